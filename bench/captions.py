@@ -36,6 +36,7 @@ from typing import Any
 from bench import sized
 from bench.sections import reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
+from core.domain.live_speech import Piece
 from tests.scenarios.discord_bot import discord_bot_online, discord_settings
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
@@ -87,24 +88,23 @@ async def run(members: int, calls: int, delay: float, cheaper: bool = False) -> 
             voice = installed_voice_client()
             async with discord_bot_online(settings, api, voice_client=voice) as (bot, _):
                 listening = bot.get_cog("ListeningCog").listening  # type: ignore[union-attr]
-                heard = listening.transcribe_piece
+                heard = listening.pieces.piece
 
                 busy = Counter[str]()
 
-                async def recorded(server: Any, member: str, **said: Any) -> Any:
+                async def recorded(call: Any, piece: Piece) -> Any:
                     busy["in flight"] += 1
                     try:
-                        result = await heard(server, member, **said)
+                        result = await heard(call, piece)
                     finally:
                         busy["in flight"] -= 1
                     if result is not None:
-                        start = said["started_at"].timestamp() - wall
-                        seconds = len(said["pcm"]) / 2 / said["sample_rate"]
-                        pieces.append({"member": member, "words": result.said,
-                                       "start": start, "end": start + seconds})  # fmt: skip
+                        start = piece.started_at.timestamp() - wall
+                        pieces.append({"member": piece.member_id, "words": result.said,
+                                       "start": start, "end": start + piece.seconds})  # fmt: skip
                     return result
 
-                listening.transcribe_piece = recorded
+                listening.pieces.piece = recorded
                 await listen_in(api, guilds, seated, cheaper=cheaper)
                 # Every turn encoded beforehand: making it while others speak would hold the
                 # event loop the bot shares (the tones are made sample by sample in Python).

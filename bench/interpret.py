@@ -40,6 +40,7 @@ from bench import sized
 from bench.sections import reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
 from core.domain.interpreting import LATE_AFTER
+from core.domain.live_speech import Piece
 from core.domain.values import VoiceNote
 from tests.scenarios.discord_bot import discord_bot_online, discord_settings
 from tests.scenarios.tones import sounding_pitch_of
@@ -170,16 +171,15 @@ def _watch(
 ) -> None:  # fmt: skip
     """Each piece's sentence as the core hears it, each note's numbers, and when each began to
     play."""
-    transcribe, joined = listening.transcribe_piece, listening.joined
+    transcribe, joined = listening.pieces.piece, listening.joined
     speech = listening.interpreting.speech
 
-    async def recorded(server: Any, member: str, **piece: Any) -> Any:
-        result = await transcribe(server, member, **piece)
+    async def recorded(call: Any, piece: Piece) -> Any:
+        result = await transcribe(call, piece)
         if result is not None and (found := _NUMBER.search(result.said)):
-            seconds = len(piece["pcm"]) / 2 / piece["sample_rate"]
-            ended = piece["started_at"].timestamp() - wall + seconds
+            ended = piece.ended.timestamp() - wall
             # The sentence this piece is of: the latest begun before the piece's end.
-            said = [s for s in sent.get(member, []) if s.start <= ended - 0.3]
+            said = [s for s in sent.get(piece.member_id, []) if s.start <= ended - 0.3]
             if said:
                 heard[int(found.group(1))] = said[-1]
         return result
@@ -203,7 +203,7 @@ def _watch(
             held.play = timed
         joined(server, held)
 
-    listening.transcribe_piece, speech.in_voice, listening.joined = (
+    listening.pieces.piece, speech.in_voice, listening.joined = (
         recorded,
         voiced,
         joined_with_plays,

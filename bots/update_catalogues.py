@@ -36,8 +36,8 @@ from discord.ext import commands
 
 from bots.cli import messages as cli_messages
 from bots.discord import messages as discord_messages
-from bots.discord.bot import feature_cogs
 from bots.discord.clicks import Answerers
+from bots.discord.feature_cogs import feature_cogs
 from bots.discord.translator import key_of
 from bots.telegram import messages as telegram_messages
 from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, Sentences, Source
@@ -50,7 +50,9 @@ SENTENCES: dict[str, Sentences] = {
     "bots/discord/messages.py": discord_messages.EN,
     "bots/cli/messages.py": cli_messages.EN,
 }
-DISCORD_COMMANDS = "bots/discord/bot.py"  # where the cogs, and so the commands, are assembled
+DISCORD_COMMANDS = (
+    "bots/discord/feature_cogs.py"  # where the cogs, and so the commands, are assembled
+)
 # The template's header names the release it was made from: the installed package's version
 # (pyproject.toml's), never a number written here that the next release forgets.
 EXTRACT = [

@@ -55,6 +55,7 @@ PRELOADED = (
     "bots.telegram.progress_pace",
     "bots.telegram.summaries",
     "bots.discord.bot",
+    "bots.discord.connection",
     "bots.discord.call.playback",
     "aiohttp.web",
     "alembic.command",

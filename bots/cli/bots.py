@@ -101,7 +101,7 @@ _LOADED_FIRST = (
 )
 _LOADED_FOR = {
     "Telegram": ("bots.telegram.app", "bots.telegram.progress_pace", "bots.telegram.summaries"),
-    "Discord": ("bots.discord.bot", "bots.discord.call.playback"),
+    "Discord": ("bots.discord.bot", "bots.discord.connection", "bots.discord.call.playback"),
 }
 # A server of the bot's own (`bots.http`): the webhook, or the operations endpoint. Telegram on
 # polling without OPS_LISTEN runs none, and is spared aiohttp (a quarter of a second of CPU).

@@ -1,7 +1,9 @@
 """The Discord adapter (discord.py): slash commands, message menus, buttons and voice messages,
 each parsed, handed to the core, and rendered. One cog per feature in `cogs/`.
 
-bot.py              the wiring: the bot, its cogs and command tree, start and stop
+bot.py              the wiring: the bot, its command tree, what it asks of discord.py
+feature_cogs.py     the cogs, one per feature, built with the use cases each needs
+connection.py       logged in, the gateway held while it runs, closed once work finished
 client.py           the bot's own fields, typed, as the other modules read them
 acks.py             an interaction acknowledged within Discord's 3 seconds (or adopted, redone)
 claims.py           work in progress: what is claimed before it is handled, what a stop waits for

@@ -1,4 +1,6 @@
-"""Building the discord.py bot around the use cases the runtime built, and running it.
+"""Building the discord.py bot around the use cases the runtime built: what it asks of
+discord.py, its command tree, its events; its cogs are `bots.discord.feature_cogs`, its
+connection `bots.discord.connection`.
 
 discord.py keeps its REST base and its gateway in class attributes (`discordpy.point_rest_at`,
 `point_gateway_at`), so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
@@ -17,11 +19,8 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -34,28 +33,14 @@ from bots.discord.acks import (
     decide_answer,
     declared_ack,
 )
-from bots.discord.call.listening_sides import ListeningSides
+from bots.discord.call.listened_call_sides import ListenedCallSides
 from bots.discord.call.playback import VoiceClientClass, VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.claims import WorkInProgress, message_claim
 from bots.discord.clicks import Answerers, AnswersClicks
 from bots.discord.client import VoicebridgeClient
-from bots.discord.cogs.channel_reader import ChannelReaderCog
-from bots.discord.cogs.gists import GistsCog
-from bots.discord.cogs.listening import ListeningCog
-from bots.discord.cogs.memory import MemoryCog
-from bots.discord.cogs.preferences import PreferencesCog
-from bots.discord.cogs.questions import QuestionsCog
-from bots.discord.cogs.remember import RememberCog
-from bots.discord.cogs.speech import SpeechCog
-from bots.discord.cogs.summaries import SummariesCog
-from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
-from bots.discord.cogs.translations import TranslationsCog
-from bots.discord.cogs.unasked import UnaskedCog
-from bots.discord.cogs.usage import LimitsCog
 from bots.discord.discordpy import (
     cog_listeners,
-    drop_http_session,
     gateway_parsers,
     hold_event_tasks,
     keep_member,
@@ -65,18 +50,14 @@ from bots.discord.discordpy import (
     recommended_gateway,
 )
 from bots.discord.error_handler import on_app_command_error
+from bots.discord.feature_cogs import feature_cogs
 from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.rate_limits import PER_SECOND, RequestPace
 from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
-from bots.discord.replies import AnyBot, Interaction
+from bots.discord.replies import Interaction
 from bots.discord.translator import CatalogueTranslator
-from bots.startup import PATIENCE_SECONDS, reach
-from core.app.calls.listened import ListenedCalls
-from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
-from core.domain.errors import ConfigError
-from core.ports import background
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
     from core.bootstrap import Runtime
@@ -228,8 +209,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
             self, voice_client, processes=runtime.processes,
             admits=functools.partial(admits, self.limiter),
         )  # fmt: skip
-        self.listening_sides = ListeningSides(runtime.calls, self)
-        voice = runtime.calls_for(self.voice_channels, self.listening_sides)
+        self.listened_call_sides = ListenedCallSides(runtime.calls, self)
+        voice = runtime.calls_for(self.voice_channels, self.listened_call_sides)
         self.voice_calls, self.reader, self.listened = voice.calls, voice.reader, voice.listened
         self.player = VoicePlayer(voice_client, calls=voice.calls, processes=runtime.processes)
 
@@ -344,102 +325,6 @@ _TYPED: type[VoicebridgeClient] = VoicebridgeBot  # mypy: the bot has every fiel
 _CLICKED: type[AnswersClicks] = VoicebridgeBot  # ...and the one buttons read
 
 
-def feature_cogs(
-    bot: AnyBot,
-    runtime: Runtime,
-    *,
-    player: VoicePlayer,
-    reader: ChannelReader,
-    channels: DiscordVoiceChannels,
-    listened: ListenedCalls,
-    clicks: Answerers,
-    earlier_reply: EarlierReply = lambda message: None,
-) -> list[commands.Cog]:
-    """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
-    their commands, in this order); `earlier_reply` is the crash redo's
-    (`redo.CrashRedo.earlier_reply`)."""
-    return [
-        TranscriptionCog(
-            bot,
-            runtime.voice_notes,
-            piece_seconds=runtime.limits.asr_piece_seconds,
-            earlier_reply=earlier_reply,
-        ),
-        *speech_cogs(bot, runtime, player=player),
-        *memory_cogs(bot, runtime),
-        *answer_cogs(bot, runtime, clicks=clicks),
-        SummariesCog(
-            runtime.summaries, bot=bot, calls=runtime.calls, forgetting=runtime.forgetting
-        ),
-        *voice_channel_cogs(
-            bot, runtime, reader=reader, channels=channels, listened=listened, clicks=clicks
-        ),
-        LimitsCog(runtime.limiter, runtime.consents),
-    ]
-
-
-def speech_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
-    """/say, the chat's voices and settings, and what is transcribed unasked."""
-    return [
-        SpeechCog(bot, speech=runtime.speech, player=player),
-        PreferencesCog(
-            preferences=runtime.preferences,
-            studio=runtime.studio,
-            consents=runtime.consents,
-            bot=bot,
-        ),
-        UnaskedCog(runtime.preferences, audiences=runtime.audiences),
-    ]
-
-
-def memory_cogs(bot: AnyBot, runtime: Runtime) -> list[commands.Cog]:
-    """/ask about a recording, a call or the chat's memory; /find; /remember."""
-    return [
-        QuestionsCog(bot, runtime.questions, calls=runtime.calls, memory=runtime.memory),
-        MemoryCog(runtime.memory, thread_members=bot.intents.members),
-        RememberCog(runtime.imports),
-    ]
-
-
-def answer_cogs(bot: AnyBot, runtime: Runtime, *, clicks: Answerers) -> list[commands.Cog]:
-    """A recording's gist and its translation, asked by command or by button."""
-    return [
-        GistsCog(bot, gists=runtime.gists, limiter=runtime.limiter, clicks=clicks),
-        TranslationsCog(
-            bot,
-            translations=runtime.translations,
-            speech=runtime.speech,
-            studio=runtime.studio,
-            limiter=runtime.limiter,
-            clicks=clicks,
-        ),
-    ]
-
-
-def voice_channel_cogs(
-    bot: AnyBot,
-    runtime: Runtime,
-    *,
-    reader: ChannelReader,
-    channels: DiscordVoiceChannels,
-    listened: ListenedCalls,
-    clicks: Answerers,
-) -> list[commands.Cog]:
-    """A text channel read aloud in a voice channel; a voice channel listened to."""
-    return [
-        ChannelReaderCog(reader=reader, channels=channels, choices=runtime.reader_choices),
-        ListeningCog(
-            bot,
-            listened=listened,
-            reader=reader,
-            channels=channels,
-            voice_available=channels.client is not None,
-            limiter=runtime.limiter,
-            clicks=clicks,
-        ),
-    ]
-
-
 def build_bot(
     *,
     api_url: str,
@@ -462,63 +347,3 @@ def build_bot(
         shard_count=shard_count,
         shard_ids=shard_ids,
     )
-
-
-@asynccontextmanager
-async def connected(
-    bot: VoicebridgeBot, token: str, *, patience: float = PATIENCE_SECONDS
-) -> AsyncIterator[asyncio.Task[None]]:
-    """Log in (which loads the cogs and syncs the commands) and hold the gateway connection for
-    as long as the block lasts, then let the work in progress finish before closing it. Yields
-    the connection's task: it ends early only on failure."""
-    try:
-        await reach(
-            "Discord",
-            functools.partial(_log_in, bot, token),
-            transient=(aiohttp.ClientConnectionError, TimeoutError, discord.DiscordServerError),
-            setting="DISCORD_API_URL",
-            patience=patience,
-        )
-    except discord.LoginFailure as exc:
-        await bot.close()
-        raise ConfigError("DISCORD_BOT_TOKEN was refused by Discord; copy it again from the "
-                          "developer portal (Bot → Reset Token)") from exc  # fmt: skip
-    except BaseException:
-        await bot.close()
-        raise
-    # Its failure is the runner's to raise (`bots.runner._until_stopped`).
-    task = background.start(_connect(bot), name="discord-gateway", awaited=True)
-    try:
-        yield task
-    finally:
-        await bot.reader.close()  # while the gateway is there to say the bot leaves voice
-        await bot.work.finish()
-        # Stop the connection loop first: while it waits on the socket, discord.py's close()
-        # loses a race and sends close code 4000 (a session Discord keeps for resuming, the bot
-        # still shown online) instead of 1000. The loop's own failure was the runner's to see.
-        task.cancel()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await task
-        await bot.close()
-
-
-async def _log_in(bot: VoicebridgeBot, token: str) -> None:
-    try:
-        await bot.login(token)
-    except (aiohttp.ClientConnectionError, TimeoutError, discord.DiscordServerError):
-        # Each login opens a session on the client's connector: the next login needs new ones.
-        await drop_http_session(bot)
-        raise
-
-
-async def _connect(bot: VoicebridgeBot) -> None:
-    try:
-        await bot.connect()
-    except discord.PrivilegedIntentsRequired as exc:
-        asked = "Message Content and Server Members" if bot.intents.members else "Message Content"
-        raise ConfigError(
-            f"Discord refused a privileged intent the bot asks for ({asked}): switch it on in "
-            "the developer portal (your application → Bot → Privileged Gateway Intents), or, "
-            "while Discord has not granted the Server Members intent, set "
-            "DISCORD_MEMBERS_INTENT=false"
-        ) from exc

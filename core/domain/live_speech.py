@@ -20,6 +20,8 @@ the pieces' words are put back together, in the order they were said, each word 
                  order said, and whether the turn is whole (its last piece and all before it)
     settles      whether words that ended at a pause end a sentence: an interpreter speaks them
                  without waiting for the rest of the turn
+    Piece        one piece of a member's turn as the adapter cut it, handed to the core
+    Caption      what the core heard in a piece, as its caption shows it
 
 Pure: no clock, no audio library; the adapter measures each frame's level and its gaps, and
 cuts the PCM where `TurnEnds` and `PieceCutter` say.
@@ -29,6 +31,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from core.domain import errors
 
 FRAME_SECONDS = 0.02
 
@@ -281,3 +286,47 @@ def settles(said: str) -> bool:
     exclamation mark, in Latin or Chinese and Japanese punctuation, quotes after it allowed):
     what an interpreter speaks without waiting for the rest of the turn."""
     return bool(_SENTENCE_END.search(said.strip()))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One piece of a member's turn (named `speaker`) as the adapter cut it: 16-bit mono `pcm`
+    from `started_at`; `turn`: when the turn began (None: with this piece); `index`: its place
+    in the turn; `last`: it ends the turn; `at_pause`: it ends where the member paused, not cut
+    through their speech."""
+
+    member_id: str
+    speaker: str
+    pcm: bytes
+    sample_rate: int
+    started_at: datetime
+    turn: datetime | None = None
+    index: int = 0
+    last: bool = True
+    at_pause: bool = True
+
+    @property
+    def began(self) -> datetime:
+        """When its turn began."""
+        return self.turn or self.started_at
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm) / 2 / self.sample_rate
+
+    @property
+    def ended(self) -> datetime:
+        """When its sound ended."""
+        return self.started_at + timedelta(seconds=self.seconds)
+
+
+@dataclass(frozen=True)
+class Caption:
+    """What one member said in one piece, and its translation where captions are translated
+    (None: not asked, already in that language, or not to be had). `refused`: MiMo refused the
+    model the translations take, here first: the captions go on untranslated, and the chat is
+    told once (the log has it)."""
+
+    said: str
+    translated: str | None = None
+    refused: errors.MimoModelRefused | None = None

@@ -75,7 +75,7 @@ class ReaderMember:
 
 
 @dataclass(frozen=True)
-class HeardMessage:
+class ChannelMessage:
     """A message typed in the channel being read, as the platform delivered it: the name of
     every person or role (`names`) and channel (`channels`) it mentions, by id."""
 
@@ -97,7 +97,7 @@ def is_command(text: str) -> bool:
     return bool(_COMMAND.match(text.lstrip()))
 
 
-def passed_over(message: HeardMessage, rules: ReaderRules) -> bool:
+def passed_over(message: ChannelMessage, rules: ReaderRules) -> bool:
     """Whether the server's rules leave `message` unread: a webhook's, a bot's or a command,
     unless the server turned that kind on."""
     if message.webhook:
@@ -205,7 +205,7 @@ class Overflow:
     """The queue was full: `dropped` was let go for a newer message. `tell`: the first since it
     last ran empty, so the channel hears it once, not for every message of a flood."""
 
-    dropped: HeardMessage
+    dropped: ChannelMessage
     tell: bool
 
 
@@ -222,15 +222,15 @@ class ReadingQueue:
         if capacity < 1:
             raise ValueError("a reading queue holds at least one message")
         self.capacity = capacity
-        self._waiting: deque[HeardMessage] = deque()
+        self._waiting: deque[ChannelMessage] = deque()
         self._seen: deque[str] = deque(maxlen=max(64, capacity * 4))
-        self._taken: OrderedDict[str, HeardMessage | None] = OrderedDict()
+        self._taken: OrderedDict[str, ChannelMessage | None] = OrderedDict()
         self._told = False
 
     def __len__(self) -> int:
         return len(self._waiting)
 
-    def push(self, message: HeardMessage) -> Overflow | None:
+    def push(self, message: ChannelMessage) -> Overflow | None:
         """Queue `message`; what had to go for it, if anything."""
         if message.id in self._seen:
             return None
@@ -241,7 +241,7 @@ class ReadingQueue:
         tell, self._told = not self._told, True
         return Overflow(self._waiting.popleft(), tell)
 
-    def pop(self) -> HeardMessage | None:
+    def pop(self) -> ChannelMessage | None:
         """The oldest waiting message, taken for its turn; or None."""
         message = self._waiting.popleft() if self._waiting else None
         if not self._waiting:
@@ -252,7 +252,7 @@ class ReadingQueue:
                 self._taken.popitem(last=False)
         return message
 
-    def latest(self, message_id: str) -> HeardMessage | None:
+    def latest(self, message_id: str) -> ChannelMessage | None:
         """A message taken for its turn as it stands now; None once deleted."""
         return self._taken.get(message_id)
 
@@ -260,7 +260,7 @@ class ReadingQueue:
         """The message's turn is over: edits and deletions of it no longer matter."""
         self._taken.pop(message_id, None)
 
-    def edit(self, message: HeardMessage) -> bool:
+    def edit(self, message: ChannelMessage) -> bool:
         """`message` as edited, where it waits or was taken; False when it is not here (read
         already, dropped, or never heard)."""
         for index, waiting in enumerate(self._waiting):

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from core.domain.listeners import Channel, Listener
-from core.domain.reading import HeardMessage
+from core.domain.reading import ChannelMessage
 from core.domain.values import ChatRef, VoiceNote
 
 
@@ -110,7 +110,7 @@ class VoiceChannels(Protocol):
 
     async def history_after(
         self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime
-    ) -> list[HeardMessage]:
+    ) -> list[ChannelMessage]:
         """The messages of `channel_id` a reading would read, posted after the message `after`
         (None: after `since`), oldest first: those a reading kept through a restart missed."""
         ...
@@ -126,7 +126,7 @@ class VoiceChannels(Protocol):
 
 
 class ListenedVoice(Protocol):
-    """The platform's side of one call being listened to (`core.app.calls.listened` starts and
+    """The platform's side of one call being listened to (`core.app.calls.lifecycle` starts and
     ends it): it receives the members' voices and hands each piece of a turn to the core, and
     renders in the call's chat what the core decides (the opening line, a member's arrival,
     the interpreter's news, the goodbye). It decides nothing: when the voice connection

@@ -41,7 +41,7 @@ def notes(tmp_path: Path) -> dict[int, bytes]:
 
 
 async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, str]]) -> None:
-    """A call listened to in the server's voice channel, kept as `core.app.calls.listening`
+    """A call listened to in the server's voice channel, kept as `core.app.calls.live_transcript`
     keeps it."""
     await upgrade(database_url)
     engine = create_engine(database_url)

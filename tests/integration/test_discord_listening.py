@@ -19,7 +19,7 @@ import pytest
 
 from bots.discord import discordpy
 from bots.discord.bot import VoicebridgeBot
-from bots.discord.call.listening import DiscordListenedCall
+from bots.discord.call.listened_call import DiscordListenedCall
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.call.receive import ReceiveSettings, VoiceReceiver
 from bots.discord.cogs.listening import ListeningCog
@@ -69,8 +69,8 @@ async def bot_in_server(
                              **settings)  # fmt: skip
     voice_client = installed_voice_client()
     async with discord_bot_online(built, discord_api, voice_client=voice_client) as (bot, _):
-        bot.listening_sides.receive = ReceiveSettings(silence_gap=1.0)
-        bot.listening_sides.turn_gap = turn_gap
+        bot.listened_call_sides.receive = ReceiveSettings(silence_gap=1.0)
+        bot.listened_call_sides.turn_gap = turn_gap
         yield bot
 
 

@@ -1,10 +1,10 @@
 """Whose voice the interpreter speaks in, and whose words it never speaks (`/listen
-interpret:True`, `core.app.calls.interpreting` through `core.app.calls.listening`): the runtime
-exactly as `core.bootstrap` builds it for the bots, on the real database (SQLite, and PostgreSQL
-with TEST_DATABASE_URL) and the real MiMo client against the MiMo stand-in, which hears each turn as
-the words a test reads (`tests.standins.spoken_words`), translates by rule and speaks a tone as long
-as its text. Only the call is the test's: it keeps the clips played into it, in order, and holds one
-while the test says something."""
+interpret:True`, `core.app.calls.interpreting` through `core.app.calls.live_transcript`): the
+runtime exactly as `core.bootstrap` builds it for the bots, on the real database (SQLite, and
+PostgreSQL with TEST_DATABASE_URL) and the real MiMo client against the MiMo stand-in, which hears
+each turn as the words a test reads (`tests.standins.spoken_words`), translates by rule and speaks a
+tone as long as its text. Only the call is the test's: it keeps the clips played into it, in order,
+and holds one while the test says something."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 
 from core.app.calls.interpreting import News
-from core.app.calls.listening import Listening
+from core.app.calls.live_transcript import Listening
 from core.bootstrap import bootstrap
 from core.config import Settings
+from core.domain.live_speech import Piece
 from core.domain.values import ChatRef, ChatVoice, VoiceNote
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
@@ -115,9 +116,15 @@ async def interpreting(
 async def says(listening: Listening, member: str, words: str) -> None:
     """One whole turn of `member` saying `words`, as the adapter hands it over."""
     await listening.transcribe_piece(
-        SERVER, member, pcm=spoken(words).tobytes(), sample_rate=RATE, speaker=member.title(),
-        started_at=datetime.now(UTC),
-    )  # fmt: skip
+        SERVER,
+        Piece(
+            member,
+            pcm=spoken(words).tobytes(),
+            sample_rate=RATE,
+            speaker=member.title(),
+            started_at=datetime.now(UTC),
+        ),
+    )
 
 
 def seconds_of(wav: bytes) -> float:

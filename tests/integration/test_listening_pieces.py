@@ -1,5 +1,5 @@
-"""A listened call's turns heard piece by piece (`core.app.calls.listening.Listening.heard`, on the
-real database): each piece through the process's request gate ahead of voice notes, the turn
+"""A listened call's turns heard piece by piece (`core.app.calls.live_transcript.Listening.heard`,
+on the real database): each piece through the process's request gate ahead of voice notes, the turn
 kept as one line once every piece is answered, in the order said whatever order MiMo answered
 in; a no said during a turn keeps none of it. MiMo's answers are held and let go by the test
 (`HeldSpeech`), never waited for a while."""
@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.calls.listening import Listening
+from core.app.calls.live_transcript import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
+from core.domain.live_speech import Piece
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef, Transcript
 from core.infra.storage import SqlAlchemyUnitOfWork
@@ -86,10 +87,21 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
     first = speech.hold("we met on")
 
     def piece(words: str, index: int, *, last: bool = False) -> asyncio.Task[object]:
-        return asyncio.create_task(listening.transcribe_piece(
-            SERVER, "ann", pcm=said(words), sample_rate=RATE, speaker="Ann",
-            started_at=began + timedelta(seconds=index), turn=began, piece=index, last=last,
-        ))  # fmt: skip
+        return asyncio.create_task(
+            listening.transcribe_piece(
+                SERVER,
+                Piece(
+                    "ann",
+                    pcm=said(words),
+                    sample_rate=RATE,
+                    speaker="Ann",
+                    started_at=began + timedelta(seconds=index),
+                    turn=began,
+                    index=index,
+                    last=last,
+                ),
+            )
+        )
 
     pieces = [piece("we met on", 0), piece("on Tuesday at", 1), piece("noon", 2, last=True)]
     await asyncio.wait(pieces[1:])  # MiMo answered the later pieces first
@@ -121,10 +133,18 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
     await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
     note = asyncio.create_task(gate.acquire(NOTES))  # the next voice note waits for it
     await until(lambda: gate.waiting >= 1, "the voice note in line")
-    caption = asyncio.create_task(listening.transcribe_piece(
-        SERVER, "ann", pcm=said("hello"), sample_rate=RATE, speaker="Ann",
-        started_at=datetime.now(UTC),
-    ))  # fmt: skip
+    caption = asyncio.create_task(
+        listening.transcribe_piece(
+            SERVER,
+            Piece(
+                "ann",
+                pcm=said("hello"),
+                sample_rate=RATE,
+                speaker="Ann",
+                started_at=datetime.now(UTC),
+            ),
+        )
+    )
     await until(lambda: gate.waiting >= 2, "the caption in line")
     assert speech.heard == []  # never past the limit, however urgent
 
@@ -150,16 +170,34 @@ async def test_a_no_said_during_a_turn_keeps_none_of_it_whatever_comes_after(
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     began = datetime.now(UTC)
     await listening.transcribe_piece(
-        SERVER, "ann", pcm=said("my secret"), sample_rate=RATE, speaker="Ann",
-        started_at=began, turn=began, piece=0, last=False,
-    )  # fmt: skip
+        SERVER,
+        Piece(
+            "ann",
+            pcm=said("my secret"),
+            sample_rate=RATE,
+            speaker="Ann",
+            started_at=began,
+            turn=began,
+            index=0,
+            last=False,
+        ),
+    )
     await listening.consents.decide(SERVER, "ann", False)
     await listening.consents.decide(SERVER, "ann", True)  # changed her mind, for what comes next
     later = began + timedelta(seconds=5)
     await listening.transcribe_piece(
-        SERVER, "ann", pcm=said("hello again"), sample_rate=RATE, speaker="Ann",
-        started_at=later, turn=later, piece=0, last=True,
-    )  # fmt: skip
+        SERVER,
+        Piece(
+            "ann",
+            pcm=said("hello again"),
+            sample_rate=RATE,
+            speaker="Ann",
+            started_at=later,
+            turn=later,
+            index=0,
+            last=True,
+        ),
+    )
     await listening.end(SERVER)
 
     assert [line.text for line in await kept_lines(uow_factory, roll.call)] == ["hello again"]

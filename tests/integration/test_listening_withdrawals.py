@@ -1,5 +1,5 @@
-"""Who of a listened call reaches MiMo's ears (`core.app.calls.listening.Listening`): a member with
-a yes, and nobody else, from the moment anything else is said. The real use case on its real
+"""Who of a listened call reaches MiMo's ears (`core.app.calls.live_transcript.Listening`): a member
+with a yes, and nobody else, from the moment anything else is said. The real use case on its real
 collaborators: the database (SQLite, and PostgreSQL with TEST_DATABASE_URL), the limiter's quotas
 there, the process's request gate, the real MiMo client against the MiMo stand-in, which hears each
 piece as the words a test reads (`tests.standins.spoken_words`). The moments are made to happen in
@@ -15,14 +15,15 @@ from typing import Any
 
 import httpx
 
-from core.app.calls.call import Roll
-from core.app.calls.listening import Heard, Listening
+from core.app.calls.listened_call import Roll
+from core.app.calls.live_transcript import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.tallies import listen_row
 from core.domain.limits import LimitPolicy
+from core.domain.live_speech import Caption, Piece
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
@@ -62,17 +63,23 @@ def listening_on(
     )  # fmt: skip
 
 
-async def piece_of(listening: Listening, member: str, words: str) -> Heard | None:
+async def piece_of(listening: Listening, member: str, words: str) -> Caption | None:
     """One whole turn of `member` saying `words`, as the adapter hands it over once cut."""
     return await listening.transcribe_piece(
-        SERVER, member, pcm=spoken(words).tobytes(), sample_rate=RATE, speaker=member.title(),
-        started_at=datetime.now(UTC),
-    )  # fmt: skip
+        SERVER,
+        Piece(
+            member,
+            pcm=spoken(words).tobytes(),
+            sample_rate=RATE,
+            speaker=member.title(),
+            started_at=datetime.now(UTC),
+        ),
+    )
 
 
 async def anns_piece_in_line(
     listening: Listening, gate: RequestGate
-) -> tuple[Roll, asyncio.Task[Heard | None]]:
+) -> tuple[Roll, asyncio.Task[Caption | None]]:
     """Ann, with a yes, in a call whose piece of hers waits in line for the gate's only slot
     (a voice note at MiMo holds it, until the test releases `NOTES`)."""
     await listening.consents.decide(SERVER, "ann", True)

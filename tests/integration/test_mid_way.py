@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from core.app.calls.call import ListenedCall
+from core.app.calls.listened_call import ListenedCall
 from core.app.memory.forgetting import ForgetRequest
 from core.app.memory.imports import Past, PastVoice
 from core.app.voice_notes import Arrival, ArrivalView
@@ -37,6 +37,7 @@ from core.config import Settings
 from core.domain.gists import Gist
 from core.domain.limits import asked_by
 from core.domain.live_calls import KeptCall
+from core.domain.live_speech import Piece
 from core.domain.memory import Said
 from core.domain.summaries import ChatMessage
 from core.domain.values import ChatRef
@@ -343,10 +344,18 @@ async def say(runtime: Runtime, server: ChatRef, member: str, words: tuple[str, 
     began = datetime.now(UTC)
     for piece, said in enumerate(words):
         await runtime.listening.transcribe_piece(
-            server, member, pcm=spoken(said).tobytes(), sample_rate=16_000,
-            speaker=member.title(), started_at=began + timedelta(seconds=piece), turn=began,
-            piece=piece, last=piece == len(words) - 1,
-        )  # fmt: skip
+            server,
+            Piece(
+                member,
+                pcm=spoken(said).tobytes(),
+                sample_rate=16_000,
+                speaker=member.title(),
+                started_at=began + timedelta(seconds=piece),
+                turn=began,
+                index=piece,
+                last=piece == len(words) - 1,
+            ),
+        )
 
 
 @pytest.mark.parametrize("taken_up", [False, True], ids=["live", "taken-up-after-a-restart"])
@@ -372,9 +381,18 @@ async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
             call = await r.there.listening.begin_call(server, ["ann", "bob"], channel=VOICE,
                                                        starter="ann")  # fmt: skip
             await r.there.listening.transcribe_piece(
-                server, "ann", pcm=spoken("so about lunch").tobytes(), sample_rate=16_000,
-                speaker="Ann", started_at=began, turn=began, piece=0, last=False,
-            )  # fmt: skip
+                server,
+                Piece(
+                    "ann",
+                    pcm=spoken("so about lunch").tobytes(),
+                    sample_rate=16_000,
+                    speaker="Ann",
+                    started_at=began,
+                    turn=began,
+                    index=0,
+                    last=False,
+                ),
+            )
             await r.there.kept_calls.keep(
                 KeptCall(server, VOICE, VOICE, "ann", "en", call.recording, call.started_at, began)
             )
@@ -435,7 +453,7 @@ async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
         check,
         ready=ready,
         # A line being kept holds the call's lock, which the no's taking out of lines waits for.
-        holding=lambda: bool(calls) and calls[0].keeping.locked(),
+        holding=lambda: bool(calls) and calls[0].lines.keeping.locked(),
     )
 
 
@@ -452,9 +470,18 @@ async def test_a_no_then_a_kill_leaves_nothing_of_the_turn_the_no_landed_in(
     call = await r.here.listening.begin_call(server, ["ann"], channel=VOICE, starter="ann")
     began = datetime.now(UTC)
     await r.here.listening.transcribe_piece(
-        server, "ann", pcm=spoken("so about lunch").tobytes(), sample_rate=16_000,
-        speaker="Ann", started_at=began, turn=began, piece=0, last=False,
-    )  # fmt: skip
+        server,
+        Piece(
+            "ann",
+            pcm=spoken("so about lunch").tobytes(),
+            sample_rate=16_000,
+            speaker="Ann",
+            started_at=began,
+            turn=began,
+            index=0,
+            last=False,
+        ),
+    )
     shown = await r.lines(call.recording)
 
     await r.here.listening.consents.decide(server, "ann", False)

@@ -45,7 +45,7 @@ from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from core.domain.listeners import Channel, Listener
 from core.domain.live_calls import KeptReading
-from core.domain.reading import HeardMessage, ReaderMember, ReaderRules
+from core.domain.reading import ChannelMessage, ReaderMember, ReaderRules
 from core.domain.values import ChatRef, VoiceNote
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory
 from core.ports import background
@@ -135,7 +135,7 @@ class Server:
 
     async def history_after(
         self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime
-    ) -> list[HeardMessage]:
+    ) -> list[ChannelMessage]:
         return []
 
     async def post(self, server: ChatRef, channel_id: str, line: str) -> None:
@@ -149,7 +149,7 @@ class Server:
 
 
 class NoListening:
-    """The platform's side of a listened call (`core.app.calls.listened.Sides`): none here."""
+    """The platform's side of a listened call (`core.app.calls.lifecycle.Sides`): none here."""
 
     def __call__(self, *args: object) -> Any:
         raise AssertionError("no call is listened to")
@@ -240,8 +240,8 @@ async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_
     """Ann's message and Bob's, read in turn, then the reading over; at each step Bob's message
     deleted, Bob's no, or a /forget of the server (the module docstring)."""
     w, now = read_out, datetime.now(UTC)
-    anns = HeardMessage("101", ANN, "Ann", ANNS, now)
-    bobs = HeardMessage("102", BOB, "Bob", BOBS, now + timedelta(seconds=1))
+    anns = ChannelMessage("101", ANN, "Ann", ANNS, now)
+    bobs = ChannelMessage("102", BOB, "Bob", BOBS, now + timedelta(seconds=1))
     choices = w.runtime.reader_choices
 
     async def ready() -> None:
@@ -311,7 +311,7 @@ async def test_a_reading_kept_through_a_deploy_is_not_kept_after_a_forget_at_any
     start to take up, unless a /forget came once it began (as the bot joined the Lounge, say,
     which takes seconds on Discord): then its place is not kept, though it read on."""
     w = deployed
-    anns = HeardMessage("101", ANN, "Ann", ANNS, datetime.now(UTC))
+    anns = ChannelMessage("101", ANN, "Ann", ANNS, datetime.now(UTC))
 
     async def flow() -> None:
         server, reader = w.server, w.reader

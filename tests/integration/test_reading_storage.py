@@ -26,7 +26,7 @@ from core.app.voices.studio import VoiceStudio
 from core.domain import errors
 from core.domain.limits import DailyQuotas, LimitPolicy, RateLimits, RequestLimits
 from core.domain.live_calls import KeptReading
-from core.domain.reading import HeardMessage, ReaderRules, ReadingSession, assignable_voices
+from core.domain.reading import ChannelMessage, ReaderRules, ReadingSession, assignable_voices
 from core.domain.values import ChatRef, ChatVoice
 from core.infra.storage import SqlAlchemyUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech
@@ -67,7 +67,7 @@ class World:
     ) -> str | None:  # fmt: skip
         """What is heard of `author`'s message, as "<voice>: <words>", or None."""
         self.sent += 1
-        message = HeardMessage(
+        message = ChannelMessage(
             id=str(self.sent), author_id=author, author_name=name or f"member {author}",
             text=text, at=NOW + timedelta(seconds=self.sent), author_handle=handle, **kinds,
         )  # fmt: skip
@@ -265,7 +265,7 @@ async def test_two_members_of_one_name_are_told_apart(world: World) -> None:
 
 async def test_a_channel_someone_may_not_see_is_said_as_a_channel(world: World) -> None:
     """Finding 5: `<#id>` was said by its name whoever listened."""
-    message = HeardMessage(
+    message = ChannelMessage(
         id="m", author_id=ANN, author_name="Ann", text="See <#7> and <#8>", at=NOW,
         channels={"7": "secret-plans", "8": "general"},
     )  # fmt: skip

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.app.calls.call import ListenedCall
+from core.app.calls.listened_call import ListenedCall
 from core.domain.limits import ANYONE
 from core.domain.values import ChatRef
 from core.infra.metrics import PrometheusMetrics
@@ -70,8 +70,8 @@ async def test_a_failing_idle_watch_is_logged_once_with_its_name_and_counted(
     logged once with its name and counted, never lost with a task nobody awaits."""
     metrics, refused = PrometheusMetrics(), _Refused()
     call = ListenedCall(ChatRef("discord", "guild:1"), {"ann"}, datetime.now(UTC), "ann", ANYONE)
-    caplog.set_level(logging.INFO, logger="core.app.calls.call")
-    logging.getLogger("core.app.calls.call").addFilter(refused)
+    caplog.set_level(logging.INFO, logger="core.app.calls.listened_call")
+    logging.getLogger("core.app.calls.listened_call").addFilter(refused)
     try:
         async with background.supervisor().held(metrics, grace=1):
             call.watch_idle(0.01)
@@ -79,7 +79,7 @@ async def test_a_failing_idle_watch_is_logged_once_with_its_name_and_counted(
             await asyncio.wait([call.watch])
             assert _failures(metrics, "listening idle") == 1
     finally:
-        logging.getLogger("core.app.calls.call").removeFilter(refused)
+        logging.getLogger("core.app.calls.listened_call").removeFilter(refused)
     [record] = _background_errors(caplog)
     assert "'listening idle'" in record.getMessage()
     assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)

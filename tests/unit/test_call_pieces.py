@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.app.calls.call import IN_FLIGHT, ListenAsked, ListenedCall
+from core.app.calls.listened_call import IN_FLIGHT, ListenAsked, ListenedCall
 from core.domain.limits import asked_by
-from core.domain.live_speech import CHEAPER, SOONER
+from core.domain.live_speech import CHEAPER, SOONER, Piece
 from core.domain.values import ChatRef
 from tests.fakes import KeptLines
 
 SERVER = ChatRef("discord", "guild:1")
+RATE = 16_000
 
 
-def call(*, cheaper: bool = False) -> ListenedCall:
-    listened = ListenedCall(SERVER, set(), datetime(2026, 11, 27, tzinfo=UTC), "ann",
-                            asked_by("ann"))  # fmt: skip
-    listened.asked = ListenAsked(SERVER, "lounge", "ann", "en", cheaper=cheaper)
-    return listened
+def call(*, cheaper: bool = False, consenting: frozenset[str] = frozenset()) -> ListenedCall:
+    asked = ListenAsked(SERVER, "lounge", "ann", "en", cheaper=cheaper)
+    return ListenedCall(SERVER, set(consenting), datetime(2026, 11, 27, tzinfo=UTC), "ann",
+                        asked_by("ann"), asked=asked)  # fmt: skip
 
 
 async def test_a_call_cuts_sooner_unless_asked_cheaper_or_behind_at_mimo() -> None:
@@ -35,13 +35,12 @@ async def test_a_call_cuts_sooner_unless_asked_cheaper_or_behind_at_mimo() -> No
 async def test_a_turns_line_spans_its_sound_pauses_between_pieces_included() -> None:
     """Ann says 0.5 s, stops for 0.4 s (her client sends nothing: no piece holds that pause),
     then 0.5 s more: her line lasts 1.4 s, not the 1.0 s of sound sent."""
-    listened, kept = call(), KeptLines()
-    listened.consenting.add("ann")
+    listened, kept = call(consenting=frozenset({"ann"})), KeptLines()
     began = listened.started_at + timedelta(seconds=3)
-    for piece, (start, said) in enumerate([(0.0, "Shall we"), (0.9, "start?")]):
-        await listened.answered(
-            kept, SERVER, "ann", "Ann", began, piece, said, seconds=0.5,  # type: ignore[arg-type]
-            last=piece == 1, ended_at=began + timedelta(seconds=start + 0.5),
-        )  # fmt: skip
+    half_a_second = bytes(2 * RATE // 2)
+    for index, (start, said) in enumerate([(0.0, "Shall we"), (0.9, "start?")]):
+        piece = Piece("ann", "Ann", half_a_second, RATE, began + timedelta(seconds=start),
+                      turn=began, index=index, last=index == 1)  # fmt: skip
+        await listened.answered(kept, piece, said)  # type: ignore[arg-type]
     [line] = kept.parts
     assert (line.start, line.end, line.text) == (3.0, 4.4, "Shall we start?")

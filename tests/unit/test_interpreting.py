@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from core.app.calls.call import ListenedCall
 from core.app.calls.interpreting import (
     CallInterpreter,
     Consents,
@@ -24,12 +23,14 @@ from core.app.calls.interpreting import (
     News,
     Stopped,
 )
+from core.app.calls.listened_call import ListenedCall
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.rules.limits import Limiter
 from core.app.voices.studio import Speaker
 from core.domain import errors
 from core.domain.interpreting import Across, StockVoices, across, too_late
 from core.domain.limits import asked_by
+from core.domain.live_speech import Piece
 from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage, VoiceNote
 from core.domain.voice_call import Holder
 from tests.fakes import KeptLines
@@ -38,6 +39,15 @@ from tests.unit.test_voice_calls import Channels, note
 
 SERVER = ChatRef("discord", "guild:1")
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+RATE = 16_000
+
+
+def anns_piece(index: int, seconds: float, *, last: bool, at_pause: bool = True) -> Piece:
+    """A piece of Ann's turn begun at `T0`, `seconds` long."""
+    pcm = bytes(2 * round(seconds * RATE))
+    return Piece("ann", "Ann", pcm, RATE, T0, turn=T0, index=index, last=last, at_pause=at_pause)
+
+
 ENGLISH_VOICES = {"Mia", "Chloe", "Milo", "Dean"}
 CHINESE_VOICES = {"冰糖", "茉莉", "苏打", "白桦"}
 
@@ -343,14 +353,14 @@ async def test_a_sentence_is_interpreted_from_its_words_without_waiting_for_its_
     call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
     kept = KeptLines()
     rig.interpreter.expect(turn("ann", 0, piece=1))
-    await call.answered(kept, SERVER, "ann", "Ann", T0, 0, "Hello there", seconds=0.9,  # type: ignore[arg-type]
-                        last=False, translated="[Chinese] Hello there", at_pause=False)  # fmt: skip
-    call.transcribed("ann", "Ann", T0, 1, "everyone.", seconds=0.5, last=True, at_pause=True)
+    await call.answered(kept, anns_piece(0, 0.9, last=False, at_pause=False), "Hello there",  # type: ignore[arg-type]
+                        translated="[Chinese] Hello there")  # fmt: skip
+    call.transcribed(anns_piece(1, 0.5, last=True), "everyone.")
     await until(lambda: rig.call.heard)  # spoken, its caption's translation not made yet
     assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
     assert kept.lines == ["Hello there"]  # as its caption showed it
-    await call.answered(kept, SERVER, "ann", "Ann", T0, 1, "everyone.", seconds=0.5,  # type: ignore[arg-type]
-                        last=True, translated="[Chinese] everyone.", at_pause=True)  # fmt: skip
+    await call.answered(kept, anns_piece(1, 0.5, last=True), "everyone.",  # type: ignore[arg-type]
+                        translated="[Chinese] everyone.")  # fmt: skip
     assert kept.lines == ["Hello there everyone."]  # the whole turn, in the same line
     await rig.interpreter.close()
 
@@ -364,10 +374,10 @@ async def test_a_no_said_while_a_sentences_caption_is_translated_makes_no_speech
     anns, bobs = turn("ann", 0), turn("bob", 1)
     rig.interpreter.expect(anns)
     rig.interpreter.expect(bobs)
-    call.transcribed("ann", "Ann", T0, 0, "My secret plan.", seconds=0.9, last=True, at_pause=True)
+    call.transcribed(anns_piece(0, 0.9, last=True), "My secret plan.")
     call.follow("ann", False)
-    await call.answered(kept, SERVER, "ann", "Ann", T0, 0, "My secret plan.", seconds=0.9,  # type: ignore[arg-type]
-                        last=True, translated="[Chinese] My secret plan.")  # fmt: skip
+    await call.answered(kept, anns_piece(0, 0.9, last=True), "My secret plan.",  # type: ignore[arg-type]
+                        translated="[Chinese] My secret plan.")  # fmt: skip
     await spoken(rig, bobs, "你好", speaker="Bob")
     await until(lambda: rig.call.heard)
     assert [text for _, text in rig.speech.made] == ["[English] 你好"]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from core.app.reader.spoken import spoken_marks
 from core.domain.reading import (
-    HeardMessage,
+    ChannelMessage,
     Narration,
     ReaderRules,
     ReadingQueue,
@@ -104,8 +104,8 @@ def test_names_are_said_without_their_markup() -> None:
 # --- whose messages are read -----------------------------------------------------------------
 
 
-def heard(author: str = "1", text: str = "hi", **kinds: bool) -> HeardMessage:
-    return HeardMessage(id=text + author, author_id=author, author_name="Ann", text=text, at=NOW,
+def heard(author: str = "1", text: str = "hi", **kinds: bool) -> ChannelMessage:
+    return ChannelMessage(id=text + author, author_id=author, author_name="Ann", text=text, at=NOW,
                         **kinds)  # fmt: skip
 
 

@@ -3,12 +3,14 @@ reader, the listening) decides about it, done; what it hears handed to the core;
 
 voice_channels.py   the port of the call: who sits where, what each may do; join, deafen, leave;
                     the messages a reading missed while the bot was away
-heard.py            a Discord message as the channel reader hears it
+channel_messages.py  a Discord message as the channel reader reads it (`ChannelMessage`)
 playback.py         /say's speech played in a voice channel, on the call the core gives it
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 receive/            a call's voice received, member by member, for listening
-listening.py        a listened call's Discord side: each piece to the core, its caption posted
-listening_sides.py  each listened call's Discord side built for the core as it joins; the
+listened_call.py    a listened call's Discord side (`DiscordListenedCall`): each piece handed to
+                    the core's `ListenedCall` it was built for (`core.app.calls.listened_call`),
+                    its caption posted
+listened_call_sides.py  each listened call's Discord side built for the core as it joins; the
                     goodbye of a call a restart does not take up, without joining
 captions.py         a listened call's captions: a line per speaker turn, edited while it goes on
 listen_buttons.py   the yes and no buttons under a listened call's opening line

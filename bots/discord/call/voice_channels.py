@@ -27,14 +27,14 @@ from datetime import datetime
 
 import discord
 
+from bots.discord.call.channel_messages import READ_MESSAGE_TYPES, channel_message
 from bots.discord.call.clip_audio import ClipAudio
-from bots.discord.call.heard import READ_MESSAGE_TYPES, heard_message
 from bots.discord.call.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
 from bots.discord.discordpy import keep_member
 from bots.discord.places import place_of
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
-from core.domain.reading import HeardMessage
+from core.domain.reading import ChannelMessage
 from core.domain.values import ChatRef, VoiceNote
 from core.ports import ProcessSlots
 
@@ -302,19 +302,19 @@ class DiscordVoiceChannels:
 
     async def history_after(
         self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime
-    ) -> list[HeardMessage]:
+    ) -> list[ChannelMessage]:
         """The messages a reading reads (as `on_message` hands them over), posted after the
         message `after` or the time `since`, oldest first; at most `MISSED` of them."""
         channel = self._channel(server, channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             return []
         start = since if after is None else discord.Object(int(after))
-        missed: list[HeardMessage] = []
+        missed: list[ChannelMessage] = []
         async for message in channel.history(after=start, oldest_first=True, limit=MISSED):
             if message.type in READ_MESSAGE_TYPES and message.author != channel.guild.me:
                 if isinstance(message.author, discord.Member):
                     self.saw(message.author)
-                missed.append(heard_message(message))
+                missed.append(channel_message(message))
         return missed
 
     async def post(self, server: ChatRef, channel_id: str, line: str) -> None:

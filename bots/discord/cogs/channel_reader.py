@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bots.discord.acks import PRIVATE, answers
 from bots.discord.audiences import answer_of, answer_to
-from bots.discord.call.heard import READ_MESSAGE_TYPES, heard_message
+from bots.discord.call.channel_messages import READ_MESSAGE_TYPES, channel_message
 from bots.discord.call.voice_channels import DiscordVoiceChannels, Readable, server_of
 from bots.discord.installs import in_servers
 from bots.discord.messages import text
@@ -62,12 +62,12 @@ class ChannelReaderCog(commands.Cog):
         server, channel_id = server_of(guild), str(message.channel.id)
         reading = self.reader.reading_in(server)
         if reading is None or reading.reads.text_id != channel_id:
-            self.reader.posted(server, channel_id, heard_message(message))
+            self.reader.posted(server, channel_id, channel_message(message))
             return
         async with self.channels.as_they_are(guild) as changed:  # the intent's updates missing
             if changed:
                 self.reader.changed(server)
-            self.reader.posted(server, channel_id, heard_message(message))
+            self.reader.posted(server, channel_id, channel_message(message))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
@@ -78,7 +78,7 @@ class ChannelReaderCog(commands.Cog):
             return
         if isinstance(author, discord.Member):
             self.channels.saw(author)
-        self.reader.edited(server_of(guild), str(message.channel.id), heard_message(message))
+        self.reader.edited(server_of(guild), str(message.channel.id), channel_message(message))
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:

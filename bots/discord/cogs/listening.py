@@ -1,10 +1,10 @@
 """Listening: /listen joins your voice channel and posts in its chat what the members who said
 yes say there, each under their name; /stop_listening ends it; /listen_me is a member's yes or
 no to being transcribed in the server. The call is the core's from start to end
-(`core.app.calls.listened`: who is present, when it ends, through one end path), who is
-transcribed and what it costs too (`core.app.calls.listening`); this parses the commands and the
-voice events, hands them over and renders what comes back. The Discord side of the call is
-`bots.discord.call.listening`. Answers are private.
+(`core.app.calls.lifecycle`: who is present, when it ends, through one end path), who is
+transcribed and what it costs too (`core.app.calls.live_transcript`); this parses the commands and
+the voice events, hands them over and renders what comes back. The Discord side of the call is
+`bots.discord.call.listened_call`. Answers are private.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bots.discord.access import turn_away
 from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
 from bots.discord.audiences import answer_of
 from bots.discord.call.listen_buttons import ConsentAt, ConsentButton
-from bots.discord.call.listening import DiscordListenedCall
+from bots.discord.call.listened_call import DiscordListenedCall
 from bots.discord.call.nicknames import take_off_left_behind
 from bots.discord.call.voice_channels import DiscordVoiceChannels, server_of
 from bots.discord.clicks import Answerers
@@ -28,7 +28,7 @@ from bots.discord.messages import text
 from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
 from bots.discord.replies import AnyBot, Interaction, followup_of
-from core.app.calls.listened import ListenAsked, ListenedCalls
+from core.app.calls.lifecycle import ListenAsked, ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.limits import Limiter
 

@@ -5,15 +5,19 @@ Uses `core.app.voices`, `recordings`, `rules` and `running`; never the reader or
 
 voice_channel.py  the bot's voice call in a server, held by reading and listening: join,
                   deafen, leave
-listened.py       a listened call from start to end: one teardown for its end and its
-                  suspension for a restart; taken up after a restart
-listening.py      a voice channel transcribed live: the calls by server (one map), who is
-                  transcribed, each utterance
-call.py           one listened call, one object (`ListenedCall`) in named states (`CallState`):
-                  its turns kept, and when it ends by itself
-hearing.py        what a call hears, beside it and stateless: whose voice is taken, one
-                  piece of a turn transcribed
-consents.py       members' yes or no to being transcribed in a server's calls, kept
+lifecycle.py      a listened call from start to end (`ListenedCalls`): one teardown for its
+                  end and its suspension for a restart; taken up after a restart
+live_transcript.py  a voice channel transcribed live (`Listening`): the calls by server (one
+                  map), who is transcribed, each piece handed over
+listened_call.py  one listened call, one object (`ListenedCall`) in named states (`CallState`),
+                  each change logged once; the no's that hold in it alone; when it ends by
+                  itself. The only writer of its fields
+turns.py          a listened call's turns, heard piece by piece, each kept as one line of its
+                  transcript (`CallLines`), and handed to its interpreter part by part
+pieces.py         one piece of a member's turn transcribed (`PieceTranscriber`), beside the
+                  call and stateless; what it gives back is its `Caption`
+consents.py       members' yes or no to being transcribed in a server's calls, decided and
+                  stored; the call in the server follows it
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
 kept.py           the calls being listened to, kept in the database while they last
@@ -21,4 +25,11 @@ restarts.py       what outlives a restart, for calls and readings alike (`core.a
                   kept`): stored or logged, which servers hold any, and the one way each is
                   taken up (`take_up`)
 summary.py        after a call: its kept transcript, its summary, questions about it
+
+A listened call across the layers: its rules in `core.domain` (`live_speech`: a turn cut in
+pieces, a `Piece` handed over and the `Caption` it gives; `voice_call`: the holds on a call,
+who may stop it; `live_calls`: the call as kept for a restart); its ports in `core.ports`
+(`ListenedVoice`, `VoiceChannels`); its storage in `core.infra.storage` (`listening_consents`,
+`live_calls`); its Discord side in `bots.discord.call` (`listened_call`, the same call's side)
+and its commands in `bots.discord.cogs.listening`.
 """

@@ -1,17 +1,17 @@
-"""A listened call's captions translated (`core.app.calls.listening`), piece by piece as they come:
-into the other of Chinese and English where the call is interpreted (`core.app.calls.interpreting`,
-which counts them), else into the language `/listen translate:True` asked for, counted with the
-server's listening. None where there is nothing to show: the piece is in that language already
-(by its script, before any request; or the model gave it back unchanged), or MiMo failed (the
-caption goes without it). A model MiMo refuses (MIMO_CHAT_MODEL's) ends the translations for the
-rest of the call, logged once, for the chat to hear once (`ListenedCall.refused`): every piece would
-be refused alike."""
+"""A listened call's captions translated (`core.app.calls.live_transcript`), piece by piece as they
+come: into the other of Chinese and English where the call is interpreted
+(`core.app.calls.interpreting`, which counts them), else into the language `/listen translate:True`
+asked for, counted with the server's listening. None where there is nothing to show: the piece is in
+that language already (by its script, before any request; or the model gave it back unchanged), or
+MiMo failed (the caption goes without it). A model MiMo refuses (MIMO_CHAT_MODEL's) ends the
+translations for the rest of the call, logged once, for the chat to hear once
+(`ListenedCall.refused`): every piece would be refused alike."""
 
 from __future__ import annotations
 
 import logging
 
-from core.app.calls.call import ListenedCall
+from core.app.calls.listened_call import ListenedCall
 from core.app.recordings.translations import translate
 from core.app.rules.limits import Limiter
 from core.chat.languages import already_in
@@ -37,7 +37,7 @@ async def caption_translation(
             translated = await translate(said, api=spend.metered(chat_api), target=target)
     except errors.MimoModelRefused as exc:  # the owner's to fix: one line, no trace
         if call.translate_to is not None:  # pieces in flight together: the first one says it
-            call.translate_to, call.refused = None, exc
+            call.translations_refused(exc)
             logger.error("no more translated captions in %s: %s", server, exc.detail)
         return None
     except errors.MimoError as exc:

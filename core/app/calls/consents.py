@@ -6,8 +6,9 @@ decided (`/listen_me`, the buttons under a call's opening line), and stored
 A no wins every race: the call being listened to drops the member first (the voice socket
 admits nothing more of them, and their interpretation playing is cut), then it is stored,
 tried a few times; if it still cannot be, the member is told it holds for this call only
-(`errors.NoNotSaved`); the call stopped for a deploy stores it again before it is kept for
-the next start to take up (`store_unsaved`), since the call goes on there. A yes is stored
+(`errors.NoNotSaved`), and the call holds it (`ListenedCall.unsaved`); the call stopped for a
+deploy stores it again before it is kept for the next start to take up (`store_unsaved`),
+since the call goes on there. A yes is stored
 first, then followed by the call, unless a no came while it was stored: the newest of a
 member's answers is what holds.
 """
@@ -17,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 
+from core.app.calls.listened_call import ListenedCall
+from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.domain import errors
 from core.domain.mandates import Mandate
 from core.domain.values import ChatRef
@@ -29,26 +32,29 @@ logger = logging.getLogger(__name__)
 
 SAVE_RETRIES = (0.1, 0.5)  # seconds before each new try of storing a no that could not be
 
-# The call in a server follows a member's yes or no: False when there is none.
-Follow = Callable[[ChatRef, str, bool], bool]
-# ...and, after a no, takes out of its transcript the lines of their turns under way.
-Withdraw = Callable[[ChatRef, str], Awaitable[None]]
+# The call in a server, from its start until it is gone: it follows a member's yes or no.
+CallIn = Callable[[ChatRef], ListenedCall | None]
 
 
 class ListeningConsents:
-    """Members' yes or no to being transcribed (see the module docstring); `follow`: the call
-    being listened to in a server takes it (`core.app.calls.listening`)."""
+    """Members' yes or no to being transcribed (see the module docstring); the call being
+    listened to in a server (`call_in`) follows it, and `keeper` takes the lines of a member's
+    turns under way out of its transcript after their no."""
 
     def __init__(
-        self, uow: Callable[[], ReadingUnitOfWork], *, follow: Follow, withdraw: Withdraw
+        self, uow: Callable[[], ReadingUnitOfWork], *, call_in: CallIn, keeper: TranscriptKeeper
     ) -> None:
         self._uow = uow
-        self._follow = follow
-        self._withdraw = withdraw
+        self._call_in = call_in
+        self._keeper = keeper
         # Each member's newest yes or no: one overtaken while stored is not followed or kept.
         self._newest: dict[tuple[ChatRef, str], int] = {}
         self._decisions = itertools.count(1)
-        self._unsaved: set[tuple[ChatRef, str]] = set()  # no's holding in a call only
+
+    def _heard(self, server: ChatRef) -> ListenedCall | None:
+        """The call in `server` while its voices are heard: the one that follows an answer."""
+        call = self._call_in(server)
+        return call if call is not None and call.state.heard else None
 
     async def decide(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """Store the member's yes or no; a call being listened to follows it, a no before it is
@@ -57,40 +63,47 @@ class ListeningConsents:
         said = self._newest[server, member_id] = next(self._decisions)
         if yes:
             await self._save(server, member_id, yes)
-            self._unsaved.discard((server, member_id))
+            self._stored(server, member_id)
             if self._newest[server, member_id] != said:  # a no came while it was stored
                 await self._save_no(server, member_id)  # the no stays what is kept
                 return False
-            self._follow(server, member_id, yes)
+            if (call := self._heard(server)) is not None:
+                call.follow(member_id, yes)
             return yes
-        in_call = self._follow(server, member_id, yes)
-        if in_call:  # what of theirs the chat was shown of a turn under way goes too
-            await self._withdraw(server, member_id)
+        if (call := self._heard(server)) is not None:
+            call.follow(member_id, yes)
+            # What of theirs the chat was shown of a turn under way goes too.
+            await call.withdraw(self._keeper, member_id)
         try:
             await self._save_no(server, member_id)
         except Exception as exc:
-            if not in_call:
+            if call is None:
                 raise  # nothing holds it: the member hears it failed
             logger.exception("a no in %s holds in the call, but could not be stored", server)
-            self._unsaved.add((server, member_id))
+            call.no_unsaved(member_id)
             raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
-        self._unsaved.discard((server, member_id))
-        if self._newest[server, member_id] == said:
-            self._follow(server, member_id, yes)  # a call begun while it was stored reads it
+        self._stored(server, member_id)
+        if self._newest[server, member_id] == said and (now := self._heard(server)) is not None:
+            now.follow(member_id, yes)  # a call begun while it was stored reads it
         return yes
 
-    async def store_unsaved(self, server: ChatRef) -> bool:
-        """Store again the no's of `server` that hold in its call only (module docstring);
-        False where one still cannot be."""
+    def _stored(self, server: ChatRef, member_id: str) -> None:
+        """The member's answer is stored: no no of theirs holds in the call alone."""
+        if (call := self._call_in(server)) is not None:
+            call.no_stored(member_id)
+
+    async def store_unsaved(self, call: ListenedCall) -> bool:
+        """Store again the no's that hold in `call` only (module docstring); False where one
+        still cannot be."""
         stored = True
-        for member_id in sorted(m for place, m in self._unsaved if place == server):
+        for member_id in sorted(call.unsaved):
             try:
-                await self._save_no(server, member_id)
+                await self._save_no(call.server, member_id)
             except Exception:
-                logger.exception("a no in %s still could not be stored", server)
+                logger.exception("a no in %s still could not be stored", call.server)
                 stored = False
             else:
-                self._unsaved.discard((server, member_id))
+                call.no_stored(member_id)
         return stored
 
     async def consenting(self, server: ChatRef) -> tuple[set[str], Mandate]:

@@ -1,7 +1,7 @@
 """A server's voice call, owned here: the channel reader (`core.app.reader.channel_reader`) and the
-listening (`core.app.calls.listening`, joined by its adapter) hold it, and every decision about it
-is made here through the platform's port (`core.ports.VoiceChannels`, `VoiceCall`), which only does
-what it is told.
+listening (`core.app.calls.live_transcript`, joined by its adapter) hold it, and every decision
+about it is made here through the platform's port (`core.ports.VoiceChannels`, `VoiceCall`), which
+only does what it is told.
 
     join     a hold asks for the call in a voice channel: it comes along into the bot's call
              where that one may be shared (`core.domain.voice_call`: the same channel, held by

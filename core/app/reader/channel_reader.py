@@ -60,7 +60,7 @@ from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold
 from core.domain.live_calls import KeptReading
 from core.domain.mandates import Mandate
-from core.domain.reading import HeardMessage, ReaderPolicy, Reads
+from core.domain.reading import ChannelMessage, ReaderPolicy, Reads
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder, may_stop
@@ -114,7 +114,7 @@ class ChannelReader:
         self._kept, self.resume_within, self.end_on_stop = kept, resume_within, end_on_stop
         self._kept_away: set[Reading] = set()  # let go for a restart: kept, not deleted
         # What arrived as a reading resumed, by channel: read after what it missed.
-        self._catching_up: dict[ChatRef, list[tuple[str, HeardMessage]]] = {}
+        self._catching_up: dict[ChatRef, list[tuple[str, ChannelMessage]]] = {}
         self._channels = channels
         self._calls = calls
         self._speech = speech
@@ -168,7 +168,7 @@ class ChannelReader:
         logger.info("reading a channel aloud in %s", server)
         return Started(text_channel, voice)
 
-    def posted(self, server: ChatRef, channel_id: str, message: HeardMessage) -> None:
+    def posted(self, server: ChatRef, channel_id: str, message: ChannelMessage) -> None:
         """A message arrived in `channel_id`: read in its turn where a reading reads it."""
         if (missed := self._catching_up.get(server)) is not None:
             missed.append((channel_id, message))  # read after those posted while the bot was away
@@ -177,7 +177,7 @@ class ChannelReader:
         if reading is not None and reading.reads.text_id == channel_id:
             reading.posted(message)
 
-    def edited(self, server: ChatRef, channel_id: str, message: HeardMessage) -> None:
+    def edited(self, server: ChatRef, channel_id: str, message: ChannelMessage) -> None:
         """A message of `channel_id` was edited: where it waits for its turn, it is read as
         edited."""
         reading = self.reading_in(server)

@@ -34,7 +34,7 @@ from core.chat.messages import text
 from core.domain import errors
 from core.domain.limits import asked_by
 from core.domain.reading import (
-    HeardMessage,
+    ChannelMessage,
     ReaderMember,
     ReadingSession,
     assignable_voices,
@@ -61,7 +61,7 @@ class Spoken:
     words: str
     author_id: str
     voice: str
-    message: HeardMessage
+    message: ChannelMessage
     named: str | None = None
     named_channels: frozenset[str] = frozenset()
 
@@ -101,7 +101,7 @@ class MessageSpeech:
         self,
         server: ChatRef,
         session: ReadingSession,
-        message: HeardMessage,
+        message: ChannelMessage,
         *,
         room: Room,
         again: Spoken | None = None,
@@ -143,7 +143,7 @@ class MessageSpeech:
             named=named, named_channels=frozenset(message.channels) - room.unseen_channels,
         )  # fmt: skip
 
-    def _said(self, message: HeardMessage, locale: str, room: Room) -> str | None:
+    def _said(self, message: ChannelMessage, locale: str, room: Room) -> str | None:
         """What of the message is said (None: nothing)."""
         unseen = text("reader.channel", locale)
         names = {key: spoken_name(name) for key, name in message.names.items()}
@@ -155,7 +155,7 @@ class MessageSpeech:
         )  # fmt: skip
 
     def _name(
-        self, message: HeardMessage, session: ReadingSession, locale: str, room: Room
+        self, message: ChannelMessage, session: ReadingSession, locale: str, room: Room
     ) -> str | None:
         """The author's name, said before their words where the speaker changed; else None."""
         if not session.narration.names(message.author_id, message.at):

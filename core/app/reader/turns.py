@@ -44,7 +44,7 @@ from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_all
 from core.domain.mandates import Mandate
-from core.domain.reading import HeardMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
+from core.domain.reading import ChannelMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
 from core.ports import Metrics, VoiceCallHold, VoiceChannels, background
@@ -108,7 +108,7 @@ class Reading:
         being left."""
         return self._stopping or self.ended.is_set()
 
-    def posted(self, message: HeardMessage) -> None:
+    def posted(self, message: ChannelMessage) -> None:
         """A message of the channel read, to read in its turn; dropped while the reading holds.
         A full queue lets the oldest go, saying so once."""
         if self.check() is not None:
@@ -122,7 +122,7 @@ class Reading:
                 logger.info("reading queue of %s full: oldest message dropped", self.server)
                 self._in_background(self.call.post(text("reader.behind", self.reads.locale)))
 
-    def edited(self, message: HeardMessage) -> None:
+    def edited(self, message: ChannelMessage) -> None:
         """A message of the channel read was edited: read as it stands at its turn (made into
         speech again, if it was made already)."""
         self._queue.edit(message)
@@ -271,14 +271,14 @@ class Reading:
             if self._upcoming is not None:
                 self._upcoming.cancel()
 
-    def _make(self, message: HeardMessage) -> None:
+    def _make(self, message: ChannelMessage) -> None:
         """Make `message` into speech, ahead of its turn."""
         self._upcoming = background.start(
             self._spoken(message), name="reading speech", awaited=True
         )
         self._upcoming_id = message.id
 
-    async def _next(self) -> HeardMessage | None:
+    async def _next(self) -> ChannelMessage | None:
         """The oldest waiting message; None after `idle_seconds` with none."""
         while (message := self._queue.pop()) is None:
             self._arrived.clear()
@@ -291,7 +291,7 @@ class Reading:
                 return None
         return message
 
-    async def _spoken(self, message: HeardMessage, again: Spoken | None = None) -> Spoken | None:
+    async def _spoken(self, message: ChannelMessage, again: Spoken | None = None) -> Spoken | None:
         """`message` made into speech (`again`: anew, see `MessageSpeech.speak`), or None: not
         read, held, or MiMo failed (the reading goes on). The server's quota used up ends the
         reading (`_run`)."""
@@ -329,7 +329,7 @@ class Reading:
             logger.warning("a message in %s not read: %s", self.server, refusal.key)
             return None
 
-    def _room(self, message: HeardMessage) -> Room:
+    def _room(self, message: ChannelMessage) -> Room:
         """Who is in the voice channel as `message` is read, and which channels it mentions
         that one of them may not see."""
         voice = self._voice_id

@@ -1,4 +1,4 @@
-"""A Discord message as the channel reader hears it (`core.domain.reading.HeardMessage`): as
+"""A Discord message as the channel reader reads it (`core.domain.reading.ChannelMessage`): as
 `on_message` hands it over, and as a reading taken up after a restart reads those it missed
 from the channel's history."""
 
@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import discord
 
-from core.domain.reading import HeardMessage
+from core.domain.reading import ChannelMessage
 
 READ_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 
-def heard_message(message: discord.Message) -> HeardMessage:
+def channel_message(message: discord.Message) -> ChannelMessage:
     """What the reader needs of a Discord message."""
     author = message.author
-    return HeardMessage(
+    return ChannelMessage(
         id=str(message.id),
         author_id=str(author.id),
         author_name=author.display_name,

@@ -1,5 +1,5 @@
 """Listening: a voice channel's live transcript, of the members who said yes and nobody else.
-The call is run from start to end by `core.app.calls.listened` (joined, ended through one
+The call is run from start to end by `core.app.calls.lifecycle` (joined, ended through one
 path); the platform's side cuts what each member says into pieces and posts the lines; what is
 decided about who is heard, and what it costs, is decided here.
 
@@ -11,7 +11,7 @@ decided about who is heard, and what it costs, is decided here.
              those transcribed and those not (the line the adapter posts as it starts); and,
              when asked, the language each caption is also shown in (`translate_to`). The
              member who starts it (`starter`) pays for it: refused once their day is used up.
-             Once `joined`, the call ends by itself (`core.app.calls.call`), through the
+             Once `joined`, the call ends by itself (`core.app.calls.listened_call`), through the
              adapter's `on_end`: nothing heard for `idle_seconds`, the quota used up
     stop     `/stop_listening`: allowed to its starter, to a moderator of the voice channel, or
              to anyone once its starter has left it (`core.domain.voice_call.may_stop`: the
@@ -21,10 +21,12 @@ decided about who is heard, and what it costs, is decided here.
     arrived  a member joining the call: whether they are transcribed, for the notice the
              adapter posts; None where they were told (or named in the opening line) within
              `notice_again` in this call: leaving and coming back is not told twice
-    admits   whether a member's voice is taken at all: asked for every packet off the voice
-             socket, so a set lookup; a member without a yes is dropped before anything else
-    transcribe_piece  one piece of one member's turn (the adapter cuts a turn into pieces while it
-             lasts, so that its words are shown within seconds), while they consent:
+    admits   whether a member's voice is taken at all (`ListenedCall.admits`: the platform's
+             side asks the call it holds, for every packet off the voice socket, so a set
+             lookup); a member without a yes is dropped before anything else
+    transcribe_piece  one piece of one member's turn (a `Piece`: the adapter cuts a turn into
+             pieces while it lasts, so that its words are shown within seconds, and hands each
+             over for the call it holds, `hand_over`), while they consent:
              transcribed by MiMo once, in the language `begin` read (or the server set since),
              through the process's request gate (ASR_MAX_IN_FLIGHT, captions first when it is
              full), its seconds reserved first from the server's daily listening quota
@@ -56,19 +58,18 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from functools import partial
 
-from core.app.calls.call import (
+from core.app.calls.consents import ListeningConsents
+from core.app.calls.interpreting import Interpreting, Tell
+from core.app.calls.listened_call import (
     End,
     EndBecause,
-    Heard,
+    ListenAsked,
     ListenedCall,
     Roll,
     call_prefix,
 )
-from core.app.calls.consents import ListeningConsents
-from core.app.calls.hearing import Hearing
-from core.app.calls.interpreting import Interpreting, Tell
+from core.app.calls.pieces import PieceTranscriber
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
@@ -76,6 +77,7 @@ from core.app.rules.preferences import ChatPreferences
 from core.chat.languages import english_name
 from core.domain import errors
 from core.domain.limits import asked_by
+from core.domain.live_speech import Caption, Piece
 from core.domain.values import ChatRef, Preferences
 from core.domain.voice_call import may_stop
 from core.ports import (
@@ -95,7 +97,7 @@ logger = logging.getLogger(__name__)
 NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
 IDLE_SECONDS = 600.0  # DISCORD_LISTEN_IDLE_SECONDS: nothing heard for so long ends the call
 
-__all__ = ["Heard", "Listening", "Roll", "call_prefix"]
+__all__ = ["Listening", "Roll", "call_prefix"]
 
 
 class Listening:
@@ -119,13 +121,13 @@ class Listening:
     ) -> None:
         self._uow = uow
         self.interpreting = interpreting  # without it, nothing is interpreted
-        # Listening consent, which the call follows.
-        self.consents = ListeningConsents(uow, follow=self._follow, withdraw=self._withdraw)
+        # Listening consent, which the call in the server follows, and holds where unsaved.
+        self.consents = ListeningConsents(uow, call_in=self.call_in, keeper=keeper)
         self.idle_seconds = idle_seconds
         # The process's speech requests in flight (`gate`, `core.app.recordings.transcription`
         # holds it): a call's pieces go through it like every other request, ahead of them.
-        # What a call hears, decided beside it (`core.app.calls.hearing`): a value of its ports.
-        self.hearing = Hearing(
+        # What a call hears, decided beside it (`core.app.calls.pieces`): a value of its ports.
+        self.pieces = PieceTranscriber(
             speech=speech, chat_api=chat_api, audio=audio, limiter=limiter, keeper=keeper,
             gate=gate, metrics=metrics,
         )  # fmt: skip
@@ -137,21 +139,6 @@ class Listening:
         # The calls by server, from `begin` until they are gone (`let_go`): the one map of them.
         self._calls: dict[ChatRef, ListenedCall] = {}
         self.notice_again = NOTICE_AGAIN
-
-    def _follow(self, server: ChatRef, member_id: str, yes: bool) -> bool:
-        """The call being listened to in `server` follows the member's yes or no; False when
-        there is none."""
-        live = self._heard(server)
-        if live is not None:
-            live.follow(member_id, yes)
-        return live is not None
-
-    async def _withdraw(self, server: ChatRef, member_id: str) -> None:
-        """After the member's no, the lines of their turns under way out of the call's
-        transcript (kept as their words were shown)."""
-        call = self._calls.get(server)
-        if call is not None:
-            await call.withdraw(self._keeper, member_id)
 
     def _heard(self, server: ChatRef) -> ListenedCall | None:
         """The call listened to in `server`, while its voices are heard."""
@@ -195,9 +182,9 @@ class Listening:
         self, server: ChatRef, present: Sequence[str], *, channel: str, starter: str,
         translate_to: str | None = None, interpret: Tell | None = None,
         on_forget: End | None = None, on_end: EndBecause | None = None,
-        kept_as: tuple[str, datetime] | None = None,
+        kept_as: tuple[str, datetime] | None = None, asked: ListenAsked | None = None,
     ) -> ListenedCall:  # fmt: skip
-        """`begin`, giving the call itself (`core.app.calls.listened` runs it)."""
+        """`begin`, giving the call itself (`core.app.calls.lifecycle` runs it, as `asked`)."""
         if self._heard(server) is not None:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -211,24 +198,19 @@ class Listening:
         )
         # Registered before the consents are read: a yes or no said from now on is followed.
         call = self._calls[server] = ListenedCall(
-            server, set(), started, starter, payer, on_forget=on_forget, on_end=on_end
-        )
-        consenting, call.mandate = await self.consents.consenting(server)
-        call.consenting |= {member for member in consenting if member not in call.said}
-        call.recording, call.kept_before = recording, kept_as is not None
-        call.language = (await self._preferences.get(server)).language
-        call.translate_to = None if translate_to is None else english_name(translate_to)
+            server, set(), started, starter, payer, recording=recording,
+            kept_before=kept_as is not None, asked=asked, on_forget=on_forget, on_end=on_end,
+            translate_to=None if translate_to is None else english_name(translate_to),
+        )  # fmt: skip
+        consenting, mandate = await self.consents.consenting(server)
+        language = (await self._preferences.get(server)).language
+        interpreter = None
         if interpret is not None and self.interpreting is not None:
-            admitted = partial(self.admits, server)  # asked again before each clip plays
-            call.interpreter = self.interpreting.for_call(server, payer, interpret, admitted)
-        call.told = dict.fromkeys(present, now)  # the opening line names them
-        logger.info("listening in %s", server)
-        call.roll = Roll(
-            transcribed=[m for m in present if m in call.consenting],
-            not_transcribed=[m for m in present if m not in call.consenting],
-            call=call.recording,
-            started_at=started,
-        )
+            # Its own consents asked again before each clip plays.
+            interpreter = self.interpreting.for_call(server, payer, interpret, call.admits)
+        # The opening line names those present.
+        call.begin(consenting, mandate, language=language, present=present, now=now,
+                   interpreter=interpreter)  # fmt: skip
         return call
 
     def listening(self, server: ChatRef) -> bool:
@@ -240,11 +222,7 @@ class Listening:
         call = self._heard(server)
         if call is None:
             return None
-        now, told = self._clock.now(), call.told.get(member_id)
-        if told is not None and now - told < self.notice_again:
-            return None
-        call.told[member_id] = now
-        return member_id in call.consenting
+        return call.arrived(member_id, now=self._clock.now(), again=self.notice_again)
 
     def joined(self, server: ChatRef, held: VoiceCallHold | None = None) -> None:
         """The adapter joined the call (`held`, where interpretations are played): from now on
@@ -283,12 +261,6 @@ class Listening:
         ends."""
         await self._end_by_itself(server, "out of the call")
 
-    def end_soon(self, server: ChatRef, why: str) -> None:
-        """End the call by itself, without waiting for its end (the adapter's receiving,
-        whose end waits for it, says its connection closed)."""
-        if (call := self._heard(server)) is not None:
-            call.end_by_itself(why)
-
     async def _end_by_itself(self, server: ChatRef, why: str) -> None:
         call = self._heard(server)
         if call is not None and call.end_by_itself(why) and call.ending_by_itself is not None:
@@ -297,7 +269,7 @@ class Listening:
     def _preferences_changed(self, server: ChatRef, prefs: Preferences) -> None:
         """A call keeps the language `begin` read, until the server sets another."""
         if (call := self._heard(server)) is not None:
-            call.language = prefs.language
+            call.language_set(prefs.language)
 
     def admits(self, server: ChatRef, member_id: str, said_at: datetime | None = None) -> bool:
         call = self._heard(server)
@@ -319,15 +291,9 @@ class Listening:
         if not call.state.heard:
             return False
         run = call.closing()  # by its end path, which lets go of it once done
-        server = call.server
-        logger.info("stopped listening in %s%s", server, "" if whole else " for a restart")
-        call.stop_watching()
-        if call.interpreter is not None:
-            await call.interpreter.close()
         try:
-            await call.keep_the_rest(self._keeper, server, at=self._clock.now(), whole=whole)
+            await call.close(self._keeper, at=self._clock.now(), whole=whole)
         finally:
-            call.whole.set()
             if not run:
                 self.let_go(call)
         return True
@@ -346,52 +312,24 @@ class Listening:
         await self.end_call(call)  # where the adapter did not (or was ending it already)
         await call.whole.wait()  # an end begun elsewhere is done before the deletion
 
-    async def transcribe_piece(
-        self,
-        server: ChatRef,
-        member_id: str,
-        *,
-        pcm: bytes,
-        sample_rate: int,
-        speaker: str,
-        started_at: datetime,
-        turn: datetime | None = None,
-        piece: int = 0,
-        last: bool = True,
-        at_pause: bool = True,
-    ) -> Heard | None:
-        """What the member (named `speaker`) said in 16-bit mono `pcm` from `started_at`, while
-        they consent: one piece of a turn (`turn`: when the turn began, None: with this piece;
-        `piece`: its place in the turn; `last`: it ends the turn; `at_pause`: it ends where the
-        member paused, not cut through their speech), heard by MiMo once, through
+    async def transcribe_piece(self, server: ChatRef, piece: Piece) -> Caption | None:
+        """What the member said in `piece`, while they consent: heard by MiMo once, through
         the process's request gate, ahead of other work. Once every piece of the turn is
         answered, the turn is kept as one line of the call's transcript. None when they do not
         consent (any more), or MiMo heard nothing in this piece (an empty piece, the end of a
         turn cut at a pause, is not sent). A quota used up ends the call: its first refusal is
         raised (`errors.QuotaUsed`), for the adapter to say."""
         call = self._heard(server)
-        if call is None:
-            return None
-        return await self.hearing.piece(
-            call, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
-            started_at=started_at, turn=turn, piece=piece, last=last, at_pause=at_pause,
-        )  # fmt: skip
+        return None if call is None else await self.pieces.piece(call, piece)
 
-    async def hand_over(
-        self, server: ChatRef, member_id: str, *, pcm: bytes, sample_rate: int, speaker: str,
-        started_at: datetime, turn: datetime, piece: int, last: bool, at_pause: bool = True,
-    ) -> asyncio.Task[Heard | None]:  # fmt: skip
-        """A piece cut by the adapter, transcribed (`transcribe_piece`) once fewer than
-        `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does the
-        adapter's receiving."""
-        call = self._heard(server)
-        slots = None if call is None else call.slots
-        if slots is not None:
-            await slots.acquire()
-        task = background.start(self.transcribe_piece(
-            server, member_id, pcm=pcm, sample_rate=sample_rate, speaker=speaker,
-            started_at=started_at, turn=turn, piece=piece, last=last, at_pause=at_pause,
-        ), name="caption piece", awaited=True)  # fmt: skip
-        if slots is not None:
-            task.add_done_callback(lambda _: slots.release())
+    async def hand_over(self, call: ListenedCall, piece: Piece) -> asyncio.Task[Caption | None]:
+        """A piece of `call` cut by the adapter, transcribed (`transcribe_piece`) once fewer
+        than `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does
+        the adapter's receiving. None (at once) once the call is no longer heard."""
+        await call.slots.acquire()
+        task = background.start(self._transcribe(call, piece), name="caption piece", awaited=True)
+        task.add_done_callback(lambda _: call.slots.release())
         return task
+
+    async def _transcribe(self, call: ListenedCall, piece: Piece) -> Caption | None:
+        return await self.pieces.piece(call, piece) if call.state.heard else None

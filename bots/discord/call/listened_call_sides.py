@@ -1,7 +1,7 @@
 """The Discord side of each listened call, built for the core as it joins one
-(`core.app.calls.listened.Sides`): a `DiscordListenedCall` (`bots.discord.call.listening`, which
-needs the voice extras: imported only once a call is listened to), with the receiver's settings
-and the captions' turn gap, which tests turn."""
+(`core.app.calls.lifecycle.Sides`): a `DiscordListenedCall` (`bots.discord.call.listened_call`,
+which needs the voice extras: imported only once a call is listened to), with the receiver's
+settings and the captions' turn gap, which tests turn."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import discord
 from bots.discord.call.captions import TURN_GAP, with_transcript
 from bots.discord.error_handler import error_text
 from bots.discord.messages import text
-from core.app.calls.call import ListenAsked, ListenedCall
-from core.app.calls.listened import ListenedCalls
+from core.app.calls.lifecycle import ListenedCalls
+from core.app.calls.listened_call import ListenAsked, ListenedCall
 from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import HeldCall
 from core.domain import errors
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # the voice extras
 logger = logging.getLogger(__name__)
 
 
-class ListeningSides:
+class ListenedCallSides:
     def __init__(self, kept: Calls, client: discord.Client | None = None) -> None:
         self.kept = kept  # the calls' kept transcripts, posted with the goodbye
         self.client = client  # where a call the bot does not join again says goodbye
@@ -36,7 +36,7 @@ class ListeningSides:
         self.turn_gap = TURN_GAP  # seconds between one member's utterances of one caption
 
     def __call__(self, call: ListenedCall, held: HeldCall, owner: ListenedCalls) -> ListenedVoice:
-        from bots.discord.call.listening import DiscordListenedCall
+        from bots.discord.call.listened_call import DiscordListenedCall
 
         return DiscordListenedCall(
             call, held, owner, kept=self.kept, settings=self.receive, turn_gap=self.turn_gap

@@ -1,7 +1,11 @@
 """One listened call, one object (`ListenedCall`): everything the call is, from `/listen` to its
-end, and the state it is in (`CallState`). `core.app.calls.listening` holds the calls by server
-and decides what is heard; `core.app.calls.listened` runs each from start to end; the platform's
-side hands it pieces and events (`captions_moved`), never writes its fields.
+end, and the state it is in (`CallState`). `core.app.calls.live_transcript` holds the calls by
+server and decides who is heard; `core.app.calls.lifecycle` runs each from start to end; the
+platform's side holds the call it was built for and hands it pieces (`core.domain.live_speech.
+Piece`) and events (`captions_moved`). The call alone writes its fields, through its methods:
+others read them. Its turns, heard piece by piece and kept as lines of its transcript, are
+`core.app.calls.turns`; the no's that hold in it alone (the database refused them) are its own
+(`unsaved`), stored again before it is kept for a restart.
 
     starting    begun: the consents read, the voice channel being joined
     live        joined: heard, each whole turn kept as a line of its transcript, and ending by
@@ -10,6 +14,10 @@ side hands it pieces and events (`captions_moved`), never writes its fields.
     suspending  let go for a restart (the bot stops for a deploy), likewise
     closing     no longer heard: what was heard being kept
     gone        nothing more is kept; its transcript is whole (or left open for a restart)
+
+Each change of state is made in one place (`_become`) and logged there once, at INFO: "the call
+in <server> is live (was starting)", with why for an end ("... is ending (was live): stopped by a
+command").
 
 It ends by itself, through the adapter's own end (`on_end`: its goodbye, the call's transcript
 posted), when nobody it transcribes said anything for `idle_seconds`, when its quota is used up
@@ -23,19 +31,19 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from core.app.calls.interpreting import CallInterpreter
+from core.app.calls.turns import CallLines
 from core.app.calls.voice_channel import HeldCall
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.live_calls import KeptCall
-from core.domain.live_speech import PieceRules, TurnPieces, piece_rules, settles
+from core.domain.live_speech import Piece, PieceRules, piece_rules
 from core.domain.mandates import Mandate
-from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import ListenedVoice, background
 from core.ports.background import Beat
@@ -59,62 +67,9 @@ class Roll:
     started_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Heard:
-    """What one member said in one utterance, and its translation where captions are
-    translated (None: not asked, already in that language, or not to be had). `refused`: MiMo
-    refused the model the translations take, here first: the captions go on untranslated, and
-    the chat is told once (the log has it)."""
-
-    said: str
-    translated: str | None = None
-    refused: errors.MimoModelRefused | None = None
-
-
 def call_prefix(channel: str) -> str:
     """The start of the kept recording's name of every call listened to in `channel`."""
     return f"call:{channel}:"
-
-
-@dataclass
-class Turn:
-    """A member's turn being heard: who said it, its pieces' words so far (each as soon as MiMo
-    heard it), and which pieces are answered (their captions' translations made too)."""
-
-    speaker: str
-    pieces: TurnPieces = field(default_factory=TurnPieces)
-    answered: set[int] = field(default_factory=set)
-    ended: datetime | None = None  # the end of its latest piece heard so far
-    dropped: bool = False  # its speaker said no while it lasted: none of it is kept
-    # Where its line starts in the call's transcript, once its first words are kept (as they
-    # are shown): its words so far kept there, replaced as more come, the whole turn last.
-    start: float | None = None
-    # Each piece's caption translation, once made (its words where it has none).
-    translations: dict[int, asyncio.Future[str | None]] = field(default_factory=dict)
-    # Where its interpretation is at: the pieces that ended at a pause (a place in the
-    # interpreter's line each), the first piece of the part not yet handed over, and the next
-    # piece to look at.
-    pauses: set[int] = field(default_factory=set)
-    part_from: int = 0
-    looked: int = 0
-
-    @property
-    def whole(self) -> bool:
-        """Every piece answered, the last one included."""
-        last = self.pieces.last
-        return last is not None and self.answered.issuperset(range(last + 1))
-
-    def translation(self, piece: int) -> asyncio.Future[str | None]:
-        if (future := self.translations.get(piece)) is None:
-            future = self.translations[piece] = asyncio.get_running_loop().create_future()
-        return future
-
-    async def translated_between(self, first: int, last: int) -> str:
-        """The captions' translations of pieces `first` to `last`, once made, as one text."""
-        pieces = TurnPieces()
-        for index in range(first, last + 1):
-            pieces.add(index, await self.translation(index), seconds=0.0, last=False)
-        return pieces.text_between(first, last)
 
 
 class CallState(enum.Enum):
@@ -160,8 +115,9 @@ class ListenAsked:
 @dataclass(eq=False)
 class ListenedCall:
     """One call being listened to, the one object holding it (module docstring): who consents,
-    the turns being heard, where its transcript is kept; once `core.app.calls.listened` runs
-    it, what was asked (`asked`), the platform's side and the call held, and why it ends."""
+    the turns being heard, where its transcript is kept; once `core.app.calls.lifecycle` runs
+    it, what was asked (`asked`), the platform's side and the call held, and why it ends. Its
+    fields are read by others and written by its own methods alone."""
 
     server: ChatRef
     consenting: set[str]
@@ -177,30 +133,34 @@ class ListenedCall:
     translate_to: str | None = None  # the language captions are also shown in, by English name
     refused: errors.MimoModelRefused | None = None  # ...until MiMo refused its model: not yet said
     interpreter: CallInterpreter | None = None  # `/listen interpret:True`: turns spoken across
-    starts: set[int] = field(default_factory=set)  # the milliseconds its lines start at
     # What members said during the call, over what `begin` read: a no said while it read the
     # consents stays a no; and when each last said no.
     said: dict[str, bool] = field(default_factory=dict)
     withdrawn_at: dict[str, datetime] = field(default_factory=dict)
+    # The no's that hold in this call only: the database refused them (`core.app.calls.
+    # consents`); stored again before the call is kept for a restart.
+    unsaved: set[str] = field(default_factory=set)
     on_forget: End | None = None  # the adapter's end, for /forget
     on_end: EndBecause | None = None  # the end with its goodbye: the call ends by itself
-    keeping: asyncio.Lock = field(default_factory=asyncio.Lock)  # a line being kept, or the end
     whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
     told: dict[str, datetime] = field(default_factory=dict)  # when each was told it listens
-    # The turns being heard, piece by piece, by member and start: each kept once whole.
-    turns: dict[tuple[str, datetime], Turn] = field(default_factory=dict)
     ending_by_itself: asyncio.Task[None] | None = None  # idle, quota, nobody left: once
     spoke: asyncio.Event = field(default_factory=asyncio.Event)  # set at each piece heard
     watch: asyncio.Task[None] | None = None  # the idle watch
     # Its pieces at MiMo at once: the receiving waits for a slot (`Listening.hand_over`).
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IN_FLIGHT))
-    # Run from start to end by `core.app.calls.listened`:
+    # Run from start to end by `core.app.calls.lifecycle`:
     asked: ListenAsked | None = None  # what `/listen` (or the call kept for a restart) asked
     captions_message: str | None = None  # the message its captions go on editing, by id
     side: ListenedVoice | None = None  # the platform's side, once joined
     held: HeldCall | None = None
     why_ended: list[str] = field(default_factory=list)  # every way that asked; the first taken
     alive: Beat | None = None  # says, while it runs, that it does
+    # Its turns being heard, piece by piece, each kept as a line of its transcript.
+    lines: CallLines = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lines = CallLines(self)
 
     @property
     def pieces(self) -> PieceRules:
@@ -211,10 +171,35 @@ class ListenedCall:
         asked = self.asked is not None and self.asked.cheaper
         return piece_rules(cheaper=asked or self.slots.locked())
 
+    def begin(
+        self, consenting: set[str], mandate: Mandate, *, language: str, present: Sequence[str],
+        now: datetime, interpreter: CallInterpreter | None = None,
+    ) -> Roll:  # fmt: skip
+        """Its consents read (`mandate`: what its lines are kept under), after it was
+        registered: a no said meanwhile stays a no. Who of `present` is transcribed and who is
+        not, as its opening line names them (told so `now`)."""
+        self.consenting |= {member for member in consenting if member not in self.said}
+        self.mandate, self.language, self.interpreter = mandate, language, interpreter
+        self.told = dict.fromkeys(present, now)
+        logger.info("the call in %s is %s", self.server, self.state.value)
+        self.roll = Roll(
+            transcribed=[m for m in present if m in self.consenting],
+            not_transcribed=[m for m in present if m not in self.consenting],
+            call=self.recording,
+            started_at=self.started_at,
+        )
+        return self.roll
+
+    def _become(self, state: CallState, why: str | None = None) -> None:
+        """The one place its state changes: each change logged once."""
+        was, self.state = self.state, state
+        because = "" if why is None else f": {why}"
+        logger.info("the call in %s is %s (was %s)%s", self.server, state.value, was.value, because)
+
     def joined(self) -> None:
         """The voice channel is joined: the call is live (unless it ended meanwhile)."""
         if self.state is CallState.STARTING:
-            self.state = CallState.LIVE
+            self._become(CallState.LIVE)
 
     def goes(self, state: CallState, why: str | None = None) -> bool:
         """Its end (`ENDING`, told `why`) or its suspension for a restart (`SUSPENDING`)
@@ -223,20 +208,64 @@ class ListenedCall:
             self.why_ended.append(why)
         if self.state.going:
             return False
-        self.state = state
+        self._become(state, why)
         return True
 
     def closing(self) -> bool:
         """It is no longer heard: what was heard is being kept. Whether its end path (or its
         suspension) runs it, and lets go of it once done."""
         run = self.state.going
-        self.state = CallState.CLOSING
+        self._become(CallState.CLOSING)
         return run
+
+    async def close(self, keeper: TranscriptKeeper, *, at: datetime, whole: bool) -> None:
+        """After `closing`: no idle end any more, its interpreter closed, what was heard kept
+        (`keep_the_rest`), then its end is done (`whole`), however that went."""
+        try:
+            self.stop_watching()
+            if self.interpreter is not None:
+                await self.interpreter.close()
+            await self.keep_the_rest(keeper, self.server, at=at, whole=whole)
+        finally:
+            self.whole.set()
+
+    def hold(self, held: HeldCall) -> None:
+        """The voice channel's call it holds, joined (left as it ends)."""
+        self.held = held
+
+    def give_side(self, side: ListenedVoice) -> None:
+        """The platform's side built for it, once joined."""
+        self.side = side
+
+    def keep_alive(self, alive: Beat) -> None:
+        """What says, while it runs, that it does (stopped as it ends or is let go)."""
+        self.alive = alive
+
+    def end_noted(self, why: str) -> None:
+        """A way its end was asked for, beside those `goes` noted."""
+        self.why_ended.append(why)
 
     def captions_moved(self, message_id: str) -> None:
         """The platform's side: its captions go on in the message `message_id` from now on
         (kept for a restart, which goes on editing it)."""
         self.captions_message = message_id
+
+    def language_set(self, language: str) -> None:
+        """The server set another language: its pieces are heard in it from now on."""
+        self.language = language
+
+    def translations_refused(self, refused: errors.MimoModelRefused) -> None:
+        """MiMo refused the model its captions' translations take: none more (said once)."""
+        self.translate_to, self.refused = None, refused
+
+    def arrived(self, member_id: str, *, now: datetime, again: timedelta) -> bool | None:
+        """A member joined the call: whether they are transcribed, to be told so; None when
+        they were told within `again`."""
+        told = self.told.get(member_id)
+        if told is not None and now - told < again:
+            return None
+        self.told[member_id] = now
+        return member_id in self.consenting
 
     def kept(self, alive_at: datetime) -> KeptCall:
         """The call as the database keeps it while it lasts (`core.app.calls.kept`), known
@@ -258,37 +287,45 @@ class ListenedCall:
         if not yes:  # the turn they are in is dropped whole, its pieces heard before too
             # By the wall clock, which the adapter times the pieces by.
             self.withdrawn_at[member_id] = datetime.now(UTC)
-            for (member, _), turn in self.turns.items():
-                turn.dropped = turn.dropped or member == member_id
+            self.lines.drop(member_id)
             if self.interpreter is not None:  # what of theirs plays, or waits, is cut
                 self.interpreter.withdrawn(member_id)
+
+    def no_unsaved(self, member_id: str) -> None:
+        """The member's no holds in this call, but the database refused it."""
+        self.unsaved.add(member_id)
+
+    def no_stored(self, member_id: str) -> None:
+        """The member's answer is stored: their no no longer holds in this call only."""
+        self.unsaved.discard(member_id)
 
     def admits(self, member_id: str, said_at: datetime | None = None) -> bool:
         """Whether the member's voice is taken: while the call is heard, with their yes; and
         for what they began saying at `said_at`, only after their last no (a piece that waited
         its turn at MiMo while they said no, then yes again, is not theirs to give). Asked for
         every packet off the voice socket, so a set lookup."""
-        if not (self.state.heard and member_id in self.consenting):
-            return False
-        return said_at is None or not self._before_no(member_id, said_at)
+        return self.state.heard and self.consents(member_id, said_at)
 
-    def _before_no(self, member_id: str, at: datetime) -> bool:
+    def consents(self, member_id: str, said_at: datetime | None = None) -> bool:
+        """`admits`, whether the call is heard or not."""
+        if member_id not in self.consenting:
+            return False
         withdrawn = self.withdrawn_at.get(member_id)
-        return withdrawn is not None and at < withdrawn
+        return said_at is None or withdrawn is None or said_at >= withdrawn
+
+    @property
+    def keeps(self) -> bool:
+        """Whether what it hears is still kept: until it is gone."""
+        return self.state is not CallState.GONE
 
     def take_refused(self) -> errors.MimoModelRefused | None:
         """The refusal that stopped the translations, once: said with the caption it came with."""
         refused, self.refused = self.refused, None
         return refused
 
-    def line_start(self, at: datetime) -> float:
-        """Seconds from the start of the call, a millisecond later when a line (of another
-        speaker) starts then already: each line keeps a key of its own."""
-        millis = max(0, round((at - self.started_at).total_seconds() * 1000))
-        while millis in self.starts:
-            millis += 1
-        self.starts.add(millis)
-        return millis / 1000
+    def not_idle(self) -> None:
+        """A piece was heard: the idle watch starts over."""
+        self.spoke.set()
 
     def watch_idle(self, idle_seconds: float) -> None:
         """From now on, the call ends once nothing was heard for `idle_seconds`."""
@@ -298,7 +335,7 @@ class ListenedCall:
         """End the call through the adapter's end, once; False when it is ending already."""
         if self.ending_by_itself is not None:
             return False
-        logger.info("listening ends: %s", why)
+        logger.info("the call in %s asks for its end: %s", self.server, why)
         self.ending_by_itself = background.start(self._end(why), name="listening ends")
         return True
 
@@ -307,101 +344,28 @@ class ListenedCall:
         if self.watch is not None and self.watch is not asyncio.current_task():
             self.watch.cancel()
 
-    def transcribed(
-        self, member_id: str, speaker: str, began: datetime, piece: int, said: str | None, *,
-        seconds: float, last: bool, at_pause: bool, ended_at: datetime | None = None,
-    ) -> None:  # fmt: skip
+    def transcribed(self, piece: Piece, said: str | None) -> None:
         """One piece of a turn heard (`said`: its words), its caption's translation still to
         come: the interpreter may start on the part it ends. Once a piece; `answered` says it
         too, for a piece that failed on its way here."""
-        key = (member_id, began)
-        if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
-            dropped = member_id not in self.consenting or self._before_no(member_id, began)
-            turn = self.turns[key] = Turn(speaker, dropped=dropped)
-        if piece in turn.pieces.texts:
-            return
-        turn.pieces.add(piece, said, seconds=seconds, last=last)
-        if ended_at is not None and (turn.ended is None or ended_at > turn.ended):
-            turn.ended = ended_at
-        if at_pause:
-            turn.pauses.add(piece)
-        if self.interpreter is not None:
-            self._interpret(key, turn, self.interpreter)
+        self.lines.transcribed(piece, said)
 
     async def answered(
-        self,
-        keeper: TranscriptKeeper,
-        server: ChatRef,
-        member_id: str,
-        speaker: str,
-        began: datetime,
-        piece: int,
-        said: str | None,
-        *,
-        seconds: float,
-        last: bool,
+        self, keeper: TranscriptKeeper, piece: Piece, said: str | None, *,
         translated: str | None = None,
-        at_pause: bool = True,
-        ended_at: datetime | None = None,
-    ) -> None:
+    ) -> None:  # fmt: skip
         """One piece of a turn answered (`said`: its words; `translated`: its caption's
-        translation; `at_pause`: it ended where the member paused); the turn kept as one line
-        once it is whole. Handed to the call's interpreter, if it has one, part by part as
-        their words come (`transcribed`; spoken only while its speaker consents): each part
-        ends with a piece that ended at a pause on a sentence's end, or with the turn;
-        `ended_at`: when the piece's sound ended (a turn's line ends with its last)."""
-        key = (member_id, began)
-        self.transcribed(member_id, speaker, began, piece, said, seconds=seconds, last=last,
-                         at_pause=at_pause, ended_at=ended_at)  # fmt: skip
-        turn = self.turns[key]
-        turn.answered.add(piece)
-        if not (made := turn.translation(piece)).done():
-            made.set_result(translated or said)
-        whole = turn.whole
-        if whole:
-            del self.turns[key]
-        elif not said:
-            return  # nothing new to show, nor to keep
-        # Kept no later than shown: the caption the adapter shows next is in the transcript,
-        # a crash or not; the whole turn replaces it, in its place.
-        async with self.keeping:
-            if turn.dropped:
-                await self._withdraw(keeper, server, turn)
-            else:
-                words = turn.pieces.text() if whole else turn.pieces.every_text()
-                await self._keep(keeper, server, member_id, began, turn, words)
-
-    def _interpret(self, key: tuple[str, datetime], turn: Turn, to: CallInterpreter) -> None:
-        """The turn's pieces heard in order since the last part handed over: each part that is
-        settled (`core.domain.live_speech.settles`) to `to`, with its captions' translations as
-        they come; a pause that settles nothing gives up its place in the line."""
-        member, began = key
-        while turn.looked in turn.pieces.texts:
-            at = turn.looked
-            turn.looked += 1
-            ends = at == turn.pieces.last
-            said = turn.pieces.text_between(turn.part_from, at)
-            if not ends and (at not in turn.pauses or not settles(said)):
-                if at in turn.pauses:
-                    to.skip((member, began, at))  # a pause inside a sentence: spoken later
-                continue
-            gone = self.state is CallState.GONE
-            spoken = not turn.dropped and not gone and member in self.consenting
-            translated = background.start(
-                turn.translated_between(turn.part_from, at), name="a part's translations"
-            )
-            pieces = at + 1 - turn.part_from
-            to.part((member, began, at), speaker=turn.speaker, said=said,
-                    translated=translated, spoken=spoken, pieces=pieces)  # fmt: skip
-            turn.part_from = at + 1
+        translation); the turn kept as one line once it is whole (`core.app.calls.turns`).
+        Handed to the call's interpreter, if it has one, part by part as their words come
+        (`transcribed`; spoken only while its speaker consents): each part ends with a piece
+        that ended at a pause on a sentence's end, or with the turn; a turn's line ends with
+        its last piece's sound."""
+        await self.lines.answered(keeper, piece, said, translated)
 
     async def withdraw(self, keeper: TranscriptKeeper, member_id: str) -> None:
         """`member_id` said no (`follow`): the lines of their turns under way, kept as their
         words were shown, are taken out of the transcript."""
-        async with self.keeping:
-            for (member, _), turn in self.turns.items():
-                if member == member_id and turn.dropped:
-                    await self._withdraw(keeper, self.server, turn)
+        await self.lines.withdraw(keeper, member_id)
 
     async def keep_the_rest(
         self, keeper: TranscriptKeeper, server: ChatRef, *, at: datetime, whole: bool = True
@@ -409,60 +373,15 @@ class ListenedCall:
         """The call ended `at`: the turns whose end never came kept as they are, a line being
         kept kept first, and the transcript marked whole (`whole` False: let go for a restart,
         the next start goes on with it); nothing is kept after."""
-        async with self.keeping:
-            for (member, began), turn in list(self.turns.items()):
-                if turn.dropped:
-                    await self._withdraw(keeper, server, turn)
-                else:
-                    await self._keep(keeper, server, member, began, turn, turn.pieces.every_text())
-                for made in turn.translations.values():  # nothing waits for them any more
-                    if not made.done():
-                        made.set_result(None)
-            self.turns.clear()
-            self.state = CallState.GONE
-            if (self.starts or self.kept_before) and whole:  # nothing said: nothing kept
+        async with self.lines.keeping:
+            await self.lines.keep_the_rest(keeper)
+            self._become(CallState.GONE)
+            if (self.lines.starts or self.kept_before) and whole:  # nothing said: nothing kept
                 duration = (at - self.started_at).total_seconds()
                 await keeper.complete(
                     server, self.recording, language=self.language, duration=duration,
                     mandate=self.mandate,
                 )  # fmt: skip
-
-    async def _keep(
-        self,
-        keeper: TranscriptKeeper,
-        server: ChatRef,
-        member_id: str,
-        began: datetime,
-        turn: Turn,
-        said: str,
-    ) -> None:
-        """A turn kept as a line of the call's transcript (its words so far, replacing those
-        kept before at its start), while its speaker consents and the call is not over, and
-        its mandate holds in the database (no /forget, their yes standing); under
-        `keeping`."""
-        if self.state is CallState.GONE or not said:  # ended, or forgotten
-            return
-        if turn.dropped or member_id not in self.consenting:  # a no since it was taken out
-            await self._withdraw(keeper, server, turn)
-            return
-        if turn.start is None:
-            turn.start = self.line_start(began)
-        start = turn.start
-        # Its sound's span: a pause its client went quiet for is in no piece, but in the turn.
-        length = turn.pieces.seconds if turn.ended is None else (turn.ended - began).total_seconds()
-        line = TranscriptPart(start, start + length, said, turn.speaker, member_id)
-        mandate = None if self.mandate is None else self.mandate.of(member_id, None)
-        await keeper.keep_part(
-            server, self.recording, language=self.language, part=line, mandate=mandate,
-            replace=True,
-        )  # fmt: skip
-
-    async def _withdraw(self, keeper: TranscriptKeeper, server: ChatRef, turn: Turn) -> None:
-        """A dropped turn's line, kept as its words were shown, taken out; under `keeping`."""
-        if turn.start is not None and await keeper.withdraw_part(
-            server, self.recording, start=turn.start
-        ):
-            turn.start = None
 
     async def _idle(self, idle_seconds: float) -> None:
         while True:

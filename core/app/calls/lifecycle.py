@@ -3,8 +3,8 @@ the voice event, hands it over, and renders what comes back; its side of the cal
 (`core.ports.ListenedVoice`) only receives the voices and renders in the call's chat.
 
     start    `/listen`: refused where the bot is in voice already and cannot share it; the
-             listening begun (`core.app.calls.listening`: consents read, who is transcribed) with
-             the people in the voice channel (`VoiceChannels.listeners`, bots left out); the
+             listening begun (`core.app.calls.live_transcript`: consents read, who is transcribed)
+             with the people in the voice channel (`VoiceChannels.listeners`, bots left out); the
              call joined through `core.app.calls.voice_channel` (undeafened, or come along into the
              reading there); the platform's side started; the opening line posted. Joining
              that fails, or a /forget while it joined, ends the call through the one end path
@@ -16,7 +16,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
     closed   the voice connection closed under the call (the platform's side says so)
     end      the ONE end path every way a call ends goes through, once: a command, everyone
              gone, the bot moved or disconnected, the quota or the idle time (`core.app.
-             calls.call`), the connection closing, a failed join, /forget. The receiving
+             calls.listened_call`), the connection closing, a failed join, /forget. The receiving
              stops and every caption made is posted, the transcript is marked whole, the call
              is let go (left, unless the reading holds it), and the goodbye is said with the
              call's transcript (without it for /forget); nothing is kept to take up
@@ -34,9 +34,9 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              it, its transcript posted (with why, where a rule refused it). `end_on_stop`
              (CALLS_END_ON_STOP): the operator's stop for good ends every call instead
 
-Each call is one object (`core.app.calls.call.ListenedCall`), in the one map of calls by server
-(`Listening.call_in`): who started it and its options (`asked`), the name its transcript is kept
-under (`roll.call`), the message its captions go on in, the platform's side built from it and
+Each call is one object (`core.app.calls.listened_call.ListenedCall`), in the one map of calls by
+server (`Listening.call_in`): who started it and its options (`asked`), the name its transcript is
+kept under (`roll.call`), the message its captions go on in, the platform's side built from it and
 the call held, and its state. Its end and its suspension for a restart are one teardown
 (`_tear_down`), told whether to keep it.
 """
@@ -47,10 +47,10 @@ import logging
 from datetime import timedelta
 from typing import Protocol
 
-from core.app.calls.call import CallState, ListenAsked, ListenedCall
 from core.app.calls.interpreting import News, Tell
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
-from core.app.calls.listening import Listening
+from core.app.calls.listened_call import CallState, ListenAsked, ListenedCall
+from core.app.calls.live_transcript import Listening
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import HeldCall, VoiceCalls
 from core.domain import errors
@@ -129,26 +129,29 @@ class ListenedCalls:
             on_forget=lambda: self._end_in(server, "forgotten", with_transcript=False),
             on_end=lambda why: self._end_in(server, why),
             kept_as=None if taken_up is None else (taken_up.recording, taken_up.started_at),
+            asked=asked,
         )  # fmt: skip
-        call.asked, roll = asked, call.roll
+        roll = call.roll
         assert roll is not None
         if taken_up is not None and taken_up.captions_message is not None:
             call.captions_moved(taken_up.captions_message)
         try:
-            call.held = await self._calls.join(server, voice_id, Holder.LISTENING)
-            call.side = self._sides(call, call.held, self)
-            await call.side.start()
+            held = await self._calls.join(server, voice_id, Holder.LISTENING)
+            call.hold(held)
+            side = self._sides(call, held, self)
+            call.give_side(side)
+            await side.start()
         except BaseException:
             await self._end(call, "could not join", with_transcript=False)
             raise
-        self.listening.joined(server, call.held)
+        self.listening.joined(server, held)
         if call.state is not CallState.LIVE:  # /forget while it joined: ended, all of it
-            call.why_ended.append("forgotten while it joined")
+            call.end_noted("forgotten while it joined")
             await self._tear_down(call, keep=False, with_transcript=False)
             raise errors.NotListening()
         await self._kept.keep(call.kept(self._kept.clock.now()))  # a restart takes it up
-        call.alive = self._say_alive(call)
-        await call.side.opened(roll.transcribed, roll.not_transcribed, away)
+        call.keep_alive(self._say_alive(call))
+        await side.opened(roll.transcribed, roll.not_transcribed, away)
         return call
 
     async def resume(self, server: ChatRef) -> bool:
@@ -210,7 +213,7 @@ class ListenedCalls:
 
         async def beat() -> None:
             nonlocal kept
-            if not await self.listening.consents.store_unsaved(server):
+            if not await self.listening.consents.store_unsaved(call):
                 if kept:
                     await self._kept.gone(server)
                 kept = False
@@ -257,9 +260,10 @@ class ListenedCalls:
             if transcribed is not None and call.side is not None:
                 call.side.arrived(member_id, transcribed)
 
-    def connection_closed(self, server: ChatRef) -> None:
-        """The voice connection closed under the call (the platform's side): it ends."""
-        self.listening.end_soon(server, "the voice connection closed")
+    def connection_closed(self, call: ListenedCall) -> None:
+        """The voice connection closed under `call` (the platform's side): it ends."""
+        if call.state.heard:
+            call.end_by_itself("the voice connection closed")
 
     async def close(self) -> None:
         """The bot is stopping: every call is let go, kept for the next start to take up
@@ -278,7 +282,6 @@ class ListenedCalls:
         call = self.call_in(server)
         if call is None or not call.goes(CallState.SUSPENDING):
             return
-        logger.info("the listening in %s is let go for a restart", server)
         await self._tear_down(call, keep=True)
 
     def _interpreting_news(self, server: ChatRef) -> Tell:
@@ -301,7 +304,6 @@ class ListenedCalls:
         """The one end path (module docstring), taken once: every way that asks is noted."""
         if not call.goes(CallState.ENDING, why):
             return
-        logger.info("the listening in %s ends: %s", call.server, why)
         await self._tear_down(call, keep=False, with_transcript=with_transcript)
 
     async def _tear_down(
@@ -321,7 +323,7 @@ class ListenedCalls:
             if call.side is not None:
                 await call.side.stop()
             await self.listening.end_call(call, whole=not keep)  # once every line is kept
-            if keep and await self.listening.consents.store_unsaved(server):
+            if keep and await self.listening.consents.store_unsaved(call):
                 await self._kept.alive(server, call.captions_message)
             elif keep:  # taken up, the call would hear a member whose no holds in it alone
                 await self._kept.gone(server)

@@ -1,6 +1,6 @@
 """The Discord side of a call the bot listens in (`core.ports.ListenedVoice`; the core's
-`core.app.calls.listened` starts and ends it, `core.app.calls.listening` decides): on the voice
-client the core joined (undeafened, or the call it reads aloud in there), a receiver whose
+`core.app.calls.lifecycle` starts and ends it, `core.app.calls.live_transcript` decides): on the
+voice client the core joined (undeafened, or the call it reads aloud in there), a receiver whose
 filter is the core's consent, each piece of a turn handed to the core as it is cut, while the
 member goes on (the core lets a few be at MiMo at once), and its text posted in the voice
 channel's chat, "**Name**: text", in the order said: a line per speaker turn, its message
@@ -11,7 +11,7 @@ says when someone did: `someone_posted`), at most one request every `CAPTION_PAC
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
-(`core.app.calls.listened`): a quota used up is said in the chat first, as the core ends the
+(`core.app.calls.lifecycle`): a quota used up is said in the chat first, as the core ends the
 call; the voice connection closing under it is told to the core, which ends it.
 """
 
@@ -38,12 +38,13 @@ from bots.discord.call.receive import (
 from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
-from core.app.calls.call import Heard, ListenedCall
 from core.app.calls.interpreting import Dropped, Stopped
-from core.app.calls.listened import ListenedCalls
+from core.app.calls.lifecycle import ListenedCalls
+from core.app.calls.listened_call import ListenedCall
 from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import HeldCall
 from core.domain import errors
+from core.domain.live_speech import Caption, Piece
 from core.domain.text import format_duration
 from core.ports import background
 
@@ -258,7 +259,7 @@ class DiscordListenedCall:
         self._status_shown = status is not None
 
     def _admits(self, user_id: int) -> bool:  # discord.py's socket reader thread
-        return self._listening.admits(self.server, str(user_id))
+        return self._call.admits(str(user_id))
 
     async def _transcribe(self, receiver: VoiceReceiver) -> None:
         """Each utterance handed to the core as it comes (it waits while the call has enough
@@ -268,22 +269,17 @@ class DiscordListenedCall:
         try:
             async with receiver:
                 async for utterance in receiver:
-                    member = str(utterance.user_id)
-                    heard = await self._listening.hand_over(
-                        self.server, member, pcm=utterance.pcm,
-                        sample_rate=utterance.sample_rate, speaker=self._name(member),
-                        started_at=utterance.started_at, turn=utterance.turn,
-                        piece=utterance.piece, last=utterance.ends_turn,
-                        at_pause=utterance.at_pause,
-                    )  # fmt: skip
+                    caption = await self._listening.hand_over(self._call, self._piece(utterance))
                     lines.add(
-                        background.start(self._line(utterance, heard), name="caption", awaited=True)
+                        background.start(
+                            self._line(utterance, caption), name="caption", awaited=True
+                        )
                     )
         finally:
             lines.close()
             await poster
             if not self._stopping:  # the connection closed under it: the core ends the call
-                self._owner.connection_closed(self.server)
+                self._owner.connection_closed(self._call)
 
     async def _post_in_order(self, lines: _InOrder) -> None:
         """The lines in the order their utterances ended: a turn going on edits its message,
@@ -315,6 +311,15 @@ class DiscordListenedCall:
                     self._call.captions_moved(str(self._newest.id))
                 next_request = loop.time() + self._pace
 
+    def _piece(self, utterance: Utterance) -> Piece:
+        """The utterance as the core takes a piece of a member's turn."""
+        member = str(utterance.user_id)
+        return Piece(
+            member, self._name(member), utterance.pcm, utterance.sample_rate,
+            utterance.started_at, turn=utterance.turn, index=utterance.piece,
+            last=utterance.ends_turn, at_pause=utterance.at_pause,
+        )  # fmt: skip
+
     def _render(self, name: str, words: str, translated: str | None) -> str:
         if translated is None:
             return text("discord.listen.line", self.locale, name=shown_name(name), said=words)
@@ -324,11 +329,11 @@ class DiscordListenedCall:
         )  # fmt: skip
 
     async def _line(
-        self, utterance: Utterance, transcribing: asyncio.Task[Heard | None]
+        self, utterance: Utterance, transcribing: asyncio.Task[Caption | None]
     ) -> Line | None:
         member = str(utterance.user_id)
         try:
-            heard = await transcribing
+            caption = await transcribing
         except errors.QuotaUsed as exc:  # the core ends the call: said once
             return error_text(exc, self.locale)
         except errors.MimoModelRefused as exc:  # every piece would be refused alike: said once
@@ -337,14 +342,14 @@ class DiscordListenedCall:
         except Exception:
             logger.exception("an utterance in %s could not be transcribed", self.channel.id)
             return None
-        if heard is None:
+        if caption is None:
             return None
-        if heard.refused is not None:  # the translations stopped: said once, after this line
-            refused = heard.refused
+        if caption.refused is not None:  # the translations stopped: said once, after this line
+            refused = caption.refused
             self._lines.add_made(text(refused.key, self.locale, **refused.params))
         return Said(
-            member, self._name(member), heard.said, utterance.started_at, utterance.ended_at,
-            heard.translated, utterance.turn,
+            member, self._name(member), caption.said, utterance.started_at, utterance.ended_at,
+            caption.translated, utterance.turn,
         )  # fmt: skip
 
     def _name(self, member_id: str) -> str:

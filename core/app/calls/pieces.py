@@ -1,5 +1,6 @@
-"""What a listened call hears, decided beside the call and holding no state of its own (the call,
-`core.app.calls.call.ListenedCall`, holds it; `core.app.calls.listening` finds it by server):
+"""One piece of a member's turn in a listened call, transcribed: decided beside the call and
+holding no state of its own (the call, `core.app.calls.listened_call.ListenedCall`, holds it;
+`core.app.calls.live_transcript` finds it by server):
 
     admits  whether a member's voice is taken (`ListenedCall.admits`): while the call is heard,
             with their yes, for what they said after their last no; asked again at each step
@@ -17,21 +18,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from core.app.calls.call import Heard, ListenedCall
 from core.app.calls.caption_translations import caption_translation
+from core.app.calls.listened_call import ListenedCall
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.running.counted import counted
 from core.domain import errors
 from core.domain.limits import Counts, billed_seconds
+from core.domain.live_speech import Caption, Piece
 from core.ports import AudioConverter, ChatApi, Metrics, SpeechApi
 
 
 @dataclass(eq=False)
-class Hearing:
+class PieceTranscriber:
     """What a listened call hears (module docstring): the ports it is heard through, no more."""
 
     speech: SpeechApi
@@ -42,41 +43,28 @@ class Hearing:
     gate: RequestGate  # the process's speech requests in flight, shared with the recordings'
     metrics: Metrics
 
-    async def piece(
-        self,
-        call: ListenedCall,
-        member_id: str,
-        *,
-        pcm: bytes,
-        sample_rate: int,
-        speaker: str,
-        started_at: datetime,
-        turn: datetime | None = None,
-        piece: int = 0,
-        last: bool = True,
-        at_pause: bool = True,
-    ) -> Heard | None:
+    async def piece(self, call: ListenedCall, piece: Piece) -> Caption | None:
         """`Listening.transcribe_piece` for `call`, the call it was handed to."""
-        server = call.server
-        began = turn or started_at
-        seconds = len(pcm) / 2 / sample_rate
-        ended = started_at + timedelta(seconds=seconds)
+        server, member_id, started_at = call.server, piece.member_id, piece.started_at
         said: str | None = None
         translated: str | None = None
-        call.spoke.set()  # the call is not idle
+        call.not_idle()
         interpreter = call.interpreter
-        if piece == 0 and pcm and interpreter is not None:
+        if piece.index == 0 and piece.pcm and interpreter is not None:
             interpreter.turn_began()  # the call moves on (a sliver of noise does not)
-        if (last or at_pause) and interpreter is not None and call.admits(member_id, started_at):
+        if (
+            (piece.last or piece.at_pause)
+            and interpreter is not None
+            and call.admits(member_id, started_at)
+        ):
             # Where a part of the turn may end: its place, in the order parts ended.
-            interpreter.expect((member_id, began, piece))
+            interpreter.expect((member_id, piece.began, piece.index))
         try:
-            if pcm and call.admits(member_id, started_at):
-                said = await self._said(call, member_id, pcm, sample_rate, seconds, started_at)
+            if piece.pcm and call.admits(member_id, started_at):
+                said = await self._said(call, piece)
             if said and call.admits(member_id, started_at):
                 # Its words before its caption's translation: an interpreter may start on them.
-                call.transcribed(member_id, speaker, began, piece, said, seconds=seconds,
-                                 last=last, at_pause=at_pause, ended_at=ended)  # fmt: skip
+                call.transcribed(piece, said)
                 translated = await caption_translation(
                     server, call, said, limiter=self.limiter, chat_api=self.chat_api
                 )
@@ -86,28 +74,17 @@ class Hearing:
             raise
         finally:
             # A piece that failed still counts as answered: the turn is kept without it.
-            await call.answered(
-                self.keeper, server, member_id, speaker, began, piece, said,
-                seconds=seconds, last=last, translated=translated, at_pause=at_pause,
-                ended_at=ended,
-            )  # fmt: skip
+            await call.answered(self.keeper, piece, said, translated=translated)
         if not said or not call.admits(member_id, started_at):
             return None
-        return Heard(said, translated, call.take_refused())
+        return Caption(said, translated, call.take_refused())
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
-    async def _said(
-        self,
-        call: ListenedCall,
-        member_id: str,
-        pcm: bytes,
-        sample_rate: int,
-        seconds: float,
-        started_at: datetime,
-    ) -> str | None:
+    async def _said(self, call: ListenedCall, piece: Piece) -> str | None:
         """One piece through MiMo's speech recognition, its seconds reserved first; its words,
         or None when the member withdrew meanwhile."""
-        server = call.server
+        server, member_id, started_at = call.server, piece.member_id, piece.started_at
+        seconds = piece.seconds
         try:
             async with self.limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
@@ -116,7 +93,7 @@ class Hearing:
                     if not call.admits(member_id, started_at):  # withdrawn in line: given back
                         raise _Withdrawn()
                     heard = await self.speech.transcribe(
-                        self.audio.pcm_wav(pcm, sample_rate),
+                        self.audio.pcm_wav(piece.pcm, piece.sample_rate),
                         mime="audio/wav",
                         language=call.language,
                     )

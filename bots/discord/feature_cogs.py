@@ -1,0 +1,129 @@
+"""The cogs, one per feature, each built with the use cases it needs and added by the bot
+(`bots.discord.bot.VoicebridgeBot.setup_hook`); `bots.update_catalogues` reads their commands
+from here, in this order, for the catalogues.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from discord.ext import commands
+
+from bots.discord.call.playback import VoicePlayer
+from bots.discord.call.voice_channels import DiscordVoiceChannels
+from bots.discord.clicks import Answerers
+from bots.discord.cogs.channel_reader import ChannelReaderCog
+from bots.discord.cogs.gists import GistsCog
+from bots.discord.cogs.listening import ListeningCog
+from bots.discord.cogs.memory import MemoryCog
+from bots.discord.cogs.preferences import PreferencesCog
+from bots.discord.cogs.questions import QuestionsCog
+from bots.discord.cogs.remember import RememberCog
+from bots.discord.cogs.speech import SpeechCog
+from bots.discord.cogs.summaries import SummariesCog
+from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
+from bots.discord.cogs.translations import TranslationsCog
+from bots.discord.cogs.unasked import UnaskedCog
+from bots.discord.cogs.usage import LimitsCog
+from bots.discord.replies import AnyBot
+from core.app.calls.lifecycle import ListenedCalls
+from core.app.reader.channel_reader import ChannelReader
+
+if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
+    from core.bootstrap import Runtime
+
+
+def feature_cogs(
+    bot: AnyBot,
+    runtime: Runtime,
+    *,
+    player: VoicePlayer,
+    reader: ChannelReader,
+    channels: DiscordVoiceChannels,
+    listened: ListenedCalls,
+    clicks: Answerers,
+    earlier_reply: EarlierReply = lambda message: None,
+) -> list[commands.Cog]:
+    """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
+    their commands, in this order); `earlier_reply` is the crash redo's
+    (`redo.CrashRedo.earlier_reply`)."""
+    return [
+        TranscriptionCog(
+            bot,
+            runtime.voice_notes,
+            piece_seconds=runtime.limits.asr_piece_seconds,
+            earlier_reply=earlier_reply,
+        ),
+        *speech_cogs(bot, runtime, player=player),
+        *memory_cogs(bot, runtime),
+        *answer_cogs(bot, runtime, clicks=clicks),
+        SummariesCog(
+            runtime.summaries, bot=bot, calls=runtime.calls, forgetting=runtime.forgetting
+        ),
+        *voice_channel_cogs(
+            bot, runtime, reader=reader, channels=channels, listened=listened, clicks=clicks
+        ),
+        LimitsCog(runtime.limiter, runtime.consents),
+    ]
+
+
+def speech_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
+    """/say, the chat's voices and settings, and what is transcribed unasked."""
+    return [
+        SpeechCog(bot, speech=runtime.speech, player=player),
+        PreferencesCog(
+            preferences=runtime.preferences,
+            studio=runtime.studio,
+            consents=runtime.consents,
+            bot=bot,
+        ),
+        UnaskedCog(runtime.preferences, audiences=runtime.audiences),
+    ]
+
+
+def memory_cogs(bot: AnyBot, runtime: Runtime) -> list[commands.Cog]:
+    """/ask about a recording, a call or the chat's memory; /find; /remember."""
+    return [
+        QuestionsCog(bot, runtime.questions, calls=runtime.calls, memory=runtime.memory),
+        MemoryCog(runtime.memory, thread_members=bot.intents.members),
+        RememberCog(runtime.imports),
+    ]
+
+
+def answer_cogs(bot: AnyBot, runtime: Runtime, *, clicks: Answerers) -> list[commands.Cog]:
+    """A recording's gist and its translation, asked by command or by button."""
+    return [
+        GistsCog(bot, gists=runtime.gists, limiter=runtime.limiter, clicks=clicks),
+        TranslationsCog(
+            bot,
+            translations=runtime.translations,
+            speech=runtime.speech,
+            studio=runtime.studio,
+            limiter=runtime.limiter,
+            clicks=clicks,
+        ),
+    ]
+
+
+def voice_channel_cogs(
+    bot: AnyBot,
+    runtime: Runtime,
+    *,
+    reader: ChannelReader,
+    channels: DiscordVoiceChannels,
+    listened: ListenedCalls,
+    clicks: Answerers,
+) -> list[commands.Cog]:
+    """A text channel read aloud in a voice channel; a voice channel listened to."""
+    return [
+        ChannelReaderCog(reader=reader, channels=channels, choices=runtime.reader_choices),
+        ListeningCog(
+            bot,
+            listened=listened,
+            reader=reader,
+            channels=channels,
+            voice_available=channels.client is not None,
+            limiter=runtime.limiter,
+            clicks=clicks,
+        ),
+    ]
