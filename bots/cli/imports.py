@@ -36,7 +36,7 @@ _MOST_ID = 10**16 - 1
 
 if TYPE_CHECKING:
     from bots.cli.telegram_export import ChatsToChoose, TelegramExport
-    from core.app.memory.imports import ImportPlan, ImportProgress
+    from core.app.memory.past import ImportPlan, ImportProgress
     from core.config import Settings
     from core.domain import errors
 

@@ -1,4 +1,4 @@
-"""A Telegram Desktop export (format JSON) read as a chat's past (`core.app.memory.imports.Past`).
+"""A Telegram Desktop export (format JSON) read as a chat's past (`core.app.memory.past.Past`).
 
 The export is a folder: `result.json`, and the media in folders of their own beside it
 (`voice_messages/`, `round_video_messages/`, `files/`...). One chat's ("Export chat history"):
@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.cli.messages import text
-from core.app.memory.imports import Past, PastVoice
+from core.app.memory.past import Past, PastVoice
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.values import ChatRef
 

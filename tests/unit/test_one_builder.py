@@ -6,8 +6,8 @@ line builds through it too (`standalone`, `storage`, `memory_alone`).
 A service is a class of `core/app` with an `__init__` of its own; a value (a dataclass, a named
 tuple, an exception, a protocol, an enum) is built wherever it is needed, as an adapter parses an
 event into one. A thing with a life of its own (one call held, one reading, one call's
-interpreting, what one piece of work costs) is built by the service that runs it, each in the
-one module named below; so is a part built with its owner's own callback.
+interpreting, one import, what one piece of work costs) is built by the service that runs it,
+each in the one module named below; so is a part built with its owner's own callback.
 
 Read from the source, not run: every call of a service class, by its name, an alias, or through
 its module (`m.Listening(...)`), in `bots/` and `core/`; tests and benchmarks build what they
@@ -27,6 +27,7 @@ BUILT_BY_THEIR_SERVICE = {
     ("core.app.calls.voice_channel", "HeldCall"): "core/app/calls/voice_channel.py",  # a hold
     ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
     ("core.app.reader.turns", "Reading"): "core/app/reader/channel_reader.py",  # one reading
+    ("core.app.memory.import_run", "ImportRun"): "core/app/memory/imports.py",  # one import
     ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one piece of work's
     # The server's consents, which the call being listened to follows (`Listening._follow`).
     ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/listening.py",
