@@ -3,7 +3,7 @@
 PastVoice       one voice message of the history: message, sender, date, declared length,
                 and where its recording is (an export's file, or a URL)
 Past            what a chat's history holds: its voice messages and its text messages, read
-                by an adapter (`core.infra.telegram_export` for a Telegram Desktop export,
+                by an adapter (`bots.cli.exports` for a Telegram Desktop export,
                 the Discord cog `/remember` for a channel's history)
 ImportPlan      what an import will do, said before anything is spent (`Importer.plan`)
 ImportProgress  how far an import is (`ImportRun`), shown as it goes and returned at its end
