@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from core.app.recordings.kept_transcripts import FORGETFUL, Recollection
+from core.app.recordings.kept_transcripts import FORGETFUL, KeptParts
 from core.app.rules.in_flight import RequestGate
 from core.domain import errors
 from core.domain.limits import billed_seconds
@@ -61,7 +61,7 @@ class Transcriber:
         chat: ChatRef,
         language: str = "auto",
         progress: ProgressCallback | None = None,
-        kept: Recollection = FORGETFUL,
+        kept: KeptParts = FORGETFUL,
         wanted: Wanted | None = None,
         background: bool = False,
     ) -> LongTranscript:
@@ -127,7 +127,7 @@ class Transcriber:
         part = TranscriptPart(piece.offset, end, heard.text.strip())
         tally.add(part, usage=heard.usage, billed=billed_seconds(heard.usage, piece.duration))
         alone = piece.offset == 0 and end >= tally.total  # the whole recording, in one piece
-        await tally.kept.keep(part, whole=tally.total if alone else None)
+        await tally.kept.keep_part(part, whole=tally.total if alone else None)
 
 
 class _Tally:
@@ -137,7 +137,7 @@ class _Tally:
         self,
         total: float,
         progress: ProgressCallback | None,
-        kept: Recollection,
+        kept: KeptParts,
         wanted: Wanted | None = None,
     ) -> None:
         self.total = total

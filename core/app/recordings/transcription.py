@@ -195,7 +195,7 @@ class Transcription:
                 # Measured, so refused now if it does not fit: before any of it goes to MiMo.
                 await spend.reserve(Counts(audio_seconds=round(pieces.duration - kept.seconds)))
                 # Nor is a deleted message heard further, nor, for long work, what a forget or
-                # its speaker's no ended since it began (`Recollection.while_standing`).
+                # its speaker's no ended since it began (`KeptParts.while_standing`).
                 long = pieces.duration > self._limits.asr_piece_seconds
                 wanted = kept.while_standing(wanted, long=long)
                 result = await self._transcriber.transcribe(
