@@ -14,5 +14,9 @@ translations.py  an automatic translation under its transcript
 usage.py      /usage as it reads
 summaries.py  summaries and digest schedules as they read
 memory.py     /find's moments as they read: who, when, where in the recording, the words marked
-consent_digits.py  the random digits that end the consent sentence, as it shows them
+consent_reading.py  a consent reading's random digits as its sentence shows them (drawn in
+                    `core.domain.consent_digits`, checked in `core.domain.consent_reading`)
+
+A module named as one of another layer holds this layer's part of the same concept
+(`summaries.py`, `claims.py`, `gists.py`...): the list is in `core.domain`'s map.
 """

@@ -125,7 +125,7 @@ EN: dict[str, Source] = {
     "voices.consent.read": "To clone your voice, read this sentence aloud, the digits at its end one by one, and send it as a new voice note, here or in our private chat, within {wait}:\n\n{sentence}",
     "voices.consent.sentence": "I am {name}, and I agree that voicebridge may speak in my voice in this chat. {words}",
     "voices.consent.sentence_server": "I am {name}, and I agree that voicebridge may speak in my voice on this server. {words}",
-    # The random digits that end the sentence ({words}, drawn by core.domain.spoken_digits):
+    # The random digits that end the sentence ({words}, drawn by core.domain.consent_digits):
     # three groups, each one's digits apart ("6 2 9 0"), separated as the language separates
     # the items of a list.
     "voices.consent.digit_groups": "{first}, {second}, {third}",

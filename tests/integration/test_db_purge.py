@@ -20,7 +20,7 @@ from bots.cli import main
 from core.bootstrap import storage
 from core.config import Settings
 from core.domain.claims import Claim
-from core.domain.consent import CloneChallenge
+from core.domain.consent_reading import CloneChallenge
 from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage
