@@ -133,6 +133,8 @@ class ImportRun:
         self._workers.clear()  # all ended
 
     async def _worker(self) -> None:
+        """One of the round's workers: the next message taken, claimed, heard and counted, until
+        none is left or the import is forgotten."""
         while self._waiting:
             voice = await self._next()
             if voice is None:
@@ -226,6 +228,7 @@ class ImportRun:
             await self._release(voice)
 
     def _done(self, voice: PastVoice) -> None:
+        """`voice` counted as done (heard, left out, or failed), and the progress said."""
         tally = self.tally
         tally.done += 1
         tally.seconds_done += voice.seconds
@@ -235,6 +238,7 @@ class ImportRun:
             self._progress(shown)
 
     async def _alive(self) -> None:
+        """Its process says it is alive, so that its claims are not taken over."""
         async with self._uow() as uow:
             await uow.transcripts.import_seen(self._chat, self._mark, at=self._clock.now())
             await uow.commit()
