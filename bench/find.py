@@ -206,7 +206,7 @@ async def writes(
             part = TranscriptPart(number * 7.0, number * 7.0 + 6.5, sentence(rng, number))
             began = time.perf_counter()
             async with uows() as uow:
-                await uow.transcripts.add_part(
+                await uow.transcripts.keep_part(
                     SMALL, f"{tag}-{number // 10}", language="auto", part=part,
                     at=datetime.now(UTC),
                 )  # fmt: skip

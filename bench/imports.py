@@ -2,7 +2,7 @@
 
 export   a synthetic Telegram Desktop export of `MESSAGES` voice messages of
          `NOTE_SECONDS` each (an hour of speech for 2,000), read by the command's own reader
-         (bots/cli/telegram_export.py)
+         (bots/cli/exports/telegram_desktop.py)
 import   `Importer.run` through the bot's runtime (`core.bootstrap`: the same transcription,
          gate, keeper and database), with MiMo's stand-in (in a process of its own)
          answering every request after `MIMO_DELAY` seconds: minutes of speech imported per
@@ -30,7 +30,7 @@ from typing import Any
 
 from bench import sized
 from bench.sections import reflow, replace_section
-from bots.cli.telegram_export import read_export
+from bots.cli.exports.telegram_desktop import read_export
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.values import ChatRef, Preferences

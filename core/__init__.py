@@ -2,10 +2,10 @@
 
 Each layer imports only those below it (`lint-imports` checks it):
 
-    bootstrap.py   the composition root: settings in, every adapter built and passed in, one
-                   runtime out
+    bootstrap/     the composition root: settings in, every adapter built and passed in, one
+                   runtime out (the bots', the command line's, the database's alone)
     from_settings.py  each part as the settings describe it: limits, MiMo, ffmpeg, database
-    config.py      Settings, from the environment or .env
+    config/        Settings, from the environment or .env
     app/           use cases: transcription, speech, questions, preferences, the chat's own
                    voices, limits, claims, retention, the scheduler, summaries
     infra/         adapters named after their technology: MiMo, storage, audio, metrics, logs

@@ -15,7 +15,7 @@
     summarise.py    `summarise FILE`: the gist of a recording, as /tldr gives it
     find.py         `find CHAT WORDS...`: /find over the database
     imports.py      `import telegram PATH`: a group's past voice messages, from its export
-    telegram_export.py  a Telegram Desktop export (JSON) read as a chat's past
+    exports/        where an export is read: a Telegram Desktop export as a chat's past
     shell.py        what every command shares: settings, logging, failures as exit codes
     signals.py      Ctrl-C and SIGTERM from the first line to the last, and their exit codes
     exits.py        the exit codes, and the one line each failure prints

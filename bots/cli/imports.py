@@ -30,13 +30,13 @@ from bots.cli.shell import in_a_loop, run_outside_a_loop, say_failure, verbose_o
 from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration
 
-# The largest id a chat may have: 16 digits, as an export's ids (`telegram_export.ID_DIGITS`);
+# The largest id a chat may have: 16 digits, as an export's ids (`telegram_fields.ID_DIGITS`);
 # the Bot API's fit in 52 bits.
 _MOST_ID = 10**16 - 1
 
 if TYPE_CHECKING:
-    from bots.cli.telegram_export import ChatsToChoose, TelegramExport
-    from core.app.memory.imports import ImportPlan, ImportProgress
+    from bots.cli.exports.telegram_desktop import ChatsToChoose, TelegramExport
+    from core.app.memory.past import ImportPlan, ImportProgress
     from core.config import Settings
     from core.domain import errors
 
@@ -131,7 +131,7 @@ def telegram(
 
 
 def _read(path: Path, chat_id: int | None, chat: str | None, zone: str | None) -> TelegramExport:
-    from bots.cli.telegram_export import RESULT, ChatsToChoose, ExportError, read_export
+    from bots.cli.exports.telegram_desktop import RESULT, ChatsToChoose, ExportError, read_export
 
     where, named = _zone(zone)
     try:

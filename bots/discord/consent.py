@@ -16,7 +16,7 @@ from bots.discord.messages import CATALOGUE
 from bots.discord.places import for_message
 from core.app.voices.clone_consent import ConsentHeard, ConsentReading
 from core.chat.overview import consent_heard_text
-from core.domain.consent import DeclaredReading
+from core.domain.consent_reading import DeclaredReading
 from core.domain.limits import asked_by
 
 

@@ -21,7 +21,7 @@ from bots.telegram.audiences import asking, audience
 from bots.telegram.media import recording_in, remote
 from core.app.voice_notes import Arrival
 from core.app.voices.clone_consent import ConsentReading
-from core.domain.consent import DeclaredReading
+from core.domain.consent_reading import DeclaredReading
 from core.domain.limits import asked_by
 from core.domain.values import ChatRef
 

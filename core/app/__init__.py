@@ -18,4 +18,7 @@ recordings/    voice notes and files: fetched, transcribed piece by piece and ke
 rules/         the chat's rules: who asks and in which language, preferences, limits and
                spending, each message answered once, MiMo requests in flight
 running/       how use cases run: counted in the metrics
+
+A module named as one of another layer holds this layer's part of the same concept
+(`summaries.py`, `claims.py`, `gists.py`...): the list is in `core.domain`'s map.
 """

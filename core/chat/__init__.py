@@ -5,6 +5,7 @@ i18n.py       the catalogue's machinery: translations (locales/*.po) read, plura
 languages.py  our languages, which one a reader gets, and their names
 formats.py    numbers, durations, lists, times and dates as each language writes them
 overview.py   /settings, /voice and /style as they read
+presets.py    a style preset's name, typed in any of our languages, read back as the preset
 live.py       status messages that follow long work and become the transcript
 exports.py    transcripts as .txt, .srt and .vtt files
 subtitles.py  SubRip and WebVTT cues from a transcript's parts
@@ -13,5 +14,9 @@ translations.py  an automatic translation under its transcript
 usage.py      /usage as it reads
 summaries.py  summaries and digest schedules as they read
 memory.py     /find's moments as they read: who, when, where in the recording, the words marked
-consent_digits.py  the random digits that end the consent sentence, as it shows them
+consent_reading.py  a consent reading's random digits as its sentence shows them (drawn in
+                    `core.domain.consent_digits`, checked in `core.domain.consent_reading`)
+
+A module named as one of another layer holds this layer's part of the same concept
+(`summaries.py`, `claims.py`, `gists.py`...): the list is in `core.domain`'s map.
 """

@@ -13,10 +13,7 @@ presets' names. What only one platform says lives beside its adapter
 
 from __future__ import annotations
 
-import functools
-
 from core.chat.i18n import Catalogue, Plural, Source
-from core.chat.languages import LOCALES
 from core.domain.tts import ALL_VOICES, STYLE_PRESETS
 
 EN: dict[str, Source] = {
@@ -128,7 +125,7 @@ EN: dict[str, Source] = {
     "voices.consent.read": "To clone your voice, read this sentence aloud, the digits at its end one by one, and send it as a new voice note, here or in our private chat, within {wait}:\n\n{sentence}",
     "voices.consent.sentence": "I am {name}, and I agree that voicebridge may speak in my voice in this chat. {words}",
     "voices.consent.sentence_server": "I am {name}, and I agree that voicebridge may speak in my voice on this server. {words}",
-    # The random digits that end the sentence ({words}, drawn by core.domain.spoken_digits):
+    # The random digits that end the sentence ({words}, drawn by core.domain.consent_digits):
     # three groups, each one's digits apart ("6 2 9 0"), separated as the language separates
     # the items of a list.
     "voices.consent.digit_groups": "{first}, {second}, {third}",
@@ -386,24 +383,10 @@ EN: dict[str, Source] = {
 }
 
 # What the built-in voices are like, and the presets' names: data of core.domain.tts, shown
-# in the reader's language (a user may type a preset's name in any of them: `preset_named`).
+# in the reader's language (a user may type a preset's name in any of them:
+# `core.chat.presets.preset_named`).
 VOICE_DESCRIPTIONS: dict[str, Source] = {voice.key: voice.description for voice in ALL_VOICES}
 PRESET_NAMES: dict[str, Source] = {f"style.preset.{name}": name for name in STYLE_PRESETS}
 
 CORE = Catalogue(EN, VOICE_DESCRIPTIONS, PRESET_NAMES)
 text = CORE.text
-
-
-def preset_named(typed: str) -> str | None:
-    """The preset a user means by `typed`, its name in any of our languages (`开心`, `Happy`,
-    `nachrichtensprecher`), or None when it names none."""
-    return _preset_names().get(" ".join(typed.casefold().split()))
-
-
-@functools.cache
-def _preset_names() -> dict[str, str]:
-    return {
-        text(f"style.preset.{preset}", locale).casefold(): preset
-        for preset in STYLE_PRESETS
-        for locale in LOCALES
-    }

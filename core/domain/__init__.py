@@ -5,8 +5,10 @@ errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
 claims.py           claims on incoming work
 mandates.py         what work under way writes under: a /forget or a no since it began ends it
-consent.py          the consent sentence and whether a voice note is its owner's reading of it
-spoken_digits.py    its random digits: drawn meaning nothing, read back however they are written
+consent_reading.py  a consent reading (to clone a voice): the sentence, and whether a voice note
+                    is its owner's reading of it
+consent_digits.py   its random digits: drawn meaning nothing, read back however they are written
+                    (shown by `core.chat.consent_reading`, checked by `consent_reading.py`)
 business.py         Telegram Business connections, and what may be answered in them
 inline.py           voice notes offered inline, and the key each is kept under
 gists.py            the gist of a recording: headline and timed points
@@ -32,4 +34,16 @@ text.py             long text split at natural boundaries; positions as a clock 
 quantities.py       what a sentence shows in the reader's language: durations, sizes, terms
 prompts.py          chat text fenced in a prompt so that it cannot close its own fence
 secrets.py          where secrets sit in a database URL, to keep them out of every log line
+
+One concept, one name in every layer: a module here and its namesakes in the other layers hold
+the same concept's parts, this one its values and rules. `summaries.py`: a group's chat log and
+summaries, as use cases in `core.app.summaries`, a port in `core.ports.storage.summaries`,
+tables and queries in `core.infra.storage` (`summaries.py`, `models/summaries.py`), sentences
+in `core.chat.summaries`, and each platform's commands (`bots/telegram/summaries.py`,
+`bots/discord/cogs/summaries.py`). Likewise `claims`, `mandates`, `gists`, `business`,
+`inline`, `memory`, `transcripts`, `reading` and `live_calls`. Two consents: a cloned voice's is
+read here (`consent_reading`, `consent_digits`), shown by `core.chat.consent_reading`, asked for
+and checked by `core.app.voices.clone_consent`, stored by `core.infra.storage.clone_consent`; a
+member's yes or no to being transcribed in a call is `listening_consents` in storage and
+`core.app.calls.consents` in the call.
 """

@@ -17,7 +17,7 @@ How those travel to MiMo is the MiMo adapter's business (`core.infra.mimo.tts`).
 
 Style presets (`STYLE_PRESETS`: happy, whisper, news anchor, storyteller, faster, sing...) are
 names a chat can choose with `/style` (in any of the bot's languages: `/style 开心` is stored as
-`happy`, see `core.chat.messages.preset_named`); each is rendered as the words the models
+`happy`, see `core.chat.presets.preset_named`); each is rendered as the words the models
 understand (`faster` is "speed up", `news anchor` a director's sentence). Anything else is free
 text.
 

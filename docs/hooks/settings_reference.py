@@ -1,6 +1,6 @@
 """The configuration reference and `.env.example`, both made from `core.config.Settings`.
 
-Every setting's meaning is its field's docstring in `core/config.py`; its default, its type and
+Every setting's meaning is its field's docstring in `core/config/`; its default, its type and
 its bounds are read from the field. `python docs/hooks/settings_reference.py` writes
 `.env.example` and, below the marker line of `reference/configuration.md`, every setting,
 grouped, so the page reads whole in the repository too. MkDocs runs this module as a hook
@@ -30,7 +30,7 @@ from core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "reference/configuration.md"
-MARKER = "<!-- settings: generated from core/config.py -->"
+MARKER = "<!-- settings: generated from core/config/ -->"
 ENV_EXAMPLE = ROOT / ".env.example"
 
 # What a person copying .env.example fills in; every other line stays commented out.
@@ -233,7 +233,7 @@ def env_example() -> str:
     lines = [
         "# voicebridge settings. Copy this file to .env and fill in the key and at least one bot",
         "# token; every name can also be set in the environment. A line left commented out keeps",
-        "# the default it shows. Generated from core/config.py by",
+        "# the default it shows. Generated from core/config/ by",
         "# `python docs/hooks/settings_reference.py`: change the descriptions there, not here.",
         "# More in the configuration reference: docs/reference/configuration.md",
     ]

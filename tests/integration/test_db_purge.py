@@ -20,7 +20,7 @@ from bots.cli import main
 from core.bootstrap import storage
 from core.config import Settings
 from core.domain.claims import Claim
-from core.domain.consent import CloneChallenge
+from core.domain.consent_reading import CloneChallenge
 from core.domain.inline import CachedVoice
 from core.domain.limits import Counts
 from core.domain.summaries import ChatMessage
@@ -64,9 +64,8 @@ async def seeded(url: str, now: datetime) -> None:
             for days in (30, 8, 1, 0):
                 await uow.usage.add(CHAT, today - timedelta(days=days), Counts(summaries=1))
             for n, age in enumerate([timedelta(days=8), timedelta(days=2)]):
-                piece = TranscriptPart(0.0, 3.0, f"said {n}")
-                at = now - age
-                await uow.transcripts.add_part(CHAT, f"file{n}", language="auto", part=piece, at=at)
+                part, at = TranscriptPart(0.0, 3.0, f"said {n}"), now - age
+                await uow.transcripts.keep_part(CHAT, f"file{n}", language="auto", part=part, at=at)
                 await uow.transcripts.complete(CHAT, f"file{n}", language="auto", duration=3, at=at)
             for n, age in enumerate([timedelta(days=8), timedelta(days=2)]):
                 rendered = CachedVoice(f"voice{n}", 2, kept_in="-1005550001", message_id=n + 1)

@@ -49,7 +49,7 @@ async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, s
         async with SqlAlchemyUnitOfWork(session_factory(engine)) as uow:
             for number, (speaker, said) in enumerate(lines):
                 part = TranscriptPart(60.0 * number + 5, 60.0 * number + 9, said, speaker, "1")
-                await uow.transcripts.add_part(
+                await uow.transcripts.keep_part(
                     ChatRef("discord", f"guild:{server.id}"), f"call:{server.lounge}:1",
                     language="auto", part=part, at=datetime.now(UTC),
                 )  # fmt: skip
@@ -69,7 +69,7 @@ async def keep_messages(database_url: str, server: Guild, said: list[tuple[int, 
             for number, (channel, line) in enumerate(said):
                 at = start + timedelta(minutes=number)
                 where = Said(str(1000 + number), "Dee", at, str(channel))
-                await uow.transcripts.add_part(
+                await uow.transcripts.keep_part(
                     ChatRef("discord", f"guild:{server.id}"), f"note-{number}", language="auto",
                     part=TranscriptPart(0.0, 4.0, line, None, None), at=at, said=where,
                 )  # fmt: skip

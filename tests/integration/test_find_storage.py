@@ -51,7 +51,7 @@ async def keep(
     async with uows() as uow:
         for number, line in enumerate(lines):
             part = TranscriptPart(number * 10.0, number * 10.0 + 9, line, speaker, None)
-            await uow.transcripts.add_part(
+            await uow.transcripts.keep_part(
                 chat, recording, language="auto", part=part, at=at + timedelta(seconds=number),
                 said=said,
             )  # fmt: skip
@@ -186,7 +186,7 @@ async def test_a_deletion_while_a_piece_is_being_kept_takes_that_piece_too(
 
     async with uow_factory() as keeping:
         part = TranscriptPart(0.0, 4.0, "the invoice is 4,200 euros", None, None)
-        await keeping.transcripts.add_part(
+        await keeping.transcripts.keep_part(
             SERVER, "note", language="auto", part=part, at=MONDAY, said=said
         )
         deleting = asyncio.create_task(deleted())
@@ -238,7 +238,7 @@ async def test_a_forget_while_an_import_keeps_a_piece_takes_that_piece_too(
 
     async with uow_factory() as keeping:
         part = TranscriptPart(0.0, 4.0, "the invoice is 4,200 euros", None, None)
-        await keeping.transcripts.add_part(
+        await keeping.transcripts.keep_part(
             GROUP, "past:32", language="auto", part=part, at=MONDAY, said=said
         )
         forgetting = asyncio.create_task(forgotten())

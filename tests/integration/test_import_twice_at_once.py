@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from core.app.memory.imports import ImportProgress
+from core.app.memory.past import ImportProgress
 from core.bootstrap import bootstrap
 from tests.audio_factory import make_audio
 from tests.integration.test_import_walls import past, settings

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from core.app.memory.forgetting import ForgetRequest
-from core.app.memory.imports import Past, PastVoice
+from core.app.memory.past import Past, PastVoice
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.values import ChatRef

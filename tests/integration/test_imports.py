@@ -8,7 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.app.memory.imports import Past, PastVoice
+from core.app.memory.past import Past, PastVoice
 from core.bootstrap import bootstrap, storage
 from core.config import Settings
 from core.domain.values import ChatRef, Preferences

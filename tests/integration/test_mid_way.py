@@ -27,7 +27,7 @@ import pytest_asyncio
 
 from core.app.calls.listened_call import ListenedCall
 from core.app.memory.forgetting import ForgetRequest
-from core.app.memory.imports import Past, PastVoice
+from core.app.memory.past import Past, PastVoice
 from core.app.voice_notes import Arrival, ArrivalView
 from core.bootstrap import Runtime, bootstrap
 from core.chat.exports import TranscriptFile

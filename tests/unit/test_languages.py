@@ -29,7 +29,8 @@ from core.chat.languages import (
     translation_target,
     written_in,
 )
-from core.chat.messages import CORE, preset_named, text
+from core.chat.messages import CORE, text
+from core.chat.presets import preset_named
 from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.quantities import Duration, Megabytes, Share, Term

@@ -1,6 +1,6 @@
-"""A Telegram Desktop export read as a chat's past (bots/cli/telegram_export.py): the chat's id
-as the Bot API knows it, each recording with its sender and date, what the export left out, its
-text as written, and a folder that is no export said in one line."""
+"""A Telegram Desktop export read as a chat's past (bots/cli/exports/telegram_desktop.py): the
+chat's id as the Bot API knows it, each recording with its sender and date, what the export left
+out, its text as written, and a folder that is no export said in one line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bots.cli.telegram_export import ExportError, read_export
+from bots.cli.exports.telegram_desktop import ExportError, read_export
 
 VOICE = "voice_messages/audio_1@01-11-2026_10-00-00.ogg"
 NOT_INCLUDED = "(File not included. Change data exporting settings to download.)"

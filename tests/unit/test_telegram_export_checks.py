@@ -1,6 +1,6 @@
-"""What an export may make the import read, checked for real (bots/cli/telegram_export.py): a
-recording's file that exists outside the export's folder (`../`, a symbolic link out, an
-absolute path) is refused for being outside, not for being missing; a date in the future
+"""What an export may make the import read, checked for real (bots/cli/exports/, the reader and
+its fields): a recording's file that exists outside the export's folder (`../`, a symbolic link
+out, an absolute path) is refused for being outside, not for being missing; a date in the future
 counts as the reading's moment; a field of the wrong kind, JSON nested too deep, or a number no
 export holds (`NaN`, `Infinity`, 400 digits, a float where an id belongs), in one export's shape
 or the other, is said in one line naming what is wrong."""
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bots.cli.telegram_export import ExportError, read_export
+from bots.cli.exports.telegram_desktop import ExportError, read_export
 
 INSIDE = "voice_messages/audio_1@01-11-2026_10-00-00.ogg"
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from core.app.recordings.transcription import Transcriber, Transcription
+from core.app.recordings.transcriber import Transcriber
+from core.app.recordings.transcription import Transcription
 from core.app.rules.in_flight import RequestGate
 from core.domain import errors
 from core.domain.limits import RequestLimits

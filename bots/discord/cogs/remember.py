@@ -37,7 +37,8 @@ from bots.discord.media import RecordingGone
 from bots.discord.messages import text
 from bots.discord.places import can_manage, place_of
 from bots.discord.replies import Interaction, followup_of
-from core.app.memory.imports import Importer, ImportPlan, ImportProgress, Past, PastVoice
+from core.app.memory.imports import Importer
+from core.app.memory.past import ImportPlan, ImportProgress, Past, PastVoice
 from core.app.recordings.transcription import Withdrawn
 from core.domain import errors
 from core.domain.quantities import Duration, Share

@@ -4,6 +4,8 @@ Uses `core.app.calls` (the voice channel, what is kept for a restart), `voices`,
 
 channel_reader.py  start, switch, skip, stop; who may, who listens
 turns.py           one running reading: its queue and turns, held while a listener may not read
+room.py            who is in the voice channel as a message is read, and the channels they
+                   may not see
 spoken.py          one message of a reading made into speech, in a voice of its language
 choices.py         what the server and each member chose for the channel reader
 kept.py            the readings kept in the database while they last: where each is, by the

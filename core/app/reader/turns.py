@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from core.app.reader.spoken import MessageSpeech, Room, Spoken
+from core.app.reader.room import room, unseen
+from core.app.reader.spoken import MessageSpeech, Spoken
 from core.chat.messages import text
 from core.domain import errors
-from core.domain.listeners import Channel, Hold, anyone_listens, hold, seen_by_all
+from core.domain.listeners import Channel, Hold, anyone_listens, hold
 from core.domain.mandates import Mandate
 from core.domain.reading import ChannelMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
 from core.domain.text import literal_markdown
@@ -304,9 +305,9 @@ class Reading:
             logger.info("a message in %s not read: its author may not speak", self.server)
             return None
         try:
-            return await self._speech.speak(
-                self.server, self._session, message, room=self._room(message), again=again
-            )
+            here = room(self._channels, self.server, self._voice_id, self.reads, message)
+            return await self._speech.speak(self.server, self._session, message, room=here,
+                                            again=again)  # fmt: skip
         except (errors.SpeechQuotaShort, errors.SpeechOverQuota) as refusal:
             # Too long for what is left today: a shorter message may still fit.
             await self._tell_once(refusal.key, text(refusal.key, self.reads.locale,
@@ -329,28 +330,9 @@ class Reading:
             logger.warning("a message in %s not read: %s", self.server, refusal.key)
             return None
 
-    def _room(self, message: ChannelMessage) -> Room:
-        """Who is in the voice channel as `message` is read, and which channels it mentions
-        that one of them may not see."""
-        voice = self._voice_id
-        present = self._channels.listeners(self.server, voice, about=self.reads.text_id)
-        return Room(
-            platform_locale=self.reads.platform_locale,
-            present={listener.id: listener.name for listener in present},
-            unseen_channels=self._unseen(message.channels),
-        )
-
-    def _unseen(self, channels: Iterable[str]) -> frozenset[str]:
-        """Those of `channels` that someone in the voice channel now may not see."""
-        voice = self._voice_id
-        return frozenset(
-            channel for channel in channels
-            if not seen_by_all(self._channels.listeners(self.server, voice, about=channel))
-        )  # fmt: skip
-
     def _names_unseen(self, spoken: Spoken) -> bool:
         """Whether `spoken` says the name of a channel someone listening now may not see."""
-        return bool(self._unseen(spoken.named_channels))
+        return bool(unseen(self._channels, self.server, self._voice_id, spoken.named_channels))
 
     async def _play(self, spoken: Spoken) -> None:
         """Play one clip as its message stands at its turn (module docstring): not at all once

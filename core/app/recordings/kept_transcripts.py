@@ -14,7 +14,7 @@
 A recording whose message was deleted on its platform (`Memory.forget_said`), or whose work's
 mandate no longer holds (its chat forgotten, its speaker's no, since the work began:
 `core.domain.mandates`), is heard no further: its work is withdrawn before each piece is sent
-and before its transcript is shown (`Recollection.while_standing`; a live recording of one
+and before its transcript is shown (`KeptParts.while_standing`; a live recording of one
 piece is sent without that look, its mandate read just before), and no piece of it is kept
 after the deletion, the forget or the no, whichever process hears it (the check is made in the
 transaction that keeps it: `core.infra.storage.mandates`).
@@ -52,14 +52,14 @@ class TranscriptKeeper:
 
     async def recall(
         self, chat: ChatRef, recording: Recording, *, language: str, mandate: Mandate | None = None
-    ) -> Recollection:
+    ) -> KeptParts:
         """What is kept of `recording` in `chat`, and where its new pieces go, while the work's
         `mandate` holds."""
         if not isinstance(recording, RemoteRecording) or recording.identity is None:
             return FORGETFUL
         identity = recording.identity
         kept = await self.find(chat, identity, language=language)
-        return Recollection(self, chat, identity, language, kept, recording.said, mandate)
+        return KeptParts(self, chat, identity, language, kept, recording.said, mandate)
 
     async def find(self, chat: ChatRef, recording: str, *, language: str) -> KeptTranscript | None:
         """What is kept of `recording`, when it was heard in `language`; one heard in another
@@ -103,7 +103,7 @@ class TranscriptKeeper:
         call's line as its words come)."""
         try:
             async with self._uow() as uow:
-                await uow.transcripts.add_part(
+                await uow.transcripts.keep_part(
                     chat, recording, language=language, part=part, at=self._made(said),
                     whole=whole, said=said, mandate=mandate, replace=replace,
                 )  # fmt: skip
@@ -151,9 +151,10 @@ class TranscriptKeeper:
 
 
 @dataclass(frozen=True)
-class Recollection:
-    """One recording's kept transcript, as its transcription uses it: the pieces heard before,
-    and where each new one goes."""
+class KeptParts:
+    """One recording's kept transcript, as its transcription uses it: the parts heard before,
+    and where each new one is kept (`keep_part`, as `TranscriptKeeper.keep_part` and the
+    store's `keep_part` name the same act)."""
 
     keeper: TranscriptKeeper | None
     chat: ChatRef
@@ -183,7 +184,7 @@ class Recollection:
         the recording not deleted meanwhile, the import hearing it not ended, and for `long`
         work (or an import's) its mandate holding: no /forget, no no of its speaker's, in any
         process. A live recording of one piece, sent as soon as its work's mandate was read,
-        checks it as its piece is kept (`keep`): one read the fewer per voice note."""
+        checks it as its piece is kept (`keep_part`): one read the fewer per voice note."""
         keeper, said = self.keeper, self.said
         imported = said is not None and said.during is not None
         looked_at = said if said is not None and (said.deletable or imported) else None
@@ -197,7 +198,7 @@ class Recollection:
 
         return still
 
-    async def keep(self, part: TranscriptPart, *, whole: float | None = None) -> None:
+    async def keep_part(self, part: TranscriptPart, *, whole: float | None = None) -> None:
         """Keep `part`; `whole`: the recording's length, when `part` is all of it."""
         if self.keeper is not None:
             await self.keeper.keep_part(
@@ -213,4 +214,4 @@ class Recollection:
             )  # fmt: skip
 
 
-FORGETFUL = Recollection(None, ChatRef("cli", ""), "", "auto")  # keeps nothing
+FORGETFUL = KeptParts(None, ChatRef("cli", ""), "", "auto")  # keeps nothing

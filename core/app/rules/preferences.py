@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from core.chat.languages import NATIVE_NAMES, locale_named, translation_target
-from core.chat.messages import preset_named
+from core.chat.presets import preset_named
 from core.domain import errors
 from core.domain.quantities import Term
 from core.domain.text import printable

@@ -1,8 +1,8 @@
-"""Spoken consent to a cloned voice (`core.domain.consent` has the rules).
+"""Spoken consent to a cloned voice (`core.domain.consent_reading` has the rules).
 
 /voice clone NAME     `ask`: a one-time sentence in the person's language (their name, their
                       agreement that voicebridge speaks in their voice in this chat or
-                      server, random digits drawn by `spoken_digits.draw`, the same in the
+                      server, random digits drawn by `consent_digits.draw`, the same in the
                       English sentence beside it where offered), to read within `lifetime`
                       as a fresh voice note where they asked or in their private chat with
                       the bot; at most `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
@@ -33,10 +33,11 @@ from typing import NamedTuple
 
 from core.app.recordings.transcription import Transcription
 from core.app.voices.studio import VoiceStudio
-from core.chat.consent_digits import shown_digits
+from core.chat.consent_reading import shown_digits
 from core.chat.messages import text
 from core.domain import errors
-from core.domain.consent import (
+from core.domain.consent_digits import draw
+from core.domain.consent_reading import (
     CloneChallenge,
     DeclaredReading,
     answers,
@@ -48,7 +49,6 @@ from core.domain.consent import (
 )
 from core.domain.limits import ANYONE, Asker, until_reset, utc_day
 from core.domain.quantities import waiting
-from core.domain.spoken_digits import draw
 from core.domain.values import ChatRef, Platform, Preferences
 from core.ports import Clock, Recording, SystemClock, VoiceUnitOfWork
 

@@ -13,16 +13,16 @@
     /voice unshare NAME     ...and takes that back, at once (off by default)
 
 Consent: a cloned voice is its speaker's, cloned only from their own reading of a one-time
-sentence (`core.domain.consent`). Clones made before that (migration 0022) are unverified: they
-speak only their owner's words, cannot be shared, and `/voice clone NAME` again verifies them.
-Until its owner shares it, it speaks only their own
-words (`speaker`'s `author`: their own `/say`, their inline voice notes): anyone else's `/say`,
-Read aloud, summaries and digests are spoken in the model's default voice, and only its owner
-may make it the chat's voice (`choose`). Sharing is taken back with `/voice unshare`: the chat's
-choice of the voice stays stored, and from that moment the default speaks instead of it for
-everything but its owner's own words (sharing it again brings it back). Spoken translations of
-a person's words have their own switch (`/voicetranslations`), and so has the channel reader's
-reading of their messages in a voice channel (`/myvoice own_voice`, `core.app.reader.choices`).
+sentence (`core.domain.consent_reading`). Clones made before that (migration 0022) are
+unverified: they speak only their owner's words, cannot be shared, and `/voice clone NAME` again
+verifies them. Until its owner shares it, it speaks only their own words (`speaker`'s `author`:
+their own `/say`, their inline voice notes): anyone else's `/say`, Read aloud, summaries and
+digests are spoken in the model's default voice, and only its owner may make it the chat's voice
+(`choose`). Sharing is taken back with `/voice unshare`: the chat's choice of the voice stays
+stored, and from that moment the default speaks instead of it for everything but its owner's own
+words (sharing it again brings it back). Spoken translations of a person's words have their own
+switch (`/voicetranslations`), and so has the channel reader's reading of their messages in a
+voice channel (`/myvoice own_voice`, `core.app.reader.choices`).
 
 When the chat's chosen voice is one of its own, speech (`speaker`) uses the voiceclone model with
 its sample as a data URL, whatever MIMO_TTS_MODEL says. For a designed voice that sample is the

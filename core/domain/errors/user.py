@@ -141,7 +141,7 @@ class VoiceNotShared(UserInputError):
 
 class ConsentRefused(UserInputError):
     """A reading of the consent sentence that does not let a voice be cloned
-    (`core.domain.consent`); each kind says which part failed, in one line."""
+    (`core.domain.consent_reading`); each kind says which part failed, in one line."""
 
     key = "error.consent.refused"
 

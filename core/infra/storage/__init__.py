@@ -7,11 +7,12 @@ models/          the tables, as typed declarative models, one module per area
 types.py         column types that behave the same on SQLite and PostgreSQL
 uow.py           the unit of work: one session, one transaction, per block
 repositories.py  preferences
-chatlog.py       the chat log and each chat's summary state
+summaries.py     the chat log and each chat's summary state (`core.ports.storage.summaries`)
 transcripts.py   kept transcripts and their parts
 search.py        /find's search over them, within the asker's chat
 claims.py        claims on incoming work (the table keeps its first name, processed_updates)
-consents.py      the consent sentences asked for, and who first sent each voice note
+clone_consent.py  the consent sentences asked for (a cloned voice's), and who first sent
+                  each voice note
 usage.py         the limits' state: request windows and daily usage
 voices.py        a chat's own voices
 reading.py       the channel reader's rules and members' choices
@@ -26,9 +27,11 @@ The use cases depend on the `UnitOfWork` ports (`core.ports`) only; `SqlAlchemyU
 the real adapter, built by the composition root from `create_engine` and `session_factory`.
 `core.infra.local_preferences.MemoryUnitOfWork` keeps preferences in the process instead, for
 the command line (outside this package, so the command line never loads SQLAlchemy).
+
+A module named as one of another layer holds this layer's part of the same concept
+(`summaries.py`, `claims.py`, `gists.py`...): the list is in `core.domain`'s map.
 """
 
-from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.database import (
     alembic_config,
     create_engine,
@@ -39,6 +42,7 @@ from core.infra.storage.database import (
 )
 from core.infra.storage.models import Base, ChatMessageRow, ChatPreferencesRow, ChatSummaryStateRow
 from core.infra.storage.repositories import PreferencesRepository
+from core.infra.storage.summaries import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.uow import SqlAlchemyUnitOfWork
 
 __all__ = [

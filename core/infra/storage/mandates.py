@@ -5,7 +5,7 @@ work under way is checked against a `/forget` or a no that landed since it began
                speaker, their count of no's (`listen_consents.noes`)
     holds      in the transaction of each write: neither count moved (and, where a yes is
                needed, the speaker's yes stands). Every write of work that lasts goes through
-               it: a piece of a transcript and its end (`transcripts.add_part`, `complete`), a
+               it: a piece of a transcript and its end (`transcripts.keep_part`, `complete`), a
                line of the chat's log (`chat_log.add`)
     forgotten  `/forget`, first in its transaction: the chat's count moves
     said_no    a member's no, stored: their count moves in the same statement

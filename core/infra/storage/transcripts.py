@@ -66,7 +66,7 @@ class TranscriptRepository:
         )
         return KeptTranscript(language=header.language, parts=parts, duration=header.duration)
 
-    async def add_part(
+    async def keep_part(
         self,
         chat: ChatRef,
         recording: str,

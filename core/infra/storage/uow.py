@@ -19,9 +19,8 @@ from typing import Self, cast
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.infra.storage.business import BusinessConnectionRepository
-from core.infra.storage.chatlog import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.claims import ClaimRepository
-from core.infra.storage.consents import ConsentRepository
+from core.infra.storage.clone_consent import CloneConsentRepository
 from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.listening_consents import ListeningConsentRepository
 from core.infra.storage.live_calls import LiveCallRepository, LiveReadingRepository
@@ -35,6 +34,7 @@ from core.infra.storage.sqlite import (
     truncate_wal,
     wal_left_to_empty,
 )
+from core.infra.storage.summaries import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
@@ -57,7 +57,7 @@ class SqlAlchemyUnitOfWork:
     claims: ClaimRepository
     usage: UsageRepository
     voices: VoiceRepository
-    consents: ConsentRepository
+    consents: CloneConsentRepository
     places: PlaceRepository
     transcripts: TranscriptRepository
     business: BusinessConnectionRepository
@@ -91,7 +91,7 @@ class SqlAlchemyUnitOfWork:
         self.claims = ClaimRepository(self._session)
         self.usage = UsageRepository(self._session)
         self.voices = VoiceRepository(self._session)
-        self.consents = ConsentRepository(self._session)
+        self.consents = CloneConsentRepository(self._session)
         self.places = PlaceRepository(self._session)
         self.transcripts = TranscriptRepository(self._session)
         self.business = BusinessConnectionRepository(self._session)

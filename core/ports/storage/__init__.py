@@ -25,6 +25,9 @@ One module per aggregate:
     memory.py        what /find and /ask across the chat read
     inline.py        voice notes cached for inline answers
     retention.py     what the retention jobs delete from
+
+A module named as one of another layer holds this layer's part of the same concept
+(`summaries.py`, `claims.py`, `gists.py`...): the list is in `core.domain`'s map.
 """
 
 from core.ports.storage.business import BusinessConnectionStore, BusinessUnitOfWork

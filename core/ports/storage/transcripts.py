@@ -20,7 +20,7 @@ class TranscriptStore(Protocol):
 
     async def find(self, chat: ChatRef, recording: str) -> KeptTranscript | None: ...
 
-    async def add_part(
+    async def keep_part(
         self,
         chat: ChatRef,
         recording: str,
@@ -88,7 +88,7 @@ class TranscriptStore(Protocol):
     ) -> int:
         """What was kept of the recordings the chat's messages `message_ids` carried (said in
         `place`, where given): the message was deleted, as noted here (`at`), so that no piece
-        of it is kept after (`add_part` and `complete` keep nothing of a deleted message).
+        of it is kept after (`keep_part` and `complete` keep nothing of a deleted message).
         Returns how many recordings."""
         ...
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from core.domain.consent import CloneChallenge
+from core.domain.consent_reading import CloneChallenge
 from core.domain.values import ChatRef, ChatVoice
 from core.ports.storage.inline import InlineVoiceStore
 from core.ports.storage.units import UnitOfWork

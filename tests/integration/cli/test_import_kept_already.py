@@ -70,7 +70,7 @@ async def kept_whole(url: str, count: int) -> None:
     async with unit_of_work(url) as uow:
         for number in range(1, count + 1):
             said = Said(str(number), "Ann", SENT, None, past=True)
-            await uow.transcripts.add_part(
+            await uow.transcripts.keep_part(
                 CHAT, f"past::{number}", language="auto", part=TranscriptPart(0, 3, "Hello."),
                 at=SENT, whole=3.0, said=said,
             )  # fmt: skip

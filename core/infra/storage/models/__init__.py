@@ -17,11 +17,15 @@ One module per area (every one imported here, so that `Base.metadata` holds ever
     listening_consents.py  listening consent: members' yes or no to being transcribed in a call
     live_calls.py    the calls being listened to and the channel readings, kept while they last
     mandates.py      how many times each chat was forgotten, which work under way checks
-    consents.py      spoken consent: the sentences asked for, who first sent each recording
+    clone_consent.py  spoken consent to a cloned voice: the sentences asked for, who first
+                      sent each recording
+
+A module named as one of another layer holds this layer's part of the same concept
+(`summaries.py`, `claims.py`, `gists.py`...): the list is in `core.domain`'s map.
 """
 
 from core.infra.storage.models.base import NAMING_CONVENTION, Base
-from core.infra.storage.models.consents import CloneChallengeRow, ConsentReadingRow
+from core.infra.storage.models.clone_consent import CloneChallengeRow, ConsentReadingRow
 from core.infra.storage.models.listening_consents import ListeningConsentRow
 from core.infra.storage.models.live_calls import LiveCallRow, LiveReadingRow
 from core.infra.storage.models.mandates import ChatForgetsRow

@@ -58,7 +58,7 @@ class ChatVoiceRow(Base):
     shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Its owner let it read their messages aloud in voice channels (/myvoice own_voice).
     reads_messages: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Cloned after its owner read the consent sentence (`core.domain.consent`); clones made
+    # Cloned after its owner read the consent sentence (`core.domain.consent_reading`); clones made
     # before that (migration 0022) speak only their owner's words until read for.
     verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,6 +1,6 @@
-"""The drawn part of the consent reading (`core.domain.consent`): `DIGITS` random digits, shown
-in groups of four, four and three ("6 2 9 0, 7 3 5 1, 5 8 0") and read one by one in the
-reader's language.
+"""The drawn part of the consent reading (`core.domain.consent_reading`): `DIGITS` random
+digits, shown in groups of four, four and three ("6 2 9 0, 7 3 5 1, 5 8 0",
+`core.chat.consent_reading`) and read one by one in the reader's language.
 
 Safe by construction: the vocabulary is the language's ten digits, few enough for a native
 reader to read whole, and a digit string means nothing unless it spells a number with a meaning
@@ -19,7 +19,7 @@ last few digits how many strings end so without a number of `NEVER` in them.
 
 Both are over the 32 bits the four random words they replace had, and since every draw is
 equally likely, this count is also what a guesser faces at best (no draw likelier than another).
-tests/unit/test_spoken_digits.py counts them again and checks `choices` against every string of
+tests/unit/test_consent_digits.py counts them again and checks `choices` against every string of
 up to five digits, told one by one. The same draw ends the English sentence shown beside a
 reader's own language, so reading either gives a guess no second chance.
 

@@ -1,4 +1,4 @@
-"""The random part of the consent reading (`core.domain.spoken_digits`): eleven digits in groups
+"""The random part of the consent reading (`core.domain.consent_digits`): eleven digits in groups
 of four, four and three, never spelling a number with a meaning of its own (`NEVER`, and no 4
 for a reader of Chinese, Japanese or Korean), 32 bits or more counted after those rejections;
 every way a recogniser writes a digit in each language read as that digit and no other; and a
@@ -16,18 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from core.chat.consent_digits import shown_digits
+from core.chat.consent_reading import shown_digits
 from core.chat.languages import LOCALES
 from core.chat.messages import text
 from core.domain import errors
-from core.domain.consent import (
-    CloneChallenge,
-    folded,
-    is_reading,
-    reading_refusal,
-    written_one_way,
-)
-from core.domain.spoken_digits import (
+from core.domain.consent_digits import (
     DIGITS,
     FORMS,
     GROUPS,
@@ -40,10 +33,17 @@ from core.domain.spoken_digits import (
     forms,
     holds_never,
 )
+from core.domain.consent_reading import (
+    CloneChallenge,
+    folded,
+    is_reading,
+    reading_refusal,
+    written_one_way,
+)
 
 DRAWS = 10_000
 VOICES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "using" / "voices.md"
-# The figures `core.domain.spoken_digits`' docstring gives, by the size of the alphabet.
+# The figures `core.domain.consent_digits`' docstring gives, by the size of the alphabet.
 COUNTED = {10: 19_920_772_937, 9: 8_339_585_084}
 CJK = {"zh_Hans", "zh_Hant", "ja", "ko"}
 # Scripts that write no space between words: a recogniser may run the digits' words together.

@@ -1,4 +1,4 @@
-"""The drawn digits of spoken consent as the sentence shows them (`core.domain.spoken_digits`
+"""The drawn digits of spoken consent as the sentence shows them (`core.domain.consent_digits`
 draws them): each digit apart, so that a reader says them one by one rather than as a number,
 with a no-break space between two digits of a group (a group never wraps across lines), and the
 groups as the language separates them in a list (`voices.consent.digit_groups`: "6 2 9 0,

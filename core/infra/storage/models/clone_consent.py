@@ -18,7 +18,7 @@ from core.infra.storage.types import UtcDateTime
 
 class CloneChallengeRow(Base):
     """One `/voice clone NAME`: the sentence its person must read, where and until when
-    (`core.domain.consent.CloneChallenge`). Also how many a person asked for today
+    (`core.domain.consent_reading.CloneChallenge`). Also how many a person asked for today
     (VOICE_CLONE_ATTEMPTS_PER_DAY), so `/forget` leaves them: retention deletes them after a day."""
 
     __tablename__ = "clone_challenges"

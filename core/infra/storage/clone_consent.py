@@ -10,12 +10,12 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.consent import CloneChallenge
+from core.domain.consent_reading import CloneChallenge
 from core.infra.storage.models import CloneChallengeRow, ConsentReadingRow
 from core.infra.storage.repositories import insert_for
 
 
-class ConsentRepository:
+class CloneConsentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 

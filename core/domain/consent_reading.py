@@ -5,7 +5,7 @@ A chat platform cannot say who recorded a file (a "hide sender name" forward is 
 header; a voice note sent through an inline bot looks like the sender's own), so a voice is cloned
 only from a fresh recording of its owner reading a one-time sentence: their name, their agreement
 that voicebridge may speak in their voice in this chat (or on this server), and eleven random
-digits read one by one (`core.domain.spoken_digits`: drawn so that none spells a number with a
+digits read one by one (`core.domain.consent_digits`: drawn so that none spells a number with a
 meaning of its own, about 33 bits: 32.96 for a reader of Chinese, Japanese or Korean, 34.21
 for the others). Nothing here tells whose voice it is: only that the
 sender read a sentence nobody could have recorded before it was shown.
@@ -40,7 +40,7 @@ from datetime import datetime
 import opencc
 
 from core.domain import errors
-from core.domain.spoken_digits import as_digits
+from core.domain.consent_digits import as_digits
 
 FIXED_PART_LIKENESS = 0.75  # how like the fixed part what was heard must be (difflib's ratio)
 # How like the fixed part a note must be to be taken as an attempt at reading it at all (when
@@ -248,7 +248,7 @@ _ONE_WAY = str.maketrans(
 def folded(words: str, locale: str) -> str:
     """Letters and digits only, case folded, full and half width alike (NFKC), in Simplified
     Chinese characters, with `_ONE_WAY`'s variants made one and each digit `locale` writes in
-    words made that digit (`spoken_digits.as_digits`): punctuation, spacing and script variants
+    words made that digit (`consent_digits.as_digits`): punctuation, spacing and script variants
     are the recogniser's, not the reader's."""
     text = as_digits(written_one_way(words), locale)
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")

@@ -1,0 +1,39 @@
+"""Who is in a reading's voice channel as one of its messages is read (`room`): the people
+there, by name, and the channels the message mentions that one of them may not see
+(`unseen`), which its speech says as "a channel". A reading asks afresh at each turn, as the
+platform tells of people coming and going (`core.ports.VoiceChannels`); the rules of who may
+see what are `core.domain.listeners`'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core.app.reader.spoken import Room
+from core.domain.listeners import seen_by_all
+from core.domain.reading import ChannelMessage, Reads
+from core.domain.values import ChatRef
+from core.ports import VoiceChannels
+
+
+def room(
+    channels: VoiceChannels, server: ChatRef, voice_id: str, reads: Reads, message: ChannelMessage
+) -> Room:
+    """Who is in the voice channel `voice_id` as `message` is read, and which channels it
+    mentions that one of them may not see."""
+    present = channels.listeners(server, voice_id, about=reads.text_id)
+    return Room(
+        platform_locale=reads.platform_locale,
+        present={listener.id: listener.name for listener in present},
+        unseen_channels=unseen(channels, server, voice_id, message.channels),
+    )
+
+
+def unseen(
+    channels: VoiceChannels, server: ChatRef, voice_id: str, mentioned: Iterable[str]
+) -> frozenset[str]:
+    """Those of the channels `mentioned` that someone in the voice channel now may not see."""
+    return frozenset(
+        channel for channel in mentioned
+        if not seen_by_all(channels.listeners(server, voice_id, about=channel))
+    )  # fmt: skip

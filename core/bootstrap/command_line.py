@@ -1,0 +1,47 @@
+"""The command line's runtime (`standalone`): MiMo and audio without a database, nothing
+stored, preferences kept in the process; and MiMo alone, for `voicebridge doctor`
+(`mimo_alone`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from core.bootstrap.cases import UseCases, mimo_use_cases, shared
+from core.config import Settings
+from core.domain.values import ChatRef, Preferences
+from core.from_settings import audio_of, ffmpeg_processes, http_client, mimo_client
+from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.malloc import return_large_blocks
+from core.infra.mimo import MimoClient
+
+
+@dataclass(frozen=True)
+class Standalone(UseCases):
+    """The use cases without a database, for the command line."""
+
+    settings: Settings
+
+
+@asynccontextmanager
+async def mimo_alone(settings: Settings) -> AsyncIterator[MimoClient]:
+    """The MiMo client the settings describe, on a client of its own (`voicebridge doctor`)."""
+    async with http_client() as http:
+        yield mimo_client(settings, http=http)
+
+
+@asynccontextmanager
+async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
+    """Transcripts, speech and answers as the bots have them (the same MiMo client, pieces,
+    retries and limits on requests), with nothing stored: preferences live in memory for this
+    process (the command line sets them from its options), nothing is counted against a quota,
+    no metrics are kept. Needs MIMO_API_KEY; touches no database."""
+    return_large_blocks()
+    processes = await ffmpeg_processes(settings)
+    preferences: dict[ChatRef, Preferences] = {}
+    async with http_client() as http:
+        mimo = mimo_client(settings, http=http)
+        audio = audio_of(settings, processes)
+        cases = mimo_use_cases(settings, mimo, audio, lambda: MemoryUnitOfWork(preferences))
+        yield Standalone(**shared(cases), settings=settings)

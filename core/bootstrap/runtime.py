@@ -1,0 +1,175 @@
+"""The bots' runtime (`bootstrap`): the database migrated and opened, MiMo, audio and every
+use case, built once and held in one typed `Runtime`; `Runtime.calls_for` builds a platform's
+voice calls on its voice channels (`VoiceServices`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from core.app.calls.kept import KeptCalls
+from core.app.calls.lifecycle import ListenedCalls, Sides
+from core.app.calls.live_transcript import Listening
+from core.app.calls.summary import Calls
+from core.app.calls.voice_channel import VoiceCalls
+from core.app.memory.forgetting import Forgetting
+from core.app.memory.imports import Importer
+from core.app.memory.search import Memory
+from core.app.reader.channel_reader import ChannelReader
+from core.app.reader.choices import ReaderChoices
+from core.app.reader.kept import KeptReadings
+from core.app.reader.spoken import MessageSpeech
+from core.app.recordings.business import BusinessChats
+from core.app.recordings.fetching import Recordings
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.rules.claims import Claims
+from core.app.scheduler import Scheduler
+from core.app.summaries.digests import DigestService
+from core.app.summaries.service import SummaryService
+from core.app.voice_notes import VoiceNotes
+from core.app.voices.clone_consent import VoiceConsents
+from core.app.voices.inline import InlineVoices
+from core.app.voices.studio import VoiceStudio
+from core.bootstrap import services
+from core.bootstrap.cases import UseCases, mimo_use_cases, shared
+from core.bootstrap.database import storage
+from core.config import Settings
+from core.domain.reading import ReaderPolicy
+from core.from_settings import audio_of, ffmpeg_processes, http_client, limits_from, mimo_client
+from core.infra.audio.processes import FfmpegProcesses
+from core.infra.downloads import HttpDownloads
+from core.infra.malloc import return_large_blocks
+from core.infra.metrics import PrometheusMetrics
+from core.infra.mimo import MimoClient
+from core.ports import Clock, SystemClock, VoiceChannels
+from core.ports.background import supervised
+
+if TYPE_CHECKING:
+    # Imported where a database is opened: the command line's `standalone` runtime, which has
+    # none, starts without loading SQLAlchemy and Alembic (about half its start-up).
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass(frozen=True)
+class VoiceServices:
+    """A platform's voice calls, built on its voice channels (`Runtime.calls_for`)."""
+
+    calls: VoiceCalls  # the bot's call in each server, which /say, readings and listening hold
+    reader: ChannelReader  # a text channel read aloud in a voice channel
+    listened: ListenedCalls  # a listened call from start to end
+
+
+@dataclass(frozen=True)
+class Runtime(UseCases):
+    """What the bots are handed, each part built once and typed: the use cases the command line
+    shares (`UseCases`) and the bots' own, in one object."""
+
+    settings: Settings
+    studio: VoiceStudio  # the chat's own voices
+    consents: VoiceConsents  # spoken consent before a voice is cloned
+    business: BusinessChats  # Telegram Business connections and their owners' choices
+    inline: InlineVoices  # inline mode's rendered voices
+    voice_notes: VoiceNotes  # a recording arrived, or its transcript was asked for
+    recordings: Recordings  # recordings declared, then fetched
+    mimo: MimoClient
+    engine: AsyncEngine
+    summaries: SummaryService
+    digests: DigestService
+    scheduler: Scheduler  # started by the runner once the platforms are up
+    claims: Claims  # on incoming messages: each answered once, interruptions redone
+    metrics: PrometheusMetrics  # what it did, for /metrics (a registry of its own)
+    processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
+    message_speech: MessageSpeech  # a channel reading's messages made into speech (Discord)
+    reader_choices: ReaderChoices  # ...and what the server and each member chose for it
+    listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
+    kept_calls: KeptCalls  # ...kept while it lasts, for the process that takes it up
+    kept_readings: KeptReadings  # ...and the channel readings likewise
+    calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
+    memory: Memory  # /find and /ask across a chat's kept transcripts
+    imports: Importer  # a chat's past voice messages, imported into its memory
+    forgetting: Forgetting  # /forget: what runs in the chat ended, everything kept deleted
+    # For /healthz: a pooled connection reads, at most once a second however many ask.
+    database_reachable: Callable[[], Awaitable[bool]]
+
+    def calls_for(self, channels: VoiceChannels, sides: Sides) -> VoiceServices:
+        """The voice calls of a platform whose voice channels are `channels`, and whose side
+        of a listened call `sides` builds: the calls the bot holds, the channel reader and the
+        listened calls, each taken up after a restart within CALL_RESUME_WITHIN."""
+        settings = self.settings
+        resume_within = timedelta(seconds=settings.call_resume_within)
+        calls = VoiceCalls(channels)
+        policy = ReaderPolicy(
+            queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
+        )
+        reader = ChannelReader(
+            channels=channels, calls=calls, speech=self.message_speech, policy=policy,
+            metrics=self.metrics, kept=self.kept_readings, resume_within=resume_within,
+            end_on_stop=settings.calls_end_on_stop,
+        )  # fmt: skip
+        listened = ListenedCalls(
+            listening=self.listening, kept=self.kept_calls, channels=channels, calls=calls,
+            sides=sides, resume_within=resume_within, end_on_stop=settings.calls_end_on_stop,
+        )  # fmt: skip
+        return VoiceServices(calls=calls, reader=reader, listened=listened)
+
+
+@asynccontextmanager
+async def bootstrap(
+    settings: Settings, *, migrate: bool = True, clock: Clock | None = None
+) -> AsyncIterator[Runtime]:
+    """Bring the schema up to date, then build the MiMo client, the database and the services.
+
+    `clock` drives summaries, digests and retention; tests pass one they can move by hand.
+    """
+    from core.infra.health import DatabaseHealth  # it loads the database layer
+
+    return_large_blocks()  # a recording's pieces, freed, leave no memory behind (`malloc`)
+    clock = clock or SystemClock()
+    metrics = PrometheusMetrics()
+    processes = await ffmpeg_processes(settings)
+    async with (
+        storage(settings, migrate=migrate, clock=clock) as store,
+        http_client() as http,
+        # Innermost: what still runs in the background at the stop ends while the database
+        # and the HTTP client are still there for its clean-up.
+        supervised(metrics),
+    ):
+        mimo = mimo_client(settings, http=http, metrics=metrics)
+        parts = services.Parts(settings, store, mimo, audio_of(settings, processes), clock, metrics)
+        # Recordings are downloaded through the same client, streamed to disk.
+        recordings = Recordings(downloader=HttpDownloads(http), limits=limits_from(settings))
+        studio = services.studio(parts, recordings)
+        keeper = TranscriptKeeper(uow=store.uow, clock=clock)
+        cases = mimo_use_cases(
+            settings, mimo, parts.audio, store.uow, limiter=store.limiter, studio=studio,
+            recordings=recordings, keeper=keeper, metrics=metrics,
+        )  # fmt: skip
+        services.watch_queues(metrics, cases.transcription, processes, recordings)
+        listening = services.listening(parts, cases, studio, keeper)
+        imports = services.imports(parts, cases.transcription)
+        summaries = services.summaries(parts, cases.speech)
+        consents = services.consents(parts, studio, cases.transcription)
+        digests = DigestService(
+            uow=store.uow, summaries=summaries, audiences=cases.audiences, clock=clock
+        )
+        kept_calls, kept_readings = services.kept(parts, keeper, cases.preferences)
+        yield Runtime(
+            **shared(cases), settings=settings, studio=studio, consents=consents,
+            voice_notes=services.voice_notes(parts, cases, summaries, consents),
+            business=BusinessChats(uow=store.uow, limiter=store.limiter),
+            inline=InlineVoices(uow=store.uow, speech=cases.speech, clock=clock),
+            recordings=recordings, mimo=mimo, engine=store.engine, summaries=summaries,
+            digests=digests, claims=store.claims, metrics=metrics, processes=processes,
+            scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),
+            message_speech=services.message_speech(parts, cases, studio),
+            reader_choices=ReaderChoices(uow=store.uow, preferences=cases.preferences),
+            listening=listening, kept_calls=kept_calls, kept_readings=kept_readings,
+            calls=services.calls(parts), memory=services.memory(parts), imports=imports,
+            forgetting=Forgetting(
+                uow=store.uow, clock=clock, listening=listening, imports=imports
+            ),
+            database_reachable=DatabaseHealth(store.engine).reachable,
+        )  # fmt: skip

@@ -1,0 +1,168 @@
+"""The bots' own services, each built once by `bootstrap` (`runtime.py`) on the parts they
+share (`Parts`: the settings, the database, MiMo, audio, the clock and the metrics): one
+function a service, named after it, saying what it is for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.app.calls.interpreting import Interpreting
+from core.app.calls.kept import KeptCalls
+from core.app.calls.live_transcript import Listening
+from core.app.calls.restarts import KeptServers, KeptStore
+from core.app.calls.summary import Calls
+from core.app.memory.imports import Importer
+from core.app.memory.search import Memory
+from core.app.reader.kept import KeptReadings
+from core.app.reader.spoken import MessageSpeech
+from core.app.recordings.fetching import Recordings
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.app.recordings.transcription import Transcription
+from core.app.rules.preferences import ChatPreferences
+from core.app.summaries.service import SummaryService
+from core.app.voice_notes import VoiceNotes
+from core.app.voices.clone_consent import VoiceConsents
+from core.app.voices.speech import TextToSpeech
+from core.app.voices.studio import VoiceStudio
+from core.bootstrap.cases import UseCases
+from core.bootstrap.database import Storage
+from core.config import Settings
+from core.from_settings import summary_limits, voice_models
+from core.infra.audio.converter import FfmpegAudio
+from core.infra.audio.processes import FfmpegProcesses
+from core.infra.metrics import PrometheusMetrics
+from core.infra.mimo import MimoClient
+from core.ports import Clock
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What the bots' use cases are built on: the settings, the database with its limits and
+    claims, MiMo, audio, the clock and the metrics."""
+
+    settings: Settings
+    store: Storage
+    mimo: MimoClient
+    audio: FfmpegAudio  # recordings converted, and voice samples for a clone
+    clock: Clock
+    metrics: PrometheusMetrics
+
+
+def studio(parts: Parts, recordings: Recordings) -> VoiceStudio:
+    """The chat's own voices, designed and cloned."""
+    settings, store = parts.settings, parts.store
+    return VoiceStudio(
+        speech=parts.mimo, audio=parts.audio, uow=store.uow, models=voice_models(settings),
+        limiter=store.limiter, recordings=recordings,
+        sample_seconds=settings.voice_sample_seconds,
+    )  # fmt: skip
+
+
+def watch_queues(
+    metrics: PrometheusMetrics,
+    transcription: Transcription,
+    processes: FfmpegProcesses,
+    recordings: Recordings,
+) -> None:
+    """What waits for speech requests, ffmpeg and downloads, in /metrics."""
+    metrics.watch_queue("speech", transcription.requests_waiting)
+    metrics.watch_queue("ffmpeg", lambda: processes.waiting)
+    metrics.watch_queue("download", lambda: recordings.waiting)
+
+
+def listening(
+    parts: Parts, cases: UseCases, studio: VoiceStudio, keeper: TranscriptKeeper
+) -> Listening:
+    """A voice channel's live transcript, its pieces through the process's request gate, and
+    its interpreter."""
+    store, mimo, preferences = parts.store, parts.mimo, cases.preferences
+    interpreting = Interpreting(
+        uow=store.uow, speech=cases.speech, studio=studio, preferences=preferences,
+        chat_api=mimo, limiter=store.limiter,
+    )  # fmt: skip
+    return Listening(
+        uow=store.uow, speech=mimo, chat_api=mimo, audio=parts.audio, preferences=preferences,
+        limiter=store.limiter, keeper=keeper, clock=parts.clock, metrics=parts.metrics,
+        gate=cases.transcription.gate,
+        idle_seconds=parts.settings.discord_listen_idle_seconds, interpreting=interpreting,
+    )  # fmt: skip
+
+
+def kept(
+    parts: Parts, keeper: TranscriptKeeper, preferences: ChatPreferences
+) -> tuple[KeptCalls, KeptReadings]:
+    """The calls and the channel readings kept while they last, for the process that takes
+    them up after a restart; where anything is kept is read once for both."""
+    uow, clock = parts.store.uow, parts.clock
+    store, servers = KeptStore(uow), KeptServers(uow)
+    kept_calls = KeptCalls(
+        store=store, keeper=keeper, preferences=preferences, clock=clock, servers=servers
+    )
+    return kept_calls, KeptReadings(store=store, clock=clock, servers=servers)
+
+
+def imports(parts: Parts, transcription: Transcription) -> Importer:
+    """A chat's past voice messages imported into its memory."""
+    settings, store = parts.settings, parts.store
+    return Importer(
+        transcription=transcription, uow=store.uow, limiter=store.limiter, clock=parts.clock,
+        retention_days=settings.summary_retention_days, at_once=settings.asr_max_in_flight,
+        lease=timedelta(seconds=settings.work_lease_seconds),
+    )  # fmt: skip
+
+
+def summaries(parts: Parts, speech: TextToSpeech) -> SummaryService:
+    """A group chat logged and summarised."""
+    store = parts.store
+    return SummaryService(
+        uow=store.uow, chat_api=parts.mimo, limiter=store.limiter, speech=speech,
+        clock=parts.clock, limits=summary_limits(parts.settings), metrics=parts.metrics,
+    )  # fmt: skip
+
+
+def consents(parts: Parts, studio: VoiceStudio, transcription: Transcription) -> VoiceConsents:
+    """Spoken consent before a voice is cloned."""
+    return VoiceConsents(
+        uow=parts.store.uow, studio=studio, transcription=transcription, clock=parts.clock,
+        attempts_per_day=parts.settings.voice_clone_attempts_per_day,
+    )  # fmt: skip
+
+
+def voice_notes(
+    parts: Parts, cases: UseCases, summaries: SummaryService, consents: VoiceConsents
+) -> VoiceNotes:
+    """A recording arrived, or its transcript was asked for."""
+    return VoiceNotes(
+        audiences=cases.audiences, transcription=cases.transcription,
+        translations=cases.translations, gists=cases.gists, log=summaries,
+        consents=consents, uow=parts.store.uow, questions=cases.questions,
+    )  # fmt: skip
+
+
+def message_speech(parts: Parts, cases: UseCases, studio: VoiceStudio) -> MessageSpeech:
+    """A channel reading's messages made into speech."""
+    store = parts.store
+    return MessageSpeech(
+        uow=store.uow, speech=cases.speech, preferences=cases.preferences, studio=studio,
+        limiter=store.limiter, max_chars=parts.settings.discord_reader_max_chars,
+    )  # fmt: skip
+
+
+def calls(parts: Parts) -> Calls:
+    """A call's kept transcript afterwards: its summary and its files."""
+    store = parts.store
+    return Calls(
+        uow=store.uow, chat_api=parts.mimo, limiter=store.limiter,
+        max_prompt_chars=parts.settings.summary_max_prompt_chars,
+    )  # fmt: skip
+
+
+def memory(parts: Parts) -> Memory:
+    """/find and /ask across a chat's kept transcripts."""
+    settings, store = parts.settings, parts.store
+    return Memory(
+        reads=store.reads, uow=store.uow, chat_api=parts.mimo, limiter=store.limiter,
+        clock=parts.clock, retention_days=settings.summary_retention_days,
+        max_prompt_chars=settings.summary_max_prompt_chars,
+    )  # fmt: skip

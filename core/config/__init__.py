@@ -1,0 +1,21 @@
+"""The settings: the configuration contract of DESIGN.md, read from the environment or `.env`
+into one `Settings`, built in the entry point (never at import time).
+
+    settings.py     `Settings`: the database, the limits on work, summaries, rate limits and
+                    quotas, the allowlist, crash safety, logging, the webhook and the ops
+                    endpoint, on top of the connections'; `unknown_names`: a .env's typos
+    connections.py  the services the bot talks to: MiMo, Telegram's Bot API, Discord
+    checks.py       what a value must look like: placeholders, tokens, database URLs, URLs,
+                    shard ids, `host:port`
+    defaults.py     the defaults worked out from the machine: the data folder, the database
+                    file, the instance's name
+
+Each field's docstring is its description in the configuration reference and `.env.example`
+(`docs/hooks/settings_reference.py` writes both). Callers import from `core.config` itself.
+"""
+
+from core.config.checks import check_database_url, host_port
+from core.config.defaults import data_folder
+from core.config.settings import Settings, unknown_names
+
+__all__ = ["Settings", "check_database_url", "data_folder", "host_port", "unknown_names"]
