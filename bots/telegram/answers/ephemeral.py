@@ -39,8 +39,8 @@ BOT_NOT_ADMIN; an ephemeral message's `message_id` is 0 (`Sent` names it by its 
 alone), and that id may be handed to another message once this one is deleted or expired; a
 media group cannot be ephemeral (no function here sends one); delivery is not guaranteed.
 
-The fallback: an answer meant for one member (`bots.telegram.answers.answer_to` decides which
-are) goes where they alone see it, never to the group they did not ask in:
+The fallback: an answer meant for one member (`bots.telegram.answers.who_sees.answer_to` decides
+which are) goes where they alone see it, never to the group they did not ask in:
 
 - refused by Telegram (its 15 seconds over: BOT_NOT_ADMIN), or past those seconds already (less
   `WINDOW_MARGIN_SECONDS`) for a bot that administers nothing (`administers`, known from
@@ -85,7 +85,7 @@ from telegram.error import (
 )
 from telegram.ext import ContextTypes, filters
 
-from bots.telegram.destinations import Answer, InChat, InPrivateChat, Shown
+from bots.telegram.answers.destinations import Answer, InChat, InPrivateChat, Shown
 from core.domain.text import split_lines, split_message, utf16_units
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Whom a Telegram answer is for, and so which language it is in (the rules:
 `core.chat.languages`; the decision, once per command: `core.app.rules.requests`, through
-`bots.telegram.requests.with_request`).
+`bots.telegram.answers.requests.with_request`).
 
 A reply to a person is in their app's language (`from_user.language_code`, which Telegram
 sends with every message), else the chat's; what a group as a whole gets (an automatic

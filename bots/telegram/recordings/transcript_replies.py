@@ -1,10 +1,10 @@
 """A transcript's way into a Telegram chat: a reply to the recording's message that says
-"Transcribing…" as the work starts, follows its progress and becomes the transcript, or gives
-way to a .txt / .srt document (`core.chat.live`). Its id is noted in the claim of the message
-before anything else shows in it (`bots.telegram.status_notes`): a process that redoes the work
+"Transcribing…" as the work starts, follows its progress and becomes the transcript, or gives way to
+a .txt / .srt document (`core.chat.live`). Its id is noted in the claim of the message before
+anything else shows in it (`bots.telegram.recordings.status_notes`): a process that redoes the work
 after a kill edits that reply, so the chat never reads a transcript twice. A transcript for one
-member of a group (`/transcribe` asked privately: `bots.telegram.answers`) goes through that
-member's answer: one ephemeral message, sent with the first progress and edited as the work
+member of a group (`/transcribe` asked privately: `bots.telegram.answers.who_sees`) goes through
+that member's answer: one ephemeral message, sent with the first progress and edited as the work
 goes."""
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from telegram import Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bots.telegram import status_notes
+from bots.telegram.answers.destinations import Answer, MessageShown, Shown
+from bots.telegram.answers.drafts import WorkShown
+from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
 from bots.telegram.chatlog import log_entry
-from bots.telegram.destinations import Answer, MessageShown, Shown
-from bots.telegram.drafts import WorkShown
-from bots.telegram.gist_replies import send_gist
 from bots.telegram.messages import text
-from bots.telegram.progress_pace import Pace
-from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
+from bots.telegram.recordings import status_notes
+from bots.telegram.recordings.gist_replies import send_gist
 from core.chat.exports import TranscriptFile
 from core.chat.live import TranscriptReply
 from core.domain.gists import Gist

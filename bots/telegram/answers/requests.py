@@ -12,8 +12,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bots.telegram.access import asker_of
-from bots.telegram.audiences import asking, chat_of_update
+from bots.telegram.answers.languages import asking, chat_of_update
+from bots.telegram.answers.who_asks import asker_of
+from bots.telegram.answers.who_sees import answer_to
+from bots.telegram.messages import text
 from core.app.rules.requests import Audiences, Request
 
 RequestHandler = Callable[[Update, Request], Awaitable[None]]
@@ -34,3 +36,11 @@ def with_request(audiences: Audiences, handler: RequestHandler, *, noted: bool =
         await handler(update, request)
 
     return callback
+
+
+async def tell_usage(audiences: Audiences, update: Update, key: str) -> None:
+    """How a command is used (the catalogue's `key`), for a command its use case would have
+    answered (`SayAsked`, `RecordingEvent`): in the language decided for the person."""
+    request = await audiences.request(chat_of_update(update), asking(update), commander=True)
+    answer = await answer_to(update, locale=request.locale)
+    await answer.text(text(key, request.locale), quote=None)

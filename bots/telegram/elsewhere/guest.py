@@ -40,11 +40,11 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.inline import CacheStore
-from bots.telegram.media import recording_in, remote
+from bots.telegram.answers.progress_pace import USUAL, Pace
+from bots.telegram.answers.replies import MESSAGE_LIMIT, error_text
 from bots.telegram.messages import text
-from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import MESSAGE_LIMIT, error_text
+from bots.telegram.recordings.media import recording_in, remote
+from bots.telegram.voices.inline import CacheStore
 from core.app.recordings.gists import Gists
 from core.app.recordings.questions import Questions
 from core.app.recordings.translations import Translations

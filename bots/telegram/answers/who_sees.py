@@ -14,9 +14,9 @@ renders through what it gets back, which decides where the answer goes:
 - on a Bot API server older than 10.2 (no ephemeral messages), to the member's private chat with
   the bot, under a line naming the group, when they have started one; else in the group.
 
-Each destination offers the same few ways to answer (`bots.telegram.destinations.Answer`).
+Each destination offers the same few ways to answer (`bots.telegram.answers.destinations.Answer`).
 An ephemeral answer, and where it goes when Telegram will not take it (the fallback), is
-`bots.telegram.ephemeral`'s (`to_command`, `to_button`, `to_typed_command`).
+`bots.telegram.answers.ephemeral`'s (`to_command`, `to_button`, `to_typed_command`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bots.telegram import ephemeral
-from bots.telegram.destinations import Answer, InChat, InPrivateChat
+from bots.telegram.answers import ephemeral
+from bots.telegram.answers.destinations import Answer, InChat, InPrivateChat
 from bots.telegram.messages import text as catalogue_text
 
 

@@ -1,9 +1,9 @@
 """A recording that arrived in a Telegram chat, parsed once into the core's `Arrival`
-(`core.app.voice_notes`): what arrived (the recording, where to fetch it, what Telegram declares
-of it: `bots.telegram.media`), who sent it (whose limits it counts against:
-`bots.telegram.access`; whom what is shown is for: `bots.telegram.audiences`) and what it may
-be: its sender's reading of their consent sentence, a question about it (its caption, in a
-private chat). The core decides which it is, once; the handler renders what comes back.
+(`core.app.voice_notes`): what arrived (the recording, where to fetch it, what Telegram declares of
+it: `bots.telegram.recordings.media`), who sent it (whose limits it counts against:
+`bots.telegram.answers.who_asks`; whom what is shown is for: `bots.telegram.answers.languages`) and
+what it may be: its sender's reading of their consent sentence, a question about it (its caption, in
+a private chat). The core decides which it is, once; the handler renders what comes back.
 
 Telegram cannot say who recorded a file: a forward carries `forward_origin`, a note sent through
 an inline bot `via_bot`, and a copy ("hide sender name") nothing at all but the same
@@ -16,9 +16,9 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.constants import ChatType
 
-from bots.telegram.access import asker_of, unasked
-from bots.telegram.audiences import asking, audience
-from bots.telegram.media import recording_in, remote
+from bots.telegram.answers.languages import asking, audience
+from bots.telegram.answers.who_asks import asker_of, unasked
+from bots.telegram.recordings.media import recording_in, remote
 from core.app.voice_notes import Arrival
 from core.app.voices.clone_consent import ConsentReading
 from core.domain.consent import DeclaredReading

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import hmac
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
-from weakref import WeakKeyDictionary
+from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand, Update
-from telegram.error import InvalidToken, NetworkError
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -31,52 +24,31 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bots.http import serving
-from bots.startup import PATIENCE_SECONDS, reach
-from bots.telegram import ephemeral
-from bots.telegram.access import Access
-from bots.telegram.business import BusinessHandlers
-from bots.telegram.claims import ClaimingUpdateProcessor, leases_kept, sweep
-from bots.telegram.gists import GistHandlers
-from bots.telegram.guest import GuestAnswers, GuestHandlers
-from bots.telegram.handlers import TelegramHandlers
-from bots.telegram.inline import InlineHandlers
+from bots.telegram.answers import ephemeral
+from bots.telegram.answers.progress_pace import USUAL, Pace
+from bots.telegram.answers.replies import error_handler
+from bots.telegram.answers.requests import Handler, with_request
+from bots.telegram.application.allowlist import Access
+from bots.telegram.application.claims import ClaimingUpdateProcessor
+from bots.telegram.application.menu import COMMANDS
+from bots.telegram.application.polls import POLLS, WatchedPolls
+from bots.telegram.application.rate_limits import SparingRateLimiter
+from bots.telegram.application.update_queue import UpdateQueue
+from bots.telegram.elsewhere.business import BusinessHandlers
+from bots.telegram.elsewhere.guest import GuestAnswers, GuestHandlers
 from bots.telegram.memory import FIND_BUTTONS, MemoryHandlers
-from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
-from bots.telegram.polls import WatchedPolls
-from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.rate_limits import SparingRateLimiter
-from bots.telegram.replies import error_handler
-from bots.telegram.requests import Handler, with_request
+from bots.telegram.recordings.gists import GistHandlers
+from bots.telegram.recordings.handlers import RecordingHandlers
+from bots.telegram.recordings.translations import TranslationHandlers
+from bots.telegram.settings import SettingsHandlers
 from bots.telegram.summaries import SummaryHandlers
-from bots.telegram.translations import TranslationHandlers
-from bots.telegram.update_queue import UpdateQueue
-from core.chat.languages import DEFAULT_LOCALE
-from core.domain.errors import ConfigError
+from bots.telegram.voices.handlers import VoiceHandlers
+from bots.telegram.voices.inline import InlineHandlers
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
-    from aiohttp import web  # the webhook's server only (`bots.http`): polling needs none
-
     from core.bootstrap import Runtime
 
 logger = logging.getLogger(__name__)
-
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
-
-COMMANDS: tuple[str, ...] = tuple(COMMAND_DESCRIPTIONS)  # in the order of the menu
-# Commands whose use is the asker's own business: the menu declares them ephemeral (Bot API
-# 10.2's `is_ephemeral`), so a member's app sends them for the bot alone, and their answers go
-# to that member alone (`bots.telegram.answers`). The others are for the chat, and so are
-# their answers: /say, /summary, /tldr, /translate, the chat's settings, /forget.
-PRIVATE_COMMANDS = frozenset(
-    {"transcribe", "find", "voice", "usage", "business", "settings", "help", "start"}
-)
-# setMyCommands takes two-letter ISO 639-1 codes only: `zh` carries Simplified Chinese, which
-# Traditional Chinese readers see too (or the English default, as their app decides).
-MENU_LANGUAGES: dict[str, str] = {
-    "zh": "zh_Hans", "ja": "ja", "ko": "ko", "ru": "ru", "uk": "uk", "es": "es",
-    "pt": "pt_BR", "de": "de", "fr": "fr", "id": "id",
-}  # fmt: skip
 
 # Edited messages are ignored: an edit must not produce a second transcript or voice note.
 _NEW = filters.UpdateType.MESSAGE
@@ -94,15 +66,13 @@ _SAID_IN_GROUP = (
 # What is claimed as it arrives (handled once, redone if a kill cuts it off): what leads to work
 # or a reply, and group chatter kept for /summary (so that a kill loses none of it).
 _WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
-# Recordings in a Telegram Business owner's private chats (`bots.telegram.business`); an edit
-# must not bring a second transcript, so only new ones. Claimed like any work: the owner is
+# Recordings in a Telegram Business owner's private chats (`bots.telegram.elsewhere.business`); an
+# edit must not bring a second transcript, so only new ones. Claimed like any work: the owner is
 # checked against the allowlist by the handler, as the update names only the other person.
 _BUSINESS_WORK = filters.UpdateType.BUSINESS_MESSAGES & ~filters.UpdateType.EDITED & _RECORDINGS
-# Guest queries (`bots.telegram.guest`): the bot mentioned in a chat it is not in. Claimed like
-# any work, under their query id; the allowlist is the caller's.
+# Guest queries (`bots.telegram.elsewhere.guest`): the bot mentioned in a chat it is not in. Claimed
+# like any work, under their query id; the allowlist is the caller's.
 _GUEST_WORK = filters.UpdateType.GUEST_MESSAGE
-# Each application's polling connection, which `polling` hands its failures to.
-_POLLS: WeakKeyDictionary[Application, WatchedPolls] = WeakKeyDictionary()  # type: ignore[type-arg]
 
 
 def build_application(
@@ -118,11 +88,12 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """The bot, talking to the Bot API server at `api_url`, with every handler registered.
 
-    With `claiming`, each message that leads to work is claimed first (`bots.telegram.claims`).
-    At most `max_pending_updates` updates are accepted and unfinished at once
-    (`bots.telegram.update_queue`). Inline mode needs `inline_cache_chat`, where the voice notes
-    it renders are stored (`bots.telegram.inline`); without it, it is off. `pace`: how often
-    chat actions and progress edits are sent (tests turn it up).
+    With `claiming`, each message that leads to work is claimed first
+    (`bots.telegram.application.claims`). At most `max_pending_updates` updates are accepted and
+    unfinished at once (`bots.telegram.application.update_queue`). Inline mode needs
+    `inline_cache_chat`, where the voice notes it renders are stored
+    (`bots.telegram.voices.inline`); without it, it is off. `pace`: how often chat actions and
+    progress edits are sent (tests turn it up).
     """
     access = Access(runtime.limiter)  # the allowlist: strangers are neither claimed nor handled
     queue = UpdateQueue(max_pending_updates)
@@ -141,7 +112,7 @@ def build_application(
     application.add_handler(MessageHandler(_GUEST_WORK, guest.message))
     _add_inline(application, runtime, queue, inline_cache_chat)
     # Last in its group, so only a command none of the handlers above took reaches it.
-    application.add_handler(MessageHandler(filters.COMMAND & _NEW, chat.main.unknown_command))
+    application.add_handler(MessageHandler(filters.COMMAND & _NEW, chat.settings.unknown_command))
     _add_watchers(application, runtime, chat, access)
     return application
 
@@ -194,7 +165,7 @@ def _application(
         .get_updates_request(polls)
         .build()
     )
-    _POLLS[application] = polls
+    POLLS[application] = polls
     return application
 
 
@@ -202,7 +173,9 @@ def _application(
 class _ChatHandlers:
     """The handlers of what a chat sends the bot: its commands, recordings and buttons."""
 
-    main: TelegramHandlers  # recordings, /say, settings, /help
+    recordings: RecordingHandlers  # recordings, /transcribe, /ask as a reply
+    voices: VoiceHandlers  # /say, /voice, /style
+    settings: SettingsHandlers  # the chat's settings, /usage, /help
     summaries: SummaryHandlers  # ...the chat log, /summary, /digest, /forget
     memory: MemoryHandlers  # ...and /ask, /find
     gists: GistHandlers
@@ -212,12 +185,18 @@ class _ChatHandlers:
 
 def _chat_handlers(runtime: Runtime, *, local_mode: bool, pace: Pace) -> _ChatHandlers:
     """The handlers of a chat's commands, recordings and buttons, on the runtime's use cases."""
-    main = TelegramHandlers(
+    recordings = RecordingHandlers(
         voice_notes=runtime.voice_notes, audiences=runtime.audiences,
-        preferences=runtime.preferences, speech=runtime.speech,
-        questions=runtime.questions, studio=runtime.studio, limiter=runtime.limiter,
-        consents=runtime.consents, piece_seconds=runtime.limits.asr_piece_seconds,
+        questions=runtime.questions, piece_seconds=runtime.limits.asr_piece_seconds,
         local_mode=local_mode, pace=pace,
+    )  # fmt: skip
+    voices = VoiceHandlers(
+        audiences=runtime.audiences, preferences=runtime.preferences, speech=runtime.speech,
+        studio=runtime.studio, consents=runtime.consents, pace=pace,
+    )  # fmt: skip
+    settings = SettingsHandlers(
+        audiences=runtime.audiences, preferences=runtime.preferences, studio=runtime.studio,
+        consents=runtime.consents, limiter=runtime.limiter,
     )  # fmt: skip
     translations = TranslationHandlers(
         translations=runtime.translations, speech=runtime.speech,
@@ -228,13 +207,15 @@ def _chat_handlers(runtime: Runtime, *, local_mode: bool, pace: Pace) -> _ChatHa
         audiences=runtime.audiences, local_mode=local_mode, memory=runtime.memory,
     )  # fmt: skip
     return _ChatHandlers(
-        main=main,
+        recordings=recordings,
+        voices=voices,
+        settings=settings,
         summaries=SummaryHandlers(
             runtime.summaries, runtime.digests, forgetting=runtime.forgetting, pace=pace
         ),
-        memory=MemoryHandlers(runtime.memory, on_recording=main.ask),
+        memory=MemoryHandlers(runtime.memory, on_recording=recordings.ask),
         gists=GistHandlers(
-            gists=runtime.gists, auto=main.gist_auto, local_mode=local_mode, pace=pace
+            gists=runtime.gists, auto=settings.gist_auto, local_mode=local_mode, pace=pace
         ),
         translations=translations,
         business=business,
@@ -253,29 +234,30 @@ def _add_commands(
     (`with_request`), and hands it to its use case; /transcribe's and /say's use cases read it
     themselves, from what their requests say."""
     told = partial(with_request, runtime.audiences)
-    main, summaries = chat.main, chat.summaries
+    recordings, voices, settings = chat.recordings, chat.voices, chat.settings
+    summaries = chat.summaries
     commands: dict[str, Handler] = {  # in the order of the menu (`COMMAND_DESCRIPTIONS`)
-        "transcribe": main.transcribe,  # who asks goes in its request (`RecordingEvent`)
-        "say": main.say,  # ...and in this one's (`SayAsked`)
+        "transcribe": recordings.transcribe,  # who asks goes in its request (`RecordingEvent`)
+        "say": voices.say,  # ...and in this one's (`SayAsked`)
         "ask": told(chat.memory.ask),
         "find": told(chat.memory.find),
         "tldr": told(chat.gists.tldr),
         "translate": told(chat.translations.translate),
-        "autotranslate": told(main.autotranslate),
+        "autotranslate": told(settings.autotranslate),
         "voicetranslations": told(chat.translations.voicetranslations),
-        "voice": told(main.voice),
-        "style": told(main.style),
-        "language": told(main.language),
-        "botlanguage": told(main.botlanguage),
-        "autotranscribe": told(main.autotranscribe),
-        "usage": told(main.usage),
+        "voice": told(voices.voice),
+        "style": told(voices.style),
+        "language": told(settings.language),
+        "botlanguage": told(settings.botlanguage),
+        "autotranscribe": told(settings.autotranscribe),
+        "usage": told(settings.usage),
         "summary": told(summaries.summary),
         "digest": told(summaries.digest),
         "forget": told(summaries.forget, noted=False),  # nothing of the chat left
         "business": told(chat.business.business),
-        "settings": told(main.settings),
-        "help": told(main.help),
-        "start": told(main.start),
+        "settings": told(settings.settings),
+        "help": told(settings.help),
+        "start": told(settings.start),
     }
     if list(commands) != list(COMMANDS):
         raise RuntimeError("every command in the menu needs its handler, and only those")
@@ -289,7 +271,9 @@ def _add_messages(
     chat: _ChatHandlers,
 ) -> None:
     """A chat's recordings, the buttons of /find, and a Business owner's chats."""
-    application.add_handler(MessageHandler(_RECORDINGS & _NEW & ~_EPHEMERAL, chat.main.recording))
+    application.add_handler(
+        MessageHandler(_RECORDINGS & _NEW & ~_EPHEMERAL, chat.recordings.recording)
+    )
     pressed = with_request(runtime.audiences, chat.memory.button, noted=False)
     application.add_handler(CallbackQueryHandler(pressed, pattern=f"^{FIND_BUTTONS}"))
     business = chat.business
@@ -338,160 +322,3 @@ def _add_watchers(
     rights = ChatMemberHandler(ephemeral.rights_told, ChatMemberHandler.MY_CHAT_MEMBER)
     application.add_handler(rights, group=-3)
     application.add_error_handler(error_handler(runtime.audiences))
-
-
-async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """Publish the command list so Telegram clients offer it as the user types /: in English
-    for everyone, and in each of our languages for those who read it."""
-    bot = application.bot
-    await bot.set_my_commands(command_menu(DEFAULT_LOCALE))
-    for code, locale in MENU_LANGUAGES.items():
-        await bot.set_my_commands(command_menu(locale), language_code=code)
-    logger.info("Telegram bot @%s is ready", application.bot.username)
-
-
-def command_menu(locale: str) -> list[BotCommand]:
-    """The menu in `locale`; the commands whose answer is the asker's business are ephemeral
-    (`PRIVATE_COMMANDS`), in every language's menu alike."""
-    return [
-        ephemeral.command(
-            name, text(f"telegram.command.{name}", locale), private=name in PRIVATE_COMMANDS
-        )
-        for name in COMMANDS
-    ]
-
-
-@asynccontextmanager
-async def polling(
-    application: Application,  # type: ignore[type-arg]
-    *,
-    patience: float = PATIENCE_SECONDS,
-) -> AsyncIterator[None]:
-    """Run the bot with long polling for as long as the block lasts, then stop it cleanly;
-    Telegram out of reach at start is tried again for `patience` seconds."""
-    async with _running(application, patience=patience):
-        assert application.updater is not None  # built by ApplicationBuilder
-        # Also removes a webhook left from webhook mode: Telegram serves one or the other.
-        start_polling = partial(
-            application.updater.start_polling,
-            allowed_updates=Update.ALL_TYPES,
-            error_callback=_POLLS[application].failed,
-        )
-        await _reach_telegram(start_polling, patience=patience)
-        try:
-            yield
-        finally:
-            await application.updater.stop()
-
-
-@asynccontextmanager
-async def webhook(
-    application: Application,  # type: ignore[type-arg]
-    *,
-    url: str,
-    listen: str,
-    secret: str,
-    routes: Sequence[web.RouteDef] = (),
-    patience: float = PATIENCE_SECONDS,
-) -> AsyncIterator[None]:
-    """Run the bot on Telegram's webhook for as long as the block lasts: updates POSTed to the
-    path of `url` on `listen` (with `routes` beside it) are handled once their secret token
-    checks out.
-
-    Every replica registers the same URL and secret, so any number of them behind one load
-    balancer agree; a delivery that reaches two of them is answered once (the claims).
-    """
-    from aiohttp import web
-
-    path = urlsplit(url).path or "/"
-    receive = web.post(path, _webhook_handler(application, secret))
-    async with (
-        _running(application, patience=patience),
-        serving(listen, [receive, *routes], what="the Telegram webhook"),
-    ):
-        set_webhook = partial(
-            application.bot.set_webhook,
-            url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
-        )  # fmt: skip
-        await _reach_telegram(set_webhook, patience=patience)
-        logger.info("Telegram sends updates to the webhook at %s", url)
-        yield
-    # Stopping leaves the webhook in place: the other replicas still serve it, and Telegram
-    # keeps what arrives while none does (for up to a day).
-
-
-def _webhook_handler(
-    application: Application,  # type: ignore[type-arg]
-    secret: str,
-) -> Callable[[web.Request], Awaitable[web.Response]]:
-    from aiohttp import web
-
-    expected = secret.encode()
-
-    async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
-        if not hmac.compare_digest(given, expected):
-            logger.warning("webhook request without the right secret token refused")
-            return web.Response(status=403, text="forbidden")
-        try:
-            data = await request.json()
-            update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return web.Response(status=400, text="not an update")
-        # Handled after the answer: Telegram waits for none, and retries what is not answered.
-        queue = cast(UpdateQueue, application.update_queue)  # `build_application` gave it
-        queue.arrived([data])
-        try:
-            await queue.offer(update)  # stored before Telegram hears "ok"
-        except asyncio.QueueFull:
-            logger.warning("webhook update refused: updates accepted and unfinished at the limit")
-            return web.Response(status=503, text="busy", headers={"Retry-After": "5"})
-        return web.Response(text="ok")
-
-    return receive
-
-
-async def _reach_telegram(step: Callable[[], Awaitable[object]], *, patience: float) -> None:
-    """One step of the start that talks to Telegram, tried again while Telegram is out of
-    reach (`bots.startup.reach`): its bad minute may begin after getMe answered, and each
-    step of the start waits for it as getMe does, rather than ending the run."""
-    await reach(
-        "Telegram",
-        step,
-        transient=(NetworkError,),  # timeouts and its front's 502 included
-        setting="TELEGRAM_API_URL",
-        patience=patience,
-    )
-
-
-@asynccontextmanager
-async def _running(
-    application: Application,  # type: ignore[type-arg]
-    *,
-    patience: float,
-) -> AsyncIterator[None]:
-    """Initialised and started, interrupted work taken over and commands registered; stopped
-    (after handling what it received) when the block ends."""
-    try:
-        # `async with` below finds it done.
-        await _reach_telegram(application.initialize, patience=patience)
-    except InvalidToken:
-        await application.shutdown()
-        # Not chained: PTB's message quotes the token, and a traceback would print it.
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN was refused by Telegram; copy it again from @BotFather "
-            "(/mybots → your bot → API Token)"
-        ) from None
-    async with application:
-        await application.start()
-        try:
-            await sweep(application)  # a predecessor's unfinished work first, before new updates
-            async with leases_kept(application):
-                await _reach_telegram(partial(_register_commands, application), patience=patience)
-                try:
-                    yield
-                finally:
-                    await application.stop()  # the leases kept while it finishes
-        finally:
-            if application.running:  # stopped while starting: shut down only once stopped
-                await application.stop()
