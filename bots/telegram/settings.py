@@ -11,8 +11,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.languages import asking, person_locale
-from bots.telegram.answers.who_asks import asker_of
+from bots.telegram.answers.who_asks import asker_of, asking, person_locale
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.updates import can_manage, chat_of, command_argument, message_of

@@ -14,8 +14,9 @@ from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.languages import audience, audience_locale, stranger_locale
+from bots.telegram.answers.languages import audience_locale, stranger_locale
 from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.who_asks import audience
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from core.chat.languages import ChatLanguages

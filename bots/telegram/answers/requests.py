@@ -1,7 +1,7 @@
-"""The request of a Telegram command or button, built once as it starts: who asks (their
-limits, `access.asker_of`), where (the chat), their language (`audiences.asking`) and the
-chat's preferences, read once by the core (`core.app.rules.requests.Request`). The handler is handed
-it and passes it to its use case, which reads nothing of the chat again."""
+"""The request of a Telegram command or button, built once as it starts: who asks and whom the
+answer is for (`who_asks.for_command`), where (the chat), and the chat's preferences, read once
+by the core (`core.app.rules.requests.Request`). The handler is handed it and passes it to its
+use case, which reads nothing of the chat again."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.languages import asking, chat_of_update
-from bots.telegram.answers.who_asks import asker_of
+from bots.telegram.answers.languages import chat_of_update
+from bots.telegram.answers.who_asks import asking, for_command
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from core.app.rules.requests import Audiences, Request
@@ -30,8 +30,9 @@ def with_request(audiences: Audiences, handler: RequestHandler, *, noted: bool =
 
     @functools.wraps(handler)
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        audience, asker = for_command(update)
         request = await audiences.request(
-            chat_of_update(update), asking(update), asker=asker_of(update), commander=noted
+            chat_of_update(update), audience, asker=asker, commander=noted
         )
         await handler(update, request)
 

@@ -1,12 +1,63 @@
-"""Who asked for a piece of work (whose rate limits it counts against), read off Telegram
-updates. The rules are `core.app.rules.limits`'."""
+"""Who asks, and whom the answer is for, read off a Telegram update and decided in one place
+for each kind of update: a command or a button (`for_command`), a recording that arrived
+(`for_recording`).
+
+Whom it is for (an `Audience`) sets the answer's language (`languages`; the rules:
+`core.chat.languages`): a reply to a person is in their app's language
+(`from_user.language_code`, which Telegram sends with every message), else the chat's; what a
+group as a whole gets (an automatic transcript, the notices around it, digests) is in the
+chat's. Who asked (an `Asker`) is whose rate limits the work counts against (the rules:
+`core.app.rules.limits`): the person, or the chat they sent it on behalf of.
+"""
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
+from core.chat.languages import Audience, resolve_locale
 from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by, sent_by
+
+
+def for_command(update: Update) -> tuple[Audience, Asker]:
+    """A command or a button: answered for the person behind it, who asked."""
+    return asking(update), asker_of(update)
+
+
+def for_recording(update: Update, *, question: bool) -> tuple[Audience, Asker]:
+    """A recording that arrived: a question about it (its caption) is asked by its sender and
+    answered for them; anything else is transcribed for whoever the chat's answers are for
+    (`audience`), counted against its sender (`unasked`)."""
+    message = update.effective_message
+    if question or message is None:
+        return asking(update), asker_of(update)
+    return audience(update), unasked(message)
+
+
+def person_locale(update: Update) -> str | None:
+    """The language of the person behind `update`, if we speak it."""
+    user = update.effective_user
+    return resolve_locale(None if user is None else user.language_code)
+
+
+def asking(update: Update) -> Audience:
+    """The person behind `update`, who asked: answered in their language, else the chat's."""
+    return Audience(person=person_locale(update))
+
+
+def audience(update: Update) -> Audience:
+    """Whoever the answer to `update` is for: in a group, a message that is not a command (a
+    recording transcribed unasked) is answered for everyone, in the chat's language; anything
+    else for the person who sent it (in their language, else the chat's)."""
+    message = update.effective_message
+    if message is not None and message.chat.type != ChatType.PRIVATE and not _is_command(message):
+        return Audience()
+    return asking(update)
+
+
+def _is_command(message: Message) -> bool:
+    entities = message.entities or message.caption_entities
+    return any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities)
 
 
 def owner_of(update: Update) -> str | None:

@@ -1,9 +1,9 @@
 """A recording that arrived in a Telegram chat, parsed once into the core's `Arrival`
-(`core.app.voice_notes`): what arrived (the recording, where to fetch it, what Telegram declares of
-it: `bots.telegram.recordings.media`), who sent it (whose limits it counts against:
-`bots.telegram.answers.who_asks`; whom what is shown is for: `bots.telegram.answers.languages`) and
-what it may be: its sender's reading of their consent sentence, a question about it (its caption, in
-a private chat). The core decides which it is, once; the handler renders what comes back.
+(`core.app.voice_notes`), in one pass: what it may be (its sender's reading of their consent
+sentence; a question about it, its caption in a private chat), what arrived (the recording and
+what Telegram declares of it: `media.remote_in`), and who asked and whom its answer is for
+(`bots.telegram.answers.who_asks.for_recording`). The core decides which it is, once; the
+handler renders what comes back.
 
 Telegram cannot say who recorded a file: a forward carries `forward_origin`, a note sent through
 an inline bot `via_bot`, and a copy ("hide sender name") nothing at all but the same
@@ -13,12 +13,13 @@ consent reading (`core.app.voices.clone_consent`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Message, Update
 from telegram.constants import ChatType
 
-from bots.telegram.answers.languages import asking, audience
-from bots.telegram.answers.who_asks import asker_of, unasked
-from bots.telegram.recordings.media import recording_in, remote
+from bots.telegram.answers.who_asks import for_recording
+from bots.telegram.recordings.media import declared_seconds, remote_in
 from core.app.voice_notes import Arrival
 from core.app.voices.clone_consent import ConsentReading
 from core.domain.consent import DeclaredReading
@@ -27,40 +28,39 @@ from core.domain.values import ChatRef
 
 
 def arrival_of(update: Update, *, local_mode: bool) -> Arrival | None:
-    """The recording `update`'s message carries, as the core takes it; None without one. A
-    question is asked by its sender and answered for them; anything else is transcribed for
-    whoever the chat's answers are for (`audiences.audience`, `access.unasked`). A file over
-    the public Bot API's download cap is refused at once (`media.remote`)."""
+    """The recording `update`'s message carries, as the core takes it; None without one. A file
+    over the public Bot API's download cap is refused at once (`media.remote`)."""
     message = update.effective_message
-    recording = recording_in(message)
-    if message is None or recording is None:
+    if message is None:
         return None
-    reading = consent_reading(message, local_mode=local_mode)
     question = caption_question(message)
+    declared = declared_reading(message)
+    source = remote_in(message, local_mode=local_mode)
+    if source is None:
+        return None
+    audience, asker = for_recording(update, question=question is not None)
+    reading = None
+    if declared is not None:  # the voice note `remote_in` found, kept without its message
+        reading = ConsentReading(
+            platform="telegram", declared=declared, recording=replace(source, said=None),
+            asker=asked_by(declared.person_id),
+        )  # fmt: skip
     return Arrival(
-        chat=ChatRef("telegram", str(message.chat_id)),
-        source=remote(recording, local_mode=local_mode, message=message),
-        audience=asking(update) if question else audience(update),
-        asker=asker_of(update) if question else unasked(message),
-        reading=reading, question=question,
+        chat=ChatRef("telegram", str(message.chat_id)), source=source, audience=audience,
+        asker=asker, reading=reading, question=question,
     )  # fmt: skip
 
 
-def consent_reading(message: Message, *, local_mode: bool) -> ConsentReading | None:
-    """A fresh voice note's part in spoken consent; None for anything else (no voice note, or
-    sent on behalf of a chat)."""
+def declared_reading(message: Message) -> DeclaredReading | None:
+    """What Telegram declares of a fresh voice note, as a possible reading of its sender's consent
+    sentence; None for anything else (no voice note, or sent on behalf of a chat)."""
     voice, person = message.voice, message.from_user
     if voice is None or person is None or message.sender_chat is not None:
         return None
-    recording = remote(voice, local_mode=local_mode)
-    declared = DeclaredReading(
+    return DeclaredReading(
         person_id=str(person.id), chat_id=str(message.chat_id), identity=voice.file_unique_id,
         sent_at=message.date, forwarded=message.forward_origin is not None,
-        via_bot=message.via_bot is not None, seconds=recording.seconds,
-    )  # fmt: skip
-    return ConsentReading(
-        platform="telegram", declared=declared, recording=recording,
-        asker=asked_by(person.id),
+        via_bot=message.via_bot is not None, seconds=declared_seconds(voice),
     )  # fmt: skip
 
 

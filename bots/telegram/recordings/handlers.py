@@ -9,11 +9,11 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.answers.destinations import Answer
 from bots.telegram.answers.drafts import WorkShown
-from bots.telegram.answers.languages import asking, stranger_locale
+from bots.telegram.answers.languages import stranger_locale
 from bots.telegram.answers.progress_pace import USUAL, Pace
 from bots.telegram.answers.replies import reply_long
 from bots.telegram.answers.requests import tell_usage
-from bots.telegram.answers.who_asks import asker_of
+from bots.telegram.answers.who_asks import for_command
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.recordings.arrivals import arrival_of
@@ -55,11 +55,12 @@ class RecordingHandlers:
         """A voice note or other recording arrived: parsed once (`arrivals.arrival_of`), handed
         to the core once (`VoiceNotes.arrived`: a consent reading, a question, or a recording
         to transcribe), and what comes back rendered: a reading's answer, a question's."""
+        message = message_of(update)
         arrival = arrival_of(update, local_mode=self.local_mode)
         if arrival is None:
             return
-        message = message_of(update)
-        came = await self.voice_notes.arrived(arrival, self._view(message))
+        view = TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)
+        came = await self.voice_notes.arrived(arrival, view)
         if isinstance(came, ConsentHeard):  # the sender's reading of their consent sentence
             await (await answer_to(update, locale=came.locale)).text(reading_answer(came))
         elif isinstance(came, Answered):  # the answer to the question its caption asked
@@ -77,10 +78,11 @@ class RecordingHandlers:
             return
         source = remote(recording, local_mode=self.local_mode, message=target)
         answer = await answer_to(update, locale=stranger_locale(update))
+        audience, asker = for_command(update)
         asked = RecordingEvent(
             chat=chat_of(update), source=source,
             view=self._view(target, answer=None if answer.here else answer),
-            audience=asking(update), asker=asker_of(update), commander=True,
+            audience=audience, asker=asker, commander=True,
         )  # fmt: skip
         await self.voice_notes.asked(asked, format=transcript_format(command_argument(message)))
 

@@ -9,11 +9,10 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.languages import asking
 from bots.telegram.answers.progress_pace import USUAL, Pace
 from bots.telegram.answers.replies import chat_action
 from bots.telegram.answers.requests import tell_usage
-from bots.telegram.answers.who_asks import asker_of
+from bots.telegram.answers.who_asks import asker_of, for_command
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.updates import can_manage, chat_of, command_argument, message_of, sender_id
@@ -180,7 +179,8 @@ def say_asked(update: Update) -> SayAsked | None:
     author = sender_id(message)
     if not typed and replied is not None and sender_id(replied) != author:
         author = None
+    audience, asker = for_command(update)
     return SayAsked(
-        chat=chat_of(update), text=words, audience=asking(update), asker=asker_of(update),
-        author=author, commander=True,
+        chat=chat_of(update), text=words, audience=audience, asker=asker, author=author,
+        commander=True,
     )  # fmt: skip
