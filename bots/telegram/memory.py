@@ -22,7 +22,7 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 
-from bots.telegram.answers import ephemeral
+from bots.telegram.answers import ephemeral, ephemeral_api
 from bots.telegram.answers.replies import reply_long
 from bots.telegram.answers.requests import RequestHandler
 from bots.telegram.answers.who_asks import asker_of, owner_of
@@ -93,9 +93,9 @@ class MemoryHandlers:
             asker=asker_of(update),
         )  # fmt: skip
         body, buttons = self._page(shown, page, request.locale, words=carried or None)
-        kept = ephemeral.incoming_id(shown)  # a page only the one who pressed sees
+        kept = ephemeral_api.incoming_id(shown)  # a page only the one who pressed sees
         if kept is not None and query.from_user is not None:
-            sent = ephemeral.Sent(shown.chat_id, query.from_user.id, kept)
+            sent = ephemeral_api.Sent(shown.chat_id, query.from_user.id, kept)
             answer = await answer_to(update, locale=request.locale)  # sends a page too long
             shown_again = ephemeral.EphemeralShown(shown.get_bot(), sent, answer)
             await shown_again.edit(  # for an ephemeral edit

@@ -148,7 +148,7 @@ async def test_an_old_bot_api_server_gets_the_answers_in_the_askers_private_chat
     notes: dict[int, bytes],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bots.telegram.answers.ephemeral")
+    caplog.set_level(logging.WARNING, logger="bots.telegram.answers.ephemeral_api")
     api = old_api
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
         api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))  # Bob started it
@@ -313,7 +313,7 @@ async def test_made_an_administrator_the_bot_answers_typed_commands_privately_at
     that administers the group. Telegram tells the bot when Ann makes it one
     (`my_chat_member`): Bob's next /usage is his alone, and the bot asked its rights once in
     all, not once a command, nor stayed on what it learnt before the promotion."""
-    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.ephemeral")
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.ephemeral_api")
     api = bot_api
     asked = {"chat_id": GROUP, "user_id": BOB, "chat_type": "supergroup"}
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
@@ -475,7 +475,7 @@ async def test_past_its_15_seconds_the_bot_answers_privately_without_a_refusal(
     ephemerally again. (Here every answer is late: the margin the bot leaves itself is the
     whole 15 seconds.)"""
     monkeypatch.setattr(ephemeral, "WINDOW_MARGIN_SECONDS", ephemeral.WINDOW_SECONDS)
-    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.ephemeral")
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.ephemeral_api")
     api = bot_api
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
         api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
@@ -532,7 +532,7 @@ async def test_a_private_page_too_long_for_an_edit_comes_whole_with_its_buttons(
 def refused_calls(api: FakeBotApi) -> list[tuple[str, str | None]]:
     """The bot's calls Telegram refused, but for a long poll cut short by the next one and
     the bot's one question whether the server has ephemeral messages (a deletion of nothing,
-    `ephemeral.supported`), which no member notices."""
+    `ephemeral_api.supported`), which no member notices."""
     return [
         (c.method, c.error)
         for c in api.calls

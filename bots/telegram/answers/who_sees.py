@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bots.telegram.answers import ephemeral
+from bots.telegram.answers import ephemeral, ephemeral_api
 from bots.telegram.answers.destinations import Answer, InChat, InPrivateChat
 from bots.telegram.messages import text as catalogue_text
 
@@ -39,7 +39,7 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
         raise TelegramError("an answer needs a message to answer")
     here = InChat(message)
     bot = message.get_bot()
-    asked = None if query is not None else ephemeral.incoming_id(message)
+    asked = None if query is not None else ephemeral_api.incoming_id(message)
     if asked is not None and user is not None:  # asked privately: answered only so
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         return ephemeral.to_command(bot, chat.id, user.id, asked, heading=heading)
@@ -47,14 +47,14 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
         return here
     if query is None and message.sender_chat is not None:
         return here  # an anonymous administrator, or a channel: nobody to answer alone
-    if not await ephemeral.supported(bot):
+    if not await ephemeral_api.supported(bot):
         if query is not None:
             return here  # what a button shows belongs beside the button
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         return InPrivateChat(bot, user.id, heading, here)
     if query is not None:
         return ephemeral.to_button(bot, chat.id, user.id, query.id, here=here)
-    if await ephemeral.administers(bot, chat.id):
+    if await ephemeral_api.administers(bot, chat.id):
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         return ephemeral.to_typed_command(
             bot, chat.id, user.id, message.message_id, heading=heading, here=here

@@ -11,7 +11,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bots.telegram.answers.ephemeral import incoming_id
+from bots.telegram.answers.ephemeral_api import incoming_id
 from bots.telegram.answers.languages import stranger_locale
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.elsewhere.guest import article

@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bots.telegram.answers import ephemeral
+from bots.telegram.answers import ephemeral_api
 from bots.telegram.answers.progress_pace import USUAL, Pace
 from bots.telegram.answers.replies import error_handler
 from bots.telegram.answers.requests import Handler, with_request
@@ -59,7 +59,7 @@ _RECORDINGS = (
 # by the transcribing handler, once it has them).
 # A member's ephemeral message (their reply to the bot's ephemeral one) is between them and the
 # bot: never logged for the group's summaries, never transcribed for the group.
-_EPHEMERAL = ephemeral.EphemeralMessages()
+_EPHEMERAL = ephemeral_api.EphemeralMessages()
 _SAID_IN_GROUP = (
     filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~_EPHEMERAL
 )
@@ -319,6 +319,6 @@ def _add_watchers(
     application.add_handler(log, group=-1)
     application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
     # Before the allowlist: the bot's own status, whoever changed it, is the bot's to know.
-    rights = ChatMemberHandler(ephemeral.rights_told, ChatMemberHandler.MY_CHAT_MEMBER)
+    rights = ChatMemberHandler(ephemeral_api.rights_told, ChatMemberHandler.MY_CHAT_MEMBER)
     application.add_handler(rights, group=-3)
     application.add_error_handler(error_handler(runtime.audiences))

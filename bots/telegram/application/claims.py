@@ -29,7 +29,7 @@ from typing import Any
 from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
-from bots.telegram.answers.ephemeral import incoming_id
+from bots.telegram.answers.ephemeral_api import incoming_id
 from bots.telegram.elsewhere.business import known_connection
 from bots.telegram.elsewhere.guest import GUEST_CLAIMS, GuestAnswers, guest_claim
 from bots.telegram.messages import text

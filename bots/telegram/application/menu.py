@@ -12,7 +12,7 @@ from telegram.ext import (
     Application,
 )
 
-from bots.telegram.answers import ephemeral
+from bots.telegram.answers import ephemeral_api
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from core.chat.languages import DEFAULT_LOCALE
 
@@ -50,7 +50,7 @@ def command_menu(locale: str) -> list[BotCommand]:
     """The menu in `locale`; the commands whose answer is the asker's business are ephemeral
     (`PRIVATE_COMMANDS`), in every language's menu alike."""
     return [
-        ephemeral.command(
+        ephemeral_api.command(
             name, text(f"telegram.command.{name}", locale), private=name in PRIVATE_COMMANDS
         )
         for name in COMMANDS
