@@ -152,8 +152,9 @@ class SettingsHandlers:
         message = message_of(update)
         typed = message.parse_entity(message.entities[0]).removeprefix("/")
         name, _, addressee = typed.partition("@")
-        # Whoever runs a command, any bot's, leads the chat's language (`audiences.answered`);
-        # /forget leaves nothing of the chat behind, not even that.
+        # Whoever runs a command, any bot's, leads the chat's language
+        # (`ChatPreferences.note_commander`); /forget leaves nothing of the chat behind, not
+        # even that.
         locale = person_locale(update)
         if locale is not None and name.casefold() != "forget":
             await self.preferences.note_commander(chat_of(update), locale)

@@ -113,7 +113,7 @@ ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any,
 
 def error_handler(chats: ChatLanguages) -> ErrorHandler:
     """The one error handler: it logs the failure and answers the chat briefly, in the
-    language of whoever the answer is for (`audiences.audience_locale`), for them alone where it
+    language of whoever the answer is for (`languages.audience_locale`), for them alone where it
     is a person's (`answers.answer_to`); the bot carries on."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,22 +4,12 @@ whose answer is the asker's own business declared ephemeral."""
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
-
 from telegram import BotCommand
-from telegram.ext import (
-    Application,
-)
+from telegram.ext import Application
 
 from bots.telegram.answers import ephemeral_api
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from core.chat.languages import DEFAULT_LOCALE
-
-if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
-    pass
-
-logger = logging.getLogger(__name__)
 
 COMMANDS: tuple[str, ...] = tuple(COMMAND_DESCRIPTIONS)  # in the order of the menu
 # Commands whose use is the asker's own business: the menu declares them ephemeral (Bot API

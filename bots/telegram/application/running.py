@@ -15,9 +15,7 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import (
-    Application,
-)
+from telegram.ext import Application
 
 from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
@@ -27,9 +25,8 @@ from bots.telegram.application.polls import POLLS
 from bots.telegram.application.update_queue import UpdateQueue
 from core.domain.errors import ConfigError
 
-if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
+if TYPE_CHECKING:
     from aiohttp import web  # the webhook's server only (`bots.http`): polling needs none
-
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ handlers.py           a recording arrived (parsed once, handed to the core once,
 arrivals.py           a recording that arrived, parsed once into the core's `Arrival`: what it
                       is, who sent it, what it may be (a consent reading, a question)
 media.py              the recording in a message, and what Telegram declares about it
-transcript_replies.py  how a transcript shows: "Transcribing…", progress, then the transcript
-                      (an edit of it) or a file
+transcript_replies.py  the reply a transcript becomes: "Transcribing…", its progress, then the
+                      transcript (an edit of it) or a file, as the core hands them over
 status_notes.py       the "Transcribing…" reply's id kept in the claim, so a redo edits it
 gists.py              /tldr
 gist_replies.py       a gist as Telegram shows it

@@ -69,7 +69,7 @@ class RecordingHandlers:
     async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/transcribe [txt|srt] as a reply to a recording. Who asks goes into the request: the
         use case reads the chat's preferences once (`RecordingEvent`). In a group the transcript
-        is for the asker alone where it can be (`answers.answer_to`), streamed as it comes."""
+        is for the asker alone where it can be (`who_sees.answer_to`), streamed as it comes."""
         message = message_of(update)
         target = message.reply_to_message
         recording = recording_in(target)
