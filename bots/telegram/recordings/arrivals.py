@@ -33,6 +33,8 @@ def arrival_of(update: Update, *, local_mode: bool) -> Arrival | None:
     message = update.effective_message
     if message is None:
         return None
+    # What the message itself says first, then the recording, then who asked: one way
+    # through, each of the other modules asked once.
     question = caption_question(message)
     declared = declared_reading(message)
     source = remote_in(message, local_mode=local_mode)
