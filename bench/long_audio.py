@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import bots.telegram.app  # noqa: F401  # the bot process holds the Telegram adapter too
+import bots.telegram.application.app  # noqa: F401  # the bot process holds the Telegram adapter too
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.transcripts import Progress

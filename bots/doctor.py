@@ -7,7 +7,7 @@ from bots.checks import Check, Person
 
 
 async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -> list[Check]:
-    from bots.telegram.checks import telegram_checks
+    from bots.telegram.application.checks import telegram_checks
 
     return await telegram_checks(token=token, api_url=api_url, inline_cache_chat=inline_cache_chat)
 
@@ -21,7 +21,7 @@ async def discord(*, token: str, api_url: str, members_intent: bool = True) -> l
 
 async def telegram_senders(*, token: str, api_url: str) -> list[Person]:
     """Who wrote to the Telegram bot in private, newest first (`voicebridge init`)."""
-    from bots.telegram.checks import private_senders
+    from bots.telegram.application.checks import private_senders
 
     return await private_senders(token=token, api_url=api_url)
 

@@ -24,7 +24,7 @@ from core.ports import background
 if TYPE_CHECKING:
     from aiohttp import web  # only when a server is (`bots.http`)
 
-    from bots.telegram.progress_pace import Pace  # python-telegram-bot: when Telegram runs
+    from bots.telegram.answers.progress_pace import Pace  # python-telegram-bot: when Telegram runs
     from core.bootstrap import Runtime
     from core.ports import Clock
 
@@ -224,8 +224,9 @@ async def _telegram(
     *,
     pace: Pace | None = None,
 ) -> AsyncIterator[None]:
-    from bots.telegram.app import build_application, polling, webhook
-    from bots.telegram.progress_pace import USUAL
+    from bots.telegram.answers.progress_pace import USUAL
+    from bots.telegram.application.app import build_application
+    from bots.telegram.application.running import polling, webhook
     from bots.telegram.summaries import digest_sender
 
     application = build_application(

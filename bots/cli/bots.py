@@ -100,7 +100,12 @@ _LOADED_FIRST = (
     "core.infra.storage.database",
 )
 _LOADED_FOR = {
-    "Telegram": ("bots.telegram.app", "bots.telegram.progress_pace", "bots.telegram.summaries"),
+    "Telegram": (
+        "bots.telegram.application.app",
+        "bots.telegram.application.running",
+        "bots.telegram.answers.progress_pace",
+        "bots.telegram.summaries",
+    ),
     "Discord": ("bots.discord.bot", "bots.discord.connection", "bots.discord.call.playback"),
 }
 # A server of the bot's own (`bots.http`): the webhook, or the operations endpoint. Telegram on

@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from types import TracebackType
+from typing import Self
 
 import discord
 
@@ -34,10 +36,10 @@ from bots.discord.replies import (
 )
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.languages import DEFAULT_LOCALE
-from core.chat.live import TranscriptReply
+from core.chat.live import TranscriptStatus, transcript_shown
 from core.domain.gists import Gist
 from core.domain.summaries import ChatMessage
-from core.domain.transcripts import LongTranscript
+from core.domain.transcripts import LongTranscript, Progress
 from core.ports import background
 
 logger = logging.getLogger(__name__)
@@ -51,25 +53,53 @@ TYPING_AFTER_SECONDS = 1.0
 TYPING_EVERY_SECONDS = 8.0
 
 
-class _DiscordTranscriptReply(TranscriptReply):
-    """What both kinds share: further messages and the file go through `self._send`, and the
-    last message sent or edited is kept (`_last`) for the Gist button. `gist_at`: where the
-    recording is, when a click can find it again (None: no button)."""
+class _DiscordTranscriptReply:
+    """What both kinds share (`core.app.voice_notes.TranscriptReply`): the status follows the
+    work (`core.chat.live.TranscriptStatus`) through `show`, then becomes what
+    `transcript_shown` says (`finish`, `send_text`; or `remove` and the files); further messages
+    and the file go through `self._send`, and the last message sent or edited is kept (`_last`)
+    for the Gist button. `gist_at`: where the recording is, when a click can find it again
+    (None: no button)."""
+
+    shown_before = False  # a reply a process that died sent is edited, not taken over first
 
     def __init__(
         self, send: Send, *, locale: str, piece_seconds: float, gist_at: RecordingAt | None
     ) -> None:
-        super().__init__(
+        self.locale = locale
+        self._progress = TranscriptStatus(
+            self.show,
             locale=locale,
             piece_seconds=piece_seconds,
             min_interval=EDIT_SECONDS,
             message_limit=MESSAGE_LIMIT,
-            max_messages=MAX_MESSAGES_BEFORE_FILE,
         )
+        # The message that carries the transcript (its last one), once Discord confirmed it.
+        self.answer_id: str | None = None
         self._send = send
         self._gist_at = gist_at
         self._last: discord.Message | None = None
         self._delivered: LongTranscript | None = None  # the transcript, once whole in the chat
+
+    async def show(self, body: str) -> None:
+        """Show `body` as the status: send it the first time, edit it afterwards."""
+        raise NotImplementedError
+
+    async def finish(self, body: str) -> None:
+        """Turn the status into `body`, or send `body` when no status is showing."""
+        raise NotImplementedError
+
+    async def remove(self) -> None:
+        """Take the status away (a file is sent instead)."""
+        raise NotImplementedError
+
+    async def fail(self) -> None:
+        """The work failed: leave the chat as the error reply expects to find it."""
+        await self.remove()
+
+    @property
+    def progress(self) -> Callable[[Progress], None]:
+        return self._progress.progress
 
     async def send_text(self, body: str) -> None:
         self._sent_last(await self._send(content=body))
@@ -85,14 +115,39 @@ class _DiscordTranscriptReply(TranscriptReply):
     async def deliver(
         self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
     ) -> None:
-        await super().deliver(result, format, below=below)
+        """The status becomes the transcript (a few messages at most); a longer one, or a file
+        asked for, comes as a file instead (`core.chat.live.transcript_shown`)."""
+        await self._progress.close()
+        shown = transcript_shown(
+            result, format, self.locale, below=below, message_limit=MESSAGE_LIMIT,
+            max_messages=MAX_MESSAGES_BEFORE_FILE,
+        )  # fmt: skip
+        if shown.files:
+            await self.remove()
+            for file in shown.files:
+                await self.send_file(file)
+        else:
+            first, *more = shown.messages
+            await self.finish(first)
+            for body in more:
+                await self.send_text(body)
         self._delivered = result
 
-    async def closed(self, error: BaseException | None) -> None:
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         """The Gist button goes under the transcript once it is whole, after its claim's mark
         (`core.app.voice_notes`): a courtesy, which a kill may cost, never a second
         answer."""
-        await super().closed(error)
+        await self._progress.close()
+        if error is not None:
+            await self.fail()
         result, self._delivered = self._delivered, None
         if error is not None or result is None or self._gist_at is None or self._last is None:
             return

@@ -2,11 +2,11 @@
 (`core.app.memory.search`). Parse, call the core once, render.
 
 A moment of a supergroup links to its message (`t.me/c/…`); elsewhere (a basic group, a private
-chat) Telegram has no link to a message, so its button makes the bot reply to the voice note
-itself. The page buttons read the words again from the `/find` they answer, so nothing of the
-search is kept; a page only its asker sees (an ephemeral message: `bots.telegram.ephemeral`) may
-not say which message it answers, so its buttons carry the words themselves when they fit in a
-button's 64 bytes. What a button shows is for whoever pressed it.
+chat) Telegram has no link to a message, so its button makes the bot reply to the voice note itself.
+The page buttons read the words again from the `/find` they answer, so nothing of the search is
+kept; a page only its asker sees (an ephemeral message: `bots.telegram.answers.ephemeral`) may not
+say which message it answers, so its buttons carry the words themselves when they fit in a button's
+64 bytes. What a button shows is for whoever pressed it.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 
-from bots.telegram import ephemeral
-from bots.telegram.access import asker_of, owner_of
-from bots.telegram.answers import answer_to
-from bots.telegram.handlers import chat_of, command_argument, message_of
+from bots.telegram.answers import ephemeral, ephemeral_api
+from bots.telegram.answers.replies import reply_long
+from bots.telegram.answers.requests import RequestHandler
+from bots.telegram.answers.who_asks import asker_of, owner_of
+from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
-from bots.telegram.replies import reply_long
-from bots.telegram.requests import RequestHandler
+from bots.telegram.updates import chat_of, command_argument, message_of
 from core.app.memory.search import Memory
 from core.app.rules.requests import Request
 from core.chat.memory import Markup, found_text, link_to, moment_line
@@ -93,9 +93,9 @@ class MemoryHandlers:
             asker=asker_of(update),
         )  # fmt: skip
         body, buttons = self._page(shown, page, request.locale, words=carried or None)
-        kept = ephemeral.incoming_id(shown)  # a page only the one who pressed sees
+        kept = ephemeral_api.incoming_id(shown)  # a page only the one who pressed sees
         if kept is not None and query.from_user is not None:
-            sent = ephemeral.Sent(shown.chat_id, query.from_user.id, kept)
+            sent = ephemeral_api.Sent(shown.chat_id, query.from_user.id, kept)
             answer = await answer_to(update, locale=request.locale)  # sends a page too long
             shown_again = ephemeral.EphemeralShown(shown.get_bot(), sent, answer)
             await shown_again.edit(  # for an ephemeral edit

@@ -117,7 +117,7 @@ EN: dict[str, Source] = {
     "digest.on": "Daily digest at {time} ({zone}); the next one is due {next}. /digest off stops it.",
     "digest.off": "No daily digest in this chat. An administrator can start one with /digest HH:MM [time zone], for example /digest 18:00 Europe/Berlin.",
     "error.unknown_command": "I do not know the command /{value}. /help lists the ones I have.",
-    # Telegram Business (`bots.telegram.business`): said to the owner, in their chat with the bot
+    # Telegram Business (`bots.telegram.elsewhere.business`): said to the owner, in their chat with the bot
     "business.connected": (
         "You connected me to your Telegram account. From now on I transcribe the voice notes, "
         "audio and round videos people send you in your private chats, and send the "
@@ -162,9 +162,9 @@ EN: dict[str, Source] = {
         "/business unskip CHAT_ID."
     ),
     # The status a transcript's reply shows as the work starts, and then becomes the transcript
-    # (`bots.telegram.transcript_replies`).
+    # (`bots.telegram.recordings.transcript_replies`).
     "transcript.working": "Transcribing…",
-    # Guest Mode (`bots.telegram.guest`): said in a chat the bot is not in, to whoever called it
+    # Guest Mode (`bots.telegram.elsewhere.guest`): said in a chat the bot is not in, to whoever called it
     "guest.transcribing": "Transcribing…",
     "guest.working": "Working on it…",
     "guest.cut": "(Cut here: the whole text is in your chat with me.)",
@@ -173,7 +173,7 @@ EN: dict[str, Source] = {
     "guest.usage": "Reply to a voice note, audio or video with {bot}, optionally followed by tldr, translate [LANGUAGE] or ask QUESTION; or write {bot} say TEXT.",
     "guest.say_unavailable": "Voice notes are not available here: this bot's inline mode is off.",
     # An answer meant for one member of a group, sent to their private chat with the bot where
-    # the Bot API server has no ephemeral messages (`bots.telegram.answers`): its first line.
+    # the Bot API server has no ephemeral messages (`bots.telegram.answers.who_sees`): its first line.
     "answers.from_group": "For you alone, from “{group}”:",
     "error.file_too_big_to_download": (
         "That file is larger than the {limit} the Telegram Bot API lets bots download. "

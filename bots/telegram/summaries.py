@@ -1,7 +1,7 @@
 """Telegram handlers for summaries, digests and privacy (/forget: `core.app.memory.forgetting`),
 and the chat-log listener.
 
-Same shape as `bots.telegram.handlers`: parse, call one core method, render.
+Same shape as `bots.telegram.recordings.handlers`: parse, call one core method, render.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from telegram import Bot, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
-from bots.telegram.access import owner_of
+from bots.telegram.answers.progress_pace import USUAL, Pace
+from bots.telegram.answers.replies import chat_action, reply_long, telegram_pieces
+from bots.telegram.answers.who_asks import owner_of
 from bots.telegram.chatlog import log_entry
-from bots.telegram.handlers import can_manage, chat_of, command_argument, message_of
-from bots.telegram.inline import discarding
 from bots.telegram.messages import text
-from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import chat_action, reply_long, telegram_pieces
+from bots.telegram.updates import can_manage, chat_of, command_argument, message_of
+from bots.telegram.voices.inline import discarding
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.rules.requests import Request
 from core.app.scheduler import DigestSender

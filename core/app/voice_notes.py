@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Protocol
 
 from core.app.recordings.gists import Gists, follows
@@ -37,13 +38,12 @@ from core.app.rules.requests import Audiences, Request
 from core.app.voices.clone_consent import Candidate, ConsentHeard, ConsentReading, VoiceConsents
 from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
-from core.chat.live import TranscriptReply
 from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import Asker
 from core.domain.mandates import Mandate
 from core.domain.summaries import ChatMessage
-from core.domain.transcripts import LongTranscript
+from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import Answer, ChatRef
 from core.ports import Recording, VoiceUnitOfWork
 
@@ -52,6 +52,43 @@ class ChatLog(Protocol):
     """Where what is said in a group is kept for its summaries (`SummaryService`)."""
 
     async def record(self, message: ChatMessage, *, mandate: Mandate | None = None) -> bool: ...
+
+
+class TranscriptReply(Protocol):
+    """The reply that follows a recording's transcription and becomes its transcript, as its
+    platform shows it (what it says: `core.chat.live.TranscriptStatus`, `transcript_shown`).
+    Entered once the recording passed the chat's limits, left as the work ends (with what
+    ended it); `answer_id`: the message that carries the transcript, once the platform
+    confirmed it."""
+
+    answer_id: str | None
+
+    @property
+    def shown_before(self) -> bool:
+        """A status a process that died sent shows already (taken over): the reply then opens
+        before the recording's checks, so that a refusal takes it away."""
+        ...
+
+    @property
+    def progress(self) -> Callable[[Progress], None]:
+        """The transcription's progress callback (`core.chat.live.TranscriptStatus.progress`,
+        mostly)."""
+        ...
+
+    async def deliver(
+        self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
+    ) -> None:
+        """Show `result` (`below`: its automatic translation)."""
+        ...
+
+    async def __aenter__(self) -> object: ...
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
 
 
 class RecordingView(Protocol):

@@ -4,6 +4,10 @@ more often than the platform allows, and handed back to the adapter to become th
     progress callbacks (sync, any rate)  ->  LiveStatus.update(text)
     LiveStatus                           ->  show(text): the adapter sends or edits one message,
                                              at most once per `min_interval`, latest text only
+
+A transcript's reply is the adapter's own: it shows a `TranscriptStatus` while the work runs,
+then renders what `transcript_shown` hands it (messages, or files). Nothing here calls back
+into the adapter but the `show` it was given.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
@@ -157,7 +161,7 @@ def transcription_status(
 class WhileWorking:
     """`async with` it while work goes on: `opened()` as the block starts, `closed(error)` as it
     ends (`error`: what ended it, if anything did). The protocol's signature, spelled out once
-    for every status that follows work (`TranscriptReply`, Telegram's drafts)."""
+    for every status that follows work (the adapters' transcript replies, Telegram's drafts)."""
 
     async def __aenter__(self) -> Self:
         await self.opened()
@@ -178,104 +182,77 @@ class WhileWorking:
         """The work ended, with `error` if it failed."""
 
 
-class TranscriptReply(WhileWorking, ABC):
-    """The answer to one recording, whatever the platform: a status message that follows the
-    work and becomes the transcript, or gives way to a file. Use as `async with`; a failure
-    leaves no stale status behind. Adapters say how a status is shown, finished and removed
-    and how further messages and files are sent; this class decides what goes where, and says
-    it in `locale` (the asker's language, or the chat's for an automatic transcript)."""
+class TranscriptStatus:
+    """What a transcript's reply says while its recording is transcribed: the latest progress in
+    words (`transcription_status`), shown through the adapter's `show` at most once per
+    `min_interval`, in `locale`. A long recording's status shows at once; a short one's
+    streamed words only after `FIRST_STATUS_DELAY`, so that a transcript done by then comes
+    alone. The adapter owns the reply: it shows this, then what `transcript_shown` hands it."""
 
     def __init__(
         self,
+        show: Show,
         *,
         locale: str,
         piece_seconds: float,
         min_interval: float,
         message_limit: int,
-        max_messages: int,
         measure: Measure = len,
     ) -> None:
-        self.locale = locale
+        self._live = LiveStatus(show, min_interval=min_interval)
+        self._locale = locale
         self._piece_seconds = piece_seconds
         self._message_limit = message_limit
         self._measure = measure
-        self._max_messages = max_messages
-        self._live = LiveStatus(self.show, min_interval=min_interval)
-        # The id of the message that carries the transcript (its last one), once the platform
-        # confirmed it: adapters note it as they send or edit it, for the claim's mark.
-        self.answer_id: str | None = None
-
-    @property
-    def shown_before(self) -> bool:
-        """Whether a status of this answer shows already (one a process that died sent, taken
-        over): the reply then opens before the recording's checks, so that a refusal takes it
-        away. A new answer's opens only once the recording passed them."""
-        return False
-
-    @abstractmethod
-    async def show(self, body: str) -> None:
-        """Show `body` as the status: send it the first time, edit it afterwards."""
-
-    @abstractmethod
-    async def finish(self, body: str) -> None:
-        """Turn the status into `body`, or send `body` when no status is showing."""
-
-    @abstractmethod
-    async def remove(self) -> None:
-        """Take the status away (a file is sent instead)."""
-
-    @abstractmethod
-    async def send_text(self, body: str) -> None:
-        """One more message of the answer."""
-
-    @abstractmethod
-    async def send_file(self, file: TranscriptFile) -> None:
-        """The answer as a file."""
-
-    async def fail(self) -> None:
-        """The work failed: leave the chat as the error reply expects to find it."""
-        await self.remove()
-
-    async def closed(self, error: BaseException | None) -> None:
-        await self._live.close()
-        if error is not None:
-            await self.fail()
 
     def progress(self, progress: Progress) -> None:
         """The `progress` callback for the transcription."""
         status = transcription_status(
             progress,
-            self.locale,
+            self._locale,
             piece_seconds=self._piece_seconds,
             message_limit=self._message_limit,
             measure=self._measure,
         )
-        # A long recording's status shows at once; a short one's streamed words may be complete
-        # moments later, and then come as the transcript alone.
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
         self._live.update(status, first_delay=delay)
 
-    async def deliver(
-        self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
-    ) -> None:
-        """The status becomes the transcript (a few messages at most); a longer one, or a file
-        asked for, is sent as a file instead. `below` (an automatic translation) follows the
-        transcript in the same message, or after its file."""
+    async def close(self) -> None:
+        """No more progress (`LiveStatus.close`): what the reply shows next is the result."""
         await self._live.close()
-        if not result.text:
-            await self.finish(text("transcript.empty", self.locale))
-            return
-        pieces = None
-        body = f"{result.text}\n\n{below}" if below else result.text
-        if format == "text":
-            limit, most = self._message_limit, self._max_messages
-            pieces = pieces_or_none(body, limit, max_messages=most, measure=self._measure)
-        if pieces is None:
-            await self.remove()
-            await self.send_file(transcript_file(result, format, self.locale))
-            if below:
-                await self.send_file(TranscriptFile("translation.txt", below.encode(), ""))
-            return
-        await self.finish(pieces[0])
-        for piece in pieces[1:]:
-            await self.send_text(piece)
+
+
+@dataclass(frozen=True)
+class TranscriptShown:
+    """What a transcript's reply shows once the work is done: a few messages, the first in the
+    status's place and the others after it; or, for a longer transcript or a file asked for,
+    files instead, the status taken away."""
+
+    messages: tuple[str, ...] = ()
+    files: tuple[TranscriptFile, ...] = ()
+
+
+def transcript_shown(
+    result: LongTranscript,
+    format: TranscriptFormat,
+    locale: str,
+    *,
+    below: str | None = None,
+    message_limit: int,
+    max_messages: int,
+    measure: Measure = len,
+) -> TranscriptShown:
+    """What the chat is shown of `result`, in `locale`: at most `max_messages` messages of
+    `message_limit` (as the platform `measure`s text), else a file in `format`. `below` (an
+    automatic translation) follows the transcript in the same message, or after its file."""
+    if not result.text:
+        return TranscriptShown(messages=(text("transcript.empty", locale),))
+    body = f"{result.text}\n\n{below}" if below else result.text
+    if format == "text":
+        pieces = pieces_or_none(body, message_limit, max_messages=max_messages, measure=measure)
+        if pieces is not None:
+            return TranscriptShown(messages=tuple(pieces))
+    files = [transcript_file(result, format, locale)]
+    if below:
+        files.append(TranscriptFile("translation.txt", below.encode(), ""))
+    return TranscriptShown(files=tuple(files))

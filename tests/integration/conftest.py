@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 
 from bots.runner import run_bots
-from bots.telegram.progress_pace import Pace
+from bots.telegram.answers.progress_pace import Pace
 from core.config import Settings
 from core.ports import Clock
 from tests.db_fixtures import migrated_sqlite_at

@@ -142,7 +142,7 @@ async def test_a_chat_action_outlasts_flood_control_without_harm(
     """ "recording voice…" while /say's speech is made, refused by flood control more often than
     the rate limiter retries: it gives up quietly and the voice note still comes."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
-    caplog.set_level(logging.DEBUG, logger="bots.telegram.replies")
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.replies")
     async with running(settings, bot_api):
         # More refusals than the rate limiter retries: the keep-alive itself gets RetryAfter.
         bot_api.flood_next("sendChatAction", times=5, retry_after=1)

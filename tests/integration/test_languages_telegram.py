@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bots.telegram.app import MENU_LANGUAGES
+from bots.telegram.application.menu import MENU_LANGUAGES
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from core.domain.quantities import Term
 from tests.audio_factory import make_audio

@@ -28,11 +28,10 @@ import pytest_asyncio
 from core.app.calls.listened_call import ListenedCall
 from core.app.memory.forgetting import ForgetRequest
 from core.app.memory.past import Past, PastVoice
-from core.app.voice_notes import Arrival, ArrivalView
+from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
 from core.bootstrap import Runtime, bootstrap
-from core.chat.exports import TranscriptFile
+from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
-from core.chat.live import TranscriptReply
 from core.config import Settings
 from core.domain.gists import Gist
 from core.domain.limits import asked_by
@@ -40,6 +39,7 @@ from core.domain.live_calls import KeptCall
 from core.domain.live_speech import Piece
 from core.domain.memory import Said
 from core.domain.summaries import ChatMessage
+from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory
 from core.ports import RemoteRecording
@@ -496,26 +496,27 @@ def view_of(chat: ChatRef) -> ArrivalView:
     which shows nothing here; a Telegram group keeps a transcript's line for /summary, as its
     adapter does."""
 
-    class Reply(TranscriptReply):
-        async def show(self, body: str) -> None:
+    class Reply:
+        answer_id = None
+        shown_before = False
+
+        async def __aenter__(self) -> Reply:
+            return self
+
+        async def __aexit__(self, *exc_info: object) -> None:
             return None
 
-        async def finish(self, body: str) -> None:
+        def progress(self, progress: Progress) -> None:
             return None
 
-        async def remove(self) -> None:
-            return None
-
-        async def send_text(self, body: str) -> None:
-            return None
-
-        async def send_file(self, file: TranscriptFile) -> None:
+        async def deliver(
+            self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
+        ) -> None:
             return None
 
     class View:
         def reply(self, locale: str) -> TranscriptReply:
-            return Reply(locale=locale, piece_seconds=10, min_interval=0, message_limit=4096,
-                         max_messages=5)  # fmt: skip
+            return Reply()
 
         def busy(self) -> AbstractAsyncContextManager[object]:
             return nullcontext()

@@ -1,7 +1,7 @@
-"""Drafts in Telegram: in a private chat, /ask and /tldr show their work in progress as a draft
-that fills in (kept on screen through long pauses) and the answer comes once as a message. A
-transcript shows its progress in the reply it becomes, in a group and a private chat alike (the
-reply is sent as the work starts, so that a redo edits it: `bots.telegram.status_notes`)."""
+"""Drafts in Telegram: in a private chat, /ask and /tldr show their work in progress as a draft that
+fills in (kept on screen through long pauses) and the answer comes once as a message. A transcript
+shows its progress in the reply it becomes, in a group and a private chat alike (the reply is sent
+as the work starts, so that a redo edits it: `bots.telegram.recordings.status_notes`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.telegram.progress_pace import Pace
+from bots.telegram.answers.progress_pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo

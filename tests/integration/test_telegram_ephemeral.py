@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bots.telegram import ephemeral
-from bots.telegram.app import COMMANDS, MENU_LANGUAGES, PRIVATE_COMMANDS
+from bots.telegram.answers import ephemeral
+from bots.telegram.application.menu import COMMANDS, MENU_LANGUAGES, PRIVATE_COMMANDS
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
@@ -148,7 +148,7 @@ async def test_an_old_bot_api_server_gets_the_answers_in_the_askers_private_chat
     notes: dict[int, bytes],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bots.telegram.ephemeral")
+    caplog.set_level(logging.WARNING, logger="bots.telegram.answers.ephemeral_api")
     api = old_api
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
         api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))  # Bob started it
@@ -313,7 +313,7 @@ async def test_made_an_administrator_the_bot_answers_typed_commands_privately_at
     that administers the group. Telegram tells the bot when Ann makes it one
     (`my_chat_member`): Bob's next /usage is his alone, and the bot asked its rights once in
     all, not once a command, nor stayed on what it learnt before the promotion."""
-    caplog.set_level(logging.DEBUG, logger="bots.telegram.ephemeral")
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.ephemeral_api")
     api = bot_api
     asked = {"chat_id": GROUP, "user_id": BOB, "chat_type": "supergroup"}
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
@@ -475,7 +475,7 @@ async def test_past_its_15_seconds_the_bot_answers_privately_without_a_refusal(
     ephemerally again. (Here every answer is late: the margin the bot leaves itself is the
     whole 15 seconds.)"""
     monkeypatch.setattr(ephemeral, "WINDOW_MARGIN_SECONDS", ephemeral.WINDOW_SECONDS)
-    caplog.set_level(logging.DEBUG, logger="bots.telegram.ephemeral")
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.ephemeral_api")
     api = bot_api
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
         api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
@@ -532,7 +532,7 @@ async def test_a_private_page_too_long_for_an_edit_comes_whole_with_its_buttons(
 def refused_calls(api: FakeBotApi) -> list[tuple[str, str | None]]:
     """The bot's calls Telegram refused, but for a long poll cut short by the next one and
     the bot's one question whether the server has ephemeral messages (a deletion of nothing,
-    `ephemeral.supported`), which no member notices."""
+    `ephemeral_api.supported`), which no member notices."""
     return [
         (c.method, c.error)
         for c in api.calls

@@ -102,7 +102,7 @@ async def test_a_server_upgraded_to_10_3_meanwhile_is_used_for_ephemeral_answers
     """A server found older than 10.2 is not asked again for every answer, only once
     `OLDER_RECHECK_SECONDS` have passed (then at once, here): once it is upgraded, an
     administrator bot's answers are ephemeral again, without a restart."""
-    monkeypatch.setattr("bots.telegram.ephemeral.OLDER_RECHECK_SECONDS", 3600.0)
+    monkeypatch.setattr("bots.telegram.answers.ephemeral_api.OLDER_RECHECK_SECONDS", 3600.0)
     async with FakeBotApi(bot_api_version="10.0") as api:
         async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
             api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
@@ -115,7 +115,9 @@ async def test_a_server_upgraded_to_10_3_meanwhile_is_used_for_ephemeral_answers
             api.push(api.text_message(text="/usage", **asked))  # ...within the hour
             await api.wait_until(lambda: len(api.texts(BOB)) == 3, what="usage, privately")
             asked_before = len(probes(api))
-            monkeypatch.setattr("bots.telegram.ephemeral.OLDER_RECHECK_SECONDS", 0.0)  # past it
+            monkeypatch.setattr(
+                "bots.telegram.answers.ephemeral_api.OLDER_RECHECK_SECONDS", 0.0
+            )  # past it
             api.push(api.text_message(text="/usage", **asked))
             await api.wait_until(
                 lambda: api.ephemeral_texts(GROUP, BOB) or len(api.texts(BOB)) > 3,

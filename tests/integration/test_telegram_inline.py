@@ -17,7 +17,7 @@ from telegram import Bot, InlineQueryResultArticle, InputTextMessageContent
 from telegram import InlineQueryResultCachedVoice as CachedVoice
 from telegram.error import BadRequest
 
-from bots.telegram.inline import InlineHandlers
+from bots.telegram.voices.inline import InlineHandlers
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS

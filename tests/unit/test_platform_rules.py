@@ -69,9 +69,9 @@ def test_every_test_the_page_names_exists() -> None:
 
 def test_the_bot_sends_no_media_group_so_none_ephemerally() -> None:
     """Telegram cannot send a media group ephemerally, and sendMediaGroup has no ephemeral
-    parameter: the real server would drop it and post the album for the whole group. The bot
-    sends files one by one (bots/telegram/ephemeral.py: send_text, send_document, send_voice),
-    so no private answer can become a public album."""
+    parameter: the real server would drop it and post the album for the whole group. The bot sends
+    files one by one (bots/telegram/answers/ephemeral_api.py: send_text, send_document,
+    send_voice), so no private answer can become a public album."""
     calls = []
     for path in sorted((ROOT / "bots").rglob("*.py")):
         source = path.read_text()

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from telegram import Chat, Message, MessageEntity
 
-from bots.telegram.handlers import command_argument
+from bots.telegram.updates import command_argument
 from core.app.rules.preferences import MAX_STYLE_CHARS
 from core.app.voices.speech import SayAsked
 from core.bootstrap import UseCases

@@ -1,10 +1,10 @@
 """A transcript's way into a Telegram chat: a reply to the recording's message that says
-"Transcribing…" as the work starts, follows its progress and becomes the transcript, or gives
-way to a .txt / .srt document (`core.chat.live`). Its id is noted in the claim of the message
-before anything else shows in it (`bots.telegram.status_notes`): a process that redoes the work
+"Transcribing…" as the work starts, follows its progress and becomes the transcript, or gives way to
+a .txt / .srt document (`core.chat.live`). Its id is noted in the claim of the message before
+anything else shows in it (`bots.telegram.recordings.status_notes`): a process that redoes the work
 after a kill edits that reply, so the chat never reads a transcript twice. A transcript for one
-member of a group (`/transcribe` asked privately: `bots.telegram.answers`) goes through that
-member's answer: one ephemeral message, sent with the first progress and edited as the work
+member of a group (`/transcribe` asked privately: `bots.telegram.answers.who_sees`) goes through
+that member's answer: one ephemeral message, sent with the first progress and edited as the work
 goes."""
 
 from __future__ import annotations
@@ -12,33 +12,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
 
 from telegram import Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bots.telegram import status_notes
+from bots.telegram.answers.destinations import Answer, MessageShown, Shown
+from bots.telegram.answers.drafts import WorkShown
+from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
 from bots.telegram.chatlog import log_entry
-from bots.telegram.destinations import Answer, MessageShown, Shown
-from bots.telegram.drafts import WorkShown
-from bots.telegram.gist_replies import send_gist
 from bots.telegram.messages import text
-from bots.telegram.progress_pace import Pace
-from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
-from core.chat.exports import TranscriptFile
-from core.chat.live import TranscriptReply
+from bots.telegram.recordings import status_notes
+from bots.telegram.recordings.gist_replies import send_gist
+from core.chat.exports import TranscriptFile, TranscriptFormat
+from core.chat.live import TranscriptStatus, transcript_shown
 from core.domain.gists import Gist
 from core.domain.summaries import ChatMessage
 from core.domain.text import utf16_units
+from core.domain.transcripts import LongTranscript, Progress
 from core.ports import background
 
 logger = logging.getLogger(__name__)
 
 
-class TelegramTranscriptReply(TranscriptReply):
-    """The answer to the recording's message. In the chat, a status replies to it as the work
-    starts ("Transcribing…"), noted in the claim of the message (`status_notes`), is edited as
-    the work goes, and becomes the transcript: a process that takes over the work after a kill
+class TelegramTranscriptReply:
+    """The answer to the recording's message (`core.app.voice_notes.TranscriptReply`). In the
+    chat, a status replies to it as the work starts ("Transcribing…"), noted in the claim of the
+    message (`status_notes`), is edited as the work goes (`core.chat.live.TranscriptStatus`), and
+    becomes the transcript (`transcript_shown`): a process that takes over the work after a kill
     edits the same message, so the chat never reads the transcript twice. The status stands in
     for "typing…" and a private chat's draft, which an edit would leave showing. A transcript
     for one member (`answer`) shows its status with the first progress, as an ephemeral
@@ -53,31 +58,70 @@ class TelegramTranscriptReply(TranscriptReply):
         pace: Pace,
         answer: Answer | None = None,
     ) -> None:
+        self.locale = locale
         self._answer = answer  # None: a reply to `message`, as the chat sees it
         private = message.chat.type == ChatType.PRIVATE
-        super().__init__(
+        self._progress = TranscriptStatus(
+            self._show,
             locale=locale,
             piece_seconds=piece_seconds,
             min_interval=pace.private_edit_seconds if private else pace.group_edit_seconds,
             message_limit=MESSAGE_LIMIT,
-            max_messages=MAX_MESSAGES_BEFORE_FILE,
             measure=utf16_units,
         )
+        # The message that carries the transcript (its last one), once Telegram confirmed it.
+        self.answer_id: str | None = None
         self._message = message
         self._status: Shown | None = None
         self._opening: asyncio.Task[None] | None = None  # the status being sent, and noted
         self._redone = False  # the status is one a process that died sent: shown as it is
+        # The status a process that died sent in reply to `message`, for a redo to edit.
+        self._earlier = None if answer is not None else status_notes.earlier()
+        self.shown_before = self._earlier is not None  # then opened before the checks
+
+    async def __aenter__(self) -> Self:
+        if self._answer is None:
+            self._open_status()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._progress.close()
+        if error is not None:  # no stale status: the error's reply comes instead
+            await self._remove()
 
     @property
-    def shown_before(self) -> bool:
-        return self._answer is None and status_notes.earlier() is not None
+    def progress(self) -> Callable[[Progress], None]:
+        return self._progress.progress
 
-    async def opened(self) -> None:
-        if self._answer is not None:
+    async def deliver(
+        self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
+    ) -> None:
+        """The status becomes the transcript (a few messages at most); a longer one, or a file
+        asked for, comes as a file instead (`core.chat.live.transcript_shown`)."""
+        await self._progress.close()
+        shown = transcript_shown(
+            result, format, self.locale, below=below, message_limit=MESSAGE_LIMIT,
+            max_messages=MAX_MESSAGES_BEFORE_FILE, measure=utf16_units,
+        )  # fmt: skip
+        if shown.files:
+            await self._remove()
+            for file in shown.files:
+                await self._send_file(file)
             return
-        earlier = status_notes.earlier()
-        if earlier is not None:
-            self._status, self._redone = _earlier_status(self._message, earlier), True
+        first, *more = shown.messages
+        await self._finish(first)
+        for body in more:
+            await self._send_text(body)
+
+    def _open_status(self) -> None:
+        if self._earlier is not None:
+            self._status = _earlier_status(self._message, self._earlier)
+            self._redone = True
             return
         # Sent while the work starts (the download, MiMo), not before it.
         self._opening = background.start(self._open(), name="transcript status", awaited=True)
@@ -97,7 +141,7 @@ class TelegramTranscriptReply(TranscriptReply):
         if opening is not None:
             await asyncio.shield(opening)
 
-    async def show(self, body: str) -> None:
+    async def _show(self, body: str) -> None:
         await self._opened()
         if self._redone:
             return  # it reads what it read, maybe the transcript already: the transcript comes
@@ -108,7 +152,7 @@ class TelegramTranscriptReply(TranscriptReply):
         else:
             await self._status.edit(body)
 
-    async def finish(self, body: str) -> None:
+    async def _finish(self, body: str) -> None:
         await self._opened()
         if self._status is not None:
             try:
@@ -126,20 +170,20 @@ class TelegramTranscriptReply(TranscriptReply):
                         )  # fmt: skip
                     return
                 logger.info("status message could not be edited (%s); replying", exc.message)
-        await self.send_text(body)
+        await self._send_text(body)
 
-    async def remove(self) -> None:
+    async def _remove(self) -> None:
         await self._opened()
         status, self._status = self._status, None
         if status is not None:
             with contextlib.suppress(TelegramError):  # already gone: fine
                 await status.delete()
 
-    async def send_text(self, body: str) -> None:
+    async def _send_text(self, body: str) -> None:
         await self._opened()
         self.answer_id = (await self._send(body)).id
 
-    async def send_file(self, file: TranscriptFile) -> None:
+    async def _send_file(self, file: TranscriptFile) -> None:
         await self._opened()
         if self._answer is not None:
             sent: Shown = await self._answer.document(

@@ -6,8 +6,8 @@ import io
 
 from telegram import Message
 
-from bots.telegram.destinations import Answer
-from bots.telegram.replies import reply_long
+from bots.telegram.answers.destinations import Answer
+from bots.telegram.answers.replies import reply_long
 from core.chat.gists import gist_card, timed_transcript
 from core.domain.gists import Gist
 

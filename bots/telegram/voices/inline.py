@@ -38,7 +38,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.replies import error_text
+from bots.telegram.answers.replies import error_text
 from core.app.rules.requests import Audiences
 from core.app.voices.inline import InlineVoices
 from core.chat.languages import Audience, resolve_locale

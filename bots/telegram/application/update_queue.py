@@ -16,9 +16,9 @@ Telegram hears that an update was received (the poller's next offset, the webhoo
 only once a kill can no longer lose it. `intake` says False for a second delivery, which is
 dropped.
 
-Before even that, the queue is told of each update the moment the bot has it (`arrived`), raw:
-a whole `getUpdates` batch at once, before the first of it is stored, and a webhook's update as
-it is POSTed. Inline mode supersedes a user's older query there (`bots.telegram.inline`), however
+Before even that, the queue is told of each update the moment the bot has it (`arrived`), raw: a
+whole `getUpdates` batch at once, before the first of it is stored, and a webhook's update as it is
+POSTed. Inline mode supersedes a user's older query there (`bots.telegram.voices.inline`), however
 long the updates ahead of the newer one take to store.
 """
 

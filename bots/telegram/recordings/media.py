@@ -49,6 +49,12 @@ def recording_in(message: Message | None) -> Recording | None:
     return None
 
 
+def remote_in(message: Message, *, local_mode: bool) -> RemoteRecording | None:
+    """The recording `message` carries, as the core takes it (`remote`); None without one."""
+    recording = recording_in(message)
+    return None if recording is None else remote(recording, local_mode=local_mode, message=message)
+
+
 def _is_media_document(document: Document) -> bool:
     mime = document.mime_type or ""
     suffix = Path(document.file_name or "").suffix.lower()
@@ -82,7 +88,7 @@ def remote(
     return RemoteRecording(
         locate,
         size=size,
-        seconds=_declared_seconds(recording),
+        seconds=declared_seconds(recording),
         # The same in every chat and for every bot, unlike file_id: the file's lasting name.
         identity=recording.file_unique_id,
         said=None if message is None else said_in(message),
@@ -117,7 +123,7 @@ async def readable_local_file(place: str) -> Path:
     )
 
 
-def _declared_seconds(recording: Recording) -> float | None:
+def declared_seconds(recording: Recording) -> float | None:
     """The length Telegram states (a document has none). python-telegram-bot 22 gives it in
     whole seconds with a warning that it will be a timedelta one day: either is taken."""
     if isinstance(recording, Document):

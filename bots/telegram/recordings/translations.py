@@ -1,22 +1,22 @@
 """Telegram: `/translate [LANGUAGE]` as a reply to a recording or a text, answered with the
-translation (by default into the asker's language). Same shape as `bots.telegram.handlers`:
-parse, call one use case, render."""
+translation (by default into the asker's language). Same shape as
+`bots.telegram.recordings.handlers`: parse, call one use case, render."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatAction
 
-from bots.telegram.handlers import (
+from bots.telegram.answers.progress_pace import USUAL, Pace
+from bots.telegram.answers.replies import chat_action, reply_long
+from bots.telegram.messages import text
+from bots.telegram.recordings.media import recording_in, remote
+from bots.telegram.updates import (
     chat_of,
     command_argument,
     message_of,
     sender_id,
 )
-from bots.telegram.media import recording_in, remote
-from bots.telegram.messages import text
-from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import chat_action, reply_long
 from core.app.recordings.translations import Translations
 from core.app.rules.requests import Request
 from core.app.voices.speech import TextToSpeech

@@ -6,7 +6,7 @@ line with the cause and the wait before the next, and the first poll that is ans
 INFO line; `error_callback` is then left with nothing to say.
 
 It also tells `arrived` of each batch of updates the moment Telegram's answer is read, before
-python-telegram-bot queues the first of them (`bots.telegram.update_queue`).
+python-telegram-bot queues the first of them (`bots.telegram.application.update_queue`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import logging
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from telegram.error import TelegramError, TimedOut
+from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 logger = logging.getLogger(__name__)
@@ -93,3 +95,7 @@ def _reason(error: TelegramError) -> str:
     if cause is not None and str(cause) and str(cause) not in words:
         words += f" ({type(cause).__name__}: {cause})"
     return " ".join(words.split())
+
+
+# Each application's polling connection, which `running.polling` hands its failures to.
+POLLS: WeakKeyDictionary[Application, WatchedPolls] = WeakKeyDictionary()  # type: ignore[type-arg]

@@ -4,9 +4,9 @@ can be edited or deleted (`Shown`), which a transcript streamed as it comes need
 
     InChat          a reply to the question, for everyone in its chat
     InPrivateChat   the member's private chat with the bot, under a line naming the group
-    Ephemeral       a group's message for one member alone (`bots.telegram.ephemeral`)
+    Ephemeral       a group's message for one member alone (`bots.telegram.answers.ephemeral`)
 
-Which one an answer takes is `bots.telegram.answers.answer_to`'s decision.
+Which one an answer takes is `bots.telegram.answers.who_sees.answer_to`'s decision.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ renders through what it gets back, which decides where the answer goes:
 - on a Bot API server older than 10.2 (no ephemeral messages), to the member's private chat with
   the bot, under a line naming the group, when they have started one; else in the group.
 
-Each destination offers the same few ways to answer (`bots.telegram.destinations.Answer`).
+Each destination offers the same few ways to answer (`bots.telegram.answers.destinations.Answer`).
 An ephemeral answer, and where it goes when Telegram will not take it (the fallback), is
-`bots.telegram.ephemeral`'s (`to_command`, `to_button`, `to_typed_command`).
+`bots.telegram.answers.ephemeral`'s (`to_command`, `to_button`, `to_typed_command`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bots.telegram import ephemeral
-from bots.telegram.destinations import Answer, InChat, InPrivateChat
+from bots.telegram.answers import ephemeral, ephemeral_api
+from bots.telegram.answers.destinations import Answer, InChat, InPrivateChat
 from bots.telegram.messages import text as catalogue_text
 
 
@@ -39,7 +39,7 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
         raise TelegramError("an answer needs a message to answer")
     here = InChat(message)
     bot = message.get_bot()
-    asked = None if query is not None else ephemeral.incoming_id(message)
+    asked = None if query is not None else ephemeral_api.incoming_id(message)
     if asked is not None and user is not None:  # asked privately: answered only so
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         return ephemeral.to_command(bot, chat.id, user.id, asked, heading=heading)
@@ -47,14 +47,14 @@ async def answer_to(update: Update, *, locale: str, private: bool = True) -> Ans
         return here
     if query is None and message.sender_chat is not None:
         return here  # an anonymous administrator, or a channel: nobody to answer alone
-    if not await ephemeral.supported(bot):
+    if not await ephemeral_api.supported(bot):
         if query is not None:
             return here  # what a button shows belongs beside the button
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         return InPrivateChat(bot, user.id, heading, here)
     if query is not None:
         return ephemeral.to_button(bot, chat.id, user.id, query.id, here=here)
-    if await ephemeral.administers(bot, chat.id):
+    if await ephemeral_api.administers(bot, chat.id):
         heading = catalogue_text("answers.from_group", locale, group=chat.title or "")
         return ephemeral.to_typed_command(
             bot, chat.id, user.id, message.message_id, heading=heading, here=here

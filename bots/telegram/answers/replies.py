@@ -14,10 +14,11 @@ from telegram.constants import ChatAction, MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers import answer_to
-from bots.telegram.audiences import audience, audience_locale, stranger_locale
+from bots.telegram.answers.languages import audience_locale, stranger_locale
+from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.who_asks import audience
+from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
-from bots.telegram.progress_pace import Pace
 from core.chat.languages import ChatLanguages
 from core.domain import errors
 from core.domain.text import split_lines, split_message, utf16_units
@@ -112,7 +113,7 @@ ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any,
 
 def error_handler(chats: ChatLanguages) -> ErrorHandler:
     """The one error handler: it logs the failure and answers the chat briefly, in the
-    language of whoever the answer is for (`audiences.audience_locale`), for them alone where it
+    language of whoever the answer is for (`languages.audience_locale`), for them alone where it
     is a person's (`answers.answer_to`); the bot carries on."""
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -129,9 +130,10 @@ def error_handler(chats: ChatLanguages) -> ErrorHandler:
         if not isinstance(update, Update) or update.effective_message is None:
             return
         if update.business_message is not None:
-            return  # a reply there would speak for the owner: `bots.telegram.business` tells them
+            # A reply there would speak for the owner: `elsewhere.business` tells them.
+            return
         if update.guest_message is not None:
-            return  # not the bot's chat: `bots.telegram.guest` says it in its answer
+            return  # not the bot's chat: `bots.telegram.elsewhere.guest` says it in its answer
         try:
             locale = await audience_locale(update, chats)
         except Exception:  # the database may be what failed: the person's own language will do

@@ -17,8 +17,8 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from bots.telegram.progress_pace import Pace
-from bots.telegram.replies import MESSAGE_LIMIT, ChatActionIndicator, chat_action
+from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.replies import MESSAGE_LIMIT, ChatActionIndicator, chat_action
 from core.chat.live import LiveStatus, WhileWorking, transcription_status
 from core.domain.text import utf16_units
 from core.domain.transcripts import Progress

@@ -10,11 +10,11 @@ of an update (every handler group, the error handler's answer), so the claim is 
 exactly when handling ends, however it ends, and a handler that stops the groups early cannot
 leave it open.
 
-A guest query (`bots.telegram.guest`) is claimed under its query id, as its chat is not the
-bot's; once it is answered, its claim notes the answer's inline message (`guest.GuestAnswers`), so a
-redo after a kill edits that message instead of answering again. A transcript's status message is
-noted in its claim the same way (`bots.telegram.status_notes`), and a redo makes the transcript
-of it rather than a second reply.
+A guest query (`bots.telegram.elsewhere.guest`) is claimed under its query id, as its chat is not
+the bot's; once it is answered, its claim notes the answer's inline message (`guest.GuestAnswers`),
+so a redo after a kill edits that message instead of answering again. A transcript's status message
+is noted in its claim the same way (`bots.telegram.recordings.status_notes`), and a redo makes the
+transcript of it rather than a second reply.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from typing import Any
 from telegram import Bot, ReplyParameters, Update
 from telegram.ext import Application, BaseUpdateProcessor, filters
 
-from bots.telegram.business import known_connection
-from bots.telegram.ephemeral import incoming_id
-from bots.telegram.guest import GUEST_CLAIMS, GuestAnswers, guest_claim
+from bots.telegram.answers.ephemeral_api import incoming_id
+from bots.telegram.elsewhere.business import known_connection
+from bots.telegram.elsewhere.guest import GUEST_CLAIMS, GuestAnswers, guest_claim
 from bots.telegram.messages import text
-from bots.telegram.status_notes import StatusNotes
+from bots.telegram.recordings.status_notes import StatusNotes
 from core.app.recordings.business import BusinessChats
 from core.app.rules.claims import Claims, Redo, Tell
 from core.chat.languages import ChatLanguages

@@ -25,8 +25,9 @@ import io
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from telegram import (
     Bot,
@@ -40,11 +41,11 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.inline import CacheStore
-from bots.telegram.media import recording_in, remote
+from bots.telegram.answers.progress_pace import USUAL, Pace
+from bots.telegram.answers.replies import MESSAGE_LIMIT, error_text
 from bots.telegram.messages import text
-from bots.telegram.progress_pace import USUAL, Pace
-from bots.telegram.replies import MESSAGE_LIMIT, error_text
+from bots.telegram.recordings.media import recording_in, remote
+from bots.telegram.voices.inline import CacheStore
 from core.app.recordings.gists import Gists
 from core.app.recordings.questions import Questions
 from core.app.recordings.translations import Translations
@@ -55,12 +56,12 @@ from core.app.voices.inline import InlineVoices
 from core.chat.exports import TranscriptFormat
 from core.chat.gists import gist_card
 from core.chat.languages import Audience, resolve_locale, translation_target
-from core.chat.live import TranscriptReply
+from core.chat.live import TranscriptStatus
 from core.domain import errors
 from core.domain.claims import Claim
 from core.domain.limits import asked_by
 from core.domain.text import split_message, utf16_units
-from core.domain.transcripts import LongTranscript
+from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import ChatRef
 from core.ports import Recording
 
@@ -185,31 +186,31 @@ class GuestAnswer:
         await self.post(f"{beginning}\n\n{cut}")
 
 
-class GuestTranscriptReply(TranscriptReply):
-    """A transcript shown in the guest answer: progress, then the transcript (cut past one
-    message, see `GuestAnswer.deliver`)."""
+class GuestTranscriptReply:
+    """A transcript shown in the guest answer (`core.app.voice_notes.TranscriptReply`):
+    progress, then the transcript (cut past one message, see `GuestAnswer.deliver`). The guest
+    answer stays if the work fails: an error line replaces it."""
 
     def __init__(self, answer: GuestAnswer, *, locale: str, piece_seconds: float, pace: Pace):
-        super().__init__(
-            locale=locale, piece_seconds=piece_seconds, min_interval=pace.group_edit_seconds,
-            message_limit=MESSAGE_LIMIT, max_messages=1, measure=utf16_units,
-        )  # fmt: skip
+        self.locale = locale
+        self.answer_id: str | None = None  # claimed as a guest query, not by a message
+        self.shown_before = False
         self._answer = answer
+        self._progress = TranscriptStatus(
+            answer.post, locale=locale, piece_seconds=piece_seconds,
+            min_interval=pace.group_edit_seconds, message_limit=MESSAGE_LIMIT,
+            measure=utf16_units,
+        )  # fmt: skip
 
-    async def show(self, body: str) -> None:
-        await self._answer.post(body)
+    async def __aenter__(self) -> Self:
+        return self
 
-    async def finish(self, body: str) -> None:
-        await self._answer.post(body)
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._progress.close()
 
-    async def remove(self) -> None:
-        """The guest answer stays: an error line replaces it."""
-
-    async def send_text(self, body: str) -> None:
-        await self._answer.post(body)
-
-    async def send_file(self, file: object) -> None:
-        raise NotImplementedError("a guest answer is never a file")
+    @property
+    def progress(self) -> Callable[[Progress], None]:
+        return self._progress.progress
 
     async def deliver(
         self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
@@ -222,7 +223,7 @@ class GuestTranscriptReply(TranscriptReply):
 
     async def settle(self) -> None:
         """No more progress: what is shown next is the result."""
-        await self._live.close()
+        await self._progress.close()
 
 
 class GuestView:

@@ -1,5 +1,5 @@
 """Telegram: `/tldr` as a reply to a recording, answered with its gist and the whole transcript
-as a file. Same shape as `bots.telegram.handlers`: parse, call one use case, render."""
+as a file. Same shape as `bots.telegram.recordings.handlers`: parse, call one use case, render."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bots.telegram.drafts import WorkShown
-from bots.telegram.gist_replies import send_gist
-from bots.telegram.handlers import command_argument, message_of
-from bots.telegram.media import recording_in, remote
+from bots.telegram.answers.drafts import WorkShown
+from bots.telegram.answers.progress_pace import USUAL, Pace
 from bots.telegram.messages import text
-from bots.telegram.progress_pace import USUAL, Pace
+from bots.telegram.recordings.gist_replies import send_gist
+from bots.telegram.recordings.media import recording_in, remote
+from bots.telegram.updates import command_argument, message_of
 from core.app.recordings.gists import Gists
 from core.app.rules.requests import Request
 
@@ -29,7 +29,7 @@ class GistHandlers:
         pace: Pace = USUAL,
     ) -> None:
         self.gists = gists
-        self.auto = auto  # /tldr auto, a setting (`TelegramHandlers.gist_auto`)
+        self.auto = auto  # /tldr auto, a setting (`SettingsHandlers.gist_auto`)
         self.local_mode = local_mode
         self.pace = pace
 

@@ -19,10 +19,10 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers import answer_to
-from bots.telegram.media import recording_in, remote
+from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
+from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
-from bots.telegram.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
+from bots.telegram.recordings.media import recording_in, remote
 from core.app.memory.search import Memory
 from core.app.recordings.business import BusinessChats, Change
 from core.app.recordings.transcription import Transcription, Withdrawn

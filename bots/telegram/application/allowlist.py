@@ -1,6 +1,5 @@
-"""Who the Telegram bot serves (the allowlist), and who asked for a piece of work (the rate
-limits). The rules are `core.app.rules.limits`'; this module only reads them off Telegram
-updates."""
+"""The allowlist: who the Telegram bot serves, checked before any handler sees an update. The
+rules are `core.app.rules.limits`'; this module only reads them off Telegram updates."""
 
 from __future__ import annotations
 
@@ -12,15 +11,14 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bots.telegram.answers import answer_to
-from bots.telegram.audiences import stranger_locale
-from bots.telegram.ephemeral import incoming_id
-from bots.telegram.guest import article
-from bots.telegram.media import recording_in
+from bots.telegram.answers.ephemeral_api import incoming_id
+from bots.telegram.answers.languages import stranger_locale
+from bots.telegram.answers.who_sees import answer_to
+from bots.telegram.elsewhere.guest import article
 from bots.telegram.messages import text
+from bots.telegram.recordings.media import recording_in
 from core.app.rules.limits import Limiter
 from core.domain import errors
-from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by, sent_by
 
 logger = logging.getLogger(__name__)
 
@@ -89,46 +87,3 @@ def _asks(message: Message) -> bool:
     if (message.text or "").startswith("/"):
         return True
     return message.chat.type == ChatType.PRIVATE and recording_in(message) is not None
-
-
-def owner_of(update: Update) -> str | None:
-    """In a private chat, the person: what their Business connection kept is theirs to find
-    and to forget there."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or chat.type != ChatType.PRIVATE:
-        return None
-    return str(user.id)
-
-
-def asker_of(update: Update) -> Asker:
-    """Who sent the command: the person, or the chat they sent it on behalf of (`on_behalf`)."""
-    message = update.effective_message
-    chat = None if message is None else on_behalf(message)
-    if chat is not None:
-        return asked_by(chat)
-    user = update.effective_user
-    return ANYONE if user is None else asked_by(user.id)
-
-
-def unasked(message: Message) -> Asker:
-    """Who a recording is transcribed for because its chat transcribes every one: in a private
-    chat the sender, who asked by sending it; in a group nobody, counted against the sender
-    (the chat sent on behalf of, for an anonymous administrator or a channel)."""
-    chat, user = on_behalf(message), message.from_user
-    if chat is not None:
-        return sent_by(chat)
-    if user is None:
-        return AUTOMATIC
-    if message.chat.type == ChatType.PRIVATE:
-        return asked_by(user.id)
-    return sent_by(user.id)
-
-
-def on_behalf(message: Message) -> int | None:
-    """The chat `message` was sent on behalf of, which is its sender for the rate limits and
-    caps: a group's anonymous administrators (all of them arrive as one bot user,
-    GroupAnonymousBot, in every group) are their group, a channel posting is the channel.
-    None for a person sending as themselves. Chat ids are negative, user ids positive: the two
-    never meet."""
-    sender = message.sender_chat
-    return None if sender is None else sender.id

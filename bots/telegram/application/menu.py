@@ -1,0 +1,47 @@
+"""The bot's command menu, as Telegram clients offer it when one types /: every command in the
+order of the catalogue (`COMMAND_DESCRIPTIONS`), in English and in each language we speak, those
+whose answer is the asker's own business declared ephemeral."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import Application
+
+from bots.telegram.answers import ephemeral_api
+from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
+from core.chat.languages import DEFAULT_LOCALE
+
+COMMANDS: tuple[str, ...] = tuple(COMMAND_DESCRIPTIONS)  # in the order of the menu
+# Commands whose use is the asker's own business: the menu declares them ephemeral (Bot API
+# 10.2's `is_ephemeral`), so a member's app sends them for the bot alone, and their answers go
+# to that member alone (`bots.telegram.answers.who_sees`). The others are for the chat, and so are
+# their answers: /say, /summary, /tldr, /translate, the chat's settings, /forget.
+PRIVATE_COMMANDS = frozenset(
+    {"transcribe", "find", "voice", "usage", "business", "settings", "help", "start"}
+)
+# setMyCommands takes two-letter ISO 639-1 codes only: `zh` carries Simplified Chinese, which
+# Traditional Chinese readers see too (or the English default, as their app decides).
+MENU_LANGUAGES: dict[str, str] = {
+    "zh": "zh_Hans", "ja": "ja", "ko": "ko", "ru": "ru", "uk": "uk", "es": "es",
+    "pt": "pt_BR", "de": "de", "fr": "fr", "id": "id",
+}  # fmt: skip
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command list so Telegram clients offer it as the user types /: in English
+    for everyone, and in each of our languages for those who read it."""
+    bot = application.bot
+    await bot.set_my_commands(command_menu(DEFAULT_LOCALE))
+    for code, locale in MENU_LANGUAGES.items():
+        await bot.set_my_commands(command_menu(locale), language_code=code)
+
+
+def command_menu(locale: str) -> list[BotCommand]:
+    """The menu in `locale`; the commands whose answer is the asker's business are ephemeral
+    (`PRIVATE_COMMANDS`), in every language's menu alike."""
+    return [
+        ephemeral_api.command(
+            name, text(f"telegram.command.{name}", locale), private=name in PRIVATE_COMMANDS
+        )
+        for name in COMMANDS
+    ]

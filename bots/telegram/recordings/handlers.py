@@ -1,0 +1,117 @@
+"""The handlers of a chat's recordings: a voice note or file arrived (transcribed, heard as a
+consent reading, or its caption's question answered), /transcribe and /ask as a reply to one.
+Parse the update, call one use case, render what comes back."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bots.telegram.answers.destinations import Answer
+from bots.telegram.answers.drafts import WorkShown
+from bots.telegram.answers.languages import stranger_locale
+from bots.telegram.answers.progress_pace import USUAL, Pace
+from bots.telegram.answers.replies import reply_long
+from bots.telegram.answers.requests import tell_usage
+from bots.telegram.answers.who_asks import for_command
+from bots.telegram.answers.who_sees import answer_to
+from bots.telegram.messages import CATALOGUE, text
+from bots.telegram.recordings.arrivals import arrival_of
+from bots.telegram.recordings.media import Recording, recording_in, remote
+from bots.telegram.recordings.transcript_replies import TelegramRecordingView
+from bots.telegram.updates import chat_of, command_argument, message_of
+from core.app.recordings.questions import Questions
+from core.app.rules.requests import Audiences, Request
+from core.app.voice_notes import RecordingEvent, VoiceNotes
+from core.app.voices.clone_consent import ConsentHeard
+from core.chat.exports import transcript_format
+from core.chat.overview import (
+    consent_heard_text,
+)
+from core.domain.values import Answer as Answered
+
+
+class RecordingHandlers:
+    """What becomes of a recording the chat sends or points at, with the use cases it calls."""
+
+    def __init__(
+        self,
+        *,
+        voice_notes: VoiceNotes,
+        audiences: Audiences,
+        questions: Questions,
+        piece_seconds: float,
+        local_mode: bool,
+        pace: Pace = USUAL,
+    ) -> None:
+        self.voice_notes = voice_notes
+        self.audiences = audiences
+        self.questions = questions
+        self.piece_seconds = piece_seconds  # what a transcript's progress counts in
+        self.local_mode = local_mode
+        self.pace = pace
+
+    async def recording(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A voice note or other recording arrived: parsed once (`arrivals.arrival_of`), handed
+        to the core once (`VoiceNotes.arrived`: a consent reading, a question, or a recording
+        to transcribe), and what comes back rendered: a reading's answer, a question's."""
+        message = message_of(update)
+        arrival = arrival_of(update, local_mode=self.local_mode)
+        if arrival is None:
+            return
+        view = TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)
+        came = await self.voice_notes.arrived(arrival, view)
+        if isinstance(came, ConsentHeard):  # the sender's reading of their consent sentence
+            await (await answer_to(update, locale=came.locale)).text(reading_answer(came))
+        elif isinstance(came, Answered):  # the answer to the question its caption asked
+            await reply_long(message, came.text, file_caption="", file_name="answer.txt")
+
+    async def transcribe(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/transcribe [txt|srt] as a reply to a recording. Who asks goes into the request: the
+        use case reads the chat's preferences once (`RecordingEvent`). In a group the transcript
+        is for the asker alone where it can be (`who_sees.answer_to`), streamed as it comes."""
+        message = message_of(update)
+        target = message.reply_to_message
+        recording = recording_in(target)
+        if target is None or recording is None:
+            await tell_usage(self.audiences, update, "usage.transcribe")
+            return
+        source = remote(recording, local_mode=self.local_mode, message=target)
+        answer = await answer_to(update, locale=stranger_locale(update))
+        audience, asker = for_command(update)
+        asked = RecordingEvent(
+            chat=chat_of(update), source=source,
+            view=self._view(target, answer=None if answer.here else answer),
+            audience=audience, asker=asker, commander=True,
+        )  # fmt: skip
+        await self.voice_notes.asked(asked, format=transcript_format(command_argument(message)))
+
+    async def ask(self, update: Update, request: Request) -> None:
+        """/ask QUESTION as a reply to a recording."""
+        message = message_of(update)
+        target = message.reply_to_message
+        recording = recording_in(target)
+        question = command_argument(message)
+        if target is None or recording is None or not question:
+            await message.reply_text(text("usage.ask", request.locale))
+            return
+        await self._ask(message, recording, question, request)
+
+    def _view(self, message: Message, *, answer: Answer | None = None) -> TelegramRecordingView:
+        return TelegramRecordingView(
+            message, piece_seconds=self.piece_seconds, pace=self.pace, answer=answer
+        )
+
+    async def _ask(
+        self, message: Message, recording: Recording, question: str, request: Request
+    ) -> None:
+        """Answer `question` about `recording`, asked in `request`, replying to `message`."""
+        source = remote(recording, local_mode=self.local_mode)
+        async with WorkShown(message, self.pace):  # a "Thinking…" draft, or "typing…"
+            answered = await self.questions.ask(request, source, question)
+        await reply_long(message, answered.text, file_caption="", file_name="answer.txt")
+
+
+def reading_answer(heard: ConsentHeard) -> str:
+    """What the reader hears once their voice is cloned, or why not."""
+    return consent_heard_text(heard.name, heard.locale, refused=heard.refused, wording=CATALOGUE)
