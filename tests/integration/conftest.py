@@ -16,6 +16,7 @@ from bots.runner import run_bots
 from bots.telegram.progress_pace import Pace
 from core.config import Settings
 from core.ports import Clock
+from tests.audio_factory import make_audio
 from tests.db_fixtures import migrated_sqlite_at
 
 # Moved to the scenarios the benchmarks share (tests/scenarios), named here for the test
@@ -147,3 +148,32 @@ async def started(task: asyncio.Task[None], ready: Any) -> None:
         waiting.cancel()
         task.result()
     await waiting
+
+
+# The voice notes the tests send (OGG/Opus, as Telegram and Discord carry them). The MiMo
+# stand-in hears a note as its length, so a test tells its notes apart by their seconds.
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    """A voice note of 3 s: the everyday note, one piece for MiMo."""
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+@pytest.fixture
+def short_ogg(tmp_path: Path) -> bytes:
+    """A voice note of 2 s, for tests that tell it from a 3 s note or name its length."""
+    return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+
+
+@pytest.fixture
+def long_ogg(tmp_path: Path) -> bytes:
+    """A voice note of 35 s: at least four pieces of at most 10 s."""
+    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> dict[int, bytes]:
+    """Voice notes of 2 to 6 s by their seconds, for tests whose MiMo answers each length with
+    words of its own (a module's `SAID`)."""
+    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in range(2, 7)}

@@ -57,11 +57,6 @@ probe, to_voice_note = AUDIO.probe, AUDIO.to_voice_note
 MANAGE_SERVER_REFUSAL = "Changing this server's settings needs the Manage Server permission."
 
 
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
 async def test_a_voice_message_that_takes_a_while_shows_typing_after_a_moment(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:

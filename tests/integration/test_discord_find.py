@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from core.domain.memory import Said
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import (
     MANAGE_THREADS,
@@ -33,11 +30,6 @@ SAID = {
     3: "I promised to send the invoice on Friday.",
     4: "Nothing about money here.",
 }
-
-
-@pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
 
 
 async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, str]]) -> None:

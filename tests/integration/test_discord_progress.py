@@ -4,22 +4,14 @@ the transcript; transcripts as .txt and .srt files."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 
 PROGRESS = re.compile(r"0:\d\d of 0:35 transcribed…")
-
-
-@pytest.fixture
-def long_ogg(tmp_path: Path) -> bytes:
-    """35 s: at least four pieces of at most 10 s."""
-    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
 
 
 async def with_file(discord_api: FakeDiscord, asked: FakeInteraction) -> list[SentMessage]:

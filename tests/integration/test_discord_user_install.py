@@ -34,11 +34,6 @@ WITH_THE_SERVER = {"integration_types": [0], "contexts": [0, 1]}
 REFUSED_VOICE = "Voice messages are not allowed here, so here it is as an audio file."
 
 
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
 def channel_calls(discord_api: FakeDiscord) -> list[Call]:
     """Every REST call the bot made on a channel or a server, refused ones included."""
     return [

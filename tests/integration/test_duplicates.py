@@ -12,7 +12,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine
 from core.ports import SystemClock
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.clock import ManualClock
@@ -32,11 +30,6 @@ from tests.standins.telegram_api import FakeBotApi
 
 USER = 2024
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
-
-
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.clock import ManualClock
@@ -22,17 +20,6 @@ from tests.standins.telegram_api import FakeBotApi
 ALICE, BOB = 101, 102
 GROUP, OTHER_GROUP = -1001, -1002
 UNAUTHORISED = Fault("status", status=401)  # ends the whole recording, as a crash would
-
-
-@pytest.fixture
-def long_ogg(tmp_path: Path) -> bytes:
-    """35 s: at least four pieces of at most 10 s."""
-    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
-
-
-@pytest.fixture
-def note_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 def command(bot_api: FakeBotApi, chat_id: int, words: str, reply_to: dict[str, object]) -> None:
@@ -74,16 +61,16 @@ async def kept_rows(url: str, chat_id: int | str) -> tuple[int, int]:
 
 
 async def test_a_recording_transcribed_once_is_not_sent_to_mimo_again(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, note_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
-        voice = note(bot_api, GROUP, note_ogg)
+        voice = note(bot_api, GROUP, voice_ogg)
         await bot_api.wait_for_texts(GROUP, ["heard 3.0 seconds"])
         command(bot_api, GROUP, "/transcribe", voice)
         await bot_api.wait_for_texts(GROUP, ["heard 3.0 seconds", "heard 3.0 seconds"])
         # The same file forwarded to another group is that group's own business: heard anew.
-        note(bot_api, OTHER_GROUP, note_ogg)
+        note(bot_api, OTHER_GROUP, voice_ogg)
         await bot_api.wait_for_texts(OTHER_GROUP, ["heard 3.0 seconds"])
 
     assert len(mimo.calls("mimo-v2.5-asr")) == 2  # once per chat, never twice in one
@@ -147,11 +134,11 @@ async def test_a_piece_mimo_failed_is_the_only_one_asked_again(
 
 
 async def test_a_new_transcript_language_hears_the_recording_again(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, note_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
-        voice = note(bot_api, ALICE, note_ogg)
+        voice = note(bot_api, ALICE, voice_ogg)
         await bot_api.wait_for_texts(ALICE, ["heard 3.0 seconds"])
         command(bot_api, ALICE, "/language zh", voice)
         await bot_api.wait_until(lambda: answered(bot_api.texts(ALICE), 2))
@@ -171,7 +158,7 @@ async def test_a_new_transcript_language_hears_the_recording_again(
 
 
 async def test_kept_transcripts_go_after_the_retention_period(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, note_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
     clock = ManualClock()
     settings = settings_for(
@@ -179,7 +166,7 @@ async def test_kept_transcripts_go_after_the_retention_period(
     )
     async with running(settings, bot_api, clock=clock):
         await clock.settled()
-        note(bot_api, GROUP, note_ogg)
+        note(bot_api, GROUP, voice_ogg)
         await bot_api.wait_for_texts(GROUP, ["heard 3.0 seconds"])
         await clock.advance(timedelta(days=6, hours=23))
         a_week_less_an_hour = await kept_rows(database_url, GROUP)
@@ -191,12 +178,12 @@ async def test_kept_transcripts_go_after_the_retention_period(
 
 
 async def test_discord_transcribes_an_attachment_once_whichever_way_it_is_asked(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, note_ogg: bytes
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
     async with running_discord(settings, discord_api):
-        message = await discord_api.post_voice_message(server.general, alice, note_ogg, duration=3)
+        message = await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
         await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"])
         menu = await discord_api.message_command(server.general, alice, "Transcribe", message)
         [again] = await menu.wait_for_messages()

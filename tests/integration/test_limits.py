@@ -54,11 +54,6 @@ def at_18_48() -> ManualClock:
 
 
 @pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
-@pytest.fixture
 def quiet_refusals(caplog: pytest.LogCaptureFixture) -> Callable[[], int]:
     """How many times the bots so far decided to say nothing (a limit already told, a stranger
     turned away): the sign that handling of such a message is over."""

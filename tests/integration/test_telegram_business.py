@@ -27,11 +27,6 @@ OWNER = 2001  # connected the bot to their account
 FRIEND = 3001  # writes to the owner; never talks to the bot
 
 
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
 async def owner_hears(bot_api: FakeBotApi, count: int) -> list[str]:
     calls = await bot_api.wait_for("sendMessage", count=count, chat_id=OWNER)
     return [str(call.params["text"]) for call in calls]

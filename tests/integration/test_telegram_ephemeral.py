@@ -34,11 +34,6 @@ OLD_SERVER = "older than Bot API 10.2"
 
 
 @pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
-
-
-@pytest.fixture
 def hearing(mimo: FakeMimo) -> FakeMimo:
     mimo.asr_text = lambda duration, body: SAID[round(duration)]
     return mimo

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import next_reply, summary_requests
 from tests.standins.mimo import FakeMimo
@@ -26,11 +25,6 @@ SAID = {
     5: "我明天给你开发票。",
     6: "Remember the invoice number, it is 4711.",
 }
-
-
-@pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
 
 
 @pytest.fixture

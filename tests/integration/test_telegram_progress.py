@@ -19,12 +19,6 @@ from tests.standins.telegram_api import FakeBotApi
 USER = 42
 
 
-@pytest.fixture
-def long_ogg(tmp_path: Path) -> bytes:
-    """35 s: at least four pieces of at most 10 s."""
-    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
-
-
 OFF = "Auto-transcribe is now off."
 
 
