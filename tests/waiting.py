@@ -11,8 +11,9 @@ from collections.abc import Callable
 EVERY = 0.005  # seconds between two looks
 
 
-async def until(holds: Callable[[], object], what: str, *, timeout: float = 15.0) -> None:
-    """Return once `holds()` is true; fail naming `what` after `timeout` seconds."""
+async def until(holds: Callable[[], object], what: str, timeout: float = 15.0) -> None:
+    """Return once `holds()` is true; fail naming `what` after `timeout` seconds. The one way
+    every test waits for a condition inside the bot or a fake (a count, a flag, a list grown)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not holds():
         assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"

@@ -19,11 +19,11 @@ from tests.integration.conftest import (
     running_discord,
     settings_for,
 )
-from tests.integration.test_discord_reader import until
 from tests.integration.test_operations import _samples, _value
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 USER = 1001
 TYPING = "POST /channels/{channel_id}/typing"

@@ -32,13 +32,14 @@ from tests.integration.restarts import (
 )
 from tests.integration.test_discord_interpreting import sentence_heard
 from tests.integration.test_discord_listening import heard_tones
-from tests.integration.test_discord_reader import clips, spoken_requests, until
+from tests.integration.test_discord_reader import clips, spoken_requests
 from tests.scenarios.discord_bot import Members, posted_in, transcript_lines
 from tests.scenarios.processes import identified, voicebridge
 from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
+from tests.waiting import until
 
 MARKED = re.compile(r"\(I was away for \d+:\d\d, restarting: nothing said meanwhile was heard\)")
 

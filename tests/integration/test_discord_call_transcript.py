@@ -22,7 +22,7 @@ from tests.integration.test_discord_listening import (
     pitch_of,
     server_of,
 )
-from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.integration.test_discord_reader import Members, posted_in
 from tests.standins.discord_api import (
     CHANGE_NICKNAME,
     EVERYONE_PERMISSIONS,
@@ -35,6 +35,7 @@ from tests.standins.discord_api import (
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
 from tests.subtitle_files import parse_srt, parse_vtt
+from tests.waiting import until
 
 T = TypeVar("T")
 

@@ -28,7 +28,6 @@ from tests.integration.test_discord_reader import (
     ended,
     left_by_itself,
     spoken_requests,
-    until,
 )
 from tests.integration.test_discord_voice_wire import clip_pcm, pitch
 from tests.integration.test_voices_discord import clone_by_reading
@@ -36,6 +35,7 @@ from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import SAMPLE_RATE
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 SENTENCES = {440: "Hello everyone, shall we start?", 660: "好的，我们开始吧。", 550: "Bonjour"}
 ENGLISH_VOICES = {"Mia", "Chloe", "Milo", "Dean"}

@@ -26,17 +26,13 @@ from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
 from core.domain.values import ChatRef
 from tests.integration.chatlog_db import query
-from tests.integration.test_discord_reader import (
-    heard_clips,
-    left_by_itself,
-    spoken_requests,
-    until,
-)
+from tests.integration.test_discord_reader import heard_clips, left_by_itself, spoken_requests
 from tests.scenarios.discord_bot import Members, discord_bot_online, discord_settings, posted_in
 from tests.scenarios.tones import pitch_of, recording_of, tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import CallMember, tone
+from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"
 

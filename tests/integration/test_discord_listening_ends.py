@@ -23,10 +23,11 @@ from tests.integration.test_discord_listening import (
     members_in_lounge,
     server_of,
 )
-from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.integration.test_discord_reader import Members, posted_in
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
+from tests.waiting import until
 
 BYE = "I stopped listening and left"
 

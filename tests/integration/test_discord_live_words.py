@@ -21,11 +21,12 @@ from tests.integration.test_discord_listening import (
     listening_started,
     members_in_lounge,
 )
-from tests.integration.test_discord_reader import Members, until
+from tests.integration.test_discord_reader import Members
 from tests.scenarios.tones import recording_of
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"
 WORDS = 3.0  # seconds of each stretch of words, at one pitch

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 from statistics import median
 
@@ -27,6 +26,7 @@ from tests.standins.discord_api import (
 )
 from tests.standins.discord_voice import OPUS_SILENCE, SAMPLE_RATE, Call, decode_opus
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 TTS, CLONE = "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone"
 
@@ -142,15 +142,6 @@ def left_by_itself(discord_api: FakeDiscord) -> bool:
     like) would mean it was put out."""
     left = discord_api.voice_state_requests[-1]["channel_id"] is None
     return left and discord_api.voice.close_codes in ([1000], [4000])
-
-
-async def until(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
-    """Wait for something no request to a stand-in signals (MiMo's requests, the voice
-    server's frames are checked as they come)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"
-        await asyncio.sleep(0.02)
 
 
 async def in_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[int]:

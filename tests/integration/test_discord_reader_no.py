@@ -16,12 +16,12 @@ from tests.integration.test_discord_reader import (
     ended,
     in_lounge,
     spoken_requests,
-    until,
 )
 from tests.scenarios.discord_bot import Members
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import OPUS_SILENCE, Call, Frame
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 ADDRESS = "my address is 12 Elm Street"
 

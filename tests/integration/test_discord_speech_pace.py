@@ -19,10 +19,11 @@ from tests.integration.test_discord_listening import (
     posted_in,
 )
 from tests.integration.test_discord_live_words import pitch
-from tests.integration.test_discord_reader import Members, clips, until
+from tests.integration.test_discord_reader import Members, clips
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"
 PACKETS_A_SECOND = 50  # a Discord client's 20 ms Opus frames

@@ -26,7 +26,7 @@ from tests.integration.test_discord_listening import (
     listening_started,
     members_in_lounge,
 )
-from tests.integration.test_discord_reader import heard_clips, in_lounge, spoken_requests, until
+from tests.integration.test_discord_reader import heard_clips, in_lounge, spoken_requests
 from tests.integration.test_discord_reader_access import counted, held_line
 from tests.integration.test_discord_remember import SAID, find, recorded, remember
 from tests.scenarios.discord_bot import Members, posted_in
@@ -40,6 +40,7 @@ from tests.standins.discord_api import (
 )
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 THREAD_MEMBERS = "GET /channels/{channel_id}/thread-members"
 NOT_GRANTED = frozenset({"message_content"})  # the Server Members intent not approved

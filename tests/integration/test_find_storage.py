@@ -30,6 +30,7 @@ from core.infra.storage import SqlAlchemyUnitOfWork, session_factory, upgrade
 from core.infra.storage.database import create_engine, create_reading_engine
 from core.infra.storage.types import UtcDateTime
 from tests.db_fixtures import migrated_sqlite_at
+from tests.waiting import until
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 GROUP = ChatRef("telegram", "-1001234")
@@ -519,14 +520,6 @@ def found_sync(path: Path, word: str) -> bool:
             "SELECT count(*) FROM recording_transcript_parts WHERE instr(folded, ?) > 0", (word,)
         ).fetchone()
     return bool(rows[0])
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    """Wait for `condition`; `timeout` is only a safety net."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"{what}: not within {timeout} s"
-        await asyncio.sleep(0.02)
 
 
 async def test_ask_reads_the_chat_once_whatever_its_words(

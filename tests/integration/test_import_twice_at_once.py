@@ -31,10 +31,10 @@ async def test_two_imports_of_one_chat_at_once_hear_each_message_once(
         with mimo.held_each() as held:  # MiMo sits on what it hears until both are at it
 
             async def after_the_second_is_at_mimo() -> None:  # both planned; one hearing it
-                await until(lambda: bool(held) or second_done.is_set())
+                await until_or_timeout(lambda: bool(held) or second_done.is_set())
 
             async def let_mimo_answer() -> None:  # once both ask it, or the first never does
-                await until(lambda: len(held) >= 2 or second_done.is_set(), timeout=3.0)
+                await until_or_timeout(lambda: len(held) >= 2 or second_done.is_set(), timeout=3.0)
                 while True:  # then every request, as it comes, until both imports are done
                     for request in held:
                         request.let_go()
@@ -60,7 +60,7 @@ async def test_two_imports_of_one_chat_at_once_hear_each_message_once(
     assert all(len(d.transcribed) + d.elsewhere == 2 and d.done == 2 for d in done)
 
 
-async def until(done: Callable[[], bool], *, timeout: float = 15.0) -> None:
+async def until_or_timeout(done: Callable[[], bool], *, timeout: float = 15.0) -> None:
     """Wait until `done()` holds, or `timeout` seconds, whichever comes first: an
     implementation that makes the second wait never asks MiMo twice, and its answer must come
     all the same."""

@@ -42,6 +42,7 @@ from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, _tokens
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 ALICE, BOB, CAROL = 11, 12, 13
 GROUP, OTHER_GROUP = -100500, -100600
@@ -60,14 +61,6 @@ def quiet_refusals(caplog: pytest.LogCaptureFixture) -> Callable[[], int]:
     caplog.set_level(logging.DEBUG, logger="bots")
     signs = ("refused quietly", "turned away", "ignored a message from outside")
     return lambda: sum(1 for r in caplog.records if r.getMessage().startswith(signs))
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout}s")
-        await asyncio.sleep(0.02)
 
 
 def send(bot_api: FakeBotApi, chat_id: int, user_id: int, words: str) -> dict[str, Any]:

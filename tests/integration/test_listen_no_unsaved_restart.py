@@ -21,10 +21,11 @@ from tests.integration.test_discord_listening import (
     listening_started,
     members_in_lounge,
 )
-from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.integration.test_discord_reader import Members, posted_in
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 
 async def test_a_no_that_could_not_be_stored_still_holds_once_the_call_is_taken_up(

@@ -26,11 +26,12 @@ from tests.integration.test_discord_listening import (
     listening_started,
     posted_in,
 )
-from tests.integration.test_discord_reader import Members, until
+from tests.integration.test_discord_reader import Members
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 USER = 7007
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from tests.integration.chatlog_db import until_logged
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
-from tests.integration.test_discord_reader import until
 from tests.integration.test_one_call_per_event import preference_reads, statements
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 GROUP, ANN = -1007100, 7101
 ONCE = {

@@ -53,7 +53,6 @@ from tests.integration.test_discord_reader import (
     in_lounge,
     left_by_itself,
     spoken_requests,
-    until,
 )
 from tests.integration.test_discord_remember import find, remember
 from tests.integration.test_kill_restart import identified
@@ -70,6 +69,7 @@ from tests.standins.discord_api import READ_MESSAGE_HISTORY, FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 PRIVATE = "Sorry, this bot is private."
 UNREADABLE = text("error.undecodable_audio", "en")

@@ -24,10 +24,11 @@ from tests.integration.restarts import (
     in_the_lounge,
     in_voice,
 )
-from tests.integration.test_discord_reader import Members, clips, posted_in, spoken_requests, until
+from tests.integration.test_discord_reader import Members, clips, posted_in, spoken_requests
 from tests.integration.test_kill_restart import identified, voicebridge
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 BACK = re.compile(
     r"I was away for \d+:\d\d \(a restart\) and am reading the chat of <#(\d+)> aloud there again"

@@ -13,11 +13,12 @@ import pytest
 from core.chat.messages import text
 from tests.integration.test_discord_interpreting import sentence_heard
 from tests.integration.test_discord_listening import bot_in_server, members_in_lounge
-from tests.integration.test_discord_reader import Members, in_lounge, posted_in, until
+from tests.integration.test_discord_reader import Members, in_lounge, posted_in
 from tests.integration.test_refused_models import logged_errors
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 ASR, TTS, CHAT = "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5"
 

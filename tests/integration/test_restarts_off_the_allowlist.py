@@ -14,7 +14,7 @@ from tests.integration.chatlog_db import query
 from tests.integration.restarts import in_voice
 from tests.integration.test_call_restarts import goodbye, kept_call, listening_started, said
 from tests.integration.test_discord_listening import heard_tones
-from tests.integration.test_discord_reader import clips, spoken_requests, until
+from tests.integration.test_discord_reader import clips, spoken_requests
 from tests.integration.test_reading_restarts import ENDED, back, kept_reading
 from tests.scenarios.discord_bot import Members, posted_in, transcript_lines
 from tests.scenarios.processes import identified, voicebridge
@@ -22,6 +22,7 @@ from tests.scenarios.restarts import AWAY, environment, in_the_lounge
 from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 WAIT = 60.0  # a safety net: each wait ends with the event it waits for
 WHY = "Neither this server nor the member who started it is among those I serve any more."

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 OWNER = 2001  # connected the bot to their account
 FRIEND = 3001  # writes to the owner; never talks to the bot
@@ -69,14 +69,6 @@ def _readable(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return str(value)
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait until `condition()` holds (what the bot does without calling Telegram)."""
-    deadline = asyncio.get_running_loop().time() + 15
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"{what}: never"
-        await asyncio.sleep(0.02)
 
 
 async def until_stored_rights(url: str, connection_id: str) -> None:

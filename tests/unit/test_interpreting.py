@@ -35,6 +35,7 @@ from core.domain.voice_call import Holder
 from tests.fakes import KeptLines
 from tests.unit.test_voice_calls import Call as SharedCall
 from tests.unit.test_voice_calls import Channels, note
+from tests.waiting import until
 
 SERVER = ChatRef("discord", "guild:1")
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -233,12 +234,6 @@ async def spoken(rig: Rig, key: tuple[str, datetime, int], said: str, *, speaker
                           spoken=True)  # fmt: skip
 
 
-async def until(condition: Any) -> None:
-    async with asyncio.timeout(5):
-        while not condition():
-            await asyncio.sleep(0.001)
-
-
 async def test_interpretations_speak_one_at_a_time_in_the_order_their_turns_ended() -> None:
     rig = rigged()
     anns, bobs = turn("ann", 0), turn("bob", 1)
@@ -247,14 +242,16 @@ async def test_interpretations_speak_one_at_a_time_in_the_order_their_turns_ende
     rig.speech.held["[Chinese] Hello there"] = asyncio.Event()
     await spoken(rig, anns, "Hello there")
     await spoken(rig, bobs, "你好")  # ...Bob's is made first: it waits for hers
-    await until(lambda: [text for _, text in rig.speech.made] == ["[English] 你好"])
+    await until(
+        lambda: [text for _, text in rig.speech.made] == ["[English] 你好"], "the translation made"
+    )
     assert rig.call.heard == []
     rig.call.go_on.clear()
     rig.speech.held["[Chinese] Hello there"].set()
-    await until(lambda: len(rig.call.heard) == 1)
+    await until(lambda: len(rig.call.heard) == 1, "one sentence played")
     assert "[Chinese] Hello there" in rig.call.heard[0]  # hers first, alone: his waits
     rig.call.go_on.set()
-    await until(lambda: len(rig.call.heard) == 2)
+    await until(lambda: len(rig.call.heard) == 2, "two sentences played")
     assert "[English] 你好" in rig.call.heard[1]
     await rig.interpreter.close()
 
@@ -268,12 +265,12 @@ async def test_an_interpretation_that_would_start_too_late_is_dropped_and_said()
     await spoken(rig, anns, "Hello there", speaker="Ann")
     await spoken(rig, bobs, "你好", speaker="Bob")
     await rig.call.playing.wait()
-    await until(lambda: len(rig.speech.made) == 2)  # Bob's is made, in time...
+    await until(lambda: len(rig.speech.made) == 2, "two speeches made")  # Bob's is made, in time...
     rig.timer.now += 1
     rig.interpreter.turn_began()  # ...the call moves on...
     rig.timer.now += 6  # ...and it would start 7 s after his turn ended
     rig.call.go_on.set()
-    await until(lambda: rig.news)
+    await until(lambda: rig.news, "news posted")
     assert rig.news == [Dropped("bob", "Bob", "你好")]
     assert len(rig.call.heard) == 1
     rig.interpreter.expect(turn("cy", 2))
@@ -281,7 +278,7 @@ async def test_an_interpretation_that_would_start_too_late_is_dropped_and_said()
     rig.interpreter.turn_began()
     rig.timer.now += 6  # Cy's turn is late before it is even made: never made
     await spoken(rig, turn("cy", 2), "Thanks all", speaker="Cy")
-    await until(lambda: len(rig.news) == 2)
+    await until(lambda: len(rig.news) == 2, "two news posted")
     assert rig.news[1] == Dropped("cy", "Cy", "Thanks all")
     assert len(rig.speech.made) == 2
     await rig.interpreter.close()
@@ -300,10 +297,10 @@ async def test_parts_late_while_nobody_spoke_since_are_still_spoken_in_order() -
     await spoken(rig, anns, "Hello there", speaker="Ann")
     await spoken(rig, bobs, "你好", speaker="Bob")
     await rig.call.playing.wait()
-    await until(lambda: len(rig.speech.made) == 2)
+    await until(lambda: len(rig.speech.made) == 2, "two speeches made")
     rig.timer.now += 12  # Bob's would start 12 s after his part ended, nobody spoke since
     rig.call.go_on.set()
-    await until(lambda: len(rig.call.heard) == 2)
+    await until(lambda: len(rig.call.heard) == 2, "two sentences played")
     assert rig.news == []
     assert rig.call.heard[1].endswith("|[English] 你好")
     await rig.interpreter.close()
@@ -318,7 +315,7 @@ async def test_a_part_whose_pieces_never_come_holds_the_line_no_longer_than_it_c
     rig.interpreter.expect(anns)
     rig.interpreter.expect(bobs)
     await spoken(rig, bobs, "你好", speaker="Bob")
-    await until(lambda: len(rig.call.heard) == 1)
+    await until(lambda: len(rig.call.heard) == 1, "one sentence played")
     assert rig.call.heard[0].endswith("|[English] 你好")
     await rig.interpreter.close()
 
@@ -330,7 +327,7 @@ async def test_a_part_of_several_pieces_is_spoken_from_one_translation_of_it_who
     rig.interpreter.part(anns, speaker="Ann", said="Hello there everyone.", pieces=3,
                          translated="[Chinese] Hello [Chinese] there [Chinese] everyone.",
                          spoken=True)  # fmt: skip
-    await until(lambda: rig.call.heard)
+    await until(lambda: rig.call.heard, "a sentence played")
     assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
     await rig.interpreter.close()
 
@@ -346,7 +343,9 @@ async def test_a_sentence_is_interpreted_from_its_words_without_waiting_for_its_
     await call.answered(kept, SERVER, "ann", "Ann", T0, 0, "Hello there", seconds=0.9,  # type: ignore[arg-type]
                         last=False, translated="[Chinese] Hello there", at_pause=False)  # fmt: skip
     call.transcribed("ann", "Ann", T0, 1, "everyone.", seconds=0.5, last=True, at_pause=True)
-    await until(lambda: rig.call.heard)  # spoken, its caption's translation not made yet
+    await until(
+        lambda: rig.call.heard, "a sentence played"
+    )  # spoken, its caption's translation not made yet
     assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
     assert kept.lines == ["Hello there"]  # as its caption showed it
     await call.answered(kept, SERVER, "ann", "Ann", T0, 1, "everyone.", seconds=0.5,  # type: ignore[arg-type]
@@ -369,7 +368,7 @@ async def test_a_no_said_while_a_sentences_caption_is_translated_makes_no_speech
     await call.answered(kept, SERVER, "ann", "Ann", T0, 0, "My secret plan.", seconds=0.9,  # type: ignore[arg-type]
                         last=True, translated="[Chinese] My secret plan.")  # fmt: skip
     await spoken(rig, bobs, "你好", speaker="Bob")
-    await until(lambda: rig.call.heard)
+    await until(lambda: rig.call.heard, "a sentence played")
     assert [text for _, text in rig.speech.made] == ["[English] 你好"]
     assert kept.lines == []
     await rig.interpreter.close()
@@ -388,12 +387,12 @@ async def test_a_no_then_a_yes_never_plays_an_interpretation_made_before_the_no(
     await spoken(rig, bobs, "你好", speaker="Bob")
     await spoken(rig, anns, "My secret plan.", speaker="Ann")
     await rig.call.playing.wait()
-    await until(lambda: len(rig.speech.made) == 2)  # hers is made, waiting
+    await until(lambda: len(rig.speech.made) == 2, "two speeches made")  # hers is made, waiting
     call.follow("ann", False)
     call.follow("ann", True)
     await spoken(rig, cys, "Thanks all", speaker="Cy")
     rig.call.go_on.set()
-    await until(lambda: len(rig.call.heard) == 2)
+    await until(lambda: len(rig.call.heard) == 2, "two sentences played")
     assert rig.call.heard[1].endswith("|[Chinese] Thanks all")
     assert not any("secret" in heard for heard in rig.call.heard)
     await rig.interpreter.close()
@@ -408,7 +407,7 @@ async def test_a_turn_in_another_language_or_withdrawn_is_never_spoken() -> None
     rig.interpreter.part(withdrawn, speaker="bob", said="Hello", translated="[Chinese] Hello",
                           spoken=False)  # fmt: skip
     await spoken(rig, english, "Thanks all")
-    await until(lambda: len(rig.call.heard) == 1)
+    await until(lambda: len(rig.call.heard) == 1, "one sentence played")
     assert rig.call.heard[0].endswith("|[Chinese] Thanks all")
     assert [text for _, text in rig.speech.made] == ["[Chinese] Thanks all"]
     await rig.interpreter.close()
@@ -420,7 +419,7 @@ async def test_interpreting_stops_once_a_quota_runs_out_said_once() -> None:
     first, second = turn("ann", 0), turn("ann", 5)
     rig.interpreter.expect(first)
     await spoken(rig, first, "Hello there")
-    await until(lambda: rig.news)
+    await until(lambda: rig.news, "news posted")
     rig.interpreter.expect(second)
     await spoken(rig, second, "And again")
     assert rig.interpreter.stopped
@@ -440,17 +439,19 @@ async def test_a_clip_late_once_a_reading_sharing_the_call_is_done_is_dropped_an
     listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
     rig = rigged(listening)
     message = asyncio.create_task(reading.play(note("message")))
-    await until(lambda: shared.played == ["message"])
+    await until(lambda: shared.played == ["message"], "the message played")
     anns = turn("ann", 0)
     rig.interpreter.expect(anns)
     await spoken(rig, anns, "Hello there", speaker="Ann")
-    await until(lambda: len(rig.speech.made) == 1)  # made in time, waiting for the call
+    await until(
+        lambda: len(rig.speech.made) == 1, "one speech made"
+    )  # made in time, waiting for the call
     rig.timer.now += 1
     rig.interpreter.turn_began()  # someone speaks on
     rig.timer.now += 6
     shared.ends["message"].set()
     await message
-    await until(lambda: rig.news)
+    await until(lambda: rig.news, "news posted")
     assert rig.news == [Dropped("ann", "Ann", "Hello there")]
     assert shared.played == ["message"]  # never spoken
     await rig.interpreter.close()
@@ -470,14 +471,16 @@ async def test_a_no_cuts_the_members_interpretation_playing_and_calls_off_those_
     for key, said in ((first, "Hello there"), (second, "And again"), (bobs, "你好")):
         rig.interpreter.expect(key)
         await spoken(rig, key, said)
-    await until(lambda: len(shared.played) == 1 and len(rig.speech.made) == 2)
+    await until(
+        lambda: len(shared.played) == 1 and len(rig.speech.made) == 2, "one played, two made"
+    )
     consenting.discard("ann")  # as the listening follows her no, then tells the interpreter
     rig.interpreter.withdrawn("ann")
     assert len(shared.skipped) == 1 and "Hello there" in shared.skipped[0]  # cut
-    await until(lambda: len(shared.played) == 2)
+    await until(lambda: len(shared.played) == 2, "two played")
     assert "你好" in shared.played[1]  # Bob's next: hers waiting was called off
     slow.set()  # hers made at last, after Bob's began
-    await until(lambda: len(rig.speech.made) == 3)
+    await until(lambda: len(rig.speech.made) == 3, "three speeches made")
     shared.ends[shared.played[1]].set()
     await rig.interpreter.close()
     assert not any("And again" in played for played in shared.played)
