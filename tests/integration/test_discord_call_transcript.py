@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, tables_holding
 from tests.integration.test_discord_listening import (
     ASR,
     bot_in_server,
@@ -49,17 +49,6 @@ SAID = {
 def sentence_heard(duration: float, body: Json) -> str:
     """MiMo's answer: the sentence the test gave the pitch it heard."""
     return SAID[int(round(pitch_of(body), -1))]
-
-
-async def tables_holding(url: str, needle: str) -> list[str]:
-    """Every table of the bot's database with a row that holds `needle` anywhere."""
-    names = await query(url, "SELECT name FROM sqlite_master WHERE type = 'table'")
-    found = []
-    for (name,) in names:
-        rows = await query(url, f'SELECT * FROM "{name}"')  # the database's own table names
-        if any(needle in str(value) for row in rows for value in row):
-            found.append(str(name))
-    return found
 
 
 async def the_call(

@@ -473,7 +473,7 @@ async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_e
             [his] = [one for one in held if one is not hers]
             # MiMo answers Bob first: his line is made (and kept) while hers is still awaited.
             his.let_go()
-            await until_kept(sqlite_url, bob.user_id)
+            await until_line_of(sqlite_url, bob.user_id)
             hers.let_go()
         await until(lambda: "**Bob**" in "".join(posted_in(discord_api, server.lounge)), "Bob")
 
@@ -481,7 +481,7 @@ async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_e
     assert said.startswith("**Ann**: tone 440\n**Bob**: tone 660")
 
 
-async def until_kept(url: str, speaker: int) -> None:
+async def until_line_of(url: str, speaker: int) -> None:
     """Until the call's transcript keeps a line of `speaker` (the moment MiMo's answer for it
     has been taken in, before it is posted)."""
     for _ in range(750):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.integration.chatlog_db import until_noted_deleted
 from tests.integration.conftest import discord_settings, running_discord
-from tests.integration.test_discord_find import until_noted_deleted
 from tests.standins.discord_api import READ_MESSAGE_HISTORY, VIEW_CHANNEL, FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 

@@ -67,7 +67,7 @@ def said(words: str) -> bytes:
     return words.encode().ljust(2 * RATE)
 
 
-async def kept_lines(
+async def kept_parts(
     uow: Callable[[], SqlAlchemyUnitOfWork], recording: str
 ) -> tuple[TranscriptPart, ...]:
     async with uow() as unit:
@@ -95,7 +95,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
     await asyncio.wait(pieces[1:])  # MiMo answered the later pieces first
     # Their words, shown in the chat, are kept as they are shown, in the turn's place: a crash
     # now would leave them in the call's transcript.
-    [so_far] = await kept_lines(uow_factory, roll.call)
+    [so_far] = await kept_parts(uow_factory, roll.call)
     assert roll.started_at is not None
     where = (began - roll.started_at).total_seconds()  # the turn's place in the call
     assert so_far.text == "on Tuesday at noon" and so_far.start == pytest.approx(where, abs=0.002)
@@ -104,7 +104,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
     await listening.end(SERVER)
 
     assert [a.said for a in answers] == ["we met on", "on Tuesday at", "noon"]  # type: ignore[attr-defined]
-    [line] = await kept_lines(uow_factory, roll.call)
+    [line] = await kept_parts(uow_factory, roll.call)
     assert line.text == "we met on Tuesday at noon" and line.speaker == "Ann"
     assert round(line.end - line.start) == 3  # the whole turn, every piece heard once
     assert sorted(speech.heard) == sorted(["we met on", "on Tuesday at", "noon"])
@@ -162,4 +162,4 @@ async def test_a_no_said_during_a_turn_keeps_none_of_it_whatever_comes_after(
     )  # fmt: skip
     await listening.end(SERVER)
 
-    assert [line.text for line in await kept_lines(uow_factory, roll.call)] == ["hello again"]
+    assert [line.text for line in await kept_parts(uow_factory, roll.call)] == ["hello again"]

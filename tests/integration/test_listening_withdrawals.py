@@ -83,7 +83,7 @@ async def anns_piece_in_line(
     return roll, waiting
 
 
-async def kept_lines(uow: Callable[[], SqlAlchemyUnitOfWork], recording: str) -> list[str]:
+async def kept_transcript(uow: Callable[[], SqlAlchemyUnitOfWork], recording: str) -> list[str]:
     async with uow() as unit:
         kept = await unit.transcripts.find(SERVER, recording)
     return [] if kept is None else [f"{part.speaker}: {part.text}" for part in kept.parts]
@@ -113,7 +113,7 @@ async def test_a_no_holds_in_the_call_before_the_database_has_stored_it(
     assert not admitted  # the voice socket drops her packets at once
     assert after is None
     assert len(mimo.calls(ASR)) == 1  # the piece before her no, and nothing since
-    assert await kept_lines(uow_factory, roll.call) == ["Ann: before my no"]
+    assert await kept_transcript(uow_factory, roll.call) == ["Ann: before my no"]
 
 
 async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
@@ -134,7 +134,7 @@ async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
     assert cys is None
     assert anns is not None and anns.said == "hello all"
     assert len(mimo.calls(ASR)) == 1  # Ann's piece alone
-    assert await kept_lines(uow_factory, roll.call) == ["Ann: hello all"]
+    assert await kept_transcript(uow_factory, roll.call) == ["Ann: hello all"]
 
 
 async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_mimo(
@@ -153,7 +153,7 @@ async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_
 
     assert heard is None
     assert mimo.calls(ASR) == []
-    assert await kept_lines(uow_factory, roll.call) == []
+    assert await kept_transcript(uow_factory, roll.call) == []
     async with uow_factory() as unit:
         counted = await unit.usage.day(listen_row(SERVER), datetime.now(UTC).date())
     assert counted.audio_seconds == 0  # its reservation given back: nothing in /usage
@@ -178,4 +178,4 @@ async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_
     assert before is None
     assert after is not None and after.said == "hello again"
     assert len(mimo.calls(ASR)) == 1  # what she said after her yes alone
-    assert await kept_lines(uow_factory, roll.call) == ["Ann: hello again"]
+    assert await kept_transcript(uow_factory, roll.call) == ["Ann: hello again"]

@@ -10,14 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
 from telegram import Bot
 from telegram.error import BadRequest
 
 from core.domain.claims import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.audio_factory import make_audio
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, tables_holding, until_kept, until_noted_deleted
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -47,28 +46,6 @@ async def stored(url: str, connection_id: str) -> tuple[int, int]:
         chat=f"business:{connection_id}",
     )
     return int(connections), int(claims)
-
-
-async def tables_holding(url: str, words: str) -> list[str]:
-    """The tables of the bot's database with `words` in any value of any row."""
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-            found = []
-            for name in names:
-                rows = await connection.execute(text(f'SELECT * FROM "{name}"'))
-                if any(words in _readable(value) for row in rows for value in row):
-                    found.append(name)
-            return found
-    finally:
-        await engine.dispose()
-
-
-def _readable(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
 
 
 async def until_stored_rights(url: str, connection_id: str) -> None:
@@ -239,23 +216,6 @@ async def test_a_contacts_voice_note_deleted_while_it_is_heard_is_neither_kept_n
     assert "<b>seconds</b>" in found
     assert f"User{FRIEND + 1}" in found and f"User{FRIEND}," not in found
     assert bot_api.business_replies(connection, FRIEND) == []
-
-
-async def until_noted_deleted(url: str, message_id: str, timeout: float = 20.0) -> None:
-    """Wait until the bot has noted that the message was deleted."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    sql = "SELECT count(*) FROM deleted_messages WHERE message_id = :id"
-    while await query(url, sql, id=message_id) == [(0,)]:
-        assert asyncio.get_running_loop().time() < deadline, "the deletion was not noted"
-        await asyncio.sleep(0.05)
-
-
-async def until_kept(url: str, lines: int, timeout: float = 20.0) -> None:
-    """Wait until the database keeps `lines` transcript lines; `timeout` only a safety net."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while await query(url, "SELECT count(*) FROM recording_transcript_parts") != [(lines,)]:
-        assert asyncio.get_running_loop().time() < deadline, f"not {lines} kept lines"
-        await asyncio.sleep(0.05)
 
 
 async def test_a_note_at_mimo_when_the_owner_disconnects_costs_nothing_more(

@@ -35,7 +35,7 @@ async def test_a_forget_in_the_group_stops_an_import_running_in_another_process(
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     await mimo.wait_for_requests(2, model=ASR, timeout=TIMEOUT)
-    await until_kept(database_url, 1)
+    await until_whole(database_url, 1)
     bot = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url,
                        summary_retention_days=30)  # fmt: skip
     async with running(bot, bot_api):
@@ -77,7 +77,7 @@ async def kept_recordings(database_url: str) -> int:
         await engine.dispose()
 
 
-async def until_kept(database_url: str, count: int) -> None:
+async def until_whole(database_url: str, count: int) -> None:
     """Wait until `count` recordings are kept whole."""
 
     async def whole() -> int:
