@@ -11,13 +11,17 @@ Bot API calls.
     kept_line_count / until_kept         the transcript lines kept (of every recording)
     until_noted_deleted(url, id)         a deleted message's note
     tables_holding(url, words)           the tables with `words` anywhere in a row
+    kept_in_file / log_in_file           a chat's recordings and log, read from the SQLite file
+                                         (while no bot runs: the command line's tests)
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect, text
@@ -135,3 +139,32 @@ def _readable(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return str(value)
+
+
+def kept_in_file(database: Path, chat: str) -> list[tuple[str, ...]]:
+    """The recordings kept in `chat`, by message id: (message id, sender, when sent)."""
+    return _rows_of_file(
+        database,
+        "SELECT message_id, author, sent_at FROM recording_transcripts WHERE chat_id = ? "
+        "ORDER BY message_id",
+        chat,
+    )
+
+
+def log_in_file(database: Path, chat: str) -> list[tuple[str, ...]]:
+    """The chat's log for /summary: (message id, kind, sender, text), oldest first."""
+    return _rows_of_file(
+        database,
+        "SELECT message_id, kind, author, text FROM chat_messages WHERE chat_id = ? "
+        "ORDER BY sent_at",
+        chat,
+    )
+
+
+def _rows_of_file(database: Path, sql: str, *params: str) -> list[tuple[str, ...]]:
+    db = sqlite3.connect(database)
+    try:
+        rows = db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+    return [tuple(map(str, row)) for row in rows]

@@ -28,7 +28,7 @@ from tests.scenarios.ports import free_listens as free_listens
 from tests.scenarios.ports import free_ports as free_ports
 from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
 
 
@@ -177,3 +177,10 @@ def notes(tmp_path: Path) -> dict[int, bytes]:
     """Voice notes of 2 to 6 s by their seconds, for tests whose MiMo answers each length with
     words of its own (a module's `SAID`)."""
     return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in range(2, 7)}
+
+
+@pytest.fixture
+def hearing(mimo: FakeMimo, request: pytest.FixtureRequest) -> FakeMimo:
+    """MiMo hearing each note as the test module's `SAID` gives its length (see `notes`)."""
+    hears_by_length(mimo, request.module.SAID)
+    return mimo

@@ -26,12 +26,13 @@ from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
 from core.domain.values import ChatRef
 from tests.integration.chatlog_db import query
+from tests.integration.test_discord_listen import members_in_lounge
 from tests.integration.test_discord_reader import heard_clips, left_by_itself, spoken_requests
 from tests.scenarios.discord_bot import Members, discord_bot_online, discord_settings, posted_in
 from tests.scenarios.tones import pitch_of, recording_of, tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
-from tests.standins.voice_members import CallMember, tone
+from tests.standins.voice_members import tone
 from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"
@@ -87,16 +88,6 @@ def receiver_of(bot: VoicebridgeBot, server: Guild) -> VoiceReceiver:
     receiver = call.side.receiver
     assert receiver is not None
     return receiver
-
-
-async def members_in_lounge(
-    discord_api: FakeDiscord, server: Guild, *names: str
-) -> list[CallMember]:
-    members = []
-    for name in names:
-        user_id = discord_api.add_member(server, name)
-        members.append(await discord_api.join_call(server, user_id, server.lounge))
-    return members
 
 
 async def listening_started(discord_api: FakeDiscord, server: Guild, members: Members,

@@ -10,15 +10,12 @@ from pathlib import Path
 from bots.telegram.progress_pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
+from tests.integration.test_telegram_chat_actions import chat_calls
 from tests.standins.mimo import FakeMimo
-from tests.standins.telegram_api import Call, FakeBotApi
+from tests.standins.telegram_api import FakeBotApi
 
 USER = 3001
 GROUP = -100300
-
-
-def chat_calls(bot_api: FakeBotApi, chat_id: int) -> list[Call]:
-    return [call for call in bot_api.sent(chat_id=chat_id) if call.method != "getFile"]
 
 
 def draft_ids(bot_api: FakeBotApi, chat_id: int) -> set[object]:

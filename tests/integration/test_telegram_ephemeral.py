@@ -33,12 +33,6 @@ SAID = {
 OLD_SERVER = "older than Bot API 10.2"
 
 
-@pytest.fixture
-def hearing(mimo: FakeMimo) -> FakeMimo:
-    mimo.asr_text = lambda duration, body: SAID[round(duration)]
-    return mimo
-
-
 @pytest_asyncio.fixture
 async def old_api() -> AsyncIterator[FakeBotApi]:
     """A Bot API server that answers as 10.0 does (a pinned local server)."""

@@ -27,12 +27,6 @@ SAID = {
 }
 
 
-@pytest.fixture
-def hearing(mimo: FakeMimo) -> FakeMimo:
-    mimo.asr_text = lambda duration, body: SAID[round(duration)]
-    return mimo
-
-
 async def say(
     bot_api: FakeBotApi, chat: int, user: int, data: bytes, *, kind: str = "supergroup"
 ) -> dict[str, Any]:

@@ -16,11 +16,6 @@ CHANNEL = ChatRef("discord", "channel:2")
 
 
 @pytest.fixture
-def store() -> dict[ChatRef, Preferences]:
-    return {}
-
-
-@pytest.fixture
 def preferences(store: dict[ChatRef, Preferences]) -> ChatPreferences:
     return ChatPreferences(uow=lambda: MemoryUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
 

@@ -467,11 +467,6 @@ NOTHING_SET = Preferences()  # the chat's preferences, as a request reads them w
 
 
 @pytest.fixture
-def speech() -> FakeSpeech:
-    return FakeSpeech()
-
-
-@pytest.fixture
 def cases(limiter: Limiter, speech: FakeSpeech) -> UseCases:
     return fake_use_cases(
         speech=speech,

@@ -28,16 +28,6 @@ OTHER = ChatRef("discord", "42")
 
 
 @pytest.fixture
-def store() -> dict[ChatRef, Preferences]:
-    return {}
-
-
-@pytest.fixture
-def speech() -> FakeSpeech:
-    return FakeSpeech()
-
-
-@pytest.fixture
 def cases(store: dict[ChatRef, Preferences], speech: FakeSpeech) -> UseCases:
     return fake_use_cases(
         speech=speech,
