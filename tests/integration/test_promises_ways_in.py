@@ -33,7 +33,7 @@ from core.domain.reading import ReaderMember
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import unit_of_work
 from tests.integration.cli.process import env, voicebridge
-from tests.integration.cli.test_import_telegram import BOB, GROUP, heard, make_export
+from tests.integration.cli.test_import_telegram import BOB, GROUP, SAID, make_export
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.restarts import WAIT, environment, in_the_call_again, in_the_lounge, in_voice
 from tests.integration.restarts import back as call_back
@@ -66,7 +66,7 @@ from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
 from tests.scenarios.discord_bot import transcript_lines
 from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import READ_MESSAGE_HISTORY, FakeDiscord, Guild
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
 from tests.standins.voice_members import tone
 from tests.waiting import until
@@ -379,7 +379,7 @@ async def test_what_an_import_kept_is_found_in_its_chat_alone(
     cwd.mkdir()
     export = make_export(cwd)
     url = f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}"
-    heard(mimo)
+    hears_by_length(mimo, SAID)
     done = await voicebridge(
         "import", "telegram", str(export), "--yes", cwd=cwd,
         env=env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="30"),

@@ -11,10 +11,10 @@ from sqlalchemy import text
 
 from core.infra.storage import create_engine
 from tests.integration.cli.process import TIMEOUT, env, voicebridge
-from tests.integration.cli.test_import_telegram import ANN, ASR, BOB, GROUP, heard, make_export
+from tests.integration.cli.test_import_telegram import ANN, ASR, BOB, GROUP, SAID, make_export
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import next_reply
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
 from tests.voicebridge_process import start
 
@@ -25,7 +25,7 @@ async def test_a_forget_in_the_group_stops_an_import_running_in_another_process(
     export = make_export(cwd)
     settings = env(mimo, DATABASE_URL=database_url, SUMMARY_RETENTION_DAYS="30",
                    ASR_MAX_IN_FLIGHT="1")  # fmt: skip
-    heard(mimo)
+    hears_by_length(mimo, SAID)
     # MiMo's check and the oldest message are answered; the next is held while the group
     # forgets, and answered after it.
     mimo.hold_after(2)
