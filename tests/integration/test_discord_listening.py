@@ -38,7 +38,7 @@ from tests.waiting import until
 ASR = "mimo-v2.5-asr"
 
 
-def seconds_of(body: Json) -> float:
+def seconds_sent(body: Json) -> float:
     rate, pcm = recording_of(body)
     return len(pcm) / 2 / rate
 
@@ -193,7 +193,7 @@ async def test_a_turn_goes_on_while_the_bots_socket_reader_is_held_up(
         await members.answer(ann.user_id, "stop_listening")
 
     assert posted_in(discord_api, server.lounge)[1:-1] == ["**Ann**: tone 440"]
-    [heard] = [seconds_of(body) for body in mimo.calls(ASR)]
+    [heard] = [seconds_sent(body) for body in mimo.calls(ASR)]
     assert heard == pytest.approx(3.0, abs=0.1)
 
 

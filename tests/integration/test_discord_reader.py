@@ -15,7 +15,7 @@ import pytest
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
-from tests.integration.test_voices_discord import clone_by_reading
+from tests.integration.test_voices_discord import clone_on_discord
 from tests.processes import ffmpeg_children
 from tests.scenarios.discord_bot import Members, posted_in
 from tests.standins.discord_api import (
@@ -72,13 +72,13 @@ async def heard_clips(discord_api: FakeDiscord, count: int) -> Call:
 
     def done() -> Call | None:
         calls = discord_api.voice.calls
-        whole = calls and ended(calls[-1]) and len(clip_frames(calls[-1])) >= count
+        whole = calls and clip_ended(calls[-1]) and len(clip_frames(calls[-1])) >= count
         return calls[-1] if whole else None
 
     return await discord_api.voice.wait_until(done, timeout=30, what=f"{count} clips heard")  # type: ignore[no-any-return]
 
 
-def ended(call: Call) -> bool:
+def clip_ended(call: Call) -> bool:
     """The last clip of `call` has ended: silence came after it."""
     return bool(call.frames) and call.frames[-1].opus == OPUS_SILENCE
 
@@ -98,7 +98,7 @@ async def test_a_channel_read_aloud_each_member_in_their_own_voice(
     async with running_discord(settings, discord_api):
         no_voice_yet = await members.answer(ann, "myvoice", own_voice=True)
         posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
-        await clone_by_reading(discord_api, server, ann, posted, "AnnVoice", tmp_path)
+        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
         own = await members.answer(ann, "myvoice", own_voice=True)
         chosen = await members.answer(bob, "myvoice", name="Dean")
         started = await members.answer(ann, "read_channel")  # the voice channel's own chat

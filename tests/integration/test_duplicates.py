@@ -295,7 +295,7 @@ async def test_replicas_racing_for_a_lapsed_claim_redo_it_once_and_keep_no_text(
     assert stored == [("done", None)]  # the message's text is not kept once answered
 
 
-class SetClock:
+class SharedClock:
     """The time both replicas read, moved by the test."""
 
     def __init__(self) -> None:
@@ -314,7 +314,7 @@ async def test_a_claim_its_slow_owner_answers_after_a_sweep_read_it_is_not_redon
     """A replica stalls past its leases on two messages (alive, only slow); another sweeps,
     finds both lapsed, and redoes the first. Meanwhile the slow one answers the second and
     marks it done: the sweep must leave it, or the chat gets a second answer."""
-    clock = SetClock()
+    clock = SharedClock()
 
     def replica(name: str) -> Claims:
         return Claims(uow=uow_factory, instance=name, clock=clock, retention=timedelta(1))
@@ -363,15 +363,15 @@ async def test_claims_are_deleted_after_the_retention_period(
         await bot_api.wait_for("sendMessage", chat_id=USER)
         kept = await finished_claims(database_url)
         await clock.advance(timedelta(days=1, hours=1))
-        after_a_day = await claims(database_url)
+        after_a_day = await claim_rows(database_url)
         await clock.advance(timedelta(days=1, hours=1))
-        after_two_days = await claims(database_url)
+        after_two_days = await claim_rows(database_url)
 
     assert kept == after_a_day == [("telegram", str(USER), "done")]
     assert after_two_days == []
 
 
-async def claims(url: str) -> list[tuple[str, str, str]]:
+async def claim_rows(url: str) -> list[tuple[str, str, str]]:
     rows = await query(url, "SELECT platform, chat_id, state FROM processed_updates")
     return [(str(p), str(c), str(s)) for p, c, s in rows]
 
@@ -381,7 +381,7 @@ async def finished_claims(url: str, timeout: float = 15.0) -> list[tuple[str, st
     reply is sent, so right after the reply it may not be yet."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        found = await claims(url)
+        found = await claim_rows(url)
         if all(state != "started" for *_, state in found):
             return found
         if asyncio.get_running_loop().time() > deadline:

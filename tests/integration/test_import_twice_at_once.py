@@ -14,7 +14,7 @@ from pathlib import Path
 from core.app.memory.imports import ImportProgress
 from core.bootstrap import bootstrap
 from tests.audio_factory import make_audio
-from tests.integration.test_import_walls import past, settings
+from tests.integration.test_import_walls import past, walls_settings
 from tests.standins.mimo import FakeMimo
 
 
@@ -25,8 +25,8 @@ async def test_two_imports_of_one_chat_at_once_hear_each_message_once(
     second_done = asyncio.Event()
 
     async with (
-        bootstrap(settings(mimo, database_url)) as one,
-        bootstrap(settings(mimo, database_url)) as two,
+        bootstrap(walls_settings(mimo, database_url)) as one,
+        bootstrap(walls_settings(mimo, database_url)) as two,
     ):
         with mimo.held_each() as held:  # MiMo sits on what it hears until both are at it
 
@@ -76,8 +76,8 @@ async def test_a_message_an_import_gives_back_for_its_days_quota_is_heard_by_the
     for the next day. A second import beside it, run with no daily quota, finds Ann's heard and
     hears Bob's: the paused import holds no claim while it waits."""
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
-    short_day = settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 4})
-    no_limit = settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 0})
+    short_day = walls_settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 4})
+    no_limit = walls_settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 0})
     paused = asyncio.Event()
     async with bootstrap(short_day) as one, bootstrap(no_limit) as two:
         first = await one.imports.plan(past(note))

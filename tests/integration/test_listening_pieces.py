@@ -50,7 +50,7 @@ class HeldSpeech:
         return Transcript(text=words, duration=1.0)
 
 
-def listening_on(
+def listening_held(
     uow: Callable[[], SqlAlchemyUnitOfWork], speech: HeldSpeech, gate: RequestGate
 ) -> Listening:
     clock = SystemClock()
@@ -62,7 +62,7 @@ def listening_on(
     )  # fmt: skip
 
 
-def said(words: str) -> bytes:
+def pcm_saying(words: str) -> bytes:
     """A piece's PCM, as the held speech hears it: padded to a second's length."""
     return words.encode().ljust(2 * RATE)
 
@@ -79,7 +79,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
     speech = HeldSpeech()
-    listening = listening_on(uow_factory, speech, RequestGate(total=8, per_chat=4))
+    listening = listening_held(uow_factory, speech, RequestGate(total=8, per_chat=4))
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     began = datetime.now(UTC) + timedelta(seconds=2)
@@ -87,7 +87,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
 
     def piece(words: str, index: int, *, last: bool = False) -> asyncio.Task[object]:
         return asyncio.create_task(listening.transcribe_piece(
-            SERVER, "ann", pcm=said(words), sample_rate=RATE, speaker="Ann",
+            SERVER, "ann", pcm=pcm_saying(words), sample_rate=RATE, speaker="Ann",
             started_at=began + timedelta(seconds=index), turn=began, piece=index, last=last,
         ))  # fmt: skip
 
@@ -115,14 +115,14 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
 ) -> None:
     gate = RequestGate(total=1, per_chat=4)
     speech = HeldSpeech()
-    listening = listening_on(uow_factory, speech, gate)
+    listening = listening_held(uow_factory, speech, gate)
     await listening.consents.decide(SERVER, "ann", True)
     await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
     note = asyncio.create_task(gate.acquire(NOTES))  # the next voice note waits for it
     await until(lambda: gate.waiting >= 1, "the voice note in line")
     caption = asyncio.create_task(listening.transcribe_piece(
-        SERVER, "ann", pcm=said("hello"), sample_rate=RATE, speaker="Ann",
+        SERVER, "ann", pcm=pcm_saying("hello"), sample_rate=RATE, speaker="Ann",
         started_at=datetime.now(UTC),
     ))  # fmt: skip
     await until(lambda: gate.waiting >= 2, "the caption in line")
@@ -145,19 +145,19 @@ async def test_a_no_said_during_a_turn_keeps_none_of_it_whatever_comes_after(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
     speech = HeldSpeech()
-    listening = listening_on(uow_factory, speech, RequestGate(total=8, per_chat=4))
+    listening = listening_held(uow_factory, speech, RequestGate(total=8, per_chat=4))
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     began = datetime.now(UTC)
     await listening.transcribe_piece(
-        SERVER, "ann", pcm=said("my secret"), sample_rate=RATE, speaker="Ann",
+        SERVER, "ann", pcm=pcm_saying("my secret"), sample_rate=RATE, speaker="Ann",
         started_at=began, turn=began, piece=0, last=False,
     )  # fmt: skip
     await listening.consents.decide(SERVER, "ann", False)
     await listening.consents.decide(SERVER, "ann", True)  # changed her mind, for what comes next
     later = began + timedelta(seconds=5)
     await listening.transcribe_piece(
-        SERVER, "ann", pcm=said("hello again"), sample_rate=RATE, speaker="Ann",
+        SERVER, "ann", pcm=pcm_saying("hello again"), sample_rate=RATE, speaker="Ann",
         started_at=later, turn=later, piece=0, last=True,
     )  # fmt: skip
     await listening.end(SERVER)

@@ -41,7 +41,7 @@ RATE = 16_000
 ASR = "mimo-v2.5-asr"
 
 
-def listening_on(
+def listening_wired(
     uow: Callable[[], Any],
     real: Callable[[], SqlAlchemyUnitOfWork],
     *,
@@ -96,7 +96,7 @@ async def test_a_no_holds_in_the_call_before_the_database_has_stored_it(
     in, and what she says next reaches nobody, stored or not."""
     held = Held(uow_factory, "")
     gate = RequestGate(total=8, per_chat=4)
-    listening = listening_on(held, uow_factory, mimo=mimo, http=http, gate=gate)
+    listening = listening_wired(held, uow_factory, mimo=mimo, http=http, gate=gate)
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     assert await piece_of(listening, "ann", "before my no") is not None
@@ -122,7 +122,7 @@ async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
     """Cy never said yes: a piece of his that reaches the core anyway (the adapter's filter
     let it by) is heard by nobody and kept nowhere; Ann, who said yes, is heard."""
     gate = RequestGate(total=8, per_chat=4)
-    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    listening = listening_wired(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann", "cy"], channel="5", starter="ann")
 
@@ -144,7 +144,7 @@ async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_
     requests in flight are at their limit); she says no meanwhile: it is never sent, its
     seconds are given back, and her call keeps none of it."""
     gate = RequestGate(total=1, per_chat=4)
-    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    listening = listening_wired(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
     roll, waiting = await anns_piece_in_line(listening, gate)
     await listening.consents.decide(SERVER, "ann", False)
     gate.release(NOTES)
@@ -166,7 +166,7 @@ async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_
     she said before her no is never sent nor kept (her yes is for what she says after it), and
     what she says after her yes is heard as usual."""
     gate = RequestGate(total=1, per_chat=4)
-    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    listening = listening_wired(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
     roll, waiting = await anns_piece_in_line(listening, gate)
     await listening.consents.decide(SERVER, "ann", False)
     await listening.consents.decide(SERVER, "ann", True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from core.domain.tts import clone_voice
 from tests.integration.chatlog_db import query, settled_claims
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
-from tests.integration.test_voices_discord import clone_by_reading
+from tests.integration.test_voices_discord import clone_on_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -285,7 +285,7 @@ async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
     spoken = {"text": "我们明天见", "language": "en", "voice": True}
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
-        await clone_by_reading(discord_api, server, alice, posted, "Alice", tmp_path)
+        await clone_on_discord(discord_api, server, alice, posted, "Alice", tmp_path)
         before = await discord_api.slash(server.general, alice, "translate", **spoken)
         first = await before.wait_for_messages(2)
         allowing = await discord_api.slash(server.general, alice, "voicetranslations", allowed=True)
@@ -332,7 +332,7 @@ async def test_discord_speak_button_speaks_a_members_voice_message_in_their_voic
     async with running_discord(settings, discord_api):
         note = await discord_api.post_voice_message(server.general, bob, voice_ogg, duration=3)
         await discord_api.wait_for_contents(server.general, ["我们明天见"])
-        await clone_by_reading(discord_api, server, bob, note, "Bob", tmp_path)
+        await clone_on_discord(discord_api, server, bob, note, "Bob", tmp_path)
         english = await discord_api.message_command(server.general, alice, "Translate", note)
         [translation] = await english.wait_for_messages()
         german = await discord_api.message_command(server.general, carla, "Translate", note)

@@ -50,7 +50,7 @@ def _message(number: int, days_ago: float, user: int, name: str, **extra: Any) -
     }  # fmt: skip
 
 
-def _recording(
+def _recording_file(
     folder: Path, number: int, days_ago: float, user: int, name: str, *, seconds: int,
     media: str = "voice_message", fmt: str = "ogg",
 ) -> dict[str, Any]:  # fmt: skip
@@ -78,15 +78,15 @@ def make_export(cwd: Path) -> Path:
         {"id": 1, "type": "service", "date": "2026-01-01T10:00:00", "date_unixtime": "1767261600",
          "actor": "Ann", "actor_id": f"user{ANN}", "action": "create_group", "title": "Flat 4B",
          "text": ""},
-        _recording(folder, 2, 40, CY, "Cy", seconds=2),
+        _recording_file(folder, 2, 40, CY, "Cy", seconds=2),
         _message(3, 22, BOB, "Bob", text=["Who has the ", {"type": "bold", "text": "key"}, "?"]),
-        _recording(folder, 4, 21, ANN, "Ann", seconds=4),
+        _recording_file(folder, 4, 21, ANN, "Ann", seconds=4),
         _message(5, 15, ANN, "Ann", media_type="voice_message", mime_type="audio/ogg",
                  duration_seconds=9,
                  file="(File not included. Change data exporting settings to download.)"),
-        _recording(folder, 6, 10, BOB, "Bob", seconds=3, media="video_message", fmt="mp4"),
-        _recording(folder, 7, 5, CY, "Cy", seconds=5, media="audio_file", fmt="mp3"),
-        _recording(folder, 8, 4, DAN, "Dan", seconds=6),
+        _recording_file(folder, 6, 10, BOB, "Bob", seconds=3, media="video_message", fmt="mp4"),
+        _recording_file(folder, 7, 5, CY, "Cy", seconds=5, media="audio_file", fmt="mp3"),
+        _recording_file(folder, 8, 4, DAN, "Dan", seconds=6),
     ]  # fmt: skip
     export = {"name": "Flat 4B", "type": "private_supergroup", "id": BARE_ID, "messages": messages}
     (folder / "result.json").write_text(json.dumps(export, ensure_ascii=False, indent=1))

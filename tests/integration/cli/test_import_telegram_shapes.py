@@ -44,7 +44,7 @@ def message(number: int, days_ago: float, user: int, name: str, **extra: Any) ->
     }  # fmt: skip
 
 
-def voice(
+def exported_voice(
     top: Path, under: str, number: int, days_ago: float, user: int, name: str, *, seconds: int,
     **extra: Any,
 ) -> dict[str, Any]:  # fmt: skip
@@ -71,10 +71,10 @@ def account_export(cwd: Path) -> Path:
     top = cwd / "DataExport_2026-11-27"
     top.mkdir()
     flat = [
-        voice(top, "chats/chat_01/", 10, 3, ANN, "Ann", seconds=3),
+        exported_voice(top, "chats/chat_01/", 10, 3, ANN, "Ann", seconds=3),
         message(11, 2, BOB, "Bob", text=["Who has the ", {"type": "bold", "text": "key"}, "?"]),
     ]
-    club = [voice(top, "chats/chat_02/", 10, 3, BOB, "Bob", seconds=5)]
+    club = [exported_voice(top, "chats/chat_02/", 10, 3, BOB, "Bob", seconds=5)]
     chats = [
         {"name": "Flat 4B", "type": "private_supergroup", "id": 1555, "messages": flat},
         {"name": "Book club", "type": "private_group", "id": 1601, "messages": club},
@@ -160,7 +160,7 @@ async def test_an_export_without_unix_times_says_the_zone_it_assumed_and_its_dat
     """An export from before 2022: `date` alone, the exporting computer's local time."""
     top = cwd / "ChatExport_2021"
     older = [
-        voice(top, "", 2, 9, ANN, "Ann", seconds=3),
+        exported_voice(top, "", 2, 9, ANN, "Ann", seconds=3),
         message(3, 8, BOB, "Bob", text="See you at noon"),
     ]
     for one in older:
@@ -216,7 +216,7 @@ async def test_the_three_ways_a_file_is_left_out_are_counted_apart_each_with_wha
     top = cwd / "ChatExport"
     left_out = {"media_type": "voice_message", "mime_type": "audio/ogg", "duration_seconds": 4}
     messages = [
-        voice(top, "", 2, 3, ANN, "Ann", seconds=3),
+        exported_voice(top, "", 2, 3, ANN, "Ann", seconds=3),
         message(3, 3, ANN, "Ann", file=NOT_INCLUDED, **left_out),
         message(4, 3, ANN, "Ann", file=TOO_BIG, **left_out),
         message(5, 3, BOB, "Bob", file=TOO_BIG, **left_out),
@@ -250,12 +250,12 @@ async def test_a_forwarded_voice_message_is_its_speakers_never_the_forwarders(
     Bob's name."""
     top = cwd / "ChatExport"
     messages = [
-        voice(top, "", 2, 4, BOB, "Bob", seconds=2, forwarded_from="Carol",
+        exported_voice(top, "", 2, 4, BOB, "Bob", seconds=2, forwarded_from="Carol",
               forwarded_from_id=f"user{CAROL}"),
-        voice(top, "", 3, 3, BOB, "Bob", seconds=4, forwarded_from="Dee",
+        exported_voice(top, "", 3, 3, BOB, "Bob", seconds=4, forwarded_from="Dee",
               forwarded_from_id=f"user{DEE}"),
-        voice(top, "", 4, 2, BOB, "Bob", seconds=5, forwarded_from="Hidden Person"),
-        voice(top, "", 5, 1, ANN, "Ann", seconds=3),
+        exported_voice(top, "", 4, 2, BOB, "Bob", seconds=5, forwarded_from="Hidden Person"),
+        exported_voice(top, "", 5, 1, ANN, "Ann", seconds=3),
     ]  # fmt: skip
     one_chat(cwd, messages, folder=top.name)
     settings = settings_in(cwd, mimo)
@@ -339,6 +339,6 @@ async def test_a_number_no_export_holds_ends_the_import_in_one_line(
 def _two_messages(cwd: Path) -> list[dict[str, Any]]:
     """Flat 4B's messages as `account_export` writes them, in one chat's export."""
     return [
-        voice(cwd / "ChatExport", "", 10, 3, ANN, "Ann", seconds=3),
+        exported_voice(cwd / "ChatExport", "", 10, 3, ANN, "Ann", seconds=3),
         message(11, 2, BOB, "Bob", text="Who has the key?"),
     ]
