@@ -1,7 +1,12 @@
 """Waiting for what no stand-in signals (a request in line at the process's gate, a count a
 fake keeps), by looking again every few milliseconds until it holds, with a generous limit as a
 safety net: never a fixed sleep, and never a loop of `asyncio.sleep(0)`, which spins a core
-while the awaited thing waits on a thread (SQLite's) or a process."""
+while the awaited thing waits on a thread (SQLite's) or a process. Every test waits this way:
+`until` is defined here alone.
+
+    await until(lambda: len(call.heard) == 2, "two clips played")
+    await until(lambda: mimo.requests, "a request to MiMo", 60)  # a longer safety net
+"""
 
 from __future__ import annotations
 

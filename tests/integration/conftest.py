@@ -1,4 +1,13 @@
-"""Loopback stand-ins and a running bot configured by the documented settings alone."""
+"""Loopback stand-ins and a running bot configured by the documented settings alone. The
+fixtures and helpers every integration test may use:
+
+    mimo, http, bot_api, discord_api, server     the stand-ins (and a client to talk to one)
+    sqlite_url, settings_for, running            a Telegram bot run in this event loop
+    running_discord, discord_settings            the Discord bot, likewise
+    voice_ogg, short_ogg, long_ogg, notes        the voice notes the tests send (3, 2, 35 s,
+                                                 and 2 to 6 s by their seconds)
+    hearing                                      MiMo hearing each note as the module's SAID
+"""
 
 from __future__ import annotations
 

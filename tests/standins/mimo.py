@@ -11,6 +11,7 @@ received audio by decoding it with ffmpeg, and TTS answers with a real WAV tone.
         mimo.refused_models.add("mimo-v2.5")  # a model MiMo no longer offers: 400
         ...
         assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
+        lengths = hears_by_length(mimo, {2: "hi", 3: "hello"})  # heard as its seconds say
 
 Faults on a schedule, for tests of what users see when MiMo misbehaves (deterministic: the
 schedule counts requests, nothing is random):
