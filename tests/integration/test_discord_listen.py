@@ -136,6 +136,8 @@ async def listening(
 async def members_in_lounge(
     discord_api: FakeDiscord, server: Guild, *names: str
 ) -> list[CallMember]:
+    """Members of `server` named `names`, each in the Lounge's call (test_discord_listening's
+    tests use them too)."""
     members = []
     for name in names:
         user_id = discord_api.add_member(server, name)
