@@ -338,9 +338,9 @@ async def _get_route(discord_api: FakeDiscord, path: str) -> httpx.Response:
 
 def _lacks(method: str, route: str, answer: Any) -> list[str]:
     """What Discord's description requires of this route's answer and the answer lacks."""
-    schema = discord_description.discord_api().response_schema(method, route, 200)
+    schema = discord_description.discord_api_description().response_schema(method, route, 200)
     assert schema is not None
-    return discord_description.discord_api().missing(schema, answer, "")
+    return discord_description.discord_api_description().missing(schema, answer, "")
 
 
 async def test_thread_members_come_in_the_thread_member_objects_shape(

@@ -32,7 +32,7 @@ from core.chat.messages import text
 from core.domain.reading import ReaderMember
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import unit_of_work
-from tests.integration.cli.process import env
+from tests.integration.cli.process import env, voicebridge
 from tests.integration.cli.test_import_telegram import BOB, GROUP, SAID, make_export
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.restarts import WAIT, environment, in_the_call_again, in_the_lounge, in_voice
@@ -379,7 +379,7 @@ async def test_what_an_import_kept_is_found_in_its_chat_alone(
     export = make_export(cwd)
     url = f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}"
     hears_by_length(mimo, SAID)
-    done = await voicebridge_run(
+    done = await voicebridge(
         "import", "telegram", str(export), "--yes", cwd=cwd,
         env=env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="30"),
     )  # fmt: skip
