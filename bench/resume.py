@@ -33,7 +33,7 @@ from typing import Any
 from bench import sized
 from bench.sections import loads, reflow, replace_section
 from tests.scenarios.discord_bot import Members, transcript_lines
-from tests.scenarios.processes import identified, voicebridge
+from tests.scenarios.processes import identified, voicebridge_run
 from tests.scenarios.restarts import AWAY, environment, in_the_lounge
 from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -71,7 +71,7 @@ async def _measured(discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, tmp
     turns: list[tuple[float, bool]] = []  # each turn's start, and whether the bot was there
     present = asyncio.Event()  # the bot is in the call, its DAVE group joined
     enough = asyncio.Event()  # no turn begins after it is set
-    async with voicebridge(bot_folder, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(bot_folder, env, "first", identified(discord_api)) as first:
         for member in members:
             await asking.answer(member.user_id, "listen_me", allowed=True)
         await asking.answer(members[0].user_id, "listen")
@@ -86,7 +86,7 @@ async def _measured(discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, tmp
         # Whole before the kill: the turn it cut short is lost by nature, as the away ones.
         said_before = sum(1 for start, there in turns if there and start + TURN <= killed)
     started = time.monotonic()
-    async with voicebridge(bot_folder, env, "second", identified(discord_api)):
+    async with voicebridge_run(bot_folder, env, "second", identified(discord_api)):
         await _until(lambda: _back(discord_api, server) is not None, "back")
         back_at = time.monotonic()
         await _joined(discord_api, server)

@@ -36,7 +36,7 @@ class Block:
 
 
 @dataclass(frozen=True)
-class Command:
+class DocCommand:
     text: str  # as shown, continuations joined, the comment dropped
     page: str
     line: int
@@ -67,9 +67,9 @@ def blocks(pages: list[Path] = PAGES) -> list[Block]:
     return found
 
 
-def commands(block: Block) -> list[Command]:
+def commands(block: Block) -> list[DocCommand]:
     """The block's commands in order: every part of every line's `&&` chain."""
-    found: list[Command] = []
+    found: list[DocCommand] = []
     lines = block.text.splitlines()
     index = 0
     while index < len(lines):
@@ -88,11 +88,11 @@ def commands(block: Block) -> list[Command]:
             stdin = "\n".join(lines[index:end]) + "\n"
             index = end + 1
         for part in split_top_level(line, ("&&",)):
-            found.append(Command(" ".join(part.split()), block.page, number, block, stdin))
+            found.append(DocCommand(" ".join(part.split()), block.page, number, block, stdin))
     return found
 
 
-def all_commands() -> list[Command]:
+def all_commands() -> list[DocCommand]:
     return [command for block in blocks() for command in commands(block)]
 
 

@@ -50,7 +50,7 @@ class Break:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class BreakOutcome:
     verdict: str  # "caught", "MISSED", "STALE" or "UNCLEAR"
     detail: str
 
@@ -101,7 +101,7 @@ def unpacked(archive: bytes, folder: Path) -> Path:
     return folder
 
 
-def environment(copy: Path) -> dict[str, str]:
+def copy_environment(copy: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(copy), env.get("PYTHONPATH")]))
     # `git apply` in the copy never looks for a repository above it.
@@ -113,7 +113,7 @@ def check_imports_from(copy: Path) -> None:
     """The copy, not the checkout the package was installed from, is what the tests import."""
     done = subprocess.run(
         [sys.executable, "-c", "import core, bots, tests; print(core.__file__)"],
-        cwd=copy, env=environment(copy), capture_output=True, text=True, check=True,
+        cwd=copy, env=copy_environment(copy), capture_output=True, text=True, check=True,
     )  # fmt: skip
     if not Path(done.stdout.strip()).resolve().is_relative_to(copy.resolve()):
         raise SystemExit(f"the copy's tests would import {done.stdout.strip()}, not the copy")
@@ -123,7 +123,7 @@ def pytest(copy: Path, tests: Sequence[str], *, whole: bool) -> subprocess.Compl
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE"]
     command += [] if whole else ["-n0", *tests]
     return subprocess.run(
-        command, cwd=copy, env=environment(copy), capture_output=True, text=True, check=False
+        command, cwd=copy, env=copy_environment(copy), capture_output=True, text=True, check=False
     )
 
 
@@ -143,15 +143,15 @@ def baseline(archive: bytes, breaks: Sequence[Break], folder: Path) -> None:
         raise SystemExit("the guards do not pass on HEAD without any break: see above")
 
 
-def planted(archive: bytes, each: Break, folder: Path, *, whole: bool) -> Outcome:
+def planted(archive: bytes, each: Break, folder: Path, *, whole: bool) -> BreakOutcome:
     copy = unpacked(archive, folder / each.name)
     try:
         applied = subprocess.run(
-            ["git", "apply", "-"], input=each.diff, cwd=copy, env=environment(copy),
+            ["git", "apply", "-"], input=each.diff, cwd=copy, env=copy_environment(copy),
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if applied.returncode != 0:
-            return Outcome("STALE", f"the patch no longer applies: {applied.stderr.strip()}")
+            return BreakOutcome("STALE", f"the patch no longer applies: {applied.stderr.strip()}")
         run = pytest(copy, each.guards, whole=whole)
     finally:
         shutil.rmtree(copy)
@@ -160,10 +160,10 @@ def planted(archive: bytes, each: Break, folder: Path, *, whole: bool) -> Outcom
     if len(failed) > _SHOWN:
         named += f"; and {len(failed) - _SHOWN} more"
     if run.returncode == 0:
-        return Outcome("MISSED", "its tests passed with the break in place")
+        return BreakOutcome("MISSED", "its tests passed with the break in place")
     if run.returncode in (1, 2) and failed:  # tests failed, or a module failed to load
-        return Outcome("caught", f"{len(failed)} failed: {named}")
-    return Outcome("UNCLEAR", f"pytest ended with {run.returncode}:\n{run.stdout[-2000:]}")
+        return BreakOutcome("caught", f"{len(failed)} failed: {named}")
+    return BreakOutcome("UNCLEAR", f"pytest ended with {run.returncode}:\n{run.stdout[-2000:]}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,16 +3,28 @@
 The bot shows no sign of logging a group message (it does not reply to it), so tests that need
 the log complete before `/summary` wait here until the rows are there, as `wait_for` waits for
 Bot API calls.
+
+    query(url, sql, **params)            the rows of one statement, on a connection of its own
+    unit_of_work(url)                    a unit of work, as another process of the bot opens one
+    logged / until_logged / rows_of      a Telegram chat's stored messages, and its rows by table
+    settled_claims(url)                  the claims, once none is still started
+    kept_line_count / until_kept         the transcript lines kept (of every recording)
+    until_noted_deleted(url, id)         a deleted message's note
+    tables_holding(url, words)           the tables with `words` anywhere in a row
+    kept_in_file / log_in_file           a chat's recordings and log, read from the SQLite file
+                                         (while no bot runs: the command line's tests)
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 
@@ -81,3 +93,78 @@ async def settled_claims(url: str) -> list[tuple[str, str, str]]:
             return [(str(p), str(c), str(s)) for p, c, s in rows]
         await asyncio.sleep(0.02)
     raise AssertionError(f"claims still started: {rows}")
+
+
+async def kept_line_count(url: str) -> int:
+    """How many transcript lines the database keeps, of every recording."""
+    [(count,)] = await query(url, "SELECT count(*) FROM recording_transcript_parts")
+    return int(count)
+
+
+async def until_kept(url: str, lines: int, timeout: float = 20.0) -> None:
+    """Wait until the database keeps `lines` transcript lines; `timeout` only a safety net."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await kept_line_count(url) != lines:
+        assert asyncio.get_running_loop().time() < deadline, f"not {lines} kept lines"
+        await asyncio.sleep(0.05)
+
+
+async def until_noted_deleted(url: str, message_id: str, timeout: float = 20.0) -> None:
+    """Wait until the bot has noted that the message was deleted."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    sql = "SELECT count(*) FROM deleted_messages WHERE message_id = :id"
+    while await query(url, sql, id=message_id) == [(0,)]:
+        assert asyncio.get_running_loop().time() < deadline, "the deletion was not noted"
+        await asyncio.sleep(0.05)
+
+
+async def tables_holding(url: str, words: str) -> list[str]:
+    """The tables of the bot's database with `words` in any value of any row (bytes read as
+    UTF-8), on SQLite and PostgreSQL alike."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+            found = []
+            for name in names:
+                rows = await connection.execute(text(f'SELECT * FROM "{name}"'))
+                if any(words in _readable(value) for row in rows for value in row):
+                    found.append(name)
+            return found
+    finally:
+        await engine.dispose()
+
+
+def _readable(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def kept_in_file(database: Path, chat: str) -> list[tuple[str, ...]]:
+    """The recordings kept in `chat`, by message id: (message id, sender, when sent)."""
+    return _rows_of_file(
+        database,
+        "SELECT message_id, author, sent_at FROM recording_transcripts WHERE chat_id = ? "
+        "ORDER BY message_id",
+        chat,
+    )
+
+
+def log_in_file(database: Path, chat: str) -> list[tuple[str, ...]]:
+    """The chat's log for /summary: (message id, kind, sender, text), oldest first."""
+    return _rows_of_file(
+        database,
+        "SELECT message_id, kind, author, text FROM chat_messages WHERE chat_id = ? "
+        "ORDER BY sent_at",
+        chat,
+    )
+
+
+def _rows_of_file(database: Path, sql: str, *params: str) -> list[tuple[str, ...]]:
+    db = sqlite3.connect(database)
+    try:
+        rows = db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+    return [tuple(map(str, row)) for row in rows]

@@ -1,4 +1,13 @@
-"""Loopback stand-ins and a running bot configured by the documented settings alone."""
+"""Loopback stand-ins and a running bot configured by the documented settings alone. The
+fixtures and helpers every integration test may use:
+
+    mimo, http, bot_api, discord_api, server     the stand-ins (and a client to talk to one)
+    sqlite_url, settings_for, running            a Telegram bot run in this event loop
+    running_discord, discord_settings            the Discord bot, likewise
+    voice_ogg, short_ogg, long_ogg, notes        the voice notes the tests send (3, 2, 35 s,
+                                                 and 2 to 6 s by their seconds)
+    hearing                                      MiMo hearing each note as the module's SAID
+"""
 
 from __future__ import annotations
 
@@ -16,6 +25,7 @@ from bots.runner import run_bots
 from bots.telegram.answers.progress_pace import Pace
 from core.config import Settings
 from core.ports import Clock
+from tests.audio_factory import make_audio
 from tests.db_fixtures import migrated_sqlite_at
 
 # Moved to the scenarios the benchmarks share (tests/scenarios), named here for the test
@@ -27,7 +37,7 @@ from tests.scenarios.ports import free_listens as free_listens
 from tests.scenarios.ports import free_ports as free_ports
 from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
 
 
@@ -147,3 +157,39 @@ async def started(task: asyncio.Task[None], ready: Any) -> None:
         waiting.cancel()
         task.result()
     await waiting
+
+
+# The voice notes the tests send (OGG/Opus, as Telegram and Discord carry them). The MiMo
+# stand-in hears a note as its length, so a test tells its notes apart by their seconds.
+
+
+@pytest.fixture
+def voice_ogg(tmp_path: Path) -> bytes:
+    """A voice note of 3 s: the everyday note, one piece for MiMo."""
+    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+
+
+@pytest.fixture
+def short_ogg(tmp_path: Path) -> bytes:
+    """A voice note of 2 s, for tests that tell it from a 3 s note or name its length."""
+    return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+
+
+@pytest.fixture
+def long_ogg(tmp_path: Path) -> bytes:
+    """A voice note of 35 s: at least four pieces of at most 10 s."""
+    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> dict[int, bytes]:
+    """Voice notes of 2 to 6 s by their seconds, for tests whose MiMo answers each length with
+    words of its own (a module's `SAID`)."""
+    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in range(2, 7)}
+
+
+@pytest.fixture
+def hearing(mimo: FakeMimo, request: pytest.FixtureRequest) -> FakeMimo:
+    """MiMo hearing each note as the test module's `SAID` gives its length (see `notes`)."""
+    hears_by_length(mimo, request.module.SAID)
+    return mimo

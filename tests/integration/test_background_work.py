@@ -19,17 +19,17 @@ from tests.integration.conftest import (
     running_discord,
     settings_for,
 )
-from tests.integration.test_discord_reader import until
 from tests.integration.test_operations import _samples, _value
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 USER = 1001
 TYPING = "POST /channels/{channel_id}/typing"
 
 
-async def _fails() -> None:
+async def _fails_at_once() -> None:
     await asyncio.sleep(0)
     raise RuntimeError("a chore went wrong")
 
@@ -45,7 +45,7 @@ async def test_a_failing_task_is_logged_and_counted_and_the_bot_goes_on(
     ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen)
     async with running(settings, bot_api):
-        await asyncio.wait([background.start(_fails(), name="nightly chore")])
+        await asyncio.wait([background.start(_fails_at_once(), name="nightly chore")])
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=ogg, duration=3))
         await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
         samples = await _samples(listen)

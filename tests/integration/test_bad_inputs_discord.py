@@ -36,7 +36,7 @@ REPLY_TIMEOUT = 90.0  # generous: the machine is shared, and nothing here measur
 OPTION = {"say": "text", "voice": "name", "style": "text", "summary": "window"}
 
 
-async def send_case(
+async def send_discord_case(
     discord_api: FakeDiscord, mimo: FakeMimo, server: Guild, user: int, case: Case, folder: Path
 ) -> str | None:
     """Send the case's input and wait for its reply; what went wrong, or None."""
@@ -118,7 +118,7 @@ async def test_every_bad_input_gets_its_clear_reply_and_nothing_is_lost(
         for number, case in enumerate(cases_for("discord")):
             folder = tmp_path / f"case-{number:02d}"
             folder.mkdir()
-            problem = await send_case(discord_api, mimo, server, owner, case, folder)
+            problem = await send_discord_case(discord_api, mimo, server, owner, case, folder)
             if problem is not None:
                 wrong.append(f"{case.name}: {problem}")
 

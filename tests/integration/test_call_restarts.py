@@ -30,15 +30,16 @@ from tests.integration.restarts import (
     in_the_lounge,
     in_voice,
 )
-from tests.integration.test_discord_interpreting import sentence_heard
+from tests.integration.test_discord_interpreting import sentence_of_tone
 from tests.integration.test_discord_listening import heard_tones
-from tests.integration.test_discord_reader import clips, spoken_requests, until
+from tests.integration.test_discord_reader import clips, spoken_requests
 from tests.scenarios.discord_bot import Members, posted_in, transcript_lines
-from tests.scenarios.processes import identified, voicebridge
+from tests.scenarios.processes import identified, voicebridge_run
 from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
+from tests.waiting import until
 
 MARKED = re.compile(r"\(I was away for \d+:\d\d, restarting: nothing said meanwhile was heard\)")
 
@@ -72,12 +73,12 @@ async def taken_up_after(
     ann, bob, carol = await in_the_lounge(discord_api, server, "Ann", "Bob", "Carol")
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann)
-        await said(discord_api, server, ann, 440)
-        await said(discord_api, server, bob, 660)
+        await listening_again(discord_api, server, members, ann)
+        await said_and_captioned(discord_api, server, ann, 440)
+        await said_and_captioned(discord_api, server, bob, 660)
         await discord_api.voice.speak(carol, tone(330, 0.8))
         stopped_at = datetime.now(UTC)
         first.send_signal(stop)
@@ -86,18 +87,18 @@ async def taken_up_after(
         await consent_saved(database_url, server, bob.user_id, False)
     bye_before = [line for line in posted_in(discord_api, server.lounge) if "stopped" in line]
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
         await in_the_call_again(discord_api, server)
         kept = await kept_call(database_url, server)
         if bob_says_no:
             await discord_api.voice.speak(bob, tone(880, 0.8))
-        await said(discord_api, server, ann, 550)
+        await said_and_captioned(discord_api, server, ann, 550)
         await discord_api.voice.speak(carol, tone(770, 0.8))
         if not bob_says_no:
-            await said(discord_api, server, bob, 880)
+            await said_and_captioned(discord_api, server, bob, 880)
         stopped = await members.answer(ann.user_id, "stop_listening")
-        bye = await goodbye(discord_api, server)
+        bye = await until_goodbye(discord_api, server)
 
     assert bye_before == []  # neither a stop for a deploy nor a crash ends the call
     # Taken up, the call is kept alive as of now: another crash soon after is no long absence.
@@ -132,10 +133,10 @@ async def test_a_caption_shown_just_before_a_kill_is_in_the_transcript_in_its_pl
     ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann)
+        await listening_again(discord_api, server, members, ann)
         speaking = asyncio.create_task(discord_api.voice.speak(ann, tone(440, 8.0)))
         await until(
             lambda: any("tone 440" in line for line in posted_in(discord_api, server.lounge)),
@@ -144,12 +145,12 @@ async def test_a_caption_shown_just_before_a_kill_is_in_the_transcript_in_its_pl
         first.kill()  # her turn not over: kept only as its caption showed it
         await first.wait()
         speaking.cancel()
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
         await in_the_call_again(discord_api, server)
-        await said(discord_api, server, bob, 660)
+        await said_and_captioned(discord_api, server, bob, 660)
         await members.answer(ann.user_id, "stop_listening")
-        bye = await goodbye(discord_api, server)
+        bye = await until_goodbye(discord_api, server)
 
     [text] = [file.data.decode() for file in bye.attachments if file.filename == "call.txt"]
     timed = [line.split("] ", 1) for line in text.splitlines()]
@@ -173,8 +174,8 @@ async def test_a_call_everyone_left_meanwhile_is_ended_with_its_transcript(
     for member in (ann, bob):
         await discord_api.leave_call(server, member)
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
-        bye = await goodbye(discord_api, server)
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
+        bye = await until_goodbye(discord_api, server)
         await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
 
     assert (
@@ -199,8 +200,8 @@ async def test_a_call_the_days_quota_keeps_from_coming_back_is_ended_saying_why(
     await listened_today(database_url, server, seconds=60)
 
     quota = env | {"DAILY_LISTEN_SECONDS": "60"}
-    async with voicebridge(tmp_path, quota, "second", identified(discord_api)):
-        bye = await goodbye(discord_api, server)
+    async with voicebridge_run(tmp_path, quota, "second", identified(discord_api)):
+        bye = await until_goodbye(discord_api, server)
 
     why = "This server has used all of today's listening in voice channels"
     assert f"did not come back to <#{server.lounge}>: {why}" in bye.content
@@ -217,15 +218,15 @@ async def test_an_operator_stopping_for_good_ends_the_call_with_its_transcript(
     [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(
+    async with voicebridge_run(
         tmp_path, env | {"CALLS_END_ON_STOP": "true"}, "first", identified(discord_api)
     ):
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann)
-        await said(discord_api, server, ann, 440)
-    bye = await goodbye(discord_api, server)
+        await listening_again(discord_api, server, members, ann)
+        await said_and_captioned(discord_api, server, ann, 440)
+    bye = await until_goodbye(discord_api, server)
     assert await query(database_url, "SELECT count(*) FROM live_calls") == [(0,)]
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await members.answer(ann.user_id, "listen_me", allowed=True)  # it is up by now
 
     assert bye.content.startswith(f"I stopped listening and left <#{server.lounge}>.")
@@ -241,18 +242,18 @@ async def test_an_interpreted_call_is_interpreted_again_once_taken_up(
     takes up is interpreted, as asked at its start (the options are kept with the call): Bob's
     Chinese is captioned with its English and spoken in English into the call, its captions
     still cut the cheaper way."""
-    mimo.asr_text = sentence_heard
+    mimo.asr_text = sentence_of_tone
     ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann, interpret=True, cheaper=True)
+        await listening_again(discord_api, server, members, ann, interpret=True, cheaper=True)
         first.kill()
         await first.wait()
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
         call = await in_the_call_again(discord_api, server)
         await discord_api.voice.speak(bob, tone(660, 1.0))
@@ -285,19 +286,19 @@ async def test_the_process_that_runs_the_shard_next_takes_the_call_up(
         shard = {"DISCORD_SHARD_COUNT": "2"}
         zero = env | shard | {"DISCORD_SHARD_IDS": "0", "INSTANCE_NAME": "zero"}
         one = env | shard | {"DISCORD_SHARD_IDS": "1", "INSTANCE_NAME": "one"}
-        async with voicebridge(tmp_path, zero, "zero", identified(discord_api)):
-            async with voicebridge(tmp_path, one, "one", identified(discord_api)) as first:
+        async with voicebridge_run(tmp_path, zero, "zero", identified(discord_api)):
+            async with voicebridge_run(tmp_path, one, "one", identified(discord_api)) as first:
                 await members.answer(ann.user_id, "listen_me", allowed=True)
-                await listening_started(discord_api, server, members, ann, cheaper=True)
-                await said(discord_api, server, ann, 440)
+                await listening_again(discord_api, server, members, ann, cheaper=True)
+                await said_and_captioned(discord_api, server, ann, 440)
                 first.kill()
                 await first.wait()
-            async with voicebridge(tmp_path, one, "one-again", identified(discord_api)):
+            async with voicebridge_run(tmp_path, one, "one-again", identified(discord_api)):
                 await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
                 await in_the_call_again(discord_api, server)
-                await said(discord_api, server, ann, 550)
+                await said_and_captioned(discord_api, server, ann, 550)
                 await members.answer(ann.user_id, "stop_listening")
-                bye = await goodbye(discord_api, server)
+                bye = await until_goodbye(discord_api, server)
 
     assert len(back(discord_api, server)) == 1
     lines = transcript_lines(bye)
@@ -317,11 +318,11 @@ async def killed_after_anns_words(
     mimo.asr_text = tone_heard
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "listen_me", allowed=True)
         # Pieces of 2 to 4 s: her words are one piece, the turn's last, kept once captioned.
-        await listening_started(discord_api, server, members, ann, cheaper=True)
-        await said(discord_api, server, ann, 440)
+        await listening_again(discord_api, server, members, ann, cheaper=True)
+        await said_and_captioned(discord_api, server, ann, 440)
         first.kill()
         await first.wait()
     return env
@@ -348,7 +349,7 @@ async def listened_today(url: str, server: Guild, *, seconds: int) -> None:
         await uow.commit()
 
 
-async def listening_started(
+async def listening_again(
     discord_api: FakeDiscord, server: Guild, members: Members, starter: CallMember,
     **options: bool,
 ) -> None:  # fmt: skip
@@ -357,7 +358,9 @@ async def listening_started(
     await until(lambda: posted_in(discord_api, server.lounge), "the opening line", WAIT)
 
 
-async def said(discord_api: FakeDiscord, server: Guild, member: CallMember, pitch: int) -> None:
+async def said_and_captioned(
+    discord_api: FakeDiscord, server: Guild, member: CallMember, pitch: int
+) -> None:
     """`member` says a tone of `pitch`, and its caption is posted (kept by then)."""
     await discord_api.voice.speak(member, tone(pitch, 0.8))
     await until(
@@ -366,7 +369,7 @@ async def said(discord_api: FakeDiscord, server: Guild, member: CallMember, pitc
     )  # fmt: skip
 
 
-async def goodbye(discord_api: FakeDiscord, server: Guild) -> SentMessage:
+async def until_goodbye(discord_api: FakeDiscord, server: Guild) -> SentMessage:
     def bye() -> SentMessage | None:
         found = [m for m in discord_api.messages_in(server.lounge) if m.attachments]
         return found[-1] if found else None

@@ -17,7 +17,7 @@ OTHER = ChatRef("telegram", "-1002")
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-def said(chat: ChatRef, n: int, *, kind: str = "text", text: str | None = None) -> ChatMessage:
+def message_n(chat: ChatRef, n: int, *, kind: str = "text", text: str | None = None) -> ChatMessage:
     return ChatMessage(
         chat=chat,
         message_id=str(n),
@@ -28,7 +28,7 @@ def said(chat: ChatRef, n: int, *, kind: str = "text", text: str | None = None) 
     )
 
 
-async def stored(uow_factory: UowFactory, *messages: ChatMessage) -> None:
+async def store_messages(uow_factory: UowFactory, *messages: ChatMessage) -> None:
     async with uow_factory() as uow:
         for message in messages:
             await uow.chat_log.add(message)
@@ -44,34 +44,41 @@ class TestChatLog:
     async def test_messages_come_back_oldest_first_with_aware_times(
         self, uow_factory: UowFactory
     ) -> None:
-        await stored(uow_factory, said(GROUP, 2), said(GROUP, 1), said(GROUP, 3))
+        await store_messages(
+            uow_factory, message_n(GROUP, 2), message_n(GROUP, 1), message_n(GROUP, 3)
+        )
         messages = await recent(uow_factory, GROUP)
         assert [m.message_id for m in messages] == ["1", "2", "3"]
-        assert messages[0] == said(GROUP, 1)
+        assert messages[0] == message_n(GROUP, 1)
         assert messages[0].sent_at.tzinfo is not None
 
     async def test_a_window_is_strictly_after_its_start_and_the_newest_within_its_limit(
         self, uow_factory: UowFactory
     ) -> None:
-        await stored(uow_factory, *(said(GROUP, n) for n in range(10)))
+        await store_messages(uow_factory, *(message_n(GROUP, n) for n in range(10)))
         after = await recent(uow_factory, GROUP, after=T0 + timedelta(minutes=6))
         newest = await recent(uow_factory, GROUP, limit=3)
         assert [m.message_id for m in after] == ["7", "8", "9"]
         assert [m.message_id for m in newest] == ["7", "8", "9"]
 
     async def test_one_chat_never_sees_another(self, uow_factory: UowFactory) -> None:
-        await stored(
-            uow_factory, said(GROUP, 1), said(OTHER, 2), said(ChatRef("discord", "-1001"), 3)
+        await store_messages(
+            uow_factory,
+            message_n(GROUP, 1),
+            message_n(OTHER, 2),
+            message_n(ChatRef("discord", "-1001"), 3),
         )
         assert [m.message_id for m in await recent(uow_factory, GROUP)] == ["1"]
 
     async def test_the_same_message_twice_is_stored_once_but_its_transcript_too(
         self, uow_factory: UowFactory
     ) -> None:
-        caption = said(GROUP, 1, kind="caption", text="listen to this")
-        transcript = said(GROUP, 1, kind="transcript", text="hello everyone")
-        await stored(uow_factory, caption, transcript)
-        await stored(uow_factory, caption, said(GROUP, 1, kind="transcript", text="again"))
+        caption = message_n(GROUP, 1, kind="caption", text="listen to this")
+        transcript = message_n(GROUP, 1, kind="transcript", text="hello everyone")
+        await store_messages(uow_factory, caption, transcript)
+        await store_messages(
+            uow_factory, caption, message_n(GROUP, 1, kind="transcript", text="again")
+        )
         assert [(m.kind, m.text) for m in await recent(uow_factory, GROUP)] == [
             ("caption", "listen to this"),
             ("transcript", "hello everyone"),
@@ -80,7 +87,9 @@ class TestChatLog:
     async def test_deleting_a_chat_or_old_messages_says_how_many(
         self, uow_factory: UowFactory
     ) -> None:
-        await stored(uow_factory, *(said(GROUP, n) for n in range(5)), said(OTHER, 9))
+        await store_messages(
+            uow_factory, *(message_n(GROUP, n) for n in range(5)), message_n(OTHER, 9)
+        )
         async with uow_factory() as uow:
             expired = await uow.chat_log.delete_sent_before(T0 + timedelta(minutes=2))
             await uow.commit()

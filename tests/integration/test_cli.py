@@ -89,14 +89,14 @@ async def test_a_whole_session_restarts_keeps_preferences_and_never_logs_a_secre
         first = await _start(tmp_path, settings, bot_api)
         bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/voice Chloe"))
         await bot_api.wait_for("sendMessage", chat_id=USER)
-        first_log = await _stop(first)
+        first_log = await _stop_run(first)
 
         second = await _start(tmp_path, settings, bot_api)
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_note))
         await bot_api.wait_until(lambda: bot_api.texts(USER)[-1] == "heard 2.0 seconds")
         bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/say Hi there"))
         [voice] = await bot_api.wait_for("sendVoice", chat_id=USER)
-        second_log = await _stop(second)
+        second_log = await _stop_run(second)
 
     assert mimo.calls("mimo-v2.5-tts")[0]["audio"]["voice"] == "Chloe"
     assert voice.files["voice"].startswith(b"OggS")
@@ -120,7 +120,7 @@ async def _start(tmp_path: Path, settings: dict[str, str], bot_api: FakeBotApi) 
     return process
 
 
-async def _stop(process: Started) -> str:
+async def _stop_run(process: Started) -> str:
     """SIGTERM, as a service manager stops it; it must exit cleanly. Returns its output."""
     process.send_signal(signal.SIGTERM)
     out, err = await asyncio.wait_for(process.communicate(), timeout=30)

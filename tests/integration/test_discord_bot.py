@@ -57,11 +57,6 @@ probe, to_voice_note = AUDIO.probe, AUDIO.to_voice_note
 MANAGE_SERVER_REFUSAL = "Changing this server's settings needs the Manage Server permission."
 
 
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
 async def test_a_voice_message_that_takes_a_while_shows_typing_after_a_moment(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:
@@ -96,7 +91,7 @@ def transcripts(discord_api: FakeDiscord, channel: int) -> list[SentMessage]:
     return [m for m in discord_api.messages_in(channel) if m.reply_to is not None]
 
 
-async def settled(discord_api: FakeDiscord, message: SentMessage, content: str) -> None:
+async def until_reads_content(discord_api: FakeDiscord, message: SentMessage, content: str) -> None:
     """Wait until `message` reads `content` (a transcript's text may still be growing)."""
     await discord_api.wait_until(
         lambda: message.content == content, timeout=15, what=f"the message to read {content!r}"
@@ -143,7 +138,7 @@ async def test_transcribe_on_a_message_transcribes_its_audio(
         )
         asked = await discord_api.message_command(server.general, alice, "Transcribe", posted)
         [transcript] = await asked.wait_for_messages()
-        await settled(discord_api, transcript, "heard 2.0 seconds")
+        await until_reads_content(discord_api, transcript, "heard 2.0 seconds")
         plain = await discord_api.post_message(server.general, alice, "no audio here")
         refused = await discord_api.message_command(server.general, alice, "Transcribe", plain)
         [refusal] = await refused.wait_for_messages()
@@ -170,7 +165,7 @@ async def test_transcribe_and_ask_take_an_attachment(
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         transcript = await answer(discord_api, server.general, alice, "transcribe", attachment=memo)
-        await settled(discord_api, transcript, "heard 2.0 seconds")
+        await until_reads_content(discord_api, transcript, "heard 2.0 seconds")
         reply = await answer(
             discord_api, server.general, alice, "ask", attachment=memo, question="Who speaks?"
         )

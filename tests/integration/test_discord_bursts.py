@@ -5,21 +5,12 @@ paces its requests (`bots.discord.rate_limits`), "typing…" included."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-import pytest
-
-from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 
 SERVERS = 60
-
-
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 async def test_a_burst_stays_under_the_global_limit_and_loses_no_reply(

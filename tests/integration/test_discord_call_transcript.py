@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, tables_holding
 from tests.integration.test_discord_listening import (
     ASR,
     bot_in_server,
@@ -22,7 +22,7 @@ from tests.integration.test_discord_listening import (
     pitch_of,
     server_of,
 )
-from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.integration.test_discord_reader import Members, posted_in
 from tests.standins.discord_api import (
     CHANGE_NICKNAME,
     EVERYONE_PERMISSIONS,
@@ -35,6 +35,7 @@ from tests.standins.discord_api import (
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
 from tests.subtitle_files import parse_srt, parse_vtt
+from tests.waiting import until
 
 T = TypeVar("T")
 
@@ -48,17 +49,6 @@ SAID = {
 def sentence_heard(duration: float, body: Json) -> str:
     """MiMo's answer: the sentence the test gave the pitch it heard."""
     return SAID[int(round(pitch_of(body), -1))]
-
-
-async def tables_holding(url: str, needle: str) -> list[str]:
-    """Every table of the bot's database with a row that holds `needle` anywhere."""
-    names = await query(url, "SELECT name FROM sqlite_master WHERE type = 'table'")
-    found = []
-    for (name,) in names:
-        rows = await query(url, f'SELECT * FROM "{name}"')  # the database's own table names
-        if any(needle in str(value) for row in rows for value in row):
-            found.append(str(name))
-    return found
 
 
 async def the_call(

@@ -5,18 +5,13 @@ answers from what was said in its channel and cites it."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
-from sqlalchemy import text
 
 from core.domain.memory import Said
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
-from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import kept_line_count, until_kept, until_noted_deleted
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import (
     MANAGE_THREADS,
@@ -33,11 +28,6 @@ SAID = {
     3: "I promised to send the invoice on Friday.",
     4: "Nothing about money here.",
 }
-
-
-@pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
 
 
 async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, str]]) -> None:
@@ -284,25 +274,6 @@ async def test_half_a_character_in_the_words_is_no_error(
     assert empty.content.startswith("Find where something was said in this server's voice messages")
 
 
-async def until_kept(database_url: str, lines: int, timeout: float = 20.0) -> None:
-    """Wait until the database keeps `lines` transcript lines; `timeout` only a safety net."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while await kept_lines(database_url) != lines:
-        assert asyncio.get_running_loop().time() < deadline, f"not {lines} kept lines"
-        await asyncio.sleep(0.05)
-
-
-async def kept_lines(database_url: str) -> int:
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            return int(await connection.scalar(text(
-                "SELECT count(*) FROM recording_transcript_parts"
-            )) or 0)  # fmt: skip
-    finally:
-        await engine.dispose()
-
-
 async def test_a_deleted_voice_message_is_no_longer_found(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str,
     notes: dict[int, bytes],
@@ -388,7 +359,7 @@ async def test_transcribe_on_a_message_deleted_meanwhile_says_so_and_keeps_nothi
         "That message was deleted while I was transcribing it, so its transcript is neither "
         "shown nor kept."
     )
-    assert await kept_lines(database_url) == 0
+    assert await kept_line_count(database_url) == 0
     assert not any("4,200" in content for content in discord_api.contents(server.general))
 
 
@@ -418,25 +389,6 @@ async def test_a_deleted_channels_and_threads_lines_go_with_them(
 
     assert found.content.startswith("Nothing I kept here")
     assert "Nothing about **money** here." in kept.content
-
-
-async def until_noted_deleted(database_url: str, message_id: str, timeout: float = 20.0) -> None:
-    """Wait until the bot has noted that the message was deleted."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    engine = create_engine(database_url)
-    try:
-        while True:
-            async with engine.connect() as connection:
-                noted = await connection.scalar(
-                    text("SELECT count(*) FROM deleted_messages WHERE message_id = :id"),
-                    {"id": message_id},
-                )
-            if noted:
-                return
-            assert asyncio.get_running_loop().time() < deadline, "the deletion was not noted"
-            await asyncio.sleep(0.05)
-    finally:
-        await engine.dispose()
 
 
 async def test_a_private_thread_the_bot_was_removed_from_shows_to_nobody_in_it(

@@ -23,25 +23,25 @@ from tests.integration.test_discord_listening import (
 from tests.integration.test_discord_reader import (
     CLONE,
     Members,
+    clip_ended,
     clip_frames,
     clips,
-    ended,
     left_by_itself,
     spoken_requests,
-    until,
 )
 from tests.integration.test_discord_voice_wire import clip_pcm, pitch
-from tests.integration.test_voices_discord import clone_by_reading
+from tests.integration.test_voices_discord import clone_on_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import SAMPLE_RATE
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 SENTENCES = {440: "Hello everyone, shall we start?", 660: "好的，我们开始吧。", 550: "Bonjour"}
 ENGLISH_VOICES = {"Mia", "Chloe", "Milo", "Dean"}
 
 
-def sentence_heard(duration: float, body: Json) -> str:
+def sentence_of_tone(duration: float, body: Json) -> str:
     """MiMo's answer: the sentence of the member whose tone it was sent."""
     return SENTENCES[int(round(pitch_of(body), -1))]
 
@@ -60,10 +60,10 @@ async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_al
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
-        mimo.asr_text = sentence_heard
+        mimo.asr_text = sentence_of_tone
         note = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
         posted = await discord_api.post_voice_message(server.general, ann.user_id, note, duration=3)
-        await clone_by_reading(discord_api, server, ann.user_id, posted, "AnnVoice", tmp_path)
+        await clone_on_discord(discord_api, server, ann.user_id, posted, "AnnVoice", tmp_path)
         await members.answer(ann.user_id, "voicetranslations", allowed=True)
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
@@ -74,7 +74,7 @@ async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_al
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
         await speak(ann, tone(440, 1.0))
         await until(lambda: len(clips(call)) == 1 and len(mimo.tts_wavs) > tts_before, "Ann's")
-        assert not ended(call)  # Ann's interpretation plays on as Bob speaks: he is heard
+        assert not clip_ended(call)  # Ann's interpretation plays on as Bob speaks: he is heard
         await speak(bob, tone(660, 1.0))
         await until(lambda: len(clips(call)) == 2, "Bob's interpretation heard")
         await speak(cy, tone(550, 1.0))  # never heard: Cy said no yes
@@ -122,7 +122,7 @@ async def test_interpreting_stops_with_one_line_after_the_captions_once_the_spee
     [bob] = await members_in_lounge(discord_api, server, "Bob")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url, daily_tts_chars=5) as bot:
-        mimo.asr_text = sentence_heard
+        mimo.asr_text = sentence_of_tone
         await members.answer(bob.user_id, "listen_me", allowed=True)
         await members.answer(bob.user_id, "listen", interpret=True, cheaper=True)
         call = await discord_api.voice.wait_until(
@@ -155,7 +155,7 @@ async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_wait
     speak, voice = discord_api.voice.speak, discord_api.voice
     mimo.tts_seconds_per_char = 0.3  # her interpretation lasts about 12 s
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
-        mimo.asr_text = sentence_heard
+        mimo.asr_text = sentence_of_tone
         interpreting = listening_cog(bot).listening.interpreting
         assert interpreting is not None
         interpreting.late_after = 120.0  # what waits in line is not dropped as late meanwhile
@@ -175,7 +175,7 @@ async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_wait
         await members.answer(ann.user_id, "listen_me", allowed=False)
         await until(lambda: len(clip_frames(call)) == 2, "the next interpretation", timeout=60)
         heard_after_no = len(clip_frames(call)[0]) - before_no
-        await until(lambda: ended(call), "Bob's interpretation played whole", timeout=30)
+        await until(lambda: clip_ended(call), "Bob's interpretation played whole", timeout=30)
         await members.answer(bob.user_id, "stop_listening")
 
     assert heard_after_no <= 25  # within half a second of audio

@@ -46,7 +46,7 @@ RATE = SETTINGS.sample_rate
 HELD_SECOND = 48_000 * 2  # a second of a turn in progress, as it is held (48 kHz PCM16)
 
 
-def pitch(utterance: Utterance) -> float:
+def pitch_of_utterance(utterance: Utterance) -> float:
     """The tone's frequency, from its zero crossings (the codec's first and last 40 ms aside)."""
     edge = utterance.sample_rate // 25
     values = array.array("h", utterance.pcm)[edge:-edge]
@@ -136,6 +136,8 @@ async def listening(
 async def members_in_lounge(
     discord_api: FakeDiscord, server: Guild, *names: str
 ) -> list[CallMember]:
+    """Members of `server` named `names`, each in the Lounge's call (test_discord_listening's
+    tests use them too)."""
     members = []
     for name in names:
         user_id = discord_api.add_member(server, name)
@@ -146,7 +148,9 @@ async def members_in_lounge(
 def assert_said(said: list[Utterance], tones: list[tuple[float, float]]) -> None:
     """`said` is the tones (frequency, seconds) in order, each whole: as long as it was (to a
     frame: the five silence frames after each are not speech), at its pitch."""
-    assert [round(pitch(u)) for u in said] == [pytest.approx(f, rel=0.03) for f, _ in tones]
+    assert [round(pitch_of_utterance(u)) for u in said] == [
+        pytest.approx(f, rel=0.03) for f, _ in tones
+    ]
     assert [u.seconds for u in said] == [pytest.approx(s, abs=0.045) for _, s in tones]
     assert all(u.ends_turn and u.sample_rate == RATE for u in said)
 
@@ -318,7 +322,7 @@ async def test_frames_failing_while_keys_change_are_tolerated_and_the_rest_is_he
     assert 10 <= failed < SETTINGS.decrypt_tolerance
     [said] = it.heard.of(dan_id)
     assert said.seconds == pytest.approx(1.5 - failed * 0.02, abs=0.1)
-    assert round(pitch(said)) == pytest.approx(330, rel=0.03)
+    assert round(pitch_of_utterance(said)) == pytest.approx(330, rel=0.03)
     receive_warnings = [r for r in caplog.records if r.name.startswith("bots.discord.call.receive")]
     assert not [r for r in receive_warnings if r.levelno >= logging.WARNING]
 

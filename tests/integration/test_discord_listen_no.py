@@ -24,10 +24,11 @@ from tests.integration.test_discord_listening import (
     members_in_lounge,
     server_of,
 )
-from tests.integration.test_discord_reader import Members, left_by_itself, posted_in, until
+from tests.integration.test_discord_reader import Members, left_by_itself, posted_in
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 POST_MESSAGE = "POST /channels/{channel_id}/messages"
 

@@ -26,22 +26,19 @@ from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
 from core.domain.values import ChatRef
 from tests.integration.chatlog_db import query
-from tests.integration.test_discord_reader import (
-    heard_clips,
-    left_by_itself,
-    spoken_requests,
-    until,
-)
+from tests.integration.test_discord_listen import members_in_lounge
+from tests.integration.test_discord_reader import heard_clips, left_by_itself, spoken_requests
 from tests.scenarios.discord_bot import Members, discord_bot_online, discord_settings, posted_in
 from tests.scenarios.tones import pitch_of, recording_of, tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
-from tests.standins.voice_members import CallMember, tone
+from tests.standins.voice_members import tone
+from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"
 
 
-def seconds_of(body: Json) -> float:
+def seconds_sent(body: Json) -> float:
     rate, pcm = recording_of(body)
     return len(pcm) / 2 / rate
 
@@ -91,16 +88,6 @@ def receiver_of(bot: VoicebridgeBot, server: Guild) -> VoiceReceiver:
     receiver = call.side.receiver
     assert receiver is not None
     return receiver
-
-
-async def members_in_lounge(
-    discord_api: FakeDiscord, server: Guild, *names: str
-) -> list[CallMember]:
-    members = []
-    for name in names:
-        user_id = discord_api.add_member(server, name)
-        members.append(await discord_api.join_call(server, user_id, server.lounge))
-    return members
 
 
 async def listening_started(discord_api: FakeDiscord, server: Guild, members: Members,
@@ -206,7 +193,7 @@ async def test_a_turn_goes_on_while_the_bots_socket_reader_is_held_up(
         await members.answer(ann.user_id, "stop_listening")
 
     assert posted_in(discord_api, server.lounge)[1:-1] == ["**Ann**: tone 440"]
-    [heard] = [seconds_of(body) for body in mimo.calls(ASR)]
+    [heard] = [seconds_sent(body) for body in mimo.calls(ASR)]
     assert heard == pytest.approx(3.0, abs=0.1)
 
 
@@ -477,7 +464,7 @@ async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_e
             [his] = [one for one in held if one is not hers]
             # MiMo answers Bob first: his line is made (and kept) while hers is still awaited.
             his.let_go()
-            await until_kept(sqlite_url, bob.user_id)
+            await until_line_of(sqlite_url, bob.user_id)
             hers.let_go()
         await until(lambda: "**Bob**" in "".join(posted_in(discord_api, server.lounge)), "Bob")
 
@@ -485,7 +472,7 @@ async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_e
     assert said.startswith("**Ann**: tone 440\n**Bob**: tone 660")
 
 
-async def until_kept(url: str, speaker: int) -> None:
+async def until_line_of(url: str, speaker: int) -> None:
     """Until the call's transcript keeps a line of `speaker` (the moment MiMo's answer for it
     has been taken in, before it is posted)."""
     for _ in range(750):

@@ -23,10 +23,11 @@ from tests.integration.test_discord_listening import (
     members_in_lounge,
     server_of,
 )
-from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.integration.test_discord_reader import Members, posted_in
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import CallMember, tone
+from tests.waiting import until
 
 BYE = "I stopped listening and left"
 
@@ -70,7 +71,7 @@ def captioned(discord_api: FakeDiscord, server: Guild, pitch: int) -> bool:
     return any(f"tone {pitch}" in line for line in posted_in(discord_api, server.lounge))
 
 
-def the_call(bot: VoicebridgeBot, server: Guild) -> ListenedCall:
+def held_call(bot: VoicebridgeBot, server: Guild) -> ListenedCall:
     call = listening_cog(bot).listened.call_in(server_of(server))
     assert call is not None
     return call
@@ -102,7 +103,7 @@ async def test_each_way_a_call_ends_takes_the_one_end_path_once(
         await members.answer(people[0].user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, people[0].user_id)
         await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
-        call = the_call(bot, server)
+        call = held_call(bot, server)
         await discord_api.voice.speak(people[0], tone(440, 0.8))  # a line of its transcript
         await until(lambda: captioned(discord_api, server, 440), "Ann's caption")
         await way(discord_api, server, members, people)
@@ -118,7 +119,7 @@ async def test_each_way_a_call_ends_takes_the_one_end_path_once(
     assert [BYE in line for line in posted_in(discord_api, server.lounge)].count(True) == 1
     # Nothing is kept for a restart to take up; the call's transcript is kept, marked whole.
     assert await kept_calls(sqlite_url, server) == []
-    assert await transcripts(sqlite_url, server) == [(call.roll.call, True)]
+    assert await transcripts_kept(sqlite_url, server) == [(call.roll.call, True)]
 
 
 async def kept_calls(url: str, server: Guild) -> list[str]:
@@ -128,7 +129,7 @@ async def kept_calls(url: str, server: Guild) -> list[str]:
     return [str(voice) for (voice,) in rows]
 
 
-async def transcripts(url: str, server: Guild) -> list[tuple[str, bool]]:
+async def transcripts_kept(url: str, server: Guild) -> list[tuple[str, bool]]:
     """The transcripts kept in `server`: each by name, and whether it is kept whole."""
     rows = await query(
         url, "SELECT recording, duration FROM recording_transcripts WHERE chat_id = :chat",
@@ -165,4 +166,4 @@ async def test_a_join_that_fails_ends_the_call_through_the_one_end_path(
     assert "could not join" in answer.content
     assert [call.why_ended for call in ended] == [["could not join"]]
     assert await kept_calls(sqlite_url, server) == []  # nothing for a restart to take up
-    assert await transcripts(sqlite_url, server) == []  # nothing heard, nothing kept
+    assert await transcripts_kept(sqlite_url, server) == []  # nothing heard, nothing kept

@@ -21,11 +21,12 @@ from tests.integration.test_discord_listening import (
     listening_started,
     members_in_lounge,
 )
-from tests.integration.test_discord_reader import Members, until
+from tests.integration.test_discord_reader import Members
 from tests.scenarios.tones import recording_of
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"
 WORDS = 3.0  # seconds of each stretch of words, at one pitch
@@ -49,14 +50,14 @@ WHOLE = (
 )
 
 
-def speech() -> bytes:
+def turn_pcm() -> bytes:
     """The whole turn: 48 kHz PCM, short dips (silence the client's codec carries) between the
     stretches, none in the last eight seconds."""
     dip = bytes(round(DIP * 48_000) * 2)
     return b"".join(tone(p, WORDS) + dip for p in SAID) + tone(ON_AND_ON, 8.0)
 
 
-def pitch(body: Json) -> float:
+def pitch_sent(body: Json) -> float:
     """The pitch of the sound in the piece MiMo was sent, its silences aside."""
     rate, pcm = recording_of(body)
     values, window = array.array("h", pcm), rate // 50
@@ -76,7 +77,7 @@ class Hearing:
     def __call__(self, duration: float, body: Json) -> str:
         if duration < 0.3:
             return ""
-        heard = pitch(body)
+        heard = pitch_sent(body)
         nearest = min([*SAID, ON_AND_ON], key=lambda p: abs(p - heard))
         return SAID[nearest] if nearest in SAID else next(self.long, "")
 
@@ -100,7 +101,7 @@ async def test_a_long_turn_is_captioned_while_it_is_said_in_order_and_kept_as_on
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id, cheaper=True)
         let_go = mimo.hold_one(1)  # the second piece's answer comes after the third's
-        speaking = asyncio.create_task(discord_api.voice.speak(ann, speech()))
+        speaking = asyncio.create_task(discord_api.voice.speak(ann, turn_pcm()))
         await until(lambda: any("Good morning" in t for t in _ann(discord_api, server)), "words")
         # Her first words are read while she still speaks, before her fourth stretch of words.
         assert not speaking.done() and ann.packets < 3 * (WORDS + DIP) * 50

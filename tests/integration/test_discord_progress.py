@@ -4,22 +4,14 @@ the transcript; transcripts as .txt and .srt files."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 
 PROGRESS = re.compile(r"0:\d\d of 0:35 transcribed…")
-
-
-@pytest.fixture
-def long_ogg(tmp_path: Path) -> bytes:
-    """35 s: at least four pieces of at most 10 s."""
-    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
 
 
 async def with_file(discord_api: FakeDiscord, asked: FakeInteraction) -> list[SentMessage]:
@@ -30,7 +22,7 @@ async def with_file(discord_api: FakeDiscord, asked: FakeInteraction) -> list[Se
     return asked.visible
 
 
-def heard_seconds(transcript: str) -> float:
+def seconds_in(transcript: str) -> float:
     return sum(float(s) for s in re.findall(r"heard (\d+\.\d) seconds", transcript))
 
 
@@ -60,7 +52,7 @@ async def test_a_long_voice_message_shows_progress_in_the_reply_that_becomes_the
     [reply] = discord_api.messages_in(server.general)
     shown = [content for message_id, content in discord_api.edits if message_id == reply.id]
     assert any(PROGRESS.fullmatch(content) for content in shown), shown
-    assert heard_seconds(reply.content) == pytest.approx(35, abs=0.5)
+    assert seconds_in(reply.content) == pytest.approx(35, abs=0.5)
     asr_calls = len(mimo.calls("mimo-v2.5-asr"))
     assert asr_calls >= 4 and reply.content.count("heard") == asr_calls
 
@@ -92,7 +84,7 @@ async def test_transcribe_shows_progress_in_its_answer(
     [answer] = asked.visible
     shown = [content for message_id, content in discord_api.edits if message_id == answer.id]
     assert any(PROGRESS.fullmatch(content) for content in shown), shown
-    assert heard_seconds(answer.content) == pytest.approx(35, abs=0.5)
+    assert seconds_in(answer.content) == pytest.approx(35, abs=0.5)
     assert not answer.ephemeral
 
 
@@ -123,7 +115,7 @@ async def test_transcribe_as_srt_or_txt_answers_with_a_file(
     assert cues[0][0] == "00:00:00,000" and cues[-1][1].startswith("00:00:3")
     [plain] = text_file.attachments
     assert plain.filename == "transcript.txt"
-    assert heard_seconds(plain.data.decode()) == pytest.approx(35, abs=0.5)
+    assert seconds_in(plain.data.decode()) == pytest.approx(35, abs=0.5)
 
 
 async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_the_channel(
@@ -163,5 +155,5 @@ async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_th
         expired = [c for c in discord_api.calls if c.error_code == 50027]
     assert PROGRESS.fullmatch(status.content)  # the last progress its token could show
     assert transcript.channel_id == server.general and transcript.reply_to == status.id
-    assert heard_seconds(transcript.content) == pytest.approx(35, abs=0.5)
+    assert seconds_in(transcript.content) == pytest.approx(35, abs=0.5)
     assert expired  # it did try the interaction first

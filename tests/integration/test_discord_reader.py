@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
 from pathlib import Path
 from statistics import median
 
@@ -16,7 +15,7 @@ import pytest
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
-from tests.integration.test_voices_discord import clone_by_reading
+from tests.integration.test_voices_discord import clone_on_discord
 from tests.processes import ffmpeg_children
 from tests.scenarios.discord_bot import Members, posted_in
 from tests.standins.discord_api import (
@@ -27,6 +26,7 @@ from tests.standins.discord_api import (
 )
 from tests.standins.discord_voice import OPUS_SILENCE, SAMPLE_RATE, Call, decode_opus
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 TTS, CLONE = "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone"
 
@@ -72,13 +72,13 @@ async def heard_clips(discord_api: FakeDiscord, count: int) -> Call:
 
     def done() -> Call | None:
         calls = discord_api.voice.calls
-        whole = calls and ended(calls[-1]) and len(clip_frames(calls[-1])) >= count
+        whole = calls and clip_ended(calls[-1]) and len(clip_frames(calls[-1])) >= count
         return calls[-1] if whole else None
 
     return await discord_api.voice.wait_until(done, timeout=30, what=f"{count} clips heard")  # type: ignore[no-any-return]
 
 
-def ended(call: Call) -> bool:
+def clip_ended(call: Call) -> bool:
     """The last clip of `call` has ended: silence came after it."""
     return bool(call.frames) and call.frames[-1].opus == OPUS_SILENCE
 
@@ -98,7 +98,7 @@ async def test_a_channel_read_aloud_each_member_in_their_own_voice(
     async with running_discord(settings, discord_api):
         no_voice_yet = await members.answer(ann, "myvoice", own_voice=True)
         posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
-        await clone_by_reading(discord_api, server, ann, posted, "AnnVoice", tmp_path)
+        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
         own = await members.answer(ann, "myvoice", own_voice=True)
         chosen = await members.answer(bob, "myvoice", name="Dean")
         started = await members.answer(ann, "read_channel")  # the voice channel's own chat
@@ -142,15 +142,6 @@ def left_by_itself(discord_api: FakeDiscord) -> bool:
     like) would mean it was put out."""
     left = discord_api.voice_state_requests[-1]["channel_id"] is None
     return left and discord_api.voice.close_codes in ([1000], [4000])
-
-
-async def until(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
-    """Wait for something no request to a stand-in signals (MiMo's requests, the voice
-    server's frames are checked as they come)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"
-        await asyncio.sleep(0.02)
 
 
 async def in_lounge(discord_api: FakeDiscord, server: Guild, *names: str) -> list[int]:

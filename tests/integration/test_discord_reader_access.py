@@ -22,7 +22,6 @@ from tests.integration.test_discord_reader import (
     posted_in,
     reading_a_long_story,
     spoken_requests,
-    until,
 )
 from tests.integration.test_discord_voice_wire import clip_pcm
 from tests.standins.discord_api import (
@@ -37,6 +36,7 @@ from tests.standins.discord_api import (
 from tests.standins.discord_voice import SAMPLE_RATE
 from tests.standins.mimo import FakeMimo
 from tests.unit.test_sayable_spoilers import WORST_CASES
+from tests.waiting import until
 
 ENGLISH_VOICES = {"Mia", "Chloe", "Milo", "Dean"}
 

@@ -11,17 +11,17 @@ from collections.abc import Iterator
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_reader import (
     assert_heard_as_spoken,
+    clip_ended,
     clip_frames,
     clips,
-    ended,
     in_lounge,
     spoken_requests,
-    until,
 )
 from tests.scenarios.discord_bot import Members
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import OPUS_SILENCE, Call, Frame
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 ADDRESS = "my address is 12 Elm Street"
 
@@ -56,7 +56,9 @@ async def test_a_no_cuts_the_members_clip_playing_and_theirs_made_already_never_
         await until(lambda: len(spoken_requests(mimo)) == 2, "his address made ahead")
         asked = await discord_api.slash(server.general, bob, "read_me", allowed=False)
         [said_no] = await asked.wait_for_messages()
-        await until(lambda: len(clip_frames(call)) == 2 and ended(call), "the next clip played")
+        await until(
+            lambda: len(clip_frames(call)) == 2 and clip_ended(call), "the next clip played"
+        )
         story = next(list(run) for silent, run in by_silence(call) if not silent)
         heard_after_no = sum(frame.at > (asked.answered_at or 0.0) for frame in story)
 

@@ -7,14 +7,10 @@ imported, nor a channel the bot may not read."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import until_noted_deleted
 from tests.integration.conftest import discord_settings, running_discord
-from tests.integration.test_discord_find import until_noted_deleted
 from tests.standins.discord_api import READ_MESSAGE_HISTORY, VIEW_CHANNEL, FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 
@@ -26,11 +22,6 @@ SAID = {
     6: "The deposit is back, says Bob.",
 }
 DONE = "This channel's past voice messages are in memory"
-
-
-@pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
 
 
 async def recorded(

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from pathlib import Path
 
 import pytest
 
 from bots.runner import run_bots
 from core.domain.errors import ConfigError
-from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
@@ -21,24 +19,19 @@ from tests.standins.mimo import FakeMimo
 COMMANDS_SYNC = "PUT /applications/{application_id}/commands"
 
 
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
-
-
 def shards_identified(discord_api: FakeDiscord) -> list[list[int]]:
     return sorted(payload["shard"] for payload in discord_api.identify_payloads)
 
 
 async def transcribed_in_each(
-    discord_api: FakeDiscord, servers: list[Guild], voice_ogg: bytes
+    discord_api: FakeDiscord, servers: list[Guild], short_ogg: bytes
 ) -> None:
     """A voice message in each server gets exactly one transcript. (A second shard answering
     the same server would need its events twice, which `shards_identified` rules out, and a
     second claim of the message, which the claims refuse: no wait for it here.)"""
     for server in servers:
         member = discord_api.add_member(server, "member")
-        await discord_api.post_voice_message(server.general, member, voice_ogg, duration=2)
+        await discord_api.post_voice_message(server.general, member, short_ogg, duration=2)
     for server in servers:
         await discord_api.wait_for_contents(server.general, ["heard 2.0 seconds"])
     for server in servers:
@@ -46,18 +39,18 @@ async def transcribed_in_each(
 
 
 async def test_one_process_runs_as_many_shards_as_discord_recommends(
-    mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+    mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     async with FakeDiscord(recommended_shards=2) as discord_api:
         servers = [discord_api.add_guild(f"on shard {i}", shard=(i, 2)) for i in range(2)]
         settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
         async with running_discord(settings, discord_api, shards=2):
             assert shards_identified(discord_api) == [[0, 2], [1, 2]]
-            await transcribed_in_each(discord_api, servers, voice_ogg)
+            await transcribed_in_each(discord_api, servers, short_ogg)
 
 
 async def test_the_configured_gateway_is_used_when_discord_chooses_the_shard_count(
-    mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+    mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     # GET /gateway/bot names a gateway nobody listens on: only DISCORD_GATEWAY_URL works.
     async with FakeDiscord(advertised_gateway="ws://127.0.0.1:9/gateway") as discord_api:
@@ -70,11 +63,11 @@ async def test_the_configured_gateway_is_used_when_discord_chooses_the_shard_cou
         )
         async with running_discord(settings, discord_api):
             assert shards_identified(discord_api) == [[0, 1]]
-            await transcribed_in_each(discord_api, [server], voice_ogg)
+            await transcribed_in_each(discord_api, [server], short_ogg)
 
 
 async def test_shards_split_across_processes_answer_each_server_once(
-    mimo: FakeMimo, database_url: str, voice_ogg: bytes
+    mimo: FakeMimo, database_url: str, short_ogg: bytes
 ) -> None:
     """Three shards over two processes sharing one database, as DISCORD_SHARD_COUNT and
     DISCORD_SHARD_IDS say; Discord itself would advise one shard."""
@@ -94,7 +87,7 @@ async def test_shards_split_across_processes_answer_each_server_once(
             )
 
         assert shards_identified(discord_api) == [[0, 3], [1, 3], [2, 3]]
-        await transcribed_in_each(discord_api, servers, voice_ogg)
+        await transcribed_in_each(discord_api, servers, short_ogg)
         # Commands belong to the application: the process running shard 0 registers them.
         assert [call.route for call in discord_api.calls].count(COMMANDS_SYNC) == 1
 

@@ -18,11 +18,12 @@ from tests.integration.test_discord_listening import (
     members_in_lounge,
     posted_in,
 )
-from tests.integration.test_discord_live_words import pitch
-from tests.integration.test_discord_reader import Members, clips, until
+from tests.integration.test_discord_live_words import pitch_sent
+from tests.integration.test_discord_reader import Members, clips
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"
 PACKETS_A_SECOND = 50  # a Discord client's 20 ms Opus frames
@@ -45,11 +46,11 @@ async def test_first_words_of_a_long_turn_show_while_she_still_talks_each_heard_
         assert not speaking.done() and ann.packets < 3 * PACKETS_A_SECOND
         await speaking
         await mimo.wait_for_requests(6, model=ASR, timeout=30)
-        await until(lambda: all(f"w{n}" in _chat(discord_api, server) for n in range(1, 7)),
+        await until(lambda: all(f"w{n}" in _lounge_text(discord_api, server) for n in range(1, 7)),
                     "every piece's words")  # fmt: skip
         await members.answer(ann.user_id, "stop_listening")
 
-    line = _chat(discord_api, server)
+    line = _lounge_text(discord_api, server)
     assert "**Ann**: w1 w2 w3 w4 w5 w6" in line  # one caption, in the order said
     # Every second said was sent once, in pieces under a whole second: billed as said, or nearly.
     assert said <= mimo.asr_audio_seconds <= said + 0.2
@@ -60,10 +61,10 @@ async def test_first_words_of_a_long_turn_show_while_she_still_talks_each_heard_
 SENTENCES = {440: "Hello everyone.", 660: "Shall we start?"}
 
 
-def sentence_heard(duration: float, body: Json) -> str:
+def sentence_nearest(duration: float, body: Json) -> str:
     """MiMo's answer: each piece of a sentence heard as that sentence's words (the pitch of its
     sound, its silences aside); nothing for a sliver."""
-    heard = pitch(body)
+    heard = pitch_sent(body)
     return SENTENCES[min(SENTENCES, key=lambda hz: abs(hz - heard))] if duration > 0.1 else ""
 
 
@@ -75,7 +76,7 @@ async def test_bob_hears_her_first_sentence_interpreted_before_she_finishes_her_
     voice = discord_api.voice
     pause = bytes(round(0.4 * 48_000) * 2)  # a breath between sentences: her turn goes on
     async with bot_in_server(discord_api, mimo, sqlite_url):
-        mimo.asr_text = sentence_heard
+        mimo.asr_text = sentence_nearest
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
         await members.answer(ann.user_id, "listen", interpret=True)
@@ -95,5 +96,5 @@ async def test_bob_hears_her_first_sentence_interpreted_before_she_finishes_her_
     assert spoken[1].startswith("Chinese Shall we start?")  # then the rest, in order
 
 
-def _chat(discord_api: FakeDiscord, server: Guild) -> str:
+def _lounge_text(discord_api: FakeDiscord, server: Guild) -> str:
     return " ".join(posted_in(discord_api, server.lounge))

@@ -34,7 +34,7 @@ def row(*buttons: Json) -> Json:
     return {"type": 1, "components": list(buttons)}
 
 
-async def post(discord_api: FakeDiscord, path: str, body: Any) -> httpx.Response:
+async def post_json(discord_api: FakeDiscord, path: str, body: Any) -> httpx.Response:
     headers = {"Authorization": f"Bot {discord_api.token}"}
     async with httpx.AsyncClient() as http:
         return await http.post(f"{discord_api.api_url}{path}", json=body, headers=headers)
@@ -60,7 +60,7 @@ MALFORMED = {
 async def test_malformed_components_are_refused_as_discord_refuses_them(
     discord_api: FakeDiscord, server: Guild, components: list[Json]
 ) -> None:
-    refused = await post(
+    refused = await post_json(
         discord_api,
         f"/channels/{server.general}/messages",
         {"content": "hi", "components": components},
@@ -73,7 +73,7 @@ async def test_buttons_are_stored_with_the_message_and_returned_with_it(
     discord_api: FakeDiscord, server: Guild
 ) -> None:
     five = [row(*(button(f"r{r}b{b}", label="z" * 80) for b in range(5))) for r in range(5)]
-    sent = await post(
+    sent = await post_json(
         discord_api, f"/channels/{server.general}/messages", {"content": "hi", "components": five}
     )
     headers = {"Authorization": f"Bot {discord_api.token}"}
@@ -95,7 +95,7 @@ async def test_a_click_is_a_component_interaction_answered_without_a_placeholder
     discord_api: FakeDiscord, server: Guild
 ) -> None:
     alice = discord_api.add_member(server, "alice")
-    await post(
+    await post_json(
         discord_api,
         f"/channels/{server.general}/messages",
         {"content": "hi", "components": [row(button())]},
@@ -103,9 +103,9 @@ async def test_a_click_is_a_component_interaction_answered_without_a_placeholder
     [under] = discord_api.messages
     clicked = await discord_api.click(under, alice, label="Gist")
     callback = f"/interactions/{clicked.id}/{clicked.token}/callback"
-    deferred = await post(discord_api, callback, {"type": 6})
+    deferred = await post_json(discord_api, callback, {"type": 6})
     followup = f"/webhooks/{discord_api.application_id}/{clicked.token}"
-    answered = await post(discord_api, f"{followup}?wait=true", {"content": "the gist"})
+    answered = await post_json(discord_api, f"{followup}?wait=true", {"content": "the gist"})
 
     assert clicked.payload["type"] == 3
     assert clicked.payload["data"] == {"custom_id": "gist:1:2:3", "component_type": 2}
@@ -125,7 +125,7 @@ async def test_only_its_user_can_click_a_button_under_an_ephemeral_answer(
     await _register(discord_api, [{"name": "say", "description": "Speak", "type": 1}])
     asked = await discord_api.slash(server.general, alice, "say")
     only_hers = {"type": 4, "data": {"content": "hi", "flags": 64, "components": [row(button())]}}
-    await post(discord_api, f"/interactions/{asked.id}/{asked.token}/callback", only_hers)
+    await post_json(discord_api, f"/interactions/{asked.id}/{asked.token}/callback", only_hers)
     [answer] = asked.messages
 
     clicked = await discord_api.click(answer, alice)
@@ -141,7 +141,7 @@ async def test_updating_the_message_answers_only_a_component(
     command = {"name": "say", "description": "Speak", "type": 1}
     await _register(discord_api, [command])
     asked = await discord_api.slash(server.general, alice, "say")
-    refused = await post(
+    refused = await post_json(
         discord_api, f"/interactions/{asked.id}/{asked.token}/callback", {"type": 6}
     )
     assert (refused.status_code, refused.json()["code"]) == (400, 50035)
@@ -330,7 +330,7 @@ async def test_history_pages_as_discord_does_and_needs_the_bots_permissions(
 # -- answers in the shapes Discord's OpenAPI description gives ---------------------------------
 
 
-async def _get(discord_api: FakeDiscord, path: str) -> httpx.Response:
+async def _get_route(discord_api: FakeDiscord, path: str) -> httpx.Response:
     headers = {"Authorization": f"Bot {discord_api.token}"}
     async with httpx.AsyncClient() as http:
         return await http.get(f"{discord_api.api_url}{path}", headers=headers)
@@ -338,9 +338,9 @@ async def _get(discord_api: FakeDiscord, path: str) -> httpx.Response:
 
 def _lacks(method: str, route: str, answer: Any) -> list[str]:
     """What Discord's description requires of this route's answer and the answer lacks."""
-    schema = discord_description.discord_api().response_schema(method, route, 200)
+    schema = discord_description.discord_api_description().response_schema(method, route, 200)
     assert schema is not None
-    return discord_description.discord_api().missing(schema, answer, "")
+    return discord_description.discord_api_description().missing(schema, answer, "")
 
 
 async def test_thread_members_come_in_the_thread_member_objects_shape(
@@ -349,7 +349,7 @@ async def test_thread_members_come_in_the_thread_member_objects_shape(
     alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
     thread = await discord_api.add_thread(server.general, alice, "plans", private=True,
                                           members=[bob, discord_api.application_id])  # fmt: skip
-    listed = await _get(discord_api, f"/channels/{thread}/thread-members")
+    listed = await _get_route(discord_api, f"/channels/{thread}/thread-members")
 
     assert listed.status_code == 200
     assert {member["user_id"] for member in listed.json()} == {
@@ -379,11 +379,11 @@ async def test_a_message_with_an_attachment_and_an_interactions_answers_have_dis
 
     await _register(discord_api, [{"name": "say", "description": "Speak", "type": 1}])
     asked = await discord_api.slash(server.general, alice, "say")
-    deferred = await post(discord_api, f"/interactions/{asked.id}/{asked.token}/callback",
+    deferred = await post_json(discord_api, f"/interactions/{asked.id}/{asked.token}/callback",
                           {"type": 5})  # fmt: skip
     followup = f"/webhooks/{discord_api.application_id}/{asked.token}"
-    answered = await post(discord_api, f"{followup}?wait=true", {"content": "said"})
-    original = await _get(discord_api, f"{followup}/messages/@original")
+    answered = await post_json(discord_api, f"{followup}?wait=true", {"content": "said"})
+    original = await _get_route(discord_api, f"{followup}/messages/@original")
 
     assert deferred.status_code == 204 and answered.status_code == 200
     assert _lacks("POST", "/webhooks/{webhook_id}/{webhook_token}", answered.json()) == []
@@ -403,7 +403,7 @@ async def test_an_answer_missing_what_discord_requires_is_the_stand_ins_own_fail
             k: v for k, v in member(thread_id, user_id).items() if k != "join_timestamp"
         },
     )  # fmt: skip
-    listed = await _get(discord_api, f"/channels/{thread}/thread-members")
+    listed = await _get_route(discord_api, f"/channels/{thread}/thread-members")
 
     assert listed.status_code == 500
     assert discord_api.unshaped == ["GET /channels/{channel_id}/thread-members: [0].join_timestamp"]

@@ -18,14 +18,14 @@ from tests.integration.test_kill_restart import (
     discord_environment,
     identified,
     mimo_received,
-    voicebridge,
+    voicebridge_run,
 )
 from tests.standins.discord_api import (
     PRIVATE_CHANNEL_CONTEXT,
     USER_INSTALL_PERMISSIONS,
-    Call,
     FakeDiscord,
     Guild,
+    RestCall,
 )
 from tests.standins.mimo import FakeMimo
 
@@ -34,12 +34,7 @@ WITH_THE_SERVER = {"integration_types": [0], "contexts": [0, 1]}
 REFUSED_VOICE = "Voice messages are not allowed here, so here it is as an audio file."
 
 
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
-def channel_calls(discord_api: FakeDiscord) -> list[Call]:
+def channel_calls(discord_api: FakeDiscord) -> list[RestCall]:
     """Every REST call the bot made on a channel or a server, refused ones included."""
     return [
         c for c in discord_api.calls
@@ -290,7 +285,7 @@ async def test_after_a_kill_the_next_start_never_knocks_on_a_channel_the_bot_may
     discord_api.install_to_user(alice)
     dm = discord_api.private_channel(alice, bob)
     env = discord_environment(discord_api, mimo, database_url)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         mimo.delay = 10  # MiMo sits on the speech: the kill comes long before
         said = await discord_api.slash(dm, alice, "say", text="Hello from the tests.")
         await mimo_received(mimo, "mimo-v2.5-tts")
@@ -298,7 +293,7 @@ async def test_after_a_kill_the_next_start_never_knocks_on_a_channel_the_bot_may
         await first.wait()
     mimo.delay = 0
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         line, audio = await said.wait_for_messages(2, timeout=60)
 
     # The speech, as the DM takes it (no voice messages between people), in Alice's interaction.

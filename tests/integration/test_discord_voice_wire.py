@@ -5,12 +5,10 @@ builds, with discord.py's real voice client (PyNaCl, davey), against the stand-i
 from __future__ import annotations
 
 import array
-import asyncio
 import io
 import itertools
 import math
 import wave
-from collections.abc import Callable
 from statistics import median
 
 import pytest
@@ -32,6 +30,7 @@ from tests.standins import discord_voice
 from tests.standins.discord_api import SPEAK, FakeDiscord, Guild, SentMessage
 from tests.standins.discord_voice import SAMPLE_RATE, Call, decode_opus
 from tests.standins.mimo import _VOICE_HZ, FakeMimo, _tone, _wav
+from tests.waiting import until
 
 WINDOW = 0.02  # seconds: one Opus frame
 LONG_CLIP = "A clip that plays for a few seconds. " * 4  # about 7 s of the stand-in's speech
@@ -255,14 +254,6 @@ async def test_say_in_voice_and_listening_are_holds_of_one_call_and_refuse_each_
     assert busy.content == (
         "I am already speaking in a voice channel in this server; try again when I have finished."
     )
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    """Wait for a condition inside the bot, which no request to a stand-in signals."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"{what} did not happen in time"
-        await asyncio.sleep(0.02)
 
 
 async def test_a_play_holds_one_of_the_ffmpeg_processes_it_may_run(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import discord
 import pytest
@@ -19,7 +18,6 @@ import pytest
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.discordpy import point_gateway_at, point_rest_at
 from core.domain.errors import ConfigError
-from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_bot_online, discord_settings, running_discord
 from tests.integration.test_discord_find import LAYOFFS
 from tests.integration.test_discord_listening import (
@@ -28,7 +26,7 @@ from tests.integration.test_discord_listening import (
     listening_started,
     members_in_lounge,
 )
-from tests.integration.test_discord_reader import heard_clips, in_lounge, spoken_requests, until
+from tests.integration.test_discord_reader import heard_clips, in_lounge, spoken_requests
 from tests.integration.test_discord_reader_access import counted, held_line
 from tests.integration.test_discord_remember import SAID, find, recorded, remember
 from tests.scenarios.discord_bot import Members, posted_in
@@ -42,6 +40,7 @@ from tests.standins.discord_api import (
 )
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 THREAD_MEMBERS = "GET /channels/{channel_id}/thread-members"
 NOT_GRANTED = frozenset({"message_content"})  # the Server Members intent not approved
@@ -52,11 +51,6 @@ async def discord_api() -> AsyncIterator[FakeDiscord]:
     """Discord, for an application granted the Message Content intent alone."""
     async with FakeDiscord(privileged_intents=NOT_GRANTED) as api:
         yield api
-
-
-@pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
 
 
 async def test_asking_for_the_members_intent_not_granted_stops_the_run_naming_the_setting(

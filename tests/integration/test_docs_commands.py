@@ -40,7 +40,7 @@ from tests.db_fixtures import migrated_sqlite_at
 from tests.docs_commands import (
     ROOT,
     Block,
-    Command,
+    DocCommand,
     all_commands,
     blocks,
     commands,
@@ -59,7 +59,7 @@ VENV_BIN = Path(sys.executable).parent
 
 
 @dataclass(frozen=True)
-class Run:
+class DocRun:
     """Run here, in a scratch checkout: its exit code (None: any but 0), what its output says,
     what it needs made first (`database`: the bot's SQLite database in the home's data folder;
     a file name: a short recording, a text, or a copy of the database, by its extension), the
@@ -87,7 +87,7 @@ class NotRun:
     why: str
 
 
-Handling = Run | Elsewhere | NotRun
+Handling = DocRun | Elsewhere | NotRun
 
 VENV = "makes a virtual environment: the tests run in one, whose bin/ stands for .venv/bin here"
 PIP = "installs from the package index (the network); the extras it names are checked"
@@ -104,10 +104,10 @@ POSTGRES = (
 )
 BENCH = "a benchmark: minutes of the whole machine; its --only choice and flags are checked"
 
-ON_A_FRESH_START = Run(code=None, says="TELEGRAM_BOT_TOKEN")  # run: no bot to start yet
-ASKS_FOR_THE_KEY = Run(code=None, says="MiMo API key")  # init: the first question, no answer
-DOCTOR_WITHOUT_SETTINGS = Run(code=1, says="MIMO_API_KEY")
-IMPORT_WITHOUT_EXPORT = Run(code=None, says="ChatExport_2026-11-26")
+ON_A_FRESH_START = DocRun(code=None, says="TELEGRAM_BOT_TOKEN")  # run: no bot to start yet
+ASKS_FOR_THE_KEY = DocRun(code=None, says="MiMo API key")  # init: the first question, no answer
+DOCTOR_WITHOUT_SETTINGS = DocRun(code=1, says="MIMO_API_KEY")
+IMPORT_WITHOUT_EXPORT = DocRun(code=None, says="ChatExport_2026-11-26")
 
 # What each command the docs show gets here, by its text as shown (continuations joined, the
 # comment dropped, one part of a `&&` chain).
@@ -133,38 +133,38 @@ COMMANDS: dict[str, Handling] = {
     "voicebridge doctor": DOCTOR_WITHOUT_SETTINGS,
     ".venv/bin/voicebridge run": ON_A_FRESH_START,
     "voicebridge run": ON_A_FRESH_START,
-    "voicebridge --version": Run(code=0, says=f"voicebridge {version('voicebridge')}\n"),
-    "voicebridge transcribe meeting.m4a": Run(code=0, needs=("meeting.m4a",), mimo=True),
-    "voicebridge transcribe *.m4a --format srt --output-dir subs": Run(
+    "voicebridge --version": DocRun(code=0, says=f"voicebridge {version('voicebridge')}\n"),
+    "voicebridge transcribe meeting.m4a": DocRun(code=0, needs=("meeting.m4a",), mimo=True),
+    "voicebridge transcribe *.m4a --format srt --output-dir subs": DocRun(
         code=0, needs=("meeting.m4a",), makes=("subs/meeting.srt",), mimo=True
     ),
-    "voicebridge transcribe call.ogg -f srt -f vtt -f json": Run(
+    "voicebridge transcribe call.ogg -f srt -f vtt -f json": DocRun(
         code=0, needs=("call.ogg",), makes=("call.srt", "call.vtt", "call.json"), mimo=True
     ),
-    "cat memo.ogg | voicebridge transcribe - --language zh": Run(
+    "cat memo.ogg | voicebridge transcribe - --language zh": DocRun(
         code=0, needs=("memo.ogg",), mimo=True
     ),
-    'voicebridge say "晚上好" --voice 茉莉 --style happy -o hi.mp3': Run(
+    'voicebridge say "晚上好" --voice 茉莉 --style happy -o hi.mp3': DocRun(
         code=0, makes=("hi.mp3",), mimo=True
     ),
-    "voicebridge say - -o story.ogg --subtitles story.srt < story.txt": Run(
+    "voicebridge say - -o story.ogg --subtitles story.srt < story.txt": DocRun(
         code=0, needs=("story.txt",), makes=("story.ogg", "story.srt"), mimo=True
     ),
-    "voicebridge say --list-voices": Run(code=0, says="茉莉", mimo=True),
-    'voicebridge ask meeting.m4a "What was decided about the launch date?" --json': Run(
+    "voicebridge say --list-voices": DocRun(code=0, says="茉莉", mimo=True),
+    'voicebridge ask meeting.m4a "What was decided about the launch date?" --json': DocRun(
         code=0, says='"answer"', needs=("meeting.m4a",), mimo=True
     ),
-    "voicebridge summarise meeting.m4a": Run(code=0, needs=("meeting.m4a",), mimo=True),
-    "voicebridge summarise call.ogg --in de --json": Run(code=0, needs=("call.ogg",), mimo=True),
-    "voicebridge db upgrade": Run(code=0, says=head_revision()),
-    "voicebridge db backup": Run(code=0, needs=("database",), makes=("voicebridge-*.db",)),
-    "voicebridge db purge": Run(code=0, needs=("database",)),
-    "voicebridge find telegram:-1001234567890 invoice": Run(code=0, needs=("database",)),
+    "voicebridge summarise meeting.m4a": DocRun(code=0, needs=("meeting.m4a",), mimo=True),
+    "voicebridge summarise call.ogg --in de --json": DocRun(code=0, needs=("call.ogg",), mimo=True),
+    "voicebridge db upgrade": DocRun(code=0, says=head_revision()),
+    "voicebridge db backup": DocRun(code=0, needs=("database",), makes=("voicebridge-*.db",)),
+    "voicebridge db purge": DocRun(code=0, needs=("database",)),
+    "voicebridge find telegram:-1001234567890 invoice": DocRun(code=0, needs=("database",)),
     "voicebridge import telegram ChatExport_2026-11-26": IMPORT_WITHOUT_EXPORT,
     "voicebridge import telegram ~/Downloads/Telegram\\ Desktop/ChatExport_2026-11-26": (
         IMPORT_WITHOUT_EXPORT
     ),
-    'eval "$(_VOICEBRIDGE_COMPLETE=bash_source voicebridge)"': Run(code=0),
+    'eval "$(_VOICEBRIDGE_COMPLETE=bash_source voicebridge)"': DocRun(code=0),
     'eval "$(_VOICEBRIDGE_COMPLETE=zsh_source voicebridge)"': NotRun(
         "zsh's own script, for zsh (bash's runs here)"
     ),
@@ -175,7 +175,7 @@ COMMANDS: dict[str, Handling] = {
     ".venv/bin/python -m tests.breaks": NotRun(
         "plants every break in a copy of HEAD and runs its guards: minutes"
     ),
-    ".venv/bin/python -m tests.breaks --list": Run(
+    ".venv/bin/python -m tests.breaks --list": DocRun(
         code=0, says="claims-done-taken-over", here=True
     ),
     ".venv/bin/python -m tests.breaks claims-done-taken-over --all": NotRun(
@@ -196,11 +196,11 @@ COMMANDS: dict[str, Handling] = {
     '(umask 077 && sqlite3 "file:$DB?mode=rw" ".backup voicebridge-$(date +%F).db")': Elsewhere(
         "tests/integration/cli/test_backup.py", sqlite_commands
     ),
-    "install -m 600 voicebridge-2026-11-25.db ~/.local/share/voicebridge/voicebridge.db": Run(
+    "install -m 600 voicebridge-2026-11-25.db ~/.local/share/voicebridge/voicebridge.db": DocRun(
         code=0, needs=("database", "voicebridge-2026-11-25.db")
     ),
     "rm -f ~/.local/share/voicebridge/voicebridge.db-wal"
-    " ~/.local/share/voicebridge/voicebridge.db-shm": Run(code=0),
+    " ~/.local/share/voicebridge/voicebridge.db-shm": DocRun(code=0),
     "pg_dump --format=custom --file=voicebridge-$(date +%F).dump"
     ' "postgresql://voicebridge@dbhost/voicebridge"': NotRun(POSTGRES),
     "createuser voicebridge --pwprompt": NotRun(POSTGRES),
@@ -231,7 +231,7 @@ COMMANDS: dict[str, Handling] = {
     "cp .env.example .env": NotRun("copies the settings template, which is checked to be there"),
     "chmod 600 .env": NotRun("makes the settings file the reader's alone: nothing to check"),
     "git pull": NotRun("fetches the project's newest commits (the network)"),
-    "git log --oneline --grep='^Release ' -G '^version = ' -- pyproject.toml": Run(
+    "git log --oneline --grep='^Release ' -G '^version = ' -- pyproject.toml": DocRun(
         code=0, says=f"Release {version('voicebridge')}", here=True
     ),
 }
@@ -261,7 +261,7 @@ def the_recipe() -> list[str]:
     return [block.text for block in recipe_blocks()]
 
 
-def handling(command: Command) -> Handling | None:
+def handling(command: DocCommand) -> Handling | None:
     first = commands(command.block)[0]
     if (command.page, first.text) in BLOCKS:
         return BLOCKS[(command.page, first.text)]
@@ -274,7 +274,7 @@ def handling(command: Command) -> Handling | None:
 
 
 def described(handled: Handling) -> str:
-    if isinstance(handled, Run):
+    if isinstance(handled, DocRun):
         return "run here (test_a_command_that_can_run_here_does_what_the_docs_say)"
     if isinstance(handled, Elsewhere):
         return f"run as written by {handled.test}"
@@ -419,7 +419,7 @@ async def mkdocs_problems(words: list[str], helps: Helps) -> tuple[list[str], st
     return [f"mkdocs {sub[0]} has no {f}" for f in flags(words) if not mentions(said, f)], None
 
 
-def installed_by(block: Block, before: Command) -> set[str]:
+def installed_by(block: Block, before: DocCommand) -> set[str]:
     """The distributions the block's `pip install` of the project's extras brings, up to
     `before`: a program of theirs under .venv/bin is there once they ran."""
     extras = project_extras()
@@ -515,7 +515,7 @@ async def test_what_each_command_names_is_there(tmp_path: Path) -> None:
 
 @dataclass(frozen=True)
 class Ran:
-    command: Command
+    command: DocCommand
     code: int
     said: str
     made: list[str]
@@ -534,8 +534,8 @@ async def made_for(need: str, checkout: Path, home: Path, factory: pytest.TempPa
         raise AssertionError(f"nothing makes {need!r}")
 
 
-async def ran(
-    command: Command, run: Run, folder: Path, mimo: FakeMimo, factory: pytest.TempPathFactory
+async def ran_as_shown(
+    command: DocCommand, run: DocRun, folder: Path, mimo: FakeMimo, factory: pytest.TempPathFactory
 ) -> Ran:
     """`command` run as the page shows it, in a checkout of its own (its `.venv` this one's, on
     PATH as an activated one would be), with a home of its own and nothing from this shell but
@@ -574,7 +574,7 @@ async def ran(
     return Ran(command, await process.wait(), out.decode(errors="replace"), made)
 
 
-def failures(done: Ran, run: Run) -> list[str]:
+def failures(done: Ran, run: DocRun) -> list[str]:
     found = []
     expected = done.code != 0 if run.code is None else done.code == run.code
     if not expected:
@@ -588,26 +588,26 @@ def failures(done: Ran, run: Run) -> list[str]:
     return found
 
 
-def runnable() -> list[Command]:
+def runnable() -> list[DocCommand]:
     """The commands marked Run, each once, in the order the pages show them."""
-    found: dict[str, Command] = {}
+    found: dict[str, DocCommand] = {}
     for command in all_commands():
-        if isinstance(handling(command), Run):
+        if isinstance(handling(command), DocRun):
             found.setdefault(command.text, command)
     return list(found.values())
 
 
 @pytest.mark.parametrize("command", runnable(), ids=lambda c: f"{c.where} {c.text}")
 async def test_a_command_that_can_run_here_does_what_the_docs_say(
-    command: Command, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    command: DocCommand, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Up to where it needs a real token or answer, or against MiMo's stand-in."""
     run = handling(command)
-    assert isinstance(run, Run)
+    assert isinstance(run, DocRun)
     if command.text.startswith("git ") and not (ROOT / ".git").exists():
         pytest.skip("needs the repository's history, which a copy of its files has not")
     async with FakeMimo(answer_text="The launch moves to Friday.") as mimo:
-        done = await ran(command, run, tmp_path, mimo, tmp_path_factory)
+        done = await ran_as_shown(command, run, tmp_path, mimo, tmp_path_factory)
     last = done.said.strip().splitlines()[-1:] or [""]
     print(f"{command.where}: {command.text}\n    exit {done.code}: {last[0][:100]}")
     wrong = failures(done, run)

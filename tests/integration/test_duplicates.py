@@ -12,7 +12,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine
 from core.ports import SystemClock
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.clock import ManualClock
@@ -32,11 +30,6 @@ from tests.standins.telegram_api import FakeBotApi
 
 USER = 2024
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
-
-
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 @pytest.fixture
@@ -302,7 +295,7 @@ async def test_replicas_racing_for_a_lapsed_claim_redo_it_once_and_keep_no_text(
     assert stored == [("done", None)]  # the message's text is not kept once answered
 
 
-class SetClock:
+class SharedClock:
     """The time both replicas read, moved by the test."""
 
     def __init__(self) -> None:
@@ -321,7 +314,7 @@ async def test_a_claim_its_slow_owner_answers_after_a_sweep_read_it_is_not_redon
     """A replica stalls past its leases on two messages (alive, only slow); another sweeps,
     finds both lapsed, and redoes the first. Meanwhile the slow one answers the second and
     marks it done: the sweep must leave it, or the chat gets a second answer."""
-    clock = SetClock()
+    clock = SharedClock()
 
     def replica(name: str) -> Claims:
         return Claims(uow=uow_factory, instance=name, clock=clock, retention=timedelta(1))
@@ -370,15 +363,15 @@ async def test_claims_are_deleted_after_the_retention_period(
         await bot_api.wait_for("sendMessage", chat_id=USER)
         kept = await finished_claims(database_url)
         await clock.advance(timedelta(days=1, hours=1))
-        after_a_day = await claims(database_url)
+        after_a_day = await claim_rows(database_url)
         await clock.advance(timedelta(days=1, hours=1))
-        after_two_days = await claims(database_url)
+        after_two_days = await claim_rows(database_url)
 
     assert kept == after_a_day == [("telegram", str(USER), "done")]
     assert after_two_days == []
 
 
-async def claims(url: str) -> list[tuple[str, str, str]]:
+async def claim_rows(url: str) -> list[tuple[str, str, str]]:
     rows = await query(url, "SELECT platform, chat_id, state FROM processed_updates")
     return [(str(p), str(c), str(s)) for p, c, s in rows]
 
@@ -388,7 +381,7 @@ async def finished_claims(url: str, timeout: float = 15.0) -> list[tuple[str, st
     reply is sent, so right after the reply it may not be yet."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        found = await claims(url)
+        found = await claim_rows(url)
         if all(state != "started" for *_, state in found):
             return found
         if asyncio.get_running_loop().time() > deadline:

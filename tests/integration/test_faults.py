@@ -12,7 +12,6 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -27,7 +26,6 @@ from core.domain.errors import (
     MimoUnreachable,
 )
 from core.infra.mimo.wire import MimoWire
-from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import (
@@ -92,12 +90,6 @@ def problems_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
         for r in caplog.records
         if r.levelno >= logging.ERROR and r.name.startswith(("bots", "core"))
     ]
-
-
-@pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    """Voice notes (OGG/Opus) of 2, 3 and 4 seconds: each transcript says which one it heard."""
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in (2, 3, 4)}
 
 
 # --- Telegram flood control ----------------------------------------------------------------------

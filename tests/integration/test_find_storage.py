@@ -30,6 +30,7 @@ from core.infra.storage import SqlAlchemyUnitOfWork, session_factory, upgrade
 from core.infra.storage.database import create_engine, create_reading_engine
 from core.infra.storage.types import UtcDateTime
 from tests.db_fixtures import migrated_sqlite_at
+from tests.waiting import until
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 GROUP = ChatRef("telegram", "-1001234")
@@ -291,7 +292,7 @@ async def test_a_deleted_line_leaves_no_byte_of_itself_in_the_sqlite_file(
     old = MONDAY - timedelta(days=30) if how == "retention" else MONDAY
     await keep(uows, GROUP, "secret", [SECRET], at=old)
     await keep(uows, OTHER, "other", ["what stays is kept"] * 20)
-    assert file_holds(path, SECRET)
+    assert file_holds_a_form(path, SECRET)
 
     async with uows() as uow:
         if how == "forget":
@@ -302,11 +303,11 @@ async def test_a_deleted_line_leaves_no_byte_of_itself_in_the_sqlite_file(
             await uow.transcripts.discard(GROUP, "secret")
         await uow.commit()
 
-    assert not file_holds(path, SECRET)
+    assert not file_holds_a_form(path, SECRET)
     assert await found(uows, OTHER, "kept") == ["what stays is kept"] * 20
 
 
-def file_holds(path: Path, said: str) -> bool:
+def file_holds_a_form(path: Path, said: str) -> bool:
     """Whether the SQLite file or its write-ahead log holds `said`, as said or folded."""
     files = [path, path.with_name(path.name + "-wal")]
     data = b"".join(f.read_bytes() for f in files if f.exists())
@@ -479,7 +480,9 @@ async def test_a_write_never_waits_for_a_search_even_when_a_deletion_commits_mea
         await asyncio.wait_for(forgetting, 10)
         await asyncio.wait_for(keep(store.uow, GROUP, "later", ["a second"], at=later), 10)
     assert await found(store.uow, GROUP, "second") == ["a second"]
-    await until(lambda: not file_holds(path, SECRET), "the forgotten line gone from the files")
+    await until(
+        lambda: not file_holds_a_form(path, SECRET), "the forgotten line gone from the files"
+    )
 
 
 async def test_forgotten_words_leave_the_files_once_another_process_stops_reading(
@@ -501,7 +504,9 @@ async def test_forgotten_words_leave_the_files_once_another_process_stops_readin
         other_process.rollback()
         other_process.close()
     await asyncio.wait_for(forgetting, 30)
-    await until(lambda: not file_holds(path, SECRET), "the forgotten line gone from the files")
+    await until(
+        lambda: not file_holds_a_form(path, SECRET), "the forgotten line gone from the files"
+    )
     assert await found(store.uow, OTHER, "kept") == ["what stays is kept"]
 
 
@@ -521,14 +526,6 @@ def found_sync(path: Path, word: str) -> bool:
     return bool(rows[0])
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    """Wait for `condition`; `timeout` is only a safety net."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"{what}: not within {timeout} s"
-        await asyncio.sleep(0.02)
-
-
 async def test_ask_reads_the_chat_once_whatever_its_words(
     bot_storage: tuple[Storage, Path],
 ) -> None:
@@ -540,7 +537,7 @@ async def test_ask_reads_the_chat_once_whatever_its_words(
     big = ChatRef("telegram", "-1002000")
     await keep(store.uow, big, "talk", [f"we should send report {n} before the meeting"
                                         for n in range(200)])  # fmt: skip
-    memory = Memory(reads=store.reads, chat_api=Silent(), limiter=store.limiter,
+    memory = Memory(reads=store.reads, chat_api=SilentChat(), limiter=store.limiter,
                     retention_days=7, max_prompt_chars=30_000)  # fmt: skip
     question = "龘靐齉爩鱻麤龗灪吁龖厵滟爨癵籱饢驫"  # sixteen pairs, none said
     assert len(question_words(question)) == 16
@@ -562,7 +559,7 @@ async def test_ask_reads_the_chat_once_whatever_its_words(
     assert len(searches) == 2
 
 
-class Silent:
+class SilentChat:
     """A chat model never asked: `/ask` finds nothing here."""
 
     async def chat(self, *args: Any, **kwargs: Any) -> Any:

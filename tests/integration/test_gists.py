@@ -10,8 +10,6 @@ import re
 from collections.abc import Awaitable
 from pathlib import Path
 
-import pytest
-
 from core.domain.gists import clock
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
@@ -23,12 +21,6 @@ from tests.standins.telegram_api import FakeBotApi
 ALICE, BOB = 101, 102
 GROUP = -1001
 CARD_LINE = re.compile(r"^• \[(\d\d:\d\d)\] point: (.+)$")
-
-
-@pytest.fixture
-def long_ogg(tmp_path: Path) -> bytes:
-    """35 s: at least four pieces of at most 10 s."""
-    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
 
 
 def group_message(bot_api: FakeBotApi, user: int, **content: object) -> dict[str, object]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from core.app.memory.past import ImportProgress
 from core.bootstrap import bootstrap
 from tests.audio_factory import make_audio
-from tests.integration.test_import_walls import past, settings
+from tests.integration.test_import_walls import past, walls_settings
 from tests.standins.mimo import FakeMimo
 
 
@@ -25,16 +25,16 @@ async def test_two_imports_of_one_chat_at_once_hear_each_message_once(
     second_done = asyncio.Event()
 
     async with (
-        bootstrap(settings(mimo, database_url)) as one,
-        bootstrap(settings(mimo, database_url)) as two,
+        bootstrap(walls_settings(mimo, database_url)) as one,
+        bootstrap(walls_settings(mimo, database_url)) as two,
     ):
         with mimo.held_each() as held:  # MiMo sits on what it hears until both are at it
 
             async def after_the_second_is_at_mimo() -> None:  # both planned; one hearing it
-                await until(lambda: bool(held) or second_done.is_set())
+                await until_or_timeout(lambda: bool(held) or second_done.is_set())
 
             async def let_mimo_answer() -> None:  # once both ask it, or the first never does
-                await until(lambda: len(held) >= 2 or second_done.is_set(), timeout=3.0)
+                await until_or_timeout(lambda: len(held) >= 2 or second_done.is_set(), timeout=3.0)
                 while True:  # then every request, as it comes, until both imports are done
                     for request in held:
                         request.let_go()
@@ -60,7 +60,7 @@ async def test_two_imports_of_one_chat_at_once_hear_each_message_once(
     assert all(len(d.transcribed) + d.elsewhere == 2 and d.done == 2 for d in done)
 
 
-async def until(done: Callable[[], bool], *, timeout: float = 15.0) -> None:
+async def until_or_timeout(done: Callable[[], bool], *, timeout: float = 15.0) -> None:
     """Wait until `done()` holds, or `timeout` seconds, whichever comes first: an
     implementation that makes the second wait never asks MiMo twice, and its answer must come
     all the same."""
@@ -76,8 +76,8 @@ async def test_a_message_an_import_gives_back_for_its_days_quota_is_heard_by_the
     for the next day. A second import beside it, run with no daily quota, finds Ann's heard and
     hears Bob's: the paused import holds no claim while it waits."""
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
-    short_day = settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 4})
-    no_limit = settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 0})
+    short_day = walls_settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 4})
+    no_limit = walls_settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 0})
     paused = asyncio.Event()
     async with bootstrap(short_day) as one, bootstrap(no_limit) as two:
         first = await one.imports.plan(past(note))

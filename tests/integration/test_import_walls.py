@@ -23,7 +23,7 @@ SERVER = ChatRef("discord", "guild:4242")
 CHANNEL = "77"
 
 
-def settings(mimo: FakeMimo, database_url: str) -> Settings:
+def walls_settings(mimo: FakeMimo, database_url: str) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         mimo_api_key=mimo.api_key, mimo_base_url=mimo.base_url, database_url=database_url,
@@ -55,7 +55,7 @@ async def test_a_no_given_before_a_forget_still_leaves_the_member_out_of_an_impo
     mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
-    async with bootstrap(settings(mimo, sqlite_url)) as runtime:
+    async with bootstrap(walls_settings(mimo, sqlite_url)) as runtime:
         await runtime.listening.consents.decide(SERVER, "2", False)  # Bob: never transcribe me
         wiped = ForgetRequest(SERVER, can_manage=True)  # the server's memory
         await runtime.forgetting.forget(wiped)
@@ -71,7 +71,7 @@ async def test_a_no_given_while_an_import_runs_leaves_out_the_members_messages_n
     mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
-    async with bootstrap(settings(mimo, sqlite_url)) as runtime:
+    async with bootstrap(walls_settings(mimo, sqlite_url)) as runtime:
         plan = await runtime.imports.plan(past(note))  # Bob had not said no: his is planned
         await runtime.listening.consents.decide(SERVER, "2", False)  # as the import waits
         done = await runtime.imports.run(plan)
@@ -91,7 +91,7 @@ async def test_a_forget_while_an_import_runs_keeps_nothing_it_would_have_heard_a
         fetching.set()
         await fetched.wait()
 
-    one_at_a_time = settings(mimo, sqlite_url).model_copy(update={"asr_max_in_flight": 1})
+    one_at_a_time = walls_settings(mimo, sqlite_url).model_copy(update={"asr_max_in_flight": 1})
     async with bootstrap(one_at_a_time) as runtime:
         plan = await runtime.imports.plan(past(note, before={"2": bobs_recording_fetched}))
         importing = asyncio.create_task(runtime.imports.run(plan))

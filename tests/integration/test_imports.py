@@ -26,7 +26,7 @@ def settings(mimo: FakeMimo, database_url: str, **extra: object) -> Settings:
     )  # fmt: skip
 
 
-def past(note: Path, *days_ago: int) -> Past:
+def past_days(note: Path, *days_ago: int) -> Past:
     async def locate() -> Path:
         return note
 
@@ -43,9 +43,9 @@ async def test_imported_lines_expire_from_their_own_date(
 ) -> None:
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
     async with bootstrap(settings(mimo, database_url, summary_retention_days=30)) as runtime:
-        plan = await runtime.imports.plan(past(note, 21, 10, 45))
+        plan = await runtime.imports.plan(past_days(note, 21, 10, 45))
         done = await runtime.imports.run(plan)
-        again = await runtime.imports.plan(past(note, 21, 10, 45))
+        again = await runtime.imports.plan(past_days(note, 21, 10, 45))
     async with storage(settings(mimo, database_url, summary_retention_days=14)) as store:
         [transcripts] = [job for job in store.retention if job.name == "transcripts"]
         purged = await transcripts.run()
@@ -63,7 +63,7 @@ async def test_a_voice_note_during_an_import_is_sent_at_once_in_the_slot_left_fr
     live = make_audio(tmp_path / "live.ogg", fmt="ogg", seconds=4)
     chosen = settings(mimo, sqlite_url, asr_max_in_flight=3, summary_retention_days=30)
     async with bootstrap(chosen) as runtime:
-        plan = await runtime.imports.plan(past(note, *range(9, 1, -1)))
+        plan = await runtime.imports.plan(past_days(note, *range(9, 1, -1)))
         with mimo.held_each() as held:
             importing = asyncio.create_task(runtime.imports.run(plan))
             await mimo.wait_for_requests(2)  # the import's two slots: one stays free

@@ -41,7 +41,7 @@ ENGLISH_VOICES = {"Mia", "Chloe", "Milo", "Dean"}
 CHINESE_VOICES = {"冰糖", "茉莉", "苏打", "白桦"}
 
 
-class Call:
+class VoiceChannel:
     """The voice channel the interpretations play in: what a listener heard, in order. While
     `go_on` is clear, the clip playing plays on."""
 
@@ -85,7 +85,7 @@ class Call:
 @asynccontextmanager
 async def interpreting(
     mimo: FakeMimo, database_url: str, members: list[str]
-) -> AsyncIterator[tuple[Listening, Call, list[News]]]:
+) -> AsyncIterator[tuple[Listening, VoiceChannel, list[News]]]:
     """`members` said yes, and Ann started `/listen interpret:True` with them in the call."""
     settings = Settings(
         _env_file=None, mimo_api_key=mimo.api_key, mimo_base_url=mimo.base_url,
@@ -104,7 +104,7 @@ async def interpreting(
         for member in members:
             await listening.consents.decide(SERVER, member, True)
         await listening.begin(SERVER, members, channel="5", starter="ann", interpret=tell)
-        call = Call()
+        call = VoiceChannel()
         listening.joined(SERVER, call)
         try:
             yield listening, call, news
@@ -113,7 +113,7 @@ async def interpreting(
             await listening.end(SERVER)
 
 
-async def says(listening: Listening, member: str, words: str) -> None:
+async def turn_said(listening: Listening, member: str, words: str) -> None:
     """One whole turn of `member` saying `words`, as the adapter hands it over."""
     await listening.transcribe_piece(
         SERVER,
@@ -147,13 +147,13 @@ async def test_a_no_said_while_an_interpretation_waits_its_turn_is_never_spoken(
 
     async with interpreting(mimo, database_url, ["ann", "bob"]) as (listening, call, news):
         call.go_on.clear()  # Ann's interpretation plays on...
-        await says(listening, "ann", "Hi")
+        await turn_said(listening, "ann", "Hi")
         await call.until_heard(1)
-        await says(listening, "bob", "你好，我们现在开始今天的会议吧，先谈预算，再谈时间表。")
+        await turn_said(listening, "bob", "你好，我们现在开始今天的会议吧，先谈预算，再谈时间表。")
         await mimo.wait_for_requests(2, model=TTS)  # ...while Bob's is spoken
         call.as_handed = bob_says_no_as_his_is_handed
         call.go_on.set()
-        await says(listening, "ann", "Ok")
+        await turn_said(listening, "ann", "Ok")
         await mimo.wait_for_requests(3, model=TTS)
         await call.until_heard(2)
         made = [seconds_of(wav) for wav in mimo.tts_wavs]
@@ -193,7 +193,7 @@ async def test_the_speakers_own_clone_only_where_they_allowed_it_else_one_stock_
              ("cy", "你好")]  # fmt: skip
     async with interpreting(mimo, database_url, ["ann", "bob", "cy"]) as (listening, call, _):
         for count, (member, words) in enumerate(turns, start=1):
-            await says(listening, member, words)
+            await turn_said(listening, member, words)
             await call.until_heard(count)
 
     requests = mimo.calls(TTS)

@@ -27,7 +27,7 @@ from tests.scenarios.processes import (
     discord_environment,
     identified,
     operator_environment,
-    voicebridge,
+    voicebridge_run,
 )
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
@@ -53,11 +53,11 @@ async def test_killed_mid_work_the_bot_keeps_everything_and_finishes_each_reques
     all three, one answer each, with no word from the user, and nothing stored is lost."""
     voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
-        env = environment(bot_api, mimo, database_url)
-        async with voicebridge(tmp_path, env, "first", published(bot_api)) as first:
-            await command(bot_api, USER, "/voice Chloe")
+        env = telegram_environment(bot_api, mimo, database_url)
+        async with voicebridge_run(tmp_path, env, "first", published(bot_api)) as first:
+            await answer_to_command(bot_api, USER, "/voice Chloe")
             for author, words in SAID_IN_GROUP:
-                bot_api.push(group_message(bot_api, author, words))
+                bot_api.push(group_text(bot_api, author, words))
             await until_logged(database_url, GROUP, len(SAID_IN_GROUP), timeout=60)
             mimo.delay = HELD_SECONDS
             note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_note)
@@ -75,7 +75,7 @@ async def test_killed_mid_work_the_bot_keeps_everything_and_finishes_each_reques
             await first.wait()
         mimo.delay = 0
 
-        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+        async with voicebridge_run(tmp_path, env, "second", published(bot_api)):
             await bot_api.wait_until(
                 lambda: TRANSCRIPT in bot_api.texts(USER), timeout=60, what="the transcript"
             )
@@ -85,9 +85,9 @@ async def test_killed_mid_work_the_bot_keeps_everything_and_finishes_each_reques
                 timeout=60,
                 what="the summary",
             )
-            overview = await command(bot_api, USER, "/settings")
-        async with voicebridge(tmp_path, env, "third", published(bot_api)):
-            await command(bot_api, USER, "/help")  # it has looked for leftovers by now
+            overview = await answer_to_command(bot_api, USER, "/settings")
+        async with voicebridge_run(tmp_path, env, "third", published(bot_api)):
+            await answer_to_command(bot_api, USER, "/help")  # it has looked for leftovers by now
 
     assert bot_api.texts(USER).count(TRANSCRIPT) == 1
     assert not [text for text in bot_api.texts(USER) if text == INTERRUPTED]
@@ -114,10 +114,10 @@ async def test_killed_mid_recording_the_pieces_mimo_had_answered_are_not_paid_ag
     The next start sends MiMo only the pieces it had not answered, and the transcript is whole."""
     long_note = make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
-        env = environment(bot_api, mimo, database_url) | {
+        env = telegram_environment(bot_api, mimo, database_url) | {
             "ASR_PIECE_SECONDS": "10", "ASR_CONCURRENCY": "1",
         }  # fmt: skip
-        async with voicebridge(tmp_path, env, "first", published(bot_api)) as first:
+        async with voicebridge_run(tmp_path, env, "first", published(bot_api)) as first:
             mimo.hold_after(2)
             bot_api.push(
                 bot_api.voice_message(chat_id=USER, user_id=USER, data=long_note, duration=35)
@@ -130,7 +130,7 @@ async def test_killed_mid_recording_the_pieces_mimo_had_answered_are_not_paid_ag
             await first.wait()
         mimo.hold_after(None)
 
-        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+        async with voicebridge_run(tmp_path, env, "second", published(bot_api)):
             await bot_api.wait_until(
                 lambda: any(t.startswith("heard") for t in bot_api.texts(USER)),
                 timeout=60,
@@ -151,26 +151,28 @@ async def test_group_messages_telegram_handed_over_survive_a_kill(
     locked, nothing can be stored: the bot must not confirm what it fetched, so the group's
     lines killed with the process come again to the next start and are kept for /summary."""
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
-        env = environment(bot_api, mimo, database_url)
-        first_start = voicebridge(
+        env = telegram_environment(bot_api, mimo, database_url)
+        first_start = voicebridge_run(
             tmp_path, env | {"LOG_LEVEL": "DEBUG"}, "first", published(bot_api)
         )
         async with first_start as first, database_locked(database_url):
-            pushed = [bot_api.push(group_message(bot_api, *said)) for said in SAID_IN_GROUP]
+            pushed = [bot_api.push(group_text(bot_api, *said)) for said in SAID_IN_GROUP]
             await bot_api.wait_until(
                 lambda: set(pushed) <= set(bot_api.served), timeout=30, what="the fetch"
             )
             # The poller hands what it fetched to storage first, and waits there: it must not
             # have polled again, which would have confirmed the updates to Telegram.
-            await logged(tmp_path / "first.log", "claiming Claim(platform='telegram'", count=1)
+            await until_in_log(
+                tmp_path / "first.log", "claiming Claim(platform='telegram'", count=1
+            )
             offsets = [call.params.get("offset", 0) for call in bot_api.sent("getUpdates")]
             assert max(offsets) <= min(pushed)
             first.kill()
             await first.wait()
 
-        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+        async with voicebridge_run(tmp_path, env, "second", published(bot_api)):
             await until_logged(database_url, GROUP, len(SAID_IN_GROUP), timeout=60)
-            summary = await command(bot_api, GROUP, "/summary", user_id=ALICE)
+            summary = await answer_to_command(bot_api, GROUP, "/summary", user_id=ALICE)
 
     assert "a fake answer" in summary
     [asked] = [body for body in mimo.requests if body.get("model") == "mimo-v2.5"]
@@ -186,10 +188,10 @@ async def test_a_guest_answer_killed_mid_transcription_is_finished_in_place_by_t
     query could not be answered twice anyway), and nothing sent to the chat by its id."""
     voice_note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     async with FakeBotApi() as bot_api, FakeMimo() as mimo:
-        env = environment(bot_api, mimo, database_url)
+        env = telegram_environment(bot_api, mimo, database_url)
         friend = USER + 1  # the caller's private chat with a friend: the bot is not in it
         bot_api.not_a_member(friend)
-        async with voicebridge(tmp_path, env, "first", published(bot_api)) as first:
+        async with voicebridge_run(tmp_path, env, "first", published(bot_api)) as first:
             mimo.delay = HELD_SECONDS
             note = bot_api.voice_message(chat_id=friend, user_id=friend, data=voice_note)
             query = bot_api.guest_query(
@@ -201,7 +203,7 @@ async def test_a_guest_answer_killed_mid_transcription_is_finished_in_place_by_t
             await first.wait()
         mimo.delay = 0
 
-        async with voicebridge(tmp_path, env, "second", published(bot_api)):
+        async with voicebridge_run(tmp_path, env, "second", published(bot_api)):
             await bot_api.wait_until(
                 lambda: bot_api.guest_text(query) == TRANSCRIPT, timeout=60, what="the transcript"
             )
@@ -247,7 +249,7 @@ async def test_killed_mid_work_discord_finishes_the_voice_message_the_command_an
     bob = discord_api.add_member(server, "bob")
     voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     env = discord_environment(discord_api, mimo, database_url)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         recording = discord_api.attachment(voice, filename="memo.ogg", content_type="audio/ogg")
         memo = await discord_api.post_message(
             server.general, alice, "the call", attachments=[recording]
@@ -271,14 +273,14 @@ async def test_killed_mid_work_discord_finishes_the_voice_message_the_command_an
         await first.wait()
     mimo.delay = 0
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await discord_api.wait_until(
             lambda: TRANSCRIPT in discord_api.contents(server.general), timeout=60, what="it"
         )
         spoken = await said.wait_for_messages(2, timeout=60)
         [answer] = await asked.wait_for_messages(timeout=60)
         [summary] = await summarised.wait_for_messages(timeout=60)
-    async with voicebridge(tmp_path, env, "third", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "third", identified(discord_api)):
         pass  # a third start finds nothing left to do
 
     transcripts = [m for m in discord_api.messages_in(server.general) if m.content == TRANSCRIPT]
@@ -313,7 +315,7 @@ async def test_killed_mid_gist_a_click_on_the_gist_button_is_answered_by_the_nex
     alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
     long_note = make_audio(tmp_path, fmt="ogg", seconds=61).read_bytes()
     env = discord_environment(discord_api, mimo, database_url)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         await discord_api.post_voice_message(server.general, bob, long_note, duration=61)
         [transcript] = await discord_api.wait_for_messages(server.general, timeout=60)
         await discord_api.wait_until(lambda: transcript.buttons, timeout=60, what="the button")
@@ -326,7 +328,7 @@ async def test_killed_mid_gist_a_click_on_the_gist_button_is_answered_by_the_nex
         await first.wait()
     mimo.delay = 0
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         [card, timed] = await clicked.wait_for_messages(2, timeout=60)
 
     assert card.content.startswith("In short: gist of") and card.interaction_id == clicked.id
@@ -345,7 +347,7 @@ async def test_killed_mid_translation_a_click_on_speak_is_answered_by_the_next_s
     alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
     note_ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     env = discord_environment(discord_api, mimo, database_url)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         note = await discord_api.post_voice_message(server.general, bob, note_ogg, duration=3)
         await discord_api.wait_for_messages(server.general, timeout=60)  # its transcript
         menu = await discord_api.message_command(server.general, alice, "Translate", note)
@@ -361,7 +363,7 @@ async def test_killed_mid_translation_a_click_on_speak_is_answered_by_the_next_s
         await first.wait()
     mimo.delay = 0
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         [line, spoken] = await clicked.wait_for_messages(2, timeout=60)
 
     assert line.content == "🔊" and spoken.is_voice_message and not spoken.ephemeral
@@ -378,7 +380,7 @@ async def test_an_interrupted_command_that_cannot_be_redone_is_reported_once(
     it, once: here the claim of a process that never stored the interaction."""
     alice = discord_api.add_member(server, "alice")
     env = discord_environment(discord_api, mimo, database_url)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         mimo.delay = HELD_SECONDS
         await discord_api.slash(server.random, alice, "say", text="Hello from the tests.")
         await mimo_received(mimo, "mimo-v2.5-tts")
@@ -387,9 +389,9 @@ async def test_an_interrupted_command_that_cannot_be_redone_is_reported_once(
     mimo.delay = 0
     await forget_what_to_redo(database_url)
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await discord_api.wait_for_messages(server.random, timeout=60)
-    async with voicebridge(tmp_path, env, "third", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "third", identified(discord_api)):
         pass
 
     [line] = discord_api.messages_in(server.random)
@@ -418,16 +420,16 @@ async def test_a_replica_takes_over_a_dead_replicas_work_once_its_lease_lapses(
     voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     env = discord_environment(discord_api, mimo, database_url) | {"WORK_LEASE_SECONDS": "3"}
     mimo.delay = 30
-    async with voicebridge(
+    async with voicebridge_run(
         tmp_path, env | {"INSTANCE_NAME": "a"}, "a", identified(discord_api)
     ) as a:
         note = await discord_api.post_voice_message(server.general, alice, voice, duration=2)
         await mimo_received(mimo, "mimo-v2.5-asr")
         b_env = env | {"INSTANCE_NAME": "b", "LOG_LEVEL": "DEBUG"}
-        async with voicebridge(tmp_path, b_env, "b", identified(discord_api)):
+        async with voicebridge_run(tmp_path, b_env, "b", identified(discord_api)):
             # b sweeps as it starts, then every lease: by its third sweep a's first lease has
             # lapsed more than a lease ago, so only a's renewals keep the voice message a's.
-            await logged(tmp_path / "b.log", "swept discord", count=3)
+            await until_in_log(tmp_path / "b.log", "swept discord", count=3)
             assert len(mimo.calls("mimo-v2.5-asr")) == 1
             mimo.delay = 0
             a.kill()
@@ -439,7 +441,7 @@ async def test_a_replica_takes_over_a_dead_replicas_work_once_its_lease_lapses(
     assert len(mimo.calls("mimo-v2.5-asr")) == 2
 
 
-def environment(bot_api: FakeBotApi, mimo: FakeMimo, database_url: str) -> dict[str, str]:
+def telegram_environment(bot_api: FakeBotApi, mimo: FakeMimo, database_url: str) -> dict[str, str]:
     """What an operator sets: nothing from the developer's shell, no .env."""
     return operator_environment(mimo, database_url) | {
         "TELEGRAM_BOT_TOKEN": bot_api.token,
@@ -455,7 +457,9 @@ def published(bot_api: FakeBotApi) -> Awaitable[object]:
     )
 
 
-async def command(bot_api: FakeBotApi, chat_id: int, words: str, *, user_id: int = USER) -> str:
+async def answer_to_command(
+    bot_api: FakeBotApi, chat_id: int, words: str, *, user_id: int = USER
+) -> str:
     """Send a command and return the bot's answer."""
     answered = len(bot_api.sent("sendMessage", chat_id=chat_id))
     chat_type = "private" if chat_id > 0 else "supergroup"
@@ -466,7 +470,7 @@ async def command(bot_api: FakeBotApi, chat_id: int, words: str, *, user_id: int
     return str(calls[answered].params["text"])
 
 
-def group_message(bot_api: FakeBotApi, author: int, words: str) -> dict[str, object]:
+def group_text(bot_api: FakeBotApi, author: int, words: str) -> dict[str, object]:
     return bot_api.text_message(chat_id=GROUP, user_id=author, text=words, chat_type="supergroup")
 
 
@@ -479,7 +483,7 @@ async def mimo_asked(mimo: FakeMimo, count: int = 1) -> None:
     raise AssertionError("no question reached MiMo")
 
 
-async def logged(log: Path, words: str, *, count: int, timeout: float = 60) -> None:
+async def until_in_log(log: Path, words: str, *, count: int, timeout: float = 60) -> None:
     """Until a process's log holds `words` on `count` lines."""
     async with asyncio.timeout(timeout):
         while log.read_text(errors="replace").count(words) < count:

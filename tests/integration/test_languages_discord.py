@@ -15,7 +15,7 @@ from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 
 
-def command(discord_api: FakeDiscord, name: str, kind: int = 1) -> dict[str, Any]:
+def registered_command(discord_api: FakeDiscord, name: str, kind: int = 1) -> dict[str, Any]:
     [found] = [c for c in discord_api.commands if c["name"] == name and c["type"] == kind]
     return found
 
@@ -25,12 +25,12 @@ def option(found: dict[str, Any], name: str) -> dict[str, Any]:
     return wanted
 
 
-async def answer(discord_api: FakeDiscord, asked: Any) -> str:
+async def answer_text(discord_api: FakeDiscord, asked: Any) -> str:
     [message] = await asked.wait_for_messages()
     return str(message.content)
 
 
-async def answers(discord_api: FakeDiscord, asked: Any, count: int = 2) -> list[str]:
+async def answer_texts(discord_api: FakeDiscord, asked: Any, count: int = 2) -> list[str]:
     return [str(message.content) for message in await asked.wait_for_messages(count)]
 
 
@@ -48,15 +48,19 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
         asr_concurrency=1,
     )  # fmt: skip
     async with running_discord(settings, discord_api):
-        help_zh = await answers(discord_api, await discord_api.slash(server.general, mei, "help"))
-        refused = await answer(
+        help_zh = await answer_texts(
+            discord_api, await discord_api.slash(server.general, mei, "help")
+        )
+        refused = await answer_text(
             discord_api,
             await discord_api.slash(server.general, mei, "autotranscribe", state="off"),
         )
-        overview = await answer(
+        overview = await answer_text(
             discord_api, await discord_api.slash(server.general, mei, "settings")
         )
-        help_en = await answers(discord_api, await discord_api.slash(server.general, bob, "help"))
+        help_en = await answer_texts(
+            discord_api, await discord_api.slash(server.general, bob, "help")
+        )
         mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
         asked = await discord_api.slash(server.general, mei, "transcribe", attachment=recording)
         await discord_api.wait_until(
@@ -111,7 +115,7 @@ async def test_the_synced_commands_carry_every_language(
     ):
         pass
 
-    say = command(discord_api, "say")
+    say = registered_command(discord_api, "say")
     assert say["description_localizations"]["zh-CN"] == "把文字念成语音消息"
     assert say["description_localizations"]["zh-TW"] == "把文字念成語音訊息"
     assert (
@@ -124,14 +128,14 @@ async def test_the_synced_commands_carry_every_language(
     text_option = option(say, "text")
     assert text_option["name_localizations"]["zh-CN"] == "文字"
     assert text_option["name_localizations"]["ja"] == "テキスト"  # options: every language
-    transcribe = command(discord_api, "transcribe")
+    transcribe = registered_command(discord_api, "transcribe")
     [srt] = [c for c in option(transcribe, "format")["choices"] if c["value"] == "srt"]
     assert srt["name_localizations"]["de"] == "srt (Untertitel)"
-    menu = command(discord_api, "Transcribe", kind=3)
+    menu = registered_command(discord_api, "Transcribe", kind=3)
     assert menu["name_localizations"]["zh-CN"] == "转写"
     assert menu["name_localizations"]["ja"] == "文字起こし"
     for name in ("help", "botlanguage", "settings"):
-        localised = command(discord_api, name)["description_localizations"]
+        localised = registered_command(discord_api, name)["description_localizations"]
         assert {"zh-CN", "zh-TW", "ja", "ko", "ru", "uk", "es-ES", "es-419", "pt-BR", "de", "fr",
                 "id"} <= localised.keys()  # fmt: skip
 

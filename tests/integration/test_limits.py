@@ -42,6 +42,7 @@ from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, _tokens
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 ALICE, BOB, CAROL = 11, 12, 13
 GROUP, OTHER_GROUP = -100500, -100600
@@ -54,25 +55,12 @@ def at_18_48() -> ManualClock:
 
 
 @pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
-@pytest.fixture
 def quiet_refusals(caplog: pytest.LogCaptureFixture) -> Callable[[], int]:
     """How many times the bots so far decided to say nothing (a limit already told, a stranger
     turned away): the sign that handling of such a message is over."""
     caplog.set_level(logging.DEBUG, logger="bots")
     signs = ("refused quietly", "turned away", "ignored a message from outside")
     return lambda: sum(1 for r in caplog.records if r.getMessage().startswith(signs))
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout}s")
-        await asyncio.sleep(0.02)
 
 
 def send(bot_api: FakeBotApi, chat_id: int, user_id: int, words: str) -> dict[str, Any]:
@@ -93,7 +81,7 @@ def voice(bot_api: FakeBotApi, chat_id: int, user_id: int, data: bytes) -> dict[
     return message
 
 
-async def said(bot_api: FakeBotApi, chat_id: int, *expected: str) -> None:
+async def until_reads(bot_api: FakeBotApi, chat_id: int, *expected: str) -> None:
     """Wait until the chat reads `expected` after what it read before."""
     before = [t for t in bot_api.texts(chat_id) if t not in expected]
     await bot_api.wait_for_texts(chat_id, [*before, *expected])
@@ -143,10 +131,10 @@ async def test_a_person_over_their_minute_is_told_when_to_try_again_and_others_c
             send(bot_api, ALICE, ALICE, words)
             await bot_api.wait_for("sendVoice", count=count, chat_id=ALICE)
         send(bot_api, ALICE, ALICE, "/say three")
-        await said(bot_api, ALICE, "Slow down: at most 2 requests a minute per person. "
+        await until_reads(bot_api, ALICE, "Slow down: at most 2 requests a minute per person. "
                                    "Try again in 1 min.")  # fmt: skip
         send(bot_api, GROUP, ALICE, "/say in the group")  # a person's minute spans chats
-        await said(bot_api, GROUP, "Slow down: at most 2 requests a minute per person. "
+        await until_reads(bot_api, GROUP, "Slow down: at most 2 requests a minute per person. "
                                    "Try again in 1 min.")  # fmt: skip
         send(bot_api, BOB, BOB, "/say my own minute")
         await bot_api.wait_for("sendVoice", chat_id=BOB)
@@ -233,7 +221,7 @@ async def test_a_chat_over_its_minute_is_told_and_another_chat_is_not(
             send(bot_api, GROUP, user, "/say hello")
             await bot_api.wait_for("sendVoice", count=count, chat_id=GROUP)
         send(bot_api, GROUP, CAROL, "/say me too")
-        await said(bot_api, GROUP, "This chat has made its 2 requests for this minute. "
+        await until_reads(bot_api, GROUP, "This chat has made its 2 requests for this minute. "
                                    "Try again in 1 min.")  # fmt: skip
         send(bot_api, OTHER_GROUP, CAROL, "/say elsewhere")
         await bot_api.wait_for("sendVoice", chat_id=OTHER_GROUP)
@@ -258,9 +246,9 @@ async def test_a_busy_group_hears_once_a_minute_that_automatic_transcripts_wait(
     )
     async with running(settings, bot_api, clock=clock):
         voice(bot_api, GROUP, ALICE, voice_ogg)
-        await said(bot_api, GROUP, "heard 3.0 seconds")
+        await until_reads(bot_api, GROUP, "heard 3.0 seconds")
         voice(bot_api, GROUP, BOB, voice_ogg)
-        await said(bot_api, GROUP, notice)
+        await until_reads(bot_api, GROUP, notice)
         third = voice(bot_api, GROUP, CAROL, voice_ogg)
         await until(lambda: quiet_refusals() == 1, "the third note's quiet refusal")
         assert bot_api.replies_to(GROUP, third["message_id"]) == []
@@ -284,16 +272,16 @@ async def test_a_recording_longer_than_what_is_left_today_never_reaches_mimo(
     )
     async with running(settings, bot_api, clock=at_18_48()):
         voice(bot_api, ALICE, ALICE, voice_ogg)
-        await said(bot_api, ALICE, "heard 3.0 seconds")
+        await until_reads(bot_api, ALICE, "heard 3.0 seconds")
         voice(bot_api, ALICE, ALICE, voice_ogg)
-        await said(
+        await until_reads(
             bot_api,
             ALICE,
             "That recording is 3 sec long, but this chat has only 2 sec of transcription left "
             f"today (its daily limit is 5 sec); try again in {RESET}, or send a shorter one.",
         )
         voice(bot_api, BOB, BOB, voice_ogg)  # another chat has its own day
-        await said(bot_api, BOB, "heard 3.0 seconds")
+        await until_reads(bot_api, BOB, "heard 3.0 seconds")
 
     assert len(mimo.calls("mimo-v2.5-asr")) == 2
 
@@ -315,10 +303,10 @@ async def test_a_refused_recording_is_never_downloaded(
             voice(bot_api, ALICE, ALICE, voice_ogg)
             await bot_api.wait_for_texts(ALICE, ["heard 3.0 seconds"] * sent)
         voice(bot_api, ALICE, ALICE, voice_ogg)
-        await said(bot_api, ALICE, "Slow down: at most 2 requests a minute per person. "
+        await until_reads(bot_api, ALICE, "Slow down: at most 2 requests a minute per person. "
                                    "Try again in 1 min.")  # fmt: skip
         bot_api.push(bot_api.voice_message(chat_id=BOB, user_id=BOB, data=voice_ogg, duration=100))
-        await said(bot_api, BOB, "That recording is 1 min, 40 sec long, more than this chat "
+        await until_reads(bot_api, BOB, "That recording is 1 min, 40 sec long, more than this chat "
                                  "may transcribe in a day (1 min).")  # fmt: skip
         alices = bot_api.voice_message(
             chat_id=GROUP, user_id=ALICE, data=voice_ogg, chat_type="supergroup"
@@ -342,7 +330,7 @@ async def test_usage_shows_what_the_chat_did_today_and_forget_does_not_reset_it(
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api, clock=at_18_48()):
         voice(bot_api, GROUP, BOB, voice_ogg)
-        await said(bot_api, GROUP, "heard 3.0 seconds")
+        await until_reads(bot_api, GROUP, "heard 3.0 seconds")
         await until_logged(database_url, GROUP, 1)
         send(bot_api, GROUP, ALICE, "/say Hello there")
         await bot_api.wait_for("sendVoice", chat_id=GROUP)
@@ -399,7 +387,7 @@ async def test_a_voice_note_counts_its_last_second_whole_as_mimo_bills_it_whatev
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
     async with running(settings, bot_api, clock=at_18_48()):
         bot_api.push(bot_api.voice_message(chat_id=ALICE, user_id=ALICE, data=data, duration=2))
-        await said(bot_api, ALICE, "heard 2.4 seconds")
+        await until_reads(bot_api, ALICE, "heard 2.4 seconds")
         send(bot_api, ALICE, ALICE, "/usage")
         await bot_api.wait_until(lambda: bot_api.texts(ALICE)[-1].startswith("Used in"))
 
@@ -426,13 +414,13 @@ async def test_strangers_get_one_sentence_for_a_command_and_nothing_is_kept_of_t
     )
     async with running(settings, bot_api, clock=at_18_48()):
         send(bot_api, BOB, BOB, "/say let me in")
-        await said(bot_api, BOB, PRIVATE)
+        await until_reads(bot_api, BOB, PRIVATE)
         voice(bot_api, BOB, BOB, voice_ogg)  # in a private chat a recording is a request too
-        await said(bot_api, BOB, PRIVATE, PRIVATE)
+        await until_reads(bot_api, BOB, PRIVATE, PRIVATE)
         send(bot_api, OTHER_GROUP, BOB, "We talk about things here.")
         voice(bot_api, OTHER_GROUP, BOB, voice_ogg)
         send(bot_api, OTHER_GROUP, BOB, "/summary")
-        await said(bot_api, OTHER_GROUP, PRIVATE)
+        await until_reads(bot_api, OTHER_GROUP, PRIVATE)
         await until(lambda: quiet_refusals() == 5, "five updates turned away")
         kept = await rows_about(database_url, [BOB, OTHER_GROUP])
 
@@ -471,13 +459,13 @@ async def test_a_sender_over_their_cap_in_one_group_is_refused_in_a_second(
     )
     async with running(settings, bot_api, clock=at_18_48()):
         voice(bot_api, GROUP, ALICE, voice_ogg)
-        await said(bot_api, GROUP, "heard 3.0 seconds")
+        await until_reads(bot_api, GROUP, "heard 3.0 seconds")
         second = voice(bot_api, OTHER_GROUP, ALICE, voice_ogg)
-        await said(bot_api, OTHER_GROUP, refusal)
+        await until_reads(bot_api, OTHER_GROUP, refusal)
         third = voice(bot_api, GROUP, ALICE, voice_ogg)
         await until(lambda: quiet_refusals() == 1, "the third note's quiet refusal")
         voice(bot_api, OTHER_GROUP, BOB, voice_ogg)  # another sender, the same group
-        await said(bot_api, OTHER_GROUP, "heard 3.0 seconds")
+        await until_reads(bot_api, OTHER_GROUP, "heard 3.0 seconds")
         send(bot_api, OTHER_GROUP, ALICE, "/usage")
         await bot_api.wait_until(lambda: bot_api.texts(OTHER_GROUP)[-1].startswith("Used in"))
 
@@ -510,7 +498,7 @@ async def test_each_groups_anonymous_administrators_have_a_cap_of_their_own(
         anonymous(OTHER_GROUP, BOB, "/say world")  # another group's: five of its own
         await bot_api.wait_for("sendVoice", chat_id=OTHER_GROUP)
         anonymous(GROUP, CAROL, "/say again")  # the first group's again: its day is spent
-        await said(bot_api, GROUP, "You have used all of your speech for today, all chats "
+        await until_reads(bot_api, GROUP, "You have used all of your speech for today, all chats "
                                    "together (each person may have 5 characters a day); try "
                                    f"again in {RESET}.")  # fmt: skip
         anonymous(OTHER_GROUP, BOB, "/usage")
@@ -537,12 +525,14 @@ async def test_past_the_daily_budget_the_bot_rests_until_tomorrow_in_every_chat(
         send(bot_api, GROUP, BOB, "/say world")
         await bot_api.wait_for("sendVoice", chat_id=GROUP)
         send(bot_api, OTHER_GROUP, BOB, "/say again")
-        await said(bot_api, OTHER_GROUP, "I have spoken all I may today, every chat together: "
-                                         f"I rest until tomorrow (in {RESET}).")  # fmt: skip
+        await until_reads(bot_api, OTHER_GROUP,
+                          "I have spoken all I may today, every chat together: "
+                          f"I rest until tomorrow (in {RESET}).")  # fmt: skip
         send(bot_api, CAROL, CAROL, "/say hallo")
-        await said(bot_api, CAROL, "Ich habe heute alles gesprochen, was ich darf, alle Chats "
-                                   "zusammen: Ich ruhe mich bis morgen aus (in 5 Std., "
-                                   "12 Min.).")  # fmt: skip
+        await until_reads(bot_api, CAROL,
+                          "Ich habe heute alles gesprochen, was ich darf, alle Chats "
+                          "zusammen: Ich ruhe mich bis morgen aus (in 5 Std., "
+                          "12 Min.).")  # fmt: skip
         await clock.advance(timedelta(hours=5, minutes=12))  # midnight UTC: a new day
         send(bot_api, OTHER_GROUP, BOB, "/say again")
         await bot_api.wait_for("sendVoice", chat_id=OTHER_GROUP)

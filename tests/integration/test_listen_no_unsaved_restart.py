@@ -21,10 +21,11 @@ from tests.integration.test_discord_listening import (
     listening_started,
     members_in_lounge,
 )
-from tests.integration.test_discord_reader import Members, posted_in, until
+from tests.integration.test_discord_reader import Members, posted_in
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 
 async def test_a_no_that_could_not_be_stored_still_holds_once_the_call_is_taken_up(
@@ -70,19 +71,19 @@ async def test_a_no_that_could_not_be_stored_is_stored_while_the_call_goes_on_or
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await listening_started(discord_api, server, members, ann.user_id)
-        await until_kept(sqlite_url, place, kept=True)
+        await until_call_kept(sqlite_url, place, kept=True)
         await consents_unwritable(sqlite_url)
         await members.answer(ann.user_id, "listen_me", allowed=False)
-        await until_kept(sqlite_url, place, kept=False)  # a crash now takes nothing up
+        await until_call_kept(sqlite_url, place, kept=False)  # a crash now takes nothing up
         await consents_writable(sqlite_url)
-        await until_kept(sqlite_url, place, kept=True)
+        await until_call_kept(sqlite_url, place, kept=True)
         async with unit_of_work(sqlite_url) as uow:
             refusing = await uow.listening_consents.refusing(place)
 
     assert str(ann.user_id) in refusing
 
 
-async def until_kept(url: str, place: ChatRef, *, kept: bool) -> None:
+async def until_call_kept(url: str, place: ChatRef, *, kept: bool) -> None:
     async with asyncio.timeout(30):
         while True:
             async with unit_of_work(url) as uow:

@@ -14,7 +14,7 @@ from core.app.calls.live_transcript import Listening
 from core.app.rules.in_flight import RequestGate
 from core.domain import errors
 from core.infra.storage import SqlAlchemyUnitOfWork
-from tests.integration.test_listening_pieces import SERVER, HeldSpeech, listening_on
+from tests.integration.test_listening_pieces import SERVER, HeldSpeech, listening_held
 
 
 class Ends:
@@ -31,10 +31,10 @@ class Ends:
         self.done.set()
 
 
-async def started(
+async def listening_begun(
     uow: Callable[[], SqlAlchemyUnitOfWork], present: list[str], *, idle: float = 600.0
 ) -> tuple[Listening, Ends]:
-    listening = listening_on(uow, HeldSpeech(), RequestGate(total=8, per_chat=4))
+    listening = listening_held(uow, HeldSpeech(), RequestGate(total=8, per_chat=4))
     listening.idle_seconds = idle
     await listening.consents.decide(SERVER, "ann", True)
     ends = Ends(listening)
@@ -46,7 +46,7 @@ async def started(
 async def test_the_call_ends_once_the_last_member_it_transcribes_leaves(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
-    listening, ends = await started(uow_factory, ["ann", "bob"])
+    listening, ends = await listening_begun(uow_factory, ["ann", "bob"])
     await listening.changed(SERVER, ["ann"], left=True)  # Bob left: Ann, transcribed, stays
     assert listening.listening(SERVER)
     await listening.changed(SERVER, ["bob"], left=True)  # Ann left: Bob never said yes
@@ -57,7 +57,7 @@ async def test_the_call_ends_once_the_last_member_it_transcribes_leaves(
 async def test_the_call_ends_once_nobody_is_left_and_only_once(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
-    listening, ends = await started(uow_factory, ["ann"])
+    listening, ends = await listening_begun(uow_factory, ["ann"])
     await asyncio.gather(listening.changed(SERVER, [], left=True), listening.taken_out(SERVER))
     assert ends.count == 1
     assert not listening.listening(SERVER)
@@ -66,7 +66,7 @@ async def test_the_call_ends_once_nobody_is_left_and_only_once(
 async def test_the_call_ends_once_nothing_is_heard_for_the_idle_time(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
-    listening, ends = await started(uow_factory, ["ann"], idle=0.05)
+    listening, ends = await listening_begun(uow_factory, ["ann"], idle=0.05)
     await asyncio.wait_for(ends.done.wait(), 10)
     assert ends.count == 1
     assert not listening.listening(SERVER)
@@ -88,7 +88,7 @@ async def test_the_starter_a_moderator_or_anyone_once_she_left_may_stop_it(
     moderator: bool,
     allowed: bool,
 ) -> None:
-    listening, _ = await started(uow_factory, ["ann", "bob"])
+    listening, _ = await listening_begun(uow_factory, ["ann", "bob"])
     try:
         listening.stoppable_by(SERVER, member, present=present, moderator=moderator)
     except errors.NotYourListening:

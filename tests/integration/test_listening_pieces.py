@@ -51,7 +51,7 @@ class HeldSpeech:
         return Transcript(text=words, duration=1.0)
 
 
-def listening_on(
+def listening_held(
     uow: Callable[[], SqlAlchemyUnitOfWork], speech: HeldSpeech, gate: RequestGate
 ) -> Listening:
     clock = SystemClock()
@@ -63,12 +63,12 @@ def listening_on(
     )  # fmt: skip
 
 
-def said(words: str) -> bytes:
+def pcm_saying(words: str) -> bytes:
     """A piece's PCM, as the held speech hears it: padded to a second's length."""
     return words.encode().ljust(2 * RATE)
 
 
-async def kept_lines(
+async def kept_parts(
     uow: Callable[[], SqlAlchemyUnitOfWork], recording: str
 ) -> tuple[TranscriptPart, ...]:
     async with uow() as unit:
@@ -80,7 +80,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
     speech = HeldSpeech()
-    listening = listening_on(uow_factory, speech, RequestGate(total=8, per_chat=4))
+    listening = listening_held(uow_factory, speech, RequestGate(total=8, per_chat=4))
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     began = datetime.now(UTC) + timedelta(seconds=2)
@@ -92,7 +92,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
                 SERVER,
                 Piece(
                     "ann",
-                    pcm=said(words),
+                    pcm=pcm_saying(words),
                     sample_rate=RATE,
                     speaker="Ann",
                     started_at=began + timedelta(seconds=index),
@@ -107,7 +107,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
     await asyncio.wait(pieces[1:])  # MiMo answered the later pieces first
     # Their words, shown in the chat, are kept as they are shown, in the turn's place: a crash
     # now would leave them in the call's transcript.
-    [so_far] = await kept_lines(uow_factory, roll.call)
+    [so_far] = await kept_parts(uow_factory, roll.call)
     assert roll.started_at is not None
     where = (began - roll.started_at).total_seconds()  # the turn's place in the call
     assert so_far.text == "on Tuesday at noon" and so_far.start == pytest.approx(where, abs=0.002)
@@ -116,7 +116,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
     await listening.end(SERVER)
 
     assert [a.said for a in answers] == ["we met on", "on Tuesday at", "noon"]  # type: ignore[attr-defined]
-    [line] = await kept_lines(uow_factory, roll.call)
+    [line] = await kept_parts(uow_factory, roll.call)
     assert line.text == "we met on Tuesday at noon" and line.speaker == "Ann"
     assert round(line.end - line.start) == 3  # the whole turn, every piece heard once
     assert sorted(speech.heard) == sorted(["we met on", "on Tuesday at", "noon"])
@@ -127,7 +127,7 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
 ) -> None:
     gate = RequestGate(total=1, per_chat=4)
     speech = HeldSpeech()
-    listening = listening_on(uow_factory, speech, gate)
+    listening = listening_held(uow_factory, speech, gate)
     await listening.consents.decide(SERVER, "ann", True)
     await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
@@ -138,7 +138,7 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
             SERVER,
             Piece(
                 "ann",
-                pcm=said("hello"),
+                pcm=pcm_saying("hello"),
                 sample_rate=RATE,
                 speaker="Ann",
                 started_at=datetime.now(UTC),
@@ -165,7 +165,7 @@ async def test_a_no_said_during_a_turn_keeps_none_of_it_whatever_comes_after(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork],
 ) -> None:
     speech = HeldSpeech()
-    listening = listening_on(uow_factory, speech, RequestGate(total=8, per_chat=4))
+    listening = listening_held(uow_factory, speech, RequestGate(total=8, per_chat=4))
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     began = datetime.now(UTC)
@@ -173,7 +173,7 @@ async def test_a_no_said_during_a_turn_keeps_none_of_it_whatever_comes_after(
         SERVER,
         Piece(
             "ann",
-            pcm=said("my secret"),
+            pcm=pcm_saying("my secret"),
             sample_rate=RATE,
             speaker="Ann",
             started_at=began,
@@ -189,7 +189,7 @@ async def test_a_no_said_during_a_turn_keeps_none_of_it_whatever_comes_after(
         SERVER,
         Piece(
             "ann",
-            pcm=said("hello again"),
+            pcm=pcm_saying("hello again"),
             sample_rate=RATE,
             speaker="Ann",
             started_at=later,
@@ -200,4 +200,4 @@ async def test_a_no_said_during_a_turn_keeps_none_of_it_whatever_comes_after(
     )
     await listening.end(SERVER)
 
-    assert [line.text for line in await kept_lines(uow_factory, roll.call)] == ["hello again"]
+    assert [line.text for line in await kept_parts(uow_factory, roll.call)] == ["hello again"]

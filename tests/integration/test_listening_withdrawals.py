@@ -42,7 +42,7 @@ RATE = 16_000
 ASR = "mimo-v2.5-asr"
 
 
-def listening_on(
+def listening_wired(
     uow: Callable[[], Any],
     real: Callable[[], SqlAlchemyUnitOfWork],
     *,
@@ -90,7 +90,7 @@ async def anns_piece_in_line(
     return roll, waiting
 
 
-async def kept_lines(uow: Callable[[], SqlAlchemyUnitOfWork], recording: str) -> list[str]:
+async def kept_transcript(uow: Callable[[], SqlAlchemyUnitOfWork], recording: str) -> list[str]:
     async with uow() as unit:
         kept = await unit.transcripts.find(SERVER, recording)
     return [] if kept is None else [f"{part.speaker}: {part.text}" for part in kept.parts]
@@ -103,7 +103,7 @@ async def test_a_no_holds_in_the_call_before_the_database_has_stored_it(
     in, and what she says next reaches nobody, stored or not."""
     held = Held(uow_factory, "")
     gate = RequestGate(total=8, per_chat=4)
-    listening = listening_on(held, uow_factory, mimo=mimo, http=http, gate=gate)
+    listening = listening_wired(held, uow_factory, mimo=mimo, http=http, gate=gate)
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     assert await piece_of(listening, "ann", "before my no") is not None
@@ -120,7 +120,7 @@ async def test_a_no_holds_in_the_call_before_the_database_has_stored_it(
     assert not admitted  # the voice socket drops her packets at once
     assert after is None
     assert len(mimo.calls(ASR)) == 1  # the piece before her no, and nothing since
-    assert await kept_lines(uow_factory, roll.call) == ["Ann: before my no"]
+    assert await kept_transcript(uow_factory, roll.call) == ["Ann: before my no"]
 
 
 async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
@@ -129,7 +129,7 @@ async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
     """Cy never said yes: a piece of his that reaches the core anyway (the adapter's filter
     let it by) is heard by nobody and kept nowhere; Ann, who said yes, is heard."""
     gate = RequestGate(total=8, per_chat=4)
-    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    listening = listening_wired(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann", "cy"], channel="5", starter="ann")
 
@@ -141,7 +141,7 @@ async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
     assert cys is None
     assert anns is not None and anns.said == "hello all"
     assert len(mimo.calls(ASR)) == 1  # Ann's piece alone
-    assert await kept_lines(uow_factory, roll.call) == ["Ann: hello all"]
+    assert await kept_transcript(uow_factory, roll.call) == ["Ann: hello all"]
 
 
 async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_mimo(
@@ -151,7 +151,7 @@ async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_
     requests in flight are at their limit); she says no meanwhile: it is never sent, its
     seconds are given back, and her call keeps none of it."""
     gate = RequestGate(total=1, per_chat=4)
-    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    listening = listening_wired(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
     roll, waiting = await anns_piece_in_line(listening, gate)
     await listening.consents.decide(SERVER, "ann", False)
     gate.release(NOTES)
@@ -160,7 +160,7 @@ async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_
 
     assert heard is None
     assert mimo.calls(ASR) == []
-    assert await kept_lines(uow_factory, roll.call) == []
+    assert await kept_transcript(uow_factory, roll.call) == []
     async with uow_factory() as unit:
         counted = await unit.usage.day(listen_row(SERVER), datetime.now(UTC).date())
     assert counted.audio_seconds == 0  # its reservation given back: nothing in /usage
@@ -173,7 +173,7 @@ async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_
     she said before her no is never sent nor kept (her yes is for what she says after it), and
     what she says after her yes is heard as usual."""
     gate = RequestGate(total=1, per_chat=4)
-    listening = listening_on(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
+    listening = listening_wired(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
     roll, waiting = await anns_piece_in_line(listening, gate)
     await listening.consents.decide(SERVER, "ann", False)
     await listening.consents.decide(SERVER, "ann", True)
@@ -185,4 +185,4 @@ async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_
     assert before is None
     assert after is not None and after.said == "hello again"
     assert len(mimo.calls(ASR)) == 1  # what she said after her yes alone
-    assert await kept_lines(uow_factory, roll.call) == ["Ann: hello again"]
+    assert await kept_transcript(uow_factory, roll.call) == ["Ann: hello again"]

@@ -31,7 +31,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_speech_like(folder, bursts=13, burst_seconds=1.4, pause_seconds=0.6)
 
 
-def transcriber(mimo: FakeMimo, http: httpx.AsyncClient, *, per_chat: int = 4) -> Transcriber:
+def mimo_transcriber(mimo: FakeMimo, http: httpx.AsyncClient, *, per_chat: int = 4) -> Transcriber:
     client = MimoClient(
         http=http,
         api_key=mimo.api_key,
@@ -52,7 +52,7 @@ async def test_every_piece_is_heard_once_and_comes_back_in_order(
     progress: list[Progress] = []
 
     async with audio.asr_pieces(recording, piece_seconds=10) as pieces:
-        result = await transcriber(mimo, http).transcribe(
+        result = await mimo_transcriber(mimo, http).transcribe(
             pieces, chat=CHAT, language="en", progress=progress.append
         )
 
@@ -75,7 +75,7 @@ async def test_a_piece_the_client_gave_up_on_is_tried_once_more(
     mimo.fail_next(503)
 
     async with audio.asr_pieces(recording, piece_seconds=10) as pieces:
-        result = await transcriber(mimo, http).transcribe(pieces, chat=CHAT)
+        result = await mimo_transcriber(mimo, http).transcribe(pieces, chat=CHAT)
 
     assert result.missing == ()
     assert len(mimo.calls("mimo-v2.5-asr")) == 5
@@ -89,7 +89,7 @@ async def test_a_piece_that_still_fails_is_named_and_the_rest_is_transcribed(
     mimo.fail_next(503, times=2)
 
     async with audio.asr_pieces(recording, piece_seconds=10) as pieces:
-        result = await transcriber(mimo, http, per_chat=1).transcribe(pieces, chat=CHAT)
+        result = await mimo_transcriber(mimo, http, per_chat=1).transcribe(pieces, chat=CHAT)
 
     [gap] = result.missing
     named = re.search(r"\[(\d+):(\d\d)–(\d+):(\d\d) could not be transcribed\]", result.text)

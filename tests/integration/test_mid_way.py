@@ -53,7 +53,7 @@ CHANNEL = "77"
 BOBS_SECONDS = 4.0  # a piece of Bob's long message lasts longer than this; Ann's whole one less
 
 
-def words_of(duration: float, body: Json) -> str:
+def whose_words(duration: float, body: Json) -> str:
     """MiMo's answer: whose voice it heard (Bob's long message comes in long pieces)."""
     return f"{'Bob' if duration > BOBS_SECONDS else 'Ann'} said {duration:.0f} seconds"
 
@@ -157,7 +157,7 @@ def _asr(body: Json) -> bool:
 @pytest_asyncio.fixture
 async def replicas(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
     async with AsyncExitStack() as stack:
-        mimo = await stack.enter_async_context(FakeMimo(asr_text=words_of))
+        mimo = await stack.enter_async_context(FakeMimo(asr_text=whose_words))
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             mimo_api_key=mimo.api_key, mimo_base_url=mimo.base_url, database_url=sqlite_url,
@@ -339,7 +339,7 @@ ANNS = ("we meet on", "monday at noon")  # Ann's turn, in two pieces
 BOBS = ("sounds good", "see you there")  # Bob's turn, in two pieces
 
 
-async def say(runtime: Runtime, server: ChatRef, member: str, words: tuple[str, ...]) -> None:
+async def turn_of(runtime: Runtime, server: ChatRef, member: str, words: tuple[str, ...]) -> None:
     """`member`'s turn, a piece at a time, as the adapter hands each over once cut."""
     began = datetime.now(UTC)
     for piece, said in enumerate(words):
@@ -417,8 +417,8 @@ async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
             call = await r.here.listening.begin_call(server, ["ann", "bob"], channel=VOICE,
                                                       starter="ann")  # fmt: skip
         recording[:], calls[:] = [call.recording], [call]
-        await say(r.here, server, "ann", ANNS)
-        await say(r.here, server, "bob", BOBS)
+        await turn_of(r.here, server, "ann", ANNS)
+        await turn_of(r.here, server, "bob", BOBS)
         await r.here.listening.end(server)
 
     async def check(what: str, outcome: Outcome) -> None:

@@ -60,7 +60,7 @@ BOBS_SECONDS = 2.5  # his clip ("Bob says: ...") lasts longer than this, Ann's l
 INJECTED = "injected"  # in the log: the injection was over
 
 
-class Call:
+class LoungeCall:
     """The bot's call in the Lounge, as Discord plays it: each clip in the log as it starts
     (`plays Bob`), ends (`played Bob`) or is cut (`cut Bob`). Bob's plays as a step (a no or a
     deletion may land while it plays); Ann's at once, since Bob's is made meanwhile, and a step
@@ -109,7 +109,7 @@ class Server:
 
     def __init__(self) -> None:
         self.log: list[str] = []  # what the server saw, in order (`Call`)
-        self.call: Call | None = None
+        self.call: LoungeCall | None = None
 
     def channel(self, server: ChatRef, channel_id: str) -> Channel | None:
         name = {VOICE: "Lounge", TEXT: "general"}.get(channel_id)
@@ -141,10 +141,10 @@ class Server:
     async def post(self, server: ChatRef, channel_id: str, line: str) -> None:
         self.log.append(f"line: {line}")
 
-    async def join(self, server: ChatRef, voice_id: str, *, deaf: bool) -> Call:
+    async def join(self, server: ChatRef, voice_id: str, *, deaf: bool) -> LoungeCall:
         self.log.append("joins")
         await Steps.platform("the bot joins the Lounge")  # seconds, on Discord
-        self.call = Call(self.log)
+        self.call = LoungeCall(self.log)
         return self.call
 
 
@@ -159,7 +159,7 @@ class NoListening:
 
 
 @dataclass
-class World:
+class ReadingWorld:
     """The bot's runtime and MiMo; for each run a new server, and the reader of the process
     starting anew (`Runtime.calls_for`, as the Discord adapter builds it), on the test's side of
     Discord."""
@@ -203,7 +203,7 @@ class World:
 
 
 @asynccontextmanager
-async def built(sqlite_url: str, **settings: Any) -> AsyncIterator[World]:
+async def built(sqlite_url: str, **settings: Any) -> AsyncIterator[ReadingWorld]:
     async with AsyncExitStack() as stack:
         mimo = await stack.enter_async_context(FakeMimo())
         runtime = await stack.enter_async_context(bootstrap(Settings(
@@ -212,18 +212,18 @@ async def built(sqlite_url: str, **settings: Any) -> AsyncIterator[World]:
             rate_limit_user_per_minute=0, rate_limit_chat_per_minute=0,  # many runs a minute
             **settings,
         )))  # fmt: skip
-        yield World(runtime, Steps(mimo))
+        yield ReadingWorld(runtime, Steps(mimo))
 
 
 @pytest_asyncio.fixture
-async def read_out(sqlite_url: str, stepped: None) -> AsyncIterator[World]:
+async def read_out(sqlite_url: str, stepped: None) -> AsyncIterator[ReadingWorld]:
     """A reading ends as soon as it has nothing left to read."""
     async with built(sqlite_url, discord_reader_idle_seconds=0.05) as world:
         yield world
 
 
 @pytest_asyncio.fixture
-async def deployed(sqlite_url: str, stepped: None) -> AsyncIterator[World]:
+async def deployed(sqlite_url: str, stepped: None) -> AsyncIterator[ReadingWorld]:
     """A reading lasts until it is stopped."""
     async with built(sqlite_url) as world:
         yield world
@@ -235,7 +235,7 @@ def words_of(body: Json) -> str:
 
 
 async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_step(
-    read_out: World,
+    read_out: ReadingWorld,
 ) -> None:
     """Ann's message and Bob's, read in turn, then the reading over; at each step Bob's message
     deleted, Bob's no, or a /forget of the server (the module docstring)."""
@@ -305,7 +305,7 @@ async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_
 
 
 async def test_a_reading_kept_through_a_deploy_is_not_kept_after_a_forget_at_any_step(
-    deployed: World,
+    deployed: ReadingWorld,
 ) -> None:
     """Ann's message read, then the bot stops for a deploy: the reading is kept for the next
     start to take up, unless a /forget came once it began (as the bot joined the Lounge, say,

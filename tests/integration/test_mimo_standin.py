@@ -214,7 +214,7 @@ async def test_an_answer_cut_at_its_token_budget_is_known_as_cut(
     assert not whole.cut and whole.text == mimo.answer_text.strip()
 
 
-def said(count: int) -> list[ChatMessage]:
+def chat_messages(count: int) -> list[ChatMessage]:
     chat = ChatRef("telegram", "-100")
     when = datetime(2026, 11, 23, 9, tzinfo=UTC)
     return [ChatMessage(chat, str(n), "Ana", when, f"message {n}") for n in range(count)]
@@ -224,7 +224,9 @@ async def test_a_summary_cut_short_is_asked_again_with_more_room(
     client: MimoClient, mimo: FakeMimo
 ) -> None:
     mimo.answer_text = "A long summary. " * 600  # 9,600 characters: over 2,000 tokens
-    summary = await summarise(said(3), api=client, language="en", zone="UTC", budget=20_000)
+    summary = await summarise(
+        chat_messages(3), api=client, language="en", zone="UTC", budget=20_000
+    )
 
     first, second = [request["max_completion_tokens"] for request in mimo.calls("mimo-v2.5")]
     assert (first, second) == (FINAL_MAX_TOKENS, 2 * FINAL_MAX_TOKENS)
@@ -233,7 +235,9 @@ async def test_a_summary_cut_short_is_asked_again_with_more_room(
 
 async def test_a_summary_cut_twice_is_marked_as_cut(client: MimoClient, mimo: FakeMimo) -> None:
     mimo.answer_text = "A very long summary. " * 1000  # 21,000 characters: over 4,000 tokens
-    summary = await summarise(said(3), api=client, language="en", zone="UTC", budget=20_000)
+    summary = await summarise(
+        chat_messages(3), api=client, language="en", zone="UTC", budget=20_000
+    )
 
     assert len(mimo.calls("mimo-v2.5")) == 2
     assert summary.endswith(" …") and len(summary) < len(mimo.answer_text)

@@ -11,10 +11,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -22,25 +20,20 @@ from core.app.rules.preferences import ChatPreferences
 from core.bootstrap import storage
 from core.config import Settings
 from core.domain.values import ChatRef
-from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.test_discord_listening import (
     bot_in_server,
     listening_started,
     posted_in,
 )
-from tests.integration.test_discord_reader import Members, until
+from tests.integration.test_discord_reader import Members
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 USER = 7007
-
-
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 @contextmanager

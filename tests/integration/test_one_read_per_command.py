@@ -11,19 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import until_logged
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
-from tests.integration.test_discord_reader import until
 from tests.integration.test_one_call_per_event import preference_reads, statements
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 GROUP, ANN = -1007100, 7101
 ONCE = {
@@ -38,11 +34,6 @@ ONCE = {
     "/voice": 1,
     "/settings": 1,
 }
-
-
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 async def reads_until_finished(send: Callable[[], Awaitable[str]]) -> int:

@@ -52,7 +52,7 @@ def note(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
-async def transcribe(
+async def transcribe_note(
     audio: FfmpegAudio,
     path: Path,
     mimo: FakeMimo,
@@ -84,8 +84,8 @@ def pcm(data: bytes) -> array.array[int]:
 async def test_the_pauses_are_not_billed(
     note: Path, mimo: FakeMimo, http: httpx.AsyncClient
 ) -> None:
-    plain = await transcribe(PLAIN, note, mimo, http, piece_seconds=60)
-    compact = await transcribe(COMPACT, note, mimo, http, piece_seconds=60)
+    plain = await transcribe_note(PLAIN, note, mimo, http, piece_seconds=60)
+    compact = await transcribe_note(COMPACT, note, mimo, http, piece_seconds=60)
 
     # The stand-in bills the seconds it hears: each of the four pauses lost about 2.5 s.
     assert plain.usage.audio_seconds == 22
@@ -101,8 +101,8 @@ async def test_the_pauses_are_not_billed(
 async def test_the_pieces_and_subtitles_keep_the_recordings_time(
     note: Path, mimo: FakeMimo, http: httpx.AsyncClient
 ) -> None:
-    plain = await transcribe(PLAIN, note, mimo, http)
-    compact = await transcribe(COMPACT, note, mimo, http)
+    plain = await transcribe_note(PLAIN, note, mimo, http)
+    compact = await transcribe_note(COMPACT, note, mimo, http)
 
     assert len(compact.parts) == len(plain.parts) == 3
     assert compact.usage.audio_seconds < plain.usage.audio_seconds

@@ -33,13 +33,13 @@ from core.domain.reading import ReaderMember
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import unit_of_work
 from tests.integration.cli.process import env, voicebridge
-from tests.integration.cli.test_import_telegram import BOB, GROUP, heard, make_export
+from tests.integration.cli.test_import_telegram import BOB, GROUP, SAID, make_export
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.restarts import WAIT, environment, in_the_call_again, in_the_lounge, in_voice
 from tests.integration.restarts import back as call_back
-from tests.integration.test_call_restarts import goodbye, said
-from tests.integration.test_call_restarts import listening_started as call_started
-from tests.integration.test_discord_interpreting import sentence_heard
+from tests.integration.test_call_restarts import listening_again as call_started
+from tests.integration.test_call_restarts import said_and_captioned, until_goodbye
+from tests.integration.test_discord_interpreting import sentence_of_tone
 from tests.integration.test_discord_listening import (
     bot_in_server,
     listening_cog,
@@ -53,13 +53,11 @@ from tests.integration.test_discord_reader import (
     in_lounge,
     left_by_itself,
     spoken_requests,
-    until,
 )
 from tests.integration.test_discord_remember import find, remember
-from tests.integration.test_kill_restart import identified
-from tests.integration.test_kill_restart import voicebridge as voicebridge_run
+from tests.integration.test_kill_restart import identified, voicebridge_run
 from tests.integration.test_limits import rows_about
-from tests.integration.test_reading_restarts import WORDS, back, ended, kept_reading
+from tests.integration.test_reading_restarts import WORDS, ended, kept_reading, reading_back
 from tests.integration.test_telegram_business import FRIEND, OWNER
 from tests.integration.test_telegram_guest import ask_as_guest, until_shown
 from tests.integration.test_telegram_summaries import next_reply
@@ -67,9 +65,10 @@ from tests.playlists import SECRET, concat_list, hls_playlist, private_recording
 from tests.scenarios.discord_bot import transcript_lines
 from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import READ_MESSAGE_HISTORY, FakeDiscord, Guild
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 PRIVATE = "Sorry, this bot is private."
 UNREADABLE = text("error.undecodable_audio", "en")
@@ -379,7 +378,7 @@ async def test_what_an_import_kept_is_found_in_its_chat_alone(
     cwd.mkdir()
     export = make_export(cwd)
     url = f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}"
-    heard(mimo)
+    hears_by_length(mimo, SAID)
     done = await voicebridge(
         "import", "telegram", str(export), "--yes", cwd=cwd,
         env=env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="30"),
@@ -461,7 +460,7 @@ async def test_a_reading_taken_up_reads_nothing_of_a_no_or_a_deletion_made_while
     await discord_api.post_message(server.lounge, ann.user_id, "Delta came meanwhile")
 
     async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
-        await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+        await until(lambda: reading_back(discord_api, server), "the chat told it is back", WAIT)
         again = await in_the_call_again(discord_api, server)
         await until(lambda: len(clips(again)) == 1, "Delta read aloud", WAIT)
         await members.answer(ann.user_id, "stop")
@@ -486,7 +485,7 @@ async def test_forget_during_an_interpreted_call_plays_nothing_more_of_it(
     speak, voice = discord_api.voice.speak, discord_api.voice
     mimo.tts_seconds_per_char = 0.3  # her interpretation lasts about 12 s
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
-        mimo.asr_text = sentence_heard
+        mimo.asr_text = sentence_of_tone
         interpreting = listening_cog(bot).listening.interpreting
         assert interpreting is not None
         interpreting.late_after = 120.0  # what waits in line is not dropped as late meanwhile
@@ -582,7 +581,7 @@ async def test_a_reading_taken_up_with_a_listener_who_may_not_read_it_is_ended_u
         kept = await kept_reading(database_url, server)
 
     assert [words for _, words in spoken_requests(mimo)] == ["Ann says: Alpha is read first"]
-    assert len(ended(discord_api, server)) == 1 and back(discord_api, server) == []
+    assert len(ended(discord_api, server)) == 1 and reading_back(discord_api, server) == []
     assert kept is None  # nothing left for a later start to take up
 
 
@@ -605,14 +604,14 @@ async def test_a_call_taken_up_gives_nothing_of_itself_to_a_member_who_may_not_r
     async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "listen_me", allowed=True)
         await call_started(discord_api, server, members, ann, cheaper=True)
-        await said(discord_api, server, ann, 440)
+        await said_and_captioned(discord_api, server, ann, 440)
         first.kill()
         await first.wait()
 
     async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await until(lambda: call_back(discord_api, server), "the chat told it is back", WAIT)
         await in_the_call_again(discord_api, server)
-        await said(discord_api, server, ann, 550)
+        await said_and_captioned(discord_api, server, ann, 550)
         answers = []
         asking = {"summary": {"call": True}, "ask": {"question": "Who?", "call": True}}
         for command, options in asking.items():
@@ -620,7 +619,7 @@ async def test_a_call_taken_up_gives_nothing_of_itself_to_a_member_who_may_not_r
             [answer] = await asked.wait_for_messages()
             answers.append(answer.content)
         await members.answer(ann.user_id, "stop_listening")
-        bye = await goodbye(discord_api, server)
+        bye = await until_goodbye(discord_api, server)
 
     hidden = "That takes View Channel and Read Message History in this channel"
     assert all(answer.startswith(hidden) for answer in answers), answers

@@ -22,7 +22,7 @@ ATTACK = (
 TAG = re.compile(r"<[\s/]*([a-z]+)", re.IGNORECASE)
 
 
-def said(bot_api: FakeBotApi, user: int, words: str, **extra: object) -> dict[str, object]:
+def posted(bot_api: FakeBotApi, user: int, words: str, **extra: object) -> dict[str, object]:
     message = bot_api.text_message(
         chat_id=GROUP, user_id=user, text=words, chat_type="supergroup", **extra
     )  # type: ignore[arg-type]
@@ -44,11 +44,11 @@ async def test_a_members_text_stays_inside_the_summary_and_translation_fences(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
-        attack = said(bot_api, EVE, ATTACK)
+        attack = posted(bot_api, EVE, ATTACK)
         await until_logged(sqlite_url, GROUP, 1)
-        said(bot_api, ALICE, "/summary")
+        posted(bot_api, ALICE, "/summary")
         await bot_api.wait_for("sendMessage", count=1, chat_id=GROUP)
-        said(bot_api, ALICE, "/translate German", reply_to=attack)
+        posted(bot_api, ALICE, "/translate German", reply_to=attack)
         await bot_api.wait_for("sendMessage", count=2, chat_id=GROUP)
 
     assert requests_fenced_by(mimo, "conversation") == [["conversation", "conversation"]]
@@ -70,7 +70,7 @@ async def test_what_a_recording_says_stays_inside_the_gist_fence(
         await bot_api.wait_until(  # its transcript, where "Transcribing…" was
             lambda: any(not text.endswith("…") for text in bot_api.texts(GROUP))
         )
-        said(bot_api, ALICE, "/tldr", reply_to=note)
+        posted(bot_api, ALICE, "/tldr", reply_to=note)
         await bot_api.wait_until(lambda: len(bot_api.sent("sendMessage", chat_id=GROUP)) > 1)
 
     assert requests_fenced_by(mimo, "transcript") == [["transcript", "transcript"]]
@@ -92,7 +92,7 @@ async def test_what_was_kept_stays_inside_the_fence_of_a_question_across_the_cha
         await bot_api.wait_until(  # its transcript, where "Transcribing…" was
             lambda: any(not text.endswith("…") for text in bot_api.texts(GROUP))
         )
-        said(bot_api, ALICE, "/ask who sent the invoice?")
+        posted(bot_api, ALICE, "/ask who sent the invoice?")
         await bot_api.wait_until(lambda: len(bot_api.sent("sendMessage", chat_id=GROUP)) > 1)
 
     assert requests_fenced_by(mimo, "transcripts") == [["transcripts", "transcripts"]]

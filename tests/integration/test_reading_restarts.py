@@ -24,10 +24,11 @@ from tests.integration.restarts import (
     in_the_lounge,
     in_voice,
 )
-from tests.integration.test_discord_reader import Members, clips, posted_in, spoken_requests, until
-from tests.integration.test_kill_restart import identified, voicebridge
+from tests.integration.test_discord_reader import Members, clips, posted_in, spoken_requests
+from tests.integration.test_kill_restart import identified, voicebridge_run
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 BACK = re.compile(
     r"I was away for \d+:\d\d \(a restart\) and am reading the chat of <#(\d+)> aloud there again"
@@ -59,7 +60,7 @@ async def read_on_after(
     ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "read_channel")  # the Lounge's own chat
         call = await in_the_call_again(discord_api, server)
         await discord_api.post_message(server.lounge, ann.user_id, "Alpha is read first")
@@ -70,8 +71,8 @@ async def read_on_after(
     ended_before = [line for line in posted_in(discord_api, server.lounge) if "stopped" in line]
     await discord_api.post_message(server.lounge, ann.user_id, "Charlie came meanwhile")
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
-        await until(lambda: back(discord_api, server), "the chat told it is back", WAIT)
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
+        await until(lambda: reading_back(discord_api, server), "the chat told it is back", WAIT)
         again = await in_the_call_again(discord_api, server)
         await until(lambda: asked_for(mimo, "Charlie"), "Charlie made into speech", WAIT)
         await discord_api.post_message(server.lounge, bob.user_id, "Delta came after")
@@ -82,7 +83,7 @@ async def read_on_after(
         await let_go(database_url, server)
 
     assert ended_before == []  # neither a stop for a deploy nor a crash ends the reading
-    [line] = back(discord_api, server)
+    [line] = reading_back(discord_api, server)
     named = BACK.match(line)
     assert named is not None and named.group(1) == str(server.lounge)  # the Lounge, once
     said = [text for _, text in spoken_requests(mimo)]
@@ -101,7 +102,7 @@ async def test_a_reading_everyone_left_meanwhile_ends_said_once(
     [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(tmp_path, env, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, env, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "read_channel")
         call = await in_the_call_again(discord_api, server)
         await discord_api.post_message(server.lounge, ann.user_id, "Alpha is read first")
@@ -111,7 +112,7 @@ async def test_a_reading_everyone_left_meanwhile_ends_said_once(
     await discord_api.post_message(server.lounge, ann.user_id, "Bravo came meanwhile")
     await discord_api.leave_call(server, ann)
 
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await until(lambda: ended(discord_api, server), "the chat told it ended", WAIT)
         await let_go(database_url, server)
 
@@ -127,7 +128,7 @@ async def test_an_operator_stopping_for_good_ends_the_reading(
     [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
-    async with voicebridge(
+    async with voicebridge_run(
         tmp_path, env | {"CALLS_END_ON_STOP": "true"}, "first", identified(discord_api)
     ):
         await members.answer(ann.user_id, "read_channel")
@@ -136,15 +137,15 @@ async def test_an_operator_stopping_for_good_ends_the_reading(
         await until(lambda: len(clips(call)) == 1, "Alpha read aloud", WAIT)
     assert await kept_reading(database_url, server) is None
     await discord_api.post_message(server.lounge, ann.user_id, "Bravo came meanwhile")
-    async with voicebridge(tmp_path, env, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env, "second", identified(discord_api)):
         await members.answer(ann.user_id, "read_me")  # it is up by now
 
-    assert back(discord_api, server) == [] and ended(discord_api, server) == []
+    assert reading_back(discord_api, server) == [] and ended(discord_api, server) == []
     assert not in_voice(discord_api, server)
     assert not asked_for(mimo, "Bravo")
 
 
-def back(discord_api: FakeDiscord, server: Guild) -> list[str]:
+def reading_back(discord_api: FakeDiscord, server: Guild) -> list[str]:
     return [line for line in posted_in(discord_api, server.lounge) if BACK.match(line)]
 
 

@@ -141,7 +141,9 @@ async def test_members_given_voices_sound_different_and_keep_them(world: World) 
     assert again == voices[1]
 
 
-async def test_a_member_who_opted_out_is_not_read_and_opting_in_again_works(world: World) -> None:
+async def test_a_member_who_opted_out_is_not_read_and_opting_in_again_works(
+    world: World,
+) -> None:
     await world.choices.member(SERVER, ANN, read=False)
     out = await world.read(ANN, "secret")
     await world.choices.member(SERVER, ANN, read=True)

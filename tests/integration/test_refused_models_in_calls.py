@@ -11,18 +11,19 @@ import logging
 import pytest
 
 from core.chat.messages import text
-from tests.integration.test_discord_interpreting import sentence_heard
+from tests.integration.test_discord_interpreting import sentence_of_tone
 from tests.integration.test_discord_listening import bot_in_server, members_in_lounge
-from tests.integration.test_discord_reader import Members, in_lounge, posted_in, until
+from tests.integration.test_discord_reader import Members, in_lounge, posted_in
 from tests.integration.test_refused_models import logged_errors
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
+from tests.waiting import until
 
 ASR, TTS, CHAT = "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5"
 
 
-def refused(model: str, setting: str, locale: str = "en") -> str:
+def refusal(model: str, setting: str, locale: str = "en") -> str:
     return text("error.mimo_model_refused", locale, model=model, setting=setting)
 
 
@@ -69,7 +70,7 @@ async def test_the_interpreter_stops_with_one_line_naming_the_refused_models_set
     mimo.refused_models.add(model)
     with caplog.at_level(logging.INFO):
         async with bot_in_server(discord_api, mimo, sqlite_url):
-            mimo.asr_text = sentence_heard
+            mimo.asr_text = sentence_of_tone
             await members.answer(bob.user_id, "listen_me", allowed=True)
             # Pieces of 2 to 4 s: each 1-second turn one piece, as the stand-in's pitch wants.
             await listening_in(
@@ -84,7 +85,7 @@ async def test_the_interpreter_stops_with_one_line_naming_the_refused_models_set
             await members.answer(bob.user_id, "stop_listening")
 
     said = "\n".join(posted_in(discord_api, server.lounge))
-    assert said.count(f"{stop} {refused(model, setting)}") == 1
+    assert said.count(f"{stop} {refusal(model, setting)}") == 1
     assert said.count("**Bob**: ") == 2  # both turns captioned
     assert said.index("**Bob**: ") < said.index(stop)
     assert asked_of(mimo, model) == refusals  # the second turn was not sent to be refused
@@ -116,7 +117,7 @@ async def test_refused_translations_of_captions_are_said_once_and_the_captions_g
             await members.answer(ann.user_id, "stop_listening")
 
     said = "\n".join(posted_in(discord_api, server.lounge))
-    expected = refused(CHAT, "MIMO_CHAT_MODEL", "de")
+    expected = refusal(CHAT, "MIMO_CHAT_MODEL", "de")
     assert said.count(expected) == 1
     assert said.index("**Ann**: tone 440") < said.index(expected)
     assert "[German]" not in said
@@ -141,7 +142,7 @@ async def test_refused_speech_recognition_in_a_call_is_said_once_for_every_turn(
             for turns in (1, 2):
                 await discord_api.voice.speak(ann, tone(440, 0.8))
                 await until(lambda n=turns: len(mimo.calls(ASR)) == n, "Ann's turn sent")  # type: ignore[misc]
-            expected = refused(ASR, "MIMO_ASR_MODEL")
+            expected = refusal(ASR, "MIMO_ASR_MODEL")
             await until(lambda: expected in "\n".join(posted_in(discord_api, server.lounge)), "")
             await members.answer(ann.user_id, "stop_listening")
 
@@ -166,7 +167,7 @@ async def test_the_channel_reader_says_a_refused_speech_model_once_and_reads_on(
             for message in ("Hello everyone", "Over here", "Anyone?"):
                 await discord_api.post_message(server.lounge, ann, message)
             await until(lambda: len(mimo.calls(TTS)) == 3, "every message tried")
-            expected = refused(TTS, "MIMO_TTS_MODEL")
+            expected = refusal(TTS, "MIMO_TTS_MODEL")
             await until(lambda: posted_in(discord_api, server.lounge), "the refusal said")
             stopped = await members.answer(ann, "stop")
 

@@ -39,13 +39,13 @@ from tests.integration.test_kill_restart import (
     ALICE,
     GROUP,
     USER,
-    command,
+    answer_to_command,
     discord_environment,
-    environment,
     identified,
-    logged,
     published,
-    voicebridge,
+    telegram_environment,
+    until_in_log,
+    voicebridge_run,
 )
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import worker_authority_file
@@ -77,7 +77,7 @@ async def test_a_replica_killed_mid_burst_loses_no_note_and_answers_none_twice(
     ):
         await upgrade(database_url)  # once, before the replicas start, as an operator does
         listens = free_listens(2)
-        common = environment(bot_api, mimo, database_url) | {
+        common = telegram_environment(bot_api, mimo, database_url) | {
             "TELEGRAM_WEBHOOK_URL": HOOK,
             "WORK_LEASE_SECONDS": str(LEASE_SECONDS),
             "LOG_LEVEL": "DEBUG",
@@ -88,8 +88,8 @@ async def test_a_replica_killed_mid_burst_loses_no_note_and_answers_none_twice(
             for name, listen in zip(names, listens, strict=True)
         ]
         async with (
-            voicebridge(tmp_path, envs[0], "a", registered(bot_api)) as a,
-            voicebridge(tmp_path, envs[1], "b", registered(bot_api)) as b,
+            voicebridge_run(tmp_path, envs[0], "a", registered(bot_api)) as a,
+            voicebridge_run(tmp_path, envs[1], "b", registered(bot_api)) as b,
         ):
             secret = str(bot_api.webhook["secret_token"] if bot_api.webhook else "")
             # MiMo answers five transcriptions at once and holds the others, so the kill comes
@@ -102,7 +102,7 @@ async def test_a_replica_killed_mid_burst_loses_no_note_and_answers_none_twice(
                 for chat in chats
             }
             statuses = await asyncio.gather(*(
-                post(listens[balanced[chat]], notes[chat], secret) for chat in chats
+                post_update(listens[balanced[chat]], notes[chat], secret) for chat in chats
             ))  # fmt: skip
             await bot_api.wait_until(
                 lambda: len(answered(bot_api, chats)) >= ANSWERED_BEFORE_THE_KILL,
@@ -124,7 +124,7 @@ async def test_a_replica_killed_mid_burst_loses_no_note_and_answers_none_twice(
                 what="every transcript",
             )
             survivor_log = tmp_path / f"{names[1 - victim]}.log"
-            await logged(survivor_log, "taking over", count=len(left_with_the_dead))
+            await until_in_log(survivor_log, "taking over", count=len(left_with_the_dead))
             # A claim is marked done a moment after its answer went (on a loaded machine, up to
             # hundreds of milliseconds): the taken-over ones too.
             await claims_done(database_url, chats)
@@ -169,9 +169,9 @@ async def test_a_transcript_is_marked_answered_as_it_is_sent_not_after_the_work_
         FakeMimo() as mimo,
     ):
         await upgrade(database_url)
-        env = environment(bot_api, mimo, database_url)
+        env = telegram_environment(bot_api, mimo, database_url)
         async with (
-            voicebridge(tmp_path, env, "first", published(bot_api)) as first,
+            voicebridge_run(tmp_path, env, "first", published(bot_api)) as first,
             chat_log_locked(database_url) as waiting_on_the_lock,
         ):
             bot_api.push(
@@ -186,8 +186,8 @@ async def test_a_transcript_is_marked_answered_as_it_is_sent_not_after_the_work_
             await waiting_on_the_lock()  # the transcript's line for /summary, after it
             first.kill()
             await first.wait()
-        async with voicebridge(tmp_path, env, "second", published(bot_api)):
-            await command(bot_api, USER, "/help")  # started: it has looked for leftovers
+        async with voicebridge_run(tmp_path, env, "second", published(bot_api)):
+            await answer_to_command(bot_api, USER, "/help")  # started: it has looked for leftovers
             await settled_claims(database_url)  # anything taken over is finished
             claims = await query(
                 database_url,
@@ -239,14 +239,16 @@ async def test_a_discord_reply_sent_just_before_the_kill_is_kept_not_sent_again(
     alice = discord_api.add_member(server, "alice")
     voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     env = discord_environment(discord_api, mimo, database_url)
-    async with voicebridge(tmp_path, env | {"INSTANCE_NAME": "a"}, "a", identified(discord_api)):
+    async with voicebridge_run(
+        tmp_path, env | {"INSTANCE_NAME": "a"}, "a", identified(discord_api)
+    ):
         note = await discord_api.post_voice_message(server.general, alice, voice, duration=2)
         await discord_api.wait_for_contents(server.general, [TRANSCRIPT], timeout=60)
         await settled_claims(database_url)
     await answered_but_not_marked(database_url)
 
     never = {"INSTANCE_NAME": "b", "CALL_RESUME_WITHIN": "0"}
-    async with voicebridge(tmp_path, env | never, "b", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env | never, "b", identified(discord_api)):
         await settled_claims(database_url)  # b took the claim over as it started: redone
 
     [reply] = discord_api.messages_in(server.general)
@@ -265,8 +267,8 @@ async def test_a_telegram_transcript_sent_just_before_the_kill_is_edited_not_sen
     message, and the chat reads one transcript, a reply to the note. (Sent as a new reply, the
     transcript came twice.)"""
     voice = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
-    env = environment(bot_api, mimo, database_url)
-    async with voicebridge(tmp_path, env, "first", published(bot_api)):
+    env = telegram_environment(bot_api, mimo, database_url)
+    async with voicebridge_run(tmp_path, env, "first", published(bot_api)):
         with mimo.held():
             note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice, duration=2)
             bot_api.push(note)
@@ -276,7 +278,7 @@ async def test_a_telegram_transcript_sent_just_before_the_kill_is_edited_not_sen
         await settled_claims(database_url)
     await answered_but_not_marked(database_url, payload=left)
 
-    async with voicebridge(tmp_path, env, "second", published(bot_api)):
+    async with voicebridge_run(tmp_path, env, "second", published(bot_api)):
         await settled_claims(database_url)  # taken over as it started, and redone
         [(state, attempts, payload)] = await query(
             database_url, "SELECT state, attempts, payload FROM processed_updates"
@@ -326,7 +328,7 @@ def answered(bot_api: FakeBotApi, chats: list[int]) -> list[int]:
     return [chat for chat in chats if TRANSCRIPT in bot_api.texts(chat)]
 
 
-async def post(listen: str, message: dict[str, Any], secret: str) -> int:
+async def post_update(listen: str, message: dict[str, Any], secret: str) -> int:
     """One update POSTed to a replica's webhook, as the load balancer forwards it."""
     update = {"update_id": next(_update_ids), "message": message}
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
@@ -361,7 +363,7 @@ async def test_a_reading_held_by_a_dead_process_is_ended_and_read_channel_works_
     env = discord_environment(discord_api, mimo, sqlite_url) | {
         "SSL_CERT_FILE": str(worker_authority_file(tmp_path)),  # the voice server's, as Discord's
     }
-    async with voicebridge(
+    async with voicebridge_run(
         tmp_path, env | {"INSTANCE_NAME": "a"}, "a", identified(discord_api)
     ) as a:
         started = await slash_answer(discord_api, server.general, ann, "read_channel")
@@ -376,7 +378,7 @@ async def test_a_reading_held_by_a_dead_process_is_ended_and_read_channel_works_
     assert discord_api.voice_channel_of(server, discord_api.application_id) == server.lounge
 
     never = {"INSTANCE_NAME": "b", "CALL_RESUME_WITHIN": "0"}
-    async with voicebridge(tmp_path, env | never, "b", identified(discord_api)):
+    async with voicebridge_run(tmp_path, env | never, "b", identified(discord_api)):
         await discord_api.wait_until(
             lambda: discord_api.voice_channel_of(server, discord_api.application_id) is None,
             timeout=30,

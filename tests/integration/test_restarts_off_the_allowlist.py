@@ -12,16 +12,22 @@ from pathlib import Path
 
 from tests.integration.chatlog_db import query
 from tests.integration.restarts import in_voice
-from tests.integration.test_call_restarts import goodbye, kept_call, listening_started, said
+from tests.integration.test_call_restarts import (
+    kept_call,
+    listening_again,
+    said_and_captioned,
+    until_goodbye,
+)
 from tests.integration.test_discord_listening import heard_tones
-from tests.integration.test_discord_reader import clips, spoken_requests, until
-from tests.integration.test_reading_restarts import ENDED, back, kept_reading
+from tests.integration.test_discord_reader import clips, spoken_requests
+from tests.integration.test_reading_restarts import ENDED, kept_reading, reading_back
 from tests.scenarios.discord_bot import Members, posted_in, transcript_lines
-from tests.scenarios.processes import identified, voicebridge
+from tests.scenarios.processes import identified, voicebridge_run
 from tests.scenarios.restarts import AWAY, environment, in_the_lounge
 from tests.scenarios.tones import tone_heard
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 WAIT = 60.0  # a safety net: each wait ends with the event it waits for
 WHY = "Neither this server nor the member who started it is among those I serve any more."
@@ -40,20 +46,20 @@ async def test_a_call_in_a_server_taken_off_the_allowlist_is_ended_not_rejoined(
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
     listed = env | {"ALLOWED_CHATS": f"discord:{server.id}"}
-    async with voicebridge(tmp_path, listed, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, listed, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "listen_me", allowed=True)
-        await listening_started(discord_api, server, members, ann, cheaper=True)
-        await said(discord_api, server, ann, 440)
+        await listening_again(discord_api, server, members, ann, cheaper=True)
+        await said_and_captioned(discord_api, server, ann, 440)
         first.kill()
         await first.wait()
     assert await kept_call(database_url, server) is not None  # a call to take up, while listed
 
     off = env | {"ALLOWED_CHATS": ELSEWHERE}
-    async with voicebridge(tmp_path, off, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, off, "second", identified(discord_api)):
         await until(lambda: ended_or_back(discord_api, server), "the call ended or back", WAIT)
         came_back = [line for line in posted_in(discord_api, server.lounge) if AWAY.match(line)]
         assert came_back == [], "the call was taken up"
-        bye = await goodbye(discord_api, server)
+        bye = await until_goodbye(discord_api, server)
         # What the killed process left: Discord still shows it in the Lounge until it is left.
         await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
         kept = await kept_call(database_url, server)
@@ -77,7 +83,7 @@ async def test_a_reading_whose_starter_was_taken_off_the_allowlist_is_ended_not_
     members = Members(discord_api, server.general)
     env = environment(discord_api, mimo, database_url, tmp_path)
     listed = env | {"ALLOWED_USERS": f"discord:{ann.user_id}"}
-    async with voicebridge(tmp_path, listed, "first", identified(discord_api)) as first:
+    async with voicebridge_run(tmp_path, listed, "first", identified(discord_api)) as first:
         await members.answer(ann.user_id, "read_channel")  # the Lounge's own chat
         call = await discord_api.voice.wait_until(
             lambda: discord_api.voice.live_call(server.id, server.lounge), timeout=WAIT,
@@ -91,12 +97,12 @@ async def test_a_reading_whose_starter_was_taken_off_the_allowlist_is_ended_not_
     await discord_api.post_message(server.lounge, ann.user_id, "Bravo came meanwhile")
 
     off = env | {"ALLOWED_USERS": ELSEWHERE}
-    async with voicebridge(tmp_path, off, "second", identified(discord_api)):
+    async with voicebridge_run(tmp_path, off, "second", identified(discord_api)):
         await until(
-            lambda: said_ended(discord_api, server) or back(discord_api, server),
+            lambda: said_ended(discord_api, server) or reading_back(discord_api, server),
             "the reading said ended or taken up", WAIT,
         )  # fmt: skip
-        assert back(discord_api, server) == [], "the reading was taken up"
+        assert reading_back(discord_api, server) == [], "the reading was taken up"
         await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
         kept = await kept_reading(database_url, server)
 

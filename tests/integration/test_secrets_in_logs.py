@@ -78,13 +78,13 @@ def echo(status: int, words: str) -> dict[str, object]:
     return {"error": {**error, "code": str(status)}}
 
 
-def voice_note(bot_api: FakeBotApi, data: bytes) -> dict[str, object]:
+def note_from_stranger(bot_api: FakeBotApi, data: bytes) -> dict[str, object]:
     """A voice note from a person of its own (per-person limits stay out of the way)."""
     person = USER + len(bot_api.calls)
     return bot_api.voice_message(chat_id=person, user_id=person, data=data, duration=2)
 
 
-async def answer_to(bot_api: FakeBotApi, note: dict[str, object], *choices: str) -> str:
+async def reply_to_note(bot_api: FakeBotApi, note: dict[str, object], *choices: str) -> str:
     """Wait until the chat shows one of `choices` in reply to `note`."""
     chat = note["chat"]
     assert isinstance(chat, dict)
@@ -137,28 +137,28 @@ async def test_a_whole_debug_session_never_shows_a_secret(
         await started(task, bot_api.wait_for("getUpdates"))
 
         # Telegram: a transcript and a /say.
-        note = voice_note(bot_api, voice_ogg)
+        note = note_from_stranger(bot_api, voice_ogg)
         bot_api.push(note)
-        await answer_to(bot_api, note, transcript)
+        await reply_to_note(bot_api, note, transcript)
         bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/say Good night"))
         await bot_api.wait_for("sendVoice", chat_id=USER)
 
         # MiMo refuses the key and says it back; then fails with 500s that say it too.
         mimo.fail_next(401, body=echo(401, "Incorrect API key provided"))
-        refused = voice_note(bot_api, voice_ogg)
+        refused = note_from_stranger(bot_api, voice_ogg)
         bot_api.push(refused)
-        await answer_to(bot_api, refused, text("error.mimo_auth", "en"))
+        await reply_to_note(bot_api, refused, text("error.mimo_auth", "en"))
         mimo.fail_next(500, times=4, body=echo(500, "Internal error while serving key"))
-        failed = voice_note(bot_api, voice_ogg)
+        failed = note_from_stranger(bot_api, voice_ogg)
         bot_api.push(failed)
-        await answer_to(bot_api, failed, transcript, unavailable)
+        await reply_to_note(bot_api, failed, transcript, unavailable)
 
         # The Bot API refuses a request (getFile of a file it does not know): an error whose
         # URL, /bot<token>/getFile, is logged by httpx and whose traceback the bot logs.
-        lost = voice_note(bot_api, voice_ogg)
+        lost = note_from_stranger(bot_api, voice_ogg)
         lost["voice"]["file_id"] = "no-such-file"
         bot_api.push(lost)
-        await answer_to(bot_api, lost, text("error.generic", "en"))
+        await reply_to_note(bot_api, lost, text("error.generic", "en"))
 
         # Discord: a transcript and a /say.
         await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=2)
@@ -185,7 +185,7 @@ async def test_a_whole_debug_session_never_shows_a_secret(
     logged = "".join(buffer.getvalue() for buffer in logs)
     if log_format == "json":
         # What a log shipper decodes, after the raw lines: both must be free of secrets.
-        logged += _decoded(logged)
+        logged += _json_decoded(logged)
     printed = "".join(capfd.readouterr())
     to_chats = json.dumps(
         [[c.method, c.params] for c in bot_api.calls]
@@ -222,7 +222,7 @@ def with_password(url: str) -> str:
     return parsed.set(password=DATABASE_PASSWORD).render_as_string(hide_password=False)
 
 
-def _decoded(json_lines: str) -> str:
+def _json_decoded(json_lines: str) -> str:
     """Each line parsed as the JSON object it must be, written back as readable text."""
     records = [json.loads(line) for line in json_lines.splitlines()]
     for record in records:

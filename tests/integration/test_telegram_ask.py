@@ -4,12 +4,8 @@ chats, the chat's language, and answers that only arrive in `reasoning_content`.
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import logged, until_logged
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import GROUP_A, next_reply
@@ -17,11 +13,6 @@ from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
 USER = 2001
-
-
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
 
 
 def questions(mimo: FakeMimo) -> list[dict[str, Any]]:
@@ -39,11 +30,11 @@ def audio_and_question(body: dict[str, Any]) -> tuple[str, str]:
 
 
 async def test_ask_as_a_reply_sends_that_recording_with_the_question(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     mimo.answer_text = "They agree to launch on Friday."
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
-        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=short_ogg)
         bot_api.push(note)
         await next_reply(bot_api, USER)  # its transcript
         bot_api.push(
@@ -56,18 +47,18 @@ async def test_ask_as_a_reply_sends_that_recording_with_the_question(
     [request] = questions(mimo)
     audio, question = audio_and_question(request)
     assert answer == "They agree to launch on Friday."
-    assert audio == "data:audio/ogg;base64," + base64.b64encode(voice_ogg).decode()
+    assert audio == "data:audio/ogg;base64," + base64.b64encode(short_ogg).decode()
     assert question == "When do they launch?"
     assert request["thinking"] == {"type": "disabled"}
 
 
 async def test_an_answer_only_in_reasoning_content_is_shown(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     mimo.answer_text = "The speaker sounds cheerful."
     mimo.answer_in_reasoning_only = True
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
-        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg)
+        note = bot_api.voice_message(chat_id=USER, user_id=USER, data=short_ogg)
         bot_api.push(
             bot_api.text_message(chat_id=USER, user_id=USER, text="/ask Mood?", reply_to=note)
         )
@@ -77,15 +68,15 @@ async def test_an_answer_only_in_reasoning_content_is_shown(
 
 
 async def test_a_caption_on_a_private_voice_note_is_a_question_about_it(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.voice_message(
-            chat_id=USER, user_id=USER, data=voice_ogg, caption="What language is this?"
+            chat_id=USER, user_id=USER, data=short_ogg, caption="What language is this?"
         ))  # fmt: skip
         answer = await next_reply(bot_api, USER)
         bot_api.push(bot_api.audio_message(
-            chat_id=USER, user_id=USER, data=voice_ogg, mime_type="audio/ogg",
+            chat_id=USER, user_id=USER, data=short_ogg, mime_type="audio/ogg",
             file_name="memo.ogg", caption="Who speaks?",
         ))  # fmt: skip
         second = await next_reply(bot_api, USER)
@@ -99,11 +90,11 @@ async def test_a_caption_on_a_private_voice_note_is_a_question_about_it(
 
 
 async def test_in_a_group_a_captioned_voice_note_is_transcribed_and_logged(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.voice_message(
-            chat_id=GROUP_A, user_id=USER, data=voice_ogg, chat_type="supergroup",
+            chat_id=GROUP_A, user_id=USER, data=short_ogg, chat_type="supergroup",
             caption="What do you think?",
         ))  # fmt: skip
         await bot_api.wait_for_texts(GROUP_A, ["heard 2.0 seconds"])
@@ -117,13 +108,13 @@ async def test_in_a_group_a_captioned_voice_note_is_transcribed_and_logged(
 
 
 async def test_the_chat_language_shapes_the_answer(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/language zh"))
         await next_reply(bot_api, USER)
         bot_api.push(bot_api.voice_message(
-            chat_id=USER, user_id=USER, data=voice_ogg, caption="他们说了什么？"
+            chat_id=USER, user_id=USER, data=short_ogg, caption="他们说了什么？"
         ))  # fmt: skip
         await next_reply(bot_api, USER)
 

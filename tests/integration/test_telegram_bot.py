@@ -23,11 +23,6 @@ USER = 1001
 GROUP = -100500
 
 
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
-
-
 def say(bot_api: FakeBotApi, words: str, *, chat_id: int = USER, user_id: int = USER) -> dict:
     chat_type = "private" if chat_id > 0 else "supergroup"
     message = bot_api.text_message(

@@ -6,30 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
 from telegram import Bot
 from telegram.error import BadRequest
 
 from core.domain.claims import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.audio_factory import make_audio
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, tables_holding, until_kept, until_noted_deleted
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 OWNER = 2001  # connected the bot to their account
 FRIEND = 3001  # writes to the owner; never talks to the bot
-
-
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 async def owner_hears(bot_api: FakeBotApi, count: int) -> list[str]:
@@ -37,11 +31,11 @@ async def owner_hears(bot_api: FakeBotApi, count: int) -> list[str]:
     return [str(call.params["text"]) for call in calls]
 
 
-def command(bot_api: FakeBotApi, words: str) -> None:
+def owner_sends(bot_api: FakeBotApi, words: str) -> None:
     bot_api.push(bot_api.text_message(chat_id=OWNER, user_id=OWNER, text=words))
 
 
-async def stored(url: str, connection_id: str) -> tuple[int, int]:
+async def connection_rows(url: str, connection_id: str) -> tuple[int, int]:
     """Rows kept for the connection: (connections, claims on its messages)."""
     [(connections,)] = await query(
         url, "SELECT count(*) FROM business_connections WHERE connection_id = :id", id=connection_id
@@ -52,36 +46,6 @@ async def stored(url: str, connection_id: str) -> tuple[int, int]:
         chat=f"business:{connection_id}",
     )
     return int(connections), int(claims)
-
-
-async def tables_holding(url: str, words: str) -> list[str]:
-    """The tables of the bot's database with `words` in any value of any row."""
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-            found = []
-            for name in names:
-                rows = await connection.execute(text(f'SELECT * FROM "{name}"'))
-                if any(words in _readable(value) for row in rows for value in row):
-                    found.append(name)
-            return found
-    finally:
-        await engine.dispose()
-
-
-def _readable(value: object) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait until `condition()` holds (what the bot does without calling Telegram)."""
-    deadline = asyncio.get_running_loop().time() + 15
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"{what}: never"
-        await asyncio.sleep(0.02)
 
 
 async def until_stored_rights(url: str, connection_id: str) -> None:
@@ -140,15 +104,15 @@ async def test_disconnecting_stops_transcripts_and_deletes_what_was_kept(
         )
         bot_api.push_business(first)
         await owner_hears(bot_api, 2)
-        before = await stored(database_url, connection)
+        before = await connection_rows(database_url, connection)
 
         bot_api.disconnect_business(connection)
         [*_, goodbye] = await owner_hears(bot_api, 3)
-        after = await stored(database_url, connection)
+        after = await connection_rows(database_url, connection)
         bot_api.push_business(late)  # delivered late, after the disconnection
-        command(bot_api, "/business")
+        owner_sends(bot_api, "/business")
         [*_, status] = await owner_hears(bot_api, 4)
-        after_late = await stored(database_url, connection)
+        after_late = await connection_rows(database_url, connection)
     holding = await tables_holding(database_url, "heard 3.0 seconds")
 
     assert before == (1, 1)
@@ -173,13 +137,13 @@ async def test_forget_in_the_owner_s_chat_forgets_what_find_there_shows(
             connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg,
         ))  # fmt: skip
         await owner_hears(bot_api, 2)
-        command(bot_api, "/find seconds")
+        owner_sends(bot_api, "/find seconds")
         [*_, before] = await owner_hears(bot_api, 3)
-        command(bot_api, "/forget")
+        owner_sends(bot_api, "/forget")
         [*_, forgot] = await owner_hears(bot_api, 4)
-        command(bot_api, "/find seconds")
+        owner_sends(bot_api, "/find seconds")
         [*_, after] = await owner_hears(bot_api, 5)
-        connected = await stored(database_url, connection)
+        connected = await connection_rows(database_url, connection)
     holding = await tables_holding(database_url, "heard 3.0 seconds")
 
     assert before.startswith("Where “seconds” was said") and "heard 3.0 <b>seconds</b>" in before
@@ -211,7 +175,7 @@ async def test_a_contacts_deleted_voice_note_is_no_longer_found(
             await owner_hears(bot_api, count)
         bot_api.delete_business_messages(connection, notes[0]["chat"], [notes[0]["message_id"]])
         await until_kept(database_url, 1)
-        command(bot_api, "/find seconds")
+        owner_sends(bot_api, "/find seconds")
         [*_, found] = await owner_hears(bot_api, 4)
 
     assert found.count("heard 3.0 <b>seconds</b>") == 1
@@ -245,30 +209,13 @@ async def test_a_contacts_voice_note_deleted_while_it_is_heard_is_neither_kept_n
         bot_api.push_business(later)
         _, transcript = await owner_hears(bot_api, 2)
         await until_kept(database_url, 1)
-        command(bot_api, "/find seconds")
+        owner_sends(bot_api, "/find seconds")
         [*_, found] = await owner_hears(bot_api, 3)
 
     assert f"User{FRIEND + 1}" in transcript  # the next one: nothing was sent of the first
     assert "<b>seconds</b>" in found
     assert f"User{FRIEND + 1}" in found and f"User{FRIEND}," not in found
     assert bot_api.business_replies(connection, FRIEND) == []
-
-
-async def until_noted_deleted(url: str, message_id: str, timeout: float = 20.0) -> None:
-    """Wait until the bot has noted that the message was deleted."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    sql = "SELECT count(*) FROM deleted_messages WHERE message_id = :id"
-    while await query(url, sql, id=message_id) == [(0,)]:
-        assert asyncio.get_running_loop().time() < deadline, "the deletion was not noted"
-        await asyncio.sleep(0.05)
-
-
-async def until_kept(url: str, lines: int, timeout: float = 20.0) -> None:
-    """Wait until the database keeps `lines` transcript lines; `timeout` only a safety net."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while await query(url, "SELECT count(*) FROM recording_transcript_parts") != [(lines,)]:
-        assert asyncio.get_running_loop().time() < deadline, f"not {lines} kept lines"
-        await asyncio.sleep(0.05)
 
 
 async def test_a_note_at_mimo_when_the_owner_disconnects_costs_nothing_more(
@@ -343,7 +290,7 @@ async def test_a_note_of_a_connection_whose_update_was_lost_is_transcribed(
 
     assert welcome.startswith("You connected me to your Telegram account.")
     assert transcript.endswith("heard 3.0 seconds")
-    assert await stored(sqlite_url, connection) == (1, 1)
+    assert await connection_rows(sqlite_url, connection) == (1, 1)
 
 
 async def test_business_answers_only_in_the_owners_private_chat(
@@ -355,7 +302,7 @@ async def test_business_answers_only_in_the_owners_private_chat(
     async with running(settings, bot_api):
         bot_api.connect_business(user_id=OWNER)
         await owner_hears(bot_api, 1)
-        command(bot_api, f"/business skip {FRIEND}")
+        owner_sends(bot_api, f"/business skip {FRIEND}")
         await owner_hears(bot_api, 2)
         bot_api.push(
             bot_api.text_message(chat_id=group, user_id=OWNER, text="/business", chat_type="group")
@@ -375,11 +322,11 @@ async def test_a_reply_on_the_owners_behalf_only_where_the_connection_allows_it(
     async with running(settings, bot_api):
         connection = bot_api.connect_business(user_id=OWNER, can_reply=False)
         await owner_hears(bot_api, 1)
-        command(bot_api, "/business reply")
+        owner_sends(bot_api, "/business reply")
         [*_, refused] = await owner_hears(bot_api, 2)
         bot_api.change_business_rights(connection, can_reply=True)
         await until_stored_rights(sqlite_url, connection)  # updates are handled concurrently
-        command(bot_api, "/business reply")
+        owner_sends(bot_api, "/business reply")
         [*_, chosen] = await owner_hears(bot_api, 3)
         note = bot_api.business_voice_message(
             connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
@@ -407,7 +354,7 @@ async def test_where_telegram_refuses_a_reply_on_behalf_the_owner_gets_the_trans
     async with running(settings, bot_api):
         connection = bot_api.connect_business(user_id=OWNER)
         await owner_hears(bot_api, 1)
-        command(bot_api, "/business reply")
+        owner_sends(bot_api, "/business reply")
         await owner_hears(bot_api, 2)
         note = bot_api.business_voice_message(
             connection_id=connection, chat_id=FRIEND, user_id=FRIEND, data=voice_ogg
@@ -430,7 +377,7 @@ async def test_the_owners_choices_turn_transcripts_off_and_skip_chats(
     async with running(settings, bot_api):
         connection = bot_api.connect_business(user_id=OWNER)
         await owner_hears(bot_api, 1)
-        command(bot_api, f"/business skip {FRIEND}")
+        owner_sends(bot_api, f"/business skip {FRIEND}")
         [*_, skipping] = await owner_hears(bot_api, 2)
         for chat in (FRIEND, other):
             bot_api.push_business(
@@ -439,14 +386,14 @@ async def test_the_owners_choices_turn_transcripts_off_and_skip_chats(
                 )
             )
         [*_, transcript] = await owner_hears(bot_api, 3)
-        command(bot_api, "/business off")
+        owner_sends(bot_api, "/business off")
         [*_, off] = await owner_hears(bot_api, 4)
         bot_api.push_business(
             bot_api.business_voice_message(
                 connection_id=connection, chat_id=other, user_id=other, data=voice_ogg
             )
         )
-        command(bot_api, "/business")  # handled after the voice note above was dropped
+        owner_sends(bot_api, "/business")  # handled after the voice note above was dropped
         await owner_hears(bot_api, 5)
 
     assert f"• Chats left alone: {FRIEND}" in skipping
@@ -474,7 +421,7 @@ async def test_an_owner_off_the_allowlist_is_not_served(
 
     assert bot_api.sent("sendMessage", chat_id=OWNER) == []
     assert mimo.calls("mimo-v2.5-asr") == []
-    assert await stored(sqlite_url, connection) == (0, 0)
+    assert await connection_rows(sqlite_url, connection) == (0, 0)
 
 
 async def test_the_standin_sends_on_an_owners_behalf_only_as_telegram_allows() -> None:
@@ -514,7 +461,7 @@ async def test_a_refusal_is_told_to_the_owner_never_in_the_friends_chat(
     async with running(settings, bot_api):
         connection = bot_api.connect_business(user_id=OWNER, can_reply=True)
         await owner_hears(bot_api, 1)
-        command(bot_api, "/business reply")  # even where the bot may reply in the chat
+        owner_sends(bot_api, "/business reply")  # even where the bot may reply in the chat
         await owner_hears(bot_api, 2)
         bot_api.push_business(
             bot_api.business_voice_message(
@@ -544,7 +491,7 @@ async def test_a_business_message_delivered_twice_is_transcribed_once(
         )
         await owner_hears(bot_api, 2)
         bot_api.redeliver(update_id)  # as Telegram does when it never saw the poll confirm it
-        command(bot_api, "/business")
+        owner_sends(bot_api, "/business")
         await owner_hears(bot_api, 3)
 
     assert len(mimo.calls("mimo-v2.5-asr")) == 1
@@ -598,9 +545,9 @@ async def test_the_owner_alone_finds_what_their_contacts_said(
         )
         bot_api.push_business(note)
         await owner_hears(bot_api, 2)
-        command(bot_api, "/find invoice")
+        owner_sends(bot_api, "/find invoice")
         [*_, found] = await owner_hears(bot_api, 3)
-        command(bot_api, "/ask when does the invoice go out?")
+        owner_sends(bot_api, "/ask when does the invoice go out?")
         [*_, answer, cited] = await owner_hears(bot_api, 5)
         bot_api.push(bot_api.text_message(
             chat_id=group, user_id=OWNER, text="/find invoice", chat_type="supergroup"

@@ -12,13 +12,13 @@ from bots.telegram.answers.progress_pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
-from tests.standins.telegram_api import Call, FakeBotApi
+from tests.standins.telegram_api import BotApiCall, FakeBotApi
 
 USER = 42
 GROUP = -1004200
 
 
-def chat_calls(bot_api: FakeBotApi, chat_id: int) -> list[Call]:
+def chat_calls(bot_api: FakeBotApi, chat_id: int) -> list[BotApiCall]:
     """What the bot sent to the chat, in the order the stand-in answered it."""
     return [call for call in bot_api.sent(chat_id=chat_id) if call.method != "getFile"]
 

@@ -7,30 +7,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bots.telegram.answers.progress_pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
+from tests.integration.test_telegram_chat_actions import chat_calls
 from tests.standins.mimo import FakeMimo
-from tests.standins.telegram_api import Call, FakeBotApi
+from tests.standins.telegram_api import FakeBotApi
 
 USER = 3001
 GROUP = -100300
 
 
-def chat_calls(bot_api: FakeBotApi, chat_id: int) -> list[Call]:
-    return [call for call in bot_api.sent(chat_id=chat_id) if call.method != "getFile"]
-
-
 def draft_ids(bot_api: FakeBotApi, chat_id: int) -> set[object]:
     return {call.params["draft_id"] for call in bot_api.sent("sendMessageDraft", chat_id=chat_id)}
-
-
-@pytest.fixture
-def long_ogg(tmp_path: Path) -> bytes:
-    """35 s: at least four pieces of at most 10 s."""
-    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
 
 
 async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(

@@ -33,17 +33,6 @@ SAID = {
 OLD_SERVER = "older than Bot API 10.2"
 
 
-@pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
-
-
-@pytest.fixture
-def hearing(mimo: FakeMimo) -> FakeMimo:
-    mimo.asr_text = lambda duration, body: SAID[round(duration)]
-    return mimo
-
-
 @pytest_asyncio.fixture
 async def old_api() -> AsyncIterator[FakeBotApi]:
     """A Bot API server that answers as 10.0 does (a pinned local server)."""
@@ -55,7 +44,7 @@ def bots_messages(api: FakeBotApi, chat: int) -> list[dict[str, Any]]:
     return [m for m in api.history(chat) if m["from"]["id"] == api.bot_id]
 
 
-async def voice_note(api: FakeBotApi, user: int, data: bytes) -> dict[str, Any]:
+async def transcribed_for_all(api: FakeBotApi, user: int, data: bytes) -> dict[str, Any]:
     """A voice note in the group, once the bot posted its transcript there for everyone (its
     reply that said "Transcribing…" became it)."""
     note = api.voice_message(chat_id=GROUP, user_id=user, data=data, chat_type="supergroup")
@@ -87,7 +76,9 @@ async def test_each_private_question_is_answered_to_its_asker_alone(
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
                        bot_api):  # fmt: skip
-        await voice_note(bot_api, ANN, notes[2])  # transcribed for everyone, as the chat wants
+        await transcribed_for_all(
+            bot_api, ANN, notes[2]
+        )  # transcribed for everyone, as the chat wants
         bot_api.set_member_status(GROUP, ANN, "administrator")
         bot_api.push(bot_api.text_message(
             chat_id=GROUP, user_id=ANN, text="/autotranscribe off", chat_type="supergroup"
@@ -153,7 +144,7 @@ async def test_an_old_bot_api_server_gets_the_answers_in_the_askers_private_chat
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):
         api.push(api.text_message(chat_id=BOB, user_id=BOB, text="/start"))  # Bob started it
         await api.wait_until(lambda: len(api.texts(BOB)) == 1)
-        note = await voice_note(api, ANN, notes[2])
+        note = await transcribed_for_all(api, ANN, notes[2])
         public = api.texts(GROUP)
         for command in ("/find invoice", "/usage"):  # 10.0 has no ephemeral commands
             api.push(api.text_message(
@@ -210,9 +201,9 @@ async def test_buttons_of_a_private_page_answer_the_member_who_pressed_them(
         labels = {b["text"]: b["callback_data"] for row in page["reply_markup"]["inline_keyboard"]
                   for b in row}  # fmt: skip
         assert labels["Next ›"] == "find:p:1:invoice"  # the words: the page may not name /find
-        press(bot_api, BOB, page, labels["Next ›"])
+        press_button(bot_api, BOB, page, labels["Next ›"])
         await bot_api.wait_until(lambda: "(11–11;" in bot_api.ephemeral_texts(basic, BOB)[0])
-        press(bot_api, BOB, page, labels["↩ 1"])
+        press_button(bot_api, BOB, page, labels["↩ 1"])
         await bot_api.wait_until(lambda: len(bot_api.ephemeral_sent(basic)) == 2)
 
     first, shown = bot_api.ephemeral_sent(basic)
@@ -222,7 +213,7 @@ async def test_buttons_of_a_private_page_answer_the_member_who_pressed_them(
     assert bot_api.texts(basic) == public  # the group saw no page, no page turn, no moment
 
 
-def press(api: FakeBotApi, user: int, message: dict[str, Any], data: str) -> None:
+def press_button(api: FakeBotApi, user: int, message: dict[str, Any], data: str) -> None:
     api.push_update({"callback_query": {
         "id": f"{user}-{data}", "from": {"id": user, "is_bot": False, "first_name": "Bob"},
         "chat_instance": "1", "message": message, "data": data,
@@ -239,7 +230,7 @@ async def test_an_answer_too_late_to_be_ephemeral_goes_to_the_askers_private_cha
                        bot_api):  # fmt: skip
         bot_api.push(bot_api.text_message(chat_id=BOB, user_id=BOB, text="/start"))
         await bot_api.wait_until(lambda: len(bot_api.texts(BOB)) == 1)
-        await voice_note(bot_api, ANN, notes[2])
+        await transcribed_for_all(bot_api, ANN, notes[2])
         public = bot_api.texts(GROUP)
         released = bot_api.hold("sendMessage")
         bot_api.push(bot_api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/usage"))
@@ -511,19 +502,19 @@ async def test_a_private_page_too_long_for_an_edit_comes_whole_with_its_buttons(
     api.group_messages_per_minute = None
     async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
         for n in range(11):
-            await voice_note(api, 100 + n, note)
+            await transcribed_for_all(api, 100 + n, note)
         api.push(api.ephemeral_command(chat_id=GROUP, user_id=BOB, text="/find invoice"))
         await api.wait_until(lambda: len(api.ephemeral_sent(GROUP)) == 1, what="the first page")
         [first] = api.ephemeral_sent(GROUP)
-        press(api, BOB, first, buttons(first)["Next ›"])
+        press_button(api, BOB, first, button_data(first)["Next ›"])
         await api.wait_until(lambda: "(11–11;" in api.ephemeral_texts(GROUP, BOB)[0])
         [second] = api.ephemeral_sent(GROUP)
-        press(api, BOB, second, buttons(second)["‹ Previous"])
+        press_button(api, BOB, second, button_data(second)["‹ Previous"])
         await api.wait_until(lambda: "(1–10;" in api.ephemeral_texts(GROUP, BOB)[0])
 
     assert len(re.sub(r"<[^>]*>", "", first["text"])) > 1024  # more than an edit takes
     [again] = api.ephemeral_sent(GROUP)  # the page turned back, alone on Bob's screen
-    assert again["text"] == first["text"] and buttons(again) == buttons(first)
+    assert again["text"] == first["text"] and button_data(again) == button_data(first)
     assert again["ephemeral_message_id"] != first["ephemeral_message_id"]
     assert refused_calls(api) == []
     assert api.ephemeral_texts(GROUP, ANN) == [] and not any("Where" in t for t in api.texts(GROUP))
@@ -542,7 +533,7 @@ def refused_calls(api: FakeBotApi) -> list[tuple[str, str | None]]:
     ]
 
 
-def buttons(message: dict[str, Any]) -> dict[str, str]:
+def button_data(message: dict[str, Any]) -> dict[str, str]:
     """A message's buttons: label to callback data."""
     rows = message["reply_markup"]["inline_keyboard"]
     return {b["text"]: b["callback_data"] for row in rows for b in row}

@@ -9,7 +9,7 @@ import pytest
 
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
-from tests.standins.telegram_api import Call, FakeBotApi
+from tests.standins.telegram_api import BotApiCall, FakeBotApi
 
 GROUP = -1001889
 BOB = 43
@@ -129,6 +129,6 @@ async def test_a_server_upgraded_to_10_3_meanwhile_is_used_for_ephemeral_answers
         assert len(api.texts(BOB)) == 3 and api.texts(GROUP) == []
 
 
-def probes(api: FakeBotApi) -> list[Call]:
+def probes(api: FakeBotApi) -> list[BotApiCall]:
     """The bot's questions whether the server has ephemeral messages (its refused ones too)."""
     return api.sent("deleteEphemeralMessage", include_rejected=True)

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import next_reply, summary_requests
 from tests.standins.mimo import FakeMimo
@@ -28,18 +27,7 @@ SAID = {
 }
 
 
-@pytest.fixture
-def notes(tmp_path: Path) -> dict[int, bytes]:
-    return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in SAID}
-
-
-@pytest.fixture
-def hearing(mimo: FakeMimo) -> FakeMimo:
-    mimo.asr_text = lambda duration, body: SAID[round(duration)]
-    return mimo
-
-
-async def say(
+async def voice_transcribed(
     bot_api: FakeBotApi, chat: int, user: int, data: bytes, *, kind: str = "supergroup"
 ) -> dict[str, Any]:
     """A voice note in `chat`, once its transcript is posted (the reply that said
@@ -60,7 +48,7 @@ async def say(
     return note
 
 
-def command(
+def send_text(
     bot_api: FakeBotApi, chat: int, user: int, words: str, kind: str = "supergroup"
 ) -> None:
     bot_api.push(bot_api.text_message(chat_id=chat, user_id=user, text=words, chat_type=kind))
@@ -92,15 +80,15 @@ async def test_find_lists_the_moments_newest_first_with_names_times_and_links(
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
                        bot_api):  # fmt: skip
-        first = await say(bot_api, GROUP, BOB, notes[2])
-        await say(bot_api, GROUP, CY, notes[3])
-        second = await say(bot_api, GROUP, ANN, notes[4])
-        third = await say(bot_api, GROUP, CY, notes[6])
-        command(bot_api, GROUP, ANN, "/find Invoice")
+        first = await voice_transcribed(bot_api, GROUP, BOB, notes[2])
+        await voice_transcribed(bot_api, GROUP, CY, notes[3])
+        second = await voice_transcribed(bot_api, GROUP, ANN, notes[4])
+        third = await voice_transcribed(bot_api, GROUP, CY, notes[6])
+        send_text(bot_api, GROUP, ANN, "/find Invoice")
         found = await reply_call(bot_api, GROUP)
-        command(bot_api, GROUP, ANN, "/find lunch")
+        send_text(bot_api, GROUP, ANN, "/find lunch")
         lunch = await reply_call(bot_api, GROUP)
-        command(bot_api, GROUP, ANN, "/find")
+        send_text(bot_api, GROUP, ANN, "/find")
         usage = await next_reply(bot_api, GROUP)
 
     body = found.params["text"]
@@ -122,11 +110,11 @@ async def test_find_in_a_chinese_group_finds_two_characters(
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
                        bot_api):  # fmt: skip
-        await say(bot_api, CHINESE, ANN, notes[5])
-        await say(bot_api, GROUP, BOB, notes[2])
-        command(bot_api, CHINESE, ANN, "/find 发票")
+        await voice_transcribed(bot_api, CHINESE, ANN, notes[5])
+        await voice_transcribed(bot_api, GROUP, BOB, notes[2])
+        send_text(bot_api, CHINESE, ANN, "/find 发票")
         found = await next_reply(bot_api, CHINESE)
-        command(bot_api, CHINESE, ANN, "/find invoice")
+        send_text(bot_api, CHINESE, ANN, "/find invoice")
         other_group = await next_reply(bot_api, CHINESE)
 
     assert "我明天给你开<b>发票</b>。" in found
@@ -140,12 +128,12 @@ async def test_ask_without_a_reply_answers_from_what_was_said_and_cites_it(
     hearing.answer_text = "Bob promised to send the invoice to Acme on Friday [1]. Ignore me."
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
                        bot_api):  # fmt: skip
-        note = await say(bot_api, GROUP, BOB, notes[2])
-        await say(bot_api, GROUP, CY, notes[3])
-        command(bot_api, GROUP, ANN, "/ask who promised the invoice?")
+        note = await voice_transcribed(bot_api, GROUP, BOB, notes[2])
+        await voice_transcribed(bot_api, GROUP, CY, notes[3])
+        send_text(bot_api, GROUP, ANN, "/ask who promised the invoice?")
         answer = await next_reply(bot_api, GROUP)
         cited = await reply_call(bot_api, GROUP)
-        command(bot_api, GROUP, ANN, "/ask what about the zeppelin?")
+        send_text(bot_api, GROUP, ANN, "/ask what about the zeppelin?")
         nothing = await next_reply(bot_api, GROUP)
 
     assert answer == hearing.answer_text
@@ -166,8 +154,11 @@ async def test_pages_turn_by_button_and_a_basic_group_gets_replies_to_the_notes(
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
                        bot_api):  # fmt: skip
-        said = [await say(bot_api, BASIC, 100 + n, notes[6], kind="group") for n in range(12)]
-        command(bot_api, BASIC, ANN, "/find invoice number", kind="group")
+        said = [
+            await voice_transcribed(bot_api, BASIC, 100 + n, notes[6], kind="group")
+            for n in range(12)
+        ]
+        send_text(bot_api, BASIC, ANN, "/find invoice number", kind="group")
         first = await reply_call(bot_api, BASIC)
         assert ("Next ›", "find:p:1") in buttons(first)
         edits = len(bot_api.sent("editMessageText", chat_id=BASIC))  # the transcripts'
@@ -193,14 +184,14 @@ async def test_after_forget_find_finds_nothing_and_the_file_holds_no_word_of_it(
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
                        bot_api):  # fmt: skip
         bot_api.set_member_status(GROUP, ANN, "administrator")
-        await say(bot_api, GROUP, BOB, notes[2])
-        command(bot_api, GROUP, ANN, "/find invoice")
+        await voice_transcribed(bot_api, GROUP, BOB, notes[2])
+        send_text(bot_api, GROUP, ANN, "/find invoice")
         before = await next_reply(bot_api, GROUP)
         kept = file_holds(path, "send the invoice to Acme")
-        command(bot_api, GROUP, ANN, "/forget")
+        send_text(bot_api, GROUP, ANN, "/forget")
         await next_reply(bot_api, GROUP)
         forgotten = not file_holds(path, "send the invoice to Acme")
-        command(bot_api, GROUP, ANN, "/find invoice")
+        send_text(bot_api, GROUP, ANN, "/find invoice")
         after = await next_reply(bot_api, GROUP)
 
     assert before.startswith("Where “invoice” was said")
@@ -222,9 +213,9 @@ async def test_find_with_only_control_characters_asks_for_words(
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),
                        bot_api):  # fmt: skip
-        command(bot_api, GROUP, ANN, f"/find {words}")
+        send_text(bot_api, GROUP, ANN, f"/find {words}")
         answer = await next_reply(bot_api, GROUP)
-        command(bot_api, GROUP, ANN, f"/find {words}invoice")
+        send_text(bot_api, GROUP, ANN, f"/find {words}invoice")
         nothing = await next_reply(bot_api, GROUP)
 
     assert answer.startswith("Find where something was said here, in voice notes")

@@ -147,7 +147,7 @@ async def test_a_long_transcript_is_cut_and_sent_whole_to_the_callers_own_chat(
     assert nothing_sent_to_the_chat(bot_api)
 
 
-async def command(api: FakeBotApi, user: int, words: str) -> str:
+async def answer_in_private(api: FakeBotApi, user: int, words: str) -> str:
     """`words` sent in `user`'s private chat with the bot; its answer."""
     before = len(api.sent("sendMessage", chat_id=user))
     api.push(api.text_message(chat_id=user, user_id=user, text=words))
@@ -166,13 +166,13 @@ async def test_a_guest_query_is_the_callers_own_usage_language_and_voice(
     bot_api.add_chat(CACHE)
     bot_api.set_user_language(CALLER, None)  # the app says nothing: the chat's choice decides
     async with running(settings, bot_api):
-        await command(bot_api, CALLER, "/botlanguage de")
-        await command(bot_api, CALLER, "/voice Chloe")
+        await answer_in_private(bot_api, CALLER, "/botlanguage de")
+        await answer_in_private(bot_api, CALLER, "/voice Chloe")
         transcribed = ask_as_guest(bot_api, voice_note)
         await until_shown(bot_api, transcribed, lambda t: t == TRANSCRIPT, "the transcript")
         said = ask_as_guest(bot_api, voice_note, "say Bis gleich!")
         await bot_api.wait_until(lambda: bot_api.guest_answer(said) is not None, timeout=30)
-        usage = await command(bot_api, CALLER, "/usage")
+        usage = await answer_in_private(bot_api, CALLER, "/usage")
 
     first = bot_api.sent("answerGuestQuery")[0]
     assert first.params["result"]["input_message_content"]["message_text"] == text(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from tests.integration.conftest import running, settings_for
 from tests.integration.test_voice_consent_telegram import clone_by_reading
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 USER = 5005
 CACHE = -1005550001  # the storage chat: a private channel the bot posts in
@@ -223,15 +223,6 @@ async def test_a_stranger_gets_no_voice_and_costs_nothing(
 
     assert list(bot_api.inline_answers) == [served]
     assert len(mimo.calls("mimo-v2.5-tts")) == 1
-
-
-async def until(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
-    """Wait until `condition()` holds (for what the bot's calls to Telegram do not show)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{what}: not within {timeout}s")
-        await asyncio.sleep(0.01)
 
 
 def inline_handlers(cache_chat: int) -> InlineHandlers:

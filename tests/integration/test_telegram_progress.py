@@ -19,12 +19,6 @@ from tests.standins.telegram_api import FakeBotApi
 USER = 42
 
 
-@pytest.fixture
-def long_ogg(tmp_path: Path) -> bytes:
-    """35 s: at least four pieces of at most 10 s."""
-    return make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
-
-
 OFF = "Auto-transcribe is now off."
 
 
@@ -89,7 +83,7 @@ async def test_a_short_note_shows_its_text_while_it_is_heard(
     assert request["stream"] is True
 
 
-def refused(bot_api: FakeBotApi) -> list[str]:
+def refused_requests(bot_api: FakeBotApi) -> list[str]:
     """The bot's requests to the chat that Telegram refused."""
     calls = bot_api.sent(chat_id=USER, include_rejected=True)
     return [f"{call.method}: {call.error}" for call in calls if not call.ok]
@@ -110,7 +104,7 @@ async def test_a_streamed_transcript_past_telegrams_limit_shows_its_latest_words
         mimo.asr_stream_hold.set()
         [document] = await bot_api.wait_for("sendDocument", chat_id=USER)
 
-    assert refused(bot_api) == []
+    assert refused_requests(bot_api) == []
     shown = str(status.params["text"])
     assert shown.startswith("…") and shown.endswith(" …")  # the latest words, then "…"
     assert said[: len(said) // 3].strip().endswith(shown.removeprefix("…").removesuffix(" …"))
@@ -130,7 +124,7 @@ async def test_a_transcript_is_split_by_telegrams_utf16_count(
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=note_ogg))
         await bot_api.wait_until(lambda: len(bot_api.texts(USER)) == 2)
 
-    assert refused(bot_api) == []
+    assert refused_requests(bot_api) == []
     first, second = bot_api.texts(USER)
     assert f"{first} {second}" == said.strip()
 

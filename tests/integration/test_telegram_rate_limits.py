@@ -17,7 +17,7 @@ GROUP, USER = -100777, 4242
 
 
 @pytest.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
+async def paced_bot_api() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi() as server:
         server.add_chat(GROUP, "supergroup")
         server.add_chat(USER, "private")
@@ -25,62 +25,66 @@ async def bot_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def bot(bot_api: FakeBotApi) -> AsyncIterator[ExtBot[None]]:
+async def ext_bot(paced_bot_api: FakeBotApi) -> AsyncIterator[ExtBot[None]]:
     limiter = SparingRateLimiter(max_retries=0)  # a 429 would fail the test, not be waited out
-    async with ExtBot(bot_api.token, base_url=bot_api.base_url, rate_limiter=limiter) as client:
+    async with ExtBot(
+        paced_bot_api.token, base_url=paced_bot_api.base_url, rate_limiter=limiter
+    ) as client:
         yield client
 
 
-def actions(bot_api: FakeBotApi, chat_id: int) -> int:
-    return len(bot_api.sent("sendChatAction", chat_id=chat_id))
+def actions(paced_bot_api: FakeBotApi, chat_id: int) -> int:
+    return len(paced_bot_api.sent("sendChatAction", chat_id=chat_id))
 
 
 async def test_typing_in_a_group_stops_while_its_replies_need_the_budget(
-    bot_api: FakeBotApi, bot: ExtBot[None]
+    paced_bot_api: FakeBotApi, ext_bot: ExtBot[None]
 ) -> None:
-    await bot.send_chat_action(GROUP, ChatAction.TYPING)  # a quiet group: shown
+    await ext_bot.send_chat_action(GROUP, ChatAction.TYPING)  # a quiet group: shown
     for number in range(ACTION_CEILING - 1):
-        await bot.send_message(GROUP, f"reply {number}")
+        await ext_bot.send_message(GROUP, f"reply {number}")
     for _ in range(10):  # a long job refreshing "typing…" while the group is busy
-        await bot.send_chat_action(GROUP, ChatAction.TYPING)
+        await ext_bot.send_chat_action(GROUP, ChatAction.TYPING)
     for number in range(ACTION_CEILING - 1, 20 - 1):
-        await bot.send_message(GROUP, f"reply {number}")
+        await ext_bot.send_message(GROUP, f"reply {number}")
 
-    assert actions(bot_api, GROUP) == 1
-    assert len(bot_api.texts(GROUP)) == 19  # every reply went, none refused, none waited out
-    assert [c for c in bot_api.sent(include_rejected=True) if not c.ok] == []
+    assert actions(paced_bot_api, GROUP) == 1
+    assert len(paced_bot_api.texts(GROUP)) == 19  # every reply went, none refused, none waited out
+    assert [c for c in paced_bot_api.sent(include_rejected=True) if not c.ok] == []
 
 
 async def test_a_private_chat_shows_typing_whatever_the_groups_budget(
-    bot_api: FakeBotApi, bot: ExtBot[None]
+    paced_bot_api: FakeBotApi, ext_bot: ExtBot[None]
 ) -> None:
     for number in range(ACTION_CEILING + 2):
-        await bot.send_message(USER, f"reply {number}")
-    await bot.send_chat_action(USER, ChatAction.TYPING)
+        await ext_bot.send_message(USER, f"reply {number}")
+    await ext_bot.send_chat_action(USER, ChatAction.TYPING)
 
-    assert actions(bot_api, USER) == 1
+    assert actions(paced_bot_api, USER) == 1
 
 
 async def test_typing_waits_out_a_second_in_which_the_bot_is_busy(
-    bot_api: FakeBotApi, clock: list[float]
+    paced_bot_api: FakeBotApi, seconds_now: list[float]
 ) -> None:
     # A burst: replies to many chats within one second. "typing…" in one more chat would take
     # a reply's place under the 30 a second: skipped; a second later, with the burst over, shown.
-    limiter = SparingRateLimiter(max_retries=0, clock=lambda: clock[0])
+    limiter = SparingRateLimiter(max_retries=0, clock=lambda: seconds_now[0])
     chats = [5000 + n for n in range(BUSY_CEILING)]
     for chat in chats:
-        bot_api.add_chat(chat, "private")
-    async with ExtBot(bot_api.token, base_url=bot_api.base_url, rate_limiter=limiter) as bot:
+        paced_bot_api.add_chat(chat, "private")
+    async with ExtBot(
+        paced_bot_api.token, base_url=paced_bot_api.base_url, rate_limiter=limiter
+    ) as bot:
         for chat in chats:
             await bot.send_message(chat, "a transcript")
         await bot.send_chat_action(USER, ChatAction.TYPING)
-        clock[0] += 1.0
+        seconds_now[0] += 1.0
         await bot.send_chat_action(USER, ChatAction.TYPING)
 
-    assert actions(bot_api, USER) == 1
-    assert all(bot_api.texts(chat) == ["a transcript"] for chat in chats)
+    assert actions(paced_bot_api, USER) == 1
+    assert all(paced_bot_api.texts(chat) == ["a transcript"] for chat in chats)
 
 
 @pytest.fixture
-def clock() -> list[float]:
+def seconds_now() -> list[float]:
     return [1000.0]

@@ -5,23 +5,13 @@ Telegram adapter against the Bot API stand-in."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from bots.telegram.messages import text
-from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
 ALICE, BOB = 21, 22
 GROUP = -100721
-
-
-@pytest.fixture
-def voice_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 def shown(bot_api: FakeBotApi, chat_id: int) -> list[str]:

@@ -27,13 +27,13 @@ CHAT = USER = 4242
 GROUP = -1001234
 
 
-async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def echo_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Echo the text back, quoting the message."""
     assert update.message and update.message.text
     await update.message.reply_text(update.message.text, do_quote=True)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet the sender by name."""
     assert update.message and update.effective_user
     await update.message.reply_text(f"hello {update.effective_user.first_name}")
@@ -46,7 +46,7 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.message.reply_text(member.status)
 
 
-async def voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def voice_back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Download the voice note and send it back as a voice note and as a document."""
     assert update.message and update.message.voice
     await update.message.reply_chat_action(ChatAction.RECORD_VOICE)
@@ -65,10 +65,10 @@ def build_app(api: FakeBotApi) -> Application:  # type: ignore[type-arg]
         .local_mode(api.local_mode)
         .build()
     )
-    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("start", greet))
     app.add_handler(CommandHandler("whoami", whoami))
-    app.add_handler(OnMessage(filters.TEXT & ~filters.COMMAND, echo))
-    app.add_handler(OnMessage(filters.VOICE, voice))
+    app.add_handler(OnMessage(filters.TEXT & ~filters.COMMAND, echo_text))
+    app.add_handler(OnMessage(filters.VOICE, voice_back))
     return app
 
 

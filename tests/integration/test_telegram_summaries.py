@@ -38,7 +38,7 @@ def post(
     return message
 
 
-def voice(
+def voice_in(
     bot_api: FakeBotApi,
     chat_id: int,
     user_id: int,
@@ -78,12 +78,12 @@ def conversation(body: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture
-def clips(tmp_path: Path) -> dict[int, bytes]:
+def clip_notes(tmp_path: Path) -> dict[int, bytes]:
     return {s: make_audio(tmp_path, fmt="ogg", seconds=s).read_bytes() for s in (2, 3)}
 
 
 async def test_a_group_summary_holds_exactly_that_groups_messages_in_the_window(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, clips: dict[int, bytes]
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, clip_notes: dict[int, bytes]
 ) -> None:
     mimo.answer_text = SUMMARY
     now = int(time.time())
@@ -93,9 +93,9 @@ async def test_a_group_summary_holds_exactly_that_groups_messages_in_the_window(
         post(bot_api, GROUP_A, ALICE, "Old news from this morning", at=now - 3 * 3600)
         post(bot_api, GROUP_A, ALICE, "Shall we move the launch to Friday?", at=now - 50)
         post(bot_api, GROUP_B, CAROL, "Group B keeps its own secrets", at=now - 45)
-        voice(bot_api, GROUP_A, BOB, clips[2], at=now - 40)
+        voice_in(bot_api, GROUP_A, BOB, clip_notes[2], at=now - 40)
         post(bot_api, GROUP_A, BOB, "/help")
-        voice(bot_api, GROUP_A, ALICE, clips[3], at=now - 30, caption="my view")
+        voice_in(bot_api, GROUP_A, ALICE, clip_notes[3], at=now - 30, caption="my view")
         post(bot_api, GROUP_B, CAROL, "Still only group B", at=now - 20)
         await bot_api.wait_for("sendMessage", count=3, chat_id=GROUP_A)  # 2 transcripts, help
         await until_logged(database_url, GROUP_A, 5)
@@ -127,7 +127,7 @@ async def test_a_group_summary_holds_exactly_that_groups_messages_in_the_window(
 
 
 async def test_what_is_logged_and_what_never_is(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, clips: dict[int, bytes]
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, clip_notes: dict[int, bytes]
 ) -> None:
     now = int(time.time())
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
@@ -140,7 +140,7 @@ async def test_what_is_logged_and_what_never_is(
         )
         bot_api.push_update({"edited_message": edited})
         post(bot_api, GROUP_A, BOB, "hello\nworld", at=now)
-        voice(bot_api, GROUP_A, ALICE, clips[2], at=now + 1, caption="listen")
+        voice_in(bot_api, GROUP_A, ALICE, clip_notes[2], at=now + 1, caption="listen")
         await bot_api.wait_for("sendMessage", count=2, chat_id=GROUP_A)  # settings, transcript
         await until_logged(sqlite_url, GROUP_A, 3)
 

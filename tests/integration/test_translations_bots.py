@@ -5,24 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from core.domain.tts import clone_voice
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, settled_claims
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
-from tests.integration.test_voices_discord import clone_by_reading
+from tests.integration.test_voices_discord import clone_on_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
 ALICE, BOB = 101, 102
 GROUP = -1001
-
-
-@pytest.fixture
-def note_ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
 
 
 def in_group(bot_api: FakeBotApi, message: dict[str, object]) -> dict[str, object]:
@@ -44,7 +36,7 @@ def translations(mimo: FakeMimo) -> list[dict[str, object]]:
 
 
 async def test_translate_a_voice_note_already_transcribed_without_hearing_it_again(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, note_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
     mimo.asr_text = "我们明天见"
     bot_api.set_user_language(ALICE, "en")
@@ -52,7 +44,7 @@ async def test_translate_a_voice_note_already_transcribed_without_hearing_it_aga
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
         note = in_group(bot_api, bot_api.voice_message(
-            chat_id=GROUP, user_id=BOB, data=note_ogg, chat_type="supergroup"
+            chat_id=GROUP, user_id=BOB, data=voice_ogg, chat_type="supergroup"
         ))  # fmt: skip
         await bot_api.wait_for_texts(GROUP, ["我们明天见"])
         in_group(bot_api, bot_api.text_message(
@@ -101,11 +93,11 @@ async def test_translate_a_text_into_a_named_language_or_refuse_what_is_not_one(
 
 
 async def test_discord_translate_a_text_or_a_recording(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:
     alice = discord_api.add_member(server, "alice", locale="de")
     mimo.asr_text = "hello everyone"
-    recording = discord_api.attachment(note_ogg, filename="hi.ogg", content_type="audio/ogg")
+    recording = discord_api.attachment(voice_ogg, filename="hi.ogg", content_type="audio/ogg")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         typed = await discord_api.slash(server.general, alice, "translate", text="bonjour")
@@ -123,7 +115,7 @@ async def test_discord_translate_a_text_or_a_recording(
 
 
 async def test_discord_translate_menu_on_a_text_and_on_a_voice_message(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:
     """Apps → Translate: a text message's text, a voice message's transcript (the one posted
     already, not heard again), in the asker's language, for everyone in the channel."""
@@ -136,7 +128,7 @@ async def test_discord_translate_menu_on_a_text_and_on_a_voice_message(
         said = await discord_api.post_message(server.general, bob, "bonjour tout le monde")
         typed = await discord_api.message_command(server.general, alice, "Translate", said)
         [text] = await typed.wait_for_messages()
-        note = await discord_api.post_voice_message(server.general, bob, note_ogg, duration=3)
+        note = await discord_api.post_voice_message(server.general, bob, voice_ogg, duration=3)
         await discord_api.wait_until(
             lambda: "see you tomorrow" in discord_api.contents(server.general) or None,
             timeout=15,
@@ -165,7 +157,7 @@ async def test_discord_translate_menu_on_a_text_and_on_a_voice_message(
 
 
 async def test_autotranslate_puts_the_translation_under_the_transcript_unless_already_in_it(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, note_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_ogg: bytes
 ) -> None:
     bot_api.set_member_status(GROUP, ALICE, "administrator")
     bot_api.set_user_language(ALICE, "en")
@@ -173,7 +165,7 @@ async def test_autotranslate_puts_the_translation_under_the_transcript_unless_al
 
     def note() -> None:
         in_group(bot_api, bot_api.voice_message(
-            chat_id=GROUP, user_id=BOB, data=note_ogg, chat_type="supergroup"
+            chat_id=GROUP, user_id=BOB, data=voice_ogg, chat_type="supergroup"
         ))  # fmt: skip
 
     def command(words: str, user: int = ALICE) -> None:
@@ -210,7 +202,7 @@ async def test_autotranslate_puts_the_translation_under_the_transcript_unless_al
 
 
 async def test_autotranslate_adds_nothing_the_model_gave_back_unchanged(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:
     """A transcript in German under /autotranslate German: its script cannot tell (Latin, as
     English's), so the model is asked, and gives the text back as it was: nothing goes under
@@ -219,7 +211,7 @@ async def test_autotranslate_adds_nothing_the_model_gave_back_unchanged(
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.text_message(chat_id=ALICE, user_id=ALICE, text="/autotranslate de"))
         await one_more_text(bot_api, ALICE)
-        bot_api.push(bot_api.voice_message(chat_id=ALICE, user_id=ALICE, data=note_ogg))
+        bot_api.push(bot_api.voice_message(chat_id=ALICE, user_id=ALICE, data=voice_ogg))
         await bot_api.wait_until(lambda: bool(translations(mimo)) or None, what="the request")
         await settled_claims(sqlite_url)  # the note's claim ends once its reply is final
 
@@ -228,7 +220,7 @@ async def test_autotranslate_adds_nothing_the_model_gave_back_unchanged(
 
 
 async def test_autotranslate_names_the_language_in_the_reader_s(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:
     """A German reader's chat translated into Japanese reads "Japanisch", not the English name
     the model is told."""
@@ -237,7 +229,7 @@ async def test_autotranslate_names_the_language_in_the_reader_s(
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
         bot_api.push(bot_api.text_message(chat_id=ALICE, user_id=ALICE, text="/autotranslate ja"))
         await one_more_text(bot_api, ALICE)
-        bot_api.push(bot_api.voice_message(chat_id=ALICE, user_id=ALICE, data=note_ogg))
+        bot_api.push(bot_api.voice_message(chat_id=ALICE, user_id=ALICE, data=voice_ogg))
         await one_more_text(bot_api, ALICE)
 
     set_to, transcript = bot_api.texts(ALICE)
@@ -252,7 +244,7 @@ async def test_autotranslate_names_the_language_in_the_reader_s(
 
 
 async def test_discord_autotranslate_needs_manage_server_and_marks_the_translation(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, note_ogg: bytes
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes
 ) -> None:
     admin = discord_api.add_member(server, "admin", manage_guild=True)
     member = discord_api.add_member(server, "member")
@@ -263,7 +255,7 @@ async def test_discord_autotranslate_needs_manage_server_and_marks_the_translati
         [refusal] = await refused.wait_for_messages()
         chosen = await discord_api.slash(server.general, admin, "autotranslate", language="en")
         [set_to] = await chosen.wait_for_messages()
-        await discord_api.post_voice_message(server.general, member, note_ogg, duration=3)
+        await discord_api.post_voice_message(server.general, member, voice_ogg, duration=3)
         transcript = "我们明天见\n\nTranslation (English):\n[English] 我们明天见"  # one message
         await discord_api.wait_until(
             lambda: transcript in discord_api.contents(server.general) or None,
@@ -282,7 +274,7 @@ async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
     server: Guild,
     mimo: FakeMimo,
     sqlite_url: str,
-    note_ogg: bytes,
+    voice_ogg: bytes,
     tmp_path: Path,
 ) -> None:
     """/translate … voice: the chat's voice until the asker, whose words they are, lets their
@@ -292,8 +284,8 @@ async def test_discord_spoken_translation_in_the_askers_own_voice_once_allowed(
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     spoken = {"text": "我们明天见", "language": "en", "voice": True}
     async with running_discord(settings, discord_api):
-        posted = await discord_api.post_voice_message(server.general, alice, note_ogg, duration=3)
-        await clone_by_reading(discord_api, server, alice, posted, "Alice", tmp_path)
+        posted = await discord_api.post_voice_message(server.general, alice, voice_ogg, duration=3)
+        await clone_on_discord(discord_api, server, alice, posted, "Alice", tmp_path)
         before = await discord_api.slash(server.general, alice, "translate", **spoken)
         first = await before.wait_for_messages(2)
         allowing = await discord_api.slash(server.general, alice, "voicetranslations", allowed=True)
@@ -325,7 +317,7 @@ async def test_discord_speak_button_speaks_a_members_voice_message_in_their_voic
     server: Guild,
     mimo: FakeMimo,
     sqlite_url: str,
-    note_ogg: bytes,
+    voice_ogg: bytes,
     tmp_path: Path,
 ) -> None:
     """Apps → Translate into English (spoken) has a Speak button, into German (not spoken) none.
@@ -338,9 +330,9 @@ async def test_discord_speak_button_speaks_a_members_voice_message_in_their_voic
     mimo.asr_text = "我们明天见"
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
-        note = await discord_api.post_voice_message(server.general, bob, note_ogg, duration=3)
+        note = await discord_api.post_voice_message(server.general, bob, voice_ogg, duration=3)
         await discord_api.wait_for_contents(server.general, ["我们明天见"])
-        await clone_by_reading(discord_api, server, bob, note, "Bob", tmp_path)
+        await clone_on_discord(discord_api, server, bob, note, "Bob", tmp_path)
         english = await discord_api.message_command(server.general, alice, "Translate", note)
         [translation] = await english.wait_for_messages()
         german = await discord_api.message_command(server.general, carla, "Translate", note)

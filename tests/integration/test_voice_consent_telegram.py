@@ -43,7 +43,7 @@ async def said_in(bot_api: FakeBotApi, chat: int, message: dict[str, Any]) -> st
     return bot_api.texts(chat)[-1]
 
 
-async def command(bot_api: FakeBotApi, user: int, words: str, chat: int = GROUP) -> str:
+async def answer_in(bot_api: FakeBotApi, user: int, words: str, chat: int = GROUP) -> str:
     kind = "private" if chat > 0 else "supergroup"
     message = bot_api.text_message(chat_id=chat, user_id=user, text=words, chat_type=kind)
     return await said_in(bot_api, chat, message)
@@ -69,11 +69,11 @@ async def clone_by_reading(
     bot_api: FakeBotApi, user: int, name: str, folder: Path, chat: int = GROUP
 ) -> str:
     """`user` asks to clone their voice as `name` and reads the sentence: the bot's answer."""
-    asked = await command(bot_api, user, f"/voice clone {name}", chat)
+    asked = await answer_in(bot_api, user, f"/voice clone {name}", chat)
     return await said_in(bot_api, chat, reading(bot_api, user, sentence_in(asked), folder, chat))
 
 
-async def voices_of(url: str) -> list[tuple[str, str | None]]:
+async def voices_kept(url: str) -> list[tuple[str, str | None]]:
     rows = await query(url, "SELECT name, owner_id FROM chat_voices ORDER BY id")
     return [(str(name), owner) for name, owner in rows]
 
@@ -98,12 +98,12 @@ async def test_a_member_clones_their_voice_by_reading_the_sentence_and_say_speak
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        asked = await command(bot_api, ALICE, "/voice clone Alice")
+        asked = await answer_in(bot_api, ALICE, "/voice clone Alice")
         sentence = sentence_in(asked)
         cloned = await said_in(bot_api, GROUP, reading(bot_api, ALICE, sentence, tmp_path))
         stored = await verified_of(database_url)
         bot_api.set_member_status(GROUP, ALICE, "administrator")
-        await command(bot_api, ALICE, "/voice alice")
+        await answer_in(bot_api, ALICE, "/voice alice")
         bot_api.push(bot_api.text_message(
             chat_id=GROUP, user_id=ALICE, text="/say Hello, it is me.", chat_type="supergroup"
         ))  # fmt: skip
@@ -135,7 +135,7 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        sentence = sentence_in(await command(bot_api, BOB, "/voice clone Bob", chat=BOB))
+        sentence = sentence_in(await answer_in(bot_api, BOB, "/voice clone Bob", chat=BOB))
         alices = reading(bot_api, ALICE, sentence, tmp_path)  # she reads his, in the group
         await said_in(bot_api, GROUP, alices)  # its transcript: she has no sentence open
         copied = await said_in(bot_api, BOB, bot_api.voice_message(
@@ -150,7 +150,7 @@ async def test_a_copy_a_forward_a_note_via_a_bot_and_wrong_words_clone_nothing(
         frame, digits = sentence.rsplit(". ", 1)
         wrong = f"{frame}. {digits.translate(str.maketrans('0123456789', '1234567890'))}"
         wrong_digits = await said_in(bot_api, BOB, reading(bot_api, BOB, wrong, tmp_path, BOB))
-        stored = await voices_of(database_url)
+        stored = await voices_kept(database_url)
 
     assert copied == (
         "That voice note is a copy of someone else's recording: record the sentence yourself, "
@@ -175,17 +175,17 @@ async def test_a_reading_in_a_third_chat_clones_nothing_and_the_sentence_stays_o
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        sentence = sentence_in(await command(bot_api, BOB, "/voice clone Bob"))
+        sentence = sentence_in(await answer_in(bot_api, BOB, "/voice clone Bob"))
         elsewhere = await said_in(
             bot_api, OTHER_GROUP, reading(bot_api, BOB, sentence, tmp_path, OTHER_GROUP)
         )
-        stored_then = await voices_of(database_url)
+        stored_then = await voices_kept(database_url)
         here = await said_in(bot_api, GROUP, reading(bot_api, BOB, sentence, tmp_path))
 
     assert elsewhere == sentence  # its transcript, as any voice note's
     assert stored_then == []
     assert here.startswith("Voice Bob is cloned from your recording.")
-    assert await voices_of(database_url) == [("Bob", str(BOB))]
+    assert await voices_kept(database_url) == [("Bob", str(BOB))]
 
 
 async def test_a_clone_made_before_spoken_consent_cannot_be_shared_until_read_for(
@@ -194,7 +194,7 @@ async def test_a_clone_made_before_spoken_consent_cannot_be_shared_until_read_fo
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        await command(bot_api, ALICE, "/voice")  # the chat exists
+        await answer_in(bot_api, ALICE, "/voice")  # the chat exists
         await execute(
             database_url,
             "INSERT INTO chat_voices (platform, chat_id, name, name_key, kind, description,"
@@ -203,10 +203,10 @@ async def test_a_clone_made_before_spoken_consent_cannot_be_shared_until_read_fo
             " 'audio/mpeg', :owner, false, false, false, false)",
             chat=str(GROUP), sample=b"mp3", owner=str(ALICE),
         )  # fmt: skip
-        listed = await command(bot_api, BOB, "/voice")
-        refused = await command(bot_api, ALICE, "/voice share Old")
+        listed = await answer_in(bot_api, BOB, "/voice")
+        refused = await answer_in(bot_api, ALICE, "/voice share Old")
         verified = await clone_by_reading(bot_api, ALICE, "old", tmp_path)
-        shared = await command(bot_api, ALICE, "/voice share Old")
+        shared = await answer_in(bot_api, ALICE, "/voice share Old")
 
     assert "• Old — cloned before spoken consent, not verified" in listed
     assert refused.startswith("“Old” was cloned before voices needed their owner's spoken")
@@ -223,11 +223,11 @@ async def test_attempts_at_cloning_are_limited_per_person_a_day_and_shown_in_usa
         bot_api=bot_api, mimo=mimo, database_url=database_url, voice_clone_attempts_per_day=2
     )
     async with running(settings, bot_api):
-        first = await command(bot_api, ALICE, "/voice clone Alice")
-        second = await command(bot_api, ALICE, "/voice clone Alice", chat=ALICE)
-        third = await command(bot_api, ALICE, "/voice clone Alice")
-        bobs = await command(bot_api, BOB, "/voice clone Bob")
-        usage = await command(bot_api, ALICE, "/usage")
+        first = await answer_in(bot_api, ALICE, "/voice clone Alice")
+        second = await answer_in(bot_api, ALICE, "/voice clone Alice", chat=ALICE)
+        third = await answer_in(bot_api, ALICE, "/voice clone Alice")
+        bobs = await answer_in(bot_api, BOB, "/voice clone Bob")
+        usage = await answer_in(bot_api, ALICE, "/usage")
 
     assert first.startswith("To clone your voice") and second.startswith("To clone your voice")
     assert third.startswith(
@@ -248,10 +248,10 @@ async def test_a_copy_of_another_members_voice_note_clones_nothing_and_is_transc
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
         await said_in(bot_api, GROUP, annies)  # its transcript
-        asked = await command(bot_api, BOB, "/voice clone annie", chat=BOB)
+        asked = await answer_in(bot_api, BOB, "/voice clone annie", chat=BOB)
         copy = bot_api.voice_message(chat_id=BOB, user_id=BOB, data=b"", copy_of=annies)
         answered = await said_in(bot_api, BOB, copy)
-        stored = await voices_of(database_url)
+        stored = await voices_kept(database_url)
 
     assert asked.startswith("To clone your voice")
     assert answered == "Hello everyone, see you at eight."
@@ -279,7 +279,7 @@ async def test_after_her_clone_anns_voice_notes_short_and_long_are_transcribed(
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        sentence = sentence_in(await command(bot_api, ann, "/voice clone Ann", chat=ann))
+        sentence = sentence_in(await answer_in(bot_api, ann, "/voice clone Ann", chat=ann))
         heard_before = len(mimo.calls(ASR))
         before = [await said_in(bot_api, ann, note("See you at the station at six."))]
         heard_once = len(mimo.calls(ASR)) - heard_before
@@ -290,7 +290,7 @@ async def test_after_her_clone_anns_voice_notes_short_and_long_are_transcribed(
             await said_in(bot_api, ann, long()),
             await said_in(bot_api, ann, note(sentence)),  # the sentence again: closed
         ]
-        stored = await voices_of(database_url)
+        stored = await voices_kept(database_url)
 
     long_heard = "heard 45.0 seconds heard 45.0 seconds"  # two pieces, as the stand-in hears
     assert before == ["See you at the station at six.", long_heard]
@@ -310,10 +310,10 @@ async def test_a_reader_of_a_language_mimo_does_not_document_may_read_the_englis
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        asked = await command(bot_api, ALICE, "/voice clone Anna", chat=ALICE)
+        asked = await answer_in(bot_api, ALICE, "/voice clone Anna", chat=ALICE)
         english = sentence_in(asked)
         cloned = await said_in(bot_api, ALICE, reading(bot_api, ALICE, english, tmp_path, ALICE))
-        stored = await voices_of(database_url)
+        stored = await voices_kept(database_url)
 
     read, german, offer = asked.split("\n\n")[:3]
     assert read.startswith("Um deine Stimme zu klonen, lies diesen Satz laut vor")
@@ -343,7 +343,7 @@ async def test_a_note_heard_for_a_reading_counts_once_against_the_senders_minute
         bot_api=bot_api, mimo=mimo, database_url=database_url, rate_limit_user_per_minute=2
     )
     async with running(settings, bot_api):
-        await command(bot_api, ALICE, "/voice clone Ann", chat=ALICE)
+        await answer_in(bot_api, ALICE, "/voice clone Ann", chat=ALICE)
         first = await said_in(bot_api, ALICE, reading(bot_api, ALICE, "One.", tmp_path, ALICE))
         second = await said_in(bot_api, ALICE, reading(bot_api, ALICE, "Two.", tmp_path, ALICE))
 
@@ -362,11 +362,11 @@ async def test_bob_reading_anns_sentence_is_refused_and_anns_reading_in_korean_c
     async with running(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
-        asked = await command(bot_api, ALICE, "/voice clone Ann")
+        asked = await answer_in(bot_api, ALICE, "/voice clone Ann")
         anns = asked.split("\n\n")[1]  # the Korean sentence (the English one follows)
-        await command(bot_api, BOB, "/voice clone Bob")
+        await answer_in(bot_api, BOB, "/voice clone Bob")
         refused = await said_in(bot_api, GROUP, reading(bot_api, BOB, anns, tmp_path))
-        stored_then = await voices_of(database_url)
+        stored_then = await voices_kept(database_url)
         frame, digits = anns.rsplit(". ", 1)
         hangul = str.maketrans(dict(zip("0123456789", "공일이삼사오육칠팔구", strict=True)))
         in_hangul = f"{frame}. {digits.translate(hangul)}"
@@ -384,7 +384,7 @@ async def test_bob_reading_anns_sentence_is_refused_and_anns_reading_in_korean_c
     )
     assert stored_then == []
     assert cloned.startswith("녹음에서 목소리 Ann 복제를 마쳤어요.")
-    assert await voices_of(database_url) == [("Ann", str(ALICE))]
+    assert await voices_kept(database_url) == [("Ann", str(ALICE))]
 
 
 async def test_readings_refused_count_against_the_senders_minute_as_any_note_does(
@@ -399,7 +399,7 @@ async def test_readings_refused_count_against_the_senders_minute_as_any_note_doe
     )
     minute = ManualClock(datetime.now(UTC).replace(second=0, microsecond=0))
     async with running(settings, bot_api, clock=minute):
-        sentence = sentence_in(await command(bot_api, BOB, "/voice clone Bob", chat=BOB))
+        sentence = sentence_in(await answer_in(bot_api, BOB, "/voice clone Bob", chat=BOB))
         frame, digits = sentence.rsplit(". ", 1)
         wrong = f"{frame}. {digits.translate(str.maketrans('0123456789', '1234567890'))}"
         answers = [

@@ -18,7 +18,7 @@ DESIGN, CLONE, TTS = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone", "m
 DIGITS_SHOWN = r"\d\xa0\d\xa0\d\xa0\d, \d\xa0\d\xa0\d\xa0\d, \d\xa0\d\xa0\d"
 
 
-async def stored(url: str) -> list[tuple[str, str, int]]:
+async def stored_voices(url: str) -> list[tuple[str, str, int]]:
     rows = await query(url, "SELECT name, kind, sample FROM chat_voices ORDER BY id")
     return [(str(n), str(k), len(s or b"")) for n, k, s in rows]
 
@@ -36,7 +36,7 @@ async def answer_to(discord_api: FakeDiscord, channel: int, message: dict[str, o
     return str(replies[0].content)
 
 
-async def clone_by_reading(
+async def clone_on_discord(
     discord_api: FakeDiscord, server: Guild, member: int, posted: dict[str, object], name: str,
     folder: Path,
 ) -> tuple[SentMessage, str]:  # fmt: skip
@@ -90,7 +90,7 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
             server.general, admin, "Clone this voice", posted
         )
         [not_yours] = await others.wait_for_messages()
-        asked, cloned = await clone_by_reading(
+        asked, cloned = await clone_on_discord(
             discord_api, server, member, posted, "MemberVoice", tmp_path
         )
 
@@ -104,7 +104,7 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
         await chosen.wait_for_messages()
         said = await discord_api.slash(server.general, member, "say", text="Ahoy there")
         _, spoken = await said.wait_for_messages(2)
-        before = await stored(database_url)
+        before = await stored_voices(database_url)
         gone = await discord_api.slash(server.general, member, "delete_voice", name="MemberVoice")
         [deleted] = await gone.wait_for_messages()
 
@@ -142,7 +142,7 @@ async def test_a_server_designs_clones_chooses_and_deletes_its_own_voices(
         ("MemberVoice", "cloned", True),
     ]
     assert deleted.content == "Voice MemberVoice and everything stored with it are deleted."
-    assert await stored(database_url) == [("Calm", "designed", designed_sample)]
+    assert await stored_voices(database_url) == [("Calm", "designed", designed_sample)]
 
 
 async def test_a_members_cloned_voice_speaks_for_the_server_only_while_they_share_it(
@@ -166,7 +166,7 @@ async def test_a_members_cloned_voice_speaks_for_the_server_only_while_they_shar
 
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
-        await clone_by_reading(discord_api, server, member, posted, "Mine", tmp_path)
+        await clone_on_discord(discord_api, server, member, posted, "Mine", tmp_path)
         refused = await answer(admin, "voice", name="Mine")
         listed = await answer(admin, "voice")
         shared = await answer(member, "voice", name="Mine", share=True)
@@ -229,7 +229,7 @@ async def test_a_forwarded_reading_clones_nothing_and_says_so(
     assert refused == (
         "That voice message was forwarded: record the sentence yourself, as a new voice message."
     )
-    assert await stored(sqlite_url) == []
+    assert await stored_voices(sqlite_url) == []
 
 
 async def test_a_reading_longer_than_a_minute_clones_nothing_and_the_sentence_stays_open(
@@ -259,7 +259,7 @@ async def test_a_reading_longer_than_a_minute_clones_nothing_and_the_sentence_st
         )
 
     assert answer == sentence  # its transcript (after its progress), as any voice message's
-    assert mimo.calls(CLONE) == [] and await stored(sqlite_url) == []
+    assert mimo.calls(CLONE) == [] and await stored_voices(sqlite_url) == []
     assert [str(open_sentence) for (open_sentence,) in still_open] == [sentence]
 
 
@@ -276,7 +276,7 @@ async def test_after_a_reading_a_members_voice_messages_are_transcribed_and_the_
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
         await answer_to(discord_api, server.general, posted)  # its transcript
-        asked, cloned = await clone_by_reading(
+        asked, cloned = await clone_on_discord(
             discord_api, server, member, posted, "Mine", tmp_path
         )
         sentence = str(asked.content).rsplit("\n\n", 1)[-1]
@@ -296,7 +296,7 @@ async def test_after_a_reading_a_members_voice_messages_are_transcribed_and_the_
     assert short_answer == "See you at eight in the lounge."
     assert long_answer == "heard 40.0 seconds"
     assert await mimo.samples_heard() == [sentence]
-    assert [(n, k) for n, k, _ in await stored(sqlite_url)] == [("Mine", "cloned")]
+    assert [(n, k) for n, k, _ in await stored_voices(sqlite_url)] == [("Mine", "cloned")]
 
 
 async def test_a_member_whose_language_mimo_does_not_document_may_read_the_english_sentence(
@@ -310,7 +310,7 @@ async def test_a_member_whose_language_mimo_does_not_document_may_read_the_engli
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
-        asked, cloned = await clone_by_reading(
+        asked, cloned = await clone_on_discord(
             discord_api, server, member, posted, "Anna", tmp_path
         )
 
@@ -328,7 +328,7 @@ async def test_a_member_whose_language_mimo_does_not_document_may_read_the_engli
     assert re.fullmatch(DIGITS_SHOWN, digits)
     assert german.endswith(f". {digits}")
     assert cloned.startswith("Die Stimme Anna wurde aus deiner Aufnahme geklont.")
-    assert [(n, k) for n, k, _ in await stored(sqlite_url)] == [("Anna", "cloned")]
+    assert [(n, k) for n, k, _ in await stored_voices(sqlite_url)] == [("Anna", "cloned")]
 
 
 async def test_a_member_reading_another_members_sentence_clones_nothing(
@@ -347,7 +347,7 @@ async def test_a_member_reading_another_members_sentence_clones_nothing(
         sentence = sentence.rsplit("\n\n", 1)[-1]
         await asked_to_read(discord_api, server, bob, bobs, "Bob")
         refused = await read_aloud(discord_api, server, bob, sentence, tmp_path)
-        stored_then = await stored(sqlite_url)
+        stored_then = await stored_voices(sqlite_url)
         cloned = await read_aloud(discord_api, server, ann, sentence, tmp_path)
 
     assert re.fullmatch(DIGITS_SHOWN, sentence.rsplit(". ", 1)[1])
@@ -357,7 +357,7 @@ async def test_a_member_reading_another_members_sentence_clones_nothing(
     )
     assert stored_then == []
     assert cloned.startswith("Voice Ann is cloned from your recording.")
-    assert [(n, k) for n, k, _ in await stored(sqlite_url)] == [("Ann", "cloned")]
+    assert [(n, k) for n, k, _ in await stored_voices(sqlite_url)] == [("Ann", "cloned")]
 
 
 async def test_a_nickname_with_markdown_is_shown_as_typed_in_the_sentence_and_still_read(
@@ -371,7 +371,7 @@ async def test_a_nickname_with_markdown_is_shown_as_typed_in_the_sentence_and_st
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_voice_message(server.general, member, voice, duration=3)
-        asked, cloned = await clone_by_reading(
+        asked, cloned = await clone_on_discord(
             discord_api, server, member, posted, "Anna", tmp_path
         )
 

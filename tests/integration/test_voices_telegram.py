@@ -32,7 +32,7 @@ GROUP = -100777
 DESIGN, CLONE, TTS = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone", "mimo-v2.5-tts"
 
 
-def post(bot_api: FakeBotApi, user: int, words: str, **kwargs: Any) -> dict[str, Any]:
+def post_text(bot_api: FakeBotApi, user: int, words: str, **kwargs: Any) -> dict[str, Any]:
     message = bot_api.text_message(
         chat_id=GROUP, user_id=user, text=words, chat_type="supergroup", **kwargs
     )
@@ -40,7 +40,7 @@ def post(bot_api: FakeBotApi, user: int, words: str, **kwargs: Any) -> dict[str,
     return message
 
 
-async def next_reply(bot_api: FakeBotApi, already: int) -> str:
+async def reply_after(bot_api: FakeBotApi, already: int) -> str:
     calls = await bot_api.wait_for("sendMessage", count=already + 1, chat_id=GROUP)
     return str(calls[-1].params["text"])
 
@@ -48,11 +48,11 @@ async def next_reply(bot_api: FakeBotApi, already: int) -> str:
 async def command(bot_api: FakeBotApi, user: int, words: str, **kwargs: Any) -> str:
     """Post a command in the group and return the text the bot answers with."""
     already = len(bot_api.sent("sendMessage", chat_id=GROUP))
-    post(bot_api, user, words, **kwargs)
-    return await next_reply(bot_api, already)
+    post_text(bot_api, user, words, **kwargs)
+    return await reply_after(bot_api, already)
 
 
-async def answered(bot_api: FakeBotApi, note: dict[str, Any]) -> str:
+async def whole_answer(bot_api: FakeBotApi, note: dict[str, Any]) -> str:
     """The bot's answer to `note` once it is whole: a long recording's live progress replaced
     by the transcript or the refusal."""
 
@@ -68,15 +68,15 @@ async def answered(bot_api: FakeBotApi, note: dict[str, Any]) -> str:
 async def spoken_reply(bot_api: FakeBotApi, user: int, words: str, note: dict[str, Any]) -> Any:
     """Post a command as a reply to `note` that answers with a voice note."""
     already = len(bot_api.sent("sendVoice", chat_id=GROUP))
-    post(bot_api, user, words, reply_to=note)
+    post_text(bot_api, user, words, reply_to=note)
     calls = await bot_api.wait_for("sendVoice", count=already + 1, chat_id=GROUP)
     return calls[-1]
 
 
-async def spoken(bot_api: FakeBotApi, user: int, words: str, timeout: float = 15.0) -> Any:
+async def voice_answer(bot_api: FakeBotApi, user: int, words: str, timeout: float = 15.0) -> Any:
     """Post a command that answers with a voice note; returns the sendVoice call."""
     already = len(bot_api.sent("sendVoice", chat_id=GROUP))
-    post(bot_api, user, words)
+    post_text(bot_api, user, words)
     calls = await bot_api.wait_for("sendVoice", count=already + 1, chat_id=GROUP, timeout=timeout)
     return calls[-1]
 
@@ -91,7 +91,7 @@ def silences(path: Path) -> list[float]:
     return [float(start) for start in re.findall(r"silence_start: ([\d.]+)", run.stderr)]
 
 
-async def voices_of(url: str, chat_id: int) -> list[tuple[str, str, int]]:
+async def chat_voices(url: str, chat_id: int) -> list[tuple[str, str, int]]:
     """(name, kind, sample bytes) of every stored voice of a Telegram chat."""
     rows = await query(
         url,
@@ -124,12 +124,12 @@ async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
         settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url), bot_api
     ):
         refused = await command(bot_api, BOB, f"/voice design Narrator {description}")
-        sample = await spoken(bot_api, ALICE, f"/voice design Narrator {description}")
+        sample = await voice_answer(bot_api, ALICE, f"/voice design Narrator {description}")
         duplicate = await command(bot_api, ALICE, "/voice design narrator someone else")
         shadow = await command(bot_api, ALICE, "/voice design mia a built-in name")
         listing = await command(bot_api, BOB, "/voice")
         chosen = await command(bot_api, ALICE, "/voice narrator")
-        await spoken(bot_api, BOB, "/say (whisper) Good evening [laugh] everyone")
+        await voice_answer(bot_api, BOB, "/say (whisper) Good evening [laugh] everyone")
 
     assert refused == "Only administrators can change settings in this chat."
     assert sample.params["caption"].startswith("Voice Narrator is ready")
@@ -155,7 +155,7 @@ async def test_a_designed_voice_is_heard_chosen_and_used_by_the_next_say(
         {"role": "assistant", "content": "whisper Good evening [laugh] everyone"}
     ]
     assert [body for body in mimo.requests if body["model"] == TTS] == []
-    [(name, kind, size)] = await voices_of(database_url, GROUP)
+    [(name, kind, size)] = await chat_voices(database_url, GROUP)
     assert (name, kind) == ("Narrator", "designed") and 0 < size < len(designed_wav) / 4
 
 
@@ -169,9 +169,9 @@ async def test_a_long_say_in_a_designed_voice_is_one_voice_the_one_the_chat_hear
         bot_api=bot_api, mimo=mimo, database_url=database_url, tts_piece_chars=50
     )
     async with running(settings, bot_api):
-        await spoken(bot_api, ALICE, "/voice design Bard a warm storyteller")
+        await voice_answer(bot_api, ALICE, "/voice design Bard a warm storyteller")
         await command(bot_api, ALICE, "/voice bard")
-        await spoken(bot_api, BOB, "/say " + "Once upon a time there was a voice. " * 5)
+        await voice_answer(bot_api, BOB, "/say " + "Once upon a time there was a voice. " * 5)
 
     [design, *pieces] = [body for body in mimo.requests if "-tts" in body["model"]]
     _, *heard_in_pieces = mimo.voices_heard  # after the design's own
@@ -198,7 +198,7 @@ async def test_a_longer_note_after_the_reading_is_an_ordinary_note_and_the_clone
             chat_id=GROUP, user_id=BOB, data=make_reading(tmp_path, first).read_bytes(),
             duration=8, chat_type="supergroup",
         ))  # fmt: skip
-        cloned = await next_reply(bot_api, already)
+        cloned = await reply_after(bot_api, already)
         [(reading,)] = await query(database_url, "SELECT sample FROM chat_voices")
         again = (await command(bot_api, BOB, "/voice clone bobswap")).rsplit("\n\n", 1)[-1]
         long_note = bot_api.voice_message(
@@ -206,14 +206,14 @@ async def test_a_longer_note_after_the_reading_is_an_ordinary_note_and_the_clone
             duration=65, chat_type="supergroup",
         )  # fmt: skip
         bot_api.push(long_note)
-        answer = await answered(bot_api, long_note)
+        answer = await whole_answer(bot_api, long_note)
         [(kept,)] = await query(database_url, "SELECT sample FROM chat_voices")
         still_open = await query(
             database_url, "SELECT sentence FROM clone_challenges WHERE cloned_at IS NULL"
         )
         bot_api.set_member_status(GROUP, BOB, "administrator")
         await command(bot_api, BOB, "/voice bobswap")
-        said = await spoken(bot_api, BOB, "/say Hello, it is me.")  # his own words
+        said = await voice_answer(bot_api, BOB, "/say Hello, it is me.")  # his own words
 
     assert cloned.startswith("Voice bobswap is cloned from your recording.")
     assert first != again
@@ -250,11 +250,11 @@ async def test_a_cloned_voice_speaks_for_the_chat_only_while_its_owner_shares_it
         not_his = await command(bot_api, BOB, "/voice share Alice")
         shared = await command(bot_api, ALICE, "/voice share alice")
         chosen = await command(bot_api, BOB, "/voice Alice")
-        await spoken(bot_api, BOB, "/say Shared.")
+        await voice_answer(bot_api, BOB, "/say Shared.")
         settings_shared = await command(bot_api, BOB, "/settings")
         unshared = await command(bot_api, ALICE, "/voice unshare Alice")
-        await spoken(bot_api, BOB, "/say Taken back.")
-        await spoken(bot_api, ALICE, "/say My own words.")
+        await voice_answer(bot_api, BOB, "/say Taken back.")
+        await voice_answer(bot_api, ALICE, "/say My own words.")
         settings_unshared = await command(bot_api, BOB, "/settings")
     [(stored_choice,)] = await query(database_url, "SELECT voice FROM chat_preferences")
 
@@ -301,10 +301,10 @@ async def test_deleting_a_voice_and_forget_remove_the_samples(
         not_yours = await command(bot_api, BOB, "/voice delete Mine")
         unknown = await command(bot_api, BOB, "/voice delete Nobody")
         deleted = await command(bot_api, BOB, "/voice delete bobs")  # his own: no admin needed
-        after_delete = await voices_of(database_url, GROUP)
-        await spoken(bot_api, BOB, "/say back to normal")
+        after_delete = await chat_voices(database_url, GROUP)
+        await voice_answer(bot_api, BOB, "/say back to normal")
         done = await command(bot_api, ALICE, "/forget")
-        after_forget = await voices_of(database_url, GROUP)
+        after_forget = await chat_voices(database_url, GROUP)
 
     assert not_yours == "Only administrators can change settings in this chat."
     assert unknown.startswith("This chat has no voice of its own called “Nobody”")
@@ -325,7 +325,7 @@ async def test_a_3000_character_text_becomes_one_voice_note_of_sentence_pieces_i
     assert len(long_text) > 2900
     mimo.tts_seconds_per_char = 0.01  # 30 s of speech, not 150: as telling, a fifth of the work
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
-        sent = await spoken(bot_api, BOB, f"/say {long_text}", timeout=60)
+        sent = await voice_answer(bot_api, BOB, f"/say {long_text}", timeout=60)
         usage = await command(bot_api, BOB, "/usage")
 
     pieces = [body["messages"][-1]["content"] for body in mimo.requests if body["model"] == TTS]

@@ -43,7 +43,7 @@ def identified(discord_api: FakeDiscord) -> Awaitable[object]:
 
 
 @asynccontextmanager
-async def voicebridge(
+async def voicebridge_run(
     tmp_path: Path, env: dict[str, str], name: str, ready: Awaitable[object]
 ) -> AsyncIterator[Started]:
     """`voicebridge run`, from when `ready` is done; stopped with SIGTERM at the end of the
@@ -52,7 +52,7 @@ async def voicebridge(
     with log.open("wb") as output:
         process = await start("run", cwd=tmp_path, env=env, stdout=output, stderr=output)
     try:
-        await started(process, ready, log)
+        await process_ready(process, ready, log)
         try:
             yield process
         except Exception as failure:  # what the bot logged is what explains it
@@ -68,7 +68,7 @@ async def voicebridge(
             await process.wait()
 
 
-async def started(process: Started, ready: Any, log: Path) -> None:
+async def process_ready(process: Started, ready: Any, log: Path) -> None:
     waiting = asyncio.ensure_future(ready)
     exited = asyncio.ensure_future(process.wait())
     await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)

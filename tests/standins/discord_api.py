@@ -132,7 +132,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
-from tests.standins.discord_description import discord_api
+from tests.standins.discord_description import discord_api_description
 from tests.standins.discord_voice import VoiceServer
 from tests.standins.voice_group import BOT, Committer
 from tests.standins.voice_members import CallMember
@@ -244,7 +244,7 @@ def invalid_form(field_name: str, code: str, message: str) -> DiscordError:
 
 
 @dataclass
-class Call:
+class RestCall:
     """One REST request as the stand-in received and answered it."""
 
     method: str
@@ -432,7 +432,7 @@ class FakeDiscord:
         # Who owns the application (a developer's own account), as GET
         # /oauth2/applications/@me says.
         self.owner: Json = _user(self.snowflake(), "ann")
-        self.calls: list[Call] = []
+        self.calls: list[RestCall] = []
         self.messages: list[SentMessage] = []
         self.edits: list[tuple[int, str]] = []  # (message id, new content) of every edit
         self.voice_statuses: dict[int, str | None] = {}  # a voice channel's status now
@@ -1225,14 +1225,14 @@ class FakeDiscord:
             self._held.pop(route, None)
             release.set()
 
-    def _rate_limited(self, call: Call) -> web.Response | None:
+    def _rate_limited(self, call: RestCall) -> web.Response | None:
         limit = self._rate_limits.get(call.route)
         if not limit or limit[0] <= 0:
             return None
         limit[0] -= 1
         return self._too_many(call, float(limit[1]), is_global=bool(limit[2]))
 
-    def _over_global_limit(self, call: Call, template: str) -> web.Response | None:
+    def _over_global_limit(self, call: RestCall, template: str) -> web.Response | None:
         """A 429 for a request with the bot token past `global_per_second` in the last second."""
         if template.startswith(("/interactions/", "/webhooks/")):
             return None
@@ -1243,7 +1243,7 @@ class FakeDiscord:
         self._last_second.append(call.at)
         return None
 
-    def _too_many(self, call: Call, retry_after: float, *, is_global: bool) -> web.Response:
+    def _too_many(self, call: RestCall, retry_after: float, *, is_global: bool) -> web.Response:
         call.status = 429
         body = {"message": "You are being rate limited.", "retry_after": retry_after,
                 "global": is_global}  # fmt: skip
@@ -1265,7 +1265,7 @@ class FakeDiscord:
 
     # -- outgoing ----------------------------------------------------------------------------
 
-    def sent(self, route: str | None = None, *, include_refused: bool = False) -> list[Call]:
+    def sent(self, route: str | None = None, *, include_refused: bool = False) -> list[RestCall]:
         """Accepted REST calls (all with `include_refused`) whose route template matches."""
         return [
             c for c in self.calls
@@ -1344,7 +1344,7 @@ class FakeDiscord:
 
     # -- REST plumbing -----------------------------------------------------------------------
 
-    def _routes(self) -> list[tuple[str, str, Callable[[Call, web.Request], Any]]]:
+    def _routes(self) -> list[tuple[str, str, Callable[[RestCall, web.Request], Any]]]:
         return [
             ("GET", "/users/@me", self._get_me),
             ("GET", "/oauth2/applications/@me", self._get_application),
@@ -1373,10 +1373,12 @@ class FakeDiscord:
         ]  # fmt: skip
 
     def _rest(
-        self, method: str, template: str, handler: Callable[[Call, web.Request], Any]
+        self, method: str, template: str, handler: Callable[[RestCall, web.Request], Any]
     ) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.Response:
-            call = Call(method, f"{method} {template}", dict(request.match_info), at=self.clock())
+            call = RestCall(
+                method, f"{method} {template}", dict(request.match_info), at=self.clock()
+            )
             self.calls.append(call)
             try:
                 self._authenticate(request, template)
@@ -1418,10 +1420,10 @@ class FakeDiscord:
         `unshaped` and raised."""
         if result is None:
             return
-        schema = discord_api().response_schema(method, template, 200)
+        schema = discord_api_description().response_schema(method, template, 200)
         if schema is None:
             return
-        missing = discord_api().missing(schema, result, "")
+        missing = discord_api_description().missing(schema, result, "")
         if missing:
             self.unshaped.extend(f"{method} {template}: {name}" for name in missing)
             raise AssertionError(
@@ -1436,7 +1438,7 @@ class FakeDiscord:
         if sent != f"Bot {self.token}" and not (by_path and sent is None):
             raise DiscordError(401, 0, "401: Unauthorized")
 
-    def _check_access(self, call: Call) -> None:
+    def _check_access(self, call: RestCall) -> None:
         """The bot's REST calls on a server or channel it is not in: 403, Missing Access."""
         for key in ("channel_id", "guild_id"):
             if key in call.params and int(call.params[key]) in self._bot_absent:
@@ -1452,11 +1454,11 @@ class FakeDiscord:
 
     # -- REST: login and commands ------------------------------------------------------------
 
-    async def _get_me(self, call: Call, request: web.Request) -> Json:
+    async def _get_me(self, call: RestCall, request: web.Request) -> Json:
         # Get Current User answers with what only the user itself sees of itself, too.
         return {**self.bot_user, "mfa_enabled": False, "locale": "en-US"}
 
-    async def _get_application(self, call: Call, request: web.Request) -> Json:
+    async def _get_application(self, call: RestCall, request: web.Request) -> Json:
         flags = sum(GRANTED_FLAGS[name] for name in self.privileged_intents)
         return {
             "id": str(self.application_id), "name": "voicebridge", "description": "",
@@ -1472,7 +1474,7 @@ class FakeDiscord:
             "eligible_oauth2_scopes": ["bot", "applications.commands"],
         }  # fmt: skip
 
-    async def _get_gateway_bot(self, call: Call, request: web.Request) -> Json:
+    async def _get_gateway_bot(self, call: RestCall, request: web.Request) -> Json:
         return {
             "url": self.advertised_gateway or self.gateway_url,
             "shards": self.recommended_shards,
@@ -1480,13 +1482,13 @@ class FakeDiscord:
                                     "max_concurrency": 1},
         }  # fmt: skip
 
-    async def _get_channel(self, call: Call, request: web.Request) -> Json:
+    async def _get_channel(self, call: RestCall, request: web.Request) -> Json:
         channel = self._channels.get(int(call.params["channel_id"]))
         if channel is None:
             raise DiscordError(404, 10003, "Unknown Channel")
         return channel
 
-    async def _get_guild(self, call: Call, request: web.Request) -> Json:
+    async def _get_guild(self, call: RestCall, request: web.Request) -> Json:
         guild_id = int(call.params["guild_id"])
         if guild_id not in self._guilds:
             raise DiscordError(404, 10004, "Unknown Guild")
@@ -1497,7 +1499,7 @@ class FakeDiscord:
                         "stage_instances", "guild_scheduled_events"}  # fmt: skip
         return {key: value for key, value in found.items() if key not in gateway_only}
 
-    async def _put_commands(self, call: Call, request: web.Request) -> list[Json]:
+    async def _put_commands(self, call: RestCall, request: web.Request) -> list[Json]:
         if call.params["application_id"] != str(self.application_id):
             raise DiscordError(403, 50001, "Missing Access")
         if not isinstance(call.body, list):
@@ -1527,7 +1529,7 @@ class FakeDiscord:
 
     # -- REST: messages ----------------------------------------------------------------------
 
-    async def _create_message(self, call: Call, request: web.Request) -> Json:
+    async def _create_message(self, call: RestCall, request: web.Request) -> Json:
         channel_id = int(call.params["channel_id"])
         if channel_id not in self._channels:
             raise DiscordError(404, 10003, "Unknown Channel")
@@ -1542,7 +1544,7 @@ class FakeDiscord:
                                    "Unknown message")  # fmt: skip
         return self._record(call, channel_id, body, reply_to=reply_to)
 
-    async def _history(self, call: Call, request: web.Request) -> list[Json]:
+    async def _history(self, call: RestCall, request: web.Request) -> list[Json]:
         channel_id = int(call.params["channel_id"])
         if channel_id not in self._channels:
             raise DiscordError(404, 10003, "Unknown Channel")
@@ -1569,7 +1571,7 @@ class FakeDiscord:
         chosen = found[:limit] if "after" in query and "before" not in query else found[-limit:]
         return [self._posted[i] for i in reversed(chosen)]
 
-    async def _thread_members_list(self, call: Call, request: web.Request) -> list[Json]:
+    async def _thread_members_list(self, call: RestCall, request: web.Request) -> list[Json]:
         """List Thread Members: the app needs the Server Members intent granted, and to see the
         thread; without `with_member`, every member at once (resources/channel). Without the
         intent Discord refuses the list (403, Missing Access), as libraries that called it for
@@ -1583,7 +1585,7 @@ class FakeDiscord:
         assert "with_member" not in request.query, "the stand-in does not page thread members"
         return [self._thread_member(thread_id, u) for u in sorted(self._thread_members[thread_id])]
 
-    async def _get_message(self, call: Call, request: web.Request) -> Json:
+    async def _get_message(self, call: RestCall, request: web.Request) -> Json:
         channel_id, message_id = int(call.params["channel_id"]), int(call.params["message_id"])
         if channel_id not in self._channels:
             raise DiscordError(404, 10003, "Unknown Channel")
@@ -1593,12 +1595,12 @@ class FakeDiscord:
             raise DiscordError(404, 10008, "Unknown Message")
         return message
 
-    async def _typing(self, call: Call, request: web.Request) -> None:
+    async def _typing(self, call: RestCall, request: web.Request) -> None:
         self.typing.append(int(call.params["channel_id"]))
 
     # -- REST: interactions ------------------------------------------------------------------
 
-    async def _callback(self, call: Call, request: web.Request) -> Json | None:
+    async def _callback(self, call: RestCall, request: web.Request) -> Json | None:
         interaction = self._interaction_by_id(call.params["interaction_id"], call.params["token"])
         late = time.monotonic() - interaction.sent_at > INTERACTION_DEADLINE
         if late or interaction.acknowledged:
@@ -1639,7 +1641,7 @@ class FakeDiscord:
             answer["resource"] = {"type": kind, "message": self._posted[shown.id]}
         return answer
 
-    async def _followup(self, call: Call, request: web.Request) -> Json | None:
+    async def _followup(self, call: RestCall, request: web.Request) -> Json | None:
         interaction = self._interaction_by_token(call.params)
         body = _check_message(call, refuse_voice=self._voice_refusal(interaction))
         channel_id = int(interaction.payload["channel_id"])
@@ -1650,13 +1652,13 @@ class FakeDiscord:
         )
         return message if request.query.get("wait") in {"1", "true", "True"} else None
 
-    async def _get_original(self, call: Call, request: web.Request) -> Json:
+    async def _get_original(self, call: RestCall, request: web.Request) -> Json:
         interaction = self._interaction_by_token(call.params)
         if interaction.original is None or interaction.original.deleted:
             raise DiscordError(404, 10008, "Unknown Message")
         return self._posted[interaction.original.id]
 
-    async def _edit_original(self, call: Call, request: web.Request) -> Json:
+    async def _edit_original(self, call: RestCall, request: web.Request) -> Json:
         interaction = self._interaction_by_token(call.params)
         body = call.body if isinstance(call.body, dict) else {}
         if body.get("flags", 0) & VOICE_MESSAGE_FLAG:
@@ -1669,7 +1671,7 @@ class FakeDiscord:
             return self._record(call, channel_id, body, interaction=interaction, original=True)
         return self._edited(interaction.original, body)
 
-    async def _edit_followup(self, call: Call, request: web.Request) -> Json:
+    async def _edit_followup(self, call: RestCall, request: web.Request) -> Json:
         """Edit one of the interaction's messages by its id (`@original` included)."""
         if call.params["message_id"] == "@original":
             return await self._edit_original(call, request)
@@ -1681,7 +1683,7 @@ class FakeDiscord:
                 return self._edited(message, body)
         raise DiscordError(404, 10008, "Unknown Message")
 
-    async def _set_voice_status(self, call: Call, request: web.Request) -> None:
+    async def _set_voice_status(self, call: RestCall, request: web.Request) -> None:
         """A voice channel's status (the line under its name), set or cleared (`null`): at most
         500 characters; by a member in the channel with Set Voice Channel Status, by anyone
         else only with Manage Channels; told to the server as VOICE_CHANNEL_STATUS_UPDATE."""
@@ -1708,7 +1710,7 @@ class FakeDiscord:
         update = {"id": str(channel_id), "guild_id": str(guild_id), "status": status}
         await self._dispatch("VOICE_CHANNEL_STATUS_UPDATE", update, intent=GUILDS)
 
-    async def _get_member(self, call: Call, request: web.Request) -> Json:
+    async def _get_member(self, call: RestCall, request: web.Request) -> Json:
         """Get Guild Member (resources/guild): one member as they are now, their roles and
         timeout; no privileged intent needed, unlike the list of a server's members."""
         guild_id, user_id = int(call.params["guild_id"]), int(call.params["user_id"])
@@ -1720,7 +1722,7 @@ class FakeDiscord:
         member.pop("permissions")  # an interaction's member alone carries them
         return {"banner": None, "premium_since": None, **member}  # as GuildMemberResponse has
 
-    async def _edit_my_member(self, call: Call, request: web.Request) -> Json:
+    async def _edit_my_member(self, call: RestCall, request: web.Request) -> Json:
         """Modify Current Member (resources/guild): the bot's own nickname in a server, which
         takes Change Nickname there; 1 to 32 characters, empty or null resets it. The server
         hears of it as GUILD_MEMBER_UPDATE."""
@@ -1754,14 +1756,14 @@ class FakeDiscord:
         self._member_state.setdefault((guild.id, user_id), {})["nick"] = nick
         await self._member_updated(guild.id, user_id)
 
-    async def _edit_message(self, call: Call, request: web.Request) -> Json:
+    async def _edit_message(self, call: RestCall, request: web.Request) -> Json:
         body = call.body if isinstance(call.body, dict) else {}
         return self._edited(self._own_message(call.params), body)
 
     def _bot_message(self, message_id: int) -> SentMessage | None:
         return next((m for m in self.messages if m.id == message_id and not m.deleted), None)
 
-    async def _delete_message(self, call: Call, request: web.Request) -> None:
+    async def _delete_message(self, call: RestCall, request: web.Request) -> None:
         self._own_message(call.params).deleted = True
 
     def _own_message(self, params: dict[str, str]) -> SentMessage:
@@ -1789,7 +1791,7 @@ class FakeDiscord:
             self._posted[message.id]["components"] = message.components
         return self._posted[message.id]
 
-    async def _delete_original(self, call: Call, request: web.Request) -> None:
+    async def _delete_original(self, call: RestCall, request: web.Request) -> None:
         interaction = self._interaction_by_token(call.params)
         if interaction.original is not None and not interaction.original.deleted:
             interaction.original.deleted = True
@@ -1817,7 +1819,7 @@ class FakeDiscord:
 
     def _record(
         self,
-        call: Call,
+        call: RestCall,
         channel_id: int,
         body: Json,
         *,
@@ -2265,7 +2267,7 @@ class FakeDiscord:
 # -- request bodies ----------------------------------------------------------------------------
 
 
-async def _read_body(request: web.Request, call: Call) -> None:
+async def _read_body(request: web.Request, call: RestCall) -> None:
     """Decode a JSON or multipart body into `call.body` and `call.files`."""
     content_type = request.content_type
     if content_type == "multipart/form-data":
@@ -2291,15 +2293,15 @@ async def _read_body(request: web.Request, call: Call) -> None:
 def _check_request_body(method: str, template: str, body: Any) -> None:
     """A request body's properties that its schema in Discord's OpenAPI description does not
     have, where the schema says ``additionalProperties: false``: 50035, naming the first."""
-    schema = discord_api().request_schema(method, template)
+    schema = discord_api_description().request_schema(method, template)
     if schema is None or body is None:
         return
-    for path in discord_api().unknown(schema, body, ""):
+    for path in discord_api_description().unknown(schema, body, ""):
         raise invalid_form(path.lstrip("."), "UNKNOWN_FIELD", "Unknown field.")  # code ours
 
 
 def _check_message(
-    call: Call, *, refuse_voice: DiscordError | None, body: Json | None = None
+    call: RestCall, *, refuse_voice: DiscordError | None, body: Json | None = None
 ) -> Json:
     """The message body if Discord would accept it; else the error Discord answers."""
     body = body if body is not None else (call.body if isinstance(call.body, dict) else {})

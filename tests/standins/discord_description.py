@@ -140,5 +140,5 @@ class DiscordApiDescription:
 
 
 @functools.cache
-def discord_api() -> DiscordApiDescription:
+def discord_api_description() -> DiscordApiDescription:
     return DiscordApiDescription(json.loads(DESCRIPTION.read_text(encoding="utf-8")))

@@ -11,6 +11,7 @@ received audio by decoding it with ffmpeg, and TTS answers with a real WAV tone.
         mimo.refused_models.add("mimo-v2.5")  # a model MiMo no longer offers: 400
         ...
         assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
+        lengths = hears_by_length(mimo, {2: "hi", 3: "hello"})  # heard as its seconds say
 
 Faults on a schedule, for tests of what users see when MiMo misbehaves (deterministic: the
 schedule counts requests, nothing is random):
@@ -42,7 +43,7 @@ import warnings
 import wave
 import zlib
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -87,6 +88,19 @@ _V25_VOICES = {"mimo_default", "冰糖", "茉莉", "苏打", "白桦", "Mia", "C
 def heard_seconds(duration: float, body: Json) -> str:
     """The default ASR answer: proves how much real audio arrived."""
     return f"heard {duration:.1f} seconds"
+
+
+def hears_by_length(mimo: FakeMimo, said: Mapping[int, str]) -> list[int]:
+    """Make `mimo` hear each recording as the words `said` gives its length in whole seconds;
+    the list it returns fills with those lengths, in the order MiMo was sent them."""
+    lengths: list[int] = []
+
+    def answer(duration: float, body: Json) -> str:
+        lengths.append(round(duration))
+        return said[round(duration)]
+
+    mimo.asr_text = answer
+    return lengths
 
 
 @dataclass(frozen=True)

@@ -25,16 +25,16 @@ _HOP = 80  # 5 ms, where the start is looked for
 
 def spoken(words: str, *, rate: int = RATE) -> array[int]:
     """16-bit mono samples at `rate` that say `words`."""
-    samples = array("h", _tone(SYNC_HZ, SYNC_SECONDS, rate))
+    samples = array("h", _symbol_tone(SYNC_HZ, SYNC_SECONDS, rate))
     for byte in words.encode():
-        samples.extend(_tone(BASE_HZ + STEP_HZ * (byte >> 4), SYMBOL_SECONDS, rate))
-        samples.extend(_tone(BASE_HZ + STEP_HZ * (byte & 15), SYMBOL_SECONDS, rate))
+        samples.extend(_symbol_tone(BASE_HZ + STEP_HZ * (byte >> 4), SYMBOL_SECONDS, rate))
+        samples.extend(_symbol_tone(BASE_HZ + STEP_HZ * (byte & 15), SYMBOL_SECONDS, rate))
     samples.extend([0] * int(0.2 * rate))
     return samples
 
 
 @functools.cache
-def _tone(hz: int, seconds: float, rate: int) -> array[int]:
+def _symbol_tone(hz: int, seconds: float, rate: int) -> array[int]:
     """One tone, made once: every tone here lasts whole cycles (hundreds of hertz for 40 or
     100 ms), so each starts where the one before it ended, at phase 0, and is the same every
     time it is said."""

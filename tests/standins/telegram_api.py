@@ -90,7 +90,7 @@ from urllib.parse import unquote, urlparse
 
 from aiohttp import web
 
-from tests.standins.telegram_description import RESULT_TYPES, bot_api
+from tests.standins.telegram_description import RESULT_TYPES, bot_api_description
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -234,7 +234,7 @@ _MARKDOWN_V2_NEVER_FORMATTING = frozenset(".!+=#{}-")
 
 
 @dataclass
-class Call:
+class BotApiCall:
     """One Bot API request as the stand-in received and answered it.
 
     ``params`` are decoded (numbers, bools, ``reply_parameters`` and other objects as Python
@@ -331,7 +331,7 @@ class _StoredFile:
 ANONYMOUS_ADMIN = {
     "id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"
 }  # fmt: skip
-_Handler = Callable[["FakeBotApi", Call], Awaitable[Any]]
+_Handler = Callable[["FakeBotApi", BotApiCall], Awaitable[Any]]
 # Lower-cased method name -> (canonical name, handler); filled by @_api_method.
 _METHODS: dict[str, tuple[str, _Handler]] = {}
 
@@ -381,7 +381,7 @@ class FakeBotApi:
         self.local_mode = local_mode
         self.bot_username = bot_username
         self.bot_id = int(token.split(":", 1)[0])
-        self.calls: list[Call] = []
+        self.calls: list[BotApiCall] = []
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
         """What the last setWebhook asked for (url, secret_token, allowed_updates), if any."""
@@ -901,7 +901,7 @@ class FakeBotApi:
         """Queue ``message`` as a ``business_message`` Update."""
         return self.push_update({"business_message": message})
 
-    def business_replies(self, connection_id: str, chat_id: int) -> list[Call]:
+    def business_replies(self, connection_id: str, chat_id: int) -> list[BotApiCall]:
         """What the bot sent on the owner's behalf into their chat with `chat_id` (accepted)."""
         return [
             call
@@ -1044,7 +1044,7 @@ class FakeBotApi:
         *,
         chat_id: int | None = None,
         include_rejected: bool = False,
-    ) -> list[Call]:
+    ) -> list[BotApiCall]:
         """Accepted calls (all calls with ``include_rejected``), filtered by method and chat."""
         return [
             call
@@ -1061,7 +1061,7 @@ class FakeBotApi:
         count: int = 1,
         chat_id: int | None = None,
         timeout: float = 15.0,
-    ) -> list[Call]:
+    ) -> list[BotApiCall]:
         """Wait until ``count`` accepted ``method`` calls happened; returns all matching calls.
 
         Raises AssertionError listing the calls seen so far when ``timeout`` runs out.
@@ -1231,7 +1231,7 @@ class FakeBotApi:
             return BotApiError(401, "Unauthorized").response()
         name = request.match_info["method"]
         entry = _METHODS.get(name.lower())
-        call = Call(entry[0] if entry else name, {})
+        call = BotApiCall(entry[0] if entry else name, {})
         held = self._held_methods.get(call.method)
         if held is not None and not held.is_set():
             self.waiting.append(call.method)
@@ -1249,9 +1249,9 @@ class FakeBotApi:
                 call.method.lower() in _EPHEMERAL_METHODS and self.bot_api_version < (10, 2)
             ):
                 raise BotApiError(404, "Not Found: method not found")
-            described = bot_api().method(call.method)
+            described = bot_api_description().method(call.method)
             if described is not None:
-                problem = bot_api().request_problem(described, call.params, call.files)
+                problem = bot_api_description().request_problem(described, call.params, call.files)
                 if problem is not None:
                     raise bad_request(problem)
             self._check_flood(call.method)
@@ -1274,7 +1274,7 @@ class FakeBotApi:
         API's description is the stand-in's own mistake, kept in `invented` and raised."""
         if type_name is None:
             return
-        invented = list(bot_api().invented(type_name, value, path))
+        invented = list(bot_api_description().invented(type_name, value, path))
         if invented:
             self.invented.extend(invented)
             raise AssertionError(f"the Bot API stand-in invented {', '.join(invented)}")
@@ -1289,7 +1289,7 @@ class FakeBotApi:
         self.downloads.append(path)
         return web.Response(body=stored.data, content_type="application/octet-stream")
 
-    def _check_group_flood(self, call: Call) -> None:
+    def _check_group_flood(self, call: BotApiCall) -> None:
         """Telegram's 20 messages a minute in a group, chat actions and edits included, as a
         leaky bucket (a burst of 20, then one every 3 s): 429 with the seconds to wait."""
         rate = self.group_messages_per_minute
@@ -1326,7 +1326,7 @@ class FakeBotApi:
     # -- Bot API methods -----------------------------------------------------------------------
 
     @_api_method("getMe")
-    async def _get_me(self, call: Call) -> dict[str, Any]:
+    async def _get_me(self, call: BotApiCall) -> dict[str, Any]:
         return {
             **self.bot_user,
             "can_join_groups": True,
@@ -1338,7 +1338,7 @@ class FakeBotApi:
         }
 
     @_api_method("getUpdates")
-    async def _get_updates(self, call: Call) -> list[dict[str, Any]]:
+    async def _get_updates(self, call: BotApiCall) -> list[dict[str, Any]]:
         offset = int(call.params.get("offset") or 0)
         limit = min(max(int(call.params.get("limit") or 100), 1), 100)
         timeout = float(call.params.get("timeout") or 0)
@@ -1380,14 +1380,14 @@ class FakeBotApi:
             self.polls_waiting = 0
 
     @_api_method("deleteWebhook")
-    async def _delete_webhook(self, call: Call) -> bool:
+    async def _delete_webhook(self, call: BotApiCall) -> bool:
         if call.params.get("drop_pending_updates"):
             self._updates.clear()
         self.webhook = None
         return True
 
     @_api_method("setWebhook")
-    async def _set_webhook(self, call: Call) -> bool:
+    async def _set_webhook(self, call: BotApiCall) -> bool:
         url = str(call.params.get("url") or "")
         if not url:  # Telegram: an empty url removes the webhook
             self.webhook = None
@@ -1407,7 +1407,7 @@ class FakeBotApi:
         return True
 
     @_api_method("getWebhookInfo")
-    async def _get_webhook_info(self, call: Call) -> dict[str, Any]:
+    async def _get_webhook_info(self, call: BotApiCall) -> dict[str, Any]:
         current = self.webhook or {}
         return {
             "url": current.get("url", ""),
@@ -1417,7 +1417,7 @@ class FakeBotApi:
         }
 
     @_api_method("setMyCommands")
-    async def _set_my_commands(self, call: Call) -> bool:
+    async def _set_my_commands(self, call: BotApiCall) -> bool:
         commands = call.params.get("commands")
         if not isinstance(commands, list):
             raise bad_request("parameter commands is required")
@@ -1441,11 +1441,11 @@ class FakeBotApi:
         return True
 
     @_api_method("getMyCommands")
-    async def _get_my_commands(self, call: Call) -> list[dict[str, Any]]:
+    async def _get_my_commands(self, call: BotApiCall) -> list[dict[str, Any]]:
         return self._commands_by_scope.get(_scope_key(call.params), [])
 
     @_api_method("sendMessage")
-    async def _send_message(self, call: Call) -> dict[str, Any]:
+    async def _send_message(self, call: BotApiCall) -> dict[str, Any]:
         text = _checked_text(call.params, too_long="message is too long")
         content: dict[str, Any] = {"text": text}
         if call.params.get("entities"):
@@ -1453,7 +1453,7 @@ class FakeBotApi:
         return self._outgoing(call, content)
 
     @_api_method("editMessageText")
-    async def _edit_message_text(self, call: Call) -> dict[str, Any] | bool:
+    async def _edit_message_text(self, call: BotApiCall) -> dict[str, Any] | bool:
         text = _checked_text(call.params, too_long="MESSAGE_TOO_LONG")
         inline_message_id = call.params.get("inline_message_id")
         if inline_message_id:
@@ -1476,7 +1476,7 @@ class FakeBotApi:
         message.update(_present(reply_markup=_inline_markup(markup)))
         return dict(message)
 
-    def _edit_inline_message(self, call: Call, inline_message_id: str, text: str) -> bool:
+    def _edit_inline_message(self, call: BotApiCall, inline_message_id: str, text: str) -> bool:
         """An inline message is named by its id alone (no chat_id, no message_id); it answers
         True, not the Message."""
         if call.params.get("chat_id") is not None or call.params.get("message_id") is not None:
@@ -1495,7 +1495,7 @@ class FakeBotApi:
         return True
 
     @_api_method("editEphemeralMessageText")
-    async def _edit_ephemeral_message_text(self, call: Call) -> bool:
+    async def _edit_ephemeral_message_text(self, call: BotApiCall) -> bool:
         """Bot API 10.2: an ephemeral text message edited by chat, receiver and ephemeral id;
         it answers True."""
         text = _checked_text(call.params, too_long="MESSAGE_TOO_LONG")
@@ -1515,14 +1515,14 @@ class FakeBotApi:
         return True
 
     @_api_method("editEphemeralMessageReplyMarkup")
-    async def _edit_ephemeral_message_reply_markup(self, call: Call) -> bool:
+    async def _edit_ephemeral_message_reply_markup(self, call: BotApiCall) -> bool:
         kept = self._sent_ephemeral(call, missing="message to edit not found")
         kept.message.pop("reply_markup", None)
         kept.message.update(_present(reply_markup=_inline_markup(call.params.get("reply_markup"))))
         return True
 
     @_api_method("deleteEphemeralMessage")
-    async def _delete_ephemeral_message(self, call: Call) -> bool:
+    async def _delete_ephemeral_message(self, call: BotApiCall) -> bool:
         self._sent_ephemeral(call, missing="message to delete not found")
         chat_id = int(self._chat(call.params)["id"])
         receiver = int(call.params.get("receiver_user_id") or 0)
@@ -1530,21 +1530,21 @@ class FakeBotApi:
         return True
 
     @_api_method("deleteMessage")
-    async def _delete_message(self, call: Call) -> bool:
+    async def _delete_message(self, call: BotApiCall) -> bool:
         key = (self._chat(call.params)["id"], int(call.params.get("message_id") or 0))
         if self._messages.pop(key, None) is None:
             raise bad_request("message to delete not found")
         return True
 
     @_api_method("sendChatAction")
-    async def _send_chat_action(self, call: Call) -> bool:
+    async def _send_chat_action(self, call: BotApiCall) -> bool:
         self._chat(call.params)
         if call.params.get("action") not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True
 
     @_api_method("sendMessageDraft")
-    async def _send_message_draft(self, call: Call) -> bool:
+    async def _send_message_draft(self, call: BotApiCall) -> bool:
         """Private chats only, a non-zero ``draft_id``, a message's text limit; an empty text
         shows Telegram's "Thinking…" placeholder (Bot API 10.0). The refusals' wording for a
         zero id and a long text is ours; TEXTDRAFT_PEER_INVALID is what bots see in groups."""
@@ -1573,7 +1573,7 @@ class FakeBotApi:
         del self._drafts[chat_id]
 
     @_api_method("sendVoice")
-    async def _send_voice(self, call: Call) -> dict[str, Any]:
+    async def _send_voice(self, call: BotApiCall) -> dict[str, Any]:
         duration = call.params.get("duration", 0)
         if isinstance(duration, bool) or not isinstance(duration, int):  # seconds, whole
             raise bad_request('field "duration" must be of type Integer')
@@ -1582,7 +1582,7 @@ class FakeBotApi:
         return self._outgoing(call, {"voice": voice, **_caption(call.params)})
 
     @_api_method("sendAudio")
-    async def _send_audio(self, call: Call) -> dict[str, Any]:
+    async def _send_audio(self, call: BotApiCall) -> dict[str, Any]:
         stored, name, mime = self._uploaded(call, "audio", folder="music", ext="mp3")
         audio = _file_object(
             stored,
@@ -1595,13 +1595,13 @@ class FakeBotApi:
         return self._outgoing(call, {"audio": audio, **_caption(call.params)})
 
     @_api_method("sendDocument")
-    async def _send_document(self, call: Call) -> dict[str, Any]:
+    async def _send_document(self, call: BotApiCall) -> dict[str, Any]:
         stored, name, mime = self._uploaded(call, "document", folder="documents", ext="bin")
         document = _file_object(stored, file_name=name, mime_type=mime)
         return self._outgoing(call, {"document": document, **_caption(call.params)})
 
     @_api_method("sendMediaGroup")
-    async def _send_media_group(self, call: Call) -> list[dict[str, Any]]:
+    async def _send_media_group(self, call: BotApiCall) -> list[dict[str, Any]]:
         """An album of 2-10 documents or audio files, each a message of its own sharing a
         `media_group_id`. It has no ephemeral parameters (PLATFORMS.md: a media group cannot be
         ephemeral): one given is refused as unknown by the description check, where the real
@@ -1625,20 +1625,22 @@ class FakeBotApi:
         for item in media:
             kind = item["type"]
             stored, name, mime = self._uploaded(
-                Call(call.method, dict(item), call.files, call.file_names, call.content_types),
+                BotApiCall(
+                    call.method, dict(item), call.files, call.file_names, call.content_types
+                ),
                 "media", folder="documents" if kind == "document" else "music", ext="bin",
             )  # fmt: skip
             seconds = int(item.get("duration") or 0) if kind == "audio" else None
             made = _file_object(stored, file_name=name, mime_type=mime, duration=seconds)
             content = {kind: made, **_caption(item), "media_group_id": group_id}
-            message = self._outgoing(Call(call.method, {"chat_id": chat["id"]}), content)
+            message = self._outgoing(BotApiCall(call.method, {"chat_id": chat["id"]}), content)
             if reply_to is not None:
                 message["reply_to_message"] = _without_reply(reply_to)
             sent.append(message)
         return sent
 
     @_api_method("getFile")
-    async def _get_file(self, call: Call) -> dict[str, Any]:
+    async def _get_file(self, call: BotApiCall) -> dict[str, Any]:
         stored = self._files.get(str(call.params.get("file_id")))
         if stored is None:
             raise bad_request("invalid file_id")
@@ -1647,7 +1649,7 @@ class FakeBotApi:
         return _file_object(stored, file_path=stored.file_path)
 
     @_api_method("getChat")
-    async def _get_chat(self, call: Call) -> dict[str, Any]:
+    async def _get_chat(self, call: BotApiCall) -> dict[str, Any]:
         """A ChatFullInfo of a chat the bot is in, with the fields Telegram always sends."""
         gifts = {"unlimited_gifts": True, "limited_gifts": True, "unique_gifts": True,
                  "premium_subscription": True, "gifts_from_channels": True}  # fmt: skip
@@ -1655,7 +1657,7 @@ class FakeBotApi:
                 "accepted_gift_types": gifts}  # fmt: skip
 
     @_api_method("getChatMember")
-    async def _get_chat_member(self, call: Call) -> dict[str, Any]:
+    async def _get_chat_member(self, call: BotApiCall) -> dict[str, Any]:
         chat = self._chat(call.params)
         user_id = int(call.params.get("user_id") or 0)
         status = self._members.get((chat["id"], user_id), "member")
@@ -1663,14 +1665,14 @@ class FakeBotApi:
         return _chat_member(user, status)
 
     @_api_method("getBusinessConnection")
-    async def _get_business_connection(self, call: Call) -> dict[str, Any]:
+    async def _get_business_connection(self, call: BotApiCall) -> dict[str, Any]:
         connection = self._business.get(str(call.params.get("business_connection_id") or ""))
         if connection is None:
             raise bad_request("BUSINESS_CONNECTION_INVALID")
         return dict(connection)
 
     @_api_method("answerInlineQuery")
-    async def _answer_inline_query(self, call: Call) -> bool:
+    async def _answer_inline_query(self, call: BotApiCall) -> bool:
         """Once per query, within its lifetime, with at most 50 valid results; a cached voice
         must name a file the bot has."""
         query_id = str(call.params.get("inline_query_id") or "")
@@ -1701,7 +1703,7 @@ class FakeBotApi:
         return True
 
     @_api_method("answerGuestQuery")
-    async def _answer_guest_query(self, call: Call) -> dict[str, Any]:
+    async def _answer_guest_query(self, call: BotApiCall) -> dict[str, Any]:
         """Once per guest query, within its lifetime, with one result: an article whose
         input_message_content is a text, or a cached voice. The message appears in the chat
         the query came from, from the bot, naming its caller; a SentGuestMessage comes back."""
@@ -1762,7 +1764,7 @@ class FakeBotApi:
         _check_caption(result)
 
     @_api_method("answerCallbackQuery", "setMessageReaction", "close", "logOut")
-    async def _acknowledge(self, call: Call) -> bool:
+    async def _acknowledge(self, call: BotApiCall) -> bool:
         return True
 
     # -- helpers -------------------------------------------------------------------------------
@@ -1806,7 +1808,7 @@ class FakeBotApi:
         return stored
 
     def _uploaded(
-        self, call: Call, field_name: str, *, folder: str, ext: str
+        self, call: BotApiCall, field_name: str, *, folder: str, ext: str
     ) -> tuple[_StoredFile, str | None, str | None]:
         """The file a send* call carries: an upload, attach://, file:// (local) or a file_id.
 
@@ -1912,7 +1914,7 @@ class FakeBotApi:
         self._messages[(chat_id, message["message_id"])] = message
         return message
 
-    def _outgoing(self, call: Call, content: dict[str, Any]) -> dict[str, Any]:
+    def _outgoing(self, call: BotApiCall, content: dict[str, Any]) -> dict[str, Any]:
         """The Message a send* call creates: next id in the chat, from the bot, now."""
         if call.params.get("business_connection_id"):
             return self._on_behalf(call, content)
@@ -1960,7 +1962,11 @@ class FakeBotApi:
         return dict(found)
 
     def _send_ephemeral(
-        self, call: Call, chat: dict[str, Any], ephemeral: dict[str, Any], content: dict[str, Any]
+        self,
+        call: BotApiCall,
+        chat: dict[str, Any],
+        ephemeral: dict[str, Any],
+        content: dict[str, Any],
     ) -> dict[str, Any]:
         """A message one member of a group alone sees, refused as the documentation says: in a
         group or supergroup only, to a member who is no bot, within 15 s of their command or
@@ -2030,7 +2036,7 @@ class FakeBotApi:
         )
         return message
 
-    def _sent_ephemeral(self, call: Call, *, missing: str) -> _Ephemeral:
+    def _sent_ephemeral(self, call: BotApiCall, *, missing: str) -> _Ephemeral:
         """The bot's ephemeral message a call names (chat, receiver, ephemeral id)."""
         chat = self._chat(call.params)
         receiver = int(call.params.get("receiver_user_id") or 0)
@@ -2040,7 +2046,7 @@ class FakeBotApi:
             raise bad_request(missing)
         return kept
 
-    def _on_behalf(self, call: Call, content: dict[str, Any]) -> dict[str, Any]:
+    def _on_behalf(self, call: BotApiCall, content: dict[str, Any]) -> dict[str, Any]:
         """A message sent through a business connection: only while it is enabled, only where
         its rights let the bot reply, only into one of the owner's private chats; it comes from
         the owner, with the bot named as ``sender_business_bot``."""
@@ -2106,7 +2112,7 @@ class FakeBotApi:
 # -- module helpers ----------------------------------------------------------------------------
 
 
-async def _read_request(request: web.Request, call: Call) -> None:
+async def _read_request(request: web.Request, call: BotApiCall) -> None:
     """Fill ``call`` from the query string and a JSON, urlencoded or multipart body."""
     for key, value in request.query.items():
         call.params[key] = _decode_form_value(key, value)
@@ -2302,7 +2308,7 @@ def _chat_member(user: dict[str, Any], status: str) -> dict[str, Any]:
     return member
 
 
-def _describe(call: Call) -> str:
+def _describe(call: BotApiCall) -> str:
     params = ", ".join(f"{key}={_short(value)}" for key, value in call.params.items())
     files = ", ".join(f"{key}=<{len(data)} bytes>" for key, data in call.files.items())
     outcome = f" -> {call.error}" if call.error else ""

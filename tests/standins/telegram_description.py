@@ -216,7 +216,7 @@ def _bot_api_10_3(methods: dict[str, _Fields], types: dict[str, _Fields]) -> Non
 
 
 @functools.cache
-def bot_api() -> BotApiDescription:
+def bot_api_description() -> BotApiDescription:
     """The Bot API 10.3 description (10.2's file with 10.3's changes)."""
     data = json.loads(DESCRIPTION.read_text(encoding="utf-8"))
     methods: dict[str, _Fields] = data["methods"]

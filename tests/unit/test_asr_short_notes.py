@@ -46,7 +46,7 @@ def ffmpeg_runs(tmp_path: Path) -> Counted:
     return Counted(runs, plain, compact)
 
 
-def decoded_seconds(path: Path) -> float:
+def file_seconds(path: Path) -> float:
     done = subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", "48000",
          "pipe:1"],
@@ -64,7 +64,7 @@ def test_a_voice_notes_length_comes_from_its_pages_as_it_decodes(
     tmp_path: Path, seconds: float
 ) -> None:
     note = make_audio(tmp_path, fmt="ogg", seconds=seconds)
-    assert ogg_opus_seconds(note) == pytest.approx(decoded_seconds(note), abs=0.001)
+    assert ogg_opus_seconds(note) == pytest.approx(file_seconds(note), abs=0.001)
 
 
 @pytest.mark.parametrize("fmt", ["mp3", "m4a", "wav", "flac", "webm", "mp4"])

@@ -60,7 +60,7 @@ FFMPEG_NOISE = ("ffmpeg", "Input #", "Invalid data", "@ 0x", "Stream", "Error", 
 
 
 @pytest.fixture(scope="module")
-def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def clip_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One 3-second clip per format, made once for the module."""
     folder = tmp_path_factory.mktemp("clips")
     return {fmt: make_audio(folder, fmt=fmt, seconds=3, noise=0.05) for fmt in AUDIO_FORMATS}
@@ -107,8 +107,8 @@ BAD_CASES = [
 # --- probe -----------------------------------------------------------------------------------
 
 
-async def test_probe_describes_a_telegram_voice_note(clips: dict[str, Path]) -> None:
-    info = await probe(clips["ogg"])
+async def test_probe_describes_a_telegram_voice_note(clip_files: dict[str, Path]) -> None:
+    info = await probe(clip_files["ogg"])
     assert (info.codec, info.container, info.has_audio) == ("opus", "ogg", True)
     assert info.duration == pytest.approx(3.0, abs=0.02)
 
@@ -125,9 +125,9 @@ async def test_probe_measures_a_file_whose_header_lies(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", AUDIO_FORMATS)
 async def test_every_format_becomes_one_mono_16k_wav_piece(
-    fmt: str, clips: dict[str, Path], tmp_path: Path
+    fmt: str, clip_files: dict[str, Path], tmp_path: Path
 ) -> None:
-    pieces = await to_asr_pieces(clips[fmt])
+    pieces = await to_asr_pieces(clip_files[fmt])
     assert len(pieces) == 1
     piece = pieces[0]
     assert (piece.mime, piece.offset) == ("audio/wav", 0.0)
@@ -138,8 +138,10 @@ async def test_every_format_becomes_one_mono_16k_wav_piece(
         assert heard.getnframes() / 16000 == pytest.approx(3.0, abs=0.05)  # no encoder delay
 
 
-async def test_asr_format_mp3_makes_mono_mp3_pieces(clips: dict[str, Path], tmp_path: Path) -> None:
-    (piece,) = await MP3_AUDIO.to_asr_pieces(clips["ogg"])
+async def test_asr_format_mp3_makes_mono_mp3_pieces(
+    clip_files: dict[str, Path], tmp_path: Path
+) -> None:
+    (piece,) = await MP3_AUDIO.to_asr_pieces(clip_files["ogg"])
     assert (piece.mime, piece.offset) == ("audio/mpeg", 0.0)
     info = await probe_bytes(piece.data, tmp_path, "piece.mp3")
     assert (info.codec, info.container) == ("mp3", "mp3")
@@ -188,31 +190,31 @@ def test_the_longest_piece_fits_under_the_base64_cap(encoding: AsrFormat, at_lea
 
 
 async def test_max_seconds_is_enforced_before_converting(
-    clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+    clip_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def no_conversion(*args: object) -> None:
         raise AssertionError("converted audio that was over the limit")
 
     monkeypatch.setattr(core.infra.audio.pieces, "_produce", no_conversion)
     with pytest.raises(AudioTooLarge) as caught:
-        await to_asr_pieces(clips["ogg"], max_seconds=2)
+        await to_asr_pieces(clip_files["ogg"], max_seconds=2)
     assert caught.value.params == {"limit": Duration(2)}
 
 
-async def test_audio_within_max_seconds_converts(clips: dict[str, Path]) -> None:
-    assert len(await to_asr_pieces(clips["ogg"], max_seconds=60)) == 1
+async def test_audio_within_max_seconds_converts(clip_files: dict[str, Path]) -> None:
+    assert len(await to_asr_pieces(clip_files["ogg"], max_seconds=60)) == 1
 
 
-async def test_a_recording_a_hair_over_the_limit_is_accepted(clips: dict[str, Path]) -> None:
+async def test_a_recording_a_hair_over_the_limit_is_accepted(clip_files: dict[str, Path]) -> None:
     """A real 60:00 recording measures 3600.01 s; a limit of 3600 must still take it."""
-    info = await probe(clips["ogg"])
+    info = await probe(clip_files["ogg"])
     assert info.duration > 2.9
-    assert len(await to_asr_pieces(clips["ogg"], max_seconds=2.9)) == 1
+    assert len(await to_asr_pieces(clip_files["ogg"], max_seconds=2.9)) == 1
 
 
-async def test_a_tiny_piece_length_is_a_programming_error(clips: dict[str, Path]) -> None:
+async def test_a_tiny_piece_length_is_a_programming_error(clip_files: dict[str, Path]) -> None:
     with pytest.raises(ValueError, match="piece_seconds"):
-        await to_asr_pieces(clips["ogg"], piece_seconds=0.5)
+        await to_asr_pieces(clip_files["ogg"], piece_seconds=0.5)
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -322,18 +324,18 @@ async def test_voice_note_rejects_bad_wav(data: bytes, expected: type[AudioError
     ],
 )
 async def test_understanding_takes_supported_files_untouched(
-    fmt: str, mime: str, clips: dict[str, Path]
+    fmt: str, mime: str, clip_files: dict[str, Path]
 ) -> None:
-    data, got_mime = await to_understanding_input(clips[fmt])
+    data, got_mime = await to_understanding_input(clip_files[fmt])
     assert got_mime == mime
-    assert data == clips[fmt].read_bytes()
+    assert data == clip_files[fmt].read_bytes()
 
 
 @pytest.mark.parametrize("fmt", ["mp4", "webm"])
 async def test_understanding_converts_video_and_webm_to_mp3(
-    fmt: str, clips: dict[str, Path], tmp_path: Path
+    fmt: str, clip_files: dict[str, Path], tmp_path: Path
 ) -> None:
-    data, mime = await to_understanding_input(clips[fmt])
+    data, mime = await to_understanding_input(clip_files[fmt])
     assert mime == "audio/mpeg"
     info = await probe_bytes(data, tmp_path, "converted.mp3")
     assert (info.codec, info.container) == ("mp3", "mp3")
@@ -346,38 +348,40 @@ async def test_understanding_takes_an_mp3_with_cover_art_untouched(tmp_path: Pat
     assert (data, mime) == (mp3.read_bytes(), "audio/mpeg")
 
 
-async def test_understanding_converts_a_file_over_the_cap(clips: dict[str, Path]) -> None:
-    flac = clips["flac"]  # about 300 kB; 3 s of our mp3 is about 18 kB
+async def test_understanding_converts_a_file_over_the_cap(clip_files: dict[str, Path]) -> None:
+    flac = clip_files["flac"]  # about 300 kB; 3 s of our mp3 is about 18 kB
     data, mime = await to_understanding_input(flac, max_base64=100_000)
     assert mime == "audio/mpeg"
     assert len(data) < 25_000
 
 
-async def test_understanding_refuses_audio_too_big_even_as_mp3(clips: dict[str, Path]) -> None:
+async def test_understanding_refuses_audio_too_big_even_as_mp3(clip_files: dict[str, Path]) -> None:
     with pytest.raises(AudioTooLarge):
-        await to_understanding_input(clips["flac"], max_base64=1000)
+        await to_understanding_input(clip_files["flac"], max_base64=1000)
 
 
 async def test_understanding_refuses_what_is_longer_than_max_audio_seconds(
-    clips: dict[str, Path],
+    clip_files: dict[str, Path],
 ) -> None:
     with pytest.raises(AudioTooLarge) as caught:
-        await to_understanding_input(clips["ogg"], max_seconds=2)
+        await to_understanding_input(clip_files["ogg"], max_seconds=2)
     assert caught.value.params == {"limit": Duration(2)}
-    data, _ = await to_understanding_input(clips["ogg"], max_seconds=3)
+    data, _ = await to_understanding_input(clip_files["ogg"], max_seconds=3)
     assert data
 
 
-async def test_a_converted_file_lasts_as_long_as_its_block(clips: dict[str, Path]) -> None:
-    async with AUDIO.understanding_input(clips["webm"], max_seconds=3600) as audio:
+async def test_a_converted_file_lasts_as_long_as_its_block(clip_files: dict[str, Path]) -> None:
+    async with AUDIO.understanding_input(clip_files["webm"], max_seconds=3600) as audio:
         assert audio.mime == "audio/mpeg" and audio.path.exists()
         assert audio.seconds == pytest.approx(3.0, abs=0.05)
     assert not audio.path.exists()
 
 
-async def test_audio_too_long_to_ask_about_is_explained_in_time(clips: dict[str, Path]) -> None:
+async def test_audio_too_long_to_ask_about_is_explained_in_time(
+    clip_files: dict[str, Path],
+) -> None:
     with pytest.raises(TooLongToAsk) as caught:  # 3 s of mp3 is 24 kB of base64
-        await to_understanding_input(clips["flac"], max_base64=20_000)
+        await to_understanding_input(clip_files["flac"], max_base64=20_000)
     assert caught.value.params == {"limit": Duration(2)}  # what fits: 15 kB of 6 kB/s mp3
 
 

@@ -37,13 +37,13 @@ def in_a_pause(seconds: float, *, margin: float) -> bool:
 
 
 @pytest.fixture(scope="module")
-def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def speech_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("speech")
     return make_speech_like(folder, bursts=BURSTS, burst_seconds=BURST, pause_seconds=PAUSE)
 
 
 @pytest.fixture(scope="module")
-def tone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tone_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_audio(tmp_path_factory.mktemp("tone"), fmt="ogg", seconds=25)
 
 
@@ -70,13 +70,13 @@ async def test_cuts_move_from_mid_word_into_the_nearest_pause(noise: float, tmp_
     assert all(piece.duration <= 10 for piece in pieces)
 
 
-async def test_without_a_pause_the_cuts_stay_even(tone: Path) -> None:
-    pieces = await to_asr_pieces(tone, piece_seconds=10)
+async def test_without_a_pause_the_cuts_stay_even(tone_file: Path) -> None:
+    pieces = await to_asr_pieces(tone_file, piece_seconds=10)
     assert [p.offset for p in pieces] == pytest.approx([0, 6.25, 12.5, 18.75], abs=0.08)
 
 
-async def test_pieces_follow_each_other_without_gap_or_overlap(speech: Path) -> None:
-    async with asr_pieces(speech, piece_seconds=10, workers=2) as stream:
+async def test_pieces_follow_each_other_without_gap_or_overlap(speech_file: Path) -> None:
+    async with asr_pieces(speech_file, piece_seconds=10, workers=2) as stream:
         pieces = await all_pieces(stream)
     assert stream.duration == pytest.approx(LENGTH, abs=0.02)
     assert pieces[0].offset == 0.0
@@ -85,10 +85,10 @@ async def test_pieces_follow_each_other_without_gap_or_overlap(speech: Path) -> 
     assert sum(p.duration for p in pieces) == pytest.approx(stream.duration, abs=0.05)
 
 
-async def test_the_worker_count_does_not_change_the_pieces(speech: Path) -> None:
+async def test_the_worker_count_does_not_change_the_pieces(speech_file: Path) -> None:
     offsets = []
     for workers in (1, 2, 3):
-        async with asr_pieces(speech, piece_seconds=10, workers=workers) as stream:
+        async with asr_pieces(speech_file, piece_seconds=10, workers=workers) as stream:
             offsets.append([round(p.offset, 3) for p in await all_pieces(stream)])
     # A cut between ranges is exact; one inside a range lands on an MP3 frame near it.
     assert offsets[1] == pytest.approx(offsets[0], abs=0.08)
@@ -96,13 +96,13 @@ async def test_the_worker_count_does_not_change_the_pieces(speech: Path) -> None
 
 
 async def test_a_voice_note_is_measured_from_its_last_page_not_demuxed(
-    tone: Path, monkeypatch: pytest.MonkeyPatch
+    tone_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def no_demuxing(*args: object, **kwargs: object) -> None:
         raise AssertionError("demuxed a whole Ogg file to measure it")
 
     monkeypatch.setattr(core.infra.audio.probe, "inspect_media", no_demuxing)
-    async with asr_pieces(tone, piece_seconds=10) as stream:
+    async with asr_pieces(tone_file, piece_seconds=10) as stream:
         pieces = await all_pieces(stream)
     assert stream.duration == pytest.approx(25.0, abs=0.02)  # stated to 10 ms
     assert sum(p.duration for p in pieces) == pytest.approx(25.0, abs=0.05)
@@ -121,7 +121,7 @@ async def test_an_mp3_whose_header_lies_is_measured_by_demuxing(tmp_path: Path) 
 
 
 async def test_the_first_piece_arrives_before_the_rest_is_converted(
-    tone: Path, monkeypatch: pytest.MonkeyPatch
+    tone_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first_taken = asyncio.Event()
     real_encode = core.infra.audio.pieces._encode_range
@@ -134,7 +134,7 @@ async def test_the_first_piece_arrives_before_the_rest_is_converted(
         await real_encode(job, part, hand_over)  # type: ignore[arg-type]
 
     monkeypatch.setattr(core.infra.audio.pieces, "_encode_range", held_back)
-    async with asyncio.timeout(20), asr_pieces(tone, piece_seconds=10) as stream:
+    async with asyncio.timeout(20), asr_pieces(tone_file, piece_seconds=10) as stream:
         pieces = aiter(stream)
         first = await anext(pieces)
         first_taken.set()
@@ -158,7 +158,7 @@ def _is_range(task: asyncio.Task[object]) -> bool:
 
 
 async def test_leaving_early_stops_ffmpeg_and_deletes_the_pieces(
-    tone: Path, monkeypatch: pytest.MonkeyPatch
+    tone_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[asyncio.subprocess.Process] = []
     folders: set[Path] = set()
@@ -170,7 +170,7 @@ async def test_leaving_early_stops_ffmpeg_and_deletes_the_pieces(
         return started[-1]
 
     monkeypatch.setattr(asyncio, "create_subprocess_exec", recording_exec)
-    async with asr_pieces(tone, piece_seconds=10) as stream:
+    async with asr_pieces(tone_file, piece_seconds=10) as stream:
         async for _ in stream:
             break
     assert folders
@@ -179,25 +179,25 @@ async def test_leaving_early_stops_ffmpeg_and_deletes_the_pieces(
 
 
 async def test_a_failed_conversion_ends_the_stream_with_its_audio_error(
-    tone: Path, monkeypatch: pytest.MonkeyPatch
+    tone_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken(*args: object) -> None:
         raise UndecodableAudio("the audio could not be decoded")
 
     monkeypatch.setattr(core.infra.audio.pieces, "_encode_range", broken)
     with pytest.raises(UndecodableAudio):
-        async with asr_pieces(tone, piece_seconds=10) as stream:
+        async with asr_pieces(tone_file, piece_seconds=10) as stream:
             await all_pieces(stream)
 
 
 async def test_too_long_a_recording_is_refused_before_any_conversion(
-    tone: Path, monkeypatch: pytest.MonkeyPatch
+    tone_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def no_conversion(*args: object) -> None:
         raise AssertionError("converted audio that was over the limit")
 
     monkeypatch.setattr(core.infra.audio.pieces, "_produce", no_conversion)
     with pytest.raises(AudioTooLarge) as caught:
-        async with asr_pieces(tone, max_seconds=20):
+        async with asr_pieces(tone_file, max_seconds=20):
             pass
     assert caught.value.params == {"limit": Duration(20)}

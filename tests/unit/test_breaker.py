@@ -46,13 +46,13 @@ class FakeClock:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
+def fake_clock() -> FakeClock:
     return FakeClock()
 
 
 @pytest.fixture
-def breaker(clock: FakeClock) -> CircuitBreaker:
-    return CircuitBreaker(failures=3, cooldown=30.0, clock=clock)
+def breaker(fake_clock: FakeClock) -> CircuitBreaker:
+    return CircuitBreaker(failures=3, cooldown=30.0, clock=fake_clock)
 
 
 def fail(breaker: CircuitBreaker, error: Exception) -> None:
@@ -129,8 +129,8 @@ def test_a_cancelled_call_counts_for_nothing(breaker: CircuitBreaker) -> None:
     assert breaker.state is State.OPEN
 
 
-def test_zero_failures_turns_the_breaker_off(clock: FakeClock) -> None:
-    breaker = CircuitBreaker(failures=0, cooldown=30.0, clock=clock)
+def test_zero_failures_turns_the_breaker_off(fake_clock: FakeClock) -> None:
+    breaker = CircuitBreaker(failures=0, cooldown=30.0, clock=fake_clock)
     for _ in range(20):
         fail(breaker, MimoUnavailable("503"))
 
@@ -142,10 +142,10 @@ def test_zero_failures_turns_the_breaker_off(clock: FakeClock) -> None:
 
 
 def test_while_open_calls_fail_at_once_saying_when_to_try_again(
-    breaker: CircuitBreaker, clock: FakeClock
+    breaker: CircuitBreaker, fake_clock: FakeClock
 ) -> None:
     open_it(breaker)
-    clock.now += 10.2
+    fake_clock.now += 10.2
     ran = False
     with pytest.raises(MimoCircuitOpen) as refused, breaker.call():
         ran = True
@@ -160,7 +160,7 @@ def test_while_open_calls_fail_at_once_saying_when_to_try_again(
 
 
 def test_a_call_that_started_before_it_opened_does_not_close_it(
-    breaker: CircuitBreaker, clock: FakeClock
+    breaker: CircuitBreaker, fake_clock: FakeClock
 ) -> None:
     with breaker.call():  # slow, still running while the others fail
         open_it(breaker)
@@ -172,10 +172,10 @@ def test_a_call_that_started_before_it_opened_does_not_close_it(
 
 
 def test_after_the_cooldown_one_trial_goes_through_and_its_answer_closes_it(
-    breaker: CircuitBreaker, clock: FakeClock
+    breaker: CircuitBreaker, fake_clock: FakeClock
 ) -> None:
     open_it(breaker)
-    clock.now += 30.0
+    fake_clock.now += 30.0
     assert breaker.state is State.HALF_OPEN
 
     # The trial (first), and while it runs, another call that must not go through.
@@ -189,27 +189,27 @@ def test_after_the_cooldown_one_trial_goes_through_and_its_answer_closes_it(
 
 
 def test_a_failed_trial_opens_it_for_another_cooldown(
-    breaker: CircuitBreaker, clock: FakeClock
+    breaker: CircuitBreaker, fake_clock: FakeClock
 ) -> None:
     open_it(breaker)
-    clock.now += 31.0
+    fake_clock.now += 31.0
     fail(breaker, MimoUnavailable("still 503"))
 
     assert breaker.state is State.OPEN
-    clock.now += 29.0
+    fake_clock.now += 29.0
     with pytest.raises(MimoCircuitOpen) as refused, breaker.call():
         pass
     assert refused.value.params == {"wait": Duration(1)}
-    clock.now += 1.0
+    fake_clock.now += 1.0
     assert succeed(breaker)
     assert breaker.state is State.CLOSED
 
 
 def test_a_trial_that_ends_by_itself_lets_the_next_call_be_the_trial(
-    breaker: CircuitBreaker, clock: FakeClock
+    breaker: CircuitBreaker, fake_clock: FakeClock
 ) -> None:
     open_it(breaker)
-    clock.now += 30.0
+    fake_clock.now += 30.0
     fail(breaker, asyncio.CancelledError())
 
     assert breaker.state is State.HALF_OPEN
@@ -217,9 +217,9 @@ def test_a_trial_that_ends_by_itself_lets_the_next_call_be_the_trial(
     assert breaker.state is State.CLOSED
 
 
-def test_a_refusal_from_the_trial_closes_it(breaker: CircuitBreaker, clock: FakeClock) -> None:
+def test_a_refusal_from_the_trial_closes_it(breaker: CircuitBreaker, fake_clock: FakeClock) -> None:
     open_it(breaker)
-    clock.now += 30.0
+    fake_clock.now += 30.0
     fail(breaker, MimoAuthError("401", status=401))  # MiMo is up; the key is another matter
 
     assert breaker.state is State.CLOSED
@@ -229,14 +229,14 @@ def test_a_refusal_from_the_trial_closes_it(breaker: CircuitBreaker, clock: Fake
 
 
 def test_state_changes_are_logged_once(
-    breaker: CircuitBreaker, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    breaker: CircuitBreaker, fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger=BREAKER_LOG)
     open_it(breaker)
     for _ in range(5):
         with pytest.raises(MimoCircuitOpen), breaker.call():
             pass
-    clock.now += 30.0
+    fake_clock.now += 30.0
     assert succeed(breaker)
     assert succeed(breaker)
 
@@ -282,7 +282,7 @@ Connect = Callable[[Callable[[httpx.Request], httpx.Response]], MimoWire]
 
 
 @pytest.fixture
-async def connect(clock: FakeClock) -> AsyncIterator[Connect]:
+async def connect_wire(fake_clock: FakeClock) -> AsyncIterator[Connect]:
     """A wire (two retries, a breaker of 3 failures and 30 s) to the given far end."""
     clients: list[httpx.AsyncClient] = []
 
@@ -294,8 +294,8 @@ async def connect(clock: FakeClock) -> AsyncIterator[Connect]:
             api_key="sk-test",
             base_url="https://mimo.test/v1",
             max_retries=2,
-            retry_policy=RetryPolicy(sleep=clock.sleep, clock=clock),
-            breaker=CircuitBreaker(failures=3, cooldown=30.0, clock=clock),
+            retry_policy=RetryPolicy(sleep=fake_clock.sleep, clock=fake_clock),
+            breaker=CircuitBreaker(failures=3, cooldown=30.0, clock=fake_clock),
         )
 
     yield connect
@@ -308,10 +308,10 @@ async def streamed(wire: MimoWire) -> list[Any]:
 
 
 async def test_mimo_down_costs_the_threshold_of_calls_then_nothing_until_the_cooldown(
-    connect: Connect, clock: FakeClock
+    connect_wire: Connect, fake_clock: FakeClock
 ) -> None:
     far = Far()
-    wire = connect(far)
+    wire = connect_wire(far)
     for _ in range(3):
         with pytest.raises(MimoUnavailable) as failed:
             await wire.post(BODY)
@@ -326,17 +326,19 @@ async def test_mimo_down_costs_the_threshold_of_calls_then_nothing_until_the_coo
     assert far.requests == 9  # nothing sent while open
 
     far.up = True
-    clock.now += 31.0  # past the cooldown: exactly 30 s on top of jittered waits can round short
+    fake_clock.now += (
+        31.0  # past the cooldown: exactly 30 s on top of jittered waits can round short
+    )
     assert (await wire.post(BODY))["choices"]  # the trial
     assert len(await streamed(wire)) == 1
     assert far.requests == 11
 
 
-async def test_a_stream_that_breaks_counts_as_unwell(connect: Connect) -> None:
+async def test_a_stream_that_breaks_counts_as_unwell(connect_wire: Connect) -> None:
     def broken(request: httpx.Request) -> httpx.Response:
         raise httpx.RemoteProtocolError("peer closed connection")
 
-    wire = connect(broken)
+    wire = connect_wire(broken)
     for _ in range(3):
         with pytest.raises(MimoUnavailable):
             await streamed(wire)
@@ -359,9 +361,9 @@ async def test_a_stream_that_breaks_counts_as_unwell(connect: Connect) -> None:
     ids=["no-choices", "empty-body", "empty-stream", "stream-without-choices"],
 )
 async def test_empty_answers_are_bad_responses_that_count_as_unwell(
-    connect: Connect, answer: httpx.Response
+    connect_wire: Connect, answer: httpx.Response
 ) -> None:
-    wire = connect(lambda request: answer)
+    wire = connect_wire(lambda request: answer)
     call = streamed if answer.headers.get("content-type") == "text/event-stream" else None
     for _ in range(3):
         with pytest.raises(MimoBadResponse):

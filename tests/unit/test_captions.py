@@ -84,7 +84,7 @@ def test_no_message_grows_past_discords_longest() -> None:
     assert all(len(text) <= MESSAGE_CHARS for text in update.new)
 
 
-def piece(member: str, words: str, at: float, turn: float) -> Said:
+def said_piece(member: str, words: str, at: float, turn: float) -> Said:
     """A piece of a turn begun at `turn`, said from `at` for a second."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
     return Said(
@@ -96,9 +96,9 @@ def piece(member: str, words: str, at: float, turn: float) -> Said:
 def test_the_pieces_of_a_turn_grow_its_caption_the_seams_shown_once() -> None:
     shown = captions()
 
-    first = shown.add([piece("ann", "we met on", 0, 0)])
-    second = shown.add([piece("ann", "on Tuesday. and then", 4, 0)])
-    third = shown.add([piece("ann", "then we left", 8, 0)])
+    first = shown.add([said_piece("ann", "we met on", 0, 0)])
+    second = shown.add([said_piece("ann", "on Tuesday. and then", 4, 0)])
+    third = shown.add([said_piece("ann", "then we left", 8, 0)])
 
     assert first == Update(None, ["**Ann**: we met on"])
     assert second == Update("**Ann**: we met on Tuesday. and then", [])
@@ -107,9 +107,9 @@ def test_the_pieces_of_a_turn_grow_its_caption_the_seams_shown_once() -> None:
 
 def test_the_next_piece_of_a_turn_goes_on_whatever_the_turn_gap() -> None:
     shown = Captions(render=lambda name, words, _: f"**{name}**: {words}", turn_gap=0.0)
-    shown.add([piece("ann", "one", 0, 0)])
-    assert shown.add([piece("ann", "two", 4.2, 0)]).edit == "**Ann**: one two"
-    assert shown.add([piece("ann", "three", 9, 9)]).new == ["**Ann**: three"]  # a new turn
+    shown.add([said_piece("ann", "one", 0, 0)])
+    assert shown.add([said_piece("ann", "two", 4.2, 0)]).edit == "**Ann**: one two"
+    assert shown.add([said_piece("ann", "three", 9, 9)]).new == ["**Ann**: three"]  # a new turn
 
 
 def test_a_batch_that_edits_the_newest_message_adds_its_new_lines_there_in_one_request() -> None:

@@ -37,7 +37,7 @@ def orphans(text: str) -> list[str]:
     return found
 
 
-def entries(text: str) -> list[str]:
+def changelog_entries(text: str) -> list[str]:
     return re.findall(r"^- .*(?:\n  .*)*", text, re.M)
 
 
@@ -53,7 +53,9 @@ def test_no_link_is_relative() -> None:
 
 
 def test_no_entry_is_there_twice() -> None:
-    twice = [entry for entry, n in Counter(entries(CHANGELOG.read_text())).items() if n > 1]
+    twice = [
+        entry for entry, n in Counter(changelog_entries(CHANGELOG.read_text())).items() if n > 1
+    ]
     assert twice == []
 
 
@@ -65,7 +67,9 @@ def test_every_entry_is_under_a_kind_of_change() -> None:
     for release in releases:
         heading, _, body = release.partition("\n")
         before_kinds = body.split("\n### ", 1)[0]
-        assert entries(before_kinds) == [], f"{heading}: entries before its first ### heading"
+        assert changelog_entries(before_kinds) == [], (
+            f"{heading}: entries before its first ### heading"
+        )
 
 
 def test_the_check_finds_a_fragment_between_two_entries() -> None:

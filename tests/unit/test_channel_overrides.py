@@ -16,11 +16,6 @@ CHANNEL = ChatRef("discord", "channel:2")
 
 
 @pytest.fixture
-def store() -> dict[ChatRef, Preferences]:
-    return {}
-
-
-@pytest.fixture
 def preferences(store: dict[ChatRef, Preferences]) -> ChatPreferences:
     return ChatPreferences(uow=lambda: MemoryUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
 
@@ -30,7 +25,7 @@ def audiences(store: dict[ChatRef, Preferences]) -> Audiences:
     return Audiences(uow=lambda: MemoryUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
 
 
-async def transcribed(audiences: Audiences, channel: ChatRef | None = None) -> bool:
+async def transcribed_in(audiences: Audiences, channel: ChatRef | None = None) -> bool:
     """Whether a voice message in `channel` of the server (None: anywhere else in it) is
     transcribed unasked, as the request read for it says (`Audiences.request`)."""
     return (await audiences.request(SERVER, Audience(), channel=channel)).auto_transcribe
@@ -45,9 +40,9 @@ async def test_a_channel_without_override_follows_its_server(
     preferences: ChatPreferences, audiences: Audiences
 ) -> None:
     assert await own(audiences) is None
-    assert await transcribed(audiences, CHANNEL) is True
+    assert await transcribed_in(audiences, CHANNEL) is True
     await preferences.set_auto_transcribe(SERVER, "off", can_manage=True)
-    assert await transcribed(audiences, CHANNEL) is False
+    assert await transcribed_in(audiences, CHANNEL) is False
 
 
 @pytest.mark.parametrize(("server", "channel"), [("on", "off"), ("off", "on")])
@@ -59,8 +54,8 @@ async def test_a_channel_override_wins_either_way(
         channel == "on"
     )
 
-    assert await transcribed(audiences, CHANNEL) is (channel == "on")
-    rest_of_the_server = await transcribed(audiences)
+    assert await transcribed_in(audiences, CHANNEL) is (channel == "on")
+    rest_of_the_server = await transcribed_in(audiences)
     assert rest_of_the_server is (server == "on")
     assert await own(audiences) is (channel == "on")
 
@@ -75,7 +70,7 @@ async def test_inherit_removes_the_override(
         await preferences.set_channel_auto_transcribe(CHANNEL, "inherit", can_manage=True) is None
     )
 
-    assert await transcribed(audiences, CHANNEL) is False
+    assert await transcribed_in(audiences, CHANNEL) is False
     assert CHANNEL not in store
 
 

@@ -64,7 +64,7 @@ DATABASE = {"sqlalchemy", "alembic", "aiosqlite", "asyncpg"}
 TELEGRAM = {"telegram_bot_token": "123456:" + "A" * 35, "mimo_api_key": "k"}
 
 
-def loaded(program: str, *args: str, **settings: str) -> set[str]:
+def packages_loaded(program: str, *args: str, **settings: str) -> set[str]:
     """The packages `program` loaded, run with nothing of the developer's shell but `settings`
     (no .env: it runs in no folder that has one)."""
     return loaded_each_time(program, *args, **settings)[-1]
@@ -82,7 +82,7 @@ def loaded_each_time(program: str, *args: str, **settings: str) -> list[set[str]
 
 
 def test_the_shell_commands_start_without_the_database_or_the_bot_libraries() -> None:
-    modules = loaded(SHELL_COMMANDS)
+    modules = packages_loaded(SHELL_COMMANDS)
     assert "core" in modules and "httpx" in modules  # the probe did build the runtime
     assert modules.isdisjoint(DATABASE)
     assert modules.isdisjoint(BOT_LIBRARIES)
@@ -90,7 +90,7 @@ def test_the_shell_commands_start_without_the_database_or_the_bot_libraries() ->
 
 def test_help_and_the_version_load_no_library_of_the_work() -> None:
     helps = [[*command, "--help"] for command in ([], ["init"], ["run"], ["db"], ["doctor"])]
-    modules = loaded(COMMANDS, json.dumps([[["--version"], 0], *[[h, 0] for h in helps]]))
+    modules = packages_loaded(COMMANDS, json.dumps([[["--version"], 0], *[[h, 0] for h in helps]]))
     assert "click" in modules and "bots" in modules  # the commands did run
     assert modules.isdisjoint(BOT_LIBRARIES | DATABASE | {"aiohttp", "httpx", "pydantic"})
 
@@ -99,7 +99,7 @@ def test_the_database_commands_load_no_bot_library_nor_any_http(tmp_path: Path) 
     """`db current` on a file that is not there: said after the settings and the database
     layer are loaded, where a database that is there would be read."""
     missing = f"sqlite+aiosqlite:///{tmp_path / 'none.db'}"
-    modules = loaded(COMMANDS, json.dumps([[["db", "current"], 2]]), DATABASE_URL=missing)
+    modules = packages_loaded(COMMANDS, json.dumps([[["db", "current"], 2]]), DATABASE_URL=missing)
     assert "pydantic_settings" in modules and "sqlalchemy" in modules  # it got that far
     assert modules.isdisjoint(BOT_LIBRARIES | {"aiohttp", "httpx"})
 

@@ -29,7 +29,7 @@ CONTRACT = [
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
     for name in CONTRACT:
         monkeypatch.delenv(name, raising=False)

@@ -263,7 +263,7 @@ def digit_words(locale: str, writing: int) -> dict[str, str]:
     return dict(zip(TEN, way.split(), strict=True))
 
 
-def heard(key: str, locale: str, groups: tuple[str, ...], turn: int) -> str:
+def recognised(key: str, locale: str, groups: tuple[str, ...], turn: int) -> str:
     """Ann's reading of `key` as a recogniser writes it, by `turn`: her name and "voicebridge"
     in the reader's script or in Latin letters, the digits in words (run together in a script
     without spaces) or in numerals, each group apart or all run together."""
@@ -298,7 +298,7 @@ def test_a_reading_of_drawn_digits_passes_in_every_language_as_recognisers_write
     refused, passed_for_another = [], []
     for turn in range(60):
         key, groups = SENTENCES[turn % 2], draw(locale, chooser)
-        said = heard(key, locale, groups, turn)
+        said = recognised(key, locale, groups, turn)
         challenge = challenge_of(key, locale, groups)
         if not is_reading(said, challenge) or reading_refusal(said, challenge) is not None:
             refused.append(said)

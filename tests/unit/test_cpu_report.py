@@ -37,7 +37,7 @@ def test_rests():
 
 
 @pytest.fixture
-def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+def cpu_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     """A scratch suite of two tests that spin for 0.6 s of CPU, one in its own process, one in a
     child, and one that does nothing, run by the plugin the real suite uses."""
     monkeypatch.setenv("PYTHONPATH", str(REPOSITORY))
@@ -46,15 +46,15 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
     return pytester
 
 
-def run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return suite.runpytest_subprocess("-p", "tests.cpu_report", "-p", "no:randomly", *args)
+def run_cpu_suite(cpu_suite: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return cpu_suite.runpytest_subprocess("-p", "tests.cpu_report", "-p", "no:randomly", *args)
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_each_tests_cpu_is_printed_costliest_first_its_childrens_counted(
-    suite: pytest.Pytester, workers: str
+    cpu_suite: pytest.Pytester, workers: str
 ) -> None:
-    result = run(suite, "-n", workers, "--cpu-ceiling=0")
+    result = run_cpu_suite(cpu_suite, "-n", workers, "--cpu-ceiling=0")
 
     result.assert_outcomes(passed=3)
     assert result.ret == pytest.ExitCode.OK
@@ -67,9 +67,9 @@ def test_each_tests_cpu_is_printed_costliest_first_its_childrens_counted(
 
 
 def test_a_test_over_the_ceiling_fails_the_run_and_is_named_with_its_cpu(
-    suite: pytest.Pytester,
+    cpu_suite: pytest.Pytester,
 ) -> None:
-    result = run(suite, "-n", "0", "--cpu-ceiling=0.4")
+    result = run_cpu_suite(cpu_suite, "-n", "0", "--cpu-ceiling=0.4")
 
     result.assert_outcomes(passed=3)  # each test passed: the run fails for what they cost
     assert result.ret == pytest.ExitCode.TESTS_FAILED

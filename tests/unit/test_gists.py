@@ -20,7 +20,7 @@ TRANSCRIPT = LongTranscript(
 )
 
 
-def answer(**sections: object) -> str:
+def gist_answer(**sections: object) -> str:
     return json.dumps({"gist": "a meeting", **sections})
 
 
@@ -33,7 +33,7 @@ def test_times_read_as_written_and_are_written_in_whole_seconds() -> None:
 
 def test_each_item_points_at_the_start_of_the_piece_that_holds_its_time() -> None:
     gist = parse_gist(
-        answer(
+        gist_answer(
             points=[{"at": "00:05", "text": "welcome"}, {"at": "02:01", "text": "shipping"}],
             decisions=[{"at": "03:10", "text": "ship Friday"}],
             actions=[{"at": "58:00", "text": "Ann: notes"}],
@@ -49,13 +49,13 @@ def test_each_item_points_at_the_start_of_the_piece_that_holds_its_time() -> Non
 
 def test_a_time_in_a_missing_piece_or_made_up_falls_on_a_heard_piece() -> None:
     gist = parse_gist(
-        answer(points=[{"at": "01:30", "text": "a"}, {"at": "later", "text": "b"}]), TRANSCRIPT
+        gist_answer(points=[{"at": "01:30", "text": "a"}, {"at": "later", "text": "b"}]), TRANSCRIPT
     )
     assert [i.at for i in gist.points] == [0.0, 0.0]
 
 
 def test_fenced_json_is_read_and_an_answer_that_is_not_json_becomes_the_headline() -> None:
-    fenced = "```json\n" + answer(points=[{"at": "04:12", "text": "x"}]) + "\n```"
+    fenced = "```json\n" + gist_answer(points=[{"at": "04:12", "text": "x"}]) + "\n```"
     assert [i.at for i in parse_gist(fenced, TRANSCRIPT).points] == [252.5]
     plain = parse_gist("Just a plain sentence.", TRANSCRIPT)
     assert (plain.headline, plain.points, plain.actions) == ("Just a plain sentence.", (), ())
@@ -63,7 +63,7 @@ def test_fenced_json_is_read_and_an_answer_that_is_not_json_becomes_the_headline
 
 def test_items_without_text_are_left_out() -> None:
     gist = parse_gist(
-        answer(points=[{"at": "00:01"}, {"at": "00:02", "text": " "}, "x"]), TRANSCRIPT
+        gist_answer(points=[{"at": "00:01"}, {"at": "00:02", "text": " "}, "x"]), TRANSCRIPT
     )
     assert gist.points == ()
 
@@ -78,7 +78,7 @@ class PromptsSeen:
         self, prompt: str, *, system: str | None = None, max_tokens: int | None = None
     ) -> Answer:
         self.prompts.append((system, prompt))
-        return Answer(answer(decisions=[{"at": "00:04", "text": "Ann: ship on Friday"}]))
+        return Answer(gist_answer(decisions=[{"at": "00:04", "text": "Ann: ship on Friday"}]))
 
 
 async def test_a_calls_lines_name_their_speakers_and_the_model_is_asked_who_decided() -> None:

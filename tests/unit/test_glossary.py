@@ -9,14 +9,14 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from core.chat.i18n import DOMAIN, LOCALE_DIR, po_path
 from core.chat.languages import DEFAULT_LOCALE, LOCALES
 from core.chat.messages import text
 from core.domain.tts import STYLE_PRESETS
-from tests.unit.test_translations import left_out
+from tests.unit.test_translations import forms, left_out, sources
 
 TRANSLATED = [locale for locale in LOCALES if locale != DEFAULT_LOCALE]
 GLOSSARY = LOCALE_DIR / "GLOSSARY.md"
@@ -188,18 +188,9 @@ OPTION_TYPED = re.compile(r"/([a-z_]+)((?: [^\s:]+:\S+)+)")
 
 
 @functools.cache  # read once a process: some twenty tests a language read each catalogue
-def read(path: Path, locale: str | None = None) -> Catalog:
+def read_once(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as file:
         return read_po(file, locale=locale)
-
-
-def forms(message: Message) -> list[str]:
-    string = message.string
-    return [string] if isinstance(string, str) else list(string or [""])
-
-
-def sources(message: Message) -> list[str]:
-    return [message.id] if isinstance(message.id, str) else list(message.id)
 
 
 def test_every_language_has_a_glossary_and_a_table() -> None:
@@ -211,7 +202,7 @@ def test_every_language_has_a_glossary_and_a_table() -> None:
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_no_translation_uses_a_word_the_glossary_rejects(locale: str) -> None:
     found = []
-    for message in read(po_path(locale), locale):
+    for message in read_once(po_path(locale), locale):
         if not message.id:
             continue
         for form in forms(message):
@@ -226,7 +217,7 @@ def test_every_translation_keeps_the_english_placeholders_and_commands(locale: s
     """What the reader must type or the code fills in is the English's, in every form (but
     the count a form for 1 alone says in words, where the English singular does)."""
     lost = []
-    for message in read(po_path(locale), locale):
+    for message in read_once(po_path(locale), locale):
         if not message.id:
             continue
         english = " ".join(sources(message))
@@ -243,8 +234,10 @@ def test_discord_options_are_named_in_every_language(locale: str) -> None:
     """The decision docs/contributing/translating.md states: Discord's command names stay
     English everywhere, and their options are named in the reader's language in every language,
     none left behind."""
-    template = {str(m.context): sources(m)[0] for m in read(LOCALE_DIR / f"{DOMAIN}.pot") if m.id}
-    catalog = {str(m.context): forms(m)[0] for m in read(po_path(locale), locale) if m.id}
+    template = {
+        str(m.context): sources(m)[0] for m in read_once(LOCALE_DIR / f"{DOMAIN}.pot") if m.id
+    }
+    catalog = {str(m.context): forms(m)[0] for m in read_once(po_path(locale), locale) if m.id}
     commands = [k for k in template if k.startswith("discord.command.") and k.endswith(".name")]
     assert [k for k in commands if catalog[k] != template[k]] == []
     options = [k for k in template if k.startswith("discord.option.") and k.endswith(".name")]
@@ -258,7 +251,7 @@ def test_an_option_is_named_alike_wherever_it_recurs(locale: str) -> None:
     /delete_voice and /myvoice; `allowed` for /voicetranslations and /read_me) has one name in
     each language, so a reader who learnt it once types it everywhere."""
     names: dict[str, set[str]] = {}
-    for message in read(po_path(locale), locale):
+    for message in read_once(po_path(locale), locale):
         key = str(message.context)
         if message.id and key.startswith("discord.option.") and key.endswith(".name"):
             names.setdefault(key.split(".")[3], set()).add(forms(message)[0])
@@ -270,13 +263,13 @@ def test_what_the_reader_fills_in_is_named_in_their_language(locale: str) -> Non
     """`/voice NAME` is `/voice ИМЯ`: no English word for a value the reader fills in is left,
     unless the language writes it the same."""
     english = set()
-    for message in read(LOCALE_DIR / f"{DOMAIN}.pot"):
+    for message in read_once(LOCALE_DIR / f"{DOMAIN}.pot"):
         english.update(FILLED_IN.findall(" ".join(sources(message))))
     assert {"NAME", "LANGUAGE", "QUESTION"} <= english
     left = english - FILLED_IN_ALIKE.get(locale, set())
     found = [
         f"{message.context}: {word}"
-        for message in read(po_path(locale), locale)
+        for message in read_once(po_path(locale), locale)
         if message.id
         for form in forms(message)
         for word in FILLED_IN.findall(form)
@@ -289,7 +282,7 @@ def test_what_the_reader_fills_in_is_named_in_their_language(locale: str) -> Non
 def test_style_examples_use_the_presets_names_in_the_reader_s_language(locale: str) -> None:
     """Presets are typed by their name in any language; the examples give the reader's
     (`/style fröhlich`, "z. B. fröhlich oder flüsternd"), not the English."""
-    catalog = read(po_path(locale), locale)
+    catalog = read_once(po_path(locale), locale)
     named = {str(m.context): forms(m)[0] for m in catalog if m.id}
     english = [
         preset
@@ -311,7 +304,7 @@ def test_style_examples_use_the_presets_names_in_the_reader_s_language(locale: s
 def test_discord_sentences_name_options_as_the_reader_s_discord_does(locale: str) -> None:
     """`/voice name:NAME share:True` is `/voice имя:ИМЯ поделиться:True` where the options
     are named so: a sentence that shows how to type a command uses the reader's names."""
-    catalog = {str(m.context): forms(m) for m in read(po_path(locale), locale) if m.id}
+    catalog = {str(m.context): forms(m) for m in read_once(po_path(locale), locale) if m.id}
     options: dict[str, set[str]] = {}
     for key, (name, *_) in catalog.items():
         if key.startswith("discord.option.") and key.endswith(".name"):
@@ -333,7 +326,7 @@ def test_a_heading_has_one_colon(locale: str) -> None:
     path = LOCALE_DIR / f"{DOMAIN}.pot" if locale == DEFAULT_LOCALE else po_path(locale)
     doubled = [
         f"{message.context}: {text}"
-        for message in read(path, locale if locale != DEFAULT_LOCALE else None)
+        for message in read_once(path, locale if locale != DEFAULT_LOCALE else None)
         if message.id and str(message.context).endswith(".header")
         for text in (sources(message) if locale == DEFAULT_LOCALE else forms(message))
         if len(re.findall("[:：]", text)) != 1 or not re.search("[:：]$", text)
@@ -345,7 +338,7 @@ def test_german_sentences_take_the_en_dash() -> None:
     """German writes "–" in a sentence; " — " only separates a name from what it is."""
     found = [
         f"{message.context}: {line}"
-        for message in read(po_path("de"), "de")
+        for message in read_once(po_path("de"), "de")
         if message.id and not str(message.context).startswith(LABELLED)
         for form in forms(message)
         for line in form.splitlines()
@@ -358,7 +351,7 @@ def test_german_sentences_take_the_en_dash() -> None:
 def test_a_menu_path_in_a_sentence_is_quoted(locale: str) -> None:
     """A Discord menu path inside a sentence ("Apps → Clone this voice") stands in the
     language's quotation marks („…“, «…», “…”, 「…」): the reader sees where its name ends."""
-    catalog = {str(m.context): forms(m) for m in read(po_path(locale), locale) if m.id}
+    catalog = {str(m.context): forms(m) for m in read_once(po_path(locale), locale) if m.id}
     menus = [texts[0] for key, texts in catalog.items() if key.startswith("discord.menu.")]
     bare = [
         f"{key}: {menu}"
@@ -386,7 +379,7 @@ ENDS_IN_A_CONSONANT = {"bot"}
 def test_korean_particles_agree_with_the_placeholder_before_them() -> None:
     wrong = [
         f"{message.context}: {hit.group()}"
-        for message in read(po_path("ko"), "ko")
+        for message in read_once(po_path("ko"), "ko")
         if message.id
         for form in forms(message)
         for hit in KOREAN_PARTICLE.finditer(form)
@@ -435,7 +428,7 @@ def test_commands_are_described_in_one_mood(locale: str) -> None:
     pattern, mood = OTHER_MOOD[locale]
     described = {
         str(m.context): forms(m)[0]
-        for m in read(po_path(locale), locale)
+        for m in read_once(po_path(locale), locale)
         if m.id and _describes_a_command(str(m.context))
     }
     assert len(described) > 40
@@ -448,7 +441,7 @@ def test_commands_are_described_in_one_mood(locale: str) -> None:
 def test_a_setting_named_in_an_error_repeats_no_word_of_it(locale: str) -> None:
     """`error.bad_choice` names the setting in its frame ("kein gültiger Wert ({setting})"):
     the setting's name does not say the frame's words again ("Wert (Wert für …)")."""
-    catalog = {str(m.context): forms(m)[0] for m in read(po_path(locale), locale) if m.id}
+    catalog = {str(m.context): forms(m)[0] for m in read_once(po_path(locale), locale) if m.id}
     frame = catalog["error.bad_choice"]
     words = {w.casefold() for w in re.findall(r"\w{4,}", frame.replace("{setting}", ""))}
     repeated = [
@@ -488,7 +481,7 @@ SAID_OF_ONESELF = "voices.consent.sentence"
 def test_a_sentence_said_of_oneself_marks_no_gender(locale: str) -> None:
     said = {
         str(m.context): text
-        for m in read(po_path(locale), locale)
+        for m in read_once(po_path(locale), locale)
         if m.id and str(m.context).startswith(SAID_OF_ONESELF)
         for text in forms(m)
     }
@@ -554,7 +547,7 @@ GENDERED_SECOND_PERSON: dict[str, str] = {
 def test_no_sentence_addressed_to_the_reader_assumes_their_gender(locale: str) -> None:
     gendered = [
         f"{message.context}: {hit.group()!r}"
-        for message in read(po_path(locale), locale)
+        for message in read_once(po_path(locale), locale)
         if message.id
         for form in forms(message)
         for hit in re.finditer(GENDERED_SECOND_PERSON[locale], form, re.IGNORECASE)
@@ -655,7 +648,7 @@ def test_an_idea_the_glossary_names_has_its_term_wherever_the_english_says_it(lo
     assert all(f"**{idea}**" in written for idea in TERMS)
     found: dict[str, int] = {}
     other = []
-    for message in read(po_path(locale), locale):
+    for message in read_once(po_path(locale), locale):
         key = str(message.context)
         if not message.id or key.endswith(".name"):  # Discord's command and option names
             continue
@@ -687,7 +680,7 @@ KOREAN_AFTER_TRUE_FALSE = re.compile(
 def test_korean_particles_join_the_word_before_them_in_the_form_it_takes() -> None:
     wrong = [
         f"{message.context}: {form[max(0, hit.start() - 12) : hit.end() + 2]!r}"
-        for message in read(po_path("ko"), "ko")
+        for message in read_once(po_path("ko"), "ko")
         if message.id
         for form in forms(message)
         for pattern in (KOREAN_SPACED_PARTICLE, KOREAN_AFTER_TRUE_FALSE)

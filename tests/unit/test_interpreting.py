@@ -34,8 +34,9 @@ from core.domain.live_speech import Piece
 from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage, VoiceNote
 from core.domain.voice_call import Holder
 from tests.fakes import KeptLines
-from tests.unit.test_voice_calls import Call as SharedCall
-from tests.unit.test_voice_calls import Channels, note
+from tests.unit.test_voice_calls import Channels, clip
+from tests.unit.test_voice_calls import PlatformCall as SharedCall
+from tests.waiting import until
 
 SERVER = ChatRef("discord", "guild:1")
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -126,7 +127,7 @@ class Stored:
         return unit()
 
 
-class Speech:
+class InterpretedSpeech:
     """Notes whose data say the voice and the words; `refuse` raises a quota instead."""
 
     def __init__(self) -> None:
@@ -167,7 +168,7 @@ class Chat:
         return Answer(text=f"[{language}] {text}", usage=usage)
 
 
-class Call:
+class InterpretedCall:
     """The call interpretations play in: what a listener heard, in order."""
 
     def __init__(self) -> None:
@@ -201,8 +202,8 @@ class Call:
 @dataclass
 class Rig:
     interpreter: CallInterpreter
-    speech: Speech
-    call: Call
+    speech: InterpretedSpeech
+    call: InterpretedCall
     timer: Timer
     stored: Stored
     news: list[News]
@@ -214,7 +215,13 @@ def rigged(
 ) -> Rig:  # fmt: skip
     """`held`: the call as a hold has it (else a call of its own); `consenting`: who is still
     transcribed (else everyone); `consents`: the call's own rule instead."""
-    speech, call, timer, stored, news = Speech(), Call(), Timer(), Stored(), []
+    speech, call, timer, stored, news = (
+        InterpretedSpeech(),
+        InterpretedCall(),
+        Timer(),
+        Stored(),
+        [],
+    )
 
     async def tell(said: News) -> None:
         news.append(said)
@@ -236,17 +243,13 @@ def turn(member: str, second: int, piece: int = 0) -> tuple[str, datetime, int]:
     return member, T0 + timedelta(seconds=second), piece
 
 
-async def spoken(rig: Rig, key: tuple[str, datetime, int], said: str, *, speaker: str = "") -> None:
+async def translated_part(
+    rig: Rig, key: tuple[str, datetime, int], said: str, *, speaker: str = ""
+) -> None:
     """The part `key` whole: its caption translated as `Listening.heard` has it done."""
     translated = await rig.interpreter.translated(said) or said
     rig.interpreter.part(key, speaker=speaker or key[0], said=said, translated=translated,
                           spoken=True)  # fmt: skip
-
-
-async def until(condition: Any) -> None:
-    async with asyncio.timeout(5):
-        while not condition():
-            await asyncio.sleep(0.001)
 
 
 async def test_interpretations_speak_one_at_a_time_in_the_order_their_turns_ended() -> None:
@@ -255,16 +258,18 @@ async def test_interpretations_speak_one_at_a_time_in_the_order_their_turns_ende
     rig.interpreter.expect(anns)  # Ann's turn ended first...
     rig.interpreter.expect(bobs)
     rig.speech.held["[Chinese] Hello there"] = asyncio.Event()
-    await spoken(rig, anns, "Hello there")
-    await spoken(rig, bobs, "你好")  # ...Bob's is made first: it waits for hers
-    await until(lambda: [text for _, text in rig.speech.made] == ["[English] 你好"])
+    await translated_part(rig, anns, "Hello there")
+    await translated_part(rig, bobs, "你好")  # ...Bob's is made first: it waits for hers
+    await until(
+        lambda: [text for _, text in rig.speech.made] == ["[English] 你好"], "the translation made"
+    )
     assert rig.call.heard == []
     rig.call.go_on.clear()
     rig.speech.held["[Chinese] Hello there"].set()
-    await until(lambda: len(rig.call.heard) == 1)
+    await until(lambda: len(rig.call.heard) == 1, "one sentence played")
     assert "[Chinese] Hello there" in rig.call.heard[0]  # hers first, alone: his waits
     rig.call.go_on.set()
-    await until(lambda: len(rig.call.heard) == 2)
+    await until(lambda: len(rig.call.heard) == 2, "two sentences played")
     assert "[English] 你好" in rig.call.heard[1]
     await rig.interpreter.close()
 
@@ -275,23 +280,23 @@ async def test_an_interpretation_that_would_start_too_late_is_dropped_and_said()
     rig.interpreter.expect(anns)
     rig.interpreter.expect(bobs)
     rig.call.go_on.clear()  # Ann's interpretation plays on and on
-    await spoken(rig, anns, "Hello there", speaker="Ann")
-    await spoken(rig, bobs, "你好", speaker="Bob")
+    await translated_part(rig, anns, "Hello there", speaker="Ann")
+    await translated_part(rig, bobs, "你好", speaker="Bob")
     await rig.call.playing.wait()
-    await until(lambda: len(rig.speech.made) == 2)  # Bob's is made, in time...
+    await until(lambda: len(rig.speech.made) == 2, "two speeches made")  # Bob's is made, in time...
     rig.timer.now += 1
     rig.interpreter.turn_began()  # ...the call moves on...
     rig.timer.now += 6  # ...and it would start 7 s after his turn ended
     rig.call.go_on.set()
-    await until(lambda: rig.news)
+    await until(lambda: rig.news, "news posted")
     assert rig.news == [Dropped("bob", "Bob", "你好")]
     assert len(rig.call.heard) == 1
     rig.interpreter.expect(turn("cy", 2))
     rig.timer.now += 1
     rig.interpreter.turn_began()
     rig.timer.now += 6  # Cy's turn is late before it is even made: never made
-    await spoken(rig, turn("cy", 2), "Thanks all", speaker="Cy")
-    await until(lambda: len(rig.news) == 2)
+    await translated_part(rig, turn("cy", 2), "Thanks all", speaker="Cy")
+    await until(lambda: len(rig.news) == 2, "two news posted")
     assert rig.news[1] == Dropped("cy", "Cy", "Thanks all")
     assert len(rig.speech.made) == 2
     await rig.interpreter.close()
@@ -307,13 +312,13 @@ async def test_parts_late_while_nobody_spoke_since_are_still_spoken_in_order() -
     rig.interpreter.expect(anns)
     rig.interpreter.expect(bobs)
     rig.call.go_on.clear()  # Ann's interpretation plays on and on
-    await spoken(rig, anns, "Hello there", speaker="Ann")
-    await spoken(rig, bobs, "你好", speaker="Bob")
+    await translated_part(rig, anns, "Hello there", speaker="Ann")
+    await translated_part(rig, bobs, "你好", speaker="Bob")
     await rig.call.playing.wait()
-    await until(lambda: len(rig.speech.made) == 2)
+    await until(lambda: len(rig.speech.made) == 2, "two speeches made")
     rig.timer.now += 12  # Bob's would start 12 s after his part ended, nobody spoke since
     rig.call.go_on.set()
-    await until(lambda: len(rig.call.heard) == 2)
+    await until(lambda: len(rig.call.heard) == 2, "two sentences played")
     assert rig.news == []
     assert rig.call.heard[1].endswith("|[English] 你好")
     await rig.interpreter.close()
@@ -327,8 +332,8 @@ async def test_a_part_whose_pieces_never_come_holds_the_line_no_longer_than_it_c
     anns, bobs = turn("ann", 0), turn("bob", 1)
     rig.interpreter.expect(anns)
     rig.interpreter.expect(bobs)
-    await spoken(rig, bobs, "你好", speaker="Bob")
-    await until(lambda: len(rig.call.heard) == 1)
+    await translated_part(rig, bobs, "你好", speaker="Bob")
+    await until(lambda: len(rig.call.heard) == 1, "one sentence played")
     assert rig.call.heard[0].endswith("|[English] 你好")
     await rig.interpreter.close()
 
@@ -340,7 +345,7 @@ async def test_a_part_of_several_pieces_is_spoken_from_one_translation_of_it_who
     rig.interpreter.part(anns, speaker="Ann", said="Hello there everyone.", pieces=3,
                          translated="[Chinese] Hello [Chinese] there [Chinese] everyone.",
                          spoken=True)  # fmt: skip
-    await until(lambda: rig.call.heard)
+    await until(lambda: rig.call.heard, "a sentence played")
     assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
     await rig.interpreter.close()
 
@@ -356,7 +361,9 @@ async def test_a_sentence_is_interpreted_from_its_words_without_waiting_for_its_
     await call.answered(kept, anns_piece(0, 0.9, last=False, at_pause=False), "Hello there",  # type: ignore[arg-type]
                         translated="[Chinese] Hello there")  # fmt: skip
     call.transcribed(anns_piece(1, 0.5, last=True), "everyone.")
-    await until(lambda: rig.call.heard)  # spoken, its caption's translation not made yet
+    await until(
+        lambda: rig.call.heard, "a sentence played"
+    )  # spoken, its caption's translation not made yet
     assert [text for _, text in rig.speech.made] == ["[Chinese] Hello there everyone."]
     assert kept.lines == ["Hello there"]  # as its caption showed it
     await call.answered(kept, anns_piece(1, 0.5, last=True), "everyone.",  # type: ignore[arg-type]
@@ -378,8 +385,8 @@ async def test_a_no_said_while_a_sentences_caption_is_translated_makes_no_speech
     call.follow("ann", False)
     await call.answered(kept, anns_piece(0, 0.9, last=True), "My secret plan.",  # type: ignore[arg-type]
                         translated="[Chinese] My secret plan.")  # fmt: skip
-    await spoken(rig, bobs, "你好", speaker="Bob")
-    await until(lambda: rig.call.heard)
+    await translated_part(rig, bobs, "你好", speaker="Bob")
+    await until(lambda: rig.call.heard, "a sentence played")
     assert [text for _, text in rig.speech.made] == ["[English] 你好"]
     assert kept.lines == []
     await rig.interpreter.close()
@@ -395,15 +402,15 @@ async def test_a_no_then_a_yes_never_plays_an_interpretation_made_before_the_no(
     for key in (bobs, anns, cys):
         rig.interpreter.expect(key)
     rig.call.go_on.clear()  # Bob's plays on and on
-    await spoken(rig, bobs, "你好", speaker="Bob")
-    await spoken(rig, anns, "My secret plan.", speaker="Ann")
+    await translated_part(rig, bobs, "你好", speaker="Bob")
+    await translated_part(rig, anns, "My secret plan.", speaker="Ann")
     await rig.call.playing.wait()
-    await until(lambda: len(rig.speech.made) == 2)  # hers is made, waiting
+    await until(lambda: len(rig.speech.made) == 2, "two speeches made")  # hers is made, waiting
     call.follow("ann", False)
     call.follow("ann", True)
-    await spoken(rig, cys, "Thanks all", speaker="Cy")
+    await translated_part(rig, cys, "Thanks all", speaker="Cy")
     rig.call.go_on.set()
-    await until(lambda: len(rig.call.heard) == 2)
+    await until(lambda: len(rig.call.heard) == 2, "two sentences played")
     assert rig.call.heard[1].endswith("|[Chinese] Thanks all")
     assert not any("secret" in heard for heard in rig.call.heard)
     await rig.interpreter.close()
@@ -414,11 +421,11 @@ async def test_a_turn_in_another_language_or_withdrawn_is_never_spoken() -> None
     french, withdrawn, english = turn("ann", 0), turn("bob", 1), turn("cy", 2)
     for key in (french, withdrawn, english):
         rig.interpreter.expect(key)
-    await spoken(rig, french, "Bonjour à tous")
+    await translated_part(rig, french, "Bonjour à tous")
     rig.interpreter.part(withdrawn, speaker="bob", said="Hello", translated="[Chinese] Hello",
                           spoken=False)  # fmt: skip
-    await spoken(rig, english, "Thanks all")
-    await until(lambda: len(rig.call.heard) == 1)
+    await translated_part(rig, english, "Thanks all")
+    await until(lambda: len(rig.call.heard) == 1, "one sentence played")
     assert rig.call.heard[0].endswith("|[Chinese] Thanks all")
     assert [text for _, text in rig.speech.made] == ["[Chinese] Thanks all"]
     await rig.interpreter.close()
@@ -429,10 +436,10 @@ async def test_interpreting_stops_once_a_quota_runs_out_said_once() -> None:
     rig.speech.refuse = errors.SpeechQuotaUsed(limit=10, left=0, needed=5, reset=None)
     first, second = turn("ann", 0), turn("ann", 5)
     rig.interpreter.expect(first)
-    await spoken(rig, first, "Hello there")
-    await until(lambda: rig.news)
+    await translated_part(rig, first, "Hello there")
+    await until(lambda: rig.news, "news posted")
     rig.interpreter.expect(second)
-    await spoken(rig, second, "And again")
+    await translated_part(rig, second, "And again")
     assert rig.interpreter.stopped
     assert len(rig.news) == 1 and isinstance(rig.news[0], Stopped)
     assert rig.call.heard == [] and rig.speech.made == []
@@ -449,18 +456,20 @@ async def test_a_clip_late_once_a_reading_sharing_the_call_is_done_is_dropped_an
     reading = await calls.join(SERVER, "lounge", Holder.READING)
     listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
     rig = rigged(listening)
-    message = asyncio.create_task(reading.play(note("message")))
-    await until(lambda: shared.played == ["message"])
+    message = asyncio.create_task(reading.play(clip("message")))
+    await until(lambda: shared.played == ["message"], "the message played")
     anns = turn("ann", 0)
     rig.interpreter.expect(anns)
-    await spoken(rig, anns, "Hello there", speaker="Ann")
-    await until(lambda: len(rig.speech.made) == 1)  # made in time, waiting for the call
+    await translated_part(rig, anns, "Hello there", speaker="Ann")
+    await until(
+        lambda: len(rig.speech.made) == 1, "one speech made"
+    )  # made in time, waiting for the call
     rig.timer.now += 1
     rig.interpreter.turn_began()  # someone speaks on
     rig.timer.now += 6
     shared.ends["message"].set()
     await message
-    await until(lambda: rig.news)
+    await until(lambda: rig.news, "news posted")
     assert rig.news == [Dropped("ann", "Ann", "Hello there")]
     assert shared.played == ["message"]  # never spoken
     await rig.interpreter.close()
@@ -479,15 +488,17 @@ async def test_a_no_cuts_the_members_interpretation_playing_and_calls_off_those_
     first, second, bobs = turn("ann", 0), turn("ann", 2), turn("bob", 3)
     for key, said in ((first, "Hello there"), (second, "And again"), (bobs, "你好")):
         rig.interpreter.expect(key)
-        await spoken(rig, key, said)
-    await until(lambda: len(shared.played) == 1 and len(rig.speech.made) == 2)
+        await translated_part(rig, key, said)
+    await until(
+        lambda: len(shared.played) == 1 and len(rig.speech.made) == 2, "one played, two made"
+    )
     consenting.discard("ann")  # as the listening follows her no, then tells the interpreter
     rig.interpreter.withdrawn("ann")
     assert len(shared.skipped) == 1 and "Hello there" in shared.skipped[0]  # cut
-    await until(lambda: len(shared.played) == 2)
+    await until(lambda: len(shared.played) == 2, "two played")
     assert "你好" in shared.played[1]  # Bob's next: hers waiting was called off
     slow.set()  # hers made at last, after Bob's began
-    await until(lambda: len(rig.speech.made) == 3)
+    await until(lambda: len(rig.speech.made) == 3, "three speeches made")
     shared.ends[shared.played[1]].set()
     await rig.interpreter.close()
     assert not any("And again" in played for played in shared.played)

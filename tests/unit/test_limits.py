@@ -77,7 +77,7 @@ class SetClock:
 
 
 @pytest.fixture
-def clock() -> SetClock:
+def set_clock() -> SetClock:
     return SetClock(NOW)
 
 
@@ -86,16 +86,16 @@ def rows() -> UsageRows:
     return UsageRows({}, {})
 
 
-def limiter_for(clock: SetClock, rows: UsageRows, policy: LimitPolicy = POLICY) -> Limiter:
-    return Limiter(uow=lambda: FakeUsageUnitOfWork(rows), clock=clock, policy=policy)
+def limiter_for(set_clock: SetClock, rows: UsageRows, policy: LimitPolicy = POLICY) -> Limiter:
+    return Limiter(uow=lambda: FakeUsageUnitOfWork(rows), clock=set_clock, policy=policy)
 
 
 @pytest.fixture
-def limiter(clock: SetClock, rows: UsageRows) -> Limiter:
-    return limiter_for(clock, rows)
+def limiter(set_clock: SetClock, rows: UsageRows) -> Limiter:
+    return limiter_for(set_clock, rows)
 
 
-def said(error: errors.VoicebridgeError) -> str:
+def sentence_of(error: errors.VoicebridgeError) -> str:
     return text(error.key, "en", **error.params)
 
 
@@ -110,17 +110,17 @@ async def spend(
 
 
 async def test_a_person_past_their_minute_is_told_how_long_to_wait(
-    limiter: Limiter, clock: SetClock
+    limiter: Limiter, set_clock: SetClock
 ) -> None:
     await limiter.admit(CHAT, asked_by(1))
     await limiter.admit(CHAT, asked_by(1))
     with pytest.raises(errors.SlowDown) as refused:
         await limiter.admit(CHAT, asked_by(1))
 
-    assert said(refused.value) == (
+    assert sentence_of(refused.value) == (
         "Slow down: at most 2 requests a minute per person. Try again in 40 sec."
     )
-    clock.move_to(NOW + timedelta(seconds=40))  # the next minute
+    set_clock.move_to(NOW + timedelta(seconds=40))  # the next minute
     await limiter.admit(CHAT, asked_by(1))
 
 
@@ -132,7 +132,7 @@ async def test_the_chat_limit_covers_everyone_in_it_and_no_other_chat(limiter: L
         await limiter.admit(CHAT, asked_by(2))
     await limiter.admit(OTHER, asked_by(2))
 
-    assert said(refused.value) == (
+    assert sentence_of(refused.value) == (
         "This chat has made its 3 requests for this minute. Try again in 40 sec."
     )
 
@@ -150,7 +150,7 @@ async def test_a_refused_request_counts_against_nothing(limiter: Limiter) -> Non
 
 
 async def test_automatic_transcripts_past_the_chat_limit_are_refused_aloud_once_a_minute(
-    limiter: Limiter, clock: SetClock
+    limiter: Limiter, set_clock: SetClock
 ) -> None:
     for _ in range(3):
         await limiter.admit(CHAT, AUTOMATIC)
@@ -163,13 +163,13 @@ async def test_automatic_transcripts_past_the_chat_limit_are_refused_aloud_once_
         await limiter.admit(CHAT, asked_by(1))
     assert not isinstance(asked.value, errors.AutoTranscriptsPaused)
 
-    clock.move_to(NOW + timedelta(minutes=1))
+    set_clock.move_to(NOW + timedelta(minutes=1))
     for _ in range(3):
         await limiter.admit(CHAT, AUTOMATIC)
     with pytest.raises(errors.AutoTranscriptsPaused) as next_minute:
         await limiter.admit(CHAT, AUTOMATIC)
 
-    assert said(first.value) == (
+    assert sentence_of(first.value) == (
         "Too many recordings in this chat right now (more than 3 a minute): "
         "I skip automatic transcripts for the next 40 sec."
     )
@@ -198,7 +198,7 @@ async def test_automatic_transcripts_count_against_their_senders_minute_who_hear
         await limiter.admit(OTHER, asked_by(1))
     await limiter.admit(CHAT, sent_by(2))  # another sender, the chat's third
 
-    assert said(paused.value) == (
+    assert sentence_of(paused.value) == (
         "You send more recordings than I transcribe for one person (more than 2 a minute): "
         "I skip your automatic transcripts for the next 40 sec."
     )
@@ -229,11 +229,11 @@ async def test_a_quota_refuses_before_the_work_what_does_not_fit_and_says_when_t
             ran.append(1)
 
     assert ran == [60, 40]
-    assert said(short.value) == (
+    assert sentence_of(short.value) == (
         "That text is 50 characters long, but this chat can speak only 40 more today (its daily "
         "limit is 100); try again in 5 hr, 12 min, or send a shorter one."
     )
-    assert said(used_up.value) == (
+    assert sentence_of(used_up.value) == (
         "This chat has used all of today's speech (its daily limit is 100 characters); try again "
         "in 5 hr, 12 min."
     )
@@ -241,17 +241,19 @@ async def test_a_quota_refuses_before_the_work_what_does_not_fit_and_says_when_t
     assert (await limiter.today(OTHER)).used == Counts()
 
 
-async def test_the_quotas_start_again_at_midnight_utc(limiter: Limiter, clock: SetClock) -> None:
+async def test_the_quotas_start_again_at_midnight_utc(
+    limiter: Limiter, set_clock: SetClock
+) -> None:
     await spend(limiter, summaries=1)
     await spend(limiter, summaries=1)
-    clock.move_to(NOW + timedelta(hours=5, minutes=11, seconds=39))  # 23:59:59
+    set_clock.move_to(NOW + timedelta(hours=5, minutes=11, seconds=39))  # 23:59:59
     with pytest.raises(errors.SummaryQuotaUsed) as refused:
         await spend(limiter, summaries=1)
 
-    clock.move_to(NOW + timedelta(hours=5, minutes=11, seconds=40))  # 00:00:00 UTC
+    set_clock.move_to(NOW + timedelta(hours=5, minutes=11, seconds=40))  # 00:00:00 UTC
     await spend(limiter, summaries=1)
 
-    assert said(refused.value) == (
+    assert sentence_of(refused.value) == (
         "This chat has used all of today's summaries (its daily limit is 2 summaries); try again "
         "in 1 sec."
     )
@@ -283,11 +285,13 @@ SHARES = LimitPolicy(
 
 
 @pytest.fixture
-def shares(clock: SetClock, rows: UsageRows) -> Limiter:
-    return limiter_for(clock, rows, SHARES)
+def shares(set_clock: SetClock, rows: UsageRows) -> Limiter:
+    return limiter_for(set_clock, rows, SHARES)
 
 
-async def transcribe(limiter: Limiter, chat: ChatRef, asker: Asker, seconds: int) -> None:
+async def reserve_and_transcribe(
+    limiter: Limiter, chat: ChatRef, asker: Asker, seconds: int
+) -> None:
     """Work on a recording of `seconds`, reserved once measured, as transcription does."""
     async with limiter.spending(chat, asker) as spending:
         await spending.reserve(Counts(audio_seconds=seconds))
@@ -302,7 +306,7 @@ async def test_a_person_over_their_cap_in_one_chat_is_refused_in_another(
         await spend(shares, THIRD, asked_by(1), tts_chars=1)
     await spend(shares, THIRD, asked_by(2), tts_chars=1)  # another person, same chat
 
-    assert said(used_up.value) == (
+    assert sentence_of(used_up.value) == (
         "You have used all of your speech for today, all chats together (each person may have "
         "150 characters a day); try again in 5 hr, 12 min."
     )
@@ -311,12 +315,12 @@ async def test_a_person_over_their_cap_in_one_chat_is_refused_in_another(
 
 
 async def test_a_person_short_of_their_cap_hears_what_is_left_of_it(shares: Limiter) -> None:
-    await transcribe(shares, CHAT, asked_by(1), 60)
+    await reserve_and_transcribe(shares, CHAT, asked_by(1), 60)
     with pytest.raises(errors.PersonAudioQuotaShort) as short:
-        await transcribe(shares, OTHER, asked_by(1), 45)
-    await transcribe(shares, OTHER, asked_by(1), 30)
+        await reserve_and_transcribe(shares, OTHER, asked_by(1), 45)
+    await reserve_and_transcribe(shares, OTHER, asked_by(1), 30)
 
-    assert said(short.value) == (
+    assert sentence_of(short.value) == (
         "That recording is 45 sec long, but you have only 30 sec of transcription left today, "
         "all chats together (each person may have 1 min, 30 sec a day); try again in "
         "5 hr, 12 min, or send a shorter one."
@@ -328,19 +332,19 @@ async def test_a_person_short_of_their_cap_hears_what_is_left_of_it(shares: Limi
 async def test_automatic_transcripts_past_their_senders_cap_are_refused_aloud_once_a_day(
     shares: Limiter,
 ) -> None:
-    await transcribe(shares, CHAT, sent_by(1), 60)
-    await transcribe(shares, OTHER, sent_by(1), 30)
+    await reserve_and_transcribe(shares, CHAT, sent_by(1), 60)
+    await reserve_and_transcribe(shares, OTHER, sent_by(1), 30)
     with pytest.raises(errors.PersonAudioQuotaUsed):
-        await transcribe(shares, THIRD, sent_by(1), 5)
+        await reserve_and_transcribe(shares, THIRD, sent_by(1), 5)
     with pytest.raises(errors.AlreadyTold):
-        await transcribe(shares, FOURTH, sent_by(1), 5)
+        await reserve_and_transcribe(shares, FOURTH, sent_by(1), 5)
     with pytest.raises(errors.PersonAudioQuotaUsed):  # asking, they hear it every time
-        await transcribe(shares, THIRD, asked_by(1), 5)
-    await transcribe(shares, THIRD, sent_by(2), 5)
+        await reserve_and_transcribe(shares, THIRD, asked_by(1), 5)
+    await reserve_and_transcribe(shares, THIRD, sent_by(2), 5)
 
 
 async def test_past_the_budget_every_chat_hears_the_bot_rests_until_tomorrow(
-    shares: Limiter, clock: SetClock
+    shares: Limiter, set_clock: SetClock
 ) -> None:
     for person, chat in enumerate((CHAT, OTHER, THIRD)):
         await spend(shares, chat, asked_by(person), tts_chars=min(100, 250 - 100 * person))
@@ -348,11 +352,11 @@ async def test_past_the_budget_every_chat_hears_the_bot_rests_until_tomorrow(
     for chat, asker in ((FOURTH, asked_by(9)), (ChatRef("discord", "guild:500"), sent_by(5))):
         with pytest.raises(errors.SpeechBudgetSpent) as resting:
             await spend(shares, chat, asker, tts_chars=1)
-        refusals.append(said(resting.value))
+        refusals.append(sentence_of(resting.value))
     await spend(shares, FOURTH, None, tts_chars=5)  # a digest: counted, never refused
     with pytest.raises(errors.AudioBudgetSpent):  # each budget on its own
         for chat in (CHAT, OTHER, THIRD, FOURTH):
-            await transcribe(shares, chat, asked_by(f"{chat.chat_id}"), 60)
+            await reserve_and_transcribe(shares, chat, asked_by(f"{chat.chat_id}"), 60)
 
     assert (
         refusals
@@ -362,12 +366,12 @@ async def test_past_the_budget_every_chat_hears_the_bot_rests_until_tomorrow(
         ]
         * 2
     )
-    clock.move_to(NOW + timedelta(hours=6))  # past midnight UTC
+    set_clock.move_to(NOW + timedelta(hours=6))  # past midnight UTC
     await spend(shares, FOURTH, asked_by(9), tts_chars=1)
 
 
 async def test_usage_shows_the_askers_own_share_of_the_day_across_chats(shares: Limiter) -> None:
-    await transcribe(shares, CHAT, asked_by(1), 45)
+    await reserve_and_transcribe(shares, CHAT, asked_by(1), 45)
     await spend(shares, OTHER, asked_by(1), tts_chars=20)
 
     report = await shares.today(OTHER, asked_by(1))
@@ -393,10 +397,10 @@ def test_an_open_allowlist_in_more_than_a_few_chats_is_warned_about(
     assert warning.startswith("the bot is in 4 chats and serves everyone")
 
 
-async def test_zero_means_no_limit(clock: SetClock, rows: UsageRows) -> None:
+async def test_zero_means_no_limit(set_clock: SetClock, rows: UsageRows) -> None:
     nothing = DailyCaps()
     policy = LimitPolicy(RateLimits(0, 0), DailyQuotas(0, 0, 0), person=nothing, budget=nothing)
-    limiter = limiter_for(clock, rows, policy)
+    limiter = limiter_for(set_clock, rows, policy)
     for _ in range(50):
         await limiter.admit(CHAT, asked_by(1))
         await spend(limiter, tts_chars=1_000_000, summaries=5)
@@ -467,12 +471,7 @@ NOTHING_SET = Preferences()  # the chat's preferences, as a request reads them w
 
 
 @pytest.fixture
-def speech() -> FakeSpeech:
-    return FakeSpeech()
-
-
-@pytest.fixture
-def cases(limiter: Limiter, speech: FakeSpeech) -> UseCases:
+def limited_cases(limiter: Limiter, speech: FakeSpeech) -> UseCases:
     return fake_use_cases(
         speech=speech,
         audio=FakeAudio(piece=4),
@@ -483,7 +482,7 @@ def cases(limiter: Limiter, speech: FakeSpeech) -> UseCases:
 
 
 async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
-    cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+    limited_cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
 ) -> None:
     long = tmp_path / "long.ogg"
     long.write_bytes(b"x" * 4 * 61)  # 61 pieces of 1 s: over the 60 s of the day
@@ -491,24 +490,24 @@ async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
     short.write_bytes(b"abcdefgh")
 
     with pytest.raises(errors.AudioOverQuota) as too_long:
-        await cases.transcription.transcribe_long_audio(
+        await limited_cases.transcription.transcribe_long_audio(
             CHAT, long, prefs=NOTHING_SET, asker=asked_by(1)
         )
     assert speech.transcribed == []
-    await cases.transcription.transcribe_long_audio(
+    await limited_cases.transcription.transcribe_long_audio(
         CHAT, short, prefs=NOTHING_SET, asker=asked_by(1)
     )
     almost = tmp_path / "almost.ogg"
     almost.write_bytes(b"x" * 4 * 59)
     with pytest.raises(errors.AudioQuotaShort) as short_of:
-        await cases.transcription.transcribe_long_audio(
+        await limited_cases.transcription.transcribe_long_audio(
             CHAT, almost, prefs=NOTHING_SET, asker=asked_by(3)
         )
 
-    assert said(too_long.value) == (
+    assert sentence_of(too_long.value) == (
         "That recording is 1 min, 1 sec long, more than this chat may transcribe in a day (1 min)."
     )
-    assert said(short_of.value) == (
+    assert sentence_of(short_of.value) == (
         "That recording is 59 sec long, but this chat has only 58 sec of transcription left "
         "today (its daily limit is 1 min); try again in 5 hr, 12 min, or send a shorter one."
     )
@@ -536,23 +535,23 @@ class Platform:
 
 
 async def test_a_refused_recording_is_never_fetched(
-    cases: UseCases, speech: FakeSpeech, tmp_path: Path
+    limited_cases: UseCases, speech: FakeSpeech, tmp_path: Path
 ) -> None:
     """The rate limit and the quotas judge what the platform declares, before any download."""
     platform = Platform(tmp_path)
     declared_long = platform.recording("long.ogg", b"abcdefgh", seconds=61)
     with pytest.raises(errors.AudioOverQuota):
-        await cases.transcription.transcribe_long_audio(
+        await limited_cases.transcription.transcribe_long_audio(
             CHAT, declared_long, prefs=NOTHING_SET, asker=asked_by(1)
         )
     with pytest.raises(errors.AskOverQuota):  # a minute of questions a day in POLICY
-        await cases.questions.ask(
-            await asked(cases, OTHER, asker=asked_by(1)), declared_long, "What is it?"
+        await limited_cases.questions.ask(
+            await asked(limited_cases, OTHER, asker=asked_by(1)), declared_long, "What is it?"
         )
     for person in (2, 2, 2):  # two a minute
         note = platform.recording(f"{person}.ogg", b"abcd", seconds=1)
         with contextlib.suppress(errors.SlowDown):
-            await cases.transcription.transcribe_long_audio(
+            await limited_cases.transcription.transcribe_long_audio(
                 CHAT, note, prefs=NOTHING_SET, asker=asked_by(person)
             )
 
@@ -561,18 +560,18 @@ async def test_a_refused_recording_is_never_fetched(
 
 
 async def test_a_recording_longer_than_declared_is_refused_on_what_it_holds(
-    cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+    limited_cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
 ) -> None:
     platform = Platform(tmp_path)
     liar = platform.recording("liar.ogg", b"x" * 4 * 61, seconds=3)  # 61 s, said to be 3 s
 
     with pytest.raises(errors.AudioOverQuota) as refused:
-        await cases.transcription.transcribe_long_audio(
+        await limited_cases.transcription.transcribe_long_audio(
             CHAT, liar, prefs=NOTHING_SET, asker=asked_by(1)
         )
 
     assert platform.located == ["liar.ogg"]
-    assert said(refused.value) == (
+    assert sentence_of(refused.value) == (
         "That recording is 1 min, 1 sec long, more than this chat may transcribe in a day (1 min)."
     )
     assert speech.transcribed == []
@@ -580,18 +579,20 @@ async def test_a_recording_longer_than_declared_is_refused_on_what_it_holds(
 
 
 async def test_questions_draw_on_a_daily_quota_of_their_own(
-    cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
+    limited_cases: UseCases, speech: FakeSpeech, limiter: Limiter, tmp_path: Path
 ) -> None:
     recording = tmp_path / "forty.ogg"
     recording.write_bytes(b"x" * 40)  # FakeAudio: a second a byte, so 40 s
 
-    await cases.questions.ask(await asked(cases, CHAT, asker=asked_by(1)), recording, "What is it?")
+    await limited_cases.questions.ask(
+        await asked(limited_cases, CHAT, asker=asked_by(1)), recording, "What is it?"
+    )
     with pytest.raises(errors.AskQuotaShort) as refused:
-        await cases.questions.ask(
-            await asked(cases, CHAT, asker=asked_by(2)), recording, "And now?"
+        await limited_cases.questions.ask(
+            await asked(limited_cases, CHAT, asker=asked_by(2)), recording, "And now?"
         )
 
-    assert said(refused.value) == (
+    assert sentence_of(refused.value) == (
         "That recording is 40 sec long, but this chat can ask about only 20 sec more today "
         "(its daily limit is 1 min of audio); try again in 5 hr, 12 min, or ask about a "
         "shorter one."
@@ -601,11 +602,11 @@ async def test_questions_draw_on_a_daily_quota_of_their_own(
 
 
 async def test_say_past_the_speech_quota_never_reaches_mimo(
-    cases: UseCases, speech: FakeSpeech
+    limited_cases: UseCases, speech: FakeSpeech
 ) -> None:
-    await cases.speech.say_notes(SayAsked(chat=CHAT, text="x" * 90, asker=asked_by(1)))
+    await limited_cases.speech.say_notes(SayAsked(chat=CHAT, text="x" * 90, asker=asked_by(1)))
     with pytest.raises(errors.SpeechQuotaShort):
-        await cases.speech.say_notes(SayAsked(chat=CHAT, text="y" * 20, asker=asked_by(2)))
+        await limited_cases.speech.say_notes(SayAsked(chat=CHAT, text="y" * 20, asker=asked_by(2)))
 
     assert [call["text"] for call in speech.synthesized] == ["x" * 90]
 

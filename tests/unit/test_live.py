@@ -37,7 +37,7 @@ class Screen:
             await asyncio.wait_for(self.changed.wait_for(condition), 5)
 
 
-class Clock:
+class MonotonicClock:
     """Monotonic time that moves when the test says."""
 
     def __init__(self) -> None:
@@ -55,7 +55,7 @@ async def every_task_waits() -> None:
 
 
 async def test_updates_faster_than_the_interval_show_only_the_latest() -> None:
-    screen, clock = Screen(), Clock()
+    screen, clock = Screen(), MonotonicClock()
     live = LiveStatus(screen.show, min_interval=60, clock=clock)
 
     for text in ("1 of 4", "2 of 4", "3 of 4"):

@@ -122,17 +122,17 @@ def _records(out: io.StringIO) -> list[dict[str, object]]:
     return [json.loads(line) for line in lines]
 
 
-def _strings(value: object) -> Iterator[str]:
+def _every_string(value: object) -> Iterator[str]:
     """Every string in a parsed JSON value, keys included."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for key, item in value.items():
             yield key
-            yield from _strings(item)
+            yield from _every_string(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from _every_string(item)
 
 
 def _assert_nowhere(secret: str, out: io.StringIO) -> None:
@@ -147,7 +147,7 @@ def _assert_nowhere(secret: str, out: io.StringIO) -> None:
     for spelling in spellings:
         assert spelling not in raw, raw
     for record in _records(out):
-        for text in _strings(record):
+        for text in _every_string(record):
             assert secret not in text, record
 
 

@@ -115,7 +115,7 @@ def delta(**fields: Any) -> dict[str, Any]:
     return {"choices": [{"index": 0, "delta": fields}]}
 
 
-def wav_bytes(pcm: bytes = b"\0\0" * 2400) -> bytes:
+def wav_of(pcm: bytes = b"\0\0" * 2400) -> bytes:
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as wav:
         wav.setnchannels(1)
@@ -202,7 +202,9 @@ async def test_asr_audio_up_to_10_mb_of_base64_is_sent(connect: Connect) -> None
     assert transcript.text == "ok"
 
 
-async def test_asr_audio_over_10_mb_of_base64_is_refused_before_sending(connect: Connect) -> None:
+async def test_asr_audio_over_10_mb_of_base64_is_refused_before_sending(
+    connect: Connect,
+) -> None:
     audio = b"\0" * (10_000_000 // 4 * 3 + 1)  # 10 MiB would still be 485,760 more
     client = connect(lambda r: pytest.fail("nothing should be sent"))
     with pytest.raises(AudioTooLarge) as caught:
@@ -234,8 +236,10 @@ async def test_a_streamed_transcript_checks_the_audio_first(connect: Connect) ->
 # --- speech synthesis --------------------------------------------------------------------------
 
 
-async def test_synthesize_speaks_the_text_as_the_assistant_in_v25_style(connect: Connect) -> None:
-    wav = wav_bytes()
+async def test_synthesize_speaks_the_text_as_the_assistant_in_v25_style(
+    connect: Connect,
+) -> None:
+    wav = wav_of()
 
     def handler(request: httpx.Request) -> httpx.Response:
         body = body_of(request)
@@ -248,7 +252,9 @@ async def test_synthesize_speaks_the_text_as_the_assistant_in_v25_style(connect:
     assert await connect(handler).synthesize("Hello", voice="Mia", style="Happy") == wav
 
 
-async def test_synthesize_on_v2_uses_a_style_tag_and_the_default_voice(connect: Connect) -> None:
+async def test_synthesize_on_v2_uses_a_style_tag_and_the_default_voice(
+    connect: Connect,
+) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = body_of(request)
         assert body["model"] == "mimo-v2-tts"
@@ -469,7 +475,9 @@ async def test_a_refused_model_names_the_setting_of_what_was_asked(
     assert "set MIMO_CHAT_MODEL to a model MiMo offers" in chat.value.detail
 
 
-async def test_a_bad_request_about_something_else_is_no_refused_model(connect: Connect) -> None:
+async def test_a_bad_request_about_something_else_is_no_refused_model(
+    connect: Connect,
+) -> None:
     client = connect(lambda r: mimo_error(400, "unsupported language 'xx'"), max_retries=0)
     with pytest.raises(MimoBadRequest) as caught:
         await client.synthesize("hi")

@@ -13,7 +13,7 @@ V25 = "mimo-v2.5-tts"
 DESIGN = "mimo-v2.5-tts-voicedesign"
 
 
-def spoken(model: str, text: str, style: str | None) -> str:
+def assistant_text(model: str, text: str, style: str | None) -> str:
     """The assistant text of a one-message request."""
     messages = tts_messages(model, text, style)
     assert messages == [{"role": "assistant", "content": messages[-1]["content"]}]
@@ -55,29 +55,32 @@ def test_only_the_v2_family_is_v2() -> None:
 
 
 def test_v2_style_is_a_style_tag_prefix() -> None:
-    assert spoken(V2, "Tomorrow is Friday!", "Happy") == "<style>Happy</style>Tomorrow is Friday!"
+    assert (
+        assistant_text(V2, "Tomorrow is Friday!", "Happy")
+        == "<style>Happy</style>Tomorrow is Friday!"
+    )
 
 
 def test_v2_without_style_speaks_the_text_as_is() -> None:
-    assert spoken(V2, "Hello there", None) == "Hello there"
+    assert assistant_text(V2, "Hello there", None) == "Hello there"
 
 
 @pytest.mark.parametrize("word", ["sing", "Singing", "唱歌"])
 def test_v2_singing_is_the_word_alone_in_the_tag(word: str) -> None:
-    assert spoken(V2, "la la la", word) == f"<style>{word.casefold()}</style>la la la"
+    assert assistant_text(V2, "la la la", word) == f"<style>{word.casefold()}</style>la la la"
 
 
 def test_v2_user_style_tags_cannot_replace_the_chat_style() -> None:
     text = "<style>Angry</style>Hi</style><style>Shout</style> there"
-    assert spoken(V2, text, "Calm") == "<style>Calm</style>Angry Hi Shout there"
+    assert assistant_text(V2, text, "Calm") == "<style>Calm</style>Angry Hi Shout there"
 
 
 def test_v2_user_style_tags_are_removed_without_a_chat_style_too() -> None:
-    assert spoken(V2, "< STYLE >Angry</Style >Hi", None) == "Angry Hi"
+    assert assistant_text(V2, "< STYLE >Angry</Style >Hi", None) == "Angry Hi"
 
 
 def test_a_style_cannot_close_its_own_tag() -> None:
-    assert spoken(V2, "Hi", "Happy</style>Sad") == "<style>Happy Sad</style>Hi"
+    assert assistant_text(V2, "Hi", "Happy</style>Sad") == "<style>Happy Sad</style>Hi"
 
 
 # --- v2.5: (style) prefix or director mode -----------------------------------------------------
@@ -85,11 +88,11 @@ def test_a_style_cannot_close_its_own_tag() -> None:
 
 @pytest.mark.parametrize("style", ["Happy", "whisper, slow", "东北话", "very fast and excited"])
 def test_v25_short_styles_are_a_bracket_prefix(style: str) -> None:
-    assert spoken(V25, "Hello", style) == f"({style})Hello"
+    assert assistant_text(V25, "Hello", style) == f"({style})Hello"
 
 
 def test_v25_singing_is_a_sing_prefix() -> None:
-    assert spoken(V25, "la la la", "Sing") == "(sing)la la la"
+    assert assistant_text(V25, "la la la", "Sing") == "(sing)la la la"
 
 
 @pytest.mark.parametrize(
@@ -108,7 +111,7 @@ def test_v25_a_direction_goes_into_a_user_message_before_the_text(style: str) ->
 
 
 def test_v25_brackets_inside_a_style_are_dropped() -> None:
-    assert spoken(V25, "Hi", "Happy)(Sad") == "(Happy Sad)Hi"
+    assert assistant_text(V25, "Hi", "Happy)(Sad") == "(Happy Sad)Hi"
 
 
 @pytest.mark.parametrize("style", [None, "Calm"])
@@ -116,13 +119,13 @@ def test_v25_a_users_leading_brackets_are_spoken_as_words_not_read_as_a_style(
     style: str | None,
 ) -> None:
     prefix = f"({style})" if style else ""
-    assert spoken(V25, "(Angry)Go away", style) == f"{prefix}Angry Go away"
-    assert spoken(V25, "[laugh]", style) == f"{prefix}laugh"
-    assert spoken(V25, "（唱歌）啦啦啦", style) == f"{prefix}唱歌 啦啦啦"
+    assert assistant_text(V25, "(Angry)Go away", style) == f"{prefix}Angry Go away"
+    assert assistant_text(V25, "[laugh]", style) == f"{prefix}laugh"
+    assert assistant_text(V25, "（唱歌）啦啦啦", style) == f"{prefix}唱歌 啦啦啦"
 
 
 def test_style_tags_are_taken_out_of_the_text_on_v25_too() -> None:
-    assert spoken(V25, "<style>whisper</style>hello", "Calm") == "(Calm)whisper hello"
+    assert assistant_text(V25, "<style>whisper</style>hello", "Calm") == "(Calm)whisper hello"
 
 
 def test_text_that_is_only_tags_is_empty_text() -> None:
@@ -132,7 +135,7 @@ def test_text_that_is_only_tags_is_empty_text() -> None:
 
 
 def test_v25_audio_tags_pass_through() -> None:
-    assert spoken(V25, "I think [cough] I am ill", "Sad") == "(Sad)I think [cough] I am ill"
+    assert assistant_text(V25, "I think [cough] I am ill", "Sad") == "(Sad)I think [cough] I am ill"
 
 
 def test_the_text_always_goes_in_the_assistant_message() -> None:

@@ -67,14 +67,14 @@ def test_inert_text_has_no_tag_needs_no_second_pass_and_keeps_its_length(text: s
 # --- each prompt built from chat text -----------------------------------------------------------
 
 
-def said(words: str, author: str = "Eve") -> ChatMessage:
+def message_by(words: str, author: str = "Eve") -> ChatMessage:
     when = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)
     return ChatMessage(ChatRef("telegram", "-1"), "1", author, when, words)
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_a_summary_prompt_has_one_conversation_fence(attack: str) -> None:
-    lines = [render_line(said(attack, author=attack), "UTC")]
+    lines = [render_line(message_by(attack, author=attack), "UTC")]
     prompt = conversation_prompt(lines, language="en", part=1, parts=1)
     assert tags_in(prompt.user) == ["conversation", "conversation"]
     merged = merge_prompt([attack, attack], language="en", final=True)

@@ -30,7 +30,7 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 VOICES = assignable_voices("mimo-v2.5-tts")
 
 
-def said(text: str, *, limit: int = 300, **names: str) -> str | None:
+def sayable_of(text: str, *, limit: int = 300, **names: str) -> str | None:
     return sayable(text, marks=MARKS, limit=limit, names=names)
 
 
@@ -57,18 +57,18 @@ def said(text: str, *, limit: int = 300, **names: str) -> str | None:
     ],
 )
 def test_markup_is_made_sayable_or_skipped(typed: str, heard: str) -> None:
-    assert said(typed) == heard
+    assert sayable_of(typed) == heard
 
 
 def test_mentions_read_as_the_names_they_mention_and_unknown_ones_are_left_out() -> None:
-    heard = said("<@1> and <@!2> see <#3> with <@&4>, not <@5>", **{
+    heard = sayable_of("<@1> and <@!2> see <#3> with <@&4>, not <@5>", **{
         "1": "Ann", "2": "Bob", "3": "general", "4": "Mods",
     })  # fmt: skip
     assert heard == "Ann and Bob see general with Mods, not"
 
 
 def test_a_long_message_is_cut_at_a_word_and_says_so() -> None:
-    heard = said("word " * 100, limit=42)
+    heard = sayable_of("word " * 100, limit=42)
     assert heard is not None
     assert heard.endswith("… and so on")
     assert len(heard) <= 42 + len("… and so on")
@@ -82,7 +82,7 @@ def test_attachments_are_named_and_alone_they_are_what_is_said() -> None:
 
 @pytest.mark.parametrize("typed", ["", "   ", "<@9>", "***", "<t:1:R>", "\u200b\u200b"])
 def test_nothing_sayable_is_not_read(typed: str) -> None:
-    assert said(typed) is None
+    assert sayable_of(typed) is None
 
 
 @given(st.text(max_size=400), st.integers(min_value=10, max_value=300))
@@ -104,7 +104,7 @@ def test_names_are_said_without_their_markup() -> None:
 # --- whose messages are read -----------------------------------------------------------------
 
 
-def heard(author: str = "1", text: str = "hi", **kinds: bool) -> ChannelMessage:
+def heard_message(author: str = "1", text: str = "hi", **kinds: bool) -> ChannelMessage:
     return ChannelMessage(id=text + author, author_id=author, author_name="Ann", text=text, at=NOW,
                         **kinds)  # fmt: skip
 
@@ -120,12 +120,17 @@ def test_ordinary_messages_are_not_commands(typed: str) -> None:
 
 
 def test_bots_webhooks_and_commands_are_read_only_where_the_server_turned_them_on() -> None:
-    kinds = [heard(bot=True), heard(bot=True, webhook=True), heard(text="!play x"), heard()]
+    kinds = [
+        heard_message(bot=True),
+        heard_message(bot=True, webhook=True),
+        heard_message(text="!play x"),
+        heard_message(),
+    ]
     assert [passed_over(m, ReaderRules()) for m in kinds] == [True, True, True, False]
     everything = ReaderRules(bots=True, webhooks=True, commands=True)
     assert [passed_over(m, everything) for m in kinds] == [False, False, False, False]
     # A webhook's message is a webhook's, even though Discord marks its author a bot.
-    assert not passed_over(heard(bot=True, webhook=True), ReaderRules(webhooks=True))
+    assert not passed_over(heard_message(bot=True, webhook=True), ReaderRules(webhooks=True))
 
 
 # --- which voice ---------------------------------------------------------------------------
@@ -183,27 +188,27 @@ def test_the_name_is_said_when_the_speaker_changes_or_after_a_silence() -> None:
 
 def test_a_full_queue_drops_the_oldest_and_says_so_once_until_it_runs_empty() -> None:
     queue = ReadingQueue(2)
-    overflows = [queue.push(heard(text=str(n))) for n in range(5)]
+    overflows = [queue.push(heard_message(text=str(n))) for n in range(5)]
     assert overflows[:2] == [None, None]
     assert [o.dropped.text for o in overflows[2:] if o] == ["0", "1", "2"]
     assert [o.tell for o in overflows[2:] if o] == [True, False, False]
     assert [m.text for m in (queue.pop(), queue.pop(), queue.pop()) if m] == ["3", "4"]
-    queue.push(heard(text="5"))
-    queue.push(heard(text="6"))
-    overflow = queue.push(heard(text="7"))
+    queue.push(heard_message(text="5"))
+    queue.push(heard_message(text="6"))
+    overflow = queue.push(heard_message(text="7"))
     assert overflow is not None and overflow.tell  # a new flood is told again
 
 
 def test_a_message_delivered_twice_waits_once() -> None:
     queue = ReadingQueue(5)
-    queue.push(heard(text="same"))
-    queue.push(heard(text="same"))
+    queue.push(heard_message(text="same"))
+    queue.push(heard_message(text="same"))
     assert len(queue) == 1
 
 
 def test_a_message_is_read_as_it_stands_at_its_turn_and_never_once_deleted() -> None:
     queue = ReadingQueue(5)
-    first, second, third = (heard(text=word) for word in ("one", "two", "three"))
+    first, second, third = (heard_message(text=word) for word in ("one", "two", "three"))
     for message in (first, second, third):
         queue.push(message)
     edited = replace(second, text="two, edited")
@@ -216,12 +221,14 @@ def test_a_message_is_read_as_it_stands_at_its_turn_and_never_once_deleted() -> 
     assert not queue.edit(replace(edited, text="back again"))  # deleted stays deleted
     queue.done(first.id)
     assert not queue.edit(first) and not queue.delete(first.id)  # read: nothing to change
-    assert not queue.edit(heard(text="never heard"))
+    assert not queue.edit(heard_message(text="never heard"))
 
 
 def test_turns_let_go_unfinished_are_forgotten() -> None:
     queue = ReadingQueue(100)
     for n in range(50):
-        queue.push(heard(text=str(n)))
+        queue.push(heard_message(text=str(n)))
         queue.pop()
-    assert queue.latest(heard(text="0").id) is None and queue.latest(heard(text="49").id)
+    assert queue.latest(heard_message(text="0").id) is None and queue.latest(
+        heard_message(text="49").id
+    )

@@ -43,7 +43,7 @@ WORST_CASES = (
 )
 
 
-def said(message: str) -> str:
+def spoken_form(message: str) -> str:
     return sayable(message, marks=MARKS, limit=10_000) or ""
 
 
@@ -61,7 +61,7 @@ def test_a_spoiler_is_never_said_whatever_surrounds_it(
     secret = " ".join([*inside[:at], SECRET, *inside[at:]])
     message = " ".join([*before, SHOWN, f"||{secret}||", *after])
 
-    spoken = said(message)
+    spoken = spoken_form(message)
 
     assert SECRET not in spoken
     assert SHOWN in spoken
@@ -70,10 +70,10 @@ def test_a_spoiler_is_never_said_whatever_surrounds_it(
 
 def test_the_worst_cases_read_aloud_before_say_nothing_of_their_secret() -> None:
     for case in WORST_CASES:
-        assert SECRET not in said(case), case
+        assert SECRET not in spoken_form(case), case
 
 
 def test_what_discord_shows_is_still_said() -> None:
-    assert said("``` not closed, so shown ||Zebulon||") == ("not closed, so shown a spoiler")
-    assert said("`||shown as it is||` after") == "shown as it is after"
-    assert said("```a ||inside code|| b``` after") == "a code block. after"
+    assert spoken_form("``` not closed, so shown ||Zebulon||") == ("not closed, so shown a spoiler")
+    assert spoken_form("`||shown as it is||` after") == "shown as it is after"
+    assert spoken_form("```a ||inside code|| b``` after") == "a code block. after"

@@ -7,7 +7,7 @@ import pytest
 
 
 @pytest.fixture
-def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+def shares_suite(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(
         test_many="""
@@ -24,23 +24,23 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-def ran(suite: pytest.Pytester, *args: str) -> set[str]:
-    result = suite.runpytest("-p", "tests.shares", "-v", *args)
+def ran(shares_suite: pytest.Pytester, *args: str) -> set[str]:
+    result = shares_suite.runpytest("-p", "tests.shares", "-v", *args)
     return {line.split(" ")[0] for line in result.outlines if " PASSED" in line}
 
 
-def test_the_shares_run_every_test_once_in_any_order(suite: pytest.Pytester) -> None:
-    everything = ran(suite)
-    shares = [ran(suite, f"--share={k}/3", f"--randomly-seed={k}") for k in (1, 2, 3)]
+def test_the_shares_run_every_test_once_in_any_order(shares_suite: pytest.Pytester) -> None:
+    everything = ran(shares_suite)
+    shares = [ran(shares_suite, f"--share={k}/3", f"--randomly-seed={k}") for k in (1, 2, 3)]
 
     assert len(everything) == 41
     assert set().union(*shares) == everything
     assert sum(len(share) for share in shares) == 41
     assert all(shares)
-    assert ran(suite, "--share=2/3", "--randomly-seed=99") == shares[1]
+    assert ran(shares_suite, "--share=2/3", "--randomly-seed=99") == shares[1]
 
 
-def test_a_share_that_does_not_exist_is_refused(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("-p", "tests.shares", "--share=3/2")
+def test_a_share_that_does_not_exist_is_refused(shares_suite: pytest.Pytester) -> None:
+    result = shares_suite.runpytest("-p", "tests.shares", "--share=3/2")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--share 3/2: K must be between 1 and N*"])

@@ -52,21 +52,21 @@ def service() -> SummaryService:
     )
 
 
-def said(text: str) -> ChatMessage:
+def message_saying(text: str) -> ChatMessage:
     return ChatMessage(chat=CHAT, message_id="1", author="A", sent_at=NOW, text=text)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "/summary 2h", "  /forget"])
 async def test_commands_and_empty_text_are_never_logged(text: str) -> None:
     BrokenUnitOfWork.entered = 0
-    assert await service().record(said(text)) is False
+    assert await service().record(message_saying(text)) is False
     assert BrokenUnitOfWork.entered == 0  # not even looked up
 
 
 async def test_a_storage_failure_while_logging_is_not_an_error_for_the_chat(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert await service().record(said("hello")) is False
+    assert await service().record(message_saying("hello")) is False
     assert "could not log a message" in caplog.text
 
 

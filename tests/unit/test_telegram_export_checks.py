@@ -19,7 +19,7 @@ from bots.cli.exports.telegram_desktop import ExportError, read_export
 INSIDE = "voice_messages/audio_1@01-11-2026_10-00-00.ogg"
 
 
-def _voice(number: int, file: str, **extra: Any) -> dict[str, Any]:
+def _voice_entry(number: int, file: str, **extra: Any) -> dict[str, Any]:
     return {
         "id": number, "type": "message", "date": "2026-11-01T12:00:00",
         "date_unixtime": "1793527200", "from": "Ann", "from_id": "user21", "file": file,
@@ -43,7 +43,10 @@ def test_an_existing_file_outside_the_export_is_refused_for_being_outside(tmp_pa
     (folder / "files").mkdir(parents=True)
     (folder / "files" / "link.ogg").symlink_to(outside)
     named = ["../outside.ogg", "files/link.ogg", str(outside), "files/../../outside.ogg"]
-    messages = [_voice(1, INSIDE), *(_voice(n, file) for n, file in enumerate(named, start=2))]
+    messages = [
+        _voice_entry(1, INSIDE),
+        *(_voice_entry(n, file) for n, file in enumerate(named, start=2)),
+    ]
 
     read = read_export(_export(folder, messages))
 
@@ -54,7 +57,7 @@ def test_an_existing_file_outside_the_export_is_refused_for_being_outside(tmp_pa
 
 def test_a_message_dated_in_the_future_counts_as_read_now(tmp_path: Path) -> None:
     ahead = datetime.now(UTC) + timedelta(days=3 * 365)
-    later = _voice(2, INSIDE, date_unixtime=str(int(ahead.timestamp())))
+    later = _voice_entry(2, INSIDE, date_unixtime=str(int(ahead.timestamp())))
     text = {"id": 3, "type": "message", "date": ahead.replace(tzinfo=None).isoformat(),
             "from": "Bob", "from_id": "user22", "text": "See you in three years"}  # fmt: skip
     before = datetime.now(UTC)
@@ -69,7 +72,7 @@ def test_a_message_dated_in_the_future_counts_as_read_now(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("stated", ["seven", [7], {"s": 7}, -3, "nan", "inf"])
 def test_a_length_that_is_no_number_is_said_with_its_message(tmp_path: Path, stated: Any) -> None:
-    messages = [_voice(1, INSIDE), _voice(2, INSIDE, duration_seconds=stated)]
+    messages = [_voice_entry(1, INSIDE), _voice_entry(2, INSIDE, duration_seconds=stated)]
 
     with pytest.raises(ExportError, match=r"result\.json: message 2: duration_seconds is no len"):
         read_export(_export(tmp_path, messages))
@@ -89,7 +92,7 @@ def test_json_nested_too_deep_is_said_in_one_line(tmp_path: Path) -> None:
 def test_a_file_name_no_system_takes_is_a_file_the_export_does_not_hold(
     tmp_path: Path, file: str
 ) -> None:
-    read = read_export(_export(tmp_path, [_voice(1, INSIDE), _voice(2, file)]))
+    read = read_export(_export(tmp_path, [_voice_entry(1, INSIDE), _voice_entry(2, file)]))
 
     assert [voice.message_id for voice in read.past.voices] == ["1"]
     assert read.not_included == 1
@@ -108,7 +111,7 @@ def _hostile_export(
     `where` ("chat", "message", "from_id", "forwarded_from_id" or "duration_seconds" of its
     second message) holds `written`, as the JSON file writes it; `neighbour`: the id of
     another chat of an account's export."""
-    second = _voice(2, INSIDE)
+    second = _voice_entry(2, INSIDE)
     if where == "forwarded_from_id":
         second |= {"forwarded_from": "Dee", "forwarded_from_id": HOSTILE}
     elif where != "chat":
@@ -117,7 +120,7 @@ def _hostile_export(
         "name": "Flat 4B",
         "type": "private_supergroup",
         "id": HOSTILE if where == "chat" else 1555,
-        "messages": [_voice(1, INSIDE), second],
+        "messages": [_voice_entry(1, INSIDE), second],
     }
     other = {"name": "Book club", "type": "private_group", "id": neighbour, "messages": []}
     body: Any = chat if shape == "one chat" else {"chats": {"list": [other, chat]}}

@@ -26,7 +26,7 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
     return pytester
 
 
-def run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
+def run_limited_suite(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
     return suite.runpytest_subprocess("-p", "tests.time_limit", "-p", "no:randomly", *args)
 
 
@@ -48,7 +48,7 @@ def test_a_test_that_waits_forever_fails_at_its_limit_saying_what_it_awaits(
             pass
         """
     )
-    result = run(suite, "-n", "0")
+    result = run_limited_suite(suite, "-n", "0")
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(
         [
@@ -84,7 +84,7 @@ def test_a_test_whose_teardown_hangs_too_ends_its_worker_and_the_run_goes_on(
             pass
         """
     )
-    result = run(suite, "-n", "1")
+    result = run_limited_suite(suite, "-n", "1")
     result.stdout.fnmatch_lines(["*worker 'gw0' crashed while running '*::test_stuck'*"])
     assert result.ret != 0
     outcomes = result.parseoutcomes()

@@ -58,11 +58,14 @@ def entries(catalog: Catalog) -> dict[tuple[str | None, object], Message]:
 
 
 def forms(message: Message) -> list[str]:
+    """A catalogue message's translated forms (one, or one per plural form); test_glossary
+    reads them too."""
     string = message.string
     return [string] if isinstance(string, str) else list(string or [""])
 
 
 def sources(message: Message) -> list[str]:
+    """A catalogue message's English forms (singular, and plural when it has one)."""
     return [message.id] if isinstance(message.id, str) else list(message.id)
 
 

@@ -28,16 +28,6 @@ OTHER = ChatRef("discord", "42")
 
 
 @pytest.fixture
-def store() -> dict[ChatRef, Preferences]:
-    return {}
-
-
-@pytest.fixture
-def speech() -> FakeSpeech:
-    return FakeSpeech()
-
-
-@pytest.fixture
 def cases(store: dict[ChatRef, Preferences], speech: FakeSpeech) -> UseCases:
     return fake_use_cases(
         speech=speech,
@@ -48,13 +38,13 @@ def cases(store: dict[ChatRef, Preferences], speech: FakeSpeech) -> UseCases:
     )
 
 
-async def transcribed(cases: UseCases, source: Path | RemoteRecording) -> LongTranscript:
+async def transcribed_by_cases(cases: UseCases, source: Path | RemoteRecording) -> LongTranscript:
     """`source`'s transcript, by the chat's preferences as a request in it reads them."""
     prefs = (await asked(cases, CHAT)).prefs
     return await cases.transcription.transcribe_long_audio(CHAT, source, prefs=prefs)
 
 
-async def say(cases: UseCases, text: str) -> VoiceNote:
+async def say_once(cases: UseCases, text: str) -> VoiceNote:
     """`/say text` in the chat: its one voice note."""
     [note] = (await cases.speech.say_notes(SayAsked(chat=CHAT, text=text))).notes
     return note
@@ -69,7 +59,7 @@ async def test_transcript_joins_pieces_in_order(cases: UseCases, tmp_path: Path)
     source = tmp_path / "a.ogg"
     source.write_bytes(b"abcdefghij")
 
-    heard = await transcribed(cases, source)
+    heard = await transcribed_by_cases(cases, source)
     transcript = heard.as_transcript()
 
     assert transcript.text == "text of abcd text of efgh text of ij"
@@ -83,7 +73,7 @@ async def test_transcription_uses_the_chat_language(
     source = tmp_path / "a.ogg"
     source.write_bytes(b"ab")
 
-    await transcribed(cases, source)
+    await transcribed_by_cases(cases, source)
 
     assert speech.transcribed == [(b"ab", "audio/mpeg", "zh")]
 
@@ -92,7 +82,7 @@ async def test_say_uses_the_chosen_voice_and_style(cases: UseCases, speech: Fake
     await cases.preferences.set_voice(CHAT, "mia", can_manage=True)
     await cases.preferences.set_style(CHAT, "  happy\n and  bright ", can_manage=True)
 
-    note = await say(cases, "Hello there")
+    note = await say_once(cases, "Hello there")
 
     assert note.data == b"OggSRIFF-fake-wav"
     assert speech.synthesized == [
@@ -107,14 +97,14 @@ async def test_say_uses_the_chosen_voice_and_style(cases: UseCases, speech: Fake
 
 async def test_say_refuses_empty_and_overlong_text(cases: UseCases) -> None:
     with pytest.raises(errors.EmptyText):
-        await say(cases, " \n\t\x00 ")
+        await say_once(cases, " \n\t\x00 ")
     with pytest.raises(errors.TextTooLong) as caught:
-        await say(cases, "x" * 51)
+        await say_once(cases, "x" * 51)
     assert caught.value.params == {"length": 51, "limit": 50}
 
 
 async def test_say_drops_control_characters(cases: UseCases, speech: FakeSpeech) -> None:
-    await say(cases, "hi\x07 there\x1b")
+    await say_once(cases, "hi\x07 there\x1b")
     assert speech.synthesized[0]["text"] == "hi there"
 
 
@@ -157,7 +147,7 @@ async def test_a_voice_missing_from_the_model_falls_back_to_its_default(
 ) -> None:
     store[CHAT] = Preferences(voice="Mia", tts_model="mimo-v2-tts")
 
-    await say(cases, "hello")
+    await say_once(cases, "hello")
 
     assert speech.synthesized[0]["voice"] == "mimo_default"
     assert speech.synthesized[0]["model"] == "mimo-v2-tts"
@@ -182,13 +172,13 @@ async def test_recordings_declared_too_big_or_too_long_are_refused_before_downlo
     refusals = []
     for size, seconds in [(1001, 3), (100, 3601), (100, 3600), (100, None)]:
         try:
-            await transcribed(cases, declared(size, seconds))
+            await transcribed_by_cases(cases, declared(size, seconds))
         except errors.AudioTooLarge as refusal:
             refusals.append(refusal.params["limit"])
     big = tmp_path / "big.ogg"
     big.write_bytes(b"x" * 1001)
     with pytest.raises(errors.AudioTooLarge):
-        await transcribed(cases, big)
+        await transcribed_by_cases(cases, big)
 
     assert refusals == [Megabytes(0), Duration(3600)]
     assert located == ["100 B, 3600 s", "100 B, None s"]
@@ -244,7 +234,7 @@ class FakeChat:
         return Answer(text=self.answer)
 
 
-def heard(text: str, seconds: float) -> LongTranscript:
+def long_transcript(text: str, seconds: float) -> LongTranscript:
     return LongTranscript(parts=(TranscriptPart(0.0, seconds, text),), duration=seconds)
 
 
@@ -258,14 +248,14 @@ async def test_an_automatic_gist_condenses_what_was_heard_when_the_chat_wants_on
     wants = read_with(Preferences(gist_minutes=2))
     gists = cases.gists
 
-    assert await gists.automatic(read_with(Preferences()), heard("we meet", 600)) is None
-    assert await gists.automatic(wants, heard("we meet", 119)) is None
-    assert await gists.automatic(wants, heard("  ", 600)) is None
+    assert await gists.automatic(read_with(Preferences()), long_transcript("we meet", 600)) is None
+    assert await gists.automatic(wants, long_transcript("we meet", 119)) is None
+    assert await gists.automatic(wants, long_transcript("  ", 600)) is None
     assert chat.prompts == []
-    gist = await gists.automatic(wants, heard("we meet on Friday", 120))
+    gist = await gists.automatic(wants, long_transcript("we meet on Friday", 120))
 
     assert gist is not None and gist.headline == "They agree on Friday."
-    assert gist.transcript == heard("we meet on Friday", 120)
+    assert gist.transcript == long_transcript("we meet on Friday", 120)
     assert len(chat.prompts) == 1 and "[00:00] we meet on Friday" in chat.prompts[0]
     assert speech.transcribed == []  # condensed as heard: not transcribed again
 

@@ -14,7 +14,7 @@ from core.domain.voice_call import Holder
 SERVER = ChatRef("discord", "guild:1")
 
 
-class Call:
+class PlatformCall:
     """The platform's call: what played, in order; each clip ends when the test says."""
 
     def __init__(self) -> None:
@@ -55,7 +55,7 @@ class Call:
 
 
 class Channels:
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: PlatformCall) -> None:
         self.call = call
 
     def connected(self, server: ChatRef) -> bool:
@@ -65,18 +65,18 @@ class Channels:
         return self.call
 
 
-def note(name: str) -> VoiceNote:
+def clip(name: str) -> VoiceNote:
     return VoiceNote(data=name.encode(), duration=1.0)
 
 
 async def test_the_reading_and_the_interpreter_take_turns_and_skip_only_their_own() -> None:
-    call = Call()
+    call = PlatformCall()
     calls = VoiceCalls(Channels(call))  # type: ignore[arg-type]
     reading = await calls.join(SERVER, "lounge", Holder.READING)
     listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
-    message = asyncio.create_task(reading.play(note("message")))
+    message = asyncio.create_task(reading.play(clip("message")))
     await asyncio.sleep(0)
-    interpretation = asyncio.create_task(listening.play(note("interpretation")))
+    interpretation = asyncio.create_task(listening.play(clip("interpretation")))
     await asyncio.sleep(0)
     assert call.played == ["message"]  # the interpretation waits for the message's end
     assert listening.skip()  # its own clip, waiting: called off
@@ -86,7 +86,7 @@ async def test_the_reading_and_the_interpreter_take_turns_and_skip_only_their_ow
     assert await interpretation  # called off while it waited: never played
     assert call.played == ["message"]
 
-    second = asyncio.create_task(listening.play(note("second")))
+    second = asyncio.create_task(listening.play(clip("second")))
     await asyncio.sleep(0)
     assert not reading.skip()  # the reading has nothing playing: the interpretation plays on
     assert call.skipped == []

@@ -21,7 +21,7 @@ def claims() -> dict[ClaimKey, FakeClaimRow]:
     return {}
 
 
-class ManualClock:
+class SteppedClock:
     """Time that moves only when the test moves it."""
 
     def __init__(self) -> None:
@@ -39,12 +39,12 @@ class ManualClock:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+def clock() -> SteppedClock:
+    return SteppedClock()
 
 
 def claims_of(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock, instance: str = "bot-a"
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock, instance: str = "bot-a"
 ) -> Claims:
     return Claims(
         uow=lambda: FakeWorkUnitOfWork(claims),
@@ -55,7 +55,7 @@ def claims_of(
 
 
 async def test_a_second_delivery_is_not_handled(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     work = claims_of(claims, clock)
     handled = []
@@ -70,7 +70,7 @@ async def test_a_second_delivery_is_not_handled(
 
 @pytest.mark.parametrize("storage", ["working", "down"])
 async def test_what_was_received_is_claimed_once_and_its_work_let_through(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock, storage: str
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock, storage: str
 ) -> None:
     """Received, the work is let through; a second delivery is dropped where the first one's
     claim is stored. With the storage down, nothing tells a second delivery from the first:
@@ -90,14 +90,14 @@ async def test_what_was_received_is_claimed_once_and_its_work_let_through(
 
 
 async def test_a_replica_does_not_take_what_another_claimed(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     assert await claims_of(claims, clock, "bot-a").claim(VOICE_NOTE) is True
     assert await claims_of(claims, clock, "bot-b").claim(VOICE_NOTE) is False
 
 
 async def test_work_that_failed_with_an_answer_is_done(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     work = claims_of(claims, clock)
     with pytest.raises(RuntimeError):
@@ -127,7 +127,7 @@ async def cut_off(work: Claims, claim: Claim, payload: str | None = None) -> Non
 
 
 async def test_work_cut_off_is_redone_at_once_by_the_next_start_of_its_instance(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     await cut_off(claims_of(claims, clock), VOICE_NOTE, "the update")
     restarted = claims_of(claims, clock)
@@ -145,7 +145,7 @@ async def test_work_cut_off_is_redone_at_once_by_the_next_start_of_its_instance(
 
 
 async def test_another_instance_takes_over_only_once_the_lease_has_lapsed(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     await cut_off(claims_of(claims, clock, "bot-a"), VOICE_NOTE, "the update")
     other = claims_of(claims, clock, "bot-b")
@@ -162,7 +162,7 @@ async def test_another_instance_takes_over_only_once_the_lease_has_lapsed(
 
 
 async def test_a_lease_renewed_while_the_work_runs_is_never_taken(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     working = claims_of(claims, clock, "bot-a")
     await working.claim(VOICE_NOTE, "the update")
@@ -174,7 +174,7 @@ async def test_a_lease_renewed_while_the_work_runs_is_never_taken(
 
 
 async def test_work_that_cannot_be_redone_is_told_once(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     await cut_off(claims_of(claims, clock), VOICE_NOTE)  # nothing stored to redo it from
     told: list[Claim] = []
@@ -186,7 +186,7 @@ async def test_work_that_cannot_be_redone_is_told_once(
 
 
 async def test_work_that_killed_two_processes_or_is_an_hour_old_is_told_not_redone(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     old = Claim("telegram", "42", "8")
     await cut_off(claims_of(claims, clock), old, "an old update")
@@ -205,7 +205,7 @@ async def test_work_that_killed_two_processes_or_is_an_hour_old_is_told_not_redo
 
 
 async def test_only_this_platforms_lapsed_claims_are_swept(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     mine = claims_of(claims, clock, "bot-a")
     await mine.claim(VOICE_NOTE)
@@ -223,7 +223,7 @@ async def test_only_this_platforms_lapsed_claims_are_swept(
 
 
 async def test_a_chat_that_cannot_be_told_does_not_stop_the_others(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     work = claims_of(claims, clock)
     gone, still_here = Claim("telegram", "1", "1"), Claim("telegram", "2", "1")
@@ -242,7 +242,7 @@ async def test_a_chat_that_cannot_be_told_does_not_stop_the_others(
     assert await work.state(gone) == "failed"  # not retried at every start
 
 
-def claims_down(clock: ManualClock) -> Claims:
+def claims_down(clock: SteppedClock) -> Claims:
     """Claims whose storage cannot be reached."""
 
     def broken() -> FakeWorkUnitOfWork:
@@ -251,13 +251,13 @@ def claims_down(clock: ManualClock) -> Claims:
     return Claims(uow=broken, instance="bot-a", clock=clock, retention=timedelta(days=1))
 
 
-async def test_without_storage_the_work_still_runs(clock: ManualClock) -> None:
+async def test_without_storage_the_work_still_runs(clock: SteppedClock) -> None:
     async with claims_down(clock).handling(VOICE_NOTE) as first:
         assert first
 
 
 async def test_claims_older_than_the_retention_are_deleted(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     work = claims_of(claims, clock)
     old, recent = Claim("telegram", "1", "1"), Claim("telegram", "1", "2")
@@ -287,7 +287,7 @@ async def _never_redo(claim: Claim, payload: str) -> None:
 
 
 async def test_a_dead_processs_work_is_taken_over_as_its_lease_lapses(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     """A replica that keeps its own leases looks for lapsed ones every lease, and also at the
     moment another process's lease runs out: a dead replica's work waits the lease, not up to
@@ -313,7 +313,7 @@ async def test_a_dead_processs_work_is_taken_over_as_its_lease_lapses(
 
 
 async def test_work_is_marked_done_the_moment_its_answer_went_out_with_that_answer(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     """`answered` inside the handling marks the claim there and then, noting the message that
     answered; what the handling does afterwards no longer holds the mark back."""
@@ -330,7 +330,7 @@ async def test_work_is_marked_done_the_moment_its_answer_went_out_with_that_answ
 
 
 async def test_a_mark_that_failed_as_the_answer_went_is_made_as_the_handling_ends(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     """The marks' own connection broken: the claim stays held, and the end of the handling
     marks it through the work's connections."""
@@ -339,7 +339,8 @@ async def test_a_mark_that_failed_as_the_answer_went_is_made_as_the_handling_end
         raise ConnectionError("the marks' connection broke")
 
     work = Claims(
-        uow=lambda: FakeWorkUnitOfWork(claims), mark_uow=broken, instance="bot-a", clock=clock,
+        uow=lambda: FakeWorkUnitOfWork(claims), mark_uow=broken, instance="bot-a",
+        clock=clock,
         retention=timedelta(days=7),
     )  # fmt: skip
     async with work.handling(VOICE_NOTE, "the update"):
@@ -350,7 +351,7 @@ async def test_a_mark_that_failed_as_the_answer_went_is_made_as_the_handling_end
 
 
 async def test_answered_outside_a_claims_handling_does_nothing(
-    claims: dict[ClaimKey, FakeClaimRow], clock: ManualClock
+    claims: dict[ClaimKey, FakeClaimRow], clock: SteppedClock
 ) -> None:
     await answered("301")  # unclaimed work: nothing to mark
     work = claims_of(claims, clock)

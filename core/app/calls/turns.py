@@ -174,7 +174,8 @@ class CallLines:
         """`member_id` said no (`drop`): the lines of their turns under way, kept as their
         words were shown, are taken out of the transcript."""
         async with self.keeping:
-            for (member, _), turn in self.turns.items():
+            # A copy: while a line is taken out, another member's turn may begin.
+            for (member, _), turn in list(self.turns.items()):
                 if member == member_id and turn.dropped:
                     await self._withdraw(keeper, turn)
 

@@ -10,28 +10,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
-from tests.standins.telegram_api import FakeBotApi
 
 
 @pytest_asyncio.fixture
 async def mimo() -> AsyncIterator[FakeMimo]:
     async with FakeMimo(answer_text="Two people talk about the weather.") as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def bot_api() -> AsyncIterator[FakeBotApi]:
-    """The Bot API's stand-in, for the commands that check or start the Telegram bot."""
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def discord_api() -> AsyncIterator[FakeDiscord]:
-    """Discord's stand-in, for the commands that check or start the Discord bot."""
-    async with FakeDiscord() as server:
         yield server
 
 

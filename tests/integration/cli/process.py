@@ -71,7 +71,7 @@ async def voicebridge_on_terminal(*args: str, cwd: Path, env: dict[str, str]) ->
         os.close(attached)
     try:
         # Read while it runs: a full terminal buffer would block the process.
-        shown = asyncio.ensure_future(asyncio.to_thread(_read_all, terminal))
+        shown = asyncio.ensure_future(asyncio.to_thread(_read_terminal, terminal))
         out = await asyncio.wait_for(process.stdout.read() if process.stdout else _none(), TIMEOUT)
         await asyncio.wait_for(process.wait(), timeout=TIMEOUT)
         err = await asyncio.wait_for(shown, timeout=TIMEOUT)
@@ -80,7 +80,7 @@ async def voicebridge_on_terminal(*args: str, cwd: Path, env: dict[str, str]) ->
     return Done(process.returncode or 0, out, err.decode(errors="replace"))
 
 
-def _read_all(terminal: int) -> bytes:
+def _read_terminal(terminal: int) -> bytes:
     chunks = []
     with contextlib.suppress(OSError):  # EIO once the process has closed its end
         while chunk := os.read(terminal, 4096):

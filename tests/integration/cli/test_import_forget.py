@@ -11,10 +11,10 @@ from sqlalchemy import text
 
 from core.infra.storage import create_engine
 from tests.integration.cli.process import TIMEOUT, env, voicebridge
-from tests.integration.cli.test_import_telegram import ANN, ASR, BOB, GROUP, heard, make_export
+from tests.integration.cli.test_import_telegram import ANN, ASR, BOB, GROUP, SAID, make_export
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import next_reply
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
 from tests.voicebridge_process import start
 
@@ -25,7 +25,7 @@ async def test_a_forget_in_the_group_stops_an_import_running_in_another_process(
     export = make_export(cwd)
     settings = env(mimo, DATABASE_URL=database_url, SUMMARY_RETENTION_DAYS="30",
                    ASR_MAX_IN_FLIGHT="1")  # fmt: skip
-    heard(mimo)
+    hears_by_length(mimo, SAID)
     # MiMo's check and the oldest message are answered; the next is held while the group
     # forgets, and answered after it.
     mimo.hold_after(2)
@@ -35,7 +35,7 @@ async def test_a_forget_in_the_group_stops_an_import_running_in_another_process(
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     await mimo.wait_for_requests(2, model=ASR, timeout=TIMEOUT)
-    await until_kept(database_url, 1)
+    await until_whole(database_url, 1)
     bot = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url,
                        summary_retention_days=30)  # fmt: skip
     async with running(bot, bot_api):
@@ -77,7 +77,7 @@ async def kept_recordings(database_url: str) -> int:
         await engine.dispose()
 
 
-async def until_kept(database_url: str, count: int) -> None:
+async def until_whole(database_url: str, count: int) -> None:
     """Wait until `count` recordings are kept whole."""
 
     async def whole() -> int:

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import kept_in_file, log_in_file
 from tests.integration.cli.process import TIMEOUT, env, voicebridge
 from tests.integration.conftest import free_ports, running, settings_for
 from tests.integration.test_telegram_summaries import next_reply
-from tests.standins.mimo import SERVER_ERROR, FakeMimo
+from tests.standins.mimo import SERVER_ERROR, FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
 from tests.voicebridge_process import start
 
@@ -49,7 +50,7 @@ def _message(number: int, days_ago: float, user: int, name: str, **extra: Any) -
     }  # fmt: skip
 
 
-def _recording(
+def _recording_file(
     folder: Path, number: int, days_ago: float, user: int, name: str, *, seconds: int,
     media: str = "voice_message", fmt: str = "ogg",
 ) -> dict[str, Any]:  # fmt: skip
@@ -77,59 +78,19 @@ def make_export(cwd: Path) -> Path:
         {"id": 1, "type": "service", "date": "2026-01-01T10:00:00", "date_unixtime": "1767261600",
          "actor": "Ann", "actor_id": f"user{ANN}", "action": "create_group", "title": "Flat 4B",
          "text": ""},
-        _recording(folder, 2, 40, CY, "Cy", seconds=2),
+        _recording_file(folder, 2, 40, CY, "Cy", seconds=2),
         _message(3, 22, BOB, "Bob", text=["Who has the ", {"type": "bold", "text": "key"}, "?"]),
-        _recording(folder, 4, 21, ANN, "Ann", seconds=4),
+        _recording_file(folder, 4, 21, ANN, "Ann", seconds=4),
         _message(5, 15, ANN, "Ann", media_type="voice_message", mime_type="audio/ogg",
                  duration_seconds=9,
                  file="(File not included. Change data exporting settings to download.)"),
-        _recording(folder, 6, 10, BOB, "Bob", seconds=3, media="video_message", fmt="mp4"),
-        _recording(folder, 7, 5, CY, "Cy", seconds=5, media="audio_file", fmt="mp3"),
-        _recording(folder, 8, 4, DAN, "Dan", seconds=6),
+        _recording_file(folder, 6, 10, BOB, "Bob", seconds=3, media="video_message", fmt="mp4"),
+        _recording_file(folder, 7, 5, CY, "Cy", seconds=5, media="audio_file", fmt="mp3"),
+        _recording_file(folder, 8, 4, DAN, "Dan", seconds=6),
     ]  # fmt: skip
     export = {"name": "Flat 4B", "type": "private_supergroup", "id": BARE_ID, "messages": messages}
     (folder / "result.json").write_text(json.dumps(export, ensure_ascii=False, indent=1))
     return folder
-
-
-def heard(mimo: FakeMimo) -> list[int]:
-    """The recordings MiMo was sent, by their length, in order."""
-    lengths: list[int] = []
-
-    def answer(duration: float, body: object) -> str:
-        lengths.append(round(duration))
-        return SAID[round(duration)]
-
-    mimo.asr_text = answer
-    return lengths
-
-
-def kept(database: Path) -> list[tuple[str, str, str]]:
-    """The recordings kept, by message id: (message id, sender, when sent)."""
-    db = sqlite3.connect(database)
-    try:
-        rows = db.execute(
-            "SELECT message_id, author, sent_at FROM recording_transcripts "
-            "WHERE chat_id = ? ORDER BY message_id",
-            (str(GROUP),),
-        ).fetchall()
-    finally:
-        db.close()
-    return [tuple(map(str, row)) for row in rows]  # type: ignore[misc]
-
-
-def logged(database: Path) -> list[tuple[str, ...]]:
-    """The group's log for /summary: (message id, kind, sender, text), oldest first."""
-    db = sqlite3.connect(database)
-    try:
-        rows = db.execute(
-            "SELECT message_id, kind, author, text FROM chat_messages WHERE chat_id = ? "
-            "ORDER BY sent_at",
-            (str(GROUP),),
-        ).fetchall()
-    finally:
-        db.close()
-    return [tuple(map(str, row)) for row in rows]
 
 
 async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_never_twice(
@@ -139,7 +100,7 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
     database = cwd / "voicebridge.db"
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
                    SUMMARY_RETENTION_DAYS="30")  # fmt: skip
-    lengths = heard(mimo)
+    lengths = hears_by_length(mimo, SAID)
 
     first = await voicebridge(
         "import", "telegram", str(export), "--leave-out", str(DAN), "--yes", cwd=cwd, env=settings
@@ -175,14 +136,14 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
     assert "Kept already, not transcribed again: 3." in again.text
     # Run again without --leave-out, Dan's note is new to it; the three kept are not heard again.
     assert sorted(lengths) == [3, 4, 5, 6]
-    assert logged(database) == [  # for /summary, under their own dates
+    assert log_in_file(database, str(GROUP)) == [  # for /summary, under their own dates
         ("3", "text", "Bob", "Who has the key?"),
         ("4", "transcript", "Ann", SAID[4]),
         ("6", "transcript", "Bob", SAID[3]),
         ("7", "transcript", "Cy", SAID[5]),
         ("8", "transcript", "Dan", SAID[6]),
     ]
-    when = {row[0]: row for row in kept(database)}
+    when = {row[0]: row for row in kept_in_file(database, str(GROUP))}
     assert when["4"][1] == "Ann"
     assert when["4"][2].startswith(f"{NOW - timedelta(days=21):%Y-%m-%d %H:%M}")
 
@@ -211,14 +172,14 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
     assert 'href="https://t.me/c/1555/4"' in found
     assert "keeps the <b>deposit</b> until" in found
     assert forgotten.startswith("Nothing I kept here from the last 30 days has “deposit”")
-    assert kept(database) == []  # /forget took the imported lines too
+    assert kept_in_file(database, str(GROUP)) == []  # /forget took the imported lines too
 
 
 async def test_the_retention_counts_from_each_messages_own_date(cwd: Path, mimo: FakeMimo) -> None:
     export = make_export(cwd)
     database = cwd / "voicebridge.db"
     url = f"sqlite+aiosqlite:///{database}"
-    heard(mimo)
+    hears_by_length(mimo, SAID)
     month = env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="30")
     imported = await voicebridge("import", "telegram", str(export), "--yes", cwd=cwd, env=month)
 
@@ -232,7 +193,7 @@ async def test_the_retention_counts_from_each_messages_own_date(cwd: Path, mimo:
     assert (found.code, found.err) == (0, "")
     assert "The plumber comes on Tuesday morning." in found.text  # plain text in a pipe
     assert "**" not in found.text and "\x1b" not in found.text
-    assert [row[0] for row in kept(database)] == ["6", "7", "8"]
+    assert [row[0] for row in kept_in_file(database, str(GROUP))] == ["6", "7", "8"]
 
 
 async def test_a_days_quota_used_up_pauses_the_import_and_says_so_once(
@@ -243,7 +204,7 @@ async def test_a_days_quota_used_up_pauses_the_import_and_says_so_once(
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
                    SUMMARY_RETENTION_DAYS="30", DAILY_AUDIO_SECONDS="8",
                    ASR_MAX_IN_FLIGHT="2")  # fmt: skip
-    heard(mimo)
+    hears_by_length(mimo, SAID)
     process = await start(
         "import", "telegram", str(export), "--yes", cwd=cwd, env=settings,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
@@ -261,7 +222,7 @@ async def test_a_days_quota_used_up_pauses_the_import_and_says_so_once(
     )
     assert b"used up" not in rest, rest  # said once
     # 4 s and 3 s fit in the day's 8 s; the next, of 5 s, waits for tomorrow.
-    assert [row[0] for row in kept(database)] == ["4", "6"]
+    assert [row[0] for row in kept_in_file(database, str(GROUP))] == ["4", "6"]
     assert len(mimo.calls(ASR)) == 2
 
 
@@ -274,7 +235,7 @@ async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
                    SUMMARY_RETENTION_DAYS="30", ASR_MAX_IN_FLIGHT="1",
                    WORK_LEASE_SECONDS="3")  # fmt: skip
-    lengths = heard(mimo)
+    lengths = hears_by_length(mimo, SAID)
     # One message at a time: MiMo's check and the oldest are answered, the next held until the
     # process is killed.
     mimo.hold_after(2)
@@ -299,7 +260,7 @@ async def test_an_import_killed_mid_way_carries_on_and_hears_nothing_twice(
     assert "voice messages to transcribe: 3, 0:14 of speech." in done.text
     assert len(mimo.calls(ASR)) - sent_before == 3  # the rest, each once
     assert lengths.count(4) == 1  # the one kept is never heard again
-    assert [row[0] for row in kept(database)] == ["4", "6", "7", "8"]
+    assert [row[0] for row in kept_in_file(database, str(GROUP))] == ["4", "6", "7", "8"]
 
 
 async def _until_kept(database: Path, count: int) -> None:
@@ -363,7 +324,7 @@ async def test_an_import_mimo_would_refuse_says_why_before_asking_to_start(
     # The group's text message was announced as one to keep, and nothing was kept.
     assert "Text messages to keep for /summary: 1." in done.text.splitlines()
     assert "Text messages kept" not in done.text
-    assert logged(cwd / "voicebridge.db") == []
+    assert log_in_file(cwd / "voicebridge.db", str(GROUP)) == []
 
 
 async def test_messages_that_could_not_be_transcribed_say_why_and_the_import_fails(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import kept_in_file, log_in_file
 from tests.integration.cli.process import env, voicebridge
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, hears_by_length
 
 ANN, BOB, CAROL, DEE = 21, 22, 25, 26
 SAID = {  # what each recording says, by its length in seconds (the MiMo stand-in hears that)
@@ -35,17 +35,6 @@ TOO_BIG = "(File exceeds maximum size. Change data exporting settings to downloa
 UNAVAILABLE = "(File unavailable, please try again later)"  # as Telegram Desktop writes it
 
 
-def heard(mimo: FakeMimo) -> list[int]:
-    lengths: list[int] = []
-
-    def answer(duration: float, body: object) -> str:
-        lengths.append(round(duration))
-        return SAID[round(duration)]
-
-    mimo.asr_text = answer
-    return lengths
-
-
 def message(number: int, days_ago: float, user: int, name: str, **extra: Any) -> dict[str, Any]:
     sent = NOW - timedelta(days=days_ago)
     return {
@@ -55,7 +44,7 @@ def message(number: int, days_ago: float, user: int, name: str, **extra: Any) ->
     }  # fmt: skip
 
 
-def voice(
+def exported_voice(
     top: Path, under: str, number: int, days_ago: float, user: int, name: str, *, seconds: int,
     **extra: Any,
 ) -> dict[str, Any]:  # fmt: skip
@@ -82,10 +71,10 @@ def account_export(cwd: Path) -> Path:
     top = cwd / "DataExport_2026-11-27"
     top.mkdir()
     flat = [
-        voice(top, "chats/chat_01/", 10, 3, ANN, "Ann", seconds=3),
+        exported_voice(top, "chats/chat_01/", 10, 3, ANN, "Ann", seconds=3),
         message(11, 2, BOB, "Bob", text=["Who has the ", {"type": "bold", "text": "key"}, "?"]),
     ]
-    club = [voice(top, "chats/chat_02/", 10, 3, BOB, "Bob", seconds=5)]
+    club = [exported_voice(top, "chats/chat_02/", 10, 3, BOB, "Bob", seconds=5)]
     chats = [
         {"name": "Flat 4B", "type": "private_supergroup", "id": 1555, "messages": flat},
         {"name": "Book club", "type": "private_group", "id": 1601, "messages": club},
@@ -103,33 +92,6 @@ def account_export(cwd: Path) -> Path:
     return top
 
 
-def kept(database: Path, chat: str) -> list[tuple[str, str, str]]:
-    """The recordings kept in `chat`: (message id, sender, when sent)."""
-    db = sqlite3.connect(database)
-    try:
-        rows = db.execute(
-            "SELECT message_id, author, sent_at FROM recording_transcripts WHERE chat_id = ? "
-            "ORDER BY message_id",
-            (chat,),
-        ).fetchall()
-    finally:
-        db.close()
-    return [tuple(map(str, row)) for row in rows]  # type: ignore[misc]
-
-
-def logged(database: Path, chat: str) -> list[tuple[str, ...]]:
-    db = sqlite3.connect(database)
-    try:
-        rows = db.execute(
-            "SELECT message_id, kind, author, text FROM chat_messages WHERE chat_id = ? "
-            "ORDER BY sent_at",
-            (chat,),
-        ).fetchall()
-    finally:
-        db.close()
-    return [tuple(map(str, row)) for row in rows]
-
-
 def settings_in(cwd: Path, mimo: FakeMimo, **more: str) -> dict[str, str]:
     return env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
                SUMMARY_RETENTION_DAYS="30", **more)  # fmt: skip
@@ -140,7 +102,7 @@ async def test_the_chat_named_of_an_account_export_is_imported_and_the_chats_are
 ) -> None:
     top = account_export(cwd)
     settings = settings_in(cwd, mimo)
-    lengths = heard(mimo)
+    lengths = hears_by_length(mimo, SAID)
     database = cwd / "voicebridge.db"
 
     unnamed = await voicebridge("import", "telegram", str(top), "--yes", cwd=cwd, env=settings)
@@ -184,9 +146,9 @@ async def test_the_chat_named_of_an_account_export_is_imported_and_the_chats_are
         "Book club (telegram:-1601): voice messages to transcribe: 1, 0:05 of speech."
     )
     assert lengths == [3, 5]  # each chat's own file, from its chats/chat_NN folder
-    assert [row[:2] for row in kept(database, "-1001555")] == [("10", "Ann")]
-    assert [row[:2] for row in kept(database, "-1601")] == [("10", "Bob")]
-    assert logged(database, "-1001555") == [
+    assert [row[:2] for row in kept_in_file(database, "-1001555")] == [("10", "Ann")]
+    assert [row[:2] for row in kept_in_file(database, "-1601")] == [("10", "Bob")]
+    assert log_in_file(database, "-1001555") == [
         ("10", "transcript", "Ann", SAID[3]),
         ("11", "text", "Bob", "Who has the key?"),  # text as pieces, joined
     ]
@@ -198,7 +160,7 @@ async def test_an_export_without_unix_times_says_the_zone_it_assumed_and_its_dat
     """An export from before 2022: `date` alone, the exporting computer's local time."""
     top = cwd / "ChatExport_2021"
     older = [
-        voice(top, "", 2, 9, ANN, "Ann", seconds=3),
+        exported_voice(top, "", 2, 9, ANN, "Ann", seconds=3),
         message(3, 8, BOB, "Bob", text="See you at noon"),
     ]
     for one in older:
@@ -206,7 +168,7 @@ async def test_an_export_without_unix_times_says_the_zone_it_assumed_and_its_dat
     older[0]["date"], older[1]["date"] = "2026-11-18T09:15:00", "2026-11-20T14:03:11"
     one_chat(cwd, older, folder=top.name)
     database = cwd / "voicebridge.db"
-    heard(mimo)
+    hears_by_length(mimo, SAID)
 
     asked = await voicebridge("import", "telegram", str(top), "--timezone", "Europe/Berlin",
                               cwd=cwd, env=settings_in(cwd, mimo), stdin=b"n\n")  # fmt: skip
@@ -242,7 +204,7 @@ async def test_an_export_without_unix_times_says_the_zone_it_assumed_and_its_dat
     ]
     assert len(mimo.calls(ASR)) == 1  # the one import agreed to
     assert done.code == 0, done.err
-    [(number, author, sent)] = kept(database, "-1001555")
+    [(number, author, sent)] = kept_in_file(database, "-1001555")
     berlin = datetime(2026, 11, 18, 9, 15, tzinfo=ZoneInfo("Europe/Berlin"))
     assert (number, author) == ("2", "Ann")
     assert sent.startswith(f"{berlin.astimezone(UTC):%Y-%m-%d %H:%M}")  # 08:15 UTC
@@ -254,14 +216,14 @@ async def test_the_three_ways_a_file_is_left_out_are_counted_apart_each_with_wha
     top = cwd / "ChatExport"
     left_out = {"media_type": "voice_message", "mime_type": "audio/ogg", "duration_seconds": 4}
     messages = [
-        voice(top, "", 2, 3, ANN, "Ann", seconds=3),
+        exported_voice(top, "", 2, 3, ANN, "Ann", seconds=3),
         message(3, 3, ANN, "Ann", file=NOT_INCLUDED, **left_out),
         message(4, 3, ANN, "Ann", file=TOO_BIG, **left_out),
         message(5, 3, BOB, "Bob", file=TOO_BIG, **left_out),
         message(6, 3, BOB, "Bob", file=UNAVAILABLE, **left_out),
     ]
     one_chat(cwd, messages, folder=top.name)
-    heard(mimo)
+    hears_by_length(mimo, SAID)
 
     done = await voicebridge("import", "telegram", str(top), cwd=cwd, env=settings_in(cwd, mimo),
                              stdin=b"n\n")  # fmt: skip
@@ -288,17 +250,17 @@ async def test_a_forwarded_voice_message_is_its_speakers_never_the_forwarders(
     Bob's name."""
     top = cwd / "ChatExport"
     messages = [
-        voice(top, "", 2, 4, BOB, "Bob", seconds=2, forwarded_from="Carol",
+        exported_voice(top, "", 2, 4, BOB, "Bob", seconds=2, forwarded_from="Carol",
               forwarded_from_id=f"user{CAROL}"),
-        voice(top, "", 3, 3, BOB, "Bob", seconds=4, forwarded_from="Dee",
+        exported_voice(top, "", 3, 3, BOB, "Bob", seconds=4, forwarded_from="Dee",
               forwarded_from_id=f"user{DEE}"),
-        voice(top, "", 4, 2, BOB, "Bob", seconds=5, forwarded_from="Hidden Person"),
-        voice(top, "", 5, 1, ANN, "Ann", seconds=3),
+        exported_voice(top, "", 4, 2, BOB, "Bob", seconds=5, forwarded_from="Hidden Person"),
+        exported_voice(top, "", 5, 1, ANN, "Ann", seconds=3),
     ]  # fmt: skip
     one_chat(cwd, messages, folder=top.name)
     settings = settings_in(cwd, mimo)
     database = cwd / "voicebridge.db"
-    lengths = heard(mimo)
+    lengths = hears_by_length(mimo, SAID)
 
     done = await voicebridge("import", "telegram", str(top), "--leave-out", str(CAROL), "--yes",
                              cwd=cwd, env=settings)  # fmt: skip
@@ -313,8 +275,8 @@ async def test_a_forwarded_voice_message_is_its_speakers_never_the_forwarders(
         "They are never kept under the name of whoever forwarded them."
     ) in done.text.splitlines()
     assert sorted(lengths) == [3, 4]  # neither Carol's nor the unnamed speaker's was heard
-    assert kept(database, "-1001555")[0][:2] == ("3", "Dee")
-    assert [row[:2] for row in kept(database, "-1001555")] == [("3", "Dee"), ("5", "Ann")]
+    assert kept_in_file(database, "-1001555")[0][:2] == ("3", "Dee")
+    assert [row[:2] for row in kept_in_file(database, "-1001555")] == [("3", "Dee"), ("5", "Ann")]
     assert "Dee" in keys.text and "Bob" not in keys.text
     # Carol's no held for her forwarded note; the unnamed speaker left out.
     assert valve.text.startswith("Nothing kept from this chat in the last")
@@ -368,12 +330,15 @@ async def test_a_number_no_export_holds_ends_the_import_in_one_line(
     assert (done.code, done.text) == (3, "")
     assert done.err.splitlines() == [f"voicebridge: {top / 'result.json'}: {said}"]
     assert mimo.requests == []
-    assert not (cwd / "voicebridge.db").exists() or kept(cwd / "voicebridge.db", "-1001555") == []
+    assert (
+        not (cwd / "voicebridge.db").exists()
+        or kept_in_file(cwd / "voicebridge.db", "-1001555") == []
+    )
 
 
 def _two_messages(cwd: Path) -> list[dict[str, Any]]:
     """Flat 4B's messages as `account_export` writes them, in one chat's export."""
     return [
-        voice(cwd / "ChatExport", "", 10, 3, ANN, "Ann", seconds=3),
+        exported_voice(cwd / "ChatExport", "", 10, 3, ANN, "Ann", seconds=3),
         message(11, 2, BOB, "Bob", text="Who has the key?"),
     ]

@@ -28,7 +28,7 @@ from tests.voicebridge_process import Started, start
 TOKEN = "123456:" + "A" * 35
 
 
-async def started(cwd: Path, settings: dict[str, str], *, anew: bool = False) -> Started:
+async def run_started(cwd: Path, settings: dict[str, str], *, anew: bool = False) -> Started:
     return await start(
         "run",
         cwd=cwd,
@@ -54,7 +54,7 @@ async def test_a_signal_while_a_service_never_answers_stops_the_bot_at_once(
     if waiting_for == "PostgreSQL":
         server = silent.url.removeprefix("http://")
         settings["DATABASE_URL"] = f"postgresql+asyncpg://vb:pw@{server}/vb"
-    process = await started(cwd, settings)
+    process = await run_started(cwd, settings)
     try:
         await asyncio.wait_for(silent.connected.wait(), TIMEOUT)  # waiting for its answer
         process.send_signal(sent)
@@ -86,7 +86,7 @@ async def test_a_service_that_never_answers_is_named_while_the_start_still_waits
         server = silent.url.removeprefix("http://")
         settings |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": silent.url,
                      "DATABASE_URL": f"postgresql+asyncpg://vb:pw@{server}/vb"}  # fmt: skip
-    process = await started(cwd, settings)
+    process = await run_started(cwd, settings)
     said: list[str] = []
     try:
         assert process.stderr is not None
@@ -125,7 +125,7 @@ async def test_a_signal_while_the_command_menu_is_published_stops_the_bot_cleanl
             TELEGRAM_API_URL=bot_api.root,
             DATABASE_URL=sqlite_in(cwd),
         )
-        process = await started(cwd, settings)
+        process = await run_started(cwd, settings)
         try:
             await bot_api.wait_until(lambda: bool(bot_api.waiting), what="the command menu")
             process.send_signal(sent)
@@ -213,7 +213,7 @@ async def test_a_signal_at_any_moment_of_the_start_ends_it_with_exit_code_0(
     with locked(database) if moment == "migrating" else contextlib.nullcontext():
         # Loading: a new interpreter, which has the bots' libraries to load (a forked one has
         # them loaded already, and the signal would fall after the loading it is about).
-        start = Starting(await started(cwd, settings, anew=moment == "loading"))
+        start = Starting(await run_started(cwd, settings, anew=moment == "loading"))
         try:
             await start.until_logged(MOMENTS[moment])
             code = await start.stopped_by(sent)
@@ -270,7 +270,7 @@ async def test_a_first_start_logs_what_it_connects_to_and_its_migrations_in_one_
     )
     logs = []
     for _ in range(2):  # the first start migrates, the second finds nothing to do
-        start = Starting(await started(cwd, settings))
+        start = Starting(await run_started(cwd, settings))
         try:
             await start.until_logged("voicebridge is running")
             assert await start.stopped_by(signal.SIGTERM) == 0, start.lines

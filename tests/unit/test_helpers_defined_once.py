@@ -1,0 +1,58 @@
+"""Every helper of the tests is defined once: a function, fixture or class at the top of a module
+under `tests/` has a name no other module there defines. A helper two test modules need lives in
+one of the shared modules (`tests/waiting.py`, `tests/audio_factory.py`, a conftest's fixtures,
+...) and both import it; two different things get two names."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parents[1]
+
+# Names more than one module defines on purpose, with the modules that may, and why.
+PER_MODULE = {
+    # Hooks pytest finds by their names: each of our pytest plugins implements its own.
+    "pytest_addoption": {"cpu_report.py", "long_first.py", "shares.py", "time_limit.py"},
+    "pytest_configure": {"bytecode.py", "cpu_report.py", "long_first.py", "time_limit.py"},
+    "pytest_collection_modifyitems": {"long_first.py", "shares.py"},
+    # The entry point of a script run on its own (`python -m tests.breaks`, a reducer).
+    "main": {"breaks/planting.py", "standins/descriptions/reduce_discord_openapi.py"},
+    # Fixtures overridden where a module's tests need the stand-in otherwise, so that the
+    # fixtures built on it (the bot, the server) get that one: the command-line tests' MiMo
+    # answers every request with a summary's words, and one module's Discord has not granted
+    # the Members intent.
+    "mimo": {"integration/conftest.py", "integration/cli/conftest.py"},
+    "discord_api": {
+        "integration/conftest.py",
+        "integration/test_discord_without_members_intent.py",
+    },
+}
+
+
+def definitions() -> dict[str, set[str]]:
+    """Each name defined at the top of a test module (tests and test classes aside), with the
+    modules, relative to `tests/`, that define it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in TESTS.rglob("*.py"):
+        module = path.relative_to(TESTS).as_posix()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            helper = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            if helper and not node.name.startswith(("test_", "Test")):
+                found[node.name].add(module)
+    return found
+
+
+def test_no_helper_is_defined_in_two_test_modules() -> None:
+    twice = {
+        name: sorted(modules)
+        for name, modules in definitions().items()
+        if len(modules) > 1 and not modules <= PER_MODULE.get(name, set())
+    }
+    assert twice == {}, "import the one helper, or name the two things apart"
+
+
+def test_each_name_kept_per_module_is_still_defined_where_it_says() -> None:
+    found = definitions()
+    assert {name: found[name] for name in PER_MODULE} == PER_MODULE
