@@ -28,6 +28,8 @@ BUILT_BY_THEIR_SERVICE = {
     ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
     ("core.app.reader.turns", "Reading"): "core/app/reader/channel_reader.py",  # one reading
     ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one piece of work's
+    # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).
+    ("core.app.voices.streamed", "SpeechFeed"): "core/app/voices/speech.py",
     # The server's consents, which the call being listened to follows (`Listening._follow`).
     ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/listening.py",
 }

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Audiences, Request
 from core.app.running.counted import counted
+from core.app.voices.streamed import SpeechFeed
 from core.app.voices.studio import Speaker, VoiceStudio
 from core.chat.languages import Audience
 from core.domain import errors
@@ -169,6 +170,30 @@ class TextToSpeech:
         pieces = self._pieces(text)
         wavs = await self._synthesize(chat, pieces, asker, prefs=prefs, speaker=speaker)
         return await self._note([wav for _, wav in wavs])
+
+    async def streamed_in_voice(
+        self,
+        chat: ChatRef,
+        text: str,
+        *,
+        prefs: Preferences,
+        speaker: Speaker,
+        asker: Asker | None,
+    ) -> SpeechFeed:
+        """`text` as `in_voice` speaks it, as speech to play as it is made
+        (`core.app.voices.streamed`): returned once its first slice is in, the rest read
+        meanwhile. Part of a request already admitted: only the speech quota applies."""
+        pieces = self._pieces(text)
+        feed = SpeechFeed(
+            self._speech,
+            pieces,
+            spending=lambda: self._limiter.spending(chat, asker, tts_chars=sum(map(len, pieces))),
+            voice=speaker.voice,
+            style=prefs.style,
+            model=speaker.model,
+            description=speaker.description,
+        )
+        return await feed.started()
 
     async def speaker(
         self, chat: ChatRef, prefs: Preferences, *, author: str | None = None
