@@ -27,6 +27,11 @@ class SpeechSlices(Protocol):
     rate: int
     longest: float
 
+    @property
+    def duration(self) -> float:
+        """Seconds of speech come so far (all of it, once played whole)."""
+        ...
+
     def __aiter__(self) -> AsyncIterator[bytes]: ...
 
     async def aclose(self) -> None: ...

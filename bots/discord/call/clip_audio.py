@@ -30,7 +30,7 @@ EXIT_SECONDS = 5.0  # for ffmpeg to exit once its output ended
 
 
 # How ffmpeg reads speech as it comes, and writes each Opus packet at once.
-_PCM_INPUT = "-f s16le -ar {rate} -ac 1"
+_PCM_INPUT = "-f s16le -ar {rate} -ch_layout mono"
 _FLUSHED = "-page_duration 20000 -flush_packets 1"
 
 

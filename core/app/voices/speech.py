@@ -193,7 +193,11 @@ class TextToSpeech:
             model=speaker.model,
             description=speaker.description,
         )
-        return await feed.started()
+        try:
+            return await feed.started()
+        except BaseException:  # given up before its first slice (a deletion, a no): MiMo is
+            await feed.aclose()  # asked nothing more of it
+            raise
 
     async def speaker(
         self, chat: ChatRef, prefs: Preferences, *, author: str | None = None

@@ -51,6 +51,11 @@ class SpeechFeed:
         self._asked = {"voice": voice, "style": style, "model": model, "description": description}
         self._reading = background.start(self._read(speech, pieces, spending), name="speech feed")
 
+    @property
+    def duration(self) -> float:
+        """Seconds of speech come so far: all of it once the feed ended whole."""
+        return sum(map(len, self._slices)) / 2 / self.rate
+
     async def started(self) -> SpeechFeed:
         """Itself, once its first slice is in; raises what stopped it before one came."""
         while not self._slices and not self._ended:
