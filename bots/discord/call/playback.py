@@ -38,8 +38,7 @@ from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import place_of
 from core.app.calls.voice_channel import VoiceCalls
 from core.domain import errors
-from core.domain.values import VoiceNote
-from core.ports import ProcessSlots, SpeechSlices
+from core.ports import Clip, ProcessSlots, SpeechSlices
 
 logger = logging.getLogger(__name__)
 
@@ -77,11 +76,9 @@ class VoicePlayer:
         self.calls = calls
         self._processes = processes
 
-    async def play_for(
-        self, user: discord.abc.User, notes: Sequence[VoiceNote], *, locale: str
-    ) -> str:
-        """Play `notes`, in order, in the voice channel `user` sits in; returns what to tell
-        them."""
+    async def play_for(self, user: discord.abc.User, notes: Sequence[Clip], *, locale: str) -> str:
+        """Play `notes` (voice notes, or speech as it is made), in order, in the voice channel
+        `user` sits in; returns what to tell them."""
         if self.client is None:
             return text("discord.voice.unavailable", locale)
         state = user.voice if isinstance(user, discord.Member) else None
@@ -177,7 +174,6 @@ async def play_speech(
         with contextlib.suppress(asyncio.CancelledError):
             fed = await feeding
         clip.pipe.end()
-        await speech.aclose()
     return played and fed
 
 

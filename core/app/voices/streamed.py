@@ -27,6 +27,10 @@ PIECE_PAUSE = b"\x00\x00" * (SPEECH_RATE * 300 // 1000)  # 300 ms between pieces
 SECONDS_PER_CHAR = 0.5
 
 
+class GivenUp(Exception):
+    """A feed closed before all its speech came: whoever still reads it has not got it whole."""
+
+
 class SpeechFeed:
     """The slices of one text's speech (`core.ports.SpeechSlices`), read in the background."""
 
@@ -79,6 +83,10 @@ class SpeechFeed:
         if self._error is not None:
             raise self._error
 
+    async def samples(self) -> bytes:
+        """All of its samples, once they all came; raises where the speech was cut."""
+        return b"".join([piece async for piece in self])
+
     async def aclose(self) -> None:
         """Stop reading (a clip cut, called off or played to its end)."""
         self._reading.cancel()
@@ -100,6 +108,9 @@ class SpeechFeed:
                         self._keep(slice_)
         except Exception as exc:
             self._error = exc
+        except asyncio.CancelledError:
+            self._error = GivenUp("the speech was given up before its end")
+            raise
         finally:
             self._ended = True
             self._wake()
