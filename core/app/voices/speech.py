@@ -139,7 +139,7 @@ class TextToSpeech:
     @counted("say")
     async def say_as_it_comes(self, asked: SayAsked) -> SaidAsItComes | Said:
         """`say_notes` for a voice channel: back once the first slice of its speech is in,
-        to be played from there, its voice note made from the same speech once all of it came.
+        to be played from there, its voice note encoded from the same speech as it comes.
         A text of several voice notes is said as `say_notes` says it."""
         text = self._clean_say_text(asked.text)
         if len(text) > NOTE_CHARS:
@@ -156,9 +156,9 @@ class TextToSpeech:
         return SaidAsItComes(request=request, speech=feed, notes=notes)
 
     async def _notes_of(self, feed: SpeechFeed) -> list[VoiceNote]:
-        """The voice note of all of `feed`'s speech, once it came."""
-        wav = self._audio.pcm_wav(await feed.samples(), feed.rate)
-        return [await self._audio.to_voice_note(wav)]
+        """The voice note of all of `feed`'s speech, encoded while it comes."""
+        note = self._audio.voice_note_as_it_comes(feed, rate=feed.rate, longest=feed.longest)
+        return [await note]
 
     @counted("say")
     async def say_file(self, request: Request, text: str, *, fmt: AudioFormat) -> SpeechFile:

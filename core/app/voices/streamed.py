@@ -83,10 +83,6 @@ class SpeechFeed:
         if self._error is not None:
             raise self._error
 
-    async def samples(self) -> bytes:
-        """All of its samples, once they all came; raises where the speech was cut."""
-        return b"".join([piece async for piece in self])
-
     async def aclose(self) -> None:
         """Stop reading (a clip cut, called off or played to its end)."""
         self._reading.cancel()
