@@ -30,7 +30,7 @@ from tests.integration.conftest import (
 from tests.processes import ffmpeg_children
 from tests.standins import discord_voice
 from tests.standins.discord_api import SPEAK, FakeDiscord, Guild, SentMessage
-from tests.standins.discord_voice import SAMPLE_RATE, Call, decode_opus
+from tests.standins.discord_voice import OPUS_SILENCE, SAMPLE_RATE, Call, decode_opus
 from tests.standins.mimo import _VOICE_HZ, FakeMimo, _tone, _wav
 
 WINDOW = 0.02  # seconds: one Opus frame
@@ -165,6 +165,33 @@ async def test_say_in_a_voice_channel_is_heard_from_its_first_slice_and_its_note
         len(spoken) / 2 / rate, abs=0.1
     )
     assert_sounds_like(call, wav)
+
+
+async def test_say_whose_stream_is_cut_mid_way_ends_its_clip_and_tells_the_chat(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """MiMo's stream of /say's speech breaks after three slices: the channel hears those, the
+    clip ending there, and the chat is told as for any /say MiMo failed."""
+    mimo.tts_stream, mimo.tts_cut_after = "slices", 3
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    voice = discord_api.voice
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
+        )
+        answers = await said.wait_for_messages(count=1)
+        call = await voice.wait_until(lambda: voice.calls and voice.calls[0], what="the call")
+        await voice.wait_until(lambda: call.frames and call.frames[-1].opus == OPUS_SILENCE,
+                               what="the clip's end")  # fmt: skip
+
+    [told] = answers  # no voice message of half a sentence
+    assert told.content == (
+        "The speech service is not responding right now. Please try again in a few minutes."
+    )
+    assert len(call.pcm()) / 2 / SAMPLE_RATE == pytest.approx(3 * 0.2, abs=0.05)  # what came
+    assert len(said.visible) == 1
 
 
 async def test_a_voice_server_that_drops_mid_clip_is_resumed_and_the_rest_arrives(
