@@ -110,6 +110,23 @@ class ClipAudio(discord.FFmpegOpusAudio):
             if process is not None:
                 process.wait()
 
+    def _pipe_writer(self, source: io.BufferedIOBase) -> None:
+        """discord.py's thread writing ffmpeg's input, made safe for speech as it comes: a clip
+        cleaned up while this waited for samples (its `stdin` gone) ends here quietly, where
+        discord.py's own would raise in its thread."""
+        while self._process:
+            data = source.read(self.BLOCKSIZE)
+            stdin = self._stdin
+            if not stdin:  # cleaned up meanwhile: ffmpeg is gone
+                return
+            try:
+                if not data:
+                    stdin.close()
+                    return
+                stdin.write(data)
+            except OSError:  # ffmpeg ended, or is being killed: nothing more to write
+                return
+
     def read(self) -> bytes:
         packet = super().read()
         while packet.startswith(OGG_HEADER_PACKETS):

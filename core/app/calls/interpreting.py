@@ -251,6 +251,10 @@ class CallInterpreter:
         for task in [*self._making, *filter(None, [self._player])]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        for place in self._line:  # made and waiting in line: MiMo's streams end with the call
+            made = place.clip.result() if place.clip.done() and not place.clip.cancelled() else None
+            if made is not None and made.note is not None:
+                await made.note.aclose()
 
     async def _make(
         self, place: _Place, translated: str | Awaitable[str], target: str, dropped: Dropped,
