@@ -3,7 +3,11 @@
 the time from its end (its last sound) to the first sound of its interpretation in the call;
 how many interpretations were dropped as too late; the CPU per speaking member.
 
-    python -m bench.interpret ROUNDS MIMO_DELAY     (prints a JSON line)
+    python -m bench.interpret ROUNDS MIMO_DELAY [slices|whole]     (prints a JSON line)
+
+With a third argument, MiMo is paced as `bench.paced` says (recognition and translations after
+MIMO_DELAY, speech at four times real time, streamed in slices or whole); without it, every
+request is answered after MIMO_DELAY, as before issue 96.
 
 In one process, as the integration tests run it: the Discord stand-in (REST, gateway, voice
 server decoding what the bot plays), MiMo's stand-in answering every request (speech
@@ -37,11 +41,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import sized
+from bench.paced import paced
 from bench.sections import reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
 from core.domain.interpreting import LATE_AFTER
 from core.domain.live_speech import Piece
-from core.domain.values import VoiceNote
 from tests.scenarios.discord_bot import discord_bot_online, discord_settings
 from tests.scenarios.tones import sounding_pitch_of
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -67,7 +71,7 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-async def run(rounds: int, delay: float) -> dict[str, Any]:
+async def run(rounds: int, delay: float, stream: str | None = None) -> dict[str, Any]:
     numbers = iter(range(1, 10_000))
 
     def answer(duration: float, body: Json) -> str:
@@ -87,6 +91,8 @@ async def run(rounds: int, delay: float) -> dict[str, Any]:
     wall = time.time() - time.monotonic()
     async with FakeDiscord() as api, FakeMimo(delay=delay) as mimo:
         mimo.asr_text = answer
+        if stream is not None:
+            paced(mimo, answer_after=delay, stream=stream)
         guild = api.add_guild("server")
         seated = [await api.join_call(guild, api.add_member(guild, f"m{n}"), guild.lounge)
                   for n in range(len(PITCHES))]  # fmt: skip
@@ -144,7 +150,8 @@ async def run(rounds: int, delay: float) -> dict[str, Any]:
             before_turn_end += 1
     by_model = {model: len(mimo.calls(model)) for model in _models(mimo)}
     return {
-        "rounds": rounds, "delay": delay, "sentences": len({s for s in heard.values()}),
+        "rounds": rounds, "delay": delay, "stream": stream,
+        "sentences": len({s for s in heard.values()}),
         "interpreted": sum(len(v) for v in latencies.values()), "latencies": latencies,
         "before_turn_end": before_turn_end, "dropped": dropped, "cpu_seconds": used,
         "seconds": spoken, "members": len(PITCHES), "requests": by_model,
@@ -184,9 +191,9 @@ def _watch(
                 heard[int(found.group(1))] = said[-1]
         return result
 
-    in_voice = speech.in_voice
+    in_voice = speech.streamed_in_voice
 
-    async def voiced(chat: Any, text: str, **rest: Any) -> VoiceNote:
+    async def voiced(chat: Any, text: str, **rest: Any) -> Any:
         note = await in_voice(chat, text, **rest)
         made[id(note)] = [int(n) for n in _NUMBER.findall(text)]
         return note
@@ -195,7 +202,7 @@ def _watch(
         if held is not None:
             play = held.play
 
-            async def timed(note: VoiceNote, **rest: Any) -> bool:
+            async def timed(note: Any, **rest: Any) -> bool:
                 if (says := made.get(id(note))) is not None:
                     played.append((time.monotonic(), says))
                 return bool(await play(note, **rest))
@@ -203,7 +210,7 @@ def _watch(
             held.play = timed
         joined(server, held)
 
-    listening.pieces.piece, speech.in_voice, listening.joined = (
+    listening.pieces.piece, speech.streamed_in_voice, listening.joined = (
         recorded,
         voiced,
         joined_with_plays,
@@ -270,10 +277,11 @@ translation), and a call where nobody spoke since waits for its interpreter. The
 1.5 s is below the floor: the pause heard (0.2 s), then three requests to MiMo one after the
 other (the last piece heard, the sentence translated, its speech made: 1.5 s at 0.5 s each),
 then the clip made and played (about 0.1 s), some 1.8 s before anything else runs; meeting it
-takes a request fewer (a model that translates speech as it hears it, or speech streamed as it
-is made, which MiMo does not offer yet) or a quicker MiMo. All at once, the interpretations are
-spoken one after the other, never over each other: the last of eight waits for the seven
-before it, some 14 s of speech."""
+takes a request fewer (a model that translates speech as it hears it) or a quicker MiMo. Speech
+is now played from MiMo's first slice (issue 96), which this section's MiMo, answering every
+request whole after the delay, does not show: section 16 measures it with MiMo at a pace. All
+at once, the interpretations are spoken one after the other, never over each other: the last
+of eight waits for the seven before it, some 14 s of speech."""
 
 # MiMo's delays measured: the first is the one the targets are for, run `INTERPRET_RUNS` times
 # and pooled; the others once.
@@ -373,4 +381,5 @@ def with_section(results: str, text: str) -> str:
 
 if __name__ == "__main__":
     rounds, delay = int(sys.argv[1]), float(sys.argv[2])
-    print(json.dumps(asyncio.run(run(rounds, delay))), flush=True)
+    stream = sys.argv[3] if len(sys.argv) > 3 else None
+    print(json.dumps(asyncio.run(run(rounds, delay, stream))), flush=True)

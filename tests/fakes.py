@@ -107,6 +107,18 @@ class FakeSpeech:
             self.synthesized[-1]["description"] = description
         return b"RIFF-fake-wav"
 
+    async def speak(
+        self,
+        text: str,
+        *,
+        voice: str | None = None,
+        style: str | None = None,
+        model: str | None = None,
+        description: str | None = None,
+    ) -> AsyncIterator[bytes]:
+        self.synthesized.append({"text": text, "voice": voice, "style": style, "model": model})
+        yield b"\x00\x00" * 240
+
     async def understand_audio(
         self, audio: Path, *, mime: str, question: str, system: str | None = None
     ) -> Answer:

@@ -58,7 +58,14 @@ from core.ports.storage import (
     VoiceUnitOfWork,
     WorkUnitOfWork,
 )
-from core.ports.voice_channels import ListenedVoice, VoiceCall, VoiceCallHold, VoiceChannels
+from core.ports.voice_channels import (
+    Clip,
+    ListenedVoice,
+    SpeechSlices,
+    VoiceCall,
+    VoiceCallHold,
+    VoiceChannels,
+)
 
 __all__ = [
     "CAPABILITIES",
@@ -73,6 +80,7 @@ __all__ = [
     "ChatLogStore",
     "ChatLogUnitOfWork",
     "ClaimStore",
+    "Clip",
     "Clock",
     "ConsentStore",
     "Downloader",
@@ -95,6 +103,7 @@ __all__ = [
     "RetentionUnitOfWork",
     "SampleConverter",
     "SpeechApi",
+    "SpeechSlices",
     "SummaryStateStore",
     "SummaryUnitOfWork",
     "SystemClock",

@@ -5,7 +5,7 @@ what one speech request carries (`AudioCaps`), and the recordings the platforms 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,13 @@ class AudioConverter(Protocol):
     ) -> AbstractAsyncContextManager[PieceStream]: ...
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote: ...
+
+    async def voice_note_as_it_comes(
+        self, samples: AsyncIterable[bytes], *, rate: int, longest: float
+    ) -> VoiceNote:
+        """PCM16LE mono `samples` at `rate` Hz (lasting at most `longest` seconds) as a voice
+        note, encoded while they come; raises what their iteration raises."""
+        ...
 
     def pcm_wav(self, pcm: bytes, sample_rate: int) -> bytes:
         """16-bit mono PCM as a WAV file."""

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +34,20 @@ class SpeechApi(Protocol):
         description: str | None = None,
     ) -> bytes:
         """A WAV of `text`; `description` describes the voice to a voicedesign `model`."""
+        ...
+
+    def speak(
+        self,
+        text: str,
+        *,
+        voice: str | None = None,
+        style: str | None = None,
+        model: str | None = None,
+        description: str | None = None,
+    ) -> AsyncIterator[bytes]:
+        """`text` spoken as `synthesize` speaks it, as PCM16LE mono at 24 kHz, slice by slice
+        as it is made (one slice where it comes whole); a stream cut mid-way raises after the
+        slices it gave."""
         ...
 
     async def understand_audio(

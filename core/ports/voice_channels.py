@@ -9,13 +9,35 @@ Ids are the platform's, as strings; a server is the `ChatRef` its preferences li
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from core.domain.listeners import Channel, Listener
 from core.domain.reading import ChannelMessage
 from core.domain.values import ChatRef, VoiceNote
+
+
+class SpeechSlices(Protocol):
+    """Speech played as it is made (`core.app.voices.streamed`): PCM16LE mono samples at
+    `rate` Hz, slice by slice as they come; the iteration raises where the speech was cut
+    mid-way. `longest`: the seconds it may last at most. Closed by whoever played it, or by
+    whoever gave up on playing it."""
+
+    rate: int
+    longest: float
+
+    @property
+    def duration(self) -> float:
+        """Seconds of speech come so far (all of it, once played whole)."""
+        ...
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+Clip = VoiceNote | SpeechSlices  # what a call plays: a whole voice note, or speech as it comes
 
 
 class VoiceCallHold(Protocol):
@@ -26,9 +48,10 @@ class VoiceCallHold(Protocol):
     @property
     def voice_id(self) -> str: ...
 
-    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
-        """Play `note` to its end in the voice channel; False when it could not be played whole
-        (the clip failed to decode, the call ended under it). A `skip` ends it early, as True.
+    async def play(self, note: Clip, *, wanted: Callable[[], bool] | None = None) -> bool:
+        """Play `note` to its end in the voice channel, speech as it comes from its first
+        slice; False when it could not be played whole (the clip failed to decode, the call
+        ended under it, the speech was cut mid-way). A `skip` ends it early, as True.
         `wanted`: asked once the clip's turn in the call came, just before its first frame;
         False calls it off (nothing of it is heard, True)."""
         ...

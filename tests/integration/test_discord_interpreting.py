@@ -6,6 +6,7 @@ clip per interpretation, its pitch the voice that spoke it (`FakeMimo.voices_hea
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from tests.integration.test_discord_listening import (
 from tests.integration.test_discord_reader import (
     CLONE,
     Members,
+    assert_heard_as_spoken,
     clip_ended,
     clip_frames,
     clips,
@@ -33,7 +35,7 @@ from tests.integration.test_discord_voice_wire import clip_pcm, pitch
 from tests.integration.test_voices_discord import clone_on_discord
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import SAMPLE_RATE
-from tests.standins.mimo import FakeMimo, Json
+from tests.standins.mimo import FakeMimo, Json, TtsStream
 from tests.standins.voice_members import tone
 from tests.waiting import until
 
@@ -113,6 +115,44 @@ async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_al
     assert used[guild][1] >= len("Hello everyone, shall we start?好的，我们开始吧。")
 
 
+async def test_bob_hears_ann_interpreted_before_mimo_made_it_all_and_a_voice_refusing_streams_too(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 96's "Done when": MiMo streams Ann's interpretation in slices and holds the rest
+    after the first; the call hears it begin meanwhile, then the whole of it, joined without a
+    gap or a click. The English voices refuse to stream: Bob's interpretation is asked for
+    whole and heard whole."""
+    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    speak, voice = discord_api.voice.speak, discord_api.voice
+    mimo.tts_stream, mimo.tts_slices_hold = "slices", asyncio.Event()
+    mimo.streams_refused |= ENGLISH_VOICES
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        mimo.asr_text = sentence_of_tone
+        for member in (ann, bob):
+            await members.answer(member.user_id, "listen_me", allowed=True)
+        await members.answer(ann.user_id, "listen", interpret=True, cheaper=True)
+        call = await voice.wait_until(lambda: voice.live_call(server.id, server.lounge), what="")
+        await voice.wait_until(lambda: call.dave.executed, what="the transition")
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await speak(ann, tone(440, 1.0))
+        await until(lambda: len(call.speech) >= 5, "Ann's interpretation beginning")
+        made_by_then = mimo.tts_streams_ended
+        mimo.tts_slices_hold.set()
+        await until(lambda: clip_ended(call), "Ann's interpretation played whole")
+        await speak(bob, tone(660, 1.0))
+        await until(lambda: len(clips(call)) == 2 and clip_ended(call), "Bob's interpretation")
+        await members.answer(ann.user_id, "stop_listening")
+
+    assert made_by_then == 0  # heard before MiMo had made it
+    anns, bobs = clips(call)
+    assert_heard_as_spoken(anns, mimo.tts_wavs[0])  # every slice, joined without a gap
+    assert_heard_as_spoken(bobs, mimo.tts_wavs[1])
+    asked = [(body["audio"]["voice"], body.get("stream")) for body in mimo.calls("mimo-v2.5-tts")]
+    assert asked[0][0] not in ENGLISH_VOICES and asked[0][1] is True  # Ann's, in Chinese
+    assert [stream for _, stream in asked[1:]] == [True, None]  # refused, then asked whole
+
+
 async def test_interpreting_stops_with_one_line_after_the_captions_once_the_speech_runs_out(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
@@ -143,17 +183,20 @@ async def test_interpreting_stops_with_one_line_after_the_captions_once_the_spee
     assert mimo.tts_wavs == []  # nothing was spoken
 
 
+@pytest.mark.parametrize("stream", ["whole", "slices"])
 async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_waiting_never_plays(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, stream: TtsStream
 ) -> None:
     """The issue's "Done when": Ann's long interpretation plays, another of hers and one of
     Bob's wait in line; one second into hers she says no (/listen_me allowed:False). What the
     voice server receives of it after her no is under half a second of audio (25 frames of
-    20 ms), hers waiting is never played, and Bob's plays next."""
+    20 ms), hers waiting is never played, and Bob's plays next. So too where MiMo streams it in
+    slices, at twice real time: her no comes while the slices still do."""
     ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
     mimo.tts_seconds_per_char = 0.3  # her interpretation lasts about 12 s
+    mimo.tts_stream, mimo.tts_pace = stream, 2.0 if stream == "slices" else 0.0
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
         mimo.asr_text = sentence_of_tone
         interpreting = listening_cog(bot).listening.interpreting

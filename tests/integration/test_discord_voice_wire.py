@@ -5,6 +5,7 @@ builds, with discord.py's real voice client (PyNaCl, davey), against the stand-i
 from __future__ import annotations
 
 import array
+import asyncio
 import io
 import itertools
 import math
@@ -28,7 +29,7 @@ from tests.integration.conftest import (
 from tests.processes import ffmpeg_children
 from tests.standins import discord_voice
 from tests.standins.discord_api import SPEAK, FakeDiscord, Guild, SentMessage
-from tests.standins.discord_voice import SAMPLE_RATE, Call, decode_opus
+from tests.standins.discord_voice import OPUS_SILENCE, SAMPLE_RATE, Call, decode_opus
 from tests.standins.mimo import _VOICE_HZ, FakeMimo, _tone, _wav
 from tests.waiting import until
 
@@ -128,6 +129,69 @@ async def test_say_in_a_voice_channel_arrives_as_the_speech_mimo_returned(
     [wav] = mimo.tts_wavs
     assert_sounds_like(call, wav)
     assert discord_api.voice.close_codes == [1000]  # the bot left when it had played it
+
+
+async def test_say_in_a_voice_channel_is_heard_from_its_first_slice_and_its_note_sent_whole(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 96: MiMo streams /say's speech in slices and holds the rest after the first. The
+    voice channel hears it begin meanwhile; the voice message comes once all of it came, made
+    of the same one request, and the channel hears the whole clip without a gap."""
+    mimo.tts_stream, mimo.tts_slices_hold = "slices", asyncio.Event()
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    voice = discord_api.voice
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
+        )
+        call = await voice.wait_until(lambda: voice.calls and voice.calls[0], what="the call")
+        await voice.wait_until(lambda: len(call.speech) >= 5, what="the clip beginning")
+        notes_by_then = [m for m in said.visible if m.is_voice_message]
+        made_by_then = mimo.tts_streams_ended
+        mimo.tts_slices_hold.set()
+        _ack, note, played = await said.wait_for_messages(count=3)
+
+    assert made_by_then == 0  # heard before MiMo had made it all
+    assert notes_by_then == []  # the voice message waits for the last slice
+    assert played.content == f"Played in <#{server.lounge}>."
+    [wav] = mimo.tts_wavs
+    [request] = mimo.calls("mimo-v2.5-tts")
+    assert request["stream"] is True
+    [clip] = note.attachments  # the whole clip, the one request's
+    spoken, rate = clip_pcm(wav)
+    assert note.is_voice_message and clip.duration_secs == pytest.approx(
+        len(spoken) / 2 / rate, abs=0.1
+    )
+    assert_sounds_like(call, wav)
+
+
+async def test_say_whose_stream_is_cut_mid_way_ends_its_clip_and_tells_the_chat(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """MiMo's stream of /say's speech breaks after three slices: the channel hears those, the
+    clip ending there, and the chat is told as for any /say MiMo failed."""
+    mimo.tts_stream, mimo.tts_cut_after = "slices", 3
+    alice = discord_api.add_member(server, "alice")
+    await discord_api.join_voice(server, alice, server.lounge)
+    voice = discord_api.voice
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        said = await discord_api.slash(
+            server.general, alice, "say", text="Hello, voice channel", in_voice_channel=True
+        )
+        answers = await said.wait_for_messages(count=1)
+        call = await voice.wait_until(lambda: voice.calls and voice.calls[0], what="the call")
+        await voice.wait_until(lambda: call.frames and call.frames[-1].opus == OPUS_SILENCE,
+                               what="the clip's end")  # fmt: skip
+
+    [told] = answers  # no voice message of half a sentence
+    assert told.content == (
+        "The speech service is not responding right now. Please try again in a few minutes."
+    )
+    assert len(call.pcm()) / 2 / SAMPLE_RATE == pytest.approx(3 * 0.2, abs=0.05)  # what came
+    assert len(said.visible) == 1
 
 
 async def test_a_voice_server_that_drops_mid_clip_is_resumed_and_the_rest_arrives(

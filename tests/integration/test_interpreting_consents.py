@@ -29,6 +29,7 @@ from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from core.infra.storage import SqlAlchemyUnitOfWork
+from core.ports import Clip
 from tests.audio_factory import make_reading
 from tests.standins.mimo import FakeMimo
 from tests.standins.spoken_words import spoken
@@ -56,12 +57,15 @@ class VoiceChannel:
         # What happens as a clip is handed over, before its first frame (its number from 0).
         self.as_handed: Callable[[int], Awaitable[None]] | None = None
 
-    async def play(self, note: VoiceNote, *, wanted: Any = None) -> bool:
+    async def play(self, note: Clip, *, wanted: Any = None) -> bool:
         self.handed += 1
         if self.as_handed is not None:
             await self.as_handed(self.handed - 1)
         if wanted is not None and not wanted():
             return True
+        if not isinstance(note, VoiceNote):  # speech as it comes: heard once all of it came
+            pcm = b"".join([piece async for piece in note])
+            note = VoiceNote(data=pcm, duration=len(pcm) / 2 / note.rate)
         async with self._played:
             self.heard.append(note)
             self._played.notify_all()

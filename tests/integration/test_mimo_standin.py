@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import subprocess
 import time
 import wave
@@ -161,6 +162,80 @@ async def test_synthesize_returns_a_real_wav(client: MimoClient, mimo: FakeMimo)
     assert call["messages"] == [
         {"role": "assistant", "content": "(Happy)Hello there, twenty chars"}
     ]
+
+
+def speech_request(text: str, voice: str = "Mia", **audio: object) -> dict[str, object]:
+    return {
+        "model": "mimo-v2.5-tts",
+        "messages": [{"role": "assistant", "content": text}],
+        "audio": {"format": "pcm16", "voice": voice, **audio},
+        "stream": True,
+    }
+
+
+async def speech_events(
+    http: httpx.AsyncClient, mimo: FakeMimo, body: dict[str, object]
+) -> tuple[list[bytes], int]:
+    """The audio of each event of a speech stream, and the longest line it came in."""
+    pieces, longest = [], 0
+    async with http.stream(
+        "POST", f"{mimo.base_url}/chat/completions", json=body, headers={"api-key": mimo.api_key}
+    ) as answer:
+        assert answer.status_code == 200
+        async for line in answer.aiter_lines():
+            longest = max(longest, len(line))
+            if line.startswith("data: {"):
+                delta = json.loads(line.removeprefix("data: "))["choices"][0]["delta"]
+                if "audio" in delta:
+                    pieces.append(base64.b64decode(delta["audio"]["data"]))
+    return pieces, longest
+
+
+async def test_the_stand_in_streams_speech_whole_in_one_line_of_several_mb(
+    http: httpx.AsyncClient, mimo: FakeMimo
+) -> None:
+    pieces, longest = await speech_events(http, mimo, speech_request("a" * 1000))
+
+    [whole] = pieces
+    assert longest > 3_000_000  # 50 s of speech: one SSE line
+    assert len(whole) == 50 * 24000 * 2  # 24 kHz mono PCM16
+
+
+async def test_the_stand_in_streams_speech_in_slices_at_24_khz_whatever_is_asked(
+    http: httpx.AsyncClient, mimo: FakeMimo
+) -> None:
+    mimo.tts_stream = "slices"
+    body = speech_request("Hello everyone, shall we start?", sample_rate=16000)
+
+    pieces, _ = await speech_events(http, mimo, body)
+
+    assert [len(piece) for piece in pieces[:-1]] == [int(0.2 * 24000) * 2] * (len(pieces) - 1)
+    assert b"".join(pieces) == wav_samples(mimo.last_tts_wav)
+    assert wav_info(mimo.last_tts_wav or b"")[2] == 24000
+
+
+async def test_the_stand_in_refuses_a_stream_for_a_model_or_voice_as_mimo_refuses_a_param(
+    http: httpx.AsyncClient, mimo: FakeMimo
+) -> None:
+    mimo.streams_refused |= {"Chloe"}
+    url, key = f"{mimo.base_url}/chat/completions", {"api-key": mimo.api_key}
+
+    refused = await http.post(url, json=speech_request("Hi", voice="Chloe"), headers=key)
+    as_wav = await http.post(url, json=speech_request("Hi", format="wav"), headers=key)
+    whole = await http.post(url, json={**speech_request("Hi", voice="Chloe"), "stream": False},
+                            headers=key)  # fmt: skip
+
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert (error["code"], error["message"]) == ("400", "Param Incorrect")
+    assert "stream" in error["param"]
+    assert as_wav.status_code == 400  # a stream is pcm16 or nothing
+    assert whole.status_code == 200  # the same voice, asked whole
+
+
+def wav_samples(wav: bytes | None) -> bytes:
+    with wave.open(io.BytesIO(wav or b"")) as file:
+        return file.readframes(file.getnframes())
 
 
 # --- understanding and chat --------------------------------------------------------------------

@@ -23,6 +23,19 @@ schedule counts requests, nothing is random):
 
 A fault fits the request it answers: `NOT_JSON`, `EMPTY` and `NO_CHOICES` come as a broken,
 empty or choice-less SSE stream when the request asked for a stream.
+
+Streamed speech (`"stream": true`, `"format": "pcm16"`) comes the three ways MiMo's may, always
+as PCM16LE mono at 24 kHz whatever rate was asked for:
+
+        mimo.tts_stream = "whole"       # the default: the whole clip in one SSE line, sent
+                                        # when its last slice would have come
+        mimo.tts_stream = "slices"      # ...or in slices of `tts_slice_seconds`: the first
+        mimo.tts_first_slice = 0.3      # after this long, the rest at `tts_pace` times real
+        mimo.tts_pace = 4.0             # time (0: all at once)
+        mimo.streams_refused.add("mimo-v2.5-tts-voiceclone")  # a model or voice that does not
+                                        # stream: 400, as MiMo words a parameter it refuses
+        mimo.tts_slices_hold = asyncio.Event()  # slices after the first wait until it is set
+        mimo.tts_cut_after = 2          # the connection closes after two slices
 """
 
 from __future__ import annotations
@@ -83,6 +96,7 @@ _SUNG = re.compile(  # a singing style, as the v2.5 `(sing)` or the v2 `<style>s
 _AUDIO_TAG = re.compile(r"\[[^\[\]\n]{1,24}\]|【[^【】\n]{1,24}】")
 _V2_VOICES = {"mimo_default", "default_zh", "default_en"}
 _V25_VOICES = {"mimo_default", "冰糖", "茉莉", "苏打", "白桦", "Mia", "Chloe", "Milo", "Dean"}
+TtsStream = Literal["whole", "slices"]
 
 
 def heard_seconds(duration: float, body: Json) -> str:
@@ -224,6 +238,18 @@ class FakeMimo:
         self.requests: list[Json] = []  # every JSON body received, in order
         self.headers: list[dict[str, str]] = []  # the headers of each of those requests
         self.last_tts_wav: bytes | None = None
+        # How streamed speech comes (the module docstring): whole, or in slices at a pace.
+        self.tts_stream: TtsStream = "whole"
+        self.tts_slice_seconds = 0.2
+        self.tts_first_slice = 0.0
+        self.tts_pace = 0.0
+        # Models, or voices (a preset's name), that refuse to stream: the request is refused.
+        self.streams_refused: set[str] = set()
+        # An unset Event holds a sliced stream after its first slice until it is set.
+        self.tts_slices_hold: asyncio.Event | None = None
+        self.tts_streams_ended = 0  # streamed clips whose last slice has been sent
+        # Sliced streams are cut (the connection closes) after this many slices; None: never.
+        self.tts_cut_after: int | None = None
         self.tts_wavs: list[bytes] = []  # every clip spoken (as WAV), in order
         # The voice of each clip, as a tone's pitch: a preset or a reference sample always gives
         # the same one; voicedesign a new one on every request, as MiMo's does.
@@ -542,6 +568,13 @@ class FakeMimo:
         text = _tts_text(body)
         fmt = _check_tts_audio(model, body)
         _check_capabilities(model, body, text)
+        voice = (body.get("audio") or {}).get("voice")
+        if body.get("stream") and {model, voice} & self.streams_refused:
+            # MiMo refuses a parameter with a 400 whose message is "Param Incorrect" and whose
+            # `param` says what was wrong (AstrBotDevs/AstrBot#8283, a voicedesign request).
+            error = {"code": "400", "message": "Param Incorrect", "type": "",
+                     "param": f"stream is not supported for {model}"}  # fmt: skip
+            return web.json_response({"error": error}, status=400)
         hz = self._voice_hz(model, body)
         pcm = _tone(max(0.5, len(text) * self.tts_seconds_per_char), hz)
         self.last_tts_wav = _wav(pcm)
@@ -549,12 +582,44 @@ class FakeMimo:
         self.voices_heard.append(hz)
         usage = self._tokens(body, text)
         if body.get("stream"):
-            # MiMo sends the whole clip at once today: one SSE line of several MB.
-            audio_chunk = _chunk(body, {"audio": {"data": _b64(pcm)}})
-            return await _sse(request, [audio_chunk, _chunk(body, {}, "stop", usage)])
+            return await self._tts_streamed(request, body, pcm, usage)
         data = _b64(pcm if fmt == "pcm16" else self.last_tts_wav)
         message = {"role": "assistant", "content": "", "audio": {"id": _id(), "data": data}}
         return _completion(body, message, usage)
+
+    async def _tts_streamed(
+        self, request: web.Request, body: Json, pcm: bytes, usage: Json
+    ) -> web.StreamResponse:
+        """A speech stream: the whole clip in one SSE line of several MB, as the provider once
+        said MiMo sends it, or in slices at a pace, as integrations since read it."""
+        end = _KEEP_ALIVE + _sse_line(_chunk(body, {}, "stop", usage)) + b"data: [DONE]\r\n\r\n"
+        size = max(2, int(self.tts_slice_seconds * TTS_RATE) * 2)
+        if self.tts_stream == "whole":  # when its last slice would have come
+            later = self.tts_slice_seconds / self.tts_pace if self.tts_pace else 0.0
+            await self._pause(self.tts_first_slice + (math.ceil(len(pcm) / size) - 1) * later)
+            whole = _sse_line(_chunk(body, {"audio": {"data": _b64(pcm)}}))
+            answer = await _raw_sse(request, [_KEEP_ALIVE + whole, end])
+            self.tts_streams_ended += 1
+            return answer
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        await self._pause(self.tts_first_slice)
+        for number, at in enumerate(range(0, len(pcm), size)):
+            if number == 1 and self.tts_slices_hold is not None:
+                await self._pause(HOLD_SECONDS, until=self.tts_slices_hold)
+            if number and self.tts_pace:
+                await self._pause(self.tts_slice_seconds / self.tts_pace)
+            if number == self.tts_cut_after and request.transport is not None:
+                request.transport.close()  # cut mid-way: no more slices, no [DONE]
+                return response
+            piece = _chunk(body, {"audio": {"data": _b64(pcm[at : at + size])}})
+            await response.write(_KEEP_ALIVE + _sse_line(piece))
+        self.tts_streams_ended += 1
+        await response.write(end)
+        await response.write_eof()
+        return response
 
     def _voice_hz(self, model: str, body: Json) -> int:
         """The voice a request is spoken in, as a pitch (see `voices_heard`)."""
@@ -835,6 +900,10 @@ def _completion_json(body: Json, message: Json, usage: Json, *, finish: str = "s
         "choices": [{"index": 0, "finish_reason": finish, "message": message}],
         "usage": usage,
     }
+
+
+def _sse_line(chunk: Json) -> bytes:
+    return f"data: {json.dumps(chunk, ensure_ascii=False)}\r\n\r\n".encode()
 
 
 def _chunk(body: Json, delta: Json, finish: str | None = None, usage: Json | None = None) -> Json:

@@ -9,7 +9,7 @@ import io
 import itertools
 import logging
 import wave
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -282,6 +282,41 @@ async def test_voice_note_is_opus_in_ogg_with_duration_and_waveform(tmp_path: Pa
     quiet, loud = note.waveform[:10], note.waveform[10:]
     assert max(note.waveform) == 255
     assert sum(loud) / 10 > sum(quiet) / 10 + 200
+
+
+async def test_a_voice_note_encoded_as_its_samples_come_is_the_same_note(
+    tmp_path: Path,
+) -> None:
+    """Speech as MiMo makes it, 24 kHz slices, encoded by one ffmpeg reading a pipe: the note
+    is the one the whole WAV makes (its length, its waveform), made as the slices came."""
+    wav = wav_bytes(silence_seconds=1.0, tone_seconds=1.0, sample_rate=24000)
+    with wave.open(io.BytesIO(wav)) as file:
+        pcm = file.readframes(file.getnframes())
+    asked: list[int] = []
+
+    async def slices() -> AsyncIterator[bytes]:
+        for at in range(0, len(pcm), 4800):
+            asked.append(at)
+            yield pcm[at : at + 4800]
+
+    note = await AUDIO.voice_note_as_it_comes(slices(), rate=24000, longest=5)
+    whole = await to_voice_note(wav)
+
+    info = await probe_bytes(note.data, tmp_path, "note.ogg")
+    assert (info.codec, info.container) == ("opus", "ogg")
+    assert info.duration == pytest.approx(2.0, abs=0.03)
+    assert note.duration == pytest.approx(whole.duration, abs=0.001)
+    assert note.waveform == whole.waveform
+    assert len(asked) == 20
+
+
+async def test_a_voice_note_whose_samples_stop_coming_is_not_made() -> None:
+    async def cut() -> AsyncIterator[bytes]:
+        yield bytes(4800)
+        raise ConnectionError("the stream was cut")
+
+    with pytest.raises(ConnectionError):
+        await AUDIO.voice_note_as_it_comes(cut(), rate=24000, longest=5)
 
 
 async def test_long_voice_note_waveform_is_resampled_to_256_bytes() -> None:

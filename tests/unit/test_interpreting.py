@@ -31,7 +31,7 @@ from core.domain import errors
 from core.domain.interpreting import Across, StockVoices, across, too_late
 from core.domain.limits import asked_by
 from core.domain.live_speech import Piece
-from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage, VoiceNote
+from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage
 from core.domain.voice_call import Holder
 from tests.fakes import KeptLines
 from tests.unit.test_voice_calls import Channels, clip
@@ -127,23 +127,40 @@ class Stored:
         return unit()
 
 
+@dataclass
+class Slices:
+    """Speech as it comes (`core.ports.SpeechSlices`), in one slice saying the voice and the
+    words."""
+
+    said: str
+    rate: int = 24_000
+    longest: float = 1.0
+    duration: float = 1.0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.said.encode()
+
+    async def aclose(self) -> None:
+        return None
+
+
 class InterpretedSpeech:
-    """Notes whose data say the voice and the words; `refuse` raises a quota instead."""
+    """Speech whose slice says the voice and the words; `refuse` raises a quota instead."""
 
     def __init__(self) -> None:
         self.made: list[tuple[str, str]] = []
         self.refuse: errors.QuotaUsed | None = None
         self.held: dict[str, asyncio.Event] = {}
 
-    async def in_voice(self, chat: ChatRef, text: str, *, prefs: Preferences,
-                       speaker: Speaker, asker: Any) -> VoiceNote:  # fmt: skip
+    async def streamed_in_voice(self, chat: ChatRef, text: str, *, prefs: Preferences,
+                                speaker: Speaker, asker: Any) -> Slices:  # fmt: skip
         if self.refuse is not None:
             raise self.refuse
         if text in self.held:
             await self.held[text].wait()
         voice = "clone" if speaker.model.endswith("voiceclone") else str(speaker.voice)
         self.made.append((voice, text))
-        return VoiceNote(data=f"{voice}|{text}".encode(), duration=1.0)
+        return Slices(f"{voice}|{text}")
 
 
 class Studio:
@@ -181,10 +198,10 @@ class InterpretedCall:
     def voice_id(self) -> str:
         return "lounge"
 
-    async def play(self, note: VoiceNote, *, wanted: Any = None) -> bool:
+    async def play(self, note: Slices, *, wanted: Any = None) -> bool:
         if wanted is not None and not wanted():
             return True
-        self.heard.append(note.data.decode())
+        self.heard.append(b"".join([piece async for piece in note]).decode())
         self.playing.set()
         await self.go_on.wait()
         return True

@@ -29,6 +29,8 @@ BUILT_BY_THEIR_SERVICE = {
     ("core.app.reader.turns", "Reading"): "core/app/reader/channel_reader.py",  # one reading
     ("core.app.memory.import_run", "ImportRun"): "core/app/memory/imports.py",  # one import
     ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one piece of work's
+    # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).
+    ("core.app.voices.streamed", "SpeechFeed"): "core/app/voices/speech.py",
     # The server's consents, which the call being listened to follows (`Listening.consents`).
     ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/live_transcript.py",
     ("core.app.calls.turns", "CallLines"): "core/app/calls/listened_call.py",  # one call's lines

@@ -10,6 +10,7 @@ from typing import Any
 from core.app.calls.voice_channel import VoiceCalls
 from core.domain.values import ChatRef, VoiceNote
 from core.domain.voice_call import Holder
+from core.ports import Clip
 
 SERVER = ChatRef("discord", "guild:1")
 
@@ -24,10 +25,13 @@ class PlatformCall:
         self.skipped: list[str] = []
         self.playing: str | None = None
 
-    async def play(self, note: VoiceNote, *, wanted: Any = None) -> bool:
+    async def play(self, note: Clip, *, wanted: Any = None) -> bool:
         if wanted is not None and not wanted():
             return True
-        name = note.data.decode()
+        if isinstance(note, VoiceNote):
+            name = note.data.decode()
+        else:  # speech as it comes
+            name = b"".join([piece async for piece in note]).decode()
         assert self.playing is None, f"{name} played over {self.playing}"
         self.playing = name
         self.played.append(name)

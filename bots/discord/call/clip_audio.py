@@ -5,6 +5,11 @@ every packet of it, the stream's two header packets included: the identification
 (`OpusHead`) and the comment header (`OpusTags`, RFC 7845 §5). They are not audio, yet each is
 sent as a 20 ms frame: a listener's client decodes noise from them or drops them. `ClipAudio`
 passes on only the audio packets.
+
+Speech played as it is made (`streamed_clip`) goes through the same ffmpeg: MiMo's 24 kHz mono
+slices are written to its pipe as they come (`PcmPipe`), one continuous stream of samples, so
+the slices join without a click, and ffmpeg resamples them to the 48 kHz stereo Opus Discord
+wants. Its Ogg pages are flushed every packet: by default ffmpeg holds a page for a second.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import io
 import subprocess
 import threading
+from collections import deque
 
 import discord
 
@@ -23,12 +29,68 @@ OGG_HEADER_PACKETS = (b"OpusHead", b"OpusTags")
 EXIT_SECONDS = 5.0  # for ffmpeg to exit once its output ended
 
 
+# How ffmpeg reads speech as it comes, and writes each Opus packet at once.
+_PCM_INPUT = "-f s16le -ar {rate} -ch_layout mono"
+_FLUSHED = "-page_duration 20000 -flush_packets 1"
+
+
+class PcmPipe(io.RawIOBase):
+    """Samples handed over from the event loop (`put`, `end`) to discord.py's thread that
+    writes ffmpeg's input (`read`, which waits for them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pieces: deque[bytes] = deque()
+        self._ended = False
+        self._changed = threading.Condition()
+
+    def put(self, samples: bytes) -> None:
+        with self._changed:
+            self._pieces.append(samples)
+            self._changed.notify_all()
+
+    def end(self) -> None:
+        """No more samples: ffmpeg's input ends once those given are read."""
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        with self._changed:
+            self._changed.wait_for(lambda: self._pieces or self._ended)
+            if not self._pieces:
+                return b""
+            piece = self._pieces.popleft()
+            if 0 <= size < len(piece):
+                piece, rest = piece[:size], piece[size:]
+                self._pieces.appendleft(rest)
+            return piece
+
+
 class ClipAudio(discord.FFmpegOpusAudio):
     """One clip (a voice note's OGG, or anything ffmpeg reads) as the 20 ms Opus packets
     discord.py sends, encoded by the `ffmpeg` executable from a pipe (no temporary file)."""
 
-    def __init__(self, clip: bytes, *, ffmpeg: str) -> None:
-        super().__init__(io.BytesIO(clip), pipe=True, executable=ffmpeg)
+    def __init__(
+        self,
+        clip: bytes | PcmPipe,
+        *,
+        ffmpeg: str,
+        before_options: str | None = None,
+        options: str | None = None,
+    ) -> None:
+        self.pipe = clip if isinstance(clip, PcmPipe) else None
+        source = clip if isinstance(clip, PcmPipe) else io.BytesIO(clip)
+        super().__init__(
+            source,  # type: ignore[arg-type]  # read as discord.py's pipe writer reads
+            pipe=True,
+            executable=ffmpeg,
+            before_options=before_options,
+            options=options,
+        )
         # Set in discord.py's player thread once it asked past the last packet and ffmpeg
         # exited cleanly: it has sent them all. A play stopped early (the call ended) or a
         # clip ffmpeg failed on ends the same way, without it.
@@ -38,6 +100,8 @@ class ClipAudio(discord.FFmpegOpusAudio):
     def cleanup(self) -> None:
         """End and reap ffmpeg (again: nothing). The player's thread ends a clip, and so does the
         bot when a play's call ended under it (`bots.discord.call.playback.play_clip`)."""
+        if self.pipe is not None:
+            self.pipe.end()  # discord.py's writer thread stops waiting for samples
         with self._ending:
             process = ffmpeg_process_of(self)
             super().cleanup()
@@ -45,6 +109,23 @@ class ClipAudio(discord.FFmpegOpusAudio):
             # unreaped: a zombie until the next subprocess starts.
             if process is not None:
                 process.wait()
+
+    def _pipe_writer(self, source: io.BufferedIOBase) -> None:
+        """discord.py's thread writing ffmpeg's input, made safe for speech as it comes: a clip
+        cleaned up while this waited for samples (its `stdin` gone) ends here quietly, where
+        discord.py's own would raise in its thread."""
+        while self._process:
+            data = source.read(self.BLOCKSIZE)
+            stdin = self._stdin
+            if not stdin:  # cleaned up meanwhile: ffmpeg is gone
+                return
+            try:
+                if not data:
+                    stdin.close()
+                    return
+                stdin.write(data)
+            except OSError:  # ffmpeg ended, or is being killed: nothing more to write
+                return
 
     def read(self) -> bytes:
         packet = super().read()
@@ -65,3 +146,10 @@ class ClipAudio(discord.FFmpegOpusAudio):
             return process.wait(timeout=EXIT_SECONDS)
         except subprocess.TimeoutExpired:
             return None
+
+
+def streamed_clip(rate: int, *, ffmpeg: str) -> ClipAudio:
+    """A clip of PCM16LE mono samples at `rate` Hz, played as they are put in its `pipe`."""
+    return ClipAudio(
+        PcmPipe(), ffmpeg=ffmpeg, before_options=_PCM_INPUT.format(rate=rate), options=_FLUSHED
+    )

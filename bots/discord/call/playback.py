@@ -9,18 +9,25 @@ member is told how to enable it; the voice message itself was sent either way.
 One play at a time per server (a bot has one voice connection in a server), and each clip's
 ffmpeg (which turns each OGG into Opus packets) holds one of the process's FFMPEG_MAX_PROCESSES
 slots for as long as it plays (`bots.discord.call.voice_channels.DiscordVoiceCall`).
+
+Speech played as it is made (`play_speech`) starts with its first slice: each slice goes to
+ffmpeg's pipe as it comes. The last 20 ms it was given are held back until the next slice or
+the end: a stream cut mid-way ends with them faded out, never with a click, and the play is not
+whole (the chat is told as for any clip that failed).
 """
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Callable, Sequence
 
 import discord
 
-from bots.discord.call.clip_audio import ClipAudio
+from bots.discord.call.clip_audio import ClipAudio, PcmPipe
 from bots.discord.discordpy import (
     ResumingVoiceClient,
     encrypts_end_to_end,
@@ -31,8 +38,7 @@ from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import place_of
 from core.app.calls.voice_channel import VoiceCalls
 from core.domain import errors
-from core.domain.values import VoiceNote
-from core.ports import ProcessSlots
+from core.ports import Clip, ProcessSlots, SpeechSlices
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +51,7 @@ STOP_SECONDS = 1.0  # a stopped player ends within a frame; longer, and it waits
 # gateway, usually well under a second), and how often it looks.
 E2EE_READY_SECONDS = 10.0
 E2EE_CHECK_SECONDS = 0.02
+HELD_BACK_SECONDS = 0.02  # of speech as it comes: faded out where the stream is cut
 
 VoiceClientClass = type[discord.VoiceClient]
 VoiceChannel = discord.VoiceChannel | discord.StageChannel
@@ -69,11 +76,9 @@ class VoicePlayer:
         self.calls = calls
         self._processes = processes
 
-    async def play_for(
-        self, user: discord.abc.User, notes: Sequence[VoiceNote], *, locale: str
-    ) -> str:
-        """Play `notes`, in order, in the voice channel `user` sits in; returns what to tell
-        them."""
+    async def play_for(self, user: discord.abc.User, notes: Sequence[Clip], *, locale: str) -> str:
+        """Play `notes` (voice notes, or speech as it is made), in order, in the voice channel
+        `user` sits in; returns what to tell them."""
         if self.client is None:
             return text("discord.voice.unavailable", locale)
         state = user.voice if isinstance(user, discord.Member) else None
@@ -148,6 +153,61 @@ async def play_clip(
     # discord.py ends a play the same way (`after` with no error) whether the clip ran out or
     # the call ended under it and stopped the player: only the clip knows it was sent whole.
     return clip.read_to_end
+
+
+async def play_speech(
+    voice: discord.VoiceClient,
+    clip: ClipAudio,
+    speech: SpeechSlices,
+    *,
+    called_off: Callable[[], bool] = lambda: False,
+) -> bool:
+    """Play `speech` on `voice` through `clip` (`clip_audio.streamed_clip`) from its first
+    slice, as `play_clip` plays a clip; True when all of it was made and sent."""
+    assert clip.pipe is not None, "a clip of speech as it comes"
+    feeding = asyncio.get_running_loop().create_task(_feed(speech, clip.pipe))
+    fed = False
+    try:
+        played = await play_clip(voice, clip, speech.longest, called_off=called_off)
+    finally:
+        feeding.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            fed = await feeding
+        clip.pipe.end()
+    return played and fed
+
+
+async def _feed(speech: SpeechSlices, pipe: PcmPipe) -> bool:
+    """Each slice of `speech` into `pipe` as it comes, the last HELD_BACK_SECONDS held back
+    (faded out where the speech was cut); True when it all came."""
+    held_back = round(speech.rate * HELD_BACK_SECONDS) * 2
+    held = b""
+    try:
+        async for piece in speech:
+            joined = held + piece
+            pipe.put(joined[:-held_back])
+            held = joined[-held_back:]
+        pipe.put(held)
+        return True
+    except Exception as exc:  # MiMo's stream was cut: what came is heard, faded out at its end
+        logger.warning("speech stopped coming mid-way: %s", type(exc).__name__)
+        pipe.put(_faded_out(held))
+        return False
+    finally:
+        pipe.end()
+
+
+def _faded_out(pcm: bytes) -> bytes:
+    """PCM16LE samples faded linearly to silence."""
+    samples = array.array("h", pcm)
+    if sys.byteorder == "big":
+        samples.byteswap()
+    count = len(samples)
+    for at in range(count):
+        samples[at] = samples[at] * (count - at) // count
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return samples.tobytes()
 
 
 async def _encrypted_end_to_end(voice: discord.VoiceClient) -> bool:

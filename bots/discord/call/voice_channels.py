@@ -28,15 +28,20 @@ from datetime import datetime
 import discord
 
 from bots.discord.call.channel_messages import READ_MESSAGE_TYPES, channel_message
-from bots.discord.call.clip_audio import ClipAudio
-from bots.discord.call.playback import CONNECT_TIMEOUT, VoiceClientClass, play_clip
+from bots.discord.call.clip_audio import ClipAudio, streamed_clip
+from bots.discord.call.playback import (
+    CONNECT_TIMEOUT,
+    VoiceClientClass,
+    play_clip,
+    play_speech,
+)
 from bots.discord.discordpy import keep_member
 from bots.discord.places import place_of
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
 from core.domain.reading import ChannelMessage
 from core.domain.values import ChatRef, VoiceNote
-from core.ports import ProcessSlots
+from core.ports import Clip, ProcessSlots
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +136,7 @@ class DiscordVoiceCall:
         await guild.change_voice_state(channel=channel, self_deaf=False)
         await asyncio.wait_for(told, CONNECT_TIMEOUT)
 
-    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
+    async def play(self, note: Clip, *, wanted: Callable[[], bool] | None = None) -> bool:
         self._skipped, self._in_play = False, True
 
         def called_off() -> bool:  # just before the first frame: a clip not wanted is skipped
@@ -140,9 +145,15 @@ class DiscordVoiceCall:
 
         try:
             async with self._processes.slot():
-                clip = ClipAudio(note.data, ffmpeg=self._processes.executable)
+                ffmpeg = self._processes.executable
+                if isinstance(note, VoiceNote):
+                    clip = ClipAudio(note.data, ffmpeg=ffmpeg)
+                    playing = play_clip(self._voice, clip, note.duration, called_off=called_off)
+                else:  # speech as it is made, from its first slice
+                    clip = streamed_clip(note.rate, ffmpeg=ffmpeg)
+                    playing = play_speech(self._voice, clip, note, called_off=called_off)
                 try:
-                    whole = await play_clip(self._voice, clip, note.duration, called_off=called_off)
+                    whole = await playing
                 except TimeoutError:
                     whole = False
                 except discord.ClientException as exc:  # not connected (being moved)

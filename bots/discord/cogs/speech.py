@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -15,6 +17,7 @@ from bots.discord.replies import AnyBot, Interaction, followup_of
 from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
 from core.app.voices.speech import Said, SayAsked, TextToSpeech
+from core.domain.values import VoiceNote
 
 
 class SpeechCog(commands.Cog):
@@ -53,14 +56,33 @@ class SpeechCog(commands.Cog):
         self, interaction: Interaction, text: str, in_voice_channel: bool = False
     ) -> None:
         """/say text [in_voice_channel]: a voice message, and optionally a voice channel play."""
-        said = await self._say(interaction, text, author=str(interaction.user.id))
-        if in_voice_channel:
-            locale = said.request.locale
-            # No voice channel to join where the bot is not in the server.
-            outcome = catalogue_text("discord.voice.not_here", locale)
-            if reaches_channel(interaction):
-                outcome = await self.player.play_for(interaction.user, said.notes, locale=locale)
+        author = str(interaction.user.id)
+        if in_voice_channel and reaches_channel(interaction):
+            await self._say_in_voice(interaction, text, author=author)
+            return
+        said = await self._say(interaction, text, author=author)
+        if in_voice_channel:  # no voice channel to join where the bot is not in the server
+            outcome = catalogue_text("discord.voice.not_here", said.request.locale)
             await followup_of(interaction, ephemeral=True)(content=outcome)
+
+    async def _say_in_voice(self, interaction: Interaction, words: str, *, author: str) -> None:
+        """/say played in the voice channel from the first slice of its speech, its voice
+        message sent once all of it came, as the play goes on."""
+        said = await self.speech.say_as_it_comes(self._asked(interaction, words, author=author))
+        keep_answer(interaction, said.request)
+        locale = said.request.locale
+        if isinstance(said, Said):  # several voice messages' worth: each made whole first
+            await self._send(interaction, said.notes)
+            outcome = await self.player.play_for(interaction.user, said.notes, locale=locale)
+        else:
+            playing = asyncio.ensure_future(
+                self.player.play_for(interaction.user, [said.speech], locale=locale)
+            )
+            try:
+                await self._send(interaction, await said.notes)
+            finally:
+                outcome = await playing
+        await followup_of(interaction, ephemeral=True)(content=outcome)
 
     async def read_aloud(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Read aloud": the message's text as a voice message."""
@@ -69,13 +91,20 @@ class SpeechCog(commands.Cog):
     async def _say(self, interaction: Interaction, words: str, *, author: str | None) -> Said:
         """`words` as voice messages (usually one), in answer to `interaction`; who asks goes
         into the request, and the use case decides the answer (`SayAsked`)."""
-        asked = SayAsked(
+        said = await self.speech.say_notes(self._asked(interaction, words, author=author))
+        keep_answer(interaction, said.request)
+        await self._send(interaction, said.notes)
+        return said
+
+    @staticmethod
+    def _asked(interaction: Interaction, words: str, *, author: str | None) -> SayAsked:
+        return SayAsked(
             chat=for_interaction(interaction), text=words,
             audience=interaction_audience(interaction), asker=asker_of(interaction),
             author=author, commander=notes_commander(interaction),
         )  # fmt: skip
-        said = await self.speech.say_notes(asked)
-        keep_answer(interaction, said.request)
-        for note in said.notes:  # one, unless the text is longer than a voice message holds
+
+    @staticmethod
+    async def _send(interaction: Interaction, notes: list[VoiceNote]) -> None:
+        for note in notes:  # one, unless the text is longer than a voice message holds
             await send_voice_message(interaction, note)
-        return said

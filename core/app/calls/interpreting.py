@@ -5,7 +5,8 @@ hears and captions the turns, and `core.app.calls.listened_call` says where a pa
 that ended at a pause on a sentence's end, `core.domain.live_speech.settles`, or the turn's last);
 this decides what of them is spoken, in whose voice, when, and what it costs. The adapter only
 plays the clips it is handed (`core.ports.VoiceCallHold`) and says the news (`Dropped`,
-`Stopped`).
+`Stopped`). Each clip is speech as MiMo makes it (`core.app.voices.streamed`): ready once its
+first slice is in, and played from there while the rest comes.
 
     expect   a piece that may end a part came (it ended at a pause, or the turn): its place in
              the line, taken before anything is awaited, so interpretations speak in the order
@@ -61,8 +62,8 @@ from core.domain import errors
 from core.domain.interpreting import LATE_AFTER, WAITED_FOR, StockVoices, across, too_late
 from core.domain.limits import Asker
 from core.domain.reading import assignable_voices
-from core.domain.values import ChatRef, VoiceNote
-from core.ports import ChatApi, ReadingUnitOfWork, VoiceCallHold, background
+from core.domain.values import ChatRef
+from core.ports import ChatApi, ReadingUnitOfWork, SpeechSlices, VoiceCallHold, background
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class _Place:
 
 @dataclass(frozen=True)
 class _Clip:
-    note: VoiceNote | None  # None: too late already, never made
+    note: SpeechSlices | None  # None: too late already, never made
     dropped: Dropped
 
 
@@ -250,6 +251,10 @@ class CallInterpreter:
         for task in [*self._making, *filter(None, [self._player])]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        for place in self._line:  # made and waiting in line: MiMo's streams end with the call
+            made = place.clip.result() if place.clip.done() and not place.clip.cancelled() else None
+            if made is not None and made.note is not None:
+                await made.note.aclose()
 
     async def _make(
         self, place: _Place, translated: str | Awaitable[str], target: str, dropped: Dropped,
@@ -278,8 +283,12 @@ class CallInterpreter:
         finally:
             if not place.clip.done():
                 place.clip.set_result(clip)
+            elif clip is not None and clip.note is not None:
+                await clip.note.aclose()  # its place was given up meanwhile: never played
 
-    async def _spoken(self, place: _Place, words: str, target: str) -> VoiceNote | None:
+    async def _spoken(self, place: _Place, words: str, target: str) -> SpeechSlices | None:
+        """The interpretation's speech, once its first slice is in (the rest comes as it
+        plays)."""
         ports, member = self._ports, place.key[0]
         async with ports.uow() as uow:
             prefs = await uow.preferences.get(self._server)
@@ -292,7 +301,7 @@ class CallInterpreter:
             model = ports.preferences.tts_model(prefs)
             voices = assignable_voices(model, target) or assignable_voices(model)
             speaker = Speaker(model=model, voice=self._voices.voice_of(member, target, voices))
-        return await ports.speech.in_voice(
+        return await ports.speech.streamed_in_voice(
             self._server, words, prefs=prefs, speaker=speaker, asker=self._payer
         )
 
@@ -305,13 +314,17 @@ class CallInterpreter:
             place = self._line[0]
             clip = await self._clip_of(place)
             self._line.popleft()
-            if clip is None or self._called_off(place):
-                continue
-            if clip.note is None or self._late(place):
-                await self._say(clip.dropped)
-                continue
-            if await self._play(place, clip.note, clip.dropped.member):
-                await self._say(clip.dropped)  # late by the time the call was free
+            try:
+                if clip is None or self._called_off(place):
+                    continue
+                if clip.note is None or self._late(place):
+                    await self._say(clip.dropped)
+                    continue
+                if await self._play(place, clip.note, clip.dropped.member):
+                    await self._say(clip.dropped)  # late by the time the call was free
+            finally:
+                if clip is not None and clip.note is not None:
+                    await clip.note.aclose()  # played, or never to be: MiMo's stream ends
 
     async def _clip_of(self, place: _Place) -> _Clip | None:
         """The place's clip once made; None once it could no longer be spoken in time (a piece
@@ -329,7 +342,7 @@ class CallInterpreter:
             self._places.pop(place.key, None)
             return None
 
-    async def _play(self, place: _Place, note: VoiceNote, member: str) -> bool:
+    async def _play(self, place: _Place, note: SpeechSlices, member: str) -> bool:
         """Play one interpretation, asked again once the call's turn is taken (and just before
         its first frame) whether its speaker still consents and it is not late; True when it
         was late then."""

@@ -31,9 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.domain import errors
-from core.domain.values import ChatRef, VoiceNote
+from core.domain.values import ChatRef
 from core.domain.voice_call import AfterLettingGo, CallHolds, Holder
-from core.ports import VoiceCall, VoiceChannels
+from core.ports import Clip, VoiceCall, VoiceChannels
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class HeldCall:
     def voice_id(self) -> str:
         return self.call.voice_id
 
-    async def play(self, note: VoiceNote, *, wanted: Callable[[], bool] | None = None) -> bool:
+    async def play(self, note: Clip, *, wanted: Callable[[], bool] | None = None) -> bool:
         """Play `note` once no other hold's clip plays; a skip meanwhile, or `wanted` saying
         no once its turn came (asked again just before its first frame), calls it off (True,
         as a skip)."""

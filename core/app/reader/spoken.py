@@ -42,8 +42,8 @@ from core.domain.reading import (
 )
 from core.domain.sayable import SpokenMarks, sayable, spoken_name
 from core.domain.spoken_language import locale_voice_language, voice_language
-from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceNote
-from core.ports import ReadingUnitOfWork
+from core.domain.values import ChatRef, ChatVoice, Preferences
+from core.ports import ReadingUnitOfWork, SpeechSlices
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +52,13 @@ OWN_VOICE = "own"
 
 @dataclass(frozen=True)
 class Spoken:
-    """One message as it is heard: the voice note to play, and what it says in whose voice
-    (`voice`: a model's voice by name, or `own` for the author's own). What it was made of, to
-    tell whether it still holds as it plays: the `message` as it stood, the author's name said
-    before it (`named`; None: not named), the channels it says by name (`named_channels`)."""
+    """One message as it is heard: its speech, played from its first slice as MiMo makes it
+    (`core.app.voices.streamed`), and what it says in whose voice (`voice`: a model's voice by
+    name, or `own` for the author's own). What it was made of, to tell whether it still holds
+    as it plays: the `message` as it stood, the author's name said before it (`named`; None:
+    not named), the channels it says by name (`named_channels`)."""
 
-    note: VoiceNote
+    note: SpeechSlices
     words: str
     author_id: str
     voice: str
@@ -133,7 +134,7 @@ class MessageSpeech:
             logger.info("a message in %s not read: over the rate limit", server)
             return None
         async with self._limiter.share(server, message.author_id, tts_chars=len(words)):
-            note = await self._speech.in_voice(
+            note = await self._speech.streamed_in_voice(
                 server, words, prefs=prefs, speaker=speaker, asker=asker
             )
         if again is None:  # made anew: the next message may have been made since

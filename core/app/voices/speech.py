@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Audiences, Request
 from core.app.running.counted import counted
+from core.app.voices.streamed import SpeechFeed
 from core.app.voices.studio import Speaker, VoiceStudio
 from core.chat.languages import Audience
 from core.domain import errors
@@ -33,7 +34,7 @@ from core.domain.text import printable, split_message
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.tts import chosen_voice, plain_text
 from core.domain.values import ChatRef, Preferences, VoiceNote
-from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi
+from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi, background
 
 SPOKEN_LANGUAGES = ("Chinese", "English")  # what the speech model speaks, by English name
 _TTS_IN_FLIGHT = 4  # speech requests of one long text at once
@@ -53,6 +54,16 @@ class SayAsked:
     asker: Asker = ANYONE
     author: str | None = None  # whose own words `text` is (the module docstring)
     commander: bool = False  # their language noted for the chat's posts (`Audiences.answering`)
+
+
+@dataclass(frozen=True)
+class SaidAsItComes:
+    """A `SayAsked` played in a voice channel: its speech from the first slice, and its voice
+    notes once the last slice is in (made meanwhile, in the background)."""
+
+    request: Request
+    speech: SpeechFeed
+    notes: asyncio.Task[list[VoiceNote]]
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,9 @@ class TextToSpeech:
         several when one would hold more than `NOTE_CHARS` characters of speech (a platform's
         upload limit). The chat's preferences are read once: its voice and style, and the
         answer's language, returned with them."""
+        return await self._said(asked)
+
+    async def _said(self, asked: SayAsked) -> Said:
         text = self._clean_say_text(asked.text)
         await self._limiter.admit(asked.chat, asked.asker)
         request = await self._audiences.request(
@@ -121,6 +135,30 @@ class TextToSpeech:
             asked.chat, self._pieces(text), asked.asker, prefs=request.prefs, speaker=speaker
         )
         return Said(request=request, notes=[await self._note(group) for group in _notes(wavs)])
+
+    @counted("say")
+    async def say_as_it_comes(self, asked: SayAsked) -> SaidAsItComes | Said:
+        """`say_notes` for a voice channel: back once the first slice of its speech is in,
+        to be played from there, its voice note encoded from the same speech as it comes.
+        A text of several voice notes is said as `say_notes` says it."""
+        text = self._clean_say_text(asked.text)
+        if len(text) > NOTE_CHARS:
+            return await self._said(asked)
+        await self._limiter.admit(asked.chat, asked.asker)
+        request = await self._audiences.request(
+            asked.chat, asked.audience, asker=asked.asker, commander=asked.commander
+        )
+        speaker = await self.speaker(asked.chat, request.prefs, author=asked.author)
+        feed = await self.streamed_in_voice(
+            asked.chat, text, prefs=request.prefs, speaker=speaker, asker=asked.asker
+        )
+        notes = background.start(self._notes_of(feed), name="say notes", awaited=True)
+        return SaidAsItComes(request=request, speech=feed, notes=notes)
+
+    async def _notes_of(self, feed: SpeechFeed) -> list[VoiceNote]:
+        """The voice note of all of `feed`'s speech, encoded while it comes."""
+        note = self._audio.voice_note_as_it_comes(feed, rate=feed.rate, longest=feed.longest)
+        return [await note]
 
     @counted("say")
     async def say_file(self, request: Request, text: str, *, fmt: AudioFormat) -> SpeechFile:
@@ -169,6 +207,34 @@ class TextToSpeech:
         pieces = self._pieces(text)
         wavs = await self._synthesize(chat, pieces, asker, prefs=prefs, speaker=speaker)
         return await self._note([wav for _, wav in wavs])
+
+    async def streamed_in_voice(
+        self,
+        chat: ChatRef,
+        text: str,
+        *,
+        prefs: Preferences,
+        speaker: Speaker,
+        asker: Asker | None,
+    ) -> SpeechFeed:
+        """`text` as `in_voice` speaks it, as speech to play as it is made
+        (`core.app.voices.streamed`): returned once its first slice is in, the rest read
+        meanwhile. Part of a request already admitted: only the speech quota applies."""
+        pieces = self._pieces(text)
+        feed = SpeechFeed(
+            self._speech,
+            pieces,
+            spending=lambda: self._limiter.spending(chat, asker, tts_chars=sum(map(len, pieces))),
+            voice=speaker.voice,
+            style=prefs.style,
+            model=speaker.model,
+            description=speaker.description,
+        )
+        try:
+            return await feed.started()
+        except BaseException:  # given up before its first slice (a deletion, a no): MiMo is
+            await feed.aclose()  # asked nothing more of it
+            raise
 
     async def speaker(
         self, chat: ChatRef, prefs: Preferences, *, author: str | None = None

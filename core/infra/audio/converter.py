@@ -6,7 +6,7 @@ One object per process, built by the composition root with the process limit it 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -98,6 +98,14 @@ class FfmpegAudio:
     async def to_voice_note(self, wav: bytes) -> VoiceNote:
         """A WAV (any rate) as an OGG/Opus voice note with its duration and waveform."""
         return await tts_voice_notes.to_voice_note(wav, processes=self.processes)
+
+    async def voice_note_as_it_comes(
+        self, samples: AsyncIterable[bytes], *, rate: int, longest: float
+    ) -> VoiceNote:
+        """PCM16LE mono `samples` at `rate` Hz as a voice note, encoded while they come."""
+        return await tts_voice_notes.voice_note_as_it_comes(
+            samples, rate=rate, longest=longest, processes=self.processes
+        )
 
     def pcm_wav(self, pcm: bytes, sample_rate: int) -> bytes:
         """16-bit mono PCM as a WAV file (no ffmpeg: a header before the samples)."""

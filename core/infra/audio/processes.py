@@ -20,7 +20,7 @@ import contextlib
 import logging
 import os
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,15 +133,22 @@ class FfmpegProcesses:
             )  # fmt: skip
         return FfmpegRun(code, out.decode(errors="replace"), err)
 
-    async def output(self, *args: str, audio_seconds: float, most: int) -> FfmpegOutput:
+    async def output(
+        self,
+        *args: str,
+        audio_seconds: float,
+        most: int,
+        fed: AsyncIterable[bytes] | None = None,
+    ) -> FfmpegOutput:
         """`run` for a command whose stdout is the result (decoded samples, say): all of it
         is kept, up to `most` bytes (one more says there was more; the rest is read and
-        dropped)."""
+        dropped). `fed`: ffmpeg's input (`pipe:0`), written as it comes, so that ffmpeg works
+        while the caller still makes it; what `fed` raises kills ffmpeg and is raised."""
         within = self.time_limit.seconds(audio_seconds)
         async with self.slot():
             code, out, err = await _run_ffmpeg(
                 self.executable, *_files_and_pipes_only(args), within=within,
-                stdout=_Whole(most),
+                stdout=_Whole(most), fed=fed,
             )  # fmt: skip
         return FfmpegOutput(code, out, err)
 
@@ -190,12 +197,16 @@ def _files_and_pipes_only(args: tuple[str, ...]) -> list[str]:
 
 
 async def _run_ffmpeg(
-    executable: str, *args: str, within: float, stdout: _Bounded | _Whole
+    executable: str,
+    *args: str,
+    within: float,
+    stdout: _Bounded | _Whole,
+    fed: AsyncIterable[bytes] | None = None,
 ) -> tuple[int, bytes, str]:
+    stdin = asyncio.subprocess.DEVNULL if fed is None else asyncio.subprocess.PIPE
     spawn = background.start(asyncio.create_subprocess_exec(
         executable, "-nostdin", "-hide_banner", "-nostats", "-y", *args,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stdin=stdin, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     ), name="ffmpeg spawn", awaited=True)  # fmt: skip
     try:
         proc = await asyncio.shield(spawn)
@@ -208,9 +219,10 @@ async def _run_ffmpeg(
     assert proc.stdout is not None and proc.stderr is not None
     try:
         async with asyncio.timeout(within):
-            out, err = await asyncio.gather(
-                stdout.read(proc.stdout), _Bounded(KEEP_OUTPUT).read(proc.stderr)
-            )
+            out, err, _ = await asyncio.gather(
+                stdout.read(proc.stdout), _Bounded(KEEP_OUTPUT).read(proc.stderr),
+                _write(fed, proc.stdin),
+            )  # fmt: skip
             returncode = await proc.wait()
     except TimeoutError:
         await _kill(proc)
@@ -222,6 +234,18 @@ async def _run_ffmpeg(
     text = err.decode(errors="replace")
     logger.debug("ffmpeg %s exited with %d:\n%s", " ".join(args), returncode, text)
     return returncode, out, text
+
+
+async def _write(fed: AsyncIterable[bytes] | None, stdin: asyncio.StreamWriter | None) -> None:
+    """Each piece of `fed` into ffmpeg's input as it comes, then its end."""
+    if fed is None or stdin is None:
+        return
+    try:
+        async for piece in fed:
+            stdin.write(piece)
+            await stdin.drain()
+    finally:
+        stdin.close()
 
 
 def batch_scheduling(pid: int) -> None:

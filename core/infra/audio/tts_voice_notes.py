@@ -1,6 +1,8 @@
 """Voice notes from synthesized speech: pydub reads MiMo's WAV, exports OGG/Opus mono 48 kHz
 32 kbps (clean synthesized speech at 24 kHz is transparent there) and computes Discord's waveform
 bytes; pieces of one long text are joined into one WAV first. pydub runs in a worker thread.
+Speech played as MiMo makes it is encoded as it comes instead (`voice_note_as_it_comes`): one
+ffmpeg reads its samples from a pipe, and the note is done as soon as the last one is in.
 
 The command line saves speech as a file instead (`to_speech_file`): the same OGG/Opus, MP3 (mono
 64 kbps, the TTS output's 24 kHz kept) or the joined WAV itself, with when each piece is heard."""
@@ -10,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Any
 
 from pydub import AudioSegment
@@ -28,6 +30,9 @@ WAVEFORM_BYTES = 256  # Discord's maximum
 WAVEFORM_WINDOWS_PER_SECOND = 10
 JOIN_PAUSE_MS = 300  # between pieces of speech joined into one voice note
 # pydub's export arguments per format; OGG is the voice note's.
+# The voice note's encoding, as ffmpeg's arguments, for one encoded from a pipe.
+_OPUS_NOTE = ("-c:a", "libopus", "-b:a", "32k", "-ar", "48000")
+_NOTE_MOST = 50_000_000  # bytes of a voice note at most: Telegram's upload limit
 _EXPORTS: dict[AudioFormat, dict[str, Any]] = {
     "ogg": {"format": "ogg", "codec": "libopus", "bitrate": "32k", "parameters": ["-ar", "48000"]},
     "mp3": {"format": "mp3", "codec": "libmp3lame", "bitrate": "64k"},
@@ -40,6 +45,34 @@ async def to_voice_note(wav: bytes, *, processes: FfmpegProcesses) -> VoiceNote:
     point_pydub_at(processes.executable)  # before the worker thread needs it
     async with processes.slot():  # pydub runs ffmpeg too
         return await asyncio.to_thread(_voice_note, wav)
+
+
+async def voice_note_as_it_comes(
+    samples: AsyncIterable[bytes], *, rate: int, longest: float, processes: FfmpegProcesses
+) -> VoiceNote:
+    """A voice note of PCM16LE mono `samples` at `rate` Hz, encoded by one ffmpeg reading them
+    from a pipe as they come (speech as MiMo makes it): done as soon as the last one is in.
+    `longest`: the seconds they may last, for ffmpeg's time limit."""
+    pcm = bytearray()
+
+    async def kept() -> AsyncIterator[bytes]:
+        async for piece in samples:
+            pcm.extend(piece)
+            yield piece
+
+    encoded = await processes.output(
+        "-f", "s16le", "-ar", str(rate), "-ch_layout", "mono", "-i", "pipe:0",
+        *_OPUS_NOTE, "-f", "ogg", "pipe:1",
+        audio_seconds=longest, most=_NOTE_MOST, fed=kept(),
+    )  # fmt: skip
+    if not pcm:
+        raise EmptyAudio("the synthesized audio is empty")
+    if encoded.returncode != 0 or not encoded.stdout:
+        logger.debug("the voice note could not be encoded: %s", encoded.stderr)
+        raise UndecodableAudio("the audio could not be encoded")
+    clip = AudioSegment(data=bytes(pcm), sample_width=2, frame_rate=rate, channels=1)
+    waveform = await asyncio.to_thread(_waveform, clip)
+    return VoiceNote(data=encoded.stdout, duration=len(pcm) / 2 / rate, waveform=waveform)
 
 
 async def join_wavs(wavs: list[bytes]) -> bytes:

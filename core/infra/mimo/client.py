@@ -3,6 +3,11 @@
 MiMo has one endpoint, `POST {base_url}/chat/completions`; every task is a chat completion with its
 own message shapes, which this module builds (speech synthesis's in `tts`; `wire` sends them,
 `answers` reads what comes back).
+
+Speech played as it is made is asked for as a stream (`speak`): PCM16LE mono at 24 kHz, in
+slices where MiMo sends slices, in one piece where it sends the clip whole. A model or voice
+kind MiMo refuses to stream for is asked for the whole clip instead, and from then on at once:
+the client remembers the refusal for as long as the process lives.
 Besides the `MimoError` tree of `core.infra.mimo.wire`, callers may see:
 
     ValueError                  a programming error: ASR audio that is not wav/mp3 (convert first)
@@ -16,7 +21,10 @@ Besides the `MimoError` tree of `core.infra.mimo.wire`, callers may see:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import io
+import logging
+import wave
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +37,7 @@ from core.domain.errors import (
     EmptyAudio,
     EmptyText,
     MimoBadRequest,
+    MimoBadResponse,
     MimoModelRefused,
 )
 from core.domain.quantities import Megabytes
@@ -48,6 +57,8 @@ from core.infra.mimo.tts import tts_audio_options, tts_messages
 from core.infra.mimo.wire import Json, MimoWire
 from core.ports import NO_METRICS, AudioCaps, Metrics
 
+logger = logging.getLogger(__name__)
+
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
 # What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
 # This client refuses anything bigger; the audio adapter, given these by the composition root,
@@ -55,6 +66,9 @@ ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
 # base64, not 10 MiB.
 MIMO_AUDIO_CAPS = AudioCaps(asr=10_000_000, understanding=50_000_000)
 _THINKING_OFF = {"type": "disabled"}
+# What MiMo's streamed speech is, whatever rate is asked for: 16-bit little-endian mono samples.
+SPEECH_RATE = 24_000
+_SAMPLE_BYTES = 2
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,8 @@ class MimoClient:
             breaker=breaker,
             metrics=metrics,
         )
+        # (model, voice kind) pairs MiMo refused to stream for: asked for whole clips at once.
+        self._whole_only: set[tuple[str, str]] = set()
 
     def __repr__(self) -> str:
         return f"MimoClient(base_url={self._wire.base_url!r}, models={self.models!r})"
@@ -180,6 +196,51 @@ class MimoClient:
             data = await self._wire.post(body)
         audio = message_of(data).get("audio")
         return decode_audio(audio.get("data") if isinstance(audio, dict) else None)
+
+    async def speak(
+        self,
+        text: str,
+        *,
+        voice: str | None = None,
+        style: str | None = None,
+        model: str | None = None,
+        description: str | None = None,
+    ) -> AsyncIterator[bytes]:
+        """`text` spoken as `synthesize` speaks it, as PCM16LE mono at SPEECH_RATE, in slices as
+        MiMo makes them (one slice where MiMo sends the clip whole). A stream cut mid-way raises
+        as a stream does (`MimoWire.stream`) after the slices already handed out; a stream MiMo
+        refuses for this model and voice kind is asked for whole, at once from then on."""
+        body = self._tts_body(text, voice, style, model, "pcm16", description)
+        kind = self._tts_kind(str(body["model"]))
+        refusable = (str(body["model"]), _voice_kind(kind))
+        if refusable not in self._whole_only:
+            spoke = False
+            try:
+                with _model_named(kind):
+                    async for piece in _samples(self._speech_slices(body)):
+                        spoke = True
+                        yield piece
+                return
+            except MimoBadRequest as exc:
+                if spoke or isinstance(exc, MimoModelRefused) or not _refuses_streams(exc):
+                    raise
+                logger.info("MiMo does not stream %s speech: asking for whole clips", refusable)
+                self._whole_only.add(refusable)
+        wav = await self.synthesize(
+            text, voice=voice, style=style, model=model, description=description
+        )
+        yield _pcm_of(wav)
+
+    async def _speech_slices(self, body: Json) -> AsyncIterator[bytes]:
+        """The audio of each chunk of a speech stream, as it comes."""
+        spoke = False
+        async for chunk in self._wire.stream({**body, "stream": True}):
+            audio = delta_of(chunk).get("audio")
+            if isinstance(audio, dict) and audio.get("data"):
+                spoke = True
+                yield decode_audio(audio["data"])
+        if not spoke:
+            raise MimoBadResponse("MiMo's speech stream carried no audio")
 
     def _tts_kind(self, model: str) -> str | None:
         """Which of the models a speech request's `model` is (a chat's own choice may be
@@ -259,6 +320,43 @@ def _model_named(kind: str | None) -> Iterator[None]:
             f"set {setting} to a model MiMo offers; voicebridge doctor checks every model"
         )
         raise
+
+
+def _voice_kind(kind: str | None) -> str:
+    """The kind of voice a speech model speaks in: what MiMo may stream or refuse to."""
+    return {"voicedesign": "designed", "voiceclone": "cloned"}.get(kind or "", "preset")
+
+
+def _refuses_streams(error: MimoBadRequest) -> bool:
+    """Whether MiMo's 400 says it does not stream this speech (and would make it whole)."""
+    return error.status == 400 and "stream" in error.detail.casefold()
+
+
+async def _samples(slices: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """`slices` cut at whole samples: a slice that ends inside a sample leaves its last byte
+    to the next."""
+    left = b""
+    async for piece in slices:
+        joined = left + piece
+        cut = len(joined) - len(joined) % _SAMPLE_BYTES
+        left = joined[cut:]
+        if cut:
+            yield joined[:cut]
+
+
+def _pcm_of(wav: bytes) -> bytes:
+    """The samples of MiMo's whole WAV, which must be what its streams carry."""
+    try:
+        with wave.open(io.BytesIO(wav)) as file:
+            shape = (file.getnchannels(), file.getsampwidth(), file.getframerate())
+            frames = bytes(file.readframes(file.getnframes()))
+    except (wave.Error, EOFError) as exc:
+        raise MimoBadResponse("MiMo's speech is not a WAV file") from exc
+    if shape != (1, _SAMPLE_BYTES, SPEECH_RATE):
+        raise MimoBadResponse(f"MiMo's speech is not 16-bit mono at 24 kHz: {shape}")
+    if not frames:
+        raise MimoBadResponse("MiMo's audio is empty")
+    return frames
 
 
 # --- request pieces ---------------------------------------------------------------------------

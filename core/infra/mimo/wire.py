@@ -306,6 +306,9 @@ def _error_text(body: Json | str) -> str:
         error = body.get("error")
         message = error.get("message") if isinstance(error, dict) else error
         text = str(message) if message else str(body)
+        param = error.get("param") if isinstance(error, dict) else None
+        if message == "Param Incorrect" and isinstance(param, str) and param:
+            text = f"{text}: {param}"  # MiMo's way: what was wrong is said in `param`
     else:
         text = body
     text = " ".join(text.split()) or "no details"
