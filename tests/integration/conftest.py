@@ -24,6 +24,7 @@ import pytest_asyncio
 from bots.runner import run_bots
 from bots.telegram.answers.progress_pace import Pace
 from core.config import Settings
+from core.infra.mimo import MimoClient, RetryPolicy
 from core.ports import Clock
 from tests.audio_factory import make_audio
 from tests.db_fixtures import migrated_sqlite_at
@@ -40,6 +41,8 @@ from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
 
+FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
+
 
 @pytest_asyncio.fixture
 async def mimo() -> AsyncIterator[FakeMimo]:
@@ -52,6 +55,14 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
     """A client for tests that talk to a stand-in directly (the real MiMo client, say)."""
     async with httpx.AsyncClient() as client:
         yield client
+
+
+@pytest.fixture
+def client(mimo: FakeMimo, http: httpx.AsyncClient) -> MimoClient:
+    """The real MiMo client on `mimo`, over real HTTP, retrying quickly."""
+    return MimoClient(
+        http=http, api_key=mimo.api_key, base_url=mimo.base_url, retry_policy=FAST_RETRIES
+    )
 
 
 @pytest_asyncio.fixture

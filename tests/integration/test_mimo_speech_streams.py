@@ -8,24 +8,15 @@ import base64
 import io
 import wave
 
-import httpx
 import pytest
 
 from core.domain.errors import MimoBadRequest, MimoUnavailable
-from core.infra.mimo import MimoClient, RetryPolicy
+from core.infra.mimo import MimoClient
 from tests.standins.mimo import FakeMimo
 
-FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
 CLONE = "mimo-v2.5-tts-voiceclone"
 DESIGN = "mimo-v2.5-tts-voicedesign"
 SENTENCE = "Hello everyone, shall we start?"
-
-
-@pytest.fixture
-def client(mimo: FakeMimo, http: httpx.AsyncClient) -> MimoClient:
-    return MimoClient(
-        http=http, api_key=mimo.api_key, base_url=mimo.base_url, retry_policy=FAST_RETRIES
-    )
 
 
 def samples_of(wav: bytes | None) -> bytes:

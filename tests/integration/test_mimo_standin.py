@@ -21,18 +21,10 @@ from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript, TranscriptPart
 from core.domain.values import ChatRef
 from core.infra.audio.ffmpeg import ffmpeg_exe
-from core.infra.mimo import MimoClient, RetryPolicy
+from core.infra.mimo import MimoClient
 from tests.audio_factory import make_reading
+from tests.integration.conftest import FAST_RETRIES
 from tests.standins.mimo import FakeMimo
-
-FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
-
-
-@pytest.fixture
-def client(mimo: FakeMimo, http: httpx.AsyncClient) -> MimoClient:
-    return MimoClient(
-        http=http, api_key=mimo.api_key, base_url=mimo.base_url, retry_policy=FAST_RETRIES
-    )
 
 
 def sine(tmp_path: Path, seconds: float, suffix: str, *codec: str) -> bytes:
