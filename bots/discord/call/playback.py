@@ -38,7 +38,7 @@ from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import place_of
 from core.app.calls.voice_channel import VoiceCalls
 from core.domain import errors
-from core.ports import Clip, ProcessSlots, SpeechSlices
+from core.ports import Clip, ProcessSlots, SpeechSlices, background
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ async def play_speech(
     """Play `speech` on `voice` through `clip` (`clip_audio.streamed_clip`) from its first
     slice, as `play_clip` plays a clip; True when all of it was made and sent."""
     assert clip.pipe is not None, "a clip of speech as it comes"
-    feeding = asyncio.get_running_loop().create_task(_feed(speech, clip.pipe))
+    feeding = background.start(_feed(speech, clip.pipe), name="speech fed", awaited=True)
     fed = False
     try:
         played = await play_clip(voice, clip, speech.longest, called_off=called_off)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -18,6 +16,7 @@ from bots.discord.translator import translatable
 from bots.discord.voice_message import send_voice_message
 from core.app.voices.speech import Said, SayAsked, TextToSpeech
 from core.domain.values import VoiceNote
+from core.ports import background
 
 
 class SpeechCog(commands.Cog):
@@ -75,8 +74,10 @@ class SpeechCog(commands.Cog):
             await self._send(interaction, said.notes)
             outcome = await self.player.play_for(interaction.user, said.notes, locale=locale)
         else:
-            playing = asyncio.ensure_future(
-                self.player.play_for(interaction.user, [said.speech], locale=locale)
+            playing = background.start(
+                self.player.play_for(interaction.user, [said.speech], locale=locale),
+                name="say in voice",
+                awaited=True,
             )
             try:
                 await self._send(interaction, await said.notes)
