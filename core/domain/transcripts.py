@@ -95,6 +95,38 @@ def join_parts(
     return " ".join(words)
 
 
+class HeardFromTheStart:
+    """A recording's words heard so far, in order from its start (`add` each part as its piece
+    is answered). Pieces may be answered out of order: one heard before an earlier one waits for
+    it, so the text never skips a stretch still being heard. A piece that could not be heard is
+    answered too: its stretch is marked (`join_parts`)."""
+
+    # Pieces are cut where the audio allows: one starting within this many seconds of the
+    # stretch already covered follows it.
+    JOIN_SECONDS = 0.5
+
+    def __init__(self) -> None:
+        self._waiting: list[TranscriptPart] = []
+        self._in_order: list[TranscriptPart] = []
+        self._covered = 0.0  # seconds from the start heard without a gap
+
+    @property
+    def text(self) -> str:
+        return join_parts(self._in_order)
+
+    def add(self, part: TranscriptPart) -> bool:
+        """Take `part` in; True when the words from the start went further."""
+        self._waiting.append(part)
+        self._waiting.sort(key=lambda waiting: waiting.start)
+        grew = False
+        while self._waiting and self._waiting[0].start <= self._covered + self.JOIN_SECONDS:
+            next_part = self._waiting.pop(0)
+            self._in_order.append(next_part)
+            self._covered = max(self._covered, next_part.end)
+            grew = True
+        return grew
+
+
 @dataclass(frozen=True)
 class KeptTranscript:
     """What is kept of one recording's transcript (`core.app.recordings.kept_transcripts`): the

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from core.chat.live import LiveStatus, transcription_status
-from core.domain.transcripts import Progress, TranscriptPart
+from core.chat.live import LiveStatus, TranscriptStatus, transcription_status
+from core.domain.transcripts import HeardFromTheStart, Progress, TranscriptPart
 
 
 class Screen:
@@ -135,6 +135,10 @@ def test_status_texts() -> None:
     assert status(Progress(0, 3490)) == "Transcribing the recording (58 min, 10 sec)…"
     part = TranscriptPart(0, 750, "text")
     assert status(Progress(750, 3490, part)) == "12:30 of 58:10 transcribed…"
+    so_far = transcription_status(
+        Progress(750, 3490, part), "en", piece_seconds=60, message_limit=4096, heard_so_far="text"
+    )
+    assert so_far == "text\n\n12:30 of 58:10 transcribed…"
     assert status(Progress(0, 5)) is None  # a short note: its text is moments away
     assert status(Progress(0, 5, heard=" Good mor")) == "Good mor …"
     assert status(Progress(0, 5, heard="  ")) is None
@@ -147,3 +151,45 @@ def test_a_streamed_text_past_one_message_shows_its_latest_words() -> None:
     )
     assert status is not None and len(status) <= 100
     assert status.startswith("…") and status.endswith("and the very latest ones …")
+
+
+def test_a_long_recordings_words_past_one_message_show_their_latest_ones_above_the_progress() -> None:
+    heard = "word " * 1000 + "and the very latest ones"
+    status = transcription_status(
+        Progress(750, 3490, TranscriptPart(0, 750, heard)), "en", piece_seconds=60,
+        message_limit=100, heard_so_far=heard,
+    )  # fmt: skip
+    assert status is not None and len(status) <= 100
+    words, line = status.split("\n\n")
+    assert words.startswith("…") and words.endswith("and the very latest ones")
+    assert line == "12:30 of 58:10 transcribed…"
+
+
+def test_the_words_from_the_start_wait_for_a_piece_heard_late() -> None:
+    heard = HeardFromTheStart()
+    assert heard.add(TranscriptPart(10, 20, "two")) is False  # the first piece is still heard
+    assert heard.text == ""
+    assert heard.add(TranscriptPart(0, 10, "one")) is True
+    assert heard.text == "one two"
+    assert heard.add(TranscriptPart(30.2, 40, "four")) is False
+    assert heard.add(TranscriptPart(20.1, 30.2, None)) is True  # not heard: marked, no gap
+    assert heard.text == "one two [0:20–0:30 could not be transcribed] four"
+
+
+async def test_a_long_recordings_status_shows_its_words_in_order_as_its_pieces_finish() -> None:
+    screen = Screen()
+    status = TranscriptStatus(
+        screen.show, locale="en", piece_seconds=10, min_interval=0, message_limit=4096
+    )
+    status.progress(Progress(0, 30))
+    await screen.until(lambda: screen.shown == ["Transcribing the recording (30 sec)…"])
+    status.progress(Progress(10, 30, TranscriptPart(10, 20, "second")))
+    await screen.until(lambda: len(screen.shown) == 2)
+    status.progress(Progress(20, 30, TranscriptPart(0, 10, "first")))
+    await screen.until(lambda: len(screen.shown) == 3)
+    await status.close()
+
+    assert screen.shown[1:] == [
+        "0:10 of 0:30 transcribed…",  # the second piece waits for the first
+        "first second\n\n0:20 of 0:30 transcribed…",
+    ]
