@@ -25,7 +25,7 @@ from core.chat.exports import TranscriptFile, TranscriptFormat, transcript_file
 from core.chat.messages import text
 from core.domain.quantities import Duration
 from core.domain.text import Measure, format_duration, pieces_or_none, tail_within
-from core.domain.transcripts import HeardFromTheStart, LongTranscript, Progress
+from core.domain.transcripts import LongTranscript, Progress
 from core.ports import background
 
 logger = logging.getLogger(__name__)
@@ -135,16 +135,15 @@ def transcription_status(
     piece_seconds: float,
     message_limit: int,
     measure: Measure = len,
-    heard_so_far: str = "",
 ) -> str | None:
     """What the status message says about a transcription in progress, or None when there is
     nothing worth a message yet.
 
     A recording of more than one piece gets "Transcribing the recording (58 min, 10 sec)…" at
-    once, then as pieces finish the words `heard_so_far` (in order from the start:
-    `HeardFromTheStart`) above "12:30 of 58:10 transcribed…". A short one shows its text as it
-    is heard. Either way, once the words outgrow one message only the latest ones show (the
-    platform would refuse the edit; the whole transcript comes at the end).
+    once, then as pieces finish the words heard so far in order from the start (`in_order`)
+    above "12:30 of 58:10 transcribed…". A short one shows its text as it is heard. Either way,
+    once the words outgrow one message only the latest ones show (the platform would refuse the
+    edit; the whole transcript comes at the end).
     """
     if progress.heard is not None:
         heard = progress.heard.strip()
@@ -160,7 +159,7 @@ def transcription_status(
         return text("transcript.progress.start", locale, total=length)
     done, total = format_duration(progress.done_seconds), format_duration(progress.total_seconds)
     line = text("transcript.progress", locale, done=done, total=total)
-    words = heard_so_far.strip()
+    words = progress.in_order.strip()
     if not words:
         return line
     words = tail_within(words, message_limit - measure(line) - measure(BELOW), measure=measure)
@@ -193,10 +192,11 @@ class WhileWorking:
 
 class TranscriptStatus:
     """What a transcript's reply says while its recording is transcribed: the latest progress in
-    words (`transcription_status`), a long recording's words heard so far above it, shown through the adapter's `show` at most once per
-    `min_interval`, in `locale`. A long recording's status shows at once; a short one's
-    streamed words only after `FIRST_STATUS_DELAY`, so that a transcript done by then comes
-    alone. The adapter owns the reply: it shows this, then what `transcript_shown` hands it."""
+    words (`transcription_status`), a long recording's words heard so far above it, shown
+    through the adapter's `show` at most once per `min_interval`, in `locale`. A long
+    recording's status shows at once; a short one's streamed words only after
+    `FIRST_STATUS_DELAY`, so that a transcript done by then comes alone. The adapter owns the
+    reply: it shows this, then what `transcript_shown` hands it."""
 
     def __init__(
         self,
@@ -213,19 +213,15 @@ class TranscriptStatus:
         self._piece_seconds = piece_seconds
         self._message_limit = message_limit
         self._measure = measure
-        self._heard = HeardFromTheStart()  # a long recording's words, as its pieces finish
 
     def progress(self, progress: Progress) -> None:
         """The `progress` callback for the transcription."""
-        if progress.part is not None:
-            self._heard.add(progress.part)
         status = transcription_status(
             progress,
             self._locale,
             piece_seconds=self._piece_seconds,
             message_limit=self._message_limit,
             measure=self._measure,
-            heard_so_far=self._heard.text,
         )
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
         self._live.update(status, first_delay=delay)

@@ -31,13 +31,15 @@ class TranscriptPart:
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported when the pieces are planned (`part` None) and after every piece; for a
-    recording of one piece, also as its text streams in (`heard`: the text so far)."""
+    """Reported when the pieces are planned (`part` None) and after every piece, with the words
+    of the pieces answered so far in order from the start (`in_order`: `HeardFromTheStart`); for
+    a recording of one piece, also as its text streams in (`heard`: the text so far)."""
 
     done_seconds: float
     total_seconds: float
     part: TranscriptPart | None = None
     heard: str | None = None
+    in_order: str = ""
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -96,35 +98,34 @@ def join_parts(
 
 
 class HeardFromTheStart:
-    """A recording's words heard so far, in order from its start (`add` each part as its piece
-    is answered). Pieces may be answered out of order: one heard before an earlier one waits for
-    it, so the text never skips a stretch still being heard. A piece that could not be heard is
-    answered too: its stretch is marked (`join_parts`)."""
-
-    # Pieces are cut where the audio allows: one starting within this many seconds of the
-    # stretch already covered follows it.
-    JOIN_SECONDS = 0.5
+    """A recording's words heard so far, in order from its start: each piece is `expect`ed as
+    it is sent (in the recording's order), and `add`ed once answered. Pieces may be answered out
+    of order: one heard before an earlier one waits for it, so the text never skips a stretch
+    still being heard. A piece that could not be heard counts as answered: its stretch is
+    marked (`join_parts`)."""
 
     def __init__(self) -> None:
-        self._waiting: list[TranscriptPart] = []
+        self._expected: list[float] = []  # each piece's start, in the recording's order
+        self._answered: dict[float, TranscriptPart] = {}
         self._in_order: list[TranscriptPart] = []
-        self._covered = 0.0  # seconds from the start heard without a gap
+        self.text = ""
 
-    @property
-    def text(self) -> str:
-        return join_parts(self._in_order)
+    def expect(self, start: float) -> None:
+        """The piece starting at `start` is the next one sent."""
+        self._expected.append(start)
 
-    def add(self, part: TranscriptPart) -> bool:
-        """Take `part` in; True when the words from the start went further."""
-        self._waiting.append(part)
-        self._waiting.sort(key=lambda waiting: waiting.start)
+    def add(self, part: TranscriptPart) -> None:
+        """`part` was answered: the text goes on as far as the pieces before it allow."""
+        self._answered[part.start] = part
         grew = False
-        while self._waiting and self._waiting[0].start <= self._covered + self.JOIN_SECONDS:
-            next_part = self._waiting.pop(0)
-            self._in_order.append(next_part)
-            self._covered = max(self._covered, next_part.end)
+        while len(self._in_order) < len(self._expected):
+            following = self._answered.pop(self._expected[len(self._in_order)], None)
+            if following is None:
+                break
+            self._in_order.append(following)
             grew = True
-        return grew
+        if grew:
+            self.text = join_parts(self._in_order)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from core.chat.live import LiveStatus, TranscriptStatus, transcription_status
+from core.chat.live import LiveStatus, transcription_status
 from core.domain.transcripts import HeardFromTheStart, Progress, TranscriptPart
 
 
@@ -135,9 +135,7 @@ def test_status_texts() -> None:
     assert status(Progress(0, 3490)) == "Transcribing the recording (58 min, 10 sec)…"
     part = TranscriptPart(0, 750, "text")
     assert status(Progress(750, 3490, part)) == "12:30 of 58:10 transcribed…"
-    so_far = transcription_status(
-        Progress(750, 3490, part), "en", piece_seconds=60, message_limit=4096, heard_so_far="text"
-    )
+    so_far = status(Progress(750, 3490, part, in_order="text"))
     assert so_far == "text\n\n12:30 of 58:10 transcribed…"
     assert status(Progress(0, 5)) is None  # a short note: its text is moments away
     assert status(Progress(0, 5, heard=" Good mor")) == "Good mor …"
@@ -153,11 +151,11 @@ def test_a_streamed_text_past_one_message_shows_its_latest_words() -> None:
     assert status.startswith("…") and status.endswith("and the very latest ones …")
 
 
-def test_a_long_recordings_words_past_one_message_show_their_latest_ones_above_the_progress() -> None:
+def test_a_long_recordings_words_past_one_message_show_their_latest_ones() -> None:
     heard = "word " * 1000 + "and the very latest ones"
     status = transcription_status(
-        Progress(750, 3490, TranscriptPart(0, 750, heard)), "en", piece_seconds=60,
-        message_limit=100, heard_so_far=heard,
+        Progress(750, 3490, TranscriptPart(0, 750, heard), in_order=heard), "en",
+        piece_seconds=60, message_limit=100,
     )  # fmt: skip
     assert status is not None and len(status) <= 100
     words, line = status.split("\n\n")
@@ -167,29 +165,13 @@ def test_a_long_recordings_words_past_one_message_show_their_latest_ones_above_t
 
 def test_the_words_from_the_start_wait_for_a_piece_heard_late() -> None:
     heard = HeardFromTheStart()
-    assert heard.add(TranscriptPart(10, 20, "two")) is False  # the first piece is still heard
+    for start in (0, 9.5, 21, 30.5):  # where each piece starts, as cut at pauses
+        heard.expect(start)
+    heard.add(TranscriptPart(9.5, 20, "two"))  # the first piece is still heard
     assert heard.text == ""
-    assert heard.add(TranscriptPart(0, 10, "one")) is True
+    heard.add(TranscriptPart(0, 9, "one"))
     assert heard.text == "one two"
-    assert heard.add(TranscriptPart(30.2, 40, "four")) is False
-    assert heard.add(TranscriptPart(20.1, 30.2, None)) is True  # not heard: marked, no gap
-    assert heard.text == "one two [0:20–0:30 could not be transcribed] four"
-
-
-async def test_a_long_recordings_status_shows_its_words_in_order_as_its_pieces_finish() -> None:
-    screen = Screen()
-    status = TranscriptStatus(
-        screen.show, locale="en", piece_seconds=10, min_interval=0, message_limit=4096
-    )
-    status.progress(Progress(0, 30))
-    await screen.until(lambda: screen.shown == ["Transcribing the recording (30 sec)…"])
-    status.progress(Progress(10, 30, TranscriptPart(10, 20, "second")))
-    await screen.until(lambda: len(screen.shown) == 2)
-    status.progress(Progress(20, 30, TranscriptPart(0, 10, "first")))
-    await screen.until(lambda: len(screen.shown) == 3)
-    await status.close()
-
-    assert screen.shown[1:] == [
-        "0:10 of 0:30 transcribed…",  # the second piece waits for the first
-        "first second\n\n0:20 of 0:30 transcribed…",
-    ]
+    heard.add(TranscriptPart(30.5, 40, "four"))
+    assert heard.text == "one two"
+    heard.add(TranscriptPart(21, 30, None))  # not heard: marked, never skipped
+    assert heard.text == "one two [0:21–0:30 could not be transcribed] four"
