@@ -60,6 +60,7 @@ class LiveStatus:
         self._closing = asyncio.Event()
         self._clock = clock
         self._latest: str | None = None
+        self._latest_paced = True  # False: showing `_latest` uses no turn of the pace
         self._shown: str | None = None
         self._last_shown_at: float | None = None
         self._wake = asyncio.Event()
@@ -71,12 +72,15 @@ class LiveStatus:
         """The text on screen now, if any was shown."""
         return self._shown
 
-    def update(self, status: str | None, *, first_delay: float = 0.0) -> None:
+    def update(self, status: str | None, *, first_delay: float = 0.0, paced: bool = True) -> None:
         """Show `status` soon (None: nothing new to show); if it is the first, not before
-        `first_delay` seconds. Safe to call from sync callbacks."""
+        `first_delay` seconds. Not `paced`, it uses no turn of the pace: the next text may follow
+        it at once (a long recording's opening line, its first words moments later). Safe to
+        call from sync callbacks."""
         if status is None or status == self._latest or self._closed:
             return
         self._latest = status
+        self._latest_paced = paced
         self._wake.set()
         if self._task is None:
             self._task = background.start(self._run(first_delay), name="live status", awaited=True)
@@ -107,7 +111,7 @@ class LiveStatus:
             if self._closed:
                 return
             await asyncio.sleep(self._wait_before_next())
-            latest = self._latest
+            latest, paced = self._latest, self._latest_paced
             if self._closed:
                 return
             if latest is None or latest == self._shown:
@@ -120,7 +124,8 @@ class LiveStatus:
                 logger.debug("status update not shown: %s", type(exc).__name__)
             else:
                 self._shown = latest
-            self._last_shown_at = self._clock()
+            if paced:
+                self._last_shown_at = self._clock()
 
     def _wait_before_next(self) -> float:
         if self._last_shown_at is None:
@@ -224,7 +229,10 @@ class TranscriptStatus:
             measure=self._measure,
         )
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
-        self._live.update(status, first_delay=delay)
+        # A long recording's opening line leaves its turn to the first words, which may come
+        # within a second (a group's pace is one edit in 3 s).
+        opening = progress.part is None and progress.heard is None
+        self._live.update(status, first_delay=delay, paced=not opening)
 
     async def close(self) -> None:
         """No more progress (`LiveStatus.close`): what the reply shows next is the result."""

@@ -68,6 +68,22 @@ async def test_updates_faster_than_the_interval_show_only_the_latest() -> None:
     assert screen.shown == ["3 of 4"]
 
 
+async def test_a_text_not_paced_leaves_its_turn_to_the_next() -> None:
+    screen, clock = Screen(), Clock()
+    live = LiveStatus(screen.show, min_interval=60, clock=clock)
+
+    live.update("Transcribing the recording (10 min)…", paced=False)
+    await screen.until(lambda: len(screen.shown) == 1)
+    clock.now += 1
+    live.update("the first words")  # at once, though within the interval
+    await screen.until(lambda: len(screen.shown) == 2)
+    live.update("more words")  # within the interval of the first words: not shown
+    clock.now += 60  # so that closing need not sit out the interval
+    await asyncio.wait_for(live.close(), 5)
+
+    assert screen.shown == ["Transcribing the recording (10 min)…", "the first words"]
+
+
 async def test_a_failed_show_is_skipped_and_the_next_text_still_shows() -> None:
     screen = Screen(fail_first=True)
     live = LiveStatus(screen.show, min_interval=0)
