@@ -230,7 +230,8 @@ class TranscriptStatus:
         )
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
         # A long recording's opening line leaves its turn to the first words, which may come
-        # within a second (a group's pace is one edit in 3 s).
+        # within a second (a group's pace is one edit in 3 s); the platform's own budget is
+        # still kept by the adapter's rate limiter.
         opening = progress.part is None and progress.heard is None
         self._live.update(status, first_delay=delay, paced=not opening)
 
