@@ -50,6 +50,9 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
                  with `/listen`, the bot's process SIGKILLed and started again mid-call, 3 runs:
                  from the new process's start to the first caption, turns lost once it is
                  back, the transcript's lines (bench/resume.py)
+    --only long-audio  benchmark 17 alone (about 3 minutes): a 10-minute voice note sent to the
+                 real bot in a private chat and in a group, 3 times each in turns: from MiMo
+                 answering its first piece to its words on screen (bench/long_audio_words.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
     --quick      every benchmark (or the one --only names) at small sizes, through the same code,
                  in seconds rather than minutes: its report goes to a temporary folder, never to
@@ -93,6 +96,7 @@ from bench import (
     listen,
     load,
     load_report,
+    long_audio_words,
     memory,
     quick,
     replicas_report,
@@ -131,11 +135,12 @@ LAST_INTERPRET = OUT / "last-interpret.json"
 INTERPRET_ROUNDS, INTERPRET_RUNS = sized((3, 3), (2, 1))  # benchmark 13: the last round all at once
 LAST_RESUME = OUT / "last-resume.json"
 RESUME_RUNS = sized(3, 1)  # benchmark 15
+LAST_LONG_AUDIO = OUT / "last-long-audio.json"
 
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
-    "captions", "find", "interpret", "import", "resume",
+    "captions", "find", "interpret", "import", "resume", "long-audio",
 ]  # fmt: skip
 
 
@@ -243,6 +248,8 @@ def run_only(only: str, args: argparse.Namespace) -> None:
         only_import(args.messages)
     elif only == "resume":
         _pooled_section(15, resume, "bench.resume", (), RESUME_RUNS, LAST_RESUME)
+    elif only == "long-audio":
+        _pooled_section(16, long_audio_words, "bench.long_audio_words", (), 1, LAST_LONG_AUDIO)
     elif only == "replicas":
         only_replicas()
     elif only == "pauses":

@@ -34,6 +34,8 @@ Show = Callable[[str], Awaitable[object]]
 # A short note's transcript done within this long of its first streamed words comes as one
 # message, not a status edited into it (streamed text is usually complete in about a second).
 FIRST_STATUS_DELAY = 1.0
+# Between a long recording's words so far and the line that says how far it got.
+BELOW = "\n\n"
 
 
 class LiveStatus:
@@ -58,6 +60,7 @@ class LiveStatus:
         self._closing = asyncio.Event()
         self._clock = clock
         self._latest: str | None = None
+        self._latest_paced = True  # False: showing `_latest` uses no turn of the pace
         self._shown: str | None = None
         self._last_shown_at: float | None = None
         self._wake = asyncio.Event()
@@ -69,12 +72,15 @@ class LiveStatus:
         """The text on screen now, if any was shown."""
         return self._shown
 
-    def update(self, status: str | None, *, first_delay: float = 0.0) -> None:
+    def update(self, status: str | None, *, first_delay: float = 0.0, paced: bool = True) -> None:
         """Show `status` soon (None: nothing new to show); if it is the first, not before
-        `first_delay` seconds. Safe to call from sync callbacks."""
+        `first_delay` seconds. Not `paced`, it uses no turn of the pace: the next text may follow
+        it at once (a long recording's opening line, its first words moments later). Safe to
+        call from sync callbacks."""
         if status is None or status == self._latest or self._closed:
             return
         self._latest = status
+        self._latest_paced = paced
         self._wake.set()
         if self._task is None:
             self._task = background.start(self._run(first_delay), name="live status", awaited=True)
@@ -105,7 +111,7 @@ class LiveStatus:
             if self._closed:
                 return
             await asyncio.sleep(self._wait_before_next())
-            latest = self._latest
+            latest, paced = self._latest, self._latest_paced
             if self._closed:
                 return
             if latest is None or latest == self._shown:
@@ -118,7 +124,8 @@ class LiveStatus:
                 logger.debug("status update not shown: %s", type(exc).__name__)
             else:
                 self._shown = latest
-            self._last_shown_at = self._clock()
+            if paced:
+                self._last_shown_at = self._clock()
 
     def _wait_before_next(self) -> float:
         if self._last_shown_at is None:
@@ -138,9 +145,10 @@ def transcription_status(
     nothing worth a message yet.
 
     A recording of more than one piece gets "Transcribing the recording (58 min, 10 sec)…" at
-    once and then "12:30 of 58:10 transcribed…" as pieces finish; a short one shows its text as
-    it is heard, its latest words only once they outgrow one message (the platform would refuse
-    the edit; the whole transcript comes at the end).
+    once, then as pieces finish the words heard so far in order from the start (`in_order`)
+    above "12:30 of 58:10 transcribed…". A short one shows its text as it is heard. Either way,
+    once the words outgrow one message only the latest ones show (the platform would refuse the
+    edit; the whole transcript comes at the end).
     """
     if progress.heard is not None:
         heard = progress.heard.strip()
@@ -155,7 +163,12 @@ def transcription_status(
         length = Duration(round(progress.total_seconds))
         return text("transcript.progress.start", locale, total=length)
     done, total = format_duration(progress.done_seconds), format_duration(progress.total_seconds)
-    return text("transcript.progress", locale, done=done, total=total)
+    line = text("transcript.progress", locale, done=done, total=total)
+    words = progress.in_order.strip()
+    if not words:
+        return line
+    words = tail_within(words, message_limit - measure(line) - measure(BELOW), measure=measure)
+    return f"{words}{BELOW}{line}"
 
 
 class WhileWorking:
@@ -184,10 +197,11 @@ class WhileWorking:
 
 class TranscriptStatus:
     """What a transcript's reply says while its recording is transcribed: the latest progress in
-    words (`transcription_status`), shown through the adapter's `show` at most once per
-    `min_interval`, in `locale`. A long recording's status shows at once; a short one's
-    streamed words only after `FIRST_STATUS_DELAY`, so that a transcript done by then comes
-    alone. The adapter owns the reply: it shows this, then what `transcript_shown` hands it."""
+    words (`transcription_status`), a long recording's words heard so far above it, shown
+    through the adapter's `show` at most once per `min_interval`, in `locale`. A long
+    recording's status shows at once; a short one's streamed words only after
+    `FIRST_STATUS_DELAY`, so that a transcript done by then comes alone. The adapter owns the
+    reply: it shows this, then what `transcript_shown` hands it."""
 
     def __init__(
         self,
@@ -215,7 +229,11 @@ class TranscriptStatus:
             measure=self._measure,
         )
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
-        self._live.update(status, first_delay=delay)
+        # A long recording's opening line leaves its turn to the first words, which may come
+        # within a second (a group's pace is one edit in 3 s); the platform's own budget is
+        # still kept by the adapter's rate limiter.
+        opening = progress.part is None and progress.heard is None
+        self._live.update(status, first_delay=delay, paced=not opening)
 
     async def close(self) -> None:
         """No more progress (`LiveStatus.close`): what the reply shows next is the result."""

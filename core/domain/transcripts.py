@@ -31,13 +31,15 @@ class TranscriptPart:
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported when the pieces are planned (`part` None) and after every piece; for a
-    recording of one piece, also as its text streams in (`heard`: the text so far)."""
+    """Reported when the pieces are planned (`part` None) and after every piece, with the words
+    of the pieces answered so far in order from the start (`in_order`: `HeardFromTheStart`); for
+    a recording of one piece, also as its text streams in (`heard`: the text so far)."""
 
     done_seconds: float
     total_seconds: float
     part: TranscriptPart | None = None
     heard: str | None = None
+    in_order: str = ""
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -93,6 +95,37 @@ def join_parts(
     if gap:
         words.append(marker(*gap))
     return " ".join(words)
+
+
+class HeardFromTheStart:
+    """A recording's words heard so far, in order from its start: each piece is `expect`ed as
+    it is sent (in the recording's order), and `add`ed once answered. Pieces may be answered out
+    of order: one heard before an earlier one waits for it, so the text never skips a stretch
+    still being heard. A piece that could not be heard counts as answered: its stretch is
+    marked (`join_parts`)."""
+
+    def __init__(self) -> None:
+        self._expected: list[float] = []  # each piece's start, in the recording's order
+        self._answered: dict[float, TranscriptPart] = {}
+        self._in_order: list[TranscriptPart] = []
+        self.text = ""
+
+    def expect(self, start: float) -> None:
+        """The piece starting at `start` is the next one sent."""
+        self._expected.append(start)
+
+    def add(self, part: TranscriptPart) -> None:
+        """`part` was answered: the text goes on as far as the pieces before it allow."""
+        self._answered[part.start] = part
+        grew = False
+        while len(self._in_order) < len(self._expected):
+            following = self._answered.pop(self._expected[len(self._in_order)], None)
+            if following is None:
+                break
+            self._in_order.append(following)
+            grew = True
+        if grew:
+            self.text = join_parts(self._in_order)
 
 
 @dataclass(frozen=True)

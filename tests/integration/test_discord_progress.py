@@ -1,5 +1,5 @@
-"""Long recordings on Discord: the answer shows progress while pieces finish and then becomes
-the transcript; transcripts as .txt and .srt files."""
+"""Long recordings on Discord: the answer shows the words heard so far while pieces finish and
+then becomes the transcript; transcripts as .txt and .srt files."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
 from tests.standins.mimo import FakeMimo
 
-PROGRESS = re.compile(r"0:\d\d of 0:35 transcribed…")
+# A long recording's status: its words heard so far, in order, above how far it got.
+PROGRESS = re.compile(
+    r"(?P<words>heard \d+\.\d seconds( heard \d+\.\d seconds)*)\n\n0:\d\d of 0:35 transcribed…"
+)
 
 
 async def with_file(discord_api: FakeDiscord, asked: FakeInteraction) -> list[SentMessage]:
@@ -20,6 +23,11 @@ async def with_file(discord_api: FakeDiscord, asked: FakeInteraction) -> list[Se
         lambda: any(m.attachments for m in asked.visible), timeout=30, what="a file"
     )
     return asked.visible
+
+
+def finished(content: str) -> bool:
+    """A transcript, not the status that shows its words so far."""
+    return content.startswith("heard") and not content.endswith("…")
 
 
 def seconds_in(transcript: str) -> float:
@@ -52,6 +60,10 @@ async def test_a_long_voice_message_shows_progress_in_the_reply_that_becomes_the
     [reply] = discord_api.messages_in(server.general)
     shown = [content for message_id, content in discord_api.edits if message_id == reply.id]
     assert any(PROGRESS.fullmatch(content) for content in shown), shown
+    # The first piece's words showed while MiMo still held the other pieces: the first
+    # progress shown is one piece's words, the ones the transcript starts with.
+    first = next(found for content in shown if (found := PROGRESS.fullmatch(content)))
+    assert first["words"].count("heard") == 1 and reply.content.startswith(first["words"])
     assert seconds_in(reply.content) == pytest.approx(35, abs=0.5)
     asr_calls = len(mimo.calls("mimo-v2.5-asr"))
     assert asr_calls >= 4 and reply.content.count("heard") == asr_calls
@@ -145,13 +157,13 @@ async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_th
             discord_api.expire_tokens()
             mimo.hold_after(None)
             await discord_api.wait_until(
-                lambda: any(m.content.startswith("heard") for m in discord_api.messages),
+                lambda: any(finished(m.content) for m in discord_api.messages),
                 timeout=30,
                 what="the transcript",
             )
 
         [status] = asked.visible
-        [transcript] = [m for m in discord_api.messages if m.content.startswith("heard")]
+        [transcript] = [m for m in discord_api.messages if finished(m.content)]
         expired = [c for c in discord_api.calls if c.error_code == 50027]
     assert PROGRESS.fullmatch(status.content)  # the last progress its token could show
     assert transcript.channel_id == server.general and transcript.reply_to == status.id

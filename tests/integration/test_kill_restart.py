@@ -43,6 +43,10 @@ SAID_IN_GROUP = [
 ]
 HELD_SECONDS = 10  # MiMo sits on the transcription this long: the kill comes long before
 TRANSCRIPT = "heard 2.0 seconds"
+# A long note's reply while MiMo holds its third piece: the first two pieces' words, then how far.
+TWO_PIECES_HEARD = re.compile(
+    r"(?P<words>heard \d+\.\d seconds heard \d+\.\d seconds)\n\n0:\d\d of 0:35 transcribed…"
+)
 INTERRUPTED = text("work.interrupted", "en")
 
 
@@ -142,6 +146,53 @@ async def test_killed_mid_recording_the_pieces_mimo_had_answered_are_not_paid_ag
     assert len(pieces) >= 4 and sum(pieces) == pytest.approx(35, abs=0.5)
     # Three before the kill (two answered, one cut off), then only the pieces never answered.
     assert len(mimo.calls("mimo-v2.5-asr")) == 3 + len(pieces) - 2
+
+
+@pytest.mark.parametrize("chat_type", ["private", "supergroup"])
+async def test_a_long_notes_words_show_as_heard_and_its_transcript_comes_once_across_a_kill(
+    tmp_path: Path, database_url: str, chat_type: str
+) -> None:
+    """A long note in pieces, in a private chat and in a group: the reply shows the first
+    pieces' words while MiMo holds the rest; killed then, the next start finishes the work in
+    that same reply, and the chat reads the transcript once."""
+    long_note = make_audio(tmp_path, fmt="ogg", seconds=35).read_bytes()
+    chat = USER if chat_type == "private" else GROUP
+    async with FakeBotApi() as bot_api, FakeMimo() as mimo:
+        env = telegram_environment(bot_api, mimo, database_url) | {
+            "ASR_PIECE_SECONDS": "10", "ASR_CONCURRENCY": "1",
+        }  # fmt: skip
+        async with voicebridge_run(tmp_path, env, "first", published(bot_api)) as first:
+            mimo.hold_after(2)
+            note = bot_api.voice_message(
+                chat_id=chat, user_id=USER, data=long_note, duration=35, chat_type=chat_type
+            )
+            bot_api.push(note)
+            await bot_api.wait_until(
+                lambda: TWO_PIECES_HEARD.fullmatch(" ".join(bot_api.texts(chat))) is not None,
+                timeout=60,
+                what="the first two pieces' words",
+            )
+            [words_shown] = bot_api.texts(chat)
+            first.kill()
+            await first.wait()
+        mimo.hold_after(None)
+
+        async with voicebridge_run(tmp_path, env, "second", published(bot_api)):
+            await bot_api.wait_until(
+                lambda: any(not t.endswith("…") for t in bot_api.texts(chat)),
+                timeout=60,
+                what="the transcript",
+            )
+
+    [transcript] = bot_api.texts(chat)  # one message: the reply, edited into the transcript
+    [reply] = bot_api.replies_to(chat, note["message_id"])
+    assert reply["text"] == transcript
+    [status] = bot_api.sent("sendMessage", chat_id=chat)  # "Transcribing…", sent once
+    assert status.result["message_id"] == reply["message_id"]
+    shown = TWO_PIECES_HEARD.fullmatch(words_shown)
+    assert shown is not None and transcript.startswith(shown["words"])  # the transcript's start
+    pieces = [float(s) for s in re.findall(r"heard (\d+\.\d) seconds", transcript)]
+    assert len(pieces) >= 4 and sum(pieces) == pytest.approx(35, abs=0.5)
 
 
 async def test_group_messages_telegram_handed_over_survive_a_kill(

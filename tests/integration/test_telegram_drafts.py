@@ -5,6 +5,7 @@ as the work starts, so that a redo edits it: `bots.telegram.recordings.status_no
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bots.telegram.answers.progress_pace import Pace
@@ -40,6 +41,9 @@ async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(
         await bot_api.wait_until(
             lambda: any(text.endswith("transcribed…") for text in bot_api.texts(GROUP))
         )
+        # The first piece's words, in the kept reply, while MiMo still holds the other pieces.
+        [while_held] = bot_api.texts(GROUP)
+        assert len(mimo.calls("mimo-v2.5-asr")) < 4
         mimo.hold_after(None)
         await bot_api.wait_until(lambda: bot_api.texts(GROUP)[0].startswith("heard"))
 
@@ -49,6 +53,10 @@ async def test_a_group_keeps_its_status_message_that_becomes_the_transcript(
     assert any(edit.endswith("transcribed…") for edit in edits), edits
     [transcript] = bot_api.texts(GROUP)  # the status message itself became the transcript
     assert edits[-1] == transcript
+    words, line = while_held.split("\n\n")
+    assert re.fullmatch(r"heard \d+\.\d seconds", words) and transcript.startswith(words)
+    assert re.fullmatch(r"0:\d\d of 0:35 transcribed…", line)
+    assert len(bot_api.sent("sendMessage", chat_id=GROUP)) == 1  # the status, and no other answer
     assert bot_api.sent("sendMessageDraft", include_rejected=True) == []
 
 

@@ -1,6 +1,7 @@
-"""Recordings in a private Telegram chat: a reply at once ("Transcribing…") that follows the
-pieces as they finish, or a short note's text as it streams in, and becomes the transcript (no
-draft: a draft left on screen would outlive the edit); transcripts as .txt and .srt."""
+"""Recordings in a private Telegram chat: a reply at once ("Transcribing…") that shows a long
+recording's words as its pieces are heard, or a short note's text as it streams in, and becomes
+the transcript (no draft: a draft left on screen would outlive the edit); transcripts as .txt
+and .srt."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
 USER = 42
+# A long recording's status: its words heard so far, in order, above how far it got.
+WORDS_SO_FAR = (
+    r"(?P<words>heard \d+\.\d seconds( heard \d+\.\d seconds)*)\n\n0:\d\d of 0:35 transcribed…"
+)
 
 
 OFF = "Auto-transcribe is now off."
@@ -46,6 +51,9 @@ async def test_a_long_recording_shows_progress_in_the_reply_that_becomes_its_tra
         await bot_api.wait_until(
             lambda: any(text.endswith("transcribed…") for text in bot_api.texts(USER))
         )
+        # The first piece's words, in the reply, while MiMo still holds the other pieces.
+        [while_held] = bot_api.texts(USER)
+        assert len(mimo.calls("mimo-v2.5-asr")) < 4
         mimo.hold_after(None)
         await bot_api.wait_until(lambda: bot_api.texts(USER)[0].startswith("heard"))
 
@@ -56,9 +64,11 @@ async def test_a_long_recording_shows_progress_in_the_reply_that_becomes_its_tra
     assert edits[0] == "Transcribing the recording (35 sec)…"
     progress = [text for text in edits if text.endswith("transcribed…")]
     assert progress, edits
-    assert all(re.fullmatch(r"0:\d\d of 0:35 transcribed…", text) for text in progress)
+    assert all(re.fullmatch(WORDS_SO_FAR, text) for text in progress), progress
     [transcript] = bot_api.texts(USER)
     assert edits[-1] == transcript
+    first_words = re.fullmatch(WORDS_SO_FAR, while_held)
+    assert first_words is not None and transcript.startswith(first_words["words"])
     assert bot_api.sent("sendMessageDraft", chat_id=USER) == []
     heard = re.findall(r"heard (\d+\.\d) seconds", transcript)
     assert len(heard) == len(mimo.calls("mimo-v2.5-asr")) >= 4  # pieces of at most 10 s

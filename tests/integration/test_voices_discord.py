@@ -196,7 +196,8 @@ async def transcript_of(discord_api: FakeDiscord, channel: int, message: dict[st
     def done() -> str | None:
         posted = int(str(message["id"]))
         replies = [m for m in discord_api.messages_in(channel) if m.reply_to == posted]
-        # "Transcribing…", then "0:33 of 1:05 transcribed…" as the pieces come, then the text.
+        # "Transcribing…", then the words so far above "0:33 of 1:05 transcribed…" as the
+        # pieces come, then the text.
         finished = [m.content for m in replies if not m.content.endswith("…")]
         return finished[0] if finished else None
 

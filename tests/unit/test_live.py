@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 
 from core.chat.live import LiveStatus, transcription_status
-from core.domain.transcripts import Progress, TranscriptPart
+from core.domain.transcripts import HeardFromTheStart, Progress, TranscriptPart
 
 
 class Screen:
@@ -66,6 +66,22 @@ async def test_updates_faster_than_the_interval_show_only_the_latest() -> None:
     await asyncio.wait_for(live.close(), 5)
 
     assert screen.shown == ["3 of 4"]
+
+
+async def test_a_text_not_paced_leaves_its_turn_to_the_next() -> None:
+    screen, clock = Screen(), MonotonicClock()
+    live = LiveStatus(screen.show, min_interval=60, clock=clock)
+
+    live.update("Transcribing the recording (10 min)…", paced=False)
+    await screen.until(lambda: len(screen.shown) == 1)
+    clock.now += 1
+    live.update("the first words")  # at once, though within the interval
+    await screen.until(lambda: len(screen.shown) == 2)
+    live.update("more words")  # within the interval of the first words: not shown
+    clock.now += 60  # so that closing need not sit out the interval
+    await asyncio.wait_for(live.close(), 5)
+
+    assert screen.shown == ["Transcribing the recording (10 min)…", "the first words"]
 
 
 async def test_a_failed_show_is_skipped_and_the_next_text_still_shows() -> None:
@@ -135,6 +151,8 @@ def test_status_texts() -> None:
     assert status(Progress(0, 3490)) == "Transcribing the recording (58 min, 10 sec)…"
     part = TranscriptPart(0, 750, "text")
     assert status(Progress(750, 3490, part)) == "12:30 of 58:10 transcribed…"
+    so_far = status(Progress(750, 3490, part, in_order="text"))
+    assert so_far == "text\n\n12:30 of 58:10 transcribed…"
     assert status(Progress(0, 5)) is None  # a short note: its text is moments away
     assert status(Progress(0, 5, heard=" Good mor")) == "Good mor …"
     assert status(Progress(0, 5, heard="  ")) is None
@@ -147,3 +165,29 @@ def test_a_streamed_text_past_one_message_shows_its_latest_words() -> None:
     )
     assert status is not None and len(status) <= 100
     assert status.startswith("…") and status.endswith("and the very latest ones …")
+
+
+def test_a_long_recordings_words_past_one_message_show_their_latest_ones() -> None:
+    heard = "word " * 1000 + "and the very latest ones"
+    status = transcription_status(
+        Progress(750, 3490, TranscriptPart(0, 750, heard), in_order=heard), "en",
+        piece_seconds=60, message_limit=100,
+    )  # fmt: skip
+    assert status is not None and len(status) <= 100
+    words, line = status.split("\n\n")
+    assert words.startswith("…") and words.endswith("and the very latest ones")
+    assert line == "12:30 of 58:10 transcribed…"
+
+
+def test_the_words_from_the_start_wait_for_a_piece_heard_late() -> None:
+    heard = HeardFromTheStart()
+    for start in (0, 9.5, 21, 30.5):  # where each piece starts, as cut at pauses
+        heard.expect(start)
+    heard.add(TranscriptPart(9.5, 20, "two"))  # the first piece is still heard
+    assert heard.text == ""
+    heard.add(TranscriptPart(0, 9, "one"))
+    assert heard.text == "one two"
+    heard.add(TranscriptPart(30.5, 40, "four"))
+    assert heard.text == "one two"
+    heard.add(TranscriptPart(21, 30, None))  # not heard: marked, never skipped
+    assert heard.text == "one two [0:21–0:30 could not be transcribed] four"

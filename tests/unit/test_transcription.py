@@ -222,6 +222,28 @@ async def test_progress_starts_at_zero_and_ends_at_the_total() -> None:
     assert all(report.heard is None for report in progress)
 
 
+async def test_progress_carries_the_words_from_the_start_in_any_finishing_order() -> None:
+    progress: list[Progress] = []
+    release = asyncio.Event()
+    speech = Speech(delay=0.05, release=release)
+    whole = "text of p0 text of p1 text of p2 text of p3 text of p4 text of p5"
+
+    working = asyncio.ensure_future(
+        transcribe(speech, Pieces([piece(i) for i in range(6)]), progress)
+    )
+    await until(lambda: len(speech.calls) == 4, "four pieces in flight")  # answered at random
+    release.set()
+    await working
+
+    answered: set[float] = set()
+    for report in progress:
+        if report.part is not None:
+            answered.add(report.part.start)
+        leading = next(i for i in range(7) if i * 10 not in answered)  # answered from the start
+        assert report.in_order == " ".join(f"text of p{i}" for i in range(leading))
+    assert progress[-1].in_order == whole
+
+
 async def test_a_one_piece_recording_streams_its_text_while_it_is_heard() -> None:
     progress: list[Progress] = []
     speech = Speech()

@@ -3,8 +3,10 @@ request slot of the process's gate (`RequestGate`), what a kept transcript holds
 from there instead, each answer kept at once, and the parts tallied with their usage and
 progress (`_Tally`). `Transcription` (`transcription.py`) runs it within the chat's limits.
 
-A piece MiMo fails on past the client's retries becomes a gap (`PIECE_ERRORS`); work no longer
-wanted stops before its next piece (`Withdrawn`).
+The progress carries the words heard so far in order from the start (`HeardFromTheStart`): a
+piece answered before an earlier one waits for it. A piece MiMo fails on past the client's
+retries becomes a gap (`PIECE_ERRORS`); work no longer wanted stops before its next piece
+(`Withdrawn`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from core.app.recordings.kept_transcripts import FORGETFUL, KeptParts
 from core.app.rules.in_flight import RequestGate
 from core.domain import errors
 from core.domain.limits import billed_seconds
-from core.domain.transcripts import LongTranscript, Progress, ProgressCallback, TranscriptPart
+from core.domain.transcripts import (
+    HeardFromTheStart,
+    LongTranscript,
+    Progress,
+    ProgressCallback,
+    TranscriptPart,
+)
 from core.domain.values import AsrPiece, ChatRef, Usage
 from core.ports import PieceStream, SpeechApi
 
@@ -93,6 +101,7 @@ class Transcriber:
         async with asyncio.TaskGroup() as group:
             async for piece in stream:
                 end = piece.offset + piece.duration
+                tally.in_order.expect(piece.offset)
                 if (reused := tally.kept.part(start=piece.offset, end=end)) is not None:
                     tally.add(reused, reused=True)
                     continue
@@ -150,6 +159,7 @@ class _Tally:
         self.usage = Usage()
         self.billed = 0  # seconds, as MiMo bills each piece it answered
         self.last_error: Exception | None = None
+        self.in_order = HeardFromTheStart()  # the words from the start, as the pieces finish
 
     def add(
         self,
@@ -161,6 +171,7 @@ class _Tally:
         reused: bool = False,
     ) -> None:
         self.parts.append(part)
+        self.in_order.add(part)
         self.billed += billed
         self.done += part.end - part.start
         self.reused += (part.end - part.start) if reused else 0.0
@@ -175,7 +186,7 @@ class _Tally:
             return
         try:
             done = round(min(self.done, self.total), 3)  # no float dust in "25.4 of 25.4"
-            self.progress(Progress(done, self.total, part, heard))
+            self.progress(Progress(done, self.total, part, heard, self.in_order.text))
         except Exception:
             # A broken status message must not cost the user the transcript.
             logger.warning("the progress callback failed", exc_info=True)
