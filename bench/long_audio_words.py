@@ -28,7 +28,7 @@ from typing import Any
 
 from bench import inputs, sized
 from bench.sections import loads, reflow, replace_section
-from tests.scenarios.processes import operator_environment, voicebridge
+from tests.scenarios.processes import operator_environment, voicebridge_run
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
@@ -55,7 +55,7 @@ async def run() -> dict[str, Any]:
             }
             ready = bot_api.wait_for("setMyCommands", timeout=60)
             runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in CHATS}
-            async with voicebridge(tmp, env, "bot", ready):
+            async with voicebridge_run(tmp, env, "bot", ready):
                 for round_ in range(ROUNDS):
                     for kind in CHATS if round_ % 2 == 0 else reversed(CHATS):
                         chat = CHATS[kind] - round_  # a chat of its own each time
