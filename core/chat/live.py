@@ -18,8 +18,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
 from core.chat.exports import TranscriptFile, TranscriptFormat, transcript_file
 from core.chat.messages import text
@@ -169,30 +167,6 @@ def transcription_status(
         return line
     words = tail_within(words, message_limit - measure(line) - measure(BELOW), measure=measure)
     return f"{words}{BELOW}{line}"
-
-
-class WhileWorking:
-    """`async with` it while work goes on: `opened()` as the block starts, `closed(error)` as it
-    ends (`error`: what ended it, if anything did). The protocol's signature, spelled out once
-    for every status that follows work (the adapters' transcript replies, Telegram's drafts)."""
-
-    async def __aenter__(self) -> Self:
-        await self.opened()
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.closed(error)
-
-    async def opened(self) -> None:
-        """The work starts."""
-
-    async def closed(self, error: BaseException | None) -> None:
-        """The work ended, with `error` if it failed."""
 
 
 class TranscriptStatus:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Self
 
 from telegram import Message
 from telegram.constants import ChatAction, ChatType
@@ -19,7 +20,7 @@ from telegram.error import TelegramError
 
 from bots.telegram.answers.progress_pace import Pace
 from bots.telegram.answers.replies import MESSAGE_LIMIT, ChatActionIndicator, chat_action
-from core.chat.live import LiveStatus, WhileWorking, transcription_status
+from core.chat.live import LiveStatus, transcription_status
 from core.domain.text import utf16_units
 from core.domain.transcripts import Progress
 from core.ports import background
@@ -94,7 +95,7 @@ class Draft:
         self._sent_at = asyncio.get_running_loop().time()
 
 
-class WorkShown(WhileWorking):
+class WorkShown:
     """`async with WorkShown(message, pace, locale=...) as work:` while an answer is worked
     on. In a private chat a draft says "Thinking…" at once and then what `work.progress`
     reports; elsewhere the chat shows "typing…" (a group keeps no draft and gets no status for
@@ -111,13 +112,14 @@ class WorkShown(WhileWorking):
         else:
             self._typing = chat_action(message, ChatAction.TYPING, pace)
 
-    async def opened(self) -> None:
+    async def __aenter__(self) -> Self:
         if self._live is not None:
             self._live.update(THINKING)
         if self._typing is not None:
             self._typing.start()
+        return self
 
-    async def closed(self, error: BaseException | None) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._live is not None:
             await self._live.close()
         if self._draft is not None:
