@@ -9,7 +9,7 @@ import pytest
 
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, FakeInteraction, Guild, SentMessage
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, heard_whole
 
 # A long recording's status: its words heard so far, in order, above how far it got.
 PROGRESS = re.compile(
@@ -23,11 +23,6 @@ async def with_file(discord_api: FakeDiscord, asked: FakeInteraction) -> list[Se
         lambda: any(m.attachments for m in asked.visible), timeout=30, what="a file"
     )
     return asked.visible
-
-
-def finished(content: str) -> bool:
-    """A transcript, not the status that shows its words so far."""
-    return content.startswith("heard") and not content.endswith("…")
 
 
 def seconds_in(transcript: str) -> float:
@@ -157,13 +152,13 @@ async def test_a_transcript_that_outlives_the_interaction_token_still_reaches_th
             discord_api.expire_tokens()
             mimo.hold_after(None)
             await discord_api.wait_until(
-                lambda: any(finished(m.content) for m in discord_api.messages),
+                lambda: any(heard_whole(m.content) for m in discord_api.messages),
                 timeout=30,
                 what="the transcript",
             )
 
         [status] = asked.visible
-        [transcript] = [m for m in discord_api.messages if finished(m.content)]
+        [transcript] = [m for m in discord_api.messages if heard_whole(m.content)]
         expired = [c for c in discord_api.calls if c.error_code == 50027]
     assert PROGRESS.fullmatch(status.content)  # the last progress its token could show
     assert transcript.channel_id == server.general and transcript.reply_to == status.id

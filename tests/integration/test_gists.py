@@ -63,7 +63,13 @@ async def test_tldr_gives_a_card_whose_times_point_at_the_pieces_without_hearing
     async with running(settings, bot_api):
         note = group_message(bot_api, BOB, data=long_ogg)
         await bot_api.wait_until(lambda: bool(bot_api.texts(GROUP)))
-        await bot_api.wait_until(lambda: bot_api.texts(GROUP)[-1].startswith("words"))
+        # The transcript, not its status showing the words heard so far above "… transcribed…".
+        await bot_api.wait_until(
+            lambda: (
+                bot_api.texts(GROUP)[-1].startswith("words")
+                and not bot_api.texts(GROUP)[-1].endswith("…")
+            )
+        )
         heard_once = len(mimo.calls("mimo-v2.5-asr"))
         group_message(bot_api, ALICE, text="/tldr", reply_to=note)
         [document] = await bot_api.wait_for("sendDocument", chat_id=GROUP)

@@ -14,7 +14,7 @@ from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.mimo import FakeMimo, Fault
+from tests.standins.mimo import FakeMimo, Fault, heard_whole
 from tests.standins.telegram_api import FakeBotApi
 
 ALICE, BOB = 101, 102
@@ -101,7 +101,7 @@ async def test_an_interrupted_transcription_sends_mimo_only_the_pieces_it_had_no
         asked_before = len(mimo.calls("mimo-v2.5-asr"))
         mimo.recover()
         reply_with(bot_api, ALICE, "/transcribe", voice)
-        await bot_api.wait_until(lambda: bot_api.texts(ALICE)[-1].startswith("heard"))
+        await bot_api.wait_until(lambda: heard_whole(bot_api.texts(ALICE)[-1]))
 
     assert asked_before == 3 and after_failure == (1, 2)  # each piece kept as it was answered
     resent = mimo.calls("mimo-v2.5-asr")[asked_before:]

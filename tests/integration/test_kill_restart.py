@@ -30,7 +30,7 @@ from tests.scenarios.processes import (
     voicebridge_run,
 )
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, heard_whole
 from tests.standins.telegram_api import FakeBotApi
 
 USER = 4242
@@ -136,12 +136,12 @@ async def test_killed_mid_recording_the_pieces_mimo_had_answered_are_not_paid_ag
 
         async with voicebridge_run(tmp_path, env, "second", published(bot_api)):
             await bot_api.wait_until(
-                lambda: any(t.startswith("heard") for t in bot_api.texts(USER)),
+                lambda: any(heard_whole(t) for t in bot_api.texts(USER)),
                 timeout=60,
                 what="the transcript",
             )
 
-    [transcript] = [t for t in bot_api.texts(USER) if t.startswith("heard")]
+    [transcript] = [t for t in bot_api.texts(USER) if heard_whole(t)]
     pieces = [float(s) for s in re.findall(r"heard (\d+\.\d) seconds", transcript)]
     assert len(pieces) >= 4 and sum(pieces) == pytest.approx(35, abs=0.5)
     # Three before the kill (two answered, one cut off), then only the pieces never answered.

@@ -12,7 +12,7 @@ from core.domain.quantities import Duration
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, heard_whole
 
 
 def registered_command(discord_api: FakeDiscord, name: str, kind: int = 1) -> dict[str, Any]:
@@ -64,12 +64,15 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
         mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
         asked = await discord_api.slash(server.general, mei, "transcribe", attachment=recording)
         await discord_api.wait_until(
-            lambda: any(m.content.startswith("已转写 0:") for m in asked.visible), timeout=30,
+            lambda: any(
+                m.content.rsplit("\n\n", 1)[-1].startswith("已转写 0:") for m in asked.visible
+            ),
+            timeout=30,
             what="the first progress",
         )  # fmt: skip
         mimo.hold_after(None)
         await discord_api.wait_until(
-            lambda: [m.content[:5] for m in asked.visible] == ["heard"], timeout=30,
+            lambda: [heard_whole(m.content) for m in asked.visible] == [True], timeout=30,
             what="the transcript",
         )  # fmt: skip
 
@@ -84,7 +87,9 @@ async def test_a_zh_cn_user_gets_help_refusals_progress_and_settings_in_chinese(
     assert help_en == [text("discord.help", "en"), voice_help("en")]
     [transcript] = asked.visible
     shown = [content for message_id, content in discord_api.edits if message_id == transcript.id]
-    assert any(status.startswith("已转写 0:") for status in shown), shown  # "0:07 / 0:35"
+    assert any(status.rsplit("\n\n", 1)[-1].startswith("已转写 0:") for status in shown), (
+        shown
+    )  # "0:07 / 0:35"
 
 
 async def test_automatic_transcripts_are_announced_in_the_server_s_language(

@@ -15,7 +15,7 @@ from tests.integration.chatlog_db import until_logged
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import next_reply, post, summary_requests
 from tests.standins.clock import ManualClock
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, heard_whole
 from tests.standins.telegram_api import FakeBotApi
 
 GROUP = -100777
@@ -47,10 +47,12 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
         mimo.hold_after(1)  # one piece at a time: the rest once the first one's progress shows
         bot_api.push(note)
         await bot_api.wait_until(
-            lambda: any(line.startswith("已转写 0:") for line in bot_api.texts(MEI))
+            lambda: any(
+                line.rsplit("\n\n", 1)[-1].startswith("已转写 0:") for line in bot_api.texts(MEI)
+            )
         )
         mimo.hold_after(None)
-        await bot_api.wait_until(lambda: bot_api.texts(MEI)[0].startswith("heard"))
+        await bot_api.wait_until(lambda: heard_whole(bot_api.texts(MEI)[0]))
 
     assert answers[MEI, "/help"] == (
         f"{text('help', 'zh_Hans')}\n\n{text('help.more', 'zh_Hans')}\n"
@@ -76,7 +78,7 @@ async def test_a_chinese_user_gets_help_refusals_progress_and_settings_in_chines
         str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=MEI)
     ]
     assert start == "正在转写录音（时长 35秒）……"
-    assert any(line.startswith("已转写 0:") for line in progress), progress
+    assert any(line.rsplit("\n\n", 1)[-1].startswith("已转写 0:") for line in progress), progress
 
 
 async def test_the_command_menu_is_registered_in_every_language(

@@ -11,7 +11,7 @@ from pathlib import Path
 from bots.telegram.answers.progress_pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
-from tests.standins.mimo import FakeMimo
+from tests.standins.mimo import FakeMimo, heard_whole
 from tests.standins.telegram_api import BotApiCall, FakeBotApi
 
 USER = 42
@@ -38,7 +38,7 @@ async def test_a_long_recording_says_transcribing_at_once_and_never_types(
         note = bot_api.voice_message(chat_id=USER, user_id=USER, data=long_ogg)
         bot_api.push(note)
         await bot_api.wait_until(
-            lambda: any(text.startswith("heard") for text in bot_api.texts(USER)),
+            lambda: any(heard_whole(text) for text in bot_api.texts(USER)),
             timeout=30,
             what="the transcript",
         )

@@ -104,6 +104,13 @@ def heard_seconds(duration: float, body: Json) -> str:
     return f"heard {duration:.1f} seconds"
 
 
+def heard_whole(shown: str) -> bool:
+    """Whether `shown`, a message of the bot's, is a transcript of the default answers, not
+    the status that shows a long recording's words so far above its progress line ("0:20 of
+    0:35 transcribed…", which ends in an ellipsis in every language)."""
+    return shown.startswith("heard") and not shown.endswith("…")
+
+
 def hears_by_length(mimo: FakeMimo, said: Mapping[int, str]) -> list[int]:
     """Make `mimo` hear each recording as the words `said` gives its length in whole seconds;
     the list it returns fills with those lengths, in the order MiMo was sent them."""
