@@ -15,6 +15,10 @@ report written to a temporary folder), so that a benchmark that no longer runs t
     bench/load_report.py  benchmark 3's section of bench/RESULTS.md
     bench/builds.py       benchmark 8: which ffmpeg, by its start-up, a voice note, what it can do
     bench/mimo_server.py  MiMo's stand-in (tests/standins/mimo.py) in a process of its own
+    bench/paced.py        MiMo at a pace: speech made at four times real time, in slices or whole
+    bench/say_voice.py    benchmark 17: /say in a voice channel, to its first sound
+    bench/reader_gap.py   benchmark 18: a channel read aloud, the silence between two messages
+    bench/long_audio_words.py  benchmark 19: a long note's words on screen as they are heard
     bench/report.py       bench/RESULTS.md
     bench/quick.py        the quick form: every benchmark at small sizes, in a temporary folder
 

@@ -50,7 +50,15 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
                  with `/listen`, the bot's process SIGKILLed and started again mid-call, 3 runs:
                  from the new process's start to the first caption, turns lost once it is
                  back, the transcript's lines (bench/resume.py)
-    --only long-audio  benchmark 17 alone (about 3 minutes): a 10-minute voice note sent to the
+    --only say   benchmark 17 alone (about 2 minutes): `/say in_voice_channel:True`, from the
+                 command answered to the first sound in the call, MiMo making speech at a pace
+                 (bench/paced.py), streamed in slices and whole, 3 rounds taking turns
+                 (bench/say_voice.py)
+    --only reader  benchmark 18 alone (about 3 minutes): a channel read aloud, the silence
+                 between two messages, after one made ahead and after one posted late, MiMo at
+                 the same pace, streamed in slices and whole, 3 rounds taking turns
+                 (bench/reader_gap.py)
+    --only long-audio  benchmark 19 alone (about 3 minutes): a 10-minute voice note sent to the
                  real bot in a private chat and in a group, 3 times each in turns: from MiMo
                  answering its first piece to its words on screen (bench/long_audio_words.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
@@ -99,9 +107,11 @@ from bench import (
     long_audio_words,
     memory,
     quick,
+    reader_gap,
     replicas_report,
     report,
     resume,
+    say_voice,
     sized,
 )
 from bench import pauses_report as pauses
@@ -136,11 +146,15 @@ INTERPRET_ROUNDS, INTERPRET_RUNS = sized((3, 3), (2, 1))  # benchmark 13: the la
 LAST_RESUME = OUT / "last-resume.json"
 RESUME_RUNS = sized(3, 1)  # benchmark 15
 LAST_LONG_AUDIO = OUT / "last-long-audio.json"
+# Benchmarks 17 and 18: rounds, speech streamed in slices and whole taking turns, each way a
+# process of its own each round, making `/say`'s clip that many times (a channel reading once).
+STREAMED_ROUNDS, SAY_RUNS = sized(3, 1), sized(2, 1)
+STREAMED_DELAY = 0.5  # MiMo's recognition and chat, as bench/paced.py's model has it
 
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
-    "captions", "find", "interpret", "import", "resume", "long-audio",
+    "captions", "find", "interpret", "import", "resume", "say", "reader", "long-audio",
 ]  # fmt: skip
 
 
@@ -248,8 +262,12 @@ def run_only(only: str, args: argparse.Namespace) -> None:
         only_import(args.messages)
     elif only == "resume":
         _pooled_section(15, resume, "bench.resume", (), RESUME_RUNS, LAST_RESUME)
+    elif only == "say":
+        _streamed_section(17, say_voice, "bench.say_voice", SAY_RUNS)
+    elif only == "reader":
+        _streamed_section(18, reader_gap, "bench.reader_gap", 1)
     elif only == "long-audio":
-        _pooled_section(16, long_audio_words, "bench.long_audio_words", (), 1, LAST_LONG_AUDIO)
+        _pooled_section(19, long_audio_words, "bench.long_audio_words", (), 1, LAST_LONG_AUDIO)
     elif only == "replicas":
         only_replicas()
     elif only == "pauses":
@@ -493,6 +511,27 @@ def _pooled_section(
         [run_worker(worker, *map(str, args), memory=False).report for _ in range(runs)]
     )
     found["load_after"] = report.load_average()
+    last.parent.mkdir(parents=True, exist_ok=True)
+    last.write_text(json.dumps({"machine": machine, **found}, indent=1))
+    _put(bench.with_section(RESULTS.read_text(), bench.section(found, machine)), bench.HEADING)
+    print(f"wrote section {number} of {RESULTS} (measurements in {last})", flush=True)
+
+
+def _streamed_section(number: int, bench: Any, worker: str, runs: int) -> None:
+    """A benchmark of speech played as it is made (its module `bench`: `pooled`, `section`,
+    `with_section`): its `worker` run `STREAMED_ROUNDS` times with MiMo streaming speech in
+    slices and whole (bench/paced.py), the two taking turns, into its section `number` of
+    RESULTS.md."""
+    machine = report.machine_info() | {"load_before": report.load_average()}
+    done: dict[str, list[dict[str, Any]]] = {"slices": [], "whole": []}
+    for round_ in range(STREAMED_ROUNDS):
+        for stream in list(done) if round_ % 2 == 0 else list(reversed(done)):
+            args = (str(runs), str(STREAMED_DELAY), stream)
+            done[stream].append(run_worker(worker, *args, memory=False).report)
+            print(f"  {worker}, {stream}: done", flush=True)
+    found = {stream: bench.pooled(measured) for stream, measured in done.items()}
+    machine["load_after"] = report.load_average()
+    last = OUT / f"last-{worker.removeprefix('bench.')}.json"
     last.parent.mkdir(parents=True, exist_ok=True)
     last.write_text(json.dumps({"machine": machine, **found}, indent=1))
     _put(bench.with_section(RESULTS.read_text(), bench.section(found, machine)), bench.HEADING)

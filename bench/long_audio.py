@@ -7,7 +7,7 @@ modules loaded, transcribes one recording against MiMo's stand-in. Prints a JSON
 IN_FLIGHT is the chat's request limit (ASR_CONCURRENCY): 8 for the parallel run, 1 for one
 piece at a time. Times are taken from the call, the way a chat sees them once the recording is
 downloaded: the first text is the first progress report that carries a piece's text. How soon
-those words reach a chat's screen is benchmark 17's (bench/long_audio_words.py).
+those words reach a chat's screen is benchmark 19's (bench/long_audio_words.py).
 """
 
 from __future__ import annotations

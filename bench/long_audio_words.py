@@ -32,7 +32,7 @@ from tests.scenarios.processes import operator_environment, voicebridge_run
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 
-HEADING = "## 17. A long voice note's words as they are heard"
+HEADING = "## 19. A long voice note's words as they are heard"
 MIMO_DELAY = 0.5  # seconds MiMo's stand-in holds each request
 MINUTES = sized(10, 1)  # the note's length
 PIECE_SECONDS = sized(60, 20)  # the product's pieces; the quick form's one-minute note in three

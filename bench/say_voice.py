@@ -1,6 +1,7 @@
 """`/say` played in a voice channel: from the command answered (its acknowledgement) to the first
 sound of the speech in the call, MiMo paced as `bench.paced` says (speech streamed in slices,
-or whole).
+or whole). `python -m bench --only say` runs it both ways, taking turns, into section 17 of
+RESULTS.md.
 
     python -m bench.say_voice RUNS MIMO_DELAY [slices|whole]     (prints a JSON line)
 
@@ -13,18 +14,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import sys
 import tempfile
 from typing import Any
 
 from bench.paced import paced
+from bench.sections import loads, reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
 from tests.scenarios.discord_bot import discord_bot_online, discord_settings
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.discord_voice import OPUS_SILENCE
 from tests.standins.mimo import FakeMimo
 
+HEADING = "## 17. /say in a voice channel: from the command answered to the first sound"
 TEXT = "Hello everyone, the meeting starts in five minutes in the small room."
+TARGET = 1.0  # seconds from the command answered to the first sound (issue 96)
 
 
 async def once(delay: float, stream: str) -> float:
@@ -51,6 +56,44 @@ async def once(delay: float, stream: str) -> float:
 async def run(runs: int, delay: float, stream: str) -> dict[str, Any]:
     firsts = [await once(delay, stream) for _ in range(runs)]
     return {"delay": delay, "stream": stream, "text_chars": len(TEXT), "first_sound": firsts}
+
+
+def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The runs of one way of streaming as one."""
+    return {**runs[0], "first_sound": [first for run in runs for first in run["first_sound"]]}
+
+
+def section(found: dict[str, dict[str, Any]], machine: dict[str, str]) -> str:
+    """Benchmark 17's section of RESULTS.md, from each way of streaming's pooled runs."""
+    rows = []
+    for stream, ways in (("slices", "streamed in slices"), ("whole", "streamed whole")):
+        if stream in found:
+            firsts = found[stream]["first_sound"]
+            median = statistics.median(firsts)
+            verdict = "met" if median <= TARGET else "over"
+            rows.append(f"| {ways} | {len(firsts)} | **{median:.2f} s** ({verdict}) | "
+                        f"{min(firsts):.2f} / {max(firsts):.2f} s |")  # fmt: skip
+    some = next(iter(found.values()))
+    text = f"""{HEADING}
+
+`python -m bench --only say` (bench/say_voice.py): Alice in the Lounge says `/say` with a
+sentence of {some["text_chars"]} characters, `in_voice_channel:True`, once a run, each run a
+fresh bot; MiMo paced by `bench/paced.py` (recognition and chat after {some["delay"]:g} s,
+speech at four times real time, its first slice after 0.3 s, a whole clip when its last slice
+would come), speech streamed in slices or whole, the two taking turns. From the command answered
+(its acknowledgement) to the first sound of the speech at the voice server. {machine["cpu"]},
+{machine["cores"]} cores, {loads(machine.get("load_before"), machine.get("load_after"))};
+{machine["date"]}.
+
+| speech | runs | **median** (target {TARGET:g} s) | least / most |
+|---|---|---|---|
+{chr(10).join(rows)}
+"""
+    return reflow(text)
+
+
+def with_section(results: str, text: str) -> str:
+    return replace_section(results, HEADING, text)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,35 @@ METHOD_HEADING = "## How the numbers are taken"
 
 def replace_section(results: str, heading: str, text: str) -> str:
     """`results` with the section that starts at `heading` replaced by `text`; where there is no
-    such section yet, `text` is added before the method's section."""
+    such section yet, `text` is added before the first section of a higher number ("## 18. "
+    goes before "## 19. "), else before the method's section."""
     if heading in results:
         start = results.index(heading)
         end = results.find("\n## ", start + 1)
         return results[:start] + text + ("\n" + results[end + 1 :] if end != -1 else "")
     at = results.index(METHOD_HEADING)
+    number = _number(heading)
+    if number is not None:
+        later = [
+            start + 1 for start in _starts(results) if (_number(results[start + 1 :]) or 0) > number
+        ]
+        at = min([at, *later])
     return results[:at] + text + "\n" + results[at:]
+
+
+def _starts(results: str) -> list[int]:
+    """Where each section's heading line begins, less one (the newline before it)."""
+    found, at = [], results.find("\n## ")
+    while at != -1:
+        found.append(at)
+        at = results.find("\n## ", at + 1)
+    return found
+
+
+def _number(heading: str) -> int | None:
+    """A numbered section's number ("## 17. /say..." is 17); None for another heading."""
+    number = heading.removeprefix("## ").split(". ", 1)[0]
+    return int(number) if heading.startswith("## ") and number.isdigit() else None
 
 
 def reflow(text: str, width: int = 96) -> str:
