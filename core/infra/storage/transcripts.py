@@ -78,9 +78,9 @@ class TranscriptRepository:
         said: Said | None = None,
         mandate: Mandate | None = None,
         replace: bool = False,
-    ) -> None:
+    ) -> bool:
         if not await self._still_kept(chat, said, mandate):
-            return
+            return False
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         # Rows written with SQLAlchemy's Core alone (`table_of`): once for each piece heard.
         header = insert_for(self._session, table_of(Header)).values(
@@ -101,6 +101,7 @@ class TranscriptRepository:
         )
         if whole is not None:
             await self._mark_whole(chat, recording, whole)
+        return True
 
     async def newest(self, chat: ChatRef, prefix: str) -> str | None:
         """The chat's most recently begun recording whose key starts with `prefix` (a call's)."""
@@ -122,9 +123,9 @@ class TranscriptRepository:
         at: datetime,
         said: Said | None = None,
         mandate: Mandate | None = None,
-    ) -> None:
+    ) -> bool:
         if not await self._still_kept(chat, said, mandate):
-            return
+            return False
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         header = insert_for(self._session, Header).values(
             **key, language=language, duration=duration, made_at=at, **_where(recording, said)
@@ -132,6 +133,7 @@ class TranscriptRepository:
         # A recording of no speech at all has no part, hence no row yet.
         await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
         await self._mark_whole(chat, recording, duration)
+        return True
 
     async def search(
         self,
