@@ -46,9 +46,18 @@ Wanted = Callable[[], Awaitable[bool]]
 class TranscriptKeeper:
     """The kept transcripts of every chat (see the module docstring)."""
 
-    def __init__(self, *, uow: Callable[[], TranscriptUnitOfWork], clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], TranscriptUnitOfWork],
+        clock: Clock,
+        reads: Callable[[], TranscriptUnitOfWork] | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        # Units of work that only read, for `standing`: on SQLite outside the line of write
+        # transactions, so that the look before a piece is sent waits for none of them.
+        self._reads = reads or uow
 
     async def recall(
         self, chat: ChatRef, recording: Recording, *, language: str, mandate: Mandate | None = None
@@ -75,8 +84,9 @@ class TranscriptKeeper:
     async def standing(self, chat: ChatRef, said: Said | None, mandate: Mandate | None) -> bool:
         """Whether the work on a recording may go on, all in one read: the message that
         carried it still there (not deleted), the mark of the import hearing it still there,
-        and the work's `mandate` holding (no /forget, no no of its speaker's)."""
-        async with self._uow() as uow:
+        and the work's `mandate` holding (no /forget, no no of its speaker's). It reads what
+        was committed before it began, a deletion or a forget included, and writes nothing."""
+        async with self._reads() as uow:
             if said is not None and said.deletable and await uow.transcripts.is_deleted(chat, said):
                 return False
             during = None if said is None else said.during
