@@ -142,7 +142,7 @@ async def bootstrap(
         # Recordings are downloaded through the same client, streamed to disk.
         recordings = Recordings(downloader=HttpDownloads(http), limits=limits_from(settings))
         studio = services.studio(parts, recordings)
-        keeper = TranscriptKeeper(uow=store.uow, clock=clock)
+        keeper = TranscriptKeeper(uow=store.uow, reads=store.reads, clock=clock)
         cases = mimo_use_cases(
             settings, mimo, parts.audio, store.uow, limiter=store.limiter, studio=studio,
             recordings=recordings, keeper=keeper, metrics=metrics,

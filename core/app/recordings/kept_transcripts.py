@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.domain.mandates import Mandate
@@ -46,9 +46,18 @@ Wanted = Callable[[], Awaitable[bool]]
 class TranscriptKeeper:
     """The kept transcripts of every chat (see the module docstring)."""
 
-    def __init__(self, *, uow: Callable[[], TranscriptUnitOfWork], clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        uow: Callable[[], TranscriptUnitOfWork],
+        clock: Clock,
+        reads: Callable[[], TranscriptUnitOfWork] | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        # Units of work that only read, for `standing`: on SQLite outside the line of write
+        # transactions, so that the look before a piece is sent waits for none of them.
+        self._reads = reads or uow
 
     async def recall(
         self, chat: ChatRef, recording: Recording, *, language: str, mandate: Mandate | None = None
@@ -75,8 +84,9 @@ class TranscriptKeeper:
     async def standing(self, chat: ChatRef, said: Said | None, mandate: Mandate | None) -> bool:
         """Whether the work on a recording may go on, all in one read: the message that
         carried it still there (not deleted), the mark of the import hearing it still there,
-        and the work's `mandate` holding (no /forget, no no of its speaker's)."""
-        async with self._uow() as uow:
+        and the work's `mandate` holding (no /forget, no no of its speaker's). It reads what
+        was committed before it began, a deletion or a forget included, and writes nothing."""
+        async with self._reads() as uow:
             if said is not None and said.deletable and await uow.transcripts.is_deleted(chat, said):
                 return False
             during = None if said is None else said.during
@@ -95,21 +105,24 @@ class TranscriptKeeper:
         said: Said | None = None,
         mandate: Mandate | None = None,
         replace: bool = False,
-    ) -> None:
+    ) -> bool:
         """Keep one heard piece; `whole`: the recording's length, when the piece is all of it,
         so that it is kept whole in the same transaction (a voice note is one piece); `said`:
         where the recording was said, for `/find`; `mandate`: what the work writes under
         (checked as it is kept); `replace`: the words kept at the same start replaced (a
-        call's line as its words come)."""
+        call's line as its words come). True when it was kept, its checks passed; False when
+        one failed, or the keeping did (logged)."""
         try:
             async with self._uow() as uow:
-                await uow.transcripts.keep_part(
+                kept = await uow.transcripts.keep_part(
                     chat, recording, language=language, part=part, at=self._made(said),
                     whole=whole, said=said, mandate=mandate, replace=replace,
                 )  # fmt: skip
                 await uow.commit()
         except Exception:
             logger.warning("could not keep a piece of a transcript in %s", chat, exc_info=True)
+            return False
+        return kept
 
     async def complete(
         self,
@@ -120,16 +133,19 @@ class TranscriptKeeper:
         duration: float,
         said: Said | None = None,
         mandate: Mandate | None = None,
-    ) -> None:
+    ) -> bool:
+        """Mark the transcript whole; True when it was, its checks passed (`keep_part`)."""
         try:
             async with self._uow() as uow:
-                await uow.transcripts.complete(
+                kept = await uow.transcripts.complete(
                     chat, recording, language=language, duration=duration, at=self._made(said),
                     said=said, mandate=mandate,
                 )  # fmt: skip
                 await uow.commit()
         except Exception:
             logger.warning("could not mark a kept transcript whole in %s", chat, exc_info=True)
+            return False
+        return kept
 
     async def withdraw_part(self, chat: ChatRef, recording: str, *, start: float) -> bool:
         """The line kept at `start` of `recording`: a call's turn its speaker withdrew (a no
@@ -150,6 +166,14 @@ class TranscriptKeeper:
         return now if said is None else said.kept_at(now)
 
 
+class WholeKept:
+    """Whether a recording was kept whole in a transaction that found its work standing: its
+    message not deleted, the import hearing it not ended, its mandate holding
+    (`KeptParts.while_standing`)."""
+
+    standing = False
+
+
 @dataclass(frozen=True)
 class KeptParts:
     """One recording's kept transcript, as its transcription uses it: the parts heard before,
@@ -163,6 +187,7 @@ class KeptParts:
     kept: KeptTranscript | None = None
     said: Said | None = None  # where the recording was said, kept with it
     mandate: Mandate | None = None  # what its work writes under (`core.domain.mandates`)
+    whole_kept: WholeKept = field(default_factory=WholeKept, compare=False)
 
     def whole(self) -> LongTranscript | None:
         return self.kept.whole() if self.kept else None
@@ -184,7 +209,10 @@ class KeptParts:
         the recording not deleted meanwhile, the import hearing it not ended, and for `long`
         work (or an import's) its mandate holding: no /forget, no no of its speaker's, in any
         process. A live recording of one piece, sent as soon as its work's mandate was read,
-        checks it as its piece is kept (`keep_part`): one read the fewer per voice note."""
+        checks it as its piece is kept (`keep_part`): one read the fewer per voice note. Once
+        the recording was kept whole, the transaction that kept it made every check of this
+        read (and the mandate's whatever the length), so the look after the last piece is
+        that transaction's: another read the fewer per recording."""
         keeper, said = self.keeper, self.said
         imported = said is not None and said.during is not None
         looked_at = said if said is not None and (said.deletable or imported) else None
@@ -193,22 +221,26 @@ class KeptParts:
             return wanted
 
         async def still() -> bool:
-            standing = await keeper.standing(self.chat, looked_at, held)
-            return standing and (wanted is None or await wanted())
+            if not self.whole_kept.standing and not await keeper.standing(
+                self.chat, looked_at, held
+            ):
+                return False
+            return wanted is None or await wanted()
 
         return still
 
     async def keep_part(self, part: TranscriptPart, *, whole: float | None = None) -> None:
         """Keep `part`; `whole`: the recording's length, when `part` is all of it."""
         if self.keeper is not None:
-            await self.keeper.keep_part(
+            kept = await self.keeper.keep_part(
                 self.chat, self.identity, language=self.language, part=part, whole=whole,
                 said=self.said, mandate=self.mandate,
             )  # fmt: skip
+            self.whole_kept.standing = kept and whole is not None
 
     async def complete(self, duration: float) -> None:
         if self.keeper is not None:
-            await self.keeper.complete(
+            self.whole_kept.standing = await self.keeper.complete(
                 self.chat, self.identity, language=self.language, duration=duration,
                 said=self.said, mandate=self.mandate,
             )  # fmt: skip

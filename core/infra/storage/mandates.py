@@ -19,16 +19,25 @@ commits waits for it, then reads the count moved.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.mandates import Mandate
 from core.domain.values import ChatRef
 from core.infra.storage.models import ChatForgetsRow, ListeningConsentRow
-from core.infra.storage.repositories import chat_key, dialect_of, insert_for
+from core.infra.storage.repositories import chat_key, dialect_of, insert_for, table_of
 
 Forgets = ChatForgetsRow
 Consent = ListeningConsentRow
+
+# The chat's count of forgets, read as work begins and again in each of its writes (a voice note
+# reads it twice): built once on the table and bound by name (`chat_key`), since building the
+# statement cost about as much as running it, and the ORM's steps around a read of one number
+# did nothing.
+_FORGETS = table_of(Forgets)
+_COUNT_OF_FORGETS = select(_FORGETS.c.forgets).where(
+    _FORGETS.c.platform == bindparam("platform"), _FORGETS.c.chat_id == bindparam("chat_id")
+)
 
 
 class MandateRepository:
@@ -71,10 +80,8 @@ class MandateRepository:
         )
 
     async def _forgets(self, chat: ChatRef) -> int:
-        query = select(Forgets.forgets).where(
-            Forgets.platform == chat.platform, Forgets.chat_id == chat.chat_id
-        )
-        return (await self._session.scalars(query)).first() or 0
+        found = await self._session.execute(_COUNT_OF_FORGETS, chat_key(chat))
+        return found.scalar() or 0
 
     async def _noes(self, chat: ChatRef, speaker: str) -> int:
         row = (await self._session.execute(_consent(chat, speaker))).first()

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, delete, func, select, update
+from sqlalchemy import CursorResult, and_, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.mandates import Mandate
@@ -45,6 +45,13 @@ Deleted = DeletedMessageRow
 Running = RunningImportRow
 Claimed = ImportClaimRow
 KEY = ["platform", "chat_id", "recording"]
+
+# Whether a message was deleted (its row's key: platform, chat_id, place, message_id), read
+# before a Discord voice message's piece is sent and as it is kept: built once on the table.
+_DELETED = table_of(Deleted)
+_IS_DELETED = select(_DELETED.c.message_id).where(
+    *(column == bindparam(column.key) for column in _DELETED.primary_key)
+)
 
 
 class TranscriptRepository:
@@ -78,9 +85,9 @@ class TranscriptRepository:
         said: Said | None = None,
         mandate: Mandate | None = None,
         replace: bool = False,
-    ) -> None:
+    ) -> bool:
         if not await self._still_kept(chat, said, mandate):
-            return
+            return False
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         # Rows written with SQLAlchemy's Core alone (`table_of`): once for each piece heard.
         header = insert_for(self._session, table_of(Header)).values(
@@ -101,6 +108,7 @@ class TranscriptRepository:
         )
         if whole is not None:
             await self._mark_whole(chat, recording, whole)
+        return True
 
     async def newest(self, chat: ChatRef, prefix: str) -> str | None:
         """The chat's most recently begun recording whose key starts with `prefix` (a call's)."""
@@ -122,9 +130,9 @@ class TranscriptRepository:
         at: datetime,
         said: Said | None = None,
         mandate: Mandate | None = None,
-    ) -> None:
+    ) -> bool:
         if not await self._still_kept(chat, said, mandate):
-            return
+            return False
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         header = insert_for(self._session, Header).values(
             **key, language=language, duration=duration, made_at=at, **_where(recording, said)
@@ -132,6 +140,7 @@ class TranscriptRepository:
         # A recording of no speech at all has no part, hence no row yet.
         await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
         await self._mark_whole(chat, recording, duration)
+        return True
 
     async def search(
         self,
@@ -214,8 +223,8 @@ class TranscriptRepository:
 
     async def is_deleted(self, chat: ChatRef, said: Said) -> bool:
         """Whether the message that carried a recording was deleted on its platform."""
-        found = select(Deleted.message_id).where(*_deleted(chat, said)).limit(1)
-        return (await self._session.scalars(found)).first() is not None
+        key = {**chat_key(chat), "place": said.place or "", "message_id": said.message_id}
+        return (await self._session.execute(_IS_DELETED, key)).first() is not None
 
     async def delete_chat(self, chat: ChatRef) -> int:
         """`/forget`: every kept transcript of the chat, and the marks of its imports running
@@ -347,11 +356,6 @@ def _said(chat: ChatRef, message_ids: Sequence[str], place: str | None) -> list[
     """The chat's recordings carried by its messages `message_ids` (in `place`, where given)."""
     said = [*_of(Header, chat), Header.message_id.in_(list(message_ids))]
     return said if place is None else [*said, Header.place == place]
-
-
-def _deleted(chat: ChatRef, said: Said) -> list[Any]:
-    return [*_in(Deleted, chat), Deleted.place == (said.place or ""),
-            Deleted.message_id == said.message_id]  # fmt: skip
 
 
 def _claimed(chat: ChatRef, said: Said) -> list[Any]:

@@ -32,13 +32,13 @@ class TranscriptStore(Protocol):
         said: Said | None = None,
         mandate: Mandate | None = None,
         replace: bool = False,
-    ) -> None:
+    ) -> bool:
         """Keep one heard piece, unless the message that carried it was deleted (`delete_said`)
         or its work's `mandate` no longer holds (a /forget, its speaker's no, since it
         began); a piece kept already (the same start) stays as it was, unless `replace` (a
         call's line, kept as its words come). `whole`: the recording's length, when this
         piece is all of it (the transcript is then whole); `said`: where the recording was
-        said, kept with its first piece."""
+        said, kept with its first piece. True when it was kept: every check passed."""
         ...
 
     async def withdraw_part(self, chat: ChatRef, recording: str, *, start: float) -> None:
@@ -59,7 +59,10 @@ class TranscriptStore(Protocol):
         at: datetime,
         said: Said | None = None,
         mandate: Mandate | None = None,
-    ) -> None: ...
+    ) -> bool:
+        """Mark the recording's transcript whole, under the same checks as `keep_part`; True
+        when they passed."""
+        ...
 
     async def search(
         self,
