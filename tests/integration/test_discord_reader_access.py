@@ -421,8 +421,9 @@ async def test_a_clip_about_to_play_is_not_played_to_someone_who_may_not_read_it
     """A hold stopped the clip playing, but not one about to play: waiting for the call's
     end-to-end encryption (or an ffmpeg slot), it started once ready, to Carol who came in
     meanwhile and may not read #general. The next message being made ahead shows that the clip
-    before it waits to play; made (its speech streamed, its first slice in) by the time Carol
-    comes, it waits out the hold and is read once she left, before the message after her."""
+    before it waits to play. Its own turn comes as Carol leaves: withheld if she is still there,
+    read if she is gone (either is right, and which one is a race the test does not fix); the
+    message after her is read, and the secret plan never."""
     [ann] = await in_lounge(discord_api, server, "Ann")
     carol = discord_api.add_member(server, "Carol")
     await discord_api.deny_in_channel(server.general, carol, READ_MESSAGE_HISTORY)
@@ -439,10 +440,16 @@ async def test_a_clip_about_to_play_is_not_played_to_someone_who_may_not_read_it
         held.set()  # the call is ready to play
         await discord_api.leave_voice(server, carol)
         await discord_api.post_message(server.general, ann, "After Carol")
-        call = await heard_clips(discord_api, 2)
+        call = await heard_clips(discord_api, 1)
+        try:
+            assert_heard_as_spoken(clips(call)[0], mimo.tts_wavs[2])
+        except AssertionError:  # the first clip heard is another: wait for "After Carol" too
+            call = await heard_clips(discord_api, 2)
 
     said = [text for _, text in spoken_requests(mimo)]
     assert said == ["Ann says: the secret staff plan", "and the budget", "After Carol"]
-    budget, heard = clips(call)  # never the secret plan
-    assert_heard_as_spoken(budget, mimo.tts_wavs[1])
+    *before, heard = clips(call)
     assert_heard_as_spoken(heard, mimo.tts_wavs[2])
+    assert len(before) <= 1
+    for budget in before:  # read once Carol left; never the secret plan
+        assert_heard_as_spoken(budget, mimo.tts_wavs[1])
