@@ -440,6 +440,7 @@ async def test_a_clip_about_to_play_is_not_played_to_someone_who_may_not_read_it
         held.set()  # the call is ready to play
         await discord_api.leave_voice(server, carol)
         await discord_api.post_message(server.general, ann, "After Carol")
+        await until(lambda: len(mimo.tts_wavs) == 3, "the message after Carol made")
         call = await heard_clips(discord_api, 1)
         try:
             assert_heard_as_spoken(clips(call)[0], mimo.tts_wavs[2])
