@@ -48,6 +48,11 @@ from tests.interleavings import Injection, Outcome, Steps
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.spoken_words import spoken
 
+# Each walk runs its whole flow once a step: a landing of the import's walk takes some 40 s
+# beside two other runs on two cores, where the suite's time limit is 120 s. One landing a test
+# keeps each well inside it, and this limit leaves room for a machine loaded more than that.
+pytestmark = pytest.mark.timeout(240)
+
 ANN, BOB = "1", "2"
 CHANNEL = "77"
 BOBS_SECONDS = 4.0  # a piece of Bob's long message lasts longer than this; Ann's whole one less
@@ -185,12 +190,15 @@ def fetched(path: Path) -> Callable[[], Awaitable[Path]]:
 # --- the import of a Telegram group's past (`voicebridge import telegram`) -------------------
 
 
+@pytest.mark.parametrize("landing", ["a /forget", "Bob's no"], ids=["forget", "no"])
 async def test_an_import_keeps_nothing_after_a_forget_or_a_no_at_any_step(
-    replicas: Replicas, tmp_path: Path
+    replicas: Replicas, tmp_path: Path, landing: str
 ) -> None:
     """The command line's import of a group's export: two typed messages, Bob's long voice
     message (two pieces), then Ann's short one; the group logs for /summary. The import runs
-    in a process of its own: the /forget and the no come from the bot's."""
+    in a process of its own: the /forget and the no come from the bot's. One landing a test:
+    each walk runs the whole import once a step, and both in one test outran its time limit
+    on a loaded CI machine."""
     bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
     anns = make_audio(tmp_path, fmt="ogg", seconds=2, freq=660)
     r = replicas
@@ -221,15 +229,12 @@ async def test_an_import_keeps_nothing_after_a_forget_or_a_no_at_any_step(
         await r.none_of("Bob", "past::11", outcome)
         assert await r.kept("past::12") == (True, 1), "Ann's was not kept"
 
-    steps = await r.steps.walk(
-        flow,
-        {
-            "a /forget in another process": r.forget(r.there),
-            "Bob's no in another process": r.says_no(r.there, BOB, "past::11"),
-        },
-        check,
-        ready=ready,
-    )
+    landings = {
+        "a /forget": r.forget(r.there),
+        "Bob's no": r.says_no(r.there, BOB, "past::11"),
+    }
+    injections = {f"{landing} in another process": landings[landing]}
+    steps = await r.steps.walk(flow, injections, check, ready=ready)
     assert len(steps) > 10, steps
 
 
@@ -283,9 +288,10 @@ async def test_remember_keeps_nothing_after_a_forget_a_no_or_a_deletion_at_any_s
 # --- a long voice note, as it arrives --------------------------------------------------------
 
 
+@pytest.mark.parametrize("where", ["here", "there"], ids=["this-process", "another-process"])
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_a_long_voice_note_keeps_nothing_after_a_forget_or_its_deletion_at_any_step(
-    replicas: Replicas, tmp_path: Path, platform: str
+    replicas: Replicas, tmp_path: Path, platform: str, where: str
 ) -> None:
     """Bob's voice message of two pieces, transcribed as it arrives. In a Telegram group that
     logs for /summary, a /forget reaches this process or another replica (Telegram tells a bot
@@ -316,16 +322,11 @@ async def test_a_long_voice_note_keeps_nothing_after_a_forget_or_its_deletion_at
             assert await r.kept("att-11") == (False, 0), "kept after the deletion"
             assert outcome.after == [], "MiMo heard more after the deletion"
 
+    runtime, process = (r.here, "this process") if where == "here" else (r.there, "another process")
     injections = (
-        {
-            "a /forget in this process": r.forget(r.here),
-            "a /forget in another process": r.forget(r.there),
-        }
+        {f"a /forget in {process}": r.forget(runtime)}
         if platform == "telegram"
-        else {
-            "the message deleted, seen by this process": r.deletes(r.here, "11", "att-11"),
-            "the message deleted, seen by another": r.deletes(r.there, "11", "att-11"),
-        }
+        else {f"the message deleted, seen by {process}": r.deletes(runtime, "11", "att-11")}
     )
     steps = await r.steps.walk(flow, injections, check, ready=ready)
     assert steps[0] == "database: VoiceNotes._decide", steps
@@ -358,9 +359,14 @@ async def turn_of(runtime: Runtime, server: ChatRef, member: str, words: tuple[s
         )
 
 
+@pytest.mark.parametrize(
+    "landing",
+    ["a /forget in this process", "a /forget in another process", "Ann's no in this process"],
+    ids=["forget-here", "forget-there", "no"],
+)
 @pytest.mark.parametrize("taken_up", [False, True], ids=["live", "taken-up-after-a-restart"])
 async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
-    replicas: Replicas, taken_up: bool
+    replicas: Replicas, taken_up: bool, landing: str
 ) -> None:
     """/listen in the Lounge: Ann's turn then Bob's, two pieces each, then /stop_listening.
     Taken up: the bot was killed once Ann's first piece was captioned; the next start marks
@@ -443,13 +449,14 @@ async def test_a_call_keeps_nothing_after_a_forget_or_a_no_at_any_step(
         lines = await r.lines(recording[0]) if recording else []
         r.whole_at_no.update(text for speaker, text in lines if speaker == "ann")
 
+    landings = {
+        "a /forget in this process": r.forget(r.here),
+        "a /forget in another process": r.forget(r.there),
+        "Ann's no in this process": anns_no,
+    }
     await r.steps.walk(
         flow,
-        {
-            "a /forget in this process": r.forget(r.here),
-            "a /forget in another process": r.forget(r.there),
-            "Ann's no in this process": anns_no,
-        },
+        {landing: landings[landing]},
         check,
         ready=ready,
         # A line being kept holds the call's lock, which the no's taking out of lines waits for.

@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 
+import pytest
 import pytest_asyncio
 
 from core.app.memory.forgetting import ForgetRequest
@@ -234,8 +235,11 @@ def words_of(body: Json) -> str:
     return " ".join(str(m.get("content")) for m in body.get("messages", []) if isinstance(m, dict))
 
 
+@pytest.mark.parametrize(
+    "landing", ["Bob's message deleted", "Bob's no", "a /forget"], ids=["deleted", "no", "forget"]
+)
 async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_step(
-    read_out: ReadingWorld,
+    read_out: ReadingWorld, landing: str
 ) -> None:
     """Ann's message and Bob's, read in turn, then the reading over; at each step Bob's message
     deleted, Bob's no, or a /forget of the server (the module docstring)."""
@@ -291,16 +295,12 @@ async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_
         spoken = [words_of(body) for body in outcome.after]
         assert not [words for words in spoken if "4721" in words], "MiMo was asked for Bob's"
 
-    steps = await w.steps.walk(
-        flow,
-        {
-            "Bob's message deleted": w.injected(deleted),
-            "Bob's no": w.injected(bobs_no),
-            "a /forget": w.forget(),
-        },
-        check,
-        ready=ready,
-    )
+    landings = {
+        "Bob's message deleted": w.injected(deleted),
+        "Bob's no": w.injected(bobs_no),
+        "a /forget": w.forget(),
+    }
+    steps = await w.steps.walk(flow, {landing: landings[landing]}, check, ready=ready)
     assert steps.count("MiMo: mimo-v2.5-tts") == 2 and "platform: Bob's clip plays" in steps, steps
 
 
