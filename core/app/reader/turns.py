@@ -3,7 +3,8 @@ of a text channel read aloud in a voice channel, each in its turn, the next one 
 (`core.app.reader.spoken`) while the current one plays: as the current one's turn begins, or as
 it arrives during that turn, so that its first slice is in when the clip playing ends. A clip
 made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed:
-MiMo's stream ends and what it reserved of the speech quota is given back.
+MiMo's stream ends if it still runs, and what it reserved of the speech quota is given back (a
+clip MiMo finished counts once, as any speech it made).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
