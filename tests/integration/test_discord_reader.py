@@ -277,6 +277,33 @@ async def test_a_clip_made_ahead_in_an_own_voice_is_not_heard_in_it_once_its_own
     assert_heard_as_spoken(meeting, mimo.tts_wavs[-1])  # the model's voice, made anew
 
 
+async def test_an_own_voice_playing_is_cut_by_its_owners_no_and_read_again_in_another(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Ann's long message plays in her own cloned voice; she takes that back (/myvoice
+    own_voice:False): it stops at once, and is read again from its start in one of the model's
+    voices."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
+        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
+        await members.answer(ann, "myvoice", own_voice=True)
+        await reading_a_long_story(discord_api, server, ann)
+        await members.answer(ann, "myvoice", own_voice=False)
+        call = await heard_clips(discord_api, 2)
+
+    said = spoken_requests(mimo)
+    story = "Ann says: " + ("A long story, " * 14).strip()
+    assert said == [("clone", story), (said[1][0], story)] and said[1][0] != "clone"
+    cut, again = clips(call)
+    spoken, rate = clip_pcm(mimo.tts_wavs[0])
+    assert len(cut) / 2 / SAMPLE_RATE < len(spoken) / 2 / rate - 1  # cut short
+    assert_heard_as_spoken(again, mimo.tts_wavs[1])
+
+
 async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
