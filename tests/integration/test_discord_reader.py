@@ -223,6 +223,87 @@ async def test_a_message_edited_before_its_turn_is_read_as_it_stands_then(
     assert_heard_as_spoken(cake, mimo.tts_wavs[3])
 
 
+async def test_a_message_posted_while_another_plays_is_made_before_that_one_ends(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 96: a message posted while the one before it played was asked of MiMo only once
+    that one ended, and a silence as long as its first slice took came between them. Now its
+    speech is asked for as it arrives, while the long story still plays, and both are heard
+    whole, in order."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await reading_a_long_story(discord_api, server, ann)
+        await discord_api.post_message(server.lounge, ann, "The end")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "the late message made")
+        playing = discord_api.voice.calls[-1]
+        story_still_playing = not clip_ended(playing) and len(clip_frames(playing)) == 1
+        call = await heard_clips(discord_api, 2)
+
+    assert story_still_playing  # the story is some ten seconds long
+    assert [text for _, text in spoken_requests(mimo)][1] == "The end"
+    story, the_end = clips(call)
+    assert_heard_as_spoken(story, mimo.tts_wavs[0])
+    assert_heard_as_spoken(the_end, mimo.tts_wavs[1])
+
+
+async def test_a_clip_made_ahead_in_an_own_voice_is_not_heard_in_it_once_its_owner_says_no(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Ann lets her own cloned voice read her, and posts while Bob's long story plays: her
+    message is made ahead in her voice. She says no (/myvoice own_voice:False) before its
+    turn: it is made again and heard in one of the model's voices, never in hers."""
+    ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")
+    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
+        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
+        await members.answer(ann, "myvoice", own_voice=True)
+        await members.answer(bob, "read_channel")
+        await discord_api.post_message(server.lounge, bob, "A long story, " * 14)
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the long story playing")  # fmt: skip
+        await discord_api.post_message(server.lounge, ann, "Meet me at noon")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "Ann's message made ahead")
+        await members.answer(ann, "myvoice", own_voice=False)
+        call = await heard_clips(discord_api, 2)
+
+    said = spoken_requests(mimo)
+    assert said[1] == ("clone", "Ann says: Meet me at noon")
+    assert said[2][0] != "clone" and said[2][1] == "Ann says: Meet me at noon"
+    _story, meeting = clips(call)
+    assert_heard_as_spoken(meeting, mimo.tts_wavs[-1])  # the model's voice, made anew
+
+
+async def test_an_own_voice_playing_is_cut_by_its_owners_no_and_read_again_in_another(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Ann's long message plays in her own cloned voice; she takes that back (/myvoice
+    own_voice:False): it stops at once, and is read again from its start in one of the model's
+    voices."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
+        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
+        await members.answer(ann, "myvoice", own_voice=True)
+        await reading_a_long_story(discord_api, server, ann)
+        await members.answer(ann, "myvoice", own_voice=False)
+        call = await heard_clips(discord_api, 2)
+
+    said = spoken_requests(mimo)
+    story = "Ann says: " + ("A long story, " * 14).strip()
+    assert said == [("clone", story), (said[1][0], story)] and said[1][0] != "clone"
+    cut, again = clips(call)
+    spoken, rate = clip_pcm(mimo.tts_wavs[0])
+    assert len(cut) / 2 / SAMPLE_RATE < len(spoken) / 2 / rate - 1  # cut short
+    assert_heard_as_spoken(again, mimo.tts_wavs[1])
+
+
 async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -188,9 +188,10 @@ class ChannelReaderCog(commands.Cog):
     async def myvoice(
         self, interaction: Interaction, name: str | None = None, own_voice: bool | None = None
     ) -> None:
-        now = await self.choices.member(
-            for_interaction(interaction), str(interaction.user.id), voice=name, own_voice=own_voice
-        )
+        server, member = for_interaction(interaction), str(interaction.user.id)
+        now = await self.choices.member(server, member, voice=name, own_voice=own_voice)
+        if own_voice is False:  # what of theirs was made in it is heard in it no more
+            self.reader.unvoiced(server, member)
         locale = answer_of(interaction).locale
         await _answer(interaction, _myvoice_line(now, locale))
 

@@ -19,6 +19,8 @@ VoiceChannels`); everything decided is decided here.
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
     deleted
     refused  a member said no to being read (`/read_me`): nothing of theirs plays from then on
+    unvoiced a member no longer lets their own cloned voice read them (`/myvoice own_voice`):
+             nothing of theirs is heard in it from then on, read in a model's voice instead
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
     restart  a reading outlives its process (`core.app.reader.kept` keeps it, and its place:
@@ -197,6 +199,14 @@ class ChannelReader:
         reading = self.reading_in(server)
         if reading is not None:
             reading.refused(member_id)
+
+    def unvoiced(self, server: ChatRef, member_id: str) -> None:
+        """`member_id` no longer lets their own cloned voice read their messages: in the
+        server's reading, nothing more of theirs is heard in it (the clip playing cut and made
+        again in a model's voice, those made ahead made again as their turn comes)."""
+        reading = self.reading_in(server)
+        if reading is not None:
+            reading.unvoiced(member_id)
 
     def changed(self, server: ChatRef) -> None:
         """Someone joined, left or moved in the server's voice channels, or a member's roles,

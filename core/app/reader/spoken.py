@@ -144,6 +144,15 @@ class MessageSpeech:
             named=named, named_channels=frozenset(message.channels) - room.unseen_channels,
         )  # fmt: skip
 
+    async def voice_allowed(self, server: ChatRef, spoken: Spoken) -> bool:
+        """Whether `spoken` may still be heard in the voice it was made in: a clip in its
+        author's own cloned voice only while they still let it read them (a clip made ahead
+        waits for its turn, and they may have said no meanwhile). Read as its turn comes."""
+        if spoken.voice != OWN_VOICE:
+            return True
+        async with self._uow() as uow:
+            return await uow.voices.reading_voice(server, spoken.author_id) is not None
+
     def _said(self, message: ChannelMessage, locale: str, room: Room) -> str | None:
         """What of the message is said (None: nothing)."""
         unseen = text("reader.channel", locale)

@@ -1,6 +1,10 @@
 """One running channel reading (`core.app.reader.channel_reader` starts and stops it): the messages
 of a text channel read aloud in a voice channel, each in its turn, the next one made into speech
-(`core.app.reader.spoken`) while the current one plays.
+(`core.app.reader.spoken`) while the current one plays: as the current one's turn begins, or as
+it arrives during that turn, so that its first slice is in when the clip playing ends. A clip
+made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed:
+MiMo's stream ends if it still runs, and what it reserved of the speech quota is given back (a
+clip MiMo finished counts once, as any speech it made).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
@@ -22,7 +26,8 @@ never made into speech (`core.app.reader.spoken` reads the no).
 A clip made ahead is made again before it plays where it no longer holds: the message was
 edited since, or it says a channel's name that someone listening now may not see (someone came
 in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
-said as "a channel").
+said as "a channel"), or it is in its author's own cloned voice and they no longer allow that
+(`/myvoice own_voice:False` cuts such a clip as it plays; it is made again in a model's voice).
 
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
@@ -35,12 +40,13 @@ reading goes on, for the messages another model speaks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from core.app.reader.room import room, unseen
-from core.app.reader.spoken import MessageSpeech, Spoken
+from core.app.reader.spoken import OWN_VOICE, MessageSpeech, Spoken
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold
@@ -89,6 +95,7 @@ class Reading:
         self._upcoming: asyncio.Task[Spoken | None] | None = None
         self._upcoming_id: str | None = None  # the message `_upcoming` makes into speech
         self._playing: Spoken | None = None
+        self._in_turn = False  # a message's turn is under way: its clip plays, or is about to
         self._recut = False  # the clip playing was cut to be made again
         self._held: Hold | None = None
         self._stopping = False
@@ -117,6 +124,8 @@ class Reading:
             return
         overflow = self._queue.push(message)
         self._arrived.set()
+        if self._in_turn and self._upcoming is None:  # made now, not once the clip playing ends
+            self._make_ahead()
         if overflow is not None:
             self._metrics.reading_message("dropped")
             if overflow.tell:
@@ -175,6 +184,15 @@ class Reading:
     def skip(self) -> bool:
         """Stop the message being read (the next one follows); False when none is."""
         return self.call.skip()
+
+    def unvoiced(self, author_id: str) -> None:
+        """`author_id` no longer lets their own cloned voice read them: the clip of theirs
+        playing in it is cut and made again in a voice of the model's, as are those made ahead
+        as their turn comes (`_play`)."""
+        playing = self._playing
+        if playing is not None and playing.author_id == author_id and playing.voice == OWN_VOICE:
+            self._recut = True
+            self.call.skip()
 
     async def stop(self) -> None:
         """End the reading and leave the voice channel; returns once it has. Asked again
@@ -260,17 +278,28 @@ class Reading:
                     self._metrics.reading_message("deleted" if gone else "withheld")
                     spoken = None
                 self._upcoming = self._upcoming_id = None
-                after = self._queue.pop()
-                if after is not None:
-                    self._make(after)
-                await self._on_turn(made)  # its turn: a restart reads from the next
-                if spoken is not None:
-                    await self._play(spoken)
-                else:
-                    self._queue.done(made)
+                self._in_turn = True
+                self._make_ahead()
+                try:
+                    await self._on_turn(made)  # its turn: a restart reads from the next
+                    if spoken is not None:
+                        await self._play(spoken)
+                    else:
+                        self._queue.done(made)
+                finally:
+                    self._in_turn = False
         finally:
             if self._upcoming is not None:
                 self._upcoming.cancel()
+                await _closed(self._upcoming)
+
+    def _make_ahead(self) -> None:
+        """Make the oldest waiting message into speech while a turn is under way: made as the
+        turn began, or as it arrives during the turn, so that its first slice is in before
+        the clip playing ends. It is checked again as its own turn comes (`_play`)."""
+        after = self._queue.pop()
+        if after is not None:
+            self._make(after)
 
     def _make(self, message: ChannelMessage) -> None:
         """Make `message` into speech, ahead of its turn."""
@@ -348,7 +377,8 @@ class Reading:
                 if current is None:
                     self._metrics.reading_message("deleted")
                     return
-                if current != spoken.message or self._names_unseen(spoken):
+                if current != spoken.message or not await self._holds(spoken):
+                    await spoken.note.aclose()  # never heard as made: its speech given back
                     remade = await self._spoken(current, again=spoken)
                     if remade is None:
                         return
@@ -358,7 +388,15 @@ class Reading:
                     return
             logger.info("a message in %s not read: it changed on and on", self.server)
         finally:
+            await spoken.note.aclose()  # played, or never to be: MiMo's stream ends
             self._queue.done(message_id)
+
+    async def _holds(self, spoken: Spoken) -> bool:
+        """Whether `spoken` may play as it was made, to the people listening now: no channel's
+        name someone there may not see, and its author's own voice only while they allow it."""
+        if self._names_unseen(spoken):
+            return False
+        return await self._speech.voice_allowed(self.server, spoken)
 
     async def _played(self, spoken: Spoken) -> bool:
         """Play the clip; False when it was cut to be made again (`check`)."""
@@ -388,6 +426,15 @@ class Reading:
         task = background.start(work, name="reading chores")
         self._background.add(task)  # referenced until done: the loop holds tasks weakly
         task.add_done_callback(self._background.discard)
+
+
+async def _closed(making: asyncio.Task[Spoken | None]) -> None:
+    """Wait for a clip being made that is let go, and close it where it was made already: its
+    MiMo stream ends and what it reserved of the quota is given back."""
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        spoken = await making
+        if spoken is not None:
+            await spoken.note.aclose()
 
 
 def _cancelled_itself() -> bool:

@@ -185,12 +185,25 @@ class TextToSpeech:
         """`/translate LANGUAGE voice`: a translation of `speaker_id`'s words as one voice
         note, in their own cloned voice where they allowed it (`VoiceStudio.
         translation_speaker`), else the chat's; None when the model does not speak `language`
-        (an English name). Part of a request already admitted: only the speech quota applies."""
+        (an English name). Part of a request already admitted: only the speech quota applies.
+        Its speech is asked for as a stream and encoded while it comes (as `say_as_it_comes`
+        encodes /say's), so the note is done once the last slice is in; a voice that refuses
+        streams is asked for whole (`core.infra.mimo`), and a stream cut mid-way raises as a
+        failed request does. A text longer than a voice note of /say holds is made whole."""
         if not speaks(language):
             return None
-        pieces = self._pieces(text)[: len(text)]
-        wavs = await self._speak(request, pieces, speaker_id=speaker_id)
-        return await self._note([wav for _, wav in wavs])
+        if len(text) > NOTE_CHARS:  # pieces asked for a few at once, joined once all are in
+            wavs = await self._speak(request, self._pieces(text), speaker_id=speaker_id)
+            return await self._note([wav for _, wav in wavs])
+        speaker = await self._speaker_of(request, speaker_id=speaker_id)
+        feed = await self.streamed_in_voice(
+            request.chat, text, prefs=request.prefs, speaker=speaker, asker=request.asker
+        )
+        try:
+            [note] = await self._notes_of(feed)
+        finally:
+            await feed.aclose()  # encoded, or given up: MiMo's stream ends
+        return note
 
     async def in_voice(
         self,
@@ -264,11 +277,20 @@ class TextToSpeech:
         """Each piece with its WAV, in order, in the chat's voice (or, for a translation of
         `speaker_id`'s words, theirs where they allowed it) as `request` read it; every
         character counts against the chat's speech quota."""
+        speaker = await self._speaker_of(request, speaker_id=speaker_id, author=author)
+        return await self._synthesize(
+            request.chat, pieces, request.asker, prefs=request.prefs, speaker=speaker
+        )
+
+    async def _speaker_of(
+        self, request: Request, *, speaker_id: str | None = None, author: str | None = None
+    ) -> Speaker:
+        """Who speaks for `request`: the chat's voice (`author`'s own words may use theirs), or,
+        for a translation of `speaker_id`'s words, theirs where they allowed it."""
         chat, prefs = request.chat, request.prefs
-        speaker = await self.speaker(chat, prefs, author=author)
         if self._studio is not None and speaker_id is not None:
-            speaker = await self._studio.translation_speaker(chat, prefs, speaker_id=speaker_id)
-        return await self._synthesize(chat, pieces, request.asker, prefs=prefs, speaker=speaker)
+            return await self._studio.translation_speaker(chat, prefs, speaker_id=speaker_id)
+        return await self.speaker(chat, prefs, author=author)
 
     async def _synthesize(
         self,

@@ -6,8 +6,10 @@ player does, and the player takes the slices kept so far, then each one as it co
 speech quota is spent around the reading, as for a whole clip: a refusal (quota used, a model
 refused) comes from `SpeechFeed.started`, before anything is played.
 
-Pieces of a longer text are asked for one after the other, with the short pause between them
-that joined voice notes have (`core.infra.audio.tts_voice_notes.JOIN_PAUSE_MS`).
+Pieces of a longer text are asked for a few at once (`PIECES_AHEAD`, as whole clips are) and
+kept in the text's order, with the short pause between them that joined voice notes have
+(`core.infra.audio.tts_voice_notes.JOIN_PAUSE_MS`): the next pieces are made while the first is
+heard, and a voice note encoded as they come is done about when the slowest piece is.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ PIECE_PAUSE = b"\x00\x00" * (SPEECH_RATE * 300 // 1000)  # 300 ms between pieces
 # The longest a clip may last, per character of text, for a player's timeout: Chinese is
 # spoken at about 4 characters a second, and a slow style may halve that.
 SECONDS_PER_CHAR = 0.5
+PIECES_AHEAD = 4  # a longer text's pieces asked for at once, as its whole clips are
 
 
 class GivenUp(Exception):
@@ -97,11 +100,11 @@ class SpeechFeed:
     ) -> None:
         try:
             async with spending():
-                for number, piece in enumerate(pieces):
-                    if number:
-                        self._keep(PIECE_PAUSE)
-                    async for slice_ in speech.speak(piece, **self._asked):
+                if len(pieces) == 1:
+                    async for slice_ in speech.speak(pieces[0], **self._asked):
                         self._keep(slice_)
+                else:
+                    await self._read_ahead(speech, pieces)
         except Exception as exc:
             self._error = exc
         except asyncio.CancelledError:
@@ -110,6 +113,38 @@ class SpeechFeed:
         finally:
             self._ended = True
             self._wake()
+
+    async def _read_ahead(self, speech: SpeechApi, pieces: list[str]) -> None:
+        """Several pieces' speech, in order, a few asked for at once (`PIECES_AHEAD`, as whole
+        clips are): the next pieces are made while the one before is heard, and the slices
+        of each are kept in their piece's turn."""
+        came: list[asyncio.Queue[bytes | Exception | None]] = [asyncio.Queue() for _ in pieces]
+        gate = asyncio.Semaphore(PIECES_AHEAD)  # first come, first served: in the text's order
+
+        async def piece_read(number: int, piece: str) -> None:
+            async with gate:
+                try:
+                    async for slice_ in speech.speak(piece, **self._asked):
+                        came[number].put_nowait(slice_)
+                except Exception as exc:  # raised in its turn, after the pieces before it
+                    came[number].put_nowait(exc)
+                    return
+                came[number].put_nowait(None)
+
+        reads = [background.start(piece_read(number, piece), name="speech piece", awaited=True)
+                 for number, piece in enumerate(pieces)]  # fmt: skip
+        try:
+            for number, slices in enumerate(came):
+                if number:
+                    self._keep(PIECE_PAUSE)
+                while (slice_ := await slices.get()) is not None:
+                    if isinstance(slice_, Exception):
+                        raise slice_
+                    self._keep(slice_)
+        finally:
+            for read in reads:
+                read.cancel()
+            await asyncio.gather(*reads, return_exceptions=True)
 
     def _keep(self, slice_: bytes) -> None:
         self._slices.append(slice_)
