@@ -311,11 +311,17 @@ async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
+        mimo.tts_stream, mimo.tts_pace = "slices", 4.0  # still making the story when skipped
         await reading_a_long_story(discord_api, server, ann, "The end")
         skipped = await members.answer(ann, "skip")
         call = await heard_clips(discord_api, 2)
+        usage = await discord_api.slash(server.general, ann, "usage")
+        await usage.wait_for_messages()
 
     assert skipped.content == "Skipped."
+    # MiMo was asked for the whole story and made it: skipped, it still counts in the day.
+    made = sum(len(text) for _, text in spoken_requests(mimo))
+    assert f"Speech: {made:,} of " in "\n".join(m.content for m in usage.visible)
     long_one, the_end = clips(call)
     spoken_seconds = [len(clip_pcm(wav)[0]) / 2 / clip_pcm(wav)[1] for wav in mimo.tts_wavs]
     assert len(long_one) / 2 / SAMPLE_RATE < spoken_seconds[0] - 1  # cut short

@@ -3,8 +3,9 @@ of a text channel read aloud in a voice channel, each in its turn, the next one 
 (`core.app.reader.spoken`) while the current one plays: as the current one's turn begins, or as
 it arrives during that turn, so that its first slice is in when the clip playing ends. A clip
 made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed:
-MiMo's stream ends if it still runs, and what it reserved of the speech quota is given back (a
-clip MiMo finished counts once, as any speech it made).
+MiMo's stream ends if it still runs. What it reserved of the speech quota is given back if MiMo
+had sent nothing of it yet; once MiMo began to answer, it counts once, as any speech MiMo made
+(`core.app.voices.streamed`).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
@@ -378,7 +379,7 @@ class Reading:
                     self._metrics.reading_message("deleted")
                     return
                 if current != spoken.message or not await self._holds(spoken):
-                    await spoken.note.aclose()  # never heard as made: its speech given back
+                    await spoken.note.aclose()  # never heard as made: MiMo's stream ends
                     remade = await self._spoken(current, again=spoken)
                     if remade is None:
                         return
@@ -430,7 +431,7 @@ class Reading:
 
 async def _closed(making: asyncio.Task[Spoken | None]) -> None:
     """Wait for a clip being made that is let go, and close it where it was made already: its
-    MiMo stream ends and what it reserved of the quota is given back."""
+    MiMo stream ends (`core.app.voices.streamed` says what of it counts)."""
     with contextlib.suppress(asyncio.CancelledError, Exception):
         spoken = await making
         if spoken is not None:

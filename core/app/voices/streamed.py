@@ -4,7 +4,9 @@ A clip waiting its turn in a call (an interpretation behind another one) must no
 stream open and idle: a feed reads the stream to its end as fast as MiMo makes it, whatever the
 player does, and the player takes the slices kept so far, then each one as it comes. The
 speech quota is spent around the reading, as for a whole clip: a refusal (quota used, a model
-refused) comes from `SpeechFeed.started`, before anything is played.
+refused) comes from `SpeechFeed.started`, before anything is played. A feed closed before its
+end (a clip skipped, cut by a no, never played) counts in the quota once MiMo sent its first
+slice, as MiMo was asked for the whole text; closed before that, it is given back.
 
 Pieces of a longer text are asked for a few at once (`PIECES_AHEAD`, as whole clips are) and
 kept in the text's order, with the short pause between them that joined voice notes have
@@ -99,12 +101,20 @@ class SpeechFeed:
         spending: Callable[[], AbstractAsyncContextManager[Any]],
     ) -> None:
         try:
+            cut = False
             async with spending():
-                if len(pieces) == 1:
-                    async for slice_ in speech.speak(pieces[0], **self._asked):
-                        self._keep(slice_)
-                else:
-                    await self._read_ahead(speech, pieces)
+                try:
+                    if len(pieces) == 1:
+                        async for slice_ in speech.speak(pieces[0], **self._asked):
+                            self._keep(slice_)
+                    else:
+                        await self._read_ahead(speech, pieces)
+                except asyncio.CancelledError:
+                    if not self._slices:
+                        raise  # MiMo made nothing yet: the reservation is given back
+                    cut = True  # closed once MiMo was making it (a clip skipped): it counts
+            if cut:
+                raise asyncio.CancelledError
         except Exception as exc:
             self._error = exc
         except asyncio.CancelledError:
