@@ -10,6 +10,10 @@ work under way is checked against a `/forget` or a no that landed since it began
     forgotten  `/forget`, first in its transaction: the chat's count moves
     said_no    a member's no, stored: their count moves in the same statement
 
+A write that something else would refuse as well (a Discord voice message deleted since:
+`transcripts`) reads that in the statement that reads the count (`holds(..., unless=...)`),
+after the locks of both.
+
 Neither crosses the other. SQLite's write transactions take turns (`sqlite.begin_immediate`).
 On PostgreSQL, `holds` takes a shared lock of the chat's and of the speaker's own for the rest
 of its transaction, the forget and the no the same lock alone, before anything else: a forget
@@ -19,7 +23,11 @@ commits waits for it, then reads the count moved.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, bindparam, func, select
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Exists, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.mandates import Mandate
@@ -40,6 +48,23 @@ _COUNT_OF_FORGETS = select(_FORGETS.c.forgets).where(
 )
 
 
+def with_forgets(refused: Exists) -> Select[int | None, bool]:
+    """The chat's count of forgets and whether `refused` finds a row, in one statement (built
+    once by its caller, bound by name: `platform`, `chat_id` and `refused`'s own)."""
+    return select(_COUNT_OF_FORGETS.scalar_subquery().label("forgets"), refused.label("refused"))
+
+
+@dataclass(frozen=True)
+class Unless:
+    """What else refuses a write beside its mandate, read with the chat's count of forgets:
+    `statement` (from `with_forgets`) bound with `bound` beside the chat's key, once `lock`
+    has taken on PostgreSQL the lock that the write it guards against takes."""
+
+    statement: Select[int | None, bool]
+    bound: Mapping[str, Any]
+    lock: Callable[[], Awaitable[None]]
+
+
 class MandateRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -54,12 +79,20 @@ class MandateRepository:
         """How many times `speaker` said no in `chat`, as work on their words begins."""
         return await self._noes(chat, speaker)
 
-    async def holds(self, mandate: Mandate) -> bool:
-        """Whether a write under `mandate` may be made now (the module docstring)."""
+    async def holds(self, mandate: Mandate, *, unless: Unless | None = None) -> bool:
+        """Whether a write under `mandate` may be made now (the module docstring), and nothing
+        `unless` looks for is found (read in the same statement as the count of forgets)."""
         chat, speaker = mandate.chat, mandate.speaker
         await self._lock(f"forgets:{chat.platform}:{chat.chat_id}", shared=True)
-        if await self._forgets(chat) != mandate.forgets:
-            return False
+        if unless is None:
+            if await self._forgets(chat) != mandate.forgets:
+                return False
+        else:
+            await unless.lock()
+            bound = {**chat_key(chat), **unless.bound}
+            forgets, refused = (await self._session.execute(unless.statement, bound)).one()
+            if refused or (forgets or 0) != mandate.forgets:
+                return False
         if speaker is None:
             return True
         await self._lock(f"noes:{chat.platform}:{chat.chat_id}:{speaker}", shared=True)

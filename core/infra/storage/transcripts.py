@@ -19,16 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, bindparam, delete, func, select, update
+from sqlalchemy import CursorResult, and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.mandates import Mandate
 from core.domain.memory import Moment, Said, call_channel, fold
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
-from core.infra.storage.mandates import MandateRepository
+from core.infra.storage.mandates import MandateRepository, Unless, with_forgets
 from core.infra.storage.models import (
     DeletedMessageRow,
     ImportClaimRow,
@@ -52,6 +53,9 @@ _DELETED = table_of(Deleted)
 _IS_DELETED = select(_DELETED.c.message_id).where(
     *(column == bindparam(column.key) for column in _DELETED.primary_key)
 )
+# As a Discord voice message is kept: the chat's count of forgets and whether the message was
+# deleted, in one statement (its `platform` and `chat_id` are the chat's).
+_FORGETS_AND_DELETED = with_forgets(exists(_IS_DELETED))
 
 
 class TranscriptRepository:
@@ -320,12 +324,15 @@ class TranscriptRepository:
         (no /forget of the chat, no no of its speaker's since it began: first, its locks
         before any other), its message not deleted, and, heard by an import, the import's mark
         still there. What is looked at stays locked till the transaction ends, so that a
-        deletion or a forget coming meanwhile waits for this piece, then deletes it too."""
-        if mandate is not None and not await MandateRepository(self._session).holds(mandate):
-            return False
+        deletion or a forget coming meanwhile waits for this piece, then deletes it too. Under
+        a mandate, a deletion is read in the statement that reads the count of forgets."""
+        if mandate is not None:
+            unless = self._deleted(chat, said) if said is not None and said.deletable else None
+            if not await MandateRepository(self._session).holds(mandate, unless=unless):
+                return False
         if said is None:
             return True
-        if said.deletable:
+        if said.deletable and mandate is None:
             await self._message_lock(chat, said.message_id, said.place)
             if await self.is_deleted(chat, said):
                 return False
@@ -335,6 +342,14 @@ class TranscriptRepository:
             *_in(Running, chat), Running.import_id == said.during
         )
         return (await self._session.scalars(mark.with_for_update(read=True))).first() is not None
+
+    def _deleted(self, chat: ChatRef, said: Said) -> Unless:
+        """The look for `said`'s deletion, read with the count of forgets (`_still_kept`)."""
+        return Unless(
+            _FORGETS_AND_DELETED,
+            {"place": said.place or "", "message_id": said.message_id},
+            partial(self._message_lock, chat, said.message_id, said.place),
+        )
 
     async def _message_lock(self, chat: ChatRef, message_id: str, place: str | None) -> None:
         """PostgreSQL: a lock on one message for the rest of the transaction, taken by the
