@@ -41,8 +41,17 @@ class MemoryPreferences:
 class LocalMandates:
     """`MandateStore` where nothing is kept: nothing is forgotten, nobody says no."""
 
+    def __init__(self, preferences: MemoryPreferences) -> None:
+        self._preferences = preferences
+
     async def read(self, chat: ChatRef, speaker: str | None = None) -> Mandate:
         return Mandate(chat, speaker=speaker)
+
+    async def read_with_preferences(
+        self, chat: ChatRef, channel: ChatRef | None = None
+    ) -> tuple[Mandate, Preferences, Preferences | None]:
+        own = None if channel is None else await self._preferences.find(channel)
+        return Mandate(chat), await self._preferences.get(chat), own
 
     async def noes(self, chat: ChatRef, speaker: str) -> int:
         return 0
@@ -67,7 +76,7 @@ class MemoryUnitOfWork:
 
     @property
     def mandates(self) -> LocalMandates:
-        return LocalMandates()
+        return LocalMandates(self._preferences)
 
     async def __aenter__(self) -> Self:
         self._preferences = MemoryPreferences(dict(self._committed))

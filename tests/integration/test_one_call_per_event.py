@@ -169,9 +169,11 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     id noted in it), its rates, its chat's and its sender's day, its transcript, and one read of
     the sentences open, in the transaction that reads the chat's preferences: nothing is noted
     for the copy check (a note sent while no sentence was open cannot say one's random digits).
-    Two reads of the chat's count of forgets: with its preferences, and as its transcript is
-    kept (a /forget meanwhile, in any process, keeps it out: `core.domain.mandates`), the
-    latter under PostgreSQL's shared lock of the count, which a /forget takes alone."""
+    Two reads of the chat's count of forgets: in the statement that reads its preferences, and
+    as its transcript is kept (a /forget meanwhile, in any process, keeps it out:
+    `core.domain.mandates`), the latter under PostgreSQL's shared lock of the count, which a
+    /forget takes alone. 14 statements in all (12 at 0f05f74, before the mandate's checks and
+    the reply's id in the claim; 15 before the preferences and the count were one read)."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))
@@ -194,9 +196,58 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     locks = [s for s in made if "pg_advisory_xact_lock_shared" in s]
     made = [s for s in made if s not in locks]
     writes = [s for s in made if not s.startswith("SELECT")]
-    assert len(writes) <= 10 and len(made) <= 15 and len(locks) <= 1, "\n".join(made)
+    assert len(writes) <= 10 and len(made) <= 14 and len(locks) <= 1, "\n".join(made)
     assert sum("FROM chat_forgets" in said for said in made) == 2
+    [read] = [said for said in made if "FROM chat_preferences" in said or "JOIN chat_pref" in said]
+    assert "FROM chat_forgets" in read, read  # the preferences and the mandate, one read
     assert len(sentences) == 1 and sentences == preferences  # one transaction for both
+
+
+async def test_a_discord_voice_message_writes_nothing_beside_its_transcript_its_claim_and_counts(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str, voice_ogg: bytes
+) -> None:
+    """A voice message in a server's channel, transcribed by itself: the server's preferences,
+    the channel's own and the count of forgets in one read; whether the message was deleted,
+    looked at before its piece goes to MiMo and read again as it is kept, there in the
+    statement that reads the count of forgets again (a deletion or a /forget meanwhile keeps
+    it out); its claim, rates, the day's audio and its transcript written. 14 statements in
+    all (13 at 0f05f74, before the checks of a deletion and of the mandate; 17 before the
+    reads were combined), and PostgreSQL's locks of the count and of the message."""
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
+    general = server.general
+
+    def heard(count: int) -> bool:
+        return sum("heard 3.0 seconds" in c for c in discord_api.contents(general)) == count
+
+    async with running_discord(settings, discord_api):
+        with statements() as early:  # first connections
+            first = await discord_api.post_voice_message(
+                server.general, admin, voice_ogg, duration=3
+            )
+            await discord_api.wait_until(lambda: heard(1), timeout=15, what="the first transcript")
+            await until(
+                lambda: any("SET state" in s and first["id"] in p for s, p in early), "claim done"
+            )
+        with statements() as seen:
+            said = await discord_api.post_voice_message(
+                server.general, admin, voice_ogg, duration=3
+            )
+            await discord_api.wait_until(lambda: heard(2), timeout=15, what="its transcript")
+            await until(
+                lambda: any("SET state" in s and said["id"] in p for s, p in seen), "claim done"
+            )
+
+    made = [s for s, _ in seen]
+    locks = [s for s in made if "pg_advisory_xact_lock" in s]
+    made = [s for s in made if s not in locks]
+    writes = [s for s in made if not s.startswith("SELECT")]
+    assert len(writes) <= 9 and len(made) <= 14 and len(locks) <= 2, "\n".join(made)
+    [read] = [said for said in made if "FROM chat_preferences" in said or "JOIN chat_pref" in said]
+    assert "FROM chat_forgets" in read, read  # the server's, the channel's, the mandate
+    looks = [said for said in made if "FROM deleted_messages" in said]
+    assert len(looks) == 2 and sum("FROM chat_forgets" in said for said in looks) == 1, looks
+    assert sum("FROM chat_forgets" in said for said in made) == 2
 
 
 async def test_a_discord_voice_message_reads_the_chats_preferences_once(

@@ -110,10 +110,8 @@ class Audiences:
         self, uow: UnitOfWork, chat: ChatRef, channel: ChatRef | None
     ) -> tuple[Preferences, bool | None, Mandate]:
         """The chat's preferences, its channel's own auto-transcribe where it has one, and the
-        mandate of the work the request begins."""
-        prefs = await uow.preferences.get(chat)
-        override = None if channel is None else await uow.preferences.find(channel)
-        mandate = await uow.mandates.read(chat)
+        mandate of the work the request begins: one statement on SQL."""
+        mandate, prefs, override = await uow.mandates.read_with_preferences(chat, channel)
         return prefs, None if override is None else override.auto_transcribe, mandate
 
     def _request(

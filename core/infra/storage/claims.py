@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     and_,
+    bindparam,
     delete,
     func,
     or_,
@@ -34,6 +35,25 @@ from core.infra.storage.repositories import insert_for, table_of
 _KEY = ["platform", "chat_id", "message_id"]
 _CLAIMS = table_of(ClaimRow)
 _RENEWED_AT_ONCE = 300  # keys in one statement: 900 values, within SQLite's 999
+# A 'started' claim marked done (or failed), and its payload amended (a Telegram status's id):
+# once or twice a request, built once on the table and bound by name (`_bound`), since building
+# them cost more than running them, and the ORM's steps around them (its search of the session
+# for the rows an UPDATE touches, none ever loaded there) did nothing.
+_STARTED = and_(
+    *(_CLAIMS.c[column] == bindparam(f"claim_{column}") for column in _KEY),
+    _CLAIMS.c.state == "started",
+)
+_FINISHED = (
+    update(_CLAIMS)
+    .where(_STARTED)
+    .values(
+        state=bindparam("new_state"),
+        finished_at=bindparam("at"),
+        lease_until=None,
+        payload=bindparam("new_payload"),
+    )
+)
+_AMENDED = update(_CLAIMS).where(_STARTED).values(payload=bindparam("new_payload"))
 
 
 class ClaimRepository:
@@ -159,26 +179,13 @@ class ClaimRepository:
         """Move a 'started' claim to `state`, and forget what it could be redone from (it may
         carry a message's text), keeping instead the id of the message that `answer`ed it, where
         known; False when it was not 'started' (any more)."""
-        statement = (
-            update(ClaimRow)
-            .where(*_key(claim), ClaimRow.state == "started")
-            .values(state=state, finished_at=at, lease_until=None, payload=answered_payload(answer))
-            # No claim is loaded as an object in a unit of work that marks one: SQLAlchemy's
-            # search of the session for rows to update would find none, at a third of the
-            # statement's CPU, once a request.
-            .execution_options(synchronize_session=False)
-        )
-        result = cast(CursorResult[Any], await self._session.execute(statement))
-        return result.rowcount == 1
+        bound = {"new_state": state, "at": at, "new_payload": answered_payload(answer)}
+        result = await self._session.execute(_FINISHED, {**_bound(claim), **bound})
+        return cast(CursorResult[Any], result).rowcount == 1
 
     async def amend(self, claim: Claim, payload: str) -> bool:
-        statement = (
-            update(ClaimRow)
-            .where(*_key(claim), ClaimRow.state == "started")
-            .values(payload=payload)
-        )
-        result = cast(CursorResult[Any], await self._session.execute(statement))
-        return result.rowcount == 1
+        result = await self._session.execute(_AMENDED, {**_bound(claim), "new_payload": payload})
+        return cast(CursorResult[Any], result).rowcount == 1
 
     async def state(self, claim: Claim) -> ClaimState | None:
         row = await self._session.get(
@@ -218,6 +225,12 @@ def _key(claim: Claim) -> tuple[Any, ...]:
         ClaimRow.chat_id == claim.chat_id,
         ClaimRow.message_id == claim.message_id,
     )
+
+
+def _bound(claim: Claim) -> dict[str, str]:
+    """The claim's key, as `_STARTED` binds it."""
+    return {"claim_platform": claim.platform, "claim_chat_id": claim.chat_id,
+            "claim_message_id": claim.message_id}  # fmt: skip
 
 
 def _to_claim(platform: Platform, row: ClaimRow) -> Claim:

@@ -7,12 +7,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.consent_reading import CloneChallenge
 from core.infra.storage.models import CloneChallengeRow, ConsentReadingRow
 from core.infra.storage.repositories import insert_for
+
+# Read as every voice note arrives (the copy check): built once, bound by name.
+_OPEN_ON = (
+    select(CloneChallengeRow)
+    .where(
+        CloneChallengeRow.platform == bindparam("platform"),
+        CloneChallengeRow.expires_at > bindparam("now"),
+    )
+    .order_by(CloneChallengeRow.id.desc())
+)
 
 
 class CloneConsentRepository:
@@ -35,12 +45,8 @@ class CloneConsentRepository:
     async def open_on(self, platform: str, now: datetime) -> list[CloneChallenge]:
         """The challenges not expired on `platform`, newest first (few: a handful a person a
         day, each open minutes)."""
-        query = (
-            select(CloneChallengeRow)
-            .where(CloneChallengeRow.platform == platform, CloneChallengeRow.expires_at > now)
-            .order_by(CloneChallengeRow.id.desc())
-        )
-        return [_to_challenge(row) for row in (await self._session.scalars(query)).all()]
+        found = await self._session.scalars(_OPEN_ON, {"platform": platform, "now": now})
+        return [_to_challenge(row) for row in found.all()]
 
     async def asked_since(self, platform: str, person_id: str, since: datetime) -> int:
         """How many sentences the person asked for since `since` (their attempts)."""

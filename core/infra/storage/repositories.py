@@ -38,7 +38,7 @@ class PreferencesRepository:
         row = await self._session.get(
             ChatPreferencesRow, (chat.platform, chat.chat_id), populate_existing=True
         )
-        return None if row is None else _to_preferences(row)
+        return None if row is None else to_preferences(row)
 
     async def save(self, chat: ChatRef, prefs: Preferences) -> None:
         """Insert or replace the chat's preferences in one statement.
@@ -133,7 +133,9 @@ def _to_columns(prefs: Preferences) -> dict[str, Any]:
     }
 
 
-def _to_preferences(row: ChatPreferencesRow) -> Preferences:
+def to_preferences(row: Any) -> Preferences:
+    """A chat's preferences from its row: loaded as a `ChatPreferencesRow`, or read with the
+    Core alone (`mandates.read_with_preferences`), whose columns it reads by the same names."""
     return Preferences(
         voice=row.voice,
         style=row.style,

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, bindparam, delete, func, select, update
+from sqlalchemy import CursorResult, and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.mandates import Mandate
 from core.domain.memory import Moment, Said, call_channel, fold
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
-from core.infra.storage.mandates import MandateRepository
+from core.infra.storage.mandates import MandateRepository, Unless, with_forgets
 from core.infra.storage.models import (
     DeletedMessageRow,
     ImportClaimRow,
@@ -52,6 +53,25 @@ _DELETED = table_of(Deleted)
 _IS_DELETED = select(_DELETED.c.message_id).where(
     *(column == bindparam(column.key) for column in _DELETED.primary_key)
 )
+# As a Discord voice message is kept: the chat's count of forgets and whether the message was
+# deleted, in one statement (its `platform` and `chat_id` are the chat's).
+_FORGETS_AND_DELETED = with_forgets(exists(_IS_DELETED))
+# A recording's kept transcript looked for (as each voice note's work begins) and marked whole
+# (as it is kept): built once, bound by name (its chat's key and `recording`; an UPDATE's
+# parameters named as a column are values for it, hence `whole_` before them).
+_HEADER = select(Header).where(*(c == bindparam(c.key) for c in (
+    Header.platform, Header.chat_id, Header.recording)))  # fmt: skip
+_PARTS = (
+    select(Part)
+    .where(*(c == bindparam(c.key) for c in (Part.platform, Part.chat_id, Part.recording)))
+    .order_by(Part.start_ms)
+)
+_HEADERS = table_of(Header)
+_WHOLE = (
+    update(_HEADERS)
+    .where(*(_HEADERS.c[c] == bindparam(f"whole_{c}") for c in KEY))
+    .values(duration=bindparam("whole"))
+)
 
 
 class TranscriptRepository:
@@ -59,17 +79,15 @@ class TranscriptRepository:
         self._session = session
 
     async def find(self, chat: ChatRef, recording: str) -> KeptTranscript | None:
-        header = (
-            await self._session.scalars(select(Header).where(*_of(Header, chat, recording)))
-        ).first()
+        key = {**chat_key(chat), "recording": recording}
+        header = (await self._session.scalars(_HEADER, key)).first()
         if header is None:
             return None
-        query = select(Part).where(*_of(Part, chat, recording)).order_by(Part.start_ms)
         parts = tuple(
             TranscriptPart(
                 row.start_ms / 1000, row.end_ms / 1000, row.text, row.speaker, row.speaker_id
             )
-            for row in await self._session.scalars(query)
+            for row in await self._session.scalars(_PARTS, key)
         )
         return KeptTranscript(language=header.language, parts=parts, duration=header.duration)
 
@@ -162,11 +180,12 @@ class TranscriptRepository:
         )  # fmt: skip
 
     async def _mark_whole(self, chat: ChatRef, recording: str, duration: float) -> None:
-        done = update(Header).where(*_of(Header, chat, recording)).values(duration=duration)
-        # A unit of work that stores a part loads no header as an object (`find` runs in units
-        # of their own): nothing in the session to update, and SQLAlchemy's search for it was a
-        # third of the statement's CPU.
-        await self._session.execute(done.execution_options(synchronize_session=False))
+        # On the table (`_WHOLE`): a unit of work that stores a part loads no header as an
+        # object (`find` runs in units of their own), so the ORM's search of the session for it
+        # found nothing, at a third of the statement's CPU.
+        key = {"whole_platform": chat.platform, "whole_chat_id": chat.chat_id,
+               "whole_recording": recording}  # fmt: skip
+        await self._session.execute(_WHOLE, {**key, "whole": duration})
 
     async def withdraw_part(self, chat: ChatRef, recording: str, *, start: float) -> None:
         """The line kept at `start` of `recording` (a call's turn its speaker withdrew)."""
@@ -320,12 +339,15 @@ class TranscriptRepository:
         (no /forget of the chat, no no of its speaker's since it began: first, its locks
         before any other), its message not deleted, and, heard by an import, the import's mark
         still there. What is looked at stays locked till the transaction ends, so that a
-        deletion or a forget coming meanwhile waits for this piece, then deletes it too."""
-        if mandate is not None and not await MandateRepository(self._session).holds(mandate):
-            return False
+        deletion or a forget coming meanwhile waits for this piece, then deletes it too. Under
+        a mandate, a deletion is read in the statement that reads the count of forgets."""
+        if mandate is not None:
+            unless = self._deleted(chat, said) if said is not None and said.deletable else None
+            if not await MandateRepository(self._session).holds(mandate, unless=unless):
+                return False
         if said is None:
             return True
-        if said.deletable:
+        if said.deletable and mandate is None:
             await self._message_lock(chat, said.message_id, said.place)
             if await self.is_deleted(chat, said):
                 return False
@@ -335,6 +357,14 @@ class TranscriptRepository:
             *_in(Running, chat), Running.import_id == said.during
         )
         return (await self._session.scalars(mark.with_for_update(read=True))).first() is not None
+
+    def _deleted(self, chat: ChatRef, said: Said) -> Unless:
+        """The look for `said`'s deletion, read with the count of forgets (`_still_kept`)."""
+        return Unless(
+            _FORGETS_AND_DELETED,
+            {"place": said.place or "", "message_id": said.message_id},
+            partial(self._message_lock, chat, said.message_id, said.place),
+        )
 
     async def _message_lock(self, chat: ChatRef, message_id: str, place: str | None) -> None:
         """PostgreSQL: a lock on one message for the rest of the transaction, taken by the

@@ -6,12 +6,19 @@ from __future__ import annotations
 from typing import Protocol
 
 from core.domain.mandates import Mandate
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Preferences
 
 
 class MandateStore(Protocol):
     async def read(self, chat: ChatRef, speaker: str | None = None) -> Mandate:
         """The mandate of work beginning now in `chat`, keeping `speaker`'s words if given."""
+        ...
+
+    async def read_with_preferences(
+        self, chat: ChatRef, channel: ChatRef | None = None
+    ) -> tuple[Mandate, Preferences, Preferences | None]:
+        """`read` for an event's work, with the chat's preferences (`PreferencesStore.get`)
+        and its `channel`'s own (`find`), in one read."""
         ...
 
     async def noes(self, chat: ChatRef, speaker: str) -> int:
