@@ -213,6 +213,7 @@ class CallInterpreter:
         # from it, by the piece that may end it.
         self._sounds = TurnSounds()
         self._asked: dict[PartKey, _Asked] = {}
+        self._parts: dict[PartKey, _Asked] = {}  # ...and once its part was handed over
 
     def attach(self, held: VoiceCallHold) -> None:
         """The call to speak into, once joined: from now on interpretations play there."""
@@ -258,7 +259,7 @@ class CallInterpreter:
         if self._speaking == member and self._held is not None:
             self._held.skip()
         self._sounds.drop(member)
-        for key in [k for k in self._asked if k[0] == member]:
+        for key in [k for k in [*self._asked, *self._parts] if k[0] == member]:
             self._call_off(key)
 
     async def translated(self, said: str, piece: PartKey | None = None) -> str | None:
@@ -271,7 +272,7 @@ class CallInterpreter:
             return None
         ports = self._ports
         if ports.from_audio is not None and piece is not None:
-            asked = self._asked.pop(piece, None)
+            asked = self._parts.pop(piece, None)  # its part's, once handed over
             if asked is None:
                 return ""
             with contextlib.suppress(asyncio.CancelledError):
@@ -298,8 +299,15 @@ class CallInterpreter:
         caption translation: pieces of a second translated one by one lose what a sentence says
         across them (theirs are spoken only where that fails)."""
         place = self._places.pop(key, None)
-        if self._ports.from_audio is not None:  # its sound is no longer needed
+        try:
+            self._interpret_part(place, key, speaker, said, translated, spoken, pieces)
+        finally:  # its sound is no longer needed, spoken or not
             self._sounds.handed((key[0], key[1]), key[2], ends_turn=ends_turn)
+
+    def _interpret_part(
+        self, place: _Place | None, key: PartKey, speaker: str, said: str,
+        translated: str | Awaitable[str | None], spoken: bool, pieces: int,
+    ) -> None:  # fmt: skip
         if place is None or place.clip.done():  # not expected, or interpreting stopped
             self._call_off(key)
             return
@@ -312,7 +320,7 @@ class CallInterpreter:
         whole = said if pieces > 1 else None
         if self._ports.from_audio is not None:
             asked = self._taken(key, pieces)  # None: its sound is not all here, from its words
-            translated, whole = (said, said) if asked is None else (asked.answer, None)
+            translated, whole = ("", said) if asked is None else (asked.answer, None)
         task = background.start(
             self._make(place, translated, way.target, dropped, whole), name="interpretation"
         )
@@ -323,7 +331,7 @@ class CallInterpreter:
         """The call ended: nothing more is made or spoken."""
         self.stopped = True
         self._sounds.drop()
-        for key in list(self._asked):
+        for key in [*self._asked, *self._parts]:
             self._call_off(key)
         for task in [*self._making, *filter(None, [self._player])]:
             task.cancel()
@@ -386,15 +394,18 @@ class CallInterpreter:
         (the part is translated from its words instead)."""
         first = key[2] + 1 - pieces
         asked = self._asked.get(key)
-        if asked is not None and asked.first == first:
-            return asked
-        self._call_off(key)
-        return self._ask(key, first)
+        if asked is None or asked.first != first:
+            self._call_off(key)
+            asked = self._ask(key, first)
+        self._asked.pop(key, None)
+        if asked is not None:
+            self._parts[key] = asked
+        return asked
 
     def _call_off(self, key: PartKey) -> None:
-        asked = self._asked.pop(key, None)
-        if asked is not None:
-            asked.answer.cancel()
+        for asked in (self._asked.pop(key, None), self._parts.pop(key, None)):
+            if asked is not None:
+                asked.answer.cancel()
 
     async def _from_sound(
         self, pcm: bytes, rate: int, *, member: str, began: datetime
