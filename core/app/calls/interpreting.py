@@ -275,8 +275,14 @@ class CallInterpreter:
             asked = self._parts.pop(piece, None)  # its part's, once handed over
             if asked is None:
                 return ""
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 return await asyncio.shield(asked.answer)
+            except asyncio.CancelledError:
+                if not asked.answer.cancelled():  # this caption's own end: not ours to keep
+                    raise
+            except Exception as exc:  # its trace is logged where it is spoken (`_make`)
+                logger.warning("no caption translation from audio in %s: %s", self._server,
+                               type(exc).__name__)  # fmt: skip
             return None
         try:
             async with ports.limiter.spending(self._server, self._payer, calls=True) as spend:
