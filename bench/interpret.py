@@ -325,9 +325,9 @@ translation), and a call where nobody spoke since waits for its interpreter. The
 1.5 s is below the floor: the pause heard (0.2 s), then three requests to MiMo one after the
 other (the last piece heard, the sentence translated, its speech made: 1.5 s at 0.5 s each),
 then the clip made and played (about 0.1 s), some 1.8 s before anything else runs; meeting it
-takes a request fewer (a model that translates speech as it hears it) or a quicker MiMo. Speech
-is now played from MiMo's first slice (issue 96), which this section's MiMo, answering every
-request whole after the delay, does not show: section 16 measures it with MiMo at a pace. All
+takes a request fewer (a model that translates speech as it hears it) or a quicker MiMo: issue
+96 played speech from MiMo's first slice and added the translation from sound, measured above
+on the paced MiMo (the runs before it answered every request whole after a flat delay). All
 at once, the interpretations are spoken one after the other, never over each other: the last
 of eight waits for the seven before it, some 14 s of speech."""
 
