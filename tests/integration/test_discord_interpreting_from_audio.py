@@ -80,6 +80,7 @@ async def test_bob_hears_ann_interpreted_from_her_sound_in_one_request_and_the_c
     with the listening, as /ask counts it."""
     ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
+    mimo.tts_seconds_per_char = 0.02  # short clips: the test waits for each to end
     async with bot_in_server(discord_api, mimo, sqlite_url, **FROM_AUDIO):
         mimo.asr_text = sentence_of_tone
         for member in (ann, bob):
@@ -118,47 +119,60 @@ async def test_bob_hears_ann_interpreted_from_her_sound_in_one_request_and_the_c
     assert asked_seconds >= 2 and tokens >= 2 * 6  # 6.25 audio tokens a second, and the text
 
 
-async def test_a_no_cuts_her_interpretation_from_sound_and_a_no_before_its_answer_speaks_nothing(
+async def test_a_no_cuts_her_interpretation_from_sound_within_half_a_second(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Ann's long interpretation plays; one second in she says no: under half a second more
-    is heard. Bob's sentence is being translated from its sound when he says no: it is never
-    spoken, even once the answer comes; his next sentence, after his yes again, is."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    is heard, and nothing more of hers is asked for."""
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     mimo.tts_seconds_per_char = 0.15  # her interpretation lasts about 6 s
-    bobs_answer = asyncio.Event()
-
-    async def holding_bobs(body: Json) -> None:
-        if body["model"] == "mimo-v2.5" and "好的" in sentence_of_tone(0.0, body):
-            await bobs_answer.wait()
-
     async with bot_in_server(discord_api, mimo, sqlite_url, **FROM_AUDIO):
-        mimo.asr_text, mimo.before_answer = sentence_of_tone, holding_bobs
-        for member in (ann, bob):
-            await members.answer(member.user_id, "listen_me", allowed=True)
-        call = await interpreted_call(discord_api, server, members, bob)
+        mimo.asr_text = sentence_of_tone
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        call = await interpreted_call(discord_api, server, members, ann)
         await discord_api.voice.speak(ann, tone(440, 1.0))
         await until(lambda: len(call.speech) >= 50, "one second of hers heard")
         before_no = len(call.speech)
         await members.answer(ann.user_id, "listen_me", allowed=False)
         await until(lambda: clip_ended(call), "her interpretation cut")
         heard_after_no = len(clip_frames(call)[0]) - before_no
+        await members.answer(ann.user_id, "stop_listening")
+
+    assert heard_after_no <= 25  # within half a second of audio
+    assert len(clips(call)) == 1 and len(understanding(mimo)) == 1
+
+
+async def test_a_no_while_his_sentence_is_translated_from_its_sound_speaks_nothing_of_it(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Bob's sentence is at the audio model when he says no: it is never spoken, even once
+    the answer comes; his next sentence, after his yes again, is."""
+    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    members = Members(discord_api, server.general)
+    mimo.tts_seconds_per_char = 0.02  # short clips: the test waits for the end of one
+    bobs_answer = asyncio.Event()
+
+    async def holding_bobs(body: Json) -> None:
+        if body["model"] == "mimo-v2.5" and _has_audio(body):
+            await bobs_answer.wait()
+
+    async with bot_in_server(discord_api, mimo, sqlite_url, **FROM_AUDIO):
+        mimo.asr_text, mimo.before_answer = sentence_of_tone, holding_bobs
+        await members.answer(bob.user_id, "listen_me", allowed=True)
+        call = await interpreted_call(discord_api, server, members, bob)
         await discord_api.voice.speak(bob, tone(660, 1.0))
-        await until(lambda: len(understanding(mimo)) == 2, "his sentence at MiMo")
+        await until(lambda: len(understanding(mimo)) == 1, "his sentence at MiMo")
         await members.answer(bob.user_id, "listen_me", allowed=False)
         bobs_answer.set()
         await members.answer(bob.user_id, "listen_me", allowed=True)
         await discord_api.voice.speak(bob, tone(660, 1.0))
-        await until(lambda: len(clips(call)) == 2 and clip_ended(call), "his next sentence")
+        await until(lambda: len(clips(call)) == 1 and clip_ended(call), "his next sentence")
         await members.answer(bob.user_id, "stop_listening")
 
-    assert heard_after_no <= 25  # within half a second of audio
-    assert [said for _, said in spoken_requests(mimo)] == [
-        "Chinese Hello everyone, shall we start?",  # hers, cut
-        "English 好的，我们开始吧。",  # his after his yes again: the one before it never
-    ]
-    assert len(understanding(mimo)) == 3
+    # His next one alone: the one before his no never was, nor asked to be.
+    assert [said for _, said in spoken_requests(mimo)] == ["English 好的，我们开始吧。"]
+    assert len(understanding(mimo)) == 2
 
 
 STOPPED = "I stopped interpreting in this call; the captions go on."
