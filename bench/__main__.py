@@ -36,10 +36,11 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
                  the ffmpeg that ran it: run it once with each ffmpeg to compare them
                  (FFMPEG_BINARY in the environment decides which, as for the bot; unset, the
                  imageio-ffmpeg wheel's)
-    --only interpret  benchmark 13 alone (about 6 minutes): 4 members in one call with
+    --only interpret  benchmark 13 alone (about 12 minutes): 4 members in one call with
                  `/listen interpret:True`, two speaking Chinese and two English, turns of two
                  sentences: from each sentence's end to the first sound of its interpretation in
-                 the call; three runs with MiMo at 0.5 s, one at 1 s (bench/interpret.py)
+                 the call, MiMo paced (bench/paced.py); both ways (DISCORD_INTERPRET_FROM text
+                 and audio) with speech in slices and whole, two runs each (bench/interpret.py)
     --only find  benchmark 12 alone (about 10 minutes): /find in a bot holding a million kept
                  lines, and a transcript kept while 8 searches run, on SQLite, and on
                  PostgreSQL when TEST_DATABASE_URL is set (bench/find.py)
@@ -142,7 +143,7 @@ LAST_CAPTIONS = OUT / "last-captions.json"
 CAPTIONS_MEMBERS, CAPTIONS_CALLS = sized((10, 3), (2, 1))
 CAPTIONS_ROUNDS = sized(3, 1)  # benchmark 11: runs, each in a fresh process; the report pools them
 LAST_INTERPRET = OUT / "last-interpret.json"
-INTERPRET_ROUNDS, INTERPRET_RUNS = sized((3, 3), (2, 1))  # benchmark 13: the last round all at once
+INTERPRET_ROUNDS, INTERPRET_RUNS = sized((3, 2), (2, 1))  # benchmark 13: the last round all at once
 LAST_RESUME = OUT / "last-resume.json"
 RESUME_RUNS = sized(3, 1)  # benchmark 15
 LAST_LONG_AUDIO = OUT / "last-long-audio.json"
@@ -487,13 +488,17 @@ def only_captions() -> None:
 def only_interpret() -> None:
     """Benchmark 13 alone: its section of RESULTS.md is replaced (or added)."""
     machine = report.machine_info() | {"load_before": report.load_average()}
-    runs: dict[str, list[dict[str, Any]]] = {f"{delay:g}": [] for delay in interpret.DELAYS}
-    for round_ in range(INTERPRET_RUNS):
-        for delay in interpret.DELAYS[: 1 if round_ else None]:
-            found = run_worker("bench.interpret", str(INTERPRET_ROUNDS), str(delay), memory=False)
-            runs[f"{delay:g}"].append(found.report)
-    pooled = {delay: interpret.pooled(done) for delay, done in runs.items()}
-    pooled[f"{interpret.DELAYS[0]:g}"]["load_after"] = report.load_average()
+    ways = interpret.WAYS_MEASURED
+    runs: dict[str, list[dict[str, Any]]] = {interpret.key_of(*way): [] for way in ways}
+    for _ in range(INTERPRET_RUNS):  # the ways taking turns
+        for way, stream in ways:
+            found = run_worker(
+                "bench.interpret", str(INTERPRET_ROUNDS), f"{interpret.DELAY:g}", stream, way,
+                memory=False,
+            )  # fmt: skip
+            runs[interpret.key_of(way, stream)].append(found.report)
+    pooled = {key: interpret.pooled(done) for key, done in runs.items()}
+    next(iter(pooled.values()))["load_after"] = report.load_average()
     LAST_INTERPRET.parent.mkdir(parents=True, exist_ok=True)
     LAST_INTERPRET.write_text(json.dumps({"machine": machine, **pooled}, indent=1))
     _put(interpret.with_section(RESULTS.read_text(), interpret.section(pooled, machine)),

@@ -3,11 +3,14 @@
 the time from its end (its last sound) to the first sound of its interpretation in the call;
 how many interpretations were dropped as too late; the CPU per speaking member.
 
-    python -m bench.interpret ROUNDS MIMO_DELAY [slices|whole]     (prints a JSON line)
+    python -m bench.interpret ROUNDS MIMO_DELAY [slices|whole [text|audio]]   (a JSON line)
 
-With a third argument, MiMo is paced as `bench.paced` says (recognition and translations after
-MIMO_DELAY, speech at four times real time, streamed in slices or whole); without it, every
-request is answered after MIMO_DELAY, as before issue 96.
+With a third argument, MiMo is paced as `bench.paced` says (recognition, translations and
+translations from sound after MIMO_DELAY, speech at four times real time, streamed in slices or
+whole); without it, every request is answered after MIMO_DELAY, as before issue 96. The fourth
+is the interpreter's way (DISCORD_INTERPRET_FROM): `text` (the default: the sentence heard,
+its words translated, spoken) or `audio` (translated from its sound in one request, beside its
+recognition). `python -m bench --only interpret` runs the four: both ways, slices and whole.
 
 In one process, as the integration tests run it: the Discord stand-in (REST, gateway, voice
 server decoding what the bot plays), MiMo's stand-in answering every request (speech
@@ -71,16 +74,31 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-async def run(rounds: int, delay: float, stream: str | None = None) -> dict[str, Any]:
+async def run(
+    rounds: int, delay: float, stream: str | None = None, way: str = "text"
+) -> dict[str, Any]:
     numbers = iter(range(1, 10_000))
+    arrived: dict[int, float] = {}  # each request's body, by id: when it reached MiMo
 
     def answer(duration: float, body: Json) -> str:
-        language = PITCHES[min(PITCHES, key=lambda hz: abs(hz - sounding_pitch_of(body)))]
+        pitch = min(PITCHES, key=lambda hz: abs(hz - sounding_pitch_of(body)))
         # Each piece heard as its number and words as long as it lasts (three a second), so
         # that an interpretation lasts about as long as what it interprets, however it is cut.
         number, words = next(numbers), max(1, round(duration * 3))
+        label = str(number)
+        if "asr" not in str(body.get("model")):  # a part translated from its sound: a number
+            # for each sentence of its member that ended in it (two where a pause was not heard)
+            member = members_by_pitch.get(pitch, "")
+            came = arrived.get(id(body), time.monotonic())
+            ended = [s for s in sent.get(member, []) if s.end <= came]
+            within = [s for s in ended if s.end >= came - duration - 1.0] or ended[-1:]
+            numbers_said = [number, *(next(numbers) for _ in within[1:])]
+            heard.update(zip(numbers_said, within, strict=False))
+            label = " #".join(map(str, numbers_said))
         return (
-            f"第 #{number} {'啦' * words}。" if language == "zh" else f"#{number}{' la' * words}."
+            f"第 #{label} {'啦' * words}。"
+            if PITCHES[pitch] == "zh"
+            else f"#{label}{' la' * words}."
         )
 
     # Each member's sentences as sent: (start, end, said all at once, ends the turn).
@@ -93,13 +111,16 @@ async def run(rounds: int, delay: float, stream: str | None = None) -> dict[str,
         mimo.asr_text = answer
         if stream is not None:
             paced(mimo, answer_after=delay, stream=stream)
+        _stamped(mimo, arrived)
         guild = api.add_guild("server")
         seated = [await api.join_call(guild, api.add_member(guild, f"m{n}"), guild.lounge)
                   for n in range(len(PITCHES))]  # fmt: skip
+        members_by_pitch = {hz: str(m.user_id) for hz, m in zip(PITCHES, seated, strict=True)}
         with tempfile.TemporaryDirectory() as tmp:
             settings = discord_settings(
-                discord_api=api, mimo=mimo, database_url=f"sqlite+aiosqlite:///{tmp}/vb.db"
-            )
+                discord_api=api, mimo=mimo, database_url=f"sqlite+aiosqlite:///{tmp}/vb.db",
+                discord_interpret_from=way,
+            )  # fmt: skip
             voice = installed_voice_client()
             async with discord_bot_online(settings, api, voice_client=voice) as (bot, _):
                 cog: Any = bot.get_cog("ListeningCog")
@@ -148,9 +169,9 @@ async def run(rounds: int, delay: float, stream: str | None = None) -> dict[str,
         latencies[kind].append(sound - said.end)
         if kind == "first" and sound < said.end + SENTENCE_PAUSE + SENTENCE:
             before_turn_end += 1
-    by_model = {model: len(mimo.calls(model)) for model in _models(mimo)}
+    by_model = {model: len(_of_model(mimo, model)) for model in _models(mimo)}
     return {
-        "rounds": rounds, "delay": delay, "stream": stream,
+        "rounds": rounds, "delay": delay, "stream": stream, "way": way,
         "sentences": len({s for s in heard.values()}),
         "interpreted": sum(len(v) for v in latencies.values()), "latencies": latencies,
         "before_turn_end": before_turn_end, "dropped": dropped, "cpu_seconds": used,
@@ -169,7 +190,34 @@ class Sentence:
 
 
 def _models(mimo: FakeMimo) -> list[str]:
-    return sorted({str(body.get("model")) for body in mimo.requests})
+    """The models asked, the audio model's requests with sound named apart ("v2.5 audio")."""
+    return sorted({_model(body) for body in mimo.requests})
+
+
+def _of_model(mimo: FakeMimo, model: str) -> list[Json]:
+    return [body for body in mimo.requests if _model(body) == model]
+
+
+def _model(body: Json) -> str:
+    model = str(body.get("model"))
+    if "asr" in model or "tts" in model:
+        return model
+    users = [m.get("content") for m in body.get("messages", []) if m.get("role") == "user"]
+    sound = any(isinstance(c, list) and any(p.get("type") == "input_audio" for p in c)
+                for c in users)  # fmt: skip
+    return f"{model} audio" if sound else model
+
+
+def _stamped(mimo: FakeMimo, arrived: dict[int, float]) -> None:
+    """Each request's arrival noted in `arrived` (by its body's id), before the pace's wait."""
+    paced_before = mimo.before_answer
+
+    async def before_answer(body: Json) -> None:
+        arrived[id(body)] = time.monotonic()
+        if paced_before is not None:
+            await paced_before(body)
+
+    mimo.before_answer = before_answer
 
 
 def _watch(
@@ -277,15 +325,37 @@ translation), and a call where nobody spoke since waits for its interpreter. The
 1.5 s is below the floor: the pause heard (0.2 s), then three requests to MiMo one after the
 other (the last piece heard, the sentence translated, its speech made: 1.5 s at 0.5 s each),
 then the clip made and played (about 0.1 s), some 1.8 s before anything else runs; meeting it
-takes a request fewer (a model that translates speech as it hears it) or a quicker MiMo. Speech
-is now played from MiMo's first slice (issue 96), which this section's MiMo, answering every
-request whole after the delay, does not show: section 16 measures it with MiMo at a pace. All
+takes a request fewer (a model that translates speech as it hears it) or a quicker MiMo: issue
+96 played speech from MiMo's first slice and added the translation from sound, measured above
+on the paced MiMo (the runs before it answered every request whole after a flat delay). All
 at once, the interpretations are spoken one after the other, never over each other: the last
 of eight waits for the seven before it, some 14 s of speech."""
 
-# MiMo's delays measured: the first is the one the targets are for, run `INTERPRET_RUNS` times
-# and pooled; the others once.
-DELAYS = (0.5, 1.0)
+WAYS = """Since issue 96 this section's MiMo is paced (`bench/paced.py`: recognition,
+translations and translations from sound answered after 0.5 s, speech made at four times real
+time, its first slice after 0.3 s, a whole clip when its last slice would come), and the
+interpreter is measured both ways (DISCORD_INTERPRET_FROM), each with speech streamed in slices
+and whole. `text` (the default): the sentence's last piece heard (0.5 s), its words translated
+(0.5 s), its speech made: with the pause heard (0.2 s), the first slice (0.3 s) and ffmpeg and
+the first frame (about 0.1 s), a floor of about 1.6 s. `audio`: the part's sound goes to the
+audio understanding model as soon as its last piece is cut, beside that piece's recognition, so
+the translation is back when the words are (0.5 s), and the floor is about 1.1 s. The
+stand-in's translation from sound is a rule (what its recognition hears, marked with the
+language it goes into): it measures the time, not what a translation is worth; only `text` has
+been compared on the real MiMo, which is why it stays the default."""
+
+# The ways measured, in the order their runs take turns: (DISCORD_INTERPRET_FROM, speech
+# streamed), each `INTERPRET_RUNS` times and pooled, MiMo paced at `DELAY`; the quick form runs
+# two, one of each way and each stream.
+WAYS_MEASURED = sized(
+    (("text", "slices"), ("audio", "slices"), ("text", "whole"), ("audio", "whole")),
+    (("text", "slices"), ("audio", "whole")),
+)
+DELAY = 0.5
+
+
+def key_of(way: str, stream: str) -> str:
+    return f"{way}, {stream}"
 
 
 def pooled(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -316,13 +386,16 @@ def _row(found: dict[str, Any]) -> str:
     minutes = found["said_seconds"] / 60
     requests = sorted(found["requests"].items())
     per_minute = ", ".join(f"{_short(model)} {count / minutes:.0f}" for model, count in requests)
+    runs_p95 = ", ".join(f"{p:.2f}" for p in found["run_p95"])
     return (
-        f"| {found['delay']:g} s | {found['runs']} | {_median(lat['first']):.2f} / "
-        f"{_p95(lat['first']):.2f} s | {_median(lat['last']):.2f} / {_p95(lat['last']):.2f} s | "
-        f"**{_p95(in_turn):.2f} s** | {_median(lat['at_once']):.2f} / "
-        f"{max(lat['at_once'], default=float('nan')):.2f} s | {found['dropped']} | "
-        f"{found['sent_seconds'] / found['said_seconds']:.3f} / "
-        f"{found['billed_seconds'] / found['said_seconds']:.3f} | {per_minute} |"
+        f"| {found.get('way', 'text')} | {found['stream']} | {found['runs']} | "
+        f"{_median(lat['first']):.2f} / {_p95(lat['first']):.2f} s | "
+        f"{_median(lat['last']):.2f} / {_p95(lat['last']):.2f} s | "
+        f"**{_p95(in_turn):.2f} s** ({runs_p95}) | {_median(lat['at_once']):.2f} / "
+        f"{max(lat['at_once'], default=float('nan')):.2f} s | {found['dropped']} of "
+        f"{found['sentences']} | {found['before_turn_end']} of {len(lat['first'])} | "
+        f"{found['cpu_seconds'] / found['seconds'] / found['members'] * 100:.1f} % | "
+        f"{per_minute} |"
     )
 
 
@@ -330,15 +403,16 @@ def _short(model: str) -> str:
     return model.removeprefix("mimo-")
 
 
-def section(by_delay: dict[str, dict[str, Any]], machine: dict[str, Any]) -> str:
-    found = by_delay[f"{DELAYS[0]:g}"]
-    lat = found["latencies"]
-    p95 = _p95(lat["first"] + lat["last"])
-    verdict = "within" if p95 <= TARGET_P95 else "over"
-    at_once = max(lat["at_once"], default=float("nan"))
-    per_member = found["cpu_seconds"] / found["seconds"] / found["members"] * 100
-    runs_p95 = ", ".join(f"{p:.2f} s" for p in found["run_p95"])
-    rows = "\n".join(_row(f) for f in by_delay.values())
+def section(by_way: dict[str, dict[str, Any]], machine: dict[str, Any]) -> str:
+    found = next(iter(by_way.values()))
+    both = {
+        key: _p95(f["latencies"]["first"] + f["latencies"]["last"]) for key, f in by_way.items()
+    }
+    verdicts = "; ".join(
+        f"{key} {p95:.2f} s ({'within' if p95 <= TARGET_P95 else 'over'})"
+        for key, p95 in both.items()
+    )
+    rows = "\n".join(_row(f) for f in by_way.values())
     return reflow(f"""{HEADING}
 
 `python -m bench --only interpret` (bench/interpret.py): 4 members in one call with
@@ -349,27 +423,26 @@ def section(by_delay: dict[str, dict[str, Any]], machine: dict[str, Any]) -> str
 sentence of its own ("#12 la la la.", its words as many as its seconds
 times three); the whole bot (discord.py, the receive layer, the core,
 SQLite, ffmpeg playing each clip), the Discord stand-in's voice server and MiMo's stand-in
-answering every request after the delay given, in one process. {machine["cpu"]},
-{machine["cores"]} cores, load {machine["load_before"]} before, {found["load_after"]} after
-(other work on the machine); {machine["date"]}.
+paced (MiMo answering after {found["delay"]:g} s), in one process; the ways' runs taking turns.
+{machine["cpu"]}, {machine["cores"]} cores, load {machine["load_before"]} before,
+{found["load_after"]} after (other work on the machine); {machine["date"]}.
 
 From a sentence's end (its last sound) to its interpretation's first sound in the call, p50 /
 p95: a turn's first sentence (the speaker goes on), its last (the turn's end), both together
-(the target's measure), and the turns said all at once, p50 / max; sentences dropped as too
-late; MiMo's audio sent / billed per second said; MiMo's requests per minute of speech, by
-model:
+(the target's measure, each run's in brackets), and the turns said all at once, p50 / max;
+sentences dropped as too late, of those heard; first sentences whose interpretation began
+before their turn ended; CPU per speaking member (the stand-ins' share included); MiMo's
+requests per minute of speech, by model ("v2.5 audio": translations from sound):
 
-| MiMo | runs | first sentence | last sentence | **p95, both** (target {TARGET_P95:g} s) \
-| all at once (target max {TARGET_AT_ONCE:g} s) | dropped | audio sent / billed \
+| way | speech | runs | first sentence | last sentence | **p95, both** (target {TARGET_P95:g} s) \
+| all at once (target max {TARGET_AT_ONCE:g} s) | dropped | begun in the turn | CPU \
 | requests a minute |
-|---|---|---|---|---|---|---|---|---|
+|---|---|---|---|---|---|---|---|---|---|---|
 {rows}
 
-With MiMo at {found["delay"]} s: p95 **{p95:.2f} s** ({verdict}; each run: {runs_p95}); first
-sentences whose interpretation began before their turn ended: {found["before_turn_end"]} of
-{len(lat["first"])}; all at once, the most {at_once:.2f} s; sentences heard
-{found["sentences"]}, interpreted {found["interpreted"]}, dropped {found["dropped"]}; CPU per
-speaking member {per_member:.1f} % of a core (the stand-ins' share included).
+p95, both: {verdicts}.
+
+{WAYS}
 
 {BEFORE}
 """)
@@ -382,4 +455,5 @@ def with_section(results: str, text: str) -> str:
 if __name__ == "__main__":
     rounds, delay = int(sys.argv[1]), float(sys.argv[2])
     stream = sys.argv[3] if len(sys.argv) > 3 else None
-    print(json.dumps(asyncio.run(run(rounds, delay, stream))), flush=True)
+    way = sys.argv[4] if len(sys.argv) > 4 else "text"
+    print(json.dumps(asyncio.run(run(rounds, delay, stream, way))), flush=True)

@@ -125,6 +125,18 @@ class FakeSpeech:
         self.asked.append((audio.read_bytes(), mime, question))
         return Answer(text=f"answer to {question}")
 
+    async def understand_inline(
+        self,
+        audio: bytes,
+        *,
+        mime: str,
+        question: str,
+        system: str | None = None,
+        max_tokens: int | None = None,
+    ) -> Answer:
+        self.asked.append((audio, mime, question))
+        return Answer(text=f"answer to {question}")
+
 
 class NoChat:
     """The chat model of tests that need none: gists and translations must not reach it."""

@@ -77,9 +77,11 @@ def listening(
     """A voice channel's live transcript, its pieces through the process's request gate, and
     its interpreter."""
     store, mimo, preferences = parts.store, parts.mimo, cases.preferences
+    from_audio = parts.settings.discord_interpret_from == "audio"
     interpreting = Interpreting(
         uow=store.uow, speech=cases.speech, studio=studio, preferences=preferences,
         chat_api=mimo, limiter=store.limiter,
+        from_audio=(mimo, parts.audio) if from_audio else None,
     )  # fmt: skip
     return Listening(
         uow=store.uow, speech=mimo, chat_api=mimo, audio=parts.audio, preferences=preferences,

@@ -48,7 +48,8 @@ class Connections(BaseSettings):
     """The speech model of the preset voices: `mimo-v2.5-tts` or `mimo-v2-tts`. A voicedesign or
     voiceclone model is refused at start: a chat's own voices choose their model themselves."""
     mimo_audio_model: str = "mimo-v2.5"
-    """The audio understanding model: questions about a recording (`/ask`)."""
+    """The audio understanding model: questions about a recording (`/ask`), and the interpreter's
+    translations from a sentence's sound (DISCORD_INTERPRET_FROM=audio)."""
     mimo_chat_model: str = "mimo-v2.5"
     """The text model: summaries, digests, gists and translations."""
     mimo_voicedesign_model: str = "mimo-v2.5-tts-voicedesign"
@@ -129,6 +130,15 @@ class Connections(BaseSettings):
     discord_listen_idle_seconds: float = Field(default=600.0, gt=0)
     """Listening (`/listen`): seconds without anything said by a member who is transcribed
     before the bot stops listening and leaves the voice channel."""
+    discord_interpret_from: Literal["text", "audio"] = "text"
+    """The interpreter (`/listen interpret:True`): how each sentence is translated before it is
+    spoken. `text`: from the words MiMo's speech recognition heard, by the text model
+    (MIMO_CHAT_MODEL): three requests one after another (the sentence heard, translated, spoken).
+    `audio`: from the sentence's sound itself, by the audio understanding model
+    (MIMO_AUDIO_MODEL), asked beside the recognition that makes the captions: one request fewer
+    before its speech, about 0.5 s sooner, billed by the audio's seconds (about 6.25 tokens a
+    second) and the answer's tokens. Only `text` has been compared on the real MiMo; the test
+    stand-ins cannot judge a translation's quality."""
     call_resume_within: float = Field(default=600.0, ge=0)
     """Listening (`/listen`) and the channel reader (`/read_channel`): a call the bot was
     listening to, or a channel it was reading aloud, when it stopped (a deploy) or crashed is

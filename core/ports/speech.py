@@ -56,6 +56,18 @@ class SpeechApi(Protocol):
         """An answer to `question` about the recording in the file `audio` (sent as it is)."""
         ...
 
+    async def understand_inline(
+        self,
+        audio: bytes,
+        *,
+        mime: str,
+        question: str,
+        system: str | None = None,
+        max_tokens: int | None = None,
+    ) -> Answer:
+        """`understand_audio` for a few seconds of `audio` held in memory, sent inline."""
+        ...
+
 
 class ChatApi(Protocol):
     """Plain text completions (summaries); `core.infra.mimo.MimoClient.chat` is the real one."""

@@ -17,6 +17,7 @@ import pytest
 from core.app.recordings.gists import condense
 from core.app.summaries.writing import FINAL_MAX_TOKENS, summarise
 from core.domain.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
+from core.domain.interpreting import FROM_AUDIO, FROM_AUDIO_MAX_TOKENS
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript, TranscriptPart
 from core.domain.values import ChatRef
@@ -244,6 +245,47 @@ async def test_understanding_gets_the_answer_even_from_reasoning_content(
 
     assert answer.text == "A tone."
     assert mimo.calls("mimo-v2.5")[0]["thinking"] == {"type": "disabled"}
+
+
+async def test_a_translation_from_sound_is_answered_by_rule_and_billed_by_its_seconds(
+    client: MimoClient, mimo: FakeMimo, tmp_path: Path
+) -> None:
+    """The interpreter's request (DISCORD_INTERPRET_FROM=audio): what the stand-in's
+    recognition hears, marked with the language it goes into, thinking off; the audio's
+    tokens at 6.25 a second, as MiMo's page counts them."""
+    mimo.asr_text = "Hello there."
+    wav = sine(tmp_path, 2, ".wav")
+    answer = await client.understand_inline(
+        wav, mime="audio/wav", question=FROM_AUDIO, max_tokens=FROM_AUDIO_MAX_TOKENS
+    )
+
+    assert answer.text == "[Chinese] Hello there."
+    [body] = mimo.calls("mimo-v2.5")
+    assert body["thinking"] == {"type": "disabled"}
+    assert body["max_completion_tokens"] == FROM_AUDIO_MAX_TOKENS
+    assert mimo.understood_seconds == pytest.approx(2.0, abs=0.05)
+    assert 13 <= answer.usage.prompt_tokens < 13 + len(FROM_AUDIO)  # not the base64's length
+
+
+async def test_only_the_understanding_models_take_audio(
+    mimo: FakeMimo, http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """Audio to a text model (`mimo-v2.5-pro`) is refused; a format MiMo's page does not name
+    is refused for a translation from sound."""
+    wav = base64.b64encode(sine(tmp_path, 1, ".wav")).decode()
+
+    def asked(model: str, mime: str) -> dict[str, object]:
+        audio = {"type": "input_audio", "input_audio": {"data": f"data:{mime};base64,{wav}"}}
+        question = {"type": "text", "text": FROM_AUDIO}
+        return {"model": model, "messages": [{"role": "user", "content": [audio, question]}]}
+
+    url, headers = f"{mimo.base_url}/chat/completions", {"api-key": mimo.api_key}
+    to_text_model = await http.post(url, json=asked("mimo-v2.5-pro", "audio/wav"), headers=headers)
+    as_aiff = await http.post(url, json=asked("mimo-v2.5", "audio/aiff"), headers=headers)
+    fine = await http.post(url, json=asked("mimo-v2-omni", "audio/wav"), headers=headers)
+
+    assert to_text_model.status_code == 400 and as_aiff.status_code == 400
+    assert fine.status_code == 200
 
 
 async def test_thinking_is_on_unless_turned_off_and_then_the_answer_is_only_thought(

@@ -87,6 +87,13 @@ _TONE_HZ = 400  # divides 24 kHz evenly, so one period can be repeated
 _VOICE_HZ = (200, 240, 160, 300, 320, 375, 400, 480, 500, 600)
 _DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.DOTALL)
 _ASR_MIMES = {"audio/wav", "audio/mpeg", "audio/mp3"}
+# Audio understanding: MP3, WAV, FLAC, M4A and OGG, and only these models take audio.
+_UNDERSTANDING_MIMES = {*_ASR_MIMES, "audio/flac", "audio/mp4", "audio/m4a", "audio/ogg"}
+UNDERSTANDING_MODELS = frozenset({"mimo-v2.5", "mimo-v2-omni"})
+AUDIO_TOKENS_PER_SECOND = 6.25
+# The words of the interpreter's instruction the stand-in knows a translation from audio by.
+FROM_AUDIO_ASKED = "Chinese speech into English, English speech into Chinese"
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _CLONE_MIMES = {"audio/wav", "audio/mpeg"}
 _KEEP_ALIVE = b": keep-alive\r\n\r\n"  # an SSE comment: readers skip it
 _SINGING = {"sing", "singing", "唱歌"}
@@ -224,6 +231,8 @@ class FakeMimo:
         # ...and the seconds billed for them: each request's sounding length in whole seconds,
         # as its answer's `usage.seconds` says (a short piece costs a whole second).
         self.asr_billed_seconds = 0
+        # Seconds of audio received to be translated from its sound (the interpreter's other way).
+        self.understood_seconds = 0.0
         # The prompt and completion tokens its answers reported, every model's together.
         self.tokens_reported = 0
         # False: its speech answers say nothing of the seconds (no `usage.seconds`), as a
@@ -639,7 +648,10 @@ class FakeMimo:
     # --- audio understanding and chat -----------------------------------------------------------
 
     async def _chat(self, request: web.Request, body: Json) -> web.StreamResponse:
-        for mime, encoded in _audio_data_urls(body):
+        audio = _audio_data_urls(body)
+        if audio and str(body["model"]).removesuffix("[1m]") not in UNDERSTANDING_MODELS:
+            raise _Reject(400, f"model {body['model']} does not take audio input", "input_audio")
+        for mime, encoded in audio:
             if not mime.startswith("audio/"):
                 raise _Reject(400, f"unsupported audio type {mime!r}", "input_audio")
             if len(encoded) > AUDIO_BASE64_LIMIT:
@@ -647,14 +659,44 @@ class FakeMimo:
             _b64decode(encoded)
         thinking = (body.get("thinking") or {}).get("type") != "disabled"
         translated = _translated(body, already_in=self.texts_in)
-        text, finish = _condensed(body) or translated or self.answer_text, "stop"
+        from_audio, audio_tokens = await self._translated_from_audio(body, audio)
+        text = _condensed(body) or translated or from_audio or self.answer_text
+        finish = "stop"
         budget = body.get("max_completion_tokens")
         if isinstance(budget, int) and len(text) > budget * CHARS_PER_TOKEN:
             text, finish = text[: budget * CHARS_PER_TOKEN], "length"  # cut where the room ends
         message: Json = {"role": "assistant", "content": text}
         if self.answer_in_reasoning_only or thinking:  # thinking is on unless turned off
             message = {"role": "assistant", "content": "", "reasoning_content": text}
-        return _completion(body, message, self._tokens(body, text), finish=finish)
+        usage = self._tokens(body, text)
+        if audio_tokens is not None:  # its audio billed by its seconds, as MiMo's page says
+            prompt = _text_tokens(body) + audio_tokens
+            self.tokens_reported += prompt - usage["prompt_tokens"]
+            usage |= {"prompt_tokens": prompt, "total_tokens": prompt + usage["completion_tokens"],
+                      "prompt_tokens_details": {"audio_tokens": audio_tokens}}  # fmt: skip
+        return _completion(body, message, usage, finish=finish)
+
+    async def _translated_from_audio(
+        self, body: Json, audio: list[tuple[str, str]]
+    ) -> tuple[str | None, int | None]:
+        """A request to translate speech from its sound (the interpreter's
+        DISCORD_INTERPRET_FROM=audio, one audio and its instruction) answered by rule: what the
+        stand-in's recognition hears in it (`asr_text`), marked with the language it goes into,
+        "[English] 好的" or "[Chinese] Hello": it cannot judge a translation. With the audio's
+        tokens as MiMo counts them (6.25 a second). (None, None) for any other request."""
+        if len(audio) != 1 or FROM_AUDIO_ASKED not in _user_text(body):
+            return None, None
+        mime, encoded = audio[0]
+        if mime not in _UNDERSTANDING_MIMES:
+            raise _Reject(400, f"unsupported audio format {mime!r}", "input_audio")
+        pcm = await _decoded(_b64decode(encoded))
+        self.understood_seconds += len(pcm) / 2 / _MEASURE_RATE
+        duration = _sounding_length(pcm) / _MEASURE_RATE
+        said = spoken_words.heard(array.array("h", pcm))
+        if said is None:
+            said = self.asr_text(duration, body) if callable(self.asr_text) else self.asr_text
+        into = "English" if _HAN.search(said) else "Chinese"
+        return f"[{into}] {said}", math.ceil(len(pcm) / 2 / _MEASURE_RATE * AUDIO_TOKENS_PER_SECOND)
 
     def _tokens(self, body: Json, answer: str) -> Json:
         """The usage of an answer, counted in `tokens_reported`."""
@@ -726,6 +768,27 @@ def _translated(body: Json, *, already_in: set[str]) -> str | None:
     if into.group(1) in already_in:
         return block.group(1)
     return f"[{into.group(1)}] {block.group(1)}"
+
+
+def _user_text(body: Json) -> str:
+    """The text parts of the user messages, joined."""
+    users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
+    return " ".join(_texts_of(m.get("content")) for m in users)
+
+
+def _texts_of(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    parts = content if isinstance(content, list) else []
+    return " ".join(
+        str(p.get("text", "")) for p in parts if isinstance(p, dict) and p.get("type") == "text"
+    )
+
+
+def _text_tokens(body: Json) -> int:
+    """A request's tokens without its audio: its messages' text, roughly."""
+    texts = [_texts_of(m.get("content")) for m in body["messages"] if isinstance(m, dict)]
+    return max(1, len(" ".join(texts)) // CHARS_PER_TOKEN)
 
 
 # --- request checks ---------------------------------------------------------------------------

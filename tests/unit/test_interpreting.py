@@ -228,7 +228,7 @@ class Rig:
 
 def rigged(
     held: Any = None, consenting: set[str] | None = None, late_after: float = 6.0,
-    consents: Consents | None = None,
+    consents: Consents | None = None, from_audio: Any = None,
 ) -> Rig:  # fmt: skip
     """`held`: the call as a hold has it (else a call of its own); `consenting`: who is still
     transcribed (else everyone); `consents`: the call's own rule instead."""
@@ -246,6 +246,7 @@ def rigged(
     ports = Interpreting(
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
         chat_api=Chat(), limiter=Limiter.off(), late_after=late_after, timer=timer,
+        from_audio=None if from_audio is None else (from_audio, from_audio),
     )  # fmt: skip
     if consents is None:
         everyone = consenting is None
@@ -520,3 +521,90 @@ async def test_a_no_cuts_the_members_interpretation_playing_and_calls_off_those_
     await rig.interpreter.close()
     assert not any("And again" in played for played in shared.played)
     assert rig.news == []
+
+
+# --- translated from the sound (DISCORD_INTERPRET_FROM=audio) ----------------------------------
+
+
+class Understanding:
+    """The audio model, as far as the interpreter asks it: each request's seconds of sound
+    kept (cancelled ones too), answered "[sound] N s" once `answer` is set."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+        self.answered: list[float] = []
+        self.answer = asyncio.Event()
+        self.answer.set()
+
+    def pcm_wav(self, pcm: bytes, sample_rate: int) -> bytes:
+        return pcm  # what the request carries is the test's to measure, not a WAV's header
+
+    async def understand_inline(self, audio: bytes, *, mime: str, question: str,
+                                system: str | None = None, max_tokens: int | None = None,
+                                ) -> Answer:  # fmt: skip
+        assert mime == "audio/wav" and "Chinese speech into English" in question
+        seconds = len(audio) / 2 / RATE
+        self.asked.append(seconds)
+        await self.answer.wait()
+        self.answered.append(seconds)
+        return Answer(text=f"[sound] {seconds:.1f} s", usage=Usage(prompt_tokens=9))
+
+
+def heard_ahead(rig: Rig, piece: Piece) -> None:
+    """What `core.app.calls.pieces` does as a piece comes, before its words are heard."""
+    rig.interpreter.heard(piece)
+    if piece.last or piece.at_pause:
+        rig.interpreter.expect(("ann", T0, piece.index))
+
+
+async def test_from_audio_a_pause_inside_a_sentence_calls_off_its_request_and_sends_it_whole() -> (
+    None
+):
+    """Ann pauses mid-sentence: its sound so far went to the audio model at once, called off
+    once her words say the sentence goes on; at its end, the whole sentence's sound is sent,
+    and its answer is what is spoken: no text translation."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    understanding.answer.clear()
+    first, second = anns_piece(0, 0.5, last=False), anns_piece(1, 1.0, last=True)
+    heard_ahead(rig, first)
+    await until(lambda: understanding.asked == [0.5], "the sound so far at MiMo")
+    call.transcribed(first, "Hello there")  # no sentence's end: it goes on
+    heard_ahead(rig, second)
+    await until(lambda: len(understanding.asked) == 2, "the whole sentence at MiMo")
+    understanding.answer.set()
+    call.transcribed(second, "everyone.")
+    await until(lambda: rig.call.heard, "the sentence played")
+    assert understanding.asked == [0.5, 1.5] and understanding.answered == [1.5]
+    assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
+    await rig.interpreter.close()
+
+
+async def test_from_audio_a_sentence_whose_start_was_not_known_is_sent_again_from_it() -> None:
+    """Two pauses come before MiMo heard the first's words: the second's request held the
+    sound from the turn's start. The first ends a sentence: the second is asked again with its
+    own sound alone; each sentence is spoken from its own, and its caption shows that too."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    first, second = anns_piece(0, 0.5, last=False), anns_piece(1, 1.0, last=True)
+    heard_ahead(rig, first)
+    heard_ahead(rig, second)
+    call.transcribed(first, "Hello.")
+    assert await rig.interpreter.translated("Hello.", ("ann", T0, 0)) == "[sound] 0.5 s"
+    call.transcribed(second, "Shall we start?")
+    assert await rig.interpreter.translated("Shall we", ("ann", T0, 1)) == "[sound] 1.0 s"
+    await until(lambda: len(rig.call.heard) == 2, "both sentences played")
+    assert [text for _, text in rig.speech.made] == ["[sound] 0.5 s", "[sound] 1.0 s"]
+    assert sorted(understanding.asked) == [0.5, 1.0, 1.5]  # 1.5: from the start, called off
+    await rig.interpreter.close()
+
+
+async def test_from_audio_a_piece_inside_a_sentence_shows_no_translation_of_its_own() -> None:
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    rig.interpreter.heard(anns_piece(0, 0.9, last=False, at_pause=False))
+    assert await rig.interpreter.translated("Hello there", ("ann", T0, 0)) == ""
+    assert understanding.asked == []
+    await rig.interpreter.close()

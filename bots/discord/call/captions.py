@@ -43,7 +43,9 @@ class Said:
     words: str
     started_at: datetime
     ended_at: datetime
-    translated: str | None = None  # the words in the channel's language, where asked
+    # The words in the channel's language, where asked; "": theirs comes with a later piece
+    # (an interpreter translating a sentence from its sound shows it on the sentence's end).
+    translated: str | None = None
     turn: datetime | None = None  # when the turn it is a piece of began (None: a turn alone)
 
 
@@ -65,14 +67,21 @@ class _Turn:
 
     def longer(self, said: Said) -> _Turn:
         """The turn going on with what `said` adds (a part without a translation is shown
-        in the translation as it was said)."""
+        in the translation as it was said; one whose translation comes later, not yet)."""
         piece = said.turn is not None and said.turn == self.began  # the next piece of a turn
         join = joined if piece else _spaced
         translated = None
         if self.translated is not None or said.translated is not None:
-            translated = join(self.translated or self.words, said.translated or said.words)
+            before, after = _shown(self.translated, self.words), _shown(said.translated, said.words)
+            translated = join(before, after) if before and after else before or after
         words = join(self.words, said.words)
         return _Turn(self.member, self.name, words, said.ended_at, translated, self.began)
+
+
+def _shown(translated: str | None, words: str) -> str:
+    """What a part shows in its turn's translation: its own, its words where it has none, ""
+    where its translation comes with a later piece."""
+    return words if translated is None else translated
 
 
 def _spaced(before: str, after: str) -> str:

@@ -321,7 +321,7 @@ class DiscordListenedCall:
         )  # fmt: skip
 
     def _render(self, name: str, words: str, translated: str | None) -> str:
-        if translated is None:
+        if not translated:  # none, or not yet (it comes with the sentence's end)
             return text("discord.listen.line", self.locale, name=shown_name(name), said=words)
         return text(
             "discord.listen.line_translated", self.locale,

@@ -10,6 +10,7 @@ translations for the rest of the call, logged once, for the chat to hear once
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from core.app.calls.listened_call import ListenedCall
 from core.app.recordings.translations import translate
@@ -24,11 +25,14 @@ logger = logging.getLogger(__name__)
 
 
 async def caption_translation(
-    server: ChatRef, call: ListenedCall, said: str, *, limiter: Limiter, chat_api: ChatApi
-) -> str | None:
-    """The translation shown above the piece `said` of a caption in `call`, or None."""
+    server: ChatRef, call: ListenedCall, said: str, *, limiter: Limiter, chat_api: ChatApi,
+    piece: tuple[str, datetime, int] | None = None,
+) -> str | None:  # fmt: skip
+    """The translation shown above the piece `said` of a caption in `call`, or None; "" for a
+    `piece` (its member, turn and place) whose translation comes with its part's end (an
+    interpreter translating parts from their sound)."""
     if call.interpreter is not None:
-        return await call.interpreter.translated(said)
+        return await call.interpreter.translated(said, piece)
     target = call.translate_to
     if target is None or already_in(said, target):
         return None

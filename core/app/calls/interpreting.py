@@ -34,6 +34,19 @@ first slice is in, and played from there while the rest comes.
              model for the interpretations) stops interpreting the same way, said once with the
              setting to change, logged in one line: every turn would be refused alike
 
+Two ways to translate a part (DISCORD_INTERPRET_FROM), everything else alike:
+    text     (the default) its recognised words, by the chat model, as above: the part's last
+             piece heard, then translated, then spoken, three requests one after another
+    audio    its sound, by the audio understanding model (MIMO_AUDIO_MODEL), in one request
+             sent as soon as a piece that may end a part comes, beside its recognition
+             (`heard` keeps the sound, `core.app.calls.sounds`): whether a pause ends a
+             sentence is known only once its words are, so a pause inside a sentence costs a
+             request called off (`skip`), and a part whose start was not known yet is sent
+             again once it is. No chat request: a part's caption shows the same translation
+             that is spoken, on the piece that ends it (the pieces before it show their words
+             alone). Counted as `/ask` is: its audio's seconds, then MiMo's tokens, with the
+             listening; refused, it stops interpreting as above, naming MIMO_AUDIO_MODEL
+
 A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
 theirs waiting in line: nothing of theirs is spoken after it.
 
@@ -47,23 +60,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.app.calls.sounds import TurnSounds
 from core.app.recordings.translations import translate
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
 from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import Speaker, VoiceStudio
 from core.domain import errors
-from core.domain.interpreting import LATE_AFTER, WAITED_FOR, StockVoices, across, too_late
-from core.domain.limits import Asker
+from core.domain.interpreting import (
+    FROM_AUDIO,
+    FROM_AUDIO_MAX_TOKENS,
+    LATE_AFTER,
+    WAITED_FOR,
+    StockVoices,
+    across,
+    too_late,
+)
+from core.domain.limits import Asker, Counts
+from core.domain.live_speech import Piece
 from core.domain.reading import assignable_voices
 from core.domain.values import ChatRef
-from core.ports import ChatApi, ReadingUnitOfWork, SpeechSlices, VoiceCallHold, background
+from core.ports import (
+    AudioConverter,
+    ChatApi,
+    ReadingUnitOfWork,
+    SpeechApi,
+    SpeechSlices,
+    VoiceCallHold,
+    background,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +139,14 @@ class _Clip:
     dropped: Dropped
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """A part's translation from its sound, asked for: from which piece of the turn."""
+
+    first: int
+    answer: asyncio.Task[str | None]
+
+
 class Interpreting:
     """The ports every call's interpreter uses (built once, `core.bootstrap`)."""
 
@@ -121,9 +161,13 @@ class Interpreting:
         limiter: Limiter,
         late_after: float = LATE_AFTER,
         timer: Callable[[], float] = time.monotonic,
+        from_audio: tuple[SpeechApi, AudioConverter] | None = None,
     ) -> None:
         self.uow, self.speech, self.studio = uow, speech, studio
         self.preferences, self.chat_api, self.limiter = preferences, chat_api, limiter
+        # DISCORD_INTERPRET_FROM=audio: the audio understanding model's API, and what makes a
+        # WAV of a part's sound; None: parts translated from their words (the default).
+        self.from_audio = from_audio
         self.late_after = late_after  # tests and the benchmark may change it
         self.timer = timer
 
@@ -165,6 +209,11 @@ class CallInterpreter:
         self._speaking: str | None = None  # whose interpretation plays, or waits for the call
         self._moved_on = float("-inf")  # the timer when the call's latest turn began
         self.stopped = False
+        # DISCORD_INTERPRET_FROM=audio: the turns' sound, and each part's translation asked for
+        # from it, by the piece that may end it.
+        self._sounds = TurnSounds()
+        self._asked: dict[PartKey, _Asked] = {}
+        self._parts: dict[PartKey, _Asked] = {}  # ...and once its part was handed over
 
     def attach(self, held: VoiceCallHold) -> None:
         """The call to speak into, once joined: from now on interpretations play there."""
@@ -184,6 +233,14 @@ class CallInterpreter:
         place = self._places[key] = _Place(key, self._ports.timer())
         self._line.append(place)
         self._came.set()
+        if self._ports.from_audio is not None:  # its translation asked for now, beside its words
+            self._ask(key, self._sounds.first(key[:2]))
+
+    def heard(self, piece: Piece) -> None:
+        """A piece of a consenting member's turn, handed over for recognition: its sound kept
+        until its part is handed over, where parts are translated from their sound."""
+        if self._ports.from_audio is not None and piece.pcm and not self.stopped:
+            self._sounds.add(piece)
 
     def skip(self, key: PartKey) -> None:
         """The piece `key` ended at a pause inside a sentence: no part ends there, its place
@@ -191,6 +248,7 @@ class CallInterpreter:
         place = self._places.pop(key, None)
         if place is not None and not place.clip.done():
             place.clip.set_result(None)
+        self._call_off(key)
 
     def withdrawn(self, member: str) -> None:
         """`member` said no: their interpretation playing is cut (its next 20 ms frame is the
@@ -200,14 +258,32 @@ class CallInterpreter:
                 place.clip.set_result(None)
         if self._speaking == member and self._held is not None:
             self._held.skip()
+        self._sounds.drop(member)
+        for key in [k for k in [*self._asked, *self._parts] if k[0] == member]:
+            self._call_off(key)
 
-    async def translated(self, said: str) -> str | None:
+    async def translated(self, said: str, piece: PartKey | None = None) -> str | None:
         """A piece's caption translation into the other of Chinese and English, counted with
-        the listening; None: another language, interpreting stopped, or none to be had."""
+        the listening; None: another language, interpreting stopped, or none to be had. Where
+        parts are translated from their sound, the `piece` that ends a part shows the part's
+        translation (the one spoken), the others "" (theirs comes with the part's end)."""
         way = across(said)
         if way is None or self.stopped:
             return None
         ports = self._ports
+        if ports.from_audio is not None and piece is not None:
+            asked = self._parts.pop(piece, None)  # its part's, once handed over
+            if asked is None:
+                return ""
+            try:
+                return await asyncio.shield(asked.answer)
+            except asyncio.CancelledError:
+                if not asked.answer.cancelled():  # this caption's own end: not ours to keep
+                    raise
+            except Exception as exc:  # its trace is logged where it is spoken (`_make`)
+                logger.warning("no caption translation from audio in %s: %s", self._server,
+                               type(exc).__name__)  # fmt: skip
+            return None
         try:
             async with ports.limiter.spending(self._server, self._payer, calls=True) as spend:
                 return await translate(said, api=spend.metered(ports.chat_api),
@@ -220,8 +296,8 @@ class CallInterpreter:
         return None
 
     def part(
-        self, key: PartKey, *, speaker: str, said: str, translated: str | Awaitable[str],
-        spoken: bool, pieces: int = 1,
+        self, key: PartKey, *, speaker: str, said: str, translated: str | Awaitable[str | None],
+        spoken: bool, pieces: int = 1, ends_turn: bool = False,
     ) -> None:  # fmt: skip
         """Every piece of the part `key` heard: `said`, and `translated`, its pieces' caption
         translations (as they come); `spoken`: its speaker still consents, the call goes on. A
@@ -229,14 +305,28 @@ class CallInterpreter:
         caption translation: pieces of a second translated one by one lose what a sentence says
         across them (theirs are spoken only where that fails)."""
         place = self._places.pop(key, None)
+        try:
+            self._interpret_part(place, key, speaker, said, translated, spoken, pieces)
+        finally:  # its sound is no longer needed, spoken or not
+            self._sounds.handed((key[0], key[1]), key[2], ends_turn=ends_turn)
+
+    def _interpret_part(
+        self, place: _Place | None, key: PartKey, speaker: str, said: str,
+        translated: str | Awaitable[str | None], spoken: bool, pieces: int,
+    ) -> None:  # fmt: skip
         if place is None or place.clip.done():  # not expected, or interpreting stopped
+            self._call_off(key)
             return
         way = across(said)
         if not spoken or way is None or self.stopped:
             place.clip.set_result(None)
+            self._call_off(key)
             return
         dropped = Dropped(key[0], speaker, said)
         whole = said if pieces > 1 else None
+        if self._ports.from_audio is not None:
+            asked = self._taken(key, pieces)  # None: its sound is not all here, from its words
+            translated, whole = ("", said) if asked is None else (asked.answer, None)
         task = background.start(
             self._make(place, translated, way.target, dropped, whole), name="interpretation"
         )
@@ -246,6 +336,9 @@ class CallInterpreter:
     async def close(self) -> None:
         """The call ended: nothing more is made or spoken."""
         self.stopped = True
+        self._sounds.drop()
+        for key in [*self._asked, *self._parts]:
+            self._call_off(key)
         for task in [*self._making, *filter(None, [self._player])]:
             task.cancel()
         for task in [*self._making, *filter(None, [self._player])]:
@@ -257,8 +350,8 @@ class CallInterpreter:
                 await made.note.aclose()
 
     async def _make(
-        self, place: _Place, translated: str | Awaitable[str], target: str, dropped: Dropped,
-        whole: str | None,
+        self, place: _Place, translated: str | Awaitable[str | None], target: str,
+        dropped: Dropped, whole: str | None,
     ) -> None:  # fmt: skip
         """The interpretation's clip, unless it is late already (then never made) or has no
         words; `whole`: the part's words, translated again at once (else, or where that fails,
@@ -270,11 +363,11 @@ class CallInterpreter:
                 words = await self.translated(whole)
             if words is None:
                 words = translated if isinstance(translated, str) else await translated
-            if place.clip.done() or self._called_off(place) or not words.strip():
+            if place.clip.done() or self._called_off(place) or not (words or "").strip():
                 return  # a no meanwhile (no speech is made of it), or nothing to speak
             if self._late(place):
                 clip = _Clip(None, dropped)
-            elif (note := await self._spoken(place, words, target)) is not None:
+            elif words and (note := await self._spoken(place, words, target)) is not None:
                 clip = _Clip(note, dropped)
         except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
@@ -285,6 +378,68 @@ class CallInterpreter:
                 place.clip.set_result(clip)
             elif clip is not None and clip.note is not None:
                 await clip.note.aclose()  # its place was given up meanwhile: never played
+
+    def _ask(self, key: PartKey, first: int) -> _Asked | None:
+        """The translation of the part of pieces `first` to `key`'s from their sound, asked
+        for at once (None where a piece of it was never kept)."""
+        member, began, last = key
+        sound = self._sounds.between((member, began), first, last)
+        if sound is None:
+            return None
+        answer = background.start(
+            self._from_sound(*sound, member=member, began=began),
+            name="interpretation from audio", awaited=True,
+        )  # fmt: skip
+        asked = self._asked[key] = _Asked(first, answer)
+        return asked
+
+    def _taken(self, key: PartKey, pieces: int) -> _Asked | None:
+        """The translation from its sound of the part of `pieces` ending at `key`: the one
+        asked for when its last piece came, unless that began elsewhere (a part ended in
+        between, known only since): then asked for again. None: its sound is not all here
+        (the part is translated from its words instead)."""
+        first = key[2] + 1 - pieces
+        asked = self._asked.get(key)
+        if asked is None or asked.first != first:
+            self._call_off(key)
+            asked = self._ask(key, first)
+        self._asked.pop(key, None)
+        if asked is not None:
+            self._parts[key] = asked
+        return asked
+
+    def _call_off(self, key: PartKey) -> None:
+        for asked in (self._asked.pop(key, None), self._parts.pop(key, None)):
+            if asked is not None:
+                asked.answer.cancel()
+
+    async def _from_sound(
+        self, pcm: bytes, rate: int, *, member: str, began: datetime
+    ) -> str | None:
+        """A part translated from its sound by the audio understanding model, counted as
+        `/ask` is (its seconds, then its tokens) with the listening; None: its speaker said no
+        meanwhile, interpreting stopped, or MiMo failed (a refusal stops interpreting)."""
+        assert self._ports.from_audio is not None
+        api, audio = self._ports.from_audio
+        if self.stopped or not self._consents(member, began):
+            return None
+        seconds = len(pcm) / 2 / rate
+        try:
+            async with self._ports.limiter.spending(self._server, self._payer, calls=True) as spend:
+                await spend.reserve(Counts(ask_seconds=max(1, math.ceil(seconds))))
+                answer = await api.understand_inline(
+                    audio.pcm_wav(pcm, rate), mime="audio/wav", question=FROM_AUDIO,
+                    max_tokens=FROM_AUDIO_MAX_TOKENS,
+                )  # fmt: skip
+                spend.used(usage=answer.usage)
+        except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
+            await self._stop(exc)
+            return None
+        except errors.MimoError as exc:
+            logger.warning("no interpretation from audio in %s: %s", self._server,
+                           type(exc).__name__)  # fmt: skip
+            return None
+        return answer.marked().text.strip()
 
     async def _spoken(self, place: _Place, words: str, target: str) -> SpeechSlices | None:
         """The interpretation's speech, once its first slice is in (the rest comes as it

@@ -52,13 +52,11 @@ class PieceTranscriber:
         interpreter = call.interpreter
         if piece.index == 0 and piece.pcm and interpreter is not None:
             interpreter.turn_began()  # the call moves on (a sliver of noise does not)
-        if (
-            (piece.last or piece.at_pause)
-            and interpreter is not None
-            and call.admits(member_id, started_at)
-        ):
-            # Where a part of the turn may end: its place, in the order parts ended.
-            interpreter.expect((member_id, piece.began, piece.index))
+        if interpreter is not None and call.admits(member_id, started_at):
+            interpreter.heard(piece)  # its sound, where parts are translated from it
+            if piece.last or piece.at_pause:
+                # Where a part of the turn may end: its place, in the order parts ended.
+                interpreter.expect((member_id, piece.began, piece.index))
         try:
             if piece.pcm and call.admits(member_id, started_at):
                 said = await self._said(call, piece)
@@ -66,8 +64,9 @@ class PieceTranscriber:
                 # Its words before its caption's translation: an interpreter may start on them.
                 call.transcribed(piece, said)
                 translated = await caption_translation(
-                    server, call, said, limiter=self.limiter, chat_api=self.chat_api
-                )
+                    server, call, said, limiter=self.limiter, chat_api=self.chat_api,
+                    piece=(member_id, piece.began, piece.index),
+                )  # fmt: skip
         except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
             if not call.end_by_itself(f"{server} refused: {exc}"):
                 return None

@@ -167,7 +167,8 @@ class CallLines:
             )
             pieces = at + 1 - turn.part_from
             to.part((member, began, at), speaker=turn.speaker, said=said,
-                    translated=translated, spoken=spoken, pieces=pieces)  # fmt: skip
+                    translated=translated, spoken=spoken, pieces=pieces,
+                    ends_turn=ends)  # fmt: skip
             turn.part_from = at + 1
 
     async def withdraw(self, keeper: TranscriptKeeper, member_id: str) -> None:

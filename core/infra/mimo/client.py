@@ -285,6 +285,30 @@ class MimoClient:
         with _model_named("audio"):
             return answer_of(await self._wire.post(body, audio=streamed))
 
+    async def understand_inline(
+        self,
+        audio: bytes,
+        *,
+        mime: str,
+        question: str,
+        system: str | None = None,
+        max_tokens: int | None = None,
+    ) -> Answer:
+        """`understand_audio` for a few seconds held in memory (a part of a call's turn, to
+        be translated from its sound), sent inline as base64."""
+        _check_audio_size(len(audio), MIMO_AUDIO_CAPS.understanding)
+        inline = BytesAudio(audio)
+        parts = [
+            {"type": "input_audio", "input_audio": {"data": _data_url(mime, inline.placeholder)}},
+            {"type": "text", "text": question},
+        ]
+        messages = [*_system(system), {"role": "user", "content": parts}]
+        body: Json = {"model": self.models.audio, "messages": messages, "thinking": _THINKING_OFF}
+        if max_tokens is not None:
+            body["max_completion_tokens"] = max_tokens
+        with _model_named("audio"):
+            return answer_of(await self._wire.post(body, audio=inline))
+
     async def chat(
         self,
         prompt: str,
