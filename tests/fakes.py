@@ -7,7 +7,7 @@ Integration tests use the real adapters against loopback servers instead (tests/
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -207,6 +207,13 @@ class FakeAudio:
 
     async def to_voice_note(self, wav: bytes) -> VoiceNote:
         return VoiceNote(data=b"OggS" + wav, duration=2.0)
+
+    async def voice_note_as_it_comes(
+        self, samples: AsyncIterable[bytes], *, rate: int, longest: float
+    ) -> VoiceNote:
+        """The samples as `to_voice_note` makes a note of a WAV of them."""
+        pcm = b"".join([sample async for sample in samples])
+        return VoiceNote(data=b"OggS" + self.pcm_wav(pcm, rate), duration=len(pcm) / 2 / rate)
 
     def pcm_wav(self, pcm: bytes, sample_rate: int) -> bytes:
         return b"RIFF" + pcm

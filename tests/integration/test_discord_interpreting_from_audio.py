@@ -178,7 +178,7 @@ async def test_a_no_while_his_sentence_is_translated_from_its_sound_speaks_nothi
 STOPPED = "I stopped interpreting in this call; the captions go on."
 
 
-def shown(discord_api: FakeDiscord, server: Guild) -> str:
+def lounge_lines(discord_api: FakeDiscord, server: Guild) -> str:
     """Every line posted in the Lounge's chat, in order."""
     return "\n".join(posted_in(discord_api, server.lounge))
 
@@ -198,12 +198,14 @@ async def test_a_refused_audio_model_stops_interpreting_once_naming_its_setting(
         await members.answer(bob.user_id, "listen_me", allowed=True)
         await interpreted_call(discord_api, server, members, bob)
         await discord_api.voice.speak(bob, tone(660, 1.0))
-        await until(lambda: STOPPED in shown(discord_api, server), "the stop's line")
+        await until(lambda: STOPPED in lounge_lines(discord_api, server), "the stop's line")
         await discord_api.voice.speak(bob, tone(660, 1.0))
-        await until(lambda: shown(discord_api, server).count("**Bob**: 好的") == 2, "his caption")
+        await until(
+            lambda: lounge_lines(discord_api, server).count("**Bob**: 好的") == 2, "his caption"
+        )
         await members.answer(bob.user_id, "stop_listening")
 
-    said = shown(discord_api, server)
+    said = lounge_lines(discord_api, server)
     assert said.count(STOPPED) == 1  # said once, in the captions' stream
     [why] = [line for line in said.splitlines() if line.startswith(STOPPED)]
     assert "MIMO_AUDIO_MODEL" in why and "mimo-v2-omni" in why

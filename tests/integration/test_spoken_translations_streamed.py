@@ -68,7 +68,7 @@ async def let_the_slices_go(mimo: FakeMimo, way: str) -> None:
     mimo.tts_slices_hold.set()
 
 
-def post(bot_api: FakeBotApi, user: int, text: str, **kwargs: Any) -> dict[str, Any]:
+def said_in_group(bot_api: FakeBotApi, user: int, text: str, **kwargs: Any) -> dict[str, Any]:
     message = bot_api.text_message(
         chat_id=GROUP, user_id=user, text=text, chat_type="supergroup", **kwargs
     )
@@ -82,8 +82,8 @@ async def test_telegram_translate_voice_sends_the_streamed_speech_as_one_voice_n
 ) -> None:
     streamed_as(mimo, way)
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
-        words = post(bot_api, ALICE, WORDS)
-        post(bot_api, BOB, "/translate en voice", reply_to=words)
+        words = said_in_group(bot_api, ALICE, WORDS)
+        said_in_group(bot_api, BOB, "/translate en voice", reply_to=words)
         await let_the_slices_go(mimo, way)
         [sent] = await bot_api.wait_for("sendVoice", chat_id=GROUP)
         before = len(bot_api.sent("sendVoice", chat_id=GROUP))
@@ -100,8 +100,8 @@ async def test_telegram_translate_voice_whose_stream_is_cut_tells_the_chat(
 ) -> None:
     mimo.tts_stream, mimo.tts_cut_after = "slices", 3
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
-        words = post(bot_api, ALICE, WORDS)
-        asked = post(bot_api, BOB, "/translate en voice", reply_to=words)
+        words = said_in_group(bot_api, ALICE, WORDS)
+        asked = said_in_group(bot_api, BOB, "/translate en voice", reply_to=words)
         await bot_api.wait_until(
             lambda: bot_api.replies_to(GROUP, asked["message_id"]) or None, what="the answer"
         )
@@ -168,8 +168,8 @@ async def test_a_long_translations_pieces_are_streamed_at_once_and_heard_in_orde
     mimo.tts_seconds_per_char = 0.01
     streamed_as(mimo, "slices")
     async with running(settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url), bot_api):
-        words = post(bot_api, ALICE, long_text)
-        post(bot_api, BOB, "/translate en voice", reply_to=words)
+        words = said_in_group(bot_api, ALICE, long_text)
+        said_in_group(bot_api, BOB, "/translate en voice", reply_to=words)
         await until(lambda: len(mimo.calls(TTS)) == 2, "both pieces asked for")
         both_at_once = mimo.tts_streams_ended == 0
         assert mimo.tts_slices_hold is not None
