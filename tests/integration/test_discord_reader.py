@@ -193,6 +193,31 @@ async def test_a_message_deleted_before_its_turn_is_never_read(
     assert not any("pin" in text for text in said)
 
 
+async def test_a_clip_made_ahead_then_deleted_ends_its_mimo_stream_before_its_turn(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 96's outside review: a message made into speech ahead, then deleted, kept MiMo
+    streaming its speech until its turn came (only the finished making was cancelled). Now its
+    stream is closed at once: MiMo sees it dropped while the story before it still plays."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    mimo.tts_stream, mimo.tts_pace = "slices", 1.0  # each clip streamed as fast as it plays
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await reading_a_long_story(discord_api, server, ann)
+        secret = await discord_api.post_message(server.lounge, ann, "A secret, " * 20)
+        await until(lambda: len(mimo.tts_slices_sent) == 2 and mimo.tts_slices_sent[1] >= 3,
+                    "the secret made ahead, its stream under way")  # fmt: skip
+        await discord_api.delete_message(secret)
+        await until(lambda: mimo.tts_streams_dropped == 1, "the secret's stream dropped")
+        playing = discord_api.voice.calls[-1]
+        story_still_playing = not clip_ended(playing) and len(clip_frames(playing)) == 1
+        call = await heard_clips(discord_api, 1)
+
+    assert story_still_playing
+    assert mimo.tts_slices_sent[1] < len(clip_pcm(mimo.tts_wavs[1])[0]) // (2 * 4800)
+    assert len(clips(call)) == 1  # the secret never heard
+
+
 async def test_a_message_edited_before_its_turn_is_read_as_it_stands_then(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

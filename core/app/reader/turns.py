@@ -146,9 +146,22 @@ class Reading:
     def _let_go(self, message_id: str) -> None:
         """A message taken out of the queue: not made, or not played any further."""
         if self._upcoming is not None and self._upcoming_id == message_id:
-            self._upcoming.cancel()
+            self._let_go_upcoming()
         if self._playing is not None and self._playing.message.id == message_id:
             self.call.skip()
+
+    def _let_go_upcoming(self) -> None:
+        """The clip made ahead will not play: its making stops, or, made already (as it
+        usually is by now), its feed closes at once, so MiMo's stream for it ends now rather
+        than at its turn."""
+        upcoming = self._upcoming
+        if upcoming is None:
+            return
+        upcoming.cancel()
+        if upcoming.done() and not upcoming.cancelled() and upcoming.exception() is None:
+            made = upcoming.result()
+            if made is not None:
+                self._in_background(made.note.aclose())
 
     def refused(self, author_id: str) -> None:
         """`author_id` said no to being read (`/read_me`): what of theirs waits is never read,
@@ -230,8 +243,7 @@ class Reading:
         self._queue.clear()
         for _ in range(dropped):
             self._metrics.reading_message("withheld")
-        if self._upcoming is not None:
-            self._upcoming.cancel()
+        self._let_go_upcoming()
         self.call.skip()
         key = "reader.held_age_restricted" if held is Hold.AGE_RESTRICTED else "reader.held"
         line = text(key, self.reads.locale, channel=text_channel.mention)
