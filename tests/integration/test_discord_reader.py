@@ -12,7 +12,9 @@ from statistics import median
 
 import pytest
 
+from bots.discord.places import place_of
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
 from tests.integration.test_voices_discord import clone_on_discord
@@ -352,6 +354,49 @@ async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     assert len(long_one) / 2 / SAMPLE_RATE < spoken_seconds[0] - 1  # cut short
     assert_heard_as_spoken(the_end, mimo.tts_wavs[1])  # whole
     assert [text for _, text in spoken_requests(mimo)][1] == "The end"
+
+
+async def test_a_long_message_skipped_counts_the_pieces_mimo_was_asked_for_and_no_more(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 96's outside review: a long message is asked of MiMo four pieces at a time, and
+    skipped once MiMo began, it counted whole in the day, pieces never asked for too. Now the
+    day counts exactly the characters of the pieces asked for: here the first four of six,
+    each held by MiMo after its first slice."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    mimo.tts_stream, mimo.tts_slices_hold = "slices", asyncio.Event()
+    tale = " ".join(f"Part {n} of the tale goes on and on here." for n in range(1, 7))
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, tts_piece_chars=50
+    )
+    guild = place_of(guild_id=server.id).chat_id
+
+    async def counted() -> int:
+        rows = await query(sqlite_url, "SELECT tts_chars FROM chat_usage WHERE chat_id = :chat",
+                           chat=guild)  # fmt: skip
+        return sum(row[0] for row in rows)
+
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, tale)
+        await until(lambda: len(spoken_requests(mimo)) == 4, "four pieces asked")
+        await discord_api.voice.wait_until(
+            lambda: discord_api.voice.calls and len(discord_api.voice.calls[-1].speech) >= 5,
+            what="the tale's first slice playing",
+        )
+        whole = await counted()  # reserved whole as it began
+        skipped = await members.answer(ann, "skip")
+        for _ in range(300):  # the count is settled once the feed has stopped
+            if (after := await counted()) != whole:
+                break
+            await asyncio.sleep(0.05)
+        asked = [words for _, words in spoken_requests(mimo)]
+
+    assert skipped.content == "Skipped."
+    assert len(asked) == 4  # of six: the rest waited for the first ones
+    assert whole > sum(map(len, asked))  # the six pieces' characters
+    assert after == sum(map(len, asked))
 
 
 async def test_nothing_is_played_before_the_call_is_end_to_end_encrypted(
