@@ -331,6 +331,41 @@ async def test_an_own_voice_playing_is_cut_by_its_owners_no_and_read_again_in_an
     assert_heard_as_spoken(again, mimo.tts_wavs[1])
 
 
+@pytest.mark.parametrize("gone_by", ["delete_voice", "forget"])
+async def test_an_own_voice_playing_is_cut_once_the_voice_is_deleted_and_read_again_in_another(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path,
+    gone_by: str,
+) -> None:  # fmt: skip
+    """Issue 96's outside review: deleting the voice (`/delete_voice`, by its owner) or the
+    server's voices (`/forget`, by a moderator) left a clip playing in it to play whole. Now it
+    stops at once, and is read again from its start in one of the model's voices."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    dee = discord_api.add_member(server, "Dee", manage_guild=True)
+    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
+        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
+        await members.answer(ann, "myvoice", own_voice=True)
+        await reading_a_long_story(discord_api, server, ann)
+        if gone_by == "delete_voice":
+            await members.answer(ann, "delete_voice", name="AnnVoice")
+        else:
+            asked = await discord_api.slash(server.general, dee, "forget")
+            await asked.wait_for_messages()
+        call = await heard_clips(discord_api, 2)
+
+    said = spoken_requests(mimo)
+    story = ("A long story, " * 14).strip()
+    assert said[0] == ("clone", "Ann says: " + story)
+    assert said[1][0] != "clone" and said[1][1].endswith(story)
+    cut, again = clips(call)
+    spoken, rate = clip_pcm(mimo.tts_wavs[0])
+    assert len(cut) / 2 / SAMPLE_RATE < len(spoken) / 2 / rate - 1  # cut short
+    assert_heard_as_spoken(again, mimo.tts_wavs[1])
+
+
 async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -98,6 +98,7 @@ class Reading:
         self._playing: Spoken | None = None
         self._in_turn = False  # a message's turn is under way: its clip plays, or is about to
         self._recut = False  # the clip playing was cut to be made again
+        self._withdrawals = 0  # own voices withdrawn so far (a no, a voice deleted, a /forget)
         self._held: Hold | None = None
         self._stopping = False
         self._told: set[str] = set()  # the lines the channel heard once already
@@ -203,8 +204,22 @@ class Reading:
         """`author_id` no longer lets their own cloned voice read them: the clip of theirs
         playing in it is cut and made again in a voice of the model's, as are those made ahead
         as their turn comes (`_play`)."""
+        self._withdrawn(lambda spoken: spoken.author_id == author_id)
+
+    def voice_gone(self, name: str | None) -> None:
+        """The server's own voice `name` was deleted (None: all of them, a `/forget`): a clip
+        playing in it is cut and made again in a voice of the model's, as are those made ahead
+        in it as their turn comes (`_play`)."""
+        key = None if name is None else name.casefold()
+        self._withdrawn(lambda spoken: key is None or (spoken.own_voice or "").casefold() == key)
+
+    def _withdrawn(self, whose: Callable[[Spoken], bool]) -> None:
+        """An own voice may speak no more: the clip playing in it (`whose`) is cut. Marked for
+        the clip whose turn is being checked meanwhile too: it is checked again once it counts
+        as playing (`_played`), so a no landing between the check and the play still holds."""
+        self._withdrawals += 1
         playing = self._playing
-        if playing is not None and playing.author_id == author_id and playing.voice == OWN_VOICE:
+        if playing is not None and playing.voice == OWN_VOICE and whose(playing):
             self._recut = True
             self.call.skip()
 
@@ -390,6 +405,7 @@ class Reading:
                 if current is None:
                     self._metrics.reading_message("deleted")
                     return
+                withdrawals = self._withdrawals  # a no landing while `_holds` reads counts
                 if current != spoken.message or not await self._holds(spoken):
                     await spoken.note.aclose()  # never heard as made: MiMo's stream ends
                     remade = await self._spoken(current, again=spoken)
@@ -397,7 +413,7 @@ class Reading:
                         return
                     spoken = remade
                     continue
-                if await self._played(spoken):
+                if await self._played(spoken, withdrawals=withdrawals):
                     return
             logger.info("a message in %s not read: it changed on and on", self.server)
         finally:
@@ -411,8 +427,11 @@ class Reading:
             return False
         return await self._speech.voice_allowed(self.server, spoken)
 
-    async def _played(self, spoken: Spoken) -> bool:
-        """Play the clip; False when it was cut to be made again (`check`)."""
+    async def _played(self, spoken: Spoken, *, withdrawals: int) -> bool:
+        """Play the clip; False when it was cut to be made again (`check`), or when it is in
+        an own voice and one was withdrawn since `withdrawals` (checked again, then)."""
+        if spoken.voice == OWN_VOICE and self._withdrawals != withdrawals:
+            return False  # registered as playing only now: `_holds` reads the database again
         self._playing, self._recut = spoken, False
         try:
             whole = await self.call.play(spoken.note)
