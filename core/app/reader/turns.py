@@ -2,10 +2,9 @@
 of a text channel read aloud in a voice channel, each in its turn, the next one made into speech
 (`core.app.reader.spoken`) while the current one plays: as the current one's turn begins, or as
 it arrives during that turn, so that its first slice is in when the clip playing ends. A clip
-made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed:
-MiMo's stream ends if it still runs. What it reserved of the speech quota is given back if MiMo
-had sent nothing of it yet; once MiMo began to answer, it counts once, as any speech MiMo made
-(`core.app.voices.streamed`).
+made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed
+at once, not at its turn: MiMo's stream ends if it still runs. It counts in the speech quota the
+characters of the pieces MiMo was asked for, the rest given back (`core.app.voices.streamed`).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
@@ -27,8 +26,10 @@ never made into speech (`core.app.reader.spoken` reads the no).
 A clip made ahead is made again before it plays where it no longer holds: the message was
 edited since, or it says a channel's name that someone listening now may not see (someone came
 in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
-said as "a channel"), or it is in its author's own cloned voice and they no longer allow that
-(`/myvoice own_voice:False` cuts such a clip as it plays; it is made again in a model's voice).
+said as "a channel"), or it is in its author's own cloned voice and they no longer allow that,
+or that voice was deleted (`/myvoice own_voice:False`, `/delete_voice` and `/forget` cut such a
+clip as it plays, `voice_gone`; it is made again in a model's voice). Such a withdrawal landing
+while a clip's turn is checked sends it back to be checked again before it plays (`_played`).
 
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
