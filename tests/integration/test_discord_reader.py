@@ -366,6 +366,42 @@ async def test_an_own_voice_playing_is_cut_once_the_voice_is_deleted_and_read_ag
     assert_heard_as_spoken(again, mimo.tts_wavs[1])
 
 
+async def test_a_clip_made_ahead_in_a_deleted_own_voice_is_made_again_in_her_other_one(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Issue 96's outside review: whether a clip made ahead may still speak in its author's own
+    voice was read as "has she any own voice she allows", loading its whole sample. Ann has
+    two, and deletes the one her message was made in before its turn: it was heard in the
+    deleted voice all the same. Now that very voice is asked for: the clip is made again, in
+    her other voice."""
+    ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        for name, freq in (("AnnVoice", 220), ("AnnOther", 330)):
+            folder = tmp_path / name
+            folder.mkdir()
+            sample = make_audio(folder, fmt="ogg", seconds=3, freq=freq).read_bytes()
+            posted = await discord_api.post_voice_message(server.general, ann, sample, duration=3)
+            await clone_on_discord(discord_api, server, ann, posted, name, folder)
+        await members.answer(ann, "myvoice", own_voice=True)
+        await members.answer(bob, "read_channel")
+        await discord_api.post_message(server.lounge, bob, "A long story, " * 14)
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the long story playing")  # fmt: skip
+        await discord_api.post_message(server.lounge, ann, "Meet me at noon")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "Ann's message made ahead")
+        await members.answer(ann, "delete_voice", name="AnnVoice")
+        call = await heard_clips(discord_api, 2)
+
+    said = spoken_requests(mimo)
+    assert said[1:] == [("clone", "Ann says: Meet me at noon")] * 2  # made again...
+    samples = [body["audio"]["voice"] for body in mimo.calls("mimo-v2.5-tts")]
+    assert samples[2] != samples[1]  # ...from her other voice's sample
+    _story, meeting = clips(call)
+    assert_heard_as_spoken(meeting, mimo.tts_wavs[2])
+
+
 async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
