@@ -12,7 +12,9 @@ from statistics import median
 
 import pytest
 
+from bots.discord.places import place_of
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
 from tests.integration.test_voices_discord import clone_on_discord
@@ -193,6 +195,31 @@ async def test_a_message_deleted_before_its_turn_is_never_read(
     assert not any("pin" in text for text in said)
 
 
+async def test_a_clip_made_ahead_then_deleted_ends_its_mimo_stream_before_its_turn(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 96's outside review: a message made into speech ahead, then deleted, kept MiMo
+    streaming its speech until its turn came (only the finished making was cancelled). Now its
+    stream is closed at once: MiMo sees it dropped while the story before it still plays."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    mimo.tts_stream, mimo.tts_pace = "slices", 1.0  # each clip streamed as fast as it plays
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await reading_a_long_story(discord_api, server, ann)
+        secret = await discord_api.post_message(server.lounge, ann, "A secret, " * 20)
+        await until(lambda: len(mimo.tts_slices_sent) == 2 and mimo.tts_slices_sent[1] >= 3,
+                    "the secret made ahead, its stream under way")  # fmt: skip
+        await discord_api.delete_message(secret)
+        await until(lambda: mimo.tts_streams_dropped == 1, "the secret's stream dropped")
+        playing = discord_api.voice.calls[-1]
+        story_still_playing = not clip_ended(playing) and len(clip_frames(playing)) == 1
+        call = await heard_clips(discord_api, 1)
+
+    assert story_still_playing
+    assert mimo.tts_slices_sent[1] < len(clip_pcm(mimo.tts_wavs[1])[0]) // (2 * 4800)
+    assert len(clips(call)) == 1  # the secret never heard
+
+
 async def test_a_message_edited_before_its_turn_is_read_as_it_stands_then(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
@@ -304,6 +331,77 @@ async def test_an_own_voice_playing_is_cut_by_its_owners_no_and_read_again_in_an
     assert_heard_as_spoken(again, mimo.tts_wavs[1])
 
 
+@pytest.mark.parametrize("gone_by", ["delete_voice", "forget"])
+async def test_an_own_voice_playing_is_cut_once_the_voice_is_deleted_and_read_again_in_another(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path,
+    gone_by: str,
+) -> None:  # fmt: skip
+    """Issue 96's outside review: deleting the voice (`/delete_voice`, by its owner) or the
+    server's voices (`/forget`, by a moderator) left a clip playing in it to play whole. Now it
+    stops at once, and is read again from its start in one of the model's voices."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    dee = discord_api.add_member(server, "Dee", manage_guild=True)
+    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
+        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
+        await members.answer(ann, "myvoice", own_voice=True)
+        await reading_a_long_story(discord_api, server, ann)
+        if gone_by == "delete_voice":
+            await members.answer(ann, "delete_voice", name="AnnVoice")
+        else:
+            asked = await discord_api.slash(server.general, dee, "forget")
+            await asked.wait_for_messages()
+        call = await heard_clips(discord_api, 2)
+
+    said = spoken_requests(mimo)
+    story = ("A long story, " * 14).strip()
+    assert said[0] == ("clone", "Ann says: " + story)
+    assert said[1][0] != "clone" and said[1][1].endswith(story)
+    cut, again = clips(call)
+    spoken, rate = clip_pcm(mimo.tts_wavs[0])
+    assert len(cut) / 2 / SAMPLE_RATE < len(spoken) / 2 / rate - 1  # cut short
+    assert_heard_as_spoken(again, mimo.tts_wavs[1])
+
+
+async def test_a_clip_made_ahead_in_a_deleted_own_voice_is_made_again_in_her_other_one(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Issue 96's outside review: whether a clip made ahead may still speak in its author's own
+    voice was read as "has she any own voice she allows", loading its whole sample. Ann has
+    two, and deletes the one her message was made in before its turn: it was heard in the
+    deleted voice all the same. Now that very voice is asked for: the clip is made again, in
+    her other voice."""
+    ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        for name, freq in (("AnnVoice", 220), ("AnnOther", 330)):
+            folder = tmp_path / name
+            folder.mkdir()
+            sample = make_audio(folder, fmt="ogg", seconds=3, freq=freq).read_bytes()
+            posted = await discord_api.post_voice_message(server.general, ann, sample, duration=3)
+            await clone_on_discord(discord_api, server, ann, posted, name, folder)
+        await members.answer(ann, "myvoice", own_voice=True)
+        await members.answer(bob, "read_channel")
+        await discord_api.post_message(server.lounge, bob, "A long story, " * 14)
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the long story playing")  # fmt: skip
+        await discord_api.post_message(server.lounge, ann, "Meet me at noon")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "Ann's message made ahead")
+        await members.answer(ann, "delete_voice", name="AnnVoice")
+        call = await heard_clips(discord_api, 2)
+
+    said = spoken_requests(mimo)
+    assert said[1:] == [("clone", "Ann says: Meet me at noon")] * 2  # made again...
+    samples = [body["audio"]["voice"] for body in mimo.calls("mimo-v2.5-tts")]
+    assert samples[2] != samples[1]  # ...from her other voice's sample
+    _story, meeting = clips(call)
+    assert_heard_as_spoken(meeting, mimo.tts_wavs[2])
+
+
 async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
@@ -327,6 +425,49 @@ async def test_skip_cuts_the_message_being_read_and_the_next_one_follows(
     assert len(long_one) / 2 / SAMPLE_RATE < spoken_seconds[0] - 1  # cut short
     assert_heard_as_spoken(the_end, mimo.tts_wavs[1])  # whole
     assert [text for _, text in spoken_requests(mimo)][1] == "The end"
+
+
+async def test_a_long_message_skipped_counts_the_pieces_mimo_was_asked_for_and_no_more(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 96's outside review: a long message is asked of MiMo four pieces at a time, and
+    skipped once MiMo began, it counted whole in the day, pieces never asked for too. Now the
+    day counts exactly the characters of the pieces asked for: here the first four of six,
+    each held by MiMo after its first slice."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    mimo.tts_stream, mimo.tts_slices_hold = "slices", asyncio.Event()
+    tale = " ".join(f"Part {n} of the tale goes on and on here." for n in range(1, 7))
+    settings = discord_settings(
+        discord_api=discord_api, mimo=mimo, database_url=sqlite_url, tts_piece_chars=50
+    )
+    guild = place_of(guild_id=server.id).chat_id
+
+    async def counted() -> int:
+        rows = await query(sqlite_url, "SELECT tts_chars FROM chat_usage WHERE chat_id = :chat",
+                           chat=guild)  # fmt: skip
+        return sum(row[0] for row in rows)
+
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, tale)
+        await until(lambda: len(spoken_requests(mimo)) == 4, "four pieces asked")
+        await discord_api.voice.wait_until(
+            lambda: discord_api.voice.calls and len(discord_api.voice.calls[-1].speech) >= 5,
+            what="the tale's first slice playing",
+        )
+        whole = await counted()  # reserved whole as it began
+        skipped = await members.answer(ann, "skip")
+        for _ in range(300):  # the count is settled once the feed has stopped
+            if (after := await counted()) != whole:
+                break
+            await asyncio.sleep(0.05)
+        asked = [words for _, words in spoken_requests(mimo)]
+
+    assert skipped.content == "Skipped."
+    assert len(asked) == 4  # of six: the rest waited for the first ones
+    assert whole > sum(map(len, asked))  # the six pieces' characters
+    assert after == sum(map(len, asked))
 
 
 async def test_nothing_is_played_before_the_call_is_end_to_end_encrypted(

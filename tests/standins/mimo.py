@@ -264,6 +264,9 @@ class FakeMimo:
         # An unset Event holds a sliced stream after its first slice until it is set.
         self.tts_slices_hold: asyncio.Event | None = None
         self.tts_streams_ended = 0  # streamed clips whose last slice has been sent
+        # Sliced streams the caller closed before their end (a write found the connection gone).
+        self.tts_streams_dropped = 0
+        self.tts_slices_sent: list[int] = []  # the slices each sliced stream sent so far
         # Sliced streams are cut (the connection closes) after this many slices; None: never.
         self.tts_cut_after: int | None = None
         self.tts_wavs: list[bytes] = []  # every clip spoken (as WAV), in order
@@ -621,6 +624,8 @@ class FakeMimo:
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
         await response.prepare(request)
+        stream = len(self.tts_slices_sent)
+        self.tts_slices_sent.append(0)
         await self._pause(self.tts_first_slice)
         for number, at in enumerate(range(0, len(pcm), size)):
             if number == 1 and self.tts_slices_hold is not None:
@@ -631,7 +636,12 @@ class FakeMimo:
                 request.transport.close()  # cut mid-way: no more slices, no [DONE]
                 return response
             piece = _chunk(body, {"audio": {"data": _b64(pcm[at : at + size])}})
-            await response.write(_KEEP_ALIVE + _sse_line(piece))
+            try:
+                await response.write(_KEEP_ALIVE + _sse_line(piece))
+                self.tts_slices_sent[stream] += 1
+            except ConnectionError:  # the caller went away mid-way
+                self.tts_streams_dropped += 1
+                return response
         self.tts_streams_ended += 1
         await response.write(end)
         await response.write_eof()

@@ -21,6 +21,8 @@ VoiceChannels`); everything decided is decided here.
     refused  a member said no to being read (`/read_me`): nothing of theirs plays from then on
     unvoiced a member no longer lets their own cloned voice read them (`/myvoice own_voice`):
              nothing of theirs is heard in it from then on, read in a model's voice instead
+    voice_gone  one of the server's own voices was deleted (`/delete_voice`), or all of them
+             (`/forget`): the same, for every clip in that voice
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
     restart  a reading outlives its process (`core.app.reader.kept` keeps it, and its place:
@@ -207,6 +209,14 @@ class ChannelReader:
         reading = self.reading_in(server)
         if reading is not None:
             reading.unvoiced(member_id)
+
+    def voice_gone(self, server: ChatRef, name: str | None) -> None:
+        """The server's own voice `name` was deleted (None: all its voices, a `/forget`): in
+        its reading, nothing more is heard in it (the clip playing cut and made again in a
+        model's voice, those made ahead made again as their turn comes)."""
+        reading = self.reading_in(server)
+        if reading is not None:
+            reading.voice_gone(name)
 
     def changed(self, server: ChatRef) -> None:
         """Someone joined, left or moved in the server's voice channels, or a member's roles,

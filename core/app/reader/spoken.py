@@ -56,7 +56,8 @@ class Spoken:
     (`core.app.voices.streamed`), and what it says in whose voice (`voice`: a model's voice by
     name, or `own` for the author's own). What it was made of, to tell whether it still holds
     as it plays: the `message` as it stood, the author's name said before it (`named`; None:
-    not named), the channels it says by name (`named_channels`)."""
+    not named), the channels it says by name (`named_channels`), and the name of the author's
+    own cloned voice it speaks in (`own_voice`; None: a model's voice)."""
 
     note: SpeechSlices
     words: str
@@ -65,6 +66,7 @@ class Spoken:
     message: ChannelMessage
     named: str | None = None
     named_channels: frozenset[str] = frozenset()
+    own_voice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,16 +144,18 @@ class MessageSpeech:
         return Spoken(
             note=note, words=words, author_id=message.author_id, voice=voice, message=message,
             named=named, named_channels=frozenset(message.channels) - room.unseen_channels,
+            own_voice=own.name if voice == OWN_VOICE and own is not None else None,
         )  # fmt: skip
 
     async def voice_allowed(self, server: ChatRef, spoken: Spoken) -> bool:
         """Whether `spoken` may still be heard in the voice it was made in: a clip in its
         author's own cloned voice only while they still let it read them (a clip made ahead
-        waits for its turn, and they may have said no meanwhile). Read as its turn comes."""
-        if spoken.voice != OWN_VOICE:
+        waits for its turn, and they may have said no, or deleted that voice, meanwhile). Read
+        as its turn comes: whether that voice's row is still there, allowed, not its sample."""
+        if spoken.voice != OWN_VOICE or spoken.own_voice is None:
             return True
         async with self._uow() as uow:
-            return await uow.voices.reading_voice(server, spoken.author_id) is not None
+            return await uow.voices.reads_in(server, spoken.author_id, spoken.own_voice)
 
     def _said(self, message: ChannelMessage, locale: str, room: Room) -> str | None:
         """What of the message is said (None: nothing)."""

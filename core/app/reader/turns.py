@@ -2,10 +2,9 @@
 of a text channel read aloud in a voice channel, each in its turn, the next one made into speech
 (`core.app.reader.spoken`) while the current one plays: as the current one's turn begins, or as
 it arrives during that turn, so that its first slice is in when the clip playing ends. A clip
-made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed:
-MiMo's stream ends if it still runs. What it reserved of the speech quota is given back if MiMo
-had sent nothing of it yet; once MiMo began to answer, it counts once, as any speech MiMo made
-(`core.app.voices.streamed`).
+made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed
+at once, not at its turn: MiMo's stream ends if it still runs. It counts in the speech quota the
+characters of the pieces MiMo was asked for, the rest given back (`core.app.voices.streamed`).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
@@ -27,8 +26,10 @@ never made into speech (`core.app.reader.spoken` reads the no).
 A clip made ahead is made again before it plays where it no longer holds: the message was
 edited since, or it says a channel's name that someone listening now may not see (someone came
 in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
-said as "a channel"), or it is in its author's own cloned voice and they no longer allow that
-(`/myvoice own_voice:False` cuts such a clip as it plays; it is made again in a model's voice).
+said as "a channel"), or it is in its author's own cloned voice and they no longer allow that,
+or that voice was deleted (`/myvoice own_voice:False`, `/delete_voice` and `/forget` cut such a
+clip as it plays, `voice_gone`; it is made again in a model's voice). Such a withdrawal landing
+while a clip's turn is checked sends it back to be checked again before it plays (`_played`).
 
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
@@ -98,6 +99,7 @@ class Reading:
         self._playing: Spoken | None = None
         self._in_turn = False  # a message's turn is under way: its clip plays, or is about to
         self._recut = False  # the clip playing was cut to be made again
+        self._withdrawals = 0  # own voices withdrawn so far (a no, a voice deleted, a /forget)
         self._held: Hold | None = None
         self._stopping = False
         self._told: set[str] = set()  # the lines the channel heard once already
@@ -146,9 +148,22 @@ class Reading:
     def _let_go(self, message_id: str) -> None:
         """A message taken out of the queue: not made, or not played any further."""
         if self._upcoming is not None and self._upcoming_id == message_id:
-            self._upcoming.cancel()
+            self._let_go_upcoming()
         if self._playing is not None and self._playing.message.id == message_id:
             self.call.skip()
+
+    def _let_go_upcoming(self) -> None:
+        """The clip made ahead will not play: its making stops, or, made already (as it
+        usually is by now), its feed closes at once, so MiMo's stream for it ends now rather
+        than at its turn."""
+        upcoming = self._upcoming
+        if upcoming is None:
+            return
+        upcoming.cancel()
+        if upcoming.done() and not upcoming.cancelled() and upcoming.exception() is None:
+            made = upcoming.result()
+            if made is not None:
+                self._in_background(made.note.aclose())
 
     def refused(self, author_id: str) -> None:
         """`author_id` said no to being read (`/read_me`): what of theirs waits is never read,
@@ -190,8 +205,22 @@ class Reading:
         """`author_id` no longer lets their own cloned voice read them: the clip of theirs
         playing in it is cut and made again in a voice of the model's, as are those made ahead
         as their turn comes (`_play`)."""
+        self._withdrawn(lambda spoken: spoken.author_id == author_id)
+
+    def voice_gone(self, name: str | None) -> None:
+        """The server's own voice `name` was deleted (None: all of them, a `/forget`): a clip
+        playing in it is cut and made again in a voice of the model's, as are those made ahead
+        in it as their turn comes (`_play`)."""
+        key = None if name is None else name.casefold()
+        self._withdrawn(lambda spoken: key is None or (spoken.own_voice or "").casefold() == key)
+
+    def _withdrawn(self, whose: Callable[[Spoken], bool]) -> None:
+        """An own voice may speak no more: the clip playing in it (`whose`) is cut. Marked for
+        the clip whose turn is being checked meanwhile too: it is checked again once it counts
+        as playing (`_played`), so a no landing between the check and the play still holds."""
+        self._withdrawals += 1
         playing = self._playing
-        if playing is not None and playing.author_id == author_id and playing.voice == OWN_VOICE:
+        if playing is not None and playing.voice == OWN_VOICE and whose(playing):
             self._recut = True
             self.call.skip()
 
@@ -230,8 +259,7 @@ class Reading:
         self._queue.clear()
         for _ in range(dropped):
             self._metrics.reading_message("withheld")
-        if self._upcoming is not None:
-            self._upcoming.cancel()
+        self._let_go_upcoming()
         self.call.skip()
         key = "reader.held_age_restricted" if held is Hold.AGE_RESTRICTED else "reader.held"
         line = text(key, self.reads.locale, channel=text_channel.mention)
@@ -378,6 +406,7 @@ class Reading:
                 if current is None:
                     self._metrics.reading_message("deleted")
                     return
+                withdrawals = self._withdrawals  # a no landing while `_holds` reads counts
                 if current != spoken.message or not await self._holds(spoken):
                     await spoken.note.aclose()  # never heard as made: MiMo's stream ends
                     remade = await self._spoken(current, again=spoken)
@@ -385,7 +414,7 @@ class Reading:
                         return
                     spoken = remade
                     continue
-                if await self._played(spoken):
+                if await self._played(spoken, withdrawals=withdrawals):
                     return
             logger.info("a message in %s not read: it changed on and on", self.server)
         finally:
@@ -399,8 +428,11 @@ class Reading:
             return False
         return await self._speech.voice_allowed(self.server, spoken)
 
-    async def _played(self, spoken: Spoken) -> bool:
-        """Play the clip; False when it was cut to be made again (`check`)."""
+    async def _played(self, spoken: Spoken, *, withdrawals: int) -> bool:
+        """Play the clip; False when it was cut to be made again (`check`), or when it is in
+        an own voice and one was withdrawn since `withdrawals` (checked again, then)."""
+        if spoken.voice == OWN_VOICE and self._withdrawals != withdrawals:
+            return False  # registered as playing only now: `_holds` reads the database again
         self._playing, self._recut = spoken, False
         try:
             whole = await self.call.play(spoken.note)

@@ -33,6 +33,7 @@ class Spend:
         self.reserved = Counts()
         self._reserve = reserve  # None: not limited (the command line)
         self._audio_seconds: int | None = None  # as MiMo billed it, when known
+        self._tts_chars: int | None = None  # what MiMo was asked to speak, when less was
         self._tokens = Counts()
 
     async def reserve(self, amounts: Counts) -> None:
@@ -45,12 +46,22 @@ class Spend:
         await self._reserve(self, missing)
         self.reserved += missing
 
-    def used(self, *, audio_seconds: int | None = None, usage: Usage | None = None) -> None:
+    def used(
+        self,
+        *,
+        audio_seconds: int | None = None,
+        tts_chars: int | None = None,
+        usage: Usage | None = None,
+    ) -> None:
         """What the work really used: the seconds MiMo bills for the audio it heard, each
         request's as `core.domain.limits.billed_seconds` counts them (replacing the
-        reservation, which went by the measured length), and MiMo's token counts."""
+        reservation, which went by the measured length), the characters MiMo was asked to
+        speak (replacing the reservation: speech cut before all its pieces were asked for),
+        and MiMo's token counts."""
         if audio_seconds is not None:
             self._audio_seconds = audio_seconds
+        if tts_chars is not None:
+            self._tts_chars = tts_chars
         if usage is not None:
             self._tokens += Counts.of_tokens(usage)
 
@@ -62,7 +73,9 @@ class Spend:
         """What to add once the work succeeded: the tokens, and corrections to the reservation."""
         audio = self.reserved.audio_seconds
         heard = audio if self._audio_seconds is None else self._audio_seconds
-        correction = Counts(audio_seconds=heard - audio)
+        chars = self.reserved.tts_chars
+        spoken = chars if self._tts_chars is None else min(chars, self._tts_chars)
+        correction = Counts(audio_seconds=heard - audio, tts_chars=spoken - chars)
         return correction + self._tokens
 
     def given_back(self) -> Counts:

@@ -5,8 +5,9 @@ stream open and idle: a feed reads the stream to its end as fast as MiMo makes i
 player does, and the player takes the slices kept so far, then each one as it comes. The
 speech quota is spent around the reading, as for a whole clip: a refusal (quota used, a model
 refused) comes from `SpeechFeed.started`, before anything is played. A feed closed before its
-end (a clip skipped, cut by a no, never played) counts in the quota once MiMo sent its first
-slice, as MiMo was asked for the whole text; closed before that, it is given back.
+end (a clip skipped, cut by a no, never played) counts exactly the characters of the pieces
+MiMo was asked for (their request sent: MiMo makes what it was asked, heard or not); the rest
+of the reservation is given back, all of it when nothing was asked yet.
 
 Pieces of a longer text are asked for a few at once (`PIECES_AHEAD`, as whole clips are) and
 kept in the text's order, with the short pause between them that joined voice notes have
@@ -58,6 +59,7 @@ class SpeechFeed:
         self._ended = False
         self._error: BaseException | None = None
         self._asked = {"voice": voice, "style": style, "model": model, "description": description}
+        self._asked_chars = 0  # of the pieces whose request was sent
         self._reading = background.start(self._read(speech, pieces, spending), name="speech feed")
 
     @property
@@ -102,17 +104,18 @@ class SpeechFeed:
     ) -> None:
         try:
             cut = False
-            async with spending():
+            async with spending() as spend:
                 try:
                     if len(pieces) == 1:
-                        async for slice_ in speech.speak(pieces[0], **self._asked):
+                        async for slice_ in self._spoken(speech, pieces[0]):
                             self._keep(slice_)
                     else:
                         await self._read_ahead(speech, pieces)
                 except asyncio.CancelledError:
-                    if not self._slices:
-                        raise  # MiMo made nothing yet: the reservation is given back
-                    cut = True  # closed once MiMo was making it (a clip skipped): it counts
+                    if not self._asked_chars:
+                        raise  # MiMo was asked nothing yet: the reservation is given back
+                    spend.used(tts_chars=self._asked_chars)  # what MiMo was asked counts
+                    cut = True
             if cut:
                 raise asyncio.CancelledError
         except Exception as exc:
@@ -134,7 +137,7 @@ class SpeechFeed:
         async def piece_read(number: int, piece: str) -> None:
             async with gate:
                 try:
-                    async for slice_ in speech.speak(piece, **self._asked):
+                    async for slice_ in self._spoken(speech, piece):
                         came[number].put_nowait(slice_)
                 except Exception as exc:  # raised in its turn, after the pieces before it
                     came[number].put_nowait(exc)
@@ -155,6 +158,12 @@ class SpeechFeed:
             for read in reads:
                 read.cancel()
             await asyncio.gather(*reads, return_exceptions=True)
+
+    async def _spoken(self, speech: SpeechApi, piece: str) -> AsyncIterator[bytes]:
+        """`piece`'s slices, counted as asked of MiMo from the moment its request goes out."""
+        self._asked_chars += len(piece)
+        async for slice_ in speech.speak(piece, **self._asked):
+            yield slice_
 
     def _keep(self, slice_: bytes) -> None:
         self._slices.append(slice_)

@@ -69,6 +69,16 @@ class VoiceRepository:
         sample included (the oldest, if several)."""
         return await self._consented(chat, owner_id, ChatVoiceRow.reads_messages)
 
+    async def reads_in(self, chat: ChatRef, owner_id: str, name: str) -> bool:
+        """Whether `owner_id`'s own cloned voice `name` is still in the chat and they still let
+        it read their messages aloud: the row's existence, its sample left unread."""
+        query = select(ChatVoiceRow.id).where(
+            *_owned(chat, owner_id),
+            ChatVoiceRow.name_key == name_key(name),
+            ChatVoiceRow.reads_messages.is_(True),
+        )
+        return (await self._session.scalars(query.limit(1))).first() is not None
+
     async def let_read_messages(self, chat: ChatRef, owner_id: str, allowed: bool) -> int:
         """Allow or forbid `owner_id`'s cloned voices in the chat to read their messages
         aloud; returns how many voices they have there."""
