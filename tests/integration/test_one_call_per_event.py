@@ -172,8 +172,10 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     Two reads of the chat's count of forgets: in the statement that reads its preferences, and
     as its transcript is kept (a /forget meanwhile, in any process, keeps it out:
     `core.domain.mandates`), the latter under PostgreSQL's shared lock of the count, which a
-    /forget takes alone. 14 statements in all (12 at 0f05f74, before the mandate's checks and
-    the reply's id in the claim; 15 before the preferences and the count were one read)."""
+    /forget takes alone. Its transcript's header is written and marked whole in one statement.
+    13 statements in all (12 at 0f05f74, before the mandate's checks and the reply's id in the
+    claim; 15 before the preferences and the count were one read, 14 before the header's
+    INSERT and UPDATE were one)."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))
@@ -196,8 +198,10 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     locks = [s for s in made if "pg_advisory_xact_lock_shared" in s]
     made = [s for s in made if s not in locks]
     writes = [s for s in made if not s.startswith("SELECT")]
-    assert len(writes) <= 10 and len(made) <= 14 and len(locks) <= 1, "\n".join(made)
+    assert len(writes) <= 9 and len(made) <= 13 and len(locks) <= 1, "\n".join(made)
     assert sum("FROM chat_forgets" in said for said in made) == 2
+    [header] = [said for said in made if said.startswith("INSERT INTO recording_transcripts ")]
+    assert "duration" in header and not any(s.startswith("UPDATE recording_tr") for s in made)
     [read] = [said for said in made if "FROM chat_preferences" in said or "JOIN chat_pref" in said]
     assert "FROM chat_forgets" in read, read  # the preferences and the mandate, one read
     assert len(sentences) == 1 and sentences == preferences  # one transaction for both
@@ -210,9 +214,10 @@ async def test_a_discord_voice_message_writes_nothing_beside_its_transcript_its_
     the channel's own and the count of forgets in one read; whether the message was deleted,
     looked at before its piece goes to MiMo and read again as it is kept, there in the
     statement that reads the count of forgets again (a deletion or a /forget meanwhile keeps
-    it out); its claim, rates, the day's audio and its transcript written. 14 statements in
-    all (13 at 0f05f74, before the checks of a deletion and of the mandate; 17 before the
-    reads were combined), and PostgreSQL's locks of the count and of the message."""
+    it out); its claim, rates, the day's audio and its transcript written, its header marked
+    whole as it is written. 13 statements in all (13 at 0f05f74, before the checks of a
+    deletion and of the mandate; 17 before the reads were combined, 14 before the header was
+    written whole in one statement), and PostgreSQL's locks of the count and of the message."""
     admin = discord_api.add_member(server, "admin", manage_guild=True)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
     general = server.general
@@ -242,7 +247,7 @@ async def test_a_discord_voice_message_writes_nothing_beside_its_transcript_its_
     locks = [s for s in made if "pg_advisory_xact_lock" in s]
     made = [s for s in made if s not in locks]
     writes = [s for s in made if not s.startswith("SELECT")]
-    assert len(writes) <= 9 and len(made) <= 14 and len(locks) <= 2, "\n".join(made)
+    assert len(writes) <= 8 and len(made) <= 13 and len(locks) <= 2, "\n".join(made)
     [read] = [said for said in made if "FROM chat_preferences" in said or "JOIN chat_pref" in said]
     assert "FROM chat_forgets" in read, read  # the server's, the channel's, the mandate
     looks = [said for said in made if "FROM deleted_messages" in said]

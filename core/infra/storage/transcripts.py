@@ -56,21 +56,14 @@ _IS_DELETED = select(_DELETED.c.message_id).where(
 # As a Discord voice message is kept: the chat's count of forgets and whether the message was
 # deleted, in one statement (its `platform` and `chat_id` are the chat's).
 _FORGETS_AND_DELETED = with_forgets(exists(_IS_DELETED))
-# A recording's kept transcript looked for (as each voice note's work begins) and marked whole
-# (as it is kept): built once, bound by name (its chat's key and `recording`; an UPDATE's
-# parameters named as a column are values for it, hence `whole_` before them).
+# A recording's kept transcript looked for (as each voice note's work begins): built once, bound
+# by name (its chat's key and `recording`).
 _HEADER = select(Header).where(*(c == bindparam(c.key) for c in (
     Header.platform, Header.chat_id, Header.recording)))  # fmt: skip
 _PARTS = (
     select(Part)
     .where(*(c == bindparam(c.key) for c in (Part.platform, Part.chat_id, Part.recording)))
     .order_by(Part.start_ms)
-)
-_HEADERS = table_of(Header)
-_WHOLE = (
-    update(_HEADERS)
-    .where(*(_HEADERS.c[c] == bindparam(f"whole_{c}") for c in KEY))
-    .values(duration=bindparam("whole"))
 )
 
 
@@ -108,10 +101,7 @@ class TranscriptRepository:
             return False
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
         # Rows written with SQLAlchemy's Core alone (`table_of`): once for each piece heard.
-        header = insert_for(self._session, table_of(Header)).values(
-            **key, language=language, made_at=at, **_where(recording, said)
-        )
-        await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
+        await self._header(key, language=language, at=at, said=said, whole=whole)
         words = {"end_ms": round(part.end * 1000), "text": part.text or "",
                  "folded": fold(part.text or "")}  # fmt: skip
         row = insert_for(self._session, table_of(Part)).values(
@@ -124,8 +114,6 @@ class TranscriptRepository:
             if replace
             else row.on_conflict_do_nothing(index_elements=index)
         )
-        if whole is not None:
-            await self._mark_whole(chat, recording, whole)
         return True
 
     async def newest(self, chat: ChatRef, prefix: str) -> str | None:
@@ -152,13 +140,33 @@ class TranscriptRepository:
         if not await self._still_kept(chat, said, mandate):
             return False
         key = {"platform": chat.platform, "chat_id": chat.chat_id, "recording": recording}
-        header = insert_for(self._session, Header).values(
-            **key, language=language, duration=duration, made_at=at, **_where(recording, said)
-        )
         # A recording of no speech at all has no part, hence no row yet.
-        await self._session.execute(header.on_conflict_do_nothing(index_elements=KEY))
-        await self._mark_whole(chat, recording, duration)
+        await self._header(key, language=language, at=at, said=said, whole=duration)
         return True
+
+    async def _header(
+        self,
+        key: dict[str, str],
+        *,
+        language: str,
+        at: datetime,
+        said: Said | None,
+        whole: float | None,
+    ) -> None:
+        """The recording's header written where it is missing; with `whole` (its length), marked
+        whole in the same statement, whether it was missing or there already (parts kept
+        before): one statement, where an INSERT and an UPDATE of it were two, at every voice
+        note kept. Written with SQLAlchemy's Core alone (`table_of`)."""
+        values = {**key, "language": language, "made_at": at, **_where(key["recording"], said)}
+        header = insert_for(self._session, table_of(Header))
+        if whole is None:
+            written = header.values(values).on_conflict_do_nothing(index_elements=KEY)
+        else:
+            header = header.values({**values, "duration": whole})
+            written = header.on_conflict_do_update(
+                index_elements=KEY, set_={"duration": header.excluded.duration}
+            )
+        await self._session.execute(written)
 
     async def search(
         self,
@@ -178,14 +186,6 @@ class TranscriptRepository:
             self._session, [chat, *also], words, places=places, offset=offset, limit=limit,
             any_word=any_word,
         )  # fmt: skip
-
-    async def _mark_whole(self, chat: ChatRef, recording: str, duration: float) -> None:
-        # On the table (`_WHOLE`): a unit of work that stores a part loads no header as an
-        # object (`find` runs in units of their own), so the ORM's search of the session for it
-        # found nothing, at a third of the statement's CPU.
-        key = {"whole_platform": chat.platform, "whole_chat_id": chat.chat_id,
-               "whole_recording": recording}  # fmt: skip
-        await self._session.execute(_WHOLE, {**key, "whole": duration})
 
     async def withdraw_part(self, chat: ChatRef, recording: str, *, start: float) -> None:
         """The line kept at `start` of `recording` (a call's turn its speaker withdrew)."""
