@@ -72,9 +72,11 @@ async def until_or_timeout(done: Callable[[], bool], *, timeout: float = 15.0) -
 async def test_a_message_an_import_gives_back_for_its_days_quota_is_heard_by_the_other_at_once(
     mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
-    """The first import runs with a day of 4 seconds: Ann's 3 s fit, Bob's do not, and it pauses
-    for the next day. A second import beside it, run with no daily quota, finds Ann's heard and
-    hears Bob's: the paused import holds no claim while it waits."""
+    """The first import runs with a day of 4 seconds: one of Ann's and Bob's 3 s fits, the other
+    does not, and it pauses for the next day. A second import beside it, run with no daily
+    quota, finds the one heard and hears the other: the paused import holds no claim while it
+    waits. (Which one fits is the first import's choice: its workers take both at once, and CI
+    saw Bob's reserved first.)"""
     note = make_audio(tmp_path, fmt="ogg", seconds=3)
     short_day = walls_settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 4})
     no_limit = walls_settings(mimo, database_url).model_copy(update={"daily_audio_seconds": 0})
@@ -89,5 +91,6 @@ async def test_a_message_an_import_gives_back_for_its_days_quota_is_heard_by_the
             waiting.cancel()
             await asyncio.gather(waiting, return_exceptions=True)
 
-    assert done.transcribed == ["2"]  # Bob's, given back by the paused import
+    # The one given back by the paused import heard, the other found heard by it.
+    assert len(done.transcribed) == 1 and done.elsewhere == 1 and done.done == 2, done
     assert len(mimo.requests) == 2  # Ann's and Bob's, once each
