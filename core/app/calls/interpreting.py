@@ -45,7 +45,9 @@ Two ways to translate a part (DISCORD_INTERPRET_FROM), everything else alike:
              again once it is. No chat request: a part's caption shows the same translation
              that is spoken, on the piece that ends it (the pieces before it show their words
              alone). Counted as `/ask` is: its audio's seconds, then MiMo's tokens, with the
-             listening; refused, it stops interpreting as above, naming MIMO_AUDIO_MODEL
+             listening, its seconds in the listening's audio quota too (they bound it); a
+             request called off once sent still counts. A part over `FROM_AUDIO_LONGEST` goes
+             the text way. Refused, it stops interpreting as above, naming MIMO_AUDIO_MODEL
 
 A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
 theirs waiting in line: nothing of theirs is spoken after it.
