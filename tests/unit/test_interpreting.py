@@ -783,11 +783,11 @@ async def test_from_audio_a_caption_shows_its_part_s_translation_answered_out_of
     first, second = anns_piece(0, 0.5, last=False), anns_piece(1, 1.0, last=True)
     heard_ahead(rig, first)
     heard_ahead(rig, second)
-    call.transcribed(second, "everyone.")
-    later = asyncio.create_task(rig.interpreter.translated("everyone.", ("ann", T0, 1)))
+    later = captioned(rig, call, second, "everyone.")
+    await until(later.handed.is_set, "the later piece's caption asked first")
     call.transcribed(first, "Hello")
     assert await rig.interpreter.translated("Hello", ("ann", T0, 0)) == ""
-    assert await later == "[sound] 1.5 s"
+    assert await later.task == "[sound] 1.5 s"
     await until(lambda: rig.call.heard, "spoken")
     assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
     assert not rig.interpreter._parts and not rig.interpreter._captions  # nothing left over
