@@ -26,14 +26,16 @@ from core.app.calls.interpreting import (
 from core.app.calls.listened_call import ListenedCall
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.rules.limits import Limiter
+from core.app.rules.tallies import listen_row
 from core.app.voices.studio import Speaker
 from core.domain import errors
-from core.domain.interpreting import Across, StockVoices, across, too_late
-from core.domain.limits import asked_by
+from core.domain.interpreting import FROM_AUDIO_LONGEST, Across, StockVoices, across, too_late
+from core.domain.limits import Counts, LimitPolicy, asked_by
 from core.domain.live_speech import Piece
 from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage
 from core.domain.voice_call import Holder
-from tests.fakes import KeptLines
+from core.ports import SystemClock
+from tests.fakes import FakeUsageUnitOfWork, KeptLines, UsageRows
 from tests.unit.test_voice_calls import Channels, clip
 from tests.unit.test_voice_calls import PlatformCall as SharedCall
 from tests.waiting import until
@@ -228,7 +230,7 @@ class Rig:
 
 def rigged(
     held: Any = None, consenting: set[str] | None = None, late_after: float = 6.0,
-    consents: Consents | None = None, from_audio: Any = None,
+    consents: Consents | None = None, from_audio: Any = None, limiter: Limiter | None = None,
 ) -> Rig:  # fmt: skip
     """`held`: the call as a hold has it (else a call of its own); `consenting`: who is still
     transcribed (else everyone); `consents`: the call's own rule instead."""
@@ -245,7 +247,7 @@ def rigged(
 
     ports = Interpreting(
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
-        chat_api=Chat(), limiter=Limiter.off(), late_after=late_after, timer=timer,
+        chat_api=Chat(), limiter=limiter or Limiter.off(), late_after=late_after, timer=timer,
         from_audio=None if from_audio is None else (from_audio, from_audio),
     )  # fmt: skip
     if consents is None:
@@ -533,6 +535,7 @@ class Understanding:
     def __init__(self) -> None:
         self.asked: list[float] = []
         self.answered: list[float] = []
+        self.called_off: list[float] = []
         self.answer = asyncio.Event()
         self.answer.set()
 
@@ -545,7 +548,11 @@ class Understanding:
         assert mime == "audio/wav" and "Chinese speech into English" in question
         seconds = len(audio) / 2 / RATE
         self.asked.append(seconds)
-        await self.answer.wait()
+        try:
+            await self.answer.wait()
+        except asyncio.CancelledError:
+            self.called_off.append(seconds)
+            raise
         self.answered.append(seconds)
         return Answer(text=f"[sound] {seconds:.1f} s", usage=Usage(prompt_tokens=9))
 
@@ -607,4 +614,198 @@ async def test_from_audio_a_piece_inside_a_sentence_shows_no_translation_of_its_
     rig.interpreter.heard(anns_piece(0, 0.9, last=False, at_pause=False))
     assert await rig.interpreter.translated("Hello there", ("ann", T0, 0)) == ""
     assert understanding.asked == []
+    await rig.interpreter.close()
+
+
+class HeldUsage(FakeUsageUnitOfWork):
+    """The usage rows, whose writes wait while `held` is clear (SQLite's writers take turns)."""
+
+    held = asyncio.Event()
+    entered = asyncio.Event()
+
+    async def __aenter__(self) -> Any:
+        HeldUsage.entered.set()
+        await HeldUsage.held.wait()
+        return await super().__aenter__()
+
+
+@dataclass
+class Captioned:
+    task: asyncio.Task[str | None]
+    handed: asyncio.Event
+
+
+def captioned(rig: Rig, call: ListenedCall, piece: Piece, said: str) -> Captioned:
+    """What `core.app.calls.pieces` does once a piece's words come: handed to the call (an
+    interpreter starts on them), then its caption's translation asked, in the same step."""
+    handed = asyncio.Event()
+
+    async def caption() -> str | None:
+        call.transcribed(piece, said)
+        handed.set()
+        return await rig.interpreter.translated(said, ("ann", T0, piece.index))
+
+    return Captioned(asyncio.create_task(caption()), handed)
+
+
+def counted(rows: UsageRows) -> Counts:
+    """What the server's listening counted today."""
+    return sum((used for (chat, _), (used, _) in rows.days.items()
+                if chat == listen_row(SERVER)), Counts())  # fmt: skip
+
+
+def limited(rows: UsageRows, *, listen_seconds: int = 7200, held: bool = False) -> Limiter:
+    unit = HeldUsage if held else FakeUsageUnitOfWork
+    if held:
+        HeldUsage.held, HeldUsage.entered = asyncio.Event(), asyncio.Event()
+    return Limiter(uow=lambda: unit(rows), clock=SystemClock(),
+                   policy=LimitPolicy(listen_seconds=listen_seconds))  # fmt: skip
+
+
+async def test_from_audio_a_no_while_its_cost_is_reserved_sends_none_of_her_sound() -> None:
+    """Ann's no comes while her sentence's seconds are being reserved (its part handed over
+    and its caption waiting meanwhile): nothing of her sound reaches MiMo, and the seconds are
+    given back."""
+    understanding, consenting, rows = Understanding(), {"ann"}, UsageRows({}, {})
+    rig = rigged(consenting=consenting, from_audio=understanding,
+                 limiter=limited(rows, held=True))  # fmt: skip
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    piece = anns_piece(0, 1.0, last=True)
+    heard_ahead(rig, piece)
+    await until(HeldUsage.entered.is_set, "its seconds being reserved")
+    call.transcribed(piece, "Hello everyone.")
+    caption = asyncio.create_task(rig.interpreter.translated("Hello everyone.", ("ann", T0, 0)))
+    consenting.discard("ann")
+    rig.interpreter.withdrawn("ann")
+    HeldUsage.held.set()
+    assert await caption in ("", None)
+    await rig.interpreter.close()
+    assert understanding.asked == [] and rig.speech.made == []
+    assert counted(rows) == Counts()
+
+
+async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() -> None:
+    """Ann's sentence is at MiMo, handed over and its caption waiting on it, when she says no:
+    the request is called off (and still counted: MiMo got it); nothing of it is spoken."""
+    understanding, consenting, rows = Understanding(), {"ann"}, UsageRows({}, {})
+    rig = rigged(consenting=consenting, from_audio=understanding, limiter=limited(rows))
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    understanding.answer.clear()
+    piece = anns_piece(0, 1.0, last=True)
+    heard_ahead(rig, piece)
+    await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
+    caption = captioned(rig, call, piece, "Hello everyone.")
+    await until(caption.handed.is_set, "her sentence handed over, its caption waiting on it")
+    consenting.discard("ann")
+    rig.interpreter.withdrawn("ann")
+    await until(lambda: understanding.called_off == [1.0], "her request called off")
+    assert await caption.task is None
+    await rig.interpreter.close()
+    assert understanding.answered == [] and rig.speech.made == []
+    assert counted(rows).ask_seconds == 1 and counted(rows).audio_seconds == 1
+
+
+async def test_from_audio_the_call_s_end_calls_off_and_awaits_every_request() -> None:
+    understanding, rows = Understanding(), UsageRows({}, {})
+    rig = rigged(from_audio=understanding, limiter=limited(rows))
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    understanding.answer.clear()
+    piece = anns_piece(0, 1.0, last=True)
+    heard_ahead(rig, piece)
+    await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
+    caption = captioned(rig, call, piece, "Hello everyone.")
+    await until(caption.handed.is_set, "her sentence handed over, its caption waiting on it")
+    await rig.interpreter.close()
+    assert understanding.called_off == [1.0]  # awaited: called off by the time close returns
+    assert counted(rows).ask_seconds == 1  # and counted by then
+    assert await caption.task is None
+
+
+async def test_from_audio_a_request_called_off_once_sent_counts_in_the_listening() -> None:
+    """A pause inside Ann's sentence: its sound so far (0.5 s) went to MiMo and is called off,
+    then the whole sentence (1.5 s) is sent: both count, in seconds asked about and in the
+    listening's audio seconds."""
+    understanding, rows = Understanding(), UsageRows({}, {})
+    rig = rigged(from_audio=understanding, limiter=limited(rows))
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    understanding.answer.clear()
+    first, second = anns_piece(0, 0.5, last=False), anns_piece(1, 1.0, last=True)
+    heard_ahead(rig, first)
+    await until(lambda: understanding.asked == [0.5], "the sound so far at MiMo")
+    call.transcribed(first, "Hello there")
+    await until(lambda: understanding.called_off == [0.5], "called off")
+    heard_ahead(rig, second)
+    understanding.answer.set()
+    call.transcribed(second, "everyone.")
+    await until(lambda: rig.call.heard, "the sentence played")
+    await rig.interpreter.close()
+    used = counted(rows)
+    assert (used.ask_seconds, used.audio_seconds, used.prompt_tokens) == (1 + 2, 1 + 2, 9)
+
+
+async def test_from_audio_interpreting_stops_once_the_listening_s_day_is_used_said_once() -> None:
+    understanding, rows = Understanding(), UsageRows({}, {})
+    rig = rigged(from_audio=understanding, limiter=limited(rows, listen_seconds=1))
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    for index in (0, 1):
+        piece = anns_piece(index, 1.5, last=index == 1)
+        heard_ahead(rig, piece)
+        call.transcribed(piece, "Hello everyone.")
+    await until(lambda: rig.news, "news posted")
+    await rig.interpreter.close()
+    assert len(rig.news) == 1 and isinstance(rig.news[0], Stopped)
+    assert isinstance(rig.news[0].refusal, errors.QuotaUsed)
+    assert understanding.asked == [] and rig.speech.made == []
+    assert counted(rows) == Counts()
+
+
+async def test_from_audio_a_part_too_long_goes_the_text_way() -> None:
+    """A 21 s sentence is never sent from its sound: it is translated from its words."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    piece = anns_piece(0, FROM_AUDIO_LONGEST + 1, last=True)
+    heard_ahead(rig, piece)
+    call.transcribed(piece, "A long story.")
+    await until(lambda: rig.call.heard, "the sentence played")
+    await rig.interpreter.close()
+    assert understanding.asked == []
+    assert [text for _, text in rig.speech.made] == ["[Chinese] A long story."]
+
+
+async def test_from_audio_a_caption_shows_its_part_s_translation_answered_out_of_order() -> None:
+    """Recognition answers the piece ending Ann's sentence before the one it begins with: that
+    caption still shows the sentence's translation, the one spoken, once the sentence is
+    whole; nothing of it is kept after."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    first, second = anns_piece(0, 0.5, last=False), anns_piece(1, 1.0, last=True)
+    heard_ahead(rig, first)
+    heard_ahead(rig, second)
+    later = captioned(rig, call, second, "everyone.")
+    await until(later.handed.is_set, "the later piece's caption asked first")
+    call.transcribed(first, "Hello")
+    assert await rig.interpreter.translated("Hello", ("ann", T0, 0)) == ""
+    assert await later.task == "[sound] 1.5 s"
+    await until(lambda: rig.call.heard, "spoken")
+    assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
+    assert not rig.interpreter._parts and not rig.interpreter._captions  # nothing left over
+    await rig.interpreter.close()
+
+
+async def test_from_audio_a_part_whose_caption_never_comes_is_not_kept() -> None:
+    """The piece ending Ann's turn has no words (so no caption): the part's translation is
+    spoken and let go."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    first, second = anns_piece(0, 0.5, last=False), anns_piece(1, 1.0, last=True)
+    heard_ahead(rig, first)
+    call.transcribed(first, "Hello everyone and")
+    heard_ahead(rig, second)
+    call.transcribed(second, None)
+    await until(lambda: rig.call.heard, "spoken")
+    assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
+    await until(lambda: not rig.interpreter._parts, "nothing left over")
     await rig.interpreter.close()

@@ -45,7 +45,9 @@ Two ways to translate a part (DISCORD_INTERPRET_FROM), everything else alike:
              again once it is. No chat request: a part's caption shows the same translation
              that is spoken, on the piece that ends it (the pieces before it show their words
              alone). Counted as `/ask` is: its audio's seconds, then MiMo's tokens, with the
-             listening; refused, it stops interpreting as above, naming MIMO_AUDIO_MODEL
+             listening, its seconds in the listening's audio quota too (they bound it); a
+             request called off once sent still counts. A part over `FROM_AUDIO_LONGEST` goes
+             the text way. Refused, it stops interpreting as above, naming MIMO_AUDIO_MODEL
 
 A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
 theirs waiting in line: nothing of theirs is spoken after it.
@@ -66,6 +68,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from core.app.calls.sounds import TurnSounds
 from core.app.recordings.translations import translate
@@ -76,6 +79,7 @@ from core.app.voices.studio import Speaker, VoiceStudio
 from core.domain import errors
 from core.domain.interpreting import (
     FROM_AUDIO,
+    FROM_AUDIO_LONGEST,
     FROM_AUDIO_MAX_TOKENS,
     LATE_AFTER,
     WAITED_FOR,
@@ -213,7 +217,14 @@ class CallInterpreter:
         # from it, by the piece that may end it.
         self._sounds = TurnSounds()
         self._asked: dict[PartKey, _Asked] = {}
-        self._parts: dict[PartKey, _Asked] = {}  # ...and once its part was handed over
+        self._parts: dict[PartKey, _Asked] = {}  # ...and once its part was handed over, until
+        # its caption takes it (in the same step, `_hand`)
+        self._captions: dict[PartKey, asyncio.Future[_Asked | None]] = {}  # captions asked
+        # before their part was handed over (recognition answered out of order)
+        self._sending: dict[asyncio.Task[str | None], str] = {}  # every request, by member,
+        # until it ends: a no and `close` call them all off, wherever their part is...
+        self._cancelled: set[asyncio.Task[str | None]] = set()  # ...once each: a second
+        # cancel would cut its counting (MiMo got it)
 
     def attach(self, held: VoiceCallHold) -> None:
         """The call to speak into, once joined: from now on interpretations play there."""
@@ -249,6 +260,7 @@ class CallInterpreter:
         if place is not None and not place.clip.done():
             place.clip.set_result(None)
         self._call_off(key)
+        self._hand(key)
 
     def withdrawn(self, member: str) -> None:
         """`member` said no: their interpretation playing is cut (its next 20 ms frame is the
@@ -259,20 +271,26 @@ class CallInterpreter:
         if self._speaking == member and self._held is not None:
             self._held.skip()
         self._sounds.drop(member)
-        for key in [k for k in [*self._asked, *self._parts] if k[0] == member]:
+        for key in [k for k in [*self._asked, *self._parts, *self._captions] if k[0] == member]:
             self._call_off(key)
+            self._hand(key)
+        for task in [t for t, whose in self._sending.items() if whose == member]:
+            self._cancel(task)
 
     async def translated(self, said: str, piece: PartKey | None = None) -> str | None:
         """A piece's caption translation into the other of Chinese and English, counted with
         the listening; None: another language, interpreting stopped, or none to be had. Where
         parts are translated from their sound, the `piece` that ends a part shows the part's
         translation (the one spoken), the others "" (theirs comes with the part's end)."""
+        ports = self._ports
+        # Its part's, once handed over (whatever comes next, nothing else takes it)...
+        asked = None if piece is None else self._parts.pop(piece, None)
         way = across(said)
         if way is None or self.stopped:
             return None
-        ports = self._ports
         if ports.from_audio is not None and piece is not None:
-            asked = self._parts.pop(piece, None)  # its part's, once handed over
+            if asked is None and (place := self._places.get(piece)) is not None:
+                asked = await self._handed_over(place)  # ...or once it is (out of order)
             if asked is None:
                 return ""
             try:
@@ -309,6 +327,7 @@ class CallInterpreter:
             self._interpret_part(place, key, speaker, said, translated, spoken, pieces)
         finally:  # its sound is no longer needed, spoken or not
             self._sounds.handed((key[0], key[1]), key[2], ends_turn=ends_turn)
+            self._hand(key)
 
     def _interpret_part(
         self, place: _Place | None, key: PartKey, speaker: str, said: str,
@@ -339,9 +358,15 @@ class CallInterpreter:
         self._sounds.drop()
         for key in [*self._asked, *self._parts]:
             self._call_off(key)
+        for key in [*self._captions]:
+            self._hand(key)
+        for request in [*self._sending]:
+            self._cancel(request)
         for task in [*self._making, *filter(None, [self._player])]:
             task.cancel()
-        for task in [*self._making, *filter(None, [self._player])]:
+        self._came.set()
+        waited: list[asyncio.Task[Any]] = [*self._sending, *self._making]
+        for task in [*waited, *filter(None, [self._player])]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         for place in self._line:  # made and waiting in line: MiMo's streams end with the call
@@ -384,14 +409,46 @@ class CallInterpreter:
         for at once (None where a piece of it was never kept)."""
         member, began, last = key
         sound = self._sounds.between((member, began), first, last)
-        if sound is None:
-            return None
+        if sound is None or len(sound[0]) / 2 / sound[1] > FROM_AUDIO_LONGEST:
+            return None  # a part too long goes the text way
         answer = background.start(
             self._from_sound(*sound, member=member, began=began),
             name="interpretation from audio", awaited=True,
         )  # fmt: skip
+        self._sending[answer] = member
+        answer.add_done_callback(self._sent)
         asked = self._asked[key] = _Asked(first, answer)
         return asked
+
+    def _sent(self, task: asyncio.Task[str | None]) -> None:
+        self._sending.pop(task, None)
+        self._cancelled.discard(task)
+
+    def _hand(self, key: PartKey) -> None:
+        """The part `key` handed over, or given up: its translation from its sound (if any)
+        to its caption where it waits already; else its caption comes in this very step (its
+        piece was just transcribed, `core.app.calls.pieces`) or never (no words, or another
+        language): the entry is let go once this step is over."""
+        waiting = self._captions.pop(key, None)
+        if waiting is not None:
+            asked = self._parts.pop(key, None)
+            if not waiting.done():
+                waiting.set_result(asked)
+        elif key in self._parts:
+            asyncio.get_running_loop().call_soon(self._parts.pop, key, None)
+
+    async def _handed_over(self, place: _Place) -> _Asked | None:
+        """The translation of the part ending at `place`'s piece, once the part is handed over
+        (its earlier pieces' words came later); None: it ended otherwise (a pause inside a
+        sentence, a no, the call's end), or never came in the time its interpretation could
+        wait."""
+        waiting = self._captions.setdefault(place.key, asyncio.get_running_loop().create_future())
+        left = place.ended + self._ports.late_after * WAITED_FOR - self._ports.timer()
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiting), max(0.0, left))
+        except TimeoutError:
+            self._captions.pop(place.key, None)
+            return None
 
     def _taken(self, key: PartKey, pieces: int) -> _Asked | None:
         """The translation from its sound of the part of `pieces` ending at `key`: the one
@@ -411,27 +468,43 @@ class CallInterpreter:
     def _call_off(self, key: PartKey) -> None:
         for asked in (self._asked.pop(key, None), self._parts.pop(key, None)):
             if asked is not None:
-                asked.answer.cancel()
+                self._cancel(asked.answer)
+
+    def _cancel(self, request: asyncio.Task[str | None]) -> None:
+        if request not in self._cancelled and not request.done():
+            self._cancelled.add(request)
+            request.cancel()
 
     async def _from_sound(
         self, pcm: bytes, rate: int, *, member: str, began: datetime
     ) -> str | None:
         """A part translated from its sound by the audio understanding model, counted as
-        `/ask` is (its seconds, then its tokens) with the listening; None: its speaker said no
-        meanwhile, interpreting stopped, or MiMo failed (a refusal stops interpreting)."""
+        `/ask` is (its seconds, then its tokens) with the listening, its seconds in the
+        listening's audio quota too (they bound it); None: its speaker said no meanwhile,
+        interpreting stopped, or MiMo failed (a refusal stops interpreting). Called off once
+        sent, it counts all the same: MiMo got it."""
         assert self._ports.from_audio is not None
         api, audio = self._ports.from_audio
         if self.stopped or not self._consents(member, began):
             return None
-        seconds = len(pcm) / 2 / rate
+        seconds = max(1, math.ceil(len(pcm) / 2 / rate))
+        called_off = False
         try:
             async with self._ports.limiter.spending(self._server, self._payer, calls=True) as spend:
-                await spend.reserve(Counts(ask_seconds=max(1, math.ceil(seconds))))
-                answer = await api.understand_inline(
-                    audio.pcm_wav(pcm, rate), mime="audio/wav", question=FROM_AUDIO,
-                    max_tokens=FROM_AUDIO_MAX_TOKENS,
-                )  # fmt: skip
-                spend.used(usage=answer.usage)
+                await spend.reserve(Counts(audio_seconds=seconds, ask_seconds=seconds))
+                if self.stopped or not self._consents(member, began):
+                    raise _Withdrawn()  # a no while it was reserved: given back, never sent
+                try:
+                    answer = await api.understand_inline(
+                        audio.pcm_wav(pcm, rate), mime="audio/wav", question=FROM_AUDIO,
+                        max_tokens=FROM_AUDIO_MAX_TOKENS,
+                    )  # fmt: skip
+                except asyncio.CancelledError:
+                    called_off = True  # sent: its reservation stays counted
+                else:
+                    spend.used(usage=answer.usage)
+        except _Withdrawn:
+            return None
         except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
             return None
@@ -439,6 +512,8 @@ class CallInterpreter:
             logger.warning("no interpretation from audio in %s: %s", self._server,
                            type(exc).__name__)  # fmt: skip
             return None
+        if called_off:
+            raise asyncio.CancelledError
         return answer.marked().text.strip()
 
     async def _spoken(self, place: _Place, words: str, target: str) -> SpeechSlices | None:
@@ -464,6 +539,8 @@ class CallInterpreter:
         """Each interpretation in the order its turn ended, one at a time."""
         while True:
             while not self._line:
+                if self.stopped:  # (a cancel coming as a clip is handed may be lost in `_clip_of`)
+                    return
                 self._came.clear()
                 await self._came.wait()
             place = self._line[0]
@@ -548,3 +625,7 @@ class CallInterpreter:
             await self._tell(news)
         except Exception:
             logger.exception("the interpreting news in %s could not be said", self._server)
+
+
+class _Withdrawn(Exception):
+    pass
