@@ -124,8 +124,8 @@ class ClipAudio(discord.FFmpegOpusAudio):
                     stdin.close()
                     return
                 stdin.write(data)
-            except OSError:  # ffmpeg ended, or is being killed: nothing more to write
-                return
+            except (OSError, ValueError):  # ffmpeg ended or is killed, or the cleanup closed
+                return  # its `stdin` between the look above and the write: nothing more to write
 
     def read(self) -> bytes:
         packet = super().read()
