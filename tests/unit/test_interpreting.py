@@ -635,7 +635,7 @@ class Captioned:
     handed: asyncio.Event
 
 
-def captioned(rig: Rig, call: ListenedCall, piece: Piece, said: str) -> Captioned:
+def caption_asked(rig: Rig, call: ListenedCall, piece: Piece, said: str) -> Captioned:
     """What `core.app.calls.pieces` does once a piece's words come: handed to the call (an
     interpreter starts on them), then its caption's translation asked, in the same step."""
     handed = asyncio.Event()
@@ -648,7 +648,7 @@ def captioned(rig: Rig, call: ListenedCall, piece: Piece, said: str) -> Captione
     return Captioned(asyncio.create_task(caption()), handed)
 
 
-def counted(rows: UsageRows) -> Counts:
+def usage_of(rows: UsageRows) -> Counts:
     """What the server's listening counted today."""
     return sum((used for (chat, _), (used, _) in rows.days.items()
                 if chat == listen_row(SERVER)), Counts())  # fmt: skip
@@ -681,7 +681,7 @@ async def test_from_audio_a_no_while_its_cost_is_reserved_sends_none_of_her_soun
     assert await caption in ("", None)
     await rig.interpreter.close()
     assert understanding.asked == [] and rig.speech.made == []
-    assert counted(rows) == Counts()
+    assert usage_of(rows) == Counts()
 
 
 async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() -> None:
@@ -694,7 +694,7 @@ async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() 
     piece = anns_piece(0, 1.0, last=True)
     heard_ahead(rig, piece)
     await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
-    caption = captioned(rig, call, piece, "Hello everyone.")
+    caption = caption_asked(rig, call, piece, "Hello everyone.")
     await until(caption.handed.is_set, "her sentence handed over, its caption waiting on it")
     consenting.discard("ann")
     rig.interpreter.withdrawn("ann")
@@ -702,7 +702,7 @@ async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() 
     assert await caption.task is None
     await rig.interpreter.close()
     assert understanding.answered == [] and rig.speech.made == []
-    assert counted(rows).ask_seconds == 1 and counted(rows).audio_seconds == 1
+    assert usage_of(rows).ask_seconds == 1 and usage_of(rows).audio_seconds == 1
 
 
 async def test_from_audio_the_call_s_end_calls_off_and_awaits_every_request() -> None:
@@ -713,11 +713,11 @@ async def test_from_audio_the_call_s_end_calls_off_and_awaits_every_request() ->
     piece = anns_piece(0, 1.0, last=True)
     heard_ahead(rig, piece)
     await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
-    caption = captioned(rig, call, piece, "Hello everyone.")
+    caption = caption_asked(rig, call, piece, "Hello everyone.")
     await until(caption.handed.is_set, "her sentence handed over, its caption waiting on it")
     await rig.interpreter.close()
     assert understanding.called_off == [1.0]  # awaited: called off by the time close returns
-    assert counted(rows).ask_seconds == 1  # and counted by then
+    assert usage_of(rows).ask_seconds == 1  # and counted by then
     assert await caption.task is None
 
 
@@ -739,7 +739,7 @@ async def test_from_audio_a_request_called_off_once_sent_counts_in_the_listening
     call.transcribed(second, "everyone.")
     await until(lambda: rig.call.heard, "the sentence played")
     await rig.interpreter.close()
-    used = counted(rows)
+    used = usage_of(rows)
     assert (used.ask_seconds, used.audio_seconds, used.prompt_tokens) == (1 + 2, 1 + 2, 9)
 
 
@@ -756,7 +756,7 @@ async def test_from_audio_interpreting_stops_once_the_listening_s_day_is_used_sa
     assert len(rig.news) == 1 and isinstance(rig.news[0], Stopped)
     assert isinstance(rig.news[0].refusal, errors.QuotaUsed)
     assert understanding.asked == [] and rig.speech.made == []
-    assert counted(rows) == Counts()
+    assert usage_of(rows) == Counts()
 
 
 async def test_from_audio_a_part_too_long_goes_the_text_way() -> None:
@@ -783,7 +783,7 @@ async def test_from_audio_a_caption_shows_its_part_s_translation_answered_out_of
     first, second = anns_piece(0, 0.5, last=False), anns_piece(1, 1.0, last=True)
     heard_ahead(rig, first)
     heard_ahead(rig, second)
-    later = captioned(rig, call, second, "everyone.")
+    later = caption_asked(rig, call, second, "everyone.")
     await until(later.handed.is_set, "the later piece's caption asked first")
     call.transcribed(first, "Hello")
     assert await rig.interpreter.translated("Hello", ("ann", T0, 0)) == ""
