@@ -28,7 +28,7 @@ from datetime import datetime
 import discord
 
 from bots.discord.call.channel_messages import READ_MESSAGE_TYPES, channel_message
-from bots.discord.call.clip_audio import ClipAudio, streamed_clip
+from bots.discord.call.clip_audio import ClipAudio, PcmPipe, streamed_clip
 from bots.discord.call.playback import (
     CONNECT_TIMEOUT,
     VoiceClientClass,
@@ -96,6 +96,7 @@ class DiscordVoiceCall:
         self._client = client
         self._skipped = False
         self._in_play = False
+        self._fed: PcmPipe | None = None  # the input of the clip playing speech as it comes
 
     @property
     def voice_id(self) -> str:
@@ -151,6 +152,7 @@ class DiscordVoiceCall:
                     playing = play_clip(self._voice, clip, note.duration, called_off=called_off)
                 else:  # speech as it is made, from its first slice
                     clip = streamed_clip(note.rate, ffmpeg=ffmpeg)
+                    self._fed = clip.pipe
                     playing = play_speech(self._voice, clip, note, called_off=called_off)
                 try:
                     whole = await playing
@@ -161,7 +163,7 @@ class DiscordVoiceCall:
                     clip.cleanup()
                     whole = False
         finally:
-            self._in_play = False
+            self._in_play, self._fed = False, None
         return whole or self._skipped
 
     def skip(self) -> bool:
@@ -173,6 +175,10 @@ class DiscordVoiceCall:
         self._skipped = True
         if self._voice.is_playing():
             self._voice.stop()
+        if self._fed is not None:
+            # discord.py's player sees the stop between two frames; waiting for MiMo's next
+            # slice, it waits in ffmpeg's output and would not: the input ends here, at once.
+            self._fed.end()
         return True
 
     async def post(self, line: str) -> None:
