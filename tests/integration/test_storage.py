@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,7 +18,10 @@ from core.infra.storage import (
     SqlAlchemyUnitOfWork,
     create_engine,
     session_factory,
+    sqlite,
 )
+from core.infra.storage.database import transaction_turns
+from tests.waiting import until
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
 
@@ -204,6 +208,40 @@ class TestSqliteEngine:
             await engine.dispose()
         assert path.exists()
         assert (foreign_keys, journal_mode, synchronous) == (1, "wal", 1)  # 1: NORMAL
+
+    async def test_a_transaction_held_long_is_named_by_the_next_in_line(
+        self, sqlite_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Every write of a process on SQLite waits behind the one transaction under way: one
+        held open across something slow (a bug) stalls them all, and the log names it, where
+        it waits, so that the stall is found from the log alone."""
+        monkeypatch.setattr(sqlite, "SLOW_TURN_SECONDS", 0.05)
+        engine, line = create_engine(sqlite_url), transaction_turns(sqlite_url)
+        held, let_go = asyncio.Event(), asyncio.Event()
+
+        async def a_transaction_held_across_a_wait() -> None:
+            async with SqlAlchemyUnitOfWork(session_factory(engine), turns=line) as uow:
+                await uow.preferences.save(TELEGRAM_CHAT, CUSTOM)
+                held.set()
+                await let_go.wait()
+                await uow.commit()
+
+        try:
+            holder = asyncio.create_task(a_transaction_held_across_a_wait(), name="the slow one")
+            await until(lambda: held.is_set() or holder.done(), "the slow one holding the line")
+            with caplog.at_level(logging.WARNING, logger=sqlite.__name__):
+                waiting = asyncio.create_task(saved(
+                    lambda: SqlAlchemyUnitOfWork(session_factory(engine), turns=line),
+                    ChatRef("telegram", "42"), CUSTOM,
+                ))  # fmt: skip
+                await until(lambda: bool(caplog.records), "the next in line telling")
+                let_go.set()
+                await asyncio.gather(holder, waiting)
+        finally:
+            await engine.dispose()
+        [told] = caplog.records
+        assert "'the slow one'" in told.getMessage()
+        assert "a_transaction_held_across_a_wait" in told.getMessage()
 
     async def test_an_in_memory_database_gets_foreign_keys(self) -> None:
         engine = create_engine("sqlite+aiosqlite://")

@@ -33,6 +33,7 @@ from core.domain.errors import ConfigError
 from core.domain.secrets import is_secret, password_quoted
 from core.infra.storage.sqlite import (
     DeletionNotingSession,
+    TransactionLine,
     begin_deferred,
     begin_immediate,
     create_private_file,
@@ -136,7 +137,7 @@ def create_marks_engine(url: str) -> AsyncEngine | None:
     )
 
 
-def transaction_turns(url: str) -> asyncio.Lock | None:
+def transaction_turns(url: str) -> TransactionLine | None:
     """For SQLite, a line the process's transactions wait in, one at a time (None elsewhere).
 
     SQLite has one write lock per file, and every transaction takes it as it begins
@@ -146,7 +147,8 @@ def transaction_turns(url: str) -> asyncio.Lock | None:
     four a second. Waiting in an asyncio lock instead, the next transaction starts the moment
     the last one ends. Another process on the same file (the command line's `db` commands)
     still meets SQLite's own wait. PostgreSQL locks rows, not the database: no line there."""
-    return asyncio.Lock() if make_url(password_quoted(url)).get_backend_name() == "sqlite" else None
+    sqlite = make_url(password_quoted(url)).get_backend_name() == "sqlite"
+    return TransactionLine() if sqlite else None
 
 
 def loggable_url(url: str) -> str:

@@ -134,6 +134,57 @@ def sqlite_pragmas(*, wal: bool, reads_only: bool = False) -> Callable[[Any, Any
     return on_connect
 
 
+# How long a transaction may hold the process's line (`TransactionLine`) before the next in
+# line logs whose turn it is: a turn lasts milliseconds, and every transaction waits behind it.
+SLOW_TURN_SECONDS = 5.0
+
+
+class TransactionLine:
+    """The line SQLite's transactions wait in, one at a time in this process
+    (`core.infra.storage.database.transaction_turns`), remembering whose turn it is.
+
+    A turn is a transaction: milliseconds, since no use case holds a unit of work open across
+    a call to MiMo or a platform. One that lasts `SLOW_TURN_SECONDS` holds every write of the
+    process back, so the first transaction to wait that long logs, once per turn, the task that
+    holds the line and where it waits (files, lines and functions: nothing of what it holds),
+    then waits on until `within` seconds from its start (`TimeoutError`)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+        self._told: asyncio.Task[Any] | None = None  # the holder logged already
+
+    async def acquire(self, within: float) -> None:
+        slow = min(SLOW_TURN_SECONDS, within)
+        try:
+            async with asyncio.timeout(slow):
+                await self._lock.acquire()
+        except TimeoutError:
+            self._tell_slow(slow)
+            async with asyncio.timeout(within - slow):
+                await self._lock.acquire()
+        self._holder = asyncio.current_task()
+
+    def release(self) -> None:
+        self._holder = None
+        self._lock.release()
+
+    def _tell_slow(self, waited: float) -> None:
+        holder = self._holder
+        if holder is None or holder is self._told:
+            return
+        self._told = holder
+        frames = holder.get_stack(limit=None)[-6:]
+        where = " < ".join(
+            f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}"
+            for frame in reversed(frames)
+        )
+        logger.warning(
+            "a transaction waited %.0f s for its turn behind %r, waiting at %s",
+            waited, holder.get_name(), where or "(not waiting)",
+        )  # fmt: skip
+
+
 def begin_immediate(connection: Connection) -> None:
     """A begin listener: every SQLite transaction takes the write lock as it starts.
 

@@ -12,7 +12,6 @@ half-done use case never leaves half its writes behind. The protocols it satisfi
 
 from __future__ import annotations
 
-import asyncio
 from types import TracebackType
 from typing import Self, cast
 
@@ -31,6 +30,7 @@ from core.infra.storage.repositories import PreferencesRepository
 from core.infra.storage.sqlite import (
     DELETED,
     DELETION_TRIES,
+    TransactionLine,
     truncate_wal,
     wal_left_to_empty,
 )
@@ -68,7 +68,10 @@ class SqlAlchemyUnitOfWork:
     live_readings: LiveReadingRepository
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, turns: asyncio.Lock | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        turns: TransactionLine | None = None,
     ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
@@ -81,8 +84,7 @@ class SqlAlchemyUnitOfWork:
         if self._session is not None:
             raise RuntimeError("this unit of work is already in use; create one per use case")
         if self._turns is not None:
-            async with asyncio.timeout(TURN_TIMEOUT_SECONDS):
-                await self._turns.acquire()
+            await self._turns.acquire(TURN_TIMEOUT_SECONDS)
         self._session = self._sessions()
         self.preferences = PreferencesRepository(self._session)
         self.mandates = MandateRepository(self._session)
