@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exits import ExitCode
+from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.files import one_recording
+from bots.cli.messages import text
 from bots.cli.shell import language_option, local_request, run, verbose_option
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ def ask(file: Path, question: str, language: str, as_json: bool, verbose: int) -
 async def _ask(
     settings: Settings, *, file: Path, question: str, language: str, as_json: bool
 ) -> int:
+    if not question.strip():  # before the file is read; the core's refusal is /say's sentence
+        raise CommandFailed(ExitCode.UNUSABLE, text("cli.no_question"))
     async with one_recording(settings, file, language=language) as (runtime, path):
         answer = await runtime.questions.ask(await local_request(runtime), path, question)
     if not as_json:

@@ -36,6 +36,7 @@ EN: dict[str, Source] = {
     "cli.no_output": "name the file to write with -o (hi.ogg, hi.mp3 or hi.wav), or pipe the audio to another command.",
     "cli.both_on_stdout": "the audio and the subtitles cannot both go to standard output.",
     "cli.no_text": "give the text to speak, or - to read it from standard input.",
+    "cli.no_question": "give the question to ask about the recording.",
     "cli.voiceclone": "{model} speaks in a voice cloned from a recording, which the command line does not keep; choose another --model.",
     "cli.import_found": "{name} ({chat}): voice messages to transcribe: {count}, {minutes} of speech.",
     "cli.import_kept_before": "Kept already, not transcribed again: {count}.",
@@ -89,6 +90,7 @@ EN: dict[str, Source] = {
     "cli.mimo_circuit_open": "MiMo failed several times in a row, so it is left alone for a while: try again in about {wait}.",
     "cli.mimo_bad_response": "MiMo sent an answer that cannot be used: try again.",
     "cli.mimo_model_refused": "MiMo no longer accepts the model {model}: set {setting} to a model it offers (voicebridge doctor tries each).",
+    "cli.find_no_words": "give the words to find in the chat's kept transcripts.",
     "cli.find_none": Plural(
         "Nothing kept from this chat in the last {days} day has “{words}”: the bot keeps the transcripts of voice notes, recordings and calls for {days} day (SUMMARY_RETENTION_DAYS).",
         "Nothing kept from this chat in the last {days} days has “{words}”: the bot keeps the transcripts of voice notes, recordings and calls for {days} days (SUMMARY_RETENTION_DAYS).",

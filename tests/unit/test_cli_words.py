@@ -13,7 +13,7 @@ from bots.cli.exits import failure
 from core.domain import errors
 from core.domain.quantities import Duration
 
-# What the shell commands (transcribe, say, ask, summarise, import) may end with.
+# What the shell commands (transcribe, say, ask, summarise, import, find) may end with.
 FAILURES = [
     errors.AudioError("ffmpeg failed"),
     errors.UndecodableAudio("not audio"),
@@ -31,8 +31,10 @@ FAILURES = [
     errors.MimoBadRequest("400"),
     errors.MimoContentFiltered("421"),
     errors.MimoModelRefused("400", model="mimo-v1", setting="MIMO_CHAT_MODEL"),
+    errors.NoSearchWords(),
 ]
 AS_THE_BOT = re.compile(r"\b(I|I'm|me|my|myself)\b|bot's owner")
+A_CHAT_COMMAND = re.compile(r"(^|\s)/[a-z_]+\b")  # "/find WORDS" means nothing in a shell
 
 
 @pytest.mark.parametrize("error", FAILURES, ids=lambda error: type(error).__name__)
@@ -43,4 +45,5 @@ def test_a_failure_is_said_as_the_command_line_says_it(
     line = failure(error).line
 
     assert not AS_THE_BOT.search(line), line
+    assert not A_CHAT_COMMAND.search(line), line
     assert "{" not in line, line  # every value filled in

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.audio_factory import make_audio, make_text_file
+from tests.db_fixtures import migrated_sqlite_at
 from tests.integration.cli.process import env, voicebridge
 from tests.integration.conftest import free_ports
 from tests.standins.mimo import SERVER_ERROR, FakeMimo
@@ -159,3 +160,30 @@ async def test_a_group_s_id_typed_bare_to_find_says_how_to_name_the_chat(
         "telegram:-1001234567890 (see voicebridge find --help)\n"
     )
     assert unknown.code == 2 and "No such option '--colour'" in unknown.err  # as before
+
+
+async def test_a_blank_question_or_search_asks_for_it_as_the_command_line_would(
+    mimo: FakeMimo, cwd: Path, recordings: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`ask FILE ""` and `find CHAT " "` say what to give, in the command line's words: the
+    core's refusals are the chat's ("There is no text to speak", "/find WORDS, for example
+    /find invoice"). Neither reads the recording nor asks MiMo."""
+    recording = make_audio(recordings, fmt="ogg", seconds=2)
+    database = cwd / "voicebridge.db"
+    await migrated_sqlite_at(database, tmp_path_factory)
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}")
+
+    question = await voicebridge("ask", str(recording), "  ", cwd=cwd, env=settings)
+    words = await voicebridge("find", "telegram:-1001", " ", cwd=cwd, env=settings)
+    german = await voicebridge(
+        "ask", str(recording), "", cwd=cwd, env=settings | {"LANGUAGE": "de"}
+    )
+
+    assert (question.code, question.err) == (
+        4, "voicebridge: give the question to ask about the recording.\n"
+    )  # fmt: skip
+    assert (words.code, words.err) == (
+        4, "voicebridge: give the words to find in the chat's kept transcripts.\n"
+    )  # fmt: skip
+    assert german.err == "voicebridge: gib die Frage an, die zur Aufnahme gestellt werden soll.\n"
+    assert mimo.requests == []
