@@ -351,7 +351,7 @@ CASES: tuple[Case, ...] = (
          refused("error.bad_voice_name", value="a/b", limit=24), TELEGRAM,
          "Discord clones from a message menu, whose modal takes the name"),
     Case("/style with 300 characters", _command("style", "slow " * 60),
-         refused("error.text_too_long", length=299, limit=200)),
+         refused("error.style_too_long", length=299, limit=200)),
     Case("/summary 99y", _command("summary", "99y", in_group=True),
          Expect(key="usage.summary", discord_key="discord.usage.summary")),
     Case("/summary 0", _command("summary", "0", in_group=True),

@@ -6,8 +6,8 @@ Scripts can tell the failures apart (the table in docs/getting-started/command-l
     1    anything else: a bug (-v shows where)
     2    the call is wrong: an unknown option or choice, a missing or invalid setting
     3    a file cannot be read or written
-    4    the input cannot be used: not audio, too long or too big, no text to speak, no
-         question to ask or words to find
+    4    the input cannot be used: not audio, too long or too big (a recording, the text to
+         speak, a --style), no text to speak, no question to ask or words to find
     5    MiMo refused: the key (401, 403), the balance (402), the content (421), the request (400)
     6    MiMo is unavailable, busy or unreadable even after the retries; try again later, or
          some of a recording could not be transcribed (the transcript marks where); or (`run`,
@@ -85,6 +85,7 @@ _OWN_KEYS: dict[str, str] = {
     "error.audio": "cli.audio",
     "error.undecodable_audio": "cli.undecodable_audio",
     "error.too_long_to_ask": "cli.too_long_to_ask",
+    "error.style_too_long": "cli.style_too_long",  # "That style...": the one --style gave
     "transcript.empty": "cli.no_speech",
     "find.usage": "cli.find_no_words",  # the chat's /find WORDS, for `find CHAT` with blank words
     "error.mimo_circuit_open": "cli.mimo_circuit_open",

@@ -81,6 +81,11 @@ EN: dict[str, Source] = {
     "cli.import_label": "Importing",
     "cli.import_progress": "{done} of {total} messages · {minutes} of {of}",
     "cli.voicedesign": "{model} speaks in a voice you describe: give the description with --style.",
+    "cli.style_too_long": Plural(
+        "--style is {length} character long; the limit is {limit}.",
+        "--style is {length} characters long; the limit is {limit}.",
+        count="length",
+    ),
     # The bots' sentences that speak as the bot in a chat ("I could not..."), in the command
     # line's own words (`bots.cli.exits`, `bots.cli.find`).
     "cli.audio": "ffmpeg could not process the audio.",

@@ -248,6 +248,11 @@ EN: dict[str, Source] = {
         "That text is {length} characters long; the limit is {limit}.",
         count="length",
     ),
+    "error.style_too_long": Plural(
+        "That style is {length} character long; the limit is {limit}.",
+        "That style is {length} characters long; the limit is {limit}.",
+        count="length",
+    ),
     "error.bad_choice": "“{value}” is not a valid {setting}. Choose one of: {choices}.",
     "error.admins_only": "Only administrators can change settings in this chat.",
     "error.nothing_to_process": "Reply to a message with /{command} to use it.",

@@ -32,6 +32,7 @@ FAILURES = [
     errors.MimoContentFiltered("421"),
     errors.MimoModelRefused("400", model="mimo-v1", setting="MIMO_CHAT_MODEL"),
     errors.NoSearchWords(),
+    errors.StyleTooLong(length=5000, limit=200),
 ]
 AS_THE_BOT = re.compile(r"\b(I|I'm|me|my|myself)\b|bot's owner")
 A_CHAT_COMMAND = re.compile(r"(^|\s)/[a-z_]+\b")  # "/find WORDS" means nothing in a shell

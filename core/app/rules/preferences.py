@@ -100,7 +100,7 @@ class ChatPreferences:
         (`happy`), so every reader sees it in their own."""
         cleaned = " ".join(printable(style).split())
         if len(cleaned) > MAX_STYLE_CHARS:
-            raise errors.TextTooLong(length=len(cleaned), limit=MAX_STYLE_CHARS)
+            raise errors.StyleTooLong(length=len(cleaned), limit=MAX_STYLE_CHARS)
         preset = preset_named(cleaned)
         if preset is not None and preset != cleaned.casefold():
             cleaned = preset

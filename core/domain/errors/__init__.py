@@ -10,6 +10,7 @@ here.
     ├── UserInputError            the request itself is wrong; retrying will not help
     │   ├── EmptyText
     │   ├── TextTooLong
+    │   │   └── StyleTooLong      ...the speaking style, not the text to speak
     │   ├── BadChoice             a setting value outside its choices
     │   ├── NotAllowed            e.g. a group member who is not an administrator
     │   │   └── AdminsOnly        ...naming the command (/forget, /digest, /summary off)
@@ -190,6 +191,7 @@ from core.domain.errors.user import (
     ReadingViaBot,
     RecordingDeleted,
     SentenceWrong,
+    StyleTooLong,
     TextTooLong,
     TooLongToAsk,
     TooManyVoices,
@@ -291,6 +293,7 @@ __all__ = [
     "SpeechQuotaShort",
     "SpeechQuotaUsed",
     "StartupError",
+    "StyleTooLong",
     "SummaryQuotaUsed",
     "TextTooLong",
     "TooLongToAsk",

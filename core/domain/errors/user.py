@@ -25,6 +25,13 @@ class TextTooLong(UserInputError):
     key = "error.text_too_long"
 
 
+class StyleTooLong(TextTooLong):
+    """A speaking style (`/style`, `say --style`) longer than a style may be: its sentence names
+    the style, not the text to speak. Params: length, limit."""
+
+    key = "error.style_too_long"
+
+
 class BadChoice(UserInputError):
     """Params: setting (a Term naming it), value, choices."""
 

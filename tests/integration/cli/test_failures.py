@@ -187,3 +187,26 @@ async def test_a_blank_question_or_search_asks_for_it_as_the_command_line_would(
     )  # fmt: skip
     assert german.err == "voicebridge: gib die Frage an, die zur Aufnahme gestellt werden soll.\n"
     assert mimo.requests == []
+
+
+async def test_a_style_too_long_is_named_as_the_style_with_its_limit(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """`say --style` with 5,000 characters: the line names --style and the limit, not "That
+    text", which reads as the text to speak (a short "hi" here). Nothing is asked of MiMo, and
+    no file is written."""
+    style = "x" * 5000
+
+    english = await voicebridge(
+        "say", "--style", style, "hi", "-o", "hi.ogg", cwd=cwd, env=env(mimo)
+    )
+    german = await voicebridge(
+        "say", "--style", style, "hi", "-o", "hi.ogg", cwd=cwd, env=env(mimo, LANGUAGE="de")
+    )
+
+    assert (english.code, english.err) == (
+        4, "voicebridge: --style is 5,000 characters long; the limit is 200.\n"
+    )  # fmt: skip
+    assert german.err == "voicebridge: --style ist 5.000 Zeichen lang; das Limit liegt bei 200.\n"
+    assert mimo.requests == []
+    assert list(cwd.iterdir()) == []
