@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from core.config import Settings
-from core.domain.errors import ConfigError
+from core.domain.errors import MissingSetting
 
 STOPPED_WHILE_STARTING = "voicebridge stopped while starting; nothing was running yet"
 
@@ -27,12 +27,12 @@ class Plan:
 
 
 def plan(settings: Settings) -> Plan:
-    """The platforms to start; `ConfigError` when there is none, a token is malformed, the MiMo
-    key is missing or the shard ids do not fit their count."""
+    """The platforms to start; `MissingSetting` when there is none or the MiMo key is missing,
+    `ConfigError` when a token is malformed or the shard ids do not fit their count."""
     telegram_token = settings.telegram_token()
     discord_token = settings.discord_token()
     if telegram_token is None and discord_token is None:
-        raise ConfigError("no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN")
+        raise MissingSetting("no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN")
     settings.require_mimo_key()
     shards = settings.shards() if discord_token is not None else (None, None)
     return Plan(telegram_token, discord_token, shards)

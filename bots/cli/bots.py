@@ -25,7 +25,6 @@ from bots.cli.shell import run as run_command
 from bots.cli.signals import Stopped
 
 if TYPE_CHECKING:
-    from bots.plan import Plan
     from core.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -118,11 +117,11 @@ def _starting(settings: Settings) -> None:
     start needs loaded; a signal meanwhile ends it (`run` says so in one line more)."""
     from importlib.metadata import version
 
-    from bots.plan import first_line
+    from bots.plan import first_line, plan
 
     env_file = chosen_env_file()
     refuse_unknown_names(settings, env_file)
-    chosen = _planned(settings, env_file)
+    chosen = plan(settings)  # a setting missing where no .env was read names init (`shell`)
     source = settings_source(env_file)
     line = first_line(settings, chosen, version=version("voicebridge"), settings_from=source)
     logger.info(line)
@@ -144,28 +143,6 @@ def _starting(settings: Settings) -> None:
         gc.freeze()
     finally:
         gc.enable()
-
-
-def _planned(settings: Settings, env_file: Path) -> Plan:
-    """What to start; the key or every token missing where no settings file was read at all
-    is said with the command that writes one (a first `run` in a fresh checkout)."""
-    from bots.cli.init import this_command
-    from bots.plan import plan
-    from core.domain.errors import ConfigError
-
-    try:
-        return plan(settings)
-    except ConfigError as exc:
-        missing = settings.mimo_api_key is None or not (
-            settings.telegram_bot_token or settings.discord_bot_token
-        )
-        if env_file.is_file() or not missing:  # a value given and wrong: the line says which
-            raise
-        folder = env_file.resolve().parent
-        raise ConfigError(
-            f"{exc}; no {env_file.name} was read in {folder}: {this_command()} init writes one "
-            "(or set them in the environment)"
-        ) from None
 
 
 async def _run(settings: Settings) -> int:

@@ -26,7 +26,12 @@ import click
 from bots.checks import Check, Person, failed, passed, reason, warned
 from bots.cli.env_file import exposed, not_settings
 from bots.cli.exits import ExitCode
-from bots.cli.shell import chosen_env_file, settings_source, verbose_option
+from bots.cli.shell import (
+    chosen_env_file,
+    missing_setting_line,
+    settings_source,
+    verbose_option,
+)
 from bots.cli.shell import run as run_command
 from core.domain import errors
 
@@ -70,8 +75,10 @@ class Asked:
 async def _doctor(settings: Settings, seconds: float) -> int:
     from core.infra.logs import Redactor
 
-    checks = settings_checks(settings, chosen_env_file())
-    mimo = Asked("MiMo", settings.mimo_base_url, "MIMO_BASE_URL", check_mimo(settings))
+    env_file = chosen_env_file()
+    checks = settings_checks(settings, env_file)
+    mimo_check = check_mimo(settings, env_file=env_file)
+    mimo = Asked("MiMo", settings.mimo_base_url, "MIMO_BASE_URL", mimo_check)
     asked = [mimo, *_platforms(settings, checks), _database(settings)]
     for found in await asyncio.gather(*(_in_time(one, seconds) for one in asked)):
         checks.extend(found)
@@ -129,14 +136,19 @@ def _platforms(settings: Settings, checks: list[Check]) -> list[Asked]:
     return asked
 
 
-async def check_mimo(settings: Settings, *, models: bool = True) -> list[Check]:
+async def check_mimo(
+    settings: Settings, *, models: bool = True, env_file: Path | None = None
+) -> list[Check]:
     """MIMO_API_KEY tried with one tiny request (a token of text) at MIMO_BASE_URL; then, with
-    `models`, each other model the bot uses with the cheapest request it accepts."""
+    `models`, each other model the bot uses with the cheapest request it accepts. A key missing
+    where no `env_file` was read is said as every command says it (`missing_setting_line`)."""
     from core.bootstrap import mimo_alone
 
     name = "MiMo"
     try:
         settings.require_mimo_key()
+    except errors.MissingSetting as exc:
+        return [failed(name, missing_setting_line(exc, env_file))]
     except errors.ConfigError as exc:
         return [failed(name, str(exc))]
     url = settings.mimo_base_url

@@ -14,8 +14,6 @@ Ctrl-C and SIGTERM end the command at once; each check runs on a loop of its own
 from __future__ import annotations
 
 import shlex
-import shutil
-import sys
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +25,7 @@ from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.init_questions import Interview
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded
-from bots.cli.shell import named_env_file, run_outside_a_loop, verbose_option
+from bots.cli.shell import named_env_file, run_outside_a_loop, this_command, verbose_option
 from bots.cli.signals import Stopped
 
 if TYPE_CHECKING:
@@ -132,19 +130,6 @@ def _writable_there(target: Path) -> None:
     if not target.parent.is_dir():
         raise CommandFailed(ExitCode.FILE, f"{target}: there is no folder {target.parent}; make "
                             "it first, or name a file in a folder that is there")  # fmt: skip
-
-
-def this_command() -> str:
-    """`voicebridge` as the next command is typed the way this one was: the bare name where
-    the shell finds this very program by it (the virtual environment activated, or installed on
-    PATH), else its path as it was run (`.venv/bin/voicebridge`)."""
-    ran = sys.argv[0] if sys.argv else ""
-    if Path(ran).name != "voicebridge":  # run as a module, or from a program that embeds it
-        return "voicebridge"
-    found = shutil.which("voicebridge")
-    if found is not None and Path(found).resolve() == Path(ran).resolve():
-        return "voicebridge"
-    return shlex.quote(ran)
 
 
 def _change(name: str, before: dict[str, str], value: str | None) -> str:

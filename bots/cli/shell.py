@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shlex
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Coroutine
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bots.cli.exits import ExitCode, failure
+from bots.cli.exits import ExitCode, Failure, failure
 from bots.cli.signals import SIGNALS, Stopped, listen_again
 from core.domain import errors
 from core.domain.values import LANGUAGES, ChatRef, Language
@@ -126,6 +128,7 @@ def run_outside_a_loop(
     only for what it awaits (`in_a_loop`): `init`, whose questions must hear a signal at once.
     The settings come from the environment and `env_file()` (None: the environment alone)."""
     secrets: list[str] = []
+    chosen: Path | None = None
     try:
         chosen = env_file()
         settings = _settings(chosen)
@@ -149,6 +152,8 @@ def run_outside_a_loop(
             # Where it came from, for a bug report: with -v, or at LOG_LEVEL=DEBUG.
             level = logging.ERROR if verbose else logging.DEBUG
             logger.log(level, "the command failed", exc_info=True)
+        if isinstance(exc, errors.MissingSetting):
+            found = Failure(found.code, missing_setting_line(exc, chosen))
         say_failure(found.line, secrets)
         return found.code
 
@@ -242,6 +247,32 @@ def settings_source(env_file: Path) -> str:
     if env_file.is_file():
         return f"from {env_file.resolve()} and the environment (which wins)"
     return f"from the environment only (no {env_file.name} in {env_file.resolve().parent})"
+
+
+def missing_setting_line(exc: errors.MissingSetting, env_file: Path | None) -> str:
+    """The line naming the setting `exc` misses; where no settings file was read at all (a
+    first command in a fresh checkout), also the command that writes one. Every command that
+    needs the key or a token says it so, `doctor` on its line too."""
+    if env_file is None or env_file.is_file():
+        return str(exc)  # the settings are somewhere: the setting alone is what to fix
+    folder = env_file.resolve().parent
+    return (
+        f"{exc}; no {env_file.name} was read in {folder}: {this_command()} init writes one "
+        "(or set them in the environment)"
+    )
+
+
+def this_command() -> str:
+    """`voicebridge` as the next command is typed the way this one was: the bare name where
+    the shell finds this very program by it (the virtual environment activated, or installed on
+    PATH), else its path as it was run (`.venv/bin/voicebridge`)."""
+    ran = sys.argv[0] if sys.argv else ""
+    if Path(ran).name != "voicebridge":  # run as a module, or from a program that embeds it
+        return "voicebridge"
+    found = shutil.which("voicebridge")
+    if found is not None and Path(found).resolve() == Path(ran).resolve():
+        return "voicebridge"
+    return shlex.quote(ran)
 
 
 def named_env_file() -> Path | None:

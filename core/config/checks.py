@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from core.domain.errors import ConfigError
+from core.domain.errors import ConfigError, MissingSetting
 
 # Values people leave in a copied .env; treating them as unset gives a clearer start-up error
 # than a 401 from the provider a minute later.
@@ -106,7 +106,7 @@ def is_set(value: SecretStr | None) -> bool:
 
 def required(value: SecretStr | None, name: str) -> str:
     if value is None or not value.get_secret_value().strip():
-        raise ConfigError(f"{name} is not set (put it in the environment or in .env)")
+        raise MissingSetting(f"{name} is not set (put it in the environment or in .env)")
     if not is_set(value):
         raise ConfigError(f"{name} still holds a placeholder value; set the real one")
     return value.get_secret_value().strip()

@@ -95,6 +95,7 @@ here.
 from core.domain.errors.base import (
     MAX_QUOTED_CHARS,
     ConfigError,
+    MissingSetting,
     StartupError,
     VoicebridgeError,
     quoted,
@@ -255,6 +256,7 @@ __all__ = [
     "MimoRateLimited",
     "MimoUnavailable",
     "MimoUnreachable",
+    "MissingSetting",
     "NoCallKept",
     "NoLongerServed",
     "NoNotSaved",

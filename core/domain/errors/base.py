@@ -36,3 +36,9 @@ class StartupError(Exception):
 
 class ConfigError(Exception):
     """A setting is missing or invalid; the message names it in one line. Not for chats."""
+
+
+class MissingSetting(ConfigError):
+    """A setting that must be given is not (the MiMo key, or every bot token), where a value
+    given and wrong is a plain `ConfigError`: only a missing one can mean that no settings file
+    was read at all, which the command line then says."""

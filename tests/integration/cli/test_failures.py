@@ -210,3 +210,46 @@ async def test_a_style_too_long_is_named_as_the_style_with_its_limit(
     assert german.err == "voicebridge: --style ist 5.000 Zeichen lang; das Limit liegt bei 200.\n"
     assert mimo.requests == []
     assert list(cwd.iterdir()) == []
+
+
+async def test_a_missing_key_where_no_settings_file_was_read_names_init(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    """A first command in a fresh checkout: no .env and no MIMO_API_KEY. Each command that needs
+    the key says that no .env was read there and that init writes one, as `run` does, and
+    `doctor` says it on its MiMo line; with a .env there, the setting alone is named."""
+    recording = make_audio(recordings, fmt="ogg", seconds=2)
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{recordings / 'voicebridge.db'}")
+    del settings["MIMO_API_KEY"]
+    token = {"TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35}
+
+    commands = [
+        ("transcribe", str(recording)),
+        ("ask", str(recording), "Who speaks?"),
+        ("summarise", str(recording)),
+        ("say", "hi", "-o", "hi.ogg"),
+    ]
+    done = [await voicebridge(*args, cwd=cwd, env=settings) for args in commands]
+    run = await voicebridge("run", cwd=cwd, env=settings | token)
+    doctor = await voicebridge("doctor", cwd=cwd, env=settings)
+    (cwd / ".env").write_text("LOG_LEVEL=INFO\n")
+    with_file = await voicebridge("transcribe", str(recording), cwd=cwd, env=settings)
+
+    # `voicebridge`, or its path where the shell would not find it by name.
+    hint = re.compile(
+        rf"MIMO_API_KEY is not set \(put it in the environment or in \.env\); no \.env was read "
+        rf"in {re.escape(str(cwd))}: \S*voicebridge init writes one \(or set them in the "
+        r"environment\)$"
+    )
+    for args, one in zip(commands, done, strict=True):
+        assert one.code == 2, args
+        [line] = one.err.splitlines()
+        assert hint.search(line), (args, line)
+    [line] = run.err.splitlines()
+    assert run.code == 2 and hint.search(line), line
+    [mimo_line] = [line for line in doctor.text.splitlines() if line.startswith("✗ MiMo: ")]
+    assert doctor.code == 1 and hint.search(mimo_line), mimo_line
+    assert (with_file.code, with_file.err) == (
+        2, "voicebridge: MIMO_API_KEY is not set (put it in the environment or in .env)\n"
+    )  # fmt: skip
+    assert mimo.requests == []
