@@ -256,10 +256,7 @@ def missing_setting_line(exc: errors.MissingSetting, env_file: Path | None) -> s
     if env_file is None or env_file.is_file():
         return str(exc)  # the settings are somewhere: the setting alone is what to fix
     folder = env_file.resolve().parent
-    return (
-        f"{exc}; no {env_file.name} was read in {folder}: {this_command()} init writes one "
-        "(or set them in the environment)"
-    )
+    return f"{exc}; no {env_file.name} was read in {folder}: {this_command()} init writes one"
 
 
 def this_command() -> str:
