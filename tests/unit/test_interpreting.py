@@ -24,6 +24,7 @@ from core.app.calls.interpreting import (
     Stopped,
 )
 from core.app.calls.listened_call import ListenedCall
+from core.app.calls.translations_from_audio import TranslationsFromAudio
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.rules.limits import Limiter
 from core.app.rules.tallies import listen_row
@@ -557,6 +558,12 @@ class Understanding:
         return Answer(text=f"[sound] {seconds:.1f} s", usage=Usage(prompt_tokens=9))
 
 
+def translations_of(rig: Rig) -> TranslationsFromAudio:
+    """The rig's interpreter's translations from sound (rigged with `from_audio`)."""
+    assert rig.interpreter._from_audio is not None
+    return rig.interpreter._from_audio
+
+
 def heard_ahead(rig: Rig, piece: Piece) -> None:
     """What `core.app.calls.pieces` does as a piece comes, before its words are heard."""
     rig.interpreter.heard(piece)
@@ -790,7 +797,7 @@ async def test_from_audio_a_caption_shows_its_part_s_translation_answered_out_of
     assert await later.task == "[sound] 1.5 s"
     await until(lambda: rig.call.heard, "spoken")
     assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
-    assert not rig.interpreter._parts and not rig.interpreter._captions  # nothing left over
+    assert translations_of(rig).holds_nothing()  # nothing left over
     await rig.interpreter.close()
 
 
@@ -807,5 +814,5 @@ async def test_from_audio_a_part_whose_caption_never_comes_is_not_kept() -> None
     call.transcribed(second, None)
     await until(lambda: rig.call.heard, "spoken")
     assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
-    await until(lambda: not rig.interpreter._parts, "nothing left over")
+    await until(translations_of(rig).holds_nothing, "nothing left over")
     await rig.interpreter.close()

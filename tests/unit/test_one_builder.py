@@ -34,8 +34,12 @@ BUILT_BY_THEIR_SERVICE = {
     # The server's consents, which the call being listened to follows (`Listening.consents`).
     ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/live_transcript.py",
     ("core.app.calls.turns", "CallLines"): "core/app/calls/listened_call.py",  # one call's lines
-    # One call's turns' sound, for its interpreter translating from it (`TurnSounds`).
-    ("core.app.calls.sounds", "TurnSounds"): "core/app/calls/interpreting.py",
+    # One call's parts translated from their sound, for its interpreter (DISCORD_INTERPRET_FROM).
+    ("core.app.calls.translations_from_audio", "TranslationsFromAudio"): (
+        "core/app/calls/interpreting.py"
+    ),
+    # ...and the turns' sound they are translated from (`TurnSounds`).
+    ("core.app.calls.sounds", "TurnSounds"): "core/app/calls/translations_from_audio.py",
 }
 
 VALUE_BASES = {"Exception", "Protocol", "NamedTuple", "Enum", "StrEnum", "IntEnum", "TypedDict"}
