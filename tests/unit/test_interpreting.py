@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -691,10 +691,18 @@ async def test_from_audio_a_no_while_its_cost_is_reserved_sends_none_of_her_soun
     assert usage_of(rows) == Counts()
 
 
-async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() -> None:
-    """Ann's sentence is at MiMo, handed over and its caption waiting on it, when she says no:
-    the request is called off (and still counted: MiMo got it); nothing of it is spoken."""
-    understanding, consenting, rows = Understanding(), {"ann"}, UsageRows({}, {})
+class AtMimo(NamedTuple):
+    """Ann's one-second sentence at MiMo, unanswered, handed over and its caption waiting."""
+
+    understanding: Understanding
+    rows: UsageRows
+    rig: Rig
+    caption: Captioned
+
+
+async def anns_sentence_at_mimo(consenting: set[str] | None = None) -> AtMimo:
+    """`consenting`: who is still transcribed (else everyone), as `rigged` takes it."""
+    understanding, rows = Understanding(), UsageRows({}, {})
     rig = rigged(consenting=consenting, from_audio=understanding, limiter=limited(rows))
     call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
     understanding.answer.clear()
@@ -703,6 +711,14 @@ async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() 
     await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
     caption = caption_asked(rig, call, piece, "Hello everyone.")
     await until(caption.handed.is_set, "her sentence handed over, its caption waiting on it")
+    return AtMimo(understanding, rows, rig, caption)
+
+
+async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() -> None:
+    """Ann's sentence is at MiMo, handed over and its caption waiting on it, when she says no:
+    the request is called off (and still counted: MiMo got it); nothing of it is spoken."""
+    consenting = {"ann"}
+    understanding, rows, rig, caption = await anns_sentence_at_mimo(consenting)
     consenting.discard("ann")
     rig.interpreter.withdrawn("ann")
     await until(lambda: understanding.called_off == [1.0], "her request called off")
@@ -713,15 +729,7 @@ async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() 
 
 
 async def test_from_audio_the_call_s_end_calls_off_and_awaits_every_request() -> None:
-    understanding, rows = Understanding(), UsageRows({}, {})
-    rig = rigged(from_audio=understanding, limiter=limited(rows))
-    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
-    understanding.answer.clear()
-    piece = anns_piece(0, 1.0, last=True)
-    heard_ahead(rig, piece)
-    await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
-    caption = caption_asked(rig, call, piece, "Hello everyone.")
-    await until(caption.handed.is_set, "her sentence handed over, its caption waiting on it")
+    understanding, rows, rig, caption = await anns_sentence_at_mimo()
     await rig.interpreter.close()
     assert understanding.called_off == [1.0]  # awaited: called off by the time close returns
     assert usage_of(rows).ask_seconds == 1  # and counted by then
