@@ -274,6 +274,37 @@ async def test_a_message_posted_while_another_plays_is_made_before_that_one_ends
     assert_heard_as_spoken(the_end, mimo.tts_wavs[1])
 
 
+async def in_her_own_voice(
+    discord_api: FakeDiscord, server: Guild, members: Members, ann: int, folder: Path
+) -> None:
+    """Ann's voice cloned ("AnnVoice") from a voice message of hers, and let read her."""
+    recording = make_audio(folder, fmt="ogg", seconds=3).read_bytes()
+    posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
+    await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", folder)
+    await members.answer(ann, "myvoice", own_voice=True)
+
+
+async def hers_made_ahead_while_bobs_story_plays(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, members: Members, ann: int, bob: int
+) -> None:
+    """Bob has the Lounge's chat read and posts a long story; Ann posts as it plays: returns
+    once her message is made into speech, ahead of its turn."""
+    await members.answer(bob, "read_channel")
+    await discord_api.post_message(server.lounge, bob, "A long story, " * 14)
+    await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                       what="the long story playing")  # fmt: skip
+    await discord_api.post_message(server.lounge, ann, "Meet me at noon")
+    await until(lambda: len(spoken_requests(mimo)) == 2, "Ann's message made ahead")
+
+
+def assert_cut_short_then_heard_again(call: Call, mimo: FakeMimo) -> None:
+    """The first clip stopped a second or more before its end; the second is MiMo's next."""
+    cut, again = clips(call)
+    spoken, rate = clip_pcm(mimo.tts_wavs[0])
+    assert len(cut) / 2 / SAMPLE_RATE < len(spoken) / 2 / rate - 1  # cut short
+    assert_heard_as_spoken(again, mimo.tts_wavs[1])
+
+
 async def test_a_clip_made_ahead_in_an_own_voice_is_not_heard_in_it_once_its_owner_says_no(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
@@ -281,19 +312,11 @@ async def test_a_clip_made_ahead_in_an_own_voice_is_not_heard_in_it_once_its_own
     message is made ahead in her voice. She says no (/myvoice own_voice:False) before its
     turn: it is made again and heard in one of the model's voices, never in hers."""
     ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")
-    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
-        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
-        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
-        await members.answer(ann, "myvoice", own_voice=True)
-        await members.answer(bob, "read_channel")
-        await discord_api.post_message(server.lounge, bob, "A long story, " * 14)
-        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
-                                           what="the long story playing")  # fmt: skip
-        await discord_api.post_message(server.lounge, ann, "Meet me at noon")
-        await until(lambda: len(spoken_requests(mimo)) == 2, "Ann's message made ahead")
+        await in_her_own_voice(discord_api, server, members, ann, tmp_path)
+        await hers_made_ahead_while_bobs_story_plays(discord_api, server, mimo, members, ann, bob)
         await members.answer(ann, "myvoice", own_voice=False)
         call = await heard_clips(discord_api, 2)
 
@@ -311,13 +334,10 @@ async def test_an_own_voice_playing_is_cut_by_its_owners_no_and_read_again_in_an
     own_voice:False): it stops at once, and is read again from its start in one of the model's
     voices."""
     [ann] = await in_lounge(discord_api, server, "Ann")
-    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
-        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
-        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
-        await members.answer(ann, "myvoice", own_voice=True)
+        await in_her_own_voice(discord_api, server, members, ann, tmp_path)
         await reading_a_long_story(discord_api, server, ann)
         await members.answer(ann, "myvoice", own_voice=False)
         call = await heard_clips(discord_api, 2)
@@ -325,10 +345,7 @@ async def test_an_own_voice_playing_is_cut_by_its_owners_no_and_read_again_in_an
     said = spoken_requests(mimo)
     story = "Ann says: " + ("A long story, " * 14).strip()
     assert said == [("clone", story), (said[1][0], story)] and said[1][0] != "clone"
-    cut, again = clips(call)
-    spoken, rate = clip_pcm(mimo.tts_wavs[0])
-    assert len(cut) / 2 / SAMPLE_RATE < len(spoken) / 2 / rate - 1  # cut short
-    assert_heard_as_spoken(again, mimo.tts_wavs[1])
+    assert_cut_short_then_heard_again(call, mimo)
 
 
 @pytest.mark.parametrize("gone_by", ["delete_voice", "forget"])
@@ -341,13 +358,10 @@ async def test_an_own_voice_playing_is_cut_once_the_voice_is_deleted_and_read_ag
     stops at once, and is read again from its start in one of the model's voices."""
     [ann] = await in_lounge(discord_api, server, "Ann")
     dee = discord_api.add_member(server, "Dee", manage_guild=True)
-    recording = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
-        posted = await discord_api.post_voice_message(server.general, ann, recording, duration=3)
-        await clone_on_discord(discord_api, server, ann, posted, "AnnVoice", tmp_path)
-        await members.answer(ann, "myvoice", own_voice=True)
+        await in_her_own_voice(discord_api, server, members, ann, tmp_path)
         await reading_a_long_story(discord_api, server, ann)
         if gone_by == "delete_voice":
             await members.answer(ann, "delete_voice", name="AnnVoice")
@@ -360,10 +374,7 @@ async def test_an_own_voice_playing_is_cut_once_the_voice_is_deleted_and_read_ag
     story = ("A long story, " * 14).strip()
     assert said[0] == ("clone", "Ann says: " + story)
     assert said[1][0] != "clone" and said[1][1].endswith(story)
-    cut, again = clips(call)
-    spoken, rate = clip_pcm(mimo.tts_wavs[0])
-    assert len(cut) / 2 / SAMPLE_RATE < len(spoken) / 2 / rate - 1  # cut short
-    assert_heard_as_spoken(again, mimo.tts_wavs[1])
+    assert_cut_short_then_heard_again(call, mimo)
 
 
 async def test_a_clip_made_ahead_in_a_deleted_own_voice_is_made_again_in_her_other_one(
@@ -385,12 +396,7 @@ async def test_a_clip_made_ahead_in_a_deleted_own_voice_is_made_again_in_her_oth
             posted = await discord_api.post_voice_message(server.general, ann, sample, duration=3)
             await clone_on_discord(discord_api, server, ann, posted, name, folder)
         await members.answer(ann, "myvoice", own_voice=True)
-        await members.answer(bob, "read_channel")
-        await discord_api.post_message(server.lounge, bob, "A long story, " * 14)
-        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
-                                           what="the long story playing")  # fmt: skip
-        await discord_api.post_message(server.lounge, ann, "Meet me at noon")
-        await until(lambda: len(spoken_requests(mimo)) == 2, "Ann's message made ahead")
+        await hers_made_ahead_while_bobs_story_plays(discord_api, server, mimo, members, ann, bob)
         await members.answer(ann, "delete_voice", name="AnnVoice")
         call = await heard_clips(discord_api, 2)
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -24,6 +24,7 @@ from core.app.calls.interpreting import (
     Stopped,
 )
 from core.app.calls.listened_call import ListenedCall
+from core.app.calls.translations_from_audio import TranslationsFromAudio
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.rules.limits import Limiter
 from core.app.rules.tallies import listen_row
@@ -557,6 +558,12 @@ class Understanding:
         return Answer(text=f"[sound] {seconds:.1f} s", usage=Usage(prompt_tokens=9))
 
 
+def translations_of(rig: Rig) -> TranslationsFromAudio:
+    """The rig's interpreter's translations from sound (rigged with `from_audio`)."""
+    assert rig.interpreter._from_audio is not None
+    return rig.interpreter._from_audio
+
+
 def heard_ahead(rig: Rig, piece: Piece) -> None:
     """What `core.app.calls.pieces` does as a piece comes, before its words are heard."""
     rig.interpreter.heard(piece)
@@ -684,10 +691,18 @@ async def test_from_audio_a_no_while_its_cost_is_reserved_sends_none_of_her_soun
     assert usage_of(rows) == Counts()
 
 
-async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() -> None:
-    """Ann's sentence is at MiMo, handed over and its caption waiting on it, when she says no:
-    the request is called off (and still counted: MiMo got it); nothing of it is spoken."""
-    understanding, consenting, rows = Understanding(), {"ann"}, UsageRows({}, {})
+class AtMimo(NamedTuple):
+    """Ann's one-second sentence at MiMo, unanswered, handed over and its caption waiting."""
+
+    understanding: Understanding
+    rows: UsageRows
+    rig: Rig
+    caption: Captioned
+
+
+async def anns_sentence_at_mimo(consenting: set[str] | None = None) -> AtMimo:
+    """`consenting`: who is still transcribed (else everyone), as `rigged` takes it."""
+    understanding, rows = Understanding(), UsageRows({}, {})
     rig = rigged(consenting=consenting, from_audio=understanding, limiter=limited(rows))
     call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
     understanding.answer.clear()
@@ -696,6 +711,14 @@ async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() 
     await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
     caption = caption_asked(rig, call, piece, "Hello everyone.")
     await until(caption.handed.is_set, "her sentence handed over, its caption waiting on it")
+    return AtMimo(understanding, rows, rig, caption)
+
+
+async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() -> None:
+    """Ann's sentence is at MiMo, handed over and its caption waiting on it, when she says no:
+    the request is called off (and still counted: MiMo got it); nothing of it is spoken."""
+    consenting = {"ann"}
+    understanding, rows, rig, caption = await anns_sentence_at_mimo(consenting)
     consenting.discard("ann")
     rig.interpreter.withdrawn("ann")
     await until(lambda: understanding.called_off == [1.0], "her request called off")
@@ -706,15 +729,7 @@ async def test_from_audio_a_no_calls_off_her_request_once_its_caption_took_it() 
 
 
 async def test_from_audio_the_call_s_end_calls_off_and_awaits_every_request() -> None:
-    understanding, rows = Understanding(), UsageRows({}, {})
-    rig = rigged(from_audio=understanding, limiter=limited(rows))
-    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
-    understanding.answer.clear()
-    piece = anns_piece(0, 1.0, last=True)
-    heard_ahead(rig, piece)
-    await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
-    caption = caption_asked(rig, call, piece, "Hello everyone.")
-    await until(caption.handed.is_set, "her sentence handed over, its caption waiting on it")
+    understanding, rows, rig, caption = await anns_sentence_at_mimo()
     await rig.interpreter.close()
     assert understanding.called_off == [1.0]  # awaited: called off by the time close returns
     assert usage_of(rows).ask_seconds == 1  # and counted by then
@@ -790,7 +805,7 @@ async def test_from_audio_a_caption_shows_its_part_s_translation_answered_out_of
     assert await later.task == "[sound] 1.5 s"
     await until(lambda: rig.call.heard, "spoken")
     assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
-    assert not rig.interpreter._parts and not rig.interpreter._captions  # nothing left over
+    assert translations_of(rig).holds_nothing()  # nothing left over
     await rig.interpreter.close()
 
 
@@ -807,5 +822,5 @@ async def test_from_audio_a_part_whose_caption_never_comes_is_not_kept() -> None
     call.transcribed(second, None)
     await until(lambda: rig.call.heard, "spoken")
     assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
-    await until(lambda: not rig.interpreter._parts, "nothing left over")
+    await until(translations_of(rig).holds_nothing, "nothing left over")
     await rig.interpreter.close()

@@ -27,6 +27,9 @@ BUILT_BY_THEIR_SERVICE = {
     ("core.app.calls.voice_channel", "HeldCall"): "core/app/calls/voice_channel.py",  # a hold
     ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
     ("core.app.reader.turns", "Reading"): "core/app/reader/channel_reader.py",  # one reading
+    # One reading's clip made ahead, and the own voices withdrawn while it runs.
+    ("core.app.reader.made_ahead", "MadeAhead"): "core/app/reader/turns.py",
+    ("core.app.reader.withdrawn_voices", "WithdrawnVoices"): "core/app/reader/turns.py",
     ("core.app.memory.import_run", "ImportRun"): "core/app/memory/imports.py",  # one import
     ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one piece of work's
     # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).
@@ -34,8 +37,12 @@ BUILT_BY_THEIR_SERVICE = {
     # The server's consents, which the call being listened to follows (`Listening.consents`).
     ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/live_transcript.py",
     ("core.app.calls.turns", "CallLines"): "core/app/calls/listened_call.py",  # one call's lines
-    # One call's turns' sound, for its interpreter translating from it (`TurnSounds`).
-    ("core.app.calls.sounds", "TurnSounds"): "core/app/calls/interpreting.py",
+    # One call's parts translated from their sound, for its interpreter (DISCORD_INTERPRET_FROM).
+    ("core.app.calls.translations_from_audio", "TranslationsFromAudio"): (
+        "core/app/calls/interpreting.py"
+    ),
+    # ...and the turns' sound they are translated from (`TurnSounds`).
+    ("core.app.calls.sounds", "TurnSounds"): "core/app/calls/translations_from_audio.py",
 }
 
 VALUE_BASES = {"Exception", "Protocol", "NamedTuple", "Enum", "StrEnum", "IntEnum", "TypedDict"}

@@ -20,8 +20,10 @@ consents.py       members' yes or no to being transcribed in a server's calls, d
                   stored; the call in the server follows it
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
-sounds.py         the sound of a call's turns, kept for an interpreter that translates each
-                  part from its sound (DISCORD_INTERPRET_FROM=audio) until it is handed over
+translations_from_audio.py  each part of a turn translated from its sound for the interpreter
+                  (DISCORD_INTERPRET_FROM=audio): asked for, handed to its caption, called off
+sounds.py         the sound of a call's turns, kept for the translations from their sound until
+                  each part is handed over
 kept.py           the calls being listened to, kept in the database while they last
 restarts.py       what outlives a restart, for calls and readings alike (`core.app.reader.
                   kept`): stored or logged, which servers hold any, and the one way each is

@@ -39,8 +39,9 @@ Two ways to translate a part (DISCORD_INTERPRET_FROM), everything else alike:
              piece heard, then translated, then spoken, three requests one after another
     audio    its sound, by the audio understanding model (MIMO_AUDIO_MODEL), in one request
              sent as soon as a piece that may end a part comes, beside its recognition
-             (`heard` keeps the sound, `core.app.calls.sounds`): whether a pause ends a
-             sentence is known only once its words are, so a pause inside a sentence costs a
+             (`core.app.calls.translations_from_audio`, the sound kept as it is heard):
+             whether a pause ends a sentence is known only once its words are, so a pause
+             inside a sentence costs a
              request called off (`skip`), and a part whose start was not known yet is sent
              again once it is. No chat request: a part's caption shows the same translation
              that is spoken, on the piece that ends it (the pieces before it show their words
@@ -62,7 +63,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -70,24 +70,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from core.app.calls.sounds import TurnSounds
+from core.app.calls.translations_from_audio import TranslationsFromAudio
 from core.app.recordings.translations import translate
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
 from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import Speaker, VoiceStudio
 from core.domain import errors
-from core.domain.interpreting import (
-    FROM_AUDIO,
-    FROM_AUDIO_LONGEST,
-    FROM_AUDIO_MAX_TOKENS,
-    LATE_AFTER,
-    WAITED_FOR,
-    StockVoices,
-    across,
-    too_late,
-)
-from core.domain.limits import Asker, Counts
+from core.domain.interpreting import LATE_AFTER, WAITED_FOR, StockVoices, across, too_late
+from core.domain.limits import Asker
 from core.domain.live_speech import Piece
 from core.domain.reading import assignable_voices
 from core.domain.values import ChatRef
@@ -141,14 +132,6 @@ class _Place:
 class _Clip:
     note: SpeechSlices | None  # None: too late already, never made
     dropped: Dropped
-
-
-@dataclass(frozen=True)
-class _Asked:
-    """A part's translation from its sound, asked for: from which piece of the turn."""
-
-    first: int
-    answer: asyncio.Task[str | None]
 
 
 class Interpreting:
@@ -213,18 +196,14 @@ class CallInterpreter:
         self._speaking: str | None = None  # whose interpretation plays, or waits for the call
         self._moved_on = float("-inf")  # the timer when the call's latest turn began
         self.stopped = False
-        # DISCORD_INTERPRET_FROM=audio: the turns' sound, and each part's translation asked for
-        # from it, by the piece that may end it.
-        self._sounds = TurnSounds()
-        self._asked: dict[PartKey, _Asked] = {}
-        self._parts: dict[PartKey, _Asked] = {}  # ...and once its part was handed over, until
-        # its caption takes it (in the same step, `_hand`)
-        self._captions: dict[PartKey, asyncio.Future[_Asked | None]] = {}  # captions asked
-        # before their part was handed over (recognition answered out of order)
-        self._sending: dict[asyncio.Task[str | None], str] = {}  # every request, by member,
-        # until it ends: a no and `close` call them all off, wherever their part is...
-        self._cancelled: set[asyncio.Task[str | None]] = set()  # ...once each: a second
-        # cancel would cut its counting (MiMo got it)
+        # DISCORD_INTERPRET_FROM=audio: each part's translation asked for from its sound.
+        self._from_audio: TranslationsFromAudio | None = None
+        if ports.from_audio is not None:
+            api, audio = ports.from_audio
+            self._from_audio = TranslationsFromAudio(
+                api=api, audio=audio, limiter=ports.limiter, server=server, payer=payer,
+                called_off=self._called_off_since, stop=self._stop,
+            )  # fmt: skip
 
     def attach(self, held: VoiceCallHold) -> None:
         """The call to speak into, once joined: from now on interpretations play there."""
@@ -244,14 +223,14 @@ class CallInterpreter:
         place = self._places[key] = _Place(key, self._ports.timer())
         self._line.append(place)
         self._came.set()
-        if self._ports.from_audio is not None:  # its translation asked for now, beside its words
-            self._ask(key, self._sounds.first(key[:2]))
+        if self._from_audio is not None:  # its translation asked for now, beside its words
+            self._from_audio.expect(key)
 
     def heard(self, piece: Piece) -> None:
         """A piece of a consenting member's turn, handed over for recognition: its sound kept
         until its part is handed over, where parts are translated from their sound."""
-        if self._ports.from_audio is not None and piece.pcm and not self.stopped:
-            self._sounds.add(piece)
+        if self._from_audio is not None and not self.stopped:
+            self._from_audio.heard(piece)
 
     def skip(self, key: PartKey) -> None:
         """The piece `key` ended at a pause inside a sentence: no part ends there, its place
@@ -259,8 +238,8 @@ class CallInterpreter:
         place = self._places.pop(key, None)
         if place is not None and not place.clip.done():
             place.clip.set_result(None)
-        self._call_off(key)
-        self._hand(key)
+        if self._from_audio is not None:
+            self._from_audio.given_up(key)
 
     def withdrawn(self, member: str) -> None:
         """`member` said no: their interpretation playing is cut (its next 20 ms frame is the
@@ -270,12 +249,8 @@ class CallInterpreter:
                 place.clip.set_result(None)
         if self._speaking == member and self._held is not None:
             self._held.skip()
-        self._sounds.drop(member)
-        for key in [k for k in [*self._asked, *self._parts, *self._captions] if k[0] == member]:
-            self._call_off(key)
-            self._hand(key)
-        for task in [t for t, whose in self._sending.items() if whose == member]:
-            self._cancel(task)
+        if self._from_audio is not None:
+            self._from_audio.withdrawn(member)
 
     async def translated(self, said: str, piece: PartKey | None = None) -> str | None:
         """A piece's caption translation into the other of Chinese and English, counted with
@@ -283,24 +258,13 @@ class CallInterpreter:
         parts are translated from their sound, the `piece` that ends a part shows the part's
         translation (the one spoken), the others "" (theirs comes with the part's end)."""
         ports = self._ports
-        # Its part's, once handed over (whatever comes next, nothing else takes it)...
-        asked = None if piece is None else self._parts.pop(piece, None)
         way = across(said)
+        if self._from_audio is not None and piece is not None:
+            place = self._places.get(piece)  # (None: its part ended otherwise)
+            wait = None if place is None else self._left_to_wait(place)
+            shown = way is not None and not self.stopped
+            return await self._from_audio.caption(piece, shown=shown, wait=wait)
         if way is None or self.stopped:
-            return None
-        if ports.from_audio is not None and piece is not None:
-            if asked is None and (place := self._places.get(piece)) is not None:
-                asked = await self._handed_over(place)  # ...or once it is (out of order)
-            if asked is None:
-                return ""
-            try:
-                return await asyncio.shield(asked.answer)
-            except asyncio.CancelledError:
-                if not asked.answer.cancelled():  # this caption's own end: not ours to keep
-                    raise
-            except Exception as exc:  # its trace is logged where it is spoken (`_make`)
-                logger.warning("no caption translation from audio in %s: %s", self._server,
-                               type(exc).__name__)  # fmt: skip
             return None
         try:
             async with ports.limiter.spending(self._server, self._payer, calls=True) as spend:
@@ -326,8 +290,8 @@ class CallInterpreter:
         try:
             self._interpret_part(place, key, speaker, said, translated, spoken, pieces)
         finally:  # its sound is no longer needed, spoken or not
-            self._sounds.handed((key[0], key[1]), key[2], ends_turn=ends_turn)
-            self._hand(key)
+            if self._from_audio is not None:
+                self._from_audio.handed(key, ends_turn=ends_turn)
 
     def _interpret_part(
         self, place: _Place | None, key: PartKey, speaker: str, said: str,
@@ -343,30 +307,33 @@ class CallInterpreter:
             return
         dropped = Dropped(key[0], speaker, said)
         whole = said if pieces > 1 else None
-        if self._ports.from_audio is not None:
-            asked = self._taken(key, pieces)  # None: its sound is not all here, from its words
-            translated, whole = ("", said) if asked is None else (asked.answer, None)
+        if self._from_audio is not None:
+            answer = self._from_audio.taken(key, pieces)  # None: its sound is not all here
+            translated, whole = ("", said) if answer is None else (answer, None)
         task = background.start(
             self._make(place, translated, way.target, dropped, whole), name="interpretation"
         )
         self._making.add(task)
         task.add_done_callback(self._making.discard)
 
+    def _call_off(self, key: PartKey) -> None:
+        """The part ending at `key` is not spoken: its translation from its sound (if asked
+        for) is called off."""
+        if self._from_audio is not None:
+            self._from_audio.call_off(key)
+
     async def close(self) -> None:
         """The call ended: nothing more is made or spoken."""
         self.stopped = True
-        self._sounds.drop()
-        for key in [*self._asked, *self._parts]:
-            self._call_off(key)
-        for key in [*self._captions]:
-            self._hand(key)
-        for request in [*self._sending]:
-            self._cancel(request)
+        if self._from_audio is not None:
+            self._from_audio.close()
         for task in [*self._making, *filter(None, [self._player])]:
             task.cancel()
         self._came.set()
-        waited: list[asyncio.Task[Any]] = [*self._sending, *self._making]
-        for task in [*waited, *filter(None, [self._player])]:
+        waited: list[asyncio.Task[Any]] = [*self._making, *filter(None, [self._player])]
+        if self._from_audio is not None:  # its requests first: called off, each still counts
+            await self._from_audio.ended()
+        for task in waited:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         for place in self._line:  # made and waiting in line: MiMo's streams end with the call
@@ -403,118 +370,6 @@ class CallInterpreter:
                 place.clip.set_result(clip)
             elif clip is not None and clip.note is not None:
                 await clip.note.aclose()  # its place was given up meanwhile: never played
-
-    def _ask(self, key: PartKey, first: int) -> _Asked | None:
-        """The translation of the part of pieces `first` to `key`'s from their sound, asked
-        for at once (None where a piece of it was never kept)."""
-        member, began, last = key
-        sound = self._sounds.between((member, began), first, last)
-        if sound is None or len(sound[0]) / 2 / sound[1] > FROM_AUDIO_LONGEST:
-            return None  # a part too long goes the text way
-        answer = background.start(
-            self._from_sound(*sound, member=member, began=began),
-            name="interpretation from audio", awaited=True,
-        )  # fmt: skip
-        self._sending[answer] = member
-        answer.add_done_callback(self._sent)
-        asked = self._asked[key] = _Asked(first, answer)
-        return asked
-
-    def _sent(self, task: asyncio.Task[str | None]) -> None:
-        self._sending.pop(task, None)
-        self._cancelled.discard(task)
-
-    def _hand(self, key: PartKey) -> None:
-        """The part `key` handed over, or given up: its translation from its sound (if any)
-        to its caption where it waits already; else its caption comes in this very step (its
-        piece was just transcribed, `core.app.calls.pieces`) or never (no words, or another
-        language): the entry is let go once this step is over."""
-        waiting = self._captions.pop(key, None)
-        if waiting is not None:
-            asked = self._parts.pop(key, None)
-            if not waiting.done():
-                waiting.set_result(asked)
-        elif key in self._parts:
-            asyncio.get_running_loop().call_soon(self._parts.pop, key, None)
-
-    async def _handed_over(self, place: _Place) -> _Asked | None:
-        """The translation of the part ending at `place`'s piece, once the part is handed over
-        (its earlier pieces' words came later); None: it ended otherwise (a pause inside a
-        sentence, a no, the call's end), or never came in the time its interpretation could
-        wait."""
-        waiting = self._captions.setdefault(place.key, asyncio.get_running_loop().create_future())
-        left = place.ended + self._ports.late_after * WAITED_FOR - self._ports.timer()
-        try:
-            return await asyncio.wait_for(asyncio.shield(waiting), max(0.0, left))
-        except TimeoutError:
-            self._captions.pop(place.key, None)
-            return None
-
-    def _taken(self, key: PartKey, pieces: int) -> _Asked | None:
-        """The translation from its sound of the part of `pieces` ending at `key`: the one
-        asked for when its last piece came, unless that began elsewhere (a part ended in
-        between, known only since): then asked for again. None: its sound is not all here
-        (the part is translated from its words instead)."""
-        first = key[2] + 1 - pieces
-        asked = self._asked.get(key)
-        if asked is None or asked.first != first:
-            self._call_off(key)
-            asked = self._ask(key, first)
-        self._asked.pop(key, None)
-        if asked is not None:
-            self._parts[key] = asked
-        return asked
-
-    def _call_off(self, key: PartKey) -> None:
-        for asked in (self._asked.pop(key, None), self._parts.pop(key, None)):
-            if asked is not None:
-                self._cancel(asked.answer)
-
-    def _cancel(self, request: asyncio.Task[str | None]) -> None:
-        if request not in self._cancelled and not request.done():
-            self._cancelled.add(request)
-            request.cancel()
-
-    async def _from_sound(
-        self, pcm: bytes, rate: int, *, member: str, began: datetime
-    ) -> str | None:
-        """A part translated from its sound by the audio understanding model, counted as
-        `/ask` is (its seconds, then its tokens) with the listening, its seconds in the
-        listening's audio quota too (they bound it); None: its speaker said no meanwhile,
-        interpreting stopped, or MiMo failed (a refusal stops interpreting). Called off once
-        sent, it counts all the same: MiMo got it."""
-        assert self._ports.from_audio is not None
-        api, audio = self._ports.from_audio
-        if self.stopped or not self._consents(member, began):
-            return None
-        seconds = max(1, math.ceil(len(pcm) / 2 / rate))
-        called_off = False
-        try:
-            async with self._ports.limiter.spending(self._server, self._payer, calls=True) as spend:
-                await spend.reserve(Counts(audio_seconds=seconds, ask_seconds=seconds))
-                if self.stopped or not self._consents(member, began):
-                    raise _Withdrawn()  # a no while it was reserved: given back, never sent
-                try:
-                    answer = await api.understand_inline(
-                        audio.pcm_wav(pcm, rate), mime="audio/wav", question=FROM_AUDIO,
-                        max_tokens=FROM_AUDIO_MAX_TOKENS,
-                    )  # fmt: skip
-                except asyncio.CancelledError:
-                    called_off = True  # sent: its reservation stays counted
-                else:
-                    spend.used(usage=answer.usage)
-        except _Withdrawn:
-            return None
-        except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
-            await self._stop(exc)
-            return None
-        except errors.MimoError as exc:
-            logger.warning("no interpretation from audio in %s: %s", self._server,
-                           type(exc).__name__)  # fmt: skip
-            return None
-        if called_off:
-            raise asyncio.CancelledError
-        return answer.marked().text.strip()
 
     async def _spoken(self, place: _Place, words: str, target: str) -> SpeechSlices | None:
         """The interpretation's speech, once its first slice is in (the rest comes as it
@@ -562,10 +417,8 @@ class CallInterpreter:
         """The place's clip once made; None once it could no longer be spoken in time (a piece
         of its part never came to be heard: the receiver let it go under load), so that one
         lost piece does not hold every interpretation after it."""
-        longest = self._ports.late_after * WAITED_FOR
-        left = place.ended + longest - self._ports.timer()
         try:
-            return await asyncio.wait_for(asyncio.shield(place.clip), max(0.0, left))
+            return await asyncio.wait_for(asyncio.shield(place.clip), self._left_to_wait(place))
         except TimeoutError:
             logger.warning("an interpretation in %s never came: its place is given up",
                            self._server)  # fmt: skip
@@ -596,10 +449,20 @@ class CallInterpreter:
         return late and not self._called_off(place)
 
     def _called_off(self, place: _Place) -> bool:
-        """Whether the place's part may no longer be spoken: interpreting stopped, or its
-        speaker said no since they began it."""
+        """Whether the place's part may no longer be spoken."""
         member, began, _ = place.key
+        return self._called_off_since(member, began)
+
+    def _called_off_since(self, member: str, began: datetime) -> bool:
+        """Whether what `member` began saying at `began` may no longer be spoken: interpreting
+        stopped, or they said no since."""
         return self.stopped or not self._consents(member, began)
+
+    def _left_to_wait(self, place: _Place) -> float:
+        """How long the place's clip may still be waited for: as late as an interpretation
+        may start, `WAITED_FOR` times late."""
+        longest = self._ports.late_after * WAITED_FOR
+        return max(0.0, place.ended + longest - self._ports.timer())
 
     def _late(self, place: _Place) -> bool:
         moved_on = self._moved_on > place.ended  # a turn began since the part ended
@@ -625,7 +488,3 @@ class CallInterpreter:
             await self._tell(news)
         except Exception:
             logger.exception("the interpreting news in %s could not be said", self._server)
-
-
-class _Withdrawn(Exception):
-    pass

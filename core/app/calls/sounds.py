@@ -1,7 +1,7 @@
-"""The sound of a listened call's turns, kept for the interpreter that translates each part of a
-turn from its sound (DISCORD_INTERPRET_FROM=audio, `core.app.calls.interpreting`): each piece
-of a consenting member's turn as it is handed over for recognition, until the part it is of has
-been handed to the interpreter; then dropped. The other way (from the recognised words) keeps
+"""The sound of a listened call's turns, kept for each part's translation from its sound
+(DISCORD_INTERPRET_FROM=audio, `core.app.calls.translations_from_audio`): each piece of a
+consenting member's turn as it is handed over for recognition, until the part it is of has been
+handed to the interpreter; then dropped. The other way (from the recognised words) keeps
 nothing here.
 
     add        a piece, by its turn and its place in it

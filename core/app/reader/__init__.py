@@ -4,6 +4,9 @@ Uses `core.app.calls` (the voice channel, what is kept for a restart), `voices`,
 
 channel_reader.py  start, switch, skip, stop; who may, who listens
 turns.py           one running reading: its queue and turns, held while a listener may not read
+made_ahead.py      the clip a reading makes ahead of its turn: made, taken, let go, closed
+withdrawn_voices.py  own voices withdrawn while a reading runs: which clips they reach, counted
+                   so that a clip whose turn is being checked is checked again
 room.py            who is in the voice channel as a message is read, and the channels they
                    may not see
 spoken.py          one message of a reading made into speech, in a voice of its language

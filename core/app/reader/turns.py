@@ -3,8 +3,9 @@ of a text channel read aloud in a voice channel, each in its turn, the next one 
 (`core.app.reader.spoken`) while the current one plays: as the current one's turn begins, or as
 it arrives during that turn, so that its first slice is in when the clip playing ends. A clip
 made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed
-at once, not at its turn: MiMo's stream ends if it still runs. It counts in the speech quota the
-characters of the pieces MiMo was asked for, the rest given back (`core.app.voices.streamed`).
+at once, not at its turn: MiMo's stream ends if it still runs (`core.app.reader.made_ahead`).
+It counts in the speech quota the characters of the pieces MiMo was asked for, the rest given
+back (`core.app.voices.streamed`).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
@@ -29,7 +30,8 @@ in meanwhile; coming in while it plays cuts it, and it plays again as made anew,
 said as "a channel"), or it is in its author's own cloned voice and they no longer allow that,
 or that voice was deleted (`/myvoice own_voice:False`, `/delete_voice` and `/forget` cut such a
 clip as it plays, `voice_gone`; it is made again in a model's voice). Such a withdrawal landing
-while a clip's turn is checked sends it back to be checked again before it plays (`_played`).
+while a clip's turn is checked sends it back to be checked again before it plays (`_played`,
+`core.app.reader.withdrawn_voices`).
 
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
@@ -42,13 +44,14 @@ reading goes on, for the messages another model speaks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from core.app.reader.made_ahead import MadeAhead
 from core.app.reader.room import room, unseen
-from core.app.reader.spoken import OWN_VOICE, MessageSpeech, Spoken
+from core.app.reader.spoken import MessageSpeech, Spoken
+from core.app.reader.withdrawn_voices import Whose, WithdrawnVoices, in_voice, of_member
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold
@@ -94,12 +97,11 @@ class Reading:
         self._session = ReadingSession()
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._upcoming: asyncio.Task[Spoken | None] | None = None
-        self._upcoming_id: str | None = None  # the message `_upcoming` makes into speech
+        self._ahead = MadeAhead(make=self._spoken, in_background=self._in_background)
         self._playing: Spoken | None = None
         self._in_turn = False  # a message's turn is under way: its clip plays, or is about to
         self._recut = False  # the clip playing was cut to be made again
-        self._withdrawals = 0  # own voices withdrawn so far (a no, a voice deleted, a /forget)
+        self._withdrawn = WithdrawnVoices()
         self._held: Hold | None = None
         self._stopping = False
         self._told: set[str] = set()  # the lines the channel heard once already
@@ -127,8 +129,8 @@ class Reading:
             return
         overflow = self._queue.push(message)
         self._arrived.set()
-        if self._in_turn and self._upcoming is None:  # made now, not once the clip playing ends
-            self._make_ahead()
+        if self._in_turn and self._ahead.message_id is None:  # made now, not once the clip
+            self._make_ahead()  # playing ends
         if overflow is not None:
             self._metrics.reading_message("dropped")
             if overflow.tell:
@@ -147,23 +149,9 @@ class Reading:
 
     def _let_go(self, message_id: str) -> None:
         """A message taken out of the queue: not made, or not played any further."""
-        if self._upcoming is not None and self._upcoming_id == message_id:
-            self._let_go_upcoming()
+        self._ahead.let_go(message_id)
         if self._playing is not None and self._playing.message.id == message_id:
             self.call.skip()
-
-    def _let_go_upcoming(self) -> None:
-        """The clip made ahead will not play: its making stops, or, made already (as it
-        usually is by now), its feed closes at once, so MiMo's stream for it ends now rather
-        than at its turn."""
-        upcoming = self._upcoming
-        if upcoming is None:
-            return
-        upcoming.cancel()
-        if upcoming.done() and not upcoming.cancelled() and upcoming.exception() is None:
-            made = upcoming.result()
-            if made is not None:
-                self._in_background(made.note.aclose())
 
     def refused(self, author_id: str) -> None:
         """`author_id` said no to being read (`/read_me`): what of theirs waits is never read,
@@ -205,22 +193,20 @@ class Reading:
         """`author_id` no longer lets their own cloned voice read them: the clip of theirs
         playing in it is cut and made again in a voice of the model's, as are those made ahead
         as their turn comes (`_play`)."""
-        self._withdrawn(lambda spoken: spoken.author_id == author_id)
+        self._voice_withdrawn(of_member(author_id))
 
     def voice_gone(self, name: str | None) -> None:
         """The server's own voice `name` was deleted (None: all of them, a `/forget`): a clip
         playing in it is cut and made again in a voice of the model's, as are those made ahead
         in it as their turn comes (`_play`)."""
-        key = None if name is None else name.casefold()
-        self._withdrawn(lambda spoken: key is None or (spoken.own_voice or "").casefold() == key)
+        self._voice_withdrawn(in_voice(name))
 
-    def _withdrawn(self, whose: Callable[[Spoken], bool]) -> None:
-        """An own voice may speak no more: the clip playing in it (`whose`) is cut. Marked for
-        the clip whose turn is being checked meanwhile too: it is checked again once it counts
-        as playing (`_played`), so a no landing between the check and the play still holds."""
-        self._withdrawals += 1
-        playing = self._playing
-        if playing is not None and playing.voice == OWN_VOICE and whose(playing):
+    def _voice_withdrawn(self, whose: Whose) -> None:
+        """An own voice may speak no more: the clip playing in it (`whose`) is cut. Counted
+        for the clip whose turn is being checked meanwhile too: it is checked again once it
+        counts as playing (`_played`), so a no landing between the check and the play still
+        holds."""
+        if self._withdrawn.withdraw(whose, self._playing):
             self._recut = True
             self.call.skip()
 
@@ -259,7 +245,7 @@ class Reading:
         self._queue.clear()
         for _ in range(dropped):
             self._metrics.reading_message("withheld")
-        self._let_go_upcoming()
+        self._ahead.let_go()
         self.call.skip()
         key = "reader.held_age_restricted" if held is Hold.AGE_RESTRICTED else "reader.held"
         line = text(key, self.reads.locale, channel=text_channel.mention)
@@ -289,16 +275,16 @@ class Reading:
         """Each message in its turn; the next one made into speech while this one plays."""
         try:
             while True:
-                if self._upcoming is None:
+                if self._ahead.message_id is None:
                     message = await self._next()
                     if message is None:
                         logger.info("leaving the voice channel in %s: idle", self.server)
                         return
-                    self._make(message)
-                assert self._upcoming is not None and self._upcoming_id is not None
-                made = self._upcoming_id
+                    self._ahead.make(message)
+                made = self._ahead.message_id
+                assert made is not None
                 try:
-                    spoken = await self._upcoming
+                    spoken = await self._ahead.made()
                 except asyncio.CancelledError:
                     if self._stopping or _cancelled_itself():
                         raise
@@ -306,7 +292,7 @@ class Reading:
                     gone = self._queue.latest(made) is None
                     self._metrics.reading_message("deleted" if gone else "withheld")
                     spoken = None
-                self._upcoming = self._upcoming_id = None
+                self._ahead.taken()
                 self._in_turn = True
                 self._make_ahead()
                 try:
@@ -318,9 +304,7 @@ class Reading:
                 finally:
                     self._in_turn = False
         finally:
-            if self._upcoming is not None:
-                self._upcoming.cancel()
-                await _closed(self._upcoming)
+            await self._ahead.closed()
 
     def _make_ahead(self) -> None:
         """Make the oldest waiting message into speech while a turn is under way: made as the
@@ -328,14 +312,7 @@ class Reading:
         the clip playing ends. It is checked again as its own turn comes (`_play`)."""
         after = self._queue.pop()
         if after is not None:
-            self._make(after)
-
-    def _make(self, message: ChannelMessage) -> None:
-        """Make `message` into speech, ahead of its turn."""
-        self._upcoming = background.start(
-            self._spoken(message), name="reading speech", awaited=True
-        )
-        self._upcoming_id = message.id
+            self._ahead.make(after)
 
     async def _next(self) -> ChannelMessage | None:
         """The oldest waiting message; None after `idle_seconds` with none."""
@@ -406,7 +383,7 @@ class Reading:
                 if current is None:
                     self._metrics.reading_message("deleted")
                     return
-                withdrawals = self._withdrawals  # a no landing while `_holds` reads counts
+                withdrawals = self._withdrawn.mark()  # a no landing while `_holds` reads counts
                 if current != spoken.message or not await self._holds(spoken):
                     await spoken.note.aclose()  # never heard as made: MiMo's stream ends
                     remade = await self._spoken(current, again=spoken)
@@ -431,7 +408,7 @@ class Reading:
     async def _played(self, spoken: Spoken, *, withdrawals: int) -> bool:
         """Play the clip; False when it was cut to be made again (`check`), or when it is in
         an own voice and one was withdrawn since `withdrawals` (checked again, then)."""
-        if spoken.voice == OWN_VOICE and self._withdrawals != withdrawals:
+        if self._withdrawn.since(withdrawals, spoken):
             return False  # registered as playing only now: `_holds` reads the database again
         self._playing, self._recut = spoken, False
         try:
@@ -459,15 +436,6 @@ class Reading:
         task = background.start(work, name="reading chores")
         self._background.add(task)  # referenced until done: the loop holds tasks weakly
         task.add_done_callback(self._background.discard)
-
-
-async def _closed(making: asyncio.Task[Spoken | None]) -> None:
-    """Wait for a clip being made that is let go, and close it where it was made already: its
-    MiMo stream ends (`core.app.voices.streamed` says what of it counts)."""
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        spoken = await making
-        if spoken is not None:
-            await spoken.note.aclose()
 
 
 def _cancelled_itself() -> bool:

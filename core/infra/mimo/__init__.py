@@ -2,6 +2,9 @@
 
 client.py    the calls (recognition, synthesis, understanding, chat) and their requests
 tts.py       the speech synthesis request: messages and `audio` object, as MiMo reads them
+understanding.py  the audio understanding request, of a file or of a few seconds held inline
+request_pieces.py  what the requests are built of: a recording's data URL and its cap, a system
+             message, thinking off
 wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
@@ -10,7 +13,8 @@ streamed.py  request bodies carrying a recording as base64, streamed from its fi
 probes.py    the cheapest request each model accepts (`voicebridge doctor`)
 """
 
-from core.infra.mimo.client import MIMO_AUDIO_CAPS, MimoClient, MimoModels
+from core.infra.mimo.client import MimoClient, MimoModels
+from core.infra.mimo.request_pieces import MIMO_AUDIO_CAPS
 from core.infra.mimo.retries import RetryPolicy
 
 __all__ = ["MIMO_AUDIO_CAPS", "MimoClient", "MimoModels", "RetryPolicy"]

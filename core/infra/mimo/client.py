@@ -1,8 +1,8 @@
 """MiMo's speech APIs: recognition, synthesis, audio understanding and chat.
 
 MiMo has one endpoint, `POST {base_url}/chat/completions`; every task is a chat completion with its
-own message shapes, which this module builds (speech synthesis's in `tts`; `wire` sends them,
-`answers` reads what comes back).
+own message shapes, which this module builds (speech synthesis's in `tts`, audio understanding's
+in `understanding`; `wire` sends them, `answers` reads what comes back).
 
 Speech played as it is made is asked for as a stream (`speak`): PCM16LE mono at 24 kHz, in
 slices where MiMo sends slices, in one piece where it sends the clip whole. A model or voice
@@ -32,15 +32,7 @@ from typing import Literal
 
 import httpx
 
-from core.domain.errors import (
-    AudioTooLarge,
-    EmptyAudio,
-    EmptyText,
-    MimoBadRequest,
-    MimoBadResponse,
-    MimoModelRefused,
-)
-from core.domain.quantities import Megabytes
+from core.domain.errors import EmptyText, MimoBadRequest, MimoBadResponse, MimoModelRefused
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
     answer_of,
@@ -51,21 +43,23 @@ from core.infra.mimo.answers import (
     usage_of,
 )
 from core.infra.mimo.breaker import CircuitBreaker
+from core.infra.mimo.request_pieces import (
+    MIMO_AUDIO_CAPS,
+    THINKING_OFF,
+    check_audio_size,
+    data_url,
+    system_message,
+)
 from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
 from core.infra.mimo.streamed import BytesAudio, FileAudio
 from core.infra.mimo.tts import tts_audio_options, tts_messages
+from core.infra.mimo.understanding import understanding_body
 from core.infra.mimo.wire import Json, MimoWire
-from core.ports import NO_METRICS, AudioCaps, Metrics
+from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
 
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
-# What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
-# This client refuses anything bigger; the audio adapter, given these by the composition root,
-# cuts and converts to stay under. MiMo's MB are decimal: 10 MB is 10,000,000 characters of
-# base64, not 10 MiB.
-MIMO_AUDIO_CAPS = AudioCaps(asr=10_000_000, understanding=50_000_000)
-_THINKING_OFF = {"type": "disabled"}
 # What MiMo's streamed speech is, whatever rate is asked for: 16-bit little-endian mono samples.
 SPEECH_RATE = 24_000
 _SAMPLE_BYTES = 2
@@ -169,8 +163,8 @@ class MimoClient:
         if mime not in ASR_MIME_TYPES:
             # The core converts voice notes before ASR; reaching this line is a bug, not bad input.
             raise ValueError(f"MiMo speech recognition takes wav or mp3 audio, not {mime!r}")
-        _check_audio_size(len(audio.data), MIMO_AUDIO_CAPS.asr)
-        part = {"type": "input_audio", "input_audio": {"data": _data_url(mime, audio.placeholder)}}
+        check_audio_size(len(audio.data), MIMO_AUDIO_CAPS.asr)
+        part = {"type": "input_audio", "input_audio": {"data": data_url(mime, audio.placeholder)}}
         body: Json = {"model": self.models.asr, "messages": [{"role": "user", "content": [part]}]}
         # MiMo knows only these; for anything else it is told nothing and detects the language.
         if language in LANGUAGES:
@@ -274,14 +268,9 @@ class MimoClient:
         """MiMo's answer to `question` about the recording in the file `audio` (a summary, a
         translation...). The file is streamed into the request, never read whole."""
         size = (await asyncio.to_thread(audio.stat)).st_size
-        _check_audio_size(size, MIMO_AUDIO_CAPS.understanding)
         streamed = FileAudio(audio)
-        parts = [
-            {"type": "input_audio", "input_audio": {"data": _data_url(mime, streamed.placeholder)}},
-            {"type": "text", "text": question},
-        ]
-        messages = [*_system(system), {"role": "user", "content": parts}]
-        body = {"model": self.models.audio, "messages": messages, "thinking": _THINKING_OFF}
+        body = understanding_body(streamed, size=size, model=self.models.audio, mime=mime,
+                                  question=question, system=system)  # fmt: skip
         with _model_named("audio"):
             return answer_of(await self._wire.post(body, audio=streamed))
 
@@ -296,16 +285,11 @@ class MimoClient:
     ) -> Answer:
         """`understand_audio` for a few seconds held in memory (a part of a call's turn, to
         be translated from its sound), sent inline as base64."""
-        _check_audio_size(len(audio), MIMO_AUDIO_CAPS.understanding)
         inline = BytesAudio(audio)
-        parts = [
-            {"type": "input_audio", "input_audio": {"data": _data_url(mime, inline.placeholder)}},
-            {"type": "text", "text": question},
-        ]
-        messages = [*_system(system), {"role": "user", "content": parts}]
-        body: Json = {"model": self.models.audio, "messages": messages, "thinking": _THINKING_OFF}
-        if max_tokens is not None:
-            body["max_completion_tokens"] = max_tokens
+        body = understanding_body(
+            inline, size=len(audio), model=self.models.audio, mime=mime, question=question,
+            system=system, max_tokens=max_tokens,
+        )  # fmt: skip
         with _model_named("audio"):
             return answer_of(await self._wire.post(body, audio=inline))
 
@@ -320,8 +304,8 @@ class MimoClient:
         """A plain text completion, e.g. a summary of a long transcript; with `kind="audio"`,
         asked of the audio model (which answers text chats too: `voicebridge doctor`)."""
         model = self.models.audio if kind == "audio" else self.models.chat
-        messages = [*_system(system), {"role": "user", "content": prompt}]
-        body: Json = {"model": model, "messages": messages, "thinking": _THINKING_OFF}
+        messages = [*system_message(system), {"role": "user", "content": prompt}]
+        body: Json = {"model": model, "messages": messages, "thinking": THINKING_OFF}
         if max_tokens is not None:
             body["max_completion_tokens"] = max_tokens
         with _model_named(kind):
@@ -381,24 +365,3 @@ def _pcm_of(wav: bytes) -> bytes:
     if not frames:
         raise MimoBadResponse("MiMo's audio is empty")
     return frames
-
-
-# --- request pieces ---------------------------------------------------------------------------
-
-
-def _check_audio_size(size: int, base64_limit: int) -> None:
-    if not size:
-        raise EmptyAudio("no audio bytes to send")
-    if 4 * ((size + 2) // 3) > base64_limit:
-        limit_mb = base64_limit * 3 / 4 / 1_000_000  # MiMo's MB are decimal
-        raise AudioTooLarge(
-            f"over MiMo's {limit_mb:.1f} MB audio limit", limit=Megabytes(round(limit_mb, 1))
-        )
-
-
-def _data_url(mime: str, encoded: str) -> str:
-    return f"data:{mime};base64,{encoded}"
-
-
-def _system(system: str | None) -> list[Json]:
-    return [{"role": "system", "content": system}] if system else []
