@@ -298,6 +298,16 @@ class ReadingQueue:
         self._waiting.clear()
         self._told = False
 
+    def let_all_go(self) -> list[str]:
+        """Let every message go, those waiting and those taken for their turn, as if deleted:
+        none of them is read (the reading moved to another channel). Returns the ids of those
+        taken."""
+        self.clear()
+        taken = [key for key, message in self._taken.items() if message is not None]
+        for message_id in taken:
+            self._taken[message_id] = None
+        return taken
+
 
 _TAKEN = 8
 """Messages followed through their turn at most: a reading has two at a time (one playing, the

@@ -134,6 +134,39 @@ async def test_a_reading_is_not_switched_to_a_channel_a_listener_may_not_read(
     assert [text for _, text in spoken_requests(mimo)] == ["Ann says: Still here"]
 
 
+async def test_a_reading_moved_to_another_channel_plays_nothing_more_of_the_old_one(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 96's second outside review: a message posted in #staff while a clip of #staff
+    played was made into speech ahead, and still read once Ann moved the reading to #general,
+    to Bob, who may not read #staff, come in meanwhile. Now the move lets go of the old
+    channel's clip playing and of the one made ahead: Bob hears #general only."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    bob = discord_api.add_member(server, "Bob")
+    staff = await discord_api.add_text_channel(server, "staff")
+    await discord_api.deny_in_channel(staff, bob, VIEW_CHANNEL)
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel", channel=staff)
+        await discord_api.post_message(staff, ann, "A long story, " * 14)
+        await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
+                                           what="the staff's story playing")  # fmt: skip
+        await discord_api.post_message(staff, ann, "ban X")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "ban X made ahead")
+        await members.answer(ann, "read_channel", channel=server.general)
+        await discord_api.join_voice(server, bob, server.lounge)
+        await discord_api.post_message(server.general, ann, "Hello Bob")
+        call = await heard_clips(discord_api, 2)
+
+    said = [text for _, text in spoken_requests(mimo)]
+    story, hello = clips(call)
+    assert said[1:] == ["ban X", "Hello Bob"]  # made ahead, never heard
+    assert_heard_as_spoken(hello, mimo.tts_wavs[said.index("Hello Bob")])
+    story_seconds = len(clip_pcm(mimo.tts_wavs[0])[0]) / 2 / clip_pcm(mimo.tts_wavs[0])[1]
+    assert len(story) / 2 / SAMPLE_RATE < story_seconds - 1  # cut at the move
+
+
 async def test_role_and_permission_changes_hold_the_reading_as_discord_sends_them(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -221,9 +221,10 @@ class Reading:
     def read_from(
         self, text_id: str, *, own_chat: bool, starter_id: str, mandate: Mandate | None
     ) -> None:
-        """Read another text channel from now on, for `starter_id`, kept under `mandate`; what
-        waited in the old one is let go."""
-        self._queue.clear()
+        """Read `text_id` from now on, for `starter_id`, kept under `mandate`; where it is
+        another channel, nothing more of the old one is heard (`_old_channel_let_go`)."""
+        if text_id != self.reads.text_id:
+            self._old_channel_let_go()
         self.reads.text_id, self.reads.own_chat = text_id, own_chat
         self.reads.starter_id, self.reads.mandate = starter_id, mandate
         self._held = None
@@ -235,8 +236,18 @@ class Reading:
         itself may hear of a moment later."""
         self._voice_id = voice_id
         if self.reads.own_chat:
+            self._old_channel_let_go()
             self.reads.text_id = voice_id
         self.check()
+
+    def _old_channel_let_go(self) -> None:
+        """The reading moves to another text channel: what waited in the old one, the clip
+        made ahead of it and the one playing are all let go, as if deleted. Who listens is
+        checked against the new channel from now on, so nothing of the old one may play
+        (someone who may not read it may come in as it plays), and a deletion there is no
+        longer heard of."""
+        for message_id in self._queue.let_all_go():
+            self._let_go(message_id)
 
     def _hold(self, held: Hold, text_channel: Channel) -> None:
         """Someone listening may not hear what is read: everything stops, one line says so."""
