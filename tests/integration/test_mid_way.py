@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -28,13 +29,14 @@ import pytest_asyncio
 from core.app.calls.listened_call import ListenedCall
 from core.app.memory.forgetting import ForgetRequest
 from core.app.memory.past import Past, PastVoice
+from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
 from core.bootstrap import Runtime, bootstrap
 from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
 from core.config import Settings
 from core.domain.gists import Gist
-from core.domain.limits import asked_by
+from core.domain.limits import Counts, asked_by
 from core.domain.live_calls import KeptCall
 from core.domain.live_speech import Piece
 from core.domain.memory import Said
@@ -42,6 +44,7 @@ from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory
+from core.infra.storage.transcripts import TranscriptRepository
 from core.ports import RemoteRecording
 from tests.audio_factory import make_audio
 from tests.interleavings import Injection, Outcome, Steps
@@ -123,6 +126,15 @@ class Replicas:
         async with self.uow() as uow:
             found = await uow.transcripts.find(self.chat, recording)
         return [] if found is None else [(p.speaker_id, p.text or "") for p in found.parts]
+
+    async def used_today(self) -> Counts:
+        """What the chat's day counts as used (what a /forget leaves: today's row stays)."""
+        async with self.uow() as uow:
+            return await uow.usage.day(self.chat, datetime.now(UTC).date())
+
+    def billed(self) -> tuple[int, int]:
+        """What MiMo billed so far, all chats together: seconds of audio heard, and tokens."""
+        return self.mimo.asr_billed_seconds, self.mimo.tokens_reported
 
     async def logged(self) -> list[str]:
         """The chat's log for /summary and the digests: each line's author and kind."""
@@ -330,6 +342,110 @@ async def test_a_long_voice_note_keeps_nothing_after_a_forget_or_its_deletion_at
     )
     steps = await r.steps.walk(flow, injections, check, ready=ready)
     assert steps[0] == "database: VoiceNotes._decide", steps
+
+
+# --- what MiMo billed for a voice note of one piece --------------------------------------------
+
+
+def short_note(r: Replicas, platform: str, audio: Path) -> Arrival:
+    """Ann's voice note of one piece in a new chat (in #77 on Discord), as it arrives."""
+    chat = r.next_chat(platform)
+    said = Said("12", "Ann", datetime.now(UTC), CHANNEL if platform == "discord" else None)
+    note = RemoteRecording(fetched(audio), seconds=3.0, identity="att-12", said=said)
+    return Arrival(chat, note, Audience(platform="en-US"), asked_by(ANN))
+
+
+async def counted_as_billed(r: Replicas, before: tuple[int, int]) -> None:
+    """The chat's day counts what MiMo billed since `before`, its seconds and its tokens."""
+    seconds, tokens = (now - then for now, then in zip(r.billed(), before, strict=True))
+    used = await r.used_today()
+    assert (used.audio_seconds, used.tokens) == (seconds, tokens), f"billed {seconds} s, {tokens}"
+
+
+@pytest.mark.parametrize("where", ["here", "there"], ids=["this-process", "another-process"])
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+async def test_a_voice_note_counts_what_mimo_billed_whatever_step_a_forget_or_deletion_lands_at(
+    replicas: Replicas, tmp_path: Path, platform: str, where: str
+) -> None:
+    """Ann's voice note of one piece, transcribed as it arrives; a /forget of the Telegram
+    group, or the Discord message's deletion, reaches this process or another at each step:
+    the chat's day counts what MiMo billed for the note, no more, no less. Nothing when the
+    note never went to MiMo (the reservation given back); its seconds and tokens when MiMo
+    answered, its transcript kept or kept out (recorded in the transaction that keeps it, or
+    refuses it, either way)."""
+    anns = make_audio(tmp_path, fmt="ogg", seconds=3)
+    r = replicas
+    arrival, before = None, (0, 0)
+
+    async def ready() -> None:
+        nonlocal arrival, before
+        arrival, before = short_note(r, platform, anns), r.billed()
+
+    async def flow() -> None:
+        assert arrival is not None
+        await r.here.voice_notes.arrived(arrival, view_of(arrival.chat))
+
+    async def check(what: str, outcome: Outcome) -> None:
+        await counted_as_billed(r, before)
+
+    runtime, process = (r.here, "this process") if where == "here" else (r.there, "another process")
+    injections = (
+        {f"a /forget in {process}": r.forget(runtime)}
+        if platform == "telegram"
+        else {f"the message deleted, seen by {process}": r.deletes(runtime, "12", "att-12")}
+    )
+    steps = await r.steps.walk(flow, injections, check, ready=ready)
+    assert any(step.startswith("MiMo:") for step in steps), steps  # a landing while MiMo hears
+
+
+class Killed(BaseException):
+    """The process died: nothing of it runs after, no clean-up either (no `except Exception`
+    catches it)."""
+
+
+@pytest.mark.parametrize("end", ["killed", "keeping-failed"])
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+async def test_what_mimo_billed_for_a_voice_note_is_counted_however_its_keeping_ends(
+    replicas: Replicas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str, end: str
+) -> None:
+    """Ann's voice note of one piece. Killed the moment its transcript is kept (no unit of
+    work opens after it): what MiMo billed for it is counted in the chat's day all the same,
+    recorded in the transaction that kept the transcript (it was recorded in one of its own
+    after it, which a kill there lost). The keeping failed (its transaction raised): what MiMo
+    billed is recorded as the work ends, as it always was."""
+    r = replicas
+    arrival = short_note(r, platform, make_audio(tmp_path, fmt="ogg", seconds=3))
+    kept, dying = TranscriptKeeper.keep_part, False
+
+    async def kept_then_killed(self: TranscriptKeeper, *args: Any, **kwargs: Any) -> bool:
+        nonlocal dying
+        result = await kept(self, *args, **kwargs)
+        dying = True
+        return result
+
+    async def failed(*args: Any, **kwargs: Any) -> bool:
+        raise RuntimeError("the database went away as the piece was kept")
+
+    begin = SqlAlchemyUnitOfWork.__aenter__
+
+    async def entered(self: SqlAlchemyUnitOfWork) -> SqlAlchemyUnitOfWork:
+        if dying:
+            raise Killed()
+        return await begin(self)
+
+    if end == "killed":
+        monkeypatch.setattr(TranscriptKeeper, "keep_part", kept_then_killed)
+        monkeypatch.setattr(SqlAlchemyUnitOfWork, "__aenter__", entered)
+    else:
+        monkeypatch.setattr(TranscriptRepository, "keep_part", failed)
+    before = r.billed()
+    with suppress(Killed):
+        await r.here.voice_notes.arrived(arrival, view_of(arrival.chat))
+    dying = False  # a next start, which reads what was committed
+
+    assert r.billed()[0] - before[0] == 3, "MiMo heard the note"
+    await counted_as_billed(r, before)
+    assert await r.kept("att-12") == ((True, 1) if end == "killed" else (False, 0))
 
 
 # --- a listened call, and one taken up after a restart --------------------------------------

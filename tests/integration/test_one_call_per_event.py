@@ -9,7 +9,7 @@ voice note and `/say`, every statement they make at all."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -69,22 +69,45 @@ def reads_of(table: str) -> Iterator[list[int]]:
         event.remove(Engine, "begin", began)
 
 
+class Statements(list[tuple[str, str]]):
+    """Statements seen, each its words on one line with its parameters; `transactions`: the
+    transaction (numbered as it began) each ran in, in the same order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transactions: list[int] = []
+
+    def count_transactions(self, kept: Callable[[str, str], bool]) -> int:
+        """How many transactions ran the statements `kept` keeps (its words, its parameters)."""
+        return len(
+            {t for (said, p), t in zip(self, self.transactions, strict=True) if kept(said, p)}
+        )
+
+
 @contextmanager
-def statements() -> Iterator[list[tuple[str, str]]]:
+def statements() -> Iterator[Statements]:
     """Every statement any engine runs while the block lasts (without BEGIN and COMMIT, and
-    without Discord's start-up sweep), its words on one line, with its parameters."""
-    seen: list[tuple[str, str]] = []
+    without Discord's start-up sweep), its words on one line, with its parameters, and the
+    transaction it ran in."""
+    seen = Statements()
+    numbers = itertools.count(1)
+
+    def began(connection: Any) -> None:
+        connection.info["statements' transaction"] = next(numbers)
 
     def executing(connection: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         said = " ".join(statement.split())
         if not said.upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")) and not _start_up(said):
             seen.append((said, repr(parameters)))
+            seen.transactions.append(connection.info.get("statements' transaction", 0))
 
+    event.listen(Engine, "begin", began)
     event.listen(Engine, "before_cursor_execute", executing)
     try:
         yield seen
     finally:
         event.remove(Engine, "before_cursor_execute", executing)
+        event.remove(Engine, "begin", began)
 
 
 def _start_up(statement: str) -> bool:
@@ -172,10 +195,12 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     Two reads of the chat's count of forgets: in the statement that reads its preferences, and
     as its transcript is kept (a /forget meanwhile, in any process, keeps it out:
     `core.domain.mandates`), the latter under PostgreSQL's shared lock of the count, which a
-    /forget takes alone. Its transcript's header is written and marked whole in one statement.
-    13 statements in all (12 at 0f05f74, before the mandate's checks and the reply's id in the
-    claim; 15 before the preferences and the count were one read, 14 before the header's
-    INSERT and UPDATE were one)."""
+    /forget takes alone. Its transcript's header is written and marked whole in one statement,
+    and what MiMo billed for it is recorded in the transaction that keeps it. 13 statements in
+    8 transactions (12 in 8 at 0f05f74, before the mandate's checks and the reply's id in the
+    claim; 9 transactions before the usage was recorded with the transcript; 15 statements
+    before the preferences and the count were one read, 14 before the header's INSERT and
+    UPDATE were one)."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))
@@ -199,6 +224,9 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     made = [s for s in made if s not in locks]
     writes = [s for s in made if not s.startswith("SELECT")]
     assert len(writes) <= 9 and len(made) <= 13 and len(locks) <= 1, "\n".join(made)
+    transactions = seen.count_transactions(lambda said, parameters: str(USER + 1) not in parameters)
+    assert transactions <= 8, "\n".join(made)
+    assert_billed_as_kept(seen)
     assert sum("FROM chat_forgets" in said for said in made) == 2
     [header] = [said for said in made if said.startswith("INSERT INTO recording_transcripts ")]
     assert "duration" in header and not any(s.startswith("UPDATE recording_tr") for s in made)
@@ -215,9 +243,11 @@ async def test_a_discord_voice_message_writes_nothing_beside_its_transcript_its_
     looked at before its piece goes to MiMo and read again as it is kept, there in the
     statement that reads the count of forgets again (a deletion or a /forget meanwhile keeps
     it out); its claim, rates, the day's audio and its transcript written, its header marked
-    whole as it is written. 13 statements in all (13 at 0f05f74, before the checks of a
-    deletion and of the mandate; 17 before the reads were combined, 14 before the header was
-    written whole in one statement), and PostgreSQL's locks of the count and of the message."""
+    whole as it is written, what MiMo billed for it recorded in the same transaction. 13
+    statements in 8 transactions (13 in 9 at 0f05f74, before the checks of a deletion and of
+    the mandate, and before the usage was recorded with the transcript; 17 statements before
+    the reads were combined, 14 before the header was written whole in one statement), and
+    PostgreSQL's locks of the count and of the message."""
     admin = discord_api.add_member(server, "admin", manage_guild=True)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
     general = server.general
@@ -248,11 +278,23 @@ async def test_a_discord_voice_message_writes_nothing_beside_its_transcript_its_
     made = [s for s in made if s not in locks]
     writes = [s for s in made if not s.startswith("SELECT")]
     assert len(writes) <= 8 and len(made) <= 13 and len(locks) <= 2, "\n".join(made)
+    assert seen.count_transactions(lambda said, parameters: True) <= 8, "\n".join(made)
+    assert_billed_as_kept(seen)
     [read] = [said for said in made if "FROM chat_preferences" in said or "JOIN chat_pref" in said]
     assert "FROM chat_forgets" in read, read  # the server's, the channel's, the mandate
     looks = [said for said in made if "FROM deleted_messages" in said]
     assert len(looks) == 2 and sum("FROM chat_forgets" in said for said in looks) == 1, looks
     assert sum("FROM chat_forgets" in said for said in made) == 2
+
+
+def assert_billed_as_kept(seen: Statements) -> None:
+    """What MiMo billed for the note (its tokens: the chat's row of the day) is recorded in the
+    transaction that keeps its transcript, and in no transaction of its own after it."""
+    ran = list(zip(seen, seen.transactions, strict=True))
+    [keeping] = [t for (said, _), t in ran if said.startswith("INSERT INTO recording_transcript_p")]
+    counted = [t for (said, _), t in ran if said.startswith("INSERT INTO chat_usage")]
+    # The day's audio reserved (the chat's row, the sender's), then the usage as MiMo billed it.
+    assert counted[-1] == keeping and counted.count(keeping) == 1, counted
 
 
 async def test_a_discord_voice_message_reads_the_chats_preferences_once(

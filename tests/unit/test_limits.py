@@ -15,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.app.rules.limits import Limiter
+from core.app.rules.spending import Spend
 from core.app.voices.speech import SayAsked
 from core.bootstrap import UseCases
 from core.chat.formats import duration_words
@@ -697,3 +698,50 @@ def test_usage_shows_the_questions_quota_in_the_reader_s_language(locale: str, l
     )
 
     assert line in usage_text(report, locale).splitlines()
+
+
+async def charged_as_kept(limiter: Limiter, rows: UsageRows, spending: Spend) -> None:
+    """What MiMo billed for a recording of one piece (5 s, 7 + 2 tokens), written in the
+    transaction that keeps its transcript, as `TranscriptKeeper.keep_part` does."""
+    billed = Usage(prompt_tokens=7, completion_tokens=2, audio_seconds=5)
+    charge = spending.charge(audio_seconds=5, usage=billed)
+    assert charge is not None
+    async with FakeUsageUnitOfWork(rows) as uow:
+        await charge.write(uow.usage)
+        await uow.commit()
+    charge.written()
+    assert (await limiter.today(CHAT)).used == Counts(
+        audio_seconds=5, prompt_tokens=7, completion_tokens=2
+    )
+    spending.used(audio_seconds=5, usage=billed)  # as the work ends, told the same
+
+
+async def test_usage_recorded_as_the_transcript_is_kept_is_not_recorded_again(
+    limiter: Limiter, rows: UsageRows
+) -> None:
+    async with limiter.spending(CHAT, ANYONE) as spending:
+        await spending.reserve(Counts(audio_seconds=4))  # the length measured
+        await charged_as_kept(limiter, rows, spending)
+
+    assert (await limiter.today(CHAT)).used == Counts(
+        audio_seconds=5, prompt_tokens=7, completion_tokens=2
+    )
+
+
+async def test_work_failing_after_its_usage_was_recorded_ends_as_any_failed_work(
+    limiter: Limiter, rows: UsageRows
+) -> None:
+    """The same totals as work that failed without a charge: the reservation back, the tokens
+    kept."""
+    with pytest.raises(RuntimeError):
+        async with limiter.spending(CHAT, ANYONE) as spending:
+            await spending.reserve(Counts(audio_seconds=4))
+            await charged_as_kept(limiter, rows, spending)
+            raise RuntimeError("the clean-up failed")
+
+    assert (await limiter.today(CHAT)).used == Counts(prompt_tokens=7, completion_tokens=2)
+
+
+async def test_the_command_line_has_no_charge(limiter: Limiter) -> None:
+    async with limiter.spending(ChatRef("cli", "me"), None) as spending:
+        assert spending.charge(audio_seconds=5, usage=Usage(prompt_tokens=1)) is None

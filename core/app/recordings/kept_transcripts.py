@@ -10,6 +10,9 @@
       -> once every piece was heard, the transcript is marked whole (`complete`; a recording
          of one piece, as a voice note is, with that piece); one with a piece MiMo failed stays
          partial, and the next request retries that piece alone
+      -> a recording of one piece has what MiMo billed for it recorded in the transaction that
+         keeps it (`core.app.rules.spending.Charge`), kept or refused by its checks: the
+         transcript is never kept without its cost, nor its cost lost to a kill after it
 
 A recording whose message was deleted on its platform (`Memory.forget_said`), or whose work's
 mandate no longer holds (its chat forgotten, its speaker's no, since the work began:
@@ -31,10 +34,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.app.rules.spending import Charge, Spend
 from core.domain.mandates import Mandate
 from core.domain.memory import Said
 from core.domain.transcripts import KeptTranscript, LongTranscript, TranscriptPart
-from core.domain.values import ChatRef
+from core.domain.values import ChatRef, Usage
 from core.ports import Clock, Recording, RemoteRecording, TranscriptUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -105,23 +109,30 @@ class TranscriptKeeper:
         said: Said | None = None,
         mandate: Mandate | None = None,
         replace: bool = False,
+        charge: Charge | None = None,
     ) -> bool:
         """Keep one heard piece; `whole`: the recording's length, when the piece is all of it,
         so that it is kept whole in the same transaction (a voice note is one piece); `said`:
         where the recording was said, for `/find`; `mandate`: what the work writes under
         (checked as it is kept); `replace`: the words kept at the same start replaced (a
-        call's line as its words come). True when it was kept, its checks passed; False when
-        one failed, or the keeping did (logged)."""
+        call's line as its words come); `charge`: what MiMo billed for the recording, recorded
+        in the same transaction whether the piece is kept or not (MiMo billed it either way).
+        True when it was kept, its checks passed; False when one failed, or the keeping did
+        (logged: the charge is then recorded as the work ends)."""
         try:
             async with self._uow() as uow:
                 kept = await uow.transcripts.keep_part(
                     chat, recording, language=language, part=part, at=self._made(said),
                     whole=whole, said=said, mandate=mandate, replace=replace,
                 )  # fmt: skip
+                if charge is not None:
+                    await charge.write(uow.usage)
                 await uow.commit()
         except Exception:
             logger.warning("could not keep a piece of a transcript in %s", chat, exc_info=True)
             return False
+        if charge is not None:
+            charge.written()
         return kept
 
     async def complete(
@@ -188,6 +199,8 @@ class KeptParts:
     said: Said | None = None  # where the recording was said, kept with it
     mandate: Mandate | None = None  # what its work writes under (`core.domain.mandates`)
     whole_kept: WholeKept = field(default_factory=WholeKept, compare=False)
+    # What its work costs, recorded as it is kept whole in one piece (`keep_part`).
+    spend: Spend | None = field(default=None, compare=False)
 
     def whole(self) -> LongTranscript | None:
         return self.kept.whole() if self.kept else None
@@ -229,14 +242,26 @@ class KeptParts:
 
         return still
 
-    async def keep_part(self, part: TranscriptPart, *, whole: float | None = None) -> None:
-        """Keep `part`; `whole`: the recording's length, when `part` is all of it."""
-        if self.keeper is not None:
-            kept = await self.keeper.keep_part(
-                self.chat, self.identity, language=self.language, part=part, whole=whole,
-                said=self.said, mandate=self.mandate,
-            )  # fmt: skip
-            self.whole_kept.standing = kept and whole is not None
+    async def keep_part(
+        self,
+        part: TranscriptPart,
+        *,
+        whole: float | None = None,
+        billed: int = 0,
+        usage: Usage | None = None,
+    ) -> None:
+        """Keep `part`; `whole`: the recording's length, when `part` is all of it, and then
+        what MiMo billed for it (`billed` seconds, `usage`), recorded in its `spend` with it."""
+        if self.keeper is None:
+            return
+        charge = None
+        if whole is not None and usage is not None and self.spend is not None:
+            charge = self.spend.charge(audio_seconds=billed, usage=usage)
+        kept = await self.keeper.keep_part(
+            self.chat, self.identity, language=self.language, part=part, whole=whole,
+            said=self.said, mandate=self.mandate, charge=charge,
+        )  # fmt: skip
+        self.whole_kept.standing = kept and whole is not None
 
     async def complete(self, duration: float) -> None:
         if self.keeper is not None:

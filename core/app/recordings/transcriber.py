@@ -134,9 +134,13 @@ class Transcriber:
         # An answer for work withdrawn meanwhile is not kept (the keeping checks, in its own
         # transaction), nor shown: the recording's end checks once more.
         part = TranscriptPart(piece.offset, end, heard.text.strip())
-        tally.add(part, usage=heard.usage, billed=billed_seconds(heard.usage, piece.duration))
-        alone = piece.offset == 0 and end >= tally.total  # the whole recording, in one piece
-        await tally.kept.keep_part(part, whole=tally.total if alone else None)
+        billed = billed_seconds(heard.usage, piece.duration)
+        tally.add(part, usage=heard.usage, billed=billed)
+        if piece.offset == 0 and end >= tally.total:  # the whole recording, in one piece
+            # Kept whole, with what MiMo billed for it, in one transaction.
+            await tally.kept.keep_part(part, whole=tally.total, billed=billed, usage=heard.usage)
+        else:
+            await tally.kept.keep_part(part)
 
 
 class _Tally:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from core.app.recordings.fetching import Recordings, declared_seconds
 from core.app.recordings.kept_transcripts import FORGETFUL, TranscriptKeeper
@@ -197,12 +198,15 @@ class Transcription:
                 # Nor is a deleted message heard further, nor, for long work, what a forget or
                 # its speaker's no ended since it began (`KeptParts.while_standing`).
                 long = pieces.duration > self._limits.asr_piece_seconds
+                # A recording of one piece is paid for as it is kept (`KeptParts.keep_part`).
+                kept = replace(kept, spend=spend)
                 wanted = kept.while_standing(wanted, long=long)
                 result = await self._transcriber.transcribe(
                     pieces, chat=chat, language=prefs.language, progress=progress,
                     kept=kept, wanted=wanted, background=background,
                 )  # fmt: skip
             # As MiMo bills each piece; what was kept from before is not heard, nor paid, again.
+            # What was recorded as the transcript was kept is not recorded again (`Spend`).
             spend.used(audio_seconds=result.billed_seconds, usage=result.usage)
         # A recording heard in one new piece was kept whole with it (`Transcriber._one`).
         if not result.missing and (len(result.parts) > 1 or result.reused_seconds):

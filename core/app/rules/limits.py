@@ -372,7 +372,7 @@ class Limiter:
     async def _record(self, spend: Spend, amounts: Counts) -> None:
         if self._exempt(spend.chat):
             return
-        await self._add(spend.day, [(tally.row, tally.part(amounts)) for tally in spend.tallies])
+        await self._add(spend.day, spend.rows(amounts))
 
     async def _add(self, day: date, changes: list[tuple[ChatRef, Counts]]) -> None:
         """Best effort: the work is done (or failed) either way; a lost count is logged."""

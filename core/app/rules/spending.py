@@ -1,16 +1,24 @@
 """What one piece of work costs (`core.app.rules.limits.Limiter.spending`): reserved from each day
 it is counted in before it runs (`core.app.rules.tallies`), then recorded as MiMo reported it, or
-given back when it failed."""
+given back when it failed.
+
+A recording heard in one piece is recorded as MiMo billed it in the transaction that keeps its
+transcript (`Spend.charge`, written by `core.app.recordings.kept_transcripts`), whether the
+transcript is kept or its checks refuse it: one transaction the fewer per voice note, and no
+moment when the transcript is kept and what MiMo billed for it is not. What the spend records
+as the work ends is then only what that charge left out (nothing, when the work succeeded);
+a charge whose transaction failed is recorded then, as it was before."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 
 from core.app.rules.tallies import Tally
 from core.domain.limits import Asker, Counts, pairs
 from core.domain.values import Answer, ChatRef, Usage
-from core.ports import ChatApi
+from core.ports import ChatApi, UsageStore
 
 
 class Spend:
@@ -31,6 +39,8 @@ class Spend:
         self.day = day
         self.tallies = tallies
         self.reserved = Counts()
+        # Recorded already, in the transaction that kept the transcript (`Charge`).
+        self.recorded = Counts()
         self._reserve = reserve  # None: not limited (the command line)
         self._audio_seconds: int | None = None  # as MiMo billed it, when known
         self._tts_chars: int | None = None  # what MiMo was asked to speak, when less was
@@ -69,18 +79,56 @@ class Spend:
         """`api`, counting the tokens of every answer into this spend."""
         return _MeteredChat(api, self)
 
+    def charge(self, *, audio_seconds: int, usage: Usage) -> Charge | None:
+        """What to record if the work used just this (a recording of one piece, as MiMo
+        answered it), written where its transcript is kept (`Charge`); None when there is
+        nothing to write (the command line). `used` is told the same afterwards, as ever:
+        what the charge recorded is not recorded again."""
+        if self._reserve is None:
+            return None
+        tokens = self._tokens + Counts.of_tokens(usage)
+        amounts = self._settled(audio_seconds, self._tts_chars, tokens) - self.recorded
+        return None if amounts == Counts() else Charge(self, amounts)
+
     def settled(self) -> Counts:
-        """What to add once the work succeeded: the tokens, and corrections to the reservation."""
-        audio = self.reserved.audio_seconds
-        heard = audio if self._audio_seconds is None else self._audio_seconds
-        chars = self.reserved.tts_chars
-        spoken = chars if self._tts_chars is None else min(chars, self._tts_chars)
-        correction = Counts(audio_seconds=heard - audio, tts_chars=spoken - chars)
-        return correction + self._tokens
+        """What to add once the work succeeded: the tokens, and corrections to the reservation,
+        less what was recorded already."""
+        return self._settled(self._audio_seconds, self._tts_chars, self._tokens) - self.recorded
 
     def given_back(self) -> Counts:
-        """What to add once the work failed: the reservation back, the tokens already spent."""
-        return Counts() - self.reserved + self._tokens
+        """What to add once the work failed: the reservation back, the tokens already spent,
+        less what was recorded already."""
+        return Counts() - self.reserved + self._tokens - self.recorded
+
+    def rows(self, amounts: Counts) -> list[tuple[ChatRef, Counts]]:
+        """`amounts` as each day's row counts them (`Tally.part`), those with nothing left out."""
+        parts = [(tally.row, tally.part(amounts)) for tally in self.tallies]
+        return [(row, part) for row, part in parts if part != Counts()]
+
+    def _settled(self, audio_seconds: int | None, tts_chars: int | None, tokens: Counts) -> Counts:
+        audio = self.reserved.audio_seconds
+        heard = audio if audio_seconds is None else audio_seconds
+        chars = self.reserved.tts_chars
+        spoken = chars if tts_chars is None else min(chars, tts_chars)
+        return Counts(audio_seconds=heard - audio, tts_chars=spoken - chars) + tokens
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What a spend adds to its days, written in another use case's transaction (the one that
+    keeps a recording's transcript), then noted as recorded once that transaction committed:
+    recorded with it, or, when it failed, as the work ends."""
+
+    spend: Spend
+    amounts: Counts
+
+    async def write(self, usage: UsageStore) -> None:
+        for row, part in self.spend.rows(self.amounts):
+            await usage.add(row, self.spend.day, part)
+
+    def written(self) -> None:
+        """Its transaction committed."""
+        self.spend.recorded += self.amounts
 
 
 class _MeteredChat:

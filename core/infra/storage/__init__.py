@@ -9,6 +9,7 @@ uow.py           the unit of work: one session, one transaction, per block
 repositories.py  preferences
 summaries.py     the chat log and each chat's summary state (`core.ports.storage.summaries`)
 transcripts.py   kept transcripts and their parts
+import_marks.py  an import's mark and the past messages it claims (read as its pieces are kept)
 search.py        /find's search over them, within the asker's chat
 claims.py        claims on incoming work (the table keeps its first name, processed_updates)
 clone_consent.py  the consent sentences asked for (a cloned voice's), and who first sent

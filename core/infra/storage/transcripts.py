@@ -12,7 +12,8 @@ stands. Neither crosses what it is checked against: SQLite's write transactions 
 (`sqlite.begin_immediate`); on PostgreSQL the keeping and the deletion take a lock of the
 message's own for their transaction (`_message_lock`), and the keeping holds the import's mark
 (FOR SHARE) until it commits, which a forget deletes before the chat's pieces, so that
-whichever comes second sees what the first wrote.
+whichever comes second sees what the first wrote. The import's mark and the past messages it
+claims are `core.infra.storage.import_marks`'.
 """
 
 from __future__ import annotations
@@ -22,20 +23,19 @@ from datetime import datetime
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import CursorResult, bindparam, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.mandates import Mandate
 from core.domain.memory import Moment, Said, call_channel, fold
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
+from core.infra.storage.import_marks import ImportMarks
 from core.infra.storage.mandates import MandateRepository, Unless, with_forgets
 from core.infra.storage.models import (
     DeletedMessageRow,
-    ImportClaimRow,
     RecordingTranscriptPartRow,
     RecordingTranscriptRow,
-    RunningImportRow,
 )
 from core.infra.storage.repositories import chat_key, dialect_of, insert_for, table_of
 from core.infra.storage.search import search
@@ -43,8 +43,6 @@ from core.infra.storage.search import search
 Header = RecordingTranscriptRow
 Part = RecordingTranscriptPartRow
 Deleted = DeletedMessageRow
-Running = RunningImportRow
-Claimed = ImportClaimRow
 KEY = ["platform", "chat_id", "recording"]
 
 # Whether a message was deleted (its row's key: platform, chat_id, place, message_id), read
@@ -67,7 +65,10 @@ _PARTS = (
 )
 
 
-class TranscriptRepository:
+class TranscriptRepository(ImportMarks):
+    """Kept transcripts (the module docstring); an import's mark and claims, which the keeping
+    of its pieces checks, are `ImportMarks`'."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
@@ -250,82 +251,9 @@ class TranscriptRepository:
         (each stops, wherever it runs); returns how many recordings."""
         # The marks first: an import keeping a piece holds its mark until it commits, so the
         # parts are deleted only once that piece is in (`_still_kept`).
-        await self._session.execute(delete(Running).where(*_in(Running, chat)))
-        await self._session.execute(delete(Claimed).where(*_in(Claimed, chat)))
+        await self._end_imports(chat)
         await _affected(self._session, delete(Part).where(*_of(Part, chat)))
         return await _affected(self._session, delete(Header).where(*_of(Header, chat)))
-
-    async def begin_import(self, chat: ChatRef, import_id: str, *, at: datetime) -> None:
-        """Mark an import of the chat's past as running (`import_running`)."""
-        await self._session.execute(
-            insert_for(self._session, table_of(Running)).values(
-                **chat_key(chat), import_id=import_id, started_at=at, seen_at=at
-            )
-        )
-
-    async def import_seen(self, chat: ChatRef, import_id: str, *, at: datetime) -> None:
-        """The import's process is alive at `at`: its claims hold (`claim_past`)."""
-        await self._session.execute(
-            update(Running)
-            .where(*_in(Running, chat), Running.import_id == import_id)
-            .values(seen_at=at)
-        )
-
-    async def import_running(self, chat: ChatRef, import_id: str) -> bool:
-        """Whether the import's mark is still there: `/forget` deletes it."""
-        found = select(Running.import_id).where(*_in(Running, chat), Running.import_id == import_id)
-        return (await self._session.scalars(found)).first() is not None
-
-    async def end_import(self, chat: ChatRef, import_id: str) -> None:
-        await self._session.execute(
-            delete(Running).where(*_in(Running, chat), Running.import_id == import_id)
-        )
-        await self._session.execute(
-            delete(Claimed).where(*_in(Claimed, chat), Claimed.import_id == import_id)
-        )
-
-    async def claim_past(
-        self, chat: ChatRef, said: Said, import_id: str, *, at: datetime, stale_before: datetime
-    ) -> bool:
-        """Whether the import `import_id` may hear the past message `said` now: True once it
-        holds the message's claim, False while another import running holds it. A claim whose
-        import was not seen alive since `stale_before` (its process killed), or is gone, is
-        taken over. Two imports taking one at once: the primary key lets one INSERT through."""
-        key = _claimed(chat, said)
-        holder = (
-            select(Claimed.import_id, func.coalesce(Running.seen_at, Running.started_at))
-            .outerjoin(
-                Running,
-                and_(
-                    Running.platform == Claimed.platform,
-                    Running.chat_id == Claimed.chat_id,
-                    Running.import_id == Claimed.import_id,
-                ),
-            )
-            .where(*key)
-        )
-        found = (await self._session.execute(holder)).first()
-        if found is not None:
-            other, seen = found
-            if other == import_id:
-                return True
-            if seen is not None and seen >= stale_before:
-                return False
-            await self._session.execute(delete(Claimed).where(*key, Claimed.import_id == other))
-        row = {**chat_key(chat), "place": said.place or "", "message_id": said.message_id}
-        claiming = (
-            insert_for(self._session, table_of(Claimed))
-            .values(**row, import_id=import_id, claimed_at=at)
-            .on_conflict_do_nothing(index_elements=list(row))
-            .returning(table_of(Claimed).c.import_id)
-        )
-        return (await self._session.execute(claiming)).first() is not None
-
-    async def release_past(self, chat: ChatRef, said: Said, import_id: str) -> None:
-        """The import `import_id` is done with the past message `said` (heard, or given back)."""
-        await self._session.execute(
-            delete(Claimed).where(*_claimed(chat, said), Claimed.import_id == import_id)
-        )
 
     async def delete_made_before(self, cutoff: datetime) -> int:
         """Retention: every chat's transcripts (and pieces, and deletions noted) made before
@@ -353,10 +281,7 @@ class TranscriptRepository:
                 return False
         if said.during is None:
             return True
-        mark = select(Running.import_id).where(
-            *_in(Running, chat), Running.import_id == said.during
-        )
-        return (await self._session.scalars(mark.with_for_update(read=True))).first() is not None
+        return await self._mark_held(chat, said.during)
 
     def _deleted(self, chat: ChatRef, said: Said) -> Unless:
         """The look for `said`'s deletion, read with the count of forgets (`_still_kept`)."""
@@ -386,15 +311,6 @@ def _said(chat: ChatRef, message_ids: Sequence[str], place: str | None) -> list[
     """The chat's recordings carried by its messages `message_ids` (in `place`, where given)."""
     said = [*_of(Header, chat), Header.message_id.in_(list(message_ids))]
     return said if place is None else [*said, Header.place == place]
-
-
-def _claimed(chat: ChatRef, said: Said) -> list[Any]:
-    return [*_in(Claimed, chat), Claimed.place == (said.place or ""),
-            Claimed.message_id == said.message_id]  # fmt: skip
-
-
-def _in(table: type[Deleted] | type[Running] | type[Claimed], chat: ChatRef) -> tuple[Any, ...]:
-    return (table.platform == chat.platform, table.chat_id == chat.chat_id)
 
 
 def _of(

@@ -12,6 +12,7 @@ from core.domain.memory import Moment, Said
 from core.domain.transcripts import KeptTranscript, TranscriptPart
 from core.domain.values import ChatRef
 from core.ports.storage.units import UnitOfWork
+from core.ports.storage.usage import UsageStore
 
 
 class TranscriptStore(Protocol):
@@ -140,7 +141,11 @@ class TranscriptStore(Protocol):
 
 
 class TranscriptUnitOfWork(UnitOfWork, Protocol):
-    """What `core.app.recordings.kept_transcripts` needs: the kept transcripts."""
+    """What `core.app.recordings.kept_transcripts` needs: the kept transcripts, and the daily
+    usage, where what MiMo billed for a recording is recorded as its transcript is kept."""
 
     @property
     def transcripts(self) -> TranscriptStore: ...
+
+    @property
+    def usage(self) -> UsageStore: ...
