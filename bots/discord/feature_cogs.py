@@ -54,7 +54,7 @@ def feature_cogs(
             piece_seconds=runtime.limits.asr_piece_seconds,
             earlier_reply=earlier_reply,
         ),
-        *speech_cogs(bot, runtime, player=player, reader=reader),
+        *speech_cogs(bot, runtime, player=player),
         *memory_cogs(bot, runtime),
         *answer_cogs(bot, runtime, clicks=clicks),
         SummariesCog(
@@ -62,7 +62,6 @@ def feature_cogs(
             bot=bot,
             calls=runtime.calls,
             forgetting=runtime.forgetting,
-            reader=reader,
         ),
         *voice_channel_cogs(
             bot, runtime, reader=reader, channels=channels, listened=listened, clicks=clicks
@@ -71,18 +70,14 @@ def feature_cogs(
     ]
 
 
-def speech_cogs(
-    bot: AnyBot, runtime: Runtime, *, player: VoicePlayer, reader: ChannelReader | None = None
-) -> list[commands.Cog]:
-    """/say, the chat's voices and settings (a voice deleted is cut in `reader`'s reading),
-    and what is transcribed unasked."""
+def speech_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[commands.Cog]:
+    """/say, the chat's voices and settings, and what is transcribed unasked."""
     return [
         SpeechCog(bot, speech=runtime.speech, player=player),
         PreferencesCog(
             preferences=runtime.preferences,
             studio=runtime.studio,
             consents=runtime.consents,
-            reader=reader,
             bot=bot,
         ),
         UnaskedCog(runtime.preferences, audiences=runtime.audiences),

@@ -16,6 +16,7 @@ from core.app.memory.imports import Importer
 from core.app.memory.search import Memory
 from core.app.reader.kept import KeptReadings
 from core.app.reader.spoken import MessageSpeech
+from core.app.reader.withdrawals import ReadingWithdrawals
 from core.app.recordings.fetching import Recordings
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.recordings.transcription import Transcription
@@ -49,13 +50,14 @@ class Parts:
     metrics: PrometheusMetrics
 
 
-def studio(parts: Parts, recordings: Recordings) -> VoiceStudio:
-    """The chat's own voices, designed and cloned."""
+def studio(parts: Parts, recordings: Recordings, withdrawn: ReadingWithdrawals) -> VoiceStudio:
+    """The chat's own voices, designed and cloned; a voice deleted is `withdrawn` from the
+    readings running."""
     settings, store = parts.settings, parts.store
     return VoiceStudio(
         speech=parts.mimo, audio=parts.audio, uow=store.uow, models=voice_models(settings),
         limiter=store.limiter, recordings=recordings,
-        sample_seconds=settings.voice_sample_seconds,
+        sample_seconds=settings.voice_sample_seconds, withdrawn=withdrawn,
     )  # fmt: skip
 
 

@@ -22,14 +22,33 @@ from collections import OrderedDict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from core.domain.mandates import Mandate
 from core.domain.tts import default_voice, voices_for
+from core.domain.values import ChatRef
 
 NAME_AGAIN_AFTER = timedelta(minutes=2)
 """A member who speaks again after this long a silence is named again."""
 # A word glued to a prefix of one or two marks: `!play`, `.help`, `?rank` (another bot's command).
 _COMMAND = re.compile(r"^[!?$%&;=+/.~,-]{1,2}[^\W\d_]")
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """What a server or a member took back that a reading running now must stop using at
+    once, as its use case stores it (`core.app.reader.withdrawals`):
+
+        read        `member` said no to being read (`/read_me`)
+        own voice   `member` no longer lets their own cloned voice read them (`/myvoice`)
+        voice       the server's own voice `voice` was deleted (`/delete_voice`), or all of
+                    them (`voice` None: a `/forget`)
+    """
+
+    server: ChatRef
+    what: Literal["read", "own voice", "voice"]
+    member: str | None = None
+    voice: str | None = None
 
 
 @dataclass(frozen=True)

@@ -190,8 +190,6 @@ class ChannelReaderCog(commands.Cog):
     ) -> None:
         server, member = for_interaction(interaction), str(interaction.user.id)
         now = await self.choices.member(server, member, voice=name, own_voice=own_voice)
-        if own_voice is False:  # what of theirs was made in it is heard in it no more
-            self.reader.unvoiced(server, member)
         locale = answer_of(interaction).locale
         await _answer(interaction, _myvoice_line(now, locale))
 
@@ -210,8 +208,6 @@ class ChannelReaderCog(commands.Cog):
     async def read_me(self, interaction: Interaction, allowed: bool | None = None) -> None:
         server, member = for_interaction(interaction), str(interaction.user.id)
         now = await self.choices.member(server, member, read=allowed)
-        if not now.member.read:  # what of theirs was made or waits never plays
-            self.reader.refused(server, member)
         locale = answer_of(interaction).locale
         key = "discord.read_me.on" if now.member.read else "discord.read_me.off"
         await _answer(interaction, text(key, locale))

@@ -29,7 +29,6 @@ from bots.discord.redo import ModalRebuilder
 from bots.discord.replies import AnyBot, Interaction, followup_of, send_lines
 from bots.discord.translator import translatable, translatable_choices
 from bots.discord.voice_message import send_voice_message
-from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.requests import Request
 from core.app.voices.clone_consent import ConsentAsk, VoiceConsents
@@ -75,13 +74,11 @@ class PreferencesCog(commands.Cog):
         preferences: ChatPreferences,
         studio: VoiceStudio,
         consents: VoiceConsents,
-        reader: ChannelReader | None = None,
         bot: AnyBot | None = None,
     ) -> None:
         self.preferences = preferences
         self.studio = studio
         self.consents = consents
-        self.reader = reader  # a voice deleted is heard no more in the server's reading
         self.bot = bot  # for the message menu, added to `bot.tree` in `cog_load`
         self.menu = app_commands.ContextMenu(
             name=translatable("Clone this voice", "discord.menu.clone"), callback=self.clone_voice
@@ -167,8 +164,6 @@ class PreferencesCog(commands.Cog):
         deleted = await self.studio.delete(
             chat, name, can_manage=can_manage(interaction), requested_by=str(interaction.user.id)
         )
-        if self.reader is not None:  # a clip playing in it is cut
-            self.reader.voice_gone(chat, deleted)
         locale = answer_of(interaction).locale
         await _answer(interaction, text("voices.deleted", locale, name=deleted))
 

@@ -36,7 +36,6 @@ from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.voice_message import send_voice_message
 from core.app.calls.summary import Calls
 from core.app.memory.forgetting import ForgetRequest, Forgetting
-from core.app.reader.channel_reader import ChannelReader
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import summary_text
 from core.domain.summaries import ChatMessage, SinceLastSummary, Window
@@ -59,13 +58,11 @@ class SummariesCog(commands.Cog):
         *,
         calls: Calls,
         forgetting: Forgetting,
-        reader: ChannelReader | None = None,
         bot: AnyBot | None = None,
     ) -> None:
         self.summaries = summaries
         self.calls = calls
         self.forgetting = forgetting
-        self.reader = reader  # the voices a /forget deletes are heard no more in its reading
         self.bot = bot  # for the sweep of channels deleted while no voicebridge ran
         self._swept = False
 
@@ -131,8 +128,6 @@ class SummariesCog(commands.Cog):
                 chat, can_manage=can_manage(interaction), inside=_channels_in(interaction)
             )
         )
-        if self.reader is not None:  # a clip playing in one of its voices is cut
-            self.reader.voice_gone(chat, None)
         locale = answer_of(interaction).locale
         await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done", locale))
 

@@ -11,6 +11,8 @@ room.py            who is in the voice channel as a message is read, and the cha
                    may not see
 spoken.py          one message of a reading made into speech, in a voice of its language
 choices.py         what the server and each member chose for the channel reader
+withdrawals.py     what they took back (a no, an own voice, a voice deleted), told to the
+                   readings running as it is stored, whichever way it came in
 kept.py            the readings kept in the database while they last: where each is, by the
                    last message read, for a restart to take up
 """

@@ -18,11 +18,12 @@ VoiceChannels`); everything decided is decided here.
              its turn, while everyone listening may hear it)
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
     deleted
-    refused  a member said no to being read (`/read_me`): nothing of theirs plays from then on
-    unvoiced a member no longer lets their own cloned voice read them (`/myvoice own_voice`):
-             nothing of theirs is heard in it from then on, read in a model's voice instead
-    voice_gone  one of the server's own voices was deleted (`/delete_voice`), or all of them
-             (`/forget`): the same, for every clip in that voice
+    withdrawn  told by the use case that stored it, whichever way it came in
+             (`core.app.reader.withdrawals`): a member said no to being read (`/read_me`):
+             nothing of theirs plays from then on; a member no longer lets their own cloned
+             voice read them (`/myvoice own_voice`): nothing of theirs is heard in it from then
+             on, read in a model's voice instead; one of the server's own voices was deleted
+             (`/delete_voice`), or all of them (`/forget`): the same, for every clip in it
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
     restart  a reading outlives its process (`core.app.reader.kept` keeps it, and its place:
@@ -64,7 +65,7 @@ from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold
 from core.domain.live_calls import KeptReading
 from core.domain.mandates import Mandate
-from core.domain.reading import ChannelMessage, ReaderPolicy, Reads
+from core.domain.reading import ChannelMessage, ReaderPolicy, Reads, Withdrawn
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder, may_stop
@@ -195,28 +196,21 @@ class ChannelReader:
         if reading is not None and reading.reads.text_id == channel_id:
             reading.deleted(message_id)
 
-    def refused(self, server: ChatRef, member_id: str) -> None:
-        """`member_id` said no to being read (`/read_me`): nothing more of theirs plays in the
-        server's reading, the clip playing cut, those made or waiting let go."""
-        reading = self.reading_in(server)
-        if reading is not None:
-            reading.refused(member_id)
-
-    def unvoiced(self, server: ChatRef, member_id: str) -> None:
-        """`member_id` no longer lets their own cloned voice read their messages: in the
-        server's reading, nothing more of theirs is heard in it (the clip playing cut and made
-        again in a model's voice, those made ahead made again as their turn comes)."""
-        reading = self.reading_in(server)
-        if reading is not None:
-            reading.unvoiced(member_id)
-
-    def voice_gone(self, server: ChatRef, name: str | None) -> None:
-        """The server's own voice `name` was deleted (None: all its voices, a `/forget`): in
-        its reading, nothing more is heard in it (the clip playing cut and made again in a
+    def withdrawn(self, withdrawn: Withdrawn) -> None:
+        """Something taken back in a server, stored (`core.app.reader.withdrawals`): in its
+        reading, a member's no to being read lets go of everything of theirs (the clip playing
+        cut, those made or waiting never played); their own voice withdrawn, or a voice of the
+        server's deleted, is heard no more (the clip playing in it cut and made again in a
         model's voice, those made ahead made again as their turn comes)."""
-        reading = self.reading_in(server)
-        if reading is not None:
-            reading.voice_gone(name)
+        reading = self.reading_in(withdrawn.server)
+        if reading is None:
+            return
+        if withdrawn.what == "read" and withdrawn.member is not None:
+            reading.refused(withdrawn.member)
+        elif withdrawn.what == "own voice" and withdrawn.member is not None:
+            reading.unvoiced(withdrawn.member)
+        elif withdrawn.what == "voice":
+            reading.voice_gone(withdrawn.voice)
 
     def changed(self, server: ChatRef) -> None:
         """Someone joined, left or moved in the server's voice channels, or a member's roles,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from core.app.rules.preferences import ChatPreferences
 from core.domain import errors
 from core.domain.quantities import Term
-from core.domain.reading import ReaderMember, ReaderRules, assignable_voices
+from core.domain.reading import ReaderMember, ReaderRules, Withdrawn, assignable_voices
 from core.domain.values import ChatRef
 from core.ports import ReadingUnitOfWork
 
@@ -39,10 +39,15 @@ class ReaderChoices:
     """The channel reader's stored choices (see the module docstring)."""
 
     def __init__(
-        self, *, uow: Callable[[], ReadingUnitOfWork], preferences: ChatPreferences
+        self,
+        *,
+        uow: Callable[[], ReadingUnitOfWork],
+        preferences: ChatPreferences,
+        withdrawn: Callable[[Withdrawn], None] = lambda _: None,
     ) -> None:
         self._uow = uow
         self._preferences = preferences
+        self._withdrawn = withdrawn  # the readings running now hear a no once it is stored
 
     async def rules(self, server: ChatRef) -> ReaderRules:
         async with self._uow() as uow:
@@ -103,6 +108,10 @@ class ReaderChoices:
                 await uow.reading.save_member(server, member_id, member)
             own = await uow.voices.reading_voice(server, member_id)
             await uow.commit()
+        if own_voice is False:  # what of theirs was made in it is heard in it no more
+            self._withdrawn(Withdrawn(server, "own voice", member=member_id))
+        if read is False:  # what of theirs was made or waits never plays
+            self._withdrawn(Withdrawn(server, "read", member=member_id))
         return MemberReading(member, None if own is None else own.name)
 
 

@@ -1,0 +1,31 @@
+"""What a server or a member takes back, heard at once by the channel readings this process
+runs (`core.domain.reading.Withdrawn`).
+
+The use cases that store a withdrawal (`ReaderChoices.member`, `VoiceStudio.delete`,
+`Forgetting.forget`) tell it here once it is stored, whichever way it came in; each reading
+running in the server then cuts what it plays and lets go of what it made in it
+(`core.app.reader.channel_reader`). The readings of each platform's voice channels are attached
+as they are built (`core.bootstrap.runtime.Runtime.calls_for`), and held weakly: a platform's
+reader that stopped is let go with it.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from core.app.reader.channel_reader import ChannelReader
+from core.domain.reading import Withdrawn
+
+
+class ReadingWithdrawals:
+    """The channel readers of this process, told of each withdrawal (module docstring)."""
+
+    def __init__(self) -> None:
+        self._readers: weakref.WeakSet[ChannelReader] = weakref.WeakSet()
+
+    def attach(self, reader: ChannelReader) -> None:
+        self._readers.add(reader)
+
+    def __call__(self, withdrawn: Withdrawn) -> None:
+        for reader in list(self._readers):
+            reader.withdrawn(withdrawn)
