@@ -13,7 +13,8 @@ first slice is in, and played from there while the rest comes.
              the parts ended; `skip`: a pause inside a sentence, its place given up
     part     every piece of the part heard: its words, and its pieces' translations as they are
              made for their captions (`translated`), a part of several pieces translated again
-             whole at once, beside them: spoken when the part is in Chinese or English
+             whole at once, beside them (from its words; from its sound, below): spoken
+             when the part is in Chinese or English
              (`core.domain.interpreting.across`), its speaker still consents and the call goes
              on; otherwise its place is given up
     speak    one at a time, in line: an interpretation that would start more than `late_after`
@@ -37,18 +38,22 @@ first slice is in, and played from there while the rest comes.
 Two ways to translate a part (DISCORD_INTERPRET_FROM), everything else alike:
     text     (the default) its recognised words, by the chat model, as above: the part's last
              piece heard, then translated, then spoken, three requests one after another
-    audio    its sound, by the audio understanding model (MIMO_AUDIO_MODEL), in one request
-             sent as soon as a piece that may end a part comes, beside its recognition
-             (`core.app.calls.translations_from_audio`, the sound kept as it is heard):
-             whether a pause ends a sentence is known only once its words are, so a pause
-             inside a sentence costs a
-             request called off (`skip`), and a part whose start was not known yet is sent
-             again once it is. No chat request: a part's caption shows the same translation
-             that is spoken, on the piece that ends it (the pieces before it show their words
-             alone). Counted as `/ask` is: its audio's seconds, then MiMo's tokens, with the
-             listening, its seconds in the listening's audio quota too (they bound it); a
-             request called off once sent still counts. A part over `FROM_AUDIO_LONGEST` goes
-             the text way. Refused, it stops interpreting as above, naming MIMO_AUDIO_MODEL
+    audio    its sound, by the audio understanding model (MIMO_AUDIO_MODEL), asked as soon as
+             a piece that may end a part comes, beside its recognition
+             (`core.app.calls.translations_from_audio`, the sound held in memory as it is
+             heard): whether a pause ends a sentence is known only once its words are, so the
+             part's sound so far is sent at its first pause, again at a later one only once
+             twice as long, and whole at its end (at most about three times its seconds in
+             all); a pause inside a sentence calls its request off (`skip`), and a part whose
+             start was not known yet is sent again once it is. No chat request unless the
+             audio model fails (then the part's words are translated, as `text` does): the
+             caption of the piece ending a part shows the translation spoken, whichever way
+             it was made (the pieces before it show their words alone). Counted as `/ask` is:
+             its audio's seconds, then MiMo's tokens, with the listening, its seconds in the
+             listening's audio quota too (they bound it); a request called off once sent still
+             counts. A part over `FROM_AUDIO_LONGEST`, or in neither Chinese nor English by its
+             words, is not sent from its sound. Refused, it stops interpreting as above,
+             naming MIMO_AUDIO_MODEL
 
 A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
 theirs waiting in line: nothing of theirs is spoken after it.
