@@ -941,3 +941,27 @@ async def test_from_audio_an_answer_in_chinese_is_read_by_a_chinese_voice() -> N
     [(voice, text)] = rig.speech.made
     assert text == "我们今天用 API 吧。" and voice in CHINESE_VOICES
     await rig.interpreter.close()
+
+
+async def test_from_audio_a_sentence_ended_before_the_silence_ending_its_turn_is_spoken() -> None:
+    """Ann's sentence ends at her pause, then her client goes quiet (a last piece with no
+    sound): the request her pause sent is the sentence's, spoken once; the silence after it
+    is no part of its own and calls nothing off."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    understanding.answer.clear()
+    said, quiet = anns_piece(0, 1.0, last=False), anns_piece(1, 0.0, last=True)
+    heard_ahead(rig, said)
+    heard_ahead(rig, quiet)
+    await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
+    caption = caption_asked(rig, call, said, "Hello everyone.")
+    await until(caption.handed.is_set, "her sentence handed over")
+    call.transcribed(quiet, None)
+    understanding.answer.set()
+    assert await caption.task == "[sound] 1.0 s"
+    assert await rig.interpreter.translated("", ("ann", T0, 1)) == ""
+    await until(lambda: rig.call.heard, "spoken")
+    assert [text for _, text in rig.speech.made] == ["[sound] 1.0 s"]
+    assert understanding.asked == [1.0] and understanding.called_off == []
+    await rig.interpreter.close()

@@ -183,8 +183,12 @@ class TranslationsFromAudio:
             sound = self._sounds.between(turn, first, last)
             asked = None if sound is None else self._ask(key, first, sound)
             self._asked.pop(key, None)
-        if asked is not None and self._latest.get(turn) is asked:
-            del self._latest[turn]  # the part's own now: nothing else lets it go
+        if asked is not None:  # the part's own now: nothing else lets it go (the silence
+            # after it, sharing it, ends no part of its own)
+            for other in [k for k, shared in self._asked.items() if shared is asked]:
+                del self._asked[other]
+            if self._latest.get(turn) is asked:
+                del self._latest[turn]
         spoken = self._parts[key] = asyncio.get_running_loop().create_future()
         return (None if asked is None else asked.answer), spoken
 
