@@ -249,7 +249,7 @@ def rigged(
     ports = Interpreting(
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
         chat_api=Chat(), limiter=limiter or Limiter.off(), late_after=late_after, timer=timer,
-        from_audio=None if from_audio is None else (from_audio, from_audio),
+        audio_understanding=None if from_audio is None else (from_audio, from_audio),
     )  # fmt: skip
     if consents is None:
         everyone = consenting is None

@@ -161,13 +161,13 @@ class Interpreting:
         limiter: Limiter,
         late_after: float = LATE_AFTER,
         timer: Callable[[], float] = time.monotonic,
-        from_audio: tuple[SpeechApi, AudioConverter] | None = None,
+        audio_understanding: tuple[SpeechApi, AudioConverter] | None = None,
     ) -> None:
         self.uow, self.speech, self.studio = uow, speech, studio
         self.preferences, self.chat_api, self.limiter = preferences, chat_api, limiter
         # DISCORD_INTERPRET_FROM=audio: the audio understanding model's API, and what makes a
         # WAV of a part's sound; None: parts translated from their words (the default).
-        self.from_audio = from_audio
+        self.audio_understanding = audio_understanding
         self.late_after = late_after  # tests and the benchmark may change it
         self.timer = timer
 
@@ -211,8 +211,8 @@ class CallInterpreter:
         self.stopped = False
         # DISCORD_INTERPRET_FROM=audio: each part's translation asked for from its sound.
         self._from_audio: TranslationsFromAudio | None = None
-        if ports.from_audio is not None:
-            api, audio = ports.from_audio
+        if ports.audio_understanding is not None:
+            api, audio = ports.audio_understanding
             self._from_audio = TranslationsFromAudio(
                 api=api, audio=audio, limiter=ports.limiter, server=server, payer=payer,
                 called_off=self._called_off_since, stop=self._stop,

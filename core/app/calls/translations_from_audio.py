@@ -226,6 +226,8 @@ class TranslationsFromAudio:
         self._sounds.drop(member)
         for turn in [t for t in self._latest if t[0] == member]:
             del self._latest[turn]
+        for turn in [t for t in self._foreign if t[0] == member]:
+            del self._foreign[turn]
         for key in [k for k in [*self._asked, *self._parts, *self._captions] if k[0] == member]:
             self.given_up(key)
         for task in [t for t, whose in self._sending.items() if whose == member]:
@@ -236,6 +238,7 @@ class TranslationsFromAudio:
         self._sounds.drop()
         self._asked.clear()
         self._latest.clear()
+        self._foreign.clear()
         for key in [*self._captions]:
             self._hand(key)
         self._parts.clear()
