@@ -965,3 +965,18 @@ async def test_from_audio_a_sentence_ended_before_the_silence_ending_its_turn_is
     assert [text for _, text in rig.speech.made] == ["[sound] 1.0 s"]
     assert understanding.asked == [1.0] and understanding.called_off == []
     await rig.interpreter.close()
+
+
+async def test_from_audio_a_french_turn_recognised_before_its_pause_sends_nothing() -> None:
+    """Ann's French words are known before she pauses: the pause sends nothing."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    first = anns_piece(0, 1.0, last=False, at_pause=False)
+    second = anns_piece(1, 1.0, last=True)
+    heard_ahead(rig, first)
+    assert await caption_asked(rig, call, first, "Bonjour à tous").task is None
+    heard_ahead(rig, second)
+    assert await caption_asked(rig, call, second, "ça va ?").task is None
+    await rig.interpreter.close()
+    assert understanding.asked == [] and rig.speech.made == []
