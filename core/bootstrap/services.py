@@ -83,7 +83,7 @@ def listening(
     interpreting = Interpreting(
         uow=store.uow, speech=cases.speech, studio=studio, preferences=preferences,
         chat_api=mimo, limiter=store.limiter,
-        from_audio=(mimo, parts.audio) if from_audio else None,
+        audio_understanding=(mimo, parts.audio) if from_audio else None,
     )  # fmt: skip
     return Listening(
         uow=store.uow, speech=mimo, chat_api=mimo, audio=parts.audio, preferences=preferences,

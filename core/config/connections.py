@@ -137,8 +137,12 @@ class Connections(BaseSettings):
     `audio`: from the sentence's sound itself, by the audio understanding model
     (MIMO_AUDIO_MODEL), asked beside the recognition that makes the captions: one request fewer
     before its speech, about 0.5 s sooner, billed by the audio's seconds (about 6.25 tokens a
-    second) and the answer's tokens. Only `text` has been compared on the real MiMo; the test
-    stand-ins cannot judge a translation's quality."""
+    second) and the answer's tokens. Those seconds count in the day's listening
+    (DAILY_LISTEN_SECONDS) on top of the recognition's: a sentence's sound is sent at its first
+    pause, again at a later pause only once twice as long, and whole at its end, at most about
+    three times its seconds in all, so a day's listening lasts between half and about a quarter
+    as long as with `text`. Only `text` has been compared on the real MiMo; the test stand-ins
+    cannot judge a translation's quality."""
     call_resume_within: float = Field(default=600.0, ge=0)
     """Listening (`/listen`) and the channel reader (`/read_channel`): a call the bot was
     listening to, or a channel it was reading aloud, when it stopped (a deploy) or crashed is

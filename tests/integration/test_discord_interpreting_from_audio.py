@@ -212,3 +212,37 @@ async def test_a_refused_audio_model_stops_interpreting_once_naming_its_setting(
     assert "**Bob**: 好的，我们开始吧。" in said  # the captions go on, untranslated
     assert mimo.tts_wavs == []
     assert len([b for b in mimo.requests if b.get("model") == "mimo-v2-omni"]) == 1  # once
+
+
+async def test_a_turn_ending_without_a_full_stop_is_spoken_from_its_sound_and_captioned(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Ann says a sentence without its full stop and goes quiet, with `/listen`'s short
+    pieces: her turn's last piece has no sound. That is silence: the request her pause sent
+    stands for the sentence (one request, none to the text model), and her caption shows the
+    translation spoken."""
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    mimo.tts_seconds_per_char = 0.02
+
+    def heard(duration: float, body: Json) -> str:
+        return "Okay so that is the plan" if duration >= 0.5 else "and"
+
+    async with bot_in_server(discord_api, mimo, sqlite_url, **FROM_AUDIO):
+        mimo.asr_text = heard
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await members.answer(ann.user_id, "listen", interpret=True)
+        voice = discord_api.voice
+        call = await voice.wait_until(
+            lambda: voice.live_call(server.id, server.lounge), what="call"
+        )
+        await voice.wait_until(lambda: call.dave.executed, what="the transition")
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await discord_api.voice.speak(ann, tone(440, 1.0))
+        await until(lambda: len(clips(call)) == 1 and clip_ended(call), "her interpretation")
+        await until(lambda: "[Chinese]" in lounge_lines(discord_api, server), "its caption")
+        await members.answer(ann.user_id, "stop_listening")
+
+    assert len(understanding(mimo)) == 1 and chats(mimo) == []
+    assert [said for _, said in spoken_requests(mimo)] == ["Chinese Okay so that is the plan"]
+    assert "**Ann**: [Chinese] Okay so that is the plan" in lounge_lines(discord_api, server)

@@ -249,7 +249,7 @@ def rigged(
     ports = Interpreting(
         uow=stored, speech=speech, studio=Studio(), preferences=Prefs(),  # type: ignore[arg-type]
         chat_api=Chat(), limiter=limiter or Limiter.off(), late_after=late_after, timer=timer,
-        from_audio=None if from_audio is None else (from_audio, from_audio),
+        audio_understanding=None if from_audio is None else (from_audio, from_audio),
     )  # fmt: skip
     if consents is None:
         everyone = consenting is None
@@ -539,6 +539,8 @@ class Understanding:
         self.called_off: list[float] = []
         self.answer = asyncio.Event()
         self.answer.set()
+        self.says: str | None = None  # the answer's words instead
+        self.fails: errors.MimoError | None = None  # raised instead of an answer
 
     def pcm_wav(self, pcm: bytes, sample_rate: int) -> bytes:
         return pcm  # what the request carries is the test's to measure, not a WAV's header
@@ -554,8 +556,10 @@ class Understanding:
         except asyncio.CancelledError:
             self.called_off.append(seconds)
             raise
+        if self.fails is not None:
+            raise self.fails
         self.answered.append(seconds)
-        return Answer(text=f"[sound] {seconds:.1f} s", usage=Usage(prompt_tokens=9))
+        return Answer(text=self.says or f"[sound] {seconds:.1f} s", usage=Usage(prompt_tokens=9))
 
 
 def translations_of(rig: Rig) -> TranslationsFromAudio:
@@ -566,7 +570,7 @@ def translations_of(rig: Rig) -> TranslationsFromAudio:
 
 def heard_ahead(rig: Rig, piece: Piece) -> None:
     """What `core.app.calls.pieces` does as a piece comes, before its words are heard."""
-    rig.interpreter.heard(piece)
+    rig.interpreter.hold_sound(piece)
     if piece.last or piece.at_pause:
         rig.interpreter.expect(("ann", T0, piece.index))
 
@@ -618,7 +622,7 @@ async def test_from_audio_a_sentence_whose_start_was_not_known_is_sent_again_fro
 async def test_from_audio_a_piece_inside_a_sentence_shows_no_translation_of_its_own() -> None:
     understanding = Understanding()
     rig = rigged(from_audio=understanding)
-    rig.interpreter.heard(anns_piece(0, 0.9, last=False, at_pause=False))
+    rig.interpreter.hold_sound(anns_piece(0, 0.9, last=False, at_pause=False))
     assert await rig.interpreter.translated("Hello there", ("ann", T0, 0)) == ""
     assert understanding.asked == []
     await rig.interpreter.close()
@@ -748,8 +752,8 @@ async def test_from_audio_a_request_called_off_once_sent_counts_in_the_listening
     heard_ahead(rig, first)
     await until(lambda: understanding.asked == [0.5], "the sound so far at MiMo")
     call.transcribed(first, "Hello there")
+    heard_ahead(rig, second)  # more sound: what the pause sent can no longer stand for it
     await until(lambda: understanding.called_off == [0.5], "called off")
-    heard_ahead(rig, second)
     understanding.answer.set()
     call.transcribed(second, "everyone.")
     await until(lambda: rig.call.heard, "the sentence played")
@@ -824,3 +828,155 @@ async def test_from_audio_a_part_whose_caption_never_comes_is_not_kept() -> None
     assert [text for _, text in rig.speech.made] == ["[sound] 1.5 s"]
     await until(translations_of(rig).holds_nothing, "nothing left over")
     await rig.interpreter.close()
+
+
+async def test_from_audio_a_turn_ending_in_silence_is_spoken_from_its_sound_and_captioned() -> None:
+    """Ann's turn ends without a full stop: its last piece has no sound (her client went
+    quiet). That is silence, not a piece missing: the request sent at her pause stands for the
+    part, nothing goes to the text model, and the silent piece's caption shows the translation
+    spoken."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    said, quiet = anns_piece(0, 1.0, last=False), anns_piece(1, 0.0, last=True)
+    heard_ahead(rig, said)
+    call.transcribed(said, "Okay so that is the plan")  # a pause, no sentence's end
+    heard_ahead(rig, quiet)
+    call.transcribed(quiet, None)
+    assert await rig.interpreter.translated("", ("ann", T0, 1)) == "[sound] 1.0 s"
+    await until(lambda: rig.call.heard, "spoken")
+    assert [text for _, text in rig.speech.made] == ["[sound] 1.0 s"]
+    assert understanding.asked == [1.0] and understanding.called_off == []
+    await rig.interpreter.close()
+
+
+async def test_from_audio_a_part_too_long_shows_the_translation_of_its_words_spoken() -> None:
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    piece = anns_piece(0, FROM_AUDIO_LONGEST + 1, last=True)
+    heard_ahead(rig, piece)
+    caption = caption_asked(rig, call, piece, "A long story.")
+    assert await caption.task == "[Chinese] A long story."
+    await until(lambda: rig.call.heard, "spoken")
+    assert [text for _, text in rig.speech.made] == ["[Chinese] A long story."]
+    await rig.interpreter.close()
+
+
+async def test_from_audio_a_failed_request_is_translated_from_its_words_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The audio model answers 503: the sentence is translated from its words instead,
+    spoken and shown; one log line says so with the status, nothing of what was said."""
+    understanding = Understanding()
+    understanding.fails = errors.MimoUnavailable("busy", status=503)
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    piece = anns_piece(0, 1.0, last=True)
+    heard_ahead(rig, piece)
+    caption = caption_asked(rig, call, piece, "Hello everyone.")
+    assert await caption.task == "[Chinese] Hello everyone."
+    await until(lambda: rig.call.heard, "spoken")
+    assert [text for _, text in rig.speech.made] == ["[Chinese] Hello everyone."]
+    await rig.interpreter.close()
+    lines = [r.getMessage() for r in caplog.records if "from audio" in r.getMessage()]
+    assert len(lines) == 1 and "503" in lines[0] and "Hello" not in lines[0]
+
+
+async def test_from_audio_a_sentence_with_many_pauses_costs_under_three_times_its_length() -> None:
+    """Ann pauses after every second of a ten-second sentence. Its sound so far is sent again
+    at a pause only once it is twice as long as what was last sent (1, 2, 4, 8 s), then whole
+    at its end: 25 s counted, under three times its length (resending it at every pause
+    would count 55 s)."""
+    understanding, rows = Understanding(), UsageRows({}, {})
+    rig = rigged(from_audio=understanding, limiter=limited(rows))
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    understanding.answer.clear()
+    sent = {0: 1.0, 1: 2.0, 3: 4.0, 7: 8.0, 9: 10.0}  # at which pieces, how long
+    for index in range(10):
+        piece = anns_piece(index, 1.0, last=index == 9)
+        heard_ahead(rig, piece)
+        if index in sent:
+            await until(lambda: understanding.asked[-1:] == [sent[index]], "sent")  # noqa: B023
+        call.transcribed(piece, "and the end." if index == 9 else "and so on")
+    understanding.answer.set()
+    await until(lambda: rig.call.heard, "the sentence played")
+    await rig.interpreter.close()
+    assert understanding.asked == [1.0, 2.0, 4.0, 8.0, 10.0]
+    assert understanding.called_off == [1.0, 2.0, 4.0, 8.0]
+    assert [text for _, text in rig.speech.made] == ["[sound] 10.0 s"]
+    assert usage_of(rows).ask_seconds == 25 <= 3 * 10
+    assert usage_of(rows).audio_seconds == 25
+
+
+async def test_from_audio_a_french_turn_costs_no_request_once_recognised() -> None:
+    """Ann speaks French: her first pause went to the audio model before her words were
+    known; once they are, it is called off and nothing more of the turn is sent."""
+    understanding = Understanding()
+    understanding.answer.clear()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    first, second = anns_piece(0, 1.0, last=False), anns_piece(1, 1.0, last=True)
+    heard_ahead(rig, first)
+    await until(lambda: understanding.asked == [1.0], "her pause at MiMo")
+    assert await caption_asked(rig, call, first, "Bonjour à tous").task is None
+    await until(lambda: understanding.called_off == [1.0], "called off")
+    heard_ahead(rig, second)
+    assert await caption_asked(rig, call, second, "ça va ?").task is None
+    await rig.interpreter.close()
+    assert understanding.asked == [1.0] and rig.speech.made == []
+
+
+async def test_from_audio_an_answer_in_chinese_is_read_by_a_chinese_voice() -> None:
+    """Ann's sentence is mostly Chinese (an English voice would read its translation), but
+    the audio model heard it as English and answered in Chinese: a Chinese voice reads it."""
+    understanding = Understanding()
+    understanding.says = "我们今天用 API 吧。"
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    piece = anns_piece(0, 1.0, last=True)
+    heard_ahead(rig, piece)
+    call.transcribed(piece, "我们今天就用这个 API 吧。")
+    await until(lambda: rig.call.heard, "spoken")
+    [(voice, text)] = rig.speech.made
+    assert text == "我们今天用 API 吧。" and voice in CHINESE_VOICES
+    await rig.interpreter.close()
+
+
+async def test_from_audio_a_sentence_ended_before_the_silence_ending_its_turn_is_spoken() -> None:
+    """Ann's sentence ends at her pause, then her client goes quiet (a last piece with no
+    sound): the request her pause sent is the sentence's, spoken once; the silence after it
+    is no part of its own and calls nothing off."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    understanding.answer.clear()
+    said, quiet = anns_piece(0, 1.0, last=False), anns_piece(1, 0.0, last=True)
+    heard_ahead(rig, said)
+    heard_ahead(rig, quiet)
+    await until(lambda: understanding.asked == [1.0], "her sentence at MiMo")
+    caption = caption_asked(rig, call, said, "Hello everyone.")
+    await until(caption.handed.is_set, "her sentence handed over")
+    call.transcribed(quiet, None)
+    understanding.answer.set()
+    assert await caption.task == "[sound] 1.0 s"
+    assert await rig.interpreter.translated("", ("ann", T0, 1)) == ""
+    await until(lambda: rig.call.heard, "spoken")
+    assert [text for _, text in rig.speech.made] == ["[sound] 1.0 s"]
+    assert understanding.asked == [1.0] and understanding.called_off == []
+    await rig.interpreter.close()
+
+
+async def test_from_audio_a_french_turn_recognised_before_its_pause_sends_nothing() -> None:
+    """Ann's French words are known before she pauses: the pause sends nothing."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    first = anns_piece(0, 1.0, last=False, at_pause=False)
+    second = anns_piece(1, 1.0, last=True)
+    heard_ahead(rig, first)
+    assert await caption_asked(rig, call, first, "Bonjour à tous").task is None
+    heard_ahead(rig, second)
+    assert await caption_asked(rig, call, second, "ça va ?").task is None
+    await rig.interpreter.close()
+    assert understanding.asked == [] and rig.speech.made == []

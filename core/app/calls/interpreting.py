@@ -13,7 +13,8 @@ first slice is in, and played from there while the rest comes.
              the parts ended; `skip`: a pause inside a sentence, its place given up
     part     every piece of the part heard: its words, and its pieces' translations as they are
              made for their captions (`translated`), a part of several pieces translated again
-             whole at once, beside them: spoken when the part is in Chinese or English
+             whole at once, beside them (from its words; from its sound, below): spoken
+             when the part is in Chinese or English
              (`core.domain.interpreting.across`), its speaker still consents and the call goes
              on; otherwise its place is given up
     speak    one at a time, in line: an interpretation that would start more than `late_after`
@@ -37,18 +38,22 @@ first slice is in, and played from there while the rest comes.
 Two ways to translate a part (DISCORD_INTERPRET_FROM), everything else alike:
     text     (the default) its recognised words, by the chat model, as above: the part's last
              piece heard, then translated, then spoken, three requests one after another
-    audio    its sound, by the audio understanding model (MIMO_AUDIO_MODEL), in one request
-             sent as soon as a piece that may end a part comes, beside its recognition
-             (`core.app.calls.translations_from_audio`, the sound kept as it is heard):
-             whether a pause ends a sentence is known only once its words are, so a pause
-             inside a sentence costs a
-             request called off (`skip`), and a part whose start was not known yet is sent
-             again once it is. No chat request: a part's caption shows the same translation
-             that is spoken, on the piece that ends it (the pieces before it show their words
-             alone). Counted as `/ask` is: its audio's seconds, then MiMo's tokens, with the
-             listening, its seconds in the listening's audio quota too (they bound it); a
-             request called off once sent still counts. A part over `FROM_AUDIO_LONGEST` goes
-             the text way. Refused, it stops interpreting as above, naming MIMO_AUDIO_MODEL
+    audio    its sound, by the audio understanding model (MIMO_AUDIO_MODEL), asked as soon as
+             a piece that may end a part comes, beside its recognition
+             (`core.app.calls.translations_from_audio`, the sound held in memory as it is
+             heard): whether a pause ends a sentence is known only once its words are, so the
+             part's sound so far is sent at its first pause, again at a later one only once
+             twice as long, and whole at its end (at most about three times its seconds in
+             all); a pause inside a sentence calls its request off (`skip`), and a part whose
+             start was not known yet is sent again once it is. No chat request unless the
+             audio model fails (then the part's words are translated, as `text` does): the
+             caption of the piece ending a part shows the translation spoken, whichever way
+             it was made (the pieces before it show their words alone). Counted as `/ask` is:
+             its audio's seconds, then MiMo's tokens, with the listening, its seconds in the
+             listening's audio quota too (they bound it); a request called off once sent still
+             counts. A part over `FROM_AUDIO_LONGEST`, or in neither Chinese nor English by its
+             words, is not sent from its sound. Refused, it stops interpreting as above,
+             naming MIMO_AUDIO_MODEL
 
 A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
 theirs waiting in line: nothing of theirs is spoken after it.
@@ -77,7 +82,15 @@ from core.app.rules.preferences import ChatPreferences
 from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import Speaker, VoiceStudio
 from core.domain import errors
-from core.domain.interpreting import LATE_AFTER, WAITED_FOR, StockVoices, across, too_late
+from core.domain.interpreting import (
+    LATE_AFTER,
+    WAITED_FOR,
+    StockVoices,
+    across,
+    foreign,
+    spoken_in,
+    too_late,
+)
 from core.domain.limits import Asker
 from core.domain.live_speech import Piece
 from core.domain.reading import assignable_voices
@@ -148,13 +161,13 @@ class Interpreting:
         limiter: Limiter,
         late_after: float = LATE_AFTER,
         timer: Callable[[], float] = time.monotonic,
-        from_audio: tuple[SpeechApi, AudioConverter] | None = None,
+        audio_understanding: tuple[SpeechApi, AudioConverter] | None = None,
     ) -> None:
         self.uow, self.speech, self.studio = uow, speech, studio
         self.preferences, self.chat_api, self.limiter = preferences, chat_api, limiter
         # DISCORD_INTERPRET_FROM=audio: the audio understanding model's API, and what makes a
         # WAV of a part's sound; None: parts translated from their words (the default).
-        self.from_audio = from_audio
+        self.audio_understanding = audio_understanding
         self.late_after = late_after  # tests and the benchmark may change it
         self.timer = timer
 
@@ -198,8 +211,8 @@ class CallInterpreter:
         self.stopped = False
         # DISCORD_INTERPRET_FROM=audio: each part's translation asked for from its sound.
         self._from_audio: TranslationsFromAudio | None = None
-        if ports.from_audio is not None:
-            api, audio = ports.from_audio
+        if ports.audio_understanding is not None:
+            api, audio = ports.audio_understanding
             self._from_audio = TranslationsFromAudio(
                 api=api, audio=audio, limiter=ports.limiter, server=server, payer=payer,
                 called_off=self._called_off_since, stop=self._stop,
@@ -226,11 +239,12 @@ class CallInterpreter:
         if self._from_audio is not None:  # its translation asked for now, beside its words
             self._from_audio.expect(key)
 
-    def heard(self, piece: Piece) -> None:
-        """A piece of a consenting member's turn, handed over for recognition: its sound kept
-        until its part is handed over, where parts are translated from their sound."""
+    def hold_sound(self, piece: Piece) -> None:
+        """A piece of a consenting member's turn, handed over for recognition: its sound held
+        in memory until its part is handed over, where parts are translated from their sound
+        (a piece with no sound is silence)."""
         if self._from_audio is not None and not self.stopped:
-            self._from_audio.heard(piece)
+            self._from_audio.hold(piece)
 
     def skip(self, key: PartKey) -> None:
         """The piece `key` ended at a pause inside a sentence: no part ends there, its place
@@ -256,13 +270,17 @@ class CallInterpreter:
         """A piece's caption translation into the other of Chinese and English, counted with
         the listening; None: another language, interpreting stopped, or none to be had. Where
         parts are translated from their sound, the `piece` that ends a part shows the part's
-        translation (the one spoken), the others "" (theirs comes with the part's end)."""
+        translation (the one spoken, whichever way it was made), the others "" (theirs comes
+        with the part's end); a piece without words (`said` ""), its part's translation alone.
+        Words in another language stop its part being sent from its sound."""
         ports = self._ports
         way = across(said)
         if self._from_audio is not None and piece is not None:
+            if foreign(said):
+                self._from_audio.foreign(piece)
             place = self._places.get(piece)  # (None: its part ended otherwise)
             wait = None if place is None else self._left_to_wait(place)
-            shown = way is not None and not self.stopped
+            shown = (way is not None or not said.strip()) and not self.stopped
             return await self._from_audio.caption(piece, shown=shown, wait=wait)
         if way is None or self.stopped:
             return None
@@ -282,10 +300,12 @@ class CallInterpreter:
         spoken: bool, pieces: int = 1, ends_turn: bool = False,
     ) -> None:  # fmt: skip
         """Every piece of the part `key` heard: `said`, and `translated`, its pieces' caption
-        translations (as they come); `spoken`: its speaker still consents, the call goes on. A
-        part of several `pieces` is translated again, whole, at once, beside its last piece's
-        caption translation: pieces of a second translated one by one lose what a sentence says
-        across them (theirs are spoken only where that fails)."""
+        translations (as they come); `spoken`: its speaker still consents, the call goes on.
+        From its words (the default), a part of several `pieces` is translated again, whole, at
+        once, beside its last piece's caption translation: pieces of a second translated one by
+        one lose what a sentence says across them (theirs are spoken only where that fails).
+        From its sound, `translated` is not used: the audio model's answer is spoken, its words
+        translated where that fails, and the caption ending the part shows the one spoken."""
         place = self._places.pop(key, None)
         try:
             self._interpret_part(place, key, speaker, said, translated, spoken, pieces)
@@ -306,13 +326,17 @@ class CallInterpreter:
             self._call_off(key)
             return
         dropped = Dropped(key[0], speaker, said)
-        whole = said if pieces > 1 else None
-        if self._from_audio is not None:
-            answer = self._from_audio.taken(key, pieces)  # None: its sound is not all here
-            translated, whole = ("", said) if answer is None else (answer, None)
+        whole, fallback, spoken_as = said if pieces > 1 else None, None, None
+        if self._from_audio is not None:  # the answer from its sound, its words where none
+            answer, spoken_as = self._from_audio.taken(key, pieces)
+            translated, whole, fallback = (
+                ("", said, None) if answer is None else (answer, None, said)
+            )
         task = background.start(
-            self._make(place, translated, way.target, dropped, whole), name="interpretation"
-        )
+            self._make(place, translated, way.target, dropped, whole, fallback=fallback,
+                       spoken_as=spoken_as),
+            name="interpretation",
+        )  # fmt: skip
         self._making.add(task)
         task.add_done_callback(self._making.discard)
 
@@ -343,20 +367,32 @@ class CallInterpreter:
 
     async def _make(
         self, place: _Place, translated: str | Awaitable[str | None], target: str,
-        dropped: Dropped, whole: str | None,
+        dropped: Dropped, whole: str | None, *, fallback: str | None = None,
+        spoken_as: asyncio.Future[str | None] | None = None,
     ) -> None:  # fmt: skip
         """The interpretation's clip, unless it is late already (then never made) or has no
         words; `whole`: the part's words, translated again at once (else, or where that fails,
-        `translated`)."""
+        `translated`); `fallback`: the part's words, translated where `translated` came to
+        nothing (the audio model failed). `spoken_as`: told the translation made (the part's
+        caption shows it). An answer from the sound is read by a voice of its own language:
+        the audio model chooses the way by ear, which may not be the one its words say."""
         clip = None
         try:
             words = None
             if whole is not None and not self._late(place) and not self._called_off(place):
                 words = await self.translated(whole)
+            from_sound = False
             if words is None:
                 words = translated if isinstance(translated, str) else await translated
+                from_sound = fallback is not None
+            if not (words or "").strip() and fallback is not None and self._may_make(place):
+                words, from_sound = await self.translated(fallback), False  # counted, logged
             if place.clip.done() or self._called_off(place) or not (words or "").strip():
                 return  # a no meanwhile (no speech is made of it), or nothing to speak
+            if spoken_as is not None and not spoken_as.done():
+                spoken_as.set_result(words)
+            if from_sound:  # the audio model chose the way by ear: its answer's language
+                target = spoken_in(words or "") or target
             if self._late(place):
                 clip = _Clip(None, dropped)
             elif words and (note := await self._spoken(place, words, target)) is not None:
@@ -366,6 +402,8 @@ class CallInterpreter:
         except Exception:
             logger.exception("an interpretation in %s could not be spoken", self._server)
         finally:
+            if spoken_as is not None and not spoken_as.done():
+                spoken_as.set_result(None)
             if not place.clip.done():
                 place.clip.set_result(clip)
             elif clip is not None and clip.note is not None:
@@ -447,6 +485,10 @@ class CallInterpreter:
         finally:
             self._speaking = None
         return late and not self._called_off(place)
+
+    def _may_make(self, place: _Place) -> bool:
+        """Whether a translation is still worth making for the place's part."""
+        return not place.clip.done() and not self._late(place) and not self._called_off(place)
 
     def _called_off(self, place: _Place) -> bool:
         """Whether the place's part may no longer be spoken."""

@@ -53,7 +53,7 @@ class PieceTranscriber:
         if piece.index == 0 and piece.pcm and interpreter is not None:
             interpreter.turn_began()  # the call moves on (a sliver of noise does not)
         if interpreter is not None and call.admits(member_id, started_at):
-            interpreter.heard(piece)  # its sound, where parts are translated from it
+            interpreter.hold_sound(piece)  # its sound, where parts are translated from it
             if piece.last or piece.at_pause:
                 # Where a part of the turn may end: its place, in the order parts ended.
                 interpreter.expect((member_id, piece.began, piece.index))
@@ -67,6 +67,11 @@ class PieceTranscriber:
                     server, call, said, limiter=self.limiter, chat_api=self.chat_api,
                     piece=(member_id, piece.began, piece.index),
                 )  # fmt: skip
+            elif interpreter is not None and call.admits(member_id, started_at):
+                # No words (silence, or none heard): where it ends a part translated from its
+                # sound, it shows the part's translation all the same.
+                call.transcribed(piece, said)
+                translated = await interpreter.translated("", (member_id, piece.began, piece.index))
         except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
             if not call.end_by_itself(f"{server} refused: {exc}"):
                 return None
@@ -74,9 +79,9 @@ class PieceTranscriber:
         finally:
             # A piece that failed still counts as answered: the turn is kept without it.
             await call.answered(self.keeper, piece, said, translated=translated)
-        if not said or not call.admits(member_id, started_at):
+        if not (said or translated) or not call.admits(member_id, started_at):
             return None
-        return Caption(said, translated, call.take_refused())
+        return Caption(said or "", translated, call.take_refused())
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(self, call: ListenedCall, piece: Piece) -> str | None:

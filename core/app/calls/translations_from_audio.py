@@ -1,25 +1,33 @@
 """Each part of a listened call's turn translated from its sound, in one request to the audio
 understanding model (DISCORD_INTERPRET_FROM=audio), for its interpreter
-(`core.app.calls.interpreting`): the sound kept as it is heard (`core.app.calls.sounds`), the
-request sent as soon as a piece that may end a part comes, beside its recognition, and the
-translation handed to the part once it is handed over, and to the caption of the piece that
-ends it.
+(`core.app.calls.interpreting`): the sound held in memory as it is heard
+(`core.app.calls.sounds`), the request sent as soon as a piece that may end a part comes,
+beside its recognition, and the answer handed to the part once it is handed over.
 
-    ask        a piece that may end a part came: its part's sound so far sent at once (`expect`);
-               one over `FROM_AUDIO_LONGEST`, or with a piece never kept, is not sent (the part
-               goes the text way)
-    taken      the part was handed over: the request asked for it, or a new one where the part
-               began elsewhere (a part ended in between, known only since)
-    caption    the piece ending a part shows its translation: the one its part took, or the one
-               its part takes once handed over (recognition answered out of order), waited for
-               no longer than its interpretation could wait
-    call off   a pause inside a sentence, the part given up, a no (every request of that
-               member's, wherever its part is) and the call's end call requests off, each once
-               (a second cancel would cut its counting: MiMo got it)
+    ask        a piece that may end a part came: its part's sound so far sent at once (`expect`)
+               where nothing of the part was sent yet, where it ends the turn, or where it is
+               at least `FROM_AUDIO_GROWTH` times as long as what was last sent for the part
+               (each pause resending the sentence so far would cost its square); where only
+               silence came since (a piece with no sound), the request sent already stands for
+               it. Not sent: a part over `FROM_AUDIO_LONGEST`, one with a piece never heard,
+               or one whose words showed it is in neither Chinese nor English (`foreign`: what
+               is in flight is called off); it goes the words' way
+    taken      the part was handed over: the request asked for it, or a new one where it was
+               not sent at its end (a pause not twice as long, a part that began elsewhere)
+    caption    the piece ending a part shows the translation spoken (`spoken`: whichever way it
+               was made, set by the interpreter), or the one its part takes once handed over
+               (recognition answered out of order), waited for no longer than its
+               interpretation could wait
+    call off   a pause inside a sentence once more sound came after it, the part given up, a
+               no (every request of that member's, wherever its part is) and the call's end
+               call requests off, each once (a second cancel would cut its counting: MiMo got
+               it)
 
 Counted as `/ask` is: its audio's seconds, then MiMo's tokens, with the listening, its seconds in
 the listening's audio quota too (they bound it); a request called off once sent still counts.
-A refusal (a quota used up, the model refused) stops the interpreter (`stop`).
+A refusal (a quota used up, the model refused) stops the interpreter (`stop`); another failure
+answers None, logged once with its status, and the interpreter translates the part's words
+instead.
 """
 
 from __future__ import annotations
@@ -32,10 +40,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.app.calls.sounds import TurnSounds
+from core.app.calls.sounds import TurnKey, TurnSounds
 from core.app.rules.limits import Limiter
 from core.domain import errors
-from core.domain.interpreting import FROM_AUDIO, FROM_AUDIO_LONGEST, FROM_AUDIO_MAX_TOKENS
+from core.domain.interpreting import (
+    FROM_AUDIO,
+    FROM_AUDIO_GROWTH,
+    FROM_AUDIO_LONGEST,
+    FROM_AUDIO_MAX_TOKENS,
+)
 from core.domain.limits import Asker, Counts
 from core.domain.live_speech import Piece
 from core.domain.values import ChatRef
@@ -47,11 +60,15 @@ PartKey = tuple[str, datetime, int]  # (member, when the turn began, its part's 
 Refusal = errors.QuotaUsed | errors.MimoModelRefused
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Asked:
-    """A part's translation from its sound, asked for: from which piece of the turn."""
+    """A part's translation from its sound, asked for: its turn, pieces `first` to `last`,
+    and how much sound was sent (bytes)."""
 
+    turn: TurnKey
     first: int
+    last: int
+    size: int
     answer: asyncio.Task[str | None]
 
 
@@ -75,57 +92,118 @@ class TranslationsFromAudio:
         self._server, self._payer = server, payer
         self._called_off, self._stop = called_off, stop
         self._sounds = TurnSounds()
-        self._asked: dict[PartKey, _Asked] = {}  # by the piece that may end its part
-        self._parts: dict[PartKey, _Asked] = {}  # ...and once its part was handed over, until
-        # its caption takes it (in the same step, `_hand`)
-        self._captions: dict[PartKey, asyncio.Future[_Asked | None]] = {}  # captions asked
-        # before their part was handed over (recognition answered out of order)
+        self._asked: dict[PartKey, _Asked] = {}  # by the piece that may end its part (pieces
+        # with silence between share one)
+        self._latest: dict[TurnKey, _Asked] = {}  # each turn's last sent: what a pause's sound
+        # must double before it is sent again, and what silence after it reuses
+        self._foreign: dict[TurnKey, int] = {}  # the turn's part (by its first piece) whose
+        # words are in neither Chinese nor English: nothing more of it is sent
+        self._parts: dict[PartKey, asyncio.Future[str | None]] = {}  # each part's translation
+        # as spoken, once its part was handed over, until its caption takes it (`_hand`)
+        self._captions: dict[PartKey, asyncio.Future[asyncio.Future[str | None] | None]] = {}
+        # captions asked before their part was handed over (recognition answered out of order)
         self._sending: dict[asyncio.Task[str | None], str] = {}  # every request, by member,
         # until it ends: a no and `close` call them all off, wherever their part is...
         self._cancelled: set[asyncio.Task[str | None]] = set()  # ...once each
 
-    def heard(self, piece: Piece) -> None:
-        """A piece of a consenting member's turn, handed over for recognition: its sound kept
-        until its part is handed over."""
-        if piece.pcm:
-            self._sounds.add(piece)
+    def hold(self, piece: Piece) -> None:
+        """A piece of a consenting member's turn, handed over for recognition: its sound held
+        in memory until its part is handed over (none: silence). More sound lets go of a
+        request it made stale (`_let_go`)."""
+        self._sounds.add(piece)
+        turn = (piece.member_id, piece.began)
+        latest = self._latest.get(turn)
+        if piece.pcm and latest is not None and not self._wanted(latest):
+            self._cancel(latest.answer)
 
     def expect(self, key: PartKey) -> None:
         """A piece that may end a part came: the part's translation asked for now, beside its
-        words."""
-        self._ask(key, self._sounds.first(key[:2]))
+        words, by the rule of the module docstring."""
+        member, began, last = key
+        turn = (member, began)
+        first = self._sounds.first(turn)
+        sound = self._sounds.between(turn, first, last)
+        if sound is None or self._foreign.get(turn) == first:
+            return
+        latest = self._latest.get(turn)
+        if latest is not None and latest.first == first:
+            if len(sound[0]) == latest.size and not self._gone(latest):
+                self._asked[key] = latest  # silence since: that request stands for it
+                return
+            if (not self._sounds.ends_turn(turn, last)
+                    and len(sound[0]) < FROM_AUDIO_GROWTH * latest.size):  # fmt: skip
+                return  # sent once it is twice as long, or once its words end the part
+        self._ask(key, first, sound)
+
+    def foreign(self, piece: PartKey) -> None:
+        """The words of `piece` are in neither Chinese nor English: nothing more of its part is
+        sent, and what of it is in flight is called off (nothing of it is spoken)."""
+        member, began, index = piece
+        turn = (member, began)
+        first = self._sounds.first(turn)
+        if index < first:
+            return  # its part was handed over already
+        self._foreign[turn] = first
+        for key, asked in [*self._asked.items()]:
+            if asked.turn == turn and asked.first == first and asked.last >= index:
+                del self._asked[key]
+                self._let_go(asked, keep_latest=False)
+        latest = self._latest.get(turn)
+        if latest is not None and latest.first == first and latest.last >= index:
+            self._let_go(latest, keep_latest=False)
 
     def given_up(self, key: PartKey) -> None:
         """No part ends at `key` (a pause inside a sentence), or the part is not spoken."""
-        self.call_off(key)
+        asked = self._asked.pop(key, None)
+        if asked is not None:
+            self._let_go(asked, keep_latest=True)
         self._hand(key)
 
     def call_off(self, key: PartKey) -> None:
         """The translation asked for the part ending at `key` is called off (the part is not
         spoken, or begins elsewhere)."""
-        for asked in (self._asked.pop(key, None), self._parts.pop(key, None)):
-            if asked is not None:
-                self._cancel(asked.answer)
+        asked = self._asked.pop(key, None)
+        if asked is not None:
+            self._let_go(asked, keep_latest=False)
 
-    def taken(self, key: PartKey, pieces: int) -> asyncio.Task[str | None] | None:
+    def taken(self, key: PartKey, pieces: int) -> tuple[asyncio.Task[str | None] | None,
+                                                        asyncio.Future[str | None]]:  # fmt: skip
         """The translation of the part of `pieces` ending at `key`, handed over: the one asked
-        for when its last piece came, unless that began elsewhere (then asked for again). None:
-        its sound is not all here (the part is translated from its words instead)."""
-        first = key[2] + 1 - pieces
-        asked = self._asked.get(key)
-        if asked is None or asked.first != first:
-            self.call_off(key)
-            asked = self._ask(key, first)
-        self._asked.pop(key, None)
-        if asked is None:
-            return None
-        self._parts[key] = asked
-        return asked.answer
+        for when its last piece came, unless that began elsewhere or none was sent then (then
+        asked for now); None where it is not to be had from its sound (too long, a piece never
+        heard, another language: the part is translated from its words instead). And the
+        translation spoken, for the interpreter to set and the part's caption to show."""
+        member, began, last = key
+        turn, first = (member, began), last + 1 - pieces
+        asked = self._asked.pop(key, None)
+        if asked is not None and asked.first != first:
+            self._let_go(asked, keep_latest=False)
+            asked = None
+        if asked is None and self._foreign.get(turn) != first:
+            sound = self._sounds.between(turn, first, last)
+            asked = None if sound is None else self._ask(key, first, sound)
+            self._asked.pop(key, None)
+        if asked is not None:  # the part's own now: nothing else lets it go (the silence
+            # after it, sharing it, ends no part of its own)
+            for other in [k for k, shared in self._asked.items() if shared is asked]:
+                del self._asked[other]
+            if self._latest.get(turn) is asked:
+                del self._latest[turn]
+        spoken = self._parts[key] = asyncio.get_running_loop().create_future()
+        return (None if asked is None else asked.answer), spoken
 
     def handed(self, key: PartKey, *, ends_turn: bool) -> None:
         """The part ending at `key` was handed over, spoken or not: its sound is let go, its
         translation goes to its caption."""
-        self._sounds.handed((key[0], key[1]), key[2], ends_turn=ends_turn)
+        member, began, last = key
+        turn = (member, began)
+        self._sounds.handed(turn, last, ends_turn=ends_turn)
+        latest = self._latest.get(turn)
+        if latest is not None and (ends_turn or latest.first <= last):  # of a part now past
+            del self._latest[turn]
+            self._let_go(latest, keep_latest=False)
+        if ends_turn:
+            self._foreign.pop(turn, None)
         self._hand(key)
 
     async def caption(self, piece: PartKey, *, shown: bool, wait: float | None) -> str | None:
@@ -134,26 +212,22 @@ class TranslationsFromAudio:
         caption shows none (`shown` False: another language, interpreting stopped) or none is
         to be had. `wait`: how long it may wait for its part to be handed over (None: its part
         ended otherwise)."""
-        asked = self._parts.pop(piece, None)  # its part's, once handed over: nothing else takes it
+        made = self._parts.pop(piece, None)  # its part's, once handed over: nothing else takes it
         if not shown:
             return None
-        if asked is None and wait is not None:
-            asked = await self._handed_over(piece, wait)  # ...or once it is (out of order)
-        if asked is None:
+        if made is None and wait is not None:
+            made = await self._handed_over(piece, wait)  # ...or once it is (out of order)
+        if made is None:
             return ""
-        try:
-            return await asyncio.shield(asked.answer)
-        except asyncio.CancelledError:
-            if not asked.answer.cancelled():  # this caption's own end: not ours to keep
-                raise
-        except Exception as exc:  # its trace is logged where it is spoken (the interpreter)
-            logger.warning("no caption translation from audio in %s: %s", self._server,
-                           type(exc).__name__)  # fmt: skip
-        return None
+        return await asyncio.shield(made)
 
     def withdrawn(self, member: str) -> None:
         """`member` said no: their sound let go, every request of theirs called off."""
         self._sounds.drop(member)
+        for turn in [t for t in self._latest if t[0] == member]:
+            del self._latest[turn]
+        for turn in [t for t in self._foreign if t[0] == member]:
+            del self._foreign[turn]
         for key in [k for k in [*self._asked, *self._parts, *self._captions] if k[0] == member]:
             self.given_up(key)
         for task in [t for t, whose in self._sending.items() if whose == member]:
@@ -162,10 +236,12 @@ class TranslationsFromAudio:
     def close(self) -> None:
         """The call ended: every request called off, every caption told (`ended` awaits)."""
         self._sounds.drop()
-        for key in [*self._asked, *self._parts]:
-            self.call_off(key)
+        self._asked.clear()
+        self._latest.clear()
+        self._foreign.clear()
         for key in [*self._captions]:
             self._hand(key)
+        self._parts.clear()
         for request in [*self._sending]:
             self._cancel(request)
 
@@ -179,40 +255,61 @@ class TranslationsFromAudio:
         """No part's translation is kept for a part or a caption: every one let go."""
         return not self._parts and not self._captions
 
-    def _ask(self, key: PartKey, first: int) -> _Asked | None:
-        """The translation of the part of pieces `first` to `key`'s from their sound, asked
-        for at once (None where a piece of it was never kept)."""
+    def _ask(self, key: PartKey, first: int, sound: tuple[bytes, int]) -> _Asked | None:
+        """The translation of the part of pieces `first` to `key`'s from their `sound`, asked
+        for at once (None: no sound, or too long: the part goes the text way)."""
         member, began, last = key
-        sound = self._sounds.between((member, began), first, last)
-        if sound is None or len(sound[0]) / 2 / sound[1] > FROM_AUDIO_LONGEST:
-            return None  # a part too long goes the text way
+        pcm, rate = sound
+        if not pcm or len(pcm) / 2 / rate > FROM_AUDIO_LONGEST:
+            return None
         answer = background.start(
-            self._from_sound(*sound, member=member, began=began),
+            self._from_sound(pcm, rate, member=member, began=began),
             name="interpretation from audio", awaited=True,
         )  # fmt: skip
         self._sending[answer] = member
         answer.add_done_callback(self._sent)
-        asked = self._asked[key] = _Asked(first, answer)
+        asked = self._asked[key] = _Asked((member, began), first, last, len(pcm), answer)
+        before, self._latest[(member, began)] = self._latest.get((member, began)), asked
+        if before is not None:
+            self._let_go(before, keep_latest=False)
         return asked
+
+    def _wanted(self, asked: _Asked) -> bool:
+        """Whether a piece that may end a part still waits on `asked`."""
+        return any(other is asked for other in self._asked.values())
+
+    def _gone(self, asked: _Asked) -> bool:
+        return asked.answer in self._cancelled or asked.answer.cancelled()
+
+    def _let_go(self, asked: _Asked, *, keep_latest: bool) -> None:
+        """`asked` is no longer wanted where it was: called off unless another piece still
+        waits on it, or (`keep_latest`) it is its turn's latest and only silence came after
+        it (the turn's end may reuse it)."""
+        if self._wanted(asked):
+            return
+        latest = self._latest.get(asked.turn) is asked  # (it stays the doubling's measure)
+        if keep_latest and latest and not self._sounds.heard_after(asked.turn, asked.last):
+            return
+        self._cancel(asked.answer)
 
     def _sent(self, task: asyncio.Task[str | None]) -> None:
         self._sending.pop(task, None)
         self._cancelled.discard(task)
 
     def _hand(self, key: PartKey) -> None:
-        """The part `key` handed over, or given up: its translation from its sound (if any)
-        to its caption where it waits already; else its caption comes in this very step (its
-        piece was just transcribed, `core.app.calls.pieces`) or never (no words, or another
+        """The part `key` handed over, or given up: its translation as spoken (if any) to its
+        caption where it waits already; else its caption comes in this very step (its piece
+        was just transcribed, `core.app.calls.pieces`) or never (no words, or another
         language): the entry is let go once this step is over."""
         waiting = self._captions.pop(key, None)
         if waiting is not None:
-            asked = self._parts.pop(key, None)
+            made = self._parts.pop(key, None)
             if not waiting.done():
-                waiting.set_result(asked)
+                waiting.set_result(made)
         elif key in self._parts:
             asyncio.get_running_loop().call_soon(self._parts.pop, key, None)
 
-    async def _handed_over(self, key: PartKey, wait: float) -> _Asked | None:
+    async def _handed_over(self, key: PartKey, wait: float) -> asyncio.Future[str | None] | None:
         """The translation of the part ending at `key`, once the part is handed over (its
         earlier pieces' words came later); None: it ended otherwise (a pause inside a
         sentence, a no, the call's end), or never came within `wait` seconds."""
@@ -234,7 +331,8 @@ class TranslationsFromAudio:
         """A part translated from its sound by the audio understanding model, counted as
         `/ask` is (its seconds, then its tokens) with the listening, its seconds in the
         listening's audio quota too (they bound it); None: its speaker said no meanwhile,
-        interpreting stopped, or MiMo failed (a refusal stops interpreting). Called off once
+        interpreting stopped, or MiMo failed (a refusal stops interpreting; another failure
+        is logged once, and the part's words are translated instead). Called off once
         sent, it counts all the same: MiMo got it."""
         if self._called_off(member, began):
             return None
@@ -259,9 +357,9 @@ class TranslationsFromAudio:
         except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
             return None
-        except errors.MimoError as exc:
-            logger.warning("no interpretation from audio in %s: %s", self._server,
-                           type(exc).__name__)  # fmt: skip
+        except errors.MimoError as exc:  # its words are translated instead (the interpreter)
+            logger.warning("no interpretation from audio in %s: %s, status %s", self._server,
+                           type(exc).__name__, exc.status)  # fmt: skip
             return None
         if called_off:
             raise asyncio.CancelledError
