@@ -53,6 +53,19 @@ def test_a_translated_turn_grows_in_both_languages_and_an_untranslated_part_show
     assert again == Update("**Ann**: hello everyone OK let's go\n-# hola a todos OK vamos", [])
 
 
+def test_a_translation_without_words_of_its_own_shows_alone() -> None:
+    """A part translated from its sound whose last piece was heard with no words: its caption
+    brings the translation alone. After another speaker's line it starts a message of its own,
+    shown as said, not over an empty line."""
+    shown = captions()
+    shown.add([said("ann", "okay so that is", 0)])
+    shown.add([said("bob", "hm", 1.5)])
+
+    alone = shown.add([said("ann", "", 2, translated="好的，这就是计划")])
+
+    assert alone == Update(None, ["**Ann**: 好的，这就是计划"])
+
+
 def test_a_pause_longer_than_the_turn_gap_starts_a_new_turn() -> None:
     shown = captions(turn_gap=3.0)
     shown.add([said("ann", "one", 0)])

@@ -154,10 +154,15 @@ class Captions:
         return (line.started_at - last.ended_at).total_seconds() <= self._turn_gap
 
     def _text(self, lines: list[_Turn | str]) -> str:
-        return "\n".join(
-            line if isinstance(line, str) else self._render(line.name, line.words, line.translated)
-            for line in lines
-        )
+        return "\n".join(line if isinstance(line, str) else self._line(line) for line in lines)
+
+    def _line(self, turn: _Turn) -> str:
+        """A turn as rendered; one whose only words are its translation's (a part translated
+        from its sound, its last piece heard with no words) shows it as said, with no empty
+        line of what was said under it."""
+        if turn.translated and not turn.words.strip():
+            return self._render(turn.name, turn.translated, None)
+        return self._render(turn.name, turn.words, turn.translated)
 
     def _size(self, lines: list[_Turn | str]) -> int:
         return len(self._text(lines))
