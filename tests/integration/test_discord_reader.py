@@ -165,6 +165,25 @@ async def reading_a_long_story(
                                        what="the long story playing")  # fmt: skip
 
 
+async def test_the_bot_unmuted_where_it_reads_its_voice_channels_chat_reads_on(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """An outside review: any change of the bot's own voice state in its voice channel (a
+    moderator's server mute or unmute, a reconnect) was taken for a move to another channel,
+    and let go of its chat's messages: the story playing cut, the next never heard."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await reading_a_long_story(discord_api, server, ann, "The end")
+        await until(lambda: len(spoken_requests(mimo)) == 2, "the end made ahead")
+        await discord_api.server_mute(server, discord_api.application_id, False)
+        call = await heard_clips(discord_api, 2)
+
+    story, the_end = clips(call)
+    assert_heard_as_spoken(story, mimo.tts_wavs[0])
+    assert_heard_as_spoken(the_end, mimo.tts_wavs[1])
+
+
 async def test_a_message_deleted_before_its_turn_is_never_read(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -403,7 +403,7 @@ class Killed(BaseException):
     catches it)."""
 
 
-@pytest.mark.parametrize("end", ["killed", "keeping-failed"])
+@pytest.mark.parametrize("end", ["killed", "keeping-failed", "failed-after-its-commit"])
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_what_mimo_billed_for_a_voice_note_is_counted_however_its_keeping_ends(
     replicas: Replicas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str, end: str
@@ -412,7 +412,9 @@ async def test_what_mimo_billed_for_a_voice_note_is_counted_however_its_keeping_
     work opens after it): what MiMo billed for it is counted in the chat's day all the same,
     recorded in the transaction that kept the transcript (it was recorded in one of its own
     after it, which a kill there lost). The keeping failed (its transaction raised): what MiMo
-    billed is recorded as the work ends, as it always was."""
+    billed is recorded as the work ends, as it always was. The keeping's transaction failed
+    after its commit (emptying SQLite's log, say): counted once, not again as the work ends, and
+    the transcript kept (an outside review)."""
     r = replicas
     arrival = short_note(r, platform, make_audio(tmp_path, fmt="ogg", seconds=3))
     kept, dying = TranscriptKeeper.keep_part, False
@@ -433,11 +435,29 @@ async def test_what_mimo_billed_for_a_voice_note_is_counted_however_its_keeping_
             raise Killed()
         return await begin(self)
 
+    keeping, leave = False, SqlAlchemyUnitOfWork.__aexit__
+
+    async def keeping_part(self: TranscriptKeeper, *args: Any, **kwargs: Any) -> bool:
+        nonlocal keeping
+        keeping = True
+        try:
+            return await kept(self, *args, **kwargs)
+        finally:
+            keeping = False
+
+    async def left_then_failed(self: SqlAlchemyUnitOfWork, *exc: Any) -> None:
+        await leave(self, *exc)
+        if keeping and exc[0] is None:
+            raise OSError("the write-ahead log could not be emptied")
+
     if end == "killed":
         monkeypatch.setattr(TranscriptKeeper, "keep_part", kept_then_killed)
         monkeypatch.setattr(SqlAlchemyUnitOfWork, "__aenter__", entered)
-    else:
+    elif end == "keeping-failed":
         monkeypatch.setattr(TranscriptRepository, "keep_part", failed)
+    else:
+        monkeypatch.setattr(TranscriptKeeper, "keep_part", keeping_part)
+        monkeypatch.setattr(SqlAlchemyUnitOfWork, "__aexit__", left_then_failed)
     before = r.billed()
     with suppress(Killed):
         await r.here.voice_notes.arrived(arrival, view_of(arrival.chat))
@@ -445,7 +465,7 @@ async def test_what_mimo_billed_for_a_voice_note_is_counted_however_its_keeping_
 
     assert r.billed()[0] - before[0] == 3, "MiMo heard the note"
     await counted_as_billed(r, before)
-    assert await r.kept("att-12") == ((True, 1) if end == "killed" else (False, 0))
+    assert await r.kept("att-12") == ((False, 0) if end == "keeping-failed" else (True, 1))
 
 
 # --- a listened call, and one taken up after a restart --------------------------------------

@@ -243,6 +243,32 @@ class TestSqliteEngine:
         assert "'the slow one'" in told.getMessage()
         assert "a_transaction_held_across_a_wait" in told.getMessage()
 
+    async def test_a_transaction_that_waited_long_keeps_its_place_in_line(
+        self, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An outside review: the wait past `SLOW_TURN_SECONDS` began again at the end of the
+        line, behind transactions that came after it. Turns go in the order they were asked."""
+        monkeypatch.setattr(sqlite, "SLOW_TURN_SECONDS", 0.05)
+        line, served = sqlite.TransactionLine(), []
+
+        async def turn(name: str) -> None:
+            await line.acquire(30)
+            served.append(name)
+            line.release()
+
+        await line.acquire(30)  # the slow one
+        with caplog.at_level(logging.WARNING, logger=sqlite.__name__):
+            waited_long = asyncio.create_task(turn("waited long"))
+            await asyncio.sleep(0)  # in line first
+            monkeypatch.setattr(sqlite, "SLOW_TURN_SECONDS", 60.0)  # the next waits unseen
+            came_after = asyncio.create_task(turn("came after"))
+            await asyncio.sleep(0)  # in line behind it
+            await until(lambda: bool(caplog.records), "the first in line telling")
+            line.release()
+            await asyncio.gather(waited_long, came_after)
+
+        assert served == ["waited long", "came after"]
+
     async def test_an_in_memory_database_gets_foreign_keys(self) -> None:
         engine = create_engine("sqlite+aiosqlite://")
         try:

@@ -927,6 +927,32 @@ async def test_from_audio_a_french_turn_costs_no_request_once_recognised() -> No
     assert understanding.asked == [1.0] and rig.speech.made == []
 
 
+async def test_from_audio_a_french_part_recognised_before_the_sentence_before_it_stays_unsent() -> (
+    None
+):
+    """An outside review: Ann's "Bonjour" after her English sentence was recognised before that
+    sentence was. Its mark landed on the sentence's part, and once that part was handed over the
+    French one was sent again as her turn ended. Now the French piece itself is marked."""
+    understanding = Understanding()
+    understanding.answer.clear()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    hello, bonjour = anns_piece(0, 1.0, last=False), anns_piece(1, 1.0, last=False)
+    heard_ahead(rig, hello)
+    heard_ahead(rig, bonjour)  # twice as long as what her first pause sent: sent again
+    await until(lambda: understanding.asked == [1.0, 2.0], "both pauses at MiMo")
+    french = caption_asked(rig, call, bonjour, "Bonjour à tous")  # recognised first
+    await until(lambda: understanding.called_off == [2.0], "the French part called off")
+    english = caption_asked(rig, call, hello, "Hello everyone.")
+    await until(english.handed.is_set, "her sentence handed over")
+    heard_ahead(rig, anns_piece(2, 1.0, last=True))  # her turn ends, in French
+    understanding.answer.set()
+    await until(lambda: rig.call.heard, "her sentence spoken")
+    assert await french.task is None
+    await rig.interpreter.close()
+    assert understanding.asked == [1.0, 2.0]
+
+
 async def test_from_audio_an_answer_in_chinese_is_read_by_a_chinese_voice() -> None:
     """Ann's sentence is mostly Chinese (an English voice would read its translation), but
     the audio model heard it as English and answered in Chinese: a Chinese voice reads it."""

@@ -7,6 +7,7 @@ tests/integration/test_limits.py.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -700,11 +701,13 @@ def test_usage_shows_the_questions_quota_in_the_reader_s_language(locale: str, l
     assert line in usage_text(report, locale).splitlines()
 
 
+BILLED = Usage(prompt_tokens=7, completion_tokens=2, audio_seconds=5)
+
+
 async def charged_as_kept(limiter: Limiter, rows: UsageRows, spending: Spend) -> None:
     """What MiMo billed for a recording of one piece (5 s, 7 + 2 tokens), written in the
     transaction that keeps its transcript, as `TranscriptKeeper.keep_part` does."""
-    billed = Usage(prompt_tokens=7, completion_tokens=2, audio_seconds=5)
-    charge = spending.charge(audio_seconds=5, usage=billed)
+    charge = spending.charge(audio_seconds=5, usage=BILLED)
     assert charge is not None
     async with FakeUsageUnitOfWork(rows) as uow:
         await charge.write(uow.usage)
@@ -713,7 +716,6 @@ async def charged_as_kept(limiter: Limiter, rows: UsageRows, spending: Spend) ->
     assert (await limiter.today(CHAT)).used == Counts(
         audio_seconds=5, prompt_tokens=7, completion_tokens=2
     )
-    spending.used(audio_seconds=5, usage=billed)  # as the work ends, told the same
 
 
 async def test_usage_recorded_as_the_transcript_is_kept_is_not_recorded_again(
@@ -722,24 +724,32 @@ async def test_usage_recorded_as_the_transcript_is_kept_is_not_recorded_again(
     async with limiter.spending(CHAT, ANYONE) as spending:
         await spending.reserve(Counts(audio_seconds=4))  # the length measured
         await charged_as_kept(limiter, rows, spending)
+        spending.used(audio_seconds=5, usage=BILLED)  # as the work ends, told the same
 
     assert (await limiter.today(CHAT)).used == Counts(
         audio_seconds=5, prompt_tokens=7, completion_tokens=2
     )
 
 
-async def test_work_failing_after_its_usage_was_recorded_ends_as_any_failed_work(
-    limiter: Limiter, rows: UsageRows
+@pytest.mark.parametrize(
+    "ended_by", [RuntimeError("the clean-up failed"), asyncio.CancelledError()]
+)
+async def test_work_ending_badly_after_its_usage_was_recorded_keeps_what_mimo_billed(
+    limiter: Limiter, rows: UsageRows, ended_by: BaseException
 ) -> None:
-    """The same totals as work that failed without a charge: the reservation back, the tokens
-    kept."""
-    with pytest.raises(RuntimeError):
+    """An outside review: work that failed, or was cancelled (a /forget ending an import's
+    workers, a stop), after its transcript was kept with what MiMo billed, before it was told
+    what it used, gave all of it back, the tokens too: the note free. MiMo answered; the bill
+    stands."""
+    with pytest.raises(type(ended_by)):
         async with limiter.spending(CHAT, ANYONE) as spending:
             await spending.reserve(Counts(audio_seconds=4))
             await charged_as_kept(limiter, rows, spending)
-            raise RuntimeError("the clean-up failed")
+            raise ended_by
 
-    assert (await limiter.today(CHAT)).used == Counts(prompt_tokens=7, completion_tokens=2)
+    assert (await limiter.today(CHAT)).used == Counts(
+        audio_seconds=5, prompt_tokens=7, completion_tokens=2
+    )
 
 
 async def test_the_command_line_has_no_charge(limiter: Limiter) -> None:

@@ -96,8 +96,8 @@ class TranslationsFromAudio:
         # with silence between share one)
         self._latest: dict[TurnKey, _Asked] = {}  # each turn's last sent: what a pause's sound
         # must double before it is sent again, and what silence after it reuses
-        self._foreign: dict[TurnKey, int] = {}  # the turn's part (by its first piece) whose
-        # words are in neither Chinese nor English: nothing more of it is sent
+        self._foreign: dict[TurnKey, set[int]] = {}  # the turn's pieces whose words are in
+        # neither Chinese nor English: nothing more of a part holding one is sent
         self._parts: dict[PartKey, asyncio.Future[str | None]] = {}  # each part's translation
         # as spoken, once its part was handed over, until its caption takes it (`_hand`)
         self._captions: dict[PartKey, asyncio.Future[asyncio.Future[str | None] | None]] = {}
@@ -123,7 +123,7 @@ class TranslationsFromAudio:
         turn = (member, began)
         first = self._sounds.first(turn)
         sound = self._sounds.between(turn, first, last)
-        if sound is None or self._foreign.get(turn) == first:
+        if sound is None or self._foreign_in(turn, first, last):
             return
         latest = self._latest.get(turn)
         if latest is not None and latest.first == first:
@@ -143,13 +143,13 @@ class TranslationsFromAudio:
         first = self._sounds.first(turn)
         if index < first:
             return  # its part was handed over already
-        self._foreign[turn] = first
+        self._foreign.setdefault(turn, set()).add(index)
         for key, asked in [*self._asked.items()]:
-            if asked.turn == turn and asked.first == first and asked.last >= index:
+            if asked.turn == turn and asked.first <= index <= asked.last:
                 del self._asked[key]
                 self._let_go(asked, keep_latest=False)
         latest = self._latest.get(turn)
-        if latest is not None and latest.first == first and latest.last >= index:
+        if latest is not None and latest.first <= index <= latest.last:
             self._let_go(latest, keep_latest=False)
 
     def given_up(self, key: PartKey) -> None:
@@ -179,7 +179,7 @@ class TranslationsFromAudio:
         if asked is not None and asked.first != first:
             self._let_go(asked, keep_latest=False)
             asked = None
-        if asked is None and self._foreign.get(turn) != first:
+        if asked is None and not self._foreign_in(turn, first, last):
             sound = self._sounds.between(turn, first, last)
             asked = None if sound is None else self._ask(key, first, sound)
             self._asked.pop(key, None)
@@ -204,6 +204,8 @@ class TranslationsFromAudio:
             self._let_go(latest, keep_latest=False)
         if ends_turn:
             self._foreign.pop(turn, None)
+        elif turn in self._foreign:  # those of the part handed over go with it
+            self._foreign[turn] = {index for index in self._foreign[turn] if index > last}
         self._hand(key)
 
     async def caption(self, piece: PartKey, *, shown: bool, wait: float | None) -> str | None:
@@ -254,6 +256,11 @@ class TranslationsFromAudio:
     def holds_nothing(self) -> bool:
         """No part's translation is kept for a part or a caption: every one let go."""
         return not self._parts and not self._captions
+
+    def _foreign_in(self, turn: TurnKey, first: int, last: int) -> bool:
+        """Whether the turn's pieces `first` to `last` hold one in another language (its words
+        may have come before those of the part before it: recognition answers out of order)."""
+        return any(first <= index <= last for index in self._foreign.get(turn, ()))
 
     def _ask(self, key: PartKey, first: int, sound: tuple[bytes, int]) -> _Asked | None:
         """The translation of the part of pieces `first` to `key`'s from their `sound`, asked

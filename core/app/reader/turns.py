@@ -233,9 +233,10 @@ class Reading:
     def moved(self, voice_id: str) -> None:
         """A moderator moved the bot to the voice channel `voice_id`: it reads on there (its own
         chat too, when it read the old one's). Said by the platform's event, which the call
-        itself may hear of a moment later."""
+        itself may hear of a moment later; also for a change of the bot's voice state in the
+        same channel (a server mute, say), which changes nothing here."""
         self._voice_id = voice_id
-        if self.reads.own_chat:
+        if self.reads.own_chat and voice_id != self.reads.text_id:
             self._old_channel_let_go()
             self.reads.text_id = voice_id
         self.check()
@@ -419,6 +420,9 @@ class Reading:
     async def _played(self, spoken: Spoken, *, withdrawals: int) -> bool:
         """Play the clip; False when it was cut to be made again (`check`), or when it is in
         an own voice and one was withdrawn since `withdrawals` (checked again, then)."""
+        if self._queue.latest(spoken.message.id) is None:  # deleted, refused or moved past
+            self._metrics.reading_message("deleted")  # while `_holds` read the database
+            return True
         if self._withdrawn.since(withdrawals, spoken):
             return False  # registered as playing only now: `_holds` reads the database again
         self._playing, self._recut = spoken, False

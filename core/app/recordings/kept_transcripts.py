@@ -119,6 +119,7 @@ class TranscriptKeeper:
         in the same transaction whether the piece is kept or not (MiMo billed it either way).
         True when it was kept, its checks passed; False when one failed, or the keeping did
         (logged: the charge is then recorded as the work ends)."""
+        kept = committed = False
         try:
             async with self._uow() as uow:
                 kept = await uow.transcripts.keep_part(
@@ -128,11 +129,12 @@ class TranscriptKeeper:
                 if charge is not None:
                     await charge.write(uow.usage)
                 await uow.commit()
-        except Exception:
+                committed = True
+                if charge is not None:
+                    charge.written()
+        except Exception:  # after the commit (emptying SQLite's log, say), what it kept stands
             logger.warning("could not keep a piece of a transcript in %s", chat, exc_info=True)
-            return False
-        if charge is not None:
-            charge.written()
+            return kept and committed
         return kept
 
     async def complete(

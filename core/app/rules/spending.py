@@ -41,6 +41,7 @@ class Spend:
         self.reserved = Counts()
         # Recorded already, in the transaction that kept the transcript (`Charge`).
         self.recorded = Counts()
+        self.charged = False  # a charge recorded what MiMo billed for the whole work
         self._reserve = reserve  # None: not limited (the command line)
         self._audio_seconds: int | None = None  # as MiMo billed it, when known
         self._tts_chars: int | None = None  # what MiMo was asked to speak, when less was
@@ -87,8 +88,8 @@ class Spend:
         if self._reserve is None:
             return None
         tokens = self._tokens + Counts.of_tokens(usage)
-        amounts = self._settled(audio_seconds, self._tts_chars, tokens) - self.recorded
-        return None if amounts == Counts() else Charge(self, amounts)
+        # Written even where it adds nothing: once it committed, the bill stands (`given_back`).
+        return Charge(self, self._settled(audio_seconds, self._tts_chars, tokens) - self.recorded)
 
     def settled(self) -> Counts:
         """What to add once the work succeeded: the tokens, and corrections to the reservation,
@@ -97,7 +98,11 @@ class Spend:
 
     def given_back(self) -> Counts:
         """What to add once the work failed: the reservation back, the tokens already spent,
-        less what was recorded already."""
+        less what was recorded already; nothing once a charge recorded what MiMo billed (the
+        work failed after MiMo answered it: cancelled, say, as its transcript was kept, and
+        the bill stands)."""
+        if self.charged:
+            return Counts()
         return Counts() - self.reserved + self._tokens - self.recorded
 
     def rows(self, amounts: Counts) -> list[tuple[ChatRef, Counts]]:
@@ -129,6 +134,7 @@ class Charge:
     def written(self) -> None:
         """Its transaction committed."""
         self.spend.recorded += self.amounts
+        self.spend.charged = True
 
 
 class _MeteredChat:

@@ -155,14 +155,15 @@ class TransactionLine:
         self._told: asyncio.Task[Any] | None = None  # the holder logged already
 
     async def acquire(self, within: float) -> None:
-        slow = min(SLOW_TURN_SECONDS, within)
+        # One wait, keeping its place in line; the slow turn is told by a timer beside it.
+        telling = asyncio.get_running_loop().call_later(
+            SLOW_TURN_SECONDS, self._tell_slow, SLOW_TURN_SECONDS
+        )
         try:
-            async with asyncio.timeout(slow):
+            async with asyncio.timeout(within):
                 await self._lock.acquire()
-        except TimeoutError:
-            self._tell_slow(slow)
-            async with asyncio.timeout(within - slow):
-                await self._lock.acquire()
+        finally:
+            telling.cancel()
         self._holder = asyncio.current_task()
 
     def release(self) -> None:
