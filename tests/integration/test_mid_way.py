@@ -308,13 +308,16 @@ async def test_a_long_voice_note_keeps_nothing_after_a_forget_or_its_deletion_at
     """Bob's voice message of two pieces, transcribed as it arrives. In a Telegram group that
     logs for /summary, a /forget reaches this process or another replica (Telegram tells a bot
     of no deletion in a group); in a Discord channel (whose summaries read its history), the
-    message is deleted, and this process or another hears of it."""
+    message is deleted, and this process or another hears of it. Whatever MiMo heard of it is
+    counted in the chat's day, as MiMo bills it: the pieces heard before the work ended (an
+    outside review: a deletion gave all of it back)."""
     bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
     r = replicas
-    arrival = None
+    arrival, before = None, (0, 0)
 
     async def ready() -> None:
-        nonlocal arrival
+        nonlocal arrival, before
+        before = r.billed()
         chat = r.next_chat(platform)
         await r.here.summaries.set_logging(chat, True, can_manage=True)
         said = Said("11", "Bob", datetime.now(UTC), CHANNEL if platform == "discord" else None)
@@ -326,6 +329,7 @@ async def test_a_long_voice_note_keeps_nothing_after_a_forget_or_its_deletion_at
         await r.here.voice_notes.arrived(arrival, view_of(arrival.chat))
 
     async def check(what: str, outcome: Outcome) -> None:
+        await counted_as_billed(r, before)
         if "forget" in what and outcome.run.at == 1:
             return  # before the note was read: it came after the forget, a new note
         if "forget" in what:

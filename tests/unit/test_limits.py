@@ -752,6 +752,24 @@ async def test_work_ending_badly_after_its_usage_was_recorded_keeps_what_mimo_bi
     )
 
 
+async def test_work_ending_badly_keeps_the_bill_of_the_pieces_mimo_heard(
+    limiter: Limiter, rows: UsageRows
+) -> None:
+    """An outside review: a long recording deleted (by the member who posted it), forgotten or
+    cancelled after MiMo heard some of its pieces gave its whole reservation back: MiMo's bill
+    for those pieces was counted nowhere, and a member could have hours heard a day past
+    every quota by deleting each recording before its end. What MiMo heard stays counted."""
+    with pytest.raises(RuntimeError):
+        async with limiter.spending(CHAT, ANYONE) as spending:
+            await spending.reserve(Counts(audio_seconds=60))  # a minute, in pieces of 25 s
+            spending.heard(audio_seconds=25, usage=BILLED)
+            raise RuntimeError("the message was deleted")
+
+    assert (await limiter.today(CHAT)).used == Counts(
+        audio_seconds=25, prompt_tokens=7, completion_tokens=2
+    )
+
+
 async def test_the_command_line_has_no_charge(limiter: Limiter) -> None:
     async with limiter.spending(ChatRef("cli", "me"), None) as spending:
         assert spending.charge(audio_seconds=5, usage=Usage(prompt_tokens=1)) is None

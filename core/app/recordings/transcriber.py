@@ -136,6 +136,8 @@ class Transcriber:
         part = TranscriptPart(piece.offset, end, heard.text.strip())
         billed = billed_seconds(heard.usage, piece.duration)
         tally.add(part, usage=heard.usage, billed=billed)
+        if tally.kept.spend is not None:  # billed, however the recording's work ends
+            tally.kept.spend.heard(audio_seconds=billed, usage=heard.usage)
         if piece.offset == 0 and end >= tally.total:  # the whole recording, in one piece
             # Kept whole, with what MiMo billed for it, in one transaction.
             await tally.kept.keep_part(part, whole=tally.total, billed=billed, usage=heard.usage)

@@ -46,6 +46,8 @@ class Spend:
         self._audio_seconds: int | None = None  # as MiMo billed it, when known
         self._tts_chars: int | None = None  # what MiMo was asked to speak, when less was
         self._tokens = Counts()
+        # What MiMo answered so far, piece by piece: its bill stands however the work ends.
+        self._heard = Counts()
 
     async def reserve(self, amounts: Counts) -> None:
         """Hold at least `amounts` for this work: take what the reservation lacks of them from
@@ -76,6 +78,13 @@ class Spend:
         if usage is not None:
             self._tokens += Counts.of_tokens(usage)
 
+    def heard(self, *, audio_seconds: int, usage: Usage) -> None:
+        """MiMo answered a piece of this work (`audio_seconds` as it bills them): counted
+        whatever becomes of the work, as `used` counts it once the work succeeded. A recording
+        deleted, forgotten or withdrawn after MiMo heard some of it, or cancelled, keeps the
+        bill of the pieces heard, and gives back the rest of its reservation."""
+        self._heard += Counts(audio_seconds=audio_seconds) + Counts.of_tokens(usage)
+
     def metered(self, api: ChatApi) -> ChatApi:
         """`api`, counting the tokens of every answer into this spend."""
         return _MeteredChat(api, self)
@@ -97,13 +106,13 @@ class Spend:
         return self._settled(self._audio_seconds, self._tts_chars, self._tokens) - self.recorded
 
     def given_back(self) -> Counts:
-        """What to add once the work failed: the reservation back, the tokens already spent,
-        less what was recorded already; nothing once a charge recorded what MiMo billed (the
-        work failed after MiMo answered it: cancelled, say, as its transcript was kept, and
-        the bill stands)."""
+        """What to add once the work failed: the reservation back, what MiMo answered already
+        (`heard`) and the tokens already spent, less what was recorded already; nothing once a
+        charge recorded what MiMo billed (the work failed after MiMo answered it: cancelled,
+        say, as its transcript was kept, and the bill stands)."""
         if self.charged:
             return Counts()
-        return Counts() - self.reserved + self._tokens - self.recorded
+        return self._heard - self.reserved + self._tokens - self.recorded
 
     def rows(self, amounts: Counts) -> list[tuple[ChatRef, Counts]]:
         """`amounts` as each day's row counts them (`Tally.part`), those with nothing left out."""
