@@ -297,6 +297,18 @@ async def test_remember_keeps_nothing_after_a_forget_a_no_or_a_deletion_at_any_s
     await r.steps.walk(flow, injections, check, ready=ready)
 
 
+def forget_or_deletion(
+    r: Replicas, platform: str, where: str, message_id: str, identity: str
+) -> dict[str, Injection]:
+    """What lands on a voice note as it is heard, in this process or another: a /forget of the
+    Telegram group (Telegram tells a bot of no deletion in a group), or the Discord message's
+    deletion."""
+    runtime, process = (r.here, "this process") if where == "here" else (r.there, "another process")
+    if platform == "telegram":
+        return {f"a /forget in {process}": r.forget(runtime)}
+    return {f"the message deleted, seen by {process}": r.deletes(runtime, message_id, identity)}
+
+
 # --- a long voice note, as it arrives --------------------------------------------------------
 
 
@@ -338,12 +350,7 @@ async def test_a_long_voice_note_keeps_nothing_after_a_forget_or_its_deletion_at
             assert await r.kept("att-11") == (False, 0), "kept after the deletion"
             assert outcome.after == [], "MiMo heard more after the deletion"
 
-    runtime, process = (r.here, "this process") if where == "here" else (r.there, "another process")
-    injections = (
-        {f"a /forget in {process}": r.forget(runtime)}
-        if platform == "telegram"
-        else {f"the message deleted, seen by {process}": r.deletes(runtime, "11", "att-11")}
-    )
+    injections = forget_or_deletion(r, platform, where, "11", "att-11")
     steps = await r.steps.walk(flow, injections, check, ready=ready)
     assert steps[0] == "database: VoiceNotes._decide", steps
 
@@ -392,12 +399,7 @@ async def test_a_voice_note_counts_what_mimo_billed_whatever_step_a_forget_or_de
     async def check(what: str, outcome: Outcome) -> None:
         await counted_as_billed(r, before)
 
-    runtime, process = (r.here, "this process") if where == "here" else (r.there, "another process")
-    injections = (
-        {f"a /forget in {process}": r.forget(runtime)}
-        if platform == "telegram"
-        else {f"the message deleted, seen by {process}": r.deletes(runtime, "12", "att-12")}
-    )
+    injections = forget_or_deletion(r, platform, where, "12", "att-12")
     steps = await r.steps.walk(flow, injections, check, ready=ready)
     assert any(step.startswith("MiMo:") for step in steps), steps  # a landing while MiMo hears
 

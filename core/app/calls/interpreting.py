@@ -75,6 +75,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.app.calls.sounds import PartKey
 from core.app.calls.translations_from_audio import TranslationsFromAudio
 from core.app.recordings.translations import translate
 from core.app.rules.limits import Limiter
@@ -107,7 +108,6 @@ from core.ports import (
 
 logger = logging.getLogger(__name__)
 
-PartKey = tuple[str, datetime, int]  # (member, when the turn began, its part's last piece)
 Consents = Callable[[str, datetime], bool]  # a member, when they began saying it
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from core.domain.live_speech import Piece
 
 TurnKey = tuple[str, datetime]  # a turn's member and start
+PartKey = tuple[str, datetime, int]  # (member, when the turn began, its part's last piece)
 
 
 @dataclass

@@ -40,7 +40,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.app.calls.sounds import TurnKey, TurnSounds
+from core.app.calls.sounds import PartKey, TurnKey, TurnSounds
 from core.app.rules.limits import Limiter
 from core.domain import errors
 from core.domain.interpreting import (
@@ -56,7 +56,6 @@ from core.ports import AudioConverter, SpeechApi, background
 
 logger = logging.getLogger(__name__)
 
-PartKey = tuple[str, datetime, int]  # (member, when the turn began, its part's last piece)
 Refusal = errors.QuotaUsed | errors.MimoModelRefused
 
 
