@@ -16,6 +16,7 @@ from tests.audio_factory import make_audio
 from tests.integration.conftest import free_listens, running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
+from tests.waiting import until
 
 USER = 1001
 
@@ -82,6 +83,8 @@ async def test_the_queue_depth_shows_voice_notes_waiting_for_a_speech_slot(
         waiting = await _eventually_sampled(
             listen, lambda samples: _value(samples, "voicebridge_queue_depth", queue="speech") == 1
         )
+        # The first note's request may still be on its way to MiMo on a loaded machine.
+        await until(lambda: mimo.calls("mimo-v2.5-asr"), "the first note at MiMo")
         assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the second note waits its turn
         mimo.asr_stream_hold.set()
         for chat in chats:
