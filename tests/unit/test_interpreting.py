@@ -575,6 +575,14 @@ def heard_ahead(rig: Rig, piece: Piece) -> None:
         rig.interpreter.expect(("ann", T0, piece.index))
 
 
+async def spoken_once_from_its_pause(rig: Rig, understanding: Understanding) -> None:
+    """Ann's sentence spoken once, from the one request her pause sent, nothing called off."""
+    await until(lambda: rig.call.heard, "spoken")
+    assert [text for _, text in rig.speech.made] == ["[sound] 1.0 s"]
+    assert understanding.asked == [1.0] and understanding.called_off == []
+    await rig.interpreter.close()
+
+
 async def test_from_audio_a_pause_inside_a_sentence_calls_off_its_request_and_sends_it_whole() -> (
     None
 ):
@@ -844,10 +852,7 @@ async def test_from_audio_a_turn_ending_in_silence_is_spoken_from_its_sound_and_
     heard_ahead(rig, quiet)
     call.transcribed(quiet, None)
     assert await rig.interpreter.translated("", ("ann", T0, 1)) == "[sound] 1.0 s"
-    await until(lambda: rig.call.heard, "spoken")
-    assert [text for _, text in rig.speech.made] == ["[sound] 1.0 s"]
-    assert understanding.asked == [1.0] and understanding.called_off == []
-    await rig.interpreter.close()
+    await spoken_once_from_its_pause(rig, understanding)
 
 
 async def test_from_audio_a_part_too_long_shows_the_translation_of_its_words_spoken() -> None:
@@ -987,10 +992,7 @@ async def test_from_audio_a_sentence_ended_before_the_silence_ending_its_turn_is
     understanding.answer.set()
     assert await caption.task == "[sound] 1.0 s"
     assert await rig.interpreter.translated("", ("ann", T0, 1)) == ""
-    await until(lambda: rig.call.heard, "spoken")
-    assert [text for _, text in rig.speech.made] == ["[sound] 1.0 s"]
-    assert understanding.asked == [1.0] and understanding.called_off == []
-    await rig.interpreter.close()
+    await spoken_once_from_its_pause(rig, understanding)
 
 
 async def test_from_audio_a_french_turn_recognised_before_its_pause_sends_nothing() -> None:

@@ -35,7 +35,7 @@ VoiceChannels`); everything decided is decided here.
              twice, and one cut as it played is not read again. One whose voice channel
              emptied meanwhile, or away longer than `resume_within`, or that may not start
              again (the allowlist read again too, `VoiceChannels.served`), is ended, said once
-             in the voice channel's chat. `end_on_stop`
+             in the voice channel's chat (`core.app.reader.taken_up`). `end_on_stop`
              (CALLS_END_ON_STOP): a stop for good ends every reading instead. Every other end
              deletes what was kept
 
@@ -59,14 +59,13 @@ from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.reader.kept import KeptReadings
 from core.app.reader.spoken import MessageSpeech
+from core.app.reader.taken_up import back_line, caught_up, ended_line, refused
 from core.app.reader.turns import Reading
-from core.chat.messages import text
 from core.domain import errors
-from core.domain.listeners import Channel, Hold, anyone_listens, hold
+from core.domain.listeners import Channel, Hold, hold
 from core.domain.live_calls import KeptReading
 from core.domain.mandates import Mandate
 from core.domain.reading import ChannelMessage, ReaderPolicy, Reads, Withdrawn
-from core.domain.text import format_duration
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder, may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels, background
@@ -282,35 +281,16 @@ class ChannelReader:
 
     async def _ready(self, kept: KeptReading, away: timedelta) -> Exception | None:
         """Why the reading kept may not be taken up (`take_up`), or None."""
-        listeners = self._channels.listeners(kept.server, kept.voice_id, about=kept.text_id)
-        if not self._served(kept):
-            return errors.NoLongerServed(f"{kept.starter} in {kept.text_id}")
-        if not anyone_listens(listeners) or away > self.resume_within:
-            return errors.NotReading(f"away {away}, or nobody left in its voice channel")
-        return None
+        return refused(self._channels, kept, away, within=self.resume_within)
 
     async def _ended(self, kept: KeptReading, away: timedelta, why: Exception, _: bool) -> None:
         """A kept reading not taken up, or whose start failed: ended, said once in the voice
-        channel's chat (with the rule that refused it, where one did)."""
-        server = kept.server
-        logger.info("the reading kept in %s ends: %s", server, why)
-        self._catching_up.pop(server, None)
+        channel's chat."""
+        logger.info("the reading kept in %s ends: %s", kept.server, why)
+        self._catching_up.pop(kept.server, None)
         if self._kept is not None:
-            await self._kept.gone(server)
-        where = {"voice": f"<#{kept.voice_id}>", "away": format_duration(away.total_seconds())}
-        if isinstance(why, errors.NoLongerServed):
-            line = text("reader.away_refused", kept.locale, **where, why=text(why.key, kept.locale))
-        else:
-            line = text("reader.away_ended", kept.locale, **where)
-        await self._channels.post(server, kept.voice_id, line)
-
-    def _served(self, kept: KeptReading) -> bool:
-        """Whether the allowlist still lets the reading's starter start it, as `/read_channel`
-        in the channel it reads or in the voice channel it reads in would be let through."""
-        return any(
-            self._channels.served(kept.server, channel, kept.starter)
-            for channel in {kept.voice_id, kept.text_id}
-        )
+            await self._kept.gone(kept.server)
+        await self._channels.post(kept.server, kept.voice_id, ended_line(kept, away, why))
 
     async def _catch_up(self, kept: KeptReading, started: Started, away: timedelta) -> None:
         """Read what was posted after `kept`'s place, then what arrived as it resumed."""
@@ -323,17 +303,12 @@ class ChannelReader:
             logger.warning("could not read what was posted in %s meanwhile", server,
                            exc_info=True)  # fmt: skip
             missed = []
-        posted = self._catching_up.pop(server, [])
+        arrived = self._catching_up.pop(server, [])
         reading = self.reading_in(server)
         if reading is None:
             return
-        key = "reader.back_own_chat" if kept.own_chat else "reader.back"
-        line = text(key, kept.locale, away=format_duration(away.total_seconds()),
-                    channel=started.text.mention, voice=started.voice.mention)  # fmt: skip
-        await reading.call.post(line)
-        seen = {message.id for message in missed}
-        arrived = [one for where, one in posted if where == kept.text_id and one.id not in seen]
-        for message in [*missed, *arrived]:
+        await reading.call.post(back_line(kept, started.text, started.voice, away))
+        for message in caught_up(kept, missed, arrived):
             reading.posted(message)
 
     def _turn(self, server: ChatRef) -> Callable[[str], Awaitable[None]]:
