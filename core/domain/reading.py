@@ -35,7 +35,7 @@ _COMMAND = re.compile(r"^[!?$%&;=+/.~,-]{1,2}[^\W\d_]")
 
 
 @dataclass(frozen=True)
-class Withdrawn:
+class TakenBack:
     """What a server or a member took back that a reading running now must stop using at
     once, as its use case stores it (`core.app.reader.withdrawals`):
 

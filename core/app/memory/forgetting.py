@@ -42,7 +42,7 @@ from core.app.recordings.business import kept_beside
 from core.domain import errors
 from core.domain.inline import CachedVoice, Discard
 from core.domain.limits import utc_day
-from core.domain.reading import Withdrawn
+from core.domain.reading import TakenBack
 from core.domain.values import ChatRef, Platform
 from core.ports import Clock, MemoryUnitOfWork
 
@@ -78,7 +78,7 @@ class Forgetting:
         clock: Clock,
         listening: Listening | None = None,
         imports: Importer | None = None,
-        withdrawn: Callable[[Withdrawn], None] = lambda _: None,
+        withdrawn: Callable[[TakenBack], None] = lambda _: None,
     ) -> None:
         self._withdrawn = withdrawn  # the readings running now hear the voices are gone
         self._uow = uow
@@ -103,7 +103,7 @@ class Forgetting:
         # of its work, not chats of their own).
         counted = [chat, *business]
         deleted = await self._delete(places, discard=request.discard, counted=counted)
-        self._withdrawn(Withdrawn(chat, "voice"))  # every voice of the chat's: a clip cut
+        self._withdrawn(TakenBack(chat, "voice"))  # every voice of the chat's: a clip cut
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(request.inside), deleted)  # fmt: skip
         return deleted

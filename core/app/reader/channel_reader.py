@@ -65,7 +65,7 @@ from core.domain import errors
 from core.domain.listeners import Channel, Hold, hold
 from core.domain.live_calls import KeptReading
 from core.domain.mandates import Mandate
-from core.domain.reading import ChannelMessage, ReaderPolicy, Reads, Withdrawn
+from core.domain.reading import ChannelMessage, ReaderPolicy, Reads, TakenBack
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder, may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels, background
@@ -195,7 +195,7 @@ class ChannelReader:
         if reading is not None and reading.reads.text_id == channel_id:
             reading.deleted(message_id)
 
-    def withdrawn(self, withdrawn: Withdrawn) -> None:
+    def withdrawn(self, withdrawn: TakenBack) -> None:
         """Something taken back in a server, stored (`core.app.reader.withdrawals`): in its
         reading, a member's no to being read lets go of everything of theirs (the clip playing
         cut, those made or waiting never played); their own voice withdrawn, or a voice of the

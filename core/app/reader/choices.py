@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from core.app.rules.preferences import ChatPreferences
 from core.domain import errors
 from core.domain.quantities import Term
-from core.domain.reading import ReaderMember, ReaderRules, Withdrawn, assignable_voices
+from core.domain.reading import ReaderMember, ReaderRules, TakenBack, assignable_voices
 from core.domain.values import ChatRef
 from core.ports import ReadingUnitOfWork
 
@@ -43,7 +43,7 @@ class ReaderChoices:
         *,
         uow: Callable[[], ReadingUnitOfWork],
         preferences: ChatPreferences,
-        withdrawn: Callable[[Withdrawn], None] = lambda _: None,
+        withdrawn: Callable[[TakenBack], None] = lambda _: None,
     ) -> None:
         self._uow = uow
         self._preferences = preferences
@@ -109,9 +109,9 @@ class ReaderChoices:
             own = await uow.voices.reading_voice(server, member_id)
             await uow.commit()
         if own_voice is False:  # what of theirs was made in it is heard in it no more
-            self._withdrawn(Withdrawn(server, "own voice", member=member_id))
+            self._withdrawn(TakenBack(server, "own voice", member=member_id))
         if read is False:  # what of theirs was made or waits never plays
-            self._withdrawn(Withdrawn(server, "read", member=member_id))
+            self._withdrawn(TakenBack(server, "read", member=member_id))
         return MemberReading(member, None if own is None else own.name)
 
 

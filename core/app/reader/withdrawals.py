@@ -1,5 +1,5 @@
 """What a server or a member takes back, heard at once by the channel readings this process
-runs (`core.domain.reading.Withdrawn`).
+runs (`core.domain.reading.TakenBack`).
 
 The use cases that store a withdrawal (`ReaderChoices.member`, `VoiceStudio.delete`,
 `Forgetting.forget`) tell it here once it is stored, whichever way it came in; each reading
@@ -14,7 +14,7 @@ from __future__ import annotations
 import weakref
 
 from core.app.reader.channel_reader import ChannelReader
-from core.domain.reading import Withdrawn
+from core.domain.reading import TakenBack
 
 
 class ReadingWithdrawals:
@@ -26,6 +26,6 @@ class ReadingWithdrawals:
     def attach(self, reader: ChannelReader) -> None:
         self._readers.add(reader)
 
-    def __call__(self, withdrawn: Withdrawn) -> None:
+    def __call__(self, withdrawn: TakenBack) -> None:
         for reader in list(self._readers):
             reader.withdrawn(withdrawn)

@@ -51,7 +51,7 @@ from core.domain import errors
 from core.domain.inline import Discard
 from core.domain.limits import ANYONE, Asker
 from core.domain.quantities import Term
-from core.domain.reading import Withdrawn
+from core.domain.reading import TakenBack
 from core.domain.tts import Voice, clone_voice, default_voice, is_built_in, voices_for
 from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceCatalogue, VoiceNote
 from core.ports import Recording, SampleConverter, SpeechApi, VoiceUnitOfWork
@@ -95,7 +95,7 @@ class VoiceStudio:
         models: VoiceModels = VoiceModels(),
         limiter: Limiter | None = None,
         sample_seconds: float = 30,
-        withdrawn: Callable[[Withdrawn], None] = lambda _: None,
+        withdrawn: Callable[[TakenBack], None] = lambda _: None,
     ) -> None:
         self._withdrawn = withdrawn  # the readings running now hear of a voice deleted
         self._speech = speech
@@ -280,7 +280,7 @@ class VoiceStudio:
             if prefs is not None and (prefs.voice or "").casefold() == voice.name.casefold():
                 await uow.preferences.save(chat, replace(prefs, voice=None))
             await uow.commit()
-        self._withdrawn(Withdrawn(chat, "voice", voice=voice.name))  # a clip in it is cut
+        self._withdrawn(TakenBack(chat, "voice", voice=voice.name))  # a clip in it is cut
         if discard is not None and rendered:
             await discard(rendered)
         logger.info("a %s voice of %s deleted", voice.kind, chat)

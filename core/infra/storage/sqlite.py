@@ -155,6 +155,10 @@ class TransactionLine:
         self._told: asyncio.Task[Any] | None = None  # the holder logged already
 
     async def acquire(self, within: float) -> None:
+        if not self._lock.locked():  # nobody's turn: no wait, and no timer for one
+            await self._lock.acquire()
+            self._holder = asyncio.current_task()
+            return
         # One wait, keeping its place in line; the slow turn is told by a timer beside it.
         telling = asyncio.get_running_loop().call_later(
             SLOW_TURN_SECONDS, self._tell_slow, SLOW_TURN_SECONDS
