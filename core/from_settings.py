@@ -26,11 +26,13 @@ from core.domain.limits import (
     RateLimits,
     RequestLimits,
 )
+from core.domain.pacing import AccountLimits, ModelMinute
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.ffmpeg import choose_ffmpeg
 from core.infra.audio.processes import FfmpegProcesses, TimeLimit
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.breaker import CircuitBreaker
+from core.infra.mimo.pacing import AccountMinute
 from core.ports import NO_METRICS, Metrics
 
 if TYPE_CHECKING:
@@ -112,9 +114,15 @@ def pool_limits_from(settings: Settings) -> PoolLimits:
 
 
 def mimo_client(
-    settings: Settings, *, http: httpx.AsyncClient, metrics: Metrics = NO_METRICS
+    settings: Settings,
+    *,
+    http: httpx.AsyncClient,
+    metrics: Metrics = NO_METRICS,
+    minute: AccountMinute | None = None,
 ) -> MimoClient:
-    """The MiMo client the settings describe: key, host, models, retries and circuit breaker."""
+    """The MiMo client the settings describe: key, host, models, retries, circuit breaker and
+    the account's minute (`minute`, where the database shares it between replicas; else the
+    process's own)."""
     return MimoClient(
         http=http,
         api_key=settings.require_mimo_key(),
@@ -138,7 +146,22 @@ def mimo_client(
             failures=settings.mimo_breaker_failures,
             cooldown=settings.mimo_breaker_cooldown_seconds,
         ),
+        minute=minute or AccountMinute(limits=account_limits(settings)),
         metrics=metrics,
+    )
+
+
+def account_limits(settings: Settings) -> AccountLimits:
+    """The account's minute per model, as MiMo publishes it or as the settings raise it."""
+    seconds = settings.mimo_minute_seconds
+    return AccountLimits(
+        asr=ModelMinute(
+            settings.mimo_asr_requests_per_minute, settings.mimo_asr_tokens_per_minute, seconds
+        ),
+        others=ModelMinute(
+            settings.mimo_requests_per_minute, settings.mimo_tokens_per_minute, seconds
+        ),
+        paced=settings.mimo_paced,
     )
 
 

@@ -80,6 +80,25 @@ class Connections(BaseSettings):
     mimo_breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
     """How long an open circuit breaker answers at once instead of calling MiMo; then one trial
     call decides whether it closes."""
+    mimo_paced: bool = True
+    """Pace every MiMo request to the account's minute (below), live work first, then a person
+    waiting, then the background, chats in turn; one minute for every replica sharing the
+    database. `false` sends each request at once and lets MiMo answer 429 past its limits."""
+    mimo_asr_requests_per_minute: int = Field(default=100, ge=1)
+    """Speech recognition requests MiMo takes from the whole account a minute, every key and
+    replica together (MiMo's published figure, 2026-06-11). Raise it only if MiMo raised your
+    account's limit."""
+    mimo_asr_tokens_per_minute: int = Field(default=10_000, ge=1)
+    """Speech recognition tokens MiMo takes from the whole account a minute (a second of audio is
+    about 6.25, and its words and prompt add some: about 12 to 16 minutes of speech a minute)."""
+    mimo_requests_per_minute: int = Field(default=100, ge=1)
+    """Requests MiMo takes a minute for each of the other models (speech, voices, the text and
+    audio models), every key and replica together."""
+    mimo_tokens_per_minute: int = Field(default=10_000_000, ge=1)
+    """Tokens MiMo takes a minute for each of the other models, every key and replica together."""
+    mimo_minute_seconds: float = Field(default=60.0, gt=0, le=60)
+    """The length of MiMo's minute. Leave it at 60: a shorter one is for a benchmark's stand-in
+    that keeps a shorter minute at the same ratios."""
 
     telegram_bot_token: SecretStr | None = None
     """The Telegram bot's token, from @BotFather (`123456789:AAE...`). Set, the Telegram bot

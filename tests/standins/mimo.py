@@ -13,6 +13,15 @@ received audio by decoding it with ffmpeg, and TTS answers with a real WAV tone.
         assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
         lengths = hears_by_length(mimo, {2: "hi", 3: "hello"})  # heard as its seconds say
 
+The account's minute holds, as MiMo's does (`tests.standins.mimo_minute`): per model, 100
+requests a minute, and 10,000 tokens a minute of speech recognition, every key of the account
+together (`other_keys`); past it, 429 with Retry-After. Tokens are counted as MiMo's usage
+counts them: text, and audio at 6.25 tokens a second.
+
+        mimo.minute.asr = (20, 2_000)   # an account's own figures (requests, tokens)
+        mimo.minute.seconds = 6.0       # a benchmark's shorter minute, its ratios kept
+        mimo.minute.refused             # 429s answered for the minute
+
 Faults on a schedule, for tests of what users see when MiMo misbehaves (deterministic: the
 schedule counts requests, nothing is random):
 
@@ -44,6 +53,7 @@ import array
 import asyncio
 import base64
 import contextlib
+import contextvars
 import io
 import json
 import math
@@ -64,6 +74,7 @@ from aiohttp import web
 
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from tests.standins import spoken_words
+from tests.standins.mimo_minute import Counted, MinuteRule
 
 with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -91,6 +102,8 @@ _ASR_MIMES = {"audio/wav", "audio/mpeg", "audio/mp3"}
 _UNDERSTANDING_MIMES = {*_ASR_MIMES, "audio/flac", "audio/mp4", "audio/m4a", "audio/ogg"}
 UNDERSTANDING_MODELS = frozenset({"mimo-v2.5", "mimo-v2-omni"})
 AUDIO_TOKENS_PER_SECOND = 6.25
+# A recognition request's tokens beside its audio (MiMo's example: 4 s, 25 audio tokens of 46).
+ASR_PROMPT_TOKENS = 21
 # The words of the interpreter's instruction the stand-in knows a translation from audio by.
 FROM_AUDIO_ASKED = "Chinese speech into English, English speech into Chinese"
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -285,6 +298,13 @@ class FakeMimo:
         # "Not supported model X" (reported of a Token Plan key: dify-official-plugins#3229).
         # An id it never offered (not in `OFFERED_MODELS`) is refused the same way.
         self.refused_models: set[str] = set()
+        # The account's minute: past it, 429 with Retry-After (`tests.standins.mimo_minute`).
+        self.minute = MinuteRule()
+        # Other keys of the same account: accepted, and counted in the same minute.
+        self.other_keys: set[str] = set()
+        self._counting: contextvars.ContextVar[Counted | None] = contextvars.ContextVar(
+            "counting", default=None
+        )
         self._runner: web.AppRunner | None = None
 
     async def __aenter__(self) -> FakeMimo:
@@ -452,6 +472,12 @@ class FakeMimo:
         self.headers.append(dict(request.headers))
         self._received.set()
         self._received = asyncio.Event()
+        if self._authorized(request) and offered(body.get("model")):
+            counted = self.minute.admit(str(body["model"]))
+            if not isinstance(counted, Counted):
+                message = f"Rate limit reached for {body['model']}: requests or tokens per minute"
+                return _error(429, message, retry_after=counted)
+            self._counting.set(counted)
         if self.before_answer is not None:
             await self.before_answer(body)
         if self.delay:
@@ -538,7 +564,7 @@ class FakeMimo:
     def _authorized(self, request: web.Request) -> bool:
         bearer = request.headers.get("Authorization", "")
         keys = {request.headers.get("api-key"), bearer.removeprefix("Bearer ") or None}
-        return self.api_key in keys
+        return bool(keys & {self.api_key, *self.other_keys})
 
     async def _answer(self, request: web.Request, body: Json) -> web.StreamResponse:
         model = str(body.get("model", ""))
@@ -572,7 +598,8 @@ class FakeMimo:
             text = self.asr_text(duration, body) if callable(self.asr_text) else self.asr_text
         billed = math.ceil(duration)
         self.asr_billed_seconds += billed
-        usage = self._tokens(body, text)
+        audio_tokens = math.ceil(len(pcm) / 2 / _MEASURE_RATE * AUDIO_TOKENS_PER_SECOND)
+        usage = self._tokens(body, text, audio_tokens=audio_tokens + ASR_PROMPT_TOKENS)
         usage |= {"seconds": billed} if self.asr_reports_seconds else {}
         if body.get("stream"):
             chunks = [_chunk(body, {"content": piece}) for piece in _thirds(text)]
@@ -678,12 +705,9 @@ class FakeMimo:
         message: Json = {"role": "assistant", "content": text}
         if self.answer_in_reasoning_only or thinking:  # thinking is on unless turned off
             message = {"role": "assistant", "content": "", "reasoning_content": text}
-        usage = self._tokens(body, text)
-        if audio_tokens is not None:  # its audio billed by its seconds, as MiMo's page says
-            prompt = _text_tokens(body) + audio_tokens
-            self.tokens_reported += prompt - usage["prompt_tokens"]
-            usage |= {"prompt_tokens": prompt, "total_tokens": prompt + usage["completion_tokens"],
-                      "prompt_tokens_details": {"audio_tokens": audio_tokens}}  # fmt: skip
+        if audio and audio_tokens is None:  # a question about a recording: its seconds
+            audio_tokens = sum([await _audio_tokens(encoded) for _, encoded in audio])
+        usage = self._tokens(body, text, audio_tokens=audio_tokens)
         return _completion(body, message, usage, finish=finish)
 
     async def _translated_from_audio(
@@ -708,10 +732,13 @@ class FakeMimo:
         into = "English" if _HAN.search(said) else "Chinese"
         return f"[{into}] {said}", math.ceil(len(pcm) / 2 / _MEASURE_RATE * AUDIO_TOKENS_PER_SECOND)
 
-    def _tokens(self, body: Json, answer: str) -> Json:
-        """The usage of an answer, counted in `tokens_reported`."""
-        usage = _tokens(body, answer)
+    def _tokens(self, body: Json, answer: str, *, audio_tokens: int | None = None) -> Json:
+        """The usage of an answer as MiMo counts it (its text, and its audio by its seconds),
+        counted in `tokens_reported` and in the account's minute."""
+        usage = _tokens(body, answer, audio_tokens)
         self.tokens_reported += usage["total_tokens"]
+        if (counted := self._counting.get()) is not None:
+            counted.tokens += usage["total_tokens"]
         return usage
 
 
@@ -1047,14 +1074,25 @@ def _error_type(status: int) -> str:
     return types.get(status, "server_error" if status >= 500 else "invalid_request_error")
 
 
-def _tokens(body: Json, answer: str) -> Json:
-    prompt = max(1, len(json.dumps(body["messages"])) // CHARS_PER_TOKEN)
+def _tokens(body: Json, answer: str, audio_tokens: int | None) -> Json:
+    """MiMo's usage: the text of the messages and of the answer, roughly, and the audio by its
+    seconds (6.25 tokens a second), never by the size of its base64."""
+    prompt = _text_tokens(body) + (audio_tokens or 0)
     completion = max(1, len(answer) // CHARS_PER_TOKEN)
-    return {
+    usage = {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
     }
+    if audio_tokens is not None:
+        usage["prompt_tokens_details"] = {"audio_tokens": audio_tokens}
+    return usage
+
+
+async def _audio_tokens(encoded: str) -> int:
+    """A recording's tokens: 6.25 a second of it."""
+    pcm = await _decoded(_b64decode(encoded))
+    return math.ceil(len(pcm) / 2 / _MEASURE_RATE * AUDIO_TOKENS_PER_SECOND)
 
 
 def _thirds(text: str) -> list[str]:

@@ -33,6 +33,7 @@ from typing import Literal
 import httpx
 
 from core.domain.errors import EmptyText, MimoBadRequest, MimoBadResponse, MimoModelRefused
+from core.domain.pacing import text_tokens
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
     answer_of,
@@ -43,6 +44,8 @@ from core.infra.mimo.answers import (
     usage_of,
 )
 from core.infra.mimo.breaker import CircuitBreaker
+from core.infra.mimo.estimates import ANSWER_TOKENS, recognition_tokens_of, understanding_tokens
+from core.infra.mimo.pacing import AccountMinute
 from core.infra.mimo.request_pieces import (
     MIMO_AUDIO_CAPS,
     THINKING_OFF,
@@ -102,6 +105,7 @@ class MimoClient:
         max_retries: int = 3,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
         breaker: CircuitBreaker | None = None,
+        minute: AccountMinute | None = None,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self.models = models
@@ -114,8 +118,10 @@ class MimoClient:
             max_retries=max_retries,
             retry_policy=retry_policy,
             breaker=breaker,
+            minute=minute,
             metrics=metrics,
         )
+        self.minute = self._wire.minute  # every request's turn in the account's minute
         # (model, voice kind) pairs MiMo refused to stream for: asked for whole clips at once.
         self._whole_only: set[tuple[str, str]] = set()
 
@@ -137,20 +143,22 @@ class MimoClient:
         chunk."""
         inline = BytesAudio(audio)
         body = self._asr_body(inline, mime, language)
+        tokens = recognition_tokens_of(audio, mime)
         if on_text is not None:
-            return await self._transcribe_streamed(body, inline, on_text)
+            return await self._transcribe_streamed(body, inline, on_text, tokens)
         with _model_named("asr"):
-            data = await self._wire.post(body, audio=inline)
+            data = await self._wire.post(body, audio=inline, tokens=tokens)
         usage = usage_of(data)
         text = text_of(message_of(data).get("content"))
         return Transcript(text=text, duration=usage.audio_seconds, usage=usage)
 
     async def _transcribe_streamed(
-        self, body: Json, audio: BytesAudio, on_text: Callable[[str], None]
+        self, body: Json, audio: BytesAudio, on_text: Callable[[str], None], tokens: int
     ) -> Transcript:
         heard, usage = "", Usage()
         with _model_named("asr"):
-            async for chunk in self._wire.stream({**body, "stream": True}, audio=audio):
+            stream = self._wire.stream({**body, "stream": True}, audio=audio, tokens=tokens)
+            async for chunk in stream:
                 usage = usage_of(chunk) if "usage" in chunk else usage
                 piece = delta_of(chunk).get("content")
                 if isinstance(piece, str) and piece:
@@ -187,7 +195,7 @@ class MimoClient:
         data URL as `voice` (`core.domain.tts.clone_voice`)."""
         body = self._tts_body(text, voice, style, model, "wav", description)
         with _model_named(self._tts_kind(str(body["model"]))):
-            data = await self._wire.post(body)
+            data = await self._wire.post(body, tokens=text_tokens(len(text)))
         audio = message_of(data).get("audio")
         return decode_audio(audio.get("data") if isinstance(audio, dict) else None)
 
@@ -211,7 +219,8 @@ class MimoClient:
             spoke = False
             try:
                 with _model_named(kind):
-                    async for piece in _samples(self._speech_slices(body)):
+                    slices = self._speech_slices(body, text_tokens(len(text)))
+                    async for piece in _samples(slices):
                         spoke = True
                         yield piece
                 return
@@ -225,10 +234,10 @@ class MimoClient:
         )
         yield _pcm_of(wav)
 
-    async def _speech_slices(self, body: Json) -> AsyncIterator[bytes]:
+    async def _speech_slices(self, body: Json, tokens: int) -> AsyncIterator[bytes]:
         """The audio of each chunk of a speech stream, as it comes."""
         spoke = False
-        async for chunk in self._wire.stream({**body, "stream": True}):
+        async for chunk in self._wire.stream({**body, "stream": True}, tokens=tokens):
             audio = delta_of(chunk).get("audio")
             if isinstance(audio, dict) and audio.get("data"):
                 spoke = True
@@ -271,8 +280,9 @@ class MimoClient:
         streamed = FileAudio(audio)
         body = understanding_body(streamed, size=size, model=self.models.audio, mime=mime,
                                   question=question, system=system)  # fmt: skip
+        tokens = understanding_tokens(size, mime, question, system, None)
         with _model_named("audio"):
-            return answer_of(await self._wire.post(body, audio=streamed))
+            return answer_of(await self._wire.post(body, audio=streamed, tokens=tokens))
 
     async def understand_inline(
         self,
@@ -290,8 +300,9 @@ class MimoClient:
             inline, size=len(audio), model=self.models.audio, mime=mime, question=question,
             system=system, max_tokens=max_tokens,
         )  # fmt: skip
+        tokens = understanding_tokens(len(audio), mime, question, system, max_tokens)
         with _model_named("audio"):
-            return answer_of(await self._wire.post(body, audio=inline))
+            return answer_of(await self._wire.post(body, audio=inline, tokens=tokens))
 
     async def chat(
         self,
@@ -308,8 +319,10 @@ class MimoClient:
         body: Json = {"model": model, "messages": messages, "thinking": THINKING_OFF}
         if max_tokens is not None:
             body["max_completion_tokens"] = max_tokens
+        asked = text_tokens(len(prompt) + len(system or ""))
+        tokens = asked + (max_tokens or ANSWER_TOKENS)
         with _model_named(kind):
-            return answer_of(await self._wire.post(body))
+            return answer_of(await self._wire.post(body, tokens=tokens))
 
 
 @contextmanager

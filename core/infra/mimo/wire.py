@@ -20,6 +20,11 @@ each attempt gets the time that is left.
 Circuit breaker (`core.infra.mimo.breaker`): around each whole call, retries included. After a
 number of calls in a row ended unavailable or unreadable, calls fail at once with
 `MimoCircuitOpen` for a cooldown, then one trial call decides whether MiMo is back.
+
+The account's minute (`core.infra.mimo.pacing`): every attempt waits for a turn in its model's
+minute before it is sent, counting the tokens its caller estimated until MiMo's answer says
+what it counted. The first turn is waited for before the call's deadline starts: a request that
+waits behind the minute has not yet been sent. A 429 slows the model's whole line.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from core.domain.errors import (
     MimoUnreachable,
 )
 from core.infra.mimo.breaker import CircuitBreaker
+from core.infra.mimo.pacing import AccountMinute, Turn
 from core.infra.mimo.retries import (
     DEFAULT_RETRY_POLICY,
     Retrying,
@@ -90,6 +96,7 @@ class MimoWire:
         max_retries: int = 3,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
         breaker: CircuitBreaker | None = None,
+        minute: AccountMinute | None = None,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self.metrics = metrics  # latency and errors of each whole call (`core.infra.metrics`)
@@ -102,19 +109,27 @@ class MimoWire:
         self._retrying = Retrying(policy=retry_policy, max_retries=max_retries)
         # Never a shared default: the breaker's state belongs to this wire alone.
         self.breaker = breaker or CircuitBreaker()
+        # The process's turns in the account's minute; shared by every client of one account.
+        self.minute = minute or AccountMinute(clock=self._clock)
 
     def __repr__(self) -> str:
         # Spelled out so the key can never show up in a log of this object.
         return f"MimoWire(base_url={self.base_url!r})"
 
-    async def post(self, body: Json, *, audio: FileAudio | BytesAudio | None = None) -> Json:
+    async def post(
+        self, body: Json, *, audio: FileAudio | BytesAudio | None = None, tokens: int = 1
+    ) -> Json:
         """One JSON answer with at least one choice, retried on transient failures, inside the
         deadline. With `audio`, the body's placeholder is replaced on the wire by the audio's
-        base64, streamed (`core.infra.mimo.streamed`)."""
+        base64, streamed (`core.infra.mimo.streamed`). `tokens`: what the request is estimated
+        to count in its model's minute until MiMo's answer says."""
         with self.metrics.mimo_call(), self.breaker.call():
+            turns = _Turns(self.minute, str(body.get("model", "")), tokens)
+            await turns.first()
             deadline = self._clock() + self._timeout
 
             async def attempt() -> Json:
+                turn = await turns.next()
                 response = await self._send(body, deadline, stream=False, audio=audio)
                 data = _json(response)
                 if "error" in data and "choices" not in data:
@@ -122,21 +137,28 @@ class MimoWire:
                     raise self._api_error(status, data, model=body.get("model"))
                 if not isinstance(data.get("choices"), list) or not data["choices"]:
                     raise MimoBadResponse("MiMo's answer has no choices")
+                await turn.used(_tokens_counted(data))
                 return data
 
             return await self._retrying.run(attempt, deadline)
 
     async def stream(
-        self, body: Json, *, audio: FileAudio | BytesAudio | None = None
+        self, body: Json, *, audio: FileAudio | BytesAudio | None = None, tokens: int = 1
     ) -> AsyncIterator[Json]:
         """The JSON chunks of an SSE answer. Only opening the stream is retried: pieces already
         handed out cannot be taken back. A stream none of whose chunks has a choice (empty, or
         usage only) is a bad response, not an empty answer."""
         with self.metrics.mimo_call(), self.breaker.call():
+            turns = _Turns(self.minute, str(body.get("model", "")), tokens)
+            await turns.first()
             deadline = self._clock() + self._timeout
-            response = await self._retrying.run(
-                lambda: self._send(body, deadline, stream=True, audio=audio), deadline
-            )
+            turn: list[Turn] = []
+
+            async def opened() -> httpx.Response:
+                turn[:] = [await turns.next()]
+                return await self._send(body, deadline, stream=True, audio=audio)
+
+            response = await self._retrying.run(opened, deadline)
             answered = False
             try:
                 async for chunk in _sse_chunks(response):
@@ -146,6 +168,8 @@ class MimoWire:
                         status = _code(chunk["error"], 500)
                         raise _final(self._api_error(status, chunk, model=body.get("model")))
                     answered = answered or bool(chunk.get("choices"))
+                    if "usage" in chunk and turn:
+                        await turn[0].used(_tokens_counted(chunk))
                     yield chunk
             except httpx.TransportError as exc:
                 raise MimoUnavailable(f"the MiMo stream broke: {type(exc).__name__}") from exc
@@ -241,12 +265,43 @@ class MimoWire:
             )
         error = _error_class(status)(detail, status=status)
         if status in _RETRYABLE:
-            return Transient(error, retry_after(response) if response else None)
+            wait = retry_after(response) if response else None
+            if status == 429:
+                cap = self._retrying.policy.retry_after_cap
+                self.minute.slowed(str(model or ""), None if wait is None else min(wait, cap))
+            return Transient(error, wait)
         return error
 
     def _scrub(self, text: str) -> str:
         """Some APIs echo the key they rejected; ours must not reach a log or a chat."""
         return text.replace(self._key, "***") if self._key else text
+
+
+class _Turns:
+    """The turns of one call's attempts: the first taken before the call's deadline starts."""
+
+    def __init__(self, minute: AccountMinute, model: str, tokens: int) -> None:
+        self._minute, self._model, self._tokens = minute, model, tokens
+        self._ready: Turn | None = None
+
+    async def first(self) -> None:
+        self._ready = await self._minute.turn(self._model, self._tokens)
+
+    async def next(self) -> Turn:
+        ready, self._ready = self._ready, None
+        return ready or await self._minute.turn(self._model, self._tokens)
+
+
+def _tokens_counted(data: Json) -> int:
+    """The tokens MiMo's answer says the request counted (0: it does not say)."""
+    usage = data.get("usage")
+    if not isinstance(usage, dict):
+        return 0
+    total = usage.get("total_tokens")
+    if isinstance(total, int) and not isinstance(total, bool):
+        return total
+    parts = (usage.get("prompt_tokens"), usage.get("completion_tokens"))
+    return sum(p for p in parts if isinstance(p, int) and not isinstance(p, bool))
 
 
 def _json(response: httpx.Response) -> Json:

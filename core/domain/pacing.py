@@ -1,0 +1,170 @@
+"""The account's minute: what MiMo lets one account send in a minute, and who asks for a turn.
+
+MiMo sets its limits per account and per model, every key of the account together: requests a
+minute and tokens a minute, over a sliding minute (its rate-limit page, updated 2026-06-11).
+
+    model                                          requests   tokens a minute
+    speech recognition (mimo-v2.5-asr)             100        10,000
+    each speech model (-tts, -voicedesign, ...)    100        10,000,000
+    each text and audio model (mimo-v2.6-flash)    100        10,000,000
+
+Every request takes a turn in its model's minute (`core.infra.mimo.pacing`), in the order of
+who asks (`Asking`): live work first (a call's captions and interpreter, a reading's next clip),
+then a person waiting (a voice note, `/say`, `/ask`), then the background (imports,
+`/remember`, digests); within one urgency, the chats take turns. The use cases say who asks
+(`asking`); a request nobody placed is a person's, of no chat in particular.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+WINDOW_SECONDS = 60.0  # MiMo's minute: a sliding one
+AUDIO_TOKENS_PER_SECOND = 6.25  # MiMo's count of a second of audio, heard or understood
+# A recognition request's own tokens beside its audio (MiMo's example: 4 s of audio is 25
+# audio tokens, 46 prompt tokens in all, and 20 completion tokens for its words).
+ASR_PROMPT_TOKENS = 21
+ASR_WORDS_PER_SECOND = 5  # completion tokens a second of speech may come to
+CHARS_PER_TOKEN = 3  # text, counted a little high: an estimate corrected by MiMo's answer
+
+
+class Urgency(enum.IntEnum):
+    """Who waits for an answer: the lower, the sooner it is sent."""
+
+    LIVE = 0  # people listening now: a call's captions and interpreter, a reading's clip
+    PERSON = 1  # a person waiting for their answer: a voice note, /say, /ask, /translate
+    BACKGROUND = 2  # nobody waits: an import, /remember, a digest
+
+
+@dataclass(frozen=True)
+class Asking:
+    """Who a request is for: its urgency, the chat whose turn it takes (None: nobody's), and
+    who hears how many requests wait ahead of it while it waits (a status message)."""
+
+    urgency: Urgency = Urgency.PERSON
+    chat: str | None = None
+    waiting: Callable[[int], None] | None = None
+
+
+_ASKING: ContextVar[Asking | None] = ContextVar("asking", default=None)
+_NOBODY_IN_PARTICULAR = Asking()
+
+
+def asking_now() -> Asking:
+    """Who the requests sent from here are for (`asking` says it)."""
+    return _ASKING.get() or _NOBODY_IN_PARTICULAR
+
+
+@contextmanager
+def asking(
+    urgency: Urgency, chat: object = None, *, waiting: Callable[[int], None] | None = None
+) -> Iterator[None]:
+    """The MiMo requests sent inside the block (and from the tasks it starts) are `chat`'s, in
+    `urgency`'s line; `waiting` hears how many requests are ahead while one waits for its turn
+    (0 once it goes). A chat is told apart by its `str()`."""
+    token = _ASKING.set(Asking(urgency, None if chat is None else str(chat), waiting))
+    try:
+        yield
+    finally:
+        _ASKING.reset(token)
+
+
+@dataclass(frozen=True)
+class ModelMinute:
+    """What one model takes in a minute: requests and tokens (`seconds`: MiMo's minute; a
+    benchmark's stand-in may keep a shorter one, its ratios kept)."""
+
+    requests: int
+    tokens: int
+    seconds: float = WINDOW_SECONDS
+
+    @property
+    def pace_seconds(self) -> float:
+        """The stretch over which work that is not live is spread: a sixth of the minute."""
+        return self.seconds / 6
+
+
+ASR_MINUTE = ModelMinute(requests=100, tokens=10_000)
+OTHER_MINUTE = ModelMinute(requests=100, tokens=10_000_000)
+
+
+@dataclass(frozen=True)
+class AccountLimits:
+    """The account's minute per model: MiMo's published figures unless the account's were
+    raised (`MIMO_ASR_REQUESTS_PER_MINUTE` and its siblings). `paced=False` sends at once."""
+
+    asr: ModelMinute = ASR_MINUTE
+    others: ModelMinute = OTHER_MINUTE
+    overrides: Mapping[str, ModelMinute] | None = None  # by model id
+    paced: bool = True
+
+    def of(self, model: str) -> ModelMinute:
+        if self.overrides and model in self.overrides:
+            return self.overrides[model]
+        return self.asr if "asr" in model else self.others
+
+
+def recognition_tokens(seconds: float) -> int:
+    """What a recognition request of `seconds` of audio is likely to count: its audio, its
+    prompt and its words."""
+    return (
+        math.ceil(seconds * AUDIO_TOKENS_PER_SECOND)
+        + ASR_PROMPT_TOKENS
+        + math.ceil(seconds * ASR_WORDS_PER_SECOND)
+    )
+
+
+def text_tokens(chars: int) -> int:
+    return max(1, math.ceil(chars / CHARS_PER_TOKEN))
+
+
+HEADROOM = 0.05  # ...and, while a call is live, leaves this share of the minute to it
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a model's minute holds now, every replica's turns together."""
+
+    requests: int = 0
+    tokens: int = 0
+    paced_requests: int = 0  # turns of work that is not live, in the last sixth of the minute
+    paced_tokens: int = 0
+    live: bool = False  # live work took a turn within the minute
+
+
+def room(minute: ModelMinute, seen: Seen, urgency: Urgency, tokens: int) -> bool:
+    """Whether a request of `urgency` counting `tokens` may go now.
+
+    Every request fits the minute (a request larger than a whole minute's tokens goes alone,
+    into an empty one). Live work has nothing else to wait for. The rest is spread over the
+    minute, at most a sixth of it in any ten seconds, so that a burst of notes or an import
+    never takes a whole minute at once and leaves a call without a turn for the rest of it;
+    and while a call is live it leaves a twentieth of the minute to the call."""
+    if not _fits(seen.requests, 1, minute.requests) or not _fits(
+        seen.tokens, tokens, minute.tokens
+    ):
+        return False
+    if urgency is Urgency.LIVE:
+        return True
+    sixth = ModelMinute(math.ceil(minute.requests / 6), math.ceil(minute.tokens / 6), 0)
+    if not _fits(seen.paced_requests, 1, sixth.requests) or not _fits(
+        seen.paced_tokens, tokens, sixth.tokens
+    ):
+        return False
+    if seen.live:
+        kept = ModelMinute(
+            max(1, math.ceil(minute.requests * HEADROOM)), math.ceil(minute.tokens * HEADROOM), 0
+        )
+        return seen.requests + 1 <= minute.requests - kept.requests and (
+            seen.tokens + tokens <= minute.tokens - kept.tokens or seen.tokens == 0
+        )
+    return True
+
+
+def _fits(used: int, more: int, limit: int) -> bool:
+    return used + more <= limit or used == 0
