@@ -1,0 +1,159 @@
+"""The account's minute: who goes first, and what the minute lets through (core.domain.pacing,
+core.infra.mimo.pacing)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.domain.pacing import (
+    AccountLimits,
+    ModelMinute,
+    Seen,
+    Urgency,
+    asking,
+    recognition_tokens,
+    room,
+)
+from core.infra.mimo.pacing import AccountMinute
+
+MINUTE = ModelMinute(requests=12, tokens=1_200)
+ASR = "mimo-v2.5-asr"
+
+
+def test_live_work_waits_for_nothing_but_the_minute() -> None:
+    almost = Seen(requests=11, tokens=100, paced_requests=11, paced_tokens=100, live=True)
+    assert room(MINUTE, almost, Urgency.LIVE, tokens=50)
+    assert not room(MINUTE, Seen(requests=12), Urgency.LIVE, tokens=1)
+    assert not room(MINUTE, Seen(requests=1, tokens=1_190), Urgency.LIVE, tokens=50)
+
+
+def test_other_work_is_spread_over_the_minute_and_leaves_a_live_call_its_part() -> None:
+    # A sixth of the minute in any sixth of it: two requests of twelve.
+    assert room(MINUTE, Seen(requests=1, paced_requests=1), Urgency.PERSON, tokens=1)
+    assert not room(MINUTE, Seen(requests=2, paced_requests=2), Urgency.BACKGROUND, tokens=1)
+    # With a call live, the last twentieth of the minute (one request of twelve) is the call's.
+    assert room(MINUTE, Seen(requests=10), Urgency.PERSON, tokens=1)
+    assert not room(MINUTE, Seen(requests=11, live=True), Urgency.PERSON, tokens=1)
+    assert room(MINUTE, Seen(requests=10, live=True), Urgency.PERSON, tokens=1)
+
+
+def test_a_request_larger_than_the_minute_goes_alone() -> None:
+    assert room(MINUTE, Seen(), Urgency.PERSON, tokens=5_000)
+    assert not room(MINUTE, Seen(requests=1, tokens=10), Urgency.LIVE, tokens=5_000)
+
+
+def test_a_recognition_request_counts_its_audio_prompt_and_words() -> None:
+    # MiMo's example: 4 s of audio counted 25 audio tokens, 46 prompt tokens and 20 words.
+    assert 66 <= recognition_tokens(4.0) <= 70
+
+
+def limits(requests: int, tokens: int = 1_000_000, seconds: float = 0.6) -> AccountLimits:
+    minute = ModelMinute(requests, tokens, seconds)
+    return AccountLimits(asr=minute, others=minute)
+
+
+async def turns_in_order(minute: AccountMinute, asked: list[tuple[Urgency, str]]) -> list[str]:
+    """Who got their turns, in order, when all of `asked` wait at once behind a full minute."""
+    went: list[str] = []
+    filler = [await minute.turn(ASR, 1) for _ in range(minute.limits.asr.requests)]
+    assert len(filler) == minute.limits.asr.requests  # the minute is full: everyone waits
+
+    async def one(urgency: Urgency, who: str) -> None:
+        with asking(urgency, who.split("#")[0]):
+            await minute.turn(ASR, 1)
+        went.append(who)
+
+    async with asyncio.TaskGroup() as group:
+        for urgency, who in asked:
+            group.create_task(one(urgency, who))
+            await asyncio.sleep(0)  # each joins the line in the order given
+    return went
+
+
+async def test_live_work_goes_first_then_people_then_the_background() -> None:
+    minute = AccountMinute(limits=limits(requests=1))
+    went = await turns_in_order(
+        minute,
+        [
+            (Urgency.BACKGROUND, "import#1"),
+            (Urgency.PERSON, "note#1"),
+            (Urgency.LIVE, "call#1"),
+            (Urgency.BACKGROUND, "import#2"),
+            (Urgency.LIVE, "call#2"),
+        ],
+    )
+    assert went == ["call#1", "call#2", "note#1", "import#1", "import#2"]
+
+
+async def test_the_chats_of_one_urgency_take_turns() -> None:
+    minute = AccountMinute(limits=limits(requests=1))
+    burst = [(Urgency.PERSON, f"busy#{n}") for n in range(4)]
+    went = await turns_in_order(minute, [*burst, (Urgency.PERSON, "quiet#1")])
+    assert went.index("quiet#1") == 1  # one of the busy chat's notes, then the quiet chat's
+
+
+async def test_who_waits_hears_how_many_are_ahead_until_their_turn() -> None:
+    minute = AccountMinute(limits=limits(requests=1, seconds=0.4))
+    await minute.turn(ASR, 1)
+    heard: list[int] = []
+    waiting = [asyncio.create_task(_asked(minute, Urgency.PERSON, f"chat{n}")) for n in range(3)]
+    await asyncio.sleep(0)
+    with asking(Urgency.PERSON, "last", waiting=heard.append):
+        await minute.turn(ASR, 1)
+    await asyncio.gather(*waiting)
+    assert heard[0] == 3 and heard[-1] == 0
+    assert heard == sorted(heard, reverse=True)
+
+
+async def _asked(minute: AccountMinute, urgency: Urgency, chat: str) -> None:
+    with asking(urgency, chat):
+        await minute.turn(ASR, 1)
+
+
+async def test_tokens_said_by_mimo_replace_the_estimate() -> None:
+    minute = AccountMinute(limits=limits(requests=100, tokens=100, seconds=30))
+    turn = await minute.turn(ASR, 90)  # counted high before sending...
+    await turn.used(10)  # ...MiMo's answer said 10
+    with asking(Urgency.LIVE):
+        await asyncio.wait_for(minute.turn(ASR, 80), timeout=5)  # room for it at once
+    assert (await minute.seen(ASR)).tokens == 90
+
+
+async def test_a_429_pauses_the_whole_line_then_halves_its_minute() -> None:
+    minute = AccountMinute(limits=limits(requests=4, seconds=30))
+    minute.slowed(ASR, retry_after=0.3)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with asking(Urgency.LIVE):
+        await minute.turn(ASR, 1)
+        assert loop.time() - started >= 0.25  # nobody went during MiMo's Retry-After
+        await minute.turn(ASR, 1)
+        third = asyncio.ensure_future(minute.turn(ASR, 1))
+        done, _ = await asyncio.wait({third}, timeout=1.5)
+    assert not done  # half of four: the third waits for the minute
+    third.cancel()
+    assert minute.refusals == 1
+
+
+async def test_unpaced_requests_go_at_once() -> None:
+    minute = AccountMinute(limits=AccountLimits(asr=ModelMinute(1, 1), paced=False))
+    for _ in range(5):
+        await asyncio.wait_for(minute.turn(ASR, 10), timeout=1)
+
+
+@pytest.mark.parametrize("urgency", list(Urgency))
+async def test_a_request_given_up_while_waiting_leaves_the_line(urgency: Urgency) -> None:
+    minute = AccountMinute(limits=limits(requests=1, seconds=0.5))
+    await minute.turn(ASR, 1)
+    with asking(urgency, "gone"):
+        waiting = asyncio.ensure_future(minute.turn(ASR, 1))
+        await asyncio.sleep(0)
+    assert minute.waiting()[urgency] == 1
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert minute.waiting()[urgency] == 0
+    with asking(urgency, "next"):
+        await asyncio.wait_for(minute.turn(ASR, 1), timeout=5)  # the line goes on
