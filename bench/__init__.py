@@ -15,6 +15,7 @@ report written to a temporary folder), so that a benchmark that no longer runs t
     bench/load_report.py  benchmark 3's section of bench/RESULTS.md
     bench/builds.py       benchmark 8: which ffmpeg, by its start-up, a voice note, what it can do
     bench/mimo_server.py  MiMo's stand-in (tests/standins/mimo.py) in a process of its own
+    bench/account.py      the MiMo account the bot is measured on: its minute raised
     bench/paced.py        MiMo at a pace: speech made at four times real time, in slices or whole
     bench/say_voice.py    benchmark 17: /say in a voice channel, to its first sound
     bench/reader_gap.py   benchmark 18: a channel read aloud, the silence between two messages
@@ -30,9 +31,11 @@ import os
 from pathlib import Path
 from typing import TypeVar
 
+from bench.account import in_environment
 from core.infra.audio.ffmpeg import choose_ffmpeg
 
 FFMPEG = choose_ffmpeg(os.environ.get("FFMPEG_BINARY"))
+in_environment()  # every benchmark's bot on the raised account (bench/account.py)
 # The temporary folder of a quick run (`python -m bench --quick` sets it for the run and every
 # process it starts): its RESULTS.md and out/ stand in for bench/'s, which it never writes.
 QUICK = os.environ.get("BENCH_QUICK", "")

@@ -34,6 +34,7 @@ from collections import Counter
 from typing import Any
 
 from bench import sized
+from bench.account import raised
 from bench.sections import reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
 from core.domain.live_speech import Piece
@@ -77,7 +78,7 @@ async def run(members: int, calls: int, delay: float, cheaper: bool = False) -> 
 
     pieces: list[dict[str, Any]] = []  # each piece heard: who, its words, when said
     wall = time.time() - time.monotonic()  # the bot's times are wall times; requests monotonic
-    async with FakeDiscord() as api, FakeMimo(delay=delay) as mimo:
+    async with FakeDiscord() as api, raised(FakeMimo(delay=delay)) as mimo:
         mimo.asr_text = answer
         guilds = [api.add_guild(f"server {n}") for n in range(calls)]
         seated = await seat(api, guilds, members)

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import sized
+from bench.account import raised
 from bench.paced import paced
 from bench.sections import reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
@@ -107,7 +108,7 @@ async def run(
     played: list[tuple[float, list[int]]] = []  # each clip: when it began, the numbers it says
     made: dict[int, list[int]] = {}  # id of a note -> the numbers it says
     wall = time.time() - time.monotonic()
-    async with FakeDiscord() as api, FakeMimo(delay=delay) as mimo:
+    async with FakeDiscord() as api, raised(FakeMimo(delay=delay)) as mimo:
         mimo.asr_text = answer
         if stream is not None:
             paced(mimo, answer_after=delay, stream=stream)

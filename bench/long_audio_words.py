@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import inputs, sized
+from bench.account import raised
 from bench.sections import loads, reflow, replace_section
 from tests.scenarios.processes import operator_environment, voicebridge_run
 from tests.standins.mimo import FakeMimo
@@ -46,7 +47,7 @@ async def run() -> dict[str, Any]:
     note = inputs.voice_note(MINUTES).read_bytes()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        async with FakeBotApi() as bot_api, FakeMimo(delay=MIMO_DELAY) as mimo:
+        async with FakeBotApi() as bot_api, raised(FakeMimo(delay=MIMO_DELAY)) as mimo:
             answered = _answers_timed(mimo)
             env = operator_environment(mimo, f"sqlite+aiosqlite:///{tmp / 'bot.db'}") | {
                 "TELEGRAM_BOT_TOKEN": bot_api.token,

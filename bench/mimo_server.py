@@ -1,9 +1,10 @@
 """MiMo's stand-in (tests/standins/mimo.py) on a loopback port, in a process of its own so that
 its work does not run in the measured bot's process.
 
-    python -m bench.mimo_server DELAY [--recognise]
+    python -m bench.mimo_server DELAY [--recognise] [--published]
 
-With --recognise, its ASR answers with the words a real recogniser hears (bench/recogniser.py)
+It holds the raised minute of the account the benchmarks measure the bot on (bench/account.py);
+with --published, MiMo's published minute. With --recognise, its ASR answers with the words a real recogniser hears (bench/recogniser.py)
 instead of the seconds it measured. Prints one JSON line with `base_url` and `api_key`, then
 serves until its stdin closes. Every request waits DELAY seconds before it is answered, as a
 busy speech service would make it.
@@ -16,15 +17,23 @@ import json
 import sys
 
 from bench import recogniser
+from bench.account import raised
 from tests.standins.mimo import FakeMimo
 
 
-async def serve(delay: float, *, recognise: bool) -> None:
+async def serve(delay: float, *, recognise: bool, published: bool = False) -> None:
     kwargs = {"asr_text": recogniser.recognise} if recognise else {}
-    async with FakeMimo(delay=delay, **kwargs) as mimo:
+    mimo = FakeMimo(delay=delay, **kwargs)
+    async with mimo if published else raised(mimo):
         print(json.dumps({"base_url": mimo.base_url, "api_key": mimo.api_key}), flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(float(sys.argv[1]), recognise="--recognise" in sys.argv[2:]))
+    asyncio.run(
+        serve(
+            float(sys.argv[1]),
+            recognise="--recognise" in sys.argv[2:],
+            published="--published" in sys.argv[2:],
+        )
+    )

@@ -31,6 +31,7 @@ import wave
 from typing import Any
 
 from bench import sized
+from bench.account import raised
 from bench.paced import paced
 from bench.sections import loads, reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
@@ -82,7 +83,7 @@ async def _heard(api: FakeDiscord, count: int, *, ended: bool = False) -> Call:
 
 async def once(delay: float, stream: str, messages: int = MESSAGES) -> dict[str, Any]:
     """One run: the gaps after a message made ahead, and after one posted late, in seconds."""
-    async with FakeDiscord() as api, FakeMimo() as mimo:
+    async with FakeDiscord() as api, raised(FakeMimo()) as mimo:
         paced(mimo, answer_after=delay, stream=stream)
         guild = api.add_guild("server")
         authors = [api.add_member(guild, "Ann"), api.add_member(guild, "Bob")]

@@ -45,6 +45,7 @@ from typing import Any
 import aiohttp
 
 from bench import OUT, sized
+from bench.account import raised
 from core.config import Settings
 from core.infra.storage import upgrade
 from tests.db_fixtures import scratch_postgres_database
@@ -136,7 +137,7 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
     async with (
         scratch_postgres_database(server_url) as database_url,
         TimedBotApi() as api,
-        FakeMimo(delay=MIMO_DELAY) as mimo,
+        raised(FakeMimo(delay=MIMO_DELAY)) as mimo,
     ):
         await upgrade(database_url)
         listens = free_listens(2)
@@ -239,7 +240,7 @@ async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) ->
     async with (
         scratch_postgres_database(server_url) as database_url,
         TimedDiscord(recommended_shards=2) as api,
-        FakeMimo(delay=MIMO_DELAY) as mimo,
+        raised(FakeMimo(delay=MIMO_DELAY)) as mimo,
     ):
         await upgrade(database_url)
         servers = [api.add_guild(f"server {n}", shard=(n % 2, 2)) for n in range(notes + 2)]

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import sized
+from bench.account import raised
 from bench.sections import loads, reflow, replace_section
 from tests.scenarios.discord_bot import Members, transcript_lines
 from tests.scenarios.processes import identified, voicebridge_run
@@ -54,7 +55,7 @@ WAIT = 120.0
 async def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        async with FakeDiscord() as discord_api, FakeMimo() as mimo:
+        async with FakeDiscord() as discord_api, raised(FakeMimo()) as mimo:
             mimo.asr_text = tone_heard
             server = discord_api.add_guild()
             return await _measured(discord_api, server, mimo, tmp)

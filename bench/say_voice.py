@@ -19,6 +19,7 @@ import sys
 import tempfile
 from typing import Any
 
+from bench.account import raised
 from bench.paced import paced
 from bench.sections import loads, reflow, replace_section
 from bots.discord.call.playback import installed_voice_client
@@ -34,7 +35,7 @@ TARGET = 1.0  # seconds from the command answered to the first sound (issue 96)
 
 async def once(delay: float, stream: str) -> float:
     """Seconds from the command's acknowledgement to the first sound in the call."""
-    async with FakeDiscord() as api, FakeMimo() as mimo:
+    async with FakeDiscord() as api, raised(FakeMimo()) as mimo:
         paced(mimo, answer_after=delay, stream=stream)
         guild = api.add_guild("server")
         alice = api.add_member(guild, "alice")
