@@ -667,3 +667,36 @@ async def test_opening_a_stream_is_retried(connect: Connect) -> None:
     transcript = await connect(script).transcribe(b"x", mime="audio/wav", on_text=lambda _: None)
     assert transcript.text == "hello"
     assert script.attempts == 2
+
+
+@pytest.mark.parametrize(
+    "idle",
+    [b": keep-alive\r\n\r\n", b"data:\n\n", b":"],
+    ids=["keep-alive comments", "empty events", "a byte at a time"],
+)
+async def test_a_stream_that_only_keeps_alive_ends_at_its_deadline(
+    connect: Connect, idle: bytes
+) -> None:
+    """A gateway pinging an idle stream, or trickling bytes that each restart httpx's read
+    timeout, holds the clip, its turn and its connection no longer than the call's deadline."""
+    sent = 0
+
+    async def forever() -> AsyncIterator[bytes]:
+        nonlocal sent
+        while True:
+            sent += 1
+            yield idle
+            await asyncio.sleep(0.02)
+
+    def pinging(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=forever())
+
+    client = connect(pinging, timeout=0.3, retry_policy=RetryPolicy())  # the real clock
+    with pytest.raises(MimoUnavailable, match="deadline"):
+        await asyncio.wait_for(_spoken(client.speak("Hello")), timeout=5)
+    assert sent > 5  # it did keep the stream alive meanwhile
+
+
+async def _spoken(speech: AsyncIterator[bytes]) -> None:
+    async for _ in speech:
+        pass

@@ -34,7 +34,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -161,9 +161,7 @@ class MimoWire:
             response = await self._retrying.run(opened, deadline)
             answered = False
             try:
-                async for chunk in _sse_chunks(response):
-                    if self._clock() > deadline:
-                        raise MimoUnavailable("MiMo's stream ran past the deadline")
+                async for chunk in _sse_chunks(response, lambda: deadline - self._clock()):
                     if "error" in chunk:
                         status = _code(chunk["error"], 500)
                         raise _final(self._api_error(status, chunk, model=body.get("model")))
@@ -314,15 +312,24 @@ def _json(response: httpx.Response) -> Json:
     return data
 
 
-async def _sse_chunks(response: httpx.Response) -> AsyncIterator[Json]:
-    """JSON objects of an SSE stream up to `[DONE]`.
+async def _sse_chunks(response: httpx.Response, left: Callable[[], float]) -> AsyncIterator[Json]:
+    """JSON objects of an SSE stream up to `[DONE]`, each read within the seconds `left` of the
+    call's deadline: a stream that sends only keep-alives, comments or empty events, or trickles
+    a byte at a time (each byte starting httpx's read timeout again), still ends at its deadline.
 
     httpx-sse buffers a line until its end however long it is: MiMo sends a whole TTS clip as one
     line of several MB.
     """
     events = httpx_sse.EventSource(response).aiter_sse()
     async with contextlib.aclosing(events):
-        async for event in events:
+        while True:
+            try:
+                async with asyncio.timeout(max(0.0, left())):
+                    event = await anext(events)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                raise MimoUnavailable("MiMo's stream ran past the deadline") from None
             if event.data.strip() == "[DONE]":
                 return
             if not event.data:
