@@ -3,11 +3,12 @@ its work does not run in the measured bot's process.
 
     python -m bench.mimo_server DELAY [--recognise] [--published]
 
-It holds the raised minute of the account the benchmarks measure the bot on (bench/account.py);
-with --published, MiMo's published minute. With --recognise, its ASR answers with the words a real recogniser hears (bench/recogniser.py)
-instead of the seconds it measured. Prints one JSON line with `base_url` and `api_key`, then
-serves until its stdin closes. Every request waits DELAY seconds before it is answered, as a
-busy speech service would make it.
+It holds the raised minute of the account the benchmarks measure the bot on
+(bench/account.py); with --published, MiMo's published minute. With --recognise, its ASR
+answers with the words a real recogniser hears (bench/recogniser.py) instead of the seconds it
+measured. Prints one JSON line with `base_url` and `api_key`, then serves until its stdin
+closes. Every request waits DELAY seconds before it is answered, as a busy speech service
+would make it.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ values.py           chats, preferences, transcripts, voice notes, answers, voice
 errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
 claims.py           claims on incoming work
+pacing.py           the account's minute: MiMo's limits per model, who asks, whose turn
 mandates.py         what work under way writes under: a /forget or a no since it began ends it
 consent_reading.py  a consent reading (to clone a voice): the sentence, and whether a voice note
                     is its owner's reading of it

@@ -40,7 +40,7 @@ from tests.integration.chatlog_db import query, until_logged
 from tests.integration.conftest import discord_settings, running, settings_for, started
 from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.mimo import FakeMimo, _tokens
+from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 from tests.waiting import until
 
@@ -91,11 +91,9 @@ def tokens_reported(mimo: FakeMimo) -> tuple[int, int]:
     """Prompt and completion tokens MiMo reported for transcripts, questions and summaries (the
     speech it synthesised is counted in characters)."""
     prompt = completion = 0
-    for body in mimo.requests:
-        if "tts" in body["model"]:
+    for model, reported in mimo.usages:
+        if "tts" in model:
             continue
-        answer = "heard 3.0 seconds" if "asr" in body["model"] else mimo.answer_text
-        reported = _tokens(body, answer)
         prompt += reported["prompt_tokens"]
         completion += reported["completion_tokens"]
     return prompt, completion

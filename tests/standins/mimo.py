@@ -74,7 +74,7 @@ from aiohttp import web
 
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from tests.standins import spoken_words
-from tests.standins.mimo_minute import Counted, MinuteRule
+from tests.standins.mimo_minute import Admitted, MinuteRule
 
 with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -246,8 +246,9 @@ class FakeMimo:
         self.asr_billed_seconds = 0
         # Seconds of audio received to be translated from its sound (the interpreter's other way).
         self.understood_seconds = 0.0
-        # The prompt and completion tokens its answers reported, every model's together.
+        # The prompt and completion tokens its answers reported, every model's together...
         self.tokens_reported = 0
+        self.usages: list[tuple[str, Json]] = []  # ...and each answer's usage, by its model
         # False: its speech answers say nothing of the seconds (no `usage.seconds`), as a
         # gateway in front of MiMo may answer; MiMo bills them all the same.
         self.asr_reports_seconds = True
@@ -302,7 +303,7 @@ class FakeMimo:
         self.minute = MinuteRule()
         # Other keys of the same account: accepted, and counted in the same minute.
         self.other_keys: set[str] = set()
-        self._counting: contextvars.ContextVar[Counted | None] = contextvars.ContextVar(
+        self._counting: contextvars.ContextVar[Admitted | None] = contextvars.ContextVar(
             "counting", default=None
         )
         self._runner: web.AppRunner | None = None
@@ -474,7 +475,7 @@ class FakeMimo:
         self._received = asyncio.Event()
         if self._authorized(request) and offered(body.get("model")):
             counted = self.minute.admit(str(body["model"]))
-            if not isinstance(counted, Counted):
+            if not isinstance(counted, Admitted):
                 message = f"Rate limit reached for {body['model']}: requests or tokens per minute"
                 return _error(429, message, retry_after=counted)
             self._counting.set(counted)
@@ -737,6 +738,7 @@ class FakeMimo:
         counted in `tokens_reported` and in the account's minute."""
         usage = _tokens(body, answer, audio_tokens)
         self.tokens_reported += usage["total_tokens"]
+        self.usages.append((str(body.get("model", "")), usage))
         if (counted := self._counting.get()) is not None:
             counted.tokens += usage["total_tokens"]
         return usage

@@ -25,7 +25,7 @@ PUBLISHED_OTHERS = (100, 10_000_000)
 
 
 @dataclass
-class Counted:
+class Admitted:
     """One request let through: when it came, and the tokens its answer said it counted."""
 
     model: str
@@ -46,15 +46,15 @@ class MinuteRule:
     clock: Callable[[], float] = time.monotonic
     refused: int = 0  # 429s answered for the minute
     would_refuse: int = 0  # requests over the minute let through because `enforced` is off
-    counted: list[Counted] = field(default_factory=list)  # every request let through, in order
-    _recent: dict[str, deque[Counted]] = field(default_factory=dict)
+    counted: list[Admitted] = field(default_factory=list)  # every request let through, in order
+    _recent: dict[str, deque[Admitted]] = field(default_factory=dict)
 
     def limit_of(self, model: str) -> tuple[int, int]:
         if model in self.limits:
             return self.limits[model]
         return self.asr if "asr" in model else self.others
 
-    def admit(self, model: str) -> Counted | float:
+    def admit(self, model: str) -> Admitted | float:
         """The request counted, or the seconds to wait (`Retry-After`) when its minute is full."""
         now = self.clock()
         recent = self._recent.setdefault(model, deque())
@@ -66,7 +66,7 @@ class MinuteRule:
             self.refused += 1
             return max(1.0, math.ceil(recent[0].at + self.seconds - now)) if recent else 1.0
         self.would_refuse += full
-        counted = Counted(model, now)
+        counted = Admitted(model, now)
         recent.append(counted)
         self.counted.append(counted)
         return counted

@@ -6,6 +6,8 @@ understanding.py  the audio understanding request, of a file or of a few seconds
 request_pieces.py  what the requests are built of: a recording's data URL and its cap, a system
              message, thinking off
 wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
+pacing.py    the account's minute: every request's turn, live work first, chats in turn
+estimates.py  what a request will count in its model's minute, before MiMo says
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
 answers.py   reading MiMo's answers
