@@ -30,7 +30,7 @@ from core.domain.errors import (
 )
 from core.domain.quantities import Megabytes
 from core.domain.values import Answer, Transcript, Usage
-from core.infra.mimo import MimoClient, RetryPolicy
+from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 
 KEY = "sk-very-secret-key-0123456789"
 BASE = "https://mimo.test/v1"
@@ -473,6 +473,48 @@ async def test_a_refused_model_names_the_setting_of_what_was_asked(
     assert chat.value.params == {"model": "mimo-v2.5", "setting": "MIMO_CHAT_MODEL"}
     assert audio.value.params["setting"] == "MIMO_AUDIO_MODEL"
     assert "set MIMO_CHAT_MODEL to a model MiMo offers" in chat.value.detail
+
+
+@pytest.mark.parametrize(
+    ("model", "message", "successor"),
+    [
+        ("mimo-v2.5", "The model mimo-v2.5 has been retired; use mimo-v2.6-flash",
+         "mimo-v2.6-flash"),
+        ("mimo-v2.5-pro", "Model `mimo-v2.5-pro` is deprecated. Please switch to `mimo-v2.6-pro`.",
+         "mimo-v2.6-pro"),
+    ],
+)  # fmt: skip
+async def test_a_retired_model_is_asked_once_and_names_its_successor_and_setting(
+    connect: Connect, fake_time: FakeTime, model: str, message: str, successor: str
+) -> None:
+    """MiMo retires an id with a 404 naming the one to use instead: a refusal, not a failure
+    worth a retry, said with the setting to change and what to set it to."""
+    sent: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(body_of(request))
+        return mimo_error(404, message)
+
+    client = connect(handler, models=MimoModels(chat=model), max_retries=3)
+    with pytest.raises(MimoModelRefused) as caught:
+        await client.chat("?")
+
+    assert len(sent) == 1 and fake_time.sleeps == []
+    assert caught.value.status == 404
+    assert caught.value.params == {"model": model, "successor": successor,
+                                   "setting": "MIMO_CHAT_MODEL"}  # fmt: skip
+    assert f"set MIMO_CHAT_MODEL to {successor}, the model MiMo names instead" in (
+        caught.value.detail
+    )
+
+
+async def test_ids_a_refusal_lists_as_offered_are_no_successor(connect: Connect) -> None:
+    listed = "Not supported model mimo-v9. Supported models: mimo-v2.6-flash, mimo-v2.6-pro"
+    client = connect(lambda r: mimo_error(400, listed), models=MimoModels(chat="mimo-v9"))
+    with pytest.raises(MimoModelRefused) as caught:
+        await client.chat("?")
+    assert "successor" not in caught.value.params
+    assert "set MIMO_CHAT_MODEL to a model MiMo offers" in caught.value.detail
 
 
 async def test_a_bad_request_about_something_else_is_no_refused_model(

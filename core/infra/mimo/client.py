@@ -314,18 +314,21 @@ class MimoClient:
 
 @contextmanager
 def _model_named(kind: str | None) -> Iterator[None]:
-    """A refused model said with the setting that names it; one no setting names (a chat's own
-    choice) is an ordinary refused request."""
+    """A refused model said with the setting that names it, and with the model MiMo names
+    instead where it names one (a retired id); one no setting names (a chat's own choice) is an
+    ordinary refused request."""
     try:
         yield
     except MimoModelRefused as exc:
         if kind is None:
             raise MimoBadRequest(exc.detail, status=exc.status) from None
         setting = exc.params["setting"] = MODEL_SETTINGS[kind]
+        successor = exc.params.get("successor")
+        fix = f"{successor}, the model MiMo names instead" if successor else "a model MiMo offers"
         exc.answer = exc.detail
         exc.detail = (
             f"MiMo refused {exc.params.get('model')}, the model {setting} names ({exc.detail}): "
-            f"set {setting} to a model MiMo offers; voicebridge doctor checks every model"
+            f"set {setting} to {fix}; voicebridge doctor checks every model"
         )
         raise
 

@@ -7,7 +7,8 @@ Callers only ever see `core.domain.errors` exceptions:
     ├── MimoBalanceError        402
     ├── MimoContentFiltered     421
     ├── MimoBadRequest          400, 404 and any other 4xx; an unusable base URL
-    │   └── MimoModelRefused    400 or 404 saying the model is not offered (param `model`)
+    │   └── MimoModelRefused    400 or 404 saying the model is not offered or retired (params
+    │                           `model`, and `successor` where MiMo's answer names one)
     ├── MimoRateLimited         429 after retries
     ├── MimoUnavailable         5xx, timeouts, refused or broken connections, after retries
     │   └── MimoCircuitOpen     not sent at all: MiMo kept failing and the breaker is open
@@ -232,7 +233,9 @@ class MimoWire:
         of the request's `model` is `MimoModelRefused`."""
         detail = f"MiMo answered {status}: {self._scrub(_error_text(body))}"
         if status in (400, 404) and isinstance(model, str) and _refuses_a_model(body):
-            return MimoModelRefused(detail, status=status, model=model)
+            successor = _successor(body, model)
+            named = {"successor": successor} if successor else {}
+            return MimoModelRefused(detail, status=status, model=model, **named)
         if status == 401 and self._key.startswith("tp-"):
             detail += (
                 " (a Token Plan key, tp-..., only works on its region's host,"
@@ -317,12 +320,22 @@ def _error_text(body: Json | str) -> str:
 
 # How MiMo (and the gateways in front of it) word a refused model: "Not supported model
 # mimo-v2-flash" (400, param "Param Incorrect", reported of a Token Plan key:
-# langgenius/dify-official-plugins#3229); the others are the usual OpenAI-compatible wordings
-# ("The model `x` does not exist or you do not have access to it", "model_not_found").
+# langgenius/dify-official-plugins#3229); a retired id, 404 with a message naming its successor
+# (as the V2 ids went in June 2026); the others are the usual OpenAI-compatible wordings ("The
+# model `x` does not exist or you do not have access to it", "model_not_found").
 _MODEL_REFUSED = re.compile(
     r"(not supported|unsupported|invalid|unknown|no such) model"
     r"|model[_ ]not[_ ]found"
-    r"|\bmodel\b.{0,80}\b(does not exist|not exist|not found)",
+    r"|\bmodel\b.{0,80}\b(does not exist|not exist|not found)"
+    r"|\bmodel\b.{0,80}\b(retired|deprecated|discontinued|decommissioned|no longer)",
+    re.IGNORECASE,
+)
+# The id a retirement names as the one to use instead ("...has been retired; use
+# mimo-v2.6-flash"), a gateway's `xiaomi/` prefix and a `[1m]` suffix included. Only after words
+# that point to it: a list of the ids offered names no successor.
+_SUCCESSOR = re.compile(
+    r"\b(?:use|replaced by|successor(?: is)?|switch to|migrate to|upgrade to|instead)\s*:?\s*"
+    r"[`'\"]?(?P<id>(?:[\w-]+/)?mimo-[\w.-]*[\w](?:\[1m\])?)",
     re.IGNORECASE,
 )
 
@@ -330,6 +343,13 @@ _MODEL_REFUSED = re.compile(
 def _refuses_a_model(body: Json | str) -> bool:
     """Whether an error answer says the model itself is refused, not the rest of the request."""
     return _MODEL_REFUSED.search(_error_text(body)) is not None
+
+
+def _successor(body: Json | str, model: str) -> str | None:
+    """The model a refusal of `model` says to use instead, where it names one."""
+    found = _SUCCESSOR.search(_error_text(body))
+    successor = found.group("id") if found else None
+    return successor if successor and successor != model else None
 
 
 def _code(error: object, default: int) -> int:
