@@ -322,7 +322,7 @@ async def test_understand_audio_asks_about_the_audio_with_thinking_off(
 
     def handler(request: httpx.Request) -> httpx.Response:
         body = body_of(request)
-        assert body["model"] == "mimo-v2.5"
+        assert body["model"] == "mimo-v2.6-flash"
         assert body["thinking"] == {"type": "disabled"}
         system, user = body["messages"]
         assert system == {"role": "system", "content": "Be brief."}
@@ -380,7 +380,7 @@ async def test_understanding_audio_over_50_mb_of_base64_is_refused(
 async def test_chat_sends_the_prompt_with_thinking_off(connect: Connect) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = body_of(request)
-        assert body["model"] == "mimo-v2.5"
+        assert body["model"] == "mimo-v2.6-flash"
         assert body["thinking"] == {"type": "disabled"}
         assert body["messages"] == [{"role": "user", "content": "Summarise this"}]
         assert body["max_completion_tokens"] == 200
@@ -457,20 +457,23 @@ async def test_a_non_json_error_body_still_maps_by_status(connect: Connect) -> N
 
 @pytest.mark.parametrize(
     ("status", "message"),
-    [(400, "Not supported model mimo-v2.5"), (404, "The model `mimo-v2.5` does not exist")],
+    [
+        (400, "Not supported model mimo-v2.6-flash"),
+        (404, "The model `mimo-v2.6-flash` does not exist"),
+    ],
 )
 async def test_a_refused_model_names_the_setting_of_what_was_asked(
     connect: Connect, status: int, message: str
 ) -> None:
-    """The chat and the audio models are both mimo-v2.5 by default: the setting named is the
-    one the request came from."""
+    """The chat and the audio models are both mimo-v2.6-flash by default: the setting named is
+    the one the request came from."""
     client = connect(lambda r: mimo_error(status, message), max_retries=0)
     with pytest.raises(MimoModelRefused) as chat:
         await client.chat("?")
     with pytest.raises(MimoModelRefused) as audio:
         await client.chat("?", kind="audio")
 
-    assert chat.value.params == {"model": "mimo-v2.5", "setting": "MIMO_CHAT_MODEL"}
+    assert chat.value.params == {"model": "mimo-v2.6-flash", "setting": "MIMO_CHAT_MODEL"}
     assert audio.value.params["setting"] == "MIMO_AUDIO_MODEL"
     assert "set MIMO_CHAT_MODEL to a model MiMo offers" in chat.value.detail
 

@@ -69,8 +69,8 @@ _SAMPLE_BYTES = 2
 class MimoModels:
     asr: str = "mimo-v2.5-asr"
     tts: str = "mimo-v2.5-tts"
-    audio: str = "mimo-v2.5"
-    chat: str = "mimo-v2.5"
+    audio: str = "mimo-v2.6-flash"
+    chat: str = "mimo-v2.6-flash"
     voicedesign: str = "mimo-v2.5-tts-voicedesign"  # a chat's designed voices speak with it
     voiceclone: str = "mimo-v2.5-tts-voiceclone"  # ...and its cloned voices with this one
 

@@ -66,12 +66,12 @@ async def test_against_services_that_answer_every_check_passes(
     ) in done.text
     # One cheap request a model: the chat and audio settings name the same one by default.
     assert sorted(body["model"] for body in mimo.requests) == [
-        "mimo-v2.5", "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone",
-        "mimo-v2.5-tts-voicedesign",
+        "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone", "mimo-v2.5-tts-voicedesign",
+        "mimo-v2.6-flash",
     ]  # fmt: skip
     assert (
         "✓ MiMo models: accepted: mimo-v2.5-asr (MIMO_ASR_MODEL), mimo-v2.5-tts (MIMO_TTS_MODEL), "
-        "mimo-v2.5 (MIMO_AUDIO_MODEL, MIMO_CHAT_MODEL), mimo-v2.5-tts-voicedesign "
+        "mimo-v2.6-flash (MIMO_AUDIO_MODEL, MIMO_CHAT_MODEL), mimo-v2.5-tts-voicedesign "
         "(MIMO_VOICEDESIGN_MODEL), mimo-v2.5-tts-voiceclone (MIMO_VOICECLONE_MODEL)"
     ) in done.text.splitlines()
 
@@ -310,7 +310,7 @@ async def test_a_model_mimo_refuses_is_one_line_naming_its_setting(
 ) -> None:
     """Model ids move: the chat ids were reported routed to a newer family, then refused. The
     chat and audio settings name the same model by default: both are said."""
-    mimo.refused_models |= {"mimo-v2.5", "mimo-v2.5-tts-voiceclone"}
+    mimo.refused_models |= {"mimo-v2.6-flash", "mimo-v2.5-tts-voiceclone"}
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}")
 
     done = await voicebridge("doctor", cwd=cwd, env=settings)
@@ -318,8 +318,8 @@ async def test_a_model_mimo_refuses_is_one_line_naming_its_setting(
     assert done.code == 1
     refused = [line for line in done.text.splitlines() if line.startswith("✗ MiMo model: ")]
     assert [line.split(" is refused")[0] for line in refused] == [
-        "✗ MiMo model: MIMO_AUDIO_MODEL mimo-v2.5",
-        "✗ MiMo model: MIMO_CHAT_MODEL mimo-v2.5",
+        "✗ MiMo model: MIMO_AUDIO_MODEL mimo-v2.6-flash",
+        "✗ MiMo model: MIMO_CHAT_MODEL mimo-v2.6-flash",
         "✗ MiMo model: MIMO_VOICECLONE_MODEL mimo-v2.5-tts-voiceclone",
     ]
     assert (
