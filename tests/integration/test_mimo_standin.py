@@ -471,6 +471,21 @@ async def test_a_retired_model_is_a_404_naming_its_successor(
     assert (error["code"], error["type"]) == ("404", "invalid_request_error")
 
 
+async def test_a_model_being_retired_is_answered_by_its_successor_and_no_longer_listed(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    """How a retirement starts (the V2 ids in June 2026): the old id still answers, as its
+    successor, and the list no longer names it."""
+    mimo.routed_models["mimo-v2.5"] = "mimo-v2.6-flash"
+    body = {"model": "mimo-v2.5", "messages": [{"role": "user", "content": "Hi"}]}
+    headers = {"api-key": mimo.api_key}
+    answer = await http.post(f"{mimo.base_url}/chat/completions", json=body, headers=headers)
+    listed = await http.get(f"{mimo.base_url}/models", headers=headers)
+
+    assert answer.status_code == 200 and answer.json()["model"] == "mimo-v2.6-flash"
+    assert [model["id"] for model in listed.json()["data"]] == TODAY
+
+
 async def test_an_unknown_or_refused_model_is_still_a_400(
     mimo: FakeMimo, http: httpx.AsyncClient
 ) -> None:

@@ -10,6 +10,7 @@ received audio by decoding it with ffmpeg, and TTS answers with a real WAV tone.
         mimo.fail_next(503)            # the next request gets a 503, the one after succeeds
         mimo.refused_models.add("mimo-v2.6-flash")  # a model MiMo refuses: 400
         mimo.retired_models["mimo-v2.5-asr"] = "mimo-v3-asr"  # ...or retired: 404 naming this
+        mimo.routed_models["mimo-v2.5"] = "mimo-v2.6-flash"  # answered by this one, unlisted
         mimo.lists_models = False       # GET /v1/models answers 404, as a gateway without it
         ...
         assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
@@ -302,6 +303,9 @@ class FakeMimo:
         # Retired ids, each with the successor its 404 names (`RETIRED_MODELS`; a test may
         # retire another).
         self.retired_models: dict[str, str] = dict(RETIRED_MODELS)
+        # Ids MiMo is retiring, as it first does: answered by their successor (the answer's
+        # `model` says which), no longer listed. Before `retired_models`.
+        self.routed_models: dict[str, str] = {}
         # False: `GET /v1/models` is not there (404), as on a gateway that does not pass it on.
         self.lists_models = True
         self.models_listed = 0  # how many times the list was read (with the key)
@@ -511,6 +515,9 @@ class FakeMimo:
         model = body.get("model")
         if model in self.refused_models:
             return _error(400, f"Not supported model {model}", param="Param Incorrect")
+        if isinstance(model, str) and model in self.routed_models:
+            model = self.routed_models[model]
+            body = {**body, "model": model}
         successor = self._successor(model)
         if successor is not None:
             message = f"The model {model} has been retired; use {successor}"
@@ -537,7 +544,8 @@ class FakeMimo:
         if not self._authorized(request):
             return _error(401, "Invalid API Key")
         self.models_listed += 1
-        ids = sorted(OFFERED_MODELS - self.refused_models - self.retired_models.keys())
+        gone = self.refused_models | self.retired_models.keys() | self.routed_models.keys()
+        ids = sorted(OFFERED_MODELS - gone)
         models = [{"id": id_, "object": "model", "owned_by": "xiaomi"} for id_ in ids]
         return web.json_response({"object": "list", "data": models})
 

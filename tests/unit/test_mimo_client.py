@@ -520,6 +520,40 @@ async def test_ids_a_refusal_lists_as_offered_are_no_successor(connect: Connect)
     assert "set MIMO_CHAT_MODEL to a model MiMo offers" in caught.value.detail
 
 
+async def test_the_models_offered_are_read_from_mimos_list_with_the_key(connect: Connect) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        models = [{"id": id_, "object": "model", "owned_by": "xiaomi"}
+                  for id_ in ("mimo-v2.6-flash", "mimo-v2.5-asr")]  # fmt: skip
+        return httpx.Response(200, json={"object": "list", "data": models})
+
+    offered = await connect(handler).offered_models()
+
+    assert offered == {"mimo-v2.6-flash", "mimo-v2.5-asr"}
+    [request] = seen
+    assert (request.method, str(request.url)) == ("GET", f"{BASE}/models")
+    assert request.headers["api-key"] == KEY
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (httpx.Response(404, text="404: Not Found"), MimoBadRequest),
+        (httpx.Response(200, json={"object": "list", "data": [{"name": "x"}]}), MimoBadResponse),
+        (httpx.Response(200, text="<html>models</html>"), MimoBadResponse),
+    ],
+    ids=["no list", "no ids", "not json"],
+)
+async def test_a_list_of_models_that_cannot_be_read_says_why(
+    connect: Connect, answer: httpx.Response, error: type[MimoError]
+) -> None:
+    """A gateway without `/models` answers 404; what doctor does then is its own affair."""
+    with pytest.raises(error):
+        await connect(lambda r: answer, max_retries=0).offered_models()
+
+
 async def test_a_bad_request_about_something_else_is_no_refused_model(
     connect: Connect,
 ) -> None:

@@ -122,6 +122,19 @@ class MimoClient:
     def __repr__(self) -> str:
         return f"MimoClient(base_url={self._wire.base_url!r}, models={self.models!r})"
 
+    # --- the models offered -------------------------------------------------------------------
+
+    async def offered_models(self) -> frozenset[str]:
+        """The model ids MiMo offers this key: `GET {base_url}/models`, in OpenAI's list shape
+        (`{"object": "list", "data": [{"id": ...}, ...]}`). A gateway without the list answers
+        404, a `MimoBadRequest`."""
+        listed = (await self._wire.listed()).get("data")
+        models = listed if isinstance(listed, list) else []
+        ids = [m.get("id") if isinstance(m, dict) else None for m in models]
+        if not ids or not all(isinstance(id_, str) for id_ in ids):
+            raise MimoBadResponse("MiMo's list of models lists no model ids")
+        return frozenset(str(id_) for id_ in ids)
+
     # --- speech recognition -------------------------------------------------------------------
 
     async def transcribe(

@@ -1,4 +1,5 @@
-"""The wire to MiMo: one POST endpoint, retries inside a deadline, and error mapping.
+"""The wire to MiMo: one POST endpoint (and the list of models), retries inside a deadline, and
+error mapping.
 
 Callers only ever see `core.domain.errors` exceptions:
 
@@ -30,7 +31,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -78,7 +79,8 @@ _MAX_ERROR_TEXT = 300
 
 
 class MimoWire:
-    """POSTs to `{base_url}/chat/completions` through the application's shared client."""
+    """POSTs to `{base_url}/chat/completions` through the application's shared client (and
+    reads `{base_url}/models`, the list of the models offered)."""
 
     def __init__(
         self,
@@ -158,6 +160,21 @@ class MimoWire:
             if not answered:
                 raise MimoBadResponse("MiMo's stream carried no answer")
 
+    async def listed(self) -> Json:
+        """The JSON answer of `GET {base_url}/models` (the models offered), retried and mapped
+        to errors as a completion is; outside the breaker and the call metrics, which count
+        the work chats wait for."""
+        deadline = self._clock() + self._timeout
+
+        async def request(seconds: float) -> httpx.Request:
+            url, timeout = f"{self.base_url}/models", httpx.Timeout(seconds)
+            return self._http.build_request("GET", url, headers=self._headers(), timeout=timeout)
+
+        async def attempt() -> Json:
+            return _json(await self._exchange(request, deadline, stream=False))
+
+        return await self._retrying.run(attempt, deadline)
+
     async def _send(
         self,
         body: Json,
@@ -167,9 +184,25 @@ class MimoWire:
         audio: FileAudio | BytesAudio | None = None,
     ) -> httpx.Response:
         """One attempt. Returns a 2xx response (still open when `stream`), raises otherwise."""
+
+        async def request(seconds: float) -> httpx.Request:
+            return await self._request(body, audio, seconds=seconds)
+
+        return await self._exchange(request, deadline, stream=stream, model=body.get("model"))
+
+    async def _exchange(
+        self,
+        request_for: Callable[[float], Awaitable[httpx.Request]],
+        deadline: float,
+        *,
+        stream: bool,
+        model: object = None,
+    ) -> httpx.Response:
+        """One attempt: the request `request_for` builds (given the seconds left) sent, and a
+        2xx response returned (still open when `stream`), or the error its answer maps to."""
         remaining = deadline - self._clock()
         try:
-            request = await self._request(body, audio, seconds=remaining)
+            request = await request_for(remaining)
             async with asyncio.timeout(remaining):
                 response = await self._http.send(request, stream=stream)
                 if stream and not response.is_success:
@@ -192,11 +225,10 @@ class MimoWire:
             raise Transient(error) from exc
         except httpx.HTTPError as exc:
             raise MimoBadResponse(f"MiMo's answer was unreadable: {type(exc).__name__}") from exc
-        logger.debug("MiMo %s answered %d", body.get("model"), response.status_code)
+        logger.debug("MiMo %s answered %d", model or request.url.path, response.status_code)
         if not response.is_success:
-            raise self._api_error(
-                response.status_code, _error_body(response), response, model=body.get("model")
-            )
+            status, body = response.status_code, _error_body(response)
+            raise self._api_error(status, body, response, model=model)
         return response
 
     async def _request(
