@@ -3,7 +3,9 @@
 Each line is ✓, ✗ or !, the service or the part checked, what was found and, after a ✗ or a !,
 what to fix: the setting to change is named in every line that can fail, a service that does
 not answer in time included. Every service is asked once, at the same time, without retries:
-the settings, MiMo (a tiny request to each model the bot uses), Telegram (getMe, and the inline
+the settings, MiMo (the key tried with a token of text, then its list of the models offered,
+and a tiny request to each model the bot uses that the list does not name, or to every one
+where there is no list), Telegram (getMe, and the inline
 cache chat), Discord (the token, its intents, the voice libraries, and the invite link), the
 database (a file it may create, reachable, its migrations), ffmpeg, who may use the bot (! when
 everyone may) and the daily budget. The settings file is read too: a name in it that is no
@@ -56,9 +58,11 @@ ANSWER_SECONDS = 20.0
 def doctor(timeout: float, verbose: int) -> int:
     """Check the settings and every service the bots need, one line each (✓, ✗ or !, and what
     to fix, with the setting to change), without starting the bots: exit code 0 unless a check
-    failed. It sends MiMo one tiny request for each model the bot uses (a token of text, half a
-    second of silence, "OK" spoken), so a model MiMo no longer offers is found before a chat
-    meets it, and creates nothing: a database that is not there yet is reported, not made."""
+    failed. It reads MiMo's list of the models it offers and names each model the bot uses that
+    MiMo no longer offers, with the one MiMo names instead, so a retired model is found before a
+    chat meets it (where MiMo has no list, as behind some gateways, it sends one tiny request
+    for each model instead: a token of text, half a second of silence, "OK" spoken). It creates
+    nothing: a database that is not there yet is reported, not made."""
     return run_command(lambda settings: _doctor(settings, timeout), verbose=verbose)
 
 
@@ -191,43 +195,70 @@ async def try_the_key(mimo: MimoClient) -> errors.MimoModelRefused | None:
 
 
 async def _models(mimo: MimoClient, *, chat: errors.MimoError | None) -> list[Check]:
-    """A line for each model MiMo refused, and one for those it accepted: the cheapest request
-    of each kind at once (the chat model's was `chat`, with the key); a model the audio and the
-    chat settings both name is asked once."""
+    """A line for each model MiMo no longer offers or refused, and one for the others. MiMo's
+    list (`GET /models`) is read once; each model it does not list is tried with the cheapest
+    request of its kind, all at once, and so is every model where the list cannot be read (the
+    chat model's was `chat`, with the key); a model the audio and the chat settings both name
+    is asked once."""
     from dataclasses import asdict
 
     from core.infra.mimo.client import MODEL_SETTINGS
-    from core.infra.mimo.probes import KINDS, try_model
+    from core.infra.mimo.probes import KINDS, is_listed, offered_models, try_model
 
     ids: dict[str, str] = asdict(mimo.models)
+    offered = await offered_models(mimo)
     shared = ids["audio"] == ids["chat"]
-    asked = [k for k in KINDS if k != "chat" and not (k == "audio" and shared)]
+    asked = [k for k in KINDS if k != "chat" and not (k == "audio" and shared)
+             and (offered is None or not is_listed(ids[k], offered))]  # fmt: skip
     answers = await asyncio.gather(*(try_model(mimo, k) for k in asked), return_exceptions=True)
     outcomes: dict[str, BaseException | None] = dict(zip(asked, answers, strict=True))
     outcomes["chat"] = chat
     if shared:
         outcomes["audio"] = chat
     found: list[Check] = []
-    accepted: dict[str, list[str]] = {}
+    fine: dict[str, list[str]] = {}
     for kind in KINDS:
-        outcome, model, setting = outcomes[kind], ids[kind], MODEL_SETTINGS[kind]
-        if outcome is None:
-            accepted.setdefault(model, []).append(setting)
-        elif isinstance(outcome, errors.MimoModelRefused):
-            found.append(_model_refused(kind, model, outcome))
-        elif isinstance(outcome, errors.MimoError):
-            found.append(failed("MiMo model", f"{setting} {model}: MiMo answered "
-                                f"{outcome.detail or outcome.key}; check {setting}"))  # fmt: skip
+        line = _model_line(kind, ids[kind], outcomes.get(kind), offered)
+        if line is None:
+            fine.setdefault(ids[kind], []).append(MODEL_SETTINGS[kind])
         else:
-            raise outcome
-    listed = ", ".join(f"{model} ({', '.join(named)})" for model, named in accepted.items())
-    return [*found, passed("MiMo models", f"accepted: {listed}")] if listed else found
+            found.append(line)
+    named = ", ".join(f"{model} ({', '.join(settings)})" for model, settings in fine.items())
+    said = f"offered: {named} (MiMo's list)" if offered is not None else f"accepted: {named}"
+    return [*found, passed("MiMo models", said)] if fine else found
+
+
+def _model_line(
+    kind: str, model: str, outcome: BaseException | None, offered: frozenset[str] | None
+) -> Check | None:
+    """The line of a model that MiMo refused or no longer lists; None for one it offers."""
+    from core.infra.mimo.client import MODEL_SETTINGS
+    from core.infra.mimo.probes import is_listed
+
+    setting = MODEL_SETTINGS[kind]
+    if isinstance(outcome, errors.MimoModelRefused):
+        return _model_refused(kind, model, outcome)
+    if isinstance(outcome, errors.MimoError):
+        return failed("MiMo model", f"{setting} {model}: MiMo answered "
+                      f"{outcome.detail or outcome.key}; check {setting}")  # fmt: skip
+    if outcome is not None:
+        raise outcome
+    if offered is None or is_listed(model, offered):
+        return None
+    return warned("MiMo model", f"{setting} {model} is not among the models MiMo offers (its "
+                  "list, GET /models), though it still answers: MiMo answers a model it retires "
+                  f"by its successor for a while, then refuses it; set {setting} to a model MiMo "
+                  "lists")  # fmt: skip
 
 
 def _model_refused(kind: str, model: str, error: errors.MimoModelRefused) -> Check:
     from core.infra.mimo.client import MODEL_SETTINGS
 
     setting = MODEL_SETTINGS[kind]
+    successor = error.params.get("successor")
+    if successor:
+        fix = f"set {setting} to {successor}, the model MiMo names instead"
+        return failed("MiMo model", f"{setting} {model} is refused ({error.answer}): {fix}")
     said = f"{setting} {model} is refused ({error.answer}): set {setting} to a model MiMo offers"
     return failed("MiMo model", f"{said} (the configuration reference names them)")
 

@@ -43,21 +43,35 @@ class Connections(BaseSettings):
     """The MiMo API's base URL. A Token Plan key works only with its region's host:
     `https://token-plan-cn.xiaomimimo.com/v1`, `token-plan-sgp` or `token-plan-ams`."""
     mimo_asr_model: str = "mimo-v2.5-asr"
-    """The speech recognition model: transcripts."""
+    """The speech recognition model: transcripts (voice notes, recordings, calls listened to) and
+    spoken consent to a cloned voice. Billed by the second of audio; MiMo's pages publish no
+    price for it (read 2026-11-28)."""
     mimo_tts_model: str = "mimo-v2.5-tts"
-    """The speech model of the preset voices: `mimo-v2.5-tts` or `mimo-v2-tts`. A voicedesign or
-    voiceclone model is refused at start: a chat's own voices choose their model themselves."""
-    mimo_audio_model: str = "mimo-v2.5"
-    """The audio understanding model: questions about a recording (`/ask`), and the interpreter's
-    translations from a sentence's sound (DISCORD_INTERPRET_FROM=audio)."""
-    mimo_chat_model: str = "mimo-v2.5"
-    """The text model: summaries, digests, gists and translations."""
+    """The speech model of the preset voices: `mimo-v2.5-tts` or `mimo-v2-tts` (which MiMo
+    routes to the v2.5 models). A voicedesign or voiceclone model is refused at start: a chat's
+    own voices choose their model themselves. Billed by the character spoken; MiMo's pages
+    publish no price for it (read 2026-11-28)."""
+    mimo_audio_model: str = "mimo-v2.6-flash"
+    """The audio understanding model: questions about a recording (`/ask`, Ask about this audio,
+    a question in a caption), and the interpreter's translations from a sentence's sound
+    (DISCORD_INTERPRET_FROM=audio), asked with thinking off. `mimo-v2.6-flash` takes text, image,
+    audio and video (`mimo-v2.5` and `mimo-v2-omni`, which did before it, are retired); MiMo
+    publishes $0.14 per million input tokens and $0.28 per million output tokens for it (read
+    2026-11-28), a recording's audio counted at about 6.25 tokens a second."""
+    mimo_chat_model: str = "mimo-v2.6-flash"
+    """The text model: summaries, digests, gists (`/tldr`), translations (`/translate`,
+    translated captions, the interpreter from text) and `/ask` across a chat's voice notes,
+    asked with thinking off. `mimo-v2.6-flash` replaced `mimo-v2.5`, which MiMo retired on
+    2026-10-21; MiMo publishes $0.14 per million input tokens and $0.28 per million output
+    tokens for it (read 2026-11-28)."""
     mimo_voicedesign_model: str = "mimo-v2.5-tts-voicedesign"
     """The model that designs a chat's own voices from a description (`/voice design`) and makes
-    their sample."""
+    their sample. Billed by the character; MiMo's pages publish no price for it (read
+    2026-11-28)."""
     mimo_voiceclone_model: str = "mimo-v2.5-tts-voiceclone"
     """The model a chat's own voices, designed and cloned alike, speak with, from their sample,
-    whatever `MIMO_TTS_MODEL` says."""
+    whatever `MIMO_TTS_MODEL` says. Billed by the character; MiMo's pages publish no price for
+    it (read 2026-11-28)."""
     voice_sample_seconds: int = Field(default=30, ge=3, le=120)
     """Seconds of a voice note kept as a cloned voice's sample (`/voice clone`)."""
     voice_clone_attempts_per_day: int = Field(default=5, ge=1, le=100)
@@ -70,7 +84,7 @@ class Connections(BaseSettings):
     """Deadline of one MiMo call, its retries included."""
     mimo_max_retries: int = Field(default=3, ge=0, le=10)
     """Retries of a MiMo call that failed with 429, a 5xx, a timeout or a broken connection; a
-    refusal (400, 401, 402, 403, 421) is never retried."""
+    refusal (400, 401, 402, 403, 404, 421) is never retried."""
     mimo_retry_wait_seconds: float = Field(default=0.5, gt=0, le=10)
     """Wait before the first retry; each later one doubles (at most 8 s), plus up to as much
     again at random. A `Retry-After` from MiMo wins."""

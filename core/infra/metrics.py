@@ -13,6 +13,8 @@ above all, count apart.
     voicebridge_audio_seconds_total                  seconds of audio transcribed
     voicebridge_mimo_request_seconds                 one MiMo call, retries included (histogram)
     voicebridge_mimo_errors_total{kind}              MiMo calls that failed after their retries
+                                                      (kind model_refused: a model MiMo
+                                                      refused, retired or never offered)
     voicebridge_queue_depth{queue}                   work waiting for a slot: speech requests
                                                       (ASR_MAX_IN_FLIGHT), ffmpeg runs
                                                       (FFMPEG_MAX_PROCESSES)
@@ -49,6 +51,7 @@ _MIMO_KINDS: tuple[tuple[type[errors.MimoError], str], ...] = (
     (errors.MimoAuthError, "auth"),
     (errors.MimoBalanceError, "balance"),
     (errors.MimoContentFiltered, "content_filtered"),
+    (errors.MimoModelRefused, "model_refused"),
     (errors.MimoBadRequest, "bad_request"),
     (errors.MimoRateLimited, "rate_limited"),
     (errors.MimoUnavailable, "unavailable"),

@@ -138,7 +138,7 @@ async def test_every_bad_input_gets_its_clear_reply_and_nothing_is_lost(
     assert chosen == [f"Voice set to {CHAT_VOICE}.", f"Style set to: {CHAT_STYLE}"]
     assert f"Voice: {CHAT_VOICE}" in overview
     assert f"Style: {CHAT_STYLE}" in overview
-    summary_request = str([r for r in mimo.requests if r["model"] == "mimo-v2.5"][-1])
+    summary_request = str([r for r in mimo.requests if r["model"] == "mimo-v2.6-flash"][-1])
     assert "Remember the milk on Friday" in summary_request
     assert "The launch moves to March" in summary_request
     # One reply to each input and nothing else: no second message, no status left behind.

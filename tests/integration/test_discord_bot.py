@@ -173,7 +173,7 @@ async def test_transcribe_and_ask_take_an_attachment(
 
     assert transcript.content == "heard 2.0 seconds"
     assert reply.content == "a fake answer"
-    [question] = mimo.calls("mimo-v2.5")[-1:]
+    [question] = mimo.calls("mimo-v2.6-flash")[-1:]
     assert "Who speaks?" in str(question["messages"])
     assert refusal.content == "That file is not audio or video."
     assert refusal.ephemeral

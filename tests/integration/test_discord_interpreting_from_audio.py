@@ -39,7 +39,7 @@ def understanding(mimo: FakeMimo) -> list[Json]:
     """The requests to the audio model that carried audio (the translations from sound)."""
     return [
         body for body in mimo.requests
-        if body.get("model") == "mimo-v2.5" and _has_audio(body)
+        if body.get("model") == "mimo-v2.6-flash" and _has_audio(body)
     ]  # fmt: skip
 
 
@@ -47,7 +47,7 @@ def chats(mimo: FakeMimo) -> list[Json]:
     """The text model's requests (translations of words): the same model id, no audio."""
     return [
         body for body in mimo.requests
-        if body.get("model") == "mimo-v2.5" and not _has_audio(body)
+        if body.get("model") == "mimo-v2.6-flash" and not _has_audio(body)
     ]  # fmt: skip
 
 
@@ -154,7 +154,7 @@ async def test_a_no_while_his_sentence_is_translated_from_its_sound_speaks_nothi
     bobs_answer = asyncio.Event()
 
     async def holding_bobs(body: Json) -> None:
-        if body["model"] == "mimo-v2.5" and _has_audio(body):
+        if body["model"] == "mimo-v2.6-flash" and _has_audio(body):
             await bobs_answer.wait()
 
     async with bot_in_server(discord_api, mimo, sqlite_url, **FROM_AUDIO):
@@ -186,11 +186,11 @@ def lounge_lines(discord_api: FakeDiscord, server: Guild) -> str:
 async def test_a_refused_audio_model_stops_interpreting_once_naming_its_setting(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    """MiMo refuses the audio model (MIMO_AUDIO_MODEL names it): interpreting stops with one
-    line naming the setting, nothing is spoken, the captions go on."""
+    """MiMo refuses the audio model MIMO_AUDIO_MODEL names (`mimo-v2-omni`, retired: a 404
+    naming its successor): interpreting stops with one line naming the setting, nothing is
+    spoken, the captions go on, and the model is asked once."""
     [bob] = await members_in_lounge(discord_api, server, "Bob")
     members = Members(discord_api, server.general)
-    mimo.refused_models.add("mimo-v2-omni")
     async with bot_in_server(
         discord_api, mimo, sqlite_url, mimo_audio_model="mimo-v2-omni", **FROM_AUDIO
     ):

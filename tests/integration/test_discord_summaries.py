@@ -155,7 +155,7 @@ async def test_ask_about_this_audio_takes_the_question_from_a_modal(
     assert (opened.callback_data or {})["title"] == "Ask about this audio"
     assert submitted.callback_type == 5
     assert reply.content == "a fake answer"
-    [request] = mimo.calls("mimo-v2.5")
+    [request] = mimo.calls("mimo-v2.6-flash")
     content = request["messages"][-1]["content"]
     assert any(part.get("type") == "input_audio" for part in content)
     assert "Who speaks first?" in str(content)

@@ -212,7 +212,7 @@ async def test_ask_about_this_audio_in_a_server_without_the_bot(
 
     assert opened.callback_type == 9
     assert reply.content == "a fake answer"
-    assert "What does he want?" in str(mimo.calls("mimo-v2.5")[-1]["messages"])
+    assert "What does he want?" in str(mimo.calls("mimo-v2.6-flash")[-1]["messages"])
     assert channel_calls(discord_api) == []
 
 

@@ -416,7 +416,7 @@ async def test_a_discord_modal_submission_replayed_while_it_runs_is_answered_onc
         [reply] = await submitted.wait_for_messages()
 
     assert reply.content == "a fake answer"
-    assert len(mimo.calls("mimo-v2.5")) == 1
+    assert len(mimo.calls("mimo-v2.6-flash")) == 1
     callbacks = [
         c for c in discord_api.sent(CALLBACK) if c.params["interaction_id"] == str(submitted.id)
     ]

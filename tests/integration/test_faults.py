@@ -192,7 +192,7 @@ async def test_discord_replies_arrive_through_rate_limits(
 
 PATIENT = 60.0  # seconds: a wire that waits longer than any answer takes here
 CHAT = {
-    "model": "mimo-v2.5",
+    "model": "mimo-v2.6-flash",
     "messages": [{"role": "user", "content": "Hello?"}],
     "thinking": {"type": "disabled"},  # as the bot asks: else the answer is only thought
 }

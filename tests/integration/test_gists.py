@@ -37,11 +37,7 @@ def group_message(bot_api: FakeBotApi, user: int, **content: object) -> dict[str
 
 
 def gist_requests(mimo: FakeMimo) -> list[dict[str, object]]:
-    return [
-        body
-        for body in mimo.calls("mimo-v2.5")
-        if not str(body["model"]).startswith(("mimo-v2.5-asr", "mimo-v2.5-tts"))
-    ]
+    return mimo.calls("mimo-v2.6-flash")
 
 
 async def piece_starts(url: str) -> dict[str, str]:

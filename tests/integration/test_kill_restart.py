@@ -105,7 +105,7 @@ async def test_killed_mid_work_the_bot_keeps_everything_and_finishes_each_reques
     assert len([t for t in bot_api.texts(GROUP) if "a fake answer" in t]) == 1
     assert INTERRUPTED not in bot_api.texts(GROUP)
     assert "Voice: Chloe" in overview
-    asked = [body for body in mimo.requests if body.get("model") == "mimo-v2.5"]
+    asked = [body for body in mimo.requests if body.get("model") == "mimo-v2.6-flash"]
     assert len(asked) == 2
     prompt = json.dumps(asked[-1]["messages"], ensure_ascii=False)
     assert all(words in prompt for _, words in SAID_IN_GROUP)
@@ -226,7 +226,7 @@ async def test_group_messages_telegram_handed_over_survive_a_kill(
             summary = await answer_to_command(bot_api, GROUP, "/summary", user_id=ALICE)
 
     assert "a fake answer" in summary
-    [asked] = [body for body in mimo.requests if body.get("model") == "mimo-v2.5"]
+    [asked] = [body for body in mimo.requests if body.get("model") == "mimo-v2.6-flash"]
     prompt = json.dumps(asked["messages"], ensure_ascii=False)
     assert all(prompt.count(words) == 1 for _, words in SAID_IN_GROUP)
 
@@ -346,7 +346,7 @@ async def test_killed_mid_work_discord_finishes_the_voice_message_the_command_an
     asked_mimo = [
         json.dumps(body["messages"], ensure_ascii=False)
         for body in mimo.requests
-        if body.get("model") == "mimo-v2.5"
+        if body.get("model") == "mimo-v2.6-flash"
     ]
     assert len(asked_mimo) == 4  # the killed question and summary, and the two redone
     assert sum("Who speaks first?" in prompt for prompt in asked_mimo) == 2
@@ -385,7 +385,8 @@ async def test_killed_mid_gist_a_click_on_the_gist_button_is_answered_by_the_nex
     assert card.content.startswith("In short: gist of") and card.interaction_id == clicked.id
     assert [f.filename for f in timed.attachments] == ["transcript.txt"]
     assert len(mimo.calls("mimo-v2.5-asr")) == heard  # the transcript, kept
-    assert sum(body.get("model") == "mimo-v2.5" for body in mimo.requests) == 2  # killed, redone
+    asked = sum(body.get("model") == "mimo-v2.6-flash" for body in mimo.requests)
+    assert asked == 2  # killed, redone
     assert len(clicked.visible) == 2
 
 
@@ -419,7 +420,8 @@ async def test_killed_mid_translation_a_click_on_speak_is_answered_by_the_next_s
 
     assert line.content == "🔊" and spoken.is_voice_message and not spoken.ephemeral
     assert len(mimo.calls("mimo-v2.5-asr")) == heard  # the transcript, kept
-    assert sum(body.get("model") == "mimo-v2.5" for body in mimo.requests) == 3  # killed, redone
+    asked = sum(body.get("model") == "mimo-v2.6-flash" for body in mimo.requests)
+    assert asked == 3  # killed, redone
     assert len(clicked.visible) == 2
 
 
@@ -526,9 +528,9 @@ def group_text(bot_api: FakeBotApi, author: int, words: str) -> dict[str, object
 
 
 async def mimo_asked(mimo: FakeMimo, count: int = 1) -> None:
-    """`count` requests to the chat and audio model (`mimo-v2.5` itself) reached MiMo."""
+    """`count` requests to the chat and audio model (`mimo-v2.6-flash` itself) reached MiMo."""
     for _ in range(6000):
-        if sum(body.get("model") == "mimo-v2.5" for body in mimo.requests) >= count:
+        if sum(body.get("model") == "mimo-v2.6-flash" for body in mimo.requests) >= count:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("no question reached MiMo")

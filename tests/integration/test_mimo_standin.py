@@ -244,7 +244,7 @@ async def test_understanding_gets_the_answer_even_from_reasoning_content(
     answer = await client.understand_audio(recording, mime="audio/mpeg", question="What is this?")
 
     assert answer.text == "A tone."
-    assert mimo.calls("mimo-v2.5")[0]["thinking"] == {"type": "disabled"}
+    assert mimo.calls("mimo-v2.6-flash")[0]["thinking"] == {"type": "disabled"}
 
 
 async def test_a_translation_from_sound_is_answered_by_rule_and_billed_by_its_seconds(
@@ -260,7 +260,7 @@ async def test_a_translation_from_sound_is_answered_by_rule_and_billed_by_its_se
     )
 
     assert answer.text == "[Chinese] Hello there."
-    [body] = mimo.calls("mimo-v2.5")
+    [body] = mimo.calls("mimo-v2.6-flash")
     assert body["thinking"] == {"type": "disabled"}
     assert body["max_completion_tokens"] == FROM_AUDIO_MAX_TOKENS
     assert mimo.understood_seconds == pytest.approx(2.0, abs=0.05)
@@ -270,8 +270,8 @@ async def test_a_translation_from_sound_is_answered_by_rule_and_billed_by_its_se
 async def test_only_the_understanding_models_take_audio(
     mimo: FakeMimo, http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    """Audio to a text model (`mimo-v2.5-pro`) is refused; a format MiMo's page does not name
-    is refused for a translation from sound."""
+    """Audio to a model V2.6's announcement does not say takes it (`mimo-v2.6-pro`) is
+    refused; a format MiMo's page does not name is refused for a translation from sound."""
     wav = base64.b64encode(sine(tmp_path, 1, ".wav")).decode()
 
     def asked(model: str, mime: str) -> dict[str, object]:
@@ -280,9 +280,9 @@ async def test_only_the_understanding_models_take_audio(
         return {"model": model, "messages": [{"role": "user", "content": [audio, question]}]}
 
     url, headers = f"{mimo.base_url}/chat/completions", {"api-key": mimo.api_key}
-    to_text_model = await http.post(url, json=asked("mimo-v2.5-pro", "audio/wav"), headers=headers)
-    as_aiff = await http.post(url, json=asked("mimo-v2.5", "audio/aiff"), headers=headers)
-    fine = await http.post(url, json=asked("mimo-v2-omni", "audio/wav"), headers=headers)
+    to_text_model = await http.post(url, json=asked("mimo-v2.6-pro", "audio/wav"), headers=headers)
+    as_aiff = await http.post(url, json=asked("mimo-v2.6-flash", "audio/aiff"), headers=headers)
+    fine = await http.post(url, json=asked("mimo-v2.6-flash", "audio/wav"), headers=headers)
 
     assert to_text_model.status_code == 400 and as_aiff.status_code == 400
     assert fine.status_code == 200
@@ -292,7 +292,7 @@ async def test_thinking_is_on_unless_turned_off_and_then_the_answer_is_only_thou
     mimo: FakeMimo, http: httpx.AsyncClient
 ) -> None:
     mimo.answer_text = "Forty-two."
-    body = {"model": "mimo-v2.5", "messages": [{"role": "user", "content": "Why?"}]}
+    body = {"model": "mimo-v2.6-flash", "messages": [{"role": "user", "content": "Why?"}]}
     headers = {"api-key": mimo.api_key}
     url = f"{mimo.base_url}/chat/completions"
     thought = (await http.post(url, json=body, headers=headers)).json()
@@ -337,7 +337,7 @@ async def test_a_summary_cut_short_is_asked_again_with_more_room(
         chat_messages(3), api=client, language="en", zone="UTC", budget=20_000
     )
 
-    first, second = [request["max_completion_tokens"] for request in mimo.calls("mimo-v2.5")]
+    first, second = [request["max_completion_tokens"] for request in mimo.calls("mimo-v2.6-flash")]
     assert (first, second) == (FINAL_MAX_TOKENS, 2 * FINAL_MAX_TOKENS)
     assert summary == mimo.answer_text.strip()
 
@@ -348,7 +348,7 @@ async def test_a_summary_cut_twice_is_marked_as_cut(client: MimoClient, mimo: Fa
         chat_messages(3), api=client, language="en", zone="UTC", budget=20_000
     )
 
-    assert len(mimo.calls("mimo-v2.5")) == 2
+    assert len(mimo.calls("mimo-v2.6-flash")) == 2
     assert summary.endswith(" …") and len(summary) < len(mimo.answer_text)
 
 
@@ -416,6 +416,97 @@ async def test_bearer_auth_is_accepted(mimo: FakeMimo, http: httpx.AsyncClient) 
     )
     assert (await client.chat("?")).text == mimo.answer_text
     assert mimo.headers[0]["Authorization"] == f"Bearer {mimo.api_key}"
+
+
+# --- which models MiMo offers -------------------------------------------------------------------
+
+TODAY = [
+    "mimo-v2-tts", "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone",
+    "mimo-v2.5-tts-voicedesign", "mimo-v2.6-flash", "mimo-v2.6-pro", "mimo-v2.6-pro-ultraspeed",
+]  # fmt: skip
+
+
+async def test_the_models_offered_today_are_listed_for_the_key_alone(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    """`GET /v1/models` in the OpenAI list shape, with the key, like the other endpoint."""
+    url = f"{mimo.base_url}/models"
+    listed = await http.get(url, headers={"api-key": mimo.api_key})
+    bearer = await http.get(url, headers={"Authorization": f"Bearer {mimo.api_key}"})
+    keyless = await http.get(url)
+
+    assert listed.status_code == 200 and bearer.status_code == 200
+    assert listed.json()["object"] == "list"
+    assert [model["id"] for model in listed.json()["data"]] == TODAY
+    assert {(m["object"], m["owned_by"]) for m in listed.json()["data"]} == {("model", "xiaomi")}
+    assert keyless.status_code == 401
+    assert keyless.json()["error"]["code"] == "401"
+    assert mimo.models_listed == 2
+
+
+async def test_a_gateway_without_the_list_answers_404(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    mimo.lists_models = False
+    listed = await http.get(f"{mimo.base_url}/models", headers={"api-key": mimo.api_key})
+    assert listed.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("model", "successor"),
+    [("mimo-v2.5", "mimo-v2.6-flash"), ("mimo-v2.5-pro", "mimo-v2.6-pro"),
+     ("mimo-v2-omni", "mimo-v2.6-flash"), ("mimo-v2-flash", "mimo-v2.6-flash"),
+     ("mimo-v2-pro", "mimo-v2.6-pro"), ("mimo-v2.5[1m]", "mimo-v2.6-flash[1m]")],
+)  # fmt: skip
+async def test_a_retired_model_is_a_404_naming_its_successor(
+    mimo: FakeMimo, http: httpx.AsyncClient, model: str, successor: str
+) -> None:
+    body = {"model": model, "messages": [{"role": "user", "content": "Hi"}]}
+    url, headers = f"{mimo.base_url}/chat/completions", {"api-key": mimo.api_key}
+    answer = await http.post(url, json=body, headers=headers)
+
+    assert answer.status_code == 404
+    error = answer.json()["error"]
+    assert error["message"] == f"The model {model} has been retired; use {successor}"
+    assert (error["code"], error["type"]) == ("404", "invalid_request_error")
+
+
+async def test_a_model_being_retired_is_answered_by_its_successor_and_no_longer_listed(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    """How a retirement starts (the V2 ids in June 2026): the old id still answers, as its
+    successor, and the list no longer names it."""
+    mimo.routed_models["mimo-v2.5"] = "mimo-v2.6-flash"
+    body = {"model": "mimo-v2.5", "messages": [{"role": "user", "content": "Hi"}]}
+    headers = {"api-key": mimo.api_key}
+    answer = await http.post(f"{mimo.base_url}/chat/completions", json=body, headers=headers)
+    listed = await http.get(f"{mimo.base_url}/models", headers=headers)
+
+    assert answer.status_code == 200 and answer.json()["model"] == "mimo-v2.6-flash"
+    assert [model["id"] for model in listed.json()["data"]] == TODAY
+
+
+async def test_an_unknown_or_refused_model_is_still_a_400(
+    mimo: FakeMimo, http: httpx.AsyncClient
+) -> None:
+    """An id MiMo never offered, and one a test has it refuse (a retired one too): 400 "Not
+    supported model X", and neither listed."""
+    mimo.refused_models |= {"mimo-v2.6-pro", "mimo-v2.5"}
+    url, headers = f"{mimo.base_url}/chat/completions", {"api-key": mimo.api_key}
+    answers = [
+        await http.post(url, headers=headers, json={
+            "model": model, "messages": [{"role": "user", "content": "Hi"}],
+        })
+        for model in ("mimo-v9", "mimo-v2.6-pro", "mimo-v2.5")
+    ]  # fmt: skip
+    listed = await http.get(f"{mimo.base_url}/models", headers=headers)
+
+    assert [a.status_code for a in answers] == [400, 400, 400]
+    assert [a.json()["error"]["message"] for a in answers] == [
+        "Not supported model mimo-v9", "Not supported model mimo-v2.6-pro",
+        "Not supported model mimo-v2.5",
+    ]  # fmt: skip
+    assert "mimo-v2.6-pro" not in [model["id"] for model in listed.json()["data"]]
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ def requests_fenced_by(mimo: FakeMimo, tag: str) -> list[list[str]]:
     """The tags in each chat request whose user prompt opens a `tag` fence."""
     users = [
         str(body["messages"][-1]["content"])  # type: ignore[index]
-        for body in mimo.calls("mimo-v2.5")
+        for body in mimo.calls("mimo-v2.6-flash")
         if isinstance(body["messages"][-1]["content"], str)  # type: ignore[index]
     ]
     return [[t.casefold() for t in TAG.findall(u)] for u in users if f"<{tag}>\n" in u]

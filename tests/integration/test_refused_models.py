@@ -1,6 +1,7 @@
-"""A model MiMo refuses while the bot runs (model ids move: the chat ids `mimo-v2.5` were reported
-routed to a newer family, then refused): the chat hears one sentence naming the setting to
-change, and the log has one line naming it too, never a traceback."""
+"""A model MiMo refuses while the bot runs (model ids move: the chat ids `mimo-v2.5` were routed
+to V2.6, then retired on 2026-10-21): the chat hears one sentence naming the setting to change,
+and the log has one line naming it too (and the model to set it to, where MiMo names one), never
+a traceback."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ import pytest
 from core.chat.messages import text
 from core.domain.values import ChatRef
 from tests.audio_factory import make_audio
-from tests.integration.conftest import discord_settings, running, running_discord, settings_for
+from tests.integration.conftest import (
+    discord_settings,
+    free_listens,
+    running,
+    running_discord,
+    settings_for,
+)
 from tests.integration.test_faults import answers, eventually
+from tests.integration.test_operations import _samples, _value
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
@@ -49,6 +57,49 @@ async def test_a_refused_speech_recognition_model_is_one_line_in_the_chat_and_th
     assert logged.exc_info is None and "Traceback" not in caplog.text
     assert logged.getMessage().startswith("MiMo refused mimo-v2.5-asr, the model MIMO_ASR_MODEL")
     assert "set MIMO_ASR_MODEL to a model MiMo offers" in logged.getMessage()
+
+
+async def test_a_retired_model_is_asked_once_and_its_log_line_names_the_successor(
+    bot_api: FakeBotApi,
+    mimo: FakeMimo,
+    sqlite_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An `.env` written before V2.6 still says MIMO_AUDIO_MODEL=mimo-v2.5, which MiMo retired:
+    /ask is answered with the one refusal sentence, MiMo is asked once (no retry, retries are
+    on), the log has one line naming the setting, the model and its successor, and the metrics
+    count a refused model."""
+    [listen] = free_listens()
+    note_audio = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
+    settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
+                            mimo_audio_model="mimo-v2.5", ops_listen=listen)  # fmt: skip
+    with caplog.at_level(logging.INFO):
+        async with running(settings, bot_api):
+            note = bot_api.voice_message(chat_id=USER, user_id=USER, data=note_audio, duration=2)
+            bot_api.push(note)
+            await eventually(lambda: answers(bot_api, note), what="the transcript")
+            ask = bot_api.text_message(chat_id=USER, user_id=USER, text="/ask Who?", reply_to=note)
+            bot_api.push(ask)
+            await eventually(lambda: answers(bot_api, ask), what="the refusal")
+            samples = await _samples(listen)
+
+    assert answers(bot_api, ask) == [
+        text("error.mimo_model_refused", "en", model="mimo-v2.5", setting="MIMO_AUDIO_MODEL")
+    ]
+    assert [body["model"] for body in mimo.requests if body["model"] != "mimo-v2.5-asr"] == [
+        "mimo-v2.5"
+    ]
+    [logged] = logged_errors(caplog)
+    assert logged.exc_info is None and "Traceback" not in caplog.text
+    line = logged.getMessage()
+    assert "\n" not in line
+    assert line.startswith("MiMo refused mimo-v2.5, the model MIMO_AUDIO_MODEL names (MiMo "
+                           "answered 404: The model mimo-v2.5 has been retired; use "
+                           "mimo-v2.6-flash)")  # fmt: skip
+    assert "set MIMO_AUDIO_MODEL to mimo-v2.6-flash, the model MiMo names instead" in line
+    assert _value(samples, "voicebridge_mimo_errors_total", kind="model_refused") == 1
+    assert _value(samples, "voicebridge_mimo_errors_total", kind="bad_request") == 0
 
 
 async def test_a_long_recording_stops_at_its_first_refused_piece(
@@ -92,7 +143,7 @@ async def test_a_refused_translation_model_leaves_the_transcript_and_names_its_s
     from tests.integration.test_one_call_per_event import translated_into_english
 
     mimo.asr_text = "我们明天见"
-    mimo.refused_models.add("mimo-v2.5")
+    mimo.refused_models.add("mimo-v2.6-flash")
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
     await translated_into_english(settings, ChatRef("telegram", str(USER)))
     note_audio = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
@@ -145,7 +196,7 @@ async def test_each_telegram_command_says_its_refused_model_once_naming_the_sett
     refused: each command's answer is the one sentence naming the model's setting, each logged
     in one line, never a traceback."""
     mimo.asr_text = "we meet tomorrow at noon"
-    mimo.refused_models |= {"mimo-v2.5-tts", "mimo-v2.5-tts-voicedesign", "mimo-v2.5"}
+    mimo.refused_models |= {"mimo-v2.5-tts", "mimo-v2.5-tts-voicedesign", "mimo-v2.6-flash"}
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, rate_limit_user_per_minute=20
     )
@@ -172,10 +223,10 @@ async def test_each_telegram_command_says_its_refused_model_once_naming_the_sett
                 ("/say Hi there", "mimo-v2.5-tts", "MIMO_TTS_MODEL"),
                 ("/voice design Narrator a calm low voice", "mimo-v2.5-tts-voicedesign",
                  "MIMO_VOICEDESIGN_MODEL"),
-                ("/ask When do we meet?", "mimo-v2.5", "MIMO_AUDIO_MODEL"),
-                ("/tldr", "mimo-v2.5", "MIMO_CHAT_MODEL"),
-                ("/translate fr", "mimo-v2.5", "MIMO_CHAT_MODEL"),
-                ("/summary 200", "mimo-v2.5", "MIMO_CHAT_MODEL"),
+                ("/ask When do we meet?", "mimo-v2.6-flash", "MIMO_AUDIO_MODEL"),
+                ("/tldr", "mimo-v2.6-flash", "MIMO_CHAT_MODEL"),
+                ("/translate fr", "mimo-v2.6-flash", "MIMO_CHAT_MODEL"),
+                ("/summary 200", "mimo-v2.6-flash", "MIMO_CHAT_MODEL"),
             ]:  # fmt: skip
                 reply_to = None if typed.startswith(("/say", "/voice", "/summary")) else note
                 command = in_group(text=typed, reply_to=reply_to)

@@ -20,7 +20,7 @@ from tests.standins.mimo import FakeMimo
 from tests.standins.voice_members import tone
 from tests.waiting import until
 
-ASR, TTS, CHAT = "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5"
+ASR, TTS, CHAT = "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.6-flash"
 
 
 def refusal(model: str, setting: str, locale: str = "en") -> str:

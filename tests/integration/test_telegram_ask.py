@@ -19,8 +19,8 @@ def questions(mimo: FakeMimo) -> list[dict[str, Any]]:
     """Audio-understanding requests: a user message holding audio and a question."""
     return [
         body
-        for body in mimo.calls("mimo-v2.5")
-        if body["model"] == "mimo-v2.5" and isinstance(body["messages"][-1]["content"], list)
+        for body in mimo.calls("mimo-v2.6-flash")
+        if isinstance(body["messages"][-1]["content"], list)
     ]
 
 

@@ -41,7 +41,7 @@ async def test_a_private_transcript_stays_out_of_the_groups_summary(
                                   chat_type="supergroup"))  # fmt: skip
         await api.wait_until(lambda: len(api.texts(GROUP)) == 2, what="the summary")
 
-    summary_request = str([r for r in mimo.requests if r["model"] == "mimo-v2.5"][-1])
+    summary_request = str([r for r in mimo.requests if r["model"] == "mimo-v2.6-flash"][-1])
     assert CHATTER in summary_request  # the group's own words are summarised
     assert SAID not in summary_request  # Bob's private transcript is not
 
@@ -61,6 +61,6 @@ async def test_a_members_ephemeral_reply_stays_out_of_the_groups_summary(
                                   chat_type="supergroup"))  # fmt: skip
         await api.wait_until(lambda: len(api.texts(GROUP)) == 1, what="the summary")
 
-    summary_request = str([r for r in mimo.requests if r["model"] == "mimo-v2.5"][-1])
+    summary_request = str([r for r in mimo.requests if r["model"] == "mimo-v2.6-flash"][-1])
     assert CHATTER in summary_request
     assert SAID not in summary_request  # what Bob said to the bot alone

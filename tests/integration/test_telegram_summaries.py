@@ -65,8 +65,8 @@ def summary_requests(mimo: FakeMimo) -> list[dict[str, Any]]:
     """MiMo chat-model requests without audio: summaries (audio questions carry a list)."""
     return [
         body
-        for body in mimo.calls("mimo-v2.5")
-        if body["model"] == "mimo-v2.5" and isinstance(body["messages"][-1]["content"], str)
+        for body in mimo.calls("mimo-v2.6-flash")
+        if isinstance(body["messages"][-1]["content"], str)
     ]
 
 

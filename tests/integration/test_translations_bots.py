@@ -30,7 +30,7 @@ async def one_more_text(bot_api: FakeBotApi, chat_id: int) -> None:
 def translations(mimo: FakeMimo) -> list[dict[str, object]]:
     return [
         body
-        for body in mimo.calls("mimo-v2.5")
+        for body in mimo.calls("mimo-v2.6-flash")
         if "translate" in str(body["messages"][0].get("content", ""))  # type: ignore[index]
     ]
 

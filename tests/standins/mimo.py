@@ -8,7 +8,10 @@ received audio by decoding it with ffmpeg, and TTS answers with a real WAV tone.
     async with FakeMimo(answer_text="a summary") as mimo:
         client = MimoClient(http=http, api_key=mimo.api_key, base_url=mimo.base_url)
         mimo.fail_next(503)            # the next request gets a 503, the one after succeeds
-        mimo.refused_models.add("mimo-v2.5")  # a model MiMo no longer offers: 400
+        mimo.refused_models.add("mimo-v2.6-flash")  # a model MiMo refuses: 400
+        mimo.retired_models["mimo-v2.5-asr"] = "mimo-v3-asr"  # ...or retired: 404 naming this
+        mimo.routed_models["mimo-v2.5"] = "mimo-v2.6-flash"  # answered by this one, unlisted
+        mimo.lists_models = False       # GET /v1/models answers 404, as a gateway without it
         ...
         assert mimo.calls("mimo-v2.5-asr")[0]["asr_options"] == {"language": "en"}
         lengths = hears_by_length(mimo, {2: "hi", 3: "hello"})  # heard as its seconds say
@@ -100,7 +103,10 @@ _DATA_URL = re.compile(r"^data:([^;,]+);base64,(.*)$", re.DOTALL)
 _ASR_MIMES = {"audio/wav", "audio/mpeg", "audio/mp3"}
 # Audio understanding: MP3, WAV, FLAC, M4A and OGG, and only these models take audio.
 _UNDERSTANDING_MIMES = {*_ASR_MIMES, "audio/flac", "audio/mp4", "audio/m4a", "audio/ogg"}
-UNDERSTANDING_MODELS = frozenset({"mimo-v2.5", "mimo-v2-omni"})
+# MiMo's audio understanding page names the models that took audio before V2.6 (`mimo-v2.5`,
+# `mimo-v2-omni`, both retired); V2.6's announcement says `mimo-v2.6-flash` takes text, image,
+# audio and video, and says nothing of audio for the pro models: they are not given it here.
+UNDERSTANDING_MODELS = frozenset({"mimo-v2.6-flash"})
 AUDIO_TOKENS_PER_SECOND = 6.25
 # A recognition request's tokens beside its audio (MiMo's example: 4 s, 25 audio tokens of 46).
 ASR_PROMPT_TOKENS = 21
@@ -205,12 +211,21 @@ class _Reject(Exception):
         self.param = param
 
 
-# The model ids MiMo's pages name (mimo-v2-tts is routed to the v2.5 models): any other is
-# refused, as MiMo refuses an id it does not offer. A `[1m]` suffix selects a 1M-token context.
+# The model ids MiMo offers today (read 2026-11-28; mimo-v2-tts is routed to the v2.5 speech
+# models), the ids `GET /v1/models` lists: any other is refused, as MiMo refuses an id it does not
+# offer. A `[1m]` suffix selects a 1M-token context.
 OFFERED_MODELS = frozenset({
     "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone",
-    "mimo-v2-tts", "mimo-v2.5", "mimo-v2-omni", "mimo-v2.5-pro",
+    "mimo-v2-tts", "mimo-v2.6-flash", "mimo-v2.6-pro", "mimo-v2.6-pro-ultraspeed",
 })  # fmt: skip
+# Retired ids and the one MiMo names instead, as it answered the V2 ids once they stopped
+# resolving (June 2026): 404, a message naming the successor. The V2.5 text models went on
+# 2026-10-21 for V2.6; the V2 ones, which went to V2.5 in June, are named today's successor.
+RETIRED_MODELS: Mapping[str, str] = {
+    "mimo-v2.5": "mimo-v2.6-flash", "mimo-v2.5-pro": "mimo-v2.6-pro",
+    "mimo-v2-omni": "mimo-v2.6-flash", "mimo-v2-flash": "mimo-v2.6-flash",
+    "mimo-v2-pro": "mimo-v2.6-pro",
+}  # fmt: skip
 
 
 def offered(model: object) -> bool:
@@ -306,12 +321,22 @@ class FakeMimo:
         self._counting: contextvars.ContextVar[Admitted | None] = contextvars.ContextVar(
             "counting", default=None
         )
+        # Retired ids, each with the successor its 404 names (`RETIRED_MODELS`; a test may
+        # retire another).
+        self.retired_models: dict[str, str] = dict(RETIRED_MODELS)
+        # Ids MiMo is retiring, as it first does: answered by their successor (the answer's
+        # `model` says which), no longer listed. Before `retired_models`.
+        self.routed_models: dict[str, str] = {}
+        # False: `GET /v1/models` is not there (404), as on a gateway that does not pass it on.
+        self.lists_models = True
+        self.models_listed = 0  # how many times the list was read (with the key)
         self._runner: web.AppRunner | None = None
 
     async def __aenter__(self) -> FakeMimo:
         # MiMo takes up to 50 MB of base64 audio in one body.
         app = web.Application(client_max_size=2 * AUDIO_BASE64_LIMIT)
         app.router.add_post("/v1/chat/completions", self._handle)
+        app.router.add_get("/v1/models", self._models)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -514,12 +539,42 @@ class FakeMimo:
                 return answer
         if not self._authorized(request):
             return _error(401, "Invalid API Key")
-        if body.get("model") in self.refused_models or not offered(body.get("model")):
-            return _error(400, f"Not supported model {body['model']}", param="Param Incorrect")
+        model = body.get("model")
+        if model in self.refused_models:
+            return _error(400, f"Not supported model {model}", param="Param Incorrect")
+        if isinstance(model, str) and model in self.routed_models:
+            model = self.routed_models[model]
+            body = {**body, "model": model}
+        successor = self._successor(model)
+        if successor is not None:
+            message = f"The model {model} has been retired; use {successor}"
+            return _error(404, message, param="model")
+        if not offered(model):
+            return _error(400, f"Not supported model {model}", param="Param Incorrect")
         try:
             return await self._answer(request, body)
         except _Reject as rejected:
             return _error(rejected.status, rejected.message, param=rejected.param)
+
+    def _successor(self, model: object) -> str | None:
+        """The id a retired `model` is answered with (its `[1m]` suffix kept), else None."""
+        if not isinstance(model, str):
+            return None
+        suffix = "[1m]" if model.endswith("[1m]") else ""
+        successor = self.retired_models.get(model.removesuffix("[1m]"))
+        return None if successor is None else successor + suffix
+
+    async def _models(self, request: web.Request) -> web.Response:
+        """`GET /v1/models`: the ids offered, in the OpenAI list shape, for the account's key."""
+        if not self.lists_models:
+            return web.Response(status=404, text="404: Not Found")
+        if not self._authorized(request):
+            return _error(401, "Invalid API Key")
+        self.models_listed += 1
+        gone = self.refused_models | self.retired_models.keys() | self.routed_models.keys()
+        ids = sorted(OFFERED_MODELS - gone)
+        models = [{"id": id_, "object": "model", "owned_by": "xiaomi"} for id_ in ids]
+        return web.json_response({"object": "list", "data": models})
 
     def _scheduled_fault(self) -> Fault | None:
         if self._schedule is None:

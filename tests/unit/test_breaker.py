@@ -256,7 +256,7 @@ def test_state_changes_are_logged_once(
 
 # --- through the wire ---------------------------------------------------------------------------
 
-BODY = {"model": "mimo-v2.5", "messages": [{"role": "user", "content": "?"}]}
+BODY = {"model": "mimo-v2.6-flash", "messages": [{"role": "user", "content": "?"}]}
 
 
 class Far:

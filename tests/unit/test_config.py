@@ -39,7 +39,7 @@ def test_defaults_follow_the_contract() -> None:
     settings = Settings()
     assert settings.mimo_base_url == "https://api.xiaomimimo.com/v1"
     assert (settings.mimo_asr_model, settings.mimo_tts_model) == ("mimo-v2.5-asr", "mimo-v2.5-tts")
-    assert (settings.mimo_audio_model, settings.mimo_chat_model) == ("mimo-v2.5", "mimo-v2.5")
+    assert settings.mimo_audio_model == settings.mimo_chat_model == "mimo-v2.6-flash"
     assert settings.telegram_api_url == "https://api.telegram.org"
     assert settings.telegram_local_mode is False
     assert settings.discord_api_url == "https://discord.com/api/v10"

@@ -30,7 +30,7 @@ from core.domain.errors import (
 )
 from core.domain.quantities import Megabytes
 from core.domain.values import Answer, Transcript, Usage
-from core.infra.mimo import MimoClient, RetryPolicy
+from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 
 KEY = "sk-very-secret-key-0123456789"
 BASE = "https://mimo.test/v1"
@@ -322,7 +322,7 @@ async def test_understand_audio_asks_about_the_audio_with_thinking_off(
 
     def handler(request: httpx.Request) -> httpx.Response:
         body = body_of(request)
-        assert body["model"] == "mimo-v2.5"
+        assert body["model"] == "mimo-v2.6-flash"
         assert body["thinking"] == {"type": "disabled"}
         system, user = body["messages"]
         assert system == {"role": "system", "content": "Be brief."}
@@ -380,7 +380,7 @@ async def test_understanding_audio_over_50_mb_of_base64_is_refused(
 async def test_chat_sends_the_prompt_with_thinking_off(connect: Connect) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = body_of(request)
-        assert body["model"] == "mimo-v2.5"
+        assert body["model"] == "mimo-v2.6-flash"
         assert body["thinking"] == {"type": "disabled"}
         assert body["messages"] == [{"role": "user", "content": "Summarise this"}]
         assert body["max_completion_tokens"] == 200
@@ -457,22 +457,101 @@ async def test_a_non_json_error_body_still_maps_by_status(connect: Connect) -> N
 
 @pytest.mark.parametrize(
     ("status", "message"),
-    [(400, "Not supported model mimo-v2.5"), (404, "The model `mimo-v2.5` does not exist")],
+    [
+        (400, "Not supported model mimo-v2.6-flash"),
+        (404, "The model `mimo-v2.6-flash` does not exist"),
+    ],
 )
 async def test_a_refused_model_names_the_setting_of_what_was_asked(
     connect: Connect, status: int, message: str
 ) -> None:
-    """The chat and the audio models are both mimo-v2.5 by default: the setting named is the
-    one the request came from."""
+    """The chat and the audio models are both mimo-v2.6-flash by default: the setting named is
+    the one the request came from."""
     client = connect(lambda r: mimo_error(status, message), max_retries=0)
     with pytest.raises(MimoModelRefused) as chat:
         await client.chat("?")
     with pytest.raises(MimoModelRefused) as audio:
         await client.chat("?", kind="audio")
 
-    assert chat.value.params == {"model": "mimo-v2.5", "setting": "MIMO_CHAT_MODEL"}
+    assert chat.value.params == {"model": "mimo-v2.6-flash", "setting": "MIMO_CHAT_MODEL"}
     assert audio.value.params["setting"] == "MIMO_AUDIO_MODEL"
     assert "set MIMO_CHAT_MODEL to a model MiMo offers" in chat.value.detail
+
+
+@pytest.mark.parametrize(
+    ("model", "message", "successor"),
+    [
+        ("mimo-v2.5", "The model mimo-v2.5 has been retired; use mimo-v2.6-flash",
+         "mimo-v2.6-flash"),
+        ("mimo-v2.5-pro", "Model `mimo-v2.5-pro` is deprecated. Please switch to `mimo-v2.6-pro`.",
+         "mimo-v2.6-pro"),
+    ],
+)  # fmt: skip
+async def test_a_retired_model_is_asked_once_and_names_its_successor_and_setting(
+    connect: Connect, fake_time: FakeTime, model: str, message: str, successor: str
+) -> None:
+    """MiMo retires an id with a 404 naming the one to use instead: a refusal, not a failure
+    worth a retry, said with the setting to change and what to set it to."""
+    sent: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(body_of(request))
+        return mimo_error(404, message)
+
+    client = connect(handler, models=MimoModels(chat=model), max_retries=3)
+    with pytest.raises(MimoModelRefused) as caught:
+        await client.chat("?")
+
+    assert len(sent) == 1 and fake_time.sleeps == []
+    assert caught.value.status == 404
+    assert caught.value.params == {"model": model, "successor": successor,
+                                   "setting": "MIMO_CHAT_MODEL"}  # fmt: skip
+    assert f"set MIMO_CHAT_MODEL to {successor}, the model MiMo names instead" in (
+        caught.value.detail
+    )
+
+
+async def test_ids_a_refusal_lists_as_offered_are_no_successor(connect: Connect) -> None:
+    listed = "Not supported model mimo-v9. Supported models: mimo-v2.6-flash, mimo-v2.6-pro"
+    client = connect(lambda r: mimo_error(400, listed), models=MimoModels(chat="mimo-v9"))
+    with pytest.raises(MimoModelRefused) as caught:
+        await client.chat("?")
+    assert "successor" not in caught.value.params
+    assert "set MIMO_CHAT_MODEL to a model MiMo offers" in caught.value.detail
+
+
+async def test_the_models_offered_are_read_from_mimos_list_with_the_key(connect: Connect) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        models = [{"id": id_, "object": "model", "owned_by": "xiaomi"}
+                  for id_ in ("mimo-v2.6-flash", "mimo-v2.5-asr")]  # fmt: skip
+        return httpx.Response(200, json={"object": "list", "data": models})
+
+    offered = await connect(handler).offered_models()
+
+    assert offered == {"mimo-v2.6-flash", "mimo-v2.5-asr"}
+    [request] = seen
+    assert (request.method, str(request.url)) == ("GET", f"{BASE}/models")
+    assert request.headers["api-key"] == KEY
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (httpx.Response(404, text="404: Not Found"), MimoBadRequest),
+        (httpx.Response(200, json={"object": "list", "data": [{"name": "x"}]}), MimoBadResponse),
+        (httpx.Response(200, text="<html>models</html>"), MimoBadResponse),
+    ],
+    ids=["no list", "no ids", "not json"],
+)
+async def test_a_list_of_models_that_cannot_be_read_says_why(
+    connect: Connect, answer: httpx.Response, error: type[MimoError]
+) -> None:
+    """A gateway without `/models` answers 404; what doctor does then is its own affair."""
+    with pytest.raises(error):
+        await connect(lambda r: answer, max_retries=0).offered_models()
 
 
 async def test_a_bad_request_about_something_else_is_no_refused_model(

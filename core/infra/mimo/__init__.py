@@ -12,7 +12,8 @@ retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
 answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
-probes.py    the cheapest request each model accepts (`voicebridge doctor`)
+probes.py    which models MiMo offers: its list, and the cheapest request each model accepts
+             (`voicebridge doctor`)
 """
 
 from core.infra.mimo.client import MimoClient, MimoModels

@@ -72,8 +72,8 @@ _SAMPLE_BYTES = 2
 class MimoModels:
     asr: str = "mimo-v2.5-asr"
     tts: str = "mimo-v2.5-tts"
-    audio: str = "mimo-v2.5"
-    chat: str = "mimo-v2.5"
+    audio: str = "mimo-v2.6-flash"
+    chat: str = "mimo-v2.6-flash"
     voicedesign: str = "mimo-v2.5-tts-voicedesign"  # a chat's designed voices speak with it
     voiceclone: str = "mimo-v2.5-tts-voiceclone"  # ...and its cloned voices with this one
 
@@ -127,6 +127,19 @@ class MimoClient:
 
     def __repr__(self) -> str:
         return f"MimoClient(base_url={self._wire.base_url!r}, models={self.models!r})"
+
+    # --- the models offered -------------------------------------------------------------------
+
+    async def offered_models(self) -> frozenset[str]:
+        """The model ids MiMo offers this key: `GET {base_url}/models`, in OpenAI's list shape
+        (`{"object": "list", "data": [{"id": ...}, ...]}`). A gateway without the list answers
+        404, a `MimoBadRequest`."""
+        listed = (await self._wire.listed()).get("data")
+        models = listed if isinstance(listed, list) else []
+        ids = [m.get("id") if isinstance(m, dict) else None for m in models]
+        if not ids or not all(isinstance(id_, str) for id_ in ids):
+            raise MimoBadResponse("MiMo's list of models lists no model ids")
+        return frozenset(str(id_) for id_ in ids)
 
     # --- speech recognition -------------------------------------------------------------------
 
@@ -327,18 +340,21 @@ class MimoClient:
 
 @contextmanager
 def _model_named(kind: str | None) -> Iterator[None]:
-    """A refused model said with the setting that names it; one no setting names (a chat's own
-    choice) is an ordinary refused request."""
+    """A refused model said with the setting that names it, and with the model MiMo names
+    instead where it names one (a retired id); one no setting names (a chat's own choice) is an
+    ordinary refused request."""
     try:
         yield
     except MimoModelRefused as exc:
         if kind is None:
             raise MimoBadRequest(exc.detail, status=exc.status) from None
         setting = exc.params["setting"] = MODEL_SETTINGS[kind]
+        successor = exc.params.get("successor")
+        fix = f"{successor}, the model MiMo names instead" if successor else "a model MiMo offers"
         exc.answer = exc.detail
         exc.detail = (
             f"MiMo refused {exc.params.get('model')}, the model {setting} names ({exc.detail}): "
-            f"set {setting} to a model MiMo offers; voicebridge doctor checks every model"
+            f"set {setting} to {fix}; voicebridge doctor checks every model"
         )
         raise
 

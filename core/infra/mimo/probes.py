@@ -1,5 +1,8 @@
-"""The cheapest request each model the bot uses accepts (`voicebridge doctor`): model ids move,
-and a model MiMo refuses must be found before a chat meets it.
+"""Which of the models the bot uses MiMo still offers (`voicebridge doctor`): model ids move,
+and a model MiMo refuses must be found before a chat meets it. MiMo's list (`offered_models`,
+`GET /models`) answers for every model at once; a model it does not list, or every model where
+the list cannot be read (a gateway without it), is tried with the cheapest request it accepts,
+whose refusal names the model to use instead where MiMo retired it:
 
     chat, audio    a token of text (both models answer text chats)
     asr            half a second of silence
@@ -13,15 +16,35 @@ Each costs MiMo's smallest unit of its kind: a few tokens, a second of audio, tw
 from __future__ import annotations
 
 import io
+import logging
 import math
 import struct
 import wave
 
+from core.domain.errors import MimoError
 from core.domain.tts import clone_voice
 from core.infra.mimo.client import MimoClient
 
+logger = logging.getLogger(__name__)
+
 KINDS = ("asr", "tts", "audio", "chat", "voicedesign", "voiceclone")
 _RATE = 16_000
+
+
+async def offered_models(client: MimoClient) -> frozenset[str] | None:
+    """The ids MiMo lists as offered, or None where its list cannot be read (a gateway without
+    `/models` answers 404): then each model is tried instead, as before the list."""
+    try:
+        return await client.offered_models()
+    except MimoError as exc:
+        logger.debug("MiMo's list of models could not be read: %s", exc.detail or exc.key)
+        return None
+
+
+def is_listed(model: str, offered: frozenset[str]) -> bool:
+    """Whether `model` is among the ids `offered`; a `[1m]` suffix (a 1M-token context) is the
+    model without it, which the list names alone."""
+    return model in offered or model.removesuffix("[1m]") in offered
 
 
 async def try_model(client: MimoClient, kind: str) -> None:

@@ -1,4 +1,5 @@
-"""The wire to MiMo: one POST endpoint, retries inside a deadline, and error mapping.
+"""The wire to MiMo: one POST endpoint (and the list of models), retries inside a deadline, and
+error mapping.
 
 Callers only ever see `core.domain.errors` exceptions:
 
@@ -7,7 +8,8 @@ Callers only ever see `core.domain.errors` exceptions:
     ├── MimoBalanceError        402
     ├── MimoContentFiltered     421
     ├── MimoBadRequest          400, 404 and any other 4xx; an unusable base URL
-    │   └── MimoModelRefused    400 or 404 saying the model is not offered (param `model`)
+    │   └── MimoModelRefused    400 or 404 saying the model is not offered or retired (params
+    │                           `model`, and `successor` where MiMo's answer names one)
     ├── MimoRateLimited         429 after retries
     ├── MimoUnavailable         5xx, timeouts, refused or broken connections, after retries
     │   └── MimoCircuitOpen     not sent at all: MiMo kept failing and the breaker is open
@@ -34,7 +36,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -83,7 +85,8 @@ _MAX_ERROR_TEXT = 300
 
 
 class MimoWire:
-    """POSTs to `{base_url}/chat/completions` through the application's shared client."""
+    """POSTs to `{base_url}/chat/completions` through the application's shared client (and
+    reads `{base_url}/models`, the list of the models offered)."""
 
     def __init__(
         self,
@@ -179,6 +182,21 @@ class MimoWire:
             if not answered:
                 raise MimoBadResponse("MiMo's stream carried no answer")
 
+    async def listed(self) -> Json:
+        """The JSON answer of `GET {base_url}/models` (the models offered), retried and mapped
+        to errors as a completion is; outside the breaker and the call metrics, which count
+        the work chats wait for."""
+        deadline = self._clock() + self._timeout
+
+        async def request(seconds: float) -> httpx.Request:
+            url, timeout = f"{self.base_url}/models", httpx.Timeout(seconds)
+            return self._http.build_request("GET", url, headers=self._headers(), timeout=timeout)
+
+        async def attempt() -> Json:
+            return _json(await self._exchange(request, deadline, stream=False))
+
+        return await self._retrying.run(attempt, deadline)
+
     async def _send(
         self,
         body: Json,
@@ -188,9 +206,25 @@ class MimoWire:
         audio: FileAudio | BytesAudio | None = None,
     ) -> httpx.Response:
         """One attempt. Returns a 2xx response (still open when `stream`), raises otherwise."""
+
+        async def request(seconds: float) -> httpx.Request:
+            return await self._request(body, audio, seconds=seconds)
+
+        return await self._exchange(request, deadline, stream=stream, model=body.get("model"))
+
+    async def _exchange(
+        self,
+        request_for: Callable[[float], Awaitable[httpx.Request]],
+        deadline: float,
+        *,
+        stream: bool,
+        model: object = None,
+    ) -> httpx.Response:
+        """One attempt: the request `request_for` builds (given the seconds left) sent, and a
+        2xx response returned (still open when `stream`), or the error its answer maps to."""
         remaining = deadline - self._clock()
         try:
-            request = await self._request(body, audio, seconds=remaining)
+            request = await request_for(remaining)
             async with asyncio.timeout(remaining):
                 response = await self._http.send(request, stream=stream)
                 if stream and not response.is_success:
@@ -213,11 +247,10 @@ class MimoWire:
             raise Transient(error) from exc
         except httpx.HTTPError as exc:
             raise MimoBadResponse(f"MiMo's answer was unreadable: {type(exc).__name__}") from exc
-        logger.debug("MiMo %s answered %d", body.get("model"), response.status_code)
+        logger.debug("MiMo %s answered %d", model or request.url.path, response.status_code)
         if not response.is_success:
-            raise self._api_error(
-                response.status_code, _error_body(response), response, model=body.get("model")
-            )
+            status, body = response.status_code, _error_body(response)
+            raise self._api_error(status, body, response, model=model)
         return response
 
     async def _request(
@@ -254,7 +287,9 @@ class MimoWire:
         of the request's `model` is `MimoModelRefused`."""
         detail = f"MiMo answered {status}: {self._scrub(_error_text(body))}"
         if status in (400, 404) and isinstance(model, str) and _refuses_a_model(body):
-            return MimoModelRefused(detail, status=status, model=model)
+            successor = _successor(body, model)
+            named = {"successor": successor} if successor else {}
+            return MimoModelRefused(detail, status=status, model=model, **named)
         if status == 401 and self._key.startswith("tp-"):
             detail += (
                 " (a Token Plan key, tp-..., only works on its region's host,"
@@ -379,12 +414,22 @@ def _error_text(body: Json | str) -> str:
 
 # How MiMo (and the gateways in front of it) word a refused model: "Not supported model
 # mimo-v2-flash" (400, param "Param Incorrect", reported of a Token Plan key:
-# langgenius/dify-official-plugins#3229); the others are the usual OpenAI-compatible wordings
-# ("The model `x` does not exist or you do not have access to it", "model_not_found").
+# langgenius/dify-official-plugins#3229); a retired id, 404 with a message naming its successor
+# (as the V2 ids went in June 2026); the others are the usual OpenAI-compatible wordings ("The
+# model `x` does not exist or you do not have access to it", "model_not_found").
 _MODEL_REFUSED = re.compile(
     r"(not supported|unsupported|invalid|unknown|no such) model"
     r"|model[_ ]not[_ ]found"
-    r"|\bmodel\b.{0,80}\b(does not exist|not exist|not found)",
+    r"|\bmodel\b.{0,80}\b(does not exist|not exist|not found)"
+    r"|\bmodel\b.{0,80}\b(retired|deprecated|discontinued|decommissioned|no longer)",
+    re.IGNORECASE,
+)
+# The id a retirement names as the one to use instead ("...has been retired; use
+# mimo-v2.6-flash"), a gateway's `xiaomi/` prefix and a `[1m]` suffix included. Only after words
+# that point to it: a list of the ids offered names no successor.
+_SUCCESSOR = re.compile(
+    r"\b(?:use|replaced by|successor(?: is)?|switch to|migrate to|upgrade to|instead)\s*:?\s*"
+    r"[`'\"]?(?P<id>(?:[\w-]+/)?mimo-[\w.-]*[\w](?:\[1m\])?)",
     re.IGNORECASE,
 )
 
@@ -392,6 +437,13 @@ _MODEL_REFUSED = re.compile(
 def _refuses_a_model(body: Json | str) -> bool:
     """Whether an error answer says the model itself is refused, not the rest of the request."""
     return _MODEL_REFUSED.search(_error_text(body)) is not None
+
+
+def _successor(body: Json | str, model: str) -> str | None:
+    """The model a refusal of `model` says to use instead, where it names one."""
+    found = _SUCCESSOR.search(_error_text(body))
+    successor = found.group("id") if found else None
+    return successor if successor and successor != model else None
 
 
 def _code(error: object, default: int) -> int:

@@ -64,15 +64,13 @@ async def test_against_services_that_answer_every_check_passes(
         f"client_id={discord_api.application_id}&scope=bot+applications.commands"
         f"&permissions={DOCUMENTED_PERMISSIONS}"
     ) in done.text
-    # One cheap request a model: the chat and audio settings name the same one by default.
-    assert sorted(body["model"] for body in mimo.requests) == [
-        "mimo-v2.5", "mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone",
-        "mimo-v2.5-tts-voicedesign",
-    ]  # fmt: skip
+    # MiMo's list read once, and one request: the key tried with a token of the chat model's.
+    assert mimo.models_listed == 1
+    assert [body["model"] for body in mimo.requests] == ["mimo-v2.6-flash"]
     assert (
-        "✓ MiMo models: accepted: mimo-v2.5-asr (MIMO_ASR_MODEL), mimo-v2.5-tts (MIMO_TTS_MODEL), "
-        "mimo-v2.5 (MIMO_AUDIO_MODEL, MIMO_CHAT_MODEL), mimo-v2.5-tts-voicedesign "
-        "(MIMO_VOICEDESIGN_MODEL), mimo-v2.5-tts-voiceclone (MIMO_VOICECLONE_MODEL)"
+        "✓ MiMo models: offered: mimo-v2.5-asr (MIMO_ASR_MODEL), mimo-v2.5-tts (MIMO_TTS_MODEL), "
+        "mimo-v2.6-flash (MIMO_AUDIO_MODEL, MIMO_CHAT_MODEL), mimo-v2.5-tts-voicedesign "
+        "(MIMO_VOICEDESIGN_MODEL), mimo-v2.5-tts-voiceclone (MIMO_VOICECLONE_MODEL) (MiMo's list)"
     ) in done.text.splitlines()
 
 
@@ -305,12 +303,15 @@ async def test_inline_mode_left_off_is_said_by_the_doctor(
     ) in done.text.splitlines()
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["listed", "no list"])
 async def test_a_model_mimo_refuses_is_one_line_naming_its_setting(
-    mimo: FakeMimo, cwd: Path
+    mimo: FakeMimo, cwd: Path, listed: bool
 ) -> None:
-    """Model ids move: the chat ids were reported routed to a newer family, then refused. The
-    chat and audio settings name the same model by default: both are said."""
-    mimo.refused_models |= {"mimo-v2.5", "mimo-v2.5-tts-voiceclone"}
+    """Model ids move: the chat ids were routed to a newer family, then refused. The chat and
+    audio settings name the same model by default: both are said. Where MiMo's list cannot be
+    read (a gateway without it), each model is tried, as the list would have said."""
+    mimo.lists_models = listed
+    mimo.refused_models |= {"mimo-v2.6-flash", "mimo-v2.5-tts-voiceclone"}
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}")
 
     done = await voicebridge("doctor", cwd=cwd, env=settings)
@@ -318,8 +319,8 @@ async def test_a_model_mimo_refuses_is_one_line_naming_its_setting(
     assert done.code == 1
     refused = [line for line in done.text.splitlines() if line.startswith("✗ MiMo model: ")]
     assert [line.split(" is refused")[0] for line in refused] == [
-        "✗ MiMo model: MIMO_AUDIO_MODEL mimo-v2.5",
-        "✗ MiMo model: MIMO_CHAT_MODEL mimo-v2.5",
+        "✗ MiMo model: MIMO_AUDIO_MODEL mimo-v2.6-flash",
+        "✗ MiMo model: MIMO_CHAT_MODEL mimo-v2.6-flash",
         "✗ MiMo model: MIMO_VOICECLONE_MODEL mimo-v2.5-tts-voiceclone",
     ]
     assert (
@@ -327,10 +328,65 @@ async def test_a_model_mimo_refuses_is_one_line_naming_its_setting(
         "MIMO_VOICECLONE_MODEL to a model MiMo offers"
     ) in refused[2]
     assert "✓ MiMo: the key works" in done.text
-    assert (
-        "✓ MiMo models: accepted: mimo-v2.5-asr (MIMO_ASR_MODEL), mimo-v2.5-tts (MIMO_TTS_MODEL), "
+    fine = (
+        "mimo-v2.5-asr (MIMO_ASR_MODEL), mimo-v2.5-tts (MIMO_TTS_MODEL), "
         "mimo-v2.5-tts-voicedesign (MIMO_VOICEDESIGN_MODEL)"
-    ) in done.text.splitlines()
+    )
+    said = f"offered: {fine} (MiMo's list)" if listed else f"accepted: {fine}"
+    assert f"✓ MiMo models: {said}" in done.text.splitlines()
+    assert "GET /models" not in done.text
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["listed", "no list"])
+async def test_retired_models_are_named_with_the_model_mimo_names_instead(
+    mimo: FakeMimo, cwd: Path, listed: bool
+) -> None:
+    """An `.env` from before V2.6: the chat and audio settings name ids MiMo retired. Each is one
+    line saying which setting to set to what, as MiMo's 404 names it. With MiMo's list, the
+    models it lists are not asked; without it, each is tried once, the list's absence unsaid."""
+    mimo.lists_models = listed
+    settings = env(mimo, MIMO_CHAT_MODEL="mimo-v2.5", MIMO_AUDIO_MODEL="mimo-v2-omni",
+                   DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}")  # fmt: skip
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    assert done.code == 1
+    refused = [line for line in done.text.splitlines() if line.startswith("✗ MiMo model: ")]
+    assert refused == [
+        "✗ MiMo model: MIMO_AUDIO_MODEL mimo-v2-omni is refused (MiMo answered 404: The model "
+        "mimo-v2-omni has been retired; use mimo-v2.6-flash): set MIMO_AUDIO_MODEL to "
+        "mimo-v2.6-flash, the model MiMo names instead",
+        "✗ MiMo model: MIMO_CHAT_MODEL mimo-v2.5 is refused (MiMo answered 404: The model "
+        "mimo-v2.5 has been retired; use mimo-v2.6-flash): set MIMO_CHAT_MODEL to "
+        "mimo-v2.6-flash, the model MiMo names instead",
+    ]
+    assert "✓ MiMo: the key works" in done.text
+    asked = sorted(body["model"] for body in mimo.requests)
+    speech = ["mimo-v2.5-asr", "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone",
+              "mimo-v2.5-tts-voicedesign"]  # fmt: skip
+    assert asked == sorted(["mimo-v2-omni", "mimo-v2.5", *([] if listed else speech)])
+    assert mimo.models_listed == (1 if listed else 0)
+    assert "GET /models" not in done.text
+
+
+async def test_a_model_mimo_no_longer_lists_but_still_answers_is_a_warning(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """A retirement's first weeks: MiMo answers the old id by its successor, and its list no
+    longer names it. It works today, so doctor passes, with a ! naming the setting to change."""
+    mimo.routed_models["mimo-v2.5"] = "mimo-v2.6-flash"
+    settings = env(mimo, MIMO_CHAT_MODEL="mimo-v2.5",
+                   DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}")  # fmt: skip
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+
+    [line] = [line for line in done.text.splitlines() if "MiMo model:" in line]
+    assert line == (
+        "! MiMo model: MIMO_CHAT_MODEL mimo-v2.5 is not among the models MiMo offers (its list, "
+        "GET /models), though it still answers: MiMo answers a model it retires by its successor "
+        "for a while, then refuses it; set MIMO_CHAT_MODEL to a model MiMo lists"
+    )
+    assert checked(done.text)["MiMo models"] == "✓"
 
 
 async def test_a_model_id_mimo_never_offered_is_named_with_its_setting(

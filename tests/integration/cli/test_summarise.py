@@ -39,7 +39,7 @@ async def test_summarise_prints_the_card_with_the_times_of_the_pieces(
     for point in gist["points"]:
         start = parts[point["text"].removeprefix("point: ")]
         assert (point["seconds"], point["at"]) == (start, clock(start))
-    [request] = [body for body in mimo.requests if body["model"] == "mimo-v2.5"]
+    [request] = [body for body in mimo.requests if body["model"] == "mimo-v2.6-flash"]
     lines = request["messages"][1]["content"]
     assert all(f"[{clock(start)}] {said}" in lines for said, start in parts.items())
     assert list(cwd.iterdir()) == []  # nothing left behind
