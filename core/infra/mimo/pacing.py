@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 PUBLISHED = AccountLimits()  # MiMo's published minute
 SLOWED_SECONDS = 60.0  # after a 429, the model runs at half its minute this long
-_LONGEST_NAP = 1.0  # who waits is told how many are ahead at least this often
+_TELL_EVERY = 2.0  # seconds between two looks at how many are ahead of one who waits
 # A line waiting for room looks again this often: a 240th of the minute, a quarter of a second
 # (room comes as the minute's oldest turns leave it, a request every 0.6 s at 100 a minute).
 _LOOKS_A_MINUTE = 240
@@ -301,7 +301,7 @@ class AccountMinute:
             if ahead != told:
                 told = ahead
                 waiter.asking.waiting(ahead)
-            await asyncio.wait({waiter.turn}, timeout=_LONGEST_NAP)
+            await asyncio.wait({waiter.turn}, timeout=_TELL_EVERY)
         waiter.asking.waiting(0)
 
 
