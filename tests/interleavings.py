@@ -96,6 +96,10 @@ class Steps:
 
     def __init__(self, mimo: FakeMimo) -> None:
         self.mimo = mimo
+        # A walk runs its flow once per step and injection against this one stand-in, each run
+        # on a bot of its own that knows nothing of the runs before it: MiMo's minute would
+        # fill with theirs. What is walked is the promises, not the minute: it is raised.
+        mimo.minute.asr = mimo.minute.others = (1_000_000, 1_000_000_000)
 
     async def run(
         self,
