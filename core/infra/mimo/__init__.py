@@ -8,6 +8,8 @@ request_pieces.py  what the requests are built of: a recording's data URL and it
 wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
+pacing.py    the account's minute: every request's turn, one line per model, and its ledger
+estimates.py  what a request will count in its model's minute, before MiMo says
 answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
 probes.py    the cheapest request each model accepts (`voicebridge doctor`)

@@ -36,6 +36,7 @@ from core.domain.pacing import (
     asking_now,
     room,
 )
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ class AccountMinute:
         waiter = _Waiter(asked, tokens)
         line.join(waiter)
         if line.worker is None or line.worker.done():
-            line.worker = asyncio.create_task(self._work(model, line), name=f"minute {model}")
+            line.worker = background.start(self._work(model, line), name="minute", about=model)
         try:
             if not waiter.turn.done() and asked.waiting is not None:
                 await self._tell_while_waiting(line, waiter)
