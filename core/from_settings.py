@@ -209,6 +209,9 @@ class Database:
     # Units of work on connections of their own (PostgreSQL): the claims' marks, which must not
     # wait behind the work they mark.
     mark_uow: Callable[[], SqlAlchemyUnitOfWork]
+    # PostgreSQL: connections of their own for the turns in MiMo's minute that replicas share
+    # (`core.infra.storage.account_minute`); None for SQLite, whose one process keeps it.
+    minute_engine: AsyncEngine | None
 
 
 @asynccontextmanager
@@ -218,6 +221,7 @@ async def database(settings: Settings, *, migrate: bool = True) -> AsyncIterator
     from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
     from core.infra.storage.database import (
         create_marks_engine,
+        create_minute_engine,
         create_reading_engine,
         transaction_turns,
         where,
@@ -254,10 +258,13 @@ async def database(settings: Settings, *, migrate: bool = True) -> AsyncIterator
     def mark_uow() -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(marks or sessions, turns=turns)
 
+    minute_engine = create_minute_engine(settings.database_url)  # None: SQLite
     try:
-        yield Database(engine=engine, uow=uow, reads=reads, mark_uow=mark_uow)
+        yield Database(
+            engine=engine, uow=uow, reads=reads, mark_uow=mark_uow, minute_engine=minute_engine
+        )
     finally:
         await engine.dispose()
-        for extra in (marks_engine, reading_engine):
+        for extra in (marks_engine, reading_engine, minute_engine):
             if extra is not None:
                 await extra.dispose()

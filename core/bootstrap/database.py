@@ -1,13 +1,15 @@
 """The database and what works on it alone (`storage`: the limits, the claims, the retention
-jobs), with no MiMo key and no bot token: the runtime is built on it, `voicebridge db purge` and
-`usage` use it alone, and `voicebridge find` reads through it (`memory_alone`)."""
+jobs, MiMo's minute as replicas share it), with no MiMo key and no bot token: the runtime is
+built on it, `voicebridge db purge` and `usage` use it alone, and `voicebridge find` reads
+through it (`memory_alone`). `minute_kept`: a bot that keeps MiMo's minute alone writes what it
+holds while it sends, for `voicebridge usage`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
 from core.app.memory.retention import RetentionJob, retention_jobs
@@ -15,8 +17,10 @@ from core.app.memory.search import Memory
 from core.app.rules.claims import Claims
 from core.app.rules.limits import Limiter
 from core.config import Settings
-from core.from_settings import database, limit_policy_from
-from core.ports import Clock, SystemClock
+from core.domain.pacing import MinuteNow
+from core.from_settings import account_limits, database, limit_policy_from
+from core.infra.mimo.pacing import AccountMinute
+from core.ports import Clock, SystemClock, background
 
 if TYPE_CHECKING:
     # Imported where a database is opened: the command line's `standalone` runtime, which has
@@ -24,6 +28,8 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from core.infra.storage import SqlAlchemyUnitOfWork
+    from core.infra.storage.account_minute import DatabaseLedger
+    from core.infra.storage.minute_snapshots import MinuteSnapshots
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,12 @@ class Storage:
     limiter: Limiter
     claims: Claims
     retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
+    # MiMo's minute: every replica's turns, where they share the database (PostgreSQL; None on
+    # SQLite, whose bot keeps the minute in memory and writes `minute_snapshots` of it)...
+    minute_ledger: DatabaseLedger | None
+    minute_snapshots: MinuteSnapshots | None
+    # ...and each model's minute now, as `voicebridge usage` shows it, read from either.
+    minute_now: Callable[[], Awaitable[list[MinuteNow]]]
 
 
 @asynccontextmanager
@@ -45,9 +57,26 @@ async def storage(
 ) -> AsyncIterator[Storage]:
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims and the retention jobs."""
+    from core.infra.storage.account_minute import DatabaseLedger
+    from core.infra.storage.minute_snapshots import MinuteSnapshots
+
     clock = clock or SystemClock()
     async with database(settings, migrate=migrate) as opened:
         uow = opened.uow
+        today = _today_of(clock)
+        ledger = snapshots = None
+        if opened.minute_engine is not None:
+            ledger = DatabaseLedger(
+                opened.minute_engine, instance=settings.instance_name, today=today
+            )
+        else:
+            snapshots = MinuteSnapshots(uow, instance=settings.instance_name, clock=clock.now)
+        limits = account_limits(settings)
+
+        async def minute_now() -> list[MinuteNow]:
+            async with opened.reads() as reading:
+                return await reading.minute_now.read(limits, today=today())
+
         limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
         claims = Claims(
             uow=uow,
@@ -64,8 +93,32 @@ async def storage(
         )  # fmt: skip
         yield Storage(
             engine=opened.engine, uow=uow, reads=opened.reads, limiter=limiter, claims=claims,
-            retention=retention,
+            retention=retention, minute_ledger=ledger, minute_snapshots=snapshots,
+            minute_now=minute_now,
         )  # fmt: skip
+
+
+def _today_of(clock: Clock) -> Callable[[], date]:
+    return lambda: clock.now().astimezone(UTC).date()
+
+
+@asynccontextmanager
+async def minute_kept(store: Storage, minute: AccountMinute) -> AsyncIterator[None]:
+    """For the block, a bot that keeps MiMo's minute alone (SQLite) writes what it holds, every
+    few seconds while that changes, for `voicebridge usage` to read; nothing to do where the
+    replicas' minute is the database's own (PostgreSQL)."""
+    snapshots = store.minute_snapshots
+    if snapshots is None:
+        yield
+        return
+    from core.infra.storage.minute_now import snapshot_seconds
+
+    async def keep() -> None:
+        await snapshots.keep(await minute.report())
+
+    every = snapshot_seconds(minute.limits.asr)
+    async with background.every(every, keep, name="minute snapshot"):
+        yield
 
 
 @asynccontextmanager

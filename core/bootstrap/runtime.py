@@ -36,15 +36,23 @@ from core.app.voices.inline import InlineVoices
 from core.app.voices.studio import VoiceStudio
 from core.bootstrap import services
 from core.bootstrap.cases import UseCases, mimo_use_cases, shared
-from core.bootstrap.database import storage
+from core.bootstrap.database import minute_kept, storage
 from core.config import Settings
 from core.domain.reading import ReaderPolicy
-from core.from_settings import audio_of, ffmpeg_processes, http_client, limits_from, mimo_client
+from core.from_settings import (
+    account_limits,
+    audio_of,
+    ffmpeg_processes,
+    http_client,
+    limits_from,
+    mimo_client,
+)
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.downloads import HttpDownloads
 from core.infra.malloc import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient
+from core.infra.mimo.pacing import AccountMinute, MemoryLedger
 from core.ports import Clock, SystemClock, VoiceChannels
 from core.ports.background import supervised
 
@@ -140,7 +148,12 @@ async def bootstrap(
         # and the HTTP client are still there for its clean-up.
         supervised(metrics),
     ):
-        mimo = mimo_client(settings, http=http, metrics=metrics)
+        # MiMo's minute: every replica's turns in the database they share (PostgreSQL), or this
+        # process's alone, in memory (SQLite).
+        minute = AccountMinute(
+            limits=account_limits(settings), ledger=store.minute_ledger or MemoryLedger()
+        )
+        mimo = mimo_client(settings, http=http, metrics=metrics, minute=minute)
         parts = services.Parts(settings, store, mimo, audio_of(settings, processes), clock, metrics)
         # Recordings are downloaded through the same client, streamed to disk.
         recordings = Recordings(downloader=HttpDownloads(http), limits=limits_from(settings))
@@ -160,7 +173,7 @@ async def bootstrap(
             uow=store.uow, summaries=summaries, audiences=cases.audiences, clock=clock
         )
         kept_calls, kept_readings = services.kept(parts, keeper, cases.preferences)
-        yield Runtime(
+        runtime = Runtime(
             **shared(cases), settings=settings, studio=studio, consents=consents,
             voice_notes=services.voice_notes(parts, cases, summaries, consents),
             business=BusinessChats(uow=store.uow, limiter=store.limiter),
@@ -181,3 +194,5 @@ async def bootstrap(
             ),
             database_reachable=DatabaseHealth(store.engine).reachable,
         )  # fmt: skip
+        async with minute_kept(store, minute):
+            yield runtime

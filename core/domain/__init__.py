@@ -3,6 +3,8 @@
 values.py           chats, preferences, transcripts, voice notes, answers, voices
 errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
+pacing.py           MiMo's minute for the whole account: its limits per model, who asks (live,
+                    a person, the background), whether a turn has room, what the minute holds
 claims.py           claims on incoming work
 pacing.py           the account's minute: MiMo's limits per model, who asks, whose turn
 mandates.py         what work under way writes under: a /forget or a no since it began ends it

@@ -13,6 +13,11 @@ who asks (`Asking`): live work first (a call's captions and interpreter, a readi
 then a person waiting (a voice note, `/say`, `/ask`), then the background (imports,
 `/remember`, digests); within one urgency, the chats take turns. The use cases say who asks
 (`asking`); a request nobody placed is a person's, of no chat in particular.
+
+Replicas sharing a key share the minute (`core.infra.storage.account_minute`): each says what
+waits in its line (`Waiting`), and a replica's less urgent work leaves the turns to another's
+more urgent work. `MinuteNow` is one model's minute as the operator sees it (`voicebridge
+usage`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 WINDOW_SECONDS = 60.0  # MiMo's minute: a sliding one
+TRANSIT_SECONDS = 0.5  # a request on its way to MiMo after its turn (`ModelMinute.transit`)
 AUDIO_TOKENS_PER_SECOND = 6.25  # MiMo's count of a second of audio, heard or understood
 # A recognition request's own tokens beside its audio (MiMo's example: 4 s of audio is 25
 # audio tokens, 46 prompt tokens in all, and 20 completion tokens for its words).
@@ -77,16 +83,34 @@ def asking(
 @dataclass(frozen=True)
 class ModelMinute:
     """What one model takes in a minute: requests and tokens (`seconds`: MiMo's minute; a
-    benchmark's stand-in may keep a shorter one, its ratios kept)."""
+    benchmark's stand-in may keep a shorter one, its ratios kept).
+
+    A turn counts `transit` seconds longer than the minute: MiMo counts a request from when it
+    reaches it, a moment after its turn was taken, and a request whose turn came later may
+    reach it sooner (a smaller body, a quicker connection). Counted from the turn alone, the
+    minute would free a turn a moment before MiMo's did, and the next request could meet a
+    429. Half a second is about 1 % of MiMo's minute."""
 
     requests: int
     tokens: int
     seconds: float = WINDOW_SECONDS
+    transit: float = TRANSIT_SECONDS
+
+    @property
+    def counted_seconds(self) -> float:
+        """How long a turn counts in its model's minute."""
+        return self.seconds + self.transit
 
     @property
     def pace_seconds(self) -> float:
         """The stretch over which work that is not live is spread: a sixth of the minute."""
         return self.seconds / 6
+
+    def halved(self) -> ModelMinute:
+        """The minute a model runs at for a while after MiMo answered 429 all the same."""
+        return ModelMinute(
+            max(1, self.requests // 2), max(1, self.tokens // 2), self.seconds, self.transit
+        )
 
 
 ASR_MINUTE = ModelMinute(requests=100, tokens=10_000)
@@ -135,6 +159,55 @@ class Seen:
     paced_requests: int = 0  # turns of work that is not live, in the last sixth of the minute
     paced_tokens: int = 0
     live: bool = False  # live work took a turn within the minute
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for a turn in one process's line for a model: requests of each urgency, and
+    how long the one waiting longest has waited (seconds)."""
+
+    live: int = 0
+    person: int = 0
+    background: int = 0
+    longest: float = 0.0
+
+    def of(self, urgency: Urgency) -> int:
+        return (self.live, self.person, self.background)[urgency]
+
+    @property
+    def urgencies(self) -> frozenset[Urgency]:
+        """The urgencies of which anything waits."""
+        return frozenset(u for u in Urgency if self.of(u))
+
+    def before(self, urgency: Urgency) -> bool:
+        """Whether anything more urgent than `urgency` waits: across replicas, a turn goes to
+        the most urgent work first, whichever replica holds it."""
+        return any(self.of(u) for u in Urgency if u < urgency)
+
+
+NOTHING_WAITS = Waiting()
+
+
+@dataclass(frozen=True)
+class MinuteNow:
+    """One model's minute as the operator sees it (`voicebridge usage`): what it holds of its
+    limit, what waits for a turn, the 429s MiMo answered today all the same. `slowed_for`:
+    seconds left at half the minute after a 429; `age`: seconds since it was seen (a snapshot
+    a bot wrote), 0 when read from the minute itself."""
+
+    model: str
+    minute: ModelMinute
+    requests: int = 0
+    tokens: int = 0
+    waiting: Waiting = NOTHING_WAITS
+    refused_today: int = 0
+    slowed_for: float = 0.0
+    age: float = 0.0
+
+    @property
+    def idle(self) -> bool:
+        """Nothing in the minute and nothing waiting for it."""
+        return not self.requests and not self.waiting.urgencies
 
 
 def room(minute: ModelMinute, seen: Seen, urgency: Urgency, tokens: int) -> bool:

@@ -29,7 +29,7 @@ from core.infra.storage import (
 from core.infra.storage.database import MIGRATION_LOCK_KEY, one_at_a_time
 from core.infra.storage.search import include_object
 
-HEAD = "0033"
+HEAD = "0034"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -300,6 +300,39 @@ async def test_0019_existing_cloned_voices_start_unshared(empty_database_url: st
 
     await upgrade(empty_database_url)
     assert await on_connection(empty_database_url, schema_differences) == []
+
+
+async def test_0034_adds_the_minutes_tables_and_takes_them_away(empty_database_url: str) -> None:
+    """MiMo's minute as replicas share it: its turns and each process's line, new and empty (the
+    minute before the upgrade is MiMo's to remember), and gone again on the way down."""
+    minute = {"minute_turns", "minute_lines"}
+    await upgrade(empty_database_url, "0033")
+    assert not minute & await on_connection(empty_database_url, table_names)
+
+    await upgrade(empty_database_url, "0034")
+    assert minute <= await on_connection(empty_database_url, table_names)
+    await on_connection(empty_database_url, insert_minute)
+    await downgrade(empty_database_url, "0033")
+    assert not minute & await on_connection(empty_database_url, table_names)
+
+    await upgrade(empty_database_url)
+    assert await on_connection(empty_database_url, schema_differences) == []
+
+
+def insert_minute(connection: Connection) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO minute_turns (model, taken_at, tokens, live, instance)"
+            " VALUES ('mimo-v2.5-asr', CURRENT_TIMESTAMP, 66, true, 'one')"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO minute_lines (model, owner, instance, seen_at, live)"
+            " VALUES ('mimo-v2.5-asr', 'one/1a2b3c4d', 'one', CURRENT_TIMESTAMP, 2)"
+        )
+    )
+    connection.commit()
 
 
 def insert_cloned_voice(connection: Connection) -> None:

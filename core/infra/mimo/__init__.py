@@ -10,6 +10,8 @@ pacing.py    the account's minute: every request's turn, live work first, chats 
 estimates.py  what a request will count in its model's minute, before MiMo says
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
+pacing.py    the account's minute: every request's turn, one line per model, and its ledger
+estimates.py  what a request will count in its model's minute, before MiMo says
 answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
 probes.py    which models MiMo offers: its list, and the cheapest request each model accepts

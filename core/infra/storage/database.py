@@ -137,6 +137,29 @@ def create_marks_engine(url: str) -> AsyncEngine | None:
     )
 
 
+MINUTE_POOL = PoolLimits(size=2, max_overflow=2)
+
+
+def create_minute_engine(url: str) -> AsyncEngine | None:
+    """PostgreSQL: an engine for the turns in MiMo's minute that replicas share
+    (`core.infra.storage.account_minute`), beside the main one for the marks' reason: a request
+    takes its turn the moment before it is sent, and must not wait for a connection behind the
+    work's queries. Each turn is one transaction of a few milliseconds under its model's
+    advisory lock; the server does not wait for its disk before saying it committed
+    (`synchronous_commit` off: a server crash may forget the last fraction of a second of
+    turns, and MiMo's 429, if it comes, slows the line). No check of a connection before use:
+    a dropped one is replaced and the turn taken again. None for SQLite, whose one process
+    keeps the minute in memory."""
+    if make_url(password_quoted(url)).get_backend_name() == "sqlite":
+        return None
+    return create_engine(
+        url,
+        pool=MINUTE_POOL,
+        pool_pre_ping=False,
+        connect_args={"server_settings": {"synchronous_commit": "off"}},
+    )
+
+
 def transaction_turns(url: str) -> TransactionLine | None:
     """For SQLite, a line the process's transactions wait in, one at a time (None elsewhere).
 

@@ -24,6 +24,7 @@ from core.infra.storage.inline import InlineVoiceRepository
 from core.infra.storage.listening_consents import ListeningConsentRepository
 from core.infra.storage.live_calls import LiveCallRepository, LiveReadingRepository
 from core.infra.storage.mandates import MandateRepository
+from core.infra.storage.minute_now import MinuteNowRepository
 from core.infra.storage.places import PlaceRepository
 from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.repositories import PreferencesRepository
@@ -66,6 +67,7 @@ class SqlAlchemyUnitOfWork:
     listening_consents: ListeningConsentRepository
     live_calls: LiveCallRepository
     live_readings: LiveReadingRepository
+    minute_now: MinuteNowRepository
 
     def __init__(
         self,
@@ -102,6 +104,7 @@ class SqlAlchemyUnitOfWork:
         self.listening_consents = ListeningConsentRepository(self._session)
         self.live_calls = LiveCallRepository(self._session)
         self.live_readings = LiveReadingRepository(self._session)
+        self.minute_now = MinuteNowRepository(self._session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,248 @@
+"""MiMo's minute shared by every replica of a key, in PostgreSQL (`DatabaseLedger`, the
+`MinuteLedger` of `core.infra.mimo.pacing` where replicas share the database).
+
+    take    one short transaction: the model's advisory lock (`pg_advisory_xact_lock`), then
+            what the minute holds, what waits in the other replicas' lines and whether a 429
+            paused the model, read in one statement (the turns that left the minute deleted as
+            it goes), then `core.domain.pacing.room` decides and the turn is written
+    used    MiMo's answer corrects a turn's tokens
+    announce  what waits in this process's line (`minute_lines`), so that another replica's
+            less urgent work leaves it the turns
+    slowed  a 429 met here: every replica's line of the model pauses, then runs at half the
+            minute (`paused_until`, `slowed_until` on this process's line, the latest of all
+            lines counting)
+
+Every time is the database's clock (`now()`), so that replicas whose clocks differ count one
+minute. Nothing is held past the minute: a replica that dies leaves its turns, which leave the
+minute as MiMo's count of them does; what it said waits stops counting once it is `fresh`
+seconds old (its line is told again every second or so while requests wait); its pause ends as
+it would have. A turn is taken on connections of their own (`database.create_minute_engine`),
+so that it never waits for one behind the work's queries.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    Interval,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from core.domain.pacing import ModelMinute, Seen, Urgency, Waiting, room
+from core.infra.storage.models import MinuteLineRow, MinuteTurnRow
+from core.infra.storage.repositories import table_of
+
+T = TypeVar("T")
+
+FRESH_SECONDS = 5.0  # what a line said waits counts this long (it says it again every second)
+KEPT_LINES = timedelta(days=2)  # a process's line, unseen this long, is deleted (its 429s too)
+
+_TURNS = table_of(MinuteTurnRow)
+_LINES = table_of(MinuteLineRow)
+_NOW = func.now()
+_MODEL = bindparam("model", type_=String())
+_WINDOW = bindparam("window", type_=Interval())
+_PACE = bindparam("pace", type_=Interval())
+_FRESH = bindparam("fresh", type_=Interval())
+# Every model's turns take turns under a lock of their own, in a space no other lock uses.
+_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:model))").bindparams(space=0x6D696E)
+
+
+def _held() -> Any:
+    """What `model`'s minute holds: its turns within `window`, and the turns not live within
+    `pace`, the sixth of it over which the rest is spread."""
+    within = _TURNS.c.taken_at > _NOW - _WINDOW
+    paced = and_(_TURNS.c.live.is_(False), _TURNS.c.taken_at > _NOW - _PACE)
+    return (
+        select(
+            func.count().filter(within).label("requests"),
+            func.coalesce(func.sum(_TURNS.c.tokens).filter(within), 0).label("tokens"),
+            func.count().filter(paced).label("paced_requests"),
+            func.coalesce(func.sum(_TURNS.c.tokens).filter(paced), 0).label("paced_tokens"),
+            func.coalesce(func.bool_or(_TURNS.c.live).filter(within), False).label("live"),
+        )
+        .where(_TURNS.c.model == _MODEL)
+        .subquery()
+    )
+
+
+def _others() -> Any:
+    """The other lines of `model`: whether a 429 paused or slowed it, and what waits in them
+    (of lines seen within `fresh`)."""
+    fresh = and_(_LINES.c.owner != bindparam("owner"), _LINES.c.seen_at > _NOW - _FRESH)
+    return (
+        select(
+            func.coalesce(func.max(_LINES.c.paused_until) > _NOW, False).label("paused"),
+            func.coalesce(func.max(_LINES.c.slowed_until) > _NOW, False).label("slowed"),
+            func.coalesce(func.sum(_LINES.c.live).filter(fresh), 0).label("live_waiting"),
+            func.coalesce(func.sum(_LINES.c.person).filter(fresh), 0).label("people_waiting"),
+        )
+        .where(_LINES.c.model == _MODEL)
+        .subquery()
+    )
+
+
+_HELD, _OTHERS = _held(), _others()
+_GONE = (
+    delete(_TURNS).where(_TURNS.c.model == _MODEL, _TURNS.c.taken_at <= _NOW - _WINDOW).cte("gone")
+)
+_READ = select(_HELD, _OTHERS).select_from(_HELD.join(_OTHERS, true())).add_cte(_GONE)
+_SEEN = select(_HELD)
+_TAKE = (
+    insert(_TURNS)
+    .values(
+        model=_MODEL,
+        taken_at=_NOW,
+        tokens=bindparam("tokens"),
+        live=bindparam("live"),
+        instance=bindparam("instance"),
+    )
+    .returning(_TURNS.c.id)
+)
+_USED = update(_TURNS).where(_TURNS.c.id == bindparam("turn")).values(tokens=bindparam("used"))
+_STALE_LINES = delete(_LINES).where(_LINES.c.seen_at < _NOW - bindparam("kept", type_=Interval()))
+
+
+class DatabaseLedger:
+    """Every replica's turns in each model's minute, in PostgreSQL (module docstring).
+    `instance`: the process's name (INSTANCE_NAME); `fresh`: how long what a line said waits
+    counts (tests turn it down)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        instance: str,
+        fresh: float = FRESH_SECONDS,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+    ) -> None:
+        self._engine = engine
+        self._instance = instance
+        self.owner = f"{instance}/{secrets.token_hex(4)}"  # this process, among its namesakes
+        self._fresh = timedelta(seconds=fresh)
+        self._today = today
+        self._tidied = False
+
+    def __repr__(self) -> str:
+        return f"DatabaseLedger(owner={self.owner!r})"
+
+    async def take(
+        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int
+    ) -> int | None:
+        async def decide() -> int | None:
+            async with self._engine.begin() as connection:
+                await connection.execute(_LOCK, {"model": model})
+                found = (await connection.execute(_READ, self._read(model, minute))).one()
+                others = Waiting(live=found.live_waiting, person=found.people_waiting)
+                if found.paused or others.before(urgency):
+                    return None
+                seen = Seen(found.requests, found.tokens, found.paced_requests,
+                            found.paced_tokens, found.live)  # fmt: skip
+                if not room(minute.halved() if found.slowed else minute, seen, urgency, tokens):
+                    return None
+                taken = await connection.scalar(_TAKE, {
+                    "model": model, "tokens": tokens, "live": urgency is Urgency.LIVE,
+                    "instance": self._instance,
+                })  # fmt: skip
+                return int(taken)
+
+        return await _once_more_if_dropped(decide)
+
+    async def used(self, turn: int, tokens: int) -> None:
+        await self._autocommitted(_USED, {"turn": turn, "used": tokens})
+
+    async def seen(self, model: str, minute: ModelMinute) -> Seen:
+        async def read() -> Seen:
+            async with self._alone() as connection:
+                found = (await connection.execute(_SEEN, self._read(model, minute))).one()
+            return Seen(found.requests, found.tokens, found.paced_requests, found.paced_tokens,
+                        found.live)  # fmt: skip
+
+        return await _once_more_if_dropped(read)
+
+    async def announce(self, model: str, waiting: Waiting) -> None:
+        said = {
+            "instance": self._instance, "seen_at": _NOW, "live": waiting.live,
+            "person": waiting.person, "background": waiting.background,
+            "longest_wait": waiting.longest,
+        }  # fmt: skip
+        statement = (
+            insert(_LINES)
+            .values(model=model, owner=self.owner, **said)
+            .on_conflict_do_update(index_elements=["model", "owner"], set_=said)
+        )
+        await self._autocommitted(statement, {})
+
+    async def slowed(self, model: str, pause: float, slow: float) -> None:
+        today = self._today()
+        paused_until = _NOW + timedelta(seconds=pause)
+        slowed_until = _NOW + timedelta(seconds=pause + slow)
+        new = {"refused": 1, "refused_on": today, "paused_until": paused_until,
+               "slowed_until": slowed_until}  # fmt: skip
+        line = insert(_LINES).values(
+            model=model, owner=self.owner, instance=self._instance, seen_at=_NOW, **new
+        )
+        counted = case((line.excluded.refused_on == _LINES.c.refused_on, _LINES.c.refused + 1),
+                       else_=1)  # fmt: skip
+        statement = line.on_conflict_do_update(
+            index_elements=["model", "owner"],
+            set_={**new, "refused": counted,
+                  "paused_until": func.greatest(_LINES.c.paused_until, paused_until)},
+        )  # fmt: skip
+        await self._autocommitted(statement, {})
+
+    def _read(self, model: str, minute: ModelMinute) -> dict[str, Any]:
+        return {
+            "model": model, "owner": self.owner, "fresh": self._fresh,
+            "window": timedelta(seconds=minute.counted_seconds),
+            "pace": timedelta(seconds=minute.pace_seconds),
+        }  # fmt: skip
+
+    async def _autocommitted(self, statement: Any, values: dict[str, Any]) -> None:
+        """One statement that commits itself; the first also deletes the lines unseen for
+        `KEPT_LINES` (processes long gone)."""
+
+        async def run() -> None:
+            async with self._alone() as connection:
+                await connection.execute(statement, values)
+                if not self._tidied:
+                    await connection.execute(_STALE_LINES, {"kept": KEPT_LINES})
+                    self._tidied = True
+
+        await _once_more_if_dropped(run)
+
+    @asynccontextmanager
+    async def _alone(self) -> AsyncIterator[AsyncConnection]:
+        """A connection whose statements each commit themselves: no BEGIN, no COMMIT, one
+        round trip a statement."""
+        async with self._engine.connect() as connection:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+async def _once_more_if_dropped(work: Callable[[], Awaitable[T]]) -> T:
+    """`work()`, once more if the connection it had was found dropped (the server restarted
+    since the pool opened it): the pool opens a new one. Its connections are not checked before
+    each use, which would cost every turn a round trip."""
+    try:
+        return await work()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    return await work()

@@ -1,0 +1,147 @@
+"""MiMo's minute now, as `voicebridge usage` shows it, from whichever process sends.
+
+PostgreSQL: the replicas' shared minute itself (`account_minute`): the turns in each model's
+minute by the database's clock, what waits in the lines said within `FRESH_SECONDS`, the 429s
+met today and a pause still running. SQLite: the one bot process keeps the minute in
+memory, and writes what it holds, per model, at most every `snapshot_seconds` while that
+changes (`minute_snapshots`), into its own line of `minute_lines`; a snapshot older than the
+minute (and the time between two) is of a bot that no longer sends, or no longer runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.pacing import AccountLimits, MinuteNow, ModelMinute, Waiting
+from core.infra.storage.account_minute import FRESH_SECONDS
+from core.infra.storage.models import MinuteLineRow, MinuteTurnRow
+from core.infra.storage.repositories import dialect_of, insert_for, table_of
+
+SNAPSHOT_SECONDS = 5.0  # a bot keeping the minute alone writes what it holds at most this often
+
+
+def snapshot_seconds(minute: ModelMinute) -> float:
+    """How often, at most, a bot keeping the minute alone writes what it holds: every
+    `SNAPSHOT_SECONDS` of MiMo's minute, every twelfth of a shorter one."""
+    return min(SNAPSHOT_SECONDS, minute.seconds / 12)
+
+
+_TURNS = table_of(MinuteTurnRow)
+_LINES = table_of(MinuteLineRow)
+
+
+class MinuteNowRepository:
+    """The minute's lines and turns, read for the operator; a lone bot's snapshots written."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def read(self, limits: AccountLimits, *, today: date) -> list[MinuteNow]:
+        """Each model with anything in its minute, waiting for it, or refused today."""
+        shared = dialect_of(self._session) == "postgresql"
+        now = await self._now(shared)
+        window = max(limits.asr.seconds, limits.others.seconds)
+        held = await self._turns(now, window) if shared else {}
+        found: dict[str, MinuteNow] = {}
+        for line in (await self._session.execute(select(_LINES))).all():
+            age = (now - line.seen_at).total_seconds()
+            minute = limits.of(line.model)
+            fresh = age <= (FRESH_SECONDS if shared else minute.seconds + snapshot_seconds(minute))
+            seen = MinuteNow(
+                model=line.model, minute=minute,
+                requests=(line.requests or 0) if fresh else 0,
+                tokens=(line.tokens or 0) if fresh else 0,
+                waiting=_waiting(line, age) if fresh else Waiting(),
+                refused_today=line.refused if line.refused_on == today else 0,
+                slowed_for=_left(line.slowed_until, now),
+                age=0.0 if shared or not fresh else max(0.0, age),
+            )  # fmt: skip
+            found[line.model] = _together(found.get(line.model), seen)
+        for model, (requests, tokens) in held.items():
+            earlier = found.get(model) or MinuteNow(model=model, minute=limits.of(model))
+            found[model] = replace(earlier, requests=requests, tokens=tokens)
+        return [now_seen for _, now_seen in sorted(found.items()) if _worth_showing(now_seen)]
+
+    async def keep(
+        self, reports: Sequence[MinuteNow], *, owner: str, instance: str, at: datetime
+    ) -> None:
+        """What a bot keeping the minute alone holds now, per model, as its line's snapshot."""
+        for report in reports:
+            snapshot = {
+                "instance": instance, "seen_at": at, "live": report.waiting.live,
+                "person": report.waiting.person, "background": report.waiting.background,
+                "longest_wait": report.waiting.longest, "requests": report.requests,
+                "tokens": report.tokens, "refused": report.refused_today,
+                "refused_on": at.date(),
+                "slowed_until": at + timedelta(seconds=report.slowed_for)
+                if report.slowed_for else None,
+            }  # fmt: skip
+            statement = (
+                insert_for(self._session, _LINES)
+                .values(model=report.model, owner=owner, **snapshot)
+                .on_conflict_do_update(index_elements=["model", "owner"], set_=snapshot)
+            )
+            await self._session.execute(statement)
+
+    async def delete_unseen_since(self, cutoff: datetime) -> None:
+        """The lines of processes long gone."""
+        await self._session.execute(delete(_LINES).where(_LINES.c.seen_at < cutoff))
+
+    async def _now(self, shared: bool) -> datetime:
+        """The database's clock where replicas share it; SQLite's snapshots are the bot's."""
+        if not shared:
+            return datetime.now(UTC)
+        found = await self._session.scalar(select(func.now()))
+        assert isinstance(found, datetime)
+        return found
+
+    async def _turns(self, now: datetime, window: float) -> dict[str, tuple[int, int]]:
+        since = now - timedelta(seconds=window)
+        rows = await self._session.execute(
+            select(_TURNS.c.model, func.count(), func.coalesce(func.sum(_TURNS.c.tokens), 0))
+            .where(_TURNS.c.taken_at > since)
+            .group_by(_TURNS.c.model)
+        )
+        return {model: (int(requests), int(tokens)) for model, requests, tokens in rows.all()}
+
+
+def _waiting(line: Any, age: float) -> Waiting:
+    waits = line.live or line.person or line.background
+    return Waiting(live=line.live, person=line.person, background=line.background,
+                   longest=line.longest_wait + age if waits else 0.0)  # fmt: skip
+
+
+def _left(until: datetime | None, now: datetime) -> float:
+    return max(0.0, (until - now).total_seconds()) if until is not None else 0.0
+
+
+def _together(one: MinuteNow | None, other: MinuteNow) -> MinuteNow:
+    """Two processes' lines of one model, summed."""
+    if one is None:
+        return other
+    waiting = Waiting(
+        live=one.waiting.live + other.waiting.live,
+        person=one.waiting.person + other.waiting.person,
+        background=one.waiting.background + other.waiting.background,
+        longest=max(one.waiting.longest, other.waiting.longest),
+    )
+    ages = [m.age for m in (one, other) if m.requests or m.waiting.urgencies]
+    return replace(
+        one,
+        requests=one.requests + other.requests,
+        tokens=one.tokens + other.tokens,
+        waiting=waiting,
+        refused_today=one.refused_today + other.refused_today,
+        slowed_for=max(one.slowed_for, other.slowed_for),
+        age=min(ages, default=0.0),
+    )
+
+
+def _worth_showing(seen: MinuteNow) -> bool:
+    return not seen.idle or bool(seen.refused_today) or seen.slowed_for > 0
