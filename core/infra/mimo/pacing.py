@@ -14,6 +14,13 @@ answer says what it did (`Turn.used`).
 A 429 that still comes (another program on the same account, or MiMo's load) is the whole
 model's to heed, not one request's: the line waits out its `Retry-After`, then goes on at half
 the minute for a minute (`slowed`).
+
+A request that has waited `TOLD_AFTER` without its turn tells whoever asked how many go before
+it, as that changes (`core.domain.pacing.Waiting`: a status message says so), every request of
+one listener together (a recording's pieces: the first of them), and None once none waits; and
+it sets aside meanwhile what it holds (`core.domain.pacing.Aside`: its in-flight slot), taken
+back as its turn comes. What the minute holds, what waits and for how long, and the 429s are
+the operator's to see (`watch`: `/metrics`; `seen_now`, read by the process's beat, `look`).
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ import asyncio
 import contextlib
 import logging
 import time
+from asyncio import FIRST_COMPLETED
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.domain.pacing import (
     AccountLimits,
@@ -33,15 +41,37 @@ from core.domain.pacing import (
     ModelMinute,
     Seen,
     Urgency,
+    Waiting,
     asking_now,
     room,
 )
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
 PUBLISHED = AccountLimits()  # MiMo's published minute
 SLOWED_SECONDS = 60.0  # after a 429, the model runs at half its minute this long
-_LONGEST_NAP = 1.0  # a line waiting for room looks again at least this often
+# A request that goes within this long is not worth a status's edit, nor its slot set aside.
+TOLD_AFTER = 0.25
+# A turn counts in the minute this much longer than MiMo counts it: MiMo's count starts as the
+# request reaches it, after its turn here (its audio sent), and a turn that left the minute here
+# a moment before it left MiMo's would meet a 429 at the minute's edge.
+REACH = 0.5
+# A line waiting for room looks again at least this often, and every sixtieth of a shorter
+# minute (a benchmark's).
+_LONGEST_NAP = 1.0
+
+
+class MinuteWatch(Protocol):
+    """Who counts the minute's turns and refusals (`core.infra.metrics.PrometheusMetrics`)."""
+
+    def turn_waited(self, urgency: Urgency, seconds: float) -> None:
+        """A request of `urgency` got its turn after `seconds`."""
+        ...
+
+    def refused(self, model: str) -> None:
+        """MiMo answered 429 for `model`."""
+        ...
 
 
 class MinuteLedger(Protocol):
@@ -119,42 +149,67 @@ class _Waiter:
 
 
 class _Line:
-    """One model's waiting requests: per urgency, per chat, in order of arrival."""
+    """One model's waiting requests: per urgency, per chat, in order of arrival. Within a class
+    the chat served longest ago goes next (one never served, or not within `memory` seconds,
+    first), so that a chat whose burst had a turn a moment ago lets the others' first requests
+    go before its next one, whenever they came."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float], memory: float) -> None:
         self.classes: dict[Urgency, OrderedDict[str | None, deque[_Waiter]]] = {
             urgency: OrderedDict() for urgency in Urgency
         }
-        self.changed = asyncio.Event()
+        self.changed = asyncio.Event()  # for the worker, which clears it
+        # ...and for whoever is told of the line, done at each change and made anew
+        self.moved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.worker: asyncio.Task[None] | None = None
         self.paused_until = 0.0  # a 429's Retry-After
         self.slowed_until = 0.0  # ...and the half minute after it
+        self._clock, self._memory = clock, memory
+        self._served: dict[tuple[Urgency, str | None], float] = {}  # each chat's latest turn
 
     def join(self, waiter: _Waiter) -> None:
         chats = self.classes[waiter.asking.urgency]
         chats.setdefault(waiter.asking.chat, deque()).append(waiter)
+        self._change()
+
+    def _change(self) -> None:
         self.changed.set()
+        moved, self.moved = self.moved, asyncio.get_running_loop().create_future()
+        moved.set_result(None)
 
     def head(self) -> _Waiter | None:
         """The next to go: the first of the most urgent class's chat whose turn it is."""
-        for chats in self.classes.values():
-            for waiters in chats.values():
-                if waiters:
-                    return waiters[0]
+        for urgency, chats in self.classes.items():
+            if order := self._order(urgency):
+                return chats[order[0]][0]
         return None
 
+    def took(self, waiter: _Waiter) -> None:
+        """`waiter` took its turn: its chat's next waits for the other chats' turns."""
+        now = self._clock()
+        self._served[(waiter.asking.urgency, waiter.asking.chat)] = now
+        for key, at in list(self._served.items()):
+            if at <= now - self._memory:
+                del self._served[key]
+        self.went(waiter)
+
     def went(self, waiter: _Waiter) -> None:
-        """`waiter` took its turn (or left): its chat goes to the end of its class's turns."""
+        """`waiter` is no longer in line (its turn taken, or given up)."""
         chats = self.classes[waiter.asking.urgency]
         waiters = chats.get(waiter.asking.chat)
         if waiters is None:
             return
         with contextlib.suppress(ValueError):
             waiters.remove(waiter)
-        del chats[waiter.asking.chat]
-        if waiters:
-            chats[waiter.asking.chat] = waiters  # its next waits for the other chats' turns
-        self.changed.set()
+        if not waiters:
+            del chats[waiter.asking.chat]
+        self._change()
+
+    def _order(self, urgency: Urgency) -> list[str | None]:
+        """The chats of `urgency` with requests waiting, in the order of their turns: served
+        longest ago first, then in the order they came."""
+        served = self._served
+        return sorted(self.classes[urgency], key=lambda chat: served.get((urgency, chat), -1.0))
 
     def ahead_of(self, waiter: _Waiter) -> int:
         """How many requests go before `waiter`: every one of a more urgent class, and of its
@@ -166,14 +221,37 @@ class _Line:
             elif urgency == waiter.asking.urgency:
                 own = chats.get(waiter.asking.chat, deque())
                 rounds = own.index(waiter) if waiter in own else 0
-                for chat, waiters in chats.items():
+                order = self._order(urgency)
+                mine = order.index(waiter.asking.chat) if waiter.asking.chat in order else 0
+                for place, chat in enumerate(order):
                     if chat != waiter.asking.chat:
-                        ahead += min(len(waiters), rounds + 1)
+                        ahead += min(len(chats[chat]), rounds + (place < mine))
                 ahead += rounds
         return ahead
 
     def waiting(self) -> dict[Urgency, int]:
         return {u: sum(len(w) for w in chats.values()) for u, chats in self.classes.items()}
+
+
+class _Told:
+    """One listener of waiting requests (`Waiting`), told of all of them together: how many go
+    before the first of them, whenever that changes; None once none of them waits."""
+
+    def __init__(self, waiting: Waiting) -> None:
+        self.waiting = waiting
+        self.waiters: dict[_Waiter, _Line] = {}
+        self._said: int | None = None
+
+    def tell(self) -> None:
+        waiting = [(w, line) for w, line in self.waiters.items() if not w.turn.done()]
+        ahead = min((line.ahead_of(w) for w, line in waiting), default=None)
+        if ahead == self._said:
+            return
+        self._said = ahead
+        try:
+            self.waiting(ahead)
+        except Exception:  # a status is a courtesy: the request goes on
+            logger.warning("telling a request's wait failed", exc_info=True)
 
 
 class AccountMinute:
@@ -185,14 +263,19 @@ class AccountMinute:
         limits: AccountLimits = PUBLISHED,
         ledger: MinuteLedger | None = None,
         clock: Callable[[], float] = time.monotonic,
+        watch: MinuteWatch | None = None,
     ) -> None:
         self.limits = limits
         self._clock = clock
         self._ledger: MinuteLedger = ledger or MemoryLedger(clock)
         self._lines: dict[str, _Line] = {}
+        self._told: dict[Waiting, _Told] = {}  # the listeners of requests waiting now
         self.waited: dict[Urgency, float] = {u: 0.0 for u in Urgency}  # seconds, all turns
         self.turns: dict[Urgency, int] = {u: 0 for u in Urgency}
         self.refusals = 0  # 429s MiMo answered all the same
+        self.watch = watch  # counts each turn's wait and each 429 (`/metrics`)
+        # What each model's minute held when the process last looked (`look`), by model.
+        self.seen_now: dict[str, Seen] = {}
 
     def __repr__(self) -> str:
         return f"AccountMinute(paced={self.limits.paced}, models={sorted(self._lines)})"
@@ -203,30 +286,49 @@ class AccountMinute:
         asked = asking_now()
         if not self.limits.paced:
             return Turn(self._ledger, None, tokens)
-        line = self._lines.setdefault(model, _Line())
+        line = self._line(model)
         started = self._clock()
         waiter = _Waiter(asked, tokens)
         line.join(waiter)
         if line.worker is None or line.worker.done():
-            line.worker = asyncio.create_task(self._work(model, line), name=f"minute {model}")
+            line.worker = background.start(self._work(model, line), name="minute", about=model)
         try:
-            if not waiter.turn.done() and asked.waiting is not None:
-                await self._tell_while_waiting(line, waiter)
-            taken = await asyncio.shield(waiter.turn)
+            taken = await self._waited(line, waiter)
         except BaseException:
             line.went(waiter)
             if waiter.turn.done() and not waiter.turn.cancelled():
                 logger.debug("a turn of %s was given up as it came", model)
             raise
-        self.waited[asked.urgency] += self._clock() - started
+        waited = self._clock() - started
+        self.waited[asked.urgency] += waited
         self.turns[asked.urgency] += 1
+        if self.watch is not None:
+            self.watch.turn_waited(asked.urgency, waited)
         return Turn(self._ledger, taken, tokens)
+
+    async def _waited(self, line: _Line, waiter: _Waiter) -> int:
+        """`waiter`'s turn. Once it has waited `TOLD_AFTER` without one, what it holds is set
+        aside (`Asking.aside`) and whoever asked is told how many go before it (`Asking.
+        waiting`), until its turn comes."""
+        asked = waiter.asking
+        await asyncio.wait({waiter.turn}, timeout=TOLD_AFTER)
+        if not waiter.turn.done():
+            async with contextlib.AsyncExitStack() as aside:
+                if asked.aside is not None:
+                    await aside.enter_async_context(asked.aside())
+                if asked.waiting is not None:
+                    await self._tell_while_waiting(line, waiter, asked.waiting)
+                else:
+                    await asyncio.wait({waiter.turn})
+        return await asyncio.shield(waiter.turn)
 
     def slowed(self, model: str, retry_after: float | None) -> None:
         """MiMo answered 429 for `model`: its line waits `retry_after` (when MiMo gave one),
         then goes on at half the minute for a while."""
         self.refusals += 1
-        line = self._lines.setdefault(model, _Line())
+        if self.watch is not None:
+            self.watch.refused(model)
+        line = self._line(model)
         now = self._clock()
         pause = retry_after or 0.0
         line.paused_until = max(line.paused_until, now + pause)
@@ -247,7 +349,17 @@ class AccountMinute:
 
     async def seen(self, model: str) -> Seen:
         """What `model`'s minute holds now (`voicebridge usage`, `/metrics`)."""
-        return await self._ledger.seen(model, self.limits.of(model))
+        return await self._ledger.seen(model, self._counted(model))
+
+    def models(self) -> list[str]:
+        """The models whose minute this process paced a request in."""
+        return sorted(self._lines)
+
+    async def look(self) -> None:
+        """What each model's minute holds now, kept in `seen_now` for `/metrics` (the process's
+        beat looks every few seconds: `core.bootstrap`)."""
+        for model in self.models():
+            self.seen_now[model] = await self.seen(model)
 
     async def _work(self, model: str, line: _Line) -> None:
         """Hand turns out in order while anybody waits in `line`."""
@@ -257,7 +369,7 @@ class AccountMinute:
                 line.went(head)
                 continue
             now = self._clock()
-            nap = _LONGEST_NAP
+            nap = min(_LONGEST_NAP, self.limits.of(model).seconds / 60)
             if now < line.paused_until:
                 nap = min(nap, line.paused_until - now)
                 taken = None
@@ -271,7 +383,7 @@ class AccountMinute:
                         head.turn.set_exception(exc)
                     continue
             if taken is not None:
-                line.went(head)
+                line.took(head)
                 if head.turn.done():  # gone while the ledger decided: its turn stays counted
                     continue
                 head.turn.set_result(taken)
@@ -280,25 +392,41 @@ class AccountMinute:
                 async with asyncio.timeout(nap):
                     await line.changed.wait()
 
-    def _minute(self, model: str, line: _Line, now: float) -> ModelMinute:
+    def _line(self, model: str) -> _Line:
+        if (line := self._lines.get(model)) is None:
+            memory = self.limits.of(model).seconds  # a chat not served within it is as new
+            line = self._lines[model] = _Line(clock=self._clock, memory=memory)
+        return line
+
+    def _counted(self, model: str) -> ModelMinute:
+        """`model`'s minute as its turns count here: each for `REACH` seconds longer than MiMo
+        counts it, as MiMo's count starts once the request has reached it."""
         minute = self.limits.of(model)
+        return ModelMinute(minute.requests, minute.tokens, minute.seconds + REACH)
+
+    def _minute(self, model: str, line: _Line, now: float) -> ModelMinute:
+        minute = self._counted(model)
         if now < line.slowed_until:
             return ModelMinute(
                 max(1, minute.requests // 2), max(1, minute.tokens // 2), minute.seconds
             )
         return minute
 
-    async def _tell_while_waiting(self, line: _Line, waiter: _Waiter) -> None:
-        """Tell who asked how many are ahead, whenever that changes, until its turn comes."""
-        assert waiter.asking.waiting is not None
-        told = -1
-        while not waiter.turn.done():
-            ahead = line.ahead_of(waiter)
-            if ahead != told:
-                told = ahead
-                waiter.asking.waiting(ahead)
-            await asyncio.wait({waiter.turn}, timeout=_LONGEST_NAP)
-        waiter.asking.waiting(0)
+    async def _tell_while_waiting(self, line: _Line, waiter: _Waiter, waiting: Waiting) -> None:
+        """Tell `waiting` how many are ahead of its first request waiting, whenever that
+        changes, until `waiter`'s turn comes; None once none of its requests waits (`_Told`)."""
+        told = self._told.setdefault(waiting, _Told(waiting))
+        told.waiters[waiter] = line
+        try:
+            while not waiter.turn.done():
+                told.tell()
+                moved: set[asyncio.Future[Any]] = {waiter.turn, line.moved}
+                await asyncio.wait(moved, timeout=_LONGEST_NAP, return_when=FIRST_COMPLETED)
+        finally:
+            del told.waiters[waiter]
+            told.tell()
+            if not told.waiters and self._told.get(waiting) is told:
+                del self._told[waiting]
 
 
 @dataclass
