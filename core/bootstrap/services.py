@@ -11,6 +11,7 @@ from core.app.calls.interpreting import Interpreting
 from core.app.calls.kept import KeptCalls
 from core.app.calls.live_transcript import Listening
 from core.app.calls.restarts import KeptServers, KeptStore
+from core.app.calls.stretching import Stretching
 from core.app.calls.summary import Calls
 from core.app.memory.imports import Importer
 from core.app.memory.search import Memory
@@ -29,7 +30,7 @@ from core.app.voices.studio import VoiceStudio
 from core.bootstrap.cases import UseCases
 from core.bootstrap.database import Storage
 from core.config import Settings
-from core.from_settings import summary_limits, voice_models
+from core.from_settings import account_limits, summary_limits, voice_models
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.metrics import PrometheusMetrics
@@ -85,11 +86,16 @@ def listening(
         chat_api=mimo, limiter=store.limiter,
         audio_understanding=(mimo, parts.audio) if from_audio else None,
     )  # fmt: skip
+    # The calls' pieces lengthened while their speech would take more of the account's minute
+    # of speech recognition than it holds (none where the minute is not paced).
+    limits = account_limits(parts.settings)
+    recognition = limits.of(mimo.models.asr) if limits.paced else None
     return Listening(
         uow=store.uow, speech=mimo, chat_api=mimo, audio=parts.audio, preferences=preferences,
         limiter=store.limiter, keeper=keeper, clock=parts.clock, metrics=parts.metrics,
         gate=cases.transcription.gate,
         idle_seconds=parts.settings.discord_listen_idle_seconds, interpreting=interpreting,
+        stretching=Stretching(recognition),
     )  # fmt: skip
 
 
