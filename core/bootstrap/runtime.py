@@ -151,7 +151,7 @@ async def bootstrap(
             settings, mimo, parts.audio, store.uow, limiter=store.limiter, studio=studio,
             recordings=recordings, keeper=keeper, metrics=metrics,
         )  # fmt: skip
-        services.watch_queues(metrics, cases.transcription, processes, recordings)
+        services.watch_queues(metrics, cases.transcription, processes, recordings, mimo.minute)
         listening = services.listening(parts, cases, studio, keeper)
         imports = services.imports(parts, cases.transcription)
         summaries = services.summaries(parts, cases.speech)
@@ -160,24 +160,26 @@ async def bootstrap(
             uow=store.uow, summaries=summaries, audiences=cases.audiences, clock=clock
         )
         kept_calls, kept_readings = services.kept(parts, keeper, cases.preferences)
-        yield Runtime(
-            **shared(cases), settings=settings, studio=studio, consents=consents,
-            voice_notes=services.voice_notes(parts, cases, summaries, consents),
-            business=BusinessChats(uow=store.uow, limiter=store.limiter),
-            inline=InlineVoices(uow=store.uow, speech=cases.speech, clock=clock),
-            recordings=recordings, mimo=mimo, engine=store.engine, summaries=summaries,
-            digests=digests, claims=store.claims, metrics=metrics, processes=processes,
-            scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),
-            message_speech=services.message_speech(parts, cases, studio),
-            reader_choices=ReaderChoices(
-                uow=store.uow, preferences=cases.preferences, withdrawn=withdrawals
-            ),
-            withdrawals=withdrawals,
-            listening=listening, kept_calls=kept_calls, kept_readings=kept_readings,
-            calls=services.calls(parts), memory=services.memory(parts), imports=imports,
-            forgetting=Forgetting(
-                uow=store.uow, clock=clock, listening=listening, imports=imports,
-                withdrawn=withdrawals,
-            ),
-            database_reachable=DatabaseHealth(store.engine).reachable,
-        )  # fmt: skip
+        looked_at = services.minute_looked_at(settings, mimo.minute)
+        async with looked_at:
+            yield Runtime(
+                **shared(cases), settings=settings, studio=studio, consents=consents,
+                voice_notes=services.voice_notes(parts, cases, summaries, consents),
+                business=BusinessChats(uow=store.uow, limiter=store.limiter),
+                inline=InlineVoices(uow=store.uow, speech=cases.speech, clock=clock),
+                recordings=recordings, mimo=mimo, engine=store.engine, summaries=summaries,
+                digests=digests, claims=store.claims, metrics=metrics, processes=processes,
+                scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),
+                message_speech=services.message_speech(parts, cases, studio),
+                reader_choices=ReaderChoices(
+                    uow=store.uow, preferences=cases.preferences, withdrawn=withdrawals
+                ),
+                withdrawals=withdrawals,
+                listening=listening, kept_calls=kept_calls, kept_readings=kept_readings,
+                calls=services.calls(parts), memory=services.memory(parts), imports=imports,
+                forgetting=Forgetting(
+                    uow=store.uow, clock=clock, listening=listening, imports=imports,
+                    withdrawn=withdrawals,
+                ),
+                database_reachable=DatabaseHealth(store.engine).reachable,
+            )  # fmt: skip

@@ -35,7 +35,9 @@ from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient
-from core.ports import Clock
+from core.infra.mimo.pacing import AccountMinute
+from core.ports import Clock, background
+from core.ports.background import Beat
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,20 @@ def watch_queues(
     transcription: Transcription,
     processes: FfmpegProcesses,
     recordings: Recordings,
+    minute: AccountMinute,
 ) -> None:
-    """What waits for speech requests, ffmpeg and downloads, in /metrics."""
+    """What waits for speech requests, ffmpeg and downloads, and the account's minute (what
+    it holds, what waits for a turn, for how long, the 429s), in /metrics."""
     metrics.watch_queue("speech", transcription.requests_waiting)
     metrics.watch_queue("ffmpeg", lambda: processes.waiting)
     metrics.watch_queue("download", lambda: recordings.waiting)
+    metrics.watch_minute(minute)
+
+
+def minute_looked_at(settings: Settings, minute: AccountMinute) -> Beat:
+    """What the account's minute holds, read for /metrics every sixtieth of the minute (a second
+    of MiMo's), every replica's turns together where the database shares them."""
+    return background.every(settings.mimo_minute_seconds / 60, minute.look, name="account minute")
 
 
 def listening(
