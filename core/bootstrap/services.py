@@ -81,7 +81,7 @@ def watch_queues(
 
 def minute_looked_at(settings: Settings, minute: AccountMinute) -> Beat:
     """What the account's minute holds, read for /metrics every sixtieth of the minute (a second
-    of MiMo's), every replica's turns together where the database shares them."""
+    of MiMo's), as the process's pacing counts it (`AccountMinute.look`)."""
     return background.every(settings.mimo_minute_seconds / 60, minute.look, name="account minute")
 
 

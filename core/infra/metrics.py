@@ -27,8 +27,8 @@ above all, count apart.
 
 The account's minute (`core.infra.mimo.pacing`, `watch_minute`):
 
-    voicebridge_mimo_minute_requests{model}          requests in the model's minute now, every
-                                                      replica's (read every few seconds)
+    voicebridge_mimo_minute_requests{model}          requests in the model's minute now, as the
+                                                      pacing counts them (read every second)
     voicebridge_mimo_minute_tokens{model}            tokens in it, as estimated, then as MiMo
                                                       counted them
     voicebridge_mimo_minute_requests_limit{model}    what the minute holds (MIMO_*_PER_MINUTE)
@@ -267,12 +267,12 @@ class _MinuteHeld(Collector):
         held = {
             "requests": GaugeMetricFamily(
                 "voicebridge_mimo_minute_requests",
-                "Requests in the model's minute, every replica's, as last looked",
+                "Requests in the model's minute, as the process's pacing counts them",
                 labels=["model"],
             ),
             "tokens": GaugeMetricFamily(
                 "voicebridge_mimo_minute_tokens",
-                "Tokens in the model's minute, every replica's, as last looked",
+                "Tokens in the model's minute, as the process's pacing counts them",
                 labels=["model"],
             ),
             "requests_limit": GaugeMetricFamily(
