@@ -26,7 +26,7 @@ def short_minute(mimo: FakeMimo, *, requests: int, seconds: float) -> dict[str, 
     return {"mimo_asr_requests_per_minute": requests, "mimo_minute_seconds": seconds}
 
 
-def note(bot_api: FakeBotApi, chat: int, ogg: bytes, seconds: int) -> None:
+def note_from(bot_api: FakeBotApi, chat: int, ogg: bytes, seconds: int) -> None:
     bot_api.push(bot_api.voice_message(chat_id=chat, user_id=chat, data=ogg, duration=seconds))
 
 
@@ -43,9 +43,9 @@ async def test_a_note_that_waits_for_the_minute_says_so_in_its_status_then_comes
     minute = short_minute(mimo, requests=1, seconds=3.0)
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url, **minute)
     async with running(settings, bot_api, pace=Pace(private_edit_seconds=0.1)):
-        note(bot_api, ANN, voice_ogg, 3)  # the minute's one request
+        note_from(bot_api, ANN, voice_ogg, 3)  # the minute's one request
         await bot_api.wait_for_texts(ANN, ["heard 3.0 seconds"])
-        note(bot_api, ANN, short_ogg, 2)
+        note_from(bot_api, ANN, short_ogg, 2)
         await bot_api.wait_until(
             lambda: any(text.startswith("Waiting for MiMo") for text in bot_api.texts(ANN)),
             what="the wait said in the note's status",
@@ -71,10 +71,10 @@ async def test_one_chats_burst_of_notes_never_holds_another_chats_first_note_beh
     )
     async with running(settings, bot_api):
         for _ in range(5):
-            note(bot_api, ANN, voice_ogg, 3)
+            note_from(bot_api, ANN, voice_ogg, 3)
         # Her first note took the minute's turn; the four others wait for theirs.
         await _eventually_sampled(listen, waiting("person", 4), timeout=30)
-        note(bot_api, BOB, short_ogg, 2)
+        note_from(bot_api, BOB, short_ogg, 2)
         await bot_api.wait_for_texts(BOB, ["heard 2.0 seconds"], timeout=30)
         done = ["heard 3.0 seconds"] * 5
         await bot_api.wait_until(lambda: bot_api.texts(ANN) == done, timeout=60)
@@ -98,10 +98,10 @@ async def test_the_metrics_show_the_minute_what_waits_for_it_and_the_429s(
         return _value(samples, "voicebridge_mimo_minute_requests", **asr) == 1
 
     async with running(settings, bot_api):
-        note(bot_api, ANN, voice_ogg, 3)
+        note_from(bot_api, ANN, voice_ogg, 3)
         await bot_api.wait_for_texts(ANN, ["heard 3.0 seconds"])
         full = await _eventually_sampled(listen, held)
-        note(bot_api, BOB, voice_ogg, 3)  # waits for the minute
+        note_from(bot_api, BOB, voice_ogg, 3)  # waits for the minute
         waits = await _eventually_sampled(listen, waiting("person", 1))
         mimo.fail_next(429, retry_after=1)  # another program on the account, say
         await bot_api.wait_for_texts(BOB, ["heard 3.0 seconds"], timeout=30)

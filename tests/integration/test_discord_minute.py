@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import array
 import itertools
-from typing import Any
 
 import pytest
 
 from core.domain.live_speech import SOONER
 from core.domain.pacing import Urgency
+from tests.integration.test_account_minute import short_minute
 from tests.integration.test_discord_listening import (
     bot_in_server,
     listening_cog,
@@ -31,14 +31,6 @@ from tests.standins.voice_members import tone
 from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"
-
-
-def short_minute(mimo: FakeMimo, *, requests: int, seconds: float) -> dict[str, Any]:
-    """MiMo's minute of speech recognition holds `requests` in `seconds`; the settings that
-    say so to the bot."""
-    mimo.minute.asr = (requests, 10_000)
-    mimo.minute.seconds = seconds
-    return {"mimo_asr_requests_per_minute": requests, "mimo_minute_seconds": seconds}
 
 
 async def test_a_calls_caption_goes_before_the_import_requests_waiting_for_the_minute(
@@ -93,12 +85,12 @@ STRETCH, DIP = 2.0, 0.3
 SPOKEN = len(WORDS) * (STRETCH + DIP)
 
 
-def turn_pcm() -> bytes:
+def words_said_pcm() -> bytes:
     dip = bytes(round(DIP * 48_000) * 2)
     return b"".join(tone(pitch, STRETCH) + dip for pitch in WORDS)
 
 
-class Hearing:
+class WordsHeard:
     """MiMo's answers: the words whose pitches sound in a piece, in order (a word cut in two
     by a piece's end is heard in both pieces, as MiMo hears a word cut at a seam); and the
     length of every piece it was sent."""
@@ -126,7 +118,7 @@ async def test_a_calls_pieces_grow_longer_while_the_minute_is_short_and_every_wo
     ann = discord_api.add_member(server, "Ann")
     in_call = await discord_api.join_call(server, ann, server.lounge)
     members = Members(discord_api, server.general)
-    hearing = Hearing()
+    hearing = WordsHeard()
     # Four requests in a minute of 12 s: her speech, a second of it a second, would take
     # thirteen at the soonest pieces, four at the cheaper ones: two at pieces of 4 to 8 s.
     minute = short_minute(mimo, requests=4, seconds=12.0)
@@ -136,7 +128,7 @@ async def test_a_calls_pieces_grow_longer_while_the_minute_is_short_and_every_wo
         await listening_started(discord_api, server, members, ann)
         call = listening_cog(bot).listened.call_in(server_of(server))
         assert call is not None and call.pieces == SOONER
-        await discord_api.voice.speak(in_call, turn_pcm())
+        await discord_api.voice.speak(in_call, words_said_pcm())
         whole = "**Ann**: " + " ".join(WORDS.values())
         await until(lambda: whole in posted_in(discord_api, server.lounge), "every word",
                     timeout=60)  # fmt: skip

@@ -27,7 +27,7 @@ def one_a_minute() -> AccountMinute:
     return AccountMinute(limits=AccountLimits(asr=ModelMinute(1, 1_000_000, MINUTE)))
 
 
-class Heard:
+class Told:
     """What a listener heard, in order."""
 
     def __init__(self) -> None:
@@ -40,7 +40,7 @@ class Heard:
 async def test_a_request_that_waits_hears_it_goes_next_then_that_it_went() -> None:
     minute = one_a_minute()
     await minute.turn(ASR, 10)  # the minute is full
-    heard = Heard()
+    heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         await minute.turn(ASR, 10)
 
@@ -48,7 +48,7 @@ async def test_a_request_that_waits_hears_it_goes_next_then_that_it_went() -> No
 
 
 async def test_a_request_that_goes_at_once_is_told_nothing() -> None:
-    heard = Heard()
+    heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         await one_a_minute().turn(ASR, 10)
 
@@ -58,7 +58,7 @@ async def test_a_request_that_goes_at_once_is_told_nothing() -> None:
 async def test_a_listeners_requests_are_told_together_until_the_last_goes() -> None:
     minute = one_a_minute()
     await minute.turn(ASR, 10)
-    heard = Heard()
+    heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         pieces = [asyncio.create_task(minute.turn(ASR, 10)) for _ in range(3)]
         await until(lambda: heard.said[-1:] == [0], "the first piece next in line")
@@ -72,7 +72,7 @@ async def test_a_listeners_requests_are_told_together_until_the_last_goes() -> N
 async def test_a_person_hears_of_the_live_requests_that_go_before_it() -> None:
     minute = one_a_minute()
     await minute.turn(ASR, 10)
-    heard = Heard()
+    heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         note = asyncio.create_task(minute.turn(ASR, 10))
         await until(lambda: heard.said == [0], "the note waiting")
@@ -102,7 +102,7 @@ async def test_what_a_request_holds_is_set_aside_while_it_waits_and_taken_back_a
     assert steps == ["set aside", "taken back"]
 
 
-class Counted:
+class Watched:
     def __init__(self) -> None:
         self.waits: list[tuple[Urgency, float]] = []
         self.refusals: list[str] = []
@@ -115,7 +115,7 @@ class Counted:
 
 
 async def test_each_turns_wait_and_each_429_are_counted_and_the_minute_is_looked_at() -> None:
-    counted = Counted()
+    counted = Watched()
     minute = one_a_minute()
     minute.watch = counted
     with asking(Urgency.LIVE, "server"):

@@ -24,14 +24,14 @@ RATE = 16_000
 
 
 @dataclass(frozen=True)
-class Counted:
+class FfmpegCounted:
     runs: Path  # one line per ffmpeg run, its arguments
     plain: FfmpegAudio
     compact: FfmpegAudio
 
 
 @pytest.fixture
-def ffmpeg_runs(tmp_path: Path) -> Counted:
+def ffmpeg_runs(tmp_path: Path) -> FfmpegCounted:
     """FFMPEG_BINARY names a script that notes each run's arguments, one line per run, in the
     file `runs`, then runs the real ffmpeg; the audio adapters run it."""
     real = ffmpeg_exe()
@@ -43,7 +43,7 @@ def ffmpeg_runs(tmp_path: Path) -> Counted:
     runs.write_text("")  # what choosing it ran is not counted
     plain = FfmpegAudio(processes=processes, caps=MIMO_AUDIO_CAPS)
     compact = FfmpegAudio(processes=processes, caps=MIMO_AUDIO_CAPS, compact_pauses=True)
-    return Counted(runs, plain, compact)
+    return FfmpegCounted(runs, plain, compact)
 
 
 def file_seconds(path: Path) -> float:
@@ -85,7 +85,7 @@ def test_an_ogg_vorbis_file_or_an_empty_one_has_no_length_from_its_pages(tmp_pat
 
 
 async def test_a_short_voice_note_costs_one_ffmpeg_run(
-    ffmpeg_runs: Counted, tmp_path: Path
+    ffmpeg_runs: FfmpegCounted, tmp_path: Path
 ) -> None:
     note = make_speech_like(tmp_path, bursts=3, burst_seconds=1.0, pause_seconds=2.0, noise=0.01)
     ffmpeg_runs.runs.write_text("")  # making the note is not counted
@@ -97,7 +97,7 @@ async def test_a_short_voice_note_costs_one_ffmpeg_run(
 
 
 async def test_a_recording_longer_than_a_short_note_takes_the_long_pipeline(
-    ffmpeg_runs: Counted, tmp_path: Path
+    ffmpeg_runs: FfmpegCounted, tmp_path: Path
 ) -> None:
     long = make_audio(tmp_path, fmt="ogg", seconds=SHORT_NOTE_SECONDS + 5)
     ffmpeg_runs.runs.write_text("")

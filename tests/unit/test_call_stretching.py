@@ -54,7 +54,7 @@ def test_the_longest_piece_fits_in_one_request_at_the_highest_rate_a_call_is_cut
     assert len(base64.b64encode(wav(pcm, 48_000))) < MIMO_AUDIO_CAPS.asr
 
 
-class Clock:
+class Seconds:
     def __init__(self) -> None:
         self.now = 0.0
 
@@ -63,7 +63,7 @@ class Clock:
 
 
 def test_the_calls_speech_lengthens_their_pieces_at_once_and_they_shorten_a_minute_later() -> None:
-    clock = Clock()
+    clock = Seconds()
     minute = ModelMinute(requests=12, tokens=10_000, seconds=12.0)  # a sixth: 2 s
     stretching = Stretching(minute, clock=clock)
     assert stretching.step() == 0
