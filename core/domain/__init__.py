@@ -3,6 +3,8 @@
 values.py           chats, preferences, transcripts, voice notes, answers, voices
 errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
+pacing.py           MiMo's minute per model, and who asks for a turn in it (live, a person,
+                    the background; which chat), told while a request waits
 claims.py           claims on incoming work
 mandates.py         what work under way writes under: a /forget or a no since it began ends it
 consent_reading.py  a consent reading (to clone a voice): the sentence, and whether a voice note

@@ -134,7 +134,7 @@ class Listening:
         # What a call hears, decided beside it (`core.app.calls.pieces`): a value of its ports.
         # The calls' speech against the account's minute: how far their pieces are lengthened
         # (`core.app.calls.stretching`; None: never).
-        self.stretching = stretching or Stretching(None)
+        self.stretching = stretching
         self.pieces = PieceTranscriber(
             speech=speech, chat_api=chat_api, audio=audio, limiter=limiter, keeper=keeper,
             gate=gate, metrics=metrics, stretching=self.stretching,
@@ -147,6 +147,10 @@ class Listening:
         # The calls by server, from `begin` until they are gone (`let_go`): the one map of them.
         self._calls: dict[ChatRef, ListenedCall] = {}
         self.notice_again = NOTICE_AGAIN
+
+    def _stretch(self) -> int:
+        """How far every call's pieces are lengthened now (`core.app.calls.stretching`)."""
+        return 0 if self.stretching is None else self.stretching.step()
 
     def _heard(self, server: ChatRef) -> ListenedCall | None:
         """The call listened to in `server`, while its voices are heard."""
@@ -209,7 +213,7 @@ class Listening:
             server, set(), started, starter, payer, recording=recording,
             kept_before=kept_as is not None, asked=asked, on_forget=on_forget, on_end=on_end,
             translate_to=None if translate_to is None else english_name(translate_to),
-            stretch=self.stretching.step,
+            stretch=self._stretch,
         )  # fmt: skip
         consenting, mandate = await self.consents.consenting(server)
         language = (await self._preferences.get(server)).language

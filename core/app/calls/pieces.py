@@ -47,7 +47,7 @@ class PieceTranscriber:
     keeper: TranscriptKeeper
     gate: RequestGate  # the process's speech requests in flight, shared with the recordings'
     metrics: Metrics
-    stretching: Stretching  # the calls' speech against the account's minute
+    stretching: Stretching | None  # the calls' speech against the account's minute
 
     async def piece(self, call: ListenedCall, piece: Piece) -> Caption | None:
         """`Listening.transcribe_piece` for `call`, the call it was handed to: live work, the
@@ -104,7 +104,8 @@ class PieceTranscriber:
         try:
             async with self.limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
-                self.stretching.sent(seconds)
+                if self.stretching is not None:
+                    self.stretching.sent(seconds)
                 await self.gate.acquire(server, first=True)  # captions before other work
                 try:
                     if not call.admits(member_id, started_at):  # withdrawn in line: given back

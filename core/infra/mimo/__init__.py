@@ -8,6 +8,9 @@ request_pieces.py  what the requests are built of: a recording's data URL and it
 wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
+pacing.py    every request's turn in its model's minute at MiMo (the account's minute), who
+             waits for it and what it holds meanwhile
+estimates.py  what a request is likely to count in the minute, before MiMo's answer says
 answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
 probes.py    the cheapest request each model accepts (`voicebridge doctor`)
