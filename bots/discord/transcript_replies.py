@@ -38,6 +38,7 @@ from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.languages import DEFAULT_LOCALE
 from core.chat.live import TranscriptStatus, transcript_shown
 from core.domain.gists import Gist
+from core.domain.pacing import TurnListener
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript, Progress
 from core.ports import background
@@ -100,6 +101,10 @@ class _DiscordTranscriptReply:
     @property
     def progress(self) -> Callable[[Progress], None]:
         return self._progress.progress
+
+    @property
+    def waiting(self) -> TurnListener:
+        return self._progress.waiting
 
     async def send_text(self, body: str) -> None:
         self._sent_last(await self._send(content=body))

@@ -19,6 +19,8 @@ reading of their consent sentence (whatever else it is), a question about it (it
 private chat: `Arrival.question`), or a recording the chat may want transcribed.
 
 The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.recordings.transcription`.
+Its MiMo requests are a person's, the chat's, in the account's minute (`core.domain.pacing`):
+the chats take turns, and while they wait the reply says so (`TranscriptReply.waiting`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import Asker
 from core.domain.mandates import Mandate
+from core.domain.pacing import TurnListener, Urgency, asking
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import Answer, ChatRef
@@ -73,6 +76,12 @@ class TranscriptReply(Protocol):
     def progress(self) -> Callable[[Progress], None]:
         """The transcription's progress callback (`core.chat.live.TranscriptStatus.progress`,
         mostly)."""
+        ...
+
+    @property
+    def waiting(self) -> TurnListener:
+        """Told while the transcription's MiMo requests wait for their turn in the account's
+        minute (`core.chat.live.TranscriptStatus.waiting`, mostly)."""
         ...
 
     async def deliver(
@@ -180,6 +189,10 @@ class VoiceNotes:
         one, the translation below it and the gist after it where the chat asked for those.
         None where the chat wants no transcript, and where its message was deleted while it
         was heard (`core.app.recordings.kept_transcripts`)."""
+        with asking(Urgency.PERSON, arrival.chat):  # its sender waits for what comes of it
+            return await self._arrived(arrival, view)
+
+    async def _arrived(self, arrival: Arrival, view: ArrivalView) -> Arrived:
         source = arrival.source
         if source is None:  # only its part in spoken consent
             reading = arrival.reading
@@ -235,7 +248,8 @@ class VoiceNotes:
             event.chat, event.audience, asker=event.asker, commander=event.commander
         )
         try:
-            heard, _ = await self._show(event.source, event.view, request, format)
+            with asking(Urgency.PERSON, event.chat):  # who asked waits for it
+                heard, _ = await self._show(event.source, event.view, request, format)
         except Withdrawn:  # its message was deleted meanwhile: the asker is told so
             raise errors.RecordingDeleted() from None
         return heard
@@ -268,10 +282,12 @@ class VoiceNotes:
 
             if reply.shown_before:  # taken over: a refusal must take its status away
                 await admitted()
-            heard = await self._transcription.transcribe_long_audio(
-                request.chat, source, prefs=request.prefs, progress=reply.progress,
-                asker=request.asker, admitted=admitted, rated=rated, mandate=request.mandate,
-            )  # fmt: skip
+            # Its reply says so while its requests wait for the account's minute.
+            with asking(Urgency.PERSON, request.chat, waiting=reply.waiting):
+                heard = await self._transcription.transcribe_long_audio(
+                    request.chat, source, prefs=request.prefs, progress=reply.progress,
+                    asker=request.asker, admitted=admitted, rated=rated, mandate=request.mandate,
+                )  # fmt: skip
             await admitted()  # opened already, unless the transcription never said so
             below = None
             if format == "text" and self._translations is not None:

@@ -164,7 +164,7 @@ async def bootstrap(
             settings, mimo, parts.audio, store.uow, limiter=store.limiter, studio=studio,
             recordings=recordings, keeper=keeper, metrics=metrics,
         )  # fmt: skip
-        services.watch_queues(metrics, cases.transcription, processes, recordings)
+        services.watch_queues(metrics, cases.transcription, processes, recordings, mimo.minute)
         listening = services.listening(parts, cases, studio, keeper)
         imports = services.imports(parts, cases.transcription)
         summaries = services.summaries(parts, cases.speech)
@@ -194,5 +194,6 @@ async def bootstrap(
             ),
             database_reachable=DatabaseHealth(store.engine).reachable,
         )  # fmt: skip
-        async with minute_kept(store, minute):
+        looked_at = services.minute_looked_at(settings, mimo.minute)
+        async with minute_kept(store, minute), looked_at:
             yield runtime

@@ -11,6 +11,7 @@ from core.app.calls.interpreting import Interpreting
 from core.app.calls.kept import KeptCalls
 from core.app.calls.live_transcript import Listening
 from core.app.calls.restarts import KeptServers, KeptStore
+from core.app.calls.stretching import Stretching
 from core.app.calls.summary import Calls
 from core.app.memory.imports import Importer
 from core.app.memory.search import Memory
@@ -29,12 +30,14 @@ from core.app.voices.studio import VoiceStudio
 from core.bootstrap.cases import UseCases
 from core.bootstrap.database import Storage
 from core.config import Settings
-from core.from_settings import summary_limits, voice_models
+from core.from_settings import account_limits, summary_limits, voice_models
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient
-from core.ports import Clock
+from core.infra.mimo.pacing import AccountMinute
+from core.ports import Clock, background
+from core.ports.background import Beat
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,20 @@ def watch_queues(
     transcription: Transcription,
     processes: FfmpegProcesses,
     recordings: Recordings,
+    minute: AccountMinute,
 ) -> None:
-    """What waits for speech requests, ffmpeg and downloads, in /metrics."""
+    """What waits for speech requests, ffmpeg and downloads, and the account's minute (what
+    it holds, what waits for a turn, for how long, the 429s), in /metrics."""
     metrics.watch_queue("speech", transcription.requests_waiting)
     metrics.watch_queue("ffmpeg", lambda: processes.waiting)
     metrics.watch_queue("download", lambda: recordings.waiting)
+    metrics.watch_minute(minute)
+
+
+def minute_looked_at(settings: Settings, minute: AccountMinute) -> Beat:
+    """What the account's minute holds, read for /metrics every sixtieth of the minute (a second
+    of MiMo's), as the process's pacing counts it (`AccountMinute.look`)."""
+    return background.every(settings.mimo_minute_seconds / 60, minute.look, name="account minute")
 
 
 def listening(
@@ -85,11 +97,16 @@ def listening(
         chat_api=mimo, limiter=store.limiter,
         audio_understanding=(mimo, parts.audio) if from_audio else None,
     )  # fmt: skip
+    # The calls' pieces lengthened while their speech would take more of the account's minute
+    # of speech recognition than it holds (none where the minute is not paced).
+    limits = account_limits(parts.settings)
+    recognition = limits.of(mimo.models.asr) if limits.paced else None
     return Listening(
         uow=store.uow, speech=mimo, chat_api=mimo, audio=parts.audio, preferences=preferences,
         limiter=store.limiter, keeper=keeper, clock=parts.clock, metrics=parts.metrics,
         gate=cases.transcription.gate,
         idle_seconds=parts.settings.discord_listen_idle_seconds, interpreting=interpreting,
+        stretching=Stretching(recognition),
     )  # fmt: skip
 
 

@@ -8,6 +8,10 @@ more often than the platform allows, and handed back to the adapter to become th
 A transcript's reply is the adapter's own: it shows a `TranscriptStatus` while the work runs,
 then renders what `transcript_shown` hands it (messages, or files). Nothing here calls back
 into the adapter but the `show` it was given.
+
+Work whose MiMo requests wait for their turn in the account's minute says so below its status
+("Waiting for MiMo: 3 requests ahead…", `waiting_line`), as the number changes, and goes on
+by itself: the line goes once none of its requests waits (`core.domain.pacing.TurnListener`).
 """
 
 from __future__ import annotations
@@ -131,6 +135,27 @@ class LiveStatus:
         return max(0.0, self._last_shown_at + self._min_interval - self._clock())
 
 
+def waiting_line(ahead: int | None, locale: str) -> str | None:
+    """What a status says while its work's MiMo requests wait for their turn in the account's
+    minute: how many go before the first of them (0: it goes next); None once none waits."""
+    if ahead is None:
+        return None
+    if ahead == 0:
+        return text("mimo.waiting.next", locale)
+    return text("mimo.waiting", locale, count=ahead)
+
+
+def with_waiting(
+    status: str | None, waiting: str | None, *, message_limit: int, measure: Measure = len
+) -> str | None:
+    """`status` with the `waiting` line below it (`waiting_line`), within one message: the
+    latest of the status's words give way."""
+    if waiting is None or not status:
+        return waiting or status
+    room = message_limit - measure(waiting) - measure(BELOW)
+    return f"{tail_within(status, room, measure=measure)}{BELOW}{waiting}"
+
+
 def transcription_status(
     progress: Progress,
     locale: str,
@@ -192,6 +217,8 @@ class TranscriptStatus:
         self._piece_seconds = piece_seconds
         self._message_limit = message_limit
         self._measure = measure
+        self._status: str | None = None  # the latest progress worth showing
+        self._waiting: str | None = None  # ...and the line below it while MiMo is waited for
 
     def progress(self, progress: Progress) -> None:
         """The `progress` callback for the transcription."""
@@ -202,12 +229,26 @@ class TranscriptStatus:
             message_limit=self._message_limit,
             measure=self._measure,
         )
+        if status is None:
+            return
+        self._status = status
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
         # A long recording's opening line leaves its turn to the first words, which may come
         # within a second (a group's pace is one edit in 3 s); the platform's own budget is
         # still kept by the adapter's rate limiter.
         opening = progress.part is None and progress.heard is None
-        self._live.update(status, first_delay=delay, paced=not opening)
+        self._live.update(self._shown(), first_delay=delay, paced=not opening)
+
+    def waiting(self, ahead: int | None) -> None:
+        """The `core.domain.pacing.TurnListener` callback of the transcription's MiMo requests: the
+        status says how many go before them while they wait for the account's minute."""
+        self._waiting = waiting_line(ahead, self._locale)
+        self._live.update(self._shown())
+
+    def _shown(self) -> str | None:
+        return with_waiting(
+            self._status, self._waiting, message_limit=self._message_limit, measure=self._measure
+        )
 
     async def close(self) -> None:
         """No more progress (`LiveStatus.close`): what the reply shows next is the result."""

@@ -169,6 +169,14 @@ EN: dict[str, Source] = {
     "transcript.progress.start": "Transcribing the recording ({total})…",
     "transcript.progress": "{done} of {total} transcribed…",
     "transcript.progress.heard": "{heard} …",
+    # A status while the work waits for its turn in the account's minute at MiMo (`core.chat.
+    # live.waiting_line`): how many requests go before it, and once none does.
+    "mimo.waiting": Plural(
+        "Waiting for MiMo: {count} request ahead…",
+        "Waiting for MiMo: {count} requests ahead…",
+        count="count",
+    ),
+    "mimo.waiting.next": "Waiting for MiMo: yours goes next…",
     # The gist of one recording (/tldr)
     "gist.headline": "In short: {headline}",
     "gist.points": "Points",

@@ -13,7 +13,9 @@ the pieces' words are put back together, in the order they were said, each word 
                  of its last `look_back` seconds (between words, where there is such a moment);
                  whether each cut was at a pause; a pause right after a cut through speech
                  cuts too, its sliver of sound nothing to hear. The call's rules: SOONER (as
-                 `/listen` comes) or CHEAPER (`cheaper:True`)
+                 `/listen` comes) or CHEAPER (`cheaper:True`), longer still while the calls'
+                 speech would take more than the account's minute of speech recognition holds
+                 (`stretch`: LONGER, then LONGEST, the ceiling)
     joined       two pieces' texts as one: what MiMo heard twice at the seam (the same words at
                  the end of one and the start of the next, or a word cut in two) said once
     TurnPieces   one turn's pieces as MiMo answers them, in any order: the text so far in the
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.domain import errors
+from core.domain.pacing import ModelMinute, recognition_tokens
 
 FRAME_SECONDS = 0.02
 
@@ -69,10 +72,53 @@ class PieceRules:
 SOONER = PieceRules(shortest=0.8, longest=0.98, look_back=0.3, stalled=0.0)
 CHEAPER = PieceRules()
 PIECES = SOONER  # the product's, unless a call asks for CHEAPER
+# Longer still while the calls' speech would take more of the account's minute of speech
+# recognition than it holds (`stretch`): a word shown some eight, then some sixteen seconds
+# after it is said, in a half, then a quarter of CHEAPER's requests, rather than pieces that
+# wait for the minute ever longer. LONGEST is the ceiling: a caption later than that is hardly
+# live, and it stays far within MiMo's audio limit (10 MB of base64 a request, some 78 s of
+# audio at 48 kHz, 234 s at the 16 kHz a call's pieces are sent at).
+LONGER = PieceRules(shortest=4.0, longest=8.0, stalled=4.0)
+LONGEST = PieceRules(shortest=8.0, longest=16.0, stalled=8.0)
+STRETCHES = (SOONER, CHEAPER, LONGER, LONGEST)  # by how far a call's pieces are lengthened
+# The calls' speech may take this share of the minute at the length their pieces are cut at;
+# past it they are cut longer, and shorter again only once the shorter pieces would take less
+# than STRETCH_DOWN (so that the length does not swing back and forth at the edge).
+STRETCH_UP = 0.8
+STRETCH_DOWN = 0.6
 
 
-def piece_rules(*, cheaper: bool) -> PieceRules:
-    return CHEAPER if cheaper else SOONER
+def piece_rules(*, cheaper: bool, stretch: int = 0) -> PieceRules:
+    """A call's rules: SOONER, or CHEAPER where `cheaper`, or longer where the account's
+    minute asks for it (`stretch`, an index of `STRETCHES`)."""
+    return STRETCHES[min(len(STRETCHES) - 1, max(stretch, 1 if cheaper else 0))]
+
+
+def stretch(speech_seconds: float, minute: ModelMinute, *, now: int = 0) -> int:
+    """How far the calls' pieces are to be lengthened (an index of `STRETCHES`), `now` at
+    `now`, for `speech_seconds` of their speech a minute in the speech recognition `minute`:
+    the shortest pieces whose requests and tokens take at most `STRETCH_UP` of it (else the
+    ceiling); shorter than `now` only as far as the shorter take at most `STRETCH_DOWN`.
+
+    Measured in seconds of speech rather than in requests, the calls' demand does not change
+    with the length of their pieces: longer pieces do not make it look smaller, and their
+    length does not swing back once they are longer."""
+    shares = [_share(speech_seconds, rules, minute) for rules in STRETCHES]
+    ceiling = len(STRETCHES) - 1
+    up = next((i for i, share in enumerate(shares) if share <= STRETCH_UP), ceiling)
+    if up >= now:
+        return up
+    down = next((i for i, share in enumerate(shares) if share <= STRETCH_DOWN), ceiling)
+    return max(up, min(now, down))
+
+
+def _share(speech_seconds: float, rules: PieceRules, minute: ModelMinute) -> float:
+    """The share of `minute` that `speech_seconds` of speech cut by `rules` takes: by its
+    requests or its tokens, whichever is more."""
+    typical = (rules.shortest + rules.longest) / 2
+    requests = speech_seconds / typical
+    tokens = requests * recognition_tokens(typical)
+    return max(requests / minute.requests, tokens / minute.tokens)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,11 @@ Replicas sharing a key share the minute (`core.infra.storage.account_minute`): e
 waits in its line (`Waiting`), and a replica's less urgent work leaves the turns to another's
 more urgent work. `MinuteNow` is one model's minute as the operator sees it (`voicebridge
 usage`).
+
+While a request waits for its turn, whoever asked may hear how many go before it
+(`TurnListener`: a status message says so), and it may set aside what it holds that others need
+meanwhile (`setting_aside`: the process's in-flight slot, so that a request waiting for the
+minute never keeps more urgent work out of one).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -47,14 +52,27 @@ class Urgency(enum.IntEnum):
     BACKGROUND = 2  # nobody waits: an import, /remember, a digest
 
 
+TurnListener = Callable[[int | None], None]
+"""Hears, while requests wait for their turn, how many go before the first of them (0: it goes
+next, once the minute has room), whenever that changes; and None once none of them waits any
+more. Told only of requests that waited at all (`core.infra.mimo.pacing`); a listener of
+several requests at once (a recording's pieces) hears of them together."""
+
+Aside = Callable[[], AbstractAsyncContextManager[object]]
+"""What a request gives up while it waits for its turn, and takes back once its turn came,
+before it is sent: entered as it starts to wait, left as its turn comes."""
+
+
 @dataclass(frozen=True)
 class Asking:
-    """Who a request is for: its urgency, the chat whose turn it takes (None: nobody's), and
-    who hears how many requests wait ahead of it while it waits (a status message)."""
+    """Who a request is for: its urgency, the chat whose turn it takes (None: nobody's), who
+    hears how many requests wait ahead of it while it waits (a status message), and what it
+    sets aside meanwhile (its in-flight slot)."""
 
     urgency: Urgency = Urgency.PERSON
     chat: str | None = None
-    waiting: Callable[[int], None] | None = None
+    waiting: TurnListener | None = None
+    aside: Aside | None = None
 
 
 _ASKING: ContextVar[Asking | None] = ContextVar("asking", default=None)
@@ -68,12 +86,27 @@ def asking_now() -> Asking:
 
 @contextmanager
 def asking(
-    urgency: Urgency, chat: object = None, *, waiting: Callable[[int], None] | None = None
+    urgency: Urgency, chat: object = None, *, waiting: TurnListener | None = None
 ) -> Iterator[None]:
     """The MiMo requests sent inside the block (and from the tasks it starts) are `chat`'s, in
-    `urgency`'s line; `waiting` hears how many requests are ahead while one waits for its turn
-    (0 once it goes). A chat is told apart by its `str()`."""
-    token = _ASKING.set(Asking(urgency, None if chat is None else str(chat), waiting))
+    `urgency`'s line; `waiting` hears how many requests are ahead while they wait for their
+    turn (`TurnListener`). A chat is told apart by its `str()`."""
+    with _asked(Asking(urgency, None if chat is None else str(chat), waiting)):
+        yield
+
+
+@contextmanager
+def setting_aside(aside: Aside) -> Iterator[None]:
+    """The MiMo requests sent inside the block, asked as they are around it, set `aside` aside
+    while they wait for their turn (`Aside`)."""
+    now = asking_now()
+    with _asked(Asking(now.urgency, now.chat, now.waiting, aside)):
+        yield
+
+
+@contextmanager
+def _asked(asked: Asking) -> Iterator[None]:
+    token = _ASKING.set(asked)
     try:
         yield
     finally:

@@ -26,18 +26,37 @@ above all, count apart.
     voicebridge_background_failures_total{task}      tasks the process ran on its own
                                                       (`core.ports.background`) that failed,
                                                       by name: each is logged once too
+
+The account's minute (`core.infra.mimo.pacing`, `watch_minute`):
+
+    voicebridge_mimo_minute_requests{model}          requests in the model's minute now, as the
+                                                      pacing counts them (read every second)
+    voicebridge_mimo_minute_tokens{model}            tokens in it, as estimated, then as MiMo
+                                                      counted them
+    voicebridge_mimo_minute_requests_limit{model}    what the minute holds (MIMO_*_PER_MINUTE)
+    voicebridge_mimo_minute_tokens_limit{model}
+    voicebridge_mimo_minute_waiting{urgency}         requests waiting for their turn now: live,
+                                                      person, background
+    voicebridge_mimo_minute_wait_seconds{urgency}    how long each waited for its turn
+                                                      (histogram)
+    voicebridge_mimo_refusals_total{model}           429s MiMo answered all the same
 """
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 
 from core.domain import errors
+from core.domain.pacing import Urgency
+from core.infra.mimo.pacing import AccountMinute
 from core.ports import CAPABILITIES, READING_OUTCOMES, Capability, ReadingOutcome
 
 OUTCOMES = ("ok", "refused", "failed")
@@ -45,6 +64,9 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 # MiMo answers from well under a second (a short note, streamed) to minutes (a long answer).
 _MIMO_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
+# A turn in the account's minute comes at once, or after seconds, or (the minute full of live
+# work) after most of a minute.
+_MINUTE_BUCKETS = (0.01, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 60.0, 120.0)
 _MIMO_KINDS: tuple[tuple[type[errors.MimoError], str], ...] = (
     # Subclasses before their bases.
     (errors.MimoCircuitOpen, "circuit_open"),
@@ -122,6 +144,27 @@ class PrometheusMetrics:
             ["task"],
             registry=self.registry,
         )
+        self._minute_waiting = Gauge(
+            "voicebridge_mimo_minute_waiting",
+            "MiMo requests waiting for their turn in the account's minute, by urgency",
+            ["urgency"],
+            registry=self.registry,
+        )
+        self._minute_waits = Histogram(
+            "voicebridge_mimo_minute_wait_seconds",
+            "How long a MiMo request waited for its turn in the account's minute, by urgency",
+            ["urgency"],
+            buckets=_MINUTE_BUCKETS,
+            registry=self.registry,
+        )
+        self._refusals = Counter(
+            "voicebridge_mimo_refusals",
+            "429s MiMo answered (its minute full, or its load), by model",
+            ["model"],
+            registry=self.registry,
+        )
+        for urgency in Urgency:
+            self._minute_waits.labels(_urgency(urgency))
         for reading_outcome in READING_OUTCOMES:
             self._reading_messages.labels(reading_outcome)
         # Every series exists from the start, at 0: a rate() over a fresh process works.
@@ -156,6 +199,24 @@ class PrometheusMetrics:
     def watch_queue(self, queue: str, depth: Callable[[], int]) -> None:
         """Report `depth()` as the length of `queue`, read whenever the metrics are."""
         self._queues.labels(queue).set_function(depth)
+
+    def watch_minute(self, minute: AccountMinute) -> None:
+        """Report the account's minute (module docstring): what it holds, read whenever the
+        metrics are (`AccountMinute.seen_now`), what waits, each turn's wait and each 429."""
+        minute.watch = self
+        for urgency in Urgency:
+            self._minute_waiting.labels(_urgency(urgency)).set_function(
+                functools.partial(_waiting_in, minute, urgency)
+            )
+        self.registry.register(_MinuteHeld(minute))
+
+    def turn_waited(self, urgency: Urgency, seconds: float) -> None:
+        """A MiMo request of `urgency` got its turn in the minute after `seconds`."""
+        self._minute_waits.labels(_urgency(urgency)).observe(seconds)
+
+    def refused(self, model: str) -> None:
+        """MiMo answered 429 for `model`."""
+        self._refusals.labels(model).inc()
 
     def transcribed(self, seconds: float) -> None:
         """`seconds` of audio were transcribed."""
@@ -196,6 +257,53 @@ class PrometheusMetrics:
         return generate_latest(self.registry)
 
     content_type = CONTENT_TYPE
+
+
+class _MinuteHeld(Collector):
+    """What each model's minute holds (as the process last looked) and what it may hold."""
+
+    def __init__(self, minute: AccountMinute) -> None:
+        self._minute = minute
+
+    def collect(self) -> Iterable[Metric]:
+        minute = self._minute
+        held = {
+            "requests": GaugeMetricFamily(
+                "voicebridge_mimo_minute_requests",
+                "Requests in the model's minute, as the process's pacing counts them",
+                labels=["model"],
+            ),
+            "tokens": GaugeMetricFamily(
+                "voicebridge_mimo_minute_tokens",
+                "Tokens in the model's minute, as the process's pacing counts them",
+                labels=["model"],
+            ),
+            "requests_limit": GaugeMetricFamily(
+                "voicebridge_mimo_minute_requests_limit",
+                "Requests the model's minute holds (MIMO_*_REQUESTS_PER_MINUTE)",
+                labels=["model"],
+            ),
+            "tokens_limit": GaugeMetricFamily(
+                "voicebridge_mimo_minute_tokens_limit",
+                "Tokens the model's minute holds (MIMO_*_TOKENS_PER_MINUTE)",
+                labels=["model"],
+            ),
+        }
+        for model in minute.models():
+            seen, limit = minute.seen_now.get(model), minute.limits.of(model)
+            held["requests"].add_metric([model], 0 if seen is None else seen.requests)
+            held["tokens"].add_metric([model], 0 if seen is None else seen.tokens)
+            held["requests_limit"].add_metric([model], limit.requests)
+            held["tokens_limit"].add_metric([model], limit.tokens)
+        return held.values()
+
+
+def _waiting_in(minute: AccountMinute, urgency: Urgency) -> float:
+    return minute.waiting()[urgency]
+
+
+def _urgency(urgency: Urgency) -> str:
+    return urgency.name.lower()
 
 
 def _kind(error: errors.MimoError) -> str:

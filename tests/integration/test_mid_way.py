@@ -658,6 +658,9 @@ def view_of(chat: ChatRef) -> ArrivalView:
         def progress(self, progress: Progress) -> None:
             return None
 
+        def waiting(self, ahead: int | None) -> None:
+            return None
+
         async def deliver(
             self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
         ) -> None:

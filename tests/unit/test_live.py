@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from core.chat.live import LiveStatus, transcription_status
+from core.chat.live import LiveStatus, TranscriptStatus, transcription_status, with_waiting
 from core.domain.transcripts import HeardFromTheStart, Progress, TranscriptPart
 
 
@@ -191,3 +191,44 @@ def test_the_words_from_the_start_wait_for_a_piece_heard_late() -> None:
     assert heard.text == "one two"
     heard.add(TranscriptPart(21, 30, None))  # not heard: marked, never skipped
     assert heard.text == "one two [0:21–0:30 could not be transcribed] four"
+
+
+async def test_a_transcripts_status_says_how_many_go_first_while_it_waits_for_mimo() -> None:
+    screen = Screen()
+    status = TranscriptStatus(
+        screen.show, locale="en", piece_seconds=60, min_interval=0, message_limit=4096
+    )
+    status.progress(Progress(0, 3490))
+    status.waiting(3)
+    await screen.until(lambda: screen.shown[-1:] == [
+        "Transcribing the recording (58 min, 10 sec)…\n\nWaiting for MiMo: 3 requests ahead…"
+    ])  # fmt: skip
+    status.waiting(1)
+    await screen.until(lambda: screen.shown[-1].endswith("Waiting for MiMo: 1 request ahead…"))
+    status.waiting(0)
+    await screen.until(lambda: screen.shown[-1].endswith("Waiting for MiMo: yours goes next…"))
+    status.waiting(None)  # it went
+    await screen.until(
+        lambda: screen.shown[-1:] == ["Transcribing the recording (58 min, 10 sec)…"]
+    )
+    await status.close()
+
+
+async def test_a_short_notes_status_shows_the_wait_alone_then_its_words() -> None:
+    screen = Screen()
+    status = TranscriptStatus(
+        screen.show, locale="de", piece_seconds=60, min_interval=0, message_limit=4096
+    )
+    status.progress(Progress(0, 3))  # nothing to say of a short note yet
+    status.waiting(2)
+    await screen.until(lambda: screen.shown == ["Warte auf MiMo: 2 Anfragen davor…"])
+    status.waiting(None)
+    status.progress(Progress(0, 3, heard="Guten Morgen"))
+    await screen.until(lambda: screen.shown[-1:] == ["Guten Morgen …"])
+    await status.close()
+
+
+def test_the_wait_below_a_long_status_keeps_within_one_message() -> None:
+    shown = with_waiting("word " * 50, "Waiting for MiMo: 3 requests ahead…", message_limit=100)
+    assert shown is not None and len(shown) <= 100
+    assert shown.startswith("…") and shown.endswith("\n\nWaiting for MiMo: 3 requests ahead…")

@@ -121,3 +121,75 @@ async def test_an_import_leaves_a_slot_free_and_live_work_goes_ahead_of_it() -> 
     for task in imported[3:]:
         task.cancel()
     await asyncio.gather(note, other, *imported[:3])
+
+
+async def test_a_request_waiting_for_the_minute_sets_its_slot_aside_for_a_caption() -> None:
+    gate = RequestGate(total=1, per_chat=4)
+    order: list[str] = []
+    await gate.acquire(NOTES)  # the only slot, held by a note that waits for the minute
+    aside = gate.aside()
+    await aside.__aenter__()
+
+    async def caption() -> None:
+        await gate.acquire(CALL, first=True)
+        order.append("caption")
+        gate.release(CALL)
+
+    await caption()  # at once: the note's slot was set aside
+    coming_back = asyncio.create_task(aside.__aexit__(None, None, None))
+    await coming_back  # its turn came: the slot is free, it takes it back at once
+    order.append("note")
+    waiting = asyncio.create_task(gate.acquire(OTHER_CALL, first=True))
+    await settled()
+    assert not waiting.done()  # the note holds the only slot again
+    gate.release(NOTES)
+    await waiting
+    gate.release(OTHER_CALL)
+    assert order == ["caption", "note"]
+
+
+async def test_a_request_taking_its_slot_back_goes_before_the_captions_waiting() -> None:
+    gate = RequestGate(total=1, per_chat=4)
+    await gate.acquire(NOTES)
+    aside = gate.aside()
+    await aside.__aenter__()
+    await gate.acquire(CALL, first=True)  # the caption holds the slot the note set aside
+    coming_back = asyncio.create_task(aside.__aexit__(None, None, None))
+    another = asyncio.create_task(gate.acquire(OTHER_CALL, first=True))
+    await settled()
+    gate.release(CALL)
+    await settled()
+    assert coming_back.done() and not another.done()  # its turn in the minute is counted
+    gate.release(NOTES)
+    await another
+    gate.release(OTHER_CALL)
+
+
+async def test_a_request_cancelled_while_its_slot_is_set_aside_leaves_the_count_whole() -> None:
+    gate = RequestGate(total=1, per_chat=4)
+    await gate.acquire(NOTES)
+
+    async def waits_for_the_minute() -> None:
+        async with gate.aside():
+            await asyncio.Event().wait()
+
+    waiting = asyncio.create_task(waits_for_the_minute())
+    await settled()
+    await gate.acquire(CALL, first=True)  # the slot it set aside
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    gate.release(NOTES)  # its holder lets go, as it does after any failure
+    later = asyncio.create_task(gate.acquire(OTHER_CALL))
+    await settled()
+    assert not later.done()  # the caption still holds the only slot
+    gate.release(CALL)
+    await later
+    gate.release(OTHER_CALL)
+    await gate.acquire(NOTES)  # one slot, free again: never two, never none
+    second = asyncio.create_task(gate.acquire(CALL))
+    await settled()
+    assert not second.done()
+    gate.release(NOTES)
+    await second
+    gate.release(CALL)

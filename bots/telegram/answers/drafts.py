@@ -5,7 +5,8 @@ longer sends the latest text again; a draft is no message, so it costs no edit.
 
     Draft       one answer's draft: show(text), renewed while nothing changes, close()
     WorkShown   while /ask or /tldr works: a draft in a private chat ("Thinking…", then the
-                transcription's progress), "typing…" elsewhere
+                transcription's progress, and while its requests wait for the account's minute
+                at MiMo, how many go first), "typing…" elsewhere
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from telegram.error import TelegramError
 
 from bots.telegram.answers.progress_pace import Pace
 from bots.telegram.answers.replies import MESSAGE_LIMIT, ChatActionIndicator, chat_action
-from core.chat.live import LiveStatus, transcription_status
+from core.chat.live import LiveStatus, transcription_status, waiting_line, with_waiting
 from core.domain.text import utf16_units
 from core.domain.transcripts import Progress
 from core.ports import background
@@ -103,6 +104,8 @@ class WorkShown:
 
     def __init__(self, message: Message, pace: Pace, *, locale: str = "en") -> None:
         self._locale = locale
+        self._status: str | None = None  # the latest progress shown
+        self._waiting: str | None = None  # ...and below it, while MiMo is waited for
         self._draft: Draft | None = None
         self._live: LiveStatus | None = None
         self._typing: ChatActionIndicator | None = None
@@ -138,4 +141,21 @@ class WorkShown:
             message_limit=MESSAGE_LIMIT,
             measure=utf16_units,
         )
-        self._live.update(status)
+        if status is not None:
+            self._status = status
+            self._show()
+
+    def waiting(self, ahead: int | None) -> None:
+        """The work's `core.domain.pacing.TurnListener`: in a private chat's draft, how many MiMo
+        requests go before its own while they wait for the account's minute."""
+        if self._live is None:
+            return
+        self._waiting = waiting_line(ahead, self._locale)
+        self._show()
+
+    def _show(self) -> None:
+        assert self._live is not None
+        shown = with_waiting(
+            self._status, self._waiting, message_limit=MESSAGE_LIMIT, measure=utf16_units
+        )
+        self._live.update(shown or THINKING)

@@ -60,6 +60,7 @@ from core.chat.live import TranscriptStatus
 from core.domain import errors
 from core.domain.claims import Claim
 from core.domain.limits import asked_by
+from core.domain.pacing import TurnListener
 from core.domain.text import split_message, utf16_units
 from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import ChatRef
@@ -212,6 +213,10 @@ class GuestTranscriptReply:
     def progress(self) -> Callable[[Progress], None]:
         return self._progress.progress
 
+    @property
+    def waiting(self) -> TurnListener:
+        return self._progress.waiting
+
     async def deliver(
         self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
     ) -> None:
@@ -346,7 +351,9 @@ class GuestHandlers:
             answer, locale=locale, piece_seconds=self.piece_seconds, pace=self.pace
         )
         async with reply:
-            gist = await self.gists.gist(request, source, progress=reply.progress)
+            gist = await self.gists.gist(
+                request, source, progress=reply.progress, waiting=reply.waiting
+            )
             await reply.settle()
         await answer.deliver(gist_card(gist, locale), locale=locale, name="gist.txt")
 

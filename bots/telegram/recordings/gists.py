@@ -48,5 +48,7 @@ class GistHandlers:
             return
         source = remote(recording, local_mode=self.local_mode, message=message.reply_to_message)
         async with WorkShown(message, self.pace, locale=locale) as work:
-            gist = await self.gists.gist(request, source, progress=work.progress)
+            gist = await self.gists.gist(
+                request, source, progress=work.progress, waiting=work.waiting
+            )
         await send_gist(message, gist, locale)

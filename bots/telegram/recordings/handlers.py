@@ -107,8 +107,9 @@ class RecordingHandlers:
     ) -> None:
         """Answer `question` about `recording`, asked in `request`, replying to `message`."""
         source = remote(recording, local_mode=self.local_mode)
-        async with WorkShown(message, self.pace):  # a "Thinking…" draft, or "typing…"
-            answered = await self.questions.ask(request, source, question)
+        # A "Thinking…" draft (how many go first while MiMo is waited for), or "typing…".
+        async with WorkShown(message, self.pace, locale=request.locale) as work:
+            answered = await self.questions.ask(request, source, question, waiting=work.waiting)
         await reply_long(message, answered.text, file_caption="", file_name="answer.txt")
 
 

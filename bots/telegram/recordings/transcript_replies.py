@@ -31,6 +31,7 @@ from bots.telegram.recordings.gist_replies import send_gist
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptStatus, transcript_shown
 from core.domain.gists import Gist
+from core.domain.pacing import TurnListener
 from core.domain.summaries import ChatMessage
 from core.domain.text import utf16_units
 from core.domain.transcripts import LongTranscript, Progress
@@ -97,6 +98,10 @@ class TelegramTranscriptReply:
     @property
     def progress(self) -> Callable[[Progress], None]:
         return self._progress.progress
+
+    @property
+    def waiting(self) -> TurnListener:
+        return self._progress.waiting
 
     async def deliver(
         self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None

@@ -16,6 +16,8 @@ turns.py          a listened call's turns, heard piece by piece, each kept as on
                   transcript (`CallLines`), and handed to its interpreter part by part
 pieces.py         one piece of a member's turn transcribed (`PieceTranscriber`), beside the
                   call and stateless; what it gives back is its `Caption`
+stretching.py     the calls' speech against the account's minute: how far their pieces are
+                  lengthened while it would take more than the minute holds
 consents.py       members' yes or no to being transcribed in a server's calls, decided and
                   stored; the call in the server follows it
 caption_translations.py  a listened call's captions translated, piece by piece

@@ -26,6 +26,8 @@ first slice is in, and played from there while the rest comes.
              each turn: a switch turned off holds from the next turn), else a preset voice of the
              target language, the same one for that member all call long, never another member's
              clone (`core.domain.interpreting.StockVoices`)
+    minute   every request of it (translations, from words or sound, and speech) is live
+             work in the account's minute, the server's (`core.domain.pacing`)
     costs    each caption's translation is counted with the listening (the server's listening
              row, the starter's day: `Limiter.spending(calls=True)`); each interpretation's
              speech in the server's speech quota and the starter's own (`asked_by(starter)`),
@@ -94,6 +96,7 @@ from core.domain.interpreting import (
 )
 from core.domain.limits import Asker
 from core.domain.live_speech import Piece
+from core.domain.pacing import Urgency, asking
 from core.domain.reading import assignable_voices
 from core.domain.values import ChatRef
 from core.ports import (
@@ -285,9 +288,10 @@ class CallInterpreter:
         if way is None or self.stopped:
             return None
         try:
-            async with ports.limiter.spending(self._server, self._payer, calls=True) as spend:
-                return await translate(said, api=spend.metered(ports.chat_api),
-                                       target=way.target_name)  # fmt: skip
+            with asking(Urgency.LIVE, self._server):
+                async with ports.limiter.spending(self._server, self._payer, calls=True) as spend:
+                    return await translate(said, api=spend.metered(ports.chat_api),
+                                           target=way.target_name)  # fmt: skip
         except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
         except errors.MimoError as exc:
@@ -332,11 +336,12 @@ class CallInterpreter:
             translated, whole, fallback = (
                 ("", said, None) if answer is None else (answer, None, said)
             )
-        task = background.start(
-            self._make(place, translated, way.target, dropped, whole, fallback=fallback,
-                       spoken_as=spoken_as),
-            name="interpretation",
-        )  # fmt: skip
+        with asking(Urgency.LIVE, self._server):  # its translation and speech: live work
+            task = background.start(
+                self._make(place, translated, way.target, dropped, whole, fallback=fallback,
+                           spoken_as=spoken_as),
+                name="interpretation",
+            )  # fmt: skip
         self._making.add(task)
         task.add_done_callback(self._making.discard)
 

@@ -149,6 +149,9 @@ class ListenedCall:
     watch: asyncio.Task[None] | None = None  # the idle watch
     # Its pieces at MiMo at once: the receiving waits for a slot (`Listening.hand_over`).
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IN_FLIGHT))
+    # How far the account's minute has every call's pieces lengthened now (`core.app.calls.
+    # stretching`, the process's): 0, as the call asked.
+    stretch: Callable[[], int] = lambda: 0
     # Run from start to end by `core.app.calls.lifecycle`:
     asked: ListenAsked | None = None  # what `/listen` (or the call kept for a restart) asked
     captions_message: str | None = None  # the message its captions go on editing, by id
@@ -167,9 +170,10 @@ class ListenedCall:
         """How its turns are cut into pieces: sooner, or `cheaper` where it was asked, and
         while every one of its `IN_FLIGHT` slots at MiMo is taken (MiMo, or the process's
         request gate, falls behind: pieces three times as long keep the call from losing
-        speech, in a third of the requests, until it catches up)."""
+        speech, in a third of the requests, until it catches up); longer still while the
+        calls' speech would take more of the account's minute than it holds (`stretch`)."""
         asked = self.asked is not None and self.asked.cheaper
-        return piece_rules(cheaper=asked or self.slots.locked())
+        return piece_rules(cheaper=asked or self.slots.locked(), stretch=self.stretch())
 
     def begin(
         self, consenting: set[str], mandate: Mandate, *, language: str, present: Sequence[str],

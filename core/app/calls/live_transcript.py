@@ -28,15 +28,18 @@ decided about who is heard, and what it costs, is decided here.
              pieces while it lasts, so that its words are shown within seconds, and hands each
              over for the call it holds, `hand_over`), while they consent:
              transcribed by MiMo once, in the language `begin` read (or the server set since),
-             through the process's request gate (ASR_MAX_IN_FLIGHT, captions first when it is
-             full), its seconds reserved first from the server's daily listening quota
-             (DAILY_LISTEN_SECONDS, in /usage; its voice notes keep their own), the starter's
-             own day (DAILY_PERSON_AUDIO_SECONDS, all chats together) and the bot's budget;
-             None when nothing was said. Once every piece of a turn is answered (in any order),
-             the turn is kept as ONE line of the call's transcript, its pieces in the order
-             said, seams mended (`core.domain.live_speech`), with who said it and when it
-             began. The first refusal is raised, for the adapter to say, as the call ends by
-             itself; the next return None. Translated captions:
+             live work in the account's minute (first in its line), through the process's
+             request gate (ASR_MAX_IN_FLIGHT, captions first when it is full); its pieces cut
+             longer while the calls' speech would take more of the minute than it holds
+             (`core.app.calls.stretching`); its seconds reserved first from the server's
+             daily listening quota (DAILY_LISTEN_SECONDS, in /usage; its voice notes keep
+             their own), the starter's own day (DAILY_PERSON_AUDIO_SECONDS, all chats
+             together) and the bot's budget; None when nothing was said. Once every piece of
+             a turn is answered (in any order), the turn is kept as ONE line of the call's
+             transcript, its pieces in the order said, seams mended
+             (`core.domain.live_speech`), with who said it and when it began. The first
+             refusal is raised, for the adapter to say, as the call ends by itself; the next
+             return None. Translated captions:
              `core.app.calls.caption_translations` (the kept transcript holds what was said).
              Interpreted: each turn then spoken in the other of Chinese and English
              (`core.app.calls.interpreting`)
@@ -70,6 +73,7 @@ from core.app.calls.listened_call import (
     call_prefix,
 )
 from core.app.calls.pieces import PieceTranscriber
+from core.app.calls.stretching import Stretching
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
@@ -118,6 +122,7 @@ class Listening:
         metrics: Metrics = NO_METRICS,
         idle_seconds: float = IDLE_SECONDS,
         interpreting: Interpreting | None = None,
+        stretching: Stretching | None = None,
     ) -> None:
         self._uow = uow
         self.interpreting = interpreting  # without it, nothing is interpreted
@@ -127,9 +132,12 @@ class Listening:
         # The process's speech requests in flight (`gate`, `core.app.recordings.transcription`
         # holds it): a call's pieces go through it like every other request, ahead of them.
         # What a call hears, decided beside it (`core.app.calls.pieces`): a value of its ports.
+        # The calls' speech against the account's minute: how far their pieces are lengthened
+        # (`core.app.calls.stretching`; None: never).
+        self.stretching = stretching
         self.pieces = PieceTranscriber(
             speech=speech, chat_api=chat_api, audio=audio, limiter=limiter, keeper=keeper,
-            gate=gate, metrics=metrics,
+            gate=gate, metrics=metrics, stretching=self.stretching,
         )  # fmt: skip
         self._preferences = preferences
         preferences.watch(self._preferences_changed)
@@ -139,6 +147,10 @@ class Listening:
         # The calls by server, from `begin` until they are gone (`let_go`): the one map of them.
         self._calls: dict[ChatRef, ListenedCall] = {}
         self.notice_again = NOTICE_AGAIN
+
+    def _stretch(self) -> int:
+        """How far every call's pieces are lengthened now (`core.app.calls.stretching`)."""
+        return 0 if self.stretching is None else self.stretching.step()
 
     def _heard(self, server: ChatRef) -> ListenedCall | None:
         """The call listened to in `server`, while its voices are heard."""
@@ -201,6 +213,7 @@ class Listening:
             server, set(), started, starter, payer, recording=recording,
             kept_before=kept_as is not None, asked=asked, on_forget=on_forget, on_end=on_end,
             translate_to=None if translate_to is None else english_name(translate_to),
+            stretch=self._stretch,
         )  # fmt: skip
         consenting, mandate = await self.consents.consenting(server)
         language = (await self._preferences.get(server)).language

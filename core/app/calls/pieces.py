@@ -6,12 +6,15 @@ holding no state of its own (the call, `core.app.calls.listened_call.ListenedCal
             with their yes, for what they said after their last no; asked again at each step
             below, a no said meanwhile holds at once, a yes after it only from then on
     piece   one piece of a member's turn: transcribed by MiMo once, in the call's language,
-            through the process's request gate ahead of other work, its seconds reserved first
-            from the server's listening quota, the starter's day and the bot's budget; its
-            words handed to the call as they come (an interpreter starts on them), then its
-            caption's translation where one is asked (`core.app.calls.caption_translations`); the
-            turn kept as one line once every piece of it is answered. A quota used up ends the call:
-            its first refusal is raised, for the adapter to say
+            live work in the account's minute (the server's turn among the calls), its seconds
+            counted against it (`core.app.calls.stretching`), through the process's request
+            gate ahead of other work (set aside while it waits for the minute), its seconds
+            reserved first from the server's listening quota, the starter's day and the
+            bot's budget; its words handed to the call as they come (an interpreter starts on
+            them), then its caption's translation where one is asked
+            (`core.app.calls.caption_translations`); the turn kept as one line once every
+            piece of it is answered. A quota used up ends the call: its first refusal is
+            raised, for the adapter to say
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 
 from core.app.calls.caption_translations import caption_translation
 from core.app.calls.listened_call import ListenedCall
+from core.app.calls.stretching import Stretching
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
@@ -28,6 +32,7 @@ from core.app.running.counted import counted
 from core.domain import errors
 from core.domain.limits import Counts, billed_seconds
 from core.domain.live_speech import Caption, Piece
+from core.domain.pacing import Urgency, asking, setting_aside
 from core.ports import AudioConverter, ChatApi, Metrics, SpeechApi
 
 
@@ -42,9 +47,16 @@ class PieceTranscriber:
     keeper: TranscriptKeeper
     gate: RequestGate  # the process's speech requests in flight, shared with the recordings'
     metrics: Metrics
+    stretching: Stretching | None  # the calls' speech against the account's minute
 
     async def piece(self, call: ListenedCall, piece: Piece) -> Caption | None:
-        """`Listening.transcribe_piece` for `call`, the call it was handed to."""
+        """`Listening.transcribe_piece` for `call`, the call it was handed to: live work, the
+        server's, in the account's minute (its caption's translation and its interpreting
+        too)."""
+        with asking(Urgency.LIVE, call.server):
+            return await self._piece(call, piece)
+
+    async def _piece(self, call: ListenedCall, piece: Piece) -> Caption | None:
         server, member_id, started_at = call.server, piece.member_id, piece.started_at
         said: str | None = None
         translated: str | None = None
@@ -92,15 +104,18 @@ class PieceTranscriber:
         try:
             async with self.limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
+                if self.stretching is not None:
+                    self.stretching.sent(seconds)
                 await self.gate.acquire(server, first=True)  # captions before other work
                 try:
                     if not call.admits(member_id, started_at):  # withdrawn in line: given back
                         raise _Withdrawn()
-                    heard = await self.speech.transcribe(
-                        self.audio.pcm_wav(piece.pcm, piece.sample_rate),
-                        mime="audio/wav",
-                        language=call.language,
-                    )
+                    with setting_aside(self.gate.aside):  # while it waits for the minute
+                        heard = await self.speech.transcribe(
+                            self.audio.pcm_wav(piece.pcm, piece.sample_rate),
+                            mime="audio/wav",
+                            language=call.language,
+                        )
                 finally:
                     self.gate.release(server)
                 billed = billed_seconds(heard.usage, seconds)  # 0.3 s is a whole second

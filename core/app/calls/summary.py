@@ -22,6 +22,7 @@ from core.app.rules.limits import Limiter
 from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import Asker
+from core.domain.pacing import Urgency, asking
 from core.domain.prompts import fenced
 from core.domain.transcripts import LongTranscript
 from core.domain.values import Answer, ChatRef
@@ -77,30 +78,32 @@ class Calls:
     ) -> Gist:
         """The gist of the newest call in `channel`, written in `language` (a catalogue
         locale), counted as one summary of the server's."""
-        transcript = await self.transcript(server, channel)
-        await self._limiter.admit(server, asker)
-        async with self._limiter.spending(server, asker, summaries=1) as spend:
-            api = spend.metered(self._chat_api)
-            return await condense(transcript, api=api, language=language, budget=self._budget)
+        with asking(Urgency.PERSON, server):  # who asked waits
+            transcript = await self.transcript(server, channel)
+            await self._limiter.admit(server, asker)
+            async with self._limiter.spending(server, asker, summaries=1) as spend:
+                api = spend.metered(self._chat_api)
+                return await condense(transcript, api=api, language=language, budget=self._budget)
 
     async def ask(
         self, server: ChatRef, channel: str, question: str, *, asker: Asker | None
     ) -> Answer:
         """An answer to `question` about the newest call in `channel`, from its transcript."""
-        question = question.strip()
-        if not question:
-            raise errors.EmptyText()
-        transcript = await self.transcript(server, channel)
-        room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcript", ""))
-        body = fenced("transcript", _latest(timed_lines(transcript), max(500, room)))
-        await self._limiter.admit(server, asker)
-        async with self._limiter.spending(server, asker, summaries=1) as spend:
-            answer = await spend.metered(self._chat_api).chat(
-                _ASK_USER.format(question=question, body=body),
-                system=_ASK_SYSTEM,
-                max_tokens=ANSWER_MAX_TOKENS,
-            )
-        return answer.marked()
+        with asking(Urgency.PERSON, server):  # who asked waits
+            question = question.strip()
+            if not question:
+                raise errors.EmptyText()
+            transcript = await self.transcript(server, channel)
+            room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcript", ""))
+            body = fenced("transcript", _latest(timed_lines(transcript), max(500, room)))
+            await self._limiter.admit(server, asker)
+            async with self._limiter.spending(server, asker, summaries=1) as spend:
+                answer = await spend.metered(self._chat_api).chat(
+                    _ASK_USER.format(question=question, body=body),
+                    system=_ASK_SYSTEM,
+                    max_tokens=ANSWER_MAX_TOKENS,
+                )
+            return answer.marked()
 
 
 def _latest(lines: list[str], capacity: int) -> str:

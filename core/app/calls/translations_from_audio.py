@@ -51,6 +51,7 @@ from core.domain.interpreting import (
 )
 from core.domain.limits import Asker, Counts
 from core.domain.live_speech import Piece
+from core.domain.pacing import Urgency, asking
 from core.domain.values import ChatRef
 from core.ports import AudioConverter, SpeechApi, background
 
@@ -268,10 +269,11 @@ class TranslationsFromAudio:
         pcm, rate = sound
         if not pcm or len(pcm) / 2 / rate > FROM_AUDIO_LONGEST:
             return None
-        answer = background.start(
-            self._from_sound(pcm, rate, member=member, began=began),
-            name="interpretation from audio", awaited=True,
-        )  # fmt: skip
+        with asking(Urgency.LIVE, self._server):  # live work in the account's minute
+            answer = background.start(
+                self._from_sound(pcm, rate, member=member, began=began),
+                name="interpretation from audio", awaited=True,
+            )  # fmt: skip
         self._sending[answer] = member
         answer.add_done_callback(self._sent)
         asked = self._asked[key] = _Asked((member, began), first, last, len(pcm), answer)

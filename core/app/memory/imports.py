@@ -55,6 +55,7 @@ from core.app.memory.import_run import ImportRun, Paused
 from core.app.memory.past import ImportPlan, ImportProgress, Past
 from core.app.recordings.transcription import Transcription
 from core.app.rules.limits import Limiter
+from core.domain.pacing import Urgency, asking
 from core.domain.values import ChatRef
 from core.ports import Clock, ImportUnitOfWork
 
@@ -123,19 +124,20 @@ class Importer:
         message, `paused` once each time a day's quota or the budget runs out (the import
         then waits for the next UTC day). `background` False: its requests queue with live
         work's, not behind it (the benchmark's comparison)."""
-        chat = plan.past.chat
-        run = ImportRun(
-            plan, transcription=self._transcription, uow=self._uow, clock=self._clock,
-            lease=self._lease, at_once=self._at_once, progress=progress, paused=paused,
-            background=background,
-        )  # fmt: skip
-        self._running.setdefault(chat, []).append(run)
-        try:
-            return await run.run()
-        finally:
-            self._running[chat].remove(run)
-            if not self._running[chat]:
-                del self._running[chat]
+        with asking(Urgency.BACKGROUND if background else Urgency.PERSON, plan.past.chat):
+            chat = plan.past.chat
+            run = ImportRun(
+                plan, transcription=self._transcription, uow=self._uow, clock=self._clock,
+                lease=self._lease, at_once=self._at_once, progress=progress, paused=paused,
+                background=background,
+            )  # fmt: skip
+            self._running.setdefault(chat, []).append(run)
+            try:
+                return await run.run()
+            finally:
+                self._running[chat].remove(run)
+                if not self._running[chat]:
+                    del self._running[chat]
 
     async def forget(self, chat: ChatRef) -> None:
         """`/forget` in `chat`: its imports running here end first (module docstring)."""

@@ -45,6 +45,7 @@ from core.domain.memory import (
     fold,
     search_words,
 )
+from core.domain.pacing import Urgency, asking
 from core.domain.prompts import fenced
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
@@ -140,32 +141,33 @@ class Memory:
         owner: str | None = None,
     ) -> Recalled:
         """An answer to `question` from the chat's kept transcripts, citing the moments used."""
-        question = question.strip()
-        if not question:
-            raise errors.EmptyText()
-        if self._chat_api is None or self._limiter is None:  # the command line finds only
-            raise errors.UserInputError("no chat model to answer with")
-        await self._limiter.admit_search(chat, asker)
-        async with self._turns, self._reads() as uow:
-            zone = (await uow.summary_states.get(chat)).time_zone
-            also = await kept_beside(uow, chat, owner)
-            moments = await self._relevant(uow, chat, question, places, also)
-        if not moments:
-            raise errors.NothingKept(days=self.retention_days)
-        lines = [_line(number, moment) for number, moment in enumerate(moments, 1)]
-        room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcripts", ""))
-        body = fenced("transcripts", _within(lines, max(500, room)))
-        await self._limiter.admit(chat, asker)  # the model is asked: a costly request
-        async with self._limiter.spending(chat, asker, summaries=1) as spend:
-            answer = await spend.metered(self._chat_api).chat(
-                _ASK_USER.format(question=question, body=body),
-                system=_ASK_SYSTEM,
-                max_tokens=ANSWER_MAX_TOKENS,
-            )
-        text = answer.marked().text
-        cited = [int(n) for n in re.findall(r"\[(\d{1,3})\]", text)]
-        used = sorted(n for n in set(cited) if 0 < n <= len(moments))
-        return Recalled(text, tuple((n, moments[n - 1]) for n in used), zone)
+        with asking(Urgency.PERSON, chat):  # who asked waits
+            question = question.strip()
+            if not question:
+                raise errors.EmptyText()
+            if self._chat_api is None or self._limiter is None:  # the command line finds only
+                raise errors.UserInputError("no chat model to answer with")
+            await self._limiter.admit_search(chat, asker)
+            async with self._turns, self._reads() as uow:
+                zone = (await uow.summary_states.get(chat)).time_zone
+                also = await kept_beside(uow, chat, owner)
+                moments = await self._relevant(uow, chat, question, places, also)
+            if not moments:
+                raise errors.NothingKept(days=self.retention_days)
+            lines = [_line(number, moment) for number, moment in enumerate(moments, 1)]
+            room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcripts", ""))
+            body = fenced("transcripts", _within(lines, max(500, room)))
+            await self._limiter.admit(chat, asker)  # the model is asked: a costly request
+            async with self._limiter.spending(chat, asker, summaries=1) as spend:
+                answer = await spend.metered(self._chat_api).chat(
+                    _ASK_USER.format(question=question, body=body),
+                    system=_ASK_SYSTEM,
+                    max_tokens=ANSWER_MAX_TOKENS,
+                )
+            text = answer.marked().text
+            cited = [int(n) for n in re.findall(r"\[(\d{1,3})\]", text)]
+            used = sorted(n for n in set(cited) if 0 < n <= len(moments))
+            return Recalled(text, tuple((n, moments[n - 1]) for n in used), zone)
 
     async def forget_said(
         self, chat: ChatRef, message_ids: Sequence[str], *, place: str | None = None

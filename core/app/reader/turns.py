@@ -5,7 +5,8 @@ it arrives during that turn, so that its first slice is in when the clip playing
 made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed
 at once, not at its turn: MiMo's stream ends if it still runs (`core.app.reader.made_ahead`).
 It counts in the speech quota the characters of the pieces MiMo was asked for, the rest given
-back (`core.app.voices.streamed`).
+back (`core.app.voices.streamed`). Its clips are live work in the account's minute, the
+server's (`core.domain.pacing`): ahead of people waiting and of the background.
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
@@ -56,6 +57,7 @@ from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold
 from core.domain.mandates import Mandate
+from core.domain.pacing import Urgency, asking
 from core.domain.reading import ChannelMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
@@ -353,8 +355,10 @@ class Reading:
             return None
         try:
             here = room(self._channels, self.server, self._voice_id, self.reads, message)
-            return await self._speech.speak(self.server, self._session, message, room=here,
-                                            again=again)  # fmt: skip
+            # Made ahead as a message is posted, or in its turn: people listen as it comes.
+            with asking(Urgency.LIVE, self.server):
+                return await self._speech.speak(self.server, self._session, message, room=here,
+                                                again=again)  # fmt: skip
         except (errors.SpeechQuotaShort, errors.SpeechOverQuota) as refusal:
             # Too long for what is left today: a shorter message may still fit.
             await self._tell_once(refusal.key, text(refusal.key, self.reads.locale,

@@ -24,6 +24,7 @@ from core.app.rules.requests import Request
 from core.chat.languages import english_name
 from core.domain import errors
 from core.domain.gists import Gist, clock, parse_gist
+from core.domain.pacing import TurnListener, Urgency, asking
 from core.domain.prompts import fenced
 from core.domain.transcripts import LongTranscript, ProgressCallback, said_by
 from core.domain.values import Preferences
@@ -73,21 +74,28 @@ class Gists:
         self._budget = max_prompt_chars
 
     async def gist(
-        self, request: Request, source: Recording, *, progress: ProgressCallback | None = None
+        self,
+        request: Request,
+        source: Recording,
+        *,
+        progress: ProgressCallback | None = None,
+        waiting: TurnListener | None = None,
     ) -> Gist:
         """The gist of `source` in the language of the answer to `request` (a catalogue locale
-        such as `de` or `zh_Hans`); its transcript in the chat's transcript language."""
-        chat, asker = request.chat, request.asker
-        async with self._limiter.spending(chat, asker, summaries=1) as spend:
-            transcript = await self._transcription.transcribe_long_audio(
-                chat, source, prefs=request.prefs, progress=progress, asker=asker
-            )
-            if not transcript.text.strip():
-                raise errors.NoSpeech()
-            api = spend.metered(self._chat_api)
-            language = request.locale
-            answer = await condense(transcript, api=api, language=language, budget=self._budget)
-        return answer
+        such as `de` or `zh_Hans`); its transcript in the chat's transcript language. `waiting`
+        hears while its requests wait for the account's minute (a status says so)."""
+        with asking(Urgency.PERSON, request.chat, waiting=waiting):  # who asked waits
+            chat, asker = request.chat, request.asker
+            async with self._limiter.spending(chat, asker, summaries=1) as spend:
+                transcript = await self._transcription.transcribe_long_audio(
+                    chat, source, prefs=request.prefs, progress=progress, asker=asker
+                )
+                if not transcript.text.strip():
+                    raise errors.NoSpeech()
+                api = spend.metered(self._chat_api)
+                language = request.locale
+                answer = await condense(transcript, api=api, language=language, budget=self._budget)
+            return answer
 
     async def automatic(self, request: Request, heard: LongTranscript) -> Gist | None:
         """`/tldr auto` (Telegram), `/autogist` (Discord): the gist of a recording transcribed

@@ -23,6 +23,7 @@ from core.app.rules.requests import Request
 from core.app.running.counted import counted
 from core.domain import errors
 from core.domain.limits import Counts, RequestLimits
+from core.domain.pacing import TurnListener, Urgency, asking
 from core.domain.values import Answer, Language
 from core.ports import NO_METRICS, AudioConverter, Metrics, Recording, SpeechApi
 
@@ -49,32 +50,41 @@ class Questions:
         self.metrics = metrics  # questions counted
 
     @counted("ask")
-    async def ask(self, request: Request, source: Recording, question: str) -> Answer:
-        """An answer to `question` about the recording `source`, asked in `request`."""
-        question = question.strip()
-        if not question:
-            raise errors.EmptyText()
-        self._recordings.check_declared(source)
-        chat, asker = request.chat, request.asker
-        await self._limiter.admit(chat, asker)
-        async with self._limiter.spending(chat, asker) as spend:
-            await spend.reserve(Counts(ask_seconds=declared_seconds(source)))
-            async with (
-                self._turns,
-                self._recordings.fetched(source) as path,
-                self._audio.understanding_input(
-                    path, max_seconds=self._limits.max_audio_seconds
-                ) as audio,
-            ):
-                await spend.reserve(Counts(ask_seconds=round(audio.seconds)))
-                answer = await self._speech.understand_audio(
-                    audio.path,
-                    mime=audio.mime,
-                    question=question,
-                    system=_answer_language(request.prefs.language),
-                )
-            spend.used(usage=answer.usage)
-        return answer.marked()
+    async def ask(
+        self,
+        request: Request,
+        source: Recording,
+        question: str,
+        *,
+        waiting: TurnListener | None = None,
+    ) -> Answer:
+        """An answer to `question` about the recording `source`, asked in `request`; `waiting`
+        hears while its request waits for the account's minute (a status says so)."""
+        with asking(Urgency.PERSON, request.chat, waiting=waiting):  # who asked waits
+            question = question.strip()
+            if not question:
+                raise errors.EmptyText()
+            self._recordings.check_declared(source)
+            chat, asker = request.chat, request.asker
+            await self._limiter.admit(chat, asker)
+            async with self._limiter.spending(chat, asker) as spend:
+                await spend.reserve(Counts(ask_seconds=declared_seconds(source)))
+                async with (
+                    self._turns,
+                    self._recordings.fetched(source) as path,
+                    self._audio.understanding_input(
+                        path, max_seconds=self._limits.max_audio_seconds
+                    ) as audio,
+                ):
+                    await spend.reserve(Counts(ask_seconds=round(audio.seconds)))
+                    answer = await self._speech.understand_audio(
+                        audio.path,
+                        mime=audio.mime,
+                        question=question,
+                        system=_answer_language(request.prefs.language),
+                    )
+                spend.used(usage=answer.usage)
+            return answer.marked()
 
 
 def _answer_language(language: Language) -> str | None:

@@ -1,5 +1,6 @@
 """A recording's pieces sent to MiMo as they are converted (`Transcriber`): each piece in a
-request slot of the process's gate (`RequestGate`), what a kept transcript holds of it taken
+request slot of the process's gate (`RequestGate`, the slot set aside while the request waits
+for its turn in the account's minute), what a kept transcript holds of it taken
 from there instead, each answer kept at once, and the parts tallied with their usage and
 progress (`_Tally`). `Transcription` (`transcription.py`) runs it within the chat's limits.
 
@@ -19,6 +20,7 @@ from core.app.recordings.kept_transcripts import FORGETFUL, KeptParts
 from core.app.rules.in_flight import RequestGate
 from core.domain import errors
 from core.domain.limits import billed_seconds
+from core.domain.pacing import setting_aside
 from core.domain.transcripts import (
     HeardFromTheStart,
     LongTranscript,
@@ -120,9 +122,10 @@ class Transcriber:
     ) -> None:
         end = piece.offset + piece.duration
         try:
-            heard = await self._speech.transcribe(
-                piece.data, mime=piece.mime, language=language, on_text=on_text
-            )
+            with setting_aside(self._gate.aside):  # its slot, while it waits for the minute
+                heard = await self._speech.transcribe(
+                    piece.data, mime=piece.mime, language=language, on_text=on_text
+                )
         except errors.MimoModelRefused:
             raise  # the owner's to fix: the pieces in flight are let go, said once
         except PIECE_ERRORS as exc:

@@ -23,6 +23,7 @@ from core.chat.languages import already_in
 from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.limits import Asker
+from core.domain.pacing import Urgency, asking
 from core.domain.prompts import fenced
 from core.domain.values import ChatRef
 from core.ports import ChatApi, Recording
@@ -48,23 +49,25 @@ class Translations:
 
     async def recording(self, request: Request, source: Recording, *, target: str) -> str:
         """The transcript of `source` in the language named `target` (in English)."""
-        chat, asker = request.chat, request.asker
-        async with self._limiter.spending(chat, asker, summaries=1) as spend:
-            transcript = await self._transcription.transcribe_long_audio(
-                chat, source, prefs=request.prefs, asker=asker
-            )
-            if not transcript.text.strip():
-                raise errors.NoSpeech()
-            return await translate(
-                transcript.text, api=spend.metered(self._chat_api), target=target
-            )
+        with asking(Urgency.PERSON, request.chat):  # who asked waits
+            chat, asker = request.chat, request.asker
+            async with self._limiter.spending(chat, asker, summaries=1) as spend:
+                transcript = await self._transcription.transcribe_long_audio(
+                    chat, source, prefs=request.prefs, asker=asker
+                )
+                if not transcript.text.strip():
+                    raise errors.NoSpeech()
+                return await translate(
+                    transcript.text, api=spend.metered(self._chat_api), target=target
+                )
 
     async def text(self, request: Request, words: str, *, target: str) -> str:
         """`words` in the language named `target` (in English)."""
-        if not words.strip():
-            raise errors.EmptyText()
-        await self._limiter.admit(request.chat, request.asker)
-        return await self._paid(request.chat, words, target=target, asker=request.asker)
+        with asking(Urgency.PERSON, request.chat):  # who asked waits
+            if not words.strip():
+                raise errors.EmptyText()
+            await self._limiter.admit(request.chat, request.asker)
+            return await self._paid(request.chat, words, target=target, asker=request.asker)
 
     async def automatic(
         self, chat: ChatRef, words: str, *, target: str, asker: Asker | None

@@ -1,10 +1,16 @@
 """The speech requests in flight: at most so many across all chats, and fewer for any one chat;
-live captions first when every slot is taken, an import of a chat's past last."""
+live captions first when every slot is taken, an import of a chat's past last. A request that
+holds a slot and waits for its turn in the account's minute sets the slot aside meanwhile
+(`RequestGate.aside`): in the minute's line live work goes first too, and a note or an import
+that waits there never keeps a caption out of a slot."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from core.domain.values import ChatRef
@@ -31,9 +37,11 @@ class RequestGate:
     def __init__(self, *, total: int, per_chat: int) -> None:
         if total < 1 or per_chat < 1:
             raise ValueError("request limits must be at least 1")
-        self._free = total
-        # first, rest, last
-        self._queues: tuple[deque[asyncio.Future[None]], ...] = (deque(), deque(), deque())
+        self._free = total  # below 0: slots owed by requests that hold one on credit
+        # back (from `aside`, their turn in the minute come), first, rest, last
+        self._queues: tuple[deque[asyncio.Future[None]], ...] = (
+            deque(), deque(), deque(), deque()
+        )  # fmt: skip
         self._total = total
         self._per_chat = per_chat
         self._chats: dict[ChatRef | tuple[ChatRef, str], _ChatSlots] = {}
@@ -64,6 +72,41 @@ class RequestGate:
         self._chats[key].slots.release()
         self._forget(key)
 
+    @asynccontextmanager
+    async def aside(self) -> AsyncIterator[None]:
+        """While a request that holds a shared slot waits for its turn in the account's
+        minute (`core.domain.pacing.setting_aside`): the slot goes to whoever waits for one (or
+        is free), and is taken back as the block ends, its turn come, ahead of every request
+        waiting for a slot (its turn is counted from now: it is sent at once). Its chat's own
+        slot stays held: within one chat, the order is the minute's."""
+        self._give()
+        try:
+            yield
+        except BaseException:
+            self._free -= 1  # on credit, not waited for: its holder's release gives it back
+            raise
+        await self._back()
+
+    async def _back(self) -> None:
+        """A shared slot taken back after `aside`: at once if one is free, else the next one
+        given; on credit if cancelled meanwhile, as its holder releases it next."""
+        if self._free > 0:
+            self._free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queues[0].append(turn)
+        self.waiting += 1
+        try:
+            await turn
+        except BaseException:
+            if not turn.done() or turn.cancelled():
+                with contextlib.suppress(ValueError):
+                    self._queues[0].remove(turn)
+                self._free -= 1  # owed: its holder's release gives it back
+            raise
+        finally:
+            self.waiting -= 1
+
     def _room_for_last(self) -> bool:
         """Whether a request asked `last` may take a free slot now: one stays free for live
         work while more than one slot exists."""
@@ -72,17 +115,20 @@ class RequestGate:
     async def _shared(self, first: bool, last: bool = False) -> None:
         """A shared slot: at once when one is free and nobody waits ahead; else in turn, those
         asked `first` ahead of the rest, those asked `last` after them all."""
+        back = self._queues[0]
         if last:
             if self._room_for_last() and not any(self._queues):
                 self._free -= 1
                 return
-            queue = self._queues[2]
+            queue = self._queues[3]
         else:
-            ahead = self._queues[0] if first else (*self._queues[0], *self._queues[1])
+            ahead = (
+                (*back, *self._queues[1]) if first else (*back, *self._queues[1], *self._queues[2])
+            )
             if self._free > 0 and not ahead:
                 self._free -= 1
                 return
-            queue = self._queues[0 if first else 1]
+            queue = self._queues[1 if first else 2]
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         queue.append(turn)
         try:
@@ -95,16 +141,20 @@ class RequestGate:
             raise
 
     def _give(self) -> None:
-        """A shared slot back: to the first waiting (those asked `first` before the rest, those
+        """A shared slot back: to what it is owed first (`_back`), then to the first waiting
+        (those taking theirs back after `aside`, then those asked `first`, then the rest, those
         asked `last` only while another slot stays free for live work)."""
-        for queue in self._queues[:2]:
+        if self._free < 0:
+            self._free += 1
+            return
+        for queue in self._queues[:3]:
             while queue:
                 turn = queue.popleft()
                 if not turn.done():
                     turn.set_result(None)
                     return
         self._free += 1
-        background = self._queues[2]
+        background = self._queues[3]
         while background and self._room_for_last():
             turn = background.popleft()
             if not turn.done():

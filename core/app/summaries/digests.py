@@ -19,6 +19,7 @@ from core.chat.languages import Audience
 from core.chat.summaries import summary_text
 from core.domain import errors
 from core.domain.digest_times import DigestOff, next_run, parse_digest_args
+from core.domain.pacing import Urgency, asking
 from core.domain.summaries import DigestPost, LastDuration, SummaryRequest, SummaryState
 from core.domain.values import ChatRef, Platform
 from core.ports import Clock, SummaryUnitOfWork
@@ -75,28 +76,29 @@ class DigestService:
     async def run(self, chat: ChatRef, due: datetime) -> DigestPost | None:
         """Claim the digest due at `due` and write it; None when another replica claimed it,
         it is too late, or the chat said nothing in the last 24 hours."""
-        now = self._clock.now()
-        async with self._uow() as uow:
-            state = await uow.summary_states.get(chat)
-            next_at = (
-                None
-                if state.digest_time is None
-                else next_run(now, state.digest_time, state.time_zone)
-            )
-            claimed = await uow.summary_states.claim_digest(chat, due, next_at)
-            await uow.commit()
-        if not claimed or next_at is None:
-            return None
-        if now - due > GRACE:
-            logger.warning("skipped the digest of %s due at %s: found it at %s", chat, due, now)
-            return None
-        # Nobody asks (counted in the chat's usage, never refused by its limits); the chat's
-        # preferences read once, for the summary's language and its headings'.
-        request = await self._audiences.request(chat, Audience(), asker=None)
-        try:
-            summary = await self._summaries.summarise(request, SummaryRequest(DIGEST_WINDOW))
-        except errors.NothingToSummarise:
-            logger.info("no digest for %s: nothing said in the last 24 h", chat)
-            return None
-        text = summary_text(summary, request.chat_locale, digest=True)
-        return DigestPost(chat=chat, text=text)
+        with asking(Urgency.BACKGROUND, chat):  # nobody waits for a digest
+            now = self._clock.now()
+            async with self._uow() as uow:
+                state = await uow.summary_states.get(chat)
+                next_at = (
+                    None
+                    if state.digest_time is None
+                    else next_run(now, state.digest_time, state.time_zone)
+                )
+                claimed = await uow.summary_states.claim_digest(chat, due, next_at)
+                await uow.commit()
+            if not claimed or next_at is None:
+                return None
+            if now - due > GRACE:
+                logger.warning("skipped the digest of %s due at %s: found it at %s", chat, due, now)
+                return None
+            # Nobody asks (counted in the chat's usage, never refused by its limits); the chat's
+            # preferences read once, for the summary's language and its headings'.
+            request = await self._audiences.request(chat, Audience(), asker=None)
+            try:
+                summary = await self._summaries.summarise(request, SummaryRequest(DIGEST_WINDOW))
+            except errors.NothingToSummarise:
+                logger.info("no digest for %s: nothing said in the last 24 h", chat)
+                return None
+            text = summary_text(summary, request.chat_locale, digest=True)
+            return DigestPost(chat=chat, text=text)

@@ -22,6 +22,7 @@ from core.app.voices.speech import TextToSpeech
 from core.chat.languages import LOCALES
 from core.domain import errors
 from core.domain.mandates import Mandate
+from core.domain.pacing import Urgency, asking
 from core.domain.summaries import (
     ChatMessage,
     Summary,
@@ -162,14 +163,17 @@ class SummaryService:
         limiter = self._limiter
         await limiter.admit(chat, asker)
         state = await self.state(marked)
-        async with limiter.spending(chat, asker, summaries=1) as spend:
-            text = await summarise(
-                messages,
-                api=spend.metered(self._chat_api),
-                language=writing_language(request.prefs),
-                zone=state.time_zone,
-                budget=self.limits.max_prompt_chars,
-            )
+        # Asked, who asked waits for it; a digest (nobody asked) is background work.
+        urgency = Urgency.PERSON if asker is not None else Urgency.BACKGROUND
+        with asking(urgency, chat):
+            async with limiter.spending(chat, asker, summaries=1) as spend:
+                text = await summarise(
+                    messages,
+                    api=spend.metered(self._chat_api),
+                    language=writing_language(request.prefs),
+                    zone=state.time_zone,
+                    budget=self.limits.max_prompt_chars,
+                )
         newest = max(m.sent_at for m in messages)
         if state.last_summary_at is None or newest > state.last_summary_at:
             async with self._uow() as uow:
@@ -182,7 +186,10 @@ class SummaryService:
         if voice:
             spoken = _BULLET.sub("", text)  # read as sentences, not as "bullet, ..."
             try:
-                note = await self._speech.read_aloud(request, spoken, max_pieces=MAX_SPOKEN_PIECES)
+                with asking(urgency, chat):
+                    note = await self._speech.read_aloud(
+                        request, spoken, max_pieces=MAX_SPOKEN_PIECES
+                    )
             except errors.QuotaUsed:  # of speech: the chat's, the asker's share or the budget
                 # The summary is made and paid for: it still goes out, as text only.
                 logger.info("no voice for the summary of %s: its speech quota is used", marked)

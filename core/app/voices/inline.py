@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from core.app.rules.requests import Request
 from core.app.voices.speech import TextToSpeech
 from core.domain.inline import CachedVoice, inline_voice_key
+from core.domain.pacing import Urgency, asking
 from core.domain.values import ChatRef, VoiceNote
 from core.ports import Clock, InlineUnitOfWork
 
@@ -48,23 +49,24 @@ class InlineVoices:
         """`text` as a voice note in the voice and style of the request's chat (the asker's own
         chat with the bot, as `request` read its preferences), rendered (against the asker's
         limits) and handed to `store` only when no identical one was stored before."""
-        chat, prefs, asker = request.chat, request.prefs, request.asker
-        author = None if asker is None else asker.user_id
-        # The asker's own words: their own cloned voice speaks them, shared or not.
-        speaker = await self._speech.speaker(chat, prefs, author=author)
-        key = inline_voice_key(
-            text=text.strip(), model=speaker.model, voice=speaker.voice,
-            description=speaker.description, style=prefs.style,
-        )  # fmt: skip
-        return await self.voice(
-            key,
-            render=lambda: self._speech.say_as(
-                chat, text, prefs=prefs, speaker=speaker, asker=asker
-            ),
-            store=store,
-            owner=chat,
-            voice_name=prefs.voice,
-        )
+        with asking(Urgency.PERSON, request.chat):  # who asked waits
+            chat, prefs, asker = request.chat, request.prefs, request.asker
+            author = None if asker is None else asker.user_id
+            # The asker's own words: their own cloned voice speaks them, shared or not.
+            speaker = await self._speech.speaker(chat, prefs, author=author)
+            key = inline_voice_key(
+                text=text.strip(), model=speaker.model, voice=speaker.voice,
+                description=speaker.description, style=prefs.style,
+            )  # fmt: skip
+            return await self.voice(
+                key,
+                render=lambda: self._speech.say_as(
+                    chat, text, prefs=prefs, speaker=speaker, asker=asker
+                ),
+                store=store,
+                owner=chat,
+                voice_name=prefs.voice,
+            )
 
     async def voice(
         self, key: str, *, render: Render, store: Store, owner: ChatRef, voice_name: str | None

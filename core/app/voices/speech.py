@@ -30,6 +30,7 @@ from core.app.voices.studio import Speaker, VoiceStudio
 from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
+from core.domain.pacing import Urgency, asking
 from core.domain.text import printable, split_message
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.tts import chosen_voice, plain_text
@@ -122,7 +123,8 @@ class TextToSpeech:
         several when one would hold more than `NOTE_CHARS` characters of speech (a platform's
         upload limit). The chat's preferences are read once: its voice and style, and the
         answer's language, returned with them."""
-        return await self._said(asked)
+        with asking(Urgency.PERSON, asked.chat):  # who asked waits
+            return await self._said(asked)
 
     async def _said(self, asked: SayAsked) -> Said:
         text = self._clean_say_text(asked.text)
@@ -141,19 +143,20 @@ class TextToSpeech:
         """`say_notes` for a voice channel: back once the first slice of its speech is in,
         to be played from there, its voice note encoded from the same speech as it comes.
         A text of several voice notes is said as `say_notes` says it."""
-        text = self._clean_say_text(asked.text)
-        if len(text) > NOTE_CHARS:
-            return await self._said(asked)
-        await self._limiter.admit(asked.chat, asked.asker)
-        request = await self._audiences.request(
-            asked.chat, asked.audience, asker=asked.asker, commander=asked.commander
-        )
-        speaker = await self.speaker(asked.chat, request.prefs, author=asked.author)
-        feed = await self.streamed_in_voice(
-            asked.chat, text, prefs=request.prefs, speaker=speaker, asker=asked.asker
-        )
-        notes = background.start(self._notes_of(feed), name="say notes", awaited=True)
-        return SaidAsItComes(request=request, speech=feed, notes=notes)
+        with asking(Urgency.PERSON, asked.chat):  # who asked waits (its stream too)
+            text = self._clean_say_text(asked.text)
+            if len(text) > NOTE_CHARS:
+                return await self._said(asked)
+            await self._limiter.admit(asked.chat, asked.asker)
+            request = await self._audiences.request(
+                asked.chat, asked.audience, asker=asked.asker, commander=asked.commander
+            )
+            speaker = await self.speaker(asked.chat, request.prefs, author=asked.author)
+            feed = await self.streamed_in_voice(
+                asked.chat, text, prefs=request.prefs, speaker=speaker, asker=asked.asker
+            )
+            notes = background.start(self._notes_of(feed), name="say notes", awaited=True)
+            return SaidAsItComes(request=request, speech=feed, notes=notes)
 
     async def _notes_of(self, feed: SpeechFeed) -> list[VoiceNote]:
         """The voice note of all of `feed`'s speech, encoded while it comes."""
@@ -164,10 +167,11 @@ class TextToSpeech:
     async def say_file(self, request: Request, text: str, *, fmt: AudioFormat) -> SpeechFile:
         """Like `say_notes`, as one file of `fmt` however long (a file has no upload limit),
         with each piece's text and when it is heard."""
-        text = self._clean_say_text(text)
-        await self._limiter.admit(request.chat, request.asker)
-        wavs = await self._speak(request, self._pieces(text))
-        return await self._audio.to_speech_file(wavs, fmt=fmt)
+        with asking(Urgency.PERSON, request.chat):  # who asked waits
+            text = self._clean_say_text(text)
+            await self._limiter.admit(request.chat, request.asker)
+            wavs = await self._speak(request, self._pieces(text))
+            return await self._audio.to_speech_file(wavs, fmt=fmt)
 
     async def read_aloud(
         self, request: Request, text: str, *, max_pieces: int, author: str | None = None
@@ -190,20 +194,21 @@ class TextToSpeech:
         encodes /say's), so the note is done once the last slice is in; a voice that refuses
         streams is asked for whole (`core.infra.mimo`), and a stream cut mid-way raises as a
         failed request does. A text longer than a voice note of /say holds is made whole."""
-        if not speaks(language):
-            return None
-        if len(text) > NOTE_CHARS:  # pieces asked for a few at once, joined once all are in
-            wavs = await self._speak(request, self._pieces(text), speaker_id=speaker_id)
-            return await self._note([wav for _, wav in wavs])
-        speaker = await self._speaker_of(request, speaker_id=speaker_id)
-        feed = await self.streamed_in_voice(
-            request.chat, text, prefs=request.prefs, speaker=speaker, asker=request.asker
-        )
-        try:
-            [note] = await self._notes_of(feed)
-        finally:
-            await feed.aclose()  # encoded, or given up: MiMo's stream ends
-        return note
+        with asking(Urgency.PERSON, request.chat):  # who asked waits (its stream too)
+            if not speaks(language):
+                return None
+            if len(text) > NOTE_CHARS:  # pieces asked for a few at once, joined once all are in
+                wavs = await self._speak(request, self._pieces(text), speaker_id=speaker_id)
+                return await self._note([wav for _, wav in wavs])
+            speaker = await self._speaker_of(request, speaker_id=speaker_id)
+            feed = await self.streamed_in_voice(
+                request.chat, text, prefs=request.prefs, speaker=speaker, asker=request.asker
+            )
+            try:
+                [note] = await self._notes_of(feed)
+            finally:
+                await feed.aclose()  # encoded, or given up: MiMo's stream ends
+            return note
 
     async def in_voice(
         self,

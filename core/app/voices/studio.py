@@ -50,6 +50,7 @@ from core.chat.messages import text
 from core.domain import errors
 from core.domain.inline import Discard
 from core.domain.limits import ANYONE, Asker
+from core.domain.pacing import Urgency, asking
 from core.domain.quantities import Term
 from core.domain.reading import TakenBack
 from core.domain.tts import Voice, clone_voice, default_voice, is_built_in, voices_for
@@ -208,26 +209,27 @@ class VoiceStudio:
     ) -> VoiceNote:
         """Store a voice built from `description` and return a short sample of it, saying a
         sentence in the designer's language (`locale`). Nothing is stored when MiMo fails."""
-        if not can_manage:
-            raise errors.NotAllowed()
-        name, description = _valid_name(name), _valid_description(description)
-        await self._check_room(chat, name)
-        await self._limiter.admit(chat, asker)
-        words = text("voices.sample_text", locale, name=name)
-        async with self._limiter.spending(chat, asker, tts_chars=len(words)):
-            wav = await self._speech.synthesize(
-                words, model=self.models.design, description=description
+        with asking(Urgency.PERSON, chat):  # who asked waits
+            if not can_manage:
+                raise errors.NotAllowed()
+            name, description = _valid_name(name), _valid_description(description)
+            await self._check_room(chat, name)
+            await self._limiter.admit(chat, asker)
+            words = text("voices.sample_text", locale, name=name)
+            async with self._limiter.spending(chat, asker, tts_chars=len(words)):
+                wav = await self._speech.synthesize(
+                    words, model=self.models.design, description=description
+                )
+            # The sample is the voice from now on: voicedesign would not say it the same way twice.
+            (sample, mime), heard = await asyncio.gather(
+                self._audio.wav_to_clone_sample(wav), self._audio.to_voice_note(wav)
             )
-        # The sample is the voice from now on: voicedesign would not say it the same way twice.
-        (sample, mime), heard = await asyncio.gather(
-            self._audio.wav_to_clone_sample(wav), self._audio.to_voice_note(wav)
-        )
-        voice = ChatVoice(
-            name, "designed", description=description, sample=sample, sample_mime=mime,
-            owner_id=designer,
-        )  # fmt: skip
-        await self._store(chat, voice)
-        return heard
+            voice = ChatVoice(
+                name, "designed", description=description, sample=sample, sample_mime=mime,
+                owner_id=designer,
+            )  # fmt: skip
+            await self._store(chat, voice)
+            return heard
 
     async def clone(self, chat: ChatRef, name: str, recording: Recording, *, owner: str) -> None:
         """Store `recording` (its owner's reading of the consent sentence, nothing else) as the

@@ -6,12 +6,11 @@ understanding.py  the audio understanding request, of a file or of a few seconds
 request_pieces.py  what the requests are built of: a recording's data URL and its cap, a system
              message, thinking off
 wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
-pacing.py    the account's minute: every request's turn, live work first, chats in turn
-estimates.py  what a request will count in its model's minute, before MiMo says
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
-pacing.py    the account's minute: every request's turn, one line per model, and its ledger
-estimates.py  what a request will count in its model's minute, before MiMo says
+pacing.py    the account's minute: every request's turn, one line per model, its ledger,
+             who waits for it and what it holds meanwhile
+estimates.py  what a request is likely to count in the minute, before MiMo's answer says
 answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
 probes.py    which models MiMo offers: its list, and the cheapest request each model accepts

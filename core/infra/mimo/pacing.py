@@ -20,6 +20,13 @@ A 429 that still comes (another program on the same account, or MiMo's load) is 
 model's to heed, not one request's: the line waits out its `Retry-After`, then goes on at half
 the minute for a minute (`slowed`), and tells the ledger, which holds every replica's line of
 that model to the same.
+
+A request that has waited `TOLD_AFTER` without its turn tells whoever asked how many go before
+it, as that changes (`core.domain.pacing.TurnListener`: a status message says so), every request
+of one listener together (a recording's pieces: the first of them), and None once none waits;
+and it sets aside meanwhile what it holds (`core.domain.pacing.Aside`: its in-flight slot),
+taken back as its turn comes. What the minute holds, what waits and for how long, and the 429s
+are the operator's to see (`watch`: `/metrics`; `seen_now`, read by the process's beat, `look`).
 """
 
 from __future__ import annotations
@@ -28,11 +35,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from asyncio import FIRST_COMPLETED
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.domain.pacing import (
     NOTHING_WAITS,
@@ -41,6 +49,7 @@ from core.domain.pacing import (
     MinuteNow,
     ModelMinute,
     Seen,
+    TurnListener,
     Urgency,
     Waiting,
     asking_now,
@@ -57,6 +66,22 @@ _TELL_EVERY = 2.0  # seconds between two looks at how many are ahead of one who 
 # A line waiting for room looks again this often: a 240th of the minute, a quarter of a second
 # (room comes as the minute's oldest turns leave it, a request every 0.6 s at 100 a minute).
 _LOOKS_A_MINUTE = 240
+
+
+# A request that goes within this long is not worth a status's edit, nor its slot set aside.
+TOLD_AFTER = 0.25
+
+
+class MinuteWatch(Protocol):
+    """Who counts the minute's turns and refusals (`core.infra.metrics.PrometheusMetrics`)."""
+
+    def turn_waited(self, urgency: Urgency, seconds: float) -> None:
+        """A request of `urgency` got its turn after `seconds`."""
+        ...
+
+    def refused(self, model: str) -> None:
+        """MiMo answered 429 for `model`."""
+        ...
 
 
 class MinuteLedger(Protocol):
@@ -163,13 +188,18 @@ class _Waiter:
 
 
 class _Line:
-    """One model's waiting requests: per urgency, per chat, in order of arrival."""
+    """One model's waiting requests: per urgency, per chat, in order of arrival. Within a class
+    the chat served longest ago goes next (one never served, or not within `memory` seconds,
+    first), so that a chat whose burst had a turn a moment ago lets the others' first requests
+    go before its next one, whenever they came."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float], memory: float) -> None:
         self.classes: dict[Urgency, OrderedDict[str | None, deque[_Waiter]]] = {
             urgency: OrderedDict() for urgency in Urgency
         }
-        self.changed = asyncio.Event()
+        self.changed = asyncio.Event()  # for the worker, which clears it
+        # ...and for whoever is told of the line, done at each change and made anew
+        self.moved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.worker: asyncio.Task[None] | None = None
         self.paused_until = 0.0  # a 429's Retry-After
         self.slowed_until = 0.0  # ...and the half minute after it
@@ -177,32 +207,52 @@ class _Line:
         self.blocked = False  # a request found no room since the line was last empty
         self.announced = NOTHING_WAITS  # what the ledger was last told waits here...
         self.announced_at = 0.0  # ...and when
+        self._clock, self._memory = clock, memory
+        self._served: dict[tuple[Urgency, str | None], float] = {}  # each chat's latest turn
 
     def join(self, waiter: _Waiter) -> None:
         chats = self.classes[waiter.asking.urgency]
         chats.setdefault(waiter.asking.chat, deque()).append(waiter)
+        self._change()
+
+    def _change(self) -> None:
         self.changed.set()
+        moved, self.moved = self.moved, asyncio.get_running_loop().create_future()
+        moved.set_result(None)
 
     def head(self) -> _Waiter | None:
         """The next to go: the first of the most urgent class's chat whose turn it is."""
-        for chats in self.classes.values():
-            for waiters in chats.values():
-                if waiters:
-                    return waiters[0]
+        for urgency, chats in self.classes.items():
+            if order := self._order(urgency):
+                return chats[order[0]][0]
         return None
 
+    def took(self, waiter: _Waiter) -> None:
+        """`waiter` took its turn: its chat's next waits for the other chats' turns."""
+        now = self._clock()
+        self._served[(waiter.asking.urgency, waiter.asking.chat)] = now
+        for key, at in list(self._served.items()):
+            if at <= now - self._memory:
+                del self._served[key]
+        self.went(waiter)
+
     def went(self, waiter: _Waiter) -> None:
-        """`waiter` took its turn (or left): its chat goes to the end of its class's turns."""
+        """`waiter` is no longer in line (its turn taken, or given up)."""
         chats = self.classes[waiter.asking.urgency]
         waiters = chats.get(waiter.asking.chat)
         if waiters is None:
             return
         with contextlib.suppress(ValueError):
             waiters.remove(waiter)
-        del chats[waiter.asking.chat]
-        if waiters:
-            chats[waiter.asking.chat] = waiters  # its next waits for the other chats' turns
-        self.changed.set()
+        if not waiters:
+            del chats[waiter.asking.chat]
+        self._change()
+
+    def _order(self, urgency: Urgency) -> list[str | None]:
+        """The chats of `urgency` with requests waiting, in the order of their turns: served
+        longest ago first, then in the order they came."""
+        served = self._served
+        return sorted(self.classes[urgency], key=lambda chat: served.get((urgency, chat), -1.0))
 
     def ahead_of(self, waiter: _Waiter) -> int:
         """How many requests go before `waiter`: every one of a more urgent class, and of its
@@ -214,9 +264,11 @@ class _Line:
             elif urgency == waiter.asking.urgency:
                 own = chats.get(waiter.asking.chat, deque())
                 rounds = own.index(waiter) if waiter in own else 0
-                for chat, waiters in chats.items():
+                order = self._order(urgency)
+                mine = order.index(waiter.asking.chat) if waiter.asking.chat in order else 0
+                for place, chat in enumerate(order):
                     if chat != waiter.asking.chat:
-                        ahead += min(len(waiters), rounds + 1)
+                        ahead += min(len(chats[chat]), rounds + (place < mine))
                 ahead += rounds
         return ahead
 
@@ -236,6 +288,27 @@ class _Line:
         )
 
 
+class _Told:
+    """One listener of waiting requests (`TurnListener`), told of all of them together: how many go
+    before the first of them, whenever that changes; None once none of them waits."""
+
+    def __init__(self, waiting: TurnListener) -> None:
+        self.waiting = waiting
+        self.waiters: dict[_Waiter, _Line] = {}
+        self._said: int | None = None
+
+    def tell(self) -> None:
+        waiting = [(w, line) for w, line in self.waiters.items() if not w.turn.done()]
+        ahead = min((line.ahead_of(w) for w, line in waiting), default=None)
+        if ahead == self._said:
+            return
+        self._said = ahead
+        try:
+            self.waiting(ahead)
+        except Exception:  # a status is a courtesy: the request goes on
+            logger.warning("telling a request's wait failed", exc_info=True)
+
+
 class AccountMinute:
     """The turns of every request to MiMo, one line per model (module docstring)."""
 
@@ -247,6 +320,7 @@ class AccountMinute:
         clock: Callable[[], float] = time.monotonic,
         announce_seconds: float = ANNOUNCE_SECONDS,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        watch: MinuteWatch | None = None,
     ) -> None:
         self.limits = limits
         self._clock = clock
@@ -254,10 +328,14 @@ class AccountMinute:
         self._announce_seconds = announce_seconds
         self._ledger: MinuteLedger = ledger or MemoryLedger(clock)
         self._lines: dict[str, _Line] = {}
+        self._told: dict[TurnListener, _Told] = {}  # the listeners of requests waiting now
         self.waited: dict[Urgency, float] = {u: 0.0 for u in Urgency}  # seconds, all turns
         self.turns: dict[Urgency, int] = {u: 0 for u in Urgency}
         self.refusals = 0  # 429s MiMo answered all the same
         self._refused: dict[str, tuple[date, int]] = {}  # ...per model, on its UTC day
+        self.watch = watch  # counts each turn's wait and each 429 (`/metrics`)
+        # What each model's minute held when the process last looked (`look`), by model.
+        self.seen_now: dict[str, Seen] = {}
 
     def __repr__(self) -> str:
         return f"AccountMinute(paced={self.limits.paced}, models={sorted(self._lines)})"
@@ -268,33 +346,52 @@ class AccountMinute:
         asked = asking_now()
         if not self.limits.paced:
             return Turn(self._ledger, None, tokens)
-        line = self._lines.setdefault(model, _Line())
+        line = self._line(model)
         started = self._clock()
         waiter = _Waiter(asked, tokens, started)
         line.join(waiter)
         self._work_on(model, line)
         try:
-            if not waiter.turn.done() and asked.waiting is not None:
-                await self._tell_while_waiting(line, waiter)
-            taken = await asyncio.shield(waiter.turn)
+            taken = await self._waited(line, waiter)
         except BaseException:
             line.went(waiter)
             if waiter.turn.done() and not waiter.turn.cancelled():
                 logger.debug("a turn of %s was given up as it came", model)
             raise
-        self.waited[asked.urgency] += self._clock() - started
+        waited = self._clock() - started
+        self.waited[asked.urgency] += waited
         self.turns[asked.urgency] += 1
+        if self.watch is not None:
+            self.watch.turn_waited(asked.urgency, waited)
         return Turn(self._ledger, taken, tokens)
+
+    async def _waited(self, line: _Line, waiter: _Waiter) -> int:
+        """`waiter`'s turn. Once it has waited `TOLD_AFTER` without one, what it holds is set
+        aside (`Asking.aside`) and whoever asked is told how many go before it (`Asking.
+        waiting`), until its turn comes."""
+        asked = waiter.asking
+        await asyncio.wait({waiter.turn}, timeout=TOLD_AFTER)
+        if not waiter.turn.done():
+            async with contextlib.AsyncExitStack() as aside:
+                if asked.aside is not None:
+                    await aside.enter_async_context(asked.aside())
+                if asked.waiting is not None:
+                    await self._tell_while_waiting(line, waiter, asked.waiting)
+                else:
+                    await asyncio.wait({waiter.turn})
+        return await asyncio.shield(waiter.turn)
 
     def slowed(self, model: str, retry_after: float | None) -> None:
         """MiMo answered 429 for `model`: its line waits `retry_after` (when MiMo gave one),
         then goes on at half the minute for a while; so do the other replicas' lines, once the
         ledger is told (by the line's worker, at once)."""
         self.refusals += 1
+        if self.watch is not None:
+            self.watch.refused(model)
         today = self._today()
         day, refused = self._refused.get(model, (today, 0))
         self._refused[model] = (today, refused + 1 if day == today else 1)
-        line = self._lines.setdefault(model, _Line())
+        line = self._line(model)
         now = self._clock()
         pause = retry_after or 0.0
         line.paused_until = max(line.paused_until, now + pause)
@@ -319,6 +416,16 @@ class AccountMinute:
     async def seen(self, model: str) -> Seen:
         """What `model`'s minute holds now (`voicebridge usage`, `/metrics`)."""
         return await self._ledger.seen(model, self.limits.of(model))
+
+    def models(self) -> list[str]:
+        """The models whose minute this process paced a request in."""
+        return sorted(self._lines)
+
+    async def look(self) -> None:
+        """What each model's minute holds now, kept in `seen_now` for `/metrics` (the process's
+        beat looks every few seconds: `core.bootstrap`)."""
+        for model in self.models():
+            self.seen_now[model] = await self.seen(model)
 
     async def report(self) -> list[MinuteNow]:
         """Each model's minute as this process sees it: what it holds (as the ledger counts
@@ -371,7 +478,7 @@ class AccountMinute:
                         head.turn.set_exception(exc)
                     continue
             if taken is not None:
-                line.went(head)
+                line.took(head)
                 if not head.turn.done():  # else gone while the ledger decided: still counted
                     head.turn.set_result(taken)
                 continue
@@ -383,6 +490,12 @@ class AccountMinute:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(nap):
                     await line.changed.wait()
+
+    def _line(self, model: str) -> _Line:
+        if (line := self._lines.get(model)) is None:
+            memory = self.limits.of(model).seconds  # a chat not served within it is as new
+            line = self._lines[model] = _Line(clock=self._clock, memory=memory)
+        return line
 
     async def _announce_if_due(self, model: str, line: _Line) -> None:
         """Tell the ledger what waits, once requests wait in earnest (a turn found no room):
@@ -417,17 +530,23 @@ class AccountMinute:
         except Exception as exc:  # this line still waits it out; the others may not
             logger.warning("could not share a 429's pause of %s: %s", model, type(exc).__name__)
 
-    async def _tell_while_waiting(self, line: _Line, waiter: _Waiter) -> None:
-        """Tell who asked how many are ahead, whenever that changes, until its turn comes."""
-        assert waiter.asking.waiting is not None
-        told = -1
-        while not waiter.turn.done():
-            ahead = line.ahead_of(waiter)
-            if ahead != told:
-                told = ahead
-                waiter.asking.waiting(ahead)
-            await asyncio.wait({waiter.turn}, timeout=_TELL_EVERY)
-        waiter.asking.waiting(0)
+    async def _tell_while_waiting(
+        self, line: _Line, waiter: _Waiter, waiting: TurnListener
+    ) -> None:
+        """Tell `waiting` how many are ahead of its first request waiting, whenever that
+        changes, until `waiter`'s turn comes; None once none of its requests waits (`_Told`)."""
+        told = self._told.setdefault(waiting, _Told(waiting))
+        told.waiters[waiter] = line
+        try:
+            while not waiter.turn.done():
+                told.tell()
+                moved: set[asyncio.Future[Any]] = {waiter.turn, line.moved}
+                await asyncio.wait(moved, timeout=_TELL_EVERY, return_when=FIRST_COMPLETED)
+        finally:
+            del told.waiters[waiter]
+            told.tell()
+            if not told.waiters and self._told.get(waiting) is told:
+                del self._told[waiting]
 
 
 @dataclass

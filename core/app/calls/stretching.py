@@ -1,0 +1,62 @@
+"""The calls' speech against the account's minute of speech recognition: how far their pieces
+are lengthened (`Stretching`, one per process, which every call listened to here shares).
+
+Live work goes first in the minute (`core.domain.pacing`), so what may run short of it is the
+calls' own demand: each piece's seconds are counted as it goes to MiMo, and the pieces are cut
+longer while that speech, at their length, would take more of the minute than it holds
+(`core.domain.live_speech.stretch`): fewer requests, captions a little later, rather than
+pieces that wait for the minute ever longer. The speech is read over the last sixth of the
+minute (a call that starts is felt within seconds) and over the whole of it (the pieces
+shorten again only once the speech of the last minute allows it); the length follows the
+speech, not the requests, so longer pieces do not make the demand look smaller.
+
+Each process counts its own calls (a call is listened to in one process); where the minute is
+not paced (`MIMO_PACED=false`), nothing is lengthened.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+from core.domain.live_speech import stretch
+from core.domain.pacing import ModelMinute
+
+
+class Stretching:
+    """The calls' speech sent to MiMo in the last minute, and how far their pieces are
+    lengthened for it (module docstring). `minute`: the speech recognition model's (None: not
+    paced, never lengthened)."""
+
+    def __init__(
+        self, minute: ModelMinute | None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.minute = minute
+        self._clock = clock
+        self._sent: deque[tuple[float, float]] = deque()  # (when, seconds of speech)
+        self._step = 0
+
+    def sent(self, seconds: float) -> None:
+        """A piece of `seconds` of speech goes to MiMo."""
+        if self.minute is not None:
+            self._sent.append((self._clock(), seconds))
+
+    def step(self) -> int:
+        """How far the pieces are lengthened now (an index of `core.domain.live_speech.
+        STRETCHES`: 0, as each call asked)."""
+        if self.minute is None:
+            return 0
+        self._step = stretch(self.speech_a_minute(), self.minute, now=self._step)
+        return self._step
+
+    def speech_a_minute(self) -> float:
+        """The calls' seconds of speech a minute: the last sixth's pace, or the last minute's,
+        whichever is more."""
+        assert self.minute is not None
+        now, length = self._clock(), self.minute.seconds
+        while self._sent and self._sent[0][0] <= now - length:
+            self._sent.popleft()
+        sixth = self.minute.pace_seconds
+        recent = sum(seconds for at, seconds in self._sent if at > now - sixth)
+        return max(recent * length / sixth, sum(seconds for _, seconds in self._sent))
