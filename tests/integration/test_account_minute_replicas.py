@@ -193,7 +193,7 @@ async def test_a_replica_killed_while_its_live_work_waits_holds_the_others_no_lo
 ) -> None:
     doomed = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.integration.minute_replica", shared_url, account.base_url,
-        account.api_key, str(REQUESTS + 2), str(REQUESTS), cwd=REPO,
+        account.api_key, str(REQUESTS + 2), str(REQUESTS), "30", cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip
     try:

@@ -37,6 +37,13 @@ def waiting(urgency: str, count: int) -> Any:
     )
 
 
+def waiting_at_least(urgency: str, count: int) -> Any:
+    """A probe of the metrics: at least `count` requests of `urgency` wait for the minute."""
+    return lambda samples: (
+        (_value(samples, "voicebridge_mimo_minute_waiting", urgency=urgency) or 0) >= count
+    )
+
+
 async def test_a_note_that_waits_for_the_minute_says_so_in_its_status_then_comes(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_ogg: bytes, short_ogg: bytes
 ) -> None:
@@ -65,15 +72,17 @@ async def test_one_chats_burst_of_notes_never_holds_another_chats_first_note_beh
 ) -> None:
     [listen] = free_listens()
     heard = hears_by_length(mimo, SAID)  # Ann's notes are of 3 s, Bob's of 2
-    minute = short_minute(mimo, requests=1, seconds=1.5)
+    # A minute long enough that Bob's note, converted on a loaded machine, reaches the line
+    # before the minute has room for Ann's second.
+    minute = short_minute(mimo, requests=1, seconds=4.0)
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen, **minute
     )
     async with running(settings, bot_api):
         for _ in range(5):
             note_from(bot_api, ANN, voice_ogg, 3)
-        # Her first note took the minute's turn; the four others wait for theirs.
-        await _eventually_sampled(listen, waiting("person", 4), timeout=30)
+        # Her first note took the minute's turn; her others wait for theirs.
+        await _eventually_sampled(listen, waiting_at_least("person", 2), timeout=30)
         note_from(bot_api, BOB, short_ogg, 2)
         await bot_api.wait_for_texts(BOB, ["heard 2.0 seconds"], timeout=30)
         done = ["heard 3.0 seconds"] * 5
