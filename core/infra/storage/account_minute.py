@@ -62,7 +62,9 @@ _WINDOW = bindparam("window", type_=Interval())
 _PACE = bindparam("pace", type_=Interval())
 _FRESH = bindparam("fresh", type_=Interval())
 # Every model's turns take turns under a lock of their own, in a space no other lock uses.
-_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(:model))").bindparams(space=0x6D696E)
+_LOCK = text(
+    "SELECT pg_advisory_xact_lock(:space, hashtext(:model)) AS minute_turns_lock"
+).bindparams(space=0x6D696E)
 
 
 def _held() -> Any:
