@@ -8,6 +8,7 @@ Bot API calls.
     unit_of_work(url)                    a unit of work, as another process of the bot opens one
     logged / until_logged / rows_of      a Telegram chat's stored messages, and its rows by table
     settled_claims(url)                  the claims, once none is still started
+    speech_counted(url, chat_id)         the characters of speech a chat's days counted
     kept_line_count / until_kept         the transcript lines kept (of every recording)
     until_noted_deleted(url, id)         a deleted message's note
     tables_holding(url, words)           the tables with `words` anywhere in a row
@@ -38,6 +39,13 @@ async def query(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
             return [tuple(row) for row in await connection.execute(text(sql), params)]
     finally:
         await engine.dispose()
+
+
+async def speech_counted(url: str, chat_id: str) -> int:
+    """The characters of speech the chat's days counted (its own rows: not a person's, not the
+    budget's)."""
+    rows = await query(url, "SELECT tts_chars FROM chat_usage WHERE chat_id = :chat", chat=chat_id)
+    return sum(row[0] for row in rows)
 
 
 @asynccontextmanager
