@@ -7,6 +7,7 @@ listening decide, are tested on them: tests/integration/test_interpreting_consen
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -1008,3 +1009,59 @@ async def test_from_audio_a_french_turn_recognised_before_its_pause_sends_nothin
     assert await caption_asked(rig, call, second, "ça va ?").task is None
     await rig.interpreter.close()
     assert understanding.asked == [] and rig.speech.made == []
+
+
+async def test_from_audio_a_turn_that_never_ends_a_sentence_holds_no_more_than_it_could_send() -> (
+    None
+):
+    """Issue 103: Ann plays music into her microphone for two minutes: one turn, pieces of a
+    second, a pause every ten that her words never show ends a sentence, the rest cut through
+    the sound. Nothing of a part over 20 s is ever sent from its sound; the interpreter held
+    all of it (about 115 MB an hour) and joined it all again at each pause. Now it holds at
+    most what it could send (20 s, and what came after a pause whose words are not known
+    yet), and never joins more: measured in bytes held by the process, as tracemalloc sees
+    them, not in time."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    second = 2 * RATE  # bytes of a second of her sound
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for index in range(120):
+            piece = anns_piece(index, 1.0, last=False, at_pause=index % 10 == 9)
+            heard_ahead(rig, piece)
+            call.transcribed(piece, "la la la")
+            del piece
+            await asyncio.sleep(0)  # the requests it sent go on
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    await rig.interpreter.close()
+
+    assert understanding.asked == [10.0, 20.0]  # its pauses, while the part could be sent
+    assert held - before < (FROM_AUDIO_LONGEST + 5) * second
+    assert peak - before < 2 * (FROM_AUDIO_LONGEST + 5) * second
+
+
+async def test_from_audio_a_sentence_after_a_part_too_long_is_sent_from_its_sound() -> None:
+    """What an unbroken run of half a minute lets go does not take the sentence after it with
+    it: the run, ended at a pause its words end, is translated from its words; the sentence
+    after it is sent from its own sound."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    for index in range(30):
+        piece = anns_piece(index, 1.0, last=False, at_pause=index == 29)
+        heard_ahead(rig, piece)
+        call.transcribed(piece, "A long song." if index == 29 else "la la la")
+    for index, said in ((30, "Hello"), (31, "everyone.")):
+        piece = anns_piece(index, 1.0, last=index == 31, at_pause=True)
+        heard_ahead(rig, piece)
+        call.transcribed(piece, said)
+    await until(lambda: len(rig.call.heard) == 2, "both spoken")
+    await rig.interpreter.close()
+
+    assert understanding.asked == [2.0]  # the sentence's own two seconds
+    song, sentence = (heard.split("|", 1)[1] for heard in rig.call.heard)
+    assert song.startswith("[Chinese] la la la") and sentence == "[sound] 2.0 s"
