@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from core.app.memory.past import ImportProgress
 from core.bootstrap import bootstrap
 from tests.audio_factory import make_audio
+from tests.integration.chatlog_db import until_import_seen_alive
 from tests.integration.test_import_walls import past, walls_settings
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 
 async def test_two_imports_of_one_chat_at_once_hear_each_message_once(
@@ -94,3 +97,57 @@ async def test_a_message_an_import_gives_back_for_its_days_quota_is_heard_by_the
     # The one given back by the paused import heard, the other found heard by it.
     assert len(done.transcribed) == 1 and done.elsewhere == 1 and done.done == 2, done
     assert len(mimo.requests) == 2  # Ann's and Bob's, once each
+
+
+class LeaseClock:
+    """The time both imports read, moved by the test. An import that finds messages another
+    one hears waits to look again (`ELSEWHERE_WAIT`): that wait is noted (`waited`) and lasts
+    until the test lets it end (`resume`)."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+        self.waited = asyncio.Event()
+        self.resume = asyncio.Event()
+
+    def now(self) -> datetime:
+        return self.at
+
+    async def sleep(self, seconds: float) -> None:
+        self.waited.set()
+        await self.resume.wait()
+
+
+async def test_an_import_alive_past_its_lease_keeps_its_messages_from_another(
+    mimo: FakeMimo, database_url: str, tmp_path: Path
+) -> None:
+    """Issue 103's slip: an import's claims were counted stale from its start rather than from
+    its last sign of life (no test ran an import longer than one lease: a second import then
+    heard, and paid for, the same messages). The first import hears both messages for two
+    leases, saying it is alive as it goes; a second one started then finds both taken and
+    sends MiMo nothing of them; once the first is done, it finds them heard."""
+    note = make_audio(tmp_path, fmt="ogg", seconds=3)
+    lease = 3.0  # seconds: the shortest WORK_LEASE_SECONDS; alive said every second
+    chosen = walls_settings(mimo, database_url).model_copy(
+        update={"work_lease_seconds": lease, "asr_max_in_flight": 3}
+    )
+    clock = LeaseClock()
+    async with bootstrap(chosen, clock=clock) as one, bootstrap(chosen, clock=clock) as two:
+        with mimo.held_each() as held:
+            hearing = asyncio.create_task(one.imports.run(await one.imports.plan(past(note))))
+            await until(lambda: len(held) == 2, "both messages at MiMo")
+            clock.at += timedelta(seconds=2 * lease)  # two leases since it began
+            await until_import_seen_alive(database_url)  # and it said it is alive since
+            second = asyncio.create_task(two.imports.run(await two.imports.plan(past(note))))
+            await until(lambda: clock.waited.is_set() or len(held) > 2,
+                        "the second import finds both taken, or takes them")  # fmt: skip
+            sent_meanwhile = len(held) - 2
+            for request in held:
+                request.let_go()
+            done = await hearing
+            clock.resume.set()
+            other = await second
+
+    assert sent_meanwhile == 0
+    assert len(mimo.requests) == 2  # Ann's and Bob's, once each
+    assert sorted(done.transcribed) == ["1", "2"]
+    assert other.transcribed == [] and other.elsewhere == 2

@@ -704,6 +704,53 @@ async def test_from_audio_a_no_while_its_cost_is_reserved_sends_none_of_her_soun
     assert usage_of(rows) == Counts()
 
 
+class FirstWriteHeld(FakeUsageUnitOfWork):
+    """The usage rows, whose first unit of work waits until `held` is set; the others go on."""
+
+    def __init__(self, rows: UsageRows, gate: dict[str, asyncio.Event]) -> None:
+        super().__init__(rows)
+        self.gate = gate
+
+    async def __aenter__(self) -> Any:
+        if not self.gate["entered"].is_set():
+            self.gate["entered"].set()
+            await self.gate["held"].wait()
+        return await super().__aenter__()
+
+
+async def test_from_audio_a_sentence_reserved_as_interpreting_stops_is_never_sent_nor_charged() -> (
+    None
+):
+    """Issue 103's slip: Ann's sentence is having its seconds reserved when interpreting stops
+    (Bob's interpretation found the day's speech used up). Her sound never reaches the audio
+    model, and her seconds are given back: the listening counts Bob's sentence alone. (A no
+    calls her request off as well, which hid a missing check: a stop calls nothing off.)"""
+    understanding, rows = Understanding(), UsageRows({}, {})
+    gate = {"entered": asyncio.Event(), "held": asyncio.Event()}
+    limiter = Limiter(uow=lambda: FirstWriteHeld(rows, gate), clock=SystemClock(),
+                      policy=LimitPolicy(listen_seconds=7200))  # fmt: skip
+    rig = rigged(from_audio=understanding, limiter=limiter)
+    call = ListenedCall(SERVER, {"ann", "bob"}, T0, "ann", asked_by("ann"),
+                        interpreter=rig.interpreter)  # fmt: skip
+    heard_ahead(rig, anns_piece(0, 1.0, last=True))
+    await until(gate["entered"].is_set, "her seconds being reserved")
+    rig.speech.refuse = errors.SpeechQuotaUsed(limit=10, left=0, needed=5, reset=None)
+    later = T0 + timedelta(seconds=2)
+    bobs = Piece("bob", "Bob", bytes(3 * RATE), RATE, later, turn=later)  # 1.5 s, his turn
+    rig.interpreter.hold_sound(bobs)
+    rig.interpreter.expect(("bob", later, 0))
+    await until(lambda: understanding.answered, "his sentence translated from its sound")
+    call.transcribed(bobs, "Good morning.")
+    await until(lambda: rig.news, "interpreting stopped, said")
+    gate["held"].set()
+    await translations_of(rig).ended()  # hers too, uncalled off: nothing else ends it
+    await rig.interpreter.close()
+
+    assert isinstance(rig.news[0], Stopped)
+    assert understanding.asked == [1.5]  # his alone
+    assert usage_of(rows).ask_seconds == 2 and usage_of(rows).audio_seconds == 2
+
+
 class AtMimo(NamedTuple):
     """Ann's one-second sentence at MiMo, unanswered, handed over and its caption waiting."""
 
@@ -799,6 +846,26 @@ async def test_from_audio_a_part_too_long_goes_the_text_way() -> None:
     await rig.interpreter.close()
     assert understanding.asked == []
     assert [text for _, text in rig.speech.made] == ["[Chinese] A long story."]
+
+
+@pytest.mark.parametrize("seconds", [10.5, 15.0, FROM_AUDIO_LONGEST])
+async def test_from_audio_a_sentence_up_to_the_longest_is_spoken_from_its_sound(
+    seconds: float,
+) -> None:
+    """Issue 103's slip: a sentence of 10 to 20 s went the words' way, its length read in
+    bytes (the only boundary test tried 21 s). Up to 20 s, it is sent whole from its sound
+    and its answer spoken; at 21 s, `test_from_audio_a_part_too_long_goes_the_text_way`."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    piece = anns_piece(0, seconds, last=True)
+    heard_ahead(rig, piece)
+    call.transcribed(piece, "A story told at length.")
+    await until(lambda: rig.call.heard, "the sentence played")
+    await rig.interpreter.close()
+
+    assert understanding.asked == [seconds]
+    assert [text for _, text in rig.speech.made] == [f"[sound] {seconds:.1f} s"]
 
 
 async def test_from_audio_a_caption_shows_its_part_s_translation_answered_out_of_order() -> None:
