@@ -352,7 +352,7 @@ class TranslationsFromAudio:
             async with self._limiter.spending(self._server, self._payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=seconds, ask_seconds=seconds))
                 if self._called_off(member, began):
-                    raise _Withdrawn()  # a no while it was reserved: given back, never sent
+                    raise _Withdrawn()  # called off meanwhile (a no, a stop): never sent
                 try:
                     answer = await self._api.understand_inline(
                         self._audio.pcm_wav(pcm, rate), mime="audio/wav", question=FROM_AUDIO,
