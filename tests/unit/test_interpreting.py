@@ -1078,16 +1078,17 @@ async def test_from_audio_a_french_turn_recognised_before_its_pause_sends_nothin
     assert understanding.asked == [] and rig.speech.made == []
 
 
-async def test_from_audio_a_turn_that_never_ends_a_sentence_holds_no_more_than_it_could_send() -> (
-    None
-):
+@pytest.mark.parametrize("pauses", ["two, then none", "every ten seconds"])
+async def test_from_audio_a_turn_that_never_ends_a_sentence_holds_no_more_than_it_could_send(
+    pauses: str,
+) -> None:
     """Issue 103: Ann plays music into her microphone for two minutes: one turn, pieces of a
-    second, a pause every ten that her words never show ends a sentence, the rest cut through
-    the sound. Nothing of a part over 20 s is ever sent from its sound; the interpreter held
-    all of it (about 115 MB an hour) and joined it all again at each pause. Now it holds at
-    most what it could send (20 s, and what came after a pause whose words are not known
-    yet), and never joins more: measured in bytes held by the process, as tracemalloc sees
-    them, not in time."""
+    second cut through the sound, with pauses her words never show end a sentence: two, then
+    none, or one every ten seconds. Nothing of a part over 20 s is ever sent from its sound;
+    the interpreter held all of it (about 115 MB an hour) and joined it all again at each
+    pause. Now it holds at most what it could send (20 s, and what came after a pause whose
+    words are not known yet), and never joins more: measured in bytes held by the process, as
+    tracemalloc sees them, not in time."""
     understanding = Understanding()
     rig = rigged(from_audio=understanding)
     call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
@@ -1096,7 +1097,8 @@ async def test_from_audio_a_turn_that_never_ends_a_sentence_holds_no_more_than_i
     try:
         before = tracemalloc.get_traced_memory()[0]
         for index in range(120):
-            piece = anns_piece(index, 1.0, last=False, at_pause=index % 10 == 9)
+            at_pause = index in (9, 19) if pauses == "two, then none" else index % 10 == 9
+            piece = anns_piece(index, 1.0, last=False, at_pause=at_pause)
             heard_ahead(rig, piece)
             call.transcribed(piece, "la la la")
             del piece
