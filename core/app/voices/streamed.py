@@ -4,14 +4,14 @@ A clip waiting its turn in a call (an interpretation behind another one) must no
 stream open and idle: a feed reads the stream to its end as fast as MiMo makes it, whatever the
 player does, and the player takes the slices kept so far, then each one as it comes. The
 speech quota is spent around the reading, as for a whole clip: a refusal (quota used, a model
-refused) comes from `SpeechFeed.started`, before anything is played. A feed that ends before
-its end counts exactly the characters of the pieces MiMo was asked for (their request sent:
-MiMo makes what it was asked, heard or not), the rest of the reservation given back: closed (a
-clip skipped, cut by a no, never played), all of it when nothing was asked yet; broken by MiMo
-(a dropped connection, an error event, a later piece failing) after its speech began to come,
-as MiMo bills a broken stream, by the characters asked (a piece MiMo answered with an error
-before its first slice made nothing, and is not counted). Counted once: a broken stream's
-count replaces its reservation, as a cut clip's does.
+refused) comes from `SpeechFeed.started`, before anything is played. A feed that stops short
+counts exactly the characters of the pieces MiMo was asked for (their request sent: MiMo makes
+what it was asked, heard or not), and gives the rest of the reservation back: closed (a clip
+skipped, cut by a no, never played), all of it when nothing was asked yet; broken by MiMo (a
+dropped connection, an error event, a later piece failing) after its speech began to come, as
+MiMo bills a broken stream, by the characters asked (a piece MiMo answered with an error
+before its first slice made nothing, and is not counted). Counted once: what was asked
+replaces the reservation, for a broken stream as for a cut clip.
 
 Pieces of a longer text are asked for a few at once (`PIECES_AHEAD`, as whole clips are) and
 kept in the text's order, with the short pause between them that joined voice notes have
