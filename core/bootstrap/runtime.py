@@ -103,6 +103,7 @@ class Runtime(UseCases):
     forgetting: Forgetting  # /forget: what runs in the chat ended, everything kept deleted
     # For /healthz: a pooled connection reads, at most once a second however many ask.
     database_reachable: Callable[[], Awaitable[bool]]
+    clock: Clock  # the time the core and the bots' timers read (tests move it by hand)
 
     def calls_for(self, channels: VoiceChannels, sides: Sides) -> VoiceServices:
         """The voice calls of a platform whose voice channels are `channels`, and whose side
@@ -133,7 +134,8 @@ async def bootstrap(
 ) -> AsyncIterator[Runtime]:
     """Bring the schema up to date, then build the MiMo client, the database and the services.
 
-    `clock` drives summaries, digests and retention; tests pass one they can move by hand.
+    `clock` drives summaries, digests and retention, and the bots' timers that read it (inline
+    mode's pause in typing); tests pass one they can move by hand.
     """
     from core.infra.health import DatabaseHealth  # it loads the database layer
 
@@ -192,7 +194,7 @@ async def bootstrap(
                 uow=store.uow, clock=clock, listening=listening, imports=imports,
                 withdrawn=withdrawals,
             ),
-            database_reachable=DatabaseHealth(store.engine).reachable,
+            database_reachable=DatabaseHealth(store.engine).reachable, clock=clock,
         )  # fmt: skip
         looked_at = services.minute_looked_at(settings, mimo.minute)
         async with minute_kept(store, minute), looked_at:

@@ -8,8 +8,10 @@ Bot API calls.
     unit_of_work(url)                    a unit of work, as another process of the bot opens one
     logged / until_logged / rows_of      a Telegram chat's stored messages, and its rows by table
     settled_claims(url)                  the claims, once none is still started
+    speech_counted(url, chat_id)         the characters of speech a chat's days counted
     kept_line_count / until_kept         the transcript lines kept (of every recording)
     until_noted_deleted(url, id)         a deleted message's note
+    until_import_seen_alive(url)         an import's mark, once it said it is alive since it began
     tables_holding(url, words)           the tables with `words` anywhere in a row
     kept_in_file / log_in_file           a chat's recordings and log, read from the SQLite file
                                          (while no bot runs: the command line's tests)
@@ -38,6 +40,13 @@ async def query(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
             return [tuple(row) for row in await connection.execute(text(sql), params)]
     finally:
         await engine.dispose()
+
+
+async def speech_counted(url: str, chat_id: str) -> int:
+    """The characters of speech the chat's days counted (its own rows: not a person's, not the
+    budget's)."""
+    rows = await query(url, "SELECT tts_chars FROM chat_usage WHERE chat_id = :chat", chat=chat_id)
+    return sum(row[0] for row in rows)
 
 
 @asynccontextmanager
@@ -106,6 +115,16 @@ async def until_kept(url: str, lines: int, timeout: float = 20.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while await kept_line_count(url) != lines:
         assert asyncio.get_running_loop().time() < deadline, f"not {lines} kept lines"
+        await asyncio.sleep(0.05)
+
+
+async def until_import_seen_alive(url: str, timeout: float = 15.0) -> None:
+    """Wait until a running import has said it is alive since it began (its mark's `seen_at`
+    moved on from its start, by the clock its runtime reads)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    sql = "SELECT count(*) FROM running_imports WHERE seen_at > started_at"
+    while await query(url, sql) == [(0,)]:
+        assert asyncio.get_running_loop().time() < deadline, "no import said it was alive"
         await asyncio.sleep(0.05)
 
 

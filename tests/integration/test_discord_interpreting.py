@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.audio_factory import make_audio
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, speech_counted
 from tests.integration.test_discord_listening import (
     bot_in_server,
     listening_cog,
@@ -151,6 +151,39 @@ async def test_bob_hears_ann_interpreted_before_mimo_made_it_all_and_a_voice_ref
     asked = [(body["audio"]["voice"], body.get("stream")) for body in mimo.calls("mimo-v2.5-tts")]
     assert asked[0][0] not in ENGLISH_VOICES and asked[0][1] is True  # Ann's, in Chinese
     assert [stream for _, stream in asked[1:]] == [True, None]  # refused, then asked whole
+
+
+async def test_an_interpretation_whose_stream_breaks_after_slices_played_counts_what_was_asked(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 103: MiMo's stream of Ann's interpretation breaks after three slices (the
+    connection dropped). The call heard those; the server's speech of the day counts the
+    characters MiMo was asked to speak, as MiMo bills a broken stream, once: it gave them all
+    back."""
+    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    speak, voice = discord_api.voice.speak, discord_api.voice
+    mimo.tts_stream, mimo.tts_cut_after = "slices", 3
+    async with bot_in_server(discord_api, mimo, sqlite_url):
+        mimo.asr_text = sentence_of_tone
+        await members.answer(ann.user_id, "listen_me", allowed=True)
+        await members.answer(ann.user_id, "listen", interpret=True, cheaper=True)
+        call = await voice.wait_until(lambda: voice.live_call(server.id, server.lounge), what="")
+        await voice.wait_until(lambda: call.dave.executed, what="the transition")
+        await until(lambda: posted_in(discord_api, server.lounge), "the opening line")
+        await speak(ann, tone(440, 1.0))
+        # Counted by then: the clip ends once its stream did, after its count was recorded.
+        await until(lambda: clips(call) and clip_ended(call), "what came of it played")
+        await members.answer(ann.user_id, "stop_listening")
+
+    [(_, asked)] = spoken_requests(mimo)
+    [heard] = clips(call)
+    assert len(heard) / 2 / SAMPLE_RATE == pytest.approx(3 * 0.2, abs=0.05)  # what came
+    # The translation as it was made, as a whole clip of it counts (MiMo is asked it without
+    # the stand-in's brackets).
+    made = f"[Chinese] {SENTENCES[440]}"
+    assert asked == made.replace("[Chinese]", "Chinese")
+    assert await speech_counted(sqlite_url, server_of(server).chat_id) == len(made)
 
 
 async def test_interpreting_stops_with_one_line_after_the_captions_once_the_speech_runs_out(

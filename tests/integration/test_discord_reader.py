@@ -14,7 +14,7 @@ import pytest
 
 from bots.discord.places import place_of
 from tests.audio_factory import make_audio
-from tests.integration.chatlog_db import query
+from tests.integration.chatlog_db import query, speech_counted
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_voice_wire import clip_pcm, envelope, pitch
 from tests.integration.test_voices_discord import clone_on_discord
@@ -493,6 +493,27 @@ async def test_a_long_message_skipped_counts_the_pieces_mimo_was_asked_for_and_n
     assert len(asked) == 4  # of six: the rest waited for the first ones
     assert whole > sum(map(len, asked))  # the six pieces' characters
     assert after == sum(map(len, asked))
+
+
+async def test_a_message_whose_stream_breaks_after_slices_played_counts_what_mimo_was_asked(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Issue 103: MiMo's stream of a message breaks after three slices (the connection
+    dropped). The channel heard those; the server's day counts the characters MiMo was asked
+    to speak, as MiMo bills a broken stream, once: it gave them all back."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    members = Members(discord_api, server.general)
+    mimo.tts_stream, mimo.tts_cut_after = "slices", 3
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, ann, "A message MiMo breaks off")
+        call = await heard_clips(discord_api, 1)  # counted by then: before the clip ended
+
+    [(_, asked)] = spoken_requests(mimo)
+    [heard] = clips(call)
+    assert len(heard) / 2 / SAMPLE_RATE == pytest.approx(3 * 0.2, abs=0.05)  # what came
+    assert await speech_counted(sqlite_url, place_of(guild_id=server.id).chat_id) == len(asked)
 
 
 async def test_nothing_is_played_before_the_call_is_end_to_end_encrypted(

@@ -17,9 +17,11 @@ import pytest
 from bots.discord.call import playback
 from bots.discord.call.clip_audio import ClipAudio
 from bots.discord.call.playback import installed_voice_client
+from bots.discord.places import place_of
 from core.app.voices import speech
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.tts_voice_notes import to_voice_note
+from tests.integration.chatlog_db import speech_counted
 from tests.integration.conftest import (
     discord_bot_online,
     discord_settings,
@@ -167,11 +169,13 @@ async def test_say_in_a_voice_channel_is_heard_from_its_first_slice_and_its_note
     assert_sounds_like(call, wav)
 
 
-async def test_say_whose_stream_is_cut_mid_way_ends_its_clip_and_tells_the_chat(
+async def test_say_whose_stream_is_cut_mid_way_ends_its_clip_tells_the_chat_and_counts_it(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """MiMo's stream of /say's speech breaks after three slices: the channel hears those, the
-    clip ending there, and the chat is told as for any /say MiMo failed."""
+    clip ending there, and the chat is told as for any /say MiMo failed. The server's day
+    counts the characters MiMo was asked to speak, as MiMo bills a broken stream (issue 103:
+    it gave them all back, though the channel heard the first slices)."""
     mimo.tts_stream, mimo.tts_cut_after = "slices", 3
     alice = discord_api.add_member(server, "alice")
     await discord_api.join_voice(server, alice, server.lounge)
@@ -192,6 +196,9 @@ async def test_say_whose_stream_is_cut_mid_way_ends_its_clip_and_tells_the_chat(
     )
     assert len(call.pcm()) / 2 / SAMPLE_RATE == pytest.approx(3 * 0.2, abs=0.05)  # what came
     assert len(said.visible) == 1
+    [asked] = mimo.calls("mimo-v2.5-tts")
+    spoken = asked["messages"][-1]["content"]
+    assert await speech_counted(sqlite_url, place_of(guild_id=server.id).chat_id) == len(spoken)
 
 
 async def test_a_voice_server_that_drops_mid_clip_is_resumed_and_the_rest_arrives(

@@ -14,6 +14,7 @@ from core.config import Settings
 from core.domain.values import ChatRef, Preferences
 from tests.audio_factory import make_audio
 from tests.standins.mimo import FakeMimo
+from tests.waiting import until
 
 GROUP = ChatRef("telegram", "-1001555")
 
@@ -81,3 +82,39 @@ async def test_a_voice_note_during_an_import_is_sent_at_once_in_the_slot_left_fr
     assert live_request["messages"] != held[0].body["messages"]
     assert len(mimo.requests) == len(plan.voices) + 1
     assert len(done.transcribed) == 8
+
+
+async def test_an_import_goes_on_while_a_voice_note_is_worked_on(
+    mimo: FakeMimo, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Issue 103's slip: a background import stalled completely while any live voice note was
+    worked on (in the test above the live note ends first). A voice note held at MiMo for as
+    long as the whole import takes: the import goes on all the same (a message at a time,
+    the others waiting for a lull), and ends before the voice note does."""
+    note = make_audio(tmp_path, fmt="ogg", seconds=3)
+    live = make_audio(tmp_path / "live.ogg", fmt="ogg", seconds=4)
+    chosen = settings(mimo, sqlite_url, asr_max_in_flight=3, summary_retention_days=30)
+    async with bootstrap(chosen) as runtime:
+        plan = await runtime.imports.plan(past_days(note, 9, 8, 7))
+        with mimo.held_each() as held:
+            heard = asyncio.create_task(
+                runtime.transcription.transcribe_long_audio(
+                    ChatRef("telegram", "-100777"), live, prefs=Preferences(), asker=None
+                )
+            )
+            await mimo.wait_for_requests(1)  # the voice note, held at MiMo
+            importing = asyncio.create_task(runtime.imports.run(plan))
+            while not importing.done():  # each of the import's messages answered as it comes
+                await until(lambda: importing.done() or not all(
+                    request.answer.is_set() for request in held[1:]
+                ), "an imported message at MiMo beside the voice note")  # fmt: skip
+                for request in held[1:]:
+                    request.let_go()
+            done = await importing
+            live_held = not held[0].answer.is_set() and not heard.done()
+            held[0].let_go()
+            await heard
+
+    assert live_held  # the import ended while the voice note was still at MiMo
+    assert sorted(done.transcribed) == ["1", "2", "3"]
+    assert len(mimo.requests) == 4

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,14 @@ from telegram import Bot, InlineQueryResultArticle, InputTextMessageContent
 from telegram import InlineQueryResultCachedVoice as CachedVoice
 from telegram.error import BadRequest
 
-from bots.telegram.voices.inline import InlineHandlers
+from bots.telegram.voices.inline import PAUSE_SECONDS, InlineHandlers
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_voice_consent_telegram import clone_by_reading
+from tests.standins.clock import ManualClock
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
 from tests.waiting import until
@@ -35,16 +37,38 @@ def voices_of(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return [result for result in answer["results"] if result["type"] == "voice"]
 
 
+async def typed_then_paused(bot_api: FakeBotApi, clock: ManualClock, text: str) -> list[str]:
+    """The user types `text` a keystroke at a time while the bot's clock stands still (however
+    slowly a loaded machine hands the bot each one, the pause is not over), then pauses: once
+    the queries replaced are answered and the last one's pause waits on the clock, the clock
+    moves past it. The queries' ids, answered."""
+    sleeping = clock.sleeping
+    typed = await bot_api.typing_inline(user_id=USER, text=text)
+    await bot_api.wait_for_inline_answers(typed[:-1])
+    await paused(clock, sleeping)
+    await bot_api.wait_for_inline_answers(typed)
+    return typed
+
+
+async def paused(clock: ManualClock, sleeping: int) -> None:
+    """The user stops typing: once the pause of their last query waits on the clock (beside
+    the `sleeping` that waited before), the clock moves past it."""
+    await until(lambda: clock.sleeping == sleeping + 1, "the last query's pause begun")
+    await clock.advance(timedelta(seconds=PAUSE_SECONDS))
+
+
 async def test_one_rendering_after_typing_stops_then_the_cache_answers(
     bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, tmp_path: Path
 ) -> None:
+    """Issue 103: under load a keystroke could reach the bot after the pause of the one before
+    had passed, and a replaced query was rendered: the pause runs on a clock the test moves."""
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=database_url, telegram_inline_cache_chat=CACHE
     )
     bot_api.add_chat(CACHE)  # the bot is an administrator there
-    async with running(settings, bot_api):
-        typed = await bot_api.typing_inline(user_id=USER, text="hello")
-        await bot_api.wait_for_inline_answers(typed)
+    clock = ManualClock()
+    async with running(settings, bot_api, clock=clock):
+        typed = await typed_then_paused(bot_api, clock, "hello")
         again = bot_api.inline_query(user_id=USER, query="hello")
         await bot_api.wait_for_inline_answers([again])
 
@@ -80,10 +104,12 @@ async def test_words_come_back_to_after_an_edit_get_their_voice_note(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE
     )
     bot_api.add_chat(CACHE)  # the bot is an administrator there
-    async with running(settings, bot_api):
-        typed = await bot_api.typing_inline(user_id=USER, text="hello")
-        await bot_api.wait_for_inline_answers(typed)
+    clock = ManualClock()
+    async with running(settings, bot_api, clock=clock):
+        typed = await typed_then_paused(bot_api, clock, "hello")
+        sleeping = clock.sleeping
         back = bot_api.inline_query(user_id=USER, query="hel")
+        await paused(clock, sleeping)
         await bot_api.wait_for_inline_answers([back])
 
     assert voices_of(bot_api.inline_answers[typed[2]]) == []  # passed on the way

@@ -140,6 +140,31 @@ async def test_a_full_webhook_queue_answers_503_and_the_update_comes_again(
     assert again == 200
 
 
+async def test_deliveries_of_an_update_handled_already_leave_the_queue_room_for_new_ones(
+    tmp_path: Path,
+) -> None:
+    """Issue 103's slip: a second delivery was dropped without giving back its place among the
+    updates accepted and unfinished (the test above checks the limit alone): enough of them
+    (Telegram delivers again what it did not hear answered) filled it, and the webhook answered
+    503 to everything. At TELEGRAM_MAX_PENDING_UPDATES=2, a /help delivered five times is
+    answered once and each delivery taken, and another chat's /help after them still is."""
+    async with (
+        FakeBotApi() as bot_api,
+        FakeMimo() as mimo,
+        webhook_bot(bot_api, mimo, tmp_path, telegram_max_pending_updates=2) as (settings, listen),
+    ):
+        secret = settings.webhook_secret()
+        again = _update(_help(bot_api, USER))
+        first = await _post(listen, again, secret)
+        await bot_api.wait_for("sendMessage", chat_id=USER)
+        delivered = [await _post(listen, again, secret) for _ in range(4)]
+        other = await _post(listen, _update(_help(bot_api, OTHER)), secret)
+        assert (first, delivered, other) == (200, [200] * 4, 200)
+        await bot_api.wait_for("sendMessage", chat_id=OTHER)
+
+    assert len(bot_api.sent("sendMessage", chat_id=USER)) == 1  # answered once
+
+
 async def _redeliver(listen: str, update: dict[str, Any], secret: str) -> int:
     """POST `update` as Telegram retries it, until it is taken (or 5 s have passed)."""
     for _ in range(100):

@@ -30,6 +30,11 @@ class ManualClock:
             finally:
                 self._sleepers.remove(wake)
 
+    @property
+    def sleeping(self) -> int:
+        """How many wait on the clock now."""
+        return len(self._sleepers)
+
     async def advance(self, delta: timedelta, *, timeout: float = 15.0) -> None:
         """Move time forward by `delta`, then wait until the sleepers have caught up."""
         async with self._changed:

@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from bots.cli.health import healthz_url
+from core.config import Settings, host_port
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTAINERFILE = ROOT / "Containerfile"
 SECRETS = ("MIMO_API_KEY", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
@@ -130,3 +133,32 @@ def test_compose_checks_health_as_the_image_does() -> None:
     assert len(bots) == 2
     for service in bots:
         assert service["healthcheck"]["test"] == ["CMD", *image_check]
+
+
+def image_environment() -> dict[str, str]:
+    """The settings the image's final stage gives (its ENV), as a container made from it has
+    them."""
+    found = instructions()
+    final = found[max(i for i, (word, _) in enumerate(found) if word == "FROM") :]
+    pairs = (pair.partition("=") for word, rest in final if word == "ENV" for pair in rest.split())
+    return {name: value for name, _, value in pairs}
+
+
+def test_the_image_s_own_settings_serve_the_health_check_it_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 103's slip: the image built without OPS_LISTEN, the setting its health check
+    needs (the test above checks the health command, not that the image can answer it):
+    `voicebridge run` served no /healthz, `voicebridge health` said no more than that it is
+    not set, and every container of it turned unhealthy. With the image's settings and no
+    other, run serves /healthz (on OPS_LISTEN, `bots/runner.py`) and health asks it there, on
+    the container's own loopback. `.ci/image` runs the bot in the image with them and asks."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    for name, value in image_environment().items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.ops_listen is not None
+    _, port = host_port(settings.ops_listen)
+    assert healthz_url(settings.ops_listen) == f"http://127.0.0.1:{port}/healthz"

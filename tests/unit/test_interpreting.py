@@ -7,6 +7,7 @@ listening decide, are tested on them: tests/integration/test_interpreting_consen
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -703,6 +704,53 @@ async def test_from_audio_a_no_while_its_cost_is_reserved_sends_none_of_her_soun
     assert usage_of(rows) == Counts()
 
 
+class FirstWriteHeld(FakeUsageUnitOfWork):
+    """The usage rows, whose first unit of work waits until `held` is set; the others go on."""
+
+    def __init__(self, rows: UsageRows, gate: dict[str, asyncio.Event]) -> None:
+        super().__init__(rows)
+        self.gate = gate
+
+    async def __aenter__(self) -> Any:
+        if not self.gate["entered"].is_set():
+            self.gate["entered"].set()
+            await self.gate["held"].wait()
+        return await super().__aenter__()
+
+
+async def test_from_audio_a_sentence_reserved_as_interpreting_stops_is_never_sent_nor_charged() -> (
+    None
+):
+    """Issue 103's slip: Ann's sentence is having its seconds reserved when interpreting stops
+    (Bob's interpretation found the day's speech used up). Her sound never reaches the audio
+    model, and her seconds are given back: the listening counts Bob's sentence alone. (A no
+    calls her request off as well, which hid a missing check: a stop calls nothing off.)"""
+    understanding, rows = Understanding(), UsageRows({}, {})
+    gate = {"entered": asyncio.Event(), "held": asyncio.Event()}
+    limiter = Limiter(uow=lambda: FirstWriteHeld(rows, gate), clock=SystemClock(),
+                      policy=LimitPolicy(listen_seconds=7200))  # fmt: skip
+    rig = rigged(from_audio=understanding, limiter=limiter)
+    call = ListenedCall(SERVER, {"ann", "bob"}, T0, "ann", asked_by("ann"),
+                        interpreter=rig.interpreter)  # fmt: skip
+    heard_ahead(rig, anns_piece(0, 1.0, last=True))
+    await until(gate["entered"].is_set, "her seconds being reserved")
+    rig.speech.refuse = errors.SpeechQuotaUsed(limit=10, left=0, needed=5, reset=None)
+    later = T0 + timedelta(seconds=2)
+    bobs = Piece("bob", "Bob", bytes(3 * RATE), RATE, later, turn=later)  # 1.5 s, his turn
+    rig.interpreter.hold_sound(bobs)
+    rig.interpreter.expect(("bob", later, 0))
+    await until(lambda: understanding.answered, "his sentence translated from its sound")
+    call.transcribed(bobs, "Good morning.")
+    await until(lambda: rig.news, "interpreting stopped, said")
+    gate["held"].set()
+    await translations_of(rig).ended()  # hers too, uncalled off: nothing else ends it
+    await rig.interpreter.close()
+
+    assert isinstance(rig.news[0], Stopped)
+    assert understanding.asked == [1.5]  # his alone
+    assert usage_of(rows).ask_seconds == 2 and usage_of(rows).audio_seconds == 2
+
+
 class AtMimo(NamedTuple):
     """Ann's one-second sentence at MiMo, unanswered, handed over and its caption waiting."""
 
@@ -798,6 +846,26 @@ async def test_from_audio_a_part_too_long_goes_the_text_way() -> None:
     await rig.interpreter.close()
     assert understanding.asked == []
     assert [text for _, text in rig.speech.made] == ["[Chinese] A long story."]
+
+
+@pytest.mark.parametrize("seconds", [10.5, 15.0, FROM_AUDIO_LONGEST])
+async def test_from_audio_a_sentence_up_to_the_longest_is_spoken_from_its_sound(
+    seconds: float,
+) -> None:
+    """Issue 103's slip: a sentence of 10 to 20 s went the words' way, its length read in
+    bytes (the only boundary test tried 21 s). Up to 20 s, it is sent whole from its sound
+    and its answer spoken; at 21 s, `test_from_audio_a_part_too_long_goes_the_text_way`."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    piece = anns_piece(0, seconds, last=True)
+    heard_ahead(rig, piece)
+    call.transcribed(piece, "A story told at length.")
+    await until(lambda: rig.call.heard, "the sentence played")
+    await rig.interpreter.close()
+
+    assert understanding.asked == [seconds]
+    assert [text for _, text in rig.speech.made] == [f"[sound] {seconds:.1f} s"]
 
 
 async def test_from_audio_a_caption_shows_its_part_s_translation_answered_out_of_order() -> None:
@@ -1008,3 +1076,61 @@ async def test_from_audio_a_french_turn_recognised_before_its_pause_sends_nothin
     assert await caption_asked(rig, call, second, "ça va ?").task is None
     await rig.interpreter.close()
     assert understanding.asked == [] and rig.speech.made == []
+
+
+@pytest.mark.parametrize("pauses", ["two-then-none", "every-ten-seconds"])
+async def test_from_audio_a_turn_that_never_ends_a_sentence_holds_no_more_than_it_could_send(
+    pauses: str,
+) -> None:
+    """Issue 103: Ann plays music into her microphone for two minutes: one turn, pieces of a
+    second cut through the sound, with pauses her words never show end a sentence: two, then
+    none, or one every ten seconds. Nothing of a part over 20 s is ever sent from its sound;
+    the interpreter held all of it (about 115 MB an hour) and joined it all again at each
+    pause. Now it holds at most what it could send (20 s, and what came after a pause whose
+    words are not known yet), and never joins more: measured in bytes held by the process, as
+    tracemalloc sees them, not in time."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    second = 2 * RATE  # bytes of a second of her sound
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for index in range(120):
+            at_pause = index in (9, 19) if pauses == "two-then-none" else index % 10 == 9
+            piece = anns_piece(index, 1.0, last=False, at_pause=at_pause)
+            heard_ahead(rig, piece)
+            call.transcribed(piece, "la la la")
+            del piece
+            await asyncio.sleep(0)  # the requests it sent go on
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    await rig.interpreter.close()
+
+    assert understanding.asked == [10.0, 20.0]  # its pauses, while the part could be sent
+    assert held - before < (FROM_AUDIO_LONGEST + 5) * second
+    assert peak - before < 2 * (FROM_AUDIO_LONGEST + 5) * second
+
+
+async def test_from_audio_a_sentence_after_a_part_too_long_is_sent_from_its_sound() -> None:
+    """What an unbroken run of half a minute lets go does not take the sentence after it with
+    it: the run, ended at a pause its words end, is translated from its words; the sentence
+    after it is sent from its own sound."""
+    understanding = Understanding()
+    rig = rigged(from_audio=understanding)
+    call = ListenedCall(SERVER, {"ann"}, T0, "ann", asked_by("ann"), interpreter=rig.interpreter)
+    for index in range(30):
+        piece = anns_piece(index, 1.0, last=False, at_pause=index == 29)
+        heard_ahead(rig, piece)
+        call.transcribed(piece, "A long song." if index == 29 else "la la la")
+    for index, said in ((30, "Hello"), (31, "everyone.")):
+        piece = anns_piece(index, 1.0, last=index == 31, at_pause=True)
+        heard_ahead(rig, piece)
+        call.transcribed(piece, said)
+    await until(lambda: len(rig.call.heard) == 2, "both spoken")
+    await rig.interpreter.close()
+
+    assert understanding.asked == [2.0]  # the sentence's own two seconds
+    song, sentence = (heard.split("|", 1)[1] for heard in rig.call.heard)
+    assert song.startswith("[Chinese] la la la") and sentence == "[sound] 2.0 s"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from core.app.rules.limits import Limiter
 from core.app.rules.spending import Spend
 from core.app.voices.speech import SayAsked
+from core.app.voices.streamed import SpeechFeed
 from core.bootstrap import UseCases
 from core.chat.formats import duration_words
 from core.chat.messages import text
@@ -768,6 +770,45 @@ async def test_work_ending_badly_keeps_the_bill_of_the_pieces_mimo_heard(
     assert (await limiter.today(CHAT)).used == Counts(
         audio_seconds=25, prompt_tokens=7, completion_tokens=2
     )
+
+
+class BreakingSpeech:
+    """MiMo's speech of a text in three pieces, asked for at once: the first comes in two
+    slices, the second is answered with an error before its first slice (MiMo made nothing of
+    it), the third is still being made when the feed gives up (called off: MiMo makes what it
+    was asked)."""
+
+    async def speak(self, text: str, **asked: str | None) -> AsyncIterator[bytes]:
+        if text.startswith("Two"):
+            raise errors.MimoUnavailable("an error event", status=500)
+        if text.startswith("Three"):
+            await asyncio.Event().wait()
+        for _ in range(2):
+            yield b"\x00\x00" * 240
+
+
+async def test_speech_broken_mid_way_counts_the_pieces_mimo_was_asked_for_and_made(
+    limiter: Limiter,
+) -> None:
+    """Issue 103: speech MiMo broke off after its first piece was heard gave its whole
+    reservation back. It counts the characters MiMo was asked for, as a clip cut by /skip
+    does: the pieces heard and the one called off, not the one MiMo refused outright."""
+    pieces = ["One is heard.", "Two is refused.", "Three is called off."]
+    total = sum(map(len, pieces))
+    feed = SpeechFeed(
+        BreakingSpeech(),  # type: ignore[arg-type]
+        pieces,
+        spending=lambda: limiter.spending(CHAT, ANYONE, tts_chars=total),
+        voice=None, style=None, model=None, description=None,
+    )  # fmt: skip
+    await feed.started()
+    with pytest.raises(errors.MimoUnavailable):
+        async for _ in feed:
+            pass
+    await feed.aclose()
+
+    used = (await limiter.today(CHAT)).used.tts_chars
+    assert used == len(pieces[0]) + len(pieces[2]) < total
 
 
 async def test_the_command_line_has_no_charge(limiter: Limiter) -> None:

@@ -298,7 +298,10 @@ def _add_inline(
         )
         return
     inline = InlineHandlers(
-        inline=runtime.inline, audiences=runtime.audiences, cache_chat=cache_chat
+        inline=runtime.inline,
+        audiences=runtime.audiences,
+        cache_chat=cache_chat,
+        clock=runtime.clock,
     )
     queue.received = inline.received  # a user's older query superseded on arrival
     application.add_handler(InlineQueryHandler(inline.query))

@@ -16,16 +16,17 @@ is forgotten once it is answered or replaced), and at most `MAX_IN_FLIGHT` are w
 rendered in the process: past that, a query is answered with nothing and the next keystroke
 asks again. Which query is a user's newest is known to this process only; behind a load
 balancer, replicas each debounce the queries they receive (a stray rendering at worst, never a
-wrong answer).
+wrong answer). The pause is read on the runtime's clock (`core.ports.Clock`): a test moves it
+by hand, so that keystrokes a loaded machine delivers slowly are still one word being typed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from telegram import (
@@ -46,6 +47,7 @@ from core.domain import errors
 from core.domain.inline import CachedVoice, Discard
 from core.domain.limits import asked_by
 from core.domain.values import ChatRef, VoiceNote
+from core.ports import Clock, SystemClock, background
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +68,12 @@ BUTTON_CHARS = 64
 class _Waiting(NamedTuple):
     query: InlineQuery
     replaced: asyncio.Event  # set when a newer query from the same user came
-    arrived: float  # when it arrived (the event loop's clock): its pause counts from then
+    arrived: datetime  # when it arrived (the clock's time): its pause counts from then
 
 
 class _Noted(NamedTuple):
     query_id: str
-    arrived: float
+    arrived: datetime
 
 
 class InlineHandlers:
@@ -85,11 +87,13 @@ class InlineHandlers:
         cache_chat: int,
         pause: float = PAUSE_SECONDS,
         most: int = MAX_IN_FLIGHT,
+        clock: Clock | None = None,
     ) -> None:
         self.inline = inline
         self.audiences = audiences
         self.cache_chat = cache_chat
         self.pause = pause
+        self.clock = clock or SystemClock()  # what the pause is read on
         self.most = most
         self.waiting: dict[int, _Waiting] = {}  # user: their newest query, in its pause
         # user: their newest query received, until it is handled (`received`)
@@ -122,7 +126,7 @@ class InlineHandlers:
     def received(self, updates: Sequence[object]) -> None:
         """The bot has just received `updates` (raw, none of them handled yet): each inline
         query among them is its user's newest, and replaces at once the one in its pause."""
-        now = asyncio.get_running_loop().time()
+        now = self.clock.now()
         for update in updates:
             query = update.get("inline_query") if isinstance(update, dict) else None
             sender = query.get("from") if isinstance(query, dict) else None
@@ -139,16 +143,16 @@ class InlineHandlers:
                 older.replaced.set()
         while self.newest and (
             len(self.newest) > MAX_NOTED
-            or next(iter(self.newest.values())).arrived < now - NOTED_SECONDS
+            or next(iter(self.newest.values())).arrived < now - timedelta(seconds=NOTED_SECONDS)
         ):
             self.newest.popitem(last=False)
 
-    def _arrival(self, user: int, query_id: str) -> float | None:
+    def _arrival(self, user: int, query_id: str) -> datetime | None:
         """When the user's query `query_id` arrived; None when a newer one of theirs did since.
         A query whose arrival was not noted is timed from now."""
         noted = self.newest.get(user)
         if noted is None:
-            noted = self.newest[user] = _Noted(query_id, asyncio.get_running_loop().time())
+            noted = self.newest[user] = _Noted(query_id, self.clock.now())
         return noted.arrived if noted.query_id == query_id else None
 
     def _forget(self, user: int, query_id: str) -> None:
@@ -161,9 +165,7 @@ class InlineHandlers:
         """Once the pause since its arrival is over with no newer query from the user: the
         voice note; replaced meanwhile: nothing."""
         query, user = waiting.query, waiting.query.from_user.id
-        left = self.pause - (asyncio.get_running_loop().time() - waiting.arrived)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiting.replaced.wait(), max(0.0, left))
+        await self._paused(waiting)
         if waiting.replaced.is_set():
             await _answer(query, [], cache_time=0)
             return
@@ -173,6 +175,22 @@ class InlineHandlers:
             await self._answer_with_voice(query, bot)
         finally:
             self._forget(user, query.id)
+
+    async def _paused(self, waiting: _Waiting) -> None:
+        """Return once the pause since the query's arrival is over, or a newer query of the
+        user's replaced it."""
+        left = self.pause - (self.clock.now() - waiting.arrived).total_seconds()
+        if left <= 0 or waiting.replaced.is_set():
+            return
+        waits = [
+            background.start(self.clock.sleep(left), name="inline pause", awaited=True),
+            background.start(waiting.replaced.wait(), name="inline pause", awaited=True),
+        ]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def _answer_with_voice(self, inline: InlineQuery, bot: Bot) -> None:
         user, words = inline.from_user.id, inline.query.strip()

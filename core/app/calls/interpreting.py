@@ -43,11 +43,12 @@ Two ways to translate a part (DISCORD_INTERPRET_FROM), everything else alike:
     audio    its sound, by the audio understanding model (MIMO_AUDIO_MODEL), asked as soon as
              a piece that may end a part comes, beside its recognition
              (`core.app.calls.translations_from_audio`, the sound held in memory as it is
-             heard): whether a pause ends a sentence is known only once its words are, so the
-             part's sound so far is sent at its first pause, again at a later one only once
-             twice as long, and whole at its end (at most about three times its seconds in
-             all); a pause inside a sentence calls its request off (`skip`), and a part whose
-             start was not known yet is sent again once it is. No chat request unless the
+             heard, no more of a part than could be sent): whether a pause ends a sentence
+             is known only once its words are, so the part's sound so far is sent at its
+             first pause, again at a later one only once twice as long, and whole at its end
+             (at most about three times its seconds in all); a pause inside a sentence
+             calls its request off (`skip`), and a part whose start was not known yet is
+             sent again once it is. No chat request unless the
              audio model fails (then the part's words are translated, as `text` does): the
              caption of the piece ending a part shows the translation spoken, whichever way
              it was made (the pieces before it show their words alone). Counted as `/ask` is:

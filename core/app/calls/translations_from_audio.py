@@ -1,8 +1,8 @@
 """Each part of a listened call's turn translated from its sound, in one request to the audio
 understanding model (DISCORD_INTERPRET_FROM=audio), for its interpreter
-(`core.app.calls.interpreting`): the sound held in memory as it is heard
-(`core.app.calls.sounds`), the request sent as soon as a piece that may end a part comes,
-beside its recognition, and the answer handed to the part once it is handed over.
+(`core.app.calls.interpreting`): the sound held in memory as it is heard, no more of a part
+than could be sent (`core.app.calls.sounds`), the request sent as soon as a piece that may end
+a part comes, beside its recognition, and the answer handed to the part once it is handed over.
 
     ask        a piece that may end a part came: its part's sound so far sent at once (`expect`)
                where nothing of the part was sent yet, where it ends the turn, or where it is
@@ -122,18 +122,20 @@ class TranslationsFromAudio:
         member, began, last = key
         turn = (member, began)
         first = self._sounds.first(turn)
-        sound = self._sounds.between(turn, first, last)
-        if sound is None or self._foreign_in(turn, first, last):
+        size = self._sounds.size_between(turn, first, last)  # joined only once it is sent
+        if size is None or self._foreign_in(turn, first, last):
             return
         latest = self._latest.get(turn)
         if latest is not None and latest.first == first:
-            if len(sound[0]) == latest.size and not self._gone(latest):
+            if size == latest.size and not self._gone(latest):
                 self._asked[key] = latest  # silence since: that request stands for it
                 return
             if (not self._sounds.ends_turn(turn, last)
-                    and len(sound[0]) < FROM_AUDIO_GROWTH * latest.size):  # fmt: skip
+                    and size < FROM_AUDIO_GROWTH * latest.size):  # fmt: skip
                 return  # sent once it is twice as long, or once its words end the part
-        self._ask(key, first, sound)
+        sound = self._sounds.between(turn, first, last)
+        if sound is not None:
+            self._ask(key, first, sound)
 
     def foreign(self, piece: PartKey) -> None:
         """The words of `piece` are in neither Chinese nor English: nothing more of its part is
@@ -154,6 +156,8 @@ class TranslationsFromAudio:
 
     def given_up(self, key: PartKey) -> None:
         """No part ends at `key` (a pause inside a sentence), or the part is not spoken."""
+        member, began, index = key
+        self._sounds.goes_on((member, began), index)
         asked = self._asked.pop(key, None)
         if asked is not None:
             self._let_go(asked, keep_latest=True)
@@ -350,7 +354,7 @@ class TranslationsFromAudio:
             async with self._limiter.spending(self._server, self._payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=seconds, ask_seconds=seconds))
                 if self._called_off(member, began):
-                    raise _Withdrawn()  # a no while it was reserved: given back, never sent
+                    raise _Withdrawn()  # called off meanwhile (a no, a stop): never sent
                 try:
                     answer = await self._api.understand_inline(
                         self._audio.pcm_wav(pcm, rate), mime="audio/wav", question=FROM_AUDIO,

@@ -4,10 +4,14 @@ A clip waiting its turn in a call (an interpretation behind another one) must no
 stream open and idle: a feed reads the stream to its end as fast as MiMo makes it, whatever the
 player does, and the player takes the slices kept so far, then each one as it comes. The
 speech quota is spent around the reading, as for a whole clip: a refusal (quota used, a model
-refused) comes from `SpeechFeed.started`, before anything is played. A feed closed before its
-end (a clip skipped, cut by a no, never played) counts exactly the characters of the pieces
-MiMo was asked for (their request sent: MiMo makes what it was asked, heard or not); the rest
-of the reservation is given back, all of it when nothing was asked yet.
+refused) comes from `SpeechFeed.started`, before anything is played. A feed that stops short
+counts exactly the characters of the pieces MiMo was asked for (their request sent: MiMo makes
+what it was asked, heard or not), and gives the rest of the reservation back: closed (a clip
+skipped, cut by a no, never played), all of it when nothing was asked yet; broken by MiMo (a
+dropped connection, an error event, a later piece failing) after its speech began to come, as
+MiMo bills a broken stream, by the characters asked (a piece MiMo answered with an error
+before its first slice made nothing, and is not counted). Counted once: what was asked
+replaces the reservation, for a broken stream as for a cut clip.
 
 Pieces of a longer text are asked for a few at once (`PIECES_AHEAD`, as whole clips are) and
 kept in the text's order, with the short pause between them that joined voice notes have
@@ -103,7 +107,7 @@ class SpeechFeed:
         spending: Callable[[], AbstractAsyncContextManager[Any]],
     ) -> None:
         try:
-            cut = False
+            cut, broken = False, None
             async with spending() as spend:
                 try:
                     if len(pieces) == 1:
@@ -116,8 +120,15 @@ class SpeechFeed:
                         raise  # MiMo was asked nothing yet: the reservation is given back
                     spend.used(tts_chars=self._asked_chars)  # what MiMo was asked counts
                     cut = True
+                except Exception as exc:
+                    if not self._asked_chars:
+                        raise  # MiMo made nothing: the reservation is given back
+                    spend.used(tts_chars=self._asked_chars)  # broken mid-way: billed as asked
+                    broken = exc
             if cut:
                 raise asyncio.CancelledError
+            if broken is not None:
+                raise broken
         except Exception as exc:
             self._error = exc
         except asyncio.CancelledError:
@@ -160,10 +171,18 @@ class SpeechFeed:
             await asyncio.gather(*reads, return_exceptions=True)
 
     async def _spoken(self, speech: SpeechApi, piece: str) -> AsyncIterator[bytes]:
-        """`piece`'s slices, counted as asked of MiMo from the moment its request goes out."""
+        """`piece`'s slices, counted as asked of MiMo from the moment its request goes out,
+        unless MiMo answers it with an error before its first slice (it made nothing)."""
         self._asked_chars += len(piece)
-        async for slice_ in speech.speak(piece, **self._asked):
-            yield slice_
+        began = False
+        try:
+            async for slice_ in speech.speak(piece, **self._asked):
+                began = True
+                yield slice_
+        except Exception:
+            if not began:
+                self._asked_chars -= len(piece)
+            raise
 
     def _keep(self, slice_: bytes) -> None:
         self._slices.append(slice_)

@@ -175,6 +175,39 @@ async def test_an_export_is_imported_found_with_its_sender_date_and_link_and_nev
     assert kept_in_file(database, str(GROUP)) == []  # /forget took the imported lines too
 
 
+async def test_a_group_with_summary_off_keeps_no_imported_line_for_summaries(
+    cwd: Path, mimo: FakeMimo, bot_api: FakeBotApi
+) -> None:
+    """Issue 103's slip: an import ignored `/summary off` (no import test ran with the chat's
+    log off). The group's administrator turned logging off: the import keeps the voice
+    messages' transcripts for `/find`, and neither them nor the export's text messages in the
+    log `/summary` reads."""
+    export = make_export(cwd)
+    database = cwd / "voicebridge.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    bot_api.set_member_status(GROUP, ANN, "administrator")
+    async with running(
+        settings_for(bot_api=bot_api, mimo=mimo, database_url=url, summary_retention_days=30),
+        bot_api,
+    ):
+        off = bot_api.text_message(chat_id=GROUP, user_id=ANN, text="/summary off",
+                                   chat_type="supergroup")  # fmt: skip
+        bot_api.push(off)
+        said = await next_reply(bot_api, GROUP)
+    hears_by_length(mimo, SAID)
+    settings = env(mimo, DATABASE_URL=url, SUMMARY_RETENTION_DAYS="30")
+
+    done = await voicebridge("import", "telegram", str(export), "--yes", cwd=cwd, env=settings)
+
+    assert said.startswith("Done: logging is off")
+    assert done.code == 0, done.err
+    assert "Voice messages imported: 4 (0:18 of speech); could not be transcribed: 0." in (
+        done.text.splitlines()
+    )
+    assert sorted(row[0] for row in kept_in_file(database, str(GROUP))) == ["4", "6", "7", "8"]
+    assert log_in_file(database, str(GROUP)) == []
+
+
 async def test_the_retention_counts_from_each_messages_own_date(cwd: Path, mimo: FakeMimo) -> None:
     export = make_export(cwd)
     database = cwd / "voicebridge.db"
