@@ -33,7 +33,11 @@ went away cannot be trusted not to quote it.
 A deletion or a forget that lands after the check reaches a message already on its way: the
 check is the last step before the adapter sends, not a lock held through the send. A line
 withdrawn by its speaker's no is seen by the no's count; a Discord channel deleted takes its
-lines with no note, but nothing is sent into a channel that is gone.
+lines with no note, but nothing is sent into a channel that is gone. A speaker's count is read
+once their lines are known, in the unit of work that read them: on SQLite one snapshot; on
+PostgreSQL each statement sees what was committed before it, so a no whose line was taken out,
+then stored, in the milliseconds between the two reads is the window left (the count read
+already holds it).
 """
 
 from __future__ import annotations
