@@ -46,6 +46,7 @@ from sqlalchemy.pool import NullPool
 from bench import sized
 from bench.sections import reflow, replace_section
 from core.app.memory.search import Memory
+from core.app.rules.leaving import Leaving
 from core.bootstrap import storage
 from core.config import Settings
 from core.domain.memory import fold, search_words
@@ -264,7 +265,7 @@ async def measure_on(url: str) -> dict[str, Any]:
         await settled(store.engine)
         # /find asks neither the chat model nor the limits here.
         memory = Memory(reads=store.reads, chat_api=None, limiter=None, retention_days=7,
-                        max_prompt_chars=30_000)  # fmt: skip
+                        max_prompt_chars=30_000, leaving=Leaving(store.reads))  # fmt: skip
         found = await finds(memory, asked)
         written = await writes(store.uow, memory)
         index = await index_bytes(store.engine)

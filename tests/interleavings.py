@@ -2,11 +2,14 @@
 each of its steps in turn (a `/forget`, a no, a deletion), to check a promise once it ends.
 
 A step is a moment the flow waits on the world outside it:
-    database  one of its units of work about to open: a write, or the read before one
+    database  one of its units of work about to open: a write, a read (what an answer is made
+              from, the read before a write), or the look at what it read as it leaves
     MiMo      one of its requests, arrived at MiMo's stand-in, which holds it for the step
     fetch     a recording being fetched, where the test's flow says so (`Steps.fetched`)
     platform  the platform's stand-in doing what the flow asked of it, where the test's stand-in
               says so (`Steps.platform`: a clip played in a voice channel)
+    send      what the flow made handed to the platform to send, where the test's adapter
+              says so (`Steps.sent`): a landing there comes as the message is on its way
 
 `Steps.walk(flow, injections, check)` runs the flow once untouched to count and name its steps,
 then once per step and injection: at that step the flow waits while the injection runs to its
@@ -81,6 +84,22 @@ class Run:
 
     def where(self) -> str:
         return f"step {self.at} of {len(self.steps)} ({self.steps[self.at - 1]})" if self.at else ""
+
+    def landed_between(self, read: str, send: str = "send: ") -> bool:
+        """Whether the injection landed after the flow's first step named `read...` (a read
+        of what it makes an answer from) and before its first `send...` step: what went away
+        then must not reach the chat. The injection runs while the flow waits at its step: a
+        landing at the read comes before it, one at the send as the message is on its way. A
+        run that never read landed before it; one that never sent, before its send."""
+
+        def first(prefix: str) -> int | None:
+            return next(
+                (n for n, name in enumerate(self.steps, 1) if name.startswith(prefix)), None
+            )
+
+        read_at, sent_at = first(read), first(send)
+        at = self.at or 0
+        return read_at is not None and read_at < at and (sent_at is None or at < sent_at)
 
 
 @dataclass(frozen=True)
@@ -159,6 +178,14 @@ class Steps:
         run = _walking.get()
         if run is not None:
             await run.step(f"fetch: {name}")
+
+    @staticmethod
+    async def sent(name: str) -> None:
+        """A step where the flow hands what it made (an answer, a summary, a transcript) to
+        the platform to send, named `name`: the last of a flow that reads, then sends."""
+        run = _walking.get()
+        if run is not None:
+            await run.step(f"send: {name}")
 
     @staticmethod
     async def platform(name: str) -> None:

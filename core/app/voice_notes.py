@@ -21,6 +21,10 @@ private chat: `Arrival.question`), or a recording the chat may want transcribed.
 The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.recordings.transcription`.
 Its MiMo requests are a person's, the chat's, in the account's minute (`core.domain.pacing`):
 the chats take turns, and while they wait the reply says so (`TranscriptReply.waiting`).
+A transcript under its translation (`/autotranslate`) waited for the chat model after the
+transcription's own last look: it is looked at again as it leaves (`core.app.rules.leaving`),
+and a recording deleted, or a chat forgotten, meanwhile is withdrawn as one deleted while it
+was heard (`Withdrawn`); so is a gist that follows it (`Gists.automatic`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from core.app.recordings.questions import Questions
 from core.app.recordings.transcription import Transcription, Withdrawn
 from core.app.recordings.translations import Translations
 from core.app.rules.claims import answered
+from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.requests import Audiences, Request
 from core.app.voices.clone_consent import Candidate, ConsentHeard, ConsentReading, VoiceConsents
 from core.chat.exports import TranscriptFormat
@@ -166,10 +171,12 @@ class VoiceNotes:
         consents: VoiceConsents,
         uow: Callable[[], VoiceUnitOfWork],
         questions: Questions,
+        leaving: Leaving,
         translations: Translations | None = None,
         gists: Gists | None = None,
         log: ChatLog | None = None,
     ) -> None:
+        self._leaving = leaving  # a transcript looked at again as it leaves
         self._audiences = audiences  # the chat's preferences, read once per event
         self._consents = consents  # a voice note may be someone's reading of their sentence
         self._uow = uow  # the consent sentences open read with the chat's preferences
@@ -219,12 +226,13 @@ class VoiceNotes:
                 )  # a note heard as a possible reading was counted then
                 gist = None
                 if gists is not None:
-                    gist = await gists.automatic(request, heard)
+                    gist = await gists.automatic(request, source, heard)
         except Withdrawn:  # its message was deleted while it was heard: nothing shows
             return None
         if gist is not None:
             await view.gist(gist, request.locale)
-            await answered(answer)  # the gist was the answer's last message
+        if not last(heard):  # the gist was the answer's last message, shown or gone
+            await answered(answer)
         return heard
 
     async def _decide(self, arrival: Arrival) -> tuple[Request, Candidate | None]:
@@ -292,6 +300,11 @@ class VoiceNotes:
             below = None
             if format == "text" and self._translations is not None:
                 below = await self._translations.below(request, heard.text)
+                # The translation was waited for after the transcription's last look.
+                if request.prefs.autotranslate is not None and not await self._leaving.stands(
+                    of_recording(request, source)
+                ):
+                    raise Withdrawn()
             await reply.deliver(heard, format, below=below)
             if last(heard):
                 await answered(reply.answer_id)

@@ -16,6 +16,7 @@ from core.app.recordings.transcriber import Transcriber
 from core.app.recordings.transcription import Transcription
 from core.app.recordings.translations import Translations
 from core.app.rules.in_flight import RequestGate
+from core.app.rules.leaving import Leaving
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.requests import Audiences
@@ -37,6 +38,7 @@ class UseCases:
     limiter: Limiter  # the allowlist, rate limits and daily quotas (off on the command line)
     preferences: ChatPreferences  # the settings commands' own
     audiences: Audiences  # whom each answer is for, decided once per event
+    leaving: Leaving  # what is sent after a wait, checked again as it leaves
     transcription: Transcription
     speech: TextToSpeech
     questions: Questions
@@ -57,12 +59,15 @@ def use_cases(
     studio: VoiceStudio | None = None,
     recordings: Recordings | None = None,
     keeper: TranscriptKeeper | None = None,
+    leaving: Leaving | None = None,
     metrics: Metrics = NO_METRICS,
 ) -> UseCases:
     """Transcripts, speech, questions, gists and translations on `speech` and `chat_api`,
     each with the limits, preferences and stores it is given (without them: nothing limited,
-    files at hand only, no chat's own voices, nothing kept)."""
+    files at hand only, no chat's own voices, nothing kept, nothing looked at again as it
+    leaves)."""
     limiter = limiter or Limiter.off()
+    leaving = leaving or Leaving(None)
     recordings = recordings or Recordings(downloader=None, limits=limits)
     preferences = ChatPreferences(uow=uow, default_tts_model=default_tts_model)
     audiences = Audiences(uow=uow, default_tts_model=default_tts_model)
@@ -81,17 +86,19 @@ def use_cases(
     )  # fmt: skip
     questions = Questions(
         speech=speech, audio=audio, limiter=limiter, limits=limits, recordings=recordings,
-        metrics=metrics,
+        leaving=leaving, metrics=metrics,
     )  # fmt: skip
     gists = Gists(
         transcription=transcription, chat_api=chat_api, limiter=limiter,
-        max_prompt_chars=max_prompt_chars,
+        max_prompt_chars=max_prompt_chars, leaving=leaving,
     )  # fmt: skip
-    translations = Translations(transcription=transcription, chat_api=chat_api, limiter=limiter)
+    translations = Translations(
+        transcription=transcription, chat_api=chat_api, limiter=limiter, leaving=leaving
+    )
     return UseCases(
         limits=limits, limiter=limiter, preferences=preferences, audiences=audiences,
-        transcription=transcription, speech=tts, questions=questions, gists=gists,
-        translations=translations,
+        leaving=leaving, transcription=transcription, speech=tts, questions=questions,
+        gists=gists, translations=translations,
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from core.app.memory.retention import RetentionJob, retention_jobs
 from core.app.memory.search import Memory
 from core.app.rules.claims import Claims
+from core.app.rules.leaving import Leaving
 from core.app.rules.limits import Limiter
 from core.config import Settings
 from core.domain.pacing import MinuteNow
@@ -129,5 +130,5 @@ async def memory_alone(settings: Settings) -> AsyncIterator[Memory]:
         yield Memory(
             reads=store.reads, chat_api=None, limiter=None,
             retention_days=settings.summary_retention_days,
-            max_prompt_chars=settings.summary_max_prompt_chars,
+            max_prompt_chars=settings.summary_max_prompt_chars, leaving=Leaving(store.reads),
         )  # fmt: skip

@@ -27,6 +27,7 @@ from core.app.recordings.business import BusinessChats
 from core.app.recordings.fetching import Recordings
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.claims import Claims
+from core.app.rules.leaving import Leaving
 from core.app.scheduler import Scheduler
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
@@ -164,12 +165,12 @@ async def bootstrap(
         keeper = TranscriptKeeper(uow=store.uow, reads=store.reads, clock=clock)
         cases = mimo_use_cases(
             settings, mimo, parts.audio, store.uow, limiter=store.limiter, studio=studio,
-            recordings=recordings, keeper=keeper, metrics=metrics,
+            recordings=recordings, keeper=keeper, leaving=Leaving(store.reads), metrics=metrics,
         )  # fmt: skip
         services.watch_queues(metrics, cases.transcription, processes, recordings, mimo.minute)
         listening = services.listening(parts, cases, studio, keeper)
         imports = services.imports(parts, cases.transcription)
-        summaries = services.summaries(parts, cases.speech)
+        summaries = services.summaries(parts, cases)
         consents = services.consents(parts, studio, cases.transcription)
         digests = DigestService(
             uow=store.uow, summaries=summaries, audiences=cases.audiences, clock=clock
@@ -189,7 +190,8 @@ async def bootstrap(
             ),
             withdrawals=withdrawals,
             listening=listening, kept_calls=kept_calls, kept_readings=kept_readings,
-            calls=services.calls(parts), memory=services.memory(parts), imports=imports,
+            calls=services.calls(parts, cases), memory=services.memory(parts, cases),
+            imports=imports,
             forgetting=Forgetting(
                 uow=store.uow, clock=clock, listening=listening, imports=imports,
                 withdrawn=withdrawals,

@@ -25,7 +25,6 @@ from core.app.rules.preferences import ChatPreferences
 from core.app.summaries.service import SummaryService
 from core.app.voice_notes import VoiceNotes
 from core.app.voices.clone_consent import VoiceConsents
-from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import VoiceStudio
 from core.bootstrap.cases import UseCases
 from core.bootstrap.database import Storage
@@ -133,12 +132,13 @@ def imports(parts: Parts, transcription: Transcription) -> Importer:
     )  # fmt: skip
 
 
-def summaries(parts: Parts, speech: TextToSpeech) -> SummaryService:
+def summaries(parts: Parts, cases: UseCases) -> SummaryService:
     """A group chat logged and summarised."""
     store = parts.store
     return SummaryService(
-        uow=store.uow, chat_api=parts.mimo, limiter=store.limiter, speech=speech,
-        clock=parts.clock, limits=summary_limits(parts.settings), metrics=parts.metrics,
+        uow=store.uow, chat_api=parts.mimo, limiter=store.limiter, speech=cases.speech,
+        clock=parts.clock, limits=summary_limits(parts.settings), leaving=cases.leaving,
+        metrics=parts.metrics,
     )  # fmt: skip
 
 
@@ -158,6 +158,7 @@ def voice_notes(
         audiences=cases.audiences, transcription=cases.transcription,
         translations=cases.translations, gists=cases.gists, log=summaries,
         consents=consents, uow=parts.store.uow, questions=cases.questions,
+        leaving=cases.leaving,
     )  # fmt: skip
 
 
@@ -170,20 +171,20 @@ def message_speech(parts: Parts, cases: UseCases, studio: VoiceStudio) -> Messag
     )  # fmt: skip
 
 
-def calls(parts: Parts) -> Calls:
+def calls(parts: Parts, cases: UseCases) -> Calls:
     """A call's kept transcript afterwards: its summary and its files."""
     store = parts.store
     return Calls(
         uow=store.uow, chat_api=parts.mimo, limiter=store.limiter,
-        max_prompt_chars=parts.settings.summary_max_prompt_chars,
+        max_prompt_chars=parts.settings.summary_max_prompt_chars, leaving=cases.leaving,
     )  # fmt: skip
 
 
-def memory(parts: Parts) -> Memory:
+def memory(parts: Parts, cases: UseCases) -> Memory:
     """/find and /ask across a chat's kept transcripts."""
     settings, store = parts.settings, parts.store
     return Memory(
         reads=store.reads, uow=store.uow, chat_api=parts.mimo, limiter=store.limiter,
         clock=parts.clock, retention_days=settings.summary_retention_days,
-        max_prompt_chars=settings.summary_max_prompt_chars,
+        max_prompt_chars=settings.summary_max_prompt_chars, leaving=cases.leaving,
     )  # fmt: skip

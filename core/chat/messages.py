@@ -164,6 +164,20 @@ EN: dict[str, Source] = {
     # Results
     "transcript.empty": "I could not hear any speech in that recording.",
     "transcript.deleted": "That message was deleted while I was transcribing it, so its transcript is neither shown nor kept.",
+    # What was made from words that went away while MiMo wrote it is not sent (core.app.rules.leaving):
+    # a message deleted, what the chat keeps forgotten with /forget, or a member's no.
+    "gone.answer": (
+        "Part of what I was answering from was deleted, forgotten with /forget or taken back by its speaker "
+        "while I wrote the answer, so I have not sent it. Ask again to be answered from what is still kept."
+    ),
+    "gone.summary": (
+        "Part of what I was summarising was deleted, forgotten with /forget or taken back by its speaker "
+        "while I wrote the summary, so I have not sent it. Ask again for a summary of what is still here."
+    ),
+    "gone.recording": (
+        "That recording was deleted, or what I keep here was forgotten with /forget, while I worked on it, "
+        "so I have not sent what I made of it."
+    ),
     "transcript.file_caption": "Transcript ({duration}) — too long for a message, so here it is as a file.",
     "transcript.srt_caption": "Subtitles (.srt) of the recording ({duration}).",
     "transcript.progress.start": "Transcribing the recording ({total})…",

@@ -106,6 +106,7 @@ class Moment:
     said: Said | None = None  # a recording's message, where known
     call_channel: str | None = None  # a call's voice channel
     chat: ChatRef | None = None  # where it is kept: the chat, or a Business connection
+    speaker_id: str | None = None  # a call's line: its speaker's id, whose no an answer heeds
 
     @property
     def who(self) -> str | None:

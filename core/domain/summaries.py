@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Literal
 
+from core.domain.memory import Said
 from core.domain.values import ChatRef, VoiceNote
 
 MessageKind = Literal["text", "caption", "transcript"]
@@ -26,6 +27,15 @@ class ChatMessage:
     sent_at: datetime  # timezone-aware
     text: str
     kind: MessageKind = "text"
+    # Where its platform tells the bot of its deletion (a Discord channel's id, as the history
+    # a /summary reads gives it); None: nothing tells (a Telegram group's log). A summary that
+    # holds it is not sent once it was deleted (`core.app.rules.leaving`).
+    place: str | None = None
+
+    @property
+    def said(self) -> Said:
+        """The message as its deletion is noted (`Memory.forget_said`)."""
+        return Said(self.message_id, self.author, self.sent_at, self.place)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext, suppress
+from contextlib import (
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+    nullcontext,
+    suppress,
+)
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -173,6 +179,14 @@ def _asr(body: Json) -> bool:
 
 @pytest_asyncio.fixture
 async def replicas(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
+    async with two_replicas(sqlite_url) as both:
+        yield both
+
+
+@asynccontextmanager
+async def two_replicas(sqlite_url: str) -> AsyncIterator[Replicas]:
+    """Two runtimes on the database at `sqlite_url`, and MiMo (`Replicas`); with the
+    `stepped` fixture, a walk's steps."""
     async with AsyncExitStack() as stack:
         mimo = await stack.enter_async_context(FakeMimo(asr_text=whose_words))
         settings = Settings(
@@ -182,6 +196,7 @@ async def replicas(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
             asr_piece_seconds=10, work_lease_seconds=3600,
             # Many runs in a minute, many seconds in a day: no limit takes part.
             rate_limit_user_per_minute=0, rate_limit_chat_per_minute=0,
+            rate_limit_searches_per_minute=0,
             daily_audio_seconds=0, daily_person_audio_seconds=0, daily_listen_seconds=0,
         )  # fmt: skip
         here = await stack.enter_async_context(bootstrap(settings))

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from core.app.memory.forgetting import ForgetRequest, Forgetting
+from core.app.rules.leaving import Leaving
 from core.app.summaries.service import SummaryService
 from core.domain import errors
 from core.domain.summaries import ChatMessage, LastDuration, LastMessages, SinceLastSummary
@@ -49,6 +50,7 @@ def service() -> SummaryService:
         limiter=None,  # type: ignore[arg-type]
         speech=None,  # type: ignore[arg-type]
         clock=None,  # type: ignore[arg-type]
+        leaving=Leaving(None),
     )
 
 

@@ -248,11 +248,13 @@ async def test_an_automatic_gist_condenses_what_was_heard_when_the_chat_wants_on
     wants = read_with(Preferences(gist_minutes=2))
     gists = cases.gists
 
-    assert await gists.automatic(read_with(Preferences()), long_transcript("we meet", 600)) is None
-    assert await gists.automatic(wants, long_transcript("we meet", 119)) is None
-    assert await gists.automatic(wants, long_transcript("  ", 600)) is None
+    note = Path("note.ogg")  # what was heard, not heard again
+    unwanted = read_with(Preferences())
+    assert await gists.automatic(unwanted, note, long_transcript("we meet", 600)) is None
+    assert await gists.automatic(wants, note, long_transcript("we meet", 119)) is None
+    assert await gists.automatic(wants, note, long_transcript("  ", 600)) is None
     assert chat.prompts == []
-    gist = await gists.automatic(wants, long_transcript("we meet on Friday", 120))
+    gist = await gists.automatic(wants, note, long_transcript("we meet on Friday", 120))
 
     assert gist is not None and gist.headline == "They agree on Friday."
     assert gist.transcript == long_transcript("we meet on Friday", 120)

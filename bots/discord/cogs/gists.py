@@ -98,4 +98,4 @@ class GistsCog(commands.Cog):
         found = next((a for a in message.attachments if a.id == at.attachment_id), None)
         if found is None:
             raise RecordingGone(f"message {at.message_id} lost its recording")
-        return remote(found)
+        return remote(found, message=message)

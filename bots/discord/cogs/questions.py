@@ -145,12 +145,19 @@ class QuestionsCog(commands.Cog):
         return QuestionModal(self, message, recording, user_id=user_id, locale=locale)
 
     async def answer(
-        self, interaction: Interaction, attachment: discord.Attachment, question: str
+        self,
+        interaction: Interaction,
+        attachment: discord.Attachment,
+        question: str,
+        *,
+        message: discord.Message | None = None,
     ) -> None:
-        """Answer a deferred interaction about `attachment`. Shared by /ask and the modal of
-        "Ask about this audio"."""
+        """Answer a deferred interaction about `attachment` (carried by `message`, where it is
+        one's: its deletion meanwhile keeps the answer from being sent). Shared by /ask and the
+        modal of "Ask about this audio"."""
         require_audio(attachment)
-        answer = await self.questions.ask(answer_of(interaction), remote(attachment), question)
+        source = remote(attachment, message=message)
+        answer = await self.questions.ask(answer_of(interaction), source, question)
         await send_long(
             followup_of(interaction), answer.text, file_caption="", file_name="answer.txt"
         )
@@ -173,6 +180,7 @@ class QuestionModal(ClaimedModal):
     ) -> None:
         super().__init__(title=text("discord.ask.title", locale), message=message, user_id=user_id)
         self.cog = cog
+        self.asked_about = message  # the message whose recording is asked about
         self.recording = recording
         self.question: discord.ui.TextInput[QuestionModal] = discord.ui.TextInput(
             label=text("discord.ask.label", locale),
@@ -184,7 +192,9 @@ class QuestionModal(ClaimedModal):
         self.add_item(self.question)
 
     async def submitted(self, interaction: Interaction, /) -> None:
-        await self.cog.answer(interaction, self.recording, self.question.value)
+        await self.cog.answer(
+            interaction, self.recording, self.question.value, message=self.asked_about
+        )
 
     async def on_error(  # type: ignore[override]  # discord.py types it as a view's
         self, interaction: Interaction, error: Exception, /

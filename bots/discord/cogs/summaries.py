@@ -207,6 +207,7 @@ def chat_message(place: ChatRef, message: discord.Message) -> ChatMessage | None
         author=message.author.display_name,
         sent_at=message.created_at,
         text=words,
+        place=str(message.channel.id),  # where its deletion is told, until the summary leaves
     )
 
 

@@ -203,8 +203,8 @@ class TranslationsCog(commands.Cog):
 
 def _source(message: discord.Message) -> Recording | str:
     """What of `message` is translated: its audio or video (as a recording, its transcript
-    kept under the attachment's id), else its text."""
+    kept under the attachment's id, said in `message`), else its text."""
     recording = recording_in(message)
     if recording is None and not message.content.strip():
         raise NothingToTranslateThere("neither a text nor a recording in the message")
-    return message.content if recording is None else remote(recording)
+    return message.content if recording is None else remote(recording, message=message)

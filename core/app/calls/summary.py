@@ -10,6 +10,10 @@ newest call of a voice channel, its summary and its transcript as files.
     ask         a question about it, answered by the chat model from its transcript (no audio
                 of a call is kept); a call longer than one request is asked about its latest
                 part; counted as a summary is
+
+A summary or an answer is looked at again as it leaves (`core.app.rules.leaving`): the server
+forgotten, or a member whose lines it was made from saying no, while the model wrote it, and it
+is not sent (`errors.SummaryWentAway`, `errors.AnswerWentAway`).
 """
 
 from __future__ import annotations
@@ -18,13 +22,15 @@ from collections.abc import Callable
 
 from core.app.calls.live_transcript import call_prefix
 from core.app.recordings.gists import condense, timed_lines
+from core.app.rules.leaving import Leaving, read_chats, read_speakers
 from core.app.rules.limits import Limiter
 from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import Asker
+from core.domain.mandates import Sources
 from core.domain.pacing import Urgency, asking
 from core.domain.prompts import fenced
-from core.domain.transcripts import LongTranscript
+from core.domain.transcripts import KeptTranscript, LongTranscript
 from core.domain.values import Answer, ChatRef
 from core.ports import ChatApi, TranscriptUnitOfWork
 
@@ -48,30 +54,37 @@ class Calls:
         chat_api: ChatApi,
         limiter: Limiter,
         max_prompt_chars: int,
+        leaving: Leaving,
     ) -> None:
         self._uow = uow
         self._chat_api = chat_api
         self._limiter = limiter
         self._budget = max_prompt_chars
+        self._leaving = leaving  # what is sent looked at again as it leaves
 
     async def transcript(self, server: ChatRef, channel: str) -> LongTranscript:
         """The newest call's transcript in the server's voice channel `channel`."""
+        return (await self._read(server, channel))[0]
+
+    async def _read(self, server: ChatRef, channel: str) -> tuple[LongTranscript, Sources]:
+        """The newest call's transcript in `channel`, and what it stands on as read: the
+        server's count of forgets, read first, and each speaker's count of no's."""
         async with self._uow() as uow:
+            sources = await read_chats(uow, [server])
             recording = await uow.transcripts.newest(server, call_prefix(channel))
-        found = None if recording is None else await self.kept(server, recording)
-        if found is None:
-            raise errors.NoCallKept()
-        return found
+            kept = None if recording is None else await uow.transcripts.find(server, recording)
+            found = _transcript(kept)
+            if found is None:
+                raise errors.NoCallKept()
+            speakers = [(server, part.speaker_id) for part in found.parts if part.speaker_id]
+            return found, await read_speakers(uow, sources, speakers)
 
     async def kept(self, server: ChatRef, call: str) -> LongTranscript | None:
         """The transcript of the call kept as `call` (`Roll.call`); None when nothing of it
         is kept (nobody transcribed said anything)."""
         async with self._uow() as uow:
             kept = await uow.transcripts.find(server, call)
-        if kept is None or not kept.parts:
-            return None
-        duration = kept.duration or max(part.end for part in kept.parts)
-        return LongTranscript(kept.parts, duration, reused_seconds=duration)
+        return _transcript(kept)
 
     async def summary(
         self, server: ChatRef, channel: str, *, language: str, asker: Asker | None
@@ -79,11 +92,13 @@ class Calls:
         """The gist of the newest call in `channel`, written in `language` (a catalogue
         locale), counted as one summary of the server's."""
         with asking(Urgency.PERSON, server):  # who asked waits
-            transcript = await self.transcript(server, channel)
+            transcript, sources = await self._read(server, channel)
             await self._limiter.admit(server, asker)
             async with self._limiter.spending(server, asker, summaries=1) as spend:
                 api = spend.metered(self._chat_api)
-                return await condense(transcript, api=api, language=language, budget=self._budget)
+                gist = await condense(transcript, api=api, language=language, budget=self._budget)
+            await self._leaving.check(sources, errors.SummaryWentAway)
+            return gist
 
     async def ask(
         self, server: ChatRef, channel: str, question: str, *, asker: Asker | None
@@ -93,7 +108,7 @@ class Calls:
             question = question.strip()
             if not question:
                 raise errors.EmptyText()
-            transcript = await self.transcript(server, channel)
+            transcript, sources = await self._read(server, channel)
             room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcript", ""))
             body = fenced("transcript", _latest(timed_lines(transcript), max(500, room)))
             await self._limiter.admit(server, asker)
@@ -103,7 +118,16 @@ class Calls:
                     system=_ASK_SYSTEM,
                     max_tokens=ANSWER_MAX_TOKENS,
                 )
+            await self._leaving.check(sources, errors.AnswerWentAway)
             return answer.marked()
+
+
+def _transcript(kept: KeptTranscript | None) -> LongTranscript | None:
+    """A call's kept transcript as a recording's; None where nothing of it is kept."""
+    if kept is None or not kept.parts:
+        return None
+    duration = kept.duration or max(part.end for part in kept.parts)
+    return LongTranscript(kept.parts, duration, reused_seconds=duration)
 
 
 def _latest(lines: list[str], capacity: int) -> str:

@@ -12,7 +12,10 @@ recordings, the lines of the calls listened to) searched and asked about.
           the moments it used; when no line holds any of them, `NothingKept` says so without
           asking the model. Its search counts in the asker's minute of searches, found or
           not; asking the model, in their minute of costly requests and as one summary of the
-          chat's, as `/summary` does
+          chat's, as `/summary` does. What the answer was drawn from is checked again as it
+          leaves (`core.app.rules.leaving`): a line handed to the model whose message was
+          deleted, whose chat was forgotten or whose speaker said no while the model wrote
+          drops the answer (`errors.AnswerWentAway`)
 
 A search reads the asker's chat only (`core.infra.storage.search`), in a unit of work that only
 reads (on SQLite it never holds the write lock: no transcript waits for it), and the process
@@ -34,9 +37,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.app.recordings.business import kept_beside
+from core.app.rules.leaving import Leaving, read_chats, read_speakers
 from core.app.rules.limits import Limiter
 from core.domain import errors
 from core.domain.limits import Asker
+from core.domain.mandates import Sources
 from core.domain.memory import (
     MAX_QUESTION_MOMENTS,
     PAGE_SIZE,
@@ -90,10 +95,12 @@ class Memory:
         limiter: Limiter | None,
         retention_days: int,
         max_prompt_chars: int,
+        leaving: Leaving,
         uow: Callable[[], MemoryUnitOfWork] | None = None,
         clock: Clock | None = None,
     ) -> None:
         self._reads = reads  # units of work that only read (`core.ports.storage.units`)
+        self._leaving = leaving  # an answer looked at again as it leaves
         self._uow = uow  # ...and that write: what a deleted message said goes with it
         self._clock = clock or SystemClock()
         self._chat_api = chat_api
@@ -151,9 +158,12 @@ class Memory:
             async with self._turns, self._reads() as uow:
                 zone = (await uow.summary_states.get(chat)).time_zone
                 also = await kept_beside(uow, chat, owner)
+                sources = await read_chats(uow, (chat, *also))  # before the lines they guard
                 moments = await self._relevant(uow, chat, question, places, also)
+                sources = await read_speakers(uow, sources, _speakers(moments))
             if not moments:
                 raise errors.NothingKept(days=self.retention_days)
+            sources += Sources.carried((moment.chat or chat, moment.said) for moment in moments)
             lines = [_line(number, moment) for number, moment in enumerate(moments, 1)]
             room = self._budget - len(_ASK_SYSTEM) - len(question) - len(fenced("transcripts", ""))
             body = fenced("transcripts", _within(lines, max(500, room)))
@@ -164,6 +174,8 @@ class Memory:
                     system=_ASK_SYSTEM,
                     max_tokens=ANSWER_MAX_TOKENS,
                 )
+            # Every line handed to the model, cited or not: any of them may be quoted.
+            await self._leaving.check(sources, errors.AnswerWentAway)
             text = answer.marked().text
             cited = [int(n) for n in re.findall(r"\[(\d{1,3})\]", text)]
             used = sorted(n for n in set(cited) if 0 < n <= len(moments))
@@ -240,6 +252,15 @@ def question_words(question: str) -> list[str]:
         else:
             (words if len(word) > SHORT_WORD else short).append(word)
     return list(dict.fromkeys(words or short))[:16]
+
+
+def _speakers(moments: Sequence[Moment]) -> list[tuple[ChatRef, str]]:
+    """The chat and id of each call line's speaker among `moments`."""
+    return [
+        (moment.chat, moment.speaker_id)
+        for moment in moments
+        if moment.chat is not None and moment.speaker_id is not None
+    ]
 
 
 def _line(number: int, moment: Moment) -> str:

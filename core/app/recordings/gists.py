@@ -10,6 +10,10 @@ A transcript longer than one request (`max_prompt_chars`, SUMMARY_MAX_PROMPT_CHA
 in consecutive parts whose items are joined in order, and whose headlines are merged by one more
 short request. The gist counts as one summary against the chat's daily quota and rate limit, as
 `/summary` does; the transcript's own cost is that of a transcript.
+
+A gist is looked at again as it leaves (`core.app.rules.leaving`): the recording's message
+deleted, or the chat forgotten, while it was heard or condensed, and it is not sent
+(`errors.RecordingWentAway`; one that follows a transcript unasked goes unsaid).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from core.app.recordings.transcription import Transcription
+from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
 from core.chat.languages import english_name
@@ -67,11 +72,13 @@ class Gists:
         chat_api: ChatApi,
         limiter: Limiter,
         max_prompt_chars: int,
+        leaving: Leaving,
     ) -> None:
         self._transcription = transcription
         self._chat_api = chat_api
         self._limiter = limiter
         self._budget = max_prompt_chars
+        self._leaving = leaving  # a gist looked at again as it leaves
 
     async def gist(
         self,
@@ -83,30 +90,44 @@ class Gists:
     ) -> Gist:
         """The gist of `source` in the language of the answer to `request` (a catalogue locale
         such as `de` or `zh_Hans`); its transcript in the chat's transcript language. `waiting`
-        hears while its requests wait for the account's minute (a status says so)."""
-        with asking(Urgency.PERSON, request.chat, waiting=waiting):  # who asked waits
-            chat, asker = request.chat, request.asker
+        hears while its requests wait for the account's minute (a status says so). Not sent
+        (`errors.RecordingWentAway`) once the recording's message was deleted, or the chat
+        forgotten, since the request was read."""
+        chat, asker = request.chat, request.asker
+        with asking(Urgency.PERSON, chat, waiting=waiting):  # who asked waits
             async with self._limiter.spending(chat, asker, summaries=1) as spend:
-                transcript = await self._transcription.transcribe_long_audio(
-                    chat, source, prefs=request.prefs, progress=progress, asker=asker
-                )
+                try:
+                    transcript = await self._transcription.transcribe_long_audio(
+                        chat, source, prefs=request.prefs, progress=progress, asker=asker,
+                        mandate=request.mandate,
+                    )  # fmt: skip
+                except Withdrawn:  # deleted or forgotten while it was heard
+                    raise errors.RecordingWentAway() from None
                 if not transcript.text.strip():
                     raise errors.NoSpeech()
                 api = spend.metered(self._chat_api)
                 language = request.locale
                 answer = await condense(transcript, api=api, language=language, budget=self._budget)
-            return answer
+            await self._leaving.check(of_recording(request, source), errors.RecordingWentAway)
+        return answer
 
-    async def automatic(self, request: Request, heard: LongTranscript) -> Gist | None:
-        """`/tldr auto` (Telegram), `/autogist` (Discord): the gist of a recording transcribed
-        unasked as `heard` in `request`, when the chat wants one for recordings that long (in
-        the answer's language); else None."""
+    async def automatic(
+        self, request: Request, source: Recording, heard: LongTranscript
+    ) -> Gist | None:
+        """`/tldr auto` (Telegram), `/autogist` (Discord): the gist of the recording `source`
+        transcribed unasked as `heard` in `request`, when the chat wants one for recordings
+        that long (in the answer's language); else None, and None where the recording's
+        message was deleted, or the chat forgotten, while it was condensed."""
         if not follows(heard, request.prefs):
             return None
         async with self._limiter.spending(request.chat, request.asker, summaries=1) as spend:
             api = spend.metered(self._chat_api)
             language = request.locale
-            return await condense(heard, api=api, language=language, budget=self._budget)
+            gist = await condense(heard, api=api, language=language, budget=self._budget)
+        if not await self._leaving.stands(of_recording(request, source)):
+            logger.info("no gist follows in %s: its recording went away", request.chat)
+            return None
+        return gist
 
 
 def follows(heard: LongTranscript, prefs: Preferences) -> bool:

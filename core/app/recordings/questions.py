@@ -10,7 +10,9 @@ a turn      at most `ask_concurrency` questions are worked on at once in the pro
 
 Who asks and where come in the request (`core.app.rules.requests.Request`), with the chat's
 preferences the adapter had read for it: the answer's language is the chat's transcript
-language, and nothing here reads the preferences again.
+language, and nothing here reads the preferences again. The answer is looked at again as it
+leaves (`core.app.rules.leaving`): the recording's message deleted, or the chat forgotten, while
+MiMo heard it, and it is not sent.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 
 from core.app.recordings.fetching import Recordings, declared_seconds
+from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
 from core.app.running.counted import counted
@@ -39,8 +42,10 @@ class Questions:
         limiter: Limiter,
         limits: RequestLimits,
         recordings: Recordings,
+        leaving: Leaving,
         metrics: Metrics = NO_METRICS,
     ) -> None:
+        self._leaving = leaving  # an answer looked at again as it leaves
         self._speech = speech
         self._audio = audio
         self._limiter = limiter
@@ -84,6 +89,7 @@ class Questions:
                         system=_answer_language(request.prefs.language),
                     )
                 spend.used(usage=answer.usage)
+            await self._leaving.check(of_recording(request, source), errors.RecordingWentAway)
             return answer.marked()
 
 

@@ -9,6 +9,8 @@ A translation counts as one summary against the chat's daily quota (both are req
 chat model, paid by its tokens), and as one request against the rate limits; the transcript,
 when one is needed, as a transcript. Who asks and where come in the request
 (`core.app.rules.requests.Request`), with the chat's preferences read for it: none are read here.
+A recording's translation is looked at again as it leaves (`core.app.rules.leaving`): its
+message deleted, or the chat forgotten, meanwhile, and it is not sent.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from core.app.recordings.transcription import Transcription
+from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
 from core.chat.languages import already_in
@@ -42,24 +45,39 @@ without notes or quotes. Text already in {language} comes back as it is."""
 class Translations:
     """Translations within the chat's limits (see the module docstring)."""
 
-    def __init__(self, *, transcription: Transcription, chat_api: ChatApi, limiter: Limiter):
+    def __init__(
+        self,
+        *,
+        transcription: Transcription,
+        chat_api: ChatApi,
+        limiter: Limiter,
+        leaving: Leaving,
+    ) -> None:
         self._transcription = transcription
         self._chat_api = chat_api
         self._limiter = limiter
+        self._leaving = leaving  # a translation looked at again as it leaves
 
     async def recording(self, request: Request, source: Recording, *, target: str) -> str:
-        """The transcript of `source` in the language named `target` (in English)."""
+        """The transcript of `source` in the language named `target` (in English); not sent
+        (`errors.RecordingWentAway`) once its message was deleted, or the chat forgotten, since
+        the request was read."""
         with asking(Urgency.PERSON, request.chat):  # who asked waits
             chat, asker = request.chat, request.asker
             async with self._limiter.spending(chat, asker, summaries=1) as spend:
-                transcript = await self._transcription.transcribe_long_audio(
-                    chat, source, prefs=request.prefs, asker=asker
-                )
+                try:
+                    transcript = await self._transcription.transcribe_long_audio(
+                        chat, source, prefs=request.prefs, asker=asker, mandate=request.mandate
+                    )
+                except Withdrawn:  # deleted or forgotten while it was heard
+                    raise errors.RecordingWentAway() from None
                 if not transcript.text.strip():
                     raise errors.NoSpeech()
-                return await translate(
+                translated = await translate(
                     transcript.text, api=spend.metered(self._chat_api), target=target
                 )
+            await self._leaving.check(of_recording(request, source), errors.RecordingWentAway)
+            return translated
 
     async def text(self, request: Request, words: str, *, target: str) -> str:
         """`words` in the language named `target` (in English)."""

@@ -1,5 +1,5 @@
 """The chat's rules: who asks and in which language, its preferences, the limits and what work
-costs, each message answered once, and MiMo requests in flight.
+costs, each message answered once, MiMo requests in flight, and what leaves after a wait.
 
 Uses `core.app.running`, the ports and the domain; every other group of `core.app` may use it.
 
@@ -12,4 +12,6 @@ tallies.py      whom work is counted against: the chat, its asker, a member's sh
 spending.py     one piece of work's cost: reserved before, recorded or given back after
 claims.py       the Claims: each message answered once, interruptions reported
 in_flight.py    the speech requests in flight: so many at once, fewer per chat
+leaving.py      what is sent after a wait for MiMo, checked again as it leaves: nothing of
+                what was deleted, forgotten or taken back meanwhile
 """

@@ -4,6 +4,8 @@ The schedule lives in the database (`chat_summary_state.next_digest_at`), so it 
 and every replica sees the same one. Each due digest is claimed with a compare-and-set before it
 is summarised, so with several replicas polling it is posted once: at most once, in fact, since a
 replica that dies between claiming and posting loses that day's digest rather than risk two.
+A chat forgotten while its digest was written gets none (`core.app.rules.leaving`): the
+`/forget` said its messages were gone.
 """
 
 from __future__ import annotations
@@ -99,6 +101,9 @@ class DigestService:
                 summary = await self._summaries.summarise(request, SummaryRequest(DIGEST_WINDOW))
             except errors.NothingToSummarise:
                 logger.info("no digest for %s: nothing said in the last 24 h", chat)
+                return None
+            except errors.SummaryWentAway:  # forgotten while it was written: nothing is posted
+                logger.info("no digest for %s: the chat was forgotten while it was written", chat)
                 return None
             text = summary_text(summary, request.chat_locale, digest=True)
             return DigestPost(chat=chat, text=text)

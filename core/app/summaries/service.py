@@ -4,6 +4,11 @@ Platform-neutral like every use case: adapters hand in `ChatMessage`s and `ChatR
 what comes back. The chat log only ever grows through `record`, and only while the chat has
 logging on; `/forget` (`core.app.memory.forgetting`) and the retention purge
 (`core.app.memory.retention`) are the ways it shrinks.
+
+A summary is looked at again as it leaves, once MiMo wrote it (and read it aloud), before the
+adapter has it (`core.app.rules.leaving`): a `/forget` of the chat since its request was read,
+or a message it sums up deleted meanwhile (a Discord channel's), and it is not sent
+(`errors.SummaryWentAway`; a digest goes unsaid).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from core.app.rules.leaving import Leaving
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
 from core.app.running.counted import counted
@@ -21,7 +27,7 @@ from core.app.summaries.writing import summarise
 from core.app.voices.speech import TextToSpeech
 from core.chat.languages import LOCALES
 from core.domain import errors
-from core.domain.mandates import Mandate
+from core.domain.mandates import Mandate, Sources
 from core.domain.pacing import Urgency, asking
 from core.domain.summaries import (
     ChatMessage,
@@ -69,10 +75,12 @@ class SummaryService:
         limiter: Limiter,
         speech: TextToSpeech,
         clock: Clock,
+        leaving: Leaving,
         limits: SummaryLimits = SummaryLimits(),
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self._uow = uow
+        self._leaving = leaving  # a summary looked at again as it leaves
         self._chat_api = chat_api
         self._limiter = limiter
         self._speech = speech
@@ -156,10 +164,14 @@ class SummaryService:
 
         `place` is where that marker is kept when it is not the request's chat: a Discord
         channel keeps its own, but speaks as its server does, whose limits and usage count.
+
+        Not sent (`errors.SummaryWentAway`) where the chat was forgotten since `request` was
+        read, or one of `messages` deleted, by the time it is written (`Leaving`).
         """
         if not messages:
             raise errors.NothingToSummarise(days=self.limits.retention_days)
         chat, asker, marked = request.chat, request.asker, place or request.chat
+        sources = Sources.of(request.mandate) + Sources.carried((chat, m.said) for m in messages)
         limiter = self._limiter
         await limiter.admit(chat, asker)
         state = await self.state(marked)
@@ -193,6 +205,16 @@ class SummaryService:
             except errors.QuotaUsed:  # of speech: the chat's, the asker's share or the budget
                 # The summary is made and paid for: it still goes out, as text only.
                 logger.info("no voice for the summary of %s: its speech quota is used", marked)
+        # The last step before the adapter sends it, the marker moved in its transaction:
+        # a summary not sent moves no marker, so that the next one covers its messages.
+        newest = max(m.sent_at for m in messages)
+        if state.last_summary_at is not None and newest <= state.last_summary_at:
+            await self._leaving.check(sources, errors.SummaryWentAway)
+        else:
+            async with self._uow() as uow:
+                await self._leaving.check_in(uow, sources, errors.SummaryWentAway)
+                await uow.summary_states.mark_summarised(marked, newest)
+                await uow.commit()
         since = min(m.sent_at for m in messages)
         return Summary(text, len(messages), since, state.time_zone, note)
 

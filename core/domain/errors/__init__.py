@@ -53,6 +53,10 @@ here.
     │       └── LoggingIsOff      ...because the chat turned logging off
     ├── NothingKept               /ask across the chat: nothing kept holds the question's words
     ├── RecordingDeleted          its message was deleted while it was transcribed
+    ├── WentAway                  what something was made from went away as MiMo made it
+    │   ├── AnswerWentAway        /ask across the chat, or about a call
+    │   ├── SummaryWentAway       /summary of a chat, a channel or a call
+    │   └── RecordingWentAway     /tldr, /translate or /ask about a recording
     ├── AudioError                the audio could not be used
     │   ├── UndecodableAudio      corrupt, truncated, or not audio at all
     │   │   └── AudioTimedOut     ...or it holds ffmpeg far longer than its length warrants
@@ -164,6 +168,7 @@ from core.domain.errors.reading import (
 from core.domain.errors.user import (
     AdminsOnly,
     AnonymousCaller,
+    AnswerWentAway,
     AudioError,
     AudioTimedOut,
     AudioTooLarge,
@@ -191,8 +196,10 @@ from core.domain.errors.user import (
     ReadingTooOld,
     ReadingViaBot,
     RecordingDeleted,
+    RecordingWentAway,
     SentenceWrong,
     StyleTooLong,
+    SummaryWentAway,
     TextTooLong,
     TooLongToAsk,
     TooManyVoices,
@@ -205,6 +212,7 @@ from core.domain.errors.user import (
     VoiceNameTaken,
     VoiceNotShared,
     VoiceNotVerified,
+    WentAway,
 )
 
 __all__ = [
@@ -214,6 +222,7 @@ __all__ = [
     "AlreadyListening",
     "AlreadyTold",
     "AnonymousCaller",
+    "AnswerWentAway",
     "AskOverQuota",
     "AskQuotaShort",
     "AskQuotaUsed",
@@ -288,6 +297,7 @@ __all__ = [
     "ReadingTooOld",
     "ReadingViaBot",
     "RecordingDeleted",
+    "RecordingWentAway",
     "SentenceWrong",
     "SlowDown",
     "SpeechBudgetSpent",
@@ -297,6 +307,7 @@ __all__ = [
     "StartupError",
     "StyleTooLong",
     "SummaryQuotaUsed",
+    "SummaryWentAway",
     "TextTooLong",
     "TooLongToAsk",
     "TooManyVoices",
@@ -311,5 +322,6 @@ __all__ = [
     "VoiceNotShared",
     "VoiceNotVerified",
     "VoicebridgeError",
+    "WentAway",
     "quoted",
 ]

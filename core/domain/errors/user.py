@@ -91,6 +91,32 @@ class RecordingDeleted(UserInputError):
     key = "transcript.deleted"
 
 
+class WentAway(UserInputError):
+    """Words something was made from went away while it waited for MiMo (a message deleted,
+    the chat forgotten, a member's no): it is not sent (`core.app.rules.leaving`)."""
+
+    key = "gone.answer"
+
+
+class AnswerWentAway(WentAway):
+    """`/ask` across the chat or about a call: a line handed to the model went away."""
+
+    key = "gone.answer"
+
+
+class SummaryWentAway(WentAway):
+    """`/summary` (a channel's, a call's): a message or line it summed up went away."""
+
+    key = "gone.summary"
+
+
+class RecordingWentAway(WentAway):
+    """`/tldr`, `/translate`, `/ask` about a recording: its message was deleted, or the chat
+    forgotten, while what was made of it waited for MiMo."""
+
+    key = "gone.recording"
+
+
 class NothingKept(UserInputError):
     """`/ask` without a recording: nothing kept in the chat holds the question's words.
     Params: days (how long transcripts are kept)."""

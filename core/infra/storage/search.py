@@ -126,4 +126,5 @@ def _moment(part: Part, header: Header) -> Moment:
         said=said,
         call_channel=call_channel(part.recording),
         chat=ChatRef(typed(Platform, part.platform), part.chat_id),
+        speaker_id=part.speaker_id,
     )

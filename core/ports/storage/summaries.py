@@ -90,7 +90,8 @@ class SummaryUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def transcripts(self) -> TranscriptStore:
-        """For `/forget`, which deletes the chat's kept transcripts too."""
+        """For `/forget`, which deletes the chat's kept transcripts too; and for the messages
+        deleted, which a summary is checked against as it leaves (`core.app.rules.leaving`)."""
         ...
 
     @property
