@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 @service_verbose_option
 def run(verbose: int) -> int:
     """Start every bot whose token is set, after bringing the database up to date. A name in
-    the settings file that is no setting stops it (IGNORED_ENV_NAMES lists those meant for
+    the settings file that is no setting stops it, and so does a name in the environment that
+    is almost a setting's, such as ALLOWED_USER (IGNORED_ENV_NAMES lists those meant for
     another program).
 
     Ctrl-C or SIGTERM stops it: at once while it is still starting, after the work in progress

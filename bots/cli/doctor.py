@@ -9,9 +9,10 @@ where there is no list), Telegram (getMe, and the inline
 cache chat), Discord (the token, its intents, the voice libraries, and the invite link), the
 database (a file it may create, reachable, its migrations), ffmpeg, who may use the bot (! when
 everyone may) and the daily budget. The settings file is read too: a name in it that is no
-setting is named, with the closest one, and a file others may read is said. `voicebridge init`
-asks the same questions of the key and the tokens it is given. Exit code 0 only when no check
-failed.
+setting is named, with the closest one, as is a name of the environment that is almost a
+setting's (compose hands a container its `.env` so), and a file others may read is said.
+`voicebridge init` asks the same questions of the key and the tokens it is given. Exit code 0
+only when no check failed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.checks import Check, Person, failed, passed, reason, warned
-from bots.cli.env_file import exposed, not_settings
+from bots.cli.env_file import exposed, misspelt_in_environment, not_settings
 from bots.cli.exits import ExitCode
 from bots.cli.shell import (
     chosen_env_file,
@@ -104,10 +105,14 @@ async def _in_time(asked: Asked, seconds: float) -> list[Check]:
 
 def settings_checks(settings: Settings, env_file: Path) -> list[Check]:
     """Where the settings came from; a line for each name of the settings file that is no
-    setting, and one when others may read the file."""
+    setting and each name of the environment that is almost one, and one when others may read
+    the file."""
     name = "settings"
-    where = f"{env_file.resolve()}; list a name meant for another program in IGNORED_ENV_NAMES"
+    fix = "list a name meant for another program in IGNORED_ENV_NAMES"
+    where = f"{env_file.resolve()}; {fix}"
     found = [failed(name, f"{line} ({where})") for line in not_settings(settings, env_file)]
+    found += [failed(name, f"{line} (in the environment; {fix})")
+              for line in misspelt_in_environment(settings, env_file)]  # fmt: skip
     found = found or [passed(name, settings_source(env_file))]
     advice = exposed(env_file)
     return found if advice is None else [*found, failed(env_file.name, advice)]

@@ -184,7 +184,8 @@ async def test_a_name_in_the_env_file_that_is_no_setting_is_named_with_the_close
     mimo: FakeMimo, cwd: Path
 ) -> None:
     """A typo would leave the setting meant at its default: Telegram never started, the quota
-    meant never applied. Names in the environment are not judged: it holds every program's."""
+    meant never applied. A name of the environment that is nothing like a setting's is not
+    judged: the environment holds every program's."""
     (cwd / ".env").write_text("TELEGRAM_TOKEN=123456:" + "A" * 35 + "\nDAILY_AUDIO_SECOND=10\n")
     (cwd / ".env").chmod(0o600)
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
@@ -203,6 +204,29 @@ async def test_a_name_in_the_env_file_that_is_no_setting_is_named_with_the_close
     assert all("IGNORED_ENV_NAMES" in line for line in named)
     assert "SOME_OTHER" not in done.text
     assert f"✓ settings: from {cwd / '.env'}" in told.text
+    assert "is not a setting" not in told.text
+
+
+async def test_a_name_in_the_environment_almost_a_setting_is_named_as_in_a_file(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """As in a container, whose .env compose hands in as environment: ALLOWED_USER (the S
+    missing) would leave the bot open to everyone while doctor said the settings were fine."""
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+                   ALLOWED_USER="telegram:777", POSTGRES_PASSWORD="pw")  # fmt: skip
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+    told = await voicebridge(
+        "doctor", cwd=cwd, env=settings | {"IGNORED_ENV_NAMES": "ALLOWED_USER"}
+    )
+
+    assert done.code == 1
+    assert [line for line in done.text.splitlines() if line.startswith("✗ settings: ")] == [
+        "✗ settings: ALLOWED_USER is not a setting: did you mean ALLOWED_USERS? (in the "
+        "environment; list a name meant for another program in IGNORED_ENV_NAMES)"
+    ]
+    assert "POSTGRES_PASSWORD" not in done.text
+    assert f"✓ settings: from the environment only (no .env in {cwd})" in told.text
     assert "is not a setting" not in told.text
 
 

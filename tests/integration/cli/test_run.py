@@ -485,6 +485,23 @@ async def test_a_name_in_the_env_file_that_is_no_setting_stops_the_start_unless_
     )
 
 
+async def test_a_name_in_the_environment_almost_a_setting_stops_the_start_as_in_a_file(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """ALLOWED_USER for ALLOWED_USERS, handed in as environment (compose does so with .env):
+    the bot would serve everyone. A name of another program's is let be."""
+    settings = env(mimo, DATABASE_URL=sqlite_in(cwd), TELEGRAM_BOT_TOKEN=TOKEN,
+                   ALLOWED_USER="telegram:777", COMPOSE_PROFILES="replicas")  # fmt: skip
+
+    refused = await run_once("run", cwd=cwd, settings=settings)
+
+    assert refused == (2, [
+        "voicebridge: the environment: ALLOWED_USER is not a setting: did you mean "
+        "ALLOWED_USERS? Correct it, or list a name meant for another program in "
+        "IGNORED_ENV_NAMES."
+    ])  # fmt: skip
+
+
 async def test_the_database_and_its_folder_are_private_and_an_exposed_env_file_is_warned_of(
     mimo: FakeMimo, cwd: Path, tmp_path: Path
 ) -> None:
