@@ -8,6 +8,9 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import shutil
+import subprocess
+import sys
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -130,3 +133,26 @@ def test_compose_checks_health_as_the_image_does() -> None:
     assert len(bots) == 2
     for service in bots:
         assert service["healthcheck"]["test"] == ["CMD", *image_check]
+
+
+def test_the_catalogues_are_compiled_into_the_installation_not_into_the_build_folder(
+    tmp_path: Path,
+) -> None:
+    """The build stage compiles the catalogues in /src, the copy of the checkout pip installs
+    from. Python puts the current folder first on its path, so a command that let it would
+    import that copy and compile into it: the image would hold no compiled catalogue, and the
+    bot (which may not write its installation) would compile them again at every start. The
+    command is run here as the build runs it, in a folder holding a copy of `core/`."""
+    run = next(rest for word, rest in instructions() if word == "RUN" and "catalogue_of" in rest)
+    python = "/opt/voicebridge/bin/python"
+    [compiling] = [step for step in run.split(" && ") if python in step and "catalogue_of" in step]
+    build = tmp_path / "src"
+    shutil.copytree(
+        ROOT / "core", build / "core", ignore=shutil.ignore_patterns("__pycache__", "*.mo")
+    )
+
+    subprocess.run(
+        ["sh", "-c", compiling.replace(python, sys.executable)], cwd=build, check=True, timeout=60
+    )
+
+    assert sorted(build.rglob("*.mo")) == []
