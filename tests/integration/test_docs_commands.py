@@ -239,7 +239,8 @@ COMMANDS: dict[str, Handling] = {
 # Commands handled alike whatever their arguments, by their form.
 FORMS: list[tuple[re.Pattern[str], Handling]] = [
     (re.compile(r"(TEST_DATABASE_URL=\S+ )?\.venv/bin/python -m bench( .*)?"), NotRun(BENCH)),
-    (re.compile(r"docker compose .*"), NotRun(CONTAINER)),
+    (re.compile(r"(PIP_CERT=\S+ )?docker compose .*"), NotRun(CONTAINER)),
+    (re.compile(r"(docker|podman) build .*"), NotRun(CONTAINER)),
 ]
 
 # Whole blocks handled alike whatever their commands say elsewhere, by their first command.

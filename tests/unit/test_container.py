@@ -118,7 +118,10 @@ def test_each_replica_has_a_name_of_its_own_and_its_secrets_from_env() -> None:
     assert len(set(names)) == len(names) == 2
     for service in bots.values():
         assert service["env_file"] == ".env"
-        assert service["build"] == {"context": ".", "dockerfile": "Containerfile"}
+        assert (service["build"]["context"], service["build"]["dockerfile"]) == (
+            ".",
+            "Containerfile",
+        )
         assert not set(service["environment"]) & set(SECRETS)
     # PostgreSQL's password is read from .env by compose, never written here.
     assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")
@@ -156,3 +159,38 @@ def test_the_catalogues_are_compiled_into_the_installation_not_into_the_build_fo
     )
 
     assert sorted(build.rglob("*.mo")) == []
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_compose_hands_the_build_the_certificate_authority_of_a_proxy_that_inspects_tls(
+    tmp_path: Path, given: bool
+) -> None:
+    """Behind a company's proxy, pip in the build trusts PyPI's certificate only with the
+    proxy's authority: compose hands the file PIP_CERT names to the build as the secret the
+    Containerfile's install step reads (and an empty one where PIP_CERT is unset, which the
+    step takes for none); `docker build` and `podman build` name it themselves, as the
+    container page shows."""
+    declared = compose()
+    bots = [s for s in declared["services"].values() if s.get("build")]
+    [step] = [rest for word, rest in instructions() if word == "RUN" and "pip install" in rest]
+    authority = tmp_path / "company-proxy.crt"
+    authority.write_text("-----BEGIN CERTIFICATE-----\n")
+    source = declared["secrets"]["pip_ca"]["file"]
+    # compose's ${NAME:-default}, with PIP_CERT set or not
+    secret = Path(str(authority) if given else source.removeprefix("${PIP_CERT:-").rstrip("}"))
+    command = " ".join(word for word in step.split(" ") if not word.startswith("--mount="))
+    choosing = command.partition("&&")[0].replace("/run/secrets/pip_ca", str(secret))
+
+    chosen = subprocess.run(
+        ["sh", "-c", f'{choosing} && echo "${{PIP_CERT:-none}}"'],
+        env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+    assert all(service["build"]["secrets"] == ["pip_ca"] for service in bots)
+    assert source == "${PIP_CERT:-/dev/null}"
+    assert "--mount=type=secret,id=pip_ca" in step
+    assert chosen == (str(authority) if given else "none")
+    page = (ROOT / "docs" / "operations" / "running.md").read_text()
+    for build in ("docker build ", "podman build "):
+        [line] = [line for line in page.splitlines() if line.startswith(build)]
+        assert "--secret id=pip_ca,src=" in line
