@@ -194,3 +194,18 @@ def test_compose_hands_the_build_the_certificate_authority_of_a_proxy_that_inspe
     for build in ("docker build ", "podman build "):
         [line] = [line for line in page.splitlines() if line.startswith(build)]
         assert "--secret id=pip_ca,src=" in line
+
+
+def test_every_podman_build_the_docs_show_keeps_the_health_check() -> None:
+    """Podman makes an OCI image unless told `--format docker`, and an OCI image keeps no
+    HEALTHCHECK: a container of it is never healthy, and nothing says why but four warnings."""
+    places = [CONTAINERFILE, ROOT / "compose.yaml", ROOT / "README.md",
+              *sorted((ROOT / "docs").rglob("*.md"))]  # fmt: skip
+    shown = [
+        (place.relative_to(ROOT).as_posix(), build)
+        for place in places
+        for build in re.findall(r"podman build\b[^`\n]*", place.read_text())
+    ]
+
+    assert shown
+    assert [(place, build) for place, build in shown if "--format docker" not in build] == []
