@@ -52,6 +52,7 @@ from tests.docs_commands import (
 )
 from tests.integration.cli.process import TIMEOUT, clean_env
 from tests.integration.cli.test_backup import sqlite_commands
+from tests.integration.cli.test_restore_in_a_container import restore_commands
 from tests.standins.mimo import FakeMimo
 from tests.voicebridge_process import DEVNULL, PIPE, STDOUT, start
 
@@ -231,6 +232,13 @@ COMMANDS: dict[str, Handling] = {
     "cp .env.example .env": NotRun("copies the settings template, which is checked to be there"),
     "chmod 600 .env": NotRun("makes the settings file the reader's alone: nothing to check"),
     "git pull": NotRun("fetches the project's newest commits (the network)"),
+    'docker compose run --rm --no-deps --user root --volume "$PWD:/backup:ro" --entrypoint sh'
+    " voicebridge -c 'install -d -m 700 -o voicebridge -g voicebridge /data/voicebridge && install"
+    " -m 600 -o voicebridge -g voicebridge /backup/voicebridge-2026-11-28.db"
+    " /data/voicebridge/voicebridge.db && rm -f /data/voicebridge/voicebridge.db-wal"
+    " /data/voicebridge/voicebridge.db-shm'": Elsewhere(
+        "tests/integration/cli/test_restore_in_a_container.py (its script)", restore_commands
+    ),
     "git log --oneline --grep='^Release ' -G '^version = ' -- pyproject.toml": DocRun(
         code=0, says=f"Release {version('voicebridge')}", here=True
     ),
