@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.version import running_version
 from core.infra.storage.database import head_revision
 from tests.audio_factory import make_audio
 from tests.db_fixtures import migrated_sqlite_at
@@ -134,7 +135,7 @@ COMMANDS: dict[str, Handling] = {
     "voicebridge doctor": DOCTOR_WITHOUT_SETTINGS,
     ".venv/bin/voicebridge run": ON_A_FRESH_START,
     "voicebridge run": ON_A_FRESH_START,
-    "voicebridge --version": DocRun(code=0, says=f"voicebridge {version('voicebridge')}\n"),
+    "voicebridge --version": DocRun(code=0, says=f"voicebridge {running_version()}\n"),
     "voicebridge transcribe meeting.m4a": DocRun(code=0, needs=("meeting.m4a",), mimo=True),
     "voicebridge transcribe *.m4a --format srt --output-dir subs": DocRun(
         code=0, needs=("meeting.m4a",), makes=("subs/meeting.srt",), mimo=True

@@ -69,15 +69,18 @@ def test_the_image_is_labelled_with_the_version_pyproject_gives() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [".env", ".env.bak", "voicebridge.db", ".venv/bin/python", "my.env", "bench/out/x"]
-)
+    "path",
+    [".env", ".env.bak", "voicebridge.db", ".venv/bin/python", "my.env", "bench/out/x",
+     ".git/config", ".git/objects/pack/pack-1.pack", ".git/logs/HEAD"],
+)  # fmt: skip
 def test_no_settings_database_or_environment_of_the_checkout_reaches_the_build(path: str) -> None:
     assert not in_build_context(path)
 
 
 @pytest.mark.parametrize(
     "path", ["pyproject.toml", "bots/cli/app.py", "core/chat/locales/de/LC_MESSAGES/voicebridge.po",
-             "migrations/versions/0001_chat_preferences.py"],
+             "migrations/versions/0001_chat_preferences.py",
+             ".git/HEAD", ".git/refs/heads/main", ".git/packed-refs"],
 )  # fmt: skip
 def test_what_the_install_needs_reaches_the_build(path: str) -> None:
     assert in_build_context(path)

@@ -9,13 +9,13 @@ import signal
 import sqlite3
 import stat
 from collections.abc import Iterator
-from importlib.metadata import version
 from pathlib import Path
 
 import click
 import pytest
 
 from bots.cli.messages import text
+from bots.version import running_version
 from core.infra.storage.database import MIGRATIONS_DIR, head_revision
 from tests.integration.cli.conftest import Silent
 from tests.integration.cli.process import TIMEOUT, clean_env, env, voicebridge
@@ -281,7 +281,7 @@ async def test_a_first_start_logs_what_it_connects_to_and_its_migrations_in_one_
     first, second = logs
     database = cwd / "voicebridge.db"
     assert first[0].endswith(
-        f"INFO bots.cli.bots: voicebridge {version('voicebridge')} starting: Telegram (polling "
+        f"INFO bots.cli.bots: voicebridge {running_version()} starting: Telegram (polling "
         f"{bot_api.root}), Discord ({discord_api.api_url}); the database: SQLite at {database}; "
         f"settings from the environment only (no .env in {cwd})"
     )
