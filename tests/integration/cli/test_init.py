@@ -330,6 +330,24 @@ async def test_an_env_file_in_a_folder_that_is_not_there_is_refused_before_any_q
     assert list(cwd.iterdir()) == []
 
 
+async def test_an_env_file_that_is_no_file_is_refused_before_any_question(
+    services: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--env-file /dev/null` reads as an empty settings file; init, which replaces the file it
+    writes, must never replace such a thing (a pipe here, as harmless as /dev/null is not)."""
+    os.mkfifo(cwd / "pipe.env")
+
+    done = await init(cwd, services, [], monkeypatch, "--env-file", "pipe.env")
+
+    assert done.return_value == 3
+    assert "voicebridge: pipe.env is not a file init can write: name the settings file" in (
+        done.output
+    )
+    assert "MiMo API key" not in done.output
+    assert stat.S_ISFIFO((cwd / "pipe.env").stat().st_mode)
+    assert [p.name for p in cwd.iterdir()] == ["pipe.env"]
+
+
 # --- A real process: answers piped in, and signals at a hidden prompt ---------------------------
 
 

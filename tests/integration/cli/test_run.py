@@ -462,6 +462,22 @@ async def test_settings_come_from_the_env_file_named_on_any_command(
     assert missing == (2, ["voicebridge: --env-file nope.env: no such file"])
 
 
+async def test_env_file_dev_null_reads_as_an_empty_file(mimo: FakeMimo, cwd: Path) -> None:
+    """`--env-file /dev/null`: the settings from the environment alone, whatever .env the
+    current folder holds (here one that would stop every command)."""
+    (cwd / ".env").write_text("LOG_LEVEL=verbose\n")
+    settings = env(mimo, DATABASE_URL=sqlite_in(cwd))
+
+    upgraded = await voicebridge("--env-file", "/dev/null", "db", "upgrade", cwd=cwd, env=settings)
+    checked = await voicebridge("doctor", "--env-file", "/dev/null", cwd=cwd, env=settings)
+    folder = await run_once("run", "--env-file", str(cwd), cwd=cwd, settings=settings)
+
+    assert (upgraded.code, upgraded.err) == (0, ""), upgraded.err
+    assert upgraded.text.startswith("created at ")
+    assert "✓ settings: from /dev/null and the environment (which wins)" in checked.text
+    assert folder == (2, [f"voicebridge: --env-file {cwd}: a folder, not a settings file"])
+
+
 async def test_a_name_in_the_env_file_that_is_no_setting_stops_the_start_unless_ignored(
     mimo: FakeMimo, cwd: Path
 ) -> None:
