@@ -313,23 +313,28 @@ def _database(settings: Settings) -> Asked:
 
 
 async def _database_check(settings: Settings) -> list[Check]:
+    """The database, named the same way on every line, whatever it is found to be (`SQLite at
+    /path`, `PostgreSQL at host:5432/name`: no user, no password), as the line said when it does
+    not answer in time and as `run` logs it."""
+    from bots.plan import database_named
     from core.infra.storage import current_revision
-    from core.infra.storage.database import check_connection, head_revision, known_revision, where
+    from core.infra.storage.database import check_connection, head_revision, known_revision
     from core.infra.storage.sqlite import sqlite_file, sqlite_unwritable
 
     name, url = "the database", settings.database_url
+    named = database_named(url)
     path = sqlite_file(url)
     if path is not None:
         problem = await asyncio.to_thread(sqlite_unwritable, path)
         if problem is not None:
-            return [failed(name, f"DATABASE_URL: cannot create {path}: {problem}; name a file "
-                           "in a folder you may write (sqlite+aiosqlite:////home/me/voicebridge.db)"
-                           ", or unset DATABASE_URL for the data folder")]  # fmt: skip
+            return [failed(name, f"{named} cannot be created: {problem}; name in DATABASE_URL a "
+                           "file in a folder you may write (sqlite+aiosqlite:////home/me/"
+                           "voicebridge.db), or unset it for the data folder")]  # fmt: skip
         if not path.exists():
-            return [passed(name, f"{path} is not there yet; voicebridge run creates it, readable "
+            return [passed(name, f"{named} is not there yet; voicebridge run creates it, readable "
                            "by you only")]  # fmt: skip
         if os.name != "nt" and path.stat().st_mode & 0o077:
-            return [failed(name, f"{path} holds what chats left (transcripts, logged messages, "
+            return [failed(name, f"{named} holds what chats left (transcripts, logged messages, "
                            f"voices) and other users of this machine may read it: chmod 600 "
                            f"{path}")]  # fmt: skip
     try:
@@ -338,15 +343,15 @@ async def _database_check(settings: Settings) -> list[Check]:
     except errors.ConfigError as exc:
         return [failed(name, str(exc))]
     except (OSError, TimeoutError) as exc:
-        return [failed(name, f"cannot reach {where(url)} ({reason(exc)}): check that it runs, "
+        return [failed(name, f"cannot reach {named} ({reason(exc)}): check that it runs, "
                        "and DATABASE_URL")]  # fmt: skip
     head = head_revision()
     if revision == head:
-        return [passed(name, f"{where(url)}, migrations current ({head})")]
+        return [passed(name, f"{named}, migrations current ({head})")]
     if revision is not None and not known_revision(revision):
-        return [failed(name, f"{where(url)} is at {revision}, a newer release's migration: "
+        return [failed(name, f"{named} is at {revision}, a newer release's migration: "
                        "upgrade voicebridge here too")]  # fmt: skip
-    return [passed(name, f"{where(url)} at {revision or 'no migration yet'}; voicebridge run (or "
+    return [passed(name, f"{named} at {revision or 'no migration yet'}; voicebridge run (or "
                    f"db upgrade) brings it to {head}")]  # fmt: skip
 
 
