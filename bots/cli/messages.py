@@ -96,6 +96,7 @@ EN: dict[str, Source] = {
     "cli.mimo_bad_response": "MiMo sent an answer that cannot be used: try again.",
     "cli.mimo_model_refused": "MiMo no longer accepts the model {model}: set {setting} to a model it offers (voicebridge doctor tries each).",
     "cli.find_no_words": "give the words to find in the chat's kept transcripts.",
+    "cli.find_number_as_option": "{number} is read as an option: name the chat with its platform, telegram:{number}",
     "cli.find_none": Plural(
         "Nothing kept from this chat in the last {days} day has “{words}”: the bot keeps the transcripts of voice notes, recordings and calls for {days} day (SUMMARY_RETENTION_DAYS).",
         "Nothing kept from this chat in the last {days} days has “{words}”: the bot keeps the transcripts of voice notes, recordings and calls for {days} days (SUMMARY_RETENTION_DAYS).",

@@ -150,6 +150,9 @@ async def test_a_group_s_id_typed_bare_to_find_says_how_to_name_the_chat(
     """-1001234567890 reads as an option to Click ("No such option '-1'"): the line says to
     write telegram:-1001234567890, as find's help does."""
     done = await voicebridge("find", "-1001234567890", "beta", cwd=cwd, env=env(mimo))
+    german = await voicebridge(
+        "find", "-1001234567890", "beta", cwd=cwd, env=env(mimo, LANGUAGE="de")
+    )
     unknown = await voicebridge(
         "find", "telegram:-1001", "beta", "--colour", cwd=cwd, env=env(mimo)
     )
@@ -158,6 +161,11 @@ async def test_a_group_s_id_typed_bare_to_find_says_how_to_name_the_chat(
     assert done.err == (
         "voicebridge: -1001234567890 is read as an option: name the chat with its platform, "
         "telegram:-1001234567890 (see voicebridge find --help)\n"
+    )
+    assert german.code == 2
+    assert german.err == (  # in the shell's language, as the command line's every sentence
+        "voicebridge: -1001234567890 wird als Option gelesen: gib den Chat mit seiner Plattform "
+        "an, also telegram:-1001234567890 (siehe voicebridge find --help)\n"
     )
     assert unknown.code == 2 and "No such option '--colour'" in unknown.err  # as before
 
