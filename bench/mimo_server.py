@@ -13,6 +13,7 @@ would make it.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -30,11 +31,24 @@ async def serve(delay: float, *, recognise: bool, published: bool = False) -> No
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
 
-if __name__ == "__main__":
-    asyncio.run(
-        serve(
-            float(sys.argv[1]),
-            recognise="--recognise" in sys.argv[2:],
-            published="--published" in sys.argv[2:],
-        )
+def parser() -> argparse.ArgumentParser:
+    """The command line of the module docstring: `--help` says it, a mistake is one line."""
+    said = argparse.ArgumentParser(
+        prog="python -m bench.mimo_server",
+        description=(__doc__ or "").split("\n\n")[0].replace("\n", " "),
     )
+    said.add_argument(
+        "delay", metavar="DELAY", type=float, help="seconds each request waits for its answer"
+    )
+    said.add_argument(
+        "--recognise", action="store_true", help="answer speech with the words a recogniser hears"
+    )
+    said.add_argument(
+        "--published", action="store_true", help="hold MiMo's published minute, not the raised one"
+    )
+    return said
+
+
+if __name__ == "__main__":
+    args = parser().parse_args()
+    asyncio.run(serve(args.delay, recognise=args.recognise, published=args.published))

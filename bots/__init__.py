@@ -11,4 +11,5 @@ checks.py    one check of `voicebridge doctor`, one line
 http.py      the bot's own HTTP servers: Telegram's webhook and the operations endpoint
 ops.py       /healthz and /metrics
 update_catalogues.py  the catalogues kept in step with the code, with Babel's extract and update
+version.py   which voicebridge runs: the release, and the commit where it is known
 """

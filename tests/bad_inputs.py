@@ -248,8 +248,8 @@ def _voice(make: Callable[[Path], Path], **claims: int) -> Callable[[Path], Uplo
 
 UNDECODABLE = refused("error.undecodable_audio")
 NO_AUDIO = refused("error.empty_audio")
-TOO_LONG = refused("error.audio_too_large", limit=Duration(3600))
-TOO_BIG = refused("error.audio_too_large", limit=Megabytes(MAX_AUDIO_MB))
+TOO_LONG = refused("error.audio_too_long", limit=Duration(3600), setting="MAX_AUDIO_SECONDS")
+TOO_BIG = refused("error.file_too_large", limit=Megabytes(MAX_AUDIO_MB), setting="MAX_AUDIO_MB")
 EMPTY_TEXT = refused("error.empty_text")
 WITHOUT_TEXT_OPTION = "Discord's /say cannot be sent without its required text option"
 DISCORD_CHOICES = "Discord offers this option's choices only; it sends nothing else"
@@ -316,7 +316,8 @@ CASES: tuple[Case, ...] = (
     Case("/say with punctuation only", _say("?!…"), EMPTY_TEXT),
     # Discord sends up to 6,000 characters in an option; a Telegram message holds 4,096.
     Case("/say with 6,000 characters", _say("a" * 6000),
-         refused("error.text_too_long", length=6000, limit=5000), DISCORD, TELEGRAM_HOLDS_LESS),
+         refused("error.text_too_long", length=6000, limit=5000, setting="MAX_SAY_CHARS"),
+         DISCORD, TELEGRAM_HOLDS_LESS),
     # /say trying to take over the style, or just unusual text
     Case("/say with a style tag", _say("<style>whisper</style>hello"), voiced("whisper hello")),
     Case("/say closing and reopening a style tag", _say("</style><style>shout</style>hi"),

@@ -28,8 +28,26 @@ from bots.cli.usage import usage
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
+def _say_the_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`voicebridge 0.2.0+g1a9670af`: the release and, where it is known, the commit that runs
+    (`bots.version`), read only when asked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from bots.version import running_version
+
+    click.echo(f"{ctx.find_root().info_name} {running_version()}")
+    ctx.exit()
+
+
 @click.group(context_settings=CONTEXT, invoke_without_command=True)
-@click.version_option(package_name="voicebridge", message="%(prog)s %(version)s")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_say_the_version,
+    help="Show the version (and the commit, where it is known) and exit.",
+)
 @click.pass_context
 def voicebridge(ctx: click.Context) -> int:
     """Voice notes to text and text to voice notes on Xiaomi MiMo: run the Telegram and Discord

@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 @service_verbose_option
 def run(verbose: int) -> int:
     """Start every bot whose token is set, after bringing the database up to date. A name in
-    the settings file that is no setting stops it (IGNORED_ENV_NAMES lists those meant for
+    the settings file that is no setting stops it, and so does a name in the environment that
+    is almost a setting's, such as ALLOWED_USER (IGNORED_ENV_NAMES lists those meant for
     another program).
 
     Ctrl-C or SIGTERM stops it: at once while it is still starting, after the work in progress
@@ -115,15 +116,14 @@ _LOADED_TO_SERVE = ("aiohttp.web",)
 def _starting(settings: Settings) -> None:
     """The settings checked, one line saying what the bot will connect to, and the code the
     start needs loaded; a signal meanwhile ends it (`run` says so in one line more)."""
-    from importlib.metadata import version
-
     from bots.plan import first_line, plan
+    from bots.version import running_version
 
     env_file = chosen_env_file()
     refuse_unknown_names(settings, env_file)
     chosen = plan(settings)  # a setting missing where no .env was read names init (`shell`)
     source = settings_source(env_file)
-    line = first_line(settings, chosen, version=version("voicebridge"), settings_from=source)
+    line = first_line(settings, chosen, version=running_version(), settings_from=source)
     logger.info(line)
     try:
         advice = exposed(env_file)

@@ -9,9 +9,10 @@ where there is no list), Telegram (getMe, and the inline
 cache chat), Discord (the token, its intents, the voice libraries, and the invite link), the
 database (a file it may create, reachable, its migrations), ffmpeg, who may use the bot (! when
 everyone may) and the daily budget. The settings file is read too: a name in it that is no
-setting is named, with the closest one, and a file others may read is said. `voicebridge init`
-asks the same questions of the key and the tokens it is given. Exit code 0 only when no check
-failed.
+setting is named, with the closest one, as is a name of the environment that is almost a
+setting's (compose hands a container its `.env` so), and a file others may read is said.
+`voicebridge init` asks the same questions of the key and the tokens it is given. Exit code 0
+only when no check failed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.checks import Check, Person, failed, passed, reason, warned
-from bots.cli.env_file import exposed, not_settings
+from bots.cli.env_file import exposed, misspelt_in_environment, not_settings
 from bots.cli.exits import ExitCode
 from bots.cli.shell import (
     chosen_env_file,
@@ -104,10 +105,14 @@ async def _in_time(asked: Asked, seconds: float) -> list[Check]:
 
 def settings_checks(settings: Settings, env_file: Path) -> list[Check]:
     """Where the settings came from; a line for each name of the settings file that is no
-    setting, and one when others may read the file."""
+    setting and each name of the environment that is almost one, and one when others may read
+    the file."""
     name = "settings"
-    where = f"{env_file.resolve()}; list a name meant for another program in IGNORED_ENV_NAMES"
+    fix = "list a name meant for another program in IGNORED_ENV_NAMES"
+    where = f"{env_file.resolve()}; {fix}"
     found = [failed(name, f"{line} ({where})") for line in not_settings(settings, env_file)]
+    found += [failed(name, f"{line} (in the environment; {fix})")
+              for line in misspelt_in_environment(settings, env_file)]  # fmt: skip
     found = found or [passed(name, settings_source(env_file))]
     advice = exposed(env_file)
     return found if advice is None else [*found, failed(env_file.name, advice)]
@@ -308,23 +313,28 @@ def _database(settings: Settings) -> Asked:
 
 
 async def _database_check(settings: Settings) -> list[Check]:
+    """The database, named the same way on every line, whatever it is found to be (`SQLite at
+    /path`, `PostgreSQL at host:5432/name`: no user, no password), as the line said when it does
+    not answer in time and as `run` logs it."""
+    from bots.plan import database_named
     from core.infra.storage import current_revision
-    from core.infra.storage.database import check_connection, head_revision, known_revision, where
+    from core.infra.storage.database import check_connection, head_revision, known_revision
     from core.infra.storage.sqlite import sqlite_file, sqlite_unwritable
 
     name, url = "the database", settings.database_url
+    named = database_named(url)
     path = sqlite_file(url)
     if path is not None:
         problem = await asyncio.to_thread(sqlite_unwritable, path)
         if problem is not None:
-            return [failed(name, f"DATABASE_URL: cannot create {path}: {problem}; name a file "
-                           "in a folder you may write (sqlite+aiosqlite:////home/me/voicebridge.db)"
-                           ", or unset DATABASE_URL for the data folder")]  # fmt: skip
+            return [failed(name, f"{named} cannot be created: {problem}; name in DATABASE_URL a "
+                           "file in a folder you may write (sqlite+aiosqlite:////home/me/"
+                           "voicebridge.db), or unset it for the data folder")]  # fmt: skip
         if not path.exists():
-            return [passed(name, f"{path} is not there yet; voicebridge run creates it, readable "
+            return [passed(name, f"{named} is not there yet; voicebridge run creates it, readable "
                            "by you only")]  # fmt: skip
         if os.name != "nt" and path.stat().st_mode & 0o077:
-            return [failed(name, f"{path} holds what chats left (transcripts, logged messages, "
+            return [failed(name, f"{named} holds what chats left (transcripts, logged messages, "
                            f"voices) and other users of this machine may read it: chmod 600 "
                            f"{path}")]  # fmt: skip
     try:
@@ -333,15 +343,15 @@ async def _database_check(settings: Settings) -> list[Check]:
     except errors.ConfigError as exc:
         return [failed(name, str(exc))]
     except (OSError, TimeoutError) as exc:
-        return [failed(name, f"cannot reach {where(url)} ({reason(exc)}): check that it runs, "
+        return [failed(name, f"cannot reach {named} ({reason(exc)}): check that it runs, "
                        "and DATABASE_URL")]  # fmt: skip
     head = head_revision()
     if revision == head:
-        return [passed(name, f"{where(url)}, migrations current ({head})")]
+        return [passed(name, f"{named}, migrations current ({head})")]
     if revision is not None and not known_revision(revision):
-        return [failed(name, f"{where(url)} is at {revision}, a newer release's migration: "
+        return [failed(name, f"{named} is at {revision}, a newer release's migration: "
                        "upgrade voicebridge here too")]  # fmt: skip
-    return [passed(name, f"{where(url)} at {revision or 'no migration yet'}; voicebridge run (or "
+    return [passed(name, f"{named} at {revision or 'no migration yet'}; voicebridge run (or "
                    f"db upgrade) brings it to {head}")]  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 """The settings file (`.env`, or the one `--env-file` names): the names in it that are no
-setting, whether other users of the machine can read it, and writing one that they cannot.
+setting (and those of the environment that are almost one), whether other users of the machine
+can read it, and writing one that they cannot.
 
 `doctor` says each finding in a line; `run` refuses to start on a name that is no setting and
 logs a warning for a file others can read; `init` merges its answers into the file, readable by
@@ -35,17 +36,35 @@ def not_settings(settings: Settings, env_file: Path) -> list[str]:
     return unknown_names(env_file, ignored=settings.ignored_env_names)
 
 
+def misspelt_in_environment(settings: Settings, env_file: Path) -> list[str]:
+    """One line for each name in this process's environment that is almost a setting's
+    (`core.config.misspelt_names`; IGNORED_ENV_NAMES aside): how a typo in `.env` reaches a
+    container compose starts. A name `env_file` holds too is the file's, said with its lines."""
+    from core.config import misspelt_names
+
+    in_file = values_in(env_file).keys()
+    names = [name for name in os.environ if name.upper() not in in_file]
+    return misspelt_names(names, ignored=settings.ignored_env_names)
+
+
 def refuse_unknown_names(settings: Settings, env_file: Path) -> None:
-    """ConfigError naming every name of `env_file` that is no setting: a typo would otherwise
-    leave the setting meant at its default, unnoticed."""
-    found = [
-        line if line.endswith("?") else f"{line}." for line in not_settings(settings, env_file)
-    ]
-    if found:
+    """ConfigError naming every name of `env_file` that is no setting, and every name of the
+    environment that is almost one: a typo would otherwise leave the setting meant at its
+    default, unnoticed (an allowlist misspelt would open the bot to everyone)."""
+    in_file = _sentences(not_settings(settings, env_file))
+    in_environment = _sentences(misspelt_in_environment(settings, env_file))
+    places = ((str(env_file.resolve()), in_file), ("the environment", in_environment))
+    said = [f"{where}: {' '.join(lines)}" for where, lines in places if lines]
+    if said:
+        count = len(in_file) + len(in_environment)
         raise errors.ConfigError(
-            f"{env_file.resolve()}: {' '.join(found)} Correct {'it' if len(found) == 1 else 'them'}"
+            f"{' '.join(said)} Correct {'it' if count == 1 else 'them'}"
             ", or list a name meant for another program in IGNORED_ENV_NAMES."
         )
+
+
+def _sentences(lines: list[str]) -> list[str]:
+    return [line if line.endswith("?") else f"{line}." for line in lines]
 
 
 def exposed(env_file: Path) -> str | None:

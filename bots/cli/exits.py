@@ -86,6 +86,10 @@ _OWN_KEYS: dict[str, str] = {
     "error.undecodable_audio": "cli.undecodable_audio",
     "error.too_long_to_ask": "cli.too_long_to_ask",
     "error.style_too_long": "cli.style_too_long",  # "That style...": the one --style gave
+    # "...set by the bot's owner (MAX_SAY_CHARS)": the command line's user sets it
+    "error.text_too_long": "cli.text_too_long",
+    "error.audio_too_long": "cli.audio_too_long",
+    "error.file_too_large": "cli.file_too_large",
     "transcript.empty": "cli.no_speech",
     "find.usage": "cli.find_no_words",  # the chat's /find WORDS, for `find CHAT` with blank words
     "error.mimo_circuit_open": "cli.mimo_circuit_open",

@@ -38,11 +38,8 @@ class _FindCommand(click.Command):
             number = next((arg for arg in given if re.fullmatch(r"-\d+", arg)), None)
             if number is None:
                 raise
-            raise click.UsageError(
-                f"{number} is read as an option: name the chat with its platform, "
-                f"telegram:{number}",
-                ctx=ctx,
-            ) from None
+            line = text("cli.find_number_as_option", number=number)
+            raise click.UsageError(line, ctx=ctx) from None
 
 
 @click.command(

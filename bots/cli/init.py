@@ -123,10 +123,14 @@ def _written(target: Path, before: dict[str, str], changes: dict[str, str | None
 
 
 def _writable_there(target: Path) -> None:
-    """The file init writes can be made: its folder is there, and it is no folder itself."""
+    """The file init writes can be made: its folder is there, and it is no folder itself, nor
+    anything but a file (`/dev/null` reads as an empty settings file, but is never replaced)."""
     if target.is_dir():
         raise CommandFailed(ExitCode.FILE, f"{target} is a folder: name the settings file to "
                             "write (--env-file my-bot.env)")  # fmt: skip
+    if target.exists() and not target.is_file():
+        raise CommandFailed(ExitCode.FILE, f"{target} is not a file init can write: name the "
+                            "settings file to write (--env-file my-bot.env)")  # fmt: skip
     if not target.parent.is_dir():
         raise CommandFailed(ExitCode.FILE, f"{target}: there is no folder {target.parent}; make "
                             "it first, or name a file in a folder that is there")  # fmt: skip

@@ -288,7 +288,10 @@ class Interview:
                     return [Person("telegram", user_id, "")]
                 click.echo(f"  ✗ a Telegram user id is {FIND_YOUR_ID}.")
                 continue
-            if not looking:
+            if not looking:  # Enter would look again, and fail again: say what to type
+                click.echo(f"  ✗ Nothing typed: Enter no longer looks for your message, the "
+                           f"bot's messages being out of reach; type your Telegram user id "
+                           f"({FIND_YOUR_ID}), - for none, or {EVERYONE}.")  # fmt: skip
                 continue
             try:
                 senders = in_a_loop(telegram_senders(self.settings, token))

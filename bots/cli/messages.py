@@ -91,11 +91,20 @@ EN: dict[str, Source] = {
     "cli.audio": "ffmpeg could not process the audio.",
     "cli.undecodable_audio": "The file cannot be read as audio: is it damaged, or in a format ffmpeg does not read?",
     "cli.too_long_to_ask": "The recording is too long to ask about: MiMo hears at most about {limit} of audio in one question.",
+    # Over a limit of the settings ({setting}), which the command line's user sets.
+    "cli.text_too_long": Plural(
+        "The text is {length} character long; {setting} allows {limit}.",
+        "The text is {length} characters long; {setting} allows {limit}.",
+        count="length",
+    ),
+    "cli.audio_too_long": "The recording is longer than {setting} allows ({limit}).",
+    "cli.file_too_large": "The file is larger than {setting} allows ({limit}).",
     "cli.no_speech": "No speech was heard in the recording.",
     "cli.mimo_circuit_open": "MiMo failed several times in a row, so it is left alone for a while: try again in about {wait}.",
     "cli.mimo_bad_response": "MiMo sent an answer that cannot be used: try again.",
     "cli.mimo_model_refused": "MiMo no longer accepts the model {model}: set {setting} to a model it offers (voicebridge doctor tries each).",
     "cli.find_no_words": "give the words to find in the chat's kept transcripts.",
+    "cli.find_number_as_option": "{number} is read as an option: name the chat with its platform, telegram:{number}",
     "cli.find_none": Plural(
         "Nothing kept from this chat in the last {days} day has “{words}”: the bot keeps the transcripts of voice notes, recordings and calls for {days} day (SUMMARY_RETENTION_DAYS).",
         "Nothing kept from this chat in the last {days} days has “{words}”: the bot keeps the transcripts of voice notes, recordings and calls for {days} days (SUMMARY_RETENTION_DAYS).",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from math import ceil
 from typing import Any
 
 import click
@@ -24,28 +23,34 @@ from core.domain.transcripts import Progress, ProgressCallback
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[ProgressCallback | None]:
-    """A progress callback drawing the bar for the recording `label`, or None off a terminal."""
+    """A progress callback drawing the bar for the recording `label`, or None off a terminal.
+    Once the block ends without an error, the work is done: the bar ends full."""
     if not sys.stderr.isatty():
         yield None
         return
     with ExitStack() as stack:
-        yield _Bar(label, stack)
+        bar = _Bar(label, stack)
+        yield bar
+        bar.finish()
 
 
 class _Bar:
-    """Started at the first report, which says how long the recording is."""
+    """Started at the first report, which says how long the recording is. It moves by whole
+    seconds, the length and each report's seconds rounded alike, so that a recording of 4.01 s
+    is done at 4 of 4 (taking the length's next whole second, it stayed at 80 %)."""
 
     def __init__(self, label: str, stack: ExitStack) -> None:
         self._label = label
         self._stack = stack
         self._bar: Any = None  # click's ProgressBar, which is not public
         self._pieces = 0
+        self._last: Progress | None = None
 
     def __call__(self, progress: Progress) -> None:
         if self._bar is None:
             self._bar = self._stack.enter_context(
                 click.progressbar(
-                    length=max(1, ceil(progress.total_seconds)),
+                    length=max(1, round(progress.total_seconds)),
                     label=self._label,
                     file=sys.stderr,
                     show_eta=False,  # said in words by `_info`
@@ -54,10 +59,21 @@ class _Bar:
             )
         if progress.part is not None:
             self._pieces += 1
-        seconds = max(0, round(progress.done_seconds) - self._bar.pos)
+        self._last = progress
+        seconds = max(0, min(round(progress.done_seconds), self._bar.length) - self._bar.pos)
         self._bar.update(seconds, progress)
         if not seconds:
             self._bar.render_progress()  # the pieces' count moved within the same second
+
+    def finish(self) -> None:
+        """The whole recording done: the bar full, and its words saying so, whatever stretch
+        the pieces' own lengths left uncounted."""
+        if self._bar is None or self._last is None:
+            return
+        total = self._last.total_seconds
+        done = Progress(total, total, None, None, self._last.in_order)
+        self._bar.update(self._bar.length - self._bar.pos, done)
+        self._bar.render_progress()
 
     def _info(self, progress: Progress | None) -> str | None:
         if progress is None:

@@ -232,19 +232,27 @@ def _remember_env_file(ctx: click.Context, _param: click.Parameter, value: Path 
 
 
 def chosen_env_file() -> Path:
-    """The file `--env-file` named (it must be there), else `.env` in the current folder (read
-    when it is there)."""
+    """The file `--env-file` named (it must be there: `/dev/null` reads as an empty one), else
+    `.env` in the current folder (read when it is there)."""
     named = named_env_file()
     if named is None:
         return Path(".env")
-    if not named.is_file():
+    if named.is_dir():
+        raise errors.ConfigError(f"--env-file {named}: a folder, not a settings file")
+    if not read_as_settings(named):
         raise errors.ConfigError(f"--env-file {named}: no such file")
     return named
 
 
+def read_as_settings(env_file: Path) -> bool:
+    """Whether `env_file` is read for settings: a file that is there, or what reads as one
+    (`/dev/null`, empty: settings from the environment alone, whatever .env the folder holds)."""
+    return env_file.exists() and not env_file.is_dir()
+
+
 def settings_source(env_file: Path) -> str:
     """Where the settings came from, for a person: the .env file's absolute path or its absence."""
-    if env_file.is_file():
+    if read_as_settings(env_file):
         return f"from {env_file.resolve()} and the environment (which wins)"
     return f"from the environment only (no {env_file.name} in {env_file.resolve().parent})"
 
@@ -253,7 +261,7 @@ def missing_setting_line(exc: errors.MissingSetting, env_file: Path | None) -> s
     """The line naming the setting `exc` misses; where no settings file was read at all (a
     first command in a fresh checkout), also the command that writes one. Every command that
     needs the key or a token says it so, `doctor` on its line too."""
-    if env_file is None or env_file.is_file():
+    if env_file is None or read_as_settings(env_file):
         return str(exc)  # the settings are somewhere: the setting alone is what to fix
     folder = env_file.resolve().parent
     return f"{exc}; no {env_file.name} was read in {folder}: {this_command()} init writes one"

@@ -22,7 +22,7 @@ from bots.cli.shell import (
     told,
     verbose_option,
 )
-from bots.cli.transcribe import stretch
+from bots.cli.transcribe import in_json, stretch
 from core.chat.formats import joined
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def _document(file: Path, gist: Gist) -> dict[str, object]:
     from core.domain.gists import clock
 
     def items(found: tuple[GistItem, ...]) -> list[dict[str, object]]:
-        return [{"at": clock(i.at), "seconds": i.at, "text": i.text} for i in found]
+        return [{"at": clock(i.at), "seconds": in_json(i.at), "text": i.text} for i in found]
 
     return {
         "file": str(file),
@@ -102,6 +102,7 @@ def _document(file: Path, gist: Gist) -> dict[str, object]:
         "decisions": items(gist.decisions),
         "actions": items(gist.actions),
         "transcript": [
-            {"start": p.start, "end": p.end, "text": p.text} for p in gist.transcript.parts
+            {"start": in_json(p.start), "end": in_json(p.end), "text": p.text}
+            for p in gist.transcript.parts
         ],
     }

@@ -201,15 +201,21 @@ def render(fmt: str, result: LongTranscript, *, source: str, language: str) -> b
     return f"{result.text}\n".encode() if result.text else b""
 
 
+def in_json(seconds: float) -> float:
+    """A time in the JSON the command line writes (`transcribe`, `summarise`): seconds to the
+    millisecond, the same in each."""
+    return round(seconds, 3)
+
+
 def _json(result: LongTranscript, source: str, language: str) -> dict[str, object]:
     pieces = [
-        {"start": round(part.start, 3), "end": round(part.end, 3), "text": part.text}
+        {"start": in_json(part.start), "end": in_json(part.end), "text": part.text}
         for part in result.parts
     ]
     return {
         "file": source,
         "language": language,
-        "duration": round(result.duration, 3),
+        "duration": in_json(result.duration),
         "text": result.text,
         "pieces": pieces,  # a piece's text is null where it could not be transcribed
     }

@@ -266,8 +266,8 @@ EN: dict[str, Source] = {
     "error.bad_input": "I did not understand that request.",
     "error.empty_text": "There is no text to speak.",
     "error.text_too_long": Plural(
-        "That text is {length} character long; the limit is {limit}.",
-        "That text is {length} characters long; the limit is {limit}.",
+        "That text is {length} character long; the limit is {limit}, set by the bot's owner ({setting}).",
+        "That text is {length} characters long; the limit is {limit}, set by the bot's owner ({setting}).",
         count="length",
     ),
     "error.style_too_long": Plural(
@@ -300,6 +300,9 @@ EN: dict[str, Source] = {
     "error.undecodable_audio": "I could not read that file as audio. Is it corrupt or in an unusual format?",
     "error.empty_audio": "That file has no audio to transcribe.",
     "error.audio_too_large": "That recording is too large: the limit is {limit}.",
+    # Over a limit the operator sets ({setting}: MAX_AUDIO_SECONDS, MAX_AUDIO_MB), named for them.
+    "error.audio_too_long": "That recording is longer than {limit}, the limit set by the bot's owner ({setting}).",
+    "error.file_too_large": "That file is larger than {limit}, the limit set by the bot's owner ({setting}).",
     "error.mimo": "The speech service failed. Please try again later.",
     "error.mimo_auth": "The speech service rejected the bot's API key. The bot's owner needs to check it.",
     "error.mimo_balance": "The MiMo balance is used up. The bot's owner needs to top it up.",

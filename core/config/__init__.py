@@ -3,7 +3,8 @@ into one `Settings`, built in the entry point (never at import time).
 
     settings.py     `Settings`: the database, the limits on work, summaries, rate limits and
                     quotas, the allowlist, crash safety, logging, the webhook and the ops
-                    endpoint, on top of the connections'; `unknown_names`: a .env's typos
+                    endpoint, on top of the connections'; `unknown_names`: a .env's typos;
+                    `misspelt_names`: the environment's
     connections.py  the services the bot talks to: MiMo, Telegram's Bot API, Discord
     checks.py       what a value must look like: placeholders, tokens, database URLs, URLs,
                     shard ids, `host:port`
@@ -16,6 +17,13 @@ Each field's docstring is its description in the configuration reference and `.e
 
 from core.config.checks import check_database_url, host_port
 from core.config.defaults import data_folder
-from core.config.settings import Settings, unknown_names
+from core.config.settings import Settings, misspelt_names, unknown_names
 
-__all__ = ["Settings", "check_database_url", "data_folder", "host_port", "unknown_names"]
+__all__ = [
+    "Settings",
+    "check_database_url",
+    "data_folder",
+    "host_port",
+    "misspelt_names",
+    "unknown_names",
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -167,8 +168,10 @@ class Settings(Connections):
     """Names in the `.env` file (or the `--env-file`) that are no voicebridge setting and are
     there on purpose, comma-separated (such as `POSTGRES_PASSWORD`, for docker compose), or `*`
     for any. Any other name that is no setting (a typo, say) is named by `voicebridge doctor`,
-    with the closest setting, and stops `voicebridge run`. Names in the environment are never
-    judged."""
+    with the closest setting, and stops `voicebridge run`. In the environment, which holds
+    every program's variables, only a name that is almost a setting's is judged (one or two
+    letters away from it, sharing its first word or the rest, as ALLOWED_USER for
+    ALLOWED_USERS): a container started by compose receives `.env` there."""
 
     log_level: str = "INFO"
     """`DEBUG`, `INFO`, `WARNING` or `ERROR`. Secrets are redacted from every line; a failure's
@@ -261,19 +264,73 @@ class Settings(Connections):
 def unknown_names(env_file: Path, *, ignored: str = "") -> list[str]:
     """One line for each name in `env_file` that is no setting (and not in `ignored`, the
     IGNORED_ENV_NAMES list), with the closest setting when one is close: a typo in a .env would
-    otherwise be ignored as if the line were not there. Only the file's names are judged: the
-    environment holds every other program's variables too."""
+    otherwise be ignored as if the line were not there."""
     if not env_file.is_file() or ignored.strip() == "*":
         return []
     from dotenv import dotenv_values
 
-    known = [name.upper() for name in Settings.model_fields]
-    skipped = {name.strip().upper() for name in ignored.split(",")}
+    known = _setting_names()
+    skipped = _ignored(ignored)
     found = (name.upper() for name in dotenv_values(env_file, interpolate=False))
-    return [_not_a_setting(name, known) for name in found if name not in known + list(skipped)]
+    return [_not_a_setting(name, known) for name in found if name not in {*known, *skipped}]
 
 
-def _not_a_setting(name: str, known: list[str]) -> str:
+def misspelt_names(environ: Iterable[str], *, ignored: str = "") -> list[str]:
+    """One line for each name of `environ` (the process's environment) that is almost a
+    setting's name, said as `unknown_names` says a name of the file. Only those are judged: the
+    environment holds every other program's variables too, and a container started by compose
+    receives its `.env` there, typos included. Almost: one or two letters away from a setting's
+    name (added, left out or changed), and sharing its first word (`ALLOWED_USER`) or all the
+    rest (`ALOWED_USERS`)."""
+    if ignored.strip() == "*":
+        return []
+    known = _setting_names()
+    skipped = _ignored(ignored)
+    found = dict.fromkeys(name.upper() for name in environ)
+    return [
+        _not_a_setting(name, known)
+        for name in found
+        if name not in {*known, *skipped} and _almost_a_setting(name, known)
+    ]
+
+
+def _setting_names() -> tuple[str, ...]:
+    """Every setting's name, in the order of the fields (the closest of two equally close is
+    the first)."""
+    return tuple(name.upper() for name in Settings.model_fields)
+
+
+def _ignored(ignored: str) -> frozenset[str]:
+    return frozenset(name.strip().upper() for name in ignored.split(","))
+
+
+def _almost_a_setting(name: str, known: Iterable[str]) -> bool:
+    first, _, rest = name.partition("_")
+    for setting in known:
+        its_first, _, its_rest = setting.partition("_")
+        shared = first == its_first or (rest != "" and rest == its_rest)
+        if shared and _letters_apart(name, setting) <= _ALMOST:
+            return True
+    return False
+
+
+# Letters added, left out or changed that still make a name in the environment a setting's.
+_ALMOST = 2
+
+
+def _letters_apart(a: str, b: str) -> int:
+    """How many letters must be added, left out or changed to make `a` into `b` (Levenshtein's
+    distance, row by row)."""
+    before = list(range(len(b) + 1))
+    for i, letter in enumerate(a, start=1):
+        row = [i]
+        for j, other in enumerate(b, start=1):
+            row.append(min(before[j] + 1, row[j - 1] + 1, before[j - 1] + (letter != other)))
+        before = row
+    return before[-1]
+
+
+def _not_a_setting(name: str, known: Sequence[str]) -> str:
     closest = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     guess = f": did you mean {closest[0]}?" if closest else ""
     return f"{name} is not a setting{guess}"

@@ -21,10 +21,11 @@ from core.domain.errors import (
     AskQuotaShort,
     AskQuotaUsed,
     AudioBudgetSpent,
+    AudioFileTooLarge,
     AudioOverQuota,
     AudioQuotaShort,
     AudioQuotaUsed,
-    AudioTooLarge,
+    AudioTooLong,
     ListenQuotaUsed,
     ListenStarterQuotaUsed,
     PersonAudioQuotaShort,
@@ -226,13 +227,15 @@ class RequestLimits:
         """Refuse a recording of `size` bytes (None: not known) over MAX_AUDIO_MB: asked with
         the size a platform declares, before downloading anything, and with the file's."""
         if size is not None and size > self.max_audio_bytes:
-            raise AudioTooLarge(limit=Megabytes(round(self.max_audio_bytes / (1024 * 1024))))
+            limit = Megabytes(round(self.max_audio_bytes / (1024 * 1024)))
+            raise AudioFileTooLarge(limit=limit, setting="MAX_AUDIO_MB")
 
     def check_declared_length(self, seconds: float | None) -> None:
         """Refuse a recording a platform declares longer than MAX_AUDIO_SECONDS (None: not
         declared), before downloading it. What it really holds is measured afterwards."""
         if seconds is not None and round(seconds) > self.max_audio_seconds:
-            raise AudioTooLarge(limit=Duration(round(self.max_audio_seconds)))
+            limit = Duration(round(self.max_audio_seconds))
+            raise AudioTooLong(limit=limit, setting="MAX_AUDIO_SECONDS")
 
 
 @dataclass(frozen=True)

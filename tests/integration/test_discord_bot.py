@@ -364,7 +364,9 @@ async def test_speech_errors_are_told_privately(
 
     assert balance.content == "The MiMo balance is used up. The bot's owner needs to top it up."
     assert balance.ephemeral and broke.placeholder_deleted  # no public "thinking…" left behind
-    assert too_long.content == "That text is 21 characters long; the limit is 20."
+    assert too_long.content == (
+        "That text is 21 characters long; the limit is 20, set by the bot's owner (MAX_SAY_CHARS)."
+    )
     assert discord_api.messages_in(server.general) == [balance, too_long]
 
 

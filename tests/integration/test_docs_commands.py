@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.version import running_version
 from core.infra.storage.database import head_revision
 from tests.audio_factory import make_audio
 from tests.db_fixtures import migrated_sqlite_at
@@ -52,6 +53,7 @@ from tests.docs_commands import (
 )
 from tests.integration.cli.process import TIMEOUT, clean_env
 from tests.integration.cli.test_backup import sqlite_commands
+from tests.integration.cli.test_restore_in_a_container import restore_commands
 from tests.standins.mimo import FakeMimo
 from tests.voicebridge_process import DEVNULL, PIPE, STDOUT, start
 
@@ -133,7 +135,7 @@ COMMANDS: dict[str, Handling] = {
     "voicebridge doctor": DOCTOR_WITHOUT_SETTINGS,
     ".venv/bin/voicebridge run": ON_A_FRESH_START,
     "voicebridge run": ON_A_FRESH_START,
-    "voicebridge --version": DocRun(code=0, says=f"voicebridge {version('voicebridge')}\n"),
+    "voicebridge --version": DocRun(code=0, says=f"voicebridge {running_version()}\n"),
     "voicebridge transcribe meeting.m4a": DocRun(code=0, needs=("meeting.m4a",), mimo=True),
     "voicebridge transcribe *.m4a --format srt --output-dir subs": DocRun(
         code=0, needs=("meeting.m4a",), makes=("subs/meeting.srt",), mimo=True
@@ -231,6 +233,13 @@ COMMANDS: dict[str, Handling] = {
     "cp .env.example .env": NotRun("copies the settings template, which is checked to be there"),
     "chmod 600 .env": NotRun("makes the settings file the reader's alone: nothing to check"),
     "git pull": NotRun("fetches the project's newest commits (the network)"),
+    'docker compose run --rm --no-deps --user root --volume "$PWD:/backup:ro" --entrypoint sh'
+    " voicebridge -c 'install -d -m 700 -o voicebridge -g voicebridge /data/voicebridge && install"
+    " -m 600 -o voicebridge -g voicebridge /backup/voicebridge-2026-11-28.db"
+    " /data/voicebridge/voicebridge.db && rm -f /data/voicebridge/voicebridge.db-wal"
+    " /data/voicebridge/voicebridge.db-shm'": Elsewhere(
+        "tests/integration/cli/test_restore_in_a_container.py (its script)", restore_commands
+    ),
     "git log --oneline --grep='^Release ' -G '^version = ' -- pyproject.toml": DocRun(
         code=0, says=f"Release {version('voicebridge')}", here=True
     ),
@@ -239,7 +248,8 @@ COMMANDS: dict[str, Handling] = {
 # Commands handled alike whatever their arguments, by their form.
 FORMS: list[tuple[re.Pattern[str], Handling]] = [
     (re.compile(r"(TEST_DATABASE_URL=\S+ )?\.venv/bin/python -m bench( .*)?"), NotRun(BENCH)),
-    (re.compile(r"docker compose .*"), NotRun(CONTAINER)),
+    (re.compile(r"(PIP_CERT=\S+ )?docker compose .*"), NotRun(CONTAINER)),
+    (re.compile(r"(docker|podman) build .*"), NotRun(CONTAINER)),
 ]
 
 # Whole blocks handled alike whatever their commands say elsewhere, by their first command.

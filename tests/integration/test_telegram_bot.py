@@ -230,7 +230,8 @@ async def test_bad_requests_get_short_usage_replies(
 
     assert replies == [
         "Tell me what to say: /say TEXT, or reply to a message with /say.",
-        "That text is 101 characters long; the limit is 100.",
+        "That text is 101 characters long; the limit is 100, set by the bot's owner "
+        "(MAX_SAY_CHARS).",
         "Reply to a voice note, audio or video with /transcribe"
         " (or /transcribe srt for subtitles).",
         "“fr” is not a valid transcript language. Choose one of: auto, zh, en.",

@@ -476,7 +476,9 @@ async def test_a_refusal_is_told_to_the_owner_never_in_the_friends_chat(
         )  # fmt: skip
         [*_, refusal] = await owner_hears(bot_api, 3)
 
-    assert refusal == "That recording is too large: the limit is 1 min."
+    assert refusal == (
+        "That recording is longer than 1 min, the limit set by the bot's owner (MAX_AUDIO_SECONDS)."
+    )
     assert bot_api.business_replies(connection, FRIEND) == []
     assert mimo.calls("mimo-v2.5-asr") == []
     assert bot_api.downloads == []  # refused on what Telegram declared, before any download

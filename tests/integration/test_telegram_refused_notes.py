@@ -30,7 +30,9 @@ async def test_a_note_too_long_or_over_the_day_shows_only_its_refusal(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url,
         max_audio_seconds=120, daily_audio_seconds=60,
     )  # fmt: skip
-    too_long = "That recording is too large: the limit is 2 min."
+    too_long = (
+        "That recording is longer than 2 min, the limit set by the bot's owner (MAX_AUDIO_SECONDS)."
+    )
     over_the_day = ("That recording is 1 min, 40 sec long, more than this chat may transcribe "
                     "in a day (1 min).")  # fmt: skip
     async with running(settings, bot_api):

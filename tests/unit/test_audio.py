@@ -198,7 +198,7 @@ async def test_max_seconds_is_enforced_before_converting(
     monkeypatch.setattr(core.infra.audio.pieces, "_produce", no_conversion)
     with pytest.raises(AudioTooLarge) as caught:
         await to_asr_pieces(clip_files["ogg"], max_seconds=2)
-    assert caught.value.params == {"limit": Duration(2)}
+    assert caught.value.params == {"limit": Duration(2), "setting": "MAX_AUDIO_SECONDS"}
 
 
 async def test_audio_within_max_seconds_converts(clip_files: dict[str, Path]) -> None:
@@ -400,7 +400,7 @@ async def test_understanding_refuses_what_is_longer_than_max_audio_seconds(
 ) -> None:
     with pytest.raises(AudioTooLarge) as caught:
         await to_understanding_input(clip_files["ogg"], max_seconds=2)
-    assert caught.value.params == {"limit": Duration(2)}
+    assert caught.value.params == {"limit": Duration(2), "setting": "MAX_AUDIO_SECONDS"}
     data, _ = await to_understanding_input(clip_files["ogg"], max_seconds=3)
     assert data
 

@@ -200,4 +200,4 @@ async def test_too_long_a_recording_is_refused_before_any_conversion(
     with pytest.raises(AudioTooLarge) as caught:
         async with asr_pieces(tone_file, max_seconds=20):
             pass
-    assert caught.value.params == {"limit": Duration(20)}
+    assert caught.value.params == {"limit": Duration(20), "setting": "MAX_AUDIO_SECONDS"}

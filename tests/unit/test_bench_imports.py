@@ -103,3 +103,26 @@ def test_an_ffmpeg_named_to_the_full_run_gets_its_own_conversion_too() -> None:
         *(f"--only {name}" for name in ONLY),
         "--only conversion, FFMPEG_BINARY=/opt/ffmpeg51/bin/ffmpeg",
     }
+
+
+def test_the_mimo_stand_in_of_the_benchmarks_says_its_usage_when_asked() -> None:
+    """`python -m bench.mimo_server` is a command the benchmarks' docs show: `--help` prints
+    its usage, and a wrong argument is one line, neither a traceback."""
+    asked = [[sys.executable, "-m", "bench.mimo_server", *args] for args in (["--help"], ["soon"])]
+    helped, wrong = (
+        subprocess.run(
+            argv, cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+        )
+        for argv in asked
+    )
+
+    assert (helped.returncode, helped.stderr) == (0, "")
+    assert helped.stdout.startswith(
+        "usage: python -m bench.mimo_server [-h] [--recognise] [--published]"
+    )
+    assert "DELAY" in helped.stdout and "Traceback" not in helped.stdout
+    assert wrong.returncode == 2
+    assert "Traceback" not in wrong.stderr
+    assert wrong.stderr.splitlines()[-1] == (
+        "python -m bench.mimo_server: error: argument DELAY: invalid float value: 'soon'"
+    )

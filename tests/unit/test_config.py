@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from core.config import Settings, data_folder, unknown_names
+from core.config import Settings, data_folder, misspelt_names, unknown_names
 from core.domain.errors import ConfigError
 
 CONTRACT = [
@@ -205,3 +205,28 @@ def test_names_in_the_env_file_that_are_no_setting_come_with_the_closest_one(
     assert unknown_names(env_file, ignored=ignored) == []
     assert unknown_names(env_file, ignored="*") == []
     assert unknown_names(tmp_path / "absent.env") == []
+
+
+def test_names_in_the_environment_are_judged_only_when_almost_a_setting() -> None:
+    """Compose hands a container its .env as environment: a misspelt allowlist there must stop
+    the bot as it does in the file. The environment holds every program's variables too, so
+    only a name one or two letters from a setting's, sharing its first word or all the rest,
+    is judged."""
+    environ = [
+        "ALLOWED_USER", "alowed_users", "MIMO_APIKEY", "DAILY_AUDIO_SECOND",  # typos
+        "ALLOWED_USERS", "mimo_api_key",  # settings
+        "PATH", "HOME", "LOGNAME", "HOSTNAME", "XDG_DATA_HOME", "PYTHONUNBUFFERED", "container",
+        "POSTGRES_PASSWORD", "COMPOSE_PROFILES", "TEST_DATABASE_URL", "DATABASE_USER",
+        "DATABASE_HOST", "LOG_DIR", "LOG_FILE", "OPS_PORT", "VOICEBRIDGE_ENV_FILE",
+        "TELEGRAM_TOKEN",  # a word short: judged in a file, not here (no bot starts without it)
+    ]  # fmt: skip
+
+    assert misspelt_names(environ) == [
+        "ALLOWED_USER is not a setting: did you mean ALLOWED_USERS?",
+        "ALOWED_USERS is not a setting: did you mean ALLOWED_USERS?",
+        "MIMO_APIKEY is not a setting: did you mean MIMO_API_KEY?",
+        "DAILY_AUDIO_SECOND is not a setting: did you mean DAILY_AUDIO_SECONDS?",
+    ]
+    ignored = "allowed_user, ALOWED_USERS,MIMO_APIKEY, DAILY_AUDIO_SECOND"
+    assert misspelt_names(environ, ignored=ignored) == []
+    assert misspelt_names(environ, ignored="*") == []

@@ -134,6 +134,18 @@ def test_the_readme_links_into_every_page_of_the_docs() -> None:
     assert pages - linked == set()
 
 
+@pytest.mark.parametrize(
+    "page", ["index.md", "getting-started/telegram.md", "getting-started/discord.md"]
+)
+def test_a_newcomer_finds_the_container_from_where_they_start(page: str) -> None:
+    """The docs' front page and the getting-started pages a newcomer follows lead to the
+    container page, as the README's quick start does."""
+    here = DOCS / page
+    container = [t for t in targets(here) if t.endswith("operations/running.md#in-a-container")]
+    assert container
+    assert [problem for t in container if (problem := broken(here, t))] == []
+
+
 def test_a_broken_link_or_anchor_is_found() -> None:
     """The checker itself: a missing file, a missing heading, and a link in code ignored."""
     page = DOCS / "index.md"

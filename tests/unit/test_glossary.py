@@ -115,6 +115,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"descripci[oó]n(?:es)? de (?:los )?archivos": "a caption is una leyenda",
         r"\bMDs?\b": "Discord's direct messages are mensajes directos",
         r"\b[Oo]mit": "skip is saltar",
+        r"\bun(?:os|as) \{": "about an amount is aproximadamente {...}: «en unos 1 s» reads wrong",
     },
     "pt_BR": {
         r"\b[Nn]otas? de voz\b": "a voice message is mensagem de voz",
@@ -149,6 +150,7 @@ REJECTED: dict[str, dict[str, str]] = {
         r"\bquotas?\b": "a quota is limite quotidienne",
         r"(?<=[^\s(/])[:;!?](?=\s|$)": "a space before : ; ! ?",
         _FRENCH_SPACE: "a no-break space (U+00A0) at : « », a narrow one (U+202F) at ; ! ?",
+        r"l’heure de \{": "a time zone named is « dans le fuseau horaire {zone} »",
     },
     "id": {
         r"\b[Aa]nda\b|\b[Ss]aya\b": "the register is aku / kamu",

@@ -93,3 +93,20 @@ def test_the_marker_is_the_released_commits_newest_migration() -> None:
     ).stdout.split()  # fmt: skip
     numbered = [m[1] for name in listed if (m := re.match(r"(\d+)_", Path(name).name))]
     assert max(numbered) == released_head()
+
+
+def test_the_copy_of_the_settings_the_page_keeps_is_ignored_by_git() -> None:
+    """Step 1 keeps a copy of .env in the checkout: a `git add -A` must not commit the keys it
+    holds. The template, .env.example, stays in the repository."""
+    git = shutil.which("git")
+    if git is None or not (ROOT / ".git").exists():
+        pytest.skip("no git checkout here to ask")
+    copies = re.findall(r"`cp -p \.env (\S+)`", PAGE.read_text())
+
+    def ignored(name: str) -> bool:
+        asked = subprocess.run([git, "check-ignore", "--quiet", "--no-index", name], cwd=ROOT)
+        return asked.returncode == 0
+
+    assert copies == [".env.before-upgrade"]
+    assert [name for name in [*copies, ".env", ".env.bak"] if not ignored(name)] == []
+    assert not ignored(".env.example")

@@ -100,7 +100,7 @@ async def test_say_refuses_empty_and_overlong_text(cases: UseCases) -> None:
         await say_once(cases, " \n\t\x00 ")
     with pytest.raises(errors.TextTooLong) as caught:
         await say_once(cases, "x" * 51)
-    assert caught.value.params == {"length": 51, "limit": 50}
+    assert caught.value.params == {"length": 51, "limit": 50, "setting": "MAX_SAY_CHARS"}
 
 
 async def test_say_drops_control_characters(cases: UseCases, speech: FakeSpeech) -> None:

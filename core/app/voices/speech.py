@@ -331,7 +331,9 @@ class TextToSpeech:
         if not _speakable(cleaned):
             raise errors.EmptyText()
         if len(cleaned) > self._max_say_chars:
-            raise errors.TextTooLong(length=len(cleaned), limit=self._max_say_chars)
+            raise errors.TextTooLong(
+                length=len(cleaned), limit=self._max_say_chars, setting="MAX_SAY_CHARS"
+            )
         return cleaned
 
 

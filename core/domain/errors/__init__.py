@@ -62,6 +62,8 @@ here.
     │   │   └── AudioTimedOut     ...or it holds ffmpeg far longer than its length warrants
     │   ├── EmptyAudio            no audio track, or zero length
     │   └── AudioTooLarge         over a size or duration limit
+    │       ├── AudioTooLong      longer than MAX_AUDIO_SECONDS
+    │       ├── AudioFileTooLarge  larger than MAX_AUDIO_MB
     │       └── TooLongToAsk      longer than one audio-understanding request holds
     ├── LimitReached              a limit that protects the owner (`core.app.rules.limits`)
     │   ├── SlowDown              one person's requests this minute
@@ -170,8 +172,10 @@ from core.domain.errors.user import (
     AnonymousCaller,
     AnswerWentAway,
     AudioError,
+    AudioFileTooLarge,
     AudioTimedOut,
     AudioTooLarge,
+    AudioTooLong,
     BadChoice,
     BadDigest,
     BadVoiceDescription,
@@ -228,11 +232,13 @@ __all__ = [
     "AskQuotaUsed",
     "AudioBudgetSpent",
     "AudioError",
+    "AudioFileTooLarge",
     "AudioOverQuota",
     "AudioQuotaShort",
     "AudioQuotaUsed",
     "AudioTimedOut",
     "AudioTooLarge",
+    "AudioTooLong",
     "AutoTranscriptsPaused",
     "BadChoice",
     "BadDigest",

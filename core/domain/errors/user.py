@@ -20,7 +20,8 @@ class NoSearchWords(UserInputError):
 
 
 class TextTooLong(UserInputError):
-    """Params: length, limit."""
+    """Params: length, limit, setting (MAX_SAY_CHARS, which the refusal names: the operator's
+    to raise)."""
 
     key = "error.text_too_long"
 
@@ -236,6 +237,20 @@ class AudioTooLarge(AudioError):
     """Params: limit (Megabytes, or a Duration)."""
 
     key = "error.audio_too_large"
+
+
+class AudioTooLong(AudioTooLarge):
+    """Longer than the operator allows a recording to be. Params: limit (a Duration), setting
+    (MAX_AUDIO_SECONDS, which the refusal names)."""
+
+    key = "error.audio_too_long"
+
+
+class AudioFileTooLarge(AudioTooLarge):
+    """A file larger than the operator allows. Params: limit (Megabytes), setting
+    (MAX_AUDIO_MB, which the refusal names)."""
+
+    key = "error.file_too_large"
 
 
 class TooLongToAsk(AudioTooLarge):

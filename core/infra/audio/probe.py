@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.domain.errors import AudioTooLarge, EmptyAudio, UndecodableAudio
+from core.domain.errors import AudioTooLong, EmptyAudio, UndecodableAudio
 from core.domain.quantities import Duration
 from core.infra.audio.ogg import page_at
 from core.infra.audio.processes import FfmpegProcesses, FfmpegRun, file_url
@@ -97,9 +97,11 @@ async def inspect_quickly(path: Path, *, processes: FfmpegProcesses) -> Media:
 
 
 def check_length(duration: float, max_seconds: float | None) -> None:
-    """Refuse a recording measured longer than `max_seconds` (None: no limit)."""
+    """Refuse a recording measured longer than `max_seconds`, MAX_AUDIO_SECONDS (None: no
+    limit)."""
     if max_seconds is not None and duration > max_seconds + _DURATION_TOLERANCE:
-        raise AudioTooLarge("the recording is too long", limit=Duration(round(max_seconds)))
+        limit = Duration(round(max_seconds))
+        raise AudioTooLong("the recording is too long", limit=limit, setting="MAX_AUDIO_SECONDS")
 
 
 def _is_empty_ogg(path: Path) -> bool:

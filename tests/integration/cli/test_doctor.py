@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from core.infra.storage import upgrade
+from core.infra.storage.database import head_revision
 from tests.integration.cli.conftest import Silent
-from tests.integration.cli.process import clean_env, env, voicebridge
+from tests.integration.cli.process import Done, clean_env, env, voicebridge
 from tests.integration.conftest import free_ports
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
@@ -184,7 +185,8 @@ async def test_a_name_in_the_env_file_that_is_no_setting_is_named_with_the_close
     mimo: FakeMimo, cwd: Path
 ) -> None:
     """A typo would leave the setting meant at its default: Telegram never started, the quota
-    meant never applied. Names in the environment are not judged: it holds every program's."""
+    meant never applied. A name of the environment that is nothing like a setting's is not
+    judged: the environment holds every program's."""
     (cwd / ".env").write_text("TELEGRAM_TOKEN=123456:" + "A" * 35 + "\nDAILY_AUDIO_SECOND=10\n")
     (cwd / ".env").chmod(0o600)
     settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
@@ -203,6 +205,29 @@ async def test_a_name_in_the_env_file_that_is_no_setting_is_named_with_the_close
     assert all("IGNORED_ENV_NAMES" in line for line in named)
     assert "SOME_OTHER" not in done.text
     assert f"✓ settings: from {cwd / '.env'}" in told.text
+    assert "is not a setting" not in told.text
+
+
+async def test_a_name_in_the_environment_almost_a_setting_is_named_as_in_a_file(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """As in a container, whose .env compose hands in as environment: ALLOWED_USER (the S
+    missing) would leave the bot open to everyone while doctor said the settings were fine."""
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{cwd / 'voicebridge.db'}",
+                   ALLOWED_USER="telegram:777", POSTGRES_PASSWORD="pw")  # fmt: skip
+
+    done = await voicebridge("doctor", cwd=cwd, env=settings)
+    told = await voicebridge(
+        "doctor", cwd=cwd, env=settings | {"IGNORED_ENV_NAMES": "ALLOWED_USER"}
+    )
+
+    assert done.code == 1
+    assert [line for line in done.text.splitlines() if line.startswith("✗ settings: ")] == [
+        "✗ settings: ALLOWED_USER is not a setting: did you mean ALLOWED_USERS? (in the "
+        "environment; list a name meant for another program in IGNORED_ENV_NAMES)"
+    ]
+    assert "POSTGRES_PASSWORD" not in done.text
+    assert f"✓ settings: from the environment only (no .env in {cwd})" in told.text
     assert "is not a setting" not in told.text
 
 
@@ -235,10 +260,42 @@ async def test_a_database_file_that_cannot_be_created_fails_naming_database_url(
 
     assert done.code == 1
     assert (
-        f"✗ the database: DATABASE_URL: cannot create {path}: {cwd / 'hostname'} is a file, not "
-        "a folder;"
+        f"✗ the database: SQLite at {path} cannot be created: {cwd / 'hostname'} is a file, not "
+        "a folder; name in DATABASE_URL a file"
     ) in done.text
     assert sorted(os.listdir(cwd)) == ["hostname"]  # the write test left nothing behind
+
+
+async def test_the_database_is_named_the_same_way_on_every_line_its_password_left_out(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """Before the first start, once migrated, and out of reach: the line names the database as
+    `run` logs it, never by a URL that changes its form from one line to the next."""
+    database = cwd / "data" / "voicebridge.db"
+    sqlite = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}")
+    [port] = free_ports()
+    url = f"postgresql+asyncpg://voicebridge:s3cret-pw@127.0.0.1:{port}/voicebridge"
+
+    before = await voicebridge("doctor", cwd=cwd, env=sqlite)
+    await upgrade(f"sqlite+aiosqlite:///{database}")
+    after = await voicebridge("doctor", cwd=cwd, env=sqlite)
+    away = await voicebridge("doctor", "--timeout", "30", cwd=cwd, env=env(mimo, DATABASE_URL=url))
+
+    def line(done: Done) -> str:
+        [found] = [line for line in done.text.splitlines() if " the database: " in line]
+        return found
+
+    assert line(before) == (
+        f"✓ the database: SQLite at {database} is not there yet; voicebridge run creates it, "
+        "readable by you only"
+    )
+    assert line(after) == (
+        f"✓ the database: SQLite at {database}, migrations current ({head_revision()})"
+    )
+    assert line(away).startswith(
+        f"✗ the database: cannot reach PostgreSQL at 127.0.0.1:{port}/voicebridge ("
+    )
+    assert "s3cret-pw" not in away.text
 
 
 async def test_a_bot_api_url_that_is_no_bot_api_is_named_not_the_token(

@@ -150,6 +150,9 @@ async def test_a_group_s_id_typed_bare_to_find_says_how_to_name_the_chat(
     """-1001234567890 reads as an option to Click ("No such option '-1'"): the line says to
     write telegram:-1001234567890, as find's help does."""
     done = await voicebridge("find", "-1001234567890", "beta", cwd=cwd, env=env(mimo))
+    german = await voicebridge(
+        "find", "-1001234567890", "beta", cwd=cwd, env=env(mimo, LANGUAGE="de")
+    )
     unknown = await voicebridge(
         "find", "telegram:-1001", "beta", "--colour", cwd=cwd, env=env(mimo)
     )
@@ -158,6 +161,11 @@ async def test_a_group_s_id_typed_bare_to_find_says_how_to_name_the_chat(
     assert done.err == (
         "voicebridge: -1001234567890 is read as an option: name the chat with its platform, "
         "telegram:-1001234567890 (see voicebridge find --help)\n"
+    )
+    assert german.code == 2
+    assert german.err == (  # in the shell's language, as the command line's every sentence
+        "voicebridge: -1001234567890 wird als Option gelesen: gib den Chat mit seiner Plattform "
+        "an, also telegram:-1001234567890 (siehe voicebridge find --help)\n"
     )
     assert unknown.code == 2 and "No such option '--colour'" in unknown.err  # as before
 
@@ -210,6 +218,43 @@ async def test_a_style_too_long_is_named_as_the_style_with_its_limit(
     assert german.err == "voicebridge: --style ist 5.000 Zeichen lang; das Limit liegt bei 200.\n"
     assert mimo.requests == []
     assert list(cwd.iterdir()) == []
+
+
+async def test_a_limit_of_the_settings_is_named_where_it_refuses(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    """MAX_SAY_CHARS, MAX_AUDIO_SECONDS and MAX_AUDIO_MB each named in the line that refuses
+    for it: the command line's user is the one who sets them ("That recording is too large: the
+    limit is 2 sec." named none). Nothing is asked of MiMo."""
+    note = make_audio(recordings, fmt="ogg", seconds=4)
+    big = make_audio(recordings, fmt="wav", seconds=40)  # 16 kHz, 16-bit: 1.3 MB
+
+    said = await voicebridge(
+        "say", "Hello there.", "-o", "hi.ogg", cwd=cwd, env=env(mimo, MAX_SAY_CHARS="5")
+    )
+    heard = await voicebridge(
+        "transcribe", str(note), cwd=cwd, env=env(mimo, MAX_AUDIO_SECONDS="2")
+    )
+    large = await voicebridge("transcribe", str(big), cwd=cwd, env=env(mimo, MAX_AUDIO_MB="1"))
+    french = await voicebridge(
+        "transcribe", str(note), cwd=cwd, env=env(mimo, MAX_AUDIO_SECONDS="2", LANGUAGE="fr")
+    )
+
+    assert (said.code, said.err) == (
+        4, "voicebridge: The text is 12 characters long; MAX_SAY_CHARS allows 5.\n"
+    )  # fmt: skip
+    assert (heard.code, heard.err) == (
+        4, f"voicebridge: {note}: The recording is longer than MAX_AUDIO_SECONDS allows (2 sec).\n"
+    )  # fmt: skip
+    assert (large.code, large.err) == (
+        4, f"voicebridge: {big}: The file is larger than MAX_AUDIO_MB allows (1 MB).\n"
+    )  # fmt: skip
+    assert french.err == (
+        f"voicebridge: {note}: L’enregistrement dure plus longtemps que ne le permet "
+        "MAX_AUDIO_SECONDS (2\u202fs).\n"
+    )
+    assert [body for body in mimo.requests if body["model"] != "mimo-v2.5-tts"] == []
+    assert mimo.calls("mimo-v2.5-tts") == []
 
 
 async def test_a_missing_key_where_no_settings_file_was_read_names_init(

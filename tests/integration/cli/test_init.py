@@ -276,9 +276,10 @@ async def test_with_telegram_out_of_reach_its_id_is_asked_for_and_never_the_look
     cwd: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Enter after a failed lookup does not try it again (it said the same failure for ever);
-    how to find one's id is said; 0 and a group's negative id are no user's; the token whose
-    check failed is kept, and said so, without a question the piped answers do not hold."""
+    """Enter after a failed lookup does not try it again (it said the same failure for ever),
+    and says why and what to type instead; how to find one's id is said; 0 and a group's
+    negative id are no user's; the token whose check failed is kept, and said so, without a
+    question the piped answers do not hold."""
     [port] = free_ports()
     unreachable = services | {"TELEGRAM_API_URL": f"http://127.0.0.1:{port}"}
     typed = [mimo.api_key, bot_api.token, "", "", "", "0", "-42", "4242", "", "", ""]
@@ -294,6 +295,13 @@ async def test_with_telegram_out_of_reach_its_id_is_asked_for_and_never_the_look
         "Telegram replies with when you write to it."
     ) in done.output
     assert done.output.count("✗ a Telegram user id is a number above 0") == 2  # 0, then -42
+    # Enter once the lookup failed: why nothing happens, and what to type
+    said = (
+        "✗ Nothing typed: Enter no longer looks for your message, the bot's messages being out "
+        "of reach; type your Telegram user id (a number above 0, which @userinfobot on Telegram "
+        "replies with when you write to it), - for none, or everyone."
+    )
+    assert done.output.count(said) == 1
     assert dotenv_values(cwd / ".env")["ALLOWED_USERS"] == "telegram:4242"
 
 
@@ -320,6 +328,24 @@ async def test_an_env_file_in_a_folder_that_is_not_there_is_refused_before_any_q
     )
     assert "MiMo API key" not in done.output
     assert list(cwd.iterdir()) == []
+
+
+async def test_an_env_file_that_is_no_file_is_refused_before_any_question(
+    services: dict[str, str], cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--env-file /dev/null` reads as an empty settings file; init, which replaces the file it
+    writes, must never replace such a thing (a pipe here, as harmless as /dev/null is not)."""
+    os.mkfifo(cwd / "pipe.env")
+
+    done = await init(cwd, services, [], monkeypatch, "--env-file", "pipe.env")
+
+    assert done.return_value == 3
+    assert "voicebridge: pipe.env is not a file init can write: name the settings file" in (
+        done.output
+    )
+    assert "MiMo API key" not in done.output
+    assert stat.S_ISFIFO((cwd / "pipe.env").stat().st_mode)
+    assert [p.name for p in cwd.iterdir()] == ["pipe.env"]
 
 
 # --- A real process: answers piped in, and signals at a hidden prompt ---------------------------

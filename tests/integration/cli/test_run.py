@@ -9,13 +9,13 @@ import signal
 import sqlite3
 import stat
 from collections.abc import Iterator
-from importlib.metadata import version
 from pathlib import Path
 
 import click
 import pytest
 
 from bots.cli.messages import text
+from bots.version import running_version
 from core.infra.storage.database import MIGRATIONS_DIR, head_revision
 from tests.integration.cli.conftest import Silent
 from tests.integration.cli.process import TIMEOUT, clean_env, env, voicebridge
@@ -281,7 +281,7 @@ async def test_a_first_start_logs_what_it_connects_to_and_its_migrations_in_one_
     first, second = logs
     database = cwd / "voicebridge.db"
     assert first[0].endswith(
-        f"INFO bots.cli.bots: voicebridge {version('voicebridge')} starting: Telegram (polling "
+        f"INFO bots.cli.bots: voicebridge {running_version()} starting: Telegram (polling "
         f"{bot_api.root}), Discord ({discord_api.api_url}); the database: SQLite at {database}; "
         f"settings from the environment only (no .env in {cwd})"
     )
@@ -462,6 +462,22 @@ async def test_settings_come_from_the_env_file_named_on_any_command(
     assert missing == (2, ["voicebridge: --env-file nope.env: no such file"])
 
 
+async def test_env_file_dev_null_reads_as_an_empty_file(mimo: FakeMimo, cwd: Path) -> None:
+    """`--env-file /dev/null`: the settings from the environment alone, whatever .env the
+    current folder holds (here one that would stop every command)."""
+    (cwd / ".env").write_text("LOG_LEVEL=verbose\n")
+    settings = env(mimo, DATABASE_URL=sqlite_in(cwd))
+
+    upgraded = await voicebridge("--env-file", "/dev/null", "db", "upgrade", cwd=cwd, env=settings)
+    checked = await voicebridge("doctor", "--env-file", "/dev/null", cwd=cwd, env=settings)
+    folder = await run_once("run", "--env-file", str(cwd), cwd=cwd, settings=settings)
+
+    assert (upgraded.code, upgraded.err) == (0, ""), upgraded.err
+    assert upgraded.text.startswith("created at ")
+    assert "✓ settings: from /dev/null and the environment (which wins)" in checked.text
+    assert folder == (2, [f"voicebridge: --env-file {cwd}: a folder, not a settings file"])
+
+
 async def test_a_name_in_the_env_file_that_is_no_setting_stops_the_start_unless_ignored(
     mimo: FakeMimo, cwd: Path
 ) -> None:
@@ -483,6 +499,23 @@ async def test_a_name_in_the_env_file_that_is_no_setting_stops_the_start_unless_
     assert ignored[1][-1] == (
         "voicebridge: no bot to start: set TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN"
     )
+
+
+async def test_a_name_in_the_environment_almost_a_setting_stops_the_start_as_in_a_file(
+    mimo: FakeMimo, cwd: Path
+) -> None:
+    """ALLOWED_USER for ALLOWED_USERS, handed in as environment (compose does so with .env):
+    the bot would serve everyone. A name of another program's is let be."""
+    settings = env(mimo, DATABASE_URL=sqlite_in(cwd), TELEGRAM_BOT_TOKEN=TOKEN,
+                   ALLOWED_USER="telegram:777", COMPOSE_PROFILES="replicas")  # fmt: skip
+
+    refused = await run_once("run", cwd=cwd, settings=settings)
+
+    assert refused == (2, [
+        "voicebridge: the environment: ALLOWED_USER is not a setting: did you mean "
+        "ALLOWED_USERS? Correct it, or list a name meant for another program in "
+        "IGNORED_ENV_NAMES."
+    ])  # fmt: skip
 
 
 async def test_the_database_and_its_folder_are_private_and_an_exposed_env_file_is_warned_of(

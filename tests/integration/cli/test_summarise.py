@@ -100,3 +100,28 @@ async def test_summarise_exit_codes(mimo: FakeMimo, cwd: Path, recordings: Path)
         4, "voicebridge: No speech was heard in the recording.\n"
     )  # fmt: skip
     assert [body["model"] for body in mimo.requests] == ["mimo-v2.5-asr"]  # no gist of nothing
+
+
+async def test_summarise_writes_times_as_transcribe_does(
+    mimo: FakeMimo, cwd: Path, recordings: Path, tmp_path: Path
+) -> None:
+    """Both JSON documents give a recording's pieces the same start and end, to the millisecond
+    (summarise wrote 4.2131875 where transcribe wrote 4.213)."""
+    meeting = long_recording(recordings, "meeting.m4a")
+    settings = env(mimo, ASR_PIECE_SECONDS=PIECE_SECONDS)
+    folder = tmp_path / "out"
+
+    summarised = await voicebridge("summarise", str(meeting), "--json", cwd=cwd, env=settings)
+    transcribed = await voicebridge(
+        "transcribe", str(meeting), "-f", "json", "-f", "txt", "-o", str(folder), cwd=cwd,
+        env=settings,
+    )  # fmt: skip
+
+    assert (summarised.code, transcribed.code) == (0, 0), summarised.err + transcribed.err
+    gist = json.loads(summarised.text)
+    pieces = json.loads((folder / "meeting.json").read_text())["pieces"]
+    times = [(part["start"], part["end"]) for part in gist["transcript"]]
+    assert times == [(piece["start"], piece["end"]) for piece in pieces]
+    seconds = [t for pair in times for t in pair] + [i["seconds"] for i in gist["points"]]
+    assert any(t != int(t) for t in seconds)  # times between whole seconds, to compare
+    assert all(round(t, 3) == t for t in seconds)

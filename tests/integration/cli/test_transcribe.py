@@ -143,6 +143,20 @@ async def test_a_progress_bar_is_drawn_on_a_terminal_and_absent_in_a_pipe(
     assert piped.code == 0 and piped.err == ""
 
 
+async def test_the_progress_bar_ends_full_when_the_work_is_done(
+    mimo: FakeMimo, cwd: Path, recordings: Path
+) -> None:
+    """An MP3 of 4 s (4.03 s as ffmpeg counts it, its encoder's delay included): the bar used
+    to count to the length's next whole second and end at 80 %, the transcript written."""
+    note = make_audio(recordings, fmt="mp3", seconds=4)
+
+    shown = await voicebridge_on_terminal("transcribe", str(note), cwd=cwd, env=env(mimo))
+
+    bars = [line for line in shown.err.split("\r") if note.name in line]
+    assert (shown.code, shown.text) == (0, "heard 4.0 seconds\n")
+    assert re.search(r"\[#+\] +100% +0:04 of 0:04 · pieces done: 1\b", bars[-1]), bars[-1]
+
+
 async def test_a_recording_that_fails_leaves_the_others_done(
     mimo: FakeMimo, cwd: Path, recordings: Path
 ) -> None:
