@@ -20,6 +20,9 @@ report written to a temporary folder), so that a benchmark that no longer runs t
     bench/say_voice.py    benchmark 17: /say in a voice channel, to its first sound
     bench/reader_gap.py   benchmark 18: a channel read aloud, the silence between two messages
     bench/long_audio_words.py  benchmark 19: a long note's words on screen as they are heard
+    bench/minute.py       benchmark 20: the account's minute, MiMo's limits paced (its replicas
+                          bench/minute_client.py, its figures bench/minute_figures.py, its
+                          section bench/minute_report.py)
     bench/report.py       bench/RESULTS.md
     bench/quick.py        the quick form: every benchmark at small sizes, in a temporary folder
 

@@ -62,6 +62,12 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
     --only long-audio  benchmark 19 alone (about 3 minutes): a 10-minute voice note sent to the
                  real bot in a private chat and in a group, 3 times each in turns: from MiMo
                  answering its first piece to its words on screen (bench/long_audio_words.py)
+    --only minute  benchmark 20 alone (about 20 minutes): the account's minute, MiMo's stand-in
+                 holding MiMo's published limits over a minute shortened to 6 s, every rate
+                 scaled with it: 1, 2, 4 and 8 listened calls, a burst of 1,000 notes from 200
+                 chats, an import of 2,000 messages alone and beside calls, through the real
+                 MimoClient and its pacing, on one process and on 3 replicas, paced and not
+                 (bench/minute.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
     --quick      every benchmark (or the one --only names) at small sizes, through the same code,
                  in seconds rather than minutes: its report goes to a temporary folder, never to
@@ -107,6 +113,8 @@ from bench import (
     load_report,
     long_audio_words,
     memory,
+    minute,
+    minute_report,
     quick,
     reader_gap,
     replicas_report,
@@ -155,7 +163,7 @@ STREAMED_DELAY = 0.5  # MiMo's recognition and chat, as bench/paced.py's model h
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
-    "captions", "find", "interpret", "import", "resume", "say", "reader", "long-audio",
+    "captions", "find", "interpret", "import", "resume", "say", "reader", "long-audio", "minute",
 ]  # fmt: skip
 
 
@@ -269,6 +277,8 @@ def run_only(only: str, args: argparse.Namespace) -> None:
         _streamed_section(18, reader_gap, "bench.reader_gap", 1)
     elif only == "long-audio":
         _pooled_section(19, long_audio_words, "bench.long_audio_words", (), 1, LAST_LONG_AUDIO)
+    elif only == "minute":
+        only_minute()
     elif only == "replicas":
         only_replicas()
     elif only == "pauses":
@@ -415,6 +425,17 @@ def only_load(*, profile: bool, ffmpeg: str | None) -> None:
         LAST_RUN.write_text(json.dumps({**run, "load": runs}, indent=1))
     _put(load_report.with_section(RESULTS.read_text(), runs), load_report.HEADING)
     print(f"wrote section 3 of {RESULTS} (measurements in {LAST_LOAD})", flush=True)
+
+
+def only_minute() -> None:
+    """Benchmark 20 alone: its section of RESULTS.md is replaced (or added)."""
+    machine = report.machine_info()
+    found = minute.measure()
+    machine["load_after"] = report.load_average()
+    last = minute.write_raw({"machine": machine, **found})
+    text = minute_report.section(found, machine)
+    _put(minute_report.with_section(RESULTS.read_text(), text), minute_report.HEADING)
+    print(f"wrote section 20 of {RESULTS} (measurements in {last})", flush=True)
 
 
 def only_memory() -> None:

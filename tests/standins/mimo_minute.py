@@ -5,9 +5,10 @@ every key of the account together (MiMo's rate-limit page, updated 2026-06-11).
     every other model                      100 requests and 10,000,000 tokens a minute
 
 A request that arrives with its model's minute already full (its requests, or its tokens) is
-answered 429 with `Retry-After`, the seconds until the minute's oldest request leaves it, and
-counts for nothing; one let through counts at once, and its tokens once its answer says what
-they are (as MiMo's usage counts them). On by default at the published figures; a test may set
+answered 429 with `Retry-After`, the seconds until the minute's oldest request leaves it (whole
+seconds, at least one; in a shortened minute, its sixtieths), and counts for nothing; one let
+through counts at once, and its tokens once its answer says what they are (as MiMo's usage
+counts them). On by default at the published figures; a test may set
 others (`FakeMimo.minute.limits`), and a benchmark a shorter minute whose ratios it keeps
 (`FakeMimo.minute.seconds`).
 """
@@ -64,7 +65,10 @@ class MinuteRule:
         full = len(recent) >= requests or sum(c.tokens for c in recent) >= tokens
         if full and self.enforced:
             self.refused += 1
-            return max(1.0, math.ceil(recent[0].at + self.seconds - now)) if recent else 1.0
+            # Whole seconds of MiMo's minute: of a shortened one's, shortened with it.
+            second = self.seconds / 60
+            left = recent[0].at + self.seconds - now if recent else 0.0
+            return max(1, math.ceil(left / second)) * second
         self.would_refuse += full
         counted = Admitted(model, now)
         recent.append(counted)
