@@ -73,6 +73,14 @@ class Asking:
     chat: str | None = None
     waiting: TurnListener | None = None
     aside: Aside | None = None
+    # Whether the request is still wanted once its turn comes (a member's no meanwhile): if
+    # not, it is not sent (`NotWanted`).
+    still: Callable[[], bool] | None = None
+
+
+class NotWanted(Exception):
+    """A request no longer wanted when its turn came (`Asking.still`): never sent. Its turn
+    stays counted in the minute, as one sent would."""
 
 
 _ASKING: ContextVar[Asking | None] = ContextVar("asking", default=None)
@@ -100,7 +108,17 @@ def setting_aside(aside: Aside) -> Iterator[None]:
     """The MiMo requests sent inside the block, asked as they are around it, set `aside` aside
     while they wait for their turn (`Aside`)."""
     now = asking_now()
-    with _asked(Asking(now.urgency, now.chat, now.waiting, aside)):
+    with _asked(Asking(now.urgency, now.chat, now.waiting, aside, now.still)):
+        yield
+
+
+@contextmanager
+def still_wanted(still: Callable[[], bool]) -> Iterator[None]:
+    """The MiMo requests sent inside the block, asked as they are around it, are sent only if
+    `still()` holds once their turn comes: what a wait for the minute let change (a no) is
+    looked at again before MiMo hears anything (`NotWanted`)."""
+    now = asking_now()
+    with _asked(Asking(now.urgency, now.chat, now.waiting, now.aside, still)):
         yield
 
 

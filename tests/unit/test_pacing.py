@@ -10,11 +10,13 @@ import pytest
 from core.domain.pacing import (
     AccountLimits,
     ModelMinute,
+    NotWanted,
     Seen,
     Urgency,
     asking,
     recognition_tokens,
     room,
+    still_wanted,
 )
 from core.infra.mimo.pacing import AccountMinute
 
@@ -158,3 +160,17 @@ async def test_a_request_given_up_while_waiting_leaves_the_line(urgency: Urgency
     assert minute.waiting()[urgency] == 0
     with asking(urgency, "next"):
         await asyncio.wait_for(minute.turn(ASR, 1), timeout=5)  # the line goes on
+
+
+async def test_a_request_no_longer_wanted_when_its_turn_comes_is_not_sent() -> None:
+    """A member's no while their piece waited for the minute: looked at again as the turn
+    comes, so MiMo never hears it (`still_wanted`)."""
+    minute = AccountMinute(limits=limits(requests=1, seconds=0.5))
+    await minute.turn(ASR, 1)  # the minute is full: the next waits
+    said_yes = True
+    with asking(Urgency.LIVE, "call"), still_wanted(lambda: said_yes):
+        waiting = asyncio.ensure_future(minute.turn(ASR, 1))
+        await asyncio.sleep(0)
+        said_yes = False  # the no, while it waits
+        with pytest.raises(NotWanted):
+            await waiting

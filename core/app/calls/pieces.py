@@ -32,7 +32,7 @@ from core.app.running.counted import counted
 from core.domain import errors
 from core.domain.limits import Counts, billed_seconds
 from core.domain.live_speech import Caption, Piece
-from core.domain.pacing import Urgency, asking, setting_aside
+from core.domain.pacing import NotWanted, Urgency, asking, setting_aside, still_wanted
 from core.ports import AudioConverter, ChatApi, Metrics, SpeechApi
 
 
@@ -110,7 +110,12 @@ class PieceTranscriber:
                 try:
                     if not call.admits(member_id, started_at):  # withdrawn in line: given back
                         raise _Withdrawn()
-                    with setting_aside(self.gate.aside):  # while it waits for the minute
+                    # While it waits for the minute, its slot is lent, and a no meanwhile keeps
+                    # it from MiMo: it is looked at again as its turn comes.
+                    with (
+                        setting_aside(self.gate.aside),
+                        still_wanted(lambda: call.admits(member_id, started_at)),
+                    ):
                         heard = await self.speech.transcribe(
                             self.audio.pcm_wav(piece.pcm, piece.sample_rate),
                             mime="audio/wav",
@@ -120,7 +125,7 @@ class PieceTranscriber:
                     self.gate.release(server)
                 billed = billed_seconds(heard.usage, seconds)  # 0.3 s is a whole second
                 spend.used(audio_seconds=billed, usage=heard.usage)
-        except _Withdrawn:
+        except (_Withdrawn, NotWanted):
             return None
         self.metrics.transcribed(seconds)
         return heard.text.strip() or None

@@ -48,6 +48,7 @@ from core.domain.pacing import (
     Asking,
     MinuteNow,
     ModelMinute,
+    NotWanted,
     Seen,
     TurnListener,
     Urgency,
@@ -358,6 +359,8 @@ class AccountMinute:
             if waiter.turn.done() and not waiter.turn.cancelled():
                 logger.debug("a turn of %s was given up as it came", model)
             raise
+        if asked.still is not None and not asked.still():
+            raise NotWanted(f"a request to {model} no longer wanted when its turn came")
         waited = self._clock() - started
         self.waited[asked.urgency] += waited
         self.turns[asked.urgency] += 1
