@@ -57,13 +57,14 @@ ANNS_LOG, BOBS_LOG = "lunch at noon?", "yes, and the door code is 4721"  # a gro
 
 
 @pytest_asyncio.fixture
-async def replicas(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
+async def walked(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
+    """The two runtimes of `test_mid_way`, their units of work steps of a walk."""
     async with two_replicas(sqlite_url) as both:
         yield both
 
 
 @dataclass
-class Chat:
+class Reached:
     """What reached the chat: each thing sent, with what the chat model was given to make it
     (what it may quote)."""
 
@@ -76,14 +77,15 @@ class Chat:
     async def send(self, r: Replicas, what: str, shown: str = "") -> None:
         """`what` handed to the platform (a step), then in the chat."""
         await Steps.sent(what)
-        asked = [str(body) for body in r.mimo.requests[self.requests_before :] if _chat(body)]
+        since = r.mimo.requests[self.requests_before :]
+        asked = [str(body) for body in since if _to_the_chat_model(body)]
         self.sent.append(" ".join([shown, *asked]))
 
     def holding(self, *words: str) -> list[str]:
         return [sent[:300] for sent in self.sent if any(word in sent for word in words)]
 
 
-def _chat(body: object) -> bool:
+def _to_the_chat_model(body: object) -> bool:
     return isinstance(body, dict) and not str(body.get("model", "")).endswith(("-asr", "-tts"))
 
 
@@ -112,7 +114,7 @@ def deletion(r: Replicas) -> Made:
     return lambda runtime: ("Bob's message deleted", r.deletes(runtime, "11", "att-11"))
 
 
-def forget(r: Replicas) -> Made:
+def a_forget(r: Replicas) -> Made:
     """A /forget of the run's chat, in a process."""
     return lambda runtime: ("a /forget", r.forget(runtime))
 
@@ -134,12 +136,12 @@ def anns_no(r: Replicas) -> Made:
 
 @pytest.mark.parametrize("landing", ["deleted", "forget", "no"])
 async def test_ask_quotes_nothing_deleted_forgotten_or_refused_before_it_is_sent(
-    replicas: Replicas, landing: str
+    walked: Replicas, landing: str
 ) -> None:
     """`/ask when is lunch?` in #77: the lines holding its words (Bob's voice message, Ann's
     line of a call there) are read, handed to the chat model, and its answer sent. Bob's
     message deleted, the server forgotten, or Ann's no, in this process or another."""
-    r, chat = replicas, Chat()
+    r, chat = walked, Reached()
 
     async def ready() -> None:
         server, now = r.next_chat("discord"), datetime.now(UTC)
@@ -172,7 +174,7 @@ async def test_ask_quotes_nothing_deleted_forgotten_or_refused_before_it_is_sent
         elif landing == "no" and outcome.run.landed_between("database: Memory.ask"):
             assert chat.holding(ANNS) == [], "an answer made of her words was sent after her no"
 
-    made = {"deleted": deletion(r), "forget": forget(r), "no": anns_no(r)}[landing]
+    made = {"deleted": deletion(r), "forget": a_forget(r), "no": anns_no(r)}[landing]
     steps = await r.steps.walk(flow, landings(r, made), check, ready=ready)
     assert "database: Memory.ask" in steps and "send: the answer" in steps, steps
 
@@ -191,12 +193,12 @@ async def logged_group(r: Replicas) -> ChatRef:
 
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_a_summary_holds_nothing_forgotten_or_deleted_before_it_is_sent(
-    replicas: Replicas, platform: str
+    walked: Replicas, platform: str
 ) -> None:
     """`/summary`: in a Telegram group, of its log, a /forget landing; in a Discord channel,
     of its messages as the adapter read them from its history (Bob's among them), Bob's
     message deleted. In this process or another."""
-    r, chat = replicas, Chat()
+    r, chat = walked, Reached()
     history: list[ChatMessage] = []
     channel = ChatRef("discord", f"channel:{CHANNEL}")
 
@@ -230,15 +232,15 @@ async def test_a_summary_holds_nothing_forgotten_or_deleted_before_it_is_sent(
         if before_the_send(outcome):
             assert chat.holding(BOBS_LOG) == [], "a summary holding what went away was sent"
 
-    made = forget(r) if platform == "telegram" else deletion(r)
+    made = a_forget(r) if platform == "telegram" else deletion(r)
     steps = await r.steps.walk(flow, landings(r, made), check, ready=ready)
     assert "send: the summary" in steps, steps
 
 
-async def test_a_digest_holds_nothing_forgotten_before_it_is_posted(replicas: Replicas) -> None:
+async def test_a_digest_holds_nothing_forgotten_before_it_is_posted(walked: Replicas) -> None:
     """The daily digest of a Telegram group's log, claimed and written when due, then posted
     (`DigestService.run`, as the scheduler runs it); a /forget in this process or another."""
-    r, chat = replicas, Chat()
+    r, chat = walked, Reached()
     due: list[datetime] = []
 
     async def ready() -> None:
@@ -257,7 +259,7 @@ async def test_a_digest_holds_nothing_forgotten_before_it_is_posted(replicas: Re
         if before_the_send(outcome):
             assert chat.holding(BOBS_LOG) == [], "a digest was posted after the forget"
 
-    steps = await r.steps.walk(flow, landings(r, forget(r)), check, ready=ready)
+    steps = await r.steps.walk(flow, landings(r, a_forget(r)), check, ready=ready)
     assert "send: the digest" in steps, steps
 
 
@@ -274,7 +276,7 @@ def bobs_note(r: Replicas, platform: str, audio: Path) -> RemoteRecording:
 def deleted_or_forgotten(r: Replicas, platform: str) -> dict[str, Injection]:
     """A Discord message's deletion; a /forget of a Telegram group (which tells a bot of no
     deletion): in this process or another."""
-    return landings(r, deletion(r) if platform == "discord" else forget(r))
+    return landings(r, deletion(r) if platform == "discord" else a_forget(r))
 
 
 def made_from_it(what: str, outcome: Outcome, read: str) -> bool:
@@ -288,12 +290,12 @@ def made_from_it(what: str, outcome: Outcome, read: str) -> bool:
 
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_a_gist_is_not_sent_once_its_recording_was_deleted_or_forgotten(
-    replicas: Replicas, tmp_path: Path, platform: str
+    walked: Replicas, tmp_path: Path, platform: str
 ) -> None:
     """`/tldr` on Bob's long voice message: heard in two pieces, condensed by the chat model,
     sent. Deleted on Discord, forgotten on Telegram, in this process or another."""
     bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
-    r, chat = replicas, Chat()
+    r, chat = walked, Reached()
     note: list[RemoteRecording] = []
 
     async def ready() -> None:
@@ -320,14 +322,14 @@ async def test_a_gist_is_not_sent_once_its_recording_was_deleted_or_forgotten(
 
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_a_long_notes_transcript_is_not_sent_under_its_translation_once_it_went_away(
-    replicas: Replicas, tmp_path: Path, platform: str
+    walked: Replicas, tmp_path: Path, platform: str
 ) -> None:
     """Bob's long voice message arrives where every transcript gets its translation
     (`/autotranslate German`): heard in two pieces, translated by the chat model, then
     delivered with its translation below it. Deleted on Discord, forgotten on Telegram, in this
     process or another."""
     bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
-    r, chat = replicas, Chat()
+    r, chat = walked, Reached()
     arrival: list[Arrival] = []
 
     async def ready() -> None:
@@ -349,7 +351,7 @@ async def test_a_long_notes_transcript_is_not_sent_under_its_translation_once_it
     assert len(translated) == 1, steps  # its translation, waited for before it is sent
 
 
-def delivering(r: Replicas, chat: Chat) -> ArrivalView:
+def delivering(r: Replicas, chat: Reached) -> ArrivalView:
     """The platform's side of a recording that arrived: its transcript, with the translation
     below it, handed to the platform (a step) and in the chat."""
 

@@ -31,19 +31,20 @@ from tests.standins.mimo import Json
 
 
 @pytest_asyncio.fixture
-async def replicas(sqlite_url: str) -> AsyncIterator[Replicas]:
+async def two(sqlite_url: str) -> AsyncIterator[Replicas]:
+    """The two runtimes of `test_mid_way`, on one database."""
     async with two_replicas(sqlite_url) as both:
         yield both
 
 
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_no_gist_follows_a_transcript_once_its_recording_went_away(
-    replicas: Replicas, tmp_path: Path, platform: str
+    two: Replicas, tmp_path: Path, platform: str
 ) -> None:
     """Bob's recording of a minute arrives where recordings that long get their gist: its
     transcript is shown; as the chat model condenses it, his message is deleted (Discord) or
     the group forgotten (Telegram), in another process. No gist is shown."""
-    r = replicas
+    r = two
     chat = r.next_chat(platform)
     await r.here.preferences.set_gist_minutes(chat, "1", can_manage=True)
     said = Said("11", "Bob", datetime.now(UTC), CHANNEL if platform == "discord" else None)
