@@ -15,7 +15,7 @@ import pytest
 
 from core.domain.live_speech import SOONER
 from core.domain.pacing import Urgency
-from tests.integration.test_account_minute import short_minute
+from tests.integration.test_account_minute_telegram import short_minute
 from tests.integration.test_discord_listening import (
     bot_in_server,
     listening_cog,

@@ -51,10 +51,6 @@ async def restore(command: str) -> tuple[int, str]:
     return process.returncode or 0, out.decode()
 
 
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
 async def test_the_restore_works_on_a_fresh_volume_and_on_one_the_bot_used(
     tmp_path: Path,
 ) -> None:
@@ -84,7 +80,8 @@ async def test_the_restore_works_on_a_fresh_volume_and_on_one_the_bot_used(
     found = await voicebridge("db", "current", cwd=tmp_path, env=clean_env(XDG_DATA_HOME=str(data)))
 
     assert again == (0, "")
-    assert (mode(database.parent), mode(database)) == (0o700, 0o600)
+    modes = [stat.S_IMODE(path.stat().st_mode) for path in (database.parent, database)]
+    assert modes == [0o700, 0o600]
     assert sorted(p.name for p in database.parent.iterdir()) == ["voicebridge.db"]
     assert (found.code, found.text) == (0, f"{head_revision()}\n")
     with sqlite3.connect(database) as db:
