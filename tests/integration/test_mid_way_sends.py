@@ -368,6 +368,9 @@ def delivering(r: Replicas, chat: Reached) -> ArrivalView:
         def progress(self, progress: Progress) -> None:
             return None
 
+        def waiting(self, ahead: int | None) -> None:  # a wait for the minute: not shown
+            return None
+
         async def deliver(
             self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
         ) -> None:

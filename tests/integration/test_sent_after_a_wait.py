@@ -95,6 +95,9 @@ class Shown:
             def progress(self, progress: Progress) -> None:
                 return None
 
+            def waiting(self, ahead: int | None) -> None:  # a wait for the minute: not shown
+                return None
+
             async def deliver(
                 self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
             ) -> None:

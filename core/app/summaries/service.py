@@ -186,14 +186,6 @@ class SummaryService:
                     zone=state.time_zone,
                     budget=self.limits.max_prompt_chars,
                 )
-        newest = max(m.sent_at for m in messages)
-        if state.last_summary_at is None or newest > state.last_summary_at:
-            async with self._uow() as uow:
-                # Not after a /forget that landed while it was written: the marker is the
-                # chat's summary state, which the forget deleted.
-                if request.mandate is None or await uow.mandates.holds(request.mandate):
-                    await uow.summary_states.mark_summarised(marked, newest)
-                    await uow.commit()
         note = None
         if voice:
             spoken = _BULLET.sub("", text)  # read as sentences, not as "bullet, ..."
