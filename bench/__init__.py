@@ -34,11 +34,9 @@ import os
 from pathlib import Path
 from typing import TypeVar
 
-from bench.account import in_environment
 from core.infra.audio.ffmpeg import choose_ffmpeg
 
 FFMPEG = choose_ffmpeg(os.environ.get("FFMPEG_BINARY"))
-in_environment()  # every benchmark's bot on the raised account (bench/account.py)
 # The temporary folder of a quick run (`python -m bench --quick` sets it for the run and every
 # process it starts): its RESULTS.md and out/ stand in for bench/'s, which it never writes.
 QUICK = os.environ.get("BENCH_QUICK", "")

@@ -124,6 +124,7 @@ from bench import (
     sized,
 )
 from bench import pauses_report as pauses
+from bench.account import in_environment
 from bench.procs import Measured, run_worker
 from bench.sections import METHOD_HEADING, replace_section
 
@@ -188,6 +189,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main() -> None:
     args = parser().parse_args()
+    in_environment()  # every benchmark's bot on the raised account (bench/account.py)
     if args.quick and not QUICK:  # run again in a temporary folder (bench/quick.py)
         sys.exit(quick.run(sys.argv[1:]))
     if QUICK and not args.quick:

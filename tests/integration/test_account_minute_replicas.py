@@ -217,8 +217,11 @@ async def test_a_replica_killed_while_its_live_work_waits_holds_the_others_no_lo
     counted = limits_of(REQUESTS).others.counted_seconds
     assert waited < counted + FRESH_SECONDS + 5.0
     said = await query(shared_url, "SELECT live FROM minute_lines WHERE instance = :i", i=INSTANCE)
-    assert said == [(2,)]  # nobody took it back: it went stale
-    assert prompts_heard(account, INSTANCE) == REQUESTS  # its waiting ones died with it
+    # Nobody took back what it said waits (two, or one where a turn came to it on a loaded
+    # machine before it was killed): it went stale, and held the import no longer.
+    assert len(said) == 1 and said[0][0] > 0
+    # Its waiting ones died with it: MiMo heard only those that had their turn.
+    assert prompts_heard(account, INSTANCE) == REQUESTS + 2 - said[0][0]
     assert prompts_heard(account, "import") == 3
     assert account.minute.refused == 0
 
