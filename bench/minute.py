@@ -4,7 +4,7 @@ process of its own (bench/mimo_server.py); one process's MiMo client, or three r
 key (bench/minute_client.py), send it the work of listened calls, a burst of voice notes and an
 import, paced by the real `AccountMinute`, then the same again with the pacing off.
 
-    python -m bench --only minute     (about 20 minutes; its section of bench/RESULTS.md)
+    python -m bench --only minute     (about 25 minutes; its section of bench/RESULTS.md)
 
 The minute is `SCALE` times shorter than MiMo's (6 s), and so is every other time of the run:
 the calls' speech, MiMo's answers, the pacer's and the retries' own seconds. The figures are
@@ -79,8 +79,8 @@ def plan() -> list[Run]:
     sharing the minute in PostgreSQL (or, without it, each its own), and the burst on three
     replicas that do not share it. The quick form: a few of them, small."""
     shared = "database" if postgres_server_url() else "memory"
-    if QUICK:
-        return [Run("calls", 2), Run("calls", 2, paced=False), Run("burst"), Run("import", 1),
+    if QUICK:  # every way through, in three runs: calls and an import, unpaced, replicas
+        return [Run("import", 1), Run("burst", paced=False),
                 Run("burst", replicas=REPLICAS, ledger=shared)]  # fmt: skip
     works = [Run("calls", n) for n in CALLS] + [Run("burst"), Run("import")]
     works += [Run("import", n) for n in BESIDE]
