@@ -29,6 +29,9 @@ class ManualClock:
                 await self._changed.wait_for(lambda: self._now >= wake)
             finally:
                 self._sleepers.remove(wake)
+                # Whoever waits for the clock to settle looks again: on Python 3.12 and later
+                # `asyncio.wait_for` runs `settled` at once, before the woken sleepers leave.
+                self._changed.notify_all()
 
     @property
     def sleeping(self) -> int:
