@@ -35,7 +35,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 WINDOW_SECONDS = 60.0  # MiMo's minute: a sliding one
-TRANSIT_SECONDS = 0.5  # a request on its way to MiMo after its turn (`ModelMinute.transit`)
+TRANSIT_SECONDS = 0.5  # a turn not yet answered counts this much past the minute (`ModelMinute`)
 AUDIO_TOKENS_PER_SECOND = 6.25  # MiMo's count of a second of audio, heard or understood
 # A recognition request's own tokens beside its audio (MiMo's example: 4 s of audio is 25
 # audio tokens, 46 prompt tokens in all, and 20 completion tokens for its words).
@@ -136,11 +136,12 @@ class ModelMinute:
     """What one model takes in a minute: requests and tokens (`seconds`: MiMo's minute; a
     benchmark's stand-in may keep a shorter one, its ratios kept).
 
-    A turn counts `transit` seconds longer than the minute: MiMo counts a request from when it
-    reaches it, a moment after its turn was taken, and a request whose turn came later may
-    reach it sooner (a smaller body, a quicker connection). Counted from the turn alone, the
-    minute would free a turn a moment before MiMo's did, and the next request could meet a
-    429. Half a second is about 1 % of MiMo's minute."""
+    MiMo counts a request from when it reaches it, a moment after its turn was taken, and a
+    request whose turn came later may reach it sooner (a smaller body, a quicker connection, a
+    busy process). Counted from the turn alone, the minute would free a turn before MiMo's did,
+    and the next request could meet a 429. So a turn counts from MiMo's answer, when one comes
+    (MiMo had the request by then, however long its way was), and until then `transit` seconds
+    longer than the minute from the turn (a request that never got an answer)."""
 
     requests: int
     tokens: int
@@ -149,7 +150,7 @@ class ModelMinute:
 
     @property
     def counted_seconds(self) -> float:
-        """How long a turn counts in its model's minute."""
+        """How long a turn counts in its model's minute until MiMo answers its request."""
         return self.seconds + self.transit
 
     @property
@@ -198,18 +199,42 @@ def text_tokens(chars: int) -> int:
     return max(1, math.ceil(chars / CHARS_PER_TOKEN))
 
 
-HEADROOM = 0.05  # ...and, while a call is live, leaves this share of the minute to it
+HEADROOM = 0.05  # the least share of the minute left to live work while a call is live
 
 
 @dataclass(frozen=True)
 class Seen:
-    """What a model's minute holds now, every replica's turns together."""
+    """What a model's minute holds now, every replica's turns together: all of them, the turns
+    of work that is not live in the last sixth of the minute (`paced_`), and live work's turns,
+    in the minute and in its last sixth (`live_`, `live_recent_`)."""
 
     requests: int = 0
     tokens: int = 0
-    paced_requests: int = 0  # turns of work that is not live, in the last sixth of the minute
+    paced_requests: int = 0
     paced_tokens: int = 0
-    live: bool = False  # live work took a turn within the minute
+    live_requests: int = 0
+    live_tokens: int = 0
+    live_recent_requests: int = 0
+    live_recent_tokens: int = 0
+
+    @property
+    def live(self) -> bool:
+        """Whether live work took a turn within the minute."""
+        return self.live_requests > 0
+
+    def live_part(self, minute: ModelMinute) -> tuple[int, int]:
+        """The requests and tokens of the minute that live work is to find free: what it holds,
+        or what it would hold in a whole minute at the pace of its last sixth, if more; and at
+        least a twentieth of the minute (`HEADROOM`) while a call is live."""
+        if not self.live:
+            return 0, 0
+        sixths = minute.seconds / minute.pace_seconds
+        requests = max(self.live_requests, math.ceil(self.live_recent_requests * sixths))
+        tokens = max(self.live_tokens, math.ceil(self.live_recent_tokens * sixths))
+        return (
+            max(requests, math.ceil(minute.requests * HEADROOM)),
+            max(tokens, math.ceil(minute.tokens * HEADROOM)),
+        )
 
 
 @dataclass(frozen=True)
@@ -267,8 +292,10 @@ def room(minute: ModelMinute, seen: Seen, urgency: Urgency, tokens: int) -> bool
     Every request fits the minute (a request larger than a whole minute's tokens goes alone,
     into an empty one). Live work has nothing else to wait for. The rest is spread over the
     minute, at most a sixth of it in any ten seconds, so that a burst of notes or an import
-    never takes a whole minute at once and leaves a call without a turn for the rest of it;
-    and while a call is live it leaves a twentieth of the minute to the call."""
+    never takes a whole minute at once; and while a call is live it leaves the call the part
+    the call uses (`Seen.live_part`: what it took in the last sixth, kept for a whole minute),
+    so that the call's next pieces find the minute free rather than wait for the import's turns
+    to leave it."""
     if not _fits(seen.requests, 1, minute.requests) or not _fits(
         seen.tokens, tokens, minute.tokens
     ):
@@ -281,11 +308,11 @@ def room(minute: ModelMinute, seen: Seen, urgency: Urgency, tokens: int) -> bool
     ):
         return False
     if seen.live:
-        kept = ModelMinute(
-            max(1, math.ceil(minute.requests * HEADROOM)), math.ceil(minute.tokens * HEADROOM), 0
-        )
-        return seen.requests + 1 <= minute.requests - kept.requests and (
-            seen.tokens + tokens <= minute.tokens - kept.tokens or seen.tokens == 0
+        live_requests, live_tokens = seen.live_part(minute)
+        others = seen.requests - seen.live_requests
+        others_tokens = seen.tokens - seen.live_tokens
+        return others + 1 + live_requests <= minute.requests and (
+            others_tokens + tokens + live_tokens <= minute.tokens or seen.tokens == 0
         )
     return True
 

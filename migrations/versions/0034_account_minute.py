@@ -5,7 +5,8 @@ Revises: 0033
 Create Date: 2026-11-29 09:00:00
 
 `minute_turns`: each request's turn in its model's minute, taken by whichever replica, at the
-database's clock; deleted once it leaves the minute. `minute_lines`: each process's line of a
+database's clock, and when MiMo answered it (it counts a minute from then); deleted once it
+leaves the minute. `minute_lines`: each process's line of a
 model: what waits in it (for the other replicas to leave the turns to more urgent work), the
 429s it met, the pause a 429 asks of every replica, and, where a process keeps the minute
 alone (SQLite), what its minute held, for `voicebridge usage`. Both start empty: the minute
@@ -36,6 +37,7 @@ def upgrade() -> None:
         ),
         sa.Column("model", sa.String(length=64), nullable=False),
         sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tokens", sa.Integer(), nullable=False),
         sa.Column("live", sa.Boolean(), nullable=False),
         sa.Column("instance", sa.String(length=128), nullable=False),

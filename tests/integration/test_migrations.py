@@ -322,8 +322,8 @@ async def test_0034_adds_the_minutes_tables_and_takes_them_away(empty_database_u
 def insert_minute(connection: Connection) -> None:
     connection.execute(
         text(
-            "INSERT INTO minute_turns (model, taken_at, tokens, live, instance)"
-            " VALUES ('mimo-v2.5-asr', CURRENT_TIMESTAMP, 66, true, 'one')"
+            "INSERT INTO minute_turns (model, taken_at, answered_at, tokens, live, instance)"
+            " VALUES ('mimo-v2.5-asr', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 66, true, 'one')"
         )
     )
     connection.execute(

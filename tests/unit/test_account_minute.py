@@ -118,3 +118,25 @@ async def test_the_minute_now_says_what_it_holds_and_what_waits() -> None:
     assert (now.requests, now.tokens, now.minute) == (1, 40, limits.others)
     assert (now.waiting.live, now.waiting.person, now.waiting.background) == (0, 0, 1)
     assert now.refused_today == 0 and now.slowed_for == 0
+
+
+async def test_a_turn_counts_a_minute_from_mimos_answer_however_long_its_way() -> None:
+    """MiMo counts a request from when it reaches it: a request slow on its way counts a minute
+    from its answer, and one answered at once leaves the minute without the turn's margin."""
+    clock = Hands()
+    ledger = MemoryLedger(clock)
+    minute = ModelMinute(1, 1_000_000, 60.0, transit=0.5)
+
+    slow = await ledger.take(MODEL, minute, Urgency.LIVE, 1)
+    assert slow is not None
+    clock.now += 2.0  # its way to MiMo and back took two seconds
+    await ledger.answered(slow, 7)
+    clock.now += 59.0  # a minute and a second from the turn, 59 s from MiMo's answer
+    assert await ledger.take(MODEL, minute, Urgency.LIVE, 1) is None
+    assert (await ledger.seen(MODEL, minute)).tokens == 7  # as MiMo counted it
+    clock.now += 1.0
+    quick = await ledger.take(MODEL, minute, Urgency.LIVE, 1)
+    assert quick is not None
+    await ledger.answered(quick, None)  # answered at once
+    clock.now += 60.0
+    assert await ledger.take(MODEL, minute, Urgency.LIVE, 1) is not None

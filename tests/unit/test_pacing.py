@@ -4,6 +4,7 @@ core.infra.mimo.pacing)."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -25,7 +26,7 @@ ASR = "mimo-v2.5-asr"
 
 
 def test_live_work_waits_for_nothing_but_the_minute() -> None:
-    almost = Seen(requests=11, tokens=100, paced_requests=11, paced_tokens=100, live=True)
+    almost = Seen(requests=11, tokens=100, paced_requests=11, paced_tokens=100, live_requests=1)
     assert room(MINUTE, almost, Urgency.LIVE, tokens=50)
     assert not room(MINUTE, Seen(requests=12), Urgency.LIVE, tokens=1)
     assert not room(MINUTE, Seen(requests=1, tokens=1_190), Urgency.LIVE, tokens=50)
@@ -35,10 +36,26 @@ def test_other_work_is_spread_over_the_minute_and_leaves_a_live_call_its_part() 
     # A sixth of the minute in any sixth of it: two requests of twelve.
     assert room(MINUTE, Seen(requests=1, paced_requests=1), Urgency.PERSON, tokens=1)
     assert not room(MINUTE, Seen(requests=2, paced_requests=2), Urgency.BACKGROUND, tokens=1)
-    # With a call live, the last twentieth of the minute (one request of twelve) is the call's.
+    # With a call live, at least a twentieth of the minute (one request of twelve) is the call's.
     assert room(MINUTE, Seen(requests=10), Urgency.PERSON, tokens=1)
-    assert not room(MINUTE, Seen(requests=11, live=True), Urgency.PERSON, tokens=1)
-    assert room(MINUTE, Seen(requests=10, live=True), Urgency.PERSON, tokens=1)
+    assert room(MINUTE, Seen(requests=11, live_requests=1), Urgency.PERSON, tokens=1)
+    assert not room(MINUTE, Seen(requests=11, tokens=1_150, live_requests=1), Urgency.PERSON, 1)
+
+
+def test_a_call_keeps_the_part_of_the_minute_it_uses_at_its_pace() -> None:
+    """One request in the last sixth is six a minute: a call that has only just begun keeps
+    the minute's room for the rest of its minute, rather than waiting for an import's turns to
+    leave it."""
+    begun = Seen(requests=3, live_requests=1, live_recent_requests=1)
+    assert room(MINUTE, begun, Urgency.BACKGROUND, tokens=1)  # 2 + 1 + 6 of 12
+    later = Seen(requests=7, live_requests=1, live_recent_requests=1)
+    assert not room(MINUTE, later, Urgency.BACKGROUND, tokens=1)  # 6 + 1 + 6 of 12
+    assert room(MINUTE, later, Urgency.LIVE, tokens=1)
+    # Its tokens likewise: 100 a sixth is 600 a minute, of 1,200.
+    heavy = Seen(requests=2, tokens=700, live_requests=1, live_tokens=100,
+                 live_recent_requests=1, live_recent_tokens=100)  # fmt: skip
+    assert not room(MINUTE, heavy, Urgency.PERSON, tokens=1)
+    assert room(MINUTE, replace(heavy, tokens=650), Urgency.PERSON, tokens=50)
 
 
 def test_a_request_larger_than_the_minute_goes_alone() -> None:
@@ -51,8 +68,10 @@ def test_a_recognition_request_counts_its_audio_prompt_and_words() -> None:
     assert 66 <= recognition_tokens(4.0) <= 70
 
 
-def limits(requests: int, tokens: int = 1_000_000, seconds: float = 0.6) -> AccountLimits:
-    minute = ModelMinute(requests, tokens, seconds)
+def limits(
+    requests: int, tokens: int = 1_000_000, seconds: float = 0.6, transit: float = 0.5
+) -> AccountLimits:
+    minute = ModelMinute(requests, tokens, seconds, transit)
     return AccountLimits(asr=minute, others=minute)
 
 
@@ -94,6 +113,17 @@ async def test_the_chats_of_one_urgency_take_turns() -> None:
     burst = [(Urgency.PERSON, f"busy#{n}") for n in range(4)]
     went = await turns_in_order(minute, [*burst, (Urgency.PERSON, "quiet#1")])
     assert went.index("quiet#1") == 1  # one of the busy chat's notes, then the quiet chat's
+
+
+async def test_a_chat_served_long_ago_waits_its_round_while_it_still_has_requests() -> None:
+    """A burst of many chats lasts longer than the minute: a chat's second note waits for
+    every chat's first, however long ago its own first went."""
+    minute = AccountMinute(limits=limits(requests=1, seconds=0.1, transit=0.0))
+    firsts = [(Urgency.PERSON, f"chat{n}#1") for n in range(2, 6)]
+    went = await turns_in_order(
+        minute, [(Urgency.PERSON, "chat1#1"), (Urgency.PERSON, "chat1#2"), *firsts]
+    )
+    assert went == ["chat1#1", *(who for _, who in firsts), "chat1#2"]
 
 
 async def test_who_waits_hears_how_many_are_ahead_until_their_turn() -> None:

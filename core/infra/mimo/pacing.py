@@ -9,7 +9,8 @@ never holds another chat's first note behind it). Whether the minute has room fo
 ledger's to say (`MinuteLedger`): the process's own (`MemoryLedger`), or the database's where
 replicas share a key (`core.infra.storage.account_minute`), so that every replica's turns count
 in one minute. A turn counts what the request is estimated to cost in tokens until MiMo's
-answer says what it did (`Turn.used`).
+answer says what it did, and from MiMo's answer on it counts a minute from then (`Turn.answered`,
+`core.domain.pacing.ModelMinute`).
 
 Replicas order their work together too: while requests wait in a line, the line tells the
 ledger what waits (`MinuteLedger.announce`, when the urgencies waiting change, and every
@@ -96,8 +97,14 @@ class MinuteLedger(Protocol):
         waits in another replica's line (`announce`); after the pause, the minute is halved."""
         ...
 
+    async def answered(self, turn: int, tokens: int | None) -> None:
+        """MiMo answered the turn's request now: it had the request by now, so the turn counts
+        a minute from now rather than past the minute from the turn (`ModelMinute`); `tokens`,
+        when the answer says, is what it counted."""
+        ...
+
     async def used(self, turn: int, tokens: int) -> None:
-        """MiMo's answer said what the turn counted."""
+        """MiMo's answer said what the turn counted (a stream's, at its end)."""
         ...
 
     async def seen(self, model: str, minute: ModelMinute) -> Seen:
@@ -117,9 +124,16 @@ class MinuteLedger(Protocol):
 
 @dataclass
 class _Entry:
-    at: float
+    at: float  # its turn
     tokens: int
     urgency: Urgency
+    answered: float | None = None  # MiMo's answer
+
+    def counts(self, minute: ModelMinute, now: float) -> bool:
+        """Whether it is still in the minute at `now`."""
+        if self.answered is None:
+            return self.at > now - minute.counted_seconds
+        return self.answered > now - minute.seconds
 
 
 class MemoryLedger:
@@ -128,7 +142,7 @@ class MemoryLedger:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._turns: dict[str, deque[tuple[int, _Entry]]] = {}
+        self._turns: dict[str, dict[int, _Entry]] = {}
         self._by_id: dict[int, _Entry] = {}
         self._next = 0
         self._slowed: dict[str, tuple[float, float]] = {}  # paused until, slowed until
@@ -146,9 +160,14 @@ class MemoryLedger:
             return None
         self._next += 1
         entry = _Entry(now, tokens, urgency)
-        self._turns.setdefault(model, deque()).append((self._next, entry))
+        self._turns.setdefault(model, {})[self._next] = entry
         self._by_id[self._next] = entry
         return self._next
+
+    async def answered(self, turn: int, tokens: int | None) -> None:
+        if (entry := self._by_id.get(turn)) is not None:
+            entry.answered = self._clock()
+            entry.tokens = entry.tokens if tokens is None else tokens
 
     async def used(self, turn: int, tokens: int) -> None:
         if (entry := self._by_id.get(turn)) is not None:
@@ -156,17 +175,24 @@ class MemoryLedger:
 
     async def seen(self, model: str, minute: ModelMinute) -> Seen:
         now = self._clock()
-        turns = self._turns.get(model, deque())
-        while turns and turns[0][1].at <= now - minute.counted_seconds:
-            self._by_id.pop(turns.popleft()[0], None)
+        turns = self._turns.get(model, {})
+        for gone in [turn for turn, entry in turns.items() if not entry.counts(minute, now)]:
+            del turns[gone]
+            self._by_id.pop(gone, None)
         since = now - minute.pace_seconds
-        paced = [e for _, e in turns if e.urgency is not Urgency.LIVE and e.at > since]
+        held = list(turns.values())
+        paced = [e for e in held if e.urgency is not Urgency.LIVE and e.at > since]
+        live = [e for e in held if e.urgency is Urgency.LIVE]
+        recent = [e for e in live if e.at > since]
         return Seen(
-            requests=len(turns),
-            tokens=sum(e.tokens for _, e in turns),
+            requests=len(held),
+            tokens=sum(e.tokens for e in held),
             paced_requests=len(paced),
             paced_tokens=sum(e.tokens for e in paced),
-            live=any(e.urgency is Urgency.LIVE for _, e in turns),
+            live_requests=len(live),
+            live_tokens=sum(e.tokens for e in live),
+            live_recent_requests=len(recent),
+            live_recent_tokens=sum(e.tokens for e in recent),
         )
 
     async def announce(self, model: str, waiting: Waiting) -> None:
@@ -190,9 +216,9 @@ class _Waiter:
 
 class _Line:
     """One model's waiting requests: per urgency, per chat, in order of arrival. Within a class
-    the chat served longest ago goes next (one never served, or not within `memory` seconds,
-    first), so that a chat whose burst had a turn a moment ago lets the others' first requests
-    go before its next one, whenever they came."""
+    the chat served longest ago goes next (one never served, or not within `memory` seconds
+    and with nothing waiting since, first), so that a chat whose burst had a turn lets every
+    other chat's first request go before its next one, whenever they came."""
 
     def __init__(self, *, clock: Callable[[], float], memory: float) -> None:
         self.classes: dict[Urgency, OrderedDict[str | None, deque[_Waiter]]] = {
@@ -229,13 +255,15 @@ class _Line:
         return None
 
     def took(self, waiter: _Waiter) -> None:
-        """`waiter` took its turn: its chat's next waits for the other chats' turns."""
+        """`waiter` took its turn: its chat's next waits for the other chats' turns. A chat is
+        remembered while it has requests waiting, however long ago it was served, so that its
+        next waits for every chat that waited before it; once it has none, for `memory`."""
         now = self._clock()
         self._served[(waiter.asking.urgency, waiter.asking.chat)] = now
-        for key, at in list(self._served.items()):
-            if at <= now - self._memory:
-                del self._served[key]
         self.went(waiter)
+        for (urgency, chat), at in list(self._served.items()):
+            if at <= now - self._memory and chat not in self.classes[urgency]:
+                del self._served[(urgency, chat)]
 
     def went(self, waiter: _Waiter) -> None:
         """`waiter` is no longer in line (its turn taken, or given up)."""
@@ -554,12 +582,27 @@ class AccountMinute:
 
 @dataclass
 class Turn:
-    """A request's turn in its model's minute; `used` corrects its tokens by MiMo's answer."""
+    """A request's turn in its model's minute: `answered` counts it from MiMo's answer, with
+    the tokens the answer says when it says them; `used` corrects its tokens later (a stream's
+    usage comes at its end)."""
 
     ledger: MinuteLedger
     id: int | None
     tokens: int
+    heard: bool = False  # MiMo answered
+
+    async def answered(self, tokens: int = 0) -> None:
+        if self.id is None:
+            return
+        if self.heard:
+            await self.used(tokens)
+            return
+        self.heard = True
+        counted = tokens if tokens > 0 and tokens != self.tokens else None
+        self.tokens = counted or self.tokens
+        await self.ledger.answered(self.id, counted)
 
     async def used(self, tokens: int) -> None:
         if self.id is not None and tokens > 0 and tokens != self.tokens:
+            self.tokens = tokens
             await self.ledger.used(self.id, tokens)

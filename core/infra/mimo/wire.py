@@ -25,8 +25,9 @@ number of calls in a row ended unavailable or unreadable, calls fail at once wit
 
 The account's minute (`core.infra.mimo.pacing`): every attempt waits for a turn in its model's
 minute before it is sent, counting the tokens its caller estimated until MiMo's answer says
-what it counted. The first turn is waited for before the call's deadline starts: a request that
-waits behind the minute has not yet been sent. A 429 slows the model's whole line.
+what it counted, and a minute from MiMo's answer on. The first turn is waited for before the
+call's deadline starts: a request that waits behind the minute has not yet been sent. A 429
+slows the model's whole line.
 """
 
 from __future__ import annotations
@@ -135,12 +136,12 @@ class MimoWire:
                 turn = await turns.next()
                 response = await self._send(body, deadline, stream=False, audio=audio)
                 data = _json(response)
+                await turn.answered(_tokens_counted(data))
                 if "error" in data and "choices" not in data:
                     status = _code(data["error"], response.status_code)
                     raise self._api_error(status, data, model=body.get("model"))
                 if not isinstance(data.get("choices"), list) or not data["choices"]:
                     raise MimoBadResponse("MiMo's answer has no choices")
-                await turn.used(_tokens_counted(data))
                 return data
 
             return await self._retrying.run(attempt, deadline)
@@ -162,6 +163,7 @@ class MimoWire:
                 return await self._send(body, deadline, stream=True, audio=audio)
 
             response = await self._retrying.run(opened, deadline)
+            await turn[0].answered()
             answered = False
             try:
                 async for chunk in _sse_chunks(response, lambda: deadline - self._clock()):

@@ -5,19 +5,20 @@
             what the minute holds, what waits in the other replicas' lines and whether a 429
             paused the model, read in one statement (the turns that left the minute deleted as
             it goes), then `core.domain.pacing.room` decides and the turn is written
-    used    MiMo's answer corrects a turn's tokens
+    answered  MiMo answered: the turn counts a minute from then, and its tokens as counted
+    used    a stream's end corrects a turn's tokens
     announce  what waits in this process's line (`minute_lines`), so that another replica's
             less urgent work leaves it the turns
     slowed  a 429 met here: every replica's line of the model pauses, then runs at half the
             minute (`paused_until`, `slowed_until` on this process's line, the latest of all
             lines counting)
 
-Every time is the database's clock (`now()`), so that replicas whose clocks differ count one
-minute. Nothing is held past the minute: a replica that dies leaves its turns, which leave the
-minute as MiMo's count of them does; what it said waits stops counting once it is `fresh`
-seconds old (its line is told again every second or so while requests wait); its pause ends as
-it would have. A turn is taken on connections of their own (`database.create_minute_engine`),
-so that it never waits for one behind the work's queries.
+Every time is the database's clock (a turn's `clock_timestamp()`, a line's `now()`), so that
+replicas whose clocks differ count one minute. Nothing is held past the minute: a replica that
+dies leaves its turns, which leave the minute as MiMo's count of them does; what it said waits
+stops counting once it is `fresh` seconds old (its line is told again every second or so while
+requests wait); its pause ends as it would have. A turn is taken on connections of their own
+(`database.create_minute_engine`), so that it never waits for one behind the work's queries.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    Integer,
     Interval,
     String,
     and_,
@@ -57,8 +59,12 @@ KEPT_LINES = timedelta(days=2)  # a process's line, unseen this long, is deleted
 _TURNS = table_of(MinuteTurnRow)
 _LINES = table_of(MinuteLineRow)
 _NOW = func.now()
+# A turn's times are the moment's, not its transaction's start (`now()`): a turn that waited
+# for the model's lock would otherwise count from before it was taken.
+_CLOCK = func.clock_timestamp()
 _MODEL = bindparam("model", type_=String())
-_WINDOW = bindparam("window", type_=Interval())
+_WINDOW = bindparam("window", type_=Interval())  # the minute and a turn's transit
+_SECONDS = bindparam("seconds", type_=Interval())  # the minute
 _PACE = bindparam("pace", type_=Interval())
 _FRESH = bindparam("fresh", type_=Interval())
 # Every model's turns take turns under a lock of their own, in a space no other lock uses.
@@ -67,18 +73,33 @@ _LOCK = text(
 ).bindparams(space=0x6D696E)
 
 
+def _counted_until() -> Any:
+    """When a turn leaves its minute: a minute after MiMo answered it, or, while no answer
+    came, the minute and a turn's transit after it was taken (`core.domain.pacing.
+    ModelMinute`)."""
+    return func.coalesce(_TURNS.c.answered_at + _SECONDS, _TURNS.c.taken_at + _WINDOW)
+
+
 def _held() -> Any:
-    """What `model`'s minute holds: its turns within `window`, and the turns not live within
-    `pace`, the sixth of it over which the rest is spread."""
-    within = _TURNS.c.taken_at > _NOW - _WINDOW
-    paced = and_(_TURNS.c.live.is_(False), _TURNS.c.taken_at > _NOW - _PACE)
+    """What `model`'s minute holds: its turns not yet gone from it, the turns not live within
+    `pace` (the sixth of it over which the rest is spread), and live work's turns, in it and
+    within `pace`."""
+    within = _counted_until() > _CLOCK
+    recent = _TURNS.c.taken_at > _CLOCK - _PACE
+    paced = and_(within, _TURNS.c.live.is_(False), recent)
+    live = and_(within, _TURNS.c.live.is_(True))
+    live_recent = and_(live, recent)
+    tokens = _TURNS.c.tokens
     return (
         select(
             func.count().filter(within).label("requests"),
-            func.coalesce(func.sum(_TURNS.c.tokens).filter(within), 0).label("tokens"),
+            func.coalesce(func.sum(tokens).filter(within), 0).label("tokens"),
             func.count().filter(paced).label("paced_requests"),
-            func.coalesce(func.sum(_TURNS.c.tokens).filter(paced), 0).label("paced_tokens"),
-            func.coalesce(func.bool_or(_TURNS.c.live).filter(within), False).label("live"),
+            func.coalesce(func.sum(tokens).filter(paced), 0).label("paced_tokens"),
+            func.count().filter(live).label("live_requests"),
+            func.coalesce(func.sum(tokens).filter(live), 0).label("live_tokens"),
+            func.count().filter(live_recent).label("live_recent_requests"),
+            func.coalesce(func.sum(tokens).filter(live_recent), 0).label("live_recent_tokens"),
         )
         .where(_TURNS.c.model == _MODEL)
         .subquery()
@@ -102,16 +123,14 @@ def _others() -> Any:
 
 
 _HELD, _OTHERS = _held(), _others()
-_GONE = (
-    delete(_TURNS).where(_TURNS.c.model == _MODEL, _TURNS.c.taken_at <= _NOW - _WINDOW).cte("gone")
-)
+_GONE = delete(_TURNS).where(_TURNS.c.model == _MODEL, _counted_until() <= _CLOCK).cte("gone")
 _READ = select(_HELD, _OTHERS).select_from(_HELD.join(_OTHERS, true())).add_cte(_GONE)
 _SEEN = select(_HELD)
 _TAKE = (
     insert(_TURNS)
     .values(
         model=_MODEL,
-        taken_at=_NOW,
+        taken_at=_CLOCK,
         tokens=bindparam("tokens"),
         live=bindparam("live"),
         instance=bindparam("instance"),
@@ -119,6 +138,14 @@ _TAKE = (
     .returning(_TURNS.c.id)
 )
 _USED = update(_TURNS).where(_TURNS.c.id == bindparam("turn")).values(tokens=bindparam("used"))
+_ANSWERED = (
+    update(_TURNS)
+    .where(_TURNS.c.id == bindparam("turn"))
+    .values(
+        answered_at=_CLOCK,
+        tokens=func.coalesce(bindparam("used", type_=Integer()), _TURNS.c.tokens),
+    )
+)
 _STALE_LINES = delete(_LINES).where(_LINES.c.seen_at < _NOW - bindparam("kept", type_=Interval()))
 
 
@@ -155,8 +182,7 @@ class DatabaseLedger:
                 others = Waiting(live=found.live_waiting, person=found.people_waiting)
                 if found.paused or others.before(urgency):
                     return None
-                seen = Seen(found.requests, found.tokens, found.paced_requests,
-                            found.paced_tokens, found.live)  # fmt: skip
+                seen = _seen(found)
                 if not room(minute.halved() if found.slowed else minute, seen, urgency, tokens):
                     return None
                 taken = await connection.scalar(_TAKE, {
@@ -167,6 +193,9 @@ class DatabaseLedger:
 
         return await _once_more_if_dropped(decide)
 
+    async def answered(self, turn: int, tokens: int | None) -> None:
+        await self._autocommitted(_ANSWERED, {"turn": turn, "used": tokens})
+
     async def used(self, turn: int, tokens: int) -> None:
         await self._autocommitted(_USED, {"turn": turn, "used": tokens})
 
@@ -174,8 +203,7 @@ class DatabaseLedger:
         async def read() -> Seen:
             async with self._alone() as connection:
                 found = (await connection.execute(_SEEN, self._read(model, minute))).one()
-            return Seen(found.requests, found.tokens, found.paced_requests, found.paced_tokens,
-                        found.live)  # fmt: skip
+            return _seen(found)
 
         return await _once_more_if_dropped(read)
 
@@ -214,6 +242,7 @@ class DatabaseLedger:
         return {
             "model": model, "owner": self.owner, "fresh": self._fresh,
             "window": timedelta(seconds=minute.counted_seconds),
+            "seconds": timedelta(seconds=minute.seconds),
             "pace": timedelta(seconds=minute.pace_seconds),
         }  # fmt: skip
 
@@ -236,6 +265,15 @@ class DatabaseLedger:
         round trip a statement."""
         async with self._engine.connect() as connection:
             yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _seen(found: Any) -> Seen:
+    return Seen(
+        requests=found.requests, tokens=found.tokens, paced_requests=found.paced_requests,
+        paced_tokens=found.paced_tokens, live_requests=found.live_requests,
+        live_tokens=found.live_tokens, live_recent_requests=found.live_recent_requests,
+        live_recent_tokens=found.live_recent_tokens,
+    )  # fmt: skip
 
 
 async def _once_more_if_dropped(work: Callable[[], Awaitable[T]]) -> T:

@@ -46,8 +46,7 @@ class MinuteNowRepository:
         """Each model with anything in its minute, waiting for it, or refused today."""
         shared = dialect_of(self._session) == "postgresql"
         now = await self._now(shared)
-        window = max(limits.asr.seconds, limits.others.seconds)
-        held = await self._turns(now, window) if shared else {}
+        held = await self._turns(now, limits.asr) if shared else {}
         found: dict[str, MinuteNow] = {}
         for line in (await self._session.execute(select(_LINES))).all():
             age = (now - line.seen_at).total_seconds()
@@ -101,11 +100,12 @@ class MinuteNowRepository:
         assert isinstance(found, datetime)
         return found
 
-    async def _turns(self, now: datetime, window: float) -> dict[str, tuple[int, int]]:
-        since = now - timedelta(seconds=window)
+    async def _turns(self, now: datetime, minute: ModelMinute) -> dict[str, tuple[int, int]]:
+        answered = _TURNS.c.answered_at + timedelta(seconds=minute.seconds)
+        taken = _TURNS.c.taken_at + timedelta(seconds=minute.counted_seconds)
         rows = await self._session.execute(
             select(_TURNS.c.model, func.count(), func.coalesce(func.sum(_TURNS.c.tokens), 0))
-            .where(_TURNS.c.taken_at > since)
+            .where(func.coalesce(answered, taken) > now)
             .group_by(_TURNS.c.model)
         )
         return {model: (int(requests), int(tokens)) for model, requests, tokens in rows.all()}

@@ -15,9 +15,11 @@ from core.infra.storage.types import UtcDateTime
 
 class MinuteTurnRow(Base):
     """A request's turn in its model's minute, taken by one replica (PostgreSQL, where replicas
-    share the minute; a process alone keeps its turns in memory). `taken_at` is the database's
-    clock, so that every replica counts the same minute. Deleted once it leaves the minute, as
-    MiMo forgets it: a replica that dies holds nothing past that."""
+    share the minute; a process alone keeps its turns in memory). `taken_at` and
+    `answered_at` are the database's clock, so that every replica counts the same minute; once
+    MiMo answered it, it counts a minute from then (`core.domain.pacing.ModelMinute`). Deleted
+    once it leaves the minute, as MiMo forgets it: a replica that dies holds nothing past
+    that."""
 
     __tablename__ = "minute_turns"
     __table_args__ = (Index("ix_minute_turns_model_taken_at", "model", "taken_at"),)
@@ -27,6 +29,7 @@ class MinuteTurnRow(Base):
     )
     model: Mapped[str] = mapped_column(String(64))
     taken_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # MiMo's answer
     tokens: Mapped[int] = mapped_column(Integer)  # estimated, then as MiMo's answer counted
     live: Mapped[bool] = mapped_column(Boolean)  # live work's: the rest is spread over the minute
     instance: Mapped[str] = mapped_column(String(128))  # the replica that took it
