@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Interval, delete, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.pacing import AccountLimits, MinuteNow, ModelMinute, Waiting
@@ -101,8 +101,8 @@ class MinuteNowRepository:
         return found
 
     async def _turns(self, now: datetime, minute: ModelMinute) -> dict[str, tuple[int, int]]:
-        answered = _TURNS.c.answered_at + timedelta(seconds=minute.seconds)
-        taken = _TURNS.c.taken_at + timedelta(seconds=minute.counted_seconds)
+        answered = _TURNS.c.answered_at + literal(timedelta(seconds=minute.seconds), Interval())
+        taken = _TURNS.c.taken_at + literal(timedelta(seconds=minute.counted_seconds), Interval())
         rows = await self._session.execute(
             select(_TURNS.c.model, func.count(), func.coalesce(func.sum(_TURNS.c.tokens), 0))
             .where(func.coalesce(answered, taken) > now)
