@@ -82,9 +82,9 @@ class TimedMinute(AccountMinute):
         super().__init__(**kwargs)
         self.timed: list[tuple[int, float, float]] = []
 
-    async def turn(self, model: str, tokens: int) -> Turn:
+    async def turn(self, model: str, tokens: int, speech: float = 0.0) -> Turn:
         asked = time.monotonic()
-        given = await super().turn(model, tokens)
+        given = await super().turn(model, tokens, speech)
         GIVEN.set(time.monotonic())
         self.timed.append((int(asking_now().urgency), asked, GIVEN.get() or 0.0))
         return given
@@ -123,13 +123,17 @@ class Replica:
             ledger = account_minute.DatabaseLedger(self.engine, instance=spec["name"], fresh=fresh)
         announce = pacer.ANNOUNCE_SECONDS / self.scale
         self.minute = TimedMinute(limits=limits, ledger=ledger, announce_seconds=announce)
-        self.stretching = Stretching(asr if limits.paced else None)
         self.http = httpx.AsyncClient(event_hooks={"request": [turn_said]})
         policy = RetryPolicy(initial_wait=0.5 / self.scale, max_wait=8 / self.scale,
                              jitter=0.5 / self.scale, retry_after_cap=30 / self.scale)  # fmt: skip
         self.client = MimoClient(http=self.http, api_key=spec["api_key"],
                                  base_url=spec["base_url"], retry_policy=policy,
                                  minute=self.minute)  # fmt: skip
+        # As the bot's: every replica's calls' speech, read from the minute they share.
+        model = self.client.models.asr
+        self.stretching = Stretching(
+            asr if limits.paced else None, shared=lambda: self.minute.held(model)
+        )
         self.pieces: list[list[Any]] = []  # call, speaker, cut at, seconds, step, done at, error
         self.notes: list[list[Any]] = []  # chat, index, seconds, asked at, done at, error
         self.imported: list[list[Any]] = []  # asked at, done at, error

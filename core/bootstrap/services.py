@@ -105,7 +105,7 @@ def listening(
         limiter=store.limiter, keeper=keeper, clock=parts.clock, metrics=parts.metrics,
         gate=cases.transcription.gate,
         idle_seconds=parts.settings.discord_listen_idle_seconds, interpreting=interpreting,
-        stretching=Stretching(recognition),
+        stretching=Stretching(recognition, shared=lambda: mimo.minute.held(mimo.models.asr)),
     )  # fmt: skip
 
 

@@ -199,14 +199,15 @@ def text_tokens(chars: int) -> int:
     return max(1, math.ceil(chars / CHARS_PER_TOKEN))
 
 
-HEADROOM = 0.05  # the least share of the minute left to live work while a call is live
+HEADROOM = 0.05  # the share of the minute left to live work beyond its pace while it is live
 
 
 @dataclass(frozen=True)
 class Seen:
     """What a model's minute holds now, every replica's turns together: all of them, the turns
     of work that is not live in the last sixth of the minute (`paced_`), and live work's turns,
-    in the minute and in its last sixth (`live_`, `live_recent_`)."""
+    in the minute and in its last sixth (`live_`, `live_recent_`), with the seconds of speech
+    they carry."""
 
     requests: int = 0
     tokens: int = 0
@@ -216,6 +217,14 @@ class Seen:
     live_tokens: int = 0
     live_recent_requests: int = 0
     live_recent_tokens: int = 0
+    live_speech: float = 0.0  # seconds of speech in live work's turns
+    live_recent_speech: float = 0.0
+
+    def live_speech_a_minute(self, minute: ModelMinute) -> float:
+        """The seconds of speech live work sends a minute: the last sixth's pace, or the last
+        minute's, whichever is more (every replica's calls: `core.app.calls.stretching`)."""
+        sixths = minute.seconds / minute.pace_seconds
+        return max(self.live_recent_speech * sixths, self.live_speech)
 
     @property
     def live(self) -> bool:
@@ -224,16 +233,16 @@ class Seen:
 
     def live_part(self, minute: ModelMinute) -> tuple[int, int]:
         """The requests and tokens of the minute that live work is to find free: what it holds,
-        or what it would hold in a whole minute at the pace of its last sixth, if more; and at
-        least a twentieth of the minute (`HEADROOM`) while a call is live."""
+        or what it would hold in a whole minute at the pace of its last sixth, if more; and a
+        twentieth of the minute more (`HEADROOM`), for a call whose speech quickens."""
         if not self.live:
             return 0, 0
         sixths = minute.seconds / minute.pace_seconds
         requests = max(self.live_requests, math.ceil(self.live_recent_requests * sixths))
         tokens = max(self.live_tokens, math.ceil(self.live_recent_tokens * sixths))
         return (
-            max(requests, math.ceil(minute.requests * HEADROOM)),
-            max(tokens, math.ceil(minute.tokens * HEADROOM)),
+            requests + math.ceil(minute.requests * HEADROOM),
+            tokens + math.ceil(minute.tokens * HEADROOM),
         )
 
 

@@ -5,7 +5,8 @@ Revises: 0033
 Create Date: 2026-11-29 09:00:00
 
 `minute_turns`: each request's turn in its model's minute, taken by whichever replica, at the
-database's clock, and when MiMo answered it (it counts a minute from then); deleted once it
+database's clock, and when MiMo answered it (it counts a minute from then), with the seconds
+of speech it carries (every replica's calls are lengthened for all of them); deleted once it
 leaves the minute. `minute_lines`: each process's line of a
 model: what waits in it (for the other replicas to leave the turns to more urgent work), the
 429s it met, the pause a 429 asks of every replica, and, where a process keeps the minute
@@ -39,6 +40,7 @@ def upgrade() -> None:
         sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tokens", sa.Integer(), nullable=False),
+        sa.Column("speech", sa.Float(), server_default="0", nullable=False),
         sa.Column("live", sa.Boolean(), nullable=False),
         sa.Column("instance", sa.String(length=128), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_minute_turns")),

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from core.app.calls.stretching import Stretching
 from core.domain.errors import MimoRateLimited
 from core.domain.pacing import AccountLimits, Urgency, asking
 from core.infra.mimo import MimoClient
@@ -36,6 +37,7 @@ from tests.standins.mimo import FakeMimo
 
 REQUESTS = 6  # a minute, of each model, every replica together
 TOKENS = 4_000  # ...and of the chat model's tokens, where a test needs them few
+ASR = "mimo-v2.5-asr"
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -181,6 +183,29 @@ async def test_a_replicas_background_work_waits_while_anothers_live_work_waits(
         "SELECT instance FROM minute_turns WHERE instance IN ('importer', 'caller') ORDER BY id",
     )
     assert [row[0] for row in taken] == ["caller"] * 2 + ["importer"] * 3
+    assert account.minute.refused == 0
+
+
+@pytest.mark.postgres
+async def test_one_replicas_calls_lengthen_the_pieces_of_anothers(
+    shared_url: str, account: FakeMimo, tmp_path: Path
+) -> None:
+    """Calls spread over replicas are lengthened for all of them: each live turn carries its
+    seconds of speech into the minute they share, and each replica's `Stretching` reads them
+    there, not only its own calls' speech."""
+    note = make_audio(tmp_path, fmt="wav", seconds=2).read_bytes()
+    async with sharing(shared_url, account, "busy", "quiet") as (busy, quiet):
+        stretching = Stretching(quiet.minute.limits.asr, shared=lambda: quiet.minute.held(ASR))
+        with asking(Urgency.LIVE, chat="busy call"):
+            await asyncio.gather(*(busy.transcribe(note, mime="audio/wav") for _ in range(3)))
+        assert stretching.step() == 0  # nothing said yet in the quiet replica's calls
+        with asking(Urgency.LIVE, chat="quiet call"):
+            await quiet.transcribe(note, mime="audio/wav")  # its line looks at the minute
+        shared = quiet.minute.held(ASR)
+        assert shared is not None and shared.live_speech >= 6.0
+        # Six seconds of speech in the (two-second) minute: its six requests would not hold it
+        # in the soonest pieces, under a second each.
+        assert stretching.step() > 0
     assert account.minute.refused == 0
 
 

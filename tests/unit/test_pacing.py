@@ -36,10 +36,11 @@ def test_other_work_is_spread_over_the_minute_and_leaves_a_live_call_its_part() 
     # A sixth of the minute in any sixth of it: two requests of twelve.
     assert room(MINUTE, Seen(requests=1, paced_requests=1), Urgency.PERSON, tokens=1)
     assert not room(MINUTE, Seen(requests=2, paced_requests=2), Urgency.BACKGROUND, tokens=1)
-    # With a call live, at least a twentieth of the minute (one request of twelve) is the call's.
-    assert room(MINUTE, Seen(requests=10), Urgency.PERSON, tokens=1)
-    assert room(MINUTE, Seen(requests=11, live_requests=1), Urgency.PERSON, tokens=1)
-    assert not room(MINUTE, Seen(requests=11, tokens=1_150, live_requests=1), Urgency.PERSON, 1)
+    # With a call live, a twentieth of the minute (one request of twelve) more than the call
+    # holds is the call's.
+    assert room(MINUTE, Seen(requests=11), Urgency.PERSON, tokens=1)
+    assert room(MINUTE, Seen(requests=10, live_requests=1), Urgency.PERSON, tokens=1)
+    assert not room(MINUTE, Seen(requests=11, live_requests=1), Urgency.PERSON, tokens=1)
 
 
 def test_a_call_keeps_the_part_of_the_minute_it_uses_at_its_pace() -> None:
@@ -47,15 +48,15 @@ def test_a_call_keeps_the_part_of_the_minute_it_uses_at_its_pace() -> None:
     the minute's room for the rest of its minute, rather than waiting for an import's turns to
     leave it."""
     begun = Seen(requests=3, live_requests=1, live_recent_requests=1)
-    assert room(MINUTE, begun, Urgency.BACKGROUND, tokens=1)  # 2 + 1 + 6 of 12
-    later = Seen(requests=7, live_requests=1, live_recent_requests=1)
-    assert not room(MINUTE, later, Urgency.BACKGROUND, tokens=1)  # 6 + 1 + 6 of 12
+    assert room(MINUTE, begun, Urgency.BACKGROUND, tokens=1)  # 2 + 1 + 6 + 1 of 12
+    later = Seen(requests=6, live_requests=1, live_recent_requests=1)
+    assert not room(MINUTE, later, Urgency.BACKGROUND, tokens=1)  # 5 + 1 + 6 + 1 of 12
     assert room(MINUTE, later, Urgency.LIVE, tokens=1)
-    # Its tokens likewise: 100 a sixth is 600 a minute, of 1,200.
+    # Its tokens likewise: 100 a sixth is 600 a minute, and 60 more, of 1,200.
     heavy = Seen(requests=2, tokens=700, live_requests=1, live_tokens=100,
                  live_recent_requests=1, live_recent_tokens=100)  # fmt: skip
     assert not room(MINUTE, heavy, Urgency.PERSON, tokens=1)
-    assert room(MINUTE, replace(heavy, tokens=650), Urgency.PERSON, tokens=50)
+    assert room(MINUTE, replace(heavy, tokens=580), Urgency.PERSON, tokens=50)
 
 
 def test_a_request_larger_than_the_minute_goes_alone() -> None:

@@ -10,8 +10,11 @@ minute (a call that starts is felt within seconds) and over the whole of it (the
 shorten again only once the speech of the last minute allows it); the length follows the
 speech, not the requests, so longer pieces do not make the demand look smaller.
 
-Each process counts its own calls (a call is listened to in one process); where the minute is
-not paced (`MIMO_PACED=false`), nothing is lengthened.
+Each process counts its own calls' speech as it sends it, and reads every replica's from the
+minute itself (`shared`: each live turn carries its seconds of speech, and the minute that
+replicas share holds all of theirs), so that calls spread over replicas are lengthened for all
+of them together; whichever says more counts. Where the minute is not paced
+(`MIMO_PACED=false`), nothing is lengthened.
 """
 
 from __future__ import annotations
@@ -21,18 +24,24 @@ from collections import deque
 from collections.abc import Callable
 
 from core.domain.live_speech import stretch
-from core.domain.pacing import ModelMinute
+from core.domain.pacing import ModelMinute, Seen
 
 
 class Stretching:
     """The calls' speech sent to MiMo in the last minute, and how far their pieces are
     lengthened for it (module docstring). `minute`: the speech recognition model's (None: not
-    paced, never lengthened)."""
+    paced, never lengthened); `shared`: what that model's minute held when last looked at,
+    every replica's turns (None: not lately)."""
 
     def __init__(
-        self, minute: ModelMinute | None, *, clock: Callable[[], float] = time.monotonic
+        self,
+        minute: ModelMinute | None,
+        *,
+        shared: Callable[[], Seen | None] = lambda: None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.minute = minute
+        self._shared = shared
         self._clock = clock
         self._sent: deque[tuple[float, float]] = deque()  # (when, seconds of speech)
         self._step = 0
@@ -52,11 +61,14 @@ class Stretching:
 
     def speech_a_minute(self) -> float:
         """The calls' seconds of speech a minute: the last sixth's pace, or the last minute's,
-        whichever is more."""
+        whichever is more; this process's, or every replica's as the minute holds it, whichever
+        is more."""
         assert self.minute is not None
         now, length = self._clock(), self.minute.seconds
         while self._sent and self._sent[0][0] <= now - length:
             self._sent.popleft()
         sixth = self.minute.pace_seconds
         recent = sum(seconds for at, seconds in self._sent if at > now - sixth)
-        return max(recent * length / sixth, sum(seconds for _, seconds in self._sent))
+        own = max(recent * length / sixth, sum(seconds for _, seconds in self._sent))
+        shared = self._shared()
+        return own if shared is None else max(own, shared.live_speech_a_minute(self.minute))

@@ -33,7 +33,7 @@ from typing import Literal
 import httpx
 
 from core.domain.errors import EmptyText, MimoBadRequest, MimoBadResponse, MimoModelRefused
-from core.domain.pacing import text_tokens
+from core.domain.pacing import recognition_tokens, text_tokens
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
     answer_of,
@@ -44,7 +44,7 @@ from core.infra.mimo.answers import (
     usage_of,
 )
 from core.infra.mimo.breaker import CircuitBreaker
-from core.infra.mimo.estimates import ANSWER_TOKENS, recognition_tokens_of, understanding_tokens
+from core.infra.mimo.estimates import ANSWER_TOKENS, seconds_of, understanding_tokens
 from core.infra.mimo.pacing import AccountMinute
 from core.infra.mimo.request_pieces import (
     MIMO_AUDIO_CAPS,
@@ -156,21 +156,28 @@ class MimoClient:
         chunk."""
         inline = BytesAudio(audio)
         body = self._asr_body(inline, mime, language)
-        tokens = recognition_tokens_of(audio, mime)
+        speech = seconds_of(audio, mime)
+        tokens = recognition_tokens(speech)
         if on_text is not None:
-            return await self._transcribe_streamed(body, inline, on_text, tokens)
+            return await self._transcribe_streamed(body, inline, on_text, tokens, speech)
         with _model_named("asr"):
-            data = await self._wire.post(body, audio=inline, tokens=tokens)
+            data = await self._wire.post(body, audio=inline, tokens=tokens, speech=speech)
         usage = usage_of(data)
         text = text_of(message_of(data).get("content"))
         return Transcript(text=text, duration=usage.audio_seconds, usage=usage)
 
     async def _transcribe_streamed(
-        self, body: Json, audio: BytesAudio, on_text: Callable[[str], None], tokens: int
+        self,
+        body: Json,
+        audio: BytesAudio,
+        on_text: Callable[[str], None],
+        tokens: int,
+        speech: float,
     ) -> Transcript:
         heard, usage = "", Usage()
         with _model_named("asr"):
-            stream = self._wire.stream({**body, "stream": True}, audio=audio, tokens=tokens)
+            streamed = {**body, "stream": True}
+            stream = self._wire.stream(streamed, audio=audio, tokens=tokens, speech=speech)
             async for chunk in stream:
                 usage = usage_of(chunk) if "usage" in chunk else usage
                 piece = delta_of(chunk).get("content")

@@ -1,12 +1,12 @@
 """What a request will count in its model's minute, estimated before it is sent (MiMo's answer
-then says what it did count: `core.infra.mimo.pacing.Turn.used`). Counted high rather than low:
+then says what it did count: `core.infra.mimo.pacing.Turn.answered`). Counted high rather than low:
 a request counted low may meet a 429; one counted high waits a little longer for its turn."""
 
 from __future__ import annotations
 
 import math
 
-from core.domain.pacing import AUDIO_TOKENS_PER_SECOND, recognition_tokens, text_tokens
+from core.domain.pacing import AUDIO_TOKENS_PER_SECOND, text_tokens
 
 ANSWER_TOKENS = 1_000  # what an answer of no given length is counted as until MiMo says
 # Bytes a second of audio takes: WAV is read from its header; anything else is taken as a
@@ -21,11 +21,6 @@ def seconds_of(audio: bytes, mime: str) -> float:
         if rate > 0:
             return max(0, len(audio) - 44) / rate
     return len(audio) / _COMPRESSED_BYTES_PER_SECOND
-
-
-def recognition_tokens_of(audio: bytes, mime: str) -> int:
-    """What recognising `audio` is likely to count: its seconds, its prompt and its words."""
-    return recognition_tokens(seconds_of(audio, mime))
 
 
 def understanding_tokens(

@@ -89,12 +89,17 @@ class MinuteWatch(Protocol):
 class MinuteLedger(Protocol):
     """The turns taken in each model's minute: one process's, or every replica's."""
 
+    held: dict[str, tuple[float, Seen]]
+    """What each model's minute held at the ledger's last look (a take), and when (the process's
+    clock): every replica's calls' speech, for `core.app.calls.stretching`."""
+
     async def take(
-        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int
+        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int, speech: float = 0.0
     ) -> int | None:
-        """A turn of `tokens` recorded now if the minute has room for it (its id), else None.
-        None too while the model is paused after a 429 (`slowed`), and while more urgent work
-        waits in another replica's line (`announce`); after the pause, the minute is halved."""
+        """A turn of `tokens` (carrying `speech` seconds of audio) recorded now if the minute
+        has room for it (its id), else None. None too while the model is paused after a 429
+        (`slowed`), and while more urgent work waits in another replica's line (`announce`);
+        after the pause, the minute is halved."""
         ...
 
     async def answered(self, turn: int, tokens: int | None) -> None:
@@ -127,6 +132,7 @@ class _Entry:
     at: float  # its turn
     tokens: int
     urgency: Urgency
+    speech: float = 0.0  # seconds of audio it carries
     answered: float | None = None  # MiMo's answer
 
     def counts(self, minute: ModelMinute, now: float) -> bool:
@@ -146,20 +152,23 @@ class MemoryLedger:
         self._by_id: dict[int, _Entry] = {}
         self._next = 0
         self._slowed: dict[str, tuple[float, float]] = {}  # paused until, slowed until
+        self.held: dict[str, tuple[float, Seen]] = {}
 
     async def take(
-        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int
+        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int, speech: float = 0.0
     ) -> int | None:
         paused_until, slowed_until = self._slowed.get(model, (0.0, 0.0))
         now = self._clock()
+        seen = await self.seen(model, minute)
+        self.held[model] = (now, seen)
         if now < paused_until:
             return None
         if now < slowed_until:
             minute = minute.halved()
-        if not room(minute, await self.seen(model, minute), urgency, tokens):
+        if not room(minute, seen, urgency, tokens):
             return None
         self._next += 1
-        entry = _Entry(now, tokens, urgency)
+        entry = _Entry(now, tokens, urgency, speech)
         self._turns.setdefault(model, {})[self._next] = entry
         self._by_id[self._next] = entry
         return self._next
@@ -193,6 +202,8 @@ class MemoryLedger:
             live_tokens=sum(e.tokens for e in live),
             live_recent_requests=len(recent),
             live_recent_tokens=sum(e.tokens for e in recent),
+            live_speech=sum(e.speech for e in live),
+            live_recent_speech=sum(e.speech for e in recent),
         )
 
     async def announce(self, model: str, waiting: Waiting) -> None:
@@ -208,6 +219,7 @@ class MemoryLedger:
 class _Waiter:
     asking: Asking
     tokens: int
+    speech: float  # seconds of audio it carries
     since: float  # when it joined the line
     turn: asyncio.Future[int] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -369,15 +381,16 @@ class AccountMinute:
     def __repr__(self) -> str:
         return f"AccountMinute(paced={self.limits.paced}, models={sorted(self._lines)})"
 
-    async def turn(self, model: str, tokens: int) -> Turn:
-        """Wait for `model`'s minute to have room for a request of `tokens`, in the line of
-        whoever the request is for (`core.domain.pacing.asking`)."""
+    async def turn(self, model: str, tokens: int, speech: float = 0.0) -> Turn:
+        """Wait for `model`'s minute to have room for a request of `tokens` (carrying `speech`
+        seconds of audio), in the line of whoever the request is for (`core.domain.pacing.
+        asking`)."""
         asked = asking_now()
         if not self.limits.paced:
             return Turn(self._ledger, None, tokens)
         line = self._line(model)
         started = self._clock()
-        waiter = _Waiter(asked, tokens, started)
+        waiter = _Waiter(asked, tokens, speech, started)
         line.join(waiter)
         self._work_on(model, line)
         try:
@@ -448,6 +461,14 @@ class AccountMinute:
         """What `model`'s minute holds now (`voicebridge usage`, `/metrics`)."""
         return await self._ledger.seen(model, self.limits.of(model))
 
+    def held(self, model: str) -> Seen | None:
+        """What `model`'s minute held at the ledger's last look, if that was within the last
+        sixth of the minute (`MinuteLedger.held`)."""
+        found = self._ledger.held.get(model)
+        if found is None or found[0] < self._clock() - self.limits.of(model).pace_seconds:
+            return None
+        return found[1]
+
     def models(self) -> list[str]:
         """The models whose minute this process paced a request in."""
         return sorted(self._lines)
@@ -502,7 +523,9 @@ class AccountMinute:
             taken = None
             if now >= line.paused_until:
                 try:
-                    taken = await self._ledger.take(model, minute, head.asking.urgency, head.tokens)
+                    taken = await self._ledger.take(
+                        model, minute, head.asking.urgency, head.tokens, head.speech
+                    )
                 except Exception as exc:  # the shared minute out of reach: this request fails
                     line.went(head)
                     if not head.turn.done():

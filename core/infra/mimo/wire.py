@@ -121,14 +121,20 @@ class MimoWire:
         return f"MimoWire(base_url={self.base_url!r})"
 
     async def post(
-        self, body: Json, *, audio: FileAudio | BytesAudio | None = None, tokens: int = 1
+        self,
+        body: Json,
+        *,
+        audio: FileAudio | BytesAudio | None = None,
+        tokens: int = 1,
+        speech: float = 0.0,
     ) -> Json:
         """One JSON answer with at least one choice, retried on transient failures, inside the
         deadline. With `audio`, the body's placeholder is replaced on the wire by the audio's
         base64, streamed (`core.infra.mimo.streamed`). `tokens`: what the request is estimated
-        to count in its model's minute until MiMo's answer says."""
+        to count in its model's minute until MiMo's answer says; `speech`: the seconds of speech
+        it carries, where that is what it is (a recording's words)."""
         with self.metrics.mimo_call(), self.breaker.call():
-            turns = _Turns(self.minute, str(body.get("model", "")), tokens)
+            turns = _Turns(self.minute, str(body.get("model", "")), tokens, speech)
             await turns.first()
             deadline = self._clock() + self._timeout
 
@@ -147,13 +153,18 @@ class MimoWire:
             return await self._retrying.run(attempt, deadline)
 
     async def stream(
-        self, body: Json, *, audio: FileAudio | BytesAudio | None = None, tokens: int = 1
+        self,
+        body: Json,
+        *,
+        audio: FileAudio | BytesAudio | None = None,
+        tokens: int = 1,
+        speech: float = 0.0,
     ) -> AsyncIterator[Json]:
         """The JSON chunks of an SSE answer. Only opening the stream is retried: pieces already
         handed out cannot be taken back. A stream none of whose chunks has a choice (empty, or
         usage only) is a bad response, not an empty answer."""
         with self.metrics.mimo_call(), self.breaker.call():
-            turns = _Turns(self.minute, str(body.get("model", "")), tokens)
+            turns = _Turns(self.minute, str(body.get("model", "")), tokens, speech)
             await turns.first()
             deadline = self._clock() + self._timeout
             turn: list[Turn] = []
@@ -315,16 +326,19 @@ class MimoWire:
 class _Turns:
     """The turns of one call's attempts: the first taken before the call's deadline starts."""
 
-    def __init__(self, minute: AccountMinute, model: str, tokens: int) -> None:
-        self._minute, self._model, self._tokens = minute, model, tokens
+    def __init__(self, minute: AccountMinute, model: str, tokens: int, speech: float) -> None:
+        self._minute, self._model, self._tokens, self._speech = minute, model, tokens, speech
         self._ready: Turn | None = None
 
     async def first(self) -> None:
-        self._ready = await self._minute.turn(self._model, self._tokens)
+        self._ready = await self._turn()
 
     async def next(self) -> Turn:
         ready, self._ready = self._ready, None
-        return ready or await self._minute.turn(self._model, self._tokens)
+        return ready or await self._turn()
+
+    async def _turn(self) -> Turn:
+        return await self._minute.turn(self._model, self._tokens, self._speech)
 
 
 def _tokens_counted(data: Json) -> int:

@@ -24,6 +24,7 @@ requests wait); its pause ends as it would have. A turn is taken on connections 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -89,7 +90,7 @@ def _held() -> Any:
     paced = and_(within, _TURNS.c.live.is_(False), recent)
     live = and_(within, _TURNS.c.live.is_(True))
     live_recent = and_(live, recent)
-    tokens = _TURNS.c.tokens
+    tokens, speech = _TURNS.c.tokens, _TURNS.c.speech
     return (
         select(
             func.count().filter(within).label("requests"),
@@ -100,6 +101,8 @@ def _held() -> Any:
             func.coalesce(func.sum(tokens).filter(live), 0).label("live_tokens"),
             func.count().filter(live_recent).label("live_recent_requests"),
             func.coalesce(func.sum(tokens).filter(live_recent), 0).label("live_recent_tokens"),
+            func.coalesce(func.sum(speech).filter(live), 0.0).label("live_speech"),
+            func.coalesce(func.sum(speech).filter(live_recent), 0.0).label("live_recent_speech"),
         )
         .where(_TURNS.c.model == _MODEL)
         .subquery()
@@ -132,6 +135,7 @@ _TAKE = (
         model=_MODEL,
         taken_at=_CLOCK,
         tokens=bindparam("tokens"),
+        speech=bindparam("speech"),
         live=bindparam("live"),
         instance=bindparam("instance"),
     )
@@ -168,26 +172,28 @@ class DatabaseLedger:
         self._fresh = timedelta(seconds=fresh)
         self._today = today
         self._tidied = False
+        self.held: dict[str, tuple[float, Seen]] = {}  # each model's minute at its last take
 
     def __repr__(self) -> str:
         return f"DatabaseLedger(owner={self.owner!r})"
 
     async def take(
-        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int
+        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int, speech: float = 0.0
     ) -> int | None:
         async def decide() -> int | None:
             async with self._engine.begin() as connection:
                 await connection.execute(_LOCK, {"model": model})
                 found = (await connection.execute(_READ, self._read(model, minute))).one()
+                seen = _seen(found)
+                self.held[model] = (time.monotonic(), seen)
                 others = Waiting(live=found.live_waiting, person=found.people_waiting)
                 if found.paused or others.before(urgency):
                     return None
-                seen = _seen(found)
                 if not room(minute.halved() if found.slowed else minute, seen, urgency, tokens):
                     return None
                 taken = await connection.scalar(_TAKE, {
                     "model": model, "tokens": tokens, "live": urgency is Urgency.LIVE,
-                    "instance": self._instance,
+                    "instance": self._instance, "speech": speech,
                 })  # fmt: skip
                 return int(taken)
 
@@ -272,7 +278,8 @@ def _seen(found: Any) -> Seen:
         requests=found.requests, tokens=found.tokens, paced_requests=found.paced_requests,
         paced_tokens=found.paced_tokens, live_requests=found.live_requests,
         live_tokens=found.live_tokens, live_recent_requests=found.live_recent_requests,
-        live_recent_tokens=found.live_recent_tokens,
+        live_recent_tokens=found.live_recent_tokens, live_speech=float(found.live_speech),
+        live_recent_speech=float(found.live_recent_speech),
     )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ class MinuteTurnRow(Base):
     taken_at: Mapped[datetime] = mapped_column(UtcDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # MiMo's answer
     tokens: Mapped[int] = mapped_column(Integer)  # estimated, then as MiMo's answer counted
+    speech: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")  # audio, s
     live: Mapped[bool] = mapped_column(Boolean)  # live work's: the rest is spread over the minute
     instance: Mapped[str] = mapped_column(String(128))  # the replica that took it
 
