@@ -170,7 +170,7 @@ class Replica:
         """One listened call (the module's docstring) until `ends` seconds of the run."""
         chat = f"call {number}"
         slots = asyncio.Semaphore(IN_FLIGHT)
-        cut: asyncio.Queue[tuple[int, float, float, int] | None] = asyncio.Queue()
+        cut: asyncio.Queue[tuple[int, float, float, int, float] | None] = asyncio.Queue()
 
         async def speak() -> None:
             at, turn = number * STAGGER, number
@@ -183,12 +183,14 @@ class Replica:
                     piece = min((rules.shortest + rules.longest) / 2, length - said)
                     said += piece
                     await self.until(at + said)
-                    cut.put_nowait((speaker, time.monotonic(), piece, max(step, slots.locked())))
+                    ends_turn = length - said <= SOONER.sliver or at + said >= ends
+                    step = max(step, slots.locked())
+                    cut.put_nowait((speaker, time.monotonic(), piece, step, said * ends_turn))
                 at, turn = at + length + GAP, turn + 1
             cut.put_nowait(None)
 
-        async def caption(speaker: int, at: float, seconds: float, step: int) -> None:
-            self.stretching.sent(seconds)
+        async def caption(speaker: int, at: float, seconds: float, step: int, turn: float) -> None:
+            self.stretching.sent(seconds, turn=turn or None)  # the turn's, where it ends one
             with asking(Urgency.LIVE, chat):
                 done, error = await self.heard(seconds)
             self.pieces.append([number, speaker, at, seconds, step, done, error])

@@ -31,7 +31,9 @@ cuts the PCM where `TurnEnds` and `PieceCutter` say.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -94,16 +96,20 @@ def piece_rules(*, cheaper: bool, stretch: int = 0) -> PieceRules:
     return STRETCHES[min(len(STRETCHES) - 1, max(stretch, 1 if cheaper else 0))]
 
 
-def stretch(speech_seconds: float, minute: ModelMinute, *, now: int = 0) -> int:
+def stretch(
+    speech_seconds: float, minute: ModelMinute, *, now: int = 0, turns: Sequence[float] = ()
+) -> int:
     """How far the calls' pieces are to be lengthened (an index of `STRETCHES`), `now` at
     `now`, for `speech_seconds` of their speech a minute in the speech recognition `minute`:
     the shortest pieces whose requests and tokens take at most `STRETCH_UP` of it (else the
     ceiling); shorter than `now` only as far as the shorter take at most `STRETCH_DOWN`.
+    `turns`: the lengths of the turns lately ended, whose ends cut their last pieces short
+    (`cut_length`); none known, the pieces are taken as their rules' middle.
 
     Measured in seconds of speech rather than in requests, the calls' demand does not change
     with the length of their pieces: longer pieces do not make it look smaller, and their
     length does not swing back once they are longer."""
-    shares = [_share(speech_seconds, rules, minute) for rules in STRETCHES]
+    shares = [_share(speech_seconds, rules, minute, turns) for rules in STRETCHES]
     ceiling = len(STRETCHES) - 1
     up = next((i for i, share in enumerate(shares) if share <= STRETCH_UP), ceiling)
     if up >= now:
@@ -112,10 +118,21 @@ def stretch(speech_seconds: float, minute: ModelMinute, *, now: int = 0) -> int:
     return max(up, min(now, down))
 
 
-def _share(speech_seconds: float, rules: PieceRules, minute: ModelMinute) -> float:
+def cut_length(rules: PieceRules, turns: Sequence[float] = ()) -> float:
+    """How long a piece cut by `rules` is on average, for turns of the lengths `turns`: each
+    turn cut into pieces of the rules' middle, its last one what is left (so a turn of 7 s is
+    two pieces of 3.5 s on average at 4 to 8 s); the middle where no turn is known."""
+    typical = (rules.shortest + rules.longest) / 2
+    pieces = sum(max(1, math.ceil(turn / typical)) for turn in turns)
+    return sum(turns) / pieces if pieces else typical
+
+
+def _share(
+    speech_seconds: float, rules: PieceRules, minute: ModelMinute, turns: Sequence[float]
+) -> float:
     """The share of `minute` that `speech_seconds` of speech cut by `rules` takes: by its
     requests or its tokens, whichever is more."""
-    typical = (rules.shortest + rules.longest) / 2
+    typical = cut_length(rules, turns)
     requests = speech_seconds / typical
     tokens = requests * recognition_tokens(typical)
     return max(requests / minute.requests, tokens / minute.tokens)
@@ -364,6 +381,11 @@ class Piece:
     def ended(self) -> datetime:
         """When its sound ended."""
         return self.started_at + timedelta(seconds=self.seconds)
+
+    @property
+    def turn_seconds(self) -> float | None:
+        """How long the turn it ends lasted; None when it does not end one."""
+        return (self.ended - self.began).total_seconds() if self.last else None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from core.domain.live_speech import (
     LONGEST,
     SOONER,
     STRETCHES,
+    cut_length,
     piece_rules,
     stretch,
 )
@@ -32,6 +33,15 @@ def test_more_speech_than_the_minute_holds_lengthens_the_pieces_as_far_as_needed
     assert stretch(300, ASR_MINUTE) == 2  # five: 4-8 s
     assert stretch(600, ASR_MINUTE) == 3  # ten: 8-16 s
     assert stretch(100_000, ASR_MINUTE) == 3  # never past the ceiling
+
+
+def test_pieces_cut_short_by_turn_ends_count_as_the_requests_they_are() -> None:
+    # Five speakers' speech in 4-8 s pieces is 50 requests; in turns of 7 s, cut into two
+    # pieces each (3.5 s on average), it is 86, past four fifths of the minute.
+    assert cut_length(LONGER, [7.0, 7.0]) == 3.5
+    assert cut_length(LONGEST, [7.0, 7.0]) == 7.0
+    assert stretch(300, ASR_MINUTE) == 2
+    assert stretch(300, ASR_MINUTE, turns=[7.0] * 5) == 3
 
 
 def test_the_pieces_shorten_only_once_the_shorter_ones_fit_with_room_to_spare() -> None:
@@ -68,16 +78,29 @@ def test_the_calls_speech_lengthens_their_pieces_at_once_and_they_shorten_a_minu
     stretching = Stretching(minute, clock=clock)
     assert stretching.step() == 0
     steps = []
-    for _ in range(24):  # a second of speech a second, all minute long, in SOONER's pieces
-        clock.now += 0.5
-        stretching.sent(0.5)
+    piece = (SOONER.shortest + SOONER.longest) / 2
+    for _ in range(14):  # a second of speech a second, all minute long, in SOONER's pieces
+        clock.now += piece
+        stretching.sent(piece)
         steps.append(stretching.step())
     # 12 s of speech a minute: 13 requests at SOONER's, felt within the minute's first sixth.
-    assert steps[:2] == [0, 0] and set(steps[2:]) == {1}
+    assert steps[:1] == [0] and set(steps[1:]) == {1}
     clock.now += 3.0
     assert stretching.step() == 1  # quiet since, but the minute still holds most of it
     clock.now += 12.0
     assert stretching.step() == 0
+
+
+def test_the_turns_ended_lately_count_as_the_pieces_they_are_cut_into() -> None:
+    """Five speakers' worth of speech a minute in turns of 7 s: at 4 to 8 s, each turn is two
+    pieces, so the pieces go on to 8 to 16 s; told nothing of the turns, they would stay."""
+    clock = Seconds()
+    told, untold = Stretching(ASR_MINUTE, clock=clock), Stretching(ASR_MINUTE, clock=clock)
+    for _ in range(43):
+        clock.now += 1.4
+        told.sent(7.0, turn=7.0)
+        untold.sent(7.0)
+    assert (told.step(), untold.step()) == (3, 2)
 
 
 def test_nothing_is_lengthened_where_the_minute_is_not_paced() -> None:

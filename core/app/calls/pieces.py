@@ -105,7 +105,7 @@ class PieceTranscriber:
             async with self.limiter.spending(server, call.payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=max(1, math.ceil(seconds))))
                 if self.stretching is not None:
-                    self.stretching.sent(seconds)
+                    self.stretching.sent(seconds, turn=piece.turn_seconds)
                 await self.gate.acquire(server, first=True)  # captions before other work
                 try:
                     if not call.admits(member_id, started_at):  # withdrawn in line: given back

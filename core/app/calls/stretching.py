@@ -5,10 +5,14 @@ Live work goes first in the minute (`core.domain.pacing`), so what may run short
 calls' own demand: each piece's seconds are counted as it goes to MiMo, and the pieces are cut
 longer while that speech, at their length, would take more of the minute than it holds
 (`core.domain.live_speech.stretch`): fewer requests, captions a little later, rather than
-pieces that wait for the minute ever longer. The speech is read over the last sixth of the
-minute (a call that starts is felt within seconds) and over the whole of it (the pieces
-shorten again only once the speech of the last minute allows it); the length follows the
-speech, not the requests, so longer pieces do not make the demand look smaller.
+pieces that wait for the minute ever longer. The requests are counted at the length the
+pieces would have in the turns of the last minute: a turn's end cuts its last piece short, so
+pieces are on average shorter than their rules' middle, the more so the longer the rules
+(`core.domain.live_speech.cut_length`). The speech is read
+over the last sixth of the minute (a call that starts is felt within seconds) and over the
+whole of it (the pieces shorten again only once the speech of the last minute allows it); the
+length follows the speech, not the requests, so longer pieces do not make the demand look
+smaller.
 
 Each process counts its own calls' speech as it sends it, and reads every replica's from the
 minute itself (`shared`: each live turn carries its seconds of speech, and the minute that
@@ -44,19 +48,26 @@ class Stretching:
         self._shared = shared
         self._clock = clock
         self._sent: deque[tuple[float, float]] = deque()  # (when, seconds of speech)
+        self._turns: deque[tuple[float, float]] = deque()  # (when it ended, its seconds)
         self._step = 0
 
-    def sent(self, seconds: float) -> None:
-        """A piece of `seconds` of speech goes to MiMo."""
+    def sent(self, seconds: float, *, turn: float | None = None) -> None:
+        """A piece of `seconds` of speech goes to MiMo; `turn`: the seconds of the member's
+        turn it ends, if it ends one (its end cut the piece short)."""
         if self.minute is not None:
-            self._sent.append((self._clock(), seconds))
+            now = self._clock()
+            self._sent.append((now, seconds))
+            if turn is not None:
+                self._turns.append((now, turn))
 
     def step(self) -> int:
         """How far the pieces are lengthened now (an index of `core.domain.live_speech.
         STRETCHES`: 0, as each call asked)."""
         if self.minute is None:
             return 0
-        self._step = stretch(self.speech_a_minute(), self.minute, now=self._step)
+        speech = self.speech_a_minute()
+        turns = [seconds for _, seconds in self._turns]
+        self._step = stretch(speech, self.minute, now=self._step, turns=turns)
         return self._step
 
     def speech_a_minute(self) -> float:
@@ -65,8 +76,9 @@ class Stretching:
         is more."""
         assert self.minute is not None
         now, length = self._clock(), self.minute.seconds
-        while self._sent and self._sent[0][0] <= now - length:
-            self._sent.popleft()
+        for kept in (self._sent, self._turns):
+            while kept and kept[0][0] <= now - length:
+                kept.popleft()
         sixth = self.minute.pace_seconds
         recent = sum(seconds for at, seconds in self._sent if at > now - sixth)
         own = max(recent * length / sixth, sum(seconds for _, seconds in self._sent))
