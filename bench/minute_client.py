@@ -21,10 +21,11 @@ waits. Every time this prints is the machine's, in seconds.
 A listened call (`call`): four speakers in turn, turns of `TURNS` seconds with `GAP` between,
 cut as the product cuts them: by `core.domain.live_speech.piece_rules` for the moment of each
 cut (SOONER; CHEAPER while every one of the call's `IN_FLIGHT` slots at MiMo is taken; longer
-as the process's `Stretching` finds the calls' speech too much for the minute), each piece the
-middle of its rules' shortest and longest (0.89 s for SOONER), its last what is left of the
+as `Stretching` finds the calls' speech, every replica's, too much for the minute), each piece
+the middle of its rules' shortest and longest (0.89 s for SOONER), its last what is left of the
 turn. Each piece waits for a slot as the receiving does (`Listening.hand_over`), is counted by
-the `Stretching` as it goes, and is transcribed under `asking(Urgency.LIVE, call)`.
+the `Stretching` as it goes (with its turn's length where it ends one), and is transcribed
+under `asking(Urgency.LIVE, call)`.
 """
 
 from __future__ import annotations

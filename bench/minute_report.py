@@ -31,8 +31,9 @@ so): what is measured is the pacing. **The minute is {minute:g} s long and every
         scale:g} times MiMo's**: the calls' speech, MiMo's answers ({found["mimo_delay"]} s, so {
         found["mimo_delay"] / scale:g} s), and the pacer's own seconds (its slower minute after
 a 429, how soon a waiting request sets its slot aside, how often replicas tell each other what
-waits and how long that counts, the {transit:.0f} ms a turn counts past the minute for its way
-to MiMo, `ModelMinute.transit`'s 0.5 s shortened with the rest), and the retries' waits. Every
+waits and how long that counts, the {transit:.0f} ms a turn not yet answered counts past the
+minute, `ModelMinute.transit`'s 0.5 s shortened with the rest; an answered one counts a minute
+from MiMo's answer), and the retries' waits. Every
 ratio is MiMo's, and every time below is given back in the real world's seconds (the run's
 times {scale:g}). What is not shortened is the machine: loopback HTTP, the processes' own work
 and the load of the other work on it (a load average of {min(loads):g} to {max(loads):g} over
@@ -44,7 +45,7 @@ A listened call: four speakers in turn, turns of {", ".join(f"{t:g}" for t in TU
 cuts them (`core.domain.live_speech.piece_rules` at each cut: SOONER, 0.8 to 0.98 s, some 70
 requests a minute of speech as docs/operations/costs.md counts a call; CHEAPER, 2 to 4 s, while
 all four of the call's slots at MiMo are taken; LONGER and LONGEST, 4 to 8 and 8 to 16 s, as
-the process's `Stretching` finds the calls' speech too much for the minute), each piece the
+`Stretching` finds the calls' speech, every replica's, too much for the minute), each piece the
 middle of its rules, the turn's end its last; each waiting for a slot as the receiving does,
 then sent under `asking(Urgency.LIVE, call)`. The burst: {found["chats"]} chats' {
         found["notes_each"]
