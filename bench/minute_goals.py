@@ -77,10 +77,13 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
             )
     for said, group in groups[:3]:
         shares = [r["minute"]["fuller"] for r in group if r["minute"]["fuller"] is not None]
+        later = [r["minute"]["fuller_later"] for r in group if r["minute"]["fuller_later"]]
         if shares:
+            after = f"; from the first minute's end {pc(min(later))} to {pc(max(later))}"
             lines.append(
                 f"| the minute at least 95 % full while work waited, {said} | "
-                f"{pc(min(shares))} to {pc(max(shares))} | {_met(min(shares) >= GOAL_SHARE)} |"
+                f"{pc(min(shares))} to {pc(max(shares))}{after if later else ''} | "
+                f"{_met(min(shares) >= GOAL_SHARE)} |"
             )
     one = {
         r["run"]["paced"]: r
@@ -122,28 +125,7 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
 def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
     """What the figures come from, said with this run's own."""
     paced = [r for r in runs if _product(r)]
-    transit = found["transit"] * 1000
-    said = []
-    hit = [r for r in paced if r["refused"]]
-    if hit:
-        ways = [r["way"]["p99"] for r in paced]
-        later = [r["minute"]["fuller_later"] for r in paced if r["minute"]["fuller_later"]]
-        said.append(
-            f"429s in paced runs ({', '.join(str(r['refused']) for r in hit)} in {len(hit)} of "
-            f"{len(paced)} runs on one process): a turn counts in the client's minute for the "
-            f"minute and {transit:.0f} ms more (its transit, 0.5 s shortened with the minute), "
-            "MiMo counts a request from its arrival; a request longer on its way than that "
-            "leaves MiMo's minute after the client's, and the request given its place may meet "
-            f"a full minute. The way from a turn to MiMo's count was {min(ways):.0f} to "
-            f"{max(ways):.0f} ms at p99 over these runs: the processes' own work on two cores "
-            "other work shared, longest where many turns are given at once. Each 429 then does "
-            "what it is meant to do for another program on the account "
-            "(`AccountMinute.slowed`): the line waits out Retry-After, then runs at half the "
-            "minute for a minute; with the sixth-a-sixth spreading below, it is why the minute "
-            "was "
-            + (f"{pc(min(later))} to {pc(max(later))} " if later else "")
-            + "full while work waited, from the first minute's end on."
-        )
+    said = [_refusals(paced), _fullness(paced)]
     kept = [r for r in runs if r["run"]["transit_kept"]]
     if kept:
         parts = [
@@ -152,93 +134,28 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
             for r in kept
         ]
         said.append(
-            "With the transit as long as the product has it in seconds, 0.5 s (the way is as "
-            "long whatever the minute; 8 % of this shortened one, 0.8 % of MiMo's): "
-            f"{'; '.join(parts)}. Where the way stays under the transit, no 429 comes; the "
-            "transit itself is a share of the minute no request takes."
+            "With a turn's transit as long as the product has it in seconds, 0.5 s (it counts "
+            "only while a request is on its way; 8 % of this shortened minute, 0.8 % of "
+            f"MiMo's): {'; '.join(parts)}."
         )
-    alone, beside = (
-        next((r for r in paced if r["run"]["work"] == work and r["run"]["calls"] == 1), None)
-        for work in ("calls", "import")
-    )
-    if alone is not None and beside is not None:
-        waited = [r["waits"].get("live", {}).get("p95", 0.0) for r in (alone, beside)]
-        shown = [r["calls"]["first_p95"] for r in (alone, beside)]
-        said.append(
-            "Live first holds in the line, not in the minute: beside the import, one call's "
-            f"pieces waited {waited[1]:.1f} s for a turn at p95 ({waited[0]:.2f} s alone), their "
-            f"captions {shown[1]:.1f} s from first sound ({shown[0]:.2f} s alone). Whenever a "
-            "turn comes free and no piece of the call waits at that moment, the import takes "
-            "it, up to 95 of the 100; the five left (`HEADROOM`, a twentieth of the minute) "
-            "last the call a few seconds, then its pieces wait for the import's turns to leave "
-            "the minute, and those were taken a sixth of the minute at a time. A call sends "
-            "some ten requests in a sixth of a minute: more than the headroom."
-        )
+    said.append(_beside(paced))
     burst = next((r for r in paced if r["run"]["work"] == "burst"), None)
-    if burst is not None and burst["minute"]["fuller"] is not None:
-        later = burst["minute"]["fuller_later"]
-        said.append(
-            "Work that is not live is spread at a sixth of the minute a sixth (`room`), so a "
-            "burst into an empty minute fills it over its first minute: the burst's minute was "
-            f"{pc(burst['minute']['fuller'])} full while work waited over the whole run"
-            + (f", {pc(later)} from the first minute's end" if later is not None else "")
-            + "."
-        )
-    if burst is not None and (burst["burst"]["last_chat_first"] or 0) > (
-        burst["burst"]["first_chat_last"] or 0
-    ):
+    if burst is not None:
         b = burst["burst"]
+        turned = (b["last_chat_first"] or 0) <= (b["first_chat_last"] or 0)
         said.append(
-            f"Chat {found['chats']}'s first note waited {secs(b['last_chat_first'])}, chat 1's "
-            f"last {secs(b['first_chat_last'])}. The line takes the chats of a class served "
-            "longest ago first, and forgets a chat served more than a minute ago "
-            f"(`_Line.took`, its `memory`): at 100 turns a minute, {found['chats']} chats' "
-            f"first notes take {found['chats'] / 100:g} minutes, so from the second minute the "
-            "chats served in the first count as never served and, taken in the order they "
-            "came, go again before those not served yet. The first minute's first notes went "
-            f"in turn (the median chat's first note waited {secs(b['firsts_p50'])}); the rest "
-            "waited for the early "
-            "chats' other notes."
-        )
-    calls = {r["run"]["calls"]: r for r in paced if r["run"]["work"] == "calls"}
-    if calls:
-        most = max(calls)
-        c = calls[most]["calls"]
-        turns = 60 / (sum(TURNS) / len(TURNS) + GAP)
-        said.append(
-            "The calls' requests a minute, each call's, and the share of pieces cut past "
-            "CHEAPER (LONGER or LONGEST: the process's `Stretching` finding the calls' speech "
-            "too much for the minute): "
-            + "; ".join(
-                f"{n} call{'s' * (n > 1)} {r['calls']['per_call_minute']:.0f} "
-                f"({pc(r['calls']['longer'])})"
-                for n, r in sorted(calls.items())
+            f"Chats in turn: chat {found['chats']}'s first note waited "
+            f"{secs(b['last_chat_first'])}, chat 1's last {secs(b['first_chat_last'])}, the "
+            f"median chat's first {secs(b['firsts_p50'])}. The line takes the chats of a class "
+            "served longest ago first, and keeps a chat's place while it has anything waiting "
+            "(`_Line.took`)"
+            + (
+                ", so every chat's first note goes before any chat's second."
+                if turned
+                else ": yet some chat's later note went before another's first."
             )
-            + f". {most} calls sent {c['per_call_minute'] * most:.0f} a minute of the 100: "
-            "`stretch` counts a piece at its rules' middle (6 s for LONGER), but each turn's "
-            f"end cuts one too, and with {turns:.0f} turns a minute a call of 3 to 9 s, most "
-            "turns are one or two pieces whatever the rules; the pieces waited for their turn "
-            f"({calls[most]['waits'].get('live', {}).get('p95', 0.0):.0f} s at p95; the run met "
-            f"{_429s(calls[most]['refused'])}, each halving the minute for a minute)."
         )
-        spread = {
-            r["run"]["calls"]: r
-            for r in runs
-            if _shared(r, "database") and r["run"]["work"] == "calls"
-        }
-        if most in spread:
-            s_ = spread[most]["calls"]
-            replicas = found["replicas"]
-            held = ", ".join(str(len(range(i, most, replicas))) for i in range(replicas))
-            said.append(
-                "Each process's `Stretching` counts its own calls' speech alone "
-                f"(`core.app.calls.stretching`): on {found['replicas']} replicas the {most} calls "
-                f"are {held} to their processes, cut past CHEAPER {pc(s_['longer'])} of the "
-                f"time (one process: {pc(c['longer'])}), {s_['per_call_minute']:.0f} requests "
-                f"a minute a call, {s_['per_call_minute'] * most:.0f} together: their captions' "
-                f"p95 {s_['first_p95']:.0f} s from first sound, against {c['first_p95']:.0f} s "
-                "on one process."
-            )
+    said.append(_calls(runs, paced, found))
     gated = next((r for r in runs if r["run"]["gate"]), None)
     if gated is not None and burst is not None:
         b, free = gated["burst"], burst["burst"]
@@ -264,4 +181,114 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
             "Unpaced replicas are not run: without pacing, what MiMo sees is the same requests "
             "at the same moments whichever process sends them."
         )
-    return "\n\n".join(said)
+    return "\n\n".join(part for part in said if part)
+
+
+def _refusals(paced: list[dict[str, Any]]) -> str:
+    """Why the paced runs met the 429s they met, if any."""
+    if not paced:
+        return ""
+    ways = [r["way"]["p99"] for r in paced]
+    hit = [r for r in paced if r["refused"]]
+    way = f"the way from a turn to MiMo's count was {min(ways):.0f} to {max(ways):.0f} ms at p99"
+    if not hit:
+        return (
+            f"No paced run on one process met a 429 ({_runs(paced)}; {way}, the processes' own "
+            "work on a shared machine): a turn counts in the client's minute for a minute from "
+            "when its request ended (`Turn.answered`), and MiMo had the request by then, however "
+            "long its way."
+        )
+    return (
+        f"429s in paced runs ({', '.join(str(r['refused']) for r in hit)} in {len(hit)} of "
+        f"{len(paced)} runs on one process; {way}). A turn counts for a minute from when its "
+        "request ended, so a slow way alone does not explain them; each then halves the minute "
+        "for a minute (`AccountMinute.slowed`)."
+    )
+
+
+def _fullness(paced: list[dict[str, Any]]) -> str:
+    """How full the minute was while work waited, over the whole run and after its first
+    minute."""
+    rows = [r for r in paced if r["minute"]["fuller"] is not None]
+    if not rows:
+        return ""
+    whole = [r["minute"]["fuller"] for r in rows]
+    later = [r["minute"]["fuller_later"] for r in rows if r["minute"]["fuller_later"]]
+    return (
+        "Work that is not live is spread at a sixth of the minute a sixth (`room`), so that a "
+        "call that begins finds turns leaving the minute every few seconds rather than after a "
+        "whole minute; a burst or an import into an empty minute therefore fills it over its "
+        f"first minute. While work waited the minute was {pc(min(whole))} to {pc(max(whole))} "
+        "full over the whole runs"
+        + (f", {pc(min(later))} to {pc(max(later))} from their first minute's end" if later else "")
+        + ": the goal's 95 % counts the first minute's filling, which the spreading (and the "
+        "issue's own rule that the background never takes what live work needs) asks for."
+    )
+
+
+def _beside(paced: list[dict[str, Any]]) -> str:
+    """A call's captions beside an import, against the call alone."""
+    calls = {r["run"]["calls"]: r for r in paced if r["run"]["work"] == "calls"}
+    beside = {r["run"]["calls"]: r for r in paced if r["run"]["work"] == "import"}
+    pairs = [(n, calls[n], beside[n]) for n in sorted(beside) if n in calls and n]
+    if not pairs:
+        return ""
+    parts = []
+    for n, alone, with_import in pairs:
+        waits = [r["waits"].get("live", {}).get("p95", 0.0) for r in (alone, with_import)]
+        shown = [r["calls"]["first_p95"] for r in (alone, with_import)]
+        parts.append(
+            f"{n} call{'s' * (n > 1)}: pieces' wait for a turn p95 {waits[1]:.1f} s beside it "
+            f"({waits[0]:.2f} s alone), captions {shown[1]:.1f} s from first sound "
+            f"({shown[0]:.1f} s alone), the import {with_import['import']['per_minute']:.0f} "
+            "messages a minute"
+        )
+    return (
+        "Live first in the minute, not only in the line: while a call is live, the rest leaves "
+        "it what it uses at its pace (what it holds, or its last sixth's turns six times over) "
+        "and a twentieth more (`Seen.live_part`). Beside the import, "
+        + "; ".join(parts)
+        + ". The import's first sixth went before the calls began, and counts for its minute."
+    )
+
+
+def _calls(runs: list[dict[str, Any]], paced: list[dict[str, Any]], found: dict[str, Any]) -> str:
+    """The calls' requests a minute and how far their pieces were lengthened, on one process
+    and on replicas."""
+    calls = {r["run"]["calls"]: r for r in paced if r["run"]["work"] == "calls"}
+    if not calls:
+        return ""
+    most = max(calls)
+    c = calls[most]["calls"]
+    turns = 60 / (sum(TURNS) / len(TURNS) + GAP)
+    said = (
+        "The calls' requests a minute, each call's, and the share of pieces cut past CHEAPER "
+        "(LONGER or LONGEST, as `Stretching` finds the calls' speech too much for the minute): "
+        + "; ".join(
+            f"{n} call{'s' * (n > 1)} {r['calls']['per_call_minute']:.0f} "
+            f"({pc(r['calls']['longer'])})"
+            for n, r in sorted(calls.items())
+        )
+        + f". {most} calls sent {c['per_call_minute'] * most:.0f} a minute of the 100, their "
+        f"captions {c['first_p95']:.0f} s from first sound at p95 (each call's "
+        f"{c['call_p95_least']:.0f} to {c['call_p95_most']:.0f} s). With {turns:.0f} turns a "
+        "minute a call of 3 to 9 s, each turn's end cuts a piece too; `stretch` counts the "
+        "pieces the last minute's turns are cut into (`cut_length`), not their rules' middle."
+    )
+    spread = {
+        r["run"]["calls"]: r for r in runs if _shared(r, "database") and r["run"]["work"] == "calls"
+    }
+    if most in spread:
+        s_ = spread[most]["calls"]
+        replicas = found["replicas"]
+        held = ", ".join(str(len(range(i, most, replicas))) for i in range(replicas))
+        said += (
+            f" On {replicas} replicas, the {most} calls {held} to their processes, every "
+            "replica reads the calls' speech of all of them from the minute they share (each "
+            "caption's turn carries its seconds): cut past CHEAPER "
+            f"{pc(s_['longer'])} of the time (one process: {pc(c['longer'])}), "
+            f"{s_['per_call_minute'] * most:.0f} requests a minute together, their captions "
+            f"{s_['first_p95']:.0f} s from first sound at p95 (one process: "
+            f"{c['first_p95']:.0f} s)."
+        )
+    return said

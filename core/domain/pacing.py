@@ -36,6 +36,10 @@ from dataclasses import dataclass
 
 WINDOW_SECONDS = 60.0  # MiMo's minute: a sliding one
 TRANSIT_SECONDS = 0.5  # a turn not yet answered counts this much past the minute (`ModelMinute`)
+# A turn whose request has not ended counts no longer than `ModelMinute.counted_seconds`, but is
+# kept this long (longer than any request lasts), so that its answer, however late, counts it a
+# minute from then: MiMo counts it from its arrival.
+UNANSWERED_KEPT_SECONDS = 900.0
 AUDIO_TOKENS_PER_SECOND = 6.25  # MiMo's count of a second of audio, heard or understood
 # A recognition request's own tokens beside its audio (MiMo's example: 4 s of audio is 25
 # audio tokens, 46 prompt tokens in all, and 20 completion tokens for its words).
@@ -234,15 +238,19 @@ class Seen:
     def live_part(self, minute: ModelMinute) -> tuple[int, int]:
         """The requests and tokens of the minute that live work is to find free: what it holds,
         or what it would hold in a whole minute at the pace of its last sixth, if more; and a
-        twentieth of the minute more (`HEADROOM`), for a call whose speech quickens."""
+        twentieth of the minute more (`HEADROOM`), for a call whose speech quickens. Never all
+        of the minute: a twentieth of it stays for the rest, so that a voice note waiting while
+        calls talk goes, more slowly, rather than for as long as they talk."""
         if not self.live:
             return 0, 0
         sixths = minute.seconds / minute.pace_seconds
         requests = max(self.live_requests, math.ceil(self.live_recent_requests * sixths))
         tokens = max(self.live_tokens, math.ceil(self.live_recent_tokens * sixths))
+        kept_requests = math.ceil(minute.requests * HEADROOM)
+        kept_tokens = math.ceil(minute.tokens * HEADROOM)
         return (
-            requests + math.ceil(minute.requests * HEADROOM),
-            tokens + math.ceil(minute.tokens * HEADROOM),
+            min(requests + kept_requests, minute.requests - kept_requests),
+            min(tokens + kept_tokens, minute.tokens - kept_tokens),
         )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from core.app.calls.stretching import Stretching
 from core.domain.errors import MimoRateLimited
@@ -207,6 +208,30 @@ async def test_one_replicas_calls_lengthen_the_pieces_of_anothers(
         # in the soonest pieces, under a second each.
         assert stretching.step() > 0
     assert account.minute.refused == 0
+
+
+@pytest.mark.postgres
+async def test_a_turn_answered_after_it_left_the_minute_counts_again_from_its_answer(
+    shared_url: str,
+) -> None:
+    """A long upload: its turn left the shared minute while it was on its way, and MiMo counts
+    it from its arrival, so its answer counts it again, in every replica's minute."""
+    minute = limits_of(REQUESTS).others
+    async with AsyncExitStack() as stack:
+        ledger = await _ledger(stack, shared_url, "uploader")
+        turn = await ledger.take("mimo-v2.6-flash", minute, Urgency.PERSON, 10)
+        assert turn is not None
+        engine = create_minute_engine(shared_url)
+        assert engine is not None
+        stack.push_async_callback(engine.dispose)
+        async with engine.begin() as connection:  # its way has lasted a minute and a half
+            await connection.execute(
+                text("UPDATE minute_turns SET taken_at = taken_at - interval '90 seconds'")
+            )
+        assert (await ledger.seen("mimo-v2.6-flash", minute)).requests == 0
+        await ledger.answered(turn, 12)
+        seen = await ledger.seen("mimo-v2.6-flash", minute)
+        assert (seen.requests, seen.tokens) == (1, 12)
 
 
 # -- a replica that dies ------------------------------------------------------------------------

@@ -140,3 +140,21 @@ async def test_a_turn_counts_a_minute_from_mimos_answer_however_long_its_way() -
     await ledger.answered(quick, None)  # answered at once
     clock.now += 60.0
     assert await ledger.take(MODEL, minute, Urgency.LIVE, 1) is not None
+
+
+async def test_an_answer_later_than_the_minute_counts_its_turn_again_from_then() -> None:
+    """A long upload: its turn left the minute while it was on its way, and MiMo counts it
+    from its arrival, so its answer counts it again for a minute."""
+    clock = Hands()
+    ledger = MemoryLedger(clock)
+    minute = ModelMinute(1, 1_000_000, 60.0, transit=0.5)
+
+    slow = await ledger.take(MODEL, minute, Urgency.PERSON, 1)
+    assert slow is not None
+    clock.now += 90.0
+    assert (await ledger.seen(MODEL, minute)).requests == 0  # not counted on its way so long
+    await ledger.answered(slow, None)
+    assert (await ledger.seen(MODEL, minute)).requests == 1
+    assert ledger.held[MODEL] == (clock.now, await ledger.seen(MODEL, minute))
+    clock.now += 60.0
+    assert await ledger.take(MODEL, minute, Urgency.PERSON, 1) is not None

@@ -18,7 +18,7 @@ from core.domain.live_speech import (
     piece_rules,
     stretch,
 )
-from core.domain.pacing import ASR_MINUTE, ModelMinute
+from core.domain.pacing import ASR_MINUTE, ModelMinute, Seen
 from core.infra.audio.asr_short_notes import wav
 from core.infra.mimo import MIMO_AUDIO_CAPS
 
@@ -107,4 +107,18 @@ def test_nothing_is_lengthened_where_the_minute_is_not_paced() -> None:
     stretching = Stretching(None)
     for _ in range(100):
         stretching.sent(10.0)
+    assert stretching.step() == 0
+
+
+def test_pieces_shorten_only_on_every_replicas_speech_where_replicas_share_the_minute() -> None:
+    """A replica whose own calls say little keeps its pieces' length while the minute it shares
+    has not been looked at lately: the other replicas' calls may still need it."""
+    clock = Seconds()
+    heard: list[Seen | None] = [Seen(live_speech=600.0, live_requests=1)]
+    stretching = Stretching(ASR_MINUTE, shared=lambda: heard[0], clock=clock)
+    assert stretching.step() == 3  # ten speakers' worth, every replica's
+    heard[0] = None  # not looked at lately
+    clock.now += 1.0
+    assert stretching.step() == 3
+    heard[0] = Seen()  # the calls have ended everywhere
     assert stretching.step() == 0

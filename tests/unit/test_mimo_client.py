@@ -31,6 +31,8 @@ from core.domain.errors import (
 from core.domain.quantities import Megabytes
 from core.domain.values import Answer, Transcript, Usage
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
+from core.infra.mimo.pacing import AccountMinute, MemoryLedger
+from tests.waiting import until
 
 KEY = "sk-very-secret-key-0123456789"
 BASE = "https://mimo.test/v1"
@@ -779,3 +781,56 @@ async def test_a_stream_that_only_keeps_alive_ends_at_its_deadline(
 async def _spoken(speech: AsyncIterator[bytes]) -> None:
     async for _ in speech:
         pass
+
+
+class AnsweredLedger(MemoryLedger):
+    """The process's own minute, noting which turns were counted as answered, and how."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[tuple[int, int | None]] = []
+
+    async def answered(self, turn: int, tokens: int | None) -> None:
+        await super().answered(turn, tokens)
+        self.answers.append((turn, tokens))
+
+
+async def test_every_attempt_counts_in_the_minute_from_when_it_ended(connect: Connect) -> None:
+    """MiMo may have had a request that ended in an error answer or broke on the way: its turn
+    counts a minute from then, like an answered one's, not from its turn alone."""
+    ledger = AnsweredLedger()
+    usage = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
+    script = Script(mimo_error(503), httpx.ReadError("cut"), completion({"content": "ok"}, usage))
+    client = connect(script, minute=AccountMinute(ledger=ledger))
+
+    assert (await client.chat("hello")).text == "ok"
+
+    assert [tokens for _, tokens in ledger.answers] == [None, None, 7]
+    assert len({turn for turn, _ in ledger.answers}) == 3  # each attempt's own turn
+
+
+async def test_a_request_called_off_on_its_way_counts_from_then(connect: Connect) -> None:
+    ledger = AnsweredLedger()
+    sent = asyncio.Event()
+
+    async def never(request: httpx.Request) -> httpx.Response:
+        sent.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    client = connect(never, minute=AccountMinute(ledger=ledger))
+    asking_ = asyncio.create_task(client.chat("hello"))
+    await asyncio.wait_for(sent.wait(), timeout=10)
+    asking_.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asking_
+    await until(lambda: len(ledger.answers) == 1, "the called-off turn counted from then")
+
+
+async def test_a_minute_out_of_reach_never_costs_an_answer_mimo_gave(connect: Connect) -> None:
+    class Unreachable(MemoryLedger):
+        async def answered(self, turn: int, tokens: int | None) -> None:
+            raise ConnectionError("the database went away")
+
+    client = connect(lambda r: says("kept"), minute=AccountMinute(ledger=Unreachable()))
+    assert (await client.chat("hello")).text == "kept"

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from core.domain.pacing import (
+    ASR_MINUTE,
     AccountLimits,
     ModelMinute,
     NotWanted,
@@ -205,3 +206,9 @@ async def test_a_request_no_longer_wanted_when_its_turn_comes_is_not_sent() -> N
         said_yes = False  # the no, while it waits
         with pytest.raises(NotWanted):
             await waiting
+
+
+def test_calls_using_the_whole_minute_still_leave_a_voice_note_a_twentieth() -> None:
+    busy = Seen(requests=90, live_requests=90, live_recent_requests=17)  # 102 a minute
+    assert room(ASR_MINUTE, busy, Urgency.PERSON, tokens=1)  # 0 + 1 + 95 of 100
+    assert not room(ASR_MINUTE, replace(busy, requests=95), Urgency.PERSON, tokens=1)

@@ -35,13 +35,13 @@ class Stretching:
     """The calls' speech sent to MiMo in the last minute, and how far their pieces are
     lengthened for it (module docstring). `minute`: the speech recognition model's (None: not
     paced, never lengthened); `shared`: what that model's minute held when last looked at,
-    every replica's turns (None: not lately)."""
+    every replica's turns (it says None when not lately; no `shared`: this process alone)."""
 
     def __init__(
         self,
         minute: ModelMinute | None,
         *,
-        shared: Callable[[], Seen | None] = lambda: None,
+        shared: Callable[[], Seen | None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.minute = minute
@@ -65,9 +65,12 @@ class Stretching:
         STRETCHES`: 0, as each call asked)."""
         if self.minute is None:
             return 0
-        speech = self.speech_a_minute()
-        turns = [seconds for _, seconds in self._turns]
-        self._step = stretch(speech, self.minute, now=self._step, turns=turns)
+        speech, turns = self.speech_a_minute(), [seconds for _, seconds in self._turns]
+        step = stretch(speech, self.minute, now=self._step, turns=turns)
+        # Shorter again only on every replica's speech where there are replicas to hear of:
+        # this process's own says too little.
+        unheard = self._shared is not None and self._shared() is None
+        self._step = max(step, self._step) if unheard else step
         return self._step
 
     def speech_a_minute(self) -> float:
@@ -82,5 +85,5 @@ class Stretching:
         sixth = self.minute.pace_seconds
         recent = sum(seconds for at, seconds in self._sent if at > now - sixth)
         own = max(recent * length / sixth, sum(seconds for _, seconds in self._sent))
-        shared = self._shared()
+        shared = None if self._shared is None else self._shared()
         return own if shared is None else max(own, shared.live_speech_a_minute(self.minute))

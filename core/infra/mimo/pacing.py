@@ -45,6 +45,7 @@ from typing import Any, Protocol
 
 from core.domain.pacing import (
     NOTHING_WAITS,
+    UNANSWERED_KEPT_SECONDS,
     AccountLimits,
     Asking,
     MinuteNow,
@@ -90,8 +91,9 @@ class MinuteLedger(Protocol):
     """The turns taken in each model's minute: one process's, or every replica's."""
 
     held: dict[str, tuple[float, Seen]]
-    """What each model's minute held at the ledger's last look (a take), and when (the process's
-    clock): every replica's calls' speech, for `core.app.calls.stretching`."""
+    """What each model's minute held at the ledger's last look (a take, or `seen`: the process's
+    beat looks every second), and when (the process's clock): every replica's calls' speech,
+    for `core.app.calls.stretching`."""
 
     async def take(
         self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int, speech: float = 0.0
@@ -141,6 +143,13 @@ class _Entry:
             return self.at > now - minute.counted_seconds
         return self.answered > now - minute.seconds
 
+    def gone(self, minute: ModelMinute, now: float) -> bool:
+        """Whether it can no longer count: answered a minute ago, or unanswered for longer
+        than any request lasts (kept till then, so that a late answer counts it again)."""
+        if self.answered is None:
+            return self.at <= now - UNANSWERED_KEPT_SECONDS
+        return not self.counts(minute, now)
+
 
 class MemoryLedger:
     """The minute of one process: the turns of the last minute, per model, in memory. Nobody
@@ -160,7 +169,6 @@ class MemoryLedger:
         paused_until, slowed_until = self._slowed.get(model, (0.0, 0.0))
         now = self._clock()
         seen = await self.seen(model, minute)
-        self.held[model] = (now, seen)
         if now < paused_until:
             return None
         if now < slowed_until:
@@ -185,15 +193,15 @@ class MemoryLedger:
     async def seen(self, model: str, minute: ModelMinute) -> Seen:
         now = self._clock()
         turns = self._turns.get(model, {})
-        for gone in [turn for turn, entry in turns.items() if not entry.counts(minute, now)]:
+        for gone in [turn for turn, entry in turns.items() if entry.gone(minute, now)]:
             del turns[gone]
             self._by_id.pop(gone, None)
         since = now - minute.pace_seconds
-        held = list(turns.values())
+        held = [entry for entry in turns.values() if entry.counts(minute, now)]
         paced = [e for e in held if e.urgency is not Urgency.LIVE and e.at > since]
         live = [e for e in held if e.urgency is Urgency.LIVE]
         recent = [e for e in live if e.at > since]
-        return Seen(
+        seen = Seen(
             requests=len(held),
             tokens=sum(e.tokens for e in held),
             paced_requests=len(paced),
@@ -205,6 +213,8 @@ class MemoryLedger:
             live_speech=sum(e.speech for e in live),
             live_recent_speech=sum(e.speech for e in recent),
         )
+        self.held[model] = (now, seen)
+        return seen
 
     async def announce(self, model: str, waiting: Waiting) -> None:
         """One process: its own line orders its requests already."""
@@ -623,9 +633,22 @@ class Turn:
         self.heard = True
         counted = tokens if tokens > 0 and tokens != self.tokens else None
         self.tokens = counted or self.tokens
-        await self.ledger.answered(self.id, counted)
+        try:
+            await self.ledger.answered(self.id, counted)
+        except Exception as exc:  # MiMo's answer stands: the turn counts past the minute instead
+            logger.warning("could not count MiMo's answer in the minute: %s", type(exc).__name__)
+
+    def answered_later(self) -> None:
+        """The request ended without an answer to read (an error answer, a timeout, a cancel),
+        MiMo perhaps having had it: counted from now, in a task of its own, so that a cancel
+        does not lose it."""
+        if self.id is not None and not self.heard:
+            background.start(self.answered(), name="minute answered")
 
     async def used(self, tokens: int) -> None:
         if self.id is not None and tokens > 0 and tokens != self.tokens:
             self.tokens = tokens
-            await self.ledger.used(self.id, tokens)
+            try:
+                await self.ledger.used(self.id, tokens)
+            except Exception as exc:  # the estimate stays counted
+                logger.warning("could not correct a turn's tokens: %s", type(exc).__name__)

@@ -25,9 +25,10 @@ number of calls in a row ended unavailable or unreadable, calls fail at once wit
 
 The account's minute (`core.infra.mimo.pacing`): every attempt waits for a turn in its model's
 minute before it is sent, counting the tokens its caller estimated until MiMo's answer says
-what it counted, and a minute from MiMo's answer on. The first turn is waited for before the
-call's deadline starts: a request that waits behind the minute has not yet been sent. A 429
-slows the model's whole line.
+what it counted, and a minute from MiMo's answer on (or from whatever else ended the attempt:
+MiMo may have had it). The first turn is waited for before the call's deadline starts: a
+request that waits behind the minute has not yet been sent. A 429 slows the model's whole
+line.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ class MimoWire:
 
             async def attempt() -> Json:
                 turn = await turns.next()
-                response = await self._send(body, deadline, stream=False, audio=audio)
+                response = await _sent(turn, self._send(body, deadline, stream=False, audio=audio))
                 data = _json(response)
                 await turn.answered(_tokens_counted(data))
                 if "error" in data and "choices" not in data:
@@ -171,12 +172,12 @@ class MimoWire:
 
             async def opened() -> httpx.Response:
                 turn[:] = [await turns.next()]
-                return await self._send(body, deadline, stream=True, audio=audio)
+                return await _sent(turn[0], self._send(body, deadline, stream=True, audio=audio))
 
             response = await self._retrying.run(opened, deadline)
-            await turn[0].answered()
             answered = False
             try:
+                await turn[0].answered()
                 async for chunk in _sse_chunks(response, lambda: deadline - self._clock()):
                     if "error" in chunk:
                         status = _code(chunk["error"], 500)
@@ -339,6 +340,17 @@ class _Turns:
 
     async def _turn(self) -> Turn:
         return await self._minute.turn(self._model, self._tokens, self._speech)
+
+
+async def _sent(turn: Turn, sending: Awaitable[httpx.Response]) -> httpx.Response:
+    """The response `sending` brings; whatever else ends it (an error answer, a timeout, a
+    cancel), MiMo may have had the request by then, so its turn counts from now
+    (`Turn.answered_later`)."""
+    try:
+        return await sending
+    except BaseException:
+        turn.answered_later()
+        raise
 
 
 def _tokens_counted(data: Json) -> int:

@@ -39,6 +39,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    literal,
     select,
     text,
     true,
@@ -48,7 +49,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from core.domain.pacing import ModelMinute, Seen, Urgency, Waiting, room
+from core.domain.pacing import UNANSWERED_KEPT_SECONDS, ModelMinute, Seen, Urgency, Waiting, room
 from core.infra.storage.models import MinuteLineRow, MinuteTurnRow
 from core.infra.storage.repositories import table_of
 
@@ -62,7 +63,7 @@ _LINES = table_of(MinuteLineRow)
 _NOW = func.now()
 # A turn's times are the moment's, not its transaction's start (`now()`): a turn that waited
 # for the model's lock would otherwise count from before it was taken.
-_CLOCK = func.clock_timestamp()
+_CLOCK = select(func.clock_timestamp()).scalar_subquery()  # read once a statement
 _MODEL = bindparam("model", type_=String())
 _WINDOW = bindparam("window", type_=Interval())  # the minute and a turn's transit
 _SECONDS = bindparam("seconds", type_=Interval())  # the minute
@@ -126,7 +127,15 @@ def _others() -> Any:
 
 
 _HELD, _OTHERS = _held(), _others()
-_GONE = delete(_TURNS).where(_TURNS.c.model == _MODEL, _counted_until() <= _CLOCK).cte("gone")
+_KEPT = literal(timedelta(seconds=UNANSWERED_KEPT_SECONDS), Interval())
+_GONE = (
+    delete(_TURNS)
+    .where(
+        _TURNS.c.model == _MODEL,
+        func.coalesce(_TURNS.c.answered_at + _SECONDS, _TURNS.c.taken_at + _KEPT) <= _CLOCK,
+    )
+    .cte("gone")
+)
 _READ = select(_HELD, _OTHERS).select_from(_HELD.join(_OTHERS, true())).add_cte(_GONE)
 _SEEN = select(_HELD)
 _TAKE = (
@@ -165,8 +174,10 @@ class DatabaseLedger:
         instance: str,
         fresh: float = FRESH_SECONDS,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._engine = engine
+        self._clock = clock  # the process's, for `held`
         self._instance = instance
         self.owner = f"{instance}/{secrets.token_hex(4)}"  # this process, among its namesakes
         self._fresh = timedelta(seconds=fresh)
@@ -184,8 +195,7 @@ class DatabaseLedger:
             async with self._engine.begin() as connection:
                 await connection.execute(_LOCK, {"model": model})
                 found = (await connection.execute(_READ, self._read(model, minute))).one()
-                seen = _seen(found)
-                self.held[model] = (time.monotonic(), seen)
+                seen = self._held(model, found)
                 others = Waiting(live=found.live_waiting, person=found.people_waiting)
                 if found.paused or others.before(urgency):
                     return None
@@ -209,7 +219,7 @@ class DatabaseLedger:
         async def read() -> Seen:
             async with self._alone() as connection:
                 found = (await connection.execute(_SEEN, self._read(model, minute))).one()
-            return _seen(found)
+            return self._held(model, found)
 
         return await _once_more_if_dropped(read)
 
@@ -243,6 +253,12 @@ class DatabaseLedger:
                   "paused_until": func.greatest(_LINES.c.paused_until, paused_until)},
         )  # fmt: skip
         await self._autocommitted(statement, {})
+
+    def _held(self, model: str, found: Any) -> Seen:
+        """What `model`'s minute holds as `found` reads it, kept as `held`."""
+        seen = _seen(found)
+        self.held[model] = (self._clock(), seen)
+        return seen
 
     def _read(self, model: str, minute: ModelMinute) -> dict[str, Any]:
         return {
