@@ -245,8 +245,8 @@ def _beside(paced: list[dict[str, Any]]) -> str:
         )
     return (
         "Live first in the minute, not only in the line: while a call is live, the rest leaves "
-        "it what it uses at its pace (what it holds, or its last sixth's turns six times over) "
-        "and a twentieth more (`Seen.live_part`). Beside the import, "
+        "it what it uses at its pace (since its first turn in the minute, or over the last "
+        "sixth, whichever is more) and a twentieth more (`Seen.live_part`). Beside the import, "
         + "; ".join(parts)
         + ". The import's first sixth went before the calls began, and counts for its minute."
     )

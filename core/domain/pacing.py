@@ -223,6 +223,7 @@ class Seen:
     live_recent_tokens: int = 0
     live_speech: float = 0.0  # seconds of speech in live work's turns
     live_recent_speech: float = 0.0
+    live_age: float = 0.0  # seconds since live work's oldest turn in the minute was taken
 
     def live_speech_a_minute(self, minute: ModelMinute) -> float:
         """The seconds of speech live work sends a minute: the last sixth's pace, or the last
@@ -236,21 +237,23 @@ class Seen:
         return self.live_requests > 0
 
     def live_part(self, minute: ModelMinute) -> tuple[int, int]:
-        """The requests and tokens of the minute that live work is to find free: what it holds,
-        or what it would hold in a whole minute at the pace of its last sixth, if more; and a
-        twentieth of the minute more (`HEADROOM`), for a call whose speech quickens. Never all
-        of the minute: a twentieth of it stays for the rest, so that a voice note waiting while
-        calls talk goes, more slowly, rather than for as long as they talk."""
+        """The requests and tokens of the minute that live work is to find free: what it would
+        hold in a whole minute at its pace (since its first turn in the minute, or in the last
+        sixth, whichever is more: a call that began twenty seconds ago holds a third of its
+        minute), and a twentieth of the minute more (`HEADROOM`). Never all of the minute: a
+        twentieth of it stays for the rest, so that a voice note waiting while calls talk goes,
+        more slowly, rather than for as long as they talk."""
         if not self.live:
             return 0, 0
         sixths = minute.seconds / minute.pace_seconds
-        requests = max(self.live_requests, math.ceil(self.live_recent_requests * sixths))
-        tokens = max(self.live_tokens, math.ceil(self.live_recent_tokens * sixths))
+        since = minute.seconds / max(minute.pace_seconds, min(self.live_age, minute.seconds))
+        requests = max(self.live_requests * since, self.live_recent_requests * sixths)
+        tokens = max(self.live_tokens * since, self.live_recent_tokens * sixths)
         kept_requests = math.ceil(minute.requests * HEADROOM)
         kept_tokens = math.ceil(minute.tokens * HEADROOM)
         return (
-            min(requests + kept_requests, minute.requests - kept_requests),
-            min(tokens + kept_tokens, minute.tokens - kept_tokens),
+            min(math.ceil(requests) + kept_requests, minute.requests - kept_requests),
+            min(math.ceil(tokens) + kept_tokens, minute.tokens - kept_tokens),
         )
 
 

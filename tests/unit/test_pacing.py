@@ -37,27 +37,31 @@ def test_other_work_is_spread_over_the_minute_and_leaves_a_live_call_its_part() 
     # A sixth of the minute in any sixth of it: two requests of twelve.
     assert room(MINUTE, Seen(requests=1, paced_requests=1), Urgency.PERSON, tokens=1)
     assert not room(MINUTE, Seen(requests=2, paced_requests=2), Urgency.BACKGROUND, tokens=1)
-    # With a call live, a twentieth of the minute (one request of twelve) more than the call
-    # holds is the call's.
+    # With a call live, what it holds and a twentieth of the minute (one request of twelve)
+    # more are the call's.
     assert room(MINUTE, Seen(requests=11), Urgency.PERSON, tokens=1)
-    assert room(MINUTE, Seen(requests=10, live_requests=1), Urgency.PERSON, tokens=1)
-    assert not room(MINUTE, Seen(requests=11, live_requests=1), Urgency.PERSON, tokens=1)
+    held_a_minute = Seen(requests=10, live_requests=1, live_age=60.0)
+    assert room(MINUTE, held_a_minute, Urgency.PERSON, tokens=1)  # 9 + 1 + 1 + 1 of 12
+    assert not room(MINUTE, replace(held_a_minute, requests=11), Urgency.PERSON, tokens=1)
 
 
 def test_a_call_keeps_the_part_of_the_minute_it_uses_at_its_pace() -> None:
-    """One request in the last sixth is six a minute: a call that has only just begun keeps
-    the minute's room for the rest of its minute, rather than waiting for an import's turns to
-    leave it."""
-    begun = Seen(requests=3, live_requests=1, live_recent_requests=1)
+    """One request in the last sixth is six a minute, and two in the first twenty seconds of a
+    call are six too: a call that has only just begun keeps the minute's room for the rest of
+    its minute, rather than waiting for an import's turns to leave it."""
+    begun = Seen(requests=3, live_requests=1, live_recent_requests=1, live_age=5.0)
     assert room(MINUTE, begun, Urgency.BACKGROUND, tokens=1)  # 2 + 1 + 6 + 1 of 12
-    later = Seen(requests=6, live_requests=1, live_recent_requests=1)
+    later = replace(begun, requests=6)
     assert not room(MINUTE, later, Urgency.BACKGROUND, tokens=1)  # 5 + 1 + 6 + 1 of 12
     assert room(MINUTE, later, Urgency.LIVE, tokens=1)
-    # Its tokens likewise: 100 a sixth is 600 a minute, and 60 more, of 1,200.
+    quiet_lately = Seen(requests=7, live_requests=2, live_age=20.0)  # none in the last sixth
+    assert not room(MINUTE, quiet_lately, Urgency.BACKGROUND, tokens=1)  # 5 + 1 + 6 + 1
+    assert room(MINUTE, replace(quiet_lately, live_age=60.0), Urgency.BACKGROUND, tokens=1)
+    # Its tokens likewise: 100 a sixth is 600 a minute, and 60 more.
     heavy = Seen(requests=2, tokens=700, live_requests=1, live_tokens=100,
-                 live_recent_requests=1, live_recent_tokens=100)  # fmt: skip
+                 live_recent_requests=1, live_recent_tokens=100, live_age=5.0)  # fmt: skip
     assert not room(MINUTE, heavy, Urgency.PERSON, tokens=1)
-    assert room(MINUTE, replace(heavy, tokens=580), Urgency.PERSON, tokens=50)
+    assert room(MINUTE, replace(heavy, tokens=500), Urgency.PERSON, tokens=50)
 
 
 def test_a_request_larger_than_the_minute_goes_alone() -> None:
@@ -209,6 +213,6 @@ async def test_a_request_no_longer_wanted_when_its_turn_comes_is_not_sent() -> N
 
 
 def test_calls_using_the_whole_minute_still_leave_a_voice_note_a_twentieth() -> None:
-    busy = Seen(requests=90, live_requests=90, live_recent_requests=17)  # 102 a minute
+    busy = Seen(requests=90, live_requests=90, live_recent_requests=17, live_age=60.0)
     assert room(ASR_MINUTE, busy, Urgency.PERSON, tokens=1)  # 0 + 1 + 95 of 100
     assert not room(ASR_MINUTE, replace(busy, requests=95), Urgency.PERSON, tokens=1)

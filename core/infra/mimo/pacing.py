@@ -212,6 +212,7 @@ class MemoryLedger:
             live_recent_tokens=sum(e.tokens for e in recent),
             live_speech=sum(e.speech for e in live),
             live_recent_speech=sum(e.speech for e in recent),
+            live_age=now - min((e.at for e in live), default=now),
         )
         self.held[model] = (now, seen)
         return seen

@@ -104,6 +104,9 @@ def _held() -> Any:
             func.coalesce(func.sum(tokens).filter(live_recent), 0).label("live_recent_tokens"),
             func.coalesce(func.sum(speech).filter(live), 0.0).label("live_speech"),
             func.coalesce(func.sum(speech).filter(live_recent), 0.0).label("live_recent_speech"),
+            func.coalesce(
+                func.extract("epoch", _CLOCK - func.min(_TURNS.c.taken_at).filter(live)), 0.0
+            ).label("live_age"),
         )
         .where(_TURNS.c.model == _MODEL)
         .subquery()
@@ -295,7 +298,7 @@ def _seen(found: Any) -> Seen:
         paced_tokens=found.paced_tokens, live_requests=found.live_requests,
         live_tokens=found.live_tokens, live_recent_requests=found.live_recent_requests,
         live_recent_tokens=found.live_recent_tokens, live_speech=float(found.live_speech),
-        live_recent_speech=float(found.live_recent_speech),
+        live_recent_speech=float(found.live_recent_speech), live_age=float(found.live_age),
     )  # fmt: skip
 
 
