@@ -62,7 +62,7 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
     --only long-audio  benchmark 19 alone (about 3 minutes): a 10-minute voice note sent to the
                  real bot in a private chat and in a group, 3 times each in turns: from MiMo
                  answering its first piece to its words on screen (bench/long_audio_words.py)
-    --only minute  benchmark 20 alone (about 25 minutes): the account's minute, MiMo's stand-in
+    --only minute  benchmark 20 alone (about 20 minutes): the account's minute, MiMo's stand-in
                  holding MiMo's published limits over a minute shortened to 6 s, every rate
                  scaled with it: 1, 2, 4 and 8 listened calls, a burst of 1,000 notes from 200
                  chats, an import of 2,000 messages alone and beside calls, through the real

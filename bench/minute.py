@@ -4,7 +4,7 @@ process of its own (bench/mimo_server.py); one process's MiMo client, or three r
 key (bench/minute_client.py), send it the work of listened calls, a burst of voice notes and an
 import, paced by the real `AccountMinute`, then the same again with the pacing off.
 
-    python -m bench --only minute     (about 25 minutes; its section of bench/RESULTS.md)
+    python -m bench --only minute     (about 20 minutes; its section of bench/RESULTS.md)
 
 The minute is `SCALE` times shorter than MiMo's (6 s), and so is every other time of the run:
 the calls' speech, MiMo's answers, the pacer's and the retries' own seconds. The figures are
