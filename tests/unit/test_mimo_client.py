@@ -834,3 +834,18 @@ async def test_a_minute_out_of_reach_never_costs_an_answer_mimo_gave(connect: Co
 
     client = connect(lambda r: says("kept"), minute=AccountMinute(ledger=Unreachable()))
     assert (await client.chat("hello")).text == "kept"
+
+
+async def test_a_streamed_answer_counts_once_from_its_end(connect: Connect) -> None:
+    """A stream's usage comes at its end: its turn is counted from there, with those tokens, in
+    one write to the minute; a stream that says none is counted from its end all the same."""
+    ledger = AnsweredLedger()
+    usage = {"choices": [], "usage": {"seconds": 2, "total_tokens": 40}}
+    client = connect(lambda r: sse(delta(content="Hi"), usage), minute=AccountMinute(ledger=ledger))
+    await client.transcribe(b"x", mime="audio/wav", on_text=lambda _: None)
+    assert [tokens for _, tokens in ledger.answers] == [40]
+
+    silent = AnsweredLedger()
+    client = connect(lambda r: sse(delta(content="Hi")), minute=AccountMinute(ledger=silent))
+    await client.transcribe(b"x", mime="audio/wav", on_text=lambda _: None)
+    await until(lambda: len(silent.answers) == 1, "the stream counted from its end")

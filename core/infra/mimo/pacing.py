@@ -111,7 +111,7 @@ class MinuteLedger(Protocol):
         ...
 
     async def used(self, turn: int, tokens: int) -> None:
-        """MiMo's answer said what the turn counted (a stream's, at its end)."""
+        """MiMo's answer, answered already, said again what the turn counted."""
         ...
 
     async def seen(self, model: str, minute: ModelMinute) -> Seen:
@@ -616,9 +616,9 @@ class AccountMinute:
 
 @dataclass
 class Turn:
-    """A request's turn in its model's minute: `answered` counts it from MiMo's answer, with
-    the tokens the answer says when it says them; `used` corrects its tokens later (a stream's
-    usage comes at its end)."""
+    """A request's turn in its model's minute: `answered` counts it from MiMo's answer (a
+    stream's end, where its usage comes), with the tokens the answer says; `used` corrects its
+    tokens once more if a later part of the answer says otherwise."""
 
     ledger: MinuteLedger
     id: int | None

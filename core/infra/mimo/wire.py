@@ -177,14 +177,13 @@ class MimoWire:
             response = await self._retrying.run(opened, deadline)
             answered = False
             try:
-                await turn[0].answered()
                 async for chunk in _sse_chunks(response, lambda: deadline - self._clock()):
                     if "error" in chunk:
                         status = _code(chunk["error"], 500)
                         raise _final(self._api_error(status, chunk, model=body.get("model")))
                     answered = answered or bool(chunk.get("choices"))
-                    if "usage" in chunk and turn:
-                        await turn[0].used(_tokens_counted(chunk))
+                    if "usage" in chunk:  # its end: counted from here, as MiMo counted it
+                        await turn[0].answered(_tokens_counted(chunk))
                     yield chunk
             except httpx.TransportError as exc:
                 raise MimoUnavailable(f"the MiMo stream broke: {type(exc).__name__}") from exc
@@ -192,6 +191,7 @@ class MimoWire:
                 error = f"MiMo sent an unreadable stream: {type(exc).__name__}"
                 raise MimoBadResponse(error) from exc
             finally:
+                turn[0].answered_later()  # a stream that said no usage, or broke: from its end
                 await response.aclose()
             if not answered:
                 raise MimoBadResponse("MiMo's stream carried no answer")
