@@ -81,10 +81,14 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
         shares = [r["minute"]["fuller"] for r in group if r["minute"]["fuller"] is not None]
         later = [r["minute"]["fuller_later"] for r in group if r["minute"]["fuller_later"]]
         if shares:
-            after = f"; from the first minute's end {pc(min(later))} to {pc(max(later))}"
+            after = (
+                f"; from the first minute's end {pc(min(later))} to {pc(max(later))}"
+                if later  # a short run waits within its first minute only
+                else ""
+            )
             lines.append(
                 f"| the minute at least 95 % full while work waited, {said} | "
-                f"{pc(min(shares))} to {pc(max(shares))}{after if later else ''} | "
+                f"{pc(min(shares))} to {pc(max(shares))}{after} | "
                 f"{_met(min(shares) >= GOAL_SHARE)} |"
             )
     one = {
