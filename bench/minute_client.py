@@ -62,7 +62,8 @@ from core.domain.pacing import (
 from core.domain.values import ChatRef
 from core.infra.mimo import MimoClient, RetryPolicy
 from core.infra.mimo import pacing as pacer
-from core.infra.mimo.pacing import AccountMinute, MemoryLedger, MinuteLedger, Turn
+from core.infra.mimo.minute_ledger import MemoryLedger, MinuteLedger, Turn
+from core.infra.mimo.pacing import AccountMinute
 from core.infra.storage import account_minute
 from core.infra.storage.database import create_minute_engine
 

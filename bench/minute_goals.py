@@ -154,7 +154,7 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
             f"{secs(b['last_chat_first'])}, chat 1's last {secs(b['first_chat_last'])}, the "
             f"median chat's first {secs(b['firsts_p50'])}. The line takes the chats of a class "
             "served longest ago first, and keeps a chat's place while it has anything waiting "
-            "(`_Line.took`)"
+            "(`Line.took`)"
             + (
                 ", so every chat's first note goes before any chat's second."
                 if turned

@@ -207,7 +207,7 @@ async def _models(mimo: MimoClient, *, chat: errors.MimoError | None) -> list[Ch
     is asked once."""
     from dataclasses import asdict
 
-    from core.infra.mimo.client import MODEL_SETTINGS
+    from core.infra.mimo.model_kinds import MODEL_SETTINGS
     from core.infra.mimo.probes import KINDS, is_listed, offered_models, try_model
 
     ids: dict[str, str] = asdict(mimo.models)
@@ -237,7 +237,7 @@ def _model_line(
     kind: str, model: str, outcome: BaseException | None, offered: frozenset[str] | None
 ) -> Check | None:
     """The line of a model that MiMo refused or no longer lists; None for one it offers."""
-    from core.infra.mimo.client import MODEL_SETTINGS
+    from core.infra.mimo.model_kinds import MODEL_SETTINGS
     from core.infra.mimo.probes import is_listed
 
     setting = MODEL_SETTINGS[kind]
@@ -257,7 +257,7 @@ def _model_line(
 
 
 def _model_refused(kind: str, model: str, error: errors.MimoModelRefused) -> Check:
-    from core.infra.mimo.client import MODEL_SETTINGS
+    from core.infra.mimo.model_kinds import MODEL_SETTINGS
 
     setting = MODEL_SETTINGS[kind]
     successor = error.params.get("successor")

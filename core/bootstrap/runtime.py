@@ -53,7 +53,8 @@ from core.infra.downloads import HttpDownloads
 from core.infra.malloc import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo import MimoClient
-from core.infra.mimo.pacing import AccountMinute, MemoryLedger
+from core.infra.mimo.minute_ledger import MemoryLedger
+from core.infra.mimo.pacing import AccountMinute
 from core.ports import Clock, SystemClock, VoiceChannels
 from core.ports.background import supervised
 

@@ -14,7 +14,8 @@ from core.domain.pacing import (
     Waiting,
     asking,
 )
-from core.infra.mimo.pacing import SLOWED_SECONDS, AccountMinute, MemoryLedger
+from core.infra.mimo.minute_ledger import MemoryLedger
+from core.infra.mimo.pacing import SLOWED_SECONDS, AccountMinute
 from tests.waiting import until
 
 MODEL = "mimo-v2.5"

@@ -1,15 +1,18 @@
 """The MiMo client: one typed call per capability, over one POST endpoint.
 
 client.py    the calls (recognition, synthesis, understanding, chat) and their requests
+model_kinds.py  the model used for each kind of request, and the setting that names each
 tts.py       the speech synthesis request: messages and `audio` object, as MiMo reads them
 understanding.py  the audio understanding request, of a file or of a few seconds held inline
 request_pieces.py  what the requests are built of: a recording's data URL and its cap, a system
              message, thinking off
-wire.py      the POST, its deadline, and MiMo's errors mapped to core.domain.errors
+wire.py      the POST and its deadline, each attempt's turn in the minute
+refusals.py  MiMo's error answers mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
-pacing.py    the account's minute: every request's turn, one line per model, its ledger,
-             who waits for it and what it holds meanwhile
+pacing.py    the account's minute: every request's turn, one line per model, what a 429 asks
+minute_line.py  a model's line of waiting requests, and who hears how many are ahead
+minute_ledger.py  where the minute's turns are kept (one process's), and a request's turn
 estimates.py  what a request is likely to count in the minute, before MiMo's answer says
 answers.py   reading MiMo's answers
 streamed.py  request bodies carrying a recording as base64, streamed from its file
@@ -17,7 +20,8 @@ probes.py    which models MiMo offers: its list, and the cheapest request each m
              (`voicebridge doctor`)
 """
 
-from core.infra.mimo.client import MimoClient, MimoModels
+from core.infra.mimo.client import MimoClient
+from core.infra.mimo.model_kinds import MimoModels
 from core.infra.mimo.request_pieces import MIMO_AUDIO_CAPS
 from core.infra.mimo.retries import RetryPolicy
 

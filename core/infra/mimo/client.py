@@ -24,9 +24,7 @@ import asyncio
 import io
 import logging
 import wave
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Literal
 
@@ -45,6 +43,7 @@ from core.infra.mimo.answers import (
 )
 from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.estimates import ANSWER_TOKENS, seconds_of, understanding_tokens
+from core.infra.mimo.model_kinds import DEFAULT_MODELS, MimoModels, model_named, voice_kind
 from core.infra.mimo.pacing import AccountMinute
 from core.infra.mimo.request_pieces import (
     MIMO_AUDIO_CAPS,
@@ -66,28 +65,6 @@ ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
 # What MiMo's streamed speech is, whatever rate is asked for: 16-bit little-endian mono samples.
 SPEECH_RATE = 24_000
 _SAMPLE_BYTES = 2
-
-
-@dataclass(frozen=True)
-class MimoModels:
-    asr: str = "mimo-v2.5-asr"
-    tts: str = "mimo-v2.5-tts"
-    audio: str = "mimo-v2.6-flash"
-    chat: str = "mimo-v2.6-flash"
-    voicedesign: str = "mimo-v2.5-tts-voicedesign"  # a chat's designed voices speak with it
-    voiceclone: str = "mimo-v2.5-tts-voiceclone"  # ...and its cloned voices with this one
-
-
-DEFAULT_MODELS = MimoModels()
-# The setting that names each of the models: a refused model is said with the setting to change.
-MODEL_SETTINGS = {
-    "asr": "MIMO_ASR_MODEL",
-    "tts": "MIMO_TTS_MODEL",
-    "audio": "MIMO_AUDIO_MODEL",
-    "chat": "MIMO_CHAT_MODEL",
-    "voicedesign": "MIMO_VOICEDESIGN_MODEL",
-    "voiceclone": "MIMO_VOICECLONE_MODEL",
-}
 
 
 class MimoClient:
@@ -160,7 +137,7 @@ class MimoClient:
         tokens = recognition_tokens(speech)
         if on_text is not None:
             return await self._transcribe_streamed(body, inline, on_text, tokens, speech)
-        with _model_named("asr"):
+        with model_named("asr"):
             data = await self._wire.post(body, audio=inline, tokens=tokens, speech=speech)
         usage = usage_of(data)
         text = text_of(message_of(data).get("content"))
@@ -175,7 +152,7 @@ class MimoClient:
         speech: float,
     ) -> Transcript:
         heard, usage = "", Usage()
-        with _model_named("asr"):
+        with model_named("asr"):
             streamed = {**body, "stream": True}
             stream = self._wire.stream(streamed, audio=audio, tokens=tokens, speech=speech)
             async for chunk in stream:
@@ -214,7 +191,7 @@ class MimoClient:
         takes the voice's `description` instead of a voice; a voiceclone one takes the sample's
         data URL as `voice` (`core.domain.tts.clone_voice`)."""
         body = self._tts_body(text, voice, style, model, "wav", description)
-        with _model_named(self._tts_kind(str(body["model"]))):
+        with model_named(self._tts_kind(str(body["model"]))):
             data = await self._wire.post(body, tokens=text_tokens(len(text)))
         audio = message_of(data).get("audio")
         return decode_audio(audio.get("data") if isinstance(audio, dict) else None)
@@ -234,11 +211,11 @@ class MimoClient:
         refuses for this model and voice kind is asked for whole, at once from then on."""
         body = self._tts_body(text, voice, style, model, "pcm16", description)
         kind = self._tts_kind(str(body["model"]))
-        refusable = (str(body["model"]), _voice_kind(kind))
+        refusable = (str(body["model"]), voice_kind(kind))
         if refusable not in self._whole_only:
             spoke = False
             try:
-                with _model_named(kind):
+                with model_named(kind):
                     slices = self._speech_slices(body, text_tokens(len(text)))
                     async for piece in _samples(slices):
                         spoke = True
@@ -301,7 +278,7 @@ class MimoClient:
         body = understanding_body(streamed, size=size, model=self.models.audio, mime=mime,
                                   question=question, system=system)  # fmt: skip
         tokens = understanding_tokens(size, mime, question, system, None)
-        with _model_named("audio"):
+        with model_named("audio"):
             return answer_of(await self._wire.post(body, audio=streamed, tokens=tokens))
 
     async def understand_inline(
@@ -321,7 +298,7 @@ class MimoClient:
             system=system, max_tokens=max_tokens,
         )  # fmt: skip
         tokens = understanding_tokens(len(audio), mime, question, system, max_tokens)
-        with _model_named("audio"):
+        with model_named("audio"):
             return answer_of(await self._wire.post(body, audio=inline, tokens=tokens))
 
     async def chat(
@@ -341,34 +318,8 @@ class MimoClient:
             body["max_completion_tokens"] = max_tokens
         asked = text_tokens(len(prompt) + len(system or ""))
         tokens = asked + (max_tokens or ANSWER_TOKENS)
-        with _model_named(kind):
+        with model_named(kind):
             return answer_of(await self._wire.post(body, tokens=tokens))
-
-
-@contextmanager
-def _model_named(kind: str | None) -> Iterator[None]:
-    """A refused model said with the setting that names it, and with the model MiMo names
-    instead where it names one (a retired id); one no setting names (a chat's own choice) is an
-    ordinary refused request."""
-    try:
-        yield
-    except MimoModelRefused as exc:
-        if kind is None:
-            raise MimoBadRequest(exc.detail, status=exc.status) from None
-        setting = exc.params["setting"] = MODEL_SETTINGS[kind]
-        successor = exc.params.get("successor")
-        fix = f"{successor}, the model MiMo names instead" if successor else "a model MiMo offers"
-        exc.answer = exc.detail
-        exc.detail = (
-            f"MiMo refused {exc.params.get('model')}, the model {setting} names ({exc.detail}): "
-            f"set {setting} to {fix}; voicebridge doctor checks every model"
-        )
-        raise
-
-
-def _voice_kind(kind: str | None) -> str:
-    """The kind of voice a speech model speaks in: what MiMo may stream or refuse to."""
-    return {"voicedesign": "designed", "voiceclone": "cloned"}.get(kind or "", "preset")
 
 
 def _refuses_streams(error: MimoBadRequest) -> bool:

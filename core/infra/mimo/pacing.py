@@ -37,27 +37,23 @@ import contextlib
 import logging
 import time
 from asyncio import FIRST_COMPLETED
-from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from core.domain.pacing import (
     NOTHING_WAITS,
-    UNANSWERED_KEPT_SECONDS,
     AccountLimits,
-    Asking,
     MinuteNow,
-    ModelMinute,
     NotWanted,
     Seen,
     TurnListener,
     Urgency,
     Waiting,
     asking_now,
-    room,
 )
+from core.infra.mimo.minute_ledger import MemoryLedger, MinuteLedger, Turn
+from core.infra.mimo.minute_line import Line, Told, Waiter
 from core.ports import background
 
 logger = logging.getLogger(__name__)
@@ -87,280 +83,6 @@ class MinuteWatch(Protocol):
         ...
 
 
-class MinuteLedger(Protocol):
-    """The turns taken in each model's minute: one process's, or every replica's."""
-
-    held: dict[str, tuple[float, Seen]]
-    """What each model's minute held at the ledger's last look (a take, or `seen`: the process's
-    beat looks every second), and when (the process's clock): every replica's calls' speech,
-    for `core.app.calls.stretching`."""
-
-    async def take(
-        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int, speech: float = 0.0
-    ) -> int | None:
-        """A turn of `tokens` (carrying `speech` seconds of audio) recorded now if the minute
-        has room for it (its id), else None. None too while the model is paused after a 429
-        (`slowed`), and while more urgent work waits in another replica's line (`announce`);
-        after the pause, the minute is halved."""
-        ...
-
-    async def answered(self, turn: int, tokens: int | None) -> None:
-        """MiMo answered the turn's request now: it had the request by now, so the turn counts
-        a minute from now rather than past the minute from the turn (`ModelMinute`); `tokens`,
-        when the answer says, is what it counted."""
-        ...
-
-    async def used(self, turn: int, tokens: int) -> None:
-        """MiMo's answer, answered already, said again what the turn counted."""
-        ...
-
-    async def seen(self, model: str, minute: ModelMinute) -> Seen:
-        """What the model's `minute` holds now."""
-        ...
-
-    async def announce(self, model: str, waiting: Waiting) -> None:
-        """What waits in this process's line for `model` now (`NOTHING_WAITS` once it is
-        empty), for the other replicas to leave the turns to more urgent work than theirs."""
-        ...
-
-    async def slowed(self, model: str, pause: float, slow: float) -> None:
-        """MiMo answered 429 for `model`: no turn for `pause` seconds, then half the minute
-        for `slow` seconds more, in every process that shares the ledger."""
-        ...
-
-
-@dataclass
-class _Entry:
-    at: float  # its turn
-    tokens: int
-    urgency: Urgency
-    speech: float = 0.0  # seconds of audio it carries
-    answered: float | None = None  # MiMo's answer
-
-    def counts(self, minute: ModelMinute, now: float) -> bool:
-        """Whether it is still in the minute at `now`."""
-        if self.answered is None:
-            return self.at > now - minute.counted_seconds
-        return self.answered > now - minute.seconds
-
-    def gone(self, minute: ModelMinute, now: float) -> bool:
-        """Whether it can no longer count: answered a minute ago, or unanswered for longer
-        than any request lasts (kept till then, so that a late answer counts it again)."""
-        if self.answered is None:
-            return self.at <= now - UNANSWERED_KEPT_SECONDS
-        return not self.counts(minute, now)
-
-
-class MemoryLedger:
-    """The minute of one process: the turns of the last minute, per model, in memory. Nobody
-    else takes turns in it, so what its line announces goes nowhere."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._turns: dict[str, dict[int, _Entry]] = {}
-        self._by_id: dict[int, _Entry] = {}
-        self._next = 0
-        self._slowed: dict[str, tuple[float, float]] = {}  # paused until, slowed until
-        self.held: dict[str, tuple[float, Seen]] = {}
-
-    async def take(
-        self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int, speech: float = 0.0
-    ) -> int | None:
-        paused_until, slowed_until = self._slowed.get(model, (0.0, 0.0))
-        now = self._clock()
-        seen = await self.seen(model, minute)
-        if now < paused_until:
-            return None
-        if now < slowed_until:
-            minute = minute.halved()
-        if not room(minute, seen, urgency, tokens):
-            return None
-        self._next += 1
-        entry = _Entry(now, tokens, urgency, speech)
-        self._turns.setdefault(model, {})[self._next] = entry
-        self._by_id[self._next] = entry
-        return self._next
-
-    async def answered(self, turn: int, tokens: int | None) -> None:
-        if (entry := self._by_id.get(turn)) is not None:
-            entry.answered = self._clock()
-            entry.tokens = entry.tokens if tokens is None else tokens
-
-    async def used(self, turn: int, tokens: int) -> None:
-        if (entry := self._by_id.get(turn)) is not None:
-            entry.tokens = tokens
-
-    async def seen(self, model: str, minute: ModelMinute) -> Seen:
-        now = self._clock()
-        turns = self._turns.get(model, {})
-        for gone in [turn for turn, entry in turns.items() if entry.gone(minute, now)]:
-            del turns[gone]
-            self._by_id.pop(gone, None)
-        since = now - minute.pace_seconds
-        held = [entry for entry in turns.values() if entry.counts(minute, now)]
-        paced = [e for e in held if e.urgency is not Urgency.LIVE and e.at > since]
-        live = [e for e in held if e.urgency is Urgency.LIVE]
-        recent = [e for e in live if e.at > since]
-        seen = Seen(
-            requests=len(held),
-            tokens=sum(e.tokens for e in held),
-            paced_requests=len(paced),
-            paced_tokens=sum(e.tokens for e in paced),
-            live_requests=len(live),
-            live_tokens=sum(e.tokens for e in live),
-            live_recent_requests=len(recent),
-            live_recent_tokens=sum(e.tokens for e in recent),
-            live_speech=sum(e.speech for e in live),
-            live_recent_speech=sum(e.speech for e in recent),
-            live_age=now - min((e.at for e in live), default=now),
-        )
-        self.held[model] = (now, seen)
-        return seen
-
-    async def announce(self, model: str, waiting: Waiting) -> None:
-        """One process: its own line orders its requests already."""
-
-    async def slowed(self, model: str, pause: float, slow: float) -> None:
-        now = self._clock()
-        paused_until, _ = self._slowed.get(model, (0.0, 0.0))
-        self._slowed[model] = (max(paused_until, now + pause), now + pause + slow)
-
-
-@dataclass(eq=False)
-class _Waiter:
-    asking: Asking
-    tokens: int
-    speech: float  # seconds of audio it carries
-    since: float  # when it joined the line
-    turn: asyncio.Future[int] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
-
-
-class _Line:
-    """One model's waiting requests: per urgency, per chat, in order of arrival. Within a class
-    the chat served longest ago goes next (one never served, or not within `memory` seconds
-    and with nothing waiting since, first), so that a chat whose burst had a turn lets every
-    other chat's first request go before its next one, whenever they came."""
-
-    def __init__(self, *, clock: Callable[[], float], memory: float) -> None:
-        self.classes: dict[Urgency, OrderedDict[str | None, deque[_Waiter]]] = {
-            urgency: OrderedDict() for urgency in Urgency
-        }
-        self.changed = asyncio.Event()  # for the worker, which clears it
-        # ...and for whoever is told of the line, done at each change and made anew
-        self.moved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.worker: asyncio.Task[None] | None = None
-        self.paused_until = 0.0  # a 429's Retry-After
-        self.slowed_until = 0.0  # ...and the half minute after it
-        self.to_share = False  # a 429 met here, not yet told to the ledger
-        self.blocked = False  # a request found no room since the line was last empty
-        self.announced = NOTHING_WAITS  # what the ledger was last told waits here...
-        self.announced_at = 0.0  # ...and when
-        self._clock, self._memory = clock, memory
-        self._served: dict[tuple[Urgency, str | None], float] = {}  # each chat's latest turn
-
-    def join(self, waiter: _Waiter) -> None:
-        chats = self.classes[waiter.asking.urgency]
-        chats.setdefault(waiter.asking.chat, deque()).append(waiter)
-        self._change()
-
-    def _change(self) -> None:
-        self.changed.set()
-        moved, self.moved = self.moved, asyncio.get_running_loop().create_future()
-        moved.set_result(None)
-
-    def head(self) -> _Waiter | None:
-        """The next to go: the first of the most urgent class's chat whose turn it is."""
-        for urgency, chats in self.classes.items():
-            if order := self._order(urgency):
-                return chats[order[0]][0]
-        return None
-
-    def took(self, waiter: _Waiter) -> None:
-        """`waiter` took its turn: its chat's next waits for the other chats' turns. A chat is
-        remembered while it has requests waiting, however long ago it was served, so that its
-        next waits for every chat that waited before it; once it has none, for `memory`."""
-        now = self._clock()
-        self._served[(waiter.asking.urgency, waiter.asking.chat)] = now
-        self.went(waiter)
-        for (urgency, chat), at in list(self._served.items()):
-            if at <= now - self._memory and chat not in self.classes[urgency]:
-                del self._served[(urgency, chat)]
-
-    def went(self, waiter: _Waiter) -> None:
-        """`waiter` is no longer in line (its turn taken, or given up)."""
-        chats = self.classes[waiter.asking.urgency]
-        waiters = chats.get(waiter.asking.chat)
-        if waiters is None:
-            return
-        with contextlib.suppress(ValueError):
-            waiters.remove(waiter)
-        if not waiters:
-            del chats[waiter.asking.chat]
-        self._change()
-
-    def _order(self, urgency: Urgency) -> list[str | None]:
-        """The chats of `urgency` with requests waiting, in the order of their turns: served
-        longest ago first, then in the order they came."""
-        served = self._served
-        return sorted(self.classes[urgency], key=lambda chat: served.get((urgency, chat), -1.0))
-
-    def ahead_of(self, waiter: _Waiter) -> int:
-        """How many requests go before `waiter`: every one of a more urgent class, and of its
-        own class as many as take their turns before its chat's comes round."""
-        ahead = 0
-        for urgency, chats in self.classes.items():
-            if urgency < waiter.asking.urgency:
-                ahead += sum(len(w) for w in chats.values())
-            elif urgency == waiter.asking.urgency:
-                own = chats.get(waiter.asking.chat, deque())
-                rounds = own.index(waiter) if waiter in own else 0
-                order = self._order(urgency)
-                mine = order.index(waiter.asking.chat) if waiter.asking.chat in order else 0
-                for place, chat in enumerate(order):
-                    if chat != waiter.asking.chat:
-                        ahead += min(len(chats[chat]), rounds + (place < mine))
-                ahead += rounds
-        return ahead
-
-    def waiting(self) -> dict[Urgency, int]:
-        return {u: sum(len(w) for w in chats.values()) for u, chats in self.classes.items()}
-
-    def waiting_at(self, now: float) -> Waiting:
-        """What waits, and how long the one waiting longest has waited at `now`."""
-        counts = self.waiting()
-        since = [w.since for chats in self.classes.values() for ws in chats.values() for w in ws]
-        longest = now - min(since) if since else 0.0
-        return Waiting(
-            live=counts[Urgency.LIVE],
-            person=counts[Urgency.PERSON],
-            background=counts[Urgency.BACKGROUND],
-            longest=max(0.0, longest),
-        )
-
-
-class _Told:
-    """One listener of waiting requests (`TurnListener`), told of all of them together: how many go
-    before the first of them, whenever that changes; None once none of them waits."""
-
-    def __init__(self, waiting: TurnListener) -> None:
-        self.waiting = waiting
-        self.waiters: dict[_Waiter, _Line] = {}
-        self._said: int | None = None
-
-    def tell(self) -> None:
-        waiting = [(w, line) for w, line in self.waiters.items() if not w.turn.done()]
-        ahead = min((line.ahead_of(w) for w, line in waiting), default=None)
-        if ahead == self._said:
-            return
-        self._said = ahead
-        try:
-            self.waiting(ahead)
-        except Exception:  # a status is a courtesy: the request goes on
-            logger.warning("telling a request's wait failed", exc_info=True)
-
-
 class AccountMinute:
     """The turns of every request to MiMo, one line per model (module docstring)."""
 
@@ -379,8 +101,8 @@ class AccountMinute:
         self._today = today
         self._announce_seconds = announce_seconds
         self._ledger: MinuteLedger = ledger or MemoryLedger(clock)
-        self._lines: dict[str, _Line] = {}
-        self._told: dict[TurnListener, _Told] = {}  # the listeners of requests waiting now
+        self._lines: dict[str, Line] = {}
+        self._told: dict[TurnListener, Told] = {}  # the listeners of requests waiting now
         self.waited: dict[Urgency, float] = {u: 0.0 for u in Urgency}  # seconds, all turns
         self.turns: dict[Urgency, int] = {u: 0 for u in Urgency}
         self.refusals = 0  # 429s MiMo answered all the same
@@ -401,7 +123,7 @@ class AccountMinute:
             return Turn(self._ledger, None, tokens)
         line = self._line(model)
         started = self._clock()
-        waiter = _Waiter(asked, tokens, speech, started)
+        waiter = Waiter(asked, tokens, speech, started)
         line.join(waiter)
         self._work_on(model, line)
         try:
@@ -420,7 +142,7 @@ class AccountMinute:
             self.watch.turn_waited(asked.urgency, waited)
         return Turn(self._ledger, taken, tokens)
 
-    async def _waited(self, line: _Line, waiter: _Waiter) -> int:
+    async def _waited(self, line: Line, waiter: Waiter) -> int:
         """`waiter`'s turn. Once it has waited `TOLD_AFTER` without one, what it holds is set
         aside (`Asking.aside`) and whoever asked is told how many go before it (`Asking.
         waiting`), until its turn comes."""
@@ -508,11 +230,11 @@ class AccountMinute:
             found.append(now_seen)
         return found
 
-    def _work_on(self, model: str, line: _Line) -> None:
+    def _work_on(self, model: str, line: Line) -> None:
         if line.worker is None or line.worker.done():
             line.worker = background.start(self._work(model, line), name="minute", about=model)
 
-    async def _work(self, model: str, line: _Line) -> None:
+    async def _work(self, model: str, line: Line) -> None:
         """Hand turns out in order while anybody waits in `line`, telling the ledger what waits
         and what a 429 asks of every replica."""
         minute = self.limits.of(model)
@@ -556,13 +278,13 @@ class AccountMinute:
                 async with asyncio.timeout(nap):
                     await line.changed.wait()
 
-    def _line(self, model: str) -> _Line:
+    def _line(self, model: str) -> Line:
         if (line := self._lines.get(model)) is None:
             memory = self.limits.of(model).seconds  # a chat not served within it is as new
-            line = self._lines[model] = _Line(clock=self._clock, memory=memory)
+            line = self._lines[model] = Line(clock=self._clock, memory=memory)
         return line
 
-    async def _announce_if_due(self, model: str, line: _Line) -> None:
+    async def _announce_if_due(self, model: str, line: Line) -> None:
         """Tell the ledger what waits, once requests wait in earnest (a turn found no room):
         at once when the urgencies waiting change, else every `announce_seconds`."""
         if not line.blocked:
@@ -574,14 +296,14 @@ class AccountMinute:
         if changed or stale:
             await self._announce(model, line, waiting)
 
-    async def _announce(self, model: str, line: _Line, waiting: Waiting) -> None:
+    async def _announce(self, model: str, line: Line, waiting: Waiting) -> None:
         line.announced, line.announced_at = waiting, self._clock()
         try:
             await self._ledger.announce(model, waiting)
         except Exception as exc:  # the turns go on; the other replicas learn it next time
             logger.warning("could not say what waits for %s: %s", model, type(exc).__name__)
 
-    async def _share(self, model: str, line: _Line) -> None:
+    async def _share(self, model: str, line: Line) -> None:
         """A 429 met here: the ledger holds every replica's line of `model` to its pause and
         its half minute, ending when this line's do."""
         if not line.to_share:
@@ -595,12 +317,10 @@ class AccountMinute:
         except Exception as exc:  # this line still waits it out; the others may not
             logger.warning("could not share a 429's pause of %s: %s", model, type(exc).__name__)
 
-    async def _tell_while_waiting(
-        self, line: _Line, waiter: _Waiter, waiting: TurnListener
-    ) -> None:
+    async def _tell_while_waiting(self, line: Line, waiter: Waiter, waiting: TurnListener) -> None:
         """Tell `waiting` how many are ahead of its first request waiting, whenever that
-        changes, until `waiter`'s turn comes; None once none of its requests waits (`_Told`)."""
-        told = self._told.setdefault(waiting, _Told(waiting))
+        changes, until `waiter`'s turn comes; None once none of its requests waits (`Told`)."""
+        told = self._told.setdefault(waiting, Told(waiting))
         told.waiters[waiter] = line
         try:
             while not waiter.turn.done():
@@ -612,44 +332,3 @@ class AccountMinute:
             told.tell()
             if not told.waiters and self._told.get(waiting) is told:
                 del self._told[waiting]
-
-
-@dataclass
-class Turn:
-    """A request's turn in its model's minute: `answered` counts it from MiMo's answer (a
-    stream's end, where its usage comes), with the tokens the answer says; `used` corrects its
-    tokens once more if a later part of the answer says otherwise."""
-
-    ledger: MinuteLedger
-    id: int | None
-    tokens: int
-    heard: bool = False  # MiMo answered
-
-    async def answered(self, tokens: int = 0) -> None:
-        if self.id is None:
-            return
-        if self.heard:
-            await self.used(tokens)
-            return
-        self.heard = True
-        counted = tokens if tokens > 0 and tokens != self.tokens else None
-        self.tokens = counted or self.tokens
-        try:
-            await self.ledger.answered(self.id, counted)
-        except Exception as exc:  # MiMo's answer stands: the turn counts past the minute instead
-            logger.warning("could not count MiMo's answer in the minute: %s", type(exc).__name__)
-
-    def answered_later(self) -> None:
-        """The request ended without an answer to read (an error answer, a timeout, a cancel),
-        MiMo perhaps having had it: counted from now, in a task of its own, so that a cancel
-        does not lose it."""
-        if self.id is not None and not self.heard:
-            background.start(self.answered(), name="minute answered")
-
-    async def used(self, tokens: int) -> None:
-        if self.id is not None and tokens > 0 and tokens != self.tokens:
-            self.tokens = tokens
-            try:
-                await self.ledger.used(self.id, tokens)
-            except Exception as exc:  # the estimate stays counted
-                logger.warning("could not correct a turn's tokens: %s", type(exc).__name__)

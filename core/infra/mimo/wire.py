@@ -1,19 +1,8 @@
 """The wire to MiMo: one POST endpoint (and the list of models), retries inside a deadline, and
 error mapping.
 
-Callers only ever see `core.domain.errors` exceptions:
-
-    MimoError                   the API failed; `.status` holds the HTTP status when there was one
-    ├── MimoAuthError           401, 403 (a `tp-` key on the wrong host says so in `.detail`)
-    ├── MimoBalanceError        402
-    ├── MimoContentFiltered     421
-    ├── MimoBadRequest          400, 404 and any other 4xx; an unusable base URL
-    │   └── MimoModelRefused    400 or 404 saying the model is not offered or retired (params
-    │                           `model`, and `successor` where MiMo's answer names one)
-    ├── MimoRateLimited         429 after retries
-    ├── MimoUnavailable         5xx, timeouts, refused or broken connections, after retries
-    │   └── MimoCircuitOpen     not sent at all: MiMo kept failing and the breaker is open
-    └── MimoBadResponse         not JSON, no choices, or an unreadable or empty stream
+Callers only ever see `core.domain.errors` exceptions, as `core.infra.mimo.refusals` maps
+MiMo's error answers to them.
 
 Retries (`core.infra.mimo.retries`, the one retry policy of a MiMo call): 429, 5xx, timeouts and
 transport errors, up to `max_retries` times, within the call's deadline of `timeout` seconds;
@@ -37,7 +26,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
@@ -45,19 +33,26 @@ import httpx
 import httpx_sse
 
 from core.domain.errors import (
-    MimoAuthError,
     MimoBadRequest,
     MimoBadResponse,
-    MimoBalanceError,
-    MimoContentFiltered,
     MimoError,
     MimoModelRefused,
-    MimoRateLimited,
     MimoUnavailable,
     MimoUnreachable,
 )
 from core.infra.mimo.breaker import CircuitBreaker
-from core.infra.mimo.pacing import AccountMinute, Turn
+from core.infra.mimo.minute_ledger import Turn
+from core.infra.mimo.pacing import AccountMinute
+from core.infra.mimo.refusals import (
+    RETRYABLE,
+    error_body,
+    error_class,
+    error_text,
+    final,
+    refuses_a_model,
+    status_of,
+    successor_of,
+)
 from core.infra.mimo.retries import (
     DEFAULT_RETRY_POLICY,
     Retrying,
@@ -72,18 +67,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Json = dict[str, Any]
-
-_RETRYABLE = frozenset({429, 500, 502, 503, 504})
-_ERROR_FOR_STATUS: dict[int, type[MimoError]] = {
-    400: MimoBadRequest,
-    401: MimoAuthError,
-    402: MimoBalanceError,
-    403: MimoAuthError,
-    404: MimoBadRequest,
-    421: MimoContentFiltered,
-    429: MimoRateLimited,
-}
-_MAX_ERROR_TEXT = 300
 
 
 class MimoWire:
@@ -145,7 +128,7 @@ class MimoWire:
                 data = _json(response)
                 await turn.answered(_tokens_counted(data))
                 if "error" in data and "choices" not in data:
-                    status = _code(data["error"], response.status_code)
+                    status = status_of(data["error"], response.status_code)
                     raise self._api_error(status, data, model=body.get("model"))
                 if not isinstance(data.get("choices"), list) or not data["choices"]:
                     raise MimoBadResponse("MiMo's answer has no choices")
@@ -179,8 +162,8 @@ class MimoWire:
             try:
                 async for chunk in _sse_chunks(response, lambda: deadline - self._clock()):
                     if "error" in chunk:
-                        status = _code(chunk["error"], 500)
-                        raise _final(self._api_error(status, chunk, model=body.get("model")))
+                        status = status_of(chunk["error"], 500)
+                        raise final(self._api_error(status, chunk, model=body.get("model")))
                     answered = answered or bool(chunk.get("choices"))
                     if "usage" in chunk:  # its end: counted from here, as MiMo counted it
                         await turn[0].answered(_tokens_counted(chunk))
@@ -263,7 +246,7 @@ class MimoWire:
             raise MimoBadResponse(f"MiMo's answer was unreadable: {type(exc).__name__}") from exc
         logger.debug("MiMo %s answered %d", model or request.url.path, response.status_code)
         if not response.is_success:
-            status, body = response.status_code, _error_body(response)
+            status, body = response.status_code, error_body(response)
             raise self._api_error(status, body, response, model=model)
         return response
 
@@ -299,9 +282,9 @@ class MimoWire:
     ) -> MimoError | Transient:
         """The error for an HTTP status, wrapped as `Transient` when a retry may help; a refusal
         of the request's `model` is `MimoModelRefused`."""
-        detail = f"MiMo answered {status}: {self._scrub(_error_text(body))}"
-        if status in (400, 404) and isinstance(model, str) and _refuses_a_model(body):
-            successor = _successor(body, model)
+        detail = f"MiMo answered {status}: {self._scrub(error_text(body))}"
+        if status in (400, 404) and isinstance(model, str) and refuses_a_model(body):
+            successor = successor_of(body, model)
             named = {"successor": successor} if successor else {}
             return MimoModelRefused(detail, status=status, model=model, **named)
         if status == 401 and self._key.startswith("tp-"):
@@ -310,8 +293,8 @@ class MimoWire:
                 " token-plan-cn, token-plan-sgp or token-plan-ams.xiaomimimo.com:"
                 " check MIMO_BASE_URL)"
             )
-        error = _error_class(status)(detail, status=status)
-        if status in _RETRYABLE:
+        error = error_class(status)(detail, status=status)
+        if status in RETRYABLE:
             wait = retry_after(response) if response else None
             if status == 429:
                 cap = self._retrying.policy.retry_after_cap
@@ -404,85 +387,3 @@ async def _sse_chunks(response: httpx.Response, left: Callable[[], float]) -> As
             if isinstance(chunk, dict):
                 yield chunk
     logger.debug("MiMo's stream ended without [DONE]")
-
-
-# --- errors ---------------------------------------------------------------------------------------
-
-
-def _error_class(status: int) -> type[MimoError]:
-    if status in _ERROR_FOR_STATUS:
-        return _ERROR_FOR_STATUS[status]
-    if status < 400:
-        return MimoBadResponse
-    return MimoBadRequest if status < 500 else MimoUnavailable
-
-
-def _error_body(response: httpx.Response) -> Json | str:
-    try:
-        data = response.json()
-    except ValueError:
-        return response.text
-    return data if isinstance(data, dict) else response.text
-
-
-def _error_text(body: Json | str) -> str:
-    """MiMo's `error.message`, or the start of whatever else came back."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        message = error.get("message") if isinstance(error, dict) else error
-        text = str(message) if message else str(body)
-        param = error.get("param") if isinstance(error, dict) else None
-        if message == "Param Incorrect" and isinstance(param, str) and param:
-            text = f"{text}: {param}"  # MiMo's way: what was wrong is said in `param`
-    else:
-        text = body
-    text = " ".join(text.split()) or "no details"
-    return text[:_MAX_ERROR_TEXT]
-
-
-# How MiMo (and the gateways in front of it) word a refused model: "Not supported model
-# mimo-v2-flash" (400, param "Param Incorrect", reported of a Token Plan key:
-# langgenius/dify-official-plugins#3229); a retired id, 404 with a message naming its successor
-# (as the V2 ids went in June 2026); the others are the usual OpenAI-compatible wordings ("The
-# model `x` does not exist or you do not have access to it", "model_not_found").
-_MODEL_REFUSED = re.compile(
-    r"(not supported|unsupported|invalid|unknown|no such) model"
-    r"|model[_ ]not[_ ]found"
-    r"|\bmodel\b.{0,80}\b(does not exist|not exist|not found)"
-    r"|\bmodel\b.{0,80}\b(retired|deprecated|discontinued|decommissioned|no longer)",
-    re.IGNORECASE,
-)
-# The id a retirement names as the one to use instead ("...has been retired; use
-# mimo-v2.6-flash"), a gateway's `xiaomi/` prefix and a `[1m]` suffix included. Only after words
-# that point to it: a list of the ids offered names no successor.
-_SUCCESSOR = re.compile(
-    r"\b(?:use|replaced by|successor(?: is)?|switch to|migrate to|upgrade to|instead)\s*:?\s*"
-    r"[`'\"]?(?P<id>(?:[\w-]+/)?mimo-[\w.-]*[\w](?:\[1m\])?)",
-    re.IGNORECASE,
-)
-
-
-def _refuses_a_model(body: Json | str) -> bool:
-    """Whether an error answer says the model itself is refused, not the rest of the request."""
-    return _MODEL_REFUSED.search(_error_text(body)) is not None
-
-
-def _successor(body: Json | str, model: str) -> str | None:
-    """The model a refusal of `model` says to use instead, where it names one."""
-    found = _SUCCESSOR.search(_error_text(body))
-    successor = found.group("id") if found else None
-    return successor if successor and successor != model else None
-
-
-def _code(error: object, default: int) -> int:
-    """The HTTP-like status of an error object inside a 200 answer or a stream (`"code": "429"`)."""
-    code = error.get("code") if isinstance(error, dict) else None
-    try:
-        return int(str(code))
-    except ValueError:
-        return default
-
-
-def _final(error: MimoError | Transient) -> MimoError:
-    """The error itself: a failure mid-stream cannot be retried."""
-    return error.error if isinstance(error, Transient) else error

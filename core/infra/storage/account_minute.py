@@ -1,5 +1,5 @@
 """MiMo's minute shared by every replica of a key, in PostgreSQL (`DatabaseLedger`, the
-`MinuteLedger` of `core.infra.mimo.pacing` where replicas share the database).
+`MinuteLedger` of `core.infra.mimo.minute_ledger` where replicas share the database).
 
     take    one short transaction: the model's advisory lock (`pg_advisory_xact_lock`), then
             what the minute holds, what waits in the other replicas' lines and whether a 429

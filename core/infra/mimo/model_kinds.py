@@ -1,0 +1,58 @@
+"""The MiMo models the client uses, one per kind of request (`MimoModels`), the setting that
+names each, and a model MiMo refuses said with that setting (`model_named`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from core.domain.errors import MimoBadRequest, MimoModelRefused
+
+
+@dataclass(frozen=True)
+class MimoModels:
+    asr: str = "mimo-v2.5-asr"
+    tts: str = "mimo-v2.5-tts"
+    audio: str = "mimo-v2.6-flash"
+    chat: str = "mimo-v2.6-flash"
+    voicedesign: str = "mimo-v2.5-tts-voicedesign"  # a chat's designed voices speak with it
+    voiceclone: str = "mimo-v2.5-tts-voiceclone"  # ...and its cloned voices with this one
+
+
+DEFAULT_MODELS = MimoModels()
+# The setting that names each of the models: a refused model is said with the setting to change.
+MODEL_SETTINGS = {
+    "asr": "MIMO_ASR_MODEL",
+    "tts": "MIMO_TTS_MODEL",
+    "audio": "MIMO_AUDIO_MODEL",
+    "chat": "MIMO_CHAT_MODEL",
+    "voicedesign": "MIMO_VOICEDESIGN_MODEL",
+    "voiceclone": "MIMO_VOICECLONE_MODEL",
+}
+
+
+@contextmanager
+def model_named(kind: str | None) -> Iterator[None]:
+    """A refused model said with the setting that names it, and with the model MiMo names
+    instead where it names one (a retired id); one no setting names (a chat's own choice) is an
+    ordinary refused request."""
+    try:
+        yield
+    except MimoModelRefused as exc:
+        if kind is None:
+            raise MimoBadRequest(exc.detail, status=exc.status) from None
+        setting = exc.params["setting"] = MODEL_SETTINGS[kind]
+        successor = exc.params.get("successor")
+        fix = f"{successor}, the model MiMo names instead" if successor else "a model MiMo offers"
+        exc.answer = exc.detail
+        exc.detail = (
+            f"MiMo refused {exc.params.get('model')}, the model {setting} names ({exc.detail}): "
+            f"set {setting} to {fix}; voicebridge doctor checks every model"
+        )
+        raise
+
+
+def voice_kind(kind: str | None) -> str:
+    """The kind of voice a speech model speaks in: what MiMo may stream or refuse to."""
+    return {"voicedesign": "designed", "voiceclone": "cloned"}.get(kind or "", "preset")
