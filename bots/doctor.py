@@ -13,7 +13,7 @@ async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -
 
 
 async def discord(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
-    from bots.discord.checks import discord_checks, voice_check
+    from bots.discord.application.checks import discord_checks, voice_check
 
     checked = await discord_checks(token=token, api_url=api_url, members_intent=members_intent)
     return [*checked, voice_check()]
@@ -28,6 +28,6 @@ async def telegram_senders(*, token: str, api_url: str) -> list[Person]:
 
 async def discord_owner(*, token: str, api_url: str) -> Person | None:
     """The Discord application's owner (`voicebridge init`)."""
-    from bots.discord.checks import discord_owner as owner
+    from bots.discord.application.checks import discord_owner as owner
 
     return await owner(token=token, api_url=api_url)

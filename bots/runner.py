@@ -264,9 +264,9 @@ async def _discord(
     runtime: Runtime,
     shards: tuple[int | None, list[int] | None],
 ) -> AsyncIterator[asyncio.Task[None]]:
-    from bots.discord.bot import build_bot
+    from bots.discord.application.bot import build_bot
+    from bots.discord.application.connection import connected
     from bots.discord.call.playback import installed_voice_client
-    from bots.discord.connection import connected
 
     shard_count, shard_ids = shards
     bot = build_bot(

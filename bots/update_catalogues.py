@@ -36,9 +36,9 @@ from discord.ext import commands
 
 from bots.cli import messages as cli_messages
 from bots.discord import messages as discord_messages
-from bots.discord.clicks import Answerers
-from bots.discord.feature_cogs import feature_cogs
-from bots.discord.translator import key_of
+from bots.discord.answers.clicks import Answerers
+from bots.discord.application.feature_cogs import feature_cogs
+from bots.discord.commands.translator import key_of
 from bots.telegram import messages as telegram_messages
 from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, Sentences, Source
 from core.chat.messages import CORE
@@ -51,7 +51,7 @@ SENTENCES: dict[str, Sentences] = {
     "bots/cli/messages.py": cli_messages.EN,
 }
 DISCORD_COMMANDS = (
-    "bots/discord/feature_cogs.py"  # where the cogs, and so the commands, are assembled
+    "bots/discord/application/feature_cogs.py"  # where the cogs, and so the commands, are assembled
 )
 # The template's header names the release it was made from: the installed package's version
 # (pyproject.toml's), never a number written here that the next release forgets.

@@ -106,7 +106,11 @@ _LOADED_FOR = {
         "bots.telegram.answers.progress_pace",
         "bots.telegram.summaries",
     ),
-    "Discord": ("bots.discord.bot", "bots.discord.connection", "bots.discord.call.playback"),
+    "Discord": (
+        "bots.discord.application.bot",
+        "bots.discord.application.connection",
+        "bots.discord.call.playback",
+    ),
 }
 # A server of the bot's own (`bots.http`): the webhook, or the operations endpoint. Telegram on
 # polling without OPS_LISTEN runs none, and is spared aiohttp (a quarter of a second of CPU).

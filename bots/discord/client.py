@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 import discord
 
-from bots.discord.claims import WorkInProgress
-from bots.discord.redo import CrashRedo
+from bots.discord.work.claims import WorkInProgress
+from bots.discord.work.redo import CrashRedo
 from core.app.rules.requests import Audiences
 
 

@@ -21,11 +21,11 @@ import pytest
 from discord import voice_state
 from pydantic import SecretStr
 
-from bots.discord.acks import ACK
+from bots.discord.answers.acks import ACK
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.messages import text
-from bots.discord.transcript_replies import TYPING_AFTER_SECONDS
-from bots.discord.voice_message import PLACEHOLDER_LINE
+from bots.discord.recordings.transcript_replies import TYPING_AFTER_SECONDS
+from bots.discord.voices.voice_message import PLACEHOLDER_LINE
 from bots.runner import run_bots
 from core.domain.errors import ConfigError
 from core.infra.audio.converter import FfmpegAudio

@@ -19,7 +19,7 @@ from typing import Any
 import discord
 import pytest
 
-from bots.discord.bot import VoicebridgeBot
+from bots.discord.application.bot import VoicebridgeBot
 from bots.discord.call.clip_audio import ClipAudio
 from bots.discord.call.playback import installed_voice_client, play_clip
 from bots.discord.call.receive import (

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bots.discord import discordpy
-from bots.discord.bot import VoicebridgeBot
+from bots.discord.application.bot import VoicebridgeBot
 from bots.discord.call.listened_call import DiscordListenedCall
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.call.receive import ReceiveSettings, VoiceReceiver

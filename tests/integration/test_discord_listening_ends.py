@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bots.discord.bot import VoicebridgeBot
+from bots.discord.application.bot import VoicebridgeBot
 from core.app.calls.lifecycle import ListenedCall
 from core.domain import errors
 from core.domain.values import ChatRef

@@ -19,7 +19,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from discord import voice_state
 
-from bots.discord.bot import VoicebridgeBot
+from bots.discord.application.bot import VoicebridgeBot
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.discordpy import ResumingVoiceClient
 from tests.integration.conftest import discord_bot_online, discord_settings

@@ -35,7 +35,9 @@ CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 @pytest.fixture
 def work_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.INFO, logger="core.app.rules.claims")
-    caplog.set_level(logging.INFO, logger="bots.discord.acks")  # interactions stop at the defer
+    caplog.set_level(
+        logging.INFO, logger="bots.discord.answers.acks"
+    )  # interactions stop at the defer
     return caplog
 
 

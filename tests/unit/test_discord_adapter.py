@@ -12,7 +12,7 @@ from discord import voice_client, voice_state
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.discordpy import ResumingVoiceClient
 from bots.discord.places import channel_of, place_of
-from bots.discord.voice_message import voice_message_form
+from bots.discord.voices.voice_message import voice_message_form
 from core.domain.values import ChatRef
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
@@ -64,7 +64,7 @@ def test_voice_channels_need_both_voice_libraries(
 def test_each_process_paces_its_shards_part_of_the_global_limit() -> None:
     """Discord's 50 requests a second hold for the bot token, whichever process sends them:
     two processes of one shard each take half, or together they are refused with 429s."""
-    from bots.discord.bot import process_share
+    from bots.discord.application.bot import process_share
 
     assert process_share(None, None) == 1.0  # one process, every shard
     assert process_share(4, [0, 1, 2, 3]) == 1.0

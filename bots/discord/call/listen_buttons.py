@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bots.discord.clicks import ClickButton
+from bots.discord.answers.clicks import ClickButton
 from bots.discord.messages import text
 
 

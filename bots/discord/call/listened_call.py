@@ -25,6 +25,7 @@ from datetime import timedelta
 
 import discord
 
+from bots.discord.answers.error_handler import error_text
 from bots.discord.call.captions import TURN_GAP, Captions, Line, Said, with_transcript
 from bots.discord.call.listen_buttons import consent_view
 from bots.discord.call.nicknames import ListeningNick
@@ -36,7 +37,6 @@ from bots.discord.call.receive import (
     VoiceReceiver,
 )
 from bots.discord.call.voice_channels import DiscordVoiceCall
-from bots.discord.error_handler import error_text
 from bots.discord.messages import shown_name, text
 from core.app.calls.interpreting import Dropped, Stopped
 from core.app.calls.lifecycle import ListenedCalls

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bots.discord.answers.error_handler import error_text
 from bots.discord.call.captions import TURN_GAP, with_transcript
-from bots.discord.error_handler import error_text
 from bots.discord.messages import text
 from core.app.calls.lifecycle import ListenedCalls
 from core.app.calls.listened_call import ListenAsked, ListenedCall

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 
 import discord
 
+from bots.discord.answers.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.call.clip_audio import ClipAudio, PcmPipe
 from bots.discord.discordpy import (
     ResumingVoiceClient,
@@ -34,7 +35,6 @@ from bots.discord.discordpy import (
     voice_libraries_installed,
 )
 from bots.discord.messages import text
-from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import place_of
 from core.app.calls.voice_channel import VoiceCalls
 from core.domain import errors

@@ -8,12 +8,12 @@ deafened again or left is decided in the core (`core.app.calls.voice_channel`); 
 call is joined with the voice client that can listen, where the voice extras are installed, so
 that the other hold can come along.
 
-Members are cached only while they sit in voice (`bots.discord.bot.member_cache`); a message's
-author or a command's member may sit nowhere, so the members seen last are kept here too
-(`saw`), at most `KEPT_MEMBERS`, each as Discord last sent them. Without the Server Members
-intent Discord sends no member's update, and a member's roles and timeout are as they were when
-they joined voice: the channel reader asks Discord for those in its voice channel as each
-message is posted (`as_they_are`).
+Members are cached only while they sit in voice (`bots.discord.application.bot.member_cache`); a
+message's author or a command's member may sit nowhere, so the members seen last are kept here too
+(`saw`), at most `KEPT_MEMBERS`, each as Discord last sent them. Without the Server Members intent
+Discord sends no member's update, and a member's roles and timeout are as they were when they joined
+voice: the channel reader asks Discord for those in its voice channel as each message is posted
+(`as_they_are`).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 Admits = Callable[[int, int, int], bool]
 """The allowlist's answer for work a member (the last id) asks for in a channel (the second) of
-a server (the first): `bots.discord.access.admits`, the check every command passes."""
+a server (the first): `bots.discord.commands.access.admits`, the check every command passes."""
 
 MISSED = 100  # the most messages a reading taken up after a restart reads of those it missed
 KEPT_MEMBERS = 1024

@@ -1,4 +1,5 @@
-"""One cog per feature; `bots.discord.feature_cogs` builds them all, and the bot adds them.
+"""One cog per feature; `bots.discord.application.feature_cogs` builds them all, and the bot adds
+them.
 
 transcription.py  voice messages transcribed unasked, /transcribe on request
 speech.py         /say and "Read aloud"

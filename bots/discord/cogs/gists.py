@@ -2,9 +2,10 @@
 transcript (/autogist, gists posted unasked: `unasked.py`). Answered with the card (in the asker's
 language) and the whole transcript as a file.
 
-There is no "Summarise" message menu: Discord allows an app five, and Transcribe, Read aloud,
-Ask about this audio, Clone this voice and Translate take them. The button
-(`bots.discord.gist_replies`) sits where one decides a recording is too long to listen to.
+There is no "Summarise" message menu: Discord allows an app five, and Transcribe, Read aloud, Ask
+about this audio, Clone this voice and Translate take them. The button
+(`bots.discord.recordings.gist_replies`) sits where one decides a recording is too long to listen
+to.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import require_history, turn_away
-from bots.discord.acks import PUBLIC, acknowledge_and_claim, answers
-from bots.discord.audiences import answer_of
-from bots.discord.clicks import Answerers
+from bots.discord.answers.acks import PUBLIC, acknowledge_and_claim, answers
+from bots.discord.answers.audiences import answer_of
+from bots.discord.answers.clicks import Answerers
+from bots.discord.answers.error_handler import on_app_command_error
+from bots.discord.answers.replies import AnyBot, Interaction, followup_of
 from bots.discord.client import voicebridge
-from bots.discord.error_handler import on_app_command_error
-from bots.discord.gist_replies import GistButton, RecordingAt, send_gist
+from bots.discord.commands.access import require_history, turn_away
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
-from bots.discord.replies import AnyBot, Interaction, followup_of
+from bots.discord.recordings.gist_replies import GistButton, RecordingAt, send_gist
 from core.app.recordings.gists import Gists
 from core.app.rules.limits import Limiter
 from core.ports import RemoteRecording

@@ -13,21 +13,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import turn_away
-from bots.discord.acks import PRIVATE, acknowledge_and_claim, answers
-from bots.discord.audiences import answer_of
+from bots.discord.answers.acks import PRIVATE, acknowledge_and_claim, answers
+from bots.discord.answers.audiences import answer_of
+from bots.discord.answers.clicks import Answerers
+from bots.discord.answers.error_handler import on_app_command_error
+from bots.discord.answers.permissions import BOT_IN_VOICE, first_missing
+from bots.discord.answers.replies import AnyBot, Interaction, followup_of
 from bots.discord.call.listen_buttons import ConsentAt, ConsentButton
 from bots.discord.call.listened_call import DiscordListenedCall
 from bots.discord.call.nicknames import take_off_left_behind
 from bots.discord.call.voice_channels import DiscordVoiceChannels, server_of
-from bots.discord.clicks import Answerers
 from bots.discord.client import voicebridge
-from bots.discord.error_handler import on_app_command_error
-from bots.discord.installs import in_servers
+from bots.discord.commands.access import turn_away
+from bots.discord.commands.installs import in_servers
 from bots.discord.messages import text
-from bots.discord.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.places import for_interaction
-from bots.discord.replies import AnyBot, Interaction, followup_of
 from core.app.calls.lifecycle import ListenAsked, ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.limits import Limiter

@@ -25,14 +25,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import readable_places
-from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import answer_of, asker_of
+from bots.discord.answers.acks import PRIVATE, answers
+from bots.discord.answers.audiences import answer_of, asker_of
+from bots.discord.answers.error_handler import on_app_command_error
+from bots.discord.answers.replies import Interaction, followup_of
+from bots.discord.commands.access import readable_places
 from bots.discord.discordpy import forget_thread_members, learn_thread_members
-from bots.discord.error_handler import on_app_command_error
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of
-from bots.discord.replies import Interaction, followup_of
 from core.app.memory.search import Memory
 from core.chat.memory import Markup, found_text, link_to
 from core.domain import errors

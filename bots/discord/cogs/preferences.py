@@ -17,18 +17,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.audiences import answer_of, answer_to, asker_of, quick_locale
-from bots.discord.error_handler import on_app_command_error
-from bots.discord.installs import server_only
+from bots.discord.answers.acks import PRIVATE, PUBLIC, answers
+from bots.discord.answers.audiences import answer_of, answer_to, asker_of, quick_locale
+from bots.discord.answers.error_handler import on_app_command_error
+from bots.discord.answers.modals import ClaimedModal
+from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_lines
+from bots.discord.commands.installs import server_only
+from bots.discord.commands.translator import translatable, translatable_choices
 from bots.discord.media import voice_message_in
 from bots.discord.messages import CATALOGUE, shown_name, text
-from bots.discord.modals import ClaimedModal
 from bots.discord.places import can_manage, for_interaction, override_of, place_of
-from bots.discord.redo import ModalRebuilder
-from bots.discord.replies import AnyBot, Interaction, followup_of, send_lines
-from bots.discord.translator import translatable, translatable_choices
-from bots.discord.voice_message import send_voice_message
+from bots.discord.voices.voice_message import send_voice_message
+from bots.discord.work.redo import ModalRebuilder
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.requests import Request
 from core.app.voices.clone_consent import ConsentAsk, VoiceConsents
@@ -189,7 +189,8 @@ class PreferencesCog(commands.Cog):
     async def rebuild_modal(
         self, message: discord.Message, user_id: int, locale: str
     ) -> CloneModal | None:
-        """The modal a submission answered, made again after a restart (`bots.discord.redo`)."""
+        """The modal a submission answered, made again after a restart
+        (`bots.discord.work.redo`)."""
         recording = voice_message_in(message)
         if recording is None or message.author.id != user_id:
             return None

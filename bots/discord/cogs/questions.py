@@ -11,11 +11,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import require_history
-from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import answer_of, asker_of, quick_locale
+from bots.discord.answers.acks import PUBLIC, answers
+from bots.discord.answers.audiences import answer_of, asker_of, quick_locale
+from bots.discord.answers.error_handler import on_app_command_error
+from bots.discord.answers.modals import ClaimedModal
+from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.cogs.memory import MARKDOWN
-from bots.discord.error_handler import on_app_command_error
+from bots.discord.commands.access import require_history
+from bots.discord.commands.translator import translatable
 from bots.discord.media import (
     NothingNamedToAsk,
     NothingToAsk,
@@ -24,11 +27,8 @@ from bots.discord.media import (
     require_audio,
 )
 from bots.discord.messages import text
-from bots.discord.modals import ClaimedModal
 from bots.discord.places import for_interaction, place_of
-from bots.discord.redo import ModalRebuilder
-from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
-from bots.discord.translator import translatable
+from bots.discord.work.redo import ModalRebuilder
 from core.app.calls.summary import Calls
 from core.app.memory.search import Memory
 from core.app.recordings.questions import Questions
@@ -138,7 +138,8 @@ class QuestionsCog(commands.Cog):
     async def rebuild_modal(
         self, message: discord.Message, user_id: int, locale: str
     ) -> QuestionModal | None:
-        """The modal a submission answered, made again after a restart (`bots.discord.redo`)."""
+        """The modal a submission answered, made again after a restart
+        (`bots.discord.work.redo`)."""
         recording = recording_in(message)
         if recording is None:
             return None

@@ -30,13 +30,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import answer_of
-from bots.discord.installs import in_servers
+from bots.discord.answers.acks import PRIVATE, answers
+from bots.discord.answers.audiences import answer_of
+from bots.discord.answers.replies import Interaction, followup_of
+from bots.discord.commands.installs import in_servers
 from bots.discord.media import RecordingGone
 from bots.discord.messages import text
 from bots.discord.places import can_manage, place_of
-from bots.discord.replies import Interaction, followup_of
 from core.app.memory.imports import Importer
 from core.app.memory.past import ImportPlan, ImportProgress, Past, PastVoice
 from core.app.recordings.transcription import Withdrawn

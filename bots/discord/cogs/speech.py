@@ -6,14 +6,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.acks import PUBLIC, answers
-from bots.discord.audiences import asker_of, interaction_audience, keep_answer, notes_commander
+from bots.discord.answers.acks import PUBLIC, answers
+from bots.discord.answers.audiences import (
+    asker_of,
+    interaction_audience,
+    keep_answer,
+    notes_commander,
+)
+from bots.discord.answers.replies import AnyBot, Interaction, followup_of
 from bots.discord.call.playback import VoicePlayer
+from bots.discord.commands.translator import translatable
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option
 from bots.discord.places import for_interaction, reaches_channel
-from bots.discord.replies import AnyBot, Interaction, followup_of
-from bots.discord.translator import translatable
-from bots.discord.voice_message import send_voice_message
+from bots.discord.voices.voice_message import send_voice_message
 from core.app.voices.speech import Said, SayAsked, TextToSpeech
 from core.domain.values import VoiceNote
 from core.ports import background

@@ -24,16 +24,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import require_history
-from bots.discord.acks import PRIVATE, PUBLIC, answers
-from bots.discord.audiences import answer_of, asker_of
-from bots.discord.gist_replies import send_gist
-from bots.discord.installs import server_only
+from bots.discord.answers.acks import PRIVATE, PUBLIC, answers
+from bots.discord.answers.audiences import answer_of, asker_of
+from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
+from bots.discord.commands.access import require_history
+from bots.discord.commands.installs import server_only
 from bots.discord.media import is_recording
 from bots.discord.messages import text
 from bots.discord.places import can_manage, channel_of, for_interaction, place_of
-from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
-from bots.discord.voice_message import send_voice_message
+from bots.discord.recordings.gist_replies import send_gist
+from bots.discord.voices.voice_message import send_voice_message
 from core.app.calls.summary import Calls
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.summaries.service import SummaryService

@@ -1,7 +1,7 @@
 """Transcripts: voice messages unasked where auto-transcribe is on, any recording on request.
 
 Under the transcript of a recording of a minute or more, where the bot can find the recording
-again, a "Gist" button (`bots.discord.gist_replies`); where /autogist is set, a recording
+again, a "Gist" button (`bots.discord.recordings.gist_replies`); where /autogist is set, a recording
 transcribed unasked that is at least that long gets its gist below its transcript, as on
 Telegram.
 """
@@ -14,18 +14,21 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.acks import PUBLIC, answers
-from bots.discord.arrivals import arrival_of
-from bots.discord.audiences import asker_of, interaction_audience, notes_commander
-from bots.discord.consent import reading_answer
-from bots.discord.error_handler import report
-from bots.discord.gist_replies import RecordingAt
-from bots.discord.installs import answer_in_time
+from bots.discord.answers.acks import PUBLIC, answers
+from bots.discord.answers.audiences import asker_of, interaction_audience, notes_commander
+from bots.discord.answers.error_handler import report
+from bots.discord.answers.replies import AnyBot, Interaction, reply_to
+from bots.discord.commands.installs import answer_in_time
+from bots.discord.commands.translator import translatable, translatable_choices
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import for_interaction, reaches_channel
-from bots.discord.replies import AnyBot, Interaction, reply_to
-from bots.discord.transcript_replies import InteractionRecordingView, MessageRecordingView
-from bots.discord.translator import translatable, translatable_choices
+from bots.discord.recordings.arrivals import arrival_of
+from bots.discord.recordings.consent import reading_answer
+from bots.discord.recordings.gist_replies import RecordingAt
+from bots.discord.recordings.transcript_replies import (
+    InteractionRecordingView,
+    MessageRecordingView,
+)
 from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.app.voices.clone_consent import ConsentHeard
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format

@@ -1,8 +1,8 @@
 """Translations: /translate with a text or a recording, into the asker's language or another, and
-the message menu "Translate" on any message: its recording's transcript, or its text, in the
-asker's language, with a "Speak" button (`bots.discord.speak_replies`) where the speech model
-speaks that language. (The menu took the fifth of Discord's five message-menu slots from
-"Summarise": a recording's gist is a button under its transcript, `bots.discord.gist_replies`.)"""
+the message menu "Translate" on any message: its recording's transcript, or its text, in the asker's
+language, with a "Speak" button (`bots.discord.voices.speak_replies`) where the speech model speaks
+that language. (The menu took the fifth of Discord's five message-menu slots from "Summarise": a
+recording's gist is a button under its transcript, `bots.discord.recordings.gist_replies`.)"""
 
 from __future__ import annotations
 
@@ -10,19 +10,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import require_history, turn_away
-from bots.discord.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
-from bots.discord.audiences import answer_of
-from bots.discord.clicks import Answerers
+from bots.discord.answers.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
+from bots.discord.answers.audiences import answer_of
+from bots.discord.answers.clicks import Answerers
+from bots.discord.answers.error_handler import on_app_command_error
+from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.client import voicebridge
-from bots.discord.error_handler import on_app_command_error
+from bots.discord.commands.access import require_history, turn_away
+from bots.discord.commands.translator import translatable
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
 from bots.discord.places import for_interaction, reaches_channel
-from bots.discord.replies import AnyBot, Interaction, followup_of, send_long
-from bots.discord.speak_replies import SpeakButton, SpokenAt, speak_view
-from bots.discord.translator import translatable
-from bots.discord.voice_message import send_voice_message
+from bots.discord.voices.speak_replies import SpeakButton, SpokenAt, speak_view
+from bots.discord.voices.voice_message import send_voice_message
 from core.app.recordings.translations import Translations
 from core.app.rules.limits import Limiter
 from core.app.voices.speech import TextToSpeech, speaks

@@ -13,13 +13,13 @@ from dataclasses import replace
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import answer_of, interaction_audience
-from bots.discord.installs import server_only
+from bots.discord.answers.acks import PRIVATE, answers
+from bots.discord.answers.audiences import answer_of, interaction_audience
+from bots.discord.answers.replies import Interaction, followup_of
+from bots.discord.commands.installs import server_only
+from bots.discord.commands.translator import translatable_choices
 from bots.discord.messages import CATALOGUE
 from bots.discord.places import can_manage, for_interaction
-from bots.discord.replies import Interaction, followup_of
-from bots.discord.translator import translatable_choices
 from core.app.rules.preferences import ChatPreferences, shown_or_set
 from core.app.rules.requests import Audiences
 from core.chat.languages import LOCALES, native_name

@@ -8,13 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import STRANGER_MESSAGE
-from bots.discord.acks import PRIVATE, answers
-from bots.discord.audiences import answer_of, asker_of
+from bots.discord.answers.acks import PRIVATE, answers
+from bots.discord.answers.audiences import answer_of, asker_of
+from bots.discord.answers.replies import Interaction, followup_of, send_lines
+from bots.discord.commands.access import STRANGER_MESSAGE
 from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel
-from bots.discord.replies import Interaction, followup_of, send_lines
 from core.app.rules.limits import Limiter
 from core.app.voices.clone_consent import VoiceConsents
 from core.chat.languages import DEFAULT_LOCALE

@@ -19,10 +19,8 @@ from typing import Self
 
 import discord
 
-from bots.discord.audiences import LOCALE
-from bots.discord.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
-from bots.discord.rate_limits import NoTurnSpare
-from bots.discord.replies import (
+from bots.discord.answers.audiences import LOCALE
+from bots.discord.answers.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
     MESSAGE_LIMIT,
@@ -34,6 +32,8 @@ from bots.discord.replies import (
     in_channel,
     reply_to,
 )
+from bots.discord.rate_limits import NoTurnSpare
+from bots.discord.recordings.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.languages import DEFAULT_LOCALE
 from core.chat.live import TranscriptStatus, transcript_shown

@@ -20,9 +20,9 @@ from typing import Self
 
 import discord
 
-from bots.discord.clicks import ClickButton, view_of
+from bots.discord.answers.clicks import ClickButton, view_of
+from bots.discord.answers.replies import Send, send_long
 from bots.discord.messages import text
-from bots.discord.replies import Send, send_long
 from core.chat.gists import gist_card, timed_transcript
 from core.domain.gists import Gist
 from core.domain.transcripts import LongTranscript

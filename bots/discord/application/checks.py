@@ -1,6 +1,6 @@
 """`voicebridge doctor`'s Discord checks: the token (logging in over REST, no gateway), the
-privileged intents (`bots.discord.bot.intents`), each granted or not and what is lost without
-it, the voice libraries the voice channels need, and the link that invites the bot."""
+privileged intents (`bots.discord.application.bot.intents`), each granted or not and what is lost
+without it, the voice libraries the voice channels need, and the link that invites the bot."""
 
 from __future__ import annotations
 

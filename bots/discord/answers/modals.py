@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import discord
 
-from bots.discord.acks import PRIVATE, Ack, acknowledge_and_claim
+from bots.discord.answers.acks import PRIVATE, Ack, acknowledge_and_claim
+from bots.discord.answers.replies import Interaction
 from bots.discord.client import voicebridge
-from bots.discord.redo import modal_id
-from bots.discord.replies import Interaction
+from bots.discord.work.redo import modal_id
 
 
 class ClaimedModal(discord.ui.Modal):
@@ -20,7 +20,7 @@ class ClaimedModal(discord.ui.Modal):
 
     def __init__(self, *, title: str, message: discord.Message, user_id: int) -> None:
         # A custom_id that names what the modal is about, so a restarted process can rebuild it
-        # and redo a submission its predecessor was working on (`bots.discord.redo`).
+        # and redo a submission its predecessor was working on (`bots.discord.work.redo`).
         super().__init__(title=title, custom_id=modal_id(self.kind, message, user_id))
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from bots.discord.audiences import quick_locale
+from bots.discord.answers.audiences import quick_locale
 from bots.discord.call.listen_buttons import ConsentAt
 from bots.discord.messages import text
 from bots.discord.places import Interaction, reaches_channel

@@ -13,9 +13,9 @@ import logging
 import discord
 from discord import app_commands
 
-from bots.discord.audiences import quick_locale
+from bots.discord.answers.audiences import quick_locale
+from bots.discord.answers.replies import ANSWERED, TOKEN_EXPIRED, Interaction, Send, in_channel
 from bots.discord.messages import text
-from bots.discord.replies import ANSWERED, TOKEN_EXPIRED, Interaction, Send, in_channel
 from core.domain import errors
 
 logger = logging.getLogger(__name__)

@@ -28,10 +28,8 @@ from typing import Any
 
 import discord
 
-from bots.discord.audiences import quick_locale
-from bots.discord.discordpy import post_form
-from bots.discord.messages import text
-from bots.discord.replies import (
+from bots.discord.answers.audiences import quick_locale
+from bots.discord.answers.replies import (
     ANSWERED,
     RESPONSE_ID,
     TOKEN_EXPIRED,
@@ -39,6 +37,8 @@ from bots.discord.replies import (
     followup_of,
     in_channel,
 )
+from bots.discord.discordpy import post_form
+from bots.discord.messages import text
 from core.domain.values import VoiceNote
 
 logger = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ command whose use case takes who asks in a request of its own (`asker_in_request
 /transcribe) leaves that to the use case.
 
 A second delivery of the same interaction (another shard's process, a resumed session) finds it
-acknowledged already: Discord refuses its defer (40060, or 10062 once its 3 seconds are over),
-and it stops there. An interaction redone after a crash (`bots.discord.redo`) was acknowledged by
+acknowledged already: Discord refuses its defer (40060, or 10062 once its 3 seconds are over), and
+it stops there. An interaction redone after a crash (`bots.discord.work.redo`) was acknowledged by
 the process that died: its acknowledgement is adopted instead (`adopt_acknowledgement`).
 """
 
@@ -23,11 +23,11 @@ from typing import Any, Literal
 
 import discord
 
-from bots.discord.audiences import CHANNEL, answer_to
+from bots.discord.answers.audiences import CHANNEL, answer_to
+from bots.discord.answers.error_handler import on_app_command_error
+from bots.discord.answers.replies import Interaction
 from bots.discord.client import voicebridge
 from bots.discord.discordpy import mark_deferred
-from bots.discord.error_handler import on_app_command_error
-from bots.discord.replies import Interaction
 
 ACK = "voicebridge.ack"
 ASKER_IN_REQUEST = "voicebridge.asker_in_request"

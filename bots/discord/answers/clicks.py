@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import discord
 
-from bots.discord.replies import Interaction
+from bots.discord.answers.replies import Interaction
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 import discord
 
-from bots.discord.bot import VoicebridgeBot
+from bots.discord.application.bot import VoicebridgeBot
 from bots.discord.discordpy import drop_http_session
 from bots.startup import PATIENCE_SECONDS, reach
 from core.domain.errors import ConfigError

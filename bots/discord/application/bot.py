@@ -1,6 +1,6 @@
 """Building the discord.py bot around the use cases the runtime built: what it asks of
-discord.py, its command tree, its events; its cogs are `bots.discord.feature_cogs`, its
-connection `bots.discord.connection`.
+discord.py, its command tree, its events; its cogs are `bots.discord.application.feature_cogs`, its
+connection `bots.discord.application.connection`.
 
 discord.py keeps its REST base and its gateway in class attributes (`discordpy.point_rest_at`,
 `point_gateway_at`), so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
@@ -25,20 +25,24 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.access import STRANGER_MESSAGE, admits, admits_message, turn_away
-from bots.discord.acks import (
+from bots.discord.answers.acks import (
     acknowledge_first,
     answered_by_use_case,
     claim,
     decide_answer,
     declared_ack,
 )
+from bots.discord.answers.clicks import Answerers, AnswersClicks
+from bots.discord.answers.error_handler import on_app_command_error
+from bots.discord.answers.replies import Interaction
+from bots.discord.application.feature_cogs import feature_cogs
 from bots.discord.call.listened_call_sides import ListenedCallSides
 from bots.discord.call.playback import VoiceClientClass, VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
-from bots.discord.claims import WorkInProgress, message_claim
-from bots.discord.clicks import Answerers, AnswersClicks
 from bots.discord.client import VoicebridgeClient
+from bots.discord.commands.access import STRANGER_MESSAGE, admits, admits_message, turn_away
+from bots.discord.commands.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
+from bots.discord.commands.translator import CatalogueTranslator
 from bots.discord.discordpy import (
     cog_listeners,
     gateway_parsers,
@@ -49,13 +53,9 @@ from bots.discord.discordpy import (
     point_rest_at,
     recommended_gateway,
 )
-from bots.discord.error_handler import on_app_command_error
-from bots.discord.feature_cogs import feature_cogs
-from bots.discord.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.rate_limits import PER_SECOND, RequestPace
-from bots.discord.redo import CrashRedo, RawInteractions, RebuildsModals
-from bots.discord.replies import Interaction
-from bots.discord.translator import CatalogueTranslator
+from bots.discord.work.claims import WorkInProgress, message_claim
+from bots.discord.work.redo import CrashRedo, RawInteractions, RebuildsModals
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 
@@ -95,8 +95,8 @@ def member_cache() -> discord.MemberCacheFlags:
 
 class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
     async def interaction_check(self, interaction: Interaction, /) -> bool:
-        """A command is acknowledged as it arrives (`bots.discord.acks`: Discord waits 3 s),
-        then run by the first delivery that claims it (`bots.discord.claims`), its answer
+        """A command is acknowledged as it arrives (`bots.discord.answers.acks`: Discord waits 3 s),
+        then run by the first delivery that claims it (`bots.discord.work.claims`), its answer
         decided once as it starts (`acks.decide_answer`); strangers (the allowlist) are turned
         away before that, and nothing new starts once the bot is stopping."""
         if not self.client.work.take_on():
@@ -153,7 +153,7 @@ def client_options(*, members: bool) -> dict[str, Any]:
         "allowed_mentions": discord.AllowedMentions.none(),
         "max_messages": None,  # no message cache: /summary reads history through the API
         # Every command, and every one added later, is usable wherever its user talks unless
-        # it says `@server_only` (`bots.discord.installs`).
+        # it says `@server_only` (`bots.discord.commands.installs`).
         "allowed_installs": EVERYWHERE_INSTALLS,
         "allowed_contexts": EVERYWHERE_CONTEXTS,
     }
@@ -190,7 +190,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
         self._in_voice(runtime, voice_client)
-        # Interactions a claim may have to redo, kept as Discord sent them (`bots.discord.redo`).
+        # Interactions a claim may have to redo, kept as Discord sent them
+        # (`bots.discord.work.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
         self.work = WorkInProgress(claims, raw_interactions)

@@ -18,7 +18,7 @@ from typing import Self
 
 import discord
 
-from bots.discord.clicks import ClickButton, view_of
+from bots.discord.answers.clicks import ClickButton, view_of
 from bots.discord.messages import text
 
 

@@ -1,6 +1,6 @@
 """The cogs, one per feature, each built with the use cases it needs and added by the bot
-(`bots.discord.bot.VoicebridgeBot.setup_hook`); `bots.update_catalogues` reads their commands
-from here, in this order, for the catalogues.
+(`bots.discord.application.bot.VoicebridgeBot.setup_hook`); `bots.update_catalogues` reads their
+commands from here, in this order, for the catalogues.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
+from bots.discord.answers.clicks import Answerers
+from bots.discord.answers.replies import AnyBot
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
-from bots.discord.clicks import Answerers
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.listening import ListeningCog
@@ -25,7 +26,6 @@ from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.unasked import UnaskedCog
 from bots.discord.cogs.usage import LimitsCog
-from bots.discord.replies import AnyBot
 from core.app.calls.lifecycle import ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 

@@ -1,21 +1,21 @@
 """A voice message that arrived in a Discord channel, parsed once into the core's `Arrival`
-(`core.app.voice_notes`): what arrived (the voice message, where to fetch it:
-`bots.discord.media`), who sent it (whose limits it counts against: `bots.discord.access`; whom
-the transcript is for: `bots.discord.audiences`), where (the channel whose auto-transcribe may
-override the server's: `bots.discord.places`), and what it may be: its sender's reading of
-their consent sentence (`bots.discord.consent`), a forwarded one's too, which is all there is
-of a forward. The core decides which it is, once; the cog renders what comes back.
+(`core.app.voice_notes`): what arrived (the voice message, where to fetch it: `bots.discord.media`),
+who sent it (whose limits it counts against: `bots.discord.commands.access`; whom the transcript is
+for: `bots.discord.answers.audiences`), where (the channel whose auto-transcribe may override the
+server's: `bots.discord.places`), and what it may be: its sender's reading of their consent sentence
+(`bots.discord.recordings.consent`), a forwarded one's too, which is all there is of a forward. The
+core decides which it is, once; the cog renders what comes back.
 """
 
 from __future__ import annotations
 
 import discord
 
-from bots.discord.access import unasked
-from bots.discord.audiences import message_audience
-from bots.discord.consent import consent_reading
+from bots.discord.answers.audiences import message_audience
+from bots.discord.commands.access import unasked
 from bots.discord.media import remote, voice_message_in
 from bots.discord.places import channel_override_of, for_message
+from bots.discord.recordings.consent import consent_reading
 from core.app.voice_notes import Arrival
 
 

@@ -1,5 +1,5 @@
 """How answers reach Discord: long text split or sent as a .txt file, and the follow-ups that
-answer a deferred interaction (transcripts: `bots.discord.transcript_replies`)."""
+answer a deferred interaction (transcripts: `bots.discord.recordings.transcript_replies`)."""
 
 from __future__ import annotations
 
