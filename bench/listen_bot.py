@@ -24,7 +24,7 @@ import aiohttp.connector
 import discord
 
 from bots.discord import discordpy
-from bots.discord.call.receive import ListeningVoiceClient, Utterance, VoiceReceiver
+from bots.discord.call.receive import ListeningVoiceClient, PieceAudio, VoiceReceiver
 
 
 class Listener:
@@ -52,7 +52,7 @@ class Listener:
         async for utterance in receiver:
             self._count(utterance)
 
-    def _count(self, utterance: Utterance) -> None:
+    def _count(self, utterance: PieceAudio) -> None:
         self.heard[utterance.user_id] += utterance.ends_turn  # a turn comes in pieces
         self.pieces += 1
         self.seconds += utterance.seconds

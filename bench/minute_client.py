@@ -62,7 +62,7 @@ from core.domain.pacing import (
 from core.domain.values import ChatRef
 from core.infra.mimo import MimoClient, RetryPolicy
 from core.infra.mimo import pacing as pacer
-from core.infra.mimo.minute_ledger import MemoryLedger, MinuteLedger, Turn
+from core.infra.mimo.minute_ledger import MemoryLedger, MinuteLedger, MinuteUse
 from core.infra.mimo.pacing import AccountMinute
 from core.infra.storage import account_minute
 from core.infra.storage.database import create_minute_engine
@@ -84,7 +84,7 @@ class TimedMinute(AccountMinute):
         super().__init__(**kwargs)
         self.timed: list[tuple[int, float, float]] = []
 
-    async def turn(self, model: str, tokens: int, speech: float = 0.0) -> Turn:
+    async def turn(self, model: str, tokens: int, speech: float = 0.0) -> MinuteUse:
         asked = time.monotonic()
         given = await super().turn(model, tokens, speech)
         GIVEN.set(time.monotonic())

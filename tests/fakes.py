@@ -1,5 +1,5 @@
 """In-memory stand-ins for the use cases' ports, for fast use-case tests. Preferences need none:
-`core.infra.local_preferences.MemoryUnitOfWork` keeps them in memory for real. `fake_use_cases`
+`core.infra.local_preferences.LocalUnitOfWork` keeps them in memory for real. `fake_use_cases`
 wires the use cases on them as `core.bootstrap.use_cases` wires them on MiMo.
 
 Integration tests use the real adapters against loopback servers instead (tests/standins).
@@ -39,7 +39,7 @@ from core.domain.values import (
     Transcript,
     VoiceNote,
 )
-from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.local_preferences import LocalUnitOfWork
 from core.ports import AudioConverter, ChatApi, SpeechApi, UnderstandingAudio, UnitOfWork
 
 DEFAULT_TTS_MODEL = "mimo-v2.5-tts"
@@ -363,7 +363,7 @@ class FakeClaimStore:
         return len(gone)
 
 
-class FakeWorkUnitOfWork(MemoryUnitOfWork):
+class FakeWorkUnitOfWork(LocalUnitOfWork):
     """Claims too; like preferences, they land in `committed_claims` only on commit."""
 
     def __init__(self, committed_claims: dict[ClaimKey, FakeClaimRow]) -> None:

@@ -41,7 +41,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from bots.cli.signals import SIGNALS, Stopped, exit_code, stopped_by_signals
+from bots.cli.signals import SIGNALS, StopSignal, exit_code, stopped_by_signals
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bots.cli.app import main as command_line
 
             return command_line(args)
-    except Stopped as stopped:
+    except StopSignal as stopped:
         return exit_code(stopped.signum, args)
 
 

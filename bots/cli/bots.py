@@ -22,7 +22,7 @@ from bots.cli.env_file import exposed, refuse_unknown_names
 from bots.cli.exits import CommandFailed, ExitCode
 from bots.cli.shell import chosen_env_file, service_verbose_option, settings_source
 from bots.cli.shell import run as run_command
-from bots.cli.signals import Stopped
+from bots.cli.signals import StopSignal
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -46,7 +46,7 @@ def run(verbose: int) -> int:
     gc.disable()
     try:
         return run_command(_run, verbose=verbose or None, before_the_loop=_starting)
-    except Stopped:
+    except StopSignal:
         # Ctrl-C or SIGTERM before the bots listened for it themselves (`_run`): loading, or
         # as the event loop was made. Once they listen, a signal is a stop, said as such.
         from bots.plan import STOPPED_WHILE_STARTING

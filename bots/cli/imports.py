@@ -239,7 +239,7 @@ async def _import(settings: Settings, plan: ImportPlan) -> ImportProgress:
     from core.bootstrap import bootstrap
 
     with ExitStack() as stack:
-        bar = _Bar(stack) if sys.stderr.isatty() else None
+        bar = _ImportBar(stack) if sys.stderr.isatty() else None
         try:
             async with bootstrap(settings) as runtime:
                 return await runtime.imports.run(plan, progress=bar, paused=_paused)
@@ -306,7 +306,7 @@ def _share(key: str, share: float | None, limit: int, left: int, none: str) -> s
     return text(key, share=Share(share), limit=Duration(limit), left=Duration(left))
 
 
-class _Bar:
+class _ImportBar:
     """The import's progress bar on stderr: messages and minutes done, the time left."""
 
     def __init__(self, stack: ExitStack) -> None:

@@ -26,7 +26,7 @@ from bots.cli.init_questions import Interview
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded
 from bots.cli.shell import named_env_file, run_outside_a_loop, this_command, verbose_option
-from bots.cli.signals import Stopped
+from bots.cli.signals import StopSignal
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -73,7 +73,7 @@ def _init(target: Path, settings: Settings) -> int:
                        "what is not asked stays as it was.")  # fmt: skip
         click.echo("What you type for the key and the tokens is not shown.")
         interview.ask_all()
-    except (Stopped, KeyboardInterrupt):  # KeyboardInterrupt: run without `bots.cli.main`
+    except (StopSignal, KeyboardInterrupt):  # KeyboardInterrupt: run without `bots.cli.main`
         click.echo(err=True)  # the prompt's line ends where Ctrl-C was shown
         click.echo(f"voicebridge: init stopped; {target} was not changed.", err=True)
         raise

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bots.cli.exits import ExitCode, Failure, failure
-from bots.cli.signals import SIGNALS, Stopped, listen_again
+from bots.cli.signals import SIGNALS, StopSignal, listen_again
 from core.domain import errors
 from core.domain.values import LANGUAGES, ChatRef, Language
 
@@ -159,14 +159,14 @@ def run_outside_a_loop(
 
 
 def in_a_loop(work: Coroutine[Any, Any, T]) -> T:
-    """`work` on an event loop of its own, cancelled by Ctrl-C or SIGTERM (`Stopped` then ends
+    """`work` on an event loop of its own, cancelled by Ctrl-C or SIGTERM (`StopSignal` then ends
     the command); once the loop is gone, a signal ends the command at once again."""
     signalled = _until_signalled(work)
     try:
         return asyncio.run(signalled)
     finally:
         listen_again()  # the loop's handlers are gone: a signal still ends the command
-        # A signal as the loop was being made (`Stopped`, before its handlers) leaves both
+        # A signal as the loop was being made (`StopSignal`, before its handlers) leaves both
         # never started: closed, they end without Python's "never awaited" on stderr.
         signalled.close()
         work.close()
@@ -178,7 +178,7 @@ def _no_file() -> None:
 
 async def _until_signalled(work: Coroutine[Any, Any, T]) -> T:
     """`work`, cancelled by Ctrl-C or SIGTERM: its clean-up runs (a temporary copy of standard
-    input goes) before the command ends with `Stopped`, where SIGTERM's default would kill it.
+    input goes) before the command ends with `StopSignal`, where SIGTERM's default would kill it.
     A command may put handlers of its own in place (`run` sets its stop event instead)."""
     task, loop = asyncio.current_task(), asyncio.get_running_loop()
     assert task is not None
@@ -198,7 +198,7 @@ async def _until_signalled(work: Coroutine[Any, Any, T]) -> T:
         return await work
     except asyncio.CancelledError:
         if signalled:
-            raise Stopped(signalled[0]) from None
+            raise StopSignal(signalled[0]) from None
         raise
 
 

@@ -4,7 +4,7 @@ Python's own handling starts late and differs by signal: SIGTERM kills the proce
 (no clean-up, exit status -15), and Ctrl-C raises KeyboardInterrupt wherever the interpreter
 is, but an event loop that is importing a module hears of it only after the import. So `main`
 installs `stopping` first of all, before anything slow is imported: a signal then raises
-`Stopped`, which ends the command with the code it promises (`exit_code`). Once a command's
+`StopSignal`, which ends the command with the code it promises (`exit_code`). Once a command's
 event loop runs, the loop's own handlers take over (they cancel its work, or set `run`'s stop
 event) and `stopping` is put back when the loop ends.
 
@@ -28,7 +28,7 @@ SERVICES = frozenset({"run"})
 Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 
 
-class Stopped(BaseException):
+class StopSignal(BaseException):
     """Ctrl-C or SIGTERM arrived while no event loop was listening for it. A BaseException,
     as KeyboardInterrupt is, so that no `except Exception` on the way swallows it."""
 
@@ -39,7 +39,7 @@ class Stopped(BaseException):
 
 def stopping(signum: int, _frame: FrameType | None) -> None:
     """The handler while no event loop listens: end what the command is doing."""
-    raise Stopped(signum)
+    raise StopSignal(signum)
 
 
 @contextmanager

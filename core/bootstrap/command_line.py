@@ -12,7 +12,7 @@ from core.bootstrap.cases import UseCases, mimo_use_cases, shared
 from core.config import Settings
 from core.domain.values import ChatRef, Preferences
 from core.from_settings import audio_of, ffmpeg_processes, http_client, mimo_client
-from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.local_preferences import LocalUnitOfWork
 from core.infra.malloc import return_large_blocks
 from core.infra.mimo import MimoClient
 
@@ -43,5 +43,5 @@ async def standalone(settings: Settings) -> AsyncIterator[Standalone]:
     async with http_client() as http:
         mimo = mimo_client(settings, http=http)
         audio = audio_of(settings, processes)
-        cases = mimo_use_cases(settings, mimo, audio, lambda: MemoryUnitOfWork(preferences))
+        cases = mimo_use_cases(settings, mimo, audio, lambda: LocalUnitOfWork(preferences))
         yield Standalone(**shared(cases), settings=settings)

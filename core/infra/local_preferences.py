@@ -63,7 +63,7 @@ class LocalMandates:
         return None
 
 
-class MemoryUnitOfWork:
+class LocalUnitOfWork:
     """A `UnitOfWork` on `committed`: each block works on a copy, published by `commit()`."""
 
     def __init__(self, committed: dict[ChatRef, Preferences]) -> None:

@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -40,6 +40,9 @@ from tests.standins.clock import ManualClock
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, hears_by_length
 from tests.standins.telegram_api import FakeBotApi
+
+if TYPE_CHECKING:
+    from tests.integration.test_mid_way import Replicas
 
 FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
 
@@ -204,3 +207,13 @@ def hearing(mimo: FakeMimo, request: pytest.FixtureRequest) -> FakeMimo:
     """MiMo hearing each note as the test module's `SAID` gives its length (see `notes`)."""
     hears_by_length(mimo, request.module.SAID)
     return mimo
+
+
+@pytest_asyncio.fixture
+async def replicas(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
+    """The two runtimes of the walks (`test_mid_way`, `test_mid_way_sends`), their units of
+    work steps of a walk (`stepped`)."""
+    from tests.integration.test_mid_way import two_replicas  # the walks' own module
+
+    async with two_replicas(sqlite_url) as both:
+        yield both

@@ -16,9 +16,9 @@ from tests.integration.chatlog_db import query, tables_holding
 from tests.integration.test_discord_listening import (
     ASR,
     bot_in_server,
+    in_the_lounge,
     listening_cog,
     listening_started,
-    members_in_lounge,
     pitch_of,
     server_of,
 )
@@ -56,7 +56,7 @@ async def the_call(
 ) -> tuple[Members, list[int]]:
     """Ann and Cleo said yes, Bob did not; all three speak, Ann starts and stops the listening.
     Returns the members of the lounge's chat, and Ann's, Bob's and Cleo's ids."""
-    ann, bob, cleo = await members_in_lounge(discord_api, server, "Ann", "Bob", "Cleo")
+    ann, bob, cleo = await in_the_lounge(discord_api, server, "Ann", "Bob", "Cleo")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     for member in (ann, cleo):
@@ -177,7 +177,7 @@ async def test_forget_deletes_the_calls_transcript(
 async def test_the_bot_leaves_once_nobody_it_transcribes_spoke_for_the_idle_time(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, idle: float
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     async with bot_in_server(
         discord_api, mimo, sqlite_url, discord_listen_idle_seconds=idle
@@ -198,7 +198,7 @@ async def test_the_bot_leaves_once_nobody_it_transcribes_spoke_for_the_idle_time
 async def test_the_bot_leaves_when_the_last_member_it_transcribes_leaves(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann.user_id, "listen_me", allowed=True)
@@ -239,7 +239,7 @@ async def test_a_question_about_the_call_is_answered_from_its_transcript(
 async def test_a_turn_is_one_caption_edited_while_it_goes_on_and_a_new_speaker_a_new_one(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, cleo = await members_in_lounge(discord_api, server, "Ann", "Cleo")
+    ann, cleo = await in_the_lounge(discord_api, server, "Ann", "Cleo")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url, turn_gap=30.0):
@@ -271,7 +271,7 @@ async def seen_while_ann_is_listened_to(
 ) -> T:  # fmt: skip
     """Ann says yes and runs /listen, then /stop_listening; what `look` saw once the opening
     line was posted."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann.user_id, "listen_me", allowed=True)

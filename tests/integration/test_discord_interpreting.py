@@ -15,8 +15,8 @@ from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, speech_counted
 from tests.integration.test_discord_listening import (
     bot_in_server,
+    in_the_lounge,
     listening_cog,
-    members_in_lounge,
     pitch_of,
     posted_in,
     server_of,
@@ -58,7 +58,7 @@ async def test_the_call_hears_each_turn_in_the_other_language_in_the_speakers_al
     """The issue's "Done when": Ann's English heard in Chinese in her own voice (she allowed
     it), Bob's Chinese in English in a voice of English (he allowed no clone), Cy (who never
     said yes) neither captioned nor interpreted, /stop_listening ends both."""
-    ann, bob, cy = await members_in_lounge(discord_api, server, "Ann", "Bob", "Cy")
+    ann, bob, cy = await in_the_lounge(discord_api, server, "Ann", "Bob", "Cy")
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
@@ -122,7 +122,7 @@ async def test_bob_hears_ann_interpreted_before_mimo_made_it_all_and_a_voice_ref
     after the first; the call hears it begin meanwhile, then the whole of it, joined without a
     gap or a click. The English voices refuse to stream: Bob's interpretation is asked for
     whole and heard whole."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
     mimo.tts_stream, mimo.tts_slices_hold = "slices", asyncio.Event()
@@ -160,7 +160,7 @@ async def test_an_interpretation_whose_stream_breaks_after_slices_played_counts_
     connection dropped). The call heard those; the server's speech of the day counts the
     characters MiMo was asked to speak, as MiMo bills a broken stream, once: it gave them all
     back."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
     mimo.tts_stream, mimo.tts_cut_after = "slices", 3
@@ -192,7 +192,7 @@ async def test_interpreting_stops_with_one_line_after_the_captions_once_the_spee
     """The server's speech of the day is too short for Bob's interpretation: nothing is
     spoken, the chat is told once (in the captions' stream, after his caption), and the
     captions go on."""
-    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    [bob] = await in_the_lounge(discord_api, server, "Bob")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url, daily_tts_chars=5) as bot:
         mimo.asr_text = sentence_of_tone
@@ -225,7 +225,7 @@ async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_wait
     voice server receives of it after her no is under half a second of audio (25 frames of
     20 ms), hers waiting is never played, and Bob's plays next. So too where MiMo streams it in
     slices, at twice real time: her no comes while the slices still do."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
     mimo.tts_seconds_per_char = 0.3  # her interpretation lasts about 12 s

@@ -14,7 +14,7 @@ from tests.integration.chatlog_db import query
 from tests.integration.test_discord_interpreting import sentence_of_tone
 from tests.integration.test_discord_listening import (
     bot_in_server,
-    members_in_lounge,
+    in_the_lounge,
     posted_in,
     server_of,
 )
@@ -78,7 +78,7 @@ async def test_bob_hears_ann_interpreted_from_her_sound_in_one_request_and_the_c
     request for its translation (its sound, thinking off), none to the text model; the captions
     come from the recognition and show the translation that was spoken; the audio is counted
     with the listening, as /ask counts it."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     mimo.tts_seconds_per_char = 0.02  # short clips: the test waits for each to end
     async with bot_in_server(discord_api, mimo, sqlite_url, **FROM_AUDIO):
@@ -124,7 +124,7 @@ async def test_a_no_cuts_her_interpretation_from_sound_within_half_a_second(
 ) -> None:
     """Ann's long interpretation plays; one second in she says no: under half a second more
     is heard, and nothing more of hers is asked for."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     mimo.tts_seconds_per_char = 0.15  # her interpretation lasts about 6 s
     async with bot_in_server(discord_api, mimo, sqlite_url, **FROM_AUDIO):
@@ -148,7 +148,7 @@ async def test_a_no_while_his_sentence_is_translated_from_its_sound_speaks_nothi
 ) -> None:
     """Bob's sentence is at the audio model when he says no: it is never spoken, even once
     the answer comes; his next sentence, after his yes again, is."""
-    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    [bob] = await in_the_lounge(discord_api, server, "Bob")
     members = Members(discord_api, server.general)
     mimo.tts_seconds_per_char = 0.02  # short clips: the test waits for the end of one
     bobs_answer = asyncio.Event()
@@ -189,7 +189,7 @@ async def test_a_refused_audio_model_stops_interpreting_once_naming_its_setting(
     """MiMo refuses the audio model MIMO_AUDIO_MODEL names (`mimo-v2-omni`, retired: a 404
     naming its successor): interpreting stops with one line naming the setting, nothing is
     spoken, the captions go on, and the model is asked once."""
-    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    [bob] = await in_the_lounge(discord_api, server, "Bob")
     members = Members(discord_api, server.general)
     async with bot_in_server(
         discord_api, mimo, sqlite_url, mimo_audio_model="mimo-v2-omni", **FROM_AUDIO
@@ -221,7 +221,7 @@ async def test_a_turn_ending_without_a_full_stop_is_spoken_from_its_sound_and_ca
     pieces: her turn's last piece has no sound. That is silence: the request her pause sent
     stands for the sentence (one request, none to the text model), and her caption shows the
     translation spoken."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     mimo.tts_seconds_per_char = 0.02
 

@@ -24,14 +24,15 @@ from bots.discord.call.clip_audio import ClipAudio
 from bots.discord.call.playback import installed_voice_client, play_clip
 from bots.discord.call.receive import (
     ListeningVoiceClient,
+    PieceAudio,
     ReceiveSettings,
-    Utterance,
     VoiceReceiver,
 )
 from core.domain.live_speech import CHEAPER
 from core.infra.audio.ffmpeg import ffmpeg_exe
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_bot_online, discord_settings
+from tests.scenarios.restarts import in_the_lounge
 from tests.standins import discord_voice
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.discord_voice import Call
@@ -46,7 +47,7 @@ RATE = SETTINGS.sample_rate
 HELD_SECOND = 48_000 * 2  # a second of a turn in progress, as it is held (48 kHz PCM16)
 
 
-def pitch_of_utterance(utterance: Utterance) -> float:
+def pitch_of_utterance(utterance: PieceAudio) -> float:
     """The tone's frequency, from its zero crossings (the codec's first and last 40 ms aside)."""
     edge = utterance.sample_rate // 25
     values = array.array("h", utterance.pcm)[edge:-edge]
@@ -58,12 +59,12 @@ def pitch_of_utterance(utterance: Utterance) -> float:
 class Heard:
     """What the receiver hands over, as it comes: utterances, and turns started and ended."""
 
-    utterances: list[Utterance] = field(default_factory=list)
+    utterances: list[PieceAudio] = field(default_factory=list)
     started: list[int] = field(default_factory=list)
     stopped: list[int] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def of(self, user_id: int) -> list[Utterance]:
+    def of(self, user_id: int) -> list[PieceAudio]:
         return [u for u in self.utterances if u.user_id == user_id]
 
     def turn_started(self, user_id: int) -> None:
@@ -133,19 +134,7 @@ async def listening(
                 await voice.disconnect(force=True)
 
 
-async def members_in_lounge(
-    discord_api: FakeDiscord, server: Guild, *names: str
-) -> list[CallMember]:
-    """Members of `server` named `names`, each in the Lounge's call (test_discord_listening's
-    tests use them too)."""
-    members = []
-    for name in names:
-        user_id = discord_api.add_member(server, name)
-        members.append(await discord_api.join_call(server, user_id, server.lounge))
-    return members
-
-
-def assert_said(said: list[Utterance], tones: list[tuple[float, float]]) -> None:
+def assert_said(said: list[PieceAudio], tones: list[tuple[float, float]]) -> None:
     """`said` is the tones (frequency, seconds) in order, each whole: as long as it was (to a
     frame: the five silence frames after each are not speech), at its pitch."""
     assert [round(pitch_of_utterance(u)) for u in said] == [
@@ -160,7 +149,7 @@ async def test_each_member_is_heard_under_their_own_id_in_order(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, offered: Any
 ) -> None:
     discord_api.voice.modes = offered
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")  # before the bot came
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")  # before the bot came
     speak = discord_api.voice.speak
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         await asyncio.gather(speak(ann, tone(440, 1.0)), speak(bob, tone(660, 0.8)))
@@ -211,7 +200,7 @@ async def test_members_joining_mid_call_are_heard_after_the_group_changes(
 async def test_a_member_who_leaves_ends_their_turn_and_is_heard_no_more(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     speak = discord_api.voice.speak
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         talking = asyncio.create_task(speak(bob, tone(660, 5.0)))
@@ -245,7 +234,7 @@ async def test_a_member_who_leaves_ends_their_turn_and_is_heard_no_more(
 async def test_a_member_the_filter_refuses_is_never_decrypted_kept_or_handed_over(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, carol = await members_in_lounge(discord_api, server, "Ann", "Carol")
+    ann, carol = await in_the_lounge(discord_api, server, "Ann", "Carol")
     asked: list[int] = []
 
     def admits(user_id: int) -> bool:  # Ann said yes; Carol did not
@@ -269,7 +258,7 @@ async def test_a_member_the_filter_refuses_is_never_decrypted_kept_or_handed_ove
 async def test_a_member_who_withdraws_mid_turn_has_that_turn_dropped(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     consenting = {ann.user_id}
     speak = discord_api.voice.speak
     async with listening(
@@ -303,7 +292,7 @@ async def test_frames_failing_while_keys_change_are_tolerated_and_the_rest_is_he
     sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     caplog.set_level(logging.INFO, "bots.discord.call.receive")
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         release = it.call.dave.hold_announcements()  # the bot's websocket lags behind
@@ -334,7 +323,7 @@ async def test_a_member_whose_frames_never_decrypt_is_logged_once_and_the_others
     sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    ann, eve = await members_in_lounge(discord_api, server, "Ann", "Eve")
+    ann, eve = await in_the_lounge(discord_api, server, "Ann", "Eve")
     caplog.set_level(logging.INFO, "bots.discord.call.receive")
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         eve.session = outside_the_group(eve)  # her client lost the group: her own keys only
@@ -362,7 +351,7 @@ def outside_the_group(member: CallMember) -> Any:
 async def test_the_bot_plays_while_it_listens(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Any
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     clip = make_audio(tmp_path, fmt="ogg", seconds=2, freq=880).read_bytes()
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         playing = play_clip(it.voice, ClipAudio(clip, ffmpeg=ffmpeg_exe()), 2.0)
@@ -380,7 +369,7 @@ async def test_a_receiver_started_later_knows_who_spoke_before_it(
 ) -> None:
     """Discord sends a member's SPEAKING once per session, when they first speak: the voice
     client keeps the roster from the moment it connects, not the receiver."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with discord_bot_online(settings, discord_api, voice_client=None) as (bot, _):
         channel = bot.get_channel(server.lounge)
@@ -412,7 +401,7 @@ async def test_a_deafened_bot_is_sent_no_voice_and_says_so(
     """Joined deafened, the bot told Discord so (its voice state), is sent nothing of what is
     said, and its receiver warns, naming the channel; undeafened in the same call, it hears
     the next words: the silence before was the deafening, not a receiver that hears nothing."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     async with listening(discord_api, server, mimo, sqlite_url, self_deaf=True) as it:
         me = it.voice.guild.me
         deafened = me.voice is not None and me.voice.self_deaf  # as Discord told it back

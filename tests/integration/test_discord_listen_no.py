@@ -19,9 +19,9 @@ from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,
     heard_tones,
+    in_the_lounge,
     listening_cog,
     listening_started,
-    members_in_lounge,
     server_of,
 )
 from tests.integration.test_discord_reader import Members, left_by_itself, posted_in
@@ -76,7 +76,7 @@ async def consents_writable(sqlite_url: str) -> None:
 async def test_a_no_the_database_refuses_holds_in_the_call_and_the_member_is_told_so(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -105,7 +105,7 @@ async def test_a_no_the_database_refuses_holds_in_the_call_and_the_member_is_tol
 async def test_forget_during_a_call_ends_the_listening_first_and_keeps_nothing_of_it(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     admin = discord_api.add_member(server, "Dee", manage_guild=True)
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
@@ -136,7 +136,7 @@ async def test_forget_during_a_call_ends_the_listening_first_and_keeps_nothing_o
 async def test_a_no_is_heard_in_the_calls_chat_that_the_channel_allowlist_leaves_out(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     in_general, in_lounge = (
         Members(discord_api, server.general),
         Members(discord_api, server.lounge),
@@ -172,7 +172,7 @@ async def test_a_no_is_heard_in_the_calls_chat_that_the_channel_allowlist_leaves
 async def test_a_member_taken_off_the_user_allowlist_after_a_yes_can_still_say_no(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     both = f"{ann.user_id},{bob.user_id}"
@@ -201,7 +201,7 @@ async def test_a_member_taken_off_the_user_allowlist_after_a_yes_can_still_say_n
 async def test_a_member_who_comes_back_soon_is_not_told_again(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     cleo, dan = discord_api.add_member(server, "Cleo"), discord_api.add_member(server, "Dan")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -224,7 +224,7 @@ async def test_a_member_who_comes_back_soon_is_not_told_again(
 async def test_members_who_join_while_a_notice_is_being_sent_are_told_in_one_message(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     dan, eve, finn = (discord_api.add_member(server, name) for name in ("Dan", "Eve", "Finn"))
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
@@ -256,7 +256,7 @@ async def test_members_who_join_while_a_notice_is_being_sent_are_told_in_one_mes
 async def test_a_member_who_comes_back_after_a_while_is_told_again(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, cleo = await members_in_lounge(discord_api, server, "Ann", "Cleo")
+    ann, cleo = await in_the_lounge(discord_api, server, "Ann", "Cleo")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
         listening_cog(bot).listening.notice_again = timedelta(0)  # every while is a while

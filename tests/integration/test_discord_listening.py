@@ -26,7 +26,7 @@ from bots.discord.cogs.listening import ListeningCog
 from bots.discord.places import place_of
 from core.domain.values import ChatRef
 from tests.integration.chatlog_db import query
-from tests.integration.test_discord_listen import members_in_lounge
+from tests.integration.test_discord_listen import in_the_lounge
 from tests.integration.test_discord_reader import heard_clips, left_by_itself, spoken_requests
 from tests.scenarios.discord_bot import Members, discord_bot_online, discord_settings, posted_in
 from tests.scenarios.tones import pitch_of, recording_of, tone_heard
@@ -106,7 +106,7 @@ async def listening_started(discord_api: FakeDiscord, server: Guild, members: Me
 async def test_only_the_member_who_said_yes_is_transcribed_under_her_name(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -142,7 +142,7 @@ async def test_a_member_goes_on_speaking_while_the_event_loop_is_held_up(
     while the event loop the bot shares with the stand-ins is held up (on a busy machine), for
     the bot's socket reader to take. Paced on that loop, they stopped with it, and the bot
     heard pauses nobody made."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url):
         await members.answer(ann.user_id, "listen_me", allowed=True)
@@ -167,7 +167,7 @@ async def test_a_turn_goes_on_while_the_bots_socket_reader_is_held_up(
     packets wait in the socket meanwhile. A pause is where her packets stopped coming, not where
     the bot stopped reading them: held up for 1.5 s of her tone (the turn's gap is 1 s), it
     hears one turn as long as she spoke (two, when it judged by when it read them)."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     holding, release = threading.Event(), threading.Event()
 
@@ -200,7 +200,7 @@ async def test_a_turn_goes_on_while_the_bots_socket_reader_is_held_up(
 async def test_withdrawing_stops_the_transcript_at_once_and_a_yes_resumes_it(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -226,7 +226,7 @@ async def test_withdrawing_stops_the_transcript_at_once_and_a_yes_resumes_it(
 async def test_nobody_is_transcribed_without_a_yes_and_the_bot_leaves_when_they_do(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    [bob] = await in_the_lounge(discord_api, server, "Bob")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
         await listening_started(discord_api, server, members, bob.user_id)
@@ -252,7 +252,7 @@ async def test_a_listening_is_stopped_by_its_starter_alone_until_she_leaves_then
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """The reading's rule: the starter, a moderator, or anyone once the starter has left."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url):
         for member in (ann, bob):
@@ -273,7 +273,7 @@ async def test_a_listening_is_stopped_by_its_starter_alone_until_she_leaves_then
 async def test_a_servers_listening_of_the_day_is_its_own_and_once_used_up_the_call_ends(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     # A day's listening of 2 s, and of transcription (voice notes) 2 s too: a call counts only
@@ -314,7 +314,7 @@ async def test_a_piece_under_a_second_counts_a_whole_one_as_mimo_bills_it_whatev
     """Captions go to MiMo in short pieces, each billed a whole second. An answer that says
     nothing of the seconds (no `usage.seconds`) still counts each as one against the server's
     listening: with a day of 2 s, two short sentences use it up and a third ends the call."""
-    speakers = await members_in_lounge(discord_api, server, "Ann", "Bob", "Cid")
+    speakers = await in_the_lounge(discord_api, server, "Ann", "Bob", "Cid")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     mimo.asr_reports_seconds = False
@@ -345,7 +345,7 @@ async def test_listening_is_charged_to_the_member_who_started_it_and_ends_with_t
     servers together (each person's cap, here 2 s), beside the server's listening. Once his
     day is used up the call ends with its line, and /listen is refused to him anywhere
     (whatever the server has left): one person with many servers has no more than their cap."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url, daily_person_audio_seconds=2):
@@ -380,7 +380,7 @@ async def test_captions_asked_translated_show_the_servers_language_above_what_wa
     discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     server = discord_api.add_guild("Server", locale="de")  # its chat reads German
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -418,7 +418,7 @@ async def test_captions_asked_translated_show_the_servers_language_above_what_wa
 async def test_reading_aloud_and_listening_share_one_call_where_both_are_asked_for(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, first: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -449,7 +449,7 @@ async def test_reading_aloud_and_listening_share_one_call_where_both_are_asked_f
 async def test_utterances_are_transcribed_at_once_and_posted_in_the_order_they_ended(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -489,7 +489,7 @@ async def until_line_of(url: str, speaker: int) -> None:
 async def test_a_line_heard_after_its_speaker_withdrew_is_not_posted(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -510,7 +510,7 @@ async def test_a_line_heard_after_its_speaker_withdrew_is_not_posted(
 async def test_a_member_who_joins_the_call_is_told_there_whether_they_are_transcribed(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     cleo, dan = discord_api.add_member(server, "Cleo"), discord_api.add_member(server, "Dan")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -543,7 +543,7 @@ async def test_a_nickname_with_markdown_reads_as_typed_in_every_post_and_pings_n
     the call's transcript file, plain text, holds it as typed. Nothing posted may ping."""
     nick = "x** [Verify](https://x.io) **"
     escaped = "x\\*\\* \\[Verify](https://x.io) \\*\\*"
-    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    [bob] = await in_the_lounge(discord_api, server, "Bob")
     ann, mallory = discord_api.add_member(server, "Ann"), discord_api.add_member(server, "Mal")
     for member in (ann, mallory):
         await discord_api.set_nick(server, member, nick)
@@ -572,7 +572,7 @@ async def test_a_nickname_with_markdown_reads_as_typed_in_every_post_and_pings_n
 async def test_the_buttons_under_the_opening_line_say_yes_or_no_for_whoever_clicks(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):

@@ -18,9 +18,9 @@ from core.domain.voice_call import Holder
 from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,
+    in_the_lounge,
     listening_cog,
     listening_started,
-    members_in_lounge,
     server_of,
 )
 from tests.integration.test_discord_reader import Members, posted_in
@@ -97,7 +97,7 @@ async def test_each_way_a_call_ends_takes_the_one_end_path_once(
     way: Way,
     why: set[str],
 ) -> None:
-    people = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    people = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url, daily_listen_seconds=3) as bot:
         await members.answer(people[0].user_id, "listen_me", allowed=True)
@@ -143,7 +143,7 @@ async def test_a_join_that_fails_ends_the_call_through_the_one_end_path(
 ) -> None:
     """The voice connection cannot be made: the member is told, the listening is over in the
     core (a next /listen starts afresh), nothing is left registered."""
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url) as bot:
         listened = listening_cog(bot).listened

@@ -9,7 +9,6 @@ stands for.
 
 from __future__ import annotations
 
-import array
 import asyncio
 import itertools
 import math
@@ -18,11 +17,11 @@ import pytest
 
 from tests.integration.test_discord_listening import (
     bot_in_server,
+    in_the_lounge,
     listening_started,
-    members_in_lounge,
 )
 from tests.integration.test_discord_reader import Members
-from tests.scenarios.tones import recording_of
+from tests.scenarios.tones import sounding_pitch_of
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
@@ -57,16 +56,6 @@ def turn_pcm() -> bytes:
     return b"".join(tone(p, WORDS) + dip for p in SAID) + tone(ON_AND_ON, 8.0)
 
 
-def pitch_sent(body: Json) -> float:
-    """The pitch of the sound in the piece MiMo was sent, its silences aside."""
-    rate, pcm = recording_of(body)
-    values, window = array.array("h", pcm), rate // 50
-    windows = [values[at : at + window] for at in range(0, len(values) - window + 1, window)]
-    loud = [w for w in windows if max(w) > 2000]  # 20 ms of the tone, not of a dip
-    crossings = sum(1 for w in loud for a, b in itertools.pairwise(w) if a < 0 <= b)
-    return crossings / (len(loud) * window / rate) if loud else 0.0
-
-
 class Hearing:
     """MiMo's answers: the words of the stretch a piece's pitch says, the long stretch's
     pieces in turn; nothing for a sliver too short to hold a word."""
@@ -77,7 +66,7 @@ class Hearing:
     def __call__(self, duration: float, body: Json) -> str:
         if duration < 0.3:
             return ""
-        heard = pitch_sent(body)
+        heard = sounding_pitch_of(body)
         nearest = min([*SAID, ON_AND_ON], key=lambda p: abs(p - heard))
         return SAID[nearest] if nearest in SAID else next(self.long, "")
 
@@ -94,7 +83,7 @@ def caption_of(discord_api: FakeDiscord, lounge: int) -> list[str]:
 async def test_a_long_turn_is_captioned_while_it_is_said_in_order_and_kept_as_one_line(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url):
         mimo.asr_text = Hearing()
@@ -158,7 +147,7 @@ async def test_listen_in_a_stage_channel_is_refused_in_one_line_saying_why(
 async def test_pieces_coming_faster_than_the_channel_allows_are_batched_never_past_its_limit(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    talkers = await members_in_lounge(discord_api, server, "Ann", "Bob", "Cy", "Di")
+    talkers = await in_the_lounge(discord_api, server, "Ann", "Bob", "Cy", "Di")
     members = Members(discord_api, server.general)
     stretch = b"".join(tone(300, 2.1) + bytes(round(DIP * 48_000) * 2) for _ in range(4))
     async with bot_in_server(discord_api, mimo, sqlite_url):

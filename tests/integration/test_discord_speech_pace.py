@@ -14,8 +14,8 @@ import itertools
 
 from tests.integration.test_discord_listening import (
     bot_in_server,
+    in_the_lounge,
     listening_started,
-    members_in_lounge,
     posted_in,
 )
 from tests.integration.test_discord_live_words import pitch_sent
@@ -32,7 +32,7 @@ PACKETS_A_SECOND = 50  # a Discord client's 20 ms Opus frames
 async def test_first_words_of_a_long_turn_show_while_she_still_talks_each_heard_once(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     said = 8.0  # seconds without a pause: `/listen cheaper:True` would show nothing for 4 s
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -71,7 +71,7 @@ def sentence_nearest(duration: float, body: Json) -> str:
 async def test_bob_hears_her_first_sentence_interpreted_before_she_finishes_her_second(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     voice = discord_api.voice
     pause = bytes(round(0.4 * 48_000) * 2)  # a breath between sentences: her turn goes on

@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from core.infra.storage import Base
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_bot import answer
@@ -20,11 +18,6 @@ from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo
 
 HEADER = re.compile(r"Summary of (\d+) messages? since .+ UTC:")
-
-
-@pytest.fixture
-def ogg(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
 
 
 PER_PLACE = ("chat_preferences", "chat_summary_state", "chat_messages")
@@ -47,13 +40,13 @@ async def stored(url: str, *chat_ids: str) -> dict[str, int]:
 
 
 async def test_a_summary_holds_exactly_that_channels_messages_in_the_window(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, ogg: bytes
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     alice, bob = discord_api.add_member(server, "alice"), discord_api.add_member(server, "bob")
     mimo.answer_text = SUMMARY
     now = datetime.now(UTC)
     voice = discord_api.attachment(
-        ogg, filename="voice-message.ogg", content_type="audio/ogg", duration=2
+        short_ogg, filename="voice-message.ogg", content_type="audio/ogg", duration=2
     )
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
@@ -132,12 +125,12 @@ async def test_ask_about_this_audio_takes_the_question_from_a_modal(
     server: Guild,
     mimo: FakeMimo,
     sqlite_url: str,
-    ogg: bytes,
+    short_ogg: bytes,
     in_reasoning_only: bool,
 ) -> None:
     mimo.answer_in_reasoning_only = in_reasoning_only
     alice = discord_api.add_member(server, "alice")
-    memo = discord_api.attachment(ogg, filename="memo.ogg", content_type="audio/ogg")
+    memo = discord_api.attachment(short_ogg, filename="memo.ogg", content_type="audio/ogg")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         posted = await discord_api.post_message(
@@ -234,7 +227,7 @@ async def test_a_channel_deleted_while_no_voicebridge_ran_leaves_no_rows_behind(
 
 
 async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
-    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, ogg: bytes
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     other = discord_api.add_guild("Other server")
     admin = discord_api.add_member(server, "admin", manage_guild=True)
@@ -249,7 +242,7 @@ async def test_forget_needs_manage_server_and_leaves_no_rows_of_the_server(
         await discord_api.post_message(server.general, member, "hello")
         await answer(discord_api, server.general, member, "summary")
         await answer(discord_api, other.general, other_admin, "voice", name="Dean")
-        await discord_api.post_voice_message(server.general, member, ogg, duration=2)
+        await discord_api.post_voice_message(server.general, member, short_ogg, duration=2)
         await discord_api.wait_until(
             lambda: "heard 2.0 seconds" in discord_api.contents(server.general) or None,
             timeout=15,

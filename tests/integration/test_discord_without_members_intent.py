@@ -23,8 +23,8 @@ from tests.integration.test_discord_find import LAYOFFS
 from tests.integration.test_discord_listening import (
     bot_in_server,
     heard_tones,
+    in_the_lounge,
     listening_started,
-    members_in_lounge,
 )
 from tests.integration.test_discord_reader import heard_clips, in_lounge, spoken_requests
 from tests.integration.test_discord_reader_access import counted, held_line
@@ -168,7 +168,7 @@ async def test_listen_transcribes_the_member_who_said_yes_and_nobody_else(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Members in voice come with their voice states, which need no privileged intent."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url, discord_members_intent=False):
@@ -278,7 +278,7 @@ async def test_a_member_given_move_members_meanwhile_may_stop_a_listening(
     """Bob, in the call Ann started, is made a moderator (Move Members) while the bot is told
     nothing: his /stop_listening, which carries his roles as they are, stops it (before, the
     bot judged him by his roles as he joined voice, and refused)."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     async with bot_in_server(discord_api, mimo, sqlite_url, discord_members_intent=False):
         await members.answer(ann.user_id, "listen_me", allowed=True)

@@ -18,8 +18,8 @@ from tests.integration.test_discord_listen_no import consents_unwritable, consen
 from tests.integration.test_discord_listening import (
     bot_in_server,
     heard_tones,
+    in_the_lounge,
     listening_started,
-    members_in_lounge,
 )
 from tests.integration.test_discord_reader import Members, posted_in
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -31,7 +31,7 @@ from tests.waiting import until
 async def test_a_no_that_could_not_be_stored_still_holds_once_the_call_is_taken_up(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
     async with bot_in_server(discord_api, mimo, sqlite_url):
@@ -65,7 +65,7 @@ async def test_a_no_that_could_not_be_stored_is_stored_while_the_call_goes_on_or
     for a restart to take up (hearing Ann again from her stored yes). Once it can, her no is
     stored and the call is kept again at the next beat."""
     monkeypatch.setattr("core.app.calls.lifecycle.ALIVE_SECONDS", 0.2)
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     place = place_of(guild_id=server.id)
     async with bot_in_server(discord_api, mimo, sqlite_url):

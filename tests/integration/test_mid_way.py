@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from core.app.calls.listened_call import ListenedCall
 from core.app.memory.forgetting import ForgetRequest
@@ -175,12 +174,6 @@ class Replicas:
 
 def _asr(body: Json) -> bool:
     return str(body.get("model", "")).endswith("-asr")
-
-
-@pytest_asyncio.fixture
-async def replicas(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
-    async with two_replicas(sqlite_url) as both:
-        yield both
 
 
 @asynccontextmanager

@@ -22,14 +22,13 @@ quoted).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from core.app.recordings.transcription import Withdrawn
 from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
@@ -45,7 +44,7 @@ from core.domain.transcripts import LongTranscript, Progress, TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import RemoteRecording
 from tests.audio_factory import make_audio
-from tests.integration.test_mid_way import ANN, BOB, CHANNEL, Replicas, fetched, two_replicas
+from tests.integration.test_mid_way import ANN, BOB, CHANNEL, Replicas, fetched
 from tests.interleavings import Injection, Outcome, Steps
 
 # As the walks of `test_mid_way`: a run of the flow a step, one landing a test.
@@ -54,13 +53,6 @@ pytestmark = pytest.mark.timeout(240)
 BOBS = "lunch is on friday and the door code is 4721"  # his voice message, as kept
 ANNS = "lunch on monday suits me"  # her line in a call in #77
 ANNS_LOG, BOBS_LOG = "lunch at noon?", "yes, and the door code is 4721"  # a group's log
-
-
-@pytest_asyncio.fixture
-async def walked(sqlite_url: str, stepped: None) -> AsyncIterator[Replicas]:
-    """The two runtimes of `test_mid_way`, their units of work steps of a walk."""
-    async with two_replicas(sqlite_url) as both:
-        yield both
 
 
 @dataclass
@@ -136,12 +128,12 @@ def anns_no(r: Replicas) -> Made:
 
 @pytest.mark.parametrize("landing", ["deleted", "forget", "no"])
 async def test_ask_quotes_nothing_deleted_forgotten_or_refused_before_it_is_sent(
-    walked: Replicas, landing: str
+    replicas: Replicas, landing: str
 ) -> None:
     """`/ask when is lunch?` in #77: the lines holding its words (Bob's voice message, Ann's
     line of a call there) are read, handed to the chat model, and its answer sent. Bob's
     message deleted, the server forgotten, or Ann's no, in this process or another."""
-    r, chat = walked, Reached()
+    r, chat = replicas, Reached()
 
     async def ready() -> None:
         server, now = r.next_chat("discord"), datetime.now(UTC)
@@ -193,12 +185,12 @@ async def logged_group(r: Replicas) -> ChatRef:
 
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_a_summary_holds_nothing_forgotten_or_deleted_before_it_is_sent(
-    walked: Replicas, platform: str
+    replicas: Replicas, platform: str
 ) -> None:
     """`/summary`: in a Telegram group, of its log, a /forget landing; in a Discord channel,
     of its messages as the adapter read them from its history (Bob's among them), Bob's
     message deleted. In this process or another."""
-    r, chat = walked, Reached()
+    r, chat = replicas, Reached()
     history: list[ChatMessage] = []
     channel = ChatRef("discord", f"channel:{CHANNEL}")
 
@@ -237,10 +229,10 @@ async def test_a_summary_holds_nothing_forgotten_or_deleted_before_it_is_sent(
     assert "send: the summary" in steps, steps
 
 
-async def test_a_digest_holds_nothing_forgotten_before_it_is_posted(walked: Replicas) -> None:
+async def test_a_digest_holds_nothing_forgotten_before_it_is_posted(replicas: Replicas) -> None:
     """The daily digest of a Telegram group's log, claimed and written when due, then posted
     (`DigestService.run`, as the scheduler runs it); a /forget in this process or another."""
-    r, chat = walked, Reached()
+    r, chat = replicas, Reached()
     due: list[datetime] = []
 
     async def ready() -> None:
@@ -290,12 +282,12 @@ def made_from_it(what: str, outcome: Outcome, read: str) -> bool:
 
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_a_gist_is_not_sent_once_its_recording_was_deleted_or_forgotten(
-    walked: Replicas, tmp_path: Path, platform: str
+    replicas: Replicas, tmp_path: Path, platform: str
 ) -> None:
     """`/tldr` on Bob's long voice message: heard in two pieces, condensed by the chat model,
     sent. Deleted on Discord, forgotten on Telegram, in this process or another."""
     bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
-    r, chat = walked, Reached()
+    r, chat = replicas, Reached()
     note: list[RemoteRecording] = []
 
     async def ready() -> None:
@@ -322,14 +314,14 @@ async def test_a_gist_is_not_sent_once_its_recording_was_deleted_or_forgotten(
 
 @pytest.mark.parametrize("platform", ["telegram", "discord"])
 async def test_a_long_notes_transcript_is_not_sent_under_its_translation_once_it_went_away(
-    walked: Replicas, tmp_path: Path, platform: str
+    replicas: Replicas, tmp_path: Path, platform: str
 ) -> None:
     """Bob's long voice message arrives where every transcript gets its translation
     (`/autotranslate German`): heard in two pieces, translated by the chat model, then
     delivered with its translation below it. Deleted on Discord, forgotten on Telegram, in this
     process or another."""
     bobs = make_audio(tmp_path, fmt="ogg", seconds=15)
-    r, chat = walked, Reached()
+    r, chat = replicas, Reached()
     arrival: list[Arrival] = []
 
     async def ready() -> None:

@@ -43,7 +43,6 @@ from tests.integration.test_discord_interpreting import sentence_of_tone
 from tests.integration.test_discord_listening import (
     bot_in_server,
     listening_cog,
-    members_in_lounge,
     posted_in,
 )
 from tests.integration.test_discord_reader import (
@@ -479,7 +478,7 @@ async def test_forget_during_an_interpreted_call_plays_nothing_more_of_it(
     """Ann's long interpretation plays, another of hers and one of Bob's wait in line; one
     second into it Dee, who manages the server, says /forget: the listening ends first, the
     bot leaves the Lounge, and neither interpretation waiting is ever played."""
-    ann, bob = await members_in_lounge(discord_api, server, "Ann", "Bob")
+    ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     dee = discord_api.add_member(server, "Dee", manage_guild=True)
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice

@@ -12,7 +12,7 @@ import pytest
 
 from core.chat.messages import text
 from tests.integration.test_discord_interpreting import sentence_of_tone
-from tests.integration.test_discord_listening import bot_in_server, members_in_lounge
+from tests.integration.test_discord_listening import bot_in_server, in_the_lounge
 from tests.integration.test_discord_reader import Members, in_lounge, posted_in
 from tests.integration.test_refused_models import logged_errors
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -65,7 +65,7 @@ async def test_the_interpreter_stops_with_one_line_naming_the_refused_models_set
     """Bob's Chinese is to be spoken in English: the speech model (or the chat model that
     translates it) is refused. The call's chat hears it once with the setting, after his
     caption; his next turn is captioned all the same, and not tried again."""
-    [bob] = await members_in_lounge(discord_api, server, "Bob")
+    [bob] = await in_the_lounge(discord_api, server, "Bob")
     members = Members(discord_api, server.general)
     mimo.refused_models.add(model)
     with caplog.at_level(logging.INFO):
@@ -97,7 +97,7 @@ async def test_refused_translations_of_captions_are_said_once_and_the_captions_g
     discord_api: FakeDiscord, mimo: FakeMimo, sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = discord_api.add_guild("Server", locale="de")  # its chat reads German
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     mimo.refused_models.add(CHAT)
     with caplog.at_level(logging.INFO):
@@ -132,7 +132,7 @@ async def test_refused_speech_recognition_in_a_call_is_said_once_for_every_turn(
     sqlite_url: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    [ann] = await members_in_lounge(discord_api, server, "Ann")
+    [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     mimo.refused_models.add(ASR)
     with caplog.at_level(logging.INFO):

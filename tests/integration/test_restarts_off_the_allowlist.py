@@ -20,7 +20,7 @@ from tests.integration.test_call_restarts import (
 )
 from tests.integration.test_discord_listening import heard_tones
 from tests.integration.test_discord_reader import clips, spoken_requests
-from tests.integration.test_reading_restarts import ENDED, kept_reading, reading_back
+from tests.integration.test_reading_restarts import ended, kept_reading, reading_back
 from tests.scenarios.discord_bot import Members, posted_in, transcript_lines
 from tests.scenarios.processes import identified, voicebridge_run
 from tests.scenarios.restarts import AWAY, environment, in_the_lounge
@@ -99,14 +99,14 @@ async def test_a_reading_whose_starter_was_taken_off_the_allowlist_is_ended_not_
     off = env | {"ALLOWED_USERS": ELSEWHERE}
     async with voicebridge_run(tmp_path, off, "second", identified(discord_api)):
         await until(
-            lambda: said_ended(discord_api, server) or reading_back(discord_api, server),
+            lambda: ended(discord_api, server) or reading_back(discord_api, server),
             "the reading said ended or taken up", WAIT,
         )  # fmt: skip
         assert reading_back(discord_api, server) == [], "the reading was taken up"
         await until(lambda: not in_voice(discord_api, server), "the bot out of the Lounge", WAIT)
         kept = await kept_reading(database_url, server)
 
-    [line] = said_ended(discord_api, server)
+    [line] = ended(discord_api, server)
     assert line.endswith(f"<#{server.lounge}>: {WHY} I stopped reading aloud.")
     assert kept is None and discord_api.voice.live_call(server.id, server.lounge) is None
     assert [text for _, text in spoken_requests(mimo) if "Bravo" in text] == []
@@ -118,7 +118,3 @@ def ended_or_back(discord_api: FakeDiscord, server: Guild) -> bool:
         AWAY.match(message.content) or message.attachments
         for message in discord_api.messages_in(server.lounge)
     )
-
-
-def said_ended(discord_api: FakeDiscord, server: Guild) -> list[str]:
-    return [line for line in posted_in(discord_api, server.lounge) if ENDED.match(line)]

@@ -5,13 +5,11 @@ python-telegram-bot, ffmpeg and SQLite or PostgreSQL, against the Bot API and Mi
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bots.telegram.messages import text
-from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
@@ -21,11 +19,6 @@ CALLER, FRIEND = 7001, 7002
 CHAT = FRIEND  # the caller's private chat with their friend, as the bot sees it
 CACHE = -1007770001  # inline mode's storage chat
 TRANSCRIPT = "heard 2.0 seconds"
-
-
-@pytest.fixture
-def voice_note(tmp_path: Path) -> bytes:
-    return make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
 
 
 def ask_as_guest(api: FakeBotApi, note: bytes, words: str = "") -> str:
@@ -47,11 +40,11 @@ def nothing_sent_to_the_chat(api: FakeBotApi) -> bool:
 
 
 async def test_a_guest_reply_to_a_friends_voice_note_gets_its_transcript_in_place(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_note: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, short_ogg: bytes
 ) -> None:
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
-        query = ask_as_guest(bot_api, voice_note)
+        query = ask_as_guest(bot_api, short_ogg)
         await until_shown(bot_api, query, lambda t: t == TRANSCRIPT, "the transcript")
 
     assert len(bot_api.sent("answerGuestQuery")) == 1
@@ -76,13 +69,13 @@ async def test_guest_requests_choose_the_job(
     bot_api: FakeBotApi,
     mimo: FakeMimo,
     sqlite_url: str,
-    voice_note: bytes,
+    short_ogg: bytes,
     words: str,
     expected: Any,
 ) -> None:
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
     async with running(settings, bot_api):
-        query = ask_as_guest(bot_api, voice_note, words)
+        query = ask_as_guest(bot_api, short_ogg, words)
         await until_shown(bot_api, query, expected, f"the answer to {words!r}")
 
     assert len(bot_api.sent("answerGuestQuery")) == 1
@@ -90,14 +83,14 @@ async def test_guest_requests_choose_the_job(
 
 
 async def test_guest_say_answers_with_a_voice_note_in_the_callers_voice(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_note: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, telegram_inline_cache_chat=CACHE
     )
     bot_api.add_chat(CACHE)
     async with running(settings, bot_api):
-        query = ask_as_guest(bot_api, voice_note, "say See you at eight!")
+        query = ask_as_guest(bot_api, short_ogg, "say See you at eight!")
         await bot_api.wait_until(lambda: bot_api.guest_answer(query) is not None, timeout=30)
 
     answer = bot_api.guest_answer(query)
@@ -110,13 +103,13 @@ async def test_guest_say_answers_with_a_voice_note_in_the_callers_voice(
 
 
 async def test_a_guest_request_over_the_callers_quota_gets_the_quota_line(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_note: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, daily_audio_seconds=1
     )
     async with running(settings, bot_api):
-        query = ask_as_guest(bot_api, voice_note)
+        query = ask_as_guest(bot_api, short_ogg)
         shown = await until_shown(
             bot_api, query, lambda t: t not in ("", text("guest.transcribing", "en")), "a refusal"
         )
@@ -128,7 +121,7 @@ async def test_a_guest_request_over_the_callers_quota_gets_the_quota_line(
 
 
 async def test_a_long_transcript_is_cut_and_sent_whole_to_the_callers_own_chat(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_note: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     long_words = " ".join(["word"] * 1500)  # 7,500 characters
     mimo.asr_text = lambda seconds, body: long_words
@@ -136,7 +129,7 @@ async def test_a_long_transcript_is_cut_and_sent_whole_to_the_callers_own_chat(
     async with running(settings, bot_api):
         bot_api.push(bot_api.text_message(chat_id=CALLER, user_id=CALLER, text="/start"))
         await bot_api.wait_for("sendMessage", chat_id=CALLER)
-        query = ask_as_guest(bot_api, voice_note)
+        query = ask_as_guest(bot_api, short_ogg)
         shown = await until_shown(
             bot_api, query, lambda t: t.endswith(text("guest.cut", "en")), "the cut transcript"
         )
@@ -156,7 +149,7 @@ async def answer_in_private(api: FakeBotApi, user: int, words: str) -> str:
 
 
 async def test_a_guest_query_is_the_callers_own_usage_language_and_voice(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_note: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     """The caller's quota pays for it, and it speaks the language and voice the caller chose in
     their own chat with the bot, not the chat it was asked in."""
@@ -168,9 +161,9 @@ async def test_a_guest_query_is_the_callers_own_usage_language_and_voice(
     async with running(settings, bot_api):
         await answer_in_private(bot_api, CALLER, "/botlanguage de")
         await answer_in_private(bot_api, CALLER, "/voice Chloe")
-        transcribed = ask_as_guest(bot_api, voice_note)
+        transcribed = ask_as_guest(bot_api, short_ogg)
         await until_shown(bot_api, transcribed, lambda t: t == TRANSCRIPT, "the transcript")
-        said = ask_as_guest(bot_api, voice_note, "say Bis gleich!")
+        said = ask_as_guest(bot_api, short_ogg, "say Bis gleich!")
         await bot_api.wait_until(lambda: bot_api.guest_answer(said) is not None, timeout=30)
         usage = await answer_in_private(bot_api, CALLER, "/usage")
 
@@ -185,14 +178,14 @@ async def test_a_guest_query_is_the_callers_own_usage_language_and_voice(
 
 
 async def test_a_guest_query_from_someone_off_the_allowlist_gets_the_refusal_line(
-    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, voice_note: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, short_ogg: bytes
 ) -> None:
     """The allowlist names people and chats; a guest query is the caller's, wherever asked."""
     settings = settings_for(
         bot_api=bot_api, mimo=mimo, database_url=sqlite_url, allowed_users=f"telegram:{FRIEND}"
     )
     async with running(settings, bot_api):
-        query = ask_as_guest(bot_api, voice_note)
+        query = ask_as_guest(bot_api, short_ogg)
         shown = await until_shown(bot_api, query, bool, "an answer")
 
     assert shown == text("limits.private", "en")
@@ -202,7 +195,7 @@ async def test_a_guest_query_from_someone_off_the_allowlist_gets_the_refusal_lin
 
 
 async def test_an_anonymous_administrators_guest_query_is_refused_in_one_line(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_note: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, short_ogg: bytes
 ) -> None:
     """In a group, an anonymous administrator comes as the group itself: nobody's own limits,
     language or private chat to answer for, so nothing is transcribed."""
@@ -211,7 +204,7 @@ async def test_an_anonymous_administrators_guest_query_is_refused_in_one_line(
     async with running(settings, bot_api):
         bot_api.not_a_member(group)
         recording = bot_api.voice_message(
-            chat_id=group, user_id=FRIEND, data=voice_note, chat_type="supergroup"
+            chat_id=group, user_id=FRIEND, data=short_ogg, chat_type="supergroup"
         )
         query = bot_api.guest_query(
             chat_id=group, user_id=CALLER, text=f"@{bot_api.bot_username}",
@@ -227,14 +220,14 @@ async def test_an_anonymous_administrators_guest_query_is_refused_in_one_line(
 
 
 async def test_a_guest_transcript_is_kept_under_the_callers_own_chat_until_they_forget_it(
-    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, voice_note: bytes
+    bot_api: FakeBotApi, mimo: FakeMimo, database_url: str, short_ogg: bytes
 ) -> None:
     """The friend's voice note is transcribed for the caller: its transcript is kept (so the
     same recording is never paid for twice) under the caller's private chat with the bot, not
     the friend's chat, and `/forget` there deletes it."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
-        query = ask_as_guest(bot_api, voice_note)
+        query = ask_as_guest(bot_api, short_ogg)
         await until_shown(bot_api, query, lambda t: t == TRANSCRIPT, "the transcript")
         kept = await kept_under(database_url)
         bot_api.push(bot_api.text_message(chat_id=CALLER, user_id=CALLER, text="/forget"))

@@ -541,7 +541,7 @@ class FakeBotApi:
         `anonymous`: sent by one of the group's anonymous administrators (`user_id` is who
         they are, which Telegram does not tell: the message comes from GroupAnonymousBot, with
         the group as its `sender_chat`)."""
-        assert _utf16_units(text) <= MAX_TEXT_LENGTH, "no Telegram client sends a longer message"
+        assert utf16_length(text) <= MAX_TEXT_LENGTH, "no Telegram client sends a longer message"
         content: dict[str, Any] = {"text": text}
         entities = _command_entities(text)
         if entities:
@@ -942,8 +942,8 @@ class FakeBotApi:
         query_id = str(7_000_000 + next(self._inline_numbers))
         message = self._incoming(chat_id, user_id, chat_type, reply_to, {"text": words})
         message["entities"] = [
-            {"type": "mention", "offset": _utf16_length(words[:start]),
-             "length": _utf16_length(mention)}
+            {"type": "mention", "offset": utf16_length(words[:start]),
+             "length": utf16_length(mention)}
         ]  # fmt: skip
         message["guest_query_id"] = query_id
         if anonymous:  # an anonymous administrator: Telegram sends the group as the sender
@@ -2167,7 +2167,7 @@ def _checked_text(params: dict[str, Any], *, too_long: str) -> str:
         visible = html.unescape(_HTML_TAG.sub("", text))
     if not visible.strip():
         raise bad_request("message text is empty")
-    if _utf16_units(visible) > MAX_TEXT_LENGTH:
+    if utf16_length(visible) > MAX_TEXT_LENGTH:
         raise bad_request(too_long)
     return text
 
@@ -2176,18 +2176,19 @@ def _visible_units(text: str, parse_mode: Any) -> int:
     """A text's length as Telegram counts it once its HTML tags are parsed out."""
     if str(parse_mode or "").lower() == "html":
         text = html.unescape(_HTML_TAG.sub("", text))
-    return _utf16_units(text)
+    return utf16_length(text)
 
 
-def _utf16_units(text: str) -> int:
-    """A length as Telegram counts it: in UTF-16 code units (an emoji past U+FFFF is two)."""
+def utf16_length(text: str) -> int:
+    """A length as Telegram counts it, a text's and its entities' offsets and lengths alike: in
+    UTF-16 code units (an emoji past U+FFFF is two)."""
     return len(text.encode("utf-16-le")) // 2
 
 
 def _check_caption(params: dict[str, Any]) -> None:
     caption = str(params.get("caption") or "")
     _check_entities(caption, params.get("parse_mode"))
-    if _utf16_units(caption) > MAX_CAPTION_LENGTH:
+    if utf16_length(caption) > MAX_CAPTION_LENGTH:
         raise bad_request("message caption is too long")
 
 
@@ -2255,17 +2256,12 @@ def _extension(file_name: str | None, default: str) -> str:
     return suffix or default
 
 
-def _utf16_length(text: str) -> int:
-    # Entity offsets and lengths count UTF-16 code units, not code points.
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _command_entities(text: str) -> list[dict[str, Any]]:
     return [
         {
             "type": "bot_command",
-            "offset": _utf16_length(text[: match.start()]),
-            "length": _utf16_length(match.group()),
+            "offset": utf16_length(text[: match.start()]),
+            "length": utf16_length(match.group()),
         }
         for match in _COMMAND.finditer(text)
     ]

@@ -7,7 +7,7 @@ from core.app.rules.requests import Audiences
 from core.chat.languages import Audience
 from core.domain.limits import asked_by
 from core.domain.values import ChatRef, Preferences
-from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.local_preferences import LocalUnitOfWork
 
 GROUP = ChatRef("telegram", "-100")
 
@@ -19,9 +19,9 @@ class CountedUnitsOfWork:
         self.store = store
         self.opened = 0
 
-    def __call__(self) -> MemoryUnitOfWork:
+    def __call__(self) -> LocalUnitOfWork:
         self.opened += 1
-        return MemoryUnitOfWork(self.store)
+        return LocalUnitOfWork(self.store)
 
 
 async def test_an_answer_is_in_the_askers_language_and_the_chats_posts_in_its_own() -> None:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bots.discord.call.captions import MESSAGE_CHARS, Captions, Said, Update
+from bots.discord.call.captions import MESSAGE_CHARS, Captions, SpokenWords, Update
 
 START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
 
 def said(
     member: str, words: str, at: float, length: float = 1.0, translated: str | None = None
-) -> Said:
+) -> SpokenWords:
     begins = START + timedelta(seconds=at)
     ends = begins + timedelta(seconds=length)
-    return Said(member, member.title(), words, begins, ends, translated)
+    return SpokenWords(member, member.title(), words, begins, ends, translated)
 
 
 def render(name: str, words: str, translated: str | None) -> str:
@@ -97,10 +97,10 @@ def test_no_message_grows_past_discords_longest() -> None:
     assert all(len(text) <= MESSAGE_CHARS for text in update.new)
 
 
-def said_piece(member: str, words: str, at: float, turn: float) -> Said:
+def said_piece(member: str, words: str, at: float, turn: float) -> SpokenWords:
     """A piece of a turn begun at `turn`, said from `at` for a second."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    return Said(
+    return SpokenWords(
         member, member.title(), words, start + timedelta(seconds=at),
         start + timedelta(seconds=at + 1), turn=start + timedelta(seconds=turn),
     )  # fmt: skip

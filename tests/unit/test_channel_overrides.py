@@ -9,7 +9,7 @@ from core.app.rules.requests import Audiences
 from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.values import ChatRef, Preferences
-from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.local_preferences import LocalUnitOfWork
 
 SERVER = ChatRef("discord", "guild:1")
 CHANNEL = ChatRef("discord", "channel:2")
@@ -17,12 +17,12 @@ CHANNEL = ChatRef("discord", "channel:2")
 
 @pytest.fixture
 def preferences(store: dict[ChatRef, Preferences]) -> ChatPreferences:
-    return ChatPreferences(uow=lambda: MemoryUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
+    return ChatPreferences(uow=lambda: LocalUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
 
 
 @pytest.fixture
 def audiences(store: dict[ChatRef, Preferences]) -> Audiences:
-    return Audiences(uow=lambda: MemoryUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
+    return Audiences(uow=lambda: LocalUnitOfWork(store), default_tts_model="mimo-v2.5-tts")
 
 
 async def transcribed_in(audiences: Audiences, channel: ChatRef | None = None) -> bool:

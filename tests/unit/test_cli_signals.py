@@ -13,7 +13,7 @@ import warnings
 import pytest
 
 from bots.cli.shell import in_a_loop
-from bots.cli.signals import Stopped, command_named, exit_code, stopped_by_signals
+from bots.cli.signals import StopSignal, command_named, exit_code, stopped_by_signals
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_run_stopped_by_either_signal_exits_0_and_the_shell_commands_as_shells_e
 
 class _SignalledAsTheLoopIsMade(asyncio.DefaultEventLoopPolicy):
     """Ctrl-C arriving while asyncio makes the command's event loop, before the loop's own
-    handlers are in place: `stopping` raises `Stopped` as `os.kill` returns."""
+    handlers are in place: `stopping` raises `StopSignal` as `os.kill` returns."""
 
     def new_event_loop(self) -> asyncio.AbstractEventLoop:
         os.kill(os.getpid(), signal.SIGINT)
@@ -59,7 +59,7 @@ def test_a_signal_as_the_loop_is_made_stops_the_command_leaving_nothing_never_aw
     try:
         with warnings.catch_warnings(record=True) as warned:
             warnings.simplefilter("always")
-            with stopped_by_signals(), pytest.raises(Stopped):
+            with stopped_by_signals(), pytest.raises(StopSignal):
                 in_a_loop(work())
             gc.collect()  # where a coroutine never started would say so on stderr
     finally:

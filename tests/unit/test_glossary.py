@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
 
 from core.chat.i18n import DOMAIN, LOCALE_DIR, po_path
 from core.chat.languages import DEFAULT_LOCALE, LOCALES
 from core.chat.messages import text
 from core.domain.tts import STYLE_PRESETS
-from tests.unit.test_translations import forms, left_out, sources
+from tests.unit.test_translations import forms, left_out, read, sources
 
 TRANSLATED = [locale for locale in LOCALES if locale != DEFAULT_LOCALE]
 GLOSSARY = LOCALE_DIR / "GLOSSARY.md"
@@ -189,10 +186,8 @@ FILLED_IN = re.compile(r"\b[A-Z]{4,}\b")
 OPTION_TYPED = re.compile(r"/([a-z_]+)((?: [^\s:]+:\S+)+)")
 
 
-@functools.cache  # read once a process: some twenty tests a language read each catalogue
-def read_once(path: Path, locale: str | None = None) -> Catalog:
-    with path.open("rb") as file:
-        return read_po(file, locale=locale)
+# Read once a process: some twenty tests a language read each catalogue.
+read_once = functools.cache(read)
 
 
 def test_every_language_has_a_glossary_and_a_table() -> None:

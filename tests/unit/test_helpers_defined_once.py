@@ -1,7 +1,8 @@
 """Every helper of the tests is defined once: a function, fixture or class at the top of a module
 under `tests/` has a name no other module there defines. A helper two test modules need lives in
 one of the shared modules (`tests/waiting.py`, `tests/audio_factory.py`, a conftest's fixtures,
-...) and both import it; two different things get two names."""
+...) and both import it; two different things get two names. Nor is a helper copied under
+another name: no two helpers in different modules have the same body."""
 
 from __future__ import annotations
 
@@ -51,6 +52,33 @@ def test_no_helper_is_defined_in_two_test_modules() -> None:
         if len(modules) > 1 and not modules <= PER_MODULE.get(name, set())
     }
     assert twice == {}, "import the one helper, or name the two things apart"
+
+
+# A body this small (a line of a few names) may well be written twice on its own.
+_SMALLEST_COMPARED = 8  # nodes of its syntax tree
+
+
+def bodies() -> dict[str, set[str]]:
+    """Each helper function's body (its docstring aside) with its parameters, as a syntax tree
+    dumped without names of its own, with the `module:name` places that define it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in TESTS.rglob("*.py"):
+        module = path.relative_to(TESTS).as_posix()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if node.name.startswith(("test_", "pytest_")):  # tests, and hooks found by name
+                continue
+            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+            tree = ast.Module(body=body, type_ignores=[])
+            if sum(1 for _ in ast.walk(tree)) >= _SMALLEST_COMPARED:
+                found[ast.dump(node.args) + ast.dump(tree)].add(f"{module}:{node.name}")
+    return found
+
+
+def test_no_helper_is_a_copy_of_another_under_a_new_name() -> None:
+    copies = sorted(sorted(places) for places in bodies().values() if len(places) > 1)
+    assert copies == [], "import the one helper instead of writing it again"
 
 
 def test_each_name_kept_per_module_is_still_defined_where_it_says() -> None:

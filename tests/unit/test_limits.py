@@ -43,7 +43,7 @@ from core.domain.limits import (
 )
 from core.domain.quantities import Duration, waiting
 from core.domain.values import ChatRef, Preferences, Usage
-from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.local_preferences import LocalUnitOfWork
 from core.ports import RemoteRecording
 from tests.fakes import (
     FakeAudio,
@@ -479,7 +479,7 @@ def limited_cases(limiter: Limiter, speech: FakeSpeech) -> UseCases:
     return fake_use_cases(
         speech=speech,
         audio=FakeAudio(piece=4),
-        uow=lambda: MemoryUnitOfWork({}),
+        uow=lambda: LocalUnitOfWork({}),
         default_tts_model="mimo-v2.5-tts",
         limiter=limiter,
     )

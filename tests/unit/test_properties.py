@@ -37,12 +37,13 @@ from core.domain.values import LANGUAGES, ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.probe import MIN_AUDIO_SECONDS
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.local_preferences import LocalUnitOfWork
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from core.infra.mimo.tts import tts_messages
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 from tests.processes import HAS_PROC, ffmpeg_children
+from tests.standins.telegram_api import utf16_length
 
 audio = FfmpegAudio(processes=FfmpegProcesses(), caps=MIMO_AUDIO_CAPS)
 
@@ -198,10 +199,6 @@ def telegram_message(body: str, entities: list[MessageEntity], *, caption: bool)
     return Message(1, when, chat, text=body, entities=entities)
 
 
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 @given(commands, bot_names, separators, st.text(max_size=300), st.booleans())
 @example("say", None, " ", "🎉 hi\nthere ", False)
 def test_the_argument_is_everything_after_the_command(
@@ -231,7 +228,7 @@ def use_cases(store: dict[ChatRef, Preferences]) -> UseCases:
     return fake_use_cases(
         speech=FakeSpeech(),
         audio=FakeAudio(piece=4),
-        uow=lambda: MemoryUnitOfWork(store),
+        uow=lambda: LocalUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
         limits=RequestLimits(max_say_chars=50),
     )
@@ -370,7 +367,7 @@ def test_say_speaks_clean_text_or_refuses_it_clearly(words: str) -> None:
     cases = fake_use_cases(
         speech=speech,
         audio=FakeAudio(piece=4),
-        uow=lambda: MemoryUnitOfWork(store),
+        uow=lambda: LocalUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
         limits=RequestLimits(max_say_chars=50),
     )

@@ -22,7 +22,7 @@ from core.domain import errors
 from core.domain.limits import RequestLimits
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
 from core.domain.values import AsrPiece, ChatRef, Preferences, Transcript, Usage
-from core.infra.local_preferences import MemoryUnitOfWork
+from core.infra.local_preferences import LocalUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 from tests.waiting import until
 
@@ -376,7 +376,7 @@ def transcription(limits: RequestLimits, speech: FakeSpeech, audio: FakeAudio) -
     return fake_use_cases(
         speech=speech,
         audio=audio,
-        uow=lambda: MemoryUnitOfWork({}),
+        uow=lambda: LocalUnitOfWork({}),
         default_tts_model="mimo-v2.5-tts",
         limits=limits,
     ).transcription

@@ -19,7 +19,7 @@ from core.domain.limits import RequestLimits
 from core.domain.quantities import Duration, Megabytes
 from core.domain.transcripts import LongTranscript, TranscriptPart
 from core.domain.values import Answer, ChatRef, Preferences, VoiceNote
-from core.infra.local_preferences import MemoryPreferences, MemoryUnitOfWork
+from core.infra.local_preferences import LocalUnitOfWork, MemoryPreferences
 from core.ports import RemoteRecording, SystemClock
 from tests.fakes import FakeAudio, FakeSpeech, asked, fake_use_cases
 
@@ -32,7 +32,7 @@ def cases(store: dict[ChatRef, Preferences], speech: FakeSpeech) -> UseCases:
     return fake_use_cases(
         speech=speech,
         audio=FakeAudio(piece=4),
-        uow=lambda: MemoryUnitOfWork(store),
+        uow=lambda: LocalUnitOfWork(store),
         default_tts_model="mimo-v2.5-tts",
         limits=RequestLimits(max_say_chars=50, max_audio_bytes=1000),
     )
@@ -243,7 +243,7 @@ async def test_an_automatic_gist_condenses_what_was_heard_when_the_chat_wants_on
 ) -> None:
     chat = FakeChat('{"gist": "They agree on Friday.", "points": [], "decisions": []}')
     cases = fake_use_cases(
-        speech=speech, audio=FakeAudio(), uow=lambda: MemoryUnitOfWork(store), chat_api=chat
+        speech=speech, audio=FakeAudio(), uow=lambda: LocalUnitOfWork(store), chat_api=chat
     )
     wants = read_with(Preferences(gist_minutes=2))
     gists = cases.gists
@@ -267,7 +267,7 @@ async def test_a_translation_goes_below_a_transcript_only_where_the_chat_asked_f
 ) -> None:
     chat = FakeChat("Wir treffen uns am Freitag.")
     cases = fake_use_cases(
-        speech=FakeSpeech(), audio=FakeAudio(), uow=lambda: MemoryUnitOfWork(store), chat_api=chat
+        speech=FakeSpeech(), audio=FakeAudio(), uow=lambda: LocalUnitOfWork(store), chat_api=chat
     )
     below = cases.translations.below
     words = "We meet on Friday."
@@ -306,7 +306,7 @@ class InlineStore:
     """Inline mode's rendered voices, in memory."""
 
     def __init__(self, store: dict[ChatRef, Preferences], kept: dict[str, CachedVoice]) -> None:
-        self.uow = MemoryUnitOfWork(store)
+        self.uow = LocalUnitOfWork(store)
         self.kept = kept
 
     @property

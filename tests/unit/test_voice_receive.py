@@ -22,7 +22,12 @@ from bots.discord.call.receive.opus import resampled
 from bots.discord.call.receive.packets import PacketReader
 from bots.discord.call.receive.roster import CallRoster
 from bots.discord.call.receive.transport import MODES, TransportCipher, TransportError
-from bots.discord.call.receive.utterances import HeardFrame, TurnStarted, Utterance, UtteranceCutter
+from bots.discord.call.receive.utterances import (
+    HeardFrame,
+    PieceAudio,
+    TurnStarted,
+    UtteranceCutter,
+)
 from bots.discord.discordpy import TransportSession
 from core.domain.live_speech import CHEAPER, SOONER, PieceRules
 from tests.standins.voice_members import (
@@ -334,7 +339,7 @@ def test_a_pause_longer_than_the_gap_starts_a_new_utterance() -> None:
     for n in range(10):
         cut.add(frame(1, n))
     events = cut.add(frame(1, 60, at=0.18 + 0.1))  # the RTP clock says a second went by
-    assert [type(e) for e in events] == [Utterance, TurnStarted]
+    assert [type(e) for e in events] == [PieceAudio, TurnStarted]
 
 
 def test_a_gap_in_arrival_is_a_pause_only_where_the_packets_were_not_read_from_a_backlog() -> None:
@@ -346,14 +351,14 @@ def test_a_gap_in_arrival_is_a_pause_only_where_the_packets_were_not_read_from_a
         events = [e for n in range(10) for e in cut.add(frame(1, n))]
         late = replace(frame(1, 10, at=0.18 + 1.0), queued=queued)
         events += [*cut.add(late), *cut.end_all()]
-        heard[queued] = [round(e.seconds, 2) for e in events if isinstance(e, Utterance)]
+        heard[queued] = [round(e.seconds, 2) for e in events if isinstance(e, PieceAudio)]
     # Not read from a backlog: two turns, the second a frame alone, nothing to hear (not sent).
     assert heard == {False: [0.2, 0.0], True: [0.22]}
 
 
 def test_a_long_turn_comes_in_pieces_of_the_longest_length() -> None:
     cut = cutter(pieces=PieceRules(shortest=0.5, longest=1.0))
-    pieces = [e for n in range(130) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
+    pieces = [e for n in range(130) for e in cut.add(frame(1, n)) if isinstance(e, PieceAudio)]
     [last] = cut.end_all()
     assert [p.seconds for p in pieces] == [pytest.approx(0.98), pytest.approx(0.98)]
     assert [p.ends_turn for p in [*pieces, last]] == [False, False, True]
@@ -371,7 +376,7 @@ def test_a_turn_is_cut_at_a_short_pause_once_the_piece_is_long_enough() -> None:
     hush = [frame(1, n, pcm=HUSH) for n in range(120, 135)]  # 0.3 s: a pause inside a sentence
     more = [frame(1, n) for n in range(135, 160)]
     events = [e for f in [*early, *hush, *more] for e in cut.add(f)]
-    [first] = [e for e in events if isinstance(e, Utterance)]
+    [first] = [e for e in events if isinstance(e, PieceAudio)]
     assert first.seconds == pytest.approx(2.6) and not first.ends_turn  # 0.2 s of the dip in it
     [rest] = cut.end_all()
     assert rest.piece == 1 and rest.ends_turn and rest.seconds == pytest.approx(0.6)
@@ -440,11 +445,11 @@ def test_while_the_call_falls_behind_its_next_pieces_are_cut_the_cheaper_way() -
         return CHEAPER if behind else SOONER
 
     cut = UtteranceCutter(sample_rate=16_000, silence_gap=0.5, resample=resampled, rules=rules)
-    said = [e for n in range(500) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
+    said = [e for n in range(500) for e in cut.add(frame(1, n)) if isinstance(e, PieceAudio)]
     assert said and all(u.seconds < 1.0 for u in said)  # 10 s without a pause, sooner
     behind = True
-    more = [e for n in range(500, 800) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
+    more = [e for n in range(500, 800) for e in cut.add(frame(1, n)) if isinstance(e, PieceAudio)]
     assert [round(u.seconds, 2) for u in more[1:]] == [3.98] * (len(more) - 1)
     behind = False
-    again = [e for n in range(800, 1100) for e in cut.add(frame(1, n)) if isinstance(e, Utterance)]
+    again = [e for n in range(800, 1100) for e in cut.add(frame(1, n)) if isinstance(e, PieceAudio)]
     assert again and all(u.seconds < 1.0 for u in again[1:])

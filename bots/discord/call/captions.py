@@ -35,7 +35,7 @@ TURN_GAP = 3.0  # seconds between a member's utterances within one turn (one cap
 
 
 @dataclass(frozen=True)
-class Said:
+class SpokenWords:
     """One utterance's words, by one member."""
 
     member: str
@@ -49,7 +49,7 @@ class Said:
     turn: datetime | None = None  # when the turn it is a piece of began (None: a turn alone)
 
 
-Line = Said | str  # str: a line of the bot's own (the day's quota used up)
+Line = SpokenWords | str  # str: a line of the bot's own (the day's quota used up)
 
 
 @dataclass
@@ -62,10 +62,10 @@ class _Turn:
     began: datetime | None = None  # the turn's start, for its pieces
 
     @classmethod
-    def of(cls, said: Said) -> _Turn:
+    def of(cls, said: SpokenWords) -> _Turn:
         return cls(said.member, said.name, said.words, said.ended_at, said.translated, said.turn)
 
-    def longer(self, said: Said) -> _Turn:
+    def longer(self, said: SpokenWords) -> _Turn:
         """The turn going on with what `said` adds (a part without a translation is shown
         in the translation as it was said; one whose translation comes later, not yet)."""
         piece = said.turn is not None and said.turn == self.began  # the next piece of a turn
@@ -120,7 +120,7 @@ class Captions:
         for line in batch:
             current = new[-1] if new[-1] or not shown else shown
             if self._goes_on(current, line):
-                assert isinstance(line, Said)
+                assert isinstance(line, SpokenWords)
                 turn = current[-1]
                 assert isinstance(turn, _Turn)
                 longer = turn.longer(line)
@@ -144,7 +144,7 @@ class Captions:
         return self._size(lines) <= MESSAGE_CHARS
 
     def _goes_on(self, lines: list[_Turn | str], line: Line) -> bool:
-        if not lines or not isinstance(line, Said):
+        if not lines or not isinstance(line, SpokenWords):
             return False
         last = lines[-1]
         if not isinstance(last, _Turn) or last.member != line.member:

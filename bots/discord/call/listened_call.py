@@ -26,14 +26,14 @@ from datetime import timedelta
 import discord
 
 from bots.discord.answers.error_handler import error_text
-from bots.discord.call.captions import TURN_GAP, Captions, Line, Said, with_transcript
+from bots.discord.call.captions import TURN_GAP, Captions, Line, SpokenWords, with_transcript
 from bots.discord.call.listen_buttons import consent_view
 from bots.discord.call.nicknames import ListeningNick
 from bots.discord.call.notices import Notices
 from bots.discord.call.receive import (
     ListeningVoiceClient,
+    PieceAudio,
     ReceiveSettings,
-    Utterance,
     VoiceReceiver,
 )
 from bots.discord.call.voice_channels import DiscordVoiceCall
@@ -311,7 +311,7 @@ class DiscordListenedCall:
                     self._call.captions_moved(str(self._newest.id))
                 next_request = loop.time() + self._pace
 
-    def _piece(self, utterance: Utterance) -> Piece:
+    def _piece(self, utterance: PieceAudio) -> Piece:
         """The utterance as the core takes a piece of a member's turn."""
         member = str(utterance.user_id)
         return Piece(
@@ -329,7 +329,7 @@ class DiscordListenedCall:
         )  # fmt: skip
 
     async def _line(
-        self, utterance: Utterance, transcribing: asyncio.Task[Caption | None]
+        self, utterance: PieceAudio, transcribing: asyncio.Task[Caption | None]
     ) -> Line | None:
         member = str(utterance.user_id)
         try:
@@ -347,7 +347,7 @@ class DiscordListenedCall:
         if caption.refused is not None:  # the translations stopped: said once, after this line
             refused = caption.refused
             self._lines.add_made(text(refused.key, self.locale, **refused.params))
-        return Said(
+        return SpokenWords(
             member, self._name(member), caption.said, utterance.started_at, utterance.ended_at,
             caption.translated, utterance.turn,
         )  # fmt: skip

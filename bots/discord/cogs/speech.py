@@ -19,7 +19,7 @@ from bots.discord.commands.translator import translatable
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.voices.voice_message import send_voice_message
-from core.app.voices.speech import Said, SayAsked, TextToSpeech
+from core.app.voices.speech import SayAsked, SayNotes, TextToSpeech
 from core.domain.values import VoiceNote
 from core.ports import background
 
@@ -75,7 +75,7 @@ class SpeechCog(commands.Cog):
         said = await self.speech.say_as_it_comes(self._asked(interaction, words, author=author))
         keep_answer(interaction, said.request)
         locale = said.request.locale
-        if isinstance(said, Said):  # several voice messages' worth: each made whole first
+        if isinstance(said, SayNotes):  # several voice messages' worth: each made whole first
             await self._send(interaction, said.notes)
             outcome = await self.player.play_for(interaction.user, said.notes, locale=locale)
         else:
@@ -94,7 +94,7 @@ class SpeechCog(commands.Cog):
         """Message menu "Read aloud": the message's text as a voice message."""
         await self._say(interaction, message.content, author=None)
 
-    async def _say(self, interaction: Interaction, words: str, *, author: str | None) -> Said:
+    async def _say(self, interaction: Interaction, words: str, *, author: str | None) -> SayNotes:
         """`words` as voice messages (usually one), in answer to `interaction`; who asks goes
         into the request, and the use case decides the answer (`SayAsked`)."""
         said = await self.speech.say_notes(self._asked(interaction, words, author=author))

@@ -1,4 +1,4 @@
-"""Where a Telegram answer can go, and what each destination offers (`Answer`): a text, a long
+"""Where a Telegram answer can go, and what each destination offers (`Destination`): a text, a long
 text, a list broken between lines, a file, a voice note; a text comes back as something that
 can be edited or deleted (`Shown`), which a transcript streamed as it comes needs.
 
@@ -47,7 +47,7 @@ class Shown(Protocol):
     async def delete(self) -> None: ...
 
 
-class Answer(ABC):
+class Destination(ABC):
     """Where an answer goes (see the module)."""
 
     here = False  # a reply in the chat the question came from, for everyone there
@@ -92,7 +92,7 @@ class Answer(ABC):
             await self.text(piece)
 
 
-class InChat(Answer):
+class InChat(Destination):
     """A reply to `message`, for everyone in its chat."""
 
     here = True
@@ -182,7 +182,7 @@ class HeadedShown(MessageShown):
         )  # its buttons would act on the group, which this chat is not
 
 
-class InPrivateChat(Answer):
+class InPrivateChat(Destination):
     """The member's private chat with the bot, under a line naming the group the question
     came from; in the group (`fallback`) when they never started that chat or blocked the bot."""
 

@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.error import BadRequest, TelegramError
 
-from bots.telegram.answers.destinations import Answer, InChat, InPrivateChat, Shown
+from bots.telegram.answers.destinations import Destination, InChat, InPrivateChat, Shown
 from bots.telegram.answers.ephemeral_api import (
     EDIT_LIMIT,
     WINDOW_SECONDS,
@@ -53,7 +53,7 @@ WINDOW_MARGIN_SECONDS = 3.0
 _HTML_TAG = re.compile(r"<[^>]*>")
 
 
-def to_command(bot: Bot, chat_id: int, user_id: int, asked: int, *, heading: str) -> Answer:
+def to_command(bot: Bot, chat_id: int, user_id: int, asked: int, *, heading: str) -> Destination:
     """The answer to a member's ephemeral command `asked`: ephemeral, replying to it. Too late
     for that, or on a server older than 10.2 after all, in their private chat under `heading`
     (the line naming the group), never in the group: they asked privately."""
@@ -62,7 +62,7 @@ def to_command(bot: Bot, chat_id: int, user_id: int, asked: int, *, heading: str
     return Ephemeral(bot, to, late, older=late)
 
 
-def to_button(bot: Bot, chat_id: int, user_id: int, query_id: str, *, here: InChat) -> Answer:
+def to_button(bot: Bot, chat_id: int, user_id: int, query_id: str, *, here: InChat) -> Destination:
     """What a member's button press shows them: ephemeral, through its callback query; on a
     server older than 10.2 after all, beside the button (`here`)."""
     to = For(chat_id, user_id, callback_query_id=query_id)
@@ -71,7 +71,7 @@ def to_button(bot: Bot, chat_id: int, user_id: int, query_id: str, *, here: InCh
 
 def to_typed_command(
     bot: Bot, chat_id: int, user_id: int, message_id: int, *, heading: str, here: InChat
-) -> Answer:
+) -> Destination:
     """The answer to a command a member typed openly in a group the bot administers: ephemeral,
     replying to it. Refused, openly again (`here`), as it was asked openly; on a server older
     than 10.2 after all, in their private chat under `heading`, else the group."""
@@ -79,7 +79,7 @@ def to_typed_command(
     return Ephemeral(bot, to, here, older=InPrivateChat(bot, user_id, heading, here))
 
 
-class Ephemeral(Answer):
+class Ephemeral(Destination):
     """An ephemeral message of the group for the one member `to` names."""
 
     private = True
@@ -89,9 +89,9 @@ class Ephemeral(Answer):
         self,
         bot: Bot,
         to: For,
-        fallback: Answer | None = None,
+        fallback: Destination | None = None,
         *,
-        older: Answer | None = None,
+        older: Destination | None = None,
     ) -> None:
         self.bot = bot
         self.to = to
@@ -114,7 +114,7 @@ class Ephemeral(Answer):
             return False
         return not await administers(self.bot, self.to.chat_id)
 
-    def _posted_for_everyone(self, error: PostedForEveryone) -> Answer:
+    def _posted_for_everyone(self, error: PostedForEveryone) -> Destination:
         if self.older is None:
             raise error
         logger.warning("ephemeral answers sent as on a Bot API server older than 10.2")
@@ -164,9 +164,9 @@ class Ephemeral(Answer):
     async def _send(
         self,
         ephemerally: Callable[[], Awaitable[Sent]],
-        elsewhere: Callable[[Answer], Awaitable[Shown]],
+        elsewhere: Callable[[Destination], Awaitable[Shown]],
         *,
-        privately: Callable[[Answer], Awaitable[Shown]] | None = None,
+        privately: Callable[[Destination], Awaitable[Shown]] | None = None,
     ) -> Shown:
         """The answer sent `ephemerally`; on a server older than 10.2 (or one that just posted
         it for everyone), `elsewhere` as such a server allows (`older`); refused by Telegram
@@ -199,7 +199,7 @@ class EphemeralShown:
     to edit not found") is never edited again: the text comes anew through `answer`. Without
     an `answer`, an edit is sent as it is."""
 
-    def __init__(self, bot: Bot, sent: Sent, answer: Answer | None = None) -> None:
+    def __init__(self, bot: Bot, sent: Sent, answer: Destination | None = None) -> None:
         self.bot = bot
         self.sent = sent
         self.answer = answer

@@ -14,9 +14,10 @@ renders through what it gets back, which decides where the answer goes:
 - on a Bot API server older than 10.2 (no ephemeral messages), to the member's private chat with
   the bot, under a line naming the group, when they have started one; else in the group.
 
-Each destination offers the same few ways to answer (`bots.telegram.answers.destinations.Answer`).
-An ephemeral answer, and where it goes when Telegram will not take it (the fallback), is
-`bots.telegram.answers.ephemeral`'s (`to_command`, `to_button`, `to_typed_command`).
+Each destination offers the same few ways to answer
+(`bots.telegram.answers.destinations.Destination`). An ephemeral answer, and where it goes when
+Telegram will not take it (the fallback), is `bots.telegram.answers.ephemeral`'s (`to_command`,
+`to_button`, `to_typed_command`).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bots.telegram.answers import ephemeral, ephemeral_api
-from bots.telegram.answers.destinations import Answer, InChat, InPrivateChat
+from bots.telegram.answers.destinations import Destination, InChat, InPrivateChat
 from bots.telegram.messages import text as catalogue_text
 
 
-async def answer_to(update: Update, *, locale: str, private: bool = True) -> Answer:
+async def answer_to(update: Update, *, locale: str, private: bool = True) -> Destination:
     """Where the answer to `update` goes (see the module); `private`: it is one person's
     business; `locale`: the language of the line naming the group, in a private chat."""
     message = update.effective_message

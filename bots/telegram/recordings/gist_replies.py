@@ -6,14 +6,14 @@ import io
 
 from telegram import Message
 
-from bots.telegram.answers.destinations import Answer
+from bots.telegram.answers.destinations import Destination
 from bots.telegram.answers.replies import reply_long
 from core.chat.gists import gist_card, timed_transcript
 from core.domain.gists import Gist
 
 
 async def send_gist(
-    message: Message, gist: Gist, locale: str, *, answer: Answer | None = None
+    message: Message, gist: Gist, locale: str, *, answer: Destination | None = None
 ) -> None:
     """The gist as a reply to `message`, or through `answer` (one member's, in a group)."""
     card, transcript = gist_card(gist, locale), timed_transcript(gist, locale)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.destinations import Answer
+from bots.telegram.answers.destinations import Destination
 from bots.telegram.answers.drafts import WorkShown
 from bots.telegram.answers.languages import stranger_locale
 from bots.telegram.answers.progress_pace import USUAL, Pace
@@ -97,7 +97,9 @@ class RecordingHandlers:
             return
         await self._ask(message, recording, question, request)
 
-    def _view(self, message: Message, *, answer: Answer | None = None) -> TelegramRecordingView:
+    def _view(
+        self, message: Message, *, answer: Destination | None = None
+    ) -> TelegramRecordingView:
         return TelegramRecordingView(
             message, piece_seconds=self.piece_seconds, pace=self.pace, answer=answer
         )

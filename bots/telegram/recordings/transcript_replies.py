@@ -20,7 +20,7 @@ from telegram import Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bots.telegram.answers.destinations import Answer, MessageShown, Shown
+from bots.telegram.answers.destinations import Destination, MessageShown, Shown
 from bots.telegram.answers.drafts import WorkShown
 from bots.telegram.answers.progress_pace import Pace
 from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
@@ -57,7 +57,7 @@ class TelegramTranscriptReply:
         locale: str,
         piece_seconds: float,
         pace: Pace,
-        answer: Answer | None = None,
+        answer: Destination | None = None,
     ) -> None:
         self.locale = locale
         self._answer = answer  # None: a reply to `message`, as the chat sees it
@@ -223,7 +223,12 @@ class TelegramRecordingView:
     draft or "typing…" (`drafts.WorkShown`)."""
 
     def __init__(
-        self, message: Message, *, piece_seconds: float, pace: Pace, answer: Answer | None = None
+        self,
+        message: Message,
+        *,
+        piece_seconds: float,
+        pace: Pace,
+        answer: Destination | None = None,
     ) -> None:
         self._message = message
         self._piece_seconds = piece_seconds

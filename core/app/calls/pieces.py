@@ -109,7 +109,7 @@ class PieceTranscriber:
                 await self.gate.acquire(server, first=True)  # captions before other work
                 try:
                     if not call.admits(member_id, started_at):  # withdrawn in line: given back
-                        raise _Withdrawn()
+                        raise _SaidNo()
                     # While it waits for the minute, its slot is lent, and a no meanwhile keeps
                     # it from MiMo: it is looked at again as its turn comes.
                     with (
@@ -125,11 +125,11 @@ class PieceTranscriber:
                     self.gate.release(server)
                 billed = billed_seconds(heard.usage, seconds)  # 0.3 s is a whole second
                 spend.used(audio_seconds=billed, usage=heard.usage)
-        except (_Withdrawn, NotWanted):
+        except (_SaidNo, NotWanted):
             return None
         self.metrics.transcribed(seconds)
         return heard.text.strip() or None
 
 
-class _Withdrawn(Exception):
-    pass
+class _SaidNo(Exception):
+    """The member said no while the piece waited its turn: it is given back, never sent."""

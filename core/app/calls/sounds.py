@@ -35,7 +35,7 @@ PartKey = tuple[str, datetime, int]  # (member, when the turn began, its part's 
 
 
 @dataclass
-class _Turn:
+class _HeldTurn:
     rate: int
     rated: bool = False  # its rate is its first sound's
     first: int = 0  # where its next part begins
@@ -55,12 +55,12 @@ class TurnSounds:
     """Each turn's sound not yet handed over, held in memory (module docstring)."""
 
     def __init__(self, *, longest: float = FROM_AUDIO_LONGEST) -> None:
-        self._turns: dict[TurnKey, _Turn] = {}
+        self._turns: dict[TurnKey, _HeldTurn] = {}
         self._longest = longest  # seconds: a part longer than this is never sent
 
     def add(self, piece: Piece) -> None:
         key = (piece.member_id, piece.began)
-        turn = self._turns.setdefault(key, _Turn(piece.sample_rate))
+        turn = self._turns.setdefault(key, _HeldTurn(piece.sample_rate))
         index = piece.index
         if piece.pcm and not turn.rated:  # the rate its first sound has
             turn.rate, turn.rated = piece.sample_rate, True
@@ -133,7 +133,7 @@ class TurnSounds:
         for key in [k for k in self._turns if member is None or k[0] == member]:
             del self._turns[key]
 
-    def _bound(self, turn: _Turn) -> None:
+    def _bound(self, turn: _HeldTurn) -> None:
         """Let go of the part under way up to the first place it may end (module docstring)
         once it can no longer be sent: longer than `longest` by then, or known to be so."""
         ends = [index for index in turn.open_ends if index >= turn.first]

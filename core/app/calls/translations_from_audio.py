@@ -354,7 +354,7 @@ class TranslationsFromAudio:
             async with self._limiter.spending(self._server, self._payer, calls=True) as spend:
                 await spend.reserve(Counts(audio_seconds=seconds, ask_seconds=seconds))
                 if self._called_off(member, began):
-                    raise _Withdrawn()  # called off meanwhile (a no, a stop): never sent
+                    raise _CalledOff()  # called off meanwhile (a no, a stop): never sent
                 try:
                     answer = await self._api.understand_inline(
                         self._audio.pcm_wav(pcm, rate), mime="audio/wav", question=FROM_AUDIO,
@@ -364,7 +364,7 @@ class TranslationsFromAudio:
                     called_off = True  # sent: its reservation stays counted
                 else:
                     spend.used(usage=answer.usage)
-        except _Withdrawn:
+        except _CalledOff:
             return None
         except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
@@ -378,5 +378,5 @@ class TranslationsFromAudio:
         return answer.marked().text.strip()
 
 
-class _Withdrawn(Exception):
-    pass
+class _CalledOff(Exception):
+    """The part was called off (a no, a stop) before its request was sent."""

@@ -10,7 +10,7 @@ not shared, which speaks only its owner's words (`core.app.voices.studio`); Read
 and digests are nobody's own words.
 
 `/say` carries who asks and where (`SayAsked`): the chat's preferences are read once, for its
-voice and style and for the answer's language, and come back with the voice notes (`Said`).
+voice and style and for the answer's language, and come back with the voice notes (`SayNotes`).
 Everything else spoken for a request (a summary read out, a spoken translation, a file) takes
 the request (`core.app.rules.requests.Request`), with the preferences read for it: none are read
 here again.
@@ -68,7 +68,7 @@ class SaidAsItComes:
 
 
 @dataclass(frozen=True)
-class Said:
+class SayNotes:
     """The voice notes of a `SayAsked` (usually one: `TextToSpeech.say_notes`), and the request
     as the core read it (the chat's preferences) for them."""
 
@@ -118,7 +118,7 @@ class TextToSpeech:
         return await self.in_voice(chat, text, prefs=prefs, speaker=speaker, asker=asker)
 
     @counted("say")
-    async def say_notes(self, asked: SayAsked) -> Said:
+    async def say_notes(self, asked: SayAsked) -> SayNotes:
         """A voice note of `asked.text` (up to `max_say_chars`) in the chat's voice and style;
         several when one would hold more than `NOTE_CHARS` characters of speech (a platform's
         upload limit). The chat's preferences are read once: its voice and style, and the
@@ -126,7 +126,7 @@ class TextToSpeech:
         with asking(Urgency.PERSON, asked.chat):  # who asked waits
             return await self._said(asked)
 
-    async def _said(self, asked: SayAsked) -> Said:
+    async def _said(self, asked: SayAsked) -> SayNotes:
         text = self._clean_say_text(asked.text)
         await self._limiter.admit(asked.chat, asked.asker)
         request = await self._audiences.request(
@@ -136,10 +136,10 @@ class TextToSpeech:
         wavs = await self._synthesize(
             asked.chat, self._pieces(text), asked.asker, prefs=request.prefs, speaker=speaker
         )
-        return Said(request=request, notes=[await self._note(group) for group in _notes(wavs)])
+        return SayNotes(request=request, notes=[await self._note(group) for group in _notes(wavs)])
 
     @counted("say")
-    async def say_as_it_comes(self, asked: SayAsked) -> SaidAsItComes | Said:
+    async def say_as_it_comes(self, asked: SayAsked) -> SaidAsItComes | SayNotes:
         """`say_notes` for a voice channel: back once the first slice of its speech is in,
         to be played from there, its voice note encoded from the same speech as it comes.
         A text of several voice notes is said as `say_notes` says it."""

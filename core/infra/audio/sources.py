@@ -51,29 +51,29 @@ class AudioSource:
     in_graph: bool = False
     demuxer: str = "ogg"
 
-    def reading(self, index: int, begin: float = 0.0, end: float | None = None) -> Reading:
+    def reading(self, index: int, begin: float = 0.0, end: float | None = None) -> SourceInput:
         """How to read the stream from `begin` to `end` seconds (the end when None), timed
         from `begin` as 0. `index`: the command's input number, if this needs an input."""
         if not self.in_graph:
             seek = ("-ss", f"{begin:.6f}") if begin > 0 else ()
             length = () if end is None else ("-t", f"{end - begin:.6f}")
-            return Reading((*seek, *length, "-i", file_url(self.path)), f"[{index}:a:0]")
+            return SourceInput((*seek, *length, "-i", file_url(self.path)), f"[{index}:a:0]")
         movie = (
             f"amovie={graph_escaped(file_url(self.path))}:f={graph_escaped(self.demuxer)}"
             f":s={graph_escaped('a:0')}"
         )
         if begin <= 0:  # from the first sample, counted in samples (see the module's docstring)
             last = "" if end is None else f"atrim=end={end:.6f},"
-            return Reading((), f"{movie},asetpts=N/SR/TB,{last}")
+            return SourceInput((), f"{movie},asetpts=N/SR/TB,{last}")
         first = self.start + begin
         last = "" if end is None else f":end={self.start + end:.6f}"
-        return Reading(
+        return SourceInput(
             (), f"{movie}:sp={begin:.6f},atrim=start={first:.6f}{last},asetpts=PTS-{first:.6f}/TB,"
         )
 
 
 @dataclass(frozen=True)
-class Reading:
+class SourceInput:
     inputs: tuple[str, ...]  # command-line options before the filter graph
     head: str  # what the graph's chain starts with: an input's label or a source filter's chain
 

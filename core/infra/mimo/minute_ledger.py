@@ -1,6 +1,6 @@
 """Where the account's minute is kept (`MinuteLedger`): one process's turns in memory
 (`MemoryLedger`), or every replica's in the database (`core.infra.storage.account_minute`);
-and a request's `Turn` in it, counted from when its request ended (`Turn.answered`).
+and a request's `MinuteUse` in it, counted from when its request ended (`MinuteUse.answered`).
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class MemoryLedger:
 
 
 @dataclass
-class Turn:
+class MinuteUse:
     """A request's turn in its model's minute: `answered` counts it from MiMo's answer (a
     stream's end, where its usage comes), with the tokens the answer says; `used` corrects its
     tokens once more if a later part of the answer says otherwise."""

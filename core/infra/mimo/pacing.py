@@ -3,14 +3,14 @@
     request ──> its model's line ──(room in the minute: `core.domain.pacing.room`)──> sent
                   live ─ person ─ background, each in turns of chats
 
-A model's line is worked through by one task while anybody waits in it: the next to go is the
-first of the most urgent class, the chats of a class taking turns (one chat's burst or import
-never holds another chat's first note behind it). Whether the minute has room for it is the
-ledger's to say (`MinuteLedger`): the process's own (`MemoryLedger`), or the database's where
-replicas share a key (`core.infra.storage.account_minute`), so that every replica's turns count
-in one minute. A turn counts what the request is estimated to cost in tokens until MiMo's
-answer says what it did, and from MiMo's answer on it counts a minute from then (`Turn.answered`,
-`core.domain.pacing.ModelMinute`).
+A model's line is worked through by one task while anybody waits in it: the next to go is the first
+of the most urgent class, the chats of a class taking turns (one chat's burst or import never holds
+another chat's first note behind it). Whether the minute has room for it is the ledger's to say
+(`MinuteLedger`): the process's own (`MemoryLedger`), or the database's where replicas share a key
+(`core.infra.storage.account_minute`), so that every replica's requests count in one minute. A
+request's use of the minute (`MinuteUse`) counts what it is estimated to cost in tokens until
+MiMo's answer says what it did, and from MiMo's answer on it counts a minute from then
+(`MinuteUse.answered`, `core.domain.pacing.ModelMinute`).
 
 Replicas order their work together too: while requests wait in a line, the line tells the
 ledger what waits (`MinuteLedger.announce`, when the urgencies waiting change, and every
@@ -52,7 +52,7 @@ from core.domain.pacing import (
     Waiting,
     asking_now,
 )
-from core.infra.mimo.minute_ledger import MemoryLedger, MinuteLedger, Turn
+from core.infra.mimo.minute_ledger import MemoryLedger, MinuteLedger, MinuteUse
 from core.infra.mimo.minute_line import Line, Told, Waiter
 from core.ports import background
 
@@ -114,13 +114,13 @@ class AccountMinute:
     def __repr__(self) -> str:
         return f"AccountMinute(paced={self.limits.paced}, models={sorted(self._lines)})"
 
-    async def turn(self, model: str, tokens: int, speech: float = 0.0) -> Turn:
+    async def turn(self, model: str, tokens: int, speech: float = 0.0) -> MinuteUse:
         """Wait for `model`'s minute to have room for a request of `tokens` (carrying `speech`
         seconds of audio), in the line of whoever the request is for (`core.domain.pacing.
         asking`)."""
         asked = asking_now()
         if not self.limits.paced:
-            return Turn(self._ledger, None, tokens)
+            return MinuteUse(self._ledger, None, tokens)
         line = self._line(model)
         started = self._clock()
         waiter = Waiter(asked, tokens, speech, started)
@@ -140,7 +140,7 @@ class AccountMinute:
         self.turns[asked.urgency] += 1
         if self.watch is not None:
             self.watch.turn_waited(asked.urgency, waited)
-        return Turn(self._ledger, taken, tokens)
+        return MinuteUse(self._ledger, taken, tokens)
 
     async def _waited(self, line: Line, waiter: Waiter) -> int:
         """`waiter`'s turn. Once it has waited `TOLD_AFTER` without one, what it holds is set

@@ -41,7 +41,7 @@ from core.domain.errors import (
     MimoUnreachable,
 )
 from core.infra.mimo.breaker import CircuitBreaker
-from core.infra.mimo.minute_ledger import Turn
+from core.infra.mimo.minute_ledger import MinuteUse
 from core.infra.mimo.pacing import AccountMinute
 from core.infra.mimo.refusals import (
     RETRYABLE,
@@ -151,7 +151,7 @@ class MimoWire:
             turns = _Turns(self.minute, str(body.get("model", "")), tokens, speech)
             await turns.first()
             deadline = self._clock() + self._timeout
-            turn: list[Turn] = []
+            turn: list[MinuteUse] = []
 
             async def opened() -> httpx.Response:
                 turn[:] = [await turns.next()]
@@ -312,23 +312,23 @@ class _Turns:
 
     def __init__(self, minute: AccountMinute, model: str, tokens: int, speech: float) -> None:
         self._minute, self._model, self._tokens, self._speech = minute, model, tokens, speech
-        self._ready: Turn | None = None
+        self._ready: MinuteUse | None = None
 
     async def first(self) -> None:
         self._ready = await self._turn()
 
-    async def next(self) -> Turn:
+    async def next(self) -> MinuteUse:
         ready, self._ready = self._ready, None
         return ready or await self._turn()
 
-    async def _turn(self) -> Turn:
+    async def _turn(self) -> MinuteUse:
         return await self._minute.turn(self._model, self._tokens, self._speech)
 
 
-async def _sent(turn: Turn, sending: Awaitable[httpx.Response]) -> httpx.Response:
+async def _sent(turn: MinuteUse, sending: Awaitable[httpx.Response]) -> httpx.Response:
     """The response `sending` brings; whatever else ends it (an error answer, a timeout, a
     cancel), MiMo may have had the request by then, so its turn counts from now
-    (`Turn.answered_later`)."""
+    (`MinuteUse.answered_later`)."""
     try:
         return await sending
     except BaseException:

@@ -30,7 +30,7 @@ minute_snapshots.py  ...which a bot that keeps the minute alone (SQLite) writes 
 
 The use cases depend on the `UnitOfWork` ports (`core.ports`) only; `SqlAlchemyUnitOfWork` is
 the real adapter, built by the composition root from `create_engine` and `session_factory`.
-`core.infra.local_preferences.MemoryUnitOfWork` keeps preferences in the process instead, for
+`core.infra.local_preferences.LocalUnitOfWork` keeps preferences in the process instead, for
 the command line (outside this package, so the command line never loads SQLAlchemy).
 
 A module named as one of another layer holds this layer's part of the same concept

@@ -19,6 +19,7 @@ import pytest
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import kept_in_file, log_in_file
 from tests.integration.cli.process import TIMEOUT, env, voicebridge
+from tests.integration.cli.test_import_telegram_shapes import message
 from tests.integration.conftest import free_ports, running, settings_for
 from tests.integration.test_telegram_summaries import next_reply
 from tests.standins.mimo import SERVER_ERROR, FakeMimo, hears_by_length
@@ -40,16 +41,6 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 ASR = "mimo-v2.5-asr"  # the requests that hear a recording (MiMo's check is the chat model's)
 
 
-def _message(number: int, days_ago: float, user: int, name: str, **extra: Any) -> dict[str, Any]:
-    sent = NOW - timedelta(days=days_ago)
-    return {
-        "id": number, "type": "message",
-        "date": sent.replace(tzinfo=None).isoformat(),  # the exporter's local time
-        "date_unixtime": str(int(sent.timestamp())),
-        "from": name, "from_id": f"user{user}", "text": "", **extra,
-    }  # fmt: skip
-
-
 def _recording_file(
     folder: Path, number: int, days_ago: float, user: int, name: str, *, seconds: int,
     media: str = "voice_message", fmt: str = "ogg",
@@ -64,7 +55,7 @@ def _recording_file(
     name_on_disk = f"{where}/audio_{number}@{sent:%d-%m-%Y_%H-%M-%S}.{fmt}"
     (folder / where).mkdir(exist_ok=True)
     shutil.copy(make_audio(folder.parent, fmt=fmt, seconds=seconds), folder / name_on_disk)
-    return _message(
+    return message(
         number, days_ago, user, name, file=name_on_disk, media_type=media, mime_type=mime,
         duration_seconds=seconds,
     )  # fmt: skip
@@ -79,9 +70,9 @@ def make_export(cwd: Path) -> Path:
          "actor": "Ann", "actor_id": f"user{ANN}", "action": "create_group", "title": "Flat 4B",
          "text": ""},
         _recording_file(folder, 2, 40, CY, "Cy", seconds=2),
-        _message(3, 22, BOB, "Bob", text=["Who has the ", {"type": "bold", "text": "key"}, "?"]),
+        message(3, 22, BOB, "Bob", text=["Who has the ", {"type": "bold", "text": "key"}, "?"]),
         _recording_file(folder, 4, 21, ANN, "Ann", seconds=4),
-        _message(5, 15, ANN, "Ann", media_type="voice_message", mime_type="audio/ogg",
+        message(5, 15, ANN, "Ann", media_type="voice_message", mime_type="audio/ogg",
                  duration_seconds=9,
                  file="(File not included. Change data exporting settings to download.)"),
         _recording_file(folder, 6, 10, BOB, "Bob", seconds=3, media="video_message", fmt="mp4"),

@@ -1,7 +1,7 @@
 """Receiving voice in a Discord call, for listening: what discord.py does not do. Packets off the
 voice socket discord.py holds, through to each member's utterances as PCM.
 
-receiver.py     the surface: `VoiceReceiver`, an async iterator of `Utterance`s, with callbacks
+receiver.py     the surface: `VoiceReceiver`, an async iterator of `PieceAudio`s, with callbacks
                 as a member's turn starts and ends, for the members a filter lets in
 client.py       `ListeningVoiceClient`: the voice client to join with, which keeps the roster
 roster.py       who is in the call and whose voice each SSRC carries (opcodes 2, 5, 11, 13)
@@ -19,6 +19,6 @@ Needs the voice extras (`pip install -e '.[voice]'`: PyNaCl, davey, cryptography
 from bots.discord.call.receive.client import ListeningVoiceClient
 from bots.discord.call.receive.packets import ReceiveStats
 from bots.discord.call.receive.receiver import ReceiveSettings, VoiceReceiver
-from bots.discord.call.receive.utterances import Utterance
+from bots.discord.call.receive.utterances import PieceAudio
 
-__all__ = ["ListeningVoiceClient", "ReceiveSettings", "ReceiveStats", "Utterance", "VoiceReceiver"]
+__all__ = ["ListeningVoiceClient", "PieceAudio", "ReceiveSettings", "ReceiveStats", "VoiceReceiver"]

@@ -40,8 +40,8 @@ from bots.discord.call.receive.packets import PacketReader, ReceiveStats
 from bots.discord.call.receive.utterances import (
     Event,
     HeardFrame,
+    PieceAudio,
     TurnStarted,
-    Utterance,
     UtteranceCutter,
 )
 from core.domain.live_speech import PIECES, TURNS, PieceRules
@@ -95,7 +95,7 @@ class VoiceReceiver:
         )
         self._inbox: deque[HeardFrame | int] = deque()  # from the reader thread
         self._reading = False  # the reader thread is between a datagram and its frames
-        self._ready: deque[Utterance] = deque()
+        self._ready: deque[PieceAudio] = deque()
         self._arrived = asyncio.Event()
         self._sweeper: background.Beat | None = None
         self._closed = False
@@ -164,10 +164,10 @@ class VoiceReceiver:
     ) -> None:
         self.close()
 
-    def __aiter__(self) -> AsyncIterator[Utterance]:
+    def __aiter__(self) -> AsyncIterator[PieceAudio]:
         return self._utterances()
 
-    async def _utterances(self) -> AsyncIterator[Utterance]:
+    async def _utterances(self) -> AsyncIterator[PieceAudio]:
         while True:
             while self._ready:
                 yield self._ready.popleft()

@@ -40,7 +40,7 @@ FRAME_BYTES = FRAME_SAMPLES * BYTES_PER_SAMPLE
 
 
 @dataclass(frozen=True, slots=True)
-class Utterance:
+class PieceAudio:
     """What one member said in one piece of a turn: 16-bit mono PCM at `sample_rate`."""
 
     user_id: int
@@ -81,7 +81,7 @@ class TurnStarted:
     user_id: int
 
 
-Event = TurnStarted | Utterance
+Event = TurnStarted | PieceAudio
 
 
 @dataclass
@@ -150,10 +150,10 @@ class UtteranceCutter:
         events += self._measure(frame.user_id, turn)
         return events
 
-    def quiet(self, now: float) -> list[Utterance]:
+    def quiet(self, now: float) -> list[PieceAudio]:
         """The turns of members whose packets stopped `silence_gap` ago or more, ended; the
         pieces of those whose packets stopped for a short pause, cut there."""
-        said: list[Utterance] = []
+        said: list[PieceAudio] = []
         for user, turn in list(self._open.items()):
             stopped = now - turn.last_arrived
             if self._turns.over(stopped):
@@ -165,7 +165,7 @@ class UtteranceCutter:
                 said.append(replace(piece, pcm=b"") if cutter.nothing else piece)
         return said
 
-    def end(self, user_id: int) -> Utterance | None:
+    def end(self, user_id: int) -> PieceAudio | None:
         """End `user_id`'s turn now (they left, stopped, or the call ended)."""
         if user_id not in self._open:
             return None
@@ -175,7 +175,7 @@ class UtteranceCutter:
         """Drop what `user_id` said in the turn so far, unsaid; whether they were in a turn."""
         return self._open.pop(user_id, None) is not None
 
-    def end_all(self) -> list[Utterance]:
+    def end_all(self) -> list[PieceAudio]:
         return [u for user in list(self._open) if (u := self.end(user)) is not None]
 
     @property
@@ -212,7 +212,7 @@ class UtteranceCutter:
             return b""
         return bytes((ahead - FRAME_SAMPLES) * BYTES_PER_SAMPLE)
 
-    def _piece(self, user_id: int, turn: _Open, cut: int, *, at_pause: bool = True) -> Utterance:
+    def _piece(self, user_id: int, turn: _Open, cut: int, *, at_pause: bool = True) -> PieceAudio:
         """The turn's piece so far up to byte `cut`, handed over; the rest begins the next.
         `at_pause`: the cut is where the member paused (else through their speech)."""
         pcm = bytes(turn.pcm[:cut])
@@ -224,7 +224,7 @@ class UtteranceCutter:
         turn.cutter.use(self._rules())  # the next piece by the rules of now
         return piece
 
-    def _close(self, user_id: int, *, ends_turn: bool) -> Utterance:
+    def _close(self, user_id: int, *, ends_turn: bool) -> PieceAudio:
         """The turn's last piece: nothing where it holds nothing to hear (the rest of a pause
         the piece before was cut at, a word's last frames), which is then not sent."""
         turn = self._open.pop(user_id)
@@ -234,10 +234,10 @@ class UtteranceCutter:
 
     def _utterance(
         self, user_id: int, turn: _Open, pcm: bytes, *, ends_turn: bool, at_pause: bool = True
-    ) -> Utterance:
+    ) -> PieceAudio:
         started = datetime.fromtimestamp(turn.started_wall, UTC)
         seconds = len(pcm) / BYTES_PER_SAMPLE / OPUS_RATE
-        return Utterance(
+        return PieceAudio(
             user_id=user_id,
             pcm=self._resample(pcm, self.sample_rate),
             sample_rate=self.sample_rate,
