@@ -24,7 +24,7 @@ the chats take turns, and while they wait the reply says so (`TranscriptReply.wa
 A transcript under its translation (`/autotranslate`) waited for the chat model after the
 transcription's own last look: it is looked at again as it leaves (`core.app.rules.leaving`),
 and a recording deleted, or a chat forgotten, meanwhile is withdrawn as one deleted while it
-was heard (`Withdrawn`); so is a gist that follows it (`Gists.automatic`).
+was heard (`NoLongerWanted`); so is a gist that follows it (`Gists.automatic`).
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ from typing import Protocol
 
 from core.app.recordings.gists import Gists, follows
 from core.app.recordings.questions import Questions
-from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.recordings.transcription import NoLongerWanted, Transcription
 from core.app.recordings.translations import Translations
 from core.app.rules.claims import answered
 from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.requests import Audiences, Request
-from core.app.voices.clone_consent import Candidate, ConsentHeard, ConsentReading, VoiceConsents
+from core.app.voices.clone_consent import Candidate, ConsentReading, ConsentVerdict, VoiceConsents
 from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
 from core.domain import errors
@@ -157,7 +157,7 @@ class Arrival:
 
 
 # The transcript; a consent reading heard; the answer to its question; nothing to answer.
-Arrived = LongTranscript | ConsentHeard | Answer | None
+Arrived = LongTranscript | ConsentVerdict | Answer | None
 
 
 class VoiceNotes:
@@ -227,7 +227,7 @@ class VoiceNotes:
                 gist = None
                 if gists is not None:
                     gist = await gists.automatic(request, source, heard)
-        except Withdrawn:  # its message was deleted while it was heard: nothing shows
+        except NoLongerWanted:  # its message was deleted while it was heard: nothing shows
             return None
         if gist is not None:
             await view.gist(gist, request.locale)
@@ -258,7 +258,7 @@ class VoiceNotes:
         try:
             with asking(Urgency.PERSON, event.chat):  # who asked waits for it
                 heard, _ = await self._show(event.source, event.view, request, format)
-        except Withdrawn:  # its message was deleted meanwhile: the asker is told so
+        except NoLongerWanted:  # its message was deleted meanwhile: the asker is told so
             raise errors.RecordingDeleted() from None
         return heard
 
@@ -304,7 +304,7 @@ class VoiceNotes:
                 if request.prefs.autotranslate is not None and not await self._leaving.stands(
                     of_recording(request, source)
                 ):
-                    raise Withdrawn()
+                    raise NoLongerWanted()
             await reply.deliver(heard, format, below=below)
             if last(heard):
                 await answered(reply.answer_id)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from core.app.recordings.transcription import Withdrawn
+from core.app.recordings.transcription import NoLongerWanted
 from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
 from core.bootstrap import Runtime
 from core.chat.exports import TranscriptFormat
@@ -300,7 +300,7 @@ async def test_a_gist_is_not_sent_once_its_recording_was_deleted_or_forgotten(
         chat.began(r)
         try:
             gist = await r.here.gists.gist(request, note[0])
-        except (errors.VoicebridgeError, Withdrawn):
+        except (errors.VoicebridgeError, NoLongerWanted):
             return
         await chat.send(r, "the gist", " ".join(item.text for item in gist.points))
 

@@ -145,7 +145,7 @@ def test_the_check_finds_a_service_built_in_any_form() -> None:
         "@dataclass(frozen=True)\n"
         "class Recalled:\n"
         "    text: str\n"
-        "class Withdrawn(Exception):\n"
+        "class NoLongerWanted(Exception):\n"
         "    def __init__(self, why): ...\n"
         "class _Running:\n"
         "    def __init__(self): ...\n",

@@ -39,7 +39,7 @@ from bots.discord.messages import text
 from bots.discord.places import can_manage, place_of
 from core.app.memory.imports import Importer
 from core.app.memory.past import ImportPlan, ImportProgress, Past, PastVoice
-from core.app.recordings.transcription import Withdrawn
+from core.app.recordings.transcription import NoLongerWanted
 from core.domain import errors
 from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration
@@ -225,7 +225,7 @@ def _fresh_url(channel: discord.abc.Messageable, message_id: int) -> Callable[[]
         try:
             message = await channel.fetch_message(message_id)
         except discord.NotFound:  # deleted since the plan: skipped, and the import goes on
-            raise Withdrawn() from None
+            raise NoLongerWanted() from None
         recording = next((a for a in message.attachments if a.duration), None)
         if recording is None:
             raise RecordingGone(f"message {message_id} holds no voice message any more")

@@ -30,7 +30,7 @@ from bots.discord.recordings.transcript_replies import (
     MessageRecordingView,
 )
 from core.app.voice_notes import RecordingEvent, VoiceNotes
-from core.app.voices.clone_consent import ConsentHeard
+from core.app.voices.clone_consent import ConsentVerdict
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 
 EarlierReply = Callable[[discord.Message], discord.Message | None]
@@ -90,7 +90,7 @@ class TranscriptionCog(commands.Cog):
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, view.locale)
             return
-        if isinstance(heard, ConsentHeard):  # the sender's reading of their consent sentence
+        if isinstance(heard, ConsentVerdict):  # the sender's reading of their consent sentence
             await reply_to(message)(content=reading_answer(heard))
 
     @app_commands.command(

@@ -25,7 +25,7 @@ from bots.telegram.messages import text
 from bots.telegram.recordings.media import recording_in, remote
 from core.app.memory.search import Memory
 from core.app.recordings.business import BusinessChats, Change
-from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.recordings.transcription import NoLongerWanted, Transcription
 from core.app.rules.requests import Audiences, Request
 from core.chat.languages import Audience, ChatLanguages, resolve_locale
 from core.chat.overview import transcript_language
@@ -157,8 +157,8 @@ class BusinessHandlers:
                 kept_under=business.kept_under(connection),
                 wanted=lambda: business.active(connection_id),
             )
-        except Withdrawn:
-            await business.withdrawn(connection_id)
+        except NoLongerWanted:
+            await business.disconnected(connection_id)
             return
         except errors.AlreadyTold:
             return
@@ -171,7 +171,7 @@ class BusinessHandlers:
             await self._tell_owner(context, connection, error_text(error, locale))
             return
         if not await business.active(connection_id):
-            await business.withdrawn(connection_id)
+            await business.disconnected(connection_id)
             return  # nothing more goes out for a connection that is gone
         body = transcript.text or text("transcript.empty", locale)
         if connection.replies and await _reply_on_behalf(message, body):

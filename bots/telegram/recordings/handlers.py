@@ -23,7 +23,7 @@ from bots.telegram.updates import chat_of, command_argument, message_of
 from core.app.recordings.questions import Questions
 from core.app.rules.requests import Audiences, Request
 from core.app.voice_notes import RecordingEvent, VoiceNotes
-from core.app.voices.clone_consent import ConsentHeard
+from core.app.voices.clone_consent import ConsentVerdict
 from core.chat.exports import transcript_format
 from core.chat.overview import (
     consent_heard_text,
@@ -61,7 +61,7 @@ class RecordingHandlers:
             return
         view = TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)
         came = await self.voice_notes.arrived(arrival, view)
-        if isinstance(came, ConsentHeard):  # the sender's reading of their consent sentence
+        if isinstance(came, ConsentVerdict):  # the sender's reading of their consent sentence
             await (await answer_to(update, locale=came.locale)).text(reading_answer(came))
         elif isinstance(came, Answered):  # the answer to the question its caption asked
             await reply_long(message, came.text, file_caption="", file_name="answer.txt")
@@ -115,6 +115,6 @@ class RecordingHandlers:
         await reply_long(message, answered.text, file_caption="", file_name="answer.txt")
 
 
-def reading_answer(heard: ConsentHeard) -> str:
+def reading_answer(heard: ConsentVerdict) -> str:
     """What the reader hears once their voice is cloned, or why not."""
     return consent_heard_text(heard.name, heard.locale, refused=heard.refused, wording=CATALOGUE)

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from core.app.memory.past import ImportPlan, ImportProgress, PastVoice
-from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.recordings.transcription import NoLongerWanted, Transcription
 from core.domain import errors
 from core.domain.limits import ANYONE
 from core.domain.mandates import Mandate
@@ -45,7 +45,7 @@ ELSEWHERE_WAIT = 5.0  # seconds between two looks at messages another import is 
 Paused = Callable[[errors.QuotaUsed], Awaitable[None] | None]
 # What a claim on a past message finds (`ImportRun._claim`): it is this import's to hear;
 # another import's now; kept whole by another import already; its sender said no.
-Claim = Literal["mine", "busy", "kept", "refused"]
+ClaimOutcome = Literal["mine", "busy", "kept", "refused"]
 
 
 class ImportRun:
@@ -182,7 +182,7 @@ class ImportRun:
         self._under_way += 1
         try:
             await self._transcribe(voice, hers)
-        except Withdrawn:  # forgotten, its sender's no, or deleted, while it was heard
+        except NoLongerWanted:  # forgotten, its sender's no, or deleted, while it was heard
             if not await self._still_wanted():
                 self._waiting.clear()
                 return False
@@ -223,7 +223,7 @@ class ImportRun:
             # Its line in the log too, under the same mandate: one message's work.
             if self._logs and not await self._log([voice.logged(self._chat, transcript.text)],
                                                   hers):  # fmt: skip
-                raise Withdrawn()
+                raise NoLongerWanted()
         finally:  # heard, or not: free for another import, before any pause here
             await self._release(voice)
 
@@ -268,7 +268,7 @@ class ImportRun:
         finally:
             self._going.set()
 
-    async def _claim(self, voice: PastVoice) -> tuple[Claim, Mandate]:
+    async def _claim(self, voice: PastVoice) -> tuple[ClaimOutcome, Mandate]:
         """Whether this import may hear `voice` now (`imports.py`'s docstring: twice): `mine`;
         `busy` while another import of the chat hears it; `kept` once one has, since the plan
         (nothing to send, nothing to charge); `refused` where its sender said no since the

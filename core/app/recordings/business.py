@@ -6,7 +6,7 @@ contacts send them in private chats are transcribed for them.
                    every claim on its messages and the transcripts kept of its recordings (kept
                    under the connection, `kept_under`), so nothing more is processed or stored
                    for it; work on its recordings in flight asks `active` between pieces and
-                   stops (`core.app.recordings.transcription.Withdrawn`)
+                   stops (`core.app.recordings.transcription.NoLongerWanted`)
     route          each recording in a connected chat: whether it is transcribed, and for whom
                    (None: the connection is gone or off, the chat skipped, the owner not on the
                    allowlist, or the owner sent it)
@@ -120,7 +120,7 @@ class BusinessChats:
         async with self._uow() as uow:
             return await uow.business.get(connection_id) is not None
 
-    async def withdrawn(self, connection_id: str) -> None:
+    async def disconnected(self, connection_id: str) -> None:
         """Work on the connection's recordings stopped because it ended: what that work may have
         kept after the end was taken in is deleted too."""
         async with self._uow() as uow:

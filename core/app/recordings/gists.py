@@ -22,7 +22,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.recordings.transcription import NoLongerWanted, Transcription
 from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
@@ -101,7 +101,7 @@ class Gists:
                         chat, source, prefs=request.prefs, progress=progress, asker=asker,
                         mandate=request.mandate,
                     )  # fmt: skip
-                except Withdrawn:  # deleted or forgotten while it was heard
+                except NoLongerWanted:  # deleted or forgotten while it was heard
                     raise errors.RecordingWentAway() from None
                 if not transcript.text.strip():
                     raise errors.NoSpeech()

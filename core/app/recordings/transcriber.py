@@ -7,7 +7,7 @@ progress (`_Tally`). `Transcription` (`transcription.py`) runs it within the cha
 The progress carries the words heard so far in order from the start (`HeardFromTheStart`): a
 piece answered before an earlier one waits for it. A piece MiMo fails on past the client's
 retries becomes a gap (`PIECE_ERRORS`); work no longer wanted stops before its next piece
-(`Withdrawn`).
+(`NoLongerWanted`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ Wanted = Callable[[], Awaitable[bool]]
 """Asked before each piece is sent and once all are answered: False withdraws the work."""
 
 
-class Withdrawn(Exception):
+class NoLongerWanted(Exception):
     """The work stopped because it is no longer wanted (`Wanted`): no further piece is sent,
     what MiMo answered meanwhile is neither kept nor counted (the reservation goes back)."""
 
@@ -202,7 +202,7 @@ class _Tally:
 
     async def check_wanted(self) -> None:
         if self.wanted is not None and not await self.wanted():
-            raise Withdrawn()
+            raise NoLongerWanted()
 
     def words_so_far(self, text: str) -> None:
         """The text of a streamed piece so far."""

@@ -35,8 +35,10 @@ from dataclasses import replace
 
 from core.app.recordings.fetching import Recordings, declared_seconds
 from core.app.recordings.kept_transcripts import FORGETFUL, TranscriptKeeper
+from core.app.recordings.transcriber import (
+    NoLongerWanted as NoLongerWanted,  # its callers' name for it
+)
 from core.app.recordings.transcriber import Transcriber, Wanted
-from core.app.recordings.transcriber import Withdrawn as Withdrawn  # its callers' name for it
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.running.counted import counted
@@ -112,7 +114,7 @@ class Transcription:
         preferences, as the caller read them for its request (the transcript's language): none
         are read here. `kept_under`: where its transcript is kept, when not under `chat` (a
         Business connection's, so that its end deletes them); `wanted`: asked between pieces,
-        False raises `Withdrawn`. `rated`: False when the request is not one of its own against
+        False raises `NoLongerWanted`. `rated`: False when the request is not one of its own against
         the per-minute rates (a voice note heard already to tell whether it is a consent
         reading, and counted then: its kept transcript is shown without counting it again).
         `background`: an import of the chat's past (`core.app.memory.imports`), whose requests
@@ -124,7 +126,7 @@ class Transcription:
         (`python -m bench --only load`: the turn taken after the checks cost Discord's burst of
         100 about a tenth more time to its last transcript). `mandate`: what the work writes
         under, read as it began (`core.domain.mandates`): a /forget of the chat, or a no of
-        its speaker's, since then withdraws it (`Withdrawn`) before the next piece is sent, and
+        its speaker's, since then withdraws it (`NoLongerWanted`) before the next piece is sent, and
         nothing more is kept, whichever process heard it."""
         self._recordings.check_declared(source)
         if not background:
@@ -212,7 +214,7 @@ class Transcription:
         if not result.missing and (len(result.parts) > 1 or result.reused_seconds):
             await kept.complete(result.duration)
         if wanted is not None and not await wanted():  # withdrawn as the last piece was kept
-            raise Withdrawn()
+            raise NoLongerWanted()
         self.metrics.transcribed(result.duration)
         logger.info(
             "transcribed %.1f s in %d piece(s), %d missing, for %s",

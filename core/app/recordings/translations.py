@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from core.app.recordings.transcription import Transcription, Withdrawn
+from core.app.recordings.transcription import NoLongerWanted, Transcription
 from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
@@ -69,7 +69,7 @@ class Translations:
                     transcript = await self._transcription.transcribe_long_audio(
                         chat, source, prefs=request.prefs, asker=asker, mandate=request.mandate
                     )
-                except Withdrawn:  # deleted or forgotten while it was heard
+                except NoLongerWanted:  # deleted or forgotten while it was heard
                     raise errors.RecordingWentAway() from None
                 if not transcript.text.strip():
                     raise errors.NoSpeech()

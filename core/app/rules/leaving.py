@@ -28,7 +28,7 @@ went away cannot be trusted not to quote it.
     a gist that follows     `Gists.automatic`: dropped unsaid
     a transcript under its translation
                             `VoiceNotes` (`/autotranslate`): withdrawn, as a deletion while it
-                            is heard withdraws it (`Withdrawn`)
+                            is heard withdraws it (`NoLongerWanted`)
 
 A deletion or a forget that lands after the check reaches a message already on its way: the
 check is the last step before the adapter sends, not a lock held through the send. A line

@@ -93,7 +93,7 @@ class ConsentSentence:
 
 
 @dataclass(frozen=True)
-class ConsentHeard:
+class ConsentVerdict:
     """A reading of the consent sentence: it cloned the voice, or it was `refused`, saying
     why. `locale`: the reader's, as they asked."""
 
@@ -171,7 +171,7 @@ class VoiceConsents:
         async with self._uow() as uow:
             return await uow.consents.asked_since(platform, person, today)
 
-    async def spoken_consent(self, reading: ConsentReading) -> ConsentHeard | None:
+    async def spoken_consent(self, reading: ConsentReading) -> ConsentVerdict | None:
         """A voice note's part in spoken consent (see the module docstring)."""
         chat = ChatRef(reading.platform, reading.declared.chat_id)
         async with self._uow() as uow:
@@ -205,7 +205,7 @@ class VoiceConsents:
             return None
         return Candidate(reading, challenge, first)
 
-    async def hear(self, candidate: Candidate, prefs: Preferences) -> ConsentHeard | None:
+    async def hear(self, candidate: Candidate, prefs: Preferences) -> ConsentVerdict | None:
         """`spoken_consent`'s second step, once `candidate`'s unit of work is committed: the
         note heard (in the transcript language of its chat's `prefs`, as the caller read them
         with the candidate); if it is the reading, the voice cloned or refused. None: an
@@ -226,10 +226,10 @@ class VoiceConsents:
         )
         if refusal is not None:
             logger.info("a consent reading for a voice of %s refused: %s", chat, refusal.key)
-            return ConsentHeard(challenge.name, challenge.locale, refused=refusal)
+            return ConsentVerdict(challenge.name, challenge.locale, refused=refusal)
         voice = ChatRef(reading.platform, challenge.chat_id)
         await self._studio.clone(voice, challenge.name, reading.recording, owner=declared.person_id)
         async with self._uow() as uow:
             await uow.consents.close(challenge.id, self._clock.now())
             await uow.commit()
-        return ConsentHeard(challenge.name, challenge.locale)
+        return ConsentVerdict(challenge.name, challenge.locale)
