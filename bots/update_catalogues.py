@@ -42,10 +42,14 @@ from bots.discord.commands.translator import key_of
 from bots.telegram import messages as telegram_messages
 from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, Sentences, Source
 from core.chat.messages import CORE
+from core.chat.voice_channel_messages import VOICE_CHANNELS
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCES: dict[str, Sentences] = {
-    "core/chat/messages.py": CORE.sources(),
+    "core/chat/messages.py": {
+        key: source for key, source in CORE.sources().items() if key not in VOICE_CHANNELS
+    },
+    "core/chat/voice_channel_messages.py": VOICE_CHANNELS,
     "bots/telegram/messages.py": telegram_messages.EN,
     "bots/discord/messages.py": discord_messages.EN,
     "bots/cli/messages.py": cli_messages.EN,

@@ -1,6 +1,7 @@
 """Chat text: every sentence the bot says and how results read in a chat, on any platform.
 
 messages.py   the catalogue of what both platforms say: keys and English
+voice_channel_messages.py  its layer of what is said in and about a voice channel
 i18n.py       the catalogue's machinery: translations (locales/*.po) read, plural forms, lookup
 languages.py  our languages, which one a reader gets, and their names
 formats.py    numbers, durations, lists, times and dates as each language writes them

@@ -6,7 +6,8 @@ words depend on a number is a `Plural` naming that number's parameter; parameter
 (`int`, `core.domain.quantities`), formatted for the reader.
 
 This catalogue holds what both platforms say, the built-in voices' descriptions and the style
-presets' names. What only one platform says lives beside its adapter
+presets' names; what the bot says in and about a voice channel (the channel reader, a listened
+call) is its own layer (`core.chat.voice_channel_messages`). What only one platform says lives beside its adapter
 (`bots/telegram/messages.py`, `bots/discord/messages.py`), which extends this one
 (`Catalogue.extended`): the same keys, the same lookup, the same translation files.
 """
@@ -14,6 +15,7 @@ presets' names. What only one platform says lives beside its adapter
 from __future__ import annotations
 
 from core.chat.i18n import Catalogue, Plural, Source
+from core.chat.voice_channel_messages import VOICE_CHANNELS
 from core.domain.tts import ALL_VOICES, STYLE_PRESETS
 
 EN: dict[str, Source] = {
@@ -51,46 +53,6 @@ EN: dict[str, Source] = {
         "(/style happy, /style news anchor) or your own words (/style speak slowly like a "
         "storyteller); /style off clears it."
     ),
-    # The channel reader (core.app.reader.channel_reader): what is said in a voice channel, in the
-    # server's language. reader.said names a member before their words; reader.channel is said
-    # for a channel someone listening may not see.
-    "reader.said": "{name} says: {words}",
-    "reader.channel": "a channel",
-    "reader.someone": "someone",
-    "reader.code": "a code block",
-    "reader.spoiler": "a spoiler",
-    "reader.link": "a link to {site}",
-    "reader.attachments": Plural("an attachment", "{count} attachments", count="count"),
-    "reader.cut": "and so on",
-    # ...and what it posts in the voice channel's chat, and answers to its commands.
-    "reader.behind": "Messages are coming faster than I can read them aloud, so I skip the oldest.",
-    "reader.held": "I stopped reading {channel} aloud: someone here may not read it. I go on once everyone here may.",
-    "reader.held_age_restricted": "I stopped reading {channel} aloud: it is age-restricted and this voice channel is not.",
-    "reader.back": "I was away for {away} (a restart) and am reading {channel} aloud in {voice} again, from the first message I had not read.",
-    # The same for a voice channel's own chat, read aloud in it: named once.
-    "reader.back_own_chat": "I was away for {away} (a restart) and am reading the chat of {voice} aloud there again, from the first message I had not read.",
-    "reader.away_ended": "I was away for {away} (a restart) and did not come back to {voice}: everyone had left or I was gone too long. I stopped reading aloud.",
-    # The same when a rule kept the bot from coming back; {why} is the rule's own sentence.
-    "reader.away_refused": "I was away for {away} (a restart) and did not come back to {voice}: {why} I stopped reading aloud.",
-    "reader.play_failed": "I could not play a message aloud, so I went on with the next one.",
-    "reader.share_used": "I read no more of {name}'s messages aloud today: they have used their share of this server's read-aloud characters.",
-    "reader.may_not_speak": "You may not speak in {voice}, so I read nothing aloud there for you.",
-    "reader.listener_may_not_read": "Someone in {voice} may not read {channel}, so I do not read it aloud there.",
-    "reader.age_restricted": "{channel} is age-restricted and {voice} is not, so I do not read it aloud there.",
-    "reader.busy": "I am already speaking in a voice channel in this server; try again when I have finished.",
-    "reader.not_reading": "I am not reading anything aloud in this server.",
-    "listen.busy": "I am already in a voice channel in this server; try again when I have left it.",
-    "listen.not_listening": "I am not listening in this server.",
-    "listen.not_yours": "Only the member who started the listening, someone allowed to move members out of the voice channel, or anyone once its starter has left, can do that.",
-    # A member's no to being transcribed holds in the call at once, but the database did not take it.
-    "listen.no_not_saved": "I stopped transcribing you in this call at once, but I could not save your no, so it holds only until this call ends. Please say it again in a moment.",
-    "call.files_caption": "The call's transcript ({duration}), with who said what: as text, and as subtitles.",
-    # A line of a call's transcript where the bot was away (a restart): nothing said then was heard.
-    "call.away": "(I was away for {away}, restarting: nothing said meanwhile was heard)",
-    "listen.no_call": "I keep no call of this voice channel: I have not listened to one here lately, or it was deleted.",
-    "reader.not_yours": "Only the member who started the reading, someone allowed to move members out of the voice channel, or anyone once its starter has left, can do that.",
-    "reader.voice_taken": "Another member chose the voice {voice}; choose another one, or auto.",
-    "reader.could_not_join": "I could not join {channel}: the voice connection failed.",
     # A chat's own voices (core.app.voices.studio)
     "voices.own": "This chat's own voices:\n{voices}",
     "voices.own.designed": "• {name} — designed: {description}",
@@ -418,5 +380,5 @@ EN: dict[str, Source] = {
 VOICE_DESCRIPTIONS: dict[str, Source] = {voice.key: voice.description for voice in ALL_VOICES}
 PRESET_NAMES: dict[str, Source] = {f"style.preset.{name}": name for name in STYLE_PRESETS}
 
-CORE = Catalogue(EN, VOICE_DESCRIPTIONS, PRESET_NAMES)
+CORE = Catalogue(EN, VOICE_CHANNELS, VOICE_DESCRIPTIONS, PRESET_NAMES)
 text = CORE.text
