@@ -5,7 +5,7 @@
              languages taking turns (English, German, French, Spanish, Russian, Chinese,
              Japanese, Korean), each line a sentence of common words and one of a few hundred
              rarer ones (names, numbers, `invoice`, `发票`, `会议`)
-    find     `Memory.find` as `/find` calls it (a unit of work that only reads, the search's
+    find     `MemorySearch.find` as `/find` calls it (a unit of work that only reads, the search's
              turn, the chat's time zone, a page of ten newest first) in each of the three
              chats, for words of every kind: common, rare, absent, two Chinese characters (no
              trigram), Russian with and without its ё, several words at once; each `RUNS`
@@ -45,7 +45,7 @@ from sqlalchemy.pool import NullPool
 
 from bench import sized
 from bench.sections import reflow, replace_section
-from core.app.memory.search import Memory
+from core.app.memory.search import MemorySearch
 from core.app.rules.leaving import Leaving
 from core.bootstrap import storage
 from core.config import Settings
@@ -159,7 +159,7 @@ def checked(page: Any, lines: list[str], query: str) -> str | None:
     return None
 
 
-async def finds(memory: Memory, asked: dict[str, list[str]]) -> dict[str, Any]:
+async def finds(memory: MemorySearch, asked: dict[str, list[str]]) -> dict[str, Any]:
     """p50 and p95 of `/find` in each of the asker's chats; what was found, and what was wrong."""
     found: dict[str, Any] = {}
     wrong: list[str] = []
@@ -195,7 +195,7 @@ def percentiles(times: list[float]) -> dict[str, float]:
 
 
 async def writes(
-    uows: Callable[[], SqlAlchemyUnitOfWork], memory: Memory
+    uows: Callable[[], SqlAlchemyUnitOfWork], memory: MemorySearch
 ) -> dict[str, dict[str, float]]:
     """Pieces kept as the keeper keeps them: with nothing else running, then while
     `SEARCHERS` searches run at once in the large chat."""
@@ -264,7 +264,7 @@ async def measure_on(url: str) -> dict[str, Any]:
         took = time.perf_counter() - began
         await settled(store.engine)
         # /find asks neither the chat model nor the limits here.
-        memory = Memory(reads=store.reads, chat_api=None, limiter=None, retention_days=7,
+        memory = MemorySearch(reads=store.reads, chat_api=None, limiter=None, retention_days=7,
                         max_prompt_chars=30_000, leaving=Leaving(store.reads))  # fmt: skip
         found = await finds(memory, asked)
         written = await writes(store.uow, memory)
@@ -368,7 +368,7 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
         f"{OTHER_CHATS * OTHER_LINES:,} kept lines over {OTHER_CHATS:,} chats (eight languages "
         "taking turns, Chinese and Russian among them), beside the asker's chats: "
         f"{SMALL_LINES:,} lines (small), {LARGE_LINES:,} (large), none (empty). "
-        f"{len(QUERIES)} searches, each {RUNS} times in each chat, through `Memory.find` as "
+        f"{len(QUERIES)} searches, each {RUNS} times in each chat, through `MemorySearch.find` as "
         "`/find` calls it; two-character Chinese words among them (`发票` and `会议`, in "
         f"{cjk.get('发票', 0):,} and {cjk.get('会议', 0):,} lines of the large chat); {checks}. "
         f"A piece kept: p95 of {WRITES} transcript pieces each kept in a transaction of its "

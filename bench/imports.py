@@ -79,7 +79,7 @@ async def live_notes(runtime: Any, note: Path, stop: asyncio.Event | None) -> li
 
     async def one() -> None:
         started = time.monotonic()
-        await runtime.transcription.transcribe_long_audio(
+        await runtime.transcription.transcribe_recording(
             LIVE, note, prefs=Preferences(), asker=None
         )
         taken.append(time.monotonic() - started)

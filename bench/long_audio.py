@@ -67,7 +67,7 @@ async def run(note: Path, base_url: str, api_key: str, in_flight: int) -> dict[s
             def progress(report: Progress) -> None:
                 reports.append((time.monotonic() - started, report))
 
-            result = await runtime.transcription.transcribe_long_audio(
+            result = await runtime.transcription.transcribe_recording(
                 ChatRef("telegram", "1"), note, prefs=Preferences(), progress=progress
             )
             wall = time.monotonic() - started

@@ -33,7 +33,7 @@ async def run(recording: Path, base_url: str, api_key: str, compact: bool) -> di
         )
         async with bootstrap(settings) as runtime:
             started = time.monotonic()
-            result = await runtime.transcription.transcribe_long_audio(
+            result = await runtime.transcription.transcribe_recording(
                 ChatRef("telegram", "1"), recording, prefs=Preferences()
             )
             wall = time.monotonic() - started

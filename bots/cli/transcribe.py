@@ -1,6 +1,6 @@
 """`voicebridge transcribe FILE...`: transcripts as text, subtitles (.srt, .vtt) or JSON.
 
-Each recording goes through the bots' own transcription (`Transcription.transcribe_long_audio`):
+Each recording goes through the bots' own transcription (`Transcription.transcribe_recording`):
 cut in pauses, its pieces sent side by side (ASR_CONCURRENCY), each retried by the MiMo client.
 One recording in one format goes to standard output; otherwise each format is written next to
 its recording, or into --output-dir, as NAME.FORMAT, once the recording is done. A recording that
@@ -131,7 +131,7 @@ async def _one(
     try:
         async with recording(job.source, max_bytes=settings.max_audio_mb << 20) as path:
             with progress_bar(job.source.name) as progress:
-                result = await transcription.transcribe_long_audio(
+                result = await transcription.transcribe_recording(
                     request.chat, path, prefs=request.prefs, progress=progress
                 )
     except errors.VoicebridgeError as exc:

@@ -5,6 +5,7 @@ they do the same job; each says what it may use, and no two import each other.
 application/   the wiring: the bot, its cogs, its connection (may use every other part)
 cogs/          one cog per feature: each command parsed, handed to the core, rendered
 call/          a server's voice call: joined, played in, listened in, its captions
+reader/        the channel reader's side of Discord: a message as the reader reads it
 recordings/    a voice message that arrived, its transcript's and its gist's replies
 voices/        the bot's voice: native voice messages, the "Speak" button
 commands/      what a command is before its cog runs: its names, where and by whom it is used

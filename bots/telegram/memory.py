@@ -29,7 +29,7 @@ from bots.telegram.answers.who_asks import asker_of, owner_of
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from bots.telegram.updates import chat_of, command_argument, message_of
-from core.app.memory.search import Memory
+from core.app.memory.search import MemorySearch
 from core.app.rules.requests import Request
 from core.chat.memory import Markup, found_text, link_to, moment_line
 from core.domain.memory import FoundPage, Moment
@@ -52,7 +52,7 @@ HTML = Markup(
 class MemoryHandlers:
     """`/find`, its buttons, and `/ask` (a reply to a recording goes to `on_recording`)."""
 
-    def __init__(self, memory: Memory, *, on_recording: RequestHandler) -> None:
+    def __init__(self, memory: MemorySearch, *, on_recording: RequestHandler) -> None:
         self.memory = memory
         self.on_recording = on_recording
 

@@ -292,7 +292,7 @@ class VoiceNotes:
                 await admitted()
             # Its reply says so while its requests wait for the account's minute.
             with asking(Urgency.PERSON, request.chat, waiting=reply.waiting):
-                heard = await self._transcription.transcribe_long_audio(
+                heard = await self._transcription.transcribe_recording(
                     request.chat, source, prefs=request.prefs, progress=reply.progress,
                     asker=request.asker, admitted=admitted, rated=rated, mandate=request.mandate,
                 )  # fmt: skip

@@ -13,7 +13,7 @@ from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
 from core.app.memory.retention import RetentionJob, retention_jobs
-from core.app.memory.search import Memory
+from core.app.memory.search import MemorySearch
 from core.app.rules.claims import Claims
 from core.app.rules.leaving import Leaving
 from core.app.rules.limits import Limiter
@@ -123,11 +123,11 @@ async def minute_kept(store: Storage, minute: AccountMinute) -> AsyncIterator[No
 
 
 @asynccontextmanager
-async def memory_alone(settings: Settings) -> AsyncIterator[Memory]:
+async def memory_alone(settings: Settings) -> AsyncIterator[MemorySearch]:
     """/find over the database as it is (no migration), without MiMo or any limit
     (`voicebridge find`): it reads, and needs no MiMo key or bot token."""
     async with storage(settings, migrate=False) as store:
-        yield Memory(
+        yield MemorySearch(
             reads=store.reads, chat_api=None, limiter=None,
             retention_days=settings.summary_retention_days,
             max_prompt_chars=settings.summary_max_prompt_chars, leaving=Leaving(store.reads),

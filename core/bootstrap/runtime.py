@@ -17,7 +17,7 @@ from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.memory.forgetting import Forgetting
 from core.app.memory.imports import Importer
-from core.app.memory.search import Memory
+from core.app.memory.search import MemorySearch
 from core.app.reader.channel_reader import ChannelReader
 from core.app.reader.choices import ReaderChoices
 from core.app.reader.kept import KeptReadings
@@ -100,7 +100,7 @@ class Runtime(UseCases):
     kept_calls: KeptCalls  # ...kept while it lasts, for the process that takes it up
     kept_readings: KeptReadings  # ...and the channel readings likewise
     calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
-    memory: Memory  # /find and /ask across a chat's kept transcripts
+    memory: MemorySearch  # /find and /ask across a chat's kept transcripts
     imports: Importer  # a chat's past voice messages, imported into its memory
     forgetting: Forgetting  # /forget: what runs in the chat ended, everything kept deleted
     # For /healthz: a pooled connection reads, at most once a second however many ask.

@@ -14,7 +14,7 @@ from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.calls.stretching import Stretching
 from core.app.calls.summary import Calls
 from core.app.memory.imports import Importer
-from core.app.memory.search import Memory
+from core.app.memory.search import MemorySearch
 from core.app.reader.kept import KeptReadings
 from core.app.reader.spoken import MessageSpeech
 from core.app.reader.withdrawals import ReadingWithdrawals
@@ -180,10 +180,10 @@ def calls(parts: Parts, cases: UseCases) -> Calls:
     )  # fmt: skip
 
 
-def memory(parts: Parts, cases: UseCases) -> Memory:
+def memory(parts: Parts, cases: UseCases) -> MemorySearch:
     """/find and /ask across a chat's kept transcripts."""
     settings, store = parts.settings, parts.store
-    return Memory(
+    return MemorySearch(
         reads=store.reads, uow=store.uow, chat_api=parts.mimo, limiter=store.limiter,
         clock=parts.clock, retention_days=settings.summary_retention_days,
         max_prompt_chars=settings.summary_max_prompt_chars, leaving=cases.leaving,

@@ -34,7 +34,7 @@ class ChatMessage:
 
     @property
     def said(self) -> Said:
-        """The message as its deletion is noted (`Memory.forget_said`)."""
+        """The message as its deletion is noted (`MemorySearch.forget_said`)."""
         return Said(self.message_id, self.author, self.sent_at, self.place)
 
 

@@ -1,5 +1,5 @@
 """What the use cases need of audio: ASR pieces, voice notes, speech files and the input of
-audio understanding (`AudioConverter`, real one `core.infra.audio.FfmpegAudio`), each within
+audio understanding (`AudioConverter`, real one `core.infra.audio.converter.FfmpegAudio`), each within
 what one speech request carries (`AudioCaps`), and the recordings the platforms hold
 (`RemoteRecording`, fetched by a `Downloader`)."""
 

@@ -19,7 +19,7 @@ import pytest_asyncio
 from sqlalchemy import bindparam, event, text
 from sqlalchemy.exc import DBAPIError
 
-from core.app.memory.search import Memory, question_words
+from core.app.memory.search import MemorySearch, question_words
 from core.app.rules.leaving import Leaving
 from core.bootstrap import Storage, storage
 from core.config import Settings
@@ -538,7 +538,7 @@ async def test_ask_reads_the_chat_once_whatever_its_words(
     big = ChatRef("telegram", "-1002000")
     await keep(store.uow, big, "talk", [f"we should send report {n} before the meeting"
                                         for n in range(200)])  # fmt: skip
-    memory = Memory(reads=store.reads, chat_api=SilentChat(), limiter=store.limiter,
+    memory = MemorySearch(reads=store.reads, chat_api=SilentChat(), limiter=store.limiter,
                     retention_days=7, max_prompt_chars=30_000,
                     leaving=Leaving(store.reads))  # fmt: skip
     question = "龘靐齉爩鱻麤龗灪吁龖厵滟爨癵籱饢驫"  # sixteen pairs, none said

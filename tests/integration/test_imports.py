@@ -69,7 +69,7 @@ async def test_a_voice_note_during_an_import_is_sent_at_once_in_the_slot_left_fr
             importing = asyncio.create_task(runtime.imports.run(plan))
             await mimo.wait_for_requests(2)  # the import's two slots: one stays free
             heard = asyncio.create_task(
-                runtime.transcription.transcribe_long_audio(
+                runtime.transcription.transcribe_recording(
                     ChatRef("telegram", "-100777"), live, prefs=Preferences(), asker=None
                 )
             )
@@ -98,7 +98,7 @@ async def test_an_import_goes_on_while_a_voice_note_is_worked_on(
         plan = await runtime.imports.plan(past_days(note, 9, 8, 7))
         with mimo.held_each() as held:
             heard = asyncio.create_task(
-                runtime.transcription.transcribe_long_audio(
+                runtime.transcription.transcribe_recording(
                     ChatRef("telegram", "-100777"), live, prefs=Preferences(), asker=None
                 )
             )

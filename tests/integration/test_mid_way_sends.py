@@ -163,12 +163,12 @@ async def test_ask_quotes_nothing_deleted_forgotten_or_refused_before_it_is_sent
             assert chat.holding(BOBS) == [], "an answer made from his deleted message was sent"
         elif landing == "forget" and before_the_send(outcome):
             assert chat.holding(BOBS, ANNS) == [], "an answer made after the forget was sent"
-        elif landing == "no" and outcome.run.landed_between("database: Memory.ask"):
+        elif landing == "no" and outcome.run.landed_between("database: MemorySearch.ask"):
             assert chat.holding(ANNS) == [], "an answer made of her words was sent after her no"
 
     made = {"deleted": deletion(r), "forget": a_forget(r), "no": anns_no(r)}[landing]
     steps = await r.steps.walk(flow, landings(r, made), check, ready=ready)
-    assert "database: Memory.ask" in steps and "send: the answer" in steps, steps
+    assert "database: MemorySearch.ask" in steps and "send: the answer" in steps, steps
 
 
 # --- /summary and the daily digest ----------------------------------------------------------

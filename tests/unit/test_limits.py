@@ -494,17 +494,17 @@ async def test_a_recording_longer_than_what_is_left_never_reaches_mimo(
     short.write_bytes(b"abcdefgh")
 
     with pytest.raises(errors.AudioOverQuota) as too_long:
-        await limited_cases.transcription.transcribe_long_audio(
+        await limited_cases.transcription.transcribe_recording(
             CHAT, long, prefs=NOTHING_SET, asker=asked_by(1)
         )
     assert speech.transcribed == []
-    await limited_cases.transcription.transcribe_long_audio(
+    await limited_cases.transcription.transcribe_recording(
         CHAT, short, prefs=NOTHING_SET, asker=asked_by(1)
     )
     almost = tmp_path / "almost.ogg"
     almost.write_bytes(b"x" * 4 * 59)
     with pytest.raises(errors.AudioQuotaShort) as short_of:
-        await limited_cases.transcription.transcribe_long_audio(
+        await limited_cases.transcription.transcribe_recording(
             CHAT, almost, prefs=NOTHING_SET, asker=asked_by(3)
         )
 
@@ -545,7 +545,7 @@ async def test_a_refused_recording_is_never_fetched(
     platform = Platform(tmp_path)
     declared_long = platform.recording("long.ogg", b"abcdefgh", seconds=61)
     with pytest.raises(errors.AudioOverQuota):
-        await limited_cases.transcription.transcribe_long_audio(
+        await limited_cases.transcription.transcribe_recording(
             CHAT, declared_long, prefs=NOTHING_SET, asker=asked_by(1)
         )
     with pytest.raises(errors.AskOverQuota):  # a minute of questions a day in POLICY
@@ -555,7 +555,7 @@ async def test_a_refused_recording_is_never_fetched(
     for person in (2, 2, 2):  # two a minute
         note = platform.recording(f"{person}.ogg", b"abcd", seconds=1)
         with contextlib.suppress(errors.SlowDown):
-            await limited_cases.transcription.transcribe_long_audio(
+            await limited_cases.transcription.transcribe_recording(
                 CHAT, note, prefs=NOTHING_SET, asker=asked_by(person)
             )
 
@@ -570,7 +570,7 @@ async def test_a_recording_longer_than_declared_is_refused_on_what_it_holds(
     liar = platform.recording("liar.ogg", b"x" * 4 * 61, seconds=3)  # 61 s, said to be 3 s
 
     with pytest.raises(errors.AudioOverQuota) as refused:
-        await limited_cases.transcription.transcribe_long_audio(
+        await limited_cases.transcription.transcribe_recording(
             CHAT, liar, prefs=NOTHING_SET, asker=asked_by(1)
         )
 

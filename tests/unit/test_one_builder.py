@@ -140,7 +140,7 @@ def test_each_thing_built_by_its_service_is_still_a_service_built_there() -> Non
 def test_the_check_finds_a_service_built_in_any_form() -> None:
     services = service_classes(
         "from dataclasses import dataclass\n"
-        "class Memory:\n"
+        "class MemorySearch:\n"
         "    def __init__(self, reads): ...\n"
         "@dataclass(frozen=True)\n"
         "class Recalled:\n"
@@ -151,19 +151,19 @@ def test_the_check_finds_a_service_built_in_any_form() -> None:
         "    def __init__(self): ...\n",
         "core.app.memory.search",
     )
-    assert services == {("core.app.memory.search", "Memory")}
+    assert services == {("core.app.memory.search", "MemorySearch")}
     source = (
-        "from core.app.memory.search import Memory, Recalled\n"
-        "from core.app.memory.search import Memory as Found\n"
+        "from core.app.memory.search import MemorySearch, Recalled\n"
+        "from core.app.memory.search import MemorySearch as Found\n"
         "import core.app.memory.search\n"
         "import core.app.memory.search as search\n"
         "from core.app.memory import search as searching\n"
         "Recalled('a value')\n"
-        "Memory(reads=None)\n"
+        "MemorySearch(reads=None)\n"
         "def late():\n"
         "    return Found(reads=None)\n"
         "search.Memory(reads=None)\n"
-        "core.app.memory.search.Memory(reads=None)\n"
+        "core.app.memory.search.MemorySearch(reads=None)\n"
         "searching.Memory(reads=None)\n"
         "other.Memory(reads=None)\n"
     )

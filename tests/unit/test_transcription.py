@@ -389,7 +389,7 @@ async def test_the_use_case_reports_progress_and_keeps_the_parts(tmp_path: Path)
 
     result = await transcription(
         RequestLimits(), FakeSpeech(), FakeAudio(piece=4)
-    ).transcribe_long_audio(CHAT, source, prefs=Preferences(), progress=progress.append)
+    ).transcribe_recording(CHAT, source, prefs=Preferences(), progress=progress.append)
 
     assert result.text == "text of abcd text of efgh"
     assert [(p.start, p.end) for p in result.parts] == [(0, 1), (1, 2)]
@@ -409,7 +409,7 @@ async def test_the_use_case_refuses_a_file_over_the_size_limit_before_converting
     voice = transcription(RequestLimits(max_audio_bytes=1024), FakeSpeech(), NoConversion())
 
     with pytest.raises(errors.AudioTooLarge):
-        await voice.transcribe_long_audio(CHAT, source, prefs=Preferences())
+        await voice.transcribe_recording(CHAT, source, prefs=Preferences())
 
 
 async def test_a_burst_of_recordings_is_worked_through_a_few_at_a_time(tmp_path: Path) -> None:
@@ -438,7 +438,7 @@ async def test_a_burst_of_recordings_is_worked_through_a_few_at_a_time(tmp_path:
         sources[-1].write_bytes(b"abcd")
     chats = [ChatRef("telegram", str(n)) for n in range(40)]
     work = [
-        asyncio.create_task(voice.transcribe_long_audio(c, s, prefs=Preferences()))
+        asyncio.create_task(voice.transcribe_recording(c, s, prefs=Preferences()))
         for c, s in zip(chats, sources, strict=True)
     ]
     await until(lambda: sum(speech.in_flight.values()) >= 3, "three requests in flight")

@@ -41,7 +41,7 @@ def cases(store: dict[ChatRef, Preferences], speech: FakeSpeech) -> UseCases:
 async def transcribed_by_cases(cases: UseCases, source: Path | RemoteRecording) -> LongTranscript:
     """`source`'s transcript, by the chat's preferences as a request in it reads them."""
     prefs = (await asked(cases, CHAT)).prefs
-    return await cases.transcription.transcribe_long_audio(CHAT, source, prefs=prefs)
+    return await cases.transcription.transcribe_recording(CHAT, source, prefs=prefs)
 
 
 async def say_once(cases: UseCases, text: str) -> VoiceNote:

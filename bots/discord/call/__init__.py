@@ -3,7 +3,6 @@ reader, the listening) decides about it, done; what it hears handed to the core;
 
 voice_channels.py   the port of the call: who sits where, what each may do; join, deafen, leave;
                     the messages a reading missed while the bot was away
-channel_messages.py  a Discord message as the channel reader reads it (`ChannelMessage`)
 playback.py         /say's speech played in a voice channel, on the call the core gives it
 clip_audio.py       a clip as the Opus packets a voice channel gets, without the Ogg headers
 receive/            a call's voice received, member by member, for listening

@@ -27,7 +27,6 @@ from datetime import datetime
 
 import discord
 
-from bots.discord.call.channel_messages import READ_MESSAGE_TYPES, channel_message
 from bots.discord.call.clip_audio import ClipAudio, PcmPipe, streamed_clip
 from bots.discord.call.playback import (
     CONNECT_TIMEOUT,
@@ -37,6 +36,7 @@ from bots.discord.call.playback import (
 )
 from bots.discord.discordpy import keep_member
 from bots.discord.places import place_of
+from bots.discord.reader.channel_messages import READ_MESSAGE_TYPES, channel_message
 from core.domain import errors
 from core.domain.listeners import Channel, Listener
 from core.domain.reading import ChannelMessage

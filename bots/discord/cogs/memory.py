@@ -7,8 +7,8 @@ to its message (its jump link), a call's line names its voice channel. Five mome
 answer's view (`PAGE_TIMEOUT`): after a restart, `/find` again.
 
 A message deleted in a server takes what was kept of its recording with it
-(`Memory.forget_said`): nobody finds what its author took back; a channel or thread deleted
-takes what was said in it (`Memory.forget_place`). A private thread's moments show
+(`MemorySearch.forget_said`): nobody finds what its author took back; a channel or thread deleted
+takes what was said in it (`MemorySearch.forget_place`). A private thread's moments show
 to those in it only. Discord tells a bot of those added to a thread after it; who was in it
 before, the bot asks when it is added, and again for each private thread it is in whenever it
 connects (`learn_thread_members`); removed from one, the bot knows nobody in it any more.
@@ -33,7 +33,7 @@ from bots.discord.commands.access import readable_places
 from bots.discord.discordpy import forget_thread_members, learn_thread_members
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of
-from core.app.memory.search import Memory
+from core.app.memory.search import MemorySearch
 from core.chat.memory import Markup, found_text, link_to
 from core.domain import errors
 from core.domain.memory import FoundPage
@@ -54,7 +54,7 @@ MARKDOWN = Markup(
 class MemoryCog(commands.Cog):
     """`/find`: where something was said in the server's voice messages and calls."""
 
-    def __init__(self, memory: Memory, *, thread_members: bool = True) -> None:
+    def __init__(self, memory: MemorySearch, *, thread_members: bool = True) -> None:
         """`thread_members`: whether the bot holds the Server Members intent, which Discord's
         list of a thread's members, and its news of who leaves it, need."""
         self.memory = memory

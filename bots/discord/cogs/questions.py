@@ -30,7 +30,7 @@ from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of
 from bots.discord.work.redo import ModalRebuilder
 from core.app.calls.summary import Calls
-from core.app.memory.search import Memory
+from core.app.memory.search import MemorySearch
 from core.app.recordings.questions import Questions
 from core.chat.memory import link_to, moment_line
 from core.domain import errors
@@ -42,7 +42,7 @@ class QuestionsCog(commands.Cog):
     """/ask, and "Ask about this audio" on any message with a recording."""
 
     def __init__(
-        self, bot: AnyBot, questions: Questions, *, calls: Calls, memory: Memory | None = None
+        self, bot: AnyBot, questions: Questions, *, calls: Calls, memory: MemorySearch | None = None
     ) -> None:
         self.bot = bot  # for message menus, added to `bot.tree` in `cog_load`
         self.questions = questions

@@ -23,7 +23,7 @@ from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, error_text, 
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from bots.telegram.recordings.media import recording_in, remote
-from core.app.memory.search import Memory
+from core.app.memory.search import MemorySearch
 from core.app.recordings.business import BusinessChats, Change
 from core.app.recordings.transcription import NoLongerWanted, Transcription
 from core.app.rules.requests import Audiences, Request
@@ -101,7 +101,7 @@ class BusinessHandlers:
         transcription: Transcription,
         audiences: Audiences,
         local_mode: bool,
-        memory: Memory,
+        memory: MemorySearch,
     ) -> None:
         self.chats = business  # the connections and their owners' choices
         self.transcription = transcription
@@ -149,7 +149,7 @@ class BusinessHandlers:
         )
         locale = owner.chat_locale
         try:
-            transcript = await self.transcription.transcribe_long_audio(
+            transcript = await self.transcription.transcribe_recording(
                 owner.chat,
                 remote(recording, local_mode=self.local_mode, message=message),
                 prefs=owner.prefs,

@@ -10,10 +10,10 @@ after Telegram accepted the transcript, before the claim was marked done, leaves
 id in the claim; the redo edits the same message ("not modified" where it already reads the
 transcript), and the chat reads one answer.
 
-    StatusNotes.handling(claim, update)   the claimed update's handling
-    (`bots.telegram.application.claims`) noted(message_id)                     the status is sent:
-    into the claim it goes earlier()                             the status a process before this
-    one sent, if any
+    StatusNotes.handling(claim, update)  the claimed update's handling
+                                         (`bots.telegram.application.claims`)
+    noted(message_id)                    the status is sent: into the claim it goes
+    earlier()                            the status a process before this one sent, if any
 """
 
 from __future__ import annotations

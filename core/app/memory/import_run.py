@@ -216,7 +216,7 @@ class ImportRun:
         claim given back either way."""
         assert self._prefs is not None
         try:
-            transcript = await self._transcription.transcribe_long_audio(
+            transcript = await self._transcription.transcribe_recording(
                 self._chat, voice.recording(self._mark), prefs=self._prefs, asker=ANYONE,
                 rated=False, background=self._background, mandate=hers,
             )  # fmt: skip

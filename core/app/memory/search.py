@@ -84,7 +84,7 @@ class Recalled:
     zone: str  # the chat's time zone, for showing when each was said
 
 
-class Memory:
+class MemorySearch:
     """`/find` and `/ask` across a chat's kept transcripts (see the module docstring)."""
 
     def __init__(

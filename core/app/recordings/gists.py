@@ -97,7 +97,7 @@ class Gists:
         with asking(Urgency.PERSON, chat, waiting=waiting):  # who asked waits
             async with self._limiter.spending(chat, asker, summaries=1) as spend:
                 try:
-                    transcript = await self._transcription.transcribe_long_audio(
+                    transcript = await self._transcription.transcribe_recording(
                         chat, source, prefs=request.prefs, progress=progress, asker=asker,
                         mandate=request.mandate,
                     )  # fmt: skip

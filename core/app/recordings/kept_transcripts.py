@@ -14,7 +14,7 @@
          keeps it (`core.app.rules.spending.Charge`), kept or refused by its checks: the
          transcript is never kept without its cost, nor its cost lost to a kill after it
 
-A recording whose message was deleted on its platform (`Memory.forget_said`), or whose work's
+A recording whose message was deleted on its platform (`MemorySearch.forget_said`), or whose work's
 mandate no longer holds (its chat forgotten, its speaker's no, since the work began:
 `core.domain.mandates`), is heard no further: its work is withdrawn before each piece is sent
 and before its transcript is shown (`KeptParts.while_standing`; a live recording of one

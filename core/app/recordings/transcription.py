@@ -1,6 +1,6 @@
 """Recordings of any length transcribed piece by piece, while they are still being converted.
 
-    recording (`Transcription.transcribe_long_audio`): its declared size and length, the rate
+    recording (`Transcription.transcribe_recording`): its declared size and length, the rate
     limit, and the declared length reserved from the chat's daily audio quota, or refused,
     all before it is downloaded (`core.app.recordings.fetching`); then it waits its turn, at most
     twice as many recordings worked on at once as requests in flight
@@ -54,7 +54,7 @@ WORKING_PER_REQUEST = 2  # recordings worked on at once, per speech request in f
 
 
 class Transcription:
-    """`transcribe_long_audio`: a recording's transcript, within the chat's limits."""
+    """`transcribe_recording`: a recording's transcript, within the chat's limits."""
 
     def __init__(
         self,
@@ -92,7 +92,7 @@ class Transcription:
         return self.gate.waiting
 
     @counted("transcribe")
-    async def transcribe_long_audio(
+    async def transcribe_recording(
         self,
         chat: ChatRef,
         source: Recording,

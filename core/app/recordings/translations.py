@@ -66,7 +66,7 @@ class Translations:
             chat, asker = request.chat, request.asker
             async with self._limiter.spending(chat, asker, summaries=1) as spend:
                 try:
-                    transcript = await self._transcription.transcribe_long_audio(
+                    transcript = await self._transcription.transcribe_recording(
                         chat, source, prefs=request.prefs, asker=asker, mandate=request.mandate
                     )
                 except NoLongerWanted:  # deleted or forgotten while it was heard

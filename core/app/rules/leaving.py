@@ -11,11 +11,11 @@ holds, read before or with the words (`read_chats`, `read_speakers`), and the me
 carried them where their platform tells of a deletion. Once MiMo answered, and before the
 adapter has it to render, `Leaving.check` looks in one read at what each write of long work is
 checked against: the counts of forgets and no's (`MandateRepository.holds`), and the deletions
-`Memory.forget_said` notes (`deleted_messages`). Where one moved, what was made is dropped
+`MemorySearch.forget_said` notes (`deleted_messages`). Where one moved, what was made is dropped
 whole with a line of the catalogue, never sent in part: an answer whose model input held what
 went away cannot be trusted not to quote it.
 
-    /ask across the chat    `Memory.ask`: the lines handed to the model, their chats, call
+    /ask across the chat    `MemorySearch.ask`: the lines handed to the model, their chats, call
                             lines' speakers, voice messages                  AnswerWentAway
     /summary, digests       `SummaryService.summarise_messages`: the chat (a Telegram log),
                             a Discord channel's messages; a digest is dropped unsaid

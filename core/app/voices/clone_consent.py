@@ -216,7 +216,7 @@ class VoiceConsents:
         # A request against the sender's and the chat's minute as any note is: a sentence stays
         # open after a refused reading, and a reading costs a recognition however it ends (as
         # an ordinary note, its transcript is kept and shown without counting it again).
-        heard = await self._transcription.transcribe_long_audio(
+        heard = await self._transcription.transcribe_recording(
             chat, reading.recording, prefs=prefs, asker=reading.asker
         )
         if not is_reading(heard.text, challenge):

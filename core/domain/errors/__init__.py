@@ -37,26 +37,27 @@ here.
     │   │    DigitsWrong)
     │   ├── VoiceChosenByAnother  /myvoice: a voice another member of the server chose
     │   ├── ReadingShareUsed      a member's share of the server's speech in readings
-    │   └── ReadingRefused        the channel reader: who may start, switch, skip and stop
-    │       ├── MayNotSpeakThere  the member may not speak in the voice channel
-    │       ├── ListenerMayNotRead  someone listening may not read the text channel
-    │       ├── AgeRestricted     an age-restricted channel into a voice channel that is not
-    │       ├── ReadingElsewhere  the server's reading is in another voice channel
-    │       ├── NotReading        nothing is read aloud in the server
-    │       ├── CouldNotJoin      the voice connection failed
-    │       ├── AlreadyListening  /listen where the bot is in a voice channel already
-    │       ├── NotListening      /stop_listening where it does not
-    │       ├── NoCallKept        a call's summary where no call is kept
-    │       ├── NotYourListening  /stop_listening by someone else while its starter is there
-    │       └── NotYourReading    /skip, /stop by someone else while its starter listens
-    │   └── NothingToSummarise    no stored messages in the window
-    │       └── LoggingIsOff      ...because the chat turned logging off
-    ├── NothingKept               /ask across the chat: nothing kept holds the question's words
-    ├── RecordingDeleted          its message was deleted while it was transcribed
-    ├── WentAway                  what something was made from went away as MiMo made it
-    │   ├── AnswerWentAway        /ask across the chat, or about a call
-    │   ├── SummaryWentAway       /summary of a chat, a channel or a call
-    │   └── RecordingWentAway     /tldr, /translate or /ask about a recording
+    │   ├── ReadingRefused        the channel reader: who may start, switch, skip and stop
+    │   │   ├── MayNotSpeakThere  the member may not speak in the voice channel
+    │   │   ├── ListenerMayNotRead  someone listening may not read the text channel
+    │   │   ├── AgeRestricted     an age-restricted channel into a voice channel that is not
+    │   │   ├── ReadingElsewhere  the server's reading is in another voice channel
+    │   │   ├── NotReading        nothing is read aloud in the server
+    │   │   ├── CouldNotJoin      the voice connection failed
+    │   │   ├── AlreadyListening  /listen where the bot is in a voice channel already
+    │   │   ├── NotListening      /stop_listening where it does not
+    │   │   ├── NoCallKept        a call's summary where no call is kept
+    │   │   ├── NotYourListening  /stop_listening by someone else while its starter is there
+    │   │   └── NotYourReading    /skip, /stop by someone else while its starter listens
+    │   ├── NothingToSummarise    no stored messages in the window
+    │   │   └── LoggingIsOff      ...because the chat turned logging off
+    │   ├── NoSearchWords         /find with no word it can search for
+    │   ├── NothingKept           /ask across the chat: nothing kept holds the question's words
+    │   ├── RecordingDeleted      its message was deleted while it was transcribed
+    │   └── WentAway              what something was made from went away as MiMo made it
+    │       ├── AnswerWentAway    /ask across the chat, or about a call
+    │       ├── SummaryWentAway   /summary of a chat, a channel or a call
+    │       └── RecordingWentAway  /tldr, /translate or /ask about a recording
     ├── AudioError                the audio could not be used
     │   ├── UndecodableAudio      corrupt, truncated, or not audio at all
     │   │   └── AudioTimedOut     ...or it holds ffmpeg far longer than its length warrants
@@ -71,13 +72,16 @@ here.
     │   │   └── AutoTranscriptsPaused  ...reached by automatic transcripts
     │   │       └── PersonAutoTranscriptsPaused  ...of one sender, past their own rate
     │   ├── QuotaUsed             a daily quota of the chat
-    │   │   ├── AudioQuotaUsed    (...Short: some left, not enough; ...Over: more than a day's)
+    │   │   ├── AudioQuotaUsed    (AudioQuotaShort: some left, not enough; AudioOverQuota:
+    │   │   │                     more than a day's)
     │   │   ├── SpeechQuotaUsed   (SpeechQuotaShort, SpeechOverQuota: likewise)
     │   │   ├── SummaryQuotaUsed
-    │   │   ├── PersonAudioQuotaUsed, PersonSpeechQuotaUsed  a person's cap, all chats
-    │   │   │                     together (...Short: some left, not enough)
+    │   │   ├── PersonAudioQuotaUsed  a person's cap, all chats together
+    │   │   │   │                 (PersonAudioQuotaShort: some left, not enough)
+    │   │   │   └── ListenStarterQuotaUsed  the cap of the member who started the listening
+    │   │   ├── PersonSpeechQuotaUsed  (PersonSpeechQuotaShort: likewise)
+    │   │   ├── AskQuotaUsed      (AskQuotaShort, AskOverQuota: likewise)
     │   │   ├── ListenQuotaUsed   a server's listening in voice channels
-    │   │   ├── ListenStarterQuotaUsed  the cap of the member who started the listening
     │   │   └── BudgetSpent       the whole bot's day: it rests until midnight UTC
     │   │       └── AudioBudgetSpent, SpeechBudgetSpent
     │   ├── CloneAttemptsUsed     one person's /voice clone requests today

@@ -12,10 +12,10 @@ retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
 pacing.py    the account's minute: every request's turn, one line per model, what a 429 asks
 minute_line.py  a model's line of waiting requests, and who hears how many are ahead
-minute_ledger.py  where the minute's turns are kept (one process's), and a request's turn
+minute_ledger.py  where the requests' uses of the minute are kept (one process's): `MinuteUse`
 estimates.py  what a request is likely to count in the minute, before MiMo's answer says
 answers.py   reading MiMo's answers
-streamed.py  request bodies carrying a recording as base64, streamed from its file
+upload_bodies.py  request bodies carrying a recording as base64, streamed from its file
 probes.py    which models MiMo offers: its list, and the cheapest request each model accepts
              (`voicebridge doctor`)
 """

@@ -53,9 +53,9 @@ from core.infra.mimo.request_pieces import (
     system_message,
 )
 from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
-from core.infra.mimo.streamed import BytesAudio, FileAudio
 from core.infra.mimo.tts import tts_audio_options, tts_messages
 from core.infra.mimo.understanding import understanding_body
+from core.infra.mimo.upload_bodies import BytesAudio, FileAudio
 from core.infra.mimo.wire import Json, MimoWire
 from core.ports import NO_METRICS, Metrics
 

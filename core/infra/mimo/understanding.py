@@ -1,6 +1,6 @@
 """MiMo's audio understanding request: a question about a recording, asked of the audio model
 (MIMO_AUDIO_MODEL) with thinking off, the recording in a data URL whose base64 the wire fills in
-as it sends (`core.infra.mimo.streamed`). Two ways, one shape:
+as it sends (`core.infra.mimo.upload_bodies`). Two ways, one shape:
 
     a file     `/ask`, `/tldr`, `/translate`: read a chunk at a time, never whole
     inline     a few seconds held in memory: a part of a call's turn translated from its sound
@@ -19,7 +19,7 @@ from core.infra.mimo.request_pieces import (
     data_url,
     system_message,
 )
-from core.infra.mimo.streamed import BytesAudio, FileAudio
+from core.infra.mimo.upload_bodies import BytesAudio, FileAudio
 from core.infra.mimo.wire import Json
 
 

@@ -60,7 +60,7 @@ from core.infra.mimo.retries import (
     Transient,
     retry_after,
 )
-from core.infra.mimo.streamed import BytesAudio, FileAudio, StreamedJson
+from core.infra.mimo.upload_bodies import BytesAudio, FileAudio, StreamedJson
 from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class MimoWire:
     ) -> Json:
         """One JSON answer with at least one choice, retried on transient failures, inside the
         deadline. With `audio`, the body's placeholder is replaced on the wire by the audio's
-        base64, streamed (`core.infra.mimo.streamed`). `tokens`: what the request is estimated
+        base64, streamed (`core.infra.mimo.upload_bodies`). `tokens`: what the request is estimated
         to count in its model's minute until MiMo's answer says; `speech`: the seconds of speech
         it carries, where that is what it is (a recording's words)."""
         with self.metrics.mimo_call(), self.breaker.call():
