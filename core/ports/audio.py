@@ -1,6 +1,6 @@
 """What the use cases need of audio: ASR pieces, voice notes, speech files and the input of
-audio understanding (`AudioConverter`, real one `core.infra.audio.converter.FfmpegAudio`), each within
-what one speech request carries (`AudioCaps`), and the recordings the platforms hold
+audio understanding (`AudioConverter`, real one `core.infra.audio.converter.FfmpegAudio`), each
+within what one speech request carries (`AudioCaps`), and the recordings the platforms hold
 (`RemoteRecording`, fetched by a `Downloader`)."""
 
 from __future__ import annotations
