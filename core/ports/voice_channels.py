@@ -167,7 +167,7 @@ class ListenedVoice(Protocol):
         ...
 
     async def tell(self, news: Any) -> None:
-        """The interpreter's news (`core.app.calls.interpreting.News`), after the captions."""
+        """The interpreter's news (`core.app.calls.interpreting_news.News`), after the captions."""
         ...
 
     def arrived(self, member_id: str, transcribed: bool) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from core.app.calls.interpreting import News
+from core.app.calls.interpreting_news import News
 from core.app.calls.live_transcript import Listening
 from core.bootstrap import bootstrap
 from core.config import Settings

@@ -1,5 +1,6 @@
-"""The interpreter's rules (`core.domain.interpreting`, `core.app.calls.interpreting`): which way a
-turn is spoken, in which order, what is too late, and what stops it. The ports are stand-ins:
+"""The interpreter's rules (`core.domain.interpreting`; `core.app.calls.interpreting`, with its
+line, `interpretation_line`, and its clips, `interpretation_clips`): which way a turn is spoken,
+in which order, what is too late, and what stops it. The ports are stand-ins:
 speech makes a note naming its voice and words, the played notes are kept, the timer is the
 test's. Whose voice speaks and whose words are never spoken, which the database and the
 listening decide, are tested on them: tests/integration/test_interpreting_consents.py."""
@@ -16,14 +17,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from core.app.calls.interpreting import (
-    CallInterpreter,
-    Consents,
-    Dropped,
-    Interpreting,
-    News,
-    Stopped,
-)
+from core.app.calls.interpreting import CallInterpreter, Consents, Interpreting
+from core.app.calls.interpreting_news import Dropped, News, Stopped
 from core.app.calls.listened_call import ListenedCall
 from core.app.calls.translations_from_audio import TranslationsFromAudio
 from core.app.calls.voice_channel import VoiceCalls

@@ -26,6 +26,11 @@ SCANNED = ("bots", "core")
 BUILT_BY_THEIR_SERVICE = {
     ("core.app.calls.voice_channel", "HeldCall"): "core/app/calls/voice_channel.py",  # a hold
     ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
+    # One call's interpretations in line, and their clips made, built by its interpreter.
+    ("core.app.calls.interpretation_line", "InterpretationLine"): "core/app/calls/interpreting.py",
+    ("core.app.calls.interpretation_clips", "InterpretationClips"): (
+        "core/app/calls/interpreting.py"
+    ),
     ("core.app.reader.turns", "Reading"): "core/app/reader/channel_reader.py",  # one reading
     # One reading's clip made ahead, and the own voices withdrawn while it runs.
     ("core.app.reader.made_ahead", "MadeAhead"): "core/app/reader/turns.py",

@@ -38,7 +38,7 @@ from bots.discord.call.receive import (
 )
 from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.messages import shown_name, text
-from core.app.calls.interpreting import Dropped, Stopped
+from core.app.calls.interpreting_news import Dropped, Stopped
 from core.app.calls.lifecycle import ListenedCalls
 from core.app.calls.listened_call import ListenedCall
 from core.app.calls.summary import Calls

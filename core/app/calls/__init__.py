@@ -21,7 +21,13 @@ stretching.py     the calls' speech against the account's minute: how far their 
 consents.py       members' yes or no to being transcribed in a server's calls, decided and
                   stored; the call in the server follows it
 caption_translations.py  a listened call's captions translated, piece by piece
-interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English
+interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English,
+                  part by part (`CallInterpreter`): what is spoken, when, and what it costs
+interpretation_line.py  the interpretations in line, played one at a time in the order their
+                  parts ended; one too late dropped
+interpretation_clips.py  each interpretation made into its clip: its words, in whose voice
+interpreting_news.py  what the interpreter has the adapter say: an interpretation dropped, or
+                  interpreting stopped
 translations_from_audio.py  each part of a turn translated from its sound for the interpreter
                   (DISCORD_INTERPRET_FROM=audio): asked for, handed to its caption, called off
 sounds.py         the sound of a call's turns, kept for the translations from their sound until

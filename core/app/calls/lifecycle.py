@@ -47,7 +47,7 @@ import logging
 from datetime import timedelta
 from typing import Protocol
 
-from core.app.calls.interpreting import News, Tell
+from core.app.calls.interpreting_news import News, Tell
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
 from core.app.calls.listened_call import CallState, ListenAsked, ListenedCall
 from core.app.calls.live_transcript import Listening

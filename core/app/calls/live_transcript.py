@@ -63,7 +63,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from core.app.calls.consents import ListeningConsents
-from core.app.calls.interpreting import Interpreting, Tell
+from core.app.calls.interpreting import Interpreting
+from core.app.calls.interpreting_news import Tell
 from core.app.calls.listened_call import (
     End,
     EndBecause,

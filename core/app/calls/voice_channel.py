@@ -15,9 +15,9 @@ only does what it is told.
     let go   a hold is done: the call is deafened again where the reading goes on alone, and
              left once nothing holds it
     play     one clip at a time in a call, whichever hold plays it: a listening that interprets
-             (`core.app.calls.interpreting`) and a reading sharing the call take turns; whether a
-             clip is still wanted (its speaker's consent, its lateness) is asked once its turn
-             came, and again just before its first frame
+             (`core.app.calls.interpretation_line`) and a reading sharing the call take turns;
+             whether a clip is still wanted (its speaker's consent, its lateness) is asked once
+             its turn came, and again just before its first frame
 
 One call per server (a bot has one voice connection in a server), held by this process: one
 map of them, each with the clip playing in it (what holds it is `core.domain.voice_call`'s).
