@@ -167,10 +167,10 @@ def test_the_check_finds_a_service_built_in_any_form() -> None:
         "MemorySearch(reads=None)\n"
         "def late():\n"
         "    return Found(reads=None)\n"
-        "search.Memory(reads=None)\n"
+        "search.MemorySearch(reads=None)\n"
         "core.app.memory.search.MemorySearch(reads=None)\n"
-        "searching.Memory(reads=None)\n"
-        "other.Memory(reads=None)\n"
+        "searching.MemorySearch(reads=None)\n"
+        "other.MemorySearch(reads=None)\n"
     )
     assert [line for line, _ in constructed(source, "bots.cli.find", services)] == [
         7, 9, 10, 11, 12,
