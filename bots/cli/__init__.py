@@ -6,6 +6,7 @@
     prompts.py      questions read in the main thread: hidden on a terminal, piped line by line
     bots.py         `run` and `db`: the bots and their database
     doctor.py       `doctor`: the set-up checked, one line a check
+    mimo_checks.py  its MiMo lines: the key tried, each model the bot uses offered or refused
     health.py       `health`: whether the running bot answers (a container's health check)
     usage.py        `usage`: what the whole bot used of MiMo today and this month
     env_file.py     the settings file: names that are no setting, who may read it, writing it

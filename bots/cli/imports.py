@@ -197,7 +197,7 @@ def _choose(choose: ChatsToChoose) -> str:
 async def _mimo_answers(settings: Settings) -> None:
     """MiMo reached and the key taken, as `doctor` tries it; else its error, which says why
     in `transcribe`'s words."""
-    from bots.cli.doctor import asked_once, try_the_key
+    from bots.cli.mimo_checks import asked_once, try_the_key
     from core.bootstrap import mimo_alone
 
     settings.require_mimo_key()

@@ -14,11 +14,11 @@ from bots.checks import Check, NoSenders, Person
 from bots.cli.doctor import (
     FIND_DISCORD_ID,
     check_discord,
-    check_mimo,
     check_telegram,
     discord_owner,
     telegram_senders,
 )
+from bots.cli.mimo_checks import check_mimo
 from bots.cli.prompts import ask, confirm, masked, on_terminal
 from bots.cli.shell import in_a_loop
 from core.domain import errors
