@@ -1,6 +1,7 @@
 """A listened call's life (`ListenedCall`): each change of its state made by its own methods and
 logged once, at INFO, with why where it ends; a second way that asks for its end is noted, not
-logged as a change again; and nobody else writes its fields."""
+logged as a change again; and nobody else writes its fields, nor those of its consents
+(`CallConsents`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from core.app.calls.call_consents import CallConsents
 from core.app.calls.listened_call import CallState, ListenedCall
 from core.domain.limits import asked_by
 from core.domain.mandates import Mandate
@@ -59,14 +61,18 @@ def test_no_module_but_the_call_itself_writes_a_calls_fields() -> None:
     """Whoever holds a listened call (the lifecycle, the listening, the consents, what a piece
     is heard by, the Discord side) asks its methods to change it: no assignment to one of its
     fields through a name that holds a call (`call`, `listened`, `self._call`...), anywhere in
-    `core/` or `bots/` but `listened_call.py`."""
-    fields = {each.name for each in dataclasses.fields(ListenedCall)}
+    `core/` or `bots/` but `listened_call.py`; nor to one of its consents' fields through
+    theirs (`call.consents.told[member] = ...`, the call's own `self.consents` included) but in
+    `call_consents.py`."""
+    call_fields = {each.name for each in dataclasses.fields(ListenedCall)}
+    consents_fields = {each.name for each in dataclasses.fields(CallConsents)}
     root = Path(__file__).resolve().parents[2]
     written = []
     for top in ("core", "bots"):
         for path in sorted((root / top).rglob("*.py")):
-            if path.name == "listened_call.py" and path.parent.name == "calls":
-                continue
+            in_calls = path.parent.name == "calls"
+            of_the_call = in_calls and path.name == "listened_call.py"
+            of_the_consents = in_calls and path.name == "call_consents.py"
             for node in ast.walk(ast.parse(path.read_text())):
                 targets: list[ast.expr] = []
                 if isinstance(node, ast.Assign):
@@ -74,7 +80,9 @@ def test_no_module_but_the_call_itself_writes_a_calls_fields() -> None:
                 elif isinstance(node, ast.AugAssign | ast.AnnAssign):
                     targets = [node.target]
                 for target in targets:
-                    if _a_calls_field(target, fields):
+                    if (not of_the_call and _a_calls_field(target, call_fields)) or (
+                        not of_the_consents and _a_consents_field(target, consents_fields)
+                    ):
                         where = path.relative_to(root).as_posix()
                         written.append(f"{where}:{node.lineno} {ast.unparse(target)}")
     assert written == []
@@ -87,10 +95,22 @@ def _unpacked(target: ast.expr) -> list[ast.expr]:
 
 
 def _a_calls_field(target: ast.expr, fields: set[str]) -> bool:
-    """Whether `target` is a call's field, or an item of one (`call.told[member] = ...`)."""
+    """Whether `target` is a call's field, or an item of one (`call.why_ended[0] = ...`)."""
+    holder = _holder(target, fields)
+    return holder is not None and (holder in {"call", "listened"} or holder.endswith("_call"))
+
+
+def _a_consents_field(target: ast.expr, fields: set[str]) -> bool:
+    """Whether `target` is a field of a call's consents, or an item of one
+    (`call.consents.told[member] = ...`)."""
+    return _holder(target, fields) == "consents"
+
+
+def _holder(target: ast.expr, fields: set[str]) -> str | None:
+    """The last name before the field `target` writes (`call` in `self._call.state`), without
+    its leading underscores; None where `target` writes none of `fields`."""
     while isinstance(target, ast.Subscript):
         target = target.value
     if not isinstance(target, ast.Attribute) or target.attr not in fields:
-        return False
-    holder = ast.unparse(target.value).split(".")[-1].lstrip("_")
-    return holder in {"call", "listened"} or holder.endswith("_call")
+        return None
+    return ast.unparse(target.value).split(".")[-1].lstrip("_")

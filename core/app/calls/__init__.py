@@ -10,8 +10,11 @@ lifecycle.py      a listened call from start to end (`ListenedCalls`): one teard
 live_transcript.py  a voice channel transcribed live (`Listening`): the calls by server (one
                   map), who is transcribed, each piece handed over
 listened_call.py  one listened call, one object (`ListenedCall`) in named states (`CallState`),
-                  each change logged once; the no's that hold in it alone; when it ends by
-                  itself. The only writer of its fields
+                  each change logged once; when it ends by itself. The only writer of its
+                  fields
+call_consents.py  a listened call's consents (`CallConsents`): who in it is transcribed, what
+                  each said during it and when each last said no, the no's that hold in it
+                  alone, who was told so and when
 turns.py          a listened call's turns, heard piece by piece, each kept as one line of its
                   transcript (`CallLines`), and handed to its interpreter part by part
 pieces.py         one piece of a member's turn transcribed (`PieceTranscriber`), beside the

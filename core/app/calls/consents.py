@@ -6,7 +6,7 @@ decided (`/listen_me`, the buttons under a call's opening line), and stored
 A no wins every race: the call being listened to drops the member first (the voice socket
 admits nothing more of them, and their interpretation playing is cut), then it is stored,
 tried a few times; if it still cannot be, the member is told it holds for this call only
-(`errors.NoNotSaved`), and the call holds it (`ListenedCall.unsaved`); the call stopped for a
+(`errors.NoNotSaved`), and the call holds it (`CallConsents.unsaved`); the call stopped for a
 deploy stores it again before it is kept for the next start to take up (`store_unsaved`),
 since the call goes on there. A yes is stored
 first, then followed by the call, unless a no came while it was stored: the newest of a
@@ -80,7 +80,7 @@ class ListeningConsents:
             if call is None:
                 raise  # nothing holds it: the member hears it failed
             logger.exception("a no in %s holds in the call, but could not be stored", server)
-            call.no_unsaved(member_id)
+            call.consents.no_unsaved(member_id)
             raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
         self._stored(server, member_id)
         if self._newest[server, member_id] == said and (now := self._heard(server)) is not None:
@@ -90,20 +90,20 @@ class ListeningConsents:
     def _stored(self, server: ChatRef, member_id: str) -> None:
         """The member's answer is stored: no no of theirs holds in the call alone."""
         if (call := self._call_in(server)) is not None:
-            call.no_stored(member_id)
+            call.consents.no_stored(member_id)
 
     async def store_unsaved(self, call: ListenedCall) -> bool:
         """Store again the no's that hold in `call` only (module docstring); False where one
         still cannot be."""
         stored = True
-        for member_id in sorted(call.unsaved):
+        for member_id in sorted(call.consents.unsaved):
             try:
                 await self._save_no(call.server, member_id)
             except Exception:
                 logger.exception("a no in %s still could not be stored", call.server)
                 stored = False
             else:
-                call.no_stored(member_id)
+                call.consents.no_stored(member_id)
         return stored
 
     async def consenting(self, server: ChatRef) -> tuple[set[str], Mandate]:

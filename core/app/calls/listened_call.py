@@ -4,8 +4,8 @@ server and decides who is heard; `core.app.calls.lifecycle` runs each from start
 platform's side holds the call it was built for and hands it pieces (`core.domain.live_speech.
 Piece`) and events (`captions_moved`). The call alone writes its fields, through its methods:
 others read them. Its turns, heard piece by piece and kept as lines of its transcript, are
-`core.app.calls.turns`; the no's that hold in it alone (the database refused them) are its own
-(`unsaved`), stored again before it is kept for a restart.
+`core.app.calls.turns`; its members' consents (who said yes or no during it, and when; the no's
+that hold in it alone, the database having refused them) are `core.app.calls.call_consents`.
 
     starting    begun: the consents read, the voice channel being joined
     live        joined: heard, each whole turn kept as a line of its transcript, and ending by
@@ -32,9 +32,10 @@ import asyncio
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import InitVar, dataclass, field
+from datetime import datetime
 
+from core.app.calls.call_consents import CallConsents
 from core.app.calls.interpreting import CallInterpreter
 from core.app.calls.turns import CallLines
 from core.app.calls.voice_channel import HeldCall
@@ -114,13 +115,14 @@ class ListenAsked:
 
 @dataclass(eq=False)
 class ListenedCall:
-    """One call being listened to, the one object holding it (module docstring): who consents,
-    the turns being heard, where its transcript is kept; once `core.app.calls.lifecycle` runs
-    it, what was asked (`asked`), the platform's side and the call held, and why it ends. Its
-    fields are read by others and written by its own methods alone."""
+    """One call being listened to, the one object holding it (module docstring): who consents
+    (`consents`, built from `consenting`), the turns being heard, where its transcript is kept;
+    once `core.app.calls.lifecycle` runs it, what was asked (`asked`), the platform's side and
+    the call held, and why it ends. Its fields are read by others and written by its own methods
+    alone."""
 
     server: ChatRef
-    consenting: set[str]
+    consenting: InitVar[set[str]]  # who is transcribed as it is built: its consents begin so
     started_at: datetime
     starter: str  # the member who started it: who may stop it with a moderator
     payer: Asker  # ...whose day its transcription is charged to
@@ -133,17 +135,9 @@ class ListenedCall:
     translate_to: str | None = None  # the language captions are also shown in, by English name
     refused: errors.MimoModelRefused | None = None  # ...until MiMo refused its model: not yet said
     interpreter: CallInterpreter | None = None  # `/listen interpret:True`: turns spoken across
-    # What members said during the call, over what `begin` read: a no said while it read the
-    # consents stays a no; and when each last said no.
-    said: dict[str, bool] = field(default_factory=dict)
-    withdrawn_at: dict[str, datetime] = field(default_factory=dict)
-    # The no's that hold in this call only: the database refused them (`core.app.calls.
-    # consents`); stored again before the call is kept for a restart.
-    unsaved: set[str] = field(default_factory=set)
     on_forget: End | None = None  # the adapter's end, for /forget
     on_end: EndBecause | None = None  # the end with its goodbye: the call ends by itself
     whole: asyncio.Event = field(default_factory=asyncio.Event)  # its end is done
-    told: dict[str, datetime] = field(default_factory=dict)  # when each was told it listens
     ending_by_itself: asyncio.Task[None] | None = None  # idle, quota, nobody left: once
     spoke: asyncio.Event = field(default_factory=asyncio.Event)  # set at each piece heard
     watch: asyncio.Task[None] | None = None  # the idle watch
@@ -159,10 +153,13 @@ class ListenedCall:
     held: HeldCall | None = None
     why_ended: list[str] = field(default_factory=list)  # every way that asked; the first taken
     alive: Beat | None = None  # says, while it runs, that it does
+    # Who in it consents, and since when: what they said during it, the no's held in it alone.
+    consents: CallConsents = field(init=False)
     # Its turns being heard, piece by piece, each kept as a line of its transcript.
     lines: CallLines = field(init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, consenting: set[str]) -> None:
+        self.consents = CallConsents(consenting)
         self.lines = CallLines(self)
 
     @property
@@ -180,15 +177,15 @@ class ListenedCall:
         now: datetime, interpreter: CallInterpreter | None = None,
     ) -> Roll:  # fmt: skip
         """Its consents read (`mandate`: what its lines are kept under), after it was
-        registered: a no said meanwhile stays a no. Who of `present` is transcribed and who is
-        not, as its opening line names them (told so `now`)."""
-        self.consenting |= {member for member in consenting if member not in self.said}
+        registered: a no said meanwhile stays a no (`CallConsents.read`). Who of `present` is
+        transcribed and who is not, as its opening line names them (told so `now`)."""
+        self.consents.read(consenting, present=present, now=now)
         self.mandate, self.language, self.interpreter = mandate, language, interpreter
-        self.told = dict.fromkeys(present, now)
         logger.info("the call in %s is %s", self.server, self.state.value)
+        consenting = self.consents.consenting
         self.roll = Roll(
-            transcribed=[m for m in present if m in self.consenting],
-            not_transcribed=[m for m in present if m not in self.consenting],
+            transcribed=[m for m in present if m in consenting],
+            not_transcribed=[m for m in present if m not in consenting],
             call=self.recording,
             started_at=self.started_at,
         )
@@ -262,15 +259,6 @@ class ListenedCall:
         """MiMo refused the model its captions' translations take: none more (said once)."""
         self.translate_to, self.refused = None, refused
 
-    def arrived(self, member_id: str, *, now: datetime, again: timedelta) -> bool | None:
-        """A member joined the call: whether they are transcribed, to be told so; None when
-        they were told within `again`."""
-        told = self.told.get(member_id)
-        if told is not None and now - told < again:
-            return None
-        self.told[member_id] = now
-        return member_id in self.consenting
-
     def kept(self, alive_at: datetime) -> KeptCall:
         """The call as the database keeps it while it lasts (`core.app.calls.kept`), known
         alive at `alive_at`."""
@@ -284,38 +272,19 @@ class ListenedCall:
         )  # fmt: skip
 
     def follow(self, member_id: str, yes: bool) -> None:
-        """The member's yes or no, from now on: a no holds for everything they said before
-        it too, however soon a yes follows (`admits`)."""
-        self.said[member_id] = yes
-        (self.consenting.add if yes else self.consenting.discard)(member_id)
+        """The member's yes or no, from now on (`CallConsents.follow`): a no holds for
+        everything they said before it too, however soon a yes follows (`admits`)."""
+        self.consents.follow(member_id, yes)
         if not yes:  # the turn they are in is dropped whole, its pieces heard before too
-            # By the wall clock, which the adapter times the pieces by.
-            self.withdrawn_at[member_id] = datetime.now(UTC)
             self.lines.drop(member_id)
             if self.interpreter is not None:  # what of theirs plays, or waits, is cut
                 self.interpreter.withdrawn(member_id)
 
-    def no_unsaved(self, member_id: str) -> None:
-        """The member's no holds in this call, but the database refused it."""
-        self.unsaved.add(member_id)
-
-    def no_stored(self, member_id: str) -> None:
-        """The member's answer is stored: their no no longer holds in this call only."""
-        self.unsaved.discard(member_id)
-
     def admits(self, member_id: str, said_at: datetime | None = None) -> bool:
         """Whether the member's voice is taken: while the call is heard, with their yes; and
-        for what they began saying at `said_at`, only after their last no (a piece that waited
-        its turn at MiMo while they said no, then yes again, is not theirs to give). Asked for
-        every packet off the voice socket, so a set lookup."""
-        return self.state.heard and self.consents(member_id, said_at)
-
-    def consents(self, member_id: str, said_at: datetime | None = None) -> bool:
-        """`admits`, whether the call is heard or not."""
-        if member_id not in self.consenting:
-            return False
-        withdrawn = self.withdrawn_at.get(member_id)
-        return said_at is None or withdrawn is None or said_at >= withdrawn
+        for what they began saying at `said_at`, only after their last no (`CallConsents.
+        given`). Asked for every packet off the voice socket, so a set lookup."""
+        return self.state.heard and self.consents.given(member_id, said_at)
 
     @property
     def keeps(self) -> bool:

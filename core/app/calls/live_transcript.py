@@ -236,7 +236,7 @@ class Listening:
         call = self._heard(server)
         if call is None:
             return None
-        return call.arrived(member_id, now=self._clock.now(), again=self.notice_again)
+        return call.consents.arrived(member_id, now=self._clock.now(), again=self.notice_again)
 
     def joined(self, server: ChatRef, held: VoiceCallHold | None = None) -> None:
         """The adapter joined the call (`held`, where interpretations are played): from now on

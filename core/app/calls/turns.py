@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from core.app.calls.call_consents import CallConsents
 from core.app.calls.interpreting import CallInterpreter
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.domain.live_speech import Piece, TurnPieces, settles
@@ -42,12 +43,11 @@ class Call(Protocol):
     @property
     def mandate(self) -> Mandate | None: ...
     @property
-    def consenting(self) -> set[str]: ...
+    def consents(self) -> CallConsents: ...
     @property
     def interpreter(self) -> CallInterpreter | None: ...
     @property
     def keeps(self) -> bool: ...
-    def consents(self, member_id: str, said_at: datetime | None = None) -> bool: ...
 
 
 @dataclass
@@ -111,7 +111,7 @@ class CallLines:
         """`ListenedCall.transcribed`."""
         call, member_id, key = self._call, piece.member_id, (piece.member_id, piece.began)
         if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
-            dropped = not call.consents(member_id, piece.began)
+            dropped = not call.consents.given(member_id, piece.began)
             turn = self.turns[key] = Turn(piece.speaker, dropped=dropped)
         if piece.index in turn.pieces.texts:
             return
@@ -161,7 +161,7 @@ class CallLines:
                 if at in turn.pauses:
                     to.skip((member, began, at))  # a pause inside a sentence: spoken later
                 continue
-            spoken = not turn.dropped and self._call.keeps and self._call.consents(member)
+            spoken = not turn.dropped and self._call.keeps and self._call.consents.given(member)
             translated = background.start(
                 turn.translated_between(turn.part_from, at), name="a part's translations"
             )
@@ -210,7 +210,7 @@ class CallLines:
         call, (member_id, began) = self._call, key
         if not call.keeps or not said:  # ended, or forgotten
             return
-        if turn.dropped or member_id not in call.consenting:  # a no since it was taken out
+        if turn.dropped or member_id not in call.consents.consenting:  # a no since it was taken out
             await self._withdraw(keeper, turn)
             return
         if turn.start is None:
