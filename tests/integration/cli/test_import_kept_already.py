@@ -17,7 +17,8 @@ from core.domain.values import ChatRef
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import unit_of_work
 from tests.integration.cli.process import env, voicebridge
-from tests.integration.cli.test_import_telegram import ANN, ASR, BARE_ID, GROUP, NOW, _message
+from tests.integration.cli.test_import_telegram import ANN, ASR, BARE_ID, GROUP, NOW
+from tests.integration.cli.test_import_telegram_shapes import message
 from tests.standins.mimo import FakeMimo
 
 COUNT = 1201  # more than two batches of 500, and one over
@@ -54,7 +55,7 @@ def export_of(cwd: Path, count: int) -> Path:
     name_on_disk = "voice_messages/audio_1.ogg"
     shutil.copy(make_audio(cwd, fmt="ogg", seconds=3), folder / name_on_disk)
     messages = [
-        _message(
+        message(
             number, 1, ANN, "Ann", file=name_on_disk, media_type="voice_message",
             mime_type="audio/ogg", duration_seconds=3,
         )
