@@ -18,8 +18,8 @@ from tests.integration.test_discord_listening import (
     listening_started,
     posted_in,
 )
-from tests.integration.test_discord_live_words import pitch_sent
 from tests.integration.test_discord_reader import Members, clips
+from tests.scenarios.tones import sounding_pitch_of
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
 from tests.standins.voice_members import tone
@@ -64,7 +64,7 @@ SENTENCES = {440: "Hello everyone.", 660: "Shall we start?"}
 def sentence_nearest(duration: float, body: Json) -> str:
     """MiMo's answer: each piece of a sentence heard as that sentence's words (the pitch of its
     sound, its silences aside); nothing for a sliver."""
-    heard = pitch_sent(body)
+    heard = sounding_pitch_of(body)
     return SENTENCES[min(SENTENCES, key=lambda hz: abs(hz - heard))] if duration > 0.1 else ""
 
 
