@@ -31,10 +31,13 @@ BUILT_BY_THEIR_SERVICE = {
     ("core.app.calls.interpretation_clips", "InterpretationClips"): (
         "core/app/calls/interpreting.py"
     ),
-    ("core.app.reader.turns", "Reading"): "core/app/reader/channel_reader.py",  # one reading
-    # One reading's clip made ahead, and the own voices withdrawn while it runs.
-    ("core.app.reader.made_ahead", "MadeAhead"): "core/app/reader/turns.py",
-    ("core.app.reader.withdrawn_voices", "WithdrawnVoices"): "core/app/reader/turns.py",
+    ("core.app.reader.reading", "Reading"): "core/app/reader/channel_reader.py",  # one reading
+    # One reading's speech, its clip made ahead and its clip playing...
+    ("core.app.reader.speech", "ReadingSpeech"): "core/app/reader/reading.py",
+    ("core.app.reader.made_ahead", "MadeAhead"): "core/app/reader/reading.py",
+    ("core.app.reader.playing", "Playing"): "core/app/reader/reading.py",
+    # ...and the own voices withdrawn while it plays.
+    ("core.app.reader.withdrawn_voices", "WithdrawnVoices"): "core/app/reader/playing.py",
     ("core.app.memory.import_run", "ImportRun"): "core/app/memory/imports.py",  # one import
     ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one piece of work's
     # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).

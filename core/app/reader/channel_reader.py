@@ -14,7 +14,7 @@ VoiceChannels`); everything decided is decided here.
     skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
     stop     of the voice channel, or by anyone once the starter has left it (the rule of
              every hold on the call, `core.domain.voice_call.may_stop`)
-    posted   a message of the channel a reading reads (`core.app.reader.turns` reads it in
+    posted   a message of the channel a reading reads (`core.app.reader.reading` reads it in
              its turn, while everyone listening may hear it)
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
     deleted
@@ -58,9 +58,9 @@ from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.reader.kept import KeptReadings
+from core.app.reader.reading import Reading
 from core.app.reader.spoken import MessageSpeech
 from core.app.reader.taken_up import back_line, caught_up, ended_line, refused
-from core.app.reader.turns import Reading
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, hold
 from core.domain.live_calls import KeptReading

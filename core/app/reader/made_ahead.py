@@ -1,4 +1,4 @@
-"""The clip a channel reading makes ahead (`core.app.reader.turns`): the next message made into
+"""The clip a channel reading makes ahead (`core.app.reader.reading`): the next message made into
 speech while the current one plays, so that its first slice is in when the clip playing ends.
 One at a time; it is checked again as its own turn comes (and may be made anew then).
 

@@ -1,4 +1,4 @@
-"""Own voices withdrawn while a channel reading runs (`core.app.reader.turns`): a member no longer
+"""Own voices withdrawn while a channel reading runs (`core.app.reader.playing`): a member no longer
 lets their cloned voice read them (`/myvoice own_voice:False`), or one of the server's own voices
 was deleted (`/delete_voice`; all of them, `/forget`). The clip playing in such a voice is cut,
 to be made again in a voice of the model's; a clip made ahead in one is made again as its turn

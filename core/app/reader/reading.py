@@ -1,12 +1,10 @@
 """One running channel reading (`core.app.reader.channel_reader` starts and stops it): the messages
 of a text channel read aloud in a voice channel, each in its turn, the next one made into speech
-(`core.app.reader.spoken`) while the current one plays: as the current one's turn begins, or as
-it arrives during that turn, so that its first slice is in when the clip playing ends. A clip
-made ahead and never played (held, deleted, refused, made again, the reading stopped) is closed
-at once, not at its turn: MiMo's stream ends if it still runs (`core.app.reader.made_ahead`).
-It counts in the speech quota the characters of the pieces MiMo was asked for, the rest given
-back (`core.app.voices.streamed`). Its clips are live work in the account's minute, the
-server's (`core.domain.pacing`): ahead of people waiting and of the background.
+(`core.app.reader.speech`) while the current one plays (`core.app.reader.playing`): as the
+current one's turn begins, or as it arrives during that turn, so that its first slice is in when
+the clip playing ends. A clip made ahead and never played (held, deleted, refused, made again,
+the reading stopped) is closed at once, not at its turn: MiMo's stream ends if it still runs
+(`core.app.reader.made_ahead`).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
@@ -26,20 +24,14 @@ made or waiting are never played (checked again as each turn comes); those poste
 never made into speech (`core.app.reader.spoken` reads the no).
 
 A clip made ahead is made again before it plays where it no longer holds: the message was
-edited since, or it says a channel's name that someone listening now may not see (someone came
-in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
-said as "a channel"), or it is in its author's own cloned voice and they no longer allow that,
-or that voice was deleted (`/myvoice own_voice:False`, `/delete_voice` and `/forget` cut such a
-clip as it plays, `voice_gone`; it is made again in a model's voice). Such a withdrawal landing
-while a clip's turn is checked sends it back to be checked again before it plays (`_played`,
-`core.app.reader.withdrawn_voices`).
+edited since, a channel's name it says is no longer for everyone's ears, or its author's own
+voice is no longer theirs to speak in (`unvoiced`, `voice_gone`; `core.app.reader.playing`).
 
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
 chat; a message too long for what is left is let go, said once), when the channel it reads is
-gone, or when the call ends for good (a moderator's disconnect is final). A speech model MiMo
-refuses is said once in the chat and logged once, naming its setting (MIMO_TTS_MODEL...); the
-reading goes on, for the messages another model speaks.
+gone, or when the call ends for good (a moderator's disconnect is final). A message that cannot
+be read is let go, and the reading goes on (`core.app.reader.speech` says what its chat hears).
 """
 
 from __future__ import annotations
@@ -50,25 +42,19 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from core.app.reader.made_ahead import MadeAhead
-from core.app.reader.room import room, unseen
+from core.app.reader.playing import Playing
+from core.app.reader.speech import ReadingSpeech
 from core.app.reader.spoken import MessageSpeech, Spoken
-from core.app.reader.withdrawn_voices import Whose, WithdrawnVoices, in_voice, of_member
+from core.app.reader.withdrawn_voices import in_voice, of_member
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold
 from core.domain.mandates import Mandate
-from core.domain.pacing import Urgency, asking
-from core.domain.reading import ChannelMessage, ReaderPolicy, ReadingQueue, ReadingSession, Reads
-from core.domain.text import literal_markdown
+from core.domain.reading import ChannelMessage, ReaderPolicy, ReadingQueue, Reads
 from core.domain.values import ChatRef
 from core.ports import Metrics, VoiceCallHold, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
-
-REMAKES = 3
-"""How many times a clip is made again for its one turn (its message edited, a channel's name
-no longer for everyone's ears) before the message is let go: an author editing on and on does
-not hold the reading."""
 
 
 class Reading:
@@ -89,24 +75,25 @@ class Reading:
         self.server = server
         self.call = call
         self.reads = reads
-        self._voice_id = call.voice_id  # where it reads: the platform tells of every move
         self.ended = asyncio.Event()
         self._channels, self._on_turn = channels, on_turn
-        self._speech = speech
         self._policy = policy
         self._metrics = metrics
         self._queue = ReadingQueue(policy.queue)
-        self._session = ReadingSession()
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        # Where it reads is its speech's: the voice channel, moved with the bot (`moved`).
+        self._speech = ReadingSpeech(
+            server=server, call=call, channels=channels, speech=speech, reads=reads
+        )
         self._ahead = MadeAhead(make=self._spoken, in_background=self._in_background)
-        self._playing: Spoken | None = None
+        self._playing = Playing(
+            server=server, call=call, queue=self._queue, speech=self._speech, reads=reads,
+            metrics=metrics, check=self.check, make_again=self._spoken,
+        )  # fmt: skip
         self._in_turn = False  # a message's turn is under way: its clip plays, or is about to
-        self._recut = False  # the clip playing was cut to be made again
-        self._withdrawn = WithdrawnVoices()
         self._held: Hold | None = None
         self._stopping = False
-        self._told: set[str] = set()  # the lines the channel heard once already
         self._background: set[asyncio.Future[None]] = set()
 
     def start(self) -> None:
@@ -115,7 +102,7 @@ class Reading:
 
     @property
     def voice_id(self) -> str:
-        return self._voice_id
+        return self._speech.voice_id
 
     @property
     def over(self) -> bool:
@@ -152,8 +139,7 @@ class Reading:
     def _let_go(self, message_id: str) -> None:
         """A message taken out of the queue: not made, or not played any further."""
         self._ahead.let_go(message_id)
-        if self._playing is not None and self._playing.message.id == message_id:
-            self.call.skip()
+        self._playing.cut(message_id)
 
     def refused(self, author_id: str) -> None:
         """`author_id` said no to being read (`/read_me`): what of theirs waits is never read,
@@ -179,12 +165,11 @@ class Reading:
         if held is not None and self._held is None:
             self._hold(held, text_channel)
         self._held = held
-        playing = self._playing
-        if held is None and playing is not None and self._names_unseen(playing):
+        playing = self._playing.clip
+        if held is None and playing is not None and self._speech.names_unseen(playing):
             logger.info("a clip in %s cut: it names a channel someone now there may not see",
                         self.server)  # fmt: skip
-            self._recut = True
-            self.call.skip()
+            self._playing.cut_to_make_again()
         return held
 
     def skip(self) -> bool:
@@ -194,23 +179,14 @@ class Reading:
     def unvoiced(self, author_id: str) -> None:
         """`author_id` no longer lets their own cloned voice read them: the clip of theirs
         playing in it is cut and made again in a voice of the model's, as are those made ahead
-        as their turn comes (`_play`)."""
-        self._voice_withdrawn(of_member(author_id))
+        as their turn comes (`Playing.play`)."""
+        self._playing.withdraw(of_member(author_id))
 
     def voice_gone(self, name: str | None) -> None:
         """The server's own voice `name` was deleted (None: all of them, a `/forget`): a clip
         playing in it is cut and made again in a voice of the model's, as are those made ahead
-        in it as their turn comes (`_play`)."""
-        self._voice_withdrawn(in_voice(name))
-
-    def _voice_withdrawn(self, whose: Whose) -> None:
-        """An own voice may speak no more: the clip playing in it (`whose`) is cut. Counted
-        for the clip whose turn is being checked meanwhile too: it is checked again once it
-        counts as playing (`_played`), so a no landing between the check and the play still
-        holds."""
-        if self._withdrawn.withdraw(whose, self._playing):
-            self._recut = True
-            self.call.skip()
+        in it as their turn comes (`Playing.play`)."""
+        self._playing.withdraw(in_voice(name))
 
     async def stop(self) -> None:
         """End the reading and leave the voice channel; returns once it has. Asked again
@@ -237,7 +213,7 @@ class Reading:
         chat too, when it read the old one's). Said by the platform's event, which the call
         itself may hear of a moment later; also for a change of the bot's voice state in the
         same channel (a server mute, say), which changes nothing here."""
-        self._voice_id = voice_id
+        self._speech.voice_id = voice_id
         if self.reads.own_chat and voice_id != self.reads.text_id:
             self._old_channel_let_go()
             self.reads.text_id = voice_id
@@ -267,7 +243,7 @@ class Reading:
 
     def _places(self) -> tuple[Channel | None, Channel | None]:
         text_channel = self._channels.channel(self.server, self.reads.text_id)
-        return text_channel, self._channels.channel(self.server, self._voice_id)
+        return text_channel, self._channels.channel(self.server, self._speech.voice_id)
 
     async def _run(self) -> None:
         try:
@@ -312,7 +288,7 @@ class Reading:
                 try:
                     await self._on_turn(made)  # its turn: a restart reads from the next
                     if spoken is not None:
-                        await self._play(spoken)
+                        await self._playing.play(spoken)
                     else:
                         self._queue.done(made)
                 finally:
@@ -323,7 +299,7 @@ class Reading:
     def _make_ahead(self) -> None:
         """Make the oldest waiting message into speech while a turn is under way: made as the
         turn began, or as it arrives during the turn, so that its first slice is in before
-        the clip playing ends. It is checked again as its own turn comes (`_play`)."""
+        the clip playing ends. It is checked again as its own turn comes (`Playing.play`)."""
         after = self._queue.pop()
         if after is not None:
             self._ahead.make(after)
@@ -348,108 +324,7 @@ class Reading:
         if self.check() is not None:
             self._metrics.reading_message("withheld")
             return None
-        # A webhook is no member: the server's rules let it in or not.
-        speaks = self._channels.may_speak(self.server, self._voice_id, message.author_id)
-        if not speaks and not message.webhook:
-            logger.info("a message in %s not read: its author may not speak", self.server)
-            return None
-        try:
-            here = room(self._channels, self.server, self._voice_id, self.reads, message)
-            # Made ahead as a message is posted, or in its turn: people listen as it comes.
-            with asking(Urgency.LIVE, self.server):
-                return await self._speech.speak(self.server, self._session, message, room=here,
-                                                again=again)  # fmt: skip
-        except (errors.SpeechQuotaShort, errors.SpeechOverQuota) as refusal:
-            # Too long for what is left today: a shorter message may still fit.
-            await self._tell_once(refusal.key, text(refusal.key, self.reads.locale,
-                                                    **refusal.params))  # fmt: skip
-            return None
-        except errors.ReadingShareUsed:
-            name = literal_markdown(message.author_name)  # posted: shown as typed
-            line = text("reader.share_used", self.reads.locale, name=name)
-            await self._tell_once(f"share:{message.author_id}", line)
-            return None
-        except errors.QuotaUsed:
-            raise  # used up: the reading ends, saying why
-        except errors.MimoModelRefused as refused:  # the owner's to fix: said and logged once
-            what = f"refused:{refused.params.get('setting')}"  # another voice's model may serve
-            if what not in self._told:
-                logger.error("a message in %s not read: %s", self.server, refused.detail)
-            await self._tell_once(what, text(refused.key, self.reads.locale, **refused.params))
-            return None
-        except errors.VoicebridgeError as refusal:
-            logger.warning("a message in %s not read: %s", self.server, refusal.key)
-            return None
-
-    def _names_unseen(self, spoken: Spoken) -> bool:
-        """Whether `spoken` says the name of a channel someone listening now may not see."""
-        return bool(unseen(self._channels, self.server, self._voice_id, spoken.named_channels))
-
-    async def _play(self, spoken: Spoken) -> None:
-        """Play one clip as its message stands at its turn (module docstring): not at all once
-        deleted or while the reading holds, made again where it no longer holds. One that
-        cannot be played is let go, and the channel hears it once."""
-        message_id = spoken.message.id
-        try:
-            for _ in range(REMAKES + 1):
-                if self.check() is not None:
-                    self._metrics.reading_message("withheld")
-                    return
-                current = self._queue.latest(message_id)
-                if current is None:
-                    self._metrics.reading_message("deleted")
-                    return
-                withdrawals = self._withdrawn.mark()  # a no landing while `_holds` reads counts
-                if current != spoken.message or not await self._holds(spoken):
-                    await spoken.note.aclose()  # never heard as made: MiMo's stream ends
-                    remade = await self._spoken(current, again=spoken)
-                    if remade is None:
-                        return
-                    spoken = remade
-                    continue
-                if await self._played(spoken, withdrawals=withdrawals):
-                    return
-            logger.info("a message in %s not read: it changed on and on", self.server)
-        finally:
-            await spoken.note.aclose()  # played, or never to be: MiMo's stream ends
-            self._queue.done(message_id)
-
-    async def _holds(self, spoken: Spoken) -> bool:
-        """Whether `spoken` may play as it was made, to the people listening now: no channel's
-        name someone there may not see, and its author's own voice only while they allow it."""
-        if self._names_unseen(spoken):
-            return False
-        return await self._speech.voice_allowed(self.server, spoken)
-
-    async def _played(self, spoken: Spoken, *, withdrawals: int) -> bool:
-        """Play the clip; False when it was cut to be made again (`check`), or when it is in
-        an own voice and one was withdrawn since `withdrawals` (checked again, then)."""
-        if self._queue.latest(spoken.message.id) is None:  # deleted, refused or moved past
-            self._metrics.reading_message("deleted")  # while `_holds` read the database
-            return True
-        if self._withdrawn.since(withdrawals, spoken):
-            return False  # registered as playing only now: `_holds` reads the database again
-        self._playing, self._recut = spoken, False
-        try:
-            whole = await self.call.play(spoken.note)
-        finally:
-            self._playing = None
-        if self._queue.latest(spoken.message.id) is None:
-            self._metrics.reading_message("deleted")  # cut as its author deleted it
-            return True
-        if self._recut:
-            return False
-        if whole:
-            self._metrics.reading_message("read", seconds=spoken.note.duration)
-            return True
-        logger.warning("a message in %s could not be played", self.server)
-        await self._tell_once("play_failed", text("reader.play_failed", self.reads.locale))
-        return True
-
-    async def _tell_once(self, what: str, line: str) -> None:
-        if what not in self._told:
-            self._told.add(what)
-            await self.call.post(line)
+        return await self._speech.made(message, again=again)
 
     def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
         task = background.start(work, name="reading chores")

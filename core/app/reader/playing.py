@@ -1,0 +1,149 @@
+"""The clip a channel reading plays in a message's turn (`core.app.reader.reading` gives each
+message its turn): checked as its message stands at that turn, made again where it no longer
+holds, played, and cut where it may not go on.
+
+A clip made ahead is made again before it plays where it no longer holds: the message was
+edited since, or it says a channel's name that someone listening now may not see (someone came
+in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
+said as "a channel"), or it is in its author's own cloned voice and they no longer allow that,
+or that voice was deleted (`/myvoice own_voice:False`, `/delete_voice` and `/forget` cut such a
+clip as it plays, `withdraw`; it is made again in a model's voice). Such a withdrawal landing
+while a clip's turn is checked sends it back to be checked again before it plays (`_played`,
+`core.app.reader.withdrawn_voices`).
+
+    cut        its message was deleted or refused, or the reading moved to another channel or
+               holds (`Reading.check`): it stops, and is not heard again
+    made again as above, at most `REMAKES` times for its one turn
+    played     heard whole, counted with its seconds; a clip that could not be played is let
+               go, and the voice channel's chat hears it once (`core.app.reader.speech`)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from core.app.reader.speech import ReadingSpeech
+from core.app.reader.spoken import Spoken
+from core.app.reader.withdrawn_voices import Whose, WithdrawnVoices
+from core.chat.messages import text
+from core.domain.listeners import Hold
+from core.domain.reading import ChannelMessage, ReadingQueue, Reads
+from core.domain.values import ChatRef
+from core.ports import Metrics, VoiceCallHold
+
+logger = logging.getLogger(__name__)
+
+REMAKES = 3
+"""How many times a clip is made again for its one turn (its message edited, a channel's name
+no longer for everyone's ears) before the message is let go: an author editing on and on does
+not hold the reading."""
+
+Check = Callable[[], Hold | None]  # who listens, looked at again: why the reading holds, if it does
+MakingAgain = Callable[[ChannelMessage, Spoken], Awaitable[Spoken | None]]
+
+
+class Playing:
+    """One reading's clip playing (module docstring): which clip plays now, whether it was cut
+    to be made again, and the own voices withdrawn while the reading runs."""
+
+    def __init__(
+        self,
+        *,
+        server: ChatRef,
+        call: VoiceCallHold,
+        queue: ReadingQueue,
+        speech: ReadingSpeech,
+        reads: Reads,
+        metrics: Metrics,
+        check: Check,
+        make_again: MakingAgain,
+    ) -> None:
+        """`queue` is the reading's: where a clip's message still stands, or no longer does.
+        `check`: whether the reading holds, looked at again; `make_again`: a message made into
+        speech anew, as it stands now (None: not read)."""
+        self._server, self._call, self._queue = server, call, queue
+        self._speech, self._reads, self._metrics = speech, reads, metrics
+        self._check, self._make_again = check, make_again
+        self._clip: Spoken | None = None
+        self._recut = False  # the clip playing was cut to be made again
+        self._withdrawn = WithdrawnVoices()
+
+    @property
+    def clip(self) -> Spoken | None:
+        """The clip playing now; None: none is."""
+        return self._clip
+
+    def cut(self, message_id: str) -> None:
+        """The message `message_id` was taken out of the queue: its clip, if it plays, stops."""
+        if self._clip is not None and self._clip.message.id == message_id:
+            self._call.skip()
+
+    def cut_to_make_again(self) -> None:
+        """The clip playing no longer holds for the people listening: it stops, and its turn
+        makes it again."""
+        self._recut = True
+        self._call.skip()
+
+    def withdraw(self, whose: Whose) -> None:
+        """An own voice may speak no more: the clip playing in it (`whose`) is cut, to be made
+        again. Counted for the clip whose turn is being checked meanwhile too: it is checked
+        again once it counts as playing (`_played`), so a no landing between the check and the
+        play still holds."""
+        if self._withdrawn.withdraw(whose, self._clip):
+            self.cut_to_make_again()
+
+    async def play(self, spoken: Spoken) -> None:
+        """Play one clip as its message stands at its turn (module docstring): not at all once
+        deleted or while the reading holds, made again where it no longer holds. One that
+        cannot be played is let go, and the channel hears it once."""
+        message_id = spoken.message.id
+        try:
+            for _ in range(REMAKES + 1):
+                if self._check() is not None:
+                    self._metrics.reading_message("withheld")
+                    return
+                current = self._queue.latest(message_id)
+                if current is None:
+                    self._metrics.reading_message("deleted")
+                    return
+                withdrawals = self._withdrawn.mark()  # a no landing while `holds` reads counts
+                if current != spoken.message or not await self._speech.holds(spoken):
+                    await spoken.note.aclose()  # never heard as made: MiMo's stream ends
+                    remade = await self._make_again(current, spoken)
+                    if remade is None:
+                        return
+                    spoken = remade
+                    continue
+                if await self._played(spoken, withdrawals=withdrawals):
+                    return
+            logger.info("a message in %s not read: it changed on and on", self._server)
+        finally:
+            await spoken.note.aclose()  # played, or never to be: MiMo's stream ends
+            self._queue.done(message_id)
+
+    async def _played(self, spoken: Spoken, *, withdrawals: int) -> bool:
+        """Play the clip; False when it was cut to be made again (`cut_to_make_again`), or when
+        it is in an own voice and one was withdrawn since `withdrawals` (checked again, then)."""
+        if self._queue.latest(spoken.message.id) is None:  # deleted, refused or moved past
+            self._metrics.reading_message("deleted")  # while `holds` read the database
+            return True
+        if self._withdrawn.since(withdrawals, spoken):
+            return False  # registered as playing only now: `holds` reads the database again
+        self._clip, self._recut = spoken, False
+        try:
+            whole = await self._call.play(spoken.note)
+        finally:
+            self._clip = None
+        if self._queue.latest(spoken.message.id) is None:
+            self._metrics.reading_message("deleted")  # cut as its author deleted it
+            return True
+        if self._recut:
+            return False
+        if whole:
+            self._metrics.reading_message("read", seconds=spoken.note.duration)
+            return True
+        logger.warning("a message in %s could not be played", self._server)
+        line = text("reader.play_failed", self._reads.locale)
+        await self._speech.tell_once("play_failed", line)
+        return True
