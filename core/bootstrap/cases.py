@@ -72,7 +72,7 @@ def use_cases(
     preferences = ChatPreferences(uow=uow, default_tts_model=default_tts_model)
     audiences = Audiences(uow=uow, default_tts_model=default_tts_model)
     # One gate for the whole process: the in-flight limits hold across chats, and for the
-    # calls listened to (`core.app.calls.live_transcript`, which is handed it).
+    # calls listened to (`core.app.calls.listening`, which is handed it).
     gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
     transcription = Transcription(
         transcriber=Transcriber(speech=speech, gate=gate, piece_seconds=limits.asr_piece_seconds),

@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from core.app.calls.kept import KeptCalls
-from core.app.calls.lifecycle import ListenedCalls, Sides
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listened_calls import ListenedCalls, Sides
+from core.app.calls.listening import Listening
 from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.memory.forgetting import Forgetting

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from core.app.calls.interpreting import Interpreting
 from core.app.calls.kept import KeptCalls
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listening import Listening
 from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.calls.stretching import Stretching
 from core.app.calls.summary import Calls

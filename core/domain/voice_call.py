@@ -1,7 +1,7 @@
 """A server's voice call as the core decides it: what holds it, and who may end what holds it.
 
 A bot has one voice connection in a server. Reading a channel aloud
-(`core.app.reader.channel_reader`) and listening (`core.app.calls.live_transcript`) are two holds on
+(`core.app.reader.channel_reader`) and listening (`core.app.calls.listening`) are two holds on
 it: where both were asked for in the same voice channel, they share it. `/say` in a voice channel is
 a third, which shares with nothing: it joins only where the bot is in no voice channel of the
 server, plays, and leaves.

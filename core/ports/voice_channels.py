@@ -149,7 +149,7 @@ class VoiceChannels(Protocol):
 
 
 class ListenedVoice(Protocol):
-    """The platform's side of one call being listened to (`core.app.calls.lifecycle` starts and
+    """The platform's side of one call being listened to (`core.app.calls.listened_calls` starts and
     ends it): it receives the members' voices and hands each piece of a turn to the core, and
     renders in the call's chat what the core decides (the opening line, a member's arrival,
     the interpreter's news, the goodbye). It decides nothing: when the voice connection

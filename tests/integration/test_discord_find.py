@@ -31,7 +31,7 @@ SAID = {
 
 
 async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, str]]) -> None:
-    """A call listened to in the server's voice channel, kept as `core.app.calls.live_transcript`
+    """A call listened to in the server's voice channel, kept as `core.app.calls.listening`
     keeps it."""
     await upgrade(database_url)
     engine = create_engine(database_url)

@@ -1,4 +1,4 @@
-"""Every way a listened call ends takes the core's one end path (`core.app.calls.lifecycle`,
+"""Every way a listened call ends takes the core's one end path (`core.app.calls.listened_calls`,
 `ListenedCalls._end`), once: the real discord.py against the Discord stand-ins, each way as a
 member or a moderator brings it about. Each ends the same: the goodbye posted once in the
 call's chat, the bot out of voice, the call gone from the core; the way that asked first is
@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bots.discord.application.bot import VoicebridgeBot
-from core.app.calls.lifecycle import ListenedCall
+from core.app.calls.listened_calls import ListenedCall
 from core.domain import errors
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder

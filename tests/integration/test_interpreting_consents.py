@@ -1,5 +1,5 @@
 """Whose voice the interpreter speaks in, and whose words it never speaks (`/listen
-interpret:True`, `core.app.calls.interpreting` through `core.app.calls.live_transcript`): the
+interpret:True`, `core.app.calls.interpreting` through `core.app.calls.listening`): the
 runtime exactly as `core.bootstrap` builds it for the bots, on the real database (SQLite, and
 PostgreSQL with TEST_DATABASE_URL) and the real MiMo client against the MiMo stand-in, which hears
 each turn as the words a test reads (`tests.standins.spoken_words`), translates by rule and speaks a
@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from core.app.calls.interpreting_news import News
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listening import Listening
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.domain.live_speech import Piece

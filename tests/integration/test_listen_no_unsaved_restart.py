@@ -64,7 +64,7 @@ async def test_a_no_that_could_not_be_stored_is_stored_while_the_call_goes_on_or
     that keeps it alive tries to store that no first, and while it cannot, the call is not kept
     for a restart to take up (hearing Ann again from her stored yes). Once it can, her no is
     stored and the call is kept again at the next beat."""
-    monkeypatch.setattr("core.app.calls.lifecycle.ALIVE_SECONDS", 0.2)
+    monkeypatch.setattr("core.app.calls.listened_calls.ALIVE_SECONDS", 0.2)
     [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     place = place_of(guild_id=server.id)

@@ -1,4 +1,4 @@
-"""A no said while `/listen` starts (`core.app.calls.live_transcript.Listening`, on the real
+"""A no said while `/listen` starts (`core.app.calls.listening.Listening`, on the real
 database): it holds for the whole call, whichever moment of the start it lands at. The moments are
 made to happen in order by holding the database's answers (`Held`), never by waiting for a while.
 """
@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listening import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter

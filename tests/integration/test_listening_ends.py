@@ -1,4 +1,4 @@
-"""When a listened call ends, decided in the core (`core.app.calls.live_transcript`,
+"""When a listened call ends, decided in the core (`core.app.calls.listening`,
 `core.app.calls.listened_call`, on the real database): through the adapter's own end (`on_end`) once
 the last member it transcribes leaves, once nobody is left, once nothing is heard for
 `idle_seconds`; and who may stop it, the reading's rule (`core.domain.voice_call.may_stop`)."""
@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listening import Listening
 from core.app.rules.in_flight import RequestGate
 from core.domain import errors
 from core.infra.storage import SqlAlchemyUnitOfWork

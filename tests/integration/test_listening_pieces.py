@@ -1,4 +1,4 @@
-"""A listened call's turns heard piece by piece (`core.app.calls.live_transcript.Listening.heard`,
+"""A listened call's turns heard piece by piece (`core.app.calls.listening.Listening.heard`,
 on the real database): each piece through the process's request gate ahead of voice notes, the turn
 kept as one line once every piece is answered, in the order said whatever order MiMo answered
 in; a no said during a turn keeps none of it. MiMo's answers are held and let go by the test
@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listening import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter

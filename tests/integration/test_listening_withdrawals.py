@@ -1,4 +1,4 @@
-"""Who of a listened call reaches MiMo's ears (`core.app.calls.live_transcript.Listening`): a member
+"""Who of a listened call reaches MiMo's ears (`core.app.calls.listening.Listening`): a member
 with a yes, and nobody else, from the moment anything else is said. The real use case on its real
 collaborators: the database (SQLite, and PostgreSQL with TEST_DATABASE_URL), the limiter's quotas
 there, the process's request gate, the real MiMo client against the MiMo stand-in, which hears each
@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from core.app.calls.listened_call import Roll
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listening import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter

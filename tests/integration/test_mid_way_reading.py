@@ -150,7 +150,7 @@ class Server:
 
 
 class NoListening:
-    """The platform's side of a listened call (`core.app.calls.lifecycle.Sides`): none here."""
+    """The platform's side of a listened call (`core.app.calls.listened_calls.Sides`): none here."""
 
     def __call__(self, *args: object) -> Any:
         raise AssertionError("no call is listened to")

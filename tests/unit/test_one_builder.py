@@ -43,7 +43,7 @@ BUILT_BY_THEIR_SERVICE = {
     # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).
     ("core.app.voices.streamed", "SpeechFeed"): "core/app/voices/speech.py",
     # The server's consents, which the call being listened to follows (`Listening.consents`).
-    ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/live_transcript.py",
+    ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/listening.py",
     ("core.app.calls.turns", "CallLines"): "core/app/calls/listened_call.py",  # one call's lines
     # One call's parts translated from their sound, for its interpreter (DISCORD_INTERPRET_FROM).
     ("core.app.calls.translations_from_audio", "TranslationsFromAudio"): (
@@ -119,7 +119,7 @@ def constructed(source: str, module: str, services: set[Service]) -> list[tuple[
 
 def test_only_the_composition_root_builds_a_core_service() -> None:
     services = all_services()
-    assert ("core.app.calls.live_transcript", "Listening") in services  # the scan sees them
+    assert ("core.app.calls.listening", "Listening") in services  # the scan sees them
     built_elsewhere = []
     for top in SCANNED:
         for path in sorted((ROOT / top).rglob("*.py")):

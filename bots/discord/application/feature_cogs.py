@@ -26,7 +26,7 @@ from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.unasked import UnaskedCog
 from bots.discord.cogs.usage import LimitsCog
-from core.app.calls.lifecycle import ListenedCalls
+from core.app.calls.listened_calls import ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all

@@ -1,5 +1,5 @@
 """The Discord side of a call the bot listens in (`core.ports.ListenedVoice`; the core's
-`core.app.calls.lifecycle` starts and ends it, `core.app.calls.live_transcript` decides): on the
+`core.app.calls.listened_calls` starts and ends it, `core.app.calls.listening` decides): on the
 voice client the core joined (undeafened, or the call it reads aloud in there), a receiver whose
 filter is the core's consent, each piece of a turn handed to the core as it is cut, while the
 member goes on (the core lets a few be at MiMo at once), and its text posted in the voice
@@ -11,7 +11,7 @@ says when someone did: `someone_posted`), at most one request every `CAPTION_PAC
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
-(`core.app.calls.lifecycle`): a quota used up is said in the chat first, as the core ends the
+(`core.app.calls.listened_calls`): a quota used up is said in the chat first, as the core ends the
 call; the voice connection closing under it is told to the core, which ends it.
 """
 
@@ -39,8 +39,8 @@ from bots.discord.call.receive import (
 from bots.discord.call.voice_channels import DiscordVoiceCall
 from bots.discord.messages import shown_name, text
 from core.app.calls.interpreting_news import Dropped, Stopped
-from core.app.calls.lifecycle import ListenedCalls
 from core.app.calls.listened_call import ListenedCall
+from core.app.calls.listened_calls import ListenedCalls
 from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import HeldCall
 from core.domain import errors

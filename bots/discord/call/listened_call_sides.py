@@ -1,5 +1,5 @@
 """The Discord side of each listened call, built for the core as it joins one
-(`core.app.calls.lifecycle.Sides`): a `DiscordListenedCall` (`bots.discord.call.listened_call`,
+(`core.app.calls.listened_calls.Sides`): a `DiscordListenedCall` (`bots.discord.call.listened_call`,
 which needs the voice extras: imported only once a call is listened to), with the receiver's
 settings and the captions' turn gap, which tests turn."""
 
@@ -14,8 +14,8 @@ import discord
 from bots.discord.answers.error_handler import error_text
 from bots.discord.call.captions import TURN_GAP, with_transcript
 from bots.discord.messages import text
-from core.app.calls.lifecycle import ListenedCalls
 from core.app.calls.listened_call import ListenAsked, ListenedCall
+from core.app.calls.listened_calls import ListenedCalls
 from core.app.calls.summary import Calls
 from core.app.calls.voice_channel import HeldCall
 from core.domain import errors

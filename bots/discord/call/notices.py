@@ -1,7 +1,7 @@
 """Notices in a listened call's chat (a member joined, and whether they are transcribed): one
 message at a time per call, and those that come while one is being sent go together in the
 next, so a burst of joins is one message under Discord's rate limits, however many join.
-Whom to tell, and how often, is the core's (`core.app.calls.live_transcript.Listening.arrived`).
+Whom to tell, and how often, is the core's (`core.app.calls.listening.Listening.arrived`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Listening: /listen joins your voice channel and posts in its chat what the members who said
 yes say there, each under their name; /stop_listening ends it; /listen_me is a member's yes or
 no to being transcribed in the server. The call is the core's from start to end
-(`core.app.calls.lifecycle`: who is present, when it ends, through one end path), who is
-transcribed and what it costs too (`core.app.calls.live_transcript`); this parses the commands and
+(`core.app.calls.listened_calls`: who is present, when it ends, through one end path), who is
+transcribed and what it costs too (`core.app.calls.listening`); this parses the commands and
 the voice events, hands them over and renders what comes back. The Discord side of the call is
 `bots.discord.call.listened_call`. Answers are private.
 """
@@ -28,7 +28,7 @@ from bots.discord.commands.access import turn_away
 from bots.discord.commands.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
-from core.app.calls.lifecycle import ListenAsked, ListenedCalls
+from core.app.calls.listened_calls import ListenAsked, ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.limits import Limiter
 

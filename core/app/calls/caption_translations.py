@@ -1,4 +1,4 @@
-"""A listened call's captions translated (`core.app.calls.live_transcript`), piece by piece as they
+"""A listened call's captions translated (`core.app.calls.listening`), piece by piece as they
 come: into the other of Chinese and English where the call is interpreted
 (`core.app.calls.interpreting`, which counts them), else into the language `/listen translate:True`
 asked for, counted with the server's listening. None where there is nothing to show: the piece is in

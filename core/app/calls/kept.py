@@ -1,5 +1,5 @@
 """The calls being listened to, kept in the database while they last, so that the process that
-next holds a server takes its call up after a deploy or a crash (`core.app.calls.lifecycle`
+next holds a server takes its call up after a deploy or a crash (`core.app.calls.listened_calls`
 decides when; this keeps and reads).
 
     keep     a call started (or taken up): its state (`core.domain.live_calls.KeptCall`)

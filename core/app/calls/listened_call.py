@@ -1,6 +1,6 @@
 """One listened call, one object (`ListenedCall`): everything the call is, from `/listen` to its
-end, and the state it is in (`CallState`). `core.app.calls.live_transcript` holds the calls by
-server and decides who is heard; `core.app.calls.lifecycle` runs each from start to end; the
+end, and the state it is in (`CallState`). `core.app.calls.listening` holds the calls by
+server and decides who is heard; `core.app.calls.listened_calls` runs each from start to end; the
 platform's side holds the call it was built for and hands it pieces (`core.domain.live_speech.
 Piece`) and events (`captions_moved`). The call alone writes its fields, through its methods:
 others read them. Its turns, heard piece by piece and kept as lines of its transcript, are
@@ -117,7 +117,7 @@ class ListenAsked:
 class ListenedCall:
     """One call being listened to, the one object holding it (module docstring): who consents
     (`consents`, built from `consenting`), the turns being heard, where its transcript is kept;
-    once `core.app.calls.lifecycle` runs it, what was asked (`asked`), the platform's side and
+    once `core.app.calls.listened_calls` runs it, what was asked (`asked`), the platform's side and
     the call held, and why it ends. Its fields are read by others and written by its own methods
     alone."""
 
@@ -146,7 +146,7 @@ class ListenedCall:
     # How far the account's minute has every call's pieces lengthened now (`core.app.calls.
     # stretching`, the process's): 0, as the call asked.
     stretch: Callable[[], int] = lambda: 0
-    # Run from start to end by `core.app.calls.lifecycle`:
+    # Run from start to end by `core.app.calls.listened_calls`:
     asked: ListenAsked | None = None  # what `/listen` (or the call kept for a restart) asked
     captions_message: str | None = None  # the message its captions go on editing, by id
     side: ListenedVoice | None = None  # the platform's side, once joined

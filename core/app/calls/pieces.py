@@ -1,6 +1,6 @@
 """One piece of a member's turn in a listened call, transcribed: decided beside the call and
 holding no state of its own (the call, `core.app.calls.listened_call.ListenedCall`, holds it;
-`core.app.calls.live_transcript` finds it by server):
+`core.app.calls.listening` finds it by server):
 
     admits  whether a member's voice is taken (`ListenedCall.admits`): while the call is heard,
             with their yes, for what they said after their last no; asked again at each step

@@ -1,4 +1,4 @@
-"""After a call the bot listened to (`core.app.calls.live_transcript` keeps its transcript): the
+"""After a call the bot listened to (`core.app.calls.listening` keeps its transcript): the
 newest call of a voice channel, its summary and its transcript as files.
 
     transcript  the call's kept lines, each with its speaker and its time from the start of the
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.app.calls.live_transcript import call_prefix
+from core.app.calls.listening import call_prefix
 from core.app.recordings.gists import condense, timed_lines
 from core.app.rules.leaving import Leaving, read_chats, read_speakers
 from core.app.rules.limits import Limiter

@@ -1,5 +1,5 @@
 """A server's voice call, owned here: the channel reader (`core.app.reader.channel_reader`) and the
-listening (`core.app.calls.live_transcript`, joined by its adapter) hold it, and every decision
+listening (`core.app.calls.listening`, joined by its adapter) hold it, and every decision
 about it is made here through the platform's port (`core.ports.VoiceChannels`, `VoiceCall`), which
 only does what it is told.
 

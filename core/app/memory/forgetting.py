@@ -3,7 +3,7 @@ one place that every way in calls (a Telegram chat, a Discord server or DM, a Bu
 own chat, and a deleted Discord channel).
 
 What it ends first, so that nothing of the chat is kept again once it returns:
-    a listened call  `Listening.forget` (`core.app.calls.live_transcript`): the adapter ends it with
+    a listened call  `Listening.forget` (`core.app.calls.listening`): the adapter ends it with
                      its goodbye, its interpreter with it, and nothing of it is kept once that
                      returns (its transcript is deleted below)
     imports          `Importer.forget` (`core.app.memory.imports`): those running in this
@@ -36,7 +36,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listening import Listening
 from core.app.memory.imports import Importer
 from core.app.recordings.business import kept_beside
 from core.domain import errors

@@ -75,7 +75,7 @@ class Transcription:
         self._limits = limits
         self.metrics = metrics  # transcriptions and their audio counted
         # One gate for the whole process, which `transcriber` goes through: the in-flight limits
-        # hold across chats, and for the calls listened to (`core.app.calls.live_transcript`).
+        # hold across chats, and for the calls listened to (`core.app.calls.listening`).
         self.gate = gate
         # Recordings fetched and converted at once, all chats together: twice the requests in
         # flight keeps MiMo busy, while a burst (a hundred voice messages arriving together) is

@@ -63,7 +63,7 @@ class RecordingTranscriptPartRow(Base):
     end_ms: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text)
     made_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    # A call's line (`core.app.calls.live_transcript`): who said it, by id and by name at the time;
+    # A call's line (`core.app.calls.listening`): who said it, by id and by name at the time;
     # NULL for a recording's pieces.
     speaker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     speaker: Mapped[str | None] = mapped_column(String(256), nullable=True)

@@ -3,7 +3,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
 (`core.ports.ListenedVoice`) only receives the voices and renders in the call's chat.
 
     start    `/listen`: refused where the bot is in voice already and cannot share it; the
-             listening begun (`core.app.calls.live_transcript`: consents read, who is transcribed)
+             listening begun (`core.app.calls.listening`: consents read, who is transcribed)
              with the people in the voice channel (`VoiceChannels.listeners`, bots left out); the
              call joined through `core.app.calls.voice_channel` (undeafened, or come along into the
              reading there); the platform's side started; the opening line posted. Joining
@@ -50,7 +50,7 @@ from typing import Protocol
 from core.app.calls.interpreting_news import News, Tell
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
 from core.app.calls.listened_call import CallState, ListenAsked, ListenedCall
-from core.app.calls.live_transcript import Listening
+from core.app.calls.listening import Listening
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import HeldCall, VoiceCalls
 from core.domain import errors

@@ -1,5 +1,5 @@
 """Listening: a voice channel's live transcript, of the members who said yes and nobody else.
-The call is run from start to end by `core.app.calls.lifecycle` (joined, ended through one
+The call is run from start to end by `core.app.calls.listened_calls` (joined, ended through one
 path); the platform's side cuts what each member says into pieces and posts the lines; what is
 decided about who is heard, and what it costs, is decided here.
 
@@ -197,7 +197,7 @@ class Listening:
         on_forget: End | None = None, on_end: EndBecause | None = None,
         kept_as: tuple[str, datetime] | None = None, asked: ListenAsked | None = None,
     ) -> ListenedCall:  # fmt: skip
-        """`begin`, giving the call itself (`core.app.calls.lifecycle` runs it, as `asked`)."""
+        """`begin`, giving the call itself (`core.app.calls.listened_calls` runs it, as `asked`)."""
         if self._heard(server) is not None:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
