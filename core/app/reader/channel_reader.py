@@ -195,21 +195,21 @@ class ChannelReader:
         if reading is not None and reading.reads.text_id == channel_id:
             reading.deleted(message_id)
 
-    def withdrawn(self, withdrawn: TakenBack) -> None:
+    def taken_back(self, taken: TakenBack) -> None:
         """Something taken back in a server, stored (`core.app.reader.withdrawals`): in its
         reading, a member's no to being read lets go of everything of theirs (the clip playing
-        cut, those made or waiting never played); their own voice withdrawn, or a voice of the
+        cut, those made or waiting never played); their own voice taken back, or a voice of the
         server's deleted, is heard no more (the clip playing in it cut and made again in a
         model's voice, those made ahead made again as their turn comes)."""
-        reading = self.reading_in(withdrawn.server)
+        reading = self.reading_in(taken.server)
         if reading is None:
             return
-        if withdrawn.what == "read" and withdrawn.member is not None:
-            reading.refused(withdrawn.member)
-        elif withdrawn.what == "own voice" and withdrawn.member is not None:
-            reading.unvoiced(withdrawn.member)
-        elif withdrawn.what == "voice":
-            reading.voice_gone(withdrawn.voice)
+        if taken.what == "read" and taken.member is not None:
+            reading.refused(taken.member)
+        elif taken.what == "own voice" and taken.member is not None:
+            reading.unvoiced(taken.member)
+        elif taken.what == "voice":
+            reading.voice_gone(taken.voice)
 
     def changed(self, server: ChatRef) -> None:
         """Someone joined, left or moved in the server's voice channels, or a member's roles,

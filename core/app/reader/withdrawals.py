@@ -26,6 +26,6 @@ class ReadingWithdrawals:
     def attach(self, reader: ChannelReader) -> None:
         self._readers.add(reader)
 
-    def __call__(self, withdrawn: TakenBack) -> None:
+    def __call__(self, taken: TakenBack) -> None:
         for reader in list(self._readers):
-            reader.withdrawn(withdrawn)
+            reader.taken_back(taken)
