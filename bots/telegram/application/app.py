@@ -39,6 +39,7 @@ from bots.telegram.elsewhere.guest import GuestAnswers, GuestHandlers
 from bots.telegram.memory import FIND_BUTTONS, MemoryHandlers
 from bots.telegram.recordings.gists import GistHandlers
 from bots.telegram.recordings.handlers import RecordingHandlers
+from bots.telegram.recordings.status_notes import StatusNotes
 from bots.telegram.recordings.translations import TranslationHandlers
 from bots.telegram.settings import SettingsHandlers
 from bots.telegram.summaries import SummaryHandlers
@@ -99,7 +100,8 @@ def build_application(
     queue = UpdateQueue(max_pending_updates)
     processor = _claiming(runtime, access, queue) if claiming else None
     application = _application(token, api_url, local_mode, queue, processor)
-    chat = _chat_handlers(runtime, local_mode=local_mode, pace=pace)
+    notes = None if processor is None else processor.status_notes
+    chat = _chat_handlers(runtime, local_mode=local_mode, pace=pace, status_notes=notes)
     _add_commands(application, runtime, chat)
     _add_messages(application, runtime, chat)
     guest = GuestHandlers(
@@ -183,12 +185,15 @@ class _ChatHandlers:
     business: BusinessHandlers  # a Telegram Business owner's private chats
 
 
-def _chat_handlers(runtime: Runtime, *, local_mode: bool, pace: Pace) -> _ChatHandlers:
-    """The handlers of a chat's commands, recordings and buttons, on the runtime's use cases."""
+def _chat_handlers(
+    runtime: Runtime, *, local_mode: bool, pace: Pace, status_notes: StatusNotes | None
+) -> _ChatHandlers:
+    """The handlers of a chat's commands, recordings and buttons, on the runtime's use cases;
+    a transcript's status noted in its update's claim through `status_notes`."""
     recordings = RecordingHandlers(
         voice_notes=runtime.voice_notes, audiences=runtime.audiences,
         questions=runtime.questions, piece_seconds=runtime.limits.asr_piece_seconds,
-        local_mode=local_mode, pace=pace,
+        local_mode=local_mode, status_notes=status_notes, pace=pace,
     )  # fmt: skip
     voices = VoiceHandlers(
         audiences=runtime.audiences, preferences=runtime.preferences, speech=runtime.speech,

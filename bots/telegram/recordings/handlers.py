@@ -18,6 +18,7 @@ from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.recordings.arrivals import arrival_of
 from bots.telegram.recordings.media import Recording, recording_in, remote
+from bots.telegram.recordings.status_notes import StatusNotes
 from bots.telegram.recordings.transcript_replies import TelegramRecordingView
 from bots.telegram.updates import chat_of, command_argument, message_of
 from core.app.recordings.questions import Questions
@@ -42,9 +43,11 @@ class RecordingHandlers:
         questions: Questions,
         piece_seconds: float,
         local_mode: bool,
+        status_notes: StatusNotes | None = None,
         pace: Pace = USUAL,
     ) -> None:
         self.voice_notes = voice_notes
+        self.status_notes = status_notes  # None: updates are not claimed
         self.audiences = audiences
         self.questions = questions
         self.piece_seconds = piece_seconds  # what a transcript's progress counts in
@@ -59,7 +62,7 @@ class RecordingHandlers:
         arrival = arrival_of(update, local_mode=self.local_mode)
         if arrival is None:
             return
-        view = TelegramRecordingView(message, piece_seconds=self.piece_seconds, pace=self.pace)
+        view = self._view(update, message)
         came = await self.voice_notes.arrived(arrival, view)
         if isinstance(came, ConsentVerdict):  # the sender's reading of their consent sentence
             await (await answer_to(update, locale=came.locale)).text(reading_answer(came))
@@ -81,7 +84,7 @@ class RecordingHandlers:
         audience, asker = for_command(update)
         asked = RecordingEvent(
             chat=chat_of(update), source=source,
-            view=self._view(target, answer=None if answer.here else answer),
+            view=self._view(update, target, answer=None if answer.here else answer),
             audience=audience, asker=asker, commander=True,
         )  # fmt: skip
         await self.voice_notes.asked(asked, format=transcript_format(command_argument(message)))
@@ -98,10 +101,12 @@ class RecordingHandlers:
         await self._ask(message, recording, question, request)
 
     def _view(
-        self, message: Message, *, answer: Destination | None = None
+        self, update: Update, message: Message, *, answer: Destination | None = None
     ) -> TelegramRecordingView:
+        """How the chat sees `message`'s recording, its status noted in `update`'s claim."""
+        note = None if self.status_notes is None else self.status_notes.of(update)
         return TelegramRecordingView(
-            message, piece_seconds=self.piece_seconds, pace=self.pace, answer=answer
+            message, piece_seconds=self.piece_seconds, pace=self.pace, answer=answer, note=note
         )
 
     async def _ask(

@@ -12,8 +12,9 @@ transcript), and the chat reads one answer.
 
     StatusNotes.handling(claim, update)  the claimed update's handling
                                          (`bots.telegram.application.claims`)
-    noted(message_id)                    the status is sent: into the claim it goes
-    earlier()                            the status a process before this one sent, if any
+    StatusNotes.of(update)               its note, handed by the handler to its reply
+    StatusNote.noted(message_id)         the status is sent: into the claim it goes
+    StatusNote.earlier                   the status a process before this one sent, if any
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+
+from telegram import Update
 
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
@@ -35,22 +37,30 @@ STATUS_KEY = "voicebridge_status"  # in a claim's payload: the id of the status 
 
 
 @dataclass(frozen=True)
-class _Handled:
+class StatusNote:
+    """The status message of one claimed update: the one a process that died sent for it
+    (`earlier`), and the one sent now, noted in its claim (`noted`). Handed to the update's
+    handler by name (`StatusNotes.of`), never found through the task it runs in."""
+
     claims: Claims
     claim: Claim
     update: dict[str, Any]  # as the claim stores it
     earlier: int | None  # the status a process before this one sent for it
 
-
-_handled: ContextVar[_Handled | None] = ContextVar("voicebridge_status_note", default=None)
+    async def noted(self, message_id: int) -> None:
+        """The update's status is `message_id`: noted in its claim, so a redo edits it."""
+        payload = json.dumps({**self.update, STATUS_KEY: message_id})
+        await self.claims.amend(self.claim, payload)
 
 
 class StatusNotes:
-    """The status messages noted in the claims of `claims` that are taken over here."""
+    """The status messages noted in the claims of `claims` that are taken over here, and the
+    note of each update being handled, by its id."""
 
     def __init__(self, claims: Claims) -> None:
         self.claims = claims
         self._earlier: dict[Claim, int] = {}  # taken over, not yet handled again
+        self._handling: dict[int, StatusNote] = {}  # by update id
 
     def redone(self, claim: Claim, data: dict[str, Any]) -> dict[str, Any]:
         """The update a taken-over claim's payload holds, its status message taken note of."""
@@ -61,26 +71,18 @@ class StatusNotes:
 
     @contextmanager
     def handling(self, claim: Claim, update: dict[str, Any]) -> Iterator[None]:
-        """While the block handles `update`, claimed as `claim`: `noted` and `earlier` are its."""
-        handled = _Handled(self.claims, claim, update, self._earlier.pop(claim, None))
-        token = _handled.set(handled)
+        """While the block handles `update`, claimed as `claim`, its note is `of` it."""
+        update_id = update.get("update_id")
+        note = StatusNote(self.claims, claim, update, self._earlier.pop(claim, None))
+        if isinstance(update_id, int):
+            self._handling[update_id] = note
         try:
             yield
         finally:
-            _handled.reset(token)
+            if isinstance(update_id, int):
+                self._handling.pop(update_id, None)
 
-
-def earlier() -> int | None:
-    """The status message a process that died sent for the update handled in this task."""
-    handled = _handled.get()
-    return None if handled is None else handled.earlier
-
-
-async def noted(message_id: int) -> None:
-    """The status of the update handled in this task is `message_id`: noted in its claim, so a
-    redo edits it. Outside a claimed update's handling it does nothing."""
-    handled = _handled.get()
-    if handled is None:
-        return
-    payload = json.dumps({**handled.update, STATUS_KEY: message_id})
-    await handled.claims.amend(handled.claim, payload)
+    def of(self, update: Update) -> StatusNote | None:
+        """The note of `update` while it is handled as claimed; None for an update handled
+        unclaimed (the bot without claims, or a kind it does not claim)."""
+        return self._handling.get(update.update_id)

@@ -26,8 +26,8 @@ from bots.telegram.answers.progress_pace import Pace
 from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
 from bots.telegram.chatlog import log_entry
 from bots.telegram.messages import text
-from bots.telegram.recordings import status_notes
 from bots.telegram.recordings.gist_replies import send_gist
+from bots.telegram.recordings.status_notes import StatusNote
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptStatus, transcript_shown
 from core.domain.gists import Gist
@@ -58,6 +58,7 @@ class TelegramTranscriptReply:
         piece_seconds: float,
         pace: Pace,
         answer: Destination | None = None,
+        note: StatusNote | None = None,
     ) -> None:
         self.locale = locale
         self._answer = answer  # None: a reply to `message`, as the chat sees it
@@ -77,7 +78,9 @@ class TelegramTranscriptReply:
         self._opening: asyncio.Task[None] | None = None  # the status being sent, and noted
         self._redone = False  # the status is one a process that died sent: shown as it is
         # The status a process that died sent in reply to `message`, for a redo to edit.
-        self._earlier = None if answer is not None else status_notes.earlier()
+        # Where the status is noted for a redo (None: the update is not claimed).
+        self._note = None if answer is not None else note
+        self._earlier = None if self._note is None else self._note.earlier
         self.shown_before = self._earlier is not None  # then opened before the checks
 
     async def __aenter__(self) -> Self:
@@ -138,7 +141,8 @@ class TelegramTranscriptReply:
             logger.info("status message not sent (%s)", exc)
             return
         self._status = status
-        await status_notes.noted(int(status.id))
+        if self._note is not None:
+            await self._note.noted(int(status.id))
 
     async def _opened(self) -> None:
         """The status is sent and noted (or could not be): what follows may use it."""
@@ -152,8 +156,8 @@ class TelegramTranscriptReply:
             return  # it reads what it read, maybe the transcript already: the transcript comes
         if self._status is None:
             self._status = await self._send(body)
-            if self._answer is None:  # the opening status was not sent: this one is noted
-                await status_notes.noted(int(self._status.id))
+            if self._note is not None:  # the opening status was not sent: this one is noted
+                await self._note.noted(int(self._status.id))
         else:
             await self._status.edit(body)
 
@@ -229,8 +233,10 @@ class TelegramRecordingView:
         piece_seconds: float,
         pace: Pace,
         answer: Destination | None = None,
+        note: StatusNote | None = None,
     ) -> None:
         self._message = message
+        self._note = note  # where its status is noted, for a redo after a kill
         self._piece_seconds = piece_seconds
         self._pace = pace
         self._answer = answer  # where the transcript goes, if not in reply to `message`
@@ -238,7 +244,7 @@ class TelegramRecordingView:
     def reply(self, locale: str) -> TelegramTranscriptReply:
         return TelegramTranscriptReply(
             self._message, locale=locale, piece_seconds=self._piece_seconds, pace=self._pace,
-            answer=self._answer,
+            answer=self._answer, note=self._note,
         )  # fmt: skip
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
