@@ -54,7 +54,7 @@ class ListeningConsents:
     def _heard(self, server: ChatRef) -> ListenedCall | None:
         """The call in `server` while its voices are heard: the one that follows an answer."""
         call = self._call_in(server)
-        return call if call is not None and call.state.heard else None
+        return call if call is not None and call.state.taking_voices else None
 
     async def decide(self, server: ChatRef, member_id: str, yes: bool) -> bool:
         """Store the member's yes or no; a call being listened to follows it, a no before it is

@@ -12,7 +12,7 @@ that hold in it alone, the database having refused them) are `core.app.calls.cal
                 itself when due (below)
     ending      its one end path runs (`ListenedCalls`), still hearing what was handed over
     suspending  let go for a restart (the bot stops for a deploy), likewise
-    closing     no longer heard: what was heard being kept
+    closing     its voices no longer taken: what was heard being kept
     gone        nothing more is kept; its transcript is whole (or left open for a restart)
 
 Each change of state is made in one place (`_become`) and logged there once, at INFO: "the call
@@ -84,9 +84,9 @@ class CallState(enum.Enum):
     GONE = "gone"
 
     @property
-    def heard(self) -> bool:
-        """Whether its members' voices are still taken (until its end stops hearing)."""
-        return self in _HEARD
+    def taking_voices(self) -> bool:
+        """Whether its members' voices are still taken (until its end stops taking them)."""
+        return self in _TAKING_VOICES
 
     @property
     def going(self) -> bool:
@@ -94,7 +94,9 @@ class CallState(enum.Enum):
         return self not in (CallState.STARTING, CallState.LIVE)
 
 
-_HEARD = frozenset({CallState.STARTING, CallState.LIVE, CallState.ENDING, CallState.SUSPENDING})
+_TAKING_VOICES = frozenset(
+    {CallState.STARTING, CallState.LIVE, CallState.ENDING, CallState.SUSPENDING}
+)
 
 
 @dataclass(frozen=True)
@@ -213,8 +215,8 @@ class ListenedCall:
         return True
 
     def closing(self) -> bool:
-        """It is no longer heard: what was heard is being kept. Whether its end path (or its
-        suspension) runs it, and lets go of it once done."""
+        """Its voices are no longer taken: what was heard is being kept. Whether its end path
+        (or its suspension) runs it, and lets go of it once done."""
         run = self.state.going
         self._become(CallState.CLOSING)
         return run
@@ -284,7 +286,7 @@ class ListenedCall:
         """Whether the member's voice is taken: while the call is heard, with their yes; and
         for what they began saying at `said_at`, only after their last no (`CallConsents.
         given`). Asked for every packet off the voice socket, so a set lookup."""
-        return self.state.heard and self.consents.given(member_id, said_at)
+        return self.state.taking_voices and self.consents.given(member_id, said_at)
 
     @property
     def keeps(self) -> bool:

@@ -262,7 +262,7 @@ class ListenedCalls:
 
     def connection_closed(self, call: ListenedCall) -> None:
         """The voice connection closed under `call` (the platform's side): it ends."""
-        if call.state.heard:
+        if call.state.taking_voices:
             call.end_by_itself("the voice connection closed")
 
     async def close(self) -> None:

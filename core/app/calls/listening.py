@@ -156,7 +156,7 @@ class Listening:
     def _heard(self, server: ChatRef) -> ListenedCall | None:
         """The call listened to in `server`, while its voices are heard."""
         call = self._calls.get(server)
-        return call if call is not None and call.state.heard else None
+        return call if call is not None and call.state.taking_voices else None
 
     def call_in(self, server: ChatRef) -> ListenedCall | None:
         """The call in `server`, from its start until it is gone (its end done)."""
@@ -302,7 +302,7 @@ class Listening:
 
     async def end_call(self, call: ListenedCall, *, whole: bool = True) -> bool:
         """`end` for `call` itself, whichever call the server has now."""
-        if not call.state.heard:
+        if not call.state.taking_voices:
             return False
         run = call.closing()  # by its end path, which lets go of it once done
         try:
@@ -339,11 +339,11 @@ class Listening:
     async def hand_over(self, call: ListenedCall, piece: Piece) -> asyncio.Task[Caption | None]:
         """A piece of `call` cut by the adapter, transcribed (`transcribe_piece`) once fewer
         than `IN_FLIGHT` of the call's pieces are at MiMo: until then this waits, and so does
-        the adapter's receiving. None (at once) once the call is no longer heard."""
+        the adapter's receiving. None (at once) once the call's voices are no longer taken."""
         await call.slots.acquire()
         task = background.start(self._transcribe(call, piece), name="caption piece", awaited=True)
         task.add_done_callback(lambda _: call.slots.release())
         return task
 
     async def _transcribe(self, call: ListenedCall, piece: Piece) -> Caption | None:
-        return await self.pieces.piece(call, piece) if call.state.heard else None
+        return await self.pieces.piece(call, piece) if call.state.taking_voices else None
