@@ -100,7 +100,7 @@ class ListenedCalls:
         end_on_stop: bool = False,
     ) -> None:  # fmt: skip
         self.listening = listening
-        self._channels, self._calls, self._sides = channels, calls, sides
+        self._channels, self._voice_calls, self._sides = channels, calls, sides
         self._kept = kept
         self.resume_within, self.end_on_stop = resume_within, end_on_stop
 
@@ -121,7 +121,7 @@ class ListenedCalls:
         """Start listening as `asked` (module docstring); raises what refuses it. `taken_up`:
         the call kept through a restart, gone `away`, going on."""
         server, voice_id = asked.server, asked.voice_id
-        self._calls.refuse_listening(server, voice_id)  # in voice already, and may not share
+        self._voice_calls.refuse_listening(server, voice_id)  # in voice already, and may not share
         call = await self.listening.begin_call(
             server, self.present(server, voice_id), channel=voice_id, starter=asked.starter,
             translate_to=asked.locale if asked.translate else None,
@@ -136,7 +136,7 @@ class ListenedCalls:
         if taken_up is not None and taken_up.captions_message is not None:
             call.captions_moved(taken_up.captions_message)
         try:
-            held = await self._calls.join(server, voice_id, Holder.LISTENING)
+            held = await self._voice_calls.join(server, voice_id, Holder.LISTENING)
             call.hold(held)
             side = self._sides(call, held, self)
             call.give_side(side)

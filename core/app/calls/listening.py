@@ -146,7 +146,7 @@ class Listening:
         self._keeper = keeper
         self._clock = clock
         # The calls by server, from `begin` until they are gone (`let_go`): the one map of them.
-        self._calls: dict[ChatRef, ListenedCall] = {}
+        self._listened: dict[ChatRef, ListenedCall] = {}
         self.notice_again = NOTICE_AGAIN
 
     def _stretch(self) -> int:
@@ -155,21 +155,21 @@ class Listening:
 
     def _heard(self, server: ChatRef) -> ListenedCall | None:
         """The call listened to in `server`, while its voices are heard."""
-        call = self._calls.get(server)
+        call = self._listened.get(server)
         return call if call is not None and call.state.taking_voices else None
 
     def call_in(self, server: ChatRef) -> ListenedCall | None:
         """The call in `server`, from its start until it is gone (its end done)."""
-        return self._calls.get(server)
+        return self._listened.get(server)
 
     def calls(self) -> list[ListenedCall]:
         """Every call until it is gone, by the time it started."""
-        return list(self._calls.values())
+        return list(self._listened.values())
 
     def let_go(self, call: ListenedCall) -> None:
         """`call`'s end is done: it is no longer the server's (unless another started since)."""
-        if self._calls.get(call.server) is call:
-            del self._calls[call.server]
+        if self._listened.get(call.server) is call:
+            del self._listened[call.server]
 
     async def begin(
         self, server: ChatRef, present: Sequence[str], *, channel: str, starter: str,
@@ -210,7 +210,7 @@ class Listening:
             now,
         )
         # Registered before the consents are read: a yes or no said from now on is followed.
-        call = self._calls[server] = ListenedCall(
+        call = self._listened[server] = ListenedCall(
             server, set(), started, starter, payer, recording=recording,
             kept_before=kept_as is not None, asked=asked, on_forget=on_forget, on_end=on_end,
             translate_to=None if translate_to is None else english_name(translate_to),

@@ -96,11 +96,11 @@ class VoiceCalls:
     def __init__(self, channels: VoiceChannels) -> None:
         self._channels = channels
         self._holds = CallHolds()
-        self._calls: dict[ChatRef, _Joined] = {}  # the bot's call in each server
+        self._joined: dict[ChatRef, _Joined] = {}  # the bot's call in each server
 
     def playing(self, server: ChatRef) -> asyncio.Lock:
         """Held while a clip plays in the server's call, by whichever hold plays it."""
-        joined = self._calls.get(server)
+        joined = self._joined.get(server)
         return asyncio.Lock() if joined is None else joined.playing  # none: left already
 
     def refuse_listening(self, server: ChatRef, voice_id: str) -> None:
@@ -119,20 +119,20 @@ class VoiceCalls:
                 await call.deafen(False)
         else:
             call = await self._channels.join(server, voice_id, deaf=holder.joins_deaf)
-            self._calls[server] = _Joined(call)
+            self._joined[server] = _Joined(call)
         self._holds.take(server, holder)
         return HeldCall(self, server, holder, call)
 
     async def let_go(self, server: ChatRef, holder: Holder) -> None:
         """`holder` is done with the call: deafened again, or left (module docstring)."""
         after = self._holds.let_go(server, holder)
-        joined = self._calls.get(server)
+        joined = self._joined.get(server)
         if joined is None:
             return
         if after is AfterLettingGo.DEAFEN:
             await joined.call.deafen(True)
         elif after is AfterLettingGo.LEAVE:
-            del self._calls[server]
+            del self._joined[server]
             await joined.call.leave()
 
     async def join_alone(self, server: ChatRef, voice_id: str) -> HeldCall | None:
@@ -146,12 +146,12 @@ class VoiceCalls:
         except BaseException:
             self._holds.let_go(server, Holder.SAYING)
             raise
-        self._calls[server] = _Joined(call)
+        self._joined[server] = _Joined(call)
         return HeldCall(self, server, Holder.SAYING, call)
 
     def _shared(self, server: ChatRef, voice_id: str, holder: Holder) -> VoiceCall | None:
         """The bot's call in `server`, where `holder` may come along into it in `voice_id`."""
-        joined = self._calls.get(server)
+        joined = self._joined.get(server)
         call = None if joined is None else joined.call
         if call is None or not call.live:
             return None

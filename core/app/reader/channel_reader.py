@@ -120,7 +120,7 @@ class ChannelReader:
         # What arrived as a reading resumed, by channel: read after what it missed.
         self._catching_up: dict[ChatRef, list[tuple[str, ChannelMessage]]] = {}
         self._channels = channels
-        self._calls = calls
+        self._voice_calls = calls
         self._speech = speech
         self._policy = policy
         self._metrics = metrics
@@ -158,7 +158,7 @@ class ChannelReader:
             raise errors.ReadingElsewhere()
         self._joining.add(server)
         try:
-            call = await self._calls.join(server, voice_id, Holder.READING)
+            call = await self._voice_calls.join(server, voice_id, Holder.READING)
         finally:
             self._joining.discard(server)
         reading = Reading(
