@@ -249,11 +249,11 @@ class Seen:
         since = minute.seconds / max(minute.pace_seconds, min(self.live_age, minute.seconds))
         requests = max(self.live_requests * since, self.live_recent_requests * sixths)
         tokens = max(self.live_tokens * since, self.live_recent_tokens * sixths)
-        kept_requests = math.ceil(minute.requests * HEADROOM)
-        kept_tokens = math.ceil(minute.tokens * HEADROOM)
+        reserved_requests = math.ceil(minute.requests * HEADROOM)
+        reserved_tokens = math.ceil(minute.tokens * HEADROOM)
         return (
-            min(math.ceil(requests) + kept_requests, minute.requests - kept_requests),
-            min(math.ceil(tokens) + kept_tokens, minute.tokens - kept_tokens),
+            min(math.ceil(requests) + reserved_requests, minute.requests - reserved_requests),
+            min(math.ceil(tokens) + reserved_tokens, minute.tokens - reserved_tokens),
         )
 
 

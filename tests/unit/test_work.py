@@ -166,7 +166,7 @@ async def test_a_lease_renewed_while_the_work_runs_is_never_taken(
 ) -> None:
     working = claims_of(claims, clock, "bot-a")
     await working.claim(VOICE_NOTE, "the update")
-    async with working.leases_kept({}, pause=clock.sleep):
+    async with working.leases_renewed({}, pause=clock.sleep):
         for _ in range(10):  # the manual clock moves 10 s at each of its sleeps
             await asyncio.sleep(0)
     assert clock.at > datetime(2026, 11, 21, 9, 1, tzinfo=UTC)  # a minute and more went by
@@ -305,7 +305,7 @@ async def test_a_dead_processs_work_is_taken_over_as_its_lease_lapses(
     async def redo(claim: Claim, payload: str) -> None:
         taken.append(clock.now())
 
-    async with survivor.leases_kept({"telegram": (redo, _never)}, pause=clock.sleep):
+    async with survivor.leases_renewed({"telegram": (redo, _never)}, pause=clock.sleep):
         while not taken and clock.at < lapses + timedelta(minutes=2):
             await asyncio.sleep(0)
     [at] = taken

@@ -104,7 +104,7 @@ class CrashRedo:
         if self._claims is None:
             return
         await self._claims.sweep("discord", self.redo, self.tell_interrupted)
-        kept = self._claims.leases_kept({"discord": (self.redo, self.tell_interrupted)})
+        kept = self._claims.leases_renewed({"discord": (self.redo, self.tell_interrupted)})
         await leases.enter_async_context(kept)
 
     async def redo(self, claim: Claim, payload: str) -> None:

@@ -145,13 +145,15 @@ async def sweep(application: Application) -> None:  # type: ignore[type-arg]
 
 
 @asynccontextmanager
-async def leases_kept(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def leases_renewed(application: Application) -> AsyncIterator[None]:  # type: ignore[type-arg]
     """For as long as the block lasts: renew this process's leases and sweep for lapsed ones."""
     processor = application.update_processor
     if not isinstance(processor, ClaimingUpdateProcessor):
         yield
         return
-    async with processor.claims.leases_kept({"telegram": _redo_and_tell(application, processor)}):
+    async with processor.claims.leases_renewed(
+        {"telegram": _redo_and_tell(application, processor)}
+    ):
         yield
 
 

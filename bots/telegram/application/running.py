@@ -19,7 +19,7 @@ from telegram.ext import Application
 
 from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
-from bots.telegram.application.claims import leases_kept, sweep
+from bots.telegram.application.claims import leases_renewed, sweep
 from bots.telegram.application.menu import register_commands
 from bots.telegram.application.polls import POLLS
 from bots.telegram.application.update_queue import UpdateQueue
@@ -158,7 +158,7 @@ async def _running(
         await application.start()
         try:
             await sweep(application)  # a predecessor's unfinished work first, before new updates
-            async with leases_kept(application):
+            async with leases_renewed(application):
                 await _reach_telegram(partial(register_commands, application), patience=patience)
                 logger.info("Telegram bot @%s is ready", application.bot.username)
                 try:

@@ -8,7 +8,7 @@ answered with a result or with an error. A platform that confirms deliveries (Te
 as a message arrives (`receive`), before it confirms, and the work then claims it again.
 
 A claim is held under a lease: its process (`owner`, the instance name and a mark of this
-process) renews it every `lease / 3` while the work runs (`leases_kept`). A process that dies
+process) renews it every `lease / 3` while the work runs (`leases_renewed`). A process that dies
 (kill -9, out of memory, a replica lost) stops renewing; once the lease has lapsed, any process
 sharing the database takes the claim over (`sweep`: at start, every `lease`, and the moment
 another process's lease runs out) and redoes
@@ -245,7 +245,7 @@ class Claims:
         return taken
 
     @asynccontextmanager
-    async def leases_kept(
+    async def leases_renewed(
         self,
         sweeps: dict[Platform, tuple[Redo, Tell]],
         *,
