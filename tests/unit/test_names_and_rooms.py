@@ -7,12 +7,15 @@ handful of modules at its top."""
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+GLOSSARY = ROOT / "docs" / "contributing" / "glossary.md"
 LONGEST_MODULE = 400  # lines
 MOST_AT_AN_ADAPTERS_TOP = 12  # modules, its packages aside
 # What both adapters do alike, each in a package of this name.
@@ -59,3 +62,40 @@ def test_an_adapter_is_laid_out_by_capability(adapter: str) -> None:
     packages = {path.parent.name for path in top.glob("*/__init__.py")}
     assert len(modules) <= MOST_AT_AN_ADAPTERS_TOP, sorted(modules)
     assert packages >= SHARED_CAPABILITIES
+
+
+def defined_names() -> set[str]:
+    """Every class, function and module-level name defined under `core/` and `bots/`."""
+    found: set[str] = set()
+    for top in ("core", "bots"):
+        for path in (ROOT / top).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                    found.add(node.name)
+                elif isinstance(node, ast.Assign):
+                    found.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return found
+
+
+def resolves(dotted: str) -> bool:
+    """Whether `dotted` (a module, then attributes) names something that exists."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        return all((found := getattr(found, part, None)) is not None for part in parts[split:])
+    return False
+
+
+def test_the_glossary_names_what_the_code_holds() -> None:
+    """Each place the glossary gives a word (a dotted path, or a class or function by its
+    name) is in the code: a word whose class was renamed or moved sends nobody astray."""
+    names = defined_names()
+    places = re.findall(r"`([^`]+)`", GLOSSARY.read_text(encoding="utf-8"))
+    dotted = [place for place in places if place.startswith(("core.", "bots."))]
+    bare = [place for place in places if re.fullmatch(r"[A-Z]\w+(\.\w+)?", place)]
+    assert [place for place in dotted if not resolves(place)] == []
+    assert [place for place in bare if place.split(".")[0] not in names] == []
+    assert len(dotted) > 20 and len(bare) > 10  # the glossary is read, not skipped
