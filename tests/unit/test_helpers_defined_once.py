@@ -7,6 +7,7 @@ another name: no two helpers in different modules have the same body."""
 from __future__ import annotations
 
 import ast
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -32,13 +33,21 @@ PER_MODULE = {
 }
 
 
+@functools.cache  # parsed once a process, for both checks
+def parsed_modules() -> dict[str, ast.Module]:
+    """Each module under `tests/`, by its path relative to `tests/`, parsed."""
+    return {
+        path.relative_to(TESTS).as_posix(): ast.parse(path.read_text(encoding="utf-8"))
+        for path in TESTS.rglob("*.py")
+    }
+
+
 def definitions() -> dict[str, set[str]]:
     """Each name defined at the top of a test module (tests and test classes aside), with the
     modules, relative to `tests/`, that define it."""
     found: dict[str, set[str]] = defaultdict(set)
-    for path in TESTS.rglob("*.py"):
-        module = path.relative_to(TESTS).as_posix()
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    for module, tree in parsed_modules().items():
+        for node in tree.body:
             helper = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
             if helper and not node.name.startswith(("test_", "Test")):
                 found[node.name].add(module)
@@ -62,9 +71,8 @@ def bodies() -> dict[str, set[str]]:
     """Each helper function's body (its docstring aside) with its parameters, as a syntax tree
     dumped without names of its own, with the `module:name` places that define it."""
     found: dict[str, set[str]] = defaultdict(set)
-    for path in TESTS.rglob("*.py"):
-        module = path.relative_to(TESTS).as_posix()
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    for module, tree in parsed_modules().items():
+        for node in tree.body:
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             if node.name.startswith(("test_", "pytest_")):  # tests, and hooks found by name

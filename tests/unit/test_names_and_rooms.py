@@ -7,6 +7,7 @@ handful of modules at its top."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import re
 from collections import defaultdict
@@ -22,15 +23,25 @@ MOST_AT_AN_ADAPTERS_TOP = 12  # modules, its packages aside
 SHARED_CAPABILITIES = {"application", "answers", "recordings", "voices"}
 
 
+@functools.cache  # read and parsed once a process, for every test here
+def modules() -> dict[str, tuple[str, ast.Module]]:
+    """Each module under `core/` and `bots/`, by its path from the root: its text and its tree."""
+    found = {}
+    for top in ("core", "bots"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            found[path.relative_to(ROOT).as_posix()] = (text, ast.parse(text))
+    return found
+
+
 def classes() -> dict[str, list[str]]:
     """Each class defined under `core/` or `bots/` (nested ones and private ones too), with the
     modules that define one by that name."""
     found: dict[str, list[str]] = defaultdict(list)
-    for top in ("core", "bots"):
-        for path in sorted((ROOT / top).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.ClassDef):
-                    found[node.name].append(path.relative_to(ROOT).as_posix())
+    for module, (_, tree) in modules().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                found[node.name].append(module)
     return found
 
 
@@ -47,10 +58,9 @@ def test_the_check_sees_the_classes_of_both_trees() -> None:
 
 def test_no_module_is_longer_than_a_reader_can_see_whole() -> None:
     long = {
-        path.relative_to(ROOT).as_posix(): lines
-        for top in ("core", "bots")
-        for path in (ROOT / top).rglob("*.py")
-        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > LONGEST_MODULE
+        module: lines
+        for module, (text, _) in modules().items()
+        if (lines := len(text.splitlines())) > LONGEST_MODULE
     }
     assert long == {}, "split it by what it holds"
 
@@ -67,13 +77,12 @@ def test_an_adapter_is_laid_out_by_capability(adapter: str) -> None:
 def defined_names() -> set[str]:
     """Every class, function and module-level name defined under `core/` and `bots/`."""
     found: set[str] = set()
-    for top in ("core", "bots"):
-        for path in (ROOT / top).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-                    found.add(node.name)
-                elif isinstance(node, ast.Assign):
-                    found.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    for _, tree in modules().values():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                found.add(node.name)
+            elif isinstance(node, ast.Assign):
+                found.update(t.id for t in node.targets if isinstance(t, ast.Name))
     return found
 
 

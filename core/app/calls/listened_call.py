@@ -184,10 +184,10 @@ class ListenedCall:
         self.consents.read(consenting, present=present, now=now)
         self.mandate, self.language, self.interpreter = mandate, language, interpreter
         logger.info("the call in %s is %s", self.server, self.state.value)
-        consenting = self.consents.consenting
+        transcribed = self.consents.consenting  # the stored yeses, and what was said since
         self.roll = Roll(
-            transcribed=[m for m in present if m in consenting],
-            not_transcribed=[m for m in present if m not in consenting],
+            transcribed=[m for m in present if m in transcribed],
+            not_transcribed=[m for m in present if m not in transcribed],
             call=self.recording,
             started_at=self.started_at,
         )
