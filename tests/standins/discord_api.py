@@ -358,6 +358,19 @@ class FakeInteraction:
             what=f"{count} message(s) answering /{self.name}",
         )
 
+    async def wait_for_contents(self, expected: list[str], timeout: float = 15.0) -> None:
+        """Wait until what the user sees of this interaction reads exactly `expected`, edits
+        applied: a status that turns into the answer ("Waiting for MiMo…") is not the answer."""
+        try:
+            await self.owner.wait_until(
+                lambda: [m.content for m in self.visible] == expected,
+                timeout=timeout,
+                what=f"/{self.name}'s answer",
+            )
+        except AssertionError as exc:
+            reads = [m.content for m in self.visible]
+            raise AssertionError(f"/{self.name} reads {reads!r}, not {expected!r}\n{exc}") from None
+
     async def wait_for_callback(self, timeout: float = 15.0) -> int:
         return await self.owner.wait_until(
             lambda: self.callback_type, timeout=timeout, what=f"a callback to /{self.name}"
