@@ -6,7 +6,8 @@ It says first what it found (voice messages, minutes, what is left out and why) 
 of the chat's daily quota and of the bot's daily budget that is, tries MiMo with one tiny
 request as `doctor` does (a key refused, a balance used up or MiMo out of reach ends it there,
 in `transcribe`'s words, so nobody agrees to an import that cannot run), and asks (`--yes` does
-not), with no event loop running, so Ctrl-C at the question ends it at once. Then a progress
+not), while its event loop stands still, so Ctrl-C at the question ends it at once. Its runtime
+(`core.bootstrap.importing`) is built once, for the plan, the question and the run. Then a progress
 bar on a terminal (messages and minutes done, the time left), one line when a day's quota or
 the budget runs out (the import waits for the next UTC day; stopped, it is run again later),
 and what was done: what could not be transcribed is followed by why, each reason once on
@@ -26,7 +27,7 @@ import click
 from bots.cli.exits import CommandFailed, ExitCode, failure
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded, confirm
-from bots.cli.shell import in_a_loop, run_outside_a_loop, say_failure, verbose_option
+from bots.cli.shell import command_loop, run_outside_a_loop, say_failure, verbose_option
 from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration
 
@@ -37,6 +38,7 @@ _MOST_ID = 10**16 - 1
 if TYPE_CHECKING:
     from bots.cli.exports.telegram_desktop import ChatsToChoose, TelegramExport
     from core.app.memory.past import ImportPlan, ImportProgress
+    from core.bootstrap import Importing
     from core.config import Settings
     from core.domain import errors
 
@@ -93,39 +95,22 @@ def telegram(
     not 0."""
 
     def body(settings: Settings) -> int:
+        from core.bootstrap import importing
+
         export = _read(path, chat_id, chat, zone)
-        plan = in_a_loop(_plan(settings, export, leave_out))
-        click.echo(_said(export, plan, zone_given=zone is not None))
-        if not plan.voices and not plan.texts:
-            click.echo(text("cli.import_nothing"))
-            return ExitCode.OK
-        if plan.voices:  # before the question: nobody agrees to an import that cannot run
-            in_a_loop(_mimo_answers(settings))
-        if not yes:
-            try:
-                agreed = confirm(text("cli.import_ask"), default=False)
-            except InputEnded:
-                raise CommandFailed(ExitCode.USAGE, text("cli.import_no_answer")) from None
-            if not agreed:
+        with command_loop() as loop, loop.opened(importing(settings)) as runtime:
+            plan = loop.run(runtime.importer.plan(export.past, leave_out=leave_out))
+            click.echo(_said(export, plan, zone_given=zone is not None))
+            if not plan.voices and not plan.texts:
+                click.echo(text("cli.import_nothing"))
+                return ExitCode.OK
+            if plan.voices:  # before the question: nobody agrees to an import that cannot run
+                loop.run(_mimo_answers(settings, runtime))
+            if not yes and not _agreed():
                 click.echo(text("cli.import_declined"))
                 return ExitCode.OK
-        done = in_a_loop(_import(settings, plan))
-        if done.forgotten:  # a /forget in the chat ended it, in whichever process it ran
-            click.echo(text("cli.import_forgotten"))
-            return ExitCode.OK
-        click.echo(
-            text(
-                "cli.import_done",
-                count=len(done.transcribed),
-                minutes=format_duration(_heard(plan, done)),
-                failed=done.failed,
-            )
-        )
-        if done.elsewhere:  # another import of the chat, running at once, heard them
-            click.echo(text("cli.import_elsewhere", count=done.elsewhere))
-        if plan.texts:  # kept as the import began: said once they are
-            click.echo(text("cli.import_texts_kept", count=len(plan.texts)))
-        return _why(done.why_failed, settings.secret_values(), unreadable=done.unreadable)
+            done = loop.run(_import(runtime, plan))
+        return _report(settings, plan, done)
 
     return run_outside_a_loop(body, verbose=verbose)
 
@@ -194,15 +179,43 @@ def _choose(choose: ChatsToChoose) -> str:
     return "\n".join([heading, *lines])
 
 
-async def _mimo_answers(settings: Settings) -> None:
-    """MiMo reached and the key taken, as `doctor` tries it; else its error, which says why
-    in `transcribe`'s words."""
+async def _mimo_answers(settings: Settings, runtime: Importing) -> None:
+    """MiMo reached and the key taken, as `doctor` tries it, in the account's minute the import
+    takes its turns in; else its error, which says why in `transcribe`'s words."""
     from bots.cli.mimo_checks import asked_once, try_the_key
     from core.bootstrap import mimo_alone
 
-    settings.require_mimo_key()
-    async with mimo_alone(asked_once(settings)) as mimo:
+    async with mimo_alone(asked_once(settings), minute=runtime.minute) as mimo:
         await try_the_key(mimo)  # a chat model refused is no matter here: the key passed
+
+
+def _agreed() -> bool:
+    """The person's answer to "Start the import?", read while the loop stands still: Ctrl-C
+    ends the command at once."""
+    try:
+        return confirm(text("cli.import_ask"), default=False)
+    except InputEnded:
+        raise CommandFailed(ExitCode.USAGE, text("cli.import_no_answer")) from None
+
+
+def _report(settings: Settings, plan: ImportPlan, done: ImportProgress) -> int:
+    """What the import did, and the exit code of the first reason a message failed."""
+    if done.forgotten:  # a /forget in the chat ended it, in whichever process it ran
+        click.echo(text("cli.import_forgotten"))
+        return ExitCode.OK
+    click.echo(
+        text(
+            "cli.import_done",
+            count=len(done.transcribed),
+            minutes=format_duration(_heard(plan, done)),
+            failed=done.failed,
+        )
+    )
+    if done.elsewhere:  # another import of the chat, running at once, heard them
+        click.echo(text("cli.import_elsewhere", count=done.elsewhere))
+    if plan.texts:  # kept as the import began: said once they are
+        click.echo(text("cli.import_texts_kept", count=len(plan.texts)))
+    return _why(done.why_failed, settings.secret_values(), unreadable=done.unreadable)
 
 
 def _heard(plan: ImportPlan, done: ImportProgress) -> float:
@@ -228,21 +241,11 @@ def _why(failures: list[Exception], secrets: list[str], *, unreadable: list[str]
     return found[0].code if found else ExitCode.OK
 
 
-async def _plan(settings: Settings, export: TelegramExport, leave_out: tuple[str, ...]) -> Any:
-    from core.bootstrap import bootstrap
-
-    async with bootstrap(settings) as runtime:
-        return await runtime.imports.plan(export.past, leave_out=leave_out)
-
-
-async def _import(settings: Settings, plan: ImportPlan) -> ImportProgress:
-    from core.bootstrap import bootstrap
-
+async def _import(runtime: Importing, plan: ImportPlan) -> ImportProgress:
     with ExitStack() as stack:
         bar = _ImportBar(stack) if sys.stderr.isatty() else None
         try:
-            async with bootstrap(settings) as runtime:
-                return await runtime.imports.run(plan, progress=bar, paused=_paused)
+            return await runtime.importer.run(plan, progress=bar, paused=_paused)
         except ExceptionGroup as group:  # the import's workers: the key or the balance
             raise group.exceptions[0] from None
 

@@ -10,7 +10,8 @@ import shlex
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -161,15 +162,62 @@ def run_outside_a_loop(
 def in_a_loop(work: Coroutine[Any, Any, T]) -> T:
     """`work` on an event loop of its own, cancelled by Ctrl-C or SIGTERM (`StopSignal` then ends
     the command); once the loop is gone, a signal ends the command at once again."""
-    signalled = _until_signalled(work)
     try:
-        return asyncio.run(signalled)
+        with command_loop() as loop:
+            return loop.run(work)
     finally:
-        listen_again()  # the loop's handlers are gone: a signal still ends the command
-        # A signal as the loop was being made (`StopSignal`, before its handlers) leaves both
-        # never started: closed, they end without Python's "never awaited" on stderr.
-        signalled.close()
+        # A signal as the loop was being made (`StopSignal`, before its handlers) leaves it
+        # never started: closed, it ends without Python's "never awaited" on stderr.
         work.close()
+
+
+class CommandLoop:
+    """One event loop for a command's whole life (`command_loop`): its steps run on it one
+    after another (`run`), and the terminal's questions are asked between them, while it stands
+    still and a signal ends the command at once (`bots.cli.prompts`). What a step opens stays
+    open for the next (`opened`): an import's runtime is built once for its plan, its question
+    and its run."""
+
+    def __init__(self, runner: asyncio.Runner) -> None:
+        self._runner = runner
+        self._loop = runner.get_loop()
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """`work` on the loop, cancelled by Ctrl-C or SIGTERM (`StopSignal` then ends the
+        command); once it is done, a signal ends the command at once again."""
+        signalled = _until_signalled(work)
+        try:
+            return self._runner.run(signalled)
+        finally:
+            # The loop's handlers go (a signal would only be written down for its next step)
+            # and the command's come back: a signal while the loop stands still ends it.
+            if threading.current_thread() is threading.main_thread():
+                for sig in SIGNALS:
+                    self._loop.remove_signal_handler(sig)
+            listen_again()
+            signalled.close()  # never started if a signal came first (`in_a_loop`)
+            work.close()
+
+    @contextmanager
+    def opened(self, manager: AbstractAsyncContextManager[T]) -> Iterator[T]:
+        """What `manager` opens, on the loop, for the block; closed on the loop as the block
+        ends, however it ends (a signal at a question included)."""
+        opened = self.run(manager.__aenter__())
+        try:
+            yield opened
+        except BaseException as exc:
+            if not self.run(manager.__aexit__(type(exc), exc, exc.__traceback__)):
+                raise
+        else:
+            self.run(manager.__aexit__(None, None, None))
+
+
+@contextmanager
+def command_loop() -> Iterator[CommandLoop]:
+    """An event loop kept for the block (`CommandLoop`), closed as it ends, with whatever still
+    runs on it cancelled."""
+    with asyncio.Runner() as runner:
+        yield CommandLoop(runner)  # the loop made at once: a signal then ends the command
 
 
 def _no_file() -> None:

@@ -13,6 +13,8 @@ their own settings (pointing at loopback stand-ins) and get exactly what product
                      purge`, `usage`); `memory_alone`: `voicebridge find`'s /find, without MiMo
     command_line.py  `standalone`: the command line's, MiMo and audio without a database;
                      `mimo_alone`: `voicebridge doctor`'s
+    importing.py     `importing`: `voicebridge import`'s, the importer on the database, MiMo
+                     and ffmpeg, and nothing of the bots'
 
 Each part as the settings describe it (limits, the MiMo client, ffmpeg, the database) is built
 in `core.from_settings`. Callers import what they need from `core.bootstrap` itself.
@@ -21,15 +23,18 @@ in `core.from_settings`. Callers import what they need from `core.bootstrap` its
 from core.bootstrap.cases import UseCases, mimo_use_cases, shared, use_cases
 from core.bootstrap.command_line import Standalone, mimo_alone, standalone
 from core.bootstrap.database import Storage, memory_alone, storage
+from core.bootstrap.importing import Importing, importing
 from core.bootstrap.runtime import Runtime, VoiceServices, bootstrap
 
 __all__ = [
+    "Importing",
     "Runtime",
     "Standalone",
     "Storage",
     "UseCases",
     "VoiceServices",
     "bootstrap",
+    "importing",
     "memory_alone",
     "mimo_alone",
     "mimo_use_cases",

@@ -15,6 +15,7 @@ from core.from_settings import audio_of, ffmpeg_processes, http_client, mimo_cli
 from core.infra.local_preferences import LocalUnitOfWork
 from core.infra.malloc import return_large_blocks
 from core.infra.mimo import MimoClient
+from core.infra.mimo.pacing import AccountMinute
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,13 @@ class Standalone(UseCases):
 
 
 @asynccontextmanager
-async def mimo_alone(settings: Settings) -> AsyncIterator[MimoClient]:
-    """The MiMo client the settings describe, on a client of its own (`voicebridge doctor`)."""
+async def mimo_alone(
+    settings: Settings, *, minute: AccountMinute | None = None
+) -> AsyncIterator[MimoClient]:
+    """The MiMo client the settings describe, on a client of its own (`voicebridge doctor`),
+    its requests paced in `minute` where a runtime holds the account's (an import's check)."""
     async with http_client() as http:
-        yield mimo_client(settings, http=http)
+        yield mimo_client(settings, http=http, minute=minute)
 
 
 @asynccontextmanager

@@ -178,3 +178,19 @@ def test_the_check_finds_a_service_built_in_any_form() -> None:
     assert [line for line, _ in constructed(source, "bots.cli.find", services)] == [
         7, 9, 10, 11, 12,
     ]  # fmt: skip
+
+
+def test_an_import_builds_its_own_runtime_once_and_none_of_the_bots() -> None:
+    """`voicebridge import` plans, asks and runs on one runtime, `importing`, built once (and
+    MiMo tried before the question in its minute, `mimo_alone`); it built the bots' whole
+    runtime, calls and reader included, once to plan and again to run."""
+    tree = ast.parse((ROOT / "bots/cli/imports.py").read_text())
+    builders = {"bootstrap", "importing", "mimo_alone", "standalone", "storage"}
+    called = sorted(
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (name := getattr(node.func, "id", getattr(node.func, "attr", ""))) in builders
+    )
+
+    assert called == ["importing", "mimo_alone"]

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import os
 import pty
+import subprocess
+import termios
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.audio_factory import make_speech_like
 from tests.standins.mimo import FakeMimo
-from tests.voicebridge_process import DEVNULL, PIPE, start
+from tests.voicebridge_process import DEVNULL, PIPE, installed, start
 
 TIMEOUT = 120  # seconds; a busy shared machine converts slowly
 PIECE_SECONDS = "10"  # the smallest ASR_PIECE_SECONDS: several pieces from a short recording
@@ -71,7 +75,7 @@ async def voicebridge_on_terminal(*args: str, cwd: Path, env: dict[str, str]) ->
         os.close(attached)
     try:
         # Read while it runs: a full terminal buffer would block the process.
-        shown = asyncio.ensure_future(asyncio.to_thread(_read_terminal, terminal))
+        shown = asyncio.ensure_future(asyncio.to_thread(rest_of, terminal))
         out = await asyncio.wait_for(process.stdout.read() if process.stdout else _none(), TIMEOUT)
         await asyncio.wait_for(process.wait(), timeout=TIMEOUT)
         err = await asyncio.wait_for(shown, timeout=TIMEOUT)
@@ -80,12 +84,50 @@ async def voicebridge_on_terminal(*args: str, cwd: Path, env: dict[str, str]) ->
     return Done(process.returncode or 0, out, err.decode(errors="replace"))
 
 
-def _read_terminal(terminal: int) -> bytes:
-    chunks = []
+@contextlib.contextmanager
+def on_a_terminal(
+    *args: str, cwd: Path, env: dict[str, str]
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`voicebridge *args` with a pseudo-terminal as its controlling terminal, for all three of
+    its streams (so Ctrl-C typed there is SIGINT, and hidden prompts turn its echo off); yields
+    the process and the terminal's other end."""
+    terminal, attached = pty.openpty()
+
+    def take_the_terminal() -> None:  # in the child: its session's controlling terminal
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [*installed(), *args],
+        cwd=cwd,
+        env=env | {"TERM": "xterm"},
+        stdin=attached,
+        stdout=attached,
+        stderr=attached,
+        start_new_session=True,
+        preexec_fn=take_the_terminal,
+    )
+    os.close(attached)
+    try:
+        yield process, terminal
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(terminal)
+
+
+def shown_until(terminal: int, words: bytes) -> bytes:
+    """What the terminal shows, read until `words` appear (or it closes)."""
+    shown = b""
     with contextlib.suppress(OSError):  # EIO once the process has closed its end
-        while chunk := os.read(terminal, 4096):
-            chunks.append(chunk)
-    return b"".join(chunks)
+        while words not in shown and (chunk := os.read(terminal, 4096)):
+            shown += chunk
+    return shown
+
+
+def rest_of(terminal: int) -> bytes:
+    """What the terminal shows until the process closes it."""
+    return shown_until(terminal, b"\0never\0")
 
 
 async def _none() -> bytes:

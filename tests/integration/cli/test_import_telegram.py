@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import signal
 import sqlite3
@@ -18,7 +19,14 @@ import pytest
 
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import kept_in_file, log_in_file
-from tests.integration.cli.process import TIMEOUT, env, voicebridge
+from tests.integration.cli.process import (
+    TIMEOUT,
+    env,
+    on_a_terminal,
+    rest_of,
+    shown_until,
+    voicebridge,
+)
 from tests.integration.cli.test_import_telegram_shapes import message
 from tests.integration.conftest import free_ports, running, settings_for
 from tests.integration.test_telegram_summaries import next_reply
@@ -472,3 +480,44 @@ async def test_import_alone_names_its_source_in_one_line(cwd: Path, mimo: FakeMi
         "of a Telegram Desktop export (see voicebridge import --help)"
     ]
     assert done.text == ""
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [("ctrl-c", 130), ("sigterm", 143), ("y", 0)],
+    ids=["Ctrl-C", "SIGTERM", "yes"],
+)
+async def test_the_question_hears_a_signal_at_once_and_a_yes_runs_the_plan_it_was_asked_about(
+    cwd: Path, mimo: FakeMimo, answer: str, code: int
+) -> None:
+    """Asked "Start the import?" on a terminal, Ann stops the command: it ends at once with
+    the shell's code for the signal, nothing transcribed nor kept; answering yes, the plan it
+    showed runs on the runtime it was planned on."""
+    export = make_export(cwd)
+    database = cwd / "voicebridge.db"
+    settings = env(mimo, DATABASE_URL=f"sqlite+aiosqlite:///{database}",
+                   SUMMARY_RETENTION_DAYS="30")  # fmt: skip
+    lengths = hears_by_length(mimo, SAID)
+    with on_a_terminal("import", "telegram", str(export), cwd=cwd, env=settings) as (
+        process,
+        terminal,
+    ):
+        asked = await asyncio.to_thread(shown_until, terminal, b"Start the import? [y/N]")
+        assert b"voice messages to transcribe: 4" in asked, asked
+        if answer == "ctrl-c":
+            os.write(terminal, b"\x03")  # as typed: the terminal sends SIGINT
+        elif answer == "sigterm":
+            process.send_signal(signal.SIGTERM)
+        else:
+            os.write(terminal, b"y\r")
+        returned = await asyncio.to_thread(process.wait, TIMEOUT)
+        shown = (await asyncio.to_thread(rest_of, terminal)).decode()
+
+    assert returned == code, shown
+    if answer == "y":
+        assert "Voice messages imported: 4 (0:18 of speech); could not be transcribed: 0." in shown
+        assert sorted(lengths) == [3, 4, 5, 6]
+    else:
+        assert "Traceback" not in shown, shown
+        assert lengths == []  # MiMo heard nothing: only the key was tried
+        assert kept_in_file(database, str(GROUP)) == []

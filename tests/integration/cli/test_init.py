@@ -5,15 +5,9 @@ the bot and its budget, and `.env` merged for `doctor` and `run` to read."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import os
-import pty
 import signal
 import stat
-import subprocess
-import termios
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +15,19 @@ from click.testing import CliRunner, Result
 from dotenv import dotenv_values
 
 from bots.cli.app import voicebridge as group
-from tests.integration.cli.process import TIMEOUT, clean_env, voicebridge
+from tests.integration.cli.process import (
+    TIMEOUT,
+    clean_env,
+    on_a_terminal,
+    rest_of,
+    shown_until,
+    voicebridge,
+)
 from tests.integration.conftest import free_ports
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi
-from tests.voicebridge_process import SCRIPT, installed
+from tests.voicebridge_process import SCRIPT
 
 # `init` runs in this process, and sets logging up as every command does (or turns it off):
 # the next test in this worker finds logging as it was.
@@ -400,49 +401,6 @@ async def test_the_next_step_is_typed_as_this_voicebridge_was_run(
     )
 
 
-@contextlib.contextmanager
-def on_a_terminal(cwd: Path, env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """`voicebridge init` with a pseudo-terminal as its controlling terminal (so Ctrl-C typed
-    there is SIGINT, and hidden prompts turn its echo off); yields the process and the
-    terminal's other end."""
-    terminal, attached = pty.openpty()
-
-    def take_the_terminal() -> None:  # in the child: its session's controlling terminal
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    process = subprocess.Popen(
-        [*installed(), "init"],
-        cwd=cwd,
-        env=env | {"TERM": "xterm"},
-        stdin=attached,
-        stdout=attached,
-        stderr=attached,
-        start_new_session=True,
-        preexec_fn=take_the_terminal,
-    )
-    os.close(attached)
-    try:
-        yield process, terminal
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        os.close(terminal)
-
-
-def shown_until(terminal: int, words: bytes) -> bytes:
-    """What the terminal shows, read until `words` appear (or it closes)."""
-    shown = b""
-    with contextlib.suppress(OSError):  # EIO once the process has closed its end
-        while words not in shown and (chunk := os.read(terminal, 4096)):
-            shown += chunk
-    return shown
-
-
-def rest_of(terminal: int) -> bytes:
-    return shown_until(terminal, b"\0never\0")
-
-
 @pytest.mark.parametrize(
     ("stop", "code"),
     [("ctrl-c", 130), ("sigterm", 143)],
@@ -453,7 +411,7 @@ async def test_a_signal_at_the_hidden_key_prompt_ends_init_at_once(
 ) -> None:
     """Before, the prompt ran inside the event loop, whose handlers never ran while it read:
     Ctrl-C did nothing until the process was killed."""
-    with on_a_terminal(cwd, services) as (process, terminal):
+    with on_a_terminal("init", cwd=cwd, env=services) as (process, terminal):
         prompt = await asyncio.to_thread(shown_until, terminal, b"MiMo API key")
         assert b"MiMo API key" in prompt, prompt
         if stop == "ctrl-c":

@@ -1,0 +1,61 @@
+"""`voicebridge import`'s runtime (`importing`): what an import of a chat's past needs, built
+once for the whole command, its plan, its question and its run: the database migrated and
+opened, MiMo behind the account's minute (shared with the bots' replicas where the database
+holds it), ffmpeg, and the importer on them. None of the bots' own services is built: no
+calls, no channel reader, no scheduler, no voices."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from core.app.memory.imports import Importer
+from core.app.recordings.kept_transcripts import TranscriptKeeper
+from core.bootstrap import services
+from core.bootstrap.cases import mimo_use_cases
+from core.bootstrap.database import minute_kept, storage
+from core.config import Settings
+from core.from_settings import account_limits, audio_of, ffmpeg_processes, http_client, mimo_client
+from core.infra.malloc import return_large_blocks
+from core.infra.metrics import PrometheusMetrics
+from core.infra.mimo.minute_ledger import MemoryLedger
+from core.infra.mimo.pacing import AccountMinute
+from core.ports import Clock, SystemClock
+from core.ports.background import supervised
+
+
+@dataclass(frozen=True)
+class Importing:
+    """An import's runtime: the importer, and the account's minute its requests take their
+    turns in (a check made before the import asks in it too: `mimo_alone`)."""
+
+    importer: Importer
+    minute: AccountMinute
+
+
+@asynccontextmanager
+async def importing(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Importing]:
+    """Bring the schema up to date, then build the importer on the database, MiMo and ffmpeg,
+    for as long as the block lasts."""
+    return_large_blocks()  # a recording's pieces, freed, leave no memory behind
+    clock = clock or SystemClock()
+    metrics = PrometheusMetrics()  # counted as the bots count, though nobody reads them here
+    processes = await ffmpeg_processes(settings)
+    async with (
+        storage(settings, clock=clock) as store,
+        http_client() as http,
+        supervised(metrics),  # innermost, as the bots' runtime has it
+    ):
+        minute = AccountMinute(
+            limits=account_limits(settings), ledger=store.minute_ledger or MemoryLedger()
+        )
+        mimo = mimo_client(settings, http=http, metrics=metrics, minute=minute)
+        parts = services.Parts(settings, store, mimo, audio_of(settings, processes), clock, metrics)
+        keeper = TranscriptKeeper(uow=store.uow, reads=store.reads, clock=clock)
+        cases = mimo_use_cases(
+            settings, mimo, parts.audio, store.uow, limiter=store.limiter, keeper=keeper,
+            metrics=metrics,
+        )  # fmt: skip
+        async with minute_kept(store, minute):
+            yield Importing(importer=services.imports(parts, cases.transcription), minute=minute)
