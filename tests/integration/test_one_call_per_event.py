@@ -119,10 +119,17 @@ def of_the_minute(statement: str) -> bool:
 
 def without_the_minute(made: list[str], requests: int) -> list[str]:
     """`made` without the minute's statements, which are at most four a request to MiMo (none
-    on SQLite, whose one process keeps the minute in memory)."""
-    turns = [said for said in made if of_the_minute(said)]
+    on SQLite, whose one process keeps the minute in memory), beside the reads of what it holds
+    the process makes every second for `/metrics`, whatever happens (`AccountMinute.look`)."""
+    turns = [said for said in made if of_the_minute(said) and not _looked_at(said)]
     assert len(turns) <= 4 * requests, "\n".join(turns)
     return [said for said in made if not of_the_minute(said)]
+
+
+def _looked_at(statement: str) -> bool:
+    """A read of what the minute holds, outside any request's turn (taken under its model's
+    lock, whose first statement takes the lock)."""
+    return statement.upper().startswith("SELECT") and "pg_advisory" not in statement
 
 
 def _start_up(statement: str) -> bool:
@@ -151,7 +158,8 @@ async def test_a_telegram_voice_note_reads_the_chats_preferences_once(
     async with running(settings, bot_api):
         with preference_reads() as reads:
             bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
-            await bot_api.wait_until(lambda: bot_api.texts(USER) not in ([], ["Transcribing…"]))
+            # A status may say first that the note waits for its turn at MiMo's minute.
+            await bot_api.wait_until(lambda: "Translation" in "".join(bot_api.texts(USER)))
             [transcript] = bot_api.texts(USER)
 
     assert "Translation (English):" in transcript

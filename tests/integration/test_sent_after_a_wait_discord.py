@@ -74,7 +74,10 @@ async def test_an_answer_from_the_channels_memory_is_not_sent_once_its_line_is_d
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=database_url)
     async with running_discord(settings, discord_api):
         note = await discord_api.post_voice_message(server.general, bob, voice_ogg, duration=3)
-        await discord_api.wait_for_messages(server.general)  # its transcript
+        await discord_api.wait_until(  # its transcript, where a status may have come first
+            lambda: any("lunch" in said for said in discord_api.contents(server.general)),
+            timeout=15, what="the transcript",
+        )  # fmt: skip
         with mimo.held_each() as held:
             asked = await discord_api.slash(server.general, alice, "ask", question="when lunch?")
             await mimo.wait_for_requests(2)  # its transcript, then the answer (held)
