@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["Check", "NoSenders", "Person", "failed", "passed", "reason", "warned"]
+
 
 @dataclass(frozen=True)
 class Check:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from bots.checks import Check, Person
 
+__all__ = ["discord", "discord_owner", "telegram", "telegram_senders"]
+
 
 async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -> list[Check]:
     from bots.telegram.application.checks import telegram_checks

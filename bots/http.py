@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["serving"]
+
 
 @asynccontextmanager
 async def serving(listen: str, routes: Sequence[web.RouteDef], *, what: str) -> AsyncIterator[None]:

@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
     from core.bootstrap import Runtime
 
+__all__ = ["ops_routes"]
+
 
 def ops_routes(runtime: Runtime) -> list[web.RouteDef]:
     """`/healthz`: 200 {"status": "ok", "database": "ok"} while the database answers, else 503

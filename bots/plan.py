@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from core.config import Settings
 from core.domain.errors import MissingSetting
 
+__all__ = ["STOPPED_WHILE_STARTING", "Plan", "database_named", "first_line", "plan"]
+
 STOPPED_WHILE_STARTING = "voicebridge stopped while starting; nothing was running yet"
 
 

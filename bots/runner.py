@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from core.ports import Clock
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["reach_database", "run_bots"]
+
 T = TypeVar("T")
 
 

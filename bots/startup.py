@@ -20,6 +20,8 @@ from core.domain.errors import StartupError
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["PATIENCE_SECONDS", "Unreachable", "all_unreachable", "reach"]
+
 T = TypeVar("T")
 PATIENCE_SECONDS = 60.0
 # A service that has not answered this long is named in the log, once, while the start waits on.

@@ -44,6 +44,8 @@ from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, Sentences, Source
 from core.chat.messages import CORE
 from core.chat.voice_channel_messages import VOICE_CHANNELS
 
+__all__ = ["SENTENCES", "declared_commands", "main"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCES: dict[str, Sentences] = {
     "core/chat/messages.py": {

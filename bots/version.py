@@ -22,6 +22,8 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+__all__ = ["commit_of", "main", "record", "running_version"]
+
 PACKAGE = "voicebridge"
 CHECKOUT = Path(__file__).resolve().parents[1]  # a checkout's root, or site-packages
 RECORDED = Path(__file__).with_name("commit")  # written by an installation's build

@@ -45,6 +45,20 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "account_limits",
+    "audio_of",
+    "database",
+    "ffmpeg_processes",
+    "http_client",
+    "limit_policy_from",
+    "limits_from",
+    "mimo_client",
+    "summary_limits",
+    "tls_context",
+    "voice_models",
+]
+
 
 def limits_from(settings: Settings) -> RequestLimits:
     return RequestLimits(

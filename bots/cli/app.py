@@ -25,6 +25,8 @@ from bots.cli.summarise import summarise
 from bots.cli.transcribe import transcribe
 from bots.cli.usage import usage
 
+__all__ = ["main", "voicebridge"]
+
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 

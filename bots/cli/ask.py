@@ -18,6 +18,8 @@ from bots.cli.shell import language_option, local_request, run, verbose_option
 if TYPE_CHECKING:
     from core.config import Settings
 
+__all__ = ["ask"]
+
 
 @click.command(short_help="Answer a question about a recording.")
 @click.argument("file", type=click.Path(allow_dash=True, path_type=Path))

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["db", "existing_database", "run"]
+
 
 @click.command(short_help="Start the Telegram and Discord bots.")
 @service_verbose_option

@@ -37,6 +37,15 @@ if TYPE_CHECKING:
     from core.config import Settings
     from core.domain.limits import Allowlist
 
+__all__ = [
+    "FIND_DISCORD_ID",
+    "check_discord",
+    "check_telegram",
+    "discord_owner",
+    "doctor",
+    "telegram_senders",
+]
+
 # Each service's answer, at most: a check that hangs says so instead of holding up the rest.
 ANSWER_SECONDS = 20.0
 

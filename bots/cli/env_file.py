@@ -24,6 +24,15 @@ if TYPE_CHECKING:
 
     from core.config import Settings
 
+__all__ = [
+    "exposed",
+    "misspelt_in_environment",
+    "not_settings",
+    "refuse_unknown_names",
+    "values_in",
+    "write_merged",
+]
+
 # The settings whose values are secrets, besides DATABASE_URL (which may carry a password).
 _SECRETS = ("MIMO_API_KEY", "TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET")
 

@@ -28,6 +28,8 @@ import click
 from bots.cli.messages import text
 from core.domain import errors
 
+__all__ = ["CommandFailed", "ExitCode", "Failure", "ends_the_batch", "failure"]
+
 
 class ExitCode(IntEnum):
     OK = 0

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from core.bootstrap import Standalone
     from core.config import Settings
 
+__all__ = ["DASH", "check_readable", "is_dash", "one_recording", "read_text", "recording", "write"]
+
 DASH = "-"  # standard input or output, as a file name
 _COPY_CHUNK = 1024 * 1024
 

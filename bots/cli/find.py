@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from core.config import Settings
     from core.domain.values import ChatRef
 
+__all__ = ["find"]
+
 PLATFORMS = ("telegram", "discord")
 
 

@@ -22,6 +22,8 @@ from bots.cli.shell import run_outside_a_loop, verbose_option
 if TYPE_CHECKING:
     from core.config import Settings
 
+__all__ = ["health", "healthz_url"]
+
 ANSWER_SECONDS = 5.0
 
 

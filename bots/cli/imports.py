@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from core.config import Settings
     from core.domain import errors
 
+__all__ = ["import_", "telegram"]
+
 
 @click.group(
     "import",

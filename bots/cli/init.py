@@ -31,6 +31,8 @@ from bots.cli.signals import StopSignal
 if TYPE_CHECKING:
     from core.config import Settings
 
+__all__ = ["init"]
+
 HEADER = """voicebridge settings, written by `voicebridge init`. Every other setting, with its
 default, is in .env.example and the configuration reference (docs/reference/configuration.md).
 Only its owner may read this file: keep it so (chmod 600)."""

@@ -26,6 +26,8 @@ from core.domain import errors
 if TYPE_CHECKING:
     from core.config import Settings
 
+__all__ = ["Interview"]
+
 # Token Plan keys (tp-...) work only at their region's host; MiMo's own pages name cn first.
 REGIONS = ("cn", "sgp", "ams")
 # The shape of a MiMo key: sk-... (pay as you go) or tp-... (a Token Plan), one word.

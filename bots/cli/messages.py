@@ -15,6 +15,8 @@ from core.chat.i18n import Plural, Source
 from core.chat.languages import DEFAULT_LOCALE, resolve_locale
 from core.chat.messages import CORE
 
+__all__ = ["EN", "shell_locale", "text"]
+
 _LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 EN: dict[str, Source] = {

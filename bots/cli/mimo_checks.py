@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from core.config import Settings
     from core.infra.mimo import MimoClient
 
+__all__ = ["asked_once", "check_mimo", "try_the_key"]
+
 
 async def check_mimo(
     settings: Settings, *, models: bool = True, env_file: Path | None = None

@@ -20,6 +20,8 @@ from bots.cli.messages import text
 from core.domain.text import format_duration
 from core.domain.transcripts import Progress, ProgressCallback
 
+__all__ = ["progress_bar"]
+
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[ProgressCallback | None]:

@@ -14,6 +14,8 @@ import sys
 
 import click
 
+__all__ = ["InputEnded", "ask", "confirm", "masked", "on_terminal"]
+
 
 class InputEnded(Exception):
     """Standard input ended (Ctrl-D, or fewer lines piped than questions) before an answer."""

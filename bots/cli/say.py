@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
     from core.config import Settings
 
+__all__ = ["say"]
+
 _FORMATS: dict[str, AudioFormat] = {".ogg": "ogg", ".opus": "ogg", ".mp3": "mp3", ".wav": "wav"}
 _MODELS = ("mimo-v2.5-tts", "mimo-v2-tts", "mimo-v2.5-tts-voicedesign")
 

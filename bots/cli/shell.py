@@ -29,6 +29,26 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "LOCAL",
+    "chosen_env_file",
+    "env_file_option",
+    "in_a_loop",
+    "language_option",
+    "local_request",
+    "missing_setting_line",
+    "named_env_file",
+    "run",
+    "run_outside_a_loop",
+    "say_failure",
+    "service_verbose_option",
+    "settings_source",
+    "spoken_language_option",
+    "this_command",
+    "told",
+    "verbose_option",
+]
+
 LOCAL = ChatRef("cli", "local")  # the one "chat" whose preferences the options set
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")

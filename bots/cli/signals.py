@@ -19,6 +19,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
+__all__ = [
+    "SIGNALS",
+    "StopSignal",
+    "command_named",
+    "exit_code",
+    "listen_again",
+    "stopped_by_signals",
+]
+
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # The shell commands: as shells expect of a command stopped by a signal (128 + its number).
 INTERRUPTED, TERMINATED = 130, 143

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from core.config import Settings
     from core.domain.gists import Gist, GistItem
 
+__all__ = ["summarise"]
+
 
 def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
     """A language of the bot's, by code or name; none given: the shell's."""

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from core.app.rules.requests import Request
     from core.config import Settings
 
+__all__ = ["in_json", "stretch", "transcribe"]
+
 FORMATS = ("txt", "srt", "vtt", "json")
 STDIN_NAME = "transcript"  # what standard input's outputs are called
 

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from core.domain.limits import BotUsage
     from core.domain.pacing import MinuteNow
 
+__all__ = ["usage"]
+
 # Each count, as a person reads it, in the order MiMo's prices go.
 ROWS = (
     ("audio_seconds", "audio transcribed, seconds"),

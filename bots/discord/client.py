@@ -12,6 +12,8 @@ from bots.discord.work.claims import WorkInProgress
 from bots.discord.work.redo import CrashRedo
 from core.app.rules.requests import Audiences
 
+__all__ = ["VoicebridgeClient", "voicebridge"]
+
 
 class VoicebridgeClient(Protocol):
     work: WorkInProgress

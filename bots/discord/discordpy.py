@@ -35,6 +35,15 @@ try:  # with the voice extras: Discord's preferred transport encryption (see Res
 except ImportError:  # pragma: no cover - the plain install, which never joins a call
     AESGCM = None  # type: ignore[assignment,misc]
 
+__all__ = ["AES_GCM_MODE", "Parsers", "ResumingVoiceClient", "ResumingVoiceConnection",
+           "TransportSession", "cog_listeners", "dave_protocol_version", "dave_session",
+           "drop_http_session", "encrypts_end_to_end", "feed_interaction", "ffmpeg_process_of",
+           "forget_thread_members", "gateway_parsers", "hold_event_tasks", "keep_member",
+           "learn_thread_members", "listen_to_voice_socket", "mark_deferred", "pace_requests",
+           "point_gateway_at", "point_rest_at", "post_form", "reader_ended_while_leaving",
+           "recommended_gateway", "store_modal", "transport_session", "voice_libraries_installed",
+           "voice_socket_unread"]  # fmt: skip
+
 Parsers = dict[str, Callable[[Any], None]]
 Listener = Callable[..., Coroutine[Any, Any, Any]]
 SocketListener = Callable[[bytes], None]

@@ -14,6 +14,19 @@ from core.domain import errors
 from core.domain.memory import Said
 from core.ports import RemoteRecording
 
+__all__ = [
+    "NothingNamedToAsk",
+    "NothingToAsk",
+    "RecordingGone",
+    "is_recording",
+    "kept_only",
+    "recording_in",
+    "remote",
+    "require_audio",
+    "require_recording",
+    "voice_message_in",
+]
+
 _AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".wav", ".flac", ".webm"}
 _VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi"}
 

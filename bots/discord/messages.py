@@ -21,6 +21,8 @@ import discord
 from core.chat.i18n import Plural, Source
 from core.chat.messages import CORE
 
+__all__ = ["CATALOGUE", "EN", "shown_name", "text"]
+
 EN: dict[str, Source] = {
     "discord.help": (
         "Commands:\n"

@@ -19,6 +19,18 @@ import discord
 
 from core.domain.values import ChatRef
 
+__all__ = [
+    "Interaction",
+    "can_manage",
+    "channel_of",
+    "channel_override_of",
+    "for_interaction",
+    "for_message",
+    "override_of",
+    "place_of",
+    "reaches_channel",
+]
+
 Interaction = discord.Interaction[Any]
 
 

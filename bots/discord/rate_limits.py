@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from aiolimiter import AsyncLimiter
 
+__all__ = ["PER_SECOND", "NoTurnSpare", "RequestPace"]
+
 PER_SECOND = 40.0  # under Discord's 50, for the gateway's own calls and a clock's drift
 BURST = 5  # requests that may go at once: within any second, at most PER_SECOND + BURST
 UNCOUNTED = ("/interactions/", "/webhooks/")

@@ -8,6 +8,8 @@ from telegram.constants import ChatType
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.values import ChatRef
 
+__all__ = ["log_entry"]
+
 
 def log_entry(message: Message, text: str, kind: MessageKind) -> ChatMessage | None:
     """The chat-log entry for `text` said in `message`, or None when it is never logged:

@@ -36,6 +36,8 @@ from core.domain.memory import FoundPage, Moment
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
 
+__all__ = ["FIND_BUTTONS", "MemoryHandlers"]
+
 FIND_BUTTONS = "find:"  # every button of /find starts so
 PAGE = "find:p:"  # callback data of a page button: find:p:<page>
 NOTE = "find:n:"  # of a moment's button where there is no link: find:n:<message>:<ms>

@@ -11,6 +11,8 @@ from __future__ import annotations
 from core.chat.i18n import Plural, Source
 from core.chat.messages import CORE
 
+__all__ = ["CATALOGUE", "COMMAND_DESCRIPTIONS", "EN", "text"]
+
 # The command menu (setMyCommands), in its order; each description is translated as
 # `telegram.command.<name>`.
 COMMAND_DESCRIPTIONS: dict[str, str] = {

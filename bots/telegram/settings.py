@@ -31,6 +31,8 @@ from core.chat.overview import (
 from core.chat.usage import clone_attempts_line, usage_text
 from core.domain import errors
 
+__all__ = ["SettingsHandlers"]
+
 T = TypeVar("T")
 
 

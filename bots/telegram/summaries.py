@@ -27,6 +27,8 @@ from core.chat.summaries import summary_text
 from core.domain.summaries import DigestPost, LoggingChoice, SummaryState
 from core.domain.summary_windows import parse_summary_args
 
+__all__ = ["SummaryHandlers", "digest_sender"]
+
 SUMMARY_COMMANDS: tuple[str, ...] = ("summary", "digest", "forget")
 
 

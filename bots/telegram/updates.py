@@ -9,6 +9,8 @@ from telegram.constants import ChatType
 from core.domain import errors
 from core.domain.values import ChatRef
 
+__all__ = ["can_manage", "chat_of", "command_argument", "message_of", "sender_id"]
+
 
 def command_argument(message: Message) -> str:
     """Everything after the leading /command, line breaks kept."""

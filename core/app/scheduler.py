@@ -27,6 +27,8 @@ from core.ports import Clock, background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["DigestSender", "Scheduler"]
+
 DigestSender = Callable[[DigestPost], Awaitable[None]]
 
 POLL_SECONDS = 30.0  # a digest is posted within this long of its time

@@ -55,6 +55,8 @@ from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import Answer, ChatRef
 from core.ports import Recording, VoiceUnitOfWork
 
+__all__ = ["Arrival", "ArrivalView", "RecordingEvent", "TranscriptReply", "VoiceNotes"]
+
 
 class ChatLog(Protocol):
     """Where what is said in a group is kept for its summaries (`SummaryService`)."""

@@ -28,6 +28,8 @@ from core.from_settings import limits_from
 from core.infra.mimo import MimoClient
 from core.ports import NO_METRICS, AudioConverter, ChatApi, Metrics, SpeechApi, UnitOfWork
 
+__all__ = ["UseCases", "mimo_use_cases", "shared", "use_cases"]
+
 
 @dataclass(frozen=True)
 class UseCases:

@@ -17,6 +17,8 @@ from core.infra.malloc import return_large_blocks
 from core.infra.mimo import MimoClient
 from core.infra.mimo.pacing import AccountMinute
 
+__all__ = ["Standalone", "mimo_alone", "standalone"]
+
 
 @dataclass(frozen=True)
 class Standalone(UseCases):

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from core.infra.storage.account_minute import DatabaseLedger
     from core.infra.storage.minute_snapshots import MinuteSnapshots
 
+__all__ = ["Storage", "memory_alone", "minute_kept", "storage"]
+
 
 @dataclass(frozen=True)
 class Storage:

@@ -63,6 +63,8 @@ if TYPE_CHECKING:
     # none, starts without loading SQLAlchemy and Alembic (about half its start-up).
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+__all__ = ["Runtime", "VoiceServices", "bootstrap"]
+
 
 @dataclass(frozen=True)
 class VoiceServices:

@@ -38,6 +38,22 @@ from core.infra.mimo.pacing import AccountMinute
 from core.ports import Clock, background
 from core.ports.background import Beat
 
+__all__ = [
+    "Parts",
+    "calls",
+    "consents",
+    "imports",
+    "kept",
+    "listening",
+    "memory",
+    "message_speech",
+    "minute_looked_at",
+    "studio",
+    "summaries",
+    "voice_notes",
+    "watch_queues",
+]
+
 
 @dataclass(frozen=True)
 class Parts:

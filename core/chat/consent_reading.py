@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from core.chat.messages import text
 
+__all__ = ["shown_digits"]
+
 DIGIT_SPACE = "\u00a0"  # no-break space
 
 

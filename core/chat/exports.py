@@ -14,6 +14,16 @@ from core.domain.quantities import Term
 from core.domain.text import format_duration
 from core.domain.transcripts import LongTranscript, TranscriptPart, missing_marker, said_by
 
+__all__ = [
+    "FORMATS",
+    "TranscriptFile",
+    "TranscriptFormat",
+    "call_files",
+    "timed_lines",
+    "transcript_file",
+    "transcript_format",
+]
+
 TranscriptFormat = Literal["text", "txt", "srt"]
 """`text`: in the chat when it reads well there, else a .txt file; `txt`, `srt`: a file."""
 

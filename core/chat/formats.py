@@ -24,6 +24,8 @@ from babel.units import format_unit, get_unit_name
 
 from core.domain.quantities import Duration, Megabytes, Share
 
+__all__ = ["day_and_time", "duration_words", "filled", "joined", "moment", "shown", "time_of_day"]
+
 _UNITS = ("duration-hour", "duration-minute", "duration-second")
 # CLDR's fallbacks for a list style a locale lacks, as Babel's `format_list` follows them; within
 # a style a locale defines only in part, a missing pattern is CLDR root's, which Babel does not

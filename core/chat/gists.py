@@ -8,6 +8,8 @@ from core.chat.messages import text
 from core.domain.gists import Gist, GistItem, clock
 from core.domain.text import format_duration
 
+__all__ = ["gist_card", "timed_transcript"]
+
 _SECTIONS = (
     ("points", "gist.points"),
     ("decisions", "gist.decisions"),

@@ -38,6 +38,19 @@ from core.chat.formats import filled, shown
 from core.chat.languages import DEFAULT_LOCALE
 from core.domain.quantities import Term
 
+__all__ = [
+    "DOMAIN",
+    "LOCALE_DIR",
+    "Catalogue",
+    "Plural",
+    "Sentences",
+    "Source",
+    "catalogue_of",
+    "compiled",
+    "po_path",
+    "translated",
+]
+
 DOMAIN = "voicebridge"
 LOCALE_DIR = Path(__file__).with_name("locales")
 

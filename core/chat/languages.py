@@ -28,6 +28,24 @@ from babel import Locale, UnknownLocaleError
 from core.domain import errors
 from core.domain.values import ChatRef, Preferences
 
+__all__ = [
+    "DEFAULT_LOCALE",
+    "LOCALES",
+    "NATIVE_NAMES",
+    "Audience",
+    "ChatLanguages",
+    "already_in",
+    "chat_locale",
+    "english_name",
+    "language_name",
+    "locale_named",
+    "native_name",
+    "resolve_locale",
+    "target_name",
+    "translation_target",
+    "written_in",
+]
+
 DEFAULT_LOCALE = "en"
 LOCALES: tuple[str, ...] = (
     "en", "zh_Hans", "zh_Hant", "ja", "ko", "ru", "uk", "es", "pt_BR", "de", "fr", "id",

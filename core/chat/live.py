@@ -32,6 +32,15 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "LiveStatus",
+    "TranscriptStatus",
+    "transcript_shown",
+    "transcription_status",
+    "waiting_line",
+    "with_waiting",
+]
+
 Show = Callable[[str], Awaitable[object]]
 # A short note's transcript done within this long of its first streamed words comes as one
 # message, not a status edited into it (streamed text is usually complete in about a second).

@@ -17,6 +17,8 @@ from core.domain.memory import SNIPPET_CHARS, FoundPage, Moment, marked_snippet
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
 
+__all__ = ["Markup", "found_text", "link_to", "moment_line"]
+
 
 @dataclass(frozen=True)
 class Markup:

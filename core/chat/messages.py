@@ -18,6 +18,8 @@ from core.chat.i18n import Catalogue, Plural, Source
 from core.chat.voice_channel_messages import VOICE_CHANNELS
 from core.domain.tts import ALL_VOICES, STYLE_PRESETS
 
+__all__ = ["CORE", "EN", "text"]
+
 EN: dict[str, Source] = {
     # Overview
     "settings": (

@@ -14,6 +14,21 @@ from core.domain.quantities import Duration
 from core.domain.tts import STYLE_PRESETS
 from core.domain.values import ChatVoice, Preferences, VoiceCatalogue
 
+__all__ = [
+    "auto_gist_text",
+    "autotranslate_text",
+    "bot_language_text",
+    "catalogue_text",
+    "consent_heard_text",
+    "consent_sentence_text",
+    "on_off",
+    "own_voice_line",
+    "settings_text",
+    "style_set_text",
+    "style_text",
+    "transcript_language",
+]
+
 
 def on_off(value: bool, locale: str) -> str:
     return text("value.on", locale) if value else text("value.off", locale)

@@ -11,6 +11,8 @@ from core.chat.languages import LOCALES
 from core.chat.messages import text
 from core.domain.tts import STYLE_PRESETS
 
+__all__ = ["preset_named"]
+
 
 def preset_named(typed: str) -> str | None:
     """The preset a user means by `typed`, its name in any of our languages (`开心`, `Happy`,

@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from core.domain.text import split_message
 from core.domain.transcripts import TranscriptPart, missing_marker, said_by
 
+__all__ = ["CUE_CHARS", "LINE_CHARS", "to_srt", "to_vtt"]
+
 CUE_CHARS = 84  # two lines of 42, the usual subtitle limit
 LINE_CHARS = 42
 

@@ -6,6 +6,8 @@ from core.chat.formats import moment
 from core.chat.messages import text
 from core.domain.summaries import Summary
 
+__all__ = ["summary_text"]
+
 
 def summary_text(summary: Summary, locale: str, *, digest: bool = False) -> str:
     """The header (how many messages since when) and the summary itself."""

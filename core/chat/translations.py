@@ -5,6 +5,8 @@ from __future__ import annotations
 from core.chat.languages import target_name
 from core.chat.messages import text
 
+__all__ = ["translation_below"]
+
 
 def translation_below(language: str, translated: str, locale: str) -> str:
     """ "Translation (English):" and the translation, as it stands under a transcript; the

@@ -9,6 +9,8 @@ from core.chat.messages import text
 from core.domain.limits import UsageReport
 from core.domain.quantities import Duration, waiting
 
+__all__ = ["clone_attempts_line", "listening_line", "usage_text"]
+
 
 def usage_text(report: UsageReport, locale: str) -> str:
     used, quotas = report.used, report.quotas

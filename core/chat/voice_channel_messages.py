@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from core.chat.i18n import Plural, Source
 
+__all__ = ["VOICE_CHANNELS"]
+
 VOICE_CHANNELS: dict[str, Source] = {
     # The channel reader (core.app.reader.channel_reader): what is said in a voice channel, in the
     # server's language. reader.said names a member before their words; reader.channel is said

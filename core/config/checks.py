@@ -12,6 +12,20 @@ from pydantic import SecretStr
 
 from core.domain.errors import ConfigError, MissingSetting
 
+__all__ = [
+    "DISCORD_TOKEN",
+    "LOG_LEVELS",
+    "SECRET_TOKEN",
+    "TELEGRAM_TOKEN",
+    "URL_EXAMPLES",
+    "check_database_url",
+    "check_url",
+    "host_port",
+    "is_set",
+    "parse_shard_ids",
+    "required",
+]
+
 # Values people leave in a copied .env; treating them as unset gives a clearer start-up error
 # than a 401 from the provider a minute later.
 PLACEHOLDER = re.compile(r"^(|x+|\.+|<.*>|your[-_ ].*|change[-_ ]?me.*|todo|none|null)$", re.I)

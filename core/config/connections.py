@@ -22,6 +22,8 @@ from core.config.checks import (
 )
 from core.domain.errors import ConfigError
 
+__all__ = ["Connections"]
+
 
 class Connections(BaseSettings):
     """What the bot connects to (see the module docstring)."""

@@ -9,6 +9,8 @@ import socket
 import sys
 from pathlib import Path
 
+__all__ = ["data_folder", "default_database_url", "host_name"]
+
 DATABASE_FILE = "voicebridge.db"
 
 

@@ -23,6 +23,8 @@ from core.config.defaults import default_database_url, host_name
 from core.domain.limits import parse_ids
 from core.domain.secrets import url_secrets
 
+__all__ = ["Settings", "misspelt_names", "unknown_names"]
+
 
 class Settings(Connections):
     """Every setting (see the module docstring): the connections' and the rest."""

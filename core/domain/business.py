@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+__all__ = ["BUSINESS_PREFIX", "DESTINATIONS", "BusinessConnection", "Destination", "claims_chat_id"]
+
 Destination = Literal["owner", "reply"]
 """`owner`: privately, in the owner's chat with the bot (the other person sees nothing);
 `reply`: as a reply in the chat itself, sent on the owner's behalf."""

@@ -11,6 +11,8 @@ from typing import Literal
 
 from core.domain.values import Platform
 
+__all__ = ["CLAIM_STATES", "Claim", "ClaimKind", "ClaimState", "TakenOver", "answered_payload"]
+
 ClaimKind = Literal["message", "command"]
 ClaimState = Literal["started", "done", "failed"]
 CLAIM_STATES: tuple[ClaimState, ...] = ("started", "done", "failed")

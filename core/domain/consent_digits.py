@@ -44,6 +44,21 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 
+__all__ = [
+    "DIGITS",
+    "FORMS",
+    "GROUPS",
+    "NEVER",
+    "TEN",
+    "UNSAID",
+    "alphabet",
+    "as_digits",
+    "choices",
+    "draw",
+    "forms",
+    "holds_never",
+]
+
 DIGITS = 11
 GROUPS = (4, 4, 3)  # how the digits are shown and paused between: 4 + 4 + 3 = DIGITS
 TEN = "0123456789"

@@ -42,6 +42,20 @@ import opencc
 from core.domain import errors
 from core.domain.consent_digits import as_digits
 
+__all__ = [
+    "READING_SECONDS",
+    "CloneChallenge",
+    "DeclaredReading",
+    "answers",
+    "declared_refusal",
+    "folded",
+    "is_reading",
+    "may_be_reading",
+    "offers_english",
+    "reading_refusal",
+    "written_one_way",
+]
+
 FIXED_PART_LIKENESS = 0.75  # how like the fixed part what was heard must be (difflib's ratio)
 # How like the fixed part a note must be to be taken as an attempt at reading it at all (when
 # none of its random digits is heard): an ordinary note is far below, a bungled reading above.

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from core.domain.errors import BadDigest, UnknownTimeZone
 
+__all__ = ["DigestAt", "DigestOff", "next_run", "parse_digest_args", "time_zone"]
+
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 
 

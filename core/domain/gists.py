@@ -17,6 +17,8 @@ from typing import Any
 
 from core.domain.transcripts import LongTranscript, TranscriptPart
 
+__all__ = ["Gist", "GistItem", "clock", "parse_gist", "parse_time"]
+
 SECTIONS = ("points", "decisions", "actions")
 _TIME = re.compile(r"^\[?\s*(?:(\d+):)?(\d{1,3}):(\d{2})\s*\]?$")
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")

@@ -9,6 +9,8 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+__all__ = ["CachedVoice", "Discard", "inline_voice_key"]
+
 
 def inline_voice_key(
     *, text: str, model: str, voice: str | None, description: str | None, style: str | None

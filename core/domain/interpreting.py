@@ -23,6 +23,21 @@ from dataclasses import dataclass
 
 from core.domain.spoken_language import CHINESE, ENGLISH
 
+__all__ = [
+    "FROM_AUDIO",
+    "FROM_AUDIO_GROWTH",
+    "FROM_AUDIO_LONGEST",
+    "FROM_AUDIO_MAX_TOKENS",
+    "LATE_AFTER",
+    "WAITED_FOR",
+    "Across",
+    "StockVoices",
+    "across",
+    "foreign",
+    "spoken_in",
+    "too_late",
+]
+
 LATE_AFTER = 6.0  # seconds after a part ended: an interpretation starting later is dropped...
 WAITED_FOR = 4  # ...unless nobody began a turn since: then this many times as long
 

@@ -42,6 +42,12 @@ from core.domain.errors import (
 from core.domain.quantities import Duration, Megabytes
 from core.domain.values import Platform, Usage
 
+__all__ = ["ANYONE", "AUTOMATIC", "COUNTED", "LISTEN_ROW", "MONTHS", "PERSON_ROW",
+           "READER_SHARE_ROW", "Allowlist", "Asker", "BotUsage", "Counts", "DailyCaps",
+           "DailyQuotas", "LimitPolicy", "RateLimits", "RequestLimits", "UsageReport", "Whose",
+           "asked_by", "billed_seconds", "capped_part", "pairs", "parse_ids", "refusal",
+           "seconds_left", "sent_by", "until_reset", "utc_day", "window_start"]  # fmt: skip
+
 WINDOW = timedelta(minutes=1)  # rate limits count requests per clock minute
 _ID = re.compile(r"^(?:(telegram|discord):)?(-?\d+)$")
 

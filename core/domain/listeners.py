@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+__all__ = ["Channel", "Hold", "Listener", "anyone_listens", "hold", "seen_by_all"]
+
 
 @dataclass(frozen=True)
 class Channel:

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from core.domain.mandates import Mandate
 from core.domain.values import ChatRef
 
+__all__ = ["KeptCall", "KeptReading"]
+
 
 @dataclass(frozen=True)
 class KeptCall:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from core.domain.memory import Said
 from core.domain.values import ChatRef
 
+__all__ = ["Mandate", "Sources"]
+
 
 @dataclass(frozen=True)
 class Mandate:

@@ -22,6 +22,19 @@ from datetime import datetime
 
 from core.domain.values import ChatRef
 
+__all__ = [
+    "MAX_QUESTION_MOMENTS",
+    "PAGE_SIZE",
+    "SNIPPET_CHARS",
+    "FoundPage",
+    "Moment",
+    "Said",
+    "call_channel",
+    "fold",
+    "marked_snippet",
+    "search_words",
+]
+
 MAX_WORDS = 8  # more words than this in one search are dropped
 PAGE_SIZE = 10  # moments per page of `/find`
 SNIPPET_CHARS = 160  # at most this much of a line is shown around the words found

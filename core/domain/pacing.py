@@ -34,6 +34,30 @@ from contextlib import AbstractAsyncContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+__all__ = [
+    "ASR_MINUTE",
+    "AUDIO_TOKENS_PER_SECOND",
+    "NOTHING_WAITS",
+    "TRANSIT_SECONDS",
+    "UNANSWERED_KEPT_SECONDS",
+    "AccountLimits",
+    "Asking",
+    "MinuteNow",
+    "ModelMinute",
+    "NotWanted",
+    "Seen",
+    "TurnListener",
+    "Urgency",
+    "Waiting",
+    "asking",
+    "asking_now",
+    "recognition_tokens",
+    "room",
+    "setting_aside",
+    "still_wanted",
+    "text_tokens",
+]
+
 WINDOW_SECONDS = 60.0  # MiMo's minute: a sliding one
 TRANSIT_SECONDS = 0.5  # a turn not yet answered counts this much past the minute (`ModelMinute`)
 # A turn whose request has not ended counts no longer than `ModelMinute.counted_seconds`, but is

@@ -22,6 +22,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+__all__ = [
+    "BLOCK_SECONDS",
+    "KEPT_PAUSE_SECONDS",
+    "PAUSE_BLOCKS",
+    "PAUSE_CEILING_DB",
+    "CutPlan",
+    "parse_levels",
+    "pause_threshold",
+    "plan_cuts",
+    "quietest_pause",
+    "search_seconds",
+]
+
 BLOCK_SECONDS = 0.05  # loudness is measured per 50 ms
 PAUSE_BLOCKS = 5  # a pause is at least 250 ms quiet
 QUIET_MARGIN_DB = 3.0

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["LOOKALIKE", "fenced", "inert"]
+
 LOOKALIKE = "\u2039"  # ‹ SINGLE LEFT-POINTING ANGLE QUOTATION MARK
 # A `<` that begins no tag: past whitespace, a digit, a comparison or an arrow, or nothing.
 _HARMLESS_AFTER = r"\s*(?:[0-9=\->]|\Z)"

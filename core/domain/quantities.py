@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+__all__ = ["Duration", "Megabytes", "Share", "Term", "waiting"]
+
 
 @dataclass(frozen=True)
 class Duration:

@@ -28,6 +28,23 @@ from core.domain.mandates import Mandate
 from core.domain.tts import default_voice, voices_for
 from core.domain.values import ChatRef
 
+__all__ = [
+    "ChannelMessage",
+    "Narration",
+    "ReaderMember",
+    "ReaderPolicy",
+    "ReaderRules",
+    "ReadingQueue",
+    "ReadingSession",
+    "Reads",
+    "TakenBack",
+    "VoiceCast",
+    "assignable_voices",
+    "is_command",
+    "passed_over",
+    "ranked_voices",
+]
+
 NAME_AGAIN_AFTER = timedelta(minutes=2)
 """A member who speaks again after this long a silence is named again."""
 # A word glued to a prefix of one or two marks: `!play`, `.help`, `?rank` (another bot's command).

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
+__all__ = ["SECRET_PARAMETER", "is_secret", "password_quoted", "url_secrets"]
+
 # The name of a query parameter that holds a secret, or says where one is kept.
 SECRET_PARAMETER = r"[\w.-]*(?:pass|secret|token|key|pwd)[\w.-]*"  # noqa: S105 - a pattern
 _SECRET_NAME = re.compile(SECRET_PARAMETER, re.IGNORECASE)

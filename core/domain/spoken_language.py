@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["CHINESE", "ENGLISH", "locale_voice_language", "voice_language"]
+
 CHINESE, ENGLISH = "zh", "en"
 VOICE_LANGUAGES = (CHINESE, ENGLISH)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")

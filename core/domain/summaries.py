@@ -13,6 +13,21 @@ from typing import Literal
 from core.domain.memory import Said
 from core.domain.values import ChatRef, VoiceNote
 
+__all__ = [
+    "MESSAGE_KINDS",
+    "ChatMessage",
+    "DigestPost",
+    "LastDuration",
+    "LastMessages",
+    "LoggingChoice",
+    "MessageKind",
+    "SinceLastSummary",
+    "Summary",
+    "SummaryRequest",
+    "SummaryState",
+    "Window",
+]
+
 MessageKind = Literal["text", "caption", "transcript"]
 MESSAGE_KINDS: tuple[MessageKind, ...] = ("text", "caption", "transcript")
 

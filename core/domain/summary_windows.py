@@ -25,6 +25,15 @@ from core.domain.summaries import (
     Window,
 )
 
+__all__ = [
+    "MAX_COUNT",
+    "MAX_SPAN",
+    "format_window",
+    "parse_summary_args",
+    "parse_window",
+    "window_bounds",
+]
+
 MAX_SPAN = timedelta(days=90)
 MAX_COUNT = 5000
 

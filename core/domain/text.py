@@ -8,6 +8,18 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+__all__ = [
+    "Measure",
+    "format_duration",
+    "literal_markdown",
+    "pieces_or_none",
+    "printable",
+    "split_lines",
+    "split_message",
+    "tail_within",
+    "utf16_units",
+]
+
 # How a platform counts a message's length: characters (`len`), or Telegram's UTF-16 code units.
 Measure = Callable[[str], int]
 

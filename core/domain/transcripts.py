@@ -15,6 +15,20 @@ from typing import Literal
 from core.domain.text import format_duration
 from core.domain.values import Transcript, Usage
 
+__all__ = [
+    "AudioFormat",
+    "HeardFromTheStart",
+    "KeptTranscript",
+    "LongTranscript",
+    "Progress",
+    "ProgressCallback",
+    "SpeechFile",
+    "TranscriptPart",
+    "join_parts",
+    "missing_marker",
+    "said_by",
+]
+
 
 @dataclass(frozen=True)
 class TranscriptPart:

@@ -50,6 +50,25 @@ from dataclasses import dataclass
 from core.domain.errors import AudioTooLarge, EmptyText
 from core.domain.quantities import Megabytes
 
+__all__ = [
+    "ALL_VOICES",
+    "STYLE_PRESETS",
+    "Utterance",
+    "Voice",
+    "chosen_voice",
+    "clone_voice",
+    "default_voice",
+    "is_built_in",
+    "is_v2",
+    "is_voiceclone",
+    "is_voicedesign",
+    "plain_text",
+    "request_voice",
+    "spoken_text",
+    "utterance",
+    "voices_for",
+]
+
 
 @dataclass(frozen=True)
 class Voice:

@@ -7,6 +7,22 @@ from typing import Literal
 
 from core.domain.tts import Voice
 
+__all__ = [
+    "LANGUAGES",
+    "Answer",
+    "AsrPiece",
+    "ChatRef",
+    "ChatVoice",
+    "Language",
+    "Platform",
+    "Preferences",
+    "Transcript",
+    "Usage",
+    "VoiceCatalogue",
+    "VoiceKind",
+    "VoiceNote",
+]
+
 Platform = Literal["telegram", "discord", "cli"]
 Language = Literal["auto", "zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("auto", "zh", "en")

@@ -23,6 +23,8 @@ import enum
 
 from core.domain.values import ChatRef
 
+__all__ = ["SHARING", "AfterLettingGo", "CallHolds", "Holder", "may_stop"]
+
 
 class Holder(enum.StrEnum):
     """What may hold a server's voice call."""

@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 import httpx
 
+__all__ = ["CHUNK_BYTES", "DownloadFailed", "HttpDownloads"]
+
 CHUNK_BYTES = 512 * 1024
 TIMEOUT = httpx.Timeout(30.0)  # each connect, read or write; a long download is many reads
 

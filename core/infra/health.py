@@ -14,6 +14,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["DatabaseHealth"]
+
 CHECK_SECONDS = 5.0
 FRESH_SECONDS = 1.0
 

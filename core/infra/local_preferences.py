@@ -15,6 +15,8 @@ from typing import Self
 from core.domain.mandates import Mandate
 from core.domain.values import ChatRef, Preferences
 
+__all__ = ["LocalUnitOfWork", "MemoryPreferences"]
+
 
 class MemoryPreferences:
     """`PreferencesStore` over a dict; a missing chat reads as the defaults."""

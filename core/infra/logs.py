@@ -21,6 +21,8 @@ from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 from core.domain.secrets import SECRET_PARAMETER
 
+__all__ = ["JsonRedactingFormatter", "RedactingFormatter", "Redactor", "configure_logging"]
+
 # Secrets known by their shape rather than their value, each replaced by what precedes it and
 # REDACTED: a bot token in a Telegram URL (its colon may come percent-encoded: python-telegram-bot
 # quotes file download URLs); an interaction's or a webhook's token in a Discord URL

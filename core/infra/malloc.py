@@ -18,6 +18,8 @@ import logging
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["return_large_blocks"]
+
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter number, from glibc's malloc.h
 LARGE_BLOCK = 256 * 1024
 

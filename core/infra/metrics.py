@@ -59,6 +59,8 @@ from core.domain.pacing import Urgency
 from core.infra.mimo.pacing import AccountMinute
 from core.ports import CAPABILITIES, READING_OUTCOMES, Capability, ReadingOutcome
 
+__all__ = ["PrometheusMetrics"]
+
 OUTCOMES = ("ok", "refused", "failed")
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 

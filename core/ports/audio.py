@@ -15,6 +15,18 @@ from core.domain.memory import Said
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.values import AsrPiece, VoiceNote
 
+__all__ = [
+    "AudioCaps",
+    "AudioConverter",
+    "Downloader",
+    "PieceStream",
+    "ProcessSlots",
+    "Recording",
+    "RemoteRecording",
+    "SampleConverter",
+    "UnderstandingAudio",
+]
+
 
 class PieceStream(Protocol):
     """A recording's ASR pieces as they become ready (possibly out of order: each has its

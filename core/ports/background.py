@@ -45,6 +45,9 @@ from typing import Any, Self, TypeVar
 from core.ports.runtime import Metrics
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["Background", "Beat", "every", "start", "supervised", "supervisor"]
+
 T = TypeVar("T")
 
 # A stop first lets the platforms finish their requests in progress; what still runs here then

@@ -13,6 +13,18 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
+__all__ = [
+    "CAPABILITIES",
+    "NO_METRICS",
+    "READING_OUTCOMES",
+    "Capability",
+    "Clock",
+    "Metrics",
+    "NoMetrics",
+    "ReadingOutcome",
+    "SystemClock",
+]
+
 Capability = Literal["transcribe", "say", "ask", "summary"]
 CAPABILITIES: tuple[Capability, ...] = ("transcribe", "say", "ask", "summary")
 # What became of a message a channel reading heard: read aloud, dropped from a full queue,

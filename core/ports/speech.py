@@ -10,6 +10,8 @@ from typing import Protocol
 
 from core.domain.values import Answer, Transcript
 
+__all__ = ["ChatApi", "SpeechApi"]
+
 
 class SpeechApi(Protocol):
     async def transcribe(

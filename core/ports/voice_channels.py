@@ -17,6 +17,8 @@ from core.domain.listeners import Channel, Listener
 from core.domain.reading import ChannelMessage
 from core.domain.values import ChatRef, VoiceNote
 
+__all__ = ["Clip", "ListenedVoice", "SpeechSlices", "VoiceCall", "VoiceCallHold", "VoiceChannels"]
+
 
 class SpeechSlices(Protocol):
     """Speech played as it is made (`core.app.voices.streamed`): PCM16LE mono samples at

@@ -27,6 +27,28 @@ from typing import Any
 
 from bots.cli.messages import text
 
+__all__ = [
+    "NOT_INCLUDED",
+    "TOO_BIG",
+    "UNAVAILABLE",
+    "ExportError",
+    "NotANumber",
+    "Outside",
+    "bot_api_id",
+    "date_sent",
+    "finite",
+    "folder_named",
+    "located",
+    "no_constant",
+    "plain_text",
+    "recording_file",
+    "shown",
+    "speaker",
+    "stated_seconds",
+    "telegram_id",
+    "why_left_out",
+]
+
 ID_DIGITS = 16  # the most digits of an id the export may give (the Bot API's fit in 52 bits)
 # What the export writes in place of a file it left out, by its start: why, counted apart.
 NOT_INCLUDED, TOO_BIG, UNAVAILABLE = "(File not included", "(File exceeds maximum", "(File unav"

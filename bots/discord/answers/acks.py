@@ -29,6 +29,20 @@ from bots.discord.answers.replies import Interaction
 from bots.discord.client import voicebridge
 from bots.discord.discordpy import mark_deferred
 
+__all__ = [
+    "ACK",
+    "PRIVATE",
+    "PUBLIC",
+    "Ack",
+    "acknowledge_and_claim",
+    "acknowledge_first",
+    "answered_by_use_case",
+    "answers",
+    "claim",
+    "decide_answer",
+    "declared_ack",
+]
+
 ACK = "voicebridge.ack"
 ASKER_IN_REQUEST = "voicebridge.asker_in_request"
 Ack = Literal["public", "private"]

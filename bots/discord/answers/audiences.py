@@ -23,6 +23,19 @@ from core.app.rules.requests import Request
 from core.chat.languages import DEFAULT_LOCALE, Audience, resolve_locale
 from core.domain.limits import Asker, asked_by
 
+__all__ = [
+    "CHANNEL",
+    "LOCALE",
+    "answer_of",
+    "answer_to",
+    "asker_of",
+    "interaction_audience",
+    "keep_answer",
+    "message_audience",
+    "notes_commander",
+    "quick_locale",
+]
+
 LOCALE = "voicebridge.locale"
 """`Interaction.extras` key: the language the interaction is answered in, once known."""
 ANSWER = "voicebridge.answer"

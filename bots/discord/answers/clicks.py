@@ -18,6 +18,8 @@ from bots.discord.answers.replies import Interaction
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Answerers", "AnswersClicks", "ClickButton", "view_of"]
+
 
 class Named(Protocol):
     @property

@@ -20,6 +20,8 @@ from core.domain import errors
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["error_text", "on_app_command_error", "report"]
+
 
 def error_text(error: BaseException, locale: str) -> str:
     """The sentence for `error` in `locale`, logged as it deserves."""

@@ -9,6 +9,8 @@ from bots.discord.answers.replies import Interaction
 from bots.discord.client import voicebridge
 from bots.discord.work.redo import modal_id
 
+__all__ = ["ClaimedModal"]
+
 
 class ClaimedModal(discord.ui.Modal):
     """A modal whose submission runs once, like a command: acknowledged as it arrives (`ack`),

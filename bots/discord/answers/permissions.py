@@ -9,6 +9,8 @@ import discord
 
 from bots.discord.messages import text
 
+__all__ = ["BOT_IN_VOICE", "READING_TEXT", "first_missing"]
+
 # (permission, catalogue key of its name as Discord shows it)
 Needed = tuple[tuple[str, str], ...]
 BOT_IN_VOICE: Needed = (

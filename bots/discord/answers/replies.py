@@ -14,6 +14,22 @@ from discord.ext import commands
 from bots.discord.places import reaches_channel
 from core.domain.text import pieces_or_none, split_lines
 
+__all__ = [
+    "ANSWERED",
+    "MAX_MESSAGES_BEFORE_FILE",
+    "MESSAGE_LIMIT",
+    "RESPONSE_ID",
+    "TOKEN_EXPIRED",
+    "AnyBot",
+    "Interaction",
+    "Send",
+    "followup_of",
+    "in_channel",
+    "reply_to",
+    "send_lines",
+    "send_long",
+]
+
 MESSAGE_LIMIT = 2000  # characters in one Discord message
 MAX_MESSAGES_BEFORE_FILE = 3
 ANSWERED = "voicebridge.answered"

@@ -63,6 +63,9 @@ if TYPE_CHECKING:  # what the composition root built; importing it here would lo
     from core.bootstrap import Runtime
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["VoicebridgeBot", "build_bot", "process_share"]
+
 # A stop lets the listeners still running finish this long before it closes what they use
 # (`VoicebridgeBot.close`): each is a database write or a message, not a piece of work.
 LISTENERS_GRACE_SECONDS = 5.0

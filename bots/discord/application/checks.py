@@ -10,6 +10,8 @@ import discord
 from bots.checks import Check, Person, failed, passed, reason, warned
 from bots.discord.discordpy import point_rest_at, voice_libraries_installed
 
+__all__ = ["INVITE_PERMISSIONS", "discord_checks", "discord_owner", "invite_link", "voice_check"]
+
 
 async def discord_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
     """The token tried as discord.py logs in (GET /users/@me), then the application's privileged

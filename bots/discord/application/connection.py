@@ -21,6 +21,8 @@ from bots.startup import PATIENCE_SECONDS, reach
 from core.domain.errors import ConfigError
 from core.ports import background
 
+__all__ = ["connected"]
+
 
 @asynccontextmanager
 async def connected(

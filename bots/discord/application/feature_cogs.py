@@ -32,6 +32,8 @@ from core.app.reader.channel_reader import ChannelReader
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
     from core.bootstrap import Runtime
 
+__all__ = ["feature_cogs"]
+
 
 def feature_cogs(
     bot: AnyBot,

@@ -30,6 +30,16 @@ from core.chat.exports import call_files
 from core.domain.live_speech import joined
 from core.domain.transcripts import LongTranscript
 
+__all__ = [
+    "MESSAGE_CHARS",
+    "TURN_GAP",
+    "Captions",
+    "Line",
+    "SpokenWords",
+    "Update",
+    "with_transcript",
+]
+
 MESSAGE_CHARS = 2000  # Discord's longest message
 TURN_GAP = 3.0  # seconds between a member's utterances within one turn (one caption)
 

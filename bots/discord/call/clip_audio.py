@@ -23,6 +23,8 @@ import discord
 
 from bots.discord.discordpy import ffmpeg_process_of
 
+__all__ = ["ClipAudio", "PcmPipe", "streamed_clip"]
+
 # No Opus audio packet starts with these: read as a table-of-contents byte, "Op" asks for 48
 # frames of 20 ms, past the 120 ms a packet may hold (RFC 6716 §3.2.5).
 OGG_HEADER_PACKETS = (b"OpusHead", b"OpusTags")

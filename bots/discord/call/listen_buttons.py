@@ -13,6 +13,8 @@ import discord
 from bots.discord.answers.clicks import ClickButton
 from bots.discord.messages import text
 
+__all__ = ["ConsentAt", "ConsentButton", "consent_view"]
+
 
 @dataclass(frozen=True)
 class ConsentAt:

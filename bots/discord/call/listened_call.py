@@ -50,6 +50,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["DiscordListenedCall"]
+
 # Seconds between the captions' requests in a channel (a message or an edit): at most five in
 # any five seconds, within Discord's limits for a channel's messages, however fast pieces come.
 CAPTION_PACE = 1.1

@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # the voice extras
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ListenedCallSides"]
+
 
 class ListenedCallSides:
     def __init__(self, kept: Calls, client: discord.Client | None = None) -> None:

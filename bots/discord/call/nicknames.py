@@ -15,6 +15,8 @@ import discord
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ListeningNick", "take_off_left_behind"]
+
 MARK = "🎙️ "  # before the bot's name while it listens
 NICK_CHARS = 32  # Discord's longest nickname
 

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 
 from core.ports import background
 
+__all__ = ["Notices"]
+
 MESSAGE_CHARS = 2000  # Discord's longest message
 
 

@@ -42,6 +42,15 @@ from core.ports import Clip, ProcessSlots, SpeechSlices, background
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "VoiceClientClass",
+    "VoicePlayer",
+    "installed_voice_client",
+    "play_clip",
+    "play_speech",
+]
+
 CONNECT_TIMEOUT = 20.0
 # Beyond the clip's own length: ffmpeg start-up and the connection's first packets.
 PLAY_MARGIN = 15.0

@@ -45,6 +45,8 @@ from core.ports import Clip, ProcessSlots
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["DiscordVoiceCall", "DiscordVoiceChannels", "Readable", "server_of"]
+
 Admits = Callable[[int, int, int], bool]
 """The allowlist's answer for work a member (the last id) asks for in a channel (the second) of
 a server (the first): `bots.discord.commands.access.admits`, the check every command passes."""

@@ -31,6 +31,8 @@ from core.app.reader.choices import MemberReading, ReaderChoices
 from core.chat.languages import resolve_locale
 from core.domain.reading import assignable_voices
 
+__all__ = ["ChannelReaderCog"]
+
 Choice = app_commands.Choice
 
 

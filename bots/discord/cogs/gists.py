@@ -27,6 +27,8 @@ from core.app.recordings.gists import Gists
 from core.app.rules.limits import Limiter
 from core.ports import RemoteRecording
 
+__all__ = ["GistsCog"]
+
 
 class GistsCog(commands.Cog):
     """/tldr, the Gist button's clicks, and /autogist."""

@@ -32,6 +32,8 @@ from core.app.calls.listened_calls import ListenAsked, ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.limits import Limiter
 
+__all__ = ["ListeningCog"]
+
 
 class ListeningCog(commands.Cog):
     """Listening's commands, and the voice events handed to the core."""

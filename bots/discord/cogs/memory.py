@@ -40,6 +40,8 @@ from core.domain.memory import FoundPage
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["MARKDOWN", "MemoryCog"]
+
 PAGE_SIZE = 5
 PAGE_TIMEOUT = 15 * 60.0  # seconds the page buttons answer
 MARKDOWN = Markup(

@@ -45,6 +45,8 @@ from core.chat.overview import (
 from core.domain import errors
 from core.domain.quantities import Duration
 
+__all__ = ["PreferencesCog"]
+
 Choice = app_commands.Choice
 
 LANGUAGES = translatable_choices(

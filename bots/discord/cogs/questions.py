@@ -35,6 +35,8 @@ from core.app.recordings.questions import Questions
 from core.chat.memory import link_to, moment_line
 from core.domain import errors
 
+__all__ = ["QuestionsCog"]
+
 MAX_QUESTION_CHARS = 1000
 
 

@@ -47,6 +47,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["RememberCog"]
+
 CONFIRM_TIMEOUT = 10 * 60.0  # seconds the Start button answers
 EDIT_EVERY = 5.0  # seconds between two edits of the progress message, at most one in that time
 

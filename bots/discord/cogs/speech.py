@@ -23,6 +23,8 @@ from core.app.voices.speech import SayAsked, SayNotes, TextToSpeech
 from core.domain.values import VoiceNote
 from core.ports import background
 
+__all__ = ["SpeechCog"]
+
 
 class SpeechCog(commands.Cog):
     """/say and "Read aloud"; `player` plays in voice channels."""

@@ -42,6 +42,8 @@ from core.domain.summaries import ChatMessage, SinceLastSummary, Window
 from core.domain.summary_windows import parse_window, window_bounds
 from core.domain.values import ChatRef
 
+__all__ = ["SummariesCog"]
+
 MAX_HISTORY = 1000  # messages read for one /summary: ten requests to Discord at most
 VOICE_MARK = "[voice message]"
 _SAID = {discord.MessageType.default, discord.MessageType.reply}

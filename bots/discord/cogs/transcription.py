@@ -33,6 +33,8 @@ from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.app.voices.clone_consent import ConsentVerdict
 from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
 
+__all__ = ["EarlierReply", "TranscriptionCog"]
+
 EarlierReply = Callable[[discord.Message], discord.Message | None]
 
 FORMAT_CHOICES = translatable_choices(

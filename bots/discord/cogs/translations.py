@@ -31,6 +31,8 @@ from core.chat.languages import translation_target
 from core.domain import errors
 from core.ports import Recording
 
+__all__ = ["TranslationsCog"]
+
 
 class NothingToTranslate(errors.UserInputError):
     key = "discord.nothing_to_translate"

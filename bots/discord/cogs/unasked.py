@@ -25,6 +25,8 @@ from core.app.rules.requests import Audiences
 from core.chat.languages import LOCALES, native_name
 from core.chat.overview import auto_gist_text, autotranslate_text, bot_language_text
 
+__all__ = ["UnaskedCog"]
+
 Choice = app_commands.Choice
 
 # Each language by its own name, which needs no translating; "auto" in the reader's.

@@ -23,6 +23,8 @@ from core.domain import errors
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["LimitsCog"]
+
 
 class LimitsCog(commands.Cog):
     """What a server (or, in direct messages, a user) used today, and what is left."""

@@ -23,6 +23,16 @@ from core.domain.limits import Asker, asked_by, sent_by
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "STRANGER_MESSAGE",
+    "admits",
+    "admits_message",
+    "readable_places",
+    "require_history",
+    "turn_away",
+    "unasked",
+]
+
 STRANGER_MESSAGE = "message_from_stranger"
 """The event a message from outside the allowlist is dispatched as, instead of "message": no
 listener but the refusal hears it (`LimitsCog.on_message_from_stranger`)."""

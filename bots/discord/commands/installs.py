@@ -30,6 +30,14 @@ from core.domain import errors
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "EVERYWHERE_CONTEXTS",
+    "EVERYWHERE_INSTALLS",
+    "answer_in_time",
+    "in_servers",
+    "server_only",
+]
+
 T = TypeVar("T")
 
 EVERYWHERE_INSTALLS = app_commands.AppInstallationType(guild=True, user=True)

@@ -20,6 +20,8 @@ from discord.app_commands import TranslationContextLocation as Where
 from core.chat.i18n import translated
 from core.chat.languages import DEFAULT_LOCALE, resolve_locale
 
+__all__ = ["CatalogueTranslator", "key_of", "translatable", "translatable_choices"]
+
 KEY = "key"
 """The `locale_str` extra naming the catalogue key of a choice or a menu."""
 

@@ -8,6 +8,8 @@ import discord
 
 from core.domain.reading import ChannelMessage
 
+__all__ = ["READ_MESSAGE_TYPES", "channel_message"]
+
 READ_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
 

@@ -18,6 +18,8 @@ from bots.discord.places import channel_override_of, for_message
 from bots.discord.recordings.consent import consent_reading
 from core.app.voice_notes import Arrival
 
+__all__ = ["arrival_of"]
+
 
 def arrival_of(message: discord.Message) -> Arrival | None:
     """The voice message `message` carries (a person's; a bot's is never heard), as the core

@@ -19,6 +19,8 @@ from core.chat.overview import consent_heard_text
 from core.domain.consent_reading import DeclaredReading
 from core.domain.limits import asked_by
 
+__all__ = ["consent_reading", "reading_answer"]
+
 
 def consent_reading(message: discord.Message) -> ConsentReading | None:
     """A voice message's part in spoken consent (a forwarded one's is in its snapshot);

@@ -27,6 +27,8 @@ from core.chat.gists import gist_card, timed_transcript
 from core.domain.gists import Gist
 from core.domain.transcripts import LongTranscript
 
+__all__ = ["GistButton", "RecordingAt", "gist_view", "offers_gist", "send_gist"]
+
 GIST_SECONDS = 60.0
 """A recording at least this long gets the button under its transcript."""
 

@@ -45,6 +45,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["TYPING_AFTER_SECONDS", "InteractionRecordingView", "MessageRecordingView"]
+
 # Discord allows about five edits of a message in five seconds.
 EDIT_SECONDS = 1.2
 # A voice message shows "typing…" only once its transcript has taken this long: most are

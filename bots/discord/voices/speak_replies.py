@@ -21,6 +21,8 @@ import discord
 from bots.discord.answers.clicks import ClickButton, view_of
 from bots.discord.messages import text
 
+__all__ = ["SpeakButton", "SpokenAt", "speak_view"]
+
 
 @dataclass(frozen=True)
 class SpokenAt:

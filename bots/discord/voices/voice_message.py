@@ -43,6 +43,8 @@ from core.domain.values import VoiceNote
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["PLACEHOLDER_LINE", "send_voice_message", "voice_message_form"]
+
 VOICE_MESSAGE_FLAGS = discord.MessageFlags(voice=True).value
 FILE_NAME = "voice-message.ogg"
 FALLBACK_FILE_NAME = "speech.ogg"

@@ -30,6 +30,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["WorkInProgress", "message_claim"]
+
 Interaction = discord.Interaction[Any]
 Listen = Callable[[discord.Message], Awaitable[None]]
 CLAIMED = "voicebridge.claimed"

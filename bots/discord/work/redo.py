@@ -48,6 +48,19 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "REDO_MESSAGE",
+    "CrashRedo",
+    "ModalRebuilder",
+    "RawInteractions",
+    "RebuildsModals",
+    "can_redo",
+    "modal_id",
+    "modal_target",
+    "redo_payload",
+    "stored_interaction",
+]
+
 REDO_MESSAGE = "message"
 """A voice message's claim stores this much to redo it from: the message is fetched again."""
 REPLY_SEARCH = 100  # messages after a voice message looked through for the reply already sent

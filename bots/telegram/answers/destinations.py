@@ -25,6 +25,8 @@ from core.domain.text import split_lines, split_message, utf16_units
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Destination", "InChat", "InPrivateChat", "MessageShown", "Shown"]
+
 MESSAGE_LIMIT = 4096  # UTF-16 code units (`replies.MESSAGE_LIMIT`)
 MAX_MESSAGES_BEFORE_FILE = 3
 

@@ -28,6 +28,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["WorkShown"]
+
 THINKING = ""  # an empty draft: Telegram's own "Thinking…" placeholder, in the user's language
 
 

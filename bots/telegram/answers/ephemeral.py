@@ -47,6 +47,8 @@ from core.domain.text import split_lines, split_message, utf16_units
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["EphemeralShown", "to_button", "to_command", "to_typed_command"]
+
 # How much of Telegram's 15 seconds to answer an ephemeral command the bot leaves unused: the
 # command reached it a moment after the member sent it, and the answer takes a moment to arrive.
 WINDOW_MARGIN_SECONDS = 3.0

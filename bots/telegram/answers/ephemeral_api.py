@@ -69,6 +69,25 @@ from telegram.ext import ContextTypes, filters
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "EDIT_LIMIT",
+    "WINDOW_SECONDS",
+    "EphemeralMessages",
+    "For",
+    "PostedForEveryone",
+    "Sent",
+    "administers",
+    "command",
+    "delete",
+    "edit_text",
+    "incoming_id",
+    "rights_told",
+    "send_document",
+    "send_text",
+    "send_voice",
+    "supported",
+]
+
 # What a server answers when it has the method: anything but "method not found" (404).
 _PROBE = "deleteEphemeralMessage"
 # By the server's address (`Bot.base_url`): whether a server has ephemeral messages, and when

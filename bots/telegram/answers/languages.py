@@ -12,6 +12,8 @@ from core.chat.languages import DEFAULT_LOCALE, ChatLanguages
 from core.domain import errors
 from core.domain.values import ChatRef
 
+__all__ = ["audience_locale", "chat_of_update", "stranger_locale"]
+
 
 def stranger_locale(update: Update) -> str:
     """For someone the bot does not serve: their own language, without a look at the chat."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["USUAL", "Pace"]
+
 
 @dataclass(frozen=True)
 class Pace:

@@ -26,6 +26,17 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "MAX_MESSAGES_BEFORE_FILE",
+    "MESSAGE_LIMIT",
+    "ChatActionIndicator",
+    "chat_action",
+    "error_handler",
+    "error_text",
+    "reply_long",
+    "telegram_pieces",
+]
+
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units (`utf16_units`)
 MAX_MESSAGES_BEFORE_FILE = 3
 

@@ -18,6 +18,8 @@ from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from core.app.rules.requests import Audiences, Request
 
+__all__ = ["Handler", "RequestHandler", "tell_usage", "with_request"]
+
 RequestHandler = Callable[[Update, Request], Awaitable[None]]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 

@@ -18,6 +18,16 @@ from telegram.constants import ChatType
 from core.chat.languages import Audience, resolve_locale
 from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by, sent_by
 
+__all__ = [
+    "asker_of",
+    "asking",
+    "audience",
+    "for_command",
+    "for_recording",
+    "owner_of",
+    "person_locale",
+]
+
 
 def for_command(update: Update) -> tuple[Audience, Asker]:
     """A command or a button: answered for the person behind it, who asked."""

@@ -30,6 +30,8 @@ from bots.telegram.answers import ephemeral, ephemeral_api
 from bots.telegram.answers.destinations import Destination, InChat, InPrivateChat
 from bots.telegram.messages import text as catalogue_text
 
+__all__ = ["answer_to"]
+
 
 async def answer_to(update: Update, *, locale: str, private: bool = True) -> Destination:
     """Where the answer to `update` goes (see the module); `private`: it is one person's

@@ -22,6 +22,8 @@ from core.domain import errors
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Access"]
+
 
 def admitted(limiter: Limiter, update: Update) -> bool:
     if (

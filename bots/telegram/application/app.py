@@ -51,6 +51,8 @@ if TYPE_CHECKING:  # what the composition root built; importing it here would lo
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["build_application"]
+
 # Edited messages are ignored: an edit must not produce a second transcript or voice note.
 _NEW = filters.UpdateType.MESSAGE
 _RECORDINGS = (

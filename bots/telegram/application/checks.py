@@ -8,6 +8,8 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 
 from bots.checks import Check, NoSenders, Person, failed, passed, reason
 
+__all__ = ["private_senders", "telegram_checks"]
+
 _ADMINS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 INLINE_OFF = (
     "off; set TELEGRAM_INLINE_CACHE_CHAT to a chat where the bot may post (it stores the voice "

@@ -43,6 +43,8 @@ from core.domain.values import ChatRef
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ClaimingUpdateProcessor", "leases_renewed", "sweep"]
+
 MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 EPHEMERAL_PREFIX = "e"  # the claims of ephemeral commands: e<ephemeral id>:<date>:<sender>
 

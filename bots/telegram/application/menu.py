@@ -11,6 +11,8 @@ from bots.telegram.answers import ephemeral_api
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from core.chat.languages import DEFAULT_LOCALE
 
+__all__ = ["COMMANDS", "MENU_LANGUAGES", "PRIVATE_COMMANDS", "register_commands"]
+
 COMMANDS: tuple[str, ...] = tuple(COMMAND_DESCRIPTIONS)  # in the order of the menu
 # Commands whose use is the asker's own business: the menu declares them ephemeral (Bot API
 # 10.2's `is_ephemeral`), so a member's app sends them for the bot alone, and their answers go

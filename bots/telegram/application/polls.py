@@ -24,6 +24,8 @@ from telegram.request import HTTPXRequest
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["POLLS", "WatchedPolls"]
+
 # python-telegram-bot's own backoff for a failed poll (`network_retry_loop`), which it does not
 # tell: 1 s, then half as long again each time, at most 30 s; a timeout is polled again at once.
 FIRST_WAIT, GROWTH, LONGEST_WAIT = 1.0, 1.5, 30.0

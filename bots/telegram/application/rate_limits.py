@@ -18,6 +18,8 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter
 
+__all__ = ["ACTION_CEILING", "BUSY_CEILING", "SparingRateLimiter"]
+
 GROUP_MESSAGES_PER_MINUTE = 20  # AIORateLimiter's default, Telegram's documented advice
 MESSAGES_PER_SECOND = 30  # all chats together: AIORateLimiter's default, Telegram's advice
 # A chat action goes only while fewer requests than this went to the group in the last minute,

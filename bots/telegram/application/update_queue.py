@@ -27,6 +27,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
+__all__ = ["UpdateQueue"]
+
 Intake = Callable[[object], Awaitable[bool]]
 Received = Callable[[Sequence[object]], None]  # raw updates (JSON objects), as they arrived
 

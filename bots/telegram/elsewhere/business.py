@@ -35,6 +35,8 @@ from core.domain.values import ChatRef
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["BusinessHandlers", "known_connection"]
+
 _DESTINATIONS: dict[str, Destination] = {"private": "owner", "reply": "reply"}
 
 

@@ -68,6 +68,8 @@ from core.ports import Recording
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["GUEST_CLAIMS", "GuestAnswers", "GuestHandlers", "article", "guest_claim"]
+
 JOBS = ("tldr", "translate", "ask", "say")
 TITLE_CHARS = 64
 

@@ -26,6 +26,8 @@ from core.domain.consent_reading import DeclaredReading
 from core.domain.limits import asked_by
 from core.domain.values import ChatRef
 
+__all__ = ["arrival_of"]
+
 
 def arrival_of(update: Update, *, local_mode: bool) -> Arrival | None:
     """The recording `update`'s message carries, as the core takes it; None without one. A file

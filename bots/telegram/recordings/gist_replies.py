@@ -11,6 +11,8 @@ from bots.telegram.answers.replies import reply_long
 from core.chat.gists import gist_card, timed_transcript
 from core.domain.gists import Gist
 
+__all__ = ["send_gist"]
+
 
 async def send_gist(
     message: Message, gist: Gist, locale: str, *, answer: Destination | None = None

@@ -16,6 +16,8 @@ from bots.telegram.updates import command_argument, message_of
 from core.app.recordings.gists import Gists
 from core.app.rules.requests import Request
 
+__all__ = ["GistHandlers"]
+
 GIST_COMMANDS: tuple[str, ...] = ("tldr",)
 
 

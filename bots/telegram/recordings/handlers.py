@@ -31,6 +31,8 @@ from core.chat.overview import (
 )
 from core.domain.values import Answer as Answered
 
+__all__ = ["RecordingHandlers"]
+
 
 class RecordingHandlers:
     """What becomes of a recording the chat sends or points at, with the use cases it calls."""

@@ -23,6 +23,15 @@ from core.domain.memory import Said
 from core.domain.quantities import Megabytes
 from core.ports import RemoteRecording
 
+__all__ = [
+    "Recording",
+    "declared_seconds",
+    "readable_local_file",
+    "recording_in",
+    "remote",
+    "remote_in",
+]
+
 Recording = Voice | Audio | VideoNote | Video | Document
 
 # The public Bot API refuses getFile above this; a local Bot API server has no such cap.

@@ -33,6 +33,8 @@ from core.domain.claims import Claim
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["StatusNote", "StatusNotes"]
+
 STATUS_KEY = "voicebridge_status"  # in a claim's payload: the id of the status message sent
 
 

@@ -39,6 +39,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["TelegramRecordingView"]
+
 
 class TelegramTranscriptReply:
     """The answer to the recording's message (`core.app.voice_notes.TranscriptReply`). In the

@@ -23,6 +23,8 @@ from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import VoiceStudio
 from core.chat.languages import translation_target
 
+__all__ = ["TranslationHandlers"]
+
 TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetranslations")
 
 

@@ -31,6 +31,8 @@ from core.chat.overview import (
 from core.domain import errors
 from core.domain.quantities import Duration
 
+__all__ = ["VoiceHandlers"]
+
 
 class VoiceHandlers:
     """/say, /voice and /style, with the use cases they call."""

@@ -51,6 +51,8 @@ from core.ports import Clock, SystemClock, background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["PAUSE_SECONDS", "CacheStore", "InlineHandlers", "discarding"]
+
 PAUSE_SECONDS = 0.8  # a pause in typing longer than a keystroke's, shorter than a wait's
 MAX_IN_FLIGHT = 1000  # queries waiting out their pause or being rendered, in the process
 # A user's newest query is noted on arrival until it is handled (a stranger's never is: the

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+__all__ = ["CallConsents"]
+
 
 @dataclass(eq=False)
 class CallConsents:

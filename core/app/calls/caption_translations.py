@@ -23,6 +23,8 @@ from core.ports import ChatApi
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["caption_translation"]
+
 
 async def caption_translation(
     server: ChatRef, call: ListenedCall, said: str, *, limiter: Limiter, chat_api: ChatApi,

@@ -30,6 +30,8 @@ from core.ports import ReadingUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ListeningConsents"]
+
 SAVE_RETRIES = (0.1, 0.5)  # seconds before each new try of storing a no that could not be
 
 # The call in a server, from its start until it is gone: it follows a member's yes or no.

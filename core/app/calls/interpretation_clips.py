@@ -41,6 +41,8 @@ from core.ports import ReadingUnitOfWork, SpeechSlices
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["InterpretationClips"]
+
 Refusal = errors.QuotaUsed | errors.MimoModelRefused
 
 

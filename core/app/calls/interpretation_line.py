@@ -38,6 +38,8 @@ from core.ports import SpeechSlices, VoiceCallHold, background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Clip", "InterpretationLine", "Place"]
+
 
 class Timing(Protocol):
     """What the line is timed by, read anew each time: tests and the benchmark change

@@ -96,6 +96,8 @@ from core.ports import (
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["CallInterpreter", "Consents", "Interpreting"]
+
 Consents = Callable[[str, datetime], bool]  # a member, when they began saying it
 
 

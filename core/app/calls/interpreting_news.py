@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from core.domain import errors
 
+__all__ = ["Dropped", "News", "Stopped", "Tell"]
+
 
 @dataclass(frozen=True)
 class Dropped:

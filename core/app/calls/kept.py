@@ -35,6 +35,8 @@ from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import Clock, ReadingUnitOfWork
 
+__all__ = ["ALIVE_SECONDS", "RESUME_WITHIN", "KeptCalls"]
+
 ALIVE_SECONDS = 10.0  # how often a running call says it is alive
 RESUME_WITHIN = timedelta(minutes=10)  # CALL_RESUME_WITHIN: away longer, a call is ended
 

@@ -51,6 +51,17 @@ from core.ports.background import Beat
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "IN_FLIGHT",
+    "CallState",
+    "End",
+    "EndBecause",
+    "ListenAsked",
+    "ListenedCall",
+    "Roll",
+    "call_prefix",
+]
+
 End = Callable[[], Awaitable[None]]
 EndBecause = Callable[[str], Awaitable[None]]  # an end told why
 IN_FLIGHT = 4  # a call's pieces sent to MiMo at once

@@ -35,6 +35,8 @@ from core.domain.live_speech import Caption, Piece
 from core.domain.pacing import NotWanted, Urgency, asking, setting_aside, still_wanted
 from core.ports import AudioConverter, ChatApi, Metrics, SpeechApi
 
+__all__ = ["PieceTranscriber"]
+
 
 @dataclass(eq=False)
 class PieceTranscriber:

@@ -28,6 +28,8 @@ from core.ports import ReadingUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["KeptServers", "KeptStore", "take_up"]
+
 FRESH_SECONDS = 2.0  # how long one read of the servers with something kept answers
 
 T = TypeVar("T")

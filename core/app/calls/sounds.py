@@ -30,6 +30,8 @@ from datetime import datetime
 from core.domain.interpreting import FROM_AUDIO_LONGEST
 from core.domain.live_speech import Piece
 
+__all__ = ["PartKey", "TurnKey", "TurnSounds"]
+
 TurnKey = tuple[str, datetime]  # a turn's member and start
 PartKey = tuple[str, datetime, int]  # (member, when the turn began, its part's last piece)
 

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from core.domain.live_speech import stretch
 from core.domain.pacing import ModelMinute, Seen
 
+__all__ = ["Stretching"]
+
 
 class Stretching:
     """The calls' speech sent to MiMo in the last minute, and how far their pieces are

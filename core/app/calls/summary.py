@@ -34,6 +34,8 @@ from core.domain.transcripts import KeptTranscript, LongTranscript
 from core.domain.values import Answer, ChatRef
 from core.ports import ChatApi, TranscriptUnitOfWork
 
+__all__ = ["Calls"]
+
 ANSWER_MAX_TOKENS = 1000
 _ASK_SYSTEM = """\
 You answer a question about a call from its transcript.

@@ -57,6 +57,8 @@ from core.ports import AudioConverter, SpeechApi, background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["TranslationsFromAudio"]
+
 Refusal = errors.QuotaUsed | errors.MimoModelRefused
 
 

@@ -26,6 +26,8 @@ from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import background
 
+__all__ = ["CallLines", "Turn"]
+
 Key = tuple[str, datetime]  # a turn's member and start
 
 

@@ -37,6 +37,8 @@ from core.ports import Clip, VoiceCall, VoiceChannels
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["HeldCall", "VoiceCalls"]
+
 
 @dataclass
 class _Joined:

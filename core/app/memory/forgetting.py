@@ -48,6 +48,8 @@ from core.ports import Clock, MemoryUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ForgetRequest", "Forgetting"]
+
 
 @dataclass(frozen=True)
 class ForgetRequest:

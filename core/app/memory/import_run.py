@@ -38,6 +38,8 @@ from core.ports.background import every
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ClaimOutcome", "ImportRun", "Paused"]
+
 # An import stops at these: no other message would fare better.
 FATAL = (errors.MimoAuthError, errors.MimoBalanceError)
 ELSEWHERE_WAIT = 5.0  # seconds between two looks at messages another import is hearing

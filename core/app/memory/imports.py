@@ -59,6 +59,8 @@ from core.domain.pacing import Urgency, asking
 from core.domain.values import ChatRef
 from core.ports import Clock, ImportUnitOfWork
 
+__all__ = ["Importer"]
+
 
 class Importer:
     """Imports of chats' past voice messages (see the module docstring)."""

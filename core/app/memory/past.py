@@ -22,6 +22,8 @@ from core.domain.summaries import ChatMessage
 from core.domain.values import ChatRef
 from core.ports import RemoteRecording
 
+__all__ = ["ImportPlan", "ImportProgress", "Past", "PastVoice"]
+
 
 @dataclass(frozen=True)
 class PastVoice:

@@ -21,6 +21,8 @@ from core.ports import Clock, RetentionUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["RetentionJob", "retention_jobs"]
+
 
 @dataclass(frozen=True)
 class RetentionJob:

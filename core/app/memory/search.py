@@ -56,6 +56,8 @@ from core.domain.text import format_duration
 from core.domain.values import ChatRef
 from core.ports import ChatApi, Clock, MemoryUnitOfWork, SystemClock
 
+__all__ = ["MemorySearch", "question_words"]
+
 ANSWER_MAX_TOKENS = 1000
 SHORT_WORD = 3  # letters: a question's words this short are looked for only when alone
 LINES_PER_WORD = 200  # a question reads at most this many newest lines a word it holds

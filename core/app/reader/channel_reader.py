@@ -72,6 +72,8 @@ from core.ports import NO_METRICS, Metrics, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ChannelReader", "ReadingAsked", "Started"]
+
 
 @dataclass(frozen=True)
 class ReadingAsked:

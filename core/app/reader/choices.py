@@ -24,6 +24,8 @@ from core.domain.reading import ReaderMember, ReaderRules, TakenBack, assignable
 from core.domain.values import ChatRef
 from core.ports import ReadingUnitOfWork
 
+__all__ = ["MemberReading", "ReaderChoices"]
+
 AUTO = "auto"  # `/myvoice name:auto`: a voice is assigned again
 
 

@@ -28,6 +28,8 @@ from core.domain.mandates import Mandate
 from core.domain.values import ChatRef
 from core.ports import Clock, ReadingUnitOfWork
 
+__all__ = ["KeptReadings"]
+
 
 class KeptReadings:
     """The channel readings kept while they last (see the module docstring)."""

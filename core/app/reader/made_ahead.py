@@ -25,6 +25,8 @@ from core.app.reader.spoken import Spoken
 from core.domain.reading import ChannelMessage
 from core.ports import background
 
+__all__ = ["MadeAhead"]
+
 Making = Callable[[ChannelMessage], Coroutine[Any, Any, Spoken | None]]
 InBackground = Callable[[Coroutine[Any, Any, None]], None]
 

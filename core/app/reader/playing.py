@@ -34,6 +34,8 @@ from core.ports import Metrics, VoiceCallHold
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Playing"]
+
 REMAKES = 3
 """How many times a clip is made again for its one turn (its message edited, a channel's name
 no longer for everyone's ears) before the message is let go: an author editing on and on does

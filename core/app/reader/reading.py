@@ -56,6 +56,8 @@ from core.ports import Metrics, VoiceCallHold, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Reading"]
+
 
 class Reading:
     """One server's reading (see the module docstring)."""

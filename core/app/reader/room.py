@@ -15,6 +15,8 @@ from core.domain.reading import ChannelMessage, Reads
 from core.domain.values import ChatRef
 from core.ports import VoiceChannels
 
+__all__ = ["room", "unseen"]
+
 
 def room(
     channels: VoiceChannels, server: ChatRef, voice_id: str, reads: Reads, message: ChannelMessage

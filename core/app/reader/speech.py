@@ -36,6 +36,8 @@ from core.ports import VoiceCallHold, VoiceChannels
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ReadingSpeech"]
+
 
 class ReadingSpeech:
     """One reading's speech (module docstring): the voice channel it speaks in, what it

@@ -47,6 +47,8 @@ from core.ports import ReadingUnitOfWork, SpeechSlices
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["OWN_VOICE", "MessageSpeech", "Room", "Spoken", "spoken_marks"]
+
 OWN_VOICE = "own"
 
 

@@ -24,6 +24,8 @@ from core.domain.reading import ChannelMessage
 from core.domain.text import format_duration
 from core.ports import VoiceChannels
 
+__all__ = ["back_line", "caught_up", "ended_line", "refused"]
+
 
 def refused(
     channels: VoiceChannels, kept: KeptReading, away: timedelta, *, within: timedelta

@@ -16,6 +16,8 @@ import weakref
 from core.app.reader.channel_reader import ChannelReader
 from core.domain.reading import TakenBack
 
+__all__ = ["ReadingWithdrawals"]
+
 
 class ReadingWithdrawals:
     """The channel readers of this process, told of each withdrawal (module docstring)."""

@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 from core.app.reader.spoken import OWN_VOICE, Spoken
 
+__all__ = ["Whose", "WithdrawnVoices", "in_voice", "of_member"]
+
 Whose = Callable[[Spoken], bool]  # whether a withdrawal reaches a clip
 
 

@@ -34,6 +34,8 @@ from core.ports import BusinessUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["BusinessChats", "Change", "kept_beside"]
+
 Change = Literal["connected", "updated", "disconnected", "unknown"]
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 from core.domain.limits import RequestLimits
 from core.ports import Downloader, Recording, RemoteRecording
 
+__all__ = ["Recordings", "declared_seconds"]
+
 
 class Recordings:
     """The recordings of one process (see the module docstring); `downloader` None: files at

@@ -37,6 +37,8 @@ from core.ports import ChatApi, Recording
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Gists", "condense", "follows", "timed_lines"]
+
 GIST_MAX_TOKENS = 1500
 _SYSTEM = """\
 You condense the transcript of one recording for someone who will not listen to it.

@@ -43,6 +43,8 @@ from core.ports import Clock, Recording, RemoteRecording, TranscriptUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["FORGETFUL", "KeptParts", "TranscriptKeeper"]
+
 MATCH_SECONDS = 0.01  # a kept piece is the piece when both ends agree within this
 Wanted = Callable[[], Awaitable[bool]]
 

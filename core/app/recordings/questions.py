@@ -30,6 +30,8 @@ from core.domain.pacing import TurnListener, Urgency, asking
 from core.domain.values import Answer, Language
 from core.ports import NO_METRICS, AudioConverter, Metrics, Recording, SpeechApi
 
+__all__ = ["Questions"]
+
 
 class Questions:
     """Answers about recordings, in the chat's transcript language, within its limits."""

@@ -33,6 +33,8 @@ from core.ports import PieceStream, SpeechApi
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["NoLongerWanted", "Transcriber", "Wanted"]
+
 TextCallback = Callable[[str], None]
 Wanted = Callable[[], Awaitable[bool]]
 """Asked before each piece is sent and once all are answered: False withdraws the work."""

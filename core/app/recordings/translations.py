@@ -33,6 +33,8 @@ from core.ports import ChatApi, Recording
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Translations", "translate"]
+
 PART_CHARS = 4000  # of source text per request: a long transcript goes in several
 PART_MAX_TOKENS = 4000  # room for the translation of one part, in any script
 _SYSTEM = """\

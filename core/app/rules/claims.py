@@ -45,6 +45,8 @@ from core.ports import Clock, WorkUnitOfWork, background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Claims", "Redo", "Tell", "answered"]
+
 Tell = Callable[[Claim], Awaitable[None]]
 Redo = Callable[[Claim, str], Awaitable[None]]
 """Start the work of a claim taken over again from its payload (it runs as a task of its own,

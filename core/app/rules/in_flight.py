@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from core.domain.values import ChatRef
 
+__all__ = ["RequestGate"]
+
 
 @dataclass
 class _ChatSlots:

@@ -54,6 +54,8 @@ from core.ports import Recording, RemoteRecording, TranscriptUnitOfWork, UnitOfW
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Leaving", "of_recording", "read_chats", "read_speakers"]
+
 
 class Leaving:
     """Whether what was made from `Sources` may still be sent (the module docstring); without

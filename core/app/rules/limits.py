@@ -80,6 +80,7 @@ from core.domain.values import ChatRef, Platform
 from core.ports import Clock, SystemClock, UsageUnitOfWork
 
 logger = logging.getLogger(__name__)
+__all__ = ["KEEP_WINDOWS", "Limiter"]
 
 KEEP_WINDOWS = timedelta(hours=1)
 

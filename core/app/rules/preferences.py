@@ -24,6 +24,8 @@ from core.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["MAX_STYLE_CHARS", "ChatPreferences", "shown_or_set"]
+
 MAX_GIST_MINUTES = 600  # ten hours: past any MAX_AUDIO_SECONDS a chat would set
 
 _ON = {"on", "yes", "true", "1", "enable", "enabled"}

@@ -25,6 +25,8 @@ from core.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Audiences", "Request"]
+
 
 @dataclass(frozen=True)
 class Request:

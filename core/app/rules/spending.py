@@ -20,6 +20,8 @@ from core.domain.limits import Asker, Counts, pairs
 from core.domain.values import Answer, ChatRef, Usage
 from core.ports import ChatApi, UsageStore
 
+__all__ = ["Charge", "Spend"]
+
 
 class Spend:
     """What one piece of work costs its chat (and its asker's day, and the bot's): reserved

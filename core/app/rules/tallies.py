@@ -20,6 +20,8 @@ from core.domain.limits import (
 )
 from core.domain.values import ChatRef, Platform
 
+__all__ = ["Tally", "listen_row", "listen_tallies", "person_row_of", "share_of", "work_tallies"]
+
 # The rows beside the chats' in the daily usage, deleted with the other days by retention:
 # a member's share of a chat's readings, a server's calls listened to, a person's day across
 # chats, the whole bot's day.

@@ -8,6 +8,8 @@ from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from core.ports import Capability, Metrics
 
+__all__ = ["counted"]
+
 
 class Metered(Protocol):
     metrics: Metrics

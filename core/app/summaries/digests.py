@@ -28,6 +28,8 @@ from core.ports import Clock, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["DigestService"]
+
 DIGEST_WINDOW = LastDuration(timedelta(hours=24))
 # A digest found more than this late (the bot was down at the time) is skipped, not posted in the
 # middle of the night: the next one comes at the usual time.

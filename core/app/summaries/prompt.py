@@ -16,6 +16,17 @@ from core.domain.prompts import fenced
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.text import split_message
 
+__all__ = [
+    "PART_SEPARATOR",
+    "Prompt",
+    "clip",
+    "content_capacity",
+    "conversation_prompt",
+    "merge_prompt",
+    "pack",
+    "render_line",
+]
+
 LINE_SEPARATOR = "\n"
 PART_SEPARATOR = "\n\n---\n\n"
 MIN_CAPACITY = 500  # characters of conversation per request below which a budget is useless

@@ -42,6 +42,8 @@ from core.ports import NO_METRICS, ChatApi, Clock, Metrics, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["SummaryLimits", "SummaryService", "writing_language"]
+
 
 @dataclass(frozen=True)
 class SummaryLimits:

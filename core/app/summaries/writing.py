@@ -26,6 +26,8 @@ from core.ports import ChatApi
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["FINAL_MAX_TOKENS", "summarise"]
+
 T = TypeVar("T")
 
 # Replies are bounded so a merge round always has room for them (and the bill stays small).

@@ -54,6 +54,8 @@ from core.ports import Clock, Recording, SystemClock, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Candidate", "ConsentAsk", "ConsentReading", "ConsentVerdict", "VoiceConsents"]
+
 SENTENCE_LIFETIME = timedelta(minutes=5)
 ATTEMPTS_PER_DAY = 5
 

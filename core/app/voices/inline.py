@@ -27,6 +27,8 @@ from core.ports import Clock, InlineUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["InlineVoices"]
+
 Render = Callable[[], Awaitable[VoiceNote]]
 Store = Callable[[VoiceNote], Awaitable[CachedVoice]]
 

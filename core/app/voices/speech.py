@@ -37,6 +37,8 @@ from core.domain.tts import chosen_voice, plain_text
 from core.domain.values import ChatRef, Preferences, VoiceNote
 from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi, background
 
+__all__ = ["SayAsked", "SayNotes", "TextToSpeech", "speaks"]
+
 SPOKEN_LANGUAGES = ("Chinese", "English")  # what the speech model speaks, by English name
 _TTS_IN_FLIGHT = 4  # speech requests of one long text at once
 # Characters of speech in one voice note: at the slowest (Chinese, about 4 characters a second)

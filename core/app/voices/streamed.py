@@ -29,6 +29,8 @@ from typing import Any
 
 from core.ports import SpeechApi, background
 
+__all__ = ["SpeechFeed"]
+
 SPEECH_RATE = 24_000  # MiMo's streamed speech: PCM16LE mono at 24 kHz, whatever is asked
 PIECE_PAUSE = b"\x00\x00" * (SPEECH_RATE * 300 // 1000)  # 300 ms between pieces
 # The longest a clip may last, per character of text, for a player's timeout: Chinese is

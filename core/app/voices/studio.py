@@ -59,6 +59,15 @@ from core.ports import Recording, SampleConverter, SpeechApi, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "MAX_CHAT_VOICES",
+    "MAX_DESCRIPTION_CHARS",
+    "MAX_NAME_CHARS",
+    "Speaker",
+    "VoiceModels",
+    "VoiceStudio",
+]
+
 MAX_NAME_CHARS = 24
 MAX_DESCRIPTION_CHARS = 500
 MAX_CHAT_VOICES = 20  # a listing (and Discord's 25 autocomplete choices) stays readable

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = [
+    "MAX_QUOTED_CHARS",
+    "ConfigError",
+    "MissingSetting",
+    "StartupError",
+    "VoicebridgeError",
+    "quoted",
+]
+
 MAX_QUOTED_CHARS = 40
 
 

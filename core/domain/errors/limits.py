@@ -4,6 +4,38 @@ from __future__ import annotations
 
 from core.domain.errors.base import VoicebridgeError
 
+__all__ = [
+    "AlreadyTold",
+    "AskOverQuota",
+    "AskQuotaShort",
+    "AskQuotaUsed",
+    "AudioBudgetSpent",
+    "AudioOverQuota",
+    "AudioQuotaShort",
+    "AudioQuotaUsed",
+    "AutoTranscriptsPaused",
+    "BudgetSpent",
+    "ChatSlowDown",
+    "CloneAttemptsUsed",
+    "LimitReached",
+    "ListenQuotaUsed",
+    "ListenStarterQuotaUsed",
+    "NoLongerServed",
+    "PersonAudioQuotaShort",
+    "PersonAudioQuotaUsed",
+    "PersonAutoTranscriptsPaused",
+    "PersonSpeechQuotaShort",
+    "PersonSpeechQuotaUsed",
+    "PrivateBot",
+    "QuotaUsed",
+    "SlowDown",
+    "SpeechBudgetSpent",
+    "SpeechOverQuota",
+    "SpeechQuotaShort",
+    "SpeechQuotaUsed",
+    "SummaryQuotaUsed",
+]
+
 
 class LimitReached(VoicebridgeError):
     key = "limits.reached"

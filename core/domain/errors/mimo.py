@@ -6,6 +6,20 @@ from typing import Any
 
 from core.domain.errors.base import VoicebridgeError
 
+__all__ = [
+    "MimoAuthError",
+    "MimoBadRequest",
+    "MimoBadResponse",
+    "MimoBalanceError",
+    "MimoCircuitOpen",
+    "MimoContentFiltered",
+    "MimoError",
+    "MimoModelRefused",
+    "MimoRateLimited",
+    "MimoUnavailable",
+    "MimoUnreachable",
+]
+
 
 class MimoError(VoicebridgeError):
     key = "error.mimo"

@@ -7,6 +7,24 @@ from __future__ import annotations
 from core.domain.errors.base import VoicebridgeError
 from core.domain.errors.user import UserInputError
 
+__all__ = [
+    "AgeRestricted",
+    "AlreadyListening",
+    "CouldNotJoin",
+    "ListenerMayNotRead",
+    "MayNotSpeakThere",
+    "NoCallKept",
+    "NoNotSaved",
+    "NotListening",
+    "NotReading",
+    "NotYourListening",
+    "NotYourReading",
+    "ReadingElsewhere",
+    "ReadingRefused",
+    "ReadingShareUsed",
+    "VoiceChosenByAnother",
+]
+
 
 class ReadingRefused(UserInputError):
     """A reading not started, switched, skipped or stopped."""

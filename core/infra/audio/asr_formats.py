@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND, MP3_CODEC
 from core.infra.audio.sources import mono
 
+__all__ = ["ASR_FORMATS", "MONO_16K", "MP3", "WAV", "AsrFormat"]
+
 # What every piece is, made by the conversion's filter chain (or its pause filter) before the codec.
 MONO_16K = mono(16_000)
 

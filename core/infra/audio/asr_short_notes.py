@@ -39,6 +39,15 @@ from core.infra.audio.probe import MIN_AUDIO_SECONDS
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.sources import AudioSource, mono
 
+__all__ = [
+    "RATE",
+    "SHORT_NOTE_SECONDS",
+    "compacted",
+    "decode_short_note",
+    "ogg_opus_seconds",
+    "wav",
+]
+
 with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
     warnings.simplefilter("ignore", DeprecationWarning)
     import audioop

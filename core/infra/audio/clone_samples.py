@@ -13,6 +13,8 @@ from core.infra.audio.probe import inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
 from core.infra.audio.sources import source_of
 
+__all__ = ["to_clone_sample", "wav_to_clone_sample"]
+
 DESIGN_SECONDS = 120.0  # all of a design's sample (a sentence or two): a clone's longest
 
 

@@ -32,6 +32,8 @@ from core.infra.audio.loudness import MEASURE_RATE, window_levels
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.sources import AudioSource, mono
 
+__all__ = ["pause_filter"]
+
 _FLOOR_SEARCH = 3.0  # seconds either side of each place the floor is measured
 
 

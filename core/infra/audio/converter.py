@@ -26,6 +26,8 @@ from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
 from core.ports import AudioCaps, UnderstandingAudio
 
+__all__ = ["FfmpegAudio"]
+
 
 class FfmpegAudio:
     """Conversions on ffmpeg (and pydub for voice notes), at most `processes.limit` at once.

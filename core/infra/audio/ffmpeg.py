@@ -34,6 +34,8 @@ from core.domain.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["choose_ffmpeg", "ffmpeg_exe", "ffmpeg_version", "keeps_timestamps", "point_pydub_at"]
+
 _ASK_SECONDS = 30  # for `ffmpeg -h filter=...`, which answers at once
 
 

@@ -12,6 +12,8 @@ from core.domain.pauses import BLOCK_SECONDS, CutPlan, parse_levels, quietest_pa
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.sources import AudioSource, mono
 
+__all__ = ["MEASURE_RATE", "pause_cuts", "window_levels"]
+
 MEASURE_RATE = 16_000
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+__all__ = ["BEGINS_STREAM", "LONGEST_PAGE", "last_page", "page_at"]
+
 _HEADER = struct.Struct("<4sBBqIIIB")
 BEGINS_STREAM = 0x02  # the flag of a stream's first page
 LONGEST_PAGE = _HEADER.size + 255 + 255 * 255  # 65,307 bytes

@@ -47,6 +47,8 @@ from core.infra.audio.segments import PieceFile, PieceFormat, Range, follow, loa
 from core.infra.audio.sources import AudioSource, source_of
 from core.ports import background
 
+__all__ = ["AsrPieceStream", "asr_pieces", "to_asr_pieces"]
+
 MIN_PIECE_SECONDS = 1.0
 # A cut lands on the next packet (an MP3 frame is 36 ms), and an MP3's first piece also carries
 # 69 ms of encoder delay.

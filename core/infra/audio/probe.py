@@ -14,6 +14,16 @@ from core.domain.quantities import Duration
 from core.infra.audio.ogg import page_at
 from core.infra.audio.processes import FfmpegProcesses, FfmpegRun, file_url
 
+__all__ = [
+    "MIN_AUDIO_SECONDS",
+    "AudioInfo",
+    "Media",
+    "check_length",
+    "inspect_media",
+    "inspect_quickly",
+    "probe",
+]
+
 MIN_AUDIO_SECONDS = 0.05  # shorter than anything a person can say
 # Containers measure a little over the nominal length (a 60:00 recording reads 3600.01 s): a
 # limit stated in whole seconds allows what rounds to it.

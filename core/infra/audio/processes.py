@@ -31,6 +31,15 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "RECORDING_FORMATS",
+    "FfmpegProcesses",
+    "FfmpegRun",
+    "TimeLimit",
+    "batch_scheduling",
+    "file_url",
+]
+
 KEEP_OUTPUT = 64 * 1024  # bytes of ffmpeg output kept from each end of a stream
 # What an input may open: its file, or a pipe. A playlist or a script inside a user's file (HLS,
 # DASH, concat, SDP) would otherwise make ffmpeg open other files, or reach out over the network.

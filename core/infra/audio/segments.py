@@ -12,6 +12,8 @@ from pathlib import Path
 
 from core.domain.values import AsrPiece
 
+__all__ = ["PieceFile", "PieceFormat", "Range", "follow", "load_piece"]
+
 _POLL_SECONDS = 0.05  # how often a worker's segment list is checked for finished pieces
 
 

@@ -35,6 +35,8 @@ from pathlib import Path
 from core.infra.audio.probe import Media
 from core.infra.audio.processes import RECORDING_FORMATS, file_url
 
+__all__ = ["AudioSource", "mono", "source_of"]
+
 # Characters a filter graph reads as they are; any other is escaped with a backslash, which
 # either level ffmpeg parses (the option's value, then the graph) accepts before any character.
 _PLAIN = frozenset(string.ascii_letters + string.digits + "/._-+")

@@ -26,6 +26,14 @@ from core.infra.audio.processes import FfmpegProcesses
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "JOIN_PAUSE_MS",
+    "join_wavs",
+    "to_speech_file",
+    "to_voice_note",
+    "voice_note_as_it_comes",
+]
+
 WAVEFORM_BYTES = 256  # Discord's maximum
 WAVEFORM_WINDOWS_PER_SECOND = 10
 JOIN_PAUSE_MS = 300  # between pieces of speech joined into one voice note

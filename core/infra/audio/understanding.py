@@ -20,6 +20,8 @@ from core.infra.audio.processes import FfmpegProcesses, file_url
 from core.infra.audio.sources import source_of
 from core.ports import UnderstandingAudio
 
+__all__ = ["understanding_input"]
+
 _PASSTHROUGH = {
     ("mp3", "mp3"): "audio/mpeg",
     ("wav", "pcm_s16le"): "audio/wav",

@@ -9,6 +9,8 @@ from core.domain.errors import MimoBadResponse
 from core.domain.values import Answer, Usage
 from core.infra.mimo.wire import Json
 
+__all__ = ["answer_of", "decode_audio", "delta_of", "message_of", "text_of", "usage_of"]
+
 
 def message_of(data: Json) -> Json:
     """`choices[0].message` of a completion."""

@@ -34,6 +34,8 @@ from core.domain.quantities import waiting
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["CircuitBreaker", "State"]
+
 
 class State(enum.Enum):
     CLOSED = "closed"

@@ -61,6 +61,8 @@ from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["MimoClient"]
+
 ASR_MIME_TYPES = frozenset({"audio/wav", "audio/mpeg", "audio/mp3"})
 # What MiMo's streamed speech is, whatever rate is asked for: 16-bit little-endian mono samples.
 SPEECH_RATE = 24_000

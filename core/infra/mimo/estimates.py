@@ -9,6 +9,8 @@ import math
 
 from core.domain.pacing import AUDIO_TOKENS_PER_SECOND, text_tokens
 
+__all__ = ["ANSWER_TOKENS", "seconds_of", "understanding_tokens"]
+
 ANSWER_TOKENS = 1_000  # what an answer of no given length is counted as until MiMo says
 # Bytes a second of audio takes: WAV is read from its header; anything else is taken as a
 # voice note's Opus or MP3 (about 32 kbps), so that its seconds are counted high, not low.

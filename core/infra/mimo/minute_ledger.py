@@ -23,6 +23,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["MemoryLedger", "MinuteLedger", "MinuteUse"]
+
 
 class MinuteLedger(Protocol):
     """The turns taken in each model's minute: one process's, or every replica's."""

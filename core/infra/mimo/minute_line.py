@@ -22,6 +22,8 @@ from core.domain.pacing import (
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Line", "Told", "Waiter"]
+
 
 @dataclass(eq=False)
 class Waiter:

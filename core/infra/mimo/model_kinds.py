@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from core.domain.errors import MimoBadRequest, MimoModelRefused
 
+__all__ = ["DEFAULT_MODELS", "MODEL_SETTINGS", "MimoModels", "model_named", "voice_kind"]
+
 
 @dataclass(frozen=True)
 class MimoModels:

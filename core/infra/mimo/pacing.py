@@ -58,6 +58,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ANNOUNCE_SECONDS", "SLOWED_SECONDS", "TOLD_AFTER", "AccountMinute"]
+
 PUBLISHED = AccountLimits()  # MiMo's published minute
 SLOWED_SECONDS = 60.0  # after a 429, the model runs at half its minute this long
 ANNOUNCE_SECONDS = 1.0  # while requests wait, the line tells the ledger again this often

@@ -27,6 +27,8 @@ from core.infra.mimo.client import MimoClient
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["KINDS", "is_listed", "offered_models", "try_model"]
+
 KINDS = ("asr", "tts", "audio", "chat", "voicedesign", "voiceclone")
 _RATE = 16_000
 

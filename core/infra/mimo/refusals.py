@@ -33,6 +33,17 @@ from core.domain.errors import (
 )
 from core.infra.mimo.retries import Transient
 
+__all__ = [
+    "RETRYABLE",
+    "error_body",
+    "error_class",
+    "error_text",
+    "final",
+    "refuses_a_model",
+    "status_of",
+    "successor_of",
+]
+
 Body = dict[str, Any] | str  # an error answer: MiMo's JSON, or whatever text came instead
 
 RETRYABLE = frozenset({429, 500, 502, 503, 504})  # statuses a retry may help

@@ -9,6 +9,8 @@ from core.domain.quantities import Megabytes
 from core.infra.mimo.wire import Json
 from core.ports import AudioCaps
 
+__all__ = ["MIMO_AUDIO_CAPS", "THINKING_OFF", "check_audio_size", "data_url", "system_message"]
+
 # What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
 # This client refuses anything bigger; the audio adapter, given these by the composition root,
 # cuts and converts to stay under. MiMo's MB are decimal: 10 MB is 10,000,000 characters of

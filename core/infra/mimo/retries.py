@@ -25,6 +25,8 @@ from core.domain.errors import MimoError
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["DEFAULT_RETRY_POLICY", "RetryPolicy", "Retrying", "Transient", "retry_after"]
+
 T = TypeVar("T")
 
 

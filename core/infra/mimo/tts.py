@@ -16,6 +16,8 @@ from __future__ import annotations
 from core.domain.tts import is_voicedesign, request_voice, utterance
 from core.infra.mimo.wire import Json
 
+__all__ = ["tts_audio_options", "tts_messages"]
+
 
 def tts_messages(
     model: str, text: str, style: str | None, *, description: str | None = None

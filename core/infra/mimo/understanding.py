@@ -22,6 +22,8 @@ from core.infra.mimo.request_pieces import (
 from core.infra.mimo.upload_bodies import BytesAudio, FileAudio
 from core.infra.mimo.wire import Json
 
+__all__ = ["understanding_body"]
+
 
 def understanding_body(
     audio: FileAudio | BytesAudio,

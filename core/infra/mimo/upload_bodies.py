@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import uuid4
 
+__all__ = ["BytesAudio", "FileAudio", "StreamedJson"]
+
 # A multiple of 3, so that the base64 of each chunk joins the next without padding.
 CHUNK_BYTES = 3 * 256 * 1024
 

@@ -65,6 +65,8 @@ from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["Json", "MimoWire"]
+
 T = TypeVar("T")
 Json = dict[str, Any]
 

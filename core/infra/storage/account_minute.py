@@ -53,6 +53,8 @@ from core.domain.pacing import UNANSWERED_KEPT_SECONDS, ModelMinute, Seen, Urgen
 from core.infra.storage.models import MinuteLineRow, MinuteTurnRow
 from core.infra.storage.repositories import table_of
 
+__all__ = ["FRESH_SECONDS", "KEPT_LINES", "DatabaseLedger"]
+
 T = TypeVar("T")
 
 FRESH_SECONDS = 5.0  # what a line said waits counts this long (it says it again every second)

@@ -12,6 +12,8 @@ from core.domain.business import DESTINATIONS, BusinessConnection, Destination
 from core.infra.storage.models import BusinessConnectionRow
 from core.infra.storage.repositories import upsert
 
+__all__ = ["BusinessConnectionRepository"]
+
 
 class BusinessConnectionRepository:
     def __init__(self, session: AsyncSession) -> None:

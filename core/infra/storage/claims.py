@@ -32,6 +32,8 @@ from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ClaimRow
 from core.infra.storage.repositories import insert_for, table_of
 
+__all__ = ["ClaimRepository"]
+
 _KEY = ["platform", "chat_id", "message_id"]
 _CLAIMS = table_of(ClaimRow)
 _RENEWED_AT_ONCE = 300  # keys in one statement: 900 values, within SQLite's 999

@@ -14,6 +14,8 @@ from core.domain.consent_reading import CloneChallenge
 from core.infra.storage.models import CloneChallengeRow, ConsentReadingRow
 from core.infra.storage.repositories import insert_for
 
+__all__ = ["CloneConsentRepository"]
+
 # Read as every voice note arrives (the copy check): built once, bound by name.
 _OPEN_ON = (
     select(CloneChallengeRow)

@@ -22,6 +22,8 @@ from core.domain.errors import ConfigError
 from core.infra.storage.database import create_engine, upgrade, where
 from core.infra.storage.models import Base
 
+__all__ = ["copy_database"]
+
 BATCH_ROWS = 500
 
 

@@ -43,6 +43,12 @@ from core.infra.storage.sqlite import (
     sqlite_unwritable,
 )
 
+__all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "PoolLimits", "alembic_config",
+           "check_connection", "create_engine", "create_marks_engine", "create_minute_engine",
+           "create_reading_engine", "current_revision", "downgrade", "head_revision",
+           "known_revision", "one_at_a_time", "session_factory", "transaction_turns", "upgrade",
+           "where"]  # fmt: skip
+
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 T = TypeVar("T")
 

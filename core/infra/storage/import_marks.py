@@ -20,6 +20,8 @@ from core.domain.values import ChatRef
 from core.infra.storage.models import ImportClaimRow, RunningImportRow
 from core.infra.storage.repositories import chat_key, insert_for, table_of
 
+__all__ = ["ImportMarks"]
+
 Running = RunningImportRow
 Claimed = ImportClaimRow
 

@@ -13,6 +13,8 @@ from core.domain.values import ChatRef
 from core.infra.storage.models import InlineVoiceRow
 from core.infra.storage.repositories import insert_for
 
+__all__ = ["InlineVoiceRepository"]
+
 
 class InlineVoiceRepository:
     def __init__(self, session: AsyncSession) -> None:

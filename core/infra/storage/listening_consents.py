@@ -13,6 +13,8 @@ from core.infra.storage.mandates import said_no
 from core.infra.storage.models import ListeningConsentRow
 from core.infra.storage.repositories import chat_key, upsert
 
+__all__ = ["ListeningConsentRepository"]
+
 
 class ListeningConsentRepository:
     def __init__(self, session: AsyncSession) -> None:

@@ -14,6 +14,8 @@ from core.domain.values import ChatRef, Platform
 from core.infra.storage.models.live_calls import LiveCallRow, LiveReadingRow
 from core.infra.storage.repositories import chat_key, upsert
 
+__all__ = ["LiveCallRepository", "LiveReadingRepository"]
+
 
 class LiveCallRepository:
     def __init__(self, session: AsyncSession) -> None:

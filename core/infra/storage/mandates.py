@@ -44,6 +44,8 @@ from core.infra.storage.repositories import (
     to_preferences,
 )
 
+__all__ = ["MandateRepository", "Unless", "said_no", "with_forgets"]
+
 Forgets = ChatForgetsRow
 Consent = ListeningConsentRow
 

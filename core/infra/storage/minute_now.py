@@ -23,6 +23,8 @@ from core.infra.storage.account_minute import FRESH_SECONDS
 from core.infra.storage.models import MinuteLineRow, MinuteTurnRow
 from core.infra.storage.repositories import dialect_of, insert_for, table_of
 
+__all__ = ["MinuteNowRepository", "snapshot_seconds"]
+
 SNAPSHOT_SECONDS = 5.0  # a bot keeping the minute alone writes what it holds at most this often
 
 

@@ -11,6 +11,8 @@ from core.domain.pacing import MinuteNow
 from core.infra.storage.account_minute import KEPT_LINES
 from core.infra.storage.uow import SqlAlchemyUnitOfWork
 
+__all__ = ["MinuteSnapshots"]
+
 
 class MinuteSnapshots:
     """Each model's minute as the bot sees it (`AccountMinute.report`), into the bot's own line

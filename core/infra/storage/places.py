@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.infra.storage.models import Base
 
+__all__ = ["PlaceRepository"]
+
 
 class PlaceRepository:
     """`PlaceIndex` over every table with `platform` and `chat_id` columns."""

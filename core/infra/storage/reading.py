@@ -13,6 +13,8 @@ from core.domain.values import ChatRef
 from core.infra.storage.models import ReaderMemberRow, ReaderSettingsRow
 from core.infra.storage.repositories import chat_key, upsert
 
+__all__ = ["ReadingRepository"]
+
 
 class ReadingRepository:
     def __init__(self, session: AsyncSession) -> None:

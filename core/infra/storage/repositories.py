@@ -20,6 +20,17 @@ from core.infra.storage.models import Base, ChatPreferencesRow
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "PreferencesRepository",
+    "chat_key",
+    "dialect_of",
+    "insert_for",
+    "inserting",
+    "table_of",
+    "to_preferences",
+    "upsert",
+]
+
 
 class PreferencesRepository:
     """Per-chat preferences in the `chat_preferences` table."""

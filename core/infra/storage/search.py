@@ -38,6 +38,8 @@ from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import RecordingTranscriptPartRow as Part
 from core.infra.storage.models import RecordingTranscriptRow as Header
 
+__all__ = ["include_object", "search"]
+
 # Each database's own (migration 0026), not the models': left out of Alembic's comparisons.
 SEARCH_INDEXES = frozenset({
     "ix_recording_transcript_parts_chat_search",  # SQLite

@@ -22,6 +22,23 @@ from core.domain.secrets import password_quoted
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "DELETED",
+    "DELETION_TRIES",
+    "DeletionNotingSession",
+    "TransactionLine",
+    "backup_sqlite",
+    "begin_deferred",
+    "begin_immediate",
+    "create_private_file",
+    "sqlite_file",
+    "sqlite_in_memory",
+    "sqlite_pragmas",
+    "sqlite_unwritable",
+    "truncate_wal",
+    "wal_left_to_empty",
+]
+
 
 def sqlite_file(url: str) -> Path | None:
     """The absolute path of the SQLite file `url` names (None for PostgreSQL or in memory)."""

@@ -18,6 +18,8 @@ from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ChatMessageRow, ChatSummaryStateRow
 from core.infra.storage.repositories import chat_key, insert_for, upsert
 
+__all__ = ["ChatLogRepository", "SummaryStateRepository"]
+
 
 class ChatLogRepository:
     """Messages, captions and transcripts in `chat_messages`."""

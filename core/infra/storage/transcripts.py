@@ -40,6 +40,8 @@ from core.infra.storage.models import (
 from core.infra.storage.repositories import chat_key, dialect_of, insert_for, table_of
 from core.infra.storage.search import search
 
+__all__ = ["TranscriptRepository"]
+
 Header = RecordingTranscriptRow
 Part = RecordingTranscriptPartRow
 Deleted = DeletedMessageRow

@@ -8,6 +8,8 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+__all__ = ["UtcDateTime"]
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """A timezone-aware instant, stored in UTC and always read back timezone-aware.

@@ -40,6 +40,8 @@ from core.infra.storage.transcripts import TranscriptRepository
 from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
 
+__all__ = ["SqlAlchemyUnitOfWork"]
+
 # As long as SQLite's own wait for its write lock (`sqlite.SQLITE_BUSY_TIMEOUT_MS`).
 TURN_TIMEOUT_SECONDS = 30.0
 

@@ -34,6 +34,8 @@ from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ChatUsageRow, RateWindowRow
 from core.infra.storage.repositories import dialect_of, insert_for, inserting, table_of
 
+__all__ = ["UsageRepository"]
+
 _WINDOW_KEY = ["platform", "subject", "window_start"]
 _MONTH_ROW = ChatRef(cast(Platform, MONTHS[0]), MONTHS[1])
 _WINDOWS = table_of(RateWindowRow)  # a request's minute is counted with SQLAlchemy's Core alone

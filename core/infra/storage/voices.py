@@ -16,6 +16,8 @@ from core.domain.values import ChatRef, ChatVoice, VoiceKind
 from core.infra.storage.models import ChatVoiceRow
 from core.infra.storage.repositories import insert_for
 
+__all__ = ["VoiceRepository"]
+
 
 def name_key(name: str) -> str:
     return name.casefold()

@@ -9,6 +9,8 @@ from core.ports.storage.claims import ClaimStore
 from core.ports.storage.transcripts import TranscriptStore
 from core.ports.storage.units import UnitOfWork
 
+__all__ = ["BusinessConnectionStore", "BusinessUnitOfWork"]
+
 
 class BusinessConnectionStore(Protocol):
     """Telegram Business connections and their owners' choices (`core.app.recordings.business`)."""

@@ -10,6 +10,8 @@ from core.domain.claims import Claim, ClaimState, TakenOver
 from core.domain.values import ChatRef, Platform
 from core.ports.storage.units import UnitOfWork
 
+__all__ = ["ClaimStore", "WorkUnitOfWork"]
+
 
 class ClaimStore(Protocol):
     """Claims on incoming work (`core.app.rules.claims`), each held by one process under a lease.

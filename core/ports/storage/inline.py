@@ -9,6 +9,8 @@ from core.domain.inline import CachedVoice
 from core.domain.values import ChatRef
 from core.ports.storage.units import UnitOfWork
 
+__all__ = ["InlineUnitOfWork", "InlineVoiceStore"]
+
 
 class InlineVoiceStore(Protocol):
     """Inline mode's rendered voice notes, by the key of their text, voice and style; each

@@ -7,6 +7,8 @@ from typing import Protocol
 
 from core.domain.values import ChatRef
 
+__all__ = ["ListeningConsentStore"]
+
 
 class ListeningConsentStore(Protocol):
     async def consenting(self, chat: ChatRef) -> set[str]:

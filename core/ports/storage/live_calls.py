@@ -8,6 +8,8 @@ from typing import Protocol
 from core.domain.live_calls import KeptCall, KeptReading
 from core.domain.values import ChatRef
 
+__all__ = ["LiveCallStore", "LiveReadingStore"]
+
 
 class LiveCallStore(Protocol):
     async def get(self, server: ChatRef) -> KeptCall | None: ...

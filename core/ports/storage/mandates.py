@@ -8,6 +8,8 @@ from typing import Protocol
 from core.domain.mandates import Mandate
 from core.domain.values import ChatRef, Preferences
 
+__all__ = ["MandateStore"]
+
 
 class MandateStore(Protocol):
     async def read(self, chat: ChatRef, speaker: str | None = None) -> Mandate:

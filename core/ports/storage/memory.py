@@ -9,6 +9,8 @@ from core.ports.storage.reading import ReadingUnitOfWork
 from core.ports.storage.summaries import SummaryUnitOfWork
 from core.ports.storage.transcripts import TranscriptUnitOfWork
 
+__all__ = ["ImportUnitOfWork", "MemoryUnitOfWork"]
+
 
 class MemoryUnitOfWork(SummaryUnitOfWork, BusinessUnitOfWork, Protocol):
     """What `core.app.memory.search` needs: the kept transcripts, the chat's time zone, and a

@@ -13,6 +13,8 @@ from core.ports.storage.transcripts import TranscriptStore
 from core.ports.storage.units import UnitOfWork
 from core.ports.storage.voices import VoiceStore
 
+__all__ = ["ReadingStore", "ReadingUnitOfWork"]
+
 
 class ReadingStore(Protocol):
     """The channel reader's choices (`core.app.reader.choices`): a server's rules and its members'

@@ -9,6 +9,8 @@ from core.ports.storage.summaries import ChatLogUnitOfWork
 from core.ports.storage.transcripts import TranscriptUnitOfWork
 from core.ports.storage.voices import ConsentStore
 
+__all__ = ["RetentionUnitOfWork"]
+
 
 class RetentionUnitOfWork(ChatLogUnitOfWork, TranscriptUnitOfWork, InlineUnitOfWork, Protocol):
     """What the retention purges of what chats said (`core.app.memory.retention`) need."""

@@ -18,6 +18,14 @@ from core.ports.storage.units import UnitOfWork
 from core.ports.storage.usage import UsageStore
 from core.ports.storage.voices import VoiceStore
 
+__all__ = [
+    "ChatLogStore",
+    "ChatLogUnitOfWork",
+    "PlaceIndex",
+    "SummaryStateStore",
+    "SummaryUnitOfWork",
+]
+
 
 class ChatLogStore(Protocol):
     """Stored messages for summaries; every call is scoped to one chat except retention."""

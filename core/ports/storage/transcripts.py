@@ -14,6 +14,8 @@ from core.domain.values import ChatRef
 from core.ports.storage.units import UnitOfWork
 from core.ports.storage.usage import UsageStore
 
+__all__ = ["TranscriptStore", "TranscriptUnitOfWork"]
+
 
 class TranscriptStore(Protocol):
     """Transcripts kept per recording (`core.app.recordings.kept_transcripts`), keyed by chat and

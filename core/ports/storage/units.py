@@ -8,6 +8,8 @@ from typing import Protocol, Self
 from core.domain.values import ChatRef, Preferences
 from core.ports.storage.mandates import MandateStore
 
+__all__ = ["PreferencesStore", "UnitOfWork"]
+
 
 class PreferencesStore(Protocol):
     """Preferences per chat; a missing chat reads as the defaults."""

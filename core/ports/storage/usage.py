@@ -10,6 +10,8 @@ from core.domain.limits import Counts
 from core.domain.values import ChatRef
 from core.ports.storage.units import UnitOfWork
 
+__all__ = ["UsageStore", "UsageUnitOfWork"]
+
 
 class UsageStore(Protocol):
     """The limits' state (`core.app.rules.limits`): requests per minute window, usage per chat and

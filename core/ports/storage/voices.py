@@ -11,6 +11,8 @@ from core.domain.values import ChatRef, ChatVoice
 from core.ports.storage.inline import InlineVoiceStore
 from core.ports.storage.units import UnitOfWork
 
+__all__ = ["ConsentStore", "VoiceStore", "VoiceUnitOfWork"]
+
 
 class VoiceStore(Protocol):
     """A chat's own voices (`core.app.voices.studio`); names match whatever their case."""

@@ -15,6 +15,8 @@ from bots.discord import discordpy
 from bots.discord.call.receive.roster import CallRoster
 from bots.discord.discordpy import ResumingVoiceClient
 
+__all__ = ["ListeningVoiceClient"]
+
 
 class CallListener(Protocol):
     def datagram(self, data: bytes) -> None:

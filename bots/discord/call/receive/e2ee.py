@@ -22,6 +22,8 @@ import davey
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["TOLERANCE", "EndToEnd"]
+
 DAVE_MARKER = b"\xfa\xfa"
 TOLERANCE = 36
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import av
 import av.error
 
+__all__ = ["OpusDecoder", "resampled"]
+
 OPUS_RATE = 48_000
 
 

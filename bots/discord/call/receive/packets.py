@@ -27,6 +27,8 @@ from bots.discord.discordpy import TransportSession
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["PacketReader", "ReceiveStats"]
+
 OPUS_SILENCE = b"\xf8\xff\xfe"
 PENDING_SECONDS = 1.0  # how long a packet of an unclaimed SSRC waits for its SPEAKING message
 MAX_UNCLAIMED = 16  # SSRCs waiting at once

@@ -49,6 +49,8 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["ReceiveSettings", "VoiceReceiver"]
+
 UserCallback = Callable[[int], None]
 
 

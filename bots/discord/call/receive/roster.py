@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+__all__ = ["CallRoster"]
+
 READY, SPEAKING, CLIENTS_CONNECT, CLIENT_DISCONNECT = 2, 5, 11, 13
 
 

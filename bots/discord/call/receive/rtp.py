@@ -19,6 +19,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+__all__ = ["OPUS_PAYLOAD_TYPE", "TAG_SIZE", "RtpPacket", "is_newer", "media_of", "parse"]
+
 OPUS_PAYLOAD_TYPE = 120
 FIXED_HEADER = 12
 NONCE_SIZE = 4

@@ -13,6 +13,8 @@ from nacl.exceptions import CryptoError
 from bots.discord.call.receive.rtp import RtpPacket
 from bots.discord.discordpy import TransportSession
 
+__all__ = ["MODES", "TransportCipher", "TransportError"]
+
 AES_GCM = "aead_aes256_gcm_rtpsize"
 XCHACHA20 = "aead_xchacha20_poly1305_rtpsize"
 MODES = (AES_GCM, XCHACHA20)

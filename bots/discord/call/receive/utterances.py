@@ -29,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 
 from core.domain.live_speech import PIECES, PieceCutter, PieceRules, TurnEnds
 
+__all__ = ["Event", "HeardFrame", "PieceAudio", "TurnStarted", "UtteranceCutter"]
+
 with warnings.catch_warnings():  # deprecated since 3.11; 3.13 on has it from audioop-lts
     warnings.simplefilter("ignore", DeprecationWarning)
     import audioop

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
+__all__ = ["MinuteLineRow", "MinuteTurnRow"]
+
 
 class MinuteTurnRow(Base):
     """A request's turn in its model's minute, taken by one replica (PostgreSQL, where replicas

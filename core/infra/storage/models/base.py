@@ -7,6 +7,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
+__all__ = ["NAMING_CONVENTION", "Base"]
+
 # Named constraints keep Alembic's generated names identical on SQLite and PostgreSQL, and let a
 # later migration drop or alter a constraint by name (SQLite batch mode needs names to do that).
 NAMING_CONVENTION = {

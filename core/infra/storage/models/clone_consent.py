@@ -15,6 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
+__all__ = ["CloneChallengeRow", "ConsentReadingRow"]
+
 
 class CloneChallengeRow(Base):
     """One `/voice clone NAME`: the sentence its person must read, where and until when

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.infra.storage.models.base import Base
 
+__all__ = ["ListeningConsentRow"]
+
 
 class ListeningConsentRow(Base):
     """A member's yes (or no) to being transcribed when the bot listens in one server's voice

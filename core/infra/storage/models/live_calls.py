@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
+__all__ = ["LiveCallRow", "LiveReadingRow"]
+
 
 class LiveCallRow(Base):
     """A server's call being listened to (`core.domain.live_calls.KeptCall`); deleted as the

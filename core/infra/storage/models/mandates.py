@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.infra.storage.models.base import Base
 
+__all__ = ["ChatForgetsRow"]
+
 
 class ChatForgetsRow(Base):
     """A chat's count of `/forget`s. The one row a forget leaves, on purpose: work that began

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.infra.storage.models.base import Base
 
+__all__ = ["ChatPreferencesRow"]
+
 
 class ChatPreferencesRow(Base):
     """One chat's preferences; a missing row means every default applies.

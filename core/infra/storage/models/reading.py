@@ -16,6 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.infra.storage.models.base import Base
 
+__all__ = ["ReaderMemberRow", "ReaderSettingsRow"]
+
 
 class ReaderSettingsRow(Base):
     """A server's choices for the channel reader (`core.app.reader.channel_reader`): whose messages

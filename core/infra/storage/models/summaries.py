@@ -22,6 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
+__all__ = ["ChatMessageRow", "ChatSummaryStateRow"]
+
 
 class ChatMessageRow(Base):
     """One logged message, caption or voice-note transcript of a group chat, for summaries.

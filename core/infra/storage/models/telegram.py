@@ -23,6 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
+__all__ = ["BusinessConnectionRow", "InlineVoiceRow"]
+
 
 class BusinessConnectionRow(Base):
     """A Telegram Business connection (`core.app.recordings.business`) and its owner's choices.

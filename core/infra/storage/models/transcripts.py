@@ -17,6 +17,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
+__all__ = [
+    "DeletedMessageRow",
+    "ImportClaimRow",
+    "RecordingTranscriptPartRow",
+    "RecordingTranscriptRow",
+    "RunningImportRow",
+]
+
 EMPTY = text("''")
 
 

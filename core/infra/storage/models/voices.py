@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.infra.storage.models.base import Base
 
+__all__ = ["ChatVoiceRow"]
+
 
 class ChatVoiceRow(Base):
     """A voice of one chat's own (`core.app.voices.studio`): designed (a description) or cloned (a

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
+__all__ = ["ChatUsageRow", "ClaimRow", "RateWindowRow"]
+
 
 class ClaimRow(Base):
     """A claim on one incoming message or command that leads to work (see `core.app.rules.claims`).
