@@ -253,7 +253,8 @@ class VoiceNotes:
         self, event: RecordingEvent, *, format: TranscriptFormat = "text"
     ) -> LongTranscript:
         """Someone asked for the transcript of the recording (`/transcribe`, a message menu), as
-        `format`; in the chat as text, with the chat's translation below it."""
+        `format`; in the chat as text, with the chat's translation below it. Raises
+        `errors.RecordingDeleted` when its message was deleted meanwhile."""
         request = await self._audiences.request(
             event.chat, event.audience, asker=event.asker, commander=event.commander
         )

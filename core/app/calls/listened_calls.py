@@ -118,8 +118,10 @@ class ListenedCalls:
         self, asked: ListenAsked, *, taken_up: KeptCall | None = None,
         away: timedelta | None = None,
     ) -> ListenedCall:  # fmt: skip
-        """Start listening as `asked` (module docstring); raises what refuses it. `taken_up`:
-        the call kept through a restart, gone `away`, going on."""
+        """Start listening as `asked` (module docstring); raises what refuses it
+        (`Listening.begin_call`'s refusals, `errors.CouldNotJoin`), and `errors.NotListening`
+        where a /forget ended the call while it joined. `taken_up`: the call kept through a
+        restart, gone `away`, going on."""
         server, voice_id = asked.server, asked.voice_id
         self._voice_calls.refuse_listening(server, voice_id)  # in voice already, and may not share
         call = await self.listening.begin_call(
@@ -227,7 +229,9 @@ class ListenedCalls:
         return background.every(ALIVE_SECONDS, beat, name="listening alive", interruptible=True)
 
     async def stop(self, server: ChatRef, member_id: str) -> Channel:
-        """`/stop_listening` by `member_id`: the call ended, if they may; the voice channel."""
+        """`/stop_listening` by `member_id`: the call ended, if they may; the voice channel.
+        Raises `errors.NotListening` where no call is listened to, `errors.NotYourListening`
+        where they may not stop it (`Listening.stoppable_by`)."""
         call = self.call_in(server)
         if call is None or call.asked is None:
             raise errors.NotListening()

@@ -197,7 +197,9 @@ class Listening:
         on_forget: End | None = None, on_end: EndBecause | None = None,
         kept_as: tuple[str, datetime] | None = None, asked: ListenAsked | None = None,
     ) -> ListenedCall:  # fmt: skip
-        """`begin`, giving the call itself (`core.app.calls.listened_calls` runs it, as `asked`)."""
+        """`begin`, giving the call itself (`core.app.calls.listened_calls` runs it, as `asked`).
+        Raises `errors.AlreadyListening` where the server's call is listened to already, and
+        the limiter's refusals of a new call (`Limiter.check_listening`)."""
         if self._heard(server) is not None:
             raise errors.AlreadyListening()
         payer = asked_by(starter)
@@ -254,7 +256,8 @@ class Listening:
     ) -> None:
         """Refuse `/stop_listening` by `member_id` unless they may stop the call (the module
         docstring); `present`: who sits in the call, `moderator`: whether they may move members
-        out of it."""
+        out of it. Raises `errors.NotListening` where no call is listened to,
+        `errors.NotYourListening` where they may not stop it."""
         call = self._heard(server)
         if call is None:
             raise errors.NotListening()

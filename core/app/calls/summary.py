@@ -105,7 +105,8 @@ class Calls:
     async def ask(
         self, server: ChatRef, channel: str, question: str, *, asker: Asker | None
     ) -> Answer:
-        """An answer to `question` about the newest call in `channel`, from its transcript."""
+        """An answer to `question` about the newest call in `channel`, from its transcript.
+        Raises `errors.EmptyText` when the question is blank."""
         with asking(Urgency.PERSON, server):  # who asked waits
             question = question.strip()
             if not question:

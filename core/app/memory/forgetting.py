@@ -90,7 +90,8 @@ class Forgetting:
 
     async def forget(self, request: ForgetRequest) -> int:
         """`/forget` (module docstring): what runs in the chat ended, then what is kept of it
-        deleted. Returns how many logged messages there were."""
+        deleted. Returns how many logged messages there were. Raises `errors.AdminsOnly` unless
+        the request's asker manages the chat."""
         chat = request.chat
         if not request.can_manage:
             raise errors.AdminsOnly(command="forget")

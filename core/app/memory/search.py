@@ -125,7 +125,9 @@ class MemorySearch:
         """A page of the chat's lines holding every word of `query`, newest first, `size` to a
         page; `places`: the only places (Discord channels) whose lines may be shown; `owner`:
         the person whose own chat with the bot this is, whose Business transcripts count too;
-        `asker`: whose minute of searches it counts in (None: the command line's, uncounted)."""
+        `asker`: whose minute of searches it counts in (None: the command line's, uncounted).
+        Raises `errors.NoSearchWords` when `query` holds no word to search for, and
+        `errors.SlowDown` past the asker's searches of the minute (`Limiter.admit_search`)."""
         words = search_words(query)
         if not words:
             raise errors.NoSearchWords()
@@ -149,7 +151,10 @@ class MemorySearch:
         places: frozenset[str] | None = None,
         owner: str | None = None,
     ) -> Recalled:
-        """An answer to `question` from the chat's kept transcripts, citing the moments used."""
+        """An answer to `question` from the chat's kept transcripts, citing the moments used.
+        Raises `errors.EmptyText` when the question is blank, `errors.UserInputError` without a
+        chat model (the command line), `errors.NothingKept` when no kept moment is relevant,
+        and the limiter's refusals (`Limiter.admit_search`, `Limiter.spending`)."""
         with asking(Urgency.PERSON, chat):  # who asked waits
             question = question.strip()
             if not question:

@@ -135,7 +135,9 @@ class ChannelReader:
 
     async def start(self, asked: ReadingAsked, *, taken_up: KeptReading | None = None) -> Started:
         """Start (or switch) the server's reading as `asked`, or refuse (module docstring);
-        `taken_up`: the reading kept through a restart, going on from its place."""
+        `taken_up`: the reading kept through a restart, going on from its place. Raises
+        `errors.ReadingElsewhere` while the server's reading runs, or starts, in another voice
+        channel."""
         server, voice_id = asked.server, asked.voice_id
         text_id = asked.text_id or voice_id
         voice = self._known(server, voice_id)

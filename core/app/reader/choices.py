@@ -64,7 +64,8 @@ class ReaderChoices:
         webhooks: bool | None = None,
         commands: bool | None = None,
     ) -> ReaderRules:
-        """Change the rules given (None: as they were); Manage Server only."""
+        """Change the rules given (None: as they were); Manage Server only (`errors.NotAllowed`
+        for anyone else)."""
         if not can_manage:
             raise errors.NotAllowed()
         async with self._uow() as uow:
@@ -89,7 +90,8 @@ class ReaderChoices:
     ) -> MemberReading:
         """A member's choices, changed where given: `voice` a model's voice by name (any case)
         or `auto`; `own_voice` their consent for their own cloned voice (refused when they have
-        none); `read` whether they are read at all."""
+        none: `errors.NoOwnVoice`); `read` whether they are read at all. Raises
+        `errors.VoiceChosenByAnother` for a voice another member of the server chose."""
         async with self._uow() as uow:
             consented = own_voice is None or await uow.voices.let_read_messages(
                 server, member_id, own_voice

@@ -94,7 +94,8 @@ class Gists:
         such as `de` or `zh_Hans`); its transcript in the chat's transcript language. `waiting`
         hears while its requests wait for the account's minute (a status says so). Not sent
         (`errors.RecordingWentAway`) once the recording's message was deleted, or the chat
-        forgotten, since the request was read."""
+        forgotten, since the request was read. Raises `errors.NoSpeech` when nothing was said
+        in it, and the limiter's refusals (`Limiter.spending`)."""
         chat, asker = request.chat, request.asker
         with asking(Urgency.PERSON, chat, waiting=waiting):  # who asked waits
             async with self._limiter.spending(chat, asker, summaries=1) as spend:

@@ -66,7 +66,8 @@ class Questions:
         waiting: TurnListener | None = None,
     ) -> Answer:
         """An answer to `question` about the recording `source`, asked in `request`; `waiting`
-        hears while its request waits for the account's minute (a status says so)."""
+        hears while its request waits for the account's minute (a status says so). Raises
+        `errors.EmptyText` when the question is blank, and the limiter's refusals."""
         with asking(Urgency.PERSON, request.chat, waiting=waiting):  # who asked waits
             question = question.strip()
             if not question:

@@ -63,7 +63,7 @@ class Translations:
     async def recording(self, request: Request, source: Recording, *, target: str) -> str:
         """The transcript of `source` in the language named `target` (in English); not sent
         (`errors.RecordingWentAway`) once its message was deleted, or the chat forgotten, since
-        the request was read."""
+        the request was read. Raises `errors.NoSpeech` when nothing was said in it."""
         with asking(Urgency.PERSON, request.chat):  # who asked waits
             chat, asker = request.chat, request.asker
             async with self._limiter.spending(chat, asker, summaries=1) as spend:
@@ -82,7 +82,8 @@ class Translations:
             return translated
 
     async def text(self, request: Request, words: str, *, target: str) -> str:
-        """`words` in the language named `target` (in English)."""
+        """`words` in the language named `target` (in English). Raises `errors.EmptyText`
+        when there are none."""
         with asking(Urgency.PERSON, request.chat):  # who asked waits
             if not words.strip():
                 raise errors.EmptyText()

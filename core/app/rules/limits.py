@@ -81,7 +81,6 @@ from core.ports import Clock, SystemClock, UsageUnitOfWork
 
 logger = logging.getLogger(__name__)
 __all__ = ["KEEP_WINDOWS", "Limiter"]
-
 KEEP_WINDOWS = timedelta(hours=1)
 
 
@@ -120,7 +119,8 @@ class Limiter:
         return allowlist.admits(platform, chats=chats, user=user, withdrawal=withdrawal)
 
     async def admit(self, chat: ChatRef, asker: Asker | None) -> None:
-        """Count one costly request of `asker` in `chat` this minute, or refuse it."""
+        """Count one costly request of `asker` in `chat` this minute, or refuse it: `SlowDown` or
+        `ChatSlowDown`; automatic: `AutoTranscriptsPaused` (or its person's), then `AlreadyTold`."""
         if asker is None or self._exempt(chat):
             return
         rates, now = self.policy.rates, self._clock.now()

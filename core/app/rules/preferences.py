@@ -87,6 +87,8 @@ class ChatPreferences:
         return chosen_voice(prefs.voice, self.tts_model(prefs))
 
     async def set_voice(self, chat: ChatRef, name: str, *, can_manage: bool) -> str:
+        """The chat's voice, by its name in any case. Raises `errors.BadChoice` for a name none of
+        the chat's model's voices has, `errors.NotAllowed` unless `can_manage`."""
         prefs = await self.get(chat)
         choices = {v.name.casefold(): v.name for v in self.voices(prefs)}
         voice = choices.get(name.strip().casefold())
@@ -99,7 +101,8 @@ class ChatPreferences:
 
     async def set_style(self, chat: ChatRef, style: str, *, can_manage: bool) -> str | None:
         """The style as stored: a preset named in another language (`开心`) becomes the preset
-        (`happy`), so every reader sees it in their own."""
+        (`happy`), so every reader sees it in their own. Raises `errors.StyleTooLong` beyond
+        `MAX_STYLE_CHARS`, `errors.NotAllowed` unless `can_manage`."""
         cleaned = " ".join(printable(style).split())
         if len(cleaned) > MAX_STYLE_CHARS:
             raise errors.StyleTooLong(length=len(cleaned), limit=MAX_STYLE_CHARS)
@@ -111,6 +114,8 @@ class ChatPreferences:
         return value
 
     async def set_language(self, chat: ChatRef, value: str, *, can_manage: bool) -> Language:
+        """The chat's transcript language, by its code. Raises `errors.BadChoice` for a code not
+        in `LANGUAGES`, `errors.NotAllowed` unless `can_manage`."""
         language = value.strip().lower()
         if language not in LANGUAGES:
             raise errors.BadChoice(
@@ -123,7 +128,9 @@ class ChatPreferences:
         self, chat: ChatRef, value: str, *, can_manage: bool
     ) -> str | None:
         """`/botlanguage LANGUAGE` (a code or a name, `core.chat.languages.locale_named`), or
-        `auto` (returns None): the language of what the bot posts to the whole chat."""
+        `auto` (returns None): the language of what the bot posts to the whole chat. Raises
+        `errors.BadChoice` for a language it does not know, `errors.NotAllowed` unless
+        `can_manage`."""
         auto = value.strip().casefold() == "auto"
         locale = None if auto else locale_named(value)
         if locale is None and not auto:
@@ -143,7 +150,8 @@ class ChatPreferences:
 
     async def set_gist_minutes(self, chat: ChatRef, value: str, *, can_manage: bool) -> int | None:
         """`/tldr auto MINUTES` (1 to `MAX_GIST_MINUTES`), `off` or 0 (returns None):
-        recordings at least that long also get their gist, below their transcript."""
+        recordings at least that long also get their gist, below their transcript. Raises
+        `errors.BadChoice` for anything else, `errors.NotAllowed` unless `can_manage`."""
         typed = value.strip().casefold()
         minutes = None if typed == "off" else int(typed) if typed.isdigit() else -1
         if minutes == 0:
@@ -170,6 +178,8 @@ class ChatPreferences:
             logger.exception("could not note the commander's language in %s", chat)
 
     async def set_auto_transcribe(self, chat: ChatRef, value: str, *, can_manage: bool) -> bool:
+        """Whether the chat's recordings are transcribed unasked: `on` or `off`. Raises
+        `errors.BadChoice` for another word, `errors.NotAllowed` unless `can_manage`."""
         word = value.strip().lower()
         if word not in _ON | _OFF:
             raise errors.BadChoice(
@@ -184,7 +194,8 @@ class ChatPreferences:
         self, channel: ChatRef, value: str, *, can_manage: bool
     ) -> bool | None:
         """`on` or `off` for this channel whatever its chat says; `inherit` follows the chat again
-        (returns None)."""
+        (returns None). Raises `errors.BadChoice` for another word, `errors.NotAllowed` unless
+        `can_manage`."""
         word = value.strip().lower()
         if word not in _ON | _OFF | _INHERIT:
             choices = "on, off, inherit"

@@ -52,7 +52,7 @@ class DigestService:
 
     async def set_digest(self, chat: ChatRef, argument: str, *, can_manage: bool) -> SummaryState:
         """`/digest [HH:MM [zone] | off]`: the schedule after the change (or as it is, without an
-        argument). Changing it is for administrators."""
+        argument). Changing it is for administrators: `errors.AdminsOnly` for anyone else."""
         choice = parse_digest_args(argument)
         async with self._uow() as uow:
             state = await uow.summary_states.get(chat)

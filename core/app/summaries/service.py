@@ -116,7 +116,8 @@ class SummaryService:
         return True
 
     async def set_logging(self, chat: ChatRef, enabled: bool, *, can_manage: bool) -> bool:
-        """`/summary on|off`: resume or stop storing the chat's messages (administrators)."""
+        """`/summary on|off`: resume or stop storing the chat's messages (administrators:
+        `errors.AdminsOnly` for anyone else)."""
         if not can_manage:
             raise errors.AdminsOnly(command="summary " + ("on" if enabled else "off"))
         async with self._uow() as uow:
@@ -135,7 +136,9 @@ class SummaryService:
     async def summarise(self, request: Request, asked: SummaryRequest) -> Summary:
         """A summary of the stored messages of the request's chat in the `asked` window; a
         request nobody asked (`asker` None) is a digest (counted in the chat's usage, never
-        refused by its limits)."""
+        refused by its limits). With no stored message in the window, raises
+        `errors.LoggingIsOff` where the chat's messages are not stored, else
+        `errors.NothingToSummarise`; then as `summarise_messages`."""
         chat, now = request.chat, self.clock.now()
         async with self._uow() as uow:
             state = await uow.summary_states.get(chat)
@@ -168,7 +171,8 @@ class SummaryService:
         channel keeps its own, but speaks as its server does, whose limits and usage count.
 
         Not sent (`errors.SummaryWentAway`) where the chat was forgotten since `request` was
-        read, or one of `messages` deleted, by the time it is written (`Leaving`).
+        read, or one of `messages` deleted, by the time it is written (`Leaving`). Raises
+        `errors.NothingToSummarise` when `messages` is empty, and the limiter's refusals.
         """
         if not messages:
             raise errors.NothingToSummarise(days=self.limits.retention_days)

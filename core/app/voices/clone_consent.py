@@ -136,7 +136,9 @@ class VoiceConsents:
         self._chooser = chooser or random.SystemRandom()
 
     async def ask(self, request: ConsentAsk) -> ConsentSentence:
-        """The sentence `request.person` is to read (stored, one attempt of the day)."""
+        """The sentence `request.person` is to read (stored, one attempt of the day). Raises
+        `errors.CloneAttemptsUsed` once the person's attempts of the day are used, and what
+        `VoiceStudio.check_clone_name` raises for the voice's name."""
         chat, person = request.chat, request.person
         name = await self._studio.check_clone_name(chat, request.name, owner=person)
         now = self._clock.now()

@@ -165,7 +165,7 @@ class VoiceStudio:
         self, chat: ChatRef, *, person: str | None, allowed: bool
     ) -> None:
         """`/voicetranslations on|off`: a person's switch, off by default, for their own cloned
-        voices in this chat; refused when they have none."""
+        voices in this chat; refused when they have none (`errors.NoOwnVoice`)."""
         async with self._uow() as uow:
             found = (
                 0
@@ -182,7 +182,9 @@ class VoiceStudio:
         self, chat: ChatRef, name: str, *, can_manage: bool, chooser: str | None = None
     ) -> str:
         """Make `name` (built-in or the chat's own, any case) the chat's voice; someone else's
-        cloned voice only once they shared it."""
+        cloned voice only once they shared it. Raises `errors.NotAllowed` unless `can_manage`,
+        `errors.VoiceNotShared` for another's voice not shared, `errors.BadChoice` for a name
+        the chat has no voice of."""
         if not can_manage:
             raise errors.NotAllowed()
         async with self._uow() as uow:
@@ -217,7 +219,9 @@ class VoiceStudio:
         asker: Asker = ANYONE,
     ) -> VoiceNote:
         """Store a voice built from `description` and return a short sample of it, saying a
-        sentence in the designer's language (`locale`). Nothing is stored when MiMo fails."""
+        sentence in the designer's language (`locale`). Nothing is stored when MiMo fails.
+        Raises `errors.NotAllowed` unless `can_manage`, `errors.BadVoiceName` and
+        `errors.BadVoiceDescription` for what is not valid, and the limiter's refusals."""
         with asking(Urgency.PERSON, chat):  # who asked waits
             if not can_manage:
                 raise errors.NotAllowed()
@@ -278,7 +282,9 @@ class VoiceStudio:
     ) -> str:
         """Delete the chat's voice `name`, its sample and the voice notes inline mode rendered
         in it (then `discard` deletes the messages that kept those): for whoever manages the
-        chat, and for the voice's owner (a cloned voice is its speaker's to take back)."""
+        chat, and for the voice's owner (a cloned voice is its speaker's to take back). Raises
+        `errors.UnknownVoice` for a name the chat has no voice of, `errors.NotAllowed` for
+        anyone else."""
         async with self._uow() as uow:
             voice = await uow.voices.find(chat, name.strip())
             if voice is None:
@@ -300,7 +306,8 @@ class VoiceStudio:
     async def share(self, chat: ChatRef, name: str, *, owner: str | None, shared: bool) -> str:
         """`/voice share NAME` (or unshare): only the owner of a cloned voice decides whether it
         speaks for the chat (see the module docstring); its name as stored. Only a verified
-        clone can be shared."""
+        clone can be shared (`errors.VoiceNotVerified`); `errors.NotYourVoice` where `owner` has
+        no cloned voice of that name."""
         async with self._uow() as uow:
             own = None if owner is None else await uow.voices.find(chat, name.strip())
             if shared and own is not None and own.owner_id == owner and not own.verified:
