@@ -31,7 +31,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "LOCAL",
+    "CommandLoop",
     "chosen_env_file",
+    "command_loop",
     "env_file_option",
     "in_a_loop",
     "language_option",

@@ -24,6 +24,8 @@ from core.infra.mimo.pacing import AccountMinute
 from core.ports import Clock, SystemClock
 from core.ports.background import supervised
 
+__all__ = ["Importing", "importing"]
+
 
 @dataclass(frozen=True)
 class Importing:
