@@ -23,6 +23,7 @@ report written to a temporary folder), so that a benchmark that no longer runs t
     bench/minute.py       benchmark 20: the account's minute, MiMo's limits paced (its replicas
                           bench/minute_client.py, its figures bench/minute_figures.py, its
                           section bench/minute_report.py)
+    bench/walks.py        benchmark 21: the files a voice note and an imported message pass
     bench/report.py       bench/RESULTS.md
     bench/quick.py        the quick form: every benchmark at small sizes, in a temporary folder
 

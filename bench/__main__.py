@@ -68,6 +68,9 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
                  chats, an import of 2,000 messages alone and beside calls, through the real
                  MimoClient and its pacing, on one process and on 3 replicas, paced and not
                  (bench/minute.py)
+    --only walks  benchmark 21 alone (under a minute): the files a voice note and an imported
+                 message pass and their moves between files, by the standard library's profiler,
+                 3 runs in fresh processes, beside the same walks at 80d394b0 (bench/walks.py)
     --profile    with --only load: also record what holds the bot's event loop when it is late
     --quick      every benchmark (or the one --only names) at small sizes, through the same code,
                  in seconds rather than minutes: its report goes to a temporary folder, never to
@@ -122,6 +125,7 @@ from bench import (
     resume,
     say_voice,
     sized,
+    walks,
 )
 from bench import pauses_report as pauses
 from bench.account import in_environment
@@ -160,11 +164,13 @@ LAST_LONG_AUDIO = OUT / "last-long-audio.json"
 # process of its own each round, making `/say`'s clip that many times (a channel reading once).
 STREAMED_ROUNDS, SAY_RUNS = sized(3, 1), sized(2, 1)
 STREAMED_DELAY = 0.5  # MiMo's recognition and chat, as bench/paced.py's model has it
+LAST_WALKS = OUT / "last-walks.json"
 
 
 ONLY = [
     "load", "memory", "pauses", "encoders", "conversion", "builds", "listen", "replicas",
     "captions", "find", "interpret", "import", "resume", "say", "reader", "long-audio", "minute",
+    "walks",
 ]  # fmt: skip
 
 
@@ -281,6 +287,8 @@ def run_only(only: str, args: argparse.Namespace) -> None:
         _pooled_section(19, long_audio_words, "bench.long_audio_words", (), 1, LAST_LONG_AUDIO)
     elif only == "minute":
         only_minute()
+    elif only == "walks":
+        _pooled_section(21, walks, "bench.walks", (), walks.RUNS, LAST_WALKS)
     elif only == "replicas":
         only_replicas()
     elif only == "pauses":
