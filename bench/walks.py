@@ -52,7 +52,7 @@ from typing import Any
 
 import core
 from bench import sized
-from bench.sections import reflow, replace_section
+from bench.sections import loads, reflow, replace_section
 
 HEADING = "## 21. Walks: the files a voice note and an imported message pass"
 ROOT = Path(core.__file__).resolve().parent.parent
@@ -299,51 +299,60 @@ WALKS = {"note": "a voice note", "import": "an imported message"}
 def section(found: dict[str, Any], machine: dict[str, Any]) -> str:
     """Section 21: the counts at the commit measured and at 80d394b0, the files gained and lost."""
     old = json.loads(BASELINE.read_text()) if BASELINE.exists() else None
-    commit = found["commit"]
-    intro = (
-        f"How many of the project's source files (under core/ and bots/) the two walks of issue "
-        f"105 pass, and how often they move from one to another, measured with the standard "
-        f"library's profiler (`python -m bench --only walks`, bench/walks.py, whose docstring "
-        f"defines both; {len(found['note']['moves'])} runs, each in a fresh process, "
-        f"{machine.get('date', '')}). A voice note: one 3 s note in a private chat, from "
-        f"python-telegram-bot's task for the update to the transcript in the chat, that task "
-        f"and what it starts counted. An imported message: `voicebridge import telegram EXPORT "
-        f"--yes` of an export holding one voice message, the whole command. Both against the "
-        f"loopback stand-ins of the Bot API and MiMo, after a first walk like it in the same "
-        f"process. The 80d394b0 column is this module run in a checkout of that commit "
-        f"(bench/walks_80d394b0.json)."
+    commit, runs = found["commit"], len(found["note"]["moves"])
+    where = (
+        f"{machine.get('date', '')}, {loads(machine.get('load_before'), found.get('load_after'))}"
     )
-    rows = []
+    parts = [HEADING, reflow(
+        f"How many of the project's source files (under core/ and bots/) the two walks of issue "
+        f"105 pass, and how often they move from one to another, taken with the standard "
+        f"library's profiler (`python -m bench --only walks`, bench/walks.py, whose docstring "
+        f"defines both; {runs} runs, each in a fresh process; {where}). A voice note: one 3 s "
+        f"note in a private chat, from python-telegram-bot's task for the update to the "
+        f"transcript in the chat, that task and what it starts counted. An imported message: "
+        f"`voicebridge import telegram EXPORT --yes` of an export holding one voice message, the "
+        f"whole command. Both against the loopback stand-ins of the Bot API and MiMo, after a "
+        f"first walk like it in the same process. The 80d394b0 column is the same module run "
+        f"in a checkout of that commit (bench/walks_80d394b0.json). The figures in issue 105 "
+        f"came from a tool outside the project, whose definitions may differ: compare the two "
+        f"columns here with each other, not with those."
+    )]  # fmt: skip
+    rows = [f"| walk | measure | {commit} | 80d394b0 |", "|---|---|---|---|"]
     for walk, name in WALKS.items():
-        now = found[walk]
-        then = old[walk] if old else None
-        rows.append(
-            f"| {name} | files | {_runs(now['file_counts'])} | "
-            f"{_runs(then['file_counts']) if then else 'not measured'} |"
-        )
-        rows.append(
-            f"| {name} | moves | {_runs(now['moves'])} | "
-            f"{_runs(then['moves']) if then else 'not measured'} |"
-        )
-    table = f"| walk | measure | {commit} | 80d394b0 |\n|---|---|---|---|\n" + "\n".join(rows)
-    parts = [HEADING, reflow(intro), table]
+        for measure, key in (("files", "file_counts"), ("moves", "moves")):
+            then = _runs(old[walk][key]) if old else "not measured"
+            rows.append(f"| {name} | {measure} | {_runs(found[walk][key])} | {then} |")
+    parts.append("\n".join(rows))
     for walk, name in WALKS.items():
         files = sorted(found[walk]["files"])
-        parts.append(reflow(f"The files {name} passes at {commit}: ") + "\n\n" + _listed(files))
-        if old:
-            before = set(old[walk]["files"])
-            gained, lost = sorted(set(files) - before), sorted(before - set(files))
-            moved = {new: was for new, was in _moved().items() if new in gained and was in lost}
-            parts.append(
-                reflow(f"Passed by {name} at {commit} and not at 80d394b0 ({len(gained)}; "
-                       f"{len(moved)} of them a file of the old walk moved or renamed, as git "
-                       "finds it, named after an arrow):")
-                + "\n\n" + _listed([f"{f} ← {moved[f]}" if f in moved else f for f in gained])
-                + "\n\n"
-                + reflow(f"Passed at 80d394b0 and no longer ({len(lost)}):") + "\n\n"
-                + _listed(lost)
-            )  # fmt: skip
+        parts.append(reflow(f"The files {name} passes at {commit}: {_listed(files)}."))
+        if not old:
+            continue
+        before = set(old[walk]["files"])
+        gained, lost = sorted(set(files) - before), sorted(before - set(files))
+        moved = {new: was for new, was in _moved().items() if new in gained and was in lost}
+        parts.append(reflow(
+            f"Passed by {name} at {commit} and not at 80d394b0, {len(gained)} ({len(moved)} of "
+            f"them a file of the old walk moved or renamed, as git pairs them): "
+            + _listed(gained, moved)
+            + f". Passed at 80d394b0 and no longer, {len(lost)}: {_listed(lost)}."
+        ))  # fmt: skip
+        now, then = found[walk], old[walk]
+        spread = max(max(one) - min(one) for one in (now["moves"], then["moves"]))
+        parts.append(reflow(
+            f"{name.capitalize()} at {commit}: {_more(now['file_counts'], then['file_counts'])} "
+            f"files and {_more(now['moves'], then['moves'])} moves than at 80d394b0, in every "
+            f"run; the same files in every run of each commit: "
+            f"{'yes' if now['same_files'] and then['same_files'] else 'no'}; the moves varied "
+            f"by up to {spread} between runs of one commit."
+        ))  # fmt: skip
     return "\n\n".join(parts) + "\n"
+
+
+def _more(now: list[int], then: list[int]) -> str:
+    """More or fewer (every run of one commit above, or below, every run of the other), or about
+    as many."""
+    return "more" if min(now) > max(then) else "fewer" if max(now) < min(then) else "about as many"
 
 
 def _moved() -> dict[str, str]:
@@ -360,8 +369,11 @@ def _runs(values: list[int]) -> str:
     return " ".join(str(value) for value in values)
 
 
-def _listed(files: list[str]) -> str:
-    return ", ".join(f"`{file}`" for file in files) if files else "none"
+def _listed(files: list[str], was: dict[str, str] | None = None) -> str:
+    """Files in backquotes, each moved one followed by where it was."""
+    was = was or {}
+    named = [f"`{f}`" + (f" (was `{was[f]}`)" if f in was else "") for f in files]
+    return ", ".join(named) or "none"
 
 
 def with_section(results: str, text: str) -> str:
