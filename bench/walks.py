@@ -15,8 +15,8 @@ library's profiler (`sys.setprofile`, and `threading.setprofile` for threads sta
              Telegram Desktop export holding one voice message of 1.8 s, from the command's
              start to its end, MiMo's stand-in in a process of its own. The whole command, not
              `Importer.run` alone: issue 105 counts what the command builds to plan and to run,
-             and everything of the command is the import's. Counted: every thread of the process
-             in that window (nothing else runs in it).
+             and everything of the command is the import's. Counted: every thread and task of
+             the process in that window, the beats the command's runtime starts included.
 
 Each walk is taken after a first one like it (another chat, another database), so that what a
 process does once (imports, caches) is not in it, and each on a database already migrated.
@@ -26,9 +26,10 @@ libraries or the standard library) in which a Python function of the walk runs (
 coroutine resumed); **moves**, in each stream of the walk (a task; a piece of work handed to a
 thread; a thread's own code; the main thread outside tasks), the events of project code in the
 order they come (each `call` and `return` the profiler reports for a function defined in a
-project file, other code skipped), and a move where two consecutive ones are in different files;
-summed over the streams. Counted per stream, so that two tasks taking turns do not add moves that
-depend on the scheduling.
+project file, other code skipped), a move where two consecutive ones are in different files;
+summed over the streams, so that two tasks taking turns add no moves. The files are the same in
+every run; the moves varied by up to 16 in ours: the chain of coroutines awaiting ffmpeg's piece
+is suspended and resumed once more when ffmpeg is slower (a resumption is a `call` in each file).
 
     python -m bench --only walks     three runs in fresh processes, section 21 of RESULTS.md
     python -m bench.walks            one run; prints the files of each walk, then a JSON line
@@ -59,8 +60,7 @@ ROOT = Path(core.__file__).resolve().parent.parent
 PROJECT = (str(ROOT / "core") + os.sep, str(ROOT / "bots") + os.sep)
 RUNS = sized(3, 1)
 USER, WARM_USER = 1001, 2002
-NOTE_SECONDS = 3
-WAIT = 60.0
+NOTE_SECONDS, WAIT = 3, 60.0  # the note's seconds; the longest wait for a transcript
 BASELINE = Path(__file__).parent / "walks_80d394b0.json"  # the same walks at 80d394b0
 # python-telegram-bot's own task for one update: where the note's walk starts.
 PTB_UPDATE = ("__process_update_wrapper", os.path.join("telegram", "ext", "_application.py"))
@@ -350,8 +350,7 @@ def section(found: dict[str, Any], machine: dict[str, Any]) -> str:
 
 
 def _more(now: list[int], then: list[int]) -> str:
-    """More or fewer (every run of one commit above, or below, every run of the other), or about
-    as many."""
+    """More or fewer (every run above, or below, every run of the other), or about as many."""
     return "more" if min(now) > max(then) else "fewer" if max(now) < min(then) else "about as many"
 
 
