@@ -170,6 +170,21 @@ class TestUnitOfWork:
         async with uow:
             assert await uow.preferences.get(TELEGRAM_CHAT) == CUSTOM
 
+    async def test_every_store_it_declares_is_there_in_a_block_and_none_outside(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """The stores are built as a block first asks for them; each one the class declares
+        (the ports' protocols ask for them by those names) is built on the block's session."""
+        uow = uow_factory()
+        declared = [name for name in SqlAlchemyUnitOfWork.__annotations__ if name[0] != "_"]
+        async with uow:
+            built = {name: getattr(uow, name) for name in declared}
+        assert len(built) == 17 and all(
+            type(s).__name__.endswith("Repository") for s in built.values()
+        )
+        with pytest.raises(RuntimeError, match="inside `async with`"):
+            _ = uow.preferences
+
     async def test_entering_an_instance_twice_at_once_is_refused(
         self, uow_factory: UowFactory
     ) -> None:

@@ -12,8 +12,9 @@ half-done use case never leaves half its writes behind. The protocols it satisfi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self, cast
+from typing import Any, Self, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -41,6 +42,27 @@ from core.infra.storage.usage import UsageRepository
 from core.infra.storage.voices import VoiceRepository
 
 __all__ = ["SqlAlchemyUnitOfWork"]
+
+# Each store of a block, by its name on the unit of work, built on the block's session.
+_STORES: dict[str, Callable[[AsyncSession], object]] = {
+    "preferences": PreferencesRepository,
+    "mandates": MandateRepository,
+    "chat_log": ChatLogRepository,
+    "summary_states": SummaryStateRepository,
+    "claims": ClaimRepository,
+    "usage": UsageRepository,
+    "voices": VoiceRepository,
+    "consents": CloneConsentRepository,
+    "places": PlaceRepository,
+    "transcripts": TranscriptRepository,
+    "business": BusinessConnectionRepository,
+    "inline_voices": InlineVoiceRepository,
+    "reading": ReadingRepository,
+    "listening_consents": ListeningConsentRepository,
+    "live_calls": LiveCallRepository,
+    "live_readings": LiveReadingRepository,
+    "minute_now": MinuteNowRepository,
+}
 
 # As long as SQLite's own wait for its write lock (`sqlite.SQLITE_BUSY_TIMEOUT_MS`).
 TURN_TIMEOUT_SECONDS = 30.0
@@ -90,23 +112,6 @@ class SqlAlchemyUnitOfWork:
         if self._turns is not None:
             await self._turns.acquire(TURN_TIMEOUT_SECONDS)
         self._session = self._sessions()
-        self.preferences = PreferencesRepository(self._session)
-        self.mandates = MandateRepository(self._session)
-        self.chat_log = ChatLogRepository(self._session)
-        self.summary_states = SummaryStateRepository(self._session)
-        self.claims = ClaimRepository(self._session)
-        self.usage = UsageRepository(self._session)
-        self.voices = VoiceRepository(self._session)
-        self.consents = CloneConsentRepository(self._session)
-        self.places = PlaceRepository(self._session)
-        self.transcripts = TranscriptRepository(self._session)
-        self.business = BusinessConnectionRepository(self._session)
-        self.inline_voices = InlineVoiceRepository(self._session)
-        self.reading = ReadingRepository(self._session)
-        self.listening_consents = ListeningConsentRepository(self._session)
-        self.live_calls = LiveCallRepository(self._session)
-        self.live_readings = LiveReadingRepository(self._session)
-        self.minute_now = MinuteNowRepository(self._session)
         return self
 
     async def __aexit__(
@@ -116,6 +121,8 @@ class SqlAlchemyUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session, self._session = self._active(), None
+        for name in _STORES.keys() & vars(self).keys():  # the block's stores go with its session
+            delattr(self, name)
         try:
             await session.rollback()  # a no-op after commit()
         finally:
@@ -138,6 +145,16 @@ class SqlAlchemyUnitOfWork:
 
     async def rollback(self) -> None:
         await self._active().rollback()
+
+    def __getattr__(self, name: str) -> Any:
+        """A store the block had not used yet, built on its session as it is first asked for:
+        most blocks use one or two of the seventeen."""
+        make = _STORES.get(name)
+        if make is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        store = make(self._active())
+        setattr(self, name, store)
+        return store
 
     def _active(self) -> AsyncSession:
         if self._session is None:
