@@ -1,6 +1,7 @@
 """The use cases the bots and the command line share (`UseCases`: transcripts, speech,
 questions, gists, translations, with the limits and preferences they read), wired on the ports
-they are given (`use_cases`) or on MiMo as the settings describe it (`mimo_use_cases`)."""
+they are given (`use_cases`) or on MiMo as the settings describe it (`mimo_use_cases`); and
+transcripts alone (`transcription_on`), for an import."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from core.from_settings import limits_from
 from core.infra.mimo import MimoClient
 from core.ports import NO_METRICS, AudioConverter, ChatApi, Metrics, SpeechApi, UnitOfWork
 
-__all__ = ["UseCases", "mimo_use_cases", "shared", "use_cases"]
+__all__ = ["UseCases", "mimo_use_cases", "shared", "transcription_on", "use_cases"]
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,9 @@ def use_cases(
     recordings = recordings or Recordings(downloader=None, limits=limits)
     preferences = ChatPreferences(uow=uow, default_tts_model=default_tts_model)
     audiences = Audiences(uow=uow, default_tts_model=default_tts_model)
-    # One gate for the whole process: the in-flight limits hold across chats, and for the
-    # calls listened to (`core.app.calls.listening`, which is handed it).
-    gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
-    transcription = Transcription(
-        transcriber=Transcriber(speech=speech, gate=gate, piece_seconds=limits.asr_piece_seconds),
-        gate=gate, audio=audio, limiter=limiter, limits=limits, recordings=recordings,
-        keeper=keeper, metrics=metrics,
+    transcription = transcription_on(
+        speech, audio, limits=limits, limiter=limiter, recordings=recordings, keeper=keeper,
+        metrics=metrics,
     )  # fmt: skip
     tts = TextToSpeech(
         speech=speech, audio=audio, audiences=audiences, limiter=limiter, studio=studio,
@@ -101,6 +98,27 @@ def use_cases(
         limits=limits, limiter=limiter, preferences=preferences, audiences=audiences,
         leaving=leaving, transcription=transcription, speech=tts, questions=questions,
         gists=gists, translations=translations,
+    )  # fmt: skip
+
+
+def transcription_on(
+    speech: SpeechApi,
+    audio: AudioConverter,
+    *,
+    limits: RequestLimits,
+    limiter: Limiter,
+    recordings: Recordings,
+    keeper: TranscriptKeeper | None,
+    metrics: Metrics,
+) -> Transcription:
+    """Transcripts on `speech`, through the process's one request gate: the in-flight limits
+    hold across chats, and for the calls listened to (`core.app.calls.listening`, which is
+    handed the gate with the transcription)."""
+    gate = RequestGate(total=limits.asr_max_in_flight, per_chat=limits.asr_concurrency)
+    return Transcription(
+        transcriber=Transcriber(speech=speech, gate=gate, piece_seconds=limits.asr_piece_seconds),
+        gate=gate, audio=audio, limiter=limiter, limits=limits, recordings=recordings,
+        keeper=keeper, metrics=metrics,
     )  # fmt: skip
 
 

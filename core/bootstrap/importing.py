@@ -11,12 +11,20 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from core.app.memory.imports import Importer
+from core.app.recordings.fetching import Recordings
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.bootstrap import services
-from core.bootstrap.cases import mimo_use_cases
+from core.bootstrap.cases import transcription_on
 from core.bootstrap.database import minute_kept, storage
 from core.config import Settings
-from core.from_settings import account_limits, audio_of, ffmpeg_processes, http_client, mimo_client
+from core.from_settings import (
+    account_limits,
+    audio_of,
+    ffmpeg_processes,
+    http_client,
+    limits_from,
+    mimo_client,
+)
 from core.infra.malloc import return_large_blocks
 from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo.minute_ledger import MemoryLedger
@@ -55,9 +63,11 @@ async def importing(settings: Settings, *, clock: Clock | None = None) -> AsyncI
         mimo = mimo_client(settings, http=http, metrics=metrics, minute=minute)
         parts = services.Parts(settings, store, mimo, audio_of(settings, processes), clock, metrics)
         keeper = TranscriptKeeper(uow=store.uow, reads=store.reads, clock=clock)
-        cases = mimo_use_cases(
-            settings, mimo, parts.audio, store.uow, limiter=store.limiter, keeper=keeper,
+        limits = limits_from(settings)
+        transcription = transcription_on(
+            mimo, parts.audio, limits=limits, limiter=store.limiter, keeper=keeper,
+            recordings=Recordings(downloader=None, limits=limits),  # the export's files, at hand
             metrics=metrics,
         )  # fmt: skip
         async with minute_kept(store, minute):
-            yield Importing(importer=services.imports(parts, cases.transcription), minute=minute)
+            yield Importing(importer=services.imports(parts, transcription), minute=minute)
