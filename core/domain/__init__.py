@@ -18,9 +18,10 @@ gists.py            the gist of a recording: headline and timed points
 tts.py              the TTS models' voices and styles, and what a user's text may carry
 reading.py          the channel reader: whose messages, which voice, names, the queue
 listeners.py        the channel reader: who hears a reading, and what may be said to them
-live_speech.py      a call's turn cut into pieces while it lasts, and put back together; a
-                    piece handed to the core (`Piece`) and what it heard (`Caption`); the call
-                    itself is `core.app.calls.listened_call`
+live_speech.py      a call's turn cut into pieces while it lasts; a piece handed to the core
+                    (`Piece`) and what it heard (`Caption`); the call itself is
+                    `core.app.calls.listened_call`
+piece_words.py      ...and the pieces' words put back together, each word once
 voice_call.py       a server's voice call: reading and listening as two holds; who may stop
 live_calls.py       a listened call and a channel reading as kept while they last, for the
                     next start to take up

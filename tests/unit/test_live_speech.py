@@ -15,10 +15,8 @@ from core.domain.live_speech import (
     PieceCutter,
     PieceRules,
     TurnEnds,
-    TurnPieces,
-    joined,
-    settles,
 )
+from core.domain.piece_words import TurnPieces, joined, settles
 
 LOUD, HUSH = 3000, 20
 FRAMES_A_SECOND = 50

@@ -9,7 +9,7 @@ it by a request's turn).
 A turn goes on with the next piece of the same turn, or while the same member's next utterance
 starts within `turn_gap` seconds of the end of their last one; in both cases only where nobody
 else's line came between. Two pieces' words are joined with the seam mended
-(`core.domain.live_speech.joined`: words MiMo heard at the end of one and the start of the
+(`core.domain.piece_words.joined`: words MiMo heard at the end of one and the start of the
 next shown once). Where captions are translated, a turn shows its translation, with what was
 said under it in small print. Lines ready together share one message (under load, fewer
 requests against Discord's rate limits); only the newest message is ever edited, once per batch
@@ -27,7 +27,7 @@ from datetime import datetime
 import discord
 
 from core.chat.exports import call_files
-from core.domain.live_speech import joined
+from core.domain.piece_words import joined
 from core.domain.transcripts import LongTranscript
 
 __all__ = [

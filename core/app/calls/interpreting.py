@@ -2,7 +2,7 @@
 in Chinese or English spoken in the other language into the same call, part by part: a sentence
 as it ends while the speaker goes on, the rest once the turn ends. `core.app.calls.listening`
 hears and captions the turns, and `core.app.calls.listened_call` says where a part ends (a piece
-that ended at a pause on a sentence's end, `core.domain.live_speech.settles`, or the turn's last);
+that ended at a pause on a sentence's end, `core.domain.piece_words.settles`, or the turn's last);
 this decides what of them is spoken, in whose voice, when, and what it costs. The adapter only
 plays the clips it is handed (`core.ports.VoiceCallHold`) and says the news
 (`core.app.calls.interpreting_news`: `Dropped`, `Stopped`).

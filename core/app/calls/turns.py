@@ -5,7 +5,7 @@ and where its interpretation is at) and `CallLines` (the call's turns by member 
 Each turn is kept as ONE line of the call's transcript no later than it is shown: its words so
 far, replaced as more come, the whole turn last, in its place; a turn whose speaker said no is
 dropped whole and its line taken out. A turn's parts go to the call's interpreter as they
-settle (`core.domain.live_speech.settles`). The call (`core.app.calls.listened_call.
+settle (`core.domain.piece_words.settles`). The call (`core.app.calls.listened_call.
 ListenedCall`) holds its `CallLines` and alone calls them; they read the call's consents,
 state and transcript's name, never write them.
 """
@@ -20,8 +20,9 @@ from typing import Protocol
 from core.app.calls.call_consents import CallConsents
 from core.app.calls.interpreting import CallInterpreter
 from core.app.recordings.kept_transcripts import TranscriptKeeper
-from core.domain.live_speech import Piece, TurnPieces, settles
+from core.domain.live_speech import Piece
 from core.domain.mandates import Mandate
+from core.domain.piece_words import TurnPieces, settles
 from core.domain.transcripts import TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import background
@@ -151,7 +152,7 @@ class CallLines:
 
     def _interpret(self, key: Key, turn: Turn, to: CallInterpreter) -> None:
         """The turn's pieces heard in order since the last part handed over: each part that is
-        settled (`core.domain.live_speech.settles`) to `to`, with its captions' translations as
+        settled (`core.domain.piece_words.settles`) to `to`, with its captions' translations as
         they come; a pause that settles nothing gives up its place in the line."""
         member, began = key
         while turn.looked in turn.pieces.texts:
