@@ -118,7 +118,8 @@ def telegram(
 
 
 def _read(path: Path, chat_id: int | None, chat: str | None, zone: str | None) -> TelegramExport:
-    from bots.cli.exports.telegram_desktop import RESULT, ChatsToChoose, ExportError, read_export
+    from bots.cli.exports.telegram_desktop import RESULT, ChatsToChoose, read_export
+    from bots.cli.exports.telegram_fields import ExportError
 
     where, named = _zone(zone)
     try:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bots.discord.application.bot import VoicebridgeBot
-from core.app.calls.listened_calls import ListenedCall
+from core.app.calls.listened_call import ListenedCall
 from core.domain import errors
 from core.domain.values import ChatRef
 from core.domain.voice_call import Holder

@@ -133,6 +133,20 @@ def test_every_name_a_module_offers_is_there() -> None:
     assert missing == {}
 
 
+def test_a_module_offers_what_it_defines_and_only_a_package_passes_names_on() -> None:
+    """A name is offered where it is defined, so that each has one place to be imported from
+    (`core.app.recordings.transcriber.NoLongerWanted`, never through `transcription`); only a
+    package's `__init__` gathers its modules' names."""
+    passed_on = {}
+    for path, (_, tree) in modules().items():
+        defined, _ = top_names(tree)
+        if not path.endswith("__init__.py") and (
+            others := set(listed_in_all(tree) or ()) - defined
+        ):
+            passed_on[path] = sorted(others)
+    assert passed_on == {}
+
+
 def test_what_the_product_imports_from_a_module_it_offers() -> None:
     assert not_offered(imports_from_the_project(product_trees())) == []
 

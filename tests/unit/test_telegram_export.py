@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from bots.cli.exports.telegram_desktop import ExportError, read_export
+from bots.cli.exports.telegram_desktop import read_export
+from bots.cli.exports.telegram_fields import ExportError
 
 VOICE = "voice_messages/audio_1@01-11-2026_10-00-00.ogg"
 NOT_INCLUDED = "(File not included. Change data exporting settings to download.)"

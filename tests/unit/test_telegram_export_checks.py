@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from bots.cli.exports.telegram_desktop import ExportError, read_export
+from bots.cli.exports.telegram_desktop import read_export
+from bots.cli.exports.telegram_fields import ExportError
 
 INSIDE = "voice_messages/audio_1@01-11-2026_10-00-00.ogg"
 

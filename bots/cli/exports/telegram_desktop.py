@@ -83,8 +83,7 @@ from core.app.memory.past import Past, PastVoice
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.values import ChatRef
 
-__all__ = ["RESULT", "ChatFound", "ChatsToChoose", "ExportError", "LocalTime", "TelegramExport",
-           "read_export"]  # fmt: skip
+__all__ = ["RESULT", "ChatFound", "ChatsToChoose", "LocalTime", "TelegramExport", "read_export"]
 
 RESULT = "result.json"
 RECORDINGS = ("voice_message", "video_message", "audio_file")  # what is transcribed

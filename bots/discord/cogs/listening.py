@@ -28,7 +28,8 @@ from bots.discord.commands.access import turn_away
 from bots.discord.commands.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
-from core.app.calls.listened_calls import ListenAsked, ListenedCalls
+from core.app.calls.listened_call import ListenAsked
+from core.app.calls.listened_calls import ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 from core.app.rules.limits import Limiter
 

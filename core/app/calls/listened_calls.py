@@ -61,7 +61,7 @@ from core.domain.voice_call import Holder
 from core.ports import ListenedVoice, VoiceChannels, background
 from core.ports.background import Beat
 
-__all__ = ["ListenAsked", "ListenedCall", "ListenedCalls", "Sides"]
+__all__ = ["ListenedCalls", "Sides"]
 
 logger = logging.getLogger(__name__)
 

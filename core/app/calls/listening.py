@@ -102,7 +102,7 @@ logger = logging.getLogger(__name__)
 NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
 IDLE_SECONDS = 600.0  # DISCORD_LISTEN_IDLE_SECONDS: nothing heard for so long ends the call
 
-__all__ = ["Listening", "Roll", "call_prefix"]
+__all__ = ["Listening"]
 
 
 class Listening:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.app.calls.listening import call_prefix
+from core.app.calls.listened_call import call_prefix
 from core.app.recordings.gists import condense, timed_lines
 from core.app.rules.leaving import Leaving, read_chats, read_speakers
 from core.app.rules.limits import Limiter

@@ -22,7 +22,8 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from core.app.recordings.transcription import NoLongerWanted, Transcription
+from core.app.recordings.transcriber import NoLongerWanted
+from core.app.recordings.transcription import Transcription
 from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request

@@ -50,7 +50,7 @@ from core.ports import NO_METRICS, AudioConverter, Metrics, Recording
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NoLongerWanted", "Transcription"]
+__all__ = ["Transcription"]
 
 WORKING_PER_REQUEST = 2  # recordings worked on at once, per speech request in flight
 
