@@ -23,8 +23,8 @@ Its MiMo requests are a person's, the chat's, in the account's minute (`core.dom
 the chats take turns, and while they wait the reply says so (`TranscriptReply.waiting`).
 A transcript under its translation (`/autotranslate`) waited for the chat model after the
 transcription's own last look: it is looked at again as it leaves (`core.app.rules.leaving`),
-and a recording deleted, or a chat forgotten, meanwhile is withdrawn as one deleted while it
-was heard (`NoLongerWanted`); so is a gist that follows it (`Gists.automatic`).
+and a recording deleted, or a chat forgotten, meanwhile is no longer wanted, as one deleted
+while it was heard (`NoLongerWanted`); so is a gist that follows it (`Gists.automatic`).
 """
 
 from __future__ import annotations

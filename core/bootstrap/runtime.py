@@ -22,7 +22,7 @@ from core.app.reader.channel_reader import ChannelReader
 from core.app.reader.choices import ReaderChoices
 from core.app.reader.kept import KeptReadings
 from core.app.reader.spoken import MessageSpeech
-from core.app.reader.withdrawals import ReadingWithdrawals
+from core.app.reader.taken_back import TakenBackRelay
 from core.app.recordings.business import BusinessChats
 from core.app.recordings.fetching import Recordings
 from core.app.recordings.kept_transcripts import TranscriptKeeper
@@ -97,7 +97,7 @@ class Runtime(UseCases):
     processes: FfmpegProcesses  # FFMPEG_MAX_PROCESSES, for whatever else runs ffmpeg (playback)
     message_speech: MessageSpeech  # a channel reading's messages made into speech (Discord)
     reader_choices: ReaderChoices  # ...and what the server and each member chose for it
-    withdrawals: ReadingWithdrawals  # ...and what they took back, told to the readings running
+    taken_back: TakenBackRelay  # ...and what they took back, told to the readings running
     listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
     kept_calls: KeptCalls  # ...kept while it lasts, for the process that takes it up
     kept_readings: KeptReadings  # ...and the channel readings likewise
@@ -124,7 +124,7 @@ class Runtime(UseCases):
             metrics=self.metrics, kept=self.kept_readings, resume_within=resume_within,
             end_on_stop=settings.calls_end_on_stop,
         )  # fmt: skip
-        self.withdrawals.attach(reader)
+        self.taken_back.attach(reader)
         listened = ListenedCalls(
             listening=self.listening, kept=self.kept_calls, channels=channels, calls=calls,
             sides=sides, resume_within=resume_within, end_on_stop=settings.calls_end_on_stop,
@@ -163,8 +163,8 @@ async def bootstrap(
         parts = services.Parts(settings, store, mimo, audio_of(settings, processes), clock, metrics)
         # Recordings are downloaded through the same client, streamed to disk.
         recordings = Recordings(downloader=HttpDownloads(http), limits=limits_from(settings))
-        withdrawals = ReadingWithdrawals()
-        studio = services.studio(parts, recordings, withdrawals)
+        taken_back = TakenBackRelay()
+        studio = services.studio(parts, recordings, taken_back)
         keeper = TranscriptKeeper(uow=store.uow, reads=store.reads, clock=clock)
         cases = mimo_use_cases(
             settings, mimo, parts.audio, store.uow, limiter=store.limiter, studio=studio,
@@ -189,15 +189,15 @@ async def bootstrap(
             scheduler=Scheduler(digests=digests, clock=clock, retention=store.retention),
             message_speech=services.message_speech(parts, cases, studio),
             reader_choices=ReaderChoices(
-                uow=store.uow, preferences=cases.preferences, withdrawn=withdrawals
+                uow=store.uow, preferences=cases.preferences, taken_back=taken_back
             ),
-            withdrawals=withdrawals,
+            taken_back=taken_back,
             listening=listening, kept_calls=kept_calls, kept_readings=kept_readings,
             calls=services.calls(parts, cases), memory=services.memory(parts, cases),
             imports=imports,
             forgetting=Forgetting(
                 uow=store.uow, clock=clock, listening=listening, imports=imports,
-                withdrawn=withdrawals,
+                taken_back=taken_back,
             ),
             database_reachable=DatabaseHealth(store.engine).reachable, clock=clock,
         )  # fmt: skip

@@ -17,7 +17,7 @@ from core.app.memory.imports import Importer
 from core.app.memory.search import MemorySearch
 from core.app.reader.kept import KeptReadings
 from core.app.reader.spoken import MessageSpeech
-from core.app.reader.withdrawals import ReadingWithdrawals
+from core.app.reader.taken_back import TakenBackRelay
 from core.app.recordings.fetching import Recordings
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.recordings.transcription import Transcription
@@ -68,14 +68,14 @@ class Parts:
     metrics: PrometheusMetrics
 
 
-def studio(parts: Parts, recordings: Recordings, withdrawn: ReadingWithdrawals) -> VoiceStudio:
-    """The chat's own voices, designed and cloned; a voice deleted is `withdrawn` from the
+def studio(parts: Parts, recordings: Recordings, taken_back: TakenBackRelay) -> VoiceStudio:
+    """The chat's own voices, designed and cloned; a voice deleted is `taken_back` from the
     readings running."""
     settings, store = parts.settings, parts.store
     return VoiceStudio(
         speech=parts.mimo, audio=parts.audio, uow=store.uow, models=voice_models(settings),
         limiter=store.limiter, recordings=recordings,
-        sample_seconds=settings.voice_sample_seconds, withdrawn=withdrawn,
+        sample_seconds=settings.voice_sample_seconds, taken_back=taken_back,
     )  # fmt: skip
 
 

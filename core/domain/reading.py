@@ -54,7 +54,7 @@ _COMMAND = re.compile(r"^[!?$%&;=+/.~,-]{1,2}[^\W\d_]")
 @dataclass(frozen=True)
 class TakenBack:
     """What a server or a member took back that a reading running now must stop using at
-    once, as its use case stores it (`core.app.reader.withdrawals`):
+    once, as its use case stores it (`core.app.reader.taken_back`):
 
         read        `member` said no to being read (`/read_me`)
         own voice   `member` no longer lets their own cloned voice read them (`/myvoice`)

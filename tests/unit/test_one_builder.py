@@ -36,8 +36,8 @@ BUILT_BY_THEIR_SERVICE = {
     ("core.app.reader.speech", "ReadingSpeech"): "core/app/reader/reading.py",
     ("core.app.reader.made_ahead", "MadeAhead"): "core/app/reader/reading.py",
     ("core.app.reader.playing", "Playing"): "core/app/reader/reading.py",
-    # ...and the own voices withdrawn while it plays.
-    ("core.app.reader.withdrawn_voices", "WithdrawnVoices"): "core/app/reader/playing.py",
+    # ...and the own voices taken back while it plays.
+    ("core.app.reader.voices_taken_back", "VoicesTakenBack"): "core/app/reader/playing.py",
     ("core.app.memory.import_run", "ImportRun"): "core/app/memory/imports.py",  # one import
     ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one piece of work's
     # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).

@@ -80,9 +80,9 @@ class Forgetting:
         clock: Clock,
         listening: Listening | None = None,
         imports: Importer | None = None,
-        withdrawn: Callable[[TakenBack], None] = lambda _: None,
+        taken_back: Callable[[TakenBack], None] = lambda _: None,
     ) -> None:
-        self._withdrawn = withdrawn  # the readings running now hear the voices are gone
+        self._taken_back = taken_back  # the readings running now hear the voices are gone
         self._uow = uow
         self._clock = clock
         self._listening = listening  # a call listened to in the chat ends before the deletion
@@ -106,7 +106,7 @@ class Forgetting:
         # of its work, not chats of their own).
         counted = [chat, *business]
         deleted = await self._delete(places, discard=request.discard, counted=counted)
-        self._withdrawn(TakenBack(chat, "voice"))  # every voice of the chat's: a clip cut
+        self._taken_back(TakenBack(chat, "voice"))  # every voice of the chat's: a clip cut
         logger.info("forgot %s and %d place(s) in it: %d stored messages deleted",
                     chat, len(request.inside), deleted)  # fmt: skip
         return deleted

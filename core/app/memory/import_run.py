@@ -276,7 +276,7 @@ class ImportRun:
         `busy` while another import of the chat hears it; `kept` once one has, since the plan
         (nothing to send, nothing to charge); `refused` where its sender said no since the
         plan. With the mandate its words are kept under: the import's, and its sender's no's
-        as of now (a no from now on withdraws it, `_took_back`)."""
+        as of now (a no from now on stops it, `_took_back`)."""
         mandate, mark = self._held, self._mark
         chat, now, said, author = mandate.chat, self._clock.now(), voice.said(), voice.author_id
         async with self._uow() as uow:
@@ -298,7 +298,7 @@ class ImportRun:
         return ("kept" if kept else "mine"), hers
 
     async def _took_back(self, voice: PastVoice, mandate: Mandate) -> bool:
-        """Whether `voice` was withdrawn by its sender's no while it was heard (else its message
+        """Whether `voice` was refused by its sender's no while it was heard (else its message
         was deleted): what was kept of it goes too, as a call drops the turn a no lands in."""
         async with self._uow() as uow:
             if await uow.mandates.holds(mandate):

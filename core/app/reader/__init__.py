@@ -9,13 +9,13 @@ speech.py          a reading's messages made into speech for the people there, a
 playing.py         the clip a reading plays in a message's turn: checked, made again where it
                    no longer holds, played, or cut
 made_ahead.py      the clip a reading makes ahead of its turn: made, taken, let go, closed
-withdrawn_voices.py  own voices withdrawn while a reading runs: which clips they reach, counted
-                   so that a clip whose turn is being checked is checked again
+voices_taken_back.py  own voices taken back while a reading runs: which clips they reach,
+                   counted so that a clip whose turn is being checked is checked again
 room.py            who is in the voice channel as a message is read, and the channels they
                    may not see
 spoken.py          one message of a reading made into speech, in a voice of its language
 choices.py         what the server and each member chose for the channel reader
-withdrawals.py     what they took back (a no, an own voice, a voice deleted), told to the
+taken_back.py      what they took back (a no, an own voice, a voice deleted), told to the
                    readings running as it is stored, whichever way it came in
 taken_up.py        a reading taken up after a restart: whether it may be, the line its chat
                    hears either way, and what it reads first

@@ -18,8 +18,8 @@ VoiceChannels`); everything decided is decided here.
              its turn, while everyone listening may hear it)
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
     deleted
-    withdrawn  told by the use case that stored it, whichever way it came in
-             (`core.app.reader.withdrawals`): a member said no to being read (`/read_me`):
+    taken back  told by the use case that stored it, whichever way it came in
+             (`core.app.reader.taken_back`): a member said no to being read (`/read_me`):
              nothing of theirs plays from then on; a member no longer lets their own cloned
              voice read them (`/myvoice own_voice`): nothing of theirs is heard in it from then
              on, read in a model's voice instead; one of the server's own voices was deleted
@@ -200,7 +200,7 @@ class ChannelReader:
             reading.deleted(message_id)
 
     def taken_back(self, taken: TakenBack) -> None:
-        """Something taken back in a server, stored (`core.app.reader.withdrawals`): in its
+        """Something taken back in a server, stored (`core.app.reader.taken_back`): in its
         reading, a member's no to being read lets go of everything of theirs (the clip playing
         cut, those made or waiting never played); their own voice taken back, or a voice of the
         server's deleted, is heard no more (the clip playing in it cut and made again in a

@@ -45,11 +45,11 @@ class ReaderChoices:
         *,
         uow: Callable[[], ReadingUnitOfWork],
         preferences: ChatPreferences,
-        withdrawn: Callable[[TakenBack], None] = lambda _: None,
+        taken_back: Callable[[TakenBack], None] = lambda _: None,
     ) -> None:
         self._uow = uow
         self._preferences = preferences
-        self._withdrawn = withdrawn  # the readings running now hear a no once it is stored
+        self._taken_back = taken_back  # the readings running now hear a no once it is stored
 
     async def rules(self, server: ChatRef) -> ReaderRules:
         async with self._uow() as uow:
@@ -113,9 +113,9 @@ class ReaderChoices:
             own = await uow.voices.reading_voice(server, member_id)
             await uow.commit()
         if own_voice is False:  # what of theirs was made in it is heard in it no more
-            self._withdrawn(TakenBack(server, "own voice", member=member_id))
+            self._taken_back(TakenBack(server, "own voice", member=member_id))
         if read is False:  # what of theirs was made or waits never plays
-            self._withdrawn(TakenBack(server, "read", member=member_id))
+            self._taken_back(TakenBack(server, "read", member=member_id))
         return MemberReading(member, None if own is None else own.name)
 
 

@@ -7,9 +7,9 @@ edited since, or it says a channel's name that someone listening now may not see
 in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
 said as "a channel"), or it is in its author's own cloned voice and they no longer allow that,
 or that voice was deleted (`/myvoice own_voice:False`, `/delete_voice` and `/forget` cut such a
-clip as it plays, `withdraw`; it is made again in a model's voice). Such a withdrawal landing
-while a clip's turn is checked sends it back to be checked again before it plays (`_played`,
-`core.app.reader.withdrawn_voices`).
+clip as it plays, `take_back`; it is made again in a model's voice). Such a voice taken back
+landing while a clip's turn is checked sends it back to be checked again before it plays (`_played`,
+`core.app.reader.voices_taken_back`).
 
     cut        its message was deleted or refused, or the reading moved to another channel or
                holds (`Reading.check`): it stops, and is not heard again
@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 
 from core.app.reader.speech import ReadingSpeech
 from core.app.reader.spoken import Spoken
-from core.app.reader.withdrawn_voices import Whose, WithdrawnVoices
+from core.app.reader.voices_taken_back import VoicesTakenBack, Whose
 from core.chat.messages import text
 from core.domain.listeners import Hold
 from core.domain.reading import ChannelMessage, ReadingQueue, Reads
@@ -47,7 +47,7 @@ MakingAgain = Callable[[ChannelMessage, Spoken], Awaitable[Spoken | None]]
 
 class Playing:
     """One reading's clip playing (module docstring): which clip plays now, whether it was cut
-    to be made again, and the own voices withdrawn while the reading runs."""
+    to be made again, and the own voices taken back while the reading runs."""
 
     def __init__(
         self,
@@ -69,7 +69,7 @@ class Playing:
         self._check, self._make_again = check, make_again
         self._clip: Spoken | None = None
         self._recut = False  # the clip playing was cut to be made again
-        self._withdrawn = WithdrawnVoices()
+        self._taken_back = VoicesTakenBack()
 
     @property
     def clip(self) -> Spoken | None:
@@ -87,12 +87,12 @@ class Playing:
         self._recut = True
         self._call.skip()
 
-    def withdraw(self, whose: Whose) -> None:
+    def take_back(self, whose: Whose) -> None:
         """An own voice may speak no more: the clip playing in it (`whose`) is cut, to be made
         again. Counted for the clip whose turn is being checked meanwhile too: it is checked
         again once it counts as playing (`_played`), so a no landing between the check and the
         play still holds."""
-        if self._withdrawn.withdraw(whose, self._clip):
+        if self._taken_back.take_back(whose, self._clip):
             self.cut_to_make_again()
 
     async def play(self, spoken: Spoken) -> None:
@@ -109,7 +109,7 @@ class Playing:
                 if current is None:
                     self._metrics.reading_message("deleted")
                     return
-                withdrawals = self._withdrawn.mark()  # a no landing while `holds` reads counts
+                mark = self._taken_back.mark()  # a no landing while `holds` reads counts
                 if current != spoken.message or not await self._speech.holds(spoken):
                     await spoken.note.aclose()  # never heard as made: MiMo's stream ends
                     remade = await self._make_again(current, spoken)
@@ -117,20 +117,20 @@ class Playing:
                         return
                     spoken = remade
                     continue
-                if await self._played(spoken, withdrawals=withdrawals):
+                if await self._played(spoken, mark=mark):
                     return
             logger.info("a message in %s not read: it changed on and on", self._server)
         finally:
             await spoken.note.aclose()  # played, or never to be: MiMo's stream ends
             self._queue.done(message_id)
 
-    async def _played(self, spoken: Spoken, *, withdrawals: int) -> bool:
+    async def _played(self, spoken: Spoken, *, mark: int) -> bool:
         """Play the clip; False when it was cut to be made again (`cut_to_make_again`), or when
-        it is in an own voice and one was withdrawn since `withdrawals` (checked again, then)."""
+        it is in an own voice and one was taken back since `mark` (checked again, then)."""
         if self._queue.latest(spoken.message.id) is None:  # deleted, refused or moved past
             self._metrics.reading_message("deleted")  # while `holds` read the database
             return True
-        if self._withdrawn.since(withdrawals, spoken):
+        if self._taken_back.since(mark, spoken):
             return False  # registered as playing only now: `holds` reads the database again
         self._clip, self._recut = spoken, False
         try:

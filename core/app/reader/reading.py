@@ -45,7 +45,7 @@ from core.app.reader.made_ahead import MadeAhead
 from core.app.reader.playing import Playing
 from core.app.reader.speech import ReadingSpeech
 from core.app.reader.spoken import MessageSpeech, Spoken
-from core.app.reader.withdrawn_voices import in_voice, of_member
+from core.app.reader.voices_taken_back import in_voice, of_member
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.listeners import Channel, Hold, anyone_listens, hold
@@ -182,13 +182,13 @@ class Reading:
         """`author_id` no longer lets their own cloned voice read them: the clip of theirs
         playing in it is cut and made again in a voice of the model's, as are those made ahead
         as their turn comes (`Playing.play`)."""
-        self._playing.withdraw(of_member(author_id))
+        self._playing.take_back(of_member(author_id))
 
     def voice_gone(self, name: str | None) -> None:
         """The server's own voice `name` was deleted (None: all of them, a `/forget`): a clip
         playing in it is cut and made again in a voice of the model's, as are those made ahead
         in it as their turn comes (`Playing.play`)."""
-        self._playing.withdraw(in_voice(name))
+        self._playing.take_back(in_voice(name))
 
     async def stop(self) -> None:
         """End the reading and leave the voice channel; returns once it has. Asked again

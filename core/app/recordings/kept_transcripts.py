@@ -16,7 +16,7 @@
 
 A recording whose message was deleted on its platform (`MemorySearch.forget_said`), or whose work's
 mandate no longer holds (its chat forgotten, its speaker's no, since the work began:
-`core.domain.mandates`), is heard no further: its work is withdrawn before each piece is sent
+`core.domain.mandates`), is heard no further: its work is stopped before each piece is sent
 and before its transcript is shown (`KeptParts.while_standing`; a live recording of one
 piece is sent without that look, its mandate read just before), and no piece of it is kept
 after the deletion, the forget or the no, whichever process hears it (the check is made in the

@@ -37,7 +37,7 @@ __all__ = ["NoLongerWanted", "Transcriber", "Wanted"]
 
 TextCallback = Callable[[str], None]
 Wanted = Callable[[], Awaitable[bool]]
-"""Asked before each piece is sent and once all are answered: False withdraws the work."""
+"""Asked before each piece is sent and once all are answered: False: no longer wanted."""
 
 
 class NoLongerWanted(Exception):
@@ -136,7 +136,7 @@ class Transcriber:
             )
             tally.add(TranscriptPart(piece.offset, end, None), error=exc)
             return
-        # An answer for work withdrawn meanwhile is not kept (the keeping checks, in its own
+        # An answer for work no longer wanted is not kept (the keeping checks, in its own
         # transaction), nor shown: the recording's end checks once more.
         part = TranscriptPart(piece.offset, end, heard.text.strip())
         billed = billed_seconds(heard.usage, piece.duration)

@@ -128,7 +128,7 @@ class Transcription:
         (`python -m bench --only load`: the turn taken after the checks cost Discord's burst of
         100 about a tenth more time to its last transcript). `mandate`: what the work writes
         under, read as it began (`core.domain.mandates`): a /forget of the chat, or a no of
-        its speaker's, since then withdraws it (`NoLongerWanted`) before the next piece is sent, and
+        its speaker's, since then stops it (`NoLongerWanted`) before the next piece is sent, and
         nothing more is kept, whichever process heard it."""
         self._recordings.check_declared(source)
         if not background:
@@ -215,7 +215,7 @@ class Transcription:
         # A recording heard in one new piece was kept whole with it (`Transcriber._one`).
         if not result.missing and (len(result.parts) > 1 or result.reused_seconds):
             await kept.complete(result.duration)
-        if wanted is not None and not await wanted():  # withdrawn as the last piece was kept
+        if wanted is not None and not await wanted():  # no longer wanted as the last piece was kept
             raise NoLongerWanted()
         self.metrics.transcribed(result.duration)
         logger.info(

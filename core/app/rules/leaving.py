@@ -27,8 +27,8 @@ went away cannot be trusted not to quote it.
                             the recording's message                          RecordingWentAway
     a gist that follows     `Gists.automatic`: dropped unsaid
     a transcript under its translation
-                            `VoiceNotes` (`/autotranslate`): withdrawn, as a deletion while it
-                            is heard withdraws it (`NoLongerWanted`)
+                            `VoiceNotes` (`/autotranslate`): no longer wanted, as a deletion
+                            while it is heard (`NoLongerWanted`)
 
 A deletion or a forget that lands after the check reaches a message already on its way: the
 check is the last step before the adapter sends, not a lock held through the send. A line

@@ -83,7 +83,7 @@ class Spend:
     def heard(self, *, audio_seconds: int, usage: Usage) -> None:
         """MiMo answered a piece of this work (`audio_seconds` as it bills them): counted
         whatever becomes of the work, as `used` counts it once the work succeeded. A recording
-        deleted, forgotten or withdrawn after MiMo heard some of it, or cancelled, keeps the
+        deleted, forgotten or refused by a no after MiMo heard some of it, or cancelled, keeps the
         bill of the pieces heard, and gives back the rest of its reservation."""
         self._heard += Counts(audio_seconds=audio_seconds) + Counts.of_tokens(usage)
 

@@ -105,9 +105,9 @@ class VoiceStudio:
         models: VoiceModels = VoiceModels(),
         limiter: Limiter | None = None,
         sample_seconds: float = 30,
-        withdrawn: Callable[[TakenBack], None] = lambda _: None,
+        taken_back: Callable[[TakenBack], None] = lambda _: None,
     ) -> None:
-        self._withdrawn = withdrawn  # the readings running now hear of a voice deleted
+        self._taken_back = taken_back  # the readings running now hear of a voice deleted
         self._speech = speech
         self._audio = audio
         self._uow = uow
@@ -297,7 +297,7 @@ class VoiceStudio:
             if prefs is not None and (prefs.voice or "").casefold() == voice.name.casefold():
                 await uow.preferences.save(chat, replace(prefs, voice=None))
             await uow.commit()
-        self._withdrawn(TakenBack(chat, "voice", voice=voice.name))  # a clip in it is cut
+        self._taken_back(TakenBack(chat, "voice", voice=voice.name))  # a clip in it is cut
         if discard is not None and rendered:
             await discard(rendered)
         logger.info("a %s voice of %s deleted", voice.kind, chat)

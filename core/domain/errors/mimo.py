@@ -46,7 +46,7 @@ class MimoBadRequest(MimoError):
 
 
 class MimoModelRefused(MimoBadRequest):
-    """MiMo refused the model a request named: unknown, withdrawn, or not offered to this key.
+    """MiMo refused the model a request named: unknown, retired, or not offered to this key.
     Params: model, and setting (the one that names it, `MIMO_CHAT_MODEL`...): the owner's fix,
     said in the chat and the log alike. `answer` is what MiMo said."""
 

@@ -1,7 +1,7 @@
 """What a server or a member takes back, heard at once by the channel readings this process
 runs (`core.domain.reading.TakenBack`).
 
-The use cases that store a withdrawal (`ReaderChoices.member`, `VoiceStudio.delete`,
+The use cases that store what was taken back (`ReaderChoices.member`, `VoiceStudio.delete`,
 `Forgetting.forget`) tell it here once it is stored, whichever way it came in; each reading
 running in the server then cuts what it plays and lets go of what it made in it
 (`core.app.reader.channel_reader`). The readings of each platform's voice channels are attached
@@ -16,11 +16,11 @@ import weakref
 from core.app.reader.channel_reader import ChannelReader
 from core.domain.reading import TakenBack
 
-__all__ = ["ReadingWithdrawals"]
+__all__ = ["TakenBackRelay"]
 
 
-class ReadingWithdrawals:
-    """The channel readers of this process, told of each withdrawal (module docstring)."""
+class TakenBackRelay:
+    """The channel readers of this process, told of each thing taken back (module docstring)."""
 
     def __init__(self) -> None:
         self._readers: weakref.WeakSet[ChannelReader] = weakref.WeakSet()
