@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "docs" / "contributing" / "glossary.md"
+RETIRED = "## Retired names"  # the glossary's last section: names none may define again
 LONGEST_MODULE = 400  # lines
 MOST_AT_AN_ADAPTERS_TOP = 12  # modules, its packages aside
 # What both adapters do alike, each in a package of this name.
@@ -102,9 +103,80 @@ def test_the_glossary_names_what_the_code_holds() -> None:
     """Each place the glossary gives a word (a dotted path, or a class or function by its
     name) is in the code: a word whose class was renamed or moved sends nobody astray."""
     names = defined_names()
-    places = re.findall(r"`([^`]+)`", GLOSSARY.read_text(encoding="utf-8"))
+    places = re.findall(r"`([^`]+)`", GLOSSARY.read_text(encoding="utf-8").split(RETIRED)[0])
     dotted = [place for place in places if place.startswith(("core.", "bots."))]
     bare = [place for place in places if re.fullmatch(r"[A-Z]\w+(\.\w+)?", place)]
     assert [place for place in dotted if not resolves(place)] == []
     assert [place for place in bare if place.split(".")[0] not in names] == []
     assert len(dotted) > 20 and len(bare) > 10  # the glossary is read, not skipped
+
+
+def retired() -> list[str]:
+    """The glossary's retired names (first column of its last section): a bare name, a
+    `Class.attribute`, or a module's path."""
+    section = GLOSSARY.read_text(encoding="utf-8").split(RETIRED)[1]
+    return re.findall(r"^\| `([^`]+)` \|", section, flags=re.MULTILINE)
+
+
+def identifiers(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """Every name `tree` defines or passes by name (classes, functions, parameters, keywords,
+    variables, attributes assigned), and each `Class.attribute` its classes define."""
+    names: set[str] = set()
+    members: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg) or (isinstance(node, ast.keyword) and node.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            names.add(node.attr)
+        if isinstance(node, ast.ClassDef):
+            members.update(f"{node.name}.{name}" for name in identifiers_in(node))
+    return names, members
+
+
+def identifiers_in(cls: ast.ClassDef) -> set[str]:
+    """The attributes a class defines: its methods, its fields, what its methods assign to self."""
+    found: set[str] = set()
+    for node in ast.walk(cls):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            found.add(node.attr)
+    return found
+
+
+@functools.cache
+def named() -> tuple[set[str], set[str]]:
+    """`identifiers` of every module under `core/` and `bots/`, together."""
+    names: set[str] = set()
+    members: set[str] = set()
+    for _, tree in modules().values():
+        defined, in_classes = identifiers(tree)
+        names |= defined
+        members |= in_classes
+    return names, members
+
+
+def test_no_retired_name_comes_back() -> None:
+    """A name retired for holding a word in another meaning (`Withdrawn`, `ConsentHeard`,
+    `CallState.heard`...) is defined nowhere under `core/` or `bots/` again, nor a module at a
+    retired path: the glossary's last section lists them, with what holds each meaning now."""
+    names, members = named()
+    paths = [name for name in retired() if "/" in name]
+    dotted = [name for name in retired() if "." in name and name not in paths]
+    bare = [name for name in retired() if name not in paths and name not in dotted]
+    assert [name for name in bare if name in names] == []
+    assert [name for name in dotted if name in members] == []
+    assert [path for path in paths if path in modules()] == []
+    assert len(bare) > 5 and len(dotted) > 2 and len(paths) > 3  # the section is read
+
+
+def test_the_retired_check_sees_what_is_defined() -> None:
+    names, members = named()
+    assert {"NoLongerWanted", "taken_back", "audio_seconds"} <= names  # class, param, keyword
+    assert {"CallState.taking_voices", "ChannelReader.taken_back"} <= members
