@@ -8,7 +8,7 @@ memory/        a chat's memory: /find across its kept transcripts, the past impo
                what expires, and /forget (what runs ended, everything kept deleted)
 reader/        the channel reader: a text channel read aloud in a voice channel
 voice_notes.py  a recording arrived, or its transcript was asked for: what the chat sees, one
-                call per event (a consent reading is heard as such, anything else transcribed)
+                call per event (a consent reading is judged as such, anything else transcribed)
 calls/         a server's voice call: joined, listened to with consent, captions, the
                interpreter, kept for a restart, summarised afterwards
 voices/        designed and cloned voices (after spoken consent), and speech: /say,

@@ -12,7 +12,7 @@ the whole answer (the transcript, and its gist where one follows), the claim on 
 recording's message is marked done there and then (`core.app.rules.claims.answered`). The adapter
 hands over a `RecordingView` that knows how its platform shows a transcript reply, a gist and
 a busy chat, and what of the transcript its chat log keeps for summaries; it makes no other
-call, and renders what comes back (a consent reading heard, a question's answer).
+call, and renders what comes back (a consent reading judged, a question's answer).
 
 A recording that arrived is one of three things, decided here in this order: its sender's
 reading of their consent sentence (whatever else it is), a question about it (its caption, in a
@@ -159,7 +159,7 @@ class Arrival:
     question: str | None = None  # asked about it (a caption, in a private chat): answered
 
 
-# The transcript; a consent reading heard; the answer to its question; nothing to answer.
+# The transcript; a consent reading judged; the answer to its question; nothing to answer.
 Arrived = LongTranscript | ConsentVerdict | Answer | None
 
 
@@ -192,7 +192,7 @@ class VoiceNotes:
     async def arrived(self, arrival: Arrival, view: ArrivalView) -> Arrived:
         """A recording arrived unasked in its chat (in `arrival.channel` of it, which may
         override the chat's auto-transcribe). A voice note that may be someone's reading of
-        their consent sentence is heard as such first (`VoiceConsents`), whatever the chat
+        their consent sentence is judged as such first (`VoiceConsents`), whatever the chat
         wants and however it is captioned: what became of it, for the adapter to answer, where
         it was the reading. Else the answer to its `question`, for the adapter to show, while
         `view` shows the chat it is thought about; else its transcript where the chat wants
@@ -219,24 +219,24 @@ class VoiceNotes:
             return None
         gists = self._gists
 
-        def last(heard: LongTranscript) -> bool:
-            return gists is None or not follows(heard, request.prefs)
+        def last(transcript: LongTranscript) -> bool:
+            return gists is None or not follows(transcript, request.prefs)
 
         try:
             async with view.busy():
-                heard, answer = await self._show(
+                transcript, answer = await self._show(
                     source, view, request, "text", last=last, rated=candidate is None
                 )  # a note heard as a possible reading was counted then
                 gist = None
                 if gists is not None:
-                    gist = await gists.automatic(request, source, heard)
+                    gist = await gists.automatic(request, source, transcript)
         except NoLongerWanted:  # its message was deleted while it was heard: nothing shows
             return None
         if gist is not None:
             await view.gist(gist, request.locale)
-        if not last(heard):  # the gist was the answer's last message, shown or gone
+        if not last(transcript):  # the gist was the answer's last message, shown or gone
             await answered(answer)
-        return heard
+        return transcript
 
     async def _decide(self, arrival: Arrival) -> tuple[Request, Candidate | None]:
         """The request (the chat's preferences), and the consent sentence the note may be a
@@ -261,10 +261,10 @@ class VoiceNotes:
         )
         try:
             with asking(Urgency.PERSON, event.chat):  # who asked waits for it
-                heard, _ = await self._show(event.source, event.view, request, format)
+                transcript, _ = await self._show(event.source, event.view, request, format)
         except NoLongerWanted:  # its message was deleted meanwhile: the asker is told so
             raise errors.RecordingDeleted() from None
-        return heard
+        return transcript
 
     async def _show(
         self,
@@ -273,7 +273,7 @@ class VoiceNotes:
         request: Request,
         format: TranscriptFormat,
         *,
-        last: Callable[[LongTranscript], bool] = lambda heard: True,
+        last: Callable[[LongTranscript], bool] = lambda transcript: True,
         rated: bool = True,
     ) -> tuple[LongTranscript, str | None]:
         """Transcribe the recording, showing progress in the reply that becomes the transcript;
@@ -296,24 +296,24 @@ class VoiceNotes:
                 await admitted()
             # Its reply says so while its requests wait for the account's minute.
             with asking(Urgency.PERSON, request.chat, waiting=reply.waiting):
-                heard = await self._transcription.transcribe_recording(
+                transcript = await self._transcription.transcribe_recording(
                     request.chat, source, prefs=request.prefs, progress=reply.progress,
                     asker=request.asker, admitted=admitted, rated=rated, mandate=request.mandate,
                 )  # fmt: skip
             await admitted()  # opened already, unless the transcription never said so
             below = None
             if format == "text" and self._translations is not None:
-                below = await self._translations.below(request, heard.text)
+                below = await self._translations.below(request, transcript.text)
                 # The translation was waited for after the transcription's last look.
                 if request.prefs.autotranslate is not None and not await self._leaving.stands(
                     of_recording(request, source)
                 ):
                     raise NoLongerWanted()
-            await reply.deliver(heard, format, below=below)
-            if last(heard):
+            await reply.deliver(transcript, format, below=below)
+            if last(transcript):
                 await answered(reply.answer_id)
         # Logged after the reply and its mark, so storing it never delays either.
-        entry = view.logged(heard.text) if heard.text else None
+        entry = view.logged(transcript.text) if transcript.text else None
         if entry is not None and self._log is not None:
             await self._log.record(entry, mandate=request.mandate)
-        return heard, reply.answer_id
+        return transcript, reply.answer_id

@@ -19,8 +19,8 @@ __all__ = [
     "autotranslate_text",
     "bot_language_text",
     "catalogue_text",
-    "consent_heard_text",
     "consent_sentence_text",
+    "consent_verdict_text",
     "on_off",
     "own_voice_line",
     "settings_text",
@@ -173,7 +173,7 @@ def consent_sentence_text(
     return f"{asked}\n\n{wording.text('voices.consent.english', locale, sentence=english)}"
 
 
-def consent_heard_text(
+def consent_verdict_text(
     name: str, locale: str, *, refused: errors.ConsentRefused | None, wording: Catalogue
 ) -> str:
     """What a person hears once their reading cloned voice `name`, or why it did not."""

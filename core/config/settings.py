@@ -164,7 +164,7 @@ class Settings(Connections):
     """How long a claim's lease lasts; its process renews it every third of that while it works,
     and once it lapses (the process died) another process takes the work over and finishes it.
     An import of a chat's past claims each message it hears the same way: a killed import's
-    message is heard by the next import once this has passed."""
+    message is transcribed by the next import once this has passed."""
 
     ignored_env_names: str = ""
     """Names in the `.env` file (or the `--env-file`) that are no voicebridge setting and are

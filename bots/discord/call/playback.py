@@ -198,7 +198,7 @@ async def _feed(speech: SpeechSlices, pipe: PcmPipe) -> bool:
             held = joined[-held_back:]
         pipe.put(held)
         return True
-    except Exception as exc:  # MiMo's stream was cut: what came is heard, faded out at its end
+    except Exception as exc:  # MiMo's stream was cut: what came is played, faded out at its end
         logger.warning("speech stopped coming mid-way: %s", type(exc).__name__)
         pipe.put(_faded_out(held))
         return False

@@ -88,12 +88,12 @@ class TranscriptionCog(commands.Cog):
             earlier=None if arrival.source is None else self.earlier_reply(message),
         )
         try:
-            heard = await self.voice_notes.arrived(arrival, view)
+            shown = await self.voice_notes.arrived(arrival, view)
         except Exception as error:  # events have no error handler of their own
             await report(reply_to(message), error, view.locale)
             return
-        if isinstance(heard, ConsentVerdict):  # the sender's reading of their consent sentence
-            await reply_to(message)(content=reading_answer(heard))
+        if isinstance(shown, ConsentVerdict):  # the sender's reading of their consent sentence
+            await reply_to(message)(content=reading_answer(shown))
 
     @app_commands.command(
         description="The transcript of an audio or video file",

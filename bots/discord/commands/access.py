@@ -51,7 +51,7 @@ def admits_message(limiter: Limiter, message: discord.Message) -> bool:
 
 def admits_interaction(limiter: Limiter, interaction: Interaction) -> bool:
     """Where the bot is installed to the user alone, the place is not the bot's: the allowlist
-    applies to the user. A member's no to being transcribed is heard from anyone in any channel
+    applies to the user. A member's no to being transcribed is taken from anyone in any channel
     of a server (`says_no`)."""
     place = (interaction.guild_id, interaction.channel_id)
     guild_id, channel_id = place if reaches_channel(interaction) else (None, None)

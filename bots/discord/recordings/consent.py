@@ -15,7 +15,7 @@ from bots.discord.media import remote, voice_message_in
 from bots.discord.messages import CATALOGUE
 from bots.discord.places import for_message
 from core.app.voices.clone_consent import ConsentReading, ConsentVerdict
-from core.chat.overview import consent_heard_text
+from core.chat.overview import consent_verdict_text
 from core.domain.consent_reading import DeclaredReading
 from core.domain.limits import asked_by
 
@@ -50,6 +50,8 @@ def consent_reading(message: discord.Message) -> ConsentReading | None:
     )  # fmt: skip
 
 
-def reading_answer(heard: ConsentVerdict) -> str:
+def reading_answer(verdict: ConsentVerdict) -> str:
     """What the reader hears once their voice is cloned, or why not."""
-    return consent_heard_text(heard.name, heard.locale, refused=heard.refused, wording=CATALOGUE)
+    return consent_verdict_text(
+        verdict.name, verdict.locale, refused=verdict.refused, wording=CATALOGUE
+    )

@@ -27,7 +27,7 @@ from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.app.voices.clone_consent import ConsentVerdict
 from core.chat.exports import transcript_format
 from core.chat.overview import (
-    consent_heard_text,
+    consent_verdict_text,
 )
 from core.domain.values import Answer as Answered
 
@@ -122,6 +122,8 @@ class RecordingHandlers:
         await reply_long(message, answered.text, file_caption="", file_name="answer.txt")
 
 
-def reading_answer(heard: ConsentVerdict) -> str:
+def reading_answer(verdict: ConsentVerdict) -> str:
     """What the reader hears once their voice is cloned, or why not."""
-    return consent_heard_text(heard.name, heard.locale, refused=heard.refused, wording=CATALOGUE)
+    return consent_verdict_text(
+        verdict.name, verdict.locale, refused=verdict.refused, wording=CATALOGUE
+    )

@@ -61,7 +61,7 @@ MAX_IN_FLIGHT = 1000  # queries waiting out their pause or being rendered, in th
 NOTED_SECONDS = 60.0
 MAX_NOTED = 10 * MAX_IN_FLIGHT
 # Telegram may show a rendered answer again for this long to the same user typing the same
-# words; short, so a changed /voice or /style is heard soon.
+# words; short, so a changed /voice or /style is played soon.
 ANSWER_CACHE_SECONDS = 60
 TITLE_CHARS = 64
 BUTTON_CHARS = 64

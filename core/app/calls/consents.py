@@ -54,7 +54,7 @@ class ListeningConsents:
         self._decisions = itertools.count(1)
 
     def _heard(self, server: ChatRef) -> ListenedCall | None:
-        """The call in `server` while its voices are heard: the one that follows an answer."""
+        """The call in `server` while its voices are taken: the one that follows an answer."""
         call = self._call_in(server)
         return call if call is not None and call.state.taking_voices else None
 

@@ -1,15 +1,16 @@
 """One listened call, one object (`ListenedCall`): everything the call is, from `/listen` to its
 end, and the state it is in (`CallState`). `core.app.calls.listening` holds the calls by
-server and decides who is heard; `core.app.calls.listened_calls` runs each from start to end; the
-platform's side holds the call it was built for and hands it pieces (`core.domain.live_speech.
-Piece`) and events (`captions_moved`). The call alone writes its fields, through its methods:
-others read them. Its turns, heard piece by piece and kept as lines of its transcript, are
-`core.app.calls.turns`; its members' consents (who said yes or no during it, and when; the no's
-that hold in it alone, the database having refused them) are `core.app.calls.call_consents`.
+server and decides whose voice is taken; `core.app.calls.listened_calls` runs each from start to
+end; the platform's side holds the call it was built for and hands it pieces
+(`core.domain.live_speech.Piece`) and events (`captions_moved`). The call alone writes its
+fields, through its methods: others read them. Its turns, heard piece by piece and kept as
+lines of its transcript, are `core.app.calls.turns`; its members' consents (who said yes or no
+during it, and when; the no's that hold in it alone, the database having refused them) are
+`core.app.calls.call_consents`.
 
     starting    begun: the consents read, the voice channel being joined
-    live        joined: heard, each whole turn kept as a line of its transcript, and ending by
-                itself when due (below)
+    live        joined: voices taken, each whole turn kept as a line of its transcript, and
+                ending by itself when due (below)
     ending      its one end path runs (`ListenedCalls`), still hearing what was handed over
     suspending  let go for a restart (the bot stops for a deploy), likewise
     closing     its voices no longer taken: what was heard being kept
@@ -294,7 +295,7 @@ class ListenedCall:
                 self.interpreter.withdrawn(member_id)
 
     def admits(self, member_id: str, said_at: datetime | None = None) -> bool:
-        """Whether the member's voice is taken: while the call is heard, with their yes; and
+        """Whether the member's voice is taken: while the call takes voices, with their yes; and
         for what they began saying at `said_at`, only after their last no (`CallConsents.
         given`). Asked for every packet off the voice socket, so a set lookup."""
         return self.state.taking_voices and self.consents.given(member_id, said_at)

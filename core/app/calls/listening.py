@@ -1,7 +1,7 @@
 """Listening: a voice channel's live transcript, of the members who said yes and nobody else.
 The call is run from start to end by `core.app.calls.listened_calls` (joined, ended through one
 path); the platform's side cuts what each member says into pieces and posts the lines; what is
-decided about who is heard, and what it costs, is decided here.
+decided about whose voice is taken, and what it costs, is decided here.
 
     consents `/listen_me`: a member's yes (or no) to being transcribed in a server, decided
              and stored in `core.app.calls.consents`; the call being listened to follows
@@ -154,7 +154,7 @@ class Listening:
         return 0 if self.stretching is None else self.stretching.step()
 
     def _heard(self, server: ChatRef) -> ListenedCall | None:
-        """The call listened to in `server`, while its voices are heard."""
+        """The call listened to in `server`, while its voices are taken."""
         call = self._listened.get(server)
         return call if call is not None and call.state.taking_voices else None
 

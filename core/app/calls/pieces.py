@@ -2,7 +2,7 @@
 holding no state of its own (the call, `core.app.calls.listened_call.ListenedCall`, holds it;
 `core.app.calls.listening` finds it by server):
 
-    admits  whether a member's voice is taken (`ListenedCall.admits`): while the call is heard,
+    admits  whether a member's voice is taken (`ListenedCall.admits`): while the call takes voices,
             with their yes, for what they said after their last no; asked again at each step
             below, a no said meanwhile holds at once, a yes after it only from then on
     piece   one piece of a member's turn: transcribed by MiMo once, in the call's language,

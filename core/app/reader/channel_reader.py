@@ -21,7 +21,7 @@ VoiceChannels`); everything decided is decided here.
     taken back  told by the use case that stored it, whichever way it came in
              (`core.app.reader.taken_back`): a member said no to being read (`/read_me`):
              nothing of theirs plays from then on; a member no longer lets their own cloned
-             voice read them (`/myvoice own_voice`): nothing of theirs is heard in it from then
+             voice read them (`/myvoice own_voice`): nothing of theirs is played in it from then
              on, read in a model's voice instead; one of the server's own voices was deleted
              (`/delete_voice`), or all of them (`/forget`): the same, for every clip in it
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
@@ -203,7 +203,7 @@ class ChannelReader:
         """Something taken back in a server, stored (`core.app.reader.taken_back`): in its
         reading, a member's no to being read lets go of everything of theirs (the clip playing
         cut, those made or waiting never played); their own voice taken back, or a voice of the
-        server's deleted, is heard no more (the clip playing in it cut and made again in a
+        server's deleted, is played no more (the clip playing in it cut and made again in a
         model's voice, those made ahead made again as their turn comes)."""
         reading = self.reading_in(taken.server)
         if reading is None:

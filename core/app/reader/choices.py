@@ -112,7 +112,7 @@ class ReaderChoices:
                 await uow.reading.save_member(server, member_id, member)
             own = await uow.voices.reading_voice(server, member_id)
             await uow.commit()
-        if own_voice is False:  # what of theirs was made in it is heard in it no more
+        if own_voice is False:  # what of theirs was made in it is played in it no more
             self._taken_back(TakenBack(server, "own voice", member=member_id))
         if read is False:  # what of theirs was made or waits never plays
             self._taken_back(TakenBack(server, "read", member=member_id))

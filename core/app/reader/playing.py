@@ -12,9 +12,9 @@ landing while a clip's turn is checked sends it back to be checked again before 
 `core.app.reader.voices_taken_back`).
 
     cut        its message was deleted or refused, or the reading moved to another channel or
-               holds (`Reading.check`): it stops, and is not heard again
+               holds (`Reading.check`): it stops, and is not played again
     made again as above, at most `REMAKES` times for its one turn
-    played     heard whole, counted with its seconds; a clip that could not be played is let
+    played     played whole, counted with its seconds; a clip that could not be played is let
                go, and the voice channel's chat hears it once (`core.app.reader.speech`)
 """
 
@@ -111,7 +111,7 @@ class Playing:
                     return
                 mark = self._taken_back.mark()  # a no landing while `holds` reads counts
                 if current != spoken.message or not await self._speech.holds(spoken):
-                    await spoken.note.aclose()  # never heard as made: MiMo's stream ends
+                    await spoken.note.aclose()  # never played as made: MiMo's stream ends
                     remade = await self._make_again(current, spoken)
                     if remade is None:
                         return

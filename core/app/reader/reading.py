@@ -202,7 +202,7 @@ class Reading:
         self, text_id: str, *, own_chat: bool, starter_id: str, mandate: Mandate | None
     ) -> None:
         """Read `text_id` from now on, for `starter_id`, kept under `mandate`; where it is
-        another channel, nothing more of the old one is heard (`_old_channel_let_go`)."""
+        another channel, nothing more of the old one is played (`_old_channel_let_go`)."""
         if text_id != self.reads.text_id:
             self._old_channel_let_go()
         self.reads.text_id, self.reads.own_chat = text_id, own_chat

@@ -41,7 +41,7 @@ __all__ = ["ReadingSpeech"]
 
 class ReadingSpeech:
     """One reading's speech (module docstring): the voice channel it speaks in, what it
-    remembers between messages (the voices cast, who spoke last), and the lines its chat heard
+    remembers between messages (the voices cast, who spoke last), and the lines told its chat
     once already."""
 
     def __init__(
@@ -59,7 +59,7 @@ class ReadingSpeech:
         self._server, self._call, self._channels = server, call, channels
         self._speech, self._reads = speech, reads
         self._session = ReadingSession()
-        self._told: set[str] = set()  # the lines the channel heard once already
+        self._told: set[str] = set()  # the lines told the channel once already
 
     async def made(self, message: ChannelMessage, *, again: Spoken | None) -> Spoken | None:
         """`message` made into speech for the people in the voice channel (`again`: anew, see

@@ -1,4 +1,4 @@
-"""One message of a channel reading as it is heard (`core.app.reader.channel_reader` gives each its
+"""One message of a channel reading as it is played (`core.app.reader.channel_reader` gives each its
 turn): what of it is said, in whose voice, and whether it is said at all.
 
     speak   the server's preferences and rules, and the author's own choices, read once, in one
@@ -54,7 +54,7 @@ OWN_VOICE = "own"
 
 @dataclass(frozen=True)
 class Spoken:
-    """One message as it is heard: its speech, played from its first slice as MiMo makes it
+    """One message as it is played: its speech, played from its first slice as MiMo makes it
     (`core.app.voices.streamed`), and what it says in whose voice (`voice`: a model's voice by
     name, or `own` for the author's own). What it was made of, to tell whether it still holds
     as it plays: the `message` as it stood, the author's name said before it (`named`; None:
@@ -150,7 +150,7 @@ class MessageSpeech:
         )  # fmt: skip
 
     async def voice_allowed(self, server: ChatRef, spoken: Spoken) -> bool:
-        """Whether `spoken` may still be heard in the voice it was made in: a clip in its
+        """Whether `spoken` may still be played in the voice it was made in: a clip in its
         author's own cloned voice only while they still let it read them (a clip made ahead
         waits for its turn, and they may have said no, or deleted that voice, meanwhile). Read
         as its turn comes: whether that voice's row is still there, allowed, not its sample."""

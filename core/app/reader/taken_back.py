@@ -1,4 +1,4 @@
-"""What a server or a member takes back, heard at once by the channel readings this process
+"""What a server or a member takes back, told at once to the channel readings this process
 runs (`core.domain.reading.TakenBack`).
 
 The use cases that store what was taken back (`ReaderChoices.member`, `VoiceStudio.delete`,

@@ -116,29 +116,29 @@ class Gists:
         return answer
 
     async def automatic(
-        self, request: Request, source: Recording, heard: LongTranscript
+        self, request: Request, source: Recording, transcript: LongTranscript
     ) -> Gist | None:
         """`/tldr auto` (Telegram), `/autogist` (Discord): the gist of the recording `source`
-        transcribed unasked as `heard` in `request`, when the chat wants one for recordings
+        transcribed unasked as `transcript` in `request`, when the chat wants one for recordings
         that long (in the answer's language); else None, and None where the recording's
         message was deleted, or the chat forgotten, while it was condensed."""
-        if not follows(heard, request.prefs):
+        if not follows(transcript, request.prefs):
             return None
         async with self._limiter.spending(request.chat, request.asker, summaries=1) as spend:
             api = spend.metered(self._chat_api)
             language = request.locale
-            gist = await condense(heard, api=api, language=language, budget=self._budget)
+            gist = await condense(transcript, api=api, language=language, budget=self._budget)
         if not await self._leaving.stands(of_recording(request, source)):
             logger.info("no gist follows in %s: its recording went away", request.chat)
             return None
         return gist
 
 
-def follows(heard: LongTranscript, prefs: Preferences) -> bool:
-    """Whether a recording transcribed unasked as `heard` gets its gist below the transcript,
+def follows(transcript: LongTranscript, prefs: Preferences) -> bool:
+    """Whether a recording transcribed unasked as `transcript` gets its gist below the transcript,
     by the chat's `prefs` (`Gists.automatic`)."""
     minutes = prefs.gist_minutes
-    return bool(minutes and heard.text.strip() and heard.duration >= minutes * 60)
+    return bool(minutes and transcript.text.strip() and transcript.duration >= minutes * 60)
 
 
 async def condense(transcript: LongTranscript, *, api: ChatApi, language: str, budget: int) -> Gist:

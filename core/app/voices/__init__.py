@@ -6,6 +6,6 @@ Uses `core.app.recordings` (a sample's transcript), `rules` and `running`.
 studio.py          the chat's own voices: designed, cloned, chosen, deleted
 clone_consent.py   spoken consent before a voice is cloned: the sentence, the reading, the clone
 speech.py          text as voice notes (/say, Read aloud) and audio files
-streamed.py        speech played as it is made: MiMo's slices read as they come, kept to play
+streamed.py        speech played as it is made: MiMo's slices read as they come, held to play
 inline.py          inline mode: `@bot text` as a voice note, rendered once and kept
 """

@@ -220,13 +220,13 @@ class VoiceConsents:
         # A request against the sender's and the chat's minute as any note is: a sentence stays
         # open after a refused reading, and a reading costs a recognition however it ends (as
         # an ordinary note, its transcript is kept and shown without counting it again).
-        heard = await self._transcription.transcribe_recording(
+        transcript = await self._transcription.transcribe_recording(
             chat, reading.recording, prefs=prefs, asker=reading.asker
         )
-        if not is_reading(heard.text, challenge):
+        if not is_reading(transcript.text, challenge):
             return None  # an ordinary voice note
         refusal = declared_refusal(declared, challenge, first_sender=first) or reading_refusal(
-            heard.text, challenge
+            transcript.text, challenge
         )
         if refusal is not None:
             logger.info("a consent reading for a voice of %s refused: %s", chat, refusal.key)

@@ -168,7 +168,7 @@ class TextToSpeech:
     @counted("say")
     async def say_file(self, request: Request, text: str, *, fmt: AudioFormat) -> SpeechFile:
         """Like `say_notes`, as one file of `fmt` however long (a file has no upload limit),
-        with each piece's text and when it is heard."""
+        with each piece's text and when it plays."""
         with asking(Urgency.PERSON, request.chat):  # who asked waits
             text = self._clean_say_text(text)
             await self._limiter.admit(request.chat, request.asker)

@@ -1,12 +1,12 @@
-"""Speech played as it is made: MiMo's slices read as they come and kept until they are played.
+"""Speech played as it is made: MiMo's slices read as they come and held until they are played.
 
 A clip waiting its turn in a call (an interpretation behind another one) must not hold MiMo's
 stream open and idle: a feed reads the stream to its end as fast as MiMo makes it, whatever the
-player does, and the player takes the slices kept so far, then each one as it comes. The
+player does, and the player takes the slices held so far, then each one as it comes. The
 speech quota is spent around the reading, as for a whole clip: a refusal (quota used, a model
 refused) comes from `SpeechFeed.started`, before anything is played. A feed that stops short
 counts exactly the characters of the pieces MiMo was asked for (their request sent: MiMo makes
-what it was asked, heard or not), and gives the rest of the reservation back: closed (a clip
+what it was asked, played or not), and gives the rest of the reservation back: closed (a clip
 skipped, cut by a no, never played), all of it when nothing was asked yet; broken by MiMo (a
 dropped connection, an error event, a later piece failing) after its speech began to come, as
 MiMo bills a broken stream, by the characters asked (a piece MiMo answered with an error
@@ -14,9 +14,9 @@ before its first slice made nothing, and is not counted). Counted once: what was
 replaces the reservation, for a broken stream as for a cut clip.
 
 Pieces of a longer text are asked for a few at once (`PIECES_AHEAD`, as whole clips are) and
-kept in the text's order, with the short pause between them that joined voice notes have
-(`core.infra.audio.tts_voice_notes.JOIN_PAUSE_MS`): the next pieces are made while the first is
-heard, and a voice note encoded as they come is done about when the slowest piece is.
+put in the text's order, with the short pause between them that joined voice notes have
+(`core.infra.audio.tts_voice_notes.JOIN_PAUSE_MS`): the next pieces are made while the first
+plays, and a voice note encoded as they come is done about when the slowest piece is.
 """
 
 from __future__ import annotations
@@ -142,8 +142,8 @@ class SpeechFeed:
 
     async def _read_ahead(self, speech: SpeechApi, pieces: list[str]) -> None:
         """Several pieces' speech, in order, a few asked for at once (`PIECES_AHEAD`, as whole
-        clips are): the next pieces are made while the one before is heard, and the slices
-        of each are kept in their piece's turn."""
+        clips are): the next pieces are made while the one before plays, and the slices
+        of each are put in their piece's place."""
         came: list[asyncio.Queue[bytes | Exception | None]] = [asyncio.Queue() for _ in pieces]
         gate = asyncio.Semaphore(PIECES_AHEAD)  # first come, first served: in the text's order
 

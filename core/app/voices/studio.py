@@ -26,7 +26,7 @@ voice channel (`/myvoice own_voice`, `core.app.reader.choices`).
 
 When the chat's chosen voice is one of its own, speech (`speaker`) uses the voiceclone model with
 its sample as a data URL, whatever MIMO_TTS_MODEL says. For a designed voice that sample is the
-one the chat heard when it was designed: voicedesign gives a different voice on every request,
+one the chat listened to as designed: voicedesign gives a different voice on every request,
 so speaking from the description again would change the voice between the pieces of one note
 and from day to day. (A designed voice stored before its sample was kept still speaks from its
 description.) `/forget` deletes every voice and sample of the chat.
@@ -234,7 +234,7 @@ class VoiceStudio:
                     words, model=self.models.design, description=description
                 )
             # The sample is the voice from now on: voicedesign would not say it the same way twice.
-            (sample, mime), heard = await asyncio.gather(
+            (sample, mime), note = await asyncio.gather(
                 self._audio.wav_to_clone_sample(wav), self._audio.to_voice_note(wav)
             )
             voice = ChatVoice(
@@ -242,7 +242,7 @@ class VoiceStudio:
                 owner_id=designer,
             )  # fmt: skip
             await self._store(chat, voice)
-            return heard
+            return note
 
     async def clone(self, chat: ChatRef, name: str, recording: Recording, *, owner: str) -> None:
         """Store `recording` (its owner's reading of the consent sentence, nothing else) as the
