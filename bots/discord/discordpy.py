@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 
 def point_rest_at(api_url: str) -> None:
-    """Send every REST request to `api_url` (DISCORD_API_URL): discord.py keeps its base URL in
+    """Send every REST request to `api_url` (DISCORD_API_URL): discord.py holds its base URL in
     a class attribute (`Route.BASE`), so this holds for the whole process."""
     Route.BASE = api_url.rstrip("/")
 
@@ -150,7 +150,7 @@ def mark_deferred(interaction: discord.Interaction[Any]) -> None:
 
 
 async def learn_thread_members(thread: discord.Thread) -> None:
-    """Ask Discord who is in `thread` and keep them where discord.py keeps the members its
+    """Ask Discord who is in `thread` and keep them where discord.py holds the members its
     events named (`Thread.members`): it fills that only from THREAD_MEMBERS_UPDATE, which
     tells a bot of those added after it joined, and `Thread.fetch_members` returns the list
     without keeping it. Needs the Server Members intent; `discord.Forbidden` without it."""
@@ -166,7 +166,7 @@ def keep_member(member: discord.Member) -> None:
 
 
 def forget_thread_members(thread: discord.Thread) -> None:
-    """The bot was removed from `thread`: discord.py keeps the thread, and the members it knew,
+    """The bot was removed from `thread`: discord.py holds the thread, and the members it knew,
     but Discord tells the bot nothing more of who leaves it; what it knew is dropped, so that
     nobody counts as in it until the bot is added again."""
     thread._members.clear()
@@ -174,13 +174,13 @@ def forget_thread_members(thread: discord.Thread) -> None:
 
 
 def cog_listeners(bot: commands.Bot | commands.AutoShardedBot, event: str) -> list[Listener]:
-    """The cogs' listeners of `event`, which discord.py keeps in `Bot.extra_events`, so the bot
+    """The cogs' listeners of `event`, which discord.py holds in `Bot.extra_events`, so the bot
     can run them in a task of its own."""
     return list(bot.extra_events.get(f"on_{event}", []))
 
 
 def ffmpeg_process_of(source: discord.FFmpegAudio) -> subprocess.Popen[bytes] | None:
-    """The ffmpeg behind `source`, once started: discord.py keeps it in `_process` alone, and
+    """The ffmpeg behind `source`, once started: discord.py holds it in `_process` alone, and
     `clip_audio.ClipAudio` reaps it and reads its exit code."""
     process = getattr(source, "_process", None)
     return process if isinstance(process, subprocess.Popen) else None

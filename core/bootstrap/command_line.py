@@ -1,5 +1,5 @@
 """The command line's runtime (`standalone`): MiMo and audio without a database, nothing
-stored, preferences kept in the process; and MiMo alone, for `voicebridge doctor`
+stored, preferences held in the process; and MiMo alone, for `voicebridge doctor`
 (`mimo_alone`)."""
 
 from __future__ import annotations

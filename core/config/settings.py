@@ -35,7 +35,7 @@ class Settings(Connections):
     `postgresql+asyncpg://user:password@host:5432/voicebridge`. Its password never reaches a log
     line; the start logs where the database is."""
     database_pool_size: int = Field(default=5, ge=1)
-    """PostgreSQL connections each process keeps open (SQLite ignores the four pool settings)."""
+    """PostgreSQL connections each process holds open (SQLite ignores the four pool settings)."""
     database_max_overflow: int = Field(default=10, ge=0)
     """Further PostgreSQL connections a process may open at busy times, closed once given back.
     Pool size plus overflow, times the processes, must stay below the server's `max_connections`."""

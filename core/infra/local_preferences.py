@@ -1,4 +1,4 @@
-"""Preferences kept in this process only: the storage of a runtime without a database.
+"""Preferences held in this process only: the storage of a runtime without a database.
 
 The command line (`core.bootstrap.standalone`) sets its options (voice, style, language) through
 the same preference use cases a chat uses, so they are checked the same way; nothing outlives
@@ -41,7 +41,7 @@ class MemoryPreferences:
 
 
 class LocalMandates:
-    """`MandateStore` where nothing is kept: nothing is forgotten, nobody says no."""
+    """`MandateStore` where nothing is stored: nothing is forgotten, nobody says no."""
 
     def __init__(self, preferences: MemoryPreferences) -> None:
         self._preferences = preferences

@@ -2,7 +2,7 @@
 discord.py, its command tree, its events; its cogs are `bots.discord.application.feature_cogs`, its
 connection `bots.discord.application.connection`.
 
-discord.py keeps its REST base and its gateway in class attributes (`discordpy.point_rest_at`,
+discord.py holds its REST base and its gateway in class attributes (`discordpy.point_rest_at`,
 `point_gateway_at`), so DISCORD_API_URL and DISCORD_GATEWAY_URL are process-wide: one Discord bot
 per process, which is what `voicebridge run` starts. Without DISCORD_GATEWAY_URL the gateway is
 the one GET /gateway/bot names, as Discord asks clients to do (and as a REST proxy forwards).
@@ -91,7 +91,7 @@ def intents(*, members: bool = True) -> discord.Intents:
 
 
 def member_cache() -> discord.MemberCacheFlags:
-    """Only the members sitting in voice channels are kept (the listeners whose permissions the
+    """Only the members sitting in voice channels are held (the listeners whose permissions the
     channel reader checks), not every member who joins: memory stays flat in a large server."""
     return discord.MemberCacheFlags(voice=True, joined=False)
 
@@ -193,7 +193,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.clicks = Answerers()  # the cogs register who answers each kind of button
         self.gateway_url = gateway_url
         self._in_voice(runtime, voice_client)
-        # Interactions a claim may have to redo, kept as Discord sent them
+        # Interactions a claim may have to redo, held as Discord sent them
         # (`bots.discord.work.redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
@@ -201,7 +201,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.crash_redo = CrashRedo(
             self, claims=claims, chats=self.audiences, start_message=self._start_claimed_message
         )
-        self._leases = contextlib.AsyncExitStack()  # kept from setup until close
+        self._leases = contextlib.AsyncExitStack()  # held from setup until close
         self._listening_now = hold_event_tasks(self)  # what a close lets finish first
 
     def _in_voice(self, runtime: Runtime, voice_client: VoiceClientClass | None) -> None:

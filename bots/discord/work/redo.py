@@ -9,7 +9,7 @@ redone is reported to its chat, once (`tell_interrupted`).
 
 Discord delivers an interaction once, to one process, and only that process's defer put up the
 "thinking…" placeholder. So the claim on an acknowledged interaction stores the interaction as
-Discord sent it (`RawInteractions` keeps it from the gateway event until the claim), its token
+Discord sent it (`RawInteractions` holds it from the gateway event until the claim), its token
 included: the one credential that can still answer it, for its 15 minutes, dropped with the rest
 of the payload once the work ends (`core.app.rules.claims`). A process that takes the claim over
 feeds the same event through discord.py again, marked acknowledged already (`redoing`, which
@@ -117,8 +117,8 @@ class CrashRedo:
         if self._claims is None:
             return
         await self._claims.sweep("discord", self.redo, self.tell_interrupted)
-        kept = self._claims.leases_renewed({"discord": (self.redo, self.tell_interrupted)})
-        await leases.enter_async_context(kept)
+        renewed = self._claims.leases_renewed({"discord": (self.redo, self.tell_interrupted)})
+        await leases.enter_async_context(renewed)
 
     async def redo(self, claim: Claim, payload: str) -> None:
         """Work that a process which died had claimed, once connected: a voice message is
@@ -231,12 +231,12 @@ class CrashRedo:
 
 
 class RawInteractions:
-    """The interactions a claim may have to redo, as Discord sent them, by id: kept from the
+    """The interactions a claim may have to redo, as Discord sent them, by id: held from the
     gateway event until claimed, and bounded (one that is never claimed, turned away or failed
     before its claim, goes out with the oldest)."""
 
     def __init__(self, limit: int = 256) -> None:
-        self._kept: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._held: OrderedDict[int, dict[str, Any]] = OrderedDict()
         self._limit = limit
 
     def install(self, parsers: Parsers) -> None:
@@ -246,16 +246,16 @@ class RawInteractions:
 
         def keeping(data: dict[str, Any]) -> None:
             if data.get("type") in (_COMMAND, _COMPONENT, _MODAL_SUBMIT):
-                self._kept[int(data["id"])] = data
-                while len(self._kept) > self._limit:
-                    self._kept.popitem(last=False)
+                self._held[int(data["id"])] = data
+                while len(self._held) > self._limit:
+                    self._held.popitem(last=False)
             parse(data)
 
         parsers["INTERACTION_CREATE"] = keeping
 
     def take(self, interaction_id: int) -> dict[str, Any] | None:
         """The event of `interaction_id`, taken out of the keep (its claim stores it)."""
-        return self._kept.pop(interaction_id, None)
+        return self._held.pop(interaction_id, None)
 
 
 def redo_payload(data: dict[str, Any], *, private: bool) -> str:

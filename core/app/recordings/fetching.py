@@ -58,7 +58,7 @@ class Recordings:
         return path
 
     async def _download(self, url: str, held: AsyncExitStack) -> Path:
-        """The downloaded file, kept until `held` closes; a slot is taken while it downloads."""
+        """The downloaded file, on disk until `held` closes; a slot is taken while it downloads."""
         if self._downloader is None:
             raise RuntimeError("these recordings were set up without a downloader")
         self.waiting += 1

@@ -63,7 +63,7 @@ class ChatPreferences:
         self._uow = uow
         self._default_tts_model = default_tts_model
         # Told of every change made here, with the chat's preferences as saved: work that
-        # keeps what it read for a while (a listened call's language) follows them.
+        # holds what it read for a while (a listened call's language) follows them.
         self._watchers: list[Callable[[ChatRef, Preferences], None]] = []
 
     def watch(self, watcher: Callable[[ChatRef, Preferences], None]) -> None:
@@ -71,7 +71,7 @@ class ChatPreferences:
         self._watchers.append(watcher)
 
     async def get(self, chat: ChatRef) -> Preferences:
-        """The chat's preferences, for work that keeps them a while (a listened call). A
+        """The chat's preferences, for work that holds them a while (a listened call). A
         command's use case takes them in its request instead (`core.app.rules.requests.Request`)."""
         async with self._uow() as uow:
             return await uow.preferences.get(chat)

@@ -82,7 +82,7 @@ class SpeechFeed:
         return self
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        """Each slice, those kept first, then each as it comes; raises where the speech was
+        """Each slice, those held first, then each as it comes; raises where the speech was
         cut mid-way."""
         played = 0
         while True:

@@ -1,4 +1,4 @@
-"""Where the account's minute is kept (`MinuteLedger`): one process's turns in memory
+"""Where the account's minute is counted (`MinuteLedger`): one process's turns in memory
 (`MemoryLedger`), or every replica's in the database (`core.infra.storage.account_minute`);
 and a request's `MinuteUse` in it, counted from when its request ended (`MinuteUse.answered`).
 """

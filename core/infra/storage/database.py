@@ -65,7 +65,7 @@ class PoolLimits:
     """The PostgreSQL connections one process may hold: every replica has a pool of its own,
     and all of them together must stay below the server's `max_connections`."""
 
-    size: int = 5  # kept open
+    size: int = 5  # held open
     max_overflow: int = 10  # opened beyond `size` at busy times, closed once returned
     timeout_seconds: float = 30.0  # how long a request waits for a free one before failing
     recycle_seconds: int = 1800  # age at which one is replaced; -1: never
@@ -155,7 +155,7 @@ def create_minute_engine(url: str) -> AsyncEngine | None:
     (`synchronous_commit` off: a server crash may forget the last fraction of a second of
     turns, and MiMo's 429, if it comes, slows the line). No check of a connection before use:
     a dropped one is replaced and the turn taken again. None for SQLite, whose one process
-    keeps the minute in memory."""
+    holds the minute in memory."""
     if make_url(password_quoted(url)).get_backend_name() == "sqlite":
         return None
     return create_engine(

@@ -7,7 +7,7 @@ the call's rules: `/listen` at a short pause once a piece holds 0.8 s, at the la
 second; `/listen cheaper:True` at two and four seconds; between words), each handed over as it
 is cut, so that its words can be shown while the member goes on; each piece
 says which turn it belongs to, its place in it, and whether it is the last. What a member said
-is kept until its piece is cut: the buffer per member is bounded by the longest piece.
+is held until its piece is cut: the buffer per member is bounded by the longest piece.
 
 Pauses are judged by arrival only where the arrival is known: a packet read while others waited
 behind it in the socket (the reader was behind: a busy machine did not run it) arrived earlier

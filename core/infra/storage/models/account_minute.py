@@ -17,7 +17,7 @@ __all__ = ["MinuteLineRow", "MinuteTurnRow"]
 
 class MinuteTurnRow(Base):
     """A request's turn in its model's minute, taken by one replica (PostgreSQL, where replicas
-    share the minute; a process alone keeps its turns in memory). `taken_at` and
+    share the minute; a process alone holds its turns in memory). `taken_at` and
     `answered_at` are the database's clock, so that every replica counts the same minute; once
     MiMo answered it, it counts a minute from then (`core.domain.pacing.ModelMinute`). Deleted
     once it leaves the minute, as MiMo forgets it: a replica that dies holds nothing past
@@ -42,7 +42,7 @@ class MinuteLineRow(Base):
     """One process's line of one model. What waits in it, written while requests wait (and
     read by the other replicas only while `seen_at` is fresh: a dead replica's stops counting
     within seconds); the 429s it met on `refused_on`; the pause and the half minute a 429 asks
-    of every replica (`paused_until`, `slowed_until`). Where a process keeps the minute alone
+    of every replica (`paused_until`, `slowed_until`). Where a process holds the minute alone
     (SQLite), also what its minute held at `seen_at` (`requests`, `tokens`), which it writes
     every few seconds while it sends, for `voicebridge usage`; NULL where the turns are shared."""
 
