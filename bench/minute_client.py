@@ -84,9 +84,9 @@ class TimedMinute(AccountMinute):
         super().__init__(**kwargs)
         self.timed: list[tuple[int, float, float]] = []
 
-    async def turn(self, model: str, tokens: int, speech: float = 0.0) -> MinuteUse:
+    async def use(self, model: str, tokens: int, speech: float = 0.0) -> MinuteUse:
         asked = time.monotonic()
-        given = await super().turn(model, tokens, speech)
+        given = await super().use(model, tokens, speech)
         GIVEN.set(time.monotonic())
         self.timed.append((int(asking_now().urgency), asked, GIVEN.get() or 0.0))
         return given

@@ -83,9 +83,9 @@ async def test_a_line_says_what_waits_once_it_waits_and_says_so_when_it_empties(
     minute = AccountMinute(limits=limits, ledger=ledger, announce_seconds=60)
 
     with asking(Urgency.LIVE, chat="call"):
-        await minute.turn(MODEL, 1)  # alone: it goes at once, and nothing is said
+        await minute.use(MODEL, 1)  # alone: it goes at once, and nothing is said
         assert ledger.announced == []
-        await asyncio.gather(*(minute.turn(MODEL, 1) for _ in range(2)))
+        await asyncio.gather(*(minute.use(MODEL, 1) for _ in range(2)))
 
     assert [(w.live, w.person, w.background) for w in ledger.announced] == [(2, 0, 0), (0, 0, 0)]
     assert ledger.announced[-1] == NOTHING_WAITS
@@ -110,8 +110,8 @@ async def test_the_minute_now_says_what_it_holds_and_what_waits() -> None:
     minute = AccountMinute(limits=limits)
 
     with asking(Urgency.BACKGROUND, chat="import"):
-        await minute.turn(MODEL, 40)
-        waiting = asyncio.create_task(minute.turn(MODEL, 40))
+        await minute.use(MODEL, 40)
+        waiting = asyncio.create_task(minute.use(MODEL, 40))
         await until(lambda: minute.waiting()[Urgency.BACKGROUND] == 1, "the second waiting")
     [now] = await minute.report()
     waiting.cancel()

@@ -39,10 +39,10 @@ class Told:
 
 async def test_a_request_that_waits_hears_it_goes_next_then_that_it_went() -> None:
     minute = one_a_minute()
-    await minute.turn(ASR, 10)  # the minute is full
+    await minute.use(ASR, 10)  # the minute is full
     heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
-        await minute.turn(ASR, 10)
+        await minute.use(ASR, 10)
 
     assert heard.said == [0, None]  # next in line, waiting for room; then gone
 
@@ -50,17 +50,17 @@ async def test_a_request_that_waits_hears_it_goes_next_then_that_it_went() -> No
 async def test_a_request_that_goes_at_once_is_told_nothing() -> None:
     heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
-        await one_a_minute().turn(ASR, 10)
+        await one_a_minute().use(ASR, 10)
 
     assert heard.said == []
 
 
 async def test_a_listeners_requests_are_told_together_until_the_last_goes() -> None:
     minute = one_a_minute()
-    await minute.turn(ASR, 10)
+    await minute.use(ASR, 10)
     heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
-        pieces = [asyncio.create_task(minute.turn(ASR, 10)) for _ in range(3)]
+        pieces = [asyncio.create_task(minute.use(ASR, 10)) for _ in range(3)]
         await until(lambda: heard.said[-1:] == [0], "the first piece next in line")
         await asyncio.gather(*pieces)
 
@@ -71,13 +71,13 @@ async def test_a_listeners_requests_are_told_together_until_the_last_goes() -> N
 
 async def test_a_person_hears_of_the_live_requests_that_go_before_it() -> None:
     minute = one_a_minute()
-    await minute.turn(ASR, 10)
+    await minute.use(ASR, 10)
     heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
-        note = asyncio.create_task(minute.turn(ASR, 10))
+        note = asyncio.create_task(minute.use(ASR, 10))
         await until(lambda: heard.said == [0], "the note waiting")
     with asking(Urgency.LIVE, "server"):
-        captions = [asyncio.create_task(minute.turn(ASR, 10)) for _ in range(2)]
+        captions = [asyncio.create_task(minute.use(ASR, 10)) for _ in range(2)]
         await until(lambda: heard.said[-1:] == [2], "two captions ahead of the note")
         await asyncio.gather(*captions)
     await note
@@ -96,9 +96,9 @@ async def test_what_a_request_holds_is_set_aside_while_it_waits_and_taken_back_a
         steps.append("taken back")
 
     with asking(Urgency.BACKGROUND, "import"), setting_aside(slot):
-        await minute.turn(ASR, 10)  # the minute has room: nothing set aside
+        await minute.use(ASR, 10)  # the minute has room: nothing set aside
         assert steps == []
-        await minute.turn(ASR, 10)
+        await minute.use(ASR, 10)
     assert steps == ["set aside", "taken back"]
 
 
@@ -119,8 +119,8 @@ async def test_each_turns_wait_and_each_429_are_counted_and_the_minute_is_looked
     minute = one_a_minute()
     minute.watch = counted
     with asking(Urgency.LIVE, "server"):
-        await minute.turn(ASR, 40)
-        await minute.turn(ASR, 30)
+        await minute.use(ASR, 40)
+        await minute.use(ASR, 30)
     minute.slowed(ASR, None)
     await minute.look()
 
@@ -137,7 +137,7 @@ async def test_a_chat_served_a_moment_ago_lets_a_chat_that_came_later_go_first()
 
     async def request(chat: str) -> None:
         with asking(Urgency.PERSON, chat):
-            await minute.turn(ASR, 10)
+            await minute.use(ASR, 10)
         order.append(chat)
 
     await request("ann")  # her burst's first note took the minute's turn

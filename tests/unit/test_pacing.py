@@ -84,12 +84,12 @@ def limits(
 async def turns_in_order(minute: AccountMinute, asked: list[tuple[Urgency, str]]) -> list[str]:
     """Who got their turns, in order, when all of `asked` wait at once behind a full minute."""
     went: list[str] = []
-    filler = [await minute.turn(ASR, 1) for _ in range(minute.limits.asr.requests)]
+    filler = [await minute.use(ASR, 1) for _ in range(minute.limits.asr.requests)]
     assert len(filler) == minute.limits.asr.requests  # the minute is full: everyone waits
 
     async def one(urgency: Urgency, who: str) -> None:
         with asking(urgency, who.split("#")[0]):
-            await minute.turn(ASR, 1)
+            await minute.use(ASR, 1)
         went.append(who)
 
     async with asyncio.TaskGroup() as group:
@@ -134,12 +134,12 @@ async def test_a_chat_served_long_ago_waits_its_round_while_it_still_has_request
 
 async def test_who_waits_hears_how_many_are_ahead_until_their_turn() -> None:
     minute = AccountMinute(limits=limits(requests=1, seconds=0.4))
-    await minute.turn(ASR, 1)
+    await minute.use(ASR, 1)
     heard: list[int | None] = []
     waiting = [asyncio.create_task(_asked(minute, Urgency.PERSON, f"chat{n}")) for n in range(3)]
     await asyncio.sleep(0)
     with asking(Urgency.PERSON, "last", waiting=heard.append):
-        await minute.turn(ASR, 1)
+        await minute.use(ASR, 1)
     await asyncio.gather(*waiting)
     assert heard[0] == 3 and heard[-1] is None  # none of its requests waits any more
     counts = [ahead for ahead in heard if ahead is not None]
@@ -148,15 +148,15 @@ async def test_who_waits_hears_how_many_are_ahead_until_their_turn() -> None:
 
 async def _asked(minute: AccountMinute, urgency: Urgency, chat: str) -> None:
     with asking(urgency, chat):
-        await minute.turn(ASR, 1)
+        await minute.use(ASR, 1)
 
 
 async def test_tokens_said_by_mimo_replace_the_estimate() -> None:
     minute = AccountMinute(limits=limits(requests=100, tokens=100, seconds=30))
-    turn = await minute.turn(ASR, 90)  # counted high before sending...
+    turn = await minute.use(ASR, 90)  # counted high before sending...
     await turn.used(10)  # ...MiMo's answer said 10
     with asking(Urgency.LIVE):
-        await asyncio.wait_for(minute.turn(ASR, 80), timeout=5)  # room for it at once
+        await asyncio.wait_for(minute.use(ASR, 80), timeout=5)  # room for it at once
     assert (await minute.seen(ASR)).tokens == 90
 
 
@@ -166,10 +166,10 @@ async def test_a_429_pauses_the_whole_line_then_halves_its_minute() -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
     with asking(Urgency.LIVE):
-        await minute.turn(ASR, 1)
+        await minute.use(ASR, 1)
         assert loop.time() - started >= 0.25  # nobody went during MiMo's Retry-After
-        await minute.turn(ASR, 1)
-        third = asyncio.ensure_future(minute.turn(ASR, 1))
+        await minute.use(ASR, 1)
+        third = asyncio.ensure_future(minute.use(ASR, 1))
         done, _ = await asyncio.wait({third}, timeout=1.5)
     assert not done  # half of four: the third waits for the minute
     third.cancel()
@@ -179,15 +179,15 @@ async def test_a_429_pauses_the_whole_line_then_halves_its_minute() -> None:
 async def test_unpaced_requests_go_at_once() -> None:
     minute = AccountMinute(limits=AccountLimits(asr=ModelMinute(1, 1), paced=False))
     for _ in range(5):
-        await asyncio.wait_for(minute.turn(ASR, 10), timeout=1)
+        await asyncio.wait_for(minute.use(ASR, 10), timeout=1)
 
 
 @pytest.mark.parametrize("urgency", list(Urgency))
 async def test_a_request_given_up_while_waiting_leaves_the_line(urgency: Urgency) -> None:
     minute = AccountMinute(limits=limits(requests=1, seconds=0.5))
-    await minute.turn(ASR, 1)
+    await minute.use(ASR, 1)
     with asking(urgency, "gone"):
-        waiting = asyncio.ensure_future(minute.turn(ASR, 1))
+        waiting = asyncio.ensure_future(minute.use(ASR, 1))
         await asyncio.sleep(0)
     assert minute.waiting()[urgency] == 1
     waiting.cancel()
@@ -195,17 +195,17 @@ async def test_a_request_given_up_while_waiting_leaves_the_line(urgency: Urgency
         await waiting
     assert minute.waiting()[urgency] == 0
     with asking(urgency, "next"):
-        await asyncio.wait_for(minute.turn(ASR, 1), timeout=5)  # the line goes on
+        await asyncio.wait_for(minute.use(ASR, 1), timeout=5)  # the line goes on
 
 
 async def test_a_request_no_longer_wanted_when_its_turn_comes_is_not_sent() -> None:
     """A member's no while their piece waited for the minute: looked at again as the turn
     comes, so MiMo never hears it (`still_wanted`)."""
     minute = AccountMinute(limits=limits(requests=1, seconds=0.5))
-    await minute.turn(ASR, 1)  # the minute is full: the next waits
+    await minute.use(ASR, 1)  # the minute is full: the next waits
     said_yes = True
     with asking(Urgency.LIVE, "call"), still_wanted(lambda: said_yes):
-        waiting = asyncio.ensure_future(minute.turn(ASR, 1))
+        waiting = asyncio.ensure_future(minute.use(ASR, 1))
         await asyncio.sleep(0)
         said_yes = False  # the no, while it waits
         with pytest.raises(NotWanted):

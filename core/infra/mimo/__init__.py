@@ -6,11 +6,11 @@ tts.py       the speech synthesis request: messages and `audio` object, as MiMo 
 understanding.py  the audio understanding request, of a file or of a few seconds held inline
 request_pieces.py  what the requests are built of: a recording's data URL and its cap, a system
              message, thinking off
-wire.py      the POST and its deadline, each attempt's turn in the minute
+wire.py      the POST and its deadline, each attempt's use of the minute
 refusals.py  MiMo's error answers mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
-pacing.py    the account's minute: every request's turn, one line per model, what a 429 asks
+pacing.py    the account's minute: every request's use, one line per model, what a 429 asks
 minute_line.py  a model's line of waiting requests, and who hears how many are ahead
 minute_ledger.py  where the requests' uses of the minute are kept (one process's): `MinuteUse`
 estimates.py  what a request is likely to count in the minute, before MiMo's answer says

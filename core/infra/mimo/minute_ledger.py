@@ -1,4 +1,4 @@
-"""Where the account's minute is counted (`MinuteLedger`): one process's turns in memory
+"""Where the account's minute is counted (`MinuteLedger`): one process's uses in memory
 (`MemoryLedger`), or every replica's in the database (`core.infra.storage.account_minute`);
 and a request's `MinuteUse` in it, counted from when its request ended (`MinuteUse.answered`).
 """
@@ -167,7 +167,7 @@ class MemoryLedger:
 
 @dataclass
 class MinuteUse:
-    """A request's turn in its model's minute: `answered` counts it from MiMo's answer (a
+    """A request's use of its model's minute: `answered` counts it from MiMo's answer (a
     stream's end, where its usage comes), with the tokens the answer says; `used` corrects its
     tokens once more if a later part of the answer says otherwise."""
 

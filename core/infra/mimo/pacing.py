@@ -1,4 +1,4 @@
-"""Every MiMo request takes a turn in its model's minute before it is sent (`AccountMinute`).
+"""Every MiMo request takes its use of its model's minute before it is sent (`AccountMinute`).
 
     request ──> its model's line ──(room in the minute: `core.domain.pacing.room`)──> sent
                   live ─ person ─ background, each in turns of chats
@@ -116,7 +116,7 @@ class AccountMinute:
     def __repr__(self) -> str:
         return f"AccountMinute(paced={self.limits.paced}, models={sorted(self._lines)})"
 
-    async def turn(self, model: str, tokens: int, speech: float = 0.0) -> MinuteUse:
+    async def use(self, model: str, tokens: int, speech: float = 0.0) -> MinuteUse:
         """Wait for `model`'s minute to have room for a request of `tokens` (carrying `speech`
         seconds of audio), in the line of whoever the request is for (`core.domain.pacing.
         asking`)."""

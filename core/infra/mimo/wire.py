@@ -12,10 +12,10 @@ Circuit breaker (`core.infra.mimo.breaker`): around each whole call, retries inc
 number of calls in a row ended unavailable or unreadable, calls fail at once with
 `MimoCircuitOpen` for a cooldown, then one trial call decides whether MiMo is back.
 
-The account's minute (`core.infra.mimo.pacing`): every attempt waits for a turn in its model's
+The account's minute (`core.infra.mimo.pacing`): every attempt waits for its use of its model's
 minute before it is sent, counting the tokens its caller estimated until MiMo's answer says
 what it counted, and a minute from MiMo's answer on (or from whatever else ended the attempt:
-MiMo may have had it). The first turn is waited for before the call's deadline starts: a
+MiMo may have had it). The first use is waited for before the call's deadline starts: a
 request that waits behind the minute has not yet been sent. A 429 slows the model's whole
 line.
 """
@@ -99,7 +99,7 @@ class MimoWire:
         self._retrying = Retrying(policy=retry_policy, max_retries=max_retries)
         # Never a shared default: the breaker's state belongs to this wire alone.
         self.breaker = breaker or CircuitBreaker()
-        # The process's turns in the account's minute; shared by every client of one account.
+        # The process's uses of the account's minute; shared by every client of one account.
         self.minute = minute or AccountMinute(clock=self._clock)
 
     def __repr__(self) -> str:
@@ -120,15 +120,15 @@ class MimoWire:
         to count in its model's minute until MiMo's answer says; `speech`: the seconds of speech
         it carries, where that is what it is (a recording's words)."""
         with self.metrics.mimo_call(), self.breaker.call():
-            turns = _Turns(self.minute, str(body.get("model", "")), tokens, speech)
-            await turns.first()
+            uses = _MinuteUses(self.minute, str(body.get("model", "")), tokens, speech)
+            await uses.first()
             deadline = self._clock() + self._timeout
 
             async def attempt() -> Json:
-                turn = await turns.next()
-                response = await _sent(turn, self._send(body, deadline, stream=False, audio=audio))
+                use = await uses.next()
+                response = await _sent(use, self._send(body, deadline, stream=False, audio=audio))
                 data = _json(response)
-                await turn.answered(_tokens_counted(data))
+                await use.answered(_tokens_counted(data))
                 if "error" in data and "choices" not in data:
                     status = status_of(data["error"], response.status_code)
                     raise self._api_error(status, data, model=body.get("model"))
@@ -150,14 +150,14 @@ class MimoWire:
         handed out cannot be taken back. A stream none of whose chunks has a choice (empty, or
         usage only) is a bad response, not an empty answer."""
         with self.metrics.mimo_call(), self.breaker.call():
-            turns = _Turns(self.minute, str(body.get("model", "")), tokens, speech)
-            await turns.first()
+            uses = _MinuteUses(self.minute, str(body.get("model", "")), tokens, speech)
+            await uses.first()
             deadline = self._clock() + self._timeout
-            turn: list[MinuteUse] = []
+            use: list[MinuteUse] = []
 
             async def opened() -> httpx.Response:
-                turn[:] = [await turns.next()]
-                return await _sent(turn[0], self._send(body, deadline, stream=True, audio=audio))
+                use[:] = [await uses.next()]
+                return await _sent(use[0], self._send(body, deadline, stream=True, audio=audio))
 
             response = await self._retrying.run(opened, deadline)
             answered = False
@@ -168,7 +168,7 @@ class MimoWire:
                         raise final(self._api_error(status, chunk, model=body.get("model")))
                     answered = answered or bool(chunk.get("choices"))
                     if "usage" in chunk:  # its end: counted from here, as MiMo counted it
-                        await turn[0].answered(_tokens_counted(chunk))
+                        await use[0].answered(_tokens_counted(chunk))
                     yield chunk
             except httpx.TransportError as exc:
                 raise MimoUnavailable(f"the MiMo stream broke: {type(exc).__name__}") from exc
@@ -176,7 +176,7 @@ class MimoWire:
                 error = f"MiMo sent an unreadable stream: {type(exc).__name__}"
                 raise MimoBadResponse(error) from exc
             finally:
-                turn[0].answered_later()  # a stream that said no usage, or broke: from its end
+                use[0].answered_later()  # a stream that said no usage, or broke: from its end
                 await response.aclose()
             if not answered:
                 raise MimoBadResponse("MiMo's stream carried no answer")
@@ -309,32 +309,32 @@ class MimoWire:
         return text.replace(self._key, "***") if self._key else text
 
 
-class _Turns:
-    """The turns of one call's attempts: the first taken before the call's deadline starts."""
+class _MinuteUses:
+    """The minute uses of one call's attempts: the first taken before the call's deadline starts."""
 
     def __init__(self, minute: AccountMinute, model: str, tokens: int, speech: float) -> None:
         self._minute, self._model, self._tokens, self._speech = minute, model, tokens, speech
         self._ready: MinuteUse | None = None
 
     async def first(self) -> None:
-        self._ready = await self._turn()
+        self._ready = await self._use()
 
     async def next(self) -> MinuteUse:
         ready, self._ready = self._ready, None
-        return ready or await self._turn()
+        return ready or await self._use()
 
-    async def _turn(self) -> MinuteUse:
-        return await self._minute.turn(self._model, self._tokens, self._speech)
+    async def _use(self) -> MinuteUse:
+        return await self._minute.use(self._model, self._tokens, self._speech)
 
 
-async def _sent(turn: MinuteUse, sending: Awaitable[httpx.Response]) -> httpx.Response:
+async def _sent(use: MinuteUse, sending: Awaitable[httpx.Response]) -> httpx.Response:
     """The response `sending` brings; whatever else ends it (an error answer, a timeout, a
-    cancel), MiMo may have had the request by then, so its turn counts from now
+    cancel), MiMo may have had the request by then, so its use counts from now
     (`MinuteUse.answered_later`)."""
     try:
         return await sending
     except BaseException:
-        turn.answered_later()
+        use.answered_later()
         raise
 
 
