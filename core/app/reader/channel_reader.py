@@ -148,9 +148,9 @@ class ChannelReader:
         mandate = await self._mandate(server, taken_up)
         reads = Reads(text_id, text_id == voice_id, asked.member_id, asked.locale,
                       asked.platform_locale, mandate)  # fmt: skip
-        leaving = self._readings.get(server)
-        if leaving is not None and leaving.over:
-            await leaving.ended.wait()  # its call left first: the platform has one per server
+        ending = self._readings.get(server)
+        if ending is not None and ending.over:
+            await ending.ended.wait()  # its call left first: the platform has one per server
         current = self.reading_in(server)
         if current is not None and current.voice_id == voice_id:
             current.read_from(

@@ -161,7 +161,7 @@ class Reading:
             return Hold.LISTENER
         listeners = self._channels.listeners(self.server, voice.id, about=text_channel.id)
         if not anyone_listens(listeners):
-            logger.info("leaving the voice channel in %s: nobody listens", self.server)
+            logger.info("out of the voice channel in %s: nobody listens", self.server)
             self._in_background(self.stop())
         held = hold(text_channel, voice, listeners)
         if held is not None and self._held is None:
@@ -258,7 +258,7 @@ class Reading:
             try:
                 await self.call.leave()
             except Exception:
-                logger.warning("leaving voice in %s failed", self.server, exc_info=True)
+                logger.warning("going out of voice in %s failed", self.server, exc_info=True)
             finally:
                 self._metrics.readings_running(-1)
                 self.ended.set()
@@ -270,7 +270,7 @@ class Reading:
                 if self._ahead.message_id is None:
                     message = await self._next()
                     if message is None:
-                        logger.info("leaving the voice channel in %s: idle", self.server)
+                        logger.info("out of the voice channel in %s: idle", self.server)
                         return
                     self._ahead.make(message)
                 made = self._ahead.message_id
