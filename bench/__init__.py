@@ -31,7 +31,12 @@ The ffmpeg every benchmark runs is the one `FFMPEG_BINARY` in the environment na
 bot, or the imageio-ffmpeg wheel's static build.
 """
 
+import json
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -56,3 +61,22 @@ def sized(full: T, quick: T) -> T:
 def ffmpeg_exe() -> str:
     """The ffmpeg the benchmarks run (`FFMPEG`)."""
     return FFMPEG
+
+
+@contextmanager
+def mimo_stand_in(delay: float, *flags: str) -> Iterator[tuple[str, str]]:
+    """MiMo's stand-in in a process of its own (bench/mimo_server.py), answering each request
+    after `delay` seconds, with `flags`: its base URL and API key, until the block ends."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.mimo_server", str(delay), *flags],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        found = json.loads(server.stdout.readline())
+        yield found["base_url"], found["api_key"]
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)

@@ -93,8 +93,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
@@ -116,6 +115,7 @@ from bench import (
     load_report,
     long_audio_words,
     memory,
+    mimo_stand_in,
     minute,
     minute_report,
     quick,
@@ -315,7 +315,7 @@ def run_core(args: argparse.Namespace) -> None:
     decode = convert(longest, "decode")
     workers = {count: [convert(longest, "voicebridge", str(count)) for _ in range(WORKER_RUNS)]
                for count in WORKER_COUNTS}  # fmt: skip
-    with mimo_server(MIMO_DELAY) as (base_url, api_key):
+    with mimo_stand_in(MIMO_DELAY) as (base_url, api_key):
         parallel = long_audio(longest, base_url, api_key, in_flight=8)
         sequential = long_audio(longest, base_url, api_key, in_flight=1)
 
@@ -451,7 +451,7 @@ def only_minute() -> None:
 def only_memory() -> None:
     """Benchmark 5 alone: its section of RESULTS.md is replaced (or added)."""
     machine = report.machine_info()
-    with tempfile.TemporaryDirectory() as tmp, mimo_server(0.0) as mimo:
+    with tempfile.TemporaryDirectory() as tmp, mimo_stand_in(0.0) as mimo:
         found = memory.measure(Path(tmp), mimo)
     found["machine"] = machine | {"load_after": report.load_average()}
     LAST_MEMORY.parent.mkdir(parents=True, exist_ok=True)
@@ -474,7 +474,7 @@ def only_find() -> None:
 def only_import(messages: int) -> None:
     """Benchmark 14 alone: its section of RESULTS.md is replaced (or added)."""
     machine = report.machine_info()
-    with tempfile.TemporaryDirectory() as tmp, mimo_server(imports.MIMO_DELAY) as mimo:
+    with tempfile.TemporaryDirectory() as tmp, mimo_stand_in(imports.MIMO_DELAY) as mimo:
         found = asyncio.run(imports.measure(Path(tmp), *mimo, messages))
     machine["load_after"] = report.load_average()
     LAST_IMPORT.parent.mkdir(parents=True, exist_ok=True)
@@ -665,10 +665,10 @@ def run_pauses(repeat: int) -> dict[str, Any]:
     times = max(1, min(repeat, 3))
     # Timed and billed against a stand-in that answers at once; the words, once each way, from
     # one that recognises them (PocketSphinx takes about as long as the audio: not timed).
-    with mimo_server(0.0) as (base_url, api_key):
+    with mimo_stand_in(0.0) as (base_url, api_key):
         runs = {name: pauses.measure(path, base_url, api_key, repeat=times)
                 for name, path in notes.items()}  # fmt: skip
-    with mimo_server(0.0, "--recognise") as (base_url, api_key):
+    with mimo_stand_in(0.0, "--recognise") as (base_url, api_key):
         for name, path in notes.items():
             if name != pauses.LONG_NOTE:  # ten minutes would take ten minutes or more
                 runs[name] |= pauses.measure(path, base_url, api_key, repeat=1, words=True)
@@ -688,7 +688,7 @@ def run_load(*, profile: bool = False, ffmpeg: str | None = None) -> dict[str, A
     for round_ in range(LOAD_ROUNDS):
         order = list(drivers.items())
         for label, driver in order if round_ % 2 == 0 else reversed(order):
-            with mimo_server(LOAD_MIMO_DELAY) as (base_url, api_key):
+            with mimo_stand_in(LOAD_MIMO_DELAY) as (base_url, api_key):
                 args = [str(note), base_url, api_key, str(LOAD_MIMO_DELAY)]
                 args += ["--profile"] if profile else []
                 args += ["--ffmpeg", ffmpeg] if ffmpeg else []
@@ -739,23 +739,6 @@ def long_audio(note: Path, base_url: str, api_key: str, *, in_flight: int) -> Me
     measured = run_worker("bench.long_audio", str(note), base_url, api_key, str(in_flight))
     print(f"  long audio, {in_flight} in flight: {measured.report['seconds']:.1f} s", flush=True)
     return measured
-
-
-@contextmanager
-def mimo_server(delay: float, *flags: str) -> Iterator[tuple[str, str]]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.mimo_server", str(delay), *flags],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdin is not None and server.stdout is not None
-    try:
-        found = json.loads(server.stdout.readline())
-        yield found["base_url"], found["api_key"]
-    finally:
-        server.stdin.close()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

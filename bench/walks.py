@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import core
-from bench import sized
+from bench import mimo_stand_in, sized
 from bench.sections import loads, reflow, replace_section
 
 HEADING = "## 21. Walks: the files a voice note and an imported message pass"
@@ -216,7 +216,7 @@ def import_walk(folder: Path) -> dict[str, Any]:
     from bench.imports import export_of
     from bots.cli import main
 
-    with mimo_server() as (base_url, api_key), _in_folder(folder):  # no .env read but ours
+    with mimo_stand_in(0.0) as (base_url, api_key), _in_folder(folder):  # no .env read but ours
         os.environ |= {"MIMO_API_KEY": api_key, "MIMO_BASE_URL": base_url, "LOG_LEVEL": "WARNING"}
 
         def command(name: str, *args: str) -> int:
@@ -249,22 +249,6 @@ def _in_folder(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(before)
-
-
-@contextmanager
-def mimo_server() -> Iterator[tuple[str, str]]:
-    """MiMo's stand-in in a process of its own (bench/mimo_server.py), answering at once."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.mimo_server", "0"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert server.stdin is not None and server.stdout is not None
-    try:
-        found = json.loads(server.stdout.readline())
-        yield found["base_url"], found["api_key"]
-    finally:
-        server.stdin.close()
-        server.wait(timeout=30)
 
 
 def measure() -> dict[str, Any]:
