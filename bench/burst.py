@@ -94,7 +94,7 @@ class Run:
         if wrong:
             # Every chat must get its transcript: a benchmark of a bot that drops some measures
             # nothing worth writing down. The bot's log says why.
-            shown = "\n".join(f"  {chat}: {said!r}" for chat, said in list(wrong.items())[:3])
+            shown = "\n".join(f"  {chat}: {got!r}" for chat, got in list(wrong.items())[:3])
             raise RuntimeError(
                 f"{len(wrong)} of {self.notes} chats did not get their transcript, for example:"
                 f"\n{shown}\nthe bot's log: {bot.keep_log()}"

@@ -101,7 +101,7 @@ async def run(members: int, calls: int, delay: float, cheaper: bool = False) -> 
                         busy["in flight"] -= 1
                     if result is not None:
                         start = piece.started_at.timestamp() - wall
-                        pieces.append({"member": piece.member_id, "words": result.said,
+                        pieces.append({"member": piece.member_id, "words": result.words,
                                        "start": start, "end": start + piece.seconds})  # fmt: skip
                     return result
 

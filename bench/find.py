@@ -62,7 +62,7 @@ SMALL_LINES, LARGE_LINES = sized((1_000, 100_000), (200, 2_000))
 OTHER_CHATS, OTHER_LINES = sized((1_000, 1_000), (30, 100))  # lines each
 PER_RECORDING = 10
 WRITES, RUNS, SEARCHERS, BLOCK = sized((300, 10, 8, 25), (50, 1, 8, 25))
-SAID = {
+SENTENCES = {
     "en": "we should send the report to the team before the meeting on monday and check it",
     "de": "wir sollten den bericht vor dem treffen am montag an das team schicken und prüfen",
     "fr": "nous devons envoyer le rapport à l’équipe avant la réunion de lundi et le vérifier",
@@ -73,7 +73,9 @@ SAID = {
     "ko": "월요일 회의 전에 보고서를 팀에 보내고 다시 확인해요",
 }
 # Chinese and Japanese are written without spaces: their "words" here are characters.
-COMMON = {key: list(said) if key in ("zh", "ja") else said.split() for key, said in SAID.items()}
+COMMON = {
+    key: list(words) if key in ("zh", "ja") else words.split() for key, words in SENTENCES.items()
+}
 RARE = [
     "invoice", "Rechnung", "facture", "factura", "счёт", "发票", "會議", "会议", "請求書",
     "청구서", "Zürich", "café", "Ёлка", "deadline", "budget", "contract", "合同", "預算",
@@ -112,11 +114,11 @@ def rows(chat: ChatRef, count: int, start: datetime, seed: int) -> tuple[list[An
                 "language": "auto", "made_at": at, "message_id": str(number), "author": "Ann",
                 "sent_at": at,
             })  # fmt: skip
-        said = sentence(rng, number)
+        words = sentence(rng, number)
         lines.append({
             "platform": chat.platform, "chat_id": chat.chat_id, "recording": recording,
             "start_ms": number % PER_RECORDING * 7000, "end_ms": number % PER_RECORDING * 7000
-            + 6500, "text": said, "folded": fold(said), "made_at": at,
+            + 6500, "text": words, "folded": fold(words), "made_at": at,
         })  # fmt: skip
     return headers, lines
 

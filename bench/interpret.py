@@ -232,7 +232,7 @@ def _watch(
 
     async def recorded(call: Any, piece: Piece) -> Any:
         result = await transcribe(call, piece)
-        if result is not None and (found := _NUMBER.search(result.said)):
+        if result is not None and (found := _NUMBER.search(result.words)):
             ended = piece.ended.timestamp() - wall
             # The sentence this piece is of: the latest begun before the piece's end.
             said = [s for s in sent.get(piece.member_id, []) if s.start <= ended - 0.3]

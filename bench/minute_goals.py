@@ -68,16 +68,16 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
          [r for r in runs if _shared(r, "memory")]),
     ]  # fmt: skip
     lines = ["| goal | measured | |", "|---|---|---|"]
-    for said, group in groups:
+    for kind, group in groups:
         if group:
             refused = [r["refused"] for r in group]
             # Replicas that do not share the minute are the comparison, not a way the bot runs.
-            verdict = "compared" if "not sharing" in said else _met(not sum(refused))
+            verdict = "compared" if "not sharing" in kind else _met(not sum(refused))
             lines.append(
-                f"| no 429 in a paced run, {said} | {sum(refused)} in {_runs(group)} (the most "
+                f"| no 429 in a paced run, {kind} | {sum(refused)} in {_runs(group)} (the most "
                 f"in one: {max(refused)}) | {verdict} |"
             )
-    for said, group in groups[:3]:
+    for kind, group in groups[:3]:
         shares = [r["minute"]["fuller"] for r in group if r["minute"]["fuller"] is not None]
         later = [r["minute"]["fuller_later"] for r in group if r["minute"]["fuller_later"]]
         if shares:
@@ -87,7 +87,7 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
                 else ""
             )
             lines.append(
-                f"| the minute at least 95 % full while work waited, {said} | "
+                f"| the minute at least 95 % full while work waited, {kind} | "
                 f"{pc(min(shares))} to {pc(max(shares))}{after} | "
                 f"{_met(min(shares) >= GOAL_SHARE)} |"
             )
@@ -104,14 +104,14 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
             f"{unpaced_p95:.2f} s unpaced; its pieces' wait for a turn, p95 {waited:.2f} s | "
             f"{_met(waited < 0.1)} |"
         )
-    for said, group in groups[:3]:
+    for kind, group in groups[:3]:
         calls = [r for r in group if r["run"]["work"] == "calls"]
         if not calls:
             continue
         most = max(calls, key=lambda r: r["run"]["calls"])
         c, n = most["calls"], most["run"]["calls"]
         lines.append(
-            f"| {n} calls all captioned, none starved, {said} | {c['calls_captioned']} of {n} "
+            f"| {n} calls all captioned, none starved, {kind} | {c['calls_captioned']} of {n} "
             f"calls, {c['lost']} pieces lost; p95 {c['first_p95']:.0f} s, each call's "
             f"{c['call_p95_least']:.0f} to {c['call_p95_most']:.0f} s | "
             f"{_met(c['calls_captioned'] == n and not c['lost'])} |"
@@ -131,7 +131,7 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
 def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
     """What the figures come from, said with this run's own."""
     paced = [r for r in runs if _product(r)]
-    said = [_refusals(paced), _fullness(paced)]
+    sections = [_refusals(paced), _fullness(paced)]
     kept = [r for r in runs if r["run"]["transit_kept"]]
     if kept:
         parts = [
@@ -139,17 +139,17 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
             f"minute {pc(r['minute']['fuller'])} full while work waited"
             for r in kept
         ]
-        said.append(
+        sections.append(
             "With a turn's transit as long as the product has it in seconds, 0.5 s (it counts "
             "only while a request is on its way; 8 % of this shortened minute, 0.8 % of "
             f"MiMo's): {'; '.join(parts)}."
         )
-    said.append(_beside(paced))
+    sections.append(_beside(paced))
     burst = next((r for r in paced if r["run"]["work"] == "burst"), None)
     if burst is not None:
         b = burst["burst"]
         turned = (b["last_chat_first"] or 0) <= (b["first_chat_last"] or 0)
-        said.append(
+        sections.append(
             f"Chats in turn: chat {found['chats']}'s first note waited "
             f"{secs(b['last_chat_first'])}, chat 1's last {secs(b['first_chat_last'])}, the "
             f"median chat's first {secs(b['firsts_p50'])}. The line takes the chats of a class "
@@ -161,11 +161,11 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
                 else ": yet some chat's later note went before another's first."
             )
         )
-    said.append(_calls(runs, paced, found))
+    sections.append(_calls(runs, paced, found))
     gated = next((r for r in runs if r["run"]["gate"]), None)
     if gated is not None and burst is not None:
         b, free = gated["burst"], burst["burst"]
-        said.append(
+        sections.append(
             "Through the bot's request gate (ASR_MAX_IN_FLIGHT 8, ASR_CONCURRENCY 4), a note "
             "sets its shared slot aside while it waits for its turn but keeps its chat's own: "
             "at most four of a chat's notes wait in the minute's line at once, the fifth behind "
@@ -176,18 +176,18 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
     shared = [r for r in runs if _shared(r, "database")]
     alone_ = [r for r in runs if _shared(r, "memory")]
     if shared and alone_:
-        said.append(
+        sections.append(
             f"Three replicas sharing the minute met {sum(r['refused'] for r in shared)} 429s in "
             f"{_runs(shared)}; not sharing it, the burst alone met "
             f"{sum(r['refused'] for r in alone_)}: each replica sent the minute's 100 "
             "requests, and MiMo refused the rest."
         )
     if any(r["run"]["replicas"] > 1 for r in runs):
-        said.append(
+        sections.append(
             "Unpaced replicas are not run: without pacing, what MiMo sees is the same requests "
             "at the same moments whichever process sends them."
         )
-    return "\n\n".join(part for part in said if part)
+    return "\n\n".join(part for part in sections if part)
 
 
 def _refusals(paced: list[dict[str, Any]]) -> str:
@@ -267,7 +267,7 @@ def _calls(runs: list[dict[str, Any]], paced: list[dict[str, Any]], found: dict[
     most = max(calls)
     c = calls[most]["calls"]
     turns = 60 / (sum(TURNS) / len(TURNS) + GAP)
-    said = (
+    text = (
         "The calls' requests a minute, each call's, and the share of pieces cut past CHEAPER "
         "(LONGER or LONGEST, as `Stretching` finds the calls' speech too much for the minute): "
         + "; ".join(
@@ -288,7 +288,7 @@ def _calls(runs: list[dict[str, Any]], paced: list[dict[str, Any]], found: dict[
         s_ = spread[most]["calls"]
         replicas = found["replicas"]
         held = ", ".join(str(len(range(i, most, replicas))) for i in range(replicas))
-        said += (
+        text += (
             f" On {replicas} replicas, the {most} calls {held} to their processes, every "
             "replica reads the calls' speech of all of them from the minute they share (each "
             "caption's turn carries its seconds): cut past CHEAPER "
@@ -297,4 +297,4 @@ def _calls(runs: list[dict[str, Any]], paced: list[dict[str, Any]], found: dict[
             f"{s_['first_p95']:.0f} s from first sound at p95 (one process: "
             f"{c['first_p95']:.0f} s)."
         )
-    return said
+    return text

@@ -68,17 +68,17 @@ full: what MiMo would have refused. {_replicas_said(spread, found["replicas"])}"
 def _replicas_said(spread: list[dict[str, Any]], replicas: int) -> str:
     if not spread:
         return ""
-    said = (
+    text = (
         f"Replicas: {replicas} processes on one key, the calls and chats spread over them in "
         "turn, the import on the first"
     )
     if any(r["run"]["ledger"] == "database" for r in spread):
         return (
-            f"{said}, sharing the minute in PostgreSQL (`DatabaseLedger`, on a scratch "
+            f"{text}, sharing the minute in PostgreSQL (`DatabaseLedger`, on a scratch "
             "database of the server the tests use); and, to compare, the burst on replicas that "
             "do not share it, each its own (`MemoryLedger`)."
         )
-    return f"{said}; **replicas not sharing the minute**, each its own (no PostgreSQL here)."
+    return f"{text}; **replicas not sharing the minute**, each its own (no PostgreSQL here)."
 
 
 def _minute_table(runs: list[dict[str, Any]]) -> str:

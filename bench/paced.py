@@ -35,6 +35,6 @@ def paced(mimo: Any, *, answer_after: float, stream: str = "whole") -> None:
 
 def clip_seconds(mimo: Any, body: dict[str, Any]) -> float:
     """How long the stand-in's clip of a speech request lasts."""
-    said = [m.get("content") for m in body.get("messages", []) if m.get("role") == "assistant"]
-    text = said[-1] if said and isinstance(said[-1], str) else ""
+    spoken = [m.get("content") for m in body.get("messages", []) if m.get("role") == "assistant"]
+    text = spoken[-1] if spoken and isinstance(spoken[-1], str) else ""
     return float(max(0.5, len(text) * mimo.tts_seconds_per_char))

@@ -115,7 +115,7 @@ def _header(machine: dict[str, str], source: str, minutes: float, whole: WholeRu
         f" These failed in this run, their sections left as an earlier run wrote them: "
         f"{', '.join(whole.failed)}." if whole.failed else ""
     )  # fmt: skip
-    said = reflow(
+    text = reflow(
         f"Measured{commit} by `.venv/bin/python -m bench`, started {machine['date']}{took}: "
         "every benchmark one after the other, sections 1, 2 and 4 first "
         f"({minutes:.0f} min, the load in the table below), each other section with its own "
@@ -127,7 +127,7 @@ def _header(machine: dict[str, str], source: str, minutes: float, whole: WholeRu
     load = f"{machine['load_before']} before, {machine['load_after']} after"
     return f"""# Benchmark results
 
-{said}
+{text}
 
 | machine | |
 |---|---|

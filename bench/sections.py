@@ -55,6 +55,6 @@ def reflow(text: str, width: int = 96) -> str:
 def loads(before: str | None, after: str | None) -> str:
     """The load average around a benchmark, as its section says it: "load average 1.2 0.9 0.8
     before, 2.1 1.1 0.9 after" (what measurements saved without one leave out)."""
-    said = [f"{before} before"] if before else []
-    said += [f"{after} after"] if after else []
-    return f"load average {', '.join(said)}" if said else "load average not recorded"
+    parts = [f"{before} before"] if before else []
+    parts += [f"{after} after"] if after else []
+    return f"load average {', '.join(parts)}" if parts else "load average not recorded"

@@ -12,25 +12,25 @@ __all__ = ["Check", "NoSenders", "Person", "failed", "passed", "reason", "warned
 class Check:
     name: str  # what was checked: "MiMo", "Telegram", "the database"
     ok: bool
-    said: str  # what was found; after a failure or a warning, what to fix
+    words: str  # what was found; after a failure or a warning, what to fix
     warning: bool = False  # it works, but the setting named should change: ! (exit code 0)
 
     @property
     def line(self) -> str:
         mark = "!" if self.warning else "✓" if self.ok else "✗"
-        return f"{mark} {self.name}: {self.said}"
+        return f"{mark} {self.name}: {self.words}"
 
 
-def passed(name: str, said: str) -> Check:
-    return Check(name, True, said)
+def passed(name: str, words: str) -> Check:
+    return Check(name, True, words)
 
 
-def failed(name: str, said: str) -> Check:
-    return Check(name, False, said)
+def failed(name: str, words: str) -> Check:
+    return Check(name, False, words)
 
 
-def warned(name: str, said: str) -> Check:
-    return Check(name, True, said, warning=True)
+def warned(name: str, words: str) -> Check:
+    return Check(name, True, words, warning=True)
 
 
 def reason(error: BaseException) -> str:

@@ -41,10 +41,10 @@ def running_version(*, checkout: Path = CHECKOUT, recorded: Path = RECORDED) -> 
 def recorded_commit(recorded: Path = RECORDED) -> str | None:
     """The commit an installation's build wrote beside this module, if it wrote one."""
     try:
-        said = recorded.read_text(encoding="ascii").strip()
+        commit = recorded.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    return said if _COMMIT.fullmatch(said) else None
+    return commit if _COMMIT.fullmatch(commit) else None
 
 
 def commit_of(checkout: Path) -> str | None:

@@ -295,15 +295,15 @@ def _platforms_set(settings: Settings) -> list[str]:
 def _allowed_on_each_platform(allowlist: Allowlist, platforms: list[str]) -> Check:
     """Who may use each platform's bot, counted apart: an entry without a platform counts on
     both. A platform with a bot and nobody on the list is a warning: that bot serves no one."""
-    said, nobody = [], []
+    words, nobody = [], []
     for platform in platforms:
         users = [e for e in allowlist.users if e.partition(":")[0] in (platform, e)]
         chats = [e for e in allowlist.chats if e.partition(":")[0] in (platform, e)]
         found = [counted(len(ids), noun) for ids, noun in ((users, "user"), (chats, "chat")) if ids]
-        said.append(f"on {platform.title()} {' and '.join(found) or 'no one'}")
+        words.append(f"on {platform.title()} {' and '.join(found) or 'no one'}")
         if not found:
             nobody.append(platform)
-    listed = f"who may use the bot: {', '.join(said)}"
+    listed = f"who may use the bot: {', '.join(words)}"
     if not nobody:
         return passed("allowlist", f"{listed} (ALLOWED_USERS, ALLOWED_CHATS)")
     platform = nobody[0]

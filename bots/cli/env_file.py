@@ -63,11 +63,11 @@ def refuse_unknown_names(settings: Settings, env_file: Path) -> None:
     in_file = _sentences(not_settings(settings, env_file))
     in_environment = _sentences(misspelt_in_environment(settings, env_file))
     places = ((str(env_file.resolve()), in_file), ("the environment", in_environment))
-    said = [f"{where}: {' '.join(lines)}" for where, lines in places if lines]
-    if said:
+    words = [f"{where}: {' '.join(lines)}" for where, lines in places if lines]
+    if words:
         count = len(in_file) + len(in_environment)
         raise errors.ConfigError(
-            f"{' '.join(said)} Correct {'it' if count == 1 else 'them'}"
+            f"{' '.join(words)} Correct {'it' if count == 1 else 'them'}"
             ", or list a name meant for another program in IGNORED_ENV_NAMES."
         )
 

@@ -108,8 +108,8 @@ async def _models(mimo: MimoClient, *, chat: errors.MimoError | None) -> list[Ch
         else:
             found.append(line)
     named = ", ".join(f"{model} ({', '.join(settings)})" for model, settings in fine.items())
-    said = f"offered: {named} (MiMo's list)" if offered is not None else f"accepted: {named}"
-    return [*found, passed("MiMo models", said)] if fine else found
+    words = f"offered: {named} (MiMo's list)" if offered is not None else f"accepted: {named}"
+    return [*found, passed("MiMo models", words)] if fine else found
 
 
 def _model_line(
@@ -143,5 +143,5 @@ def _model_refused(kind: str, model: str, error: errors.MimoModelRefused) -> Che
     if successor:
         fix = f"set {setting} to {successor}, the model MiMo names instead"
         return failed("MiMo model", f"{setting} {model} is refused ({error.answer}): {fix}")
-    said = f"{setting} {model} is refused ({error.answer}): set {setting} to a model MiMo offers"
-    return failed("MiMo model", f"{said} (the configuration reference names them)")
+    words = f"{setting} {model} is refused ({error.answer}): set {setting} to a model MiMo offers"
+    return failed("MiMo model", f"{words} (the configuration reference names them)")

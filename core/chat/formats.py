@@ -57,9 +57,9 @@ def shown(value: object, locale: str) -> str:
     if isinstance(value, Megabytes):
         return _short_unit(value.amount, "digital-megabyte", locale)
     if isinstance(value, Share):
-        said = str(format_percent(value.fraction, locale=_babel(locale)))
+        text = str(format_percent(value.fraction, locale=_babel(locale)))
         whole = round(value.fraction * 100)  # "1,250%" in es_419: thousands as numbers have them
-        return said.replace(format_decimal(whole, locale=_babel(locale)), _number(whole, locale), 1)
+        return text.replace(format_decimal(whole, locale=_babel(locale)), _number(whole, locale), 1)
     return str(value)
 
 
@@ -68,8 +68,8 @@ def _number(value: float, locale: str) -> str:
     if locale not in _GROUPED_BY_SPACE:
         return str(format_decimal(value, locale=_babel(locale)))
     grouped = abs(value) >= 10_000
-    said = str(format_decimal(value, locale=_babel(locale), group_separator=grouped))
-    return said.replace(",", "\u202f")
+    text = str(format_decimal(value, locale=_babel(locale), group_separator=grouped))
+    return text.replace(",", "\u202f")
 
 
 def filled(template: str, values: Mapping[str, str], locale: str) -> str:
@@ -111,10 +111,10 @@ def _short_unit(amount: float, unit: str, locale: str) -> str:
     "other" category would be, with this number. The number is written as `shown` writes one
     ("2000 MB" in Spanish, not "2,000 MB")."""
     data = _babel(locale)
-    said = format_unit(amount, unit, length="short", locale=data)
+    text = format_unit(amount, unit, length="short", locale=data)
     babels, number = format_decimal(amount, locale=data), _number(amount, locale)
-    if said != f"{babels} {get_unit_name(unit, length='short', locale=data)}":
-        return said.replace(babels, number, 1)
+    if text != f"{babels} {get_unit_name(unit, length='short', locale=data)}":
+        return text.replace(babels, number, 1)
     other = next(n for n in _OTHER_SAMPLES if data.plural_form(n) == "other")
     shown = format_unit(other, unit, length="short", locale=data)
     return shown.replace(format_decimal(other, locale=data), number)

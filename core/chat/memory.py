@@ -84,10 +84,10 @@ def moment_line(
     return f"{number}. {line}{opened}"
 
 
-def _escaped_snippet(said: str, words: tuple[str, ...], markup: Markup) -> str:
+def _escaped_snippet(text: str, words: tuple[str, ...], markup: Markup) -> str:
     """The snippet with the words marked, everything else made safe for the platform."""
     begin, end = "\x00", "\x01"  # marks no transcript holds, replaced once the rest is escaped
-    clean = said.replace(begin, "").replace(end, "")
+    clean = text.replace(begin, "").replace(end, "")
     snippet = marked_snippet(clean, words, mark=(begin, end), width=markup.width)
     safe = markup.escape(snippet)
     return safe.replace(begin, markup.bold[0]).replace(end, markup.bold[1])

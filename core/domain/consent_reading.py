@@ -148,11 +148,11 @@ def is_reading(heard: str, challenge: CloneChallenge) -> bool:
     fixed part. Only then is a note checked (and refused, saying why); anything else is an
     ordinary voice note."""
     for sentence, words, locale in challenge.sentences():
-        said = folded(heard, locale)
-        if sum(folded(word, locale) in said for word in words) >= min(2, len(words)):
+        text = folded(heard, locale)
+        if sum(folded(word, locale) in text for word in words) >= min(2, len(words)):
             return True
         rest = _without(folded(sentence, locale), words, locale)
-        if _likeness(rest, said, _reader(challenge), locale) >= RECOGNISED_LIKENESS:
+        if _likeness(rest, text, _reader(challenge), locale) >= RECOGNISED_LIKENESS:
             return True
     return False
 
@@ -190,23 +190,23 @@ def reading_refusal(heard: str, challenge: CloneChallenge) -> errors.ConsentRefu
 
 
 def _refusal(
-    said: str, sentence: str, words: Sequence[str], name: str, locale: str
+    text: str, sentence: str, words: Sequence[str], name: str, locale: str
 ) -> tuple[errors.ConsentRefused | None, float]:
     """`said` against one sentence: the refusal (or None) and how like its fixed part it is."""
-    rest, end = folded(sentence, locale), len(said)
+    rest, end = folded(sentence, locale), len(text)
     # From the end, where they are said: a group that also occurs in the fixed part (in a name,
     # say) is not found there instead.
     for word in reversed([folded(w, locale) for w in words]):
-        found = said.rfind(word, 0, end)
+        found = text.rfind(word, 0, end)
         if not word or found < 0:
-            likeness = _likeness(_without(rest, words, locale), said, name, locale)
+            likeness = _likeness(_without(rest, words, locale), text, name, locale)
             return errors.DigitsWrong(), likeness
-        said = said[:found] + said[found + len(word) :]
+        text = text[:found] + text[found + len(word) :]
         cut = rest.rfind(word)
         rest = rest[:cut] + rest[cut + len(word) :]
         end = found
-    likeness = _likeness(rest, said, name, locale)
-    if _digits_in(said) > _digits_in(rest) + SPARE_DIGITS:
+    likeness = _likeness(rest, text, name, locale)
+    if _digits_in(text) > _digits_in(rest) + SPARE_DIGITS:
         return errors.DigitsWrong(), likeness
     return (None if likeness >= FIXED_PART_LIKENESS else errors.SentenceWrong()), likeness
 
@@ -229,7 +229,7 @@ def _without(sentence: str, words: Sequence[str], locale: str) -> str:
     return sentence
 
 
-def _likeness(expected: str, said: str, name: str, locale: str) -> float:
+def _likeness(expected: str, text: str, name: str, locale: str) -> float:
     """How like the folded fixed part `expected` what was heard is (difflib's ratio), the
     likeliest of it as written and without the reader's `name`, "voicebridge" or both, which
     a recogniser may have written in another script."""
@@ -237,7 +237,7 @@ def _likeness(expected: str, said: str, name: str, locale: str) -> float:
     for spelled in (folded(name, locale), BRAND):
         variants |= {_cut(variant, spelled) for variant in variants}
     return max(
-        difflib.SequenceMatcher(None, variant, said, autojunk=False).ratio() for variant in variants
+        difflib.SequenceMatcher(None, variant, text, autojunk=False).ratio() for variant in variants
     )
 
 

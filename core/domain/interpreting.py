@@ -59,25 +59,25 @@ class Across:
         return _NAMES[self.target]
 
 
-def across(said: str) -> Across | None:
+def across(words: str) -> Across | None:
     """Which way `said` is interpreted: Chinese into English, English into Chinese; None for
     any other language (or nothing to tell it by)."""
-    letters = [c for c in said if c.isalpha()]
+    letters = [c for c in words if c.isalpha()]
     if not letters:
         return None
     han = sum(1 for c in letters if _HAN.match(c))
     ascii_letters = sum(1 for c in letters if c.isascii())
     if han and han >= len(letters) / 2:
         return Across(CHINESE, ENGLISH)
-    if ascii_letters == len(letters) and _ASCII_WORD.search(said):
+    if ascii_letters == len(letters) and _ASCII_WORD.search(words):
         return Across(ENGLISH, CHINESE)
     return None
 
 
-def foreign(said: str) -> bool:
+def foreign(words: str) -> bool:
     """Whether `said` is in a language spoken in neither Chinese nor English: it has letters,
     and `across` finds no way for them (nothing to tell it by is not foreign)."""
-    return any(c.isalpha() for c in said) and across(said) is None
+    return any(c.isalpha() for c in words) and across(words) is None
 
 
 def spoken_in(text: str) -> str | None:

@@ -300,6 +300,6 @@ class Caption:
     model the translations take, here first: the captions go on untranslated, and the chat is
     told once (the log has it)."""
 
-    said: str
+    words: str
     translated: str | None = None
     refused: errors.MimoModelRefused | None = None

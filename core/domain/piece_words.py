@@ -74,38 +74,38 @@ class TurnPieces:
     def text(self) -> str:
         """The words of the pieces answered so far, in the order said, seams mended; a piece
         still awaited leaves out those after it."""
-        said = ""
+        words = ""
         index = 0
         while index in self.texts:
             piece = self.texts[index]
             if piece:
-                said = joined(said, piece)
+                words = joined(words, piece)
             index += 1
-        return said
+        return words
 
     def text_between(self, first: int, last: int) -> str:
         """The words of pieces `first` to `last` (all answered), in order, seams mended."""
-        said = ""
+        words = ""
         for index in range(first, last + 1):
             if piece := self.texts.get(index):
-                said = joined(said, piece)
-        return said
+                words = joined(words, piece)
+        return words
 
     def every_text(self) -> str:
         """All the words answered, in the order said, gaps or not (a turn ended unfinished)."""
-        said = ""
+        words = ""
         for index in sorted(self.texts):
             piece = self.texts[index]
             if piece:
-                said = joined(said, piece)
-        return said
+                words = joined(words, piece)
+        return words
 
 
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"”’»」』)）]*$")
 
 
-def settles(said: str) -> bool:
+def settles(words: str) -> bool:
     """Whether words that ended at a pause end a sentence too (a full stop, a question or an
     exclamation mark, in Latin or Chinese and Japanese punctuation, quotes after it allowed):
     what an interpreter speaks without waiting for the rest of the turn."""
-    return bool(_SENTENCE_END.search(said.strip()))
+    return bool(_SENTENCE_END.search(words.strip()))

@@ -126,9 +126,9 @@ def _sentences(text: str) -> str:
     """Each line a sentence: a line without an end of its own gets a full stop."""
     lines = [" ".join(_LINE_MARK.sub("", line).split()) for line in text.splitlines()]
     lines = [_SPACE_BEFORE_MARK.sub("", line) for line in lines]
-    said = [line for line in lines if speakable(line)]
-    ended = [line if line.endswith(tuple(_SENTENCE_END)) else line + "." for line in said[:-1]]
-    return " ".join([*ended, *said[-1:]])
+    spoken = [line for line in lines if speakable(line)]
+    ended = [line if line.endswith(tuple(_SENTENCE_END)) else line + "." for line in spoken[:-1]]
+    return " ".join([*ended, *spoken[-1:]])
 
 
 def _cut(text: str, limit: int, word: str) -> str:

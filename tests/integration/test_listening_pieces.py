@@ -115,7 +115,7 @@ async def test_a_turn_answered_out_of_order_is_kept_as_one_line_in_the_order_sai
     answers = await asyncio.gather(*pieces)
     await listening.end(SERVER)
 
-    assert [a.said for a in answers] == ["we met on", "on Tuesday at", "noon"]  # type: ignore[attr-defined]
+    assert [a.words for a in answers] == ["we met on", "on Tuesday at", "noon"]  # type: ignore[attr-defined]
     [line] = await kept_parts(uow_factory, roll.call)
     assert line.text == "we met on Tuesday at noon" and line.speaker == "Ann"
     assert round(line.end - line.start) == 3  # the whole turn, every piece heard once
@@ -156,7 +156,7 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
     heard = await caption
     await asyncio.wait_for(note, 5)  # ...and to the note once the caption was done
 
-    assert heard is not None and heard.said == "hello"
+    assert heard is not None and heard.words == "hello"
     gate.release(NOTES)
     await listening.end(SERVER)
 

@@ -139,7 +139,7 @@ async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
 
     assert roll.not_transcribed == ["cy"]
     assert cys is None
-    assert anns is not None and anns.said == "hello all"
+    assert anns is not None and anns.words == "hello all"
     assert len(mimo.calls(ASR)) == 1  # Ann's piece alone
     assert await kept_transcript(uow_factory, roll.call) == ["Ann: hello all"]
 
@@ -183,6 +183,6 @@ async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_
     await listening.end(SERVER)
 
     assert before is None
-    assert after is not None and after.said == "hello again"
+    assert after is not None and after.words == "hello again"
     assert len(mimo.calls(ASR)) == 1  # what she said after her yes alone
     assert await kept_transcript(uow_factory, roll.call) == ["Ann: hello again"]

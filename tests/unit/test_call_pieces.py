@@ -38,9 +38,9 @@ async def test_a_turns_line_spans_its_sound_pauses_between_pieces_included() -> 
     listened, kept = call(consenting=frozenset({"ann"})), KeptLines()
     began = listened.started_at + timedelta(seconds=3)
     half_a_second = bytes(2 * RATE // 2)
-    for index, (start, said) in enumerate([(0.0, "Shall we"), (0.9, "start?")]):
+    for index, (start, words) in enumerate([(0.0, "Shall we"), (0.9, "start?")]):
         piece = Piece("ann", "Ann", half_a_second, RATE, began + timedelta(seconds=start),
                       turn=began, index=index, last=index == 1)  # fmt: skip
-        await listened.answered(kept, piece, said)  # type: ignore[arg-type]
+        await listened.answered(kept, piece, words)  # type: ignore[arg-type]
     [line] = kept.parts
     assert (line.start, line.end, line.text) == (3.0, 4.4, "Shall we start?")

@@ -271,10 +271,10 @@ def recognised(key: str, locale: str, groups: tuple[str, ...], turn: int) -> str
     name, brand = [(name, "voicebridge"), ("Ann", brand), (name, brand)][turn % 3]
     spelled = digit_words(locale, turn)
     joiner = "" if locale in UNSPACED else " "
-    said = [joiner.join(spelled[digit] for digit in group) for group in groups]
+    spoken = [joiner.join(spelled[digit] for digit in group) for group in groups]
     if turn % 4 == 3:
-        said = ["".join(groups)]  # the recogniser's numerals, run together
-    words = COMMAS.get(locale, ", ").join(said)
+        spoken = ["".join(groups)]  # the recogniser's numerals, run together
+    words = COMMAS.get(locale, ", ").join(spoken)
     return text(key, locale, name=name, words=words).replace("voicebridge", brand)
 
 
@@ -298,13 +298,13 @@ def test_a_reading_of_drawn_digits_passes_in_every_language_as_recognisers_write
     refused, passed_for_another = [], []
     for turn in range(60):
         key, groups = SENTENCES[turn % 2], draw(locale, chooser)
-        said = recognised(key, locale, groups, turn)
+        heard = recognised(key, locale, groups, turn)
         challenge = challenge_of(key, locale, groups)
-        if not is_reading(said, challenge) or reading_refusal(said, challenge) is not None:
-            refused.append(said)
+        if not is_reading(heard, challenge) or reading_refusal(heard, challenge) is not None:
+            refused.append(heard)
         other = challenge_of(key, locale, draw(locale, chooser))
-        if not isinstance(reading_refusal(said, other), errors.DigitsWrong):
-            passed_for_another.append(said)
+        if not isinstance(reading_refusal(heard, other), errors.DigitsWrong):
+            passed_for_another.append(heard)
     assert refused == []
     assert passed_for_another == []
 

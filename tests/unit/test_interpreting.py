@@ -56,7 +56,7 @@ CHINESE_VOICES = {"冰糖", "茉莉", "苏打", "白桦"}
 
 
 @pytest.mark.parametrize(
-    ("said", "way"),
+    ("words", "way"),
     [
         ("Hello everyone, shall we start?", Across("en", "zh")),
         ("大家好，我们开始吧。", Across("zh", "en")),
@@ -67,8 +67,8 @@ CHINESE_VOICES = {"冰糖", "茉莉", "苏打", "白桦"}
         ("123 !", None),
     ],
 )
-def test_only_chinese_and_english_are_spoken_across(said: str, way: Across | None) -> None:
-    assert across(said) == way
+def test_only_chinese_and_english_are_spoken_across(words: str, way: Across | None) -> None:
+    assert across(words) == way
 
 
 def test_an_interpretation_is_late_past_a_few_seconds_after_its_turn_ended() -> None:
@@ -131,13 +131,13 @@ class Slices:
     """Speech as it comes (`core.ports.SpeechSlices`), in one slice saying the voice and the
     words."""
 
-    said: str
+    words: str
     rate: int = 24_000
     longest: float = 1.0
     duration: float = 1.0
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield self.said.encode()
+        yield self.words.encode()
 
     async def aclose(self) -> None:
         return None
@@ -261,11 +261,11 @@ def turn(member: str, second: int, piece: int = 0) -> tuple[str, datetime, int]:
 
 
 async def translated_part(
-    rig: Rig, key: tuple[str, datetime, int], said: str, *, speaker: str = ""
+    rig: Rig, key: tuple[str, datetime, int], words: str, *, speaker: str = ""
 ) -> None:
     """The part `key` whole: its caption translated as `Listening.heard` has it done."""
-    translated = await rig.interpreter.translated(said) or said
-    rig.interpreter.part(key, speaker=speaker or key[0], said=said, translated=translated,
+    translated = await rig.interpreter.translated(words) or words
+    rig.interpreter.part(key, speaker=speaker or key[0], words=words, translated=translated,
                           spoken=True)  # fmt: skip
 
 
@@ -359,7 +359,7 @@ async def test_a_part_of_several_pieces_is_spoken_from_one_translation_of_it_who
     rig = rigged()
     anns = turn("ann", 0, piece=2)
     rig.interpreter.expect(anns)
-    rig.interpreter.part(anns, speaker="Ann", said="Hello there everyone.", pieces=3,
+    rig.interpreter.part(anns, speaker="Ann", words="Hello there everyone.", pieces=3,
                          translated="[Chinese] Hello [Chinese] there [Chinese] everyone.",
                          spoken=True)  # fmt: skip
     await until(lambda: rig.call.heard, "a sentence played")
@@ -439,7 +439,7 @@ async def test_a_turn_in_another_language_or_withdrawn_is_never_spoken() -> None
     for key in (french, withdrawn, english):
         rig.interpreter.expect(key)
     await translated_part(rig, french, "Bonjour à tous")
-    rig.interpreter.part(withdrawn, speaker="bob", said="Hello", translated="[Chinese] Hello",
+    rig.interpreter.part(withdrawn, speaker="bob", words="Hello", translated="[Chinese] Hello",
                           spoken=False)  # fmt: skip
     await translated_part(rig, english, "Thanks all")
     await until(lambda: len(rig.call.heard) == 1, "one sentence played")
@@ -503,9 +503,9 @@ async def test_a_no_cuts_the_members_interpretation_playing_and_calls_off_those_
     rig = rigged(listening, consenting)
     slow = rig.speech.held["[Chinese] And again"] = asyncio.Event()
     first, second, bobs = turn("ann", 0), turn("ann", 2), turn("bob", 3)
-    for key, said in ((first, "Hello there"), (second, "And again"), (bobs, "你好")):
+    for key, words in ((first, "Hello there"), (second, "And again"), (bobs, "你好")):
         rig.interpreter.expect(key)
-        await translated_part(rig, key, said)
+        await translated_part(rig, key, words)
     await until(
         lambda: len(shared.played) == 1 and len(rig.speech.made) == 2, "one played, two made"
     )
@@ -650,15 +650,15 @@ class Captioned:
     handed: asyncio.Event
 
 
-def caption_asked(rig: Rig, call: ListenedCall, piece: Piece, said: str) -> Captioned:
+def caption_asked(rig: Rig, call: ListenedCall, piece: Piece, words: str) -> Captioned:
     """What `core.app.calls.pieces` does once a piece's words come: handed to the call (an
     interpreter starts on them), then its caption's translation asked, in the same step."""
     handed = asyncio.Event()
 
     async def caption() -> str | None:
-        call.transcribed(piece, said)
+        call.transcribed(piece, words)
         handed.set()
-        return await rig.interpreter.translated(said, ("ann", T0, piece.index))
+        return await rig.interpreter.translated(words, ("ann", T0, piece.index))
 
     return Captioned(asyncio.create_task(caption()), handed)
 
@@ -1119,10 +1119,10 @@ async def test_from_audio_a_sentence_after_a_part_too_long_is_sent_from_its_soun
         piece = anns_piece(index, 1.0, last=False, at_pause=index == 29)
         heard_ahead(rig, piece)
         call.transcribed(piece, "A long song." if index == 29 else "la la la")
-    for index, said in ((30, "Hello"), (31, "everyone.")):
+    for index, words in ((30, "Hello"), (31, "everyone.")):
         piece = anns_piece(index, 1.0, last=index == 31, at_pause=True)
         heard_ahead(rig, piece)
-        call.transcribed(piece, said)
+        call.transcribed(piece, words)
     await until(lambda: len(rig.call.heard) == 2, "both spoken")
     await rig.interpreter.close()
 

@@ -204,16 +204,16 @@ def test_a_pause_just_after_a_cut_through_speech_cuts_a_sliver_with_nothing_to_h
 
 
 def test_what_ends_a_sentence_settles_a_part_and_what_goes_on_does_not() -> None:
-    for said in (
+    for words in (
         "Hello everyone.",
         "Shall we start?",
         "好的，我们开始吧。",
         'He said "go!"',
         "Wait…",
     ):
-        assert settles(said), said
-    for said in ("we met on", "好的，", "First, ", ""):
-        assert not settles(said), said
+        assert settles(words), words
+    for words in ("we met on", "好的，", "First, ", ""):
+        assert not settles(words), words
 
 
 def test_a_turns_pieces_between_two_places_are_joined_as_said() -> None:

@@ -72,20 +72,30 @@ class _Turn:
     began: datetime | None = None  # the turn's start, for its pieces
 
     @classmethod
-    def of(cls, said: SpokenWords) -> _Turn:
-        return cls(said.member, said.name, said.words, said.ended_at, said.translated, said.turn)
+    def of(cls, spoken: SpokenWords) -> _Turn:
+        return cls(
+            spoken.member,
+            spoken.name,
+            spoken.words,
+            spoken.ended_at,
+            spoken.translated,
+            spoken.turn,
+        )
 
-    def longer(self, said: SpokenWords) -> _Turn:
+    def longer(self, spoken: SpokenWords) -> _Turn:
         """The turn going on with what `said` adds (a part without a translation is shown
         in the translation as it was said; one whose translation comes later, not yet)."""
-        piece = said.turn is not None and said.turn == self.began  # the next piece of a turn
+        piece = spoken.turn is not None and spoken.turn == self.began  # the next piece of a turn
         join = joined if piece else _spaced
         translated = None
-        if self.translated is not None or said.translated is not None:
-            before, after = _shown(self.translated, self.words), _shown(said.translated, said.words)
+        if self.translated is not None or spoken.translated is not None:
+            before, after = (
+                _shown(self.translated, self.words),
+                _shown(spoken.translated, spoken.words),
+            )
             translated = join(before, after) if before and after else before or after
-        words = join(self.words, said.words)
-        return _Turn(self.member, self.name, words, said.ended_at, translated, self.began)
+        words = join(self.words, spoken.words)
+        return _Turn(self.member, self.name, words, spoken.ended_at, translated, self.began)
 
 
 def _shown(translated: str | None, words: str) -> str:
@@ -179,12 +189,12 @@ class Captions:
 
 
 def with_transcript(
-    bye: str, said: LongTranscript | None, locale: str
+    bye: str, transcript: LongTranscript | None, locale: str
 ) -> tuple[str, list[discord.File]]:
     """A call's goodbye with its transcript, where one was kept, as files (text and subtitles)
     and the line that introduces them."""
-    if said is None:
+    if transcript is None:
         return bye, []
-    caption, made = call_files(said, locale)
+    caption, made = call_files(transcript, locale)
     files = [discord.File(io.BytesIO(file.data), filename=file.name) for file in made]
     return f"{bye}\n{caption}", files

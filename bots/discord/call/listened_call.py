@@ -181,8 +181,8 @@ class DiscordListenedCall:
     async def goodbye(self, recording: str | None) -> None:
         """The goodbye, with the call's transcript as files (text and subtitles)."""
         bye = text("discord.listen.stopped", self.locale, voice=self.channel.mention)
-        said = None if recording is None else await self._kept.kept(self.server, recording)
-        await self.post(*with_transcript(bye, said, self.locale))
+        transcript = None if recording is None else await self._kept.kept(self.server, recording)
+        await self.post(*with_transcript(bye, transcript, self.locale))
 
     def _names(self, ids: list[str]) -> str:
         found = [self.channel.guild.get_member(int(i)) for i in ids]
@@ -203,7 +203,7 @@ class DiscordListenedCall:
         else:
             line = text(
                 "discord.listen.interpretation_late", self.locale,
-                name=shown_name(news.speaker), said=news.said,
+                name=shown_name(news.speaker), said=news.words,
             )  # fmt: skip
         if self._lines.closed:  # the captions are all posted: nothing to wait behind
             await self.post(line)
@@ -350,7 +350,7 @@ class DiscordListenedCall:
             refused = caption.refused
             self._lines.add_made(text(refused.key, self.locale, **refused.params))
         return SpokenWords(
-            member, self._name(member), caption.said, utterance.started_at, utterance.ended_at,
+            member, self._name(member), caption.words, utterance.started_at, utterance.ended_at,
             caption.translated, utterance.turn,
         )  # fmt: skip
 

@@ -60,8 +60,8 @@ class ListenedCallSides:
         else:
             why = error_text(refused, asked.locale)
             bye = text("discord.listen.away_refused", asked.locale, **where, why=why)
-        said = await self.kept.kept(asked.server, recording)
-        bye, files = with_transcript(bye, said, asked.locale)
+        transcript = await self.kept.kept(asked.server, recording)
+        bye, files = with_transcript(bye, transcript, asked.locale)
         try:
             await channel.send(bye, files=files, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException:

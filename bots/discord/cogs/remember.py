@@ -206,11 +206,11 @@ class RememberCog(commands.Cog):
                 sum(voice.seconds for voice in plan.voices if voice.message_id in transcribed)
             )
             count, failed = len(transcribed), done.failed
-            said = [text("discord.remember.done", locale, count=count, minutes=minutes,
+            lines = [text("discord.remember.done", locale, count=count, minutes=minutes,
                          failed=failed)]  # fmt: skip
             if done.elsewhere:  # another /remember of the channel, on another replica
-                said.append(text("discord.remember.elsewhere", locale, count=done.elsewhere))
-            await say("\n".join(said))  # one status message, edited: both lines in it
+                lines.append(text("discord.remember.elsewhere", locale, count=done.elsewhere))
+            await say("\n".join(lines))  # one status message, edited: both lines in it
         except Exception:
             logger.exception("the import of a channel's past failed")
             await say(text("discord.remember.failed", locale))

@@ -27,20 +27,20 @@ __all__ = ["caption_translation"]
 
 
 async def caption_translation(
-    server: ChatRef, call: ListenedCall, said: str, *, limiter: Limiter, chat_api: ChatApi,
+    server: ChatRef, call: ListenedCall, words: str, *, limiter: Limiter, chat_api: ChatApi,
     piece: tuple[str, datetime, int] | None = None,
 ) -> str | None:  # fmt: skip
-    """The translation shown above the piece `said` of a caption in `call`, or None; "" for a
+    """The translation shown above the piece `words` of a caption in `call`, or None; "" for a
     `piece` (its member, turn and place) whose translation comes with its part's end (an
     interpreter translating parts from their sound)."""
     if call.interpreter is not None:
-        return await call.interpreter.translated(said, piece)
+        return await call.interpreter.translated(words, piece)
     target = call.translate_to
-    if target is None or already_in(said, target):
+    if target is None or already_in(words, target):
         return None
     try:
         async with limiter.spending(server, ANYONE, calls=True) as spend:
-            translated = await translate(said, api=spend.metered(chat_api), target=target)
+            translated = await translate(words, api=spend.metered(chat_api), target=target)
     except errors.MimoModelRefused as exc:  # the owner's to fix: one line, no trace
         if call.translate_to is not None:  # pieces in flight together: the first one says it
             call.translations_refused(exc)
@@ -49,4 +49,4 @@ async def caption_translation(
     except errors.MimoError as exc:
         logger.warning("no translation of a caption in %s: %s", server, type(exc).__name__)
         return None
-    return None if " ".join(translated.split()) == " ".join(said.split()) else translated
+    return None if " ".join(translated.split()) == " ".join(words.split()) else translated

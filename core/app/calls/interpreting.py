@@ -210,27 +210,27 @@ class CallInterpreter:
         if self._from_audio is not None:
             self._from_audio.withdrawn(member)
 
-    async def translated(self, said: str, piece: PartKey | None = None) -> str | None:
+    async def translated(self, words: str, piece: PartKey | None = None) -> str | None:
         """A piece's caption translation into the other of Chinese and English, counted with
         the listening; None: another language, interpreting stopped, or none to be had. Where
         parts are translated from their sound, the `piece` that ends a part shows the part's
         translation (the one spoken, whichever way it was made), the others "" (theirs comes
-        with the part's end); a piece without words (`said` ""), its part's translation alone.
+        with the part's end); a piece without words (`words` ""), its part's translation alone.
         Words in another language stop its part being sent from its sound."""
         ports = self._ports
-        way = across(said)
+        way = across(words)
         if self._from_audio is not None and piece is not None:
-            if foreign(said):
+            if foreign(words):
                 self._from_audio.foreign(piece)
             wait = self._line.left_to_wait(piece)  # (None: its part ended otherwise)
-            shown = (way is not None or not said.strip()) and not self.stopped
+            shown = (way is not None or not words.strip()) and not self.stopped
             return await self._from_audio.caption(piece, shown=shown, wait=wait)
         if way is None or self.stopped:
             return None
         try:
             with asking(Urgency.LIVE, self._server):
                 async with ports.limiter.spending(self._server, self._payer, calls=True) as spend:
-                    return await translate(said, api=spend.metered(ports.chat_api),
+                    return await translate(words, api=spend.metered(ports.chat_api),
                                            target=way.target_name)  # fmt: skip
         except (errors.QuotaUsed, errors.MimoModelRefused) as exc:
             await self._stop(exc)
@@ -240,10 +240,10 @@ class CallInterpreter:
         return None
 
     def part(
-        self, key: PartKey, *, speaker: str, said: str, translated: str | Awaitable[str | None],
+        self, key: PartKey, *, speaker: str, words: str, translated: str | Awaitable[str | None],
         spoken: bool, pieces: int = 1, ends_turn: bool = False,
     ) -> None:  # fmt: skip
-        """Every piece of the part `key` heard: `said`, and `translated`, its pieces' caption
+        """Every piece of the part `key` heard: `words`, and `translated`, its pieces' caption
         translations (as they come); `spoken`: its speaker still consents, the call goes on.
         From its words (the default), a part of several `pieces` is translated again, whole, at
         once, beside its last piece's caption translation: pieces of a second translated one by
@@ -252,29 +252,29 @@ class CallInterpreter:
         translated where that fails, and the caption ending the part shows the one spoken."""
         place = self._line.handed(key)
         try:
-            self._interpret_part(place, key, speaker, said, translated, spoken, pieces)
+            self._interpret_part(place, key, speaker, words, translated, spoken, pieces)
         finally:  # its sound is no longer needed, spoken or not
             if self._from_audio is not None:
                 self._from_audio.handed(key, ends_turn=ends_turn)
 
     def _interpret_part(
-        self, place: Place | None, key: PartKey, speaker: str, said: str,
+        self, place: Place | None, key: PartKey, speaker: str, words: str,
         translated: str | Awaitable[str | None], spoken: bool, pieces: int,
     ) -> None:  # fmt: skip
         if place is None or place.clip.done():  # not expected, or interpreting stopped
             self._call_off(key)
             return
-        way = across(said)
+        way = across(words)
         if not spoken or way is None or self.stopped:
             place.clip.set_result(None)
             self._call_off(key)
             return
-        dropped = Dropped(key[0], speaker, said)
-        whole, fallback, spoken_as = said if pieces > 1 else None, None, None
+        dropped = Dropped(key[0], speaker, words)
+        whole, fallback, spoken_as = words if pieces > 1 else None, None, None
         if self._from_audio is not None:  # the answer from its sound, its words where none
             answer, spoken_as = self._from_audio.taken(key, pieces)
             translated, whole, fallback = (
-                ("", said, None) if answer is None else (answer, None, said)
+                ("", words, None) if answer is None else (answer, None, words)
             )
         with asking(Urgency.LIVE, self._server):  # its translation and speech: live work
             task = background.start(

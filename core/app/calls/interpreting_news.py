@@ -16,11 +16,11 @@ __all__ = ["Dropped", "News", "Stopped", "Tell"]
 
 @dataclass(frozen=True)
 class Dropped:
-    """An interpretation too late to be spoken: `speaker`'s `said`, marked in the chat."""
+    """An interpretation too late to be spoken: `speaker`'s `words`, marked in the chat."""
 
     member: str
     speaker: str
-    said: str
+    words: str
 
 
 @dataclass(frozen=True)

@@ -331,23 +331,23 @@ class ListenedCall:
         if self.watch is not None and self.watch is not asyncio.current_task():
             self.watch.cancel()
 
-    def transcribed(self, piece: Piece, said: str | None) -> None:
-        """One piece of a turn heard (`said`: its words), its caption's translation still to
+    def transcribed(self, piece: Piece, words: str | None) -> None:
+        """One piece of a turn heard (`words`), its caption's translation still to
         come: the interpreter may start on the part it ends. Once a piece; `answered` says it
         too, for a piece that failed on its way here."""
-        self.lines.transcribed(piece, said)
+        self.lines.transcribed(piece, words)
 
     async def answered(
-        self, keeper: TranscriptKeeper, piece: Piece, said: str | None, *,
+        self, keeper: TranscriptKeeper, piece: Piece, words: str | None, *,
         translated: str | None = None,
     ) -> None:  # fmt: skip
-        """One piece of a turn answered (`said`: its words; `translated`: its caption's
+        """One piece of a turn answered (`words`; `translated`: its caption's
         translation); the turn kept as one line once it is whole (`core.app.calls.turns`).
         Handed to the call's interpreter, if it has one, part by part as their words come
         (`transcribed`; spoken only while its speaker consents): each part ends with a piece
         that ended at a pause on a sentence's end, or with the turn; a turn's line ends with
         its last piece's sound."""
-        await self.lines.answered(keeper, piece, said, translated)
+        await self.lines.answered(keeper, piece, words, translated)
 
     async def withdraw(self, keeper: TranscriptKeeper, member_id: str) -> None:
         """`member_id` said no (`follow`): the lines of their turns under way, kept as their

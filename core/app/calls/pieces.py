@@ -60,7 +60,7 @@ class PieceTranscriber:
 
     async def _piece(self, call: ListenedCall, piece: Piece) -> Caption | None:
         server, member_id, started_at = call.server, piece.member_id, piece.started_at
-        said: str | None = None
+        words: str | None = None
         translated: str | None = None
         call.not_idle()
         interpreter = call.interpreter
@@ -73,18 +73,18 @@ class PieceTranscriber:
                 interpreter.expect((member_id, piece.began, piece.index))
         try:
             if piece.pcm and call.admits(member_id, started_at):
-                said = await self._said(call, piece)
-            if said and call.admits(member_id, started_at):
+                words = await self._said(call, piece)
+            if words and call.admits(member_id, started_at):
                 # Its words before its caption's translation: an interpreter may start on them.
-                call.transcribed(piece, said)
+                call.transcribed(piece, words)
                 translated = await caption_translation(
-                    server, call, said, limiter=self.limiter, chat_api=self.chat_api,
+                    server, call, words, limiter=self.limiter, chat_api=self.chat_api,
                     piece=(member_id, piece.began, piece.index),
                 )  # fmt: skip
             elif interpreter is not None and call.admits(member_id, started_at):
                 # No words (silence, or none heard): where it ends a part translated from its
                 # sound, it shows the part's translation all the same.
-                call.transcribed(piece, said)
+                call.transcribed(piece, words)
                 translated = await interpreter.translated("", (member_id, piece.began, piece.index))
         except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
             if not call.end_by_itself(f"{server} refused: {exc}"):
@@ -92,10 +92,10 @@ class PieceTranscriber:
             raise
         finally:
             # A piece that failed still counts as answered: the turn is kept without it.
-            await call.answered(self.keeper, piece, said, translated=translated)
-        if not (said or translated) or not call.admits(member_id, started_at):
+            await call.answered(self.keeper, piece, words, translated=translated)
+        if not (words or translated) or not call.admits(member_id, started_at):
             return None
-        return Caption(said or "", translated, call.take_refused())
+        return Caption(words or "", translated, call.take_refused())
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
     async def _said(self, call: ListenedCall, piece: Piece) -> str | None:

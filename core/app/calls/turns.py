@@ -110,7 +110,7 @@ class CallLines:
         for (member, _), turn in self.turns.items():
             turn.dropped = turn.dropped or member == member_id
 
-    def transcribed(self, piece: Piece, said: str | None) -> None:
+    def transcribed(self, piece: Piece, words: str | None) -> None:
         """`ListenedCall.transcribed`."""
         call, member_id, key = self._call, piece.member_id, (piece.member_id, piece.began)
         if (turn := self.turns.get(key)) is None:  # a piece answered after a no drops it too
@@ -118,7 +118,7 @@ class CallLines:
             turn = self.turns[key] = Turn(piece.speaker, dropped=dropped)
         if piece.index in turn.pieces.texts:
             return
-        turn.pieces.add(piece.index, said, seconds=piece.seconds, last=piece.last)
+        turn.pieces.add(piece.index, words, seconds=piece.seconds, last=piece.last)
         if turn.ended is None or piece.ended > turn.ended:
             turn.ended = piece.ended
         if piece.at_pause:
@@ -127,19 +127,19 @@ class CallLines:
             self._interpret(key, turn, call.interpreter)
 
     async def answered(
-        self, keeper: TranscriptKeeper, piece: Piece, said: str | None, translated: str | None
+        self, keeper: TranscriptKeeper, piece: Piece, words: str | None, translated: str | None
     ) -> None:
         """`ListenedCall.answered`."""
         key = (piece.member_id, piece.began)
-        self.transcribed(piece, said)
+        self.transcribed(piece, words)
         turn = self.turns[key]
         turn.answered.add(piece.index)
         if not (made := turn.translation(piece.index)).done():
-            made.set_result(translated or said)
+            made.set_result(translated or words)
         whole = turn.whole
         if whole:
             del self.turns[key]
-        elif not said:
+        elif not words:
             return  # nothing new to show, nor to keep
         # Kept no later than shown: the caption the adapter shows next is in the transcript,
         # a crash or not; the whole turn replaces it, in its place.
@@ -159,8 +159,8 @@ class CallLines:
             at = turn.looked
             turn.looked += 1
             ends = at == turn.pieces.last
-            said = turn.pieces.text_between(turn.part_from, at)
-            if not ends and (at not in turn.pauses or not settles(said)):
+            words = turn.pieces.text_between(turn.part_from, at)
+            if not ends and (at not in turn.pauses or not settles(words)):
                 if at in turn.pauses:
                     to.skip((member, began, at))  # a pause inside a sentence: spoken later
                 continue
@@ -169,7 +169,7 @@ class CallLines:
                 turn.translated_between(turn.part_from, at), name="a part's translations"
             )
             pieces = at + 1 - turn.part_from
-            to.part((member, began, at), speaker=turn.speaker, said=said,
+            to.part((member, began, at), speaker=turn.speaker, words=words,
                     translated=translated, spoken=spoken, pieces=pieces,
                     ends_turn=ends)  # fmt: skip
             turn.part_from = at + 1
@@ -205,13 +205,13 @@ class CallLines:
         self.starts.add(millis)
         return millis / 1000
 
-    async def _keep(self, keeper: TranscriptKeeper, key: Key, turn: Turn, said: str) -> None:
+    async def _keep(self, keeper: TranscriptKeeper, key: Key, turn: Turn, words: str) -> None:
         """A turn kept as a line of the call's transcript (its words so far, replacing those
         kept before at its start), while its speaker consents and the call is not over, and
         its mandate holds in the database (no /forget, their yes standing); under
         `keeping`."""
         call, (member_id, began) = self._call, key
-        if not call.keeps or not said:  # ended, or forgotten
+        if not call.keeps or not words:  # ended, or forgotten
             return
         if turn.dropped or member_id not in call.consents.consenting:  # a no since it was taken out
             await self._withdraw(keeper, turn)
@@ -221,7 +221,7 @@ class CallLines:
         start = turn.start
         # Its sound's span: a pause its client went quiet for is in no piece, but in the turn.
         length = turn.pieces.seconds if turn.ended is None else (turn.ended - began).total_seconds()
-        line = TranscriptPart(start, start + length, said, turn.speaker, member_id)
+        line = TranscriptPart(start, start + length, words, turn.speaker, member_id)
         mandate = None if call.mandate is None else call.mandate.of(member_id, None)
         await keeper.keep_part(
             call.server, call.recording, language=call.language, part=line, mandate=mandate,

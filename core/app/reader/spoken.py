@@ -123,12 +123,16 @@ class MessageSpeech:
         if passed_over(message, rules) or not member.read:
             return None
         locale = chat_locale(prefs, platform=room.platform_locale)
-        said = self._said(message, locale, room)
-        if said is None:
+        message_words = self._said(message, locale, room)
+        if message_words is None:
             return None
-        language = voice_language(said, fallback=locale_voice_language(locale))
+        language = voice_language(message_words, fallback=locale_voice_language(locale))
         named = self._name(message, session, locale, room) if again is None else again.named
-        words = said if named is None else text("reader.said", locale, name=named, words=said)
+        words = (
+            message_words
+            if named is None
+            else text("reader.said", locale, name=named, words=message_words)
+        )
         speaker, voice = self._speaker(prefs, session, message.author_id, member, own, language)
         asker = asked_by(message.author_id)
         try:

@@ -24,9 +24,9 @@ def tts_messages(
 ) -> list[dict[str, str]]:
     """The chat messages of one TTS request: an optional director `user` message, then the text
     in the `assistant` message. `description` (voicedesign) describes the voice."""
-    said = utterance(model, text, style, description=description)
-    direction = [] if said.direction is None else [{"role": "user", "content": said.direction}]
-    return [*direction, {"role": "assistant", "content": said.text}]
+    spoken = utterance(model, text, style, description=description)
+    direction = [] if spoken.direction is None else [{"role": "user", "content": spoken.direction}]
+    return [*direction, {"role": "assistant", "content": spoken.text}]
 
 
 def tts_audio_options(model: str, voice: str | None, audio_format: str) -> Json:
