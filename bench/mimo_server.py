@@ -16,8 +16,8 @@ long, its requests and tokens unchanged, a shortened minute whose ratios are kep
 --unenforced, every request is let through and still counted (what a client that does not pace
 would have met). With --report, once its stdin closes, a second JSON line says what the minute
 saw: its 429s, the requests over it let through, every request counted (model, the time it came
-on the machine's monotonic clock, its tokens), and for each request whose `x-bench-turn` header
-says when its client gave it its turn in the minute (bench/minute_client.py), that time and the
+on the machine's monotonic clock, its tokens), and for each request whose `x-bench-given` header
+says when its client gave it its use of the minute (bench/minute_client.py), that time and the
 time MiMo counted it (None: it was refused).
 """
 
@@ -35,11 +35,11 @@ from bench import recogniser
 from bench.account import raised
 from tests.standins.mimo import FakeMimo
 
-TURN = "x-bench-turn"
+GIVEN = "x-bench-given"
 
 
 class TimedMimo(FakeMimo):
-    """The stand-in, noting for each request its client's turn and when it was counted."""
+    """The stand-in, noting for each request its client's use given and when it was counted."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -47,9 +47,9 @@ class TimedMimo(FakeMimo):
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         answer = await super()._handle(request)
-        if TURN in request.headers:
+        if GIVEN in request.headers:
             counted = self._counting.get()  # set by this request's own handling, or not
-            self.ways.append((float(request.headers[TURN]), counted.at if counted else None))
+            self.ways.append((float(request.headers[GIVEN]), counted.at if counted else None))
         return answer
 
 

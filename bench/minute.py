@@ -54,7 +54,7 @@ class Run:
     replicas: int = 1
     ledger: str = "memory"  # or "database": every replica's minute in PostgreSQL
     gate: bool = False  # the burst through the bot's request gate first
-    # A turn's transit as the product has it in seconds (0.5 s), not shortened with the minute.
+    # A use's transit as the product has it in seconds (0.5 s), not shortened with the minute.
     transit_kept: bool = False
 
     @property
@@ -75,7 +75,7 @@ class Run:
 
 def plan() -> list[Run]:
     """Every run, paced and unpaced taking turns; then the burst through the request gate, and
-    runs with a turn's transit as long as in MiMo's minute; then three replicas on one key,
+    runs with a use's transit as long as in MiMo's minute; then three replicas on one key,
     sharing the minute in PostgreSQL (or, without it, each its own), and the burst on three
     replicas that do not share it. The quick form: a few of them, small."""
     shared = "database" if postgres_server_url() else "memory"

@@ -15,7 +15,7 @@ Time runs `scale` times faster than the real world's, with the minute as short (
 (MiMo counts its tokens by the audio's seconds), MiMo's 0.5 s is 0.05 s. The pacer's own
 seconds are scaled with it (`scaled`): how long a 429 halves the minute, how soon a request
 waiting sets its slot aside, how often a line tells the other replicas what waits in it and
-how long that counts, a turn's `transit` (unless SPEC keeps it as it is); and the retries'
+how long that counts, a use's `transit` (unless SPEC keeps it as it is); and the retries'
 waits. Every time this prints is the machine's, in seconds.
 
 A listened call (`call`): four speakers in turn, turns of `TURNS` seconds with `GAP` between,
@@ -77,8 +77,8 @@ GIVEN: ContextVar[float | None] = ContextVar("given", default=None)
 
 
 class TimedMinute(AccountMinute):
-    """The real `AccountMinute`, each turn noted: who asked, when, and when it was given (and
-    the request sent for it says so to MiMo's stand-in, `x-bench-turn`: `turn_said`)."""
+    """The real `AccountMinute`, each use noted: who asked, when, and when it was given (and
+    the request sent for it says so to MiMo's stand-in, `x-bench-given`: `given_said`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -92,11 +92,11 @@ class TimedMinute(AccountMinute):
         return given
 
 
-async def turn_said(request: httpx.Request) -> None:
-    """An httpx request hook: the request's turn, for the stand-in to note beside its arrival
-    (the way from one to the other is what the pacer's minute and MiMo's differ by)."""
+async def given_said(request: httpx.Request) -> None:
+    """An httpx request hook: when the request's use was given, for the stand-in to note beside
+    its arrival (the way from one to the other is what the pacer's minute and MiMo's differ by)."""
     if (given := GIVEN.get()) is not None:
-        request.headers["x-bench-turn"] = repr(given)
+        request.headers["x-bench-given"] = repr(given)
 
 
 def scaled(scale: float) -> None:
@@ -125,7 +125,7 @@ class Replica:
             ledger = account_minute.DatabaseLedger(self.engine, instance=spec["name"], fresh=fresh)
         announce = pacer.ANNOUNCE_SECONDS / self.scale
         self.minute = TimedMinute(limits=limits, ledger=ledger, announce_seconds=announce)
-        self.http = httpx.AsyncClient(event_hooks={"request": [turn_said]})
+        self.http = httpx.AsyncClient(event_hooks={"request": [given_said]})
         policy = RetryPolicy(initial_wait=0.5 / self.scale, max_wait=8 / self.scale,
                              jitter=0.5 / self.scale, retry_after_cap=30 / self.scale)  # fmt: skip
         self.client = MimoClient(http=self.http, api_key=spec["api_key"],
@@ -209,7 +209,8 @@ class Replica:
     async def burst(self, chats: list[list[Any]], gate: RequestGate | None) -> None:
         """Every chat's voice notes at once, chat after chat, each chat's in its own `asking`
         (and, with `gate`, through the bot's request gate first, its slot set aside while the
-        note waits for its turn, as a voice note goes: `core.app.recordings.transcriber`)."""
+        note waits for its use of the minute, as a voice note goes:
+        `core.app.recordings.transcriber`)."""
 
         async def note(chat: str, index: int, seconds: float) -> None:
             asked = time.monotonic()
@@ -275,6 +276,7 @@ class Replica:
             await self.http.aclose()
             if self.engine is not None:
                 await self.engine.dispose()
+        # "turns": the stored key keeps its old word for the minute's uses (benchmark records).
         return {
             "t0": self.t0, "pieces": self.pieces, "notes": self.notes, "imported": self.imported,
             "turns": self.minute.timed, "refusals": self.minute.refusals,

@@ -3,7 +3,7 @@ how full its minute was while work waited, the calls' captions, the burst's firs
 import's pace. Times come in the run's seconds (the machine's) and go out in the real world's
 (times `scale`).
 
-    waited    a moment at which some request had waited for its turn longer than a 60th of
+    waited    a moment at which some request had waited for its use longer than a 60th of
               the minute (1 s in the real world; shorter waits are the line's own hand-over,
               and a busy machine's lateness)
     share     at such a moment, the requests (and tokens) MiMo's minute counted in the minute
@@ -26,7 +26,7 @@ def of(raw: dict[str, Any], *, scale: float, minute: float) -> dict[str, Any]:
     pieces = [p for r in replicas for p in r["pieces"]]
     notes = [n for r in replicas for n in r["notes"]]
     imported = [i for r in replicas for i in r["imported"]]
-    turns = [t for r in replicas for t in r["turns"]]
+    uses = [t for r in replicas for t in r["turns"]]  # the stored key's old word
     counted = sorted((at, tokens) for _, at, tokens in mimo["counted"])
     ends = max([at for at, _ in counted] + [t0])
     found: dict[str, Any] = {
@@ -36,8 +36,8 @@ def of(raw: dict[str, Any], *, scale: float, minute: float) -> dict[str, Any]:
         "client_429s": sum(r["refusals"] for r in replicas),
         "failed": sum(1 for row in [*pieces, *notes, *imported] if row[-1] is not None),
         "seconds": (ends - t0) * scale,
-        "minute": _shares(turns, counted, t0, ends, minute),
-        "waits": _waits(turns, scale),
+        "minute": _shares(uses, counted, t0, ends, minute),
+        "waits": _waits(uses, scale),
         "way": _way(mimo.get("ways", [])),
     }
     if pieces:
@@ -50,7 +50,7 @@ def of(raw: dict[str, Any], *, scale: float, minute: float) -> dict[str, Any]:
 
 
 def _shares(
-    turns: list[list[float]], counted: list[tuple[float, int]], t0: float, ends: float,
+    uses: list[list[float]], counted: list[tuple[float, int]], t0: float, ends: float,
     minute: float,
 ) -> dict[str, Any]:  # fmt: skip
     """How full MiMo's minute was at the moments work waited (the module's docstring); and the
@@ -58,7 +58,7 @@ def _shares(
     step = minute / STEPS
     size = max(1, math.ceil((ends - t0) / step) + 1)
     waiting = [0] * (size + 1)
-    for _, asked, given in turns:
+    for _, asked, given in uses:
         first, last = math.ceil((asked + minute / 60 - t0) / step), math.ceil((given - t0) / step)
         if last > first:
             waiting[max(0, first)] += 1
@@ -93,15 +93,15 @@ def _shares(
 
 
 def _way(ways: list[list[float | None]]) -> dict[str, float]:
-    """From a request's turn to MiMo counting it, in the machine's milliseconds (not scaled:
+    """From a request's use given to MiMo counting it, in the machine's milliseconds (not scaled:
     the way is as long whatever the minute's length)."""
     took = [(at - given) * 1000 for given, at in ways if at is not None and given is not None]
     return {"p50": pct(took, 50), "p99": pct(took, 99), "max": max(took, default=0.0)}
 
 
-def _waits(turns: list[list[float]], scale: float) -> dict[str, Any]:
+def _waits(uses: list[list[float]], scale: float) -> dict[str, Any]:
     by: dict[int, list[float]] = defaultdict(list)
-    for urgency, asked, given in turns:
+    for urgency, asked, given in uses:
         by[int(urgency)].append((given - asked) * scale)
     names = {0: "live", 1: "person", 2: "background"}
     return {names[u]: {"p50": pct(w, 50), "p95": pct(w, 95), "max": max(w)} for u, w in by.items()}

@@ -223,7 +223,7 @@ class Database:
     # Units of work on connections of their own (PostgreSQL): the claims' marks, which must not
     # wait behind the work they mark.
     mark_uow: Callable[[], SqlAlchemyUnitOfWork]
-    # PostgreSQL: connections of their own for the turns in MiMo's minute that replicas share
+    # PostgreSQL: connections of their own for the uses of MiMo's minute that replicas share
     # (`core.infra.storage.account_minute`); None for SQLite, whose one process keeps it.
     minute_engine: AsyncEngine | None
 

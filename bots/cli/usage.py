@@ -1,7 +1,7 @@
 """`voicebridge usage`: what the whole bot used of MiMo today and this month, every chat and
 platform together, in the units MiMo bills (seconds of audio, characters, tokens), read from the
 database the bots count in; and MiMo's minute now, per model: what it holds of the account's
-limits, what waits for a turn, the 429s met today."""
+limits, what waits for a use of it, the 429s met today."""
 
 from __future__ import annotations
 

@@ -65,13 +65,13 @@ def point_gateway_at(url: str) -> None:
 
 
 def pace_requests(client: discord.Client, pace: RequestPace) -> None:
-    """Make every REST request of `client` wait its turn in `pace` (`bots.discord.rate_limits`):
+    """Make every REST request of `client` wait for room in `pace` (`bots.discord.rate_limits`):
     discord.py has no hook for a rate limiter of our own, so its HTTP client's `request`, which
     every call goes through, is wrapped."""
     request = client.http.request
 
     async def paced(route: Route, **kwargs: Any) -> Any:
-        await pace.turn(route.path)
+        await pace.wait_for_room(route.path)
         return await request(route, **kwargs)
 
     client.http.request = paced  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 together. discord.py only reacts to a 429, sleeping its `retry_after` and trying again, five
 times at most; a burst past the limit (a hundred voice messages transcribed at once, each
 showing "typing…") sent every retry into the same crowded second, and some replies ran out of
-tries and were lost (bench/RESULTS.md, section 3). So every request waits its turn here first,
+tries and were lost (bench/RESULTS.md, section 3). So every request waits for room here first,
 and "typing…", a courtesy, goes only while the budget is spare.
 
 Interaction and webhook routes, authorised by the interaction's token, do not count against the
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from aiolimiter import AsyncLimiter
 
-__all__ = ["PER_SECOND", "NoTurnSpare", "RequestPace"]
+__all__ = ["PER_SECOND", "NoRoomSpare", "RequestPace"]
 
 PER_SECOND = 40.0  # under Discord's 50, for the gateway's own calls and a clock's drift
 BURST = 5  # requests that may go at once: within any second, at most PER_SECOND + BURST
@@ -22,7 +22,7 @@ UNCOUNTED = ("/interactions/", "/webhooks/")
 COURTESY = "/typing"  # worth sending only at once: never queued behind a reply, or ahead of one
 
 
-class NoTurnSpare(Exception):
+class NoRoomSpare(Exception):
     """A courtesy (a typing indicator) found no request to spare: it is not sent."""
 
 
@@ -32,13 +32,13 @@ class RequestPace:
     def __init__(self, per_second: float = PER_SECOND, *, burst: int = BURST) -> None:
         self._limiter = AsyncLimiter(burst, burst / per_second)
 
-    async def turn(self, path: str) -> None:
+    async def wait_for_room(self, path: str) -> None:
         """Wait until a request to `path` may go: at once for interactions and webhooks; a
-        courtesy only if it may go now, else `NoTurnSpare`. The check and the taking of the
-        turn happen together, so a hundred typing indicators due at once cannot all see the
-        same spare turn and then queue ahead of the replies."""
+        courtesy only if it may go now, else `NoRoomSpare`. The check and the taking of the
+        room happen together, so a hundred typing indicators due at once cannot all see the
+        same spare room and then queue ahead of the replies."""
         if path.startswith(UNCOUNTED):
             return
         if path.endswith(COURTESY) and not self._limiter.has_capacity():
-            raise NoTurnSpare(path)
-        await self._limiter.acquire()  # with capacity, it takes the turn without waiting
+            raise NoRoomSpare(path)
+        await self._limiter.acquire()  # with capacity, it takes its room without waiting

@@ -50,7 +50,7 @@ from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import Asker
 from core.domain.mandates import Mandate
-from core.domain.pacing import TurnListener, Urgency, asking
+from core.domain.pacing import PlaceListener, Urgency, asking
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import Answer, ChatRef
@@ -87,8 +87,8 @@ class TranscriptReply(Protocol):
         ...
 
     @property
-    def waiting(self) -> TurnListener:
-        """Told while the transcription's MiMo requests wait for their turn in the account's
+    def waiting(self) -> PlaceListener:
+        """Told while the transcription's MiMo requests wait for their use of the account's
         minute (`core.chat.live.TranscriptStatus.waiting`, mostly)."""
         ...
 

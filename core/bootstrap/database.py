@@ -46,7 +46,7 @@ class Storage:
     limiter: Limiter
     claims: Claims
     retention: list[RetentionJob]  # run hourly by the scheduler, once by `db purge`
-    # MiMo's minute: every replica's turns, where they share the database (PostgreSQL; None on
+    # MiMo's minute: every replica's uses, where they share the database (PostgreSQL; None on
     # SQLite, whose bot keeps the minute in memory and writes `minute_snapshots` of it)...
     minute_ledger: DatabaseLedger | None
     minute_snapshots: MinuteSnapshots | None

@@ -38,7 +38,7 @@ __all__ = ["Importing", "importing"]
 @dataclass(frozen=True)
 class Importing:
     """An import's runtime: the importer, and the account's minute its requests take their
-    turns in (a check made before the import asks in it too: `mimo_alone`)."""
+    uses of (a check made before the import asks in it too: `mimo_alone`)."""
 
     importer: Importer
     minute: AccountMinute

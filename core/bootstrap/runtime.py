@@ -154,7 +154,7 @@ async def bootstrap(
         # and the HTTP client are still there for its clean-up.
         supervised(metrics),
     ):
-        # MiMo's minute: every replica's turns in the database they share (PostgreSQL), or this
+        # MiMo's minute: every replica's uses in the database they share (PostgreSQL), or this
         # process's alone, in memory (SQLite).
         minute = AccountMinute(
             limits=account_limits(settings), ledger=store.minute_ledger or MemoryLedger()

@@ -87,7 +87,7 @@ def watch_queues(
     minute: AccountMinute,
 ) -> None:
     """What waits for speech requests, ffmpeg and downloads, and the account's minute (what
-    it holds, what waits for a turn, for how long, the 429s), in /metrics."""
+    it holds, what waits for a use, for how long, the 429s), in /metrics."""
     metrics.watch_queue("speech", transcription.requests_waiting)
     metrics.watch_queue("ffmpeg", lambda: processes.waiting)
     metrics.watch_queue("download", lambda: recordings.waiting)

@@ -9,9 +9,9 @@ A transcript's reply is the adapter's own: it shows a `TranscriptStatus` while t
 then renders what `transcript_shown` hands it (messages, or files). Nothing here calls back
 into the adapter but the `show` it was given.
 
-Work whose MiMo requests wait for their turn in the account's minute says so below its status
+Work whose MiMo requests wait for their use of the account's minute says so below its status
 ("Waiting for MiMo: 3 requests ahead…", `waiting_line`), as the number changes, and goes on
-by itself: the line goes once none of its requests waits (`core.domain.pacing.TurnListener`).
+by itself: the line goes once none of its requests waits (`core.domain.pacing.PlaceListener`).
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class LiveStatus:
 
 
 def waiting_line(ahead: int | None, locale: str) -> str | None:
-    """What a status says while its work's MiMo requests wait for their turn in the account's
+    """What a status says while its work's MiMo requests wait for their use of the account's
     minute: how many go before the first of them (0: it goes next); None once none waits."""
     if ahead is None:
         return None
@@ -249,7 +249,7 @@ class TranscriptStatus:
         self._live.update(self._shown(), first_delay=delay, paced=not opening)
 
     def waiting(self, ahead: int | None) -> None:
-        """The `core.domain.pacing.TurnListener` callback of the transcription's MiMo requests: the
+        """The `core.domain.pacing.PlaceListener` callback of the transcription's MiMo requests: the
         status says how many go before them while they wait for the account's minute."""
         self._waiting = waiting_line(ahead, self._locale)
         self._live.update(self._shown())

@@ -147,7 +147,7 @@ EN: dict[str, Source] = {
     "transcript.progress.start": "Transcribing the recording ({total})…",
     "transcript.progress": "{done} of {total} transcribed…",
     "transcript.progress.heard": "{heard} …",
-    # A status while the work waits for its turn in the account's minute at MiMo (`core.chat.
+    # A status while the work waits for its use of the account's minute at MiMo (`core.chat.
     # live.waiting_line`): how many requests go before it, and once none does.
     "mimo.waiting": Plural(
         "Waiting for MiMo: {count} request ahead…",

@@ -1,4 +1,4 @@
-"""The account's minute: what MiMo lets one account send in a minute, and who asks for a turn.
+"""The account's minute: what MiMo lets one account send in a minute, and who asks to use it.
 
 MiMo sets its limits per account and per model, every key of the account together: requests a
 minute and tokens a minute, over a sliding minute (its rate-limit page, updated 2026-06-11).
@@ -8,19 +8,19 @@ minute and tokens a minute, over a sliding minute (its rate-limit page, updated 
     each speech model (-tts, -voicedesign, ...)    100        10,000,000
     each text and audio model (mimo-v2.6-flash)    100        10,000,000
 
-Every request takes a turn in its model's minute (`core.infra.mimo.pacing`), in the order of
+Every request takes a use of its model's minute (`core.infra.mimo.pacing`), in the order of
 who asks (`Asking`): live work first (a call's captions and interpreter, a reading's next clip),
 then a person waiting (a voice note, `/say`, `/ask`), then the background (imports,
 `/remember`, digests); within one urgency, the chats take turns. The use cases say who asks
 (`asking`); a request nobody placed is a person's, of no chat in particular.
 
 Replicas sharing a key share the minute (`core.infra.storage.account_minute`): each says what
-waits in its line (`Waiting`), and a replica's less urgent work leaves the turns to another's
+waits in its line (`Waiting`), and a replica's less urgent work leaves the minute to another's
 more urgent work. `MinuteNow` is one model's minute as the operator sees it (`voicebridge
 usage`).
 
-While a request waits for its turn, whoever asked may hear how many go before it
-(`TurnListener`: a status message says so), and it may set aside what it holds that others need
+While a request waits for its use of the minute, whoever asked may hear how many go before it
+(`PlaceListener`: a status message says so), and it may set aside what it holds that others need
 meanwhile (`setting_aside`: the process's in-flight slot, so that a request waiting for the
 minute never keeps more urgent work out of one).
 """
@@ -45,8 +45,8 @@ __all__ = [
     "MinuteNow",
     "ModelMinute",
     "NotWanted",
+    "PlaceListener",
     "Seen",
-    "TurnListener",
     "Urgency",
     "Waiting",
     "asking",
@@ -59,8 +59,8 @@ __all__ = [
 ]
 
 WINDOW_SECONDS = 60.0  # MiMo's minute: a sliding one
-TRANSIT_SECONDS = 0.5  # a turn not yet answered counts this much past the minute (`ModelMinute`)
-# A turn whose request has not ended counts no longer than `ModelMinute.counted_seconds`, but is
+TRANSIT_SECONDS = 0.5  # a use not yet answered counts this much past the minute (`ModelMinute`)
+# A use whose request has not ended counts no longer than `ModelMinute.counted_seconds`, but is
 # kept this long (longer than any request lasts), so that its answer, however late, counts it a
 # minute from then: MiMo counts it from its arrival.
 UNANSWERED_KEPT_SECONDS = 900.0
@@ -80,34 +80,34 @@ class Urgency(enum.IntEnum):
     BACKGROUND = 2  # nobody waits: an import, /remember, a digest
 
 
-TurnListener = Callable[[int | None], None]
-"""Hears, while requests wait for their turn, how many go before the first of them (0: it goes
-next, once the minute has room), whenever that changes; and None once none of them waits any
-more. Told only of requests that waited at all (`core.infra.mimo.pacing`); a listener of
+PlaceListener = Callable[[int | None], None]
+"""Hears, while requests wait for their use of the minute, how many go before the first of them
+(0: it goes next, once the minute has room), whenever that changes; and None once none of them
+waits any more. Told only of requests that waited at all (`core.infra.mimo.pacing`); a listener of
 several requests at once (a recording's pieces) hears of them together."""
 
 Aside = Callable[[], AbstractAsyncContextManager[object]]
-"""What a request gives up while it waits for its turn, and takes back once its turn came,
-before it is sent: entered as it starts to wait, left as its turn comes."""
+"""What a request gives up while it waits for its use of the minute, and takes back once it was
+given, before it is sent: entered as it starts to wait, left as its use is given."""
 
 
 @dataclass(frozen=True)
 class Asking:
-    """Who a request is for: its urgency, the chat whose turn it takes (None: nobody's), who
+    """Who a request is for: its urgency, the chat whose line it waits in (None: nobody's), who
     hears how many requests wait ahead of it while it waits (a status message), and what it
     sets aside meanwhile (its in-flight slot)."""
 
     urgency: Urgency = Urgency.PERSON
     chat: str | None = None
-    waiting: TurnListener | None = None
+    waiting: PlaceListener | None = None
     aside: Aside | None = None
-    # Whether the request is still wanted once its turn comes (a member's no meanwhile): if
+    # Whether the request is still wanted once its use is given (a member's no meanwhile): if
     # not, it is not sent (`NotWanted`).
     still: Callable[[], bool] | None = None
 
 
 class NotWanted(Exception):
-    """A request no longer wanted when its turn came (`Asking.still`): never sent. Its turn
+    """A request no longer wanted when its use was given (`Asking.still`): never sent. Its use
     stays counted in the minute, as one sent would."""
 
 
@@ -122,11 +122,11 @@ def asking_now() -> Asking:
 
 @contextmanager
 def asking(
-    urgency: Urgency, chat: object = None, *, waiting: TurnListener | None = None
+    urgency: Urgency, chat: object = None, *, waiting: PlaceListener | None = None
 ) -> Iterator[None]:
     """The MiMo requests sent inside the block (and from the tasks it starts) are `chat`'s, in
     `urgency`'s line; `waiting` hears how many requests are ahead while they wait for their
-    turn (`TurnListener`). A chat is told apart by its `str()`."""
+    use of the minute (`PlaceListener`). A chat is told apart by its `str()`."""
     with _asked(Asking(urgency, None if chat is None else str(chat), waiting)):
         yield
 
@@ -134,7 +134,7 @@ def asking(
 @contextmanager
 def setting_aside(aside: Aside) -> Iterator[None]:
     """The MiMo requests sent inside the block, asked as they are around it, set `aside` aside
-    while they wait for their turn (`Aside`)."""
+    while they wait for their use of the minute (`Aside`)."""
     now = asking_now()
     with _asked(Asking(now.urgency, now.chat, now.waiting, aside, now.still)):
         yield
@@ -143,7 +143,7 @@ def setting_aside(aside: Aside) -> Iterator[None]:
 @contextmanager
 def still_wanted(still: Callable[[], bool]) -> Iterator[None]:
     """The MiMo requests sent inside the block, asked as they are around it, are sent only if
-    `still()` holds once their turn comes: what a wait for the minute let change (a no) is
+    `still()` holds once their use is given: what a wait for the minute let change (a no) is
     looked at again before MiMo hears anything (`NotWanted`)."""
     now = asking_now()
     with _asked(Asking(now.urgency, now.chat, now.waiting, now.aside, still)):
@@ -164,12 +164,12 @@ class ModelMinute:
     """What one model takes in a minute: requests and tokens (`seconds`: MiMo's minute; a
     benchmark's stand-in may keep a shorter one, its ratios kept).
 
-    MiMo counts a request from when it reaches it, a moment after its turn was taken, and a
-    request whose turn came later may reach it sooner (a smaller body, a quicker connection, a
-    busy process). Counted from the turn alone, the minute would free a turn before MiMo's did,
-    and the next request could meet a 429. So a turn counts from MiMo's answer, when one comes
+    MiMo counts a request from when it reaches it, a moment after its use was taken, and a
+    request whose use came later may reach it sooner (a smaller body, a quicker connection, a
+    busy process). Counted from the taking alone, the minute would free a use before MiMo's did,
+    and the next request could meet a 429. So a use counts from MiMo's answer, when one comes
     (MiMo had the request by then, however long its way was), and until then `transit` seconds
-    longer than the minute from the turn (a request that never got an answer)."""
+    longer than the minute from its taking (a request that never got an answer)."""
 
     requests: int
     tokens: int
@@ -178,7 +178,7 @@ class ModelMinute:
 
     @property
     def counted_seconds(self) -> float:
-        """How long a turn counts in its model's minute until MiMo answers its request."""
+        """How long a use counts in its model's minute until MiMo answers its request."""
         return self.seconds + self.transit
 
     @property
@@ -232,8 +232,8 @@ HEADROOM = 0.05  # the share of the minute left to live work beyond its pace whi
 
 @dataclass(frozen=True)
 class Seen:
-    """What a model's minute holds now, every replica's turns together: all of them, the turns
-    of work that is not live in the last sixth of the minute (`paced_`), and live work's turns,
+    """What a model's minute holds now, every replica's uses together: all of them, the uses
+    of work that is not live in the last sixth of the minute (`paced_`), and live work's uses,
     in the minute and in its last sixth (`live_`, `live_recent_`), with the seconds of speech
     they carry."""
 
@@ -245,9 +245,9 @@ class Seen:
     live_tokens: int = 0
     live_recent_requests: int = 0
     live_recent_tokens: int = 0
-    live_speech: float = 0.0  # seconds of speech in live work's turns
+    live_speech: float = 0.0  # seconds of speech in live work's uses
     live_recent_speech: float = 0.0
-    live_age: float = 0.0  # seconds since live work's oldest turn in the minute was taken
+    live_age: float = 0.0  # seconds since live work's oldest use in the minute was taken
 
     def live_speech_a_minute(self, minute: ModelMinute) -> float:
         """The seconds of speech live work sends a minute: the last sixth's pace, or the last
@@ -257,12 +257,12 @@ class Seen:
 
     @property
     def live(self) -> bool:
-        """Whether live work took a turn within the minute."""
+        """Whether live work took a use within the minute."""
         return self.live_requests > 0
 
     def live_part(self, minute: ModelMinute) -> tuple[int, int]:
         """The requests and tokens of the minute that live work is to find free: what it would
-        hold in a whole minute at its pace (since its first turn in the minute, or in the last
+        hold in a whole minute at its pace (since its first use in the minute, or in the last
         sixth, whichever is more: a call that began twenty seconds ago holds a third of its
         minute), and a twentieth of the minute more (`HEADROOM`). Never all of the minute: a
         twentieth of it stays for the rest, so that a voice note waiting while calls talk goes,
@@ -283,7 +283,7 @@ class Seen:
 
 @dataclass(frozen=True)
 class Waiting:
-    """What waits for a turn in one process's line for a model: requests of each urgency, and
+    """What waits for a use in one process's line for a model: requests of each urgency, and
     how long the one waiting longest has waited (seconds)."""
 
     live: int = 0
@@ -300,7 +300,7 @@ class Waiting:
         return frozenset(u for u in Urgency if self.of(u))
 
     def before(self, urgency: Urgency) -> bool:
-        """Whether anything more urgent than `urgency` waits: across replicas, a turn goes to
+        """Whether anything more urgent than `urgency` waits: across replicas, the minute goes to
         the most urgent work first, whichever replica holds it."""
         return any(self.of(u) for u in Urgency if u < urgency)
 
@@ -311,7 +311,7 @@ NOTHING_WAITS = Waiting()
 @dataclass(frozen=True)
 class MinuteNow:
     """One model's minute as the operator sees it (`voicebridge usage`): what it holds of its
-    limit, what waits for a turn, the 429s MiMo answered today all the same. `slowed_for`:
+    limit, what waits for a use, the 429s MiMo answered today all the same. `slowed_for`:
     seconds left at half the minute after a 429; `age`: seconds since it was seen (a snapshot
     a bot wrote), 0 when read from the minute itself."""
 
@@ -338,7 +338,7 @@ def room(minute: ModelMinute, seen: Seen, urgency: Urgency, tokens: int) -> bool
     minute, at most a sixth of it in any ten seconds, so that a burst of notes or an import
     never takes a whole minute at once; and while a call is live it leaves the call the part
     the call uses (`Seen.live_part`: what it took in the last sixth, kept for a whole minute),
-    so that the call's next pieces find the minute free rather than wait for the import's turns
+    so that the call's next pieces find the minute free rather than wait for the import's uses
     to leave it."""
     if not _fits(seen.requests, 1, minute.requests) or not _fits(
         seen.tokens, tokens, minute.tokens

@@ -35,9 +35,9 @@ The account's minute (`core.infra.mimo.pacing`, `watch_minute`):
                                                       counted them
     voicebridge_mimo_minute_requests_limit{model}    what the minute holds (MIMO_*_PER_MINUTE)
     voicebridge_mimo_minute_tokens_limit{model}
-    voicebridge_mimo_minute_waiting{urgency}         requests waiting for their turn now: live,
+    voicebridge_mimo_minute_waiting{urgency}         requests waiting for their use now: live,
                                                       person, background
-    voicebridge_mimo_minute_wait_seconds{urgency}    how long each waited for its turn
+    voicebridge_mimo_minute_wait_seconds{urgency}    how long each waited for its use
                                                       (histogram)
     voicebridge_mimo_refusals_total{model}           429s MiMo answered all the same
 """
@@ -66,7 +66,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 # MiMo answers from well under a second (a short note, streamed) to minutes (a long answer).
 _MIMO_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0)
-# A turn in the account's minute comes at once, or after seconds, or (the minute full of live
+# A use of the account's minute is given at once, or after seconds, or (the minute full of live
 # work) after most of a minute.
 _MINUTE_BUCKETS = (0.01, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 60.0, 120.0)
 _MIMO_KINDS: tuple[tuple[type[errors.MimoError], str], ...] = (
@@ -204,7 +204,7 @@ class PrometheusMetrics:
 
     def watch_minute(self, minute: AccountMinute) -> None:
         """Report the account's minute (module docstring): what it holds, read whenever the
-        metrics are (`AccountMinute.seen_now`), what waits, each turn's wait and each 429."""
+        metrics are (`AccountMinute.seen_now`), what waits, each use's wait and each 429."""
         minute.watch = self
         for urgency in Urgency:
             self._minute_waiting.labels(_urgency(urgency)).set_function(
@@ -212,8 +212,8 @@ class PrometheusMetrics:
             )
         self.registry.register(_MinuteHeld(minute))
 
-    def turn_waited(self, urgency: Urgency, seconds: float) -> None:
-        """A MiMo request of `urgency` got its turn in the minute after `seconds`."""
+    def use_waited(self, urgency: Urgency, seconds: float) -> None:
+        """A MiMo request of `urgency` was given its use of the minute after `seconds`."""
         self._minute_waits.labels(_urgency(urgency)).observe(seconds)
 
     def refused(self, model: str) -> None:

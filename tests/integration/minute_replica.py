@@ -5,7 +5,7 @@ live chat requests at once to the MiMo stand-in and waiting for their answers.
     python -m tests.integration.minute_replica DATABASE_URL MIMO_URL API_KEY COUNT REQUESTS
 
 `REQUESTS`: the chat model's requests a minute, in a minute of `MINUTE_SECONDS`, as the test's
-other replicas count it. Killed with SIGKILL, it leaves what a dead replica leaves: its turns in
+other replicas count it. Killed with SIGKILL, it leaves what a dead replica leaves: its uses of
 the minute, and its line saying what waits in it.
 """
 

@@ -180,7 +180,7 @@ async def test_a_replicas_background_work_waits_while_anothers_live_work_waits(
         await asyncio.wait_for(asyncio.gather(*imports, *captions), timeout=30)
 
     # In the order MiMo had them (the ledger's rows outlive the two-second minute only so long,
-    # and a busy machine's later turns delete the first ones as they expire).
+    # and a busy machine's later uses delete the first ones as they expire).
     said = [str(m.get("content", "")) for body in account.requests for m in body["messages"]]
     assert [words.split()[0] for words in said if words.startswith(("call ", "import "))] == [
         "call"
@@ -192,7 +192,7 @@ async def test_a_replicas_background_work_waits_while_anothers_live_work_waits(
 async def test_one_replicas_calls_lengthen_the_pieces_of_anothers(
     shared_url: str, account: FakeMimo, tmp_path: Path
 ) -> None:
-    """Calls spread over replicas are lengthened for all of them: each live turn carries its
+    """Calls spread over replicas are lengthened for all of them: each live use carries its
     seconds of speech into the minute they share, and each replica's `Stretching` reads them
     there, not only its own calls' speech."""
     note = make_audio(tmp_path, fmt="wav", seconds=2).read_bytes()
@@ -212,16 +212,16 @@ async def test_one_replicas_calls_lengthen_the_pieces_of_anothers(
 
 
 @pytest.mark.postgres
-async def test_a_turn_answered_after_it_left_the_minute_counts_again_from_its_answer(
+async def test_a_use_answered_after_it_left_the_minute_counts_again_from_its_answer(
     shared_url: str,
 ) -> None:
-    """A long upload: its turn left the shared minute while it was on its way, and MiMo counts
+    """A long upload: its use left the shared minute while it was on its way, and MiMo counts
     it from its arrival, so its answer counts it again, in every replica's minute."""
     minute = limits_of(REQUESTS).others
     async with AsyncExitStack() as stack:
         ledger = await _ledger(stack, shared_url, "uploader")
-        turn = await ledger.take("mimo-v2.6-flash", minute, Urgency.PERSON, 10)
-        assert turn is not None
+        use = await ledger.take("mimo-v2.6-flash", minute, Urgency.PERSON, 10)
+        assert use is not None
         engine = create_minute_engine(shared_url)
         assert engine is not None
         stack.push_async_callback(engine.dispose)
@@ -230,7 +230,7 @@ async def test_a_turn_answered_after_it_left_the_minute_counts_again_from_its_an
                 text("UPDATE minute_turns SET taken_at = taken_at - interval '90 seconds'")
             )
         assert (await ledger.seen("mimo-v2.6-flash", minute)).requests == 0
-        await ledger.answered(turn, 12)
+        await ledger.answered(use, 12)
         seen = await ledger.seen("mimo-v2.6-flash", minute)
         assert (seen.requests, seen.tokens) == (1, 12)
 
@@ -263,15 +263,15 @@ async def test_a_replica_killed_while_its_live_work_waits_holds_the_others_no_lo
             doomed.kill()
             await doomed.wait()
 
-    # Its turns left the minute as MiMo's count of them did, and what it said waits stopped
+    # Its uses left the minute as MiMo's count of them did, and what it said waits stopped
     # counting once stale: the import went on within the minute (and a little for the load).
     counted = limits_of(REQUESTS).others.counted_seconds
     assert waited < counted + FRESH_SECONDS + 5.0
     said = await query(shared_url, "SELECT live FROM minute_lines WHERE instance = :i", i=INSTANCE)
-    # Nobody took back what it said waits (two, or one where a turn came to it on a loaded
+    # Nobody took back what it said waits (two, or one where a use was given it on a loaded
     # machine before it was killed): it went stale, and held the import no longer.
     assert len(said) == 1 and said[0][0] > 0
-    # Its waiting ones died with it: MiMo heard only those that had their turn.
+    # Its waiting ones died with it: MiMo heard only those given their use.
     assert prompts_heard(account, INSTANCE) == REQUESTS + 2 - said[0][0]
     assert prompts_heard(account, "import") == 3
     assert account.minute.refused == 0
@@ -308,4 +308,4 @@ async def test_after_a_429_every_replica_takes_half_the_minute_for_a_while(share
         await met.slowed("mimo-v2.5", 0.0, 60.0)
         taken = [await other.take("mimo-v2.5", minute, Urgency.LIVE, 1) for _ in range(REQUESTS)]
 
-    assert [turn is not None for turn in taken] == [True] * 3 + [False] * 3
+    assert [use is not None for use in taken] == [True] * 3 + [False] * 3

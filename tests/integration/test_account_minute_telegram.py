@@ -1,5 +1,5 @@
 """The account's minute as a Telegram chat meets it (`core.domain.pacing`): a voice note that waits
-for its turn says so in its status, then comes, MiMo never refusing it; the chats take turns,
+for its use says so in its status, then comes, MiMo never refusing it; the chats take turns,
 so one chat's burst of notes never holds another chat's first note behind it; and /metrics
 shows the minute. MiMo's stand-in holds the same minute as the bot's settings, a short one."""
 
@@ -81,14 +81,14 @@ async def test_one_chats_burst_of_notes_never_holds_another_chats_first_note_beh
     async with running(settings, bot_api):
         for _ in range(5):
             note_from(bot_api, ANN, voice_ogg, 3)
-        # Her first note took the minute's turn; her others wait for theirs.
+        # Her first note took the minute's use; her others wait for theirs.
         await _eventually_sampled(listen, waiting_at_least("person", 2), timeout=30)
         note_from(bot_api, BOB, short_ogg, 2)
         await bot_api.wait_for_texts(BOB, ["heard 2.0 seconds"], timeout=30)
         done = ["heard 3.0 seconds"] * 5
         await bot_api.wait_until(lambda: bot_api.texts(ANN) == done, timeout=60)
 
-    # Bob's first note took the turn after Ann's first: the chats take turns in the minute.
+    # Bob's first note took the use after Ann's first: the chats take turns in the minute.
     assert heard == [3, 2, 3, 3, 3, 3]
     assert mimo.minute.refused == 0
 
@@ -121,11 +121,11 @@ async def test_the_metrics_show_the_minute_what_waits_for_it_and_the_429s(
     assert _value(full, "voicebridge_mimo_minute_tokens", **asr) > 0
     assert _value(waits, "voicebridge_mimo_minute_waiting", urgency="live") == 0
     assert _value(after, "voicebridge_mimo_minute_waiting", urgency="person") == 0
-    turns = _value(after, "voicebridge_mimo_minute_wait_seconds_count", urgency="person")
-    assert turns == 3  # Ann's, Bob's, and Bob's again after the 429
+    uses = _value(after, "voicebridge_mimo_minute_wait_seconds_count", urgency="person")
+    assert uses == 3  # Ann's, Bob's, and Bob's again after the 429
     at_once = _value(
         after, "voicebridge_mimo_minute_wait_seconds_bucket", urgency="person", le="0.01"
     )
-    assert 1 <= at_once < turns  # Ann's went at once; Bob's waited
+    assert 1 <= at_once < uses  # Ann's went at once; Bob's waited
     assert _value(after, "voicebridge_mimo_refusals_total", **asr) == 1
     assert _value(after, "voicebridge_mimo_minute_wait_seconds_count", urgency="background") == 0

@@ -324,7 +324,7 @@ async def test_a_voice_message_deleted_while_it_is_heard_is_neither_kept_nor_pos
             held[0].let_go()
         await discord_api.post_voice_message(server.general, ann, notes[3], duration=3)
         await until_kept(database_url, 1)
-        # Either note may show a status first, while its turn at MiMo's minute is slow to come.
+        # Either note may show a status first, while its use of MiMo's minute is slow to come.
         await discord_api.wait_until(
             lambda: any(SAID[3] in said for said in discord_api.contents(server.general)),
             timeout=15, what="the second note's transcript",
@@ -359,7 +359,7 @@ async def test_transcribe_on_a_message_deleted_meanwhile_says_so_and_keeps_nothi
             await discord_api.delete_message(said)
             await until_noted_deleted(database_url, str(said["id"]))
             held[0].let_go()
-            # A status may come first (its turn at MiMo's minute slow to come): it becomes this.
+            # A status may come first (its use of MiMo's minute slow to come): it becomes this.
             await asked.wait_for_contents([DELETED_WHILE_HEARD])
 
     assert await kept_line_count(database_url) == 0

@@ -61,7 +61,7 @@ async def test_a_calls_caption_goes_before_the_import_requests_waiting_for_the_m
         asked = await discord_api.slash(server.general, ann, "remember", days=30)
         [found] = await asked.wait_for_messages()
         await (await discord_api.click(found, ann, label="Start")).wait_for_callback()
-        # The import's first message took the minute's turn; its next waits for the next.
+        # The import's first message took the minute's use; its next waits for the next.
         await until(lambda: heard == ["an old voice message"], "the first imported message")
         minute_here = bot.runtime.mimo.minute
         await until(lambda: minute_here.waiting()[Urgency.BACKGROUND] == 1, "its next in line")

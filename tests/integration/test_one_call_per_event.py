@@ -4,7 +4,7 @@ preferences in one unit of work, whatever else they decide (the language shown, 
 translation, the gist); so does `/say` on either (its voice, its style, the answer's
 language); a listened call reads them as it begins, never per piece. Counted at the database:
 every statement that touches `chat_preferences`, by the transaction it ran in; and, for a
-voice note and `/say`, every statement they make at all, beside each MiMo request's turn in
+voice note and `/say`, every statement they make at all, beside each MiMo request's use of
 the account's minute (PostgreSQL: at most four statements, `of_the_minute`)."""
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def statements() -> Iterator[Statements]:
 
 
 def of_the_minute(statement: str) -> bool:
-    """A statement of MiMo's minute as replicas share it (PostgreSQL): a request's turn, taken
+    """A statement of MiMo's minute as replicas share it (PostgreSQL): a request's use, taken
     in one transaction under its model's lock, and its tokens corrected by MiMo's answer."""
     return "minute_turns" in statement or "minute_lines" in statement
 
@@ -121,13 +121,13 @@ def without_the_minute(made: list[str], requests: int) -> list[str]:
     """`made` without the minute's statements, which are at most four a request to MiMo (none
     on SQLite, whose one process keeps the minute in memory), beside the reads of what it holds
     the process makes every second for `/metrics`, whatever happens (`AccountMinute.look`)."""
-    turns = [said for said in made if of_the_minute(said) and not _looked_at(said)]
-    assert len(turns) <= 4 * requests, "\n".join(turns)
+    uses = [said for said in made if of_the_minute(said) and not _looked_at(said)]
+    assert len(uses) <= 4 * requests, "\n".join(uses)
     return [said for said in made if not of_the_minute(said)]
 
 
 def _looked_at(statement: str) -> bool:
-    """A read of what the minute holds, outside any request's turn (taken under its model's
+    """A read of what the minute holds, outside any request's use (taken under its model's
     lock, whose first statement takes the lock)."""
     return statement.upper().startswith("SELECT") and "pg_advisory" not in statement
 
@@ -158,7 +158,7 @@ async def test_a_telegram_voice_note_reads_the_chats_preferences_once(
     async with running(settings, bot_api):
         with preference_reads() as reads:
             bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=voice_ogg))
-            # A status may say first that the note waits for its turn at MiMo's minute.
+            # A status may say first that the note waits for its use of MiMo's minute.
             await bot_api.wait_until(lambda: "Translation" in "".join(bot_api.texts(USER)))
             [transcript] = bot_api.texts(USER)
 
@@ -239,7 +239,7 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
                 lambda: any("SET state" in s and str(USER) in p for s, p in seen), "its claim done"
             )
 
-    # Not the first note's claim, should its mark come late; nor its one request's turn.
+    # Not the first note's claim, should its mark come late; nor its one request's use.
     made = [said for said, parameters in seen if str(USER + 1) not in parameters]
     made = without_the_minute(made, requests=1)
     touching = [s for s in made if "consent_readings" in s or "clone_challenges" in s]
@@ -383,7 +383,7 @@ async def test_a_telegram_say_reads_the_chats_preferences_once(
     assert voice.files["voice"].startswith(b"OggS")
     assert len(reads) == 1, reads
     # Its claim (taken, done), its rates, the preferences read and the commander's language
-    # noted (a new chat's), the speech quota reserved and settled; and its turn in MiMo's minute.
+    # noted (a new chat's), the speech quota reserved and settled; and its use of MiMo's minute.
     made = [said for said, parameters in seen if str(USER + 1) not in parameters]
     assert len(without_the_minute(made, requests=1)) <= 8, "\n".join(made)
 
@@ -415,7 +415,7 @@ async def test_a_discord_say_reads_the_places_preferences_once(
     assert spoken.is_voice_message
     assert len(reads) == 1, reads
     # Its claim (taken, done), its rates, the preferences read, the speech quota reserved
-    # and settled: the language noted already is not noted again; and its turn in the minute.
+    # and settled: the language noted already is not noted again; and its use of the minute.
     made = [said for said, parameters in seen if str(first.id) not in parameters]
     assert len(without_the_minute(made, requests=1)) <= 7, "\n".join(made)
 

@@ -65,7 +65,7 @@ async def test_a_429_pauses_the_model_then_halves_its_minute_for_a_while() -> No
     assert (await ledger.seen(MODEL, minute)).requests == 4
 
 
-async def test_a_turn_counts_past_the_minute_while_its_request_is_on_its_way() -> None:
+async def test_a_use_counts_past_the_minute_while_its_request_is_on_its_way() -> None:
     clock = Hands()
     ledger = MemoryLedger(clock)
     minute = ModelMinute(1, 1_000_000, 60.0, transit=0.5)
@@ -121,9 +121,9 @@ async def test_the_minute_now_says_what_it_holds_and_what_waits() -> None:
     assert now.refused_today == 0 and now.slowed_for == 0
 
 
-async def test_a_turn_counts_a_minute_from_mimos_answer_however_long_its_way() -> None:
+async def test_a_use_counts_a_minute_from_mimos_answer_however_long_its_way() -> None:
     """MiMo counts a request from when it reaches it: a request slow on its way counts a minute
-    from its answer, and one answered at once leaves the minute without the turn's margin."""
+    from its answer, and one answered at once leaves the minute without the use's margin."""
     clock = Hands()
     ledger = MemoryLedger(clock)
     minute = ModelMinute(1, 1_000_000, 60.0, transit=0.5)
@@ -132,7 +132,7 @@ async def test_a_turn_counts_a_minute_from_mimos_answer_however_long_its_way() -
     assert slow is not None
     clock.now += 2.0  # its way to MiMo and back took two seconds
     await ledger.answered(slow, 7)
-    clock.now += 59.0  # a minute and a second from the turn, 59 s from MiMo's answer
+    clock.now += 59.0  # a minute and a second from the use, 59 s from MiMo's answer
     assert await ledger.take(MODEL, minute, Urgency.LIVE, 1) is None
     assert (await ledger.seen(MODEL, minute)).tokens == 7  # as MiMo counted it
     clock.now += 1.0
@@ -143,8 +143,8 @@ async def test_a_turn_counts_a_minute_from_mimos_answer_however_long_its_way() -
     assert await ledger.take(MODEL, minute, Urgency.LIVE, 1) is not None
 
 
-async def test_an_answer_later_than_the_minute_counts_its_turn_again_from_then() -> None:
-    """A long upload: its turn left the minute while it was on its way, and MiMo counts it
+async def test_an_answer_later_than_the_minute_counts_its_use_again_from_then() -> None:
+    """A long upload: its use left the minute while it was on its way, and MiMo counts it
     from its arrival, so its answer counts it again for a minute."""
     clock = Hands()
     ledger = MemoryLedger(clock)

@@ -1,7 +1,7 @@
 """Who waits in the account's minute hears of it (`core.infra.mimo.pacing.AccountMinute`): how many
 go first while a request waits, every request of one listener together, None once none waits;
-what a request holds is set aside while it waits; each turn's wait and each 429 are counted.
-The minute is a short one on the real clock: a request waits for the turn before it to leave."""
+what a request holds is set aside while it waits; each use's wait and each 429 are counted.
+The minute is a short one on the real clock: a request waits for the use before it to leave."""
 
 from __future__ import annotations
 
@@ -107,14 +107,14 @@ class Watched:
         self.waits: list[tuple[Urgency, float]] = []
         self.refusals: list[str] = []
 
-    def turn_waited(self, urgency: Urgency, seconds: float) -> None:
+    def use_waited(self, urgency: Urgency, seconds: float) -> None:
         self.waits.append((urgency, seconds))
 
     def refused(self, model: str) -> None:
         self.refusals.append(model)
 
 
-async def test_each_turns_wait_and_each_429_are_counted_and_the_minute_is_looked_at() -> None:
+async def test_each_uses_wait_and_each_429_are_counted_and_the_minute_is_looked_at() -> None:
     counted = Watched()
     minute = one_a_minute()
     minute.watch = counted
@@ -140,7 +140,7 @@ async def test_a_chat_served_a_moment_ago_lets_a_chat_that_came_later_go_first()
             await minute.use(ASR, 10)
         order.append(chat)
 
-    await request("ann")  # her burst's first note took the minute's turn
+    await request("ann")  # her burst's first note took the minute's use
     anns = [asyncio.create_task(request("ann")) for _ in range(2)]
     await until(lambda: minute.waiting()[Urgency.PERSON] == 2, "her next notes in line")
     bobs = asyncio.create_task(request("bob"))

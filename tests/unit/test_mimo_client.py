@@ -760,7 +760,8 @@ async def test_a_stream_that_only_keeps_alive_ends_at_its_deadline(
     connect: Connect, idle: bytes
 ) -> None:
     """A gateway pinging an idle stream, or trickling bytes that each restart httpx's read
-    timeout, holds the clip, its turn and its connection no longer than the call's deadline."""
+    timeout, holds the clip, its use of the minute and its connection no longer than the call's
+    deadline."""
     sent = 0
 
     async def forever() -> AsyncIterator[bytes]:
@@ -785,20 +786,20 @@ async def _spoken(speech: AsyncIterator[bytes]) -> None:
 
 
 class AnsweredLedger(MemoryLedger):
-    """The process's own minute, noting which turns were counted as answered, and how."""
+    """The process's own minute, noting which uses were counted as answered, and how."""
 
     def __init__(self) -> None:
         super().__init__()
         self.answers: list[tuple[int, int | None]] = []
 
-    async def answered(self, turn: int, tokens: int | None) -> None:
-        await super().answered(turn, tokens)
-        self.answers.append((turn, tokens))
+    async def answered(self, use: int, tokens: int | None) -> None:
+        await super().answered(use, tokens)
+        self.answers.append((use, tokens))
 
 
 async def test_every_attempt_counts_in_the_minute_from_when_it_ended(connect: Connect) -> None:
-    """MiMo may have had a request that ended in an error answer or broke on the way: its turn
-    counts a minute from then, like an answered one's, not from its turn alone."""
+    """MiMo may have had a request that ended in an error answer or broke on the way: its use
+    counts a minute from then, like an answered one's, not from its taking alone."""
     ledger = AnsweredLedger()
     usage = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}
     script = Script(mimo_error(503), httpx.ReadError("cut"), completion({"content": "ok"}, usage))
@@ -807,7 +808,7 @@ async def test_every_attempt_counts_in_the_minute_from_when_it_ended(connect: Co
     assert (await client.chat("hello")).text == "ok"
 
     assert [tokens for _, tokens in ledger.answers] == [None, None, 7]
-    assert len({turn for turn, _ in ledger.answers}) == 3  # each attempt's own turn
+    assert len({use for use, _ in ledger.answers}) == 3  # each attempt's own use
 
 
 async def test_a_request_called_off_on_its_way_counts_from_then(connect: Connect) -> None:
@@ -825,12 +826,12 @@ async def test_a_request_called_off_on_its_way_counts_from_then(connect: Connect
     asking_.cancel()
     with pytest.raises(asyncio.CancelledError):
         await asking_
-    await until(lambda: len(ledger.answers) == 1, "the called-off turn counted from then")
+    await until(lambda: len(ledger.answers) == 1, "the called-off use counted from then")
 
 
 async def test_a_minute_out_of_reach_never_costs_an_answer_mimo_gave(connect: Connect) -> None:
     class Unreachable(MemoryLedger):
-        async def answered(self, turn: int, tokens: int | None) -> None:
+        async def answered(self, use: int, tokens: int | None) -> None:
             raise ConnectionError("the database went away")
 
     client = connect(lambda r: says("kept"), minute=AccountMinute(ledger=Unreachable()))
@@ -838,7 +839,7 @@ async def test_a_minute_out_of_reach_never_costs_an_answer_mimo_gave(connect: Co
 
 
 async def test_a_streamed_answer_counts_once_from_its_end(connect: Connect) -> None:
-    """A stream's usage comes at its end: its turn is counted from there, with those tokens, in
+    """A stream's usage comes at its end: its use is counted from there, with those tokens, in
     one write to the minute; a stream that says none is counted from its end all the same."""
     ledger = AnsweredLedger()
     usage = {"choices": [], "usage": {"seconds": 2, "total_tokens": 40}}

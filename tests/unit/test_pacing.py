@@ -48,7 +48,7 @@ def test_other_work_is_spread_over_the_minute_and_leaves_a_live_call_its_part() 
 def test_a_call_keeps_the_part_of_the_minute_it_uses_at_its_pace() -> None:
     """One request in the last sixth is six a minute, and two in the first twenty seconds of a
     call are six too: a call that has only just begun keeps the minute's room for the rest of
-    its minute, rather than waiting for an import's turns to leave it."""
+    its minute, rather than waiting for an import's uses to leave it."""
     begun = Seen(requests=3, live_requests=1, live_recent_requests=1, live_age=5.0)
     assert room(MINUTE, begun, Urgency.BACKGROUND, tokens=1)  # 2 + 1 + 6 + 1 of 12
     later = replace(begun, requests=6)
@@ -81,8 +81,8 @@ def limits(
     return AccountLimits(asr=minute, others=minute)
 
 
-async def turns_in_order(minute: AccountMinute, asked: list[tuple[Urgency, str]]) -> list[str]:
-    """Who got their turns, in order, when all of `asked` wait at once behind a full minute."""
+async def uses_in_order(minute: AccountMinute, asked: list[tuple[Urgency, str]]) -> list[str]:
+    """Who got their uses, in order, when all of `asked` wait at once behind a full minute."""
     went: list[str] = []
     filler = [await minute.use(ASR, 1) for _ in range(minute.limits.asr.requests)]
     assert len(filler) == minute.limits.asr.requests  # the minute is full: everyone waits
@@ -101,7 +101,7 @@ async def turns_in_order(minute: AccountMinute, asked: list[tuple[Urgency, str]]
 
 async def test_live_work_goes_first_then_people_then_the_background() -> None:
     minute = AccountMinute(limits=limits(requests=1))
-    went = await turns_in_order(
+    went = await uses_in_order(
         minute,
         [
             (Urgency.BACKGROUND, "import#1"),
@@ -117,7 +117,7 @@ async def test_live_work_goes_first_then_people_then_the_background() -> None:
 async def test_the_chats_of_one_urgency_take_turns() -> None:
     minute = AccountMinute(limits=limits(requests=1))
     burst = [(Urgency.PERSON, f"busy#{n}") for n in range(4)]
-    went = await turns_in_order(minute, [*burst, (Urgency.PERSON, "quiet#1")])
+    went = await uses_in_order(minute, [*burst, (Urgency.PERSON, "quiet#1")])
     assert went.index("quiet#1") == 1  # one of the busy chat's notes, then the quiet chat's
 
 
@@ -126,13 +126,13 @@ async def test_a_chat_served_long_ago_waits_its_round_while_it_still_has_request
     every chat's first, however long ago its own first went."""
     minute = AccountMinute(limits=limits(requests=1, seconds=0.1, transit=0.0))
     firsts = [(Urgency.PERSON, f"chat{n}#1") for n in range(2, 6)]
-    went = await turns_in_order(
+    went = await uses_in_order(
         minute, [(Urgency.PERSON, "chat1#1"), (Urgency.PERSON, "chat1#2"), *firsts]
     )
     assert went == ["chat1#1", *(who for _, who in firsts), "chat1#2"]
 
 
-async def test_who_waits_hears_how_many_are_ahead_until_their_turn() -> None:
+async def test_who_waits_hears_how_many_are_ahead_until_their_use_is_given() -> None:
     minute = AccountMinute(limits=limits(requests=1, seconds=0.4))
     await minute.use(ASR, 1)
     heard: list[int | None] = []
@@ -153,8 +153,8 @@ async def _asked(minute: AccountMinute, urgency: Urgency, chat: str) -> None:
 
 async def test_tokens_said_by_mimo_replace_the_estimate() -> None:
     minute = AccountMinute(limits=limits(requests=100, tokens=100, seconds=30))
-    turn = await minute.use(ASR, 90)  # counted high before sending...
-    await turn.used(10)  # ...MiMo's answer said 10
+    use = await minute.use(ASR, 90)  # counted high before sending...
+    await use.used(10)  # ...MiMo's answer said 10
     with asking(Urgency.LIVE):
         await asyncio.wait_for(minute.use(ASR, 80), timeout=5)  # room for it at once
     assert (await minute.seen(ASR)).tokens == 90
@@ -198,8 +198,8 @@ async def test_a_request_given_up_while_waiting_leaves_the_line(urgency: Urgency
         await asyncio.wait_for(minute.use(ASR, 1), timeout=5)  # the line goes on
 
 
-async def test_a_request_no_longer_wanted_when_its_turn_comes_is_not_sent() -> None:
-    """A member's no while their piece waited for the minute: looked at again as the turn
+async def test_a_request_no_longer_wanted_when_its_use_is_given_is_not_sent() -> None:
+    """A member's no while their piece waited for the minute: looked at again as the use
     comes, so MiMo never hears it (`still_wanted`)."""
     minute = AccountMinute(limits=limits(requests=1, seconds=0.5))
     await minute.use(ASR, 1)  # the minute is full: the next waits

@@ -137,7 +137,7 @@ async def test_a_request_waiting_for_the_minute_sets_its_slot_aside_for_a_captio
 
     await caption()  # at once: the note's slot was set aside
     coming_back = asyncio.create_task(aside.__aexit__(None, None, None))
-    await coming_back  # its turn came: the slot is free, it takes it back at once
+    await coming_back  # its use was given: the slot is free, it takes it back at once
     order.append("note")
     waiting = asyncio.create_task(gate.acquire(OTHER_CALL, first=True))
     await settled()
@@ -159,7 +159,7 @@ async def test_a_request_taking_its_slot_back_goes_before_the_captions_waiting()
     await settled()
     gate.release(CALL)
     await settled()
-    assert coming_back.done() and not another.done()  # its turn in the minute is counted
+    assert coming_back.done() and not another.done()  # its use of the minute is counted
     gate.release(NOTES)
     await another
     gate.release(OTHER_CALL)

@@ -32,13 +32,13 @@ from bots.discord.answers.replies import (
     in_channel,
     reply_to,
 )
-from bots.discord.rate_limits import NoTurnSpare
+from bots.discord.rate_limits import NoRoomSpare
 from bots.discord.recordings.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.languages import DEFAULT_LOCALE
 from core.chat.live import TranscriptStatus, transcript_shown
 from core.domain.gists import Gist
-from core.domain.pacing import TurnListener
+from core.domain.pacing import PlaceListener
 from core.domain.summaries import ChatMessage
 from core.domain.transcripts import LongTranscript, Progress
 from core.ports import background
@@ -105,7 +105,7 @@ class _DiscordTranscriptReply:
         return self._progress.progress
 
     @property
-    def waiting(self) -> TurnListener:
+    def waiting(self) -> PlaceListener:
         return self._progress.waiting
 
     async def send_text(self, body: str) -> None:
@@ -263,7 +263,7 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
     refuses it costs nothing but the sign."""
 
     async def type_once() -> None:
-        with contextlib.suppress(discord.HTTPException, NoTurnSpare):
+        with contextlib.suppress(discord.HTTPException, NoRoomSpare):
             await channel.typing()  # awaited, discord.py's Typing sends one request
 
     async with background.every(

@@ -148,7 +148,7 @@ class WorkShown:
             self._show()
 
     def waiting(self, ahead: int | None) -> None:
-        """The work's `core.domain.pacing.TurnListener`: in a private chat's draft, how many MiMo
+        """The work's `core.domain.pacing.PlaceListener`: in a private chat's draft, how many MiMo
         requests go before its own while they wait for the account's minute."""
         if self._live is None:
             return

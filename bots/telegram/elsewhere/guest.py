@@ -60,7 +60,7 @@ from core.chat.live import TranscriptStatus
 from core.domain import errors
 from core.domain.claims import Claim
 from core.domain.limits import asked_by
-from core.domain.pacing import TurnListener
+from core.domain.pacing import PlaceListener
 from core.domain.text import split_message, utf16_units
 from core.domain.transcripts import LongTranscript, Progress
 from core.domain.values import ChatRef
@@ -216,7 +216,7 @@ class GuestTranscriptReply:
         return self._progress.progress
 
     @property
-    def waiting(self) -> TurnListener:
+    def waiting(self) -> PlaceListener:
         return self._progress.waiting
 
     async def deliver(

@@ -31,7 +31,7 @@ from bots.telegram.recordings.status_notes import StatusNote
 from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.live import TranscriptStatus, transcript_shown
 from core.domain.gists import Gist
-from core.domain.pacing import TurnListener
+from core.domain.pacing import PlaceListener
 from core.domain.summaries import ChatMessage
 from core.domain.text import utf16_units
 from core.domain.transcripts import LongTranscript, Progress
@@ -105,7 +105,7 @@ class TelegramTranscriptReply:
         return self._progress.progress
 
     @property
-    def waiting(self) -> TurnListener:
+    def waiting(self) -> PlaceListener:
         return self._progress.waiting
 
     async def deliver(

@@ -58,7 +58,7 @@ class CallConsents:
 
     def given(self, member_id: str, said_at: datetime | None = None) -> bool:
         """Whether the member consents: with their yes; and for what they began saying at
-        `said_at`, only after their last no (a piece that waited its turn at MiMo while they
+        `said_at`, only after their last no (a piece that waited for MiMo's minute while they
         said no, then yes again, is not theirs to give). Asked for every packet off the voice
         socket (`ListenedCall.admits`), so a set lookup."""
         if member_id not in self.consenting:

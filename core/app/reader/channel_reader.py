@@ -167,7 +167,7 @@ class ChannelReader:
             self._joining.discard(server)
         reading = Reading(
             server=server, call=call, channels=self._channels, speech=self._speech, reads=reads,
-            policy=self._policy, metrics=self._metrics, on_turn=self._turn(server),
+            policy=self._policy, metrics=self._metrics, on_next_up=self._next_up(server),
         )  # fmt: skip
         self._readings[server] = reading
         await self._keep(reading, taken_up)
@@ -315,14 +315,14 @@ class ChannelReader:
         for message in caught_up(kept, missed, arrived):
             reading.posted(message)
 
-    def _turn(self, server: ChatRef) -> Callable[[str], Awaitable[None]]:
+    def _next_up(self, server: ChatRef) -> Callable[[str], Awaitable[None]]:
         """What a reading in `server` does as a message's turn comes: its place kept."""
 
-        async def turn(message_id: str) -> None:
+        async def next_up(message_id: str) -> None:
             if self._kept is not None:
                 await self._kept.read(server, message_id)
 
-        return turn
+        return next_up
 
     async def _keep(self, reading: Reading, taken_up: KeptReading | None = None) -> None:
         """Keep `reading` as it now is: read from now on, or from `taken_up`'s place."""

@@ -72,13 +72,13 @@ class Reading:
         reads: Reads,
         policy: ReaderPolicy,
         metrics: Metrics,
-        on_turn: Callable[[str], Awaitable[None]],
+        on_next_up: Callable[[str], Awaitable[None]],
     ) -> None:
         self.server = server
         self.call = call
         self.reads = reads
         self.ended = asyncio.Event()
-        self._channels, self._on_turn = channels, on_turn
+        self._channels, self._on_next_up = channels, on_next_up
         self._policy = policy
         self._metrics = metrics
         self._queue = ReadingQueue(policy.queue)
@@ -288,7 +288,7 @@ class Reading:
                 self._in_turn = True
                 self._make_ahead()
                 try:
-                    await self._on_turn(made)  # its turn: a restart reads from the next
+                    await self._on_next_up(made)  # its turn: a restart reads from the next
                     if spoken is not None:
                         await self._playing.play(spoken)
                     else:

@@ -30,7 +30,7 @@ from core.app.rules.requests import Request
 from core.chat.languages import english_name
 from core.domain import errors
 from core.domain.gists import Gist, clock, parse_gist
-from core.domain.pacing import TurnListener, Urgency, asking
+from core.domain.pacing import PlaceListener, Urgency, asking
 from core.domain.prompts import fenced
 from core.domain.transcripts import LongTranscript, ProgressCallback, said_by
 from core.domain.values import Preferences
@@ -89,7 +89,7 @@ class Gists:
         source: Recording,
         *,
         progress: ProgressCallback | None = None,
-        waiting: TurnListener | None = None,
+        waiting: PlaceListener | None = None,
     ) -> Gist:
         """The gist of `source` in the language of the answer to `request` (a catalogue locale
         such as `de` or `zh_Hans`); its transcript in the chat's transcript language. `waiting`

@@ -26,7 +26,7 @@ from core.app.rules.requests import Request
 from core.app.running.counted import counted
 from core.domain import errors
 from core.domain.limits import Counts, RequestLimits
-from core.domain.pacing import TurnListener, Urgency, asking
+from core.domain.pacing import PlaceListener, Urgency, asking
 from core.domain.values import Answer, Language
 from core.ports import NO_METRICS, AudioConverter, Metrics, Recording, SpeechApi
 
@@ -63,7 +63,7 @@ class Questions:
         source: Recording,
         question: str,
         *,
-        waiting: TurnListener | None = None,
+        waiting: PlaceListener | None = None,
     ) -> Answer:
         """An answer to `question` about the recording `source`, asked in `request`; `waiting`
         hears while its request waits for the account's minute (a status says so). Raises

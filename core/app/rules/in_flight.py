@@ -1,6 +1,6 @@
 """The speech requests in flight: at most so many across all chats, and fewer for any one chat;
 live captions first when every slot is taken, an import of a chat's past last. A request that
-holds a slot and waits for its turn in the account's minute sets the slot aside meanwhile
+holds a slot and waits for its use of the account's minute sets the slot aside meanwhile
 (`RequestGate.aside`): in the minute's line live work goes first too, and a note or an import
 that waits there never keeps a caption out of a slot."""
 
@@ -40,7 +40,7 @@ class RequestGate:
         if total < 1 or per_chat < 1:
             raise ValueError("request limits must be at least 1")
         self._free = total  # below 0: slots owed by requests that hold one on credit
-        # back (from `aside`, their turn in the minute come), first, rest, last
+        # back (from `aside`, their use of the minute given), first, rest, last
         self._queues: tuple[deque[asyncio.Future[None]], ...] = (
             deque(), deque(), deque(), deque()
         )  # fmt: skip
@@ -76,10 +76,10 @@ class RequestGate:
 
     @asynccontextmanager
     async def aside(self) -> AsyncIterator[None]:
-        """While a request that holds a shared slot waits for its turn in the account's
+        """While a request that holds a shared slot waits for its use of the account's
         minute (`core.domain.pacing.setting_aside`): the slot goes to whoever waits for one (or
-        is free), and is taken back as the block ends, its turn come, ahead of every request
-        waiting for a slot (its turn is counted from now: it is sent at once). Its chat's own
+        is free), and is taken back as the block ends, its use given, ahead of every request
+        waiting for a slot (its use is counted from now: it is sent at once). Its chat's own
         slot stays held: within one chat, the order is the minute's."""
         self._give()
         try:

@@ -100,7 +100,7 @@ class MimoClient:
             minute=minute,
             metrics=metrics,
         )
-        self.minute = self._wire.minute  # every request's turn in the account's minute
+        self.minute = self._wire.minute  # every request's use of the account's minute
         # (model, voice kind) pairs MiMo refused to stream for: asked for whole clips at once.
         self._whole_only: set[tuple[str, str]] = set()
 

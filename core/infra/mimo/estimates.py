@@ -1,7 +1,7 @@
 """What a request will count in its model's minute, estimated before it is sent (MiMo's answer
 then says what it did count: `core.infra.mimo.minute_ledger.MinuteUse.answered`). Counted high
 rather than low: a request counted low may meet a 429; one counted high waits a little longer
-for its turn."""
+for its use of the minute."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ __all__ = ["MemoryLedger", "MinuteLedger", "MinuteUse"]
 
 
 class MinuteLedger(Protocol):
-    """The turns taken in each model's minute: one process's, or every replica's."""
+    """The uses taken of each model's minute: one process's, or every replica's."""
 
     held: dict[str, tuple[float, Seen]]
     """What each model's minute held at the ledger's last look (a take, or `seen`: the process's
@@ -37,20 +37,20 @@ class MinuteLedger(Protocol):
     async def take(
         self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int, speech: float = 0.0
     ) -> int | None:
-        """A turn of `tokens` (carrying `speech` seconds of audio) recorded now if the minute
+        """A use of `tokens` (carrying `speech` seconds of audio) recorded now if the minute
         has room for it (its id), else None. None too while the model is paused after a 429
         (`slowed`), and while more urgent work waits in another replica's line (`announce`);
         after the pause, the minute is halved."""
         ...
 
-    async def answered(self, turn: int, tokens: int | None) -> None:
-        """MiMo answered the turn's request now: it had the request by now, so the turn counts
-        a minute from now rather than past the minute from the turn (`ModelMinute`); `tokens`,
-        when the answer says, is what it counted."""
+    async def answered(self, use: int, tokens: int | None) -> None:
+        """MiMo answered the request of `use` (its id) now: it had the request by now, so the
+        use counts a minute from now rather than past the minute from its taking
+        (`ModelMinute`); `tokens`, when the answer says, is what it counted."""
         ...
 
-    async def used(self, turn: int, tokens: int) -> None:
-        """MiMo's answer, answered already, said again what the turn counted."""
+    async def used(self, use: int, tokens: int) -> None:
+        """MiMo's answer, answered already, said again what the use counted."""
         ...
 
     async def seen(self, model: str, minute: ModelMinute) -> Seen:
@@ -59,18 +59,18 @@ class MinuteLedger(Protocol):
 
     async def announce(self, model: str, waiting: Waiting) -> None:
         """What waits in this process's line for `model` now (`NOTHING_WAITS` once it is
-        empty), for the other replicas to leave the turns to more urgent work than theirs."""
+        empty), for the other replicas to leave the minute to more urgent work than theirs."""
         ...
 
     async def slowed(self, model: str, pause: float, slow: float) -> None:
-        """MiMo answered 429 for `model`: no turn for `pause` seconds, then half the minute
+        """MiMo answered 429 for `model`: no use for `pause` seconds, then half the minute
         for `slow` seconds more, in every process that shares the ledger."""
         ...
 
 
 @dataclass
 class _Entry:
-    at: float  # its turn
+    at: float  # when it was taken
     tokens: int
     urgency: Urgency
     speech: float = 0.0  # seconds of audio it carries
@@ -91,12 +91,12 @@ class _Entry:
 
 
 class MemoryLedger:
-    """The minute of one process: the turns of the last minute, per model, in memory. Nobody
-    else takes turns in it, so what its line announces goes nowhere."""
+    """The minute of one process: the uses of the last minute, per model, in memory. Nobody
+    else takes uses of it, so what its line announces goes nowhere."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._turns: dict[str, dict[int, _Entry]] = {}
+        self._uses: dict[str, dict[int, _Entry]] = {}
         self._by_id: dict[int, _Entry] = {}
         self._next = 0
         self._slowed: dict[str, tuple[float, float]] = {}  # paused until, slowed until
@@ -116,27 +116,27 @@ class MemoryLedger:
             return None
         self._next += 1
         entry = _Entry(now, tokens, urgency, speech)
-        self._turns.setdefault(model, {})[self._next] = entry
+        self._uses.setdefault(model, {})[self._next] = entry
         self._by_id[self._next] = entry
         return self._next
 
-    async def answered(self, turn: int, tokens: int | None) -> None:
-        if (entry := self._by_id.get(turn)) is not None:
+    async def answered(self, use: int, tokens: int | None) -> None:
+        if (entry := self._by_id.get(use)) is not None:
             entry.answered = self._clock()
             entry.tokens = entry.tokens if tokens is None else tokens
 
-    async def used(self, turn: int, tokens: int) -> None:
-        if (entry := self._by_id.get(turn)) is not None:
+    async def used(self, use: int, tokens: int) -> None:
+        if (entry := self._by_id.get(use)) is not None:
             entry.tokens = tokens
 
     async def seen(self, model: str, minute: ModelMinute) -> Seen:
         now = self._clock()
-        turns = self._turns.get(model, {})
-        for gone in [turn for turn, entry in turns.items() if entry.gone(minute, now)]:
-            del turns[gone]
+        uses = self._uses.get(model, {})
+        for gone in [use for use, entry in uses.items() if entry.gone(minute, now)]:
+            del uses[gone]
             self._by_id.pop(gone, None)
         since = now - minute.pace_seconds
-        held = [entry for entry in turns.values() if entry.counts(minute, now)]
+        held = [entry for entry in uses.values() if entry.counts(minute, now)]
         paced = [e for e in held if e.urgency is not Urgency.LIVE and e.at > since]
         live = [e for e in held if e.urgency is Urgency.LIVE]
         recent = [e for e in live if e.at > since]
@@ -187,7 +187,7 @@ class MinuteUse:
         self.tokens = counted or self.tokens
         try:
             await self.ledger.answered(self.id, counted)
-        except Exception as exc:  # MiMo's answer stands: the turn counts past the minute instead
+        except Exception as exc:  # MiMo's answer stands: the use counts past the minute instead
             logger.warning("could not count MiMo's answer in the minute: %s", type(exc).__name__)
 
     def answered_later(self) -> None:
@@ -203,4 +203,4 @@ class MinuteUse:
             try:
                 await self.ledger.used(self.id, tokens)
             except Exception as exc:  # the estimate stays counted
-                logger.warning("could not correct a turn's tokens: %s", type(exc).__name__)
+                logger.warning("could not correct a minute use's tokens: %s", type(exc).__name__)

@@ -1,4 +1,4 @@
-"""One model's line of requests waiting for their turn in the account's minute (`Line`): per
+"""One model's line of requests waiting for their use of the account's minute (`Line`): per
 urgency, per chat, the chat served longest ago first; and who is told how many go before a
 request while it waits (`Told`). `core.infra.mimo.pacing.AccountMinute` works through it.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from core.domain.pacing import (
     NOTHING_WAITS,
     Asking,
-    TurnListener,
+    PlaceListener,
     Urgency,
     Waiting,
 )
@@ -31,7 +31,8 @@ class Waiter:
     tokens: int
     speech: float  # seconds of audio it carries
     since: float  # when it joined the line
-    turn: asyncio.Future[int] = field(
+    # Set as the minute gives it its use: the ledger's id of it (`MinuteLedger.take`).
+    given: asyncio.Future[int] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -39,7 +40,7 @@ class Waiter:
 class Line:
     """One model's waiting requests: per urgency, per chat, in order of arrival. Within a class
     the chat served longest ago goes next (one never served, or not within `memory` seconds
-    and with nothing waiting since, first), so that a chat whose burst had a turn lets every
+    and with nothing waiting since, first), so that a chat whose burst had a use lets every
     other chat's first request go before its next one, whenever they came."""
 
     def __init__(self, *, clock: Callable[[], float], memory: float) -> None:
@@ -57,7 +58,7 @@ class Line:
         self.announced = NOTHING_WAITS  # what the ledger was last told waits here...
         self.announced_at = 0.0  # ...and when
         self._clock, self._memory = clock, memory
-        self._served: dict[tuple[Urgency, str | None], float] = {}  # each chat's latest turn
+        self._served: dict[tuple[Urgency, str | None], float] = {}  # each chat's latest use given
 
     def join(self, waiter: Waiter) -> None:
         chats = self.classes[waiter.asking.urgency]
@@ -70,14 +71,14 @@ class Line:
         moved.set_result(None)
 
     def head(self) -> Waiter | None:
-        """The next to go: the first of the most urgent class's chat whose turn it is."""
+        """The next to go: the first of the most urgent class's chat due next."""
         for urgency, chats in self.classes.items():
             if order := self._order(urgency):
                 return chats[order[0]][0]
         return None
 
     def took(self, waiter: Waiter) -> None:
-        """`waiter` took its turn: its chat's next waits for the other chats' turns. A chat is
+        """`waiter` was given its use: its chat's next waits for the other chats' next. A chat is
         remembered while it has requests waiting, however long ago it was served, so that its
         next waits for every chat that waited before it; once it has none, for `memory`."""
         now = self._clock()
@@ -88,7 +89,7 @@ class Line:
                 del self._served[(urgency, chat)]
 
     def went(self, waiter: Waiter) -> None:
-        """`waiter` is no longer in line (its turn taken, or given up)."""
+        """`waiter` is no longer in line (its use given, or given up)."""
         chats = self.classes[waiter.asking.urgency]
         waiters = chats.get(waiter.asking.chat)
         if waiters is None:
@@ -100,14 +101,14 @@ class Line:
         self._change()
 
     def _order(self, urgency: Urgency) -> list[str | None]:
-        """The chats of `urgency` with requests waiting, in the order of their turns: served
+        """The chats of `urgency` with requests waiting, in the order they go: served
         longest ago first, then in the order they came."""
         served = self._served
         return sorted(self.classes[urgency], key=lambda chat: served.get((urgency, chat), -1.0))
 
     def ahead_of(self, waiter: Waiter) -> int:
         """How many requests go before `waiter`: every one of a more urgent class, and of its
-        own class as many as take their turns before its chat's comes round."""
+        own class as many as go before its chat's comes round."""
         ahead = 0
         for urgency, chats in self.classes.items():
             if urgency < waiter.asking.urgency:
@@ -140,16 +141,16 @@ class Line:
 
 
 class Told:
-    """One listener of waiting requests (`TurnListener`), told of all of them together: how many go
+    """One listener of waiting requests (`PlaceListener`), told of all of them together: how many go
     before the first of them, whenever that changes; None once none of them waits."""
 
-    def __init__(self, waiting: TurnListener) -> None:
+    def __init__(self, waiting: PlaceListener) -> None:
         self.waiting = waiting
         self.waiters: dict[Waiter, Line] = {}
         self._said: int | None = None
 
     def tell(self) -> None:
-        waiting = [(w, line) for w, line in self.waiters.items() if not w.turn.done()]
+        waiting = [(w, line) for w, line in self.waiters.items() if not w.given.done()]
         ahead = min((line.ahead_of(w) for w, line in waiting), default=None)
         if ahead == self._said:
             return

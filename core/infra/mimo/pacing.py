@@ -14,7 +14,7 @@ MiMo's answer says what it did, and from MiMo's answer on it counts a minute fro
 
 Replicas order their work together too: while requests wait in a line, the line tells the
 ledger what waits (`MinuteLedger.announce`, when the urgencies waiting change, and every
-`announce_seconds` while they wait), and a replica's less urgent work leaves the turns to
+`announce_seconds` while they wait), and a replica's less urgent work leaves the minute to
 another's more urgent work. A line whose requests go at once says nothing.
 
 A 429 that still comes (another program on the same account, or MiMo's load) is the whole
@@ -22,11 +22,11 @@ model's to heed, not one request's: the line waits out its `Retry-After`, then g
 the minute for a minute (`slowed`), and tells the ledger, which holds every replica's line of
 that model to the same.
 
-A request that has waited `TOLD_AFTER` without its turn tells whoever asked how many go before
-it, as that changes (`core.domain.pacing.TurnListener`: a status message says so), every request
+A request that has waited `TOLD_AFTER` without its use given tells whoever asked how many go before
+it, as that changes (`core.domain.pacing.PlaceListener`: a status message says so), every request
 of one listener together (a recording's pieces: the first of them), and None once none waits;
 and it sets aside meanwhile what it holds (`core.domain.pacing.Aside`: its in-flight slot),
-taken back as its turn comes. What the minute holds, what waits and for how long, and the 429s
+taken back as its use is given. What the minute holds, what waits and for how long, and the 429s
 are the operator's to see (`watch`: `/metrics`; `seen_now`, read by the process's beat, `look`).
 """
 
@@ -46,8 +46,8 @@ from core.domain.pacing import (
     AccountLimits,
     MinuteNow,
     NotWanted,
+    PlaceListener,
     Seen,
-    TurnListener,
     Urgency,
     Waiting,
     asking_now,
@@ -65,7 +65,7 @@ SLOWED_SECONDS = 60.0  # after a 429, the model runs at half its minute this lon
 ANNOUNCE_SECONDS = 1.0  # while requests wait, the line tells the ledger again this often
 _TELL_EVERY = 2.0  # seconds between two looks at how many are ahead of one who waits
 # A line waiting for room looks again this often: a 240th of the minute, a quarter of a second
-# (room comes as the minute's oldest turns leave it, a request every 0.6 s at 100 a minute).
+# (room comes as the minute's oldest uses leave it, a request every 0.6 s at 100 a minute).
 _LOOKS_A_MINUTE = 240
 
 
@@ -74,10 +74,10 @@ TOLD_AFTER = 0.25
 
 
 class MinuteWatch(Protocol):
-    """Who counts the minute's turns and refusals (`core.infra.metrics.PrometheusMetrics`)."""
+    """Who counts the minute's uses and refusals (`core.infra.metrics.PrometheusMetrics`)."""
 
-    def turn_waited(self, urgency: Urgency, seconds: float) -> None:
-        """A request of `urgency` got its turn after `seconds`."""
+    def use_waited(self, urgency: Urgency, seconds: float) -> None:
+        """A request of `urgency` was given its use of the minute after `seconds`."""
         ...
 
     def refused(self, model: str) -> None:
@@ -86,7 +86,7 @@ class MinuteWatch(Protocol):
 
 
 class AccountMinute:
-    """The turns of every request to MiMo, one line per model (module docstring)."""
+    """The minute's uses of every request to MiMo, one line per model (module docstring)."""
 
     def __init__(
         self,
@@ -104,12 +104,12 @@ class AccountMinute:
         self._announce_seconds = announce_seconds
         self._ledger: MinuteLedger = ledger or MemoryLedger(clock)
         self._lines: dict[str, Line] = {}
-        self._told: dict[TurnListener, Told] = {}  # the listeners of requests waiting now
-        self.waited: dict[Urgency, float] = {u: 0.0 for u in Urgency}  # seconds, all turns
-        self.turns: dict[Urgency, int] = {u: 0 for u in Urgency}
+        self._told: dict[PlaceListener, Told] = {}  # the listeners of requests waiting now
+        self.waited: dict[Urgency, float] = {u: 0.0 for u in Urgency}  # seconds, all uses
+        self.uses: dict[Urgency, int] = {u: 0 for u in Urgency}
         self.refusals = 0  # 429s MiMo answered all the same
         self._refused: dict[str, tuple[date, int]] = {}  # ...per model, on its UTC day
-        self.watch = watch  # counts each turn's wait and each 429 (`/metrics`)
+        self.watch = watch  # counts each use's wait and each 429 (`/metrics`)
         # What each model's minute held when the process last looked (`look`), by model.
         self.seen_now: dict[str, Seen] = {}
 
@@ -132,33 +132,33 @@ class AccountMinute:
             taken = await self._waited(line, waiter)
         except BaseException:
             line.went(waiter)
-            if waiter.turn.done() and not waiter.turn.cancelled():
-                logger.debug("a turn of %s was given up as it came", model)
+            if waiter.given.done() and not waiter.given.cancelled():
+                logger.debug("a use of %s's minute was given up as it came", model)
             raise
         if asked.still is not None and not asked.still():
-            raise NotWanted(f"a request to {model} no longer wanted when its turn came")
+            raise NotWanted(f"a request to {model} no longer wanted when its use was given")
         waited = self._clock() - started
         self.waited[asked.urgency] += waited
-        self.turns[asked.urgency] += 1
+        self.uses[asked.urgency] += 1
         if self.watch is not None:
-            self.watch.turn_waited(asked.urgency, waited)
+            self.watch.use_waited(asked.urgency, waited)
         return MinuteUse(self._ledger, taken, tokens)
 
     async def _waited(self, line: Line, waiter: Waiter) -> int:
-        """`waiter`'s turn. Once it has waited `TOLD_AFTER` without one, what it holds is set
-        aside (`Asking.aside`) and whoever asked is told how many go before it (`Asking.
-        waiting`), until its turn comes."""
+        """`waiter`'s use, once given. Once it has waited `TOLD_AFTER` without it, what it holds
+        is set aside (`Asking.aside`) and whoever asked is told how many go before it
+        (`Asking.waiting`), until its use is given."""
         asked = waiter.asking
-        await asyncio.wait({waiter.turn}, timeout=TOLD_AFTER)
-        if not waiter.turn.done():
+        await asyncio.wait({waiter.given}, timeout=TOLD_AFTER)
+        if not waiter.given.done():
             async with contextlib.AsyncExitStack() as aside:
                 if asked.aside is not None:
                     await aside.enter_async_context(asked.aside())
                 if asked.waiting is not None:
                     await self._tell_while_waiting(line, waiter, asked.waiting)
                 else:
-                    await asyncio.wait({waiter.turn})
-        return await asyncio.shield(waiter.turn)
+                    await asyncio.wait({waiter.given})
+        return await asyncio.shield(waiter.given)
 
     def slowed(self, model: str, retry_after: float | None) -> None:
         """MiMo answered 429 for `model`: its line waits `retry_after` (when MiMo gave one),
@@ -185,7 +185,8 @@ class AccountMinute:
         )  # fmt: skip
 
     def waiting(self) -> dict[Urgency, int]:
-        """Requests waiting for a turn, every model's together, per urgency (`/metrics`)."""
+        """Requests waiting for their use of the minute, every model's together, per urgency
+        (`/metrics`)."""
         total = {u: 0 for u in Urgency}
         for line in self._lines.values():
             for urgency, count in line.waiting().items():
@@ -237,8 +238,8 @@ class AccountMinute:
             line.worker = background.start(self._work(model, line), name="minute", about=model)
 
     async def _work(self, model: str, line: Line) -> None:
-        """Hand turns out in order while anybody waits in `line`, telling the ledger what waits
-        and what a 429 asks of every replica."""
+        """Give uses of the minute out in order while anybody waits in `line`, telling the ledger
+        what waits and what a 429 asks of every replica."""
         minute = self.limits.of(model)
         nap_at_most = minute.seconds / _LOOKS_A_MINUTE
         while True:
@@ -250,7 +251,7 @@ class AccountMinute:
                     await self._announce(model, line, NOTHING_WAITS)
                     continue  # and look again: a request may have come meanwhile
                 return
-            if head.turn.done():  # cancelled meanwhile
+            if head.given.done():  # cancelled meanwhile
                 line.went(head)
                 continue
             await self._announce_if_due(model, line)
@@ -263,13 +264,13 @@ class AccountMinute:
                     )
                 except Exception as exc:  # the shared minute out of reach: this request fails
                     line.went(head)
-                    if not head.turn.done():
-                        head.turn.set_exception(exc)
+                    if not head.given.done():
+                        head.given.set_exception(exc)
                     continue
             if taken is not None:
                 line.took(head)
-                if not head.turn.done():  # else gone while the ledger decided: still counted
-                    head.turn.set_result(taken)
+                if not head.given.done():  # else gone while the ledger decided: still counted
+                    head.given.set_result(taken)
                 continue
             line.blocked = True
             await self._announce_if_due(model, line)
@@ -287,7 +288,7 @@ class AccountMinute:
         return line
 
     async def _announce_if_due(self, model: str, line: Line) -> None:
-        """Tell the ledger what waits, once requests wait in earnest (a turn found no room):
+        """Tell the ledger what waits, once requests wait in earnest (a use found no room):
         at once when the urgencies waiting change, else every `announce_seconds`."""
         if not line.blocked:
             return
@@ -302,7 +303,7 @@ class AccountMinute:
         line.announced, line.announced_at = waiting, self._clock()
         try:
             await self._ledger.announce(model, waiting)
-        except Exception as exc:  # the turns go on; the other replicas learn it next time
+        except Exception as exc:  # the uses go on; the other replicas learn it next time
             logger.warning("could not say what waits for %s: %s", model, type(exc).__name__)
 
     async def _share(self, model: str, line: Line) -> None:
@@ -319,15 +320,15 @@ class AccountMinute:
         except Exception as exc:  # this line still waits it out; the others may not
             logger.warning("could not share a 429's pause of %s: %s", model, type(exc).__name__)
 
-    async def _tell_while_waiting(self, line: Line, waiter: Waiter, waiting: TurnListener) -> None:
+    async def _tell_while_waiting(self, line: Line, waiter: Waiter, waiting: PlaceListener) -> None:
         """Tell `waiting` how many are ahead of its first request waiting, whenever that
-        changes, until `waiter`'s turn comes; None once none of its requests waits (`Told`)."""
+        changes, until `waiter`'s use is given; None once none of its requests waits (`Told`)."""
         told = self._told.setdefault(waiting, Told(waiting))
         told.waiters[waiter] = line
         try:
-            while not waiter.turn.done():
+            while not waiter.given.done():
                 told.tell()
-                moved: set[asyncio.Future[Any]] = {waiter.turn, line.moved}
+                moved: set[asyncio.Future[Any]] = {waiter.given, line.moved}
                 await asyncio.wait(moved, timeout=_TELL_EVERY, return_when=FIRST_COMPLETED)
         finally:
             del told.waiters[waiter]

@@ -3,21 +3,21 @@
 
     take    one short transaction: the model's advisory lock (`pg_advisory_xact_lock`), then
             what the minute holds, what waits in the other replicas' lines and whether a 429
-            paused the model, read in one statement (the turns that left the minute deleted as
-            it goes), then `core.domain.pacing.room` decides and the turn is written
-    answered  MiMo answered: the turn counts a minute from then, and its tokens as counted
-    used    a stream's end corrects a turn's tokens
+            paused the model, read in one statement (the uses that left the minute deleted as
+            it goes), then `core.domain.pacing.room` decides and the use is written
+    answered  MiMo answered: the use counts a minute from then, and its tokens as counted
+    used    a stream's end corrects a use's tokens
     announce  what waits in this process's line (`minute_lines`), so that another replica's
-            less urgent work leaves it the turns
+            less urgent work leaves it the minute
     slowed  a 429 met here: every replica's line of the model pauses, then runs at half the
             minute (`paused_until`, `slowed_until` on this process's line, the latest of all
             lines counting)
 
-Every time is the database's clock (a turn's `clock_timestamp()`, a line's `now()`), so that
+Every time is the database's clock (a use's `clock_timestamp()`, a line's `now()`), so that
 replicas whose clocks differ count one minute. Nothing is held past the minute: a replica that
-dies leaves its turns, which leave the minute as MiMo's count of them does; what it said waits
+dies leaves its uses, which leave the minute as MiMo's count of them does; what it said waits
 stops counting once it is `fresh` seconds old (its line is told again every second or so while
-requests wait); its pause ends as it would have. A turn is taken on connections of their own
+requests wait); its pause ends as it would have. A use is taken on connections of their own
 (`database.create_minute_engine`), so that it never waits for one behind the work's queries.
 """
 
@@ -50,7 +50,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.domain.pacing import UNANSWERED_KEPT_SECONDS, ModelMinute, Seen, Urgency, Waiting, room
-from core.infra.storage.models import MinuteLineRow, MinuteTurnRow
+from core.infra.storage.models import MinuteLineRow, MinuteUseRow
 from core.infra.storage.repositories import table_of
 
 __all__ = ["FRESH_SECONDS", "KEPT_LINES", "DatabaseLedger"]
@@ -60,40 +60,41 @@ T = TypeVar("T")
 FRESH_SECONDS = 5.0  # what a line said waits counts this long (it says it again every second)
 KEPT_LINES = timedelta(days=2)  # a process's line, unseen this long, is deleted (its 429s too)
 
-_TURNS = table_of(MinuteTurnRow)
+_USES = table_of(MinuteUseRow)
 _LINES = table_of(MinuteLineRow)
 _NOW = func.now()
-# A turn's times are the moment's, not its transaction's start (`now()`): a turn that waited
+# A use's times are the moment's, not its transaction's start (`now()`): a use that waited
 # for the model's lock would otherwise count from before it was taken.
 _CLOCK = select(func.clock_timestamp()).scalar_subquery()  # read once a statement
 _MODEL = bindparam("model", type_=String())
-_WINDOW = bindparam("window", type_=Interval())  # the minute and a turn's transit
+_WINDOW = bindparam("window", type_=Interval())  # the minute and a use's transit
 _SECONDS = bindparam("seconds", type_=Interval())  # the minute
 _PACE = bindparam("pace", type_=Interval())
 _FRESH = bindparam("fresh", type_=Interval())
-# Every model's turns take turns under a lock of their own, in a space no other lock uses.
+# Every model's uses are taken one at a time, under a lock of their own in a space no other
+# lock uses.
 _LOCK = text(
     "SELECT pg_advisory_xact_lock(:space, hashtext(:model)) AS minute_turns_lock"
 ).bindparams(space=0x6D696E)
 
 
 def _counted_until() -> Any:
-    """When a turn leaves its minute: a minute after MiMo answered it, or, while no answer
-    came, the minute and a turn's transit after it was taken (`core.domain.pacing.
+    """When a use leaves its minute: a minute after MiMo answered it, or, while no answer
+    came, the minute and a use's transit after it was taken (`core.domain.pacing.
     ModelMinute`)."""
-    return func.coalesce(_TURNS.c.answered_at + _SECONDS, _TURNS.c.taken_at + _WINDOW)
+    return func.coalesce(_USES.c.answered_at + _SECONDS, _USES.c.taken_at + _WINDOW)
 
 
 def _held() -> Any:
-    """What `model`'s minute holds: its turns not yet gone from it, the turns not live within
-    `pace` (the sixth of it over which the rest is spread), and live work's turns, in it and
+    """What `model`'s minute holds: its uses not yet gone from it, the uses not live within
+    `pace` (the sixth of it over which the rest is spread), and live work's uses, in it and
     within `pace`."""
     within = _counted_until() > _CLOCK
-    recent = _TURNS.c.taken_at > _CLOCK - _PACE
-    paced = and_(within, _TURNS.c.live.is_(False), recent)
-    live = and_(within, _TURNS.c.live.is_(True))
+    recent = _USES.c.taken_at > _CLOCK - _PACE
+    paced = and_(within, _USES.c.live.is_(False), recent)
+    live = and_(within, _USES.c.live.is_(True))
     live_recent = and_(live, recent)
-    tokens, speech = _TURNS.c.tokens, _TURNS.c.speech
+    tokens, speech = _USES.c.tokens, _USES.c.speech
     return (
         select(
             func.count().filter(within).label("requests"),
@@ -107,10 +108,10 @@ def _held() -> Any:
             func.coalesce(func.sum(speech).filter(live), 0.0).label("live_speech"),
             func.coalesce(func.sum(speech).filter(live_recent), 0.0).label("live_recent_speech"),
             func.coalesce(
-                func.extract("epoch", _CLOCK - func.min(_TURNS.c.taken_at).filter(live)), 0.0
+                func.extract("epoch", _CLOCK - func.min(_USES.c.taken_at).filter(live)), 0.0
             ).label("live_age"),
         )
-        .where(_TURNS.c.model == _MODEL)
+        .where(_USES.c.model == _MODEL)
         .subquery()
     )
 
@@ -134,17 +135,17 @@ def _others() -> Any:
 _HELD, _OTHERS = _held(), _others()
 _KEPT = literal(timedelta(seconds=UNANSWERED_KEPT_SECONDS), Interval())
 _GONE = (
-    delete(_TURNS)
+    delete(_USES)
     .where(
-        _TURNS.c.model == _MODEL,
-        func.coalesce(_TURNS.c.answered_at + _SECONDS, _TURNS.c.taken_at + _KEPT) <= _CLOCK,
+        _USES.c.model == _MODEL,
+        func.coalesce(_USES.c.answered_at + _SECONDS, _USES.c.taken_at + _KEPT) <= _CLOCK,
     )
     .cte("gone")
 )
 _READ = select(_HELD, _OTHERS).select_from(_HELD.join(_OTHERS, true())).add_cte(_GONE)
 _SEEN = select(_HELD)
 _TAKE = (
-    insert(_TURNS)
+    insert(_USES)
     .values(
         model=_MODEL,
         taken_at=_CLOCK,
@@ -153,22 +154,22 @@ _TAKE = (
         live=bindparam("live"),
         instance=bindparam("instance"),
     )
-    .returning(_TURNS.c.id)
+    .returning(_USES.c.id)
 )
-_USED = update(_TURNS).where(_TURNS.c.id == bindparam("turn")).values(tokens=bindparam("used"))
+_USED = update(_USES).where(_USES.c.id == bindparam("use")).values(tokens=bindparam("used"))
 _ANSWERED = (
-    update(_TURNS)
-    .where(_TURNS.c.id == bindparam("turn"))
+    update(_USES)
+    .where(_USES.c.id == bindparam("use"))
     .values(
         answered_at=_CLOCK,
-        tokens=func.coalesce(bindparam("used", type_=Integer()), _TURNS.c.tokens),
+        tokens=func.coalesce(bindparam("used", type_=Integer()), _USES.c.tokens),
     )
 )
 _STALE_LINES = delete(_LINES).where(_LINES.c.seen_at < _NOW - bindparam("kept", type_=Interval()))
 
 
 class DatabaseLedger:
-    """Every replica's turns in each model's minute, in PostgreSQL (module docstring).
+    """Every replica's uses of each model's minute, in PostgreSQL (module docstring).
     `instance`: the process's name (INSTANCE_NAME); `fresh`: how long what a line said waits
     counts (tests turn it down)."""
 
@@ -214,11 +215,11 @@ class DatabaseLedger:
 
         return await _once_more_if_dropped(decide)
 
-    async def answered(self, turn: int, tokens: int | None) -> None:
-        await self._autocommitted(_ANSWERED, {"turn": turn, "used": tokens})
+    async def answered(self, use: int, tokens: int | None) -> None:
+        await self._autocommitted(_ANSWERED, {"use": use, "used": tokens})
 
-    async def used(self, turn: int, tokens: int) -> None:
-        await self._autocommitted(_USED, {"turn": turn, "used": tokens})
+    async def used(self, use: int, tokens: int) -> None:
+        await self._autocommitted(_USED, {"use": use, "used": tokens})
 
     async def seen(self, model: str, minute: ModelMinute) -> Seen:
         async def read() -> Seen:
@@ -307,7 +308,7 @@ def _seen(found: Any) -> Seen:
 async def _once_more_if_dropped(work: Callable[[], Awaitable[T]]) -> T:
     """`work()`, once more if the connection it had was found dropped (the server restarted
     since the pool opened it): the pool opens a new one. Its connections are not checked before
-    each use, which would cost every turn a round trip."""
+    each use, which would cost every use a round trip."""
     try:
         return await work()
     except DBAPIError as exc:

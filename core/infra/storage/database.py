@@ -147,14 +147,14 @@ MINUTE_POOL = PoolLimits(size=2, max_overflow=2)
 
 
 def create_minute_engine(url: str) -> AsyncEngine | None:
-    """PostgreSQL: an engine for the turns in MiMo's minute that replicas share
+    """PostgreSQL: an engine for the uses of MiMo's minute that replicas share
     (`core.infra.storage.account_minute`), beside the main one for the marks' reason: a request
-    takes its turn the moment before it is sent, and must not wait for a connection behind the
-    work's queries. Each turn is one transaction of a few milliseconds under its model's
+    takes its use the moment before it is sent, and must not wait for a connection behind the
+    work's queries. Each use is one transaction of a few milliseconds under its model's
     advisory lock; the server does not wait for its disk before saying it committed
     (`synchronous_commit` off: a server crash may forget the last fraction of a second of
-    turns, and MiMo's 429, if it comes, slows the line). No check of a connection before use:
-    a dropped one is replaced and the turn taken again. None for SQLite, whose one process
+    uses, and MiMo's 429, if it comes, slows the line). No check of a connection before use:
+    a dropped one is replaced and the use taken again. None for SQLite, whose one process
     holds the minute in memory."""
     if make_url(password_quoted(url)).get_backend_name() == "sqlite":
         return None

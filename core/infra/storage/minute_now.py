@@ -1,6 +1,6 @@
 """MiMo's minute now, as `voicebridge usage` shows it, from whichever process sends.
 
-PostgreSQL: the replicas' shared minute itself (`account_minute`): the turns in each model's
+PostgreSQL: the replicas' shared minute itself (`account_minute`): the uses of each model's
 minute by the database's clock, what waits in the lines said within `FRESH_SECONDS`, the 429s
 met today and a pause still running. SQLite: the one bot process keeps the minute in
 memory, and writes what it holds, per model, at most every `snapshot_seconds` while that
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.pacing import AccountLimits, MinuteNow, ModelMinute, Waiting
 from core.infra.storage.account_minute import FRESH_SECONDS
-from core.infra.storage.models import MinuteLineRow, MinuteTurnRow
+from core.infra.storage.models import MinuteLineRow, MinuteUseRow
 from core.infra.storage.repositories import dialect_of, insert_for, table_of
 
 __all__ = ["MinuteNowRepository", "snapshot_seconds"]
@@ -34,12 +34,12 @@ def snapshot_seconds(minute: ModelMinute) -> float:
     return min(SNAPSHOT_SECONDS, minute.seconds / 12)
 
 
-_TURNS = table_of(MinuteTurnRow)
+_USES = table_of(MinuteUseRow)
 _LINES = table_of(MinuteLineRow)
 
 
 class MinuteNowRepository:
-    """The minute's lines and turns, read for the operator; a lone bot's snapshots written."""
+    """The minute's lines and uses, read for the operator; a lone bot's snapshots written."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -48,7 +48,7 @@ class MinuteNowRepository:
         """Each model with anything in its minute, waiting for it, or refused today."""
         shared = dialect_of(self._session) == "postgresql"
         now = await self._now(shared)
-        held = await self._turns(now, limits.asr) if shared else {}
+        held = await self._uses(now, limits.asr) if shared else {}
         found: dict[str, MinuteNow] = {}
         for line in (await self._session.execute(select(_LINES))).all():
             age = (now - line.seen_at).total_seconds()
@@ -102,13 +102,13 @@ class MinuteNowRepository:
         assert isinstance(found, datetime)
         return found
 
-    async def _turns(self, now: datetime, minute: ModelMinute) -> dict[str, tuple[int, int]]:
-        answered = _TURNS.c.answered_at + literal(timedelta(seconds=minute.seconds), Interval())
-        taken = _TURNS.c.taken_at + literal(timedelta(seconds=minute.counted_seconds), Interval())
+    async def _uses(self, now: datetime, minute: ModelMinute) -> dict[str, tuple[int, int]]:
+        answered = _USES.c.answered_at + literal(timedelta(seconds=minute.seconds), Interval())
+        taken = _USES.c.taken_at + literal(timedelta(seconds=minute.counted_seconds), Interval())
         rows = await self._session.execute(
-            select(_TURNS.c.model, func.count(), func.coalesce(func.sum(_TURNS.c.tokens), 0))
+            select(_USES.c.model, func.count(), func.coalesce(func.sum(_USES.c.tokens), 0))
             .where(func.coalesce(answered, taken) > now)
-            .group_by(_TURNS.c.model)
+            .group_by(_USES.c.model)
         )
         return {model: (int(requests), int(tokens)) for model, requests, tokens in rows.all()}
 

@@ -1,5 +1,5 @@
 """MiMo's minute for the whole account, where processes share it (`core.domain.pacing`): the
-turns every replica took in each model's minute, and each process's line of a model (what waits
+uses every replica took of each model's minute, and each process's line of a model (what waits
 in it, the 429s it met, the pause a 429 asks of every replica)."""
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
-__all__ = ["MinuteLineRow", "MinuteTurnRow"]
+__all__ = ["MinuteLineRow", "MinuteUseRow"]
 
 
-class MinuteTurnRow(Base):
-    """A request's turn in its model's minute, taken by one replica (PostgreSQL, where replicas
-    share the minute; a process alone holds its turns in memory). `taken_at` and
+class MinuteUseRow(Base):
+    """A request's use of its model's minute, taken by one replica (PostgreSQL, where replicas
+    share the minute; a process alone holds its uses in memory). `taken_at` and
     `answered_at` are the database's clock, so that every replica counts the same minute; once
     MiMo answered it, it counts a minute from then (`core.domain.pacing.ModelMinute`). Deleted
     once it leaves the minute, as MiMo forgets it: a replica that dies holds nothing past
     that."""
 
+    # The table keeps the name it had when a use was called a turn: renaming it needs a
+    # migration (and the operators' queries moved), which is not worth a word.
     __tablename__ = "minute_turns"
     __table_args__ = (Index("ix_minute_turns_model_taken_at", "model", "taken_at"),)
 
@@ -44,7 +46,7 @@ class MinuteLineRow(Base):
     within seconds); the 429s it met on `refused_on`; the pause and the half minute a 429 asks
     of every replica (`paused_until`, `slowed_until`). Where a process holds the minute alone
     (SQLite), also what its minute held at `seen_at` (`requests`, `tokens`), which it writes
-    every few seconds while it sends, for `voicebridge usage`; NULL where the turns are shared."""
+    every few seconds while it sends, for `voicebridge usage`; NULL where the uses are shared."""
 
     __tablename__ = "minute_lines"
 
