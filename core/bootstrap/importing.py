@@ -26,10 +26,9 @@ from core.from_settings import (
     mimo_client,
 )
 from core.infra.malloc import return_large_blocks
-from core.infra.metrics import PrometheusMetrics
 from core.infra.mimo.minute_ledger import MemoryLedger
 from core.infra.mimo.pacing import AccountMinute
-from core.ports import Clock, SystemClock
+from core.ports import NO_METRICS, Clock, SystemClock
 from core.ports.background import supervised
 
 __all__ = ["Importing", "importing"]
@@ -50,24 +49,23 @@ async def importing(settings: Settings, *, clock: Clock | None = None) -> AsyncI
     for as long as the block lasts."""
     return_large_blocks()  # a recording's pieces, freed, leave no memory behind
     clock = clock or SystemClock()
-    metrics = PrometheusMetrics()  # counted as the bots count, though nobody reads them here
     processes = await ffmpeg_processes(settings)
     async with (
         storage(settings, clock=clock) as store,
         http_client() as http,
-        supervised(metrics),  # innermost, as the bots' runtime has it
+        supervised(NO_METRICS),  # innermost, as the bots' runtime has it; nobody reads metrics
     ):
         minute = AccountMinute(
             limits=account_limits(settings), ledger=store.minute_ledger or MemoryLedger()
         )
-        mimo = mimo_client(settings, http=http, metrics=metrics, minute=minute)
-        parts = services.Parts(settings, store, mimo, audio_of(settings, processes), clock, metrics)
+        mimo = mimo_client(settings, http=http, minute=minute)
         keeper = TranscriptKeeper(uow=store.uow, reads=store.reads, clock=clock)
         limits = limits_from(settings)
         transcription = transcription_on(
-            mimo, parts.audio, limits=limits, limiter=store.limiter, keeper=keeper,
-            recordings=Recordings(downloader=None, limits=limits),  # the export's files, at hand
-            metrics=metrics,
+            mimo, audio_of(settings, processes), limits=limits, limiter=store.limiter,
+            keeper=keeper, recordings=Recordings(downloader=None, limits=limits),  # files at hand
+            metrics=NO_METRICS,
         )  # fmt: skip
         async with minute_kept(store, minute):
-            yield Importing(importer=services.imports(parts, transcription), minute=minute)
+            importer = services.imports(settings, store, clock, transcription)
+            yield Importing(importer=importer, minute=minute)

@@ -172,7 +172,7 @@ async def bootstrap(
         )  # fmt: skip
         services.watch_queues(metrics, cases.transcription, processes, recordings, mimo.minute)
         listening = services.listening(parts, cases, studio, keeper)
-        imports = services.imports(parts, cases.transcription)
+        imports = services.imports(settings, store, clock, cases.transcription)
         summaries = services.summaries(parts, cases)
         consents = services.consents(parts, studio, cases.transcription)
         digests = DigestService(

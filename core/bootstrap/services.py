@@ -138,11 +138,13 @@ def kept(
     return kept_calls, KeptReadings(store=store, clock=clock, servers=servers)
 
 
-def imports(parts: Parts, transcription: Transcription) -> Importer:
-    """A chat's past voice messages imported into its memory."""
-    settings, store = parts.settings, parts.store
+def imports(
+    settings: Settings, store: Storage, clock: Clock, transcription: Transcription
+) -> Importer:
+    """A chat's past voice messages imported into its memory (by the bots' runtime, and by
+    `voicebridge import`'s, which builds nothing else of theirs)."""
     return Importer(
-        transcription=transcription, uow=store.uow, limiter=store.limiter, clock=parts.clock,
+        transcription=transcription, uow=store.uow, limiter=store.limiter, clock=clock,
         retention_days=settings.summary_retention_days, at_once=settings.asr_max_in_flight,
         lease=timedelta(seconds=settings.work_lease_seconds),
     )  # fmt: skip
