@@ -2,7 +2,9 @@
 
 An answer is read while no event loop runs: Ctrl-C and SIGTERM then reach the handler of
 `bots.cli.signals`, which ends the command at once, even at a hidden prompt (a prompt read
-inside an event loop would hold the loop's own handlers off until the answer came). On a
+inside an event loop would hold the loop's own handlers off until the answer came); a line
+typed is waited for together with any signal, which another thread may be the one to catch
+(`_until_typed`). On a
 terminal a secret is read unseen (`getpass`); answers piped in are read line by line from
 standard input, secrets included, with nothing echoed and no warning.
 """
@@ -10,7 +12,11 @@ standard input, secrets included, with nothing echoed and no warning.
 from __future__ import annotations
 
 import getpass
+import os
+import select
+import signal
 import sys
+import threading
 
 import click
 
@@ -31,12 +37,33 @@ def ask(prompt: str, *, hidden: bool = False) -> str:
             raise InputEnded
         return line.strip()
     try:
-        if hidden:
+        if hidden:  # its echo goes off as it starts reading: nothing may be typed before
             return getpass.getpass(f"{prompt}: ").strip()
-        return input(f"{prompt}: ").strip()
+        click.echo(f"{prompt}: ", nl=False)
+        _until_typed()
+        return input().strip()
     except EOFError:
         click.echo()
         raise InputEnded from None
+
+
+def _until_typed() -> None:
+    """Wait for a line typed at the terminal, or for a signal: a command's runtime may keep threads
+    while it asks (an import's database connections), and a signal the kernel hands one of them
+    would never end a read the main thread is blocked in. Python writes every signal it catches
+    to its wakeup file, whichever thread caught it; its handler then runs here, in the main
+    thread, and ends the command (`bots.cli.signals`)."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # a command run from another thread keeps Python's own handling
+    woken, wakeup = os.pipe()
+    os.set_blocking(wakeup, False)
+    before = signal.set_wakeup_fd(wakeup)
+    try:
+        select.select([sys.stdin, woken], [], [])
+    finally:
+        signal.set_wakeup_fd(before)
+        os.close(woken)
+        os.close(wakeup)
 
 
 def confirm(prompt: str, *, default: bool = False) -> bool:
