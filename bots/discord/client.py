@@ -21,7 +21,7 @@ class VoicebridgeClient(Protocol):
     crash_redo: CrashRedo
     """Work taken over from a process that died, and the interactions being redone."""
     audiences: Audiences
-    """Whom each answer is for (`audiences.answer_to`)."""
+    """Whom each answer is for (`who_asks.answer_to`)."""
 
 
 def voicebridge(interaction: discord.Interaction[Any]) -> VoicebridgeClient:

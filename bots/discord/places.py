@@ -1,5 +1,5 @@
 """The places of Discord as the core knows them (the key of their preferences, claims, quotas
-and stored messages), and who may change a place's settings.
+and stored messages), whether the bot is in them, and which of them a member may read.
 
 A server is one place (`guild:<id>`), with one set of preferences; a channel may override
 auto-transcribe for itself (`channel:<id>`); direct messages belong to the user (`user:<id>`),
@@ -17,18 +17,22 @@ from typing import Any
 
 import discord
 
+from core.domain import errors
 from core.domain.values import ChatRef
 
 __all__ = [
+    "HistoryHidden",
     "Interaction",
-    "can_manage",
     "channel_of",
     "channel_override_of",
     "for_interaction",
     "for_message",
+    "may_read",
     "override_of",
     "place_of",
     "reaches_channel",
+    "readable_places",
+    "require_history",
 ]
 
 Interaction = discord.Interaction[Any]
@@ -85,10 +89,58 @@ def override_of(interaction: Interaction) -> ChatRef | None:
     return channel_of(interaction.channel_id)
 
 
-def can_manage(interaction: Interaction) -> bool:
-    """DMs manage themselves, and so do a user's own preferences where the bot is theirs alone;
-    in a server it takes Manage Server in the channel of the command (Discord computes those
-    permissions into the interaction, so no extra request is needed)."""
+class HistoryHidden(errors.UserInputError):
+    """The asker may not read the channel's history: the bot reads none of it for them."""
+
+    key = "discord.history.hidden"
+
+
+def require_history(interaction: Interaction) -> None:
+    """Before anything of a channel's history is read for `interaction` (/summary, a message
+    fetched again for a button): its member must be allowed to read it themselves, View
+    Channel and Read Message History in that channel, not rely on the bot's own permissions.
+    Discord computes the member's permissions in the interaction's channel into it; in direct
+    messages the history is the person's own."""
+    if interaction.guild_id is None:
+        return
+    held = interaction.permissions
+    if not (held.view_channel and held.read_message_history):
+        detail = f"user {interaction.user.id} may not read channel {interaction.channel_id}"
+        raise HistoryHidden(detail)
+
+
+def readable_places(interaction: Interaction) -> frozenset[str] | None:
+    """The channels and threads of the interaction's server whose kept transcripts its member
+    may see, as of now (`may_read`), and the one the command runs in where Discord says they
+    may read it. None where everything kept is the person's own (direct messages, the bot
+    installed to them alone)."""
+    guild, member = interaction.guild, interaction.user
     if interaction.guild_id is None or not reaches_channel(interaction):
-        return True
-    return interaction.permissions.manage_guild
+        return None
+    if guild is None or not isinstance(member, discord.Member):
+        return frozenset()
+    places: list[discord.abc.GuildChannel | discord.Thread] = [*guild.channels, *guild.threads]
+    readable = {str(place.id) for place in places if may_read(place, member)}
+    here = interaction.permissions  # Discord's own answer, a private thread's membership in it
+    if interaction.channel_id is not None and here.view_channel and here.read_message_history:
+        readable.add(str(interaction.channel_id))
+    return frozenset(readable)
+
+
+def may_read(place: discord.abc.GuildChannel | discord.Thread, member: discord.Member) -> bool:
+    """Whether `member` may read what was said in `place`: View Channel and Read Message
+    History there (a voice channel's too, for its calls and its chat; a thread's are its
+    channel's). A private thread shows only to those in it and to those who may manage its
+    channel's threads: discord.py answers a thread's permissions with its channel's and never
+    asks, so membership is asked here, of the members Discord's events named (after a restart
+    it knows none until someone joins or leaves: unknown is unreadable). A thread whose channel
+    is not known is unreadable too."""
+    try:
+        held = place.permissions_for(member)
+    except discord.ClientException:  # a thread whose channel is not in the cache
+        return False
+    if not (held.view_channel and held.read_message_history):
+        return False
+    if isinstance(place, discord.Thread) and place.is_private():
+        return held.manage_threads or any(m.id == member.id for m in place.members)
+    return True

@@ -11,10 +11,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.who_asks import asker_of, asking, person_locale
+from bots.telegram.answers.who_asks import asker_of, asking, can_manage, person_locale
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import CATALOGUE, text
-from bots.telegram.updates import can_manage, chat_of, command_argument, message_of
+from bots.telegram.updates import chat_of, command_argument, message_of
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences, shown_or_set
 from core.app.rules.requests import Audiences, Request

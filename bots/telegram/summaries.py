@@ -12,10 +12,10 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.answers.progress_pace import USUAL, Pace
 from bots.telegram.answers.replies import chat_action, reply_long, telegram_pieces
-from bots.telegram.answers.who_asks import owner_of
+from bots.telegram.answers.who_asks import can_manage, owner_of
 from bots.telegram.chatlog import log_entry
 from bots.telegram.messages import text
-from bots.telegram.updates import can_manage, chat_of, command_argument, message_of
+from bots.telegram.updates import chat_of, command_argument, message_of
 from bots.telegram.voices.inline import discarding
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.rules.requests import Request

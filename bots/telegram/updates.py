@@ -1,15 +1,14 @@
 """What every Telegram handler reads off an update: its message and chat, the words after a
-/command, who sent it as themselves, and whether they may change the chat's settings."""
+/command, and who sent it as themselves."""
 
 from __future__ import annotations
 
-from telegram import ChatMember, Message, MessageEntity, Update
-from telegram.constants import ChatType
+from telegram import Message, MessageEntity, Update
 
 from core.domain import errors
 from core.domain.values import ChatRef
 
-__all__ = ["can_manage", "chat_of", "command_argument", "message_of", "sender_id"]
+__all__ = ["chat_of", "command_argument", "message_of", "sender_id"]
 
 
 def command_argument(message: Message) -> str:
@@ -19,19 +18,6 @@ def command_argument(message: Message) -> str:
         if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
             return body[entity.length :].strip()
     return body.strip()
-
-
-async def can_manage(update: Update) -> bool:
-    """Private chats manage themselves; in groups only administrators (or anonymous admins) do."""
-    chat, message, user = update.effective_chat, message_of(update), update.effective_user
-    if chat is None or chat.type == ChatType.PRIVATE:
-        return True
-    if message.sender_chat is not None and message.sender_chat.id == chat.id:
-        return True
-    if user is None:
-        return False
-    member = await chat.get_member(user.id)
-    return member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
 def sender_id(message: Message) -> str | None:

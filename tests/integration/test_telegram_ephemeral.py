@@ -18,7 +18,8 @@ import pytest
 import pytest_asyncio
 
 from bots.telegram.answers import ephemeral
-from bots.telegram.application.menu import COMMANDS, MENU_LANGUAGES, PRIVATE_COMMANDS
+from bots.telegram.answers.who_sees import PRIVATE_COMMANDS
+from bots.telegram.application.menu import COMMANDS, MENU_LANGUAGES
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo

@@ -1,8 +1,9 @@
 """Answers: who asks and whom an answer is for, in which language, how the interaction is
 acknowledged, and how the answer is shown. Uses `bots.discord.work` and the modules at the top.
 
-audiences.py      who asks and whom the answer is for: the interaction's request, read of the
-                  core once and kept on it for its cog and its use case
+who_asks.py       who asks and whom the answer is for: the interaction's request, read of the
+                  core once and kept on it for its cog and its use case; whom a voice
+                  message counts against; who may change the place's settings
 acks.py           an interaction acknowledged within Discord's 3 seconds (or adopted, redone)
 replies.py        long answers and follow-ups
 clicks.py         buttons that outlive the process (dynamic items)

@@ -23,9 +23,9 @@ from typing import Any, Literal
 
 import discord
 
-from bots.discord.answers.audiences import CHANNEL, answer_to
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.replies import Interaction
+from bots.discord.answers.who_asks import CHANNEL, answer_to
 from bots.discord.client import voicebridge
 from bots.discord.discordpy import mark_deferred
 
@@ -104,8 +104,8 @@ async def claim(interaction: Interaction, ack: Ack | None) -> bool:
 
 
 async def decide_answer(interaction: Interaction) -> bool:
-    """The request of `interaction` read once, as it starts (`audiences.answer_to`): what its
-    cog hands its use case and renders with (`audiences.answer_of`). False when that failed:
+    """The request of `interaction` read once, as it starts (`who_asks.answer_to`): what its
+    cog hands its use case and renders with (`who_asks.answer_of`). False when that failed:
     the one error handler answered, and the claim is finished."""
     try:
         await answer_to(interaction)

@@ -13,8 +13,8 @@ import logging
 import discord
 from discord import app_commands
 
-from bots.discord.answers.audiences import quick_locale
 from bots.discord.answers.replies import ANSWERED, TOKEN_EXPIRED, Interaction, Send, in_channel
+from bots.discord.answers.who_asks import quick_locale
 from bots.discord.messages import text
 from core.domain import errors
 

@@ -11,6 +11,11 @@ transcript and its notices) is in the place's: the one chosen with /botlanguage,
 server's own (`guild_locale`, `Guild.preferred_locale`), else that of whoever last ran a
 command there (what direct messages go by: Discord does not say whose language a message is
 in), else English.
+
+Who asked (an `Asker`) is whose rate limits the work counts against (the rules:
+`core.app.rules.limits`): the person, or nobody for a voice message transcribed because its
+place transcribes every one (`unasked`). Whether the person may change the place's settings is
+`can_manage`'s.
 """
 
 from __future__ import annotations
@@ -18,10 +23,10 @@ from __future__ import annotations
 import discord
 
 from bots.discord.client import voicebridge
-from bots.discord.places import Interaction, for_interaction, override_of
+from bots.discord.places import Interaction, for_interaction, override_of, reaches_channel
 from core.app.rules.requests import Request
 from core.chat.languages import DEFAULT_LOCALE, Audience, resolve_locale
-from core.domain.limits import Asker, asked_by
+from core.domain.limits import Asker, asked_by, sent_by
 
 __all__ = [
     "CHANNEL",
@@ -29,11 +34,13 @@ __all__ = [
     "answer_of",
     "answer_to",
     "asker_of",
+    "can_manage",
     "interaction_audience",
     "keep_answer",
     "message_audience",
     "notes_commander",
     "quick_locale",
+    "unasked",
 ]
 
 LOCALE = "voicebridge.locale"
@@ -134,3 +141,19 @@ def interaction_audience(interaction: Interaction) -> Audience:
         person=person_locale(interaction),
         platform=resolve_locale(None if server is None else server.value),
     )
+
+
+def unasked(message: discord.Message) -> Asker:
+    """Who a voice message is transcribed for because its place transcribes every one: in
+    direct messages the sender, who asked by sending it; in a server nobody, counted against
+    the sender."""
+    return asked_by(message.author.id) if message.guild is None else sent_by(message.author.id)
+
+
+def can_manage(interaction: Interaction) -> bool:
+    """DMs manage themselves, and so do a user's own preferences where the bot is theirs alone;
+    in a server it takes Manage Server in the channel of the command (Discord computes those
+    permissions into the interaction, so no extra request is needed)."""
+    if interaction.guild_id is None or not reaches_channel(interaction):
+        return True
+    return interaction.permissions.manage_guild

@@ -40,7 +40,7 @@ from bots.discord.call.listened_call_sides import ListenedCallSides
 from bots.discord.call.playback import VoiceClientClass, VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.client import VoicebridgeClient
-from bots.discord.commands.access import STRANGER_MESSAGE, admits, admits_message, turn_away
+from bots.discord.commands.allowlist import STRANGER_MESSAGE, admits, admits_message, turn_away
 from bots.discord.commands.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.commands.translator import CatalogueTranslator
 from bots.discord.discordpy import (
@@ -293,7 +293,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         await asyncio.gather(*late, return_exceptions=True)
 
     async def on_app_command_completion(self, interaction: Interaction, command: Any) -> None:
-        # The person's language, where it is noted (`audiences.notes_commander`), was noted
+        # The person's language, where it is noted (`who_asks.notes_commander`), was noted
         # with the answer, as it was decided (`acks.decide_answer`, or the use case).
         await self.work.finish_claimed(interaction)
 

@@ -49,7 +49,8 @@ __all__ = ["DiscordVoiceCall", "DiscordVoiceChannels", "Readable", "server_of"]
 
 Admits = Callable[[int, int, int], bool]
 """The allowlist's answer for work a member (the last id) asks for in a channel (the second) of
-a server (the first): `bots.discord.commands.access.admits`, the check every command passes."""
+a server (the first): `bots.discord.commands.allowlist.admits`, the check every command
+passes."""
 
 MISSED = 100  # the most messages a reading taken up after a restart reads of those it missed
 KEPT_MEMBERS = 1024

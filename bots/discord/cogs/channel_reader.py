@@ -18,13 +18,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
-from bots.discord.answers.audiences import answer_of, answer_to
 from bots.discord.answers.permissions import BOT_IN_VOICE, READING_TEXT, first_missing
 from bots.discord.answers.replies import Interaction, followup_of
+from bots.discord.answers.who_asks import answer_of, answer_to, can_manage
 from bots.discord.call.voice_channels import DiscordVoiceChannels, Readable, server_of
 from bots.discord.commands.installs import in_servers
 from bots.discord.messages import text
-from bots.discord.places import can_manage, for_interaction, place_of
+from bots.discord.places import for_interaction, place_of
 from bots.discord.reader.channel_messages import READ_MESSAGE_TYPES, channel_message
 from core.app.reader.channel_reader import ChannelReader, ReadingAsked, Started
 from core.app.reader.choices import MemberReading, ReaderChoices

@@ -15,13 +15,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PUBLIC, acknowledge_and_claim, answers
-from bots.discord.answers.audiences import answer_of
 from bots.discord.answers.clicks import Answerers
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of
+from bots.discord.answers.who_asks import answer_of
 from bots.discord.client import voicebridge
-from bots.discord.commands.access import require_history, turn_away
+from bots.discord.commands.allowlist import turn_away
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
+from bots.discord.places import require_history
 from bots.discord.recordings.gist_replies import GistButton, RecordingAt, send_gist
 from core.app.recordings.gists import Gists
 from core.app.rules.limits import Limiter

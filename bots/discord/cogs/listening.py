@@ -14,17 +14,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, acknowledge_and_claim, answers
-from bots.discord.answers.audiences import answer_of
 from bots.discord.answers.clicks import Answerers
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of
+from bots.discord.answers.who_asks import answer_of
 from bots.discord.call.listen_buttons import ConsentAt, ConsentButton
 from bots.discord.call.listened_call import DiscordListenedCall
 from bots.discord.call.nicknames import take_off_left_behind
 from bots.discord.call.voice_channels import DiscordVoiceChannels, server_of
 from bots.discord.client import voicebridge
-from bots.discord.commands.access import turn_away
+from bots.discord.commands.allowlist import turn_away
 from bots.discord.commands.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.places import for_interaction

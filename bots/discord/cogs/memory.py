@@ -1,7 +1,7 @@
 """Voice memory on Discord: `/find phrase`, privately, with page buttons (`core.app.memory.search`).
 
 The server's kept transcripts are searched, but only in the channels the member may read at
-the moment of the search (`access.readable_places`), a page's turn included; each moment links
+the moment of the search (`places.readable_places`), a page's turn included; each moment links
 to its message (its jump link), a call's line names its voice channel. Five moments to a page
 (Discord's 2,000 characters hold five with their links). The page buttons live as long as the
 answer's view (`PAGE_TIMEOUT`): after a restart, `/find` again.
@@ -26,13 +26,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
-from bots.discord.answers.audiences import answer_of, asker_of
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.replies import Interaction, followup_of
-from bots.discord.commands.access import readable_places
+from bots.discord.answers.who_asks import answer_of, asker_of
 from bots.discord.discordpy import forget_thread_members, learn_thread_members
 from bots.discord.messages import text
-from bots.discord.places import for_interaction, place_of
+from bots.discord.places import for_interaction, place_of, readable_places
 from core.app.memory.search import MemorySearch
 from core.chat.memory import Markup, found_text, link_to
 from core.domain import errors

@@ -4,7 +4,7 @@ server's own voices: /design_voice, /delete_voice and the message menu "Clone th
 
 Answers are ephemeral: settings are nobody else's business (a designed voice's sample is the
 exception: the channel hears it). In a server, changing them takes Manage Server
-(`places.can_manage`); in DMs they are the user's own.
+(`who_asks.can_manage`); in DMs they are the user's own.
 
 Cloning is a message menu rather than an upload option: on a voice message (recorded in
 Discord, not an uploaded file) whose author is the person using the menu, Discord itself
@@ -18,15 +18,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, PUBLIC, answers
-from bots.discord.answers.audiences import answer_of, answer_to, asker_of, quick_locale
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.modals import ClaimedModal
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_lines
+from bots.discord.answers.who_asks import answer_of, answer_to, asker_of, can_manage, quick_locale
 from bots.discord.commands.installs import server_only
 from bots.discord.commands.translator import translatable, translatable_choices
 from bots.discord.media import voice_message_in
 from bots.discord.messages import CATALOGUE, shown_name, text
-from bots.discord.places import can_manage, for_interaction, override_of, place_of
+from bots.discord.places import for_interaction, override_of, place_of
 from bots.discord.voices.voice_message import send_voice_message
 from bots.discord.work.redo import ModalRebuilder
 from core.app.rules.preferences import ChatPreferences

@@ -12,12 +12,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PUBLIC, answers
-from bots.discord.answers.audiences import answer_of, asker_of, quick_locale
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.modals import ClaimedModal
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
+from bots.discord.answers.who_asks import answer_of, asker_of, quick_locale
 from bots.discord.cogs.memory import MARKDOWN
-from bots.discord.commands.access import require_history
 from bots.discord.commands.translator import translatable
 from bots.discord.media import (
     NothingNamedToAsk,
@@ -27,7 +26,7 @@ from bots.discord.media import (
     require_audio,
 )
 from bots.discord.messages import text
-from bots.discord.places import for_interaction, place_of
+from bots.discord.places import for_interaction, place_of, require_history
 from bots.discord.work.redo import ModalRebuilder
 from core.app.calls.summary import Calls
 from core.app.memory.search import MemorySearch

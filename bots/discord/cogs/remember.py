@@ -13,7 +13,7 @@ are being transcribed), its end, and a pause when a day's quota runs out (said o
 `/remember` later imports only what is not kept yet. A voice message deleted before or while
 it is heard is skipped, nothing of it kept (`core.app.recordings.kept_transcripts`), and the import
 goes on. Each voice message is kept under its attachment's id, its message and channel, so `/find`
-shows it only to those who may read the channel (`access.readable_places`), like any other.
+shows it only to those who may read the channel (`places.readable_places`), like any other.
 
 The name: `/remember` sits beside `/find` and `/forget`, and says what it does for the memory.
 """
@@ -31,12 +31,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
-from bots.discord.answers.audiences import answer_of
 from bots.discord.answers.replies import Interaction, followup_of
+from bots.discord.answers.who_asks import answer_of, can_manage
 from bots.discord.commands.installs import in_servers
 from bots.discord.media import RecordingGone
 from bots.discord.messages import text
-from bots.discord.places import can_manage, place_of
+from bots.discord.places import place_of
 from core.app.memory.imports import Importer
 from core.app.memory.past import ImportPlan, ImportProgress, Past, PastVoice
 from core.app.recordings.transcriber import NoLongerWanted

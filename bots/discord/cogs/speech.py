@@ -7,13 +7,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PUBLIC, answers
-from bots.discord.answers.audiences import (
+from bots.discord.answers.replies import AnyBot, Interaction, followup_of
+from bots.discord.answers.who_asks import (
     asker_of,
     interaction_audience,
     keep_answer,
     notes_commander,
 )
-from bots.discord.answers.replies import AnyBot, Interaction, followup_of
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.commands.translator import translatable
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option

@@ -25,13 +25,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, PUBLIC, answers
-from bots.discord.answers.audiences import answer_of, asker_of
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
-from bots.discord.commands.access import require_history
+from bots.discord.answers.who_asks import answer_of, asker_of, can_manage
 from bots.discord.commands.installs import server_only
 from bots.discord.media import is_recording
 from bots.discord.messages import text
-from bots.discord.places import can_manage, channel_of, for_interaction, place_of
+from bots.discord.places import channel_of, for_interaction, place_of, require_history
 from bots.discord.recordings.gist_replies import send_gist
 from bots.discord.voices.voice_message import send_voice_message
 from core.app.calls.summary import Calls

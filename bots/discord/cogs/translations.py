@@ -11,16 +11,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, PUBLIC, acknowledge_and_claim, answers
-from bots.discord.answers.audiences import answer_of
 from bots.discord.answers.clicks import Answerers
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
+from bots.discord.answers.who_asks import answer_of
 from bots.discord.client import voicebridge
-from bots.discord.commands.access import require_history, turn_away
+from bots.discord.commands.allowlist import turn_away
 from bots.discord.commands.translator import translatable
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
-from bots.discord.places import for_interaction, reaches_channel
+from bots.discord.places import for_interaction, reaches_channel, require_history
 from bots.discord.voices.speak_replies import SpeakButton, SpokenAt, speak_view
 from bots.discord.voices.voice_message import send_voice_message
 from core.app.recordings.translations import Translations

@@ -14,12 +14,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
-from bots.discord.answers.audiences import answer_of, interaction_audience
 from bots.discord.answers.replies import Interaction, followup_of
+from bots.discord.answers.who_asks import answer_of, can_manage, interaction_audience
 from bots.discord.commands.installs import server_only
 from bots.discord.commands.translator import translatable_choices
 from bots.discord.messages import CATALOGUE
-from bots.discord.places import can_manage, for_interaction
+from bots.discord.places import for_interaction
 from core.app.rules.preferences import ChatPreferences, shown_or_set
 from core.app.rules.requests import Audiences
 from core.chat.languages import LOCALES, native_name

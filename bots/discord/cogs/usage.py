@@ -9,9 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
-from bots.discord.answers.audiences import answer_of, asker_of
 from bots.discord.answers.replies import Interaction, followup_of, send_lines
-from bots.discord.commands.access import STRANGER_MESSAGE
+from bots.discord.answers.who_asks import answer_of, asker_of
+from bots.discord.commands.allowlist import STRANGER_MESSAGE
 from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel

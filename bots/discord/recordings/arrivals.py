@@ -1,18 +1,17 @@
 """A voice message that arrived in a Discord channel, parsed once into the core's `Arrival`
 (`core.app.voice_notes`): what arrived (the voice message, where to fetch it: `bots.discord.media`),
-who sent it (whose limits it counts against: `bots.discord.commands.access`; whom the transcript is
-for: `bots.discord.answers.audiences`), where (the channel whose auto-transcribe may override the
-server's: `bots.discord.places`), and what it may be: its sender's reading of their consent sentence
-(`bots.discord.recordings.consent`), a forwarded one's too, which is all there is of a forward. The
-core decides which it is, once; the cog renders what comes back.
+who sent it and whom the transcript is for (whose limits it counts against, and in which
+language: `bots.discord.answers.who_asks`), where (the channel whose auto-transcribe may override
+the server's: `bots.discord.places`), and what it may be: its sender's reading of their consent
+sentence (`bots.discord.recordings.consent`), a forwarded one's too, which is all there is of a
+forward. The core decides which it is, once; the cog renders what comes back.
 """
 
 from __future__ import annotations
 
 import discord
 
-from bots.discord.answers.audiences import message_audience
-from bots.discord.commands.access import unasked
+from bots.discord.answers.who_asks import message_audience, unasked
 from bots.discord.media import remote, voice_message_in
 from bots.discord.places import channel_override_of, for_message
 from bots.discord.recordings.consent import consent_reading

@@ -19,7 +19,6 @@ from typing import Self
 
 import discord
 
-from bots.discord.answers.audiences import LOCALE
 from bots.discord.answers.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
@@ -32,6 +31,7 @@ from bots.discord.answers.replies import (
     in_channel,
     reply_to,
 )
+from bots.discord.answers.who_asks import LOCALE
 from bots.discord.rate_limits import NoRoomSpare
 from bots.discord.recordings.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
 from core.chat.exports import TranscriptFile, TranscriptFormat

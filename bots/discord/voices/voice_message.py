@@ -28,7 +28,6 @@ from typing import Any
 
 import discord
 
-from bots.discord.answers.audiences import quick_locale
 from bots.discord.answers.replies import (
     ANSWERED,
     RESPONSE_ID,
@@ -37,6 +36,7 @@ from bots.discord.answers.replies import (
     followup_of,
     in_channel,
 )
+from bots.discord.answers.who_asks import quick_locale
 from bots.discord.discordpy import post_form
 from bots.discord.messages import text
 from core.domain.values import VoiceNote

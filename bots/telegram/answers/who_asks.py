@@ -7,14 +7,16 @@ Whom it is for (an `Audience`) sets the answer's language (`languages`; the rule
 (`from_user.language_code`, which Telegram sends with every message), else the chat's; what a
 group as a whole gets (an automatic transcript, the notices around it, digests) is in the
 chat's. Who asked (an `Asker`) is whose rate limits the work counts against (the rules:
-`core.app.rules.limits`): the person, or the chat they sent it on behalf of.
+`core.app.rules.limits`): the person, or the chat they sent it on behalf of. Whether the person
+may change the chat's settings is `can_manage`'s.
 """
 
 from __future__ import annotations
 
-from telegram import Message, MessageEntity, Update
+from telegram import ChatMember, Message, MessageEntity, Update
 from telegram.constants import ChatType
 
+from bots.telegram.updates import message_of
 from core.chat.languages import Audience, resolve_locale
 from core.domain.limits import ANYONE, AUTOMATIC, Asker, asked_by, sent_by
 
@@ -22,6 +24,7 @@ __all__ = [
     "asker_of",
     "asking",
     "audience",
+    "can_manage",
     "for_command",
     "for_recording",
     "owner_of",
@@ -111,3 +114,16 @@ def on_behalf(message: Message) -> int | None:
     never meet."""
     sender = message.sender_chat
     return None if sender is None else sender.id
+
+
+async def can_manage(update: Update) -> bool:
+    """Private chats manage themselves; in groups only administrators (or anonymous admins) do."""
+    chat, message, user = update.effective_chat, message_of(update), update.effective_user
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True
+    if user is None:
+        return False
+    member = await chat.get_member(user.id)
+    return member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}

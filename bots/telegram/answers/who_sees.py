@@ -30,7 +30,15 @@ from bots.telegram.answers import ephemeral, ephemeral_api
 from bots.telegram.answers.destinations import Destination, InChat, InPrivateChat
 from bots.telegram.messages import text as catalogue_text
 
-__all__ = ["answer_to"]
+__all__ = ["PRIVATE_COMMANDS", "answer_to"]
+
+# Commands whose use is the asker's own business: their answers are private, and the menu
+# (`bots.telegram.application.menu`) declares them ephemeral (Bot API 10.2's `is_ephemeral`), so a
+# member's app sends them for the bot alone. The others are for the chat, and so are their
+# answers: /say, /summary, /tldr, /translate, the chat's settings, /forget.
+PRIVATE_COMMANDS = frozenset(
+    {"transcribe", "find", "voice", "usage", "business", "settings", "help", "start"}
+)
 
 
 async def answer_to(update: Update, *, locale: str, private: bool = True) -> Destination:

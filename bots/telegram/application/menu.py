@@ -8,19 +8,13 @@ from telegram import BotCommand
 from telegram.ext import Application
 
 from bots.telegram.answers import ephemeral_api
+from bots.telegram.answers.who_sees import PRIVATE_COMMANDS
 from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
 from core.chat.languages import DEFAULT_LOCALE
 
-__all__ = ["COMMANDS", "MENU_LANGUAGES", "PRIVATE_COMMANDS", "register_commands"]
+__all__ = ["COMMANDS", "MENU_LANGUAGES", "register_commands"]
 
 COMMANDS: tuple[str, ...] = tuple(COMMAND_DESCRIPTIONS)  # in the order of the menu
-# Commands whose use is the asker's own business: the menu declares them ephemeral (Bot API
-# 10.2's `is_ephemeral`), so a member's app sends them for the bot alone, and their answers go
-# to that member alone (`bots.telegram.answers.who_sees`). The others are for the chat, and so are
-# their answers: /say, /summary, /tldr, /translate, the chat's settings, /forget.
-PRIVATE_COMMANDS = frozenset(
-    {"transcribe", "find", "voice", "usage", "business", "settings", "help", "start"}
-)
 # setMyCommands takes two-letter ISO 639-1 codes only: `zh` carries Simplified Chinese, which
 # Traditional Chinese readers see too (or the English default, as their app decides).
 MENU_LANGUAGES: dict[str, str] = {

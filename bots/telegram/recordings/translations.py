@@ -11,12 +11,7 @@ from bots.telegram.answers.progress_pace import USUAL, Pace
 from bots.telegram.answers.replies import chat_action, reply_long
 from bots.telegram.messages import text
 from bots.telegram.recordings.media import recording_in, remote
-from bots.telegram.updates import (
-    chat_of,
-    command_argument,
-    message_of,
-    sender_id,
-)
+from bots.telegram.updates import chat_of, command_argument, message_of, sender_id
 from core.app.recordings.translations import Translations
 from core.app.rules.requests import Request
 from core.app.voices.speech import TextToSpeech

@@ -12,10 +12,10 @@ from telegram.ext import ContextTypes
 from bots.telegram.answers.progress_pace import USUAL, Pace
 from bots.telegram.answers.replies import chat_action
 from bots.telegram.answers.requests import tell_usage
-from bots.telegram.answers.who_asks import asker_of, for_command
+from bots.telegram.answers.who_asks import asker_of, can_manage, for_command
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import CATALOGUE, text
-from bots.telegram.updates import can_manage, chat_of, command_argument, message_of, sender_id
+from bots.telegram.updates import chat_of, command_argument, message_of, sender_id
 from bots.telegram.voices.inline import discarding
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.requests import Audiences, Request
