@@ -302,12 +302,14 @@ class VoiceNotes:
                 )  # fmt: skip
             await admitted()  # opened already, unless the transcription never said so
             below = None
-            if format == "text" and self._translations is not None:
+            if (
+                format == "text"
+                and self._translations is not None
+                and request.prefs.autotranslate is not None  # the chat asked for translations
+            ):
                 below = await self._translations.below(request, transcript.text)
                 # The translation was waited for after the transcription's last look.
-                if request.prefs.autotranslate is not None and not await self._leaving.stands(
-                    of_recording(request, source)
-                ):
+                if not await self._leaving.stands(of_recording(request, source)):
                     raise NoLongerWanted()
             await reply.deliver(transcript, format, below=below)
             if last(transcript):
