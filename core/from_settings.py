@@ -256,22 +256,16 @@ async def database(settings: Settings, *, migrate: bool = True) -> AsyncIterator
     sessions = session_factory(engine)
     turns = transaction_turns(settings.database_url)
 
-    def uow() -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(sessions, turns=turns)
-
+    # The units of work's factories: the class, given its sessions (no function of this module
+    # runs as a use case begins one).
+    uow = functools.partial(SqlAlchemyUnitOfWork, sessions, turns=turns)
     # SQLite: reads on connections of their own, outside the transactions' line (`turns`).
     reading_engine = create_reading_engine(settings.database_url)
     readers = None if reading_engine is None else session_factory(reading_engine)
-
-    def reads() -> SqlAlchemyUnitOfWork:
-        return uow() if readers is None else SqlAlchemyUnitOfWork(readers)
-
+    reads = uow if readers is None else functools.partial(SqlAlchemyUnitOfWork, readers)
     marks_engine = create_marks_engine(settings.database_url)  # None: SQLite
     marks = None if marks_engine is None else session_factory(marks_engine)
-
-    def mark_uow() -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(marks or sessions, turns=turns)
-
+    mark_uow = functools.partial(SqlAlchemyUnitOfWork, marks or sessions, turns=turns)
     minute_engine = create_minute_engine(settings.database_url)  # None: SQLite
     try:
         yield Database(
