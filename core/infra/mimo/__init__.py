@@ -4,8 +4,7 @@ client.py    the calls (recognition, synthesis, understanding, chat) and their r
 model_kinds.py  the model used for each kind of request, and the setting that names each
 tts.py       the speech synthesis request: messages and `audio` object, as MiMo reads them
 understanding.py  the audio understanding request, of a file or of a few seconds held inline
-request_pieces.py  what the requests are built of: a recording's data URL and its cap, a system
-             message, thinking off
+request_pieces.py  what the chat and audio requests share: a system message, thinking off
 wire.py      the POST and its deadline, each attempt's use of the minute
 refusals.py  MiMo's error answers mapped to core.domain.errors
 retries.py   the one retry policy of a call
@@ -15,14 +14,15 @@ minute_line.py  a model's line of waiting requests, and who hears how many are a
 minute_ledger.py  where the requests' uses of the minute are kept (one process's): `MinuteUse`
 estimates.py  what a request is likely to count in the minute, before MiMo's answer says
 answers.py   reading MiMo's answers
-upload_bodies.py  request bodies carrying a recording as base64, streamed from its file
+upload_bodies.py  request bodies carrying a recording as base64, streamed from its file; its
+             data URL, and MiMo's cap on it
 probes.py    which models MiMo offers: its list, and the cheapest request each model accepts
              (`voicebridge doctor`)
 """
 
 from core.infra.mimo.client import MimoClient
 from core.infra.mimo.model_kinds import MimoModels
-from core.infra.mimo.request_pieces import MIMO_AUDIO_CAPS
 from core.infra.mimo.retries import RetryPolicy
+from core.infra.mimo.upload_bodies import MIMO_AUDIO_CAPS
 
 __all__ = ["MIMO_AUDIO_CAPS", "MimoClient", "MimoModels", "RetryPolicy"]

@@ -45,17 +45,17 @@ from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.estimates import ANSWER_TOKENS, seconds_of, understanding_tokens
 from core.infra.mimo.model_kinds import DEFAULT_MODELS, MimoModels, model_named, voice_kind
 from core.infra.mimo.pacing import AccountMinute
-from core.infra.mimo.request_pieces import (
-    MIMO_AUDIO_CAPS,
-    THINKING_OFF,
-    check_audio_size,
-    data_url,
-    system_message,
-)
+from core.infra.mimo.request_pieces import THINKING_OFF, system_message
 from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
 from core.infra.mimo.tts import tts_audio_options, tts_messages
 from core.infra.mimo.understanding import understanding_body
-from core.infra.mimo.upload_bodies import BytesAudio, FileAudio
+from core.infra.mimo.upload_bodies import (
+    MIMO_AUDIO_CAPS,
+    BytesAudio,
+    FileAudio,
+    check_audio_size,
+    data_url,
+)
 from core.infra.mimo.wire import Json, MimoWire
 from core.ports import NO_METRICS, Metrics
 

@@ -12,14 +12,14 @@ is refused before anything is sent.
 
 from __future__ import annotations
 
-from core.infra.mimo.request_pieces import (
+from core.infra.mimo.request_pieces import THINKING_OFF, system_message
+from core.infra.mimo.upload_bodies import (
     MIMO_AUDIO_CAPS,
-    THINKING_OFF,
+    BytesAudio,
+    FileAudio,
     check_audio_size,
     data_url,
-    system_message,
 )
-from core.infra.mimo.upload_bodies import BytesAudio, FileAudio
 from core.infra.mimo.wire import Json
 
 __all__ = ["understanding_body"]

@@ -11,6 +11,10 @@ caller holds: eight pieces in flight would otherwise hold their base64 three or 
 (the string, the data URL, the JSON, the request), tens of MB at once.
 
 Each attempt (a retry) iterates the body afresh, reading the file again.
+
+The body names the audio by a data URL around its placeholder (`data_url`), and MiMo takes at
+most so much base64 in one request (`MIMO_AUDIO_CAPS`): audio over it, or none at all, is refused
+before anything is sent (`check_audio_size`).
 """
 
 from __future__ import annotations
@@ -25,10 +29,41 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import uuid4
 
-__all__ = ["BytesAudio", "FileAudio", "StreamedJson"]
+from core.domain.errors import AudioTooLarge, EmptyAudio
+from core.domain.quantities import Megabytes
+from core.ports import AudioCaps
 
+__all__ = [
+    "MIMO_AUDIO_CAPS",
+    "BytesAudio",
+    "FileAudio",
+    "StreamedJson",
+    "check_audio_size",
+    "data_url",
+]
+
+# What MiMo takes in one request, as base64 audio: speech recognition, and audio understanding.
+# This client refuses anything bigger; the audio adapter, given these by the composition root,
+# cuts and converts to stay under. MiMo's MB are decimal: 10 MB is 10,000,000 characters of
+# base64, not 10 MiB.
+MIMO_AUDIO_CAPS = AudioCaps(asr=10_000_000, understanding=50_000_000)
 # A multiple of 3, so that the base64 of each chunk joins the next without padding.
 CHUNK_BYTES = 3 * 256 * 1024
+
+
+def check_audio_size(size: int, base64_limit: int) -> None:
+    """Refuse, before sending, audio of no bytes or whose base64 is over `base64_limit`."""
+    if not size:
+        raise EmptyAudio("no audio bytes to send")
+    if 4 * ((size + 2) // 3) > base64_limit:
+        limit_mb = base64_limit * 3 / 4 / 1_000_000  # MiMo's MB are decimal
+        raise AudioTooLarge(
+            f"over MiMo's {limit_mb:.1f} MB audio limit", limit=Megabytes(round(limit_mb, 1))
+        )
+
+
+def data_url(mime: str, encoded: str) -> str:
+    return f"data:{mime};base64,{encoded}"
 
 
 @dataclass(frozen=True)
