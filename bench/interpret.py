@@ -247,17 +247,17 @@ def _watch(
         made[id(note)] = [int(n) for n in _NUMBER.findall(text)]
         return note
 
-    def joined_with_plays(server: Any, held: Any = None) -> None:
-        if held is not None:
-            play = held.play
+    def joined_with_plays(server: Any, seat: Any = None) -> None:
+        if seat is not None:
+            play = seat.play
 
             async def timed(note: Any, **rest: Any) -> bool:
                 if (says := made.get(id(note))) is not None:
                     played.append((time.monotonic(), says))
                 return bool(await play(note, **rest))
 
-            held.play = timed
-        joined(server, held)
+            seat.play = timed
+        joined(server, seat)
 
     listening.pieces.piece, speech.streamed_in_voice, listening.joined = (
         recorded,

@@ -43,7 +43,7 @@ Injection = Callable[[], Awaitable[None]]
 
 # Reads made again once a cache is some seconds old: taken or not by the clock, they are no
 # steps (a step the flow takes only sometimes would shift the count of every step after it).
-BY_THE_CLOCK = {"KeptServers.may_hold"}
+BY_THE_CLOCK = {"KeptServers.may_have_kept"}
 
 _walking: contextvars.ContextVar[Run | None] = contextvars.ContextVar("walking", default=None)
 

@@ -70,7 +70,9 @@ __all__ = ["Runtime", "VoiceServices", "bootstrap"]
 class VoiceServices:
     """A platform's voice calls, built on its voice channels (`Runtime.calls_for`)."""
 
-    calls: VoiceCalls  # the bot's call in each server, which /say, readings and listening hold
+    calls: (
+        VoiceCalls  # the bot's call in each server, where /say, readings and listening take seats
+    )
     reader: ChannelReader  # a text channel read aloud in a voice channel
     listened: ListenedCalls  # a listened call from start to end
 

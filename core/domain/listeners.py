@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["Channel", "Hold", "Listener", "anyone_listens", "hold", "seen_by_all"]
+__all__ = ["Channel", "Listener", "Suspension", "anyone_listens", "seen_by_all", "suspension"]
 
 
 @dataclass(frozen=True)
@@ -43,19 +43,19 @@ class Listener:
     bot: bool = False
 
 
-class Hold(Enum):
-    """Why a reading may not go on now."""
+class Suspension(Enum):
+    """Why a reading may not go on now: it is suspended until it may."""
 
     LISTENER = "listener"  # someone listening may not read the text channel
     AGE_RESTRICTED = "age_restricted"  # an NSFW text channel, a voice channel that is not
 
 
-def hold(text: Channel, voice: Channel, listeners: Sequence[Listener]) -> Hold | None:
+def suspension(text: Channel, voice: Channel, listeners: Sequence[Listener]) -> Suspension | None:
     """Why `text` may not be read aloud in `voice` to `listeners` now; None when it may."""
     if text.nsfw and not voice.nsfw:
-        return Hold.AGE_RESTRICTED
+        return Suspension.AGE_RESTRICTED
     if not all(listener.may_read for listener in listeners):
-        return Hold.LISTENER
+        return Suspension.LISTENER
     return None
 
 

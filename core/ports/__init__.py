@@ -63,7 +63,7 @@ from core.ports.voice_channels import (
     ListenedVoice,
     SpeechSlices,
     VoiceCall,
-    VoiceCallHold,
+    VoiceCallSeat,
     VoiceChannels,
 )
 
@@ -114,7 +114,7 @@ __all__ = [
     "UsageStore",
     "UsageUnitOfWork",
     "VoiceCall",
-    "VoiceCallHold",
+    "VoiceCallSeat",
     "VoiceChannels",
     "VoiceStore",
     "VoiceUnitOfWork",

@@ -1,7 +1,7 @@
 """What a server's voice call (`core.app.calls.voice_channel`: the channel reader and the listening
-hold it) needs of a platform's voice channels: the places and the people in them as the platform
-shows them now (`VoiceChannels`), and the bot's voice connection in one server once it joined
-(`VoiceCall`), which does what the core decides (join, deafen, undeafen, leave). The Discord
+take seats in it) needs of a platform's voice channels: the places and the people in them as the
+platform shows them now (`VoiceChannels`), and the bot's voice connection in one server once it
+joined (`VoiceCall`), which does what the core decides (join, deafen, undeafen, leave). The Discord
 adapter implements both (`bots.discord.call.voice_channels`).
 
 Ids are the platform's, as strings; a server is the `ChatRef` its preferences live under.
@@ -17,7 +17,7 @@ from core.domain.listeners import Channel, Listener
 from core.domain.reading import ChannelMessage
 from core.domain.values import ChatRef, VoiceNote
 
-__all__ = ["Clip", "ListenedVoice", "SpeechSlices", "VoiceCall", "VoiceCallHold", "VoiceChannels"]
+__all__ = ["Clip", "ListenedVoice", "SpeechSlices", "VoiceCall", "VoiceCallSeat", "VoiceChannels"]
 
 
 class SpeechSlices(Protocol):
@@ -42,10 +42,10 @@ class SpeechSlices(Protocol):
 Clip = VoiceNote | SpeechSlices  # what a call plays: a whole voice note, or speech as it comes
 
 
-class VoiceCallHold(Protocol):
-    """The bot's call in one server as one of its holds has it (the reading, the listening):
-    leaving lets go of that hold only (`core.app.calls.voice_channel`). A moderator may move it
-    meanwhile: `voice_id` follows."""
+class VoiceCallSeat(Protocol):
+    """The bot's call in one server as one of its occupants has it, its seat (the reading, the
+    listening): leaving lets go of that seat only (`core.app.calls.voice_channel`). A moderator may
+    move it meanwhile: `voice_id` follows."""
 
     @property
     def voice_id(self) -> str: ...
@@ -67,12 +67,12 @@ class VoiceCallHold(Protocol):
         ...
 
     async def leave(self) -> None:
-        """Let go of the call; its connection left once nothing holds it (already gone: nothing
+        """Let go of the call; its connection left once no seat is taken (already gone: nothing
         happens)."""
         ...
 
 
-class VoiceCall(VoiceCallHold, Protocol):
+class VoiceCall(VoiceCallSeat, Protocol):
     """The bot's voice connection in one server, doing what `core.app.calls.voice_channel`
     decides."""
 

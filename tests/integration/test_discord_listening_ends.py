@@ -14,7 +14,7 @@ from bots.discord.application.bot import VoicebridgeBot
 from core.app.calls.listened_call import ListenedCall
 from core.domain import errors
 from core.domain.values import ChatRef
-from core.domain.voice_call import Holder
+from core.domain.voice_call import Occupant
 from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,
@@ -150,7 +150,7 @@ async def test_a_join_that_fails_ends_the_call_through_the_one_end_path(
         ended: list[ListenedCall] = []
         real_join = bot.voice_calls.join
 
-        async def failing_join(where: ChatRef, voice_id: str, holder: Holder) -> object:
+        async def failing_join(where: ChatRef, voice_id: str, occupant: Occupant) -> object:
             call = listened.call_in(where)
             assert call is not None
             ended.append(call)

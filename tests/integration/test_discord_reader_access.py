@@ -77,12 +77,12 @@ async def test_a_channel_is_not_read_to_someone_in_the_voice_channel_who_may_not
     assert spoken_requests(mimo) == []
 
 
-async def test_a_listener_who_may_not_read_holds_the_reading_until_they_leave(
+async def test_a_listener_who_may_not_read_suspends_the_reading_until_they_leave(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Finding 1: Carol, who may not read #general's history, joins the voice channel while it
-    is read: one line says the reading holds, what is posted meanwhile never reaches MiMo, and
-    the reading goes on once she left. The metrics count all of it."""
+    is read: one line says the reading is suspended, what is posted meanwhile never reaches MiMo,
+    and the reading goes on once she left. The metrics count all of it."""
     [ann] = await in_lounge(discord_api, server, "Ann")
     carol = discord_api.add_member(server, "Carol")
     await discord_api.deny_in_channel(server.general, carol, READ_MESSAGE_HISTORY)
@@ -167,7 +167,7 @@ async def test_a_reading_moved_to_another_channel_plays_nothing_more_of_the_old_
     assert len(story) / 2 / SAMPLE_RATE < story_seconds - 1  # cut at the move
 
 
-async def test_role_and_permission_changes_hold_the_reading_as_discord_sends_them(
+async def test_role_and_permission_changes_suspend_the_reading_as_discord_sends_them(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Finding 1: Carol is given a role that may not see #general (GUILD_MEMBER_UPDATE, after
@@ -361,7 +361,7 @@ async def test_stage_channels_are_refused_with_why(
     assert discord_api.voice_state_requests == []
 
 
-async def test_a_recording_bot_that_may_not_read_the_channel_holds_the_reading(
+async def test_a_recording_bot_that_may_not_read_the_channel_suspends_the_reading(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Issue 57, finding 4: bots were left out of the listeners, so a recording bot in the voice
@@ -451,7 +451,7 @@ async def test_a_channels_name_is_cut_when_someone_who_may_not_see_it_comes_in(
 async def test_a_clip_about_to_play_is_not_played_to_someone_who_may_not_read_it(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    """A hold stopped the clip playing, but not one about to play: waiting for the call's
+    """A suspension stopped the clip playing, but not one about to play: waiting for the call's
     end-to-end encryption (or an ffmpeg slot), it started once ready, to Carol who came in
     meanwhile and may not read #general. The next message being made ahead shows that the clip
     before it waits to play. Its own turn comes as Carol leaves: withheld if she is still there,

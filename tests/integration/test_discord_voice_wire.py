@@ -290,7 +290,7 @@ async def test_one_play_at_a_time_in_a_server_and_the_next_is_told_so(
     assert len(discord_api.voice.calls) == 1
 
 
-async def test_say_in_voice_and_listening_are_holds_of_one_call_and_refuse_each_other(
+async def test_say_in_voice_and_listening_are_occupants_of_one_call_and_refuse_each_other(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """/say in a voice channel takes the server's call from the core's `VoiceCalls` like the

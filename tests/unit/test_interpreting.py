@@ -30,7 +30,7 @@ from core.domain.interpreting import FROM_AUDIO_LONGEST, Across, StockVoices, ac
 from core.domain.limits import Counts, LimitPolicy, asked_by
 from core.domain.live_speech import Piece
 from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage
-from core.domain.voice_call import Holder
+from core.domain.voice_call import Occupant
 from core.ports import SystemClock
 from tests.fakes import FakeUsageUnitOfWork, KeptLines, UsageRows
 from tests.unit.test_voice_calls import Channels, clip
@@ -226,10 +226,10 @@ class Rig:
 
 
 def rigged(
-    held: Any = None, consenting: set[str] | None = None, late_after: float = 6.0,
+    seat: Any = None, consenting: set[str] | None = None, late_after: float = 6.0,
     consents: Consents | None = None, from_audio: Any = None, limiter: Limiter | None = None,
 ) -> Rig:  # fmt: skip
-    """`held`: the call as a hold has it (else a call of its own); `consenting`: who is still
+    """`seat`: the listening's seat in the call (else a call of its own); `consenting`: who is still
     transcribed (else everyone); `consents`: the call's own rule instead."""
     speech, call, timer, stored, news = (
         InterpretedSpeech(),
@@ -251,7 +251,7 @@ def rigged(
         everyone = consenting is None
         consents = lambda member, said_at: everyone or member in (consenting or ())  # noqa: E731
     interpreter = ports.for_call(SERVER, asked_by("starter"), tell, consents)
-    interpreter.attach(call if held is None else held)
+    interpreter.attach(call if seat is None else seat)
     return Rig(interpreter, speech, call, timer, stored, news)
 
 
@@ -470,8 +470,8 @@ async def test_a_clip_late_once_a_reading_sharing_the_call_is_done_is_dropped_an
     spoken."""
     shared = SharedCall()
     calls = VoiceCalls(Channels(shared))  # type: ignore[arg-type]
-    reading = await calls.join(SERVER, "lounge", Holder.READING)
-    listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
+    reading = await calls.join(SERVER, "lounge", Occupant.READING)
+    listening = await calls.join(SERVER, "lounge", Occupant.LISTENING)
     rig = rigged(listening)
     message = asyncio.create_task(reading.play(clip("message")))
     await until(lambda: shared.played == ["message"], "the message played")
@@ -498,7 +498,7 @@ async def test_a_no_cuts_the_members_interpretation_playing_and_calls_off_those_
     then, so Bob's plays next without waiting for hers to be made; hers is never played."""
     shared = SharedCall()
     calls = VoiceCalls(Channels(shared))  # type: ignore[arg-type]
-    listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
+    listening = await calls.join(SERVER, "lounge", Occupant.LISTENING)
     consenting = {"ann", "bob"}
     rig = rigged(listening, consenting)
     slow = rig.speech.held["[Chinese] And again"] = asyncio.Event()

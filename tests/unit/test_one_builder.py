@@ -5,7 +5,7 @@ line builds through it too (`standalone`, `storage`, `memory_alone`).
 
 A service is a class of `core/app` with an `__init__` of its own; a value (a dataclass, a named
 tuple, an exception, a protocol, an enum) is built wherever it is needed, as an adapter parses an
-event into one. A thing with a life of its own (one call held, one reading, one call's
+event into one. A thing with a life of its own (one call's seat, one reading, one call's
 interpreting, one import, what one piece of work costs) is built by the service that runs it,
 each in the one module named below; so is a part built with its owner's own callback.
 
@@ -24,7 +24,7 @@ SCANNED = ("bots", "core")
 
 # Built by the one module that runs them: (module, class) -> that module's path.
 BUILT_BY_THEIR_SERVICE = {
-    ("core.app.calls.voice_channel", "HeldCall"): "core/app/calls/voice_channel.py",  # a hold
+    ("core.app.calls.voice_channel", "CallSeat"): "core/app/calls/voice_channel.py",  # a seat
     ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
     # One call's interpretations in line, and their clips made, built by its interpreter.
     ("core.app.calls.interpretation_line", "InterpretationLine"): "core/app/calls/interpreting.py",

@@ -1,12 +1,12 @@
-"""A server's voice call (`core.domain.voice_call`): the reading and the listening as two holds
-on one call, and the one rule of who may stop either."""
+"""A server's voice call (`core.domain.voice_call`): the reading and the listening as two occupants
+of one call, each with its seat, and the one rule of who may stop either."""
 
 from __future__ import annotations
 
 import pytest
 
 from core.domain.values import ChatRef
-from core.domain.voice_call import SHARING, AfterLettingGo, CallHolds, Holder, may_stop
+from core.domain.voice_call import SHARING, AfterLettingGo, CallSeats, Occupant, may_stop
 
 SERVER = ChatRef("discord", "guild:1")
 
@@ -28,45 +28,45 @@ def test_the_starter_a_moderator_or_anyone_once_the_starter_left_may_stop(
 
 
 def test_the_reading_joins_deafened_and_the_listening_undeafened() -> None:
-    assert Holder.READING.joins_deaf
-    assert not Holder.LISTENING.joins_deaf
+    assert Occupant.READING.joins_deaf
+    assert not Occupant.LISTENING.joins_deaf
 
 
-def test_the_other_hold_comes_along_only_into_its_channel_with_a_client_that_listens() -> None:
-    holds = CallHolds()
-    assert not holds.may_come_along(SERVER, Holder.LISTENING, same_channel=True, can_listen=True)
-    holds.take(SERVER, Holder.READING)
-    assert holds.may_come_along(SERVER, Holder.LISTENING, same_channel=True, can_listen=True)
-    assert not holds.may_come_along(SERVER, Holder.LISTENING, same_channel=False, can_listen=True)
-    assert not holds.may_come_along(SERVER, Holder.LISTENING, same_channel=True, can_listen=False)
-    assert not holds.may_come_along(SERVER, Holder.READING, same_channel=True, can_listen=True)
+def test_the_other_occupant_comes_along_only_into_its_channel_with_a_client_that_listens() -> None:
+    seats = CallSeats()
+    assert not seats.may_come_along(SERVER, Occupant.LISTENING, same_channel=True, can_listen=True)
+    seats.take(SERVER, Occupant.READING)
+    assert seats.may_come_along(SERVER, Occupant.LISTENING, same_channel=True, can_listen=True)
+    assert not seats.may_come_along(SERVER, Occupant.LISTENING, same_channel=False, can_listen=True)
+    assert not seats.may_come_along(SERVER, Occupant.LISTENING, same_channel=True, can_listen=False)
+    assert not seats.may_come_along(SERVER, Occupant.READING, same_channel=True, can_listen=True)
 
 
 @pytest.mark.parametrize(
     ("first", "after_first", "after_both"),
     [
-        (Holder.LISTENING, AfterLettingGo.DEAFEN, AfterLettingGo.LEAVE),
-        (Holder.READING, AfterLettingGo.STAY, AfterLettingGo.LEAVE),
+        (Occupant.LISTENING, AfterLettingGo.DEAFEN, AfterLettingGo.LEAVE),
+        (Occupant.READING, AfterLettingGo.STAY, AfterLettingGo.LEAVE),
     ],
 )
-def test_the_call_is_deafened_again_when_the_reading_goes_on_alone_and_left_once_none_holds(
-    first: Holder, after_first: AfterLettingGo, after_both: AfterLettingGo
+def test_the_call_is_deafened_again_when_the_reading_goes_on_alone_and_left_once_no_seat_is_taken(
+    first: Occupant, after_first: AfterLettingGo, after_both: AfterLettingGo
 ) -> None:
-    holds = CallHolds()
-    holds.take(SERVER, Holder.READING)
-    holds.take(SERVER, Holder.LISTENING)
-    assert holds.let_go(SERVER, first) is after_first
+    seats = CallSeats()
+    seats.take(SERVER, Occupant.READING)
+    seats.take(SERVER, Occupant.LISTENING)
+    assert seats.let_go(SERVER, first) is after_first
     [other] = SHARING - {first}
-    assert holds.let_go(SERVER, other) is after_both
-    assert holds.held_by(SERVER) == frozenset()
+    assert seats.let_go(SERVER, other) is after_both
+    assert seats.occupants(SERVER) == frozenset()
 
 
 def test_say_in_a_voice_channel_shares_the_call_with_nothing() -> None:
-    holds = CallHolds()
-    holds.take(SERVER, Holder.READING)
-    assert not holds.may_come_along(SERVER, Holder.SAYING, same_channel=True, can_listen=True)
-    saying = CallHolds()
-    saying.take(SERVER, Holder.SAYING)
-    for holder in SHARING:
-        assert not saying.may_come_along(SERVER, holder, same_channel=True, can_listen=True)
-    assert saying.let_go(SERVER, Holder.SAYING) is AfterLettingGo.LEAVE
+    seats = CallSeats()
+    seats.take(SERVER, Occupant.READING)
+    assert not seats.may_come_along(SERVER, Occupant.SAYING, same_channel=True, can_listen=True)
+    saying = CallSeats()
+    saying.take(SERVER, Occupant.SAYING)
+    for occupant in SHARING:
+        assert not saying.may_come_along(SERVER, occupant, same_channel=True, can_listen=True)
+    assert saying.let_go(SERVER, Occupant.SAYING) is AfterLettingGo.LEAVE

@@ -1,5 +1,5 @@
-"""Two holds playing in one call (`core.app.calls.voice_channel`): the reading and a listening that
-interprets take turns, one clip at a time; a skip stops its own hold's clip (or calls off the
+"""Two occupants playing in one call (`core.app.calls.voice_channel`): the reading and a listening
+that interprets take turns, one clip at a time; a skip stops its own seat's clip (or calls off the
 one waiting), never the other's."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from core.app.calls.voice_channel import VoiceCalls
 from core.domain.values import ChatRef, VoiceNote
-from core.domain.voice_call import Holder
+from core.domain.voice_call import Occupant
 from core.ports import Clip
 
 SERVER = ChatRef("discord", "guild:1")
@@ -76,8 +76,8 @@ def clip(name: str) -> VoiceNote:
 async def test_the_reading_and_the_interpreter_take_turns_and_skip_only_their_own() -> None:
     call = PlatformCall()
     calls = VoiceCalls(Channels(call))  # type: ignore[arg-type]
-    reading = await calls.join(SERVER, "lounge", Holder.READING)
-    listening = await calls.join(SERVER, "lounge", Holder.LISTENING)
+    reading = await calls.join(SERVER, "lounge", Occupant.READING)
+    listening = await calls.join(SERVER, "lounge", Occupant.LISTENING)
     message = asyncio.create_task(reading.play(clip("message")))
     await asyncio.sleep(0)
     interpretation = asyncio.create_task(listening.play(clip("interpretation")))

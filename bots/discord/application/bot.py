@@ -206,8 +206,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
 
     def _in_voice(self, runtime: Runtime, voice_client: VoiceClientClass | None) -> None:
         """The servers' voice channels, as the core sees them, and the services the runtime
-        builds on them: the bot's voice call in each server (which /say, the reading and the
-        listening hold), the channel reader, and the listened calls, whose Discord side is
+        builds on them: the bot's voice call in each server (where /say, the reading and the
+        listening take seats), the channel reader, and the listened calls, whose Discord side is
         built as each joins."""
         self.voice_channels = DiscordVoiceChannels(
             self, voice_client, processes=runtime.processes,

@@ -42,7 +42,7 @@ from core.app.calls.interpreting_news import Dropped, Stopped
 from core.app.calls.listened_call import ListenedCall
 from core.app.calls.listened_calls import ListenedCalls
 from core.app.calls.summary import Calls
-from core.app.calls.voice_channel import HeldCall
+from core.app.calls.voice_channel import CallSeat
 from core.domain import errors
 from core.domain.live_speech import Caption, Piece
 from core.domain.text import format_duration
@@ -104,7 +104,7 @@ class DiscordListenedCall:
     def __init__(
         self,
         call: ListenedCall,
-        held: HeldCall,
+        seat: CallSeat,
         owner: ListenedCalls,
         *,
         kept: Calls,
@@ -112,8 +112,8 @@ class DiscordListenedCall:
         turn_gap: float = TURN_GAP,
         pace: float = CAPTION_PACE,
     ) -> None:
-        assert isinstance(held.call, DiscordVoiceCall)
-        voice = held.call.voice
+        assert isinstance(seat.call, DiscordVoiceCall)
+        voice = seat.call.voice
         assert isinstance(voice, ListeningVoiceClient), "joined with the client that listens"
         assert isinstance(voice.channel, discord.VoiceChannel)
         assert call.asked is not None, "run by the core's ListenedCalls"
@@ -126,7 +126,7 @@ class DiscordListenedCall:
         self._voice = voice
         self._pace = pace
         self._settings = settings or ReceiveSettings()
-        self._held = held
+        self._seat = seat
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False

@@ -17,7 +17,7 @@ from bots.discord.messages import text
 from core.app.calls.listened_call import ListenAsked, ListenedCall
 from core.app.calls.listened_calls import ListenedCalls
 from core.app.calls.summary import Calls
-from core.app.calls.voice_channel import HeldCall
+from core.app.calls.voice_channel import CallSeat
 from core.domain import errors
 from core.domain.text import format_duration
 from core.ports import ListenedVoice
@@ -37,11 +37,11 @@ class ListenedCallSides:
         self.receive: ReceiveSettings | None = None  # None: the defaults
         self.turn_gap = TURN_GAP  # seconds between one member's utterances of one caption
 
-    def __call__(self, call: ListenedCall, held: HeldCall, owner: ListenedCalls) -> ListenedVoice:
+    def __call__(self, call: ListenedCall, seat: CallSeat, owner: ListenedCalls) -> ListenedVoice:
         from bots.discord.call.listened_call import DiscordListenedCall
 
         return DiscordListenedCall(
-            call, held, owner, kept=self.kept, settings=self.receive, turn_gap=self.turn_gap
+            call, seat, owner, kept=self.kept, settings=self.receive, turn_gap=self.turn_gap
         )
 
     async def ended_away(

@@ -101,17 +101,17 @@ class VoicePlayer:
         if (missing := first_missing(needs, locale)) is not None:
             return missing
         try:
-            held = await self.calls.join_alone(place_of(guild_id=guild.id), str(channel.id))
+            seat = await self.calls.join_alone(place_of(guild_id=guild.id), str(channel.id))
         except errors.CouldNotJoin:
             return text("discord.voice.failed", locale, channel=channel.mention)
-        if held is None:  # in voice there already: reading, listening, or another /say
+        if seat is None:  # in voice there already: reading, listening, or another /say
             return text("discord.voice.busy", locale)
         try:
             whole = True
             for note in notes:  # one after the other, each to its end
-                whole = whole and await held.play(note)
+                whole = whole and await seat.play(note)
         finally:
-            await held.leave()
+            await seat.leave()
         if not whole:
             logger.warning("voice playback in %s did not play whole", channel.id)
             return text("discord.voice.failed", locale, channel=channel.mention)

@@ -6,7 +6,7 @@ updates), and the bot's voice connection in a server (`DiscordVoiceCall`).
 What holds the call (a reading, a listening, both), when it is joined deafened, undeafened,
 deafened again or left is decided in the core (`core.app.calls.voice_channel`); this does it. Every
 call is joined with the voice client that can listen, where the voice extras are installed, so
-that the other hold can come along.
+that the other occupant can come along.
 
 Members are cached only while they sit in voice (`bots.discord.application.bot.member_cache`); a
 message's author or a command's member may sit nowhere, so the members seen last are kept here too
@@ -87,7 +87,7 @@ def _listening_class() -> VoiceClientClass | None:
 
 
 class DiscordVoiceCall:
-    """The bot's voice connection in one server (`core.ports.VoiceCall`), as the reading holds
+    """The bot's voice connection in one server (`core.ports.VoiceCall`), as the reading has
     it. Each clip's ffmpeg holds one of the process's FFMPEG_MAX_PROCESSES slots while it
     plays."""
 

@@ -3,7 +3,7 @@ interpreted, kept for a restart, and summarised afterwards.
 
 Uses `core.app.voices`, `recordings`, `rules` and `running`; never the reader or memory.
 
-voice_channel.py  the bot's voice call in a server, held by reading and listening: join,
+voice_channel.py  the bot's voice call in a server, seats taken by reading and listening: join,
                   deafen, leave
 listening.py      a voice channel transcribed live (`Listening`): the calls by server (one
                   map), who is transcribed, each piece handed over
@@ -42,7 +42,7 @@ restarts.py       what outlives a restart, for calls and readings alike (`core.a
 summary.py        after a call: its kept transcript, its summary, questions about it
 
 A listened call across the layers: its rules in `core.domain` (`live_speech`: a turn cut in
-pieces, a `Piece` handed over and the `Caption` it gives; `voice_call`: the holds on a call,
+pieces, a `Piece` handed over and the `Caption` it gives; `voice_call`: the seats in a call,
 who may stop it; `live_calls`: the call as kept for a restart); its ports in `core.ports`
 (`ListenedVoice`, `VoiceChannels`); its storage in `core.infra.storage` (`listening_consents`,
 `live_calls`); its Discord side in `bots.discord.call` (`listened_call`, the same call's side)

@@ -11,7 +11,7 @@ never to be.
              have played meanwhile)
     waited   a place's clip is waited for no longer than it could still start in time: a piece
              of its part that never came to be heard (the receiver let it go under load) does
-             not hold every interpretation after it
+             not delay every interpretation after it
     a no     (`withdrawn`) cuts the member's interpretation playing within a frame and calls off
              theirs waiting in line; whether a clip is still wanted is asked again just before
              its first frame
@@ -34,7 +34,7 @@ from core.app.calls.interpreting_news import Dropped
 from core.app.calls.sounds import PartKey
 from core.domain.interpreting import WAITED_FOR, too_late
 from core.domain.values import ChatRef
-from core.ports import SpeechSlices, VoiceCallHold, background
+from core.ports import SpeechSlices, VoiceCallSeat, background
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +86,14 @@ class InterpretationLine:
         self._line: deque[Place] = deque()
         self._places: dict[PartKey, Place] = {}
         self._came = asyncio.Event()
-        self._held: VoiceCallHold | None = None
+        self._seat: VoiceCallSeat | None = None
         self._player: asyncio.Task[None] | None = None
         self._speaking: str | None = None  # whose interpretation plays, or waits for the call
         self._moved_on = float("-inf")  # the timer when the call's latest turn began
 
-    def attach(self, held: VoiceCallHold) -> None:
+    def attach(self, seat: VoiceCallSeat) -> None:
         """The call to speak into, once joined: from now on interpretations play there."""
-        self._held = held
+        self._seat = seat
         if self._player is None:
             self._player = background.start(self._speak_in_line(), name="interpreting")
 
@@ -134,8 +134,8 @@ class InterpretationLine:
         for place in self._line:
             if place.key[0] == member and not place.clip.done():
                 place.clip.set_result(None)
-        if self._speaking == member and self._held is not None:
-            self._held.skip()
+        if self._speaking == member and self._seat is not None:
+            self._seat.skip()
 
     def call_off(self) -> None:
         """Interpreting stopped: every place waiting in line is given up."""
@@ -207,7 +207,7 @@ class InterpretationLine:
     async def _clip_of(self, place: Place) -> Clip | None:
         """The place's clip once made; None once it could no longer be spoken in time (a piece
         of its part never came to be heard: the receiver let it go under load), so that one
-        lost piece does not hold every interpretation after it."""
+        lost piece does not delay every interpretation after it."""
         try:
             return await asyncio.wait_for(asyncio.shield(place.clip), self._left_to_wait(place))
         except TimeoutError:
@@ -222,7 +222,7 @@ class InterpretationLine:
         """Play one interpretation, asked again once the call's turn is taken (and just before
         its first frame) whether its speaker still consents and it is not late; True when it
         was late then."""
-        assert self._held is not None, "attached before any turn is heard"
+        assert self._seat is not None, "attached before any turn is heard"
         late = False
 
         def wanted() -> bool:
@@ -232,7 +232,7 @@ class InterpretationLine:
 
         self._speaking = member
         try:
-            await self._held.play(note, wanted=wanted)
+            await self._seat.play(note, wanted=wanted)
         except Exception:  # the next one plays all the same
             logger.exception("an interpretation in %s could not be played", self._server)
         finally:

@@ -4,7 +4,7 @@ as it ends while the speaker goes on, the rest once the turn ends. `core.app.cal
 hears and captions the turns, and `core.app.calls.listened_call` says where a part ends (a piece
 that ended at a pause on a sentence's end, `core.domain.piece_words.settles`, or the turn's last);
 this decides what of them is spoken, in whose voice, when, and what it costs. The adapter only
-plays the clips it is handed (`core.ports.VoiceCallHold`) and says the news
+plays the clips it is handed (`core.ports.VoiceCallSeat`) and says the news
 (`core.app.calls.interpreting_news`: `Dropped`, `Stopped`).
 
     expect   a piece that may end a part came (it ended at a pause, or the turn): its place in
@@ -90,7 +90,7 @@ from core.ports import (
     ChatApi,
     ReadingUnitOfWork,
     SpeechApi,
-    VoiceCallHold,
+    VoiceCallSeat,
     background,
 )
 
@@ -173,9 +173,9 @@ class CallInterpreter:
                 called_off=self._called_off_since, stop=self._stop,
             )  # fmt: skip
 
-    def attach(self, held: VoiceCallHold) -> None:
+    def attach(self, seat: VoiceCallSeat) -> None:
         """The call to speak into, once joined: from now on interpretations play there."""
-        self._line.attach(held)
+        self._line.attach(seat)
 
     def turn_began(self) -> None:
         """Someone began a turn: the call moves on (`InterpretationLine.late`)."""
@@ -194,7 +194,7 @@ class CallInterpreter:
         in memory until its part is handed over, where parts are translated from their sound
         (a piece with no sound is silence)."""
         if self._from_audio is not None and not self.stopped:
-            self._from_audio.hold(piece)
+            self._from_audio.hold_sound(piece)
 
     def skip(self, key: PartKey) -> None:
         """The piece `key` ended at a pause inside a sentence: no part ends there, its place

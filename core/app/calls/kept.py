@@ -78,7 +78,7 @@ class KeptCalls:
         )
 
     async def find(self, server: ChatRef) -> KeptCall | None:
-        if not await self.servers.may_hold(server):
+        if not await self.servers.may_have_kept(server):
             return None
         return await self._store.read(
             lambda uow: _found(uow, server),

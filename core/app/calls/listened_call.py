@@ -24,7 +24,7 @@ It ends by itself, through the adapter's own end (`on_end`: its goodbye, the cal
 posted), when nobody it transcribes said anything for `idle_seconds`, when its quota is used up
 (the first refusal is said, the next are not), when nobody is left in the call, or when the last
 member it transcribes leaves; the bot taken out of the call ends it too. Who may stop it is the
-rule of every hold on the call (`core.domain.voice_call.may_stop`).
+rule of every occupant of the call (`core.domain.voice_call.may_stop`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from datetime import datetime
 from core.app.calls.call_consents import CallConsents
 from core.app.calls.interpreting import CallInterpreter
 from core.app.calls.turns import CallLines
-from core.app.calls.voice_channel import HeldCall
+from core.app.calls.voice_channel import CallSeat
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.domain import errors
 from core.domain.limits import Asker
@@ -132,8 +132,8 @@ class ListenedCall:
     """One call being listened to, the one object holding it (module docstring): who consents
     (`consents`, built from `consenting`), the turns being heard, where its transcript is kept;
     once `core.app.calls.listened_calls` runs it, what was asked (`asked`), the platform's side and
-    the call held, and why it ends. Its fields are read by others and written by its own methods
-    alone."""
+    its seat in the call, and why it ends. Its fields are read by others and written by its own
+    methods alone."""
 
     server: ChatRef
     consenting: InitVar[set[str]]  # who is transcribed as it is built: its consents begin so
@@ -164,7 +164,7 @@ class ListenedCall:
     asked: ListenAsked | None = None  # what `/listen` (or the call kept for a restart) asked
     captions_message: str | None = None  # the message its captions go on editing, by id
     side: ListenedVoice | None = None  # the platform's side, once joined
-    held: HeldCall | None = None
+    seat: CallSeat | None = None  # its seat in the voice channel's call, once joined
     why_ended: list[str] = field(default_factory=list)  # every way that asked; the first taken
     alive: Beat | None = None  # says, while it runs, that it does
     # Who in it consents, and since when: what they said during it, the no's held in it alone.
@@ -244,9 +244,9 @@ class ListenedCall:
         finally:
             self.whole.set()
 
-    def hold(self, held: HeldCall) -> None:
-        """The voice channel's call it holds, joined (left as it ends)."""
-        self.held = held
+    def take_seat(self, seat: CallSeat) -> None:
+        """Its seat in the voice channel's call, joined (left as it ends)."""
+        self.seat = seat
 
     def give_side(self, side: ListenedVoice) -> None:
         """The platform's side built for it, once joined."""

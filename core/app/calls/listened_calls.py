@@ -18,7 +18,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              gone, the bot moved or disconnected, the quota or the idle time (`core.app.
              calls.listened_call`), the connection closing, a failed join, /forget. The receiving
              stops and every caption made is posted, the transcript is marked whole, the call
-             is let go (left, unless the reading holds it), and the goodbye is said with the
+             is let go (left, unless the reading has a seat in it), and the goodbye is said with the
              call's transcript (without it for /forget); nothing is kept to take up
     restart  the call outlives its process (`core.app.calls.kept` keeps it while it runs):
              `suspend` (the bot stops for a deploy) lets go of it here without an end, its
@@ -37,7 +37,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
 Each call is one object (`core.app.calls.listened_call.ListenedCall`), in the one map of calls by
 server (`Listening.call_in`): who started it and its options (`asked`), the name its transcript is
 kept under (`roll.call`), the message its captions go on in, the platform's side built from it and
-the call held, and its state. Its end and its suspension for a restart are one teardown
+its seat in the call, and its state. Its end and its suspension for a restart are one teardown
 (`_tear_down`), told whether to keep it.
 """
 
@@ -52,12 +52,12 @@ from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
 from core.app.calls.listened_call import CallState, ListenAsked, ListenedCall
 from core.app.calls.listening import Listening
 from core.app.calls.restarts import take_up
-from core.app.calls.voice_channel import HeldCall, VoiceCalls
+from core.app.calls.voice_channel import CallSeat, VoiceCalls
 from core.domain import errors
 from core.domain.listeners import Channel
 from core.domain.live_calls import KeptCall
 from core.domain.values import ChatRef
-from core.domain.voice_call import Holder
+from core.domain.voice_call import Occupant
 from core.ports import ListenedVoice, VoiceChannels, background
 from core.ports.background import Beat
 
@@ -79,7 +79,7 @@ class Sides(Protocol):
     through a restart that is not taken up, said in its chat without joining."""
 
     def __call__(
-        self, call: ListenedCall, held: HeldCall, owner: ListenedCalls
+        self, call: ListenedCall, seat: CallSeat, owner: ListenedCalls
     ) -> ListenedVoice: ...
 
     async def ended_away(
@@ -138,15 +138,15 @@ class ListenedCalls:
         if taken_up is not None and taken_up.captions_message is not None:
             call.captions_moved(taken_up.captions_message)
         try:
-            held = await self._voice_calls.join(server, voice_id, Holder.LISTENING)
-            call.hold(held)
-            side = self._sides(call, held, self)
+            seat = await self._voice_calls.join(server, voice_id, Occupant.LISTENING)
+            call.take_seat(seat)
+            side = self._sides(call, seat, self)
             call.give_side(side)
             await side.start()
         except BaseException:
             await self._end(call, "could not join", with_transcript=False)
             raise
-        self.listening.joined(server, held)
+        self.listening.joined(server, seat)
         if call.state is not CallState.LIVE:  # /forget while it joined: ended, all of it
             call.end_noted("forgotten while it joined")
             await self._tear_down(call, keep=False, with_transcript=False)
@@ -317,7 +317,8 @@ class ListenedCalls:
         marked whole, the goodbye said, with the transcript unless `with_transcript` is False),
         or its suspension for a restart (`keep`: its lines kept, its transcript open, its state
         kept where every no in it is stored; no goodbye). The receiving stops and every caption
-        made is posted first, the call is let go (left, unless the reading holds it) after."""
+        made is posted first, the call is let go (left, unless the reading has a seat in it)
+        after."""
         server = call.server
         try:
             if call.alive is not None:
@@ -331,8 +332,8 @@ class ListenedCalls:
                 await self._kept.alive(server, call.captions_message)
             elif keep:  # taken up, the call would hear a member whose no holds in it alone
                 await self._kept.gone(server)
-            if call.held is not None:
-                await call.held.leave()  # left, unless the reading holds it
+            if call.seat is not None:
+                await call.seat.leave()  # left, unless the reading has a seat in it
             if not keep and call.side is not None:
                 await call.side.goodbye(call.recording if with_transcript else None)
         finally:

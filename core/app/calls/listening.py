@@ -22,11 +22,11 @@ decided about whose voice is taken, and what it costs, is decided here.
              adapter posts; None where they were told (or named in the opening line) within
              `notice_again` in this call: leaving and coming back is not told twice
     admits   whether a member's voice is taken at all (`ListenedCall.admits`: the platform's
-             side asks the call it holds, for every packet off the voice socket, so a set
+             side asks the call it was built for, for every packet off the voice socket, so a set
              lookup); a member without a yes is dropped before anything else
     transcribe_piece  one piece of one member's turn (a `Piece`: the adapter cuts a turn into
              pieces while it lasts, so that its words are shown within seconds, and hands each
-             over for the call it holds, `hand_over`), while they consent:
+             over for the call it was built for, `hand_over`), while they consent:
              transcribed by MiMo once, in the language `begin` read (or the server set since),
              live work in the account's minute (first in its line), through the process's
              request gate (ASR_MAX_IN_FLIGHT, captions first when it is full); its pieces cut
@@ -93,7 +93,7 @@ from core.ports import (
     Metrics,
     ReadingUnitOfWork,
     SpeechApi,
-    VoiceCallHold,
+    VoiceCallSeat,
     background,
 )
 
@@ -240,16 +240,16 @@ class Listening:
             return None
         return call.consents.arrived(member_id, now=self._clock.now(), again=self.notice_again)
 
-    def joined(self, server: ChatRef, held: VoiceCallHold | None = None) -> None:
-        """The adapter joined the call (`held`, where interpretations are played): from now on
+    def joined(self, server: ChatRef, seat: VoiceCallSeat | None = None) -> None:
+        """The adapter joined the call (`seat`, where interpretations are played): from now on
         it ends once nothing is heard for `idle_seconds`."""
         call = self._heard(server)
         if call is not None:
             call.joined()
         if call is not None and call.watch is None:
             call.watch_idle(self.idle_seconds)
-        if call is not None and call.interpreter is not None and held is not None:
-            call.interpreter.attach(held)
+        if call is not None and call.interpreter is not None and seat is not None:
+            call.interpreter.attach(seat)
 
     def stoppable_by(
         self, server: ChatRef, member_id: str, *, present: Sequence[str], moderator: bool

@@ -72,7 +72,7 @@ class KeptServers:
         self._read: dict[str, tuple[float, set[ChatRef]]] = {}  # by platform: when, which
         self._reading = asyncio.Lock()
 
-    async def may_hold(self, server: ChatRef) -> bool:
+    async def may_have_kept(self, server: ChatRef) -> bool:
         """False where nothing is kept in `server` (True where it cannot be told)."""
         async with self._reading:  # the servers arriving together wait for one read
             read = self._read.get(server.platform)

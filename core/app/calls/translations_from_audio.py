@@ -108,7 +108,7 @@ class TranslationsFromAudio:
         # until it ends: a no and `close` call them all off, wherever their part is...
         self._cancelled: set[asyncio.Task[str | None]] = set()  # ...once each
 
-    def hold(self, piece: Piece) -> None:
+    def hold_sound(self, piece: Piece) -> None:
         """A piece of a consenting member's turn, handed over for recognition: its sound held
         in memory until its part is handed over (none: silence). More sound lets go of a
         request it made stale (`_let_go`)."""

@@ -174,7 +174,7 @@ class ImportRun:
             async with self._uow() as uow:
                 self.forgotten = not (
                     await uow.transcripts.import_running(self._chat, self._mark)
-                    and await uow.mandates.holds(self._held)
+                    and await uow.mandates.holds(self._writes_under)
                 )
         return not self.forgotten
 
@@ -247,7 +247,7 @@ class ImportRun:
             await uow.commit()
 
     @property
-    def _held(self) -> Mandate:
+    def _writes_under(self) -> Mandate:
         """The mandate the import writes under (read by `_begin`, before any worker starts)."""
         assert self._mandate is not None
         return self._mandate
@@ -277,7 +277,7 @@ class ImportRun:
         (nothing to send, nothing to charge); `refused` where its sender said no since the
         plan. With the mandate its words are kept under: the import's, and its sender's no's
         as of now (a no from now on stops it, `_took_back`)."""
-        mandate, mark = self._held, self._mark
+        mandate, mark = self._writes_under, self._mark
         chat, now, said, author = mandate.chat, self._clock.now(), voice.said(), voice.author_id
         async with self._uow() as uow:
             if author is not None and author in await uow.listening_consents.refusing(chat):
@@ -325,7 +325,7 @@ class ImportRun:
         `mandate` (the import's by default) holds; False where it no longer did (a /forget,
         the sender's no). Best effort: a failure to store is logged, and costs the lines
         alone."""
-        mandate = mandate or self._held
+        mandate = mandate or self._writes_under
         lines = [m for m in messages if m.text.strip() and not m.text.lstrip().startswith("/")]
         if not lines:
             return True

@@ -13,7 +13,7 @@ VoiceChannels`); everything decided is decided here.
              reading's starter.
     skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
     stop     of the voice channel, or by anyone once the starter has left it (the rule of
-             every hold on the call, `core.domain.voice_call.may_stop`)
+             every occupant of the call, `core.domain.voice_call.may_stop`)
     posted   a message of the channel a reading reads (`core.app.reader.reading` reads it in
              its turn, while everyone listening may hear it)
     edited   a message of it edited (read as it stands at its turn), or deleted (never read)
@@ -62,12 +62,12 @@ from core.app.reader.reading import Reading
 from core.app.reader.spoken import MessageSpeech
 from core.app.reader.taken_up import back_line, caught_up, ended_line, refused
 from core.domain import errors
-from core.domain.listeners import Channel, Hold, hold
+from core.domain.listeners import Channel, Suspension, suspension
 from core.domain.live_calls import KeptReading
 from core.domain.mandates import Mandate
 from core.domain.reading import ChannelMessage, ReaderPolicy, Reads, TakenBack
 from core.domain.values import ChatRef
-from core.domain.voice_call import Holder, may_stop
+from core.domain.voice_call import Occupant, may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ class ChannelReader:
             raise errors.ReadingElsewhere()
         self._joining.add(server)
         try:
-            call = await self._voice_calls.join(server, voice_id, Holder.READING)
+            call = await self._voice_calls.join(server, voice_id, Occupant.READING)
         finally:
             self._joining.discard(server)
         reading = Reading(
@@ -363,10 +363,10 @@ class ChannelReader:
         if not channels.may_speak(server, voice.id, member):
             raise errors.MayNotSpeakThere(voice=voice.mention)
         listeners = channels.listeners(server, voice.id, about=text.id)
-        held = hold(text, voice, listeners)
-        if held is Hold.AGE_RESTRICTED:
+        suspended = suspension(text, voice, listeners)
+        if suspended is Suspension.AGE_RESTRICTED:
             raise errors.AgeRestricted(channel=text.mention, voice=voice.mention)
-        if held is Hold.LISTENER:
+        if suspended is Suspension.LISTENER:
             raise errors.ListenerMayNotRead(channel=text.mention, voice=voice.mention)
 
     def _stoppable_by(self, server: ChatRef, member: str) -> Reading:

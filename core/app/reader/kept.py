@@ -74,7 +74,7 @@ class KeptReadings:
         )
 
     async def find(self, server: ChatRef) -> KeptReading | None:
-        if not await self.servers.may_hold(server):
+        if not await self.servers.may_have_kept(server):
             return None
         return await self._store.read(
             lambda uow: _found(uow, server),

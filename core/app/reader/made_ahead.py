@@ -5,7 +5,7 @@ One at a time; it is checked again as its own turn comes (and may be made anew t
     made     as a message's turn begins (the oldest one waiting), or as one is posted during the
              turn while none is being made
     taken    its turn came: the reading plays it
-    let go   its message deleted or refused, or the reading holds: its making stops, or, made
+    let go   its message deleted or refused, or the reading is suspended: its making stops, or, made
              already (as it usually is by now), its feed is closed at once, so that MiMo's
              stream for it ends now rather than at its turn
     closed   the reading ended: waited for, and closed where it was made

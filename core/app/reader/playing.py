@@ -1,8 +1,8 @@
 """The clip a channel reading plays in a message's turn (`core.app.reader.reading` gives each
-message its turn): checked as its message stands at that turn, made again where it no longer
-holds, played, and cut where it may not go on.
+message its turn): checked as its message stands at that turn, made again where it may no
+longer play as made, played, and cut where it may not go on.
 
-A clip made ahead is made again before it plays where it no longer holds: the message was
+A clip made ahead is made again before it plays where it may no longer play as made: the message was
 edited since, or it says a channel's name that someone listening now may not see (someone came
 in meanwhile; coming in while it plays cuts it, and it plays again as made anew, the channel
 said as "a channel"), or it is in its author's own cloned voice and they no longer allow that,
@@ -12,7 +12,7 @@ landing while a clip's turn is checked sends it back to be checked again before 
 `core.app.reader.voices_taken_back`).
 
     cut        its message was deleted or refused, or the reading moved to another channel or
-               holds (`Reading.check`): it stops, and is not played again
+               is suspended (`Reading.check`): it stops, and is not played again
     made again as above, at most `REMAKES` times for its one turn
     played     played whole, counted with its seconds; a clip that could not be played is let
                go, and the voice channel's chat hears it once (`core.app.reader.speech`)
@@ -27,10 +27,10 @@ from core.app.reader.speech import ReadingSpeech
 from core.app.reader.spoken import Spoken
 from core.app.reader.voices_taken_back import VoicesTakenBack, Whose
 from core.chat.messages import text
-from core.domain.listeners import Hold
+from core.domain.listeners import Suspension
 from core.domain.reading import ChannelMessage, ReadingQueue, Reads
 from core.domain.values import ChatRef
-from core.ports import Metrics, VoiceCallHold
+from core.ports import Metrics, VoiceCallSeat
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +39,10 @@ __all__ = ["Playing"]
 REMAKES = 3
 """How many times a clip is made again for its one turn (its message edited, a channel's name
 no longer for everyone's ears) before the message is let go: an author editing on and on does
-not hold the reading."""
+not stall the reading."""
 
-Check = Callable[[], Hold | None]  # who listens, looked at again: why the reading holds, if it does
+# Who listens, looked at again: why the reading is suspended, if it is.
+Check = Callable[[], Suspension | None]
 MakingAgain = Callable[[ChannelMessage, Spoken], Awaitable[Spoken | None]]
 
 
@@ -53,7 +54,7 @@ class Playing:
         self,
         *,
         server: ChatRef,
-        call: VoiceCallHold,
+        call: VoiceCallSeat,
         queue: ReadingQueue,
         speech: ReadingSpeech,
         reads: Reads,
@@ -62,8 +63,8 @@ class Playing:
         make_again: MakingAgain,
     ) -> None:
         """`queue` is the reading's: where a clip's message still stands, or no longer does.
-        `check`: whether the reading holds, looked at again; `make_again`: a message made into
-        speech anew, as it stands now (None: not read)."""
+        `check`: whether the reading is suspended, looked at again; `make_again`: a message made
+        into speech anew, as it stands now (None: not read)."""
         self._server, self._call, self._queue = server, call, queue
         self._speech, self._reads, self._metrics = speech, reads, metrics
         self._check, self._make_again = check, make_again
@@ -82,8 +83,8 @@ class Playing:
             self._call.skip()
 
     def cut_to_make_again(self) -> None:
-        """The clip playing no longer holds for the people listening: it stops, and its turn
-        makes it again."""
+        """The clip playing may no longer play as made to the people listening: it stops, and its
+        turn makes it again."""
         self._recut = True
         self._call.skip()
 
@@ -97,8 +98,8 @@ class Playing:
 
     async def play(self, spoken: Spoken) -> None:
         """Play one clip as its message stands at its turn (module docstring): not at all once
-        deleted or while the reading holds, made again where it no longer holds. One that
-        cannot be played is let go, and the channel hears it once."""
+        deleted or while the reading is suspended, made again where it may no longer play as made.
+        One that cannot be played is let go, and the channel hears it once."""
         message_id = spoken.message.id
         try:
             for _ in range(REMAKES + 1):
@@ -109,8 +110,8 @@ class Playing:
                 if current is None:
                     self._metrics.reading_message("deleted")
                     return
-                mark = self._taken_back.mark()  # a no landing while `holds` reads counts
-                if current != spoken.message or not await self._speech.holds(spoken):
+                mark = self._taken_back.mark()  # a no landing while `may_play` reads counts
+                if current != spoken.message or not await self._speech.may_play(spoken):
                     await spoken.note.aclose()  # never played as made: MiMo's stream ends
                     remade = await self._make_again(current, spoken)
                     if remade is None:
@@ -128,10 +129,10 @@ class Playing:
         """Play the clip; False when it was cut to be made again (`cut_to_make_again`), or when
         it is in an own voice and one was taken back since `mark` (checked again, then)."""
         if self._queue.latest(spoken.message.id) is None:  # deleted, refused or moved past
-            self._metrics.reading_message("deleted")  # while `holds` read the database
+            self._metrics.reading_message("deleted")  # while `may_play` read the database
             return True
         if self._taken_back.since(mark, spoken):
-            return False  # registered as playing only now: `holds` reads the database again
+            return False  # registered as playing only now: `may_play` reads the database again
         self._clip, self._recut = spoken, False
         try:
             whole = await self._call.play(spoken.note)

@@ -2,19 +2,19 @@
 of a text channel read aloud in a voice channel, each in its turn, the next one made into speech
 (`core.app.reader.speech`) while the current one plays (`core.app.reader.playing`): as the
 current one's turn begins, or as it arrives during that turn, so that its first slice is in when
-the clip playing ends. A clip made ahead and never played (held, deleted, refused, made again,
+the clip playing ends. A clip made ahead and never played (suspended, deleted, refused, made again,
 the reading stopped) is closed at once, not at its turn: MiMo's stream ends if it still runs
 (`core.app.reader.made_ahead`).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
 `core.domain.listeners` decide. While someone there may not read the text channel (or it is
-age-restricted and the voice channel is not) the reading holds: the clip playing stops, the one
-being made is let go, the messages waiting and those arriving meanwhile are dropped unheard (no
+age-restricted and the voice channel is not) the reading is suspended: the clip playing stops, the
+one being made is let go, the messages waiting and those arriving meanwhile are dropped unheard (no
 text of theirs reaches MiMo), and the voice channel's chat hears one line naming the channel,
 never what it holds. It goes on by itself once everyone there may read it again (that listener
 left, or was given the permission). Everyone there counts, other bots too (a recording bot that
-may not read the channel holds it as a person would). The platform's events (people joining,
+may not read the channel suspends it as a person would). The platform's events (people joining,
 leaving, moving, their roles, the channels' permissions) each ask for a new look (`check`).
 
 A message is read as it stands at its turn: deleted before it, it is never read (cut, if it is
@@ -23,7 +23,7 @@ every message of theirs: told at once (`refused`), the clip of theirs playing is
 made or waiting are never played (checked again as each turn comes); those posted after it are
 never made into speech (`core.app.reader.spoken` reads the no).
 
-A clip made ahead is made again before it plays where it no longer holds: the message was
+A clip made ahead is made again before it plays where it may no longer play as made: the message was
 edited since, a channel's name it says is no longer for everyone's ears, or its author's own
 voice is no longer theirs to speak in (`unvoiced`, `voice_gone`; `core.app.reader.playing`).
 
@@ -48,11 +48,11 @@ from core.app.reader.spoken import MessageSpeech, Spoken
 from core.app.reader.voices_taken_back import in_voice, of_member
 from core.chat.messages import text
 from core.domain import errors
-from core.domain.listeners import Channel, Hold, anyone_listens, hold
+from core.domain.listeners import Channel, Suspension, anyone_listens, suspension
 from core.domain.mandates import Mandate
 from core.domain.reading import ChannelMessage, ReaderPolicy, ReadingQueue, Reads
 from core.domain.values import ChatRef
-from core.ports import Metrics, VoiceCallHold, VoiceChannels, background
+from core.ports import Metrics, VoiceCallSeat, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class Reading:
         self,
         *,
         server: ChatRef,
-        call: VoiceCallHold,
+        call: VoiceCallSeat,
         channels: VoiceChannels,
         speech: MessageSpeech,
         reads: Reads,
@@ -94,7 +94,7 @@ class Reading:
             metrics=metrics, check=self.check, make_again=self._spoken,
         )  # fmt: skip
         self._in_turn = False  # a message's turn is under way: its clip plays, or is about to
-        self._held: Hold | None = None
+        self._suspended: Suspension | None = None
         self._stopping = False
         self._background: set[asyncio.Future[None]] = set()
 
@@ -113,8 +113,8 @@ class Reading:
         return self._stopping or self.ended.is_set()
 
     def posted(self, message: ChannelMessage) -> None:
-        """A message of the channel read, to read in its turn; dropped while the reading holds.
-        A full queue lets the oldest go, saying so once."""
+        """A message of the channel read, to read in its turn; dropped while the reading is
+        suspended. A full queue lets the oldest go, saying so once."""
         if self.check() is not None:
             self._metrics.reading_message("withheld")
             return
@@ -149,30 +149,30 @@ class Reading:
         for message_id in self._queue.refuse(author_id):
             self._let_go(message_id)
 
-    def check(self) -> Hold | None:
-        """Look again at who listens: hold the reading (see the module docstring), or let it
-        go on; why it holds, if it does. Leaves once nobody but bots listens. A clip playing
+    def check(self) -> Suspension | None:
+        """Look again at who listens: suspend the reading (see the module docstring), or let it
+        go on; why it is suspended, if it is. Leaves once nobody but bots listens. A clip playing
         that says a channel's name someone there may not see is cut, to be made again."""
         if self.over:
-            return Hold.LISTENER  # nothing more is read either way
+            return Suspension.LISTENER  # nothing more is read either way
         text_channel, voice = self._places()
         if text_channel is None or voice is None:
             self._in_background(self.stop())
-            return Hold.LISTENER
+            return Suspension.LISTENER
         listeners = self._channels.listeners(self.server, voice.id, about=text_channel.id)
         if not anyone_listens(listeners):
             logger.info("out of the voice channel in %s: nobody listens", self.server)
             self._in_background(self.stop())
-        held = hold(text_channel, voice, listeners)
-        if held is not None and self._held is None:
-            self._hold(held, text_channel)
-        self._held = held
+        suspended = suspension(text_channel, voice, listeners)
+        if suspended is not None and self._suspended is None:
+            self._suspend(suspended, text_channel)
+        self._suspended = suspended
         playing = self._playing.clip
-        if held is None and playing is not None and self._speech.names_unseen(playing):
+        if suspended is None and playing is not None and self._speech.names_unseen(playing):
             logger.info("a clip in %s cut: it names a channel someone now there may not see",
                         self.server)  # fmt: skip
             self._playing.cut_to_make_again()
-        return held
+        return suspended
 
     def skip(self) -> bool:
         """Stop the message being read (the next one follows); False when none is."""
@@ -207,7 +207,7 @@ class Reading:
             self._old_channel_let_go()
         self.reads.text_id, self.reads.own_chat = text_id, own_chat
         self.reads.starter_id, self.reads.mandate = starter_id, mandate
-        self._held = None
+        self._suspended = None
         self.check()
 
     def moved(self, voice_id: str) -> None:
@@ -230,16 +230,16 @@ class Reading:
         for message_id in self._queue.let_all_go():
             self._let_go(message_id)
 
-    def _hold(self, held: Hold, text_channel: Channel) -> None:
+    def _suspend(self, why: Suspension, text_channel: Channel) -> None:
         """Someone listening may not hear what is read: everything stops, one line says so."""
-        logger.info("reading in %s holds: %s", self.server, held.value)
+        logger.info("reading in %s suspended: %s", self.server, why.value)
         dropped = len(self._queue)
         self._queue.clear()
         for _ in range(dropped):
             self._metrics.reading_message("withheld")
         self._ahead.let_go()
         self.call.skip()
-        key = "reader.held_age_restricted" if held is Hold.AGE_RESTRICTED else "reader.held"
+        key = "reader.held_age_restricted" if why is Suspension.AGE_RESTRICTED else "reader.held"
         line = text(key, self.reads.locale, channel=text_channel.mention)
         self._in_background(self.call.post(line))
 
@@ -321,7 +321,7 @@ class Reading:
 
     async def _spoken(self, message: ChannelMessage, again: Spoken | None = None) -> Spoken | None:
         """`message` made into speech (`again`: anew, see `MessageSpeech.speak`), or None: not
-        read, held, or MiMo failed (the reading goes on). The server's quota used up ends the
+        read, suspended, or MiMo failed (the reading goes on). The server's quota used up ends the
         reading (`_run`)."""
         if self.check() is not None:
             self._metrics.reading_message("withheld")
@@ -336,6 +336,6 @@ class Reading:
 
 def _cancelled_itself() -> bool:
     """Whether the running task was asked to stop (a message made into speech may have been
-    let go instead, while the reading holds)."""
+    let go instead, while the reading is suspended)."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0

@@ -1,6 +1,6 @@
 """One channel reading's speech (`core.app.reader.reading` gives each message its turn): its
 messages made into speech (`core.app.reader.spoken`) for the people in its voice channel, a clip
-checked again as its turn comes for whether it still holds for them, and what the voice
+checked again as its turn comes for whether it may still play as made for them, and what the voice
 channel's chat hears of a message that could not be read.
 
 The characters of the pieces MiMo was asked for count in the speech quota, the rest is given
@@ -32,7 +32,7 @@ from core.domain.pacing import Urgency, asking
 from core.domain.reading import ChannelMessage, ReadingSession, Reads
 from core.domain.text import literal_markdown
 from core.domain.values import ChatRef
-from core.ports import VoiceCallHold, VoiceChannels
+from core.ports import VoiceCallSeat, VoiceChannels
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class ReadingSpeech:
         self,
         *,
         server: ChatRef,
-        call: VoiceCallHold,
+        call: VoiceCallSeat,
         channels: VoiceChannels,
         speech: MessageSpeech,
         reads: Reads,
@@ -103,7 +103,7 @@ class ReadingSpeech:
         """Whether `spoken` says the name of a channel someone listening now may not see."""
         return bool(unseen(self._channels, self._server, self.voice_id, spoken.named_channels))
 
-    async def holds(self, spoken: Spoken) -> bool:
+    async def may_play(self, spoken: Spoken) -> bool:
         """Whether `spoken` may play as it was made, to the people listening now: no channel's
         name someone there may not see, and its author's own voice only while they allow
         it."""

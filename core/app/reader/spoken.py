@@ -56,8 +56,8 @@ OWN_VOICE = "own"
 class Spoken:
     """One message as it is played: its speech, played from its first slice as MiMo makes it
     (`core.app.voices.streamed`), and what it says in whose voice (`voice`: a model's voice by
-    name, or `own` for the author's own). What it was made of, to tell whether it still holds
-    as it plays: the `message` as it stood, the author's name said before it (`named`; None:
+    name, or `own` for the author's own). What it was made of, to tell whether it may still
+    play as made: the `message` as it stood, the author's name said before it (`named`; None:
     not named), the channels it says by name (`named_channels`), and the name of the author's
     own cloned voice it speaks in (`own_voice`; None: a model's voice)."""
 
@@ -112,8 +112,8 @@ class MessageSpeech:
         again: Spoken | None = None,
     ) -> Spoken | None:
         """`message` spoken, or None when it is not read (see the module docstring). `again`:
-        the clip made of it before, which no longer holds (the message was edited, or someone
-        listening may no longer hear a channel's name): it is made anew, its author named as
+        the clip made of it before, which may no longer play as made (the message was edited, or
+        someone listening may no longer hear a channel's name): it is made anew, its author named as
         before, with no second turn against their rate limit."""
         async with self._uow() as uow:
             prefs = await uow.preferences.get(server)
