@@ -102,7 +102,7 @@ def telegram(
         export = _read(path, chat_id, chat, zone)
         with command_loop() as loop, loop.opened(importing(settings)) as runtime:
             plan = loop.run(runtime.importer.plan(export.past, leave_out=leave_out))
-            click.echo(_said(export, plan, zone_given=zone is not None))
+            click.echo(_found_and_cost(export, plan, zone_given=zone is not None))
             if not plan.voices and not plan.texts:
                 click.echo(text("cli.import_nothing"))
                 return ExitCode.OK
@@ -259,7 +259,7 @@ def _paused(refused: errors.QuotaUsed) -> None:
     click.echo(text("cli.import_paused", wait=wait), err=True)
 
 
-def _said(export: TelegramExport, plan: ImportPlan, *, zone_given: bool) -> str:
+def _found_and_cost(export: TelegramExport, plan: ImportPlan, *, zone_given: bool) -> str:
     """What the import found, and what it will cost, in a few lines; nothing of it is done
     yet (the question comes next, and MiMo may yet be out of reach)."""
     chat = export.past.chat

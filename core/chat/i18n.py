@@ -100,7 +100,7 @@ class Catalogue:
         """Every key and its English, in order: what the template is made of."""
         return self._sources
 
-    def said(self) -> list[str]:
+    def sentence_keys(self) -> list[str]:
         """The keys of every sentence this catalogue says: all but those it says in other
         words (`reworded`), whose own keys are among them."""
         return [key for key in self._sources if key not in self._reworded]

@@ -31,10 +31,10 @@ class Told:
     """What a listener heard, in order."""
 
     def __init__(self) -> None:
-        self.said: list[int | None] = []
+        self.told: list[int | None] = []
 
     def __call__(self, ahead: int | None) -> None:
-        self.said.append(ahead)
+        self.told.append(ahead)
 
 
 async def test_a_request_that_waits_hears_it_goes_next_then_that_it_went() -> None:
@@ -44,7 +44,7 @@ async def test_a_request_that_waits_hears_it_goes_next_then_that_it_went() -> No
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         await minute.use(ASR, 10)
 
-    assert heard.said == [0, None]  # next in line, waiting for room; then gone
+    assert heard.told == [0, None]  # next in line, waiting for room; then gone
 
 
 async def test_a_request_that_goes_at_once_is_told_nothing() -> None:
@@ -52,7 +52,7 @@ async def test_a_request_that_goes_at_once_is_told_nothing() -> None:
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         await one_a_minute().use(ASR, 10)
 
-    assert heard.said == []
+    assert heard.told == []
 
 
 async def test_a_listeners_requests_are_told_together_until_the_last_goes() -> None:
@@ -61,12 +61,12 @@ async def test_a_listeners_requests_are_told_together_until_the_last_goes() -> N
     heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         pieces = [asyncio.create_task(minute.use(ASR, 10)) for _ in range(3)]
-        await until(lambda: heard.said[-1:] == [0], "the first piece next in line")
+        await until(lambda: heard.told[-1:] == [0], "the first piece next in line")
         await asyncio.gather(*pieces)
 
     # The first waiting piece's place, never a later one's: 0, and None once the third went.
-    assert heard.said[0] == 0 and heard.said[-1] is None
-    assert None not in heard.said[:-1]
+    assert heard.told[0] == 0 and heard.told[-1] is None
+    assert None not in heard.told[:-1]
 
 
 async def test_a_person_hears_of_the_live_requests_that_go_before_it() -> None:
@@ -75,14 +75,14 @@ async def test_a_person_hears_of_the_live_requests_that_go_before_it() -> None:
     heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         note = asyncio.create_task(minute.use(ASR, 10))
-        await until(lambda: heard.said == [0], "the note waiting")
+        await until(lambda: heard.told == [0], "the note waiting")
     with asking(Urgency.LIVE, "server"):
         captions = [asyncio.create_task(minute.use(ASR, 10)) for _ in range(2)]
-        await until(lambda: heard.said[-1:] == [2], "two captions ahead of the note")
+        await until(lambda: heard.told[-1:] == [2], "two captions ahead of the note")
         await asyncio.gather(*captions)
     await note
 
-    assert heard.said[-1] is None and not note.exception()
+    assert heard.told[-1] is None and not note.exception()
 
 
 async def test_what_a_request_holds_is_set_aside_while_it_waits_and_taken_back_as_it_goes() -> None:

@@ -106,7 +106,7 @@ PLATFORMS: dict[str, Catalogue] = {
 def rendered(catalogue: Catalogue, locale: str) -> Iterator[tuple[str, str]]:
     """(key, sentence) for every sentence `catalogue` says that shows a command, in `locale`,
     every plural form of it, its placeholders left standing."""
-    for key in catalogue.said():
+    for key in catalogue.sentence_keys():
         source = catalogue.sources()[key]
         english = f"{source.one} {source.other}" if isinstance(source, Plural) else source
         if not COMMAND.search(english):

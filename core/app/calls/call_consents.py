@@ -24,9 +24,9 @@ class CallConsents:
     """Who in a listened call consents, and since when (module docstring)."""
 
     consenting: set[str]  # who is transcribed
-    # What members said during the call, over what `read` read: a no said while it read the
+    # Each member's answer during the call, over what `read` read: a no said while it read the
     # consents stays a no; and when each last said no.
-    said: dict[str, bool] = field(default_factory=dict)
+    answers: dict[str, bool] = field(default_factory=dict)
     withdrawn_at: dict[str, datetime] = field(default_factory=dict)
     # The no's that hold in this call only: the database refused them (`core.app.calls.
     # consents`); stored again before the call is kept for a restart.
@@ -36,13 +36,13 @@ class CallConsents:
     def read(self, consenting: set[str], *, present: Sequence[str], now: datetime) -> None:
         """The yeses stored, read after the call was registered: a no said meanwhile stays a
         no. Those `present` are told `now` whether they are transcribed."""
-        self.consenting |= {member for member in consenting if member not in self.said}
+        self.consenting |= {member for member in consenting if member not in self.answers}
         self.told = dict.fromkeys(present, now)
 
     def follow(self, member_id: str, yes: bool) -> None:
         """The member's yes or no, from now on: a no holds for everything they said before it
         too, however soon a yes follows (`given`)."""
-        self.said[member_id] = yes
+        self.answers[member_id] = yes
         (self.consenting.add if yes else self.consenting.discard)(member_id)
         if not yes:
             # By the wall clock, which the adapter times the pieces by.

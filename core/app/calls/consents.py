@@ -62,11 +62,11 @@ class ListeningConsents:
         """Store the member's yes or no; a call being listened to follows it, a no before it is
         stored. Raises `errors.NoNotSaved` where a no holds in the call but could not be
         stored."""
-        said = self._newest[server, member_id] = next(self._decisions)
+        decision = self._newest[server, member_id] = next(self._decisions)
         if yes:
             await self._save(server, member_id, yes)
             self._stored(server, member_id)
-            if self._newest[server, member_id] != said:  # a no came while it was stored
+            if self._newest[server, member_id] != decision:  # a no came while it was stored
                 await self._save_no(server, member_id)  # the no stays what is kept
                 return False
             if (call := self._heard(server)) is not None:
@@ -85,7 +85,7 @@ class ListeningConsents:
             call.consents.no_unsaved(member_id)
             raise errors.NoNotSaved(f"a no in {server} holds in the call only") from exc
         self._stored(server, member_id)
-        if self._newest[server, member_id] == said and (now := self._heard(server)) is not None:
+        if self._newest[server, member_id] == decision and (now := self._heard(server)) is not None:
             now.follow(member_id, yes)  # a call begun while it was stored reads it
         return yes
 

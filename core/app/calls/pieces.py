@@ -73,7 +73,7 @@ class PieceTranscriber:
                 interpreter.expect((member_id, piece.began, piece.index))
         try:
             if piece.pcm and call.admits(member_id, started_at):
-                words = await self._said(call, piece)
+                words = await self._words_of(call, piece)
             if words and call.admits(member_id, started_at):
                 # Its words before its caption's translation: an interpreter may start on them.
                 call.transcribed(piece, words)
@@ -98,7 +98,7 @@ class PieceTranscriber:
         return Caption(words or "", translated, call.take_refused())
 
     @counted("transcribe")  # the pieces sent to MiMo, not the empty ends of turns
-    async def _said(self, call: ListenedCall, piece: Piece) -> str | None:
+    async def _words_of(self, call: ListenedCall, piece: Piece) -> str | None:
         """One piece through MiMo's speech recognition, its seconds reserved first; its words,
         or None when the member withdrew meanwhile."""
         server, member_id, started_at = call.server, piece.member_id, piece.started_at

@@ -261,9 +261,9 @@ class ImportRun:
         self._going.clear()
         try:
             if self._paused is not None:
-                said = self._paused(refused)
-                if said is not None:
-                    await said
+                telling = self._paused(refused)
+                if telling is not None:
+                    await telling
             reset = refused.params.get("reset")
             wait = reset.seconds if isinstance(reset, Duration) else 3600
             logger.info("import paused for %d s: %s", wait, type(refused).__name__)

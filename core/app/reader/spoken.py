@@ -123,7 +123,7 @@ class MessageSpeech:
         if passed_over(message, rules) or not member.read:
             return None
         locale = chat_locale(prefs, platform=room.platform_locale)
-        message_words = self._said(message, locale, room)
+        message_words = self._words_read(message, locale, room)
         if message_words is None:
             return None
         language = voice_language(message_words, fallback=locale_voice_language(locale))
@@ -163,8 +163,8 @@ class MessageSpeech:
         async with self._uow() as uow:
             return await uow.voices.reads_in(server, spoken.author_id, spoken.own_voice)
 
-    def _said(self, message: ChannelMessage, locale: str, room: Room) -> str | None:
-        """What of the message is said (None: nothing)."""
+    def _words_read(self, message: ChannelMessage, locale: str, room: Room) -> str | None:
+        """What of the message is read aloud (None: nothing)."""
         unseen = text("reader.channel", locale)
         names = {key: spoken_name(name) for key, name in message.names.items()}
         for key, name in message.channels.items():

@@ -60,7 +60,7 @@ class SayAsked:
 
 
 @dataclass(frozen=True)
-class SaidAsItComes:
+class SayAsItComes:
     """A `SayAsked` played in a voice channel: its speech from the first slice, and its voice
     notes once the last slice is in (made meanwhile, in the background)."""
 
@@ -126,9 +126,9 @@ class TextToSpeech:
         upload limit). The chat's preferences are read once: its voice and style, and the
         answer's language, returned with them."""
         with asking(Urgency.PERSON, asked.chat):  # who asked waits
-            return await self._said(asked)
+            return await self._notes(asked)
 
-    async def _said(self, asked: SayAsked) -> SayNotes:
+    async def _notes(self, asked: SayAsked) -> SayNotes:
         text = self._clean_say_text(asked.text)
         await self._limiter.admit(asked.chat, asked.asker)
         request = await self._audiences.request(
@@ -141,14 +141,14 @@ class TextToSpeech:
         return SayNotes(request=request, notes=[await self._note(group) for group in _notes(wavs)])
 
     @counted("say")
-    async def say_as_it_comes(self, asked: SayAsked) -> SaidAsItComes | SayNotes:
+    async def say_as_it_comes(self, asked: SayAsked) -> SayAsItComes | SayNotes:
         """`say_notes` for a voice channel: back once the first slice of its speech is in,
         to be played from there, its voice note encoded from the same speech as it comes.
         A text of several voice notes is said as `say_notes` says it."""
         with asking(Urgency.PERSON, asked.chat):  # who asked waits (its stream too)
             text = self._clean_say_text(asked.text)
             if len(text) > NOTE_CHARS:
-                return await self._said(asked)
+                return await self._notes(asked)
             await self._limiter.admit(asked.chat, asked.asker)
             request = await self._audiences.request(
                 asked.chat, asked.audience, asker=asked.asker, commander=asked.commander
@@ -158,7 +158,7 @@ class TextToSpeech:
                 asked.chat, text, prefs=request.prefs, speaker=speaker, asker=asked.asker
             )
             notes = background.start(self._notes_of(feed), name="say notes", awaited=True)
-            return SaidAsItComes(request=request, speech=feed, notes=notes)
+            return SayAsItComes(request=request, speech=feed, notes=notes)
 
     async def _notes_of(self, feed: SpeechFeed) -> list[VoiceNote]:
         """The voice note of all of `feed`'s speech, encoded while it comes."""

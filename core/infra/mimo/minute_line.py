@@ -147,14 +147,14 @@ class Told:
     def __init__(self, waiting: PlaceListener) -> None:
         self.waiting = waiting
         self.waiters: dict[Waiter, Line] = {}
-        self._said: int | None = None
+        self._told: int | None = None
 
     def tell(self) -> None:
         waiting = [(w, line) for w, line in self.waiters.items() if not w.given.done()]
         ahead = min((line.ahead_of(w) for w, line in waiting), default=None)
-        if ahead == self._said:
+        if ahead == self._told:
             return
-        self._said = ahead
+        self._told = ahead
         try:
             self.waiting(ahead)
         except Exception:  # a status is a courtesy: the request goes on

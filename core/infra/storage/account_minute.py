@@ -230,15 +230,15 @@ class DatabaseLedger:
         return await _once_more_if_dropped(read)
 
     async def announce(self, model: str, waiting: Waiting) -> None:
-        said = {
+        announced = {
             "instance": self._instance, "seen_at": _NOW, "live": waiting.live,
             "person": waiting.person, "background": waiting.background,
             "longest_wait": waiting.longest,
         }  # fmt: skip
         statement = (
             insert(_LINES)
-            .values(model=model, owner=self.owner, **said)
-            .on_conflict_do_update(index_elements=["model", "owner"], set_=said)
+            .values(model=model, owner=self.owner, **announced)
+            .on_conflict_do_update(index_elements=["model", "owner"], set_=announced)
         )
         await self._autocommitted(statement, {})
 
