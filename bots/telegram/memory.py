@@ -156,15 +156,19 @@ class MemoryHandlers:
             and moment.chat == chat_of_message(message)  # not a Business chat's note
         ]
         rows += [notes[i : i + 5] for i in range(0, len(notes), 5)]
-        turns = []
+        page_buttons = []
         if page.page > 0:
             earlier = page_data(page.page - 1, words)
-            turns.append(InlineKeyboardButton(text("find.previous", locale), callback_data=earlier))
+            page_buttons.append(
+                InlineKeyboardButton(text("find.previous", locale), callback_data=earlier)
+            )
         if page.more:
             later = page_data(page.page + 1, words)
-            turns.append(InlineKeyboardButton(text("find.next", locale), callback_data=later))
-        if turns:
-            rows.append(turns)
+            page_buttons.append(
+                InlineKeyboardButton(text("find.next", locale), callback_data=later)
+            )
+        if page_buttons:
+            rows.append(page_buttons)
         return body, InlineKeyboardMarkup(rows) if rows else None
 
 

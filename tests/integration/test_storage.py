@@ -20,7 +20,7 @@ from core.infra.storage import (
     session_factory,
     sqlite,
 )
-from core.infra.storage.database import transaction_turns
+from core.infra.storage.database import transaction_line
 from tests.waiting import until
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -230,12 +230,12 @@ class TestSqliteEngine:
         """Every write of a process on SQLite waits behind the one transaction under way: one
         held open across something slow (a bug) stalls them all, and the log names it, where
         it waits, so that the stall is found from the log alone."""
-        monkeypatch.setattr(sqlite, "SLOW_TURN_SECONDS", 0.05)
-        engine, line = create_engine(sqlite_url), transaction_turns(sqlite_url)
+        monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 0.05)
+        engine, line = create_engine(sqlite_url), transaction_line(sqlite_url)
         held, let_go = asyncio.Event(), asyncio.Event()
 
         async def a_transaction_held_across_a_wait() -> None:
-            async with SqlAlchemyUnitOfWork(session_factory(engine), turns=line) as uow:
+            async with SqlAlchemyUnitOfWork(session_factory(engine), line=line) as uow:
                 await uow.preferences.save(TELEGRAM_CHAT, CUSTOM)
                 held.set()
                 await let_go.wait()
@@ -246,7 +246,7 @@ class TestSqliteEngine:
             await until(lambda: held.is_set() or holder.done(), "the slow one holding the line")
             with caplog.at_level(logging.WARNING, logger=sqlite.__name__):
                 waiting = asyncio.create_task(saved(
-                    lambda: SqlAlchemyUnitOfWork(session_factory(engine), turns=line),
+                    lambda: SqlAlchemyUnitOfWork(session_factory(engine), line=line),
                     ChatRef("telegram", "42"), CUSTOM,
                 ))  # fmt: skip
                 await until(lambda: bool(caplog.records), "the next in line telling")
@@ -261,22 +261,22 @@ class TestSqliteEngine:
     async def test_a_transaction_that_waited_long_keeps_its_place_in_line(
         self, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """An outside review: the wait past `SLOW_TURN_SECONDS` began again at the end of the
+        """An outside review: the wait past `SLOW_TRANSACTION_SECONDS` began again at the end of the
         line, behind transactions that came after it. Turns go in the order they were asked."""
-        monkeypatch.setattr(sqlite, "SLOW_TURN_SECONDS", 0.05)
+        monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 0.05)
         line, served = sqlite.TransactionLine(), []
 
-        async def turn(name: str) -> None:
+        async def in_line(name: str) -> None:
             await line.acquire(30)
             served.append(name)
             line.release()
 
         await line.acquire(30)  # the slow one
         with caplog.at_level(logging.WARNING, logger=sqlite.__name__):
-            waited_long = asyncio.create_task(turn("waited long"))
+            waited_long = asyncio.create_task(in_line("waited long"))
             await asyncio.sleep(0)  # in line first
-            monkeypatch.setattr(sqlite, "SLOW_TURN_SECONDS", 60.0)  # the next waits unseen
-            came_after = asyncio.create_task(turn("came after"))
+            monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 60.0)  # the next waits unseen
+            came_after = asyncio.create_task(in_line("came after"))
             await asyncio.sleep(0)  # in line behind it
             await until(lambda: bool(caplog.records), "the first in line telling")
             line.release()

@@ -40,7 +40,12 @@ from bots.discord.call.listened_call_sides import ListenedCallSides
 from bots.discord.call.playback import VoiceClientClass, VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
 from bots.discord.client import VoicebridgeClient
-from bots.discord.commands.allowlist import STRANGER_MESSAGE, admits, admits_message, turn_away
+from bots.discord.commands.allowlist import (
+    STRANGER_MESSAGE,
+    admits,
+    admits_message,
+    refuse_stranger,
+)
 from bots.discord.commands.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
 from bots.discord.commands.translator import CatalogueTranslator
 from bots.discord.discordpy import (
@@ -104,7 +109,7 @@ class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
         away before that, and nothing new starts once the bot is stopping."""
         if not self.client.work.take_on():
             return False
-        if await turn_away(self.client.limiter, interaction):
+        if await refuse_stranger(self.client.limiter, interaction):
             return False
         keep_as_sent(self.client, interaction)
         if not await acknowledge_first(interaction):

@@ -20,7 +20,7 @@ from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of
 from bots.discord.answers.who_asks import answer_of
 from bots.discord.client import voicebridge
-from bots.discord.commands.allowlist import turn_away
+from bots.discord.commands.allowlist import refuse_stranger
 from bots.discord.media import RecordingGone, kept_only, remote, require_audio
 from bots.discord.places import require_history
 from bots.discord.recordings.gist_replies import GistButton, RecordingAt, send_gist
@@ -66,7 +66,7 @@ class GistsCog(commands.Cog):
 
     async def take_click(self, interaction: Interaction) -> bool:
         """A click on a Gist button, acknowledged with a "thinking…" for the channel."""
-        if await turn_away(self.limiter, interaction):
+        if await refuse_stranger(self.limiter, interaction):
             return False
         return await acknowledge_and_claim(interaction, PUBLIC)
 

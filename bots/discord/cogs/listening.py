@@ -24,7 +24,7 @@ from bots.discord.call.listened_call import DiscordListenedCall
 from bots.discord.call.nicknames import take_off_left_behind
 from bots.discord.call.voice_channels import DiscordVoiceChannels, server_of
 from bots.discord.client import voicebridge
-from bots.discord.commands.allowlist import turn_away
+from bots.discord.commands.allowlist import refuse_stranger
 from bots.discord.commands.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.places import for_interaction
@@ -71,7 +71,7 @@ class ListeningCog(commands.Cog):
 
     async def take_click(self, interaction: Interaction) -> bool:
         """A click on a yes or no button, acknowledged privately."""
-        if await turn_away(self.limiter, interaction):
+        if await refuse_stranger(self.limiter, interaction):
             return False
         return await acknowledge_and_claim(interaction, PRIVATE)
 

@@ -163,7 +163,7 @@ class Pages(discord.ui.View):
         if found.page == 0 and not found.more:
             self.clear_items()
 
-    async def turn(self, interaction: Interaction, number: int) -> None:
+    async def show_page(self, interaction: Interaction, number: int) -> None:
         """Page `number` in place of this one; what refuses it (the searches' limit, say)
         answered to its member alone, as a command's failure is, the page left as it was."""
         try:
@@ -177,8 +177,8 @@ class Pages(discord.ui.View):
 
     @discord.ui.button(label="‹", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: Interaction, button: discord.ui.Button[Pages]) -> None:
-        await self.turn(interaction, self.number - 1)
+        await self.show_page(interaction, self.number - 1)
 
     @discord.ui.button(label="›", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: Interaction, button: discord.ui.Button[Pages]) -> None:
-        await self.turn(interaction, self.number + 1)
+        await self.show_page(interaction, self.number + 1)

@@ -16,7 +16,7 @@ from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.answers.who_asks import answer_of
 from bots.discord.client import voicebridge
-from bots.discord.commands.allowlist import turn_away
+from bots.discord.commands.allowlist import refuse_stranger
 from bots.discord.commands.translator import translatable
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
@@ -120,7 +120,7 @@ class TranslationsCog(commands.Cog):
 
     async def take_click(self, interaction: Interaction) -> bool:
         """A click on a Speak button, acknowledged with a "thinking…" for the channel."""
-        if await turn_away(self.limiter, interaction):
+        if await refuse_stranger(self.limiter, interaction):
             return False
         return await acknowledge_and_claim(interaction, PUBLIC)
 

@@ -27,7 +27,7 @@ __all__ = [
     "STRANGER_MESSAGE",
     "admits",
     "admits_message",
-    "turn_away",
+    "refuse_stranger",
 ]
 
 STRANGER_MESSAGE = "message_from_stranger"
@@ -35,7 +35,7 @@ STRANGER_MESSAGE = "message_from_stranger"
 listener but the refusal hears it (`LimitsCog.on_message_from_stranger`)."""
 
 
-_ANSWERED_WHEN_TURNED_AWAY = (
+_ANSWERED_WHEN_REFUSED = (
     discord.InteractionType.application_command,
     discord.InteractionType.component,
 )
@@ -61,7 +61,7 @@ def admits(
     *, withdrawal: bool = False,
 ) -> bool:  # fmt: skip
     """The allowlist's answer for work `user_id` asks for in a channel of a server (either
-    None: none of it): what every command passes (`turn_away`), and what a call or a reading
+    None: none of it): what every command passes (`refuse_stranger`), and what a call or a reading
     kept through a restart passes again before it is taken up (`DiscordVoiceChannels.served`)."""
     chats: list[object] = [i for i in (guild_id, channel_id) if i is not None]
     return limiter.admits("discord", chats=chats, user=user_id, withdrawal=withdrawal)
@@ -82,12 +82,12 @@ def says_no(interaction: Interaction) -> bool:
     )
 
 
-async def turn_away(limiter: Limiter, interaction: Interaction) -> bool:
+async def refuse_stranger(limiter: Limiter, interaction: Interaction) -> bool:
     """True when `interaction` comes from outside the allowlist; a command or a click then gets
     one private sentence, and nothing of it is processed or stored."""
     if admits_interaction(limiter, interaction):
         return False
-    if interaction.type in _ANSWERED_WHEN_TURNED_AWAY:
+    if interaction.type in _ANSWERED_WHEN_REFUSED:
         with contextlib.suppress(discord.HTTPException):  # the interaction may have expired
             refusal = text(errors.PrivateBot.key, quick_locale(interaction))
             await interaction.response.send_message(refusal, ephemeral=True)

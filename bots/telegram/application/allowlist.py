@@ -56,7 +56,7 @@ class Allowlisted(filters.UpdateFilter):
 
 
 class Access:
-    """Stops a stranger's update before any handler sees it (register `turn_away` in the first
+    """Stops a stranger's update before any handler sees it (register `refuse_stranger` in the first
     handler group), so nothing of it is processed or stored. Commands, and recordings sent to
     the bot in a private chat, get one short sentence; anything else, silence."""
 
@@ -64,7 +64,7 @@ class Access:
         self.limiter = limiter
         self.allowed = Allowlisted(limiter)  # for the work claims, which come even earlier
 
-    async def turn_away(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def refuse_stranger(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Let an update from the allowlist through; stop any other."""
         if admitted(self.limiter, update):
             return

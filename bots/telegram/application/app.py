@@ -327,7 +327,7 @@ def _add_watchers(
     # claim ends only once the line is stored: a kill before that redoes it.
     log = MessageHandler(_SAID_IN_GROUP & _NEW, chat.summaries.log_message)
     application.add_handler(log, group=-1)
-    application.add_handler(TypeHandler(Update, access.turn_away), group=-2)
+    application.add_handler(TypeHandler(Update, access.refuse_stranger), group=-2)
     # Before the allowlist: the bot's own status, whoever changed it, is the bot's to know.
     rights = ChatMemberHandler(ephemeral_api.rights_told, ChatMemberHandler.MY_CHAT_MEMBER)
     application.add_handler(rights, group=-3)

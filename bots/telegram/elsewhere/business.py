@@ -198,7 +198,7 @@ class BusinessHandlers:
             await message.reply_text(text("business.not_connected", locale))
             return
         if choice in ("on", "off"):
-            connection = await business.turn(owner, on=choice == "on")
+            connection = await business.switch(owner, on=choice == "on")
         elif choice in _DESTINATIONS:
             if choice == "reply" and not connection.can_reply:
                 await message.reply_text(text("business.cannot_reply", locale))

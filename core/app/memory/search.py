@@ -109,7 +109,7 @@ class MemorySearch:
         self._limiter = limiter
         self.retention_days = retention_days
         self._budget = max_prompt_chars
-        self._turns = asyncio.Semaphore(SEARCHES_AT_ONCE)
+        self._slots = asyncio.Semaphore(SEARCHES_AT_ONCE)
 
     async def find(
         self,
@@ -134,7 +134,7 @@ class MemorySearch:
         page = max(0, page)
         if self._limiter is not None:
             await self._limiter.admit_search(chat, asker)
-        async with self._turns, self._reads() as uow:
+        async with self._slots, self._reads() as uow:
             zone = (await uow.summary_states.get(chat)).time_zone
             also = await kept_beside(uow, chat, owner)
             found = await uow.transcripts.search(
@@ -162,7 +162,7 @@ class MemorySearch:
             if self._chat_api is None or self._limiter is None:  # the command line finds only
                 raise errors.UserInputError("no chat model to answer with")
             await self._limiter.admit_search(chat, asker)
-            async with self._turns, self._reads() as uow:
+            async with self._slots, self._reads() as uow:
                 zone = (await uow.summary_states.get(chat)).time_zone
                 also = await kept_beside(uow, chat, owner)
                 sources = await read_chats(uow, (chat, *also))  # before the lines they guard

@@ -93,7 +93,7 @@ class Reading:
             server=server, call=call, queue=self._queue, speech=self._speech, reads=reads,
             metrics=metrics, check=self.check, make_again=self._spoken,
         )  # fmt: skip
-        self._in_turn = False  # a message's turn is under way: its clip plays, or is about to
+        self._reading_one = False  # a message is being read: its clip plays, or is about to
         self._suspended: Suspension | None = None
         self._stopping = False
         self._background: set[asyncio.Future[None]] = set()
@@ -120,7 +120,7 @@ class Reading:
             return
         overflow = self._queue.push(message)
         self._arrived.set()
-        if self._in_turn and self._ahead.message_id is None:  # made now, not once the clip
+        if self._reading_one and self._ahead.message_id is None:  # made now, not once the clip
             self._make_ahead()  # playing ends
         if overflow is not None:
             self._metrics.reading_message("dropped")
@@ -249,7 +249,7 @@ class Reading:
 
     async def _run(self) -> None:
         try:
-            await self._read_in_turn()
+            await self._read_each()
         except errors.QuotaUsed as refusal:
             await self.call.post(text(refusal.key, self.reads.locale, **refusal.params))
         except Exception:
@@ -263,8 +263,8 @@ class Reading:
                 self._metrics.readings_running(-1)
                 self.ended.set()
 
-    async def _read_in_turn(self) -> None:
-        """Each message in its turn; the next one made into speech while this one plays."""
+    async def _read_each(self) -> None:
+        """Each message in order; the next one made into speech while this one plays."""
         try:
             while True:
                 if self._ahead.message_id is None:
@@ -285,7 +285,7 @@ class Reading:
                     self._metrics.reading_message("deleted" if gone else "withheld")
                     spoken = None
                 self._ahead.taken()
-                self._in_turn = True
+                self._reading_one = True
                 self._make_ahead()
                 try:
                     await self._on_next_up(made)  # its turn: a restart reads from the next
@@ -294,13 +294,13 @@ class Reading:
                     else:
                         self._queue.done(made)
                 finally:
-                    self._in_turn = False
+                    self._reading_one = False
         finally:
             await self._ahead.closed()
 
     def _make_ahead(self) -> None:
-        """Make the oldest waiting message into speech while a turn is under way: made as the
-        turn began, or as it arrives during the turn, so that its first slice is in before
+        """Make the oldest waiting message into speech while one is being read: made as its
+        reading began, or as it arrives during it, so that its first slice is in before
         the clip playing ends. It is checked again as its own turn comes (`Playing.play`)."""
         after = self._queue.pop()
         if after is not None:

@@ -159,7 +159,7 @@ class BusinessChats:
         async with self._uow() as uow:
             return await uow.business.of_owner(owner_user_id)
 
-    async def turn(self, owner_user_id: str, *, on: bool) -> BusinessConnection | None:
+    async def switch(self, owner_user_id: str, *, on: bool) -> BusinessConnection | None:
         return await self._change(owner_user_id, lambda c: replace(c, transcripts=on))
 
     async def send_to(

@@ -3,7 +3,7 @@
 recording   its declared size and length, the rate limit, and its declared length
             reserved from the chat's daily quota of recordings asked about
             (DAILY_ASK_SECONDS), or refused, all before it is downloaded
-a turn      at most `ask_concurrency` questions are worked on at once in the process (each
+a slot      at most `ask_concurrency` questions are worked on at once in the process (each
             may convert and send up to 50 MB); the others wait here, reservations held
   -> fetched, measured (MAX_AUDIO_SECONDS, and what one request holds), the reservation
      grown to its measured length, then sent to MiMo streamed from its file
@@ -53,7 +53,7 @@ class Questions:
         self._limiter = limiter
         self._limits = limits
         self._recordings = recordings
-        self._turns = asyncio.Semaphore(limits.ask_concurrency)
+        self._slots = asyncio.Semaphore(limits.ask_concurrency)
         self.metrics = metrics  # questions counted
 
     @counted("ask")
@@ -78,7 +78,7 @@ class Questions:
             async with self._limiter.spending(chat, asker) as spend:
                 await spend.reserve(Counts(ask_seconds=declared_seconds(source)))
                 async with (
-                    self._turns,
+                    self._slots,
                     self._recordings.fetched(source) as path,
                     self._audio.understanding_input(
                         path, max_seconds=self._limits.max_audio_seconds

@@ -46,7 +46,7 @@ from core.infra.storage.sqlite import (
 __all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "PoolLimits", "alembic_config",
            "check_connection", "create_engine", "create_marks_engine", "create_minute_engine",
            "create_reading_engine", "current_revision", "downgrade", "head_revision",
-           "known_revision", "one_at_a_time", "session_factory", "transaction_turns", "upgrade",
+           "known_revision", "one_at_a_time", "session_factory", "transaction_line", "upgrade",
            "where"]  # fmt: skip
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
@@ -166,7 +166,7 @@ def create_minute_engine(url: str) -> AsyncEngine | None:
     )
 
 
-def transaction_turns(url: str) -> TransactionLine | None:
+def transaction_line(url: str) -> TransactionLine | None:
     """For SQLite, a line the process's transactions wait in, one at a time (None elsewhere).
 
     SQLite has one write lock per file, and every transaction takes it as it begins

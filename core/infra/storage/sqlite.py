@@ -152,19 +152,20 @@ def sqlite_pragmas(*, wal: bool, reads_only: bool = False) -> Callable[[Any, Any
 
 
 # How long a transaction may hold the process's line (`TransactionLine`) before the next in
-# line logs whose turn it is: a turn lasts milliseconds, and every transaction waits behind it.
-SLOW_TURN_SECONDS = 5.0
+# line logs which one it waits behind: a transaction lasts milliseconds, and every other waits
+# behind it.
+SLOW_TRANSACTION_SECONDS = 5.0
 
 
 class TransactionLine:
     """The line SQLite's transactions wait in, one at a time in this process
-    (`core.infra.storage.database.transaction_turns`), remembering whose turn it is.
+    (`core.infra.storage.database.transaction_line`), remembering which one is at its head.
 
-    A turn is a transaction: milliseconds, since no use case holds a unit of work open across
-    a call to MiMo or a platform. One that lasts `SLOW_TURN_SECONDS` holds every write of the
-    process back, so the first transaction to wait that long logs, once per turn, the task that
-    holds the line and where it waits (files, lines and functions: nothing of what it holds),
-    then waits on until `within` seconds from its start (`TimeoutError`)."""
+    A transaction lasts milliseconds, since no use case holds a unit of work open across a
+    call to MiMo or a platform. One that lasts `SLOW_TRANSACTION_SECONDS` holds every write of
+    the process back, so the first transaction to wait that long logs, once per transaction,
+    the task that holds the line and where it waits (files, lines and functions: nothing of
+    what it holds), then waits on until `within` seconds from its start (`TimeoutError`)."""
 
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
@@ -172,13 +173,13 @@ class TransactionLine:
         self._told: asyncio.Task[Any] | None = None  # the holder logged already
 
     async def acquire(self, within: float) -> None:
-        if not self._lock.locked():  # nobody's turn: no wait, and no timer for one
+        if not self._lock.locked():  # nobody in line: no wait, and no timer for one
             await self._lock.acquire()
             self._holder = asyncio.current_task()
             return
-        # One wait, keeping its place in line; the slow turn is told by a timer beside it.
+        # One wait, keeping its place in line; the slow one ahead is told by a timer beside it.
         telling = asyncio.get_running_loop().call_later(
-            SLOW_TURN_SECONDS, self._tell_slow, SLOW_TURN_SECONDS
+            SLOW_TRANSACTION_SECONDS, self._tell_slow, SLOW_TRANSACTION_SECONDS
         )
         try:
             async with asyncio.timeout(within):
@@ -202,7 +203,7 @@ class TransactionLine:
             for frame in reversed(frames)
         )
         logger.warning(
-            "a transaction waited %.0f s for its turn behind %r, waiting at %s",
+            "a transaction waited %.0f s in line behind %r, waiting at %s",
             waited, holder.get_name(), where or "(not waiting)",
         )  # fmt: skip
 

@@ -65,7 +65,7 @@ _STORES: dict[str, Callable[[AsyncSession], object]] = {
 }
 
 # As long as SQLite's own wait for its write lock (`sqlite.SQLITE_BUSY_TIMEOUT_MS`).
-TURN_TIMEOUT_SECONDS = 30.0
+LINE_TIMEOUT_SECONDS = 30.0
 
 
 class SqlAlchemyUnitOfWork:
@@ -97,20 +97,20 @@ class SqlAlchemyUnitOfWork:
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        turns: TransactionLine | None = None,
+        line: TransactionLine | None = None,
     ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
-        # SQLite (`database.transaction_turns`): one transaction at a time in this process,
+        # SQLite (`database.transaction_line`): one transaction at a time in this process,
         # waiting in line here rather than in SQLite's busy handler.
-        self._turns = turns
+        self._line = line
         self._deleted = False  # the transaction deleted rows: the log is emptied after it
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already in use; create one per use case")
-        if self._turns is not None:
-            await self._turns.acquire(TURN_TIMEOUT_SECONDS)
+        if self._line is not None:
+            await self._line.acquire(LINE_TIMEOUT_SECONDS)
         self._session = self._sessions()
         return self
 
@@ -129,8 +129,8 @@ class SqlAlchemyUnitOfWork:
             try:
                 await session.close()
             finally:
-                if self._turns is not None:
-                    self._turns.release()
+                if self._line is not None:
+                    self._line.release()
         engine = cast(AsyncEngine, session.bind)
         if self._deleted or wal_left_to_empty(engine):
             # SQLite: nothing of what was deleted stays in the write-ahead log either; once the
