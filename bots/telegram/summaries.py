@@ -11,7 +11,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import ContextTypes
 
 from bots.telegram.answers.progress_pace import USUAL, Pace
-from bots.telegram.answers.replies import chat_action, reply_long, telegram_pieces
+from bots.telegram.answers.replies import chat_action, reply_long, telegram_messages
 from bots.telegram.answers.who_asks import can_manage, owner_of
 from bots.telegram.chatlog import log_entry
 from bots.telegram.messages import text
@@ -131,7 +131,7 @@ def digest_sender(bot: Bot) -> DigestSender:
     """How the scheduler posts a digest to a Telegram chat: plain messages, split to fit."""
 
     async def send(post: DigestPost) -> None:
-        for piece in telegram_pieces(post.text):
-            await bot.send_message(chat_id=int(post.chat.chat_id), text=piece)
+        for one in telegram_messages(post.text):
+            await bot.send_message(chat_id=int(post.chat.chat_id), text=one)
 
     return send

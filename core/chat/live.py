@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from core.chat.exports import TranscriptFile, TranscriptFormat, transcript_file
 from core.chat.messages import text
 from core.domain.quantities import Duration
-from core.domain.text import Measure, format_duration, pieces_or_none, tail_within
+from core.domain.text import Measure, format_duration, messages_or_none, tail_within
 from core.domain.transcripts import LongTranscript, Progress
 from core.ports import background
 
@@ -291,9 +291,9 @@ def transcript_shown(
         return TranscriptShown(messages=(text("transcript.empty", locale),))
     body = f"{result.text}\n\n{below}" if below else result.text
     if format == "text":
-        pieces = pieces_or_none(body, message_limit, max_messages=max_messages, measure=measure)
-        if pieces is not None:
-            return TranscriptShown(messages=tuple(pieces))
+        messages = messages_or_none(body, message_limit, max_messages=max_messages, measure=measure)
+        if messages is not None:
+            return TranscriptShown(messages=tuple(messages))
     files = [transcript_file(result, format, locale)]
     if below:
         files.append(TranscriptFile("translation.txt", below.encode(), ""))

@@ -55,9 +55,10 @@ def parse_time(value: object) -> float | None:
     return float(hours * 3600 + minutes * 60 + secs)
 
 
-def piece_at(parts: Sequence[TranscriptPart], seconds: float) -> TranscriptPart | None:
-    """The heard piece that holds `seconds`: the last one starting before the end of that
-    second (times are written in whole seconds, cut down: a piece from 13.97 s reads 00:13)."""
+def part_at(parts: Sequence[TranscriptPart], seconds: float) -> TranscriptPart | None:
+    """The heard part of the transcript that holds `seconds`: the last one starting before the
+    end of that second (times are written in whole seconds, cut down: a part from 13.97 s reads
+    00:13)."""
     heard = [part for part in parts if part.text]
     before = [part for part in heard if part.start < seconds + 1]
     return before[-1] if before else (heard[0] if heard else None)
@@ -87,7 +88,7 @@ def _items(raw: object, parts: Sequence[TranscriptPart]) -> tuple[GistItem, ...]
     for entry in raw if isinstance(raw, list) else []:
         if not isinstance(entry, dict) or not str(entry.get("text") or "").strip():
             continue
-        said = parse_time(entry.get("at"))
-        piece = piece_at(parts, said if said is not None else 0.0)
-        found.append(GistItem(piece.start if piece else 0.0, str(entry["text"]).strip()))
+        at = parse_time(entry.get("at"))
+        part = part_at(parts, at if at is not None else 0.0)
+        found.append(GistItem(part.start if part else 0.0, str(entry["text"]).strip()))
     return tuple(found)

@@ -12,7 +12,7 @@ __all__ = [
     "Measure",
     "format_duration",
     "literal_markdown",
-    "pieces_or_none",
+    "messages_or_none",
     "printable",
     "split_lines",
     "split_message",
@@ -80,13 +80,13 @@ def split_lines(text: str, limit: int, *, measure: Measure = len) -> list[str]:
     return pieces
 
 
-def pieces_or_none(
+def messages_or_none(
     text: str, limit: int, *, max_messages: int, measure: Measure = len
 ) -> list[str] | None:
-    """`text` as at most `max_messages` clean pieces, or None when it needs more: a reader
+    """`text` as at most `max_messages` clean messages, or None when it needs more: a reader
     scrolls through a few messages happily, but a wall of them is better sent as a file."""
-    pieces = split_message(text, limit, measure=measure)
-    return pieces if len(pieces) <= max_messages else None
+    messages = split_message(text, limit, measure=measure)
+    return messages if len(messages) <= max_messages else None
 
 
 def tail_within(text: str, limit: int, *, measure: Measure = len) -> str:

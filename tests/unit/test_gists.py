@@ -31,7 +31,7 @@ def test_times_read_as_written_and_are_written_in_whole_seconds() -> None:
     ]  # fmt: skip
 
 
-def test_each_item_points_at_the_start_of_the_piece_that_holds_its_time() -> None:
+def test_each_item_points_at_the_start_of_the_part_that_holds_its_time() -> None:
     gist = parse_gist(
         gist_answer(
             points=[{"at": "00:05", "text": "welcome"}, {"at": "02:01", "text": "shipping"}],

@@ -6,7 +6,7 @@ line builds through it too (`standalone`, `storage`, `memory_alone`).
 A service is a class of `core/app` with an `__init__` of its own; a value (a dataclass, a named
 tuple, an exception, a protocol, an enum) is built wherever it is needed, as an adapter parses an
 event into one. A thing with a life of its own (one call's seat, one reading, one call's
-interpreting, one import, what one piece of work costs) is built by the service that runs it,
+interpreting, one import, what one job costs) is built by the service that runs it,
 each in the one module named below; so is a part built with its owner's own callback.
 
 Read from the source, not run: every call of a service class, by its name, an alias, or through
@@ -39,7 +39,7 @@ BUILT_BY_THEIR_SERVICE = {
     # ...and the own voices taken back while it plays.
     ("core.app.reader.voices_taken_back", "VoicesTakenBack"): "core/app/reader/playing.py",
     ("core.app.memory.import_run", "ImportRun"): "core/app/memory/imports.py",  # one import
-    ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one piece of work's
+    ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one job's
     # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).
     ("core.app.voices.streamed", "SpeechFeed"): "core/app/voices/speech.py",
     # The server's consents, which the call being listened to follows (`Listening.consents`).

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from core.domain.text import (
     format_duration,
     literal_markdown,
-    pieces_or_none,
+    messages_or_none,
     split_lines,
     split_message,
     tail_within,
@@ -50,8 +50,8 @@ def test_durations_read_like_clocks() -> None:
 
 
 def test_a_few_pieces_are_fine_but_a_wall_of_them_is_not() -> None:
-    assert pieces_or_none("one. two. three.", 6, max_messages=3) == ["one.", "two.", "three."]
-    assert pieces_or_none("one. two. three. four.", 6, max_messages=3) is None
+    assert messages_or_none("one. two. three.", 6, max_messages=3) == ["one.", "two.", "three."]
+    assert messages_or_none("one. two. three. four.", 6, max_messages=3) is None
 
 
 def test_speech_splits_keep_whole_sentences_even_when_short() -> None:

@@ -8,6 +8,6 @@ acks.py           an interaction acknowledged within Discord's 3 seconds (or ado
 replies.py        long answers and follow-ups
 clicks.py         buttons that outlive the process (dynamic items)
 modals.py         modals whose submission runs once and that a restart can rebuild
-permissions.py    the permissions a piece of work needs in a channel, the first missing named
+permissions.py    the permissions a job needs in a channel, the first missing named
 error_handler.py  the one error handler
 """

@@ -1,4 +1,4 @@
-"""The permissions a piece of work needs in a channel, checked before it starts and the first
+"""The permissions a job needs in a channel, checked before it starts and the first
 one missing named in one line, as Discord shows its name in the member's language."""
 
 from __future__ import annotations

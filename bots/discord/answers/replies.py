@@ -12,7 +12,7 @@ import discord
 from discord.ext import commands
 
 from bots.discord.places import reaches_channel
-from core.domain.text import pieces_or_none, split_lines
+from core.domain.text import messages_or_none, split_lines
 
 __all__ = [
     "ANSWERED",
@@ -112,10 +112,10 @@ async def send_long(
     """`body` in one message, a few clean pieces, or a .txt file when very long; `view` (its
     buttons) under the last of them."""
     below = {} if view is None else {"view": view}
-    pieces = pieces_or_none(body, MESSAGE_LIMIT, max_messages=MAX_MESSAGES_BEFORE_FILE)
-    if pieces is None:
+    messages = messages_or_none(body, MESSAGE_LIMIT, max_messages=MAX_MESSAGES_BEFORE_FILE)
+    if messages is None:
         document = discord.File(io.BytesIO(body.encode("utf-8")), filename=file_name)
         await send(content=file_caption, file=document, **below)
         return
-    for number, piece in enumerate(pieces, start=1):
-        await send(content=piece, **(below if number == len(pieces) else {}))
+    for number, one in enumerate(messages, start=1):
+        await send(content=one, **(below if number == len(messages) else {}))

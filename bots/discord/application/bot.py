@@ -72,7 +72,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["VoicebridgeBot", "build_bot", "process_share"]
 
 # A stop lets the listeners still running finish this long before it closes what they use
-# (`VoicebridgeBot.close`): each is a database write or a message, not a piece of work.
+# (`VoicebridgeBot.close`): each is a database write or a message, not a job.
 LISTENERS_GRACE_SECONDS = 5.0
 
 

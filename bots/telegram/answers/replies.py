@@ -34,14 +34,14 @@ __all__ = [
     "error_handler",
     "error_text",
     "reply_long",
-    "telegram_pieces",
+    "telegram_messages",
 ]
 
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units (`utf16_units`)
 MAX_MESSAGES_BEFORE_FILE = 3
 
 
-def telegram_pieces(body: str) -> list[str]:
+def telegram_messages(body: str) -> list[str]:
     """`body` in messages Telegram takes: at most 4,096 UTF-16 code units each."""
     return split_message(body, MESSAGE_LIMIT, measure=utf16_units)
 
@@ -49,21 +49,21 @@ def telegram_pieces(body: str) -> list[str]:
 async def reply_lines(message: Message, body: str) -> None:
     """Reply with a list or an overview (`/voice`, `/settings`, `/usage`, `/help`) in as many
     messages as Telegram's limit takes, each broken between lines, so no item is cut in two."""
-    for piece in split_lines(body, MESSAGE_LIMIT, measure=utf16_units):
-        await message.reply_text(piece)
+    for lines in split_lines(body, MESSAGE_LIMIT, measure=utf16_units):
+        await message.reply_text(lines)
 
 
 async def reply_long(message: Message, body: str, *, file_caption: str, file_name: str) -> None:
-    """Reply with `body`: in one message, a few clean pieces, or a .txt file when very long."""
-    pieces = telegram_pieces(body)
-    if len(pieces) > MAX_MESSAGES_BEFORE_FILE:
+    """Reply with `body`: in one message, a few clean messages, or a .txt file when very long."""
+    messages = telegram_messages(body)
+    if len(messages) > MAX_MESSAGES_BEFORE_FILE:
         data = io.BytesIO(body.encode("utf-8"))
         await message.reply_document(
             document=data, filename=file_name, caption=file_caption, do_quote=True
         )
         return
-    for piece in pieces:
-        await message.reply_text(piece, do_quote=True)
+    for one in messages:
+        await message.reply_text(one, do_quote=True)
 
 
 class ChatActionIndicator:

@@ -19,7 +19,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_pieces
+from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_messages
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from bots.telegram.recordings.media import recording_in, remote
@@ -46,8 +46,8 @@ async def _reply_on_behalf(message: Message, body: str) -> bool:
     chats whose other person wrote within the last 24 hours: where it refuses, False, and the
     transcript goes to the owner instead of being lost."""
     try:
-        for piece in telegram_pieces(body):
-            await message.reply_text(piece, do_quote=True)
+        for one in telegram_messages(body):
+            await message.reply_text(one, do_quote=True)
     except BadRequest as refused:
         logger.info("a business reply was refused (%s); the owner gets the transcript", refused)
         return False
@@ -250,16 +250,16 @@ class BusinessHandlers:
         )
         if message.chat.username:
             header = f"{header}\nhttps://t.me/{message.chat.username}"
-        pieces = telegram_pieces(f"{header}\n\n{body}")
+        messages = telegram_messages(f"{header}\n\n{body}")
         owner_chat = int(connection.owner_chat_id)
-        if len(pieces) > MAX_MESSAGES_BEFORE_FILE:
+        if len(messages) > MAX_MESSAGES_BEFORE_FILE:
             document = io.BytesIO(body.encode("utf-8"))
             await context.bot.send_document(
                 owner_chat, document=document, filename="transcript.txt", caption=header
             )
             return
-        for piece in pieces:
-            await context.bot.send_message(owner_chat, piece)
+        for one in messages:
+            await context.bot.send_message(owner_chat, one)
 
     @staticmethod
     async def _tell_owner(

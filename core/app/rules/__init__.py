@@ -9,7 +9,7 @@ preferences.py  a chat's preferences, read and changed
 limits.py       the Limiter: the allowlist, rate limits and daily quotas, enforced and charged
 tallies.py      whom work is counted against: the chat, its asker, a member's share, a
                 server's listening, the bot's budget
-spending.py     one piece of work's cost: reserved before, recorded or given back after
+spending.py     one job's cost: reserved before, recorded or given back after
 claims.py       the Claims: each message answered once, interruptions reported
 in_flight.py    the speech requests in flight: so many at once, fewer per chat
 leaving.py      what is sent after a wait for MiMo, checked again as it leaves: nothing of

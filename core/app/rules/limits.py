@@ -37,7 +37,7 @@ rate, their caps), never once per voice note and never not at all. Digests (sche
 None) are counted but never refused. The command line is not limited.
 
 Whom work is counted against (the chat, the person, a member's share, a server's listening, the
-budget) is `core.app.rules.tallies`; one piece of work's reservation,
+budget) is `core.app.rules.tallies`; one job's reservation,
 `core.app.rules.spending.Spend`.
 
 State lives in the database (`core.infra.storage.usage`), changed by single atomic statements, so

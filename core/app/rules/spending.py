@@ -1,4 +1,4 @@
-"""What one piece of work costs (`core.app.rules.limits.Limiter.spending`): reserved from each day
+"""What one job costs (`core.app.rules.limits.Limiter.spending`): reserved from each day
 it is counted in before it runs (`core.app.rules.tallies`), then recorded as MiMo reported it, or
 given back when it failed.
 
@@ -24,7 +24,7 @@ __all__ = ["Charge", "Spend"]
 
 
 class Spend:
-    """What one piece of work costs its chat (and its asker's day, and the bot's): reserved
+    """What one job costs its chat (and its asker's day, and the bot's): reserved
     before, recorded after."""
 
     def __init__(

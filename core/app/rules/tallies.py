@@ -1,4 +1,4 @@
-"""Whom a piece of work is counted against, each in a row of the daily usage
+"""Whom a job is counted against, each in a row of the daily usage
 (`core.app.rules.limits`): the chat's day, its asker's own (all chats together, while persons have
 caps), a member's share of a chat's readings, a server's calls listened to, and the whole bot's
 (while it has a budget), each held to its limits (`Tally`)."""
@@ -48,7 +48,7 @@ BUDGET_ROW = ChatRef(cast(Platform, "all"), "budget")
 
 @dataclass(frozen=True)
 class Tally:
-    """One day's row a piece of work is counted in, and the limits it is held to there."""
+    """One day's row a job is counted in, and the limits it is held to there."""
 
     row: ChatRef
     limits: Counts

@@ -4,7 +4,7 @@ client.py    the calls (recognition, synthesis, understanding, chat) and their r
 model_kinds.py  the model used for each kind of request, and the setting that names each
 tts.py       the speech synthesis request: messages and `audio` object, as MiMo reads them
 understanding.py  the audio understanding request, of a file or of a few seconds held inline
-request_pieces.py  what the chat and audio requests share: a system message, thinking off
+request_content.py  what the chat and audio requests share: a system message, thinking off
 wire.py      the POST and its deadline, each attempt's use of the minute
 refusals.py  MiMo's error answers mapped to core.domain.errors
 retries.py   the one retry policy of a call

@@ -45,7 +45,7 @@ from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.estimates import ANSWER_TOKENS, seconds_of, understanding_tokens
 from core.infra.mimo.model_kinds import DEFAULT_MODELS, MimoModels, model_named, voice_kind
 from core.infra.mimo.pacing import AccountMinute
-from core.infra.mimo.request_pieces import THINKING_OFF, system_message
+from core.infra.mimo.request_content import THINKING_OFF, system_message
 from core.infra.mimo.retries import DEFAULT_RETRY_POLICY, RetryPolicy
 from core.infra.mimo.tts import tts_audio_options, tts_messages
 from core.infra.mimo.understanding import understanding_body

@@ -12,7 +12,7 @@ is refused before anything is sent.
 
 from __future__ import annotations
 
-from core.infra.mimo.request_pieces import THINKING_OFF, system_message
+from core.infra.mimo.request_content import THINKING_OFF, system_message
 from core.infra.mimo.upload_bodies import (
     MIMO_AUDIO_CAPS,
     BytesAudio,
