@@ -22,6 +22,7 @@ import pytest
 import pytest_asyncio
 
 from bots.runner import run_bots
+from bots.telegram.answers import ephemeral_api
 from bots.telegram.answers.progress_pace import Pace
 from core.config import Settings
 from core.infra.mimo import MimoClient, RetryPolicy
@@ -45,6 +46,16 @@ if TYPE_CHECKING:
     from tests.integration.test_mid_way import Replicas
 
 FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
+
+
+@pytest.fixture(autouse=True)
+def bot_api_servers_asked_anew() -> None:
+    """What a process found a Bot API server to have (ephemeral messages or not) is kept by the
+    server's address, as a real bot keeps it. A stand-in listens where the OS puts it, so a
+    test's may get the address a stand-in of another Bot API version had in an earlier test of
+    this worker: each test's servers are asked anew, whatever ran before it."""
+    ephemeral_api._SUPPORT.clear()
+    ephemeral_api._TOLD_OLDER.clear()
 
 
 @pytest_asyncio.fixture

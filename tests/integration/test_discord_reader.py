@@ -201,6 +201,7 @@ async def test_a_message_deleted_before_its_turn_is_never_read(
         await discord_api.post_message(server.lounge, ann, "The end")
         await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
                                            what="the long story playing")  # fmt: skip
+        await until(lambda: len(spoken_requests(mimo)) == 2, "the password made ahead")
         await discord_api.delete_message(password)
         await discord_api.purge_messages(pins)
         await discord_api.delete_message(story)
