@@ -23,7 +23,7 @@ process does once (imports, caches) is not in it, and each on a database already
 
 Measured: **files**, the project's source files (under core/ and bots/, not tests/, third-party
 libraries or the standard library) in which a Python function of the walk runs (a call, or a
-coroutine resumed); **moves**, in each stream of the walk (a task; a job handed to a
+coroutine resumed); **moves**, in each stream of the walk (a task; a function handed to a
 thread; a thread's own code; the main thread outside tasks), the events of project code in the
 order they come (each `call` and `return` the profiler reports for a function defined in a
 project file, other code skipped), a move where two consecutive ones are in different files;
@@ -66,7 +66,7 @@ BASELINE = Path(__file__).parent / "walks_80d394b0.json"  # the same walks at 80
 PTB_UPDATE = ("__process_update_wrapper", os.path.join("telegram", "ext", "_application.py"))
 
 _IN_WALK: contextvars.ContextVar[bool] = contextvars.ContextVar("in_walk", default=False)
-_work = threading.local()  # the stream of a job handed to a thread
+_work = threading.local()  # the stream of a function handed to a thread
 
 
 class Walk:
@@ -127,7 +127,7 @@ def _stream() -> object:
 @contextmanager
 def profiled(walk: Walk) -> Iterator[None]:
     """`walk.hook` as the profiler of this thread, of threads started meanwhile, and of each
-    job an event loop hands to a thread (a stream of its own each)."""
+    function an event loop hands to a thread (a stream of its own each)."""
     handing = asyncio.base_events.BaseEventLoop.run_in_executor
 
     def run_in_executor(loop: Any, executor: Any, func: Callable[..., Any], *args: Any) -> Any:

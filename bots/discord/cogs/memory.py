@@ -1,7 +1,7 @@
 """Voice memory on Discord: `/find phrase`, privately, with page buttons (`core.app.memory.search`).
 
 The server's kept transcripts are searched, but only in the channels the member may read at
-the moment of the search (`places.readable_places`), a page's turn included; each moment links
+the moment of the search (`places.readable_places`), each page shown included; each moment links
 to its message (its jump link), a call's line names its voice channel. Five moments to a page
 (Discord's 2,000 characters hold five with their links). The page buttons live as long as the
 answer's view (`PAGE_TIMEOUT`): after a restart, `/find` again.

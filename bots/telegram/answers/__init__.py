@@ -1,13 +1,15 @@
 """Answers: who asks and whom an answer is for, in which language, who sees it, and how it is
-shown in the chat. Uses nothing of the adapter but `bots.telegram.messages`.
+shown in the chat. Uses nothing of the adapter but `bots.telegram.messages` and `updates`.
 
 who_asks.py       who asked (whose limits the work counts against) and whom the answer is
                   for, decided once for a command (`for_command`) or a recording that
-                  arrived (`for_recording`)
+                  arrived (`for_recording`); whether they may change the chat's settings
+                  (`can_manage`)
 languages.py      which language an answer is in: that of whom it is for, else the chat's
 requests.py       a command's request (who asks, where, their language, the chat's
                   preferences), read of the core once and handed to its handler
-who_sees.py       who sees an answer in a group: everyone, or the asker alone (`answer_to`)
+who_sees.py       who sees an answer in a group: everyone, or the asker alone (`answer_to`);
+                  the commands the menu declares ephemeral (`PRIVATE_COMMANDS`)
 destinations.py   where an answer can go (a reply in the chat, the member's private chat), and
                   what each offers
 ephemeral_api.py  Bot API 10.2/10.3 ephemeral messages, which python-telegram-bot lacks: the

@@ -3,7 +3,8 @@
 An answer that is one person's business (their /find, their /usage, a refusal, what a button
 they pressed shows them) is private; the rest (transcripts the chat asked for, summaries,
 digests, /say) is for the chat. A handler says which (`answer_to(update, private=...)`) and
-renders through what it gets back, which decides where the answer goes:
+renders through what it gets back, which decides where the answer goes (the commands a member's
+app sends for the bot alone, `PRIVATE_COMMANDS`, are declared here too):
 
 - in a private chat, or when it is for the chat: a reply there, as always;
 - to a member's ephemeral command (the menu declares it `is_ephemeral`: the group never saw
@@ -32,10 +33,12 @@ from bots.telegram.messages import text as catalogue_text
 
 __all__ = ["PRIVATE_COMMANDS", "answer_to"]
 
-# Commands whose use is the asker's own business: their answers are private, and the menu
-# (`bots.telegram.application.menu`) declares them ephemeral (Bot API 10.2's `is_ephemeral`), so a
-# member's app sends them for the bot alone. The others are for the chat, and so are their
-# answers: /say, /summary, /tldr, /translate, the chat's settings, /forget.
+# Commands whose use is the asker's own business: the menu (`bots.telegram.application.menu`)
+# declares them ephemeral (Bot API 10.2's `is_ephemeral`), so a member's app sends them for the
+# bot alone and the group never sees them. Where each answer goes is still its handler's to say
+# (`answer_to(update, private=...)`): most of these answer the asker alone, /settings answers a
+# group's administrator in the group. The other commands are for the chat: /say, /summary,
+# /tldr, /translate, the chat's settings commands, /forget.
 PRIVATE_COMMANDS = frozenset(
     {"transcribe", "find", "voice", "usage", "business", "settings", "help", "start"}
 )

@@ -12,8 +12,8 @@ listened_calls.py  a listened call from start to end (`ListenedCalls`): one tear
 listened_call.py  one listened call, one object (`ListenedCall`) in named states (`CallState`),
                   each change logged once; when it ends by itself. The only writer of its
                   fields
-call_consents.py  a listened call's consents (`CallConsents`): who in it is transcribed, what
-                  each said during it and when each last said no, the no's that hold in it
+call_consents.py  a listened call's consents (`CallConsents`): who in it is transcribed, each
+                  one's answer during it and when each last said no, the no's that hold in it
                   alone, who was told so and when
 turns.py          a listened call's turns, heard piece by piece, each kept as one line of its
                   transcript (`CallLines`), and handed to its interpreter part by part

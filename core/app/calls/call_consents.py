@@ -1,6 +1,6 @@
-"""A listened call's consents (`CallConsents`): who in the call is transcribed, what each member
-said during it and when each last said no, the no's that hold in it alone, and who was told
-whether they are transcribed, and when.
+"""A listened call's consents (`CallConsents`): who in the call is transcribed, each member's
+answer (yes or no) during it and when each last said no, the no's that hold in it alone, and who
+was told whether they are transcribed, and when.
 
 The call (`core.app.calls.listened_call.ListenedCall`) holds one from its start: the yeses
 stored when it begins (`read`), then each yes or no a member says while it lasts (`follow`),

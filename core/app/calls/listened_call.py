@@ -167,7 +167,7 @@ class ListenedCall:
     seat: CallSeat | None = None  # its seat in the voice channel's call, once joined
     why_ended: list[str] = field(default_factory=list)  # every way that asked; the first taken
     alive: Beat | None = None  # says, while it runs, that it does
-    # Who in it consents, and since when: what they said during it, the no's held in it alone.
+    # Who in it consents, and since when: their answers during it, the no's that hold in it alone.
     consents: CallConsents = field(init=False)
     # Its turns being heard, piece by piece, each kept as a line of its transcript.
     lines: CallLines = field(init=False)

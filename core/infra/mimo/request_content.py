@@ -1,4 +1,4 @@
-"""The pieces MiMo's requests of the chat and audio models are built of, shared by the calls
+"""What MiMo's requests of the chat and audio models are built of, shared by the calls
 (`core.infra.mimo.client`) and the request shapes (`core.infra.mimo.understanding`): a system
 message, thinking turned off. A recording's data URL and the cap on its base64 are the upload
 bodies' (`core.infra.mimo.upload_bodies`)."""

@@ -6,7 +6,7 @@ bytes. Streamed, the body is the JSON before the audio, the audio's base64 read 
 chunk at a time in a worker thread, and the JSON after it; httpx sends it as it comes, with its
 length given up front (Content-Length, not chunked: not every gateway takes chunked bodies).
 
-A transcript's piece (`BytesAudio`, up to 7.5 MB) is streamed the same way from the bytes the
+A recording's piece (`BytesAudio`, up to 7.5 MB) is streamed the same way from the bytes the
 caller holds: eight pieces in flight would otherwise hold their base64 three or four times over
 (the string, the data URL, the JSON, the request), tens of MB at once.
 

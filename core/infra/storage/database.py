@@ -131,7 +131,7 @@ def create_marks_engine(url: str) -> AsyncEngine | None:
     (`synchronous_commit` off: a server crash may forget the last fraction of a second of marks,
     which only means that work redone). No check of the connection before use: a mark on a broken
     one fails, and is made again at the end of its work's handling, through the main engine. None
-    for SQLite, whose transactions take turns in one line whatever the engine."""
+    for SQLite, whose transactions wait in one line whatever the engine."""
     if make_url(password_quoted(url)).get_backend_name() == "sqlite":
         return None
     return create_engine(
