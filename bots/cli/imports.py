@@ -184,7 +184,7 @@ def _choose(choose: ChatsToChoose) -> str:
 
 async def _mimo_answers(settings: Settings, runtime: Importing) -> None:
     """MiMo reached and the key taken, as `doctor` tries it, in the account's minute the import
-    takes its turns in; else its error, which says why in `transcribe`'s words."""
+    takes its uses in; else its error, which says why in `transcribe`'s words."""
     from bots.cli.mimo_checks import asked_once, try_the_key
     from core.bootstrap import mimo_alone
 

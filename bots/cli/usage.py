@@ -44,7 +44,7 @@ def usage(as_json: bool, verbose: int) -> int:
     the costs page (docs/operations/costs.md).
 
     Then MiMo's minute now, per model, every replica together: requests and tokens in the
-    minute of the account's limits (MIMO_*_PER_MINUTE), the requests waiting for a turn (live,
+    minute of the account's limits (MIMO_*_PER_MINUTE), the requests waiting for a use (live,
     people, background) and the longest wait, and the 429s MiMo answered today all the same
     (docs/operations/limits.md)."""
     return run_command(lambda settings: _usage(settings, as_json=as_json), verbose=verbose)

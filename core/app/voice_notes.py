@@ -20,7 +20,7 @@ private chat: `Arrival.question`), or a recording the chat may want transcribed.
 
 The work itself (pieces, MiMo, limits, kept transcripts) is `core.app.recordings.transcription`.
 Its MiMo requests are a person's, the chat's, in the account's minute (`core.domain.pacing`):
-the chats take turns, and while they wait the reply says so (`TranscriptReply.waiting`).
+the chats alternate, and while they wait the reply says so (`TranscriptReply.waiting`).
 A transcript under its translation (`/autotranslate`) waited for the chat model after the
 transcription's own last look: it is looked at again as it leaves (`core.app.rules.leaving`),
 and a recording deleted, or a chat forgotten, meanwhile is no longer wanted, as one deleted

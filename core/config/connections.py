@@ -98,7 +98,7 @@ class Connections(BaseSettings):
     call decides whether it closes."""
     mimo_paced: bool = True
     """Pace every MiMo request to the account's minute (below), live work first, then a person
-    waiting, then the background, chats in turn; one minute for every replica sharing the
+    waiting, then the background, chat by chat; one minute for every replica sharing the
     database. `false` sends each request at once and lets MiMo answer 429 past its limits."""
     mimo_asr_requests_per_minute: int = Field(default=100, ge=1)
     """Speech recognition requests MiMo takes from the whole account a minute, every key and

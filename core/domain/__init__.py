@@ -4,7 +4,7 @@ values.py           chats, preferences, transcripts, voice notes, answers, voice
 errors/             every error a chat user can cause or should hear about
 limits.py           what the owner allows: request limits, allowlist, rates, quotas, counts
 pacing.py           MiMo's minute for the whole account: its limits per model, who asks (live,
-                    a person, the background; which chat), whether a turn has room, what the
+                    a person, the background; which chat), whether a use has room, what the
                     minute holds, who is told while a request waits
 claims.py           claims on incoming work
 mandates.py         what work under way writes under: a /forget or a no since it began ends it

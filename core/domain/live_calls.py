@@ -44,7 +44,7 @@ class KeptCall:
 class KeptReading:
     """A channel reading, as stored while it lasts: where it reads (`voice_id`), what
     (`text_id`; `own_chat`: the voice channel's own chat), who started it and the languages of
-    its lines (`locale`, `platform_locale`), the last message whose turn came (`last_read`;
+    its lines (`locale`, `platform_locale`), the last message taken up to be read (`last_read`;
     None: none yet, the messages posted since `started_at` are the unread ones), and when it
     was last known alive (`alive_at`)."""
 

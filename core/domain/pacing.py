@@ -11,7 +11,7 @@ minute and tokens a minute, over a sliding minute (its rate-limit page, updated 
 Every request takes a use of its model's minute (`core.infra.mimo.pacing`), in the order of
 who asks (`Asking`): live work first (a call's captions and interpreter, a reading's next clip),
 then a person waiting (a voice note, `/say`, `/ask`), then the background (imports,
-`/remember`, digests); within one urgency, the chats take turns. The use cases say who asks
+`/remember`, digests); within one urgency, the chats alternate. The use cases say who asks
 (`asking`); a request nobody placed is a person's, of no chat in particular.
 
 Replicas sharing a key share the minute (`core.infra.storage.account_minute`): each says what

@@ -249,7 +249,7 @@ class ReadingQueue:
     """The messages waiting to be read in one server, oldest first, at most `capacity`: a newer
     one pushes the oldest out. A message delivered twice (a resumed gateway session) waits once.
 
-    A message taken for its turn (`pop`) is followed until its turn is `done`: its author may
+    A message taken to be read (`pop`) is followed until it is `done`: its author may
     still edit or delete it while it is made into speech or waits to play. An edit replaces the
     message where it waits (`edit`), a deletion takes it out (`delete`); `latest` is a taken
     message as it stands now, None once deleted."""
@@ -278,22 +278,22 @@ class ReadingQueue:
         return Overflow(self._waiting.popleft(), tell)
 
     def pop(self) -> ChannelMessage | None:
-        """The oldest waiting message, taken for its turn; or None."""
+        """The oldest waiting message, taken to be read; or None."""
         message = self._waiting.popleft() if self._waiting else None
         if not self._waiting:
             self._told = False
         if message is not None:
             self._taken[message.id] = message
-            while len(self._taken) > _TAKEN:  # a turn let go without `done`
+            while len(self._taken) > _TAKEN:  # a message let go without `done`
                 self._taken.popitem(last=False)
         return message
 
     def latest(self, message_id: str) -> ChannelMessage | None:
-        """A message taken for its turn as it stands now; None once deleted."""
+        """A message taken to be read, as it stands now; None once deleted."""
         return self._taken.get(message_id)
 
     def done(self, message_id: str) -> None:
-        """The message's turn is over: edits and deletions of it no longer matter."""
+        """The message was read or let go: edits and deletions of it no longer matter."""
         self._taken.pop(message_id, None)
 
     def edit(self, message: ChannelMessage) -> bool:
@@ -321,7 +321,7 @@ class ReadingQueue:
 
     def refuse(self, author_id: str) -> list[str]:
         """`author_id` said no to being read: their messages are taken out as if deleted,
-        those waiting and those taken for their turn alike. Returns the ids taken out."""
+        those waiting and those taken to be read alike. Returns the ids taken out."""
         gone = [message.id for message in self._waiting if message.author_id == author_id]
         gone += [key for key, taken in self._taken.items()
                  if taken is not None and taken.author_id == author_id]  # fmt: skip
@@ -330,12 +330,12 @@ class ReadingQueue:
         return gone
 
     def clear(self) -> None:
-        """Let every waiting message go (taken ones end their turn as they do)."""
+        """Let every waiting message go (taken ones are done as they would be)."""
         self._waiting.clear()
         self._told = False
 
     def let_all_go(self) -> list[str]:
-        """Let every message go, those waiting and those taken for their turn, as if deleted:
+        """Let every message go, those waiting and those taken to be read, as if deleted:
         none of them is read (the reading moved to another channel). Returns the ids of those
         taken."""
         self.clear()
@@ -346,5 +346,5 @@ class ReadingQueue:
 
 
 _TAKEN = 8
-"""Messages followed through their turn at most: a reading has two at a time (one playing, the
-next being made), and a turn let go unfinished is forgotten this way."""
+"""Messages taken to be read that are followed at most: a reading has two at a time (one playing,
+the next being made), and a message let go unfinished is forgotten this way."""

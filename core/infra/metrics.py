@@ -148,13 +148,13 @@ class PrometheusMetrics:
         )
         self._minute_waiting = Gauge(
             "voicebridge_mimo_minute_waiting",
-            "MiMo requests waiting for their turn in the account's minute, by urgency",
+            "MiMo requests waiting for a use of the account's minute, by urgency",
             ["urgency"],
             registry=self.registry,
         )
         self._minute_waits = Histogram(
             "voicebridge_mimo_minute_wait_seconds",
-            "How long a MiMo request waited for its turn in the account's minute, by urgency",
+            "How long a MiMo request waited for its use of the account's minute, by urgency",
             ["urgency"],
             buckets=_MINUTE_BUCKETS,
             registry=self.registry,

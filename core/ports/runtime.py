@@ -28,7 +28,7 @@ __all__ = [
 Capability = Literal["transcribe", "say", "ask", "summary"]
 CAPABILITIES: tuple[Capability, ...] = ("transcribe", "say", "ask", "summary")
 # What became of a message a channel reading heard: read aloud, dropped from a full queue,
-# withheld because someone listening may not read it, or deleted by its author before its turn.
+# withheld because someone listening may not read it, or deleted by its author before it came up.
 ReadingOutcome = Literal["read", "dropped", "withheld", "deleted"]
 READING_OUTCOMES: tuple[ReadingOutcome, ...] = ("read", "dropped", "withheld", "deleted")
 

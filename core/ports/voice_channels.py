@@ -54,7 +54,7 @@ class VoiceCallSeat(Protocol):
         """Play `note` to its end in the voice channel, speech as it comes from its first
         slice; False when it could not be played whole (the clip failed to decode, the call
         ended under it, the speech was cut mid-way). A `skip` ends it early, as True.
-        `wanted`: asked once the clip's turn in the call came, just before its first frame;
+        `wanted`: asked once the clip came up in the call, just before its first frame;
         False calls it off (nothing of it is heard, True)."""
         ...
 

@@ -54,7 +54,7 @@ class ChannelReaderCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A message: read in its turn where a reading reads its channel. The bot's own lines
+        """A message: read in order where a reading reads its channel. The bot's own lines
         never are, nor are Discord's notices (joins, pins)."""
         guild, author = message.guild, message.author
         if guild is None or message.type not in READ_MESSAGE_TYPES or author == guild.me:
@@ -73,7 +73,7 @@ class ChannelReaderCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
-        """A message edited: read as it now stands, where it waits for its turn."""
+        """A message edited: read as it now stands, where it waits to be read."""
         message = event.message
         guild, author = message.guild, message.author
         if guild is None or message.type not in READ_MESSAGE_TYPES or author == guild.me:
@@ -84,7 +84,7 @@ class ChannelReaderCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
-        """A message deleted: never read, where it waits for its turn."""
+        """A message deleted: never read, where it waits to be read."""
         if event.guild_id is not None:
             server = place_of(guild_id=event.guild_id)
             self.reader.deleted(server, str(event.channel_id), str(event.message_id))

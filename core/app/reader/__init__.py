@@ -3,14 +3,14 @@
 Uses `core.app.calls` (the voice channel, what is kept for a restart), `voices`, `rules`, `running`.
 
 channel_reader.py  start, switch, skip, stop; who may, who listens
-reading.py         one running reading: its queue and turns, suspended while a listener may not read
+reading.py         one running reading: its queue, suspended while a listener may not read
 speech.py          a reading's messages made into speech for the people there, a clip checked
-                   again as its turn comes, and the lines its chat hears once of one not read
-playing.py         the clip a reading plays in a message's turn: checked, made again where it
+                   again as it comes up, and the lines its chat hears once of one not read
+playing.py         the clip a reading plays as a message comes up: checked, made again where it
                    may no longer play as made, played, or cut
-made_ahead.py      the clip a reading makes ahead of its turn: made, taken, let go, closed
+made_ahead.py      the clip a reading makes before its message comes up: made, taken, let go, closed
 voices_taken_back.py  own voices taken back while a reading runs: which clips they reach,
-                   counted so that a clip whose turn is being checked is checked again
+                   counted so that a clip being checked as it comes up is checked again
 room.py            who is in the voice channel as a message is read, and the channels they
                    may not see
 spoken.py          one message of a reading made into speech, in a voice of its language

@@ -15,8 +15,8 @@ VoiceChannels`); everything decided is decided here.
     stop     of the voice channel, or by anyone once the starter has left it (the rule of
              every occupant of the call, `core.domain.voice_call.may_stop`)
     posted   a message of the channel a reading reads (`core.app.reader.reading` reads it in
-             its turn, while everyone listening may hear it)
-    edited   a message of it edited (read as it stands at its turn), or deleted (never read)
+             order, while everyone listening may hear it)
+    edited   a message of it edited (read as it stands when it comes up), or deleted (never read)
     deleted
     taken back  told by the use case that stored it, whichever way it came in
              (`core.app.reader.taken_back`): a member said no to being read (`/read_me`):
@@ -27,7 +27,7 @@ VoiceChannels`); everything decided is decided here.
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
     restart  a reading outlives its process (`core.app.reader.kept` keeps it, and its place:
-             the last message whose turn came). `close` (the bot stops for a deploy) lets it
+             the last message taken up to be read). `close` (the bot stops for a deploy) lets it
              go without deleting it; a crash leaves it as it was. `resume`, once the platform
              shows this process the server, starts it again through `start`, then reads the
              messages posted after its place (`VoiceChannels.history_after`, oldest first,
@@ -177,7 +177,7 @@ class ChannelReader:
         return Started(text_channel, voice)
 
     def posted(self, server: ChatRef, channel_id: str, message: ChannelMessage) -> None:
-        """A message arrived in `channel_id`: read in its turn where a reading reads it."""
+        """A message arrived in `channel_id`: read in order where a reading reads it."""
         if (missed := self._catching_up.get(server)) is not None:
             missed.append((channel_id, message))  # read after those posted while the bot was away
             return
@@ -186,14 +186,14 @@ class ChannelReader:
             reading.posted(message)
 
     def edited(self, server: ChatRef, channel_id: str, message: ChannelMessage) -> None:
-        """A message of `channel_id` was edited: where it waits for its turn, it is read as
+        """A message of `channel_id` was edited: where it waits to be read, it is read as
         edited."""
         reading = self.reading_in(server)
         if reading is not None and reading.reads.text_id == channel_id:
             reading.edited(message)
 
     def deleted(self, server: ChatRef, channel_id: str, message_id: str) -> None:
-        """A message of `channel_id` was deleted: where it waits for its turn, it is not read
+        """A message of `channel_id` was deleted: where it waits to be read, it is not read
         (cut, if it is being read)."""
         reading = self.reading_in(server)
         if reading is not None and reading.reads.text_id == channel_id:
@@ -204,7 +204,7 @@ class ChannelReader:
         reading, a member's no to being read lets go of everything of theirs (the clip playing
         cut, those made or waiting never played); their own voice taken back, or a voice of the
         server's deleted, is played no more (the clip playing in it cut and made again in a
-        model's voice, those made ahead made again as their turn comes)."""
+        model's voice, those made ahead made again as they come up)."""
         reading = self.reading_in(taken.server)
         if reading is None:
             return
@@ -316,7 +316,7 @@ class ChannelReader:
             reading.posted(message)
 
     def _next_up(self, server: ChatRef) -> Callable[[str], Awaitable[None]]:
-        """What a reading in `server` does as a message's turn comes: its place kept."""
+        """What a reading in `server` does as a message comes up: its place kept."""
 
         async def next_up(message_id: str) -> None:
             if self._kept is not None:

@@ -8,7 +8,7 @@ decides when; this keeps and reads).
              after a restart): its `mandate`, checked in the write's own transaction. Joining
              the voice channel takes seconds, and the /forget of those seconds deletes nothing
              yet, so the reading would otherwise be taken up after the next restart
-    read     a message's turn came (before its clip plays): the next start reads from the one
+    read     a message came up to be read (before its clip plays): the next start reads from the one
              after it. A message cut by a crash or a stop as it played is therefore not read
              again: a reading never reads one message twice
     alive    while it runs, every `ALIVE_SECONDS`, and as the process stops for a deploy

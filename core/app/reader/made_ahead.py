@@ -1,13 +1,13 @@
 """The clip a channel reading makes ahead (`core.app.reader.reading`): the next message made into
 speech while the current one plays, so that its first slice is in when the clip playing ends.
-One at a time; it is checked again as its own turn comes (and may be made anew then).
+One at a time; it is checked again when it comes up (and may be made anew then).
 
-    made     as a message's turn begins (the oldest one waiting), or as one is posted during the
-             turn while none is being made
-    taken    its turn came: the reading plays it
+    made     as a message comes up (the oldest one waiting), or as one is posted while that one
+             is read and none is being made
+    taken    it came up: the reading plays it
     let go   its message deleted or refused, or the reading is suspended: its making stops, or, made
              already (as it usually is by now), its feed is closed at once, so that MiMo's
-             stream for it ends now rather than at its turn
+             stream for it ends now rather than when it comes up
     closed   the reading ended: waited for, and closed where it was made
 
 MiMo's stream ending is what counts: the characters of the pieces MiMo was asked for count in
@@ -32,7 +32,7 @@ InBackground = Callable[[Coroutine[Any, Any, None]], None]
 
 
 class MadeAhead:
-    """One reading's clip made ahead of its turn (module docstring)."""
+    """One reading's clip made ahead, before its message comes up (module docstring)."""
 
     def __init__(self, *, make: Making, in_background: InBackground) -> None:
         """`make`: a message made into speech (None: not read); `in_background`: where a clip
@@ -43,11 +43,11 @@ class MadeAhead:
 
     @property
     def message_id(self) -> str | None:
-        """The message being made ahead (or made, waiting for its turn); None: none is."""
+        """The message being made ahead (or made, waiting to come up); None: none is."""
         return self._message_id
 
     def make(self, message: ChannelMessage) -> None:
-        """Make `message` into speech, ahead of its turn."""
+        """Make `message` into speech before it comes up."""
         self._making = background.start(self._make(message), name="reading speech", awaited=True)
         self._message_id = message.id
 
@@ -58,7 +58,7 @@ class MadeAhead:
         return await self._making
 
     def taken(self) -> None:
-        """Its turn came: the reading has it, to play or not; none is made ahead now."""
+        """It came up: the reading has it, to play or not; none is made ahead now."""
         self._making = self._message_id = None
 
     def let_go(self, message_id: str | None = None) -> None:

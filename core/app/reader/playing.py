@@ -1,6 +1,6 @@
-"""The clip a channel reading plays in a message's turn (`core.app.reader.reading` gives each
-message its turn): checked as its message stands at that turn, made again where it may no
-longer play as made, played, and cut where it may not go on.
+"""The clip a channel reading plays as a message comes up (`core.app.reader.reading` reads them
+in order): checked as its message stands then, made again where it may no longer play as made,
+played, and cut where it may not go on.
 
 A clip made ahead is made again before it plays where it may no longer play as made: the message was
 edited since, or it says a channel's name that someone listening now may not see (someone came
@@ -8,12 +8,12 @@ in meanwhile; coming in while it plays cuts it, and it plays again as made anew,
 said as "a channel"), or it is in its author's own cloned voice and they no longer allow that,
 or that voice was deleted (`/myvoice own_voice:False`, `/delete_voice` and `/forget` cut such a
 clip as it plays, `take_back`; it is made again in a model's voice). Such a voice taken back
-landing while a clip's turn is checked sends it back to be checked again before it plays (`_played`,
-`core.app.reader.voices_taken_back`).
+landing while a clip is checked as it comes up sends it back to be checked again before it plays
+(`_played`, `core.app.reader.voices_taken_back`).
 
     cut        its message was deleted or refused, or the reading moved to another channel or
                is suspended (`Reading.check`): it stops, and is not played again
-    made again as above, at most `REMAKES` times for its one turn
+    made again as above, at most `REMAKES` times as it comes up
     played     played whole, counted with its seconds; a clip that could not be played is let
                go, and the voice channel's chat hears it once (`core.app.reader.speech`)
 """
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["Playing"]
 
 REMAKES = 3
-"""How many times a clip is made again for its one turn (its message edited, a channel's name
+"""How many times a clip is made again as it comes up (its message edited, a channel's name
 no longer for everyone's ears) before the message is let go: an author editing on and on does
 not stall the reading."""
 
@@ -83,21 +83,21 @@ class Playing:
             self._call.skip()
 
     def cut_to_make_again(self) -> None:
-        """The clip playing may no longer play as made to the people listening: it stops, and its
-        turn makes it again."""
+        """The clip playing may no longer play as made to the people listening: it stops, and is
+        made again as it comes up."""
         self._recut = True
         self._call.skip()
 
     def take_back(self, whose: Whose) -> None:
         """An own voice may speak no more: the clip playing in it (`whose`) is cut, to be made
-        again. Counted for the clip whose turn is being checked meanwhile too: it is checked
+        again. Counted too for a clip being checked meanwhile as it comes up: it is checked
         again once it counts as playing (`_played`), so a no landing between the check and the
         play still holds."""
         if self._taken_back.take_back(whose, self._clip):
             self.cut_to_make_again()
 
     async def play(self, spoken: Spoken) -> None:
-        """Play one clip as its message stands at its turn (module docstring): not at all once
+        """Play one clip as its message stands when it comes up (module docstring): not at all once
         deleted or while the reading is suspended, made again where it may no longer play as made.
         One that cannot be played is let go, and the channel hears it once."""
         message_id = spoken.message.id

@@ -1,9 +1,9 @@
 """One running channel reading (`core.app.reader.channel_reader` starts and stops it): the messages
-of a text channel read aloud in a voice channel, each in its turn, the next one made into speech
+of a text channel read aloud in a voice channel, in order, the next one made into speech
 (`core.app.reader.speech`) while the current one plays (`core.app.reader.playing`): as the
-current one's turn begins, or as it arrives during that turn, so that its first slice is in when
+current one comes up, or as it arrives while that one is read, so that its first slice is in when
 the clip playing ends. A clip made ahead and never played (suspended, deleted, refused, made again,
-the reading stopped) is closed at once, not at its turn: MiMo's stream ends if it still runs
+the reading stopped) is closed at once, not when it comes up: MiMo's stream ends if it still runs
 (`core.app.reader.made_ahead`).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
@@ -17,10 +17,10 @@ left, or was given the permission). Everyone there counts, other bots too (a rec
 may not read the channel suspends it as a person would). The platform's events (people joining,
 leaving, moving, their roles, the channels' permissions) each ask for a new look (`check`).
 
-A message is read as it stands at its turn: deleted before it, it is never read (cut, if it is
-playing); edited, it is read as edited. Its author's no (`/read_me`) counts the same way, for
-every message of theirs: told at once (`refused`), the clip of theirs playing is cut and those
-made or waiting are never played (checked again as each turn comes); those posted after it are
+A message is read as it stands when it comes up: deleted before then, it is never read (cut, if
+it is playing); edited, it is read as edited. Its author's no (`/read_me`) counts the same way,
+for every message of theirs: told at once (`refused`), the clip of theirs playing is cut and those
+made or waiting are never played (checked again as each comes up); those posted after it are
 never made into speech (`core.app.reader.spoken` reads the no).
 
 A clip made ahead is made again before it plays where it may no longer play as made: the message was
@@ -113,7 +113,7 @@ class Reading:
         return self._stopping or self.ended.is_set()
 
     def posted(self, message: ChannelMessage) -> None:
-        """A message of the channel read, to read in its turn; dropped while the reading is
+        """A message of the channel read, to read in order; dropped while the reading is
         suspended. A full queue lets the oldest go, saying so once."""
         if self.check() is not None:
             self._metrics.reading_message("withheld")
@@ -129,7 +129,7 @@ class Reading:
                 self._in_background(self.call.post(text("reader.behind", self.reads.locale)))
 
     def edited(self, message: ChannelMessage) -> None:
-        """A message of the channel read was edited: read as it stands at its turn (made into
+        """A message of the channel read was edited: read as it stands when it comes up (made into
         speech again, if it was made already)."""
         self._queue.edit(message)
 
@@ -181,13 +181,13 @@ class Reading:
     def unvoiced(self, author_id: str) -> None:
         """`author_id` no longer lets their own cloned voice read them: the clip of theirs
         playing in it is cut and made again in a voice of the model's, as are those made ahead
-        as their turn comes (`Playing.play`)."""
+        as they come up (`Playing.play`)."""
         self._playing.take_back(of_member(author_id))
 
     def voice_gone(self, name: str | None) -> None:
         """The server's own voice `name` was deleted (None: all of them, a `/forget`): a clip
         playing in it is cut and made again in a voice of the model's, as are those made ahead
-        in it as their turn comes (`Playing.play`)."""
+        in it as they come up (`Playing.play`)."""
         self._playing.take_back(in_voice(name))
 
     async def stop(self) -> None:
@@ -288,7 +288,7 @@ class Reading:
                 self._reading_one = True
                 self._make_ahead()
                 try:
-                    await self._on_next_up(made)  # its turn: a restart reads from the next
+                    await self._on_next_up(made)  # it came up: a restart reads from the next
                     if spoken is not None:
                         await self._playing.play(spoken)
                     else:
@@ -301,7 +301,7 @@ class Reading:
     def _make_ahead(self) -> None:
         """Make the oldest waiting message into speech while one is being read: made as its
         reading began, or as it arrives during it, so that its first slice is in before
-        the clip playing ends. It is checked again as its own turn comes (`Playing.play`)."""
+        the clip playing ends. It is checked again when it comes up (`Playing.play`)."""
         after = self._queue.pop()
         if after is not None:
             self._ahead.make(after)

@@ -1,8 +1,8 @@
 """Who is in a reading's voice channel as one of its messages is read (`room`): the people
 there, by name, and the channels the message mentions that one of them may not see
-(`unseen`), which its speech says as "a channel". A reading asks afresh at each turn, as the
-platform tells of people coming and going (`core.ports.VoiceChannels`); the rules of who may
-see what are `core.domain.listeners`'.
+(`unseen`), which its speech says as "a channel". A reading asks afresh as each message comes
+up, as the platform tells of people coming and going (`core.ports.VoiceChannels`); the rules of
+who may see what are `core.domain.listeners`'.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""One channel reading's speech (`core.app.reader.reading` gives each message its turn): its
+"""One channel reading's speech (`core.app.reader.reading` reads its messages in order): its
 messages made into speech (`core.app.reader.spoken`) for the people in its voice channel, a clip
-checked again as its turn comes for whether it may still play as made for them, and what the voice
+checked again as it comes up for whether it may still play as made for them, and what the voice
 channel's chat hears of a message that could not be read.
 
 The characters of the pieces MiMo was asked for count in the speech quota, the rest is given
@@ -72,7 +72,7 @@ class ReadingSpeech:
             return None
         try:
             here = room(self._channels, self._server, self.voice_id, self._reads, message)
-            # Made ahead as a message is posted, or in its turn: people listen as it comes.
+            # Made ahead as a message is posted, or as it comes up: people listen as it comes.
             with asking(Urgency.LIVE, self._server):
                 return await self._speech.speak(
                     self._server, self._session, message, room=here, again=again

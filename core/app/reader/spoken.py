@@ -1,5 +1,5 @@
-"""One message of a channel reading as it is played (`core.app.reader.channel_reader` gives each its
-turn): what of it is said, in whose voice, and whether it is said at all.
+"""One message of a channel reading as it is played (`core.app.reader.channel_reader` reads each in
+order): what of it is said, in whose voice, and whether it is said at all.
 
     speak   the server's preferences and rules, and the author's own choices, read once, in one
             unit of work; then the message passed over (a bot's, a webhook's, a command, a
@@ -73,7 +73,7 @@ class Spoken:
 
 @dataclass(frozen=True)
 class Room:
-    """What a message's turn needs to know of the voice channel: the server's own language
+    """What a message coming up needs to know of the voice channel: the server's own language
     (`platform_locale`), the people in it by id (`present`: their names), and the channels the
     message mentions that someone there may not see (said as "a channel")."""
 
@@ -114,7 +114,7 @@ class MessageSpeech:
         """`message` spoken, or None when it is not read (see the module docstring). `again`:
         the clip made of it before, which may no longer play as made (the message was edited, or
         someone listening may no longer hear a channel's name): it is made anew, its author named as
-        before, with no second turn against their rate limit."""
+        before, without counting twice against their rate limit."""
         async with self._uow() as uow:
             prefs = await uow.preferences.get(server)
             rules = await uow.reading.rules(server)
@@ -156,8 +156,8 @@ class MessageSpeech:
     async def voice_allowed(self, server: ChatRef, spoken: Spoken) -> bool:
         """Whether `spoken` may still be played in the voice it was made in: a clip in its
         author's own cloned voice only while they still let it read them (a clip made ahead
-        waits for its turn, and they may have said no, or deleted that voice, meanwhile). Read
-        as its turn comes: whether that voice's row is still there, allowed, not its sample."""
+        waits to come up, and they may have said no, or deleted that voice, meanwhile). Read
+        as it comes up: whether that voice's row is still there, allowed, not its sample."""
         if spoken.voice != OWN_VOICE or spoken.own_voice is None:
             return True
         async with self._uow() as uow:

@@ -2,13 +2,13 @@
 longer lets their cloned voice read them (`/myvoice own_voice:False`), or one of the server's
 own voices was deleted (`/delete_voice`; all of them, `/forget`). The clip playing in such a
 voice is cut, to be made again in a voice of the model's; a clip made ahead in one is made again
-as its turn comes, where `MessageSpeech.voice_allowed` reads the database anew.
+as it comes up, where `MessageSpeech.voice_allowed` reads the database anew.
 
     whose     which clips a voice taken back reaches: a member's own voice (`of_member`), or the
               server's voice of a name, or all of them (`in_voice`)
-    since     the voices taken back are counted: a turn notes the count as its clip's voice is
-              checked, and checks again where one landed meanwhile, once the clip counts as
-              playing (a no landing between the check and the play still holds)
+    since     the voices taken back are counted: a message coming up notes the count as its
+              clip's voice is checked, and checks again where one landed meanwhile, once the
+              clip counts as playing (a no landing between the check and the play still holds)
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Speech played as it is made: MiMo's slices read as they come and held until they are played.
 
-A clip waiting its turn in a call (an interpretation behind another one) must not hold MiMo's
+A clip waiting to play in a call (an interpretation behind another one) must not hold MiMo's
 stream open and idle: a feed reads the stream to its end as fast as MiMo makes it, whatever the
 player does, and the player takes the slices held so far, then each one as it comes. The
 speech quota is spent around the reading, as for a whole clip: a refusal (quota used, a model
@@ -152,7 +152,7 @@ class SpeechFeed:
                 try:
                     async for slice_ in self._spoken(speech, piece):
                         came[number].put_nowait(slice_)
-                except Exception as exc:  # raised in its turn, after the pieces before it
+                except Exception as exc:  # raised in order, after the pieces before it
                     came[number].put_nowait(exc)
                     return
                 came[number].put_nowait(None)

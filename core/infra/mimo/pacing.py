@@ -1,10 +1,10 @@
 """Every MiMo request takes its use of its model's minute before it is sent (`AccountMinute`).
 
     request ──> its model's line ──(room in the minute: `core.domain.pacing.room`)──> sent
-                  live ─ person ─ background, each in turns of chats
+                  live ─ person ─ background, each chat by chat
 
 A model's line is worked through by one task while anybody waits in it: the next to go is the first
-of the most urgent class, the chats of a class taking turns (one chat's burst or import never holds
+of the most urgent class, the chats of a class alternating (one chat's burst or import never holds
 another chat's first note behind it). Whether the minute has room for it is the ledger's to say
 (`MinuteLedger`): the process's own (`MemoryLedger`), or the database's where replicas share a key
 (`core.infra.storage.account_minute`), so that every replica's requests count in one minute. A

@@ -71,7 +71,7 @@ def _kept(row: LiveCallRow) -> KeptCall:
 
 class LiveReadingRepository:
     """The channel readings as the database keeps them (`live_readings`, one row a server):
-    saved as a reading starts, its position moved as each message's turn comes, deleted as it
+    saved as a reading starts, its position moved as each message comes up, deleted as it
     ends (`core.app.reader.kept`)."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -96,7 +96,7 @@ class LiveReadingRepository:
         await upsert(self._session, LiveReadingRow, chat_key(reading.server), values)
 
     async def read(self, server: ChatRef, message_id: str, at: datetime) -> None:
-        """The turn of `message_id` came, at `at`: the next start reads from the one after."""
+        """`message_id` came up to be read, at `at`: the next start reads from the one after."""
         await self._update(server, last_read=message_id, alive_at=at)
 
     async def alive(self, server: ChatRef, at: datetime) -> None:
