@@ -52,7 +52,9 @@ async def test_a_calls_caption_goes_before_the_import_requests_waiting_for_the_m
         await recorded(discord_api, server.general, bob, notes[3], 3, days_ago=days_ago)
     in_call = await discord_api.join_call(server, ann, server.lounge)
     members = Members(discord_api, server.general)
-    minute = short_minute(mimo, requests=1, seconds=3.0)
+    # A minute long enough that Ann's piece is in line, however busy the machine, before it has
+    # room for the import's next message.
+    minute = short_minute(mimo, requests=1, seconds=12.0)
     async with bot_in_server(discord_api, mimo, sqlite_url, asr_max_in_flight=1,
                              **minute) as bot:  # fmt: skip
         mimo.asr_text = hears
@@ -67,9 +69,9 @@ async def test_a_calls_caption_goes_before_the_import_requests_waiting_for_the_m
         await until(lambda: minute_here.waiting()[Urgency.BACKGROUND] == 1, "its next in line")
         await discord_api.voice.speak(in_call, tone(440, 1.0))
         await until(lambda: "**Ann**: tone 440" in posted_in(discord_api, server.lounge),
-                    "the caption", timeout=30)  # fmt: skip
+                    "the caption", timeout=60)  # fmt: skip
         await discord_api.wait_until(
-            lambda: heard.count("an old voice message") == 3, timeout=60, what="the import's end"
+            lambda: heard.count("an old voice message") == 3, timeout=120, what="the import's end"
         )
         assert listening_cog(bot).listened.call_in(server_of(server)) is not None
 
