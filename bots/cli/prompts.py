@@ -4,9 +4,8 @@ An answer is read while no event loop runs: Ctrl-C and SIGTERM then reach the ha
 `bots.cli.signals`, which ends the command at once, even at a hidden prompt (a prompt read
 inside an event loop would hold the loop's own handlers off until the answer came); a line
 typed is waited for together with any signal, which another thread may be the one to catch
-(`_until_typed`). On a
-terminal a secret is read unseen (`getpass`); answers piped in are read line by line from
-standard input, secrets included, with nothing echoed and no warning.
+(`_until_typed`). On a terminal a secret is read unseen (`getpass`); answers piped in are read
+line by line from standard input, secrets included, with nothing echoed and no warning.
 """
 
 from __future__ import annotations
