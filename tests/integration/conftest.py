@@ -50,11 +50,13 @@ FAST_RETRIES = RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0.01)
 
 @pytest.fixture(autouse=True)
 def bot_api_servers_asked_anew() -> None:
-    """What a process found a Bot API server to have (ephemeral messages or not) is kept by the
-    server's address, as a real bot keeps it. A stand-in listens where the OS puts it, so a
-    test's may get the address a stand-in of another Bot API version had in an earlier test of
-    this worker: each test's servers are asked anew, whatever ran before it."""
-    ephemeral_api._SUPPORT.clear()
+    """What a process found a Bot API server to have (ephemeral messages or not, the bot's
+    rights in each group) is kept by the server's address, as a real bot keeps it. A stand-in
+    listens where the OS puts it, so a test's may get the address a stand-in of another Bot API
+    version, or another group's rights, had in an earlier test of this worker: each test's
+    servers are asked anew, whatever ran before it (and with locks of its own event loop)."""
+    for known in (ephemeral_api._SUPPORT, ephemeral_api._PROBING, ephemeral_api._RIGHTS):
+        known.clear()
     ephemeral_api._TOLD_OLDER.clear()
 
 
