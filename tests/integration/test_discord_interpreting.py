@@ -28,6 +28,7 @@ from tests.integration.test_discord_reader import (
     clip_ended,
     clip_frames,
     clips,
+    first_clip_after,
     left_by_itself,
     spoken_requests,
 )
@@ -222,9 +223,9 @@ async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_wait
 ) -> None:
     """The issue's "Done when": Ann's long interpretation plays, another of hers and one of
     Bob's wait in line; one second into hers she says no (/listen_me allowed:False). What the
-    voice server receives of it after her no is under half a second of audio (25 frames of
-    20 ms), hers waiting is never played, and Bob's plays next. So too where MiMo streams it in
-    slices, at twice real time: her no comes while the slices still do."""
+    voice server receives of it once the bot answered her no is under half a second of audio
+    (25 frames of 20 ms), hers waiting is never played, and Bob's plays next. So too where MiMo
+    streams it in slices, at twice real time: her no comes while the slices still do."""
     ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
@@ -247,10 +248,10 @@ async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_wait
         await speak(bob, tone(660, 1.0))
         await until(lambda: len(mimo.tts_wavs) == 3, "all three interpretations made")
         await until(lambda: len(call.speech) >= 50, "one second of hers heard")
-        before_no = len(call.speech)
-        await members.answer(ann.user_id, "listen_me", allowed=False)
+        asked = await discord_api.slash(server.general, ann.user_id, "listen_me", allowed=False)
+        await asked.wait_for_messages()
         await until(lambda: len(clip_frames(call)) == 2, "the next interpretation", timeout=60)
-        heard_after_no = len(clip_frames(call)[0]) - before_no
+        heard_after_no = first_clip_after(call, asked.answered_at or 0.0)
         await until(lambda: clip_ended(call), "Bob's interpretation played whole", timeout=30)
         await members.answer(bob.user_id, "stop_listening")
 

@@ -22,8 +22,8 @@ from tests.integration.test_discord_reader import (
     Members,
     assert_heard_as_spoken,
     clip_ended,
-    clip_frames,
     clips,
+    first_clip_after,
     spoken_requests,
 )
 from tests.standins.discord_api import FakeDiscord, Guild
@@ -122,8 +122,8 @@ async def test_bob_hears_ann_interpreted_from_her_sound_in_one_request_and_the_c
 async def test_a_no_cuts_her_interpretation_from_sound_within_half_a_second(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    """Ann's long interpretation plays; one second in she says no: under half a second more
-    is heard, and nothing more of hers is asked for."""
+    """Ann's long interpretation plays; one second in she says no: once the bot has answered
+    it, under half a second more is heard, and nothing more of hers is asked for."""
     [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     mimo.tts_seconds_per_char = 0.15  # her interpretation lasts about 6 s
@@ -133,10 +133,10 @@ async def test_a_no_cuts_her_interpretation_from_sound_within_half_a_second(
         call = await interpreted_call(discord_api, server, members, ann)
         await discord_api.voice.speak(ann, tone(440, 1.0))
         await until(lambda: len(call.speech) >= 50, "one second of hers heard")
-        before_no = len(call.speech)
-        await members.answer(ann.user_id, "listen_me", allowed=False)
+        asked = await discord_api.slash(server.general, ann.user_id, "listen_me", allowed=False)
+        await asked.wait_for_messages()
         await until(lambda: clip_ended(call), "her interpretation cut")
-        heard_after_no = len(clip_frames(call)[0]) - before_no
+        heard_after_no = first_clip_after(call, asked.answered_at or 0.0)
         await members.answer(ann.user_id, "stop_listening")
 
     assert heard_after_no <= 25  # within half a second of audio

@@ -40,6 +40,16 @@ def clip_frames(call: Call) -> list[list[bytes]]:
     return [[f.opus for f in frames] for silent, frames in runs if not silent]
 
 
+def first_clip_after(call: Call, moment: float) -> int:
+    """How many frames of `call`'s first clip the voice server received after `moment`
+    (`time.monotonic`, as an interaction's `answered_at`). Counted from the bot's answer, not
+    from the command's sending: a clip plays on a thread of its own, at its pace however busy
+    the machine, while the command makes its way to the bot."""
+    runs = itertools.groupby(call.frames, key=lambda frame: frame.opus == OPUS_SILENCE)
+    first = next(list(frames) for silent, frames in runs if not silent)
+    return sum(frame.at > moment for frame in first)
+
+
 def clips(call: Call) -> list[bytes]:
     """What a listener heard, clip by clip, as 48 kHz mono PCM16."""
     return [decode_opus(frames) for frames in clip_frames(call)]

@@ -5,31 +5,22 @@ client, the voice stand-in hearing what plays)."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_discord_reader import (
     assert_heard_as_spoken,
     clip_ended,
     clip_frames,
     clips,
+    first_clip_after,
     in_lounge,
     spoken_requests,
 )
 from tests.scenarios.discord_bot import Members
 from tests.standins.discord_api import FakeDiscord, Guild
-from tests.standins.discord_voice import OPUS_SILENCE, Call, Frame
 from tests.standins.mimo import FakeMimo
 from tests.waiting import until
 
 ADDRESS = "my address is 12 Elm Street"
-
-
-def by_silence(call: Call) -> Iterator[tuple[bool, Iterator[Frame]]]:
-    """The frames `call` received, in runs of sound and of Opus silence (clips and the gaps
-    discord.py ends each clip with)."""
-    return itertools.groupby(call.frames, key=lambda frame: frame.opus == OPUS_SILENCE)
 
 
 async def test_a_no_cuts_the_members_clip_playing_and_theirs_made_already_never_plays(
@@ -39,8 +30,7 @@ async def test_a_no_cuts_the_members_clip_playing_and_theirs_made_already_never_
     speech when he says no. What the voice server receives of his clip once the bot has
     answered his no is under half a second of audio (25 frames of 20 ms), his address is never
     played, and Ann's message after it is, whole. (Counted from the answer, not from the
-    command's sending: the clip plays on a thread of its own, at its pace however busy the
-    machine, while the command makes its way to the bot.)"""
+    command's sending.)"""
     ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     voice = discord_api.voice
@@ -59,8 +49,7 @@ async def test_a_no_cuts_the_members_clip_playing_and_theirs_made_already_never_
         await until(
             lambda: len(clip_frames(call)) == 2 and clip_ended(call), "the next clip played"
         )
-        story = next(list(run) for silent, run in by_silence(call) if not silent)
-        heard_after_no = sum(frame.at > (asked.answered_at or 0.0) for frame in story)
+        heard_after_no = first_clip_after(call, asked.answered_at or 0.0)
 
     assert said_no.content.startswith("I do not read your messages aloud")
     assert heard_after_no <= 25  # within half a second of audio
