@@ -41,7 +41,7 @@ async def test_each_change_of_a_calls_state_is_logged_once(
     call.joined()
     call.joined()  # live already: no change
     assert call.goes(CallState.ENDING, "stopped by a command")
-    assert not call.goes(CallState.SUSPENDING, "the bot is stopping")  # noted, not taken
+    assert not call.goes(CallState.ADJOURNING, "the bot is stopping")  # noted, not taken
     assert call.closing()
     await call.close(KeptLines(), at=T0, whole=True)  # type: ignore[arg-type]
 

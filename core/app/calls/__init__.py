@@ -8,7 +8,7 @@ voice_channel.py  the bot's voice call in a server, seats taken by reading and l
 listening.py      a voice channel transcribed live (`Listening`): the calls by server (one
                   map), who is transcribed, each piece handed over
 listened_calls.py  a listened call from start to end (`ListenedCalls`): one teardown for its
-                  end and its suspension for a restart; taken up after a restart
+                  end and its adjournment for a restart; taken up after a restart
 listened_call.py  one listened call, one object (`ListenedCall`) in named states (`CallState`),
                   each change logged once; when it ends by itself. The only writer of its
                   fields

@@ -12,7 +12,7 @@ during it, and when; the no's that hold in it alone, the database having refused
     live        joined: voices taken, each whole turn kept as a line of its transcript, and
                 ending by itself when due (below)
     ending      its one end path runs (`ListenedCalls`), still hearing what was handed over
-    suspending  let go for a restart (the bot stops for a deploy), likewise
+    adjourning  let go for a restart (the bot stops for a deploy), likewise
     closing     its voices no longer taken: what was heard being kept
     gone        nothing more is kept; its transcript is whole (or left open for a restart)
 
@@ -91,7 +91,7 @@ class CallState(enum.Enum):
     STARTING = "starting"
     LIVE = "live"
     ENDING = "ending"
-    SUSPENDING = "suspending"
+    ADJOURNING = "adjourning"
     CLOSING = "closing"
     GONE = "gone"
 
@@ -102,12 +102,12 @@ class CallState(enum.Enum):
 
     @property
     def going(self) -> bool:
-        """Whether its end (or its suspension for a restart) has begun."""
+        """Whether its end (or its adjournment for a restart) has begun."""
         return self not in (CallState.STARTING, CallState.LIVE)
 
 
 _TAKING_VOICES = frozenset(
-    {CallState.STARTING, CallState.LIVE, CallState.ENDING, CallState.SUSPENDING}
+    {CallState.STARTING, CallState.LIVE, CallState.ENDING, CallState.ADJOURNING}
 )
 
 
@@ -217,7 +217,7 @@ class ListenedCall:
             self._become(CallState.LIVE)
 
     def goes(self, state: CallState, why: str | None = None) -> bool:
-        """Its end (`ENDING`, told `why`) or its suspension for a restart (`SUSPENDING`)
+        """Its end (`ENDING`, told `why`) or its adjournment for a restart (`ADJOURNING`)
         begins; False when either began already (an end's `why` is noted all the same)."""
         if why is not None:
             self.why_ended.append(why)

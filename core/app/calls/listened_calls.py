@@ -21,7 +21,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              is let go (left, unless the reading has a seat in it), and the goodbye is said with the
              call's transcript (without it for /forget); nothing is kept to take up
     restart  the call outlives its process (`core.app.calls.kept` keeps it while it runs):
-             `suspend` (the bot stops for a deploy) lets go of it here without an end, its
+             `adjourn` (the bot stops for a deploy) lets go of it here without an end, its
              lines kept, its transcript open; a crash leaves it as it was. `resume`, once the
              platform shows this process the server (Discord: the guild available to its
              shard), takes it up through `start` (`core.app.calls.restarts.take_up`, the
@@ -37,7 +37,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
 Each call is one object (`core.app.calls.listened_call.ListenedCall`), in the one map of calls by
 server (`Listening.call_in`): who started it and its options (`asked`), the name its transcript is
 kept under (`roll.call`), the message its captions go on in, the platform's side built from it and
-its seat in the call, and its state. Its end and its suspension for a restart are one teardown
+its seat in the call, and its state. Its end and its adjournment for a restart are one teardown
 (`_tear_down`), told whether to keep it.
 """
 
@@ -209,7 +209,7 @@ class ListenedCalls:
     def _say_alive(self, call: ListenedCall) -> Beat:
         """The call kept alive for a restart to take up, every `ALIVE_SECONDS`; a no that
         holds in the call alone is stored meanwhile, and where it still cannot be, the call is
-        not kept: a crash, which skips `suspend`, must not leave it to be taken up hearing that
+        not kept: a crash, which skips `adjourn`, must not leave it to be taken up hearing that
         member again."""
         server, kept = call.server, True
 
@@ -271,20 +271,20 @@ class ListenedCalls:
 
     async def close(self) -> None:
         """The bot is stopping: every call is let go, kept for the next start to take up
-        (`suspend`); with `end_on_stop`, it ends, with its goodbye."""
+        (`adjourn`); with `end_on_stop`, it ends, with its goodbye."""
         for call in self.listening.calls():
             if self.end_on_stop:
                 await self._end(call, "the bot is stopping for good")
             else:
-                await self.suspend(call.server)
+                await self.adjourn(call.server)
 
-    async def suspend(self, server: ChatRef) -> None:
+    async def adjourn(self, server: ChatRef) -> None:
         """Let go of the call for a restart: the receiving stopped and every caption made
         posted, the lines kept, the call left, its state kept; no goodbye. A no that holds in
         the call only (not stored) is stored first; where it still cannot be, the call is not
         kept: taken up, it would hear that member again."""
         call = self.call_in(server)
-        if call is None or not call.goes(CallState.SUSPENDING):
+        if call is None or not call.goes(CallState.ADJOURNING):
             return
         await self._tear_down(call, keep=True)
 
@@ -315,7 +315,7 @@ class ListenedCalls:
     ) -> None:
         """The call's end (`keep` False: nothing to take up after a restart, its transcript
         marked whole, the goodbye said, with the transcript unless `with_transcript` is False),
-        or its suspension for a restart (`keep`: its lines kept, its transcript open, its state
+        or its adjournment for a restart (`keep`: its lines kept, its transcript open, its state
         kept where every no in it is stored; no goodbye). The receiving stops and every caption
         made is posted first, the call is let go (left, unless the reading has a seat in it)
         after."""
