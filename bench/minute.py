@@ -34,7 +34,7 @@ MIMO_DELAY = 0.5  # seconds MiMo takes to answer a recognition request, in the r
 CALLS = sized((1, 2, 4, 8), (1, 2))  # listened calls at once, four speakers each
 CALL_SECONDS = sized(180.0, 20.0)  # how long they talk (real seconds)
 CHATS, NOTES_EACH = sized((200, 5), (12, 3))  # the burst: chats, and each chat's notes
-NOTE_SECONDS = (3.0, 5.0, 8.0, 12.0, 20.0)  # the notes' lengths, taking turns
+NOTE_SECONDS = (3.0, 5.0, 8.0, 12.0, 20.0)  # the notes' lengths, one after the other
 IMPORT_MESSAGES = sized(2000, 40)
 IMPORT_SECONDS = 1.8  # each imported voice message (section 14's)
 IMPORT_AT_ONCE = 8  # the importer's requests in flight (ASR_MAX_IN_FLIGHT)
@@ -74,7 +74,7 @@ class Run:
 
 
 def plan() -> list[Run]:
-    """Every run, paced and unpaced taking turns; then the burst through the request gate, and
+    """Every run, paced and unpaced alternating; then the burst through the request gate, and
     runs with a use's transit as long as in MiMo's minute; then three replicas on one key,
     sharing the minute in PostgreSQL (or, without it, each its own), and the burst on three
     replicas that do not share it. The quick form: a few of them, small."""

@@ -1,5 +1,5 @@
 """The account's minute as a Telegram chat meets it (`core.domain.pacing`): a voice note that waits
-for its use says so in its status, then comes, MiMo never refusing it; the chats take turns,
+for its use says so in its status, then comes, MiMo never refusing it; the minute goes chat by chat,
 so one chat's burst of notes never holds another chat's first note behind it; and /metrics
 shows the minute. MiMo's stand-in holds the same minute as the bot's settings, a short one."""
 
@@ -88,7 +88,7 @@ async def test_one_chats_burst_of_notes_never_holds_another_chats_first_note_beh
         done = ["heard 3.0 seconds"] * 5
         await bot_api.wait_until(lambda: bot_api.texts(ANN) == done, timeout=60)
 
-    # Bob's first note took the use after Ann's first: the chats take turns in the minute.
+    # Bob's first note took the use after Ann's first: the minute goes chat by chat.
     assert heard == [3, 2, 3, 3, 3, 3]
     assert mimo.minute.refused == 0
 

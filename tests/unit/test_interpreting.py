@@ -633,7 +633,7 @@ async def test_from_audio_a_piece_inside_a_sentence_shows_no_translation_of_its_
 
 
 class HeldUsage(FakeUsageUnitOfWork):
-    """The usage rows, whose writes wait while `held` is clear (SQLite's writers take turns)."""
+    """The usage rows, whose writes wait while `held` is clear (SQLite's writers wait in line)."""
 
     held = asyncio.Event()
     entered = asyncio.Event()

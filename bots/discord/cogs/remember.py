@@ -164,7 +164,7 @@ class RememberCog(commands.Cog):
                 except discord.HTTPException:
                     logger.warning("could not edit the progress of an import", exc_info=True)
 
-        # The progress is edited beside the import, the rest in its turn: each of those first
+        # The progress is edited beside the import, the rest in order: each of those first
         # waits for a progress edit still on its way, which would otherwise land after it (a
         # pause, or the end, overwritten by "1 of 2").
         counting: asyncio.Task[None] | None = None

@@ -219,7 +219,7 @@ class InterpretationLine:
             return None
 
     async def _play(self, place: Place, note: SpeechSlices, member: str) -> bool:
-        """Play one interpretation, asked again once the call's turn is taken (and just before
+        """Play one interpretation, asked again once it has the call's seat (and just before
         its first frame) whether its speaker still consents and it is not late; True when it
         was late then."""
         assert self._seat is not None, "attached before any turn is heard"

@@ -134,7 +134,7 @@ class Interpreting:
     ) -> CallInterpreter:
         """`consents`: whether a member is still transcribed for what they began saying at a
         time (`ListenedCall.admits`), asked again before each clip is made and as it is about
-        to play: a no said while it was made or waited its turn is never spoken, nor is
+        to play: a no said while it was made or waited in line is never spoken, nor is
         anything said before it, however soon a yes follows."""
         return CallInterpreter(self, server=server, payer=payer, tell=tell, consents=consents)
 

@@ -2,8 +2,8 @@
 
     recording (`Transcription.transcribe_recording`): its declared size and length, the rate
     limit, and the declared length reserved from the chat's daily audio quota, or refused,
-    all before it is downloaded (`core.app.recordings.fetching`); then it waits its turn, at most
-    twice as many recordings worked on at once as requests in flight
+    all before it is downloaded (`core.app.recordings.fetching`); then it waits for a slot, at
+    most twice as many recordings worked on at once as requests in flight
       -> pieces (`AudioConverter.asr_pieces`): cut in pauses, converted in the background and
          handed over as each one is ready; once the recording is measured, the reservation
          grows to its real length, or it is refused, before any piece is sent
@@ -121,11 +121,11 @@ class Transcription:
         reading, and counted then: its kept transcript is shown without counting it again).
         `background`: an import of the chat's past (`core.app.memory.imports`), whose requests
         take a slot only when live work leaves one free (`RequestGate`). `admitted`: awaited
-        once the recording, in its working turn, passed those checks, before it is fetched: where
+        once the recording, given its slot, passed those checks, before it is fetched: where
         the caller opens what the chat sees of the work, so that a recording refused shows its
-        refusal alone. The turn comes first: a burst of notes at once opens no more replies than
+        refusal alone. The slot comes first: a burst of notes at once opens no more replies than
         it works on, and the platform's request budget goes to the transcripts under way
-        (`python -m bench --only load`: the turn taken after the checks cost Discord's burst of
+        (`python -m bench --only load`: the slot taken after the checks cost Discord's burst of
         100 about a tenth more time to its last transcript). `mandate`: what the work writes
         under, read as it began (`core.domain.mandates`): a /forget of the chat, or a no of
         its speaker's, since then stops it (`NoLongerWanted`) before the next piece is sent, and

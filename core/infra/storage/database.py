@@ -53,7 +53,7 @@ MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 T = TypeVar("T")
 
 # Alembic keeps the running migration's context in module globals, so two commands at once in
-# one process would step on each other. Separate processes (replicas) take turns through a
+# one process would step on each other. Separate processes (replicas) go one at a time through a
 # PostgreSQL advisory lock in env.py instead.
 _alembic_lock = threading.Lock()
 # The advisory lock's key: any constant, as long as only voicebridge's migrations take it.
@@ -259,7 +259,7 @@ async def upgrade(url: str, revision: str = "head") -> Upgraded:
 
 def _upgrade(url: str, revision: str) -> Upgraded:
     config = alembic_config(url)
-    # The reads around the migration take turns with it too: upgrades started together on a
+    # The reads around the migration wait for it too: upgrades started together on a
     # new SQLite file each switched it to WAL as they connected, and SQLite refuses that switch
     # at once ("database is locked", whatever the busy timeout) while another connection has
     # the file open for it.

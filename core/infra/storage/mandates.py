@@ -16,7 +16,7 @@ A write that something else would refuse as well (a Discord voice message delete
 `transcripts`) reads that in the statement that reads the count (`holds(..., unless=...)`),
 after the locks of both.
 
-Neither crosses the other. SQLite's write transactions take turns (`sqlite.begin_immediate`).
+Neither crosses the other. SQLite's write transactions run one at a time (`sqlite.begin_immediate`).
 On PostgreSQL, `holds` takes a shared lock of the chat's and of the speaker's own for the rest
 of its transaction, the forget and the no the same lock alone, before anything else: a forget
 coming while a piece is kept waits for it, then deletes it too; a piece kept while a forget
@@ -181,7 +181,7 @@ async def said_no(session: AsyncSession, chat: ChatRef, member_id: str) -> None:
 
 async def lock(session: AsyncSession, key: str, *, shared: bool) -> None:
     """PostgreSQL: a lock of `key`'s for the rest of the transaction, shared or alone (SQLite's
-    transactions take turns)."""
+    transactions run one at a time)."""
     if dialect_of(session) == "postgresql":
         take = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
         await session.execute(select(take(func.hashtext(key))))

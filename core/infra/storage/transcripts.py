@@ -8,8 +8,8 @@ a file forwarded to both (Telegram's `file_unique_id` is the same in every chat)
 A deleted message is noted (`deleted_messages`) in the transaction that deletes what was kept
 of it, and a piece of a recording it carried is kept only where no such note is; a piece an
 import heard is kept only while the import's mark (`running_imports`, which `/forget` deletes)
-stands. Neither crosses what it is checked against: SQLite's write transactions take turns
-(`sqlite.begin_immediate`); on PostgreSQL the keeping and the deletion take a lock of the
+stands. Neither crosses what it is checked against: SQLite's write transactions run one
+at a time (`sqlite.begin_immediate`); on PostgreSQL the keeping and the deletion take a lock of the
 message's own for their transaction (`_message_lock`), and the keeping holds the import's mark
 (FOR SHARE) until it commits, which a forget deletes before the chat's pieces, so that
 whichever comes second sees what the first wrote. The import's mark and the past messages it
@@ -295,7 +295,7 @@ class TranscriptRepository(ImportMarks):
 
     async def _message_lock(self, chat: ChatRef, message_id: str, place: str | None) -> None:
         """PostgreSQL: a lock on one message for the rest of the transaction, taken by the
-        keeping of a piece and by the deletion alike (SQLite's transactions take turns)."""
+        keeping of a piece and by the deletion alike (SQLite's transactions run one at a time)."""
         if dialect_of(self._session) == "postgresql":
             key = f"deleted:{chat.platform}:{chat.chat_id}:{place or ''}:{message_id}"
             await self._session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
