@@ -9,13 +9,13 @@ __all__ = ["discord", "discord_owner", "telegram", "telegram_senders"]
 
 
 async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -> list[Check]:
-    from bots.telegram.application.checks import telegram_checks
+    from bots.telegram.application.doctor_checks import telegram_checks
 
     return await telegram_checks(token=token, api_url=api_url, inline_cache_chat=inline_cache_chat)
 
 
 async def discord(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
-    from bots.discord.application.checks import discord_checks, voice_check
+    from bots.discord.application.doctor_checks import discord_checks, voice_check
 
     checked = await discord_checks(token=token, api_url=api_url, members_intent=members_intent)
     return [*checked, voice_check()]
@@ -23,13 +23,13 @@ async def discord(*, token: str, api_url: str, members_intent: bool = True) -> l
 
 async def telegram_senders(*, token: str, api_url: str) -> list[Person]:
     """Who wrote to the Telegram bot in private, newest first (`voicebridge init`)."""
-    from bots.telegram.application.checks import private_senders
+    from bots.telegram.application.doctor_checks import private_senders
 
     return await private_senders(token=token, api_url=api_url)
 
 
 async def discord_owner(*, token: str, api_url: str) -> Person | None:
     """The Discord application's owner (`voicebridge init`)."""
-    from bots.discord.application.checks import discord_owner as owner
+    from bots.discord.application.doctor_checks import discord_owner as owner
 
     return await owner(token=token, api_url=api_url)

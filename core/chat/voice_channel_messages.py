@@ -22,8 +22,8 @@ VOICE_CHANNELS: dict[str, Source] = {
     "reader.cut": "and so on",
     # ...and what it posts in the voice channel's chat, and answers to its commands.
     "reader.behind": "Messages are coming faster than I can read them aloud, so I skip the oldest.",
-    "reader.held": "I stopped reading {channel} aloud: someone here may not read it. I go on once everyone here may.",
-    "reader.held_age_restricted": "I stopped reading {channel} aloud: it is age-restricted and this voice channel is not.",
+    "reader.suspended": "I stopped reading {channel} aloud: someone here may not read it. I go on once everyone here may.",
+    "reader.suspended_age_restricted": "I stopped reading {channel} aloud: it is age-restricted and this voice channel is not.",
     "reader.back": "I was away for {away} (a restart) and am reading {channel} aloud in {voice} again, from the first message I had not read.",
     # The same for a voice channel's own chat, read aloud in it: named once.
     "reader.back_own_chat": "I was away for {away} (a restart) and am reading the chat of {voice} aloud there again, from the first message I had not read.",

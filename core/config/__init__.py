@@ -6,7 +6,7 @@ into one `Settings`, built in the entry point (never at import time).
                     endpoint, on top of the connections'; `unknown_names`: a .env's typos;
                     `misspelt_names`: the environment's
     connections.py  the services the bot talks to: MiMo, Telegram's Bot API, Discord
-    checks.py       what a value must look like: placeholders, tokens, database URLs, URLs,
+    validation.py   what a value must look like: placeholders, tokens, database URLs, URLs,
                     shard ids, `host:port`
     defaults.py     the defaults worked out from the machine: the data folder, the database
                     file, the instance's name
@@ -15,9 +15,9 @@ Each field's docstring is its description in the configuration reference and `.e
 (`docs/hooks/settings_reference.py` writes both). Callers import from `core.config` itself.
 """
 
-from core.config.checks import check_database_url, host_port
 from core.config.defaults import data_folder
 from core.config.settings import Settings, misspelt_names, unknown_names
+from core.config.validation import check_database_url, host_port
 
 __all__ = [
     "Settings",

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.config.checks import (
+from core.config.validation import (
     DISCORD_TOKEN,
     TELEGRAM_TOKEN,
     URL_EXAMPLES,

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from core.config.checks import LOG_LEVELS, SECRET_TOKEN, check_database_url, host_port
 from core.config.connections import Connections
 from core.config.defaults import default_database_url, host_name
+from core.config.validation import LOG_LEVELS, SECRET_TOKEN, check_database_url, host_port
 from core.domain.limits import parse_ids
-from core.domain.secrets import url_secrets
+from core.domain.url_secrets import url_secrets
 
 __all__ = ["Settings", "misspelt_names", "unknown_names"]
 

@@ -37,7 +37,7 @@ digest_times.py     `/digest 18:00 Europe/Berlin`: times read, the next one due
 text.py             long text split at natural boundaries; positions as a clock reads them
 quantities.py       what a sentence shows in the reader's language: durations, sizes, terms
 prompts.py          chat text fenced in a prompt so that it cannot close its own fence
-secrets.py          where secrets sit in a database URL, to keep them out of every log line
+url_secrets.py      where secrets sit in a database URL, to keep them out of every log line
 
 One concept, one name in every layer: a module here and its namesakes in the other layers hold
 the same concept's parts, this one its values and rules. `summaries.py`: a group's chat log and

@@ -1,4 +1,5 @@
-"""Daily digest times: reading `/digest HH:MM [time zone]`, and when the next one is due.
+"""Daily digest times: reading `/digest HH:MM [time zone]`, when the next one is due, and when
+one found late is skipped (`missed`).
 
 Times are wall-clock times in the chat's time zone, so "18:00 Europe/Berlin" stays 18:00 across
 daylight-saving changes; the scheduler only ever sees the next due instant, in UTC.
@@ -14,7 +15,11 @@ from datetime import UTC, datetime, time, timedelta
 
 from core.domain.errors import BadDigest, UnknownTimeZone
 
-__all__ = ["DigestAt", "DigestOff", "next_run", "parse_digest_args", "time_zone"]
+__all__ = ["GRACE", "DigestAt", "DigestOff", "missed", "next_run", "parse_digest_args", "time_zone"]
+
+# A digest found more than this late (the bot was down at the time) is skipped, not posted in the
+# middle of the night: the next one comes at the usual time.
+GRACE = timedelta(hours=2)
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 
@@ -70,6 +75,11 @@ def next_run(after: datetime, at: time, zone: str) -> datetime:
             return candidate
         day += timedelta(days=1)
     raise AssertionError("unreachable: a wall time recurs within three days")  # pragma: no cover
+
+
+def missed(due: datetime, now: datetime) -> bool:
+    """Whether a digest due at `due`, found at `now`, is too late to post (`GRACE`)."""
+    return now - due > GRACE
 
 
 @functools.cache

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
-from core.domain.secrets import SECRET_PARAMETER
+from core.domain.url_secrets import SECRET_PARAMETER
 
 __all__ = ["JsonRedactingFormatter", "RedactingFormatter", "Redactor", "configure_logging"]
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 import discord
 
-from bots.discord.answers.permissions import BOT_IN_VOICE, first_missing
+from bots.discord.answers.bot_permissions import BOT_IN_VOICE, first_missing
 from bots.discord.call.clip_audio import ClipAudio, PcmPipe
 from bots.discord.discordpy import (
     ResumingVoiceClient,

@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
-from bots.discord.answers.permissions import BOT_IN_VOICE, READING_TEXT, first_missing
+from bots.discord.answers.bot_permissions import BOT_IN_VOICE, READING_TEXT, first_missing
 from bots.discord.answers.replies import Interaction, followup_of
 from bots.discord.answers.who_asks import answer_of, answer_to, can_manage
 from bots.discord.call.voice_channels import DiscordVoiceChannels, Readable, server_of

@@ -14,9 +14,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, acknowledge_and_claim, answers
+from bots.discord.answers.bot_permissions import BOT_IN_VOICE, first_missing
 from bots.discord.answers.clicks import Answerers
 from bots.discord.answers.error_handler import on_app_command_error
-from bots.discord.answers.permissions import BOT_IN_VOICE, first_missing
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of
 from bots.discord.answers.who_asks import answer_of
 from bots.discord.call.listen_buttons import ConsentAt, ConsentButton

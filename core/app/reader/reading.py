@@ -239,7 +239,8 @@ class Reading:
             self._metrics.reading_message("withheld")
         self._ahead.let_go()
         self.call.skip()
-        key = "reader.held_age_restricted" if why is Suspension.AGE_RESTRICTED else "reader.held"
+        age_restricted = why is Suspension.AGE_RESTRICTED
+        key = "reader.suspended_age_restricted" if age_restricted else "reader.suspended"
         line = text(key, self.reads.locale, channel=text_channel.mention)
         self._in_background(self.call.post(line))
 

@@ -20,7 +20,7 @@ from core.app.summaries.service import SummaryService
 from core.chat.languages import Audience
 from core.chat.summaries import summary_text
 from core.domain import errors
-from core.domain.digest_times import DigestOff, next_run, parse_digest_args
+from core.domain.digest_times import DigestOff, missed, next_run, parse_digest_args
 from core.domain.pacing import Urgency, asking
 from core.domain.summaries import DigestPost, LastDuration, SummaryRequest, SummaryState
 from core.domain.values import ChatRef, Platform
@@ -31,9 +31,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["DigestService"]
 
 DIGEST_WINDOW = LastDuration(timedelta(hours=24))
-# A digest found more than this late (the bot was down at the time) is skipped, not posted in the
-# middle of the night: the next one comes at the usual time.
-GRACE = timedelta(hours=2)
 
 
 class DigestService:
@@ -93,7 +90,7 @@ class DigestService:
                 await uow.commit()
             if not claimed or next_at is None:
                 return None
-            if now - due > GRACE:
+            if missed(due, now):
                 logger.warning("skipped the digest of %s due at %s: found it at %s", chat, due, now)
                 return None
             # Nobody asks (counted in the chat's usage, never refused by its limits); the chat's

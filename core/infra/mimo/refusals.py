@@ -34,7 +34,6 @@ from core.domain.errors import (
 from core.infra.mimo.retries import Transient
 
 __all__ = [
-    "RETRYABLE",
     "error_body",
     "error_class",
     "error_text",
@@ -46,7 +45,6 @@ __all__ = [
 
 Body = dict[str, Any] | str  # an error answer: MiMo's JSON, or whatever text came instead
 
-RETRYABLE = frozenset({429, 500, 502, 503, 504})  # statuses a retry may help
 _ERROR_FOR_STATUS: dict[int, type[MimoError]] = {
     400: MimoBadRequest,
     401: MimoAuthError,

@@ -25,9 +25,18 @@ from core.domain.errors import MimoError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_RETRY_POLICY", "RetryPolicy", "Retrying", "Transient", "retry_after"]
+__all__ = [
+    "DEFAULT_RETRY_POLICY",
+    "RETRYABLE",
+    "RetryPolicy",
+    "Retrying",
+    "Transient",
+    "retry_after",
+]
 
 T = TypeVar("T")
+
+RETRYABLE = frozenset({429, 500, 502, 503, 504})  # statuses a retry may help
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,6 @@ from core.infra.mimo.breaker import CircuitBreaker
 from core.infra.mimo.minute_ledger import MinuteUse
 from core.infra.mimo.pacing import AccountMinute
 from core.infra.mimo.refusals import (
-    RETRYABLE,
     error_body,
     error_class,
     error_text,
@@ -55,6 +54,7 @@ from core.infra.mimo.refusals import (
 )
 from core.infra.mimo.retries import (
     DEFAULT_RETRY_POLICY,
+    RETRYABLE,
     Retrying,
     RetryPolicy,
     Transient,

@@ -30,7 +30,7 @@ from sqlalchemy.pool import NullPool
 
 import migrations
 from core.domain.errors import ConfigError
-from core.domain.secrets import is_secret, password_quoted
+from core.domain.url_secrets import is_secret, password_quoted
 from core.infra.storage.sqlite import (
     DeletionNotingSession,
     TransactionLine,

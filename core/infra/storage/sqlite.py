@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from core.domain.secrets import password_quoted
+from core.domain.url_secrets import password_quoted
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,10 @@ import aiohttp
 import discord
 
 from bots.checks import Check, Person, failed, passed, reason, warned
+from bots.discord.application.invite import invite_link
 from bots.discord.discordpy import point_rest_at, voice_libraries_installed
 
-__all__ = ["INVITE_PERMISSIONS", "discord_checks", "discord_owner", "invite_link", "voice_check"]
+__all__ = ["discord_checks", "discord_owner", "voice_check"]
 
 
 async def discord_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
@@ -57,32 +58,6 @@ async def discord_owner(*, token: str, api_url: str) -> Person | None:
         member = next((m for m in team.members if m.id == team.owner_id), None)
         return Person("discord", team.owner_id, member.name if member else team.name)
     return Person("discord", owner.id, owner.name)
-
-
-# What the bot does in a server, each permission for a feature: read channels and their
-# history (replies, the channel reader, summaries), send messages there and in threads, attach
-# files and voice messages (transcripts as files, /say), connect and speak in voice channels
-# (/say played there, the channel reader, listening), and show that it listens (the voice
-# channel's status, its nickname). docs/getting-started/discord.md names them too.
-INVITE_PERMISSIONS = discord.Permissions(
-    view_channel=True,
-    read_message_history=True,
-    send_messages=True,
-    send_messages_in_threads=True,
-    attach_files=True,
-    send_voice_messages=True,
-    connect=True,
-    speak=True,
-    set_voice_channel_status=True,
-    change_nickname=True,
-)
-
-
-def invite_link(application_id: int) -> str:
-    """The link that adds the bot to a server, with its slash commands and the permissions its
-    features use."""
-    scopes = ("bot", "applications.commands")
-    return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=scopes)
 
 
 # What each privileged intent's absence costs, as `voicebridge doctor` says it ("without it ...").
