@@ -17,6 +17,7 @@ from functools import partial
 
 from core.app.rules.claims import Claims
 from core.app.rules.limits import KEEP_WINDOWS, Limiter
+from core.app.voices.clone_consent import KEPT_DAYS
 from core.ports import Clock, RetentionUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,11 @@ def retention_jobs(
         # Only today's usage matters to the quotas and /usage; earlier days record when a chat
         # used the bot, so they go after the same period as the rest of what it left.
         RetentionJob("daily usage", partial(limiter.purge_days, keep_days=days), kept),
-        # A day, whatever the setting: they count the day's cloning attempts, nothing more.
-        RetentionJob("consent sentences", partial(purge_consents, uow, clock), "older than 1 day"),
+        RetentionJob(
+            "consent sentences",
+            partial(purge_consents, uow, clock),
+            f"older than {_days(KEPT_DAYS)}",  # clone_consent's rule, whatever the setting
+        ),
     ]
 
 
@@ -87,11 +91,12 @@ async def purge_inline_voices(
 
 
 async def purge_consents(uow: Callable[[], RetentionUnitOfWork], clock: Clock) -> int:
-    """Delete the consent sentences asked for and the readings seen more than a day ago
+    """Delete the consent sentences asked for and the readings seen more than `KEPT_DAYS` ago
     (`core.app.voices.clone_consent`)."""
     return await _purge(
-        uow, clock, 1, "consent sentences and readings", lambda u, t: u.consents.delete_before(t)
-    )
+        uow, clock, KEPT_DAYS, "consent sentences and readings",
+        lambda u, t: u.consents.delete_before(t),
+    )  # fmt: skip
 
 
 async def _purge(

@@ -17,7 +17,7 @@ spoken.py          one message of a reading made into speech, in a voice of its 
 choices.py         what the server and each member chose for the channel reader
 taken_back.py      what they took back (a no, an own voice, a voice deleted), told to the
                    readings running as it is stored, whichever way it came in
-taken_up.py        a reading taken up after a restart: whether it may be, the line its chat
+after_restart.py   a reading taken up after a restart: whether it may be, the line its chat
                    hears either way, and what it reads first
 kept.py            the readings kept in the database while they last: where each is, by the
                    last message read, for a restart to take up

@@ -35,7 +35,7 @@ VoiceChannels`); everything decided is decided here.
              twice, and one cut as it played is not read again. One whose voice channel
              emptied meanwhile, or away longer than `resume_within`, or that may not start
              again (the allowlist read again too, `VoiceChannels.served`), is ended, said once
-             in the voice channel's chat (`core.app.reader.taken_up`). `end_on_stop`
+             in the voice channel's chat (`core.app.reader.after_restart`). `end_on_stop`
              (CALLS_END_ON_STOP): a stop for good ends every reading instead. Every other end
              deletes what was kept
 
@@ -57,10 +57,10 @@ from datetime import timedelta
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import VoiceCalls
+from core.app.reader.after_restart import back_line, caught_up, ended_line, refused
 from core.app.reader.kept import KeptReadings
 from core.app.reader.reading import Reading
 from core.app.reader.spoken import MessageSpeech
-from core.app.reader.taken_up import back_line, caught_up, ended_line, refused
 from core.domain import errors
 from core.domain.listeners import Channel, Suspension, suspension
 from core.domain.live_calls import KeptReading

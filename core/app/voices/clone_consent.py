@@ -54,10 +54,20 @@ from core.ports import Clock, Recording, SystemClock, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Candidate", "ConsentAsk", "ConsentReading", "ConsentVerdict", "VoiceConsents"]
+__all__ = [
+    "KEPT_DAYS",
+    "Candidate",
+    "ConsentAsk",
+    "ConsentReading",
+    "ConsentVerdict",
+    "VoiceConsents",
+]
 
 SENTENCE_LIFETIME = timedelta(minutes=5)
 ATTEMPTS_PER_DAY = 5
+# The sentences asked for and the readings seen are deleted after a day, whatever the retention
+# setting (`core.app.memory.retention`): they count the day's attempts, nothing more.
+KEPT_DAYS = 1
 
 
 @dataclass(frozen=True)
