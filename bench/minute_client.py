@@ -14,7 +14,7 @@ Time runs `scale` times faster than the real world's, with the minute as short (
 60/scale): a call's speaker says 0.89 s in 0.089 s, its piece still a WAV of 0.89 s of speech
 (MiMo counts its tokens by the audio's seconds), MiMo's 0.5 s is 0.05 s. The pacer's own
 seconds are scaled with it (`scaled`): how long a 429 halves the minute, how soon a request
-waiting sets its slot aside, how often a line tells the other replicas what waits in it and
+waiting sets its slot aside, how often a queue tells the other replicas what waits in it and
 how long that counts, a use's `transit` (unless SPEC keeps it as it is); and the retries'
 waits. Every time this prints is the machine's, in seconds.
 
@@ -101,7 +101,7 @@ async def given_said(request: httpx.Request) -> None:
 
 def scaled(scale: float) -> None:
     """The pacer's own seconds, as short as the run's minute (the module's docstring); the
-    line's naps are a share of the minute already."""
+    queue's naps are a share of the minute already."""
     pacer.SLOWED_SECONDS /= scale
     pacer.TOLD_AFTER /= scale
 

@@ -4,7 +4,7 @@ import's pace. Times come in the run's seconds (the machine's) and go out in the
 (times `scale`).
 
     waited    a moment at which some request had waited for its use longer than a 60th of
-              the minute (1 s in the real world; shorter waits are the line's own hand-over,
+              the minute (1 s in the real world; shorter waits are the queue's own hand-over,
               and a busy machine's lateness)
     share     at such a moment, the requests (and tokens) MiMo's minute counted in the minute
               up to it, of its limit (100 requests, 10,000 tokens): the pacer's goal is to

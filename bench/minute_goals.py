@@ -152,9 +152,9 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
         sections.append(
             f"Chats in turn: chat {found['chats']}'s first note waited "
             f"{secs(b['last_chat_first'])}, chat 1's last {secs(b['first_chat_last'])}, the "
-            f"median chat's first {secs(b['firsts_p50'])}. The line takes the chats of a class "
+            f"median chat's first {secs(b['firsts_p50'])}. The queue takes the chats of a class "
             "served longest ago first, and keeps a chat's place while it has anything waiting "
-            "(`Line.took`)"
+            "(`MinuteQueue.took`)"
             + (
                 ", so every chat's first note goes before any chat's second."
                 if turned
@@ -168,7 +168,7 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
         sections.append(
             "Through the bot's request gate (ASR_MAX_IN_FLIGHT 8, ASR_CONCURRENCY 4), a note "
             "sets its shared slot aside while it waits for its turn but keeps its chat's own: "
-            "at most four of a chat's notes wait in the minute's line at once, the fifth behind "
+            "at most four of a chat's notes wait in the minute's queue at once, the fifth behind "
             f"them. Chat {found['chats']}'s first note waited {secs(b['last_chat_first'])} "
             f"(without the gate {secs(free['last_chat_first'])}); chat 1's last "
             f"{secs(b['first_chat_last'])} ({secs(free['first_chat_last'])})."
@@ -250,7 +250,7 @@ def _beside(paced: list[dict[str, Any]]) -> str:
             "messages a minute"
         )
     return (
-        "Live first in the minute, not only in the line: while a call is live, the rest leaves "
+        "Live first in the minute, not only in the queue: while a call is live, the rest leaves "
         "it what it uses at its pace (since its first turn in the minute, or over the last "
         "sixth, whichever is more) and a twentieth more (`Seen.live_part`). Beside the import, "
         + "; ".join(parts)

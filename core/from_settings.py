@@ -237,7 +237,7 @@ async def database(settings: Settings, *, migrate: bool = True) -> AsyncIterator
         create_marks_engine,
         create_minute_engine,
         create_reading_engine,
-        transaction_line,
+        transaction_queue,
         where,
     )
 
@@ -254,18 +254,18 @@ async def database(settings: Settings, *, migrate: bool = True) -> AsyncIterator
         logger.info("database: %s%s", where(settings.database_url), chosen)
     engine = create_engine(settings.database_url, pool=pool_limits_from(settings))
     sessions = session_factory(engine)
-    line = transaction_line(settings.database_url)
+    queue = transaction_queue(settings.database_url)
 
     # The units of work's factories: the class, given its sessions (no function of this module
     # runs as a use case begins one).
-    uow = functools.partial(SqlAlchemyUnitOfWork, sessions, line=line)
-    # SQLite: reads on connections of their own, outside the transactions' line (`line`).
+    uow = functools.partial(SqlAlchemyUnitOfWork, sessions, queue=queue)
+    # SQLite: reads on connections of their own, outside the transactions' queue (`queue`).
     reading_engine = create_reading_engine(settings.database_url)
     readers = None if reading_engine is None else session_factory(reading_engine)
     reads = uow if readers is None else functools.partial(SqlAlchemyUnitOfWork, readers)
     marks_engine = create_marks_engine(settings.database_url)  # None: SQLite
     marks = None if marks_engine is None else session_factory(marks_engine)
-    mark_uow = functools.partial(SqlAlchemyUnitOfWork, marks or sessions, line=line)
+    mark_uow = functools.partial(SqlAlchemyUnitOfWork, marks or sessions, queue=queue)
     minute_engine = create_minute_engine(settings.database_url)  # None: SQLite
     try:
         yield Database(

@@ -1,4 +1,4 @@
-"""Waiting for what no stand-in signals (a request in line at the process's gate, a count a
+"""Waiting for what no stand-in signals (a request in the queue at the process's gate, a count a
 fake keeps), by looking again every few milliseconds until it holds, with a generous limit as a
 safety net: never a fixed sleep, and never a loop of `asyncio.sleep(0)`, which spins a core
 while the awaited thing waits on a thread (SQLite's) or a process. Every test waits this way:

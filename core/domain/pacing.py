@@ -15,7 +15,7 @@ then a person waiting (a voice note, `/say`, `/ask`), then the background (impor
 (`asking`); a request nobody placed is a person's, of no chat in particular.
 
 Replicas sharing a key share the minute (`core.infra.storage.account_minute`): each says what
-waits in its line (`Waiting`), and a replica's less urgent work leaves the minute to another's
+waits in its queue (`Waiting`), and a replica's less urgent work leaves the minute to another's
 more urgent work. `MinuteNow` is one model's minute as the operator sees it (`voicebridge
 usage`).
 
@@ -93,7 +93,7 @@ given, before it is sent: entered as it starts to wait, left as its use is given
 
 @dataclass(frozen=True)
 class Asking:
-    """Who a request is for: its urgency, the chat whose line it waits in (None: nobody's), who
+    """Who a request is for: its urgency, the chat whose queue it waits in (None: nobody's), who
     hears how many requests wait ahead of it while it waits (a status message), and what it
     sets aside meanwhile (its in-flight slot)."""
 
@@ -125,7 +125,7 @@ def asking(
     urgency: Urgency, chat: object = None, *, waiting: PlaceListener | None = None
 ) -> Iterator[None]:
     """The MiMo requests sent inside the block (and from the tasks it starts) are `chat`'s, in
-    `urgency`'s line; `waiting` hears how many requests are ahead while they wait for their
+    `urgency`'s queue; `waiting` hears how many requests are ahead while they wait for their
     use of the minute (`PlaceListener`). A chat is told apart by its `str()`."""
     with _asked(Asking(urgency, None if chat is None else str(chat), waiting)):
         yield
@@ -283,7 +283,7 @@ class Seen:
 
 @dataclass(frozen=True)
 class Waiting:
-    """What waits for a use in one process's line for a model: requests of each urgency, and
+    """What waits for a use in one process's queue for a model: requests of each urgency, and
     how long the one waiting longest has waited (seconds)."""
 
     live: int = 0

@@ -6,7 +6,7 @@ live chat requests at once to the MiMo stand-in and waiting for their answers.
 
 `REQUESTS`: the chat model's requests a minute, in a minute of `MINUTE_SECONDS`, as the test's
 other replicas count it. Killed with SIGKILL, it leaves what a dead replica leaves: its uses of
-the minute, and its line saying what waits in it.
+the minute, and its queue saying what waits in it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from core.infra.storage.account_minute import DatabaseLedger
 from core.infra.storage.database import create_minute_engine
 
 MINUTE_SECONDS = 2.0
-FRESH_SECONDS = 1.0  # what a line says waits counts this long: a dead one's soon stops
+FRESH_SECONDS = 1.0  # what a queue says waits counts this long: a dead one's soon stops
 ANNOUNCE_SECONDS = 0.2  # ...and a live one says it again this often
 INSTANCE = "doomed"
 

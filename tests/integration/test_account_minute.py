@@ -67,7 +67,7 @@ async def test_unpaced_the_same_work_meets_mimos_429s(
     assert len(refused) == 6 and mimo.minute.refused == 6
 
 
-async def test_a_429_from_elsewhere_on_the_account_slows_the_whole_line(
+async def test_a_429_from_elsewhere_on_the_account_slows_the_whole_queue(
     mimo: FakeMimo, http: httpx.AsyncClient
 ) -> None:
     """Another program on the same key fills the minute: the one request that meets the 429
@@ -87,5 +87,5 @@ async def test_a_429_from_elsewhere_on_the_account_slows_the_whole_line(
     await until(lambda: mimo.minute.refused == 1, "the first request refused")
     heard = [*await heard_all(client, notes=2), *await first]
     assert heard == ["heard 1.0 seconds"] * 3
-    assert mimo.minute.refused == 1  # the line waited: the requests after it met no 429
+    assert mimo.minute.refused == 1  # the queue waited: the requests after it met no 429
     assert client.minute.refusals == 1

@@ -94,9 +94,9 @@ async def _ledger(stack: AsyncExitStack, url: str, name: str) -> DatabaseLedger:
     return DatabaseLedger(engine, instance=name, fresh=FRESH_SECONDS)
 
 
-async def until_line(url: str, instance: str, holds: Callable[[Any], bool], what: str) -> None:
-    """Wait until the line `instance` wrote in the minute's table holds (live, person,
-    background, paused_until)."""
+async def until_queue(url: str, instance: str, holds: Callable[[Any], bool], what: str) -> None:
+    """Wait until the row of the queue `instance` wrote in the minute's table holds (live,
+    person, background, paused_until)."""
     sql = "SELECT live, person, background, paused_until FROM minute_lines WHERE instance = :i"
     deadline = asyncio.get_running_loop().time() + 30
     while not any(holds(row) for row in await query(url, sql, i=instance)):
@@ -107,7 +107,7 @@ async def until_line(url: str, instance: str, holds: Callable[[Any], bool], what
 def sent_as(
     urgency: Urgency, chat: str, client: MimoClient, count: int, max_tokens: int | None = None
 ) -> list[asyncio.Task[Any]]:
-    """`count` chat requests of `chat`'s, each in a task of its own, in `urgency`'s line."""
+    """`count` chat requests of `chat`'s, each in a task of its own, in `urgency`'s queue."""
     with asking(urgency, chat=chat):
         return [
             asyncio.create_task(client.chat(f"{chat} {n}", max_tokens=max_tokens))
@@ -174,9 +174,9 @@ async def test_a_replicas_background_work_waits_while_anothers_live_work_waits(
         with asking(Urgency.LIVE, chat="filler"):  # three quarters of the minute's tokens
             await filler.chat("filler " + "x" * 12_800)
         captions = sent_as(Urgency.LIVE, "call", caller, 2)  # about 1,000 tokens each
-        await until_line(shared_url, "caller", lambda r: r[0] == 2, "the call's waiting")
+        await until_queue(shared_url, "caller", lambda r: r[0] == 2, "the call's waiting")
         imports = sent_as(Urgency.BACKGROUND, "import", importer, 3, max_tokens=5)
-        await until_line(shared_url, "importer", lambda r: r[2] == 3, "the import's waiting")
+        await until_queue(shared_url, "importer", lambda r: r[2] == 3, "the import's waiting")
         await asyncio.wait_for(asyncio.gather(*imports, *captions), timeout=30)
 
     # In the order MiMo had them (the ledger's rows outlive the two-second minute only so long,
@@ -202,7 +202,7 @@ async def test_one_replicas_calls_lengthen_the_pieces_of_anothers(
             await asyncio.gather(*(busy.transcribe(note, mime="audio/wav") for _ in range(3)))
         assert stretching.step() == 0  # nothing said yet in the quiet replica's calls
         with asking(Urgency.LIVE, chat="quiet call"):
-            await quiet.transcribe(note, mime="audio/wav")  # its line looks at the minute
+            await quiet.transcribe(note, mime="audio/wav")  # its queue looks at the minute
         shared = quiet.minute.held(ASR)
         assert shared is not None and shared.live_speech >= 6.0
         # Six seconds of speech in the (two-second) minute: its six requests would not hold it
@@ -248,11 +248,11 @@ async def test_a_replica_killed_while_its_live_work_waits_holds_the_others_no_lo
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip
     try:
-        # It took the whole minute, and two more of its live requests wait, said in its line.
-        await until_line(shared_url, INSTANCE, lambda r: r[0] == 2, "the doomed replica's waiting")
+        # It took the whole minute, and two more of its live requests wait, said in its queue.
+        await until_queue(shared_url, INSTANCE, lambda r: r[0] == 2, "the doomed replica's waiting")
         async with sharing(shared_url, account, "importer") as (importer,):
             imports = sent_as(Urgency.BACKGROUND, "import", importer, 3)
-            await until_line(shared_url, "importer", lambda r: r[2] == 3, "the import's waiting")
+            await until_queue(shared_url, "importer", lambda r: r[2] == 3, "the import's waiting")
             doomed.kill()
             await doomed.wait()
             killed = asyncio.get_running_loop().time()
@@ -291,7 +291,7 @@ async def test_a_429_met_by_one_replica_pauses_the_others(
         await asyncio.gather(*(other.chat(f"other {n}") for n in range(REQUESTS)))
     async with sharing(shared_url, account, "first", "second") as (first, second):
         met = sent_as(Urgency.PERSON, "first", first, 1)
-        await until_line(shared_url, "first", lambda r: r[3] is not None, "the first one's 429")
+        await until_queue(shared_url, "first", lambda r: r[3] is not None, "the first one's 429")
         after = sent_as(Urgency.PERSON, "second", second, 1)
         await asyncio.wait_for(asyncio.gather(*met, *after), timeout=30)
 

@@ -61,7 +61,7 @@ async def test_a_note_that_waits_for_the_minute_says_so_in_its_status_then_comes
         await bot_api.wait_for_texts(ANN, ["heard 3.0 seconds", "heard 2.0 seconds"])
 
     statuses = [str(call.params["text"]) for call in bot_api.sent("editMessageText", chat_id=ANN)]
-    assert "Waiting for MiMo: yours goes next…" in statuses  # next in line, the minute full
+    assert "Waiting for MiMo: yours goes next…" in statuses  # next in the queue, the minute full
     assert statuses[-1] == "heard 2.0 seconds"  # the status became its transcript
     assert len(bot_api.sent("sendMessage", chat_id=ANN)) == 2  # one reply a note
     assert mimo.minute.refused == 0
@@ -72,7 +72,7 @@ async def test_one_chats_burst_of_notes_never_holds_another_chats_first_note_beh
 ) -> None:
     [listen] = free_listens()
     heard = hears_by_length(mimo, SAID)  # Ann's notes are of 3 s, Bob's of 2
-    # A minute long enough that Bob's note, converted on a loaded machine, reaches the line
+    # A minute long enough that Bob's note, converted on a loaded machine, reaches the queue
     # before the minute has room for Ann's second.
     minute = short_minute(mimo, requests=1, seconds=4.0)
     settings = settings_for(

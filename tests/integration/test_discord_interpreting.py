@@ -222,10 +222,10 @@ async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_wait
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, stream: TtsStream
 ) -> None:
     """The issue's "Done when": Ann's long interpretation plays, another of hers and one of
-    Bob's wait in line; one second into hers she says no (/listen_me allowed:False). What the
-    voice server receives of it once the bot answered her no is under half a second of audio
-    (25 frames of 20 ms), hers waiting is never played, and Bob's plays next. So too where MiMo
-    streams it in slices, at twice real time: her no comes while the slices still do."""
+    Bob's wait in the queue; one second into hers she says no (/listen_me allowed:False). What
+    the voice server receives of it once the bot answered her no is under half a second of
+    audio (25 frames of 20 ms), hers waiting is never played, and Bob's plays next. So too where
+    MiMo streams it in slices, at twice real time: her no comes while the slices still do."""
     ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     speak, voice = discord_api.voice.speak, discord_api.voice
@@ -235,7 +235,7 @@ async def test_a_no_one_second_into_her_interpretation_silences_it_and_hers_wait
         mimo.asr_text = sentence_of_tone
         interpreting = listening_cog(bot).listening.interpreting
         assert interpreting is not None
-        interpreting.late_after = 120.0  # what waits in line is not dropped as late meanwhile
+        interpreting.late_after = 120.0  # what waits in the queue is not dropped as late meanwhile
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
         await members.answer(ann.user_id, "listen", interpret=True, cheaper=True)

@@ -52,8 +52,8 @@ async def test_a_calls_caption_goes_before_the_import_requests_waiting_for_the_m
         await recorded(discord_api, server.general, bob, notes[3], 3, days_ago=days_ago)
     in_call = await discord_api.join_call(server, ann, server.lounge)
     members = Members(discord_api, server.general)
-    # A minute long enough that Ann's piece is in line, however busy the machine, before it has
-    # room for the import's next message.
+    # A minute long enough that Ann's piece is in the queue, however busy the machine, before it
+    # has room for the import's next message.
     minute = short_minute(mimo, requests=1, seconds=12.0)
     async with bot_in_server(discord_api, mimo, sqlite_url, asr_max_in_flight=1,
                              **minute) as bot:  # fmt: skip
@@ -66,7 +66,7 @@ async def test_a_calls_caption_goes_before_the_import_requests_waiting_for_the_m
         # The import's first message took the minute's use; its next waits for the next.
         await until(lambda: heard == ["an old voice message"], "the first imported message")
         minute_here = bot.runtime.mimo.minute
-        await until(lambda: minute_here.waiting()[Urgency.BACKGROUND] == 1, "its next in line")
+        await until(lambda: minute_here.waiting()[Urgency.BACKGROUND] == 1, "its next in the queue")
         await discord_api.voice.speak(in_call, tone(440, 1.0))
         await until(lambda: "**Ann**: tone 440" in posted_in(discord_api, server.lounge),
                     "the caption", timeout=60)  # fmt: skip

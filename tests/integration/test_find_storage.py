@@ -178,7 +178,7 @@ async def test_a_deletion_while_a_piece_is_being_kept_takes_that_piece_too(
     """The deletion comes as another process keeps a piece of the message (its transaction
     open): it waits for that one to end, then deletes what it kept."""
     if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite's write transactions wait in line: a deletion waits for any other")
+        pytest.skip("SQLite's write transactions wait in a queue: a deletion waits for any other")
     said = Said("78", "Ann", MONDAY, "5")
 
     async def deleted() -> None:
@@ -227,7 +227,7 @@ async def test_a_forget_while_an_import_keeps_a_piece_takes_that_piece_too(
     """The forget comes as an import in another process keeps a piece (its transaction open):
     it waits for that one to end, then deletes what it kept."""
     if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite's write transactions wait in line: a forget waits for any other")
+        pytest.skip("SQLite's write transactions wait in a queue: a forget waits for any other")
     async with uow_factory() as uow:
         await uow.transcripts.begin_import(GROUP, "mark2", at=MONDAY)
         await uow.commit()

@@ -132,7 +132,7 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
     await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     await gate.acquire(NOTES)  # the only slot: a voice note at MiMo
     note = asyncio.create_task(gate.acquire(NOTES))  # the next voice note waits for it
-    await until(lambda: gate.waiting >= 1, "the voice note in line")
+    await until(lambda: gate.waiting >= 1, "the voice note in the queue")
     caption = asyncio.create_task(
         listening.transcribe_piece(
             SERVER,
@@ -145,7 +145,7 @@ async def test_a_piece_waits_for_the_shared_gate_and_goes_ahead_of_the_voice_not
             ),
         )
     )
-    await until(lambda: gate.waiting >= 2, "the caption in line")
+    await until(lambda: gate.waiting >= 2, "the caption in the queue")
     assert speech.heard == []  # never past the limit, however urgent
 
     at_mimo = speech.hold("hello")

@@ -37,7 +37,7 @@ from tests.standins.spoken_words import spoken
 from tests.waiting import until
 
 SERVER = ChatRef("discord", "guild:1")
-NOTES = ChatRef("telegram", "7")  # a voice note's chat, in line at the same gate
+NOTES = ChatRef("telegram", "7")  # a voice note's chat, in the queue at the same gate
 RATE = 16_000
 ASR = "mimo-v2.5-asr"
 
@@ -77,16 +77,16 @@ async def piece_of(listening: Listening, member: str, words: str) -> Caption | N
     )
 
 
-async def anns_piece_in_line(
+async def anns_piece_queued(
     listening: Listening, gate: RequestGate
 ) -> tuple[Roll, asyncio.Task[Caption | None]]:
-    """Ann, with a yes, in a call whose piece of hers waits in line for the gate's only slot
-    (a voice note at MiMo holds it, until the test releases `NOTES`)."""
+    """Ann, with a yes, in a call whose piece of hers waits in the queue for the gate's only
+    slot (a voice note at MiMo holds it, until the test releases `NOTES`)."""
     await listening.consents.decide(SERVER, "ann", True)
     roll = await listening.begin(SERVER, ["ann"], channel="5", starter="ann")
     await gate.acquire(NOTES)
     waiting = asyncio.create_task(piece_of(listening, "ann", "changed my mind"))
-    await until(lambda: gate.waiting >= 1, "her piece in line for the slot")
+    await until(lambda: gate.waiting >= 1, "her piece in the queue for the slot")
     return roll, waiting
 
 
@@ -152,7 +152,7 @@ async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_
     seconds are given back, and her call keeps none of it."""
     gate = RequestGate(total=1, per_chat=4)
     listening = listening_wired(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
-    roll, waiting = await anns_piece_in_line(listening, gate)
+    roll, waiting = await anns_piece_queued(listening, gate)
     await listening.consents.decide(SERVER, "ann", False)
     gate.release(NOTES)
     heard = await waiting
@@ -174,7 +174,7 @@ async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_
     what she says after her yes is heard as usual."""
     gate = RequestGate(total=1, per_chat=4)
     listening = listening_wired(uow_factory, uow_factory, mimo=mimo, http=http, gate=gate)
-    roll, waiting = await anns_piece_in_line(listening, gate)
+    roll, waiting = await anns_piece_queued(listening, gate)
     await listening.consents.decide(SERVER, "ann", False)
     await listening.consents.decide(SERVER, "ann", True)
     gate.release(NOTES)

@@ -475,7 +475,7 @@ async def test_a_reading_taken_up_reads_nothing_of_a_no_or_a_deletion_made_while
 async def test_forget_during_an_interpreted_call_plays_nothing_more_of_it(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    """Ann's long interpretation plays, another of hers and one of Bob's wait in line; one
+    """Ann's long interpretation plays, another of hers and one of Bob's wait in the queue; one
     second into it Dee, who manages the server, says /forget: the listening ends first, the
     bot leaves the Lounge, and neither interpretation waiting is ever played."""
     ann, bob = await in_the_lounge(discord_api, server, "Ann", "Bob")
@@ -487,7 +487,7 @@ async def test_forget_during_an_interpreted_call_plays_nothing_more_of_it(
         mimo.asr_text = sentence_of_tone
         interpreting = listening_cog(bot).listening.interpreting
         assert interpreting is not None
-        interpreting.late_after = 120.0  # what waits in line is not dropped as late meanwhile
+        interpreting.late_after = 120.0  # what waits in the queue is not dropped as late meanwhile
         for member in (ann, bob):
             await members.answer(member.user_id, "listen_me", allowed=True)
         await members.answer(ann.user_id, "listen", interpret=True)

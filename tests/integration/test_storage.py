@@ -20,7 +20,7 @@ from core.infra.storage import (
     session_factory,
     sqlite,
 )
-from core.infra.storage.database import transaction_line
+from core.infra.storage.database import transaction_queue
 from tests.waiting import until
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -224,18 +224,18 @@ class TestSqliteEngine:
         assert path.exists()
         assert (foreign_keys, journal_mode, synchronous) == (1, "wal", 1)  # 1: NORMAL
 
-    async def test_a_transaction_held_long_is_named_by_the_next_in_line(
+    async def test_a_transaction_held_long_is_named_by_the_next_in_the_queue(
         self, sqlite_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Every write of a process on SQLite waits behind the one transaction under way: one
         held open across something slow (a bug) stalls them all, and the log names it, where
         it waits, so that the stall is found from the log alone."""
         monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 0.05)
-        engine, line = create_engine(sqlite_url), transaction_line(sqlite_url)
+        engine, queue = create_engine(sqlite_url), transaction_queue(sqlite_url)
         held, let_go = asyncio.Event(), asyncio.Event()
 
         async def a_transaction_held_across_a_wait() -> None:
-            async with SqlAlchemyUnitOfWork(session_factory(engine), line=line) as uow:
+            async with SqlAlchemyUnitOfWork(session_factory(engine), queue=queue) as uow:
                 await uow.preferences.save(TELEGRAM_CHAT, CUSTOM)
                 held.set()
                 await let_go.wait()
@@ -243,13 +243,13 @@ class TestSqliteEngine:
 
         try:
             holder = asyncio.create_task(a_transaction_held_across_a_wait(), name="the slow one")
-            await until(lambda: held.is_set() or holder.done(), "the slow one holding the line")
+            await until(lambda: held.is_set() or holder.done(), "the slow one holding the queue")
             with caplog.at_level(logging.WARNING, logger=sqlite.__name__):
                 waiting = asyncio.create_task(saved(
-                    lambda: SqlAlchemyUnitOfWork(session_factory(engine), line=line),
+                    lambda: SqlAlchemyUnitOfWork(session_factory(engine), queue=queue),
                     ChatRef("telegram", "42"), CUSTOM,
                 ))  # fmt: skip
-                await until(lambda: bool(caplog.records), "the next in line telling")
+                await until(lambda: bool(caplog.records), "the next in the queue telling")
                 let_go.set()
                 await asyncio.gather(holder, waiting)
         finally:
@@ -258,28 +258,28 @@ class TestSqliteEngine:
         assert "'the slow one'" in told.getMessage()
         assert "a_transaction_held_across_a_wait" in told.getMessage()
 
-    async def test_a_transaction_that_waited_long_keeps_its_place_in_line(
+    async def test_a_transaction_that_waited_long_keeps_its_place_in_the_queue(
         self, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """An outside review: the wait past `SLOW_TRANSACTION_SECONDS` began again at the end of the
-        line, behind transactions that came after it. Turns go in the order they were asked."""
+        queue, behind transactions that came after it. They go in the order they were asked."""
         monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 0.05)
-        line, served = sqlite.TransactionLine(), []
+        queue, served = sqlite.TransactionQueue(), []
 
-        async def in_line(name: str) -> None:
-            await line.acquire(30)
+        async def in_queue(name: str) -> None:
+            await queue.acquire(30)
             served.append(name)
-            line.release()
+            queue.release()
 
-        await line.acquire(30)  # the slow one
+        await queue.acquire(30)  # the slow one
         with caplog.at_level(logging.WARNING, logger=sqlite.__name__):
-            waited_long = asyncio.create_task(in_line("waited long"))
-            await asyncio.sleep(0)  # in line first
+            waited_long = asyncio.create_task(in_queue("waited long"))
+            await asyncio.sleep(0)  # in the queue first
             monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 60.0)  # the next waits unseen
-            came_after = asyncio.create_task(in_line("came after"))
-            await asyncio.sleep(0)  # in line behind it
-            await until(lambda: bool(caplog.records), "the first in line telling")
-            line.release()
+            came_after = asyncio.create_task(in_queue("came after"))
+            await asyncio.sleep(0)  # in the queue behind it
+            await until(lambda: bool(caplog.records), "the first in the queue telling")
+            queue.release()
             await asyncio.gather(waited_long, came_after)
 
         assert served == ["waited long", "came after"]

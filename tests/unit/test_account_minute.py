@@ -1,4 +1,4 @@
-"""One process's minute (`MemoryLedger`) and what a model's line tells its ledger
+"""One process's minute (`MemoryLedger`) and what a model's queue tells its ledger
 (`AccountMinute`): a 429's pause and half minute, what waits, what the minute holds now. The
 replicas' minute, in PostgreSQL, is tests/integration/test_account_minute_replicas.py."""
 
@@ -32,7 +32,7 @@ class Hands:
 
 
 class ToldLedger(MemoryLedger):
-    """The process's own minute, noting what its lines tell it."""
+    """The process's own minute, noting what its queues tell it."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -77,7 +77,7 @@ async def test_a_use_counts_past_the_minute_while_its_request_is_on_its_way() ->
     assert await ledger.take(MODEL, minute, Urgency.LIVE, 1) is not None
 
 
-async def test_a_line_says_what_waits_once_it_waits_and_says_so_when_it_empties() -> None:
+async def test_a_queue_says_what_waits_once_it_waits_and_says_so_when_it_empties() -> None:
     ledger = ToldLedger()
     limits = AccountLimits(others=ModelMinute(1, 1_000_000, 0.3, transit=0.0))
     minute = AccountMinute(limits=limits, ledger=ledger, announce_seconds=60)

@@ -44,7 +44,7 @@ async def test_a_request_that_waits_hears_it_goes_next_then_that_it_went() -> No
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         await minute.use(ASR, 10)
 
-    assert heard.told == [0, None]  # next in line, waiting for room; then gone
+    assert heard.told == [0, None]  # next in the queue, waiting for room; then gone
 
 
 async def test_a_request_that_goes_at_once_is_told_nothing() -> None:
@@ -61,7 +61,7 @@ async def test_a_listeners_requests_are_told_together_until_the_last_goes() -> N
     heard = Told()
     with asking(Urgency.PERSON, "chat 1", waiting=heard):
         pieces = [asyncio.create_task(minute.use(ASR, 10)) for _ in range(3)]
-        await until(lambda: heard.told[-1:] == [0], "the first piece next in line")
+        await until(lambda: heard.told[-1:] == [0], "the first piece next in the queue")
         await asyncio.gather(*pieces)
 
     # The first waiting piece's place, never a later one's: 0, and None once the third went.
@@ -142,7 +142,7 @@ async def test_a_chat_served_a_moment_ago_lets_a_chat_that_came_later_go_first()
 
     await request("ann")  # her burst's first note took the minute's use
     anns = [asyncio.create_task(request("ann")) for _ in range(2)]
-    await until(lambda: minute.waiting()[Urgency.PERSON] == 2, "her next notes in line")
+    await until(lambda: minute.waiting()[Urgency.PERSON] == 2, "her next notes in the queue")
     bobs = asyncio.create_task(request("bob"))
     await asyncio.gather(*anns, bobs)
 

@@ -1,6 +1,6 @@
 """The interpreter's rules (`core.domain.interpreting`; `core.app.calls.interpreting`, with its
-line, `interpretation_line`, and its clips, `interpretation_clips`): which way a turn is spoken,
-in which order, what is too late, and what stops it. The ports are stand-ins:
+queue, `interpretation_queue`, and its clips, `interpretation_clips`): which way a turn is
+spoken, in which order, what is too late, and what stops it. The ports are stand-ins:
 speech makes a note naming its voice and words, the played notes are kept, the timer is the
 test's. Whose voice speaks and whose words are never spoken, which the database and the
 listening decide, are tested on them: tests/integration/test_interpreting_consents.py."""
@@ -341,9 +341,9 @@ async def test_parts_late_while_nobody_spoke_since_are_still_spoken_in_order() -
     await rig.interpreter.close()
 
 
-async def test_a_part_whose_pieces_never_come_holds_the_line_no_longer_than_it_could_wait() -> None:
+async def test_a_part_whose_pieces_never_come_holds_the_queue_only_while_it_could_wait() -> None:
     """Ann's part is expected, but a piece of it was let go under load and never heard: once it
-    could no longer be spoken in time, Bob's, made meanwhile, plays (the line is not held for
+    could no longer be spoken in time, Bob's, made meanwhile, plays (the queue is not held for
     the rest of the call). Lateness here is 0.05 s, so 0.2 s while nobody spoke since."""
     rig = rigged(late_after=0.05)
     anns, bobs = turn("ann", 0), turn("bob", 1)
@@ -494,8 +494,8 @@ async def test_a_clip_late_once_a_reading_sharing_the_call_is_done_is_dropped_an
 
 async def test_a_no_cuts_the_members_interpretation_playing_and_calls_off_those_waiting() -> None:
     """Ann's interpretation plays, another of hers (still being made: MiMo is slow on it) and
-    one of Bob's wait in line: her no cuts hers at once, and calls hers waiting off there and
-    then, so Bob's plays next without waiting for hers to be made; hers is never played."""
+    one of Bob's wait in the queue: her no cuts hers at once, and calls hers waiting off there
+    and then, so Bob's plays next without waiting for hers to be made; hers is never played."""
     shared = SharedCall()
     calls = VoiceCalls(Channels(shared))  # type: ignore[arg-type]
     listening = await calls.join(SERVER, "lounge", Occupant.LISTENING)
@@ -633,7 +633,7 @@ async def test_from_audio_a_piece_inside_a_sentence_shows_no_translation_of_its_
 
 
 class HeldUsage(FakeUsageUnitOfWork):
-    """The usage rows, whose writes wait while `held` is clear (SQLite's writers wait in line)."""
+    """The usage rows, whose writes wait while `held` is clear (SQLite's writers queue up)."""
 
     held = asyncio.Event()
     entered = asyncio.Event()

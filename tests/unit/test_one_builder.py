@@ -26,8 +26,10 @@ SCANNED = ("bots", "core")
 BUILT_BY_THEIR_SERVICE = {
     ("core.app.calls.voice_channel", "CallSeat"): "core/app/calls/voice_channel.py",  # a seat
     ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
-    # One call's interpretations in line, and their clips made, built by its interpreter.
-    ("core.app.calls.interpretation_line", "InterpretationLine"): "core/app/calls/interpreting.py",
+    # One call's interpretations in a queue, and their clips made, built by its interpreter.
+    ("core.app.calls.interpretation_queue", "InterpretationQueue"): (
+        "core/app/calls/interpreting.py"
+    ),
     ("core.app.calls.interpretation_clips", "InterpretationClips"): (
         "core/app/calls/interpreting.py"
     ),

@@ -95,7 +95,7 @@ async def uses_in_order(minute: AccountMinute, asked: list[tuple[Urgency, str]])
     async with asyncio.TaskGroup() as group:
         for urgency, who in asked:
             group.create_task(one(urgency, who))
-            await asyncio.sleep(0)  # each joins the line in the order given
+            await asyncio.sleep(0)  # each joins the queue in the order given
     return went
 
 
@@ -160,7 +160,7 @@ async def test_tokens_said_by_mimo_replace_the_estimate() -> None:
     assert (await minute.seen(ASR)).tokens == 90
 
 
-async def test_a_429_pauses_the_whole_line_then_halves_its_minute() -> None:
+async def test_a_429_pauses_the_whole_queue_then_halves_its_minute() -> None:
     minute = AccountMinute(limits=limits(requests=4, seconds=30))
     minute.slowed(ASR, retry_after=0.3)
     loop = asyncio.get_running_loop()
@@ -183,7 +183,7 @@ async def test_unpaced_requests_go_at_once() -> None:
 
 
 @pytest.mark.parametrize("urgency", list(Urgency))
-async def test_a_request_given_up_while_waiting_leaves_the_line(urgency: Urgency) -> None:
+async def test_a_request_given_up_while_waiting_leaves_the_queue(urgency: Urgency) -> None:
     minute = AccountMinute(limits=limits(requests=1, seconds=0.5))
     await minute.use(ASR, 1)
     with asking(urgency, "gone"):
@@ -195,7 +195,7 @@ async def test_a_request_given_up_while_waiting_leaves_the_line(urgency: Urgency
         await waiting
     assert minute.waiting()[urgency] == 0
     with asking(urgency, "next"):
-        await asyncio.wait_for(minute.use(ASR, 1), timeout=5)  # the line goes on
+        await asyncio.wait_for(minute.use(ASR, 1), timeout=5)  # the queue goes on
 
 
 async def test_a_request_no_longer_wanted_when_its_use_is_given_is_not_sent() -> None:

@@ -1,6 +1,6 @@
 """Two occupants playing in one call (`core.app.calls.voice_channel`): the reading and a listening
-that interprets wait in line, one clip at a time; a skip stops its own seat's clip (or calls off the
-one waiting), never the other's."""
+that interprets wait in one queue, one clip at a time; a skip stops its own seat's clip (or calls
+off the one waiting), never the other's."""
 
 from __future__ import annotations
 

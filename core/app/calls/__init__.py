@@ -26,7 +26,7 @@ consents.py       members' yes or no to being transcribed in a server's calls, d
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English,
                   part by part (`CallInterpreter`): what is spoken, when, and what it costs
-interpretation_line.py  the interpretations in line, played one at a time in the order their
+interpretation_queue.py  the interpretations in a queue, played one at a time in the order their
                   parts ended; one too late dropped
 interpretation_clips.py  each interpretation made into its clip: its words, in whose voice
 interpreting_news.py  what the interpreter has the adapter say: an interpretation dropped, or

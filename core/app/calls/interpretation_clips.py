@@ -1,5 +1,5 @@
 """Each interpretation of a listened call made into its clip (`core.app.calls.interpreting`), for
-its place in the line (`core.app.calls.interpretation_line`): its words, and their speech in
+its place in the queue (`core.app.calls.interpretation_queue`): its words, and their speech in
 whose voice. Each clip is speech as MiMo makes it (`core.app.voices.streamed`): ready once its
 first slice is in, and played from there while the rest comes.
 
@@ -27,7 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from core.app.calls.interpretation_line import Clip, InterpretationLine, Place
+from core.app.calls.interpretation_queue import Clip, InterpretationQueue, Place
 from core.app.calls.interpreting_news import Dropped
 from core.app.rules.preferences import ChatPreferences
 from core.app.voices.speech import TextToSpeech
@@ -65,14 +65,14 @@ class InterpretationClips:
         *,
         server: ChatRef,
         payer: Asker,
-        line: InterpretationLine,
+        queue: InterpretationQueue,
         translated: Callable[[str], Awaitable[str | None]],
         stop: Callable[[Refusal], Awaitable[None]],
     ) -> None:
-        """`line`: where each clip takes its place, and says whether it is late or called off;
+        """`queue`: where each clip takes its place, and says whether it is late or called off;
         `translated`: words translated as a caption's are, counted with the listening; `stop`:
         interpreting stops on a refusal."""
-        self._ports, self._server, self._payer, self._line = ports, server, payer, line
+        self._ports, self._server, self._payer, self._queue = ports, server, payer, queue
         self._translated, self._stop = translated, stop
         self._voices = StockVoices()
 
@@ -92,8 +92,8 @@ class InterpretationClips:
             words = None
             if (
                 whole is not None
-                and not self._line.late(place)
-                and not self._line.called_off(place)
+                and not self._queue.late(place)
+                and not self._queue.called_off(place)
             ):
                 words = await self._translated(whole)
             from_sound = False
@@ -102,13 +102,13 @@ class InterpretationClips:
                 from_sound = fallback is not None
             if not (words or "").strip() and fallback is not None and self._may_make(place):
                 words, from_sound = await self._translated(fallback), False  # counted, logged
-            if place.clip.done() or self._line.called_off(place) or not (words or "").strip():
+            if place.clip.done() or self._queue.called_off(place) or not (words or "").strip():
                 return  # a no meanwhile (no speech is made of it), or nothing to speak
             if spoken_as is not None and not spoken_as.done():
                 spoken_as.set_result(words)
             if from_sound:  # the audio model chose the way by ear: its answer's language
                 target = spoken_in(words or "") or target
-            if self._line.late(place):
+            if self._queue.late(place):
                 clip = Clip(None, dropped)
             elif words and (note := await self._spoken(place, words, target)) is not None:
                 clip = Clip(note, dropped)
@@ -131,7 +131,7 @@ class InterpretationClips:
         async with ports.uow() as uow:
             prefs = await uow.preferences.get(self._server)
             own = await uow.voices.translating_voice(self._server, member)
-        if self._line.called_off(place):
+        if self._queue.called_off(place):
             return None
         if own is not None:  # theirs, as they allowed it: read anew each turn
             speaker = ports.studio.own_speaker(own)
@@ -147,6 +147,6 @@ class InterpretationClips:
         """Whether a translation is still worth making for the place's part."""
         return (
             not place.clip.done()
-            and not self._line.late(place)
-            and not self._line.called_off(place)
+            and not self._queue.late(place)
+            and not self._queue.called_off(place)
         )

@@ -8,7 +8,7 @@ plays the clips it is handed (`core.ports.VoiceCallSeat`) and says the news
 (`core.app.calls.interpreting_news`: `Dropped`, `Stopped`).
 
     expect   a piece that may end a part came (it ended at a pause, or the turn): its place in
-             the line, taken before anything is awaited, so interpretations speak in the order
+             the queue, taken before anything is awaited, so interpretations speak in the order
              the parts ended; `skip`: a pause inside a sentence, its place given up
     part     every piece of the part heard: its words, and its pieces' translations as they are
              made for their captions (`translated`), a part of several pieces translated again
@@ -16,7 +16,7 @@ plays the clips it is handed (`core.ports.VoiceCallSeat`) and says the news
              when the part is in Chinese or English
              (`core.domain.interpreting.across`), its speaker still consents and the call goes
              on; otherwise its place is given up
-    speak    one at a time, in line (`core.app.calls.interpretation_line`): one that would
+    speak    one at a time, in a queue (`core.app.calls.interpretation_queue`): one that would
              start too late is dropped, said with its words (`Dropped`); each in the speaker's
              own cloned voice where they allowed it for translations, else a preset voice of the
              target language (`core.app.calls.interpretation_clips`)
@@ -53,7 +53,7 @@ Two ways to translate a part (DISCORD_INTERPRET_FROM), everything else alike:
              naming MIMO_AUDIO_MODEL
 
 A member's no (`withdrawn`) cuts their interpretation playing within a frame and calls off
-theirs waiting in line: nothing of theirs is spoken after it.
+theirs waiting in the queue: nothing of theirs is spoken after it.
 
 The bot's own voice never reaches the transcription: Discord does not send a client its own
 audio, and only consenting members are admitted.
@@ -70,7 +70,7 @@ from datetime import datetime
 from typing import Any
 
 from core.app.calls.interpretation_clips import InterpretationClips
-from core.app.calls.interpretation_line import InterpretationLine, Place
+from core.app.calls.interpretation_queue import InterpretationQueue, Place
 from core.app.calls.interpreting_news import Dropped, News, Stopped, Tell
 from core.app.calls.sounds import PartKey
 from core.app.calls.translations_from_audio import TranslationsFromAudio
@@ -134,14 +134,14 @@ class Interpreting:
     ) -> CallInterpreter:
         """`consents`: whether a member is still transcribed for what they began saying at a
         time (`ListenedCall.admits`), asked again before each clip is made and as it is about
-        to play: a no said while it was made or waited in line is never spoken, nor is
+        to play: a no said while it was made or waited in the queue is never spoken, nor is
         anything said before it, however soon a yes follows."""
         return CallInterpreter(self, server=server, payer=payer, tell=tell, consents=consents)
 
 
 class CallInterpreter:
     """One call's interpreting (see the module docstring): the parts taken in and handed to be
-    made (`InterpretationClips`), each in its place in the line (`InterpretationLine`)."""
+    made (`InterpretationClips`), each in its place in the queue (`InterpretationQueue`)."""
 
     def __init__(
         self,
@@ -154,12 +154,12 @@ class CallInterpreter:
     ) -> None:
         self._ports, self._server, self._payer, self._tell = ports, server, payer, tell
         self._consents = consents
-        self._line = InterpretationLine(
+        self._queue = InterpretationQueue(
             ports, server=server, stopped=lambda: self.stopped,
             called_off=self._called_off_since, say=self._say,
         )  # fmt: skip
         self._clips = InterpretationClips(
-            ports, server=server, payer=payer, line=self._line, translated=self.translated,
+            ports, server=server, payer=payer, queue=self._queue, translated=self.translated,
             stop=self._stop,
         )  # fmt: skip
         self._making: set[asyncio.Task[None]] = set()
@@ -175,16 +175,16 @@ class CallInterpreter:
 
     def attach(self, seat: VoiceCallSeat) -> None:
         """The call to speak into, once joined: from now on interpretations play there."""
-        self._line.attach(seat)
+        self._queue.attach(seat)
 
     def turn_began(self) -> None:
-        """Someone began a turn: the call moves on (`InterpretationLine.late`)."""
-        self._line.turn_began()
+        """Someone began a turn: the call moves on (`InterpretationQueue.late`)."""
+        self._queue.turn_began()
 
     def expect(self, key: PartKey) -> None:
         """A piece that may end a part came (it ended at a pause, or the turn): its place in
-        the line."""
-        if self.stopped or not self._line.expect(key):
+        the queue."""
+        if self.stopped or not self._queue.expect(key):
             return
         if self._from_audio is not None:  # its translation asked for now, beside its words
             self._from_audio.expect(key)
@@ -199,14 +199,14 @@ class CallInterpreter:
     def skip(self, key: PartKey) -> None:
         """The piece `key` ended at a pause inside a sentence: no part ends there, its place
         is given up (its words are spoken with the part that ends the sentence)."""
-        self._line.give_up(key)
+        self._queue.give_up(key)
         if self._from_audio is not None:
             self._from_audio.given_up(key)
 
     def withdrawn(self, member: str) -> None:
         """`member` said no: their interpretation playing is cut (its next 20 ms frame is the
-        last), theirs waiting in line are called off."""
-        self._line.withdrawn(member)
+        last), theirs waiting in the queue are called off."""
+        self._queue.withdrawn(member)
         if self._from_audio is not None:
             self._from_audio.withdrawn(member)
 
@@ -222,7 +222,7 @@ class CallInterpreter:
         if self._from_audio is not None and piece is not None:
             if foreign(words):
                 self._from_audio.foreign(piece)
-            wait = self._line.left_to_wait(piece)  # (None: its part ended otherwise)
+            wait = self._queue.left_to_wait(piece)  # (None: its part ended otherwise)
             shown = (way is not None or not words.strip()) and not self.stopped
             return await self._from_audio.caption(piece, shown=shown, wait=wait)
         if way is None or self.stopped:
@@ -250,7 +250,7 @@ class CallInterpreter:
         one lose what a sentence says across them (theirs are spoken only where that fails).
         From its sound, `translated` is not used: the audio model's answer is spoken, its words
         translated where that fails, and the caption ending the part shows the one spoken."""
-        place = self._line.handed(key)
+        place = self._queue.handed(key)
         try:
             self._interpret_part(place, key, speaker, words, translated, spoken, pieces)
         finally:  # its sound is no longer needed, spoken or not
@@ -298,14 +298,14 @@ class CallInterpreter:
             self._from_audio.close()
         for task in self._making:
             task.cancel()
-        player = self._line.halt()
+        player = self._queue.halt()
         waited: list[asyncio.Task[Any]] = [*self._making, *filter(None, [player])]
         if self._from_audio is not None:  # its requests first: called off, each still counts
             await self._from_audio.ended()
         for task in waited:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self._line.close()
+        await self._queue.close()
 
     def _called_off_since(self, member: str, began: datetime) -> bool:
         """Whether what `member` began saying at `began` may no longer be spoken: interpreting
@@ -320,7 +320,7 @@ class CallInterpreter:
             logger.error("interpreting in %s stopped: %s", self._server, refusal.detail)
         else:
             logger.info("interpreting in %s stopped: %s", self._server, refusal)
-        self._line.call_off()
+        self._queue.call_off()
         await self._say(Stopped(refusal))
 
     async def _say(self, news: News) -> None:

@@ -28,7 +28,7 @@ decided about whose voice is taken, and what it costs, is decided here.
              pieces while it lasts, so that its words are shown within seconds, and hands each
              over for the call it was built for, `hand_over`), while they consent:
              transcribed by MiMo once, in the language `begin` read (or the server set since),
-             live work in the account's minute (first in its line), through the process's
+             live work in the account's minute (first in its queue), through the process's
              request gate (ASR_MAX_IN_FLIGHT, captions first when it is full); its pieces cut
              longer while the calls' speech would take more of the minute than it holds
              (`core.app.calls.stretching`); its seconds reserved first from the server's

@@ -6,7 +6,7 @@ holding no state of its own (the call, `core.app.calls.listened_call.ListenedCal
             with their yes, for what they said after their last no; asked again at each step
             below, a no said meanwhile holds at once, a yes after it only from then on
     piece   one piece of a member's turn: transcribed by MiMo once, in the call's language,
-            live work in the account's minute (the server's line among the calls), its seconds
+            live work in the account's minute (the server's queue among the calls), its seconds
             counted against it (`core.app.calls.stretching`), through the process's request
             gate ahead of other work (set aside while it waits for the minute), its seconds
             reserved first from the server's listening quota, the starter's day and the
@@ -110,7 +110,7 @@ class PieceTranscriber:
                     self.stretching.sent(seconds, turn=piece.turn_seconds)
                 await self.gate.acquire(server, first=True)  # captions before other work
                 try:
-                    if not call.admits(member_id, started_at):  # withdrawn in line: given back
+                    if not call.admits(member_id, started_at):  # withdrawn in the queue: given back
                         raise _SaidNo()
                     # While it waits for the minute, its slot is lent, and a no meanwhile keeps
                     # it from MiMo: it is looked at again as its use is given.

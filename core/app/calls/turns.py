@@ -153,7 +153,7 @@ class CallLines:
     def _interpret(self, key: Key, turn: Turn, to: CallInterpreter) -> None:
         """The turn's pieces heard in order since the last part handed over: each part that is
         settled (`core.domain.piece_words.settles`) to `to`, with its captions' translations as
-        they come; a pause that settles nothing gives up its place in the line."""
+        they come; a pause that settles nothing gives up its place in the queue."""
         member, began = key
         while turn.looked in turn.pieces.texts:
             at = turn.looked

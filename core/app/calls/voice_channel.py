@@ -15,7 +15,7 @@ only does what it is told.
     let go   an occupant is done: the call is deafened again where the reading goes on alone,
              and left once no seat is taken
     play     one clip at a time in a call, whichever occupant plays it: a listening that interprets
-             (`core.app.calls.interpretation_line`) and a reading sharing the call go one by one;
+             (`core.app.calls.interpretation_queue`) and a reading sharing the call go one by one;
              whether a clip is still wanted (its speaker's consent, its lateness) is asked once
              its turn came, and again just before its first frame
 

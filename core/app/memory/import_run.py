@@ -180,7 +180,7 @@ class ImportRun:
 
     async def _hear(self, voice: PastVoice, hers: Mandate) -> bool:
         """Transcribe and keep `voice`, counted in the tally; False where it is not done with:
-        back in line for the next day, or the import forgotten meanwhile."""
+        back in the queue for the next day, or the import forgotten meanwhile."""
         tally = self.tally
         self._under_way += 1
         try:

@@ -61,7 +61,7 @@ __all__ = ["MemorySearch", "question_words"]
 ANSWER_MAX_TOKENS = 1000
 SHORT_WORD = 3  # letters: a question's words this short are looked for only when alone
 LINES_PER_WORD = 200  # a question reads at most this many newest lines a word it holds
-# Searches run by this process at once; more wait in line. A search is CPU on the database's
+# Searches run by this process at once; more wait in a queue. A search is CPU on the database's
 # side (SQLite: a thread of this process), and on two cores one at a time leaves the other to
 # the bot's own work.
 SEARCHES_AT_ONCE = 1

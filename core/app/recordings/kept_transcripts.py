@@ -61,7 +61,7 @@ class TranscriptKeeper:
     ) -> None:
         self._uow = uow
         self._clock = clock
-        # Units of work that only read, for `standing`: on SQLite outside the line of write
+        # Units of work that only read, for `standing`: on SQLite outside the queue of write
         # transactions, so that the look before a piece is sent waits for none of them.
         self._reads = reads or uow
 

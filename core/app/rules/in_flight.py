@@ -1,7 +1,7 @@
 """The speech requests in flight: at most so many across all chats, and fewer for any one chat;
 live captions first when every slot is taken, an import of a chat's past last. A request that
 holds a slot and waits for its use of the account's minute sets the slot aside meanwhile
-(`RequestGate.aside`): in the minute's line live work goes first too, and a note or an import
+(`RequestGate.aside`): in the minute's queue live work goes first too, and a note or an import
 that waits there never keeps a caption out of a slot."""
 
 from __future__ import annotations

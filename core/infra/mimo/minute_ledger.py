@@ -39,7 +39,7 @@ class MinuteLedger(Protocol):
     ) -> int | None:
         """A use of `tokens` (carrying `speech` seconds of audio) recorded now if the minute
         has room for it (its id), else None. None too while the model is paused after a 429
-        (`slowed`), and while more urgent work waits in another replica's line (`announce`);
+        (`slowed`), and while more urgent work waits in another replica's queue (`announce`);
         after the pause, the minute is halved."""
         ...
 
@@ -58,7 +58,7 @@ class MinuteLedger(Protocol):
         ...
 
     async def announce(self, model: str, waiting: Waiting) -> None:
-        """What waits in this process's line for `model` now (`NOTHING_WAITS` once it is
+        """What waits in this process's queue for `model` now (`NOTHING_WAITS` once it is
         empty), for the other replicas to leave the minute to more urgent work than theirs."""
         ...
 
@@ -92,7 +92,7 @@ class _Entry:
 
 class MemoryLedger:
     """The minute of one process: the uses of the last minute, per model, in memory. Nobody
-    else takes uses of it, so what its line announces goes nowhere."""
+    else takes uses of it, so what its queue announces goes nowhere."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -157,7 +157,7 @@ class MemoryLedger:
         return seen
 
     async def announce(self, model: str, waiting: Waiting) -> None:
-        """One process: its own line orders its requests already."""
+        """One process: its own queue orders its requests already."""
 
     async def slowed(self, model: str, pause: float, slow: float) -> None:
         now = self._clock()

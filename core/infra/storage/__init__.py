@@ -24,7 +24,7 @@ business.py      Telegram Business connections
 inline.py        inline mode's rendered voice notes
 places.py        every table that names a place, for /forget and retention
 account_minute.py  MiMo's minute shared by replicas: each use under its model's lock, what
-                 waits in each replica's line, a 429's pause for all (`DatabaseLedger`)
+                 waits in each replica's queue, a 429's pause for all (`DatabaseLedger`)
 minute_now.py    MiMo's minute now, for `voicebridge usage`: shared, or a lone bot's snapshot
 minute_snapshots.py  ...which a bot that keeps the minute alone (SQLite) writes while it sends
 

@@ -2,21 +2,21 @@
 `MinuteLedger` of `core.infra.mimo.minute_ledger` where replicas share the database).
 
     take    one short transaction: the model's advisory lock (`pg_advisory_xact_lock`), then
-            what the minute holds, what waits in the other replicas' lines and whether a 429
+            what the minute holds, what waits in the other replicas' queues and whether a 429
             paused the model, read in one statement (the uses that left the minute deleted as
             it goes), then `core.domain.pacing.room` decides and the use is written
     answered  MiMo answered: the use counts a minute from then, and its tokens as counted
     used    a stream's end corrects a use's tokens
-    announce  what waits in this process's line (`minute_lines`), so that another replica's
+    announce  what waits in this process's queue (`minute_lines`), so that another replica's
             less urgent work leaves it the minute
-    slowed  a 429 met here: every replica's line of the model pauses, then runs at half the
-            minute (`paused_until`, `slowed_until` on this process's line, the latest of all
-            lines counting)
+    slowed  a 429 met here: every replica's queue of the model pauses, then runs at half the
+            minute (`paused_until`, `slowed_until` on this process's queue, the latest of all
+            queues counting)
 
-Every time is the database's clock (a use's `clock_timestamp()`, a line's `now()`), so that
+Every time is the database's clock (a use's `clock_timestamp()`, a queue's `now()`), so that
 replicas whose clocks differ count one minute. Nothing is held past the minute: a replica that
 dies leaves its uses, which leave the minute as MiMo's count of them does; what it said waits
-stops counting once it is `fresh` seconds old (its line is told again every second or so while
+stops counting once it is `fresh` seconds old (its queue is told again every second or so while
 requests wait); its pause ends as it would have. A use is taken on connections of their own
 (`database.create_minute_engine`), so that it never waits for one behind the work's queries.
 """
@@ -50,18 +50,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.domain.pacing import UNANSWERED_KEPT_SECONDS, ModelMinute, Seen, Urgency, Waiting, room
-from core.infra.storage.models import MinuteLineRow, MinuteUseRow
+from core.infra.storage.models import MinuteQueueRow, MinuteUseRow
 from core.infra.storage.repositories import table_of
 
-__all__ = ["FRESH_SECONDS", "KEPT_LINES", "DatabaseLedger"]
+__all__ = ["FRESH_SECONDS", "KEPT_QUEUES", "DatabaseLedger"]
 
 T = TypeVar("T")
 
-FRESH_SECONDS = 5.0  # what a line said waits counts this long (it says it again every second)
-KEPT_LINES = timedelta(days=2)  # a process's line, unseen this long, is deleted (its 429s too)
+FRESH_SECONDS = 5.0  # what a queue said waits counts this long (it says it again every second)
+KEPT_QUEUES = timedelta(days=2)  # a process's queue, unseen this long, is deleted (its 429s too)
 
 _USES = table_of(MinuteUseRow)
-_LINES = table_of(MinuteLineRow)
+_QUEUES = table_of(MinuteQueueRow)
 _NOW = func.now()
 # A use's times are the moment's, not its transaction's start (`now()`): a use that waited
 # for the model's lock would otherwise count from before it was taken.
@@ -117,17 +117,17 @@ def _held() -> Any:
 
 
 def _others() -> Any:
-    """The other lines of `model`: whether a 429 paused or slowed it, and what waits in them
-    (of lines seen within `fresh`)."""
-    fresh = and_(_LINES.c.owner != bindparam("owner"), _LINES.c.seen_at > _NOW - _FRESH)
+    """The other queues of `model`: whether a 429 paused or slowed it, and what waits in them
+    (of queues seen within `fresh`)."""
+    fresh = and_(_QUEUES.c.owner != bindparam("owner"), _QUEUES.c.seen_at > _NOW - _FRESH)
     return (
         select(
-            func.coalesce(func.max(_LINES.c.paused_until) > _NOW, False).label("paused"),
-            func.coalesce(func.max(_LINES.c.slowed_until) > _NOW, False).label("slowed"),
-            func.coalesce(func.sum(_LINES.c.live).filter(fresh), 0).label("live_waiting"),
-            func.coalesce(func.sum(_LINES.c.person).filter(fresh), 0).label("people_waiting"),
+            func.coalesce(func.max(_QUEUES.c.paused_until) > _NOW, False).label("paused"),
+            func.coalesce(func.max(_QUEUES.c.slowed_until) > _NOW, False).label("slowed"),
+            func.coalesce(func.sum(_QUEUES.c.live).filter(fresh), 0).label("live_waiting"),
+            func.coalesce(func.sum(_QUEUES.c.person).filter(fresh), 0).label("people_waiting"),
         )
-        .where(_LINES.c.model == _MODEL)
+        .where(_QUEUES.c.model == _MODEL)
         .subquery()
     )
 
@@ -165,12 +165,14 @@ _ANSWERED = (
         tokens=func.coalesce(bindparam("used", type_=Integer()), _USES.c.tokens),
     )
 )
-_STALE_LINES = delete(_LINES).where(_LINES.c.seen_at < _NOW - bindparam("kept", type_=Interval()))
+_STALE_QUEUES = delete(_QUEUES).where(
+    _QUEUES.c.seen_at < _NOW - bindparam("kept", type_=Interval())
+)
 
 
 class DatabaseLedger:
     """Every replica's uses of each model's minute, in PostgreSQL (module docstring).
-    `instance`: the process's name (INSTANCE_NAME); `fresh`: how long what a line said waits
+    `instance`: the process's name (INSTANCE_NAME); `fresh`: how long what a queue said waits
     counts (tests turn it down)."""
 
     def __init__(
@@ -236,7 +238,7 @@ class DatabaseLedger:
             "longest_wait": waiting.longest,
         }  # fmt: skip
         statement = (
-            insert(_LINES)
+            insert(_QUEUES)
             .values(model=model, owner=self.owner, **announced)
             .on_conflict_do_update(index_elements=["model", "owner"], set_=announced)
         )
@@ -248,15 +250,15 @@ class DatabaseLedger:
         slowed_until = _NOW + timedelta(seconds=pause + slow)
         new = {"refused": 1, "refused_on": today, "paused_until": paused_until,
                "slowed_until": slowed_until}  # fmt: skip
-        line = insert(_LINES).values(
+        queue = insert(_QUEUES).values(
             model=model, owner=self.owner, instance=self._instance, seen_at=_NOW, **new
         )
-        counted = case((line.excluded.refused_on == _LINES.c.refused_on, _LINES.c.refused + 1),
+        counted = case((queue.excluded.refused_on == _QUEUES.c.refused_on, _QUEUES.c.refused + 1),
                        else_=1)  # fmt: skip
-        statement = line.on_conflict_do_update(
+        statement = queue.on_conflict_do_update(
             index_elements=["model", "owner"],
             set_={**new, "refused": counted,
-                  "paused_until": func.greatest(_LINES.c.paused_until, paused_until)},
+                  "paused_until": func.greatest(_QUEUES.c.paused_until, paused_until)},
         )  # fmt: skip
         await self._autocommitted(statement, {})
 
@@ -275,14 +277,14 @@ class DatabaseLedger:
         }  # fmt: skip
 
     async def _autocommitted(self, statement: Any, values: dict[str, Any]) -> None:
-        """One statement that commits itself; the first also deletes the lines unseen for
-        `KEPT_LINES` (processes long gone)."""
+        """One statement that commits itself; the first also deletes the queues unseen for
+        `KEPT_QUEUES` (processes long gone)."""
 
         async def run() -> None:
             async with self._alone() as connection:
                 await connection.execute(statement, values)
                 if not self._tidied:
-                    await connection.execute(_STALE_LINES, {"kept": KEPT_LINES})
+                    await connection.execute(_STALE_QUEUES, {"kept": KEPT_QUEUES})
                     self._tidied = True
 
         await _once_more_if_dropped(run)

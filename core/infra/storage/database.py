@@ -33,7 +33,7 @@ from core.domain.errors import ConfigError
 from core.domain.url_secrets import is_secret, password_quoted
 from core.infra.storage.sqlite import (
     DeletionNotingSession,
-    TransactionLine,
+    TransactionQueue,
     begin_deferred,
     begin_immediate,
     create_private_file,
@@ -46,7 +46,7 @@ from core.infra.storage.sqlite import (
 __all__ = ["MIGRATIONS_DIR", "MIGRATION_LOCK_KEY", "PoolLimits", "alembic_config",
            "check_connection", "create_engine", "create_marks_engine", "create_minute_engine",
            "create_reading_engine", "current_revision", "downgrade", "head_revision",
-           "known_revision", "one_at_a_time", "session_factory", "transaction_line", "upgrade",
+           "known_revision", "one_at_a_time", "session_factory", "transaction_queue", "upgrade",
            "where"]  # fmt: skip
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
@@ -131,7 +131,7 @@ def create_marks_engine(url: str) -> AsyncEngine | None:
     (`synchronous_commit` off: a server crash may forget the last fraction of a second of marks,
     which only means that work redone). No check of the connection before use: a mark on a broken
     one fails, and is made again at the end of its work's handling, through the main engine. None
-    for SQLite, whose transactions wait in one line whatever the engine."""
+    for SQLite, whose transactions wait in one queue whatever the engine."""
     if make_url(password_quoted(url)).get_backend_name() == "sqlite":
         return None
     return create_engine(
@@ -153,7 +153,7 @@ def create_minute_engine(url: str) -> AsyncEngine | None:
     work's queries. Each use is one transaction of a few milliseconds under its model's
     advisory lock; the server does not wait for its disk before saying it committed
     (`synchronous_commit` off: a server crash may forget the last fraction of a second of
-    uses, and MiMo's 429, if it comes, slows the line). No check of a connection before use:
+    uses, and MiMo's 429, if it comes, slows the queue). No check of a connection before use:
     a dropped one is replaced and the use taken again. None for SQLite, whose one process
     holds the minute in memory."""
     if make_url(password_quoted(url)).get_backend_name() == "sqlite":
@@ -166,8 +166,8 @@ def create_minute_engine(url: str) -> AsyncEngine | None:
     )
 
 
-def transaction_line(url: str) -> TransactionLine | None:
-    """For SQLite, a line the process's transactions wait in, one at a time (None elsewhere).
+def transaction_queue(url: str) -> TransactionQueue | None:
+    """For SQLite, a queue the process's transactions wait in, one at a time (None elsewhere).
 
     SQLite has one write lock per file, and every transaction takes it as it begins
     (`begin_immediate`). Left to SQLite, a transaction that finds it taken sleeps and tries
@@ -175,9 +175,9 @@ def transaction_line(url: str) -> TransactionLine | None:
     between their naps: a hundred voice messages arriving at once got their transcripts about
     four a second. Waiting in an asyncio lock instead, the next transaction starts the moment
     the last one ends. Another process on the same file (the command line's `db` commands)
-    still meets SQLite's own wait. PostgreSQL locks rows, not the database: no line there."""
+    still meets SQLite's own wait. PostgreSQL locks rows, not the database: no queue there."""
     sqlite = make_url(password_quoted(url)).get_backend_name() == "sqlite"
-    return TransactionLine() if sqlite else None
+    return TransactionQueue() if sqlite else None
 
 
 def loggable_url(url: str) -> str:

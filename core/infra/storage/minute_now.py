@@ -1,11 +1,11 @@
 """MiMo's minute now, as `voicebridge usage` shows it, from whichever process sends.
 
 PostgreSQL: the replicas' shared minute itself (`account_minute`): the uses of each model's
-minute by the database's clock, what waits in the lines said within `FRESH_SECONDS`, the 429s
+minute by the database's clock, what waits in the queues said within `FRESH_SECONDS`, the 429s
 met today and a pause still running. SQLite: the one bot process keeps the minute in
 memory, and writes what it holds, per model, at most every `snapshot_seconds` while that
-changes (`minute_snapshots`), into its own line of `minute_lines`; a snapshot older than the
-minute (and the time between two) is of a bot that no longer sends, or no longer runs.
+changes (`minute_snapshots`), into its own queue's row of `minute_lines`; a snapshot older than
+the minute (and the time between two) is of a bot that no longer sends, or no longer runs.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.pacing import AccountLimits, MinuteNow, ModelMinute, Waiting
 from core.infra.storage.account_minute import FRESH_SECONDS
-from core.infra.storage.models import MinuteLineRow, MinuteUseRow
+from core.infra.storage.models import MinuteQueueRow, MinuteUseRow
 from core.infra.storage.repositories import dialect_of, insert_for, table_of
 
 __all__ = ["MinuteNowRepository", "snapshot_seconds"]
@@ -35,11 +35,11 @@ def snapshot_seconds(minute: ModelMinute) -> float:
 
 
 _USES = table_of(MinuteUseRow)
-_LINES = table_of(MinuteLineRow)
+_QUEUES = table_of(MinuteQueueRow)
 
 
 class MinuteNowRepository:
-    """The minute's lines and uses, read for the operator; a lone bot's snapshots written."""
+    """The minute's queues and uses, read for the operator; a lone bot's snapshots written."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -50,20 +50,20 @@ class MinuteNowRepository:
         now = await self._now(shared)
         held = await self._uses(now, limits.asr) if shared else {}
         found: dict[str, MinuteNow] = {}
-        for line in (await self._session.execute(select(_LINES))).all():
-            age = (now - line.seen_at).total_seconds()
-            minute = limits.of(line.model)
+        for queue in (await self._session.execute(select(_QUEUES))).all():
+            age = (now - queue.seen_at).total_seconds()
+            minute = limits.of(queue.model)
             fresh = age <= (FRESH_SECONDS if shared else minute.seconds + snapshot_seconds(minute))
             seen = MinuteNow(
-                model=line.model, minute=minute,
-                requests=(line.requests or 0) if fresh else 0,
-                tokens=(line.tokens or 0) if fresh else 0,
-                waiting=_waiting(line, age) if fresh else Waiting(),
-                refused_today=line.refused if line.refused_on == today else 0,
-                slowed_for=_left(line.slowed_until, now),
+                model=queue.model, minute=minute,
+                requests=(queue.requests or 0) if fresh else 0,
+                tokens=(queue.tokens or 0) if fresh else 0,
+                waiting=_waiting(queue, age) if fresh else Waiting(),
+                refused_today=queue.refused if queue.refused_on == today else 0,
+                slowed_for=_left(queue.slowed_until, now),
                 age=0.0 if shared or not fresh else max(0.0, age),
             )  # fmt: skip
-            found[line.model] = _together(found.get(line.model), seen)
+            found[queue.model] = _together(found.get(queue.model), seen)
         for model, (requests, tokens) in held.items():
             earlier = found.get(model) or MinuteNow(model=model, minute=limits.of(model))
             found[model] = replace(earlier, requests=requests, tokens=tokens)
@@ -72,7 +72,7 @@ class MinuteNowRepository:
     async def keep(
         self, reports: Sequence[MinuteNow], *, owner: str, instance: str, at: datetime
     ) -> None:
-        """What a bot keeping the minute alone holds now, per model, as its line's snapshot."""
+        """What a bot keeping the minute alone holds now, per model, as its queue's snapshot."""
         for report in reports:
             snapshot = {
                 "instance": instance, "seen_at": at, "live": report.waiting.live,
@@ -84,15 +84,15 @@ class MinuteNowRepository:
                 if report.slowed_for else None,
             }  # fmt: skip
             statement = (
-                insert_for(self._session, _LINES)
+                insert_for(self._session, _QUEUES)
                 .values(model=report.model, owner=owner, **snapshot)
                 .on_conflict_do_update(index_elements=["model", "owner"], set_=snapshot)
             )
             await self._session.execute(statement)
 
     async def delete_unseen_since(self, cutoff: datetime) -> None:
-        """The lines of processes long gone."""
-        await self._session.execute(delete(_LINES).where(_LINES.c.seen_at < cutoff))
+        """The queues of processes long gone."""
+        await self._session.execute(delete(_QUEUES).where(_QUEUES.c.seen_at < cutoff))
 
     async def _now(self, shared: bool) -> datetime:
         """The database's clock where replicas share it; SQLite's snapshots are the bot's."""
@@ -113,10 +113,10 @@ class MinuteNowRepository:
         return {model: (int(requests), int(tokens)) for model, requests, tokens in rows.all()}
 
 
-def _waiting(line: Any, age: float) -> Waiting:
-    waits = line.live or line.person or line.background
-    return Waiting(live=line.live, person=line.person, background=line.background,
-                   longest=line.longest_wait + age if waits else 0.0)  # fmt: skip
+def _waiting(queue: Any, age: float) -> Waiting:
+    waits = queue.live or queue.person or queue.background
+    return Waiting(live=queue.live, person=queue.person, background=queue.background,
+                   longest=queue.longest_wait + age if waits else 0.0)  # fmt: skip
 
 
 def _left(until: datetime | None, now: datetime) -> float:
@@ -124,7 +124,7 @@ def _left(until: datetime | None, now: datetime) -> float:
 
 
 def _together(one: MinuteNow | None, other: MinuteNow) -> MinuteNow:
-    """Two processes' lines of one model, summed."""
+    """Two processes' queues of one model, summed."""
     if one is None:
         return other
     waiting = Waiting(

@@ -8,17 +8,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from core.domain.pacing import MinuteNow
-from core.infra.storage.account_minute import KEPT_LINES
+from core.infra.storage.account_minute import KEPT_QUEUES
 from core.infra.storage.uow import SqlAlchemyUnitOfWork
 
 __all__ = ["MinuteSnapshots"]
 
 
 class MinuteSnapshots:
-    """Each model's minute as the bot sees it (`AccountMinute.report`), into the bot's own line
-    of each model: at most every `minute_now.snapshot_seconds` (its runtime's beat), and only
-    when it changed since the last, so that an idle bot writes nothing and a bot whose minute
-    emptied says so once. The first also deletes the lines unseen for `KEPT_LINES`."""
+    """Each model's minute as the bot sees it (`AccountMinute.report`), into the row of the bot's
+    own queue of each model: at most every `minute_now.snapshot_seconds` (its runtime's beat),
+    and only when it changed since the last, so that an idle bot writes nothing and a bot whose
+    minute emptied says so once. The first also deletes the queues unseen for `KEPT_QUEUES`."""
 
     def __init__(
         self,
@@ -39,7 +39,7 @@ class MinuteSnapshots:
         at = self._clock()
         async with self._uow() as uow:
             if self._kept is None:
-                await uow.minute_now.delete_unseen_since(at - KEPT_LINES)
+                await uow.minute_now.delete_unseen_since(at - KEPT_QUEUES)
             await uow.minute_now.keep(reports, owner=self.owner, instance=self._instance, at=at)
             await uow.commit()
         self._kept = reports

@@ -26,7 +26,7 @@ __all__ = [
     "DELETED",
     "DELETION_TRIES",
     "DeletionNotingSession",
-    "TransactionLine",
+    "TransactionQueue",
     "backup_sqlite",
     "begin_deferred",
     "begin_immediate",
@@ -151,20 +151,20 @@ def sqlite_pragmas(*, wal: bool, reads_only: bool = False) -> Callable[[Any, Any
     return on_connect
 
 
-# How long a transaction may hold the process's line (`TransactionLine`) before the next in
-# line logs which one it waits behind: a transaction lasts milliseconds, and every other waits
-# behind it.
+# How long a transaction may hold the process's queue (`TransactionQueue`) before the next in
+# the queue logs which one it waits behind: a transaction lasts milliseconds, and every other
+# waits behind it.
 SLOW_TRANSACTION_SECONDS = 5.0
 
 
-class TransactionLine:
-    """The line SQLite's transactions wait in, one at a time in this process
-    (`core.infra.storage.database.transaction_line`), remembering which one is at its head.
+class TransactionQueue:
+    """The queue SQLite's transactions wait in, one at a time in this process
+    (`core.infra.storage.database.transaction_queue`), remembering which one is at its head.
 
     A transaction lasts milliseconds, since no use case holds a unit of work open across a
     call to MiMo or a platform. One that lasts `SLOW_TRANSACTION_SECONDS` holds every write of
     the process back, so the first transaction to wait that long logs, once per transaction,
-    the task that holds the line and where it waits (files, lines and functions: nothing of
+    the task that holds the queue and where it waits (files, lines and functions: nothing of
     what it holds), then waits on until `within` seconds from its start (`TimeoutError`)."""
 
     def __init__(self) -> None:
@@ -173,11 +173,11 @@ class TransactionLine:
         self._told: asyncio.Task[Any] | None = None  # the holder logged already
 
     async def acquire(self, within: float) -> None:
-        if not self._lock.locked():  # nobody in line: no wait, and no timer for one
+        if not self._lock.locked():  # nobody in the queue: no wait, and no timer for one
             await self._lock.acquire()
             self._holder = asyncio.current_task()
             return
-        # One wait, keeping its place in line; the slow one ahead is told by a timer beside it.
+        # One wait, keeping its place in the queue; a timer beside it tells of the slow one ahead.
         telling = asyncio.get_running_loop().call_later(
             SLOW_TRANSACTION_SECONDS, self._tell_slow, SLOW_TRANSACTION_SECONDS
         )
@@ -203,7 +203,7 @@ class TransactionLine:
             for frame in reversed(frames)
         )
         logger.warning(
-            "a transaction waited %.0f s in line behind %r, waiting at %s",
+            "a transaction waited %.0f s in the queue behind %r, waiting at %s",
             waited, holder.get_name(), where or "(not waiting)",
         )  # fmt: skip
 
@@ -257,7 +257,7 @@ async def truncate_wal(engine: AsyncEngine, *, tries: int = 1) -> None:
     the checkpoint is asked without SQLite's busy wait (so no write waits behind it), `tries`
     times `WAL_RETRY_SECONDS` apart, and where it could not be done the database is marked:
     the next unit of work of the process to end asks again (`wal_left_to_empty`). Run outside
-    any transaction, and outside the process's line of transactions: on the driver's own
+    any transaction, and outside the process's queue of transactions: on the driver's own
     connection, which begins none."""
     where = str(engine.url.database)
     async with engine.connect() as connection:

@@ -32,7 +32,7 @@ from core.infra.storage.repositories import PreferencesRepository
 from core.infra.storage.sqlite import (
     DELETED,
     DELETION_TRIES,
-    TransactionLine,
+    TransactionQueue,
     truncate_wal,
     wal_left_to_empty,
 )
@@ -65,7 +65,7 @@ _STORES: dict[str, Callable[[AsyncSession], object]] = {
 }
 
 # As long as SQLite's own wait for its write lock (`sqlite.SQLITE_BUSY_TIMEOUT_MS`).
-LINE_TIMEOUT_SECONDS = 30.0
+QUEUE_TIMEOUT_SECONDS = 30.0
 
 
 class SqlAlchemyUnitOfWork:
@@ -97,20 +97,20 @@ class SqlAlchemyUnitOfWork:
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        line: TransactionLine | None = None,
+        queue: TransactionQueue | None = None,
     ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
-        # SQLite (`database.transaction_line`): one transaction at a time in this process,
-        # waiting in line here rather than in SQLite's busy handler.
-        self._line = line
+        # SQLite (`database.transaction_queue`): one transaction at a time in this process,
+        # waiting in its queue here rather than in SQLite's busy handler.
+        self._queue = queue
         self._deleted = False  # the transaction deleted rows: the log is emptied after it
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already in use; create one per use case")
-        if self._line is not None:
-            await self._line.acquire(LINE_TIMEOUT_SECONDS)
+        if self._queue is not None:
+            await self._queue.acquire(QUEUE_TIMEOUT_SECONDS)
         self._session = self._sessions()
         return self
 
@@ -129,12 +129,12 @@ class SqlAlchemyUnitOfWork:
             try:
                 await session.close()
             finally:
-                if self._line is not None:
-                    self._line.release()
+                if self._queue is not None:
+                    self._queue.release()
         engine = cast(AsyncEngine, session.bind)
         if self._deleted or wal_left_to_empty(engine):
             # SQLite: nothing of what was deleted stays in the write-ahead log either; once the
-            # line of transactions is let go, so that no write waits for it.
+            # queue of transactions is let go, so that no write waits for it.
             tries, self._deleted = DELETION_TRIES if self._deleted else 1, False
             await truncate_wal(engine, tries=tries)
 

@@ -112,7 +112,7 @@ async def test_usage_shows_mimos_minute_as_the_running_bot_holds_it(
 
 
 async def until_said_waiting(url: str, *, live: int) -> None:
-    """Wait until the bot's line of the minute says `live` requests wait (announced where the
+    """Wait until the bot's queue of the minute says `live` requests wait (announced where the
     replicas share the minute, in a snapshot where the one bot keeps it)."""
     deadline = asyncio.get_running_loop().time() + 30
     while await query(url, "SELECT live FROM minute_lines") != [(live,)]:

@@ -17,7 +17,7 @@ One module per area (every one imported here, so that `Base.metadata` holds ever
     listening_consents.py  listening consent: members' yes or no to being transcribed in a call
     live_calls.py    the calls being listened to and the channel readings, kept while they last
     mandates.py      how many times each chat was forgotten, which work under way checks
-    account_minute.py  MiMo's minute shared by processes: every replica's uses, each line
+    account_minute.py  MiMo's minute shared by processes: every replica's uses, each queue
     clone_consent.py  spoken consent to a cloned voice: the sentences asked for, who first
                       sent each recording
 
@@ -25,7 +25,7 @@ A module named as one of another layer holds this layer's part of the same conce
 (`summaries.py`, `claims.py`, `gists.py`...): the list is in `core.domain`'s map.
 """
 
-from core.infra.storage.models.account_minute import MinuteLineRow, MinuteUseRow
+from core.infra.storage.models.account_minute import MinuteQueueRow, MinuteUseRow
 from core.infra.storage.models.base import NAMING_CONVENTION, Base
 from core.infra.storage.models.clone_consent import CloneChallengeRow, ConsentReadingRow
 from core.infra.storage.models.listening_consents import ListeningConsentRow
@@ -64,7 +64,7 @@ __all__ = [
     "ListeningConsentRow",
     "LiveCallRow",
     "LiveReadingRow",
-    "MinuteLineRow",
+    "MinuteQueueRow",
     "MinuteUseRow",
     "RateWindowRow",
     "ReaderMemberRow",

@@ -1,5 +1,5 @@
 """MiMo's minute for the whole account, where processes share it (`core.domain.pacing`): the
-uses every replica took of each model's minute, and each process's line of a model (what waits
+uses every replica took of each model's minute, and each process's queue of a model (what waits
 in it, the 429s it met, the pause a 429 asks of every replica)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.infra.storage.models.base import Base
 from core.infra.storage.types import UtcDateTime
 
-__all__ = ["MinuteLineRow", "MinuteUseRow"]
+__all__ = ["MinuteQueueRow", "MinuteUseRow"]
 
 
 class MinuteUseRow(Base):
@@ -40,14 +40,16 @@ class MinuteUseRow(Base):
     instance: Mapped[str] = mapped_column(String(128))  # the replica that took it
 
 
-class MinuteLineRow(Base):
-    """One process's line of one model. What waits in it, written while requests wait (and
+class MinuteQueueRow(Base):
+    """One process's queue of one model. What waits in it, written while requests wait (and
     read by the other replicas only while `seen_at` is fresh: a dead replica's stops counting
     within seconds); the 429s it met on `refused_on`; the pause and the half minute a 429 asks
     of every replica (`paused_until`, `slowed_until`). Where a process holds the minute alone
     (SQLite), also what its minute held at `seen_at` (`requests`, `tokens`), which it writes
     every few seconds while it sends, for `voicebridge usage`; NULL where the uses are shared."""
 
+    # The table keeps the name it had when a queue was called a line: renaming it needs a
+    # migration (and the operators' queries moved), which is not worth a word.
     __tablename__ = "minute_lines"
 
     model: Mapped[str] = mapped_column(String(64), primary_key=True)

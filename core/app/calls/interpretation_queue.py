@@ -1,6 +1,6 @@
-"""The line of a listened call's interpretations (`core.app.calls.interpreting`), played into the
-call one at a time in the order their parts ended: each part's place, taken as a piece that may
-end it comes, before anything is awaited; its clip, once made (`core.app.calls.
+"""The queue of a listened call's interpretations (`core.app.calls.interpreting`), played into
+the call one at a time in the order their parts ended: each part's place, taken as a piece that
+may end it comes, before anything is awaited; its clip, once made (`core.app.calls.
 interpretation_clips`); each played once the call is free for it, and closed once played or
 never to be.
 
@@ -13,8 +13,8 @@ never to be.
              of its part that never came to be heard (the receiver let it go under load) does
              not delay every interpretation after it
     a no     (`withdrawn`) cuts the member's interpretation playing within a frame and calls off
-             theirs waiting in line; whether a clip is still wanted is asked again just before
-             its first frame
+             theirs waiting in the queue; whether a clip is still wanted is asked again just
+             before its first frame
 
 Members go on being heard while an interpretation plays: the listening's receiver is not held
 by the play.
@@ -38,11 +38,11 @@ from core.ports import SpeechSlices, VoiceCallSeat, background
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Clip", "InterpretationLine", "Place"]
+__all__ = ["Clip", "InterpretationQueue", "Place"]
 
 
 class Timing(Protocol):
-    """What the line is timed by, read anew each time: tests and the benchmark change
+    """What the queue is timed by, read anew each time: tests and the benchmark change
     `late_after` while a call goes on (`core.app.calls.interpreting.Interpreting`)."""
 
     late_after: float
@@ -51,7 +51,7 @@ class Timing(Protocol):
 
 @dataclass
 class Place:
-    """A turn's place in the line: its clip once made (None: nothing to speak)."""
+    """A turn's place in the queue: its clip once made (None: nothing to speak)."""
 
     key: PartKey
     ended: float  # the interpreter's timer when the part's end came
@@ -66,8 +66,8 @@ class Clip:
     dropped: Dropped
 
 
-class InterpretationLine:
-    """One call's interpretations in line, played one at a time (see the module docstring)."""
+class InterpretationQueue:
+    """One call's interpretations in a queue, played one at a time (see the module docstring)."""
 
     def __init__(
         self,
@@ -83,7 +83,7 @@ class InterpretationLine:
         an interpretation dropped, said in the call's chat."""
         self._timing, self._server = timing, server
         self._stopped, self._called_off, self._say = stopped, called_off, say
-        self._line: deque[Place] = deque()
+        self._queue: deque[Place] = deque()
         self._places: dict[PartKey, Place] = {}
         self._came = asyncio.Event()
         self._seat: VoiceCallSeat | None = None
@@ -95,19 +95,19 @@ class InterpretationLine:
         """The call to speak into, once joined: from now on interpretations play there."""
         self._seat = seat
         if self._player is None:
-            self._player = background.start(self._speak_in_line(), name="interpreting")
+            self._player = background.start(self._speak_in_order(), name="interpreting")
 
     def turn_began(self) -> None:
         """Someone began a turn: the call moves on (`late`)."""
         self._moved_on = self._timing.timer()
 
     def expect(self, key: PartKey) -> bool:
-        """The part that may end at `key` takes its place at the end of the line; False: it has
+        """The part that may end at `key` takes its place at the end of the queue; False: it has
         one already."""
         if key in self._places:
             return False
         place = self._places[key] = Place(key, self._timing.timer())
-        self._line.append(place)
+        self._queue.append(place)
         self._came.set()
         return True
 
@@ -130,16 +130,16 @@ class InterpretationLine:
 
     def withdrawn(self, member: str) -> None:
         """`member` said no: their interpretation playing is cut (its next 20 ms frame is the
-        last), theirs waiting in line are called off."""
-        for place in self._line:
+        last), theirs waiting in the queue are called off."""
+        for place in self._queue:
             if place.key[0] == member and not place.clip.done():
                 place.clip.set_result(None)
         if self._speaking == member and self._seat is not None:
             self._seat.skip()
 
     def call_off(self) -> None:
-        """Interpreting stopped: every place waiting in line is given up."""
-        for place in self._line:
+        """Interpreting stopped: every place waiting in the queue is given up."""
+        for place in self._queue:
             if not place.clip.done():
                 place.clip.set_result(None)
 
@@ -151,8 +151,8 @@ class InterpretationLine:
         return self._player
 
     async def close(self) -> None:
-        """Made and waiting in line: MiMo's streams end with the call."""
-        for place in self._line:
+        """Made and waiting in the queue: MiMo's streams end with the call."""
+        for place in self._queue:
             made = place.clip.result() if place.clip.done() and not place.clip.cancelled() else None
             if made is not None and made.note is not None:
                 await made.note.aclose()
@@ -179,19 +179,19 @@ class InterpretationLine:
         longest = self._timing.late_after * WAITED_FOR
         return max(0.0, place.ended + longest - self._timing.timer())
 
-    async def _speak_in_line(self) -> None:
+    async def _speak_in_order(self) -> None:
         """Each interpretation in the order its turn ended, one at a time."""
         while True:
-            while not self._line:
+            while not self._queue:
                 if (
                     self.stopped()
                 ):  # (a cancel coming as a clip is handed may be lost in `_clip_of`)
                     return
                 self._came.clear()
                 await self._came.wait()
-            place = self._line[0]
+            place = self._queue[0]
             clip = await self._clip_of(place)
-            self._line.popleft()
+            self._queue.popleft()
             try:
                 if clip is None or self.called_off(place):
                     continue

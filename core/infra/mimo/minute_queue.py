@@ -1,5 +1,5 @@
-"""One model's line of requests waiting for their use of the account's minute (`Line`): per
-urgency, per chat, the chat served longest ago first; and who is told how many go before a
+"""One model's queue of requests waiting for their use of the account's minute (`MinuteQueue`):
+per urgency, per chat, the chat served longest ago first; and who is told how many go before a
 request while it waits (`Told`). `core.infra.mimo.pacing.AccountMinute` works through it.
 """
 
@@ -22,7 +22,7 @@ from core.domain.pacing import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Line", "Told", "Waiter"]
+__all__ = ["MinuteQueue", "Told", "Waiter"]
 
 
 @dataclass(eq=False)
@@ -30,14 +30,14 @@ class Waiter:
     asking: Asking
     tokens: int
     speech: float  # seconds of audio it carries
-    since: float  # when it joined the line
+    since: float  # when it joined the queue
     # Set as the minute gives it its use: the ledger's id of it (`MinuteLedger.take`).
     given: asyncio.Future[int] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
 
-class Line:
+class MinuteQueue:
     """One model's waiting requests: per urgency, per chat, in order of arrival. Within a class
     the chat served longest ago goes next (one never served, or not within `memory` seconds
     and with nothing waiting since, first), so that a chat whose burst had a use lets every
@@ -48,13 +48,13 @@ class Line:
             urgency: OrderedDict() for urgency in Urgency
         }
         self.changed = asyncio.Event()  # for the worker, which clears it
-        # ...and for whoever is told of the line, done at each change and made anew
+        # ...and for whoever is told of the queue, done at each change and made anew
         self.moved: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.worker: asyncio.Task[None] | None = None
         self.paused_until = 0.0  # a 429's Retry-After
         self.slowed_until = 0.0  # ...and the half minute after it
         self.to_share = False  # a 429 met here, not yet told to the ledger
-        self.blocked = False  # a request found no room since the line was last empty
+        self.blocked = False  # a request found no room since the queue was last empty
         self.announced = NOTHING_WAITS  # what the ledger was last told waits here...
         self.announced_at = 0.0  # ...and when
         self._clock, self._memory = clock, memory
@@ -89,7 +89,7 @@ class Line:
                 del self._served[(urgency, chat)]
 
     def went(self, waiter: Waiter) -> None:
-        """`waiter` is no longer in line (its use given, or given up)."""
+        """`waiter` is no longer in the queue (its use given, or given up)."""
         chats = self.classes[waiter.asking.urgency]
         waiters = chats.get(waiter.asking.chat)
         if waiters is None:
@@ -146,12 +146,12 @@ class Told:
 
     def __init__(self, waiting: PlaceListener) -> None:
         self.waiting = waiting
-        self.waiters: dict[Waiter, Line] = {}
+        self.waiters: dict[Waiter, MinuteQueue] = {}
         self._told: int | None = None
 
     def tell(self) -> None:
-        waiting = [(w, line) for w, line in self.waiters.items() if not w.given.done()]
-        ahead = min((line.ahead_of(w) for w, line in waiting), default=None)
+        waiting = [(w, queue) for w, queue in self.waiters.items() if not w.given.done()]
+        ahead = min((queue.ahead_of(w) for w, queue in waiting), default=None)
         if ahead == self._told:
             return
         self._told = ahead
