@@ -81,7 +81,7 @@ async def next_page(discord_api: FakeDiscord, page: SentMessage, user: int, show
     )
 
 
-async def test_every_page_shows_only_what_the_member_may_read_as_they_turn_it(
+async def test_every_page_shows_only_what_the_member_may_read_as_they_page_through(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     carla, bob = discord_api.add_member(server, "carla"), discord_api.add_member(server, "bob")
@@ -110,7 +110,7 @@ async def test_every_page_shows_only_what_the_member_may_read_as_they_turn_it(
     assert "**invoice** older 3" in bobs_second
 
 
-async def test_each_page_turned_counts_in_the_members_searches_and_one_too_many_says_slow_down(
+async def test_each_page_shown_counts_in_the_members_searches_and_one_too_many_says_slow_down(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Three searches a minute: Bob's /find and his first Next are two, his second Next a third,
@@ -210,7 +210,7 @@ async def test_find_shows_only_the_channels_the_member_may_read(
     assert nothing.content.startswith("Nothing I kept here from the last 7 days has “euros”")
 
 
-async def test_pages_turn_by_button(
+async def test_pages_change_by_button(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     alice = discord_api.add_member(server, "alice")

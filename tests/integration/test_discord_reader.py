@@ -194,7 +194,7 @@ async def test_the_bot_unmuted_where_it_reads_its_voice_channels_chat_reads_on(
     assert_heard_as_spoken(the_end, mimo.tts_wavs[1])
 
 
-async def test_a_message_deleted_before_its_turn_is_never_read(
+async def test_a_message_deleted_before_it_comes_up_is_never_read(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Issue 57, finding 5: "my password is hunter2", deleted while it waited for its turn, was
@@ -225,7 +225,7 @@ async def test_a_message_deleted_before_its_turn_is_never_read(
     assert not any("pin" in text for text in said)
 
 
-async def test_a_clip_made_ahead_then_deleted_ends_its_mimo_stream_before_its_turn(
+async def test_a_clip_made_ahead_then_deleted_ends_its_mimo_stream_before_it_comes_up(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Issue 96's outside review: a message made into speech ahead, then deleted, kept MiMo
@@ -250,7 +250,7 @@ async def test_a_clip_made_ahead_then_deleted_ends_its_mimo_stream_before_its_tu
     assert len(clips(call)) == 1  # the secret never heard
 
 
-async def test_a_message_edited_before_its_turn_is_read_as_it_stands_then(
+async def test_a_message_edited_before_it_comes_up_is_read_as_it_stands_then(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Issue 57, finding 5: an edit before a message's turn was not heard. Edited after it was

@@ -136,7 +136,7 @@ def seconds_of(wav: bytes) -> float:
         return float(clip.getnframes() / clip.getframerate())
 
 
-async def test_a_no_said_while_an_interpretation_waits_its_turn_is_never_spoken(
+async def test_a_no_said_while_an_interpretation_waits_in_the_queue_is_never_spoken(
     mimo: FakeMimo, database_url: str
 ) -> None:
     """While Ann's interpretation plays, Bob's is spoken by MiMo and waits its turn; he says no

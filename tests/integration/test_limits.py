@@ -623,7 +623,7 @@ async def test_discord_limits_a_person_and_shows_a_servers_usage(
     assert len(mimo.calls("mimo-v2.5-tts")) == 3
 
 
-async def test_discord_turns_strangers_away(
+async def test_discord_refuses_strangers(
     discord_api: FakeDiscord,
     server: Guild,
     mimo: FakeMimo,

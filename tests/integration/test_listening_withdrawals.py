@@ -144,7 +144,7 @@ async def test_a_member_without_a_yes_never_reaches_mimo_even_when_handed_over(
     assert await kept_transcript(uow_factory, roll.call) == ["Ann: hello all"]
 
 
-async def test_a_no_said_while_a_cut_piece_waits_its_turn_at_mimo_keeps_it_from_mimo(
+async def test_a_no_said_while_a_cut_piece_waits_for_mimo_keeps_it_from_mimo(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork], mimo: FakeMimo, http: httpx.AsyncClient
 ) -> None:
     """Ann's piece is cut while she consents and waits for a free slot at MiMo (the process's

@@ -89,7 +89,7 @@ async def test_upgrading_an_up_to_date_database_changes_nothing(database_url: st
     assert await current_revision(database_url) == HEAD
 
 
-async def test_upgrades_started_together_in_one_process_take_turns(
+async def test_upgrades_started_together_in_one_process_run_one_at_a_time(
     empty_database_url: str,
 ) -> None:
     await asyncio.gather(*(upgrade(empty_database_url) for _ in range(3)))

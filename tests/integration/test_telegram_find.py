@@ -149,7 +149,7 @@ async def test_ask_without_a_reply_answers_from_what_was_said_and_cites_it(
     assert nothing.startswith("Nothing I kept here from the last 7 days speaks of that")
 
 
-async def test_pages_turn_by_button_and_a_basic_group_gets_replies_to_the_notes(
+async def test_pages_change_by_button_and_a_basic_group_gets_replies_to_the_notes(
     bot_api: FakeBotApi, hearing: FakeMimo, sqlite_url: str, notes: dict[int, bytes]
 ) -> None:
     async with running(settings_for(bot_api=bot_api, mimo=hearing, database_url=sqlite_url),

@@ -28,7 +28,7 @@ def test_a_move_is_two_consecutive_project_events_in_different_files() -> None:
     }
 
 
-async def test_two_tasks_taking_turns_add_no_moves() -> None:
+async def test_two_tasks_alternating_add_no_moves() -> None:
     walk = Walk(everything=True)
     walk.open = True
 

@@ -114,7 +114,7 @@ async def test_live_work_goes_first_then_people_then_the_background() -> None:
     assert went == ["call#1", "call#2", "note#1", "import#1", "import#2"]
 
 
-async def test_the_chats_of_one_urgency_take_turns() -> None:
+async def test_the_chats_of_one_urgency_go_chat_by_chat() -> None:
     minute = AccountMinute(limits=limits(requests=1))
     burst = [(Urgency.PERSON, f"busy#{n}") for n in range(4)]
     went = await uses_in_order(minute, [*burst, (Urgency.PERSON, "quiet#1")])

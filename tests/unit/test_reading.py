@@ -206,7 +206,7 @@ def test_a_message_delivered_twice_waits_once() -> None:
     assert len(queue) == 1
 
 
-def test_a_message_is_read_as_it_stands_at_its_turn_and_never_once_deleted() -> None:
+def test_a_message_is_read_as_it_stands_when_it_comes_up_and_never_once_deleted() -> None:
     queue = ReadingQueue(5)
     first, second, third = (heard_message(text=word) for word in ("one", "two", "three"))
     for message in (first, second, third):
@@ -224,7 +224,7 @@ def test_a_message_is_read_as_it_stands_at_its_turn_and_never_once_deleted() -> 
     assert not queue.edit(heard_message(text="never heard"))
 
 
-def test_turns_let_go_unfinished_are_forgotten() -> None:
+def test_messages_let_go_unfinished_are_forgotten() -> None:
     queue = ReadingQueue(100)
     for n in range(50):
         queue.push(heard_message(text=str(n)))

@@ -73,7 +73,7 @@ def clip(name: str) -> VoiceNote:
     return VoiceNote(data=name.encode(), duration=1.0)
 
 
-async def test_the_reading_and_the_interpreter_take_turns_and_skip_only_their_own() -> None:
+async def test_the_reading_and_the_interpreter_play_one_at_a_time_and_skip_only_their_own() -> None:
     call = PlatformCall()
     calls = VoiceCalls(Channels(call))  # type: ignore[arg-type]
     reading = await calls.join(SERVER, "lounge", Occupant.READING)
