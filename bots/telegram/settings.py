@@ -1,6 +1,7 @@
 """The handlers of a chat's settings and of what the bot says about itself: /start, /help,
-/settings, /usage, /language, /botlanguage, /autotranscribe, /autotranslate, /tldr auto, and a
-command the bot does not have. Administrators change a group's settings."""
+/settings, /usage, /language, /botlanguage, /autotranscribe, /autotranslate, /tldr auto.
+Administrators change a group's settings. A command the bot does not have is the menu's
+(`bots.telegram.application.menu.UnknownCommands`)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import Update
-from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
-from bots.telegram.answers.who_asks import asker_of, asking, can_manage, person_locale
+from bots.telegram.answers.who_asks import asker_of, asking, can_manage
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import CATALOGUE, text
 from bots.telegram.updates import chat_of, command_argument, message_of
@@ -29,7 +28,6 @@ from core.chat.overview import (
     transcript_language,
 )
 from core.chat.usage import clone_attempts_line, usage_text
-from core.domain import errors
 
 __all__ = ["SettingsHandlers"]
 
@@ -147,23 +145,6 @@ class SettingsHandlers:
             update, choice, request.prefs.gist_minutes, self.preferences.set_gist_minutes
         )
         await message.reply_text(auto_gist_text(minutes, locale, wording=CATALOGUE))
-
-    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A /command this bot does not have: say so where it was surely meant for this bot (a
-        private chat, or /name@thisbot); in a group, another bot may own it."""
-        message = message_of(update)
-        typed = message.parse_entity(message.entities[0]).removeprefix("/")
-        name, _, addressee = typed.partition("@")
-        # Whoever runs a command, any bot's, leads the chat's language
-        # (`ChatPreferences.note_commander`); /forget leaves nothing of the chat behind, not
-        # even that.
-        locale = person_locale(update)
-        if locale is not None and name.casefold() != "forget":
-            await self.preferences.note_commander(chat_of(update), locale)
-        if addressee.casefold() == context.bot.username.casefold() or (
-            not addressee and message.chat.type == ChatType.PRIVATE
-        ):
-            raise errors.UnknownCommand(value=name)
 
     async def _shown_or_set(
         self, update: Update, choice: str, shown: T, change: Callable[..., Awaitable[T]]

@@ -2,7 +2,8 @@
 built. May use every other part of the adapter.
 
 app.py            the Application built: every handler registered on its use cases
-menu.py           the command menu, in each language, its private commands ephemeral
+menu.py           the command menu, in each language, its private commands ephemeral; a
+                  command the bot does not have
 running.py        polling or the webhook, started patiently, stopped cleanly
 allowlist.py      who the bot serves: a stranger's update stopped before any handler
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash

@@ -30,7 +30,7 @@ from bots.telegram.answers.replies import error_handler
 from bots.telegram.answers.requests import Handler, with_request
 from bots.telegram.application.allowlist import Access
 from bots.telegram.application.claims import ClaimingUpdateProcessor
-from bots.telegram.application.menu import COMMANDS
+from bots.telegram.application.menu import COMMANDS, UnknownCommands
 from bots.telegram.application.polls import POLLS, WatchedPolls
 from bots.telegram.application.rate_limits import SparingRateLimiter
 from bots.telegram.application.update_queue import UpdateQueue
@@ -116,7 +116,8 @@ def build_application(
     application.add_handler(MessageHandler(_GUEST_WORK, guest.message))
     _add_inline(application, runtime, queue, inline_cache_chat)
     # Last in its group, so only a command none of the handlers above took reaches it.
-    application.add_handler(MessageHandler(filters.COMMAND & _NEW, chat.settings.unknown_command))
+    unknown = UnknownCommands(runtime.preferences)
+    application.add_handler(MessageHandler(filters.COMMAND & _NEW, unknown.answer))
     _add_watchers(application, runtime, chat, access)
     return application
 

@@ -22,9 +22,9 @@ command").
 
 It ends by itself, through the adapter's own end (`on_end`: its goodbye, the call's transcript
 posted), when nobody it transcribes said anything for `idle_seconds`, when its quota is used up
-(the first refusal is said, the next are not), when nobody is left in the call, or when the last
-member it transcribes leaves; the bot taken out of the call ends it too. Who may stop it is the
-rule of every occupant of the call (`core.domain.voice_call.may_stop`).
+(`quota_used`: the first refusal is said, the next are not), when nobody is left in the call, or
+when the last member it transcribes leaves; the bot taken out of the call ends it too. Who may
+stop it is the rule of every occupant of the call (`core.domain.voice_call.may_stop`).
 """
 
 from __future__ import annotations
@@ -325,6 +325,12 @@ class ListenedCall:
         logger.info("the call in %s asks for its end: %s", self.server, why)
         self.ending_by_itself = background.start(self._end(why), name="listening ends")
         return True
+
+    def quota_used(self, refused: errors.QuotaUsed) -> bool:
+        """The day's listening, or the bot's, refused a piece: the whole call ends, not only
+        what it cannot pay for. True for the first refusal (said, with the goodbye), False for
+        the next."""
+        return self.end_by_itself(f"{self.server} refused: {refused}")
 
     def stop_watching(self) -> None:
         """The call ended: no idle end any more (where the watch is not what ends it)."""

@@ -86,8 +86,8 @@ class PieceTranscriber:
                 # sound, it shows the part's translation all the same.
                 call.transcribed(piece, words)
                 translated = await interpreter.translated("", (member_id, piece.began, piece.index))
-        except errors.QuotaUsed as exc:  # the day's listening, or the bot's: said once, and bye
-            if not call.end_by_itself(f"{server} refused: {exc}"):
+        except errors.QuotaUsed as exc:  # the call ends (`ListenedCall.quota_used`), said once
+            if not call.quota_used(exc):
                 return None
             raise
         finally:
