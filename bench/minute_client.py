@@ -210,7 +210,7 @@ class Replica:
         """Every chat's voice notes at once, chat after chat, each chat's in its own `asking`
         (and, with `gate`, through the bot's request gate first, its slot set aside while the
         note waits for its use of the minute, as a voice note goes:
-        `core.app.recordings.transcriber`)."""
+        `core.app.recordings.heard_pieces`)."""
 
         async def note(chat: str, index: int, seconds: float) -> None:
             asked = time.monotonic()

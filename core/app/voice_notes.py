@@ -36,8 +36,8 @@ from types import TracebackType
 from typing import Protocol
 
 from core.app.recordings.gists import Gists, follows
+from core.app.recordings.heard_pieces import NoLongerWanted
 from core.app.recordings.questions import Questions
-from core.app.recordings.transcriber import NoLongerWanted
 from core.app.recordings.transcription import Transcription
 from core.app.recordings.translations import Translations
 from core.app.rules.claims import answered

@@ -11,9 +11,9 @@ from typing import Any
 
 from core.app.recordings.fetching import Recordings
 from core.app.recordings.gists import Gists
+from core.app.recordings.heard_pieces import Transcriber
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.recordings.questions import Questions
-from core.app.recordings.transcriber import Transcriber
 from core.app.recordings.transcription import Transcription
 from core.app.recordings.translations import Translations
 from core.app.rules.in_flight import RequestGate

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.app.recordings.transcriber import Transcriber
+from core.app.recordings.heard_pieces import Transcriber
 from core.app.rules.in_flight import RequestGate
 from core.chat.subtitles import to_srt
 from core.domain.transcripts import Progress

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from core.app.recordings.transcriber import NoLongerWanted
+from core.app.recordings.heard_pieces import NoLongerWanted
 from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
 from core.bootstrap import Runtime
 from core.chat.exports import TranscriptFormat

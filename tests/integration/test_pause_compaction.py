@@ -15,7 +15,7 @@ import httpx
 import imageio_ffmpeg
 import pytest
 
-from core.app.recordings.transcriber import Transcriber
+from core.app.recordings.heard_pieces import Transcriber
 from core.app.rules.in_flight import RequestGate
 from core.bootstrap import standalone
 from core.chat.subtitles import to_srt

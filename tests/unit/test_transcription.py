@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from core.app.recordings.transcriber import Transcriber
+from core.app.recordings.heard_pieces import Transcriber
 from core.app.recordings.transcription import Transcription
 from core.app.rules.in_flight import RequestGate
 from core.domain import errors

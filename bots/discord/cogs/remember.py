@@ -39,7 +39,7 @@ from bots.discord.messages import text
 from bots.discord.places import place_of
 from core.app.memory.imports import Importer
 from core.app.memory.past import ImportPlan, ImportProgress, Past, PastVoice
-from core.app.recordings.transcriber import NoLongerWanted
+from core.app.recordings.heard_pieces import NoLongerWanted
 from core.domain import errors
 from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration

@@ -25,7 +25,7 @@ from bots.telegram.messages import text
 from bots.telegram.recordings.media import recording_in, remote
 from core.app.memory.search import MemorySearch
 from core.app.recordings.business import BusinessChats, Change
-from core.app.recordings.transcriber import NoLongerWanted
+from core.app.recordings.heard_pieces import NoLongerWanted
 from core.app.recordings.transcription import Transcription
 from core.app.rules.requests import Audiences, Request
 from core.chat.languages import Audience, ChatLanguages, resolve_locale

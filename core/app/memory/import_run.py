@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from core.app.memory.past import ImportPlan, ImportProgress, PastVoice
-from core.app.recordings.transcriber import NoLongerWanted
+from core.app.recordings.heard_pieces import NoLongerWanted
 from core.app.recordings.transcription import Transcription
 from core.domain import errors
 from core.domain.limits import ANYONE

@@ -5,7 +5,7 @@ Uses `core.app.rules` and `core.app.running`.
 
 fetching.py          recordings judged on what their platform declares, then downloaded
 transcription.py     a recording's transcript, piece by piece, within the chat's limits
-transcriber.py       its pieces sent to MiMo in the request gate's slots, kept and tallied
+heard_pieces.py      its pieces heard by MiMo in the request gate's slots, kept and tallied
 kept_transcripts.py  transcripts kept per recording, so MiMo never hears a piece twice
 questions.py         /ask about a recording
 gists.py             /tldr and `voicebridge summarise`: the gist of a recording

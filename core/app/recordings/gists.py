@@ -22,7 +22,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from core.app.recordings.transcriber import NoLongerWanted
+from core.app.recordings.heard_pieces import NoLongerWanted
 from core.app.recordings.transcription import Transcription
 from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter

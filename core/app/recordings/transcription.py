@@ -19,7 +19,7 @@ A recording short enough for one piece is recognised in streaming mode when some
 its progress, so its text can be shown while it arrives (`Progress.heard`).
 
 The pieces' own work (requests, what is kept, the tally) is `Transcriber`'s, in
-`transcriber.py`; this module holds the limits around it.
+`heard_pieces.py`; this module holds the limits around it.
 
 Errors: the conversion's `AudioError`s end the whole recording, and so do `MimoAuthError` and
 `MimoBalanceError` (every other piece would fail the same way). When no piece at all could be
@@ -34,11 +34,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from core.app.recordings.fetching import Recordings, declared_seconds
-from core.app.recordings.kept_transcripts import FORGETFUL, TranscriptKeeper
-from core.app.recordings.transcriber import (
+from core.app.recordings.heard_pieces import (
     NoLongerWanted as NoLongerWanted,  # its callers' name for it
 )
-from core.app.recordings.transcriber import Transcriber, Wanted
+from core.app.recordings.heard_pieces import Transcriber, Wanted
+from core.app.recordings.kept_transcripts import FORGETFUL, TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
 from core.app.running.counted import counted

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from core.app.recordings.transcriber import NoLongerWanted
+from core.app.recordings.heard_pieces import NoLongerWanted
 from core.app.recordings.transcription import Transcription
 from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter

@@ -1,4 +1,4 @@
-"""A recording's pieces sent to MiMo as they are converted (`Transcriber`): each piece in a
+"""A recording's pieces heard by MiMo as they are converted (`Transcriber`): each piece in a
 request slot of the process's gate (`RequestGate`, the slot set aside while the request waits
 for its use of the account's minute), what a kept transcript holds of it taken
 from there instead, each answer kept at once, and the parts tallied with their usage and
