@@ -1,7 +1,7 @@
 """voicebridge's benchmarks: `.venv/bin/python -m bench` runs them all, one after the other
 (over an hour on a 2-core machine), and writes bench/RESULTS.md; tests never assert timings.
 CI runs each in its quick form (`python -m bench --quick`: the same code at small sizes, its
-report written to a temporary folder), so that a benchmark that no longer runs turns CI red.
+report written to a temporary folder), so that a benchmark that no longer runs makes CI fail.
 
     bench/__main__.py     the run: inputs, each benchmark, the report
     bench/inputs.py       1, 10 and 60 minute OGG/Opus voice notes (cached in bench/out/)

@@ -11,7 +11,7 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
     --repeat N   runs of each conversion (default 5; the report gives medians and best runs)
     --rewrite    write RESULTS.md again from the last run's measurements (bench/out/last-run.json)
     --only load  run benchmark 3 alone (about 3 minutes: Telegram and Discord, 3 times each,
-                 taking turns) and put its section into RESULTS.md
+                 alternating) and put its section into RESULTS.md
     --ffmpeg BINARY  in the full run, another ffmpeg measured beside the bundled one in
                  benchmark 8 and in a conversion section of its own (may be given again);
                  with --only load: run the Telegram burst with FFMPEG_BINARY=BINARY too, as a
@@ -47,20 +47,20 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
     --only import  benchmark 14 alone (about 10 minutes for 2,000 messages; --messages N for
                  fewer): a Telegram Desktop export imported against MiMo's stand-in answering
                  after 0.5 s, and live voice notes meanwhile (bench/imports.py)
-    --only resume  benchmark 15 alone (about 4 minutes): 4 members speaking in turn in a call
-                 with `/listen`, the bot's process SIGKILLed and started again mid-call, 3 runs:
-                 from the new process's start to the first caption, turns lost once it is
+    --only resume  benchmark 15 alone (about 4 minutes): 4 members speaking one after another in
+                 a call with `/listen`, the bot's process SIGKILLed and started again mid-call, 3
+                 runs: from the new process's start to the first caption, turns lost once it is
                  back, the transcript's lines (bench/resume.py)
     --only say   benchmark 17 alone (about 2 minutes): `/say in_voice_channel:True`, from the
                  command answered to the first sound in the call, MiMo making speech at a pace
-                 (bench/paced.py), streamed in slices and whole, 3 rounds taking turns
+                 (bench/paced.py), streamed in slices and whole, 3 rounds alternating
                  (bench/say_voice.py)
     --only reader  benchmark 18 alone (about 3 minutes): a channel read aloud, the silence
                  between two messages, after one made ahead and after one posted late, MiMo at
-                 the same pace, streamed in slices and whole, 3 rounds taking turns
+                 the same pace, streamed in slices and whole, 3 rounds alternating
                  (bench/reader_gap.py)
     --only long-audio  benchmark 19 alone (about 3 minutes): a 10-minute voice note sent to the
-                 real bot in a private chat and in a group, 3 times each in turns: from MiMo
+                 real bot in a private chat and in a group, 3 times each, alternating: from MiMo
                  answering its first piece to its words on screen (bench/long_audio_words.py)
     --only minute  benchmark 20 alone (about 20 minutes): the account's minute, MiMo's stand-in
                  holding MiMo's published limits over a minute shortened to 6 s, every rate
@@ -77,7 +77,7 @@ hour on a 2-core machine (57 minutes on 27 November 2026); benchmark 10 needs TE
                  RESULTS.md nor bench/out/, and each section is checked to be written (its figures
                  are not). CI runs `python -m bench --quick`; it ends non-zero when one fails
 
-Each measurement runs in a fresh worker process (bench/procs.py), methods taking turns, so that
+Each measurement runs in a fresh worker process (bench/procs.py), methods alternating, so that
 a noisy machine slows all of them alike and the ratios hold. On a shared machine a burst of
 someone else's work can still land on one method's runs: the best run shows what the method
 costs undisturbed, the median what it costs on a busy day.
@@ -148,7 +148,7 @@ LAST_ENCODERS = OUT / "last-encoders.json"
 LAST_BUILDS = OUT / "last-builds.json"
 LAST_LISTEN = OUT / "last-listen.json"
 LAST_REPLICAS = OUT / "last-replicas.json"
-REPLICAS_ROUNDS = sized(3, 1)  # benchmark 10: runs of each platform, taking turns
+REPLICAS_ROUNDS = sized(3, 1)  # benchmark 10: runs of each platform, alternating
 LISTEN_MEMBERS, LISTEN_CALLS, LISTEN_SECONDS = sized((10, 3, 30.0), (2, 1, 3.0))
 LAST_FIND = OUT / "last-find.json"
 LAST_IMPORT = OUT / "last-import.json"
@@ -160,7 +160,7 @@ INTERPRET_ROUNDS, INTERPRET_RUNS = sized((3, 2), (2, 1))  # benchmark 13: the la
 LAST_RESUME = OUT / "last-resume.json"
 RESUME_RUNS = sized(3, 1)  # benchmark 15
 LAST_LONG_AUDIO = OUT / "last-long-audio.json"
-# Benchmarks 17 and 18: rounds, speech streamed in slices and whole taking turns, each way a
+# Benchmarks 17 and 18: rounds, speech streamed in slices and whole alternating, each way a
 # process of its own each round, making `/say`'s clip that many times (a channel reading once).
 STREAMED_ROUNDS, SAY_RUNS = sized(3, 1), sized(2, 1)
 STREAMED_DELAY = 0.5  # MiMo's recognition and chat, as bench/paced.py's model has it
@@ -498,7 +498,7 @@ def only_listen() -> None:
 
 def only_captions() -> None:
     """Benchmark 11 alone: each of its configurations (`captions.CONFIGS`) measured, the
-    first `CAPTIONS_ROUNDS` times, the others once, taking turns; its section of RESULTS.md is
+    first `CAPTIONS_ROUNDS` times, the others once, alternating; its section of RESULTS.md is
     replaced (or added)."""
     machine = report.machine_info() | {"load_before": report.load_average()}
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in captions.CONFIGS}
@@ -521,7 +521,7 @@ def only_interpret() -> None:
     machine = report.machine_info() | {"load_before": report.load_average()}
     ways = interpret.WAYS_MEASURED
     runs: dict[str, list[dict[str, Any]]] = {interpret.key_of(*way): [] for way in ways}
-    for _ in range(INTERPRET_RUNS):  # the ways taking turns
+    for _ in range(INTERPRET_RUNS):  # the ways alternating
         for way, stream in ways:
             found = run_worker(
                 "bench.interpret", str(INTERPRET_ROUNDS), f"{interpret.DELAY:g}", stream, way,
@@ -556,7 +556,7 @@ def _pooled_section(
 def _streamed_section(number: int, bench: Any, worker: str, runs: int) -> None:
     """A benchmark of speech played as it is made (its module `bench`: `pooled`, `section`,
     `with_section`): its `worker` run `STREAMED_ROUNDS` times with MiMo streaming speech in
-    slices and whole (bench/paced.py), the two taking turns, into its section `number` of
+    slices and whole (bench/paced.py), the two alternating, into its section `number` of
     RESULTS.md."""
     machine = report.machine_info() | {"load_before": report.load_average()}
     done: dict[str, list[dict[str, Any]]] = {"slices": [], "whole": []}
@@ -638,7 +638,7 @@ def only_builds(others: list[str]) -> None:
 
 
 def only_conversion(repeat: int) -> None:
-    """The 60-minute conversion alone, every method in turns, with whichever ffmpeg runs: its
+    """The 60-minute conversion alone, every method alternating, with whichever ffmpeg runs: its
     own section of RESULTS.md, named after that ffmpeg (another ffmpeg's section stays)."""
     machine = report.machine_info()
     note = inputs.voice_note(sized(60, 1))
@@ -655,7 +655,7 @@ def only_conversion(repeat: int) -> None:
 
 
 def run_pauses(repeat: int) -> dict[str, Any]:
-    """Benchmark 6: each recording transcribed with pauses kept and compacted, taking turns,
+    """Benchmark 6: each recording transcribed with pauses kept and compacted, alternating,
     against the stand-in answering with a real recogniser's words (recognition the same each
     time: the first run's words are compared)."""
     machine = report.machine_info()
@@ -677,7 +677,7 @@ def run_pauses(repeat: int) -> dict[str, Any]:
 
 def run_load(*, profile: bool = False, ffmpeg: str | None = None) -> dict[str, Any]:
     """Benchmark 3 in fresh processes: MiMo's stand-in, and each driver with its bot, for
-    `LOAD_ROUNDS` rounds, the drivers taking turns; by label, the run with the median time,
+    `LOAD_ROUNDS` rounds, the drivers alternating; by label, the run with the median time,
     which also carries every round's time and CPU per note. With `ffmpeg`, the Telegram burst
     alone, the bot running that ffmpeg."""
     note = load.note()
@@ -719,11 +719,11 @@ def ffmpeg_name(binary: str) -> str:
 def convert_all(
     note: Path, repeat: int, methods: tuple[str, ...] = METHODS
 ) -> dict[str, list[Measured]]:
-    """Every method `repeat` times, taking turns (a different one first each round)."""
+    """Every method `repeat` times, alternating (a different one first each round)."""
     runs: dict[str, list[Measured]] = {method: [] for method in methods}
     for round_ in range(repeat):
-        turn = round_ % len(methods)
-        for method in methods[turn:] + methods[:turn]:
+        first = round_ % len(methods)
+        for method in methods[first:] + methods[:first]:
             runs[method].append(convert(note, method))
     return runs
 

@@ -5,7 +5,7 @@ start matters as much as how fast it decodes. For each build (the imageio-ffmpeg
 each `--ffmpeg BINARY`): its version; the CPU time of starting and stopping (a tenth of a
 second of silence decoded to nothing); of a 5-second voice note decoded to 16 kHz PCM as the bot
 decodes it (Opus inside the filter graph); whether it can compact the pauses of long recordings
-(silenceremove's `timestamp`, ffmpeg 6.1 on). Medians of 21 runs, the builds taking turns. The
+(silenceremove's `timestamp`, ffmpeg 6.1 on). Medians of 21 runs, the builds alternating. The
 hour's conversion on each build is section "The 60-minute conversion on ffmpeg ...".
 """
 
@@ -70,7 +70,7 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
 
 Measured {machine["date"]} by `.venv/bin/python -m bench --only builds`
 ({loads(machine["load_before"], machine.get("load_after"))}). CPU time of each ffmpeg process
-(user + system), medians of {RUNS} runs, the builds taking turns; the voice note is
+(user + system), medians of {RUNS} runs, the builds alternating; the voice note is
 {found["note"]}, decoded to 16 kHz mono PCM as the bot decodes a short note (one run per note).
 
 | build | start and stop | a 5 s voice note | compacts long recordings | shared libraries |

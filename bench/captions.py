@@ -48,7 +48,7 @@ OLD_HEADING = "## 11. Captions: from the end of an utterance to its caption"
 # seconds each member speaks in each of their turns, in this order
 TURNS = sized((2.0, 10.0, 30.0), (2.0, 4.0))
 BETWEEN = 1.5  # seconds of quiet between a member's turns: each turn ends
-STRETCHES = (2.4, 1.1, 3.2, 5.0)  # seconds of sound between two dips, in turn
+STRETCHES = (2.4, 1.1, 3.2, 5.0)  # seconds of sound between two dips, in rotation
 DIP = 0.25
 MARGIN = 2.5  # issue 58: p95 within MiMo's latency plus this, for every turn length
 BILLED_TARGET = 1.3  # audio seconds sent to MiMo, at most this many times those said (issue 86)
@@ -274,9 +274,9 @@ async def captions_of(
 # --- the report ------------------------------------------------------------------------------
 
 # The same benchmark on the code issue 86 started from (a494a966, pieces of 2 to 4 s, as
-# `cheaper:True` cuts them now), run in turns with it on 27 November 2026.
-BEFORE = """Before issue 86 (a494a966, the same benchmark run in turns with this one on 27 November
-2026, load 1 to 2.5: pieces of 2 to 4 s, as `cheaper:True` cuts them now): from a piece's
+# `cheaper:True` cuts them now), run in alternation with it on 27 November 2026.
+BEFORE = """Before issue 86 (a494a966, the same benchmark run in alternation with this one on 27
+November 2026, load 1 to 2.5: pieces of 2 to 4 s, as `cheaper:True` cuts them now): from a piece's
 first sound p95 4.03 to 4.06 s, 5.83 to 6.30 s and 5.79 to 5.90 s for turns of 2, 10 and 30 s
 (three runs); from a word's first sound p95 4.4 s in a turn's first second, 5.2 s in its
 middle, 2.9 s in its last; 1.001x sent, 1.081x billed; 20 requests to MiMo a minute of speech;
@@ -389,8 +389,8 @@ request that showed its words in the chat:
 |---|---|---|---|---|---|---|
 {table}
 
-Every configuration measured, in turns on one machine: from a piece's first sound, p95, for
-turns of 2, 10 and 30 s; from a word's first sound, p95, for words (every {WORD_STEP} s of
+Every configuration measured, in alternation on one machine: from a piece's first sound, p95,
+for turns of 2, 10 and 30 s; from a word's first sound, p95, for words (every {WORD_STEP} s of
 sound) said in a turn's first second, its middle and its last second; the audio MiMo received,
 and what its answers billed (each request's sounding length in whole seconds, its
 `usage.seconds`), against what was said; MiMo's requests per minute of speech; the chat's

@@ -87,7 +87,7 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
         f"Measured {machine['date']} by `.venv/bin/python -m bench` (or `--only encoders`) with "
         f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); "
         f"{loads(machine['load_before'], machine.get('load_after'))} "
-        f"(medians of {found['repeat']} runs, taking turns). "
+        f"(medians of {found['repeat']} runs, alternating). "
         "One ffmpeg process, the whole 60-minute note "
         "to mono 16 kHz; the word error rate is PocketSphinx's words in the stretched JFK "
         "recording encoded that way, against its words in the original (bench/recogniser.py).",

@@ -2,11 +2,11 @@
 
     lines    1,000,000 kept lines over 1,000 chats of 1,000 lines each, beside the asker's
              chats: one of 1,000 lines (small), one of 100,000 (large) and an empty one; eight
-             languages taking turns (English, German, French, Spanish, Russian, Chinese,
+             languages in rotation (English, German, French, Spanish, Russian, Chinese,
              Japanese, Korean), each line a sentence of common words and one of a few hundred
              rarer ones (names, numbers, `invoice`, `发票`, `会议`)
     find     `MemorySearch.find` as `/find` calls it (a unit of work that only reads, the search's
-             turn, the chat's time zone, a page of ten newest first) in each of the three
+             slot, the chat's time zone, a page of ten newest first) in each of the three
              chats, for words of every kind: common, rare, absent, two Chinese characters (no
              trigram), Russian with and without its ё, several words at once; each `RUNS`
              times: p50 and p95 per chat. Every page is checked against the lines counted in
@@ -14,7 +14,7 @@
     write    a transcript piece kept as the keeper keeps it (a transaction of its own, the
              header and the line, through the bot's own units of work), `WRITES` of them with
              nothing else running and as many while 8 searches run at once in the large chat
-             (absent and common words, one after the other), taking turns in blocks of
+             (absent and common words, one after the other), alternating in blocks of
              `BLOCK` so that the machine's other work weighs on both alike: p50 and p95 of each
     size     what the search index adds per line
 
@@ -86,7 +86,7 @@ QUERIES = [
     "发票", "会议", "合同", "請求書", "청구서", "order17", "order299", "report", "meeting monday",
     "отчёт команде", "报告", "zeppelin", "发", "договор проверить",
 ]  # fmt: skip
-LOADING = ["zeppelin", "meeting", "发票", "отчёт"]  # what the 8 searchers look for, in turn
+LOADING = ["zeppelin", "meeting", "发票", "отчёт"]  # what the 8 searchers look for, in rotation
 
 
 def sentence(rng: random.Random, number: int) -> str:
@@ -368,14 +368,14 @@ def section(found: dict[str, Any], machine: dict[str, str]) -> str:
     body = reflow(
         f"`python -m bench --only find` on {machine.get('date', '')}, {machine.get('cpu', '')}: "
         f"{OTHER_CHATS * OTHER_LINES:,} kept lines over {OTHER_CHATS:,} chats (eight languages "
-        "taking turns, Chinese and Russian among them), beside the asker's chats: "
+        "in rotation, Chinese and Russian among them), beside the asker's chats: "
         f"{SMALL_LINES:,} lines (small), {LARGE_LINES:,} (large), none (empty). "
         f"{len(QUERIES)} searches, each {RUNS} times in each chat, through `MemorySearch.find` as "
         "`/find` calls it; two-character Chinese words among them (`发票` and `会议`, in "
         f"{cjk.get('发票', 0):,} and {cjk.get('会议', 0):,} lines of the large chat); {checks}. "
         f"A piece kept: p95 of {WRITES} transcript pieces each kept in a transaction of its "
         f"own, as the keeper keeps them, alone and as many while {SEARCHERS} searches ran at "
-        f"once in the large chat, taking turns {BLOCK} at a time. {_load(found, machine)}"
+        f"once in the large chat, alternating {BLOCK} at a time. {_load(found, machine)}"
     )
     return (
         f"{HEADING}\n\n{body}\n\n"

@@ -62,7 +62,7 @@ def _make(seconds: int, dest: Path) -> None:
 # --- benchmark 6: real recordings, and the same with their pauses stretched --------------------
 
 FIXTURES = JFK.parent
-# How much longer each natural pause becomes, in turn: a voice note's hesitations and dead air.
+# How much longer each natural pause becomes, in rotation: a voice note's hesitations and dead air.
 STRETCH = (1.5, 3.0, 2.0, 4.0, 1.0, 2.5)
 QUICK_SECONDS = 5  # the quick form's real recordings: their first seconds
 _LEVEL = re.compile(r"pts_time:([\d.]+)\s+lavfi\.astats\.Overall\.RMS_level=(\S+)")

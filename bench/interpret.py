@@ -16,11 +16,11 @@ In one process, as the integration tests run it: the Discord stand-in (REST, gat
 server decoding what the bot plays), MiMo's stand-in answering every request (speech
 recognition, the chat model's translations, speech) after MIMO_DELAY seconds, and the bot
 `voicebridge run` builds, with the product's settings. Every member said yes; one runs
-`/listen interpret:True`. Then, ROUNDS times, the members speak in turn, each a turn of
-`TURN` seconds, the next starting `BETWEEN` seconds after it (a brisk conversation that waits
-for nobody); in the last round all four speak at once, which leaves more to say than a few
+`/listen interpret:True`. Then, ROUNDS times, the members speak one after another, each a turn
+of `TURN` seconds, the next starting `BETWEEN` seconds after it (a brisk conversation that
+waits for nobody); in the last round all four speak at once, which leaves more to say than a few
 seconds can hold: the interpretations past `LATE_AFTER` are dropped. (Last, so that the turns
-timed "in turn" are not those waiting behind that backlog.)
+timed one after another are not those waiting behind that backlog.)
 
 A turn "ends" with its last frame as the member's client sent it; its interpretation "starts"
 with the first frame of its clip at the voice server, both on this process's clock. Each turn's
@@ -316,21 +316,21 @@ def _first_sounds(call: Call) -> list[float]:
 
 # --- the report ------------------------------------------------------------------------------
 
-BEFORE = """Before issue 86 (a494a966, the same benchmark, one run in turns with this one on 27
-November 2026, MiMo at 0.5 s, load under 1): a turn was interpreted once it ended, so its first
-sentence p50 4.97 s, p95 5.00 s, its last p50 1.95 s, p95 1.97 s (p95 both 5.00 s); all at once
-p50 5.62 s, the most 9.03 s, 4 of the 8 sentences said all at once dropped as late. Now each
-sentence is spoken as it ends, the first while the speaker goes on: its last piece is sent
+BEFORE = """Before issue 86 (a494a966, the same benchmark, one run in alternation with this one
+on 27 November 2026, MiMo at 0.5 s, load under 1): a turn was interpreted once it ended, so its
+first sentence p50 4.97 s, p95 5.00 s, its last p50 1.95 s, p95 1.97 s (p95 both 5.00 s); all at
+once p50 5.62 s, the most 9.03 s, 4 of the 8 sentences said all at once dropped as late. Now
+each sentence is spoken as it ends, the first while the speaker goes on: its last piece is sent
 0.2 s after the speaker stops, translated whole as soon as it is heard (beside its caption's
-translation), and a call where nobody spoke since waits for its interpreter. The target of
-1.5 s is below the floor: the pause heard (0.2 s), then three requests to MiMo one after the
-other (the last piece heard, the sentence translated, its speech made: 1.5 s at 0.5 s each),
-then the clip made and played (about 0.1 s), some 1.8 s before anything else runs; meeting it
-takes a request fewer (a model that translates speech as it hears it) or a quicker MiMo: issue
-96 played speech from MiMo's first slice and added the translation from sound, measured above
-on the paced MiMo (the runs before it answered every request whole after a flat delay). All
-at once, the interpretations are spoken one after the other, never over each other: the last
-of eight waits for the seven before it, some 14 s of speech."""
+translation), and a call where nobody spoke since waits for its interpreter. The target of 1.5 s
+is below the floor: the pause heard (0.2 s), then three requests to MiMo one after the other
+(the last piece heard, the sentence translated, its speech made: 1.5 s at 0.5 s each), then the
+clip made and played (about 0.1 s), some 1.8 s before anything else runs; meeting it takes a
+request fewer (a model that translates speech as it hears it) or a quicker MiMo: issue 96 played
+speech from MiMo's first slice and added the translation from sound, measured above on the paced
+MiMo (the runs before it answered every request whole after a flat delay). All at once, the
+interpretations are spoken one after the other, never over each other: the last of eight waits
+for the seven before it, some 14 s of speech."""
 
 WAYS = """Since issue 96 this section's MiMo is paced (`bench/paced.py`: recognition,
 translations and translations from sound answered after 0.5 s, speech made at four times real
@@ -345,7 +345,7 @@ stand-in's translation from sound is a rule (what its recognition hears, marked 
 language it goes into): it measures the time, not what a translation is worth; only `text` has
 been compared on the real MiMo, which is why it stays the default."""
 
-# The ways measured, in the order their runs take turns: (DISCORD_INTERPRET_FROM, speech
+# The ways measured, in the order their runs alternate: (DISCORD_INTERPRET_FROM, speech
 # streamed), each `INTERPRET_RUNS` times and pooled, MiMo paced at `DELAY`; the quick form runs
 # two, one of each way and each stream.
 WAYS_MEASURED = sized(
@@ -418,13 +418,13 @@ def section(by_way: dict[str, dict[str, Any]], machine: dict[str, Any]) -> str:
 
 `python -m bench --only interpret` (bench/interpret.py): 4 members in one call with
 `/listen interpret:True`, two speaking Chinese and two English, everyone said yes;
-{found["rounds"]} rounds a run, each member in turn saying a turn of two sentences of
-{SENTENCE} s with {SENTENCE_PAUSE} s of quiet between (the turn goes on), the next turn starting
+{found["rounds"]} rounds a run, each member, one after another, saying a turn of two sentences
+of {SENTENCE} s with {SENTENCE_PAUSE} s of quiet between (the turn goes on), the next turn starting
 {BETWEEN} s after, the last round all four at once; MiMo's stand-in hears each piece as a short
 sentence of its own ("#12 la la la.", its words as many as its seconds
 times three); the whole bot (discord.py, the receive layer, the core,
 SQLite, ffmpeg playing each clip), the Discord stand-in's voice server and MiMo's stand-in
-paced (MiMo answering after {found["delay"]:g} s), in one process; the ways' runs taking turns.
+paced (MiMo answering after {found["delay"]:g} s), in one process; the ways' runs alternating.
 {machine["cpu"]}, {machine["cores"]} cores, load {machine["load_before"]} before,
 {found["load_after"]} after (other work on the machine); {machine["date"]}.
 

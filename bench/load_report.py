@@ -52,7 +52,7 @@ as {notes} gateway events, each transcribed automatically as a reply (bench/load
 The time runs until the last chat reads its final transcript. A chat without its transcript
 fails the benchmark, which keeps the bot's log in bench/out/load-bot.log. A column named after
 an ffmpeg ran the bot with `FFMPEG_BINARY` set to it (`--ffmpeg`); the others, the bundled
-build. Each column ran {_rounds(first)} times, the drivers taking turns; it shows the run with
+build. Each column ran {_rounds(first)} times, the drivers alternating; it shows the run with
 the median time, and in brackets the range of every run's time and CPU per note.
 
 {head}

@@ -1,6 +1,6 @@
 """Benchmark 16: a long voice note's first words on screen. The real `voicebridge run` process,
 with the product's settings (pieces of 60 s, four at a time), is sent a long note in a private
-chat and in a group, in turns, one note at a time:
+chat and in a group, in alternation, one note at a time:
 
     first words    seconds from MiMo's stand-in answering the note's first piece to the reply
                    showing its words (above the progress line, or the transcript if it came
@@ -37,7 +37,7 @@ HEADING = "## 19. A long voice note's words as they are heard"
 MIMO_DELAY = 0.5  # seconds MiMo's stand-in holds each request
 MINUTES = sized(10, 1)  # the note's length
 PIECE_SECONDS = sized(60, 20)  # the product's pieces; the quick form's one-minute note in three
-ROUNDS = sized(3, 1)  # notes in each kind of chat, taking turns
+ROUNDS = sized(3, 1)  # notes in each kind of chat, alternating
 CHATS = {"private": 7001, "group": -1007001}
 USER = 7001
 WAIT = 300.0
@@ -140,8 +140,8 @@ def section(found: dict[str, Any], machine: dict[str, Any]) -> str:
     intro = (
         f"A {found['minutes']}-minute voice note sent to the real `voicebridge run` process "
         f"(pieces of {found['piece_seconds']} s, four at a time, Telegram's own edit pace), in a "
-        f"private chat and in a group in turns, one note at a time; MiMo's stand-in answers each "
-        f"request after {MIMO_DELAY} s (`python -m bench --only long-audio`, "
+        "private chat and in a group in alternation, one note at a time; MiMo's stand-in answers "
+        f"each request after {MIMO_DELAY} s (`python -m bench --only long-audio`, "
         f"bench/long_audio_words.py; {where}). First answer: from the note's arrival to MiMo "
         "answering its first piece (the download, the first piece's conversion, the request). "
         "First words: from that answer to the reply showing the piece's words above the "

@@ -104,7 +104,7 @@ def speech_pcm() -> Path:
 
 
 def specs(run: Run, base_url: str, api_key: str, database: str | None) -> list[dict[str, Any]]:
-    """What each replica of `run` is given: the calls, the chats taken in turns by the
+    """What each replica of `run` is given: the calls, the chats taken in rotation by the
     replicas (as a balancer spreads them), the import on the first; their shared minute's
     database, if they share one."""
     chats = [

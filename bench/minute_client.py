@@ -18,14 +18,14 @@ waiting sets its slot aside, how often a queue tells the other replicas what wai
 how long that counts, a use's `transit` (unless SPEC keeps it as it is); and the retries'
 waits. Every time this prints is the machine's, in seconds.
 
-A listened call (`call`): four speakers in turn, turns of `TURNS` seconds with `GAP` between,
-cut as the product cuts them: by `core.domain.live_speech.piece_rules` for the moment of each
-cut (SOONER; CHEAPER while every one of the call's `IN_FLIGHT` slots at MiMo is taken; longer
-as `Stretching` finds the calls' speech, every replica's, too much for the minute), each piece
-the middle of its rules' shortest and longest (0.89 s for SOONER), its last what is left of the
-turn. Each piece waits for a slot as the receiving does (`Listening.hand_over`), is counted by
-the `Stretching` as it goes (with its turn's length where it ends one), and is transcribed
-under `asking(Urgency.LIVE, call)`.
+A listened call (`call`): four speakers one after another, turns of `TURNS` seconds with `GAP`
+between, cut as the product cuts them: by `core.domain.live_speech.piece_rules` for the moment
+of each cut (SOONER; CHEAPER while every one of the call's `IN_FLIGHT` slots at MiMo is taken;
+longer as `Stretching` finds the calls' speech, every replica's, too much for the minute), each
+piece the middle of its rules' shortest and longest (0.89 s for SOONER), its last what is left
+of the turn. Each piece waits for a slot as the receiving does (`Listening.hand_over`), is
+counted by the `Stretching` as it goes (with its turn's length where it ends one), and is
+transcribed under `asking(Urgency.LIVE, call)`.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ from core.infra.mimo.pacing import AccountMinute
 from core.infra.storage import account_minute
 from core.infra.storage.database import create_minute_engine
 
-TURNS = (4.0, 7.0, 3.0, 9.0, 5.0, 6.0)  # seconds of each turn of a call's speakers, in turn
+TURNS = (4.0, 7.0, 3.0, 9.0, 5.0, 6.0)  # seconds of each turn of a call's speakers, in rotation
 GAP = 1.0  # seconds between two turns
 SPEAKERS = 4
 STAGGER = 2.3  # seconds between the starts of two calls

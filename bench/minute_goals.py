@@ -61,7 +61,7 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
     paced = [r for r in runs if _product(r)]
     groups = [
         ("one process", paced),
-        ("...with a turn's transit of 0.5 s", [r for r in runs if r["run"]["transit_kept"]]),
+        ("...with a use's transit of 0.5 s", [r for r in runs if r["run"]["transit_kept"]]),
         (f"...on {found['replicas']} replicas sharing the minute",
          [r for r in runs if _shared(r, "database")]),
         (f"...on {found['replicas']} replicas not sharing it",
@@ -101,7 +101,7 @@ def goals(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
         paced_p95, unpaced_p95 = (one[way]["calls"]["first_p95"] for way in (True, False))
         lines.append(
             f"| one call captioned as today | p95 from first sound {paced_p95:.2f} s paced, "
-            f"{unpaced_p95:.2f} s unpaced; its pieces' wait for a turn, p95 {waited:.2f} s | "
+            f"{unpaced_p95:.2f} s unpaced; its pieces' wait for the minute, p95 {waited:.2f} s | "
             f"{_met(waited < 0.1)} |"
         )
     for kind, group in groups[:3]:
@@ -140,7 +140,7 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
             for r in kept
         ]
         sections.append(
-            "With a turn's transit as long as the product has it in seconds, 0.5 s (it counts "
+            "With a use's transit as long as the product has it in seconds, 0.5 s (it counts "
             "only while a request is on its way; 8 % of this shortened minute, 0.8 % of "
             f"MiMo's): {'; '.join(parts)}."
         )
@@ -148,16 +148,16 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
     burst = next((r for r in paced if r["run"]["work"] == "burst"), None)
     if burst is not None:
         b = burst["burst"]
-        turned = (b["last_chat_first"] or 0) <= (b["first_chat_last"] or 0)
+        in_rotation = (b["last_chat_first"] or 0) <= (b["first_chat_last"] or 0)
         sections.append(
-            f"Chats in turn: chat {found['chats']}'s first note waited "
+            f"Chats in rotation: chat {found['chats']}'s first note waited "
             f"{secs(b['last_chat_first'])}, chat 1's last {secs(b['first_chat_last'])}, the "
             f"median chat's first {secs(b['firsts_p50'])}. The queue takes the chats of a class "
             "served longest ago first, and keeps a chat's place while it has anything waiting "
             "(`MinuteQueue.took`)"
             + (
                 ", so every chat's first note goes before any chat's second."
-                if turned
+                if in_rotation
                 else ": yet some chat's later note went before another's first."
             )
         )
@@ -167,7 +167,7 @@ def why(runs: list[dict[str, Any]], found: dict[str, Any]) -> str:
         b, free = gated["burst"], burst["burst"]
         sections.append(
             "Through the bot's request gate (ASR_MAX_IN_FLIGHT 8, ASR_CONCURRENCY 4), a note "
-            "sets its shared slot aside while it waits for its turn but keeps its chat's own: "
+            "sets its shared slot aside while it waits for the minute but keeps its chat's own: "
             "at most four of a chat's notes wait in the minute's queue at once, the fifth behind "
             f"them. Chat {found['chats']}'s first note waited {secs(b['last_chat_first'])} "
             f"(without the gate {secs(free['last_chat_first'])}); chat 1's last "
@@ -196,17 +196,17 @@ def _refusals(paced: list[dict[str, Any]]) -> str:
         return ""
     ways = [r["way"]["p99"] for r in paced]
     hit = [r for r in paced if r["refused"]]
-    way = f"the way from a turn to MiMo's count was {min(ways):.0f} to {max(ways):.0f} ms at p99"
+    way = f"the way from a use to MiMo's count was {min(ways):.0f} to {max(ways):.0f} ms at p99"
     if not hit:
         return (
             f"No paced run on one process met a 429 ({_runs(paced)}; {way}, the processes' own "
-            "work on a shared machine): a turn counts in the client's minute for a minute from "
-            "when its request ended (`Turn.answered`), and MiMo had the request by then, however "
-            "long its way."
+            "work on a shared machine): a use counts in the client's minute for a minute from "
+            "when its request ended (`MinuteUse.answered`), and MiMo had the request by then, "
+            "however long its way."
         )
     return (
         f"429s in paced runs ({', '.join(str(r['refused']) for r in hit)} in {len(hit)} of "
-        f"{len(paced)} runs on one process; {way}). A turn counts for a minute from when its "
+        f"{len(paced)} runs on one process; {way}). A use counts for a minute from when its "
         "request ended, so a slow way alone does not explain them; each then halves the minute "
         "for a minute (`AccountMinute.slowed`)."
     )
@@ -222,7 +222,7 @@ def _fullness(paced: list[dict[str, Any]]) -> str:
     later = [r["minute"]["fuller_later"] for r in rows if r["minute"]["fuller_later"]]
     return (
         "Work that is not live is spread at a sixth of the minute a sixth (`room`), so that a "
-        "call that begins finds turns leaving the minute every few seconds rather than after a "
+        "call that begins finds uses leaving the minute every few seconds rather than after a "
         "whole minute; a burst or an import into an empty minute therefore fills it over its "
         f"first minute. While work waited the minute was {pc(min(whole))} to {pc(max(whole))} "
         "full over the whole runs"
@@ -244,14 +244,14 @@ def _beside(paced: list[dict[str, Any]]) -> str:
         waits = [r["waits"].get("live", {}).get("p95", 0.0) for r in (alone, with_import)]
         shown = [r["calls"]["first_p95"] for r in (alone, with_import)]
         parts.append(
-            f"{n} call{'s' * (n > 1)}: pieces' wait for a turn p95 {waits[1]:.1f} s beside it "
+            f"{n} call{'s' * (n > 1)}: pieces' wait for the minute p95 {waits[1]:.1f} s beside it "
             f"({waits[0]:.2f} s alone), captions {shown[1]:.1f} s from first sound "
             f"({shown[0]:.1f} s alone), the import {with_import['import']['per_minute']:.0f} "
             "messages a minute"
         )
     return (
         "Live first in the minute, not only in the queue: while a call is live, the rest leaves "
-        "it what it uses at its pace (since its first turn in the minute, or over the last "
+        "it what it uses at its pace (since its first use of the minute, or over the last "
         "sixth, whichever is more) and a twentieth more (`Seen.live_part`). Beside the import, "
         + "; ".join(parts)
         + ". The import's first sixth went before the calls began, and counts for its minute."

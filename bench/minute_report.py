@@ -31,17 +31,17 @@ so): what is measured is the pacing. **The minute is {minute:g} s long and every
         scale:g} times MiMo's**: the calls' speech, MiMo's answers ({found["mimo_delay"]} s, so {
         found["mimo_delay"] / scale:g} s), and the pacer's own seconds (its slower minute after
 a 429, how soon a waiting request sets its slot aside, how often replicas tell each other what
-waits and how long that counts, the {transit:.0f} ms a turn not yet answered counts past the
+waits and how long that counts, the {transit:.0f} ms a use not yet answered counts past the
 minute, `ModelMinute.transit`'s 0.5 s shortened with the rest; an answered one counts a minute
 from MiMo's answer), and the retries' waits. Every
 ratio is MiMo's, and every time below is given back in the real world's seconds (the run's
 times {scale:g}). What is not shortened is the machine: loopback HTTP, the processes' own work
 and the load of the other work on it (a load average of {min(loads):g} to {max(loads):g} over
 the runs, on {machine.get("cores", "?")} cores), each millisecond of which reads as {scale:g} ms
-here; the caption delays carry that, and so does the way from a turn to MiMo (first table).
+here; the caption delays carry that, and so does the way from a use to MiMo (first table).
 
-A listened call: four speakers in turn, turns of {", ".join(f"{t:g}" for t in TURNS)} s with {
-        GAP:g} s between, for {found["call_seconds"] / 60:.2g} minutes; pieces cut as the product
+A listened call: four speakers one after another, turns of {", ".join(f"{t:g}" for t in TURNS)} s
+with {GAP:g} s between, for {found["call_seconds"] / 60:.2g} minutes; pieces cut as the product
 cuts them (`core.domain.live_speech.piece_rules` at each cut: SOONER, 0.8 to 0.98 s, some 70
 requests a minute of speech as docs/operations/costs.md counts a call; CHEAPER, 2 to 4 s, while
 all four of the call's slots at MiMo are taken; LONGER and LONGEST, 4 to 8 and 8 to 16 s, as
@@ -70,7 +70,7 @@ def _replicas_said(spread: list[dict[str, Any]], replicas: int) -> str:
         return ""
     text = (
         f"Replicas: {replicas} processes on one key, the calls and chats spread over them in "
-        "turn, the import on the first"
+        "rotation, the import on the first"
     )
     if any(r["run"]["ledger"] == "database" for r in spread):
         return (
@@ -100,15 +100,16 @@ def _minute_table(runs: list[dict[str, Any]]) -> str:
         )
     return (
         "What MiMo answered, and how full its minute was while work waited: at each moment a "
-        "request had waited longer than 1 s for its turn, the requests and the tokens MiMo's "
-        "minute held up to it, of its 100 and 10,000, and the fuller of the two, on average "
-        "(goal: at least 95 %); the share of those moments at 95 % or more; the most requests "
-        "any minute of the run held, of the 100; the way from a request's turn in the client's "
-        "minute to MiMo counting it, p50 / p99 / the most, in the machine's milliseconds (not "
-        "scaled; unpaced, it holds the wait for one of the HTTP client's 100 connections):\n\n"
+        "request had waited longer than 1 s for its use of the minute, the requests and the "
+        "tokens MiMo's minute held up to it, of its 100 and 10,000, and the fuller of the two, "
+        "on average (goal: at least 95 %); the share of those moments at 95 % or more; the most "
+        "requests any minute of the run held, of the 100; the way from a request's use of the "
+        "client's minute to MiMo counting it, p50 / p99 / the most, in the machine's "
+        "milliseconds (not scaled; unpaced, it holds the wait for one of the HTTP client's 100 "
+        "connections):\n\n"
         "| run | requests | 429s answered (goal 0) | over the minute, let through | "
         "full while work waited: requests / tokens / **fuller** | moments at 95 % | fullest "
-        "minute | from turn to MiMo | load average before / after |\n"
+        "minute | from use to MiMo | load average before / after |\n"
         "|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     )
 
@@ -134,10 +135,10 @@ def _calls_table(runs: list[dict[str, Any]]) -> str:
         "words back from MiMo (the p95 from its first sound is benchmark 11's measure; one call "
         "unpaced is today's); the pieces cut longer than SOONER, and longer than CHEAPER "
         "(LONGER, LONGEST); each call's own p95, the least and the most (a call starved stands "
-        "out); the pieces' wait for their turn in the minute, p95:\n\n"
+        "out); the pieces' wait for their use of the minute, p95:\n\n"
         "| run | pieces (longer than SOONER / than CHEAPER) | piece, mean | requests a minute, "
         "per call | captioned / lost | from its last sound, p50 / p95 | from its first sound, "
-        "p50 / **p95** | each call's p95 | captions per call | turn's wait, p95 |\n"
+        "p50 / **p95** | each call's p95 | captions per call | wait for the minute, p95 |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     )
 

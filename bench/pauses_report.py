@@ -23,7 +23,7 @@ _STAMP = re.compile(r"(\d\d):(\d\d):(\d\d),(\d\d\d)")
 def measure(
     path: Any, base_url: str, api_key: str, *, repeat: int, words: bool = False
 ) -> dict[str, list[Any]]:
-    """The recording transcribed `repeat` times each way, off and on taking turns (as
+    """The recording transcribed `repeat` times each way, off and on alternating (as
     "words off"/"words on" when the stand-in answers with words)."""
     runs: dict[str, list[Any]] = {"off": [], "on": []}
     for round_ in range(repeat):
@@ -88,7 +88,7 @@ def section(found: dict[str, Any]) -> str:
         f"Measured {machine['date']} by `.venv/bin/python -m bench` (or `--only pauses`) with "
         f"{machine['ffmpeg']} ({machine.get('ffmpeg_source', '')}); "
         f"{loads(machine['load_before'], machine.get('load_after'))}; times are medians of "
-        f"{repeat} runs each way, taking turns, and noisy on a shared machine. The bot's "
+        f"{repeat} runs each way, alternating, and noisy on a shared machine. The bot's "
         "service, built by `core.bootstrap` (SQLite, the real MimoClient, `core.infra.audio`), "
         "transcribes each recording with `COMPACT_PAUSES=false`, then `true`, against MiMo's "
         "stand-in in a process of its own, answering at once. For the real recordings the "

@@ -5,11 +5,11 @@ paced as `bench.paced` says (speech streamed in slices, or whole).
 
 Each run in one process, as the integration tests run it: the Discord stand-in (its voice
 server timing each frame), MiMo's stand-in, and the bot `voicebridge run` builds. Ann and Bob sit
-in the Lounge; Ann runs `/read_channel` there, and they post `MESSAGES` messages in its chat, by
-turns, two at a time: the first two at once, then each next pair once the clip before it has
+in the Lounge; Ann runs `/read_channel` there, and they post `MESSAGES` messages in its chat, in
+alternation, two at a time: the first two at once, then each next pair once the clip before it has
 `LATE` seconds left to play. So every other gap follows a message made ahead, while the one
 before played ("made ahead"), and the others a message posted as the one before was ending
-("posted late": its speech asked for `LATE` seconds before its turn).
+("posted late": its speech asked for `LATE` seconds before it came up).
 
 The gap is from the end of one clip's last frame of sound to the start of the next clip's
 first, both as the voice server received them (the silence frames discord.py sends after a
@@ -162,13 +162,13 @@ def section(found: dict[str, dict[str, Any]], machine: dict[str, str]) -> str:
     text = f"""{HEADING}
 
 `python -m bench --only reader` (bench/reader_gap.py): Ann and Bob in the Lounge, Ann's
-`/read_channel` reading its chat, {MESSAGES} messages posted by turns, two at a time: the first
-two at once, each next pair once the clip before has {LATE:g} s left to play. MiMo paced by
-`bench/paced.py` (recognition and chat after {some["delay"]:g} s, speech at four times real
-time, its first slice after 0.3 s, a whole clip when its last slice would come), speech streamed
-in slices or whole, the two taking turns; clips of {min(clips_said):.2f} to {max(clips_said):.2f}
-s. The whole bot (discord.py and its voice client, the core, SQLite, ffmpeg) and the stand-ins in
-one process. {machine["cpu"]}, {machine["cores"]} cores,
+`/read_channel` reading its chat, {MESSAGES} messages posted in alternation, two at a time:
+the first two at once, each next pair once the clip before has {LATE:g} s left to play. MiMo
+paced by `bench/paced.py` (recognition and chat after {some["delay"]:g} s, speech at four times
+real time, its first slice after 0.3 s, a whole clip when its last slice would come), speech
+streamed in slices or whole, the two alternating; clips of {min(clips_said):.2f} to
+{max(clips_said):.2f} s. The whole bot (discord.py and its voice client, the core, SQLite,
+ffmpeg) and the stand-ins in one process. {machine["cpu"]}, {machine["cores"]} cores,
 {loads(machine.get("load_before"), machine.get("load_after"))}; {machine["date"]}.
 
 The silence between two messages, from one clip's last frame to the next clip's first at the

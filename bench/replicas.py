@@ -7,7 +7,7 @@ JSON line.
 Two `voicebridge run` processes, configured by the environment alone, against the platform's
 stand-in and MiMo's (both in this process; MiMo holds every request MIMO_DELAY seconds), on a
 scratch database made on DATABASE_SERVER_URL's server and dropped afterwards. Telegram runs in
-webhook mode, the updates POSTed to the two replicas in turn as a round-robin load balancer
+webhook mode, the updates POSTed to the two replicas in rotation as a round-robin load balancer
 does (a 503 is delivered again, as Telegram does); Discord as two shards' processes
 (DISCORD_SHARD_COUNT=2, one shard each), the servers split between the shards. After one note
 to each replica (so that what a process does once is not counted), the burst: N notes at once.

@@ -95,7 +95,7 @@ work ran on it meanwhile). Two `voicebridge run` processes, configured by enviro
 alone, share one PostgreSQL database (a scratch one on the server the tests use); the platform's
 stand-in and MiMo's (holding every request **{found["mimo_delay"]} s**) run in the driver's process
 (bench/replicas.py). On Telegram the replicas run in webhook mode, the updates POSTed to them in
-turn as a round-robin load balancer does; on Discord they are two shards' processes
+rotation as a round-robin load balancer does; on Discord they are two shards' processes
 (`DISCORD_SHARD_COUNT=2`, one shard each), the servers split between the shards. After a note
 to each replica, {found["notes"]} notes from {found["notes"]} chats arrive at once; when the
 driver sees half the transcripts in their chats, the first replica is killed with SIGKILL. The

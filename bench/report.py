@@ -149,8 +149,8 @@ def _busy(machine: dict[str, str]) -> str:
     if max(loads) <= float(machine["cores"]):
         return ""
     return ("Other work ran on the machine meanwhile (load average above the core count): times\n"
-            "vary by 20% or so from run to run; the ratios between methods, measured in turns,\n"
-            "vary less.\n\n")  # fmt: skip
+            "vary by 20% or so from run to run; the ratios between methods, measured in\n"
+            "alternation, vary less.\n\n")  # fmt: skip
 
 
 def _conversion(
@@ -159,7 +159,7 @@ def _conversion(
     out = [
         f"""## 1. Conversion: voice note to what the speech API is sent
 
-Median of {repeat} runs each, methods taking turns. Time is the conversion's own (interpreter
+Median of {repeat} runs each, methods alternating. Time is the conversion's own (interpreter
 start-up and imports excluded, as in a running bot); CPU is user + system time of the worker
 and its ffmpeg processes. Memory is the peak over the worker and every process it started.
 """
@@ -200,8 +200,8 @@ def ffmpeg_section(
 
 Measured {machine["date"]} by `.venv/bin/python -m bench --only conversion` with
 {machine["ffmpeg"]} ({machine["ffmpeg_source"]}); load average {machine["load_before"]} before,
-{machine["load_after"]} after. As in section 1: median of {repeat} runs each, methods taking
-turns; every method, the naive one included, runs this ffmpeg.
+{machine["load_after"]} after. As in section 1: median of {repeat} runs each, methods
+alternating; every method, the naive one included, runs this ffmpeg.
 
 {_table(runs)}
 {_conversion_targets(runs, decode)}""",

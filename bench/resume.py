@@ -1,9 +1,10 @@
 """Benchmark 15: a call survives a restart. Four members in one Discord call with `/listen`,
-speaking in turn, the real `voicebridge run` process SIGKILLed mid-call and started again:
+speaking one after another, the real `voicebridge run` process SIGKILLed mid-call and started
+again:
 
     start to caption   seconds from the new process's start (its exec) to the first caption
-                       posted after it took the call up (the members go on speaking in turn
-                       the whole time, as people do who did not notice)
+                       posted after it took the call up (the members go on speaking one
+                       after another the whole time, as people do who did not notice)
     start to back      ...to the line telling the chat it is back
     turns lost         turns begun once the bot was back in the call (its DAVE group joined)
                        that got no caption (should be none); turns said while it was away are
@@ -78,7 +79,9 @@ async def _measured(discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, tmp
         await asking.answer(members[0].user_id, "listen")
         await _joined(discord_api, server)
         present.set()
-        speaking = asyncio.create_task(_in_turn(discord_api, members, turns, present, enough))
+        speaking = asyncio.create_task(
+            _one_after_another(discord_api, members, turns, present, enough)
+        )
         await _until(lambda: len(_lines(discord_api, server)) >= BEFORE, "the captions before")
         first.kill()
         present.clear()
@@ -118,12 +121,12 @@ async def _measured(discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, tmp
     }
 
 
-async def _in_turn(
+async def _one_after_another(
     discord_api: FakeDiscord, members: list[CallMember], turns: list[tuple[float, bool]],
     present: asyncio.Event, enough: asyncio.Event,
 ) -> None:  # fmt: skip
-    """The members speak in turn until `enough`: while the bot is away, their words go
-    nowhere."""
+    """The members speak one after another until `enough`: while the bot is away, their words
+    go nowhere."""
     n = 0
     while not enough.is_set():
         member, pitch = members[n % len(members)], PITCHES[n % len(PITCHES)]
@@ -203,9 +206,9 @@ def section(found: dict[str, Any], machine: dict[str, Any]) -> str:
     when = f", {machine['date']}" if "date" in machine else ""
     where = f"{len(runs)} runs{when}, {loads(machine.get('load_before'), found.get('load_after'))}"
     intro = (
-        f"Four members in one Discord call with `/listen`, speaking in turn ({TURN} s turns, "
-        f"{BETWEEN} s apart, the whole time); the real `voicebridge run` process killed with "
-        f"SIGKILL once {BEFORE} turns were captioned, and started again at once (`python -m "
+        f"Four members in one Discord call with `/listen`, speaking one after another ({TURN} s "
+        f"turns, {BETWEEN} s apart, the whole time); the real `voicebridge run` process killed "
+        f"with SIGKILL once {BEFORE} turns were captioned, and started again at once (`python -m "
         f"bench --only resume`, bench/resume.py; {where}). Start to caption: from the new "
         "process's exec to the first caption after it took the call up (Python's start, the "
         "migrations, Discord's gateway, the voice connection and its DAVE group, then the next "

@@ -1,6 +1,6 @@
 """`/say` played in a voice channel: from the command answered (its acknowledgement) to the first
 sound of the speech in the call, MiMo paced as `bench.paced` says (speech streamed in slices,
-or whole). `python -m bench --only say` runs it both ways, taking turns, into section 17 of
+or whole). `python -m bench --only say` runs it both ways, alternating, into section 17 of
 RESULTS.md.
 
     python -m bench.say_voice RUNS MIMO_DELAY [slices|whole]     (prints a JSON line)
@@ -81,7 +81,7 @@ def section(found: dict[str, dict[str, Any]], machine: dict[str, str]) -> str:
 sentence of {some["text_chars"]} characters, `in_voice_channel:True`, once a run, each run a
 fresh bot; MiMo paced by `bench/paced.py` (recognition and chat after {some["delay"]:g} s,
 speech at four times real time, its first slice after 0.3 s, a whole clip when its last slice
-would come), speech streamed in slices or whole, the two taking turns. From the command answered
+would come), speech streamed in slices or whole, the two alternating. From the command answered
 (its acknowledgement) to the first sound of the speech at the voice server. {machine["cpu"]},
 {machine["cores"]} cores, {loads(machine.get("load_before"), machine.get("load_after"))};
 {machine["date"]}.

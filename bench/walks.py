@@ -27,7 +27,7 @@ coroutine resumed); **moves**, in each stream of the walk (a task; a function ha
 thread; a thread's own code; the main thread outside tasks), the events of project code in the
 order they come (each `call` and `return` the profiler reports for a function defined in a
 project file, other code skipped), a move where two consecutive ones are in different files;
-summed over the streams, so that two tasks taking turns add no moves. The files are the same in
+summed over the streams, so that two tasks alternating add no moves. The files are the same in
 every run; the moves varied by up to 16 in ours: the chain of coroutines awaiting ffmpeg's piece
 is suspended and resumed once more when ffmpeg is slower (a resumption is a `call` in each file).
 

@@ -1,5 +1,5 @@
 """Races tested on purpose, not by luck: a flow run one step at a time, and something injected at
-each of its steps in turn (a `/forget`, a no, a deletion), to check a promise once it ends.
+each of its steps one by one (a `/forget`, a no, a deletion), to check a promise once it ends.
 
 A step is a moment the flow waits on the world outside it:
     database  one of its units of work about to open: a write, a read (what an answer is made

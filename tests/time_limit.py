@@ -8,7 +8,7 @@ every task of the running event loop with the line it is suspended on, then the 
 The test fails there, and its fixtures tear down as after any other failure.
 
 A test that cannot be interrupted that way (its event loop blocked outside Python, or a
-teardown that hangs in turn) meets the second line: `timeout_grace` seconds later a watchdog
+teardown that hangs too) meets the second line: `timeout_grace` seconds later a watchdog
 thread writes every thread's stack to the worker's stderr and ends the worker process.
 pytest-xdist then reports the worker as crashed while running that test and starts another,
 so a run fails rather than hangs. (Not `faulthandler.dump_traceback_later`: pytest's own

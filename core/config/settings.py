@@ -61,7 +61,7 @@ class Settings(Connections):
     """Speech recognition requests in flight for one chat."""
     asr_max_in_flight: int = Field(default=8, ge=1)  # speech requests of all chats together
     """Speech recognition requests in flight for all chats together. Twice as many recordings
-    are worked on at once (downloaded, converted, sent); more wait their turn, so a burst is
+    are worked on at once (downloaded, converted, sent); more wait for a slot, so a burst is
     worked through a few at a time, each to its end. The pieces of the calls listened to
     (`/listen`) count too, and go first when every slot is taken: captions are read live."""
     compact_pauses: bool = True
@@ -81,16 +81,16 @@ class Settings(Connections):
     of long recordings, which needs ffmpeg 6.1 or later."""
     ffmpeg_max_processes: int | None = Field(default=None, ge=1)
     """ffmpeg processes at once, all chats together, playing in Discord voice channels included
-    (about 30 MB each; more wait their turn). Unset: 3 per CPU core, at least 4."""
+    (about 30 MB each; more wait for a slot). Unset: 3 per CPU core, at least 4."""
     ffmpeg_timeout_seconds: float = Field(default=120.0, gt=0)
     """How long one ffmpeg run may take, plus a second per second of audio it reads; one that
     runs over (a file that makes ffmpeg hang) is stopped and the file refused as unusable."""
     max_downloads: int = Field(default=4, ge=1)
     """Recordings downloaded from Telegram or Discord at once, all chats together; each streams
-    to disk in chunks, and more wait their turn."""
+    to disk in chunks, and more wait for a slot."""
     ask_concurrency: int = Field(default=2, ge=1)
     """Questions about recordings (`/ask`) worked on at once, all chats together; each may send
-    MiMo up to 50 MB, and more wait their turn."""
+    MiMo up to 50 MB, and more wait for a slot."""
 
     summary_max_prompt_chars: int = Field(default=30_000, ge=2_000)
     """Characters one summary or gist request to MiMo may carry; a longer window or transcript is

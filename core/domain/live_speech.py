@@ -160,7 +160,7 @@ TURNS = TurnEnds()  # the product's
 
 class PieceCutter:
     """One turn's frames, by level, cut into pieces (see the module docstring). `add` takes
-    each frame's level in turn; a cut is how many frames of the piece so far make the piece
+    each frame's level in order; a cut is how many frames of the piece so far make the piece
     (the others begin the next one)."""
 
     def __init__(self, rules: PieceRules = PIECES) -> None:

@@ -126,7 +126,7 @@ class Background:
 
     async def close(self, *, grace: float = GRACE_SECONDS) -> None:
         """Cancel every task still running and wait for them to end, `grace` seconds at most;
-        a task a clean-up starts meanwhile is cancelled in its turn."""
+        a task a clean-up starts meanwhile is cancelled too."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace
         while running := [t for t in self._running if t is not asyncio.current_task()]:

@@ -32,7 +32,7 @@ def client_on(
 
 
 async def heard_all(client: MimoClient, notes: int) -> list[str | BaseException]:
-    """`notes` one-second notes from as many chats at once, each in its chat's turn."""
+    """`notes` one-second notes from as many chats at once, each queued in its chat's place."""
 
     async def one(chat: int) -> str:
         with asking(Urgency.PERSON, chat):

@@ -35,7 +35,7 @@ async def test_a_burst_stays_under_the_global_limit_and_loses_no_reply(
             await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"], timeout=60)
 
     assert [call.route for call in discord_api.calls if call.status == 429] == []
-    # "typing…" was shown. How many channels had a spare turn for it depends on how quickly this
+    # "typing…" was shown. How many channels had spare room for it depends on how quickly this
     # machine gets through the burst (on a slow one, every channel did): that a courtesy is
-    # dropped rather than queued when no turn is spare is tests/unit/test_request_pace.py's.
+    # dropped rather than queued when no room is spare is tests/unit/test_request_pace.py's.
     assert discord_api.typing

@@ -1,6 +1,6 @@
 """Voice memory on Discord end to end: `/find` lists the moments of the server's voice messages
 and listened calls with jump links, only in the channels the member may read as they search
-(a private thread only to those in it), page after page; pages turn by button; `/ask` alone
+(a private thread only to those in it), page after page; pages change by button; `/ask` alone
 answers from what was said in its channel and cites it."""
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ async def keep_messages(database_url: str, server: Guild, said: list[tuple[int, 
 
 async def next_page(discord_api: FakeDiscord, page: SentMessage, user: int, shown: str) -> str:
     """`user` presses Next under `page`; the page once it shows `shown` (its range)."""
-    turned = await discord_api.click(page, user, label="Next ›")
-    await turned.wait_for_callback()
+    clicked = await discord_api.click(page, user, label="Next ›")
+    await clicked.wait_for_callback()
     return await discord_api.wait_until(
         lambda: page.content if shown in page.content else None, timeout=15, what=shown
     )
@@ -221,8 +221,8 @@ async def test_pages_change_by_button(
         asked = await discord_api.slash(server.general, alice, "find", phrase="invoice number")
         [page] = await asked.wait_for_messages()
         first = page.content
-        turned = await discord_api.click(page, alice, label="Next ›")
-        await turned.wait_for_callback()
+        clicked = await discord_api.click(page, alice, label="Next ›")
+        await clicked.wait_for_callback()
         await discord_api.wait_until(
             lambda: page.content if "6–7" in page.content else None,
             timeout=15,

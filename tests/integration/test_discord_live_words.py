@@ -58,7 +58,7 @@ def turn_pcm() -> bytes:
 
 class Hearing:
     """MiMo's answers: the words of the stretch a piece's pitch says, the long stretch's
-    pieces in turn; nothing for a sliver too short to hold a word."""
+    pieces in order; nothing for a sliver too short to hold a word."""
 
     def __init__(self) -> None:
         self.long = iter(LONG)

@@ -197,7 +197,7 @@ async def test_the_bot_unmuted_where_it_reads_its_voice_channels_chat_reads_on(
 async def test_a_message_deleted_before_it_comes_up_is_never_read(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    """Issue 57, finding 5: "my password is hunter2", deleted while it waited for its turn, was
+    """Issue 57, finding 5: "my password is hunter2", deleted while it waited in the queue, was
     spoken all the same. Now neither it nor two messages a moderator purged at once are heard,
     nor the rest of a message deleted while it plays."""
     [ann] = await in_lounge(discord_api, server, "Ann")
@@ -229,7 +229,7 @@ async def test_a_clip_made_ahead_then_deleted_ends_its_mimo_stream_before_it_com
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
     """Issue 96's outside review: a message made into speech ahead, then deleted, kept MiMo
-    streaming its speech until its turn came (only the finished making was cancelled). Now its
+    streaming its speech until it came up (only the finished making was cancelled). Now its
     stream is closed at once: MiMo sees it dropped while the story before it still plays."""
     [ann] = await in_lounge(discord_api, server, "Ann")
     mimo.tts_stream, mimo.tts_pace = "slices", 1.0  # each clip streamed as fast as it plays
@@ -253,7 +253,7 @@ async def test_a_clip_made_ahead_then_deleted_ends_its_mimo_stream_before_it_com
 async def test_a_message_edited_before_it_comes_up_is_read_as_it_stands_then(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:
-    """Issue 57, finding 5: an edit before a message's turn was not heard. Edited after it was
+    """Issue 57, finding 5: an edit before a message came up was not heard. Edited after it was
     made into speech, it is made again; edited while it waits, it is made as edited."""
     [ann] = await in_lounge(discord_api, server, "Ann")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
@@ -318,7 +318,7 @@ async def hers_made_ahead_while_bobs_story_plays(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, members: Members, ann: int, bob: int
 ) -> None:
     """Bob has the Lounge's chat read and posts a long story; Ann posts as it plays: returns
-    once her message is made into speech, ahead of its turn."""
+    once her message is made into speech, before it comes up."""
     await members.answer(bob, "read_channel")
     await discord_api.post_message(server.lounge, bob, "A long story, " * 14)
     await discord_api.voice.wait_until(lambda: len(discord_api.voice.calls[-1].speech) > 10,
@@ -339,8 +339,8 @@ async def test_a_clip_made_ahead_in_an_own_voice_is_not_heard_in_it_once_its_own
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
     """Ann lets her own cloned voice read her, and posts while Bob's long story plays: her
-    message is made ahead in her voice. She says no (/myvoice own_voice:False) before its
-    turn: it is made again and heard in one of the model's voices, never in hers."""
+    message is made ahead in her voice. She says no (/myvoice own_voice:False) before it
+    comes up: it is made again and heard in one of the model's voices, never in hers."""
     ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")
     members = Members(discord_api, server.general)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
@@ -412,7 +412,7 @@ async def test_a_clip_made_ahead_in_a_deleted_own_voice_is_made_again_in_her_oth
 ) -> None:
     """Issue 96's outside review: whether a clip made ahead may still speak in its author's own
     voice was read as "has she any own voice she allows", loading its whole sample. Ann has
-    two, and deletes the one her message was made in before its turn: it was heard in the
+    two, and deletes the one her message was made in before it comes up: it was heard in the
     deleted voice all the same. Now that very voice is asked for: the clip is made again, in
     her other voice."""
     ann, bob = await in_lounge(discord_api, server, "Ann", "Bob")

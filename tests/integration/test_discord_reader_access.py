@@ -454,7 +454,7 @@ async def test_a_clip_about_to_play_is_not_played_to_someone_who_may_not_read_it
     """A suspension stopped the clip playing, but not one about to play: waiting for the call's
     end-to-end encryption (or an ffmpeg slot), it started once ready, to Carol who came in
     meanwhile and may not read #general. The next message being made ahead shows that the clip
-    before it waits to play. Its own turn comes as Carol leaves: withheld if she is still there,
+    before it waits to play. It comes up as Carol leaves: withheld if she is still there,
     read if she is gone (either is right, and which one is a race the test does not fix); the
     message after her is read, and the secret plan never."""
     [ann] = await in_lounge(discord_api, server, "Ann")

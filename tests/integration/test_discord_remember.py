@@ -133,7 +133,7 @@ async def test_messages_deleted_while_remember_runs_are_skipped_and_the_rest_imp
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str,
     notes: dict[int, bytes],
 ) -> None:  # fmt: skip
-    """Ann deletes her voice message while MiMo hears it, and Bob his, whose turn has not come
+    """Ann deletes her voice message while MiMo hears it, and Bob his, which has not come up
     yet: neither is kept, and the import goes on to Cy's."""
     mimo.asr_text = lambda duration, body: SAID[round(duration)]
     ann = discord_api.add_member(server, "ann", manage_guild=True)

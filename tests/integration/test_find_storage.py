@@ -533,7 +533,7 @@ async def test_ask_reads_the_chat_once_whatever_its_words(
     """`/ask` across the chat reads its lines in one search for all the question's words (a
     pass over the chat at most), not one a word: a question of sixteen pairs of characters
     nobody said had read a chat of 100,000 lines sixteen times, 1.4 s holding the searches'
-    turn, every other chat's `/find` waiting behind it."""
+    slot, every other chat's `/find` waiting behind it."""
     store, _ = bot_storage
     big = ChatRef("telegram", "-1002000")
     await keep(store.uow, big, "talk", [f"we should send report {n} before the meeting"

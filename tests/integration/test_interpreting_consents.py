@@ -139,11 +139,11 @@ def seconds_of(wav: bytes) -> float:
 async def test_a_no_said_while_an_interpretation_waits_in_the_queue_is_never_spoken(
     mimo: FakeMimo, database_url: str
 ) -> None:
-    """While Ann's interpretation plays, Bob's is spoken by MiMo and waits its turn; he says no
-    as it is handed to the call, just before its first frame: the call never hears it, and a
-    later turn of Ann's still plays after where his would have. Made and its turn come, his
-    clip is past every other look at his consent: only the one just before the first frame
-    can see that no."""
+    """While Ann's interpretation plays, Bob's is spoken by MiMo and waits in the queue; he says
+    no as it is handed to the call, just before its first frame: the call never hears it, and a
+    later turn of Ann's still plays after where his would have. Made and at the front of the
+    queue, his clip is past every other look at his consent: only the one just before the first
+    frame can see that no."""
 
     async def bob_says_no_as_his_is_handed(number: int) -> None:
         if number == 1:  # Bob's: his /listen_me allowed:False

@@ -57,9 +57,14 @@ def at_18_48() -> ManualClock:
 @pytest.fixture
 def quiet_refusals(caplog: pytest.LogCaptureFixture) -> Callable[[], int]:
     """How many times the bots so far decided to say nothing (a limit already told, a stranger
-    turned away): the sign that handling of such a message is over."""
+    refused): the sign that handling of such a message is over."""
     caplog.set_level(logging.DEBUG, logger="bots")
-    signs = ("refused quietly", "turned away", "ignored a message from outside")
+    signs = (
+        "refused quietly",
+        "refused an interaction",
+        "refused an update",
+        "ignored a message from outside",
+    )
     return lambda: sum(1 for r in caplog.records if r.getMessage().startswith(signs))
 
 
@@ -419,7 +424,7 @@ async def test_strangers_get_one_sentence_for_a_command_and_nothing_is_kept_of_t
         voice(bot_api, OTHER_GROUP, BOB, voice_ogg)
         send(bot_api, OTHER_GROUP, BOB, "/summary")
         await until_reads(bot_api, OTHER_GROUP, PRIVATE)
-        await until(lambda: quiet_refusals() == 5, "five updates turned away")
+        await until(lambda: quiet_refusals() == 5, "five updates refused")
         kept = await rows_about(database_url, [BOB, OTHER_GROUP])
 
         send(bot_api, GROUP, BOB, "/say anyone in this group may")
@@ -644,7 +649,7 @@ async def test_discord_refuses_strangers(
         dm = discord_api.dm_channel(mallory)
         await discord_api.post_voice_message(dm, mallory, voice_ogg, duration=3)
         [dm_refusal] = await discord_api.wait_for_messages(dm)
-        await until(lambda: quiet_refusals() >= 3, "the strangers' messages turned away")
+        await until(lambda: quiet_refusals() >= 3, "the strangers' messages refused")
         allowed = await discord_api.slash(server.general, alice, "say", text="welcome")
         await allowed.wait_for_messages()
 

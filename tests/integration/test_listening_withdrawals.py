@@ -169,7 +169,7 @@ async def test_a_no_said_while_a_cut_piece_waits_for_mimo_keeps_it_from_mimo(
 async def test_a_no_and_a_yes_at_once_still_keep_from_mimo_what_was_said_before_the_no(
     uow_factory: Callable[[], SqlAlchemyUnitOfWork], mimo: FakeMimo, http: httpx.AsyncClient
 ) -> None:
-    """Ann's piece waits its turn at MiMo; she says no, then yes again before it is sent: what
+    """Ann's piece waits for a slot at MiMo; she says no, then yes again before it is sent: what
     she said before her no is never sent nor kept (her yes is for what she says after it), and
     what she says after her yes is heard as usual."""
     gate = RequestGate(total=1, per_chat=4)

@@ -241,8 +241,8 @@ def words_of(body: Json) -> str:
 async def test_a_reading_reads_nothing_after_a_deletion_a_no_or_a_forget_at_any_step(
     read_out: ReadingWorld, landing: str
 ) -> None:
-    """Ann's message and Bob's, read in turn, then the reading over; at each step Bob's message
-    deleted, Bob's no, or a /forget of the server (the module docstring)."""
+    """Ann's message and Bob's, read one after the other, then the reading over; at each step
+    Bob's message deleted, Bob's no, or a /forget of the server (the module docstring)."""
     w, now = read_out, datetime.now(UTC)
     anns = ChannelMessage("101", ANN, "Ann", ANNS, now)
     bobs = ChannelMessage("102", BOB, "Bob", BOBS, now + timedelta(seconds=1))

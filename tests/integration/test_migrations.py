@@ -303,7 +303,7 @@ async def test_0019_existing_cloned_voices_start_unshared(empty_database_url: st
 
 
 async def test_0034_adds_the_minutes_tables_and_takes_them_away(empty_database_url: str) -> None:
-    """MiMo's minute as replicas share it: its turns and each process's queue, new and empty (the
+    """MiMo's minute as replicas share it: its uses and each process's queue, new and empty (the
     minute before the upgrade is MiMo's to remember), and gone again on the way down."""
     minute = {"minute_turns", "minute_lines"}
     await upgrade(empty_database_url, "0033")

@@ -349,7 +349,7 @@ async def test_a_discord_voice_message_reads_the_chats_preferences_once(
 async def test_a_message_read_aloud_in_a_voice_channel_reads_the_preferences_once(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, database_url: str
 ) -> None:
-    """The channel reader (issue 46): a message's turn reads the server's preferences, its
+    """The channel reader (issue 46): a message coming up reads the server's preferences, its
     rules and the author's choices in one unit of work, and nothing reads them again."""
     ann = discord_api.add_member(server, "Ann")
     await discord_api.join_voice(server, ann, server.lounge)

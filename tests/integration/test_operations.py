@@ -85,7 +85,7 @@ async def test_the_queue_depth_shows_voice_notes_waiting_for_a_speech_slot(
         )
         # The first note's request may still be on its way to MiMo on a loaded machine.
         await until(lambda: mimo.calls("mimo-v2.5-asr"), "the first note at MiMo")
-        assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the second note waits its turn
+        assert len(mimo.calls("mimo-v2.5-asr")) == 1  # the second note waits for a slot
         mimo.asr_stream_hold.set()
         for chat in chats:
             await bot_api.wait_for_texts(chat, ["heard 2.0 seconds"])

@@ -218,7 +218,7 @@ async def test_a_member_spends_at_most_their_share_of_the_servers_speech(uow_fac
     ann = [await world.read(ANN, "forty characters of speech, give or take") for _ in range(2)]
     with pytest.raises(errors.ReadingShareUsed):
         await world.read(ANN, "forty characters of speech, give or take")
-    bob = await world.read(BOB, "Still my turn to speak here")
+    bob = await world.read(BOB, "Still my time to speak here")
 
     assert all(ann) and bob is not None
     assert world.limiter.share_cap() == 100
@@ -282,7 +282,7 @@ async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_i
     world: World,
 ) -> None:
     """A reading kept for a restart (`core.app.reader.kept`): its place moves as each
-    message's turn comes, a new start replaces it, its end and `/forget` delete it, and one
+    message comes up, a new start replaces it, its end and `/forget` delete it, and one
     asked for before the `/forget` is kept no more."""
     store, servers = KeptStore(world.uow), KeptServers(world.uow)
     kept = KeptReadings(store=store, clock=ManualClock(NOW), servers=servers)

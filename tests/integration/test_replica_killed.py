@@ -246,7 +246,7 @@ async def test_a_discord_reply_sent_just_before_the_kill_is_kept_not_sent_again(
         await discord_api.wait_for_contents(server.general, [TRANSCRIPT], timeout=60)
         await settled_claims(database_url)
     await answered_but_not_marked(database_url)
-    edited = list(discord_api.edits)  # a status that became the transcript (a slow turn)
+    edited = list(discord_api.edits)  # a status that became the transcript (when the work was slow)
 
     never = {"INSTANCE_NAME": "b", "CALL_RESUME_WITHIN": "0"}
     async with voicebridge_run(tmp_path, env | never, "b", identified(discord_api)):

@@ -1,6 +1,6 @@
 """What a Telegram chat sees while a recording is transcribed: a reply that says "Transcribing…"
 as the work starts, follows it and becomes the transcript. No "typing…" goes beside it (the
-reply is the progress indicator from the first moment; an action would only take a turn from
+reply is the progress indicator from the first moment; an action would only take room from
 other chats' replies under the bot's rate limit), and none after the answer."""
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ async def test_buttons_of_a_private_page_answer_the_member_who_pressed_them(
     assert first["receiver_user"]["id"] == shown["receiver_user"]["id"] == BOB
     assert shown["text"] == "Here, 0:00 into this recording."
     assert shown["reply_to_message"]["message_id"] in {n["message_id"] for n in said}
-    assert bot_api.texts(basic) == public  # the group saw no page, no page turn, no moment
+    assert bot_api.texts(basic) == public  # the group saw no page, no page changed, no moment
 
 
 def press_button(api: FakeBotApi, user: int, message: dict[str, Any], data: str) -> None:
@@ -488,7 +488,7 @@ async def test_a_private_page_too_long_for_an_edit_comes_whole_with_its_buttons(
     bot_api: FakeBotApi, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
     """Bob's private /find has two pages; the first runs past the 1,024 characters the real
-    server takes in an ephemeral edit. Turned to the second page and back, the first comes
+    server takes in an ephemeral edit. Shown again after the second page, the first comes
     whole as a new message with its buttons under it, the one the buttons were on deleted:
     Bob reads one page, all of it, and Telegram refused nothing."""
     said = (
@@ -499,7 +499,7 @@ async def test_a_private_page_too_long_for_an_edit_comes_whole_with_its_buttons(
     note = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     api = bot_api
     # Eleven transcripts, each a reply and its edit, spend more than a group's twenty requests
-    # a minute: the bot waits its turn for the rest, which is not what this test is about.
+    # a minute: the bot waits for room for the rest, which is not what this test is about.
     api.group_messages_per_minute = None
     async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):
         for n in range(11):
@@ -514,7 +514,7 @@ async def test_a_private_page_too_long_for_an_edit_comes_whole_with_its_buttons(
         await api.wait_until(lambda: "(1–10;" in api.ephemeral_texts(GROUP, BOB)[0])
 
     assert len(re.sub(r"<[^>]*>", "", first["text"])) > 1024  # more than an edit takes
-    [again] = api.ephemeral_sent(GROUP)  # the page turned back, alone on Bob's screen
+    [again] = api.ephemeral_sent(GROUP)  # the first page shown again, alone on Bob's screen
     assert again["text"] == first["text"] and button_data(again) == button_data(first)
     assert again["ephemeral_message_id"] != first["ephemeral_message_id"]
     assert refused_calls(api) == []

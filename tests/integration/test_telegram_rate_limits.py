@@ -1,6 +1,6 @@
 """Chat actions come only from the budget replies leave spare: with Telegram's 20 messages a
 minute per group and 30 a second to all chats (the stand-in enforces both), "typing…" never
-takes a reply's turn."""
+takes a reply's place."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ helper whenever a test changes, and nothing outside them may import one. What a 
 with the tests lives here instead (or, for a stand-in itself, in tests/standins), and both
 import it from here; tests/unit/test_bench_imports.py fails when a file under bench/ imports a
 test module or a conftest, and CI runs every benchmark in its quick form
-(`python -m bench --quick`), so a helper renamed here without its callers turns CI red.
+(`python -m bench --quick`), so a helper renamed here without its callers makes CI fail.
 
     tests/scenarios/discord_bot.py the Discord bot `voicebridge run` builds, in this process and
                                   connected to the stand-in; members' slash commands, members

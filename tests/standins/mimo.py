@@ -367,7 +367,7 @@ class FakeMimo:
 
     def fail_every(self, n: int, faults: Sequence[Fault]) -> None:
         """From now on, every `n`-th request (the n-th, 2n-th, ...) gets the next of `faults`,
-        taking them in turn; the others are answered as usual."""
+        taking them in rotation; the others are answered as usual."""
         if n < 1 or not faults:
             raise ValueError("fail_every needs n >= 1 and at least one fault")
         self._schedule = (n, tuple(faults))
@@ -1098,7 +1098,7 @@ async def _sse(
 async def _raw_sse(
     request: web.Request, writes: list[bytes], *, hold: asyncio.Event | None = None
 ) -> web.StreamResponse:
-    """Writes each piece in turn; with `hold`, waits for it after the first."""
+    """Writes each piece in order; with `hold`, waits for it after the first."""
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )

@@ -263,16 +263,16 @@ def digit_words(locale: str, writing: int) -> dict[str, str]:
     return dict(zip(TEN, way.split(), strict=True))
 
 
-def recognised(key: str, locale: str, groups: tuple[str, ...], turn: int) -> str:
-    """Ann's reading of `key` as a recogniser writes it, by `turn`: her name and "voicebridge"
+def recognised(key: str, locale: str, groups: tuple[str, ...], attempt: int) -> str:
+    """Ann's reading of `key` as a recogniser writes it, by `attempt`: her name and "voicebridge"
     in the reader's script or in Latin letters, the digits in words (run together in a script
     without spaces) or in numerals, each group apart or all run together."""
     name, brand = HEARD_AS.get(locale, ("Ann", "Voice Bridge"))
-    name, brand = [(name, "voicebridge"), ("Ann", brand), (name, brand)][turn % 3]
-    spelled = digit_words(locale, turn)
+    name, brand = [(name, "voicebridge"), ("Ann", brand), (name, brand)][attempt % 3]
+    spelled = digit_words(locale, attempt)
     joiner = "" if locale in UNSPACED else " "
     spoken = [joiner.join(spelled[digit] for digit in group) for group in groups]
-    if turn % 4 == 3:
+    if attempt % 4 == 3:
         spoken = ["".join(groups)]  # the recogniser's numerals, run together
     words = COMMAS.get(locale, ", ").join(spoken)
     return text(key, locale, name=name, words=words).replace("voicebridge", brand)
@@ -296,9 +296,9 @@ def test_a_reading_of_drawn_digits_passes_in_every_language_as_recognisers_write
     refused for their digits."""
     chooser = random.Random(locale)
     refused, passed_for_another = [], []
-    for turn in range(60):
-        key, groups = SENTENCES[turn % 2], draw(locale, chooser)
-        heard = recognised(key, locale, groups, turn)
+    for attempt in range(60):
+        key, groups = SENTENCES[attempt % 2], draw(locale, chooser)
+        heard = recognised(key, locale, groups, attempt)
         challenge = challenge_of(key, locale, groups)
         if not is_reading(heard, challenge) or reading_refusal(heard, challenge) is not None:
             refused.append(heard)

@@ -159,7 +159,7 @@ def test_the_image_s_own_settings_serve_the_health_check_it_asks(
     """Issue 103's slip: the image built without OPS_LISTEN, the setting its health check
     needs (the test above checks the health command, not that the image can answer it):
     `voicebridge run` served no /healthz, `voicebridge health` said no more than that it is
-    not set, and every container of it turned unhealthy. With the image's settings and no
+    not set, and every container of it became unhealthy. With the image's settings and no
     other, run serves /healthz (on OPS_LISTEN, `bots/runner.py`) and health asks it there, on
     the container's own loopback. `.ci/image` runs the bot in the image with them and asks."""
     for name in Settings.model_fields:

@@ -170,9 +170,9 @@ def test_a_join_waits_for_the_connection_s_state_through_the_methods_overridden(
         assert "self.state = " in inspect.getsource(getattr(state, changes))
 
 
-@pytest.mark.parametrize("turns", range(8))
-async def test_a_join_sees_a_change_that_comes_as_it_begins_to_wait_again(turns: int) -> None:
-    """VOICE_STATE_UPDATE wakes the join, and VOICE_SERVER_UPDATE comes `turns` turns of the
+@pytest.mark.parametrize("rounds", range(8))
+async def test_a_join_sees_a_change_that_comes_as_it_begins_to_wait_again(rounds: int) -> None:
+    """VOICE_STATE_UPDATE wakes the join, and VOICE_SERVER_UPDATE comes `rounds` rounds of the
     event loop later: at some of them, after the join was woken but before it waits again
     (discord.py 2.7's own wait then misses it and the join times out). It is seen at every one."""
     flow = voice_state.ConnectionFlowState
@@ -183,7 +183,7 @@ async def test_a_join_sees_a_change_that_comes_as_it_begins_to_wait_again(turns:
         for _ in range(3):
             await asyncio.sleep(0)  # the join waits
         connection.state = flow.got_voice_state_update
-        for _ in range(turns):
+        for _ in range(rounds):
             await asyncio.sleep(0)
         connection.state = flow.got_both_voice_updates
         await asyncio.wait_for(joining, timeout=5)

@@ -320,7 +320,7 @@ async def test_an_interpretation_that_would_start_too_late_is_dropped_and_said()
 
 
 async def test_parts_late_while_nobody_spoke_since_are_still_spoken_in_order() -> None:
-    """Everyone spoke at once, then listened: the parts wait their turn in the call, however
+    """Everyone spoke at once, then listened: the parts wait in order in the call, however
     long they queue, up to four times the usual lateness."""
     rig = rigged()
     anns, bobs = turn("ann", 0), turn("bob", 0)

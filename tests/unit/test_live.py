@@ -49,7 +49,7 @@ class MonotonicClock:
 
 async def every_task_waits() -> None:
     """Let each task that can run go on until it waits for something (an event, a delay, a
-    show at the gate): a few turns of the event loop, no time passing."""
+    show at the gate): a few rounds of the event loop, no time passing."""
     for _ in range(20):
         await asyncio.sleep(0)
 

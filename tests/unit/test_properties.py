@@ -486,7 +486,7 @@ def test_a_probe_cancelled_at_any_moment_leaves_no_ffmpeg(
 ) -> None:
     async def cancel_after(path: Path) -> None:
         task = asyncio.create_task(audio.probe(path))
-        for _ in range(steps):  # event loop turns, not seconds: any point of the probe
+        for _ in range(steps):  # event loop rounds, not seconds: any point of the probe
             await asyncio.sleep(0)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

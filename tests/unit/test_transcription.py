@@ -414,7 +414,7 @@ async def test_the_use_case_refuses_a_file_over_the_size_limit_before_converting
 
 async def test_a_burst_of_recordings_is_worked_through_a_few_at_a_time(tmp_path: Path) -> None:
     # Forty notes at once while MiMo holds every request: at most twice the requests in flight
-    # are fetched and converted, the rest wait their turn before any download.
+    # are fetched and converted, the rest wait for a slot before any download.
     class Counting(FakeAudio):
         working = most = 0
 

@@ -186,7 +186,7 @@ def _one_chat(data: Any, chat: str | None, result: Path) -> dict[str, Any]:
 
 @dataclass
 class _Reading:
-    """One chat's messages read in turn (`take`): its voice messages and text messages, and
+    """One chat's messages read one by one (`take`): its voice messages and text messages, and
     what the export left out of them, counted by why."""
 
     where: ChatRef

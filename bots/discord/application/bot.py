@@ -105,8 +105,8 @@ class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         """A command is acknowledged as it arrives (`bots.discord.answers.acks`: Discord waits 3 s),
         then run by the first delivery that claims it (`bots.discord.work.claims`), its answer
-        decided once as it starts (`acks.decide_answer`); strangers (the allowlist) are turned
-        away before that, and nothing new starts once the bot is stopping."""
+        decided once as it starts (`acks.decide_answer`); strangers (the allowlist) are refused
+        before that, and nothing new starts once the bot is stopping."""
         if not self.client.work.take_on():
             return False
         if await refuse_stranger(self.client.limiter, interaction):
@@ -188,7 +188,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
             shard_ids=shard_ids,  # type: ignore[arg-type]  # None is its own default
             **client_options(members=runtime.settings.discord_members_intent),
         )
-        # Every REST request waits its turn under Discord's global limit (`rate_limits`), which
+        # Every REST request waits for room under Discord's global limit (`rate_limits`), which
         # all the bot's processes share: each takes its shards' part of it.
         pace_requests(self, RequestPace(PER_SECOND * process_share(shard_count, shard_ids)))
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`

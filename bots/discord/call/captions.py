@@ -4,7 +4,7 @@ MiMo hears them), a new line, in a new message, when the speaker changes. Where 
 edits the newest message anyway, its new lines go there too, while it has room and nobody else
 posted in the chat since (`interrupted`): each batch is then one request, not an edit and a
 new message (issue 86: at the chat's pace, a batch's second request delayed every line after
-it by a request's turn).
+it by one request's wait).
 
 A turn goes on with the next piece of the same turn, or while the same member's next utterance
 starts within `turn_gap` seconds of the end of their last one; in both cases only where nobody

@@ -1,7 +1,7 @@
 """The Discord side of each listened call, built for the core as it joins one
 (`core.app.calls.listened_calls.Sides`): a `DiscordListenedCall` (`bots.discord.call.listened_call`,
 which needs the voice extras: imported only once a call is listened to), with the receiver's
-settings and the captions' turn gap, which tests turn."""
+settings and the captions' turn gap, which tests change."""
 
 from __future__ import annotations
 

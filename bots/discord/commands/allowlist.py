@@ -91,5 +91,5 @@ async def refuse_stranger(limiter: Limiter, interaction: Interaction) -> bool:
         with contextlib.suppress(discord.HTTPException):  # the interaction may have expired
             refusal = text(errors.PrivateBot.key, quick_locale(interaction))
             await interaction.response.send_message(refusal, ephemeral=True)
-    logger.debug("turned away an interaction: server, channel and user not on the allowlist")
+    logger.debug("refused an interaction: server, channel and user not on the allowlist")
     return True

@@ -232,7 +232,7 @@ class CrashRedo:
 
 class RawInteractions:
     """The interactions a claim may have to redo, as Discord sent them, by id: held from the
-    gateway event until claimed, and bounded (one that is never claimed, turned away or failed
+    gateway event until claimed, and bounded (one that is never claimed, refused or failed
     before its claim, goes out with the oldest)."""
 
     def __init__(self, limit: int = 256) -> None:

@@ -81,7 +81,7 @@ class Access:
                     await (await answer_to(update, locale=stranger_locale(update))).text(refusal)
                 else:
                     await message.reply_text(refusal, do_quote=True)
-        logger.debug("turned away an update: chat and user not on the allowlist")
+        logger.debug("refused an update: chat and user not on the allowlist")
         raise ApplicationHandlerStop
 
 

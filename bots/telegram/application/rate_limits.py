@@ -3,7 +3,7 @@
 Telegram lets a bot send about 30 messages a second to all chats together and 20 a minute to
 one group, and python-telegram-bot's `AIORateLimiter` counts every request against those
 budgets, "typing…" included. A chat action refreshed every few seconds during long work would
-take turns from the replies themselves: in a burst of a hundred voice notes, half the requests
+take room from the replies themselves: in a burst of a hundred voice notes, half the requests
 were "typing…" (bench/RESULTS.md, section 3). So a chat action is sent only while the last
 second left most of the bot's budget unused, and in a group only while the last minute left
 most of the group's; otherwise it is skipped: it is a courtesy, the reply is the point.

@@ -1,7 +1,7 @@
 """The Telegram updates the bot has accepted and not finished handling, bounded.
 
 python-telegram-bot takes each update off its queue at once and handles it in a task of its own
-(a few hundred at a time, the rest waiting for a turn), so the queue's length says nothing about
+(a few hundred at a time, the rest waiting for a slot), so the queue's length says nothing about
 the work piling up. What does is the count of updates put in and not yet done: PTB calls
 `task_done()` as the handling of each one ends, however it ends. `UpdateQueue` has no room when
 that count reaches its capacity (TELEGRAM_MAX_PENDING_UPDATES):

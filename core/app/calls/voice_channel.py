@@ -17,7 +17,7 @@ only does what it is told.
     play     one clip at a time in a call, whichever occupant plays it: a listening that interprets
              (`core.app.calls.interpretation_queue`) and a reading sharing the call go one by one;
              whether a clip is still wanted (its speaker's consent, its lateness) is asked once
-             its turn came, and again just before its first frame
+             it comes up, and again just before its first frame
 
 One call per server (a bot has one voice connection in a server), held by this process: one
 map of them, each with the clip playing in it (who has a seat in it is `core.domain.voice_call`'s).
@@ -65,7 +65,7 @@ class CallSeat:
 
     async def play(self, note: Clip, *, wanted: Callable[[], bool] | None = None) -> bool:
         """Play `note` once no other seat's clip plays; a skip meanwhile, or `wanted` saying
-        no once its turn came (asked again just before its first frame), calls it off (True,
+        no once it came up (asked again just before its first frame), calls it off (True,
         as a skip)."""
         self._waiting, self._called_off = True, False
         try:

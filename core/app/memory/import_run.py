@@ -8,7 +8,7 @@ what its workers share, where it was four closures over one function's variables
     a worker    takes the next message (`_next`: once the import may go on and live work lets
                 it), claims it (`_claim`), hears and keeps it (`_hear`), and counts it (`_done`)
     a pause     the first worker refused for a day's quota or the budget says so once and
-                waits for the UTC day to turn; the others wait for it (`_pause`)
+                waits for the next UTC day; the others wait for it (`_pause`)
 
 What stops it, as the module docstring of `imports.py` says: a /forget (in this process, through
 `forget`; in another, its mark gone or its mandate moved, `_still_wanted`), a sender's no
@@ -253,7 +253,7 @@ class ImportRun:
         return self._mandate
 
     async def _pause(self, refused: errors.QuotaUsed) -> None:
-        """The first worker refused says so once and waits for the day to turn; the others
+        """The first worker refused says so once and waits for the next day; the others
         wait for it."""
         if not self._going.is_set():
             await self._going.wait()

@@ -15,7 +15,7 @@ bot had heard them when they were said, so that `/find` and `/ask` know them.
           the retention counts from that date), unless its sender said no since the plan
           (read as each message is claimed; a no while it is heard, in any process, drops
           it whole, what was kept of it too: `ImportRun._took_back`); a day's quota or
-          budget used up pauses it, said once, until the UTC day turns. Run again, an import
+          budget used up pauses it, said once, until the next UTC day. Run again, an import
           takes up where it stopped: what is kept whole is skipped, a message half heard sends
           MiMo only its rest. Where the chat keeps its messages for summaries (`/summary on`),
           its text messages and the transcripts go to its log too, under their own dates

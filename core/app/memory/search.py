@@ -19,7 +19,7 @@ recordings, the lines of the calls listened to) searched and asked about.
 
 A search reads the asker's chat only (`core.infra.storage.search`), in a unit of work that only
 reads (on SQLite it never holds the write lock: no transcript waits for it), and the process
-runs `SEARCHES_AT_ONCE` of them at a time, the others waiting their turn: a person searching
+runs `SEARCHES_AT_ONCE` of them at a time, the others waiting in the queue: a person searching
 in a loop is slowed, the bot's other work is not.
 
 What is found is what is kept: `/forget`, retention and `db purge` delete the lines, and the

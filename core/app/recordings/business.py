@@ -76,7 +76,7 @@ class BusinessChats:
         enabled: bool,
     ) -> Change:
         """Take in a connection's news: new, changed rights, or ended ("unknown": the end of a
-        connection never stored, say an owner the allowlist turned away)."""
+        connection never stored, say an owner the allowlist refused)."""
         async with self._uow() as uow:
             known = await uow.business.get(connection_id)
             if not enabled:

@@ -6,7 +6,7 @@
                 all before a byte is downloaded, so a refused request costs no download
     fetched     `fetched`: the file, downloaded (by the `Downloader`, into a temporary folder of
                 its own) for as long as the block lasts, at most `max_downloads` at once in the
-                process, the rest waiting their turn; or read in place when the platform has it
+                process, the rest waiting for a slot; or read in place when the platform has it
                 on this machine. What it really holds is measured afterwards, and the checks
                 run again on that
 

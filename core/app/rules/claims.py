@@ -16,7 +16,7 @@ the work from what the claim stored (the Telegram update; the Discord message, f
 so the chat gets its answer with no word from the user. A process restarted under the same
 instance name does not wait for the lease: its predecessor is gone. Where the work cannot be
 redone (nothing stored to redo it from, taken over `MAX_ATTEMPTS` times already, or older than
-`MAX_AGE`), the chat is told once to send it again and the claim turns 'failed'.
+`MAX_AGE`), the chat is told once to send it again and the claim becomes 'failed'.
 
 A claim is marked done the moment its chat has the whole answer (`answered`, called by the work
 as the platform confirms its last message, with that message's id), not once the handling
@@ -147,7 +147,7 @@ class Claims:
         claims it again when it starts, and is let through. False: a second delivery, to drop.
         """
         if claim in self._received:
-            return False  # delivered again while the first delivery waits for its turn
+            return False  # delivered again while the first delivery waits in the queue
         won = await self.claim(claim, payload)
         if won:
             self._received.add(claim)

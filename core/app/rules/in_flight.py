@@ -95,15 +95,15 @@ class RequestGate:
         if self._free > 0:
             self._free -= 1
             return
-        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queues[0].append(turn)
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queues[0].append(waiter)
         self.waiting += 1
         try:
-            await turn
+            await waiter
         except BaseException:
-            if not turn.done() or turn.cancelled():
+            if not waiter.done() or waiter.cancelled():
                 with contextlib.suppress(ValueError):
-                    self._queues[0].remove(turn)
+                    self._queues[0].remove(waiter)
                 self._free -= 1  # owed: its holder's release gives it back
             raise
         finally:
@@ -115,7 +115,7 @@ class RequestGate:
         return self._free > (1 if self._total > 1 else 0)
 
     async def _shared(self, first: bool, last: bool = False) -> None:
-        """A shared slot: at once when one is free and nobody waits ahead; else in turn, those
+        """A shared slot: at once when one is free and nobody waits ahead; else in order, those
         asked `first` ahead of the rest, those asked `last` after them all."""
         back = self._queues[0]
         if last:
@@ -131,15 +131,15 @@ class RequestGate:
                 self._free -= 1
                 return
             queue = self._queues[1 if first else 2]
-        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue.append(turn)
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(waiter)
         try:
-            await turn
+            await waiter
         except BaseException:
-            if turn.done() and not turn.cancelled():
+            if waiter.done() and not waiter.cancelled():
                 self._give()  # handed a slot as it was cancelled: the next one takes it
-            elif turn in queue:
-                queue.remove(turn)
+            elif waiter in queue:
+                queue.remove(waiter)
             raise
 
     def _give(self) -> None:
@@ -151,17 +151,17 @@ class RequestGate:
             return
         for queue in self._queues[:3]:
             while queue:
-                turn = queue.popleft()
-                if not turn.done():
-                    turn.set_result(None)
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
                     return
         self._free += 1
         background = self._queues[3]
         while background and self._room_for_last():
-            turn = background.popleft()
-            if not turn.done():
+            waiter = background.popleft()
+            if not waiter.done():
                 self._free -= 1
-                turn.set_result(None)
+                waiter.set_result(None)
 
     def _forget(self, chat: ChatRef | tuple[ChatRef, str]) -> None:
         """One user less; the chat's entry goes when nobody holds or awaits a slot."""

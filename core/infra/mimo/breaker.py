@@ -84,7 +84,7 @@ class CircuitBreaker:
 
     @property
     def state(self) -> State:
-        """The state a call arriving now would meet (open turns half-open once cooled down)."""
+        """The state a call arriving now would meet (open becomes half-open once cooled down)."""
         if self._state is State.OPEN and self._cooled_down():
             return State.HALF_OPEN
         return self._state

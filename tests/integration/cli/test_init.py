@@ -56,7 +56,7 @@ async def init(
     monkeypatch: pytest.MonkeyPatch,
     *args: str,
 ) -> Result:
-    """`voicebridge init` in `cwd`, each of `typed` answering a question in turn."""
+    """`voicebridge init` in `cwd`, each of `typed` answering a question in order."""
     monkeypatch.chdir(cwd)
     runner = CliRunner()
     # The command line reads the environment through os.environ: only the services' addresses.
