@@ -3,12 +3,13 @@
 Grouped by capability, as the use cases are (`core.app`). From the top down; a group uses only
 those below it (`lint-imports` holds it):
 
-application/   the Application: handlers registered, polling or the webhook, the menu, the
-               allowlist, each update claimed once, flood limits, `voicebridge doctor`'s checks
+application/   the Application: handlers registered, polling or the webhook, the menu and a
+               command the bot lacks, the allowlist, each update claimed once, flood limits,
+               `voicebridge doctor`'s checks
 summaries.py   /summary, digests, /forget and the chat-log listener
 memory.py      /find and its buttons, /ask without a reply: what was said in the chat
 settings.py    the chat's settings (/settings, /language, /botlanguage, /autotranscribe,
-               /autotranslate, /tldr auto), /usage, /start, /help, a command the bot lacks
+               /autotranslate, /tldr auto), /usage, /start, /help
 elsewhere/     the bot where it is no member: Telegram Business (the owner's own chats) and
                Guest Mode (`@bot` as a reply in a chat the bot is not in)
 voices/        the bot's voice: /say, /voice, /style, and inline mode (`@bot text`)

@@ -71,7 +71,7 @@ class LiveStatus:
         self._closing = asyncio.Event()
         self._clock = clock
         self._latest: str | None = None
-        self._latest_paced = True  # False: showing `_latest` uses no edit of the pace
+        self._latest_paced = True  # False: showing `_latest` does not count against the pace
         self._shown: str | None = None
         self._last_shown_at: float | None = None
         self._wake = asyncio.Event()
@@ -85,9 +85,9 @@ class LiveStatus:
 
     def update(self, status: str | None, *, first_delay: float = 0.0, paced: bool = True) -> None:
         """Show `status` soon (None: nothing new to show); if it is the first, not before
-        `first_delay` seconds. Not `paced`, it uses no edit of the pace: the next text may follow
-        it at once (a long recording's opening line, its first words moments later). Safe to
-        call from sync callbacks."""
+        `first_delay` seconds. Not `paced`, it does not count against the pace: the next text
+        may follow it at once (a long recording's opening line, its first words moments later).
+        Safe to call from sync callbacks."""
         if status is None or status == self._latest or self._closed:
             return
         self._latest = status
@@ -242,7 +242,7 @@ class TranscriptStatus:
             return
         self._status = status
         delay = FIRST_STATUS_DELAY if progress.heard is not None else 0.0
-        # A long recording's opening line leaves its edit to the first words, which may come
+        # A long recording's opening line gives way to the first words, which may come
         # within a second (a group's pace is one edit in 3 s); the platform's own budget is
         # still kept by the adapter's rate limiter.
         opening = progress.part is None and progress.heard is None

@@ -68,7 +68,7 @@ async def test_updates_faster_than_the_interval_show_only_the_latest() -> None:
     assert screen.shown == ["3 of 4"]
 
 
-async def test_a_text_not_paced_leaves_its_edit_to_the_next() -> None:
+async def test_a_text_not_paced_gives_way_to_the_next() -> None:
     screen, clock = Screen(), MonotonicClock()
     live = LiveStatus(screen.show, min_interval=60, clock=clock)
 

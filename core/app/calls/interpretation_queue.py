@@ -219,7 +219,7 @@ class InterpretationQueue:
             return None
 
     async def _play(self, place: Place, note: SpeechSlices, member: str) -> bool:
-        """Play one interpretation, asked again once it has the call's seat (and just before
+        """Play one interpretation, asked again once the call is free for it (and just before
         its first frame) whether its speaker still consents and it is not late; True when it
         was late then."""
         assert self._seat is not None, "attached before any turn is heard"

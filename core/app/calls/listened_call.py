@@ -228,7 +228,7 @@ class ListenedCall:
 
     def closing(self) -> bool:
         """Its voices are no longer taken: what was heard is being kept. Whether its end path
-        (or its suspension) runs it, and lets go of it once done."""
+        (or its adjournment) runs it, and lets go of it once done."""
         run = self.state.going
         self._become(CallState.CLOSING)
         return run

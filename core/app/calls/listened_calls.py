@@ -225,7 +225,7 @@ class ListenedCalls:
                 await self._kept.keep(call.kept(self._kept.clock.now()))
                 kept = True
 
-        # Stopped at once, a round under way too, as the call's end or suspension begins.
+        # Stopped at once, a round under way too, as the call's end or adjournment begins.
         return background.every(ALIVE_SECONDS, beat, name="listening alive", interruptible=True)
 
     async def stop(self, server: ChatRef, member_id: str) -> Channel:

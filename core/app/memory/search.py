@@ -19,7 +19,7 @@ recordings, the lines of the calls listened to) searched and asked about.
 
 A search reads the asker's chat only (`core.infra.storage.search`), in a unit of work that only
 reads (on SQLite it never holds the write lock: no transcript waits for it), and the process
-runs `SEARCHES_AT_ONCE` of them at a time, the others waiting in the queue: a person searching
+runs `SEARCHES_AT_ONCE` of them at a time, the others waiting for a slot: a person searching
 in a loop is slowed, the bot's other work is not.
 
 What is found is what is kept: `/forget`, retention and `db purge` delete the lines, and the
@@ -61,7 +61,7 @@ __all__ = ["MemorySearch", "question_words"]
 ANSWER_MAX_TOKENS = 1000
 SHORT_WORD = 3  # letters: a question's words this short are looked for only when alone
 LINES_PER_WORD = 200  # a question reads at most this many newest lines a word it holds
-# Searches run by this process at once; more wait in a queue. A search is CPU on the database's
+# Searches run by this process at once; more wait for a slot. A search is CPU on the database's
 # side (SQLite: a thread of this process), and on two cores one at a time leaves the other to
 # the bot's own work.
 SEARCHES_AT_ONCE = 1

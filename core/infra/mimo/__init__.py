@@ -9,7 +9,7 @@ wire.py      the POST and its deadline, each attempt's use of the minute
 refusals.py  MiMo's error answers mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
-pacing.py    the account's minute: every request's use, one line per model, what a 429 asks
+pacing.py    the account's minute: every request's use, one queue per model, what a 429 asks
 minute_queue.py  a model's queue of waiting requests, and who hears how many are ahead
 minute_ledger.py  where the requests' uses of the minute are kept (one process's): `MinuteUse`
 estimates.py  what a request is likely to count in the minute, before MiMo's answer says
