@@ -26,18 +26,23 @@ from tests.standins.discord_api import (
     FakeDiscord,
     Guild,
 )
-from tests.standins.discord_voice import OPUS_SILENCE, SAMPLE_RATE, Call, decode_opus
+from tests.standins.discord_voice import OPUS_SILENCE, SAMPLE_RATE, Call, Frame, decode_opus
 from tests.standins.mimo import FakeMimo
 from tests.waiting import until
 
 TTS, CLONE = "mimo-v2.5-tts", "mimo-v2.5-tts-voiceclone"
 
 
-def clip_frames(call: Call) -> list[list[bytes]]:
-    """The Opus frames of each clip a listener heard (discord.py ends every clip with silence
+def _clips(call: Call) -> list[list[Frame]]:
+    """The frames of each clip a listener heard (discord.py ends every clip with silence
     frames)."""
     runs = itertools.groupby(call.frames, key=lambda frame: frame.opus == OPUS_SILENCE)
-    return [[f.opus for f in frames] for silent, frames in runs if not silent]
+    return [list(frames) for silent, frames in runs if not silent]
+
+
+def clip_frames(call: Call) -> list[list[bytes]]:
+    """The Opus frames of each clip a listener heard."""
+    return [[frame.opus for frame in clip] for clip in _clips(call)]
 
 
 def first_clip_after(call: Call, moment: float) -> int:
@@ -45,9 +50,7 @@ def first_clip_after(call: Call, moment: float) -> int:
     (`time.monotonic`, as an interaction's `answered_at`). Counted from the bot's answer, not
     from the command's sending: a clip plays on a thread of its own, at its pace however busy
     the machine, while the command makes its way to the bot."""
-    runs = itertools.groupby(call.frames, key=lambda frame: frame.opus == OPUS_SILENCE)
-    first = next(list(frames) for silent, frames in runs if not silent)
-    return sum(frame.at > moment for frame in first)
+    return sum(frame.at > moment for frame in _clips(call)[0])
 
 
 def clips(call: Call) -> list[bytes]:
