@@ -49,5 +49,5 @@ in `core.chat.summaries`, and each platform's commands (`bots/telegram/summaries
 read here (`consent_reading`, `consent_digits`), shown by `core.chat.consent_reading`, asked for
 and checked by `core.app.voices.clone_consent`, stored by `core.infra.storage.clone_consent`; a
 member's yes or no to being transcribed in a call is `listening_consents` in storage and
-`core.app.calls.consents` in the call.
+`core.app.calls.listening_consents` in the call.
 """

@@ -10,18 +10,19 @@ meaning of its own, about 33 bits: 32.96 for a reader of Chinese, Japanese or Ko
 for the others). Nothing here tells whose voice it is: only that the
 sender read a sentence nobody could have recorded before it was shown.
 
-A voice note is a reading only when it could be one (`may_be_reading`: no longer than
-`READING_SECONDS`) and what MiMo heard in it is recognisably the sentence (`is_reading`);
-anything else is an ordinary voice note. A reading is then checked: what the platform declares
-first (`declared_refusal`: not forwarded, not sent via a bot, not a copy of a file seen from
-someone else, not older than the request), then what was heard (`reading_refusal`): the fixed
-part may have ASR slips (a name heard differently, a word missing), the digits must all be
-there, in order. The reader's name and "voicebridge" are the two words a recogniser may
-write in the reader's own script (앤 and 보이스브리지 for a Korean reading by Ann): the fixed
-part is compared with and without each of them, and the likeliest counts. Both sides are
-folded (`folded`) where recognisers write one word several ways: case, full and half width, ё
-and е, ґ and г, Traditional and Simplified Chinese, the long vowel mark of a Japanese loanword,
-and every way of writing a digit in the sentence's language (four, 四, よん and 4 are 4).
+A sentence stays open to be read for `SENTENCE_LIFETIME` after it is shown. A voice note is a
+reading only when it could be one (`may_be_reading`: no longer than `READING_SECONDS`) and what
+MiMo heard in it is recognisably the sentence (`is_reading`); anything else is an ordinary voice
+note. A reading is then checked: what the platform declares first (`declared_refusal`: not
+forwarded, not sent via a bot, not a copy of a file seen from someone else, not older than the
+request), then what was heard (`reading_refusal`): the fixed part may have ASR slips (a name heard
+differently, a word missing), the digits must all be there, in order. The reader's name and
+"voicebridge" are the two words a recogniser may write in the reader's own script (앤 and
+보이스브리지 for a Korean reading by Ann): the fixed part is compared with and without each of
+them, and the likeliest counts. Both sides are folded (`folded`) where recognisers write one word
+several ways: case, full and half width, ё and е, ґ and г, Traditional and Simplified Chinese, the
+long vowel mark of a Japanese loanword, and every way of writing a digit in the sentence's language
+(four, 四, よん and 4 are 4).
 
 MiMo's speech recognition documents Chinese and English only; a person of any other language
 is also offered the English sentence, ending in the same digits (`CloneChallenge.english`),
@@ -35,7 +36,7 @@ import functools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import opencc
 
@@ -44,6 +45,7 @@ from core.domain.consent_digits import as_digits
 
 __all__ = [
     "READING_SECONDS",
+    "SENTENCE_LIFETIME",
     "CloneChallenge",
     "DeclaredReading",
     "answers",
@@ -69,6 +71,9 @@ SPARE_DIGITS = 2
 # The longest voice note that may be a reading: the sentence takes ten to twenty seconds to
 # read. A longer note is an ordinary one, never heard as a reading.
 READING_SECONDS = 60.0
+# How long a shown sentence stays open to be read (`VoiceConsents.ask` sets its expiry): a note
+# sent after it finds no open sentence and is an ordinary voice note.
+SENTENCE_LIFETIME = timedelta(minutes=5)
 # The languages MiMo's speech recognition documents (its `asr_options.language`): a person of
 # any other is offered the English sentence beside theirs.
 RECOGNISED_LOCALES = frozenset({"en", "zh_Hans", "zh_Hant"})

@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["SpokenMarks", "sayable", "spoken_name"]
+__all__ = ["SpokenMarks", "sayable", "speakable", "spoken_name"]
 
 # Discord's own order at each place: a code block (closed, not empty), a spoiler, inline code
 # (as many backticks to close as opened it, its text not ending in one). The leftmost wins.

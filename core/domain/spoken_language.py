@@ -7,17 +7,26 @@ the letters decides): a Chinese character is a word, a run of Latin letters is o
 script with the more words is the message's. Too few words to tell (`ok`, `👍`, `123`), or only
 letters of a script neither voice speaks (kana, Hangul, Cyrillic), and the server's language
 decides: Chinese voices where it is Chinese, English ones elsewhere (they are the model's voices
-for every other language).
+for every other language). A translation is spoken only into those two (`speaks`, by the
+language's English name, as translations name their target).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["CHINESE", "ENGLISH", "locale_voice_language", "voice_language"]
+__all__ = [
+    "CHINESE",
+    "ENGLISH",
+    "SPOKEN_LANGUAGES",
+    "locale_voice_language",
+    "speaks",
+    "voice_language",
+]
 
 CHINESE, ENGLISH = "zh", "en"
 VOICE_LANGUAGES = (CHINESE, ENGLISH)
+SPOKEN_LANGUAGES = ("Chinese", "English")  # the same two, by the English names translations use
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
@@ -37,3 +46,9 @@ def voice_language(text: str, *, fallback: str) -> str:
 def locale_voice_language(locale: str | None) -> str:
     """The voices' language for a chat in `locale` (one of the bot's locales, `zh_Hans`...)."""
     return CHINESE if (locale or "").startswith("zh") else ENGLISH
+
+
+def speaks(language: str) -> bool:
+    """Whether a translation into `language` (an English name) can be spoken, for offering it
+    beforehand: what `core.app.voices.speech.TextToSpeech.spoken_translation` speaks."""
+    return language.startswith(SPOKEN_LANGUAGES)

@@ -28,14 +28,19 @@ from core.domain.summaries import (
 __all__ = [
     "MAX_COUNT",
     "MAX_SPAN",
+    "MAX_WINDOW_MESSAGES",
     "format_window",
     "parse_summary_args",
     "parse_window",
     "window_bounds",
 ]
 
-MAX_SPAN = timedelta(days=90)
-MAX_COUNT = 5000
+MAX_SPAN = timedelta(days=90)  # the longest time a window may name (`/summary 90d`)
+MAX_COUNT = 5000  # the most messages a window may name (`/summary 5000`)
+# However long the window, at most this many of its newest stored messages are summarised: it
+# bounds memory and the number of MiMo requests one command can cause. (A Discord channel's
+# history is read up to its cog's own bound, `MAX_HISTORY`.)
+MAX_WINDOW_MESSAGES = 5000
 
 _UNITS: dict[str, timedelta] = {}
 for _names, _size in (

@@ -45,7 +45,7 @@ BUILT_BY_THEIR_SERVICE = {
     # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).
     ("core.app.voices.streamed", "SpeechFeed"): "core/app/voices/speech.py",
     # The server's consents, which the call being listened to follows (`Listening.consents`).
-    ("core.app.calls.consents", "ListeningConsents"): "core/app/calls/listening.py",
+    ("core.app.calls.listening_consents", "ListeningConsents"): "core/app/calls/listening.py",
     ("core.app.calls.turns", "CallLines"): "core/app/calls/listened_call.py",  # one call's lines
     # One call's parts translated from their sound, for its interpreter (DISCORD_INTERPRET_FROM).
     ("core.app.calls.translations_from_audio", "TranslationsFromAudio"): (

@@ -18,8 +18,7 @@ from core.app.summaries.prompt import (
     pack,
     render_line,
 )
-from core.app.summaries.service import writing_language
-from core.app.summaries.writing import summarise
+from core.app.summaries.writing import summarise, writing_language
 from core.domain.summaries import ChatMessage
 from core.domain.values import Answer, ChatRef, Preferences
 

@@ -10,13 +10,14 @@ import pytest
 
 from core.app.rules.requests import Request
 from core.app.voices.inline import InlineVoices
-from core.app.voices.speech import SayAsked, speaks
+from core.app.voices.speech import SayAsked
 from core.bootstrap import UseCases
 from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.inline import CachedVoice
 from core.domain.limits import RequestLimits
 from core.domain.quantities import Duration, Megabytes
+from core.domain.spoken_language import speaks
 from core.domain.transcripts import LongTranscript, TranscriptPart
 from core.domain.values import Answer, ChatRef, Preferences, VoiceNote
 from core.infra.local_preferences import LocalUnitOfWork, MemoryPreferences

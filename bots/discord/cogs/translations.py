@@ -25,10 +25,11 @@ from bots.discord.voices.speak_replies import SpeakButton, SpokenAt, speak_view
 from bots.discord.voices.voice_message import send_voice_message
 from core.app.recordings.translations import Translations
 from core.app.rules.limits import Limiter
-from core.app.voices.speech import TextToSpeech, speaks
+from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import VoiceStudio
 from core.chat.languages import translation_target
 from core.domain import errors
+from core.domain.spoken_language import speaks
 from core.ports import Recording
 
 __all__ = ["TranslationsCog"]

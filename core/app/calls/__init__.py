@@ -21,8 +21,8 @@ pieces.py         one piece of a member's turn transcribed (`PieceTranscriber`),
                   call and stateless; what it gives back is its `Caption`
 stretching.py     the calls' speech against the account's minute: how far their pieces are
                   lengthened while it would take more than the minute holds
-consents.py       members' yes or no to being transcribed in a server's calls, decided and
-                  stored; the call in the server follows it
+listening_consents.py  members' yes or no to being transcribed in a server's calls, decided
+                  and stored; the call in the server follows it
 caption_translations.py  a listened call's captions translated, piece by piece
 interpreting.py   /listen interpret:True: each turn spoken in the other of Chinese and English,
                   part by part (`CallInterpreter`): what is spoken, when, and what it costs

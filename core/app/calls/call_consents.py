@@ -2,12 +2,13 @@
 answer (yes or no) during it and when each last said no, the no's that hold in it alone, and who
 was told whether they are transcribed, and when.
 
-The call (`core.app.calls.listened_call.ListenedCall`) holds one from its start: the yeses
-stored when it begins (`read`), then each yes or no a member says while it lasts (`follow`),
-which `core.app.calls.consents` decides and stores. A no holds for what the member began saying
-before it too, however soon a yes follows (`given`). A no the database refused holds in this
-call alone (`unsaved`), stored again before the call is kept for a restart. Its fields are read
-by others and written by its own methods alone.
+The call (`core.app.calls.listened_call.ListenedCall`) holds one from its start: the yeses stored
+when it begins (`read`), then each yes or no a member says while it lasts (`follow`), which
+`core.app.calls.listening_consents` decides and stores. A no holds for what the member began saying
+before it too, however soon a yes follows (`given`). A no the database refused holds in this call
+alone (`unsaved`), stored again before the call is kept for a restart. Its fields are read by
+others and written by its own methods alone. A member who leaves and comes back is told again
+whether they are transcribed only once `NOTICE_AGAIN` has passed (`arrived`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["CallConsents"]
+__all__ = ["NOTICE_AGAIN", "CallConsents"]
+
+NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
 
 
 @dataclass(eq=False)

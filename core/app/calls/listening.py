@@ -4,7 +4,7 @@ path); the platform's side cuts what each member says into pieces and posts the 
 decided about whose voice is taken, and what it costs, is decided here.
 
     consents `/listen_me`: a member's yes (or no) to being transcribed in a server, decided
-             and stored in `core.app.calls.consents`; the call being listened to follows
+             and stored in `core.app.calls.listening_consents`; the call being listened to follows
              it (`follow`), a no at once
     begin    `/listen`: the call registered first, then the server's consents read once, so a
              no said at any moment of the start is applied; the members in the call split into
@@ -20,7 +20,7 @@ decided about whose voice is taken, and what it costs, is decided here.
              member it transcribes left; `taken_out`: the bot is out of the call, it ends
     arrived  a member joining the call: whether they are transcribed, for the notice the
              adapter posts; None where they were told (or named in the opening line) within
-             `notice_again` in this call: leaving and coming back is not told twice
+             `notice_again` (`call_consents.NOTICE_AGAIN`): coming back soon is not told twice
     admits   whether a member's voice is taken at all (`ListenedCall.admits`: the platform's
              side asks the call it was built for, for every packet off the voice socket, so a set
              lookup); a member without a yes is dropped before anything else
@@ -60,9 +60,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from core.app.calls.consents import ListeningConsents
+from core.app.calls.call_consents import NOTICE_AGAIN
 from core.app.calls.interpreting import Interpreting
 from core.app.calls.interpreting_news import Tell
 from core.app.calls.listened_call import (
@@ -73,6 +73,7 @@ from core.app.calls.listened_call import (
     Roll,
     call_prefix,
 )
+from core.app.calls.listening_consents import ListeningConsents
 from core.app.calls.pieces import PieceTranscriber
 from core.app.calls.stretching import Stretching
 from core.app.recordings.kept_transcripts import TranscriptKeeper
@@ -99,7 +100,6 @@ from core.ports import (
 
 logger = logging.getLogger(__name__)
 
-NOTICE_AGAIN = timedelta(minutes=5)  # a member told of the listening is not told again sooner
 IDLE_SECONDS = 600.0  # DISCORD_LISTEN_IDLE_SECONDS: nothing heard for so long ends the call
 
 __all__ = ["Listening"]

@@ -2,7 +2,7 @@
 recordings, the lines of the calls listened to) searched and asked about.
 
     find  `/find WORDS`: the lines of the chat holding every word (case and accents folded, any
-          part of a word, `core.domain.memory`), newest first, a page of ten at a time, each
+          part of a word, `core.domain.memory`), newest first, a page at a time (`PAGE_SIZE`), each
           with where it was said; on Discord only those said in `places`, the channels the
           asker may read at the time of the search. Each page is a search the asker's own
           minute of searches counts (`Limiter.admit_search`), before anything is read

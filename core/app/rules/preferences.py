@@ -1,8 +1,9 @@
 """A chat's preferences: reading them with the defaults filled in, and changing them.
 
 Changing them is for whoever manages the chat (`can_manage`, which the adapters work out). A
-channel inside a chat (a Discord channel in a server) may override the chat's auto-transcribe;
-without an override it follows the chat (read with it: `core.app.rules.requests`). The chat's own
+channel inside a chat (a Discord channel in a server) may override the chat's auto-transcribe,
+and its own choice wins; without an override it follows the chat (`auto_transcribes`, which a
+request applies as it is read: `core.app.rules.requests`). The chat's own
 voices are `core.app.voices.studio`.
 """
 
@@ -24,7 +25,7 @@ from core.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_STYLE_CHARS", "ChatPreferences", "shown_or_set"]
+__all__ = ["MAX_STYLE_CHARS", "ChatPreferences", "auto_transcribes", "shown_or_set"]
 
 MAX_GIST_MINUTES = 600  # ten hours: past any MAX_AUDIO_SECONDS a chat would set
 
@@ -36,6 +37,12 @@ MAX_STYLE_CHARS = 200
 
 
 T = TypeVar("T")
+
+
+def auto_transcribes(chat: Preferences, channel_own: bool | None) -> bool:
+    """Whether recordings that arrive in a channel are transcribed unasked: the channel's own
+    choice where it has one (`channel_own`, a Discord channel's override), else its chat's."""
+    return chat.auto_transcribe if channel_own is None else channel_own
 
 
 async def shown_or_set(

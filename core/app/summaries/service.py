@@ -23,9 +23,8 @@ from core.app.rules.leaving import Leaving
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
 from core.app.running.counted import counted
-from core.app.summaries.writing import summarise
+from core.app.summaries.writing import summarise, writing_language
 from core.app.voices.speech import TextToSpeech
-from core.chat.languages import LOCALES
 from core.domain import errors
 from core.domain.mandates import Mandate, Sources
 from core.domain.pacing import Urgency, asking
@@ -36,32 +35,20 @@ from core.domain.summaries import (
     SummaryState,
     Window,
 )
-from core.domain.summary_windows import window_bounds
-from core.domain.values import ChatRef, Preferences
+from core.domain.summary_windows import MAX_WINDOW_MESSAGES, window_bounds
+from core.domain.values import ChatRef
 from core.ports import NO_METRICS, ChatApi, Clock, Metrics, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SummaryLimits", "SummaryService", "writing_language"]
+__all__ = ["SummaryLimits", "SummaryService"]
 
 
 @dataclass(frozen=True)
 class SummaryLimits:
     max_prompt_chars: int = 30_000
     retention_days: int = 7
-    # However long the window, at most this many of its newest messages are summarised: it
-    # bounds memory and the number of MiMo requests one command can cause.
-    max_window_messages: int = 5000
-
-
-def writing_language(prefs: Preferences) -> str:
-    """What summaries are written in: the chat's transcript language; with that on `auto`, the
-    bot language its administrators chose, if they did, so headings and summary agree; else
-    the conversation's own."""
-    chosen = prefs.interface_language
-    if prefs.language == "auto" and chosen is not None and chosen in LOCALES:
-        return chosen
-    return prefs.language
+    max_window_messages: int = MAX_WINDOW_MESSAGES
 
 
 MAX_SPOKEN_PIECES = 12  # a summary needing more is cut: nobody listens to a quarter-hour digest

@@ -1,4 +1,5 @@
-"""`summarise`: messages in, a structured summary out, within the prompt budget.
+"""`summarise`: messages in, a structured summary out, within the prompt budget, in the
+language `writing_language` chooses for the chat.
 
 Used for the stored Telegram log and, later, for Discord channel history alike: callers only hand
 in `ChatMessage`s, so where they came from does not matter here.
@@ -21,18 +22,32 @@ from core.app.summaries.prompt import (
     pack,
     render_line,
 )
+from core.chat.languages import LOCALES
 from core.domain.summaries import ChatMessage
+from core.domain.values import Preferences
 from core.ports import ChatApi
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FINAL_MAX_TOKENS", "summarise"]
+__all__ = ["FINAL_MAX_TOKENS", "summarise", "writing_language"]
 
 T = TypeVar("T")
 
 # Replies are bounded so a merge round always has room for them (and the bill stays small).
 FINAL_MAX_TOKENS = 2000
 PART_MAX_TOKENS = 800
+
+
+def writing_language(prefs: Preferences) -> str:
+    """What summaries are written in: the chat's transcript language; with that on `auto`, the
+    bot language its administrators chose, if they did, so headings and summary agree; else
+    the conversation's own."""
+    chosen = prefs.interface_language
+    if prefs.language == "auto" and chosen is not None and chosen in LOCALES:
+        return chosen
+    return prefs.language
+
+
 CONCURRENCY = 4  # part summaries requested at once
 
 

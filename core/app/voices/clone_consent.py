@@ -4,8 +4,9 @@
                       agreement that voicebridge speaks in their voice in this chat or
                       server, random digits drawn by `consent_digits.draw`, the same in the
                       English sentence beside it where offered), to read within `lifetime`
-                      as a fresh voice note where they asked or in their private chat with
-                      the bot; at most `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
+                      (`consent_reading.SENTENCE_LIFETIME`) as a fresh voice note where they
+                      asked or in their private chat with the bot; at most
+                      `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
 a voice note          `spoken_consent`: while any sentence is open, who sent it first is
                       noted by the file's lasting id (a day, for copies: a note sent while
                       none was open cannot say a sentence's random digits, so nothing is
@@ -38,6 +39,7 @@ from core.chat.messages import text
 from core.domain import errors
 from core.domain.consent_digits import draw
 from core.domain.consent_reading import (
+    SENTENCE_LIFETIME,
     CloneChallenge,
     DeclaredReading,
     answers,
@@ -63,7 +65,6 @@ __all__ = [
     "VoiceConsents",
 ]
 
-SENTENCE_LIFETIME = timedelta(minutes=5)
 ATTEMPTS_PER_DAY = 5
 # The sentences asked for and the readings seen are deleted after a day, whatever the retention
 # setting (`core.app.memory.retention`): they count the day's attempts, nothing more.

@@ -9,7 +9,7 @@ anyone's quota). Only a rendering counts against the asker's limits.
 
 Each rendering is noted with the chat whose voice it was made in (the asker's own chat with the
 bot) and that voice's name: `/forget` there and `/voice delete` take it and its stored message
-(`core.app.summaries`, `core.app.voices.studio`), and it expires with SUMMARY_RETENTION_DAYS
+(`core.app.memory.forgetting`, `core.app.voices.studio`), and it expires with SUMMARY_RETENTION_DAYS
 (`core.app.memory.retention`).
 """
 

@@ -19,7 +19,6 @@ here again.
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from dataclasses import dataclass, field
 
 from core.app.rules.limits import Limiter
@@ -31,15 +30,16 @@ from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
 from core.domain.pacing import Urgency, asking
+from core.domain.sayable import speakable
+from core.domain.spoken_language import speaks
 from core.domain.text import printable, split_message
 from core.domain.transcripts import AudioFormat, SpeechFile
 from core.domain.tts import chosen_voice, plain_text
 from core.domain.values import ChatRef, Preferences, VoiceNote
 from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi, background
 
-__all__ = ["SayAsked", "SayNotes", "TextToSpeech", "speaks"]
+__all__ = ["SayAsked", "SayNotes", "TextToSpeech"]
 
-SPOKEN_LANGUAGES = ("Chinese", "English")  # what the speech model speaks, by English name
 _TTS_IN_FLIGHT = 4  # speech requests of one long text at once
 # Characters of speech in one voice note: at the slowest (Chinese, about 4 characters a second)
 # some 25 minutes, 6 MB of 32 kbps Opus, under Discord's 10 MB upload limit for bots (Telegram's
@@ -330,7 +330,7 @@ class TextToSpeech:
 
     def _clean_say_text(self, text: str) -> str:
         cleaned = printable(text).strip()
-        if not _speakable(cleaned):
+        if not speakable(plain_text(cleaned)):
             raise errors.EmptyText()
         if len(cleaned) > self._max_say_chars:
             raise errors.TextTooLong(
@@ -351,15 +351,3 @@ def _notes(wavs: list[tuple[str, bytes]]) -> list[list[bytes]]:
         notes[-1].append(wav)
         chars += len(piece)
     return notes
-
-
-def _speakable(text: str) -> bool:
-    """Whether `text` has anything to say: a letter, a digit or a symbol (emoji count) that is
-    not a style tag. Zero-width and other invisible characters alone are nothing to speak."""
-    return any(unicodedata.category(ch)[0] in "LNS" for ch in plain_text(text))
-
-
-def speaks(language: str) -> bool:
-    """Whether a translation into `language` (an English name) can be spoken, for offering it
-    beforehand: what `TextToSpeech.spoken_translation` speaks."""
-    return language.startswith(SPOKEN_LANGUAGES)

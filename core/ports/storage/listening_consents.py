@@ -1,5 +1,5 @@
 """Listening consent as stored: members' yes or no to being transcribed in a call
-(`core.app.calls.consents` decides)."""
+(`core.app.calls.listening_consents` decides)."""
 
 from __future__ import annotations
 
