@@ -134,10 +134,11 @@ class VoiceChannels(Protocol):
         ...
 
     async def history_after(
-        self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime
+        self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime, at_most: int
     ) -> list[ChannelMessage]:
         """The messages of `channel_id` a reading would read, posted after the message `after`
-        (None: after `since`), oldest first: those a reading kept through a restart missed."""
+        (None: after `since`), oldest first, at most `at_most`: those a reading kept through a
+        restart missed."""
         ...
 
     async def post(self, server: ChatRef, channel_id: str, line: str) -> None:

@@ -135,7 +135,7 @@ class Server:
         return self.call is not None and self.call.live
 
     async def history_after(
-        self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime
+        self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime, at_most: int
     ) -> list[ChannelMessage]:
         return []
 

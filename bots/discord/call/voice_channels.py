@@ -52,7 +52,6 @@ Admits = Callable[[int, int, int], bool]
 a server (the first): `bots.discord.commands.allowlist.admits`, the check every command
 passes."""
 
-MISSED = 100  # the most messages a reading taken up after a restart reads of those it missed
 KEPT_MEMBERS = 1024
 Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a chat too
 
@@ -321,16 +320,16 @@ class DiscordVoiceChannels:
         return DiscordVoiceCall(voice, processes=self._processes, client=self.bot)
 
     async def history_after(
-        self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime
+        self, server: ChatRef, channel_id: str, *, after: str | None, since: datetime, at_most: int
     ) -> list[ChannelMessage]:
         """The messages a reading reads (as `on_message` hands them over), posted after the
-        message `after` or the time `since`, oldest first; at most `MISSED` of them."""
+        message `after` or the time `since`, oldest first; at most `at_most` of them."""
         channel = self._channel(server, channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             return []
         start = since if after is None else discord.Object(int(after))
         missed: list[ChannelMessage] = []
-        async for message in channel.history(after=start, oldest_first=True, limit=MISSED):
+        async for message in channel.history(after=start, oldest_first=True, limit=at_most):
             if message.type in READ_MESSAGE_TYPES and message.author != channel.guild.me:
                 if isinstance(message.author, discord.Member):
                     self.saw(message.author)

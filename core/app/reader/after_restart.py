@@ -7,8 +7,8 @@ resume`): what decides whether it may be, and what it says and reads once it is 
     ended_line  the one line its voice channel's chat hears when it ends instead (naming the
                 rule that refused it, where one did)
     back_line   the one line it hears when it is back
-    caught_up   what it reads first: the messages posted after its place, oldest first, then
-                those that arrived while it was being taken up, none twice
+    caught_up   what it reads first: the messages posted after its place, oldest first (at
+                most `MISSED`), then those that arrived while it was being taken up, none twice
 """
 
 from __future__ import annotations
@@ -24,7 +24,11 @@ from core.domain.reading import ChannelMessage
 from core.domain.text import format_duration
 from core.ports import VoiceChannels
 
-__all__ = ["back_line", "caught_up", "ended_line", "refused"]
+__all__ = ["MISSED", "back_line", "caught_up", "ended_line", "refused"]
+
+# The most messages a reading taken up after a restart reads of those it missed (its queue,
+# DISCORD_READER_QUEUE, may then keep fewer of them, the newest).
+MISSED = 100
 
 
 def refused(

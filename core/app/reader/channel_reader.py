@@ -57,7 +57,7 @@ from datetime import timedelta
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import VoiceCalls
-from core.app.reader.after_restart import back_line, caught_up, ended_line, refused
+from core.app.reader.after_restart import MISSED, back_line, caught_up, ended_line, refused
 from core.app.reader.kept import KeptReadings
 from core.app.reader.reading import Reading
 from core.app.reader.spoken import MessageSpeech
@@ -301,7 +301,7 @@ class ChannelReader:
         server = kept.server
         try:
             missed = await self._channels.history_after(
-                server, kept.text_id, after=kept.last_read, since=kept.started_at
+                server, kept.text_id, after=kept.last_read, since=kept.started_at, at_most=MISSED
             )
         except Exception:
             logger.warning("could not read what was posted in %s meanwhile", server,
