@@ -6,6 +6,7 @@ limits.py           what the owner allows: request limits, allowlist, rates, quo
 pacing.py           MiMo's minute for the whole account: its limits per model, who asks (live,
                     a person, the background; which chat), whether a use has room, what the
                     minute holds, who is told while a request waits
+estimates.py        what a request will count in tokens of that minute, before MiMo says
 claims.py           claims on incoming work
 mandates.py         what work under way writes under: a /forget or a no since it began ends it
 consent_reading.py  a consent reading (to clone a voice): the sentence, and whether a voice note

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.domain import errors
-from core.domain.pacing import ModelMinute, recognition_tokens
+from core.domain.estimates import recognition_tokens
+from core.domain.pacing import ModelMinute
 
 __all__ = [
     "CHEAPER", "LONGER", "LONGEST", "PIECES", "SOONER", "STRETCHES", "TURNS", "Caption", "Piece",

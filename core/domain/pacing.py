@@ -23,6 +23,8 @@ While a request waits for its use of the minute, whoever asked may hear how many
 (`PlaceListener`: a status message says so), and it may set aside what it holds that others need
 meanwhile (`setting_aside`: the process's in-flight slot, so that a request waiting for the
 minute never keeps more urgent work out of one).
+
+What a request counts in tokens, before MiMo says, is estimated in `core.domain.estimates`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from dataclasses import dataclass
 
 __all__ = [
     "ASR_MINUTE",
-    "AUDIO_TOKENS_PER_SECOND",
     "NOTHING_WAITS",
     "TRANSIT_SECONDS",
     "UNANSWERED_KEPT_SECONDS",
@@ -51,11 +52,9 @@ __all__ = [
     "Waiting",
     "asking",
     "asking_now",
-    "recognition_tokens",
     "room",
     "setting_aside",
     "still_wanted",
-    "text_tokens",
 ]
 
 WINDOW_SECONDS = 60.0  # MiMo's minute: a sliding one
@@ -64,12 +63,6 @@ TRANSIT_SECONDS = 0.5  # a use not yet answered counts this much past the minute
 # kept this long (longer than any request lasts), so that its answer, however late, counts it a
 # minute from then: MiMo counts it from its arrival.
 UNANSWERED_KEPT_SECONDS = 900.0
-AUDIO_TOKENS_PER_SECOND = 6.25  # MiMo's count of a second of audio, heard or understood
-# A recognition request's own tokens beside its audio (MiMo's example: 4 s of audio is 25
-# audio tokens, 46 prompt tokens in all, and 20 completion tokens for its words).
-ASR_PROMPT_TOKENS = 21
-ASR_WORDS_PER_SECOND = 5  # completion tokens a second of speech may come to
-CHARS_PER_TOKEN = 3  # text, counted a little high: an estimate corrected by MiMo's answer
 
 
 class Urgency(enum.IntEnum):
@@ -211,20 +204,6 @@ class AccountLimits:
         if self.overrides and model in self.overrides:
             return self.overrides[model]
         return self.asr if "asr" in model else self.others
-
-
-def recognition_tokens(seconds: float) -> int:
-    """What a recognition request of `seconds` of audio is likely to count: its audio, its
-    prompt and its words."""
-    return (
-        math.ceil(seconds * AUDIO_TOKENS_PER_SECOND)
-        + ASR_PROMPT_TOKENS
-        + math.ceil(seconds * ASR_WORDS_PER_SECOND)
-    )
-
-
-def text_tokens(chars: int) -> int:
-    return max(1, math.ceil(chars / CHARS_PER_TOKEN))
 
 
 HEADROOM = 0.05  # the share of the minute left to live work beyond its pace while it is live

@@ -1,6 +1,6 @@
 """Reading the argument of `/summary`: a window, `voice`, or the `on`/`off` logging switch.
 
-    /summary              since the last summary (or the last 24 h)
+    /summary              since the last summary (or the last 24 h, `SinceLastSummary.fallback`)
     /summary 2h           the last two hours (also 90m, 3d, 1w, "2 h", 2小时)
     /summary 200          the last 200 messages
     /summary voice 3d     any of the above, also spoken as a voice note

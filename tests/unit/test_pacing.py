@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from core.domain.estimates import recognition_tokens
 from core.domain.pacing import (
     ASR_MINUTE,
     AccountLimits,
@@ -16,7 +17,6 @@ from core.domain.pacing import (
     Seen,
     Urgency,
     asking,
-    recognition_tokens,
     room,
     still_wanted,
 )

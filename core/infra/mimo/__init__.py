@@ -10,9 +10,9 @@ refusals.py  MiMo's error answers mapped to core.domain.errors
 retries.py   the one retry policy of a call
 breaker.py   the circuit breaker around whole calls
 pacing.py    the account's minute: every request's use, one queue per model, what a 429 asks
+             (what a request counts is estimated in `core.domain.estimates`)
 minute_queue.py  a model's queue of waiting requests, and who hears how many are ahead
 minute_ledger.py  where the requests' uses of the minute are kept (one process's): `MinuteUse`
-estimates.py  what a request is likely to count in the minute, before MiMo's answer says
 answers.py   reading MiMo's answers
 upload_bodies.py  request bodies carrying a recording as base64, streamed from its file; its
              data URL, and MiMo's cap on it

@@ -31,7 +31,13 @@ from typing import Literal
 import httpx
 
 from core.domain.errors import EmptyText, MimoBadRequest, MimoBadResponse, MimoModelRefused
-from core.domain.pacing import recognition_tokens, text_tokens
+from core.domain.estimates import (
+    ANSWER_TOKENS,
+    recognition_tokens,
+    seconds_of,
+    text_tokens,
+    understanding_tokens,
+)
 from core.domain.values import LANGUAGES, Answer, Transcript, Usage
 from core.infra.mimo.answers import (
     answer_of,
@@ -42,7 +48,6 @@ from core.infra.mimo.answers import (
     usage_of,
 )
 from core.infra.mimo.breaker import CircuitBreaker
-from core.infra.mimo.estimates import ANSWER_TOKENS, seconds_of, understanding_tokens
 from core.infra.mimo.model_kinds import DEFAULT_MODELS, MimoModels, model_named, voice_kind
 from core.infra.mimo.pacing import AccountMinute
 from core.infra.mimo.request_content import THINKING_OFF, system_message
