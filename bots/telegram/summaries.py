@@ -29,8 +29,6 @@ from core.domain.summary_windows import parse_summary_args
 
 __all__ = ["SummaryHandlers", "digest_sender"]
 
-SUMMARY_COMMANDS: tuple[str, ...] = ("summary", "digest", "forget")
-
 
 class SummaryHandlers:
     def __init__(

@@ -18,8 +18,6 @@ from core.app.rules.requests import Request
 
 __all__ = ["GistHandlers"]
 
-GIST_COMMANDS: tuple[str, ...] = ("tldr",)
-
 
 class GistHandlers:
     def __init__(

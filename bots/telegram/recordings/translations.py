@@ -20,8 +20,6 @@ from core.chat.languages import translation_target
 
 __all__ = ["TranslationHandlers"]
 
-TRANSLATION_COMMANDS: tuple[str, ...] = ("translate", "autotranslate", "voicetranslations")
-
 
 class TranslationHandlers:
     def __init__(
