@@ -157,9 +157,9 @@ def _application(
         # Long transcriptions in one chat must not hold up replies in others.
         .concurrent_updates(True if processor is None else processor)
         # Stays under Telegram's flood limits, and when a 429 comes anyway, waits out its
-        # retry_after and sends again (up to 3 times) instead of dropping the reply; in groups,
-        # "typing…" only from the budget replies leave spare.
-        .rate_limiter(SparingRateLimiter(max_retries=3))
+        # retry_after and sends again (up to `rate_limits.MAX_RETRIES` times) instead of
+        # dropping the reply; in groups, "typing…" only from the budget replies leave spare.
+        .rate_limiter(SparingRateLimiter())
         # A reply still goes when the message it answers was deleted meanwhile (the /say or
         # /ask that asked for it): Telegram refuses it otherwise, and the work would be lost.
         .defaults(Defaults(allow_sending_without_reply=True))

@@ -7,6 +7,9 @@ take room from the replies themselves: in a burst of a hundred voice notes, half
 were "typing…" (bench/RESULTS.md, section 3). So a chat action is sent only while the last
 second left most of the bot's budget unused, and in a group only while the last minute left
 most of the group's; otherwise it is skipped: it is a courtesy, the reply is the point.
+
+A request Telegram answers with 429 is sent again after its retry_after, at most `MAX_RETRIES`
+times, and then dropped.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter
 
-__all__ = ["ACTION_CEILING", "BUSY_CEILING", "SparingRateLimiter"]
+__all__ = ["ACTION_CEILING", "BUSY_CEILING", "MAX_RETRIES", "SparingRateLimiter"]
 
 GROUP_MESSAGES_PER_MINUTE = 20  # AIORateLimiter's default, Telegram's documented advice
 MESSAGES_PER_SECOND = 30  # all chats together: AIORateLimiter's default, Telegram's advice
@@ -26,6 +29,7 @@ MESSAGES_PER_SECOND = 30  # all chats together: AIORateLimiter's default, Telegr
 # and fewer than `BUSY_CEILING` to all chats in the last second.
 ACTION_CEILING = GROUP_MESSAGES_PER_MINUTE // 2
 BUSY_CEILING = MESSAGES_PER_SECOND // 2
+MAX_RETRIES = 3  # times a request Telegram answered with 429 is sent again, then dropped
 _WINDOW_SECONDS = 60.0
 _MOST_GROUPS_TRACKED = 1024
 
@@ -35,7 +39,9 @@ Json = dict[str, Any]
 class SparingRateLimiter(AIORateLimiter):
     """`AIORateLimiter` whose chat actions use only the budget replies leave spare."""
 
-    def __init__(self, *, max_retries: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, max_retries: int = MAX_RETRIES, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__(max_retries=max_retries)
         self._clock = clock
         self._recent: dict[int, deque[float]] = {}  # group: when its requests went, last minute
