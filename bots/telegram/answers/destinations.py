@@ -18,16 +18,27 @@ from abc import ABC, abstractmethod
 from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
-from telegram.constants import ChatType
+from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from core.domain.text import split_lines, split_message, utf16_units
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Destination", "InChat", "InPrivateChat", "MessageShown", "Shown"]
+__all__ = [
+    "MAX_MESSAGES_BEFORE_FILE",
+    "MESSAGE_LIMIT",
+    "Destination",
+    "InChat",
+    "InPrivateChat",
+    "MessageShown",
+    "Shown",
+]
 
-MESSAGE_LIMIT = 4096  # UTF-16 code units (`replies.MESSAGE_LIMIT`)
+# Every Telegram answer, wherever it goes (`replies.reply_long` too): a message holds at most
+# MESSAGE_LIMIT, and a long text that would take more than MAX_MESSAGES_BEFORE_FILE messages
+# comes as a .txt file instead.
+MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units (`utf16_units`)
 MAX_MESSAGES_BEFORE_FILE = 3
 
 

@@ -19,8 +19,9 @@ from telegram import Message
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
+from bots.telegram.answers.destinations import MESSAGE_LIMIT
 from bots.telegram.answers.progress_pace import Pace
-from bots.telegram.answers.replies import MESSAGE_LIMIT, ChatActionIndicator, chat_action
+from bots.telegram.answers.replies import ChatActionIndicator, chat_action
 from core.chat.live import LiveStatus, transcription_status, waiting_line, with_waiting
 from core.domain.text import utf16_units
 from core.domain.transcripts import Progress

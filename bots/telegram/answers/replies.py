@@ -1,5 +1,6 @@
 """How answers reach a Telegram chat: long text split or sent as a file, chat actions while
-work runs, and the one error handler."""
+work runs, and the one error handler. A message's limit and when a long text becomes a file are
+`bots.telegram.answers.destinations`'s `MESSAGE_LIMIT` and `MAX_MESSAGES_BEFORE_FILE`."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Self
 
 from telegram import Message, Update
-from telegram.constants import ChatAction, MessageLimit
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bots.telegram.answers.destinations import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
 from bots.telegram.answers.languages import audience_locale, stranger_locale
 from bots.telegram.answers.progress_pace import Pace
 from bots.telegram.answers.who_asks import audience
@@ -27,8 +29,6 @@ from core.ports import background
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "MAX_MESSAGES_BEFORE_FILE",
-    "MESSAGE_LIMIT",
     "ChatActionIndicator",
     "chat_action",
     "error_handler",
@@ -36,9 +36,6 @@ __all__ = [
     "reply_long",
     "telegram_messages",
 ]
-
-MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units (`utf16_units`)
-MAX_MESSAGES_BEFORE_FILE = 3
 
 
 def telegram_messages(body: str) -> list[str]:

@@ -19,7 +19,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, error_text, telegram_messages
+from bots.telegram.answers.destinations import MAX_MESSAGES_BEFORE_FILE
+from bots.telegram.answers.replies import error_text, telegram_messages
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from bots.telegram.recordings.media import recording_in, remote

@@ -41,8 +41,9 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bots.telegram.answers.destinations import MESSAGE_LIMIT
 from bots.telegram.answers.progress_pace import USUAL, Pace
-from bots.telegram.answers.replies import MESSAGE_LIMIT, error_text
+from bots.telegram.answers.replies import error_text
 from bots.telegram.messages import text
 from bots.telegram.recordings.media import recording_in, remote
 from bots.telegram.voices.inline import CacheStore

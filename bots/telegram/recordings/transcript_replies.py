@@ -20,10 +20,15 @@ from telegram import Message
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bots.telegram.answers.destinations import Destination, MessageShown, Shown
+from bots.telegram.answers.destinations import (
+    MAX_MESSAGES_BEFORE_FILE,
+    MESSAGE_LIMIT,
+    Destination,
+    MessageShown,
+    Shown,
+)
 from bots.telegram.answers.drafts import WorkShown
 from bots.telegram.answers.progress_pace import Pace
-from bots.telegram.answers.replies import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
 from bots.telegram.chatlog import log_entry
 from bots.telegram.messages import text
 from bots.telegram.recordings.gist_replies import send_gist
