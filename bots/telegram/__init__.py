@@ -18,7 +18,7 @@ recordings/    recordings and their transcripts: a voice note parsed once for th
 answers/       who asks, which language, who sees an answer (ephemeral messages included),
                where it goes and how it is shown
 updates.py     what every handler reads off an update: its message, chat, command's words
-chatlog.py     what of a group message goes into the chat log
+chatlog.py     what of a group message goes into the chat log (`LOGGED`, `log_entry`)
 messages.py    what only the Telegram adapter says
 
 A concept that spans the layers keeps its name in each: `summaries.py`, `memory.py`,

@@ -1,14 +1,27 @@
-"""What of a Telegram message goes into the chat log: group messages from people, by name."""
+"""What of a Telegram message goes into the chat log: group messages from people, by name.
+
+Which messages: `LOGGED`, texts and captions said in a group, never commands (transcripts are
+logged by the transcribing handler, once it has them). The application adds what this layer
+cannot see (`bots.telegram.application.app`, `_SAID_IN_GROUP`): never a member's ephemeral
+message, never an edit. Whose: `log_entry`, people only, never a bot (the bot itself included).
+The same rules elsewhere: `SummaryService.record` (`core.app.summaries.service`) stores no
+command whatever the platform, and an imported Telegram Desktop export logs no private chat
+(`bots.cli.exports.telegram_desktop`, `NOT_LOGGED`).
+"""
 
 from __future__ import annotations
 
 from telegram import Message
 from telegram.constants import ChatType
+from telegram.ext import filters
 
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.values import ChatRef
 
-__all__ = ["log_entry"]
+__all__ = ["LOGGED", "log_entry"]
+
+# What the chat log keeps of a group: texts and captions, never commands.
+LOGGED = filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
 
 
 def log_entry(message: Message, text: str, kind: MessageKind) -> ChatMessage | None:

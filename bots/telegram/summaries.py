@@ -1,5 +1,7 @@
 """Telegram handlers for summaries, digests and privacy (/forget: `core.app.memory.forgetting`),
-and the chat-log listener.
+and the chat-log listener. What of a group is logged for /summary, and what is left out (what
+bots say, commands, private chats, edits, a member's ephemeral messages), is decided in
+`bots.telegram.chatlog` (`LOGGED`, `log_entry`).
 
 Same shape as `bots.telegram.recordings.handlers`: parse, call one core method, render.
 """
@@ -45,7 +47,8 @@ class SummaryHandlers:
         self.pace = pace
 
     async def log_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A text or a caption in a group: keep it for /summary (when the chat logs)."""
+        """A text or a caption in a group: keep it for /summary (when the chat logs), unless
+        `log_entry` leaves it out (a bot's)."""
         message = message_of(update)
         if message.text:
             entry = log_entry(message, message.text, "text")

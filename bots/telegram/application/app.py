@@ -34,6 +34,7 @@ from bots.telegram.application.menu import COMMANDS, UnknownCommands
 from bots.telegram.application.polls import POLLS, WatchedPolls
 from bots.telegram.application.rate_limits import SparingRateLimiter
 from bots.telegram.application.update_queue import UpdateQueue
+from bots.telegram.chatlog import LOGGED
 from bots.telegram.elsewhere.business import BusinessHandlers
 from bots.telegram.elsewhere.guest import GuestAnswers, GuestHandlers
 from bots.telegram.memory import FIND_BUTTONS, MemoryHandlers
@@ -58,14 +59,12 @@ _NEW = filters.UpdateType.MESSAGE
 _RECORDINGS = (
     filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.VIDEO | filters.Document.ALL
 )
-# What the chat log keeps of a group: texts and captions, never commands (transcripts are logged
-# by the transcribing handler, once it has them).
-# A member's ephemeral message (their reply to the bot's ephemeral one) is between them and the
-# bot: never logged for the group's summaries, never transcribed for the group.
+# What the chat log keeps of a group is `bots.telegram.chatlog.LOGGED` (texts and captions, never
+# commands), but a member's ephemeral message (their reply to the bot's ephemeral one) is between
+# them and the bot: never logged for the group's summaries, never transcribed for the group. That
+# part is read with `answers.ephemeral_api`, which `chatlog` sits below, so it is added here.
 _EPHEMERAL = ephemeral_api.EphemeralMessages()
-_SAID_IN_GROUP = (
-    filters.ChatType.GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND & ~_EPHEMERAL
-)
+_SAID_IN_GROUP = LOGGED & ~_EPHEMERAL
 # What is claimed as it arrives (handled once, redone if a kill cuts it off): what leads to work
 # or a reply, and group chatter kept for /summary (so that a kill loses none of it).
 _WORK = _NEW & (filters.COMMAND | _RECORDINGS | _SAID_IN_GROUP)
