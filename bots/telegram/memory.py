@@ -36,12 +36,16 @@ from core.domain.memory import FoundPage, Moment
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
 
-__all__ = ["FIND_BUTTONS", "MemoryHandlers"]
+__all__ = ["CITED_SHOWN", "FIND_BUTTONS", "MemoryHandlers"]
 
 FIND_BUTTONS = "find:"  # every button of /find starts so
 PAGE = "find:p:"  # callback data of a page button: find:p:<page>
 NOTE = "find:n:"  # of a moment's button where there is no link: find:n:<message>:<ms>
 CALLBACK_DATA_BYTES = 64  # Telegram's limit on a button's callback data
+# How many of the moments it cites `/ask` without a reply lists under its answer as its sources
+# (Discord's twin, `CITED_SHOWN` in bots/discord/cogs/questions.py, shows five; how many moments
+# the answer reads is `core.domain.memory.MAX_QUESTION_MOMENTS`).
+CITED_SHOWN = 10
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a page of links would preview the first
 HTML = Markup(
     escape=lambda words: html.escape(words, quote=False),
@@ -131,7 +135,7 @@ class MemoryHandlers:
                     markup=HTML,
                     link=link_of(message, moment),
                 )
-                for number, moment in recalled.cited[:10]
+                for number, moment in recalled.cited[:CITED_SHOWN]
             ]
             body = "\n".join([text("memory.cited", request.locale), *lines])
             await message.reply_text(
