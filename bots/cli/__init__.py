@@ -19,7 +19,8 @@
     exports/        where an export is read: a Telegram Desktop export as a chat's past
     shell.py        what every command shares: settings, logging, failures as exit codes
     signals.py      Ctrl-C and SIGTERM from the first line to the last, and their exit codes
-    exits.py        the exit codes, and the one line each failure prints
+    exit_codes.py   the exit codes, the one list of them
+    exits.py        which exit code each failure gives, and the one line it prints
     files.py        inputs (files and standard input) and outputs
     progress.py     the progress bar on a terminal
     messages.py     what only the command line says

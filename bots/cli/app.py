@@ -14,7 +14,8 @@ import click
 from bots.cli.ask import ask
 from bots.cli.bots import db, run
 from bots.cli.doctor import doctor
-from bots.cli.exits import ExitCode, failure
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import failure
 from bots.cli.find import find
 from bots.cli.health import health
 from bots.cli.imports import import_

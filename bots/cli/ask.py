@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed
 from bots.cli.files import one_recording
 from bots.cli.messages import text
 from bots.cli.shell import language_option, local_request, run, verbose_option

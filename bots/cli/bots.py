@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bots.cli.env_file import exposed, refuse_unknown_names
-from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed
 from bots.cli.shell import chosen_env_file, service_verbose_option, settings_source
 from bots.cli.shell import run as run_command
 from bots.cli.signals import StopSignal

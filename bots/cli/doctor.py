@@ -27,7 +27,7 @@ import click
 
 from bots.checks import Check, Person, failed, passed, reason, warned
 from bots.cli.env_file import exposed, misspelt_in_environment, not_settings
-from bots.cli.exits import ExitCode
+from bots.cli.exit_codes import ExitCode
 from bots.cli.mimo_checks import check_mimo
 from bots.cli.shell import chosen_env_file, settings_source, verbose_option
 from bots.cli.shell import run as run_command

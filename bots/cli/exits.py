@@ -1,47 +1,17 @@
-"""Exit codes, and the one line on stderr that says why a command failed.
-
-Scripts can tell the failures apart (the table in docs/getting-started/command-line.md):
-
-    0    done
-    1    anything else: a bug (-v shows where)
-    2    the call is wrong: an unknown option or choice, a missing or invalid setting
-    3    a file cannot be read or written
-    4    the input cannot be used: not audio, too long or too big (a recording, the text to
-         speak, a --style), no text to speak, no question to ask or words to find
-    5    MiMo refused: the key (401, 403), the balance (402), the content (421), the request (400)
-    6    MiMo is unavailable, busy or unreadable even after the retries; try again later, or
-         some of a recording could not be transcribed (the transcript marks where); or (`run`,
-         `db`) the database or a platform stayed out of reach for STARTUP_PATIENCE_SECONDS
-    130  interrupted (Ctrl-C)
-    143  stopped by SIGTERM (`kill`, a service manager, `timeout`), cleaned up as after Ctrl-C
-         (`run` stopped by either exits 0: it stopped because it was asked to)
-    141  what read standard output stopped reading (`| head`), as if killed by SIGPIPE
-"""
+"""Which exit code each failure gives (the codes: `bots.cli.exit_codes.ExitCode`), and the one
+line on stderr that says why a command failed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
 import click
 
+from bots.cli.exit_codes import ExitCode
 from bots.cli.messages import text
 from core.domain import errors
 
-__all__ = ["CommandFailed", "ExitCode", "Failure", "ends_the_batch", "failure"]
-
-
-class ExitCode(IntEnum):
-    OK = 0
-    FAILED = 1
-    USAGE = 2
-    FILE = 3
-    UNUSABLE = 4
-    REFUSED = 5
-    UNAVAILABLE = 6
-    INTERRUPTED = 130
-    TERMINATED = 143
-    BROKEN_PIPE = 141
+__all__ = ["CommandFailed", "Failure", "ends_the_batch", "failure"]
 
 
 class CommandFailed(Exception):

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.cli.bots import existing_database
-from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed
 from bots.cli.messages import shell_locale, text
 from bots.cli.shell import run as run_command
 from bots.cli.shell import verbose_option

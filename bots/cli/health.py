@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exits import ExitCode
+from bots.cli.exit_codes import ExitCode
 from bots.cli.shell import run_outside_a_loop, verbose_option
 
 if TYPE_CHECKING:

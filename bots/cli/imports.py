@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bots.cli.exits import CommandFailed, ExitCode, failure
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed, failure
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded, confirm
 from bots.cli.shell import command_loop, run_outside_a_loop, say_failure, verbose_option

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.cli.env_file import values_in, write_merged
-from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed
 from bots.cli.init_questions import Interview
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed
 from bots.cli.files import DASH, is_dash, read_text, write
 from bots.cli.messages import text
 from bots.cli.shell import LOCAL, local_request, run, verbose_option

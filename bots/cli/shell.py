@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bots.cli.exits import ExitCode, Failure, failure
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import Failure, failure
 from bots.cli.signals import SIGNALS, StopSignal, listen_again
 from core.domain import errors
 from core.domain.values import LANGUAGES, ChatRef, Language

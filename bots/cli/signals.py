@@ -8,7 +8,8 @@ installs `stopping` first of all, before anything slow is imported: a signal the
 event loop runs, the loop's own handlers take over (they cancel its work, or set `run`'s stop
 event) and `stopping` is put back when the loop ends.
 
-This module imports nothing but the standard library: it must be cheap to load.
+This module imports nothing but the standard library (and `bots.cli.exit_codes`, which imports
+nothing else either): it must be cheap to load.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
+
+from bots.cli.exit_codes import ExitCode
 
 __all__ = [
     "SIGNALS",
@@ -29,8 +32,8 @@ __all__ = [
 ]
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-# The shell commands: as shells expect of a command stopped by a signal (128 + its number).
-INTERRUPTED, TERMINATED = 130, 143
+# The shell commands exit as shells expect of a command stopped by a signal (128 + its number:
+# `ExitCode.INTERRUPTED`, `ExitCode.TERMINATED`).
 # `run` is a service: stopped because it was asked to, by either signal, is a clean stop.
 SERVICES = frozenset({"run"})
 
@@ -86,8 +89,8 @@ def exit_code(signum: int, argv: Sequence[str]) -> int:
     """The exit code a stop by `signum` promises, for the command `argv` names: 0 for `run`
     (a service stopped as asked), else 130 after Ctrl-C and 143 after SIGTERM."""
     if command_named(argv) in SERVICES:
-        return 0
-    return INTERRUPTED if signum == signal.SIGINT else TERMINATED
+        return ExitCode.OK
+    return ExitCode.INTERRUPTED if signum == signal.SIGINT else ExitCode.TERMINATED
 
 
 def command_named(argv: Sequence[str]) -> str | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exits import ExitCode
+from bots.cli.exit_codes import ExitCode
 from bots.cli.files import one_recording
 from bots.cli.messages import shell_locale, text
 from bots.cli.shell import (

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exits import CommandFailed, ExitCode, ends_the_batch, failure
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed, ends_the_batch, failure
 from bots.cli.files import DASH, check_readable, is_dash, recording, write
 from bots.cli.messages import shell_locale, text
 from bots.cli.progress import progress_bar

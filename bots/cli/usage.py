@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exits import CommandFailed, ExitCode
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed
 from bots.cli.shell import run as run_command
 from bots.cli.shell import verbose_option
 
