@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["say"]
 
 _FORMATS: dict[str, AudioFormat] = {".ogg": "ogg", ".opus": "ogg", ".mp3": "mp3", ".wav": "wav"}
+# What `--model` completes to: MIMO_TTS_MODEL's default (the model the voices complete for when
+# no --model is given), the older family, MIMO_VOICEDESIGN_MODEL's default. The defaults are the
+# settings' (`core.config.connections`), repeated rather than read so that completing does not
+# load the settings' libraries; tests/unit/test_config.py holds them equal.
 _MODELS = ("mimo-v2.5-tts", "mimo-v2-tts", "mimo-v2.5-tts-voicedesign")
 
 

@@ -44,6 +44,11 @@ class Connections(BaseSettings):
     mimo_base_url: str = "https://api.xiaomimimo.com/v1"
     """The MiMo API's base URL. A Token Plan key works only with its region's host:
     `https://token-plan-cn.xiaomimimo.com/v1`, `token-plan-sgp` or `token-plan-ams`."""
+    # The models the bot uses unless told otherwise are decided here: these defaults are what
+    # the composition root passes on (`core.from_settings`). Neither the MiMo adapter nor the use
+    # cases may read the settings, so `core.infra.mimo.model_kinds.MimoModels` (a client built
+    # without settings), `core.app.voices.studio.VoiceModels` and `voicebridge say`'s completion
+    # (`bots/cli/say.py`) repeat them; tests/unit/test_config.py holds every copy equal to these.
     mimo_asr_model: str = "mimo-v2.5-asr"
     """The speech recognition model: transcripts (voice notes, recordings, calls listened to) and
     spoken consent to a cloned voice. Billed by the second of audio; MiMo's pages publish no

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bots.cli.say import _MODELS
+from core.app.voices.studio import VoiceModels
 from core.config import Settings, data_folder, misspelt_names, unknown_names
 from core.domain.errors import ConfigError
+from core.infra.mimo.model_kinds import DEFAULT_MODELS, MimoModels
 
 CONTRACT = [
     "MIMO_API_KEY",
@@ -45,6 +48,31 @@ def test_defaults_follow_the_contract() -> None:
     assert settings.discord_api_url == "https://discord.com/api/v10"
     assert settings.database_url == f"sqlite+aiosqlite:///{data_folder() / 'voicebridge.db'}"
     assert settings.telegram_token() is None
+
+
+def test_the_default_models_are_the_settings_wherever_they_are_repeated() -> None:
+    """The settings decide which MiMo models the bot uses by default; the MiMo client's own
+    defaults, the voice studio's and `voicebridge say`'s completion repeat them (neither layer
+    may read the settings, and completing must not load them), so a change must reach all."""
+    settings = Settings()
+    assert (
+        MimoModels(
+            asr=settings.mimo_asr_model,
+            tts=settings.mimo_tts_model,
+            audio=settings.mimo_audio_model,
+            chat=settings.mimo_chat_model,
+            voicedesign=settings.mimo_voicedesign_model,
+            voiceclone=settings.mimo_voiceclone_model,
+        )
+        == DEFAULT_MODELS
+    )
+    voices = VoiceModels()
+    assert (voices.tts, voices.design, voices.clone) == (
+        settings.mimo_tts_model,
+        settings.mimo_voicedesign_model,
+        settings.mimo_voiceclone_model,
+    )
+    assert (_MODELS[0], _MODELS[-1]) == (settings.mimo_tts_model, settings.mimo_voicedesign_model)
 
 
 def test_the_default_database_is_in_the_data_folder_from_any_folder(

@@ -1,5 +1,11 @@
 """The MiMo models the client uses, one per kind of request (`MimoModels`), the setting that
-names each, and a model MiMo refuses said with that setting (`model_named`)."""
+names each, and a model MiMo refuses said with that setting (`model_named`).
+
+Which model the bot uses by default is the settings' decision (`core.config.connections`,
+MIMO_ASR_MODEL and the others), passed on by the composition root. `MimoModels`'s own defaults
+only serve a client built without settings (the tests, the bench): they repeat the settings'
+because this layer may not read them, nor they this (`pyproject.toml`'s contracts), and
+tests/unit/test_config.py holds the two equal."""
 
 from __future__ import annotations
 
