@@ -150,7 +150,7 @@ def _platforms(settings: Settings, checks: list[Check]) -> list[Asked]:
 
 async def check_telegram(settings: Settings, token: str) -> list[Check]:
     """The Telegram token `token`, asked about at TELEGRAM_API_URL."""
-    from bots import doctor as platforms
+    from bots import doctor_platforms as platforms
 
     return await platforms.telegram(
         token=token,
@@ -162,7 +162,7 @@ async def check_telegram(settings: Settings, token: str) -> list[Check]:
 async def check_discord(settings: Settings, token: str) -> list[Check]:
     """The Discord token `token`, its intents (each with what is lost without it) and the invite
     link, asked at DISCORD_API_URL."""
-    from bots import doctor as platforms
+    from bots import doctor_platforms as platforms
 
     return await platforms.discord(
         token=token, api_url=settings.discord_api_url,
@@ -173,14 +173,14 @@ async def check_discord(settings: Settings, token: str) -> list[Check]:
 async def telegram_senders(settings: Settings, token: str) -> list[Person]:
     """Who wrote to the Telegram bot `token` in private, newest first; `NoSenders` when its
     updates cannot be read."""
-    from bots import doctor as platforms
+    from bots import doctor_platforms as platforms
 
     return await platforms.telegram_senders(token=token, api_url=settings.telegram_api_url)
 
 
 async def discord_owner(settings: Settings, token: str) -> Person | None:
     """The owner of the Discord bot `token`'s application, when Discord says."""
-    from bots import doctor as platforms
+    from bots import doctor_platforms as platforms
 
     return await platforms.discord_owner(token=token, api_url=settings.discord_api_url)
 
