@@ -20,6 +20,7 @@ from bots.cli.files import DASH, is_dash, read_text, write
 from bots.cli.messages import text
 from bots.cli.shell import LOCAL, local_request, run, verbose_option
 from core.chat.subtitles import to_srt
+from core.domain import mimo_models
 from core.domain.transcripts import AudioFormat
 from core.domain.tts import STYLE_PRESETS, is_voiceclone, is_voicedesign, voices_for
 
@@ -32,10 +33,8 @@ __all__ = ["say"]
 
 _FORMATS: dict[str, AudioFormat] = {".ogg": "ogg", ".opus": "ogg", ".mp3": "mp3", ".wav": "wav"}
 # What `--model` completes to: MIMO_TTS_MODEL's default (the model the voices complete for when
-# no --model is given), the older family, MIMO_VOICEDESIGN_MODEL's default. The defaults are the
-# settings' (`core.config.connections`), repeated rather than read so that completing does not
-# load the settings' libraries; tests/unit/test_config.py holds them equal.
-_MODELS = ("mimo-v2.5-tts", "mimo-v2-tts", "mimo-v2.5-tts-voicedesign")
+# no --model is given), the older family, MIMO_VOICEDESIGN_MODEL's default.
+_MODELS = (mimo_models.TTS, mimo_models.OLDER_TTS, mimo_models.VOICEDESIGN)
 
 
 def _complete_voices(ctx: click.Context, _: click.Parameter, typed: str) -> list[CompletionItem]:

@@ -20,6 +20,7 @@ from core.config.validation import (
     parse_shard_ids,
     required,
 )
+from core.domain import mimo_models
 from core.domain.errors import ConfigError
 
 __all__ = ["Connections"]
@@ -44,38 +45,34 @@ class Connections(BaseSettings):
     mimo_base_url: str = "https://api.xiaomimimo.com/v1"
     """The MiMo API's base URL. A Token Plan key works only with its region's host:
     `https://token-plan-cn.xiaomimimo.com/v1`, `token-plan-sgp` or `token-plan-ams`."""
-    # The models the bot uses unless told otherwise are decided here: these defaults are what
-    # the composition root passes on (`core.from_settings`). Neither the MiMo adapter nor the use
-    # cases may read the settings, so `core.infra.mimo.model_kinds.MimoModels` (a client built
-    # without settings), `core.app.voices.studio.VoiceModels` and `voicebridge say`'s completion
-    # (`bots/cli/say.py`) repeat them; tests/unit/test_config.py holds every copy equal to these.
-    mimo_asr_model: str = "mimo-v2.5-asr"
+    # The models' defaults are `core.domain.mimo_models`', as every other default model is.
+    mimo_asr_model: str = mimo_models.ASR
     """The speech recognition model: transcripts (voice notes, recordings, calls listened to) and
     spoken consent to a cloned voice. Billed by the second of audio; MiMo's pages publish no
     price for it (read 2026-11-28)."""
-    mimo_tts_model: str = "mimo-v2.5-tts"
+    mimo_tts_model: str = mimo_models.TTS
     """The speech model of the preset voices: `mimo-v2.5-tts` or `mimo-v2-tts` (which MiMo
     routes to the v2.5 models). A voicedesign or voiceclone model is refused at start: a chat's
     own voices choose their model themselves. Billed by the character spoken; MiMo's pages
     publish no price for it (read 2026-11-28)."""
-    mimo_audio_model: str = "mimo-v2.6-flash"
+    mimo_audio_model: str = mimo_models.AUDIO
     """The audio understanding model: questions about a recording (`/ask`, Ask about this audio,
     a question in a caption), and the interpreter's translations from a sentence's sound
     (DISCORD_INTERPRET_FROM=audio), asked with thinking off. `mimo-v2.6-flash` takes text, image,
     audio and video (`mimo-v2.5` and `mimo-v2-omni`, which did before it, are retired); MiMo
     publishes $0.14 per million input tokens and $0.28 per million output tokens for it (read
     2026-11-28), a recording's audio counted at about 6.25 tokens a second."""
-    mimo_chat_model: str = "mimo-v2.6-flash"
+    mimo_chat_model: str = mimo_models.CHAT
     """The text model: summaries, digests, gists (`/tldr`), translations (`/translate`,
     translated captions, the interpreter from text) and `/ask` across a chat's voice notes,
     asked with thinking off. `mimo-v2.6-flash` replaced `mimo-v2.5`, which MiMo retired on
     2026-10-21; MiMo publishes $0.14 per million input tokens and $0.28 per million output
     tokens for it (read 2026-11-28)."""
-    mimo_voicedesign_model: str = "mimo-v2.5-tts-voicedesign"
+    mimo_voicedesign_model: str = mimo_models.VOICEDESIGN
     """The model that designs a chat's own voices from a description (`/voice design`) and makes
     their sample. Billed by the character; MiMo's pages publish no price for it (read
     2026-11-28)."""
-    mimo_voiceclone_model: str = "mimo-v2.5-tts-voiceclone"
+    mimo_voiceclone_model: str = mimo_models.VOICECLONE
     """The model a chat's own voices, designed and cloned alike, speak with, from their sample,
     whatever `MIMO_TTS_MODEL` says. Billed by the character; MiMo's pages publish no price for
     it (read 2026-11-28)."""

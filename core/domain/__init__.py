@@ -16,6 +16,7 @@ consent_digits.py   its random digits: drawn meaning nothing, read back however 
 business.py         Telegram Business connections, and what may be answered in them
 inline.py           voice notes offered inline, and the key each is kept under
 gists.py            the gist of a recording: headline and timed points
+mimo_models.py      the MiMo models used unless the settings name others: today's ids
 tts.py              the TTS models' voices and styles, and what a user's text may carry
 reading.py          the channel reader: whose messages, which voice, names, the queue
 listeners.py        the channel reader: who hears a reading, and what may be said to them

@@ -47,6 +47,7 @@ import base64
 import re
 from dataclasses import dataclass
 
+from core.domain import mimo_models
 from core.domain.errors import AudioTooLarge, EmptyText
 from core.domain.quantities import Megabytes
 
@@ -151,7 +152,7 @@ _BUILT_IN = frozenset(v.name.casefold() for v in ALL_VOICES)
 
 def is_v2(model: str) -> bool:
     """The `mimo-v2-tts` family, which only understands `<style>` tags."""
-    return model.startswith("mimo-v2-tts")
+    return model.startswith(mimo_models.OLDER_TTS)
 
 
 def is_voicedesign(model: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import sqlite3
 from pathlib import Path
 
@@ -11,8 +13,9 @@ from pydantic import ValidationError
 from bots.cli.say import _MODELS
 from core.app.voices.studio import VoiceModels
 from core.config import Settings, data_folder, misspelt_names, unknown_names
+from core.domain import mimo_models
 from core.domain.errors import ConfigError
-from core.infra.mimo.model_kinds import DEFAULT_MODELS, MimoModels
+from core.infra.mimo.model_kinds import DEFAULT_MODELS
 
 CONTRACT = [
     "MIMO_API_KEY",
@@ -29,6 +32,8 @@ CONTRACT = [
     "DISCORD_GATEWAY_URL",
     "DATABASE_URL",
 ]
+
+_MODEL_ID = re.compile(r"^mimo-v[\d.]+-?[a-z-]*$")  # a model id, as MiMo names its models
 
 
 @pytest.fixture(autouse=True)
@@ -50,29 +55,43 @@ def test_defaults_follow_the_contract() -> None:
     assert settings.telegram_token() is None
 
 
-def test_the_default_models_are_the_settings_wherever_they_are_repeated() -> None:
-    """The settings decide which MiMo models the bot uses by default; the MiMo client's own
-    defaults, the voice studio's and `voicebridge say`'s completion repeat them (neither layer
-    may read the settings, and completing must not load them), so a change must reach all."""
+def test_a_model_id_is_written_once_where_every_default_reads_it() -> None:
+    """Which MiMo models the bot uses unless told otherwise is `core.domain.mimo_models`' alone:
+    a model MiMo retires is changed there once, and the settings, the MiMo client, the voice
+    studio and `voicebridge say`'s completion follow (prose, as docstrings, may name ids)."""
+    root = Path(__file__).resolve().parents[2]
+    written = []
+    for path in sorted([*root.glob("core/**/*.py"), *root.glob("bots/**/*.py")]):
+        if path == root / "core/domain/mimo_models.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        prose = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and ast.get_docstring(node, clean=False) is not None
+        }
+        prose |= {  # a field's docstring: a string alone after it
+            id(node.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        }
+        written += [
+            f"{path.relative_to(root)}:{node.lineno} {node.value}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and _MODEL_ID.match(node.value)
+            and id(node) not in prose
+        ]
+    assert written == []
     settings = Settings()
-    assert (
-        MimoModels(
-            asr=settings.mimo_asr_model,
-            tts=settings.mimo_tts_model,
-            audio=settings.mimo_audio_model,
-            chat=settings.mimo_chat_model,
-            voicedesign=settings.mimo_voicedesign_model,
-            voiceclone=settings.mimo_voiceclone_model,
-        )
-        == DEFAULT_MODELS
+    assert (settings.mimo_tts_model, settings.mimo_chat_model) == (
+        mimo_models.TTS,
+        mimo_models.CHAT,
     )
-    voices = VoiceModels()
-    assert (voices.tts, voices.design, voices.clone) == (
-        settings.mimo_tts_model,
-        settings.mimo_voicedesign_model,
-        settings.mimo_voiceclone_model,
-    )
-    assert (_MODELS[0], _MODELS[-1]) == (settings.mimo_tts_model, settings.mimo_voicedesign_model)
+    assert (DEFAULT_MODELS.asr, VoiceModels().clone) == (mimo_models.ASR, mimo_models.VOICECLONE)
+    assert _MODELS[0] == mimo_models.TTS
 
 
 def test_the_default_database_is_in_the_data_folder_from_any_folder(

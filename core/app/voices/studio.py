@@ -47,7 +47,7 @@ from core.app.recordings.fetching import Recordings
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
 from core.chat.messages import text
-from core.domain import errors
+from core.domain import errors, mimo_models
 from core.domain.inline import Discard
 from core.domain.limits import ANYONE, Asker
 from core.domain.pacing import Urgency, asking
@@ -77,9 +77,9 @@ _NAME = re.compile(rf"^[^\W_][\w-]{{0,{MAX_NAME_CHARS - 1}}}$")
 
 @dataclass(frozen=True)
 class VoiceModels:
-    tts: str = "mimo-v2.5-tts"  # the preset voices' model (MIMO_TTS_MODEL)
-    design: str = "mimo-v2.5-tts-voicedesign"
-    clone: str = "mimo-v2.5-tts-voiceclone"
+    tts: str = mimo_models.TTS  # the preset voices' model (MIMO_TTS_MODEL)
+    design: str = mimo_models.VOICEDESIGN
+    clone: str = mimo_models.VOICECLONE
 
 
 @dataclass(frozen=True)

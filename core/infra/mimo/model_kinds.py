@@ -1,11 +1,9 @@
 """The MiMo models the client uses, one per kind of request (`MimoModels`), the setting that
 names each, and a model MiMo refuses said with that setting (`model_named`).
 
-Which model the bot uses by default is the settings' decision (`core.config.connections`,
-MIMO_ASR_MODEL and the others), passed on by the composition root. `MimoModels`'s own defaults
-only serve a client built without settings (the tests, the bench): they repeat the settings'
-because this layer may not read them, nor they this (`pyproject.toml`'s contracts), and
-tests/unit/test_config.py holds the two equal."""
+The settings (MIMO_ASR_MODEL and the others) name the models, passed on by the composition root;
+`MimoModels`'s own defaults serve a client built without settings (the tests, the bench). Both
+read today's ids from `core.domain.mimo_models`."""
 
 from __future__ import annotations
 
@@ -13,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from core.domain import mimo_models
 from core.domain.errors import MimoBadRequest, MimoModelRefused
 
 __all__ = ["DEFAULT_MODELS", "MODEL_SETTINGS", "MimoModels", "model_named", "voice_kind"]
@@ -20,12 +19,12 @@ __all__ = ["DEFAULT_MODELS", "MODEL_SETTINGS", "MimoModels", "model_named", "voi
 
 @dataclass(frozen=True)
 class MimoModels:
-    asr: str = "mimo-v2.5-asr"
-    tts: str = "mimo-v2.5-tts"
-    audio: str = "mimo-v2.6-flash"
-    chat: str = "mimo-v2.6-flash"
-    voicedesign: str = "mimo-v2.5-tts-voicedesign"  # a chat's designed voices speak with it
-    voiceclone: str = "mimo-v2.5-tts-voiceclone"  # ...and its cloned voices with this one
+    asr: str = mimo_models.ASR
+    tts: str = mimo_models.TTS
+    audio: str = mimo_models.AUDIO
+    chat: str = mimo_models.CHAT
+    voicedesign: str = mimo_models.VOICEDESIGN  # a chat's voices are designed with it
+    voiceclone: str = mimo_models.VOICECLONE  # ...and speak with this one
 
 
 DEFAULT_MODELS = MimoModels()
