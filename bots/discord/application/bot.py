@@ -44,6 +44,7 @@ from bots.discord.commands.allowlist import (
     STRANGER_MESSAGE,
     admits,
     admits_message,
+    answer_stranger,
     refuse_stranger,
 )
 from bots.discord.commands.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
@@ -246,7 +247,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
         """A message reaches its listeners in a task of our own, which a stop waits for; a
         voice message only through the first delivery that claims it, so a message the gateway
         delivers twice (a resumed session replaying events) is answered once. A message from
-        outside the allowlist reaches no listener but the refusal's, and is never claimed.
+        outside the allowlist reaches no listener, only the allowlist's answer
+        (`allowlist.answer_stranger`), and is never claimed.
         Other events are dispatched as discord.py does."""
         message = args[0] if event_name == "message" and args else None
         if not isinstance(message, discord.Message):
@@ -255,8 +257,8 @@ class VoicebridgeBot(commands.AutoShardedBot):
         if self.work.stopping:
             return  # as if it came once the bot was gone: nothing is claimed or started
         if not admits_message(self.limiter, message):
-            listen = functools.partial(self._listen, STRANGER_MESSAGE)
-            self.work.start_message(message, None, listen)
+            answer = functools.partial(self._run_listener, STRANGER_MESSAGE, answer_stranger)
+            self.work.start_message(message, None, answer)
             return
         self.work.start_message(message, message_claim(message), self._listen_to_message)
 

@@ -25,7 +25,7 @@ from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.unasked import UnaskedCog
-from bots.discord.cogs.usage import LimitsCog
+from bots.discord.cogs.usage import UsageCog
 from core.app.calls.listened_calls import ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 
@@ -68,7 +68,7 @@ def feature_cogs(
         *voice_channel_cogs(
             bot, runtime, reader=reader, channels=channels, listened=listened, clicks=clicks
         ),
-        LimitsCog(runtime.limiter, runtime.consents),
+        UsageCog(runtime.limiter, runtime.consents),
     ]
 
 

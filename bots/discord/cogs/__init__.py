@@ -13,5 +13,5 @@ preferences.py    /voice, /style, /language, /autotranscribe, /settings, /help, 
 unasked.py        what the bot posts here unasked: /botlanguage, /autogist, /autotranslate
 channel_reader.py  /read_channel, /skip, /stop, /myvoice, /read_me, /read_settings; the events
 listening.py      /listen, /stop_listening, /listen_me; who leaves the call
-usage.py          /usage, and the answer a stranger gets
+usage.py          /usage
 """

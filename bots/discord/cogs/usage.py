@@ -1,32 +1,23 @@
-"""Limits: /usage, and the one answer a stranger gets for a recording sent in direct messages."""
+"""/usage: what a server (or, in direct messages, a user) used today, and what is left."""
 
 from __future__ import annotations
 
-import logging
-
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
 from bots.discord.answers.replies import Interaction, followup_of, send_lines
 from bots.discord.answers.who_asks import answer_of, asker_of
-from bots.discord.commands.allowlist import STRANGER_MESSAGE
-from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, reaches_channel
 from core.app.rules.limits import Limiter
 from core.app.voices.clone_consent import VoiceConsents
-from core.chat.languages import DEFAULT_LOCALE
 from core.chat.usage import clone_attempts_line, listening_line, usage_text
-from core.domain import errors
 
-logger = logging.getLogger(__name__)
-
-__all__ = ["LimitsCog"]
+__all__ = ["UsageCog"]
 
 
-class LimitsCog(commands.Cog):
+class UsageCog(commands.Cog):
     """What a server (or, in direct messages, a user) used today, and what is left."""
 
     def __init__(self, limiter: Limiter, consents: VoiceConsents | None = None) -> None:
@@ -57,13 +48,3 @@ class LimitsCog(commands.Cog):
             used = await self.limiter.share_today(chat, str(interaction.user.id))
             lines += "\n" + text("discord.usage.reader_share", locale, used=used, limit=cap)
         await send_lines(followup_of(interaction, ephemeral=True), lines)
-
-    @commands.Cog.listener(f"on_{STRANGER_MESSAGE}")
-    async def on_message_from_stranger(self, message: discord.Message) -> None:
-        """Nothing is done with a message from outside the allowlist; only a recording sent in
-        direct messages, which expects an answer, hears why."""
-        logger.debug("ignored a message from outside the allowlist")
-        if message.guild is None and not message.author.bot and recording_in(message):
-            # Discord does not say a message's language: English for strangers.
-            refusal = text(errors.PrivateBot.key, DEFAULT_LOCALE)
-            await message.reply(refusal, mention_author=False)

@@ -3,5 +3,6 @@ may use it. Uses `bots.discord.answers`, `call` (the listen buttons) and the mod
 
 translator.py  command names and descriptions in each user's language
 installs.py    user installs: where the commands can be used, the interaction token's life
-allowlist.py   who the bot serves, checked before any command, click or message is handled
+allowlist.py   who the bot serves, checked before any command, click or message is handled;
+               the one answer a stranger gets
 """

@@ -1,6 +1,7 @@
 """The allowlist: who the Discord bot serves, checked before any command, click or message is
-handled, and again before a call or a reading kept through a restart is taken up. The rules are
-`core.app.rules.limits`'; this module only reads them off Discord events.
+handled, and again before a call or a reading kept through a restart is taken up; and the one
+answer a stranger gets (`refuse_stranger` for a command or a click, `answer_stranger` for a
+message). The rules are `core.app.rules.limits`'; this module only reads them off Discord events.
 
 On Discord a chat on ALLOWED_CHATS is a server, or a single channel, by its id; direct messages,
 and every place where the bot is installed to the user alone, are allowed through ALLOWED_USERS.
@@ -16,9 +17,11 @@ import discord
 
 from bots.discord.answers.who_asks import quick_locale
 from bots.discord.call.listen_buttons import ConsentAt
+from bots.discord.media import recording_in
 from bots.discord.messages import text
 from bots.discord.places import Interaction, reaches_channel
 from core.app.rules.limits import Limiter
+from core.chat.languages import DEFAULT_LOCALE
 from core.domain import errors
 
 logger = logging.getLogger(__name__)
@@ -27,12 +30,14 @@ __all__ = [
     "STRANGER_MESSAGE",
     "admits",
     "admits_message",
+    "answer_stranger",
     "refuse_stranger",
 ]
 
 STRANGER_MESSAGE = "message_from_stranger"
-"""The event a message from outside the allowlist is dispatched as, instead of "message": no
-listener but the refusal hears it (`LimitsCog.on_message_from_stranger`)."""
+"""The event a message from outside the allowlist is handled as, instead of "message": no cog
+hears it, only `answer_stranger` (`VoicebridgeBot.dispatch`), whose errors are reported as
+`on_message_from_stranger`'s."""
 
 
 _ANSWERED_WHEN_REFUSED = (
@@ -93,3 +98,13 @@ async def refuse_stranger(limiter: Limiter, interaction: Interaction) -> bool:
             await interaction.response.send_message(refusal, ephemeral=True)
     logger.debug("refused an interaction: server, channel and user not on the allowlist")
     return True
+
+
+async def answer_stranger(message: discord.Message) -> None:
+    """Nothing is done with a message from outside the allowlist; only a recording sent in
+    direct messages, which expects an answer, hears why."""
+    logger.debug("ignored a message from outside the allowlist")
+    if message.guild is None and not message.author.bot and recording_in(message):
+        # Discord does not say a message's language: English for strangers.
+        refusal = text(errors.PrivateBot.key, DEFAULT_LOCALE)
+        await message.reply(refusal, mention_author=False)
