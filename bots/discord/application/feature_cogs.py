@@ -13,6 +13,7 @@ from bots.discord.answers.clicks import Answerers
 from bots.discord.answers.replies import AnyBot
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
+from bots.discord.cogs.automatic_posts import AutomaticPostsCog
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.listening import ListeningCog
@@ -24,7 +25,6 @@ from bots.discord.cogs.speech import SpeechCog
 from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
-from bots.discord.cogs.unasked import UnaskedCog
 from bots.discord.cogs.usage import UsageCog
 from core.app.calls.listened_calls import ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
@@ -82,7 +82,7 @@ def speech_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[c
             consents=runtime.consents,
             bot=bot,
         ),
-        UnaskedCog(runtime.preferences, audiences=runtime.audiences),
+        AutomaticPostsCog(runtime.preferences, audiences=runtime.audiences),
     ]
 
 

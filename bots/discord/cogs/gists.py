@@ -1,6 +1,6 @@
 """The gist of a recording: /tldr attachment, the "Gist" button under a long recording's
-transcript (/autogist, gists posted unasked: `unasked.py`). Answered with the card (in the asker's
-language) and the whole transcript as a file.
+transcript (/autogist, gists posted unasked: `automatic_posts.py`). Answered with the card (in
+the asker's language) and the whole transcript as a file.
 
 There is no "Summarise" message menu: Discord allows an app five, and Transcribe, Read aloud, Ask
 about this audio, Clone this voice and Translate take them. The button

@@ -1,6 +1,6 @@
 """Preferences: /voice, /style, /language, /autotranscribe, /settings and /help, and the
 server's own voices: /design_voice, /delete_voice and the message menu "Clone this voice".
-(/botlanguage, /autogist and /autotranslate: `unasked.py`.)
+(/botlanguage, /autogist and /autotranslate: `automatic_posts.py`.)
 
 Answers are ephemeral: settings are nobody else's business (a designed voice's sample is the
 exception: the channel hears it). In a server, changing them takes Manage Server

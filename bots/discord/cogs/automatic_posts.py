@@ -25,7 +25,7 @@ from core.app.rules.requests import Audiences
 from core.chat.languages import LOCALES, native_name
 from core.chat.overview import auto_gist_text, autotranslate_text, bot_language_text
 
-__all__ = ["UnaskedCog"]
+__all__ = ["AutomaticPostsCog"]
 
 Choice = app_commands.Choice
 
@@ -38,7 +38,7 @@ BOT_LANGUAGES = [
 ]
 
 
-class UnaskedCog(commands.Cog):
+class AutomaticPostsCog(commands.Cog):
     """Show or change where the command runs: the server's settings, or the user's in DMs."""
 
     def __init__(self, preferences: ChatPreferences, *, audiences: Audiences) -> None:
