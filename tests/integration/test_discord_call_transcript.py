@@ -242,7 +242,7 @@ async def test_a_turn_is_one_caption_edited_while_it_goes_on_and_a_new_speaker_a
     ann, cleo = await in_the_lounge(discord_api, server, "Ann", "Cleo")
     members = Members(discord_api, server.general)
     speak = discord_api.voice.speak
-    async with bot_in_server(discord_api, mimo, sqlite_url, turn_gap=30.0):
+    async with bot_in_server(discord_api, mimo, sqlite_url, caption_gap=30.0):
         mimo.asr_text = sentence_heard
         for member in (ann, cleo):
             await members.answer(member.user_id, "listen_me", allowed=True)

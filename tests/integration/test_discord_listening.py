@@ -54,12 +54,12 @@ async def bot_in_server(
     mimo: FakeMimo,
     sqlite_url: str,
     *,
-    turn_gap: float = 0.0,
+    caption_gap: float = 0.0,
     **settings: Any,
 ) -> AsyncIterator[VoicebridgeBot]:
     """The bot, its turns ended by a second of quiet (on a loaded machine the stand-in or the
     bot, sharing this process, may be held up long enough for less to split a tone in two);
-    with `turn_gap` 0, each utterance a caption of its own, so that a test counts them (the
+    with `caption_gap` 0, each utterance a caption of its own, so that a test counts them (the
     captions' turns have tests of their own)."""
     mimo.asr_text = tone_heard
     built = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url,
@@ -67,7 +67,7 @@ async def bot_in_server(
     voice_client = installed_voice_client()
     async with discord_bot_online(built, discord_api, voice_client=voice_client) as (bot, _):
         bot.listened_call_sides.receive = ReceiveSettings(silence_gap=1.0)
-        bot.listened_call_sides.turn_gap = turn_gap
+        bot.listened_call_sides.caption_gap = caption_gap
         yield bot
 
 

@@ -23,8 +23,8 @@ def render(name: str, words: str, translated: str | None) -> str:
     return f"**{name}**: {translated}\n-# {words}"
 
 
-def captions(turn_gap: float = 3.0) -> Captions:
-    return Captions(render=render, turn_gap=turn_gap)
+def captions(caption_gap: float = 3.0) -> Captions:
+    return Captions(render=render, caption_gap=caption_gap)
 
 
 def test_a_turn_grows_by_editing_its_message_and_another_speaker_starts_a_new_one() -> None:
@@ -66,8 +66,8 @@ def test_a_translation_without_words_of_its_own_shows_alone() -> None:
     assert alone == Update(None, ["**Ann**: 好的，这就是计划"])
 
 
-def test_a_pause_longer_than_the_turn_gap_starts_a_new_turn() -> None:
-    shown = captions(turn_gap=3.0)
+def test_a_pause_longer_than_the_caption_gap_starts_a_new_line() -> None:
+    shown = captions(caption_gap=3.0)
     shown.add([said("ann", "one", 0)])
 
     assert shown.add([said("ann", "two", 5)]) == Update(None, ["**Ann**: two"])
@@ -118,8 +118,8 @@ def test_the_pieces_of_a_turn_grow_its_caption_the_seams_shown_once() -> None:
     assert third == Update("**Ann**: we met on Tuesday. and then we left", [])
 
 
-def test_the_next_piece_of_a_turn_goes_on_whatever_the_turn_gap() -> None:
-    shown = Captions(render=lambda name, words, _: f"**{name}**: {words}", turn_gap=0.0)
+def test_the_next_piece_of_a_turn_goes_on_whatever_the_caption_gap() -> None:
+    shown = Captions(render=lambda name, words, _: f"**{name}**: {words}", caption_gap=0.0)
     shown.add([said_piece("ann", "one", 0, 0)])
     assert shown.add([said_piece("ann", "two", 4.2, 0)]).edit == "**Ann**: one two"
     assert shown.add([said_piece("ann", "three", 9, 9)]).new == ["**Ann**: three"]  # a new turn

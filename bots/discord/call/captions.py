@@ -6,9 +6,10 @@ posted in the chat since (`interrupted`): each batch is then one request, not an
 new message (issue 86: at the chat's pace, a batch's second request delayed every line after
 it by one request's wait).
 
-A turn goes on with the next piece of the same turn, or while the same member's next utterance
-starts within `turn_gap` seconds of the end of their last one; in both cases only where nobody
-else's line came between. Two pieces' words are joined with the seam mended
+A member's caption line goes on with the next piece of the same turn, or while their next
+utterance starts within `caption_gap` seconds of the end of their last one (so one line may hold
+several of their turns; what ends a turn is `core.domain.live_speech.TurnEnds`); in both cases
+only where nobody else's line came between. Two pieces' words are joined with the seam mended
 (`core.domain.piece_words.joined`: words MiMo heard at the end of one and the start of the
 next shown once). Where captions are translated, a turn shows its translation, with what was
 said under it in small print. Lines ready together share one message (under load, fewer
@@ -31,8 +32,8 @@ from core.domain.piece_words import joined
 from core.domain.transcripts import LongTranscript
 
 __all__ = [
+    "CAPTION_GAP",
     "MESSAGE_CHARS",
-    "TURN_GAP",
     "Captions",
     "Line",
     "SpokenWords",
@@ -41,7 +42,9 @@ __all__ = [
 ]
 
 MESSAGE_CHARS = 2000  # Discord's longest message
-TURN_GAP = 3.0  # seconds between a member's utterances within one turn (one caption)
+# Seconds between a member's utterances that still go on one caption line. Not what ends a
+# turn (`core.domain.live_speech.TurnEnds.silence_gap`): a line may hold several turns.
+CAPTION_GAP = 3.0
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,11 @@ class Update:
 class Captions:
     """The newest message's turns, and how each batch of lines changes the chat."""
 
-    def __init__(self, *, render: Callable[[str, str, str | None], str], turn_gap: float) -> None:
+    def __init__(
+        self, *, render: Callable[[str, str, str | None], str], caption_gap: float
+    ) -> None:
         self._render = render  # (name, words, translated) -> "**Name**: words"
-        self._turn_gap = turn_gap
+        self._caption_gap = caption_gap
         self._shown: list[_Turn | str] = []  # the newest message's lines
         self._apart = False  # someone else posted after it: new lines go in a new message
 
@@ -171,7 +176,7 @@ class Captions:
             return False
         if line.turn is not None and line.turn == last.began:
             return True  # the next piece of the same turn
-        return (line.started_at - last.ended_at).total_seconds() <= self._turn_gap
+        return (line.started_at - last.ended_at).total_seconds() <= self._caption_gap
 
     def _text(self, lines: list[_Turn | str]) -> str:
         return "\n".join(line if isinstance(line, str) else self._line(line) for line in lines)

@@ -26,7 +26,7 @@ from datetime import timedelta
 import discord
 
 from bots.discord.answers.error_handler import error_text
-from bots.discord.call.captions import TURN_GAP, Captions, Line, SpokenWords, with_transcript
+from bots.discord.call.captions import CAPTION_GAP, Captions, Line, SpokenWords, with_transcript
 from bots.discord.call.listen_buttons import consent_view
 from bots.discord.call.nicknames import ListeningNick
 from bots.discord.call.notices import Notices
@@ -109,7 +109,7 @@ class DiscordListenedCall:
         *,
         kept: Calls,
         settings: ReceiveSettings | None,
-        turn_gap: float = TURN_GAP,
+        caption_gap: float = CAPTION_GAP,
         pace: float = CAPTION_PACE,
     ) -> None:
         assert isinstance(seat.call, DiscordVoiceCall)
@@ -130,7 +130,7 @@ class DiscordListenedCall:
         self._receiver: VoiceReceiver | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._captions = Captions(render=self._render, turn_gap=turn_gap)
+        self._captions = Captions(render=self._render, caption_gap=caption_gap)
         self._lines = _InOrder()  # the captions being made, and the bot's own lines
         self._newest: discord.Message | None = None  # the captions' newest message
         self._status_shown = False

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bots.discord.answers.error_handler import error_text
-from bots.discord.call.captions import TURN_GAP, with_transcript
+from bots.discord.call.captions import CAPTION_GAP, with_transcript
 from bots.discord.messages import text
 from core.app.calls.listened_call import ListenAsked, ListenedCall
 from core.app.calls.listened_calls import ListenedCalls
@@ -35,13 +35,13 @@ class ListenedCallSides:
         self.kept = kept  # the calls' kept transcripts, posted with the goodbye
         self.client = client  # where a call the bot does not join again says goodbye
         self.receive: ReceiveSettings | None = None  # None: the defaults
-        self.turn_gap = TURN_GAP  # seconds between one member's utterances of one caption
+        self.caption_gap = CAPTION_GAP  # seconds between one member's utterances of one caption
 
     def __call__(self, call: ListenedCall, seat: CallSeat, owner: ListenedCalls) -> ListenedVoice:
         from bots.discord.call.listened_call import DiscordListenedCall
 
         return DiscordListenedCall(
-            call, seat, owner, kept=self.kept, settings=self.receive, turn_gap=self.turn_gap
+            call, seat, owner, kept=self.kept, settings=self.receive, caption_gap=self.caption_gap
         )
 
     async def ended_away(
