@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bots.discord.call.captions import MESSAGE_CHARS, Captions, SpokenWords, Update
+from bots.discord.answers.replies import MESSAGE_LIMIT
+from bots.discord.call.captions import Captions, SpokenWords, Update
 
 START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
@@ -94,7 +95,7 @@ def test_no_message_grows_past_discords_longest() -> None:
 
     assert update.edit is None
     assert update.new == [f"**Ann**: {words} end"]
-    assert all(len(text) <= MESSAGE_CHARS for text in update.new)
+    assert all(len(text) <= MESSAGE_LIMIT for text in update.new)
 
 
 def said_piece(member: str, words: str, at: float, turn: float) -> SpokenWords:

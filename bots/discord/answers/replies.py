@@ -30,7 +30,7 @@ __all__ = [
     "send_long",
 ]
 
-MESSAGE_LIMIT = 2000  # characters in one Discord message
+MESSAGE_LIMIT = 2000  # characters in one Discord message (a call's captions and notices too)
 MAX_MESSAGES_BEFORE_FILE = 3
 ANSWERED = "voicebridge.answered"
 """`Interaction.extras` key: something real was sent, so the placeholder is gone (see

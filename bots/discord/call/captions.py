@@ -27,13 +27,13 @@ from datetime import datetime
 
 import discord
 
+from bots.discord.answers.replies import MESSAGE_LIMIT
 from core.chat.exports import call_files
 from core.domain.piece_words import joined
 from core.domain.transcripts import LongTranscript
 
 __all__ = [
     "CAPTION_GAP",
-    "MESSAGE_CHARS",
     "Captions",
     "Line",
     "SpokenWords",
@@ -41,7 +41,6 @@ __all__ = [
     "with_transcript",
 ]
 
-MESSAGE_CHARS = 2000  # Discord's longest message
 # Seconds between a member's utterances that still go on one caption line. Not what ends a
 # turn (`core.domain.live_speech.TurnEnds.silence_gap`): a line may hold several turns.
 CAPTION_GAP = 3.0
@@ -149,7 +148,7 @@ class Captions:
                 turn = current[-1]
                 assert isinstance(turn, _Turn)
                 longer = turn.longer(line)
-                if self._size([*current[:-1], longer]) <= MESSAGE_CHARS:
+                if self._size([*current[:-1], longer]) <= MESSAGE_LIMIT:
                     current[-1] = longer
                     edited = edited or current is shown
                     continue
@@ -166,7 +165,7 @@ class Captions:
         return Update(self._text(shown) if edited else None, [self._text(lines) for lines in new])
 
     def _fits(self, lines: list[_Turn | str]) -> bool:
-        return self._size(lines) <= MESSAGE_CHARS
+        return self._size(lines) <= MESSAGE_LIMIT
 
     def _goes_on(self, lines: list[_Turn | str], line: Line) -> bool:
         if not lines or not isinstance(line, SpokenWords):

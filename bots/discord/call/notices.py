@@ -10,11 +10,10 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
+from bots.discord.answers.replies import MESSAGE_LIMIT
 from core.ports import background
 
 __all__ = ["Notices"]
-
-MESSAGE_CHARS = 2000  # Discord's longest message
 
 
 class Notices:
@@ -52,7 +51,7 @@ def _one_message(lines: list[str]) -> list[str]:
     taken, size = 0, -1
     for line in lines:
         size += len(line) + 1
-        if taken and size > MESSAGE_CHARS:
+        if taken and size > MESSAGE_LIMIT:
             break
         taken += 1
     return lines[:taken]
