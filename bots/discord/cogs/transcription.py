@@ -23,7 +23,7 @@ from bots.discord.commands.translator import translatable, translatable_choices
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.recordings.arrivals import arrival_of
-from bots.discord.recordings.consent import reading_answer
+from bots.discord.recordings.consent_reading import reading_answer
 from bots.discord.recordings.gist_replies import RecordingAt
 from bots.discord.recordings.transcript_replies import (
     InteractionRecordingView,

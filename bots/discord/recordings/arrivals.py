@@ -3,8 +3,8 @@
 who sent it and whom the transcript is for (whose limits it counts against, and in which
 language: `bots.discord.answers.who_asks`), where (the channel whose auto-transcribe may override
 the server's: `bots.discord.places`), and what it may be: its sender's reading of their consent
-sentence (`bots.discord.recordings.consent`), a forwarded one's too, which is all there is of a
-forward. The core decides which it is, once; the cog renders what comes back.
+sentence (`bots.discord.recordings.consent_reading`), a forwarded one's too, which is all there
+is of a forward. The core decides which it is, once; the cog renders what comes back.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import discord
 from bots.discord.answers.who_asks import message_audience, unasked
 from bots.discord.media import remote, voice_message_in
 from bots.discord.places import channel_override_of, for_message
-from bots.discord.recordings.consent import consent_reading
+from bots.discord.recordings.consent_reading import consent_reading
 from core.app.voice_notes import Arrival
 
 __all__ = ["arrival_of"]

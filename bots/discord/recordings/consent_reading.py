@@ -1,5 +1,6 @@
-"""What a Discord voice message declares about itself, for spoken consent
-(`core.app.voices.clone_consent`).
+"""What a Discord voice message declares about itself, as a consent reading: spoken consent
+to cloning a voice (`core.app.voices.clone_consent`), not a member's consent to being
+transcribed in a call (`bots.discord.call.listen_buttons`).
 
 A forward carries a reference of type forward (and its snapshot); a message an application
 sent for someone (a user-installed app's answer, a webhook) carries its `application_id`,
