@@ -22,9 +22,9 @@ from discord import voice_state
 from pydantic import SecretStr
 
 from bots.discord.answers.acks import ACK
+from bots.discord.answers.progress_pace import USUAL
 from bots.discord.call.playback import installed_voice_client
 from bots.discord.messages import text
-from bots.discord.recordings.transcript_replies import TYPING_AFTER_SECONDS
 from bots.discord.voices.voice_message import PLACEHOLDER_LINE
 from bots.runner import run_bots
 from core.domain.errors import ConfigError
@@ -74,7 +74,7 @@ async def test_a_voice_message_that_takes_a_while_shows_typing_after_a_moment(
             mimo.release.set()
         await discord_api.wait_for_contents(server.general, ["heard 3.0 seconds"])
 
-    assert typing_after >= TYPING_AFTER_SECONDS
+    assert typing_after >= USUAL.typing_after_seconds
     assert discord_api.typing == [server.general]
 
 

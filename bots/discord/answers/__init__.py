@@ -5,6 +5,7 @@ who_asks.py         who asks and whom the answer is for: the interaction's reque
                     the core once and kept on it for its cog and its use case; whom a voice
                     message counts against; who may change the place's settings
 acks.py             an interaction acknowledged within Discord's 3 seconds (or adopted, redone)
+progress_pace.py    how often work going on is shown: "typing…", status edits, captions
 replies.py          long answers and follow-ups
 clicks.py           buttons that outlive the process (dynamic items)
 modals.py           modals whose submission runs once and that a restart can rebuild

@@ -6,8 +6,8 @@ member goes on (the core lets a few be at MiMo at once), and its text posted in 
 channel's chat, "**Name**: text", in the order said: a line per speaker turn, its message
 edited as its pieces are heard (`bots.discord.call.captions`), lines ready together in one
 message, new lines added to the newest message while nobody else posted after it (the cog
-says when someone did: `someone_posted`), at most one request every `CAPTION_PACE` seconds
-(what comes meanwhile waits for the next, together).
+says when someone did: `someone_posted`), at most one request every `caption_seconds`
+(`bots.discord.answers.progress_pace`; what comes meanwhile waits for the next, together).
 While it listens, the voice channel's status says so (Discord's line under the channel's name),
 and so does its nickname in the server, "🎙️ voicebridge", where the bot may set them; both
 are put back when it stops (`bots.discord.call.nicknames`). When it ends is the core's
@@ -26,6 +26,7 @@ from datetime import timedelta
 import discord
 
 from bots.discord.answers.error_handler import error_text
+from bots.discord.answers.progress_pace import USUAL
 from bots.discord.call.captions import CAPTION_GAP, Captions, Line, SpokenWords, with_transcript
 from bots.discord.call.listen_buttons import consent_view
 from bots.discord.call.nicknames import ListeningNick
@@ -52,9 +53,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["DiscordListenedCall"]
 
-# Seconds between the captions' requests in a channel (a message or an edit): at most five in
-# any five seconds, within Discord's limits for a channel's messages, however fast pieces come.
-CAPTION_PACE = 1.1
 STATUS_CHARS = 500  # Discord's longest voice channel status
 
 
@@ -110,7 +108,7 @@ class DiscordListenedCall:
         kept: Calls,
         settings: ReceiveSettings | None,
         caption_gap: float = CAPTION_GAP,
-        pace: float = CAPTION_PACE,
+        pace: float = USUAL.caption_seconds,
     ) -> None:
         assert isinstance(seat.call, DiscordVoiceCall)
         voice = seat.call.voice

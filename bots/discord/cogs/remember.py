@@ -31,6 +31,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
+from bots.discord.answers.progress_pace import USUAL
 from bots.discord.answers.replies import Interaction, followup_of
 from bots.discord.answers.who_asks import answer_of, can_manage
 from bots.discord.commands.installs import in_servers
@@ -50,7 +51,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["RememberCog"]
 
 CONFIRM_TIMEOUT = 10 * 60.0  # seconds the Start button answers
-EDIT_EVERY = 5.0  # seconds between two edits of the progress message, at most one in that time
 
 
 class RememberCog(commands.Cog):
@@ -176,7 +176,7 @@ class RememberCog(commands.Cog):
             nonlocal last, counting
             if counting is not None and not counting.done():
                 return  # the next count will say it
-            if time.monotonic() - last >= EDIT_EVERY and done.done < done.total:
+            if time.monotonic() - last >= USUAL.remember_edit_seconds and done.done < done.total:
                 last = time.monotonic()
                 count = progress_text(done, locale)
                 if time.monotonic() < pause_ends:

@@ -19,6 +19,7 @@ from typing import Self
 
 import discord
 
+from bots.discord.answers.progress_pace import USUAL
 from bots.discord.answers.replies import (
     ANSWERED,
     MAX_MESSAGES_BEFORE_FILE,
@@ -45,15 +46,7 @@ from core.ports import background
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TYPING_AFTER_SECONDS", "InteractionRecordingView", "MessageRecordingView"]
-
-# Discord allows about five edits of a message in five seconds.
-EDIT_SECONDS = 1.2
-# A voice message shows "typing…" only once its transcript has taken this long: most are
-# answered sooner, and need no sign of work (bench/RESULTS.md, section 3).
-TYPING_AFTER_SECONDS = 1.0
-# Discord shows "typing…" for 10 s, or until the bot's next message: sent again before it goes.
-TYPING_EVERY_SECONDS = 8.0
+__all__ = ["InteractionRecordingView", "MessageRecordingView"]
 
 
 class _DiscordTranscriptReply:
@@ -74,7 +67,7 @@ class _DiscordTranscriptReply:
             self.show,
             locale=locale,
             piece_seconds=piece_seconds,
-            min_interval=EDIT_SECONDS,
+            min_interval=USUAL.edit_seconds,
             message_limit=MESSAGE_LIMIT,
         )
         # The message that carries the transcript (its last one), once Discord confirmed it.
@@ -267,7 +260,7 @@ async def typing_after(channel: discord.abc.Messageable, delay: float) -> AsyncI
             await channel.typing()  # awaited, discord.py's Typing sends one request
 
     async with background.every(
-        TYPING_EVERY_SECONDS, type_once, name="typing", delay=delay, interruptible=True
+        USUAL.typing_every_seconds, type_once, name="typing", delay=delay, interruptible=True
     ):
         yield
 
@@ -304,7 +297,7 @@ class MessageRecordingView:
         )
 
     def busy(self) -> contextlib.AbstractAsyncContextManager[object]:
-        return typing_after(self._message.channel, TYPING_AFTER_SECONDS)
+        return typing_after(self._message.channel, USUAL.typing_after_seconds)
 
     def thinking(self) -> contextlib.AbstractAsyncContextManager[object]:
         return self.busy()  # no voice message asks a question on Discord: typing, were one
