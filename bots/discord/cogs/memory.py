@@ -3,8 +3,9 @@
 The server's kept transcripts are searched, but only in the channels the member may read at
 the moment of the search (`places.readable_places`), each page shown included; each moment links
 to its message (its jump link), a call's line names its voice channel. Five moments to a page
-(Discord's 2,000 characters hold five with their links). The page buttons live as long as the
-answer's view (`PAGE_TIMEOUT`): after a restart, `/find` again.
+(`DISCORD_PAGE_SIZE`, where Telegram and the command line show ten: Discord's 2,000 characters
+hold five with their links). The page buttons live as long as the answer's view
+(`PAGE_TIMEOUT`): after a restart, `/find` again.
 
 A message deleted in a server takes what was kept of its recording with it
 (`MemorySearch.forget_said`): nobody finds what its author took back; a channel or thread deleted
@@ -41,7 +42,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["MARKDOWN", "MemoryCog"]
 
-PAGE_SIZE = 5
+# Moments to a /find page on Discord: its 2,000 characters a message hold five with their
+# links, where Telegram's 4,096 hold `core.domain.memory.PAGE_SIZE` (ten).
+DISCORD_PAGE_SIZE = 5
 PAGE_TIMEOUT = 15 * 60.0  # seconds the page buttons answer
 MARKDOWN = Markup(
     escape=lambda words: discord.utils.escape_mentions(discord.utils.escape_markdown(words)),
@@ -127,7 +130,7 @@ class MemoryCog(commands.Cog):
         """Page `number` for the member of `interaction`, and its buttons."""
         chat = for_interaction(interaction)
         found = await self.memory.find(
-            chat, words, page=number, places=readable_places(interaction), size=PAGE_SIZE,
+            chat, words, page=number, places=readable_places(interaction), size=DISCORD_PAGE_SIZE,
             asker=asker_of(interaction),
         )  # fmt: skip
         body = found_text(

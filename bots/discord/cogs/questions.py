@@ -37,6 +37,10 @@ from core.domain import errors
 __all__ = ["QuestionsCog"]
 
 MAX_QUESTION_CHARS = 1000
+# Moments an /ask without a reply cites under its answer on Discord, where Telegram cites ten:
+# as many as a /find page shows here (`cogs.memory.DISCORD_PAGE_SIZE`: Discord's 2,000
+# characters a message hold five with their links).
+DISCORD_CITED_SHOWN = 5
 
 
 class QuestionsCog(commands.Cog):
@@ -119,7 +123,7 @@ class QuestionsCog(commands.Cog):
                 markup=MARKDOWN,
                 link=link_to(chat, moment),
             )
-            for number, moment in recalled.cited[:5]
+            for number, moment in recalled.cited[:DISCORD_CITED_SHOWN]
         ]
         cited = "\n".join([text("memory.cited", locale), *lines]) if lines else ""
         body = f"{recalled.text}\n\n{cited}".strip()
