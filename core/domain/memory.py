@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 MAX_WORDS = 8  # more words than this in one search are dropped
-PAGE_SIZE = 10  # moments per page of `/find` (Discord's cog shows fewer a page: its own size)
+PAGE_SIZE = 10  # moments per page of `/find`; Discord's show five (its cog's DISCORD_PAGE_SIZE)
 SNIPPET_CHARS = 160  # at most this much of a line is shown around the words found
 MAX_QUESTION_MOMENTS = 40  # moments one `/ask` without a reply reads
 # Control characters (NUL among them), lone surrogates, and the marks that only set the direction
