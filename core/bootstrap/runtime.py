@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from core.app.calls.kept import KeptCalls
 from core.app.calls.listened_calls import ListenedCalls, Sides
 from core.app.calls.listening import Listening
-from core.app.calls.summary import Calls
+from core.app.calls.past_calls import PastCalls
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.memory.forgetting import Forgetting
 from core.app.memory.imports import Importer
@@ -103,7 +103,7 @@ class Runtime(UseCases):
     listening: Listening  # a voice channel's live transcript, of those who said yes (Discord)
     kept_calls: KeptCalls  # ...kept while it lasts, for the process that takes it up
     kept_readings: KeptReadings  # ...and the channel readings likewise
-    calls: Calls  # ...and the call's kept transcript afterwards: its summary and its files
+    calls: PastCalls  # ...and the call's kept transcript afterwards: its summary and its files
     memory: MemorySearch  # /find and /ask across a chat's kept transcripts
     imports: Importer  # a chat's past voice messages, imported into its memory
     forgetting: Forgetting  # /forget: what runs in the chat ended, everything kept deleted

@@ -10,9 +10,9 @@ from datetime import timedelta
 from core.app.calls.interpreting import Interpreting
 from core.app.calls.kept import KeptCalls
 from core.app.calls.listening import Listening
+from core.app.calls.past_calls import PastCalls
 from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.calls.stretching import Stretching
-from core.app.calls.summary import Calls
 from core.app.memory.imports import Importer
 from core.app.memory.search import MemorySearch
 from core.app.reader.kept import KeptReadings
@@ -189,10 +189,10 @@ def message_speech(parts: Parts, cases: UseCases, studio: VoiceStudio) -> Messag
     )  # fmt: skip
 
 
-def calls(parts: Parts, cases: UseCases) -> Calls:
+def calls(parts: Parts, cases: UseCases) -> PastCalls:
     """A call's kept transcript afterwards: its summary and its files."""
     store = parts.store
-    return Calls(
+    return PastCalls(
         uow=store.uow, chat_api=parts.mimo, limiter=store.limiter,
         max_prompt_chars=parts.settings.summary_max_prompt_chars, leaving=cases.leaving,
     )  # fmt: skip

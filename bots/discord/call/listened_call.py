@@ -42,7 +42,7 @@ from bots.discord.messages import shown_name, text
 from core.app.calls.interpreting_news import Dropped, Stopped
 from core.app.calls.listened_call import ListenedCall
 from core.app.calls.listened_calls import ListenedCalls
-from core.app.calls.summary import Calls
+from core.app.calls.past_calls import PastCalls
 from core.app.calls.voice_channel import CallSeat
 from core.domain import errors
 from core.domain.live_speech import Caption, Piece
@@ -105,7 +105,7 @@ class DiscordListenedCall:
         seat: CallSeat,
         owner: ListenedCalls,
         *,
-        kept: Calls,
+        kept: PastCalls,
         settings: ReceiveSettings | None,
         caption_gap: float = CAPTION_GAP,
         pace: float = USUAL.caption_seconds,

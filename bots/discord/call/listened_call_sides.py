@@ -16,7 +16,7 @@ from bots.discord.call.captions import CAPTION_GAP, with_transcript
 from bots.discord.messages import text
 from core.app.calls.listened_call import ListenAsked, ListenedCall
 from core.app.calls.listened_calls import ListenedCalls
-from core.app.calls.summary import Calls
+from core.app.calls.past_calls import PastCalls
 from core.app.calls.voice_channel import CallSeat
 from core.domain import errors
 from core.domain.text import format_duration
@@ -31,7 +31,7 @@ __all__ = ["ListenedCallSides"]
 
 
 class ListenedCallSides:
-    def __init__(self, kept: Calls, client: discord.Client | None = None) -> None:
+    def __init__(self, kept: PastCalls, client: discord.Client | None = None) -> None:
         self.kept = kept  # the calls' kept transcripts, posted with the goodbye
         self.client = client  # where a call the bot does not join again says goodbye
         self.receive: ReceiveSettings | None = None  # None: the defaults

@@ -1,9 +1,10 @@
 """Questions about a recording: /ask question attachment, and the message menu "Ask about this
 audio", whose question comes from a modal; `/ask question call:True`, in a voice channel's chat,
-asks about the last call the bot listened to there (`core.app.calls.summary`); `/ask question` alone
-asks what was said in this channel's voice messages (and, in a voice channel's chat, its calls)
-lately (`core.app.memory.search`): the answer is for everyone in the channel, so it is drawn from
-this channel alone, for a member who may read its history."""
+asks about the last call the bot listened to there (`core.app.calls.past_calls`); `/ask question`
+alone asks what was said in this channel's voice messages (and, in a voice channel's chat, its
+calls) lately (`core.app.memory.search`): the answer is for everyone in the channel, so it is drawn
+from this channel alone, for a member who may read its history.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from bots.discord.media import (
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of, require_history
 from bots.discord.work.redo import ModalRebuilder
-from core.app.calls.summary import Calls
+from core.app.calls.past_calls import PastCalls
 from core.app.memory.search import MemorySearch
 from core.app.recordings.questions import Questions
 from core.chat.memory import link_to, moment_line
@@ -47,7 +48,12 @@ class QuestionsCog(commands.Cog):
     """/ask, and "Ask about this audio" on any message with a recording."""
 
     def __init__(
-        self, bot: AnyBot, questions: Questions, *, calls: Calls, memory: MemorySearch | None = None
+        self,
+        bot: AnyBot,
+        questions: Questions,
+        *,
+        calls: PastCalls,
+        memory: MemorySearch | None = None,
     ) -> None:
         self.bot = bot  # for message menus, added to `bot.tree` in `cog_load`
         self.questions = questions

@@ -12,8 +12,8 @@ A channel keeps its own "since the last summary" marker (`channel:<id>`); langua
 come from where preferences live (the server, or the user in DMs).
 
 `/summary call:True` in a voice channel's chat sums up the last call the bot listened to there
-(`core.app.calls.summary`): the gist card, points, decisions and action items each with its time in
-the call and who said it, and the call's transcript with its speakers beside it.
+(`core.app.calls.past_calls`): the gist card, points, decisions and action items each with its time
+in the call and who said it, and the call's transcript with its speakers beside it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from bots.discord.messages import text
 from bots.discord.places import channel_of, for_interaction, place_of, require_history
 from bots.discord.recordings.gist_replies import send_gist
 from bots.discord.voices.voice_message import send_voice_message
-from core.app.calls.summary import Calls
+from core.app.calls.past_calls import PastCalls
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import summary_text
@@ -57,7 +57,7 @@ class SummariesCog(commands.Cog):
         self,
         summaries: SummaryService,
         *,
-        calls: Calls,
+        calls: PastCalls,
         forgetting: Forgetting,
         bot: AnyBot | None = None,
     ) -> None:

@@ -39,7 +39,7 @@ kept.py           the calls being listened to, kept in the database while they l
 restarts.py       what outlives a restart, for calls and readings alike (`core.app.reader.
                   kept`): stored or logged, which servers hold any, and the one way each is
                   taken up (`take_up`)
-summary.py        after a call: its kept transcript, its summary, questions about it
+past_calls.py     after a call: its kept transcript, its summary, questions about it
 
 A listened call across the layers: its rules in `core.domain` (`live_speech`: a turn cut in
 pieces, a `Piece` handed over and the `Caption` it gives; `voice_call`: the seats in a call,

@@ -71,7 +71,7 @@ IN_FLIGHT = 4  # a call's pieces sent to MiMo at once
 @dataclass(frozen=True)
 class Roll:
     """Who in the call is transcribed, and who is not (no yes from them), by id; and the name
-    its transcript is kept under (`core.app.calls.summary` reads it), its lines timed from
+    its transcript is kept under (`core.app.calls.past_calls` reads it), its lines timed from
     `started_at`."""
 
     transcribed: list[str]

@@ -50,7 +50,7 @@ decided about whose voice is taken, and what it costs, is decided here.
 The call's transcript is kept as recordings' transcripts are
 (`core.app.recordings.kept_transcripts`: retention, `/forget`), in the server, as the recording
 `call:<voice channel>:<start>`, each line with its speaker and its time from the start;
-`core.app.calls.summary` reads it after the call.
+`core.app.calls.past_calls` reads it after the call.
 
 One listening per server (a bot has one voice connection in a server), held by this process.
 """

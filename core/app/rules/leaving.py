@@ -20,7 +20,7 @@ went away cannot be trusted not to quote it.
     /summary, digests       `SummaryService.summarise_messages`: the chat (a Telegram log),
                             a Discord channel's messages; a digest is dropped unsaid
                                                                              SummaryWentAway
-    a call's summary, /ask  `Calls.summary`, `Calls.ask`: the server, each line's speaker
+    a call's summary, /ask  `PastCalls.summary`, `PastCalls.ask`: the server, each line's speaker
                                                                   SummaryWentAway, AnswerWentAway
     a recording's gist, translation, answer
                             `Gists.gist`, `Translations.recording`, `Questions.ask`: the chat,

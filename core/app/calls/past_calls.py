@@ -34,7 +34,7 @@ from core.domain.transcripts import KeptTranscript, LongTranscript
 from core.domain.values import Answer, ChatRef
 from core.ports import ChatApi, TranscriptUnitOfWork
 
-__all__ = ["Calls"]
+__all__ = ["PastCalls"]
 
 ANSWER_MAX_TOKENS = 1000
 _ASK_SYSTEM = """\
@@ -46,7 +46,7 @@ said what and when where it helps. If the transcript does not tell, say so; add 
 _ASK_USER = "{question}\n{body}"
 
 
-class Calls:
+class PastCalls:
     """The calls listened to, afterwards (see the module docstring)."""
 
     def __init__(
