@@ -2,10 +2,13 @@
 into one `Settings`, built in the entry point (never at import time).
 
     settings.py     `Settings`: the database, the limits on work, summaries, rate limits and
-                    quotas, the allowlist, crash safety, logging, the webhook and the ops
-                    endpoint, on top of the connections'; `unknown_names`: a .env's typos;
-                    `misspelt_names`: the environment's
+                    quotas (a cloned voice's too), the allowlist, crash safety, logging, the
+                    webhook and the ops endpoint, on top of the connections' and the voice
+                    channels'; `unknown_names`: a .env's typos; `misspelt_names`: the
+                    environment's
     connections.py  the services the bot talks to: MiMo, Telegram's Bot API, Discord
+    voice_channels.py  what the Discord bot does in voice channels: the channel reader,
+                    listening and its interpreter, calls taken up after a restart
     validation.py   what a value must look like: placeholders, tokens, database URLs, URLs,
                     shard ids, `host:port`
     defaults.py     the defaults worked out from the machine: the data folder, the database

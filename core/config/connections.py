@@ -1,8 +1,8 @@
 """The settings of the services the bot talks to: MiMo (the key, its host, the models, the
 retries and the circuit breaker), Telegram's Bot API and Discord (the tokens, the servers'
-URLs, shards, and what the Discord bot does in voice channels). `Settings` (`settings.py`)
-adds the rest on top of them; each field's docstring is its description in the configuration
-reference and `.env.example`."""
+URLs, shards). `Settings` (`settings.py`) adds the rest on top of them, what the Discord bot
+does in voice channels among it (`voice_channels.py`); each field's docstring is its
+description in the configuration reference and `.env.example`."""
 
 from __future__ import annotations
 
@@ -23,21 +23,23 @@ from core.config.validation import (
 from core.domain import mimo_models
 from core.domain.errors import ConfigError
 
-__all__ = ["Connections"]
+__all__ = ["SETTINGS_CONFIG", "Connections"]
+
+SETTINGS_CONFIG = SettingsConfigDict(
+    env_file=".env",
+    env_ignore_empty=True,
+    extra="ignore",
+    case_sensitive=False,
+    # Each field's docstring is its description: the configuration reference (docs/) and
+    # .env.example are generated from them.
+    use_attribute_docstrings=True,
+)
 
 
 class Connections(BaseSettings):
     """What the bot connects to (see the module docstring)."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_ignore_empty=True,
-        extra="ignore",
-        case_sensitive=False,
-        # Each field's docstring is its description: the configuration reference (docs/) and
-        # .env.example are generated from them.
-        use_attribute_docstrings=True,
-    )
+    model_config = SETTINGS_CONFIG
 
     mimo_api_key: SecretStr | None = None
     """The MiMo API key (`sk-...`, from the MiMo console's API Keys page; a Token Plan key is
@@ -76,11 +78,6 @@ class Connections(BaseSettings):
     """The model a chat's own voices, designed and cloned alike, speak with, from their sample,
     whatever `MIMO_TTS_MODEL` says. Billed by the character; MiMo's pages publish no price for
     it (read 2026-11-28)."""
-    voice_sample_seconds: int = Field(default=30, ge=3, le=120)
-    """Seconds of a voice note kept as a cloned voice's sample (`/voice clone`)."""
-    voice_clone_attempts_per_day: int = Field(default=5, ge=1, le=100)
-    """Consent sentences one person may ask for a day (`/voice clone NAME`, each one a try at
-    cloning their voice, counted across all chats and shown in `/usage`)."""
     mimo_auth_header: Literal["api-key", "bearer"] = "api-key"
     """How the key is sent: `api-key` (an `api-key: KEY` header) or `bearer` (`Authorization:
     Bearer KEY`). MiMo takes both; some gateways in front of it pass only one."""
@@ -156,45 +153,6 @@ class Connections(BaseSettings):
     within it, and the channel reader asks Discord for everyone in its voice channel with each
     message (their roles and timeout, which Discord no longer sends; `voicebridge doctor` says
     so)."""
-    discord_reader_max_chars: int = Field(default=300, ge=20, le=2000)
-    """The channel reader (`/read_channel`): characters of one message read aloud; a longer one
-    is cut at a word, with a word saying so."""
-    discord_reader_queue: int = Field(default=10, ge=1, le=100)
-    """The channel reader: messages waiting to be read, per server; past it the oldest is
-    dropped, with one line in the channel."""
-    discord_reader_idle_seconds: float = Field(default=600.0, gt=0)
-    """The channel reader: seconds with nothing read before the bot leaves the voice channel."""
-    discord_listen_idle_seconds: float = Field(default=600.0, gt=0)
-    """Listening (`/listen`): seconds without anything said by a member who is transcribed
-    before the bot stops listening and leaves the voice channel."""
-    discord_interpret_from: Literal["text", "audio"] = "text"
-    """The interpreter (`/listen interpret:True`): how each sentence is translated before it is
-    spoken. `text`: from the words MiMo's speech recognition heard, by the text model
-    (MIMO_CHAT_MODEL): three requests one after another (the sentence heard, translated, spoken).
-    `audio`: from the sentence's sound itself, by the audio understanding model
-    (MIMO_AUDIO_MODEL), asked beside the recognition that makes the captions: one request fewer
-    before its speech, about 0.5 s sooner, billed by the audio's seconds (about 6.25 tokens a
-    second) and the answer's tokens. Those seconds count in the day's listening
-    (DAILY_LISTEN_SECONDS) on top of the recognition's: a sentence's sound is sent at its first
-    pause, again at a later pause only once twice as long, and whole at its end, at most about
-    three times its seconds in all, so a day's listening lasts between half and about a quarter
-    as long as with `text`. Only `text` has been compared on the real MiMo; the test stand-ins
-    cannot judge a translation's quality."""
-    call_resume_within: float = Field(default=600.0, ge=0)
-    """Listening (`/listen`) and the channel reader (`/read_channel`): a call the bot was
-    listening to, or a channel it was reading aloud, when it stopped (a deploy) or crashed is
-    taken up by its next start if this many seconds at most have passed and someone is still in
-    the voice channel (a reading goes on from the first message it had not read); otherwise it
-    is ended there, a call with its transcript posted. `0`: never taken up."""
-    calls_end_on_stop: bool = False
-    """Listening (`/listen`) and the channel reader: `true` ends every call listened to and
-    every channel reading when the bot stops (for good, not for a deploy), each call with its
-    goodbye and transcript, as `/stop_listening` does; `false` (the default) keeps them for the
-    next start to take up."""
-    discord_reader_member_share: float = Field(default=0.25, gt=0, le=1)
-    """The channel reader: the most of a server's daily speech (`DAILY_TTS_CHARS`) one member's
-    messages may take in a day (0.25: a quarter); past it their messages are not read, said
-    once. 1: no share of their own, only the server's quota."""
 
     @field_validator(*URL_EXAMPLES)
     @classmethod

@@ -1,8 +1,9 @@
 """Settings: the configuration contract of DESIGN.md, read from the environment or `.env`.
 
 Built in the entry point, never at import time, so tests and the command line each build their
-own. `Settings` holds the connections' settings (`connections.py`) and adds the rest: the database,
-the limits on work, summaries, rate limits and quotas, the allowlist, crash safety, logging, the
+own. `Settings` holds the connections' settings (`connections.py`) and the Discord bot's in voice
+channels (`voice_channels.py`), and adds the rest: the database, the limits on work, summaries,
+rate limits and quotas (a cloned voice's among them), the allowlist, crash safety, logging, the
 webhook and the ops endpoint.
 """
 
@@ -20,13 +21,14 @@ from pydantic import Field, SecretStr, field_validator
 from core.config.connections import Connections
 from core.config.defaults import default_database_url, host_name
 from core.config.validation import LOG_LEVELS, SECRET_TOKEN, check_database_url, host_port
+from core.config.voice_channels import VoiceChannelSettings
 from core.domain.limits import parse_ids
 from core.domain.url_secrets import url_secrets
 
 __all__ = ["Settings", "misspelt_names", "unknown_names"]
 
 
-class Settings(Connections):
+class Settings(VoiceChannelSettings, Connections):
     """Every setting (see the module docstring): the connections' and the rest."""
 
     database_url: str = Field(default_factory=lambda: default_database_url())
@@ -139,6 +141,11 @@ class Settings(Connections):
     daily_budget_tts_chars: int = Field(default=0, ge=0)
     """Characters the whole bot may speak per UTC day, every chat and replica together; past
     it the bot says it rests until tomorrow. `0`: no budget."""
+    voice_sample_seconds: int = Field(default=30, ge=3, le=120)
+    """Seconds of a voice note kept as a cloned voice's sample (`/voice clone`)."""
+    voice_clone_attempts_per_day: int = Field(default=5, ge=1, le=100)
+    """Consent sentences one person may ask for a day (`/voice clone NAME`, each one a try at
+    cloning their voice, counted across all chats and shown in `/usage`)."""
     allowed_chats: str = ""
     """Chats the bot serves, everyone in them: comma-separated ids, bare (`-100123`) or for one
     platform (`telegram:-100123`, `discord:456`: a server or a channel). Empty, with
