@@ -3,7 +3,7 @@
 aiohttp (already discord.py's HTTP library) serves them; one listen address may carry the
 routes of both, so a single port can take the webhook and /healthz and /metrics together.
 aiohttp is imported by the process that serves (`voicebridge run` loads it before its event
-loop when it will: `bots.cli.bots`), not by a Telegram bot on polling, nor by `db` or `doctor`.
+loop when it will: `bots.cli.run`), not by a Telegram bot on polling, nor by `db` or `doctor`.
 """
 
 from __future__ import annotations

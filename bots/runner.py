@@ -19,7 +19,7 @@ from core.config import Settings, host_port
 from core.ports import background
 
 # `voicebridge db` reaches the database from here (`reach_database`) and needs none of these:
-# the runtime and the platforms are loaded by the start that builds them (`bots.cli.bots`
+# the runtime and the platforms are loaded by the start that builds them (`bots.cli.run`
 # loads them before its event loop).
 if TYPE_CHECKING:
     from aiohttp import web  # only when a server is (`bots.http`)

@@ -42,7 +42,7 @@ from typing import IO, Any
 PIPE, STDOUT, DEVNULL = subprocess.PIPE, subprocess.STDOUT, subprocess.DEVNULL
 Stream = int | IO[Any] | None
 
-# What `voicebridge run` loads before its event loop starts (bots/cli/bots.py), with the rest
+# What `voicebridge run` loads before its event loop starts (bots/cli/run.py), with the rest
 # of the command line. Imports only: no module of the project reads a setting, the environment,
 # the folder or the clock as it is imported (the child reads them, after the fork); pydub's
 # look for ffmpeg on PATH at import is overridden at run time (`point_pydub_at`).
@@ -346,7 +346,7 @@ def _serve(address: str) -> None:
 
     for module in PRELOADED:
         importlib.import_module(module)
-    # As `voicebridge run` does once loaded (bots/cli/bots.py): the collector is kept off what
+    # As `voicebridge run` does once loaded (bots/cli/run.py): the collector is kept off what
     # lives as long as the process, here once for every child instead of once in each.
     gc.collect()
     gc.freeze()

@@ -4,7 +4,8 @@
     init.py         `init`: .env merged from the key, tokens, allowlist and budget asked for
     init_questions.py  its questions, each answer checked
     prompts.py      questions read in the main thread: hidden on a terminal, piped line by line
-    bots.py         `run` and `db`: the bots and their database
+    run.py          `run`: the bots
+    db.py           `db`: their database upgraded, shown, backed up, copied, purged
     doctor.py       `doctor`: the set-up checked, one line a check
     mimo_checks.py  its MiMo lines: the key tried, each model the bot uses offered or refused
     health.py       `health`: whether the running bot answers (a container's health check)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from bots.cli.ask import ask
-from bots.cli.bots import db, run
+from bots.cli.db import db
 from bots.cli.doctor import doctor
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import failure
@@ -20,6 +20,7 @@ from bots.cli.find import find
 from bots.cli.health import health
 from bots.cli.imports import import_
 from bots.cli.init import init
+from bots.cli.run import run
 from bots.cli.say import say
 from bots.cli.shell import env_file_option, say_failure
 from bots.cli.summarise import summarise

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.bots import existing_database
+from bots.cli.db import existing_database
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed
 from bots.cli.messages import shell_locale, text

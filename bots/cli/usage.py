@@ -52,7 +52,7 @@ def usage(as_json: bool, verbose: int) -> int:
 
 
 async def _usage(settings: Settings, *, as_json: bool) -> int:
-    from bots.cli.bots import existing_database
+    from bots.cli.db import existing_database
     from core.bootstrap import storage
     from core.infra.storage import current_revision
     from core.infra.storage.database import head_revision, known_revision, where

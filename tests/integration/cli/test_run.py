@@ -281,7 +281,7 @@ async def test_a_first_start_logs_what_it_connects_to_and_its_migrations_in_one_
     first, second = logs
     database = cwd / "voicebridge.db"
     assert first[0].endswith(
-        f"INFO bots.cli.bots: voicebridge {running_version()} starting: Telegram (polling "
+        f"INFO bots.cli.run: voicebridge {running_version()} starting: Telegram (polling "
         f"{bot_api.root}), Discord ({discord_api.api_url}); the database: SQLite at {database}; "
         f"settings from the environment only (no .env in {cwd})"
     )
