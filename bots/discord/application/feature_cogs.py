@@ -26,6 +26,7 @@ from bots.discord.cogs.summaries import SummariesCog
 from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
 from bots.discord.cogs.translations import TranslationsCog
 from bots.discord.cogs.usage import UsageCog
+from bots.discord.cogs.voices import VoicesCog
 from core.app.calls.listened_calls import ListenedCalls
 from core.app.reader.channel_reader import ChannelReader
 
@@ -76,12 +77,8 @@ def speech_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[c
     """/say, the chat's voices and settings, and what is transcribed unasked."""
     return [
         SpeechCog(bot, speech=runtime.speech, player=player),
-        PreferencesCog(
-            preferences=runtime.preferences,
-            studio=runtime.studio,
-            consents=runtime.consents,
-            bot=bot,
-        ),
+        PreferencesCog(preferences=runtime.preferences, studio=runtime.studio),
+        VoicesCog(studio=runtime.studio, consents=runtime.consents, bot=bot),
         AutomaticPostsCog(runtime.preferences, audiences=runtime.audiences),
     ]
 
