@@ -19,7 +19,7 @@ from core.domain.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToA
 from core.domain.quantities import Duration
 from core.infra.audio.asr_formats import MP3, WAV, AsrFormat
 from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND
+from core.infra.audio.mimo_mp3 import MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.audio.tts_voice_notes import JOIN_PAUSE_MS

@@ -12,8 +12,9 @@
     loudness.py       loudness around the planned cuts, so each cut falls in a pause
     segments.py       following ffmpeg's segment muxer: which pieces are complete
     compaction.py     long pauses shortened in the conversion's own pass (COMPACT_PAUSES)
-    mp3.py            the MP3 MiMo is sent for questions and clone samples (and ASR, if asked)
-    tts_voice_notes.py  MiMo's speech (WAV) to OGG/Opus voice notes, and joining WAVs
+    mimo_mp3.py       the MP3 MiMo is sent for questions and clone samples (and ASR, if asked)
+    tts_voice_notes.py  MiMo's speech (WAV) to OGG/Opus voice notes, and joining WAVs; the
+                      command line's speech files (OGG, MP3, WAV)
     understanding.py  a recording for a question about it
     clone_samples.py  the sample a cloned voice speaks from
 

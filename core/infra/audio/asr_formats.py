@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.infra.audio.mp3 import MP3_BYTES_PER_SECOND, MP3_CODEC
+from core.infra.audio.mimo_mp3 import MP3_BYTES_PER_SECOND, MP3_CODEC
 from core.infra.audio.sources import mono
 
 __all__ = ["ASR_FORMATS", "MONO_16K", "MP3", "WAV", "AsrFormat"]

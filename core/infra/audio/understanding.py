@@ -14,7 +14,7 @@ from pathlib import Path
 from core.domain.errors import TooLongToAsk, UndecodableAudio
 from core.domain.quantities import Duration
 from core.infra.audio.compaction import pause_filter
-from core.infra.audio.mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
+from core.infra.audio.mimo_mp3 import MP3_ARGS, MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import Media, check_length, inspect_media
 from core.infra.audio.processes import FfmpegProcesses, file_url
 from core.infra.audio.sources import source_of
