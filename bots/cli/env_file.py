@@ -28,6 +28,7 @@ __all__ = [
     "exposed",
     "misspelt_in_environment",
     "not_settings",
+    "read_as_settings",
     "refuse_unknown_names",
     "values_in",
     "write_merged",
@@ -164,3 +165,9 @@ def _quoted(value: str) -> str:
     """`value` in double quotes, as python-dotenv (and docker compose) read it back."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def read_as_settings(env_file: Path) -> bool:
+    """Whether `env_file` is read for settings: a file that is there, or what reads as one
+    (`/dev/null`, empty: settings from the environment alone, whatever .env the folder holds)."""
+    return env_file.exists() and not env_file.is_dir()

@@ -1,17 +1,30 @@
 """Which exit code each failure gives (the codes: `bots.cli.exit_codes.ExitCode`), and the one
-line on stderr that says why a command failed."""
+line on stderr that says why a command failed: for a setting that is missing where no settings
+file was read at all, with the command that writes one (`missing_setting_line`)."""
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
+from bots.cli.env_file import read_as_settings
 from bots.cli.exit_codes import ExitCode
 from bots.cli.messages import text
 from core.domain import errors
 
-__all__ = ["CommandFailed", "Failure", "ends_the_batch", "failure"]
+__all__ = [
+    "CommandFailed",
+    "Failure",
+    "ends_the_batch",
+    "failure",
+    "missing_setting_line",
+    "this_command",
+]
 
 
 class CommandFailed(Exception):
@@ -102,3 +115,26 @@ def _usage_line(exc: click.UsageError) -> str:
     if exc.ctx is None:
         return line
     return text("cli.see_help", line=line, command=exc.ctx.command_path)
+
+
+def missing_setting_line(exc: errors.MissingSetting, env_file: Path | None) -> str:
+    """The line naming the setting `exc` misses; where no settings file was read at all (a
+    first command in a fresh checkout), also the command that writes one. Every command that
+    needs the key or a token says it so, `doctor` on its line too."""
+    if env_file is None or read_as_settings(env_file):
+        return str(exc)  # the settings are somewhere: the setting alone is what to fix
+    folder = env_file.resolve().parent
+    return f"{exc}; no {env_file.name} was read in {folder}: {this_command()} init writes one"
+
+
+def this_command() -> str:
+    """`voicebridge` as the next command is typed the way this one was: the bare name where
+    the shell finds this very program by it (the virtual environment activated, or installed on
+    PATH), else its path as it was run (`.venv/bin/voicebridge`)."""
+    ran = sys.argv[0] if sys.argv else ""
+    if Path(ran).name != "voicebridge":  # run as a module, or from a program that embeds it
+        return "voicebridge"
+    found = shutil.which("voicebridge")
+    if found is not None and Path(found).resolve() == Path(ran).resolve():
+        return "voicebridge"
+    return shlex.quote(ran)

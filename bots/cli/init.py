@@ -22,11 +22,11 @@ import click
 
 from bots.cli.env_file import values_in, write_merged
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed
+from bots.cli.exits import CommandFailed, this_command
 from bots.cli.init_questions import Interview
 from bots.cli.messages import text
 from bots.cli.prompts import InputEnded
-from bots.cli.shell import named_env_file, run_outside_a_loop, this_command, verbose_option
+from bots.cli.shell import named_env_file, run_outside_a_loop, verbose_option
 from bots.cli.signals import StopSignal
 
 if TYPE_CHECKING:

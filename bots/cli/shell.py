@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shlex
-import shutil
 import sys
 import threading
 from collections.abc import Callable, Coroutine, Iterator
@@ -17,8 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from bots.cli.env_file import read_as_settings
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import Failure, failure
+from bots.cli.exits import Failure, failure, missing_setting_line
 from bots.cli.signals import SIGNALS, StopSignal, listen_again
 from core.domain import errors
 from core.domain.values import LANGUAGES, ChatRef, Language
@@ -39,7 +38,6 @@ __all__ = [
     "in_a_loop",
     "language_option",
     "local_request",
-    "missing_setting_line",
     "named_env_file",
     "run",
     "run_outside_a_loop",
@@ -47,7 +45,6 @@ __all__ = [
     "service_verbose_option",
     "settings_source",
     "spoken_language_option",
-    "this_command",
     "told",
     "verbose_option",
 ]
@@ -315,40 +312,11 @@ def chosen_env_file() -> Path:
     return named
 
 
-def read_as_settings(env_file: Path) -> bool:
-    """Whether `env_file` is read for settings: a file that is there, or what reads as one
-    (`/dev/null`, empty: settings from the environment alone, whatever .env the folder holds)."""
-    return env_file.exists() and not env_file.is_dir()
-
-
 def settings_source(env_file: Path) -> str:
     """Where the settings came from, for a person: the .env file's absolute path or its absence."""
     if read_as_settings(env_file):
         return f"from {env_file.resolve()} and the environment (which wins)"
     return f"from the environment only (no {env_file.name} in {env_file.resolve().parent})"
-
-
-def missing_setting_line(exc: errors.MissingSetting, env_file: Path | None) -> str:
-    """The line naming the setting `exc` misses; where no settings file was read at all (a
-    first command in a fresh checkout), also the command that writes one. Every command that
-    needs the key or a token says it so, `doctor` on its line too."""
-    if env_file is None or read_as_settings(env_file):
-        return str(exc)  # the settings are somewhere: the setting alone is what to fix
-    folder = env_file.resolve().parent
-    return f"{exc}; no {env_file.name} was read in {folder}: {this_command()} init writes one"
-
-
-def this_command() -> str:
-    """`voicebridge` as the next command is typed the way this one was: the bare name where
-    the shell finds this very program by it (the virtual environment activated, or installed on
-    PATH), else its path as it was run (`.venv/bin/voicebridge`)."""
-    ran = sys.argv[0] if sys.argv else ""
-    if Path(ran).name != "voicebridge":  # run as a module, or from a program that embeds it
-        return "voicebridge"
-    found = shutil.which("voicebridge")
-    if found is not None and Path(found).resolve() == Path(ran).resolve():
-        return "voicebridge"
-    return shlex.quote(ran)
 
 
 def named_env_file() -> Path | None:
