@@ -2,8 +2,8 @@
 
 Changing them is for whoever manages the chat (`can_manage`, which the adapters work out). A
 channel inside a chat (a Discord channel in a server) may override the chat's auto-transcribe,
-and its own choice wins; without an override it follows the chat (`auto_transcribes`, which a
-request applies as it is read: `core.app.rules.requests`). The chat's own
+and its own choice wins; without an override it follows the chat (`Request.auto_transcribe`,
+as each event's request is read: `core.app.rules.requests`). The chat's own
 voices are `core.app.voices.studio`.
 """
 
@@ -25,7 +25,7 @@ from core.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_STYLE_CHARS", "ChatPreferences", "auto_transcribes", "shown_or_set"]
+__all__ = ["MAX_STYLE_CHARS", "ChatPreferences", "shown_or_set"]
 
 MAX_GIST_MINUTES = 600  # ten hours: past any MAX_AUDIO_SECONDS a chat would set
 
@@ -37,12 +37,6 @@ MAX_STYLE_CHARS = 200
 
 
 T = TypeVar("T")
-
-
-def auto_transcribes(chat: Preferences, channel_own: bool | None) -> bool:
-    """Whether recordings that arrive in a channel are transcribed unasked: the channel's own
-    choice where it has one (`channel_own`, a Discord channel's override), else its chat's."""
-    return chat.auto_transcribe if channel_own is None else channel_own
 
 
 async def shown_or_set(

@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from core.app.rules.preferences import auto_transcribes
 from core.chat.languages import Audience, chat_locale
 from core.domain.limits import ANYONE, Asker
 from core.domain.mandates import Mandate
@@ -55,9 +54,10 @@ class Request:
 
     @property
     def auto_transcribe(self) -> bool:
-        """Whether recordings that arrive here are transcribed unasked
-        (`preferences.auto_transcribes`: the channel's own choice wins)."""
-        return auto_transcribes(self.prefs, self.channel_auto_transcribe)
+        """Whether recordings that arrive here are transcribed unasked: the channel's own
+        choice where it has one (a Discord channel's override), else the chat's."""
+        own = self.channel_auto_transcribe
+        return self.prefs.auto_transcribe if own is None else own
 
 
 class Audiences:
