@@ -19,6 +19,7 @@ from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
 from core.bootstrap import UseCases, use_cases
 from core.chat.languages import Audience
+from core.domain import mimo_models
 from core.domain.claims import Claim, ClaimState, TakenOver, answered_payload
 from core.domain.limits import (
     ANYONE,
@@ -42,7 +43,7 @@ from core.domain.values import (
 from core.infra.local_preferences import LocalUnitOfWork
 from core.ports import AudioConverter, ChatApi, SpeechApi, UnderstandingAudio, UnitOfWork
 
-DEFAULT_TTS_MODEL = "mimo-v2.5-tts"
+DEFAULT_TTS_MODEL = mimo_models.TTS
 
 
 class KeptLines:

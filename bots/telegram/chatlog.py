@@ -1,11 +1,11 @@
 """What of a Telegram message goes into the chat log: group messages from people, by name.
 
 Which messages: `LOGGED`, texts and captions said in a group, never commands (transcripts are
-logged by the transcribing handler, once it has them). The application adds what this layer
-cannot see (`bots.telegram.application.app`, `_SAID_IN_GROUP`): never a member's ephemeral
-message, never an edit. Whose: `log_entry`, people only, never a bot (the bot itself included).
-The same rules elsewhere: `SummaryService.record` (`core.app.summaries.service`) stores no
-command whatever the platform, and an imported Telegram Desktop export logs no private chat
+logged by the transcribing handler, once it has them). The application adds what this layer cannot
+see (`bots.telegram.application.app`): never a member's ephemeral message (`_SAID_IN_GROUP`), never
+an edit (`_NEW`). Whose: `log_entry`, people only, never a bot (the bot itself included). The same
+rules elsewhere: `SummaryService.record` (`core.app.summaries.service`) stores no command whatever
+the platform, and an imported Telegram Desktop export logs no private chat
 (`bots.cli.exports.telegram_desktop`, `NOT_LOGGED`).
 """
 

@@ -42,9 +42,9 @@ FIND_BUTTONS = "find:"  # every button of /find starts so
 PAGE = "find:p:"  # callback data of a page button: find:p:<page>
 NOTE = "find:n:"  # of a moment's button where there is no link: find:n:<message>:<ms>
 CALLBACK_DATA_BYTES = 64  # Telegram's limit on a button's callback data
-# How many of the moments it cites `/ask` without a reply lists under its answer as its sources
-# (Discord's twin, `DISCORD_CITED_SHOWN` in bots/discord/cogs/questions.py, shows five; how
-# many moments the answer reads is `core.domain.memory.MAX_QUESTION_MOMENTS`).
+# How many of the moments an `/ask` without a reply cites are listed under its answer as its
+# sources (Discord's twin, `DISCORD_CITED_SHOWN` in bots/discord/cogs/questions.py, shows
+# five; how many moments the answer reads is `core.domain.memory.MAX_QUESTION_MOMENTS`).
 CITED_SHOWN = 10
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a page of links would preview the first
 HTML = Markup(

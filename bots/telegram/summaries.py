@@ -1,7 +1,8 @@
 """Telegram handlers for summaries, digests and privacy (/forget: `core.app.memory.forgetting`),
 and the chat-log listener. What of a group is logged for /summary, and what is left out (what
-bots say, commands, private chats, edits, a member's ephemeral messages), is decided in
-`bots.telegram.chatlog` (`LOGGED`, `log_entry`).
+bots say, commands, private chats), is decided in `bots.telegram.chatlog` (`LOGGED`,
+`log_entry`); edits and a member's ephemeral messages are left out by the application's filters
+(`bots.telegram.application.app`).
 
 Same shape as `bots.telegram.recordings.handlers`: parse, call one core method, render.
 """

@@ -166,8 +166,8 @@ class Connections(BaseSettings):
     def _preset_voice_model(cls, value: str) -> str:
         if value.endswith(("-voicedesign", "-voiceclone")):
             raise ValueError(
-                "use a preset-voice model such as mimo-v2.5-tts: designed and cloned voices pick "
-                "their own model (MIMO_VOICEDESIGN_MODEL, MIMO_VOICECLONE_MODEL)"
+                f"use a preset-voice model such as {mimo_models.TTS}: designed and cloned voices "
+                "pick their own model (MIMO_VOICEDESIGN_MODEL, MIMO_VOICECLONE_MODEL)"
             )
         return value
 

@@ -28,7 +28,8 @@ voice_call.py       a server's voice call: reading and listening as two holds; w
 live_calls.py       a listened call and a channel reading as kept while they last, for the
                     next start to take up
 interpreting.py     the interpreter's rules: which turns are spoken across, in which voice
-spoken_language.py  which voices' language reads a message: Chinese or English
+spoken_language.py  which voices' language reads a message: Chinese or English; which
+                    translations can be spoken (`speaks`)
 sayable.py          what of a typed message is said aloud
 transcripts.py      a transcript's timed parts, progress and missing stretches
 memory.py           /find: words folded, moments found, the words marked where they were said

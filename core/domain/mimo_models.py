@@ -1,8 +1,9 @@
 """The MiMo models the bot uses unless the settings name others (MIMO_ASR_MODEL and the rest,
 `core.config.connections`), one per kind of request: the ids MiMo offers today. Every default
 is read from here: the settings', the MiMo client's built without settings
-(`core.infra.mimo.model_kinds.MimoModels`), the voice studio's (`core.app.voices.studio`) and
-`voicebridge say`'s completion; a model MiMo retires is changed here once.
+(`core.infra.mimo.model_kinds.MimoModels`), the voice studio's (`core.app.voices.studio`),
+`voicebridge say`'s completion and the benchmarks that count a model's requests; a model MiMo
+retires is changed here once (`tests/unit/test_config.py` finds an id written anywhere else).
 """
 
 from __future__ import annotations

@@ -2,9 +2,8 @@
 edits, /remember's progress message, a listened call's captions. Telegram's twin is
 `bots.telegram.answers.progress_pace`.
 
-The defaults follow Discord's limits and are what users get (`USUAL`); `typing_after` (its
-`delay`) and `DiscordListenedCall` (its `pace`) also take a quicker value, for a test. How many
-requests the bot sends in all, whatever for, is `bots.discord.rate_limits`'.
+The defaults follow Discord's limits and are what users get (`USUAL`). How many requests the bot
+sends in all, whatever for, is `bots.discord.rate_limits`'.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 voice" (choosing among them is /voice, `preferences.py`).
 
 A designed voice's sample is for the channel to hear; the rest is answered privately. In a
-server, designing and deleting take Manage Server (`who_asks.can_manage`); in DMs the voices are
-the user's own.
+server, designing takes Manage Server (`who_asks.can_manage`), and so does deleting, but for a
+cloned voice, which its owner may delete too (`VoiceStudio.delete` decides); in DMs the voices
+are the user's own.
 
 Cloning is a message menu rather than an upload option: on a voice message (recorded in
 Discord, not an uploaded file) whose author is the person using the menu, Discord itself
