@@ -13,7 +13,6 @@ from bots.discord.answers.clicks import Answerers
 from bots.discord.answers.replies import AnyBot
 from bots.discord.call.playback import VoicePlayer
 from bots.discord.call.voice_channels import DiscordVoiceChannels
-from bots.discord.cogs.automatic_posts import AutomaticPostsCog
 from bots.discord.cogs.channel_reader import ChannelReaderCog
 from bots.discord.cogs.gists import GistsCog
 from bots.discord.cogs.listening import ListeningCog
@@ -77,9 +76,10 @@ def speech_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[c
     """/say, the chat's voices and settings, and what is transcribed unasked."""
     return [
         SpeechCog(bot, speech=runtime.speech, player=player),
-        PreferencesCog(preferences=runtime.preferences, studio=runtime.studio),
+        PreferencesCog(
+            preferences=runtime.preferences, studio=runtime.studio, audiences=runtime.audiences
+        ),
         VoicesCog(studio=runtime.studio, consents=runtime.consents, bot=bot),
-        AutomaticPostsCog(runtime.preferences, audiences=runtime.audiences),
     ]
 
 

@@ -9,9 +9,9 @@ remember.py       /remember: a channel's past voice messages, into the server's 
 gists.py          /tldr, the "Gist" button
 translations.py   /translate and "Translate", the "Speak" button, /voicetranslations
 summaries.py      /summary and /forget
-preferences.py    /voice, /style, /language, /autotranscribe, /settings, /help
+preferences.py    /voice, /style, /language, /autotranscribe, /settings, /help; what the bot
+                  posts here unasked: /botlanguage, /autogist, /autotranslate
 voices.py         the server's own voices: /design_voice, /delete_voice, "Clone this voice"
-automatic_posts.py  what the bot posts here unasked: /botlanguage, /autogist, /autotranslate
 channel_reader.py  /read_channel, /skip, /stop, /myvoice, /read_me, /read_settings; the events
 listening.py      /listen, /stop_listening, /listen_me; who leaves the call
 usage.py          /usage

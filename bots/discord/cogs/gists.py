@@ -1,5 +1,5 @@
 """The gist of a recording: /tldr attachment, the "Gist" button under a long recording's
-transcript (/autogist, gists posted unasked: `automatic_posts.py`). Answered with the card (in
+transcript (/autogist, gists posted unasked: `preferences.py`). Answered with the card (in
 the asker's language) and the whole transcript as a file.
 
 There is no "Summarise" message menu: Discord allows an app five, and Transcribe, Read aloud, Ask

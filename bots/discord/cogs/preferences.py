@@ -1,28 +1,45 @@
-"""Preferences: /voice, /style, /language, /autotranscribe, /settings and /help. (The server's
-own voices: `voices.py`; /botlanguage, /autogist and /autotranslate: `automatic_posts.py`.)
+"""Preferences: /voice, /style, /language, /autotranscribe, /settings and /help, and what the bot
+posts here unasked, for everyone: in which language (/botlanguage), and what comes with an
+automatic transcript (/autogist: the gist of a long recording; /autotranslate: its translation).
+(The server's own voices: `voices.py`.)
 
-Answers are ephemeral: settings are nobody else's business (a designed voice's sample is the
-exception: the channel hears it). In a server, changing them takes Manage Server
-(`who_asks.can_manage`); in DMs they are the user's own.
+/botlanguage is the language of automatic transcripts and their notices, which replies also
+fall back to for people whose Discord language the bot does not speak; `auto` follows the
+server's own language (`core.chat.languages`).
+
+Answers are ephemeral: settings are nobody else's business. In a server, changing them takes
+Manage Server (`who_asks.can_manage`); in DMs they are the user's own.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
 from bots.discord.answers.replies import Interaction, followup_of, send_lines
-from bots.discord.answers.who_asks import answer_of, answer_to, can_manage, quick_locale
+from bots.discord.answers.who_asks import (
+    answer_of,
+    answer_to,
+    can_manage,
+    interaction_audience,
+    quick_locale,
+)
 from bots.discord.cogs.voices import own_label
 from bots.discord.commands.installs import server_only
 from bots.discord.commands.translator import translatable_choices
 from bots.discord.messages import CATALOGUE, text
 from bots.discord.places import for_interaction, override_of
-from core.app.rules.preferences import ChatPreferences
-from core.app.rules.requests import Request
+from core.app.rules.preferences import ChatPreferences, shown_or_set
+from core.app.rules.requests import Audiences, Request
 from core.app.voices.studio import VoiceStudio
+from core.chat.languages import LOCALES, native_name
 from core.chat.overview import (
+    auto_gist_text,
+    autotranslate_text,
+    bot_language_text,
     catalogue_text,
     on_off,
     settings_text,
@@ -34,6 +51,14 @@ from core.chat.overview import (
 __all__ = ["PreferencesCog"]
 
 Choice = app_commands.Choice
+
+# Each language by its own name, which needs no translating; "auto" in the reader's.
+BOT_LANGUAGES = [
+    *translatable_choices(
+        "discord.choice.botlanguage.language", auto="auto (the server's language)"
+    ),
+    *(Choice(name=native_name(locale), value=locale) for locale in LOCALES),
+]
 
 LANGUAGES = translatable_choices(
     "discord.choice.language", auto="auto (detect)", zh="zh (Chinese)", en="en (English)"
@@ -52,9 +77,12 @@ SCOPES = translatable_choices(
 class PreferencesCog(commands.Cog):
     """Show or change where the command runs: the server's settings, or the user's in DMs."""
 
-    def __init__(self, *, preferences: ChatPreferences, studio: VoiceStudio) -> None:
+    def __init__(
+        self, *, preferences: ChatPreferences, studio: VoiceStudio, audiences: Audiences
+    ) -> None:
         self.preferences = preferences
         self.studio = studio
+        self.audiences = audiences
 
     @app_commands.command(description="Show or choose the voice", extras=answers(PRIVATE))
     @app_commands.describe(
@@ -188,6 +216,63 @@ class PreferencesCog(commands.Cog):
             + "\n\n" + text("discord.help.memory", locale)
         )  # fmt: skip
         await _answer(interaction, voice)  # a message of its own
+
+    @server_only  # what the bot posts unasked: only where it is
+    @app_commands.command(
+        description="Show or set the language I post in for everyone here", extras=answers(PRIVATE)
+    )
+    @app_commands.describe(language="auto follows the server's language")
+    @app_commands.choices(language=BOT_LANGUAGES)
+    async def botlanguage(
+        self, interaction: Interaction, language: Choice[str] | None = None
+    ) -> None:
+        chat, answer = for_interaction(interaction), answer_of(interaction)
+        if language is not None:
+            await self.preferences.set_interface_language(
+                chat, language.value, can_manage=can_manage(interaction)
+            )
+            # What the place gets now, as the change left it; the answer stays in the asker's.
+            answer = replace(
+                await self.audiences.request(chat, interaction_audience(interaction)),
+                locale=answer.locale,
+            )
+        changed = language is not None
+        reply = bot_language_text(
+            answer.prefs, answer.locale, chat_language=answer.chat_locale, wording=CATALOGUE,
+            changed=changed,
+        )  # fmt: skip
+        await followup_of(interaction, ephemeral=True)(content=reply)
+
+    @server_only  # what the bot posts unasked: only where it is
+    @app_commands.command(
+        description="Give long recordings transcribed here their gist too: minutes, or off",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(minutes="At least this long, 1 to 600 minutes; off or 0 stops it")
+    async def autogist(self, interaction: Interaction, minutes: str | None = None) -> None:
+        """/autogist [minutes|off] (Manage Server; in DMs, your own)."""
+        chat, answer = for_interaction(interaction), answer_of(interaction)
+        now = await shown_or_set(
+            chat, minutes, shown=answer.prefs.gist_minutes,
+            change=self.preferences.set_gist_minutes, allowed=can_manage(interaction),
+        )  # fmt: skip
+        sentence = auto_gist_text(now, answer.locale, wording=CATALOGUE)
+        await followup_of(interaction, ephemeral=True)(content=sentence)
+
+    @app_commands.command(
+        description="Also translate every transcript here: a language, or off",
+        extras=answers(PRIVATE),
+    )
+    @app_commands.describe(language="A code or a name (en, zh, Italian), or off; empty: show it")
+    async def autotranslate(self, interaction: Interaction, language: str | None = None) -> None:
+        """/autotranslate [language|off] (Manage Server; in DMs, your own)."""
+        chat, answer = for_interaction(interaction), answer_of(interaction)
+        now = await shown_or_set(
+            chat, language, shown=answer.prefs.autotranslate,
+            change=self.preferences.set_autotranslate, allowed=can_manage(interaction),
+        )  # fmt: skip
+        sentence = autotranslate_text(now, answer.locale, wording=CATALOGUE)
+        await followup_of(interaction, ephemeral=True)(content=sentence)
 
 
 async def _answer(interaction: Interaction, sentence: str) -> None:

@@ -51,7 +51,7 @@ class OriginalGone(errors.UserInputError):
 
 class TranslationsCog(commands.Cog):
     """/translate, "Translate" on any message and its Speak button, and /voicetranslations
-    (/autotranslate: `automatic_posts.py`)."""
+    (/autotranslate: `preferences.py`)."""
 
     def __init__(
         self,
