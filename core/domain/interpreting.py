@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.domain.spoken_language import CHINESE, ENGLISH
+from core.domain.spoken_language import CHINESE, ENGLISH, VOICE_LANGUAGE_NAMES
 
 __all__ = [
     "FROM_AUDIO",
@@ -43,7 +43,6 @@ WAITED_FOR = 4  # ...unless nobody began a turn since: then this many times as l
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
-_NAMES = {CHINESE: "Chinese", ENGLISH: "English"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class Across:
     @property
     def target_name(self) -> str:
         """The target's English name, as translations ask for it."""
-        return _NAMES[self.target]
+        return VOICE_LANGUAGE_NAMES[self.target]
 
 
 def across(words: str) -> Across | None:

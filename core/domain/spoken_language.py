@@ -19,6 +19,7 @@ __all__ = [
     "CHINESE",
     "ENGLISH",
     "SPOKEN_LANGUAGES",
+    "VOICE_LANGUAGE_NAMES",
     "locale_voice_language",
     "speaks",
     "voice_language",
@@ -26,7 +27,9 @@ __all__ = [
 
 CHINESE, ENGLISH = "zh", "en"
 VOICE_LANGUAGES = (CHINESE, ENGLISH)
-SPOKEN_LANGUAGES = ("Chinese", "English")  # the same two, by the English names translations use
+# The same two by their English names, as translations and the chat model name a language.
+VOICE_LANGUAGE_NAMES = {CHINESE: "Chinese", ENGLISH: "English"}
+SPOKEN_LANGUAGES = tuple(VOICE_LANGUAGE_NAMES.values())
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
