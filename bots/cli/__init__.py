@@ -3,7 +3,7 @@
     app.py          the command group, and its `main`
     init.py         `init`: .env merged from the key, tokens, allowlist and budget asked for
     init_questions.py  its questions, each answer checked
-    prompts.py      questions read in the main thread: hidden on a terminal, piped line by line
+    terminal_input.py  answers read in the main thread: hidden on a terminal, piped line by line
     run.py          `run`: the bots
     db.py           `db`: their database upgraded, shown, backed up, copied, purged
     doctor.py       `doctor`: the set-up checked, one line a check

@@ -27,8 +27,8 @@ import click
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed, failure
 from bots.cli.messages import text
-from bots.cli.prompts import InputEnded, confirm
 from bots.cli.shell import command_loop, run_outside_a_loop, say_failure, verbose_option
+from bots.cli.terminal_input import InputEnded, confirm
 from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration
 

@@ -7,7 +7,7 @@ What it was not asked about stays as it was: the answers are merged into `.env` 
 `--env-file`), readable by its owner only, the file before kept as `.env.bak`, and every change
 is listed. A Discord token that works brings the link that invites the bot.
 
-The questions are read in the main thread with no event loop running (`bots.cli.prompts`), so
+The questions are read in the main thread with no event loop running (`bots.cli.terminal_input`), so
 Ctrl-C and SIGTERM end the command at once; each check runs on a loop of its own.
 """
 
@@ -25,9 +25,9 @@ from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed, this_command
 from bots.cli.init_questions import Interview
 from bots.cli.messages import text
-from bots.cli.prompts import InputEnded
 from bots.cli.shell import named_env_file, run_outside_a_loop, verbose_option
 from bots.cli.signals import StopSignal
+from bots.cli.terminal_input import InputEnded
 
 if TYPE_CHECKING:
     from core.config import Settings

@@ -19,8 +19,8 @@ from bots.cli.doctor import (
     telegram_senders,
 )
 from bots.cli.mimo_checks import check_mimo
-from bots.cli.prompts import ask, confirm, masked, on_terminal
 from bots.cli.shell import in_a_loop
+from bots.cli.terminal_input import ask, confirm, masked, on_terminal
 from core.domain import errors
 
 if TYPE_CHECKING:

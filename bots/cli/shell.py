@@ -194,7 +194,7 @@ def in_a_loop(work: Coroutine[Any, Any, T]) -> T:
 class CommandLoop:
     """One event loop for a command's whole life (`command_loop`): its steps run on it one
     after another (`run`), and the terminal's questions are asked between them, while it stands
-    still and a signal ends the command at once (`bots.cli.prompts`). What a step opens stays
+    still and a signal ends the command at once (`bots.cli.terminal_input`). What a step opens stays
     open for the next (`opened`): an import's runtime is built once for its plan, its question
     and its run."""
 

@@ -39,7 +39,8 @@ summary_windows.py  `/summary 2h`: windows read and bounded
 digest_times.py     `/digest 18:00 Europe/Berlin`: times read, the next one due
 text.py             long text split at natural boundaries; positions as a clock reads them
 quantities.py       what a sentence shows in the reader's language: durations, sizes, terms
-prompts.py          chat text fenced in a prompt so that it cannot close its own fence
+prompt_fences.py    chat text fenced in a prompt so that it cannot close its own fence
+                    (each prompt is written beside its use case: `core.app.recordings.gists`...)
 url_secrets.py      where secrets sit in a database URL, to keep them out of every log line
 
 One concept, one name in every layer: a module here and its namesakes in the other layers hold

@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.domain.spoken_language import CHINESE, ENGLISH, VOICE_LANGUAGE_NAMES
+from core.domain.spoken_language import CHINESE, ENGLISH, HAN_CHARACTER, VOICE_LANGUAGE_NAMES
 
 __all__ = [
     "FROM_AUDIO",
@@ -41,7 +41,6 @@ __all__ = [
 LATE_AFTER = 6.0  # seconds after a part ended: an interpretation starting later is dropped...
 WAITED_FOR = 4  # ...unless nobody began a turn since: then this many times as long
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -59,12 +58,12 @@ class Across:
 
 
 def across(words: str) -> Across | None:
-    """Which way `said` is interpreted: Chinese into English, English into Chinese; None for
+    """Which way `words` are interpreted: Chinese into English, English into Chinese; None for
     any other language (or nothing to tell it by)."""
     letters = [c for c in words if c.isalpha()]
     if not letters:
         return None
-    han = sum(1 for c in letters if _HAN.match(c))
+    han = sum(1 for c in letters if HAN_CHARACTER.match(c))
     ascii_letters = sum(1 for c in letters if c.isascii())
     if han and han >= len(letters) / 2:
         return Across(CHINESE, ENGLISH)
@@ -74,7 +73,7 @@ def across(words: str) -> Across | None:
 
 
 def foreign(words: str) -> bool:
-    """Whether `said` is in a language spoken in neither Chinese nor English: it has letters,
+    """Whether `words` are in a language spoken in neither Chinese nor English: it has letters,
     and `across` finds no way for them (nothing to tell it by is not foreign)."""
     return any(c.isalpha() for c in words) and across(words) is None
 

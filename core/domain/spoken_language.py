@@ -18,6 +18,7 @@ import re
 __all__ = [
     "CHINESE",
     "ENGLISH",
+    "HAN_CHARACTER",
     "SPOKEN_LANGUAGES",
     "VOICE_LANGUAGE_NAMES",
     "locale_voice_language",
@@ -30,14 +31,15 @@ VOICE_LANGUAGES = (CHINESE, ENGLISH)
 # The same two by their English names, as translations and the chat model name a language.
 VOICE_LANGUAGE_NAMES = {CHINESE: "Chinese", ENGLISH: "English"}
 SPOKEN_LANGUAGES = tuple(VOICE_LANGUAGE_NAMES.values())
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+# One Chinese (Han) character, as the voices' language and the interpreter tell Chinese.
+HAN_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
 
 def voice_language(text: str, *, fallback: str) -> str:
     """The language of the voices that read `text`: `CHINESE` or `ENGLISH`; `fallback` (one of
     them) when the text is too short to tell."""
-    han = len(_HAN.findall(text))
+    han = len(HAN_CHARACTER.findall(text))
     latin = len(_LATIN_WORD.findall(text))
     if han and han >= latin:
         return CHINESE

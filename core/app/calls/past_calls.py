@@ -29,7 +29,7 @@ from core.domain.gists import Gist
 from core.domain.limits import Asker
 from core.domain.mandates import Sources
 from core.domain.pacing import Urgency, asking
-from core.domain.prompts import fenced
+from core.domain.prompt_fences import fenced
 from core.domain.transcripts import KeptTranscript, LongTranscript
 from core.domain.values import Answer, ChatRef
 from core.ports import ChatApi, TranscriptUnitOfWork

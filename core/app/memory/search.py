@@ -8,7 +8,7 @@ recordings, the lines of the calls listened to) searched and asked about.
           minute of searches counts (`Limiter.admit_search`), before anything is read
     ask   `/ask QUESTION` without a recording: the lines holding the question's words, the
           rarest words counting most, handed to the chat model as data it never takes
-          instructions from (`core.domain.prompts.fenced`), each numbered so the answer cites
+          instructions from (`core.domain.prompt_fences.fenced`), each numbered so the answer cites
           the moments it used; when no line holds any of them, `NothingKept` says so without
           asking the model. Its search counts in the asker's minute of searches, found or
           not; asking the model, in their minute of costly requests and as one summary of the
@@ -51,7 +51,7 @@ from core.domain.memory import (
     search_words,
 )
 from core.domain.pacing import Urgency, asking
-from core.domain.prompts import fenced
+from core.domain.prompt_fences import fenced
 from core.domain.text import format_duration
 from core.domain.values import ChatRef
 from core.ports import ChatApi, Clock, MemoryUnitOfWork, SystemClock

@@ -31,7 +31,7 @@ from core.chat.languages import english_name
 from core.domain import errors
 from core.domain.gists import Gist, clock, parse_gist
 from core.domain.pacing import PlaceListener, Urgency, asking
-from core.domain.prompts import fenced
+from core.domain.prompt_fences import fenced
 from core.domain.transcripts import LongTranscript, ProgressCallback, said_by
 from core.domain.values import Preferences
 from core.ports import ChatApi, Recording

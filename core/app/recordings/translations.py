@@ -28,7 +28,7 @@ from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.pacing import Urgency, asking
-from core.domain.prompts import fenced
+from core.domain.prompt_fences import fenced
 from core.domain.values import ChatRef
 from core.ports import ChatApi, Recording
 

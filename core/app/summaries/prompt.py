@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.chat.languages import english_name
-from core.domain.prompts import fenced
+from core.domain.prompt_fences import fenced
 from core.domain.summaries import ChatMessage, MessageKind
 from core.domain.text import split_message
 
@@ -81,7 +81,7 @@ def render_line(message: ChatMessage, zone: str) -> str:
     """`[2026-11-21 14:05] Alice [voice note]: text`, on one line, in the chat's time zone.
 
     Line breaks inside a message are flattened so a message cannot fake a line from someone
-    else; the prompt makes its markup inert (`core.domain.prompts`), so it cannot close the
+    else; the prompt makes its markup inert (`core.domain.prompt_fences`), so it cannot close the
     conversation block early.
     """
     when = message.sent_at.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")

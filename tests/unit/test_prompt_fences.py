@@ -1,5 +1,5 @@
 """Chat text in a prompt stays inside its one data fence, however it is written
-(`core.domain.prompts`), in every prompt built from chat text."""
+(`core.domain.prompt_fences`), in every prompt built from chat text."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from core.app.recordings.gists import _ask
 from core.app.recordings.translations import translate
 from core.app.summaries.prompt import conversation_prompt, merge_prompt, render_line
-from core.domain.prompts import LOOKALIKE, fenced, inert
+from core.domain.prompt_fences import LOOKALIKE, fenced, inert
 from core.domain.summaries import ChatMessage
 from core.domain.values import Answer, ChatRef
 
