@@ -562,6 +562,22 @@ async def test_voice_names_autocomplete_from_the_models_catalogue(
     assert typed.choices[0]["name"] == "Mia — English, female, bright and young"
 
 
+async def test_myvoice_suggests_auto_first_then_the_voices_holding_what_was_typed_in_any_case(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    alice = discord_api.add_member(server, "alice")
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        nothing_yet = await discord_api.autocomplete(server.general, alice, "myvoice", "name", "")
+        await nothing_yet.wait_for_callback()
+        typed = await discord_api.autocomplete(server.general, alice, "myvoice", "name", "MI")
+        await typed.wait_for_callback()
+
+    offered = [choice["value"] for choice in nothing_yet.choices]
+    assert offered[0] == "auto" and {"Mia", "Dean", "茉莉"} <= set(offered[1:])
+    assert [choice["value"] for choice in typed.choices] == ["Mia", "Milo"]
+
+
 async def test_commands_are_registered_with_descriptions_and_typed_options(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

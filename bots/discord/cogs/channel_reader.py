@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
 from bots.discord.answers.bot_permissions import BOT_IN_VOICE, READING_TEXT, first_missing
-from bots.discord.answers.replies import Interaction, followup_of
+from bots.discord.answers.replies import MAX_CHOICES, Interaction, followup_of
 from bots.discord.answers.who_asks import answer_of, answer_to, can_manage
 from bots.discord.call.voice_channels import DiscordVoiceChannels, Readable, server_of
 from bots.discord.commands.installs import in_servers
@@ -27,9 +27,8 @@ from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of
 from bots.discord.reader.channel_messages import READ_MESSAGE_TYPES, channel_message
 from core.app.reader.channel_reader import ChannelReader, ReadingAsked, Started
-from core.app.reader.choices import MemberReading, ReaderChoices
+from core.app.reader.choices import MemberReading, ReaderChoices, voices_suggested
 from core.chat.languages import resolve_locale
-from core.domain.reading import assignable_voices
 
 __all__ = ["ChannelReaderCog"]
 
@@ -197,9 +196,8 @@ class ChannelReaderCog(commands.Cog):
 
     @myvoice.autocomplete("name")
     async def voice_names(self, interaction: Interaction, typed: str) -> list[Choice[str]]:
-        voices = ["auto", *assignable_voices((await answer_to(interaction)).tts_model)]
-        found = [voice for voice in voices if typed.casefold() in voice.casefold()]
-        return [Choice(name=voice, value=voice) for voice in found][:25]
+        found = voices_suggested((await answer_to(interaction)).tts_model, typed)
+        return [Choice(name=voice, value=voice) for voice in found][:MAX_CHOICES]
 
     @in_servers
     @app_commands.command(

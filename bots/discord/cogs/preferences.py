@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bots.discord.answers.acks import PRIVATE, answers
-from bots.discord.answers.replies import Interaction, followup_of, send_lines
+from bots.discord.answers.replies import MAX_CHOICES, Interaction, followup_of, send_lines
 from bots.discord.answers.who_asks import (
     answer_of,
     answer_to,
@@ -119,7 +119,7 @@ class PreferencesCog(commands.Cog):
         offered = [(v.name, text(v.key, locale)) for v in catalogue.built_in]
         offered += [(v.name, own_label(v.name, v.kind, locale)) for v in catalogue.own]
         found = [(name, label) for name, label in offered if typed.casefold() in label.casefold()]
-        return [Choice(name=label[:100], value=name) for name, label in found][:25]
+        return [Choice(name=label[:100], value=name) for name, label in found][:MAX_CHOICES]
 
     @app_commands.command(description="Show or set the speaking style", extras=answers(PRIVATE))
     @app_commands.describe(

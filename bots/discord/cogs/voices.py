@@ -21,7 +21,7 @@ from discord.ext import commands
 from bots.discord.answers.acks import PRIVATE, PUBLIC, answers
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.modals import ClaimedModal
-from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_lines
+from bots.discord.answers.replies import MAX_CHOICES, AnyBot, Interaction, followup_of, send_lines
 from bots.discord.answers.who_asks import answer_of, answer_to, asker_of, can_manage, quick_locale
 from bots.discord.commands.translator import translatable
 from bots.discord.media import voice_message_in
@@ -113,7 +113,7 @@ class VoicesCog(commands.Cog):
         found = [v for v in catalogue.own if typed.casefold() in v.name.casefold()]
         locale = quick_locale(interaction)
         labels = [(own_label(v.name, v.kind, locale)[:100], v.name) for v in found]
-        return [Choice(name=label, value=name) for label, name in labels][:25]
+        return [Choice(name=label, value=name) for label, name in labels][:MAX_CHOICES]
 
     async def clone_voice(self, interaction: Interaction, message: discord.Message) -> None:
         """Message menu "Clone this voice": only on your own voice message; a modal asks for

@@ -6,7 +6,8 @@
     member      `/myvoice`: the model's voice a member's messages are read in (`auto`: one is
                 assigned; a voice another member chose is theirs alone, refused), and whether
                 their own cloned voice reads them (their consent, off by default, kept with
-                their voices as the consent for spoken translations is);
+                their voices as the consent for spoken translations is); the voices
+                suggested as its name is typed (`voices_suggested`);
                 `/read_me`: whether they are read at all (on by default)
 
 Each command is one call, in one unit of work, returning what now holds.
@@ -24,7 +25,7 @@ from core.domain.reading import ReaderMember, ReaderRules, TakenBack, assignable
 from core.domain.values import ChatRef
 from core.ports import ReadingUnitOfWork
 
-__all__ = ["MemberReading", "ReaderChoices"]
+__all__ = ["AUTO", "MemberReading", "ReaderChoices", "voices_suggested"]
 
 AUTO = "auto"  # `/myvoice name:auto`: a voice is assigned again
 
@@ -117,6 +118,13 @@ class ReaderChoices:
         if read is False:  # what of theirs was made or waits never plays
             self._taken_back(TakenBack(server, "read", member=member_id))
         return MemberReading(member, None if own is None else own.name)
+
+
+def voices_suggested(model: str, typed: str) -> list[str]:
+    """What `/myvoice` suggests while a member types its name, `typed` so far: `auto` first,
+    then the voices of `model` whose names hold what was typed, in any case."""
+    wanted = typed.casefold()
+    return [voice for voice in (AUTO, *assignable_voices(model)) if wanted in voice.casefold()]
 
 
 def _voice_named(name: str, model: str) -> str | None:
