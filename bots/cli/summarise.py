@@ -23,7 +23,7 @@ from bots.cli.shell import (
     verbose_option,
 )
 from bots.cli.transcribe import in_json, stretch
-from core.chat.formats import joined
+from core.chat.locale_formats import joined
 
 if TYPE_CHECKING:
     from core.config import Settings

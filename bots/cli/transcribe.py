@@ -31,7 +31,7 @@ from bots.cli.shell import (
     told,
     verbose_option,
 )
-from core.chat.formats import joined
+from core.chat.locale_formats import joined
 from core.chat.subtitles import to_srt, to_vtt
 from core.domain import errors
 from core.domain.text import format_duration

@@ -25,7 +25,7 @@ from core.app.rules.requests import Request
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
-from core.chat.formats import moment, time_of_day
+from core.chat.locale_formats import moment, time_of_day
 from core.chat.summaries import summary_text
 from core.domain.summaries import DigestPost, LoggingChoice, SummaryState
 from core.domain.summary_windows import parse_summary_args

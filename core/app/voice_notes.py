@@ -44,8 +44,8 @@ from core.app.rules.claims import answered
 from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.requests import Audiences, Request
 from core.app.voices.clone_consent import Candidate, ConsentReading, ConsentVerdict, VoiceConsents
-from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
+from core.chat.transcript_files import TranscriptFormat
 from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import Asker
@@ -67,10 +67,10 @@ class ChatLog(Protocol):
 
 class TranscriptReply(Protocol):
     """The reply that follows a recording's transcription and becomes its transcript, as its
-    platform shows it (what it says: `core.chat.live.TranscriptStatus`, `transcript_shown`).
-    Entered once the recording passed the chat's limits, left as the work ends (with what
-    ended it); `answer_id`: the message that carries the transcript, once the platform
-    confirmed it."""
+    platform shows it (what it says: `core.chat.status_messages.TranscriptStatus`,
+    `transcript_shown`). Entered once the recording passed the chat's limits, left as the work
+    ends (with what ended it); `answer_id`: the message that carries the transcript, once the
+    platform confirmed it."""
 
     answer_id: str | None
 
@@ -82,14 +82,14 @@ class TranscriptReply(Protocol):
 
     @property
     def progress(self) -> Callable[[Progress], None]:
-        """The transcription's progress callback (`core.chat.live.TranscriptStatus.progress`,
-        mostly)."""
+        """The transcription's progress callback
+        (`core.chat.status_messages.TranscriptStatus.progress`, mostly)."""
         ...
 
     @property
     def waiting(self) -> PlaceListener:
         """Told while the transcription's MiMo requests wait for their use of the account's
-        minute (`core.chat.live.TranscriptStatus.waiting`, mostly)."""
+        minute (`core.chat.status_messages.TranscriptStatus.waiting`, mostly)."""
         ...
 
     async def deliver(

@@ -3,8 +3,8 @@ transcript beside it as a file with the time of each part, the same on every pla
 
 from __future__ import annotations
 
-from core.chat.exports import TranscriptFile, timed_lines
 from core.chat.messages import text
+from core.chat.transcript_files import TranscriptFile, timed_lines
 from core.domain.gists import Gist, GistItem, clock
 from core.domain.text import format_duration
 

@@ -13,10 +13,10 @@ English, so one whose English changed since it was translated (stale) is simply 
 English shows until a translator redoes it; `python -m bots.update_catalogues` marks those
 fuzzy, and a test fails until they are done.
 
-Parameters are formatted for the reader (`core.chat.formats.shown`): numbers with the locale's
-separators, `Duration`s in its units, `Term`s looked up in the catalogue; and spaced where they
-meet the sentence as its language writes (`core.chat.formats.filled`: no space between two
-Chinese or Japanese characters).
+Parameters are formatted for the reader (`core.chat.locale_formats.shown`): numbers with the
+locale's separators, `Duration`s in its units, `Term`s looked up in the catalogue; and spaced
+where they meet the sentence as its language writes (`core.chat.locale_formats.filled`: no space
+between two Chinese or Japanese characters).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from core.chat.formats import filled, shown
 from core.chat.languages import DEFAULT_LOCALE
+from core.chat.locale_formats import filled, shown
 from core.domain.quantities import Term
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.chat.formats import day_and_time
+from core.chat.locale_formats import day_and_time
 from core.chat.messages import text
 from core.domain.memory import SNIPPET_CHARS, FoundPage, Moment, marked_snippet
 from core.domain.text import format_duration

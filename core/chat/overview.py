@@ -5,9 +5,9 @@ command is typed the way that platform types it."""
 
 from __future__ import annotations
 
-from core.chat.formats import joined
 from core.chat.i18n import Catalogue
 from core.chat.languages import LOCALES, language_name, native_name, target_name
+from core.chat.locale_formats import joined
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.quantities import Duration

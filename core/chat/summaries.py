@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.chat.formats import moment
+from core.chat.locale_formats import moment
 from core.chat.messages import text
 from core.domain.summaries import Summary
 

@@ -11,14 +11,14 @@ into one `Settings`, built in the entry point (never at import time).
                     listening and its interpreter, calls taken up after a restart
     validation.py   what a value must look like: placeholders, tokens, database URLs, URLs,
                     shard ids, `host:port`
-    defaults.py     the defaults worked out from the machine: the data folder, the database
-                    file, the instance's name
+    machine_defaults.py  the defaults worked out from the machine: the data folder, the
+                    database file, the instance's name
 
 Each field's docstring is its description in the configuration reference and `.env.example`
 (`docs/hooks/settings_reference.py` writes both). Callers import from `core.config` itself.
 """
 
-from core.config.defaults import data_folder
+from core.config.machine_defaults import data_folder
 from core.config.settings import Settings, misspelt_names, unknown_names
 from core.config.validation import check_database_url, host_port
 

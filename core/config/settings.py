@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from core.config.connections import Connections
-from core.config.defaults import default_database_url, host_name
+from core.config.machine_defaults import default_database_url, host_name
 from core.config.validation import LOG_LEVELS, SECRET_TOKEN, check_database_url, host_port
 from core.config.voice_channels import VoiceChannelSettings
 from core.domain.limits import parse_ids

@@ -1,7 +1,7 @@
 """Values a sentence shows in the reader's language: amounts of time, sizes and words from the
 catalogue. The core passes them as they are (an error's `limit`, `/usage`'s counts); how they
 read ("5 h 12 min", "5 小时 12 分钟", "20 MB", "12 %") is decided where the sentence is written,
-`core.chat.formats`. Plain numbers need nothing of this: an `int` is a number everywhere.
+`core.chat.locale_formats`. Plain numbers need nothing of this: an `int` is a number everywhere.
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ from core.app.memory.past import Past, PastVoice
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
 from core.bootstrap import Runtime, bootstrap
-from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
+from core.chat.transcript_files import TranscriptFormat
 from core.config import Settings
 from core.domain.gists import Gist
 from core.domain.limits import Counts, asked_by

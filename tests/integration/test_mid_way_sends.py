@@ -33,8 +33,8 @@ import pytest
 from core.app.recordings.heard_pieces import NoLongerWanted
 from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
 from core.bootstrap import Runtime
-from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
+from core.chat.transcript_files import TranscriptFormat
 from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import asked_by

@@ -17,8 +17,8 @@ import pytest
 import pytest_asyncio
 
 from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
-from core.chat.exports import TranscriptFormat
 from core.chat.languages import Audience
+from core.chat.transcript_files import TranscriptFormat
 from core.domain.gists import Gist
 from core.domain.limits import asked_by
 from core.domain.memory import Said

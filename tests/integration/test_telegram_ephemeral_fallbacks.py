@@ -25,7 +25,7 @@ async def test_an_old_server_never_posts_a_long_private_transcript_in_the_group(
     mimo.asr_text = lambda duration, body: long_text
     # No status before the transcript (a short note's words come at once): the first message
     # Bob's private chat gets is the transcript itself.
-    monkeypatch.setattr("core.chat.live.FIRST_STATUS_DELAY", 3600.0)
+    monkeypatch.setattr("core.chat.status_messages.FIRST_STATUS_DELAY", 3600.0)
     note_bytes = make_audio(tmp_path, fmt="ogg", seconds=2).read_bytes()
     async with FakeBotApi(bot_api_version="10.0") as api:
         async with running(settings_for(bot_api=api, mimo=mimo, database_url=sqlite_url), api):

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from core.chat.formats import time_of_day
+from core.chat.locale_formats import time_of_day
 from tests.integration.chatlog_db import logged, rows_of, until_logged
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import (

@@ -447,7 +447,7 @@ def test_the_check_finds_a_bare_task(tmp_path: Path) -> None:
 _NOT_PERIODIC = {
     # waits for a new status to show; the sleep keeps Telegram's or Discord's pace between
     # two edits, and nothing runs while no status comes
-    ("core/chat/live.py", "_run"),
+    ("core/chat/status_messages.py", "_run"),
 }
 
 

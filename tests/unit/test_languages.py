@@ -18,7 +18,7 @@ from bots.cli.messages import EN as CLI_SENTENCES
 from bots.discord.messages import CATALOGUE as DISCORD
 from bots.discord.messages import text as discord_text
 from bots.telegram.messages import EN as TELEGRAM_SENTENCES
-from core.chat.formats import duration_words, joined, moment, shown, time_of_day
+from core.chat.autotranslate import translation_below
 from core.chat.i18n import Catalogue, Plural, catalogue_of, compiled, po_path, translated
 from core.chat.languages import (
     already_in,
@@ -29,9 +29,9 @@ from core.chat.languages import (
     translation_target,
     written_in,
 )
+from core.chat.locale_formats import duration_words, joined, moment, shown, time_of_day
 from core.chat.messages import CORE, text
 from core.chat.presets import preset_named
-from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.quantities import Duration, Megabytes, Share, Term
 from core.domain.values import Preferences

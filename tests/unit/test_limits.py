@@ -21,7 +21,7 @@ from core.app.rules.spending import Spend
 from core.app.voices.speech import SayAsked
 from core.app.voices.streamed import SpeechFeed
 from core.bootstrap import UseCases
-from core.chat.formats import duration_words
+from core.chat.locale_formats import duration_words
 from core.chat.messages import text
 from core.chat.usage import usage_text
 from core.config import Settings

@@ -12,7 +12,7 @@ from core.app.rules.requests import Request
 from core.app.voices.inline import InlineVoices
 from core.app.voices.speech import SayAsked
 from core.bootstrap import UseCases
-from core.chat.translations import translation_below
+from core.chat.autotranslate import translation_below
 from core.domain import errors
 from core.domain.inline import CachedVoice
 from core.domain.limits import RequestLimits

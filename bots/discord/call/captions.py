@@ -28,7 +28,7 @@ from datetime import datetime
 import discord
 
 from bots.discord.answers.replies import MESSAGE_LIMIT
-from core.chat.exports import call_files
+from core.chat.transcript_files import call_files
 from core.domain.piece_words import joined
 from core.domain.transcripts import LongTranscript
 

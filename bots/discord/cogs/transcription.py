@@ -31,7 +31,7 @@ from bots.discord.recordings.transcript_replies import (
 )
 from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.app.voices.clone_consent import ConsentVerdict
-from core.chat.exports import FORMATS, TranscriptFormat, transcript_format
+from core.chat.transcript_files import FORMATS, TranscriptFormat, transcript_format
 
 __all__ = ["EarlierReply", "TranscriptionCog"]
 

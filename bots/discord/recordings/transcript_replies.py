@@ -1,5 +1,5 @@
 """A transcript's way into Discord: one message that shows progress while the work runs and
-then becomes the transcript, or gives way to a .txt / .srt file (`core.chat.live`).
+then becomes the transcript, or gives way to a .txt / .srt file (`core.chat.status_messages`).
 
 Two kinds of status message: the deferred interaction's own response (slash command, message
 menu), and a reply to a voice message (automatic transcription).
@@ -35,9 +35,9 @@ from bots.discord.answers.replies import (
 from bots.discord.answers.who_asks import LOCALE
 from bots.discord.rate_limits import NoRoomSpare
 from bots.discord.recordings.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
-from core.chat.exports import TranscriptFile, TranscriptFormat
 from core.chat.languages import DEFAULT_LOCALE
-from core.chat.live import TranscriptStatus, transcript_shown
+from core.chat.status_messages import TranscriptStatus, transcript_shown
+from core.chat.transcript_files import TranscriptFile, TranscriptFormat
 from core.domain.gists import Gist
 from core.domain.pacing import PlaceListener
 from core.domain.summaries import ChatMessage
@@ -51,7 +51,7 @@ __all__ = ["InteractionRecordingView", "MessageRecordingView"]
 
 class _DiscordTranscriptReply:
     """What both kinds share (`core.app.voice_notes.TranscriptReply`): the status follows the
-    work (`core.chat.live.TranscriptStatus`) through `show`, then becomes what
+    work (`core.chat.status_messages.TranscriptStatus`) through `show`, then becomes what
     `transcript_shown` says (`finish`, `send_text`; or `remove` and the files); further messages
     and the file go through `self._send`, and the last message sent or edited is kept (`_last`)
     for the Gist button. `gist_at`: where the recording is, when a click can find it again
@@ -116,7 +116,7 @@ class _DiscordTranscriptReply:
         self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
     ) -> None:
         """The status becomes the transcript (a few messages at most); a longer one, or a file
-        asked for, comes as a file instead (`core.chat.live.transcript_shown`)."""
+        asked for, comes as a file instead (`core.chat.status_messages.transcript_shown`)."""
         await self._progress.close()
         shown = transcript_shown(
             result, format, self.locale, below=below, message_limit=MESSAGE_LIMIT,

@@ -22,7 +22,12 @@ from telegram.error import TelegramError
 from bots.telegram.answers.destinations import MESSAGE_LIMIT
 from bots.telegram.answers.progress_pace import Pace
 from bots.telegram.answers.replies import ChatActionIndicator, chat_action
-from core.chat.live import LiveStatus, transcription_status, waiting_line, with_waiting
+from core.chat.status_messages import (
+    StatusMessage,
+    transcription_status,
+    waiting_line,
+    with_waiting,
+)
 from core.domain.text import utf16_units
 from core.domain.transcripts import Progress
 from core.ports import background
@@ -110,24 +115,24 @@ class WorkShown:
         self._status: str | None = None  # the latest progress shown
         self._waiting: str | None = None  # ...and below it, while MiMo is waited for
         self._draft: Draft | None = None
-        self._live: LiveStatus | None = None
+        self._status_message: StatusMessage | None = None
         self._typing: ChatActionIndicator | None = None
         if shows_drafts(message):
             self._draft = Draft(message, pace)
-            self._live = LiveStatus(self._draft.show, min_interval=pace.draft_seconds)
+            self._status_message = StatusMessage(self._draft.show, min_interval=pace.draft_seconds)
         else:
             self._typing = chat_action(message, ChatAction.TYPING, pace)
 
     async def __aenter__(self) -> Self:
-        if self._live is not None:
-            self._live.update(THINKING)
+        if self._status_message is not None:
+            self._status_message.update(THINKING)
         if self._typing is not None:
             self._typing.start()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._live is not None:
-            await self._live.close()
+        if self._status_message is not None:
+            await self._status_message.close()
         if self._draft is not None:
             await self._draft.close()
         if self._typing is not None:
@@ -135,7 +140,7 @@ class WorkShown:
 
     def progress(self, progress: Progress) -> None:
         """The transcription's `progress` callback: its status, in a private chat's draft."""
-        if self._live is None:
+        if self._status_message is None:
             return
         status = transcription_status(
             progress,
@@ -151,14 +156,14 @@ class WorkShown:
     def waiting(self, ahead: int | None) -> None:
         """The work's `core.domain.pacing.PlaceListener`: in a private chat's draft, how many MiMo
         requests go before its own while they wait for the account's minute."""
-        if self._live is None:
+        if self._status_message is None:
             return
         self._waiting = waiting_line(ahead, self._locale)
         self._show()
 
     def _show(self) -> None:
-        assert self._live is not None
+        assert self._status_message is not None
         shown = with_waiting(
             self._status, self._waiting, message_limit=MESSAGE_LIMIT, measure=utf16_units
         )
-        self._live.update(shown or THINKING)
+        self._status_message.update(shown or THINKING)

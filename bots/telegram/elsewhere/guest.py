@@ -54,10 +54,10 @@ from core.app.rules.claims import Claims
 from core.app.rules.requests import Audiences, Request
 from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.app.voices.inline import InlineVoices
-from core.chat.exports import TranscriptFormat
 from core.chat.gists import gist_card
 from core.chat.languages import Audience, resolve_locale, translation_target
-from core.chat.live import TranscriptStatus
+from core.chat.status_messages import TranscriptStatus
+from core.chat.transcript_files import TranscriptFormat
 from core.domain import errors
 from core.domain.claims import Claim
 from core.domain.limits import asked_by

@@ -25,10 +25,10 @@ from core.app.recordings.questions import Questions
 from core.app.rules.requests import Audiences, Request
 from core.app.voice_notes import RecordingEvent, VoiceNotes
 from core.app.voices.clone_consent import ConsentVerdict
-from core.chat.exports import transcript_format
 from core.chat.overview import (
     consent_verdict_text,
 )
+from core.chat.transcript_files import transcript_format
 from core.domain.values import Answer as Answered
 
 __all__ = ["RecordingHandlers"]

@@ -1,11 +1,11 @@
 """A transcript's way into a Telegram chat: a reply to the recording's message that says
-"Transcribing…" as the work starts, follows its progress and becomes the transcript, or gives way to
-a .txt / .srt document (`core.chat.live`). Its id is noted in the claim of the message before
-anything else shows in it (`bots.telegram.recordings.status_notes`): a process that redoes the work
-after a kill edits that reply, so the chat never reads a transcript twice. A transcript for one
-member of a group (`/transcribe` asked privately: `bots.telegram.answers.who_sees`) goes through
-that member's answer: one ephemeral message, sent with the first progress and edited as the work
-goes."""
+"Transcribing…" as the work starts, follows its progress and becomes the transcript, or gives way
+to a .txt / .srt document (`core.chat.status_messages`). Its id is noted in the claim of the
+message before anything else shows in it (`bots.telegram.recordings.status_notes`): a process
+that redoes the work after a kill edits that reply, so the chat never reads a transcript twice.
+A transcript for one member of a group (`/transcribe` asked privately:
+`bots.telegram.answers.who_sees`) goes through that member's answer: one ephemeral message, sent
+with the first progress and edited as the work goes."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ from bots.telegram.chatlog import log_entry
 from bots.telegram.messages import text
 from bots.telegram.recordings.gist_replies import send_gist
 from bots.telegram.recordings.status_notes import StatusNote
-from core.chat.exports import TranscriptFile, TranscriptFormat
-from core.chat.live import TranscriptStatus, transcript_shown
+from core.chat.status_messages import TranscriptStatus, transcript_shown
+from core.chat.transcript_files import TranscriptFile, TranscriptFormat
 from core.domain.gists import Gist
 from core.domain.pacing import PlaceListener
 from core.domain.summaries import ChatMessage
@@ -50,12 +50,12 @@ __all__ = ["TelegramRecordingView"]
 class TelegramTranscriptReply:
     """The answer to the recording's message (`core.app.voice_notes.TranscriptReply`). In the
     chat, a status replies to it as the work starts ("Transcribing…"), noted in the claim of the
-    message (`status_notes`), is edited as the work goes (`core.chat.live.TranscriptStatus`), and
-    becomes the transcript (`transcript_shown`): a process that takes over the work after a kill
-    edits the same message, so the chat never reads the transcript twice. The status stands in
-    for "typing…" and a private chat's draft, which an edit would leave showing. A transcript
-    for one member (`answer`) shows its status with the first progress, as an ephemeral
-    message of theirs."""
+    message (`status_notes`), is edited as the work goes
+    (`core.chat.status_messages.TranscriptStatus`), and becomes the transcript
+    (`transcript_shown`): a process that takes over the work after a kill edits the same message,
+    so the chat never reads the transcript twice. The status stands in for "typing…" and a
+    private chat's draft, which an edit would leave showing. A transcript for one member
+    (`answer`) shows its status with the first progress, as an ephemeral message of theirs."""
 
     def __init__(
         self,
@@ -117,7 +117,7 @@ class TelegramTranscriptReply:
         self, result: LongTranscript, format: TranscriptFormat, *, below: str | None = None
     ) -> None:
         """The status becomes the transcript (a few messages at most); a longer one, or a file
-        asked for, comes as a file instead (`core.chat.live.transcript_shown`)."""
+        asked for, comes as a file instead (`core.chat.status_messages.transcript_shown`)."""
         await self._progress.close()
         shown = transcript_shown(
             result, format, self.locale, below=below, message_limit=MESSAGE_LIMIT,

@@ -23,8 +23,8 @@ from core.app.recordings.transcription import Transcription
 from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
 from core.app.rules.requests import Request
+from core.chat.autotranslate import translation_below
 from core.chat.languages import already_in
-from core.chat.translations import translation_below
 from core.domain import errors
 from core.domain.limits import Asker
 from core.domain.pacing import Urgency, asking

@@ -1,8 +1,8 @@
 """Status messages that follow long work: shown at once, edited as the work advances, never
 more often than the platform allows, and handed back to the adapter to become the result.
 
-    progress callbacks (sync, any rate)  ->  LiveStatus.update(text)
-    LiveStatus                           ->  show(text): the adapter sends or edits one message,
+    progress callbacks (sync, any rate)  ->  StatusMessage.update(text)
+    StatusMessage                        ->  show(text): the adapter sends or edits one message,
                                              at most once per `min_interval`, latest text only
 
 A transcript's reply is the adapter's own: it shows a `TranscriptStatus` while the work runs,
@@ -23,8 +23,8 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from core.chat.exports import TranscriptFile, TranscriptFormat, transcript_file
 from core.chat.messages import text
+from core.chat.transcript_files import TranscriptFile, TranscriptFormat, transcript_file
 from core.domain.quantities import Duration
 from core.domain.text import Measure, format_duration, messages_or_none, tail_within
 from core.domain.transcripts import LongTranscript, Progress
@@ -33,7 +33,7 @@ from core.ports import background
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "LiveStatus",
+    "StatusMessage",
     "TranscriptStatus",
     "transcript_shown",
     "transcription_status",
@@ -49,7 +49,7 @@ FIRST_STATUS_DELAY = 1.0
 BELOW = "\n\n"
 
 
-class LiveStatus:
+class StatusMessage:
     """Shows the latest of the texts it is given through `show`, skipping the ones that
     arrive faster than `min_interval` apart. A failing `show` is logged and skipped: a status
     line is a courtesy, the result still comes.
@@ -221,7 +221,7 @@ class TranscriptStatus:
         message_limit: int,
         measure: Measure = len,
     ) -> None:
-        self._live = LiveStatus(show, min_interval=min_interval)
+        self._status_message = StatusMessage(show, min_interval=min_interval)
         self._locale = locale
         self._piece_seconds = piece_seconds
         self._message_limit = message_limit
@@ -246,13 +246,13 @@ class TranscriptStatus:
         # within a second (a group's pace is one edit in 3 s); the platform's own budget is
         # still kept by the adapter's rate limiter.
         opening = progress.part is None and progress.heard is None
-        self._live.update(self._shown(), first_delay=delay, paced=not opening)
+        self._status_message.update(self._shown(), first_delay=delay, paced=not opening)
 
     def waiting(self, ahead: int | None) -> None:
         """The `core.domain.pacing.PlaceListener` callback of the transcription's MiMo requests: the
         status says how many go before them while they wait for the account's minute."""
         self._waiting = waiting_line(ahead, self._locale)
-        self._live.update(self._shown())
+        self._status_message.update(self._shown())
 
     def _shown(self) -> str | None:
         return with_waiting(
@@ -260,8 +260,8 @@ class TranscriptStatus:
         )
 
     async def close(self) -> None:
-        """No more progress (`LiveStatus.close`): what the reply shows next is the result."""
-        await self._live.close()
+        """No more progress (`StatusMessage.close`): what the reply shows next is the result."""
+        await self._status_message.close()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from core.chat.live import LiveStatus, TranscriptStatus, transcription_status, with_waiting
+from core.chat.status_messages import (
+    StatusMessage,
+    TranscriptStatus,
+    transcription_status,
+    with_waiting,
+)
 from core.domain.transcripts import HeardFromTheStart, Progress, TranscriptPart
 
 
@@ -56,89 +61,89 @@ async def every_task_waits() -> None:
 
 async def test_updates_faster_than_the_interval_show_only_the_latest() -> None:
     screen, clock = Screen(), MonotonicClock()
-    live = LiveStatus(screen.show, min_interval=60, clock=clock)
+    status = StatusMessage(screen.show, min_interval=60, clock=clock)
 
     for text in ("1 of 4", "2 of 4", "3 of 4"):
-        live.update(text)
+        status.update(text)
     await screen.until(lambda: screen.shown != [])
-    live.update("4 of 4")  # within the interval: not shown
+    status.update("4 of 4")  # within the interval: not shown
     clock.now += 60  # so that closing need not sit out the interval
-    await asyncio.wait_for(live.close(), 5)
+    await asyncio.wait_for(status.close(), 5)
 
     assert screen.shown == ["3 of 4"]
 
 
 async def test_a_text_not_paced_gives_way_to_the_next() -> None:
     screen, clock = Screen(), MonotonicClock()
-    live = LiveStatus(screen.show, min_interval=60, clock=clock)
+    status = StatusMessage(screen.show, min_interval=60, clock=clock)
 
-    live.update("Transcribing the recording (10 min)…", paced=False)
+    status.update("Transcribing the recording (10 min)…", paced=False)
     await screen.until(lambda: len(screen.shown) == 1)
     clock.now += 1
-    live.update("the first words")  # at once, though within the interval
+    status.update("the first words")  # at once, though within the interval
     await screen.until(lambda: len(screen.shown) == 2)
-    live.update("more words")  # within the interval of the first words: not shown
+    status.update("more words")  # within the interval of the first words: not shown
     clock.now += 60  # so that closing need not sit out the interval
-    await asyncio.wait_for(live.close(), 5)
+    await asyncio.wait_for(status.close(), 5)
 
     assert screen.shown == ["Transcribing the recording (10 min)…", "the first words"]
 
 
 async def test_a_failed_show_is_skipped_and_the_next_text_still_shows() -> None:
     screen = Screen(fail_first=True)
-    live = LiveStatus(screen.show, min_interval=0)
+    status = StatusMessage(screen.show, min_interval=0)
 
-    live.update("first")
+    status.update("first")
     await screen.until(lambda: screen.attempted == ["first"])
-    live.update("second")
+    status.update("second")
     await screen.until(lambda: screen.shown != [])
-    await live.close()
+    await status.close()
 
     assert screen.attempted == ["first", "second"]
     assert screen.shown == ["second"]
-    assert live.shown == "second"
+    assert status.shown == "second"
 
 
 async def test_close_waits_for_a_show_under_way() -> None:
     gate = asyncio.Event()
     screen = Screen(gate)
-    live = LiveStatus(screen.show, min_interval=0)
+    status = StatusMessage(screen.show, min_interval=0)
 
-    live.update("Transcribing…")
+    status.update("Transcribing…")
     await screen.until(lambda: screen.attempted != [])  # the show waits at the gate
-    closing = asyncio.create_task(live.close())
+    closing = asyncio.create_task(status.close())
     await every_task_waits()
     assert not closing.done()
     gate.set()
     await asyncio.wait_for(closing, 5)
 
     assert screen.shown == ["Transcribing…"]
-    live.update("too late")
+    status.update("too late")
     await every_task_waits()
     assert screen.attempted == ["Transcribing…"]
 
 
 async def test_work_done_within_the_first_delay_never_shows_a_status() -> None:
     screen = Screen()
-    live = LiveStatus(screen.show, min_interval=0)
+    status = StatusMessage(screen.show, min_interval=0)
 
-    live.update("heard Hello…", first_delay=30)
+    status.update("heard Hello…", first_delay=30)
     await every_task_waits()
-    await asyncio.wait_for(live.close(), 5)  # returns at once: the delay is not sat out
+    await asyncio.wait_for(status.close(), 5)  # returns at once: the delay is not sat out
 
     assert screen.attempted == []
 
 
 async def test_the_first_status_shows_once_the_first_delay_has_passed() -> None:
     screen = Screen()
-    live = LiveStatus(screen.show, min_interval=0)
+    status = StatusMessage(screen.show, min_interval=0)
 
-    live.update("heard Hello…", first_delay=1.0)
-    live.update("heard Hello there…")
+    status.update("heard Hello…", first_delay=1.0)
+    status.update("heard Hello there…")
     await every_task_waits()
     early = list(screen.attempted)
     await screen.until(lambda: screen.shown != [])
-    await live.close()
+    await status.close()
 
     assert early == []
     assert screen.shown == ["heard Hello there…"]  # the latest text, once
