@@ -21,7 +21,7 @@ from core.app.memory.search import MemorySearch
 from core.app.reader.channel_reader import ChannelReader
 from core.app.reader.choices import ReaderChoices
 from core.app.reader.kept import KeptReadings
-from core.app.reader.spoken import MessageSpeech
+from core.app.reader.message_speech import MessageSpeech
 from core.app.reader.taken_back import TakenBackRelay
 from core.app.recordings.business import BusinessChats
 from core.app.recordings.fetching import Recordings

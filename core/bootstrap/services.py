@@ -16,7 +16,7 @@ from core.app.calls.stretching import Stretching
 from core.app.memory.imports import Importer
 from core.app.memory.search import MemorySearch
 from core.app.reader.kept import KeptReadings
-from core.app.reader.spoken import MessageSpeech
+from core.app.reader.message_speech import MessageSpeech
 from core.app.reader.taken_back import TakenBackRelay
 from core.app.recordings.fetching import Recordings
 from core.app.recordings.kept_transcripts import TranscriptKeeper

@@ -19,7 +19,7 @@ gists.py            the gist of a recording: headline and timed points
 mimo_models.py      the MiMo models used unless the settings name others: today's ids
 tts.py              the TTS models' voices and styles, and what a user's text may carry
 reading.py          the channel reader: whose messages, which voice, names, the queue
-listeners.py        the channel reader: who hears a reading, and what may be said to them
+reading_audience.py  the channel reader: who hears a reading, and what may be said to them
 live_speech.py      a call's turn cut into pieces while it lasts; a piece handed to the core
                     (`Piece`) and what it heard (`Caption`); the call itself is
                     `core.app.calls.listened_call`

@@ -1,5 +1,5 @@
 """How a message typed in a chat reads aloud: the channel reader's rules for its text
-(`core.app.reader.spoken`). Pure functions; the words they add come in the reader's language
+(`core.app.reader.message_speech`). Pure functions; the words they add come in the reader's language
 (`SpokenMarks`).
 
 What the text holds, and what is said of it (Discord's markup, the one the reader reads):

@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from core.domain.listeners import Channel, Listener
 from core.domain.reading import ChannelMessage
+from core.domain.reading_audience import Channel, Listener
 from core.domain.values import ChatRef, VoiceNote
 
 __all__ = ["Clip", "ListenedVoice", "SpeechSlices", "VoiceCall", "VoiceCallSeat", "VoiceChannels"]

@@ -21,9 +21,9 @@ events and commands to the gateway session of its shard, which is the reading's 
 reader.channel_reader`). The deletion reaches the reading alone (`ChannelReader.deleted`). The no
 is stored, then told to the reading (`ChannelReader.refused`), as the cog's /read_me does; stored
 by another process alone, it would stop only the messages made into speech after it (each reads
-it, `core.app.reader.spoken`), but no other process takes the server's /read_me. The /forget goes
-to the database alone (`Forgetting` ends no reading), so another process's would take the very
-same path: it is injected once.
+it, `core.app.reader.message_speech`), but no other process takes the server's /read_me. The
+/forget goes to the database alone (`Forgetting` ends no reading), so another process's would
+take the very same path: it is injected once.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ from core.app.reader.channel_reader import ChannelReader, ReadingAsked
 from core.app.reader.choices import MemberReading
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
-from core.domain.listeners import Channel, Listener
 from core.domain.live_calls import KeptReading
 from core.domain.reading import ChannelMessage, ReaderMember, ReaderRules
+from core.domain.reading_audience import Channel, Listener
 from core.domain.values import ChatRef, VoiceNote
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory
 from core.ports import background

@@ -1,4 +1,4 @@
-"""A channel reading's messages made into speech (`core.app.reader.spoken`) on the real
+"""A channel reading's messages made into speech (`core.app.reader.message_speech`) on the real
 storage: each member in their own voice (their own clone only once they allowed it), a voice of
 the message's language, names between speakers (two of one name told apart), what the server
 and each member chose (a chosen voice is its member's alone), the limits (each member's share
@@ -16,7 +16,7 @@ from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.reader.choices import ReaderChoices
 from core.app.reader.kept import KeptReadings
-from core.app.reader.spoken import OWN_VOICE, MessageSpeech, Room
+from core.app.reader.message_speech import OWN_VOICE, MessageSpeech, Room
 from core.app.recordings.fetching import Recordings
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences

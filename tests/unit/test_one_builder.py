@@ -35,7 +35,7 @@ BUILT_BY_THEIR_SERVICE = {
     ),
     ("core.app.reader.reading", "Reading"): "core/app/reader/channel_reader.py",  # one reading
     # One reading's speech, its clip made ahead and its clip playing...
-    ("core.app.reader.speech", "ReadingSpeech"): "core/app/reader/reading.py",
+    ("core.app.reader.reading_speech", "ReadingSpeech"): "core/app/reader/reading.py",
     ("core.app.reader.made_ahead", "MadeAhead"): "core/app/reader/reading.py",
     ("core.app.reader.playing", "Playing"): "core/app/reader/reading.py",
     # ...and the own voices taken back while it plays.

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.app.reader.spoken import spoken_marks
+from core.app.reader.message_speech import spoken_marks
 from core.domain.reading import (
     ChannelMessage,
     Narration,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from core.app.reader.spoken import spoken_marks
+from core.app.reader.message_speech import spoken_marks
 from core.domain.sayable import sayable
 
 SECRET, SHOWN = "Zebulon", "Quartz"

@@ -38,8 +38,8 @@ from bots.discord.discordpy import keep_member
 from bots.discord.places import place_of
 from bots.discord.reader.channel_messages import READ_MESSAGE_TYPES, channel_message
 from core.domain import errors
-from core.domain.listeners import Channel, Listener
 from core.domain.reading import ChannelMessage
+from core.domain.reading_audience import Channel, Listener
 from core.domain.values import ChatRef, VoiceNote
 from core.ports import Clip, ProcessSlots
 

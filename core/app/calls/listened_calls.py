@@ -54,8 +54,8 @@ from core.app.calls.listening import Listening
 from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import CallSeat, VoiceCalls
 from core.domain import errors
-from core.domain.listeners import Channel
 from core.domain.live_calls import KeptCall
+from core.domain.reading_audience import Channel
 from core.domain.values import ChatRef
 from core.domain.voice_call import Occupant
 from core.ports import ListenedVoice, VoiceChannels, background

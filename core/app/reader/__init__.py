@@ -4,7 +4,7 @@ Uses `core.app.calls` (the voice channel, what is kept for a restart), `voices`,
 
 channel_reader.py  start, switch, skip, stop; who may, who listens
 reading.py         one running reading: its queue, suspended while a listener may not read
-speech.py          a reading's messages made into speech for the people there, a clip checked
+reading_speech.py  a reading's messages made into speech for the people there, a clip checked
                    again as it comes up, and the lines its chat hears once of one not read
 playing.py         the clip a reading plays as a message comes up: checked, made again where it
                    may no longer play as made, played, or cut
@@ -13,7 +13,7 @@ voices_taken_back.py  own voices taken back while a reading runs: which clips th
                    counted so that a clip being checked as it comes up is checked again
 room.py            who is in the voice channel as a message is read, and the channels they
                    may not see
-spoken.py          one message of a reading made into speech, in a voice of its language
+message_speech.py  one message of a reading made into speech, in a voice of its language
 choices.py         what the server and each member chose for the channel reader
 taken_back.py      what they took back (a no, an own voice, a voice deleted), told to the
                    readings running as it is stored, whichever way it came in

@@ -18,9 +18,9 @@ from datetime import timedelta
 
 from core.chat.messages import text
 from core.domain import errors
-from core.domain.listeners import Channel, anyone_listens
 from core.domain.live_calls import KeptReading
 from core.domain.reading import ChannelMessage
+from core.domain.reading_audience import Channel, anyone_listens
 from core.domain.text import format_duration
 from core.ports import VoiceChannels
 

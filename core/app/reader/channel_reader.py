@@ -59,13 +59,13 @@ from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.reader.after_restart import MISSED, back_line, caught_up, ended_line, refused
 from core.app.reader.kept import KeptReadings
+from core.app.reader.message_speech import MessageSpeech
 from core.app.reader.reading import Reading
-from core.app.reader.spoken import MessageSpeech
 from core.domain import errors
-from core.domain.listeners import Channel, Suspension, suspension
 from core.domain.live_calls import KeptReading
 from core.domain.mandates import Mandate
 from core.domain.reading import ChannelMessage, ReaderPolicy, Reads, TakenBack
+from core.domain.reading_audience import Channel, Suspension, suspension
 from core.domain.values import ChatRef
 from core.domain.voice_call import Occupant, may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels, background

@@ -21,7 +21,7 @@ import contextlib
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from core.app.reader.spoken import Spoken
+from core.app.reader.message_speech import Spoken
 from core.domain.reading import ChannelMessage
 from core.ports import background
 

@@ -15,7 +15,7 @@ landing while a clip is checked as it comes up sends it back to be checked again
                is suspended (`Reading.check`): it stops, and is not played again
     made again as above, at most `REMAKES` times as it comes up
     played     played whole, counted with its seconds; a clip that could not be played is let
-               go, and the voice channel's chat hears it once (`core.app.reader.speech`)
+               go, and the voice channel's chat hears it once (`core.app.reader.reading_speech`)
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from core.app.reader.speech import ReadingSpeech
-from core.app.reader.spoken import Spoken
+from core.app.reader.message_speech import Spoken
+from core.app.reader.reading_speech import ReadingSpeech
 from core.app.reader.voices_taken_back import VoicesTakenBack, Whose
 from core.chat.messages import text
-from core.domain.listeners import Suspension
 from core.domain.reading import ChannelMessage, ReadingQueue, Reads
+from core.domain.reading_audience import Suspension
 from core.domain.values import ChatRef
 from core.ports import Metrics, VoiceCallSeat
 

@@ -1,6 +1,6 @@
 """One running channel reading (`core.app.reader.channel_reader` starts and stops it): the messages
 of a text channel read aloud in a voice channel, in order, the next one made into speech
-(`core.app.reader.speech`) while the current one plays (`core.app.reader.playing`): as the
+(`core.app.reader.reading_speech`) while the current one plays (`core.app.reader.playing`): as the
 current one comes up, or as it arrives while that one is read, so that its first slice is in when
 the clip playing ends. A clip made ahead and never played (suspended, deleted, refused, made again,
 the reading stopped) is closed at once, not when it comes up: MiMo's stream ends if it still runs
@@ -8,7 +8,7 @@ the reading stopped) is closed at once, not when it comes up: MiMo's stream ends
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
-`core.domain.listeners` decide. While someone there may not read the text channel (or it is
+`core.domain.reading_audience` decide. While someone there may not read the text channel (or it is
 age-restricted and the voice channel is not) the reading is suspended: the clip playing stops, the
 one being made is let go, the messages waiting and those arriving meanwhile are dropped unheard (no
 text of theirs reaches MiMo), and the voice channel's chat hears one line naming the channel,
@@ -21,7 +21,7 @@ A message is read as it stands when it comes up: deleted before then, it is neve
 it is playing); edited, it is read as edited. Its author's no (`/read_me`) counts the same way,
 for every message of theirs: told at once (`refused`), the clip of theirs playing is cut and those
 made or waiting are never played (checked again as each comes up); those posted after it are
-never made into speech (`core.app.reader.spoken` reads the no).
+never made into speech (`core.app.reader.message_speech` reads the no).
 
 A clip made ahead is made again before it plays where it may no longer play as made: the message was
 edited since, a channel's name it says is no longer for everyone's ears, or its author's own
@@ -31,7 +31,8 @@ It ends with `/stop`, when nobody but bots is left in the voice channel, after `
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
 chat; a message too long for what is left is let go, said once), when the channel it reads is
 gone, or when the call ends for good (a moderator's disconnect is final). A message that cannot
-be read is let go, and the reading goes on (`core.app.reader.speech` says what its chat hears).
+be read is let go, and the reading goes on (`core.app.reader.reading_speech` says what its chat
+hears).
 """
 
 from __future__ import annotations
@@ -42,15 +43,15 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from core.app.reader.made_ahead import MadeAhead
+from core.app.reader.message_speech import MessageSpeech, Spoken
 from core.app.reader.playing import Playing
-from core.app.reader.speech import ReadingSpeech
-from core.app.reader.spoken import MessageSpeech, Spoken
+from core.app.reader.reading_speech import ReadingSpeech
 from core.app.reader.voices_taken_back import in_voice, of_member
 from core.chat.messages import text
 from core.domain import errors
-from core.domain.listeners import Channel, Suspension, anyone_listens, suspension
 from core.domain.mandates import Mandate
 from core.domain.reading import ChannelMessage, ReaderPolicy, ReadingQueue, Reads
+from core.domain.reading_audience import Channel, Suspension, anyone_listens, suspension
 from core.domain.values import ChatRef
 from core.ports import Metrics, VoiceCallSeat, VoiceChannels, background
 

@@ -2,16 +2,16 @@
 there, by name, and the channels the message mentions that one of them may not see
 (`unseen`), which its speech says as "a channel". A reading asks afresh as each message comes
 up, as the platform tells of people coming and going (`core.ports.VoiceChannels`); the rules of
-who may see what are `core.domain.listeners`'.
+who may see what are `core.domain.reading_audience`'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from core.app.reader.spoken import Room
-from core.domain.listeners import seen_by_all
+from core.app.reader.message_speech import Room
 from core.domain.reading import ChannelMessage, Reads
+from core.domain.reading_audience import seen_by_all
 from core.domain.values import ChatRef
 from core.ports import VoiceChannels
 

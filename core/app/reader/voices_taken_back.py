@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.app.reader.spoken import OWN_VOICE, Spoken
+from core.app.reader.message_speech import OWN_VOICE, Spoken
 
 __all__ = ["VoicesTakenBack", "Whose", "in_voice", "of_member"]
 

@@ -3,8 +3,8 @@
 Every error carries a key into the message catalogue (`core.chat.messages`) and the values that
 fill it, so each adapter renders it in the chat's language with one error handler. Adapters never
 see `httpx`, SQLAlchemy or ffmpeg exceptions: the core translates them at its edges. The
-classes live in `base`, `user` (the request or its audio), `limits` and `mimo`; import them from
-here.
+classes live in `base`, `user` (the request or its audio), `reading` (the channel reader's
+refusals), `listening` (the listened calls'), `limits` and `mimo`; import them from here.
 
     VoicebridgeError
     ├── UserInputError            the request itself is wrong; retrying will not help
@@ -141,6 +141,13 @@ from core.domain.errors.limits import (
     SpeechQuotaUsed,
     SummaryQuotaUsed,
 )
+from core.domain.errors.listening import (
+    AlreadyListening,
+    NoCallKept,
+    NoNotSaved,
+    NotListening,
+    NotYourListening,
+)
 from core.domain.errors.mimo import (
     MimoAuthError,
     MimoBadRequest,
@@ -156,15 +163,10 @@ from core.domain.errors.mimo import (
 )
 from core.domain.errors.reading import (
     AgeRestricted,
-    AlreadyListening,
     CouldNotJoin,
     ListenerMayNotRead,
     MayNotSpeakThere,
-    NoCallKept,
-    NoNotSaved,
-    NotListening,
     NotReading,
-    NotYourListening,
     NotYourReading,
     ReadingElsewhere,
     ReadingRefused,

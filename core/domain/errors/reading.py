@@ -4,20 +4,14 @@ by their mention, never what they hold."""
 
 from __future__ import annotations
 
-from core.domain.errors.base import VoicebridgeError
 from core.domain.errors.user import UserInputError
 
 __all__ = [
     "AgeRestricted",
-    "AlreadyListening",
     "CouldNotJoin",
     "ListenerMayNotRead",
     "MayNotSpeakThere",
-    "NoCallKept",
-    "NoNotSaved",
-    "NotListening",
     "NotReading",
-    "NotYourListening",
     "NotYourReading",
     "ReadingElsewhere",
     "ReadingRefused",
@@ -89,37 +83,3 @@ class ReadingShareUsed(UserInputError):
     are not read again until the day ends. Params: name."""
 
     key = "reader.share_used"
-
-
-class AlreadyListening(ReadingRefused):
-    """/listen where the bot is in a voice channel of the server already (listening, reading
-    aloud or playing: one voice connection per server)."""
-
-    key = "listen.busy"
-
-
-class NoNotSaved(VoicebridgeError):
-    """A member's no to being transcribed holds in the call being listened to (nothing more
-    of them is taken), but could not be stored: once the call ends, it is not known."""
-
-    key = "listen.no_not_saved"
-
-
-class NotListening(ReadingRefused):
-    """/stop_listening where the bot does not listen."""
-
-    key = "listen.not_listening"
-
-
-class NotYourListening(ReadingRefused):
-    """/stop_listening by someone other than the listening's starter, while the starter is in
-    the call, without Move Members (the reading's rule: `core.domain.voice_call.may_stop`)."""
-
-    key = "listen.not_yours"
-
-
-class NoCallKept(ReadingRefused):
-    """A call's summary asked for where no call the bot listened to is kept (none yet, or
-    deleted by retention or `/forget`)."""
-
-    key = "listen.no_call"

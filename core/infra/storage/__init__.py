@@ -6,7 +6,9 @@ sqlite.py        SQLite's own: its file, and what each connection is told
 models/          the tables, as typed declarative models, one module per area
 types.py         column types that behave the same on SQLite and PostgreSQL
 uow.py           the unit of work: one session, one transaction, per block
-repositories.py  preferences
+statements.py    the statements every repository shares: an upsert, the dialect's INSERT, a
+                 chat's key columns, a mapped class's table
+preferences.py   each chat's preferences
 summaries.py     the chat log and each chat's summary state (`core.ports.storage.summaries`)
 transcripts.py   kept transcripts and their parts
 import_marks.py  an import's mark and the past messages it claims (read as its pieces are kept)
@@ -46,7 +48,7 @@ from core.infra.storage.database import (
     upgrade,
 )
 from core.infra.storage.models import Base, ChatMessageRow, ChatPreferencesRow, ChatSummaryStateRow
-from core.infra.storage.repositories import PreferencesRepository
+from core.infra.storage.preferences import PreferencesRepository
 from core.infra.storage.summaries import ChatLogRepository, SummaryStateRepository
 from core.infra.storage.uow import SqlAlchemyUnitOfWork
 

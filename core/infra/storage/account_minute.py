@@ -51,7 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.domain.pacing import UNANSWERED_KEPT_SECONDS, ModelMinute, Seen, Urgency, Waiting, room
 from core.infra.storage.models import MinuteQueueRow, MinuteUseRow
-from core.infra.storage.repositories import table_of
+from core.infra.storage.statements import table_of
 
 __all__ = ["FRESH_SECONDS", "KEPT_QUEUES", "DatabaseLedger"]
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.business import DESTINATIONS, BusinessConnection, Destination
 from core.infra.storage.models import BusinessConnectionRow
-from core.infra.storage.repositories import upsert
+from core.infra.storage.statements import upsert
 
 __all__ = ["BusinessConnectionRepository"]
 

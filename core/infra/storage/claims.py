@@ -30,7 +30,7 @@ from core.domain.claims import (
 )
 from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ClaimRow
-from core.infra.storage.repositories import insert_for, table_of
+from core.infra.storage.statements import insert_for, table_of
 
 __all__ = ["ClaimRepository"]
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.consent_reading import CloneChallenge
 from core.infra.storage.models import CloneChallengeRow, ConsentReadingRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.statements import insert_for
 
 __all__ = ["CloneConsentRepository"]
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.memory import Said
 from core.domain.values import ChatRef
 from core.infra.storage.models import ImportClaimRow, RunningImportRow
-from core.infra.storage.repositories import chat_key, insert_for, table_of
+from core.infra.storage.statements import chat_key, insert_for, table_of
 
 __all__ = ["ImportMarks"]
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.inline import CachedVoice
 from core.domain.values import ChatRef
 from core.infra.storage.models import InlineVoiceRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.statements import insert_for
 
 __all__ = ["InlineVoiceRepository"]
 

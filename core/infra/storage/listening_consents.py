@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.values import ChatRef
 from core.infra.storage.mandates import said_no
 from core.infra.storage.models import ListeningConsentRow
-from core.infra.storage.repositories import chat_key, upsert
+from core.infra.storage.statements import chat_key, upsert
 
 __all__ = ["ListeningConsentRepository"]
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.live_calls import KeptCall, KeptReading
 from core.domain.values import ChatRef, Platform
 from core.infra.storage.models.live_calls import LiveCallRow, LiveReadingRow
-from core.infra.storage.repositories import chat_key, upsert
+from core.infra.storage.statements import chat_key, upsert
 
 __all__ = ["LiveCallRepository", "LiveReadingRepository"]
 

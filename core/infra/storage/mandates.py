@@ -35,14 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.mandates import Mandate
 from core.domain.values import ChatRef, Preferences
 from core.infra.storage.models import ChatForgetsRow, ChatPreferencesRow, ListeningConsentRow
-from core.infra.storage.repositories import (
-    PreferencesRepository,
-    chat_key,
-    dialect_of,
-    insert_for,
-    table_of,
-    to_preferences,
-)
+from core.infra.storage.preferences import PreferencesRepository, to_preferences
+from core.infra.storage.statements import chat_key, dialect_of, insert_for, table_of
 
 __all__ = ["MandateRepository", "Unless", "said_no", "with_forgets"]
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.pacing import AccountLimits, MinuteNow, ModelMinute, Waiting
 from core.infra.storage.account_minute import FRESH_SECONDS
 from core.infra.storage.models import MinuteQueueRow, MinuteUseRow
-from core.infra.storage.repositories import dialect_of, insert_for, table_of
+from core.infra.storage.statements import dialect_of, insert_for, table_of
 
 __all__ = ["MinuteNowRepository", "snapshot_seconds"]
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.reading import ReaderMember, ReaderRules
 from core.domain.values import ChatRef
 from core.infra.storage.models import ReaderMemberRow, ReaderSettingsRow
-from core.infra.storage.repositories import chat_key, upsert
+from core.infra.storage.statements import chat_key, upsert
 
 __all__ = ["ReadingRepository"]
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.summaries import MESSAGE_KINDS, ChatMessage, MessageKind, SummaryState
 from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ChatMessageRow, ChatSummaryStateRow
-from core.infra.storage.repositories import chat_key, insert_for, upsert
+from core.infra.storage.statements import chat_key, insert_for, upsert
 
 __all__ = ["ChatLogRepository", "SummaryStateRepository"]
 

@@ -37,8 +37,8 @@ from core.infra.storage.models import (
     RecordingTranscriptPartRow,
     RecordingTranscriptRow,
 )
-from core.infra.storage.repositories import chat_key, dialect_of, insert_for, table_of
 from core.infra.storage.search import search
+from core.infra.storage.statements import chat_key, dialect_of, insert_for, table_of
 
 __all__ = ["TranscriptRepository"]
 

@@ -27,8 +27,8 @@ from core.infra.storage.live_calls import LiveCallRepository, LiveReadingReposit
 from core.infra.storage.mandates import MandateRepository
 from core.infra.storage.minute_now import MinuteNowRepository
 from core.infra.storage.places import PlaceRepository
+from core.infra.storage.preferences import PreferencesRepository
 from core.infra.storage.reading import ReadingRepository
-from core.infra.storage.repositories import PreferencesRepository
 from core.infra.storage.sqlite import (
     DELETED,
     DELETION_TRIES,

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.domain.limits import COUNTED, MONTHS, PERSON_ROW, READER_SHARE_ROW, Counts
 from core.domain.values import ChatRef, Platform
 from core.infra.storage.models import ChatUsageRow, RateWindowRow
-from core.infra.storage.repositories import dialect_of, insert_for, inserting, table_of
+from core.infra.storage.statements import dialect_of, insert_for, inserting, table_of
 
 __all__ = ["UsageRepository"]
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import undefer
 
 from core.domain.values import ChatRef, ChatVoice, VoiceKind
 from core.infra.storage.models import ChatVoiceRow
-from core.infra.storage.repositories import insert_for
+from core.infra.storage.statements import insert_for
 
 __all__ = ["VoiceRepository"]
 

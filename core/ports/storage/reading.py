@@ -36,7 +36,7 @@ class ReadingStore(Protocol):
 
 
 class ReadingUnitOfWork(UnitOfWork, Protocol):
-    """What the channel reader (`core.app.reader.choices`, `core.app.reader.spoken`) and
+    """What the channel reader (`core.app.reader.choices`, `core.app.reader.message_speech`) and
     listening (`core.app.calls.listening`) need: preferences (voice model, style), the
     reader's choices, listening consent, the calls being listened to and the readings (kept
     while they last), the calls' transcripts, and the chat's voices (a member's own, where they

@@ -1,35 +1,26 @@
-"""Repositories: domain values in, domain values out, SQL in between.
+"""A chat's preferences, in the `chat_preferences` table (`models/preferences.py`): domain
+values in, domain values out, SQL in between.
 
-Each repository works inside the session its unit of work gives it and never commits, so one
-`async with uow:` block is one transaction whatever it touches. Later tables (stored messages,
-claims, usage) get their own repository class here and an attribute on the unit of
-work.
+The repository works inside the session its unit of work gives it and never commits, as every
+repository of this package does, so one `async with uow:` block is one transaction whatever it
+touches. The statements it shares with the other repositories are `statements.py`'s.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, func
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
-from core.infra.storage.models import Base, ChatPreferencesRow
+from core.infra.storage.models import ChatPreferencesRow
+from core.infra.storage.statements import chat_key, upsert
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "PreferencesRepository",
-    "chat_key",
-    "dialect_of",
-    "insert_for",
-    "inserting",
-    "table_of",
-    "to_preferences",
-    "upsert",
-]
+__all__ = ["PreferencesRepository", "to_preferences"]
 
 
 class PreferencesRepository:
@@ -74,60 +65,6 @@ class PreferencesRepository:
                 ChatPreferencesRow.chat_id == chat.chat_id,
             )
         )
-
-
-async def upsert(
-    session: AsyncSession,
-    table: type[Base] | Table,
-    key: dict[str, Any],
-    values: dict[str, Any],
-    *,
-    stamp: bool = False,
-) -> None:
-    """Insert the row of `key` with `values`, or set `values` on the one already there, in one
-    statement: two replicas writing the same row at once must not fail on its key. `stamp` also
-    sets the row's `updated_at` on an update."""
-    changed = {**values, "updated_at": func.now()} if stamp else values
-    statement = (
-        insert_for(session, table)
-        .values(**key, **values)
-        .on_conflict_do_update(index_elements=list(key), set_=changed)
-    )
-    await session.execute(statement)
-
-
-def insert_for(
-    session: AsyncSession, table: type[Base] | Table
-) -> postgresql.Insert | sqlite.Insert:
-    """The dialect's INSERT, which is where ON CONFLICT lives."""
-    return inserting(dialect_of(session), table)
-
-
-def chat_key(chat: ChatRef) -> dict[str, str]:
-    """The columns that name a chat: the key of most tables."""
-    return {"platform": chat.platform, "chat_id": chat.chat_id}
-
-
-def table_of(row: type[Base]) -> Table:
-    """The table of a mapped class, for statements run with SQLAlchemy's Core alone: a statement
-    a request runs on rows it never loads as objects (an INSERT of counts or of a claim) skips
-    the ORM's steps around it, which cost a third of a millisecond or more a run."""
-    return cast(Table, row.__table__)
-
-
-def dialect_of(session: AsyncSession) -> str:
-    """The name of the database's dialect: "sqlite" or "postgresql"."""
-    return session.get_bind().dialect.name
-
-
-def inserting(dialect: str, table: type[Base] | Table) -> postgresql.Insert | sqlite.Insert:
-    """The INSERT of the dialect named `dialect` ("sqlite", "postgresql"), into a mapped class or
-    a table."""
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"voicebridge supports SQLite and PostgreSQL, not {dialect}")
 
 
 def _to_columns(prefs: Preferences) -> dict[str, Any]:

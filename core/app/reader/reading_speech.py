@@ -1,7 +1,7 @@
 """One channel reading's speech (`core.app.reader.reading` reads its messages in order): its
-messages made into speech (`core.app.reader.spoken`) for the people in its voice channel, a clip
-checked again as it comes up for whether it may still play as made for them, and what the voice
-channel's chat hears of a message that could not be read.
+messages made into speech (`core.app.reader.message_speech`) for the people in its voice
+channel, a clip checked again as it comes up for whether it may still play as made for them, and
+what the voice channel's chat hears of a message that could not be read.
 
 The characters of the pieces MiMo was asked for count in the speech quota, the rest is given
 back (`core.app.voices.streamed`). The clips are live work in the account's minute, the
@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import logging
 
+from core.app.reader.message_speech import MessageSpeech, Spoken
 from core.app.reader.room import room, unseen
-from core.app.reader.spoken import MessageSpeech, Spoken
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.pacing import Urgency, asking
