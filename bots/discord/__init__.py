@@ -14,7 +14,7 @@ work/          the work in progress: claimed before it is handled, redone after 
 client.py      the bot's own fields, typed, as the other modules read them
 media.py       the recording in a message, and what Discord declares about it
 places.py      the places the core keys (server, channel, user), and which a member may read
-rate_limits.py  Discord's global limit kept: every request waits for room, typing from the spare
+request_pace.py  Discord's global limit kept: every request waits for room, typing from the spare
 discordpy.py   every undocumented part of discord.py we use, each checked by a test
 messages.py    what only the Discord adapter says
 """

@@ -25,7 +25,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bots.discord.rate_limits import RequestPace
+from bots.discord.request_pace import RequestPace
 
 if TYPE_CHECKING:
     import davey
@@ -65,7 +65,7 @@ def point_gateway_at(url: str) -> None:
 
 
 def pace_requests(client: discord.Client, pace: RequestPace) -> None:
-    """Make every REST request of `client` wait for room in `pace` (`bots.discord.rate_limits`):
+    """Make every REST request of `client` wait for room in `pace` (`bots.discord.request_pace`):
     discord.py has no hook for a rate limiter of our own, so its HTTP client's `request`, which
     every call goes through, is wrapped."""
     request = client.http.request

@@ -160,7 +160,7 @@ async def test_telegram_dropping_while_running_is_one_line_a_try_and_one_when_ba
         database_url=sqlite_url,
     )
     stop = asyncio.Event()
-    polls = "bots.telegram.application.polls"
+    polls = "bots.telegram.application.polling"
     with caplog.at_level(logging.INFO):
         async with first as bot_api:
             task = asyncio.create_task(run_bots(settings, stop))

@@ -23,7 +23,7 @@ from discord.http import HTTPClient, Route
 from discord.state import ConnectionState
 
 from bots.discord import discordpy
-from bots.discord.rate_limits import RequestPace
+from bots.discord.request_pace import RequestPace
 from core.infra.audio.ffmpeg import ffmpeg_exe as ffmpeg_binary
 
 

@@ -3,7 +3,7 @@ edits, /remember's progress message, a listened call's captions. Telegram's twin
 `bots.telegram.answers.progress_pace`.
 
 The defaults follow Discord's limits and are what users get (`USUAL`). How many requests the bot
-sends in all, whatever for, is `bots.discord.rate_limits`'.
+sends in all, whatever for, is `bots.discord.request_pace`'.
 """
 
 from __future__ import annotations

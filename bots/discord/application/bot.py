@@ -59,7 +59,7 @@ from bots.discord.discordpy import (
     point_rest_at,
     recommended_gateway,
 )
-from bots.discord.rate_limits import PER_SECOND, RequestPace
+from bots.discord.request_pace import PER_SECOND, RequestPace
 from bots.discord.work.claims import WorkInProgress, message_claim
 from bots.discord.work.redo import CrashRedo, RawInteractions, RebuildsModals
 from core.app.rules.claims import Claims
@@ -189,7 +189,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
             shard_ids=shard_ids,  # type: ignore[arg-type]  # None is its own default
             **client_options(members=runtime.settings.discord_members_intent),
         )
-        # Every REST request waits for room under Discord's global limit (`rate_limits`), which
+        # Every REST request waits for room under Discord's global limit (`request_pace`), which
         # all the bot's processes share: each takes its shards' part of it.
         pace_requests(self, RequestPace(PER_SECOND * process_share(shard_count, shard_ids)))
         self.runtime = runtime  # what the cogs are built from, in `setup_hook`

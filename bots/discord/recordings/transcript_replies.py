@@ -33,8 +33,8 @@ from bots.discord.answers.replies import (
     reply_to,
 )
 from bots.discord.answers.who_asks import LOCALE
-from bots.discord.rate_limits import NoRoomSpare
 from bots.discord.recordings.gist_replies import RecordingAt, gist_view, offers_gist, send_gist
+from bots.discord.request_pace import NoRoomSpare
 from core.chat.languages import DEFAULT_LOCALE
 from core.chat.status_messages import TranscriptStatus, transcript_shown
 from core.chat.transcript_files import TranscriptFile, TranscriptFormat

@@ -8,8 +8,8 @@ running.py        polling or the webhook, started patiently, stopped cleanly
 allowlist.py      who the bot serves: a stranger's update stopped before any handler
 claims.py         each update claimed before Telegram hears it arrived; the redo after a crash
 update_queue.py   the accepted, unfinished updates, bounded
-rate_limits.py    Telegram's flood limits, chat actions after replies, how often a request
+flood_limits.py   Telegram's flood limits, chat actions after replies, how often a request
                   Telegram answered 429 is sent again (`MAX_RETRIES`)
-polls.py          polling that fails and recovers, one log line each
+polling.py        polling that fails and recovers, one log line each
 doctor_checks.py  `voicebridge doctor`'s checks of the token and the inline cache chat
 """

@@ -30,9 +30,9 @@ from bots.telegram.answers.replies import error_handler
 from bots.telegram.answers.requests import Handler, with_request
 from bots.telegram.application.allowlist import Access
 from bots.telegram.application.claims import ClaimingUpdateProcessor
+from bots.telegram.application.flood_limits import SparingRateLimiter
 from bots.telegram.application.menu import COMMANDS, UnknownCommands
-from bots.telegram.application.polls import POLLS, WatchedPolls
-from bots.telegram.application.rate_limits import SparingRateLimiter
+from bots.telegram.application.polling import POLLS, WatchedPolls
 from bots.telegram.application.update_queue import UpdateQueue
 from bots.telegram.chatlog import LOGGED
 from bots.telegram.elsewhere.business import BusinessHandlers
@@ -156,7 +156,7 @@ def _application(
         # Long transcriptions in one chat must not hold up replies in others.
         .concurrent_updates(True if processor is None else processor)
         # Stays under Telegram's flood limits, and when a 429 comes anyway, waits out its
-        # retry_after and sends again (up to `rate_limits.MAX_RETRIES` times) instead of
+        # retry_after and sends again (up to `flood_limits.MAX_RETRIES` times) instead of
         # dropping the reply; in groups, "typing…" only from the budget replies leave spare.
         .rate_limiter(SparingRateLimiter())
         # A reply still goes when the message it answers was deleted meanwhile (the /say or

@@ -21,7 +21,7 @@ from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
 from bots.telegram.application.claims import leases_renewed, sweep
 from bots.telegram.application.menu import register_commands
-from bots.telegram.application.polls import POLLS
+from bots.telegram.application.polling import POLLS
 from bots.telegram.application.update_queue import UpdateQueue
 from core.domain.errors import ConfigError
 

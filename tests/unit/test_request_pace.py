@@ -1,4 +1,4 @@
-"""The bot's budget of Discord requests (`bots.discord.rate_limits`): replies wait for room, a
+"""The bot's budget of Discord requests (`bots.discord.request_pace`): replies wait for room, a
 courtesy ("typing…") goes only while room is spare, and interactions never wait. Measured on
 asyncio's own clock, so a slow machine cannot change the answer."""
 
@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bots.discord.rate_limits import NoRoomSpare, RequestPace
+from bots.discord.request_pace import NoRoomSpare, RequestPace
 
 REPLY = "/channels/1/messages"
 TYPING = "/channels/1/typing"

@@ -10,7 +10,7 @@ import pytest
 from telegram.constants import ChatAction
 from telegram.ext import ExtBot
 
-from bots.telegram.application.rate_limits import ACTION_CEILING, BUSY_CEILING, SparingRateLimiter
+from bots.telegram.application.flood_limits import ACTION_CEILING, BUSY_CEILING, SparingRateLimiter
 from tests.standins.telegram_api import FakeBotApi
 
 GROUP, USER = -100777, 4242
