@@ -38,11 +38,11 @@ from bots.telegram.chatlog import LOGGED
 from bots.telegram.elsewhere.business import BusinessHandlers
 from bots.telegram.elsewhere.guest import GuestAnswers, GuestHandlers
 from bots.telegram.memory import FIND_BUTTONS, MemoryHandlers
+from bots.telegram.preferences import SettingsHandlers
 from bots.telegram.recordings.gists import GistHandlers
 from bots.telegram.recordings.handlers import RecordingHandlers
 from bots.telegram.recordings.status_notes import StatusNotes
 from bots.telegram.recordings.translations import TranslationHandlers
-from bots.telegram.settings import SettingsHandlers
 from bots.telegram.summaries import SummaryHandlers
 from bots.telegram.voices.handlers import VoiceHandlers
 from bots.telegram.voices.inline import InlineHandlers
