@@ -10,7 +10,8 @@
     mimo_checks.py  its MiMo lines: the key tried, each model the bot uses offered or refused
     health.py       `health`: whether the running bot answers (a container's health check)
     usage.py        `usage`: what the whole bot used of MiMo today and this month
-    env_file.py     the settings file: names that are no setting, who may read it, writing it
+    env_file.py     the settings file: which one is read (`--env-file`), names that are no
+                    setting, who may read it, writing it
     transcribe.py   `transcribe FILE...`: transcripts as txt, srt, vtt or json
     say.py          `say TEXT`: speech as OGG/Opus, MP3 or WAV, with its subtitles
     ask.py          `ask FILE QUESTION`: an answer about a recording
@@ -18,7 +19,7 @@
     find.py         `find CHAT WORDS...`: /find over the database
     imports.py      `import telegram PATH`: a group's past voice messages, from its export
     exports/        where an export is read: a Telegram Desktop export as a chat's past
-    shell.py        what every command shares: settings, logging, failures as exit codes
+    every_command.py  what every command shares: settings, logging, failures as exit codes
     signals.py      Ctrl-C and SIGTERM from the first line to the last, and their exit codes
     exit_codes.py   the exit codes, the one list of them
     exits.py        which exit code each failure gives, and the one line it prints

@@ -1,8 +1,8 @@
 """The `voicebridge` command group, and `main`, the console script.
 
-Click parses; each command's body runs through `bots.cli.shell.run`, which turns failures into
-exit codes. A mistake in the call itself (an unknown option, a missing argument) is one line on
-stderr too, with exit code 2.
+Click parses; each command's body runs through `bots.cli.every_command.run`, which turns failures
+into exit codes. A mistake in the call itself (an unknown option, a missing argument) is one line
+on stderr too, with exit code 2.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import click
 from bots.cli.ask import ask
 from bots.cli.db import db
 from bots.cli.doctor import doctor
+from bots.cli.env_file import env_file_option
+from bots.cli.every_command import say_failure
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import failure
 from bots.cli.find import find
@@ -22,7 +24,6 @@ from bots.cli.imports import import_
 from bots.cli.init import init
 from bots.cli.run import run
 from bots.cli.say import say
-from bots.cli.shell import env_file_option, say_failure
 from bots.cli.summarise import summarise
 from bots.cli.transcribe import transcribe
 from bots.cli.usage import usage

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bots.cli.every_command import language_option, local_request, run, verbose_option
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed
 from bots.cli.files import one_recording
 from bots.cli.messages import text
-from bots.cli.shell import language_option, local_request, run, verbose_option
 
 if TYPE_CHECKING:
     from core.config import Settings

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from bots.cli.every_command import run as run_command
+from bots.cli.every_command import service_verbose_option
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed
-from bots.cli.shell import run as run_command
-from bots.cli.shell import service_verbose_option
 
 if TYPE_CHECKING:
     from core.config import Settings

@@ -26,11 +26,17 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.checks import Check, Person, failed, passed, reason, warned
-from bots.cli.env_file import exposed, misspelt_in_environment, not_settings
+from bots.cli.env_file import (
+    chosen_env_file,
+    exposed,
+    misspelt_in_environment,
+    not_settings,
+    settings_source,
+)
+from bots.cli.every_command import run as run_command
+from bots.cli.every_command import verbose_option
 from bots.cli.exit_codes import ExitCode
 from bots.cli.mimo_checks import check_mimo
-from bots.cli.shell import chosen_env_file, settings_source, verbose_option
-from bots.cli.shell import run as run_command
 from core.domain import errors
 
 if TYPE_CHECKING:

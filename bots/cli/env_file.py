@@ -1,6 +1,7 @@
-"""The settings file (`.env`, or the one `--env-file` names): the names in it that are no
-setting (and those of the environment that are almost one), whether other users of the machine
-can read it, and writing one that they cannot.
+"""The settings file (`.env`, or the one `--env-file` names): which one a command reads, and
+where its settings came from said for a person; the names in it that are no setting (and those
+of the environment that are almost one), whether other users of the machine can read it, and
+writing one that they cannot.
 
 `doctor` says each finding in a line; `run` refuses to start on a name that is no setting and
 logs a warning for a file others can read; `init` merges its answers into the file, readable by
@@ -17,6 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
+
 from core.domain import errors
 
 if TYPE_CHECKING:
@@ -25,11 +28,15 @@ if TYPE_CHECKING:
     from core.config import Settings
 
 __all__ = [
+    "chosen_env_file",
+    "env_file_option",
     "exposed",
     "misspelt_in_environment",
+    "named_env_file",
     "not_settings",
     "read_as_settings",
     "refuse_unknown_names",
+    "settings_source",
     "values_in",
     "write_merged",
 ]
@@ -171,3 +178,51 @@ def read_as_settings(env_file: Path) -> bool:
     """Whether `env_file` is read for settings: a file that is there, or what reads as one
     (`/dev/null`, empty: settings from the environment alone, whatever .env the folder holds)."""
     return env_file.exists() and not env_file.is_dir()
+
+
+ENV_FILE_KEY = "voicebridge.env_file"
+
+
+def env_file_option() -> click.Option:
+    """`--env-file PATH`, taken by the `voicebridge` group and by every command."""
+    return click.Option(
+        ["--env-file"],
+        type=click.Path(path_type=Path),
+        envvar="VOICEBRIDGE_ENV_FILE",
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_env_file,
+        help="Read settings from this file instead of .env in the current folder "
+        "(also VOICEBRIDGE_ENV_FILE); the environment still wins.",
+    )
+
+
+def _remember_env_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_root().meta[ENV_FILE_KEY] = value
+
+
+def chosen_env_file() -> Path:
+    """The file `--env-file` named (it must be there: `/dev/null` reads as an empty one), else
+    `.env` in the current folder (read when it is there)."""
+    named = named_env_file()
+    if named is None:
+        return Path(".env")
+    if named.is_dir():
+        raise errors.ConfigError(f"--env-file {named}: a folder, not a settings file")
+    if not read_as_settings(named):
+        raise errors.ConfigError(f"--env-file {named}: no such file")
+    return named
+
+
+def settings_source(env_file: Path) -> str:
+    """Where the settings came from, for a person: the .env file's absolute path or its absence."""
+    if read_as_settings(env_file):
+        return f"from {env_file.resolve()} and the environment (which wins)"
+    return f"from the environment only (no {env_file.name} in {env_file.resolve().parent})"
+
+
+def named_env_file() -> Path | None:
+    """The file `--env-file` (or VOICEBRIDGE_ENV_FILE) named, there or not."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.find_root().meta.get(ENV_FILE_KEY) if ctx is not None else None

@@ -14,10 +14,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bots.cli.every_command import LOCAL
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed
 from bots.cli.messages import text
-from bots.cli.shell import LOCAL
 
 if TYPE_CHECKING:
     from core.bootstrap import Standalone

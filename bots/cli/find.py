@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import click
 
 from bots.cli.db import existing_database
+from bots.cli.every_command import run as run_command
+from bots.cli.every_command import verbose_option
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed
 from bots.cli.messages import shell_locale, text
-from bots.cli.shell import run as run_command
-from bots.cli.shell import verbose_option
 
 if TYPE_CHECKING:
     from core.config import Settings

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bots.cli.every_command import run_outside_a_loop, verbose_option
 from bots.cli.exit_codes import ExitCode
-from bots.cli.shell import run_outside_a_loop, verbose_option
 
 if TYPE_CHECKING:
     from core.config import Settings

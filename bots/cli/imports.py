@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from bots.cli.every_command import command_loop, run_outside_a_loop, say_failure, verbose_option
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed, failure
 from bots.cli.messages import text
-from bots.cli.shell import command_loop, run_outside_a_loop, say_failure, verbose_option
 from bots.cli.terminal_input import InputEnded, confirm
 from core.domain.quantities import Duration, Share
 from core.domain.text import format_duration

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.env_file import values_in, write_merged
+from bots.cli.env_file import named_env_file, values_in, write_merged
+from bots.cli.every_command import run_outside_a_loop, verbose_option
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed, this_command
 from bots.cli.init_questions import Interview
 from bots.cli.messages import text
-from bots.cli.shell import named_env_file, run_outside_a_loop, verbose_option
 from bots.cli.signals import StopSignal
 from bots.cli.terminal_input import InputEnded
 

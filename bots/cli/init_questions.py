@@ -18,8 +18,8 @@ from bots.cli.doctor import (
     discord_owner,
     telegram_senders,
 )
+from bots.cli.every_command import in_a_loop
 from bots.cli.mimo_checks import check_mimo
-from bots.cli.shell import in_a_loop
 from bots.cli.terminal_input import ask, confirm, masked, on_terminal
 from core.domain import errors
 

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.env_file import exposed, refuse_unknown_names
+from bots.cli.env_file import chosen_env_file, exposed, refuse_unknown_names, settings_source
+from bots.cli.every_command import run as run_command
+from bots.cli.every_command import service_verbose_option
 from bots.cli.exit_codes import ExitCode
-from bots.cli.shell import chosen_env_file, service_verbose_option, settings_source
-from bots.cli.shell import run as run_command
 from bots.cli.signals import StopSignal
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _starting(settings: Settings) -> None:
 
     env_file = chosen_env_file()
     refuse_unknown_names(settings, env_file)
-    chosen = plan(settings)  # a setting missing where no .env was read names init (`shell`)
+    chosen = plan(settings)  # a setting missing where no .env was read names init (`every_command`)
     source = settings_source(env_file)
     line = first_line(settings, chosen, version=running_version(), settings_from=source)
     logger.info(line)

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bots.cli.every_command import LOCAL, local_request, run, verbose_option
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import CommandFailed
 from bots.cli.files import DASH, is_dash, read_text, write
 from bots.cli.messages import text
-from bots.cli.shell import LOCAL, local_request, run, verbose_option
 from core.chat.subtitles import to_srt
 from core.domain import mimo_models
 from core.domain.transcripts import AudioFormat

@@ -11,10 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exit_codes import ExitCode
-from bots.cli.files import one_recording
-from bots.cli.messages import shell_locale, text
-from bots.cli.shell import (
+from bots.cli.every_command import (
     local_request,
     run,
     say_failure,
@@ -22,6 +19,9 @@ from bots.cli.shell import (
     told,
     verbose_option,
 )
+from bots.cli.exit_codes import ExitCode
+from bots.cli.files import one_recording
+from bots.cli.messages import shell_locale, text
 from bots.cli.transcribe import in_json, stretch
 from core.chat.locale_formats import joined
 

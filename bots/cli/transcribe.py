@@ -17,12 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed, ends_the_batch, failure
-from bots.cli.files import DASH, check_readable, is_dash, recording, write
-from bots.cli.messages import shell_locale, text
-from bots.cli.progress import progress_bar
-from bots.cli.shell import (
+from bots.cli.every_command import (
     LOCAL,
     local_request,
     run,
@@ -31,6 +26,11 @@ from bots.cli.shell import (
     told,
     verbose_option,
 )
+from bots.cli.exit_codes import ExitCode
+from bots.cli.exits import CommandFailed, ends_the_batch, failure
+from bots.cli.files import DASH, check_readable, is_dash, recording, write
+from bots.cli.messages import shell_locale, text
+from bots.cli.progress import progress_bar
 from core.chat.locale_formats import joined
 from core.chat.subtitles import to_srt, to_vtt
 from core.domain import errors

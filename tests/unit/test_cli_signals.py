@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 
-from bots.cli.shell import in_a_loop
+from bots.cli.every_command import in_a_loop
 from bots.cli.signals import StopSignal, command_named, exit_code, stopped_by_signals
 
 

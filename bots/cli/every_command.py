@@ -1,5 +1,6 @@
-"""What every command shares: settings from the environment, logging as asked, and each failure
-turned into its exit code and one line on stderr (`bots.cli.exits`)."""
+"""What every command shares: settings from the environment and the settings file (which one is
+`bots.cli.env_file`'s choice), logging as asked, and each failure turned into its exit code and
+one line on stderr (`bots.cli.exits`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bots.cli.env_file import read_as_settings
+from bots.cli.env_file import chosen_env_file, settings_source
 from bots.cli.exit_codes import ExitCode
 from bots.cli.exits import Failure, failure, missing_setting_line
 from bots.cli.signals import SIGNALS, StopSignal, listen_again
@@ -32,18 +33,14 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "LOCAL",
     "CommandLoop",
-    "chosen_env_file",
     "command_loop",
-    "env_file_option",
     "in_a_loop",
     "language_option",
     "local_request",
-    "named_env_file",
     "run",
     "run_outside_a_loop",
     "say_failure",
     "service_verbose_option",
-    "settings_source",
     "spoken_language_option",
     "told",
     "verbose_option",
@@ -275,54 +272,6 @@ def say_failure(line: str, secrets: list[str]) -> None:
     from core.infra.logs import Redactor
 
     click.echo(f"voicebridge: {Redactor(secrets).redact(line)}", file=sys.stderr)
-
-
-ENV_FILE_KEY = "voicebridge.env_file"
-
-
-def env_file_option() -> click.Option:
-    """`--env-file PATH`, taken by the `voicebridge` group and by every command."""
-    return click.Option(
-        ["--env-file"],
-        type=click.Path(path_type=Path),
-        envvar="VOICEBRIDGE_ENV_FILE",
-        expose_value=False,
-        is_eager=True,
-        callback=_remember_env_file,
-        help="Read settings from this file instead of .env in the current folder "
-        "(also VOICEBRIDGE_ENV_FILE); the environment still wins.",
-    )
-
-
-def _remember_env_file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-    if value is not None:
-        ctx.find_root().meta[ENV_FILE_KEY] = value
-
-
-def chosen_env_file() -> Path:
-    """The file `--env-file` named (it must be there: `/dev/null` reads as an empty one), else
-    `.env` in the current folder (read when it is there)."""
-    named = named_env_file()
-    if named is None:
-        return Path(".env")
-    if named.is_dir():
-        raise errors.ConfigError(f"--env-file {named}: a folder, not a settings file")
-    if not read_as_settings(named):
-        raise errors.ConfigError(f"--env-file {named}: no such file")
-    return named
-
-
-def settings_source(env_file: Path) -> str:
-    """Where the settings came from, for a person: the .env file's absolute path or its absence."""
-    if read_as_settings(env_file):
-        return f"from {env_file.resolve()} and the environment (which wins)"
-    return f"from the environment only (no {env_file.name} in {env_file.resolve().parent})"
-
-
-def named_env_file() -> Path | None:
-    """The file `--env-file` (or VOICEBRIDGE_ENV_FILE) named, there or not."""
-    ctx = click.get_current_context(silent=True)
-    return ctx.find_root().meta.get(ENV_FILE_KEY) if ctx is not None else None
 
 
 def _settings(env_file: Path | None) -> Settings:
