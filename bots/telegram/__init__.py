@@ -6,8 +6,8 @@ those below it (`lint-imports` holds it):
 application/    the Application: handlers registered, polling or the webhook, the menu and a
                 command the bot lacks, the allowlist, each update claimed once, flood limits,
                 `voicebridge doctor`'s checks
-summaries.py    /summary, digests, /forget and the chat-log listener
-memory.py       /find and its buttons, /ask without a reply: what was said in the chat
+summaries.py    /summary, digests and the chat-log listener
+memory.py       /find and its buttons, /ask without a reply: what was said in the chat; /forget
 preferences.py  the chat's own choices (/settings, /language, /botlanguage, /autotranscribe,
                 /autotranslate, /tldr auto), /usage, /start, /help
 elsewhere/      the bot where it is no member: Telegram Business (the owner's own chats) and

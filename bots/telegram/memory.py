@@ -1,5 +1,6 @@
 """Telegram's voice memory: `/find WORDS`, its page buttons, and `/ask QUESTION` without a reply
-(`core.app.memory.search`). Parse, call the core once, render.
+(`core.app.memory.search`); `/forget`, everything kept for the chat deleted
+(`core.app.memory.forgetting`). Parse, call the core once, render.
 
 A moment of a supergroup links to its message (`t.me/c/…`); elsewhere (a basic group, a private
 chat) Telegram has no link to a message, so its button makes the bot reply to the voice note itself.
@@ -25,10 +26,12 @@ from telegram.constants import ChatType, ParseMode
 from bots.telegram.answers import ephemeral, ephemeral_api
 from bots.telegram.answers.replies import reply_long
 from bots.telegram.answers.requests import RequestHandler
-from bots.telegram.answers.who_asks import asker_of, owner_of
+from bots.telegram.answers.who_asks import asker_of, can_manage, owner_of
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from bots.telegram.updates import chat_of, command_argument, message_of
+from bots.telegram.voices.inline import discarding
+from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.memory.search import MemorySearch
 from core.app.rules.requests import Request
 from core.chat.memory import Markup, found_text, link_to, moment_line
@@ -56,10 +59,14 @@ HTML = Markup(
 
 
 class MemoryHandlers:
-    """`/find`, its buttons, and `/ask` (a reply to a recording goes to `on_recording`)."""
+    """`/find`, its buttons, `/ask` (a reply to a recording goes to `on_recording`), and
+    `/forget`."""
 
-    def __init__(self, memory: MemorySearch, *, on_recording: RequestHandler) -> None:
+    def __init__(
+        self, memory: MemorySearch, *, forgetting: Forgetting, on_recording: RequestHandler
+    ) -> None:
         self.memory = memory
+        self.forgetting = forgetting
         self.on_recording = on_recording
 
     async def find(self, update: Update, request: Request) -> None:
@@ -141,6 +148,20 @@ class MemoryHandlers:
             await message.reply_text(
                 body, parse_mode=ParseMode.HTML, do_quote=True, link_preview_options=NO_PREVIEW
             )
+
+    async def forget(self, update: Update, request: Request) -> None:
+        """/forget: delete everything stored for this chat (administrators)."""
+        message, locale = message_of(update), request.locale
+        allowed, discard = await can_manage(update), discarding(message.get_bot())
+        count = await self.forgetting.forget(
+            ForgetRequest(
+                chat_of(update), can_manage=allowed, owner=owner_of(update), discard=discard
+            )
+        )
+        reply = text("forget.done", locale, count=count)
+        if message.chat.type != ChatType.PRIVATE:
+            reply += "\n\n" + text("forget.logging_continues", locale)
+        await message.reply_text(reply)
 
     def _page(
         self, message: Message, page: FoundPage, locale: str, *, words: str | None = None

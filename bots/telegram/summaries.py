@@ -1,6 +1,6 @@
-"""Telegram handlers for summaries, digests and privacy (/forget: `core.app.memory.forgetting`),
-and the chat-log listener. What of a group is logged for /summary, and what is left out (what
-bots say, commands, private chats), is decided in `bots.telegram.chatlog` (`LOGGED`,
+"""Telegram handlers for summaries and digests, and the chat-log listener (/forget is the
+memory's: `bots.telegram.memory`). What of a group is logged for /summary, and what is left out
+(what bots say, commands, private chats), is decided in `bots.telegram.chatlog` (`LOGGED`,
 `log_entry`); edits and a member's ephemeral messages are left out by the application's filters
 (`bots.telegram.application.app`).
 
@@ -15,12 +15,10 @@ from telegram.ext import ContextTypes
 
 from bots.telegram.answers.progress_pace import USUAL, Pace
 from bots.telegram.answers.replies import chat_action, reply_long, telegram_messages
-from bots.telegram.answers.who_asks import can_manage, owner_of
+from bots.telegram.answers.who_asks import can_manage
 from bots.telegram.chatlog import log_entry
 from bots.telegram.messages import text
 from bots.telegram.updates import chat_of, command_argument, message_of
-from bots.telegram.voices.inline import discarding
-from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.rules.requests import Request
 from core.app.scheduler import DigestSender
 from core.app.summaries.digests import DigestService
@@ -39,12 +37,10 @@ class SummaryHandlers:
         summaries: SummaryService,
         digests: DigestService,
         *,
-        forgetting: Forgetting,
         pace: Pace = USUAL,
     ) -> None:
         self.summaries = summaries
         self.digests = digests
-        self.forgetting = forgetting
         self.pace = pace
 
     async def log_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,20 +95,6 @@ class SummaryHandlers:
             chat_of(update), command_argument(message), can_manage=await can_manage(update)
         )
         await message.reply_text(schedule_text(state, locale))
-
-    async def forget(self, update: Update, request: Request) -> None:
-        """/forget: delete everything stored for this chat (administrators)."""
-        message, locale = message_of(update), request.locale
-        allowed, discard = await can_manage(update), discarding(message.get_bot())
-        count = await self.forgetting.forget(
-            ForgetRequest(
-                chat_of(update), can_manage=allowed, owner=owner_of(update), discard=discard
-            )
-        )
-        reply = text("forget.done", locale, count=count)
-        if message.chat.type != ChatType.PRIVATE:
-            reply += "\n\n" + text("forget.logging_continues", locale)
-        await message.reply_text(reply)
 
 
 def schedule_text(state: SummaryState, locale: str) -> str:

@@ -84,10 +84,12 @@ def speech_cogs(bot: AnyBot, runtime: Runtime, *, player: VoicePlayer) -> list[c
 
 
 def memory_cogs(bot: AnyBot, runtime: Runtime) -> list[commands.Cog]:
-    """/ask about a recording, a call or the chat's memory; /find; /remember."""
+    """/ask about a recording, a call or the chat's memory; /find, /forget; /remember."""
     return [
         QuestionsCog(bot, runtime.questions, calls=runtime.calls, memory=runtime.memory),
-        MemoryCog(runtime.memory, thread_members=bot.intents.members),
+        MemoryCog(
+            runtime.memory, forgetting=runtime.forgetting, thread_members=bot.intents.members
+        ),
         RememberCog(runtime.imports),
     ]
 

@@ -1,4 +1,6 @@
-"""Voice memory on Discord: `/find phrase`, privately, with page buttons (`core.app.memory.search`).
+"""Voice memory on Discord: `/find phrase`, privately, with page buttons (`core.app.memory.search`);
+`/forget`, everything stored for the server (or the user, in DMs) deleted
+(`core.app.memory.forgetting`).
 
 The server's kept transcripts are searched, but only in the channels the member may read at
 the moment of the search (`places.readable_places`), each page shown included; each moment links
@@ -29,14 +31,16 @@ from discord.ext import commands
 from bots.discord.answers.acks import PRIVATE, answers
 from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.replies import Interaction, followup_of
-from bots.discord.answers.who_asks import answer_of, asker_of
+from bots.discord.answers.who_asks import answer_of, asker_of, can_manage
 from bots.discord.discordpy import forget_thread_members, learn_thread_members
 from bots.discord.messages import text
-from bots.discord.places import for_interaction, place_of, readable_places
+from bots.discord.places import channel_of, for_interaction, place_of, readable_places
+from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.memory.search import MemorySearch
 from core.chat.memory import Markup, found_text, link_to
 from core.domain import errors
 from core.domain.memory import FoundPage
+from core.domain.values import ChatRef
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +60,15 @@ MARKDOWN = Markup(
 
 
 class MemoryCog(commands.Cog):
-    """`/find`: where something was said in the server's voice messages and calls."""
+    """`/find`: where something was said in the server's voice messages and calls; `/forget`."""
 
-    def __init__(self, memory: MemorySearch, *, thread_members: bool = True) -> None:
+    def __init__(
+        self, memory: MemorySearch, *, forgetting: Forgetting, thread_members: bool = True
+    ) -> None:
         """`thread_members`: whether the bot holds the Server Members intent, which Discord's
         list of a thread's members, and its news of who leaves it, need."""
         self.memory = memory
+        self.forgetting = forgetting
         self.thread_members = thread_members
 
     @commands.Cog.listener()
@@ -124,6 +131,21 @@ class MemoryCog(commands.Cog):
         body, view = await self.page(interaction, phrase, 0, locale)
         await followup_of(interaction, ephemeral=True)(content=body, view=view)
 
+    @app_commands.command(
+        description="Delete everything stored for this server (or you, in DMs)",
+        extras=answers(PRIVATE),
+    )
+    async def forget(self, interaction: Interaction) -> None:
+        """/forget: preferences, channel overrides and summary markers of this server or DM."""
+        chat = for_interaction(interaction)
+        await self.forgetting.forget(
+            ForgetRequest(
+                chat, can_manage=can_manage(interaction), inside=_channels_in(interaction)
+            )
+        )
+        locale = answer_of(interaction).locale
+        await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done", locale))
+
     async def page(
         self, interaction: Interaction, words: str, number: int, locale: str
     ) -> tuple[str, discord.ui.View]:
@@ -185,3 +207,15 @@ class Pages(discord.ui.View):
     @discord.ui.button(label="›", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: Interaction, button: discord.ui.Button[Pages]) -> None:
         await self.show_page(interaction, self.number + 1)
+
+
+def _channels_in(interaction: Interaction) -> list[ChatRef]:
+    """Every channel and thread of the server the command runs in (the DM channel in DMs): the
+    places that may hold a channel override or a last-summary marker."""
+    assert interaction.channel_id is not None  # application commands always run in a channel
+    ids = {interaction.channel_id}
+    guild = interaction.guild
+    if guild is not None:
+        ids.update(c.id for c in guild.channels)
+        ids.update(t.id for t in guild.threads)
+    return [channel_of(i) for i in sorted(ids)]

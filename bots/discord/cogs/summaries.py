@@ -1,5 +1,6 @@
-"""Summaries and privacy on Discord: /summary reads the channel's history, /forget deletes
-(`core.app.memory.forgetting`), and so does a channel or thread deleted.
+"""Summaries on Discord: /summary reads the channel's history; a channel or thread deleted takes
+its own settings and summary marker with it (`core.app.memory.forgetting`; /forget is the memory
+cog's, `bots.discord.cogs.memory`).
 
 Discord lets a bot read a channel's history, so nothing is logged here: each /summary reads its
 window through the API (newest first, at most `MAX_HISTORY` messages) and hands the messages to
@@ -24,17 +25,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bots.discord.answers.acks import PRIVATE, PUBLIC, answers
+from bots.discord.answers.acks import PUBLIC, answers
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
-from bots.discord.answers.who_asks import answer_of, asker_of, can_manage
+from bots.discord.answers.who_asks import answer_of, asker_of
 from bots.discord.commands.installs import server_only
 from bots.discord.media import is_recording
 from bots.discord.messages import text
-from bots.discord.places import channel_of, for_interaction, place_of, require_history
+from bots.discord.places import channel_of, place_of, require_history
 from bots.discord.recordings.gist_replies import send_gist
 from bots.discord.voices.voice_message import send_voice_message
 from core.app.calls.past_calls import PastCalls
-from core.app.memory.forgetting import ForgetRequest, Forgetting
+from core.app.memory.forgetting import Forgetting
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import summary_text
 from core.domain.summaries import ChatMessage, SinceLastSummary, Window
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 
 class SummariesCog(commands.Cog):
-    """/summary [window] [voice] and /forget."""
+    """/summary [window] [voice] [call], and a deleted channel's settings and marker forgotten."""
 
     def __init__(
         self,
@@ -116,21 +117,6 @@ class SummariesCog(commands.Cog):
             asker=asker_of(interaction),
         )
         await send_gist(followup_of(interaction), gist, posts)
-
-    @app_commands.command(
-        description="Delete everything stored for this server (or you, in DMs)",
-        extras=answers(PRIVATE),
-    )
-    async def forget(self, interaction: Interaction) -> None:
-        """/forget: preferences, channel overrides and summary markers of this server or DM."""
-        chat = for_interaction(interaction)
-        await self.forgetting.forget(
-            ForgetRequest(
-                chat, can_manage=can_manage(interaction), inside=_channels_in(interaction)
-            )
-        )
-        locale = answer_of(interaction).locale
-        await followup_of(interaction, ephemeral=True)(content=text("discord.forget.done", locale))
 
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
@@ -219,14 +205,3 @@ def _window(word: str | None) -> Window:
 def _channel_id(interaction: Interaction) -> int:
     assert interaction.channel_id is not None  # application commands always run in a channel
     return interaction.channel_id
-
-
-def _channels_in(interaction: Interaction) -> list[ChatRef]:
-    """Every channel and thread of the server the command runs in (the DM channel in DMs): the
-    places that may hold a channel override or a last-summary marker."""
-    ids = {_channel_id(interaction)}
-    guild = interaction.guild
-    if guild is not None:
-        ids.update(c.id for c in guild.channels)
-        ids.update(t.id for t in guild.threads)
-    return [channel_of(i) for i in sorted(ids)]

@@ -180,8 +180,8 @@ class _ChatHandlers:
     recordings: RecordingHandlers  # recordings, /transcribe, /ask as a reply
     voices: VoiceHandlers  # /say, /voice, /style
     settings: SettingsHandlers  # the chat's settings, /usage, /help
-    summaries: SummaryHandlers  # ...the chat log, /summary, /digest, /forget
-    memory: MemoryHandlers  # ...and /ask, /find
+    summaries: SummaryHandlers  # ...the chat log, /summary, /digest
+    memory: MemoryHandlers  # ...and /ask, /find, /forget
     gists: GistHandlers
     translations: TranslationHandlers
     business: BusinessHandlers  # a Telegram Business owner's private chats
@@ -217,10 +217,10 @@ def _chat_handlers(
         recordings=recordings,
         voices=voices,
         settings=settings,
-        summaries=SummaryHandlers(
-            runtime.summaries, runtime.digests, forgetting=runtime.forgetting, pace=pace
+        summaries=SummaryHandlers(runtime.summaries, runtime.digests, pace=pace),
+        memory=MemoryHandlers(
+            runtime.memory, forgetting=runtime.forgetting, on_recording=recordings.ask
         ),
-        memory=MemoryHandlers(runtime.memory, on_recording=recordings.ask),
         gists=GistHandlers(
             gists=runtime.gists, auto=settings.gist_auto, local_mode=local_mode, pace=pace
         ),
@@ -260,7 +260,7 @@ def _add_commands(
         "usage": told(settings.usage),
         "summary": told(summaries.summary),
         "digest": told(summaries.digest),
-        "forget": told(summaries.forget, noted=False),  # nothing of the chat left
+        "forget": told(chat.memory.forget, noted=False),  # nothing of the chat left
         "business": told(chat.business.business),
         "settings": told(settings.settings),
         "help": told(settings.help),
