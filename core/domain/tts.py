@@ -53,6 +53,7 @@ from core.domain.quantities import Megabytes
 
 __all__ = [
     "ALL_VOICES",
+    "PIECE_PAUSE_MS",
     "STYLE_PRESETS",
     "Utterance",
     "Voice",
@@ -113,6 +114,9 @@ _V25_VOICES = (
     Voice("Dean", "Dean — English, male, deep and steady", language="en"),
 )
 ALL_VOICES = (*_V25_VOICES, *_V2_VOICES)
+# The silence between the pieces of one text's speech, as a voice note joins them and as speech
+# streamed into a call plays them.
+PIECE_PAUSE_MS = 300
 
 # What a style preset is rendered as: a short label for the `(style)` / `<style>` prefix, or a
 # director's sentence (v2.5 takes that as the direction; v2 takes it in its tag).

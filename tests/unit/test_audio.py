@@ -17,12 +17,12 @@ import pytest
 import core.infra.audio.pieces
 from core.domain.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
 from core.domain.quantities import Duration
+from core.domain.tts import PIECE_PAUSE_MS
 from core.infra.audio.asr_formats import MP3, WAV, AsrFormat
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.mimo_mp3 import MP3_BYTES_PER_SECOND
 from core.infra.audio.probe import AudioInfo
 from core.infra.audio.processes import FfmpegProcesses
-from core.infra.audio.tts_voice_notes import JOIN_PAUSE_MS
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import (
     AUDIO_FORMATS,
@@ -425,7 +425,7 @@ async def test_joined_speech_is_one_wav_with_a_pause_between_pieces() -> None:
     joined = await join_wavs(pieces)
     with wave.open(io.BytesIO(joined)) as wav:
         seconds = wav.getnframes() / wav.getframerate()
-    assert seconds == pytest.approx(1.5 + JOIN_PAUSE_MS / 1000, abs=0.01)
+    assert seconds == pytest.approx(1.5 + PIECE_PAUSE_MS / 1000, abs=0.01)
     assert await join_wavs(pieces[:1]) == pieces[0]
 
 

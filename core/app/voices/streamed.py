@@ -15,7 +15,7 @@ replaces the reservation, for a broken stream as for a cut clip.
 
 Pieces of a longer text are asked for a few at once (`PIECES_AHEAD`, as whole clips are) and
 put in the text's order, with the short pause between them that joined voice notes have
-(`core.infra.audio.tts_voice_notes.JOIN_PAUSE_MS`): the next pieces are made while the first
+(`core.domain.tts.PIECE_PAUSE_MS`): the next pieces are made while the first
 plays, and a voice note encoded as they come is done about when the slowest piece is.
 """
 
@@ -27,12 +27,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from core.domain.tts import PIECE_PAUSE_MS
 from core.ports import SpeechApi, background
 
 __all__ = ["SpeechFeed"]
 
 SPEECH_RATE = 24_000  # MiMo's streamed speech: PCM16LE mono at 24 kHz, whatever is asked
-PIECE_PAUSE = b"\x00\x00" * (SPEECH_RATE * 300 // 1000)  # 300 ms between pieces
+PIECE_PAUSE = b"\x00\x00" * (SPEECH_RATE * PIECE_PAUSE_MS // 1000)  # silence between pieces
 # The longest a clip may last, per character of text, for a player's timeout: Chinese is
 # spoken at about 4 characters a second, and a slow style may halve that.
 SECONDS_PER_CHAR = 0.5

@@ -20,6 +20,7 @@ from pydub.exceptions import CouldntEncodeError
 
 from core.domain.errors import EmptyAudio, UndecodableAudio
 from core.domain.transcripts import AudioFormat, SpeechFile, TranscriptPart
+from core.domain.tts import PIECE_PAUSE_MS
 from core.domain.values import VoiceNote
 from core.infra.audio.ffmpeg import point_pydub_at
 from core.infra.audio.processes import FfmpegProcesses
@@ -27,7 +28,6 @@ from core.infra.audio.processes import FfmpegProcesses
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "JOIN_PAUSE_MS",
     "join_wavs",
     "to_speech_file",
     "to_voice_note",
@@ -36,7 +36,6 @@ __all__ = [
 
 WAVEFORM_BYTES = 256  # Discord's maximum
 WAVEFORM_WINDOWS_PER_SECOND = 10
-JOIN_PAUSE_MS = 300  # between pieces of speech joined into one voice note
 # pydub's export arguments per format; OGG is the voice note's.
 # The voice note's encoding, as ffmpeg's arguments, for one encoded from a pipe.
 _OPUS_NOTE = ("-c:a", "libopus", "-b:a", "32k", "-ar", "48000")
@@ -130,10 +129,10 @@ def _speech_file(pieces: Sequence[tuple[str, bytes]], fmt: AudioFormat) -> Speec
 def _joined(clips: list[Any]) -> tuple[Any, list[tuple[float, float]]]:
     """The clips one after the other, a short pause between them, and where each one is heard
     (seconds from the start)."""
-    pause = AudioSegment.silent(duration=JOIN_PAUSE_MS, frame_rate=clips[0].frame_rate)
+    pause = AudioSegment.silent(duration=PIECE_PAUSE_MS, frame_rate=clips[0].frame_rate)
     joined, spans = clips[0], [(0.0, float(clips[0].duration_seconds))]
     for clip in clips[1:]:
-        start = float(joined.duration_seconds) + JOIN_PAUSE_MS / 1000
+        start = float(joined.duration_seconds) + PIECE_PAUSE_MS / 1000
         joined = joined + pause + clip
         spans.append((start, start + float(clip.duration_seconds)))
     return joined, spans
