@@ -25,8 +25,8 @@ from core.app.summaries.digests import DigestService
 from core.app.summaries.service import SummaryService
 from core.chat.locale_formats import moment, time_of_day
 from core.chat.summaries import summary_text
-from core.domain.summaries import DigestPost, LoggingChoice, SummaryState
-from core.domain.summary_windows import parse_summary_args
+from core.domain.summaries import DigestPost, SummaryState
+from core.domain.summary_windows import LoggingChoice, parse_summary_args
 
 __all__ = ["SummaryHandlers", "digest_sender"]
 

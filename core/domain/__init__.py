@@ -34,8 +34,9 @@ sayable.py          what of a typed message is said aloud
 transcripts.py      a transcript's timed parts, progress and missing stretches
 memory.py           /find: words folded, moments found, the words marked where they were said
 pauses.py           where to cut a long recording
-summaries.py        the chat log's messages, summary state and requests
-summary_windows.py  `/summary 2h`: windows read and bounded
+summaries.py        the chat log's messages, summary state, summaries and digests
+summary_windows.py  the windows a summary covers (the first: 24 h), `/summary 2h` read and
+                    bounded, `/summary on|off`
 digest_times.py     `/digest 18:00 Europe/Berlin`: times read, the next one due
 text.py             long text split at natural boundaries; positions as a clock reads them
 quantities.py       what a sentence shows in the reader's language: durations, sizes, terms

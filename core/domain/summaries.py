@@ -7,7 +7,7 @@ Discord will build them from channel history, and both hand the same list to `su
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Literal
 
 from core.domain.memory import Said
@@ -17,15 +17,9 @@ __all__ = [
     "MESSAGE_KINDS",
     "ChatMessage",
     "DigestPost",
-    "LastDuration",
-    "LastMessages",
-    "LoggingChoice",
     "MessageKind",
-    "SinceLastSummary",
     "Summary",
-    "SummaryRequest",
     "SummaryState",
-    "Window",
 ]
 
 MessageKind = Literal["text", "caption", "transcript"]
@@ -62,44 +56,6 @@ class SummaryState:
     digest_time: time | None = None  # local time of day in `time_zone`; None: no digest
     time_zone: str = "UTC"
     next_digest_at: datetime | None = None  # UTC instant the scheduler looks for
-
-
-# Windows: which stored messages a summary covers.
-
-
-@dataclass(frozen=True)
-class SinceLastSummary:
-    """Everything after the previous summary, or the last `fallback` when there was none."""
-
-    fallback: timedelta = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class LastDuration:
-    span: timedelta
-
-
-@dataclass(frozen=True)
-class LastMessages:
-    count: int
-
-
-Window = SinceLastSummary | LastDuration | LastMessages
-
-
-@dataclass(frozen=True)
-class SummaryRequest:
-    """`/summary [window] [voice]`."""
-
-    window: Window = SinceLastSummary()
-    voice: bool = False
-
-
-@dataclass(frozen=True)
-class LoggingChoice:
-    """`/summary on` or `/summary off`."""
-
-    enabled: bool
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""Reading the argument of `/summary`: a window, `voice`, or the `on`/`off` logging switch.
+"""The windows a summary covers, and reading the argument of `/summary`: a window, `voice`, or
+the `on`/`off` logging switch.
 
-    /summary              since the last summary (or the last 24 h, `SinceLastSummary.fallback`)
+    /summary              since the last summary (or the last 24 h, `FIRST_SUMMARY_SPAN`)
     /summary 2h           the last two hours (also 90m, 3d, 1w, "2 h", 2小时)
     /summary 200          the last 200 messages
     /summary voice 3d     any of the above, also spoken as a voice note
@@ -13,27 +14,66 @@ like `/summary 99999999d` is a usage error rather than an overflow deep inside t
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.domain.errors import BadWindow
-from core.domain.summaries import (
-    LastDuration,
-    LastMessages,
-    LoggingChoice,
-    SinceLastSummary,
-    SummaryRequest,
-    Window,
-)
 
 __all__ = [
+    "FIRST_SUMMARY_SPAN",
     "MAX_COUNT",
     "MAX_SPAN",
     "MAX_WINDOW_MESSAGES",
+    "LastDuration",
+    "LastMessages",
+    "LoggingChoice",
+    "SinceLastSummary",
+    "SummaryRequest",
+    "Window",
     "format_window",
     "parse_summary_args",
     "parse_window",
     "window_bounds",
 ]
+
+# A chat's first summary, with none before it to start from, covers this long.
+FIRST_SUMMARY_SPAN = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class SinceLastSummary:
+    """Everything after the previous summary, or the last `fallback` when there was none."""
+
+    fallback: timedelta = FIRST_SUMMARY_SPAN
+
+
+@dataclass(frozen=True)
+class LastDuration:
+    span: timedelta
+
+
+@dataclass(frozen=True)
+class LastMessages:
+    count: int
+
+
+Window = SinceLastSummary | LastDuration | LastMessages
+
+
+@dataclass(frozen=True)
+class SummaryRequest:
+    """`/summary [window] [voice]`."""
+
+    window: Window = SinceLastSummary()
+    voice: bool = False
+
+
+@dataclass(frozen=True)
+class LoggingChoice:
+    """`/summary on` or `/summary off`."""
+
+    enabled: bool
+
 
 MAX_SPAN = timedelta(days=90)  # the longest time a window may name (`/summary 90d`)
 MAX_COUNT = 5000  # the most messages a window may name (`/summary 5000`)

@@ -39,7 +39,8 @@ from core.domain import errors
 from core.domain.gists import Gist
 from core.domain.limits import asked_by
 from core.domain.memory import Said
-from core.domain.summaries import ChatMessage, LastDuration, SummaryRequest
+from core.domain.summaries import ChatMessage
+from core.domain.summary_windows import LastDuration, SummaryRequest
 from core.domain.transcripts import LongTranscript, Progress, TranscriptPart
 from core.domain.values import ChatRef
 from core.ports import RemoteRecording

@@ -29,8 +29,16 @@ from core.bootstrap import UseCases
 from core.domain import errors
 from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
 from core.domain.limits import RequestLimits
-from core.domain.summaries import LastDuration, LastMessages, LoggingChoice, SummaryRequest
-from core.domain.summary_windows import MAX_COUNT, MAX_SPAN, parse_summary_args, parse_window
+from core.domain.summary_windows import (
+    MAX_COUNT,
+    MAX_SPAN,
+    LastDuration,
+    LastMessages,
+    LoggingChoice,
+    SummaryRequest,
+    parse_summary_args,
+    parse_window,
+)
 from core.domain.text import Measure, split_message, utf16_units
 from core.domain.tts import plain_text, spoken_text, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Preferences

@@ -11,8 +11,8 @@ from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.rules.leaving import Leaving
 from core.app.summaries.service import SummaryService
 from core.domain import errors
-from core.domain.summaries import ChatMessage, LastDuration, LastMessages, SinceLastSummary
-from core.domain.summary_windows import window_bounds
+from core.domain.summaries import ChatMessage
+from core.domain.summary_windows import LastDuration, LastMessages, SinceLastSummary, window_bounds
 from core.domain.values import ChatRef
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)

@@ -9,16 +9,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from core.domain.errors import BadWindow
-from core.domain.summaries import (
+from core.domain.summary_windows import (
+    MAX_COUNT,
+    MAX_SPAN,
     LastDuration,
     LastMessages,
     LoggingChoice,
     SinceLastSummary,
     SummaryRequest,
-)
-from core.domain.summary_windows import (
-    MAX_COUNT,
-    MAX_SPAN,
     format_window,
     parse_summary_args,
     parse_window,

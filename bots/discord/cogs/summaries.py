@@ -38,8 +38,8 @@ from core.app.calls.past_calls import PastCalls
 from core.app.memory.forgetting import Forgetting
 from core.app.summaries.service import SummaryService
 from core.chat.summaries import summary_text
-from core.domain.summaries import ChatMessage, SinceLastSummary, Window
-from core.domain.summary_windows import parse_window, window_bounds
+from core.domain.summaries import ChatMessage
+from core.domain.summary_windows import SinceLastSummary, Window, parse_window, window_bounds
 from core.domain.values import ChatRef
 
 __all__ = ["SummariesCog"]

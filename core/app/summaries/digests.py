@@ -22,7 +22,8 @@ from core.chat.summaries import summary_text
 from core.domain import errors
 from core.domain.digest_times import DigestOff, missed, next_run, parse_digest_args
 from core.domain.pacing import Urgency, asking
-from core.domain.summaries import DigestPost, LastDuration, SummaryRequest, SummaryState
+from core.domain.summaries import DigestPost, SummaryState
+from core.domain.summary_windows import LastDuration, SummaryRequest
 from core.domain.values import ChatRef, Platform
 from core.ports import Clock, SummaryUnitOfWork
 

@@ -28,14 +28,8 @@ from core.app.voices.speech import TextToSpeech
 from core.domain import errors
 from core.domain.mandates import Mandate, Sources
 from core.domain.pacing import Urgency, asking
-from core.domain.summaries import (
-    ChatMessage,
-    Summary,
-    SummaryRequest,
-    SummaryState,
-    Window,
-)
-from core.domain.summary_windows import MAX_WINDOW_MESSAGES, window_bounds
+from core.domain.summaries import ChatMessage, Summary, SummaryState
+from core.domain.summary_windows import MAX_WINDOW_MESSAGES, SummaryRequest, Window, window_bounds
 from core.domain.values import ChatRef
 from core.ports import NO_METRICS, ChatApi, Clock, Metrics, SummaryUnitOfWork
 
