@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable
 
 __all__ = [
+    "MAX_MESSAGES_BEFORE_FILE",
     "Measure",
     "format_duration",
     "literal_markdown",
@@ -19,6 +20,10 @@ __all__ = [
     "tail_within",
     "utf16_units",
 ]
+
+# A long answer that would take more messages than this comes as a .txt file instead, on either
+# platform: a reader scrolls through a few messages happily, not through a wall of them.
+MAX_MESSAGES_BEFORE_FILE = 3
 
 # How a platform counts a message's length: characters (`len`), or Telegram's UTF-16 code units.
 Measure = Callable[[str], int]

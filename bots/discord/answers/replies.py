@@ -12,12 +12,11 @@ import discord
 from discord.ext import commands
 
 from bots.discord.places import reaches_channel
-from core.domain.text import messages_or_none, split_lines
+from core.domain.text import MAX_MESSAGES_BEFORE_FILE, messages_or_none, split_lines
 
 __all__ = [
     "ANSWERED",
     "MAX_CHOICES",
-    "MAX_MESSAGES_BEFORE_FILE",
     "MESSAGE_LIMIT",
     "RESPONSE_ID",
     "TOKEN_EXPIRED",
@@ -32,7 +31,6 @@ __all__ = [
 ]
 
 MESSAGE_LIMIT = 2000  # characters in one Discord message (a call's captions and notices too)
-MAX_MESSAGES_BEFORE_FILE = 3
 MAX_CHOICES = 25  # suggestions in one autocomplete answer, at most (Discord's limit)
 ANSWERED = "voicebridge.answered"
 """`Interaction.extras` key: something real was sent, so the placeholder is gone (see

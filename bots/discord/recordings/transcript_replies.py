@@ -22,7 +22,6 @@ import discord
 from bots.discord.answers.progress_pace import USUAL
 from bots.discord.answers.replies import (
     ANSWERED,
-    MAX_MESSAGES_BEFORE_FILE,
     MESSAGE_LIMIT,
     RESPONSE_ID,
     TOKEN_EXPIRED,
@@ -41,6 +40,7 @@ from core.chat.transcript_files import TranscriptFile, TranscriptFormat
 from core.domain.gists import Gist
 from core.domain.pacing import PlaceListener
 from core.domain.summaries import ChatMessage
+from core.domain.text import MAX_MESSAGES_BEFORE_FILE
 from core.domain.transcripts import LongTranscript, Progress
 from core.ports import background
 

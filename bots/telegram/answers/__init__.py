@@ -11,8 +11,8 @@ requests.py       a command's request (who asks, where, their language, the chat
 who_sees.py       who sees an answer in a group: everyone, or the asker alone (`answer_to`);
                   the commands the menu declares ephemeral (`PRIVATE_COMMANDS`)
 destinations.py   where an answer can go (a reply in the chat, the member's private chat), and
-                  what each offers; how long a message may be, and after how many messages a
-                  long answer comes as a file (`MESSAGE_LIMIT`, `MAX_MESSAGES_BEFORE_FILE`)
+                  what each offers; how long a message may be (`MESSAGE_LIMIT`; after how many
+                  messages a long answer comes as a file is `core.domain.text`'s)
 ephemeral_api.py  Bot API 10.2/10.3 ephemeral messages, which python-telegram-bot lacks: the
                   methods, whether the server has them, whether the bot administers a group
 ephemeral.py      an answer for one member sent as an ephemeral message, what it shows once

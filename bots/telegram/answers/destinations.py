@@ -21,12 +21,11 @@ from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, Rep
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from core.domain.text import split_lines, split_message, utf16_units
+from core.domain.text import MAX_MESSAGES_BEFORE_FILE, split_lines, split_message, utf16_units
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "MAX_MESSAGES_BEFORE_FILE",
     "MESSAGE_LIMIT",
     "Destination",
     "InChat",
@@ -37,9 +36,8 @@ __all__ = [
 
 # Every Telegram answer, wherever it goes (`replies.reply_long` too): a message holds at most
 # MESSAGE_LIMIT, and a long text that would take more than MAX_MESSAGES_BEFORE_FILE messages
-# comes as a .txt file instead.
+# comes as a .txt file instead (`core.domain.text`).
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units (`utf16_units`)
-MAX_MESSAGES_BEFORE_FILE = 3
 
 
 class Shown(Protocol):

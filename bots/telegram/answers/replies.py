@@ -1,6 +1,7 @@
 """How answers reach a Telegram chat: long text split or sent as a file, chat actions while
 work runs, and the one error handler. A message's limit and when a long text becomes a file are
-`bots.telegram.answers.destinations`'s `MESSAGE_LIMIT` and `MAX_MESSAGES_BEFORE_FILE`."""
+`bots.telegram.answers.destinations`'s `MESSAGE_LIMIT` and `core.domain.text`'s
+`MAX_MESSAGES_BEFORE_FILE`."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.destinations import MAX_MESSAGES_BEFORE_FILE, MESSAGE_LIMIT
+from bots.telegram.answers.destinations import MESSAGE_LIMIT
 from bots.telegram.answers.languages import audience_locale, stranger_locale
 from bots.telegram.answers.progress_pace import Pace
 from bots.telegram.answers.who_asks import audience
@@ -23,7 +24,7 @@ from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
 from core.chat.languages import ChatLanguages
 from core.domain import errors
-from core.domain.text import split_lines, split_message, utf16_units
+from core.domain.text import MAX_MESSAGES_BEFORE_FILE, split_lines, split_message, utf16_units
 from core.ports import background
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bots.telegram.answers.destinations import MAX_MESSAGES_BEFORE_FILE
 from bots.telegram.answers.replies import error_text, telegram_messages
 from bots.telegram.answers.who_sees import answer_to
 from bots.telegram.messages import text
@@ -33,6 +32,7 @@ from core.chat.languages import Audience, ChatLanguages, resolve_locale
 from core.chat.overview import transcript_language
 from core.domain import errors
 from core.domain.business import BusinessConnection, Destination
+from core.domain.text import MAX_MESSAGES_BEFORE_FILE
 from core.domain.values import ChatRef
 
 logger = logging.getLogger(__name__)

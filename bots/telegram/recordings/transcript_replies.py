@@ -21,7 +21,6 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bots.telegram.answers.destinations import (
-    MAX_MESSAGES_BEFORE_FILE,
     MESSAGE_LIMIT,
     Destination,
     MessageShown,
@@ -38,7 +37,7 @@ from core.chat.transcript_files import TranscriptFile, TranscriptFormat
 from core.domain.gists import Gist
 from core.domain.pacing import PlaceListener
 from core.domain.summaries import ChatMessage
-from core.domain.text import utf16_units
+from core.domain.text import MAX_MESSAGES_BEFORE_FILE, utf16_units
 from core.domain.transcripts import LongTranscript, Progress
 from core.ports import background
 
