@@ -61,7 +61,7 @@ async def local_request(runtime: Standalone, *, locale: str | None = None) -> Re
 
 
 def verbose_option(command: F) -> F:
-    """`-v`/`--verbose`: log lines on stderr, which the shell commands otherwise never print."""
+    """`-v`/`--verbose`: log lines on stderr, which the commands otherwise never print."""
     return click.option(
         "-v",
         "--verbose",

@@ -89,7 +89,7 @@ class Interview:
     def secret(
         self,
         name: str,
-        prompt: str,
+        question: str,
         check: Checking,
         *,
         skip: str,
@@ -100,7 +100,7 @@ class Interview:
         current = self.before.get(name) or None
         hint = f"{masked(current)}; Enter keeps it, - removes it" if current else f"Enter: {skip}"
         while True:
-            typed = ask(f"{prompt} [{hint}]", hidden=True)
+            typed = ask(f"{question} [{hint}]", hidden=True)
             if typed == "-" and current:
                 self.changes[name] = None
                 return None
@@ -182,18 +182,18 @@ class Interview:
         listed = ", ".join(f"{p.entry} ({p.name})" if p.name else p.entry for p in owners)
         if not owners:  # where each id is to be found
             click.echo(f"  Your Telegram id: {FIND_YOUR_ID}; your Discord id: {FIND_DISCORD_ID}.")
-        prompt = (
+        question = (
             f"Who may use it [Enter: {listed}; or ids, comma-separated; or everyone]"
             if owners
             else "Who may use it [ids, comma-separated (telegram:ID, discord:ID); or everyone]"
         )
-        self._who_answered(prompt, keep=False, owners=owners)
+        self._who_answered(question, keep=False, owners=owners)
 
-    def _who_answered(self, prompt: str, *, keep: bool, owners: Sequence[Person] = ()) -> None:
+    def _who_answered(self, question: str, *, keep: bool, owners: Sequence[Person] = ()) -> None:
         from core.domain.limits import parse_ids
 
         while True:
-            answer = ask(prompt)
+            answer = ask(question)
             if not answer and keep:
                 return
             if not answer and owners:
@@ -321,11 +321,11 @@ class Interview:
         self._amount("DAILY_BUDGET_TTS_CHARS", "Characters it may speak a day", per=1,
                      offered=BUDGET_CHARS)  # fmt: skip
 
-    def _amount(self, name: str, prompt: str, *, per: int, offered: int) -> None:
+    def _amount(self, name: str, question: str, *, per: int, offered: int) -> None:
         current = self.before.get(name)
         shown = f"Enter keeps {_in_units(current, per)}" if current else f"Enter: {offered}"
         while True:
-            answer = ask(f"{prompt} [{shown}]").replace(",", "")
+            answer = ask(f"{question} [{shown}]").replace(",", "")
             if not answer:
                 if not current:
                     self.changes[name] = str(offered * per)

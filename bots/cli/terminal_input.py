@@ -1,7 +1,7 @@
 """Questions asked on the terminal (`voicebridge init`), read in the main thread.
 
 An answer is read while no event loop runs: Ctrl-C and SIGTERM then reach the handler of
-`bots.cli.signals`, which ends the command at once, even at a hidden prompt (a prompt read
+`bots.cli.signals`, which ends the command at once, even at a hidden question (one read
 inside an event loop would hold the loop's own handlers off until the answer came); a line
 typed is waited for together with any signal, which another thread may be the one to catch
 (`_until_typed`). On a terminal a secret is read unseen (`getpass`); answers piped in are read
@@ -26,19 +26,19 @@ class InputEnded(Exception):
     """Standard input ended (Ctrl-D, or fewer lines piped than questions) before an answer."""
 
 
-def ask(prompt: str, *, hidden: bool = False) -> str:
-    """The answer to `prompt`, stripped; `hidden`, it is never shown."""
+def ask(question: str, *, hidden: bool = False) -> str:
+    """The answer to `question`, stripped; `hidden`, it is never shown."""
     if not on_terminal():
-        click.echo(f"{prompt}: ", nl=False)
+        click.echo(f"{question}: ", nl=False)
         line = sys.stdin.readline()
-        click.echo()  # the answer is not shown: end the prompt's line
+        click.echo()  # the answer is not shown: end the question's line
         if not line:
             raise InputEnded
         return line.strip()
     try:
         if hidden:  # its echo goes off as it starts reading: nothing may be typed before
-            return getpass.getpass(f"{prompt}: ").strip()
-        click.echo(f"{prompt}: ", nl=False)
+            return getpass.getpass(f"{question}: ").strip()
+        click.echo(f"{question}: ", nl=False)
         _until_typed()
         return input().strip()
     except EOFError:
@@ -65,11 +65,11 @@ def _until_typed() -> None:
         os.close(wakeup)
 
 
-def confirm(prompt: str, *, default: bool = False) -> bool:
+def confirm(question: str, *, default: bool = False) -> bool:
     """Yes or no; Enter gives `default`."""
     choices = "Y/n" if default else "y/N"
     while True:
-        answer = ask(f"{prompt} [{choices}]").lower()
+        answer = ask(f"{question} [{choices}]").lower()
         if not answer:
             return default
         if answer in ("y", "yes", "n", "no"):
@@ -78,7 +78,7 @@ def confirm(prompt: str, *, default: bool = False) -> bool:
 
 
 def masked(secret: str) -> str:
-    """A secret as a prompt shows the one it keeps: its last four characters, when it is long
+    """A secret as a question shows the one it keeps: its last four characters, when it is long
     enough that they give nothing away (as `aws configure` shows a key it keeps)."""
     return f"****{secret[-4:]}" if len(secret) >= 16 else "****"
 

@@ -29,12 +29,12 @@ from core.chat.overview import (
 )
 from core.chat.usage import clone_attempts_line, usage_text
 
-__all__ = ["SettingsHandlers"]
+__all__ = ["PreferencesHandlers"]
 
 T = TypeVar("T")
 
 
-class SettingsHandlers:
+class PreferencesHandlers:
     """The chat's settings and the bot's own help, with the use cases they call."""
 
     def __init__(

@@ -94,7 +94,9 @@ class StatusMessage:
         self._latest_paced = paced
         self._wake.set()
         if self._task is None:
-            self._task = background.start(self._run(first_delay), name="live status", awaited=True)
+            self._task = background.start(
+                self._run(first_delay), name="status message", awaited=True
+            )
 
     async def close(self) -> None:
         """Stop showing updates; returns once a `show` under way has ended (it is never cut off

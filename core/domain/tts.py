@@ -147,6 +147,8 @@ _STYLE_BRACKETS = re.compile(r"[<>()（）\[\]【】]")
 _AUDIO_TAG = re.compile(r"[ \t]*[\[【][^\]】\n]{1,40}[\]】]")
 _SPACES = re.compile(r"[ \t]{2,}")
 _SENTENCE_END = re.compile(r"[.!?。！？；;]")
+# The characters a style's length counts one by one (`_MAX_STYLE_CJK_CHARS`): a block wider than
+# the Han characters that tell a voice's language (`spoken_language.HAN_CHARACTER`), on purpose.
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SINGING = frozenset({"sing", "singing", "唱歌"})
 _MAX_STYLE_WORDS = 4

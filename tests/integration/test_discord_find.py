@@ -334,6 +334,9 @@ async def test_a_voice_message_deleted_while_it_is_heard_is_neither_kept_nor_pos
         asked = await discord_api.slash(server.general, carol, "find", phrase="invoice")
         [found] = await asked.wait_for_messages()
 
+    # Once the bot has stopped: the second note's transcript, and nothing the first one left.
+    left = [m.content for m in discord_api.messages_in(server.general) if not m.ephemeral]
+    assert len(left) == 1 and SAID[3] in left[0], left
     assert not any("4,200" in body for body in tried)  # nothing of the message taken back
     assert "4,200" not in found.content
     assert "I promised to send the **invoice** on Friday." in found.content

@@ -32,13 +32,13 @@ from bots.telegram.application.allowlist import Access
 from bots.telegram.application.claims import ClaimingUpdateProcessor
 from bots.telegram.application.flood_limits import SparingRateLimiter
 from bots.telegram.application.menu import COMMANDS, UnknownCommands
-from bots.telegram.application.polling import POLLS, WatchedPolls
+from bots.telegram.application.polling import POLLING, WatchedPolling
 from bots.telegram.application.update_queue import UpdateQueue
 from bots.telegram.chatlog import LOGGED
 from bots.telegram.elsewhere.business import BusinessHandlers
 from bots.telegram.elsewhere.guest import GuestAnswers, GuestHandlers
 from bots.telegram.memory import FIND_BUTTONS, MemoryHandlers
-from bots.telegram.preferences import SettingsHandlers
+from bots.telegram.preferences import PreferencesHandlers
 from bots.telegram.recordings.gists import GistHandlers
 from bots.telegram.recordings.handlers import RecordingHandlers
 from bots.telegram.recordings.status_notes import StatusNotes
@@ -145,7 +145,7 @@ def _application(
 
     root = api_url.rstrip("/")
     tls: dict[str, Any] = {"verify": tls_context()}
-    polls = WatchedPolls(httpx_kwargs=tls, arrived=queue.arrived)
+    polling = WatchedPolling(httpx_kwargs=tls, arrived=queue.arrived)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -164,12 +164,12 @@ def _application(
         .defaults(Defaults(allow_sending_without_reply=True))
         # PTB's own pool sizes (256 for the bot's requests, 1 for getUpdates), on the
         # process's one TLS context; a dropped connection while polling is one line a try, not
-        # a traceback (`WatchedPolls`).
+        # a traceback (`WatchedPolling`).
         .request(HTTPXRequest(256, read_timeout=30, media_write_timeout=120, httpx_kwargs=tls))
-        .get_updates_request(polls)
+        .get_updates_request(polling)
         .build()
     )
-    POLLS[application] = polls
+    POLLING[application] = polling
     return application
 
 
@@ -179,7 +179,7 @@ class _ChatHandlers:
 
     recordings: RecordingHandlers  # recordings, /transcribe, /ask as a reply
     voices: VoiceHandlers  # /say, /voice, /style
-    settings: SettingsHandlers  # the chat's settings, /usage, /help
+    settings: PreferencesHandlers  # the chat's settings, /usage, /help
     summaries: SummaryHandlers  # ...the chat log, /summary, /digest
     memory: MemoryHandlers  # ...and /ask, /find, /forget
     gists: GistHandlers
@@ -201,7 +201,7 @@ def _chat_handlers(
         audiences=runtime.audiences, preferences=runtime.preferences, speech=runtime.speech,
         studio=runtime.studio, consents=runtime.consents, pace=pace,
     )  # fmt: skip
-    settings = SettingsHandlers(
+    settings = PreferencesHandlers(
         audiences=runtime.audiences, preferences=runtime.preferences, studio=runtime.studio,
         consents=runtime.consents, limiter=runtime.limiter,
     )  # fmt: skip

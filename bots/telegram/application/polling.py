@@ -24,14 +24,14 @@ from telegram.request import HTTPXRequest
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["POLLS", "WatchedPolls"]
+__all__ = ["POLLING", "WatchedPolling"]
 
 # python-telegram-bot's own backoff for a failed poll (`network_retry_loop`), which it does not
 # tell: 1 s, then half as long again each time, at most 30 s; a timeout is polled again at once.
 FIRST_WAIT, GROWTH, LONGEST_WAIT = 1.0, 1.5, 30.0
 
 
-class WatchedPolls(HTTPXRequest):
+class WatchedPolling(HTTPXRequest):
     """The connection `getUpdates` runs on (one, as python-telegram-bot's own), saying when
     polling fails and when it works again. A failure Telegram's answer carries (a 502 from its
     front) reaches `failed`, python-telegram-bot's error callback; one the connection raises
@@ -100,4 +100,4 @@ def _reason(error: TelegramError) -> str:
 
 
 # Each application's polling connection, which `running.polling` hands its failures to.
-POLLS: WeakKeyDictionary[Application, WatchedPolls] = WeakKeyDictionary()  # type: ignore[type-arg]
+POLLING: WeakKeyDictionary[Application, WatchedPolling] = WeakKeyDictionary()  # type: ignore[type-arg]

@@ -21,7 +21,7 @@ from bots.http import serving
 from bots.startup import PATIENCE_SECONDS, reach
 from bots.telegram.application.claims import leases_renewed, sweep
 from bots.telegram.application.menu import register_commands
-from bots.telegram.application.polling import POLLS
+from bots.telegram.application.polling import POLLING
 from bots.telegram.application.update_queue import UpdateQueue
 from core.domain.errors import ConfigError
 
@@ -49,7 +49,7 @@ async def polling(
         start_polling = partial(
             application.updater.start_polling,
             allowed_updates=Update.ALL_TYPES,
-            error_callback=POLLS[application].failed,
+            error_callback=POLLING[application].failed,
         )
         await _reach_telegram(start_polling, patience=patience)
         try:

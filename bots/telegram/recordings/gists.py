@@ -29,7 +29,7 @@ class GistHandlers:
         pace: Pace = USUAL,
     ) -> None:
         self.gists = gists
-        self.auto = auto  # /tldr auto, a setting (`SettingsHandlers.gist_auto`)
+        self.auto = auto  # /tldr auto, a setting (`PreferencesHandlers.gist_auto`)
         self.local_mode = local_mode
         self.pace = pace
 
