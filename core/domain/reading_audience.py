@@ -1,6 +1,6 @@
-"""Who hears a reading, and whether what it reads may be said to them (`core.app.
-channel_reader`). No I/O here: the platform says who sits in the voice channel and what each may
-do (`core.ports.VoiceChannels`); these rules decide.
+"""Who hears a reading, and whether what it reads may be said to them
+(`core.app.reader.channel_reader`). No I/O here: the platform says who sits in the voice channel
+and what each may do (`core.ports.VoiceChannels`); these rules decide.
 
 A text channel is read aloud only while every person in the voice channel may read it (View
 Channel and Read Message History there), and an age-restricted (NSFW) one only into an
