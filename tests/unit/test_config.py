@@ -11,11 +11,15 @@ import pytest
 from pydantic import ValidationError
 
 from bots.cli.say import _MODELS
+from core.app.summaries.service import SummaryLimits
 from core.app.voices.studio import VoiceModels
 from core.config import Settings, data_folder, misspelt_names, unknown_names
 from core.domain import mimo_models
 from core.domain.errors import ConfigError
+from core.domain.limits import LimitPolicy, RequestLimits
+from core.from_settings import limit_policy_from, limits_from, pool_limits_from, summary_limits
 from core.infra.mimo.model_kinds import DEFAULT_MODELS
+from core.infra.storage.database import PoolLimits
 
 CONTRACT = [
     "MIMO_API_KEY",
@@ -53,6 +57,18 @@ def test_defaults_follow_the_contract() -> None:
     assert settings.discord_api_url == "https://discord.com/api/v10"
     assert settings.database_url == f"sqlite+aiosqlite:///{data_folder() / 'voicebridge.db'}"
     assert settings.telegram_token() is None
+
+
+def test_the_cores_own_limits_default_to_the_settings_defaults() -> None:
+    """The core's limits have defaults of their own (a test, a benchmark, a tool builds them
+    bare); an operator's bot reads them from the settings. Both say the same, so a default
+    changed in one place cannot leave the other behind."""
+    settings = Settings()
+
+    assert limits_from(settings) == RequestLimits()
+    assert limit_policy_from(settings) == LimitPolicy()
+    assert summary_limits(settings) == SummaryLimits()
+    assert pool_limits_from(settings) == PoolLimits()
 
 
 def test_a_model_id_is_written_once_where_every_default_reads_it() -> None:
