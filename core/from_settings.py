@@ -54,6 +54,7 @@ __all__ = [
     "limit_policy_from",
     "limits_from",
     "mimo_client",
+    "pool_limits_from",
     "summary_limits",
     "tls_context",
     "voice_models",
