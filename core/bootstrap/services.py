@@ -11,7 +11,6 @@ from core.app.calls.interpreting import Interpreting
 from core.app.calls.kept import KeptCalls
 from core.app.calls.listening import Listening
 from core.app.calls.past_calls import PastCalls
-from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.calls.stretching import Stretching
 from core.app.memory.imports import Importer
 from core.app.memory.search import MemorySearch
@@ -22,6 +21,7 @@ from core.app.recordings.fetching import Recordings
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.recordings.transcription import Transcription
 from core.app.rules.preferences import ChatPreferences
+from core.app.running.restarts import KeptServers, KeptStore
 from core.app.summaries.service import SummaryService
 from core.app.voice_notes import VoiceNotes
 from core.app.voices.clone_consent import VoiceConsents

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.reader.choices import ReaderChoices
 from core.app.reader.kept import KeptReadings
@@ -21,6 +20,7 @@ from core.app.recordings.fetching import Recordings
 from core.app.rules.limits import Limiter
 from core.app.rules.preferences import ChatPreferences
 from core.app.rules.requests import Audiences
+from core.app.running.restarts import KeptServers, KeptStore
 from core.app.voices.speech import TextToSpeech
 from core.app.voices.studio import VoiceStudio
 from core.domain import errors

@@ -35,10 +35,8 @@ translations_from_audio.py  each part of a turn translated from its sound for th
                   (DISCORD_INTERPRET_FROM=audio): asked for, handed to its caption, called off
 sounds.py         the sound of a call's turns, kept for the translations from their sound until
                   each part is handed over
-kept.py           the calls being listened to, kept in the database while they last
-restarts.py       what outlives a restart, for calls and readings alike (`core.app.reader.
-                  kept`): stored or logged, which servers hold any, and the one way each is
-                  taken up (`take_up`)
+kept.py           the calls being listened to, kept in the database while they last (taken up
+                  after a restart as readings are: `core.app.running.restarts`)
 past_calls.py     after a call: its kept transcript, its summary, questions about it
 
 A listened call across the layers: its rules in `core.domain` (`live_speech`: a turn cut in

@@ -17,7 +17,7 @@ decides when; this keeps and reads).
 The transcript's lines themselves are kept as each turn is heard
 (`core.app.recordings.kept_transcripts`), so a crash loses none of those already captioned. A
 failure to store is logged and costs only the resume, never the call
-(`core.app.calls.restarts`, shared with the readings kept).
+(`core.app.running.restarts`, shared with the readings kept).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from core.app.calls.restarts import KeptServers, KeptStore
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.preferences import ChatPreferences
+from core.app.running.restarts import KeptServers, KeptStore
 from core.chat.messages import text
 from core.domain.live_calls import KeptCall
 from core.domain.text import format_duration

@@ -24,7 +24,7 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              `adjourn` (the bot stops for a deploy) lets go of it here without an end, its
              lines kept, its transcript open; a crash leaves it as it was. `resume`, once the
              platform shows this process the server (Discord: the guild available to its
-             shard), takes it up through `start` (`core.app.calls.restarts.take_up`, the
+             shard), takes it up through `start` (`core.app.running.restarts.take_up`, the
              channel reader's way too): consents read again from the database, the
              bot back in the voice channel, the chat told once how long it was away, the
              captions going on under the same transcript with the gap marked. A call whose
@@ -51,8 +51,8 @@ from core.app.calls.interpreting_news import News, Tell
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
 from core.app.calls.listened_call import CallState, ListenAsked, ListenedCall
 from core.app.calls.listening import Listening
-from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import CallSeat, VoiceCalls
+from core.app.running.restarts import take_up
 from core.domain import errors
 from core.domain.live_calls import KeptCall
 from core.domain.reading_audience import Channel

@@ -55,12 +55,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
-from core.app.calls.restarts import take_up
 from core.app.calls.voice_channel import VoiceCalls
 from core.app.reader.after_restart import MISSED, back_line, caught_up, ended_line, refused
 from core.app.reader.kept import KeptReadings
 from core.app.reader.message_speech import MessageSpeech
 from core.app.reader.reading import Reading
+from core.app.running.restarts import take_up
 from core.domain import errors
 from core.domain.live_calls import KeptReading
 from core.domain.mandates import Mandate

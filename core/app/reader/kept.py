@@ -15,14 +15,14 @@ decides when; this keeps and reads).
     gone     the reading ended (/stop, everyone gone, idle, the quota, the channel gone)
 
 A failure to store is logged and costs only the resume, never the reading
-(`core.app.calls.restarts`, which also says whether a server has anything kept).
+(`core.app.running.restarts`, which also says whether a server has anything kept).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from core.app.calls.restarts import KeptServers, KeptStore
+from core.app.running.restarts import KeptServers, KeptStore
 from core.domain.live_calls import KeptReading
 from core.domain.mandates import Mandate
 from core.domain.values import ChatRef
