@@ -162,6 +162,33 @@ async def _register(discord_api: FakeDiscord, commands: list[Json]) -> httpx.Res
         return await http.put(url, json=commands, headers=headers)
 
 
+async def test_suggestions_are_refused_past_twenty_five_or_with_a_name_too_long(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    """An autocomplete answer holds at most 25 choices, each named in 1 to 100 characters, as
+    Discord's API description says; it answers typing only."""
+    alice = discord_api.add_member(server, "alice")
+    option = {"name": "name", "description": "A voice", "type": 3, "autocomplete": True}
+    await _register(discord_api, [{"name": "myvoice", "description": "Voice", "options": [option]}])
+
+    async def answered(data: Json, *, kind: int = 8) -> httpx.Response:
+        typed = await discord_api.autocomplete(server.general, alice, "myvoice", "name", "m")
+        callback = f"/interactions/{typed.id}/{typed.token}/callback"
+        return await post_json(discord_api, callback, {"type": kind, "data": data})
+
+    def choices(count: int, name: str = "Mia") -> Json:
+        return {"choices": [{"name": name, "value": f"v{i}"} for i in range(count)]}
+
+    assert (await answered(choices(25))).status_code == 204
+    too_many, too_long = await answered(choices(26)), await answered(choices(1, "x" * 101))
+    unnamed, not_typing = await answered(choices(1, "")), await answered({"content": "hi"}, kind=4)
+
+    for refused in (too_many, too_long, unnamed, not_typing):
+        assert (refused.status_code, refused.json()["code"]) == (400, 50035)
+    assert "data.choices" in too_many.json()["errors"]
+    assert "data.choices.0.name" in too_long.json()["errors"]
+
+
 async def test_a_command_for_managers_is_shown_only_to_members_who_may_manage(
     discord_api: FakeDiscord, server: Guild
 ) -> None:

@@ -243,6 +243,26 @@ def invalid_form(field_name: str, code: str, message: str) -> DiscordError:
     return DiscordError(400, 50035, "Invalid Form Body", errors)
 
 
+def _check_suggestions(data: Json) -> None:
+    """An autocomplete answer as Discord takes it: at most 25 choices, each named in 1 to 100
+    characters, a string value at most 6,000 (its API description's
+    `InteractionApplicationCommandAutocompleteCallbackStringData`)."""
+    choices = data.get("choices") or []
+    if len(choices) > 25:
+        raise invalid_form("data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    for index, choice in enumerate(choices):
+        if not 1 <= len(choice.get("name") or "") <= 100:
+            raise invalid_form(
+                f"data.choices.{index}.name", "BASE_TYPE_BAD_LENGTH",
+                "Must be between 1 and 100 in length.",
+            )  # fmt: skip
+        if isinstance(choice.get("value"), str) and len(choice["value"]) > 6000:
+            raise invalid_form(
+                f"data.choices.{index}.value", "BASE_TYPE_MAX_LENGTH",
+                "Must be 6000 or fewer in length.",
+            )  # fmt: skip
+
+
 @dataclass
 class RestCall:
     """One REST request as the stand-in received and answered it."""
@@ -1627,6 +1647,12 @@ class FakeDiscord:
             raise invalid_form(
                 "type", "INTERACTION_RESPONSE_TYPE_INVALID", "Invalid response type here."
             )
+        if (kind == 8) != (interaction.payload["type"] == 4):  # suggestions answer typing only
+            raise invalid_form(
+                "type", "INTERACTION_RESPONSE_TYPE_INVALID", "Invalid response type here."
+            )
+        if kind == 8:
+            _check_suggestions(data)
         if kind in {6, 7}:
             interaction.original = self._bot_message(int(interaction.payload["message"]["id"]))
         if kind == 7 and interaction.original is not None:
