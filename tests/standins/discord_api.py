@@ -55,7 +55,8 @@ What it checks, as Discord does:
   (`add_user` / `add_guild` say which); GET /channels/{id} and /guilds/{id} answer with what is
   known.
 - Interactions: the first callback must come within 3 seconds of the event (else 10062 Unknown
-  interaction), and only once (40060); follow-ups need a callback first (10015). After a deferred
+  interaction; moments in which the whole test process stood still do not count: `stalls`),
+  and only once (40060); follow-ups need a callback first (10015). After a deferred
   ("thinking") callback the first follow-up fills the placeholder: an edit, with the defer's
   flags (its ephemerality; never a voice message, whatever the follow-up asked). Deleting the
   original response removes the placeholder. The interaction's token lasts
@@ -134,6 +135,7 @@ from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.standins.discord_description import discord_api_description
 from tests.standins.discord_voice import VoiceServer
+from tests.standins.stalls import Stalls
 from tests.standins.voice_group import BOT, Committer
 from tests.standins.voice_members import CallMember
 
@@ -466,6 +468,7 @@ class FakeDiscord:
         # /oauth2/applications/@me says.
         self.owner: Json = _user(self.snowflake(), "ann")
         self.calls: list[RestCall] = []
+        self.stalls = Stalls()
         self.messages: list[SentMessage] = []
         self.edits: list[tuple[int, str]] = []  # (message id, new content) of every edit
         self.voice_statuses: dict[int, str | None] = {}  # a voice channel's status now
@@ -517,6 +520,7 @@ class FakeDiscord:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def __aenter__(self) -> FakeDiscord:
+        self.stalls.start()
         app = web.Application(client_max_size=100 * 1024 * 1024)
         for method, template, handler in self._routes():
             app.router.add_route(
@@ -537,6 +541,7 @@ class FakeDiscord:
         if self._runner is not None:
             await self._runner.cleanup()
         await self.voice.close()
+        self.stalls.close()
 
     @property
     def api_url(self) -> str:
@@ -1369,6 +1374,8 @@ class FakeDiscord:
         for call in self.calls:
             outcome = "" if call.ok else f" -> {call.status} ({call.error_code})"
             lines.append(f"  {_fill(call.route, call.params)}{outcome}")
+        if still := self.stalls.stood_still(0.0):
+            lines.append(f"the test process stood still for {still:.1f} s in all")
         return "\n".join(lines)
 
     def _notify(self) -> None:
@@ -1635,7 +1642,7 @@ class FakeDiscord:
 
     async def _callback(self, call: RestCall, request: web.Request) -> Json | None:
         interaction = self._interaction_by_id(call.params["interaction_id"], call.params["token"])
-        late = time.monotonic() - interaction.sent_at > INTERACTION_DEADLINE
+        late = self.stalls.running(interaction.sent_at) > INTERACTION_DEADLINE
         if late or interaction.acknowledged:
             if late:
                 raise DiscordError(404, 10062, "Unknown interaction")
