@@ -5,7 +5,8 @@ discord/     the Discord adapter (discord.py)
 cli/         the `voicebridge` command
 runner.py    every configured bot in one process, until asked to stop
 plan.py      what `run` will start, read from the settings before anything slow loads
-startup.py   reaching a platform at start-up, when the network may not be there yet
+startup.py   reaching a platform at start-up, when the network may not be there yet, and a
+             stop meanwhile giving start-up up at once
 doctor_platforms.py  the platforms' checks of `voicebridge doctor`
 checks.py    one check of `voicebridge doctor`, one line
 http.py      the bot's own HTTP servers: Telegram's webhook and the operations endpoint

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from bots.http import serving
 from bots.ops import ops_routes
 from bots.plan import STOPPED_WHILE_STARTING, Plan, plan
-from bots.startup import Unreachable, all_unreachable, reach
+from bots.startup import StoppedWhileStarting, Unreachable, all_unreachable, given_up_when, reach
 from core.config import Settings, host_port
 from core.ports import background
 
@@ -51,7 +51,7 @@ async def run_bots(
     chosen = plan(settings)
     async with contextlib.AsyncExitStack() as bots:
         try:
-            async with _given_up_when(stop):
+            async with given_up_when(stop):
                 watched = await _start(
                     bots, settings, chosen, clock=clock, telegram_pace=telegram_pace
                 )
@@ -62,37 +62,6 @@ async def run_bots(
         logger.info("voicebridge is running; press Ctrl-C to stop")
         await _until_stopped(stop, watched)
     logger.info("voicebridge stopped")
-
-
-class StoppedWhileStarting(Exception):
-    """`stop` came while the database or a platform was still being reached."""
-
-
-@asynccontextmanager
-async def _given_up_when(stop: asyncio.Event) -> AsyncIterator[None]:
-    """The block, cancelled the moment `stop` is set: start-up waits for networks (a platform,
-    PostgreSQL) for up to a minute, and a service manager's SIGTERM must not wait with it. Once
-    the block is over, `stop` drains the running bots instead (`_until_stopped`)."""
-    task = asyncio.current_task()
-    assert task is not None
-    stopped = False
-
-    def cancel(_: object) -> None:
-        nonlocal stopped
-        stopped = True
-        task.cancel()
-
-    watcher = background.start(stop.wait(), name="stop watch", awaited=True)
-    watcher.add_done_callback(cancel)
-    try:
-        yield
-    except asyncio.CancelledError:
-        if stopped and task.uncancel() == 0:
-            raise StoppedWhileStarting from None
-        raise
-    finally:
-        watcher.remove_done_callback(cancel)
-        watcher.cancel()
 
 
 def _quiet_abandoned_connections(loop: asyncio.AbstractEventLoop) -> None:

@@ -2,7 +2,9 @@
 
 A bot started with its machine (systemd before the network is up, a container before its DNS) or
 during a platform's bad minute should wait for it, not die with a traceback; one that cannot
-reach it for a minute says so in one line and exits, for its supervisor to restart it.
+reach it for a minute says so in one line and exits, for its supervisor to restart it. A stop
+asked for meanwhile (Ctrl-C, a service manager's SIGTERM) does not wait with it: start-up is
+given up at once (`given_up_when`).
 """
 
 from __future__ import annotations
@@ -10,17 +12,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_exponential
 
 from core.domain.errors import StartupError
+from core.ports import background
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PATIENCE_SECONDS", "Unreachable", "all_unreachable", "reach"]
+__all__ = [
+    "PATIENCE_SECONDS",
+    "StoppedWhileStarting",
+    "Unreachable",
+    "all_unreachable",
+    "given_up_when",
+    "reach",
+]
 
 T = TypeVar("T")
 PATIENCE_SECONDS = 60.0
@@ -131,3 +142,34 @@ def _reason(error: BaseException | None) -> str:
         return "no answer"
     message = str(error).strip()
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+class StoppedWhileStarting(Exception):
+    """`stop` came while the database or a platform was still being reached."""
+
+
+@asynccontextmanager
+async def given_up_when(stop: asyncio.Event) -> AsyncIterator[None]:
+    """The block, cancelled the moment `stop` is set: start-up waits for networks (a platform,
+    PostgreSQL) for up to `PATIENCE_SECONDS`, and a service manager's SIGTERM must not wait with
+    it. Once the block is over, `stop` drains the running bots instead (`bots.runner`)."""
+    task = asyncio.current_task()
+    assert task is not None
+    stopped = False
+
+    def cancel(_: object) -> None:
+        nonlocal stopped
+        stopped = True
+        task.cancel()
+
+    watcher = background.start(stop.wait(), name="stop watch", awaited=True)
+    watcher.add_done_callback(cancel)
+    try:
+        yield
+    except asyncio.CancelledError:
+        if stopped and task.uncancel() == 0:
+            raise StoppedWhileStarting from None
+        raise
+    finally:
+        watcher.remove_done_callback(cancel)
+        watcher.cancel()

@@ -20,9 +20,9 @@
     imports.py      `import telegram PATH`: a group's past voice messages, from its export
     exports/        where an export is read: a Telegram Desktop export as a chat's past
     every_command.py  what every command shares: settings, logging, failures as exit codes
-    signals.py      Ctrl-C and SIGTERM from the first line to the last, and their exit codes
-    exit_codes.py   the exit codes, the one list of them
-    exits.py        which exit code each failure gives, and the one line it prints
+    signals.py      Ctrl-C and SIGTERM from the first line to the last
+    exit_codes.py   the exit codes, the one list of them, and which one a stop by each signal gives
+    failures.py     which exit code each failure gives, and the one line it prints
     files.py        inputs (files and standard input) and outputs
     progress.py     the progress bar on a terminal
     messages.py     what only the command line says
@@ -45,7 +45,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from bots.cli.signals import SIGNALS, StopSignal, exit_code, stopped_by_signals
+from bots.cli.exit_codes import stopped_code
+from bots.cli.signals import SIGNALS, StopSignal, stopped_by_signals
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return command_line(args)
     except StopSignal as stopped:
-        return exit_code(stopped.signum, args)
+        return stopped_code(stopped.signum, args)
 
 
 def script() -> NoReturn:

@@ -17,7 +17,7 @@ from bots.cli.doctor import doctor
 from bots.cli.env_file import env_file_option
 from bots.cli.every_command import say_failure
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import failure
+from bots.cli.failures import failure
 from bots.cli.find import find
 from bots.cli.health import health
 from bots.cli.imports import import_

@@ -12,7 +12,7 @@ import click
 
 from bots.cli.every_command import language_option, local_request, run, verbose_option
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed
+from bots.cli.failures import CommandFailed
 from bots.cli.files import one_recording
 from bots.cli.messages import text
 

@@ -1,6 +1,6 @@
 """What every command shares: settings from the environment and the settings file (which one is
 `bots.cli.env_file`'s choice), logging as asked, and each failure turned into its exit code and
-one line on stderr (`bots.cli.exits`)."""
+one line on stderr (`bots.cli.failures`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import click
 
 from bots.cli.env_file import chosen_env_file, settings_source
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import Failure, failure, missing_setting_line
+from bots.cli.failures import Failure, failure, missing_setting_line
 from bots.cli.signals import SIGNALS, StopSignal, listen_again
 from core.domain import errors
 from core.domain.values import LANGUAGES, ChatRef, Language

@@ -16,16 +16,18 @@ docs/getting-started/command-line.md), so that scripts can tell the failures apa
          (`run` stopped by either exits 0: it stopped because it was asked to)
     141  what read standard output stopped reading (`| head`), as if killed by SIGPIPE
 
-Which failure gets which code is `bots.cli.exits`; which code a stop by a signal gives, before
-a command's event loop listens, is `bots.cli.signals.exit_code`. This module imports nothing
-but the standard library, as `signals` must load cheaply.
+Which code a stop by a signal gives is decided here (`stopped_code`: `run`, a service, stops
+cleanly); which failure gets which code is `bots.cli.failures`. This module imports nothing
+but the standard library, as `bots.cli.signals` must load cheaply.
 """
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Sequence
 from enum import IntEnum
 
-__all__ = ["ExitCode"]
+__all__ = ["ExitCode", "command_named", "stopped_code"]
 
 
 class ExitCode(IntEnum):
@@ -39,3 +41,29 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
     TERMINATED = 143
     BROKEN_PIPE = 141
+
+
+# The shell commands exit as shells expect of a command stopped by a signal (128 + its number:
+# `ExitCode.INTERRUPTED`, `ExitCode.TERMINATED`).
+# `run` is a service: stopped because it was asked to, by either signal, is a clean stop.
+SERVICES = frozenset({"run"})
+
+
+def stopped_code(signum: int, argv: Sequence[str]) -> int:
+    """The exit code a stop by `signum` promises, for the command `argv` names: 0 for `run`
+    (a service stopped as asked), else 130 after Ctrl-C and 143 after SIGTERM."""
+    if command_named(argv) in SERVICES:
+        return ExitCode.OK
+    return ExitCode.INTERRUPTED if signum == signal.SIGINT else ExitCode.TERMINATED
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command `voicebridge ARGV` runs, read as the command group parses it: the first
+    argument that is neither an option nor `--env-file`'s value."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--env-file":
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None

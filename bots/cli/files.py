@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bots.cli.every_command import LOCAL
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed
+from bots.cli.failures import CommandFailed
 from bots.cli.messages import text
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from bots.cli.db import existing_database
 from bots.cli.every_command import run as run_command
 from bots.cli.every_command import verbose_option
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed
+from bots.cli.failures import CommandFailed
 from bots.cli.messages import shell_locale, text
 
 if TYPE_CHECKING:

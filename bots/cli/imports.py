@@ -26,7 +26,7 @@ import click
 
 from bots.cli.every_command import command_loop, run_outside_a_loop, say_failure, verbose_option
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed, failure
+from bots.cli.failures import CommandFailed, failure
 from bots.cli.messages import text
 from bots.cli.terminal_input import InputEnded, confirm
 from core.domain.quantities import Duration, Share

@@ -23,7 +23,7 @@ import click
 from bots.cli.env_file import named_env_file, values_in, write_merged
 from bots.cli.every_command import run_outside_a_loop, verbose_option
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed, this_command
+from bots.cli.failures import CommandFailed, this_command
 from bots.cli.init_questions import Interview
 from bots.cli.messages import text
 from bots.cli.signals import StopSignal

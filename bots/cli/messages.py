@@ -89,7 +89,7 @@ EN: dict[str, Source] = {
         count="length",
     ),
     # The bots' sentences that speak as the bot in a chat ("I could not..."), in the command
-    # line's own words (`bots.cli.exits`, `bots.cli.find`).
+    # line's own words (`bots.cli.failures`, `bots.cli.find`).
     "cli.audio": "ffmpeg could not process the audio.",
     "cli.undecodable_audio": "The file cannot be read as audio: is it damaged, or in a format ffmpeg does not read?",
     "cli.too_long_to_ask": "The recording is too long to ask about: MiMo hears at most about {limit} of audio in one question.",

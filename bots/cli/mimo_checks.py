@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bots.checks import Check, failed, passed, warned
-from bots.cli.exits import missing_setting_line
+from bots.cli.failures import missing_setting_line
 from core.domain import errors
 
 if TYPE_CHECKING:

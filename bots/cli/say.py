@@ -16,7 +16,7 @@ import click
 
 from bots.cli.every_command import LOCAL, local_request, run, verbose_option
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed
+from bots.cli.failures import CommandFailed
 from bots.cli.files import DASH, is_dash, read_text, write
 from bots.cli.messages import text
 from core.chat.subtitles import to_srt

@@ -4,39 +4,24 @@ Python's own handling starts late and differs by signal: SIGTERM kills the proce
 (no clean-up, exit status -15), and Ctrl-C raises KeyboardInterrupt wherever the interpreter
 is, but an event loop that is importing a module hears of it only after the import. So `main`
 installs `stopping` first of all, before anything slow is imported: a signal then raises
-`StopSignal`, which ends the command with the code it promises (`exit_code`). Once a command's
-event loop runs, the loop's own handlers take over (they cancel its work, or set `run`'s stop
-event) and `stopping` is put back when the loop ends.
+`StopSignal`, which ends the command with the code it promises (`exit_codes.stopped_code`).
+Once a command's event loop runs, the loop's own handlers take over (they cancel its work, or
+set `run`'s stop event) and `stopping` is put back when the loop ends.
 
-This module imports nothing but the standard library (and `bots.cli.exit_codes`, which imports
-nothing else either): it must be cheap to load.
+This module imports nothing but the standard library: it must be cheap to load.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from bots.cli.exit_codes import ExitCode
-
-__all__ = [
-    "SIGNALS",
-    "StopSignal",
-    "command_named",
-    "exit_code",
-    "listen_again",
-    "stopped_by_signals",
-]
+__all__ = ["SIGNALS", "StopSignal", "listen_again", "stopped_by_signals"]
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-# The shell commands exit as shells expect of a command stopped by a signal (128 + its number:
-# `ExitCode.INTERRUPTED`, `ExitCode.TERMINATED`).
-# `run` is a service: stopped because it was asked to, by either signal, is a clean stop.
-SERVICES = frozenset({"run"})
-
 Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
 
 
@@ -83,23 +68,3 @@ def listen_again() -> None:
     if _within and threading.current_thread() is threading.main_thread():
         for sig in SIGNALS:
             signal.signal(sig, stopping)
-
-
-def exit_code(signum: int, argv: Sequence[str]) -> int:
-    """The exit code a stop by `signum` promises, for the command `argv` names: 0 for `run`
-    (a service stopped as asked), else 130 after Ctrl-C and 143 after SIGTERM."""
-    if command_named(argv) in SERVICES:
-        return ExitCode.OK
-    return ExitCode.INTERRUPTED if signum == signal.SIGINT else ExitCode.TERMINATED
-
-
-def command_named(argv: Sequence[str]) -> str | None:
-    """The command `voicebridge ARGV` runs, read as the command group parses it: the first
-    argument that is neither an option nor `--env-file`'s value."""
-    args = iter(argv)
-    for arg in args:
-        if arg == "--env-file":
-            next(args, None)
-        elif not arg.startswith("-"):
-            return arg
-    return None

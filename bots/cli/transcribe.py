@@ -27,7 +27,7 @@ from bots.cli.every_command import (
     verbose_option,
 )
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed, ends_the_batch, failure
+from bots.cli.failures import CommandFailed, ends_the_batch, failure
 from bots.cli.files import DASH, check_readable, is_dash, recording, write
 from bots.cli.messages import shell_locale, text
 from bots.cli.progress import progress_bar

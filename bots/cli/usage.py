@@ -13,7 +13,7 @@ import click
 from bots.cli.every_command import run as run_command
 from bots.cli.every_command import verbose_option
 from bots.cli.exit_codes import ExitCode
-from bots.cli.exits import CommandFailed
+from bots.cli.failures import CommandFailed
 
 if TYPE_CHECKING:
     from core.config import Settings

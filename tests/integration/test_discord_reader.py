@@ -639,6 +639,26 @@ async def test_whose_messages_are_read_the_servers_rules_and_each_members_word(
     assert len({voice for voice, _ in said}) == 4  # four speakers, four voices
 
 
+async def test_the_bots_own_lines_are_never_read_even_where_other_bots_are(
+    discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
+) -> None:
+    """Discord sends a bot its own messages too: with other bots' messages read aloud, the
+    bot's own lines (transcripts, answers it posts in the channel read) still are not."""
+    [ann] = await in_lounge(discord_api, server, "Ann")
+    admin = discord_api.add_member(server, "admin", manage_guild=True)
+    jukebox = discord_api.add_member(server, "Jukebox", bot=True)
+    members = Members(discord_api, server.general)
+    settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
+    async with running_discord(settings, discord_api):
+        await members.answer(admin, "read_settings", bots=True)
+        await members.answer(ann, "read_channel")
+        await discord_api.post_message(server.lounge, discord_api.application_id, "My own line")
+        await discord_api.post_message(server.lounge, jukebox, "Now playing: a song")
+        await until(lambda: spoken_requests(mimo), "the other bot's message read")
+
+    assert [text for _, text in spoken_requests(mimo)] == ["Jukebox says: Now playing: a song"]
+
+
 async def test_the_bot_leaves_as_soon_as_nobody_listens(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str
 ) -> None:

@@ -1039,11 +1039,11 @@ class FakeDiscord:
         at: datetime | None = None,
     ) -> Json:
         """A user posts a message (sent now, or at `at`: it then sits that far back in the
-        channel's history); the bot hears of it through MESSAGE_CREATE."""
+        channel's history); the bot hears of it through MESSAGE_CREATE. `author_id` may be the
+        bot's own (`application_id`): Discord sends a bot its own messages too."""
         flags = VOICE_MESSAGE_FLAG if any("duration_secs" in a for a in attachments) else 0
-        message = self._message(
-            channel_id, self._users[author_id], content, list(attachments), flags=flags, at=at
-        )
+        author = self.bot_user if author_id == self.application_id else self._users[author_id]
+        message = self._message(channel_id, author, content, list(attachments), flags=flags, at=at)
         channel = self._channels[channel_id]
         if channel_id in self._bot_absent:
             return message  # the bot hears nothing of a place it is not in

@@ -13,7 +13,8 @@ import warnings
 import pytest
 
 from bots.cli.every_command import in_a_loop
-from bots.cli.signals import StopSignal, command_named, exit_code, stopped_by_signals
+from bots.cli.exit_codes import command_named, stopped_code
+from bots.cli.signals import StopSignal, stopped_by_signals
 
 
 @pytest.mark.parametrize(
@@ -32,11 +33,11 @@ def test_the_command_is_read_as_the_group_parses_it(argv: list[str], command: st
 
 
 def test_run_stopped_by_either_signal_exits_0_and_the_shell_commands_as_shells_expect() -> None:
-    assert exit_code(signal.SIGINT, ["run"]) == 0
-    assert exit_code(signal.SIGTERM, ["--env-file", "x.env", "run"]) == 0
-    assert exit_code(signal.SIGINT, ["transcribe", "run.ogg"]) == 130
-    assert exit_code(signal.SIGTERM, ["say", "hi"]) == 143
-    assert exit_code(signal.SIGTERM, []) == 143  # before any command was named
+    assert stopped_code(signal.SIGINT, ["run"]) == 0
+    assert stopped_code(signal.SIGTERM, ["--env-file", "x.env", "run"]) == 0
+    assert stopped_code(signal.SIGINT, ["transcribe", "run.ogg"]) == 130
+    assert stopped_code(signal.SIGTERM, ["say", "hi"]) == 143
+    assert stopped_code(signal.SIGTERM, []) == 143  # before any command was named
 
 
 class _SignalledAsTheLoopIsMade(asyncio.DefaultEventLoopPolicy):

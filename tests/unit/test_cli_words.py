@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bots.cli.exits import failure
+from bots.cli.failures import failure
 from core.domain import errors
 from core.domain.quantities import Duration
 

@@ -36,7 +36,7 @@ from bots.discord.call.playback import (
 )
 from bots.discord.discordpy import keep_member
 from bots.discord.places import place_of
-from bots.discord.reader.channel_messages import READ_MESSAGE_TYPES, channel_message
+from bots.discord.reader.channel_messages import channel_message, read_aloud
 from core.domain import errors
 from core.domain.reading import ChannelMessage
 from core.domain.reading_audience import Channel, Listener
@@ -330,7 +330,7 @@ class DiscordVoiceChannels:
         start = since if after is None else discord.Object(int(after))
         missed: list[ChannelMessage] = []
         async for message in channel.history(after=start, oldest_first=True, limit=at_most):
-            if message.type in READ_MESSAGE_TYPES and message.author != channel.guild.me:
+            if read_aloud(message):
                 if isinstance(message.author, discord.Member):
                     self.saw(message.author)
                 missed.append(channel_message(message))

@@ -25,7 +25,7 @@ from bots.discord.call.voice_channels import DiscordVoiceChannels, Readable, ser
 from bots.discord.commands.installs import in_servers
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of
-from bots.discord.reader.channel_messages import READ_MESSAGE_TYPES, channel_message
+from bots.discord.reader.channel_messages import channel_message, read_aloud
 from core.app.reader.channel_reader import ChannelReader, ReadingAsked, Started
 from core.app.reader.choices import MemberReading, ReaderChoices, voices_suggested
 from core.chat.languages import resolve_locale
@@ -53,10 +53,10 @@ class ChannelReaderCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A message: read in order where a reading reads its channel. The bot's own lines
-        never are, nor are Discord's notices (joins, pins)."""
+        """A message: read in order where a reading reads its channel (those it reads at all:
+        `read_aloud`)."""
         guild, author = message.guild, message.author
-        if guild is None or message.type not in READ_MESSAGE_TYPES or author == guild.me:
+        if guild is None or not read_aloud(message):
             return
         if isinstance(author, discord.Member):
             self.channels.saw(author)
@@ -75,7 +75,7 @@ class ChannelReaderCog(commands.Cog):
         """A message edited: read as it now stands, where it waits to be read."""
         message = event.message
         guild, author = message.guild, message.author
-        if guild is None or message.type not in READ_MESSAGE_TYPES or author == guild.me:
+        if guild is None or not read_aloud(message):
             return
         if isinstance(author, discord.Member):
             self.channels.saw(author)

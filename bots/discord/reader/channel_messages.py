@@ -8,9 +8,17 @@ import discord
 
 from core.domain.reading import ChannelMessage
 
-__all__ = ["READ_MESSAGE_TYPES", "channel_message"]
+__all__ = ["READ_MESSAGE_TYPES", "channel_message", "read_aloud"]
 
 READ_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+def read_aloud(message: discord.Message) -> bool:
+    """Whether the channel reader reads `message` at all: a message or a reply in a server, by
+    anyone but the bot itself (its own lines never are), and none of Discord's notices (joins,
+    pins). Whose messages it then reads is the server's choice (`/read_settings`)."""
+    guild = message.guild
+    return guild is not None and message.type in READ_MESSAGE_TYPES and message.author != guild.me
 
 
 def channel_message(message: discord.Message) -> ChannelMessage:
