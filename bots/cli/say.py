@@ -21,8 +21,9 @@ from bots.cli.files import DASH, is_dash, read_text, write
 from bots.cli.messages import text
 from core.chat.subtitles import to_srt
 from core.domain import mimo_models
+from core.domain.preset_voices import voices_for
 from core.domain.transcripts import AudioFormat
-from core.domain.tts import STYLE_PRESETS, is_voiceclone, is_voicedesign, voices_for
+from core.domain.tts import STYLE_PRESETS, is_voiceclone, is_voicedesign
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem

@@ -6,7 +6,7 @@ i18n.py       the catalogue's machinery: translations (locales/*.po) read, plura
 languages.py  our languages, which one a reader gets, and their names
 locale_formats.py  numbers, durations, lists, times and dates as each language writes them
 overview.py   /settings, /voice and /style as they read
-presets.py    a style preset's name, typed in any of our languages, read back as the preset
+style_presets.py  a style preset's name, typed in any of our languages, read back as the preset
 status_messages.py  status messages that follow long work and become the transcript
 transcript_files.py  transcripts as .txt, .srt and .vtt files
 subtitles.py  SubRip and WebVTT cues from a transcript's parts

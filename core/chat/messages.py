@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from core.chat.i18n import Catalogue, Plural, Source
 from core.chat.voice_channel_messages import VOICE_CHANNELS
-from core.domain.tts import ALL_VOICES, STYLE_PRESETS
+from core.domain.preset_voices import ALL_VOICES
+from core.domain.tts import STYLE_PRESETS
 
 __all__ = ["CORE", "EN", "text"]
 
@@ -378,7 +379,7 @@ EN: dict[str, Source] = {
 
 # What the built-in voices are like, and the presets' names: data of core.domain.tts, shown
 # in the reader's language (a user may type a preset's name in any of them:
-# `core.chat.presets.preset_named`).
+# `core.chat.style_presets.preset_named`).
 VOICE_DESCRIPTIONS: dict[str, Source] = {voice.key: voice.description for voice in ALL_VOICES}
 PRESET_NAMES: dict[str, Source] = {f"style.preset.{name}": name for name in STYLE_PRESETS}
 

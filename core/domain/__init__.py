@@ -17,7 +17,8 @@ business.py         Telegram Business connections, and what may be answered in t
 inline.py           voice notes offered inline, and the key each is kept under
 gists.py            the gist of a recording: headline and timed points
 mimo_models.py      the MiMo models used unless the settings name others: today's ids
-tts.py              the TTS models' voices and styles, and what a user's text may carry
+tts.py              the TTS models' styles, how a request says a text, what a user's text may carry
+preset_voices.py    the TTS models' preset voices (Mia, 冰糖...): who each is, which model has them
 reading.py          the channel reader: whose messages, which voice, names, the queue
 reading_audience.py  the channel reader: who hears a reading, and what may be said to them
 live_speech.py      a call's turn cut into pieces while it lasts; a piece handed to the core

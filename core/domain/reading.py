@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from core.domain.mandates import Mandate
-from core.domain.tts import default_voice, voices_for
+from core.domain.preset_voices import default_voice, voices_for
 from core.domain.values import ChatRef
 
 __all__ = [

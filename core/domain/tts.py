@@ -1,4 +1,5 @@
-"""Voices and speaking styles of MiMo's text-to-speech models. Pure functions, no I/O.
+"""Speaking styles of MiMo's text-to-speech models, and what one request says. Pure functions,
+no I/O. The models' preset voices (Mia, 冰糖...) are `core.domain.preset_voices`.
 
 Each model family takes a style differently. What one request says is an `Utterance` (`utterance`):
 the text to speak, and an optional direction read before it as an instruction, never spoken.
@@ -17,7 +18,7 @@ How those travel to MiMo is the MiMo adapter's business (`core.infra.mimo.tts`).
 
 Style presets (`STYLE_PRESETS`: happy, whisper, news anchor, storyteller, faster, sing...) are
 names a chat can choose with `/style` (in any of the bot's languages: `/style 开心` is stored as
-`happy`, see `core.chat.presets.preset_named`); each is rendered as the words the models
+`happy`, see `core.chat.style_presets.preset_named`); each is rendered as the words the models
 understand (`faster` is "speed up", `news anchor` a director's sentence). Anything else is free
 text.
 
@@ -52,15 +53,11 @@ from core.domain.errors import AudioTooLarge, EmptyText
 from core.domain.quantities import Megabytes
 
 __all__ = [
-    "ALL_VOICES",
+    "DEFAULT_VOICE",
     "PIECE_PAUSE_MS",
     "STYLE_PRESETS",
     "Utterance",
-    "Voice",
-    "chosen_voice",
     "clone_voice",
-    "default_voice",
-    "is_built_in",
     "is_v2",
     "is_voiceclone",
     "is_voicedesign",
@@ -68,22 +65,7 @@ __all__ = [
     "request_voice",
     "spoken_text",
     "utterance",
-    "voices_for",
 ]
-
-
-@dataclass(frozen=True)
-class Voice:
-    name: str
-    description: str  # English; readers see it translated (`key` in the message catalogue)
-    family: str = "v2.5"
-    language: str | None = None  # "zh" or "en" (`core.domain.spoken_language`); None: either
-
-    @property
-    def key(self) -> str:
-        """The description's catalogue key: both families have a `mimo_default`."""
-        family = "" if self.family == "v2.5" else f"{self.family}."
-        return f"voice.description.{family}{self.name}"
 
 
 @dataclass(frozen=True)
@@ -96,24 +78,8 @@ class Utterance:
     direction: str | None = None
 
 
-_V2_VOICES = (
-    Voice("mimo_default", "mimo_default — the default MiMo voice", family="v2"),
-    Voice("default_zh", "default_zh — Chinese, female", family="v2", language="zh"),
-    Voice("default_en", "default_en — English, female", family="v2", language="en"),
-)
-
-_V25_VOICES = (
-    Voice("mimo_default", "mimo_default — 冰糖 in mainland China, Mia elsewhere"),
-    Voice("冰糖", "冰糖 — Chinese, female, young and lively", language="zh"),
-    Voice("茉莉", "茉莉 — Chinese, female, gentle and mature", language="zh"),
-    Voice("苏打", "苏打 — Chinese, male, young and sunny", language="zh"),
-    Voice("白桦", "白桦 — Chinese, male, mature and steady", language="zh"),
-    Voice("Mia", "Mia — English, female, bright and young", language="en"),
-    Voice("Chloe", "Chloe — English, female, warm and sweet", language="en"),
-    Voice("Milo", "Milo — English, male, friendly and energetic", language="en"),
-    Voice("Dean", "Dean — English, male, deep and steady", language="en"),
-)
-ALL_VOICES = (*_V25_VOICES, *_V2_VOICES)
+# Every family's default voice: the one a request names when the chat chose none.
+DEFAULT_VOICE = "mimo_default"
 # The silence between the pieces of one text's speech, as a voice note joins them and as speech
 # streamed into a call plays them.
 PIECE_PAUSE_MS = 300
@@ -153,7 +119,6 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SINGING = frozenset({"sing", "singing", "唱歌"})
 _MAX_STYLE_WORDS = 4
 _MAX_STYLE_CJK_CHARS = 8
-_BUILT_IN = frozenset(v.name.casefold() for v in ALL_VOICES)
 
 
 def is_v2(model: str) -> bool:
@@ -203,34 +168,6 @@ def clone_voice(sample: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(sample).decode('ascii')}"
 
 
-def voices_for(model: str) -> tuple[Voice, ...]:
-    """The preset voices of a TTS model; unknown models get the v2.5 catalogue.
-
-    The voicedesign and voiceclone models ignore this catalogue (their voice is a description or
-    an audio sample), but still get the v2.5 list so a chat's saved voice stays valid.
-    """
-    return _V2_VOICES if is_v2(model) else _V25_VOICES
-
-
-def is_built_in(name: str) -> bool:
-    """Whether `name` (any case) is a preset voice of any MiMo speech model."""
-    return name.casefold() in _BUILT_IN
-
-
-def default_voice(model: str) -> str:
-    """The voice to use when the chat chose none; every family has `mimo_default`."""
-    return "mimo_default"
-
-
-def chosen_voice(chosen: str | None, model: str) -> str:
-    """The voice a chat `chosen`, if `model` has it or it is one of the chat's own, else the
-    model's default."""
-    # A preset of the model's, or the chat's own voice (deleting it clears the choice).
-    if chosen and (chosen in {v.name for v in voices_for(model)} or not is_built_in(chosen)):
-        return chosen
-    return default_voice(model)
-
-
 def utterance(
     model: str, text: str, style: str | None, *, description: str | None = None
 ) -> Utterance:
@@ -260,7 +197,7 @@ def request_voice(model: str, voice: str | None) -> str | None:
         return None
     if is_voiceclone(model) and not (voice or "").startswith("data:audio/"):
         raise ValueError("voiceclone needs the sample's data URL as its voice (clone_voice)")
-    return voice or default_voice(model)
+    return voice or DEFAULT_VOICE
 
 
 def plain_text(text: str) -> str:

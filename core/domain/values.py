@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from core.domain.tts import Voice
+from core.domain.preset_voices import Voice
 
 __all__ = [
     "LANGUAGES",

@@ -14,8 +14,8 @@ from core.app.voices.studio import MAX_CHAT_VOICES, MAX_DESCRIPTION_CHARS, MAX_N
 from core.chat.i18n import Catalogue
 from core.chat.languages import LOCALES, resolve_locale
 from core.chat.overview import catalogue_text, own_voice_line
+from core.domain.preset_voices import default_voice, voices_for
 from core.domain.text import Measure, utf16_units
-from core.domain.tts import default_voice, voices_for
 from core.domain.values import ChatRef, ChatVoice, VoiceCatalogue
 from core.infra.storage import SqlAlchemyUnitOfWork
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for

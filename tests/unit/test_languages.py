@@ -31,7 +31,7 @@ from core.chat.languages import (
 )
 from core.chat.locale_formats import duration_words, joined, moment, shown, time_of_day
 from core.chat.messages import CORE, text
-from core.chat.presets import preset_named
+from core.chat.style_presets import preset_named
 from core.domain import errors
 from core.domain.quantities import Duration, Megabytes, Share, Term
 from core.domain.values import Preferences

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.domain.errors import EmptyText
-from core.domain.tts import default_voice, is_v2, voices_for
+from core.domain.preset_voices import default_voice, voices_for
+from core.domain.tts import is_v2
 from core.infra.mimo.tts import tts_audio_options, tts_messages
 
 V2 = "mimo-v2-tts"

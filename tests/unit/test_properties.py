@@ -29,6 +29,7 @@ from core.bootstrap import UseCases
 from core.domain import errors
 from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
 from core.domain.limits import RequestLimits
+from core.domain.preset_voices import voices_for
 from core.domain.summary_windows import (
     MAX_COUNT,
     MAX_SPAN,
@@ -40,7 +41,7 @@ from core.domain.summary_windows import (
     parse_window,
 )
 from core.domain.text import Measure, split_message, utf16_units
-from core.domain.tts import plain_text, spoken_text, voices_for
+from core.domain.tts import plain_text, spoken_text
 from core.domain.values import LANGUAGES, ChatRef, Preferences
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.probe import MIN_AUDIO_SECONDS

@@ -15,11 +15,11 @@ from dataclasses import replace
 from typing import TypeVar
 
 from core.chat.languages import NATIVE_NAMES, locale_named, translation_target
-from core.chat.presets import preset_named
+from core.chat.style_presets import preset_named
 from core.domain import errors
+from core.domain.preset_voices import Voice, chosen_voice, voices_for
 from core.domain.quantities import Term
 from core.domain.text import printable
-from core.domain.tts import Voice, chosen_voice, voices_for
 from core.domain.values import LANGUAGES, ChatRef, Language, Preferences
 from core.ports import UnitOfWork
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from core.chat.languages import Audience, chat_locale
 from core.domain.limits import ANYONE, Asker
 from core.domain.mandates import Mandate
-from core.domain.tts import chosen_voice
+from core.domain.preset_voices import chosen_voice
 from core.domain.values import ChatRef, Preferences
 from core.ports import UnitOfWork
 

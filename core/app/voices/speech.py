@@ -30,11 +30,12 @@ from core.chat.languages import Audience
 from core.domain import errors
 from core.domain.limits import ANYONE, Asker
 from core.domain.pacing import Urgency, asking
+from core.domain.preset_voices import chosen_voice
 from core.domain.sayable import speakable
 from core.domain.spoken_language import speaks
 from core.domain.text import printable, split_message
 from core.domain.transcripts import AudioFormat, SpeechFile
-from core.domain.tts import chosen_voice, plain_text
+from core.domain.tts import plain_text
 from core.domain.values import ChatRef, Preferences, VoiceNote
 from core.ports import NO_METRICS, AudioConverter, Metrics, SpeechApi, background
 

@@ -51,9 +51,10 @@ from core.domain import errors, mimo_models
 from core.domain.inline import Discard
 from core.domain.limits import ANYONE, Asker
 from core.domain.pacing import Urgency, asking
+from core.domain.preset_voices import Voice, default_voice, is_built_in, voices_for
 from core.domain.quantities import Term
 from core.domain.reading import TakenBack
-from core.domain.tts import Voice, clone_voice, default_voice, is_built_in, voices_for
+from core.domain.tts import clone_voice
 from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceCatalogue, VoiceNote
 from core.ports import Recording, SampleConverter, SpeechApi, VoiceUnitOfWork
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.domain.tts import voices_for
+from core.domain.preset_voices import voices_for
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
