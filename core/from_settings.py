@@ -1,6 +1,7 @@
 """The parts the settings describe, each built as they ask: the limits on requests and their
-policy, the database and its pool, the MiMo client, which ffmpeg runs and how many at once, the
-audio adapter. The composition root (`core.bootstrap`) builds the use cases on them."""
+policy, the channel reader's policy, the database and its pool, the MiMo client, which ffmpeg
+runs and how many at once, the audio adapter. The composition root (`core.bootstrap`) builds the
+use cases on them."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from core.domain.limits import (
     RequestLimits,
 )
 from core.domain.pacing import AccountLimits, ModelMinute
+from core.domain.reading import ReaderPolicy
 from core.infra.audio.converter import FfmpegAudio
 from core.infra.audio.ffmpeg import choose_ffmpeg
 from core.infra.audio.processes import FfmpegProcesses, TimeLimit
@@ -55,6 +57,7 @@ __all__ = [
     "limits_from",
     "mimo_client",
     "pool_limits_from",
+    "reader_policy",
     "summary_limits",
     "tls_context",
     "voice_models",
@@ -99,6 +102,12 @@ def limit_policy_from(settings: Settings) -> LimitPolicy:
             tts_chars=settings.daily_budget_tts_chars,
         ),
         listen_seconds=settings.daily_listen_seconds,
+    )
+
+
+def reader_policy(settings: Settings) -> ReaderPolicy:
+    return ReaderPolicy(
+        queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
     )
 
 

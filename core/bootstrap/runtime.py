@@ -39,7 +39,6 @@ from core.bootstrap import services
 from core.bootstrap.cases import UseCases, mimo_use_cases, shared
 from core.bootstrap.database import minute_kept, storage
 from core.config import Settings
-from core.domain.reading import ReaderPolicy
 from core.from_settings import (
     account_limits,
     audio_of,
@@ -47,6 +46,7 @@ from core.from_settings import (
     http_client,
     limits_from,
     mimo_client,
+    reader_policy,
 )
 from core.infra.audio.processes import FfmpegProcesses
 from core.infra.downloads import HttpDownloads
@@ -118,13 +118,10 @@ class Runtime(UseCases):
         settings = self.settings
         resume_within = timedelta(seconds=settings.call_resume_within)
         calls = VoiceCalls(channels)
-        policy = ReaderPolicy(
-            queue=settings.discord_reader_queue, idle_seconds=settings.discord_reader_idle_seconds
-        )
         reader = ChannelReader(
-            channels=channels, calls=calls, speech=self.message_speech, policy=policy,
-            metrics=self.metrics, kept=self.kept_readings, resume_within=resume_within,
-            end_on_stop=settings.calls_end_on_stop,
+            channels=channels, calls=calls, speech=self.message_speech,
+            policy=reader_policy(settings), metrics=self.metrics, kept=self.kept_readings,
+            resume_within=resume_within, end_on_stop=settings.calls_end_on_stop,
         )  # fmt: skip
         self.taken_back.attach(reader)
         listened = ListenedCalls(

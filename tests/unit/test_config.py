@@ -17,7 +17,17 @@ from core.config import Settings, data_folder, misspelt_names, unknown_names
 from core.domain import mimo_models
 from core.domain.errors import ConfigError
 from core.domain.limits import LimitPolicy, RequestLimits
-from core.from_settings import limit_policy_from, limits_from, pool_limits_from, summary_limits
+from core.domain.pacing import AccountLimits
+from core.domain.reading import ReaderPolicy
+from core.from_settings import (
+    account_limits,
+    limit_policy_from,
+    limits_from,
+    pool_limits_from,
+    reader_policy,
+    summary_limits,
+    voice_models,
+)
 from core.infra.mimo.model_kinds import DEFAULT_MODELS
 from core.infra.storage.database import PoolLimits
 
@@ -62,13 +72,17 @@ def test_defaults_follow_the_contract() -> None:
 def test_the_cores_own_limits_default_to_the_settings_defaults() -> None:
     """The core's limits have defaults of their own (a test, a benchmark, a tool builds them
     bare); an operator's bot reads them from the settings. Both say the same, so a default
-    changed in one place cannot leave the other behind."""
+    changed in one place cannot leave the other behind. The services the bootstrap gives a
+    setting are held likewise: tests/integration/test_own_defaults.py."""
     settings = Settings()
 
     assert limits_from(settings) == RequestLimits()
     assert limit_policy_from(settings) == LimitPolicy()
     assert summary_limits(settings) == SummaryLimits()
     assert pool_limits_from(settings) == PoolLimits()
+    assert reader_policy(settings) == ReaderPolicy()
+    assert account_limits(settings) == AccountLimits()
+    assert voice_models(settings) == VoiceModels()
 
 
 def test_a_model_id_is_written_once_where_every_default_reads_it() -> None:

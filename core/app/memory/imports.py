@@ -82,7 +82,7 @@ class Importer:
         self._clock = clock
         self.retention_days = retention_days
         self._at_once = max(1, at_once)  # ASR_MAX_IN_FLIGHT
-        self._lease = lease  # WORK_LEASE_SECONDS: a claim on a past message lapses after it
+        self.lease = lease  # WORK_LEASE_SECONDS: a claim on a past message lapses after it
         self._running: dict[ChatRef, list[ImportRun]] = {}  # by chat, for /forget
 
     async def plan(self, past: Past, *, leave_out: Collection[str] = ()) -> ImportPlan:
@@ -130,7 +130,7 @@ class Importer:
             chat = plan.past.chat
             run = ImportRun(
                 plan, transcription=self._transcription, uow=self._uow, clock=self._clock,
-                lease=self._lease, at_once=self._at_once, progress=progress, paused=paused,
+                lease=self.lease, at_once=self._at_once, progress=progress, paused=paused,
                 background=background,
             )  # fmt: skip
             self._running.setdefault(chat, []).append(run)
