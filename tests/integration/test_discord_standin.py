@@ -4,11 +4,13 @@ HTTP as any client would, with no bot."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 
@@ -434,3 +436,47 @@ async def test_an_answer_missing_what_discord_requires_is_the_stand_ins_own_fail
 
     assert listed.status_code == 500
     assert discord_api.unshaped == ["GET /channels/{channel_id}/thread-members: [0].join_timestamp"]
+
+
+async def test_the_bots_own_messages_come_back_to_it_over_the_gateway(
+    discord_api: FakeDiscord, server: Guild
+) -> None:
+    """Discord sends a bot its own messages, edits and deletions as it sends everyone's: a bot
+    that mistook its own line for a member's would be caught by the tests only so."""
+    headers = {"Authorization": f"Bot {discord_api.token}"}
+    intents = 1 << 0 | 1 << 9 | 1 << 15  # GUILDS, GUILD_MESSAGES, MESSAGE_CONTENT
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{discord_api.gateway_url}?v=10&encoding=json") as ws,
+    ):
+        hello = await ws.receive_json()
+        assert hello["op"] == 10
+        identify = {"token": discord_api.token, "intents": intents, "properties": {}}
+        await ws.send_json({"op": 2, "d": identify})
+        await _event(ws, "READY")
+        await _event(ws, "GUILD_CREATE")
+        async with httpx.AsyncClient(base_url=discord_api.api_url, headers=headers) as http:
+            messages = f"/channels/{server.general}/messages"
+            sent = (await http.post(messages, json={"content": "hello"})).json()
+            created = await _event(ws, "MESSAGE_CREATE")
+            await http.patch(f"{messages}/{sent['id']}", json={"content": "hello again"})
+            updated = await _event(ws, "MESSAGE_UPDATE")
+            await http.delete(f"{messages}/{sent['id']}")
+            deleted = await _event(ws, "MESSAGE_DELETE")
+
+    assert created["id"] == sent["id"]
+    assert created["author"]["id"] == str(discord_api.application_id)
+    assert created["content"] == "hello" and created["member"]["roles"] == []
+    assert (updated["id"], updated["content"]) == (sent["id"], "hello again")
+    assert updated["edited_timestamp"] is not None
+    assert deleted == {"id": sent["id"], "channel_id": str(server.general),
+                       "guild_id": str(server.id)}  # fmt: skip
+
+
+async def _event(ws: aiohttp.ClientWebSocketResponse, name: str) -> Json:
+    """The next dispatch named `name` (other events skipped), within a few seconds."""
+    while True:
+        payload = await asyncio.wait_for(ws.receive_json(), timeout=10)
+        if payload["op"] == 0 and payload["t"] == name:
+            data: Json = payload["d"]
+            return data

@@ -437,7 +437,9 @@ class FakeDiscord:
     `slash`,
     `message_command`, `autocomplete` and `click` (a button) send INTERACTION_CREATE.
     Outgoing: `calls` lists every REST request, `messages` every message the bot posted;
-    `wait_for_messages` and `FakeInteraction.wait_for_messages` wait for them.
+    `wait_for_messages` and `FakeInteraction.wait_for_messages` wait for them. Each message the
+    bot posts that others see comes back to it as MESSAGE_CREATE, as Discord sends a bot its
+    own messages (a reply is type 19, REPLY).
     """
 
     def __init__(
@@ -468,6 +470,7 @@ class FakeDiscord:
         # /oauth2/applications/@me says.
         self.owner: Json = _user(self.snowflake(), "ann")
         self.calls: list[RestCall] = []
+        self._echoes: set[asyncio.Future[None]] = set()  # the bot's own messages, on their way
         self.stalls = Stalls()
         self.messages: list[SentMessage] = []
         self.edits: list[tuple[int, str]] = []  # (message id, new content) of every edit
@@ -536,6 +539,8 @@ class FakeDiscord:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        for echo in self._echoes:
+            echo.cancel()
         for session in list(self._sessions):
             await session.ws.close(code=1001)
         if self._runner is not None:
@@ -1044,22 +1049,45 @@ class FakeDiscord:
         flags = VOICE_MESSAGE_FLAG if any("duration_secs" in a for a in attachments) else 0
         author = self.bot_user if author_id == self.application_id else self._users[author_id]
         message = self._message(channel_id, author, content, list(attachments), flags=flags, at=at)
+        await self._deliver(channel_id, author_id, message)
+        return message
+
+    async def _deliver(
+        self, channel_id: int, author_id: int, message: Json, event: str = "MESSAGE_CREATE"
+    ) -> None:
+        """`event` (MESSAGE_CREATE, MESSAGE_UPDATE) for `message`, to the bot where it sees the
+        channel."""
         channel = self._channels[channel_id]
         if channel_id in self._bot_absent:
-            return message  # the bot hears nothing of a place it is not in
+            return  # the bot hears nothing of a place it is not in
         if "guild_id" in channel:
             assert self.permissions_in(channel_id, author_id) & VIEW_CHANNEL, (
                 f"Discord does not show channel {channel_id} to user {author_id}"
             )
             if not self._bot_sees(channel):
-                return message  # a private thread the bot is not in, a channel hidden from it
+                return  # a private thread the bot is not in, a channel hidden from it
             guild_id = int(channel["guild_id"])
             message["member"] = self._member(guild_id, author_id, with_user=False)
-            message["mentions"] = self._mentions(guild_id, content)
-            await self._dispatch("MESSAGE_CREATE", message, intent=GUILD_MESSAGES)
+            message["mentions"] = self._mentions(guild_id, message["content"])
+            await self._dispatch(event, message, intent=GUILD_MESSAGES)
         else:
-            await self._dispatch("MESSAGE_CREATE", message, intent=DIRECT_MESSAGES)
-        return message
+            await self._dispatch(event, message, intent=DIRECT_MESSAGES)
+
+    def _echo(self, sent: SentMessage, event: str) -> None:
+        """Discord sends a bot its own messages too, as everyone's: `event` for `sent`, unless
+        only its asker sees it (ephemeral)."""
+        if sent.ephemeral:
+            return
+        message = dict(self._posted[sent.id])
+        if event == "MESSAGE_DELETE":
+            data = {key: message[key] for key in ("id", "channel_id", "guild_id") if key in message}
+            intent = GUILD_MESSAGES if "guild_id" in message else DIRECT_MESSAGES
+            sending = self._dispatch(event, data, intent=intent)
+        else:
+            sending = self._deliver(sent.channel_id, self.application_id, message, event)
+        echo = asyncio.ensure_future(sending)
+        self._echoes.add(echo)
+        echo.add_done_callback(self._echoes.discard)
 
     async def post_webhook_message(self, channel_id: int, name: str, content: str) -> Json:
         """A webhook posts in a server's channel: its author is the webhook's name, marked a bot,
@@ -1810,7 +1838,9 @@ class FakeDiscord:
         return next((m for m in self.messages if m.id == message_id and not m.deleted), None)
 
     async def _delete_message(self, call: RestCall, request: web.Request) -> None:
-        self._own_message(call.params).deleted = True
+        message = self._own_message(call.params)
+        message.deleted = True
+        self._echo(message, "MESSAGE_DELETE")
 
     def _own_message(self, params: dict[str, str]) -> SentMessage:
         """A message the bot sent in that channel and did not delete (edits and deletes of
@@ -1835,12 +1865,15 @@ class FakeDiscord:
         if body.get("components") is not None:
             message.components = _checked_components(body)
             self._posted[message.id]["components"] = message.components
+        self._posted[message.id]["edited_timestamp"] = _now()
+        self._echo(message, "MESSAGE_UPDATE")
         return self._posted[message.id]
 
     async def _delete_original(self, call: RestCall, request: web.Request) -> None:
         interaction = self._interaction_by_token(call.params)
         if interaction.original is not None and not interaction.original.deleted:
             interaction.original.deleted = True
+            self._echo(interaction.original, "MESSAGE_DELETE")
         elif interaction.loading and not interaction.placeholder_deleted:
             interaction.placeholder_deleted = True
         else:
@@ -1901,6 +1934,7 @@ class FakeDiscord:
         self._posted.pop(int(message["id"]))  # stored below under the id the bot was given
         message["id"], message["components"] = str(sent.id), sent.components
         if reply_to is not None:
+            message["type"] = 19  # REPLY
             message["message_reference"] = {
                 "type": 0,  # a reply (1 is a forward)
                 "message_id": str(reply_to),
@@ -1909,6 +1943,7 @@ class FakeDiscord:
         if interaction is not None:
             message["webhook_id"] = str(self.application_id)
         self._posted[sent.id] = message
+        self._echo(sent, "MESSAGE_CREATE")
         return message
 
     def _uploaded(self, channel_id: int, attachment: SentAttachment) -> Json:
