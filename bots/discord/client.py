@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import discord
 
-from bots.discord.work.claims import WorkInProgress
+from bots.discord.work.in_progress import WorkInProgress
 from bots.discord.work.redo import CrashRedo
 from core.app.rules.requests import Audiences
 

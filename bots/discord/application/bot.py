@@ -60,7 +60,7 @@ from bots.discord.discordpy import (
     recommended_gateway,
 )
 from bots.discord.request_pace import PER_SECOND, RequestPace
-from bots.discord.work.claims import WorkInProgress, message_claim
+from bots.discord.work.in_progress import WorkInProgress, message_claim
 from bots.discord.work.redo import CrashRedo, RawInteractions, RebuildsModals
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
@@ -105,7 +105,7 @@ def member_cache() -> discord.MemberCacheFlags:
 class VoicebridgeTree(app_commands.CommandTree["VoicebridgeBot"]):
     async def interaction_check(self, interaction: Interaction, /) -> bool:
         """A command is acknowledged as it arrives (`bots.discord.answers.acks`: Discord waits 3 s),
-        then run by the first delivery that claims it (`bots.discord.work.claims`), its answer
+        then run by the first delivery that claims it (`bots.discord.work.in_progress`), its answer
         decided once as it starts (`acks.decide_answer`); strangers (the allowlist) are refused
         before that, and nothing new starts once the bot is stopping."""
         if not self.client.work.take_on():
