@@ -43,7 +43,6 @@ from core.ports import Clip, ProcessSlots, SpeechSlices, background
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "CONNECT_TIMEOUT",
     "VoiceClientClass",
     "VoicePlayer",
     "installed_voice_client",
@@ -51,7 +50,6 @@ __all__ = [
     "play_speech",
 ]
 
-CONNECT_TIMEOUT = 20.0
 # Beyond the clip's own length: ffmpeg start-up and the connection's first packets.
 PLAY_MARGIN = 15.0
 CALL_CHECK_SECONDS = 0.25  # how often a play checks that its call still exists

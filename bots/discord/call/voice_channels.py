@@ -28,12 +28,7 @@ from datetime import datetime
 import discord
 
 from bots.discord.call.clip_audio import ClipAudio, PcmPipe, streamed_clip
-from bots.discord.call.playback import (
-    CONNECT_TIMEOUT,
-    VoiceClientClass,
-    play_clip,
-    play_speech,
-)
+from bots.discord.call.playback import VoiceClientClass, play_clip, play_speech
 from bots.discord.discordpy import keep_member
 from bots.discord.places import place_of
 from bots.discord.reader.channel_messages import channel_message, read_aloud
@@ -53,6 +48,9 @@ a server (the first): `bots.discord.commands.allowlist.admits`, the check every 
 passes."""
 
 KEPT_MEMBERS = 1024
+# How long joining a voice channel (to speak or to listen), or undeafening in it, may take
+# before it is given up, in seconds.
+CONNECT_TIMEOUT = 20.0
 Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a chat too
 
 
