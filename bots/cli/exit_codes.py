@@ -18,7 +18,7 @@ docs/getting-started/command-line.md), so that scripts can tell the failures apa
 
 Which code a stop by a signal gives is decided here (`stopped_code`: `run`, a service, stops
 cleanly); which failure gets which code is `bots.cli.failures`. This module imports nothing
-but the standard library, as `bots.cli.signals` must load cheaply.
+but the standard library: `main` reads it before anything slow is loaded (`bots.cli`).
 """
 
 from __future__ import annotations

@@ -377,9 +377,9 @@ EN: dict[str, Source] = {
     ),
 }
 
-# What the built-in voices are like, and the presets' names: data of core.domain.tts, shown
-# in the reader's language (a user may type a preset's name in any of them:
-# `core.chat.style_presets.preset_named`).
+# What the preset voices are like (core.domain.preset_voices), and the style presets' names
+# (core.domain.tts), shown in the reader's language (a user may type a style preset's name in
+# any of them: `core.chat.style_presets.preset_named`).
 VOICE_DESCRIPTIONS: dict[str, Source] = {voice.key: voice.description for voice in ALL_VOICES}
 PRESET_NAMES: dict[str, Source] = {f"style.preset.{name}": name for name in STYLE_PRESETS}
 

@@ -1,5 +1,5 @@
 """Which of the speech voices' languages reads a message: Chinese or English, the only two the
-speech model's preset voices speak (`core.domain.tts`). No I/O here.
+speech model's preset voices speak (`core.domain.preset_voices`). No I/O here.
 
 Telling those two apart is a matter of script, so no language model is loaded for it (the
 libraries that tell seventy languages apart hold 100 MB or more in memory for what a glance at

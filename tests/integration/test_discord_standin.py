@@ -441,10 +441,11 @@ async def test_an_answer_missing_what_discord_requires_is_the_stand_ins_own_fail
 async def test_the_bots_own_messages_come_back_to_it_over_the_gateway(
     discord_api: FakeDiscord, server: Guild
 ) -> None:
-    """Discord sends a bot its own messages, edits and deletions as it sends everyone's: a bot
-    that mistook its own line for a member's would be caught by the tests only so."""
+    """Discord sends a bot its own messages, edits and deletions as it sends everyone's, their
+    content whole without the Message Content intent too: a bot that mistook its own line for
+    a member's would be caught by the tests only so."""
     headers = {"Authorization": f"Bot {discord_api.token}"}
-    intents = 1 << 0 | 1 << 9 | 1 << 15  # GUILDS, GUILD_MESSAGES, MESSAGE_CONTENT
+    intents = 1 << 0 | 1 << 9  # GUILDS, GUILD_MESSAGES; no MESSAGE_CONTENT
     async with (
         aiohttp.ClientSession() as session,
         session.ws_connect(f"{discord_api.gateway_url}?v=10&encoding=json") as ws,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 
 import httpx
+import pytest
 
 from core.bootstrap import bootstrap
 from core.config import Settings
@@ -47,8 +48,10 @@ def mimo_tuning(client: MimoClient) -> dict[str, object]:
 
 
 async def test_the_services_built_from_untouched_settings_hold_their_own_defaults(
-    sqlite_url: str,
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for field in Settings.model_fields:  # no setting exported in the shell
+        monkeypatch.delenv(field.upper(), raising=False)
     settings = Settings(_env_file=None, mimo_api_key=KEY, database_url=sqlite_url)
     async with bootstrap(settings) as runtime, httpx.AsyncClient() as http:
         voice = runtime.calls_for(NoVoice(), NoVoice())

@@ -471,6 +471,7 @@ class FakeDiscord:
         self.owner: Json = _user(self.snowflake(), "ann")
         self.calls: list[RestCall] = []
         self._echoes: set[asyncio.Future[None]] = set()  # the bot's own messages, on their way
+        self._echo_failures: list[BaseException] = []
         self.stalls = Stalls()
         self.messages: list[SentMessage] = []
         self.edits: list[tuple[int, str]] = []  # (message id, new content) of every edit
@@ -523,7 +524,6 @@ class FakeDiscord:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def __aenter__(self) -> FakeDiscord:
-        self.stalls.start()
         app = web.Application(client_max_size=100 * 1024 * 1024)
         for method, template, handler in self._routes():
             app.router.add_route(
@@ -536,11 +536,14 @@ class FakeDiscord:
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
         self._origin = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
         await self.voice.start()
+        self.stalls.start()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         for echo in self._echoes:
             echo.cancel()
+        if self._echo_failures and exc_info[0] is None:
+            raise self._echo_failures[0]  # the stand-in's own mistake, not to pass unseen
         for session in list(self._sessions):
             await session.ws.close(code=1001)
         if self._runner is not None:
@@ -1061,9 +1064,10 @@ class FakeDiscord:
         if channel_id in self._bot_absent:
             return  # the bot hears nothing of a place it is not in
         if "guild_id" in channel:
-            assert self.permissions_in(channel_id, author_id) & VIEW_CHANNEL, (
-                f"Discord does not show channel {channel_id} to user {author_id}"
-            )
+            if author_id != self.application_id:  # the bot posts only where it may
+                assert self.permissions_in(channel_id, author_id) & VIEW_CHANNEL, (
+                    f"Discord does not show channel {channel_id} to user {author_id}"
+                )
             if not self._bot_sees(channel):
                 return  # a private thread the bot is not in, a channel hidden from it
             guild_id = int(channel["guild_id"])
@@ -1075,8 +1079,12 @@ class FakeDiscord:
 
     def _echo(self, sent: SentMessage, event: str) -> None:
         """Discord sends a bot its own messages too, as everyone's: `event` for `sent`, unless
-        only its asker sees it (ephemeral)."""
-        if sent.ephemeral:
+        only its asker sees it (ephemeral) or the bot is not where it was sent (an answer in
+        a place it was not added to, a private thread it is not in)."""
+        channel = self._channels[sent.channel_id]
+        if sent.ephemeral or sent.channel_id in self._bot_absent:
+            return
+        if "guild_id" in channel and not self._bot_sees(channel):
             return
         message = dict(self._posted[sent.id])
         if event == "MESSAGE_DELETE":
@@ -1087,7 +1095,13 @@ class FakeDiscord:
             sending = self._deliver(sent.channel_id, self.application_id, message, event)
         echo = asyncio.ensure_future(sending)
         self._echoes.add(echo)
-        echo.add_done_callback(self._echoes.discard)
+        echo.add_done_callback(self._echoed)
+
+    def _echoed(self, echo: asyncio.Future[None]) -> None:
+        self._echoes.discard(echo)
+        failure = None if echo.cancelled() else echo.exception()
+        if failure is not None:
+            self._echo_failures.append(failure)
 
     async def post_webhook_message(self, channel_id: int, name: str, content: str) -> Json:
         """A webhook posts in a server's channel: its author is the webhook's name, marked a bot,
@@ -2093,8 +2107,11 @@ class FakeDiscord:
             await self._send_event(session, event, self._as_seen_by(session, event, data))
 
     def _as_seen_by(self, session: _Session, event: str, data: Json) -> Json:
-        """Without MESSAGE_CONTENT, Discord blanks guild messages not aimed at the bot."""
+        """Without MESSAGE_CONTENT, Discord blanks guild messages not aimed at the bot (its own
+        are not blanked)."""
         if event not in {"MESSAGE_CREATE", "MESSAGE_UPDATE"} or "guild_id" not in data:
+            return data
+        if data["author"]["id"] == self.bot_user["id"]:
             return data
         if session.intents & MESSAGE_CONTENT:
             return data

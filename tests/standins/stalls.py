@@ -4,11 +4,13 @@ A stand-in's deadline (Discord's 3 seconds to acknowledge an interaction) runs i
 process, beside the bot. On a shared machine that process is sometimes not scheduled for a
 while (other tests' ffmpeg, a database checkpoint, a busy CI host), and the bot would look late
 for time in which nothing of it ran. A thread here wakes every `TICK`; when it wakes far later
-than it asked, the process stood still, and that gap is left out.
+than it asked and the process used next to no processor time meanwhile, the process stood
+still, and that gap is left out. A gap still open when it is asked about (the process has just
+been let run again, and the thread not yet) counts too.
 
 What the bot does itself still counts: a bot awaiting something slow, or blocking its event
-loop with Python code, is late, because this thread runs on beside it (Python hands the
-interpreter to other threads every few milliseconds) and sees no gap.
+loop with Python code or with a long call into C (a sort, a regular expression, a compiled
+library holding the interpreter), uses processor time or lets this thread run, so it is late.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import time
 __all__ = ["Stalls"]
 
 TICK = 0.02  # how often the thread wakes, in seconds
-GAP = 0.25  # a wake this much later than asked: the process stood still
+GAP = 0.25  # a wake this much later than asked may be a stand-still...
+BUSY = 0.5  # ...unless the process used at least this share of it on the processor
 
 
 class Stalls:
@@ -28,31 +31,46 @@ class Stalls:
     def __init__(self) -> None:
         self._gaps: list[tuple[float, float]] = []  # (from, until), time.monotonic()
         self._lock = threading.Lock()
+        self._last = (time.monotonic(), time.process_time())  # the thread's last wake
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="stalls", daemon=True)
 
     def start(self) -> None:
+        self._last = (time.monotonic(), time.process_time())
         self._thread.start()
 
     def close(self) -> None:
         self._closing.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
 
     def stood_still(self, since: float, until: float | None = None) -> float:
         """Seconds the process stood still between `since` and `until` (now)."""
-        end = time.monotonic() if until is None else until
         with self._lock:
-            return sum(max(0.0, min(b, end) - max(a, since)) for a, b in self._gaps)
+            gaps = [*self._gaps]
+            if until is None:  # the gap the thread has not woken from yet, if there is one
+                open_gap = _gap(self._last, (time.monotonic(), time.process_time()))
+                gaps += [open_gap] if open_gap else []
+        end = time.monotonic() if until is None else until
+        return sum(max(0.0, min(b, end) - max(a, since)) for a, b in gaps)
 
     def running(self, since: float) -> float:
         """Seconds since `since` in which the process ran."""
         return time.monotonic() - since - self.stood_still(since)
 
     def _watch(self) -> None:
-        last = time.monotonic()
         while not self._closing.wait(TICK):
-            now = time.monotonic()
-            if now - last > GAP:
-                with self._lock:
-                    self._gaps.append((last + TICK, now))
-            last = now
+            now = (time.monotonic(), time.process_time())
+            with self._lock:
+                if gap := _gap(self._last, now):
+                    self._gaps.append(gap)
+                self._last = now
+
+
+def _gap(before: tuple[float, float], after: tuple[float, float]) -> tuple[float, float] | None:
+    """The stand-still between two wakes (monotonic time, processor time), if it was one."""
+    (wall, cpu), (wall_now, cpu_now) = before, after
+    waited = wall_now - wall
+    if waited <= GAP or cpu_now - cpu >= BUSY * waited:
+        return None
+    return wall + TICK, wall_now

@@ -53,8 +53,8 @@ _MODEL_ID = re.compile(r"\bmimo-v\d[\w.-]*")  # a model id, as MiMo names its mo
 @pytest.fixture(autouse=True)
 def no_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in CONTRACT:
-        monkeypatch.delenv(name, raising=False)
+    for name in {*CONTRACT, *(field.upper() for field in Settings.model_fields)}:
+        monkeypatch.delenv(name, raising=False)  # nor any setting exported in the shell
 
 
 def test_defaults_follow_the_contract() -> None:
