@@ -4,13 +4,15 @@ A stand-in's deadline (Discord's 3 seconds to acknowledge an interaction) runs i
 process, beside the bot. On a shared machine that process is sometimes not scheduled for a
 while (other tests' ffmpeg, a database checkpoint, a busy CI host), and the bot would look late
 for time in which nothing of it ran. A thread here wakes every `TICK`; when it wakes far later
-than it asked and the process used next to no processor time meanwhile, the process stood
-still, and that gap is left out. A gap still open when it is asked about (the process has just
-been let run again, and the thread not yet) counts too.
+than it asked, the part of that gap the process spent off the processor is left out: all of
+it when the process was stopped, half of it when a busy process had half a core. A gap still
+open when it is asked about (the process has just been let run again, and the thread not yet)
+counts too.
 
 What the bot does itself still counts: a bot awaiting something slow, or blocking its event
-loop with Python code or with a long call into C (a sort, a regular expression, a compiled
-library holding the interpreter), uses processor time or lets this thread run, so it is late.
+loop with Python code, lets this thread run on time; a long call into C (a sort, a regular
+expression, a compiled library holding the interpreter) keeps the thread waiting, but the time
+it spends on the processor is never left out.
 """
 
 from __future__ import annotations
@@ -21,15 +23,15 @@ import time
 __all__ = ["Stalls"]
 
 TICK = 0.02  # how often the thread wakes, in seconds
-GAP = 0.25  # a wake this much later than asked may be a stand-still...
-BUSY = 0.5  # ...unless the process used at least this share of it on the processor
+GAP = 0.25  # a wake this much later than asked: the process may have stood still
 
 
 class Stalls:
     """The gaps in which this process stood still, noted from `start` until `close`."""
 
     def __init__(self) -> None:
-        self._gaps: list[tuple[float, float]] = []  # (from, until), time.monotonic()
+        # (from, until, the share of it spent off the processor), in time.monotonic()
+        self._gaps: list[tuple[float, float, float]] = []
         self._lock = threading.Lock()
         self._last = (time.monotonic(), time.process_time())  # the thread's last wake
         self._closing = threading.Event()
@@ -52,7 +54,7 @@ class Stalls:
                 open_gap = _gap(self._last, (time.monotonic(), time.process_time()))
                 gaps += [open_gap] if open_gap else []
         end = time.monotonic() if until is None else until
-        return sum(max(0.0, min(b, end) - max(a, since)) for a, b in gaps)
+        return sum(max(0.0, min(b, end) - max(a, since)) * off for a, b, off in gaps)
 
     def running(self, since: float) -> float:
         """Seconds since `since` in which the process ran."""
@@ -67,10 +69,13 @@ class Stalls:
                 self._last = now
 
 
-def _gap(before: tuple[float, float], after: tuple[float, float]) -> tuple[float, float] | None:
-    """The stand-still between two wakes (monotonic time, processor time), if it was one."""
+def _gap(
+    before: tuple[float, float], after: tuple[float, float]
+) -> tuple[float, float, float] | None:
+    """The stand-still between two wakes (monotonic time, processor time), if there was one:
+    its span, and the share of it the process spent off the processor."""
     (wall, cpu), (wall_now, cpu_now) = before, after
     waited = wall_now - wall
-    if waited <= GAP or cpu_now - cpu >= BUSY * waited:
+    if waited <= GAP:
         return None
-    return wall + TICK, wall_now
+    return wall + TICK, wall_now, max(0.0, 1.0 - (cpu_now - cpu) / waited)

@@ -2,7 +2,8 @@
 
 Discord's stand-in leaves out of its 3 seconds only the time in which the test process did not
 run (CI, 29 November: a command deferred in milliseconds on every other run came 3 s late);
-a bot that keeps its own event loop busy, in Python or in C, must still be late."""
+a bot that keeps its own event loop busy, in Python or in C, must still be late (on a busy
+machine, but for the time it was off the processor)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from tests.standins.stalls import Stalls
 
 ROOT = Path(__file__).resolve().parents[2]
+SLACK = 0.1  # the watching thread's own wakes, and the moments between two readings
 
 # A process with a `Stalls` of its own: it says when it watches, and once told to (a line on
 # its standard input), how long it stood still since, and how long it ran.
@@ -81,20 +83,25 @@ def test_a_stand_still_the_watching_thread_has_not_woken_from_yet_counts() -> No
 
 
 def test_an_event_loop_kept_busy_in_python_is_not_standing_still(stalls: Stalls) -> None:
-    since = time.monotonic()
+    since, cpu = time.monotonic(), time.process_time()
     while time.monotonic() < since + 1.0:  # Python code holding the thread, a blocking call
         pass
 
-    assert stalls.stood_still(since) < 0.5
+    assert stalls.stood_still(since) <= off_the_processor(since, cpu) + SLACK
 
 
 def test_an_event_loop_kept_busy_in_c_is_not_standing_still(stalls: Stalls) -> None:
     """A long call into C holds the interpreter: the watching thread wakes late, but the
     process was on the processor all along."""
     numbers = list(range(3_000_000, 0, -1))
-    since = time.monotonic()
+    since, cpu = time.monotonic(), time.process_time()
     while time.monotonic() < since + 1.0:
         sorted(numbers, key=str)  # a single call that holds the interpreter throughout
-    took = time.monotonic() - since
 
-    assert stalls.stood_still(since) < took / 2
+    assert stalls.stood_still(since) <= off_the_processor(since, cpu) + SLACK
+
+
+def off_the_processor(since: float, cpu: float) -> float:
+    """How long this process was off the processor since `since` (its processor time then
+    `cpu`): on a busy machine, a busy process is left out for that part only."""
+    return max(0.0, time.monotonic() - since - (time.process_time() - cpu))
