@@ -7,6 +7,7 @@ says no, and writable again by the time the bot stops."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -53,7 +54,9 @@ async def test_a_no_that_could_not_be_stored_still_holds_once_the_call_is_taken_
 
     assert "it holds only until this call ends" in said_no.content
     assert "Not transcribed: Ann" in back(discord_api, server)[0]
-    assert heard_tones(mimo) == [440, 660]
+    # Her no holds: MiMo hears her tone before the restart and only Bob's after. (A CI host that
+    # stops the test process mid-tone can cut Bob's turn in two, each piece his.)
+    assert [tone for tone, _ in itertools.groupby(heard_tones(mimo))] == [440, 660]
 
 
 async def test_a_no_that_could_not_be_stored_is_stored_while_the_call_goes_on_or_it_is_not_kept(
