@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 __all__ = ["Stalls"]
 
@@ -29,16 +30,22 @@ GAP = 0.25  # a wake this much later than asked: the process may have stood stil
 class Stalls:
     """The gaps in which this process stood still, noted from `start` until `close`."""
 
-    def __init__(self) -> None:
-        # (from, until, the share of it spent off the processor), in time.monotonic()
+    def __init__(
+        self,
+        *,
+        wall: Callable[[], float] = time.monotonic,
+        cpu: Callable[[], float] = time.process_time,  # the whole process's, every thread's
+    ) -> None:
+        self._wall, self._cpu = wall, cpu
+        # (from, until, the share of it spent off the processor), in `wall`'s time
         self._gaps: list[tuple[float, float, float]] = []
         self._lock = threading.Lock()
-        self._last = (time.monotonic(), time.process_time())  # the thread's last wake
+        self._last = self._now()  # the thread's last wake
         self._closing = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="stalls", daemon=True)
 
     def start(self) -> None:
-        self._last = (time.monotonic(), time.process_time())
+        self._last = self._now()
         self._thread.start()
 
     def close(self) -> None:
@@ -51,22 +58,30 @@ class Stalls:
         with self._lock:
             gaps = [*self._gaps]
             if until is None:  # the gap the thread has not woken from yet, if there is one
-                open_gap = _gap(self._last, (time.monotonic(), time.process_time()))
+                open_gap = _gap(self._last, self._now())
                 gaps += [open_gap] if open_gap else []
-        end = time.monotonic() if until is None else until
+        end = self._wall() if until is None else until
         return sum(max(0.0, min(b, end) - max(a, since)) * off for a, b, off in gaps)
 
     def running(self, since: float) -> float:
         """Seconds since `since` in which the process ran."""
-        return time.monotonic() - since - self.stood_still(since)
+        return self._wall() - since - self.stood_still(since)
+
+    def look(self) -> None:
+        """One wake of the watching thread: the gap since the last one noted, if the process
+        may have stood still meanwhile."""
+        now = self._now()
+        with self._lock:
+            if gap := _gap(self._last, now):
+                self._gaps.append(gap)
+            self._last = now
 
     def _watch(self) -> None:
         while not self._closing.wait(TICK):
-            now = (time.monotonic(), time.process_time())
-            with self._lock:
-                if gap := _gap(self._last, now):
-                    self._gaps.append(gap)
-                self._last = now
+            self.look()
+
+    def _now(self) -> tuple[float, float]:
+        return self._wall(), self._cpu()
 
 
 def _gap(
