@@ -9,8 +9,8 @@ startup.py   reaching a platform at start-up, when the network may not be there 
              stop meanwhile giving start-up up at once
 doctor_platforms.py  the platforms' checks of `voicebridge doctor`
 checks.py    one check of `voicebridge doctor`, one line
-http.py      the bot's own HTTP servers: Telegram's webhook and the operations endpoint
-ops.py       /healthz and /metrics
+http.py      the bot's own HTTP servers: Telegram's webhook, and the operations endpoint's
+             /healthz and /metrics
 update_catalogues.py  the catalogues kept in step with the code, with Babel's extract and update
 version.py   which voicebridge runs: the release, and the commit where it is known
 """

@@ -1,4 +1,5 @@
-"""The bot's own HTTP servers: Telegram's webhook and the operations endpoint (`bots.ops`).
+"""The bot's own HTTP servers: Telegram's webhook and the operations endpoint on OPS_LISTEN
+(`/healthz` and `/metrics`, `ops_routes`).
 
 aiohttp (already discord.py's HTTP library) serves them; one listen address may carry the
 routes of both, so a single port can take the webhook and /healthz and /metrics together.
@@ -19,9 +20,11 @@ from core.domain.errors import ConfigError
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from core.bootstrap import Runtime
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["serving"]
+__all__ = ["ops_routes", "serving"]
 
 
 @asynccontextmanager
@@ -43,3 +46,21 @@ async def serving(listen: str, routes: Sequence[web.RouteDef], *, what: str) -> 
         yield
     finally:
         await runner.cleanup()
+
+
+def ops_routes(runtime: Runtime) -> list[web.RouteDef]:
+    """`/healthz`: 200 {"status": "ok", "database": "ok"} while the database answers, else 503
+    with "unreachable", from a check at most a second old; `/metrics`: what `runtime.metrics`
+    counted, in Prometheus' format."""
+    from aiohttp import web
+
+    async def healthz(request: web.Request) -> web.Response:
+        if await runtime.database_reachable():
+            return web.json_response({"status": "ok", "database": "ok"})
+        return web.json_response({"status": "unhealthy", "database": "unreachable"}, status=503)
+
+    async def metrics(request: web.Request) -> web.Response:
+        body = runtime.metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": runtime.metrics.content_type})
+
+    return [web.get("/healthz", healthz), web.get("/metrics", metrics)]

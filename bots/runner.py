@@ -11,8 +11,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from bots.http import serving
-from bots.ops import ops_routes
+from bots.http import ops_routes, serving
 from bots.plan import STOPPED_WHILE_STARTING, Plan, plan
 from bots.startup import StoppedWhileStarting, Unreachable, all_unreachable, given_up_when, reach
 from core.config import Settings, host_port

@@ -1,7 +1,7 @@
 """`voicebridge health`: whether the bot running on this machine is alive, as a container's
 health check asks it.
 
-It asks the running bot's own `/healthz` on OPS_LISTEN (`bots.ops`: 200 while the process
+It asks the running bot's own `/healthz` on OPS_LISTEN (`bots.http`: 200 while the process
 answers and its database does, 503 once the database does not) from the same machine, at the
 loopback where OPS_LISTEN listens on every address: no request leaves the machine, no MiMo key
 or bot token is needed, and nothing slow is loaded (the standard library's HTTP client), so a

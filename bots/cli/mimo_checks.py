@@ -87,7 +87,7 @@ async def _models(mimo: MimoClient, *, chat: errors.MimoError | None) -> list[Ch
     from dataclasses import asdict
 
     from core.infra.mimo.model_kinds import MODEL_SETTINGS
-    from core.infra.mimo.probes import KINDS, is_listed, offered_models, try_model
+    from core.infra.mimo.offered_models import KINDS, is_listed, offered_models, try_model
 
     ids: dict[str, str] = asdict(mimo.models)
     offered = await offered_models(mimo)
@@ -117,7 +117,7 @@ def _model_line(
 ) -> Check | None:
     """The line of a model that MiMo refused or no longer lists; None for one it offers."""
     from core.infra.mimo.model_kinds import MODEL_SETTINGS
-    from core.infra.mimo.probes import is_listed
+    from core.infra.mimo.offered_models import is_listed
 
     setting = MODEL_SETTINGS[kind]
     if isinstance(outcome, errors.MimoModelRefused):

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from core.app.calls.kept import KeptCalls
+from core.app.calls.kept_for_restart import KeptCalls
 from core.app.calls.listened_calls import ListenedCalls, Sides
 from core.app.calls.listening import Listening
 from core.app.calls.past_calls import PastCalls
-from core.app.calls.voice_channel import VoiceCalls
+from core.app.calls.voice_call import VoiceCalls
 from core.app.memory.forgetting import Forgetting
 from core.app.memory.imports import Importer
 from core.app.memory.search import MemorySearch
 from core.app.reader.channel_reader import ChannelReader
 from core.app.reader.choices import ReaderChoices
-from core.app.reader.kept import KeptReadings
+from core.app.reader.kept_for_restart import KeptReadings
 from core.app.reader.message_speech import MessageSpeech
 from core.app.reader.taken_back import TakenBackRelay
 from core.app.recordings.business import BusinessChats

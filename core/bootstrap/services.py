@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.app.calls.interpreting import Interpreting
-from core.app.calls.kept import KeptCalls
+from core.app.calls.kept_for_restart import KeptCalls
 from core.app.calls.listening import Listening
 from core.app.calls.past_calls import PastCalls
 from core.app.calls.stretching import Stretching
 from core.app.memory.imports import Importer
 from core.app.memory.search import MemorySearch
-from core.app.reader.kept import KeptReadings
+from core.app.reader.kept_for_restart import KeptReadings
 from core.app.reader.message_speech import MessageSpeech
 from core.app.reader.taken_back import TakenBackRelay
 from core.app.recordings.fetching import Recordings

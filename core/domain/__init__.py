@@ -25,7 +25,6 @@ live_speech.py      a call's turn cut into pieces while it lasts; a piece handed
                     (`Piece`) and what it heard (`Caption`); the call itself is
                     `core.app.calls.listened_call`
 piece_words.py      ...and the pieces' words put back together, each word once
-voice_call.py       a server's voice call: its seats (reading, listening, /say); who may stop
 live_calls.py       a listened call and a channel reading as kept while they last, for the
                     next start to take up
 interpreting.py     the interpreter's rules: which turns are spoken across, in which voice

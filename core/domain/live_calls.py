@@ -1,5 +1,6 @@
 """A listened call as it is kept while it lasts, so that the process that next holds its
-server takes it up after a restart (`core.app.calls.listened_calls`, `core.app.calls.kept`)."""
+server takes it up after a restart (`core.app.calls.listened_calls`,
+`core.app.calls.kept_for_restart`)."""
 
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ class Reads:
     locale: str
     platform_locale: str | None
     # The server's count of /forgets as it was asked for (`core.domain.mandates`): its place
-    # is kept for a restart only while no /forget came since (`core.app.reader.kept`).
+    # is kept for a restart only while no /forget came since (`core.app.reader.kept_for_restart`).
     mandate: Mandate | None = None
 
 

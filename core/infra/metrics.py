@@ -1,4 +1,4 @@
-"""What the bot is doing, counted for Prometheus (`/metrics` on OPS_LISTEN, `bots.ops`).
+"""What the bot is doing, counted for Prometheus (`/metrics` on OPS_LISTEN, `bots.http`).
 
 A small facade over prometheus_client, so the rest of the core says what happened through the
 `Metrics` port (`@counted("transcribe")`, `metrics.transcribed(seconds)`,

@@ -1,4 +1,4 @@
-"""What a server's voice call (`core.app.calls.voice_channel`: the channel reader and the listening
+"""What a server's voice call (`core.app.calls.voice_call`: the channel reader and the listening
 take seats in it) needs of a platform's voice channels: the places and the people in them as the
 platform shows them now (`VoiceChannels`), and the bot's voice connection in one server once it
 joined (`VoiceCall`), which does what the core decides (join, deafen, undeafen, leave). The Discord
@@ -44,7 +44,7 @@ Clip = VoiceNote | SpeechSlices  # what a call plays: a whole voice note, or spe
 
 class VoiceCallSeat(Protocol):
     """The bot's call in one server as one of its occupants has it, its seat (the reading, the
-    listening): leaving lets go of that seat only (`core.app.calls.voice_channel`). A moderator may
+    listening): leaving lets go of that seat only (`core.app.calls.voice_call`). A moderator may
     move it meanwhile: `voice_id` follows."""
 
     @property
@@ -73,7 +73,7 @@ class VoiceCallSeat(Protocol):
 
 
 class VoiceCall(VoiceCallSeat, Protocol):
-    """The bot's voice connection in one server, doing what `core.app.calls.voice_channel`
+    """The bot's voice connection in one server, doing what `core.app.calls.voice_call`
     decides."""
 
     async def leave(self) -> None:

@@ -12,9 +12,9 @@ import pytest
 
 from bots.discord.application.bot import VoicebridgeBot
 from core.app.calls.listened_call import ListenedCall
+from core.app.calls.voice_call import Occupant
 from core.domain import errors
 from core.domain.values import ChatRef
-from core.domain.voice_call import Occupant
 from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,

@@ -1,7 +1,7 @@
 """When a listened call ends, decided in the core (`core.app.calls.listening`,
 `core.app.calls.listened_call`, on the real database): through the adapter's own end (`on_end`) once
 the last member it transcribes leaves, once nobody is left, once nothing is heard for
-`idle_seconds`; and who may stop it, the reading's rule (`core.domain.voice_call.may_stop`)."""
+`idle_seconds`; and who may stop it, the reading's rule (`core.app.calls.voice_call.may_stop`)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import pytest
 
 from core.app.memory.forgetting import ForgetRequest, Forgetting
 from core.app.reader.choices import ReaderChoices
-from core.app.reader.kept import KeptReadings
+from core.app.reader.kept_for_restart import KeptReadings
 from core.app.reader.message_speech import OWN_VOICE, MessageSpeech, Room
 from core.app.recordings.fetching import Recordings
 from core.app.rules.limits import Limiter
@@ -281,7 +281,7 @@ async def test_a_channel_someone_may_not_see_is_said_as_a_channel(world: World) 
 async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_it(
     world: World,
 ) -> None:
-    """A reading kept for a restart (`core.app.reader.kept`): its place moves as each
+    """A reading kept for a restart (`core.app.reader.kept_for_restart`): its place moves as each
     message comes up, a new start replaces it, its end and `/forget` delete it, and one
     asked for before the `/forget` is kept no more."""
     store, servers = KeptStore(world.uow), KeptServers(world.uow)

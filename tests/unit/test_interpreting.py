@@ -21,7 +21,7 @@ from core.app.calls.interpreting import CallInterpreter, Consents, Interpreting
 from core.app.calls.interpreting_news import Dropped, News, Stopped
 from core.app.calls.listened_call import ListenedCall
 from core.app.calls.translations_from_audio import TranslationsFromAudio
-from core.app.calls.voice_channel import VoiceCalls
+from core.app.calls.voice_call import Occupant, VoiceCalls
 from core.app.rules.limits import Limiter
 from core.app.rules.tallies import listen_row
 from core.app.voices.studio import Speaker
@@ -30,7 +30,6 @@ from core.domain.interpreting import FROM_AUDIO_LONGEST, Across, StockVoices, ac
 from core.domain.limits import Counts, LimitPolicy, asked_by
 from core.domain.live_speech import Piece
 from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage
-from core.domain.voice_call import Occupant
 from core.ports import SystemClock
 from tests.fakes import FakeUsageUnitOfWork, KeptLines, UsageRows
 from tests.unit.test_voice_calls import Channels, clip

@@ -24,7 +24,8 @@ SCANNED = ("bots", "core")
 
 # Built by the one module that runs them: (module, class) -> that module's path.
 BUILT_BY_THEIR_SERVICE = {
-    ("core.app.calls.voice_channel", "CallSeat"): "core/app/calls/voice_channel.py",  # a seat
+    ("core.app.calls.voice_call", "CallSeat"): "core/app/calls/voice_call.py",  # a seat
+    ("core.app.calls.voice_call", "CallSeats"): "core/app/calls/voice_call.py",  # ...and all
     ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
     # One call's interpretations in a queue, and their clips made, built by its interpreter.
     ("core.app.calls.interpretation_queue", "InterpretationQueue"): (
@@ -52,7 +53,7 @@ BUILT_BY_THEIR_SERVICE = {
         "core/app/calls/interpreting.py"
     ),
     # ...and the turns' sound they are translated from (`TurnSounds`).
-    ("core.app.calls.sounds", "TurnSounds"): "core/app/calls/translations_from_audio.py",
+    ("core.app.calls.held_sound", "TurnSounds"): "core/app/calls/translations_from_audio.py",
 }
 
 VALUE_BASES = {"Exception", "Protocol", "NamedTuple", "Enum", "StrEnum", "IntEnum", "TypedDict"}

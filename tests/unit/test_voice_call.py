@@ -1,12 +1,12 @@
-"""A server's voice call (`core.domain.voice_call`): the reading and the listening as two occupants
-of one call, each with its seat, and the one rule of who may stop either."""
+"""A server's voice call (`core.app.calls.voice_call`): the reading and the listening as two
+occupants of one call, each with its seat, and the one rule of who may stop either."""
 
 from __future__ import annotations
 
 import pytest
 
+from core.app.calls.voice_call import SHARING, AfterLettingGo, CallSeats, Occupant, may_stop
 from core.domain.values import ChatRef
-from core.domain.voice_call import SHARING, AfterLettingGo, CallSeats, Occupant, may_stop
 
 SERVER = ChatRef("discord", "guild:1")
 

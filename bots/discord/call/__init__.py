@@ -1,4 +1,4 @@
-"""A server's voice call on Discord: what the core (`core.app.calls.voice_channel`, the channel
+"""A server's voice call on Discord: what the core (`core.app.calls.voice_call`, the channel
 reader, the listening) decides about it, done; what it hears handed to the core; its captions shown.
 
 voice_channels.py   the port of the call: who sits where, what each may do; join, deafen, leave;

@@ -43,7 +43,7 @@ from core.app.calls.interpreting_news import Dropped, Stopped
 from core.app.calls.listened_call import ListenedCall
 from core.app.calls.listened_calls import ListenedCalls
 from core.app.calls.past_calls import PastCalls
-from core.app.calls.voice_channel import CallSeat
+from core.app.calls.voice_call import CallSeat
 from core.domain import errors
 from core.domain.live_speech import Caption, Piece
 from core.domain.text import format_duration

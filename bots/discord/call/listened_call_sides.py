@@ -17,7 +17,7 @@ from bots.discord.messages import text
 from core.app.calls.listened_call import ListenAsked, ListenedCall
 from core.app.calls.listened_calls import ListenedCalls
 from core.app.calls.past_calls import PastCalls
-from core.app.calls.voice_channel import CallSeat
+from core.app.calls.voice_call import CallSeat
 from core.domain import errors
 from core.domain.text import format_duration
 from core.ports import ListenedVoice

@@ -1,5 +1,5 @@
 """Playing speech in the voice channel of the member who asked: join, play, leave. The voice
-connection is the core's to give (`core.app.calls.voice_channel`: `/say` holds the call alone, where
+connection is the core's to give (`core.app.calls.voice_call`: `/say` holds the call alone, where
 the bot is in no voice channel of the server).
 
 Needs discord.py's optional voice libraries (PyNaCl for the transport encryption, davey for
@@ -36,7 +36,7 @@ from bots.discord.discordpy import (
 )
 from bots.discord.messages import text
 from bots.discord.places import place_of
-from core.app.calls.voice_channel import VoiceCalls
+from core.app.calls.voice_call import VoiceCalls
 from core.domain import errors
 from core.ports import Clip, ProcessSlots, SpeechSlices, background
 

@@ -4,7 +4,7 @@ its cache (roles, overwrites, timeouts: kept current by the gateway's member, ro
 updates), and the bot's voice connection in a server (`DiscordVoiceCall`).
 
 What holds the call (a reading, a listening, both), when it is joined deafened, undeafened,
-deafened again or left is decided in the core (`core.app.calls.voice_channel`); this does it. Every
+deafened again or left is decided in the core (`core.app.calls.voice_call`); this does it. Every
 call is joined with the voice client that can listen, where the voice extras are installed, so
 that the other occupant can come along.
 

@@ -3,8 +3,8 @@ interpreted, kept for a restart, and summarised afterwards.
 
 Uses `core.app.voices`, `recordings`, `rules` and `running`; never the reader or memory.
 
-voice_channel.py  the bot's voice call in a server, seats taken by reading and listening: join,
-                  deafen, leave
+voice_call.py     the bot's voice call in a server: its seats (reading, listening, /say), who
+                  may stop, join, deafen, one clip at a time, leave
 listening.py      a voice channel transcribed live (`Listening`): the calls by server (one
                   map), who is transcribed, each piece handed over
 listened_calls.py  a listened call from start to end (`ListenedCalls`): one teardown for its
@@ -33,15 +33,15 @@ interpreting_news.py  what the interpreter has the adapter say: an interpretatio
                   interpreting stopped
 translations_from_audio.py  each part of a turn translated from its sound for the interpreter
                   (DISCORD_INTERPRET_FROM=audio): asked for, handed to its caption, called off
-sounds.py         the sound of a call's turns, kept for the translations from their sound until
-                  each part is handed over
-kept.py           the calls being listened to, kept in the database while they last (taken up
-                  after a restart as readings are: `core.app.running.restarts`)
+held_sound.py     the sound of a call's turns, held in memory for the translations from their
+                  sound until each part is handed over
+kept_for_restart.py  the calls being listened to, kept in the database while they last (taken
+                  up after a restart as readings are: `core.app.running.restarts`)
 past_calls.py     after a call: its kept transcript, its summary, questions about it
 
 A listened call across the layers: its rules in `core.domain` (`live_speech`: a turn cut in
-pieces, a `Piece` handed over and the `Caption` it gives; `voice_call`: the seats in a call,
-who may stop it; `live_calls`: the call as kept for a restart); its ports in `core.ports`
+pieces, a `Piece` handed over and the `Caption` it gives; `live_calls`: the call as kept for
+a restart); its ports in `core.ports`
 (`ListenedVoice`, `VoiceChannels`); its storage in `core.infra.storage` (`listening_consents`,
 `live_calls`); its Discord side in `bots.discord.call` (`listened_call`, the same call's side)
 and its commands in `bots.discord.cogs.listening`.

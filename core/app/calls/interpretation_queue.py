@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from core.app.calls.held_sound import PartKey
 from core.app.calls.interpreting_news import Dropped
-from core.app.calls.sounds import PartKey
 from core.domain.interpreting import WAITED_FOR, too_late
 from core.domain.values import ChatRef
 from core.ports import SpeechSlices, VoiceCallSeat, background

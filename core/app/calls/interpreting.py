@@ -69,10 +69,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from core.app.calls.held_sound import PartKey
 from core.app.calls.interpretation_clips import InterpretationClips
 from core.app.calls.interpretation_queue import InterpretationQueue, Place
 from core.app.calls.interpreting_news import Dropped, News, Stopped, Tell
-from core.app.calls.sounds import PartKey
 from core.app.calls.translations_from_audio import TranslationsFromAudio
 from core.app.recordings.translations import translate
 from core.app.rules.limits import Limiter

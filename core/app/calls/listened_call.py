@@ -24,7 +24,7 @@ It ends by itself, through the adapter's own end (`on_end`: its goodbye, the cal
 posted), when nobody it transcribes said anything for `idle_seconds`, when its quota is used up
 (`quota_used`: the first refusal is said, the next are not), when nobody is left in the call, or
 when the last member it transcribes leaves; the bot taken out of the call ends it too. Who may
-stop it is the rule of every occupant of the call (`core.domain.voice_call.may_stop`).
+stop it is the rule of every occupant of the call (`core.app.calls.voice_call.may_stop`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from datetime import datetime
 from core.app.calls.call_consents import CallConsents
 from core.app.calls.interpreting import CallInterpreter
 from core.app.calls.turns import CallLines
-from core.app.calls.voice_channel import CallSeat
+from core.app.calls.voice_call import CallSeat
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.domain import errors
 from core.domain.limits import Asker
@@ -274,8 +274,8 @@ class ListenedCall:
         self.translate_to, self.refused = None, refused
 
     def kept(self, alive_at: datetime) -> KeptCall:
-        """The call as the database keeps it while it lasts (`core.app.calls.kept`), known
-        alive at `alive_at`."""
+        """The call as the database keeps it while it lasts (`core.app.calls.kept_for_restart`),
+        known alive at `alive_at`."""
         asked, roll = self.asked, self.roll
         assert asked is not None and roll is not None and roll.started_at is not None
         return KeptCall(

@@ -5,11 +5,11 @@ the voice event, hands it over, and renders what comes back; its side of the cal
     start    `/listen`: refused where the bot is in voice already and cannot share it; the
              listening begun (`core.app.calls.listening`: consents read, who is transcribed)
              with the people in the voice channel (`VoiceChannels.listeners`, bots left out); the
-             call joined through `core.app.calls.voice_channel` (undeafened, or come along into the
+             call joined through `core.app.calls.voice_call` (undeafened, or come along into the
              reading there); the platform's side started; the opening line posted. Joining
              that fails, or a /forget while it joined, ends the call through the one end path
     stop     `/stop_listening`: by its starter, a moderator of the voice channel, or anyone
-             once its starter left it (`core.domain.voice_call.may_stop`)
+             once its starter left it (`core.app.calls.voice_call.may_stop`)
     voice    someone joined, left or moved: the bot moved or put out of the call ends it;
              nobody left, or nobody it transcribes, ends it (`Listening.changed`); a member
              who joins is told whether they are transcribed (`Listening.arrived`)
@@ -20,9 +20,9 @@ the voice event, hands it over, and renders what comes back; its side of the cal
              stops and every caption made is posted, the transcript is marked whole, the call
              is let go (left, unless the reading has a seat in it), and the goodbye is said with the
              call's transcript (without it for /forget); nothing is kept to take up
-    restart  the call outlives its process (`core.app.calls.kept` keeps it while it runs):
-             `adjourn` (the bot stops for a deploy) lets go of it here without an end, its
-             lines kept, its transcript open; a crash leaves it as it was. `resume`, once the
+    restart  the call outlives its process (`core.app.calls.kept_for_restart` keeps it while it
+             runs): `adjourn` (the bot stops for a deploy) lets go of it here without an end,
+             its lines kept, its transcript open; a crash leaves it as it was. `resume`, once the
              platform shows this process the server (Discord: the guild available to its
              shard), takes it up through `start` (`core.app.running.restarts.take_up`, the
              channel reader's way too): consents read again from the database, the
@@ -48,16 +48,15 @@ from datetime import timedelta
 from typing import Protocol
 
 from core.app.calls.interpreting_news import News, Tell
-from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
+from core.app.calls.kept_for_restart import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
 from core.app.calls.listened_call import CallState, ListenAsked, ListenedCall
 from core.app.calls.listening import Listening
-from core.app.calls.voice_channel import CallSeat, VoiceCalls
+from core.app.calls.voice_call import CallSeat, Occupant, VoiceCalls
 from core.app.running.restarts import take_up
 from core.domain import errors
 from core.domain.live_calls import KeptCall
 from core.domain.reading_audience import Channel
 from core.domain.values import ChatRef
-from core.domain.voice_call import Occupant
 from core.ports import ListenedVoice, VoiceChannels, background
 from core.ports.background import Beat
 

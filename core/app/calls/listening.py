@@ -14,7 +14,7 @@ decided about whose voice is taken, and what it costs, is decided here.
              Once `joined`, the call ends by itself (`core.app.calls.listened_call`), through the
              adapter's `on_end`: nothing heard for `idle_seconds`, the quota used up
     stop     `/stop_listening`: allowed to its starter, to a moderator of the voice channel, or
-             to anyone once its starter has left it (`core.domain.voice_call.may_stop`: the
+             to anyone once its starter has left it (`core.app.calls.voice_call.may_stop`: the
              reading's rule too)
     changed  someone left or moved: the call ends once nobody is left in it, or once the last
              member it transcribes left; `taken_out`: the bot is out of the call, it ends
@@ -76,6 +76,7 @@ from core.app.calls.listened_call import (
 from core.app.calls.listening_consents import ListeningConsents
 from core.app.calls.pieces import PieceTranscriber
 from core.app.calls.stretching import Stretching
+from core.app.calls.voice_call import may_stop
 from core.app.recordings.kept_transcripts import TranscriptKeeper
 from core.app.rules.in_flight import RequestGate
 from core.app.rules.limits import Limiter
@@ -85,7 +86,6 @@ from core.domain import errors
 from core.domain.limits import asked_by
 from core.domain.live_speech import Caption, Piece
 from core.domain.values import ChatRef, Preferences
-from core.domain.voice_call import may_stop
 from core.ports import (
     NO_METRICS,
     AudioConverter,

@@ -1,7 +1,7 @@
 """Each part of a listened call's turn translated from its sound, in one request to the audio
 understanding model (DISCORD_INTERPRET_FROM=audio), for its interpreter
 (`core.app.calls.interpreting`): the sound held in memory as it is heard, no more of a part
-than could be sent (`core.app.calls.sounds`), the request sent as soon as a piece that may end
+than could be sent (`core.app.calls.held_sound`), the request sent as soon as a piece that may end
 a part comes, beside its recognition, and the answer handed to the part once it is handed over.
 
     ask        a piece that may end a part came: its part's sound so far sent at once (`expect`)
@@ -40,7 +40,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.app.calls.sounds import PartKey, TurnKey, TurnSounds
+from core.app.calls.held_sound import PartKey, TurnKey, TurnSounds
 from core.app.rules.limits import Limiter
 from core.domain import errors
 from core.domain.interpreting import (

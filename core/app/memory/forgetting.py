@@ -12,7 +12,7 @@ What it ends first, so that nothing of the chat is kept again once it returns:
                      takes
 A channel reading under way is not ended: its rules, its members' choices and its place kept
 for a restart are deleted below, and its place is kept no more, whichever process holds it (each
-keeping checks the count of /forgets the deletion moves first, `core.app.reader.kept`).
+keeping checks the count of /forgets the deletion moves first, `core.app.reader.kept_for_restart`).
 
 What it deletes, in one transaction, under the chat and each place stored under its own
 reference within it (`forget_places`):

@@ -19,6 +19,6 @@ taken_back.py      what they took back (a no, an own voice, a voice deleted), to
                    readings running as it is stored, whichever way it came in
 after_restart.py   a reading taken up after a restart: whether it may be, the line its chat
                    hears either way, and what it reads first
-kept.py            the readings kept in the database while they last: where each is, by the
-                   last message read, for a restart to take up
+kept_for_restart.py  the readings kept in the database while they last: where each is, by
+                   the last message read, for a restart to take up
 """

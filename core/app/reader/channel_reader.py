@@ -13,7 +13,7 @@ VoiceChannels`); everything decided is decided here.
              reading's starter.
     skip     `/skip`, `/stop`: by the reading's starter, by anyone allowed to move members out
     stop     of the voice channel, or by anyone once the starter has left it (the rule of
-             every occupant of the call, `core.domain.voice_call.may_stop`)
+             every occupant of the call, `core.app.calls.voice_call.may_stop`)
     posted   a message of the channel a reading reads (`core.app.reader.reading` reads it in
              order, while everyone listening may hear it)
     edited   a message of it edited (read as it stands when it comes up), or deleted (never read)
@@ -26,10 +26,10 @@ VoiceChannels`); everything decided is decided here.
              (`/delete_voice`), or all of them (`/forget`): the same, for every clip in it
     changed  someone joined, left or moved, or a role or a channel's permissions changed: the
              server's reading looks again at who listens
-    restart  a reading outlives its process (`core.app.reader.kept` keeps it, and its place:
-             the last message taken up to be read). `close` (the bot stops for a deploy) lets it
-             go without deleting it; a crash leaves it as it was. `resume`, once the platform
-             shows this process the server, starts it again through `start`, then reads the
+    restart  a reading outlives its process (`core.app.reader.kept_for_restart` keeps it, and its
+             place: the last message taken up to be read). `close` (the bot stops for a deploy)
+             lets it go without deleting it; a crash leaves it as it was. `resume`, once the
+             platform shows this process the server, starts it again through `start`, then reads the
              messages posted after its place (`VoiceChannels.history_after`, oldest first,
              those arriving meanwhile after them), then new ones as they come: none is read
              twice, and one cut as it played is not read again. One whose voice channel
@@ -41,7 +41,7 @@ VoiceChannels`); everything decided is decided here.
 
 One reading per server (a bot has one voice connection in a server), held by this process: the
 voice connection lives on the gateway session of the server's shard, which is this process's.
-Its call is joined and let go through `core.app.calls.voice_channel`, where a listening may share
+Its call is joined and let go through `core.app.calls.voice_call`, where a listening may share
 it.
 """
 
@@ -54,10 +54,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.app.calls.kept import ALIVE_SECONDS, RESUME_WITHIN
-from core.app.calls.voice_channel import VoiceCalls
+from core.app.calls.kept_for_restart import ALIVE_SECONDS, RESUME_WITHIN
+from core.app.calls.voice_call import Occupant, VoiceCalls, may_stop
 from core.app.reader.after_restart import MISSED, back_line, caught_up, ended_line, refused
-from core.app.reader.kept import KeptReadings
+from core.app.reader.kept_for_restart import KeptReadings
 from core.app.reader.message_speech import MessageSpeech
 from core.app.reader.reading import Reading
 from core.app.running.restarts import take_up
@@ -67,7 +67,6 @@ from core.domain.mandates import Mandate
 from core.domain.reading import ChannelMessage, ReaderPolicy, Reads, TakenBack
 from core.domain.reading_audience import Channel, Suspension, suspension
 from core.domain.values import ChatRef
-from core.domain.voice_call import Occupant, may_stop
 from core.ports import NO_METRICS, Metrics, VoiceChannels, background
 
 logger = logging.getLogger(__name__)
@@ -144,7 +143,7 @@ class ChannelReader:
         text_channel = self._known(server, text_id)
         self._may_start(asked.member_id, server, text_channel, voice)
         # Read before anything is joined: a /forget from now on, in any process, keeps the
-        # reading for a restart no more (`core.app.reader.kept`), though it goes on.
+        # reading for a restart no more (`core.app.reader.kept_for_restart`), though it goes on.
         mandate = await self._mandate(server, taken_up)
         reads = Reads(text_id, text_id == voice_id, asked.member_id, asked.locale,
                       asked.platform_locale, mandate)  # fmt: skip

@@ -4,7 +4,7 @@
 Uses the ports and the domain alone; every group of `core.app` may use it.
 
 counted.py   @counted: each use case counted in the metrics (/metrics, not quotas)
-restarts.py  what outlives a restart, for calls and readings alike (`core.app.calls.kept`,
-             `core.app.reader.kept`): stored or logged, which servers hold any, and the one
-             way each is taken up (`take_up`)
+restarts.py  what outlives a restart, for calls and readings alike
+             (`core.app.calls.kept_for_restart`, `core.app.reader.kept_for_restart`): stored or
+             logged, which servers hold any, and the one way each is taken up (`take_up`)
 """

@@ -1,5 +1,5 @@
-"""What outlives a restart, for the calls (`core.app.calls.kept`) and the channel readings
-(`core.app.reader.kept`) alike:
+"""What outlives a restart, for the calls (`core.app.calls.kept_for_restart`) and the channel
+readings (`core.app.reader.kept_for_restart`) alike:
 
     stored   each write and read of what is kept in a unit of work of its own; a failure is
              logged and costs only the resume, never the call or the reading (`KeptStore`)

@@ -33,7 +33,7 @@ class NotListening(ReadingRefused):
 
 class NotYourListening(ReadingRefused):
     """/stop_listening by someone other than the listening's starter, while the starter is in
-    the call, without Move Members (the reading's rule: `core.domain.voice_call.may_stop`)."""
+    the call, without Move Members (the reading's rule: `core.app.calls.voice_call.may_stop`)."""
 
     key = "listen.not_yours"
 

@@ -16,8 +16,8 @@ minute_ledger.py  where the requests' uses of the minute are kept (one process's
 answers.py   reading MiMo's answers
 upload_bodies.py  request bodies carrying a recording as base64, streamed from its file; its
              data URL, and MiMo's cap on it
-probes.py    which models MiMo offers: its list, and the cheapest request each model accepts
-             (`voicebridge doctor`)
+offered_models.py  which models MiMo offers: its list, and the cheapest request each model
+             accepts (`voicebridge doctor`)
 """
 
 from core.infra.mimo.client import MimoClient

@@ -1,5 +1,6 @@
 """The calls being listened to as the database keeps them (`live_calls`, one row a server):
-saved as a call starts, touched while it runs, deleted as it ends (`core.app.calls.kept`)."""
+saved as a call starts, touched while it runs, deleted as it ends
+(`core.app.calls.kept_for_restart`)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def _kept(row: LiveCallRow) -> KeptCall:
 class LiveReadingRepository:
     """The channel readings as the database keeps them (`live_readings`, one row a server):
     saved as a reading starts, its position moved as each message comes up, deleted as it
-    ends (`core.app.reader.kept`)."""
+    ends (`core.app.reader.kept_for_restart`)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

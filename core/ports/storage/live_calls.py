@@ -1,4 +1,4 @@
-"""The calls being listened to, as stored while they last (`core.app.calls.kept`)."""
+"""The calls being listened to, as stored while they last (`core.app.calls.kept_for_restart`)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class LiveCallStore(Protocol):
 
 
 class LiveReadingStore(Protocol):
-    """The channel readings, as stored while they last (`core.app.reader.kept`)."""
+    """The channel readings, as stored while they last (`core.app.reader.kept_for_restart`)."""
 
     async def get(self, server: ChatRef) -> KeptReading | None: ...
 

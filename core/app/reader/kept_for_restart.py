@@ -36,7 +36,7 @@ class KeptReadings:
 
     def __init__(self, *, store: KeptStore, clock: Clock, servers: KeptServers) -> None:
         self._store, self.clock = store, clock
-        self.servers = servers  # shared with the calls kept (`core.app.calls.kept`)
+        self.servers = servers  # shared with the calls kept (`core.app.calls.kept_for_restart`)
 
     async def mandate(self, server: ChatRef) -> Mandate | None:
         """What a reading asked for now in `server` is kept under (None where it cannot be

@@ -1,12 +1,17 @@
-"""A server's voice call, owned here: the channel reader (`core.app.reader.channel_reader`) and the
-listening (`core.app.calls.listening`, joined by its adapter) take seats in it, and every decision
-about it is made here through the platform's port (`core.ports.VoiceChannels`, `VoiceCall`), which
-only does what it is told.
+"""A server's voice call, owned here: who has a seat in it, who may end what has one, and every
+decision about the call, made here through the platform's port (`core.ports.VoiceChannels`,
+`VoiceCall`), which only does what it is told.
+
+A bot has one voice connection in a server, held by this process. Reading a channel aloud
+(`core.app.reader.channel_reader`) and listening (`core.app.calls.listening`, joined by its
+adapter) are two occupants of it, each with its seat: where both were asked for in the same voice
+channel, they share it. `/say` in a voice channel is a third, which shares with nothing.
 
     join     an occupant asks for the call in a voice channel: it comes along into the bot's
-             call where that one may be shared (`core.domain.voice_call`: the same channel, the
-             other alone in it, a client that can listen), undeafening it as the listening comes;
-             otherwise the port joins, deafened for the reading, undeafened for the listening
+             call where that one may be shared (the same channel, the other alone in it, a
+             client that can listen: `CallSeats`), undeafening it as the listening comes;
+             otherwise the port joins, deafened for the reading (a deafened client is sent no
+             voice), undeafened for the listening
     refuse   `/listen` where the bot is in voice already (reading elsewhere, playing `/say`) and
              cannot share it: refused before anything starts (`errors.AlreadyListening`)
     alone    `/say` in a voice channel: joined only where the bot is in no voice channel of the
@@ -14,30 +19,100 @@ only does what it is told.
              and left once its clips are played
     let go   an occupant is done: the call is deafened again where the reading goes on alone,
              and left once no seat is taken
+    stop     one rule for both occupants (`/stop`, `/skip`, `/stop_listening`): their starter,
+             anyone allowed to move members out of the voice channel, or anyone once the
+             starter has left it (`may_stop`)
     play     one clip at a time in a call, whichever occupant plays it: a listening that interprets
              (`core.app.calls.interpretation_queue`) and a reading sharing the call go one by one;
              whether a clip is still wanted (its speaker's consent, its lateness) is asked once
              it comes up, and again just before its first frame
-
-One call per server (a bot has one voice connection in a server), held by this process: one
-map of them, each with the clip playing in it (who has a seat in it is `core.domain.voice_call`'s).
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.domain import errors
 from core.domain.values import ChatRef
-from core.domain.voice_call import AfterLettingGo, CallSeats, Occupant
 from core.ports import Clip, VoiceCall, VoiceChannels
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CallSeat", "VoiceCalls"]
+__all__ = [
+    "SHARING",
+    "AfterLettingGo",
+    "CallSeat",
+    "CallSeats",
+    "Occupant",
+    "VoiceCalls",
+    "may_stop",
+]
+
+
+class Occupant(enum.StrEnum):
+    """What may have a seat in a server's voice call: what the bot is in it for."""
+
+    READING = "reading"
+    LISTENING = "listening"
+    SAYING = "saying"  # `/say` in a voice channel: alone in the call, for its clips
+
+    @property
+    def joins_deaf(self) -> bool:
+        """Whether it joins deafened: the reading and /say hear nothing, the listening must."""
+        return self is not Occupant.LISTENING
+
+
+SHARING = frozenset({Occupant.READING, Occupant.LISTENING})  # the occupants that may share a call
+
+
+class AfterLettingGo(enum.Enum):
+    """What becomes of the call once an occupant lets go of it."""
+
+    LEAVE = "leave"  # no seat is taken any more
+    DEAFEN = "deafen"  # the reading goes on, without the listening
+    STAY = "stay"  # the listening goes on, without the reading
+
+
+class CallSeats:
+    """The seats taken in the bot's call in each server: the reading's, the listening's, or both."""
+
+    def __init__(self) -> None:
+        self._taken: dict[ChatRef, set[Occupant]] = {}
+
+    def take(self, server: ChatRef, occupant: Occupant) -> None:
+        self._taken.setdefault(server, set()).add(occupant)
+
+    def occupants(self, server: ChatRef) -> frozenset[Occupant]:
+        return frozenset(self._taken.get(server, ()))
+
+    def may_come_along(
+        self, server: ChatRef, occupant: Occupant, *, same_channel: bool, can_listen: bool
+    ) -> bool:
+        """Whether `occupant` may share the call the bot has in `server`: in the same voice
+        channel, the other alone in it, with a client that can listen."""
+        if occupant not in SHARING:
+            return False
+        others = SHARING - {occupant}
+        return same_channel and can_listen and self.occupants(server) == others
+
+    def let_go(self, server: ChatRef, occupant: Occupant) -> AfterLettingGo:
+        """`occupant` is done with the call: what to do with it now."""
+        taken = self._taken.get(server, set())
+        taken.discard(occupant)
+        if taken:
+            return AfterLettingGo.DEAFEN if occupant is Occupant.LISTENING else AfterLettingGo.STAY
+        self._taken.pop(server, None)
+        return AfterLettingGo.LEAVE
+
+
+def may_stop(member: str, *, starter: str, starter_present: bool, moderator: bool) -> bool:
+    """Whether `member` may stop (or skip in) what `starter` began in a voice channel: the
+    starter, a moderator there (Move Members), or anyone once the starter has left it."""
+    return member == starter or moderator or not starter_present
 
 
 @dataclass
