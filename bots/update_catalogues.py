@@ -38,7 +38,7 @@ from bots.cli import messages as cli_messages
 from bots.discord import messages as discord_messages
 from bots.discord.answers.clicks import Answerers
 from bots.discord.application.feature_cogs import feature_cogs
-from bots.discord.commands.translator import key_of
+from bots.discord.commands.localized_names import key_of
 from bots.telegram import messages as telegram_messages
 from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, Sentences, Source
 from core.chat.messages import CORE

@@ -6,8 +6,8 @@ syntax there (`/voice NAME`); Discord says it in its own (`/voice name:NAME`, op
 translated as each member's Discord shows them, a yes/no option True or False): `REWORDED`
 maps the core's key to Discord's, so whatever Discord says under the core's key (a use case's
 error, an overview the core composes) comes out in Discord's words. The names and
-descriptions of the commands stay in the cogs' decorators (`bots.discord.commands.translator` finds
-their translations).
+descriptions of the commands stay in the cogs' decorators
+(`bots.discord.commands.localized_names` finds their translations).
 
 Modal titles and labels (`discord.ask.*`, `discord.clone.*`) must stay within Discord's 45
 characters, in every language, and the buttons' labels (`discord.gist.button`,

@@ -48,7 +48,7 @@ from bots.discord.commands.allowlist import (
     refuse_stranger,
 )
 from bots.discord.commands.installs import EVERYWHERE_CONTEXTS, EVERYWHERE_INSTALLS
-from bots.discord.commands.translator import CatalogueTranslator
+from bots.discord.commands.localized_names import CatalogueTranslator
 from bots.discord.discordpy import (
     cog_listeners,
     gateway_parsers,

@@ -29,7 +29,7 @@ from bots.discord.answers.who_asks import (
 )
 from bots.discord.cogs.voices import own_label
 from bots.discord.commands.installs import server_only
-from bots.discord.commands.translator import translatable_choices
+from bots.discord.commands.localized_names import translatable_choices
 from bots.discord.messages import CATALOGUE, text
 from bots.discord.places import for_interaction, override_of
 from core.app.rules.preferences import ChatPreferences, shown_or_set

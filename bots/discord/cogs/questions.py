@@ -18,7 +18,7 @@ from bots.discord.answers.modals import ClaimedModal
 from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_long
 from bots.discord.answers.who_asks import answer_of, asker_of, quick_locale
 from bots.discord.cogs.memory import MARKDOWN
-from bots.discord.commands.translator import translatable
+from bots.discord.commands.localized_names import translatable
 from bots.discord.media import (
     NothingNamedToAsk,
     NothingToAsk,

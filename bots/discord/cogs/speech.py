@@ -15,7 +15,7 @@ from bots.discord.answers.who_asks import (
     notes_commander,
 )
 from bots.discord.call.playback import VoicePlayer
-from bots.discord.commands.translator import translatable
+from bots.discord.commands.localized_names import translatable
 from bots.discord.messages import text as catalogue_text  # `text` is /say's option
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.voices.voice_message import send_voice_message

@@ -19,7 +19,7 @@ from bots.discord.answers.error_handler import report
 from bots.discord.answers.replies import AnyBot, Interaction, reply_to
 from bots.discord.answers.who_asks import asker_of, interaction_audience, notes_commander
 from bots.discord.commands.installs import answer_in_time
-from bots.discord.commands.translator import translatable, translatable_choices
+from bots.discord.commands.localized_names import translatable, translatable_choices
 from bots.discord.media import remote, require_audio, require_recording, voice_message_in
 from bots.discord.places import for_interaction, reaches_channel
 from bots.discord.recordings.arrivals import arrival_of

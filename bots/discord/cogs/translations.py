@@ -17,7 +17,7 @@ from bots.discord.answers.replies import AnyBot, Interaction, followup_of, send_
 from bots.discord.answers.who_asks import answer_of
 from bots.discord.client import voicebridge
 from bots.discord.commands.allowlist import refuse_stranger
-from bots.discord.commands.translator import translatable
+from bots.discord.commands.localized_names import translatable
 from bots.discord.media import recording_in, remote, require_audio
 from bots.discord.messages import text as catalogue_text  # `text` is /translate's option
 from bots.discord.places import for_interaction, reaches_channel, require_history

@@ -23,7 +23,7 @@ from bots.discord.answers.error_handler import on_app_command_error
 from bots.discord.answers.modals import ClaimedModal
 from bots.discord.answers.replies import MAX_CHOICES, AnyBot, Interaction, followup_of, send_lines
 from bots.discord.answers.who_asks import answer_of, answer_to, asker_of, can_manage, quick_locale
-from bots.discord.commands.translator import translatable
+from bots.discord.commands.localized_names import translatable
 from bots.discord.media import voice_message_in
 from bots.discord.messages import CATALOGUE, shown_name, text
 from bots.discord.places import for_interaction, place_of
