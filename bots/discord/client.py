@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 import discord
 
+from bots.discord.work.crash_redo import CrashRedo
 from bots.discord.work.in_progress import WorkInProgress
-from bots.discord.work.redo import CrashRedo
 from core.app.rules.requests import Audiences
 
 __all__ = ["VoicebridgeClient", "voicebridge"]

@@ -12,8 +12,9 @@ command whose use case takes who asks in a request of its own (`asker_in_request
 
 A second delivery of the same interaction (another shard's process, a resumed session) finds it
 acknowledged already: Discord refuses its defer (40060, or 10062 once its 3 seconds are over), and
-it stops there. An interaction redone after a crash (`bots.discord.work.redo`) was acknowledged by
-the process that died: its acknowledgement is adopted instead (`adopt_acknowledgement`).
+it stops there. An interaction redone after a crash (`bots.discord.work.crash_redo`) was
+acknowledged by the process that died: its acknowledgement is adopted instead
+(`adopt_acknowledgement`).
 """
 
 from __future__ import annotations

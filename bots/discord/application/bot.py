@@ -60,8 +60,8 @@ from bots.discord.discordpy import (
     recommended_gateway,
 )
 from bots.discord.request_pace import PER_SECOND, RequestPace
+from bots.discord.work.crash_redo import CrashRedo, RawInteractions, RebuildsModals
 from bots.discord.work.in_progress import WorkInProgress, message_claim
-from bots.discord.work.redo import CrashRedo, RawInteractions, RebuildsModals
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 
@@ -200,7 +200,7 @@ class VoicebridgeBot(commands.AutoShardedBot):
         self.gateway_url = gateway_url
         self._in_voice(runtime, voice_client)
         # Interactions a claim may have to redo, held as Discord sent them
-        # (`bots.discord.work.redo`).
+        # (`bots.discord.work.crash_redo`).
         raw_interactions = RawInteractions()
         raw_interactions.install(gateway_parsers(self))
         self.work = WorkInProgress(claims, raw_interactions)

@@ -28,7 +28,7 @@ from bots.discord.media import (
 )
 from bots.discord.messages import text
 from bots.discord.places import for_interaction, place_of, require_history
-from bots.discord.work.redo import ModalRebuilder
+from bots.discord.work.crash_redo import ModalRebuilder
 from core.app.calls.past_calls import PastCalls
 from core.app.memory.search import MemorySearch
 from core.app.recordings.questions import Questions
@@ -150,7 +150,7 @@ class QuestionsCog(commands.Cog):
         self, message: discord.Message, user_id: int, locale: str
     ) -> QuestionModal | None:
         """The modal a submission answered, made again after a restart
-        (`bots.discord.work.redo`)."""
+        (`bots.discord.work.crash_redo`)."""
         recording = recording_in(message)
         if recording is None:
             return None

@@ -28,7 +28,7 @@ from bots.discord.media import voice_message_in
 from bots.discord.messages import CATALOGUE, shown_name, text
 from bots.discord.places import for_interaction, place_of
 from bots.discord.voices.voice_message import send_voice_message
-from bots.discord.work.redo import ModalRebuilder
+from bots.discord.work.crash_redo import ModalRebuilder
 from core.app.voices.clone_consent import ConsentAsk, VoiceConsents
 from core.app.voices.studio import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, VoiceStudio
 from core.chat.overview import (
@@ -130,7 +130,7 @@ class VoicesCog(commands.Cog):
         self, message: discord.Message, user_id: int, locale: str
     ) -> CloneModal | None:
         """The modal a submission answered, made again after a restart
-        (`bots.discord.work.redo`)."""
+        (`bots.discord.work.crash_redo`)."""
         recording = voice_message_in(message)
         if recording is None or message.author.id != user_id:
             return None

@@ -23,7 +23,7 @@ import discord
 
 from bots.discord.media import voice_message_in
 from bots.discord.places import channel_of, place_of, reaches_channel
-from bots.discord.work.redo import REDO_MESSAGE, RawInteractions, redo_payload
+from bots.discord.work.crash_redo import REDO_MESSAGE, RawInteractions, redo_payload
 from core.app.rules.claims import Claims
 from core.domain.claims import Claim
 from core.ports import background

@@ -2,13 +2,13 @@
 kill edits that message instead of answering again.
 
 Telegram shows a bot nothing of a chat's history: a process that takes over a dead one's work
-cannot look for the answer it may have sent (Discord's redo does: `bots.discord.work.redo`). So the
-answer is made so that a second delivery cannot be a second message: the status is sent as the
-work starts, its id is written into the claim's payload (beside the update it is redone from)
-before anything else is shown in it, and the transcript is an edit of it. A process killed
-after Telegram accepted the transcript, before the claim was marked done, leaves the status's
-id in the claim; the redo edits the same message ("not modified" where it already reads the
-transcript), and the chat reads one answer.
+cannot look for the answer it may have sent (Discord's redo does:
+`bots.discord.work.crash_redo`). So the answer is made so that a second delivery cannot be a
+second message: the status is sent as the work starts, its id is written into the claim's
+payload (beside the update it is redone from) before anything else is shown in it, and the
+transcript is an edit of it. A process killed after Telegram accepted the transcript, before
+the claim was marked done, leaves the status's id in the claim; the redo edits the same message
+("not modified" where it already reads the transcript), and the chat reads one answer.
 
     StatusNotes.handling(claim, update)  the claimed update's handling
                                          (`bots.telegram.application.claims`)
