@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "DELETED",
     "DELETION_TRIES",
+    "QUEUE_TIMEOUT_SECONDS",
     "DeletionNotingSession",
     "TransactionQueue",
     "backup_sqlite",
@@ -150,6 +151,10 @@ def sqlite_pragmas(*, wal: bool, reads_only: bool = False) -> Callable[[Any, Any
 
     return on_connect
 
+
+# How long a transaction waits in the process's queue (`TransactionQueue`) before it gives up:
+# as long as SQLite's own wait for its write lock (`SQLITE_BUSY_TIMEOUT_MS`).
+QUEUE_TIMEOUT_SECONDS = 30.0
 
 # How long a transaction may hold the process's queue (`TransactionQueue`) before the next in
 # the queue logs which one it waits behind: a transaction lasts milliseconds, and every other

@@ -32,6 +32,7 @@ from core.infra.storage.reading import ReadingRepository
 from core.infra.storage.sqlite import (
     DELETED,
     DELETION_TRIES,
+    QUEUE_TIMEOUT_SECONDS,
     TransactionQueue,
     truncate_wal,
     wal_left_to_empty,
@@ -63,9 +64,6 @@ _STORES: dict[str, Callable[[AsyncSession], object]] = {
     "live_readings": LiveReadingRepository,
     "minute_now": MinuteNowRepository,
 }
-
-# As long as SQLite's own wait for its write lock (`sqlite.SQLITE_BUSY_TIMEOUT_MS`).
-QUEUE_TIMEOUT_SECONDS = 30.0
 
 
 class SqlAlchemyUnitOfWork:
