@@ -37,10 +37,10 @@ BUILT_BY_THEIR_SERVICE = {
     ("core.app.reader.reading", "Reading"): "core/app/reader/channel_reader.py",  # one reading
     # One reading's speech, its clip made ahead and its clip playing...
     ("core.app.reader.reading_speech", "ReadingSpeech"): "core/app/reader/reading.py",
-    ("core.app.reader.made_ahead", "MadeAhead"): "core/app/reader/reading.py",
-    ("core.app.reader.playing", "Playing"): "core/app/reader/reading.py",
+    ("core.app.reader.clips", "MadeAhead"): "core/app/reader/reading.py",
+    ("core.app.reader.clips", "Playing"): "core/app/reader/reading.py",
     # ...and the own voices taken back while it plays.
-    ("core.app.reader.voices_taken_back", "VoicesTakenBack"): "core/app/reader/playing.py",
+    ("core.app.reader.clips", "VoicesTakenBack"): "core/app/reader/clips.py",
     ("core.app.memory.import_run", "ImportRun"): "core/app/memory/imports.py",  # one import
     ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one job's
     # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).

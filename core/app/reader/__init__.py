@@ -6,11 +6,9 @@ channel_reader.py  start, switch, skip, stop; who may, who listens
 reading.py         one running reading: its queue, suspended while a listener may not read
 reading_speech.py  a reading's messages made into speech for the people there, a clip checked
                    again as it comes up, and the lines its chat hears once of one not read
-playing.py         the clip a reading plays as a message comes up: checked, made again where it
-                   may no longer play as made, played, or cut
-made_ahead.py      the clip a reading makes before its message comes up: made, taken, let go, closed
-voices_taken_back.py  own voices taken back while a reading runs: which clips they reach,
-                   counted so that a clip being checked as it comes up is checked again
+clips.py           a reading's clips: the next made ahead while one plays (made, taken, let go,
+                   closed); each checked as its message comes up, made again where it may no
+                   longer play as made, played, or cut; own voices taken back while it runs
 room.py            who is in the voice channel as a message is read, and the channels they
                    may not see
 message_speech.py  one message of a reading made into speech, in a voice of its language

@@ -1,10 +1,10 @@
 """One running channel reading (`core.app.reader.channel_reader` starts and stops it): the messages
 of a text channel read aloud in a voice channel, in order, the next one made into speech
-(`core.app.reader.reading_speech`) while the current one plays (`core.app.reader.playing`): as the
+(`core.app.reader.reading_speech`) while the current one plays (`core.app.reader.clips`): as the
 current one comes up, or as it arrives while that one is read, so that its first slice is in when
 the clip playing ends. A clip made ahead and never played (suspended, deleted, refused, made again,
 the reading stopped) is closed at once, not when it comes up: MiMo's stream ends if it still runs
-(`core.app.reader.made_ahead`).
+(`core.app.reader.clips`).
 
 Who hears it: before a message is made into speech, and again before it is played, the people
 in the voice channel are asked for (`core.ports.VoiceChannels`) and the rules of
@@ -25,7 +25,7 @@ never made into speech (`core.app.reader.message_speech` reads the no).
 
 A clip made ahead is made again before it plays where it may no longer play as made: the message was
 edited since, a channel's name it says is no longer for everyone's ears, or its author's own
-voice is no longer theirs to speak in (`unvoiced`, `voice_gone`; `core.app.reader.playing`).
+voice is no longer theirs to speak in (`unvoiced`, `voice_gone`; `core.app.reader.clips`).
 
 It ends with `/stop`, when nobody but bots is left in the voice channel, after `idle_seconds`
 with nothing read, when the server's daily speech quota is used up (said in the voice channel's
@@ -42,11 +42,9 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from core.app.reader.made_ahead import MadeAhead
+from core.app.reader.clips import MadeAhead, Playing, in_voice, of_member
 from core.app.reader.message_speech import MessageSpeech, Spoken
-from core.app.reader.playing import Playing
 from core.app.reader.reading_speech import ReadingSpeech
-from core.app.reader.voices_taken_back import in_voice, of_member
 from core.chat.messages import text
 from core.domain import errors
 from core.domain.mandates import Mandate

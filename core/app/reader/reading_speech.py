@@ -15,7 +15,7 @@ reading, not once for every message:
     share used     its author's share of the server's speech is used up (named as typed)
     refused        MiMo refuses a speech model: logged once too, naming its setting
                    (MIMO_TTS_MODEL...), as the owner's to fix; another voice's model may serve
-    play failed    a clip could not be played (`core.app.reader.playing`)
+    play failed    a clip could not be played (`core.app.reader.clips`)
 
 The server's quota used up is not said here: it ends the reading, which says why.
 """
