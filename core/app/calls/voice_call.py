@@ -32,15 +32,12 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from core.domain import errors
 from core.domain.values import ChatRef
 from core.ports import Clip, VoiceCall, VoiceChannels
-
-logger = logging.getLogger(__name__)
 
 __all__ = [
     "SHARING",

@@ -32,18 +32,16 @@ model's voice).
     played     played whole, counted with its seconds; a clip that could not be played is let
                go, and the voice channel's chat hears it once (`core.app.reader.reading_speech`)
 
-Own voices taken back (`VoicesTakenBack`): a member no longer lets their cloned voice read them,
-or one of the server's own voices was deleted (all of them, `/forget`). The clip playing in such a
-voice is cut, to be made again in a voice of the model's; a clip made ahead in one is made again
-as it comes up, where `MessageSpeech.voice_allowed` reads the database anew.
+Own voices taken back (`VoicesTakenBack`), as above: the clip playing in such a voice is cut, to
+be made again in a voice of the model's; a clip made ahead in one is made again as it comes up,
+where `MessageSpeech.voice_allowed` reads the database anew.
 
     whose     which clips a voice taken back reaches: a member's own voice (`of_member`), or the
               server's voice of a name, or all of them (`in_voice`)
     since     the voices taken back are counted: a message coming up notes the count as its
-              clip's voice is checked, and checks again where one landed meanwhile, once the
-              clip counts as playing (a no landing between the check and the play still holds):
-              a voice taken back landing while a clip is checked sends it back to be checked
-              again before it plays (`Playing._played`)
+              clip's voice is checked; where one landed meanwhile, the clip is checked again
+              once it counts as playing (`Playing._played`), so a no landing between the check
+              and the play still holds
 """
 
 from __future__ import annotations

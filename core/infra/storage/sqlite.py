@@ -153,8 +153,8 @@ def sqlite_pragmas(*, wal: bool, reads_only: bool = False) -> Callable[[Any, Any
 
 
 # How long a transaction waits in the process's queue (`TransactionQueue`) before it gives up:
-# as long as SQLite's own wait for its write lock (`SQLITE_BUSY_TIMEOUT_MS`).
-QUEUE_TIMEOUT_SECONDS = 30.0
+# as long as SQLite's own wait for its write lock.
+QUEUE_TIMEOUT_SECONDS = SQLITE_BUSY_TIMEOUT_MS / 1000
 
 # How long a transaction may hold the process's queue (`TransactionQueue`) before the next in
 # the queue logs which one it waits behind: a transaction lasts milliseconds, and every other
