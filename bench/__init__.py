@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from core.infra.audio.ffmpeg import choose_ffmpeg
+from core.infra.audio.ffmpeg_binary import choose_ffmpeg
 
 FFMPEG = choose_ffmpeg(os.environ.get("FFMPEG_BINARY"))
 # The temporary folder of a quick run (`python -m bench --quick` sets it for the run and every

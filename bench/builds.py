@@ -1,12 +1,12 @@
 """Benchmark 8: which ffmpeg to run, with numbers (`--only builds`).
 
-Every voice note costs one ffmpeg run (`core.infra.audio.asr_short_notes`), so what a build costs to
-start matters as much as how fast it decodes. For each build (the imageio-ffmpeg wheel's, and
-each `--ffmpeg BINARY`): its version; the CPU time of starting and stopping (a tenth of a
-second of silence decoded to nothing); of a 5-second voice note decoded to 16 kHz PCM as the bot
-decodes it (Opus inside the filter graph); whether it can compact the pauses of long recordings
-(silenceremove's `timestamp`, ffmpeg 6.1 on). Medians of 21 runs, the builds alternating. The
-hour's conversion on each build is section "The 60-minute conversion on ffmpeg ...".
+Every voice note costs one ffmpeg run (`core.infra.audio.short_voice_notes`), so what a build costs
+to start matters as much as how fast it decodes. For each build (the imageio-ffmpeg wheel's, and
+each `--ffmpeg BINARY`): its version; the CPU time of starting and stopping (a tenth of a second of
+silence decoded to nothing); of a 5-second voice note decoded to 16 kHz PCM as the bot decodes it
+(Opus inside the filter graph); whether it can compact the pauses of long recordings
+(silenceremove's `timestamp`, ffmpeg 6.1 on). Medians of 21 runs, the builds alternating. The hour's
+conversion on each build is section "The 60-minute conversion on ffmpeg ...".
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 from bench import burst, ffmpeg_exe, load, sized
 from bench.sections import loads, reflow, replace_section
-from core.infra.audio.asr_short_notes import RATE
-from core.infra.audio.ffmpeg import keeps_timestamps
-from core.infra.audio.sources import AudioSource, mono
+from core.infra.audio.ffmpeg_binary import keeps_timestamps
+from core.infra.audio.ffmpeg_inputs import AudioSource, mono
+from core.infra.audio.short_voice_notes import RATE
 
 HEADING = "## 8. Which ffmpeg: start-up, a voice note, what each can do"
 RUNS = sized(21, 2)

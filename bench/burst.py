@@ -37,7 +37,7 @@ from typing import Any, Self
 from bench import OUT, inputs, report, sized
 from bench.load_worker import PERIOD
 from core.config import Settings
-from core.infra.audio.asr_short_notes import ogg_opus_seconds
+from core.infra.audio.short_voice_notes import ogg_opus_seconds
 
 NOTES = sized(100, 8)
 NOTE_SECONDS = 5  # every chat sends the first 5 s of bench/inputs.py's one-minute note

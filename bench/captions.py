@@ -36,9 +36,9 @@ from typing import Any
 from bench import sized
 from bench.account import raised
 from bench.sections import reflow, replace_section
-from bots.discord.call.playback import installed_voice_client
-from core.domain import mimo_models
-from core.domain.live_speech import Piece
+from bots.discord.voice_channels.speech_playback import installed_voice_client
+from core.domain.listening.live_speech_rules import Piece
+from core.domain.mimo import default_models
 from tests.scenarios.discord_bot import discord_bot_online, discord_settings
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import FakeMimo, Json
@@ -142,7 +142,7 @@ async def run(members: int, calls: int, delay: float, cheaper: bool = False) -> 
         "pieces": len(pieces), "shown": len(shown),
         "said_seconds": members * sum(TURNS), "sent_seconds": mimo.asr_audio_seconds,
         "billed_seconds": mimo.asr_billed_seconds,
-        "requests": len(mimo.calls(mimo_models.ASR)),
+        "requests": len(mimo.calls(default_models.ASR)),
         "chat_requests": len(chat), "chat_429": sum(1 for c in chat if c.status == 429),
         "busiest_5s": _busiest(chat), "minutes": spoken / 60,
     }  # fmt: skip

@@ -27,14 +27,14 @@ from pathlib import Path
 
 from bench import ffmpeg_exe
 from core.infra.audio.asr_formats import ASR_FORMATS, WAV
-from core.infra.audio.ffmpeg import point_pydub_at
+from core.infra.audio.ffmpeg_binary import point_pydub_at
 from core.infra.mimo import MIMO_AUDIO_CAPS
 
 
 async def voicebridge(note: Path, workers: int | None, fmt: str) -> dict[str, object]:
-    from core.infra.audio.converter import FfmpegAudio
-    from core.infra.audio.processes import FfmpegProcesses
-    from core.infra.malloc import return_large_blocks
+    from core.infra.audio.ffmpeg_converter import FfmpegAudio
+    from core.infra.audio.ffmpeg_processes import FfmpegProcesses
+    from core.infra.malloc_tuning import return_large_blocks
 
     return_large_blocks()  # as core.bootstrap does for the bot
     asr_pieces = FfmpegAudio(
@@ -104,9 +104,9 @@ def main() -> None:
     if method == "voicebridge-mp3":  # the ASR_AUDIO_FORMAT=mp3 bot
         report = asyncio.run(voicebridge(note, None, "mp3"))
     elif method == "voicebridge-unbatched":  # as the bot ran its ffmpegs before batch scheduling
-        from core.infra.audio import processes
+        from core.infra.audio import ffmpeg_processes
 
-        processes.batch_scheduling = lambda pid: None
+        ffmpeg_processes.batch_scheduling = lambda pid: None
         report = asyncio.run(voicebridge(note, None, fmt))
     elif method == "voicebridge":
         workers = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "-" else None

@@ -45,15 +45,15 @@ from sqlalchemy.pool import NullPool
 
 from bench import sized
 from bench.sections import reflow, replace_section
-from core.app.memory.search import MemorySearch
-from core.app.rules.leaving import Leaving
+from core.app.memory.chat_search import MemorySearch
+from core.app.rules.outgoing_check import Leaving
 from core.bootstrap import storage
 from core.config import Settings
-from core.domain.memory import fold, search_words
-from core.domain.transcripts import TranscriptPart
-from core.domain.values import ChatRef
+from core.domain.memory.search_rules import fold, search_words
+from core.domain.recordings.transcript_values import TranscriptPart
+from core.domain.shared_values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, upgrade
-from core.infra.storage.models import RecordingTranscriptPartRow, RecordingTranscriptRow
+from core.infra.storage.tables import RecordingTranscriptPartRow, RecordingTranscriptRow
 
 HEADING = "## 12. Voice memory: /find in a bot holding a million lines"
 SMALL, LARGE, EMPTY = (ChatRef("telegram", f"-100{n}") for n in (1000, 2000, 3000))

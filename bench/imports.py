@@ -1,8 +1,8 @@
-"""Benchmark 14: a chat's past imported (`core.app.memory.imports`), and the live chat meanwhile.
+"""Benchmark 14: a chat's past imported (`core.app.memory.importer`), and the live chat meanwhile.
 
 export   a synthetic Telegram Desktop export of `MESSAGES` voice messages of
          `NOTE_SECONDS` each (an hour of speech for 2,000), read by the command's own reader
-         (bots/cli/exports/telegram_desktop.py)
+         (bots/cli/memory/telegram_export.py)
 import   `Importer.run` through the bot's runtime (`core.bootstrap`: the same transcription,
          gate, keeper and database), with MiMo's stand-in (in a process of its own)
          answering every request after `MIMO_DELAY` seconds: minutes of speech imported per
@@ -30,10 +30,10 @@ from typing import Any
 
 from bench import sized
 from bench.sections import reflow, replace_section
-from bots.cli.exports.telegram_desktop import read_export
+from bots.cli.memory.telegram_export import read_export
 from core.bootstrap import bootstrap
 from core.config import Settings
-from core.domain.values import ChatRef, Preferences
+from core.domain.shared_values import ChatRef, Preferences
 from tests.audio_factory import make_audio
 
 HEADING = "## 14. Importing a chat's past: 2,000 voice messages, and the live chat meanwhile"

@@ -47,9 +47,9 @@ from bench import sized
 from bench.account import raised
 from bench.paced import paced
 from bench.sections import reflow, replace_section
-from bots.discord.call.playback import installed_voice_client
-from core.domain.interpreting import LATE_AFTER
-from core.domain.live_speech import Piece
+from bots.discord.voice_channels.speech_playback import installed_voice_client
+from core.domain.listening.interpreter_rules import LATE_AFTER
+from core.domain.listening.live_speech_rules import Piece
 from tests.scenarios.discord_bot import discord_bot_online, discord_settings
 from tests.scenarios.tones import sounding_pitch_of
 from tests.standins.discord_api import FakeDiscord, Guild

@@ -1,8 +1,8 @@
 """Benchmark 9: listening to voice calls. N members speaking at once over M calls, against the
 voice server stand-in (tests/standins/discord_voice.py) served by this process, and the bot's
-receive layer (bots/discord/call/receive: transport decryption, DAVE decryption, Opus decoding,
-utterances cut) in a process of its own (bench/listen_bot.py), whose CPU and memory are read
-by itself: every thread of it, the socket readers that do most of the work included.
+receive layer (bots/discord/voice_channels/receive: transport decryption, DAVE decryption, Opus
+decoding, utterances cut) in a process of its own (bench/listen_bot.py), whose CPU and memory are
+read by itself: every thread of it, the socket readers that do most of the work included.
 
     python -m bench.listen MEMBERS CALLS SECONDS     (prints a JSON line)
 

@@ -1,6 +1,7 @@
-"""Benchmark 9's listening bot: discord.py with the receive layer (`bots.discord.call.receive`), in
-voice channels of the stand-in bench/listen.py serves, in a process of its own so that its CPU
-and memory are its own. Driven by lines on stdin, each answered by one JSON line on stdout:
+"""Benchmark 9's listening bot: discord.py with the receive layer
+(`bots.discord.voice_channels.receive`), in voice channels of the stand-in bench/listen.py serves,
+in a process of its own so that its CPU and memory are its own. Driven by lines on stdin, each
+answered by one JSON line on stdout:
 
     join            join every voice channel given and start a receiver in each
     mark            this process's CPU seconds so far (every thread: the socket readers too),
@@ -23,8 +24,8 @@ from typing import Any
 import aiohttp.connector
 import discord
 
-from bots.discord import discordpy
-from bots.discord.call.receive import ListeningVoiceClient, PieceAudio, VoiceReceiver
+from bots.discord import discordpy_internals
+from bots.discord.voice_channels.receive import ListeningVoiceClient, PieceAudio, VoiceReceiver
 
 
 class Listener:
@@ -96,8 +97,8 @@ async def main(
     api_url: str, gateway_url: str, token: str, ca_file: str, channel_ids: list[int]
 ) -> None:
     aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(ca_file)  # the stand-in's TLS
-    discordpy.point_rest_at(api_url)
-    discordpy.point_gateway_at(gateway_url)
+    discordpy_internals.point_rest_at(api_url)
+    discordpy_internals.point_gateway_at(gateway_url)
     client = discord.Client(intents=discord.Intents(guilds=True, voice_states=True))
     ready = asyncio.Event()
     client.event(_on_ready(ready))

@@ -40,20 +40,20 @@ def section(runs: dict[str, dict[str, Any]]) -> str:
     text = f"""{HEADING}{notes} voice notes from {notes} chats at once, on Telegram and Discord
 
 Measured by `.venv/bin/python -m bench --only load` ({dates}). `voicebridge run` as the command
-line starts it (`bots.runner.run_bots`, SQLite, the real MimoClient, `core.infra.audio`) runs in
-a process of its own, configured by environment variables alone, against the platform's
-stand-in (in the driver's process) and tests/standins/mimo.py (in a third process), which holds
-every request **{delay:g} s** before answering, as a busy speech service would. Every chat sends
-the same voice note ({first["note"]}: {first["note_seconds"]:.1f} s of OGG/Opus,
-{first["note_bytes"] / 1024:.0f} KB). After one note from another chat (so that what the bot
-does only once is not counted), {notes} notes arrive at once: on Telegram from {notes} private
-chats, in one getUpdates answer (bench/load.py); on Discord in the #general of {notes} servers,
-as {notes} gateway events, each transcribed automatically as a reply (bench/load_discord.py).
-The time runs until the last chat reads its final transcript. A chat without its transcript
-fails the benchmark, which keeps the bot's log in bench/out/load-bot.log. A column named after
-an ffmpeg ran the bot with `FFMPEG_BINARY` set to it (`--ffmpeg`); the others, the bundled
-build. Each column ran {_rounds(first)} times, the drivers alternating; it shows the run with
-the median time, and in brackets the range of every run's time and CPU per note.
+line starts it (`bots.platform_runner.run_bots`, SQLite, the real MimoClient,
+`core.infra.audio`) runs in a process of its own, configured by environment variables alone, against
+the platform's stand-in (in the driver's process) and tests/standins/mimo.py (in a third process),
+which holds every request **{delay:g} s** before answering, as a busy speech service would. Every
+chat sends the same voice note ({first["note"]}: {first["note_seconds"]:.1f} s of OGG/Opus,
+{first["note_bytes"] / 1024:.0f} KB). After one note from another chat (so that what the bot does
+only once is not counted), {notes} notes arrive at once: on Telegram from {notes} private chats, in
+one getUpdates answer (bench/load.py); on Discord in the #general of {notes} servers, as {notes}
+gateway events, each transcribed automatically as a reply (bench/load_discord.py). The time runs
+until the last chat reads its final transcript. A chat without its transcript fails the benchmark,
+which keeps the bot's log in bench/out/load-bot.log. A column named after an ffmpeg ran the bot with
+`FFMPEG_BINARY` set to it (`--ffmpeg`); the others, the bundled build. Each column ran
+{_rounds(first)} times, the drivers alternating; it shows the run with the median time, and in
+brackets the range of every run's time and CPU per note.
 
 {head}
 {rows}

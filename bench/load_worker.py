@@ -1,5 +1,5 @@
 """Benchmark 3's bot: `voicebridge run` as the command line starts it (settings from the
-environment, the redacting log set-up, `bots.runner.run_bots`), plus a sampler task in its
+environment, the redacting log set-up, `bots.platform_runner.run_bots`), plus a sampler task in its
 event loop. Started by bench/load.py, which points it at its stand-ins; runs until its stdin
 closes, then prints one JSON line.
 
@@ -30,9 +30,9 @@ import traceback
 from types import FrameType
 from typing import Any
 
-from bots.runner import run_bots
+from bots.platform_runner import run_bots
 from core.config import Settings
-from core.infra.logs import configure_logging
+from core.infra.log_redaction import configure_logging
 
 PERIOD = 0.010  # the sampler's sleep
 STALL = 0.015  # with --profile: stacks are taken while the loop is this much late or more

@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import bots.telegram.application.app  # noqa: F401  # the bot process holds the Telegram adapter too
+import bots.telegram.application.update_filters  # noqa: F401  # the bot process holds the Telegram adapter too
 from core.bootstrap import bootstrap
 from core.config import Settings
-from core.domain.transcripts import Progress
-from core.domain.values import ChatRef, Preferences
+from core.domain.recordings.transcript_values import Progress
+from core.domain.shared_values import ChatRef, Preferences
 from core.infra.mimo import MimoClient
 
 

@@ -5,7 +5,7 @@ takes (50 MB of base64), the way the bot did it before and does it now.
             `Attachment.read` is the same: the whole body in memory, then written out)
             ask: the file read whole, then one JSON body built around its base64, as
             `understand_audio` did
-    after   download: `core.infra.downloads.HttpDownloads`, streamed to disk in chunks
+    after   download: `core.infra.recording_downloads.HttpDownloads`, streamed to disk in chunks
             ask: `MimoClient.understand_audio`, the file's base64 streamed into the request
 
 Each runs in a process of its own (bench/procs.py polls its memory); the file server (Python's
@@ -37,8 +37,8 @@ from telegram import Bot, File
 from bench import sized
 from bench.procs import run_worker
 from bench.sections import loads, replace_section
-from core.infra.downloads import HttpDownloads
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
+from core.infra.recording_downloads import HttpDownloads
 
 MB = 1024 * 1024
 DOWNLOAD_BYTES = sized(50 * MB, 2 * MB)  # MAX_AUDIO_MB's default

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import OUT, QUICK, ffmpeg_exe, inputs, minute_figures, report, sized
-from core.domain.pacing import TRANSIT_SECONDS
+from core.domain.mimo.account_minute_rules import TRANSIT_SECONDS
 from core.infra.storage import upgrade
 from tests.db_fixtures import postgres_server_url, scratch_postgres_database
 

@@ -19,13 +19,13 @@ how long that counts, a use's `transit` (unless SPEC keeps it as it is); and the
 waits. Every time this prints is the machine's, in seconds.
 
 A listened call (`call`): four speakers one after another, turns of `TURNS` seconds with `GAP`
-between, cut as the product cuts them: by `core.domain.live_speech.piece_rules` for the moment
-of each cut (SOONER; CHEAPER while every one of the call's `IN_FLIGHT` slots at MiMo is taken;
-longer as `Stretching` finds the calls' speech, every replica's, too much for the minute), each
-piece the middle of its rules' shortest and longest (0.89 s for SOONER), its last what is left
-of the turn. Each piece waits for a slot as the receiving does (`Listening.hand_over`), is
-counted by the `Stretching` as it goes (with its turn's length where it ends one), and is
-transcribed under `asking(Urgency.LIVE, call)`.
+between, cut as the product cuts them: by `core.domain.listening.live_speech_rules.piece_rules` for
+the moment of each cut (SOONER; CHEAPER while every one of the call's `IN_FLIGHT` slots at MiMo is
+taken; longer as `Stretching` finds the calls' speech, every replica's, too much for the minute),
+each piece the middle of its rules' shortest and longest (0.89 s for SOONER), its last what is left
+of the turn. Each piece waits for a slot as the receiving does (`Listening.hand_over`), is counted
+by the `Stretching` as it goes (with its turn's length where it ends one), and is transcribed under
+`asking(Urgency.LIVE, call)`.
 """
 
 from __future__ import annotations
@@ -45,13 +45,13 @@ from typing import Any
 
 import httpx
 
-from core.app.calls.listened_call import IN_FLIGHT
-from core.app.calls.stretching import Stretching
-from core.app.rules.in_flight import RequestGate
+from core.app.listening.listened_call import IN_FLIGHT
+from core.app.listening.piece_stretching import Stretching
+from core.app.rules.request_slots import RequestGate
 from core.config import Settings
 from core.domain.errors import MimoError
-from core.domain.live_speech import SOONER, piece_rules
-from core.domain.pacing import (
+from core.domain.listening.live_speech_rules import SOONER, piece_rules
+from core.domain.mimo.account_minute_rules import (
     AccountLimits,
     ModelMinute,
     Urgency,
@@ -59,13 +59,13 @@ from core.domain.pacing import (
     asking_now,
     setting_aside,
 )
-from core.domain.values import ChatRef
+from core.domain.shared_values import ChatRef
 from core.infra.mimo import MimoClient, RetryPolicy
-from core.infra.mimo import pacing as pacer
+from core.infra.mimo import minute_pacing as pacer
 from core.infra.mimo.minute_ledger import MemoryLedger, MinuteLedger, MinuteUse
-from core.infra.mimo.pacing import AccountMinute
-from core.infra.storage import account_minute
-from core.infra.storage.database import create_minute_engine
+from core.infra.mimo.minute_pacing import AccountMinute
+from core.infra.storage.database_engines import create_minute_engine
+from core.infra.storage.mimo_minute import shared_ledger_in_database
 
 TURNS = (4.0, 7.0, 3.0, 9.0, 5.0, 6.0)  # seconds of each turn of a call's speakers, in rotation
 GAP = 1.0  # seconds between two turns
@@ -121,8 +121,10 @@ class Replica:
         self.engine = create_minute_engine(spec["database"]) if spec["database"] else None
         ledger: MinuteLedger = MemoryLedger()
         if self.engine is not None:
-            fresh = account_minute.FRESH_SECONDS / self.scale
-            ledger = account_minute.DatabaseLedger(self.engine, instance=spec["name"], fresh=fresh)
+            fresh = shared_ledger_in_database.FRESH_SECONDS / self.scale
+            ledger = shared_ledger_in_database.DatabaseLedger(
+                self.engine, instance=spec["name"], fresh=fresh
+            )
         announce = pacer.ANNOUNCE_SECONDS / self.scale
         self.minute = TimedMinute(limits=limits, ledger=ledger, announce_seconds=announce)
         self.http = httpx.AsyncClient(event_hooks={"request": [given_said]})
@@ -210,7 +212,7 @@ class Replica:
         """Every chat's voice notes at once, chat after chat, each chat's in its own `asking`
         (and, with `gate`, through the bot's request gate first, its slot set aside while the
         note waits for its use of the minute, as a voice note goes:
-        `core.app.recordings.heard_pieces`)."""
+        `core.app.recordings.piece_transcriber`)."""
 
         async def note(chat: str, index: int, seconds: float) -> None:
             asked = time.monotonic()

@@ -23,13 +23,14 @@ def section(found: dict[str, Any], machine: dict[str, Any]) -> str:
 shared with other work (each run's load average is in the first table). MiMo's stand-in
 (tests/standins/mimo.py, in a process of its own) holds the account's minute at MiMo's published
 figures for speech recognition, 100 requests and 10,000 tokens a minute, answering 429 with
-Retry-After past it. The real `MimoClient` and its `AccountMinute` (core/infra/mimo/pacing.py)
-send it the work over loopback HTTP, driven at the client as the use cases send it, each request
-a real WAV of speech through `MimoClient.transcribe`: not the whole bot (no platform, no ffmpeg,
-no database but the shared minute's, and no request gate, ASR_MAX_IN_FLIGHT, unless a row says
-so): what is measured is the pacing. **The minute is {minute:g} s long and every rate {
-        scale:g} times MiMo's**: the calls' speech, MiMo's answers ({found["mimo_delay"]} s, so {
-        found["mimo_delay"] / scale:g} s), and the pacer's own seconds (its slower minute after
+Retry-After past it. The real `MimoClient` and its `AccountMinute`
+(core/infra/mimo/minute_pacing.py) send it the work over loopback HTTP, driven at the client as the
+use cases send it, each request a real WAV of speech through `MimoClient.transcribe`: not the whole
+bot (no platform, no ffmpeg, no database but the shared minute's, and no request gate,
+ASR_MAX_IN_FLIGHT, unless a row says so): what is measured is the pacing. **The minute is {minute:g}
+s long and every rate {scale:g} times MiMo's**: the calls' speech, MiMo's answers ({
+        found["mimo_delay"]
+    } s, so {found["mimo_delay"] / scale:g} s), and the pacer's own seconds (its slower minute after
 a 429, how soon a waiting request sets its slot aside, how often replicas tell each other what
 waits and how long that counts, the {transit:.0f} ms a use not yet answered counts past the
 minute, `ModelMinute.transit`'s 0.5 s shortened with the rest; an answered one counts a minute
@@ -42,12 +43,12 @@ here; the caption delays carry that, and so does the way from a use to MiMo (fir
 
 A listened call: four speakers one after another, turns of {", ".join(f"{t:g}" for t in TURNS)} s
 with {GAP:g} s between, for {found["call_seconds"] / 60:.2g} minutes; pieces cut as the product
-cuts them (`core.domain.live_speech.piece_rules` at each cut: SOONER, 0.8 to 0.98 s, some 70
-requests a minute of speech as docs/operations/costs.md counts a call; CHEAPER, 2 to 4 s, while
-all four of the call's slots at MiMo are taken; LONGER and LONGEST, 4 to 8 and 8 to 16 s, as
-`Stretching` finds the calls' speech, every replica's, too much for the minute), each piece the
-middle of its rules, the turn's end its last; each waiting for a slot as the receiving does,
-then sent under `asking(Urgency.LIVE, call)`. The burst: {found["chats"]} chats' {
+cuts them (`core.domain.listening.live_speech_rules.piece_rules` at each cut: SOONER, 0.8 to
+0.98 s, some 70 requests a minute of speech as docs/operations/costs.md counts a call; CHEAPER, 2 to
+4 s, while all four of the call's slots at MiMo are taken; LONGER and LONGEST, 4 to 8 and 8 to 16 s,
+as `Stretching` finds the calls' speech, every replica's, too much for the minute), each piece the
+middle of its rules, the turn's end its last; each waiting for a slot as the receiving does, then
+sent under `asking(Urgency.LIVE, call)`. The burst: {found["chats"]} chats' {
         found["notes_each"]
     } notes each ({found["chats"] * found["notes_each"]:,} notes of 3 to
 20 s, 9.6 on average) at once, each chat's together, chat after chat, each chat's in its own

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from core.bootstrap import bootstrap
-from core.chat.subtitles import to_srt
+from core.chat.transcript_files import to_srt
 from core.config import Settings
-from core.domain.values import ChatRef, Preferences
+from core.domain.shared_values import ChatRef, Preferences
 
 
 async def run(recording: Path, base_url: str, api_key: str, compact: bool) -> dict[str, object]:

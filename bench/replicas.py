@@ -47,7 +47,7 @@ import aiohttp
 from bench import OUT, sized
 from bench.account import raised
 from core.config import Settings
-from core.domain import mimo_models
+from core.domain.mimo import default_models
 from core.infra.storage import upgrade
 from tests.db_fixtures import scratch_postgres_database
 from tests.integration.chatlog_db import query
@@ -174,7 +174,7 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
                 what="the warm-up's transcripts",
             )
             await _settled(database_url)
-            asr_before = len(mimo.calls(mimo_models.ASR))
+            asr_before = len(mimo.calls(default_models.ASR))
             chats = list(range(FIRST_CHAT, FIRST_CHAT + notes))
             started, wall_started = time.monotonic(), time.time()
             await asyncio.gather(*(deliver(chat) for chat in chats))
@@ -220,7 +220,7 @@ async def run_telegram(note: bytes, seconds: int, server_url: str, notes: int) -
             and not attempts.get(str(chat))  # marked by the process that sent it
         ]
         return _outcome(
-            "telegram", notes, texts, len(mimo.calls(mimo_models.ASR)) - asr_before,
+            "telegram", notes, texts, len(mimo.calls(default_models.ASR)) - asr_before,
             seconds=last, killed_at=killed_at, windows=windows, survivor=replicas[1],
         ) | {"twice_detail": twice}  # fmt: skip
 
@@ -280,7 +280,7 @@ async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) ->
                 what="the warm-up's transcripts",
             )
             await _settled(database_url)
-            asr_before = len(mimo.calls(mimo_models.ASR))
+            asr_before = len(mimo.calls(default_models.ASR))
             burst = list(range(2, notes + 2))
             started = time.monotonic()
             await asyncio.gather(*(post(n) for n in burst))
@@ -324,7 +324,7 @@ async def run_discord(note: bytes, seconds: int, server_url: str, notes: int) ->
             and not attempts.get(f"channel:{channel}")  # marked by the process that sent it
         ]
         return _outcome(
-            "discord", notes, replies, len(mimo.calls(mimo_models.ASR)) - asr_before,
+            "discord", notes, replies, len(mimo.calls(default_models.ASR)) - asr_before,
             seconds=last, killed_at=killed_at, windows=windows, survivor=replicas[1],
         )  # fmt: skip
 

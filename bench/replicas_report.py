@@ -116,22 +116,22 @@ database: a replica killed inside it leaves a claim that looks unanswered, and t
 work again. What the chat sees is one answer all the same: on Discord the survivor finds the reply
 and keeps it, and on Telegram the transcript is an edit of the "Transcribing…" reply whose id went
 into the claim as the work started, which the survivor edits again (since 2026-11-27, issue 84;
-`bots.telegram.recordings.status_notes`); the "answered already" row counts both. The claim is
-marked the moment the platform's confirmation of the answer's last message comes back
-(`core.app.rules.claims.answered`, called by `core.app.voice_notes`), before anything else of the
-handling (the status's end, the chat's log, the rest of the platform's handling), through
-connections of its own that commit in one round trip without waiting for the server's disk. The
-window in the table was measured for every answer whose claim its own process marked, from the
-stand-in answering the request that carried it to the claim's `finished_at`, taken as the mark's
-UPDATE is sent (its one round trip to the server comes on top). Nearly all of it is the replica's
-event loop and HTTP client waiting for a core, between the platform's reply arriving and the code
-after it running: it grows with the load on the machine, whose first half of the burst took
-{killed_tg:.1f} s on Telegram here, where a quiet one takes about 5 s. On a lighter load (one run of
-each, 2026-11-25 about 20:55 UTC, load average about 9) it was 15 / 55 / 87 ms on Telegram and 12 /
-53 / 110 ms on Discord (median / p90 / max; Discord's from the request's arrival at the stand-in);
-the bot's own log, instrumented for one Telegram run, put the mark at 10 to 16 ms (median, each
-replica) from the bot reading Telegram's reply to the mark committed, where the same mark through
-the work's pool of connections, in a transaction of its own, took 70 to 200 ms.
+`bots.telegram.recordings.transcript_status_notes`); the "answered already" row counts both.
+The claim is marked the moment the platform's confirmation of the answer's last message comes back
+(`core.app.rules.work_claims.answered`, called by `core.app.voice_note_events`), before
+anything else of the handling (the status's end, the chat's log, the rest of the platform's
+handling), through connections of its own that commit in one round trip without waiting for the
+server's disk. The window in the table was measured for every answer whose claim its own process
+marked, from the stand-in answering the request that carried it to the claim's `finished_at`, taken
+as the mark's UPDATE is sent (its one round trip to the server comes on top). Nearly all of it is
+the replica's event loop and HTTP client waiting for a core, between the platform's reply arriving
+and the code after it running: it grows with the load on the machine, whose first half of the burst
+took {killed_tg:.1f} s on Telegram here, where a quiet one takes about 5 s. On a lighter load (one
+run of each, 2026-11-25 about 20:55 UTC, load average about 9) it was 15 / 55 / 87 ms on Telegram
+and 12 / 53 / 110 ms on Discord (median / p90 / max; Discord's from the request's arrival at the
+stand-in); the bot's own log, instrumented for one Telegram run, put the mark at 10 to 16 ms
+(median, each replica) from the bot reading Telegram's reply to the mark committed, where the same
+mark through the work's pool of connections, in a transaction of its own, took 70 to 200 ms.
 
 The same three runs of the same code a few minutes earlier (2026-11-25 about 21:00 UTC, load average
 about 14) answered one Telegram chat twice in one of them (its answer had gone 0.26 s before

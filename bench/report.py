@@ -248,8 +248,8 @@ def _conversion_targets(runs: dict[str, list[Measured]], decode: Measured) -> st
 
 Where the floor is: the conversion costs {cpu:.1f} CPU-seconds, and decoding the Opus alone
 the plain way (`ffmpeg -i note -f null -`, nothing written) {decode.report["cpu"]:.1f}.
-voicebridge reads Opus inside ffmpeg's filter graph (core/infra/audio/sources.py), which spares
-ffmpeg 7 and later their command line's hand-overs between threads (5.1 has none to spare).
+voicebridge reads Opus inside ffmpeg's filter graph (core/infra/audio/ffmpeg_inputs.py), which
+spares ffmpeg 7 and later their command line's hand-overs between threads (5.1 has none to spare).
 Two cores cannot spend {cpu:.1f} CPU-seconds in less than {cpu / 2:.1f} s; 6x the naive path is
 {sixth:.1f} s. For memory: one ffmpeg of this build is {_mb(bare_rss - python_rss)} resident
 and the worker's Python process {_mb(python_rss)}, so even the bare pass (one ffmpeg) is only
@@ -343,9 +343,10 @@ def _method() -> str:
 - **voicebridge**: `FfmpegAudio.asr_pieces` with 60-second pieces (the default): the note's
   length from its last Ogg page, cuts moved into pauses (ffmpeg decodes the 6 s around each
   cut, nothing else), then two ffmpegs converting half the recording each, pieces handed over
-  as they finish, every ffmpeg under the batch scheduling policy (`core.infra.audio.processes`).
-  Pauses are not compacted here (section 6 measures that). "MP3 pieces" is the same with
-  `ASR_AUDIO_FORMAT=mp3` (48 kbps, LAME -compression_level 7, no bit reservoir).
+  as they finish, every ffmpeg under the batch scheduling policy
+  (`core.infra.audio.ffmpeg_processes`). Pauses are not compacted here (section 6 measures that).
+  "MP3 pieces" is the same with `ASR_AUDIO_FORMAT=mp3` (48 kbps, LAME -compression_level 7, no bit
+  reservoir).
 - **Bytes sent** are the base64 the requests carry. The naive MP3 (64 kbps at 48 kHz) is over
   MiMo's 10 MB request cap past about 20 minutes, so a naive bot would have to split it as well.
 """

@@ -22,7 +22,7 @@ from typing import Any
 from bench.account import raised
 from bench.paced import paced
 from bench.sections import loads, reflow, replace_section
-from bots.discord.call.playback import installed_voice_client
+from bots.discord.voice_channels.speech_playback import installed_voice_client
 from tests.scenarios.discord_bot import discord_bot_online, discord_settings
 from tests.standins.discord_api import FakeDiscord
 from tests.standins.discord_voice import OPUS_SILENCE

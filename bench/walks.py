@@ -160,7 +160,7 @@ def profiled(walk: Walk) -> Iterator[None]:
 
 async def note_walk(folder: Path) -> dict[str, Any]:
     """The walk of a voice note in a private chat, after a first note from someone else."""
-    from bots.runner import run_bots
+    from bots.platform_runner import run_bots
     from core.config import Settings
     from tests.audio_factory import make_audio
     from tests.standins.mimo import FakeMimo

@@ -34,27 +34,27 @@ from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Where
 from discord.ext import commands
 
-from bots.cli import messages as cli_messages
-from bots.discord import messages as discord_messages
-from bots.discord.answers.clicks import Answerers
+from bots.cli import command_line_wording as cli_messages
+from bots.discord import discord_wording as discord_messages
+from bots.discord.answers.persistent_buttons import Answerers
 from bots.discord.application.feature_cogs import feature_cogs
 from bots.discord.commands.localized_names import key_of
-from bots.telegram import messages as telegram_messages
+from bots.telegram import telegram_wording as telegram_messages
 from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, Sentences, Source
-from core.chat.messages import CORE
-from core.chat.voice_channel_messages import VOICE_CHANNELS
+from core.chat.message_catalogue import CORE
+from core.chat.voice_channel_wording import VOICE_CHANNELS
 
 __all__ = ["SENTENCES", "declared_commands", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCES: dict[str, Sentences] = {
-    "core/chat/messages.py": {
+    "core/chat/message_catalogue.py": {
         key: source for key, source in CORE.sources().items() if key not in VOICE_CHANNELS
     },
-    "core/chat/voice_channel_messages.py": VOICE_CHANNELS,
-    "bots/telegram/messages.py": telegram_messages.EN,
-    "bots/discord/messages.py": discord_messages.EN,
-    "bots/cli/messages.py": cli_messages.EN,
+    "core/chat/voice_channel_wording.py": VOICE_CHANNELS,
+    "bots/telegram/telegram_wording.py": telegram_messages.EN,
+    "bots/discord/discord_wording.py": discord_messages.EN,
+    "bots/cli/command_line_wording.py": cli_messages.EN,
 }
 DISCORD_COMMANDS = (
     "bots/discord/application/feature_cogs.py"  # where the cogs, and so the commands, are assembled

@@ -1,7 +1,7 @@
 """Alembic environment: runs migrations on the async engines voicebridge itself uses.
 
-The URL comes from the Config (set by `core.infra.storage.database`); run by the alembic command
-line without one, it falls back to the `DATABASE_URL` setting.
+The URL comes from the Config (set by `core.infra.storage.database_engines`); run by the alembic
+command line without one, it falls back to the `DATABASE_URL` setting.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 
 from core.config import Settings
-from core.infra.storage.database import MIGRATION_LOCK_KEY, create_engine
-from core.infra.storage.models import Base
-from core.infra.storage.search import include_object
+from core.infra.storage.database_engines import MIGRATION_LOCK_KEY, create_engine
+from core.infra.storage.recordings.search_in_database import include_object
+from core.infra.storage.tables import Base
 
 
 def _url() -> str:

@@ -30,7 +30,7 @@ import wave
 from array import array
 from pathlib import Path
 
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg_binary import ffmpeg_exe
 
 # fmt -> (file extension, ffmpeg output arguments). Voice notes copy what Telegram sends.
 FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bots.discord.messages import text as discord_text
-from bots.telegram.messages import text as telegram_text
+from bots.discord.discord_wording import text as discord_text
+from bots.telegram.telegram_wording import text as telegram_text
 from core.domain.errors import MAX_QUOTED_CHARS
 from core.domain.quantities import Duration, Megabytes, Term
 from tests.audio_factory import (

@@ -1,5 +1,5 @@
 """In-memory stand-ins for the use cases' ports, for fast use-case tests. Preferences need none:
-`core.infra.local_preferences.LocalUnitOfWork` keeps them in memory for real. `fake_use_cases`
+`core.infra.local_settings.LocalUnitOfWork` keeps them in memory for real. `fake_use_cases`
 wires the use cases on them as `core.bootstrap.use_cases` wires them on MiMo.
 
 Integration tests use the real adapters against loopback servers instead (tests/standins).
@@ -16,12 +16,13 @@ from types import TracebackType
 from typing import Self, cast
 
 from core.app.rules.limits import Limiter
-from core.app.rules.requests import Request
+from core.app.rules.request_audience import Request
 from core.bootstrap import UseCases, use_cases
-from core.chat.languages import Audience
-from core.domain import mimo_models
-from core.domain.claims import Claim, ClaimState, TakenOver, answered_payload
-from core.domain.limits import (
+from core.chat.answer_languages import Audience
+from core.domain.mimo import default_models
+from core.domain.recordings.transcript_values import AudioFormat, SpeechFile, TranscriptPart
+from core.domain.rules.claim_values import Claim, ClaimState, TakenOver, answered_payload
+from core.domain.rules.quotas_rules import (
     ANYONE,
     COUNTED,
     MONTHS,
@@ -31,8 +32,7 @@ from core.domain.limits import (
     Counts,
     RequestLimits,
 )
-from core.domain.transcripts import AudioFormat, SpeechFile, TranscriptPart
-from core.domain.values import (
+from core.domain.shared_values import (
     Answer,
     AsrPiece,
     ChatRef,
@@ -40,10 +40,10 @@ from core.domain.values import (
     Transcript,
     VoiceNote,
 )
-from core.infra.local_preferences import LocalUnitOfWork
+from core.infra.local_settings import LocalUnitOfWork
 from core.ports import AudioConverter, ChatApi, SpeechApi, UnderstandingAudio, UnitOfWork
 
-DEFAULT_TTS_MODEL = mimo_models.TTS
+DEFAULT_TTS_MODEL = default_models.TTS
 
 
 class KeptLines:
@@ -395,7 +395,8 @@ class UsageRows:
 
 
 class FakeUsage:
-    """`core.infra.storage.usage.UsageRepository` in memory, with the same rules."""
+    """`core.infra.storage.rules.usage_in_database.UsageRepository` in memory, with the same
+    rules."""
 
     def __init__(self, rows: UsageRows) -> None:
         self.rows = rows

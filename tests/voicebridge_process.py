@@ -42,28 +42,28 @@ from typing import IO, Any
 PIPE, STDOUT, DEVNULL = subprocess.PIPE, subprocess.STDOUT, subprocess.DEVNULL
 Stream = int | IO[Any] | None
 
-# What `voicebridge run` loads before its event loop starts (bots/cli/run.py), with the rest
-# of the command line. Imports only: no module of the project reads a setting, the environment,
-# the folder or the clock as it is imported (the child reads them, after the fork); pydub's
-# look for ffmpeg on PATH at import is overridden at run time (`point_pydub_at`).
+# What `voicebridge run` loads before its event loop starts (bots/cli/operations/run_command.py),
+# with the rest of the command line. Imports only: no module of the project reads a setting, the
+# environment, the folder or the clock as it is imported (the child reads them, after the fork);
+# pydub's look for ffmpeg on PATH at import is overridden at run time (`point_pydub_at`).
 PRELOADED = (
-    "bots.cli.app",
-    "bots.runner",
+    "bots.cli.voicebridge_command",
+    "bots.platform_runner",
     "core.bootstrap",
-    "core.infra.storage.database",
-    "bots.telegram.application.app",
-    "bots.telegram.application.running",
-    "bots.telegram.answers.progress_pace",
-    "bots.telegram.summaries",
-    "bots.discord.application.bot",
-    "bots.discord.application.connection",
-    "bots.discord.call.playback",
+    "core.infra.storage.database_engines",
+    "bots.telegram.application.update_filters",
+    "bots.telegram.application.update_delivery",
+    "bots.telegram.answers.telegram_progress_pace",
+    "bots.telegram.summaries.telegram_summary_commands",
+    "bots.discord.application.bot_intents",
+    "bots.discord.application.gateway_connection",
+    "bots.discord.voice_channels.speech_playback",
     "aiohttp.web",
     "alembic.command",
     "alembic.runtime.migration",
     # Loaded later by nearly every command: the log formats as logging is set up, and the HTTP
     # and SQLite layers under httpx and SQLAlchemy as the first client or engine is made.
-    "core.infra.logs",
+    "core.infra.log_redaction",
     "httpcore",
     "anyio._backends._asyncio",
     "aiosqlite",
@@ -346,8 +346,8 @@ def _serve(address: str) -> None:
 
     for module in PRELOADED:
         importlib.import_module(module)
-    # As `voicebridge run` does once loaded (bots/cli/run.py): the collector is kept off what
-    # lives as long as the process, here once for every child instead of once in each.
+    # As `voicebridge run` does once loaded (bots/cli/operations/run_command.py): the collector is
+    # kept off what lives as long as the process, here once for every child instead of once in each.
     gc.collect()
     gc.freeze()
     if threading.active_count() != 1:  # a fork would copy a thread's locks, not the thread

@@ -1,34 +1,24 @@
 """The `voicebridge` command: run the bots, or transcribe, speak and ask from a shell.
 
-    app.py          the command group, and its `main`
-    init.py         `init`: .env merged from the key, tokens, allowlist and budget asked for
-    init_questions.py  its questions, each answer checked
-    terminal_input.py  answers read in the main thread: hidden on a terminal, piped line by line
-    run.py          `run`: the bots
-    db.py           `db`: their database upgraded, shown, backed up, copied, purged
-    doctor.py       `doctor`: the set-up checked, one line a check
-    mimo_checks.py  its MiMo lines: the key tried, each model the bot uses offered or refused
-    health.py       `health`: whether the running bot answers (a container's health check)
-    usage.py        `usage`: what the whole bot used of MiMo today and this month
-    env_file.py     the settings file: which one is read (`--env-file`), names that are no
-                    setting, who may read it, writing it
-    transcribe.py   `transcribe FILE...`: transcripts as txt, srt, vtt or json
-    say.py          `say TEXT`: speech as OGG/Opus, MP3 or WAV, with its subtitles
-    ask.py          `ask FILE QUESTION`: an answer about a recording
-    summarise.py    `summarise FILE`: the gist of a recording, as /tldr gives it
-    find.py         `find CHAT WORDS...`: /find over the database
-    imports.py      `import telegram PATH`: a group's past voice messages, from its export
-    exports/        where an export is read: a Telegram Desktop export as a chat's past
-    every_command.py  what every command shares: settings, logging, failures as exit codes
-    signals.py      Ctrl-C and SIGTERM from the first line to the last
-    exit_codes.py   the exit codes, the one list of them, and which one a stop by each signal gives
-    failures.py     which exit code each failure gives, and the one line it prints
-    files.py        inputs (files and standard input) and outputs
-    progress.py     the progress bar on a terminal
-    messages.py     what only the command line says
+memory/               a chat's memory from a shell: `find` over the database, `import` of a
+                      Telegram Desktop export as the chat's past
+operations/           the bots run and looked after: `run`, `db`, `health`, `usage`
+recordings/           a recording from a shell, as the bots answer it: `transcribe`, `summarise`,
+                      `ask`
+setup/                the set-up: `init` writes the settings file, `doctor` checks it
+voices/               speech from a shell: `say`
+command_line_wording.py  what only the command line says
+common_options.py     what every command shares: settings, logging, failures as exit codes
+exit_code_per_failure.py  which exit code each failure gives, and the one line it prints
+exit_codes.py         the exit codes, the one list of them, and which one a stop by each signal
+                      gives; Ctrl-C and SIGTERM from the first line to the last
+file_arguments.py     inputs (files and standard input) and outputs
+settings_file.py      the settings file: which one is read (`--env-file`), names that are no
+                      setting, who may read it, writing it
+voicebridge_command.py  the command group, and its `main`
 
 `main` (and `script`, the installed `voicebridge`) listens for Ctrl-C and SIGTERM before it
-loads anything else (`signals.py`).
+loads anything else (`exit_codes.py`).
 
 The shell commands build their runtime with `core.bootstrap.standalone`: no database, nothing
 stored, no log lines without `-v`. Modules that take long to import (the bots, the database,
@@ -45,8 +35,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from bots.cli.exit_codes import stopped_code
-from bots.cli.signals import SIGNALS, StopSignal, stopped_by_signals
+from bots.cli.exit_codes import SIGNALS, StopSignal, stopped_by_signals, stopped_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         with stopped_by_signals():
-            from bots.cli.app import main as command_line
+            from bots.cli.voicebridge_command import main as command_line
 
             return command_line(args)
     except StopSignal as stopped:

@@ -18,12 +18,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from core.app.memory.retention import RetentionJob
-from core.app.summaries.digests import DigestService
+from core.app.memory.retention_jobs import RetentionJob
+from core.app.summaries.daily_digests import DigestService
 from core.domain import errors
-from core.domain.summaries import DigestPost
-from core.domain.values import Platform
-from core.ports import Clock, background
+from core.domain.shared_values import Platform
+from core.domain.summaries.summary_values import DigestPost
+from core.ports import Clock, background_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +81,8 @@ class Scheduler:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Tick, sleep, tick... for as long as the block lasts; a tick under way when it ends
-        is finished first (`core.ports.background.every`)."""
-        async with background.every(
+        is finished first (`core.ports.background_tasks.every`)."""
+        async with background_tasks.every(
             self._interval, self.tick, name="voicebridge-scheduler", delay=0,
             sleep=self._clock.sleep,
         ):  # fmt: skip

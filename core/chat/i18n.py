@@ -34,7 +34,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from core.chat.languages import DEFAULT_LOCALE
+from core.chat.answer_languages import DEFAULT_LOCALE
 from core.chat.locale_formats import filled, shown
 from core.domain.quantities import Term
 

@@ -6,12 +6,14 @@ more often than the platform allows, and handed back to the adapter to become th
                                              at most once per `min_interval`, latest text only
 
 A transcript's reply is the adapter's own: it shows a `TranscriptStatus` while the work runs,
-then renders what `transcript_shown` hands it (messages, or files). Nothing here calls back
-into the adapter but the `show` it was given.
+then renders what `transcript_shown` hands it (messages, or files), with an automatic
+translation (`/autotranslate`) below it as `translation_below` words it, on any platform.
+Nothing here calls back into the adapter but the `show` it was given.
 
 Work whose MiMo requests wait for their use of the account's minute says so below its status
 ("Waiting for MiMo: 3 requests ahead…", `waiting_line`), as the number changes, and goes on
-by itself: the line goes once none of its requests waits (`core.domain.pacing.PlaceListener`).
+by itself: the line goes once none of its requests waits
+(`core.domain.mimo.account_minute_rules.PlaceListener`).
 """
 
 from __future__ import annotations
@@ -23,23 +25,25 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from core.chat.messages import text
+from core.chat.answer_languages import target_name
+from core.chat.message_catalogue import text
 from core.chat.transcript_files import TranscriptFile, TranscriptFormat, transcript_file
+from core.domain.message_splitting import Measure, format_duration, messages_or_none, tail_within
 from core.domain.quantities import Duration
-from core.domain.text import Measure, format_duration, messages_or_none, tail_within
-from core.domain.transcripts import LongTranscript, Progress
-from core.ports import background
-
-logger = logging.getLogger(__name__)
+from core.domain.recordings.transcript_values import LongTranscript, Progress
+from core.ports import background_tasks
 
 __all__ = [
     "StatusMessage",
     "TranscriptStatus",
     "transcript_shown",
     "transcription_status",
+    "translation_below",
     "waiting_line",
     "with_waiting",
 ]
+
+logger = logging.getLogger(__name__)
 
 Show = Callable[[str], Awaitable[object]]
 # A short note's transcript done within this long of its first streamed words comes as one
@@ -94,7 +98,7 @@ class StatusMessage:
         self._latest_paced = paced
         self._wake.set()
         if self._task is None:
-            self._task = background.start(
+            self._task = background_tasks.start(
                 self._run(first_delay), name="status message", awaited=True
             )
 
@@ -251,8 +255,9 @@ class TranscriptStatus:
         self._status_message.update(self._shown(), first_delay=delay, paced=not opening)
 
     def waiting(self, ahead: int | None) -> None:
-        """The `core.domain.pacing.PlaceListener` callback of the transcription's MiMo requests: the
-        status says how many go before them while they wait for the account's minute."""
+        """The `core.domain.mimo.account_minute_rules.PlaceListener` callback of the transcription's
+        MiMo requests: the status says how many go before them while they wait for the account's
+        minute."""
         self._waiting = waiting_line(ahead, self._locale)
         self._status_message.update(self._shown())
 
@@ -300,3 +305,10 @@ def transcript_shown(
     if below:
         files.append(TranscriptFile("translation.txt", below.encode(), ""))
     return TranscriptShown(files=tuple(files))
+
+
+def translation_below(language: str, translated: str, locale: str) -> str:
+    """ "Translation (English):" and the translation, as it stands under a transcript; the
+    language (kept by its English name) named in the reader's, "Übersetzung (Englisch):"."""
+    named = target_name(language, locale)
+    return f"{text('autotranslate.marker', locale, language=named)}\n{translated}"

@@ -1,10 +1,10 @@
 """Settings: the configuration contract of DESIGN.md, read from the environment or `.env`.
 
 Built in the entry point, never at import time, so tests and the command line each build their
-own. `Settings` holds the connections' settings (`connections.py`) and the Discord bot's in voice
-channels (`voice_channels.py`), and adds the rest: the database, the limits on work, summaries,
-rate limits and quotas (a cloned voice's among them), the allowlist, crash safety, logging, the
-webhook and the ops endpoint.
+own. `Settings` holds the connections' settings (`connection_settings.py`) and the Discord bot's
+in voice channels (`voice_channel_settings.py`), and adds the rest: the database, the limits on
+work, summaries, rate limits and quotas (a cloned voice's among them), the allowlist, crash safety,
+logging, the webhook and the ops endpoint.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 
-from core.config.connections import Connections
+from core.config.connection_settings import Connections
 from core.config.machine_defaults import default_database_url, host_name
-from core.config.validation import LOG_LEVELS, SECRET_TOKEN, check_database_url, host_port
-from core.config.voice_channels import VoiceChannelSettings
-from core.domain.limits import parse_ids
+from core.config.setting_value_checks import LOG_LEVELS, SECRET_TOKEN, check_database_url, host_port
+from core.config.voice_channel_settings import VoiceChannelSettings
+from core.domain.rules.quotas_rules import parse_ids
 from core.domain.url_secrets import url_secrets
 
 __all__ = ["Settings", "misspelt_names", "unknown_names"]

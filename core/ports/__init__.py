@@ -1,14 +1,15 @@
 """Every port: what the use cases need from the world, as protocols, one module per side of it:
-`speech` (MiMo's recognition, synthesis, understanding and chat), `audio` (conversions, how
-much audio one speech request carries, and the platforms' recordings), `storage` (units of work
-and their stores), `runtime` (metrics, the clock) and `voice_channels` (a platform's voice
-channels and the bot's call in one, for the channel reader); beside them `background`, the one
-way a task is started on its own (`from core.ports import background`). Real adapters live in
-`core.infra` (and, for voice channels, in the platform's adapter); tests hand in their own.
+`speech_api_port` (MiMo's recognition, synthesis, understanding and chat), `audio_port`
+(conversions, how much audio one speech request carries, and the platforms' recordings),
+`storage` (units of work and their stores), `runtime_port` (metrics, the clock) and
+`voice_channels_port` (a platform's voice channels and the bot's call in one, for the channel
+reader); beside them `background_tasks`, the one way a task is started on its own
+(`from core.ports import background_tasks`). Real adapters live in `core.infra` (and, for voice
+channels, in the platform's adapter); tests hand in their own.
 Everything is importable from here: `from core.ports import SpeechApi, UnitOfWork`.
 """
 
-from core.ports.audio import (
+from core.ports.audio_port import (
     AudioCaps,
     AudioConverter,
     Downloader,
@@ -19,7 +20,7 @@ from core.ports.audio import (
     SampleConverter,
     UnderstandingAudio,
 )
-from core.ports.runtime import (
+from core.ports.runtime_port import (
     CAPABILITIES,
     NO_METRICS,
     READING_OUTCOMES,
@@ -30,7 +31,7 @@ from core.ports.runtime import (
     ReadingOutcome,
     SystemClock,
 )
-from core.ports.speech import ChatApi, SpeechApi
+from core.ports.speech_api_port import ChatApi, SpeechApi
 from core.ports.storage import (
     BusinessConnectionStore,
     BusinessUnitOfWork,
@@ -58,7 +59,7 @@ from core.ports.storage import (
     VoiceUnitOfWork,
     WorkUnitOfWork,
 )
-from core.ports.voice_channels import (
+from core.ports.voice_channels_port import (
     Clip,
     ListenedVoice,
     SpeechSlices,

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-21 09:00:00
 
-Claims on incoming work (`core.app.rules.claims`): one row per message or command that leads to
+Claims on incoming work (`core.app.rules.work_claims`): one row per message or command that leads to
 work, keyed by platform, chat and message so that only the first delivery can insert it. Written by
 hand in the shape autogenerate gives, with `DateTime(timezone=True)` for the application's
 `UtcDateTime` (see 0002).

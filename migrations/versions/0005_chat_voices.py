@@ -4,8 +4,8 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-28 12:00:00
 
-A chat's own voices (`core.app.voices.studio`): designed from a description or cloned from a sample
-recording, which is stored in the row (an mp3 of at most 30 s, a few hundred kB). Written by
+A chat's own voices (`core.app.voices.own_voices`): designed from a description or cloned from a
+sample recording, which is stored in the row (an mp3 of at most 30 s, a few hundred kB). Written by
 hand in the shape autogenerate gives.
 """
 

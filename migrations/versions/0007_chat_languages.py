@@ -4,7 +4,7 @@ Revision ID: 0007
 Revises: 0005
 Create Date: 2026-12-01 12:00:00
 
-The language of what the bot posts to a whole chat (`core.chat.languages`): the one its
+The language of what the bot posts to a whole chat (`core.chat.answer_languages`): the one its
 administrators chose with /botlanguage, and the one of whoever last ran a command there. Both
 are catalogue locales (`zh_Hans`, `pt_BR`) or NULL. Written by hand in the shape autogenerate
 gives.

@@ -5,12 +5,13 @@ Revises: 0016
 Create Date: 2026-11-23 11:10:00
 
 One row per connection a user made from their Telegram account to the bot
-(`core.app.recordings.business`): who owns it, whether it may reply on their behalf, and what the
-owner chose (transcripts on or off, where they go, which chats are left alone). Written by hand in
-the shape autogenerate gives.
+(`core.app.recordings.business_chats`): who owns it, whether it may reply on their behalf, and what
+the owner chose (transcripts on or off, where they go, which chats are left alone). Written by hand
+in the shape autogenerate gives.
 
 Beside it, `inline_voices`: each voice note inline mode rendered, as the Telegram file id it got
-once stored, under the key of its text, voice and style (`core.domain.inline`).
+once stored, under the key of its text, voice and style
+(`core.domain.voices.inline_voice_cache_key`).
 """
 
 from __future__ import annotations

@@ -4,14 +4,14 @@ Revision ID: 0025
 Revises: 0024
 Create Date: 2026-11-26 06:30:00
 
-Each kept line gets `folded` (its text with case and accents folded, `core.domain.memory.fold`),
-filled here for the lines kept before, and a full-text index over it: on PostgreSQL a GIN index
-with pg_trgm's trigram operators (`CREATE EXTENSION pg_trgm`, a trusted extension since
-PostgreSQL 13); on SQLite an FTS5 table with the trigram tokenizer (`transcript_search`), kept in
-step with the lines by triggers and pointed to by `search_id`. Trigrams find any part of a word,
-so Chinese, Japanese and Korean, written without spaces, are found as well as any other
-language. A kept recording also remembers where it was said (its message, sender, time and
-Discord channel; a call's voice channel, filled here from its key).
+Each kept line gets `folded` (its text with case and accents folded,
+`core.domain.memory.search_rules.fold`), filled here for the lines kept before, and a full-text
+index over it: on PostgreSQL a GIN index with pg_trgm's trigram operators (`CREATE EXTENSION
+pg_trgm`, a trusted extension since PostgreSQL 13); on SQLite an FTS5 table with the trigram
+tokenizer (`transcript_search`), kept in step with the lines by triggers and pointed to by
+`search_id`. Trigrams find any part of a word, so Chinese, Japanese and Korean, written without
+spaces, are found as well as any other language. A kept recording also remembers where it was said
+(its message, sender, time and Discord channel; a call's voice channel, filled here from its key).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ SQLITE_UNSEARCH = [
 
 
 def fold(text: str) -> str:
-    """`core.domain.memory.fold` as it was when this migration was written."""
+    """`core.domain.memory.search_rules.fold` as it was when this migration was written."""
 
     def one(char: str) -> str:
         if char.isascii():

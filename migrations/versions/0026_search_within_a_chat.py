@@ -13,7 +13,7 @@ SQLite      the FTS5 table `transcript_search` and its triggers go; a B-tree ind
             lines, and stop once it has a page. The FTS5 table also kept every deleted line in
             its segments until they happened to be merged (SQLite 3.40 has no `secure-delete`
             for FTS5), and SQLite leaves deleted rows' bytes in free pages unless told
-            otherwise (`core.infra.storage.sqlite` now says `secure_delete` on every
+            otherwise (`core.infra.storage.sqlite_setup` now says `secure_delete` on every
             connection): the file is rebuilt (VACUUM) so that lines forgotten before this
             upgrade leave nothing behind. This takes a while on a large database and needs as
             much free disk again while it runs.

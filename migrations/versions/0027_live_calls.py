@@ -8,7 +8,7 @@ Create Date: 2026-11-26 23:40:00
 started it and with which options, the name its transcript is kept under, when it started and
 when it was last known alive, the message its captions go in. Deleted as the call ends; the
 next start takes up the calls whose rows a stop for a deploy or a crash left
-(`core.app.calls.listened_calls`). Written by hand in the shape autogenerate gives.
+(`core.app.listening.call_lifecycle`). Written by hand in the shape autogenerate gives.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ Create Date: 2026-11-27 00:20:00
 `live_readings`: one row a server whose text channel the bot reads aloud (`/read_channel`):
 where, what, who started it and in which languages, the last message whose turn came, when it
 started and when it was last known alive. Deleted as the reading ends; the next start takes up
-the readings whose rows a stop for a deploy or a crash left (`core.app.reader.channel_reader`).
-Written by hand in the shape autogenerate gives.
+the readings whose rows a stop for a deploy or a crash left
+(`core.app.channel_reader.reading_control`). Written by hand in the shape autogenerate gives.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ noted as the platform says so, so that a recording of it still being heard (in t
 another replica or an import) is never kept nor posted. `running_imports`: an import of a
 chat's past while it runs, deleted by `/forget` with the chat's data, so that an import running
 in another process stops at a `/forget` (`core.app.recordings.kept_transcripts`,
-`core.app.memory.imports`). Written from autogenerate's output.
+`core.app.memory.importer`). Written from autogenerate's output.
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ Create Date: 2026-11-28 09:00:00
 
 `chat_forgets`: how many times each chat was forgotten (`/forget`); `listen_consents.noes`: how
 many times each member said no. Work that lasts reads both as it begins and each of its writes
-checks they have not moved (`core.domain.mandates`), so that a forget or a no landing between
-two of its steps, on whichever replica, ends what it keeps. Chats forgotten before this
-migration count 0 times, as do the no's said before it: work running across the upgrade reads
-its counts after it. Written by hand in the shape autogenerate gives.
+checks they have not moved (`core.domain.memory.write_mandates`), so that a forget or a no landing
+between two of its steps, on whichever replica, ends what it keeps. Chats forgotten before this
+migration count 0 times, as do the no's said before it: work running across the upgrade reads its
+counts after it. Written by hand in the shape autogenerate gives.
 """
 
 from __future__ import annotations

@@ -21,9 +21,9 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from bots.runner import run_bots
+from bots.platform_runner import run_bots
 from bots.telegram.answers import ephemeral_api
-from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.telegram_progress_pace import Pace
 from core.config import Settings
 from core.infra.mimo import MimoClient, RetryPolicy
 from core.ports import Clock

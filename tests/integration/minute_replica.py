@@ -16,11 +16,11 @@ import sys
 
 import httpx
 
-from core.domain.pacing import AccountLimits, ModelMinute, Urgency, asking
+from core.domain.mimo.account_minute_rules import AccountLimits, ModelMinute, Urgency, asking
 from core.infra.mimo import MimoClient
-from core.infra.mimo.pacing import AccountMinute
-from core.infra.storage.account_minute import DatabaseLedger
-from core.infra.storage.database import create_minute_engine
+from core.infra.mimo.minute_pacing import AccountMinute
+from core.infra.storage.database_engines import create_minute_engine
+from core.infra.storage.mimo_minute.shared_ledger_in_database import DatabaseLedger
 
 MINUTE_SECONDS = 2.0
 FRESH_SECONDS = 1.0  # what a queue says waits counts this long: a dead one's soon stops

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from core.domain.errors import MimoRateLimited
-from core.domain.pacing import AccountLimits, ModelMinute, Urgency, asking
+from core.domain.mimo.account_minute_rules import AccountLimits, ModelMinute, Urgency, asking
 from core.infra.mimo import MimoClient, RetryPolicy
-from core.infra.mimo.pacing import AccountMinute
+from core.infra.mimo.minute_pacing import AccountMinute
 from tests.audio_factory import wav_bytes
 from tests.standins.mimo import FakeMimo
 from tests.waiting import until

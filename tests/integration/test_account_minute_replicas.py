@@ -17,14 +17,14 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from core.app.calls.stretching import Stretching
+from core.app.listening.piece_stretching import Stretching
 from core.domain.errors import MimoRateLimited
-from core.domain.pacing import AccountLimits, Urgency, asking
+from core.domain.mimo.account_minute_rules import AccountLimits, Urgency, asking
 from core.infra.mimo import MimoClient
-from core.infra.mimo.pacing import AccountMinute
+from core.infra.mimo.minute_pacing import AccountMinute
 from core.infra.storage import upgrade
-from core.infra.storage.account_minute import DatabaseLedger
-from core.infra.storage.database import create_minute_engine
+from core.infra.storage.database_engines import create_minute_engine
+from core.infra.storage.mimo_minute.shared_ledger_in_database import DatabaseLedger
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.minute_replica import (

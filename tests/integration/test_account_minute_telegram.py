@@ -1,13 +1,14 @@
-"""The account's minute as a Telegram chat meets it (`core.domain.pacing`): a voice note that waits
-for its use says so in its status, then comes, MiMo never refusing it; the minute goes chat by chat,
-so one chat's burst of notes never holds another chat's first note behind it; and /metrics
-shows the minute. MiMo's stand-in holds the same minute as the bot's settings, a short one."""
+"""The account's minute as a Telegram chat meets it (`core.domain.mimo.account_minute_rules`): a
+voice note that waits for its use says so in its status, then comes, MiMo never refusing it; the
+minute goes chat by chat, so one chat's burst of notes never holds another chat's first note behind
+it; and /metrics shows the minute. MiMo's stand-in holds the same minute as the bot's settings, a
+short one."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.telegram_progress_pace import Pace
 from tests.integration.conftest import free_listens, running, settings_for
 from tests.integration.test_operations import _eventually_sampled, _samples, _value
 from tests.standins.mimo import FakeMimo, hears_by_length

@@ -1,5 +1,5 @@
-"""Work the running bot does on its own (`core.ports.background`), through `voicebridge run`: a
-failure is logged once and counted in /metrics while the bot goes on answering, and the stop
+"""Work the running bot does on its own (`core.ports.background_tasks`), through `voicebridge run`:
+a failure is logged once and counted in /metrics while the bot goes on answering, and the stop
 leaves no task running, a task that would wait forever included."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.ports import background
+from core.ports import background_tasks
 from tests.audio_factory import make_audio
 from tests.integration.conftest import (
     discord_settings,
@@ -45,7 +45,7 @@ async def test_a_failing_task_is_logged_and_counted_and_the_bot_goes_on(
     ogg = make_audio(tmp_path, fmt="ogg", seconds=3).read_bytes()
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url, ops_listen=listen)
     async with running(settings, bot_api):
-        await asyncio.wait([background.start(_fails_at_once(), name="nightly chore")])
+        await asyncio.wait([background_tasks.start(_fails_at_once(), name="nightly chore")])
         bot_api.push(bot_api.voice_message(chat_id=USER, user_id=USER, data=ogg, duration=3))
         await bot_api.wait_for_texts(USER, ["heard 3.0 seconds"])
         samples = await _samples(listen)
@@ -92,7 +92,7 @@ async def test_a_task_of_the_bots_own_that_fails_is_logged_by_name_and_counted(
 
 def failed(caplog: pytest.LogCaptureFixture, task: str) -> list[logging.LogRecord]:
     """The errors logged for the background task named `task`: a task that ended in an error, or
-    a round of a periodic one (`core.ports.background.every`) that failed."""
+    a round of a periodic one (`core.ports.background_tasks.every`) that failed."""
     said = (f"background task {task!r} failed", f"a round of {task!r} failed")
     return [
         r for r in caplog.records
@@ -105,8 +105,8 @@ async def test_the_stop_leaves_no_background_task_running(
 ) -> None:
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
     async with running(settings, bot_api):
-        forever = background.start(asyncio.Event().wait(), name="never ends")
-        assert forever in background.supervisor().running
+        forever = background_tasks.start(asyncio.Event().wait(), name="never ends")
+        assert forever in background_tasks.supervisor().running
     # `voicebridge run` has returned.
     assert forever.cancelled()
-    assert background.supervisor().running == frozenset()
+    assert background_tasks.supervisor().running == frozenset()

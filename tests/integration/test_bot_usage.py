@@ -10,8 +10,8 @@ from typing import cast
 
 from core.bootstrap import storage
 from core.config import Settings
-from core.domain.limits import BotUsage, Counts
-from core.domain.values import ChatRef, Platform
+from core.domain.rules.quotas_rules import BotUsage, Counts
+from core.domain.shared_values import ChatRef, Platform
 from tests.standins.clock import ManualClock
 
 TODAY = date(2026, 11, 26)

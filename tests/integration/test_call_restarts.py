@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from bots.discord.places import place_of
-from core.app.rules.tallies import listen_row
-from core.domain.limits import Counts, utc_day
-from core.domain.live_calls import KeptCall
+from bots.discord.place_access import place_of
+from core.app.rules.job_spending import listen_row
+from core.domain.listening.kept_call_values import KeptCall
+from core.domain.rules.quotas_rules import Counts, utc_day
 from tests.integration.chatlog_db import query, unit_of_work
 from tests.integration.restarts import (
     WAIT,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.app.rules.preferences import ChatPreferences
-from core.app.rules.requests import Audiences
-from core.chat.languages import Audience
-from core.domain.values import ChatRef
+from core.app.rules.chat_settings import ChatPreferences
+from core.app.rules.request_audience import Audiences
+from core.chat.answer_languages import Audience
+from core.domain.shared_values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork
 
 SERVER = ChatRef("discord", "guild:1")

@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
-from core.domain.summaries import ChatMessage, SummaryState
-from core.domain.values import ChatRef
+from core.domain.shared_values import ChatRef
+from core.domain.summaries.summary_values import ChatMessage, SummaryState
 from core.infra.storage import SqlAlchemyUnitOfWork
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]

@@ -11,7 +11,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from core.infra.storage import alembic_config
-from core.infra.storage.database import downgrade
+from core.infra.storage.database_engines import downgrade
 from tests.audio_factory import make_audio
 from tests.integration.cli.process import clean_env, voicebridge
 from tests.standins.mimo import FakeMimo

@@ -1,6 +1,6 @@
-"""A clip as discord.py plays it (`bots.discord.call.clip_audio.ClipAudio`), through real ffmpeg: it
-is played whole only when ffmpeg decoded it to its end (finding 8 of issue 46: a clip ffmpeg
-could not decode ended like one played whole, and /say answered "Played in")."""
+"""A clip as discord.py plays it (`bots.discord.voice_channels.clip_audio_source.ClipAudio`),
+through real ffmpeg: it is played whole only when ffmpeg decoded it to its end (finding 8 of issue
+46: a clip ffmpeg could not decode ended like one played whole, and /say answered "Played in")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from bots.discord.call.clip_audio import ClipAudio
+from bots.discord.voice_channels.clip_audio_source import ClipAudio
 from tests.audio_factory import make_audio
 
 

@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bots.cli import main
 from core.bootstrap import storage
 from core.config import Settings
-from core.domain.claims import Claim
-from core.domain.consent_reading import CloneChallenge
-from core.domain.inline import CachedVoice
-from core.domain.limits import Counts
-from core.domain.summaries import ChatMessage
-from core.domain.transcripts import TranscriptPart
-from core.domain.values import ChatRef
+from core.domain.recordings.transcript_values import TranscriptPart
+from core.domain.rules.claim_values import Claim
+from core.domain.rules.quotas_rules import Counts
+from core.domain.shared_values import ChatRef
+from core.domain.summaries.summary_values import ChatMessage
+from core.domain.voices.clone_consent_rules import CloneChallenge
+from core.domain.voices.inline_voice_cache_key import CachedVoice
 from core.infra.storage import SqlAlchemyUnitOfWork, alembic_config, create_engine, session_factory
 from tests.integration.chatlog_db import query
 

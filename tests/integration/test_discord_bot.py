@@ -21,15 +21,15 @@ import pytest
 from discord import voice_state
 from pydantic import SecretStr
 
-from bots.discord.answers.acks import ACK
-from bots.discord.answers.progress_pace import USUAL
-from bots.discord.call.playback import installed_voice_client
-from bots.discord.messages import text
-from bots.discord.voices.voice_message import PLACEHOLDER_LINE
-from bots.runner import run_bots
+from bots.discord.answers.discord_progress_pace import USUAL
+from bots.discord.answers.interaction_acks import ACK
+from bots.discord.discord_wording import text
+from bots.discord.voice_channels.speech_playback import installed_voice_client
+from bots.discord.voices.native_voice_messages import PLACEHOLDER_LINE
+from bots.platform_runner import run_bots
 from core.domain.errors import ConfigError
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.conftest import (
@@ -723,7 +723,7 @@ async def test_a_stop_lets_the_work_in_progress_finish_first(
     await asyncio.wait_for(task, timeout=30)
     answered = list(discord_api.messages)
     mimo.delay = 0
-    with caplog.at_level(logging.DEBUG, logger="core.app.rules.claims"):
+    with caplog.at_level(logging.DEBUG, logger="core.app.rules.work_claims"):
         async with running_discord(settings, discord_api):
             # Its start-up sweep is over before it identifies: what it found is done by now.
             assert "swept discord: 0 of 0 lapsed claims taken over" in caplog.messages

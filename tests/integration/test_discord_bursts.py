@@ -1,6 +1,6 @@
 """A burst on Discord: many voice messages at once, in many servers, against the stand-in's
 global limit of 50 requests a second. Every reply arrives and Discord refuses nothing: the bot
-paces its requests (`bots.discord.request_pace`), "typing…" included."""
+paces its requests (`bots.discord.global_request_limit`), "typing…" included."""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.domain.memory import Said
-from core.domain.transcripts import TranscriptPart
-from core.domain.values import ChatRef
+from core.domain.memory.search_rules import Said
+from core.domain.recordings.transcript_values import TranscriptPart
+from core.domain.shared_values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory, upgrade
 from tests.integration.chatlog_db import kept_line_count, until_kept, until_noted_deleted
 from tests.integration.conftest import discord_settings, running_discord
@@ -35,8 +35,8 @@ SAID = {
 
 
 async def keep_a_call(database_url: str, server: Guild, lines: list[tuple[str, str]]) -> None:
-    """A call listened to in the server's voice channel, kept as `core.app.calls.listening`
-    keeps it."""
+    """A call listened to in the server's voice channel, kept as
+    `core.app.listening.live_transcription` keeps it."""
     await upgrade(database_url)
     engine = create_engine(database_url)
     try:

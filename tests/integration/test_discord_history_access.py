@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bots.discord.messages import text
+from bots.discord.discord_wording import text
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord
 from tests.integration.test_gists import with_button

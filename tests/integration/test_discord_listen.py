@@ -1,6 +1,6 @@
-"""Receiving a call's voice (`bots.discord.call.receive`) with the real discord.py voice client,
-against the voice server stand-in, whose members speak as Discord clients do: each with their
-own SSRC and user id, their own DAVE session in the call's MLS group, Opus of a tone the test
+"""Receiving a call's voice (`bots.discord.voice_channels.receive`) with the real discord.py voice
+client, against the voice server stand-in, whose members speak as Discord clients do: each with
+their own SSRC and user id, their own DAVE session in the call's MLS group, Opus of a tone the test
 chose (its pitch tells whose voice it is), transport-encrypted in the mode the bot chose, with
 header extensions and RTP padding, SPEAKING once, silence frames after
 (`tests.standins.voice_members`)."""
@@ -19,17 +19,17 @@ from typing import Any
 import discord
 import pytest
 
-from bots.discord.application.bot import VoicebridgeBot
-from bots.discord.call.clip_audio import ClipAudio
-from bots.discord.call.playback import installed_voice_client, play_clip
-from bots.discord.call.receive import (
+from bots.discord.application.bot_intents import VoicebridgeBot
+from bots.discord.voice_channels.clip_audio_source import ClipAudio
+from bots.discord.voice_channels.receive import (
     ListeningVoiceClient,
     PieceAudio,
     ReceiveSettings,
     VoiceReceiver,
 )
-from core.domain.live_speech import CHEAPER
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from bots.discord.voice_channels.speech_playback import installed_voice_client, play_clip
+from core.domain.listening.live_speech_rules import CHEAPER
+from core.infra.audio.ffmpeg_binary import ffmpeg_exe
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.scenarios.restarts import in_the_lounge
@@ -293,7 +293,7 @@ async def test_frames_failing_while_keys_change_are_tolerated_and_the_rest_is_he
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     [ann] = await in_the_lounge(discord_api, server, "Ann")
-    caplog.set_level(logging.INFO, "bots.discord.call.receive")
+    caplog.set_level(logging.INFO, "bots.discord.voice_channels.receive")
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         release = it.call.dave.hold_announcements()  # the bot's websocket lags behind
         dan_id = discord_api.add_member(server, "Dan")
@@ -312,7 +312,9 @@ async def test_frames_failing_while_keys_change_are_tolerated_and_the_rest_is_he
     [said] = it.heard.of(dan_id)
     assert said.seconds == pytest.approx(1.5 - failed * 0.02, abs=0.1)
     assert round(pitch_of_utterance(said)) == pytest.approx(330, rel=0.03)
-    receive_warnings = [r for r in caplog.records if r.name.startswith("bots.discord.call.receive")]
+    receive_warnings = [
+        r for r in caplog.records if r.name.startswith("bots.discord.voice_channels.receive")
+    ]
     assert not [r for r in receive_warnings if r.levelno >= logging.WARNING]
 
 
@@ -324,7 +326,7 @@ async def test_a_member_whose_frames_never_decrypt_is_logged_once_and_the_others
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     ann, eve = await in_the_lounge(discord_api, server, "Ann", "Eve")
-    caplog.set_level(logging.INFO, "bots.discord.call.receive")
+    caplog.set_level(logging.INFO, "bots.discord.voice_channels.receive")
     async with listening(discord_api, server, mimo, sqlite_url) as it:
         eve.session = outside_the_group(eve)  # her client lost the group: her own keys only
         await asyncio.gather(
@@ -336,7 +338,7 @@ async def test_a_member_whose_frames_never_decrypt_is_logged_once_and_the_others
     warned = [
         r.getMessage()
         for r in caplog.records
-        if r.levelno >= logging.WARNING and r.name.startswith("bots.discord.call.receive")
+        if r.levelno >= logging.WARNING and r.name.startswith("bots.discord.voice_channels.receive")
     ]
     assert len(warned) == 1 and f"user {eve.user_id} did not decrypt" in warned[0]
     assert it.receiver.undecrypted[eve.user_id] >= 90 and it.heard.of(eve.user_id) == []
@@ -420,7 +422,7 @@ async def test_a_deafened_bot_is_sent_no_voice_and_says_so(
     assert sent == 0 and while_deafened == ([], 0)
     warned = [
         r.getMessage() for r in caplog.records
-        if r.name == "bots.discord.call.receive.receiver" and r.levelno == logging.WARNING
+        if r.name == "bots.discord.voice_channels.receive.receiver" and r.levelno == logging.WARNING
     ]  # fmt: skip
     assert warned == [f"the bot is deafened in {it.voice.channel}: Discord sends it no audio"]
     assert_said(it.heard.utterances, [(550, 0.6)])

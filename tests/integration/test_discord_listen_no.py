@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import make_url
 
-from bots.discord.call.listened_call import DiscordListenedCall
+from bots.discord.listening.listened_call_side import DiscordListenedCall
 from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,

@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from bots.discord import discordpy
-from bots.discord.application.bot import VoicebridgeBot
-from bots.discord.call.listened_call import DiscordListenedCall
-from bots.discord.call.playback import installed_voice_client
-from bots.discord.call.receive import ReceiveSettings, VoiceReceiver
-from bots.discord.cogs.listening import ListeningCog
-from bots.discord.places import place_of
-from core.domain.values import ChatRef
+from bots.discord import discordpy_internals
+from bots.discord.application.bot_intents import VoicebridgeBot
+from bots.discord.listening.listen_commands import ListeningCog
+from bots.discord.listening.listened_call_side import DiscordListenedCall
+from bots.discord.place_access import place_of
+from bots.discord.voice_channels.receive import ReceiveSettings, VoiceReceiver
+from bots.discord.voice_channels.speech_playback import installed_voice_client
+from core.domain.shared_values import ChatRef
 from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listen import in_the_lounge
 from tests.integration.test_discord_reader import heard_clips, left_by_itself, spoken_requests
@@ -183,7 +183,7 @@ async def test_a_turn_goes_on_while_the_bots_socket_reader_is_held_up(
         assert receiver is not None
         speaking = asyncio.create_task(discord_api.voice.speak(ann, tone(440, 3.0)))
         await discord_api.voice.wait_until(lambda: ann.packets > 25, what="Ann speaking")
-        discordpy.listen_to_voice_socket(receiver.voice, hold_once)
+        discordpy_internals.listen_to_voice_socket(receiver.voice, hold_once)
         await discord_api.voice.wait_until(holding.is_set, what="the reader held")
         held_at = ann.packets
         await discord_api.voice.wait_until(lambda: ann.packets >= held_at + 75, what="1.5 s")

@@ -1,8 +1,8 @@
-"""Every way a listened call ends takes the core's one end path (`core.app.calls.listened_calls`,
-`ListenedCalls._end`), once: the real discord.py against the Discord stand-ins, each way as a
-member or a moderator brings it about. Each ends the same: the goodbye posted once in the
-call's chat, the bot out of voice, the call gone from the core; the way that asked first is
-the one recorded (`ListenedCall.why_ended`)."""
+"""Every way a listened call ends takes the core's one end path
+(`core.app.listening.call_lifecycle`, `ListenedCalls._end`), once: the real discord.py against the
+Discord stand-ins, each way as a member or a moderator brings it about. Each ends the same: the
+goodbye posted once in the call's chat, the bot out of voice, the call gone from the core; the way
+that asked first is the one recorded (`ListenedCall.why_ended`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bots.discord.application.bot import VoicebridgeBot
-from core.app.calls.listened_call import ListenedCall
-from core.app.calls.voice_call import Occupant
+from bots.discord.application.bot_intents import VoicebridgeBot
+from core.app.listening.listened_call import ListenedCall
+from core.app.voice_calls.seats import Occupant
 from core.domain import errors
-from core.domain.values import ChatRef
+from core.domain.shared_values import ChatRef
 from tests.integration.chatlog_db import query
 from tests.integration.test_discord_listening import (
     bot_in_server,

@@ -1,10 +1,11 @@
-"""A listened call in the account's minute (`core.domain.pacing`, `core.app.calls.stretching`):
-its captions are live work, sent before an import's requests that wait for the minute, whose
-in-flight slot is set aside while they wait (`RequestGate.aside`), so the import never starves
-them; and while the calls' speech would take more of the minute than it holds, their pieces
-are cut longer (fewer requests, captions a little later), every word still captioned and heard
-once, and shorter again once the pressure is gone. MiMo's stand-in holds the same minute as the
-bot's settings, a short one; the voice server's members speak tones, each pitch a word."""
+"""A listened call in the account's minute (`core.domain.mimo.account_minute_rules`,
+`core.app.listening.piece_stretching`): its captions are live work, sent before an import's requests
+that wait for the minute, whose in-flight slot is set aside while they wait (`RequestGate.aside`),
+so the import never starves them; and while the calls' speech would take more of the minute than it
+holds, their pieces are cut longer (fewer requests, captions a little later), every word still
+captioned and heard once, and shorter again once the pressure is gone. MiMo's stand-in holds the
+same minute as the bot's settings, a short one; the voice server's members speak tones, each pitch a
+word."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import itertools
 
 import pytest
 
-from core.domain.live_speech import SOONER
-from core.domain.pacing import Urgency
+from core.domain.listening.live_speech_rules import SOONER
+from core.domain.mimo.account_minute_rules import Urgency
 from tests.integration.test_account_minute_telegram import short_minute
 from tests.integration.test_discord_listening import (
     bot_in_server,

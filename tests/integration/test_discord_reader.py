@@ -12,7 +12,7 @@ from statistics import median
 
 import pytest
 
-from bots.discord.places import place_of
+from bots.discord.place_access import place_of
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, speech_counted
 from tests.integration.conftest import discord_settings, running_discord

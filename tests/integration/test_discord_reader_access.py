@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from bots.discord.call.playback import installed_voice_client
+from bots.discord.voice_channels.speech_playback import installed_voice_client
 from core.bootstrap import Runtime
 from tests.integration.conftest import discord_bot_online, discord_settings, running_discord
 from tests.integration.test_discord_reader import (

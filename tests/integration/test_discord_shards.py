@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from bots.runner import run_bots
+from bots.platform_runner import run_bots
 from core.domain.errors import ConfigError
 from tests.integration.conftest import discord_settings, running_discord
 from tests.standins.discord_api import FakeDiscord, Guild

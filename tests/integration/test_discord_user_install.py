@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bots.discord.voices.voice_message import PLACEHOLDER_LINE
+from bots.discord.voices.native_voice_messages import PLACEHOLDER_LINE
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import settled_claims
 from tests.integration.conftest import discord_settings, running_discord

@@ -19,9 +19,9 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from discord import voice_state
 
-from bots.discord.application.bot import VoicebridgeBot
-from bots.discord.call.playback import installed_voice_client
-from bots.discord.discordpy import ResumingVoiceClient
+from bots.discord.application.bot_intents import VoicebridgeBot
+from bots.discord.discordpy_internals import ResumingVoiceClient
+from bots.discord.voice_channels.speech_playback import installed_voice_client
 from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.standins import discord_voice
 from tests.standins.discord_api import FakeDiscord, Guild

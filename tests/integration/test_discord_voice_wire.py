@@ -14,13 +14,13 @@ from statistics import median
 
 import pytest
 
-from bots.discord.call import playback
-from bots.discord.call.clip_audio import ClipAudio
-from bots.discord.call.playback import installed_voice_client
-from bots.discord.places import place_of
-from core.app.voices import speech
-from core.infra.audio.processes import FfmpegProcesses
-from core.infra.audio.tts_voice_notes import to_voice_note
+from bots.discord.place_access import place_of
+from bots.discord.voice_channels import speech_playback
+from bots.discord.voice_channels.clip_audio_source import ClipAudio
+from bots.discord.voice_channels.speech_playback import installed_voice_client
+from core.app.voices import text_to_speech
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
+from core.infra.audio.voice_note_encoding import to_voice_note
 from tests.integration.chatlog_db import speech_counted
 from tests.integration.conftest import (
     discord_bot_online,
@@ -405,7 +405,7 @@ async def test_a_bot_disconnected_mid_clip_says_it_could_not_play_it(
     voice = discord_api.voice
     # No look at the call during the play: the answer must come from how the play ended, not
     # from a check that happened to fall between the disconnect and the player's end.
-    monkeypatch.setattr(playback, "CALL_CHECK_SECONDS", 60.0)
+    monkeypatch.setattr(speech_playback, "CALL_CHECK_SECONDS", 60.0)
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):
         said = await discord_api.slash(
@@ -435,7 +435,7 @@ async def test_every_voice_message_of_a_long_text_arrives_in_order(
 ) -> None:
     alice = discord_api.add_member(server, "alice")
     await discord_api.join_voice(server, alice, server.lounge)
-    monkeypatch.setattr(speech, "NOTE_CHARS", 100)  # two voice messages, for a short test
+    monkeypatch.setattr(text_to_speech, "NOTE_CHARS", 100)  # two voice messages, for a short test
     settings = discord_settings(
         discord_api=discord_api, mimo=mimo, database_url=sqlite_url, tts_piece_chars=60
     )

@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator
 import discord
 import pytest
 
-from bots.discord.call.playback import installed_voice_client
-from bots.discord.discordpy import point_gateway_at, point_rest_at
+from bots.discord.discordpy_internals import point_gateway_at, point_rest_at
+from bots.discord.voice_channels.speech_playback import installed_voice_client
 from core.domain.errors import ConfigError
 from tests.integration.conftest import discord_bot_online, discord_settings, running_discord
 from tests.integration.test_discord_find import LAYOFFS

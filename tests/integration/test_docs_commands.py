@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 
 from bots.version import running_version
-from core.infra.storage.database import head_revision
+from core.infra.storage.database_engines import head_revision
 from tests.audio_factory import make_audio
 from tests.db_fixtures import migrated_sqlite_at
 from tests.docs_commands import (

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text as sql
 
-from core.app.rules.claims import Claims
-from core.domain.claims import Claim
+from core.app.rules.work_claims import Claims
+from core.domain.rules.claim_values import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine
 from core.ports import SystemClock
 from tests.integration.chatlog_db import query
@@ -34,9 +34,9 @@ CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 
 @pytest.fixture
 def work_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.INFO, logger="core.app.rules.claims")
+    caplog.set_level(logging.INFO, logger="core.app.rules.work_claims")
     caplog.set_level(
-        logging.INFO, logger="bots.discord.answers.acks"
+        logging.INFO, logger="bots.discord.answers.interaction_acks"
     )  # interactions stop at the defer
     return caplog
 

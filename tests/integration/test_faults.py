@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from core.chat.messages import EN, text
+from core.chat.message_catalogue import EN, text
 from core.domain.errors import (
     MimoBadResponse,
     MimoError,
@@ -25,7 +25,7 @@ from core.domain.errors import (
     MimoUnavailable,
     MimoUnreachable,
 )
-from core.infra.mimo.wire import MimoWire
+from core.infra.mimo.http_transport import MimoWire
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins.discord_api import FakeDiscord, Guild
 from tests.standins.mimo import (
@@ -134,7 +134,7 @@ async def test_a_chat_action_outlasts_flood_control_without_harm(
     """ "recording voice…" while /say's speech is made, refused by flood control more often than
     the rate limiter retries: it gives up quietly and the voice note still comes."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
-    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.replies")
+    caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.telegram_replies")
     async with running(settings, bot_api):
         # More refusals than the rate limiter retries: the keep-alive itself gets RetryAfter.
         bot_api.flood_next("sendChatAction", times=5, retry_after=1)
@@ -319,7 +319,7 @@ async def test_when_mimo_is_down_the_breaker_stops_calling_it_and_says_when_to_t
         mimo_breaker_cooldown_seconds=600,  # stays open for the whole test
         **FAST,
     )
-    caplog.set_level(logging.INFO, logger="core.infra.mimo.breaker")
+    caplog.set_level(logging.INFO, logger="core.infra.mimo.retry_policy")
     shown: list[str] = []
     async with running(settings, bot_api):
         mimo.fail_always(SERVER_ERROR)
@@ -347,5 +347,10 @@ async def test_when_mimo_is_down_the_breaker_stops_calling_it_and_says_when_to_t
         assert answer.endswith("about 10 min.")  # the cooldown: 600 s, in whole minutes
     # The threshold's worth of calls, each tried twice; then nothing at all.
     assert requests_while_open == len(mimo.requests) == 3 * 2
-    opened = [r for r in caplog.records if r.name == "core.infra.mimo.breaker"]
+    # The breaker's records: the retries' own warnings come from the same module, in `_log_retry`.
+    opened = [
+        r
+        for r in caplog.records
+        if r.name == "core.infra.mimo.retry_policy" and r.funcName != "_log_retry"
+    ]
     assert [r.levelname for r in opened] == ["WARNING"]  # logged once, not per refused call

@@ -19,17 +19,17 @@ import pytest_asyncio
 from sqlalchemy import bindparam, event, text
 from sqlalchemy.exc import DBAPIError
 
-from core.app.memory.search import MemorySearch, question_words
-from core.app.rules.leaving import Leaving
+from core.app.memory.chat_search import MemorySearch, question_words
+from core.app.rules.outgoing_check import Leaving
 from core.bootstrap import Storage, storage
 from core.config import Settings
 from core.domain import errors
-from core.domain.memory import Said, fold, search_words
-from core.domain.transcripts import TranscriptPart
-from core.domain.values import ChatRef
+from core.domain.memory.search_rules import Said, fold, search_words
+from core.domain.recordings.transcript_values import TranscriptPart
+from core.domain.shared_values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory, upgrade
-from core.infra.storage.database import create_engine, create_reading_engine
-from core.infra.storage.types import UtcDateTime
+from core.infra.storage.database_engines import create_engine, create_reading_engine
+from core.infra.storage.tables.declarative_base import UtcDateTime
 from tests.db_fixtures import migrated_sqlite_at
 from tests.waiting import until
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Awaitable
 from pathlib import Path
 
-from core.domain.gists import clock
+from core.domain.recordings.gist_format import clock
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.app.memory.past import ImportProgress
+from core.app.memory.import_values import ImportProgress
 from core.bootstrap import bootstrap
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import until_import_seen_alive

@@ -1,4 +1,4 @@
-"""An import of a server's past (`core.app.memory.imports` through the runtime `voicebridge run`
+"""An import of a server's past (`core.app.memory.importer` through the runtime `voicebridge run`
 builds) hears a member's no and a `/forget` as the live bot does: a no given before a `/forget`
 still leaves the member out of a later import, a no given while an import runs (or waits for
 the next day's quota) leaves out their messages not heard yet, and a `/forget` while an import
@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from core.app.memory.forgetting import ForgetRequest
-from core.app.memory.past import Past, PastVoice
+from core.app.memory.import_values import Past, PastVoice
 from core.bootstrap import bootstrap
 from core.config import Settings
-from core.domain.values import ChatRef
+from core.domain.shared_values import ChatRef
 from tests.audio_factory import make_audio
 from tests.standins.mimo import FakeMimo
 

@@ -1,4 +1,4 @@
-"""An import of a chat's past in the bot's own process (`core.app.memory.imports` through the
+"""An import of a chat's past in the bot's own process (`core.app.memory.importer` through the
 runtime `voicebridge run` builds): imported lines expire from their own date, and a voice note that
 arrives while an import runs gets a request slot at once, the import's next messages waiting."""
 
@@ -8,10 +8,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.app.memory.past import Past, PastVoice
+from core.app.memory.import_values import Past, PastVoice
 from core.bootstrap import bootstrap, storage
 from core.config import Settings
-from core.domain.values import ChatRef, Preferences
+from core.domain.shared_values import ChatRef, Preferences
 from tests.audio_factory import make_audio
 from tests.standins.mimo import FakeMimo
 from tests.waiting import until

@@ -1,10 +1,11 @@
 """Whose voice the interpreter speaks in, and whose words it never speaks (`/listen
-interpret:True`, `core.app.calls.interpreting` through `core.app.calls.listening`): the
-runtime exactly as `core.bootstrap` builds it for the bots, on the real database (SQLite, and
-PostgreSQL with TEST_DATABASE_URL) and the real MiMo client against the MiMo stand-in, which hears
-each turn as the words a test reads (`tests.standins.spoken_words`), translates by rule and speaks a
-tone as long as its text. Only the call is the test's: it keeps the clips played into it, in order,
-and holds one while the test says something."""
+interpret:True`, `core.app.interpreter.interpreting` through
+`core.app.listening.live_transcription`): the runtime exactly as `core.bootstrap` builds it for the
+bots, on the real database (SQLite, and PostgreSQL with TEST_DATABASE_URL) and the real MiMo client
+against the MiMo stand-in, which hears each turn as the words a test reads
+(`tests.standins.spoken_words`), translates by rule and speaks a tone as long as its text. Only the
+call is the test's: it keeps the clips played into it, in order, and holds one while the test says
+something."""
 
 from __future__ import annotations
 
@@ -19,14 +20,14 @@ from typing import Any
 
 import pytest
 
-from core.app.calls.interpreting_news import News
-from core.app.calls.listening import Listening
+from core.app.interpreter.interpretation_queue import News
+from core.app.listening.live_transcription import Listening
 from core.bootstrap import bootstrap
 from core.config import Settings
-from core.domain.live_speech import Piece
-from core.domain.values import ChatRef, ChatVoice, VoiceNote
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.domain.listening.live_speech_rules import Piece
+from core.domain.shared_values import ChatRef, ChatVoice, VoiceNote
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import Clip

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text as sql
 
-from bots.discord.messages import text
+from bots.discord.discord_wording import text
 from core.infra.storage import create_engine
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import settled_claims, until_logged

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bots.discord.messages import text
+from bots.discord.discord_wording import text
 from core.domain.quantities import Duration
 from tests.audio_factory import make_audio
 from tests.integration.conftest import discord_settings, running_discord

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bots.telegram.application.menu import MENU_LANGUAGES
-from bots.telegram.messages import COMMAND_DESCRIPTIONS, text
+from bots.telegram.commands.menu import MENU_LANGUAGES
+from bots.telegram.telegram_wording import COMMAND_DESCRIPTIONS, text
 from core.domain.quantities import Term
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import until_logged

@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from bots.runner import run_bots
+from bots.platform_runner import run_bots
 from core.app.rules.limits import Limiter
-from core.chat.messages import text
+from core.chat.message_catalogue import text
 from core.config import Settings
 from core.domain import errors
-from core.domain.limits import (
+from core.domain.rules.quotas_rules import (
     ANYONE,
     Counts,
     DailyCaps,
@@ -33,7 +33,7 @@ from core.domain.limits import (
     RateLimits,
     asked_by,
 )
-from core.domain.values import ChatRef
+from core.domain.shared_values import ChatRef
 from core.infra.storage import Base, SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, until_logged

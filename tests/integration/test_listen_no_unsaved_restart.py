@@ -11,8 +11,8 @@ import itertools
 
 import pytest
 
-from bots.discord.places import place_of
-from core.domain.values import ChatRef
+from bots.discord.place_access import place_of
+from core.domain.shared_values import ChatRef
 from tests.integration.chatlog_db import unit_of_work
 from tests.integration.restarts import back, in_the_call_again
 from tests.integration.test_discord_listen_no import consents_unwritable, consents_writable
@@ -67,7 +67,7 @@ async def test_a_no_that_could_not_be_stored_is_stored_while_the_call_goes_on_or
     that keeps it alive tries to store that no first, and while it cannot, the call is not kept
     for a restart to take up (hearing Ann again from her stored yes). Once it can, her no is
     stored and the call is kept again at the next beat."""
-    monkeypatch.setattr("core.app.calls.listened_calls.ALIVE_SECONDS", 0.2)
+    monkeypatch.setattr("core.app.listening.call_lifecycle.ALIVE_SECONDS", 0.2)
     [ann] = await in_the_lounge(discord_api, server, "Ann")
     members = Members(discord_api, server.general)
     place = place_of(guild_id=server.id)

@@ -1,4 +1,4 @@
-"""A no said while `/listen` starts (`core.app.calls.listening.Listening`, on the real
+"""A no said while `/listen` starts (`core.app.listening.live_transcription.Listening`, on the real
 database): it holds for the whole call, whichever moment of the start it lands at. The moments are
 made to happen in order by holding the database's answers (`Held`), never by waiting for a while.
 """
@@ -9,13 +9,13 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from core.app.calls.listening import Listening
+from core.app.listening.live_transcription import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
-from core.app.rules.in_flight import RequestGate
+from core.app.rules.chat_settings import ChatPreferences
 from core.app.rules.limits import Limiter
-from core.app.rules.preferences import ChatPreferences
-from core.domain.limits import RequestLimits
-from core.domain.values import ChatRef
+from core.app.rules.request_slots import RequestGate
+from core.domain.rules.quotas_rules import RequestLimits
+from core.domain.shared_values import ChatRef
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import SystemClock
 from tests.fakes import DEFAULT_TTS_MODEL, FakeAudio, FakeSpeech, NoChat

@@ -1,7 +1,7 @@
-"""When a listened call ends, decided in the core (`core.app.calls.listening`,
-`core.app.calls.listened_call`, on the real database): through the adapter's own end (`on_end`) once
-the last member it transcribes leaves, once nobody is left, once nothing is heard for
-`idle_seconds`; and who may stop it, the reading's rule (`core.app.calls.voice_call.may_stop`)."""
+"""When a listened call ends, decided in the core (`core.app.listening.live_transcription`,
+`core.app.listening.listened_call`, on the real database): through the adapter's own end (`on_end`)
+once the last member it transcribes leaves, once nobody is left, once nothing is heard for
+`idle_seconds`; and who may stop it, the reading's rule (`core.app.voice_calls.seats.may_stop`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
-from core.app.calls.listening import Listening
-from core.app.rules.in_flight import RequestGate
+from core.app.listening.live_transcription import Listening
+from core.app.rules.request_slots import RequestGate
 from core.domain import errors
 from core.infra.storage import SqlAlchemyUnitOfWork
 from tests.integration.test_listening_pieces import SERVER, HeldSpeech, listening_held

@@ -1,8 +1,8 @@
-"""A listened call's turns heard piece by piece (`core.app.calls.listening.Listening.heard`,
-on the real database): each piece through the process's request gate ahead of voice notes, the turn
-kept as one line once every piece is answered, in the order said whatever order MiMo answered
-in; a no said during a turn keeps none of it. MiMo's answers are held and let go by the test
-(`HeldSpeech`), never waited for a while."""
+"""A listened call's turns heard piece by piece
+(`core.app.listening.live_transcription.Listening.heard`, on the real database): each piece through
+the process's request gate ahead of voice notes, the turn kept as one line once every piece is
+answered, in the order said whatever order MiMo answered in; a no said during a turn keeps none of
+it. MiMo's answers are held and let go by the test (`HeldSpeech`), never waited for a while."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.calls.listening import Listening
+from core.app.listening.live_transcription import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
-from core.app.rules.in_flight import RequestGate
+from core.app.rules.chat_settings import ChatPreferences
 from core.app.rules.limits import Limiter
-from core.app.rules.preferences import ChatPreferences
-from core.domain.live_speech import Piece
-from core.domain.transcripts import TranscriptPart
-from core.domain.values import ChatRef, Transcript
+from core.app.rules.request_slots import RequestGate
+from core.domain.listening.live_speech_rules import Piece
+from core.domain.recordings.transcript_values import TranscriptPart
+from core.domain.shared_values import ChatRef, Transcript
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import SystemClock
 from tests.fakes import DEFAULT_TTS_MODEL, FakeAudio, NoChat

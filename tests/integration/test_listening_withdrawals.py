@@ -1,10 +1,10 @@
-"""Who of a listened call reaches MiMo's ears (`core.app.calls.listening.Listening`): a member
-with a yes, and nobody else, from the moment anything else is said. The real use case on its real
-collaborators: the database (SQLite, and PostgreSQL with TEST_DATABASE_URL), the limiter's quotas
-there, the process's request gate, the real MiMo client against the MiMo stand-in, which hears each
-piece as the words a test reads (`tests.standins.spoken_words`). The moments are made to happen in
-order by holding the database's write of a no (`Held`) or the gate's only slot, never by waiting for
-a while."""
+"""Who of a listened call reaches MiMo's ears (`core.app.listening.live_transcription.Listening`): a
+member with a yes, and nobody else, from the moment anything else is said. The real use case on its
+real collaborators: the database (SQLite, and PostgreSQL with TEST_DATABASE_URL), the limiter's
+quotas there, the process's request gate, the real MiMo client against the MiMo stand-in, which
+hears each piece as the words a test reads (`tests.standins.spoken_words`). The moments are made to
+happen in order by holding the database's write of a no (`Held`) or the gate's only slot, never by
+waiting for a while."""
 
 from __future__ import annotations
 
@@ -15,18 +15,18 @@ from typing import Any
 
 import httpx
 
-from core.app.calls.listened_call import Roll
-from core.app.calls.listening import Listening
+from core.app.listening.listened_call import Roll
+from core.app.listening.live_transcription import Listening
 from core.app.recordings.kept_transcripts import TranscriptKeeper
-from core.app.rules.in_flight import RequestGate
+from core.app.rules.chat_settings import ChatPreferences
+from core.app.rules.job_spending import listen_row
 from core.app.rules.limits import Limiter
-from core.app.rules.preferences import ChatPreferences
-from core.app.rules.tallies import listen_row
-from core.domain.limits import LimitPolicy
-from core.domain.live_speech import Caption, Piece
-from core.domain.values import ChatRef
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.app.rules.request_slots import RequestGate
+from core.domain.listening.live_speech_rules import Caption, Piece
+from core.domain.rules.quotas_rules import LimitPolicy
+from core.domain.shared_values import ChatRef
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 from core.infra.storage import SqlAlchemyUnitOfWork
 from core.ports import SystemClock

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bots.discord import messages as discord_messages
-from bots.telegram import messages as telegram_messages
-from core.app.voices.studio import MAX_CHAT_VOICES, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from bots.discord import discord_wording as discord_messages
+from bots.telegram import telegram_wording as telegram_messages
+from core.app.voices.own_voices import MAX_CHAT_VOICES, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS
+from core.chat.answer_languages import LOCALES, resolve_locale
 from core.chat.i18n import Catalogue
-from core.chat.languages import LOCALES, resolve_locale
-from core.chat.overview import catalogue_text, own_voice_line
-from core.domain.preset_voices import default_voice, voices_for
-from core.domain.text import Measure, utf16_units
-from core.domain.values import ChatRef, ChatVoice, VoiceCatalogue
+from core.chat.settings_wording import catalogue_text, own_voice_line
+from core.domain.message_splitting import Measure, utf16_units
+from core.domain.shared_values import ChatRef, ChatVoice, VoiceCatalogue
+from core.domain.voices.preset_voices import default_voice, voices_for
 from core.infra.storage import SqlAlchemyUnitOfWork
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.standins import discord_api as discord_standin

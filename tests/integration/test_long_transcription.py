@@ -8,13 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.app.recordings.heard_pieces import Transcriber
-from core.app.rules.in_flight import RequestGate
-from core.chat.subtitles import to_srt
-from core.domain.transcripts import Progress
-from core.domain.values import ChatRef
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.app.recordings.piece_transcriber import Transcriber
+from core.app.rules.request_slots import RequestGate
+from core.chat.transcript_files import to_srt
+from core.domain.recordings.transcript_values import Progress
+from core.domain.shared_values import ChatRef
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, RetryPolicy
 from tests.audio_factory import make_speech_like
 from tests.standins.mimo import FakeMimo

@@ -31,25 +31,25 @@ from typing import Any
 
 import pytest
 
-from core.app.calls.listened_call import ListenedCall
+from core.app.listening.listened_call import ListenedCall
 from core.app.memory.forgetting import ForgetRequest
-from core.app.memory.past import Past, PastVoice
+from core.app.memory.import_values import Past, PastVoice
 from core.app.recordings.kept_transcripts import TranscriptKeeper
-from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
+from core.app.voice_note_events import Arrival, ArrivalView, TranscriptReply
 from core.bootstrap import Runtime, bootstrap
-from core.chat.languages import Audience
+from core.chat.answer_languages import Audience
 from core.chat.transcript_files import TranscriptFormat
 from core.config import Settings
-from core.domain.gists import Gist
-from core.domain.limits import Counts, asked_by
-from core.domain.live_calls import KeptCall
-from core.domain.live_speech import Piece
-from core.domain.memory import Said
-from core.domain.summaries import ChatMessage
-from core.domain.transcripts import LongTranscript, Progress
-from core.domain.values import ChatRef
+from core.domain.listening.kept_call_values import KeptCall
+from core.domain.listening.live_speech_rules import Piece
+from core.domain.memory.search_rules import Said
+from core.domain.recordings.gist_format import Gist
+from core.domain.recordings.transcript_values import LongTranscript, Progress
+from core.domain.rules.quotas_rules import Counts, asked_by
+from core.domain.shared_values import ChatRef
+from core.domain.summaries.summary_values import ChatMessage
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory
-from core.infra.storage.transcripts import TranscriptRepository
+from core.infra.storage.recordings.kept_transcripts_in_database import TranscriptRepository
 from core.ports import RemoteRecording
 from tests.audio_factory import make_audio
 from tests.interleavings import Injection, Outcome, Steps
@@ -649,7 +649,7 @@ async def test_a_no_then_a_kill_leaves_nothing_of_the_turn_the_no_landed_in(
 
 
 def view_of(chat: ChatRef) -> ArrivalView:
-    """What the chat is shown of a recording: the platform's side of `core.app.voice_notes`,
+    """What the chat is shown of a recording: the platform's side of `core.app.voice_note_events`,
     which shows nothing here; a Telegram group keeps a transcript's line for /summary, as its
     adapter does."""
 

@@ -17,14 +17,13 @@ the platform's side is the test's (`Server`): Discord's voice channels as the re
 and the bot's call, which records what it played. MiMo, ffmpeg and SQLite are real.
 
 Each of them reaches the process holding the reading, and no other: Discord sends a server's
-events and commands to the gateway session of its shard, which is the reading's (`core.app.
-reader.channel_reader`). The deletion reaches the reading alone (`ChannelReader.deleted`). The no
-is stored, then told to the reading (`ChannelReader.refused`), as the cog's /read_me does; stored
-by another process alone, it would stop only the messages made into speech after it (each reads
-it, `core.app.reader.message_speech`), but no other process takes the server's /read_me. The
-/forget goes to the database alone (`Forgetting` ends no reading), so another process's would
-take the very same path: it is injected once.
-"""
+events and commands to the gateway session of its shard, which is the reading's
+(`core.app.channel_reader.reading_control`). The deletion reaches the reading alone
+(`ChannelReader.deleted`). The no is stored, then told to the reading (`ChannelReader.refused`), as
+the cog's /read_me does; stored by another process alone, it would stop only the messages made into
+speech after it (each reads it, `core.app.channel_reader.message_speech`), but no other process
+takes the server's /read_me. The /forget goes to the database alone (`Forgetting` ends no reading),
+so another process's would take the very same path: it is injected once."""
 
 from __future__ import annotations
 
@@ -39,17 +38,17 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from core.app.channel_reader.reader_choices import MemberReading
+from core.app.channel_reader.reading_control import ChannelReader, ReadingAsked
 from core.app.memory.forgetting import ForgetRequest
-from core.app.reader.channel_reader import ChannelReader, ReadingAsked
-from core.app.reader.choices import MemberReading
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
-from core.domain.live_calls import KeptReading
-from core.domain.reading import ChannelMessage, ReaderMember, ReaderRules
-from core.domain.reading_audience import Channel, Listener
-from core.domain.values import ChatRef, VoiceNote
+from core.domain.channel_reader.reader_rules import ChannelMessage, ReaderMember, ReaderRules
+from core.domain.channel_reader.reading_audience_rules import Channel, Listener
+from core.domain.listening.kept_call_values import KeptReading
+from core.domain.shared_values import ChatRef, VoiceNote
 from core.infra.storage import SqlAlchemyUnitOfWork, session_factory
-from core.ports import background
+from core.ports import background_tasks
 from tests.interleavings import Outcome, Steps
 from tests.standins.mimo import FakeMimo, Json
 
@@ -150,7 +149,8 @@ class Server:
 
 
 class NoListening:
-    """The platform's side of a listened call (`core.app.calls.listened_calls.Sides`): none here."""
+    """The platform's side of a listened call (`core.app.listening.call_lifecycle.Sides`): none
+    here."""
 
     def __call__(self, *args: object) -> Any:
         raise AssertionError("no call is listened to")
@@ -338,5 +338,5 @@ async def test_a_reading_kept_through_a_deploy_is_not_kept_after_a_forget_at_any
 
 async def kept_watch_over() -> None:
     """Until the reading's watch let go of its place, or kept it for a restart (a step)."""
-    watches = [t for t in background.supervisor().running if t.get_name() == "reading kept"]
+    watches = [t for t in background_tasks.supervisor().running if t.get_name() == "reading kept"]
     await asyncio.gather(*watches)

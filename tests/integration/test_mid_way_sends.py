@@ -30,19 +30,19 @@ from pathlib import Path
 
 import pytest
 
-from core.app.recordings.heard_pieces import NoLongerWanted
-from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
+from core.app.recordings.piece_transcriber import NoLongerWanted
+from core.app.voice_note_events import Arrival, ArrivalView, TranscriptReply
 from core.bootstrap import Runtime
-from core.chat.languages import Audience
+from core.chat.answer_languages import Audience
 from core.chat.transcript_files import TranscriptFormat
 from core.domain import errors
-from core.domain.gists import Gist
-from core.domain.limits import asked_by
-from core.domain.memory import Said
-from core.domain.summaries import ChatMessage
-from core.domain.summary_windows import LastDuration, SummaryRequest
-from core.domain.transcripts import LongTranscript, Progress, TranscriptPart
-from core.domain.values import ChatRef
+from core.domain.memory.search_rules import Said
+from core.domain.recordings.gist_format import Gist
+from core.domain.recordings.transcript_values import LongTranscript, Progress, TranscriptPart
+from core.domain.rules.quotas_rules import asked_by
+from core.domain.shared_values import ChatRef
+from core.domain.summaries.summary_values import ChatMessage
+from core.domain.summaries.summary_windows import LastDuration, SummaryRequest
 from core.ports import RemoteRecording
 from tests.audio_factory import make_audio
 from tests.integration.test_mid_way import ANN, BOB, CHANNEL, Replicas, fetched

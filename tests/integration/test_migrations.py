@@ -26,8 +26,8 @@ from core.infra.storage import (
     downgrade,
     upgrade,
 )
-from core.infra.storage.database import MIGRATION_LOCK_KEY, one_at_a_time
-from core.infra.storage.search import include_object
+from core.infra.storage.database_engines import MIGRATION_LOCK_KEY, one_at_a_time
+from core.infra.storage.recordings.search_in_database import include_object
 
 HEAD = "0034"
 REPO_ROOT = Path(__file__).resolve().parents[2]

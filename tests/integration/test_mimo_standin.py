@@ -15,13 +15,13 @@ import httpx
 import pytest
 
 from core.app.recordings.gists import condense
-from core.app.summaries.writing import FINAL_MAX_TOKENS, summarise
+from core.app.summaries.summary_writing import FINAL_MAX_TOKENS, summarise
 from core.domain.errors import MimoAuthError, MimoRateLimited, MimoUnavailable
-from core.domain.interpreting import FROM_AUDIO, FROM_AUDIO_MAX_TOKENS
-from core.domain.summaries import ChatMessage
-from core.domain.transcripts import LongTranscript, TranscriptPart
-from core.domain.values import ChatRef
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.domain.listening.interpreter_rules import FROM_AUDIO, FROM_AUDIO_MAX_TOKENS
+from core.domain.recordings.transcript_values import LongTranscript, TranscriptPart
+from core.domain.shared_values import ChatRef
+from core.domain.summaries.summary_values import ChatMessage
+from core.infra.audio.ffmpeg_binary import ffmpeg_exe
 from core.infra.mimo import MimoClient
 from tests.audio_factory import make_reading
 from tests.integration.conftest import FAST_RETRIES

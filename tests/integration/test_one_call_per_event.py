@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from core.app.rules.preferences import ChatPreferences
+from core.app.rules.chat_settings import ChatPreferences
 from core.bootstrap import storage
 from core.config import Settings
-from core.domain.values import ChatRef
+from core.domain.shared_values import ChatRef
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.test_discord_listening import (
     bot_in_server,
@@ -217,13 +217,13 @@ async def test_a_voice_note_writes_nothing_beside_its_transcript_its_claim_and_i
     for the copy check (a note sent while no sentence was open cannot say one's random digits).
     Two reads of the chat's count of forgets: in the statement that reads its preferences, and
     as its transcript is kept (a /forget meanwhile, in any process, keeps it out:
-    `core.domain.mandates`), the latter under PostgreSQL's shared lock of the count, which a
-    /forget takes alone. Its transcript's header is written and marked whole in one statement,
-    and what MiMo billed for it is recorded in the transaction that keeps it. 13 statements in
-    8 transactions (12 in 8 at 0f05f74, before the mandate's checks and the reply's id in the
-    claim; 9 transactions before the usage was recorded with the transcript; 15 statements
-    before the preferences and the count were one read, 14 before the header's INSERT and
-    UPDATE were one)."""
+    `core.domain.memory.write_mandates`), the latter under PostgreSQL's shared lock of the count,
+    which a /forget takes alone. Its transcript's header is written and marked whole in one
+    statement, and what MiMo billed for it is recorded in the transaction that keeps it. 13
+    statements in 8 transactions (12 in 8 at 0f05f74, before the mandate's checks and the reply's id
+    in the claim; 9 transactions before the usage was recorded with the transcript; 15 statements
+    before the preferences and the count were one read, 14 before the header's INSERT and UPDATE
+    were one)."""
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=database_url)
     async with running(settings, bot_api):
         bot_api.push(bot_api.voice_message(chat_id=USER + 1, user_id=USER + 1, data=voice_ogg))

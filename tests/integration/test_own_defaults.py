@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from core.bootstrap import bootstrap
+from core.bootstrap.parts_from_settings import audio_of
 from core.config import Settings
-from core.from_settings import audio_of
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 
 KEY = "sk-own-defaults"

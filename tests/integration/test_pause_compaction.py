@@ -15,17 +15,17 @@ import httpx
 import imageio_ffmpeg
 import pytest
 
-from core.app.recordings.heard_pieces import Transcriber
-from core.app.rules.in_flight import RequestGate
+from core.app.recordings.piece_transcriber import Transcriber
+from core.app.rules.request_slots import RequestGate
 from core.bootstrap import standalone
-from core.chat.subtitles import to_srt
+from core.chat.transcript_files import to_srt
 from core.config import Settings
 from core.domain.errors import ConfigError
-from core.domain.transcripts import LongTranscript
-from core.domain.values import ChatRef
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.ffmpeg import choose_ffmpeg, ffmpeg_exe
-from core.infra.audio.processes import FfmpegProcesses
+from core.domain.recordings.transcript_values import LongTranscript
+from core.domain.shared_values import ChatRef
+from core.infra.audio.ffmpeg_binary import choose_ffmpeg, ffmpeg_exe
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient
 from tests.audio_factory import make_audio, make_speech_like
 from tests.standins.mimo import FakeMimo
@@ -223,7 +223,7 @@ def ffmpeg_before_6_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 async def started_with(settings: Settings, caplog: pytest.LogCaptureFixture) -> str:
     """The line the start says which ffmpeg runs in, and why."""
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="core.infra.audio.ffmpeg"):
+    with caplog.at_level(logging.INFO, logger="core.infra.audio.ffmpeg_binary"):
         async with standalone(settings):
             pass
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("ffmpeg: ")]

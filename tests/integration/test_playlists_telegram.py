@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bots.telegram.messages import text
+from bots.telegram.telegram_wording import text
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_summaries import next_reply
 from tests.playlists import SECRET, concat_list, hls_playlist, private_recording

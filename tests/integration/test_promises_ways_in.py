@@ -26,10 +26,10 @@ from typing import Any
 
 import pytest
 
-from bots.discord.places import place_of
-from bots.telegram.messages import text as telegram_text
-from core.chat.messages import text
-from core.domain.reading import ReaderMember
+from bots.discord.place_access import place_of
+from bots.telegram.telegram_wording import text as telegram_text
+from core.chat.message_catalogue import text
+from core.domain.channel_reader.reader_rules import ReaderMember
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import unit_of_work
 from tests.integration.cli.process import env, voicebridge

@@ -14,8 +14,8 @@ import re
 import signal
 from pathlib import Path
 
-from bots.discord.places import place_of
-from core.domain.live_calls import KeptReading
+from bots.discord.place_access import place_of
+from core.domain.listening.kept_call_values import KeptReading
 from tests.integration.chatlog_db import unit_of_work
 from tests.integration.restarts import (
     WAIT,

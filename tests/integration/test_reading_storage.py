@@ -1,8 +1,8 @@
-"""A channel reading's messages made into speech (`core.app.reader.message_speech`) on the real
-storage: each member in their own voice (their own clone only once they allowed it), a voice of
-the message's language, names between speakers (two of one name told apart), what the server
-and each member chose (a chosen voice is its member's alone), the limits (each member's share
-of the server's speech too), and `/forget`."""
+"""A channel reading's messages made into speech (`core.app.channel_reader.message_speech`) on the
+real storage: each member in their own voice (their own clone only once they allowed it), a voice of
+the message's language, names between speakers (two of one name told apart), what the server and
+each member chose (a chosen voice is its member's alone), the limits (each member's share of the
+server's speech too), and `/forget`."""
 
 from __future__ import annotations
 
@@ -12,22 +12,27 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.app.channel_reader.message_speech import OWN_VOICE, MessageSpeech, Room
+from core.app.channel_reader.reader_choices import ReaderChoices
+from core.app.channel_reader.reading_resumption import KeptReadings
 from core.app.memory.forgetting import ForgetRequest, Forgetting
-from core.app.reader.choices import ReaderChoices
-from core.app.reader.kept_for_restart import KeptReadings
-from core.app.reader.message_speech import OWN_VOICE, MessageSpeech, Room
-from core.app.recordings.fetching import Recordings
+from core.app.recordings.transcription import Recordings
+from core.app.rules.chat_settings import ChatPreferences
 from core.app.rules.limits import Limiter
-from core.app.rules.preferences import ChatPreferences
-from core.app.rules.requests import Audiences
-from core.app.running.restarts import KeptServers, KeptStore
-from core.app.voices.speech import TextToSpeech
-from core.app.voices.studio import VoiceStudio
+from core.app.rules.request_audience import Audiences
+from core.app.voice_calls.restart_recovery import KeptServers, KeptStore
+from core.app.voices.own_voices import VoiceStudio
+from core.app.voices.text_to_speech import TextToSpeech
 from core.domain import errors
-from core.domain.limits import DailyQuotas, LimitPolicy, RateLimits, RequestLimits
-from core.domain.live_calls import KeptReading
-from core.domain.reading import ChannelMessage, ReaderRules, ReadingSession, assignable_voices
-from core.domain.values import ChatRef, ChatVoice
+from core.domain.channel_reader.reader_rules import (
+    ChannelMessage,
+    ReaderRules,
+    ReadingSession,
+    assignable_voices,
+)
+from core.domain.listening.kept_call_values import KeptReading
+from core.domain.rules.quotas_rules import DailyQuotas, LimitPolicy, RateLimits, RequestLimits
+from core.domain.shared_values import ChatRef, ChatVoice
 from core.infra.storage import SqlAlchemyUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech
 from tests.standins.clock import ManualClock
@@ -281,8 +286,8 @@ async def test_a_channel_someone_may_not_see_is_said_as_a_channel(world: World) 
 async def test_a_kept_reading_keeps_its_place_until_it_ends_and_forget_deletes_it(
     world: World,
 ) -> None:
-    """A reading kept for a restart (`core.app.reader.kept_for_restart`): its place moves as each
-    message comes up, a new start replaces it, its end and `/forget` delete it, and one
+    """A reading kept for a restart (`core.app.channel_reader.reading_resumption`): its place moves
+    as each message comes up, a new start replaces it, its end and `/forget` delete it, and one
     asked for before the `/forget` is kept no more."""
     store, servers = KeptStore(world.uow), KeptServers(world.uow)
     kept = KeptReadings(store=store, clock=ManualClock(NOW), servers=servers)

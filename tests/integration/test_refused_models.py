@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.chat.messages import text
-from core.domain.values import ChatRef
+from core.chat.message_catalogue import text
+from core.domain.shared_values import ChatRef
 from tests.audio_factory import make_audio
 from tests.integration.conftest import (
     discord_settings,

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from core.chat.messages import text
+from core.chat.message_catalogue import text
 from tests.integration.test_discord_interpreting import sentence_of_tone
 from tests.integration.test_discord_listening import bot_in_server, in_the_lounge
 from tests.integration.test_discord_reader import Members, in_lounge, posted_in

@@ -29,7 +29,7 @@ import aiohttp
 import pytest
 from sqlalchemy import text as sql
 
-from core.domain.claims import Claim
+from core.domain.rules.claim_values import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, upgrade
 from tests.audio_factory import make_audio
 from tests.db_fixtures import NO_POSTGRES, postgres_server_url, scratch_postgres_database

@@ -27,12 +27,12 @@ from pydantic import SecretStr
 from sqlalchemy import make_url
 from sqlalchemy import text as sql
 
-from bots.runner import run_bots
+from bots.platform_runner import run_bots
 from core.bootstrap import storage
-from core.chat.messages import text
+from core.chat.message_catalogue import text
 from core.config import Settings
 from core.domain.errors import ConfigError
-from core.infra.logs import configure_logging
+from core.infra.log_redaction import configure_logging
 from tests.audio_factory import make_audio
 from tests.integration.conftest import started
 from tests.standins.discord_api import FakeDiscord

@@ -1,5 +1,5 @@
 """A gist that follows a long recording's transcript unasked (`/tldr auto`, `/autogist`) is
-checked again as it leaves (issue 103, `core.app.rules.leaving`): the recording's message
+checked again as it leaves (issue 103, `core.app.rules.outgoing_check`): the recording's message
 deleted, or the chat forgotten, while the chat model condenses it, and no gist follows (nobody
 asked for it: nothing is said instead). The runtimes `voicebridge run` builds, on one database
 (`tests.integration.test_mid_way.Replicas`); the deletion or the `/forget` lands in another
@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from core.app.voice_notes import Arrival, ArrivalView, TranscriptReply
-from core.chat.languages import Audience
+from core.app.voice_note_events import Arrival, ArrivalView, TranscriptReply
+from core.chat.answer_languages import Audience
 from core.chat.transcript_files import TranscriptFormat
-from core.domain.gists import Gist
-from core.domain.limits import asked_by
-from core.domain.memory import Said
-from core.domain.summaries import ChatMessage
-from core.domain.transcripts import LongTranscript, Progress
+from core.domain.memory.search_rules import Said
+from core.domain.recordings.gist_format import Gist
+from core.domain.recordings.transcript_values import LongTranscript, Progress
+from core.domain.rules.quotas_rules import asked_by
+from core.domain.summaries.summary_values import ChatMessage
 from core.ports import RemoteRecording
 from tests.audio_factory import make_audio
 from tests.integration.test_mid_way import BOB, CHANNEL, Replicas, fetched, two_replicas

@@ -1,6 +1,6 @@
 """What the bot sends after waiting for MiMo is checked again as it leaves, on Discord (issue
-103, `core.app.rules.leaving`): a message deleted or a member's no that lands while MiMo writes
-keeps what was made of it out of the channel, and the member who asked reads why. The real
+103, `core.app.rules.outgoing_check`): a message deleted or a member's no that lands while MiMo
+writes keeps what was made of it out of the channel, and the member who asked reads why. The real
 discord.py client against the Discord stand-in, MiMo's stand-in holding its answer while the
 deletion or the no lands.
 """

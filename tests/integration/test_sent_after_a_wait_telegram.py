@@ -1,5 +1,5 @@
 """What the bot sends after waiting for MiMo is checked again as it leaves, on Telegram (issue
-103, `core.app.rules.leaving`): a `/forget` that lands while MiMo writes an answer from the
+103, `core.app.rules.outgoing_check`): a `/forget` that lands while MiMo writes an answer from the
 group's memory, or its summary, keeps them out of the group, and whoever asked reads why. The
 real python-telegram-bot application against the Bot API stand-in, MiMo's stand-in holding its
 answer while the `/forget` lands.

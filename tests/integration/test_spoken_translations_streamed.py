@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.test_discord_voice_wire import clip_pcm

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bots.discord.call.playback import installed_voice_client
+from bots.discord.voice_channels.speech_playback import installed_voice_client
 from tests.integration.conftest import discord_bot_online, discord_settings
 from tests.integration.test_one_call_per_event import statements
 from tests.standins.discord_api import FakeDiscord

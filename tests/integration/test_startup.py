@@ -9,8 +9,8 @@ import logging
 
 import pytest
 
-from bots.runner import run_bots
-from bots.startup import reach
+from bots.platform_runner import run_bots
+from bots.startup_retries import reach
 from core.config import Settings
 from core.domain.errors import StartupError
 from tests.integration.conftest import discord_settings, free_ports, settings_for, started
@@ -46,7 +46,7 @@ async def test_telegram_out_of_reach_at_start_is_waited_for(
         database_url=sqlite_url,
     )
     stop = asyncio.Event()
-    with caplog.at_level(logging.WARNING, logger="bots.startup"):
+    with caplog.at_level(logging.WARNING, logger="bots.startup_retries"):
         task = asyncio.create_task(run_bots(settings, stop))
         await tried_and_waiting(caplog, task)
         async with later as bot_api:
@@ -74,7 +74,7 @@ async def test_telegram_failing_after_it_answered_at_start_is_waited_for_too(
     bot_api.bad_gateway_next(failing)
     settings = settings_for(bot_api=bot_api, mimo=mimo, database_url=sqlite_url)
     stop = asyncio.Event()
-    with caplog.at_level(logging.WARNING, logger="bots.startup"):
+    with caplog.at_level(logging.WARNING, logger="bots.startup_retries"):
         task = asyncio.create_task(run_bots(settings, stop))
         await started(task, bot_api.wait_for("getUpdates", timeout=30))
         bot_api.push(bot_api.text_message(chat_id=USER, user_id=USER, text="/help"))
@@ -96,7 +96,7 @@ async def test_discord_out_of_reach_at_start_is_waited_for(
     settings = discord_settings(discord_api=later, mimo=mimo, database_url=sqlite_url)
     settings.discord_api_url = f"http://127.0.0.1:{port}/api/v10"
     stop = asyncio.Event()
-    with caplog.at_level(logging.WARNING, logger="bots.startup"):
+    with caplog.at_level(logging.WARNING, logger="bots.startup_retries"):
         task = asyncio.create_task(run_bots(settings, stop))
         await tried_and_waiting(caplog, task)
         async with later as discord_api:
@@ -160,7 +160,7 @@ async def test_telegram_dropping_while_running_is_one_line_a_try_and_one_when_ba
         database_url=sqlite_url,
     )
     stop = asyncio.Event()
-    polls = "bots.telegram.application.polling"
+    polls = "bots.telegram.application.polling_outages"
     with caplog.at_level(logging.INFO):
         async with first as bot_api:
             task = asyncio.create_task(run_bots(settings, stop))

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from core.domain.values import ChatRef, Preferences
+from core.domain.shared_values import ChatRef, Preferences
 from core.infra.storage import (
     ChatPreferencesRow,
     SqlAlchemyUnitOfWork,
     create_engine,
     session_factory,
-    sqlite,
+    sqlite_setup,
 )
-from core.infra.storage.database import transaction_queue
+from core.infra.storage.database_engines import transaction_queue
 from tests.waiting import until
 
 UowFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -230,7 +230,7 @@ class TestSqliteEngine:
         """Every write of a process on SQLite waits behind the one transaction under way: one
         held open across something slow (a bug) stalls them all, and the log names it, where
         it waits, so that the stall is found from the log alone."""
-        monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 0.05)
+        monkeypatch.setattr(sqlite_setup, "SLOW_TRANSACTION_SECONDS", 0.05)
         engine, queue = create_engine(sqlite_url), transaction_queue(sqlite_url)
         held, let_go = asyncio.Event(), asyncio.Event()
 
@@ -244,7 +244,7 @@ class TestSqliteEngine:
         try:
             holder = asyncio.create_task(a_transaction_held_across_a_wait(), name="the slow one")
             await until(lambda: held.is_set() or holder.done(), "the slow one holding the queue")
-            with caplog.at_level(logging.WARNING, logger=sqlite.__name__):
+            with caplog.at_level(logging.WARNING, logger=sqlite_setup.__name__):
                 waiting = asyncio.create_task(saved(
                     lambda: SqlAlchemyUnitOfWork(session_factory(engine), queue=queue),
                     ChatRef("telegram", "42"), CUSTOM,
@@ -263,8 +263,8 @@ class TestSqliteEngine:
     ) -> None:
         """An outside review: the wait past `SLOW_TRANSACTION_SECONDS` began again at the end of the
         queue, behind transactions that came after it. They go in the order they were asked."""
-        monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 0.05)
-        queue, served = sqlite.TransactionQueue(), []
+        monkeypatch.setattr(sqlite_setup, "SLOW_TRANSACTION_SECONDS", 0.05)
+        queue, served = sqlite_setup.TransactionQueue(), []
 
         async def in_queue(name: str) -> None:
             await queue.acquire(30)
@@ -272,10 +272,12 @@ class TestSqliteEngine:
             queue.release()
 
         await queue.acquire(30)  # the slow one
-        with caplog.at_level(logging.WARNING, logger=sqlite.__name__):
+        with caplog.at_level(logging.WARNING, logger=sqlite_setup.__name__):
             waited_long = asyncio.create_task(in_queue("waited long"))
             await asyncio.sleep(0)  # in the queue first
-            monkeypatch.setattr(sqlite, "SLOW_TRANSACTION_SECONDS", 60.0)  # the next waits unseen
+            monkeypatch.setattr(
+                sqlite_setup, "SLOW_TRANSACTION_SECONDS", 60.0
+            )  # the next waits unseen
             came_after = asyncio.create_task(in_queue("came after"))
             await asyncio.sleep(0)  # in the queue behind it
             await until(lambda: bool(caplog.records), "the first in the queue telling")

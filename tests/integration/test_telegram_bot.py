@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for

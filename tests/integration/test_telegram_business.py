@@ -13,7 +13,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest
 
-from core.domain.claims import Claim
+from core.domain.rules.claim_values import Claim
 from core.infra.storage import SqlAlchemyUnitOfWork, create_engine, session_factory
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import query, tables_holding, until_kept, until_noted_deleted

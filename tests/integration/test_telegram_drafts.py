@@ -1,14 +1,14 @@
 """Drafts in Telegram: in a private chat, /ask and /tldr show their work in progress as a draft that
 fills in (kept on screen through long pauses) and the answer comes once as a message. A transcript
 shows its progress in the reply it becomes, in a group and a private chat alike (the reply is sent
-as the work starts, so that a redo edits it: `bots.telegram.recordings.status_notes`)."""
+as the work starts, so that a redo edits it: `bots.telegram.recordings.transcript_status_notes`)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.telegram_progress_pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.integration.test_telegram_chat_actions import chat_calls

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bots.telegram.answers import ephemeral
-from bots.telegram.answers.who_sees import PRIVATE_COMMANDS
-from bots.telegram.application.menu import COMMANDS, MENU_LANGUAGES
+from bots.telegram.answers import ephemeral_delivery
+from bots.telegram.answers.group_visibility import PRIVATE_COMMANDS
+from bots.telegram.commands.menu import COMMANDS, MENU_LANGUAGES
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
@@ -466,7 +466,9 @@ async def test_past_its_15_seconds_the_bot_answers_privately_without_a_refusal(
     who-sees-what says, without a refused call; made an administrator, it answers
     ephemerally again. (Here every answer is late: the margin the bot leaves itself is the
     whole 15 seconds.)"""
-    monkeypatch.setattr(ephemeral, "WINDOW_MARGIN_SECONDS", ephemeral.WINDOW_SECONDS)
+    monkeypatch.setattr(
+        ephemeral_delivery, "WINDOW_MARGIN_SECONDS", ephemeral_delivery.WINDOW_SECONDS
+    )
     caplog.set_level(logging.DEBUG, logger="bots.telegram.answers.ephemeral_api")
     api = bot_api
     async with running(settings_for(bot_api=api, mimo=hearing, database_url=sqlite_url), api):

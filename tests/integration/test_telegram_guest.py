@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bots.telegram.messages import text
+from bots.telegram.telegram_wording import text
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo

@@ -17,9 +17,9 @@ from telegram import Bot, InlineQueryResultArticle, InputTextMessageContent
 from telegram import InlineQueryResultCachedVoice as CachedVoice
 from telegram.error import BadRequest
 
-from bots.telegram.voices.inline import PAUSE_SECONDS, InlineHandlers
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from bots.telegram.voices.inline_queries import PAUSE_SECONDS, InlineHandlers
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.integration.chatlog_db import query
 from tests.integration.conftest import running, settings_for

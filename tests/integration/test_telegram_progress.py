@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.telegram.answers.progress_pace import Pace
+from bots.telegram.answers.telegram_progress_pace import Pace
 from tests.audio_factory import make_audio
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo

@@ -5,7 +5,7 @@ Telegram adapter against the Bot API stand-in."""
 
 from __future__ import annotations
 
-from bots.telegram.messages import text
+from bots.telegram.telegram_wording import text
 from tests.integration.conftest import running, settings_for
 from tests.standins.mimo import FakeMimo
 from tests.standins.telegram_api import FakeBotApi

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.domain.tts import clone_voice
+from core.domain.voices.speaking_style_rules import clone_voice
 from tests.integration.chatlog_db import query, settled_claims
 from tests.integration.conftest import discord_settings, running, running_discord, settings_for
 from tests.integration.test_voices_discord import clone_on_discord

@@ -1,6 +1,6 @@
-"""Consent for cloned voices (`core.app.voices.studio`), on the real storage: a cloned voice speaks
-only its owner's words until they share it, only they share it or take it back, and taking it back
-works at once while the chat's choice stays stored."""
+"""Consent for cloned voices (`core.app.voices.own_voices`), on the real storage: a cloned voice
+speaks only its owner's words until they share it, only they share it or take it back, and taking it
+back works at once while the chat's choice stays stored."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from core.app.recordings.fetching import Recordings
-from core.app.rules.requests import Audiences
-from core.app.voices.studio import VoiceStudio
-from core.chat.languages import Audience
+from core.app.recordings.transcription import Recordings
+from core.app.rules.request_audience import Audiences
+from core.app.voices.own_voices import VoiceStudio
+from core.chat.answer_languages import Audience
 from core.domain import errors
-from core.domain.limits import RequestLimits
-from core.domain.values import ChatRef, ChatVoice, Preferences, VoiceCatalogue
+from core.domain.rules.quotas_rules import RequestLimits
+from core.domain.shared_values import ChatRef, ChatVoice, Preferences, VoiceCatalogue
 from core.infra.storage import SqlAlchemyUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from core.domain.tts import clone_voice
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.ffmpeg import ffmpeg_exe
-from core.infra.audio.processes import FfmpegProcesses
+from core.domain.voices.speaking_style_rules import clone_voice
+from core.infra.audio.ffmpeg_binary import ffmpeg_exe
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_reading
 from tests.integration.chatlog_db import query

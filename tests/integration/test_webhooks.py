@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bots.runner import run_bots
+from bots.platform_runner import run_bots
 from core.config import Settings
 from core.infra.storage import upgrade
 from tests.audio_factory import make_audio
@@ -180,7 +180,7 @@ async def test_telegram_failing_as_the_hook_is_set_is_waited_for(
 ) -> None:
     """Telegram's front answers 502 to the setWebhook of the start, after getMe answered: the
     bot says it is not reachable, tries again, and then answers what is POSTed."""
-    with caplog.at_level(logging.WARNING, logger="bots.startup"):
+    with caplog.at_level(logging.WARNING, logger="bots.startup_retries"):
         async with FakeBotApi() as bot_api, FakeMimo() as mimo:
             bot_api.bad_gateway_next("setWebhook")
             async with webhook_bot(bot_api, mimo, tmp_path) as (_, listen):

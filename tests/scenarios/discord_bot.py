@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bots.discord.application.bot import VoicebridgeBot, build_bot
-from bots.discord.application.connection import connected
-from bots.discord.call.playback import VoiceClientClass
+from bots.discord.application.bot_intents import VoicebridgeBot, build_bot
+from bots.discord.application.gateway_connection import connected
+from bots.discord.voice_channels.speech_playback import VoiceClientClass
 from core.bootstrap import Runtime, bootstrap
 from core.config import Settings
 from tests.standins.discord_api import FakeDiscord, SentMessage

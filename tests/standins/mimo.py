@@ -75,7 +75,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from core.infra.audio.ffmpeg import ffmpeg_exe
+from core.infra.audio.ffmpeg_binary import ffmpeg_exe
 from tests.standins import spoken_words
 from tests.standins.mimo_minute import Admitted, MinuteRule
 

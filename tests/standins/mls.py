@@ -32,7 +32,7 @@ _X509_CREDENTIAL = 2
 
 
 def varint(value: int) -> bytes:
-    """RFC 9420 §2.1.2: the length of a vector in 1, 2 or 4 bytes, its top two bits saying which."""
+    """RFC 9420 2.1.2: the length of a vector in 1, 2 or 4 bytes, its top two bits saying which."""
     if value < 1 << 6:
         return struct.pack(">B", value)
     if value < 1 << 14:

@@ -7,7 +7,7 @@ What a member says is PCM the test makes (`tone`), encoded to 20 ms Opus frames 
 silence through as clients do), then put in an RTP packet for the bot: the member's SSRC,
 sequence and timestamp, a one-byte header extension (RFC 8285, profile 0xBEDE; its body is
 encrypted with the payload in the rtpsize modes, its 4-byte preamble authenticated in the clear)
-and, on some packets, RTP padding (RFC 3550 §5.1), as Discord clients send around silence; the
+and, on some packets, RTP padding (RFC 3550 5.1), as Discord clients send around silence; the
 whole transport-encrypted with the bot's session key in the mode it chose, the voice server's
 own 32-bit nonce counter appended. After speaking, five frames of Opus silence, as Discord asks
 of every sender.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.domain.values import ChatRef, Preferences
+from core.domain.shared_values import ChatRef, Preferences
 from tests.fakes import FakeSpeech
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.domain.pacing import (
+from core.domain.mimo.account_minute_rules import (
     NOTHING_WAITS,
     AccountLimits,
     ModelMinute,
@@ -15,7 +15,7 @@ from core.domain.pacing import (
     asking,
 )
 from core.infra.mimo.minute_ledger import MemoryLedger
-from core.infra.mimo.pacing import SLOWED_SECONDS, AccountMinute
+from core.infra.mimo.minute_pacing import SLOWED_SECONDS, AccountMinute
 from tests.waiting import until
 
 MODEL = "mimo-v2.5"

@@ -1,6 +1,6 @@
-"""Who waits in the account's minute hears of it (`core.infra.mimo.pacing.AccountMinute`): how many
-go first while a request waits, every request of one listener together, None once none waits;
-what a request holds is set aside while it waits; each use's wait and each 429 are counted.
+"""Who waits in the account's minute hears of it (`core.infra.mimo.minute_pacing.AccountMinute`):
+how many go first while a request waits, every request of one listener together, None once none
+waits; what a request holds is set aside while it waits; each use's wait and each 429 are counted.
 The minute is a short one on the real clock: a request waits for the use before it to leave."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from core.domain.pacing import (
+from core.domain.mimo.account_minute_rules import (
     AccountLimits,
     ModelMinute,
     Urgency,
     asking,
     setting_aside,
 )
-from core.infra.mimo.pacing import AccountMinute
+from core.infra.mimo.minute_pacing import AccountMinute
 from tests.waiting import until
 
 ASR = "mimo-v2.5-asr"

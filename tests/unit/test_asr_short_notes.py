@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from core.domain.errors import AudioTooLarge
-from core.infra.audio.asr_short_notes import SHORT_NOTE_SECONDS, compacted, ogg_opus_seconds
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.ffmpeg import choose_ffmpeg, ffmpeg_exe
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.ffmpeg_binary import choose_ffmpeg, ffmpeg_exe
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
+from core.infra.audio.short_voice_notes import SHORT_NOTE_SECONDS, compacted, ogg_opus_seconds
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_speech_like, truncated
 

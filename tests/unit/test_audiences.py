@@ -1,13 +1,13 @@
 """Who asks and whom an answer is for, read once per event in the core
-(`core.app.rules.requests`)."""
+(`core.app.rules.request_audience`)."""
 
 from __future__ import annotations
 
-from core.app.rules.requests import Audiences
-from core.chat.languages import Audience
-from core.domain.limits import asked_by
-from core.domain.values import ChatRef, Preferences
-from core.infra.local_preferences import LocalUnitOfWork
+from core.app.rules.request_audience import Audiences
+from core.chat.answer_languages import Audience
+from core.domain.rules.quotas_rules import asked_by
+from core.domain.shared_values import ChatRef, Preferences
+from core.infra.local_settings import LocalUnitOfWork
 
 GROUP = ChatRef("telegram", "-100")
 

@@ -14,15 +14,14 @@ from pathlib import Path
 
 import pytest
 
-import core.infra.audio.pieces
+import core.infra.audio.asr_pieces
 from core.domain.errors import AudioError, AudioTooLarge, EmptyAudio, TooLongToAsk, UndecodableAudio
 from core.domain.quantities import Duration
-from core.domain.tts import PIECE_PAUSE_MS
-from core.infra.audio.asr_formats import MP3, WAV, AsrFormat
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.mimo_mp3 import MP3_BYTES_PER_SECOND
-from core.infra.audio.probe import AudioInfo
-from core.infra.audio.processes import FfmpegProcesses
+from core.domain.voices.speaking_style_rules import PIECE_PAUSE_MS
+from core.infra.audio.asr_formats import MP3, MP3_BYTES_PER_SECOND, WAV, AsrFormat
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
+from core.infra.audio.media_probe import AudioInfo
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import (
     AUDIO_FORMATS,
@@ -170,7 +169,7 @@ async def test_long_audio_splits_into_ordered_pieces(
 async def test_piece_length_is_clamped_to_what_fits_under_the_cap(long_note: Path) -> None:
     # An encoding as big as ten seconds per request: pieces of 600 s would not fit.
     heavy = dataclasses.replace(WAV, bytes_per_second=int(MIMO_AUDIO_CAPS.asr * 3 / 4 * 0.9 / 10))
-    pieces = await core.infra.audio.pieces.to_asr_pieces(
+    pieces = await core.infra.audio.asr_pieces.to_asr_pieces(
         long_note,
         processes=AUDIO.processes,
         max_base64=MIMO_AUDIO_CAPS.asr,
@@ -195,7 +194,7 @@ async def test_max_seconds_is_enforced_before_converting(
     async def no_conversion(*args: object) -> None:
         raise AssertionError("converted audio that was over the limit")
 
-    monkeypatch.setattr(core.infra.audio.pieces, "_produce", no_conversion)
+    monkeypatch.setattr(core.infra.audio.asr_pieces, "_produce", no_conversion)
     with pytest.raises(AudioTooLarge) as caught:
         await to_asr_pieces(clip_files["ogg"], max_seconds=2)
     assert caught.value.params == {"limit": Duration(2), "setting": "MAX_AUDIO_SECONDS"}

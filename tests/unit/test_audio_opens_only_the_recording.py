@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from core.domain.errors import UndecodableAudio
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses, file_url
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses, file_url
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 from tests.playlists import concat_list, hls_playlist, private_recording

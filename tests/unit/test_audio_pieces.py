@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-import core.infra.audio.pieces
-import core.infra.audio.probe
-import core.infra.audio.segments
+import core.infra.audio.asr_pieces
+import core.infra.audio.media_probe
+import core.infra.audio.piece_files
 from core.domain.errors import AudioTooLarge, UndecodableAudio
-from core.domain.pauses import plan_cuts
 from core.domain.quantities import Duration
-from core.domain.values import AsrPiece
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.pieces import AsrPieceStream
-from core.infra.audio.processes import FfmpegProcesses
+from core.domain.recordings.pause_cut_rules import plan_cuts
+from core.domain.shared_values import AsrPiece
+from core.infra.audio.asr_pieces import AsrPieceStream
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_speech_like, truncated
 
@@ -101,7 +101,7 @@ async def test_a_voice_note_is_measured_from_its_last_page_not_demuxed(
     async def no_demuxing(*args: object, **kwargs: object) -> None:
         raise AssertionError("demuxed a whole Ogg file to measure it")
 
-    monkeypatch.setattr(core.infra.audio.probe, "inspect_media", no_demuxing)
+    monkeypatch.setattr(core.infra.audio.media_probe, "inspect_media", no_demuxing)
     async with asr_pieces(tone_file, piece_seconds=10) as stream:
         pieces = await all_pieces(stream)
     assert stream.duration == pytest.approx(25.0, abs=0.02)  # stated to 10 ms
@@ -124,16 +124,16 @@ async def test_the_first_piece_arrives_before_the_rest_is_converted(
     tone_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first_taken = asyncio.Event()
-    real_encode = core.infra.audio.pieces._encode_range
+    real_encode = core.infra.audio.asr_pieces._encode_range
 
     async def held_back(
-        job: object, part: core.infra.audio.segments.Range, hand_over: object
+        job: object, part: core.infra.audio.piece_files.Range, hand_over: object
     ) -> None:
         if part.number > 0:  # every range after the first piece waits for the test
             await first_taken.wait()
         await real_encode(job, part, hand_over)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(core.infra.audio.pieces, "_encode_range", held_back)
+    monkeypatch.setattr(core.infra.audio.asr_pieces, "_encode_range", held_back)
     async with asyncio.timeout(20), asr_pieces(tone_file, piece_seconds=10) as stream:
         pieces = aiter(stream)
         first = await anext(pieces)
@@ -184,7 +184,7 @@ async def test_a_failed_conversion_ends_the_stream_with_its_audio_error(
     async def broken(*args: object) -> None:
         raise UndecodableAudio("the audio could not be decoded")
 
-    monkeypatch.setattr(core.infra.audio.pieces, "_encode_range", broken)
+    monkeypatch.setattr(core.infra.audio.asr_pieces, "_encode_range", broken)
     with pytest.raises(UndecodableAudio):
         async with asr_pieces(tone_file, piece_seconds=10) as stream:
             await all_pieces(stream)
@@ -196,7 +196,7 @@ async def test_too_long_a_recording_is_refused_before_any_conversion(
     async def no_conversion(*args: object) -> None:
         raise AssertionError("converted audio that was over the limit")
 
-    monkeypatch.setattr(core.infra.audio.pieces, "_produce", no_conversion)
+    monkeypatch.setattr(core.infra.audio.asr_pieces, "_produce", no_conversion)
     with pytest.raises(AudioTooLarge) as caught:
         async with asr_pieces(tone_file, max_seconds=20):
             pass

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from core.domain.errors import AudioTimedOut
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses, TimeLimit, file_url
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses, TimeLimit, file_url
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 from tests.processes import HAS_PROC, ffmpeg_children

@@ -1,5 +1,6 @@
-"""Where ffmpeg reads a recording from (`core.infra.audio.sources`): Opus inside the filter graph,
-everything else as an input, and the pieces the same either way. Real ffmpeg, generated audio."""
+"""Where ffmpeg reads a recording from (`core.infra.audio.ffmpeg_inputs`): Opus inside the filter
+graph, everything else as an input, and the pieces the same either way. Real ffmpeg, generated
+audio."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import core.infra.audio.pieces
-from core.domain.values import AsrPiece
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.probe import Media
-from core.infra.audio.processes import FfmpegProcesses
-from core.infra.audio.sources import AudioSource, source_of
+import core.infra.audio.asr_pieces
+from core.domain.shared_values import AsrPiece
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_inputs import AudioSource, source_of
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
+from core.infra.audio.media_probe import Media
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import AUDIO_FORMATS, make_speech_like, run_ffmpeg
 
@@ -61,7 +62,7 @@ def read_as_an_input(monkeypatch: pytest.MonkeyPatch) -> list[AudioSource]:
         chosen.append(source_of(path, media))
         return AudioSource(path, media.start, in_graph=False)
 
-    monkeypatch.setattr(core.infra.audio.pieces, "source_of", as_input)
+    monkeypatch.setattr(core.infra.audio.asr_pieces, "source_of", as_input)
     return chosen
 
 

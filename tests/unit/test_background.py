@@ -1,7 +1,7 @@
-"""Work the process runs on its own (`core.ports.background`): a failure is logged once with the
-task's name and counted, the bot goes on, and a stop leaves nothing running; periodic work
-(`every`) goes on after a failing round and stops between rounds. And no task is started any
-other way in the project's code, nor periodic work written by hand."""
+"""Work the process runs on its own (`core.ports.background_tasks`): a failure is logged once with
+the task's name and counted, the bot goes on, and a stop leaves nothing running; periodic work
+(`every`) goes on after a failing round and stops between rounds. And no task is started any other
+way in the project's code, nor periodic work written by hand."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from core.app.calls.listened_call import ListenedCall
-from core.domain.limits import ANYONE
-from core.domain.values import ChatRef
-from core.infra.metrics import PrometheusMetrics
-from core.ports import background
-from core.ports.background import Background
+from core.app.listening.listened_call import ListenedCall
+from core.domain.rules.quotas_rules import ANYONE
+from core.domain.shared_values import ChatRef
+from core.infra.prometheus_metrics import PrometheusMetrics
+from core.ports import background_tasks
+from core.ports.background_tasks import Background
 
 ROOT = Path(__file__).resolve().parents[2]
-HELPER = ROOT / "core" / "ports" / "background.py"
+HELPER = ROOT / "core" / "ports" / "background_tasks.py"
 
 
 def _failures(metrics: PrometheusMetrics, task: str) -> float | None:
@@ -37,7 +37,7 @@ async def _fails() -> None:
 
 
 def _background_errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "core.ports.background" and r.exc_info]
+    return [r for r in caplog.records if r.name == "core.ports.background_tasks" and r.exc_info]
 
 
 async def test_a_failing_task_is_logged_once_with_its_name_and_counted(
@@ -70,20 +70,20 @@ async def test_a_failing_idle_watch_is_logged_once_with_its_name_and_counted(
     logged once with its name and counted, never lost with a task nobody awaits."""
     metrics, refused = PrometheusMetrics(), _Refused()
     call = ListenedCall(ChatRef("discord", "guild:1"), {"ann"}, datetime.now(UTC), "ann", ANYONE)
-    caplog.set_level(logging.INFO, logger="core.app.calls.listened_call")
-    logging.getLogger("core.app.calls.listened_call").addFilter(refused)
+    caplog.set_level(logging.INFO, logger="core.app.listening.listened_call")
+    logging.getLogger("core.app.listening.listened_call").addFilter(refused)
     try:
-        async with background.supervisor().held(metrics, grace=1):
+        async with background_tasks.supervisor().held(metrics, grace=1):
             call.watch_idle(0.01)
             assert call.watch is not None
             await asyncio.wait([call.watch])
             assert _failures(metrics, "listening idle") == 1
     finally:
-        logging.getLogger("core.app.calls.listened_call").removeFilter(refused)
+        logging.getLogger("core.app.listening.listened_call").removeFilter(refused)
     [record] = _background_errors(caplog)
     assert "'listening idle'" in record.getMessage()
     assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)
-    assert background.supervisor().running == frozenset()
+    assert background_tasks.supervisor().running == frozenset()
 
 
 async def test_a_failure_reaches_no_other_task(caplog: pytest.LogCaptureFixture) -> None:
@@ -266,7 +266,7 @@ async def test_a_beat_waits_in_real_time_by_default() -> None:
 async def test_a_failing_round_is_logged_and_counted_and_the_next_runs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="core.ports.background")
+    caplog.set_level(logging.INFO, logger="core.ports.background_tasks")
     tasks, metrics, pauses = Background(), PrometheusMetrics(), Pauses()
     outcomes = iter([RuntimeError("the disk is full"), RuntimeError("still full"), None])
     worked = asyncio.Event()
@@ -420,7 +420,7 @@ def test_no_task_is_started_outside_the_helper() -> None:
     ]
     assert len(sources) > 100
     bare = [spawn for path in sources for spawn in _bare_spawns(path)]
-    assert bare == [], "start tasks with core.ports.background.start:\n" + "\n".join(bare)
+    assert bare == [], "start tasks with core.ports.background_tasks.start:\n" + "\n".join(bare)
 
 
 def test_the_check_finds_a_bare_task(tmp_path: Path) -> None:
@@ -477,7 +477,9 @@ def test_no_periodic_loop_is_written_by_hand() -> None:
         for path in sorted(sources)
         for loop in _sleeping_loops(path, path.relative_to(ROOT).as_posix())
     ]
-    assert loops == [], "run periodic work with core.ports.background.every:\n" + "\n".join(loops)
+    assert loops == [], "run periodic work with core.ports.background_tasks.every:\n" + "\n".join(
+        loops
+    )
     for relative, _ in _NOT_PERIODIC:  # no exception outlives its loop
         assert (ROOT / relative).exists(), relative
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from core.chat.messages import text
+from core.chat.message_catalogue import text
 from core.domain.errors import (
     MimoAuthError,
     MimoBadRequest,
@@ -24,10 +24,10 @@ from core.domain.errors import (
 )
 from core.domain.quantities import Duration
 from core.infra.mimo import RetryPolicy
-from core.infra.mimo.breaker import CircuitBreaker, State
-from core.infra.mimo.wire import MimoWire
+from core.infra.mimo.http_transport import MimoWire
+from core.infra.mimo.retry_policy import CircuitBreaker, State
 
-BREAKER_LOG = "core.infra.mimo.breaker"
+BREAKER_LOG = "core.infra.mimo.retry_policy"
 
 
 class FakeClock:

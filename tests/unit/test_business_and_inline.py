@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core.domain.business import BusinessConnection
-from core.domain.inline import inline_voice_key
+from core.domain.recordings.business_choices import BusinessConnection
+from core.domain.voices.inline_voice_cache_key import inline_voice_key
 
 OWNER = BusinessConnection(
     connection_id="c1", owner_user_id="1", owner_chat_id="1", can_reply=False

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.app.calls.listened_call import IN_FLIGHT, ListenAsked, ListenedCall
-from core.domain.limits import asked_by
-from core.domain.live_speech import CHEAPER, SOONER, Piece
-from core.domain.values import ChatRef
+from core.app.listening.listened_call import IN_FLIGHT, ListenAsked, ListenedCall
+from core.domain.listening.live_speech_rules import CHEAPER, SOONER, Piece
+from core.domain.rules.quotas_rules import asked_by
+from core.domain.shared_values import ChatRef
 from tests.fakes import KeptLines
 
 SERVER = ChatRef("discord", "guild:1")

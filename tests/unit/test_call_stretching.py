@@ -1,14 +1,14 @@
 """A call's pieces lengthened while the calls' speech would take more of the account's minute of
-speech recognition than it holds (`core.domain.live_speech.stretch`, `core.app.calls.
-stretching.Stretching`): up at once, down only once the shorter pieces fit with room to spare,
-never past the ceiling, and never while the minute is not paced."""
+speech recognition than it holds (`core.domain.listening.live_speech_rules.stretch`,
+`core.app.listening.piece_stretching.Stretching`): up at once, down only once the shorter
+pieces fit with room to spare, never past the ceiling, and never while the minute is not paced."""
 
 from __future__ import annotations
 
 import base64
 
-from core.app.calls.stretching import Stretching
-from core.domain.live_speech import (
+from core.app.listening.piece_stretching import Stretching
+from core.domain.listening.live_speech_rules import (
     CHEAPER,
     LONGER,
     LONGEST,
@@ -18,8 +18,8 @@ from core.domain.live_speech import (
     piece_rules,
     stretch,
 )
-from core.domain.pacing import ASR_MINUTE, ModelMinute, Seen
-from core.infra.audio.asr_short_notes import wav
+from core.domain.mimo.account_minute_rules import ASR_MINUTE, ModelMinute, Seen
+from core.infra.audio.short_voice_notes import wav
 from core.infra.mimo import MIMO_AUDIO_CAPS
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bots.discord.answers.replies import MESSAGE_LIMIT
-from bots.discord.call.captions import Captions, SpokenWords, Update
+from bots.discord.answers.discord_replies import MESSAGE_LIMIT
+from bots.discord.listening.caption_messages import Captions, SpokenWords, Update
 
 START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 

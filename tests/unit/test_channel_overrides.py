@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.app.rules.preferences import ChatPreferences
-from core.app.rules.requests import Audiences
-from core.chat.languages import Audience
+from core.app.rules.chat_settings import ChatPreferences
+from core.app.rules.request_audience import Audiences
+from core.chat.answer_languages import Audience
 from core.domain import errors
-from core.domain.values import ChatRef, Preferences
-from core.infra.local_preferences import LocalUnitOfWork
+from core.domain.shared_values import ChatRef, Preferences
+from core.infra.local_settings import LocalUnitOfWork
 
 SERVER = ChatRef("discord", "guild:1")
 CHANNEL = ChatRef("discord", "channel:2")

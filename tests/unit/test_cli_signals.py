@@ -12,9 +12,8 @@ import warnings
 
 import pytest
 
-from bots.cli.every_command import in_a_loop
-from bots.cli.exit_codes import command_named, stopped_code
-from bots.cli.signals import StopSignal, stopped_by_signals
+from bots.cli.common_options import in_a_loop
+from bots.cli.exit_codes import StopSignal, command_named, stopped_by_signals, stopped_code
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,9 @@ import pytest
 
 SHELL_COMMANDS = """
 import asyncio, json, sys
-from bots.cli import app, ask, say, summarise, transcribe
+from bots.cli import voicebridge_command
+from bots.cli.recordings import ask_command, summarise_command, transcribe_command
+from bots.cli.voices import say_command
 from core.bootstrap import standalone
 from core.config import Settings
 
@@ -42,13 +44,13 @@ for argv, code in json.loads(sys.argv[1]):
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
-# What `voicebridge run` loads before its event loop (`bots.cli.run._starting`): the code of
-# the whole start, so that a signal meanwhile ends it at once, with the garbage collector off
-# as `run` turns it off, and on again for the bots. One start after another in one process,
-# what was loaded named after each.
+# What `voicebridge run` loads before its event loop (`bots.cli.operations.run_command._starting`):
+# the code of the whole start, so that a signal meanwhile ends it at once, with the garbage
+# collector off as `run` turns it off, and on again for the bots. One start after another in one
+# process, what was loaded named after each.
 RUN_START = """
 import gc, json, sys
-from bots.cli.run import _starting
+from bots.cli.operations.run_command import _starting
 from core.config import Settings
 
 for settings in json.loads(sys.argv[1]):

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bots.cli.failures import failure
+from bots.cli.exit_code_per_failure import failure
 from core.domain import errors
 from core.domain.quantities import Duration
 

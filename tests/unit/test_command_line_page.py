@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-from bots.cli.app import voicebridge
+from bots.cli.voicebridge_command import voicebridge
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "getting-started" / "command-line.md"
 CODE = re.compile(r"`(auto|[a-z]{2}(?:_[A-Za-z]+)?)`")

@@ -10,16 +10,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bots.cli.say import _MODELS
-from core.app.summaries.service import SummaryLimits
-from core.app.voices.studio import VoiceModels
-from core.config import Settings, data_folder, misspelt_names, unknown_names
-from core.domain import mimo_models
-from core.domain.errors import ConfigError
-from core.domain.limits import LimitPolicy, RequestLimits
-from core.domain.pacing import AccountLimits
-from core.domain.reading import ReaderPolicy
-from core.from_settings import (
+from bots.cli.voices.say_command import _MODELS
+from core.app.summaries.chat_summaries import SummaryLimits
+from core.app.voices.own_voices import VoiceModels
+from core.bootstrap.parts_from_settings import (
     account_limits,
     limit_policy_from,
     limits_from,
@@ -28,8 +22,14 @@ from core.from_settings import (
     summary_limits,
     voice_models,
 )
+from core.config import Settings, data_folder, misspelt_names, unknown_names
+from core.domain.channel_reader.reader_rules import ReaderPolicy
+from core.domain.errors import ConfigError
+from core.domain.mimo import default_models
+from core.domain.mimo.account_minute_rules import AccountLimits
+from core.domain.rules.quotas_rules import LimitPolicy, RequestLimits
 from core.infra.mimo.model_kinds import DEFAULT_MODELS
-from core.infra.storage.database import PoolLimits
+from core.infra.storage.database_engines import PoolLimits
 
 CONTRACT = [
     "MIMO_API_KEY",
@@ -86,16 +86,16 @@ def test_the_cores_own_limits_default_to_the_settings_defaults() -> None:
 
 
 def test_a_model_id_is_written_once_where_every_default_reads_it() -> None:
-    """Which MiMo models the bot uses unless told otherwise is `core.domain.mimo_models`' alone:
-    a model MiMo retires is changed there once, and the settings (their refusals' advice too),
-    the MiMo client, the voice studio, `voicebridge say`'s completion and the benchmarks that
-    count a model's requests follow. Prose (docstrings, comments) may name ids; a string the
-    code uses may not, whole or within a sentence."""
+    """Which MiMo models the bot uses unless told otherwise is `core.domain.mimo.default_models`'
+    alone: a model MiMo retires is changed there once, and the settings (their refusals' advice
+    too), the MiMo client, the voice studio, `voicebridge say`'s completion and the benchmarks that
+    count a model's requests follow. Prose (docstrings, comments) may name ids; a string the code
+    uses may not, whole or within a sentence."""
     root = Path(__file__).resolve().parents[2]
     sources = [*root.glob("core/**/*.py"), *root.glob("bots/**/*.py"), *root.glob("bench/*.py")]
     written = []
     for path in sorted(sources):
-        if path == root / "core/domain/mimo_models.py":
+        if path == root / "core/domain/mimo/default_models.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         prose = {  # docstrings, of a module, class, function or field: a string alone
@@ -114,9 +114,12 @@ def test_a_model_id_is_written_once_where_every_default_reads_it() -> None:
     assert written == []
     settings = Settings()
     chosen = (settings.mimo_tts_model, settings.mimo_chat_model)
-    assert chosen == (mimo_models.TTS, mimo_models.CHAT)
-    assert (DEFAULT_MODELS.asr, VoiceModels().clone) == (mimo_models.ASR, mimo_models.VOICECLONE)
-    assert _MODELS[0] == mimo_models.TTS
+    assert chosen == (default_models.TTS, default_models.CHAT)
+    assert (DEFAULT_MODELS.asr, VoiceModels().clone) == (
+        default_models.ASR,
+        default_models.VOICECLONE,
+    )
+    assert _MODELS[0] == default_models.TTS
 
 
 def test_the_default_database_is_in_the_data_folder_from_any_folder(

@@ -1,9 +1,9 @@
-"""The rules of spoken consent (`core.domain.consent_reading`): what the platform declares rules a
-note out before anything is downloaded; what was heard must hold every random digit, exactly and in
-order (however the recogniser writes it), while the fixed part forgives a speech recogniser's slips
-and its ways of writing a word (ё or е, Traditional or Simplified, a katakana word's long vowel
-mark); a note that is not recognisably the sentence is no reading at all; the English sentence
-beside another language passes as well."""
+"""The rules of spoken consent (`core.domain.voices.clone_consent_rules`): what the platform
+declares rules a note out before anything is downloaded; what was heard must hold every random
+digit, exactly and in order (however the recogniser writes it), while the fixed part forgives a
+speech recogniser's slips and its ways of writing a word (ё or е, Traditional or Simplified, a
+katakana word's long vowel mark); a note that is not recognisably the sentence is no reading at all;
+the English sentence beside another language passes as well."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.domain import errors
-from core.domain.consent_reading import (
+from core.domain.voices.clone_consent_rules import (
     READING_SECONDS,
     CloneChallenge,
     DeclaredReading,

@@ -1,9 +1,9 @@
-"""The random part of the consent reading (`core.domain.consent_digits`): eleven digits in groups
-of four, four and three, never spelling a number with a meaning of its own (`NEVER`, and no 4
-for a reader of Chinese, Japanese or Korean), 32 bits or more counted after those rejections;
-every way a recogniser writes a digit in each language read as that digit and no other; and a
-reading of drawn digits passing in all twelve languages as a recogniser writes it (Latin,
-Hangul, kana and kanji, Han, Cyrillic), never a number said as a number."""
+"""The random part of the consent reading (`core.domain.voices.consent_digits`): eleven digits in
+groups of four, four and three, never spelling a number with a meaning of its own (`NEVER`, and no 4
+for a reader of Chinese, Japanese or Korean), 32 bits or more counted after those rejections; every
+way a recogniser writes a digit in each language read as that digit and no other; and a reading of
+drawn digits passing in all twelve languages as a recogniser writes it (Latin, Hangul, kana and
+kanji, Han, Cyrillic), never a number said as a number."""
 
 from __future__ import annotations
 
@@ -16,11 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from core.chat.consent_reading import shown_digits
-from core.chat.languages import LOCALES
-from core.chat.messages import text
+from core.chat.answer_languages import LOCALES
+from core.chat.message_catalogue import text
+from core.chat.settings_wording import shown_digits
 from core.domain import errors
-from core.domain.consent_digits import (
+from core.domain.voices.clone_consent_rules import (
+    CloneChallenge,
+    folded,
+    is_reading,
+    reading_refusal,
+    written_one_way,
+)
+from core.domain.voices.consent_digits import (
     DIGITS,
     FORMS,
     GROUPS,
@@ -33,17 +40,10 @@ from core.domain.consent_digits import (
     forms,
     holds_never,
 )
-from core.domain.consent_reading import (
-    CloneChallenge,
-    folded,
-    is_reading,
-    reading_refusal,
-    written_one_way,
-)
 
 DRAWS = 10_000
 VOICES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "using" / "voices.md"
-# The figures `core.domain.consent_digits`' docstring gives, by the size of the alphabet.
+# The figures `core.domain.voices.consent_digits`' docstring gives, by the size of the alphabet.
 COUNTED = {10: 19_920_772_937, 9: 8_339_585_084}
 CJK = {"zh_Hans", "zh_Hant", "ja", "ko"}
 # Scripts that write no space between words: a recogniser may run the digits' words together.

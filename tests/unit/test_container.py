@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bots.cli.health import healthz_url
+from bots.cli.operations.health_command import healthz_url
 from core.config import Settings, host_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,8 @@ def test_no_settings_database_or_environment_of_the_checkout_reaches_the_build(p
 
 
 @pytest.mark.parametrize(
-    "path", ["pyproject.toml", "bots/cli/app.py", "core/chat/locales/de/LC_MESSAGES/voicebridge.po",
+    "path", ["pyproject.toml", "bots/cli/voicebridge_command.py",
+             "core/chat/locales/de/LC_MESSAGES/voicebridge.po",
              "migrations/versions/0001_chat_preferences.py",
              ".git/HEAD", ".git/refs/heads/main", ".git/packed-refs"],
 )  # fmt: skip
@@ -160,8 +161,8 @@ def test_the_image_s_own_settings_serve_the_health_check_it_asks(
     needs (the test above checks the health command, not that the image can answer it):
     `voicebridge run` served no /healthz, `voicebridge health` said no more than that it is
     not set, and every container of it became unhealthy. With the image's settings and no
-    other, run serves /healthz (on OPS_LISTEN, `bots/runner.py`) and health asks it there, on
-    the container's own loopback. `.ci/image` runs the bot in the image with them and asks."""
+    other, run serves /healthz (on OPS_LISTEN, `bots/platform_runner.py`) and health asks it there,
+    on the container's own loopback. `.ci/image` runs the bot in the image with them and asks."""
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
     for name, value in image_environment().items():

@@ -78,7 +78,7 @@ def test_systemd_rates_the_unit_s_exposure_ok() -> None:
 
 
 def test_the_invite_link_asks_for_the_permissions_the_docs_explain() -> None:
-    from bots.discord.application.invite import INVITE_PERMISSIONS, invite_link
+    from bots.discord.application.invite_link import INVITE_PERMISSIONS, invite_link
 
     page = (UNIT.parents[1] / "docs/getting-started/discord.md").read_text()
     documented = re.search(r"oauth2/authorize\?client_id=APP_ID&\S*permissions=(\d+)", page)

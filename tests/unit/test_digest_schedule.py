@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.digest_times import DigestAt, DigestOff, next_run, parse_digest_args, time_zone
 from core.domain.errors import BadDigest, UnknownTimeZone
+from core.domain.summaries.digest_times import (
+    DigestAt,
+    DigestOff,
+    next_run,
+    parse_digest_args,
+    time_zone,
+)
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Shanghai", "Australia/Lord_Howe"]
 

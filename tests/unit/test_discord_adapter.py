@@ -9,13 +9,13 @@ import json
 import pytest
 from discord import voice_client, voice_state
 
-from bots.discord.call.playback import installed_voice_client
-from bots.discord.discordpy import ResumingVoiceClient
-from bots.discord.places import channel_of, place_of
-from bots.discord.voices.voice_message import voice_message_form
-from core.domain.values import ChatRef
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from bots.discord.discordpy_internals import ResumingVoiceClient
+from bots.discord.place_access import channel_of, place_of
+from bots.discord.voice_channels.speech_playback import installed_voice_client
+from bots.discord.voices.native_voice_messages import voice_message_form
+from core.domain.shared_values import ChatRef
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import wav_bytes
 
@@ -64,7 +64,7 @@ def test_voice_channels_need_both_voice_libraries(
 def test_each_process_paces_its_shards_part_of_the_global_limit() -> None:
     """Discord's 50 requests a second hold for the bot token, whichever process sends them:
     two processes of one shard each take half, or together they are refused with 429s."""
-    from bots.discord.application.bot import process_share
+    from bots.discord.application.bot_intents import process_share
 
     assert process_share(None, None) == 1.0  # one process, every shard
     assert process_share(4, [0, 1, 2, 3]) == 1.0

@@ -1,5 +1,5 @@
 """What a Discord claim stores to redo an interaction, and when a redone answer can still reach
-the person (`bots.discord.work.crash_redo`)."""
+the person (`bots.discord.claims_and_redo.crash_redo`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import discord
 
-from bots.discord.work.crash_redo import (
+from bots.discord.claims_and_redo.crash_redo import (
     RawInteractions,
     can_redo,
     modal_target,

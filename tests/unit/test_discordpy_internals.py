@@ -1,6 +1,6 @@
-"""The undocumented parts of discord.py the adapter relies on (`bots.discord.discordpy`) are still
-there, in the shape it relies on, in the installed discord.py: an upgrade that changes one fails
-here rather than in a running bot."""
+"""The undocumented parts of discord.py the adapter relies on (`bots.discord.discordpy_internals`)
+are still there, in the shape it relies on, in the installed discord.py: an upgrade that changes one
+fails here rather than in a running bot."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from discord.gateway import DiscordVoiceWebSocket, DiscordWebSocket
 from discord.http import HTTPClient, Route
 from discord.state import ConnectionState
 
-from bots.discord import discordpy
-from bots.discord.request_pace import RequestPace
-from core.infra.audio.ffmpeg import ffmpeg_exe as ffmpeg_binary
+from bots.discord import discordpy_internals
+from bots.discord.global_request_limit import RequestPace
+from core.infra.audio.ffmpeg_binary import ffmpeg_exe as ffmpeg_binary
 
 
 @pytest.fixture(autouse=True)
@@ -41,12 +41,12 @@ def a_bot() -> commands.AutoShardedBot:
 
 
 def test_every_rest_request_goes_to_the_configured_api() -> None:
-    discordpy.point_rest_at("http://127.0.0.1:9/api/v10/")
+    discordpy_internals.point_rest_at("http://127.0.0.1:9/api/v10/")
     assert Route("GET", "/users/{user_id}", user_id=1).url == "http://127.0.0.1:9/api/v10/users/1"
 
 
 def test_the_shards_connect_to_the_configured_gateway() -> None:
-    discordpy.point_gateway_at("ws://127.0.0.1:9/")
+    discordpy_internals.point_gateway_at("ws://127.0.0.1:9/")
     connected_to = DiscordWebSocket.DEFAULT_GATEWAY
     assert connected_to == yarl.URL("ws://127.0.0.1:9/")
     # A sharded bot given its shard count connects there, not to a URL Discord named.
@@ -77,7 +77,7 @@ def test_every_rest_request_goes_through_the_http_clients_request() -> None:
     # `pace_requests` wraps `request` on the instance: every call must reach it by attribute,
     # and the client's own methods, typing and messages alike, call it so.
     bot = a_bot()
-    discordpy.pace_requests(bot, RequestPace())
+    discordpy_internals.pace_requests(bot, RequestPace())
     assert bot.http.request.__name__ == "paced"
     for method in (HTTPClient.send_typing, HTTPClient.send_message, HTTPClient.edit_message):
         assert "self.request(" in inspect.getsource(method)
@@ -88,7 +88,7 @@ def test_every_rest_request_goes_through_the_http_clients_request() -> None:
 
 def test_interactions_arrive_through_a_parser_we_can_wrap() -> None:
     bot = a_bot()
-    parsers = discordpy.gateway_parsers(bot)
+    parsers = discordpy_internals.gateway_parsers(bot)
     assert parsers["INTERACTION_CREATE"] == bot._connection.parse_interaction_create
     # The gateway looks each event's parser up in that same dict, every time.
     gateway = inspect.getsource(DiscordWebSocket)
@@ -108,7 +108,7 @@ def test_an_interaction_can_be_fed_again_and_its_modal_stored() -> None:
 def test_an_acknowledgement_made_elsewhere_can_be_adopted() -> None:
     response = discord.InteractionResponse(SimpleNamespace())  # type: ignore[arg-type]
     assert not response.is_done()
-    discordpy.mark_deferred(SimpleNamespace(response=response))  # type: ignore[arg-type]
+    discordpy_internals.mark_deferred(SimpleNamespace(response=response))  # type: ignore[arg-type]
     assert response.is_done()
     assert response.type is discord.InteractionResponseType.deferred_channel_message
 
@@ -120,13 +120,13 @@ async def test_the_listeners_of_an_event_are_the_cogs() -> None:
 
     bot, cog = a_bot(), Listening()
     await bot.add_cog(cog)
-    assert discordpy.cog_listeners(bot, "message") == [cog.on_message]
-    assert discordpy.cog_listeners(bot, "nothing_at_all") == []
+    assert discordpy_internals.cog_listeners(bot, "message") == [cog.on_message]
+    assert discordpy_internals.cog_listeners(bot, "nothing_at_all") == []
 
 
 def test_the_ffmpeg_behind_an_audio_source_can_be_reaped_and_its_exit_code_read() -> None:
     source = discord.FFmpegOpusAudio(io.BytesIO(b""), pipe=True, executable=ffmpeg_binary())
-    process = discordpy.ffmpeg_process_of(source)
+    process = discordpy_internals.ffmpeg_process_of(source)
     assert isinstance(process, subprocess.Popen)
     source.cleanup()
     assert process.wait(timeout=10) is not None
@@ -135,7 +135,9 @@ def test_the_ffmpeg_behind_an_audio_source_can_be_reaped_and_its_exit_code_read(
 def test_the_voice_libraries_are_named_by_two_flags() -> None:
     assert isinstance(voice_client.has_nacl, bool)
     assert isinstance(voice_state.has_dave, bool)
-    assert discordpy.voice_libraries_installed() == (voice_client.has_nacl and voice_state.has_dave)
+    assert discordpy_internals.voice_libraries_installed() == (
+        voice_client.has_nacl and voice_state.has_dave
+    )
 
 
 def test_a_voice_resume_overrides_the_connection_state_discord_py_makes() -> None:
@@ -152,7 +154,7 @@ def test_a_voice_resume_overrides_the_connection_state_discord_py_makes() -> Non
     assert "resume=True" in inspect.getsource(state._poll_voice_ws)
     assert voice_state.ConnectionFlowState.connected
     assert "create_connection_state()" in inspect.getsource(discord.VoiceClient.__init__)
-    assert issubclass(discordpy.ResumingVoiceClient, discord.VoiceClient)
+    assert issubclass(discordpy_internals.ResumingVoiceClient, discord.VoiceClient)
 
 
 def test_a_join_waits_for_the_connection_s_state_through_the_methods_overridden() -> None:
@@ -176,7 +178,7 @@ async def test_a_join_sees_a_change_that_comes_as_it_begins_to_wait_again(rounds
     event loop later: at some of them, after the join was woken but before it waits again
     (discord.py 2.7's own wait then misses it and the join times out). It is seen at every one."""
     flow = voice_state.ConnectionFlowState
-    connection = discordpy.ResumingVoiceConnection(SimpleNamespace())  # type: ignore[arg-type]
+    connection = discordpy_internals.ResumingVoiceConnection(SimpleNamespace())  # type: ignore[arg-type]
     try:
         connection.state = flow.set_guild_voice_state
         joining = asyncio.create_task(connection._wait_for_state(flow.got_both_voice_updates))
@@ -248,25 +250,27 @@ def test_a_mode_is_sent_by_the_method_named_after_it_and_chosen_in_the_servers_o
         in choose
     )
     assert "mode = modes[0]" in choose
-    client = discordpy.ResumingVoiceClient
-    assert client.supported_modes[0] == discordpy.AES_GCM_MODE
+    client = discordpy_internals.ResumingVoiceClient
+    assert client.supported_modes[0] == discordpy_internals.AES_GCM_MODE
     assert callable(client._encrypt_aead_aes256_gcm_rtpsize)
 
 
 def test_an_aes_gcm_packet_opens_with_the_key_and_counts_its_nonce() -> None:
     """What `_encrypt_aead_aes256_gcm_rtpsize` sends opens as the receive side opens it."""
-    from bots.discord.call.receive import rtp
-    from bots.discord.call.receive.transport import TransportCipher
+    from bots.discord.voice_channels.receive import rtp_packets
+    from bots.discord.voice_channels.receive.transport_decryption import TransportCipher
 
     sender = SimpleNamespace(secret_key=list(range(32)), _incr_nonce=7)
     sender.checked_add = lambda attr, value, limit: setattr(
         sender, attr, getattr(sender, attr) + value
     )
     header = bytes([0x80, 0x78]) + bytes(10)
-    seal = discordpy.ResumingVoiceClient._encrypt_aead_aes256_gcm_rtpsize
-    packet = rtp.parse(seal(sender, header, b"opus"))  # type: ignore[arg-type]
+    seal = discordpy_internals.ResumingVoiceClient._encrypt_aead_aes256_gcm_rtpsize
+    packet = rtp_packets.parse(seal(sender, header, b"opus"))  # type: ignore[arg-type]
     assert packet is not None and packet.nonce == b"\x00\x00\x00\x07" and sender._incr_nonce == 8
-    session = discordpy.TransportSession(discordpy.AES_GCM_MODE, bytes(range(32)))
+    session = discordpy_internals.TransportSession(
+        discordpy_internals.AES_GCM_MODE, bytes(range(32))
+    )
     assert TransportCipher(session).open(packet) == b"opus"
 
 
@@ -284,7 +288,7 @@ def test_leaving_a_call_keeps_discord_pys_signature_and_its_reader_task() -> Non
     that reads the voice websocket is still `_runner`, which discord.py's own disconnect does
     not stop."""
     theirs = inspect.signature(voice_state.VoiceConnectionState.disconnect)
-    assert inspect.signature(discordpy.ResumingVoiceConnection.disconnect) == theirs
+    assert inspect.signature(discordpy_internals.ResumingVoiceConnection.disconnect) == theirs
     assert "self._runner: " in inspect.getsource(voice_state.VoiceConnectionState.__init__)
     assert "_runner.cancel" not in inspect.getsource(voice_state.VoiceConnectionState.disconnect)
 
@@ -295,9 +299,9 @@ async def test_a_reader_that_fails_while_the_bot_leaves_logs_no_error(
     async def fails() -> None:
         raise ConnectionResetError("Cannot write to closing transport")
 
-    caplog.set_level(logging.DEBUG, logger=discordpy.__name__)
+    caplog.set_level(logging.DEBUG, logger=discordpy_internals.__name__)
     reader = asyncio.get_running_loop().create_task(fails())
-    reader.add_done_callback(discordpy.reader_ended_while_leaving)
+    reader.add_done_callback(discordpy_internals.reader_ended_while_leaving)
     await asyncio.wait([reader])
     await asyncio.sleep(0)  # the callback runs
     del reader
@@ -322,7 +326,7 @@ def test_a_thread_keeps_the_members_it_is_given_where_its_events_put_them() -> N
 
 async def test_the_task_of_each_listener_dispatched_is_held_until_it_ends() -> None:
     bot = a_bot()
-    running = discordpy.hold_event_tasks(bot)
+    running = discordpy_internals.hold_event_tasks(bot)
     release = asyncio.Event()
     heard: list[int] = []
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.infra.downloads import CHUNK_BYTES, DownloadFailed, HttpDownloads
+from core.infra.recording_downloads import CHUNK_BYTES, DownloadFailed, HttpDownloads
 
 URL = "https://api.telegram.org/file/bot123456:SECRET-token/voice/file_1.oga"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from core.app.recordings.gists import condense
-from core.domain.gists import clock, parse_gist, parse_time
-from core.domain.transcripts import LongTranscript, TranscriptPart
-from core.domain.values import Answer
+from core.domain.recordings.gist_format import clock, parse_gist, parse_time
+from core.domain.recordings.transcript_values import LongTranscript, TranscriptPart
+from core.domain.shared_values import Answer
 
 TRANSCRIPT = LongTranscript(
     parts=(

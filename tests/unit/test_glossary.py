@@ -9,10 +9,10 @@ import re
 
 import pytest
 
+from core.chat.answer_languages import DEFAULT_LOCALE, LOCALES
 from core.chat.i18n import DOMAIN, LOCALE_DIR, po_path
-from core.chat.languages import DEFAULT_LOCALE, LOCALES
-from core.chat.messages import text
-from core.domain.tts import STYLE_PRESETS
+from core.chat.message_catalogue import text
+from core.domain.voices.speaking_style_rules import STYLE_PRESETS
 from tests.unit.test_translations import forms, left_out, read, sources
 
 TRANSLATED = [locale for locale in LOCALES if locale != DEFAULT_LOCALE]

@@ -1,9 +1,10 @@
-"""The interpreter's rules (`core.domain.interpreting`; `core.app.calls.interpreting`, with its
-queue, `interpretation_queue`, and its clips, `interpretation_clips`): which way a turn is
-spoken, in which order, what is too late, and what stops it. The ports are stand-ins:
-speech makes a note naming its voice and words, the played notes are kept, the timer is the
-test's. Whose voice speaks and whose words are never spoken, which the database and the
-listening decide, are tested on them: tests/integration/test_interpreting_consents.py."""
+"""The interpreter's rules (`core.domain.listening.interpreter_rules`;
+`core.app.interpreter.interpreting`, with its queue, `interpretation_queue`, and its clips,
+`interpretation_clips`): which way a turn is spoken, in which order, what is too late, and what
+stops it. The ports are stand-ins: speech makes a note naming its voice and words, the played notes
+are kept, the timer is the test's. Whose voice speaks and whose words are never spoken, which the
+database and the listening decide, are tested on them:
+tests/integration/test_interpreting_consents.py."""
 
 from __future__ import annotations
 
@@ -17,19 +18,25 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from core.app.calls.interpreting import CallInterpreter, Consents, Interpreting
-from core.app.calls.interpreting_news import Dropped, News, Stopped
-from core.app.calls.listened_call import ListenedCall
-from core.app.calls.translations_from_audio import TranslationsFromAudio
-from core.app.calls.voice_call import Occupant, VoiceCalls
+from core.app.interpreter.audio_interpretation import TranslationsFromAudio
+from core.app.interpreter.interpretation_queue import Dropped, News, Stopped
+from core.app.interpreter.interpreting import CallInterpreter, Consents, Interpreting
+from core.app.listening.listened_call import ListenedCall
+from core.app.rules.job_spending import listen_row
 from core.app.rules.limits import Limiter
-from core.app.rules.tallies import listen_row
-from core.app.voices.studio import Speaker
+from core.app.voice_calls.seats import Occupant, VoiceCalls
+from core.app.voices.own_voices import Speaker
 from core.domain import errors
-from core.domain.interpreting import FROM_AUDIO_LONGEST, Across, StockVoices, across, too_late
-from core.domain.limits import Counts, LimitPolicy, asked_by
-from core.domain.live_speech import Piece
-from core.domain.values import Answer, ChatRef, ChatVoice, Preferences, Usage
+from core.domain.listening.interpreter_rules import (
+    FROM_AUDIO_LONGEST,
+    Across,
+    StockVoices,
+    across,
+    too_late,
+)
+from core.domain.listening.live_speech_rules import Piece
+from core.domain.rules.quotas_rules import Counts, LimitPolicy, asked_by
+from core.domain.shared_values import Answer, ChatRef, ChatVoice, Preferences, Usage
 from core.ports import SystemClock
 from tests.fakes import FakeUsageUnitOfWork, KeptLines, UsageRows
 from tests.unit.test_voice_calls import Channels, clip
@@ -564,7 +571,8 @@ def translations_of(rig: Rig) -> TranslationsFromAudio:
 
 
 def heard_ahead(rig: Rig, piece: Piece) -> None:
-    """What `core.app.calls.pieces` does as a piece comes, before its words are heard."""
+    """What `core.app.listening.call_piece_transcriber` does as a piece comes, before its words
+    are heard."""
     rig.interpreter.hold_sound(piece)
     if piece.last or piece.at_pause:
         rig.interpreter.expect(("ann", T0, piece.index))
@@ -650,8 +658,9 @@ class Captioned:
 
 
 def caption_asked(rig: Rig, call: ListenedCall, piece: Piece, words: str) -> Captioned:
-    """What `core.app.calls.pieces` does once a piece's words come: handed to the call (an
-    interpreter starts on them), then its caption's translation asked, in the same step."""
+    """What `core.app.listening.call_piece_transcriber` does once a piece's words come: handed to
+    the call (an interpreter starts on them), then its caption's translation asked, in the same
+    step."""
     handed = asyncio.Event()
 
     async def caption() -> str | None:

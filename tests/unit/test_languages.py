@@ -14,13 +14,11 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bots.cli.messages import EN as CLI_SENTENCES
-from bots.discord.messages import CATALOGUE as DISCORD
-from bots.discord.messages import text as discord_text
-from bots.telegram.messages import EN as TELEGRAM_SENTENCES
-from core.chat.autotranslate import translation_below
-from core.chat.i18n import Catalogue, Plural, catalogue_of, compiled, po_path, translated
-from core.chat.languages import (
+from bots.cli.command_line_wording import EN as CLI_SENTENCES
+from bots.discord.discord_wording import CATALOGUE as DISCORD
+from bots.discord.discord_wording import text as discord_text
+from bots.telegram.telegram_wording import EN as TELEGRAM_SENTENCES
+from core.chat.answer_languages import (
     already_in,
     chat_locale,
     locale_named,
@@ -29,12 +27,14 @@ from core.chat.languages import (
     translation_target,
     written_in,
 )
+from core.chat.i18n import Catalogue, Plural, catalogue_of, compiled, po_path, translated
 from core.chat.locale_formats import duration_words, joined, moment, shown, time_of_day
-from core.chat.messages import CORE, text
-from core.chat.style_presets import preset_named
+from core.chat.message_catalogue import CORE, text
+from core.chat.status_messages import translation_below
+from core.chat.style_preset_names import preset_named
 from core.domain import errors
 from core.domain.quantities import Duration, Megabytes, Share, Term
-from core.domain.values import Preferences
+from core.domain.shared_values import Preferences
 
 
 @pytest.mark.parametrize(

@@ -16,17 +16,18 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from core.app.rules.job_spending import Spend
 from core.app.rules.limits import Limiter
-from core.app.rules.spending import Spend
-from core.app.voices.speech import SayAsked
-from core.app.voices.streamed import SpeechFeed
+from core.app.voices.streamed_speech import SpeechFeed
+from core.app.voices.text_to_speech import SayAsked
 from core.bootstrap import UseCases
 from core.chat.locale_formats import duration_words
-from core.chat.messages import text
-from core.chat.usage import usage_text
+from core.chat.message_catalogue import text
+from core.chat.usage_wording import usage_text
 from core.config import Settings
 from core.domain import errors
-from core.domain.limits import (
+from core.domain.quantities import Duration, waiting
+from core.domain.rules.quotas_rules import (
     ANYONE,
     AUTOMATIC,
     Allowlist,
@@ -41,9 +42,8 @@ from core.domain.limits import (
     billed_seconds,
     sent_by,
 )
-from core.domain.quantities import Duration, waiting
-from core.domain.values import ChatRef, Preferences, Usage
-from core.infra.local_preferences import LocalUnitOfWork
+from core.domain.shared_values import ChatRef, Preferences, Usage
+from core.infra.local_settings import LocalUnitOfWork
 from core.ports import RemoteRecording
 from tests.fakes import (
     FakeAudio,

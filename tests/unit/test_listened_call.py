@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from core.app.calls.call_consents import CallConsents
-from core.app.calls.listened_call import CallState, ListenedCall
-from core.domain.limits import asked_by
-from core.domain.mandates import Mandate
-from core.domain.values import ChatRef
+from core.app.listening.call_consents import CallConsents
+from core.app.listening.listened_call import CallState, ListenedCall
+from core.domain.memory.write_mandates import Mandate
+from core.domain.rules.quotas_rules import asked_by
+from core.domain.shared_values import ChatRef
 from tests.fakes import KeptLines
 
 SERVER = ChatRef("discord", "guild:1")
@@ -28,14 +28,14 @@ def changes(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         record.getMessage()
         for record in caplog.records
-        if record.name == "core.app.calls.listened_call" and record.levelno == logging.INFO
+        if record.name == "core.app.listening.listened_call" and record.levelno == logging.INFO
     ]
 
 
 async def test_each_change_of_a_calls_state_is_logged_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="core.app.calls.listened_call")
+    caplog.set_level(logging.INFO, logger="core.app.listening.listened_call")
     call = ListenedCall(SERVER, set(), T0, "ann", asked_by("ann"))
     call.begin({"ann"}, Mandate(SERVER), language="en", present=["ann", "bob"], now=T0)
     call.joined()

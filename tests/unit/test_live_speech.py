@@ -1,6 +1,6 @@
-"""Live speech in pieces (`core.domain.live_speech`): where a turn is cut while it lasts (levels
-in, cut points out), how two pieces' words meet at a seam, and a turn's pieces in the order
-said whatever order MiMo answered them in."""
+"""Live speech in pieces (`core.domain.listening.live_speech_rules`): where a turn is cut while it
+lasts (levels in, cut points out), how two pieces' words meet at a seam, and a turn's pieces in the
+order said whatever order MiMo answered them in."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.live_speech import (
+from core.domain.listening.live_speech_rules import (
     CHEAPER,
     SOONER,
     PieceCutter,
     PieceRules,
     TurnEnds,
 )
-from core.domain.piece_words import TurnPieces, joined, settles
+from core.domain.listening.piece_words import TurnPieces, joined, settles
 
 LOUD, HUSH = 3000, 20
 FRAMES_A_SECOND = 50

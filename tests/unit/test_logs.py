@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 
 from core.config import Settings
-from core.infra.logs import JsonRedactingFormatter, RedactingFormatter, configure_logging
+from core.infra.log_redaction import JsonRedactingFormatter, RedactingFormatter, configure_logging
 
 MIMO_KEY = "sk-mimo-key-0123456789"
 # A key may hold anything: JSON escapes `"` and `\`, a newline, and (ASCII only) the `é`.

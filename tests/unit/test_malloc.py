@@ -1,4 +1,4 @@
-"""Large blocks freed by worker threads go back to the system (`core.infra.malloc`): what a
+"""Large blocks freed by worker threads go back to the system (`core.infra.malloc_tuning`): what a
 transcript's WAV pieces, read in threads, would otherwise leave behind in every thread's heap."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ _READER = textwrap.dedent("""
     from concurrent.futures import ThreadPoolExecutor
 
     if sys.argv[2] == "on":
-        from core.infra.malloc import return_large_blocks
+        from core.infra.malloc_tuning import return_large_blocks
         assert return_large_blocks()
 
     def resident():

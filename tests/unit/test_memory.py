@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.app.memory.search import question_words
-from core.chat.memory import Markup, link_to, moment_line
-from core.domain.memory import Moment, Said, fold, marked_snippet, search_words
-from core.domain.values import ChatRef
+from core.app.memory.chat_search import question_words
+from core.chat.find_results_wording import Markup, link_to, moment_line
+from core.domain.memory.search_rules import Moment, Said, fold, marked_snippet, search_words
+from core.domain.shared_values import ChatRef
 
 MARK = ("[", "]")
 HTML = Markup(

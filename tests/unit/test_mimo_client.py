@@ -29,10 +29,10 @@ from core.domain.errors import (
     MimoUnavailable,
 )
 from core.domain.quantities import Megabytes
-from core.domain.values import Answer, Transcript, Usage
+from core.domain.shared_values import Answer, Transcript, Usage
 from core.infra.mimo import MimoClient, MimoModels, RetryPolicy
 from core.infra.mimo.minute_ledger import MemoryLedger
-from core.infra.mimo.pacing import AccountMinute
+from core.infra.mimo.minute_pacing import AccountMinute
 from tests.waiting import until
 
 KEY = "sk-very-secret-key-0123456789"

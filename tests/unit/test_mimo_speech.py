@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core.domain.errors import EmptyText
-from core.domain.preset_voices import default_voice, voices_for
-from core.domain.tts import is_v2
-from core.infra.mimo.tts import tts_audio_options, tts_messages
+from core.domain.voices.preset_voices import default_voice, voices_for
+from core.domain.voices.speaking_style_rules import is_v2
+from core.infra.mimo.request_shapes import tts_audio_options, tts_messages
 
 V2 = "mimo-v2-tts"
 V25 = "mimo-v2.5-tts"

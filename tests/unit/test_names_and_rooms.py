@@ -1,8 +1,10 @@
 """One name, one thing, and rooms a reader can see whole: no class name is defined twice across
 `core/` and `bots/`, so a name read in a traceback, a log line or a docstring leads to one place
-(two things that would share a name get two: `docs/contributing/glossary.md`); no module is
-longer than 400 lines; and the two adapters are laid out alike, by capability, each with a
-handful of modules at its top."""
+(two things that would share a name get two: `docs/contributing/glossary.md`); no module's file
+name is used twice either, so a word typed into a file finder opens one file, and a concept
+spanning the layers says in each file which part it is (`summary_windows`, `summary_wording`,
+`chat_log_in_database`: `docs/contributing/layout.md`); no module is longer than 400 lines; and
+the two adapters are laid out alike, by capability, each with a handful of modules at its top."""
 
 from __future__ import annotations
 
@@ -21,7 +23,18 @@ RETIRED = "## Retired names"  # the glossary's last section: names none may defi
 LONGEST_MODULE = 400  # lines
 MOST_AT_AN_ADAPTERS_TOP = 12  # modules, its packages aside
 # What both adapters do alike, each in a package of this name.
-SHARED_CAPABILITIES = {"application", "answers", "recordings", "voices"}
+SHARED_CAPABILITIES = {
+    "answers",
+    "application",
+    "claims_and_redo",
+    "commands",
+    "memory",
+    "recordings",
+    "settings",
+    "summaries",
+    "voices",
+}
+ENTRY_POINTS = {"__init__.py", "__main__.py"}  # named by Python, not by us
 
 
 @functools.cache  # read and parsed once a process, for every test here
@@ -49,6 +62,16 @@ def classes() -> dict[str, list[str]]:
 def test_no_class_name_is_defined_twice() -> None:
     twice = {name: modules for name, modules in classes().items() if len(modules) > 1}
     assert twice == {}, "name the two things apart"
+
+
+def test_no_module_file_name_is_used_twice() -> None:
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for module in modules():
+        if (name := module.rsplit("/", 1)[-1]) not in ENTRY_POINTS:
+            by_name[name].append(module)
+    twice = {name: paths for name, paths in by_name.items() if len(paths) > 1}
+    assert twice == {}, "name each file for its part of the concept (docs/contributing/layout.md)"
+    assert len(by_name) > 300  # every module is seen
 
 
 def test_the_check_sees_the_classes_of_both_trees() -> None:

@@ -24,36 +24,63 @@ SCANNED = ("bots", "core")
 
 # Built by the one module that runs them: (module, class) -> that module's path.
 BUILT_BY_THEIR_SERVICE = {
-    ("core.app.calls.voice_call", "CallSeat"): "core/app/calls/voice_call.py",  # a seat
-    ("core.app.calls.voice_call", "CallSeats"): "core/app/calls/voice_call.py",  # ...and all
-    ("core.app.calls.interpreting", "CallInterpreter"): "core/app/calls/interpreting.py",
+    ("core.app.voice_calls.seats", "CallSeat"): "core/app/voice_calls/seats.py",  # a seat
+    ("core.app.voice_calls.seats", "CallSeats"): "core/app/voice_calls/seats.py",  # ...and all
+    (
+        "core.app.interpreter.interpreting",
+        "CallInterpreter",
+    ): "core/app/interpreter/interpreting.py",
     # One call's interpretations in a queue, and their clips made, built by its interpreter.
-    ("core.app.calls.interpretation_queue", "InterpretationQueue"): (
-        "core/app/calls/interpreting.py"
+    ("core.app.interpreter.interpretation_queue", "InterpretationQueue"): (
+        "core/app/interpreter/interpreting.py"
     ),
-    ("core.app.calls.interpretation_clips", "InterpretationClips"): (
-        "core/app/calls/interpreting.py"
+    ("core.app.interpreter.interpretation_clips", "InterpretationClips"): (
+        "core/app/interpreter/interpreting.py"
     ),
-    ("core.app.reader.reading", "Reading"): "core/app/reader/channel_reader.py",  # one reading
+    (
+        "core.app.channel_reader.reading_session",
+        "Reading",
+    ): "core/app/channel_reader/reading_control.py",  # one reading
     # One reading's speech, its clip made ahead and its clip playing...
-    ("core.app.reader.reading_speech", "ReadingSpeech"): "core/app/reader/reading.py",
-    ("core.app.reader.clips", "MadeAhead"): "core/app/reader/reading.py",
-    ("core.app.reader.clips", "Playing"): "core/app/reader/reading.py",
+    (
+        "core.app.channel_reader.message_speech",
+        "ReadingSpeech",
+    ): "core/app/channel_reader/reading_session.py",
+    (
+        "core.app.channel_reader.reading_clips",
+        "MadeAhead",
+    ): "core/app/channel_reader/reading_session.py",
+    (
+        "core.app.channel_reader.reading_clips",
+        "Playing",
+    ): "core/app/channel_reader/reading_session.py",
     # ...and the own voices taken back while it plays.
-    ("core.app.reader.clips", "VoicesTakenBack"): "core/app/reader/clips.py",
-    ("core.app.memory.import_run", "ImportRun"): "core/app/memory/imports.py",  # one import
-    ("core.app.rules.spending", "Spend"): "core/app/rules/limits.py",  # one job's
+    (
+        "core.app.channel_reader.reading_clips",
+        "VoicesTakenBack",
+    ): "core/app/channel_reader/reading_clips.py",
+    ("core.app.memory.import_run", "ImportRun"): "core/app/memory/importer.py",  # one import
+    ("core.app.rules.job_spending", "Spend"): "core/app/rules/limits.py",  # one job's
     # One text's speech as it is made, read from MiMo while it plays (`streamed_in_voice`).
-    ("core.app.voices.streamed", "SpeechFeed"): "core/app/voices/speech.py",
+    ("core.app.voices.streamed_speech", "SpeechFeed"): "core/app/voices/text_to_speech.py",
     # The server's consents, which the call being listened to follows (`Listening.consents`).
-    ("core.app.calls.listening_consents", "ListeningConsents"): "core/app/calls/listening.py",
-    ("core.app.calls.turns", "CallLines"): "core/app/calls/listened_call.py",  # one call's lines
+    (
+        "core.app.listening.listening_consents",
+        "ListeningConsents",
+    ): "core/app/listening/live_transcription.py",
+    (
+        "core.app.listening.call_turns",
+        "CallLines",
+    ): "core/app/listening/listened_call.py",  # one call's lines
     # One call's parts translated from their sound, for its interpreter (DISCORD_INTERPRET_FROM).
-    ("core.app.calls.translations_from_audio", "TranslationsFromAudio"): (
-        "core/app/calls/interpreting.py"
+    ("core.app.interpreter.audio_interpretation", "TranslationsFromAudio"): (
+        "core/app/interpreter/interpreting.py"
     ),
     # ...and the turns' sound they are translated from (`TurnSounds`).
-    ("core.app.calls.held_sound", "TurnSounds"): "core/app/calls/translations_from_audio.py",
+    (
+        "core.app.interpreter.held_sound",
+        "TurnSounds",
+    ): "core/app/interpreter/audio_interpretation.py",
 }
 
 VALUE_BASES = {"Exception", "Protocol", "NamedTuple", "Enum", "StrEnum", "IntEnum", "TypedDict"}
@@ -122,7 +149,7 @@ def constructed(source: str, module: str, services: set[Service]) -> list[tuple[
 
 def test_only_the_composition_root_builds_a_core_service() -> None:
     services = all_services()
-    assert ("core.app.calls.listening", "Listening") in services  # the scan sees them
+    assert ("core.app.listening.live_transcription", "Listening") in services  # the scan sees them
     built_elsewhere = []
     for top in SCANNED:
         for path in sorted((ROOT / top).rglob("*.py")):
@@ -160,25 +187,25 @@ def test_the_check_finds_a_service_built_in_any_form() -> None:
         "    def __init__(self, why): ...\n"
         "class _Running:\n"
         "    def __init__(self): ...\n",
-        "core.app.memory.search",
+        "core.app.memory.chat_search",
     )
-    assert services == {("core.app.memory.search", "MemorySearch")}
+    assert services == {("core.app.memory.chat_search", "MemorySearch")}
     source = (
-        "from core.app.memory.search import MemorySearch, Recalled\n"
-        "from core.app.memory.search import MemorySearch as Found\n"
-        "import core.app.memory.search\n"
-        "import core.app.memory.search as search\n"
-        "from core.app.memory import search as searching\n"
+        "from core.app.memory.chat_search import MemorySearch, Recalled\n"
+        "from core.app.memory.chat_search import MemorySearch as Found\n"
+        "import core.app.memory.chat_search\n"
+        "import core.app.memory.chat_search as search\n"
+        "from core.app.memory import chat_search as searching\n"
         "Recalled('a value')\n"
         "MemorySearch(reads=None)\n"
         "def late():\n"
         "    return Found(reads=None)\n"
         "search.MemorySearch(reads=None)\n"
-        "core.app.memory.search.MemorySearch(reads=None)\n"
+        "core.app.memory.chat_search.MemorySearch(reads=None)\n"
         "searching.MemorySearch(reads=None)\n"
         "other.MemorySearch(reads=None)\n"
     )
-    assert [line for line, _ in constructed(source, "bots.cli.find", services)] == [
+    assert [line for line, _ in constructed(source, "bots.cli.memory.find_command", services)] == [
         7, 9, 10, 11, 12,
     ]  # fmt: skip
 
@@ -187,7 +214,7 @@ def test_an_import_builds_its_own_runtime_once_and_none_of_the_bots() -> None:
     """`voicebridge import` plans, asks and runs on one runtime, `importing`, built once (and
     MiMo tried before the question in its minute, `mimo_alone`); it built the bots' whole
     runtime, calls and reader included, once to plan and again to run."""
-    tree = ast.parse((ROOT / "bots/cli/imports.py").read_text())
+    tree = ast.parse((ROOT / "bots/cli/memory/import_command.py").read_text())
     builders = {"bootstrap", "importing", "mimo_alone", "standalone", "storage"}
     called = sorted(
         name

@@ -1,5 +1,5 @@
-"""The account's minute: who goes first, and what the minute lets through (core.domain.pacing,
-core.infra.mimo.pacing)."""
+"""The account's minute: who goes first, and what the minute lets through
+(core.domain.mimo.account_minute_rules, core.infra.mimo.minute_pacing)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from core.domain.estimates import recognition_tokens
-from core.domain.pacing import (
+from core.domain.mimo.account_minute_rules import (
     ASR_MINUTE,
     AccountLimits,
     ModelMinute,
@@ -20,7 +19,8 @@ from core.domain.pacing import (
     room,
     still_wanted,
 )
-from core.infra.mimo.pacing import AccountMinute
+from core.domain.mimo.token_estimates import recognition_tokens
+from core.infra.mimo.minute_pacing import AccountMinute
 
 MINUTE = ModelMinute(requests=12, tokens=1_200)
 ASR = "mimo-v2.5-asr"

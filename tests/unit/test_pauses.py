@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.pauses import (
+from core.domain.recordings.pause_cut_rules import (
     BLOCK_SECONDS,
     PAUSE_BLOCKS,
     PAUSE_CEILING_DB,

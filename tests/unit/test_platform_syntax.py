@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import pytest
 from discord import AppCommandOptionType, app_commands
 
-from bots.discord import messages as discord_messages
-from bots.telegram import messages as telegram_messages
+from bots.discord import discord_wording as discord_messages
+from bots.telegram import telegram_wording as telegram_messages
 from bots.update_catalogues import declared_commands
+from core.chat.answer_languages import DEFAULT_LOCALE, LOCALES
 from core.chat.i18n import Catalogue, Plural, translated
-from core.chat.languages import DEFAULT_LOCALE, LOCALES
 
 # A command, whatever follows it (Korean joins a particle to it: `/skip으로`).
 COMMAND = re.compile(r"(?<![\w/.:{<])/([a-z_]+)(?![a-z_])")

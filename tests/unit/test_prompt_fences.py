@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from core.app.recordings.gists import _ask
 from core.app.recordings.translations import translate
-from core.app.summaries.prompt import conversation_prompt, merge_prompt, render_line
+from core.app.summaries.summary_writing import conversation_prompt, merge_prompt, render_line
 from core.domain.prompt_fences import LOOKALIKE, fenced, inert
-from core.domain.summaries import ChatMessage
-from core.domain.values import Answer, ChatRef
+from core.domain.shared_values import Answer, ChatRef
+from core.domain.summaries.summary_values import ChatMessage
 
 # Anything a model could take for one of our tags: `<`, then whitespace, slashes or format
 # characters, then a name, whatever its case or what follows it.

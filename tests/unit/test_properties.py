@@ -22,15 +22,16 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from telegram import Chat, Message, MessageEntity
 
-from bots.telegram.updates import command_argument
-from core.app.rules.preferences import MAX_STYLE_CHARS
-from core.app.voices.speech import SayAsked
+from bots.telegram.answers.telegram_asker import command_argument
+from core.app.rules.chat_settings import MAX_STYLE_CHARS
+from core.app.voices.text_to_speech import SayAsked
 from core.bootstrap import UseCases
 from core.domain import errors
-from core.domain.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
-from core.domain.limits import RequestLimits
-from core.domain.preset_voices import voices_for
-from core.domain.summary_windows import (
+from core.domain.message_splitting import Measure, split_message, utf16_units
+from core.domain.rules.quotas_rules import RequestLimits
+from core.domain.shared_values import LANGUAGES, ChatRef, Preferences
+from core.domain.summaries.digest_times import DigestAt, DigestOff, parse_digest_args, time_zone
+from core.domain.summaries.summary_windows import (
     MAX_COUNT,
     MAX_SPAN,
     LastDuration,
@@ -40,15 +41,14 @@ from core.domain.summary_windows import (
     parse_summary_args,
     parse_window,
 )
-from core.domain.text import Measure, split_message, utf16_units
-from core.domain.tts import plain_text, spoken_text
-from core.domain.values import LANGUAGES, ChatRef, Preferences
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.probe import MIN_AUDIO_SECONDS
-from core.infra.audio.processes import FfmpegProcesses
-from core.infra.local_preferences import LocalUnitOfWork
+from core.domain.voices.preset_voices import voices_for
+from core.domain.voices.speaking_style_rules import plain_text, spoken_text
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
+from core.infra.audio.media_probe import MIN_AUDIO_SECONDS
+from core.infra.local_settings import LocalUnitOfWork
 from core.infra.mimo import MIMO_AUDIO_CAPS
-from core.infra.mimo.tts import tts_messages
+from core.infra.mimo.request_shapes import tts_messages
 from tests.audio_factory import make_audio
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 from tests.processes import HAS_PROC, ffmpeg_children

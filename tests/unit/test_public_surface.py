@@ -135,7 +135,7 @@ def test_every_name_a_module_offers_is_there() -> None:
 
 def test_a_module_offers_what_it_defines_and_only_a_package_passes_names_on() -> None:
     """A name is offered where it is defined, so that each has one place to be imported from
-    (`core.app.recordings.heard_pieces.NoLongerWanted`, never through `transcription`); only a
+    (`core.app.recordings.piece_transcriber.NoLongerWanted`, never through `transcription`); only a
     package's `__init__` gathers its modules' names."""
     passed_on = {}
     for path, (_, tree) in modules().items():

@@ -1,6 +1,6 @@
-"""The channel reader's rules (`core.domain.sayable`, `core.domain.reading`): what of a message
-is said, whose messages are read, which voice reads each member, when names are said, and the
-queue's policy."""
+"""The channel reader's rules (`core.domain.channel_reader.spoken_text_rules`,
+`core.domain.channel_reader.reader_rules`): what of a message is said, whose messages are read,
+which voice reads each member, when names are said, and the queue's policy."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.app.reader.message_speech import spoken_marks
-from core.domain.reading import (
+from core.app.channel_reader.message_speech import spoken_marks
+from core.domain.channel_reader.reader_rules import (
     ChannelMessage,
     Narration,
     ReaderRules,
@@ -23,7 +23,7 @@ from core.domain.reading import (
     passed_over,
     ranked_voices,
 )
-from core.domain.sayable import SpokenMarks, sayable, spoken_name
+from core.domain.channel_reader.spoken_text_rules import SpokenMarks, sayable, spoken_name
 
 MARKS = spoken_marks("en")
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -1,5 +1,6 @@
-"""The process's speech requests in flight (`core.app.rules.in_flight.RequestGate`): never more than
-its total, and a live caption's request ahead of the other work waiting when every slot is taken."""
+"""The process's speech requests in flight (`core.app.rules.request_slots.RequestGate`): never more
+than its total, and a live caption's request ahead of the other work waiting when every slot is
+taken."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import asyncio
 
 import pytest
 
-from core.app.rules.in_flight import RequestGate
-from core.domain.values import ChatRef
+from core.app.rules.request_slots import RequestGate
+from core.domain.shared_values import ChatRef
 
 NOTES = ChatRef("telegram", "1")
 CALL = ChatRef("discord", "2")

@@ -1,5 +1,5 @@
-"""The bot's budget of Discord requests (`bots.discord.request_pace`): replies wait for room, a
-courtesy ("typing…") goes only while room is spare, and interactions never wait. Measured on
+"""The bot's budget of Discord requests (`bots.discord.global_request_limit`): replies wait for
+room, a courtesy ("typing…") goes only while room is spare, and interactions never wait. Measured on
 asyncio's own clock, so a slow machine cannot change the answer."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bots.discord.request_pace import NoRoomSpare, RequestPace
+from bots.discord.global_request_limit import NoRoomSpare, RequestPace
 
 REPLY = "/channels/1/messages"
 TYPING = "/channels/1/typing"

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bots.runner import run_bots
+from bots.platform_runner import run_bots
 from core.config import Settings
 from core.domain.errors import ConfigError
 

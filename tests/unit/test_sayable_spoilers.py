@@ -1,6 +1,7 @@
-"""Spoilers are never read aloud, whatever markup surrounds them (`core.domain.sayable`), as
-Discord's client shows them: whichever of a code block, a spoiler or inline code starts first
-and is closed wins, and an unclosed fence is plain text.
+"""Spoilers are never read aloud, whatever markup surrounds them
+(`core.domain.channel_reader.spoken_text_rules`), as Discord's client shows them: whichever of a
+code block, a spoiler or inline code starts first and is closed wins, and an unclosed fence is plain
+text.
 
 The property builds a message around a spoiler holding a secret word: before and after it any
 mix of words, emphasis, quotes, headings, mentions, links, emoji and whole code blocks; inside
@@ -16,8 +17,8 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from core.app.reader.message_speech import spoken_marks
-from core.domain.sayable import sayable
+from core.app.channel_reader.message_speech import spoken_marks
+from core.domain.channel_reader.spoken_text_rules import sayable
 
 SECRET, SHOWN = "Zebulon", "Quartz"
 MARKS = spoken_marks("en")

@@ -1,4 +1,4 @@
-"""A setting's command on every platform (`core.app.rules.preferences.shown_or_set`): without a
+"""A setting's command on every platform (`core.app.rules.chat_settings.shown_or_set`): without a
 value it shows what holds and asks nobody's permission (on Telegram that is a request); with
 one it is set, by whoever is allowed."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.app.rules.preferences import shown_or_set
+from core.app.rules.chat_settings import shown_or_set
 from core.domain import errors
-from core.domain.values import ChatRef
+from core.domain.shared_values import ChatRef
 
 CHAT = ChatRef("telegram", "-100")
 

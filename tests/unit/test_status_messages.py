@@ -11,7 +11,7 @@ from core.chat.status_messages import (
     transcription_status,
     with_waiting,
 )
-from core.domain.transcripts import HeardFromTheStart, Progress, TranscriptPart
+from core.domain.recordings.transcript_values import HeardFromTheStart, Progress, TranscriptPart
 
 
 class Screen:

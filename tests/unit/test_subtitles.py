@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 
-from core.chat.subtitles import CUE_CHARS, LINE_CHARS, to_srt, to_vtt
-from core.domain.transcripts import TranscriptPart
+from core.chat.transcript_files import CUE_CHARS, LINE_CHARS, to_srt, to_vtt
+from core.domain.recordings.transcript_values import TranscriptPart
 from tests.subtitle_files import parse_srt, parse_vtt
 
 CUE = re.compile(r"(\d+)\n(\S+) --> (\S+)\n(.+?)\n(?:\n|$)", re.DOTALL)

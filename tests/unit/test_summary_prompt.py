@@ -10,17 +10,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.app.summaries.prompt import (
+from core.app.summaries.summary_writing import (
     clip,
     content_capacity,
     conversation_prompt,
     merge_prompt,
     pack,
     render_line,
+    summarise,
+    writing_language,
 )
-from core.app.summaries.writing import summarise, writing_language
-from core.domain.summaries import ChatMessage
-from core.domain.values import Answer, ChatRef, Preferences
+from core.domain.shared_values import Answer, ChatRef, Preferences
+from core.domain.summaries.summary_values import ChatMessage
 
 CHAT = ChatRef("telegram", "-100")
 T0 = datetime(2026, 11, 21, 13, 5, tzinfo=UTC)

@@ -8,12 +8,17 @@ from typing import Any
 import pytest
 
 from core.app.memory.forgetting import ForgetRequest, Forgetting
-from core.app.rules.leaving import Leaving
-from core.app.summaries.service import SummaryService
+from core.app.rules.outgoing_check import Leaving
+from core.app.summaries.chat_summaries import SummaryService
 from core.domain import errors
-from core.domain.summaries import ChatMessage
-from core.domain.summary_windows import LastDuration, LastMessages, SinceLastSummary, window_bounds
-from core.domain.values import ChatRef
+from core.domain.shared_values import ChatRef
+from core.domain.summaries.summary_values import ChatMessage
+from core.domain.summaries.summary_windows import (
+    LastDuration,
+    LastMessages,
+    SinceLastSummary,
+    window_bounds,
+)
 
 NOW = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
 CHAT = ChatRef("telegram", "-100")

@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from core.domain.errors import BadWindow
-from core.domain.summary_windows import (
+from core.domain.summaries.summary_windows import (
     MAX_COUNT,
     MAX_SPAN,
     LastDuration,

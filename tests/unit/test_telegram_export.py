@@ -1,4 +1,4 @@
-"""A Telegram Desktop export read as a chat's past (bots/cli/exports/telegram_desktop.py): the
+"""A Telegram Desktop export read as a chat's past (bots/cli/memory/telegram_export.py): the
 chat's id as the Bot API knows it, each recording with its sender and date, what the export left
 out, its text as written, and a folder that is no export said in one line."""
 
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bots.cli.exports.telegram_desktop import read_export
-from bots.cli.exports.telegram_fields import ExportError
+from bots.cli.memory.telegram_export import read_export
+from bots.cli.memory.telegram_export_fields import ExportError
 
 VOICE = "voice_messages/audio_1@01-11-2026_10-00-00.ogg"
 NOT_INCLUDED = "(File not included. Change data exporting settings to download.)"

@@ -1,4 +1,4 @@
-"""What an export may make the import read, checked for real (bots/cli/exports/, the reader and
+"""What an export may make the import read, checked for real (bots/cli/memory/, the reader and
 its fields): a recording's file that exists outside the export's folder (`../`, a symbolic link
 out, an absolute path) is refused for being outside, not for being missing; a date in the future
 counts as the reading's moment; a field of the wrong kind, JSON nested too deep, or a number no
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bots.cli.exports.telegram_desktop import read_export
-from bots.cli.exports.telegram_fields import ExportError
+from bots.cli.memory.telegram_export import read_export
+from bots.cli.memory.telegram_export_fields import ExportError
 
 INSIDE = "voice_messages/audio_1@01-11-2026_10-00-00.ogg"
 

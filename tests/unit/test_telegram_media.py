@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.telegram.recordings.media import readable_local_file
+from bots.telegram.recordings.media_files import readable_local_file
 from core.domain.errors import ConfigError
 
 TOKEN = "123456:SECRET-token"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.domain.text import (
+from core.domain.message_splitting import (
     format_duration,
     literal_markdown,
     messages_or_none,

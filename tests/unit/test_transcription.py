@@ -15,14 +15,19 @@ from typing import Any
 
 import pytest
 
-from core.app.recordings.heard_pieces import Transcriber
+from core.app.recordings.piece_transcriber import Transcriber
 from core.app.recordings.transcription import Transcription
-from core.app.rules.in_flight import RequestGate
+from core.app.rules.request_slots import RequestGate
 from core.domain import errors
-from core.domain.limits import RequestLimits
-from core.domain.transcripts import LongTranscript, Progress, TranscriptPart, join_parts
-from core.domain.values import AsrPiece, ChatRef, Preferences, Transcript, Usage
-from core.infra.local_preferences import LocalUnitOfWork
+from core.domain.recordings.transcript_values import (
+    LongTranscript,
+    Progress,
+    TranscriptPart,
+    join_parts,
+)
+from core.domain.rules.quotas_rules import RequestLimits
+from core.domain.shared_values import AsrPiece, ChatRef, Preferences, Transcript, Usage
+from core.infra.local_settings import LocalUnitOfWork
 from tests.fakes import FakeAudio, FakeSpeech, fake_use_cases
 from tests.waiting import until
 

@@ -20,8 +20,8 @@ from babel.messages.pofile import read_po, write_po
 
 from bots.update_catalogues import SENTENCES
 from bots.update_catalogues import main as update_catalogues
+from core.chat.answer_languages import DEFAULT_LOCALE, LOCALES
 from core.chat.i18n import DOMAIN, LOCALE_DIR, Plural, catalogue_of, po_path
-from core.chat.languages import DEFAULT_LOCALE, LOCALES
 
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
 TRANSLATED = [locale for locale in LOCALES if locale != DEFAULT_LOCALE]

@@ -8,19 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from core.app.rules.requests import Request
-from core.app.voices.inline import InlineVoices
-from core.app.voices.speech import SayAsked
+from core.app.rules.request_audience import Request
+from core.app.voices.inline_mode import InlineVoices
+from core.app.voices.text_to_speech import SayAsked
 from core.bootstrap import UseCases
-from core.chat.autotranslate import translation_below
+from core.chat.status_messages import translation_below
 from core.domain import errors
-from core.domain.inline import CachedVoice
-from core.domain.limits import RequestLimits
 from core.domain.quantities import Duration, Megabytes
-from core.domain.spoken_language import speaks
-from core.domain.transcripts import LongTranscript, TranscriptPart
-from core.domain.values import Answer, ChatRef, Preferences, VoiceNote
-from core.infra.local_preferences import LocalUnitOfWork, MemoryPreferences
+from core.domain.recordings.transcript_values import LongTranscript, TranscriptPart
+from core.domain.rules.quotas_rules import RequestLimits
+from core.domain.shared_values import Answer, ChatRef, Preferences, VoiceNote
+from core.domain.voices.inline_voice_cache_key import CachedVoice
+from core.domain.voices.spoken_language import speaks
+from core.infra.local_settings import LocalUnitOfWork, MemoryPreferences
 from core.ports import RemoteRecording, SystemClock
 from tests.fakes import FakeAudio, FakeSpeech, asked, fake_use_cases
 
@@ -217,7 +217,7 @@ async def test_long_text_is_read_aloud_in_sentence_pieces_joined_in_order(
     assert note.data == b"OggS" + b"+".join([b"RIFF-fake-wav"] * 2)
 
 
-# --- what a transcript brings along (the bots' `core.app.voice_notes`)
+# --- what a transcript brings along (the bots' `core.app.voice_note_events`)
 # ----------------------
 
 

@@ -1,12 +1,12 @@
-"""A server's voice call (`core.app.calls.voice_call`): the reading and the listening as two
+"""A server's voice call (`core.app.voice_calls.seats`): the reading and the listening as two
 occupants of one call, each with its seat, and the one rule of who may stop either."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.app.calls.voice_call import SHARING, AfterLettingGo, CallSeats, Occupant, may_stop
-from core.domain.values import ChatRef
+from core.app.voice_calls.seats import SHARING, AfterLettingGo, CallSeats, Occupant, may_stop
+from core.domain.shared_values import ChatRef
 
 SERVER = ChatRef("discord", "guild:1")
 

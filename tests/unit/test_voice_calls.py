@@ -1,4 +1,4 @@
-"""Two occupants playing in one call (`core.app.calls.voice_call`): the reading and a listening
+"""Two occupants playing in one call (`core.app.voice_calls.seats`): the reading and a listening
 that interprets wait in one queue, one clip at a time; a skip stops its own seat's clip (or calls
 off the one waiting), never the other's."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from core.app.calls.voice_call import Occupant, VoiceCalls
-from core.domain.values import ChatRef, VoiceNote
+from core.app.voice_calls.seats import Occupant, VoiceCalls
+from core.domain.shared_values import ChatRef, VoiceNote
 from core.ports import Clip
 
 SERVER = ChatRef("discord", "guild:1")

@@ -1,8 +1,8 @@
-"""The receive layer's parts, each on its own (`bots.discord.call.receive`): RTP parsing (any
-bytes: no crash, no hang), transport decryption in both modes, the roster, DAVE decryption with
-real davey sessions, and utterances cut per member. Packets are built by the voice server
-stand-in's own code (`tests.standins.voice_members`), the far end of the wire; the whole path
-against the stand-in and the real discord.py is in tests/integration/test_discord_listen.py."""
+"""The receive layer's parts, each on its own (`bots.discord.voice_channels.receive`): RTP parsing
+(any bytes: no crash, no hang), transport decryption in both modes, the roster, DAVE decryption with
+real davey sessions, and utterances cut per member. Packets are built by the voice server stand-in's
+own code (`tests.standins.voice_members`), the far end of the wire; the whole path against the
+stand-in and the real discord.py is in tests/integration/test_discord_listen.py."""
 
 from __future__ import annotations
 
@@ -16,20 +16,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bots.discord.call.receive import rtp
-from bots.discord.call.receive.e2ee import EndToEnd
-from bots.discord.call.receive.opus import resampled
-from bots.discord.call.receive.packets import PacketReader
-from bots.discord.call.receive.roster import CallRoster
-from bots.discord.call.receive.transport import MODES, TransportCipher, TransportError
-from bots.discord.call.receive.utterances import (
+from bots.discord.discordpy_internals import TransportSession
+from bots.discord.voice_channels.receive import rtp_packets
+from bots.discord.voice_channels.receive.call_roster import CallRoster
+from bots.discord.voice_channels.receive.dave_decryption import EndToEnd
+from bots.discord.voice_channels.receive.opus_decoding import resampled
+from bots.discord.voice_channels.receive.packet_reader import PacketReader
+from bots.discord.voice_channels.receive.transport_decryption import (
+    MODES,
+    TransportCipher,
+    TransportError,
+)
+from bots.discord.voice_channels.receive.utterance_cutter import (
     HeardFrame,
     PieceAudio,
     TurnStarted,
     UtteranceCutter,
 )
-from bots.discord.discordpy import TransportSession
-from core.domain.live_speech import CHEAPER, SOONER, PieceRules
+from core.domain.listening.live_speech_rules import CHEAPER, SOONER, PieceRules
 from tests.standins.voice_members import (
     CallMember,
     Outgoing,
@@ -48,30 +52,32 @@ CHANNEL = 777
 
 @given(st.binary(max_size=400))
 def test_any_datagram_parses_to_a_packet_or_nothing(datagram: bytes) -> None:
-    packet = rtp.parse(datagram)
+    packet = rtp_packets.parse(datagram)
     if packet is not None:
         assert packet.header + packet.sealed + packet.nonce == datagram
-        assert len(packet.nonce) == 4 and len(packet.sealed) >= rtp.TAG_SIZE
+        assert len(packet.nonce) == 4 and len(packet.sealed) >= rtp_packets.TAG_SIZE
 
 
 @st.composite
-def opus_packets(draw: st.DrawFn) -> rtp.RtpPacket:
+def opus_packets(draw: st.DrawFn) -> rtp_packets.RtpPacket:
     """A version 2 Opus RTP packet, whole: any P and X bits, any CSRC count, an extension of
     any length; its sealed part and nonce random."""
     first = draw(st.integers(0x80, 0xBF))
-    header = bytes([first, rtp.OPUS_PAYLOAD_TYPE]) + draw(st.binary(min_size=10, max_size=10))
+    header = bytes([first, rtp_packets.OPUS_PAYLOAD_TYPE]) + draw(
+        st.binary(min_size=10, max_size=10)
+    )
     header += draw(st.binary(min_size=4 * (first & 0x0F), max_size=4 * (first & 0x0F)))
     if first & 0x10:
         header += b"\xbe\xde" + struct.pack(">H", draw(st.integers(0, 40)))
-    sealed = draw(st.binary(min_size=rtp.TAG_SIZE, max_size=200))
-    packet = rtp.parse(header + sealed + draw(st.binary(min_size=4, max_size=4)))
+    sealed = draw(st.binary(min_size=rtp_packets.TAG_SIZE, max_size=200))
+    packet = rtp_packets.parse(header + sealed + draw(st.binary(min_size=4, max_size=4)))
     assert packet is not None
     return packet
 
 
 @given(packet=opus_packets(), data=st.data())
 def test_a_version_2_opus_packet_gives_back_exactly_its_frame(
-    packet: rtp.RtpPacket, data: st.DataObject
+    packet: rtp_packets.RtpPacket, data: st.DataObject
 ) -> None:
     """Whatever the header says (padding, an extension of any length, CSRCs), the decrypted
     payload built as Discord seals it, extension body | frame | padding, gives back the frame
@@ -83,12 +89,12 @@ def test_a_version_2_opus_packet_gives_back_exactly_its_frame(
     if packet.padded:
         count = data.draw(st.integers(1, 255))
         padding = data.draw(st.binary(min_size=count - 1, max_size=count - 1)) + bytes([count])
-    assert rtp.media_of(packet, extension + frame + padding) == frame
+    assert rtp_packets.media_of(packet, extension + frame + padding) == frame
 
 
 @given(packet=opus_packets(), payload=st.binary(max_size=300))
 def test_a_version_2_opus_packet_and_any_payload_never_crash(
-    packet: rtp.RtpPacket, payload: bytes
+    packet: rtp_packets.RtpPacket, payload: bytes
 ) -> None:
     """Any payload: what is left between the extension's body and the padding its last byte
     counts, or nothing where that leaves nothing (or the lengths do not fit)."""
@@ -96,14 +102,14 @@ def test_a_version_2_opus_packet_and_any_payload_never_crash(
     end = len(payload) - (payload[-1] if packet.padded and payload else 0)
     padding_counted = not packet.padded or (payload and payload[-1])  # a count of 0: not RTP
     expected = payload[start:end] if padding_counted and end > start else None
-    assert rtp.media_of(packet, payload) == expected
+    assert rtp_packets.media_of(packet, payload) == expected
 
 
 def test_whatever_else_arrives_on_the_socket_is_not_taken_for_audio() -> None:
     discovery = struct.pack(">HHI64sH", 2, 70, 1234, b"127.0.0.1", 5000)
     receiver_report = bytes([0x81, 0xC9]) + bytes(40)  # RTCP RR: payload type 201
     other_payload = bytes([0x80, 0x60]) + bytes(40)
-    assert [rtp.parse(d) for d in (discovery, receiver_report, other_payload)] == [None] * 3
+    assert [rtp_packets.parse(d) for d in (discovery, receiver_report, other_payload)] == [None] * 3
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -113,10 +119,10 @@ def test_a_packet_as_discord_forwards_it_gives_back_the_frame(mode: str, padding
     frame = b"an end-to-end encrypted frame\xfa\xfa"
     datagram = rtp_packet(member, frame, Outgoing(mode, KEY), padding=padding)
 
-    packet = rtp.parse(datagram)
+    packet = rtp_packets.parse(datagram)
     assert packet is not None and packet.ssrc == 99 and packet.padded == bool(padding)
     payload = TransportCipher(TransportSession(mode, KEY)).open(packet)
-    assert rtp.media_of(packet, payload) == frame
+    assert rtp_packets.media_of(packet, payload) == frame
     if padding:  # left on, it would hide DAVE's marker at the frame's end
         assert not payload.endswith(b"\xfa\xfa")
 
@@ -125,11 +131,13 @@ def test_a_packet_as_discord_forwards_it_gives_back_the_frame(mode: str, padding
 def test_a_packet_sealed_with_another_key_or_altered_does_not_open(mode: str) -> None:
     member = CallMember(user_id=1, ssrc=99, channel_id=CHANNEL)
     datagram = rtp_packet(member, b"frame", Outgoing(mode, bytes(32)))
-    packet = rtp.parse(datagram)
+    packet = rtp_packets.parse(datagram)
     assert packet is not None
     with pytest.raises(TransportError):
         TransportCipher(TransportSession(mode, KEY)).open(packet)
-    altered = rtp.parse(datagram[:2] + b"\x00\x00" + datagram[4:])  # the sequence, authenticated
+    altered = rtp_packets.parse(
+        datagram[:2] + b"\x00\x00" + datagram[4:]
+    )  # the sequence, authenticated
     assert altered is not None
     with pytest.raises(TransportError):
         TransportCipher(TransportSession(mode, bytes(32))).open(altered)
@@ -139,18 +147,26 @@ def test_padding_alone_and_impossible_padding_give_no_frame() -> None:
     member = CallMember(user_id=1, ssrc=99, channel_id=CHANNEL)
     outgoing = Outgoing(MODES[0], KEY)
     cipher = TransportCipher(TransportSession(MODES[0], KEY))
-    alone = rtp.parse(rtp_packet(member, b"", outgoing, padding=8))
-    assert alone is not None and rtp.media_of(alone, cipher.open(alone)) is None
-    header = bytes([0xA0, rtp.OPUS_PAYLOAD_TYPE]) + bytes(10)  # P set, no extension
-    packet = rtp.parse(header + bytes(20))
+    alone = rtp_packets.parse(rtp_packet(member, b"", outgoing, padding=8))
+    assert alone is not None and rtp_packets.media_of(alone, cipher.open(alone)) is None
+    header = bytes([0xA0, rtp_packets.OPUS_PAYLOAD_TYPE]) + bytes(10)  # P set, no extension
+    packet = rtp_packets.parse(header + bytes(20))
     assert packet is not None
-    assert rtp.media_of(packet, b"frame\x00") is None  # a count of 0 cannot be
-    assert rtp.media_of(packet, b"ab\x09") is None  # more padding than payload
+    assert rtp_packets.media_of(packet, b"frame\x00") is None  # a count of 0 cannot be
+    assert rtp_packets.media_of(packet, b"ab\x09") is None  # more padding than payload
 
 
 def test_sequence_numbers_wrap() -> None:
-    assert rtp.is_newer(1, 0) and rtp.is_newer(0, 0xFFFF) and rtp.is_newer(5, 0xFFF0)
-    assert not rtp.is_newer(0, 0) and not rtp.is_newer(0xFFF0, 5) and not rtp.is_newer(3, 4)
+    assert (
+        rtp_packets.is_newer(1, 0)
+        and rtp_packets.is_newer(0, 0xFFFF)
+        and rtp_packets.is_newer(5, 0xFFF0)
+    )
+    assert (
+        not rtp_packets.is_newer(0, 0)
+        and not rtp_packets.is_newer(0xFFF0, 5)
+        and not rtp_packets.is_newer(3, 4)
+    )
 
 
 # -- the roster -----------------------------------------------------------------------------------
@@ -194,7 +210,7 @@ def test_frames_decrypt_per_member_and_failures_are_logged_once_past_the_toleran
     sessions = group_of(CHANNEL, 1, 2)
     outsider = group_of(CHANNEL, 3, 4)[3]  # a client in another group: its keys are not the call's
     e2ee = EndToEnd(session=lambda: sessions[1], protocol_version=lambda: 1, tolerance=5)
-    caplog.set_level(logging.INFO, "bots.discord.call.receive.e2ee")
+    caplog.set_level(logging.INFO, "bots.discord.voice_channels.receive.dave_decryption")
 
     assert e2ee.open(2, sessions[2].encrypt_opus(b"hello")) == b"hello"
     for _ in range(4):  # a few failures, as while the group changes: quiet

@@ -7,8 +7,14 @@ import base64
 import pytest
 
 from core.domain.errors import AudioTooLarge, EmptyText
-from core.domain.tts import STYLE_PRESETS, Utterance, clone_voice, request_voice, utterance
-from core.infra.mimo.tts import tts_audio_options, tts_messages
+from core.domain.voices.speaking_style_rules import (
+    STYLE_PRESETS,
+    Utterance,
+    clone_voice,
+    request_voice,
+    utterance,
+)
+from core.infra.mimo.request_shapes import tts_audio_options, tts_messages
 
 V2, V25 = "mimo-v2-tts", "mimo-v2.5-tts"
 DESIGN, CLONE = "mimo-v2.5-tts-voicedesign", "mimo-v2.5-tts-voiceclone"

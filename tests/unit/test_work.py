@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.app.rules.claims import Claims, Tell, answered
-from core.domain.claims import Claim
+from core.app.rules.work_claims import Claims, Tell, answered
+from core.domain.rules.claim_values import Claim
 from tests.fakes import ClaimKey, FakeClaimRow, FakeWorkUnitOfWork
 
 VOICE_NOTE = Claim("telegram", "42", "7")

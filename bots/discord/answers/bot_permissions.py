@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bots.discord.messages import text
+from bots.discord.discord_wording import text
 
 __all__ = ["BOT_IN_VOICE", "READING_TEXT", "first_missing"]
 

@@ -13,9 +13,15 @@ import logging
 import discord
 from discord import app_commands
 
-from bots.discord.answers.replies import ANSWERED, TOKEN_EXPIRED, Interaction, Send, in_channel
-from bots.discord.answers.who_asks import quick_locale
-from bots.discord.messages import text
+from bots.discord.answers.discord_asker import quick_locale
+from bots.discord.answers.discord_replies import (
+    ANSWERED,
+    TOKEN_EXPIRED,
+    Interaction,
+    Send,
+    in_channel,
+)
+from bots.discord.discord_wording import text
 from core.domain import errors
 
 logger = logging.getLogger(__name__)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import discord
 
-from bots.discord.answers.acks import PRIVATE, Ack, acknowledge_and_claim
-from bots.discord.answers.replies import Interaction
-from bots.discord.client import voicebridge
-from bots.discord.work.crash_redo import modal_id
+from bots.discord.answers.client_fields import voicebridge
+from bots.discord.answers.discord_replies import Interaction
+from bots.discord.answers.interaction_acks import PRIVATE, Ack, acknowledge_and_claim
+from bots.discord.claims_and_redo.crash_redo import modal_id
 
 __all__ = ["ClaimedModal"]
 
@@ -22,7 +22,8 @@ class ClaimedModal(discord.ui.Modal):
 
     def __init__(self, *, title: str, message: discord.Message, user_id: int) -> None:
         # A custom_id that names what the modal is about, so a restarted process can rebuild it
-        # and redo a submission its predecessor was working on (`bots.discord.work.crash_redo`).
+        # and redo a submission its predecessor was working on
+        # (`bots.discord.claims_and_redo.crash_redo`).
         super().__init__(title=title, custom_id=modal_id(self.kind, message, user_id))
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:

@@ -1,6 +1,6 @@
 """The cogs, one per feature, each built with the use cases it needs and added by the bot
-(`bots.discord.application.bot.VoicebridgeBot.setup_hook`); `bots.update_catalogues` reads their
-commands from here, in this order, for the catalogues.
+(`bots.discord.application.bot_intents.VoicebridgeBot.setup_hook`); `bots.update_catalogues` reads
+their commands from here, in this order, for the catalogues.
 """
 
 from __future__ import annotations
@@ -9,25 +9,24 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from bots.discord.answers.clicks import Answerers
-from bots.discord.answers.replies import AnyBot
-from bots.discord.call.playback import VoicePlayer
-from bots.discord.call.voice_channels import DiscordVoiceChannels
-from bots.discord.cogs.channel_reader import ChannelReaderCog
-from bots.discord.cogs.gists import GistsCog
-from bots.discord.cogs.listening import ListeningCog
-from bots.discord.cogs.memory import MemoryCog
-from bots.discord.cogs.preferences import PreferencesCog
-from bots.discord.cogs.questions import QuestionsCog
-from bots.discord.cogs.remember import RememberCog
-from bots.discord.cogs.speech import SpeechCog
-from bots.discord.cogs.summaries import SummariesCog
-from bots.discord.cogs.transcription import EarlierReply, TranscriptionCog
-from bots.discord.cogs.translations import TranslationsCog
-from bots.discord.cogs.usage import UsageCog
-from bots.discord.cogs.voices import VoicesCog
-from core.app.calls.listened_calls import ListenedCalls
-from core.app.reader.channel_reader import ChannelReader
+from bots.discord.answers.discord_replies import AnyBot
+from bots.discord.answers.persistent_buttons import Answerers
+from bots.discord.channel_reader.read_channel_commands import ChannelReaderCog
+from bots.discord.listening.listen_commands import ListeningCog
+from bots.discord.memory.discord_memory_commands import MemoryCog
+from bots.discord.memory.remember_command import RememberCog
+from bots.discord.recordings.ask_commands import QuestionsCog
+from bots.discord.recordings.discord_tldr_command import GistsCog
+from bots.discord.recordings.discord_transcribe_commands import EarlierReply, TranscriptionCog
+from bots.discord.recordings.discord_translate_commands import TranslationsCog
+from bots.discord.settings.discord_settings_commands import PreferencesCog, UsageCog
+from bots.discord.summaries.discord_summary_commands import SummariesCog
+from bots.discord.voice_channels.call_connection import DiscordVoiceChannels
+from bots.discord.voice_channels.speech_playback import VoicePlayer
+from bots.discord.voices.own_voice_commands import VoicesCog
+from bots.discord.voices.say_commands import SpeechCog
+from core.app.channel_reader.reading_control import ChannelReader
+from core.app.listening.call_lifecycle import ListenedCalls
 
 if TYPE_CHECKING:  # what the composition root built; importing it here would load it all
     from core.bootstrap import Runtime

@@ -17,8 +17,8 @@ from typing import Any
 from discord import Locale, app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
+from core.chat.answer_languages import DEFAULT_LOCALE, resolve_locale
 from core.chat.i18n import translated
-from core.chat.languages import DEFAULT_LOCALE, resolve_locale
 
 __all__ = ["CatalogueTranslator", "key_of", "translatable", "translatable_choices"]
 

@@ -4,9 +4,10 @@ can be edited or deleted (`Shown`), which a transcript streamed as it comes need
 
     InChat          a reply to the question, for everyone in its chat
     InPrivateChat   the member's private chat with the bot, under a line naming the group
-    Ephemeral       a group's message for one member alone (`bots.telegram.answers.ephemeral`)
+    Ephemeral       a group's message for one member alone
+                    (`bots.telegram.answers.ephemeral_delivery`)
 
-Which one an answer takes is `bots.telegram.answers.who_sees.answer_to`'s decision.
+Which one an answer takes is `bots.telegram.answers.group_visibility.answer_to`'s decision.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, Rep
 from telegram.constants import ChatType, MessageLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from core.domain.text import MAX_MESSAGES_BEFORE_FILE, split_lines, split_message, utf16_units
+from core.domain.message_splitting import (
+    MAX_MESSAGES_BEFORE_FILE,
+    split_lines,
+    split_message,
+    utf16_units,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +40,9 @@ __all__ = [
     "Shown",
 ]
 
-# Every Telegram answer, wherever it goes (`replies.reply_long` too): a message holds at most
-# MESSAGE_LIMIT, and a long text that would take more than MAX_MESSAGES_BEFORE_FILE messages
-# comes as a .txt file instead (`core.domain.text`).
+# Every Telegram answer, wherever it goes (`telegram_replies.reply_long` too): a message holds at
+# most MESSAGE_LIMIT, and a long text that would take more than MAX_MESSAGES_BEFORE_FILE messages
+# comes as a .txt file instead (`core.domain.message_splitting`).
 MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096, in UTF-16 code units (`utf16_units`)
 
 

@@ -1,6 +1,6 @@
 """Telegram's ephemeral messages (Bot API 10.2 and 10.3): the methods, whether the server has
 them, and whether the bot administers a group (it may then send one at any time). What an answer
-for one member shows through them, and where it goes when it cannot be: `ephemeral`.
+for one member shows through them, and where it goes when it cannot be: `ephemeral_delivery`.
 
 python-telegram-bot 22.8 does not know them yet (it stops at Bot API 10.0): this is the one place
 that speaks them, passing the fields the library lacks through its send methods' `api_kwargs`,

@@ -1,8 +1,8 @@
 """A recording that arrived in a Telegram chat, parsed once into the core's `Arrival`
-(`core.app.voice_notes`), in one pass: what it may be (its sender's reading of their consent
+(`core.app.voice_note_events`), in one pass: what it may be (its sender's reading of their consent
 sentence; a question about it, its caption in a private chat), what arrived (the recording and
-what Telegram declares of it: `media.remote_in`), and who asked and whom its answer is for
-(`bots.telegram.answers.who_asks.for_recording`). The core decides which it is, once; the
+what Telegram declares of it: `media_files.remote_in`), and who asked and whom its answer is for
+(`bots.telegram.answers.telegram_asker.for_recording`). The core decides which it is, once; the
 handler renders what comes back.
 
 Telegram cannot say who recorded a file: a forward carries `forward_origin`, a note sent through
@@ -18,20 +18,20 @@ from dataclasses import replace
 from telegram import Message, Update
 from telegram.constants import ChatType
 
-from bots.telegram.answers.who_asks import for_recording
-from bots.telegram.recordings.media import declared_seconds, remote_in
-from core.app.voice_notes import Arrival
+from bots.telegram.answers.telegram_asker import for_recording
+from bots.telegram.recordings.media_files import declared_seconds, remote_in
+from core.app.voice_note_events import Arrival
 from core.app.voices.clone_consent import ConsentReading
-from core.domain.consent_reading import DeclaredReading
-from core.domain.limits import asked_by
-from core.domain.values import ChatRef
+from core.domain.rules.quotas_rules import asked_by
+from core.domain.shared_values import ChatRef
+from core.domain.voices.clone_consent_rules import DeclaredReading
 
 __all__ = ["arrival_of"]
 
 
 def arrival_of(update: Update, *, local_mode: bool) -> Arrival | None:
     """The recording `update`'s message carries, as the core takes it; None without one. A file
-    over the public Bot API's download cap is refused at once (`media.remote`)."""
+    over the public Bot API's download cap is refused at once (`media_files.remote`)."""
     message = update.effective_message
     if message is None:
         return None

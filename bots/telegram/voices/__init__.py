@@ -1,5 +1,5 @@
-"""The bot's voice. Uses `bots.telegram.answers`, `updates` and `messages` below it.
+"""The bot's voice. Uses `bots.telegram.answers` and `telegram_wording` below it.
 
-handlers.py   /say, /voice (choose, design, clone after spoken consent, delete, share), /style
-inline.py     inline mode: `@bot text` as a voice note in any chat, its cache chat
+inline_queries.py  inline mode: `@bot text` as a voice note in any chat, its cache chat
+voice_commands.py  /say, /voice (choose, design, clone after spoken consent, delete, share), /style
 """

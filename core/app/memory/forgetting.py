@@ -3,16 +3,17 @@ one place that every way in calls (a Telegram chat, a Discord server or DM, a Bu
 own chat, and a deleted Discord channel).
 
 What it ends first, so that nothing of the chat is kept again once it returns:
-    a listened call  `Listening.forget` (`core.app.calls.listening`): the adapter ends it with
-                     its goodbye, its interpreter with it, and nothing of it is kept once that
-                     returns (its transcript is deleted below)
-    imports          `Importer.forget` (`core.app.memory.imports`): those running in this
+    a listened call  `Listening.forget` (`core.app.listening.live_transcription`): the adapter
+                     ends it with its goodbye, its interpreter with it, and nothing of it is
+                     kept once that returns (its transcript is deleted below)
+    imports          `Importer.forget` (`core.app.memory.importer`): those running in this
                      process end at once; one running in another process (`voicebridge import`)
                      ends on seeing its mark in `running_imports` gone, which the deletion below
                      takes
 A channel reading under way is not ended: its rules, its members' choices and its place kept
 for a restart are deleted below, and its place is kept no more, whichever process holds it (each
-keeping checks the count of /forgets the deletion moves first, `core.app.reader.kept_for_restart`).
+keeping checks the count of /forgets the deletion moves first,
+`core.app.channel_reader.reading_resumption`).
 
 What it deletes, in one transaction, under the chat and each place stored under its own
 reference within it (`forget_places`):
@@ -36,14 +37,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.app.calls.listening import Listening
-from core.app.memory.imports import Importer
-from core.app.recordings.business import kept_beside
+from core.app.listening.live_transcription import Listening
+from core.app.memory.importer import Importer
+from core.app.recordings.business_chats import kept_beside
 from core.domain import errors
-from core.domain.inline import CachedVoice, Discard
-from core.domain.limits import utc_day
-from core.domain.reading import TakenBack
-from core.domain.values import ChatRef, Platform
+from core.domain.channel_reader.reader_rules import TakenBack
+from core.domain.rules.quotas_rules import utc_day
+from core.domain.shared_values import ChatRef, Platform
+from core.domain.voices.inline_voice_cache_key import CachedVoice, Discard
 from core.ports import Clock, MemoryUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,8 @@ class Forgetting:
         self, places: Sequence[ChatRef], *, discard: Discard | None, counted: Sequence[ChatRef]
     ) -> int:
         """`forget_places`; `counted`: the chats a /forget forgets, whose count moves first,
-        so that work under way anywhere keeps nothing more of them (`core.domain.mandates`)."""
+        so that work under way anywhere keeps nothing more of them
+        (`core.domain.memory.write_mandates`)."""
         deleted, today = 0, utc_day(self._clock.now())
         rendered: list[CachedVoice] = []
         async with self._uow() as uow:

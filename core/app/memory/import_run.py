@@ -1,4 +1,4 @@
-"""One import under way (`Importer.run`, `core.app.memory.imports`): a small object that holds
+"""One import under way (`Importer.run`, `core.app.memory.importer`): a small object that holds
 what its workers share, where it was four closures over one function's variables.
 
     ImportRun   the messages waiting, those another import holds (`elsewhere`), the tally,
@@ -10,7 +10,7 @@ what its workers share, where it was four closures over one function's variables
     a pause     the first worker refused for a day's quota or the budget says so once and
                 waits for the next UTC day; the others wait for it (`_pause`)
 
-What stops it, as the module docstring of `imports.py` says: a /forget (in this process, through
+What stops it, as the module docstring of `importer.py` says: a /forget (in this process, through
 `forget`; in another, its mark gone or its mandate moved, `_still_wanted`), a sender's no
 (`_claim`, `_took_back`) and a deletion on the platform (`gone`).
 """
@@ -25,17 +25,17 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from core.app.memory.past import ImportPlan, ImportProgress, PastVoice
-from core.app.recordings.heard_pieces import NoLongerWanted
+from core.app.memory.import_values import ImportPlan, ImportProgress, PastVoice
+from core.app.recordings.piece_transcriber import NoLongerWanted
 from core.app.recordings.transcription import Transcription
 from core.domain import errors
-from core.domain.limits import ANYONE
-from core.domain.mandates import Mandate
+from core.domain.memory.write_mandates import Mandate
 from core.domain.quantities import Duration
-from core.domain.summaries import ChatMessage
-from core.domain.values import Preferences
+from core.domain.rules.quotas_rules import ANYONE
+from core.domain.shared_values import Preferences
+from core.domain.summaries.summary_values import ChatMessage
 from core.ports import Clock, ImportUnitOfWork
-from core.ports.background import every
+from core.ports.background_tasks import every
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +272,7 @@ class ImportRun:
             self._going.set()
 
     async def _claim(self, voice: PastVoice) -> tuple[ClaimOutcome, Mandate]:
-        """Whether this import may hear `voice` now (`imports.py`'s docstring: twice): `mine`;
+        """Whether this import may hear `voice` now (`importer.py`'s docstring: twice): `mine`;
         `busy` while another import of the chat hears it; `kept` once one has, since the plan
         (nothing to send, nothing to charge); `refused` where its sender said no since the
         plan. With the mandate its words are kept under: the import's, and its sender's no's

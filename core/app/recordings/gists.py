@@ -4,14 +4,14 @@
        recording transcribed before is not heard again) -> the transcript's lines, each marked with
        the `[mm:ss]` where its piece starts -> the chat model, asked for JSON: a headline, then
        points, decisions and action items, each naming the line it came from
-       (`core.domain.gists.parse_gist` ties each to its piece)
+       (`core.domain.recordings.gist_format.parse_gist` ties each to its piece)
 
 A transcript longer than one request (`max_prompt_chars`, SUMMARY_MAX_PROMPT_CHARS) is condensed
 in consecutive parts whose items are joined in order, and whose headlines are merged by one more
 short request. The gist counts as one summary against the chat's daily quota and rate limit, as
 `/summary` does; the transcript's own cost is that of a transcript.
 
-A gist is looked at again as it leaves (`core.app.rules.leaving`): the recording's message
+A gist is looked at again as it leaves (`core.app.rules.outgoing_check`): the recording's message
 deleted, or the chat forgotten, while it was heard or condensed, and it is not sent
 (`errors.RecordingWentAway`; one that follows a transcript unasked goes unsaid).
 """
@@ -22,18 +22,18 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from core.app.recordings.heard_pieces import NoLongerWanted
+from core.app.recordings.piece_transcriber import NoLongerWanted
 from core.app.recordings.transcription import Transcription
-from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
-from core.app.rules.requests import Request
-from core.chat.languages import english_name
+from core.app.rules.outgoing_check import Leaving, of_recording
+from core.app.rules.request_audience import Request
+from core.chat.answer_languages import english_name
 from core.domain import errors
-from core.domain.gists import Gist, clock, parse_gist
-from core.domain.pacing import PlaceListener, Urgency, asking
+from core.domain.mimo.account_minute_rules import PlaceListener, Urgency, asking
 from core.domain.prompt_fences import fenced
-from core.domain.transcripts import LongTranscript, ProgressCallback, said_by
-from core.domain.values import Preferences
+from core.domain.recordings.gist_format import Gist, clock, parse_gist
+from core.domain.recordings.transcript_values import LongTranscript, ProgressCallback, said_by
+from core.domain.shared_values import Preferences
 from core.ports import ChatApi, Recording
 
 logger = logging.getLogger(__name__)

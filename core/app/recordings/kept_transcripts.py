@@ -6,21 +6,21 @@
     `/tldr`, a second `/transcribe`)
       -> otherwise each piece is stored the moment MiMo answers for it (`keep_part`), in a
          transaction of its own, so work interrupted by a crash and redone after a takeover
-         (`core.app.rules.claims`) sends MiMo only the pieces it had not answered yet
+         (`core.app.rules.work_claims`) sends MiMo only the pieces it had not answered yet
       -> once every piece was heard, the transcript is marked whole (`complete`; a recording
          of one piece, as a voice note is, with that piece); one with a piece MiMo failed stays
          partial, and the next request retries that piece alone
       -> a recording of one piece has what MiMo billed for it recorded in the transaction that
-         keeps it (`core.app.rules.spending.Charge`), kept or refused by its checks: the
+         keeps it (`core.app.rules.job_spending.Charge`), kept or refused by its checks: the
          transcript is never kept without its cost, nor its cost lost to a kill after it
 
 A recording whose message was deleted on its platform (`MemorySearch.forget_said`), or whose work's
 mandate no longer holds (its chat forgotten, its speaker's no, since the work began:
-`core.domain.mandates`), is heard no further: its work is stopped before each piece is sent
-and before its transcript is shown (`KeptParts.while_standing`; a live recording of one
-piece is sent without that look, its mandate read just before), and no piece of it is kept
-after the deletion, the forget or the no, whichever process hears it (the check is made in the
-transaction that keeps it: `core.infra.storage.mandates`).
+`core.domain.memory.write_mandates`), is heard no further: its work is stopped before each piece is
+sent and before its transcript is shown (`KeptParts.while_standing`; a live recording of one piece
+is sent without that look, its mandate read just before), and no piece of it is kept after the
+deletion, the forget or the no, whichever process hears it (the check is made in the transaction
+that keeps it: `core.infra.storage.rules.mandates_in_database`).
 
 A piece is matched by its stretch of the original recording: the converter cuts the same file
 the same way every time. A failure to store is logged and costs only the saving, never the
@@ -34,11 +34,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.app.rules.spending import Charge, Spend
-from core.domain.mandates import Mandate
-from core.domain.memory import Said
-from core.domain.transcripts import KeptTranscript, LongTranscript, TranscriptPart
-from core.domain.values import ChatRef, Usage
+from core.app.rules.job_spending import Charge, Spend
+from core.domain.memory.search_rules import Said
+from core.domain.memory.write_mandates import Mandate
+from core.domain.recordings.transcript_values import KeptTranscript, LongTranscript, TranscriptPart
+from core.domain.shared_values import ChatRef, Usage
 from core.ports import Clock, Recording, RemoteRecording, TranscriptUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -201,7 +201,9 @@ class KeptParts:
     language: str
     kept: KeptTranscript | None = None
     said: Said | None = None  # where the recording was said, kept with it
-    mandate: Mandate | None = None  # what its work writes under (`core.domain.mandates`)
+    mandate: Mandate | None = (
+        None  # what its work writes under (`core.domain.memory.write_mandates`)
+    )
     whole_kept: WholeKept = field(default_factory=WholeKept, compare=False)
     # What its work costs, recorded as it is kept whole in one piece (`keep_part`).
     spend: Spend | None = field(default=None, compare=False)

@@ -8,26 +8,26 @@ a slot      at most `ask_concurrency` questions are worked on at once in the pro
   -> fetched, measured (MAX_AUDIO_SECONDS, and what one request holds), the reservation
      grown to its measured length, then sent to MiMo streamed from its file
 
-Who asks and where come in the request (`core.app.rules.requests.Request`), with the chat's
+Who asks and where come in the request (`core.app.rules.request_audience.Request`), with the chat's
 preferences the adapter had read for it: the answer's language is the chat's transcript
 language, and nothing here reads the preferences again. The answer is looked at again as it
-leaves (`core.app.rules.leaving`): the recording's message deleted, or the chat forgotten, while
-MiMo heard it, and it is not sent.
+leaves (`core.app.rules.outgoing_check`): the recording's message deleted, or the chat forgotten,
+while MiMo heard it, and it is not sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from core.app.recordings.fetching import Recordings, declared_seconds
-from core.app.rules.leaving import Leaving, of_recording
+from core.app.recordings.transcription import Recordings, declared_seconds
 from core.app.rules.limits import Limiter
-from core.app.rules.requests import Request
-from core.app.running.counted import counted
+from core.app.rules.outgoing_check import Leaving, of_recording
+from core.app.rules.request_audience import Request
+from core.app.use_case_metrics import counted
 from core.domain import errors
-from core.domain.limits import Counts, RequestLimits
-from core.domain.pacing import PlaceListener, Urgency, asking
-from core.domain.values import Answer, Language
+from core.domain.mimo.account_minute_rules import PlaceListener, Urgency, asking
+from core.domain.rules.quotas_rules import Counts, RequestLimits
+from core.domain.shared_values import Answer, Language
 from core.ports import NO_METRICS, AudioConverter, Metrics, Recording, SpeechApi
 
 __all__ = ["Questions"]

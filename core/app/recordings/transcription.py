@@ -1,9 +1,10 @@
-"""Recordings of any length transcribed piece by piece, while they are still being converted.
+"""Recordings of any length transcribed piece by piece, while they are still being converted,
+and the recordings themselves as the chat platforms hand them over.
 
     recording (`Transcription.transcribe_recording`): its declared size and length, the rate
     limit, and the declared length reserved from the chat's daily audio quota, or refused,
-    all before it is downloaded (`core.app.recordings.fetching`); then it waits for a slot, at
-    most twice as many recordings worked on at once as requests in flight
+    all before it is downloaded (`Recordings`); then it waits for a slot, at most twice as many
+    recordings worked on at once as requests in flight
       -> pieces (`AudioConverter.asr_pieces`): cut in pauses, converted in the background and
          handed over as each one is ready; once the recording is measured, the reservation
          grows to its real length, or it is refused, before any piece is sent
@@ -19,7 +20,22 @@ A recording short enough for one piece is recognised in streaming mode when some
 its progress, so its text can be shown while it arrives (`Progress.heard`).
 
 The pieces' own work (requests, what is kept, the tally) is `Transcriber`'s, in
-`heard_pieces.py`; this module holds the limits around it.
+`piece_transcriber.py`; here are the limits around it.
+
+A recording from a chat platform (`Recordings`) is judged on what the platform declares, then
+fetched:
+
+    declared    `check_declared`: a recording declared bigger than MAX_AUDIO_MB or longer than
+                MAX_AUDIO_SECONDS is refused before anything else; the use cases then take
+                their rate limit and reserve their quota on the declared length (`declared`),
+                all before a byte is downloaded, so a refused request costs no download
+    fetched     `fetched`: the file, downloaded (by the `Downloader`, into a temporary folder of
+                its own) for as long as the block lasts, at most `max_downloads` at once in the
+                process, the rest waiting for a slot; or read in place when the platform has it
+                on this machine. What it really holds is measured afterwards, and the checks
+                run again on that
+
+A file at hand (the command line, tests) is taken as it is, its size checked.
 
 Errors: the conversion's `AudioError`s end the whole recording, and so do `MimoAuthError` and
 `MimoBalanceError` (every other piece would fail the same way). When no piece at all could be
@@ -30,29 +46,83 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import replace
+from pathlib import Path
 
-from core.app.recordings.fetching import Recordings, declared_seconds
-from core.app.recordings.heard_pieces import (
+from core.app.recordings.kept_transcripts import FORGETFUL, TranscriptKeeper
+from core.app.recordings.piece_transcriber import (
     NoLongerWanted as NoLongerWanted,  # its callers' name for it
 )
-from core.app.recordings.heard_pieces import Transcriber, Wanted
-from core.app.recordings.kept_transcripts import FORGETFUL, TranscriptKeeper
-from core.app.rules.in_flight import RequestGate
+from core.app.recordings.piece_transcriber import Transcriber, Wanted
 from core.app.rules.limits import Limiter
-from core.app.running.counted import counted
-from core.domain.limits import ANYONE, Asker, Counts, RequestLimits
-from core.domain.mandates import Mandate
-from core.domain.transcripts import LongTranscript, ProgressCallback
-from core.domain.values import ChatRef, Preferences
-from core.ports import NO_METRICS, AudioConverter, Metrics, Recording
+from core.app.rules.request_slots import RequestGate
+from core.app.use_case_metrics import counted
+from core.domain.memory.write_mandates import Mandate
+from core.domain.recordings.transcript_values import LongTranscript, ProgressCallback
+from core.domain.rules.quotas_rules import ANYONE, Asker, Counts, RequestLimits
+from core.domain.shared_values import ChatRef, Preferences
+from core.ports import NO_METRICS, AudioConverter, Downloader, Metrics, Recording, RemoteRecording
+
+__all__ = ["Recordings", "Transcription", "declared_seconds"]
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Transcription"]
-
 WORKING_PER_REQUEST = 2  # recordings worked on at once, per speech request in flight
+
+
+class Recordings:
+    """The recordings of one process, judged and fetched (see the module docstring);
+    `downloader` None: files at hand only."""
+
+    def __init__(self, *, downloader: Downloader | None, limits: RequestLimits) -> None:
+        self._downloader = downloader
+        self._limits = limits
+        self._slots = asyncio.Semaphore(limits.max_downloads)
+        self.waiting = 0  # downloads queued for a slot (`/metrics`)
+
+    def check_declared(self, recording: Recording) -> None:
+        """Refuse what the platform declares too big or too long, before anything else."""
+        if isinstance(recording, RemoteRecording):
+            self._limits.check_audio_size(recording.size)
+            self._limits.check_declared_length(recording.seconds)
+
+    @asynccontextmanager
+    async def fetched(self, recording: Recording) -> AsyncIterator[Path]:
+        """`recording` as a file for as long as the block runs, refused if the file itself is
+        over MAX_AUDIO_MB (a download stops just past it, whatever was declared)."""
+        place = recording if isinstance(recording, Path) else await recording.locate()
+        if isinstance(place, Path):  # on this machine already: read in place, no copy
+            yield await self._checked(place)
+            return
+        async with AsyncExitStack() as held:
+            yield await self._checked(await self._download(place, held))
+
+    async def _checked(self, path: Path) -> Path:
+        self._limits.check_audio_size((await asyncio.to_thread(path.stat)).st_size)
+        return path
+
+    async def _download(self, url: str, held: AsyncExitStack) -> Path:
+        """The downloaded file, on disk until `held` closes; a slot is taken while it downloads."""
+        if self._downloader is None:
+            raise RuntimeError("these recordings were set up without a downloader")
+        self.waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            download = self._downloader.downloaded(url, max_bytes=self._limits.max_audio_bytes)
+            return await held.enter_async_context(download)
+        finally:
+            self._slots.release()
+
+
+def declared_seconds(recording: Recording) -> int:
+    """The length a platform declares for `recording`, in whole seconds (0: none declared)."""
+    seconds = recording.seconds if isinstance(recording, RemoteRecording) else None
+    return round(seconds or 0)
 
 
 class Transcription:
@@ -77,7 +147,8 @@ class Transcription:
         self._limits = limits
         self.metrics = metrics  # transcriptions and their audio counted
         # One gate for the whole process, which `transcriber` goes through: the in-flight limits
-        # hold across chats, and for the calls listened to (`core.app.calls.listening`).
+        # hold across chats, and for the calls listened to
+        # (`core.app.listening.live_transcription`).
         self.gate = gate
         # Recordings fetched and converted at once, all chats together: twice the requests in
         # flight keeps MiMo busy, while a burst (a hundred voice messages arriving together) is
@@ -119,7 +190,7 @@ class Transcription:
         False raises `NoLongerWanted`. `rated`: False when the request is not one of its own against
         the per-minute rates (a voice note heard already to tell whether it is a consent
         reading, and counted then: its kept transcript is shown without counting it again).
-        `background`: an import of the chat's past (`core.app.memory.imports`), whose requests
+        `background`: an import of the chat's past (`core.app.memory.importer`), whose requests
         take a slot only when live work leaves one free (`RequestGate`). `admitted`: awaited
         once the recording, given its slot, passed those checks, before it is fetched: where
         the caller opens what the chat sees of the work, so that a recording refused shows its
@@ -127,9 +198,9 @@ class Transcription:
         it works on, and the platform's request budget goes to the transcripts under way
         (`python -m bench --only load`: the slot taken after the checks cost Discord's burst of
         100 about a tenth more time to its last transcript). `mandate`: what the work writes
-        under, read as it began (`core.domain.mandates`): a /forget of the chat, or a no of
-        its speaker's, since then stops it (`NoLongerWanted`) before the next piece is sent, and
-        nothing more is kept, whichever process heard it."""
+        under, read as it began (`core.domain.memory.write_mandates`): a /forget of the chat, or a
+        no of its speaker's, since then stops it (`NoLongerWanted`) before the next piece is sent,
+        and nothing more is kept, whichever process heard it."""
         self._recordings.check_declared(source)
         if not background:
             self._live += 1

@@ -8,9 +8,9 @@
 A translation counts as one summary against the chat's daily quota (both are requests to the
 chat model, paid by its tokens), and as one request against the rate limits; the transcript,
 when one is needed, as a transcript. Who asks and where come in the request
-(`core.app.rules.requests.Request`), with the chat's preferences read for it: none are read here.
-A recording's translation is looked at again as it leaves (`core.app.rules.leaving`): its
-message deleted, or the chat forgotten, meanwhile, and it is not sent.
+(`core.app.rules.request_audience.Request`), with the chat's preferences read for it: none are read
+here. A recording's translation is looked at again as it leaves (`core.app.rules.outgoing_check`):
+its message deleted, or the chat forgotten, meanwhile, and it is not sent.
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from core.app.recordings.heard_pieces import NoLongerWanted
+from core.app.recordings.piece_transcriber import NoLongerWanted
 from core.app.recordings.transcription import Transcription
-from core.app.rules.leaving import Leaving, of_recording
 from core.app.rules.limits import Limiter
-from core.app.rules.requests import Request
-from core.chat.autotranslate import translation_below
-from core.chat.languages import already_in
+from core.app.rules.outgoing_check import Leaving, of_recording
+from core.app.rules.request_audience import Request
+from core.chat.answer_languages import already_in
+from core.chat.status_messages import translation_below
 from core.domain import errors
-from core.domain.limits import Asker
-from core.domain.pacing import Urgency, asking
+from core.domain.mimo.account_minute_rules import Urgency, asking
 from core.domain.prompt_fences import fenced
-from core.domain.values import ChatRef
+from core.domain.rules.quotas_rules import Asker
+from core.domain.shared_values import ChatRef
 from core.ports import ChatApi, Recording
 
 logger = logging.getLogger(__name__)

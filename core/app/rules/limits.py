@@ -6,7 +6,7 @@
                 person's and its chat's requests this clock minute, or refuses it: "try again
                 in N s". A refused request counts against neither. `admit_search` counts a
                 search (`/find`, each page) in a minute of the person's own, apart
-    quotas      `spending` reserves what work will cost from the chat's UTC day before it starts
+    quotas      `job_spending` reserves what work will cost from the chat's UTC day before it starts
                 (characters, a summary; a recording's seconds, transcribed or asked about,
                 through `Spend.reserve`: at the length its platform declares before it is
                 downloaded, then at the length measured), refuses what does not fit ("try again
@@ -37,11 +37,11 @@ rate, their caps), never once per voice note and never not at all. Digests (sche
 None) are counted but never refused. The command line is not limited.
 
 Whom work is counted against (the chat, the person, a member's share, a server's listening, the
-budget) is `core.app.rules.tallies`; one job's reservation,
-`core.app.rules.spending.Spend`.
+budget) is `core.app.rules.job_spending`; one job's reservation,
+`core.app.rules.job_spending.Spend`.
 
-State lives in the database (`core.infra.storage.usage`), changed by single atomic statements, so
-replicas sharing PostgreSQL share every limit.
+State lives in the database (`core.infra.storage.rules.usage_in_database`), changed by single atomic
+statements, so replicas sharing PostgreSQL share every limit.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
-from core.app.rules.spending import Spend
-from core.app.rules.tallies import (
+from core.app.rules.job_spending import (
+    Spend,
     Tally,
     listen_row,
     listen_tallies,
@@ -61,7 +61,8 @@ from core.app.rules.tallies import (
     work_tallies,
 )
 from core.domain import errors
-from core.domain.limits import (
+from core.domain.quantities import Duration, waiting
+from core.domain.rules.quotas_rules import (
     Asker,
     BotUsage,
     Counts,
@@ -75,8 +76,7 @@ from core.domain.limits import (
     utc_day,
     window_start,
 )
-from core.domain.quantities import Duration, waiting
-from core.domain.values import ChatRef, Platform
+from core.domain.shared_values import ChatRef, Platform
 from core.ports import Clock, SystemClock, UsageUnitOfWork
 
 logger = logging.getLogger(__name__)

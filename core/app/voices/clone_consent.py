@@ -1,10 +1,10 @@
-"""Spoken consent to a cloned voice (`core.domain.consent_reading` has the rules).
+"""Spoken consent to a cloned voice (`core.domain.voices.clone_consent_rules` has the rules).
 
 /voice clone NAME     `ask`: a one-time sentence in the person's language (their name, their
                       agreement that voicebridge speaks in their voice in this chat or
                       server, random digits drawn by `consent_digits.draw`, the same in the
                       English sentence beside it where offered), to read within `lifetime`
-                      (`consent_reading.SENTENCE_LIFETIME`) as a fresh voice note where they
+                      (`clone_consent_rules.SENTENCE_LIFETIME`) as a fresh voice note where they
                       asked or in their private chat with the bot; at most
                       `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
 a voice note          `spoken_consent`: while any sentence is open, who sent it first is
@@ -33,12 +33,14 @@ from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
 from core.app.recordings.transcription import Transcription
-from core.app.voices.studio import VoiceStudio
-from core.chat.consent_reading import shown_digits
-from core.chat.messages import text
+from core.app.voices.own_voices import VoiceStudio
+from core.chat.message_catalogue import text
+from core.chat.settings_wording import shown_digits
 from core.domain import errors
-from core.domain.consent_digits import draw
-from core.domain.consent_reading import (
+from core.domain.quantities import waiting
+from core.domain.rules.quotas_rules import ANYONE, Asker, until_reset, utc_day
+from core.domain.shared_values import ChatRef, Platform, Preferences
+from core.domain.voices.clone_consent_rules import (
     SENTENCE_LIFETIME,
     CloneChallenge,
     DeclaredReading,
@@ -49,9 +51,7 @@ from core.domain.consent_reading import (
     offers_english,
     reading_refusal,
 )
-from core.domain.limits import ANYONE, Asker, until_reset, utc_day
-from core.domain.quantities import waiting
-from core.domain.values import ChatRef, Platform, Preferences
+from core.domain.voices.consent_digits import draw
 from core.ports import Clock, Recording, SystemClock, VoiceUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ __all__ = [
 
 ATTEMPTS_PER_DAY = 5
 # The sentences asked for and the readings seen are deleted after a day, whatever the retention
-# setting (`core.app.memory.retention`): they count the day's attempts, nothing more.
+# setting (`core.app.memory.retention_jobs`): they count the day's attempts, nothing more.
 KEPT_DAYS = 1
 
 

@@ -1,10 +1,11 @@
 """Errors a chat user can cause or should hear about.
 
-Every error carries a key into the message catalogue (`core.chat.messages`) and the values that
-fill it, so each adapter renders it in the chat's language with one error handler. Adapters never
-see `httpx`, SQLAlchemy or ffmpeg exceptions: the core translates them at its edges. The
-classes live in `base`, `user` (the request or its audio), `reading` (the channel reader's
-refusals), `listening` (the listened calls'), `limits` and `mimo`; import them from here.
+Every error carries a key into the message catalogue (`core.chat.message_catalogue`) and the values
+that fill it, so each adapter renders it in the chat's language with one error handler. Adapters
+never see `httpx`, SQLAlchemy or ffmpeg exceptions: the core translates them at its edges. The
+classes live in `base`, `request_refusals` (the request or its audio),
+`channel_reader_refusals`, `listening_refusals` (the listened calls'), `limit_refusals` and
+`mimo_failures`; import them from here.
 
     VoicebridgeError
     ├── UserInputError            the request itself is wrong; retrying will not help
@@ -110,7 +111,19 @@ from core.domain.errors.base import (
     VoicebridgeError,
     quoted,
 )
-from core.domain.errors.limits import (
+from core.domain.errors.channel_reader_refusals import (
+    AgeRestricted,
+    CouldNotJoin,
+    ListenerMayNotRead,
+    MayNotSpeakThere,
+    NotReading,
+    NotYourReading,
+    ReadingElsewhere,
+    ReadingRefused,
+    ReadingShareUsed,
+    VoiceChosenByAnother,
+)
+from core.domain.errors.limit_refusals import (
     AlreadyTold,
     AskOverQuota,
     AskQuotaShort,
@@ -141,14 +154,14 @@ from core.domain.errors.limits import (
     SpeechQuotaUsed,
     SummaryQuotaUsed,
 )
-from core.domain.errors.listening import (
+from core.domain.errors.listening_refusals import (
     AlreadyListening,
     NoCallKept,
     NoNotSaved,
     NotListening,
     NotYourListening,
 )
-from core.domain.errors.mimo import (
+from core.domain.errors.mimo_failures import (
     MimoAuthError,
     MimoBadRequest,
     MimoBadResponse,
@@ -161,19 +174,7 @@ from core.domain.errors.mimo import (
     MimoUnavailable,
     MimoUnreachable,
 )
-from core.domain.errors.reading import (
-    AgeRestricted,
-    CouldNotJoin,
-    ListenerMayNotRead,
-    MayNotSpeakThere,
-    NotReading,
-    NotYourReading,
-    ReadingElsewhere,
-    ReadingRefused,
-    ReadingShareUsed,
-    VoiceChosenByAnother,
-)
-from core.domain.errors.user import (
+from core.domain.errors.request_refusals import (
     AdminsOnly,
     AnonymousCaller,
     AnswerWentAway,

@@ -1,6 +1,7 @@
 """Where the account's minute is counted (`MinuteLedger`): one process's uses in memory
-(`MemoryLedger`), or every replica's in the database (`core.infra.storage.account_minute`);
-and a request's `MinuteUse` in it, counted from when its request ended (`MinuteUse.answered`).
+(`MemoryLedger`), or every replica's in the database
+(`core.infra.storage.mimo_minute.shared_ledger_in_database`); and a request's `MinuteUse` in it,
+counted from when its request ended (`MinuteUse.answered`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.domain.pacing import (
+from core.domain.mimo.account_minute_rules import (
     UNANSWERED_KEPT_SECONDS,
     ModelMinute,
     Seen,
@@ -19,7 +20,7 @@ from core.domain.pacing import (
     Waiting,
     room,
 )
-from core.ports import background
+from core.ports import background_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class MinuteLedger(Protocol):
     held: dict[str, tuple[float, Seen]]
     """What each model's minute held at the ledger's last look (a take, or `seen`: the process's
     beat looks every second), and when (the process's clock): every replica's calls' speech,
-    for `core.app.calls.stretching`."""
+    for `core.app.listening.piece_stretching`."""
 
     async def take(
         self, model: str, minute: ModelMinute, urgency: Urgency, tokens: int, speech: float = 0.0
@@ -195,7 +196,7 @@ class MinuteUse:
         MiMo perhaps having had it: counted from now, in a task of its own, so that a cancel
         does not lose it."""
         if self.id is not None and not self.heard:
-            background.start(self.answered(), name="minute answered")
+            background_tasks.start(self.answered(), name="minute answered")
 
     async def used(self, tokens: int) -> None:
         if self.id is not None and tokens > 0 and tokens != self.tokens:

@@ -1,6 +1,6 @@
 """One model's queue of requests waiting for their use of the account's minute (`MinuteQueue`):
 per urgency, per chat, the chat served longest ago first; and who is told how many go before a
-request while it waits (`Told`). `core.infra.mimo.pacing.AccountMinute` works through it.
+request while it waits (`Told`). `core.infra.mimo.minute_pacing.AccountMinute` works through it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core.domain.pacing import (
+from core.domain.mimo.account_minute_rules import (
     NOTHING_WAITS,
     Asking,
     PlaceListener,

@@ -3,7 +3,7 @@ names each, and a model MiMo refuses said with that setting (`model_named`).
 
 The settings (MIMO_ASR_MODEL and the others) name the models, passed on by the composition root;
 `MimoModels`'s own defaults serve a client built without settings (the tests, the bench). Both
-read today's ids from `core.domain.mimo_models`."""
+read today's ids from `core.domain.mimo.default_models`."""
 
 from __future__ import annotations
 
@@ -11,20 +11,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from core.domain import mimo_models
 from core.domain.errors import MimoBadRequest, MimoModelRefused
+from core.domain.mimo import default_models
 
 __all__ = ["DEFAULT_MODELS", "MODEL_SETTINGS", "MimoModels", "model_named", "voice_kind"]
 
 
 @dataclass(frozen=True)
 class MimoModels:
-    asr: str = mimo_models.ASR
-    tts: str = mimo_models.TTS
-    audio: str = mimo_models.AUDIO
-    chat: str = mimo_models.CHAT
-    voicedesign: str = mimo_models.VOICEDESIGN  # a chat's voices are designed with it
-    voiceclone: str = mimo_models.VOICECLONE  # ...and speak with this one
+    asr: str = default_models.ASR
+    tts: str = default_models.TTS
+    audio: str = default_models.AUDIO
+    chat: str = default_models.CHAT
+    voicedesign: str = default_models.VOICEDESIGN  # a chat's voices are designed with it
+    voiceclone: str = default_models.VOICECLONE  # ...and speak with this one
 
 
 DEFAULT_MODELS = MimoModels()

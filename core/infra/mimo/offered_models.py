@@ -22,8 +22,8 @@ import struct
 import wave
 
 from core.domain.errors import MimoError
-from core.domain.tts import clone_voice
-from core.infra.mimo.client import MimoClient
+from core.domain.voices.speaking_style_rules import clone_voice
+from core.infra.mimo.speech_client import MimoClient
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
 from core.infra.storage import create_engine
-from core.infra.storage.models.summaries import ChatMessageRow
+from core.infra.storage.tables.chat_log_tables import ChatMessageRow
 from tests.audio_factory import make_audio
 from tests.integration.cli.process import clean_env, voicebridge
 from tests.integration.conftest import running, settings_for

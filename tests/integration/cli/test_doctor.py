@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.infra.storage import upgrade
-from core.infra.storage.database import head_revision
+from core.infra.storage.database_engines import head_revision
 from tests.integration.cli.conftest import Silent
 from tests.integration.cli.process import Done, clean_env, env, voicebridge
 from tests.integration.conftest import free_ports

@@ -11,9 +11,9 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from core.domain.memory import Said
-from core.domain.transcripts import TranscriptPart
-from core.domain.values import ChatRef
+from core.domain.memory.search_rules import Said
+from core.domain.recordings.transcript_values import TranscriptPart
+from core.domain.shared_values import ChatRef
 from tests.audio_factory import make_audio
 from tests.integration.chatlog_db import unit_of_work
 from tests.integration.cli.process import env, voicebridge

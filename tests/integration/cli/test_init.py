@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from dotenv import dotenv_values
 
-from bots.cli.app import voicebridge as group
+from bots.cli.voicebridge_command import voicebridge as group
 from tests.integration.cli.process import (
     TIMEOUT,
     clean_env,

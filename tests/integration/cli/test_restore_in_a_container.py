@@ -15,7 +15,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from core.infra.storage.database import head_revision
+from core.infra.storage.database_engines import head_revision
 from tests.integration.cli.process import TIMEOUT, clean_env, voicebridge
 
 PAGE = Path(__file__).parents[3] / "docs" / "operations" / "running.md"

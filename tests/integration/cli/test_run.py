@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 import pytest
 
-from bots.cli.messages import text
+from bots.cli.command_line_wording import text
 from bots.version import running_version
-from core.infra.storage.database import MIGRATIONS_DIR, head_revision
+from core.infra.storage.database_engines import MIGRATIONS_DIR, head_revision
 from tests.integration.cli.conftest import Silent
 from tests.integration.cli.process import TIMEOUT, clean_env, env, voicebridge
 from tests.integration.conftest import free_ports
@@ -281,8 +281,9 @@ async def test_a_first_start_logs_what_it_connects_to_and_its_migrations_in_one_
     first, second = logs
     database = cwd / "voicebridge.db"
     assert first[0].endswith(
-        f"INFO bots.cli.run: voicebridge {running_version()} starting: Telegram (polling "
-        f"{bot_api.root}), Discord ({discord_api.api_url}); the database: SQLite at {database}; "
+        f"INFO bots.cli.operations.run_command: voicebridge {running_version()} starting: "
+        f"Telegram (polling {bot_api.root}), Discord ({discord_api.api_url}); "
+        f"the database: SQLite at {database}; "
         f"settings from the environment only (no .env in {cwd})"
     )
     migrated = [line for line in first if "at revision" in line]
@@ -430,7 +431,7 @@ async def test_db_commands_on_a_database_that_is_not_there_say_so(
 
 def test_every_command_that_can_fail_unexpectedly_has_the_verbose_option_it_promises() -> None:
     """'run with -v to see where' (cli.unexpected) must name an option that exists."""
-    from bots.cli.app import voicebridge as group
+    from bots.cli.voicebridge_command import voicebridge as group
 
     assert "-v" in text("cli.unexpected", error="x")
     for name, cmd in group.commands.items():

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.domain.preset_voices import voices_for
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.domain.voices.preset_voices import voices_for
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio
 from tests.integration.cli.process import clean_env, env, voicebridge

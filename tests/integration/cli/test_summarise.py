@@ -7,7 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
-from core.domain.gists import clock
+from core.domain.recordings.gist_format import clock
 from tests.audio_factory import make_text_file
 from tests.integration.cli.process import PIECE_SECONDS, env, long_recording, voicebridge
 from tests.standins.mimo import FakeMimo

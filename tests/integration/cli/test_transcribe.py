@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core.infra.audio.converter import FfmpegAudio
-from core.infra.audio.processes import FfmpegProcesses
+from core.infra.audio.ffmpeg_converter import FfmpegAudio
+from core.infra.audio.ffmpeg_processes import FfmpegProcesses
 from core.infra.mimo import MIMO_AUDIO_CAPS
 from tests.audio_factory import make_audio, make_text_file
 from tests.integration.cli.process import (

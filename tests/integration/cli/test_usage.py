@@ -12,7 +12,7 @@ from pathlib import Path
 
 from core.bootstrap import bootstrap
 from core.config import Settings
-from core.domain.pacing import Urgency, asking
+from core.domain.mimo.account_minute_rules import Urgency, asking
 from tests.integration.chatlog_db import query
 from tests.integration.cli.process import clean_env, voicebridge
 from tests.standins.mimo import FakeMimo

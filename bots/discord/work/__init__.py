@@ -1,5 +1,0 @@
-"""The work in progress. Uses only the modules at the top of the adapter.
-
-in_progress.py  the work under way: what is claimed before it is handled, what a stop waits for
-crash_redo.py   the crash redo: a message, command, menu, modal or click its process died in
-"""

@@ -1,0 +1,15 @@
+"""Voices and speech: the preset voices and styles, which voices' language speaks a message, the
+voice notes offered inline, and the consent reading under which a voice is cloned.
+
+clone_consent_rules.py  a consent reading (to clone a voice): the sentence, and whether a voice note
+                      is its owner's reading of it
+consent_digits.py     its random digits: drawn meaning nothing, read back however they are written
+                      (shown by `core.chat.settings_wording`, checked by `clone_consent_rules.py`)
+inline_voice_cache_key.py  voice notes offered inline, and the key each is kept under
+preset_voices.py      the TTS models' preset voices (Mia, 冰糖...): who each is, which model
+                      has them
+speaking_style_rules.py  the TTS models' styles, how a request says a text, what a user's text may
+                      carry
+spoken_language.py    which voices' language reads a message: Chinese or English; which translations
+                      can be spoken (`speaks`)
+"""
