@@ -2,7 +2,7 @@
 
 Grouped by capability, as the use cases are (`core.app`). A group uses only those below it
 (`lint-imports` holds it), from the top down: the application; claims and redo, and the
-commands; Business and Guest Mode; memory, summaries and settings; voices; recordings; answers;
+commands; memory, summaries and settings; Business and Guest Mode; voices; recordings; answers;
 then `chat_log_entry` and `telegram_wording`.
 
 answers/              who asks, which language, who sees an answer (ephemeral messages included),

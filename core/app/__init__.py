@@ -1,8 +1,8 @@
 """Use cases: what a chat can ask of voicebridge, grouped by capability, each group a package.
 
 A group uses only those below it (`lint-imports` holds it), from the top down: the scheduler;
-the channel reader and memory; listening; the interpreter, summaries and the voice note events;
-voices; recordings; rules, voice calls and the use cases' metrics.
+summaries; memory; the channel reader; listening and the voice note events; the interpreter and
+the voice calls; voices; recordings; rules; the use cases' metrics.
 
 channel_reader/       the channel reader: a text channel read aloud in a voice channel
 interpreter/          a listened call interpreted: each turn spoken in the other of Chinese and

@@ -737,9 +737,10 @@ async def test_a_stop_lets_the_work_in_progress_finish_first(
 async def test_a_command_whose_answer_cannot_be_decided_is_answered_by_the_error_handler(
     discord_api: FakeDiscord, server: Guild, mimo: FakeMimo, sqlite_url: str, tmp_path: Path
 ) -> None:
-    """A command's answer is decided as it starts, before its cog runs (`acks.decide_answer`):
-    when reading the server's preferences fails there, the person is told privately, as of any
-    failure, and the "thinking…" placeholder does not wait for ever."""
+    """A command's answer is decided as it starts, before its cog runs
+    (`interaction_acks.decide_answer`): when reading the server's preferences fails there, the
+    person is told privately, as of any failure, and the "thinking…" placeholder does not wait
+    for ever."""
     alice = discord_api.add_member(server, "alice")
     settings = discord_settings(discord_api=discord_api, mimo=mimo, database_url=sqlite_url)
     async with running_discord(settings, discord_api):

@@ -131,7 +131,7 @@ def cue_times(srt: str) -> list[float]:
 async def test_each_piece_is_shorter_but_keeps_a_break_where_a_pause_was(
     note: Path, suffix: str
 ) -> None:
-    # An Ogg voice note is decoded by one ffmpeg and compacted in Python (`asr_short_notes`); the
+    # An Ogg voice note is decoded by one ffmpeg and compacted in Python (`short_voice_notes`); the
     # same sound in WebM goes through the long pipeline's silenceremove: the same rule either way.
     pieces = await COMPACT.to_asr_pieces(converted(note, suffix), piece_seconds=60)
 

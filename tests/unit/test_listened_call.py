@@ -70,7 +70,7 @@ def test_no_module_but_the_call_itself_writes_a_calls_fields() -> None:
     written = []
     for top in ("core", "bots"):
         for path in sorted((root / top).rglob("*.py")):
-            in_calls = path.parent.name == "calls"
+            in_calls = path.parent.name == "listening"
             of_the_call = in_calls and path.name == "listened_call.py"
             of_the_consents = in_calls and path.name == "call_consents.py"
             for node in ast.walk(ast.parse(path.read_text())):

@@ -98,10 +98,9 @@ def telegram(
     not 0."""
 
     def body(settings: Settings) -> int:
-
-        export = _read(path, chat_id, chat, zone)
         from core.bootstrap import importing
 
+        export = _read(path, chat_id, chat, zone)
         with command_loop() as loop, loop.opened(importing(settings)) as runtime:
             plan = loop.run(runtime.importer.plan(export.past, leave_out=leave_out))
             click.echo(_found_and_cost(export, plan, zone_given=zone is not None))

@@ -134,7 +134,7 @@ async def defer(interaction: Interaction, ack: Ack | None) -> bool:
 
 
 def adopt_acknowledgement(interaction: Interaction) -> bool:
-    """Whether `interaction` is one this process is redoing (`redo.CrashRedo.take_redone`); if
+    """Whether `interaction` is one this process is redoing (`crash_redo.CrashRedo.take_redone`); if
     so, it is marked deferred, as the process that died deferred it: its "thinking…"
     placeholder waits for this answer, and Discord would refuse a second defer."""
     if not voicebridge(interaction).crash_redo.take_redone(interaction):

@@ -47,7 +47,7 @@ def feature_cogs(
 ) -> list[commands.Cog]:
     """One cog per feature, each with the use cases it needs (`bots.update_catalogues` reads
     their commands, in this order); `earlier_reply` is the crash redo's
-    (`redo.CrashRedo.earlier_reply`)."""
+    (`crash_redo.CrashRedo.earlier_reply`)."""
     return [
         TranscriptionCog(
             bot,

@@ -32,7 +32,7 @@ def admitted(limiter: Limiter, update: Update) -> bool:
         or update.deleted_business_messages
     ):
         # Names only the owner's contact: the owner is checked
-        # (`core.app.recordings.business_chats.route`).
+        # (`core.app.recordings.business_chats.BusinessChats.route`).
         return True
     guest = update.guest_message
     if guest is not None:  # the caller's own entry: the chat is not the bot's
