@@ -54,29 +54,29 @@ async def test_every_ffmpeg_thread_runs_under_batch_scheduling() -> None:
     hand-overs do not preempt whatever runs (the bot's own thread included)."""
     policies: dict[int, int] = {}
 
-    async def watch() -> None:
-        while True:
-            for child in Path("/proc").glob("[0-9]*/stat"):
-                try:
-                    name, rest = child.read_text().rsplit(")", 1)
-                except OSError:
-                    continue
-                if "ffmpeg" in name and int(rest.split()[1]) == os.getpid():
-                    for task in (child.parent / "task").iterdir():
-                        with contextlib.suppress(OSError):
-                            policies[int(task.name)] = os.sched_getscheduler(int(task.name))
-            await asyncio.sleep(0.05)
+    async def seen_at_work() -> None:
+        """Until an ffmpeg of ours is seen with its main thread and a worker: each one's policy."""
+        while len(policies) < 2:
+            for pid in ffmpeg_children():
+                with contextlib.suppress(OSError):  # it ended, or a thread did, while we looked
+                    for task in Path(f"/proc/{pid}/task").iterdir():
+                        policies[int(task.name)] = os.sched_getscheduler(int(task.name))
+            await asyncio.sleep(0.01)
 
-    watcher = asyncio.create_task(watch())
-    # Paced at real speed for a second: time to look at its threads while they work.
-    run = await FfmpegProcesses().run(
-        "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=1",
-        "-c:a", "pcm_s16le", "-f", "null", "-", audio_seconds=1,
-    )  # fmt: skip
-    watcher.cancel()
-    assert run.returncode == 0
-    assert len(policies) > 1  # the main thread and its workers
+    # A source that never ends, paced at real speed: it works until its threads were seen,
+    # however slowly this machine looks, and is stopped then (cancelled, ffmpeg is killed).
+    run = asyncio.create_task(FfmpegProcesses().run(
+        "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000",
+        "-c:a", "pcm_s16le", "-f", "null", "-", audio_seconds=3600,
+    ))  # fmt: skip
+    try:
+        await seen_at_work()
+    finally:
+        run.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await run
     assert set(policies.values()) == {os.SCHED_BATCH}
+    assert ffmpeg_children() == []  # stopped and reaped
 
 
 async def test_an_ffmpeg_that_hangs_is_stopped_by_its_time_limit_and_frees_its_slot(
