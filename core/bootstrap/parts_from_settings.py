@@ -33,8 +33,8 @@ from core.infra.audio.ffmpeg_binary import choose_ffmpeg
 from core.infra.audio.ffmpeg_converter import FfmpegAudio
 from core.infra.audio.ffmpeg_processes import FfmpegProcesses, TimeLimit
 from core.infra.mimo import MIMO_AUDIO_CAPS, MimoClient, MimoModels, RetryPolicy
+from core.infra.mimo.circuit_breaker import CircuitBreaker
 from core.infra.mimo.minute_pacing import AccountMinute
-from core.infra.mimo.retry_policy import CircuitBreaker
 from core.ports import NO_METRICS, Metrics
 
 if TYPE_CHECKING:

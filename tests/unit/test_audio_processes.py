@@ -75,6 +75,7 @@ async def test_every_ffmpeg_thread_runs_under_batch_scheduling() -> None:
         run.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await run
+    assert len(policies) > 1  # the main thread and its workers
     assert set(policies.values()) == {os.SCHED_BATCH}
     assert ffmpeg_children() == []  # stopped and reaped
 

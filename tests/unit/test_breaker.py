@@ -24,10 +24,10 @@ from core.domain.errors import (
 )
 from core.domain.quantities import Duration
 from core.infra.mimo import RetryPolicy
+from core.infra.mimo.circuit_breaker import CircuitBreaker, State
 from core.infra.mimo.http_transport import MimoWire
-from core.infra.mimo.retry_policy import CircuitBreaker, State
 
-BREAKER_LOG = "core.infra.mimo.retry_policy"
+BREAKER_LOG = "core.infra.mimo.circuit_breaker"
 
 
 class FakeClock:

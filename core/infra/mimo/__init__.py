@@ -3,6 +3,7 @@
 answer_parsing.py  reading MiMo's answers
 audio_uploads.py   request bodies carrying a recording as base64, streamed from its file; its data
                    URL, and MiMo's cap on it
+circuit_breaker.py  the circuit breaker around whole calls
 error_mapping.py   MiMo's error answers mapped to core.domain.errors
 http_transport.py  the POST and its deadline, each attempt's use of the minute
 minute_ledger.py   where the requests' uses of the minute are kept (one process's): `MinuteUse`
@@ -15,7 +16,7 @@ offered_models.py  which models MiMo offers: its list, and the cheapest request 
 request_shapes.py  what the chat and audio requests share: a system message, thinking off; the
                    speech synthesis request: messages and `audio` object, as MiMo reads them; the
                    audio understanding request, of a file or of a few seconds held inline
-retry_policy.py    the circuit breaker around whole calls; the one retry policy of a call
+retry_policy.py    the one retry policy of a call
 speech_client.py   the calls (recognition, synthesis, understanding, chat) and their requests
 """
 

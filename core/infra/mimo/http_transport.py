@@ -8,8 +8,8 @@ Retries (`core.infra.mimo.retry_policy`, the one retry policy of a MiMo call): 4
 and transport errors, up to `max_retries` times, within the call's deadline of `timeout` seconds;
 each attempt gets the time that is left.
 
-Circuit breaker (`core.infra.mimo.retry_policy`): around each whole call, retries included. After a
-number of calls in a row ended unavailable or unreadable, calls fail at once with
+Circuit breaker (`core.infra.mimo.circuit_breaker`): around each whole call, retries included.
+After a number of calls in a row ended unavailable or unreadable, calls fail at once with
 `MimoCircuitOpen` for a cooldown, then one trial call decides whether MiMo is back.
 
 The account's minute (`core.infra.mimo.minute_pacing`): every attempt waits for its use of its
@@ -40,6 +40,7 @@ from core.domain.errors import (
     MimoUnreachable,
 )
 from core.infra.mimo.audio_uploads import BytesAudio, FileAudio, StreamedJson
+from core.infra.mimo.circuit_breaker import CircuitBreaker
 from core.infra.mimo.error_mapping import (
     error_body,
     error_class,
@@ -54,7 +55,6 @@ from core.infra.mimo.minute_pacing import AccountMinute
 from core.infra.mimo.retry_policy import (
     DEFAULT_RETRY_POLICY,
     RETRYABLE,
-    CircuitBreaker,
     Retrying,
     RetryPolicy,
     Transient,

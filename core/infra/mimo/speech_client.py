@@ -54,6 +54,7 @@ from core.infra.mimo.audio_uploads import (
     check_audio_size,
     data_url,
 )
+from core.infra.mimo.circuit_breaker import CircuitBreaker
 from core.infra.mimo.http_transport import Json, MimoWire
 from core.infra.mimo.minute_pacing import AccountMinute
 from core.infra.mimo.model_kinds import DEFAULT_MODELS, MimoModels, model_named, voice_kind
@@ -64,7 +65,7 @@ from core.infra.mimo.request_shapes import (
     tts_messages,
     understanding_body,
 )
-from core.infra.mimo.retry_policy import DEFAULT_RETRY_POLICY, CircuitBreaker, RetryPolicy
+from core.infra.mimo.retry_policy import DEFAULT_RETRY_POLICY, RetryPolicy
 from core.ports import NO_METRICS, Metrics
 
 logger = logging.getLogger(__name__)
