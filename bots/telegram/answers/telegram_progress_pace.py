@@ -1,4 +1,6 @@
-"""How often a Telegram chat is shown that work goes on: chat actions, drafts and progress edits.
+"""How often a Telegram chat is shown that work goes on: chat actions, drafts and progress edits
+(a transcript's status edited at one pace in a private chat, another in a group:
+`Pace.status_edit_seconds`).
 
 The defaults follow Telegram's rules and are what users get; tests pass a quicker `Pace` to
 `build_application` to see several rounds without waiting for them.
@@ -7,6 +9,8 @@ The defaults follow Telegram's rules and are what users get; tests pass a quicke
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from telegram.constants import ChatType
 
 __all__ = ["USUAL", "Pace"]
 
@@ -26,6 +30,12 @@ class Pace:
     # A draft shows for about 30 s after its last change: work that pauses sends it again after
     # this long without a change, well before it would go.
     draft_renew_seconds: float = 20.0
+
+    def status_edit_seconds(self, chat_type: str) -> float:
+        """How often a transcript's status is edited in a chat of `chat_type`: a private chat's
+        pace, else a group's."""
+        private = chat_type == ChatType.PRIVATE
+        return self.private_edit_seconds if private else self.group_edit_seconds
 
 
 USUAL = Pace()

@@ -17,7 +17,6 @@ from types import TracebackType
 from typing import Self
 
 from telegram import Message
-from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bots.telegram.answers.destinations import (
@@ -68,12 +67,11 @@ class TelegramTranscriptReply:
     ) -> None:
         self.locale = locale
         self._answer = answer  # None: a reply to `message`, as the chat sees it
-        private = message.chat.type == ChatType.PRIVATE
         self._progress = TranscriptStatus(
             self._show,
             locale=locale,
             piece_seconds=piece_seconds,
-            min_interval=pace.private_edit_seconds if private else pace.group_edit_seconds,
+            min_interval=pace.status_edit_seconds(message.chat.type),
             message_limit=MESSAGE_LIMIT,
             measure=utf16_units,
         )
