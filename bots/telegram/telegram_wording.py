@@ -1,9 +1,11 @@
-"""What only the Telegram adapter says: its start and help, its commands' descriptions and usage
-lines, automatic gists (/tldr auto), logging, digests and /forget in groups, and the Bot API's
-download cap. What both platforms say is the core's catalogue (`core.chat.message_catalogue`), which this
-one extends: the same keys, the same lookup, the same translation files. The core's sentences
-that show how to type a command are in Telegram's syntax already (`/voice NAME`); Discord says
-them in its own (`bots.discord.discord_wording`).
+"""What only the Telegram adapter says: its start and help (the list of commands, followed by
+the entries on gists and translations, on sharing a cloned voice and on recall, in that order:
+`help_text`), its commands' descriptions and usage lines, automatic gists (/tldr auto),
+logging, digests and /forget in groups, and the Bot API's download cap. What both platforms say
+is the core's catalogue (`core.chat.message_catalogue`), which this one extends: the same keys,
+the same lookup, the same translation files. The core's sentences that show how to type a
+command are in Telegram's syntax already (`/voice NAME`); Discord says them in its own
+(`bots.discord.discord_wording`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from core.chat.i18n import Plural, Source
 from core.chat.message_catalogue import CORE
 
-__all__ = ["CATALOGUE", "COMMAND_DESCRIPTIONS", "EN", "text"]
+__all__ = ["CATALOGUE", "COMMAND_DESCRIPTIONS", "EN", "help_text", "text"]
 
 # The command menu (setMyCommands), in its order; each description is translated as
 # `telegram.command.<name>`.
@@ -188,3 +190,12 @@ EN.update({f"telegram.command.{name}": about for name, about in COMMAND_DESCRIPT
 
 CATALOGUE = CORE.extended(EN)
 text = CATALOGUE.text
+
+
+def help_text(locale: str) -> str:
+    """/help's answer: the list of commands, then the commands of recordings' gists and
+    translations (an entry of their own), sharing a cloned voice, and recall (/find, /ask)."""
+    return (
+        f"{text('help', locale)}\n\n{text('help.more', locale)}\n"
+        f"{text('help.voice_share', locale)}\n{text('help.memory', locale)}"
+    )

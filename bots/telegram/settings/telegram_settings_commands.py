@@ -19,7 +19,7 @@ from bots.telegram.answers.telegram_asker import (
     command_argument,
     message_of,
 )
-from bots.telegram.telegram_wording import CATALOGUE, text
+from bots.telegram.telegram_wording import CATALOGUE, help_text, text
 from core.app.rules.chat_settings import ChatPreferences, shown_or_set
 from core.app.rules.limits import Limiter
 from core.app.rules.request_audience import Audiences, Request
@@ -64,13 +64,9 @@ class PreferencesHandlers:
         await answer.text(text("start", request.locale), quote=None)
 
     async def help(self, update: Update, request: Request) -> None:
-        """List the commands."""
+        """List the commands (`telegram_wording.help_text`)."""
         locale = request.locale
-        # The commands of recordings' gists and translations, in an entry of their own.
-        await (await answer_to(update, locale=locale)).lines(
-            f"{text('help', locale)}\n\n{text('help.more', locale)}\n"
-            f"{text('help.voice_share', locale)}\n{text('help.memory', locale)}",
-        )
+        await (await answer_to(update, locale=locale)).lines(help_text(locale))
 
     async def settings(self, update: Update, request: Request) -> None:
         """Show the chat's preferences."""
