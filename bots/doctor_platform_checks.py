@@ -15,10 +15,9 @@ async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -
 
 
 async def discord(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
-    from bots.discord.application.discord_doctor_checks import discord_checks, voice_check
+    from bots.discord.application.discord_doctor_checks import discord_checks
 
-    checked = await discord_checks(token=token, api_url=api_url, members_intent=members_intent)
-    return [*checked, voice_check()]
+    return await discord_checks(token=token, api_url=api_url, members_intent=members_intent)
 
 
 async def telegram_senders(*, token: str, api_url: str) -> list[Person]:

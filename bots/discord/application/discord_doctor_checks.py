@@ -1,6 +1,7 @@
-"""`voicebridge doctor`'s Discord checks: the token (logging in over REST, no gateway), the
-privileged intents (`bots.discord.application.bot_intents.intents`), each granted or not and what is
-lost without it, the voice libraries the voice channels need, and the link that invites the bot."""
+"""`voicebridge doctor`'s Discord checks, in their order (`discord_checks`): the token (logging in
+over REST, no gateway), the privileged intents (`bots.discord.application.bot_intents.intents`),
+each granted or not and what is lost without it, and the link that invites the bot; and always
+last, whatever Discord answered, the voice libraries the voice channels need."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ __all__ = ["discord_checks", "discord_owner", "voice_check"]
 
 
 async def discord_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
+    """Discord's checks, in their order: those of the token, the intents and the invite link
+    (`_online_checks`), and always last, whatever Discord answered, the voice libraries
+    (`voice_check`)."""
+    checked = await _online_checks(token=token, api_url=api_url, members_intent=members_intent)
+    return [*checked, voice_check()]
+
+
+async def _online_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
     """The token tried as discord.py logs in (GET /users/@me), then the application's privileged
     intents (GET /oauth2/applications/@me): without those the bot asks for (the Server Members
     one unless `members_intent` is false) Discord closes the gateway at start."""
