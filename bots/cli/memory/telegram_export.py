@@ -70,6 +70,7 @@ from bots.cli.memory.telegram_export_fields import (
     date_sent,
     finite,
     folder_named,
+    is_recording,
     located,
     no_constant,
     plain_text,
@@ -87,7 +88,6 @@ from core.domain.summaries.summary_values import ChatMessage, MessageKind
 __all__ = ["RESULT", "ChatFound", "ChatsToChoose", "LocalTime", "TelegramExport", "read_export"]
 
 RESULT = "result.json"
-RECORDINGS = ("voice_message", "video_message", "audio_file")  # what is transcribed
 NOT_LOGGED = ("personal_chat", "bot_chat", "saved_messages")  # summaries are for groups
 
 
@@ -217,7 +217,7 @@ class _Reading:
             self.dated.append(sent_at)
         sent_at = min(sent_at, self.now)  # never kept longer than the retention allows
         author, author_id = speaker(message, self.result)
-        if message.get("media_type") in RECORDINGS:
+        if is_recording(message):
             self._recording(message, sent_at, author, author_id)
         words = plain_text(message.get("text"))
         if words.strip():
@@ -304,6 +304,4 @@ def _recordings(chat: dict[str, Any]) -> int:
     messages = chat.get("messages")
     if not isinstance(messages, list):
         return 0
-    return sum(
-        1 for one in messages if isinstance(one, dict) and one.get("media_type") in RECORDINGS
-    )
+    return sum(1 for one in messages if isinstance(one, dict) and is_recording(one))

@@ -1,6 +1,7 @@
 """A Telegram Desktop export's fields, each read and checked as `telegram_export.read_export`
-takes a message: ids (the chat's, a message's, a sender's), who said it, when, its recording's
-file and stated length, its text, and the JSON numbers no export holds. What each field may hold
+takes a message: ids (the chat's, a message's, a sender's), who said it, when, whether it is a
+recording to transcribe, its recording's file and stated length, its text, and the JSON numbers
+no export holds. What each field may hold
 is in `telegram_export`'s docstring; a field no export writes ends the reading with an
 `ExportError`, in one line that names it.
 
@@ -8,6 +9,8 @@ is in `telegram_export`'s docstring; a field no export writes ends the reading w
                             came from)
     bot_api_id, telegram_id the chat's id as the Bot API knows it; an id as Telegram gives one
     date_sent               when it was sent, with or without a zone
+    is_recording            whether it is one to transcribe: a voice message, a round video or
+                            an audio file (`RECORDINGS`), other media not
     recording_file          its recording's file, inside the export's folder only (`Outside`)
     why_left_out, folder_named  what the export says in place of a file it left out
     stated_seconds          the recording's length as the export states it
@@ -29,6 +32,7 @@ from bots.cli.command_line_wording import text
 
 __all__ = [
     "NOT_INCLUDED",
+    "RECORDINGS",
     "TOO_BIG",
     "UNAVAILABLE",
     "ExportError",
@@ -38,6 +42,7 @@ __all__ = [
     "date_sent",
     "finite",
     "folder_named",
+    "is_recording",
     "located",
     "no_constant",
     "plain_text",
@@ -52,6 +57,8 @@ __all__ = [
 ID_DIGITS = 16  # the most digits of an id the export may give (the Bot API's fit in 52 bits)
 # What the export writes in place of a file it left out, by its start: why, counted apart.
 NOT_INCLUDED, TOO_BIG, UNAVAILABLE = "(File not included", "(File exceeds maximum", "(File unav"
+# The `media_type`s transcribed: voice messages, round videos and audio files; other media not.
+RECORDINGS = ("voice_message", "video_message", "audio_file")
 SUPERGROUPS = ("private_supergroup", "public_supergroup", "private_channel", "public_channel")
 GROUPS = ("private_group",)
 # How `from_id` names a sender (user123, channel123), and what comes before its number as the
@@ -149,6 +156,11 @@ def date_sent(message: dict[str, Any], zone: tzinfo | None) -> datetime | None:
         return written
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         return None
+
+
+def is_recording(message: dict[str, Any]) -> bool:
+    """Whether `message` holds a recording to transcribe (its `media_type`, `RECORDINGS`)."""
+    return message.get("media_type") in RECORDINGS
 
 
 def recording_file(folder: Path, named: object) -> Path | None:
