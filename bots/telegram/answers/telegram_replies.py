@@ -1,7 +1,8 @@
 """How answers reach a Telegram chat: long text split or sent as a file, chat actions while
 work runs, and the one error handler. A message's limit and when a long text becomes a file are
 `bots.telegram.answers.destinations`'s `MESSAGE_LIMIT` and `core.domain.message_splitting`'s
-`MAX_MESSAGES_BEFORE_FILE`."""
+`MAX_MESSAGES_BEFORE_FILE`; a list or an overview (/settings, /usage, /help), cut only between
+its lines, goes through its destination (`destinations.Destination.lines`)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from core.chat.answer_languages import ChatLanguages
 from core.domain import errors
 from core.domain.message_splitting import (
     MAX_MESSAGES_BEFORE_FILE,
-    split_lines,
     split_message,
     utf16_units,
 )
@@ -46,13 +46,6 @@ __all__ = [
 def telegram_messages(body: str) -> list[str]:
     """`body` in messages Telegram takes: at most 4,096 UTF-16 code units each."""
     return split_message(body, MESSAGE_LIMIT, measure=utf16_units)
-
-
-async def reply_lines(message: Message, body: str) -> None:
-    """Reply with a list or an overview (`/voice`, `/settings`, `/usage`, `/help`) in as many
-    messages as Telegram's limit takes, each broken between lines, so no item is cut in two."""
-    for lines in split_lines(body, MESSAGE_LIMIT, measure=utf16_units):
-        await message.reply_text(lines)
 
 
 async def reply_long(message: Message, body: str, *, file_caption: str, file_name: str) -> None:
