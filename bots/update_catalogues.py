@@ -9,9 +9,12 @@ What is translated, each under its key (`msgctxt`) with its English (`msgid`): t
 the core, both adapters and the command line (Telegram's command menu, the built-in voices'
 descriptions and the style presets' names among them), and the names and descriptions of
 Discord's commands, options, choices and menus, read the way discord.py syncs them: through its
-`Translator` interface. The extractors are hand-written because these are dictionary entries
-and decorator arguments, not gettext calls; they live here because only this layer sees every
-catalogue (the core may not import the adapters).
+`Translator` interface. Each entry carries a note for its translators: what to keep as it is
+({placeholders}, /commands, typed words such as on, off, auto, srt, txt; a command line's
+options and settings) and a menu's or a field's length (`_KEEP`, `_notes`). The extractors are
+hand-written because these are dictionary entries and decorator arguments, not gettext calls;
+they live here because only this layer sees every catalogue (the core may not import the
+adapters).
 """
 
 from __future__ import annotations
