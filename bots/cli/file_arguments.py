@@ -137,7 +137,7 @@ async def one_recording(
     check_readable([file])
     async with (
         standalone(settings) as runtime,
-        recording(file, max_bytes=settings.max_audio_mb << 20) as path,
+        recording(file, max_bytes=settings.max_audio_bytes()) as path,
     ):
         await runtime.preferences.set_language(LOCAL, language, can_manage=True)
         yield runtime, path

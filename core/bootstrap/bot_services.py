@@ -87,9 +87,11 @@ def watch_queues(
 ) -> None:
     """What waits for speech requests, ffmpeg and downloads, and the account's minute (what
     it holds, what waits for a use, for how long, the 429s), in /metrics."""
-    metrics.watch_queue("speech", transcription.requests_waiting)
-    metrics.watch_queue("ffmpeg", lambda: processes.waiting)
-    metrics.watch_queue("download", lambda: recordings.waiting)
+    metrics.watch_queues(
+        speech=transcription.requests_waiting,
+        ffmpeg=lambda: processes.waiting,
+        download=lambda: recordings.waiting,
+    )
     metrics.watch_minute(minute)
 
 

@@ -69,7 +69,7 @@ def limits_from(settings: Settings) -> RequestLimits:
         max_say_chars=settings.max_say_chars,
         tts_piece_chars=settings.tts_piece_chars,
         max_audio_seconds=settings.max_audio_seconds,
-        max_audio_bytes=settings.max_audio_mb * 1024 * 1024,
+        max_audio_bytes=settings.max_audio_bytes(),
         asr_piece_seconds=settings.asr_piece_seconds,
         asr_concurrency=settings.asr_concurrency,
         asr_max_in_flight=settings.asr_max_in_flight,

@@ -3,8 +3,8 @@
 Built in the entry point, never at import time, so tests and the command line each build their
 own. `Settings` holds the connections' settings (`connection_settings.py`) and the Discord bot's
 in voice channels (`voice_channel_settings.py`), and adds the rest: the database, the limits on
-work, summaries, rate limits and quotas (a cloned voice's among them), the allowlist, crash safety,
-logging, the webhook and the ops endpoint.
+work (MAX_AUDIO_MB also in bytes, `max_audio_bytes`), summaries, rate limits and quotas (a cloned
+voice's among them), the allowlist, crash safety, logging, the webhook and the ops endpoint.
 """
 
 from __future__ import annotations
@@ -259,6 +259,10 @@ class Settings(VoiceChannelSettings, Connections):
         raw = self.telegram_bot_token
         token = raw.get_secret_value().strip() if raw is not None else ""
         return hashlib.sha256(b"voicebridge telegram webhook\0" + token.encode()).hexdigest()
+
+    def max_audio_bytes(self) -> int:
+        """MAX_AUDIO_MB in bytes, 1024 × 1024 to the MB."""
+        return self.max_audio_mb * 1024 * 1024
 
     def secret_values(self) -> list[str]:
         """Every secret in force, for the log redaction filter."""

@@ -15,9 +15,10 @@ above all, count apart.
     voicebridge_mimo_errors_total{kind}              MiMo calls that failed after their retries
                                                       (kind model_refused: a model MiMo
                                                       refused, retired or never offered)
-    voicebridge_queue_depth{queue}                   work waiting for a slot: speech requests
-                                                      (ASR_MAX_IN_FLIGHT), ffmpeg runs
-                                                      (FFMPEG_MAX_PROCESSES)
+    voicebridge_queue_depth{queue}                   work waiting for a slot, three queues:
+                                                      speech requests (ASR_MAX_IN_FLIGHT),
+                                                      ffmpeg runs (FFMPEG_MAX_PROCESSES),
+                                                      downloads (MAX_DOWNLOADS)
     voicebridge_readings_running                     channel readings in voice channels now
     voicebridge_reading_messages_total{outcome}      messages a reading heard: read, dropped
                                                       (a full queue), withheld (someone
@@ -198,9 +199,17 @@ class PrometheusMetrics:
         finally:
             in_progress.dec()
 
-    def watch_queue(self, queue: str, depth: Callable[[], int]) -> None:
-        """Report `depth()` as the length of `queue`, read whenever the metrics are."""
-        self._queues.labels(queue).set_function(depth)
+    def watch_queues(
+        self,
+        *,
+        speech: Callable[[], int],
+        ffmpeg: Callable[[], int],
+        download: Callable[[], int],
+    ) -> None:
+        """Report the three queues (module docstring), each length read whenever the metrics
+        are: speech requests waiting, ffmpeg runs waiting, downloads waiting."""
+        for queue, depth in (("speech", speech), ("ffmpeg", ffmpeg), ("download", download)):
+            self._queues.labels(queue).set_function(depth)
 
     def watch_minute(self, minute: AccountMinute) -> None:
         """Report the account's minute (module docstring): what it holds, read whenever the

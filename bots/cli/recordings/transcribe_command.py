@@ -132,7 +132,7 @@ async def _one(
     and its exit code (an error every further recording would meet too is raised)."""
     label = str(job.source)
     try:
-        async with recording(job.source, max_bytes=settings.max_audio_mb << 20) as path:
+        async with recording(job.source, max_bytes=settings.max_audio_bytes()) as path:
             with progress_bar(job.source.name) as progress:
                 result = await transcription.transcribe_recording(
                     request.chat, path, prefs=request.prefs, progress=progress

@@ -65,8 +65,8 @@ from core.app.channel_reader.reading_resumption import (
     refused,
 )
 from core.app.channel_reader.reading_session import Reading
-from core.app.listening.kept_calls import ALIVE_SECONDS, RESUME_WITHIN
-from core.app.voice_calls.restart_recovery import take_up
+from core.app.listening.kept_calls import ALIVE_SECONDS
+from core.app.voice_calls.restart_recovery import RESUME_WITHIN, take_up
 from core.app.voice_calls.seats import Occupant, VoiceCalls, may_stop
 from core.domain import errors
 from core.domain.channel_reader.reader_rules import ChannelMessage, ReaderPolicy, Reads, TakenBack

@@ -48,10 +48,10 @@ from datetime import timedelta
 from typing import Protocol
 
 from core.app.interpreter.interpretation_queue import News, Tell
-from core.app.listening.kept_calls import ALIVE_SECONDS, RESUME_WITHIN, KeptCalls
+from core.app.listening.kept_calls import ALIVE_SECONDS, KeptCalls
 from core.app.listening.listened_call import CallState, ListenAsked, ListenedCall
 from core.app.listening.live_transcription import Listening
-from core.app.voice_calls.restart_recovery import take_up
+from core.app.voice_calls.restart_recovery import RESUME_WITHIN, take_up
 from core.app.voice_calls.seats import CallSeat, Occupant, VoiceCalls
 from core.domain import errors
 from core.domain.channel_reader.reading_audience_rules import Channel

@@ -36,10 +36,9 @@ from core.domain.recordings.transcript_values import TranscriptPart
 from core.domain.shared_values import ChatRef
 from core.ports import Clock, ReadingUnitOfWork
 
-__all__ = ["ALIVE_SECONDS", "RESUME_WITHIN", "KeptCalls"]
+__all__ = ["ALIVE_SECONDS", "KeptCalls"]
 
 ALIVE_SECONDS = 10.0  # how often a running call says it is alive
-RESUME_WITHIN = timedelta(minutes=10)  # CALL_RESUME_WITHIN: away longer, a call is ended
 
 
 class KeptCalls:

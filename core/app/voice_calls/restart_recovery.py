@@ -7,6 +7,8 @@ readings (`core.app.channel_reader.reading_resumption`) alike:
     take up  the one way a kept call or reading is taken up once the platform shows this
              process its server (`take_up`): what is kept found, ended where a rule or the
              time away refuses it, else started again, and ended likewise where that fails
+    window   how long either may be away and still be taken up: one window for both,
+             CALL_RESUME_WITHIN (`RESUME_WITHIN` by default)
 
 Whether a server has anything kept is asked as each server becomes available at a start, a
 thousand at once for a bot in a thousand servers: `KeptServers` answers from one read of the
@@ -28,9 +30,11 @@ from core.ports import ReadingUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["KeptServers", "KeptStore", "take_up"]
+__all__ = ["RESUME_WITHIN", "KeptServers", "KeptStore", "take_up"]
 
 FRESH_SECONDS = 2.0  # how long one read of the servers with something kept answers
+# CALL_RESUME_WITHIN, for listened calls and readings alike: away longer, either is ended.
+RESUME_WITHIN = timedelta(minutes=10)
 
 T = TypeVar("T")
 
