@@ -63,7 +63,7 @@ def person_locale(interaction: Interaction) -> str | None:
 def quick_locale(interaction: Interaction) -> str:
     """The language to answer in at once, without reading the place's settings: for modals
     (the first response, within Discord's 3 seconds), autocomplete and errors. The person's,
-    else the server's, else the one decided earlier (`answer_to`), else English."""
+    else the one decided earlier (`answer_to`), else the server's, else English."""
     known = interaction.extras.get(LOCALE)
     server = interaction.guild_locale
     return (

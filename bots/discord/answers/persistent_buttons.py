@@ -2,8 +2,9 @@
 `DynamicItem` registered with `add_dynamic_items`), and the button hands the click to what answers
 it: the cog that answers a kind of button registers its methods for the button's class in the
 bot's `clicks` (`Answerers`), so a click reaches them typed, with nothing looked up by name.
-The Gist button (`discord_tldr_command`) and the Speak button (`speak_button`) are built this
-way."""
+The Gist button (`discord_tldr_command`), the Speak button (`speak_button`) and the yes and no
+buttons under /listen's opening line (`listen_consent_buttons`, registered by
+`bots.discord.listening.listen_commands` as its cog loads) are built this way."""
 
 from __future__ import annotations
 

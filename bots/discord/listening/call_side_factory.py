@@ -2,7 +2,9 @@
 (`core.app.listening.call_lifecycle.Sides`): a `DiscordListenedCall`
 (`bots.discord.listening.listened_call_side`, which needs the voice extras: imported only once a
 call is listened to), with the receiver's settings and the captions' turn gap, which tests
-change."""
+change; and the goodbye of a call kept through a restart and not taken up (`ended_away`): posted in
+the voice channel's chat with its transcript and the rule that refused it, if one did, without
+joining."""
 
 from __future__ import annotations
 

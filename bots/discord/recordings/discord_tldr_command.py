@@ -7,6 +7,9 @@ Why a button and not an Apps menu ("Summarise"): Discord allows an app five mess
 Transcribe, Read aloud, Ask about this audio, Clone this voice and Translate take them. The button
 sits where one decides a recording is too long to listen to: under its transcript.
 
+Which transcripts get the button (a minute or more of words) is their reply's
+(`bots.discord.recordings.discord_transcript_reply.offers_gist`).
+
 The button must work for as long as the transcript is in the channel, restarts included, so it
 holds no state in this process: its `custom_id` names the recording (`RecordingAt`), and
 discord.py hands every click on any such button to `GistButton` (a
@@ -38,13 +41,9 @@ from core.app.recordings.gists import Gists
 from core.app.rules.limits import Limiter
 from core.chat.summary_wording import gist_card, timed_transcript
 from core.domain.recordings.gist_format import Gist
-from core.domain.recordings.transcript_values import LongTranscript
 from core.ports import RemoteRecording
 
-__all__ = ["GistButton", "GistsCog", "RecordingAt", "gist_view", "offers_gist", "send_gist"]
-
-GIST_SECONDS = 60.0
-"""A recording at least this long gets the button under its transcript."""
+__all__ = ["GistButton", "GistsCog", "RecordingAt", "gist_view", "send_gist"]
 
 
 @dataclass(frozen=True)
@@ -88,11 +87,6 @@ async def send_gist(send: Send, gist: Gist, locale: str) -> None:
     transcript = timed_transcript(gist, locale)
     document = discord.File(io.BytesIO(transcript.data), filename=transcript.name)
     await send(content=transcript.caption, file=document)
-
-
-def offers_gist(result: LongTranscript) -> bool:
-    """Whether a transcript gets the button: there are words, and enough of them to skim."""
-    return bool(result.text.strip()) and result.duration >= GIST_SECONDS
 
 
 def gist_view(at: RecordingAt, *, locale: str) -> discord.ui.View:

@@ -4,9 +4,9 @@ then becomes the transcript, or gives way to a .txt / .srt file (`core.chat.stat
 Two kinds of status message: the deferred interaction's own response (slash command, message
 menu), and a reply to a voice message (automatic transcription).
 
-A recording of a minute or more gets the "Gist" button (`discord_tldr_command`) under the last
-message of its transcript, once that message is known to be the last: one more edit, after the
-transcript.
+A recording of a minute or more (`GIST_SECONDS`, `offers_gist`) gets the "Gist" button
+(`discord_tldr_command`) under the last message of its transcript, once that message is known to
+be the last: one more edit, after the transcript.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from bots.discord.global_request_limit import NoRoomSpare
 from bots.discord.recordings.discord_tldr_command import (
     RecordingAt,
     gist_view,
-    offers_gist,
     send_gist,
 )
 from core.chat.answer_languages import DEFAULT_LOCALE
@@ -52,7 +51,15 @@ from core.ports import background_tasks
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["InteractionRecordingView", "MessageRecordingView"]
+__all__ = ["GIST_SECONDS", "InteractionRecordingView", "MessageRecordingView", "offers_gist"]
+
+GIST_SECONDS = 60.0
+"""A recording at least this long gets the Gist button under its transcript."""
+
+
+def offers_gist(result: LongTranscript) -> bool:
+    """Whether a transcript gets the button: there are words, and enough of them to skim."""
+    return bool(result.text.strip()) and result.duration >= GIST_SECONDS
 
 
 class _DiscordTranscriptReply:

@@ -1,8 +1,8 @@
 """Translations: /translate with a text or a recording, into the asker's language or another, and
 the message menu "Translate" on any message: its recording's transcript, or its text, in the asker's
-language, with a "Speak" button (`bots.discord.voices.speak_button`) where the speech model speaks
-that language. (The menu took the fifth of Discord's five message-menu slots from "Summarise": a
-recording's gist is a button under its transcript,
+language, with a "Speak" button (`bots.discord.voices.speak_button`), labelled in the asker's
+language, where the speech model speaks that language. (The menu took the fifth of Discord's five
+message-menu slots from "Summarise": a recording's gist is a button under its transcript,
 `bots.discord.recordings.discord_tldr_command`.)"""
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ class TranslationsCog(commands.Cog):
                 return
             translated = f"{catalogue_text('translate.not_spoken', locale)}\n\n{translated}"
         speak = None
-        if about is not None and speaks(target):
+        if about is not None and speaks(target):  # labelled in the reader's language
             speak = speak_view(SpokenAt.of(about, language or locale), locale=locale)
         await send_long(
             followup_of(interaction),

@@ -57,5 +57,5 @@ class SpeakButton(ClickButton[SpokenAt], template=SpokenAt.PATTERN):
 
 
 def speak_view(at: SpokenAt, *, locale: str) -> discord.ui.View:
-    """The button, labelled in `locale` (the translation's reader's language)."""
+    """The button, labelled in `locale` (its caller's choice)."""
     return view_of(SpeakButton(at, label=text("discord.speak.button", locale)))

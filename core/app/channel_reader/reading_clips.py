@@ -28,7 +28,8 @@ model's voice).
 
     cut        its message was deleted or refused, or the reading moved to another channel or
                is suspended (`Reading.check`): it stops, and is not played again
-    made again as above, at most `REMAKES` times as it comes up
+    made again as above, at most `REMAKES` times as it comes up (the reader's rules:
+               `core.domain.channel_reader.reader_rules`)
     played     played whole, counted with its seconds; a clip that could not be played is let
                go, and the voice channel's chat hears it once
                (`core.app.channel_reader.message_speech`)
@@ -55,19 +56,14 @@ from typing import Any
 
 from core.app.channel_reader.message_speech import OWN_VOICE, ReadingSpeech, Spoken
 from core.chat.message_catalogue import text
-from core.domain.channel_reader.reader_rules import ChannelMessage, ReadingQueue, Reads
+from core.domain.channel_reader.reader_rules import REMAKES, ChannelMessage, ReadingQueue, Reads
 from core.domain.channel_reader.reading_audience_rules import Suspension
 from core.domain.shared_values import ChatRef
 from core.ports import Metrics, VoiceCallSeat, background_tasks
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["REMAKES", "MadeAhead", "Playing", "VoicesTakenBack", "Whose", "in_voice", "of_member"]
-
-REMAKES = 3
-"""How many times a clip is made again as it comes up (its message edited, a channel's name
-no longer for everyone's ears) before the message is let go: an author editing on and on does
-not stall the reading."""
+__all__ = ["MadeAhead", "Playing", "VoicesTakenBack", "Whose", "in_voice", "of_member"]
 
 # Who listens, looked at again: why the reading is suspended, if it is.
 Check = Callable[[], Suspension | None]

@@ -178,8 +178,9 @@ class VoiceCalls:
         return asyncio.Lock() if joined is None else joined.playing  # none: left already
 
     def refuse_listening(self, server: ChatRef, voice_id: str) -> None:
-        """Raise `errors.AlreadyListening` where the bot is in voice in `server` and the
-        listening may not come along into that call in `voice_id`."""
+        """Raise `errors.AlreadyListening` where the bot is in voice in `server` (listening,
+        reading aloud or playing `/say`: one voice connection per server) and the listening may
+        not come along into that call in `voice_id`."""
         shared = self._shared(server, voice_id, Occupant.LISTENING)
         saying = Occupant.SAYING in self._seats.occupants(server)  # joining, or playing
         if shared is None and (self._channels.connected(server) or saying):

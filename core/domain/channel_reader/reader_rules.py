@@ -1,5 +1,6 @@
 """The channel reader's rules (`core.app.channel_reader.reading_control`): which messages are read,
-which voice reads each member, when their name is said, and how many messages wait. No I/O here.
+which voice reads each member, when their name is said, how many messages wait, and how many
+times a clip is made again before its message is let go (`REMAKES`). No I/O here.
 
 Which voice: a member's own cloned voice where they allowed it (the use case looks that up);
 otherwise the model's voice they chose (`ReaderMember.voice`), when it speaks the message's
@@ -29,6 +30,7 @@ from core.domain.shared_values import ChatRef
 from core.domain.voices.preset_voices import default_voice, voices_for
 
 __all__ = [
+    "REMAKES",
     "ChannelMessage",
     "Narration",
     "ReaderMember",
@@ -47,6 +49,10 @@ __all__ = [
 
 NAME_AGAIN_AFTER = timedelta(minutes=2)
 """A member who speaks again after this long a silence is named again."""
+REMAKES = 3
+"""How many times a clip is made again as it comes up (its message edited, a channel's name
+no longer for everyone's ears) before the message is let go: an author editing on and on does
+not stall the reading (`core.app.channel_reader.reading_clips`)."""
 # A word glued to a prefix of one or two marks: `!play`, `.help`, `?rank` (another bot's command).
 _COMMAND = re.compile(r"^[!?$%&;=+/.~,-]{1,2}[^\W\d_]")
 

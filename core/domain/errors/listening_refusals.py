@@ -12,8 +12,8 @@ __all__ = ["AlreadyListening", "NoCallKept", "NoNotSaved", "NotListening", "NotY
 
 
 class AlreadyListening(ReadingRefused):
-    """/listen where the bot is in a voice channel of the server already (listening, reading
-    aloud or playing: one voice connection per server)."""
+    """/listen where the bot is in a voice channel of the server already and may not share it
+    (decided by `core.app.voice_calls.seats.VoiceCalls.refuse_listening`)."""
 
     key = "listen.busy"
 
