@@ -16,7 +16,8 @@ __all__ = ["ListeningConsentRow", "LiveCallRow", "LiveReadingRow"]
 
 class ListeningConsentRow(Base):
     """A member's yes (or no) to being transcribed when the bot listens in one server's voice
-    channels (`/listen_me`). A missing row: no. Deleted by `/forget` with the server's data."""
+    channels (`/listen_me`). A missing row: no (`core.app.listening.listening_consents`). Deleted
+    by `/forget` with the server's data."""
 
     __tablename__ = "listen_consents"
 
