@@ -36,7 +36,8 @@ class ListeningConsentRow(Base):
 class LiveCallRow(Base):
     """A server's call being listened to (`core.domain.listening.kept_call_values.KeptCall`);
     deleted as the call ends (`/stop_listening`, everyone gone, the quota, `/forget`), kept through
-    a restart.
+    a restart. One row per server, its key: a call beginning there replaces the one kept before
+    (`save` is an upsert).
     """
 
     __tablename__ = "live_calls"
