@@ -3,6 +3,9 @@ decided (`/listen_me`, the buttons under a call's opening line), and stored
 (`core.infra.storage.voice_calls.listening_consents_in_database`). Not the consent under which a
 voice is cloned (`core.app.voices.clone_consent`).
 
+In a call, only a stored yes lets a member be transcribed: one who never answered counts as a
+no, since the call takes up the members who said yes (`consenting`) and no one else.
+
 A no wins every race: the call being listened to drops the member first (the voice socket
 admits nothing more of them, and their interpretation playing is cut), then it is stored,
 tried a few times; if it still cannot be, the member is told it holds for this call only

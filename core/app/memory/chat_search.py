@@ -20,7 +20,9 @@ recordings, the lines of the calls listened to) searched and asked about.
 A search reads the asker's chat only (`core.infra.storage.recordings.search_in_database`), in a unit
 of work that only reads (on SQLite it never holds the write lock: no transcript waits for it), and
 the process runs `SEARCHES_AT_ONCE` of them at a time, the others waiting for a slot: a person
-searching in a loop is slowed, the bot's other work is not.
+searching in a loop is slowed, the bot's other work is not. A Telegram Business owner's search in
+their own chat with the bot reads what their Business connection kept too (`kept_beside`, passed
+as `also`): those transcripts are theirs to find.
 
 What is found is what is kept: `/forget`, retention and `db purge` delete the lines, and the
 search index goes with them in the same transaction; so do a message deleted on its platform

@@ -21,10 +21,15 @@ reference within it (`forget_places`):
     of earlier days (today's stays: forgetting never gives a chat its daily quotas afresh), the
     chat's own voices and their samples, the claims on its messages, every kept transcript
     (per recording, per call, imported) and the marks of its imports, the channel reader's
-    rules and members' choices, the members' yes to being transcribed (a no stays: it only
-    ever stops the bot), a call and a reading kept for a restart, and the voice notes inline
-    mode rendered in the chat's voice; then the adapter's `discard` deletes the messages that
-    keep those voice notes.
+    rules and members' choices, the members' yes to being transcribed (`delete_yeses`: a no
+    stays, since it only ever stops the bot, and an import after the forget still leaves its
+    member out), a call and a reading kept for a restart, and the voice notes inline mode
+    rendered in the chat's voice; then the adapter's `discard` deletes the messages that keep
+    those voice notes.
+
+What it leaves, on purpose: one row per chat forgotten, holding only its id and its count of
+/forgets (`chat_forgets`), which moves first in the transaction (`mandates.forgotten`): work
+that began before the forget, in any process, sees the count moved and keeps nothing more.
 
 A Discord channel or thread deleted (at once, or found gone at a start: `stored_places`) takes
 what is stored under it the same way (`forget_places`), since nothing would tie it to its

@@ -141,7 +141,7 @@ class Limiter:
         persons = subject.startswith("user:")
         if not asker.automatic:
             raise (errors.SlowDown if persons else errors.ChatSlowDown)(wait=wait, limit=limit)
-        # Automatic: said once a window to the chat (its limit) or to the sender (theirs).
+        # Automatic: said once a window to the chat or sender, by the first replica to `tell`.
         async with self._store() as uow:
             first = await uow.usage.tell(chat.platform, subject, window)
             await uow.commit()

@@ -4,6 +4,7 @@ The schedule lives in the database (`chat_summary_state.next_digest_at`), so it 
 and every replica sees the same one. Each due digest is claimed with a compare-and-set before it
 is summarised, so with several replicas polling it is posted once: at most once, in fact, since a
 replica that dies between claiming and posting loses that day's digest rather than risk two.
+One round of the scheduler picks up at most `DUE_PER_ROUND` due digests, oldest first.
 A chat forgotten while its digest was written gets none (`core.app.rules.outgoing_check`): the
 `/forget` said its messages were gone.
 """
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["DigestService"]
 
 DIGEST_WINDOW = LastDuration(timedelta(hours=24))
+DUE_PER_ROUND = 100  # due digests one round of the scheduler picks up; the rest wait for the next
 
 
 class DigestService:
@@ -72,8 +74,10 @@ class DigestService:
         return state
 
     async def due(self, platforms: Iterable[Platform]) -> list[tuple[ChatRef, datetime]]:
+        """The chats whose digest is due now, oldest first, at most `DUE_PER_ROUND`."""
         async with self._uow() as uow:
-            return await uow.summary_states.due(platforms, self._clock.now())
+            now = self._clock.now()
+            return await uow.summary_states.due(platforms, now, limit=DUE_PER_ROUND)
 
     async def run(self, chat: ChatRef, due: datetime) -> DigestPost | None:
         """Claim the digest due at `due` and write it; None when another replica claimed it,

@@ -67,7 +67,8 @@ __all__ = [
 
 ATTEMPTS_PER_DAY = 5
 # The sentences asked for and the readings seen are deleted after a day, whatever the retention
-# setting (`core.app.memory.retention_jobs`): they count the day's attempts, nothing more.
+# setting (`core.app.memory.retention_jobs`): they count the day's attempts, nothing more, so
+# `/forget` leaves them (a forget never gives a person their day's attempts afresh).
 KEPT_DAYS = 1
 
 

@@ -1,6 +1,7 @@
-"""What long work keeps writing under (`Mandate`), read once as it begins and checked again by the
-storage at each of its writes, in the write's own transaction
-(`core.infra.storage.rules.mandates_in_database`).
+"""What long work keeps writing under (`Mandate`), read once as it begins and checked again at
+each of its writes: the storage reads the counts anew in the write's own transaction
+(`core.infra.storage.rules.mandates_in_database`), the mandate judges them (`forgotten_since`,
+`speaker_allows`).
 
 Work that lasts (an import, a long recording, a call's lines) writes many times; a `/forget` or
 a member's no may land between any two of those writes, in this process or another. The work
@@ -39,6 +40,19 @@ class Mandate:
     def of(self, speaker: str | None, noes: int | None) -> Mandate:
         """The same work's mandate for the words of `speaker`, whose no's were `noes`."""
         return Mandate(self.chat, self.forgets, speaker, noes, self.yes_needed)
+
+    def forgotten_since(self, forgets: int) -> bool:
+        """Whether the chat was forgotten since the work began: its count of forgets, now
+        `forgets`, moved. A write under it is then not made."""
+        return forgets != self.forgets
+
+    def speaker_allows(self, noes: int, consents: bool) -> bool:
+        """Whether the speaker, whose count of no's is now `noes` and whose yes stands or not
+        (`consents`), still lets the work write their words: no no since it began (where
+        compared), and their yes standing where one is needed."""
+        if self.noes is not None and noes != self.noes:
+            return False
+        return consents or not self.yes_needed
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,11 @@ class SummaryStateStore(Protocol):
     async def delete(self, chat: ChatRef) -> None: ...
 
     async def due(
-        self, platforms: Iterable[Platform], now: datetime, *, limit: int = 100
-    ) -> list[tuple[ChatRef, datetime]]: ...
+        self, platforms: Iterable[Platform], now: datetime, *, limit: int | None = None
+    ) -> list[tuple[ChatRef, datetime]]:
+        """Chats on `platforms` whose digest was due at or before `now`, oldest first; at most
+        `limit` of them (None: all)."""
+        ...
 
     async def claim_digest(
         self, chat: ChatRef, due: datetime, next_at: datetime | None

@@ -26,7 +26,7 @@ class ListeningConsentStore(Protocol):
     async def save(self, chat: ChatRef, member_id: str, consents: bool) -> None: ...
 
     async def delete_yeses(self, chat: ChatRef) -> None:
-        """`/forget`: the members' yes; their no stays (an import still leaves them out)."""
+        """The members' yes in `chat`; their no stays (`core.app.memory.forgetting`)."""
         ...
 
 

@@ -18,7 +18,7 @@ __all__ = ["ImportUnitOfWork", "MemoryUnitOfWork", "RetentionUnitOfWork"]
 
 class MemoryUnitOfWork(SummaryUnitOfWork, BusinessUnitOfWork, Protocol):
     """What `core.app.memory.chat_search` needs: the kept transcripts, the chat's time zone, and a
-    Business owner's connection (its transcripts are the owner's to find)."""
+    Business owner's connection (whose transcripts it reads too)."""
 
 
 class ImportUnitOfWork(SummaryUnitOfWork, TranscriptUnitOfWork, ReadingUnitOfWork, Protocol):

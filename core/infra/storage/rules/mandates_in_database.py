@@ -5,10 +5,11 @@ write of work under way is checked against a `/forget` or a no that landed since
                speaker, their count of no's (`listen_consents.noes`); an event's request
                reads the count with the chat's preferences, in one statement
                (`read_with_preferences`)
-    holds      in the transaction of each write: neither count moved (and, where a yes is
-               needed, the speaker's yes stands). Every write of work that lasts goes through
-               it: a piece of a transcript and its end (`kept_transcripts_in_database.keep_part`,
-               `complete`), a line of the chat's log (`chat_log.add`)
+    holds      in the transaction of each write: the counts read again, which the mandate
+               judges (`Mandate.forgotten_since`, `speaker_allows`). Every write of work that
+               lasts goes through it: a piece of a transcript and its end
+               (`kept_transcripts_in_database.keep_part`, `complete`), a line of the chat's log
+               (`chat_log.add`)
     forgotten  `/forget`, first in its transaction: the chat's count moves
     said_no    a member's no, stored: their count moves in the same statement
 
@@ -120,22 +121,20 @@ class MandateRepository:
         chat, speaker = mandate.chat, mandate.speaker
         await self._lock(f"forgets:{chat.platform}:{chat.chat_id}", shared=True)
         if unless is None:
-            if await self._forgets(chat) != mandate.forgets:
+            if mandate.forgotten_since(await self._forgets(chat)):
                 return False
         else:
             await unless.lock()
             bound = {**chat_key(chat), **unless.bound}
             forgets, refused = (await self._session.execute(unless.statement, bound)).one()
-            if refused or (forgets or 0) != mandate.forgets:
+            if refused or mandate.forgotten_since(forgets or 0):
                 return False
         if speaker is None:
             return True
         await self._lock(f"noes:{chat.platform}:{chat.chat_id}:{speaker}", shared=True)
         row = (await self._session.execute(_consent(chat, speaker))).first()
         noes, consents = (row.noes, row.consents) if row is not None else (0, False)
-        if mandate.noes is not None and noes != mandate.noes:
-            return False
-        return consents or not mandate.yes_needed
+        return mandate.speaker_allows(noes, consents)
 
     async def forgotten(self, chat: ChatRef) -> None:
         """`/forget` in `chat`: its count moves, first in the forget's transaction."""

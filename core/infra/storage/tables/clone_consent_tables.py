@@ -20,8 +20,8 @@ __all__ = ["CloneChallengeRow", "ConsentReadingRow"]
 class CloneChallengeRow(Base):
     """One `/voice clone NAME`: the sentence its person must read, where and until when
     (`core.domain.voices.clone_consent_rules.CloneChallenge`). Also how many a person asked for
-    today (VOICE_CLONE_ATTEMPTS_PER_DAY), so `/forget` leaves them: retention deletes them after a
-    day."""
+    today (VOICE_CLONE_ATTEMPTS_PER_DAY): kept a day whatever `/forget` does
+    (`core.app.voices.clone_consent.KEPT_DAYS`)."""
 
     __tablename__ = "clone_challenges"
 

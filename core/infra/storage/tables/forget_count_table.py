@@ -12,9 +12,8 @@ __all__ = ["ChatForgetsRow"]
 
 
 class ChatForgetsRow(Base):
-    """A chat's count of `/forget`s. The one row a forget leaves, on purpose: work that began
-    before it, in any process, sees the count moved and keeps nothing more. It holds no word of
-    the chat's, only its id and a number."""
+    """A chat's count of `/forget`s: the one row a forget leaves (`core.app.memory.forgetting`
+    says why), its id and a number."""
 
     __tablename__ = "chat_forgets"
 

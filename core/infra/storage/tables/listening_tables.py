@@ -16,7 +16,8 @@ __all__ = ["ListeningConsentRow", "LiveCallRow", "LiveReadingRow"]
 
 class ListeningConsentRow(Base):
     """A member's yes (or no) to being transcribed when the bot listens in one server's voice
-    channels (`/listen_me`). A missing row: no. Deleted by `/forget` with the server's data."""
+    channels (`/listen_me`). A missing row: no (`core.app.listening.listening_consents`). Deleted
+    by `/forget` with the server's data."""
 
     __tablename__ = "listen_consents"
 
@@ -35,7 +36,8 @@ class ListeningConsentRow(Base):
 class LiveCallRow(Base):
     """A server's call being listened to (`core.domain.listening.kept_call_values.KeptCall`);
     deleted as the call ends (`/stop_listening`, everyone gone, the quota, `/forget`), kept through
-    a restart.
+    a restart. One row per server, its key: a call beginning there replaces the one kept before
+    (`save` is an upsert).
     """
 
     __tablename__ = "live_calls"

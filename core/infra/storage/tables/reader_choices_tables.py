@@ -21,7 +21,9 @@ __all__ = ["ReaderMemberRow", "ReaderSettingsRow"]
 
 class ReaderSettingsRow(Base):
     """A server's choices for the channel reader (`core.app.channel_reader.reading_control`): whose
-    messages it reads besides its members'. A missing row: none of them. Deleted by `/forget`."""
+    messages it reads besides its members'. A missing row reads as `ReaderRules()`, whose defaults
+    (`core.domain.channel_reader.reader_rules`: none of them) the columns repeat. Deleted by
+    `/forget`."""
 
     __tablename__ = "reader_settings"
 

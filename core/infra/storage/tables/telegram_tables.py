@@ -30,7 +30,9 @@ class BusinessConnectionRow(Base):
     choices. Deleted the moment the owner disconnects the bot, with every claim on the connection's
     messages.
 
-    `skipped_chats`: the ids of the chats the owner left alone, separated by spaces.
+    `skipped_chats`: the ids of the chats the owner left alone, separated by spaces. The
+    columns' defaults repeat `BusinessConnection`'s (`core.domain.recordings.business_choices`:
+    transcripts on from the start); a row is always saved from one.
     """
 
     __tablename__ = "business_connections"

@@ -49,8 +49,8 @@ class ListeningConsentRepository:
         await upsert(self._session, ListeningConsentRow, key, {"consents": consents}, stamp=True)
 
     async def delete_yeses(self, chat: ChatRef) -> None:
-        """`/forget`: every member's yes in the server. A no stays: it only ever stops the bot,
-        and an import after the forget still leaves its member out."""
+        """Every member's yes in the server, their no's left (`/forget`: why, in
+        `core.app.memory.forgetting`)."""
         await self._session.execute(
             delete(ListeningConsentRow).where(
                 ListeningConsentRow.platform == chat.platform,
