@@ -18,7 +18,7 @@ style_preset_names.py  a style preset's name, typed in any of our languages, rea
 summary_wording.py    a gist's card, and the timed transcript behind it; summaries and digest
                       schedules as they read
 transcript_files.py   SubRip and WebVTT cues from a transcript's parts; transcripts as .txt, .srt
-                      and .vtt files
+                      and .vtt files, a call's lines after their speaker's name
 usage_wording.py      /usage as it reads
 voice_channel_wording.py  the catalogue's layer of what is said in and about a voice channel
 
