@@ -8,8 +8,8 @@ i18n.py               the catalogue's machinery: translations (locales/*.po) rea
 locale_formats.py     numbers, durations (a wait rounded up), lists, times and dates as each
                       language writes them
 message_catalogue.py  the catalogue of what both platforms say: keys and English
-settings_wording.py   a consent reading's random digits as its sentence shows them (drawn in
-                      `core.domain.voices.consent_digits`, checked in
+settings_wording.py   a consent reading's random digits as its sentence lists them (drawn and
+                      spaced apart in `core.domain.voices.consent_digits`, checked in
                       `core.domain.voices.clone_consent_rules`); /settings, /voice and /style as
                       they read
 status_messages.py    an automatic translation under its transcript; status messages that follow
