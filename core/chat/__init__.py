@@ -5,10 +5,11 @@ find_results_wording.py  /find's moments as they read: who, when, where in the r
                       marked
 i18n.py               the catalogue's machinery: translations (locales/*.po) read, plural forms,
                       lookup
-locale_formats.py     numbers, durations, lists, times and dates as each language writes them
+locale_formats.py     numbers, durations (a wait rounded up), lists, times and dates as each
+                      language writes them
 message_catalogue.py  the catalogue of what both platforms say: keys and English
-settings_wording.py   a consent reading's random digits as its sentence shows them (drawn in
-                      `core.domain.voices.consent_digits`, checked in
+settings_wording.py   a consent reading's random digits as its sentence lists them (drawn and
+                      spaced apart in `core.domain.voices.consent_digits`, checked in
                       `core.domain.voices.clone_consent_rules`); /settings, /voice and /style as
                       they read
 status_messages.py    an automatic translation under its transcript; status messages that follow
@@ -17,7 +18,7 @@ style_preset_names.py  a style preset's name, typed in any of our languages, rea
 summary_wording.py    a gist's card, and the timed transcript behind it; summaries and digest
                       schedules as they read
 transcript_files.py   SubRip and WebVTT cues from a transcript's parts; transcripts as .txt, .srt
-                      and .vtt files
+                      and .vtt files, a call's lines after their speaker's name
 usage_wording.py      /usage as it reads
 voice_channel_wording.py  the catalogue's layer of what is said in and about a voice channel
 

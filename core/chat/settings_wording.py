@@ -3,10 +3,9 @@ style and the languages, and what a person reads and hears to clone their own vo
 reader's language (`locale`). An answer that ends by showing how to change the setting takes the
 answering platform's catalogue (`wording`): the command is typed the way that platform types it.
 
-The drawn digits of spoken consent (`core.domain.voices.consent_digits` draws them) are shown
-each digit apart, so that a reader says them one by one rather than as a number, with a no-break
-space between two digits of a group (a group never wraps across lines), and the groups as the
-language separates them in a list (`voices.consent.digit_groups`: "6 2 9 0, 7 3 5 1, 5 8 0";
+The drawn digits of spoken consent (`core.domain.voices.consent_digits` draws them, and spaces
+each group's digits apart: `consent_digits.apart`) show their groups as the language separates
+them in a list (`voices.consent.digit_groups`: "6 2 9 0, 7 3 5 1, 5 8 0";
 「6 2 9 0、7 3 5 1、5 8 0」).
 """
 
@@ -21,6 +20,7 @@ from core.chat.message_catalogue import text
 from core.domain import errors
 from core.domain.quantities import Duration
 from core.domain.shared_values import ChatVoice, Preferences, VoiceCatalogue
+from core.domain.voices.consent_digits import apart
 from core.domain.voices.speaking_style_rules import STYLE_PRESETS
 
 __all__ = [
@@ -38,8 +38,6 @@ __all__ = [
     "style_text",
     "transcript_language",
 ]
-
-DIGIT_SPACE = "\u00a0"  # no-break space
 
 
 def on_off(value: bool, locale: str) -> str:
@@ -186,9 +184,9 @@ def consent_sentence_text(
 
 
 def shown_digits(groups: Sequence[str], locale: str) -> str:
-    """`groups` (three, as `consent_digits.GROUPS` draws them) as the sentence in `locale`
-    shows them."""
-    first, second, third = (DIGIT_SPACE.join(group) for group in groups)
+    """`groups` (three, as `consent_digits.GROUPS` draws them, each `consent_digits.apart`) as
+    the sentence in `locale` lists them."""
+    first, second, third = (apart(group) for group in groups)
     return text("voices.consent.digit_groups", locale, first=first, second=second, third=third)
 
 

@@ -1,6 +1,7 @@
 """How summaries read in a chat, the same on every platform: a chat's summary or digest, and the
-gist of a recording (`/tldr`, `voicebridge summarise`), its card and the whole transcript beside it
-as a file with the time of each part."""
+gist of a recording (`/tldr`, `voicebridge summarise`), its card (its sections' order and their
+lines are `core.domain.recordings.gist_format`'s, their headings the reader's language) and the
+whole transcript beside it as a file with the time of each part."""
 
 from __future__ import annotations
 
@@ -8,26 +9,23 @@ from core.chat.locale_formats import moment
 from core.chat.message_catalogue import text
 from core.chat.transcript_files import TranscriptFile, timed_lines
 from core.domain.message_splitting import format_duration
-from core.domain.recordings.gist_format import Gist, GistItem, clock
+from core.domain.recordings.gist_format import SECTIONS, Gist, GistItem, card_line
 from core.domain.summaries.summary_values import Summary
 
 __all__ = ["gist_card", "summary_text", "timed_transcript"]
 
-_SECTIONS = (
-    ("points", "gist.points"),
-    ("decisions", "gist.decisions"),
-    ("actions", "gist.actions"),
-)
+_HEADINGS = {"points": "gist.points", "decisions": "gist.decisions", "actions": "gist.actions"}
 
 
 def gist_card(gist: Gist, locale: str) -> str:
-    """The headline, then each section that has items, one `• [04:12] item` a line."""
+    """The headline, then each section that has items, in `gist_format.SECTIONS`' order, one
+    `gist_format.card_line` a line, under its heading in `locale`."""
     blocks = [text("gist.headline", locale, headline=gist.headline)]
-    for field, heading in _SECTIONS:
+    for field in SECTIONS:
         items: tuple[GistItem, ...] = getattr(gist, field)
         if items:
-            lines = "\n".join(f"• [{clock(item.at)}] {item.text}" for item in items)
-            blocks.append(f"{text(heading, locale)}\n{lines}")
+            lines = "\n".join(card_line(item) for item in items)
+            blocks.append(f"{text(_HEADINGS[field], locale)}\n{lines}")
     return "\n\n".join(blocks)
 
 

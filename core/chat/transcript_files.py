@@ -1,5 +1,6 @@
 """Transcripts as files: plain text, or .srt subtitles timed by the pieces' offsets; a call's
-transcript as text and subtitles (SubRip, .srt, and WebVTT, .vtt) with its speakers.
+transcript as text and subtitles (SubRip, .srt, and WebVTT, .vtt) with its speakers, each line
+after its speaker's name (`said_by`: `Ann: `; a recording's lines have none).
 
 The speech API gives one text per piece (up to a minute or so) and no word timings, so for
 subtitles a part's text is split into cues at sentence boundaries and the part's time is shared
@@ -23,7 +24,6 @@ from core.domain.recordings.transcript_values import (
     LongTranscript,
     TranscriptPart,
     missing_marker,
-    said_by,
 )
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "TranscriptFile",
     "TranscriptFormat",
     "call_files",
+    "said_by",
     "timed_lines",
     "to_srt",
     "to_vtt",
@@ -80,6 +81,11 @@ def transcript_file(
         return TranscriptFile("transcript.srt", body.encode(), caption)
     caption = text("transcript.file_caption", locale, duration=duration)
     return TranscriptFile("transcript.txt", result.text.encode(), caption)
+
+
+def said_by(speaker: str | None) -> str:
+    """`Ann: `, before what a call's line says; nothing for a recording's piece."""
+    return f"{' '.join(speaker.split())}: " if speaker else ""
 
 
 def timed_lines(parts: tuple[TranscriptPart, ...]) -> str:

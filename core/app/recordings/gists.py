@@ -28,11 +28,12 @@ from core.app.rules.limits import Limiter
 from core.app.rules.outgoing_check import Leaving, of_recording
 from core.app.rules.request_audience import Request
 from core.chat.answer_languages import english_name
+from core.chat.transcript_files import said_by
 from core.domain import errors
 from core.domain.mimo.account_minute_rules import PlaceListener, Urgency, asking
 from core.domain.prompt_fences import fenced
 from core.domain.recordings.gist_format import Gist, clock, parse_gist
-from core.domain.recordings.transcript_values import LongTranscript, ProgressCallback, said_by
+from core.domain.recordings.transcript_values import LongTranscript, ProgressCallback
 from core.domain.shared_values import Preferences
 from core.ports import ChatApi, Recording
 

@@ -2,9 +2,9 @@
 
 Changing them is for whoever manages the chat (`can_manage`, which the adapters work out). A
 channel inside a chat (a Discord channel in a server) may override the chat's auto-transcribe,
-and its own choice wins; without an override it follows the chat (`Request.auto_transcribe`,
-as each event's request is read: `core.app.rules.request_audience`). The chat's own
-voices are `core.app.voices.own_voices`.
+and its own choice wins; without an override it follows the chat (`auto_transcribes`, which
+`Request.auto_transcribe` asks as each event's request is read:
+`core.app.rules.request_audience`). The chat's own voices are `core.app.voices.own_voices`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from core.ports import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_STYLE_CHARS", "ChatPreferences", "shown_or_set"]
+__all__ = ["MAX_STYLE_CHARS", "ChatPreferences", "auto_transcribes", "shown_or_set"]
 
 MAX_GIST_MINUTES = 600  # ten hours: past any MAX_AUDIO_SECONDS a chat would set
 
@@ -37,6 +37,13 @@ MAX_STYLE_CHARS = 200
 
 
 T = TypeVar("T")
+
+
+def auto_transcribes(prefs: Preferences, channel_own: bool | None) -> bool:
+    """Whether recordings that arrive in a channel of the chat whose preferences are `prefs`
+    are transcribed unasked: the channel's own choice where it has one (`channel_own`, a
+    Discord channel's override), else the chat's."""
+    return prefs.auto_transcribe if channel_own is None else channel_own
 
 
 async def shown_or_set(

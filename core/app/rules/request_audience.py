@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from core.app.rules.chat_settings import auto_transcribes
 from core.chat.answer_languages import Audience, chat_locale
 from core.domain.memory.write_mandates import Mandate
 from core.domain.rules.quotas_rules import ANYONE, Asker
@@ -54,10 +55,9 @@ class Request:
 
     @property
     def auto_transcribe(self) -> bool:
-        """Whether recordings that arrive here are transcribed unasked: the channel's own
-        choice where it has one (a Discord channel's override), else the chat's."""
-        own = self.channel_auto_transcribe
-        return self.prefs.auto_transcribe if own is None else own
+        """Whether recordings that arrive here are transcribed unasked
+        (`chat_settings.auto_transcribes`: a channel's own choice wins over its chat's)."""
+        return auto_transcribes(self.prefs, self.channel_auto_transcribe)
 
 
 class Audiences:

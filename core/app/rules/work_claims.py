@@ -15,8 +15,9 @@ another process's lease runs out) and redoes
 the work from what the claim stored (the Telegram update; the Discord message, fetched again),
 so the chat gets its answer with no word from the user. A process restarted under the same
 instance name does not wait for the lease: its predecessor is gone. Where the work cannot be
-redone (nothing stored to redo it from, taken over `MAX_ATTEMPTS` times already, or older than
-`MAX_AGE`), the chat is told once to send it again and the claim becomes 'failed'.
+redone (nothing stored to redo it from, taken over `MAX_ATTEMPTS` times already, a rule of
+`core.domain.rules.claim_values`, or older than `MAX_AGE`), the chat is told once to send it again
+and the claim becomes 'failed'.
 
 A claim is marked done the moment its chat has the whole answer (`answered`, called by the work
 as the platform confirms its last message, with that message's id), not once the handling
@@ -40,7 +41,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.domain.rules.claim_values import Claim, ClaimState, TakenOver
+from core.domain.rules.claim_values import MAX_ATTEMPTS, Claim, ClaimState, TakenOver
 from core.domain.shared_values import Platform
 from core.ports import Clock, WorkUnitOfWork, background_tasks
 
@@ -54,7 +55,6 @@ Redo = Callable[[Claim, str], Awaitable[None]]
 and claims `claim` again: `Claims.claim` lets it through)."""
 
 DEFAULT_LEASE = timedelta(seconds=30)
-MAX_ATTEMPTS = 2  # a request whose work killed two processes is not tried a third time
 LAPSE_MARGIN = 0.05  # seconds past another's lease before it is swept: its lapse is strict
 MAX_AGE = timedelta(hours=1)  # older than this, an answer would come too late to be welcome
 

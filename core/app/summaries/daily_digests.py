@@ -1,4 +1,5 @@
-"""Daily digests: a chat's schedule, and posting the ones that are due.
+"""Daily digests: a chat's schedule, and posting the ones that are due (each covers
+`summary_windows.DIGEST_WINDOW`).
 
 The schedule lives in the database (`chat_summary_state.next_digest_at`), so it survives restarts
 and every replica sees the same one. Each due digest is claimed with a compare-and-set before it
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from core.app.rules.request_audience import Audiences
 from core.app.summaries.chat_summaries import SummaryService
@@ -25,14 +26,13 @@ from core.domain.mimo.account_minute_rules import Urgency, asking
 from core.domain.shared_values import ChatRef, Platform
 from core.domain.summaries.digest_times import DigestOff, missed, next_run, parse_digest_args
 from core.domain.summaries.summary_values import DigestPost, SummaryState
-from core.domain.summaries.summary_windows import LastDuration, SummaryRequest
+from core.domain.summaries.summary_windows import DIGEST_WINDOW, SummaryRequest
 from core.ports import Clock, SummaryUnitOfWork
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["DigestService"]
 
-DIGEST_WINDOW = LastDuration(timedelta(hours=24))
 DUE_PER_ROUND = 100  # due digests one round of the scheduler picks up; the rest wait for the next
 
 

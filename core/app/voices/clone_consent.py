@@ -6,7 +6,8 @@
                       English sentence beside it where offered), to read within `lifetime`
                       (`clone_consent_rules.SENTENCE_LIFETIME`) as a fresh voice note where they
                       asked or in their private chat with the bot; at most
-                      `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY)
+                      `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY, else
+                      `clone_consent_rules.ATTEMPTS_PER_DAY`)
 a voice note          `spoken_consent`: while any sentence is open, who sent it first is
                       noted by the file's lasting id (a day, for copies: a note sent while
                       none was open cannot say a sentence's random digits, so nothing is
@@ -34,13 +35,14 @@ from typing import NamedTuple
 
 from core.app.recordings.transcription import Transcription
 from core.app.voices.own_voices import VoiceStudio
+from core.chat.locale_formats import waiting
 from core.chat.message_catalogue import text
 from core.chat.settings_wording import shown_digits
 from core.domain import errors
-from core.domain.quantities import waiting
 from core.domain.rules.quotas_rules import ANYONE, Asker, until_reset, utc_day
 from core.domain.shared_values import ChatRef, Platform, Preferences
 from core.domain.voices.clone_consent_rules import (
+    ATTEMPTS_PER_DAY,
     SENTENCE_LIFETIME,
     CloneChallenge,
     DeclaredReading,
@@ -65,7 +67,6 @@ __all__ = [
     "VoiceConsents",
 ]
 
-ATTEMPTS_PER_DAY = 5
 # The sentences asked for and the readings seen are deleted after a day, whatever the retention
 # setting (`core.app.memory.retention_jobs`): they count the day's attempts, nothing more, so
 # `/forget` leaves them (a forget never gives a person their day's attempts afresh).

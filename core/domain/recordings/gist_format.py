@@ -1,5 +1,8 @@
 """The gist of one recording (`/tldr`, `voicebridge summarise`): a one-line headline, then the
-points, decisions and action items, each with the time in the recording where it was said.
+points, decisions and action items, in that order (`SECTIONS`), each with the time in the
+recording where it was said. Its card (`core.chat.summary_wording.gist_card`) shows them so: the
+headline, then each section that has items, an item a line as `card_line` writes it,
+`• [04:12] item`.
 
 The chat model is asked for JSON naming, for each item, the `[mm:ss]` of the transcript line it
 came from; `parse_gist` reads that answer and ties every item to the piece of the recording that
@@ -17,9 +20,9 @@ from typing import Any
 
 from core.domain.recordings.transcript_values import LongTranscript, TranscriptPart
 
-__all__ = ["Gist", "GistItem", "clock", "parse_gist", "parse_time"]
+__all__ = ["SECTIONS", "Gist", "GistItem", "card_line", "clock", "parse_gist", "parse_time"]
 
-SECTIONS = ("points", "decisions", "actions")
+SECTIONS = ("points", "decisions", "actions")  # in the order the card shows them
 _TIME = re.compile(r"^\[?\s*(?:(\d+):)?(\d{1,3}):(\d{2})\s*\]?$")
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
 
@@ -45,6 +48,11 @@ def clock(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def card_line(item: GistItem) -> str:
+    """`• [04:12] item`: one item as the card lists it under its section."""
+    return f"• [{clock(item.at)}] {item.text}"
 
 
 def parse_time(value: object) -> float | None:

@@ -26,7 +26,6 @@ __all__ = [
     "TranscriptPart",
     "join_parts",
     "missing_marker",
-    "said_by",
 ]
 
 
@@ -34,7 +33,8 @@ __all__ = [
 class TranscriptPart:
     """What was said from `start` to `end` (seconds); `text` is None when it could not be
     transcribed. In a call's transcript, `speaker` names who said it (their name at the time)
-    and `speaker_id` is their platform id; a recording's parts have neither."""
+    and `speaker_id` is their platform id; a recording's parts have neither (how a line shows
+    its speaker: `core.chat.transcript_files.said_by`)."""
 
     start: float
     end: float
@@ -57,11 +57,6 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-
-
-def said_by(speaker: str | None) -> str:
-    """`Ann: `, before what a call's line says; nothing for a recording's piece."""
-    return f"{' '.join(speaker.split())}: " if speaker else ""
 
 
 def missing_marker(start: float, end: float) -> str:

@@ -1,4 +1,5 @@
-"""Claims on incoming work, as values: which message or command, and where its work stands.
+"""Claims on incoming work, as values: which message or command, where its work stands, how
+many times a claim taken over is redone (`MAX_ATTEMPTS`), and what a finished one keeps.
 
 `core.app.rules.work_claims.Claims` makes and settles them; storage keeps them.
 """
@@ -11,11 +12,20 @@ from typing import Literal
 
 from core.domain.shared_values import Platform
 
-__all__ = ["CLAIM_STATES", "Claim", "ClaimKind", "ClaimState", "TakenOver", "answered_payload"]
+__all__ = [
+    "CLAIM_STATES",
+    "MAX_ATTEMPTS",
+    "Claim",
+    "ClaimKind",
+    "ClaimState",
+    "TakenOver",
+    "answered_payload",
+]
 
 ClaimKind = Literal["message", "command"]
 ClaimState = Literal["started", "done", "failed"]
 CLAIM_STATES: tuple[ClaimState, ...] = ("started", "done", "failed")
+MAX_ATTEMPTS = 2  # a request whose work killed two processes is not tried a third time
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The windows a summary covers, and reading the argument of `/summary`: a window, `voice`, or
-the `on`/`off` logging switch.
+"""The windows a summary covers (a daily digest's: the last 24 h, `DIGEST_WINDOW`), and reading
+the argument of `/summary`: a window, `voice`, or the `on`/`off` logging switch.
 
     /summary              since the last summary (or the last 24 h, `FIRST_SUMMARY_SPAN`)
     /summary 2h           the last two hours (also 90m, 3d, 1w, "2 h", 2小时)
@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from core.domain.errors import BadWindow
 
 __all__ = [
+    "DIGEST_WINDOW",
     "FIRST_SUMMARY_SPAN",
     "MAX_COUNT",
     "MAX_SPAN",
@@ -50,6 +51,10 @@ class SinceLastSummary:
 @dataclass(frozen=True)
 class LastDuration:
     span: timedelta
+
+
+# What a daily digest covers (`core.app.summaries.daily_digests`).
+DIGEST_WINDOW = LastDuration(timedelta(hours=24))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Voices and speech: the preset voices and styles, which voices' language speaks a message, the
 voice notes offered inline, and the consent reading under which a voice is cloned.
 
-clone_consent_rules.py  a consent reading (to clone a voice): the sentence, and whether a voice note
-                      is its owner's reading of it
-consent_digits.py     its random digits: drawn meaning nothing, read back however they are written
-                      (shown by `core.chat.settings_wording`, checked by `clone_consent_rules.py`)
+clone_consent_rules.py  a consent reading (to clone a voice): the sentence, how many a person may
+                      ask for a day, and whether a voice note is its owner's reading of it
+consent_digits.py     its random digits: drawn meaning nothing, shown each apart, read back however
+                      they are written (checked by `clone_consent_rules.py`)
 inline_voice_cache_key.py  voice notes offered inline, and the key each is kept under
 preset_voices.py      the TTS models' preset voices (Mia, 冰糖...): who each is, which model
                       has them

@@ -1,6 +1,9 @@
 """The drawn part of the consent reading (`core.domain.voices.clone_consent_rules`): `DIGITS` random
-digits, shown in groups of four, four and three ("6 2 9 0, 7 3 5 1, 5 8 0",
-`core.chat.settings_wording`) and read one by one in the reader's language.
+digits, shown in groups of four, four and three ("6 2 9 0, 7 3 5 1, 5 8 0", the groups listed as
+the reader's language lists things: `core.chat.settings_wording`) and read one by one in the
+reader's language. Each digit is shown apart, so that a reader says them one by one rather than
+as a number, with a no-break space between two digits of a group, so that a group never wraps
+across lines (`apart`).
 
 Safe by construction: the vocabulary is the language's ten digits, few enough for a native
 reader to read whole, and a digit string means nothing unless it spells a number with a meaning
@@ -46,12 +49,14 @@ from collections.abc import Mapping
 
 __all__ = [
     "DIGITS",
+    "DIGIT_SPACE",
     "FORMS",
     "GROUPS",
     "NEVER",
     "TEN",
     "UNSAID",
     "alphabet",
+    "apart",
     "as_digits",
     "choices",
     "draw",
@@ -62,6 +67,7 @@ __all__ = [
 DIGITS = 11
 GROUPS = (4, 4, 3)  # how the digits are shown and paused between: 4 + 4 + 3 = DIGITS
 TEN = "0123456789"
+DIGIT_SPACE = "\u00a0"  # no-break space, between two digits of a group as it is shown
 
 # Numbers with a meaning of their own, never drawn in any language (a reading is said in front
 # of a chat of any language, and the English one is offered to every other but Chinese): no
@@ -221,6 +227,11 @@ def grouped(digits: str) -> tuple[str, ...]:
     """`digits` cut into `GROUPS`."""
     ends = [sum(GROUPS[: i + 1]) for i in range(len(GROUPS))]
     return tuple(digits[end - size : end] for end, size in zip(ends, GROUPS, strict=True))
+
+
+def apart(group: str) -> str:
+    """One group as the sentence shows it: each digit apart, a no-break space between two."""
+    return DIGIT_SPACE.join(group)
 
 
 def choices(locale: str, length: int = DIGITS) -> int:
