@@ -24,7 +24,12 @@ from bots.discord.answers.interaction_acks import PRIVATE, answers
 from bots.discord.commands.user_installs import in_servers
 from bots.discord.discord_wording import text
 from bots.discord.place_access import for_interaction, place_of
-from bots.discord.voice_channels.call_connection import DiscordVoiceChannels, Readable, server_of
+from bots.discord.voice_channels.call_connection import (
+    DiscordVoiceChannels,
+    Readable,
+    server_of,
+    voice_id_of,
+)
 from bots.discord.voice_channels.reader_messages import channel_message, read_aloud
 from core.app.channel_reader.reader_choices import MemberReading, ReaderChoices, voices_suggested
 from core.app.channel_reader.reading_control import ChannelReader, ReadingAsked, Started
@@ -100,16 +105,13 @@ class ChannelReaderCog(commands.Cog):
     async def on_voice_state_update(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
-        """Someone joined, left or moved (a server mute too), perhaps the bot itself: moved to
-        a stage, where a bot speaks only once a moderator lets it, the reading ends."""
+        """Someone joined, left or moved (a server mute too), perhaps the bot itself: it reads
+        on where it sits (`voice_id_of`: moved to a stage, the reading ends)."""
         server = server_of(member.guild)
         if member != member.guild.me:
             self.reader.changed(server)
             return
-        channel = after.channel
-        await self.reader.moved(
-            server, str(channel.id) if isinstance(channel, discord.VoiceChannel) else None
-        )
+        await self.reader.moved(server, voice_id_of(after.channel))
 
     @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:

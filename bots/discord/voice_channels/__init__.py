@@ -9,7 +9,7 @@ The reading itself is the core's (`core.app.channel_reader`), and its cog is
 
 receive/              a call's voice received, member by member, for listening
 call_connection.py    the port of the call: who sits where, what each may do; join, deafen, leave;
-                      the messages a reading missed while the bot was away
+                      a voice channel, not a stage; the messages a reading missed while away
 clip_audio_source.py  a clip as the Opus packets a voice channel gets, without the Ogg headers
 reader_messages.py    a Discord message as the channel reader reads it (`ChannelMessage`)
 speech_playback.py    /say's speech played in a voice channel, on the call the core gives it

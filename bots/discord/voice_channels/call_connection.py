@@ -1,7 +1,8 @@
 """Discord's voice channels as a server's voice call needs them (`core.ports.VoiceChannels`):
 the channels and who sits in them, what each member may do there as discord.py computes it from
 its cache (roles, overwrites, timeouts: kept current by the gateway's member, role and channel
-updates), and the bot's voice connection in a server (`DiscordVoiceCall`).
+updates), and the bot's voice connection in a server (`DiscordVoiceCall`). A call is held in a
+voice channel, never on a stage (`join`; the bot moved onto one, its reading ends: `voice_id_of`).
 
 What holds the call (a reading, a listening, both), when it is joined deafened, undeafened,
 deafened again or left is decided in the core (`core.app.voice_calls.seats`); this does it. Every
@@ -40,7 +41,7 @@ from core.ports import Clip, ProcessSlots
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DiscordVoiceCall", "DiscordVoiceChannels", "Readable", "server_of"]
+__all__ = ["DiscordVoiceCall", "DiscordVoiceChannels", "Readable", "server_of", "voice_id_of"]
 
 Admits = Callable[[int, int, int], bool]
 """The allowlist's answer for work a member (the last id) asks for in a channel (the second) of
@@ -57,6 +58,13 @@ Readable = discord.TextChannel | discord.VoiceChannel  # a voice channel has a c
 def server_of(guild: discord.Guild) -> ChatRef:
     """The server as the core knows it (its preferences' key)."""
     return place_of(guild_id=guild.id)
+
+
+def voice_id_of(channel: object) -> str | None:
+    """Where the bot sits now (`channel`, from its voice state), as a reading goes on there: a
+    voice channel, by id. None for no channel, or a stage, where a bot speaks only once a
+    moderator lets it: a reading moved there ends."""
+    return str(channel.id) if isinstance(channel, discord.VoiceChannel) else None
 
 
 async def deafen(voice: discord.VoiceClient, *, deaf: bool) -> None:
