@@ -31,7 +31,7 @@ VoiceChannels`); everything decided is decided here.
              for a deploy) lets it go without deleting it; a crash leaves it as it was.
              `resume`, once the platform shows this process the server, starts it again through
              `start`, then reads the messages posted after its place
-             (`VoiceChannels.history_after`, oldest first, those arriving meanwhile after them),
+             (`reading_resumption.missed`, oldest first, those arriving meanwhile after them),
              then new ones as they come: none is read twice, and one cut as it played is not
              read again. One whose voice channel emptied meanwhile, or away longer than
              `resume_within`, or that may not start again (the allowlist read again too,
@@ -57,11 +57,11 @@ from datetime import timedelta
 
 from core.app.channel_reader.message_speech import MessageSpeech
 from core.app.channel_reader.reading_resumption import (
-    MISSED,
     KeptReadings,
     back_line,
     caught_up,
     ended_line,
+    missed,
     refused,
 )
 from core.app.channel_reader.reading_session import Reading
@@ -307,19 +307,17 @@ class ChannelReader:
         """Read what was posted after `kept`'s place, then what arrived as it resumed."""
         server = kept.server
         try:
-            missed = await self._channels.history_after(
-                server, kept.text_id, after=kept.last_read, since=kept.started_at, at_most=MISSED
-            )
+            posted = await missed(self._channels, kept)
         except Exception:
             logger.warning("could not read what was posted in %s meanwhile", server,
                            exc_info=True)  # fmt: skip
-            missed = []
+            posted = []
         arrived = self._catching_up.pop(server, [])
         reading = self.reading_in(server)
         if reading is None:
             return
         await reading.call.post(back_line(kept, started.text, started.voice, away))
-        for message in caught_up(kept, missed, arrived):
+        for message in caught_up(kept, posted, arrived):
             reading.posted(message)
 
     def _next_up(self, server: ChatRef) -> Callable[[str], Awaitable[None]]:

@@ -29,8 +29,10 @@ Once a kept reading is found again:
     ended_line  the one line its voice channel's chat hears when it ends instead (naming the
                 rule that refused it, where one did)
     back_line   the one line it hears when it is back
-    caught_up   what it reads first: the messages posted after its place, oldest first (at
-                most `MISSED`), then those that arrived while it was being taken up, none twice
+    missed      the messages posted after its place (the last message that came up, not
+                that one again; its start, where none did), oldest first, at most `MISSED`
+    caught_up   what it reads first: those, then those that arrived while it was being taken
+                up, none twice
 """
 
 from __future__ import annotations
@@ -50,7 +52,15 @@ from core.domain.message_splitting import format_duration
 from core.domain.shared_values import ChatRef
 from core.ports import Clock, ReadingUnitOfWork, VoiceChannels
 
-__all__ = ["MISSED", "KeptReadings", "back_line", "caught_up", "ended_line", "refused"]
+__all__ = [
+    "MISSED",
+    "KeptReadings",
+    "back_line",
+    "caught_up",
+    "ended_line",
+    "missed",
+    "refused",
+]
 
 # The most messages a reading taken up after a restart reads of those it missed (its queue,
 # DISCORD_READER_QUEUE, may then keep fewer of them, the newest).
@@ -157,6 +167,15 @@ def back_line(kept: KeptReading, read: Channel, voice: Channel, away: timedelta)
     key = "reader.back_own_chat" if kept.own_chat else "reader.back"
     return text(key, kept.locale, away=format_duration(away.total_seconds()),
                 channel=read.mention, voice=voice.mention)  # fmt: skip
+
+
+async def missed(channels: VoiceChannels, kept: KeptReading) -> list[ChannelMessage]:
+    """What the reading `kept` missed: the messages of its channel posted after the last one
+    that came up to be read (`KeptReadings.read`: not that one again, read or cut as it
+    played), or after its start where none did; oldest first, at most `MISSED`."""
+    return await channels.history_after(
+        kept.server, kept.text_id, after=kept.last_read, since=kept.started_at, at_most=MISSED
+    )
 
 
 def caught_up(

@@ -97,7 +97,7 @@ class LiveReadingRepository:
         await upsert(self._session, LiveReadingRow, chat_key(reading.server), values)
 
     async def read(self, server: ChatRef, message_id: str, at: datetime) -> None:
-        """`message_id` came up to be read, at `at`: the next start reads from the one after."""
+        """`message_id` came up to be read, at `at`: the reading's place, kept."""
         await self._update(server, last_read=message_id, alive_at=at)
 
     async def alive(self, server: ChatRef, at: datetime) -> None:
