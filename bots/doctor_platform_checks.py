@@ -14,7 +14,7 @@ async def telegram(*, token: str, api_url: str, inline_cache_chat: int | None) -
     return await telegram_checks(token=token, api_url=api_url, inline_cache_chat=inline_cache_chat)
 
 
-async def discord(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
+async def discord(*, token: str, api_url: str, members_intent: bool) -> list[Check]:
     from bots.discord.application.discord_doctor_checks import discord_checks
 
     return await discord_checks(token=token, api_url=api_url, members_intent=members_intent)

@@ -1,7 +1,8 @@
 """`voicebridge doctor`'s Discord checks, in their order (`discord_checks`): the token (logging in
 over REST, no gateway), the privileged intents (`bots.discord.application.bot_intents.intents`),
-each granted or not and what is lost without it, and the link that invites the bot; and always
-last, whatever Discord answered, the voice libraries the voice channels need."""
+each granted or not and what is lost without it (the Server Members one taken as asked for unless
+told otherwise), and the link that invites the bot; and always last, whatever Discord answered,
+the voice libraries the voice channels need."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ __all__ = ["discord_checks", "discord_owner", "voice_check"]
 async def discord_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
     """Discord's checks, in their order: those of the token, the intents and the invite link
     (`_online_checks`), and always last, whatever Discord answered, the voice libraries
-    (`voice_check`)."""
+    (`voice_check`). The Server Members intent is taken as asked for unless `members_intent`
+    says otherwise (DISCORD_MEMBERS_INTENT, true unless set)."""
     checked = await _online_checks(token=token, api_url=api_url, members_intent=members_intent)
     return [*checked, voice_check()]
 
 
-async def _online_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
+async def _online_checks(*, token: str, api_url: str, members_intent: bool) -> list[Check]:
     """The token tried as discord.py logs in (GET /users/@me), then the application's privileged
     intents (GET /oauth2/applications/@me): without those the bot asks for (the Server Members
     one unless `members_intent` is false) Discord closes the gateway at start."""
