@@ -1,16 +1,16 @@
 """The settings: the configuration contract of DESIGN.md, read from the environment or `.env`
 into one `Settings`, built in the entry point (never at import time).
 
-connection_settings.py  the services the bot talks to: MiMo, Telegram's Bot API, Discord
+connection_settings.py  the services the bot talks to: MiMo, Telegram's Bot API, Discord, the
+                      database and its pool
 machine_defaults.py   the defaults worked out from the machine: the data folder, the database file,
                       the instance's name
 setting_value_checks.py  what a value must look like: placeholders, tokens, database URLs, URLs,
                       shard ids, `host:port`
-settings.py           `Settings`: the database, the limits on work, summaries, rate limits and
-                      quotas (a cloned voice's too), the allowlist, crash safety, logging, the
-                      webhook and the ops endpoint, on top of the connections' and the voice
-                      channels'; `unknown_names`: a .env's typos; `misspelt_names`: the
-                      environment's
+settings.py           `Settings`: the limits on work, summaries, rate limits and quotas (a
+                      cloned voice's too), the allowlist, crash safety, logging, the webhook and
+                      the ops endpoint, on top of the connections' and the voice channels';
+                      `unknown_names`: a .env's typos; `misspelt_names`: the environment's
 voice_channel_settings.py  what the Discord bot does in voice channels: the channel reader,
                       listening and its interpreter, calls taken up after a restart
 

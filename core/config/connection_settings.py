@@ -1,6 +1,7 @@
 """The settings of the services the bot talks to: MiMo (the key, its host, the models, the
 retries and the circuit breaker), Telegram's Bot API and Discord (the tokens, the servers'
-URLs, shards). `Settings` (`settings.py`) adds the rest on top of them, what the Discord bot
+URLs, shards), and the database (its URL, and the PostgreSQL connections each process holds
+open: the pool). `Settings` (`settings.py`) adds the rest on top of them, what the Discord bot
 does in voice channels among it (`voice_channel_settings.py`); each field's docstring is its
 description in the configuration reference and `.env.example`."""
 
@@ -11,10 +12,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.config.machine_defaults import default_database_url
 from core.config.setting_value_checks import (
     DISCORD_TOKEN,
     TELEGRAM_TOKEN,
     URL_EXAMPLES,
+    check_database_url,
     check_url,
     is_set,
     parse_shard_ids,
@@ -154,11 +157,33 @@ class Connections(BaseSettings):
     message (their roles and timeout, which Discord no longer sends; `voicebridge doctor` says
     so)."""
 
+    database_url: str = Field(default_factory=lambda: default_database_url())
+    """SQLAlchemy async URL of the database: `sqlite+aiosqlite:////absolute/path.db` (a relative
+    path is taken from the current folder) or
+    `postgresql+asyncpg://user:password@host:5432/voicebridge`. Its password never reaches a log
+    line; the start logs where the database is."""
+    database_pool_size: int = Field(default=5, ge=1)
+    """PostgreSQL connections each process holds open (SQLite ignores the four pool settings)."""
+    database_max_overflow: int = Field(default=10, ge=0)
+    """Further PostgreSQL connections a process may open at busy times, closed once given back.
+    Pool size plus overflow, times the processes, must stay below the server's `max_connections`."""
+    database_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    """How long a request waits for a free database connection before it fails."""
+    database_pool_recycle_seconds: int = Field(default=1800, ge=-1)
+    """Age in seconds at which a database connection is replaced; keep it below any idle timeout
+    of a proxy (PgBouncer) or firewall. `-1`: never."""
+
     @field_validator(*URL_EXAMPLES)
     @classmethod
     def _scheme(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
             check_url(value, example=URL_EXAMPLES[info.field_name or ""])
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        check_database_url(value)  # raises ValueError saying what to write instead
         return value
 
     @field_validator("mimo_tts_model")

@@ -1,10 +1,11 @@
 """Settings: the configuration contract of DESIGN.md, read from the environment or `.env`.
 
 Built in the entry point, never at import time, so tests and the command line each build their
-own. `Settings` holds the connections' settings (`connection_settings.py`) and the Discord bot's
-in voice channels (`voice_channel_settings.py`), and adds the rest: the database, the limits on
-work (MAX_AUDIO_MB also in bytes, `max_audio_bytes`), summaries, rate limits and quotas (a cloned
-voice's among them), the allowlist, crash safety, logging, the webhook and the ops endpoint.
+own. `Settings` holds the connections' settings (`connection_settings.py`: the database's among
+them) and the Discord bot's in voice channels (`voice_channel_settings.py`), and adds the rest:
+the limits on work (MAX_AUDIO_MB also in bytes, `max_audio_bytes`), summaries, rate limits and
+quotas (a cloned voice's among them), the allowlist, crash safety, logging, the webhook and the
+ops endpoint.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from core.config.connection_settings import Connections
-from core.config.machine_defaults import default_database_url, host_name
-from core.config.setting_value_checks import LOG_LEVELS, SECRET_TOKEN, check_database_url, host_port
+from core.config.machine_defaults import host_name
+from core.config.setting_value_checks import LOG_LEVELS, SECRET_TOKEN, host_port
 from core.config.voice_channel_settings import VoiceChannelSettings
 from core.domain.rules.quotas_rules import parse_ids
 from core.domain.url_secrets import url_secrets
@@ -30,22 +31,6 @@ __all__ = ["Settings", "misspelt_names", "unknown_names"]
 
 class Settings(VoiceChannelSettings, Connections):
     """Every setting (see the module docstring): the connections' and the rest."""
-
-    database_url: str = Field(default_factory=lambda: default_database_url())
-    """SQLAlchemy async URL of the database: `sqlite+aiosqlite:////absolute/path.db` (a relative
-    path is taken from the current folder) or
-    `postgresql+asyncpg://user:password@host:5432/voicebridge`. Its password never reaches a log
-    line; the start logs where the database is."""
-    database_pool_size: int = Field(default=5, ge=1)
-    """PostgreSQL connections each process holds open (SQLite ignores the four pool settings)."""
-    database_max_overflow: int = Field(default=10, ge=0)
-    """Further PostgreSQL connections a process may open at busy times, closed once given back.
-    Pool size plus overflow, times the processes, must stay below the server's `max_connections`."""
-    database_pool_timeout_seconds: float = Field(default=30.0, gt=0)
-    """How long a request waits for a free database connection before it fails."""
-    database_pool_recycle_seconds: int = Field(default=1800, ge=-1)
-    """Age in seconds at which a database connection is replaced; keep it below any idle timeout
-    of a proxy (PgBouncer) or firewall. `-1`: never."""
 
     max_say_chars: int = Field(default=5000, ge=1)
     """Longest text `/say` and Read aloud speak, in characters."""
@@ -223,12 +208,6 @@ class Settings(VoiceChannelSettings, Connections):
         if level not in LOG_LEVELS:
             raise ValueError(f"use one of {', '.join(LOG_LEVELS)} (got {value[:20]!r})")
         return level
-
-    @field_validator("database_url")
-    @classmethod
-    def _database_url(cls, value: str) -> str:
-        check_database_url(value)  # raises ValueError saying what to write instead
-        return value
 
     @field_validator("telegram_webhook_url")
     @classmethod

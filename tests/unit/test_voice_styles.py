@@ -7,11 +7,11 @@ import base64
 import pytest
 
 from core.domain.errors import AudioTooLarge, EmptyText
+from core.domain.voices.preset_voices import request_voice
 from core.domain.voices.speaking_style_rules import (
     STYLE_PRESETS,
     Utterance,
     clone_voice,
-    request_voice,
     utterance,
 )
 from core.infra.mimo.request_shapes import tts_audio_options, tts_messages

@@ -1,7 +1,8 @@
 """The Telegram updates the bot has accepted and not finished handling, bounded.
 
 python-telegram-bot takes each update off its queue at once and handles it in a task of its own
-(a few hundred at a time, the rest waiting for a slot), so the queue's length says nothing about
+(at most `MAX_CONCURRENT_UPDATES` at a time, the rest waiting for a slot: the Application is built
+with it, `bots.telegram.application.update_filters`), so the queue's length says nothing about
 the work piling up. What does is the count of updates put in and not yet done: PTB calls
 `task_done()` as the handling of each one ends, however it ends. `UpdateQueue` has no room when
 that count reaches its capacity (TELEGRAM_MAX_PENDING_UPDATES):
@@ -27,7 +28,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
-__all__ = ["UpdateQueue"]
+__all__ = ["MAX_CONCURRENT_UPDATES", "UpdateQueue"]
+
+MAX_CONCURRENT_UPDATES = 256  # updates handled at once (what `concurrent_updates(True)` allows)
 
 Intake = Callable[[object], Awaitable[bool]]
 Received = Callable[[Sequence[object]], None]  # raw updates (JSON objects), as they arrived

@@ -29,7 +29,7 @@ from bots.telegram.answers.telegram_asker import Handler, with_request
 from bots.telegram.answers.telegram_progress_pace import USUAL, Pace
 from bots.telegram.answers.telegram_replies import error_handler
 from bots.telegram.application.flood_limits import SparingRateLimiter
-from bots.telegram.application.pending_updates import UpdateQueue
+from bots.telegram.application.pending_updates import MAX_CONCURRENT_UPDATES, UpdateQueue
 from bots.telegram.application.polling_outages import POLLING, WatchedPolling
 from bots.telegram.business_and_guest_mode.business_handlers import BusinessHandlers
 from bots.telegram.business_and_guest_mode.guest_answers import GuestAnswers, GuestHandlers
@@ -128,8 +128,9 @@ def _claiming(runtime: Runtime, access: Access, queue: UpdateQueue) -> ClaimingU
     received; strangers' are not."""
     wanted = ((_WORK | _GUEST_WORK) & access.allowed) | _BUSINESS_WORK
     processor = ClaimingUpdateProcessor(
-        runtime.claims, wanted, chats=runtime.audiences, business=runtime.business
-    )
+        runtime.claims, wanted, chats=runtime.audiences, concurrent=MAX_CONCURRENT_UPDATES,
+        business=runtime.business,
+    )  # fmt: skip
     queue.intake = processor.receive  # claimed before Telegram hears it was received
     return processor
 
@@ -156,7 +157,7 @@ def _application(
         .local_mode(local_mode)
         .update_queue(queue)
         # Long transcriptions in one chat must not hold up replies in others.
-        .concurrent_updates(True if processor is None else processor)
+        .concurrent_updates(MAX_CONCURRENT_UPDATES if processor is None else processor)
         # Stays under Telegram's flood limits, and when a 429 comes anyway, waits out its
         # retry_after and sends again (up to `flood_limits.MAX_RETRIES` times) instead of
         # dropping the reply; in groups, "typing…" only from the budget replies leave spare.

@@ -50,16 +50,15 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["ClaimingUpdateProcessor", "leases_renewed", "sweep"]
 
-MAX_CONCURRENT_UPDATES = 256  # what `concurrent_updates(True)` allows
 EPHEMERAL_PREFIX = "e"  # the claims of ephemeral commands: e<ephemeral id>:<date>:<sender>
 
 
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
-    """Concurrent processing, where an update that `wanted` matches runs only if this process
-    claims its message first (a second delivery of it is dropped). `chats` say in which
-    language an interrupted chat is told. A Telegram Business message is claimed under its
-    connection, and only while `business_handlers` has the connection: after a disconnection nothing
-    more of it is stored."""
+    """Concurrent processing, at most `concurrent` updates at once, where an update that `wanted`
+    matches runs only if this process claims its message first (a second delivery of it is
+    dropped). `chats` say in which language an interrupted chat is told. A Telegram Business
+    message is claimed under its connection, and only while `business_handlers` has the
+    connection: after a disconnection nothing more of it is stored."""
 
     def __init__(
         self,
@@ -67,9 +66,10 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         wanted: filters.BaseFilter,
         *,
         chats: ChatLanguages,
+        concurrent: int,
         business: BusinessChats | None = None,
     ) -> None:
-        super().__init__(MAX_CONCURRENT_UPDATES)
+        super().__init__(concurrent)
         self.claims = claims
         self.wanted = wanted
         self.chats = chats

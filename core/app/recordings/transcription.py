@@ -4,7 +4,7 @@ and the recordings themselves as the chat platforms hand them over.
     recording (`Transcription.transcribe_recording`): its declared size and length, the rate
     limit, and the declared length reserved from the chat's daily audio quota, or refused,
     all before it is downloaded (`Recordings`); then it waits for a slot, at most twice as many
-    recordings worked on at once as requests in flight
+    recordings worked on at once as requests in flight (`request_slots.WORKING_PER_REQUEST`)
       -> pieces (`AudioConverter.asr_pieces`): cut in pauses, converted in the background and
          handed over as each one is ready; once the recording is measured, the reservation
          grows to its real length, or it is refused, before any piece is sent
@@ -57,7 +57,7 @@ from core.app.recordings.piece_transcriber import (
 )
 from core.app.recordings.piece_transcriber import Transcriber, Wanted
 from core.app.rules.limits import Limiter
-from core.app.rules.request_slots import RequestGate
+from core.app.rules.request_slots import WORKING_PER_REQUEST, RequestGate
 from core.app.use_case_metrics import counted
 from core.domain.memory.write_mandates import Mandate
 from core.domain.recordings.transcript_values import LongTranscript, ProgressCallback
@@ -68,8 +68,6 @@ from core.ports import NO_METRICS, AudioConverter, Downloader, Metrics, Recordin
 __all__ = ["Recordings", "Transcription", "declared_seconds"]
 
 logger = logging.getLogger(__name__)
-
-WORKING_PER_REQUEST = 2  # recordings worked on at once, per speech request in flight
 
 
 class Recordings:

@@ -12,6 +12,7 @@ outgoing_check.py    what is sent after a wait for MiMo, checked again as it lea
                      was deleted, forgotten or taken back meanwhile
 request_audience.py  the request of an event: who asks, where, in which language, and the chat's
                      choices, read once; every use case takes it and reads them no more
-request_slots.py     the speech requests in flight: so many at once, fewer per chat
+request_slots.py     the speech requests in flight: so many at once, fewer per chat; the recordings
+                     worked on at once, so many per request in flight
 work_claims.py       the Claims: each message answered once, interruptions reported
 """

@@ -2,7 +2,11 @@
 live captions first when every slot is taken, an import of a chat's past last. A request that
 holds a slot and waits for its use of the account's minute sets the slot aside meanwhile
 (`RequestGate.aside`): in the minute's queue live work goes first too, and a note or an import
-that waits there never keeps a caption out of a slot."""
+that waits there never keeps a caption out of a slot.
+
+The recordings worked on at once (fetched, converted, sent; `core.app.recordings.transcription`)
+are counted in request slots: `WORKING_PER_REQUEST` of them for each request the gate lets in
+flight across all chats."""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from dataclasses import dataclass
 
 from core.domain.shared_values import ChatRef
 
-__all__ = ["RequestGate"]
+__all__ = ["WORKING_PER_REQUEST", "RequestGate"]
+
+WORKING_PER_REQUEST = 2  # recordings worked on at once, per speech request in flight
 
 
 @dataclass

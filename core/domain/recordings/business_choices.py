@@ -20,6 +20,7 @@ Destination = Literal["owner", "reply"]
 """`owner`: privately, in the owner's chat with the bot (the other person sees nothing);
 `reply`: as a reply in the chat itself, sent on the owner's behalf."""
 
+# Every destination there is: the database refuses any other (its check is built from these).
 DESTINATIONS: tuple[Destination, ...] = ("owner", "reply")
 # The word the owner types for each (`/business private`, `/business reply`).
 DESTINATION_WORDS: dict[str, Destination] = {"private": "owner", "reply": "reply"}

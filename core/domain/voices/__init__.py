@@ -7,7 +7,7 @@ consent_digits.py     its random digits: drawn meaning nothing, shown each apart
                       they are written (checked by `clone_consent_rules.py`)
 inline_voice_cache_key.py  voice notes offered inline, and the key each is kept under
 preset_voices.py      the TTS models' preset voices (Mia, 冰糖...): who each is, which model
-                      has them
+                      has them, the default voice, the voice a request names
 speaking_style_rules.py  the TTS models' styles, how a request says a text, what a user's text may
                       carry
 spoken_language.py    which voices' language reads a message: Chinese or English; which translations

@@ -1,19 +1,31 @@
 """The preset voices of MiMo's speech models: who each is (Mia, Dean, 冰糖...), the line that
 describes them, which model family offers them, and the voice a chat gets when its choice is
-not one of its model's. No I/O.
+not one of its model's (`DEFAULT_VOICE`, `mimo_default`, when it chose none). No I/O.
 
 A chat's own voices (designed, cloned) are not presets: a name that is no preset's is one of
-them (`is_built_in`). How a voice travels to MiMo is
-`core.domain.voices.speaking_style_rules.request_voice`.
+them (`is_built_in`). The voice a request names (`request_voice`): none for a voicedesign
+model, a cloned voice's sample for voiceclone, else the chat's voice or the default.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain.voices.speaking_style_rules import DEFAULT_VOICE, is_v2
+from core.domain.voices.speaking_style_rules import is_v2, is_voiceclone, is_voicedesign
 
-__all__ = ["ALL_VOICES", "Voice", "chosen_voice", "default_voice", "is_built_in", "voices_for"]
+__all__ = [
+    "ALL_VOICES",
+    "DEFAULT_VOICE",
+    "Voice",
+    "chosen_voice",
+    "default_voice",
+    "is_built_in",
+    "request_voice",
+    "voices_for",
+]
+
+# Every family's default voice: the one a request names when the chat chose none.
+DEFAULT_VOICE = "mimo_default"
 
 
 @dataclass(frozen=True)
@@ -77,3 +89,14 @@ def chosen_voice(chosen: str | None, model: str) -> str:
     if chosen and (chosen in {v.name for v in voices_for(model)} or not is_built_in(chosen)):
         return chosen
     return default_voice(model)
+
+
+def request_voice(model: str, voice: str | None) -> str | None:
+    """The voice a request to `model` names: none for voicedesign (its voice is the
+    description), the sample's data URL for voiceclone (`speaking_style_rules.clone_voice`), else
+    `voice` or the default."""
+    if is_voicedesign(model):
+        return None
+    if is_voiceclone(model) and not (voice or "").startswith("data:audio/"):
+        raise ValueError("voiceclone needs the sample's data URL as its voice (clone_voice)")
+    return voice or DEFAULT_VOICE

@@ -13,7 +13,8 @@ family:
   instead ("director mode"), where it reads as an instruction rather than as a label.
 - `mimo-v2.5-tts-voicedesign`: the voice is described in the direction (a chat's designed
   voice, `description`; the chat's style follows it there), and no preset voice is named
-  (`request_voice`). Without a description, the style is the description.
+  (`core.domain.voices.preset_voices.request_voice`). Without a description, the style is the
+  description.
 - `mimo-v2.5-tts-voiceclone`: the voice is a data URL of the reference sample (`clone_voice`),
   mp3 or wav, base64 at most 10 MB; styles as for v2.5.
 
@@ -54,7 +55,6 @@ from core.domain.mimo import default_models
 from core.domain.quantities import Megabytes
 
 __all__ = [
-    "DEFAULT_VOICE",
     "PIECE_PAUSE_MS",
     "STYLE_PRESETS",
     "Utterance",
@@ -63,7 +63,6 @@ __all__ = [
     "is_voiceclone",
     "is_voicedesign",
     "plain_text",
-    "request_voice",
     "spoken_text",
     "utterance",
 ]
@@ -79,8 +78,6 @@ class Utterance:
     direction: str | None = None
 
 
-# Every family's default voice: the one a request names when the chat chose none.
-DEFAULT_VOICE = "mimo_default"
 # The silence between the pieces of one text's speech, as a voice note joins them and as speech
 # streamed into a call plays them.
 PIECE_PAUSE_MS = 300
@@ -159,9 +156,9 @@ def preset_style(style: str | None) -> str | None:
 
 
 def clone_voice(sample: bytes, mime: str) -> str:
-    """The voice a voiceclone model speaks in (`request_voice`): the sample as a data URL, the
-    way the speech port names it. Refuses what MiMo would refuse: another format, or base64
-    over 10 MB."""
+    """The voice a voiceclone model speaks in (`preset_voices.request_voice`): the sample as a
+    data URL, the way the speech port names it. Refuses what MiMo would refuse: another format,
+    or base64 over 10 MB."""
     if mime not in CLONE_MIME_TYPES:
         raise ValueError(f"voice samples are mp3 or wav, not {mime!r}")  # a bug: convert first
     if 4 * ((len(sample) + 2) // 3) > CLONE_BASE64_LIMIT:
@@ -188,17 +185,6 @@ def utterance(
     if style and (is_voicedesign(model) or not _is_short_style(style)):
         return Utterance(text, direction=style)
     return Utterance(f"({style}){text}" if style else text)
-
-
-def request_voice(model: str, voice: str | None) -> str | None:
-    """The voice a request to `model` names: none for voicedesign (its voice is the
-    description), the sample's data URL for voiceclone (`clone_voice`), else `voice` or the
-    default."""
-    if is_voicedesign(model):
-        return None
-    if is_voiceclone(model) and not (voice or "").startswith("data:audio/"):
-        raise ValueError("voiceclone needs the sample's data URL as its voice (clone_voice)")
-    return voice or DEFAULT_VOICE
 
 
 def plain_text(text: str) -> str:

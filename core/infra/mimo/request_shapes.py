@@ -4,8 +4,8 @@ off), the text-to-speech request, and the audio understanding request. A recordi
 the cap on its base64 are the upload bodies' (`core.infra.mimo.audio_uploads`).
 
 The text-to-speech request is its chat messages and its `audio` object. The rules (which model
-takes which style and which voice) are the domain's, `core.domain.voices.speaking_style_rules`;
-here they are only spelled the way MiMo reads them:
+takes which style and which voice) are the domain's, `core.domain.voices.speaking_style_rules`
+and `core.domain.voices.preset_voices`; here they are only spelled the way MiMo reads them:
 
 - the text to speak always goes in the `assistant` message: MiMo speaks that one, and reads a
   `user` message before it as direction only (a director's style, a designed voice's
@@ -28,7 +28,8 @@ is refused before anything is sent.
 
 from __future__ import annotations
 
-from core.domain.voices.speaking_style_rules import is_voicedesign, request_voice, utterance
+from core.domain.voices.preset_voices import request_voice
+from core.domain.voices.speaking_style_rules import is_voicedesign, utterance
 from core.infra.mimo.audio_uploads import (
     MIMO_AUDIO_CAPS,
     BytesAudio,

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.domain.recordings.business_choices import DESTINATIONS
 from core.infra.storage.tables.declarative_base import Base, UtcDateTime
 
 __all__ = ["BusinessConnectionRow", "InlineVoiceRow"]
@@ -32,11 +33,16 @@ class BusinessConnectionRow(Base):
 
     `skipped_chats`: the ids of the chats the owner left alone, separated by spaces. The
     columns' defaults repeat `BusinessConnection`'s (`core.domain.recordings.business_choices`:
-    transcripts on from the start); a row is always saved from one.
+    transcripts on from the start); a row is always saved from one. The destinations the database
+    takes are that module's `DESTINATIONS`.
     """
 
     __tablename__ = "business_connections"
-    __table_args__ = (CheckConstraint("destination IN ('owner', 'reply')", name="destination"),)
+    __table_args__ = (
+        CheckConstraint(
+            f"destination IN ({', '.join(repr(d) for d in DESTINATIONS)})", name="destination"
+        ),
+    )
 
     connection_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     owner_user_id: Mapped[str] = mapped_column(String(64), index=True)
