@@ -5,8 +5,7 @@ find_results_wording.py  /find's moments as they read: who, when, where in the r
                       marked
 i18n.py               the catalogue's machinery: translations (locales/*.po) read, plural forms,
                       lookup
-locale_formats.py     numbers, durations (a wait rounded up), lists, times and dates as each
-                      language writes them
+locale_formats.py     numbers, durations, lists, times and dates as each language writes them
 message_catalogue.py  the catalogue of what both platforms say: keys and English
 settings_wording.py   a consent reading's random digits as its sentence lists them (drawn and
                       spaced apart in `core.domain.voices.consent_digits`, checked in

@@ -1,8 +1,7 @@
 """How the values in a sentence read in the reader's language, from CLDR's data (Babel):
 numbers ("12,345", "12 345", "12.345"), percentages ("12%", "12 %"), amounts of time ("5 hr,
 12 min", "5小时12分钟"), sizes, lists ("happy, sad, and calm", "开心、难过和平静"), times of
-day and moments; how they sit in the sentence (`filled`); and how a wait is rounded to be shown
-(`waiting`: "try again in 40 s", "in 5 min", never "0 min").
+day and moments; and how they sit in the sentence (`filled`).
 
 The catalogue (`core.chat.i18n`) formats every parameter of a sentence with `shown`, so the core
 hands over plain values (`int`, `core.domain.quantities`) and never a pre-formatted string.
@@ -11,12 +10,11 @@ hands over plain values (`int`, `core.domain.quantities`) and never a pre-format
 from __future__ import annotations
 
 import functools
-import math
 import re
 import string
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Literal
 
 from babel import Locale
@@ -26,16 +24,7 @@ from babel.units import format_unit, get_unit_name
 
 from core.domain.quantities import Duration, Megabytes, Share
 
-__all__ = [
-    "day_and_time",
-    "duration_words",
-    "filled",
-    "joined",
-    "moment",
-    "shown",
-    "time_of_day",
-    "waiting",
-]
+__all__ = ["day_and_time", "duration_words", "filled", "joined", "moment", "shown", "time_of_day"]
 
 _UNITS = ("duration-hour", "duration-minute", "duration-second")
 # CLDR's fallbacks for a list style a locale lacks, as Babel's `format_list` follows them; within
@@ -104,15 +93,6 @@ def _met(left: str, right: str) -> str:
     if right.startswith(" ") and _HAN_OR_KANA.match(left[-1:]) and _HAN_OR_KANA.match(right[1:2]):
         return left + right[1:]
     return left + right
-
-
-def waiting(wait: timedelta) -> Duration:
-    """How long until something is possible again: seconds under a minute, else whole minutes
-    rounded up (`5 h 12 min`), so it never says "0 min"."""
-    seconds = math.ceil(wait.total_seconds())
-    if seconds < 60:
-        return Duration(max(1, seconds))
-    return Duration(math.ceil(seconds / 60) * 60)
 
 
 def duration_words(duration: Duration, locale: str) -> str:

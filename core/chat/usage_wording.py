@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.chat.locale_formats import waiting
 from core.chat.message_catalogue import text
-from core.domain.quantities import Duration
+from core.domain.quantities import Duration, waiting
 from core.domain.rules.quotas_rules import UsageReport
 
 __all__ = ["clone_attempts_line", "listening_line", "usage_text"]

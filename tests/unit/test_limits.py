@@ -21,12 +21,12 @@ from core.app.rules.limits import Limiter
 from core.app.voices.streamed_speech import SpeechFeed
 from core.app.voices.text_to_speech import SayAsked
 from core.bootstrap import UseCases
-from core.chat.locale_formats import duration_words, waiting
+from core.chat.locale_formats import duration_words
 from core.chat.message_catalogue import text
 from core.chat.usage_wording import usage_text
 from core.config import Settings
 from core.domain import errors
-from core.domain.quantities import Duration
+from core.domain.quantities import Duration, waiting
 from core.domain.rules.quotas_rules import (
     ANYONE,
     AUTOMATIC,

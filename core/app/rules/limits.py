@@ -60,9 +60,8 @@ from core.app.rules.job_spending import (
     share_of,
     work_tallies,
 )
-from core.chat.locale_formats import waiting
 from core.domain import errors
-from core.domain.quantities import Duration
+from core.domain.quantities import Duration, waiting
 from core.domain.rules.quotas_rules import (
     Asker,
     BotUsage,
@@ -86,8 +85,10 @@ KEEP_WINDOWS = timedelta(hours=1)
 
 
 class Limiter:
-    """The allowlist, rate limits and daily quotas of one policy (see the module docstring);
-    without a unit of work (`Limiter.off()`) nothing is counted and nothing refused."""
+    """The allowlist, rate limits and daily quotas of one policy (see the module docstring).
+
+    Without a unit of work (`Limiter.off()`) nothing is counted and nothing refused.
+    """
 
     def __init__(
         self,

@@ -35,10 +35,10 @@ from typing import NamedTuple
 
 from core.app.recordings.transcription import Transcription
 from core.app.voices.own_voices import VoiceStudio
-from core.chat.locale_formats import waiting
 from core.chat.message_catalogue import text
 from core.chat.settings_wording import shown_digits
 from core.domain import errors
+from core.domain.quantities import waiting
 from core.domain.rules.quotas_rules import ANYONE, Asker, until_reset, utc_day
 from core.domain.shared_values import ChatRef, Platform, Preferences
 from core.domain.voices.clone_consent_rules import (

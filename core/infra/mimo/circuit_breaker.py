@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from core.chat.locale_formats import waiting
 from core.domain.errors import MimoBadResponse, MimoCircuitOpen, MimoError, MimoUnavailable
+from core.domain.quantities import waiting
 
 logger = logging.getLogger(__name__)
 
