@@ -32,12 +32,14 @@ from core.chat.answer_languages import Audience, ChatLanguages, resolve_locale
 from core.chat.settings_wording import transcript_language
 from core.domain import errors
 from core.domain.message_splitting import MAX_MESSAGES_BEFORE_FILE
-from core.domain.recordings.business_choices import DESTINATION_WORDS, BusinessConnection
+from core.domain.recordings.business_choices import BusinessConnection, Destination
 from core.domain.shared_values import ChatRef
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["BusinessHandlers", "known_connection"]
+
+_DESTINATIONS: dict[str, Destination] = {"private": "owner", "reply": "reply"}
 
 
 async def _reply_on_behalf(message: Message, body: str) -> bool:
@@ -198,11 +200,11 @@ class BusinessHandlers:
             return
         if choice in ("on", "off"):
             connection = await business.switch(owner, on=choice == "on")
-        elif choice in DESTINATION_WORDS:
+        elif choice in _DESTINATIONS:
             if choice == "reply" and not connection.can_reply:
                 await message.reply_text(text("business.cannot_reply", locale))
                 return
-            connection = await business.send_to(owner, DESTINATION_WORDS[choice])
+            connection = await business.send_to(owner, _DESTINATIONS[choice])
         elif choice in ("skip", "unskip") and len(words) == 2 and words[1].lstrip("-").isdigit():
             connection = await business.skip(owner, words[1], skipped=choice == "skip")
         elif choice:

@@ -1,20 +1,13 @@
 """A chat platform user who connected the bot to their own account (Telegram Business), and what
-they chose: whether their private chats' recordings are transcribed, where the transcript goes
-(and the word they type to choose it: `DESTINATION_WORDS`), and which chats are left alone."""
+they chose: whether their private chats' recordings are transcribed, where the transcript goes,
+and which chats are left alone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = [
-    "BUSINESS_PREFIX",
-    "DESTINATIONS",
-    "DESTINATION_WORDS",
-    "BusinessConnection",
-    "Destination",
-    "claims_chat_id",
-]
+__all__ = ["BUSINESS_PREFIX", "DESTINATIONS", "BusinessConnection", "Destination", "claims_chat_id"]
 
 Destination = Literal["owner", "reply"]
 """`owner`: privately, in the owner's chat with the bot (the other person sees nothing);
@@ -22,8 +15,6 @@ Destination = Literal["owner", "reply"]
 
 # Every destination there is: the database refuses any other (its check is built from these).
 DESTINATIONS: tuple[Destination, ...] = ("owner", "reply")
-# The word the owner types for each (`/business private`, `/business reply`).
-DESTINATION_WORDS: dict[str, Destination] = {"private": "owner", "reply": "reply"}
 
 
 @dataclass(frozen=True)
