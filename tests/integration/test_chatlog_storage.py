@@ -138,7 +138,7 @@ class TestSummaryState:
             await uow.summary_states.save(ChatRef("discord", "5"), SummaryState(next_digest_at=due))
             await uow.commit()
         async with uow_factory() as uow:
-            assert await uow.summary_states.due(["telegram"], T0) == [(GROUP, due)]
+            assert await uow.summary_states.due(["telegram"], T0, limit=10) == [(GROUP, due)]
 
     async def test_of_replicas_claiming_one_digest_exactly_one_wins(
         self, uow_factory: UowFactory

@@ -1,8 +1,9 @@
 """`voicebridge doctor`'s Discord checks, in their order (`discord_checks`): the token (logging in
 over REST, no gateway), the privileged intents (`bots.discord.application.bot_intents.intents`),
 each granted or not and what is lost without it (the Server Members one taken as asked for unless
-told otherwise), and the link that invites the bot; and always last, whatever Discord answered,
-the voice libraries the voice channels need."""
+told otherwise), and the link that invites the bot; and last, once Discord has answered those,
+the voice libraries the voice channels need (a Discord that does not answer in time, or answers
+with an error the checks do not know, makes the whole list one line: `doctor_command`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ __all__ = ["discord_checks", "discord_owner", "voice_check"]
 
 async def discord_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
     """Discord's checks, in their order: those of the token, the intents and the invite link
-    (`_online_checks`), and always last, whatever Discord answered, the voice libraries
+    (`_online_checks`), and last, once those have their answers, the voice libraries
     (`voice_check`). The Server Members intent is taken as asked for unless `members_intent`
     says otherwise (DISCORD_MEMBERS_INTENT, true unless set)."""
     checked = await _online_checks(token=token, api_url=api_url, members_intent=members_intent)

@@ -35,7 +35,7 @@ from bots.discord.commands.user_installs import server_only
 from bots.discord.discord_wording import CATALOGUE, text
 from bots.discord.place_access import for_interaction, override_of, reaches_channel
 from bots.discord.voices.own_voice_commands import own_label
-from core.app.rules.chat_settings import ChatPreferences, shown_or_set
+from core.app.rules.chat_settings import ChatPreferences, auto_transcribes, shown_or_set
 from core.app.rules.limits import Limiter
 from core.app.rules.request_audience import Audiences, Request
 from core.app.voices.clone_consent import VoiceConsents
@@ -53,6 +53,7 @@ from core.chat.settings_wording import (
     transcript_language,
 )
 from core.chat.usage_wording import clone_attempts_line, listening_line, usage_text
+from core.domain.shared_values import Preferences
 
 __all__ = ["PreferencesCog", "UsageCog"]
 
@@ -212,7 +213,7 @@ class PreferencesCog(commands.Cog):
         )  # fmt: skip
         if override_of(interaction) is not None:
             own_choice = answer.channel_auto_transcribe
-            overview += "\n" + _channel_line(own_choice, prefs.auto_transcribe, locale)
+            overview += "\n" + _channel_line(own_choice, prefs, locale)
         await _answer(interaction, overview)
 
     @app_commands.command(description="What I can do", extras=answers(PRIVATE))
@@ -295,12 +296,12 @@ def _auto_transcribe_now(request: Request, in_channel: bool) -> str:
     current = text("autotranscribe.current", locale, state=on_off(server, locale))
     if not in_channel:
         return current
-    return current + "\n" + _channel_line(request.channel_auto_transcribe, server, locale)
+    return current + "\n" + _channel_line(request.channel_auto_transcribe, request.prefs, locale)
 
 
-def _channel_line(override: bool | None, server: bool, locale: str) -> str:
-    """How auto-transcribe stands in this channel, and why."""
-    state = on_off(server if override is None else override, locale)
+def _channel_line(override: bool | None, prefs: Preferences, locale: str) -> str:
+    """How auto-transcribe stands in this channel (`chat_settings.auto_transcribes`), and why."""
+    state = on_off(auto_transcribes(prefs, override), locale)
     source = "discord.source.server" if override is None else "discord.source.channel"
     return text("discord.settings.channel", locale, state=state, source=text(source, locale))
 

@@ -1,8 +1,8 @@
 """How answers reach a Telegram chat: long text split or sent as a file, chat actions while
 work runs, and the one error handler. A message's limit and when a long text becomes a file are
 `bots.telegram.answers.destinations`'s `MESSAGE_LIMIT` and `core.domain.message_splitting`'s
-`MAX_MESSAGES_BEFORE_FILE`; a list or an overview (/settings, /usage, /help), cut only between
-its lines, goes through its destination (`destinations.Destination.lines`)."""
+`MAX_MESSAGES_BEFORE_FILE`; a list or an overview (/settings, /usage, /help, /voice), cut only
+between its lines, goes through its destination (`destinations.Destination.lines`)."""
 
 from __future__ import annotations
 

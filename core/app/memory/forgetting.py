@@ -21,15 +21,23 @@ reference within it (`forget_places`):
     of earlier days (today's stays: forgetting never gives a chat its daily quotas afresh), the
     chat's own voices and their samples, the claims on its messages, every kept transcript
     (per recording, per call, imported) and the marks of its imports, the channel reader's
-    rules and members' choices, the members' yes to being transcribed (`delete_yeses`: a no
-    stays, since it only ever stops the bot, and an import after the forget still leaves its
+    rules and members' choices (a no to being read aside), the members' yes to being
+    transcribed (`delete_yeses`: a no stays, and an import after the forget still leaves its
     member out), a call and a reading kept for a restart, and the voice notes inline mode
     rendered in the chat's voice; then the adapter's `discard` deletes the messages that keep
     those voice notes.
 
-What it leaves, on purpose: one row per chat forgotten, holding only its id and its count of
-/forgets (`chat_forgets`), which moves first in the transaction (`mandates.forgotten`): work
-that began before the forget, in any process, sees the count moved and keeps nothing more.
+What it leaves, on purpose:
+    its count of /forgets  one row per chat forgotten, holding only its id and the count
+                           (`chat_forgets`), which moves first in the transaction
+                           (`mandates.forgotten`): work that began before the forget, in any
+                           process, sees the count moved and keeps nothing more
+    a member's no          to being transcribed in a call, and to being read aloud (kept with
+                           its voice forgotten: `reader_choices_in_database.delete_chat`): a
+                           no only ever stops the bot
+    today's usage          forgetting never gives a chat its daily quotas afresh
+    the day's sentences    the consent sentences asked for and the readings seen today
+                           (`clone_consent.KEPT_DAYS`): they count the day's attempts
 
 A Discord channel or thread deleted (at once, or found gone at a start: `stored_places`) takes
 what is stored under it the same way (`forget_places`), since nothing would tie it to its

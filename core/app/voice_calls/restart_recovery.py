@@ -8,7 +8,8 @@ readings (`core.app.channel_reader.reading_resumption`) alike:
              process its server (`take_up`): what is kept found, ended where a rule or the
              time away refuses it, else started again, and ended likewise where that fails
     window   how long either may be away and still be taken up: one window for both,
-             CALL_RESUME_WITHIN (`RESUME_WITHIN` by default)
+             CALL_RESUME_WITHIN (`RESUME_WITHIN` for a use case built bare: the
+             setting's default)
 
 Whether a server has anything kept is asked as each server becomes available at a start, a
 thousand at once for a bot in a thousand servers: `KeptServers` answers from one read of the

@@ -6,8 +6,8 @@
                       English sentence beside it where offered), to read within `lifetime`
                       (`clone_consent_rules.SENTENCE_LIFETIME`) as a fresh voice note where they
                       asked or in their private chat with the bot; at most
-                      `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY, else
-                      `clone_consent_rules.ATTEMPTS_PER_DAY`)
+                      `attempts_per_day` a person (VOICE_CLONE_ATTEMPTS_PER_DAY; built bare,
+                      `clone_consent_rules.ATTEMPTS_PER_DAY`, the same number)
 a voice note          `spoken_consent`: while any sentence is open, who sent it first is
                       noted by the file's lasting id (a day, for copies: a note sent while
                       none was open cannot say a sentence's random digits, so nothing is

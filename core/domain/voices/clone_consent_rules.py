@@ -10,9 +10,9 @@ a meaning of its own, about 33 bits: 32.96 for a reader of Chinese, Japanese or 
 the others). Nothing here tells whose voice it is: only that the sender read a sentence nobody could
 have recorded before it was shown.
 
-A person is shown at most `ATTEMPTS_PER_DAY` sentences a UTC day (the operator's
-VOICE_CLONE_ATTEMPTS_PER_DAY), and a sentence stays open to be read for `SENTENCE_LIFETIME`
-after it is shown. A voice note is a
+A person is shown at most VOICE_CLONE_ATTEMPTS_PER_DAY sentences a UTC day (5 unless the
+operator says otherwise; `ATTEMPTS_PER_DAY` is the same number for a use case built bare), and
+a sentence stays open to be read for `SENTENCE_LIFETIME` after it is shown. A voice note is a
 reading only when it could be one (`may_be_reading`: no longer than `READING_SECONDS`) and what
 MiMo heard in it is recognisably the sentence (`is_reading`); anything else is an ordinary voice
 note. A reading is then checked: what the platform declares first (`declared_refusal`: not
@@ -74,8 +74,10 @@ SPARE_DIGITS = 2
 # The longest voice note that may be a reading: the sentence takes ten to twenty seconds to
 # read. A longer note is an ordinary one, never heard as a reading.
 READING_SECONDS = 60.0
-# The sentences one person may ask for a UTC day, when the operator sets no other number
-# (VOICE_CLONE_ATTEMPTS_PER_DAY): `VoiceConsents.ask` refuses the next until the day ends.
+# The sentences one person may ask for a UTC day, for `VoiceConsents` built bare (a test, a
+# tool): a running bot takes VOICE_CLONE_ATTEMPTS_PER_DAY, whose default is this number
+# (tests/integration/test_own_defaults.py). `VoiceConsents.ask` refuses the next until the day
+# ends.
 ATTEMPTS_PER_DAY = 5
 # How long a shown sentence stays open to be read (`VoiceConsents.ask` sets its expiry): a note
 # sent after it finds no open sentence and is an ordinary voice note.

@@ -56,10 +56,10 @@ class SummaryStateStore(Protocol):
     async def delete(self, chat: ChatRef) -> None: ...
 
     async def due(
-        self, platforms: Iterable[Platform], now: datetime, *, limit: int | None = None
+        self, platforms: Iterable[Platform], now: datetime, *, limit: int
     ) -> list[tuple[ChatRef, datetime]]:
         """Chats on `platforms` whose digest was due at or before `now`, oldest first; at most
-        `limit` of them (None: all)."""
+        `limit` of them."""
         ...
 
     async def claim_digest(

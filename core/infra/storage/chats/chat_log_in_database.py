@@ -103,10 +103,10 @@ class SummaryStateRepository:
         )
 
     async def due(
-        self, platforms: Iterable[Platform], now: datetime, *, limit: int | None = None
+        self, platforms: Iterable[Platform], now: datetime, *, limit: int
     ) -> list[tuple[ChatRef, datetime]]:
         """Chats on `platforms` whose digest was due at or before `now`, with that due time,
-        oldest first; at most `limit` (None: all; `core.app.summaries.daily_digests` says)."""
+        oldest first; at most `limit` (`core.app.summaries.daily_digests` says how many)."""
         # The stored platform (a str) back to its Platform value.
         wanted: dict[str, Platform] = {platform: platform for platform in platforms}
         query = (

@@ -12,8 +12,8 @@ __all__ = ["ChatForgetsRow"]
 
 
 class ChatForgetsRow(Base):
-    """A chat's count of `/forget`s: the one row a forget leaves (`core.app.memory.forgetting`
-    says why), its id and a number."""
+    """A chat's count of `/forget`s, which a forget leaves (`core.app.memory.forgetting` says
+    why): its id and a number."""
 
     __tablename__ = "chat_forgets"
 

@@ -32,8 +32,9 @@ class BusinessConnectionRow(Base):
     messages.
 
     `skipped_chats`: the ids of the chats the owner left alone, separated by spaces. The
-    columns' defaults repeat `BusinessConnection`'s (`core.domain.recordings.business_choices`:
-    transcripts on from the start); a row is always saved from one. The destinations the database
+    columns `transcripts` and `destination` repeat `BusinessConnection`'s defaults
+    (`core.domain.recordings.business_choices`: transcripts on from the start, to the owner's
+    chat); a row is always saved from one. The destinations the database
     takes are that module's `DESTINATIONS`.
     """
 
