@@ -78,7 +78,7 @@ __all__ = ["VoicebridgeBot", "build_bot", "process_share"]
 LISTENERS_GRACE_SECONDS = 5.0
 
 
-def intents(*, members: bool = True) -> discord.Intents:
+def intents(*, members: bool) -> discord.Intents:
     """Only what the features need: servers and their channels (with their roles and permission
     overwrites), messages in servers and DMs, message content (voice message attachments count
     as content), voice states (who sits in which voice channel), and, with `members`

@@ -1,9 +1,10 @@
 """`voicebridge doctor`'s Discord checks, in their order (`discord_checks`): the token (logging in
 over REST, no gateway), the privileged intents (`bots.discord.application.bot_intents.intents`),
-each granted or not and what is lost without it (the Server Members one taken as asked for unless
-told otherwise), and the link that invites the bot; and last, once Discord has answered those,
-the voice libraries the voice channels need (a Discord that does not answer in time, or answers
-with an error the checks do not know, makes the whole list one line: `doctor_command`)."""
+each granted or not and what is lost without it (the Server Members one as
+DISCORD_MEMBERS_INTENT asks), and the link that invites the bot; and last, once Discord has
+answered those, the voice libraries the voice channels need (a Discord that does not answer in
+time, or answers with an error the checks do not know, makes the whole list one line:
+`doctor_command`)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from bots.doctor_check_lines import Check, Person, failed, passed, reason, warne
 __all__ = ["discord_checks", "discord_owner", "voice_check"]
 
 
-async def discord_checks(*, token: str, api_url: str, members_intent: bool = True) -> list[Check]:
+async def discord_checks(*, token: str, api_url: str, members_intent: bool) -> list[Check]:
     """Discord's checks, in their order: those of the token, the intents and the invite link
     (`_online_checks`), and last, once those have their answers, the voice libraries
-    (`voice_check`). The Server Members intent is taken as asked for unless `members_intent`
-    says otherwise (DISCORD_MEMBERS_INTENT, true unless set)."""
+    (`voice_check`). The Server Members intent is checked as asked for where `members_intent`
+    says so (DISCORD_MEMBERS_INTENT, true unless set)."""
     checked = await _online_checks(token=token, api_url=api_url, members_intent=members_intent)
     return [*checked, voice_check()]
 
@@ -85,7 +86,7 @@ WITHOUT_SERVER_MEMBERS = (
 PORTAL = "developer portal → Bot → Privileged Gateway Intents"
 
 
-def intents_check(flags: discord.ApplicationFlags, *, members_intent: bool = True) -> list[Check]:
+def intents_check(flags: discord.ApplicationFlags, *, members_intent: bool) -> list[Check]:
     """One line for each privileged intent, granted either way Discord grants it (switched on,
     for an app in fewer than 100 servers; approved, for a verified app), each saying what is
     lost without it. Message Content the bot always asks for; Server Members unless
