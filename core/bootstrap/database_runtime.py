@@ -61,7 +61,7 @@ async def storage(
     """Bring the schema up to date (unless `migrate` is False), then open the database and
     build what works on it alone: the limits, the claims and the retention jobs."""
     from core.infra.storage.mimo_minute.shared_ledger_in_database import DatabaseLedger
-    from core.infra.storage.sqlite_minute_snapshots import MinuteSnapshots, snapshot_seconds
+    from core.infra.storage.sqlite_minute_snapshots import MinuteSnapshots
 
     clock = clock or SystemClock()
     async with database(settings, migrate=migrate) as opened:
@@ -78,9 +78,7 @@ async def storage(
 
         async def minute_now() -> list[MinuteNow]:
             async with opened.reads() as reading:
-                return await reading.minute_now.read(
-                    limits, today=today(), snapshot_every=snapshot_seconds
-                )
+                return await reading.minute_now.read(limits, today=today())
 
         limiter = Limiter(uow=uow, clock=clock, policy=limit_policy_from(settings))
         claims = Claims(
@@ -115,7 +113,7 @@ async def minute_kept(store: Storage, minute: AccountMinute) -> AsyncIterator[No
     if snapshots is None:
         yield
         return
-    from core.infra.storage.sqlite_minute_snapshots import snapshot_seconds
+    from core.infra.storage.mimo_minute.usage_view import snapshot_seconds
 
     async def keep() -> None:
         await snapshots.keep(await minute.report())

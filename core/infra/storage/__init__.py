@@ -14,7 +14,7 @@ database_engines.py   engines, sessions and the schema's migrations (Alembic)
 sql_statements.py     the statements every repository shares: an upsert, the dialect's INSERT, a
                       chat's key columns, a mapped class's table
 sqlite_minute_snapshots.py  MiMo's minute as a bot that keeps it alone (SQLite) holds it, written
-                      while it sends (at most every 5 s), for `voicebridge usage`
+                      while it sends, for `voicebridge usage`
 sqlite_setup.py       SQLite's own: its file, and what each connection is told
 unit_of_work_in_database.py  the unit of work: one session, one transaction, per block
 

@@ -1,6 +1,5 @@
 """What a bot keeping MiMo's minute alone (SQLite) holds of it, written for `voicebridge usage`,
-a process of its own, to read (`core.infra.storage.mimo_minute.usage_view`), and how often: at
-most every 5 seconds (`snapshot_seconds`)."""
+a process of its own, to read (`core.infra.storage.mimo_minute.usage_view`)."""
 
 from __future__ import annotations
 
@@ -8,25 +7,16 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from core.domain.mimo.account_minute_rules import MinuteNow, ModelMinute
+from core.domain.mimo.account_minute_rules import MinuteNow
 from core.infra.storage.mimo_minute.shared_ledger_in_database import KEPT_QUEUES
 from core.infra.storage.unit_of_work_in_database import SqlAlchemyUnitOfWork
 
-__all__ = ["MinuteSnapshots", "snapshot_seconds"]
-
-SNAPSHOT_SECONDS = 5.0  # a bot keeping the minute alone writes what it holds at most this often
-
-
-def snapshot_seconds(minute: ModelMinute) -> float:
-    """How often, at most, a bot keeping the minute alone writes what it holds: every
-    `SNAPSHOT_SECONDS` of MiMo's minute, every twelfth of a shorter one (`voicebridge usage`
-    takes a snapshot older than the minute and this for a bot no longer sending)."""
-    return min(SNAPSHOT_SECONDS, minute.seconds / 12)
+__all__ = ["MinuteSnapshots"]
 
 
 class MinuteSnapshots:
     """Each model's minute as the bot sees it (`AccountMinute.report`), into the row of the bot's
-    own queue of each model: at most every `snapshot_seconds` (its runtime's beat),
+    own queue of each model: at most every `usage_view.snapshot_seconds` (its runtime's beat),
     and only when it changed since the last, so that an idle bot writes nothing and a bot whose
     minute emptied says so once. The first also deletes the queues unseen for `KEPT_QUEUES`."""
 

@@ -3,15 +3,14 @@
 PostgreSQL: the replicas' shared minute itself (`shared_ledger_in_database`): the uses of each
 model's minute by the database's clock, what waits in the queues said within `FRESH_SECONDS`, the
 429s met today and a pause still running. SQLite: the one bot process keeps the minute in
-memory, and writes what it holds, per model, at most every few seconds while that changes
-(`sqlite_minute_snapshots`, whose `snapshot_seconds` says how often), into its own queue's row
-of `minute_lines`; a snapshot older than the minute (and the time between two) is of a bot that
-no longer sends, or no longer runs.
+memory, and writes what it holds, per model, at most every `snapshot_seconds` while that
+changes (`sqlite_minute_snapshots`), into its own queue's row of `minute_lines`; a snapshot older
+than the minute (and the time between two) is of a bot that no longer sends, or no longer runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,7 +23,16 @@ from core.infra.storage.mimo_minute.shared_ledger_in_database import FRESH_SECON
 from core.infra.storage.sql_statements import dialect_of, insert_for, table_of
 from core.infra.storage.tables import MinuteQueueRow, MinuteUseRow
 
-__all__ = ["MinuteNowRepository"]
+__all__ = ["MinuteNowRepository", "snapshot_seconds"]
+
+SNAPSHOT_SECONDS = 5.0  # a bot keeping the minute alone writes what it holds at most this often
+
+
+def snapshot_seconds(minute: ModelMinute) -> float:
+    """How often, at most, a bot keeping the minute alone writes what it holds: every
+    `SNAPSHOT_SECONDS` of MiMo's minute, every twelfth of a shorter one."""
+    return min(SNAPSHOT_SECONDS, minute.seconds / 12)
+
 
 _USES = table_of(MinuteUseRow)
 _QUEUES = table_of(MinuteQueueRow)
@@ -36,16 +44,8 @@ class MinuteNowRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def read(
-        self,
-        limits: AccountLimits,
-        *,
-        today: date,
-        snapshot_every: Callable[[ModelMinute], float],
-    ) -> list[MinuteNow]:
-        """Each model with anything in its minute, waiting for it, or refused today.
-        `snapshot_every`: how often, at most, a lone bot writes its snapshot of a minute
-        (`core.infra.storage.sqlite_minute_snapshots.snapshot_seconds`)."""
+    async def read(self, limits: AccountLimits, *, today: date) -> list[MinuteNow]:
+        """Each model with anything in its minute, waiting for it, or refused today."""
         shared = dialect_of(self._session) == "postgresql"
         now = await self._now(shared)
         held = await self._uses(now, limits.asr) if shared else {}
@@ -53,7 +53,7 @@ class MinuteNowRepository:
         for queue in (await self._session.execute(select(_QUEUES))).all():
             age = (now - queue.seen_at).total_seconds()
             minute = limits.of(queue.model)
-            fresh = age <= (FRESH_SECONDS if shared else minute.seconds + snapshot_every(minute))
+            fresh = age <= (FRESH_SECONDS if shared else minute.seconds + snapshot_seconds(minute))
             seen = MinuteNow(
                 model=queue.model, minute=minute,
                 requests=(queue.requests or 0) if fresh else 0,
