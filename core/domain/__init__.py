@@ -16,7 +16,8 @@ voices/               voices and speech: preset voices, styles, a message's spok
 message_splitting.py  long text split at natural boundaries; positions as a clock reads them
 prompt_fences.py      chat text fenced in a prompt so that it cannot close its own fence (each
                       prompt is written beside its use case: `core.app.recordings.gists`...)
-quantities.py         what a sentence shows in the reader's language: durations, sizes, terms
+quantities.py         what a sentence shows in the reader's language: durations, sizes, terms;
+                      a wait rounded up to be shown
 shared_values.py      chats, preferences, transcripts, voice notes, answers, voices
 url_secrets.py        where secrets sit in a database URL, to keep them out of every log line
 

@@ -2,6 +2,7 @@
 catalogue. The core passes them as they are (an error's `limit`, `/usage`'s counts); how they
 read ("5 h 12 min", "5 小时 12 分钟", "20 MB", "12 %") is decided where the sentence is written,
 `core.chat.locale_formats`. Plain numbers need nothing of this: an `int` is a number everywhere.
+A wait is rounded up before it is shown (`waiting`: seconds under a minute, else whole minutes).
 """
 
 from __future__ import annotations

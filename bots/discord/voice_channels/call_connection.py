@@ -60,7 +60,7 @@ def server_of(guild: discord.Guild) -> ChatRef:
     return place_of(guild_id=guild.id)
 
 
-def voice_id_of(channel: object) -> str | None:
+def voice_id_of(channel: discord.abc.Connectable | None) -> str | None:
     """Where the bot sits now (`channel`, from its voice state), as a reading goes on there: a
     voice channel, by id. None for no channel, or a stage, where a bot speaks only once a
     moderator lets it: a reading moved there ends."""

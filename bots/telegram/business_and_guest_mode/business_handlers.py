@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["BusinessHandlers", "known_connection"]
 
-_DESTINATIONS: dict[str, Destination] = {"private": "owner", "reply": "reply"}
+_DESTINATION_WORDS: dict[str, Destination] = {"private": "owner", "reply": "reply"}
 
 
 async def _reply_on_behalf(message: Message, body: str) -> bool:
@@ -200,11 +200,11 @@ class BusinessHandlers:
             return
         if choice in ("on", "off"):
             connection = await business.switch(owner, on=choice == "on")
-        elif choice in _DESTINATIONS:
+        elif choice in _DESTINATION_WORDS:
             if choice == "reply" and not connection.can_reply:
                 await message.reply_text(text("business.cannot_reply", locale))
                 return
-            connection = await business.send_to(owner, _DESTINATIONS[choice])
+            connection = await business.send_to(owner, _DESTINATION_WORDS[choice])
         elif choice in ("skip", "unskip") and len(words) == 2 and words[1].lstrip("-").isdigit():
             connection = await business.skip(owner, words[1], skipped=choice == "skip")
         elif choice:

@@ -180,11 +180,11 @@ async def missed(channels: VoiceChannels, kept: KeptReading) -> list[ChannelMess
 
 def caught_up(
     kept: KeptReading,
-    missed: Sequence[ChannelMessage],
+    posted: Sequence[ChannelMessage],
     arrived: Sequence[tuple[str, ChannelMessage]],
 ) -> list[ChannelMessage]:
-    """The messages posted after its place (`missed`), then those of its channel that
-    `arrived` (channel, message) while it was taken up, each once."""
-    seen = {message.id for message in missed}
+    """The messages posted after its place (`posted`, as `missed` reads them), then those of
+    its channel that `arrived` (channel, message) while it was taken up, each once."""
+    seen = {message.id for message in posted}
     later = [one for where, one in arrived if where == kept.text_id and one.id not in seen]
-    return [*missed, *later]
+    return [*posted, *later]

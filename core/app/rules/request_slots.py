@@ -4,9 +4,9 @@ holds a slot and waits for its use of the account's minute sets the slot aside m
 (`RequestGate.aside`): in the minute's queue live work goes first too, and a note or an import
 that waits there never keeps a caption out of a slot.
 
-The recordings worked on at once (fetched, converted, sent; `core.app.recordings.transcription`)
-are counted in request slots: `WORKING_PER_REQUEST` of them for each request the gate lets in
-flight across all chats."""
+How many recordings are worked on at once (fetched, converted, sent) is set by the requests in
+flight: `WORKING_PER_REQUEST` for each request the gate lets in flight across all chats, the
+number `core.app.recordings.transcription` gives its own limit of recordings."""
 
 from __future__ import annotations
 

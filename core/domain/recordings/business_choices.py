@@ -13,7 +13,9 @@ Destination = Literal["owner", "reply"]
 """`owner`: privately, in the owner's chat with the bot (the other person sees nothing);
 `reply`: as a reply in the chat itself, sent on the owner's behalf."""
 
-# Every destination there is: the database refuses any other (its check is built from these).
+# Every destination there is. The table's check is built from these, and the database holds
+# the check migration 0017 made: a new destination needs a migration that replaces it
+# (tests/integration/test_migrations.py compares the two).
 DESTINATIONS: tuple[Destination, ...] = ("owner", "reply")
 
 

@@ -34,14 +34,14 @@ class BusinessConnectionRow(Base):
     `skipped_chats`: the ids of the chats the owner left alone, separated by spaces. The
     columns `transcripts` and `destination` repeat `BusinessConnection`'s defaults
     (`core.domain.recordings.business_choices`: transcripts on from the start, to the owner's
-    chat); a row is always saved from one. The destinations the database
-    takes are that module's `DESTINATIONS`.
+    chat); a row is always saved from one. The destinations its check allows are that module's
+    `DESTINATIONS` (a new one needs a migration too).
     """
 
     __tablename__ = "business_connections"
     __table_args__ = (
         CheckConstraint(
-            f"destination IN ({', '.join(repr(d) for d in DESTINATIONS)})", name="destination"
+            "destination IN (" + ", ".join(f"'{d}'" for d in DESTINATIONS) + ")", name="destination"
         ),
     )
 
