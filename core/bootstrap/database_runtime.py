@@ -13,7 +13,7 @@ from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
 from core.app.memory.chat_search import MemorySearch
-from core.app.memory.retention_jobs import RetentionJob, claims_kept, retention_jobs
+from core.app.memory.retention_jobs import RetentionJob, retention_jobs
 from core.app.rules.limits import Limiter
 from core.app.rules.outgoing_check import Leaving
 from core.app.rules.work_claims import Claims
@@ -87,7 +87,8 @@ async def storage(
             instance=settings.instance_name,
             lease=timedelta(seconds=settings.work_lease_seconds),
             clock=clock,
-            retention=claims_kept(settings.summary_retention_days),
+            # Longer than any platform redelivers an update (Telegram: 24 hours).
+            retention=timedelta(days=settings.summary_retention_days),
         )
         retention = retention_jobs(
             uow=uow, clock=clock, days=settings.summary_retention_days, claims=claims,

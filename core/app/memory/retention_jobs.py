@@ -5,8 +5,6 @@ purge` runs them once, by hand or from cron, with neither MiMo nor a bot token. 
 built from storage-only parts (units of work, the clock, `Claims`, `Limiter`), never from
 services that talk to MiMo; the chat log's purge lives here for that reason. Each job is one
 idempotent DELETE of rows older than its horizon, so replicas may run them at the same time.
-The claims on incoming work are kept as long as the rest (`claims_kept`): longer than any
-platform redelivers an update, so a redelivered one still finds its claim.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from core.ports import Clock, RetentionUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RetentionJob", "claims_kept", "retention_jobs"]
+__all__ = ["RetentionJob", "retention_jobs"]
 
 
 @dataclass(frozen=True)
@@ -35,12 +33,6 @@ class RetentionJob:
     name: str
     run: Callable[[], Awaitable[int]]
     horizon: str
-
-
-def claims_kept(days: int) -> timedelta:
-    """How long a work claim is kept (`Claims.retention`): `days` days (SUMMARY_RETENTION_DAYS),
-    as what a chat left, longer than any platform redelivers an update (Telegram: 24 hours)."""
-    return timedelta(days=days)
 
 
 def retention_jobs(

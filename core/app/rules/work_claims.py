@@ -26,8 +26,7 @@ that looks unanswered, and the work is done again, so that moment is kept as sho
 be. The mark has a database connection of its own (`Claims(mark_uow=...)`), so that it never
 waits behind the work's queries for one.
 
-Claims outlive the platforms' redelivery windows and are deleted after the retention period
-(`core.app.memory.retention_jobs.claims_kept`).
+Claims outlive the platforms' redelivery windows and are deleted after the retention period.
 """
 
 from __future__ import annotations
