@@ -165,10 +165,14 @@ def _application(
         # A reply still goes when the message it answers was deleted meanwhile (the /say or
         # /ask that asked for it): Telegram refuses it otherwise, and the work would be lost.
         .defaults(Defaults(allow_sending_without_reply=True))
-        # PTB's own pool sizes (256 for the bot's requests, as many as MAX_CONCURRENT_UPDATES
-        # may need at once; 1 for getUpdates), on the process's one TLS context; a dropped
-        # connection while polling is one line a try, not a traceback (`WatchedPolling`).
-        .request(HTTPXRequest(256, read_timeout=30, media_write_timeout=120, httpx_kwargs=tls))
+        # A connection for each update handled at once (PTB's own pool size too), 1 for
+        # getUpdates, on the process's one TLS context; a dropped connection while polling is
+        # one line a try, not a traceback (`WatchedPolling`).
+        .request(
+            HTTPXRequest(
+                MAX_CONCURRENT_UPDATES, read_timeout=30, media_write_timeout=120, httpx_kwargs=tls
+            )
+        )
         .get_updates_request(polling)
         .build()
     )
